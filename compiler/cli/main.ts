@@ -1,0 +1,52 @@
+/** @fileoverview The `tinyedge` command line (commander): subcommands, and the one place errors become exit codes. */
+import { Command, CommanderError, Option } from 'commander';
+import { TinyedgeError } from '../errors.ts';
+import { inspectCommand } from './inspect.ts';
+import { predictCommand } from './predict.ts';
+import { DEFAULT_MODEL, PACKAGED_MODELS } from '../../models/registry.ts';
+
+const program = new Command('tinyedge')
+  .description('Compile mobile CNNs to int8 WebAssembly and C99 for browsers, Raspberry Pi, Android and Cortex-M.')
+  .option('--debug', 'show stack traces of errors')
+  .addHelpText(
+    'after',
+    `\nModels: ${Object.entries(PACKAGED_MODELS)
+      .map(([k, v]) => `\n  ${k.padEnd(26)}${v.description}${k === DEFAULT_MODEL ? ' (default)' : ''}`)
+      .join('')}\n  path/to/model.json        any TF.js graph or layers model on disk`,
+  )
+  .exitOverride();
+
+program
+  .command('inspect')
+  .description('per-node table: op, output shape, MACs, parameters, activation bytes; and totals')
+  .argument('[model]', 'model name or path', DEFAULT_MODEL)
+  .option('--json', 'print one JSON object on stdout')
+  .option('--raw', 'show the graph as imported, before the passes')
+  .action((model: string, opts: { json?: boolean; raw?: boolean }) => inspectCommand(model, opts));
+
+program
+  .command('predict')
+  .description('run one inference with the reference interpreter and print top-5, latency and memory')
+  .argument('[model]', 'model name or path', DEFAULT_MODEL)
+  .option('--image <file>', 'a photo: decoded, resized and normalized as the model expects')
+  .option('--input <file>', 'raw little-endian float32 tensor in the input shape (NHWC)')
+  .addOption(new Option('--precision <p>', 'arithmetic of the interpreter').choices(['f32']).default('f32'))
+  .option('--json', 'print one JSON object on stdout')
+  .action((model: string, opts: { image?: string; input?: string; precision: 'f32'; json?: boolean }) => predictCommand(model, opts));
+
+function fail(message: string, code: number, error?: unknown): never {
+  process.stderr.write(`tinyedge: error: ${message}\n`);
+  if (process.argv.includes('--debug') && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+  process.exit(code);
+}
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof CommanderError) {
+    // Help and version exit 0; usage errors were already printed by commander.
+    process.exit(e.exitCode === 0 ? 0 : 2);
+  }
+  if (e instanceof TinyedgeError) fail(e.describe(), 2, e);
+  fail(`internal error: ${(e as Error)?.message ?? String(e)} (run with --debug for details; please report it)`, 1, e);
+}

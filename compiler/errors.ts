@@ -1,0 +1,52 @@
+/** @fileoverview The one error type users see: names the file, node and op, so the CLI can print the design's error line. */
+
+/** Where in a model a problem is: the file always when known, the node and its op when the problem is in one. */
+export interface ErrorPlace {
+  file?: string;
+  node?: string;
+  op?: string;
+}
+
+/** A problem with the user's input (model, image, tensor file, flags): printed as one line, exit code 2, no stack. */
+export class TinyedgeError extends Error {
+  readonly place: ErrorPlace;
+
+  constructor(message: string, place: ErrorPlace = {}) {
+    super(message);
+    this.name = 'TinyedgeError';
+    this.place = place;
+  }
+
+  /** The same error with missing parts of its place filled in (inner code knows the node, outer code the file). */
+  within(outer: ErrorPlace): TinyedgeError {
+    return new TinyedgeError(this.message, { ...outer, ...definedOnly(this.place) });
+  }
+
+  /** `<file>: node '<name>' (<op>): <what is wrong>`, leaving out the parts that are unknown. */
+  describe(): string {
+    const parts: string[] = [];
+    if (this.place.file) parts.push(this.place.file);
+    if (this.place.node !== undefined) parts.push(`node '${this.place.node}'${this.place.op ? ` (${this.place.op})` : ''}`);
+    else if (this.place.op) parts.push(`op ${this.place.op}`);
+    parts.push(this.message);
+    return parts.join(': ');
+  }
+}
+
+function definedOnly(place: ErrorPlace): ErrorPlace {
+  const out: ErrorPlace = {};
+  if (place.file !== undefined) out.file = place.file;
+  if (place.node !== undefined) out.node = place.node;
+  if (place.op !== undefined) out.op = place.op;
+  return out;
+}
+
+/** Runs `fn`, attaching `place` to any TinyedgeError it throws that lacks those details. */
+export function withPlace<T>(place: ErrorPlace, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof TinyedgeError) throw e.within(place);
+    throw e;
+  }
+}

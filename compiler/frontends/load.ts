@@ -1,0 +1,24 @@
+/** @fileoverview Picks the frontend for a model file by its format and returns the IR as imported (before passes). */
+import { extname } from 'node:path';
+import { Graph } from '../ir/graph.ts';
+import { TinyedgeError } from '../errors.ts';
+import { TfjsArtifacts, readTfjsModelFiles } from './tfjs-common/artifacts.ts';
+import { importTfjsGraph } from './tfjs-graph/import.ts';
+import { importTfjsLayers } from './tfjs-layers/import.ts';
+
+/** Imports TF.js artifacts with the graph or the layers frontend, from model.json's format and topology. */
+export function importTfjs(artifacts: TfjsArtifacts): Graph {
+  const topology = artifacts.json.modelTopology as Record<string, unknown>;
+  const isGraph = artifacts.json.format === 'graph-model' || Array.isArray(topology.node);
+  return isGraph ? importTfjsGraph(artifacts) : importTfjsLayers(artifacts);
+}
+
+/** Imports a model file from disk: a TF.js model.json today; .tflite and .onnx name the frontend they need. */
+export function importModelFile(file: string): Graph {
+  const ext = extname(file).toLowerCase();
+  if (ext === '.json') return importTfjs(readTfjsModelFiles(file));
+  if (ext === '.tflite' || ext === '.onnx') {
+    throw new TinyedgeError(`${ext} models are not supported yet: tinyedge reads TF.js model.json (graph or layers) today`, { file });
+  }
+  throw new TinyedgeError(`unknown model format '${ext || '(no extension)'}': expected a TF.js model.json`, { file });
+}

@@ -1,0 +1,180 @@
+/**
+ * @fileoverview How each TF op of a TF.js graph model maps onto IR ops: one entry per TF op name. An op missing
+ * here is reported with the file, node and op by the importer.
+ */
+import { Clamp, NO_CLAMP } from '../../ir/attrs.ts';
+import { OpAttrs, OpName } from '../../ir/ops.ts';
+import { TinyedgeError } from '../../errors.ts';
+import { tfPads } from '../tfjs-common/padding.ts';
+import { TfAttrs, TfNode } from './tf-node.ts';
+
+/** How a constant input is laid out for the IR. */
+export type ConstLayout = 'as-is' | 'conv-filter' | 'depthwise-filter' | 'matmul-weights';
+
+/** What a mapping may ask of the importer while translating one TF node. */
+export interface TfMapContext {
+  node: TfNode;
+  attrs: TfAttrs;
+  /** Number of data inputs (control inputs excluded). */
+  inputCount: number;
+  /** IR tensor of data input i (constants materialize as they are). */
+  input(i: number): string;
+  /** IR constant of data input i in the given layout; fails if the input is not a constant. */
+  constInput(i: number, layout: ConstLayout): string;
+  /** Values of a constant input (axes, paddings, shapes). */
+  constValues(i: number): number[];
+  /** Shape of an IR tensor. */
+  shapeOf(name: string): number[];
+  /** Adds an IR node; `final` nodes take the TF node's name, others a suffix of it. */
+  emit<K extends OpName>(op: K, inputs: string[], attrs: OpAttrs<K>, suffix?: string): string;
+}
+
+/** Translates one TF node and returns the IR tensor holding its output 0. */
+export type TfOpMapping = (ctx: TfMapContext) => string;
+
+function fail(message: string): never {
+  throw new TinyedgeError(message);
+}
+
+/** Reads the fused ops of _FusedConv2D / _FusedMatMul / FusedDepthwiseConv2dNative: BiasAdd then at most one activation. */
+function fusedOps(ctx: TfMapContext): { bias: boolean; clamp: Clamp } {
+  const ops = ctx.attrs.strings('fused_ops');
+  let bias = false;
+  let clamp = NO_CLAMP;
+  for (const op of ops) {
+    if (op === 'BiasAdd' && !bias) bias = true;
+    else if (op === 'Relu') clamp = { min: 0, max: null };
+    else if (op === 'Relu6') clamp = { min: 0, max: 6 };
+    else fail(`fused op '${op}' is not supported (BiasAdd, Relu, Relu6 are)`);
+  }
+  return { bias, clamp };
+}
+
+function checkNhwc(ctx: TfMapContext): void {
+  const format = ctx.attrs.string('data_format', 'NHWC');
+  if (format !== 'NHWC') fail(`data_format ${format} is not supported (NHWC is)`);
+}
+
+/** strides/dilations/ksize are given per NHWC dimension; the IR keeps the spatial pair. */
+function spatial(ctx: TfMapContext, key: string): [number, number] {
+  const v = ctx.attrs.ints(key, [1, 1, 1, 1]);
+  if (v.length !== 4 || v[0] !== 1 || v[3] !== 1) fail(`${key} ${JSON.stringify(v)} must be [1, h, w, 1]`);
+  return [v[1], v[2]];
+}
+
+function explicitOrTfPads(ctx: TfMapContext, input: string, kh: number, kw: number, strides: [number, number], dilations: [number, number]) {
+  const [, h, w] = ctx.shapeOf(input);
+  const padding = ctx.attrs.string('padding');
+  if (padding === 'EXPLICIT') {
+    const p = ctx.attrs.ints('explicit_paddings');
+    return [p[2], p[3], p[4], p[5]] as [number, number, number, number];
+  }
+  return tfPads(padding, h, w, kh, kw, strides, dilations);
+}
+
+function conv(fused: boolean): TfOpMapping {
+  return (ctx) => {
+    checkNhwc(ctx);
+    const input = ctx.input(0);
+    const filter = ctx.constInput(1, 'conv-filter');
+    const [, kh, kw] = ctx.shapeOf(filter);
+    const strides = spatial(ctx, 'strides');
+    const dilations = spatial(ctx, 'dilations');
+    const { bias, clamp } = fused ? fusedOps(ctx) : { bias: false, clamp: NO_CLAMP };
+    const inputs = bias ? [input, filter, ctx.constInput(2, 'as-is')] : [input, filter];
+    return ctx.emit('conv2d', inputs, { strides, dilations, pads: explicitOrTfPads(ctx, input, kh, kw, strides, dilations), clamp });
+  };
+}
+
+function depthwise(fused: boolean): TfOpMapping {
+  return (ctx) => {
+    checkNhwc(ctx);
+    const input = ctx.input(0);
+    const filter = ctx.constInput(1, 'depthwise-filter');
+    const [, kh, kw, cm] = ctx.shapeOf(filter);
+    const strides = spatial(ctx, 'strides');
+    const dilations = spatial(ctx, 'dilations');
+    const { bias, clamp } = fused ? fusedOps(ctx) : { bias: false, clamp: NO_CLAMP };
+    const inputs = bias ? [input, filter, ctx.constInput(2, 'as-is')] : [input, filter];
+    const channels = ctx.shapeOf(input)[3];
+    return ctx.emit('depthwise_conv2d', inputs, {
+      strides,
+      dilations,
+      pads: explicitOrTfPads(ctx, input, kh, kw, strides, dilations),
+      depthMultiplier: Math.max(1, Math.round(cm / channels)),
+      clamp,
+    });
+  };
+}
+
+function matmul(fused: boolean): TfOpMapping {
+  return (ctx) => {
+    if (ctx.attrs.bool('transpose_a', false)) fail('transpose_a is not supported');
+    const transposed = ctx.attrs.bool('transpose_b', false);
+    const filter = ctx.constInput(1, transposed ? 'as-is' : 'matmul-weights');
+    const { bias, clamp } = fused ? fusedOps(ctx) : { bias: false, clamp: NO_CLAMP };
+    const inputs = bias ? [ctx.input(0), filter, ctx.constInput(2, 'as-is')] : [ctx.input(0), filter];
+    return ctx.emit('fully_connected', inputs, { clamp });
+  };
+}
+
+function binary(op: 'add' | 'sub' | 'mul'): TfOpMapping {
+  return (ctx) => ctx.emit(op, [ctx.input(0), ctx.input(1)], { clamp: NO_CLAMP });
+}
+
+function pool(op: 'avg_pool2d' | 'max_pool2d'): TfOpMapping {
+  return (ctx) => {
+    checkNhwc(ctx);
+    const input = ctx.input(0);
+    const filter = spatial(ctx, 'ksize');
+    const strides = spatial(ctx, 'strides');
+    const pads = tfPads(ctx.attrs.string('padding'), ctx.shapeOf(input)[1], ctx.shapeOf(input)[2], filter[0], filter[1], strides);
+    return ctx.emit(op, [input], { filter, strides, pads, clamp: NO_CLAMP });
+  };
+}
+
+function activation(clamp: Clamp): TfOpMapping {
+  return (ctx) => ctx.emit('clamp', [ctx.input(0)], { clamp });
+}
+
+/** TF op name → mapping. Placeholder and Const are handled by the importer itself. */
+export const TF_GRAPH_OPS: Record<string, TfOpMapping> = {
+  Identity: (ctx) => ctx.emit('identity', [ctx.input(0)], {}),
+  _FusedConv2D: conv(true),
+  Conv2D: conv(false),
+  FusedDepthwiseConv2dNative: depthwise(true),
+  DepthwiseConv2dNative: depthwise(false),
+  _FusedMatMul: matmul(true),
+  MatMul: matmul(false),
+  BiasAdd: binary('add'),
+  Add: binary('add'),
+  AddV2: binary('add'),
+  Sub: binary('sub'),
+  Mul: binary('mul'),
+  AvgPool: pool('avg_pool2d'),
+  MaxPool: pool('max_pool2d'),
+  Relu: activation({ min: 0, max: null }),
+  Relu6: activation({ min: 0, max: 6 }),
+  Sigmoid: (ctx) => ctx.emit('logistic', [ctx.input(0)], {}),
+  Softmax: (ctx) => ctx.emit('softmax', [ctx.input(0)], { beta: 1 }),
+  Squeeze: (ctx) => {
+    const input = ctx.input(0);
+    const shape = ctx.shapeOf(input);
+    const dims = ctx.attrs.ints('squeeze_dims', []).map((d) => (d < 0 ? d + shape.length : d));
+    const out = shape.filter((d, i) => (dims.length ? !dims.includes(i) : d !== 1));
+    return ctx.emit('reshape', [input], { shape: out });
+  },
+  Reshape: (ctx) => ctx.emit('reshape', [ctx.input(0)], { shape: ctx.constValues(1) }),
+  Mean: (ctx) => ctx.emit('mean', [ctx.input(0)], { axes: ctx.constValues(1), keepDims: ctx.attrs.bool('keep_dims', false) }),
+  Pad: (ctx) => {
+    const p = ctx.constValues(1);
+    const pads: [number, number][] = [];
+    for (let i = 0; i < p.length; i += 2) pads.push([p[i], p[i + 1]]);
+    return ctx.emit('pad', [ctx.input(0)], { pads, value: 0 });
+  },
+  ConcatV2: (ctx) => {
+    const n = ctx.inputCount - 1;
+    const inputs = Array.from({ length: n }, (_, i) => ctx.input(i));
+    return ctx.emit('concat', inputs, { axis: ctx.constValues(n)[0] });
+  },
+};

@@ -1,0 +1,43 @@
+/** @fileoverview IR tensors: shape, dtype, optional constant data and optional quantization. NHWC everywhere. */
+
+/** Element types the IR knows. */
+export type DType = 'f32' | 'int8' | 'int16' | 'int32' | 'uint8';
+
+/** Typed array holding a tensor's elements, one per dtype. */
+export type TensorData = Float32Array | Int8Array | Int16Array | Int32Array | Uint8Array;
+
+/** Bytes per element of each dtype. */
+export const DTYPE_BYTES: Readonly<Record<DType, number>> = { f32: 4, int8: 1, int16: 2, int32: 4, uint8: 1 };
+
+/** Affine quantization: real = scale × (q − zeroPoint); one entry per tensor, or per channel along `axis`. */
+export interface Quantization {
+  scale: number[];
+  zeroPoint: number[];
+  axis?: number;
+}
+
+/** A value in the graph: an activation (no data) or a constant (data present, immutable once set). */
+export interface Tensor {
+  name: string;
+  shape: number[];
+  dtype: DType;
+  data?: TensorData;
+  quant?: Quantization;
+}
+
+/** Number of elements of a shape. */
+export function sizeOf(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+/** `1×224×224×3`, the way shapes are shown to users. */
+export function formatShape(shape: readonly number[]): string {
+  return shape.length === 0 ? 'scalar' : shape.join('×');
+}
+
+/** True when two shapes are the same. */
+export function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}

@@ -1,0 +1,49 @@
+/** @fileoverview Graph verification, run after the frontend and after every pass: structure, attributes, shapes, constants. */
+import { Graph, inferNode } from './graph.ts';
+import { sameShape, sizeOf, formatShape } from './tensor.ts';
+import { TinyedgeError, withPlace } from '../errors.ts';
+
+/** Throws a TinyedgeError naming the file, node and op of the first inconsistency found. */
+export function verifyGraph(g: Graph): void {
+  withPlace({ file: g.source }, () => verifyStructure(g));
+}
+
+function verifyStructure(g: Graph): void {
+  const place = (node?: string, op?: string) => ({ file: g.source, node, op });
+  const available = new Set<string>();
+  for (const [name, t] of g.tensors) {
+    if (t.data) {
+      if (t.data.length !== sizeOf(t.shape)) {
+        throw new TinyedgeError(`constant holds ${t.data.length} values but its shape ${formatShape(t.shape)} needs ${sizeOf(t.shape)}`, place(name, 'const'));
+      }
+      available.add(name);
+    }
+  }
+  for (const i of g.inputs) {
+    if (!g.tensors.has(i)) throw new TinyedgeError(`graph input '${i}' has no tensor`, place(i, 'input'));
+    available.add(i);
+  }
+  const written = new Set<string>();
+  const names = new Set<string>();
+  for (const node of g.nodes) {
+    if (names.has(node.name)) throw new TinyedgeError('two nodes share this name', place(node.name, node.op));
+    names.add(node.name);
+    for (const i of node.inputs) {
+      if (!available.has(i)) throw new TinyedgeError(`input '${i}' is used before it is computed (or never is)`, place(node.name, node.op));
+    }
+    const shape = inferNode(g, node);
+    if (node.outputs.length !== 1) throw new TinyedgeError(`has ${node.outputs.length} outputs, IR ops have one`, place(node.name, node.op));
+    const out = node.outputs[0];
+    if (written.has(out) || available.has(out)) throw new TinyedgeError(`output '${out}' is written twice`, place(node.name, node.op));
+    const t = g.tensors.get(out);
+    if (!t) throw new TinyedgeError(`output '${out}' has no tensor`, place(node.name, node.op));
+    if (!sameShape(t.shape, shape)) {
+      throw new TinyedgeError(`output '${out}' is recorded as ${formatShape(t.shape)} but the op computes ${formatShape(shape)}`, place(node.name, node.op));
+    }
+    written.add(out);
+    available.add(out);
+  }
+  for (const o of g.outputs) {
+    if (!available.has(o)) throw new TinyedgeError(`graph output '${o}' is never computed`, place(o, 'output'));
+  }
+}

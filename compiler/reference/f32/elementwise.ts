@@ -1,0 +1,100 @@
+/** @fileoverview f32 reference kernels of binary elementwise ops with numpy broadcasting, and activations. */
+import { Clamp } from '../../ir/attrs.ts';
+import { sizeOf } from '../../ir/tensor.ts';
+
+/** Strides of `shape` aligned to the output rank, 0 on broadcast dimensions. */
+function broadcastStrides(shape: readonly number[], out: readonly number[]): number[] {
+  const strides = new Array<number>(out.length).fill(0);
+  let s = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    const oi = out.length - shape.length + i;
+    strides[oi] = shape[i] === 1 ? 0 : s;
+    s *= shape[i];
+  }
+  return strides;
+}
+
+/** y = clamp(f(a, b)) with broadcasting; `f` is inlined by V8 for each call site's arrow. */
+export function binaryF32(
+  a: Float32Array,
+  aShape: readonly number[],
+  b: Float32Array,
+  bShape: readonly number[],
+  outShape: readonly number[],
+  f: (x: number, y: number) => number,
+  clamp: Clamp,
+): Float32Array {
+  const lo = clamp.min ?? -Infinity;
+  const hi = clamp.max ?? Infinity;
+  const n = sizeOf(outShape);
+  const y = new Float32Array(n);
+  if (a.length === n && b.length === n) {
+    for (let i = 0; i < n; i++) y[i] = Math.min(hi, Math.max(lo, f(a[i], b[i])));
+    return y;
+  }
+  const sa = broadcastStrides(aShape, outShape);
+  const sb = broadcastStrides(bShape, outShape);
+  const idx = new Array<number>(outShape.length).fill(0);
+  let ia = 0;
+  let ib = 0;
+  for (let i = 0; i < n; i++) {
+    y[i] = Math.min(hi, Math.max(lo, f(a[ia], b[ib])));
+    // Odometer increment of the output index, moving both input offsets along.
+    for (let d = outShape.length - 1; d >= 0; d--) {
+      idx[d]++;
+      ia += sa[d];
+      ib += sb[d];
+      if (idx[d] < outShape[d]) break;
+      ia -= sa[d] * outShape[d];
+      ib -= sb[d] * outShape[d];
+      idx[d] = 0;
+    }
+  }
+  return y;
+}
+
+/** Clamp every element. */
+export function clampF32(x: Float32Array, clamp: Clamp): Float32Array {
+  const lo = clamp.min ?? -Infinity;
+  const hi = clamp.max ?? Infinity;
+  return x.map((v) => (v < lo ? lo : v > hi ? hi : v));
+}
+
+/** Softmax over the last axis: exp(β(x − max)) / Σ exp(β(x − max)). */
+export function softmaxF32(x: Float32Array, depth: number, beta: number): Float32Array {
+  const y = new Float32Array(x.length);
+  for (let r = 0; r < x.length; r += depth) {
+    let max = -Infinity;
+    for (let i = 0; i < depth; i++) max = Math.max(max, x[r + i]);
+    let sum = 0;
+    for (let i = 0; i < depth; i++) {
+      const e = Math.exp(beta * (x[r + i] - max));
+      y[r + i] = e;
+      sum += e;
+    }
+    for (let i = 0; i < depth; i++) y[r + i] /= sum;
+  }
+  return y;
+}
+
+/** Logistic sigmoid 1 / (1 + e^−x). */
+export function logisticF32(x: Float32Array): Float32Array {
+  return x.map((v) => 1 / (1 + Math.exp(-v)));
+}
+
+/** Batch normalization over the last axis: (x − mean) / √(var + ε) · scale + offset. */
+export function batchNormF32(x: Float32Array, mean: Float32Array, variance: Float32Array, offset: Float32Array | undefined, scale: Float32Array | undefined, epsilon: number): Float32Array {
+  const c = mean.length;
+  const mul = new Float64Array(c);
+  const add = new Float64Array(c);
+  for (let i = 0; i < c; i++) {
+    mul[i] = (scale ? scale[i] : 1) / Math.sqrt(variance[i] + epsilon);
+    add[i] = (offset ? offset[i] : 0) - mean[i] * mul[i];
+  }
+  const y = new Float32Array(x.length);
+  for (let i = 0; i < x.length; i++) {
+    const ch = i % c;
+    y[i] = x[i] * mul[ch] + add[ch];
+  }
+  return y;
+}

@@ -1,0 +1,65 @@
+/** @fileoverview f32 reference kernels of pooling and reductions: avg/max pool (TF semantics: padding not counted) and mean. */
+import { Clamp } from '../../ir/attrs.ts';
+import { Window2d } from './conv.ts';
+import { sizeOf } from '../../ir/tensor.ts';
+
+/** Average or max over each window; average divides by the number of in-bounds elements, as TF and TFLite do. */
+export function poolF32(x: Float32Array, g: Window2d, kind: 'avg' | 'max', clamp: Clamp): Float32Array {
+  const lo = clamp.min ?? -Infinity;
+  const hi = clamp.max ?? Infinity;
+  const y = new Float32Array(g.n * g.oh * g.ow * g.c);
+  const acc = new Float64Array(g.c);
+  for (let n = 0; n < g.n; n++) {
+    for (let oy = 0; oy < g.oh; oy++) {
+      for (let ox = 0; ox < g.ow; ox++) {
+        acc.fill(kind === 'avg' ? 0 : -Infinity);
+        let count = 0;
+        for (let ky = 0; ky < g.kh; ky++) {
+          const iy = oy * g.strides[0] - g.pads[0] + ky;
+          if (iy < 0 || iy >= g.h) continue;
+          for (let kx = 0; kx < g.kw; kx++) {
+            const ix = ox * g.strides[1] - g.pads[2] + kx;
+            if (ix < 0 || ix >= g.w) continue;
+            count++;
+            const xb = ((n * g.h + iy) * g.w + ix) * g.c;
+            if (kind === 'avg') for (let c = 0; c < g.c; c++) acc[c] += x[xb + c];
+            else for (let c = 0; c < g.c; c++) acc[c] = Math.max(acc[c], x[xb + c]);
+          }
+        }
+        const yb = ((n * g.oh + oy) * g.ow + ox) * g.c;
+        for (let c = 0; c < g.c; c++) {
+          const v = kind === 'avg' ? acc[c] / count : acc[c];
+          y[yb + c] = v < lo ? lo : v > hi ? hi : v;
+        }
+      }
+    }
+  }
+  return y;
+}
+
+/** Mean over the given (normalized, sorted) axes. */
+export function meanF32(x: Float32Array, shape: readonly number[], axes: readonly number[]): Float32Array {
+  const reduced = new Set(axes);
+  const outShape = shape.map((d, i) => (reduced.has(i) ? 1 : d));
+  const outStrides: number[] = [];
+  let s = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    outStrides[i] = reduced.has(i) ? 0 : s;
+    s *= outShape[i];
+  }
+  const sums = new Float64Array(sizeOf(outShape));
+  const idx = new Array<number>(shape.length).fill(0);
+  let o = 0;
+  for (let i = 0; i < x.length; i++) {
+    sums[o] += x[i];
+    for (let d = shape.length - 1; d >= 0; d--) {
+      idx[d]++;
+      o += outStrides[d];
+      if (idx[d] < shape[d]) break;
+      o -= outStrides[d] * shape[d];
+      idx[d] = 0;
+    }
+  }
+  const count = x.length / sums.length;
+  return Float32Array.from(sums, (v) => v / count);
+}

@@ -1,0 +1,57 @@
+/**
+ * @fileoverview Model names the CLI accepts (`nsfwjs:mobilenet_v2_mid`, …, or a path) resolved to an imported IR
+ * graph plus what running it needs: class labels and how an image becomes the input tensor.
+ */
+import { Graph } from '../compiler/ir/graph.ts';
+import { TinyedgeError } from '../compiler/errors.ts';
+import { importModelFile, importTfjs } from '../compiler/frontends/load.ts';
+import { nsfwjsLabels, readNsfwjsModel } from './nsfwjs.ts';
+
+/** How pixels become input values: x = pixel·scale + offset, after resizing to the input's height and width. */
+export interface ImagePreprocessing {
+  scale: number;
+  offset: number;
+}
+
+/** A model ready for the pipeline. */
+export interface LoadedModel {
+  /** What the user asked for (`nsfwjs:mobilenet_v2_mid` or a path). */
+  spec: string;
+  graph: Graph;
+  labels?: string[];
+  preprocessing: ImagePreprocessing;
+}
+
+/** The default model of every command. */
+export const DEFAULT_MODEL = 'nsfwjs:mobilenet_v2_mid';
+
+/** nsfwjs feeds pixels/255 to both models (its core.ts `normalizationOffset`); the graph model rescales inside. */
+const NSFWJS_PREPROCESSING: ImagePreprocessing = { scale: 1 / 255, offset: 0 };
+
+interface PackagedModel {
+  description: string;
+  load(): LoadedModel;
+}
+
+/** Models that ship inside npm packages, by name. */
+export const PACKAGED_MODELS: Record<string, PackagedModel> = {
+  'nsfwjs:mobilenet_v2_mid': {
+    description: 'MobileNetV2 1.4 (TF-Hub) + 5-class head, 224×224, TF.js graph model',
+    load: () => ({ spec: 'nsfwjs:mobilenet_v2_mid', graph: importTfjs(readNsfwjsModel('mobilenet_v2_mid')), labels: nsfwjsLabels(), preprocessing: NSFWJS_PREPROCESSING }),
+  },
+  'nsfwjs:mobilenet_v2': {
+    description: 'MobileNetV2 1.0 + dense head, 224×224, TF.js layers (Keras) model',
+    load: () => ({ spec: 'nsfwjs:mobilenet_v2', graph: importTfjs(readNsfwjsModel('mobilenet_v2')), labels: nsfwjsLabels(), preprocessing: NSFWJS_PREPROCESSING }),
+  },
+};
+
+/** Resolves a model name or path and imports it (no passes run yet). */
+export function loadModel(spec: string = DEFAULT_MODEL): LoadedModel {
+  const packaged = PACKAGED_MODELS[spec];
+  if (packaged) return packaged.load();
+  if (/^[a-z]+:[^/\\]/.test(spec) && !spec.includes('.')) {
+    throw new TinyedgeError(`unknown model '${spec}'; known: ${Object.keys(PACKAGED_MODELS).join(', ')}, or a path to a model.json`);
+  }
+  // A user's own model.json: images are scaled to [0,1], the common TF.js convention.
+  return { spec, graph: importModelFile(spec), preprocessing: { scale: 1 / 255, offset: 0 } };
+}

@@ -1,0 +1,74 @@
+/**
+ * @fileoverview TF.js as a peer: runs the same model artifacts tinyedge reads with @tensorflow/tfjs-converter or
+ * tfjs-layers on the cpu or wasm (XNNPACK, SIMD) backend. Used by the equality tests and the benchmark.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { loadGraphModel } from '@tensorflow/tfjs-converter';
+import { loadLayersModel } from '@tensorflow/tfjs-layers';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { TfjsArtifacts } from '../../compiler/frontends/tfjs-common/artifacts.ts';
+
+tf.env().set('PROD', true);
+
+/** A TF.js backend usable in Node. */
+export type TfjsBackend = 'cpu' | 'wasm';
+
+let wasmReady: Promise<void> | undefined;
+
+/** Selects a backend; the wasm one is loaded from the package's own .wasm files (no network). */
+export async function useTfjsBackend(backend: TfjsBackend): Promise<void> {
+  if (backend === 'wasm') {
+    wasmReady ??= (async () => {
+      const wasm = await import('@tensorflow/tfjs-backend-wasm');
+      const dir = dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm'));
+      wasm.setWasmPaths(join(dir, '/'));
+    })();
+    await wasmReady;
+  }
+  await tf.setBackend(backend);
+  await tf.ready();
+}
+
+/** A loaded TF.js model that maps an NHWC f32 input to its first output. */
+export interface TfjsModel {
+  predict(input: Float32Array, shape: number[]): Float32Array;
+  dispose(): void;
+}
+
+function concat(artifacts: TfjsArtifacts): ArrayBuffer {
+  const parts = artifacts.shards.flat();
+  const total = parts.reduce((n, s) => n + s.bytes.length, 0);
+  const out = new Uint8Array(total);
+  let o = 0;
+  for (const s of parts) {
+    out.set(s.bytes, o);
+    o += s.bytes.length;
+  }
+  return out.buffer;
+}
+
+/** Loads the artifacts with TF.js itself (graph or layers, from the model.json format). */
+export async function loadTfjsModel(artifacts: TfjsArtifacts): Promise<TfjsModel> {
+  const handler: tf.io.IOHandler = {
+    load: async () => ({
+      modelTopology: artifacts.json.modelTopology as tf.io.ModelArtifacts['modelTopology'],
+      weightSpecs: artifacts.json.weightsManifest.flatMap((g) => g.weights) as tf.io.WeightsManifestEntry[],
+      weightData: concat(artifacts),
+      format: artifacts.json.format,
+    }),
+  };
+  const isGraph = Array.isArray((artifacts.json.modelTopology as { node?: unknown }).node);
+  const model = isGraph ? await loadGraphModel(handler) : await loadLayersModel(handler);
+  return {
+    predict(input, shape) {
+      return tf.tidy(() => {
+        const y = model.predict(tf.tensor(input, shape, 'float32')) as tf.Tensor | tf.Tensor[];
+        const first = Array.isArray(y) ? y[0] : y;
+        return first.dataSync() as Float32Array;
+      });
+    },
+    dispose: () => model.dispose(),
+  };
+}
