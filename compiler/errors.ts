@@ -22,6 +22,11 @@ export class TinyedgeError extends Error {
     return new TinyedgeError(this.message, { ...outer, ...definedOnly(this.place) });
   }
 
+  /** The same error placed at `outer` wherever `outer` says something (a frontend names the user's node and op, not the IR's). */
+  at(outer: ErrorPlace): TinyedgeError {
+    return new TinyedgeError(this.message, { ...this.place, ...definedOnly(outer) });
+  }
+
   /** `<file>: node '<name>' (<op>): <what is wrong>`, leaving out the parts that are unknown. */
   describe(): string {
     const parts: string[] = [];
@@ -47,6 +52,16 @@ export function withPlace<T>(place: ErrorPlace, fn: () => T): T {
     return fn();
   } catch (e) {
     if (e instanceof TinyedgeError) throw e.within(place);
+    throw e;
+  }
+}
+
+/** Runs `fn` translating one node of a user's model: its errors name that node and its op in the user's terms. */
+export function atSourceNode<T>(place: ErrorPlace, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof TinyedgeError) throw e.at(place);
     throw e;
   }
 }

@@ -1,6 +1,6 @@
 /** @fileoverview TF.js layers model (Keras 2 topology in model.json) → IR, for functional Model and Sequential configs. */
 import { Graph, GraphBuilder } from '../../ir/graph.ts';
-import { TinyedgeError, withPlace } from '../../errors.ts';
+import { TinyedgeError, atSourceNode } from '../../errors.ts';
 import { TfjsArtifacts } from '../tfjs-common/artifacts.ts';
 import { decodeTfjsWeights, DecodedWeight } from '../tfjs-common/weights.ts';
 import { KerasConfig, KerasLayer } from './keras-layer.ts';
@@ -47,7 +47,7 @@ export function importTfjsLayers(artifacts: TfjsArtifacts): Graph {
   const outputOf = new Map<string, string>();
   let previous: string | undefined;
   for (const layer of layers) {
-    withPlace({ file, node: layer.name, op: layer.class_name }, () => {
+    atSourceNode({ file, node: layer.name, op: layer.class_name }, () => {
       const config = new KerasConfig(layer);
       if (layer.class_name === 'InputLayer' || (sequential && previous === undefined && Array.isArray(layer.config.batch_input_shape))) {
         const raw = (layer.config.batch_input_shape ?? layer.config.batch_shape) as (number | null)[] | undefined;

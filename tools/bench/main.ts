@@ -1,0 +1,105 @@
+/**
+ * @fileoverview `npm run bench`: tinyedge beside its peers on the same model and input, in one run, as medians of
+ * interleaved runs (each round runs every contender once, so drift in machine load hits all alike) and ratios.
+ * Today's contenders: the f32 reference interpreter, TF.js cpu and TF.js wasm (XNNPACK, SIMD, one thread in Node).
+ */
+import { Command } from 'commander';
+import * as tf from '@tensorflow/tfjs-core';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DEFAULT_MODEL, PACKAGED_MODELS } from '../../models/registry.ts';
+import { readNsfwjsModel } from '../../models/nsfwjs.ts';
+import { imageToInput } from '../../models/image-input.ts';
+import { prepareModel } from '../../compiler/cli/prepare-model.ts';
+import { runF32 } from '../../compiler/reference/f32/interpreter.ts';
+import { tensorOf } from '../../compiler/ir/graph.ts';
+import { table } from '../../compiler/cli/format.ts';
+import { loadTfjsModel, useTfjsBackend, TfjsModel } from '../peers/tfjs.ts';
+import { mad, median } from './stats.ts';
+
+interface Contender {
+  name: string;
+  /** Prepares (selects backend, warms up) and returns the function to time. */
+  setup(): Promise<() => Float32Array>;
+}
+
+const options = new Command('bench')
+  .description('tinyedge and its peers on the same model and input, medians of interleaved runs')
+  .option('--model <name>', 'nsfwjs:mobilenet_v2_mid or nsfwjs:mobilenet_v2', DEFAULT_MODEL)
+  .option('--runs <n>', 'timed runs per contender', (v) => Number.parseInt(v, 10), 15)
+  .option('--warmup <n>', 'untimed runs first', (v) => Number.parseInt(v, 10), 2)
+  .option('--image <file>', 'input photo', join(fileURLToPath(new URL('../../models/samples/coffee.png', import.meta.url))))
+  .option('--json', 'print one JSON object')
+  .parse(process.argv)
+  .opts<{ model: string; runs: number; warmup: number; image: string; json?: boolean }>();
+
+if (!PACKAGED_MODELS[options.model]) throw new Error(`bench runs the packaged models: ${Object.keys(PACKAGED_MODELS).join(', ')}`);
+const model = prepareModel(options.model, { quiet: true });
+const g = model.graph;
+const shape = tensorOf(g, g.inputs[0]).shape;
+const x = await imageToInput(options.image, shape, model.preprocessing);
+const artifacts = readNsfwjsModel(options.model.split(':')[1]);
+
+const tfjsContender = (backend: 'cpu' | 'wasm'): Contender => {
+  let m: TfjsModel | undefined;
+  return {
+    name: backend === 'cpu' ? 'TF.js cpu (f32, JS)' : 'TF.js wasm (f32, XNNPACK SIMD, 1 thread)',
+    async setup() {
+      await useTfjsBackend(backend);
+      m ??= await loadTfjsModel(artifacts);
+      const model = m;
+      return () => model.predict(x, shape);
+    },
+  };
+};
+
+const contenders: Contender[] = [
+  { name: 'tinyedge f32 reference interpreter', setup: async () => () => runF32(g, { [g.inputs[0]]: x }).get(g.outputs[0]) as Float32Array },
+  tfjsContender('cpu'),
+  tfjsContender('wasm'),
+];
+
+const times = contenders.map(() => [] as number[]);
+const outputs: Float32Array[] = [];
+for (let round = -options.warmup; round < options.runs; round++) {
+  for (const [i, c] of contenders.entries()) {
+    const run = await c.setup();
+    const t0 = performance.now();
+    const y = run();
+    const dt = performance.now() - t0;
+    if (round >= 0) times[i].push(dt);
+    outputs[i] = y;
+  }
+  if (!options.json && round >= 0) process.stderr.write(`\rround ${round + 1}/${options.runs}`);
+}
+if (!options.json) process.stderr.write('\n');
+
+const medians = times.map(median);
+const cpu = medians[1];
+const wasm = medians[2];
+const maxDiff = (a: Float32Array, b: Float32Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
+const rows = contenders.map((c, i) => ({
+  runtime: c.name,
+  medianMs: Number(medians[i].toFixed(2)),
+  madMs: Number(mad(times[i]).toFixed(2)),
+  vsTfjsCpu: Number((medians[i] / cpu).toFixed(3)),
+  vsTfjsWasm: Number((medians[i] / wasm).toFixed(3)),
+  maxAbsDiffVsTfjsCpu: maxDiff(outputs[i], outputs[1]),
+}));
+const info = { model: options.model, runs: options.runs, warmup: options.warmup, image: options.image, node: process.version, wasmSimd: tf.env().getBool('WASM_HAS_SIMD_SUPPORT') };
+
+if (options.json) {
+  process.stdout.write(`${JSON.stringify({ ...info, rows })}\n`);
+} else {
+  process.stdout.write(
+    [
+      `model ${options.model}, input ${options.image}, ${options.runs} timed runs after ${options.warmup} warm-up, interleaved; Node ${process.version}; wasm SIMD ${info.wasmSimd}`,
+      table(
+        ['runtime', 'median ms', '± MAD', '× TF.js cpu', '× TF.js wasm', 'max |Δ| vs TF.js cpu'],
+        rows.map((r) => [r.runtime, r.medianMs.toFixed(1), r.madMs.toFixed(1), r.vsTfjsCpu.toFixed(2), r.vsTfjsWasm.toFixed(2), r.maxAbsDiffVsTfjsCpu.toExponential(1)]),
+        [1, 2, 3, 4, 5],
+      ),
+      '× < 1 is faster than that peer. The f32 interpreter is the oracle of the int8 backends, not the product.',
+    ].join('\n') + '\n',
+  );
+}
