@@ -46,22 +46,15 @@ function definedOnly(place: ErrorPlace): ErrorPlace {
   return out;
 }
 
-/** Runs `fn`, attaching `place` to any TinyedgeError it throws that lacks those details. */
-export function withPlace<T>(place: ErrorPlace, fn: () => T): T {
+/**
+ * Runs `fn`, placing any TinyedgeError it throws. By default inner details win (the IR node that failed);
+ * `atSource` makes `place` win, for frontends, whose errors must name the user's node and op, not the IR's.
+ */
+export function withPlace<T>(place: ErrorPlace, fn: () => T, atSource = false): T {
   try {
     return fn();
   } catch (e) {
-    if (e instanceof TinyedgeError) throw e.within(place);
-    throw e;
-  }
-}
-
-/** Runs `fn` translating one node of a user's model: its errors name that node and its op in the user's terms. */
-export function atSourceNode<T>(place: ErrorPlace, fn: () => T): T {
-  try {
-    return fn();
-  } catch (e) {
-    if (e instanceof TinyedgeError) throw e.at(place);
+    if (e instanceof TinyedgeError) throw atSource ? e.at(place) : e.within(place);
     throw e;
   }
 }

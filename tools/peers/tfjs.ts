@@ -8,7 +8,7 @@ import { loadGraphModel } from '@tensorflow/tfjs-converter';
 import { loadLayersModel } from '@tensorflow/tfjs-layers';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { TfjsArtifacts } from '../../compiler/frontends/tfjs-common/artifacts.ts';
+import { TfjsArtifacts, concatShards } from '../../compiler/frontends/tfjs-common/artifacts.ts';
 
 tf.env().set('PROD', true);
 
@@ -37,25 +37,13 @@ export interface TfjsModel {
   dispose(): void;
 }
 
-function concat(artifacts: TfjsArtifacts): ArrayBuffer {
-  const parts = artifacts.shards.flat();
-  const total = parts.reduce((n, s) => n + s.bytes.length, 0);
-  const out = new Uint8Array(total);
-  let o = 0;
-  for (const s of parts) {
-    out.set(s.bytes, o);
-    o += s.bytes.length;
-  }
-  return out.buffer;
-}
-
 /** Loads the artifacts with TF.js itself (graph or layers, from the model.json format). */
 export async function loadTfjsModel(artifacts: TfjsArtifacts): Promise<TfjsModel> {
   const handler: tf.io.IOHandler = {
     load: async () => ({
       modelTopology: artifacts.json.modelTopology as tf.io.ModelArtifacts['modelTopology'],
       weightSpecs: artifacts.json.weightsManifest.flatMap((g) => g.weights) as tf.io.WeightsManifestEntry[],
-      weightData: concat(artifacts),
+      weightData: concatShards(artifacts.shards.flat()),
       format: artifacts.json.format,
     }),
   };

@@ -90,3 +90,15 @@ export function readTfjsModelFiles(file: string): TfjsArtifacts {
   );
   return { file, json, shards };
 }
+
+/** The shards' bytes back to back, as one buffer (the form TF.js decodes). */
+export function concatShards(shards: readonly Shard[]): ArrayBuffer {
+  const total = shards.reduce((n, s) => n + s.bytes.length, 0);
+  const bytes = new Uint8Array(total);
+  let o = 0;
+  for (const s of shards) {
+    bytes.set(s.bytes, o);
+    o += s.bytes.length;
+  }
+  return bytes.buffer;
+}

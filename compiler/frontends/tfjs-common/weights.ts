@@ -10,7 +10,7 @@ import '@tensorflow/tfjs-backend-cpu';
 tf.env().set('PROD', true);
 import { TinyedgeError } from '../../errors.ts';
 import { formatShape, sizeOf } from '../../ir/tensor.ts';
-import { Shard, TfjsArtifacts, WeightSpec } from './artifacts.ts';
+import { Shard, TfjsArtifacts, WeightSpec, concatShards } from './artifacts.ts';
 
 /** A decoded weight: its manifest shape and f32 values. */
 export interface DecodedWeight {
@@ -71,15 +71,4 @@ export function decodeTfjsWeights(artifacts: TfjsArtifacts): Map<string, Decoded
     }
   });
   return out;
-}
-
-function concatShards(shards: Shard[]): ArrayBuffer {
-  const total = shards.reduce((n, s) => n + s.bytes.length, 0);
-  const bytes = new Uint8Array(total);
-  let o = 0;
-  for (const s of shards) {
-    bytes.set(s.bytes, o);
-    o += s.bytes.length;
-  }
-  return bytes.buffer;
 }

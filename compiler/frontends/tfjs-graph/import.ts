@@ -1,7 +1,7 @@
 /** @fileoverview TF.js graph model (model.json 'graph-model') → IR: topological order, constants, op table, outputs. */
 import { Graph, GraphBuilder } from '../../ir/graph.ts';
 import { DType, sizeOf, formatShape, sameShape } from '../../ir/tensor.ts';
-import { TinyedgeError, atSourceNode } from '../../errors.ts';
+import { TinyedgeError, withPlace } from '../../errors.ts';
 import { TfjsArtifacts } from '../tfjs-common/artifacts.ts';
 import { DecodedWeight, decodeTfjsWeights } from '../tfjs-common/weights.ts';
 import { depthwiseShape, hwioToOhwi, transpose2d } from '../tfjs-common/layouts.ts';
@@ -105,7 +105,7 @@ export function importTfjsGraph(artifacts: TfjsArtifacts): Graph {
   };
 
   for (const node of tfNodes) {
-    atSourceNode({ file, node: node.name, op: node.op }, () => {
+    withPlace({ file, node: node.name, op: node.op }, () => {
       if (node.op === 'Const') {
         consts.set(node.name, constantOf(node));
         return;
@@ -168,7 +168,7 @@ export function importTfjsGraph(artifacts: TfjsArtifacts): Graph {
         emit: (op, inputs, attrs, suffix) => b.node(op, suffix ? `${node.name}/${suffix}` : node.name, inputs, attrs),
       };
       irOf.set(node.name, mapping(ctx));
-    });
+    }, true);
   }
 
   const outputRefs = signatureOutputs(artifacts) ?? sinks(tfNodes);

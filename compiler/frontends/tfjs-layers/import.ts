@@ -1,6 +1,6 @@
 /** @fileoverview TF.js layers model (Keras 2 topology in model.json) → IR, for functional Model and Sequential configs. */
 import { Graph, GraphBuilder } from '../../ir/graph.ts';
-import { TinyedgeError, atSourceNode } from '../../errors.ts';
+import { TinyedgeError, withPlace } from '../../errors.ts';
 import { TfjsArtifacts } from '../tfjs-common/artifacts.ts';
 import { decodeTfjsWeights, DecodedWeight } from '../tfjs-common/weights.ts';
 import { KerasConfig, KerasLayer } from './keras-layer.ts';
@@ -47,7 +47,7 @@ export function importTfjsLayers(artifacts: TfjsArtifacts): Graph {
   const outputOf = new Map<string, string>();
   let previous: string | undefined;
   for (const layer of layers) {
-    atSourceNode({ file, node: layer.name, op: layer.class_name }, () => {
+    withPlace({ file, node: layer.name, op: layer.class_name }, () => {
       const config = new KerasConfig(layer);
       if (layer.class_name === 'InputLayer' || (sequential && previous === undefined && Array.isArray(layer.config.batch_input_shape))) {
         const raw = (layer.config.batch_input_shape ?? layer.config.batch_shape) as (number | null)[] | undefined;
@@ -83,7 +83,7 @@ export function importTfjsLayers(artifacts: TfjsArtifacts): Graph {
       };
       previous = mapping(ctx);
       outputOf.set(layer.name, previous);
-    });
+    }, true);
   }
   const outputNames = sequential || Array.isArray(cfg) ? [layers[layers.length - 1].name] : ((cfg.output_layers ?? []) as unknown[][]).map((o) => String(o[0]));
   for (const o of outputNames) {
