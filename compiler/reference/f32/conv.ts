@@ -4,22 +4,7 @@
  * output channels so each input value is loaded once per four MACs.
  */
 import { Clamp } from '../../ir/attrs.ts';
-import { Pads4 } from '../../ir/attrs.ts';
-
-/** Geometry of a 2-D window op over an NHWC input. */
-export interface Window2d {
-  n: number;
-  h: number;
-  w: number;
-  c: number;
-  oh: number;
-  ow: number;
-  kh: number;
-  kw: number;
-  strides: [number, number];
-  dilations: [number, number];
-  pads: Pads4;
-}
+import { Window2d } from '../window.ts';
 
 function clampRange(c: Clamp): [number, number] {
   return [c.min ?? -Infinity, c.max ?? Infinity];

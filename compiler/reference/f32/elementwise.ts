@@ -1,20 +1,9 @@
-/** @fileoverview f32 reference kernels of binary elementwise ops with numpy broadcasting, and activations. */
+/** @fileoverview f32 reference kernels of binary elementwise ops (numpy broadcasting) and activations. */
 import { Clamp } from '../../ir/attrs.ts';
 import { sizeOf } from '../../ir/tensor.ts';
+import { broadcastBinary } from '../broadcast.ts';
 
-/** Strides of `shape` aligned to the output rank, 0 on broadcast dimensions. */
-function broadcastStrides(shape: readonly number[], out: readonly number[]): number[] {
-  const strides = new Array<number>(out.length).fill(0);
-  let s = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    const oi = out.length - shape.length + i;
-    strides[oi] = shape[i] === 1 ? 0 : s;
-    s *= shape[i];
-  }
-  return strides;
-}
-
-/** y = clamp(f(a, b)) with broadcasting; `f` is inlined by V8 for each call site's arrow. */
+/** y = clamp(f(a, b)) with broadcasting. */
 export function binaryF32(
   a: Float32Array,
   aShape: readonly number[],
@@ -26,30 +15,8 @@ export function binaryF32(
 ): Float32Array {
   const lo = clamp.min ?? -Infinity;
   const hi = clamp.max ?? Infinity;
-  const n = sizeOf(outShape);
-  const y = new Float32Array(n);
-  if (a.length === n && b.length === n) {
-    for (let i = 0; i < n; i++) y[i] = Math.min(hi, Math.max(lo, f(a[i], b[i])));
-    return y;
-  }
-  const sa = broadcastStrides(aShape, outShape);
-  const sb = broadcastStrides(bShape, outShape);
-  const idx = new Array<number>(outShape.length).fill(0);
-  let ia = 0;
-  let ib = 0;
-  for (let i = 0; i < n; i++) {
-    y[i] = Math.min(hi, Math.max(lo, f(a[ia], b[ib])));
-    // Odometer increment of the output index, moving both input offsets along.
-    for (let d = outShape.length - 1; d >= 0; d--) {
-      idx[d]++;
-      ia += sa[d];
-      ib += sb[d];
-      if (idx[d] < outShape[d]) break;
-      ia -= sa[d] * outShape[d];
-      ib -= sb[d] * outShape[d];
-      idx[d] = 0;
-    }
-  }
+  const y = new Float32Array(sizeOf(outShape));
+  broadcastBinary(a, aShape, b, bShape, outShape, y, (p, q) => Math.min(hi, Math.max(lo, f(p, q))));
   return y;
 }
 

@@ -6,17 +6,13 @@ import { Graph, Node, NodeOf, tensorOf } from '../../ir/graph.ts';
 import { OpName } from '../../ir/ops.ts';
 import { Tensor, formatShape, sizeOf } from '../../ir/tensor.ts';
 import { TinyedgeError } from '../../errors.ts';
-import { conv2dF32, depthwiseConv2dF32, fullyConnectedF32, Window2d } from './conv.ts';
+import { conv2dF32, depthwiseConv2dF32, fullyConnectedF32 } from './conv.ts';
 import { batchNormF32, binaryF32, clampF32, logisticF32, softmaxF32 } from './elementwise.ts';
 import { meanF32, poolF32 } from './reduce.ts';
-import { concatF32, padF32 } from './layout.ts';
+import { concatElements, padElements } from '../layout.ts';
+import { windowOf as window } from '../window.ts';
 
 type Kernel<K extends OpName> = (node: NodeOf<K>, x: Float32Array[], ins: Tensor[], out: Tensor) => Float32Array;
-
-function window(input: Tensor, out: Tensor, kh: number, kw: number, a: { strides: [number, number]; pads: Window2d['pads']; dilations?: [number, number] }): Window2d {
-  const [n, h, w, c] = input.shape;
-  return { n, h, w, c, oh: out.shape[1], ow: out.shape[2], kh, kw, strides: a.strides, dilations: a.dilations ?? [1, 1], pads: a.pads };
-}
 
 /** One f32 kernel per op; the mapped type makes a missing op a compile error. */
 const KERNELS: { [K in OpName]: Kernel<K> } = {
@@ -31,8 +27,8 @@ const KERNELS: { [K in OpName]: Kernel<K> } = {
   avg_pool2d: ({ attrs }, [x], [input], out) => poolF32(x, window(input, out, attrs.filter[0], attrs.filter[1], attrs), 'avg', attrs.clamp),
   max_pool2d: ({ attrs }, [x], [input], out) => poolF32(x, window(input, out, attrs.filter[0], attrs.filter[1], attrs), 'max', attrs.clamp),
   mean: ({ attrs }, [x], [input]) => meanF32(x, input.shape, attrs.axes.map((a) => (a < 0 ? a + input.shape.length : a))),
-  pad: ({ attrs }, [x], [input]) => padF32(x, input.shape, attrs.pads, attrs.value),
-  concat: ({ attrs }, xs, ins) => concatF32(xs, ins.map((t) => t.shape), attrs.axis < 0 ? attrs.axis + ins[0].shape.length : attrs.axis),
+  pad: ({ attrs }, [x], [input]) => padElements(x, input.shape, attrs.pads, attrs.value),
+  concat: ({ attrs }, xs, ins) => concatElements(xs, ins.map((t) => t.shape), attrs.axis < 0 ? attrs.axis + ins[0].shape.length : attrs.axis),
   reshape: (_n, [x]) => x,
   softmax: ({ attrs }, [x], [input]) => softmaxF32(x, input.shape[input.shape.length - 1], attrs.beta),
   logistic: (_n, [x]) => logisticF32(x),

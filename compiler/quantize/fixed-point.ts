@@ -1,0 +1,108 @@
+/**
+ * @fileoverview TFLite's fixed-point primitives (gemmlowp's, as in tensorflow/lite/kernels/internal/common.h),
+ * exact on JS numbers. These are the arithmetic of every int8 kernel: the C and WASM kernels implement the same
+ * functions and must agree bit for bit.
+ *
+ * Requantization is TFLite's default "double rounding":
+ *   MultiplyByQuantizedMultiplier(x, M, s) = RoundingDivideByPOT(SRDHM(x · 2^max(s,0), M), max(−s,0))
+ * where SRDHM(a, b) = saturate(round_half_away((a·b) / 2^31)) computed on the exact 64-bit product, with
+ * gemmlowp's nudge and truncating division, and RoundingDivideByPOT rounds half away from zero.
+ */
+
+const TWO_31 = 2147483648;
+const TWO_16 = 65536;
+const TWO_15 = 32768;
+/** int32 bounds. */
+export const INT32_MIN = -TWO_31;
+export const INT32_MAX = TWO_31 - 1;
+
+/**
+ * gemmlowp SaturatingRoundingDoublingHighMul: the high 32 bits of 2·a·b, rounded. For int32 a, b.
+ * The 64-bit product is never formed: a = ah·2^16 + al splits it into exact double-precision pieces.
+ */
+export function saturatingRoundingDoublingHighMul(a: number, b: number): number {
+  if (a === INT32_MIN && b === INT32_MIN) return INT32_MAX;
+  const al = a & 0xffff; // low 16 bits, 0..65535
+  const ah = (a - al) / TWO_16; // exact, |ah| ≤ 2^15
+  const x = ah * b; // |x| ≤ 2^46: exact
+  const xLo = ((x % TWO_15) + TWO_15) % TWO_15; // x = xHi·2^15 + xLo, 0 ≤ xLo < 2^15
+  const xHi = (x - xLo) / TWO_15;
+  const nonNegative = a === 0 || b === 0 || a > 0 === b > 0;
+  const nudge = nonNegative ? 1 << 30 : 1 - (1 << 30);
+  // a·b + nudge = xHi·2^31 + r, with r small enough to be exact.
+  const r = xLo * TWO_16 + al * b + nudge;
+  const rq = Math.floor(r / TWO_31);
+  const floorQ = xHi + rq;
+  const rem = r - rq * TWO_31;
+  // C++ int64 division truncates toward zero: undo the floor for negative non-exact quotients.
+  return floorQ < 0 && rem !== 0 ? floorQ + 1 : floorQ;
+}
+
+/** gemmlowp RoundingDivideByPOT: x / 2^exponent rounded half away from zero, exponent in 0..31. */
+export function roundingDivideByPOT(x: number, exponent: number): number {
+  if (exponent === 0) return x;
+  const divisor = 2 ** exponent;
+  const q = Math.floor(x / divisor); // arithmetic shift right
+  const remainder = x - q * divisor; // x & mask
+  const threshold = Math.floor((divisor - 1) / 2) + (x < 0 ? 1 : 0);
+  return q + (remainder > threshold ? 1 : 0);
+}
+
+/** TFLite MultiplyByQuantizedMultiplier (double rounding): x·M·2^(shift−31) rounded, x and result int32. */
+export function multiplyByQuantizedMultiplier(x: number, multiplier: number, shift: number): number {
+  const left = shift > 0 ? shift : 0;
+  const right = shift > 0 ? 0 : -shift;
+  // int32 multiply by 2^left wraps like the C kernels do (only the add op shifts left, and never overflows).
+  const shifted = left ? Math.imul(x, 1 << left) : x;
+  return roundingDivideByPOT(saturatingRoundingDoublingHighMul(shifted, multiplier), right);
+}
+
+/** frexp: m = f·2^e with 0.5 ≤ |f| < 1 (m finite, non-zero). Exact, from the float64 bits. */
+function frexp(m: number): [number, number] {
+  let e = Math.floor(Math.log2(Math.abs(m))) + 1;
+  let f = m / 2 ** e;
+  // log2 can be off by one near powers of two; fix so that 0.5 ≤ |f| < 1.
+  if (Math.abs(f) >= 1) {
+    f /= 2;
+    e += 1;
+  } else if (Math.abs(f) < 0.5) {
+    f *= 2;
+    e -= 1;
+  }
+  return [f, e];
+}
+
+/** Round half away from zero (C's round / TfLiteRound), unlike Math.round. */
+export function roundHalfAway(x: number): number {
+  return x < 0 ? -Math.round(-x) : Math.round(x);
+}
+
+/** A real multiplier as TFLite's QuantizeMultiplier encodes it: Q31 significand and power-of-two shift. */
+export interface QuantizedMultiplier {
+  multiplier: number;
+  shift: number;
+}
+
+/**
+ * TFLite QuantizeMultiplier: m ≈ multiplier·2^(shift−31), multiplier in [2^30, 2^31). Multipliers below 2^−31
+ * flush to zero and shifts above 30 saturate, exactly as TFLite does.
+ */
+export function quantizeMultiplier(m: number): QuantizedMultiplier {
+  if (!Number.isFinite(m) || m < 0) throw new Error(`internal: multiplier ${m} is not a finite non-negative number`);
+  if (m === 0) return { multiplier: 0, shift: 0 };
+  const [f, e] = frexp(m);
+  let q = roundHalfAway(f * TWO_31);
+  let shift = e;
+  if (q === TWO_31) {
+    q /= 2;
+    shift += 1;
+  }
+  if (shift < -31) return { multiplier: 0, shift: 0 };
+  if (shift > 30) return { multiplier: INT32_MAX, shift: 30 };
+  return { multiplier: q, shift };
+}
+
+/** Saturates to [lo, hi]. */
+export function clampInt(x: number, lo: number, hi: number): number {
+  return x < lo ? lo : x > hi ? hi : x;
+}

@@ -1,0 +1,66 @@
+/**
+ * @fileoverview How real values map to int8 under TFLite's quantization spec: activations asymmetric per tensor
+ * (the range always contains 0 so zero padding is exact), weights symmetric per output channel in [−127, 127],
+ * biases int32 at scale input_scale × weight_scale with zero point 0.
+ */
+import { clampInt, roundHalfAway } from './fixed-point.ts';
+import { Quantization } from '../ir/tensor.ts';
+
+/** The int8 range. */
+export const Q_MIN = -128;
+export const Q_MAX = 127;
+
+/** Per-tensor int8 parameters covering [min, max] (widened to include 0), as TFLite's ChooseQuantizationParams. */
+export function activationQuant(min: number, max: number): Quantization {
+  const lo = Math.min(min, 0);
+  const hi = Math.max(max, 0);
+  // A constant-zero tensor still needs a valid scale.
+  const scale = hi > lo ? (hi - lo) / (Q_MAX - Q_MIN) : 1 / 255;
+  const zeroPoint = clampInt(roundHalfAway(Q_MIN - lo / scale), Q_MIN, Q_MAX);
+  return { scale: [scale], zeroPoint: [zeroPoint] };
+}
+
+/** q = clamp(round(x / scale) + zeroPoint) for one value. */
+export function quantizeValue(x: number, scale: number, zeroPoint: number, lo = Q_MIN, hi = Q_MAX): number {
+  return clampInt(roundHalfAway(x / scale) + zeroPoint, lo, hi);
+}
+
+/** Quantizes a whole f32 array with per-tensor parameters. */
+export function quantizeArray(x: Float32Array, q: Quantization): Int8Array {
+  const s = q.scale[0];
+  const z = q.zeroPoint[0];
+  return Int8Array.from(x, (v) => quantizeValue(v, s, z));
+}
+
+/** real = scale × (q − zeroPoint), per tensor. */
+export function dequantizeArray(q: ArrayLike<number>, quant: Quantization): Float32Array {
+  const s = quant.scale[0];
+  const z = quant.zeroPoint[0];
+  return Float32Array.from(q as ArrayLike<number>, (v) => s * (v - z));
+}
+
+/** Symmetric per-channel int8 weights; `channelOf(i)` gives element i's output channel, of `channels`. */
+export function quantizeWeightsPerChannel(w: Float32Array, channels: number, channelOf: (i: number) => number, axis: number): { data: Int8Array; quant: Quantization } {
+  const maxAbs = new Float64Array(channels);
+  for (let i = 0; i < w.length; i++) maxAbs[channelOf(i)] = Math.max(maxAbs[channelOf(i)], Math.abs(w[i]));
+  // An all-zero channel gets scale 1: its weights quantize to 0 whatever the scale.
+  const scale = Array.from(maxAbs, (m) => (m > 0 ? m / 127 : 1));
+  const data = Int8Array.from(w, (v, i) => quantizeValue(v, scale[channelOf(i)], 0, -127, 127));
+  return { data, quant: { scale, zeroPoint: scale.map(() => 0), axis } };
+}
+
+/** int32 bias at scale inputScale × weightScale[c]. */
+export function quantizeBias(b: Float32Array, inputScale: number, weightScales: number[]): { data: Int32Array; quant: Quantization } {
+  const scale = weightScales.map((s) => inputScale * s);
+  const data = Int32Array.from(b, (v, c) => clampInt(roundHalfAway(v / scale[c]), -2147483648, 2147483647));
+  return { data, quant: { scale, zeroPoint: scale.map(() => 0), axis: 0 } };
+}
+
+/** The int8 interval a fused clamp [min, max] allows under the output's quantization. */
+export function clampToQuantized(clamp: { min: number | null; max: number | null }, q: Quantization): [number, number] {
+  const s = q.scale[0];
+  const z = q.zeroPoint[0];
+  const lo = clamp.min === null ? Q_MIN : Math.max(Q_MIN, z + roundHalfAway(clamp.min / s));
+  const hi = clamp.max === null ? Q_MAX : Math.min(Q_MAX, z + roundHalfAway(clamp.max / s));
+  return [lo, hi];
+}

@@ -1,0 +1,93 @@
+/**
+ * @fileoverview f32 graph + calibrated ranges → int8 graph (TFLite's spec): each activation gets int8 per-tensor
+ * parameters, each MAC op int8 per-channel weights and an int32 bias. Ops whose output must share the input's
+ * quantization (pooling, pad, reshape) take it; softmax and logistic outputs are fixed at 1/256, −128.
+ */
+import { Graph, Node, cloneGraph, tensorOf } from '../ir/graph.ts';
+import { Quantization, Tensor } from '../ir/tensor.ts';
+import { TinyedgeError, withPlace } from '../errors.ts';
+import { verifyGraph } from '../ir/verify.ts';
+import { TensorRange } from './calibrate.ts';
+import { activationQuant, quantizeArray, quantizeBias, quantizeWeightsPerChannel } from './quant-params.ts';
+
+/** Ops whose int8 output reuses the input's quantization (TFLite requires it for pooling; pad and reshape move bytes). */
+const SHARES_INPUT_QUANT = new Set(['avg_pool2d', 'max_pool2d', 'pad', 'reshape']);
+/** The fixed output quantization of probability ops. */
+const PROBABILITY_QUANT: Quantization = { scale: [1 / 256], zeroPoint: [-128] };
+
+function rangeOf(ranges: Map<string, TensorRange>, name: string): TensorRange {
+  const r = ranges.get(name);
+  if (!r) throw new TinyedgeError(`no calibration range for tensor '${name}'`);
+  return r;
+}
+
+function quantizeConstantOperand(t: Tensor): void {
+  const data = t.data as Float32Array;
+  let min = 0;
+  let max = 0;
+  for (const v of data) {
+    min = Math.min(min, v);
+    max = Math.max(max, v);
+  }
+  t.quant = activationQuant(min, max);
+  t.data = quantizeArray(data, t.quant);
+  t.dtype = 'int8';
+}
+
+function quantizeMacWeights(g: Graph, node: Node): void {
+  const input = tensorOf(g, node.inputs[0]);
+  const filter = tensorOf(g, node.inputs[1]);
+  const w = filter.data as Float32Array;
+  const depthwise = node.op === 'depthwise_conv2d';
+  const channels = depthwise ? filter.shape[3] : filter.shape[0];
+  const perChannel = w.length / channels;
+  const q = quantizeWeightsPerChannel(w, channels, depthwise ? (i) => i % channels : (i) => Math.floor(i / perChannel), depthwise ? 3 : 0);
+  filter.data = q.data;
+  filter.quant = q.quant;
+  filter.dtype = 'int8';
+  if (node.inputs[2] !== undefined) {
+    const bias = tensorOf(g, node.inputs[2]);
+    const b = quantizeBias(bias.data as Float32Array, (input.quant as Quantization).scale[0], q.quant.scale);
+    bias.data = b.data;
+    bias.quant = b.quant;
+    bias.dtype = 'int32';
+  }
+}
+
+/** Quantizes an optimized f32 graph with the given activation ranges. The input graph is left untouched. */
+export function quantizeGraph(f32: Graph, ranges: Map<string, TensorRange>): Graph {
+  const g = cloneGraph(f32);
+  for (const name of g.inputs) {
+    const t = tensorOf(g, name);
+    const r = rangeOf(ranges, name);
+    t.quant = activationQuant(r.min, r.max);
+    t.dtype = 'int8';
+  }
+  for (const node of g.nodes) {
+    withPlace({ file: g.source, node: node.name, op: node.op }, () => {
+      if (node.op === 'sub' || node.op === 'batch_norm' || node.op === 'identity') {
+        throw new TinyedgeError(`cannot be quantized: tinyedge has no int8 ${node.op}${node.op === 'batch_norm' ? ' (only a batch norm right after a conv or dense layer folds away)' : ''}`);
+      }
+      const out = tensorOf(g, node.outputs[0]);
+      const firstInput = tensorOf(g, node.inputs[0]);
+      if (node.op === 'conv2d' || node.op === 'depthwise_conv2d' || node.op === 'fully_connected') {
+        if (!tensorOf(g, node.inputs[1]).data) throw new TinyedgeError('cannot be quantized: the weights are not constant');
+        quantizeMacWeights(g, node);
+      } else {
+        for (const i of node.inputs) {
+          const t = tensorOf(g, i);
+          if (t.data && t.dtype === 'f32') quantizeConstantOperand(t);
+        }
+      }
+      if (SHARES_INPUT_QUANT.has(node.op)) out.quant = firstInput.quant;
+      else if (node.op === 'softmax' || node.op === 'logistic') out.quant = PROBABILITY_QUANT;
+      else {
+        const r = rangeOf(ranges, out.name);
+        out.quant = activationQuant(r.min, r.max);
+      }
+      out.dtype = 'int8';
+    });
+  }
+  verifyGraph(g);
+  return g;
+}

@@ -1,0 +1,99 @@
+/**
+ * @fileoverview int8 reference kernels of the MAC ops (TFLite's reference_integer_ops): conv2d (OHWI),
+ * depthwise_conv2d ([1,KH,KW,C×M]) and fully_connected ([O,K]), per-channel requantization.
+ * Overflow: |x + in_offset| ≤ 255 and |w| ≤ 127, so each product fits in 16 bits and an int32 accumulator holds
+ * 2^31 / 32385 ≈ 66,000 products: far more than any window here (3×3×C, K ≤ 4096 and so on).
+ */
+import { Window2d } from '../window.ts';
+import { multiplyByQuantizedMultiplier as mbqm } from '../../quantize/fixed-point.ts';
+
+/** The constants of a MAC kernel (see prepare-int8.ts). */
+export interface MacParams {
+  inputOffset: number;
+  outputOffset: number;
+  multipliers: Int32Array;
+  shifts: Int32Array;
+  actMin: number;
+  actMax: number;
+}
+
+function requantize(acc: number, o: number, p: MacParams): number {
+  const v = mbqm(acc, p.multipliers[o], p.shifts[o]) + p.outputOffset;
+  return v < p.actMin ? p.actMin : v > p.actMax ? p.actMax : v;
+}
+
+/** Regular convolution; padded positions are skipped, i.e. read as the input zero point. */
+export function conv2dInt8(x: Int8Array, w: Int8Array, bias: Int32Array | undefined, g: Window2d, outC: number, p: MacParams): Int8Array {
+  const y = new Int8Array(g.n * g.oh * g.ow * outC);
+  const { c, kh, kw } = g;
+  const off = p.inputOffset;
+  let yi = 0;
+  for (let n = 0; n < g.n; n++) {
+    for (let oy = 0; oy < g.oh; oy++) {
+      for (let ox = 0; ox < g.ow; ox++) {
+        for (let o = 0; o < outC; o++) {
+          let acc = bias ? bias[o] : 0;
+          for (let ky = 0; ky < kh; ky++) {
+            const iy = oy * g.strides[0] - g.pads[0] + ky * g.dilations[0];
+            if (iy < 0 || iy >= g.h) continue;
+            for (let kx = 0; kx < kw; kx++) {
+              const ix = ox * g.strides[1] - g.pads[2] + kx * g.dilations[1];
+              if (ix < 0 || ix >= g.w) continue;
+              const xb = ((n * g.h + iy) * g.w + ix) * c;
+              const wb = ((o * kh + ky) * kw + kx) * c;
+              for (let ci = 0; ci < c; ci++) acc += (x[xb + ci] + off) * w[wb + ci];
+            }
+          }
+          y[yi++] = requantize(acc, o, p);
+        }
+      }
+    }
+  }
+  return y;
+}
+
+/** Matrix product over `rows` rows of length k: the pointwise conv and fully connected. */
+export function matmulInt8(x: Int8Array, w: Int8Array, bias: Int32Array | undefined, rows: number, k: number, outC: number, p: MacParams): Int8Array {
+  const y = new Int8Array(rows * outC);
+  const off = p.inputOffset;
+  for (let r = 0; r < rows; r++) {
+    const xb = r * k;
+    for (let o = 0; o < outC; o++) {
+      let acc = bias ? bias[o] : 0;
+      const wb = o * k;
+      for (let i = 0; i < k; i++) acc += (x[xb + i] + off) * w[wb + i];
+      y[r * outC + o] = requantize(acc, o, p);
+    }
+  }
+  return y;
+}
+
+/** Depthwise convolution: output channel c·M+m reads input channel c. */
+export function depthwiseConv2dInt8(x: Int8Array, w: Int8Array, bias: Int32Array | undefined, g: Window2d, multiplier: number, p: MacParams): Int8Array {
+  const outC = g.c * multiplier;
+  const y = new Int8Array(g.n * g.oh * g.ow * outC);
+  const acc = new Int32Array(outC);
+  const off = p.inputOffset;
+  for (let n = 0; n < g.n; n++) {
+    for (let oy = 0; oy < g.oh; oy++) {
+      for (let ox = 0; ox < g.ow; ox++) {
+        if (bias) acc.set(bias);
+        else acc.fill(0);
+        for (let ky = 0; ky < g.kh; ky++) {
+          const iy = oy * g.strides[0] - g.pads[0] + ky * g.dilations[0];
+          if (iy < 0 || iy >= g.h) continue;
+          for (let kx = 0; kx < g.kw; kx++) {
+            const ix = ox * g.strides[1] - g.pads[2] + kx * g.dilations[1];
+            if (ix < 0 || ix >= g.w) continue;
+            const xb = ((n * g.h + iy) * g.w + ix) * g.c;
+            const wb = (ky * g.kw + kx) * outC;
+            for (let oc = 0; oc < outC; oc++) acc[oc] += (x[xb + (multiplier === 1 ? oc : Math.floor(oc / multiplier))] + off) * w[wb + oc];
+          }
+        }
+        const yb = ((n * g.oh + oy) * g.ow + ox) * outC;
+        for (let oc = 0; oc < outC; oc++) y[yb + oc] = requantize(acc[oc], oc, p);
+      }
+    }
+  }
+  return y;
+}

@@ -1,0 +1,125 @@
+/**
+ * @fileoverview The int8 reference interpreter: the oracle every backend and target must match bit for bit.
+ * It runs a quantized graph (int8 activations, int8 per-channel weights, int32 biases) with the integer constants
+ * of prepare-int8.ts and TFLite's fixed-point arithmetic; nothing here touches a float.
+ */
+import { Graph, Node, NodeOf, tensorOf } from '../../ir/graph.ts';
+import { OpName } from '../../ir/ops.ts';
+import { Tensor, formatShape, sizeOf } from '../../ir/tensor.ts';
+import { TinyedgeError } from '../../errors.ts';
+import { Int8Params, prepareInt8 } from '../../quantize/prepare-int8.ts';
+import { windowOf } from '../window.ts';
+import { concatElements, padElements } from '../layout.ts';
+import { conv2dInt8, depthwiseConv2dInt8, matmulInt8, MacParams } from './conv.ts';
+import { addInt8, lookupInt8, mulInt8, requantizeInt8, softmaxInt8 } from './elementwise.ts';
+import { meanInt8, poolInt8 } from './reduce.ts';
+
+type Values = Int8Array | Int32Array;
+type Kernel<K extends OpName> = (node: NodeOf<K>, x: Values[], ins: Tensor[], out: Tensor, p: Int8Params) => Int8Array;
+
+function expect<K extends Int8Params['kind']>(p: Int8Params, kind: K): Extract<Int8Params, { kind: K }> {
+  if (p.kind !== kind) throw new Error(`internal: expected ${kind} params, got ${p.kind}`);
+  return p as Extract<Int8Params, { kind: K }>;
+}
+
+const i8 = (v: Values) => v as Int8Array;
+const bias = (v: Values | undefined) => v as Int32Array | undefined;
+
+/** One int8 kernel per op; ops without an int8 form fail at prepare time. */
+const KERNELS: { [K in OpName]: Kernel<K> } = {
+  conv2d: ({ attrs }, [x, w, b], [input, filter], out, p) => {
+    const mac = expect(p, 'mac') as MacParams;
+    const g = windowOf(input, out, filter.shape[1], filter.shape[2], attrs);
+    const pointwise = g.kh === 1 && g.kw === 1 && attrs.strides[0] === 1 && attrs.strides[1] === 1 && attrs.pads.every((v) => v === 0);
+    return pointwise ? matmulInt8(i8(x), i8(w), bias(b), g.n * g.h * g.w, g.c, filter.shape[0], mac) : conv2dInt8(i8(x), i8(w), bias(b), g, filter.shape[0], mac);
+  },
+  depthwise_conv2d: ({ attrs }, [x, w, b], [input, filter], out, p) =>
+    depthwiseConv2dInt8(i8(x), i8(w), bias(b), windowOf(input, out, filter.shape[1], filter.shape[2], attrs), attrs.depthMultiplier, expect(p, 'mac')),
+  fully_connected: (_n, [x, w, b], [input, filter], _out, p) => matmulInt8(i8(x), i8(w), bias(b), sizeOf(input.shape) / filter.shape[1], filter.shape[1], filter.shape[0], expect(p, 'mac')),
+  add: (_n, [a, b], [ta, tb], out, p) => addInt8(i8(a), ta.shape, i8(b), tb.shape, out.shape, expect(p, 'add')),
+  mul: (_n, [a, b], [ta, tb], out, p) => mulInt8(i8(a), ta.shape, i8(b), tb.shape, out.shape, expect(p, 'mul')),
+  avg_pool2d: ({ attrs }, [x], [input], out, p) => {
+    const { actMin, actMax } = expect(p, 'pool');
+    return poolInt8(i8(x), windowOf(input, out, attrs.filter[0], attrs.filter[1], attrs), 'avg', actMin, actMax);
+  },
+  max_pool2d: ({ attrs }, [x], [input], out, p) => {
+    const { actMin, actMax } = expect(p, 'pool');
+    return poolInt8(i8(x), windowOf(input, out, attrs.filter[0], attrs.filter[1], attrs), 'max', actMin, actMax);
+  },
+  mean: ({ attrs }, [x], [input], _out, p) => meanInt8(i8(x), input.shape, attrs.axes.map((a) => (a < 0 ? a + input.shape.length : a)), expect(p, 'mean')),
+  pad: ({ attrs }, [x], [input], _out, p) => padElements(i8(x), input.shape, attrs.pads, expect(p, 'pad').value),
+  concat: ({ attrs }, xs, ins, _out, p) => {
+    const r = expect(p, 'requantize');
+    const parts = xs.map((x, i) => requantizeInt8(i8(x), r.inputs[i], r.outputOffset, r.actMin, r.actMax));
+    return concatElements(parts, ins.map((t) => t.shape), attrs.axis < 0 ? attrs.axis + ins[0].shape.length : attrs.axis);
+  },
+  reshape: (_n, [x], _ins, _out, p) => {
+    const r = expect(p, 'requantize');
+    return requantizeInt8(i8(x), r.inputs[0], r.outputOffset, r.actMin, r.actMax);
+  },
+  clamp: (_n, [x], _ins, _out, p) => {
+    const r = expect(p, 'requantize');
+    return requantizeInt8(i8(x), r.inputs[0], r.outputOffset, r.actMin, r.actMax);
+  },
+  softmax: (_n, [x], [input], _out, p) => softmaxInt8(i8(x), input.shape[input.shape.length - 1], expect(p, 'softmax').expTable),
+  logistic: (_n, [x], _ins, _out, p) => lookupInt8(i8(x), expect(p, 'lut').table),
+  sub: () => {
+    throw new Error('internal: sub has no int8 kernel');
+  },
+  batch_norm: () => {
+    throw new Error('internal: batch_norm has no int8 kernel');
+  },
+  identity: (_n, [x]) => i8(x),
+};
+
+const prepared = new WeakMap<Graph, Map<string, Int8Params>>();
+
+/** The integer constants of a graph, computed once per graph object. */
+export function int8ParamsOf(g: Graph): Map<string, Int8Params> {
+  let p = prepared.get(g);
+  if (!p) {
+    p = prepareInt8(g);
+    prepared.set(g, p);
+  }
+  return p;
+}
+
+/** Runs one node on int8 values. */
+export function runNodeInt8(g: Graph, node: Node, values: readonly Values[]): Int8Array {
+  const ins = node.inputs.map((name) => tensorOf(g, name));
+  const out = tensorOf(g, node.outputs[0]);
+  const kernel = KERNELS[node.op] as Kernel<OpName>;
+  return kernel(node as NodeOf<OpName>, values as Values[], ins, out, int8ParamsOf(g).get(node.name) as Int8Params);
+}
+
+/** Observer of every node's output. */
+export interface Int8RunOptions {
+  onNode?: (node: Node, output: Int8Array) => void;
+}
+
+/** Executes a quantized graph on int8 inputs (by input name) and returns its int8 outputs. */
+export function runInt8(g: Graph, feeds: Record<string, Int8Array>, options: Int8RunOptions = {}): Map<string, Int8Array> {
+  const values = new Map<string, Int8Array>();
+  for (const name of g.inputs) {
+    const t = tensorOf(g, name);
+    const v = feeds[name];
+    if (!v) throw new TinyedgeError(`no value given for input '${name}'`, { file: g.source, node: name, op: 'input' });
+    if (v.length !== sizeOf(t.shape)) throw new TinyedgeError(`expects ${sizeOf(t.shape)} int8 values (shape ${formatShape(t.shape)}), got ${v.length}`, { file: g.source, node: name, op: 'input' });
+    values.set(name, v);
+  }
+  const lastUse = new Map<string, number>();
+  g.nodes.forEach((n, i) => n.inputs.forEach((name) => lastUse.set(name, i)));
+  for (const o of g.outputs) lastUse.set(o, Infinity);
+  g.nodes.forEach((node, i) => {
+    const args = node.inputs.map((name) => {
+      const v = values.get(name) ?? (g.tensors.get(name)?.data as Values | undefined);
+      if (!v) throw new Error(`internal: value '${name}' missing at node '${node.name}'`);
+      return v;
+    });
+    const y = runNodeInt8(g, node, args);
+    values.set(node.outputs[0], y);
+    options.onNode?.(node, y);
+    for (const name of node.inputs) if (lastUse.get(name) === i) values.delete(name);
+  });
+  return new Map(g.outputs.map((o) => [o, values.get(o) as Int8Array]));
+}

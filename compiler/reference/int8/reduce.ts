@@ -1,0 +1,65 @@
+/** @fileoverview int8 reference kernels of pooling and mean, with TFLite's round-half-away integer division. */
+import { Window2d } from '../window.ts';
+import { multiplyByQuantizedMultiplier as mbqm, clampInt } from '../../quantize/fixed-point.ts';
+import { sizeOf } from '../../ir/tensor.ts';
+
+/** C's (acc ± ⌊n/2⌋) / n with truncating division: acc/n rounded half away from zero. */
+export function roundedDivide(acc: number, n: number): number {
+  const half = Math.floor(n / 2);
+  return Math.trunc((acc > 0 ? acc + half : acc - half) / n);
+}
+
+/** Average (over in-bounds elements) or max pooling on int8 sharing one quantization in and out. */
+export function poolInt8(x: Int8Array, g: Window2d, kind: 'avg' | 'max', actMin: number, actMax: number): Int8Array {
+  const y = new Int8Array(g.n * g.oh * g.ow * g.c);
+  const acc = new Int32Array(g.c);
+  for (let n = 0; n < g.n; n++) {
+    for (let oy = 0; oy < g.oh; oy++) {
+      for (let ox = 0; ox < g.ow; ox++) {
+        acc.fill(kind === 'avg' ? 0 : -128);
+        let count = 0;
+        for (let ky = 0; ky < g.kh; ky++) {
+          const iy = oy * g.strides[0] - g.pads[0] + ky;
+          if (iy < 0 || iy >= g.h) continue;
+          for (let kx = 0; kx < g.kw; kx++) {
+            const ix = ox * g.strides[1] - g.pads[2] + kx;
+            if (ix < 0 || ix >= g.w) continue;
+            count++;
+            const xb = ((n * g.h + iy) * g.w + ix) * g.c;
+            if (kind === 'avg') for (let c = 0; c < g.c; c++) acc[c] += x[xb + c];
+            else for (let c = 0; c < g.c; c++) acc[c] = Math.max(acc[c], x[xb + c]);
+          }
+        }
+        const yb = ((n * g.oh + oy) * g.ow + ox) * g.c;
+        for (let c = 0; c < g.c; c++) y[yb + c] = clampInt(kind === 'avg' ? roundedDivide(acc[c], count) : acc[c], actMin, actMax);
+      }
+    }
+  }
+  return y;
+}
+
+/** Mean over the given axes: MBQM of the offset sum, then a rounded division by the count. */
+export function meanInt8(x: Int8Array, shape: readonly number[], axes: readonly number[], p: { inputOffset: number; multiplier: number; shift: number; count: number; outputOffset: number }): Int8Array {
+  const reduced = new Set(axes);
+  const outShape = shape.map((d, i) => (reduced.has(i) ? 1 : d));
+  const outStrides: number[] = [];
+  let s = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    outStrides[i] = reduced.has(i) ? 0 : s;
+    s *= outShape[i];
+  }
+  const sums = new Int32Array(sizeOf(outShape));
+  const idx = new Array<number>(shape.length).fill(0);
+  let o = 0;
+  for (let i = 0; i < x.length; i++) {
+    sums[o] += x[i] + p.inputOffset;
+    for (let d = shape.length - 1; d >= 0; d--) {
+      idx[d]++;
+      o += outStrides[d];
+      if (idx[d] < shape[d]) break;
+      o -= outStrides[d] * shape[d];
+      idx[d] = 0;
+    }
+  }
+  return Int8Array.from(sums, (acc) => clampInt(roundedDivide(mbqm(acc, p.multiplier, p.shift), p.count) + p.outputOffset, -128, 127));
+}
