@@ -22,6 +22,11 @@ export const INT32_MAX = TWO_31 - 1;
  */
 export function saturatingRoundingDoublingHighMul(a: number, b: number): number {
   if (a === INT32_MIN && b === INT32_MIN) return INT32_MAX;
+  // Fast path, exact: |a| < 2^21 and |b| ≤ 2^31 keep a·b + nudge below 2^53, and division by 2^31 is exact.
+  if (a < 2097152 && a > -2097152) {
+    const ab = a * b;
+    return Math.trunc((ab >= 0 ? ab + 1073741824 : ab + 1 - 1073741824) / TWO_31) | 0;
+  }
   const al = a & 0xffff; // low 16 bits, 0..65535
   const ah = (a - al) / TWO_16; // exact, |ah| ≤ 2^15
   const x = ah * b; // |x| ≤ 2^46: exact
@@ -38,14 +43,12 @@ export function saturatingRoundingDoublingHighMul(a: number, b: number): number 
   return floorQ < 0 && rem !== 0 ? floorQ + 1 : floorQ;
 }
 
-/** gemmlowp RoundingDivideByPOT: x / 2^exponent rounded half away from zero, exponent in 0..31. */
+/** gemmlowp RoundingDivideByPOT: int32 x / 2^exponent rounded half away from zero, exponent in 0..31 (bit operations, as in C). */
 export function roundingDivideByPOT(x: number, exponent: number): number {
-  if (exponent === 0) return x;
-  const divisor = 2 ** exponent;
-  const q = Math.floor(x / divisor); // arithmetic shift right
-  const remainder = x - q * divisor; // x & mask
-  const threshold = Math.floor((divisor - 1) / 2) + (x < 0 ? 1 : 0);
-  return q + (remainder > threshold ? 1 : 0);
+  const mask = exponent >= 31 ? 0x7fffffff : (1 << exponent) - 1;
+  const remainder = x & mask;
+  const threshold = (mask >> 1) + (x < 0 ? 1 : 0);
+  return (x >> exponent) + (remainder > threshold ? 1 : 0);
 }
 
 /** TFLite MultiplyByQuantizedMultiplier (double rounding): x·M·2^(shift−31) rounded, x and result int32. */

@@ -52,17 +52,50 @@ export function conv2dInt8(x: Int8Array, w: Int8Array, bias: Int32Array | undefi
   return y;
 }
 
-/** Matrix product over `rows` rows of length k: the pointwise conv and fully connected. */
+/**
+ * Matrix product over `rows` rows of length k: the pointwise conv and fully connected. Σ (x + off)·w is computed as
+ * off·Σw + Σ x·w (equal in exact integer arithmetic), four output channels at a time, so each input byte is loaded
+ * once per four MACs.
+ */
 export function matmulInt8(x: Int8Array, w: Int8Array, bias: Int32Array | undefined, rows: number, k: number, outC: number, p: MacParams): Int8Array {
   const y = new Int8Array(rows * outC);
-  const off = p.inputOffset;
+  const base = new Float64Array(outC);
+  for (let o = 0; o < outC; o++) {
+    let sw = 0;
+    for (let i = 0; i < k; i++) sw += w[o * k + i];
+    base[o] = (bias ? bias[o] : 0) + p.inputOffset * sw;
+  }
+  const o4 = outC - (outC % 4);
   for (let r = 0; r < rows; r++) {
     const xb = r * k;
-    for (let o = 0; o < outC; o++) {
-      let acc = bias ? bias[o] : 0;
+    const yb = r * outC;
+    let o = 0;
+    for (; o < o4; o += 4) {
+      let a0 = base[o];
+      let a1 = base[o + 1];
+      let a2 = base[o + 2];
+      let a3 = base[o + 3];
+      const w0 = o * k;
+      const w1 = w0 + k;
+      const w2 = w1 + k;
+      const w3 = w2 + k;
+      for (let i = 0; i < k; i++) {
+        const xv = x[xb + i];
+        a0 += xv * w[w0 + i];
+        a1 += xv * w[w1 + i];
+        a2 += xv * w[w2 + i];
+        a3 += xv * w[w3 + i];
+      }
+      y[yb + o] = requantize(a0, o, p);
+      y[yb + o + 1] = requantize(a1, o + 1, p);
+      y[yb + o + 2] = requantize(a2, o + 2, p);
+      y[yb + o + 3] = requantize(a3, o + 3, p);
+    }
+    for (; o < outC; o++) {
+      let acc = base[o];
       const wb = o * k;
-      for (let i = 0; i < k; i++) acc += (x[xb + i] + off) * w[wb + i];
-      y[r * outC + o] = requantize(acc, o, p);
+      for (let i = 0; i < k; i++) acc += x[xb + i] * w[wb + i];
+      y[yb + o] = requantize(acc, o, p);
     }
   }
   return y;
