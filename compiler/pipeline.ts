@@ -1,5 +1,5 @@
 /**
- * @fileoverview The lowering, top to bottom: frontend → optimized f32 IR. Each pass is one line with why it is there;
+ * @fileoverview The lowering, top to bottom: frontend → optimized f32 IR → int8 IR. Each pass is one line with why it is there;
  * the graph is verified after every pass, so a broken pass is caught where it breaks.
  */
 import { Graph } from './ir/graph.ts';
@@ -11,6 +11,9 @@ import { foldBatchNorm } from './passes/fold-batch-norm.ts';
 import { foldPadIntoConv } from './passes/fold-pad.ts';
 import { foldInputAffine } from './passes/fold-input-affine.ts';
 import { fuseActivation } from './passes/fuse-activation.ts';
+import { CalibrationMethod, calibrate } from './quantize/calibrate.ts';
+import { quantizeGraph } from './quantize/quantize-graph.ts';
+import { correctBiases } from './quantize/bias-correction.ts';
 
 /** A named graph rewrite. */
 export interface PassStep {
@@ -40,4 +43,24 @@ export function optimize(graph: Graph, onPass?: (step: PassStep, after: Graph) =
     onPass?.(step, g);
   }
   return g;
+}
+
+/** How to quantize: the calibration method and whether to correct biases. */
+export interface QuantizeOptions {
+  method: CalibrationMethod;
+  biasCorrection: boolean;
+  /** Progress of the two data passes (calibration, then bias correction), each 0..1. */
+  onProgress?: (stage: 'calibrate' | 'correct', fraction: number) => void;
+}
+
+/** Optimized f32 IR → int8 IR (TFLite's spec), calibrated on `inputs`. */
+export function quantize(g: Graph, inputs: readonly Float32Array[], options: QuantizeOptions): Graph {
+  // Choose each activation's range from the f32 activations of real inputs.
+  const ranges = calibrate(g, inputs, options.method, (done, total) => options.onProgress?.('calibrate', done / total));
+  // int8 activations per tensor, int8 weights per channel, int32 biases.
+  const q = quantizeGraph(g, ranges);
+  // Move each channel's systematic error into its bias, layer by layer.
+  if (options.biasCorrection) correctBiases(g, q, inputs, (done, total) => options.onProgress?.('correct', done / total));
+  verifyGraph(q);
+  return q;
 }

@@ -2,10 +2,13 @@
  * @fileoverview Model names the CLI accepts (`nsfwjs:mobilenet_v2_mid`, …, or a path) resolved to an imported IR
  * graph plus what running it needs: class labels and how an image becomes the input tensor.
  */
+import { fileURLToPath } from 'node:url';
 import { Graph } from '../compiler/ir/graph.ts';
 import { TinyedgeError } from '../compiler/errors.ts';
 import { importModelFile, importTfjs } from '../compiler/frontends/load.ts';
 import { nsfwjsLabels, readNsfwjsModel } from './nsfwjs.ts';
+import { decodeArtifact, isArtifactBytes } from '../compiler/artifact/int8-artifact.ts';
+import { readUserFile } from '../compiler/frontends/tfjs-common/artifacts.ts';
 
 /** How pixels become input values: x = pixel·scale + offset, after resizing to the input's height and width. */
 export interface ImagePreprocessing {
@@ -20,7 +23,12 @@ export interface LoadedModel {
   graph: Graph;
   labels?: string[];
   preprocessing: ImagePreprocessing;
+  /** True for a tinyedge artifact: the graph is already int8 and optimized. */
+  quantized: boolean;
 }
+
+/** The sample photos that ship with tinyedge: the default calibration set. */
+export const SAMPLES_DIR = fileURLToPath(new URL('./samples', import.meta.url));
 
 /** The default model of every command. */
 export const DEFAULT_MODEL = 'nsfwjs:mobilenet_v2_mid';
@@ -37,11 +45,11 @@ interface PackagedModel {
 export const PACKAGED_MODELS: Record<string, PackagedModel> = {
   'nsfwjs:mobilenet_v2_mid': {
     description: 'MobileNetV2 1.4 (TF-Hub) + 5-class head, 224×224, TF.js graph model',
-    load: () => ({ spec: 'nsfwjs:mobilenet_v2_mid', graph: importTfjs(readNsfwjsModel('mobilenet_v2_mid')), labels: nsfwjsLabels(), preprocessing: NSFWJS_PREPROCESSING }),
+    load: () => ({ spec: 'nsfwjs:mobilenet_v2_mid', graph: importTfjs(readNsfwjsModel('mobilenet_v2_mid')), labels: nsfwjsLabels(), preprocessing: NSFWJS_PREPROCESSING, quantized: false }),
   },
   'nsfwjs:mobilenet_v2': {
     description: 'MobileNetV2 1.0 + dense head, 224×224, TF.js layers (Keras) model',
-    load: () => ({ spec: 'nsfwjs:mobilenet_v2', graph: importTfjs(readNsfwjsModel('mobilenet_v2')), labels: nsfwjsLabels(), preprocessing: NSFWJS_PREPROCESSING }),
+    load: () => ({ spec: 'nsfwjs:mobilenet_v2', graph: importTfjs(readNsfwjsModel('mobilenet_v2')), labels: nsfwjsLabels(), preprocessing: NSFWJS_PREPROCESSING, quantized: false }),
   },
 };
 
@@ -50,8 +58,13 @@ export function loadModel(spec: string = DEFAULT_MODEL): LoadedModel {
   const packaged = PACKAGED_MODELS[spec];
   if (packaged) return packaged.load();
   if (/^[a-z]+:[^/\\]/.test(spec) && !spec.includes('.')) {
-    throw new TinyedgeError(`unknown model '${spec}'; known: ${Object.keys(PACKAGED_MODELS).join(', ')}, or a path to a model.json`);
+    throw new TinyedgeError(`unknown model '${spec}'; known: ${Object.keys(PACKAGED_MODELS).join(', ')}, or a path to a model.json or a tinyedge artifact`);
+  }
+  const bytes = readUserFile(spec, 'model');
+  if (isArtifactBytes(bytes)) {
+    const a = decodeArtifact(bytes, spec);
+    return { spec, graph: a.graph, ...(a.labels ? { labels: a.labels } : {}), preprocessing: a.preprocessing, quantized: true };
   }
   // A user's own model.json: images are scaled to [0,1], the common TF.js convention.
-  return { spec, graph: importModelFile(spec), preprocessing: { scale: 1 / 255, offset: 0 } };
+  return { spec, graph: importModelFile(spec), preprocessing: { scale: 1 / 255, offset: 0 }, quantized: false };
 }

@@ -3,6 +3,8 @@ import { Command, CommanderError, Option } from 'commander';
 import { TinyedgeError } from '../errors.ts';
 import { inspectCommand } from './inspect.ts';
 import { predictCommand } from './predict.ts';
+import { quantizeCommand } from './quantize.ts';
+import { CALIBRATION_METHODS } from '../quantize/calibrate.ts';
 import { DEFAULT_MODEL, PACKAGED_MODELS } from '../../models/registry.ts';
 
 const program = new Command('tinyedge')
@@ -26,13 +28,26 @@ program
 
 program
   .command('predict')
-  .description('run one inference with the reference interpreter and print top-5, latency and memory')
+  .description('run one inference with the f32 or int8 reference interpreter and print top-5, latency and memory')
   .argument('[model]', 'model name or path', DEFAULT_MODEL)
   .option('--image <file>', 'a photo: decoded, resized and normalized as the model expects')
-  .option('--input <file>', 'raw little-endian float32 tensor in the input shape (NHWC)')
-  .addOption(new Option('--precision <p>', 'arithmetic of the interpreter').choices(['f32']).default('f32'))
+  .option('--input <file>', 'raw tensor in the input shape (NHWC): FILE.f32 little-endian float32, or FILE.i8 int8 bytes for an int8 model')
+  .addOption(new Option('--precision <p>', 'interpreter: f32, or int8 (an artifact is always int8; a float model is quantized with the samples)').choices(['f32', 'int8']))
   .option('--json', 'print one JSON object on stdout')
-  .action((model: string, opts: { image?: string; input?: string; precision: 'f32'; json?: boolean }) => predictCommand(model, opts));
+  .action((model: string, opts: Parameters<typeof predictCommand>[1]) => predictCommand(model, opts));
+
+program
+  .command('quantize')
+  .description('calibrate on photos, quantize to int8 (TFLite spec), write an artifact and report per-layer SQNR')
+  .argument('[model]', 'model name or path', DEFAULT_MODEL)
+  .option('--calibrate <paths...>', 'photos or folders of photos to calibrate on (default: the bundled samples)')
+  .addOption(new Option('--method <m>', 'how activation ranges are chosen').choices([...CALIBRATION_METHODS]).default('minmax'))
+  .option('--augment <n>', 'seeded augmentations (crop, flip, brightness) per photo for calibration', '4')
+  .option('--eval-augment <n>', 'held-out augmentations per photo for the report', '2')
+  .option('--no-bias-correction', 'keep the biases as quantized (no per-channel error correction)')
+  .requiredOption('--out <file>', 'the artifact to write')
+  .option('--json', 'print one JSON object on stdout')
+  .action((model: string, opts: Parameters<typeof quantizeCommand>[1]) => quantizeCommand(model, opts));
 
 function fail(message: string, code: number, error?: unknown): never {
   process.stderr.write(`tinyedge: error: ${message}\n`);

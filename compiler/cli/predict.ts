@@ -1,9 +1,18 @@
-/** @fileoverview `tinyedge predict [model] (--image F | --input F.f32) [--json]`: one inference with the f32 reference interpreter. */
+/**
+ * @fileoverview `tinyedge predict [model|artifact] (--image F | --input F.f32|F.i8) [--precision f32|int8] [--json]`:
+ * one inference with a reference interpreter: f32 for float models, int8 for artifacts (or a float model quantized
+ * on the spot with the bundled photos when `--precision int8` asks for it).
+ */
 import { readUserFile } from '../frontends/tfjs-common/artifacts.ts';
 import { runF32 } from '../reference/f32/interpreter.ts';
+import { runInt8 } from '../reference/int8/interpreter.ts';
+import { dequantizeArray, quantizeArray } from '../quantize/quant-params.ts';
+import { imageFiles } from '../../models/calibration-set.ts';
+import { SAMPLES_DIR } from '../../models/registry.ts';
+import { quantizeLoadedModel } from './quantize.ts';
 import { peakActivationBytes, modelStats } from '../ir/stats.ts';
 import { Graph, tensorOf } from '../ir/graph.ts';
-import { formatShape, sizeOf } from '../ir/tensor.ts';
+import { Quantization, formatShape, sizeOf } from '../ir/tensor.ts';
 import { TinyedgeError } from '../errors.ts';
 import { imageToInput } from '../../models/image-input.ts';
 import { LoadedModel } from '../../models/registry.ts';
@@ -15,7 +24,7 @@ import { bytes, table } from './format.ts';
 export interface PredictOptions {
   image?: string;
   input?: string;
-  precision: 'f32';
+  precision?: 'f32' | 'int8';
   json?: boolean;
 }
 
@@ -43,13 +52,31 @@ export function readF32Input(file: string, g: Graph): Float32Array {
   return values;
 }
 
-/** Builds the model input from --image or --input. */
+/** Reads a raw int8 tensor file (`.i8`): the bytes fed to an int8 model's input as they are. */
+export function readI8Input(file: string, g: Graph): Int8Array {
+  const input = tensorOf(g, g.inputs[0]);
+  const need = sizeOf(input.shape);
+  const raw = readUserFile(file, 'input tensor');
+  if (raw.length !== need) {
+    throw new TinyedgeError(`expects ${need} int8 values (${need} bytes, shape ${formatShape(input.shape)}, NHWC) but the file has ${raw.length} bytes`, { file, node: input.name, op: 'input' });
+  }
+  return new Int8Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.length));
+}
+
+/** Builds the model's f32 input from --image or --input FILE.f32. */
 export async function modelInput(model: LoadedModel, options: { image?: string; input?: string }): Promise<Float32Array> {
   if (!!options.image === !!options.input) throw new TinyedgeError('give exactly one of --image FILE or --input FILE.f32');
   const g = model.graph;
   if (g.inputs.length !== 1) throw new TinyedgeError(`the model has ${g.inputs.length} inputs; predict feeds models with one`, { file: g.source });
   if (options.input) return readF32Input(options.input, g);
   return imageToInput(options.image as string, tensorOf(g, g.inputs[0]).shape, model.preprocessing);
+}
+
+/** The int8 input of a quantized graph: raw from a `.i8` file, else the f32 input quantized with the input's parameters. */
+export async function modelInputInt8(model: LoadedModel, options: { image?: string; input?: string }): Promise<Int8Array> {
+  const g = model.graph;
+  if (options.input && !options.image && /\.i8$/i.test(options.input)) return readI8Input(options.input, g);
+  return quantizeArray(await modelInput(model, options), tensorOf(g, g.inputs[0]).quant as Quantization);
 }
 
 /** The k best classes of a score vector. */
@@ -59,22 +86,50 @@ export function topK(scores: ArrayLike<number>, labels: string[] | undefined, k 
     .slice(0, k);
 }
 
+/** Which interpreter a model runs on: an artifact is int8; a float model is f32 unless int8 is asked for. */
+function precisionOf(model: LoadedModel, asked: PredictOptions['precision']): 'f32' | 'int8' {
+  if (model.quantized && asked === 'f32') throw new TinyedgeError('is an int8 artifact; it runs with --precision int8 only', { file: model.spec });
+  return model.quantized ? 'int8' : (asked ?? 'f32');
+}
+
 /** Runs one inference and prints top-5, latency and memory. */
 export async function predictCommand(spec: string | undefined, options: PredictOptions): Promise<void> {
   const model = prepareModel(spec, { quiet: options.json });
+  const precision = precisionOf(model, options.precision);
+  if (precision === 'int8' && !model.quantized) {
+    if (!options.json) process.stderr.write('quantizing with the bundled sample photos (use `tinyedge quantize` to choose the calibration set)\n');
+    model.graph = (await quantizeLoadedModel(model, imageFiles([SAMPLES_DIR]), { method: 'minmax', augment: 2, biasCorrection: true, quiet: options.json })).graph;
+    model.quantized = true;
+  }
   const g = model.graph;
-  const x = await modelInput(model, options);
   const progress = startProgress('running', g.nodes.length, !options.json);
   let done = 0;
-  const started = performance.now();
-  const outputs = runF32(g, { [g.inputs[0]]: x }, { onNode: () => progress.update(++done) });
-  const latencyMs = performance.now() - started;
-  progress.stop();
+  const onNode = () => progress.update(++done);
   const outName = g.outputs[0];
-  const y = outputs.get(outName) as Float32Array;
+  const out = tensorOf(g, outName);
+  let latencyMs: number;
+  let output: PredictionResult['output'];
+  let scores: ArrayLike<number>;
+  if (precision === 'int8') {
+    const x = await modelInputInt8(model, options);
+    const started = performance.now();
+    const y = runInt8(g, { [g.inputs[0]]: x }, { onNode }).get(outName) as Int8Array;
+    latencyMs = performance.now() - started;
+    const q = out.quant as Quantization;
+    output = { name: outName, shape: out.shape, dtype: 'int8', scale: q.scale[0], zeroPoint: q.zeroPoint[0], data: Array.from(y) };
+    scores = dequantizeArray(y, q);
+  } else {
+    const x = await modelInput(model, options);
+    const started = performance.now();
+    const y = runF32(g, { [g.inputs[0]]: x }, { onNode }).get(outName) as Float32Array;
+    latencyMs = performance.now() - started;
+    output = { name: outName, shape: out.shape, dtype: 'f32', scale: null, zeroPoint: null, data: Array.from(y) };
+    scores = y;
+  }
+  progress.stop();
   const result: PredictionResult = {
-    output: { name: outName, shape: tensorOf(g, outName).shape, dtype: 'f32', scale: null, zeroPoint: null, data: Array.from(y) },
-    top: topK(y, model.labels),
+    output,
+    top: topK(scores, model.labels),
     latencyMs: Number(latencyMs.toFixed(3)),
     memory: { arenaBytes: peakActivationBytes(g), weightBytes: modelStats(g).totals.weightBytes, codeBytes: null },
   };
@@ -85,7 +140,7 @@ export async function predictCommand(spec: string | undefined, options: PredictO
   const rows = result.top.map((t, i) => [i + 1, t.label, t.index, t.score.toFixed(6)]);
   process.stdout.write(
     [
-      `model    ${model.spec} (f32 reference interpreter)`,
+      `model    ${model.spec} (${precision} reference interpreter)`,
       `input    ${options.image ?? options.input}`,
       table(['rank', 'label', 'class', 'score'], rows, [0, 2, 3]),
       `latency  ${latencyMs.toFixed(1)} ms`,

@@ -1,0 +1,133 @@
+/**
+ * @fileoverview `tinyedge quantize [model] --calibrate DIR|FILE… [--method …] --out FILE [--json]`: calibrates on
+ * real photos (each also seen through seeded augmentations), quantizes to int8, corrects biases, writes the
+ * artifact and prints the quantization report, measured on held-out augmentations of the same photos.
+ */
+import { existsSync, renameSync, writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { tensorOf } from '../ir/graph.ts';
+import { TinyedgeError } from '../errors.ts';
+import { CalibrationMethod } from '../quantize/calibrate.ts';
+import { QuantizationReport, quantizationReport } from '../quantize/report.ts';
+import { encodeArtifact, isArtifactFile } from '../artifact/int8-artifact.ts';
+import { quantize } from '../pipeline.ts';
+import { imageFiles, imageSet } from '../../models/calibration-set.ts';
+import { LoadedModel, SAMPLES_DIR } from '../../models/registry.ts';
+import { prepareModel } from './prepare-model.ts';
+import { startProgress } from './progress.ts';
+import { shortName, table } from './format.ts';
+
+/** Options of quantize. */
+export interface QuantizeCommandOptions {
+  calibrate?: string[];
+  method: CalibrationMethod;
+  augment: string;
+  evalAugment: string;
+  biasCorrection: boolean;
+  out: string;
+  json?: boolean;
+}
+
+/** Seeds of the calibration and evaluation augmentations: different, so the report is measured on unseen crops. */
+const CALIBRATION_SEED = 1;
+const EVALUATION_SEED = 2;
+
+function count(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new TinyedgeError(`${flag} must be a whole number ≥ 0, got '${value}'`);
+  return n;
+}
+
+/** Quantizes a float model on the given photos; the int8 graph and how it was made. */
+export async function quantizeLoadedModel(
+  model: LoadedModel,
+  files: string[],
+  options: { method: CalibrationMethod; augment: number; biasCorrection: boolean; quiet?: boolean },
+): Promise<{ graph: LoadedModel['graph']; images: number }> {
+  if (model.quantized) throw new TinyedgeError('is already an int8 artifact', { file: model.spec });
+  const g = model.graph;
+  const shape = tensorOf(g, g.inputs[0]).shape;
+  const decoding = startProgress('reading photos', files.length * (options.augment + 1), !options.quiet);
+  let decoded = 0;
+  const set = await imageSet(files, shape, model.preprocessing, options.augment, CALIBRATION_SEED, () => decoding.update(++decoded));
+  decoding.stop();
+  const steps = 1000;
+  const progress = startProgress(`quantizing (${options.method}${options.biasCorrection ? ', bias correction' : ''})`, 2 * steps, !options.quiet);
+  const graph = quantize(
+    g,
+    set.map((s) => s.input),
+    { method: options.method, biasCorrection: options.biasCorrection, onProgress: (stage, f) => progress.update(Math.round((stage === 'calibrate' ? f : 1 + f) * steps)) },
+  );
+  progress.stop();
+  return { graph, images: set.length };
+}
+
+/** Writes bytes to `out`, replacing only an earlier tinyedge artifact, never another file of the user's. */
+function writeArtifactFile(out: string, bytes: Uint8Array): void {
+  if (existsSync(out) && !isArtifactFile(out)) {
+    throw new TinyedgeError('exists and is not a tinyedge artifact; refusing to overwrite it (choose another --out)', { file: out });
+  }
+  const tmp = `${out}.${process.pid}.tmp`;
+  try {
+    writeFileSync(tmp, bytes);
+    renameSync(tmp, out);
+  } catch (e) {
+    throw new TinyedgeError(`cannot write the artifact: ${(e as Error).message}`, { file: out });
+  }
+}
+
+function db(x: number): string {
+  return Number.isFinite(x) ? x.toFixed(1) : '∞';
+}
+
+function printReport(report: QuantizationReport, out: string, worst = 12): void {
+  const rows = report.layers.slice(0, worst).map((l) => [
+    shortName(l.node, 56),
+    l.op,
+    db(l.sqnrDb),
+    l.weightRange ? `${l.weightRange[0].toFixed(3)}…${l.weightRange[1].toFixed(3)}` : '',
+    `${l.activationRange[0].toFixed(3)}…${l.activationRange[1].toFixed(3)}`,
+    `${(100 * l.clipped).toFixed(3)}%`,
+  ]);
+  const lines = [
+    `worst ${Math.min(worst, report.layers.length)} of ${report.layers.length} layers (SQNR of the dequantized int8 output vs f32, error accumulated from the input):`,
+    table(['node', 'op', 'SQNR dB', 'weights', 'activation range', 'clipped'], rows, [2, 5]),
+    `evaluated on ${report.images} held-out inputs:`,
+    `  output   ${db(report.output.sqnrDb)} dB  (${shortName(report.output.tensor, 60)})`,
+    ...(report.logits ? [`  logits   ${db(report.logits.sqnrDb)} dB  (${shortName(report.logits.tensor, 60)})`] : []),
+    ...(report.features ? [`  features ${db(report.features.sqnrDb)} dB  (${shortName(report.features.tensor, 60)})`] : []),
+    `  top-1 agreement with f32: ${(100 * report.top1Agreement).toFixed(1)}%`,
+    `wrote ${out}`,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/** Calibrates, quantizes, writes the artifact and prints the report. */
+export async function quantizeCommand(spec: string | undefined, options: QuantizeCommandOptions): Promise<void> {
+  const augment = count(options.augment, '--augment');
+  const evalAugment = count(options.evalAugment, '--eval-augment');
+  const files = imageFiles(options.calibrate?.length ? options.calibrate : [SAMPLES_DIR]);
+  const model = prepareModel(spec, { quiet: options.json });
+  const { graph, images } = await quantizeLoadedModel(model, files, { method: options.method, augment, biasCorrection: options.biasCorrection, quiet: options.json });
+  const f32 = model.graph;
+  const evalSet = await imageSet(files, tensorOf(f32, f32.inputs[0]).shape, model.preprocessing, evalAugment, EVALUATION_SEED);
+  const held = evalSet.filter((s) => s.augmentation !== undefined);
+  const evalInputs = (held.length ? held : evalSet).map((s) => s.input);
+  const progress = startProgress('measuring', evalInputs.length, !options.json);
+  const report = quantizationReport(f32, graph, evalInputs, (done) => progress.update(done));
+  progress.stop();
+  const artifact = {
+    model: model.spec,
+    graph: { ...graph, source: basename(options.out) },
+    ...(model.labels ? { labels: model.labels } : {}),
+    preprocessing: model.preprocessing,
+    calibration: { method: options.method, images, biasCorrection: options.biasCorrection },
+  };
+  const bytes = encodeArtifact(artifact);
+  writeArtifactFile(options.out, bytes);
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify({ artifact: options.out, bytes: bytes.length, model: model.spec, calibration: { ...artifact.calibration, photos: files.length }, report })}\n`);
+    return;
+  }
+  printReport(report, options.out);
+}
