@@ -4,6 +4,7 @@ import { TinyedgeError } from '../errors.ts';
 import { inspectCommand } from './inspect.ts';
 import { predictCommand } from './predict.ts';
 import { quantizeCommand } from './quantize.ts';
+import { exportCommand } from './export.ts';
 import { CALIBRATION_METHODS } from '../quantize/calibrate.ts';
 import { DEFAULT_MODEL, PACKAGED_MODELS } from '../../models/registry.ts';
 
@@ -48,6 +49,15 @@ program
   .requiredOption('--out <file>', 'the artifact to write')
   .option('--json', 'print one JSON object on stdout')
   .action((model: string, opts: Parameters<typeof quantizeCommand>[1]) => quantizeCommand(model, opts));
+
+program
+  .command('export')
+  .description('write an int8 artifact in another format (onnx: QLinearConv and friends, runs in ONNX Runtime)')
+  .argument('<artifact>', 'a file written by `tinyedge quantize`')
+  .addOption(new Option('--format <f>', 'output format').choices(['onnx']).makeOptionMandatory())
+  .requiredOption('--out <file>', 'the file to write')
+  .option('--force', 'replace --out if it exists')
+  .action((artifact: string, opts: Parameters<typeof exportCommand>[1]) => exportCommand(artifact, opts));
 
 function fail(message: string, code: number, error?: unknown): never {
   process.stderr.write(`tinyedge: error: ${message}\n`);
