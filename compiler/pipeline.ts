@@ -12,7 +12,7 @@ import { foldPadIntoConv } from './passes/fold-pad.ts';
 import { foldInputAffine } from './passes/fold-input-affine.ts';
 import { fuseActivation } from './passes/fuse-activation.ts';
 import { CalibrationMethod, calibrate } from './quantize/calibrate.ts';
-import { quantizeGraph } from './quantize/quantize-graph.ts';
+import { assertQuantizable, quantizeGraph } from './quantize/quantize-graph.ts';
 import { correctBiases } from './quantize/bias-correction.ts';
 
 /** A named graph rewrite. */
@@ -55,6 +55,7 @@ export interface QuantizeOptions {
 
 /** Optimized f32 IR → int8 IR (TFLite's spec), calibrated on `inputs`. */
 export function quantize(g: Graph, inputs: readonly Float32Array[], options: QuantizeOptions): Graph {
+  assertQuantizable(g);
   // Choose each activation's range from the f32 activations of real inputs.
   const ranges = calibrate(g, inputs, options.method, (done, total) => options.onProgress?.('calibrate', done / total));
   // int8 activations per tensor, int8 weights per channel, int32 biases.

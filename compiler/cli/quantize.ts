@@ -11,6 +11,7 @@ import { CalibrationMethod } from '../quantize/calibrate.ts';
 import { QuantizationReport, quantizationReport } from '../quantize/report.ts';
 import { encodeArtifact, isArtifactFile } from '../artifact/int8-artifact.ts';
 import { quantize } from '../pipeline.ts';
+import { assertQuantizable } from '../quantize/quantize-graph.ts';
 import { imageFiles, imageSet } from '../../models/calibration-set.ts';
 import { LoadedModel, SAMPLES_DIR } from '../../models/registry.ts';
 import { prepareModel } from './prepare-model.ts';
@@ -46,6 +47,7 @@ export async function quantizeLoadedModel(
 ): Promise<{ graph: LoadedModel['graph']; images: number }> {
   if (model.quantized) throw new TinyedgeError('is already an int8 artifact', { file: model.spec });
   const g = model.graph;
+  assertQuantizable(g);
   const shape = tensorOf(g, g.inputs[0]).shape;
   const decoding = startProgress('reading photos', files.length * (options.augment + 1), !options.quiet);
   let decoded = 0;
@@ -62,11 +64,16 @@ export async function quantizeLoadedModel(
   return { graph, images: set.length };
 }
 
-/** Writes bytes to `out`, replacing only an earlier tinyedge artifact, never another file of the user's. */
-function writeArtifactFile(out: string, bytes: Uint8Array): void {
+/** Refuses an --out that names a file of the user's (anything but an earlier tinyedge artifact). */
+function checkOut(out: string): void {
   if (existsSync(out) && !isArtifactFile(out)) {
     throw new TinyedgeError('exists and is not a tinyedge artifact; refusing to overwrite it (choose another --out)', { file: out });
   }
+}
+
+/** Writes bytes to `out` through a temporary file, so a failed run leaves no half-written artifact. */
+function writeArtifactFile(out: string, bytes: Uint8Array): void {
+  checkOut(out);
   const tmp = `${out}.${process.pid}.tmp`;
   try {
     writeFileSync(tmp, bytes);
@@ -106,6 +113,7 @@ function printReport(report: QuantizationReport, out: string, worst = 12): void 
 export async function quantizeCommand(spec: string | undefined, options: QuantizeCommandOptions): Promise<void> {
   const augment = count(options.augment, '--augment');
   const evalAugment = count(options.evalAugment, '--eval-augment');
+  checkOut(options.out);
   const files = imageFiles(options.calibrate?.length ? options.calibrate : [SAMPLES_DIR]);
   const model = prepareModel(spec, { quiet: options.json });
   const { graph, images } = await quantizeLoadedModel(model, files, { method: options.method, augment, biasCorrection: options.biasCorrection, quiet: options.json });

@@ -54,8 +54,19 @@ function quantizeMacWeights(g: Graph, node: Node): void {
   }
 }
 
+/** Fails, naming the node, when the graph has an op without an int8 kernel; checked before calibration spends any time. */
+export function assertQuantizable(g: Graph): void {
+  for (const node of g.nodes) {
+    if (node.op === 'sub' || node.op === 'batch_norm' || node.op === 'identity') {
+      const why = node.op === 'batch_norm' ? ' (only a batch norm right after a conv or dense layer folds away)' : '';
+      throw new TinyedgeError(`cannot be quantized: tinyedge has no int8 ${node.op}${why}`, { file: g.source, node: node.name, op: node.op });
+    }
+  }
+}
+
 /** Quantizes an optimized f32 graph with the given activation ranges. The input graph is left untouched. */
 export function quantizeGraph(f32: Graph, ranges: Map<string, TensorRange>): Graph {
+  assertQuantizable(f32);
   const g = cloneGraph(f32);
   for (const name of g.inputs) {
     const t = tensorOf(g, name);
@@ -65,9 +76,6 @@ export function quantizeGraph(f32: Graph, ranges: Map<string, TensorRange>): Gra
   }
   for (const node of g.nodes) {
     withPlace({ file: g.source, node: node.name, op: node.op }, () => {
-      if (node.op === 'sub' || node.op === 'batch_norm' || node.op === 'identity') {
-        throw new TinyedgeError(`cannot be quantized: tinyedge has no int8 ${node.op}${node.op === 'batch_norm' ? ' (only a batch norm right after a conv or dense layer folds away)' : ''}`);
-      }
       const out = tensorOf(g, node.outputs[0]);
       const firstInput = tensorOf(g, node.inputs[0]);
       if (node.op === 'conv2d' || node.op === 'depthwise_conv2d' || node.op === 'fully_connected') {

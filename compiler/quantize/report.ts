@@ -80,8 +80,11 @@ export function fidelityTensors(g: Graph): { logits: string | null; features: st
   return { logits, features: fc ? fc.inputs[0] : null };
 }
 
-/** Runs both graphs on every input and compares them layer by layer. `f32` and `int8` must share node names. */
-export function quantizationReport(f32: Graph, int8: Graph, inputs: readonly Float32Array[], onProgress?: (done: number) => void): QuantizationReport {
+/**
+ * Runs both graphs on every input and compares them layer by layer. `f32` and `int8` must share node names.
+ * `perLayer: false` measures only the output, logits and features (much faster on large evaluation sets).
+ */
+export function quantizationReport(f32: Graph, int8: Graph, inputs: readonly Float32Array[], onProgress?: (done: number) => void, perLayer = true): QuantizationReport {
   const signal = new Map<string, number>();
   const noise = new Map<string, number>();
   const outside = new Map<string, number>();
@@ -92,13 +95,15 @@ export function quantizationReport(f32: Graph, int8: Graph, inputs: readonly Flo
   let agree = 0;
   inputs.forEach((x, k) => {
     const reference = new Map<string, Float32Array>();
-    runF32(f32, { [f32.inputs[0]]: x }, { onNode: (n, y) => reference.set(n.outputs[0], y) });
+    const wanted = (name: string) => perLayer || perInputDb.has(name);
+    runF32(f32, { [f32.inputs[0]]: x }, { onNode: (n, y) => wanted(n.outputs[0]) && reference.set(n.outputs[0], y) });
     reference.set(f32.inputs[0], x);
     const quantized = new Map<string, Float32Array>();
     const inQuant = tensorOf(int8, int8.inputs[0]).quant as Quantization;
     runInt8(int8, { [int8.inputs[0]]: quantizeArray(x, inQuant) }, {
       onNode: (n, y) => {
         const name = n.outputs[0];
+        if (!wanted(name)) return;
         const q = tensorOf(int8, name).quant as Quantization;
         const f = reference.get(name) as Float32Array;
         const dq = dequantizeArray(y, q);
@@ -125,7 +130,7 @@ export function quantizationReport(f32: Graph, int8: Graph, inputs: readonly Flo
     if (argmax(reference.get(top) as Float32Array) === argmax(quantized.get(top) as Float32Array)) agree++;
     onProgress?.(k + 1);
   });
-  const layers: LayerReport[] = int8.nodes.map((n) => {
+  const layers: LayerReport[] = int8.nodes.filter((n) => signal.has(n.outputs[0])).map((n) => {
     const name = n.outputs[0];
     const q = tensorOf(int8, name).quant as Quantization;
     const f32Node = f32.nodes.find((m) => m.name === n.name) as Node;

@@ -6,7 +6,7 @@ import { sizeOf } from '../../ir/tensor.ts';
 /** C's (acc ± ⌊n/2⌋) / n with truncating division: acc/n rounded half away from zero. */
 export function roundedDivide(acc: number, n: number): number {
   const half = Math.floor(n / 2);
-  return Math.trunc((acc > 0 ? acc + half : acc - half) / n);
+  return Math.trunc((acc > 0 ? acc + half : acc - half) / n) | 0;
 }
 
 /** Average (over in-bounds elements) or max pooling on int8 sharing one quantization in and out. */
