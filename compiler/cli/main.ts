@@ -5,6 +5,9 @@ import { inspectCommand } from './inspect.ts';
 import { predictCommand } from './predict.ts';
 import { quantizeCommand } from './quantize.ts';
 import { exportCommand } from './export.ts';
+import { compileCommand } from './compile.ts';
+import { runCommand } from './run.ts';
+import { targetNames } from '../../targets/target.ts';
 import { CALIBRATION_METHODS } from '../quantize/calibrate.ts';
 import { DEFAULT_MODEL, PACKAGED_MODELS } from '../../models/registry.ts';
 
@@ -58,6 +61,28 @@ program
   .requiredOption('--out <file>', 'the file to write')
   .option('--force', 'replace --out if it exists')
   .action((artifact: string, opts: Parameters<typeof exportCommand>[1]) => exportCommand(artifact, opts));
+
+program
+  .command('compile')
+  .description('compile to C99 for a target: planned arena, const weights, kernels, Makefile and CMakeLists.txt; builds it')
+  .argument('[model]', 'model name, path or int8 artifact (a float model is quantized with the bundled photos)', DEFAULT_MODEL)
+  .addOption(new Option('--target <name>', 'where it runs').choices(targetNames()).makeOptionMandatory())
+  .requiredOption('--out <dir>', 'the folder to write (new, empty, or an earlier output with --force)')
+  .option('--budget-ram <bytes>', 'refuse if the arena needs more RAM (e.g. 262144, 256k, 2M)')
+  .option('--budget-flash <bytes>', 'refuse if weights and code need more flash')
+  .option('--force', 'replace an earlier tinyedge output in --out (never other files)')
+  .option('--json', 'print one JSON object on stdout')
+  .action((model: string, opts: Parameters<typeof compileCommand>[1]) => compileCommand(model, opts));
+
+program
+  .command('run')
+  .description('build a compiled folder if needed, run it on its target, print top-5, latency and memory')
+  .argument('<dir>', 'a folder written by `tinyedge compile`')
+  .option('--image <file>', 'a photo: decoded, resized, normalized and quantized as the model expects')
+  .option('--input <file>', 'raw tensor in the input shape (NHWC): FILE.f32 float32 (quantized here) or FILE.i8 int8 bytes')
+  .option('--runs <n>', 'run this many times and report the median latency', '1')
+  .option('--json', 'print one JSON object on stdout')
+  .action((dir: string, opts: Parameters<typeof runCommand>[1]) => runCommand(dir, opts));
 
 function fail(message: string, code: number, error?: unknown): never {
   process.stderr.write(`tinyedge: error: ${message}\n`);

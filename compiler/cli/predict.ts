@@ -7,15 +7,13 @@ import { readUserFile } from '../frontends/tfjs-common/artifacts.ts';
 import { runF32 } from '../reference/f32/interpreter.ts';
 import { runInt8 } from '../reference/int8/interpreter.ts';
 import { dequantizeArray, quantizeArray } from '../quantize/quant-params.ts';
-import { imageFiles } from '../../models/calibration-set.ts';
-import { SAMPLES_DIR } from '../../models/registry.ts';
-import { quantizeLoadedModel } from './quantize.ts';
+import { quantizeWithSamples } from './quantize.ts';
 import { peakActivationBytes, modelStats } from '../ir/stats.ts';
 import { Graph, tensorOf } from '../ir/graph.ts';
 import { Quantization, formatShape, sizeOf } from '../ir/tensor.ts';
 import { TinyedgeError } from '../errors.ts';
 import { imageToInput } from '../../models/image-input.ts';
-import { LoadedModel } from '../../models/registry.ts';
+import { ImagePreprocessing, LoadedModel } from '../../models/registry.ts';
 import { prepareModel } from './prepare-model.ts';
 import { startProgress } from './progress.ts';
 import { bytes, table } from './format.ts';
@@ -36,47 +34,57 @@ export interface PredictionResult {
   memory: { arenaBytes: number; weightBytes: number; codeBytes: number | null };
 }
 
-/** Reads a raw little-endian float32 tensor file and checks it fills the input exactly. */
-export function readF32Input(file: string, g: Graph): Float32Array {
-  const input = tensorOf(g, g.inputs[0]);
-  const need = sizeOf(input.shape);
+/** The model input a tensor file must fill: its name and NHWC shape. */
+export interface InputSlot {
+  name: string;
+  shape: number[];
+}
+
+function readTensorFile(file: string, slot: InputSlot, bytesPer: number, kind: string): Buffer {
+  const need = sizeOf(slot.shape);
   const raw = readUserFile(file, 'input tensor');
-  if (raw.length !== need * 4) {
-    throw new TinyedgeError(
-      `expects ${need} float32 values (${need * 4} bytes, shape ${formatShape(input.shape)}, NHWC, little-endian) but the file has ${raw.length} bytes`,
-      { file, node: input.name, op: 'input' },
-    );
+  if (raw.length !== need * bytesPer) {
+    throw new TinyedgeError(`expects ${need} ${kind} values (${need * bytesPer} bytes, shape ${formatShape(slot.shape)}, NHWC${bytesPer > 1 ? ', little-endian' : ''}) but the file has ${raw.length} bytes`, {
+      file,
+      node: slot.name,
+      op: 'input',
+    });
   }
-  const values = new Float32Array(need);
-  for (let i = 0; i < need; i++) values[i] = raw.readFloatLE(i * 4);
-  return values;
+  return raw;
+}
+
+/** Reads a raw little-endian float32 tensor file and checks it fills the input exactly. */
+export function readF32Input(file: string, slot: InputSlot): Float32Array {
+  const raw = readTensorFile(file, slot, 4, 'float32');
+  return Float32Array.from({ length: raw.length / 4 }, (_, i) => raw.readFloatLE(i * 4));
 }
 
 /** Reads a raw int8 tensor file (`.i8`): the bytes fed to an int8 model's input as they are. */
-export function readI8Input(file: string, g: Graph): Int8Array {
-  const input = tensorOf(g, g.inputs[0]);
-  const need = sizeOf(input.shape);
-  const raw = readUserFile(file, 'input tensor');
-  if (raw.length !== need) {
-    throw new TinyedgeError(`expects ${need} int8 values (${need} bytes, shape ${formatShape(input.shape)}, NHWC) but the file has ${raw.length} bytes`, { file, node: input.name, op: 'input' });
-  }
+export function readI8Input(file: string, slot: InputSlot): Int8Array {
+  const raw = readTensorFile(file, slot, 1, 'int8');
   return new Int8Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.length));
+}
+
+/** The int8 input of a quantized model: raw from a `.i8` file, else --image or --input FILE.f32 quantized with the input's parameters. */
+export async function int8InputOf(slot: InputSlot, quant: Quantization, pre: ImagePreprocessing, options: { image?: string; input?: string }): Promise<Int8Array> {
+  if (!!options.image === !!options.input) throw new TinyedgeError('give exactly one of --image FILE or --input FILE.f32|FILE.i8');
+  if (options.input && /\.i8$/i.test(options.input)) return readI8Input(options.input, slot);
+  const x = options.input ? readF32Input(options.input, slot) : await imageToInput(options.image as string, slot.shape, pre);
+  return quantizeArray(x, quant);
+}
+
+function slotOf(g: Graph): InputSlot {
+  if (g.inputs.length !== 1) throw new TinyedgeError(`the model has ${g.inputs.length} inputs; predict feeds models with one`, { file: g.source });
+  const t = tensorOf(g, g.inputs[0]);
+  return { name: t.name, shape: t.shape };
 }
 
 /** Builds the model's f32 input from --image or --input FILE.f32. */
 export async function modelInput(model: LoadedModel, options: { image?: string; input?: string }): Promise<Float32Array> {
   if (!!options.image === !!options.input) throw new TinyedgeError('give exactly one of --image FILE or --input FILE.f32');
-  const g = model.graph;
-  if (g.inputs.length !== 1) throw new TinyedgeError(`the model has ${g.inputs.length} inputs; predict feeds models with one`, { file: g.source });
-  if (options.input) return readF32Input(options.input, g);
-  return imageToInput(options.image as string, tensorOf(g, g.inputs[0]).shape, model.preprocessing);
-}
-
-/** The int8 input of a quantized graph: raw from a `.i8` file, else the f32 input quantized with the input's parameters. */
-export async function modelInputInt8(model: LoadedModel, options: { image?: string; input?: string }): Promise<Int8Array> {
-  const g = model.graph;
-  if (options.input && !options.image && /\.i8$/i.test(options.input)) return readI8Input(options.input, g);
-  return quantizeArray(await modelInput(model, options), tensorOf(g, g.inputs[0]).quant as Quantization);
+  const slot = slotOf(model.graph);
+  if (options.input) return readF32Input(options.input, slot);
+  return imageToInput(options.image as string, slot.shape, model.preprocessing);
 }
 
 /** The k best classes of a score vector. */
@@ -96,11 +104,7 @@ function precisionOf(model: LoadedModel, asked: PredictOptions['precision']): 'f
 export async function predictCommand(spec: string | undefined, options: PredictOptions): Promise<void> {
   const model = prepareModel(spec, { quiet: options.json });
   const precision = precisionOf(model, options.precision);
-  if (precision === 'int8' && !model.quantized) {
-    if (!options.json) process.stderr.write('quantizing with the bundled sample photos (use `tinyedge quantize` to choose the calibration set)\n');
-    model.graph = (await quantizeLoadedModel(model, imageFiles([SAMPLES_DIR]), { method: 'minmax', augment: 2, biasCorrection: true, quiet: options.json })).graph;
-    model.quantized = true;
-  }
+  if (precision === 'int8') await quantizeWithSamples(model, options.json);
   const g = model.graph;
   const progress = startProgress('running', g.nodes.length, !options.json);
   let done = 0;
@@ -111,7 +115,7 @@ export async function predictCommand(spec: string | undefined, options: PredictO
   let output: PredictionResult['output'];
   let scores: ArrayLike<number>;
   if (precision === 'int8') {
-    const x = await modelInputInt8(model, options);
+    const x = await int8InputOf(slotOf(g), tensorOf(g, g.inputs[0]).quant as Quantization, model.preprocessing, options);
     const started = performance.now();
     const y = runInt8(g, { [g.inputs[0]]: x }, { onNode }).get(outName) as Int8Array;
     latencyMs = performance.now() - started;

@@ -71,6 +71,14 @@ function checkOut(out: string): void {
   }
 }
 
+/** A float model quantized with the bundled sample photos (minmax, two crops each, bias correction): what predict and compile do when handed a float model. */
+export async function quantizeWithSamples(model: LoadedModel, quiet?: boolean): Promise<void> {
+  if (model.quantized) return;
+  if (!quiet) process.stderr.write('quantizing with the bundled sample photos (use `tinyedge quantize` to choose the calibration set)\n');
+  model.graph = (await quantizeLoadedModel(model, imageFiles([SAMPLES_DIR]), { method: 'minmax', augment: 2, biasCorrection: true, quiet })).graph;
+  model.quantized = true;
+}
+
 /** Writes bytes to `out` through a temporary file, so a failed run leaves no half-written artifact. */
 function writeArtifactFile(out: string, bytes: Uint8Array): void {
   checkOut(out);

@@ -1,0 +1,254 @@
+/**
+ * @fileoverview One C call per int8 node: the op → kernel table of the C backend. What TFLM's Prepare computes
+ * (multipliers, shifts, padding, offsets, tables) arrives here as constants from prepare-int8.ts and is written
+ * as `static const` structs and arrays, so the device only runs integer code.
+ */
+import { Graph, Node, tensorOf } from '../../ir/graph.ts';
+import { sizeOf } from '../../ir/tensor.ts';
+import { TinyedgeError } from '../../errors.ts';
+import { Int8Params, Requant } from '../../quantize/prepare-int8.ts';
+import { int8ParamsOf } from '../../reference/int8/interpreter.ts';
+import { windowOf } from '../../reference/window.ts';
+import { arrayBody, cName, comment, structBody } from './c-literals.ts';
+
+/** Arrays that go to flash (model_weights.c), declared `extern` in model.c. */
+export class ConstantPool {
+  readonly definitions: string[] = [];
+  readonly declarations: string[] = [];
+  private readonly byKey = new Map<string, string>();
+  bytes = 0;
+
+  constructor(private readonly prefix: string) {}
+
+  /** The C name of a constant array, emitting it once per key. */
+  add(key: string, type: 'int8_t' | 'int32_t', values: ArrayLike<number>, note: string): string {
+    const known = this.byKey.get(key);
+    if (known) return known;
+    const name = cName(this.prefix, type === 'int8_t' ? 'q' : 'i', this.byKey.size);
+    this.byKey.set(key, name);
+    this.declarations.push(`extern const ${type} ${name}[${values.length}];`);
+    this.definitions.push(`${comment(note)}\nconst ${type} ${name}[${values.length}] = ${arrayBody(values)};`);
+    this.bytes += values.length * (type === 'int8_t' ? 1 : 4);
+    return name;
+  }
+}
+
+/** What the renderer needs to turn a tensor into a pointer expression. */
+export interface RenderContext {
+  g: Graph;
+  pool: ConstantPool;
+  /** Arena offset of each activation tensor. */
+  offsets: Map<string, number>;
+  /** Arena offset of each node's scratch buffer. */
+  scratch: Map<string, number>;
+}
+
+function params<K extends Int8Params['kind']>(g: Graph, node: Node, kind: K): Extract<Int8Params, { kind: K }> {
+  const p = int8ParamsOf(g).get(node.name);
+  if (p?.kind !== kind) throw new Error(`internal: node '${node.name}' has ${p?.kind} params, expected ${kind}`);
+  return p as Extract<Int8Params, { kind: K }>;
+}
+
+function act(ctx: RenderContext, name: string, writable = false): string {
+  const offset = ctx.offsets.get(name);
+  if (offset === undefined) throw new Error(`internal: activation '${name}' has no arena offset`);
+  return `(${writable ? '' : 'const '}int8_t *)(arena + ${offset})`;
+}
+
+function constant(ctx: RenderContext, name: string): string {
+  const t = tensorOf(ctx.g, name);
+  if (!t.data) throw new TinyedgeError(`input '${name}' must be a constant here`);
+  if (t.dtype !== 'int8' && t.dtype !== 'int32') throw new TinyedgeError(`constant '${name}' is ${t.dtype}; the C backend takes int8 weights and int32 biases`);
+  return ctx.pool.add(name, t.dtype === 'int8' ? 'int8_t' : 'int32_t', t.data, `${name} ${t.shape.join('x')}`);
+}
+
+function operand(ctx: RenderContext, name: string): string {
+  return tensorOf(ctx.g, name).data ? constant(ctx, name) : act(ctx, name);
+}
+
+/** `static const T name = init;` inside the node's block. */
+function local(type: string, name: string, init: string): string {
+  return `static const ${type} ${name} = ${init};`;
+}
+
+function windowInit(ctx: RenderContext, node: Node, kh: number, kw: number, a: { strides: [number, number]; pads: [number, number, number, number]; dilations?: [number, number] }): string {
+  const w = windowOf(tensorOf(ctx.g, node.inputs[0]), tensorOf(ctx.g, node.outputs[0]), kh, kw, a);
+  return structBody([w.n, w.h, w.w, w.c, w.oh, w.ow, w.kh, w.kw, w.strides[0], w.strides[1], w.dilations[0], w.dilations[1], w.pads[0], w.pads[2]]);
+}
+
+function macInit(ctx: RenderContext, node: Node): string {
+  const p = params(ctx.g, node, 'mac');
+  const m = ctx.pool.add(`${node.name}\0multipliers`, 'int32_t', p.multipliers, `${node.name}: Q31 multipliers`);
+  const s = ctx.pool.add(`${node.name}\0shifts`, 'int32_t', p.shifts, `${node.name}: shifts`);
+  return `{${p.inputOffset}, ${p.outputOffset}, ${m}, ${s}, ${p.actMin}, ${p.actMax}}`;
+}
+
+function bias(ctx: RenderContext, node: Node): string {
+  return node.inputs[2] === undefined ? 'NULL' : constant(ctx, node.inputs[2]);
+}
+
+/** A conv or dense filter ([O][K], OHWI being [O][KH·KW·C]) as the [K][O] matrix te_conv2d_s8 and te_matmul_s8 read. */
+function transposedFilter(ctx: RenderContext, node: Node): string {
+  const f = tensorOf(ctx.g, node.inputs[1]);
+  const w = f.data as Int8Array;
+  const o = f.shape[0];
+  const k = w.length / o;
+  const t = new Int8Array(w.length);
+  for (let r = 0; r < o; r++) for (let i = 0; i < k; i++) t[i * o + r] = w[r * k + i];
+  return ctx.pool.add(`${node.inputs[1]}\0[K][O]`, 'int8_t', t, `${node.inputs[1]}: [${k}][${o}] (K × out channels)`);
+}
+
+/** Bytes of scratch a node's C kernel needs: te_conv2d_s8 gathers one output pixel's window (kh·kw·c bytes). */
+export function cScratchBytes(g: Graph, node: Node): number {
+  if (node.op !== 'conv2d' || isPointwise(g, node)) return 0;
+  const f = tensorOf(g, node.inputs[1]).shape;
+  return f[1] * f[2] * f[3];
+}
+
+function isPointwise(g: Graph, node: Node): boolean {
+  if (node.op !== 'conv2d') return false;
+  const f = tensorOf(g, node.inputs[1]);
+  return f.shape[1] === 1 && f.shape[2] === 1 && node.attrs.strides[0] === 1 && node.attrs.strides[1] === 1 && node.attrs.pads.every((v) => v === 0);
+}
+
+/** bias + input_offset·Σw per output channel, for te_matmul_s8 (what TFLite's optimized kernels fold in Prepare). */
+function foldedBias(ctx: RenderContext, node: Node, k: number, outC: number): string {
+  const w = tensorOf(ctx.g, node.inputs[1]).data as Int8Array;
+  const b = node.inputs[2] === undefined ? undefined : (tensorOf(ctx.g, node.inputs[2]).data as Int32Array);
+  const off = params(ctx.g, node, 'mac').inputOffset;
+  const folded = Int32Array.from({ length: outC }, (_, o) => {
+    let sum = 0;
+    for (let i = 0; i < k; i++) sum += w[o * k + i];
+    return (b ? b[o] : 0) + off * sum;
+  });
+  return ctx.pool.add(`${node.name}\0folded_bias`, 'int32_t', folded, `${node.name}: bias + input offset × Σw`);
+}
+
+function requantInit(r: Requant, outputOffset: number, actMin: number, actMax: number): string {
+  return structBody([r.identity ? 1 : 0, r.inputOffset, r.multiplier, r.shift, outputOffset, actMin, actMax]);
+}
+
+/** Row-major strides of `shape` aligned to the output's rank, 0 on broadcast dimensions. */
+function broadcastStrides(shape: readonly number[], out: readonly number[]): number[] {
+  const strides = new Array<number>(out.length).fill(0);
+  let s = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    const oi = out.length - shape.length + i;
+    strides[oi] = shape[i] === 1 ? 0 : s;
+    s *= shape[i];
+  }
+  return strides;
+}
+
+/** The C statements of one node (without the surrounding block). */
+export function renderNode(ctx: RenderContext, node: Node): string[] {
+  const { g } = ctx;
+  const out = tensorOf(g, node.outputs[0]);
+  const y = act(ctx, node.outputs[0], true);
+  switch (node.op) {
+    case 'conv2d': {
+      const f = tensorOf(g, node.inputs[1]);
+      const x = tensorOf(g, node.inputs[0]);
+      const k = sizeOf(f.shape) / f.shape[0];
+      const lines = [local('te_mac_params', 'p', macInit(ctx, node))];
+      const w = transposedFilter(ctx, node);
+      const b = foldedBias(ctx, node, k, f.shape[0]);
+      if (isPointwise(g, node)) return [...lines, `te_matmul_s8(${act(ctx, node.inputs[0])}, ${w}, ${b}, ${sizeOf(x.shape) / x.shape[3]}, ${x.shape[3]}, ${f.shape[0]}, &p, ${y});`];
+      const patch = `(int8_t *)(arena + ${ctx.scratch.get(node.name)})`;
+      return [...lines, local('te_window', 'w', windowInit(ctx, node, f.shape[1], f.shape[2], node.attrs)), `te_conv2d_s8(${act(ctx, node.inputs[0])}, ${w}, ${b}, &w, ${f.shape[0]}, &p, ${patch}, ${y});`];
+    }
+    case 'depthwise_conv2d': {
+      const f = tensorOf(g, node.inputs[1]);
+      return [
+        local('te_mac_params', 'p', macInit(ctx, node)),
+        local('te_window', 'w', windowInit(ctx, node, f.shape[1], f.shape[2], node.attrs)),
+        `te_depthwise_conv2d_s8(${act(ctx, node.inputs[0])}, ${constant(ctx, node.inputs[1])}, ${bias(ctx, node)}, &w, ${node.attrs.depthMultiplier}, &p, ${y});`,
+      ];
+    }
+    case 'fully_connected': {
+      const [o, k] = tensorOf(g, node.inputs[1]).shape;
+      const rows = sizeOf(tensorOf(g, node.inputs[0]).shape) / k;
+      return [local('te_mac_params', 'p', macInit(ctx, node)), `te_matmul_s8(${act(ctx, node.inputs[0])}, ${transposedFilter(ctx, node)}, ${foldedBias(ctx, node, k, o)}, ${rows}, ${k}, ${o}, &p, ${y});`];
+    }
+    case 'add':
+    case 'mul': {
+      if (out.shape.length > 4) throw new TinyedgeError(`the C backend handles ${node.op} up to rank 4, this one has rank ${out.shape.length}`);
+      const [ta, tb] = node.inputs.map((i) => tensorOf(g, i));
+      const p = node.op === 'add' ? params(g, node, 'add') : params(g, node, 'mul');
+      const init =
+        p.kind === 'add'
+          ? structBody([p.input1Offset, p.input1Multiplier, p.input1Shift, p.input2Offset, p.input2Multiplier, p.input2Shift, p.outputMultiplier, p.outputShift, p.outputOffset, p.actMin, p.actMax])
+          : structBody([p.input1Offset, 0, 0, p.input2Offset, 0, 0, p.outputMultiplier, p.outputShift, p.outputOffset, p.actMin, p.actMax]);
+      // te_broadcast holds `rank` leading entries of the shape and strides; the kernel right-aligns them.
+      const fill = (v: number[]) => structBody([...v, ...new Array<number>(4 - v.length).fill(0)]);
+      const s = `{${out.shape.length}, ${fill(out.shape)}, ${fill(broadcastStrides(ta.shape, out.shape))}, ${fill(broadcastStrides(tb.shape, out.shape))}}`;
+      return [local('te_broadcast', 's', s), local('te_binary_params', 'p', init), `te_${node.op}_s8(${operand(ctx, node.inputs[0])}, ${operand(ctx, node.inputs[1])}, &s, &p, ${y});`];
+    }
+    case 'avg_pool2d':
+    case 'max_pool2d': {
+      const p = params(g, node, 'pool');
+      const kind = node.op === 'avg_pool2d' ? 'avg' : 'max';
+      return [local('te_window', 'w', windowInit(ctx, node, node.attrs.filter[0], node.attrs.filter[1], node.attrs)), `te_${kind}_pool_s8(${act(ctx, node.inputs[0])}, &w, ${p.actMin}, ${p.actMax}, ${y});`];
+    }
+    case 'mean': {
+      const shape = tensorOf(g, node.inputs[0]).shape;
+      const axes = [...new Set(node.attrs.axes.map((a) => (a < 0 ? a + shape.length : a)))].sort((a, b) => a - b);
+      if (axes.some((a, i) => i > 0 && a !== axes[i - 1] + 1)) throw new TinyedgeError(`the C backend reduces contiguous axes only, got ${axes.join(',')}`);
+      const outer = sizeOf(shape.slice(0, axes[0]));
+      const reduced = sizeOf(shape.slice(axes[0], axes[axes.length - 1] + 1));
+      const inner = sizeOf(shape.slice(axes[axes.length - 1] + 1));
+      const p = params(g, node, 'mean');
+      return [`te_mean_s8(${act(ctx, node.inputs[0])}, ${outer}, ${reduced}, ${inner}, ${p.inputOffset}, ${p.multiplier}, ${p.shift}, ${p.outputOffset}, ${y});`];
+    }
+    case 'pad': {
+      const shape = tensorOf(g, node.inputs[0]).shape;
+      if (shape.length > 4) throw new TinyedgeError(`the C backend pads up to rank 4, this tensor has rank ${shape.length}`);
+      const p = params(g, node, 'pad');
+      const lead = new Array<number>(4 - shape.length).fill(0);
+      return [
+        local('int32_t', 'shape[4]', structBody([...new Array<number>(4 - shape.length).fill(1), ...shape])),
+        local('int32_t', 'before[4]', structBody([...lead, ...node.attrs.pads.map((q) => q[0])])),
+        local('int32_t', 'after[4]', structBody([...lead, ...node.attrs.pads.map((q) => q[1])])),
+        `te_pad_s8(${act(ctx, node.inputs[0])}, shape, before, after, ${p.value}, ${y});`,
+      ];
+    }
+    case 'concat': {
+      const p = params(g, node, 'requantize');
+      const rank = out.shape.length;
+      const axis = node.attrs.axis < 0 ? node.attrs.axis + rank : node.attrs.axis;
+      const outer = sizeOf(out.shape.slice(0, axis));
+      const stride = sizeOf(out.shape.slice(axis));
+      let at = 0;
+      return node.inputs.flatMap((name, i) => {
+        const chunk = sizeOf(tensorOf(g, name).shape.slice(axis));
+        const lines = [`{ ${local('te_requant_params', 'r', requantInit(p.inputs[i], p.outputOffset, p.actMin, p.actMax))}`, `  te_requantize_s8(${operand(ctx, name)}, ${outer}, ${chunk}, ${stride}, &r, ${y} + ${at}); }`];
+        at += chunk;
+        return lines;
+      });
+    }
+    case 'reshape':
+    case 'clamp': {
+      const p = params(g, node, 'requantize');
+      const r = p.inputs[0];
+      const same = ctx.offsets.get(node.inputs[0]) === ctx.offsets.get(node.outputs[0]);
+      if (same && r.identity && p.actMin === -128 && p.actMax === 127) return [comment('shares its input buffer: nothing to do')];
+      const n = sizeOf(out.shape);
+      return [local('te_requant_params', 'r', requantInit(r, p.outputOffset, p.actMin, p.actMax)), `te_requantize_s8(${operand(ctx, node.inputs[0])}, 1, ${n}, ${n}, &r, ${y});`];
+    }
+    case 'softmax': {
+      const p = params(g, node, 'softmax');
+      const depth = out.shape[out.shape.length - 1];
+      const table = ctx.pool.add(`${node.name}\0exp`, 'int32_t', p.expTable, `${node.name}: exponent table`);
+      return [`te_softmax_s8(${act(ctx, node.inputs[0])}, ${sizeOf(out.shape) / depth}, ${depth}, ${table}, ${y});`];
+    }
+    case 'logistic': {
+      const p = params(g, node, 'lut');
+      const table = ctx.pool.add(`${node.name}\0lut`, 'int8_t', p.table, `${node.name}: logistic table`);
+      return [`te_lookup_s8(${act(ctx, node.inputs[0])}, ${sizeOf(out.shape)}, ${table}, ${y});`];
+    }
+    case 'sub':
+    case 'batch_norm':
+    case 'identity':
+      throw new TinyedgeError(`${node.op} has no int8 C kernel`);
+  }
+}

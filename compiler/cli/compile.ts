@@ -1,0 +1,111 @@
+/**
+ * @fileoverview `tinyedge compile [model|artifact] --target NAME --out DIR [--budget-ram B] [--budget-flash B]
+ * [--force] [--json]`: plans the arena, renders C99, writes a self-contained project (model, runtime kernels,
+ * runner, Makefile, CMakeLists.txt), builds it to measure code bytes, and refuses budgets the model exceeds.
+ */
+import { tensorOf } from '../ir/graph.ts';
+import { Quantization } from '../ir/tensor.ts';
+import { TinyedgeError } from '../errors.ts';
+import { planMemory } from '../plan/plan-memory.ts';
+import { cScratchBytes } from '../backends/c/render-nodes.ts';
+import { cProject, kernelSources } from '../backends/c/project.ts';
+import { loadTarget } from '../../targets/target.ts';
+import { buildProject, textBytes } from '../../targets/toolchain.ts';
+import { prepareModel } from './prepare-model.ts';
+import { quantizeWithSamples } from './quantize.ts';
+import { checkOutputDir, prepareOutputDir, recordOutputFiles, writeOutputFiles } from './output-dir.ts';
+import { bytes } from './format.ts';
+
+/** Options of compile. */
+export interface CompileOptions {
+  target: string;
+  out: string;
+  budgetRam?: string;
+  budgetFlash?: string;
+  force?: boolean;
+  json?: boolean;
+}
+
+/** What `run` needs to know about a compiled folder (written as tinyedge.json). */
+export interface CompiledModel {
+  model: string;
+  target: string;
+  prefix: string;
+  labels?: string[];
+  preprocessing: { scale: number; offset: number };
+  input: { name: string; shape: number[]; scale: number; zeroPoint: number };
+  output: { name: string; shape: number[]; scale: number; zeroPoint: number };
+  memory: { arenaBytes: number; lowerBoundBytes: number; weightBytes: number; codeBytes: number };
+}
+
+/** The folder compile writes the description of a build into. */
+export const COMPILED_MODEL_FILE = 'tinyedge.json';
+
+/** `262144`, `256k`, `256KiB`, `2M`, `2MiB` → bytes (k and M are 1024-based, as memory sizes are). */
+export function parseBytes(value: string, flag: string): number {
+  const m = /^(\d+)\s*(k|K|KiB|KB|m|M|MiB|MB)?$/.exec(value.trim());
+  if (!m) throw new TinyedgeError(`${flag} takes a size in bytes such as 262144, 256k or 2M, got '${value}'`);
+  const unit = m[2] ? (/^[kK]/.test(m[2]) ? 1024 : 1024 * 1024) : 1;
+  return Number(m[1]) * unit;
+}
+
+function budgetCheck(what: string, need: number, budget: number | undefined, flag: string, file: string): void {
+  if (budget !== undefined && need > budget) {
+    throw new TinyedgeError(`needs ${need} bytes of ${what} but ${flag} is ${budget}: over by ${need - budget} bytes (${bytes(need - budget)})`, { file });
+  }
+}
+
+/** Compiles a model for a target into a folder and prints (or returns as JSON) its memory figures. */
+export async function compileCommand(spec: string | undefined, options: CompileOptions): Promise<void> {
+  const target = loadTarget(options.target);
+  const ramBudget = options.budgetRam !== undefined ? parseBytes(options.budgetRam, '--budget-ram') : (target.memory?.ramBytes ?? undefined);
+  const flashBudget = options.budgetFlash !== undefined ? parseBytes(options.budgetFlash, '--budget-flash') : (target.memory?.flashBytes ?? undefined);
+  checkOutputDir(options.out, !!options.force);
+  const model = prepareModel(spec, { quiet: options.json });
+  await quantizeWithSamples(model, options.json);
+  const g = model.graph;
+  const plan = planMemory(g, cScratchBytes);
+  budgetCheck('RAM for the activation arena', plan.arenaBytes, ramBudget, options.budgetRam !== undefined ? '--budget-ram' : `${target.name}'s RAM`, model.spec);
+  const prefix = 'model';
+  const project = cProject(g, plan, { cc: target.toolchain.cc, cflags: target.toolchain.cflags, kernels: target.kernels }, prefix);
+  budgetCheck('flash for the weights', project.weightBytes, flashBudget, options.budgetFlash !== undefined ? '--budget-flash' : `${target.name}'s flash`, model.spec);
+  prepareOutputDir(options.out, !!options.force);
+  writeOutputFiles(options.out, project.files);
+  buildProject(options.out, target);
+  const objects = [`${prefix}.o`, ...kernelSources(target.kernels).map((s) => s.replace(/\.c$/, '.o'))];
+  // The build products, and the runtime folder as a whole (it is entirely ours), so --force clears them too.
+  recordOutputFiles(options.out, ['runner', 'main.o', `${prefix}.o`, `${prefix}_weights.o`, 'tinyedge']);
+  const codeBytes = textBytes(options.out, objects, target);
+  budgetCheck('flash for weights and code', project.weightBytes + codeBytes, flashBudget, options.budgetFlash !== undefined ? '--budget-flash' : `${target.name}'s flash`, model.spec);
+  const io = (name: string) => {
+    const t = tensorOf(g, name);
+    const q = t.quant as Quantization;
+    return { name, shape: t.shape, scale: q.scale[0], zeroPoint: q.zeroPoint[0] };
+  };
+  const compiled: CompiledModel = {
+    model: model.spec,
+    target: target.name,
+    prefix,
+    ...(model.labels ? { labels: model.labels } : {}),
+    preprocessing: model.preprocessing,
+    input: io(g.inputs[0]),
+    output: io(g.outputs[0]),
+    memory: { arenaBytes: plan.arenaBytes, lowerBoundBytes: plan.lowerBoundBytes, weightBytes: project.weightBytes, codeBytes },
+  };
+  writeOutputFiles(options.out, { [COMPILED_MODEL_FILE]: `${JSON.stringify(compiled, null, 1)}\n` });
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify({ out: options.out, ...compiled, labels: undefined, memory: { ...compiled.memory, naiveArenaBytes: plan.naiveBytes } })}\n`);
+    return;
+  }
+  const m = compiled.memory;
+  const overBound = m.lowerBoundBytes ? ((100 * (m.arenaBytes - m.lowerBoundBytes)) / m.lowerBoundBytes).toFixed(1) : '0';
+  process.stdout.write(
+    [
+      `compiled ${model.spec} for ${target.name} into ${options.out}`,
+      `  arena    ${m.arenaBytes} B (${bytes(m.arenaBytes)}); lower bound ${m.lowerBoundBytes} B, +${overBound}%; without reuse ${bytes(plan.naiveBytes)}`,
+      `  weights  ${m.weightBytes} B (${bytes(m.weightBytes)}, const)`,
+      `  code     ${m.codeBytes} B (${bytes(m.codeBytes)}, text of the model and kernels)`,
+      `run it: tinyedge run ${options.out} --image PHOTO`,
+    ].join('\n') + '\n',
+  );
+}

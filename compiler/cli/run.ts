@@ -1,0 +1,86 @@
+/**
+ * @fileoverview `tinyedge run DIR (--image F | --input F.f32|F.i8) [--runs N] [--json]`: builds the compiled folder if
+ * needed, runs it on its target, and prints top-5, latency (median of the runs) and memory as predict does.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TinyedgeError } from '../errors.ts';
+import { dequantizeArray } from '../quantize/quant-params.ts';
+import { loadTarget } from '../../targets/target.ts';
+import { buildProject, runNative } from '../../targets/toolchain.ts';
+import { COMPILED_MODEL_FILE, CompiledModel } from './compile.ts';
+import { PredictionResult, int8InputOf, topK } from './predict.ts';
+import { bytes, table } from './format.ts';
+
+/** Options of run. */
+export interface RunOptions {
+  image?: string;
+  input?: string;
+  runs: string;
+  json?: boolean;
+}
+
+function readCompiled(dir: string): CompiledModel {
+  const file = join(dir, COMPILED_MODEL_FILE);
+  if (!existsSync(file)) throw new TinyedgeError(`is not a folder written by \`tinyedge compile\` (no ${COMPILED_MODEL_FILE})`, { file: dir });
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as CompiledModel;
+  } catch (e) {
+    throw new TinyedgeError(`malformed: ${(e as Error).message}`, { file });
+  }
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Runs a compiled model once per `runs` on one input and returns the design's result object. */
+export async function runCompiled(dir: string, options: RunOptions): Promise<PredictionResult> {
+  const compiled = readCompiled(dir);
+  const runs = Number(options.runs);
+  if (!Number.isInteger(runs) || runs < 1) throw new TinyedgeError(`--runs must be a whole number ≥ 1, got '${options.runs}'`);
+  const target = loadTarget(compiled.target);
+  const { input, output } = compiled;
+  const x = await int8InputOf(input, { scale: [input.scale], zeroPoint: [input.zeroPoint] }, compiled.preprocessing, options);
+  buildProject(dir, target);
+  const work = mkdtempSync(join(tmpdir(), 'tinyedge-run-'));
+  try {
+    const inFile = join(work, 'input.i8');
+    const outFile = join(work, 'output.i8');
+    writeFileSync(inFile, x);
+    const latencies = runNative(dir, inFile, outFile, runs);
+    const y = new Int8Array(readFileSync(outFile));
+    return {
+      output: { name: output.name, shape: output.shape, dtype: 'int8', scale: output.scale, zeroPoint: output.zeroPoint, data: Array.from(y) },
+      top: topK(dequantizeArray(y, { scale: [output.scale], zeroPoint: [output.zeroPoint] }), compiled.labels),
+      latencyMs: Number(median(latencies).toFixed(3)),
+      memory: { arenaBytes: compiled.memory.arenaBytes, weightBytes: compiled.memory.weightBytes, codeBytes: compiled.memory.codeBytes },
+    };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** Prints the result of running a compiled folder. */
+export async function runCommand(dir: string, options: RunOptions): Promise<void> {
+  const result = await runCompiled(dir, options);
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return;
+  }
+  const compiled = readCompiled(dir);
+  const rows = result.top.map((t, i) => [i + 1, t.label, t.index, t.score.toFixed(6)]);
+  const m = result.memory;
+  process.stdout.write(
+    [
+      `model    ${compiled.model} (int8, C99 on ${compiled.target})`,
+      `input    ${options.image ?? options.input}`,
+      table(['rank', 'label', 'class', 'score'], rows, [0, 2, 3]),
+      `latency  ${result.latencyMs.toFixed(2)} ms${Number(options.runs) > 1 ? ` (median of ${options.runs} runs)` : ''}`,
+      `memory   arena ${bytes(m.arenaBytes)}, weights ${bytes(m.weightBytes)}, code ${bytes(m.codeBytes ?? 0)}`,
+    ].join('\n') + '\n',
+  );
+}

@@ -1,0 +1,96 @@
+/*
+ * tinyedge: the int8 kernels (TFLite's 8-bit quantization specification). Every kernel is bit-exact with the
+ * TypeScript int8 reference interpreter; the compiler computes every constant (offsets, multipliers, shifts,
+ * clamps, tables) and passes it in, so kernels only run integer code. Tensors are NHWC; weights are laid out by
+ * the compiler as each kernel says ([K][out_c] for conv and matmul, [KH][KW][C·M] for depthwise). No kernel
+ * allocates memory: scratch comes from the planned arena.
+ */
+#ifndef TINYEDGE_KERNELS_H
+#define TINYEDGE_KERNELS_H
+
+#include <stdint.h>
+
+/* Geometry of a 2-D window op over an NHWC input. */
+typedef struct {
+  int32_t n, h, w, c;        /* input */
+  int32_t oh, ow;            /* output */
+  int32_t kh, kw;            /* window */
+  int32_t stride_h, stride_w;
+  int32_t dilation_h, dilation_w;
+  int32_t pad_top, pad_left; /* positions outside the input read the zero point (contribute nothing) */
+} te_window;
+
+/* Per-output-channel requantization of a MAC op: y = clamp(mbqm(acc, m[c], shift[c]) + output_offset). */
+typedef struct {
+  int32_t input_offset;  /* −input zero point */
+  int32_t output_offset; /* +output zero point */
+  const int32_t *multipliers;
+  const int32_t *shifts;
+  int32_t act_min, act_max;
+} te_mac_params;
+
+/* Regular convolution. Weights [kh][kw][c][out_c] (the compiler's layout), `folded_bias[o]` = bias[o] +
+   input_offset·Σ w[..][o] (computed by the compiler, as TFLite's optimized kernels and CMSIS-NN fold it), and
+   `patch` a scratch buffer of kh·kw·c bytes (planned in the arena) holding one output pixel's input window. */
+void te_conv2d_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, const te_window *g, int32_t out_c,
+                  const te_mac_params *p, int8_t *patch, int8_t *y);
+
+/* rows × k times w [k][out_c]: the 1×1 stride-1 convolution and the fully connected layer. `folded_bias` as for
+   te_conv2d_s8; p->input_offset is not read. */
+void te_matmul_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, int32_t rows, int32_t k, int32_t out_c,
+                  const te_mac_params *p, int8_t *y);
+
+/* Depthwise convolution, filter [kh][kw][c·multiplier]; output channel c·M+m reads input channel c. */
+void te_depthwise_conv2d_s8(const int8_t *x, const int8_t *w, const int32_t *bias, const te_window *g,
+                            int32_t multiplier, const te_mac_params *p, int8_t *y);
+
+/* Constants of add (TFLite's rescaling to twice the larger scale through a left shift of 20) and mul. */
+typedef struct {
+  int32_t input1_offset, input1_multiplier, input1_shift;
+  int32_t input2_offset, input2_multiplier, input2_shift;
+  int32_t output_multiplier, output_shift, output_offset;
+  int32_t act_min, act_max;
+} te_binary_params;
+
+/* Elementwise add/mul with broadcasting: element i of y reads a[a_index(i)], b[b_index(i)] through strides
+   (0 on broadcast dimensions) over an output of up to 4 dimensions. */
+typedef struct {
+  int32_t rank;
+  int32_t out_shape[4];
+  int32_t a_strides[4];
+  int32_t b_strides[4];
+} te_broadcast;
+
+void te_add_s8(const int8_t *a, const int8_t *b, const te_broadcast *shape, const te_binary_params *p, int8_t *y);
+void te_mul_s8(const int8_t *a, const int8_t *b, const te_broadcast *shape, const te_binary_params *p, int8_t *y);
+
+/* Average (over in-bounds elements, TFLite's rounding) and max pooling; same quantization in and out. */
+void te_avg_pool_s8(const int8_t *x, const te_window *g, int32_t act_min, int32_t act_max, int8_t *y);
+void te_max_pool_s8(const int8_t *x, const te_window *g, int32_t act_min, int32_t act_max, int8_t *y);
+
+/* Mean over the middle axis of [outer][reduced][inner]: y = clamp(rounded(mbqm(Σ(x + off), m, s) / count) + out_off). */
+void te_mean_s8(const int8_t *x, int32_t outer, int32_t reduced, int32_t inner, int32_t input_offset,
+                int32_t multiplier, int32_t shift, int32_t output_offset, int8_t *y);
+
+/* Pads a [d0][d1][d2][d3] tensor by before/after per dimension with `value`. */
+void te_pad_s8(const int8_t *x, const int32_t shape[4], const int32_t before[4], const int32_t after[4], int8_t value,
+               int8_t *y);
+
+/* Copies `outer` rows of `chunk` elements to y with row stride `y_stride`, requantizing unless `identity`:
+   y = clamp(identity ? x : mbqm(x + input_offset, m, s) + output_offset). Concat, reshape and clamp use it. */
+typedef struct {
+  int32_t identity;
+  int32_t input_offset, multiplier, shift, output_offset;
+  int32_t act_min, act_max;
+} te_requant_params;
+
+void te_requantize_s8(const int8_t *x, int32_t outer, int32_t chunk, int32_t y_stride, const te_requant_params *p,
+                      int8_t *y);
+
+/* Softmax over rows of `depth` with the 256-entry exponent table; output scale 1/256, zero point −128. */
+void te_softmax_s8(const int8_t *x, int32_t rows, int32_t depth, const int32_t exp_table[256], int8_t *y);
+
+/* y[i] = table[x[i] + 128]: logistic and other 256-entry lookups. */
+void te_lookup_s8(const int8_t *x, int32_t n, const int8_t table[256], int8_t *y);
+
+#endif

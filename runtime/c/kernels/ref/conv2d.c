@@ -1,0 +1,72 @@
+/*
+ * Reference int8 convolution and matrix product (TFLite's reference_integer_ops), per-channel requantization.
+ * Weights come as [K][out_c] (the compiler transposes them: K = kh·kw·c for a convolution), so the innermost loop
+ * runs along output channels with one input value broadcast, and compilers vectorize it without horizontal sums.
+ * Overflow: |x + input_offset| ≤ 255 and |w| ≤ 127, so each product fits in 16 bits and the int32 accumulator
+ * holds 2^31 / 32385 ≈ 66,000 of them: more than any K of the supported models.
+ */
+#include "tinyedge/kernels.h"
+#include "tinyedge/fixed_point.h"
+
+#define TE_MM_BLOCK 64
+
+/* y[0..out_c) = requantize(folded_bias + x[0..k) · w[k][out_c]) for one row. */
+static void row_times_matrix(const int8_t *x, const int8_t *w, const int32_t *folded_bias, int32_t k, int32_t out_c,
+                             const te_mac_params *p, int8_t *y) {
+  int32_t acc[TE_MM_BLOCK];
+  int32_t o0, i, j;
+  for (o0 = 0; o0 < out_c; o0 += TE_MM_BLOCK) {
+    const int32_t len = out_c - o0 < TE_MM_BLOCK ? out_c - o0 : TE_MM_BLOCK;
+    for (j = 0; j < len; j++) acc[j] = folded_bias[o0 + j];
+    if (len == TE_MM_BLOCK) {
+      /* A whole block: the constant trip count lets compilers keep acc in vector registers across i. */
+      for (i = 0; i < k; i++) {
+        const int32_t xv = x[i];
+        const int8_t *wr = w + i * out_c + o0;
+        for (j = 0; j < TE_MM_BLOCK; j++) acc[j] += xv * wr[j];
+      }
+    } else {
+      for (i = 0; i < k; i++) {
+        const int32_t xv = x[i];
+        const int8_t *wr = w + i * out_c + o0;
+        for (j = 0; j < len; j++) acc[j] += xv * wr[j];
+      }
+    }
+    te_requantize_channels(acc, len, p->multipliers + o0, p->shifts + o0, p->output_offset, p->act_min, p->act_max, y + o0);
+  }
+}
+
+void te_matmul_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, int32_t rows, int32_t k, int32_t out_c,
+                  const te_mac_params *p, int8_t *y) {
+  int32_t r;
+  for (r = 0; r < rows; r++) row_times_matrix(x + r * k, w, folded_bias, k, out_c, p, y + r * out_c);
+}
+
+void te_conv2d_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, const te_window *g, int32_t out_c,
+                  const te_mac_params *p, int8_t *patch, int8_t *y) {
+  /* A padded tap holds the input zero point (−input_offset): (x + input_offset) = 0 there, as padding must be. */
+  const int8_t zero_point = (int8_t)(-p->input_offset);
+  const int32_t k = g->kh * g->kw * g->c;
+  int32_t n, oy, ox, ky, kx, ci;
+  for (n = 0; n < g->n; n++) {
+    for (oy = 0; oy < g->oh; oy++) {
+      for (ox = 0; ox < g->ow; ox++) {
+        int8_t *dst = patch;
+        for (ky = 0; ky < g->kh; ky++) {
+          const int32_t iy = oy * g->stride_h - g->pad_top + ky * g->dilation_h;
+          for (kx = 0; kx < g->kw; kx++) {
+            const int32_t ix = ox * g->stride_w - g->pad_left + kx * g->dilation_w;
+            if (iy >= 0 && iy < g->h && ix >= 0 && ix < g->w) {
+              const int8_t *src = x + ((n * g->h + iy) * g->w + ix) * g->c;
+              for (ci = 0; ci < g->c; ci++) *dst++ = src[ci];
+            } else {
+              for (ci = 0; ci < g->c; ci++) *dst++ = zero_point;
+            }
+          }
+        }
+        row_times_matrix(patch, w, folded_bias, k, out_c, p, y);
+        y += out_c;
+      }
+    }
+  }
+}
