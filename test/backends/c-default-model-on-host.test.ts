@@ -1,0 +1,56 @@
+/**
+ * The default MobileNetV2, quantized and compiled for the host with the C backend (gcc, -Werror -pedantic), gives
+ * output bytes identical to the int8 reference interpreter on every sample photo and on seeded random inputs. The
+ * 5 softmax bytes alone saturate easily, so the network cut at its pooled 1792-wide features is compared too.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Graph, tensorOf } from '../../compiler/ir/graph.ts';
+import { Quantization, sizeOf } from '../../compiler/ir/tensor.ts';
+import { quantizeArray } from '../../compiler/quantize/quant-params.ts';
+import { runInt8 } from '../../compiler/reference/int8/interpreter.ts';
+import { LoadedModel } from '../../models/registry.ts';
+import { quantizedDefaultModel } from '../support/quantized-model.ts';
+import { SAMPLE_PHOTOS, photoInput } from '../support/samples.ts';
+import { seededUniform } from '../support/seeded.ts';
+import { STRICT_CFLAGS, buildC, firstDifference, runC } from '../support/c-build.ts';
+import { subgraph } from '../../compiler/ir/subgraph.ts';
+import { fidelityTensors } from '../../compiler/quantize/report.ts';
+
+let model: LoadedModel;
+let int8: Graph;
+let dir: string;
+
+beforeAll(async () => {
+  ({ model, int8 } = await quantizedDefaultModel(1));
+  dir = buildC(int8, [...STRICT_CFLAGS, '-O3', '-march=native']);
+}, 600_000);
+
+function expectSameBytes(x: Int8Array): void {
+  const reference = runInt8(int8, { [int8.inputs[0]]: x }).get(int8.outputs[0]) as Int8Array;
+  expect(firstDifference(runC(dir, x), reference)).toBeNull();
+}
+
+describe('default model, C on the host vs the int8 reference', () => {
+  it.each(SAMPLE_PHOTOS.map((p) => [p.split('/').pop() as string, p]))('photo %s: identical output bytes', async (_name, file) => {
+    expectSameBytes(quantizeArray(await photoInput(model, file), tensorOf(int8, int8.inputs[0]).quant as Quantization));
+  });
+
+  it.each([1, 2, 3])('seeded random int8 input %i: identical output bytes', (seed) => {
+    const n = sizeOf(tensorOf(int8, int8.inputs[0]).shape);
+    expectSameBytes(Int8Array.from(seededUniform(seed, n, -128, 128), (v) => Math.floor(v)));
+  });
+});
+
+describe('default model cut at the pooled features, C vs the int8 reference', () => {
+  it('all 1792 feature bytes identical on every photo', async () => {
+    const features = fidelityTensors(int8).features as string;
+    const head = subgraph(int8, int8.inputs, [features]);
+    const headDir = buildC(head, [...STRICT_CFLAGS, '-O3', '-march=native']);
+    for (const file of SAMPLE_PHOTOS) {
+      const x = quantizeArray(await photoInput(model, file), tensorOf(int8, int8.inputs[0]).quant as Quantization);
+      const reference = runInt8(head, { [head.inputs[0]]: x }).get(features) as Int8Array;
+      expect(reference.length).toBe(1792);
+      expect(firstDifference(runC(headDir, x), reference), file).toBeNull();
+    }
+  }, 300_000);
+});
