@@ -1,0 +1,108 @@
+/**
+ * `tinyedge compile --target host` and `tinyedge run` end to end as a user runs them: the README's main command
+ * (a float model, quantized with the samples on the way), the same answer as `predict` on the artifact, memory
+ * budgets refused with the overshoot in bytes, and output folders that never lose a user's file.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hasStackTrace, tinyedge, CliRun } from './support/cli.ts';
+import { SAMPLE_PHOTOS } from './support/samples.ts';
+
+let work: string;
+let artifact: string;
+let built: string;
+let compiled: { memory: { arenaBytes: number; lowerBoundBytes: number; weightBytes: number; codeBytes: number } };
+
+function expectUserError(r: CliRun, pattern: RegExp): void {
+  expect(r.status, r.stderr).toBe(2);
+  expect(hasStackTrace(r.stderr), r.stderr).toBe(false);
+  expect(r.stderr.trim().split('\n'), r.stderr).toHaveLength(1);
+  expect(r.stderr.trim()).toMatch(pattern);
+}
+
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), 'tinyedge-compile-'));
+  artifact = join(work, 'model.tinyedge');
+  const q = tinyedge(['quantize', '--calibrate', SAMPLE_PHOTOS[2], '--augment', '0', '--eval-augment', '0', '--out', artifact, '--json']);
+  if (q.status !== 0) throw new Error(q.stderr);
+  built = join(work, 'host');
+  const c = tinyedge(['compile', artifact, '--target', 'host', '--out', built, '--json']);
+  if (c.status !== 0) throw new Error(c.stderr);
+  compiled = JSON.parse(c.stdout);
+}, 600_000);
+
+describe('tinyedge compile --target host', () => {
+  it('reports arena (equal to or within 5% of its lower bound), weight and code bytes; the folder builds on its own', () => {
+    const m = compiled.memory;
+    expect(m.arenaBytes).toBeLessThanOrEqual(m.lowerBoundBytes * 1.05);
+    expect(m.weightBytes).toBeGreaterThan(4_000_000);
+    expect(m.codeBytes).toBeGreaterThan(1000);
+    for (const f of ['model.h', 'model.c', 'model_weights.c', 'Makefile', 'CMakeLists.txt', 'tinyedge/include/tinyedge/kernels.h', 'runner']) expect(existsSync(join(built, f)), f).toBe(true);
+    expect(readFileSync(join(built, 'model.h'), 'utf8')).toContain(`#define MODEL_ARENA_BYTES ${m.arenaBytes}`);
+  });
+
+  it('run gives the same int8 output and top-5 as predict on the artifact, for every photo', () => {
+    for (const photo of SAMPLE_PHOTOS) {
+      const r = tinyedge(['run', built, '--image', photo, '--json']);
+      expect(r.status, r.stderr).toBe(0);
+      const ran = JSON.parse(r.stdout);
+      const predicted = JSON.parse(tinyedge(['predict', artifact, '--image', photo, '--json']).stdout);
+      expect(ran.output).toEqual(predicted.output);
+      expect(ran.top).toEqual(predicted.top);
+      expect(ran.memory).toEqual({ arenaBytes: compiled.memory.arenaBytes, weightBytes: compiled.memory.weightBytes, codeBytes: compiled.memory.codeBytes });
+      expect(ran.latencyMs).toBeGreaterThan(0);
+    }
+  });
+
+  it('the README main command: compile the default float model (quantized with the samples) and run it on a photo', () => {
+    const out = join(work, 'default');
+    const c = tinyedge(['compile', '--target', 'host', '--out', out]);
+    expect(c.status, c.stderr).toBe(0);
+    expect(c.stdout).toMatch(/arena\s+\d+ B .*lower bound/);
+    const r = tinyedge(['run', out, '--image', SAMPLE_PHOTOS[2]]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/Neutral/);
+    expect(r.stdout).toMatch(/latency\s+[\d.]+ ms/);
+    expect(r.stdout).toMatch(/memory\s+arena .*weights .*code/);
+  }, 600_000);
+});
+
+describe('budgets and output folders', () => {
+  it('--budget-ram below the arena fails with the overshoot in bytes and writes nothing', () => {
+    const out = join(work, 'too-small');
+    const budget = compiled.memory.arenaBytes - 1000;
+    expectUserError(tinyedge(['compile', artifact, '--target', 'host', '--out', out, '--budget-ram', String(budget)]), new RegExp(`--budget-ram is ${budget}: over by 1000 bytes`));
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('--budget-flash below the weights fails with the overshoot; sizes take k and M suffixes', () => {
+    const r = tinyedge(['compile', artifact, '--target', 'host', '--out', join(work, 'flash'), '--budget-flash', '4M']);
+    expectUserError(r, new RegExp(`--budget-flash is 4194304: over by ${compiled.memory.weightBytes - 4194304} bytes`));
+  });
+
+  it('a folder holding a user file is refused, even with --force, and the file is untouched', () => {
+    const out = join(work, 'users');
+    mkdirSync(out);
+    writeFileSync(join(out, 'notes.txt'), 'mine');
+    expectUserError(tinyedge(['compile', artifact, '--target', 'host', '--out', out, '--force']), /users: is not empty and was not written by tinyedge/);
+    expect(readFileSync(join(out, 'notes.txt'), 'utf8')).toBe('mine');
+  });
+
+  it('an earlier output needs --force, which replaces only tinyedge files and keeps what the user added', () => {
+    expectUserError(tinyedge(['compile', artifact, '--target', 'host', '--out', built]), /holds an earlier tinyedge output; pass --force/);
+    writeFileSync(join(built, 'my-notes.txt'), 'mine');
+    const r = tinyedge(['compile', artifact, '--target', 'host', '--out', built, '--force']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(readFileSync(join(built, 'my-notes.txt'), 'utf8')).toBe('mine');
+    expect(existsSync(join(built, 'runner'))).toBe(true);
+  });
+
+  it('run on a folder compile did not write, and an unknown target, say so', () => {
+    expectUserError(tinyedge(['run', work, '--image', SAMPLE_PHOTOS[0]]), /is not a folder written by `tinyedge compile`/);
+    const r = tinyedge(['compile', artifact, '--target', 'toaster', '--out', join(work, 'x')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/toaster/);
+  });
+});
