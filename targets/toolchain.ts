@@ -3,7 +3,9 @@
  * flags, code size from binutils' `size`, and the run recipe (native execution for the host).
  */
 import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { TinyedgeError } from '../compiler/errors.ts';
 import { Target } from './target.ts';
 
@@ -17,6 +19,17 @@ function run(cmd: string, args: string[], cwd: string, what: string): string {
 /** Builds the runner in `dir` (make rebuilds only what changed). */
 export function buildProject(dir: string, target: Target): void {
   run('make', ['-s', `CC=${target.toolchain.cc}`, `CFLAGS=${target.toolchain.cflags.join(' ')}`, 'runner'], dir, `build for ${target.name}`);
+}
+
+/** Writes a project's files into a new temporary folder and builds its runner there with gcc and `cflags` (tests, benchmarks). */
+export function buildTemporaryProject(files: Record<string, string>, cflags: readonly string[]): string {
+  const dir = mkdtempSync(join(tmpdir(), 'tinyedge-build-'));
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  }
+  run('make', ['-s', `CFLAGS=${cflags.join(' ')}`, 'runner'], dir, 'build');
+  return dir;
 }
 
 /** Sum of the text sections (code and read-only constants) of the given objects, from `size`. */

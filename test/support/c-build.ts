@@ -1,27 +1,20 @@
 /** @fileoverview Builds an int8 graph with the C backend into a temporary folder (strict warnings) and runs it natively. */
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { Graph } from '../../compiler/ir/graph.ts';
 import { planMemory } from '../../compiler/plan/plan-memory.ts';
 import { cScratchBytes } from '../../compiler/backends/c/render-nodes.ts';
 import { cProject } from '../../compiler/backends/c/project.ts';
+import { buildTemporaryProject } from '../../targets/toolchain.ts';
 
 /** The flags the issue asks the runtime and generated code to pass: C99, every warning an error. */
 export const STRICT_CFLAGS = ['-std=c99', '-O2', '-Wall', '-Wextra', '-Werror', '-pedantic'];
 
-/** Writes and builds the project; returns its folder. Throws with the compiler's message on any warning. */
+/** Writes and builds the project in a temporary folder; returns the folder. Throws with the compiler's message on any warning. */
 export function buildC(g: Graph, cflags: string[] = STRICT_CFLAGS): string {
-  const dir = mkdtempSync(join(tmpdir(), 'tinyedge-c-'));
   const { files } = cProject(g, planMemory(g, cScratchBytes), { cc: 'gcc', cflags, kernels: 'ref' });
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, name)), { recursive: true });
-    writeFileSync(join(dir, name), text);
-  }
-  const r = spawnSync('make', ['-s', `CFLAGS=${cflags.join(' ')}`, 'runner'], { cwd: dir, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`build failed in ${dir}:\n${r.stderr}${r.stdout}`);
-  return dir;
+  return buildTemporaryProject(files, cflags);
 }
 
 /** Runs the built model on one int8 input and returns its int8 output. */

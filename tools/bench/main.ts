@@ -1,7 +1,8 @@
 /**
  * @fileoverview `npm run bench`: tinyedge beside its peers on the same model and input, in one run, as medians of
  * interleaved runs (each round runs every contender once, so drift in machine load hits all alike) and ratios.
- * Today's contenders: the f32 reference interpreter, TF.js cpu and TF.js wasm (XNNPACK, SIMD, one thread in Node).
+ * Without --target: the f32 reference interpreter, TF.js cpu and TF.js wasm (XNNPACK, SIMD, one thread in Node).
+ * With --target host: tinyedge's int8 C build against onnxruntime-node on the same int8 model (see host.ts).
  */
 import { Command } from 'commander';
 import * as tf from '@tensorflow/tfjs-core';
@@ -16,6 +17,8 @@ import { tensorOf } from '../../compiler/ir/graph.ts';
 import { table } from '../../compiler/cli/format.ts';
 import { loadTfjsModel, useTfjsBackend, TfjsModel } from '../peers/tfjs.ts';
 import { mad, median } from './stats.ts';
+import { benchHost, formatHostBench } from './host.ts';
+import { quantizeWithSamples } from '../../compiler/cli/quantize.ts';
 
 interface Contender {
   name: string;
@@ -26,12 +29,28 @@ interface Contender {
 const options = new Command('bench')
   .description('tinyedge and its peers on the same model and input, medians of interleaved runs')
   .option('--model <name>', 'nsfwjs:mobilenet_v2_mid or nsfwjs:mobilenet_v2', DEFAULT_MODEL)
-  .option('--runs <n>', 'timed runs per contender', (v) => Number.parseInt(v, 10), 15)
+  .option('--runs <n>', 'timed runs per contender (--target host: at least 20, in blocks of 5)', (v) => Number.parseInt(v, 10), 15)
   .option('--warmup <n>', 'untimed runs first', (v) => Number.parseInt(v, 10), 2)
   .option('--image <file>', 'input photo', join(fileURLToPath(new URL('../../models/samples/coffee.png', import.meta.url))))
+  .option('--target <name>', "host: tinyedge's C build vs onnxruntime-node on the int8 model")
+  .option('--artifact <file>', 'with --target: an int8 artifact to use instead of quantizing the model with the samples')
   .option('--json', 'print one JSON object')
   .parse(process.argv)
-  .opts<{ model: string; runs: number; warmup: number; image: string; json?: boolean }>();
+  .opts<{ model: string; runs: number; warmup: number; image: string; target?: string; artifact?: string; json?: boolean }>();
+
+if (options.target !== undefined) {
+  if (options.target !== 'host') throw new Error(`bench --target supports host today, not '${options.target}'`);
+  const loaded = prepareModel(options.artifact ?? options.model, { quiet: true });
+  await quantizeWithSamples(loaded, true);
+  const xin = await imageToInput(options.image, tensorOf(loaded.graph, loaded.graph.inputs[0]).shape, loaded.preprocessing);
+  const perRound = 5;
+  const rounds = Math.max(1, Math.ceil(options.runs / perRound));
+  const log = (s: string) => options.json || process.stderr.write(`${s}\n`);
+  const result = await benchHost(loaded.graph, xin, rounds, perRound, log);
+  if (options.json) process.stdout.write(`${JSON.stringify({ target: 'host', model: options.artifact ?? options.model, image: options.image, node: process.version, ...result })}\n`);
+  else process.stdout.write(`model ${options.artifact ?? options.model} (int8), input ${options.image}, Node ${process.version}\n${formatHostBench(result, rounds * perRound)}\n`);
+  process.exit(0);
+}
 
 if (!PACKAGED_MODELS[options.model]) throw new Error(`bench runs the packaged models: ${Object.keys(PACKAGED_MODELS).join(', ')}`);
 const model = prepareModel(options.model, { quiet: true });

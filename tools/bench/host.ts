@@ -1,0 +1,121 @@
+/**
+ * @fileoverview `npm run bench -- --target host`: tinyedge's C build of the int8 model against onnxruntime-node
+ * (native MLAS, one thread) running the same model exported as ONNX, on the same input, in one run: interleaved
+ * blocks of runs, medians and ratios; plus instructions per inference counted by callgrind (repeatable, unlike
+ * time) on an AVX2 build, set against the ISA's ceiling in MACs per instruction.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { Graph, tensorOf } from '../../compiler/ir/graph.ts';
+import { Quantization } from '../../compiler/ir/tensor.ts';
+import { modelStats } from '../../compiler/ir/stats.ts';
+import { planMemory } from '../../compiler/plan/plan-memory.ts';
+import { cScratchBytes } from '../../compiler/backends/c/render-nodes.ts';
+import { cProject } from '../../compiler/backends/c/project.ts';
+import { exportInt8Onnx } from '../../compiler/exporters/onnx/export-int8.ts';
+import { quantizeArray } from '../../compiler/quantize/quant-params.ts';
+import { table } from '../../compiler/cli/format.ts';
+import { loadTarget } from '../../targets/target.ts';
+import { buildTemporaryProject } from '../../targets/toolchain.ts';
+import { loadOnnxPeer } from '../peers/onnxruntime.ts';
+import { mad, median } from './stats.ts';
+
+/** What the host benchmark measured. */
+export interface HostBenchResult {
+  rows: { runtime: string; medianMs: number; madMs: number; vsOrt: number }[];
+  macs: number;
+  instructions: number | null;
+  macsPerInstruction: number | null;
+  sameTop1: boolean;
+  equalOutputBytes: number;
+}
+
+function writeProject(g: Graph, cflags: string[]): string {
+  return buildTemporaryProject(cProject(g, planMemory(g, cScratchBytes), { cc: 'gcc', cflags, kernels: 'ref' }).files, cflags);
+}
+
+function runC(dir: string, input: string, runs: number): { latencies: number[]; output: Int8Array } {
+  const out = join(dir, 'out.i8');
+  const r = spawnSync(join(dir, 'runner'), [input, out, String(runs)], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`runner failed: ${r.stderr}`);
+  return { latencies: (JSON.parse(r.stdout) as { latencyMs: number[] }).latencyMs, output: new Int8Array(readFileSync(out)) };
+}
+
+/** Instructions of one inference under callgrind, or null when valgrind is not installed. */
+function callgrindInstructions(dir: string, input: string): number | null {
+  const r = spawnSync('valgrind', ['--tool=callgrind', `--callgrind-out-file=${join(dir, 'callgrind.out')}`, join(dir, 'runner'), input, join(dir, 'cg.i8'), '1'], { encoding: 'utf8' });
+  if (r.error) return null;
+  const m = /Collected : (\d+)/.exec(r.stderr);
+  return m ? Number(m[1]) : null;
+}
+
+function argmax(x: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < x.length; i++) if (x[i] > x[best]) best = i;
+  return best;
+}
+
+/** Benchmarks an int8 graph on the host against onnxruntime-node; `x` is the f32 input (quantized here). */
+export async function benchHost(g: Graph, x: Float32Array, rounds: number, perRound: number, log: (s: string) => void): Promise<HostBenchResult> {
+  const target = loadTarget('host');
+  const shape = tensorOf(g, g.inputs[0]).shape;
+  const xi = quantizeArray(x, tensorOf(g, g.inputs[0]).quant as Quantization);
+  log('building the C model (host flags) and an AVX2 build for callgrind…');
+  const fast = writeProject(g, target.toolchain.cflags);
+  const counted = writeProject(g, ['-std=c99', '-O3', '-march=x86-64-v3']);
+  const input = join(fast, 'in.i8');
+  writeFileSync(input, xi);
+  const ort = await loadOnnxPeer(exportInt8Onnx(g), shape, 1);
+  const cTimes: number[] = [];
+  const ortTimes: number[] = [];
+  let cOut: Int8Array = new Int8Array();
+  let ortOut: Int8Array = new Int8Array();
+  // Warm-up, then interleaved blocks: each round runs both, so drift in machine load hits both alike.
+  runC(fast, input, 2);
+  for (let i = 0; i < 3; i++) await ort.run(xi);
+  for (let round = 0; round < rounds; round++) {
+    const c = runC(fast, input, perRound + 1);
+    cTimes.push(...c.latencies.slice(1)); // the first run of a process pages the weights in
+    cOut = c.output;
+    for (let i = 0; i < perRound; i++) {
+      const t0 = performance.now();
+      ortOut = await ort.run(xi);
+      ortTimes.push(performance.now() - t0);
+    }
+    log(`round ${round + 1}/${rounds}`);
+  }
+  log('counting instructions with callgrind…');
+  const instructions = callgrindInstructions(counted, input);
+  const macs = modelStats(g).totals.macs;
+  const ortMedian = median(ortTimes);
+  const rows = [
+    { runtime: `tinyedge C (gcc ${target.toolchain.cflags.filter((f) => f.startsWith('-O') || f.startsWith('-march')).join(' ')}, 1 thread)`, times: cTimes },
+    { runtime: 'onnxruntime-node int8 (MLAS, 1 thread)', times: ortTimes },
+  ].map((r) => ({ runtime: r.runtime, medianMs: Number(median(r.times).toFixed(2)), madMs: Number(mad(r.times).toFixed(2)), vsOrt: Number((median(r.times) / ortMedian).toFixed(3)) }));
+  let equal = 0;
+  for (let i = 0; i < cOut.length; i++) if (cOut[i] === ortOut[i]) equal++;
+  return {
+    rows,
+    macs,
+    instructions,
+    macsPerInstruction: instructions ? Number((macs / instructions).toFixed(3)) : null,
+    sameTop1: argmax(cOut) === argmax(ortOut),
+    equalOutputBytes: equal / cOut.length,
+  };
+}
+
+/** The table the benchmark prints. */
+export function formatHostBench(r: HostBenchResult, runs: number): string {
+  return [
+    table(
+      ['runtime', 'median ms', '± MAD', '× onnxruntime-node'],
+      r.rows.map((row) => [row.runtime, row.medianMs.toFixed(2), row.madMs.toFixed(2), row.vsOrt.toFixed(2)]),
+      [1, 2, 3],
+    ),
+    `${runs} timed runs each. × < 1 is faster than onnxruntime-node.`,
+    `instructions per inference (callgrind, -march=x86-64-v3 build): ${r.instructions ?? 'valgrind not installed'}` +
+      (r.macsPerInstruction ? `; ${(r.macs / 1e6).toFixed(1)}M MACs → ${r.macsPerInstruction} MACs per instruction (AVX2 vpmaddwd ceiling: 16; AVX-512 VNNI vpdpbusd: 64)` : ''),
+    `outputs: same top-1 ${r.sameTop1}; ${(100 * r.equalOutputBytes).toFixed(0)}% of output bytes equal (ORT requantizes in float, tinyedge in TFLite's fixed point)`,
+  ].join('\n');
+}
