@@ -2,11 +2,11 @@
  * Bad input never produces a stack trace or a wrong answer: each case prints the design's one-line error
  * `tinyedge: error: <file>: node '<name>' (<op>): <what>` naming what it can, and exits 2.
  */
-import { describe, expect, it, beforeAll } from 'vitest';
+import { describe, it, beforeAll } from 'vitest';
 import { mkdtempSync, readFileSync, writeFileSync, truncateSync, rmSync, cpSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hasStackTrace, tinyedge, CliRun } from './support/cli.ts';
+import { expectUserError, tinyedge } from './support/cli.ts';
 import { writeNsfwjsModelFiles } from './support/model-files.ts';
 
 let pristine: string;
@@ -22,14 +22,6 @@ function brokenModel(name: string, edit: (json: Record<string, any>, dir: string
   edit(json, dir);
   writeFileSync(file, JSON.stringify(json));
   return file;
-}
-
-function expectUserError(r: CliRun, pattern: RegExp): void {
-  expect(r.status, r.stderr).toBe(2);
-  expect(r.stdout).toBe('');
-  expect(hasStackTrace(r.stderr), r.stderr).toBe(false);
-  expect(r.stderr.trim().split('\n'), r.stderr).toHaveLength(1);
-  expect(r.stderr.trim()).toMatch(pattern);
 }
 
 const CONV_WEIGHTS = 'StatefulPartitionedCall/sequential/keras_layer/StatefulPartitionedCall/StatefulPartitionedCall/StatefulPartitionedCall/predict/MobilenetV2/Conv/Conv2D_weights';

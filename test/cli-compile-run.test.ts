@@ -7,20 +7,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hasStackTrace, tinyedge, CliRun } from './support/cli.ts';
+import { spawnSync } from 'node:child_process';
+import { expectUserError, tinyedge } from './support/cli.ts';
 import { SAMPLE_PHOTOS } from './support/samples.ts';
 
 let work: string;
 let artifact: string;
 let built: string;
 let compiled: { memory: { arenaBytes: number; lowerBoundBytes: number; weightBytes: number; codeBytes: number } };
-
-function expectUserError(r: CliRun, pattern: RegExp): void {
-  expect(r.status, r.stderr).toBe(2);
-  expect(hasStackTrace(r.stderr), r.stderr).toBe(false);
-  expect(r.stderr.trim().split('\n'), r.stderr).toHaveLength(1);
-  expect(r.stderr.trim()).toMatch(pattern);
-}
 
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'tinyedge-compile-'));
@@ -105,4 +99,15 @@ describe('budgets and output folders', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/toaster/);
   });
+});
+
+describe('the emitted CMakeLists.txt', () => {
+  it('configures and builds the model as a static library a firmware build can link', () => {
+    const build = join(work, 'cmake-build');
+    const configure = spawnSync('cmake', ['-S', built, '-B', build], { encoding: 'utf8' });
+    expect(configure.status, configure.stderr).toBe(0);
+    const make = spawnSync('cmake', ['--build', build], { encoding: 'utf8' });
+    expect(make.status, make.stderr).toBe(0);
+    expect(existsSync(join(build, 'libmodel.a'))).toBe(true);
+  }, 300_000);
 });

@@ -8,19 +8,12 @@ import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, copyFileSync, exis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ort from 'onnxruntime-node';
-import { hasStackTrace, tinyedge, CliRun } from './support/cli.ts';
+import { expectUserError, tinyedge, CliRun } from './support/cli.ts';
 import { SAMPLE_PHOTOS } from './support/samples.ts';
 
 let work: string;
 let artifact: string;
 let quantizeRun: CliRun;
-
-function expectUserError(r: CliRun, pattern: RegExp): void {
-  expect(r.status, r.stderr).toBe(2);
-  expect(hasStackTrace(r.stderr), r.stderr).toBe(false);
-  expect(r.stderr.trim().split('\n'), r.stderr).toHaveLength(1);
-  expect(r.stderr.trim()).toMatch(pattern);
-}
 
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'tinyedge-quantize-'));

@@ -1,17 +1,5 @@
 /** @fileoverview Numpy-style broadcasting of a binary elementwise op, shared by the f32 and int8 interpreters. */
-import { sizeOf } from '../ir/tensor.ts';
-
-/** Strides of `shape` aligned to the output rank, 0 on broadcast dimensions. */
-function broadcastStrides(shape: readonly number[], out: readonly number[]): number[] {
-  const strides = new Array<number>(out.length).fill(0);
-  let s = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    const oi = out.length - shape.length + i;
-    strides[oi] = shape[i] === 1 ? 0 : s;
-    s *= shape[i];
-  }
-  return strides;
-}
+import { broadcastStrides, sizeOf } from '../ir/tensor.ts';
 
 /** y[i] = f(a[ia], b[ib]) over the broadcast output shape, written into `y`. */
 export function broadcastBinary(

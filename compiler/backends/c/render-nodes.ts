@@ -4,7 +4,7 @@
  * as `static const` structs and arrays, so the device only runs integer code.
  */
 import { Graph, Node, tensorOf } from '../../ir/graph.ts';
-import { sizeOf } from '../../ir/tensor.ts';
+import { broadcastStrides, sizeOf } from '../../ir/tensor.ts';
 import { TinyedgeError } from '../../errors.ts';
 import { Int8Params, Requant } from '../../quantize/prepare-int8.ts';
 import { int8ParamsOf } from '../../reference/int8/interpreter.ts';
@@ -126,18 +126,6 @@ function foldedBias(ctx: RenderContext, node: Node, k: number, outC: number): st
 
 function requantInit(r: Requant, outputOffset: number, actMin: number, actMax: number): string {
   return structBody([r.identity ? 1 : 0, r.inputOffset, r.multiplier, r.shift, outputOffset, actMin, actMax]);
-}
-
-/** Row-major strides of `shape` aligned to the output's rank, 0 on broadcast dimensions. */
-function broadcastStrides(shape: readonly number[], out: readonly number[]): number[] {
-  const strides = new Array<number>(out.length).fill(0);
-  let s = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    const oi = out.length - shape.length + i;
-    strides[oi] = shape[i] === 1 ? 0 : s;
-    s *= shape[i];
-  }
-  return strides;
 }
 
 /** The C statements of one node (without the surrounding block). */

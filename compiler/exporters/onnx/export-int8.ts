@@ -67,24 +67,22 @@ class Int8OnnxExport {
 
   /** The tensor in NCHW (4-D only), transposing once and remembering it. */
   nchw(ir: string): string {
-    const p = this.value(ir);
-    if (p.layout === 'nchw') return p.name;
-    const key = `${ir}\0nchw`;
-    const done = this.converted.get(key);
-    if (done) return done;
-    const name = this.b.node('Transpose', [p.name], `${ir}_nchw`, { perm: NHWC_OF_NCHW });
-    this.converted.set(key, name);
-    return name;
+    return this.inLayout(ir, 'nchw');
   }
 
   /** The tensor in its IR layout (NHWC for 4-D). */
   plain(ir: string): string {
+    return this.inLayout(ir, 'plain');
+  }
+
+  private inLayout(ir: string, layout: Placed['layout']): string {
     const p = this.value(ir);
-    if (p.layout === 'plain') return p.name;
-    const key = `${ir}\0plain`;
+    if (p.layout === layout) return p.name;
+    const key = `${ir}\0${layout}`;
     const done = this.converted.get(key);
     if (done) return done;
-    const name = this.b.node('Transpose', [p.name], `${ir}_nhwc`, { perm: NCHW_AXIS_OF_NHWC });
+    const perm = layout === 'nchw' ? NHWC_OF_NCHW : NCHW_AXIS_OF_NHWC;
+    const name = this.b.node('Transpose', [p.name], `${ir}_${layout === 'nchw' ? 'nchw' : 'nhwc'}`, { perm });
     this.converted.set(key, name);
     return name;
   }

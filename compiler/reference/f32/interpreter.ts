@@ -4,13 +4,13 @@
  */
 import { Graph, Node, NodeOf, tensorOf } from '../../ir/graph.ts';
 import { OpName } from '../../ir/ops.ts';
-import { Tensor, formatShape, sizeOf } from '../../ir/tensor.ts';
-import { TinyedgeError } from '../../errors.ts';
+import { Tensor } from '../../ir/tensor.ts';
 import { conv2dF32, depthwiseConv2dF32, fullyConnectedF32 } from './conv.ts';
 import { batchNormF32, binaryF32, clampF32, logisticF32, softmaxF32 } from './elementwise.ts';
 import { meanF32, poolF32 } from './reduce.ts';
 import { concatElements, padElements } from '../layout.ts';
 import { windowOf as window } from '../window.ts';
+import { runSchedule } from '../run-schedule.ts';
 
 type Kernel<K extends OpName> = (node: NodeOf<K>, x: Float32Array[], ins: Tensor[], out: Tensor) => Float32Array;
 
@@ -52,31 +52,7 @@ export interface RunOptions {
 
 /** Executes the graph on f32 inputs (by input name) and returns its outputs by name. Frees each value after its last use. */
 export function runF32(g: Graph, feeds: Record<string, Float32Array>, options: RunOptions = {}): Map<string, Float32Array> {
-  const values = new Map<string, Float32Array>();
-  for (const name of g.inputs) {
-    const t = tensorOf(g, name);
-    const v = feeds[name];
-    if (!v) throw new TinyedgeError(`no value given for input '${name}'`, { file: g.source, node: name, op: 'input' });
-    if (v.length !== sizeOf(t.shape)) {
-      throw new TinyedgeError(`expects ${sizeOf(t.shape)} values (shape ${formatShape(t.shape)}), got ${v.length}`, { file: g.source, node: name, op: 'input' });
-    }
-    values.set(name, v);
-  }
-  const lastUse = new Map<string, number>();
-  g.nodes.forEach((n, i) => n.inputs.forEach((name) => lastUse.set(name, i)));
-  for (const o of g.outputs) lastUse.set(o, Infinity);
-  g.nodes.forEach((node, i) => {
-    const args = node.inputs.map((name) => {
-      const v = values.get(name) ?? constantF32(g, name);
-      if (!v) throw new Error(`internal: value '${name}' missing at node '${node.name}'`);
-      return v;
-    });
-    const y = runNodeF32(g, node, args);
-    values.set(node.outputs[0], y);
-    options.onNode?.(node, y);
-    for (const name of node.inputs) if (lastUse.get(name) === i) values.delete(name);
-  });
-  return new Map(g.outputs.map((o) => [o, values.get(o) as Float32Array]));
+  return runSchedule(g, feeds, { kind: 'float32', runNode: runNodeF32, constant: constantF32 }, options.onNode);
 }
 
 function constantF32(g: Graph, name: string): Float32Array | undefined {

@@ -5,10 +5,10 @@
  */
 import { Graph, Node, NodeOf, tensorOf } from '../../ir/graph.ts';
 import { OpName } from '../../ir/ops.ts';
-import { Tensor, formatShape, sizeOf } from '../../ir/tensor.ts';
-import { TinyedgeError } from '../../errors.ts';
+import { Tensor, sizeOf } from '../../ir/tensor.ts';
 import { Int8Params, prepareInt8 } from '../../quantize/prepare-int8.ts';
 import { windowOf } from '../window.ts';
+import { runSchedule } from '../run-schedule.ts';
 import { concatElements, padElements } from '../layout.ts';
 import { conv2dInt8, depthwiseConv2dInt8, matmulInt8, MacParams } from './conv.ts';
 import { addInt8, lookupInt8, mulInt8, requantizeInt8, softmaxInt8 } from './elementwise.ts';
@@ -99,27 +99,10 @@ export interface Int8RunOptions {
 
 /** Executes a quantized graph on int8 inputs (by input name) and returns its int8 outputs. */
 export function runInt8(g: Graph, feeds: Record<string, Int8Array>, options: Int8RunOptions = {}): Map<string, Int8Array> {
-  const values = new Map<string, Int8Array>();
-  for (const name of g.inputs) {
-    const t = tensorOf(g, name);
-    const v = feeds[name];
-    if (!v) throw new TinyedgeError(`no value given for input '${name}'`, { file: g.source, node: name, op: 'input' });
-    if (v.length !== sizeOf(t.shape)) throw new TinyedgeError(`expects ${sizeOf(t.shape)} int8 values (shape ${formatShape(t.shape)}), got ${v.length}`, { file: g.source, node: name, op: 'input' });
-    values.set(name, v);
-  }
-  const lastUse = new Map<string, number>();
-  g.nodes.forEach((n, i) => n.inputs.forEach((name) => lastUse.set(name, i)));
-  for (const o of g.outputs) lastUse.set(o, Infinity);
-  g.nodes.forEach((node, i) => {
-    const args = node.inputs.map((name) => {
-      const v = values.get(name) ?? (g.tensors.get(name)?.data as Values | undefined);
-      if (!v) throw new Error(`internal: value '${name}' missing at node '${node.name}'`);
-      return v;
-    });
-    const y = runNodeInt8(g, node, args);
-    values.set(node.outputs[0], y);
-    options.onNode?.(node, y);
-    for (const name of node.inputs) if (lastUse.get(name) === i) values.delete(name);
-  });
-  return new Map(g.outputs.map((o) => [o, values.get(o) as Int8Array]));
+  const interpreter = {
+    kind: 'int8',
+    runNode: (graph: Graph, node: Node, args: Int8Array[]) => runNodeInt8(graph, node, args),
+    constant: (graph: Graph, name: string) => graph.tensors.get(name)?.data as Int8Array | undefined,
+  };
+  return runSchedule(g, feeds, interpreter, options.onNode);
 }
