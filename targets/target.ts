@@ -11,13 +11,16 @@ import { TinyedgeError } from '../compiler/errors.ts';
 export interface Target {
   name: string;
   description: string;
+  /** Which backend renders for it. */
+  backend: 'c' | 'wasm';
   isa: { arch: string; features: string[] };
   /** Flash and RAM of the real part; null for hosted targets without a fixed budget. */
   memory: { flashBytes: number; ramBytes: number } | null;
   /** Which folder of runtime/c/kernels the build uses. */
   kernels: string;
-  toolchain: { cc: string; cflags: string[] };
-  run: { kind: 'native' };
+  /** The C compiler and flags (C targets); null for WebAssembly, which binaryen emits directly. */
+  toolchain: { cc: string; cflags: string[] } | null;
+  run: { kind: 'native' | 'node' };
 }
 
 const DIR = fileURLToPath(new URL('.', import.meta.url));
@@ -34,4 +37,10 @@ export function targetNames(): string[] {
 export function loadTarget(name: string): Target {
   if (!targetNames().includes(name)) throw new TinyedgeError(`unknown target '${name}'; known: ${targetNames().join(', ')}`);
   return JSON.parse(readFileSync(join(DIR, `${name}.json`), 'utf8')) as Target;
+}
+
+/** The C toolchain of a target, or an error naming the target when it has none. */
+export function cToolchain(target: Target): { cc: string; cflags: string[] } {
+  if (!target.toolchain) throw new TinyedgeError(`target '${target.name}' has no C toolchain`);
+  return target.toolchain;
 }

@@ -7,7 +7,7 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { TinyedgeError } from '../compiler/errors.ts';
-import { Target } from './target.ts';
+import { Target, cToolchain } from './target.ts';
 
 function run(cmd: string, args: string[], cwd: string, what: string): string {
   const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', maxBuffer: 64 << 20 });
@@ -18,7 +18,8 @@ function run(cmd: string, args: string[], cwd: string, what: string): string {
 
 /** Builds the runner in `dir` (make rebuilds only what changed). */
 export function buildProject(dir: string, target: Target): void {
-  run('make', ['-s', `CC=${target.toolchain.cc}`, `CFLAGS=${target.toolchain.cflags.join(' ')}`, 'runner'], dir, `build for ${target.name}`);
+  const tc = cToolchain(target);
+  run('make', ['-s', `CC=${tc.cc}`, `CFLAGS=${tc.cflags.join(' ')}`, 'runner'], dir, `build for ${target.name}`);
 }
 
 /** Writes a project's files into a new temporary folder and builds its runner there with gcc and `cflags` (tests, benchmarks). */
@@ -34,7 +35,8 @@ export function buildTemporaryProject(files: Record<string, string>, cflags: rea
 
 /** Sum of the text sections (code and read-only constants) of the given objects, from `size`. */
 export function textBytes(dir: string, objects: readonly string[], target: Target): number {
-  const size = target.toolchain.cc.endsWith('gcc') ? target.toolchain.cc.replace(/gcc$/, 'size') : 'size';
+  const cc = cToolchain(target).cc;
+  const size = cc.endsWith('gcc') ? cc.replace(/gcc$/, 'size') : 'size';
   const out = run(size, [...objects], dir, 'measure code size');
   return out
     .trim()

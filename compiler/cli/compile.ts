@@ -9,7 +9,9 @@ import { TinyedgeError } from '../errors.ts';
 import { planMemory } from '../plan/plan-memory.ts';
 import { cScratchBytes } from '../backends/c/render-nodes.ts';
 import { cProject, kernelSources } from '../backends/c/project.ts';
-import { loadTarget } from '../../targets/target.ts';
+import { cToolchain, loadTarget } from '../../targets/target.ts';
+import { wasmProject } from '../backends/wasm/project.ts';
+import { wasmScratchBytes } from '../backends/wasm/render-layers.ts';
 import { buildProject, textBytes } from '../../targets/toolchain.ts';
 import { prepareModel } from './prepare-model.ts';
 import { quantizeWithSamples } from './quantize.ts';
@@ -64,19 +66,33 @@ export async function compileCommand(spec: string | undefined, options: CompileO
   const model = prepareModel(spec, { quiet: options.json });
   await quantizeWithSamples(model, options.json);
   const g = model.graph;
-  const plan = planMemory(g, cScratchBytes);
+  const plan = planMemory(g, target.backend === 'c' ? cScratchBytes : wasmScratchBytes);
   budgetCheck('RAM for the activation arena', plan.arenaBytes, ramBudget, options.budgetRam !== undefined ? '--budget-ram' : `${target.name}'s RAM`, model.spec);
+  const flashFlag = options.budgetFlash !== undefined ? '--budget-flash' : `${target.name}'s flash`;
   const prefix = 'model';
-  const project = cProject(g, plan, { cc: target.toolchain.cc, cflags: target.toolchain.cflags, kernels: target.kernels }, prefix);
-  budgetCheck('flash for the weights', project.weightBytes, flashBudget, options.budgetFlash !== undefined ? '--budget-flash' : `${target.name}'s flash`, model.spec);
-  prepareOutputDir(options.out, !!options.force);
-  writeOutputFiles(options.out, project.files);
-  buildProject(options.out, target);
-  const objects = [`${prefix}.o`, ...kernelSources(target.kernels).map((s) => s.replace(/\.c$/, '.o'))];
-  // The build products, and the runtime folder as a whole (it is entirely ours), so --force clears them too.
-  recordOutputFiles(options.out, ['runner', 'main.o', `${prefix}.o`, `${prefix}_weights.o`, 'tinyedge']);
-  const codeBytes = textBytes(options.out, objects, target);
-  budgetCheck('flash for weights and code', project.weightBytes + codeBytes, flashBudget, options.budgetFlash !== undefined ? '--budget-flash' : `${target.name}'s flash`, model.spec);
+  let weightBytes: number;
+  let codeBytes: number;
+  if (target.backend === 'wasm') {
+    const project = wasmProject(g, plan, model.spec, model.labels, model.preprocessing);
+    weightBytes = project.dataBytes;
+    codeBytes = project.codeBytes;
+    budgetCheck('bytes for weights and code', weightBytes + codeBytes, flashBudget, flashFlag, model.spec);
+    prepareOutputDir(options.out, !!options.force);
+    writeOutputFiles(options.out, project.files);
+  } else {
+    const tc = cToolchain(target);
+    const project = cProject(g, plan, { cc: tc.cc, cflags: tc.cflags, kernels: target.kernels }, prefix);
+    weightBytes = project.weightBytes;
+    budgetCheck('flash for the weights', weightBytes, flashBudget, flashFlag, model.spec);
+    prepareOutputDir(options.out, !!options.force);
+    writeOutputFiles(options.out, project.files);
+    buildProject(options.out, target);
+    const objects = [`${prefix}.o`, ...kernelSources(target.kernels).map((s) => s.replace(/\.c$/, '.o'))];
+    // The build products, and the runtime folder as a whole (it is entirely ours), so --force clears them too.
+    recordOutputFiles(options.out, ['runner', 'main.o', `${prefix}.o`, `${prefix}_weights.o`, 'tinyedge']);
+    codeBytes = textBytes(options.out, objects, target);
+    budgetCheck('flash for weights and code', weightBytes + codeBytes, flashBudget, flashFlag, model.spec);
+  }
   const io = (name: string) => {
     const t = tensorOf(g, name);
     const q = t.quant as Quantization;
@@ -90,7 +106,7 @@ export async function compileCommand(spec: string | undefined, options: CompileO
     preprocessing: model.preprocessing,
     input: io(g.inputs[0]),
     output: io(g.outputs[0]),
-    memory: { arenaBytes: plan.arenaBytes, lowerBoundBytes: plan.lowerBoundBytes, weightBytes: project.weightBytes, codeBytes },
+    memory: { arenaBytes: plan.arenaBytes, lowerBoundBytes: plan.lowerBoundBytes, weightBytes, codeBytes },
   };
   writeOutputFiles(options.out, { [COMPILED_MODEL_FILE]: `${JSON.stringify(compiled, null, 1)}\n` });
   if (options.json) {
@@ -104,7 +120,7 @@ export async function compileCommand(spec: string | undefined, options: CompileO
       `compiled ${model.spec} for ${target.name} into ${options.out}`,
       `  arena    ${m.arenaBytes} B (${bytes(m.arenaBytes)}); lower bound ${m.lowerBoundBytes} B, +${overBound}%; without reuse ${bytes(plan.naiveBytes)}`,
       `  weights  ${m.weightBytes} B (${bytes(m.weightBytes)}, const)`,
-      `  code     ${m.codeBytes} B (${bytes(m.codeBytes)}, text of the model and kernels)`,
+      `  code     ${m.codeBytes} B (${bytes(m.codeBytes)}, ${target.backend === 'c' ? 'text of the model and kernels' : 'the module without its data segment'})`,
       `run it: tinyedge run ${options.out} --image PHOTO`,
     ].join('\n') + '\n',
   );

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TinyedgeError } from '../errors.ts';
 import { dequantizeArray } from '../quantize/quant-params.ts';
-import { loadTarget } from '../../targets/target.ts';
+import { Target, loadTarget } from '../../targets/target.ts';
+import { ModelInfo, TinyedgeModel } from '../../runtime/wasm/tinyedge-loader.js';
 import { buildProject, runNative } from '../../targets/toolchain.ts';
 import { COMPILED_MODEL_FILE, CompiledModel } from './compile.ts';
 import { PredictionResult, int8InputOf, topK } from './predict.ts';
@@ -45,6 +46,17 @@ export async function runCompiled(dir: string, options: RunOptions): Promise<Pre
   const target = loadTarget(compiled.target);
   const { input, output } = compiled;
   const x = await int8InputOf(input, { scale: [input.scale], zeroPoint: [input.zeroPoint] }, compiled.preprocessing, options);
+  const { latencies, y } = target.backend === 'wasm' ? await runWasm(dir, x, runs) : runC(dir, target, x, runs);
+  return {
+    output: { name: output.name, shape: output.shape, dtype: 'int8', scale: output.scale, zeroPoint: output.zeroPoint, data: Array.from(y) },
+    top: topK(dequantizeArray(y, { scale: [output.scale], zeroPoint: [output.zeroPoint] }), compiled.labels),
+    latencyMs: Number(median(latencies).toFixed(3)),
+    memory: { arenaBytes: compiled.memory.arenaBytes, weightBytes: compiled.memory.weightBytes, codeBytes: compiled.memory.codeBytes },
+  };
+}
+
+/** Builds (if needed) and runs the C runner natively through files. */
+function runC(dir: string, target: Target, x: Int8Array, runs: number): { latencies: number[]; y: Int8Array } {
   buildProject(dir, target);
   const work = mkdtempSync(join(tmpdir(), 'tinyedge-run-'));
   try {
@@ -52,16 +64,24 @@ export async function runCompiled(dir: string, options: RunOptions): Promise<Pre
     const outFile = join(work, 'output.i8');
     writeFileSync(inFile, x);
     const latencies = runNative(dir, inFile, outFile, runs);
-    const y = new Int8Array(readFileSync(outFile));
-    return {
-      output: { name: output.name, shape: output.shape, dtype: 'int8', scale: output.scale, zeroPoint: output.zeroPoint, data: Array.from(y) },
-      top: topK(dequantizeArray(y, { scale: [output.scale], zeroPoint: [output.zeroPoint] }), compiled.labels),
-      latencyMs: Number(median(latencies).toFixed(3)),
-      memory: { arenaBytes: compiled.memory.arenaBytes, weightBytes: compiled.memory.weightBytes, codeBytes: compiled.memory.codeBytes },
-    };
+    return { latencies, y: new Int8Array(readFileSync(outFile)) };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** Runs model.wasm in this Node process through the same loader browsers use; the input is rewritten before each run. */
+async function runWasm(dir: string, x: Int8Array, runs: number): Promise<{ latencies: number[]; y: Int8Array }> {
+  const info = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as ModelInfo;
+  const model = await TinyedgeModel.load(readFileSync(join(dir, 'model.wasm')), info);
+  const latencies: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    model.setInput(x);
+    const t0 = performance.now();
+    model.run();
+    latencies.push(performance.now() - t0);
+  }
+  return { latencies, y: model.output() };
 }
 
 /** Prints the result of running a compiled folder. */
@@ -76,7 +96,7 @@ export async function runCommand(dir: string, options: RunOptions): Promise<void
   const m = result.memory;
   process.stdout.write(
     [
-      `model    ${compiled.model} (int8, C99 on ${compiled.target})`,
+      `model    ${compiled.model} (int8, ${compiled.target === 'wasm32' ? 'WebAssembly SIMD128 in Node' : `C99 on ${compiled.target}`})`,
       `input    ${options.image ?? options.input}`,
       table(['rank', 'label', 'class', 'score'], rows, [0, 2, 3]),
       `latency  ${result.latencyMs.toFixed(2)} ms${Number(options.runs) > 1 ? ` (median of ${options.runs} runs)` : ''}`,

@@ -16,7 +16,7 @@ import { cProject } from '../../compiler/backends/c/project.ts';
 import { exportInt8Onnx } from '../../compiler/exporters/onnx/export-int8.ts';
 import { quantizeArray } from '../../compiler/quantize/quant-params.ts';
 import { table } from '../../compiler/cli/format.ts';
-import { loadTarget } from '../../targets/target.ts';
+import { cToolchain, loadTarget } from '../../targets/target.ts';
 import { buildTemporaryProject } from '../../targets/toolchain.ts';
 import { loadOnnxPeer } from '../peers/onnxruntime.ts';
 import { mad, median } from './stats.ts';
@@ -62,7 +62,7 @@ export async function benchHost(g: Graph, x: Float32Array, rounds: number, perRo
   const shape = tensorOf(g, g.inputs[0]).shape;
   const xi = quantizeArray(x, tensorOf(g, g.inputs[0]).quant as Quantization);
   log('building the C model (host flags) and an AVX2 build for callgrind…');
-  const fast = writeProject(g, target.toolchain.cflags);
+  const fast = writeProject(g, cToolchain(target).cflags);
   const counted = writeProject(g, ['-std=c99', '-O3', '-march=x86-64-v3']);
   const input = join(fast, 'in.i8');
   writeFileSync(input, xi);
@@ -90,7 +90,7 @@ export async function benchHost(g: Graph, x: Float32Array, rounds: number, perRo
   const macs = modelStats(g).totals.macs;
   const ortMedian = median(ortTimes);
   const rows = [
-    { runtime: `tinyedge C (gcc ${target.toolchain.cflags.filter((f) => f.startsWith('-O') || f.startsWith('-march')).join(' ')}, 1 thread)`, times: cTimes },
+    { runtime: `tinyedge C (gcc ${cToolchain(target).cflags.filter((f) => f.startsWith('-O') || f.startsWith('-march')).join(' ')}, 1 thread)`, times: cTimes },
     { runtime: 'onnxruntime-node int8 (MLAS, 1 thread)', times: ortTimes },
   ].map((r) => ({ runtime: r.runtime, medianMs: Number(median(r.times).toFixed(2)), madMs: Number(mad(r.times).toFixed(2)), vsOrt: Number((median(r.times) / ortMedian).toFixed(3)) }));
   let equal = 0;

@@ -1,7 +1,8 @@
 /**
- * The default MobileNetV2, quantized and compiled for the host with the C backend (gcc, -Werror -pedantic), gives
- * output bytes identical to the int8 reference interpreter on every sample photo and on seeded random inputs. The
- * 5 softmax bytes alone saturate easily, so the network cut at its pooled 1792-wide features is compared too.
+ * The default MobileNetV2, quantized and compiled with each backend (C for the host, with gcc -Werror -pedantic;
+ * WebAssembly SIMD128 in Node's V8), gives output bytes identical to the int8 reference interpreter on every sample
+ * photo and on seeded random inputs. The 5 softmax bytes alone saturate easily, so the network cut at its pooled
+ * 1792-wide features is compared too.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Graph, tensorOf } from '../../compiler/ir/graph.ts';
@@ -15,6 +16,7 @@ import { seededUniform } from '../support/seeded.ts';
 import { STRICT_CFLAGS, buildC, firstDifference, runC } from '../support/c-build.ts';
 import { subgraph } from '../../compiler/ir/subgraph.ts';
 import { fidelityTensors } from '../../compiler/quantize/report.ts';
+import { instantiateWasm } from '../support/wasm-build.ts';
 
 let model: LoadedModel;
 let int8: Graph;
@@ -53,4 +55,26 @@ describe('default model cut at the pooled features, C vs the int8 reference', ()
       expect(firstDifference(runC(headDir, x), reference), file).toBeNull();
     }
   }, 300_000);
+});
+
+describe('default model, WebAssembly in Node vs the int8 reference', () => {
+  it('identical output bytes on every photo and on seeded random inputs, and identical 1792 features', async () => {
+    const model8 = await instantiateWasm(int8);
+    const features = fidelityTensors(int8).features as string;
+    const head = subgraph(int8, int8.inputs, [features]);
+    const headModel = await instantiateWasm(head);
+    const n = sizeOf(tensorOf(int8, int8.inputs[0]).shape);
+    const inputs = [
+      ...(await Promise.all(SAMPLE_PHOTOS.map(async (file) => quantizeArray(await photoInput(model, file), tensorOf(int8, int8.inputs[0]).quant as Quantization)))),
+      ...[1, 2, 3].map((seed) => Int8Array.from(seededUniform(seed, n, -128, 128), (v) => Math.floor(v))),
+    ];
+    for (const [i, x] of inputs.entries()) {
+      model8.setInput(x);
+      model8.run();
+      expect(firstDifference(model8.output(), runInt8(int8, { [int8.inputs[0]]: x }).get(int8.outputs[0]) as Int8Array), `input ${i}`).toBeNull();
+      headModel.setInput(x);
+      headModel.run();
+      expect(firstDifference(headModel.output(), runInt8(head, { [head.inputs[0]]: x }).get(features) as Int8Array), `features of input ${i}`).toBeNull();
+    }
+  }, 600_000);
 });

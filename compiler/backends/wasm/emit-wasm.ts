@@ -1,0 +1,47 @@
+/**
+ * @fileoverview The WebAssembly renderer: int8 graph + memory plan → one module. Linear memory holds the planned
+ * arena (from address 1024) and then the constants (a data segment); one function per layer, `run` calls them in
+ * order. Exports: `memory`, `run`, `input_ptr`, `output_ptr`. binaryen's -O3 optimizes it.
+ */
+import { Graph } from '../../ir/graph.ts';
+import { MemoryPlan } from '../../plan/plan-memory.ts';
+import { withPlace } from '../../errors.ts';
+import { WasmModule } from './binaryen.ts';
+import { WasmData } from './wasm-data.ts';
+import { addRequantizeHelper } from './requantize.ts';
+import { emitLayer } from './render-layers.ts';
+
+/** Where the arena starts: low addresses stay free so a null pointer never reads model data. */
+const ARENA_BASE = 1024;
+/** SIMD loads of the last channels read up to this many bytes past a tensor: a margin follows the arena and the data. */
+const TAIL_MARGIN = 64;
+const PAGE = 65536;
+
+/** The module and the figures the loader and reports need. */
+export interface WasmModel {
+  bytes: Uint8Array;
+  /** Bytes of constants in the data segment (weights, biases, tables). */
+  dataBytes: number;
+  arenaBytes: number;
+  inputPtr: number;
+  outputPtr: number;
+}
+
+/** Renders the int8 graph as a WebAssembly module. */
+export function emitWasm(g: Graph, plan: MemoryPlan): WasmModel {
+  const module = new WasmModule();
+  addRequantizeHelper(module);
+  const address = new Map([...plan.offsets].map(([name, offset]) => [name, ARENA_BASE + offset]));
+  const scratch = new Map([...plan.scratch].map(([name, offset]) => [name, ARENA_BASE + offset]));
+  const data = new WasmData(module, Math.ceil((ARENA_BASE + plan.arenaBytes + TAIL_MARGIN) / 16) * 16);
+  const ctx = { g, module, data, address, scratch };
+  g.nodes.forEach((node, i) => withPlace({ file: g.source, node: node.name, op: node.op }, () => emitLayer(ctx, node, `layer${i}`)));
+  module.fn('run', 0, (f) => g.nodes.map((_, i) => f.call(`layer${i}`, [])));
+  module.exportFn('run');
+  const inputPtr = address.get(g.inputs[0]) as number;
+  const outputPtr = address.get(g.outputs[0]) as number;
+  module.exportConstant('input_ptr', inputPtr);
+  module.exportConstant('output_ptr', outputPtr);
+  const pages = Math.ceil((data.end() + TAIL_MARGIN) / PAGE);
+  return { bytes: module.emit(pages), dataBytes: data.bytes, arenaBytes: plan.arenaBytes, inputPtr, outputPtr };
+}

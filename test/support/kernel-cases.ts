@@ -1,0 +1,177 @@
+/**
+ * @fileoverview The kernel test cases every backend runs against the int8 reference: shapes at tile boundaries
+ * (channels 1, 3, 7, 8, 9, 17 and around 16/64-wide blocks), strides 1 and 2, SAME and VALID padding, depth
+ * multipliers, broadcasting, fused clamps narrower than the int8 range, and every other op. One list, so the C and
+ * WASM tests (and later targets) check the same cases.
+ */
+import { Graph, GraphBuilder, tensorOf } from '../../compiler/ir/graph.ts';
+import { Clamp, NO_CLAMP, Pads4 } from '../../compiler/ir/attrs.ts';
+import { Quantization, sizeOf } from '../../compiler/ir/tensor.ts';
+import { calibrate } from '../../compiler/quantize/calibrate.ts';
+import { quantizeGraph } from '../../compiler/quantize/quantize-graph.ts';
+import { quantizeArray } from '../../compiler/quantize/quant-params.ts';
+import { runInt8 } from '../../compiler/reference/int8/interpreter.ts';
+import { verifyGraph } from '../../compiler/ir/verify.ts';
+import { seededUniform } from './seeded.ts';
+
+export const RELU6: Clamp = { min: 0, max: 6 };
+export const RELU: Clamp = { min: 0, max: null };
+
+/** SAME padding of a k-window with stride s over n (TF: extra on the bottom/right) or none for VALID. */
+function pads(kind: 'SAME' | 'VALID', h: number, w: number, k: number, s: number): Pads4 {
+  if (kind === 'VALID') return [0, 0, 0, 0];
+  const total = (n: number) => Math.max((Math.ceil(n / s) - 1) * s + k - n, 0);
+  const th = total(h);
+  const tw = total(w);
+  return [Math.floor(th / 2), th - Math.floor(th / 2), Math.floor(tw / 2), tw - Math.floor(tw / 2)];
+}
+
+/**
+ * Quantizes with ranges from seeded inputs, widening clamped outputs so the fused clamp is narrower than the int8
+ * range (the kernels' act_min/act_max then really clip); returns the int8 graph and three int8 inputs.
+ */
+export function quantizeCase(g: Graph, seed: number): { q: Graph; inputs: Int8Array[] } {
+  verifyGraph(g);
+  const shape = tensorOf(g, g.inputs[0]).shape;
+  const inputs = [0, 1, 2].map((k) => seededUniform(seed * 10 + k, sizeOf(shape), -2, 2));
+  const ranges = calibrate(g, inputs, 'minmax');
+  for (const n of g.nodes) {
+    const clamp = (n.attrs as { clamp?: Clamp }).clamp;
+    const r = ranges.get(n.outputs[0]);
+    if (clamp && (clamp.min !== null || clamp.max !== null) && r) ranges.set(n.outputs[0], { min: r.min - 3, max: r.max + 7 });
+  }
+  const q = quantizeGraph(g, ranges);
+  const inQuant = tensorOf(q, q.inputs[0]).quant as Quantization;
+  return { q, inputs: inputs.map((x) => quantizeArray(x, inQuant)) };
+}
+
+/** The reference output of each input. */
+export function referenceOutputs(q: Graph, inputs: Int8Array[]): Int8Array[] {
+  return inputs.map((x) => runInt8(q, { [q.inputs[0]]: x }).get(q.outputs[0]) as Int8Array);
+}
+
+function weights(b: GraphBuilder, name: string, shape: number[], seed: number): string {
+  return b.constant(name, shape, seededUniform(seed, sizeOf(shape), -1, 1));
+}
+
+function convGraph(inC: number, outC: number, k: number, stride: number, padding: 'SAME' | 'VALID', clamp: Clamp, seed: number): Graph {
+  const b = new GraphBuilder('test');
+  b.input('x', [1, 9, 10, inC]);
+  weights(b, 'w', [outC, k, k, inC], seed);
+  weights(b, 'bias', [outC], seed + 1);
+  b.graph.outputs.push(b.node('conv2d', 'conv', ['x', 'w', 'bias'], { strides: [stride, stride], dilations: [1, 1], pads: pads(padding, 9, 10, k, stride), clamp }));
+  return b.graph;
+}
+
+function depthwiseGraph(c: number, multiplier: number, stride: number, padding: 'SAME' | 'VALID', clamp: Clamp, seed: number): Graph {
+  const b = new GraphBuilder('test');
+  b.input('x', [1, 9, 10, c]);
+  weights(b, 'w', [1, 3, 3, c * multiplier], seed);
+  weights(b, 'bias', [c * multiplier], seed + 1);
+  b.graph.outputs.push(b.node('depthwise_conv2d', 'dw', ['x', 'w', 'bias'], { strides: [stride, stride], dilations: [1, 1], pads: pads(padding, 9, 10, 3, stride), depthMultiplier: multiplier, clamp }));
+  return b.graph;
+}
+
+
+/** One kernel case: a name for the test title, the f32 graph, and the seed of its inputs. */
+export interface KernelCase {
+  name: string;
+  graph: () => Graph;
+  seed: number;
+}
+
+function single(build: (b: GraphBuilder) => string, input: number[]): Graph {
+  const b = new GraphBuilder('test');
+  b.input('x', input);
+  b.graph.outputs.push(build(b));
+  return b.graph;
+}
+
+const conv3x3: KernelCase[] = [1, 3, 7, 8, 9, 17, 63, 64, 65].map((o, i) => ({
+  name: `conv2d 3×3, 3 → ${o} channels, stride ${i % 2 ? 2 : 1}, ${i % 2 ? 'VALID' : 'SAME'}, relu6`,
+  graph: () => convGraph(3, o, 3, i % 2 ? 2 : 1, i % 2 ? 'VALID' : 'SAME', RELU6, o),
+  seed: o,
+}));
+
+const convInputs: KernelCase[] = [1, 7, 17].map((c) => ({ name: `conv2d 3×3 stride 2 SAME from ${c} input channels, no clamp`, graph: () => convGraph(c, 8, 3, 2, 'SAME', NO_CLAMP, 100 + c), seed: 100 + c }));
+
+const pointwise: KernelCase[] = [
+  [1, 1],
+  [3, 17],
+  [7, 64],
+  [8, 65],
+  [9, 130],
+  [17, 9],
+].map(([c, o]) => ({ name: `pointwise (1×1, stride 1) ${c} → ${o} channels, relu`, graph: () => convGraph(c, o, 1, 1, 'VALID', RELU, 200 + c), seed: 200 + c }));
+
+const depthwise: KernelCase[] = [1, 3, 7, 8, 9, 17, 63, 64, 65].flatMap((c) =>
+  ([[1, 'SAME'], [2, 'VALID'], [2, 'SAME']] as const).map(([s, p]) => ({ name: `depthwise ${c} channels, stride ${s}, ${p}, relu6`, graph: () => depthwiseGraph(c, 1, s, p, RELU6, 400 + c), seed: 400 + c })),
+);
+
+const fullyConnected: KernelCase[] = [
+  [17, 7],
+  [64, 65],
+].map(([k, o]) => ({
+  name: `fully connected ${k} → ${o}`,
+  graph: () =>
+    single((b) => {
+      weights(b, 'w', [o, k], k);
+      weights(b, 'bias', [o], k + 1);
+      return b.node('fully_connected', 'fc', ['x', 'w', 'bias'], { clamp: NO_CLAMP });
+    }, [2, k]),
+  seed: 600 + k,
+}));
+
+const pools: KernelCase[] = (
+  [
+    ['avg_pool2d', [3, 3], [2, 2], 'SAME'],
+    ['avg_pool2d', [2, 2], [2, 2], 'VALID'],
+    ['avg_pool2d', [5, 6], [1, 1], 'VALID'],
+    ['max_pool2d', [3, 3], [2, 2], 'SAME'],
+  ] as const
+).map(([op, filter, strides, padding], i) => ({
+  name: `${op} ${filter.join('×')} stride ${strides[0]} ${padding}`,
+  graph: () =>
+    single((b) => {
+      const p = padding === 'SAME' ? pads('SAME', 5, 6, filter[0], strides[0]) : ([0, 0, 0, 0] as Pads4);
+      return b.node(op, 'pool', ['x'], { filter: [...filter], strides: [...strides], pads: p, clamp: NO_CLAMP });
+    }, [1, 5, 6, 7]),
+  seed: 800 + i,
+}));
+
+const others: KernelCase[] = [
+  ...[2, 3].map((m) => ({ name: `depthwise with depth multiplier ${m}`, graph: () => depthwiseGraph(5, m, 1, 'SAME', NO_CLAMP, 500 + m), seed: 500 + m })),
+  { name: 'conv2d 1×1 stride 2 (the patch path)', graph: () => convGraph(5, 6, 1, 2, 'VALID', NO_CLAMP, 300), seed: 300 },
+  {
+    name: 'add of two differently quantized branches with relu; broadcast add and mul with per-channel constants',
+    graph: () =>
+      single((b) => {
+        weights(b, 'w', [9, 1, 1, 9], 1);
+        const y = b.node('conv2d', 'pw', ['x', 'w'], { strides: [1, 1], dilations: [1, 1], pads: [0, 0, 0, 0], clamp: NO_CLAMP });
+        const s = b.node('add', 'add', ['x', y], { clamp: RELU });
+        weights(b, 'k', [9], 2);
+        const t = b.node('add', 'add_c', [s, 'k'], { clamp: NO_CLAMP });
+        weights(b, 'm', [1, 1, 1, 9], 3);
+        return b.node('mul', 'mul', [t, 'm'], { clamp: RELU6 });
+      }, [1, 5, 6, 9]),
+    seed: 700,
+  },
+  { name: 'mean over height and width, with its own output scale', graph: () => single((b) => b.node('mean', 'mean', ['x'], { axes: [1, 2], keepDims: true }), [1, 5, 6, 7]), seed: 900 },
+  {
+    name: 'pad (asymmetric, with the zero point), concat of differently quantized inputs, reshape',
+    graph: () =>
+      single((b) => {
+        const p = b.node('pad', 'pad', ['x'], { pads: [[0, 0], [1, 2], [2, 1], [0, 0]], value: 0 });
+        weights(b, 'w', [4, 1, 1, 3], 5);
+        const y = b.node('conv2d', 'pw', [p, 'w'], { strides: [1, 1], dilations: [1, 1], pads: [0, 0, 0, 0], clamp: NO_CLAMP });
+        const c = b.node('concat', 'concat', [p, y], { axis: 3 });
+        return b.node('reshape', 'reshape', [c], { shape: [1, -1] });
+      }, [1, 4, 5, 3]),
+    seed: 1000,
+  },
+  { name: 'softmax over 10 classes', graph: () => single((b) => b.node('softmax', 'sm', ['x'], { beta: 1 }), [3, 10]), seed: 1100 },
+  { name: 'logistic', graph: () => single((b) => b.node('logistic', 'lg', ['x'], {}), [3, 10]), seed: 1101 },
+];
+
+/** Every case, in a stable order. */
+export const KERNEL_CASES: KernelCase[] = [...conv3x3, ...convInputs, ...pointwise, ...depthwise, ...fullyConnected, ...pools, ...others];

@@ -1,0 +1,12 @@
+/** @fileoverview Emits an int8 graph with the WASM backend and instantiates it in this process through the shipped loader. */
+import { Graph } from '../../compiler/ir/graph.ts';
+import { planMemory } from '../../compiler/plan/plan-memory.ts';
+import { wasmScratchBytes } from '../../compiler/backends/wasm/render-layers.ts';
+import { wasmProject } from '../../compiler/backends/wasm/project.ts';
+import { TinyedgeModel } from '../../runtime/wasm/tinyedge-loader.js';
+
+/** The model as the loader sees it (module bytes and model.json), ready to run. */
+export async function instantiateWasm(g: Graph): Promise<TinyedgeModel> {
+  const { files, info } = wasmProject(g, planMemory(g, wasmScratchBytes), 'test', undefined, { scale: 1, offset: 0 });
+  return TinyedgeModel.load(files['model.wasm'] as Uint8Array, info);
+}
