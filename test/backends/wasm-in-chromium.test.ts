@@ -1,0 +1,81 @@
+/**
+ * The compiled wasm32 demo served on localhost and run in Debian's Chromium (headless, through playwright-core):
+ * the page loads model.wasm with the shipped loader, and for every sample photo and seeded random inputs its
+ * output bytes equal Node's and the int8 reference's. Also: the demo's own classify path (canvas → float input)
+ * runs in the browser.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { Server } from 'node:http';
+import { chromium, Browser, Page } from 'playwright-core';
+import { Graph, tensorOf } from '../../compiler/ir/graph.ts';
+import { Quantization, sizeOf } from '../../compiler/ir/tensor.ts';
+import { planMemory } from '../../compiler/plan/plan-memory.ts';
+import { wasmScratchBytes } from '../../compiler/backends/wasm/render-layers.ts';
+import { wasmProject } from '../../compiler/backends/wasm/project.ts';
+import { quantizeArray } from '../../compiler/quantize/quant-params.ts';
+import { runInt8 } from '../../compiler/reference/int8/interpreter.ts';
+import { TinyedgeModel } from '../../runtime/wasm/tinyedge-loader.js';
+import { LoadedModel } from '../../models/registry.ts';
+import { quantizedDefaultModel } from '../support/quantized-model.ts';
+import { SAMPLE_PHOTOS, photoInput } from '../support/samples.ts';
+import { seededUniform } from '../support/seeded.ts';
+import { serveFolder } from '../support/static-server.ts';
+
+/** Flags of the design: headless, no sandbox (CI runs as root), no GPU, and none of Chromium's background traffic. */
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+
+let model: LoadedModel;
+let int8: Graph;
+let node: TinyedgeModel;
+let server: Server;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  ({ model, int8 } = await quantizedDefaultModel(0));
+  const { files, info } = wasmProject(int8, planMemory(int8, wasmScratchBytes), model.spec, model.labels, model.preprocessing);
+  const dir = mkdtempSync(join(tmpdir(), 'tinyedge-web-'));
+  for (const [name, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), content);
+  }
+  node = await TinyedgeModel.load(files['model.wasm'] as Uint8Array, info);
+  const served = await serveFolder(dir);
+  server = served.server;
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  page = await browser.newPage();
+  await page.goto(served.url);
+  await page.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true, undefined, { timeout: 60_000 });
+}, 600_000);
+
+afterAll(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+describe('the default model in Chromium', () => {
+  it('output bytes equal Node\'s and the int8 reference\'s on every photo and on seeded random inputs', async () => {
+    const n = sizeOf(tensorOf(int8, int8.inputs[0]).shape);
+    const inputs = [
+      ...(await Promise.all(SAMPLE_PHOTOS.map(async (f) => quantizeArray(await photoInput(model, f), tensorOf(int8, int8.inputs[0]).quant as Quantization)))),
+      ...[1, 2].map((seed) => Int8Array.from(seededUniform(seed, n, -128, 128), (v) => Math.floor(v))),
+    ];
+    for (const [i, x] of inputs.entries()) {
+      const inBrowser = await page.evaluate((bytes) => (window as unknown as { runInt8(b: number[]): number[] }).runInt8(bytes), Array.from(x));
+      node.setInput(x);
+      node.run();
+      expect(inBrowser, `input ${i}`).toEqual(Array.from(node.output()));
+      expect(inBrowser, `input ${i}`).toEqual(Array.from(runInt8(int8, { [int8.inputs[0]]: x }).get(int8.outputs[0]) as Int8Array));
+    }
+  }, 300_000);
+
+  it("the demo's classify (canvas pixels → float input → quantized by the loader) runs and reports top-5", async () => {
+    const result = await page.evaluate(() => (window as unknown as { classify(): { output: number[]; ms: number } }).classify());
+    expect(result.output).toHaveLength(5);
+    expect(result.ms).toBeGreaterThan(0);
+    expect(await page.textContent('#result')).toMatch(/Neutral|Drawing|Hentai|Porn|Sexy/);
+  });
+});
