@@ -111,3 +111,21 @@ describe('the emitted CMakeLists.txt', () => {
     expect(existsSync(join(build, 'libmodel.a'))).toBe(true);
   }, 300_000);
 });
+
+describe('tinyedge compile --target wasm32', () => {
+  it('writes model.wasm, model.json, the loader and index.html; run in Node equals predict on the artifact', () => {
+    const out = join(work, 'wasm');
+    const c = tinyedge(['compile', artifact, '--target', 'wasm32', '--out', out, '--json']);
+    expect(c.status, c.stderr).toBe(0);
+    const m = JSON.parse(c.stdout).memory;
+    expect(m.arenaBytes).toBe(compiled.memory.arenaBytes);
+    expect(m.weightBytes).toBeGreaterThan(4_000_000);
+    for (const f of ['model.wasm', 'model.json', 'tinyedge-loader.js', 'tinyedge-loader.d.ts', 'index.html']) expect(existsSync(join(out, f)), f).toBe(true);
+    for (const photo of SAMPLE_PHOTOS.slice(0, 2)) {
+      const r = tinyedge(['run', out, '--image', photo, '--json']);
+      expect(r.status, r.stderr).toBe(0);
+      const predicted = JSON.parse(tinyedge(['predict', artifact, '--image', photo, '--json']).stdout);
+      expect(JSON.parse(r.stdout).output).toEqual(predicted.output);
+    }
+  }, 300_000);
+});

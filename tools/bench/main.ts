@@ -18,6 +18,7 @@ import { table } from '../../compiler/cli/format.ts';
 import { loadTfjsModel, useTfjsBackend, TfjsModel } from '../peers/tfjs.ts';
 import { mad, median } from './stats.ts';
 import { benchHost, formatHostBench } from './host.ts';
+import { benchWasm, formatWasmBench } from './wasm32.ts';
 import { quantizeWithSamples } from '../../compiler/cli/quantize.ts';
 
 interface Contender {
@@ -32,20 +33,27 @@ const options = new Command('bench')
   .option('--runs <n>', 'timed runs per contender (--target host: at least 20, in blocks of 5)', (v) => Number.parseInt(v, 10), 15)
   .option('--warmup <n>', 'untimed runs first', (v) => Number.parseInt(v, 10), 2)
   .option('--image <file>', 'input photo', join(fileURLToPath(new URL('../../models/samples/coffee.png', import.meta.url))))
-  .option('--target <name>', "host: tinyedge's C build vs onnxruntime-node on the int8 model")
+  .option('--target <name>', "host: tinyedge's C build vs onnxruntime-node; wasm32: tinyedge's WebAssembly vs TF.js wasm and onnxruntime-web")
   .option('--artifact <file>', 'with --target: an int8 artifact to use instead of quantizing the model with the samples')
   .option('--json', 'print one JSON object')
   .parse(process.argv)
   .opts<{ model: string; runs: number; warmup: number; image: string; target?: string; artifact?: string; json?: boolean }>();
 
 if (options.target !== undefined) {
-  if (options.target !== 'host') throw new Error(`bench --target supports host today, not '${options.target}'`);
+  if (options.target !== 'host' && options.target !== 'wasm32') throw new Error(`bench --target supports host and wasm32, not '${options.target}'`);
   const loaded = prepareModel(options.artifact ?? options.model, { quiet: true });
   await quantizeWithSamples(loaded, true);
   const xin = await imageToInput(options.image, tensorOf(loaded.graph, loaded.graph.inputs[0]).shape, loaded.preprocessing);
+  const log = (s: string) => options.json || process.stderr.write(`${s}\n`);
+  if (options.target === 'wasm32') {
+    const runs = Math.max(20, options.runs);
+    const result = await benchWasm(loaded.graph, xin, readNsfwjsModel(options.model.split(':')[1]), runs, log);
+    if (options.json) process.stdout.write(`${JSON.stringify({ target: 'wasm32', model: options.artifact ?? options.model, image: options.image, node: process.version, ...result })}\n`);
+    else process.stdout.write(`model ${options.artifact ?? options.model} (int8; TF.js runs ${options.model} in f32), input ${options.image}, Node ${process.version}\n${formatWasmBench(result, runs)}\n`);
+    process.exit(0);
+  }
   const perRound = 5;
   const rounds = Math.max(1, Math.ceil(options.runs / perRound));
-  const log = (s: string) => options.json || process.stderr.write(`${s}\n`);
   const result = await benchHost(loaded.graph, xin, rounds, perRound, log);
   if (options.json) process.stdout.write(`${JSON.stringify({ target: 'host', model: options.artifact ?? options.model, image: options.image, node: process.version, ...result })}\n`);
   else process.stdout.write(`model ${options.artifact ?? options.model} (int8), input ${options.image}, Node ${process.version}\n${formatHostBench(result, rounds * perRound)}\n`);
