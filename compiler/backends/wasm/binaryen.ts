@@ -177,6 +177,11 @@ export class FunctionBuilder {
     return this.m.v128.load(offset, 1, ptr, MEMORY);
   }
 
+  /** Stores 16 bytes at ptr + offset. */
+  storeV128(ptr: Expr, value: Expr, offset = 0): Expr {
+    return this.m.v128.store(offset, 1, ptr, value, MEMORY);
+  }
+
   /** 8 int8 at ptr + offset, sign-extended to i16x8. */
   load8x8(ptr: Expr, offset = 0): Expr {
     return this.m.v128.load8x8_s(offset, 1, ptr, MEMORY);

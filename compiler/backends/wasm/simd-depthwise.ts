@@ -6,6 +6,7 @@
  */
 import { Expr, FunctionBuilder } from './binaryen.ts';
 import { storeRequantized } from './requantize.ts';
+import { SPILL } from './simd-matmul.ts';
 import { Window2d } from '../../reference/window.ts';
 
 /** The constants of one depthwise layer. */
@@ -53,12 +54,15 @@ export function emitSimdDepthwise(f: FunctionBuilder, d: SimdDepthwise, weights:
       );
     }
   }
-  const stores: Expr[] = [];
-  for (let lane = 0; lane < 8; lane++) {
-    const channel = () => f.add(c0.get(), f.c(lane));
-    const acc = i32x4.extract_lane((lane < 4 ? lo : hi).get(), lane % 4);
-    stores.push(f.if(f.ltS(channel(), f.c(outC)), [storeRequantized(f, f.add(yp.get(), channel()), acc, d.table, channel(), d.p, tmp)]));
-  }
+  // Spill both accumulators and requantize the lanes that are real channels in a loop (compact code).
+  const [lane, count] = [f.i32(), f.i32()];
+  const stores: Expr[] = [
+    f.storeV128(f.c(SPILL), lo.get()),
+    f.storeV128(f.c(SPILL), hi.get(), 16),
+    count.set(f.sub(f.c(outC), c0.get())),
+    count.set(f.select(f.gtS(count.get(), f.c(8)), f.c(8), count.get())),
+    f.for(lane, f.c(0), count.get(), [storeRequantized(f, f.add(yp.get(), f.add(c0.get(), lane.get())), f.load32(f.add(f.c(SPILL), f.shl(lane.get(), f.c(2)))), d.table, f.add(c0.get(), lane.get()), d.p, tmp)]),
+  ];
   return f.block([
     off.set(i16x8.splat(f.c(d.p.inputOffset))),
     f.for(oy, f.c(0), f.c(w.oh), [

@@ -48,40 +48,40 @@ export interface SimdMatmul {
   p: { outputOffset: number; actMin: number; actMax: number };
 }
 
+/** Where accumulators are spilled for the requantizing loop: 64 bytes below the arena (addresses 0..1023 are reserved). */
+export const SPILL = 512;
+
 /** Statements computing `rows` rows from x (row stride k) into y (row stride outC). */
 export function emitSimdMatmul(f: FunctionBuilder, mm: SimdMatmul, xBase: Expr, rows: number, yBase: Expr): Expr {
   const { i32x4 } = f.simd;
   const blocks = Math.ceil(mm.outC / 4);
   const pairs = Math.ceil(mm.k / 2);
-  const [r, p, xr, yr, wp, xpair, tmp] = [f.i32(), f.i32(), f.i32(), f.i32(), f.i32(), f.i32(), f.i32()];
+  const fullGroups = Math.floor(blocks / GROUP_BLOCKS);
+  const tail = blocks % GROUP_BLOCKS;
+  const [r, p, grp, c, count, oc0, xr, yr, wp, xpair, tmp] = Array.from({ length: 11 }, () => f.i32());
   const acc = Array.from({ length: GROUP_BLOCKS }, () => f.v128());
   const xs = f.v128();
-  const groups: Expr[] = [];
-  for (let b0 = 0; b0 < blocks; b0 += GROUP_BLOCKS) {
-    const n = Math.min(GROUP_BLOCKS, blocks - b0);
-    const body: Expr[] = [];
-    for (let j = 0; j < n; j++) body.push(acc[j].set(f.loadV128(f.c(mm.bias + (b0 + j) * 16))));
-    body.push(
-      wp.set(f.c(mm.weights + b0 * 8)),
-      f.for(p, f.c(0), f.c(pairs), [
-        xpair.set(f.m.i32.or(f.and(f.load8(f.add(xr.get(), f.shl(p.get(), f.c(1)))), f.c(0xffff)), f.shl(f.load8(f.add(xr.get(), f.shl(p.get(), f.c(1))), 1), f.c(16)))),
-        xs.set(i32x4.splat(xpair.get())),
-        ...Array.from({ length: n }, (_, j) => acc[j].set(i32x4.add(acc[j].get(), i32x4.dot_i16x8_s(f.load8x8(wp.get(), j * 8), xs.get())))),
-        wp.set(f.add(wp.get(), f.c(blocks * 8))),
-      ]),
-    );
-    for (let j = 0; j < n; j++) {
-      for (let lane = 0; lane < 4; lane++) {
-        const oc = (b0 + j) * 4 + lane;
-        if (oc >= mm.outC) continue;
-        body.push(storeRequantized(f, f.add(yr.get(), f.c(oc)), i32x4.extract_lane(acc[j].get(), lane), mm.table, f.c(oc), mm.p, tmp));
-      }
-    }
-    groups.push(f.block(body));
-  }
+  /** One group of `n` blocks whose first output channel is in oc0: accumulate over K, spill, requantize. */
+  const group = (n: number): Expr[] => [
+    ...Array.from({ length: n }, (_, j) => acc[j].set(f.loadV128(f.add(f.c(mm.bias), f.shl(oc0.get(), f.c(2))), j * 16))),
+    wp.set(f.add(f.c(mm.weights), f.shl(oc0.get(), f.c(1)))),
+    f.for(p, f.c(0), f.c(pairs), [
+      xpair.set(f.m.i32.or(f.and(f.load8(f.add(xr.get(), f.shl(p.get(), f.c(1)))), f.c(0xffff)), f.shl(f.load8(f.add(xr.get(), f.shl(p.get(), f.c(1))), 1), f.c(16)))),
+      xs.set(i32x4.splat(xpair.get())),
+      ...Array.from({ length: n }, (_, j) => acc[j].set(i32x4.add(acc[j].get(), i32x4.dot_i16x8_s(f.load8x8(wp.get(), j * 8), xs.get())))),
+      wp.set(f.add(wp.get(), f.c(blocks * 8))),
+    ]),
+    ...Array.from({ length: n }, (_, j) => f.storeV128(f.c(SPILL), acc[j].get(), j * 16)),
+    count.set(f.sub(f.c(mm.outC), oc0.get())),
+    count.set(f.select(f.gtS(count.get(), f.c(4 * n)), f.c(4 * n), count.get())),
+    f.for(c, f.c(0), count.get(), [storeRequantized(f, f.add(yr.get(), f.add(oc0.get(), c.get())), f.load32(f.add(f.c(SPILL), f.shl(c.get(), f.c(2)))), mm.table, f.add(oc0.get(), c.get()), mm.p, tmp)]),
+  ];
+  const perRow: Expr[] = [];
+  if (fullGroups > 0) perRow.push(f.for(grp, f.c(0), f.c(fullGroups), [oc0.set(f.mul(grp.get(), f.c(4 * GROUP_BLOCKS))), ...group(GROUP_BLOCKS)]));
+  if (tail > 0) perRow.push(oc0.set(f.c(fullGroups * 4 * GROUP_BLOCKS)), ...group(tail));
   return f.block([
     xr.set(xBase),
     yr.set(yBase),
-    f.for(r, f.c(0), f.c(rows), [...groups, xr.set(f.add(xr.get(), f.c(mm.k))), yr.set(f.add(yr.get(), f.c(mm.outC)))]),
+    f.for(r, f.c(0), f.c(rows), [...perRow, xr.set(f.add(xr.get(), f.c(mm.k))), yr.set(f.add(yr.get(), f.c(mm.outC)))]),
   ]);
 }
