@@ -8,6 +8,8 @@ import { exportCommand } from './export.ts';
 import { compileCommand } from './compile.ts';
 import { runCommand } from './run.ts';
 import { targetNames } from '../../targets/target.ts';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { CALIBRATION_METHODS } from '../quantize/calibrate.ts';
 import { DEFAULT_MODEL, PACKAGED_MODELS } from '../../models/registry.ts';
 
@@ -83,6 +85,22 @@ program
   .option('--runs <n>', 'run this many times and report the median latency', '1')
   .option('--json', 'print one JSON object on stdout')
   .action((dir: string, opts: Parameters<typeof runCommand>[1]) => runCommand(dir, opts));
+
+program
+  .command('bench')
+  .description('tinyedge beside its peers on the same model and input, in one run (medians, ratios); see tools/bench')
+  .argument('[model]', 'a packaged model name, or an int8 artifact with --target', DEFAULT_MODEL)
+  .addOption(new Option('--target <name>', 'host: C vs onnxruntime-node; wasm32: WebAssembly vs TF.js wasm and onnxruntime-web; none: the f32 interpreter vs TF.js').choices(['host', 'wasm32']))
+  .option('--runs <n>', 'timed runs per contender', '20')
+  .option('--json', 'print one JSON object on stdout')
+  .action((model: string, opts: { target?: string; runs: string; json?: boolean }) => {
+    // The benchmark lives in tools/ (it imports the peers, which the compiler never does): run it as its own process.
+    const root = fileURLToPath(new URL('../../', import.meta.url));
+    const modelArgs = PACKAGED_MODELS[model] ? ['--model', model] : ['--artifact', model];
+    const args = ['bin/run-ts.mjs', 'tools/bench/main.ts', ...modelArgs, '--runs', opts.runs, ...(opts.target ? ['--target', opts.target] : []), ...(opts.json ? ['--json'] : [])];
+    const r = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
+    process.exitCode = r.status ?? 1;
+  });
 
 function fail(message: string, code: number, error?: unknown): never {
   process.stderr.write(`tinyedge: error: ${message}\n`);

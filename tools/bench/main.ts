@@ -53,7 +53,7 @@ if (options.target !== undefined) {
     process.exit(0);
   }
   const perRound = 5;
-  const rounds = Math.max(1, Math.ceil(options.runs / perRound));
+  const rounds = Math.max(4, Math.ceil(options.runs / perRound)); // at least 20 timed runs each
   const result = await benchHost(loaded.graph, xin, rounds, perRound, log);
   if (options.json) process.stdout.write(`${JSON.stringify({ target: 'host', model: options.artifact ?? options.model, image: options.image, node: process.version, ...result })}\n`);
   else process.stdout.write(`model ${options.artifact ?? options.model} (int8), input ${options.image}, Node ${process.version}\n${formatHostBench(result, rounds * perRound)}\n`);
