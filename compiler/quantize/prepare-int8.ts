@@ -183,3 +183,35 @@ export function prepareInt8(g: Graph): Map<string, Int8Params> {
   return new Map(g.nodes.map((n) => [n.name, prepareInt8Node(g, n)]));
 }
 
+
+/** The integer constants of one node, checked to be of the expected kind (backends read them through this). */
+export function paramsOfKind<K extends Int8Params['kind']>(params: Map<string, Int8Params>, node: Node, kind: K): Extract<Int8Params, { kind: K }> {
+  const p = params.get(node.name);
+  if (p?.kind !== kind) throw new Error(`internal: node '${node.name}' has ${p?.kind} params, expected ${kind}`);
+  return p as Extract<Int8Params, { kind: K }>;
+}
+
+/** Whether a conv2d is a 1×1, stride-1, unpadded convolution: a matrix product over the pixels. */
+export function isPointwiseConv(g: Graph, node: Node): boolean {
+  if (node.op !== 'conv2d') return false;
+  const f = tensorOf(g, node.inputs[1]).shape;
+  return f[1] === 1 && f[2] === 1 && node.attrs.strides[0] === 1 && node.attrs.strides[1] === 1 && node.attrs.pads.every((v) => v === 0);
+}
+
+/**
+ * bias + input_offset·Σw per output channel of a conv or dense node (weights [O][K]): what TFLite's optimized
+ * kernels and CMSIS-NN fold in Prepare, so the kernels' inner loop is a plain int8 dot product. Exact: padded taps
+ * of a conv read the input zero point, whose (x + input_offset) is 0 either way.
+ */
+export function foldedMacBias(g: Graph, node: Node, inputOffset: number): Int32Array {
+  const f = tensorOf(g, node.inputs[1]);
+  const w = f.data as Int8Array;
+  const o = f.shape[0];
+  const k = w.length / o;
+  const b = node.inputs[2] === undefined ? undefined : (tensorOf(g, node.inputs[2]).data as Int32Array);
+  return Int32Array.from({ length: o }, (_, r) => {
+    let sum = 0;
+    for (let i = 0; i < k; i++) sum += w[r * k + i];
+    return (b ? b[r] : 0) + inputOffset * sum;
+  });
+}

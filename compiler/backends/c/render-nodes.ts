@@ -6,7 +6,7 @@
 import { Graph, Node, tensorOf } from '../../ir/graph.ts';
 import { broadcastStrides, sizeOf } from '../../ir/tensor.ts';
 import { TinyedgeError } from '../../errors.ts';
-import { Int8Params, Requant } from '../../quantize/prepare-int8.ts';
+import { Int8Params, Requant, foldedMacBias, isPointwiseConv, paramsOfKind } from '../../quantize/prepare-int8.ts';
 import { int8ParamsOf } from '../../reference/int8/interpreter.ts';
 import { windowOf } from '../../reference/window.ts';
 import { arrayBody, cName, comment, structBody } from './c-literals.ts';
@@ -44,9 +44,7 @@ export interface RenderContext {
 }
 
 function params<K extends Int8Params['kind']>(g: Graph, node: Node, kind: K): Extract<Int8Params, { kind: K }> {
-  const p = int8ParamsOf(g).get(node.name);
-  if (p?.kind !== kind) throw new Error(`internal: node '${node.name}' has ${p?.kind} params, expected ${kind}`);
-  return p as Extract<Int8Params, { kind: K }>;
+  return paramsOfKind(int8ParamsOf(g), node, kind);
 }
 
 function act(ctx: RenderContext, name: string, writable = false): string {
@@ -100,27 +98,14 @@ function transposedFilter(ctx: RenderContext, node: Node): string {
 
 /** Bytes of scratch a node's C kernel needs: te_conv2d_s8 gathers one output pixel's window (kh·kw·c bytes). */
 export function cScratchBytes(g: Graph, node: Node): number {
-  if (node.op !== 'conv2d' || isPointwise(g, node)) return 0;
+  if (node.op !== 'conv2d' || isPointwiseConv(g, node)) return 0;
   const f = tensorOf(g, node.inputs[1]).shape;
   return f[1] * f[2] * f[3];
 }
 
-function isPointwise(g: Graph, node: Node): boolean {
-  if (node.op !== 'conv2d') return false;
-  const f = tensorOf(g, node.inputs[1]);
-  return f.shape[1] === 1 && f.shape[2] === 1 && node.attrs.strides[0] === 1 && node.attrs.strides[1] === 1 && node.attrs.pads.every((v) => v === 0);
-}
-
-/** bias + input_offset·Σw per output channel, for te_matmul_s8 (what TFLite's optimized kernels fold in Prepare). */
-function foldedBias(ctx: RenderContext, node: Node, k: number, outC: number): string {
-  const w = tensorOf(ctx.g, node.inputs[1]).data as Int8Array;
-  const b = node.inputs[2] === undefined ? undefined : (tensorOf(ctx.g, node.inputs[2]).data as Int32Array);
-  const off = params(ctx.g, node, 'mac').inputOffset;
-  const folded = Int32Array.from({ length: outC }, (_, o) => {
-    let sum = 0;
-    for (let i = 0; i < k; i++) sum += w[o * k + i];
-    return (b ? b[o] : 0) + off * sum;
-  });
+/** bias + input_offset·Σw per output channel, for te_matmul_s8 and te_conv2d_s8. */
+function foldedBias(ctx: RenderContext, node: Node): string {
+  const folded = foldedMacBias(ctx.g, node, params(ctx.g, node, 'mac').inputOffset);
   return ctx.pool.add(`${node.name}\0folded_bias`, 'int32_t', folded, `${node.name}: bias + input offset × Σw`);
 }
 
@@ -137,11 +122,10 @@ export function renderNode(ctx: RenderContext, node: Node): string[] {
     case 'conv2d': {
       const f = tensorOf(g, node.inputs[1]);
       const x = tensorOf(g, node.inputs[0]);
-      const k = sizeOf(f.shape) / f.shape[0];
       const lines = [local('te_mac_params', 'p', macInit(ctx, node))];
       const w = transposedFilter(ctx, node);
-      const b = foldedBias(ctx, node, k, f.shape[0]);
-      if (isPointwise(g, node)) return [...lines, `te_matmul_s8(${act(ctx, node.inputs[0])}, ${w}, ${b}, ${sizeOf(x.shape) / x.shape[3]}, ${x.shape[3]}, ${f.shape[0]}, &p, ${y});`];
+      const b = foldedBias(ctx, node);
+      if (isPointwiseConv(g, node)) return [...lines, `te_matmul_s8(${act(ctx, node.inputs[0])}, ${w}, ${b}, ${sizeOf(x.shape) / x.shape[3]}, ${x.shape[3]}, ${f.shape[0]}, &p, ${y});`];
       const patch = `(int8_t *)(arena + ${ctx.scratch.get(node.name)})`;
       return [...lines, local('te_window', 'w', windowInit(ctx, node, f.shape[1], f.shape[2], node.attrs)), `te_conv2d_s8(${act(ctx, node.inputs[0])}, ${w}, ${b}, &w, ${f.shape[0]}, &p, ${patch}, ${y});`];
     }
@@ -156,7 +140,7 @@ export function renderNode(ctx: RenderContext, node: Node): string[] {
     case 'fully_connected': {
       const [o, k] = tensorOf(g, node.inputs[1]).shape;
       const rows = sizeOf(tensorOf(g, node.inputs[0]).shape) / k;
-      return [local('te_mac_params', 'p', macInit(ctx, node)), `te_matmul_s8(${act(ctx, node.inputs[0])}, ${transposedFilter(ctx, node)}, ${foldedBias(ctx, node, k, o)}, ${rows}, ${k}, ${o}, &p, ${y});`];
+      return [local('te_mac_params', 'p', macInit(ctx, node)), `te_matmul_s8(${act(ctx, node.inputs[0])}, ${transposedFilter(ctx, node)}, ${foldedBias(ctx, node)}, ${rows}, ${k}, ${o}, &p, ${y});`];
     }
     case 'add':
     case 'mul': {

@@ -6,7 +6,7 @@
 import { Graph, Node, tensorOf } from '../../ir/graph.ts';
 import { broadcastStrides, sizeOf } from '../../ir/tensor.ts';
 import { TinyedgeError } from '../../errors.ts';
-import { Int8Params, Requant } from '../../quantize/prepare-int8.ts';
+import { Int8Params, Requant, foldedMacBias, isPointwiseConv, paramsOfKind } from '../../quantize/prepare-int8.ts';
 import { int8ParamsOf } from '../../reference/int8/interpreter.ts';
 import { windowOf } from '../../reference/window.ts';
 import { Expr, FunctionBuilder, Local, WasmModule } from './binaryen.ts';
@@ -26,9 +26,7 @@ export interface LayerContext {
 }
 
 function params<K extends Int8Params['kind']>(g: Graph, node: Node, kind: K): Extract<Int8Params, { kind: K }> {
-  const p = int8ParamsOf(g).get(node.name);
-  if (p?.kind !== kind) throw new Error(`internal: node '${node.name}' has ${p?.kind} params, expected ${kind}`);
-  return p as Extract<Int8Params, { kind: K }>;
+  return paramsOfKind(int8ParamsOf(g), node, kind);
 }
 
 /** Per-channel (multiplier, left shift, right shift) triples, 12 bytes a channel. */
@@ -48,36 +46,15 @@ function requantScalar(f: FunctionBuilder, x: Expr, r: Requant, outputOffset: nu
   return f.clamp(v, actMin, actMax, tmp);
 }
 
-/** bias + input_offset·Σw per output channel, as the C backend folds it. */
-export function foldedBias(ctx: LayerContext, node: Node): Int32Array {
-  const f = tensorOf(ctx.g, node.inputs[1]);
-  const w = f.data as Int8Array;
-  const o = f.shape[0];
-  const k = w.length / o;
-  const b = node.inputs[2] === undefined ? undefined : (tensorOf(ctx.g, node.inputs[2]).data as Int32Array);
-  const off = params(ctx.g, node, 'mac').inputOffset;
-  return Int32Array.from({ length: o }, (_, r) => {
-    let sum = 0;
-    for (let i = 0; i < k; i++) sum += w[r * k + i];
-    return (b ? b[r] : 0) + off * sum;
-  });
-}
-
 function addr(ctx: LayerContext, name: string): number {
   const a = ctx.address.get(name) ?? (tensorOf(ctx.g, name).data ? ctx.data.add(name, tensorOf(ctx.g, name).data as Int8Array) : undefined);
   if (a === undefined) throw new Error(`internal: '${name}' has no address`);
   return a;
 }
 
-function isPointwise(g: Graph, node: Node): boolean {
-  if (node.op !== 'conv2d') return false;
-  const f = tensorOf(g, node.inputs[1]).shape;
-  return f[1] === 1 && f[2] === 1 && node.attrs.strides[0] === 1 && node.attrs.strides[1] === 1 && node.attrs.pads.every((v) => v === 0);
-}
-
 /** Scratch bytes a node's WASM kernel needs: a regular conv gathers one output pixel's window. */
 export function wasmScratchBytes(g: Graph, node: Node): number {
-  if (node.op !== 'conv2d' || isPointwise(g, node)) return 0;
+  if (node.op !== 'conv2d' || isPointwiseConv(g, node)) return 0;
   const f = tensorOf(g, node.inputs[1]).shape;
   return f[1] * f[2] * f[3] + 16;
 }
@@ -95,10 +72,10 @@ export function emitLayer(ctx: LayerContext, node: Node, name: string): void {
       const k = sizeOf(filter.shape) / o;
       const p = params(g, node, 'mac');
       const weights = ctx.data.add(`${node.inputs[1]}\0simd`, simdMatmulWeights(filter.data as Int8Array, o, k));
-      const bias = ctx.data.add(`${node.name}\0folded`, paddedBias(foldedBias(ctx, node)));
+      const bias = ctx.data.add(`${node.name}\0folded`, paddedBias(foldedMacBias(g, node, p.inputOffset)));
       const table = channelRequant(ctx, node);
       const mm = { weights, bias, table, k, outC: o, p };
-      if (node.op === 'fully_connected' || isPointwise(g, node)) {
+      if (node.op === 'fully_connected' || isPointwiseConv(g, node)) {
         const rows = sizeOf(tensorOf(g, node.inputs[0]).shape) / k;
         module.fn(name, 0, (f) => [emitSimdMatmul(f, mm, f.c(addr(ctx, node.inputs[0])), rows, f.c(y))]);
         return;
