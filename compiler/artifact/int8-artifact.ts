@@ -11,7 +11,7 @@
  *   …   zero padding to a multiple of 16
  *   …   data section: each constant's elements (int8, int32 or f32, little-endian), each at a 16-byte aligned offset
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { Graph, Node } from '../ir/graph.ts';
 import { DType, DTYPE_BYTES, Quantization, Tensor, TensorData, sizeOf } from '../ir/tensor.ts';
 import { verifyGraph } from '../ir/verify.ts';
@@ -116,10 +116,15 @@ export function isArtifactBytes(bytes: Uint8Array): boolean {
 
 /** True when `file` is a readable tinyedge artifact (by its magic). */
 export function isArtifactFile(file: string): boolean {
+  let fd: number | undefined;
   try {
-    return isArtifactBytes(readFileSync(file).subarray(0, 8));
+    fd = openSync(file, 'r');
+    const head = new Uint8Array(8);
+    return readSync(fd, head, 0, 8, 0) === 8 && isArtifactBytes(head);
   } catch {
     return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 

@@ -39,8 +39,7 @@ function median(xs: number[]): number {
 }
 
 /** Runs a compiled model once per `runs` on one input and returns the design's result object. */
-export async function runCompiled(dir: string, options: RunOptions): Promise<PredictionResult> {
-  const compiled = readCompiled(dir);
+export async function runCompiled(dir: string, options: RunOptions, compiled = readCompiled(dir)): Promise<PredictionResult> {
   const runs = Number(options.runs);
   if (!Number.isInteger(runs) || runs < 1) throw new TinyedgeError(`--runs must be a whole number ≥ 1, got '${options.runs}'`);
   const target = loadTarget(compiled.target);
@@ -86,12 +85,12 @@ async function runWasm(dir: string, x: Int8Array, runs: number): Promise<{ laten
 
 /** Prints the result of running a compiled folder. */
 export async function runCommand(dir: string, options: RunOptions): Promise<void> {
-  const result = await runCompiled(dir, options);
+  const compiled = readCompiled(dir);
+  const result = await runCompiled(dir, options, compiled);
   if (options.json) {
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return;
   }
-  const compiled = readCompiled(dir);
   const rows = result.top.map((t, i) => [i + 1, t.label, t.index, t.score.toFixed(6)]);
   const m = result.memory;
   process.stdout.write(

@@ -215,3 +215,12 @@ export function foldedMacBias(g: Graph, node: Node, inputOffset: number): Int32A
     return (b ? b[r] : 0) + inputOffset * sum;
   });
 }
+
+/** A mean over contiguous axes as [outer][reduced][inner], the form the C and WASM kernels take; other axes fail. */
+export function meanGeometry(g: Graph, node: Node & { op: 'mean' }, backend: string): { outer: number; reduced: number; inner: number } {
+  const shape = tensorOf(g, node.inputs[0]).shape;
+  const axes = [...new Set(node.attrs.axes.map((a) => (a < 0 ? a + shape.length : a)))].sort((a, b) => a - b);
+  if (axes.some((a, i) => i > 0 && a !== axes[i - 1] + 1)) throw new TinyedgeError(`the ${backend} backend reduces contiguous axes only, got ${axes.join(',')}`);
+  const size = (d: number[]) => d.reduce((n, x) => n * x, 1);
+  return { outer: size(shape.slice(0, axes[0])), reduced: size(shape.slice(axes[0], axes[axes.length - 1] + 1)), inner: size(shape.slice(axes[axes.length - 1] + 1)) };
+}

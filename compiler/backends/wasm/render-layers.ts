@@ -6,7 +6,7 @@
 import { Graph, Node, tensorOf } from '../../ir/graph.ts';
 import { broadcastStrides, sizeOf } from '../../ir/tensor.ts';
 import { TinyedgeError } from '../../errors.ts';
-import { Int8Params, Requant, foldedMacBias, isPointwiseConv, paramsOfKind } from '../../quantize/prepare-int8.ts';
+import { Int8Params, Requant, foldedMacBias, isPointwiseConv, meanGeometry, paramsOfKind } from '../../quantize/prepare-int8.ts';
 import { int8ParamsOf } from '../../reference/int8/interpreter.ts';
 import { windowOf } from '../../reference/window.ts';
 import { Expr, FunctionBuilder, Local, WasmModule } from './binaryen.ts';
@@ -186,12 +186,7 @@ export function emitLayer(ctx: LayerContext, node: Node, name: string): void {
       return;
     }
     case 'mean': {
-      const shape = tensorOf(g, node.inputs[0]).shape;
-      const axes = [...new Set(node.attrs.axes.map((a) => (a < 0 ? a + shape.length : a)))].sort((a, b) => a - b);
-      if (axes.some((a, i) => i > 0 && a !== axes[i - 1] + 1)) throw new TinyedgeError(`the WASM backend reduces contiguous axes only, got ${axes.join(',')}`);
-      const outer = sizeOf(shape.slice(0, axes[0]));
-      const reduced = sizeOf(shape.slice(axes[0], axes[axes.length - 1] + 1));
-      const inner = sizeOf(shape.slice(axes[axes.length - 1] + 1));
+      const { outer, reduced, inner } = meanGeometry(g, node, 'WASM');
       const p = params(g, node, 'mean');
       const x = addr(ctx, node.inputs[0]);
       module.fn(name, 0, (f) => {
