@@ -39,14 +39,29 @@ export function dequantizeArray(q: ArrayLike<number>, quant: Quantization): Floa
   return Float32Array.from(q as ArrayLike<number>, (v) => s * (v - z));
 }
 
-/** Symmetric per-channel int8 weights; `channelOf(i)` gives element i's output channel, of `channels`. */
-export function quantizeWeightsPerChannel(w: Float32Array, channels: number, channelOf: (i: number) => number, axis: number): { data: Int8Array; quant: Quantization } {
+/**
+ * Symmetric per-channel int8 weights; `channelOf(i)` gives element i's output channel, of `channels`. A channel's
+ * scale is at least `minScales[c]` (see `biasSafeWeightScales`).
+ */
+export function quantizeWeightsPerChannel(w: Float32Array, channels: number, channelOf: (i: number) => number, axis: number, minScales?: number[]): { data: Int8Array; quant: Quantization } {
   const maxAbs = new Float64Array(channels);
   for (let i = 0; i < w.length; i++) maxAbs[channelOf(i)] = Math.max(maxAbs[channelOf(i)], Math.abs(w[i]));
   // An all-zero channel gets scale 1: its weights quantize to 0 whatever the scale.
-  const scale = Array.from(maxAbs, (m) => (m > 0 ? m / 127 : 1));
+  const scale = Array.from(maxAbs, (m, c) => Math.max(m > 0 ? m / 127 : 1, minScales?.[c] ?? 0));
   const data = Int8Array.from(w, (v, i) => quantizeValue(v, scale[channelOf(i)], 0, -127, 127));
   return { data, quant: { scale, zeroPoint: scale.map(() => 0), axis } };
+}
+
+/** The largest |quantized bias| allowed: 2^30 leaves half of int32 for the products (K·255·127) and the folded input offset. */
+export const BIAS_LIMIT = 2 ** 30;
+
+/**
+ * Per-channel lower bounds on weight scales so each bias quantizes within ±BIAS_LIMIT, as TFLite's converter adjusts
+ * weight scales for the bias scale: a channel with tiny weights and a large bias would otherwise overflow the int32
+ * accumulator, where the reference (exact) and C or WebAssembly (wrapping) would disagree.
+ */
+export function biasSafeWeightScales(bias: Float32Array, inputScale: number): number[] {
+  return Array.from(bias, (b) => Math.abs(b) / (inputScale * BIAS_LIMIT));
 }
 
 /** int32 bias at scale inputScale × weightScale[c]. */

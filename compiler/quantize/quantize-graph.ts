@@ -8,7 +8,7 @@ import { Quantization, Tensor } from '../ir/tensor.ts';
 import { TinyedgeError, withPlace } from '../errors.ts';
 import { verifyGraph } from '../ir/verify.ts';
 import { TensorRange } from './calibrate.ts';
-import { activationQuant, quantizeArray, quantizeBias, quantizeWeightsPerChannel } from './quant-params.ts';
+import { activationQuant, biasSafeWeightScales, quantizeArray, quantizeBias, quantizeWeightsPerChannel } from './quant-params.ts';
 
 /** Ops whose int8 output reuses the input's quantization (TFLite requires it for pooling; pad and reshape move bytes). */
 const SHARES_INPUT_QUANT = new Set(['avg_pool2d', 'max_pool2d', 'pad', 'reshape']);
@@ -41,13 +41,15 @@ function quantizeMacWeights(g: Graph, node: Node): void {
   const depthwise = node.op === 'depthwise_conv2d';
   const channels = depthwise ? filter.shape[3] : filter.shape[0];
   const perChannel = w.length / channels;
-  const q = quantizeWeightsPerChannel(w, channels, depthwise ? (i) => i % channels : (i) => Math.floor(i / perChannel), depthwise ? 3 : 0);
+  const inputScale = (input.quant as Quantization).scale[0];
+  const bias = node.inputs[2] === undefined ? undefined : tensorOf(g, node.inputs[2]);
+  const minScales = bias && biasSafeWeightScales(bias.data as Float32Array, inputScale);
+  const q = quantizeWeightsPerChannel(w, channels, depthwise ? (i) => i % channels : (i) => Math.floor(i / perChannel), depthwise ? 3 : 0, minScales);
   filter.data = q.data;
   filter.quant = q.quant;
   filter.dtype = 'int8';
-  if (node.inputs[2] !== undefined) {
-    const bias = tensorOf(g, node.inputs[2]);
-    const b = quantizeBias(bias.data as Float32Array, (input.quant as Quantization).scale[0], q.quant.scale);
+  if (bias) {
+    const b = quantizeBias(bias.data as Float32Array, inputScale, q.quant.scale);
     bias.data = b.data;
     bias.quant = b.quant;
     bias.dtype = 'int32';

@@ -9,7 +9,7 @@ import { buildC, firstDifference, runC } from '../support/c-build.ts';
 
 describe('C kernels equal the int8 reference', () => {
   it.each(KERNEL_CASES.map((c) => [c.name, c] as const))('%s', (_name, c) => {
-    const { q, inputs } = quantizeCase(c.graph(), c.seed);
+    const { q, inputs } = quantizeCase(c.graph(), c.seed, c.outputRange);
     const dir = buildC(q);
     const expected = referenceOutputs(q, inputs);
     inputs.forEach((x, i) => expect(firstDifference(runC(dir, x), expected[i])).toBeNull());

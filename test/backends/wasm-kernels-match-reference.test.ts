@@ -10,7 +10,7 @@ import { instantiateWasm } from '../support/wasm-build.ts';
 
 describe('WASM kernels equal the int8 reference', () => {
   it.each(KERNEL_CASES.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
-    const { q, inputs } = quantizeCase(c.graph(), c.seed);
+    const { q, inputs } = quantizeCase(c.graph(), c.seed, c.outputRange);
     const model = await instantiateWasm(q);
     const expected = referenceOutputs(q, inputs);
     inputs.forEach((x, i) => {

@@ -30,7 +30,7 @@ function pads(kind: 'SAME' | 'VALID', h: number, w: number, k: number, s: number
  * Quantizes with ranges from seeded inputs, widening clamped outputs so the fused clamp is narrower than the int8
  * range (the kernels' act_min/act_max then really clip); returns the int8 graph and three int8 inputs.
  */
-export function quantizeCase(g: Graph, seed: number): { q: Graph; inputs: Int8Array[] } {
+export function quantizeCase(g: Graph, seed: number, outputRange?: { min: number; max: number }): { q: Graph; inputs: Int8Array[] } {
   verifyGraph(g);
   const shape = tensorOf(g, g.inputs[0]).shape;
   const inputs = [0, 1, 2].map((k) => seededUniform(seed * 10 + k, sizeOf(shape), -2, 2));
@@ -40,6 +40,7 @@ export function quantizeCase(g: Graph, seed: number): { q: Graph; inputs: Int8Ar
     const r = ranges.get(n.outputs[0]);
     if (clamp && (clamp.min !== null || clamp.max !== null) && r) ranges.set(n.outputs[0], { min: r.min - 3, max: r.max + 7 });
   }
+  if (outputRange) ranges.set(g.outputs[0], outputRange);
   const q = quantizeGraph(g, ranges);
   const inQuant = tensorOf(q, q.inputs[0]).quant as Quantization;
   return { q, inputs: inputs.map((x) => quantizeArray(x, inQuant)) };
@@ -50,23 +51,30 @@ export function referenceOutputs(q: Graph, inputs: Int8Array[]): Int8Array[] {
   return inputs.map((x) => runInt8(q, { [q.inputs[0]]: x }).get(q.outputs[0]) as Int8Array);
 }
 
-function weights(b: GraphBuilder, name: string, shape: number[], seed: number): string {
-  return b.constant(name, shape, seededUniform(seed, sizeOf(shape), -1, 1));
+/** Seeded weights in [-1, 1]; `channelScale` scales output channel c (the first axis, or the last for depthwise). */
+function weights(b: GraphBuilder, name: string, shape: number[], seed: number, channelScale?: { scale: (c: number) => number; lastAxis: boolean }): string {
+  const data = seededUniform(seed, sizeOf(shape), -1, 1);
+  if (channelScale) {
+    const channels = channelScale.lastAxis ? shape[shape.length - 1] : shape[0];
+    const inner = sizeOf(shape) / channels;
+    data.forEach((v, i) => (data[i] = v * channelScale.scale(channelScale.lastAxis ? i % channels : Math.floor(i / inner))));
+  }
+  return b.constant(name, shape, data);
 }
 
-function convGraph(inC: number, outC: number, k: number, stride: number, padding: 'SAME' | 'VALID', clamp: Clamp, seed: number): Graph {
+function convGraph(inC: number, outC: number, k: number, stride: number, padding: 'SAME' | 'VALID', clamp: Clamp, seed: number, channelScale?: (c: number) => number): Graph {
   const b = new GraphBuilder('test');
   b.input('x', [1, 9, 10, inC]);
-  weights(b, 'w', [outC, k, k, inC], seed);
+  weights(b, 'w', [outC, k, k, inC], seed, channelScale && { scale: channelScale, lastAxis: false });
   weights(b, 'bias', [outC], seed + 1);
   b.graph.outputs.push(b.node('conv2d', 'conv', ['x', 'w', 'bias'], { strides: [stride, stride], dilations: [1, 1], pads: pads(padding, 9, 10, k, stride), clamp }));
   return b.graph;
 }
 
-function depthwiseGraph(c: number, multiplier: number, stride: number, padding: 'SAME' | 'VALID', clamp: Clamp, seed: number): Graph {
+function depthwiseGraph(c: number, multiplier: number, stride: number, padding: 'SAME' | 'VALID', clamp: Clamp, seed: number, channelScale?: (c: number) => number): Graph {
   const b = new GraphBuilder('test');
   b.input('x', [1, 9, 10, c]);
-  weights(b, 'w', [1, 3, 3, c * multiplier], seed);
+  weights(b, 'w', [1, 3, 3, c * multiplier], seed, channelScale && { scale: channelScale, lastAxis: true });
   weights(b, 'bias', [c * multiplier], seed + 1);
   b.graph.outputs.push(b.node('depthwise_conv2d', 'dw', ['x', 'w', 'bias'], { strides: [stride, stride], dilations: [1, 1], pads: pads(padding, 9, 10, 3, stride), depthMultiplier: multiplier, clamp }));
   return b.graph;
@@ -78,6 +86,8 @@ export interface KernelCase {
   name: string;
   graph: () => Graph;
   seed: number;
+  /** Forces the output's calibrated range (for requantization multipliers above one). */
+  outputRange?: { min: number; max: number };
 }
 
 function single(build: (b: GraphBuilder) => string, input: number[]): Graph {
@@ -139,6 +149,19 @@ const pools: KernelCase[] = (
   seed: 800 + i,
 }));
 
+/**
+ * Requantization extremes: per-channel shifts spread from +1 to −19 in one layer, multipliers above one
+ * (left shifts, with heavy saturation) beside ordinary ones, and one channel shifting right by more than 21 (the
+ * backends' vector requantization must fall back or stay exact there).
+ */
+const requantization: KernelCase[] = [
+  { name: 'pointwise 8 → 24 channels, per-channel shifts from +1 (left) to −19 (right) in one layer', graph: () => convGraph(8, 24, 1, 1, 'VALID', NO_CLAMP, 1200, (c) => 2 ** -(c % 21)), seed: 1200, outputRange: { min: -0.01, max: 0.01 } },
+  { name: 'pointwise 8 → 20 channels, multipliers above one (left shifts) beside ordinary ones', graph: () => convGraph(8, 20, 1, 1, 'VALID', NO_CLAMP, 1201, (c) => (c % 2 ? 1 : 2 ** -7)), seed: 1201, outputRange: { min: -0.002, max: 0.003 } },
+  { name: 'pointwise 8 → 20 channels, one channel shifting right by more than 21', graph: () => convGraph(8, 20, 1, 1, 'VALID', NO_CLAMP, 1202, (c) => (c === 5 ? 2 ** -18 : 1)), seed: 1202 },
+  { name: 'depthwise 24 channels, per-channel shifts from +1 (left) to −19 (right) in one layer', graph: () => depthwiseGraph(24, 1, 1, 'SAME', RELU6, 1203, (c) => 2 ** -(c % 21)), seed: 1203, outputRange: { min: -0.01, max: 0.01 } },
+  { name: 'depthwise 20 channels, multipliers above one beside ordinary ones', graph: () => depthwiseGraph(20, 1, 2, 'SAME', NO_CLAMP, 1204, (c) => (c % 2 ? 1 : 2 ** -7)), seed: 1204, outputRange: { min: -0.002, max: 0.003 } },
+];
+
 const others: KernelCase[] = [
   ...[2, 3].map((m) => ({ name: `depthwise with depth multiplier ${m}`, graph: () => depthwiseGraph(5, m, 1, 'SAME', NO_CLAMP, 500 + m), seed: 500 + m })),
   { name: 'conv2d 1×1 stride 2 (the patch path)', graph: () => convGraph(5, 6, 1, 2, 'VALID', NO_CLAMP, 300), seed: 300 },
@@ -174,4 +197,4 @@ const others: KernelCase[] = [
 ];
 
 /** Every case, in a stable order. */
-export const KERNEL_CASES: KernelCase[] = [...conv3x3, ...convInputs, ...pointwise, ...depthwise, ...fullyConnected, ...pools, ...others];
+export const KERNEL_CASES: KernelCase[] = [...conv3x3, ...convInputs, ...pointwise, ...depthwise, ...fullyConnected, ...pools, ...requantization, ...others];

@@ -187,9 +187,30 @@ export class FunctionBuilder {
     return this.m.v128.load8x8_s(offset, 1, ptr, MEMORY);
   }
 
+  /** Stores lane `lane` of a v128 seen as `width`-byte lanes at ptr + offset. */
+  storeLane(width: 1 | 2 | 4 | 8, ptr: Expr, value: Expr, lane: number, offset = 0): Expr {
+    const store = { 1: this.m.v128.store8_lane, 2: this.m.v128.store16_lane, 4: this.m.v128.store32_lane, 8: this.m.v128.store64_lane }[width];
+    return store(offset, 1, lane, ptr, value, MEMORY);
+  }
+
+  /** An i32x4 constant with `v` in every lane. */
+  i32x4Const(v: number): Expr {
+    return this.m.v128.const(new Uint8Array(new Int32Array(4).fill(v).buffer));
+  }
+
+  /** An i64x2 constant with `v` in both lanes. */
+  i64x2Const(v: bigint): Expr {
+    return this.m.v128.const(new Uint8Array(new BigInt64Array(2).fill(v).buffer));
+  }
+
+  /** Runs `stmts`, then yields the v128 `value`. */
+  thenV128(stmts: Expr[], value: Expr): Expr {
+    return this.m.block(null, [...stmts, value], binaryen.v128);
+  }
+
   /** SIMD: the module's v128 instruction groups. */
   get simd() {
-    return { v128: this.m.v128, i8x16: this.m.i8x16, i16x8: this.m.i16x8, i32x4: this.m.i32x4 };
+    return { v128: this.m.v128, i8x16: this.m.i8x16, i16x8: this.m.i16x8, i32x4: this.m.i32x4, i64x2: this.m.i64x2 };
   }
 }
 

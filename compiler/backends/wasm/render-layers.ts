@@ -11,6 +11,7 @@ import { int8ParamsOf } from '../../reference/int8/interpreter.ts';
 import { windowOf } from '../../reference/window.ts';
 import { Expr, FunctionBuilder, Local, WasmModule } from './binaryen.ts';
 import { WasmData } from './wasm-data.ts';
+import { SimdRequant, simdRequantTable } from './requantize.ts';
 import { emitSimdMatmul, paddedBias, simdMatmulWeights } from './simd-matmul.ts';
 import { emitSimdDepthwise, simdDepthwiseConstants } from './simd-depthwise.ts';
 
@@ -27,6 +28,13 @@ export interface LayerContext {
 
 function params<K extends Int8Params['kind']>(g: Graph, node: Node, kind: K): Extract<Int8Params, { kind: K }> {
   return paramsOfKind(int8ParamsOf(g), node, kind);
+}
+
+/** The SIMD requantization table of a conv, dense or depthwise node, placed in the data, when its shifts allow one. */
+function vectorRequant(ctx: LayerContext, node: Node): { at: number; rq: SimdRequant } | undefined {
+  const p = params(ctx.g, node, 'mac');
+  const rq = simdRequantTable(p.multipliers, p.shifts);
+  return rq && { at: ctx.data.add(`${node.name}\0requant-simd`, rq.table), rq };
 }
 
 /** Per-channel (multiplier, left shift, right shift) triples, 12 bytes a channel. */
@@ -73,8 +81,8 @@ export function emitLayer(ctx: LayerContext, node: Node, name: string): void {
       const p = params(g, node, 'mac');
       const weights = ctx.data.add(`${node.inputs[1]}\0simd`, simdMatmulWeights(filter.data as Int8Array, o, k));
       const bias = ctx.data.add(`${node.name}\0folded`, paddedBias(foldedMacBias(g, node, p.inputOffset)));
-      const table = channelRequant(ctx, node);
-      const mm = { weights, bias, table, k, outC: o, p };
+      const vector = vectorRequant(ctx, node);
+      const mm = { weights, bias, table: vector ? 0 : channelRequant(ctx, node), vector, k, outC: o, p };
       if (node.op === 'fully_connected' || isPointwiseConv(g, node)) {
         const rows = sizeOf(tensorOf(g, node.inputs[0]).shape) / k;
         module.fn(name, 0, (f) => [emitSimdMatmul(f, mm, f.c(addr(ctx, node.inputs[0])), rows, f.c(y))]);

@@ -10,9 +10,9 @@ export function addRequantizeHelper(module: WasmModule): void {
     const i64 = f.i64ops;
     return [
       ab.set(f.mul64(f.shl(f.param(0), f.param(2)), f.param(1))),
-      high.set(
-        f.m.i32.wrap(i64.div_s(i64.add(ab.get(), f.m.select(i64.ge_s(ab.get(), i64.const(0n)), i64.const(BigInt(1 << 30)), i64.const(BigInt(1 - (1 << 30))))), i64.const(2147483648n))),
-      ),
+      // TFLite's (ab + nudge) / 2^31 with a sign-dependent nudge and truncating division equals floor((ab + 2^30) / 2^31)
+      // for either sign, so an arithmetic shift replaces the i64 division.
+      high.set(f.m.i32.wrap(i64.shr_s(i64.add(ab.get(), i64.const(BigInt(1 << 30))), i64.const(31n)))),
       mask.set(f.sub(f.shl(f.c(1), f.param(3)), f.c(1))),
       f.add(f.shrS(high.get(), f.param(3)), f.gtS(f.and(high.get(), mask.get()), f.add(f.shrS(mask.get(), f.c(1)), f.ltS(high.get(), f.c(0))))),
     ];
@@ -26,3 +26,111 @@ export function storeRequantized(f: FunctionBuilder, dst: Expr, acc: Expr, table
   return f.store8(dst, f.clamp(f.add(q, f.c(p.outputOffset)), p.actMin, p.actMax, tmp));
 }
 
+
+/**
+ * Per-channel constants of the SIMD128 requantization, four i32x4 per block of four channels (64 bytes): the
+ * multiplier M, 2^left, the bound B = 2^s·512 past which the output saturates anyway, and 2^(S−s) which brings every
+ * channel's right shift s to the layer's largest, S.
+ *
+ * Why that is exact: TFLite's rounding right shift by s, floor((y + 2^(s−1) − [y<0]) / 2^s), equals
+ * floor((y·2^(S−s) + 2^(S−1) − [y<0]) / 2^S) for s ≥ 1 (the two numerators differ only inside one aligned block of
+ * 2^(S−s)), and for s = 0 it gives y. WebAssembly has no per-lane shift, but a per-lane multiply by 2^(S−s) and one
+ * uniform shift by S do it. Clamping y to ±B first keeps y·2^(S−s) ≤ 2^(S+9) in range and changes no output, since
+ * |y| ≥ B already rounds to |q| ≥ 512 and saturates int8 with either zero point. Layers with S > 21 keep the scalar
+ * path (`simdRequantTable` returns undefined).
+ */
+export interface SimdRequant {
+  table: Int32Array;
+  /** The layer's largest right shift S. */
+  shift: number;
+  /** Whether any channel shifts left (multipliers above one); most layers skip that multiply. */
+  leftShift: boolean;
+}
+
+/** Largest S for which y·2^(S−s) cannot overflow after the ±B clamp. */
+const MAX_SIMD_SHIFT = 21;
+
+/** The SIMD requantization table of per-channel multipliers and shifts (TFLite convention: shift > 0 is left), or undefined when a channel shifts right by more than 21. */
+export function simdRequantTable(multipliers: ArrayLike<number>, shifts: ArrayLike<number>): SimdRequant | undefined {
+  const n = multipliers.length;
+  let shift = 0;
+  let leftShift = false;
+  for (let c = 0; c < n; c++) {
+    shift = Math.max(shift, -shifts[c]);
+    leftShift ||= shifts[c] > 0;
+  }
+  if (shift > MAX_SIMD_SHIFT) return undefined;
+  const blocks = Math.ceil(n / 4);
+  const table = new Int32Array(blocks * 16);
+  for (let c = 0; c < blocks * 4; c++) {
+    const base = (c >> 2) * 16 + (c & 3);
+    const right = c < n ? Math.max(-shifts[c], 0) : 0;
+    table[base] = c < n ? multipliers[c] : 0;
+    table[base + 4] = 2 ** (c < n ? Math.max(shifts[c], 0) : 0);
+    table[base + 8] = 2 ** right * 512;
+    table[base + 12] = 2 ** (shift - right);
+  }
+  return { table, shift, leftShift };
+}
+
+/** Output quantization of a layer: zero point and activation clamp. */
+export interface OutputClamp {
+  outputOffset: number;
+  actMin: number;
+  actMax: number;
+}
+
+/**
+ * The i32x4 of clamped outputs (before narrowing) for accumulators `acc` of four channels whose SIMD requant block
+ * is at address `block` (+ `offset`), the arithmetic of mbqm lane by lane.
+ */
+export function requantizeV128(f: FunctionBuilder, acc: Expr, block: () => Expr, offset: number, rq: SimdRequant, p: OutputClamp): Expr {
+  const { i32x4, i64x2, i8x16 } = f.simd;
+  const [x, y] = [f.v128(), f.v128()];
+  const half = f.i64x2Const(BigInt(1 << 30));
+  // floor((x·M + 2^30) / 2^31) is bits 31..62 of the i64 sum: shift left by one, keep the high words.
+  const high = (product: Expr) => i64x2.shl(i64x2.add(product, half), f.c(1));
+  const stmts: Expr[] = [
+    x.set(rq.leftShift ? i32x4.mul(acc, f.loadV128(block(), offset + 16)) : acc),
+    y.set(
+      i8x16.shuffle(
+        high(i64x2.extmul_low_i32x4_s(x.get(), f.loadV128(block(), offset))),
+        high(i64x2.extmul_high_i32x4_s(x.get(), f.loadV128(block(), offset))),
+        [4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31],
+      ),
+    ),
+  ];
+  if (rq.shift > 0) {
+    stmts.push(
+      x.set(f.loadV128(block(), offset + 32)),
+      y.set(i32x4.mul(i32x4.max_s(i32x4.min_s(y.get(), x.get()), i32x4.neg(x.get())), f.loadV128(block(), offset + 48))),
+      y.set(i32x4.shr_s(i32x4.add(i32x4.add(y.get(), f.i32x4Const(2 ** (rq.shift - 1))), i32x4.shr_s(y.get(), f.c(31))), f.c(rq.shift))),
+    );
+  } else {
+    // No rounding shift: y is the output before the zero point; bound it so adding the zero point cannot wrap.
+    stmts.push(y.set(i32x4.max_s(i32x4.min_s(y.get(), f.i32x4Const(512)), f.i32x4Const(-512))));
+  }
+  return f.thenV128(stmts, i32x4.max_s(i32x4.min_s(i32x4.add(y.get(), f.i32x4Const(p.outputOffset)), f.i32x4Const(p.actMax)), f.i32x4Const(p.actMin)));
+}
+
+/** Narrows up to four i32x4 of values already within int8 to one i8x16 (missing vectors read as zeros). */
+export function narrowToInt8(f: FunctionBuilder, q: Expr[]): Expr {
+  const { i16x8, i8x16 } = f.simd;
+  const part = (k: number) => q[k] ?? f.i32x4Const(0);
+  const low = i16x8.narrow_i32x4_s(part(0), part(1));
+  return i8x16.narrow_i16x8_s(low, q.length > 2 ? i16x8.narrow_i32x4_s(part(2), part(3)) : f.i32x4Const(0));
+}
+
+/** Stores the first `count` bytes of the i8x16 in `v` at `dst` (compile-time count: whole vector or 8/4/2/1-byte lanes). */
+export function storeInt8Lanes(f: FunctionBuilder, dst: () => Expr, v: Local, count: number): Expr[] {
+  if (count === 16) return [f.storeV128(dst(), v.get())];
+  const out: Expr[] = [];
+  let at = 0;
+  for (const width of [8, 4, 2, 1] as const) {
+    if (count - at >= width) {
+      out.push(f.storeLane(width, dst(), v.get(), at / width, at));
+      at += width;
+    }
+  }
+  return out;
+}

@@ -6,7 +6,7 @@
  * over K. The accumulators start at the folded bias (bias + input_offset·Σw), as in the C kernel.
  */
 import { Expr, FunctionBuilder } from './binaryen.ts';
-import { storeRequantized } from './requantize.ts';
+import { SimdRequant, narrowToInt8, requantizeV128, storeInt8Lanes, storeRequantized } from './requantize.ts';
 
 /** Outputs computed per pass over K: four i32x4 accumulators. */
 const GROUP_BLOCKS = 4;
@@ -42,7 +42,10 @@ export function paddedBias(bias: Int32Array): Int32Array {
 export interface SimdMatmul {
   weights: number;
   bias: number;
+  /** The scalar requantization table (channelRequant), used when `vector` is absent. */
   table: number;
+  /** The SIMD requantization table's address and constants, when the layer's shifts allow it. */
+  vector?: { at: number; rq: SimdRequant };
   k: number;
   outC: number;
   p: { outputOffset: number; actMin: number; actMax: number };
@@ -61,6 +64,25 @@ export function emitSimdMatmul(f: FunctionBuilder, mm: SimdMatmul, xBase: Expr, 
   const [r, p, grp, c, count, oc0, xr, yr, wp, xpair, tmp] = Array.from({ length: 11 }, () => f.i32());
   const acc = Array.from({ length: GROUP_BLOCKS }, () => f.v128());
   const xs = f.v128();
+  const [tp, packed] = [f.i32(), f.v128()];
+  /** Requantizes and stores the group's outputs: 16 at a time with SIMD, else one by one through the spill area. */
+  const requantizeGroup = (n: number): Expr[] => {
+    const v = mm.vector;
+    if (v) {
+      const lanes = Math.min(4 * n, mm.outC - (n === GROUP_BLOCKS ? 0 : fullGroups * 4 * GROUP_BLOCKS));
+      return [
+        tp.set(f.add(f.c(v.at), f.shl(oc0.get(), f.c(4)))),
+        packed.set(narrowToInt8(f, acc.slice(0, n).map((a, j) => requantizeV128(f, a.get(), () => tp.get(), j * 64, v.rq, mm.p)))),
+        ...storeInt8Lanes(f, () => f.add(yr.get(), oc0.get()), packed, lanes),
+      ];
+    }
+    return [
+      ...Array.from({ length: n }, (_, j) => f.storeV128(f.c(SPILL), acc[j].get(), j * 16)),
+      count.set(f.sub(f.c(mm.outC), oc0.get())),
+      count.set(f.select(f.gtS(count.get(), f.c(4 * n)), f.c(4 * n), count.get())),
+      f.for(c, f.c(0), count.get(), [storeRequantized(f, f.add(yr.get(), f.add(oc0.get(), c.get())), f.load32(f.add(f.c(SPILL), f.shl(c.get(), f.c(2)))), mm.table, f.add(oc0.get(), c.get()), mm.p, tmp)]),
+    ];
+  };
   /** One group of `n` blocks whose first output channel is in oc0: accumulate over K, spill, requantize. */
   const group = (n: number): Expr[] => [
     ...Array.from({ length: n }, (_, j) => acc[j].set(f.loadV128(f.add(f.c(mm.bias), f.shl(oc0.get(), f.c(2))), j * 16))),
@@ -71,10 +93,7 @@ export function emitSimdMatmul(f: FunctionBuilder, mm: SimdMatmul, xBase: Expr, 
       ...Array.from({ length: n }, (_, j) => acc[j].set(i32x4.add(acc[j].get(), i32x4.dot_i16x8_s(f.load8x8(wp.get(), j * 8), xs.get())))),
       wp.set(f.add(wp.get(), f.c(blocks * 8))),
     ]),
-    ...Array.from({ length: n }, (_, j) => f.storeV128(f.c(SPILL), acc[j].get(), j * 16)),
-    count.set(f.sub(f.c(mm.outC), oc0.get())),
-    count.set(f.select(f.gtS(count.get(), f.c(4 * n)), f.c(4 * n), count.get())),
-    f.for(c, f.c(0), count.get(), [storeRequantized(f, f.add(yr.get(), f.add(oc0.get(), c.get())), f.load32(f.add(f.c(SPILL), f.shl(c.get(), f.c(2)))), mm.table, f.add(oc0.get(), c.get()), mm.p, tmp)]),
+    ...requantizeGroup(n),
   ];
   const perRow: Expr[] = [];
   if (fullGroups > 0) perRow.push(f.for(grp, f.c(0), f.c(fullGroups), [oc0.set(f.mul(grp.get(), f.c(4 * GROUP_BLOCKS))), ...group(GROUP_BLOCKS)]));

@@ -1,0 +1,27 @@
+/**
+ * Weight and bias quantization: symmetric per-channel weights, and the weight-scale adjustment that keeps every
+ * int32 bias within ±2^30 so accumulators never overflow (the reference computes exactly, C and WebAssembly wrap).
+ */
+import { describe, expect, it } from 'vitest';
+import { BIAS_LIMIT, biasSafeWeightScales, quantizeBias, quantizeWeightsPerChannel } from '../../compiler/quantize/quant-params.ts';
+
+describe('weight and bias quantization', () => {
+  const w = Float32Array.of(0.5, -1, 1e-9, -2e-9);
+  const bias = Float32Array.of(0.25, 3);
+  const inputScale = 0.02;
+  const channelOf = (i: number) => (i < 2 ? 0 : 1);
+
+  it('without a bias bound, a channel of tiny weights puts its bias far outside int32', () => {
+    const q = quantizeWeightsPerChannel(w, 2, channelOf, 0);
+    expect(3 / (inputScale * q.quant.scale[1])).toBeGreaterThan(2 ** 31);
+  });
+
+  it('bias-safe scales raise only that channel: its bias quantizes to exactly 2^30 and its weights round to 0', () => {
+    const q = quantizeWeightsPerChannel(w, 2, channelOf, 0, biasSafeWeightScales(bias, inputScale));
+    expect(q.quant.scale[0]).toBeCloseTo(1 / 127, 12);
+    expect(Array.from(q.data)).toEqual([64, -127, 0, 0]);
+    const b = quantizeBias(bias, inputScale, q.quant.scale);
+    expect(b.data[1]).toBe(BIAS_LIMIT);
+    expect(b.data[0]).toBe(Math.round(0.25 / (inputScale / 127)));
+  });
+});
