@@ -124,7 +124,9 @@ export function emitLayer(ctx: LayerContext, node: Node, name: string): void {
       const padded = simdDepthwiseConstants(filter.data as Int8Array, bias, filter.shape[1] * filter.shape[2], filter.shape[3]);
       const weights = ctx.data.add(`${node.inputs[1]}\0simd`, padded.weights);
       const biasAt = ctx.data.add(`${node.name}\0bias`, padded.bias);
-      const dw = { x: addr(ctx, node.inputs[0]), y, table: channelRequant(ctx, node), w, multiplier: node.attrs.depthMultiplier, p };
+      const multiplier = node.attrs.depthMultiplier;
+      const vector = multiplier === 1 ? vectorRequant(ctx, node) : undefined;
+      const dw = { x: addr(ctx, node.inputs[0]), y, table: vector ? 0 : channelRequant(ctx, node), vector, w, multiplier, p };
       module.fn(name, 0, (f) => [emitSimdDepthwise(f, dw, weights, biasAt)]);
       return;
     }

@@ -5,7 +5,7 @@
  * read padded zero weights and are never stored. A depth multiplier other than 1 takes a scalar loop.
  */
 import { Expr, FunctionBuilder } from './binaryen.ts';
-import { storeRequantized } from './requantize.ts';
+import { SimdRequant, narrowToInt8, requantizeV128, storeInt8Lanes, storeRequantized } from './requantize.ts';
 import { SPILL } from './simd-matmul.ts';
 import { Window2d } from '../../reference/window.ts';
 
@@ -13,7 +13,10 @@ import { Window2d } from '../../reference/window.ts';
 export interface SimdDepthwise {
   x: number;
   y: number;
+  /** The scalar requantization table (channelRequant), used when `vector` is absent. */
   table: number;
+  /** The SIMD requantization table's address and constants, when the layer's shifts allow it. */
+  vector?: { at: number; rq: SimdRequant };
   w: Window2d;
   multiplier: number;
   p: { inputOffset: number; outputOffset: number; actMin: number; actMax: number };
@@ -38,11 +41,12 @@ export function emitSimdDepthwise(f: FunctionBuilder, d: SimdDepthwise, weights:
   const { i16x8, i32x4 } = f.simd;
   const [oy, ox, c0, iy, ix, yp, tmp] = [f.i32(), f.i32(), f.i32(), f.i32(), f.i32(), f.i32(), f.i32()];
   const [lo, hi, xv, wv, off] = [f.v128(), f.v128(), f.v128(), f.v128(), f.v128()];
-  const taps: Expr[] = [];
+  const taps = (): Expr[] => {
+  const out: Expr[] = [];
   for (let ky = 0; ky < w.kh; ky++) {
     for (let kx = 0; kx < w.kw; kx++) {
       const tapOffset = (ky * w.kw + kx) * padded;
-      taps.push(
+      out.push(
         iy.set(f.add(f.sub(f.mul(oy.get(), f.c(w.strides[0])), f.c(w.pads[0])), f.c(ky * w.dilations[0]))),
         ix.set(f.add(f.sub(f.mul(ox.get(), f.c(w.strides[1])), f.c(w.pads[2])), f.c(kx * w.dilations[1]))),
         f.if(f.m.i32.and(f.m.i32.and(f.geS(iy.get(), f.c(0)), f.ltS(iy.get(), f.c(w.h))), f.m.i32.and(f.geS(ix.get(), f.c(0)), f.ltS(ix.get(), f.c(w.w)))), [
@@ -54,27 +58,37 @@ export function emitSimdDepthwise(f: FunctionBuilder, d: SimdDepthwise, weights:
       );
     }
   }
-  // Spill both accumulators and requantize the lanes that are real channels in a loop (compact code).
-  const [lane, count] = [f.i32(), f.i32()];
-  const stores: Expr[] = [
-    f.storeV128(f.c(SPILL), lo.get()),
-    f.storeV128(f.c(SPILL), hi.get(), 16),
-    count.set(f.sub(f.c(outC), c0.get())),
-    count.set(f.select(f.gtS(count.get(), f.c(8)), f.c(8), count.get())),
-    f.for(lane, f.c(0), count.get(), [storeRequantized(f, f.add(yp.get(), f.add(c0.get(), lane.get())), f.load32(f.add(f.c(SPILL), f.shl(lane.get(), f.c(2)))), d.table, f.add(c0.get(), lane.get()), d.p, tmp)]),
-  ];
+  return out;
+  };
+  const [lane, count, tp] = [f.i32(), f.i32(), f.i32()];
+  const packed = f.v128();
+  /** Requantizes and stores `lanes` channels from c0: as one SIMD vector, or one by one through the spill area. */
+  const stores = (lanes: number): Expr[] => {
+    const v = d.vector;
+    if (v) {
+      return [
+        tp.set(f.add(f.c(v.at), f.shl(c0.get(), f.c(4)))),
+        packed.set(narrowToInt8(f, [requantizeV128(f, lo.get(), () => tp.get(), 0, v.rq, d.p), requantizeV128(f, hi.get(), () => tp.get(), 64, v.rq, d.p)])),
+        ...storeInt8Lanes(f, () => f.add(yp.get(), c0.get()), packed, lanes),
+      ];
+    }
+    return [
+      f.storeV128(f.c(SPILL), lo.get()),
+      f.storeV128(f.c(SPILL), hi.get(), 16),
+      count.set(f.c(lanes)),
+      f.for(lane, f.c(0), count.get(), [storeRequantized(f, f.add(yp.get(), f.add(c0.get(), lane.get())), f.load32(f.add(f.c(SPILL), f.shl(lane.get(), f.c(2)))), d.table, f.add(c0.get(), lane.get()), d.p, tmp)]),
+    ];
+  };
+  const block = (lanes: number): Expr[] => [lo.set(f.loadV128(f.add(f.c(bias), f.shl(c0.get(), f.c(2))))), hi.set(f.loadV128(f.add(f.c(bias), f.shl(c0.get(), f.c(2))), 16)), ...taps(), ...stores(lanes)];
+  const full = Math.floor(outC / 8);
+  const rest = outC % 8;
   return f.block([
     off.set(i16x8.splat(f.c(d.p.inputOffset))),
     f.for(oy, f.c(0), f.c(w.oh), [
       f.for(ox, f.c(0), f.c(w.ow), [
         yp.set(f.add(f.c(d.y), f.mul(f.add(f.mul(oy.get(), f.c(w.ow)), ox.get()), f.c(outC)))),
-        f.for(
-          c0,
-          f.c(0),
-          f.c(padded),
-          [lo.set(f.loadV128(f.add(f.c(bias), f.shl(c0.get(), f.c(2))))), hi.set(f.loadV128(f.add(f.c(bias), f.shl(c0.get(), f.c(2))), 16)), ...taps, ...stores],
-          8,
-        ),
+        ...(full > 0 ? [f.for(c0, f.c(0), f.c(full * 8), block(8), 8)] : []),
+        ...(rest > 0 ? [c0.set(f.c(full * 8)), ...block(rest)] : []),
       ]),
     ]),
   ]);
