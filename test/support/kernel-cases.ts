@@ -118,17 +118,18 @@ const depthwise: KernelCase[] = [1, 3, 7, 8, 9, 17, 63, 64, 65].flatMap((c) =>
   ([[1, 'SAME'], [2, 'VALID'], [2, 'SAME']] as const).map(([s, p]) => ({ name: `depthwise ${c} channels, stride ${s}, ${p}, relu6`, graph: () => depthwiseGraph(c, 1, s, p, RELU6, 400 + c), seed: 400 + c })),
 );
 
+/** Row counts 3 and 2: the WASM matmul pairs rows, so an odd count exercises its single-row remainder. */
 const fullyConnected: KernelCase[] = [
-  [17, 7],
-  [64, 65],
-].map(([k, o]) => ({
-  name: `fully connected ${k} → ${o}`,
+  [17, 7, 3],
+  [64, 65, 2],
+].map(([k, o, rows]) => ({
+  name: `fully connected ${k} → ${o}, ${rows} rows`,
   graph: () =>
     single((b) => {
       weights(b, 'w', [o, k], k);
       weights(b, 'bias', [o], k + 1);
       return b.node('fully_connected', 'fc', ['x', 'w', 'bias'], { clamp: NO_CLAMP });
-    }, [2, k]),
+    }, [rows, k]),
   seed: 600 + k,
 }));
 

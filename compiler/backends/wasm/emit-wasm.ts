@@ -1,7 +1,7 @@
 /**
  * @fileoverview The WebAssembly renderer: int8 graph + memory plan → one module. Linear memory holds the planned
  * arena (from address 1024) and then the constants (a data segment); one function per layer, `run` calls them in
- * order. Exports: `memory`, `run`, `input_ptr`, `output_ptr`. binaryen's -O3 optimizes it.
+ * order. Exports: `memory`, `run`, `input_ptr`, `output_ptr`. binaryen's curated passes (binaryen.ts) optimize it.
  */
 import { Graph } from '../../ir/graph.ts';
 import { MemoryPlan } from '../../plan/plan-memory.ts';

@@ -54,6 +54,9 @@ export interface SimdMatmul {
 /** Where accumulators are spilled for the requantizing loop: 64 bytes below the arena (addresses 0..1023 are reserved). */
 export const SPILL = 512;
 
+/** Rows computed per pass over the weights: each weight vector loaded serves both. */
+const ROWS_PER_PASS = 2;
+
 /** Statements computing `rows` rows from x (row stride k) into y (row stride outC). */
 export function emitSimdMatmul(f: FunctionBuilder, mm: SimdMatmul, xBase: Expr, rows: number, yBase: Expr): Expr {
   const { i32x4 } = f.simd;
@@ -61,46 +64,66 @@ export function emitSimdMatmul(f: FunctionBuilder, mm: SimdMatmul, xBase: Expr, 
   const pairs = Math.ceil(mm.k / 2);
   const fullGroups = Math.floor(blocks / GROUP_BLOCKS);
   const tail = blocks % GROUP_BLOCKS;
-  const [r, p, grp, c, count, oc0, xr, yr, wp, xpair, tmp] = Array.from({ length: 11 }, () => f.i32());
-  const acc = Array.from({ length: GROUP_BLOCKS }, () => f.v128());
-  const xs = f.v128();
-  const [tp, packed] = [f.i32(), f.v128()];
-  /** Requantizes and stores the group's outputs: 16 at a time with SIMD, else one by one through the spill area. */
-  const requantizeGroup = (n: number): Expr[] => {
+  const [r, grp, c, count, oc0, xr, yr, wp, xp, xEnd, tmp, tp] = Array.from({ length: 12 }, () => f.i32());
+  const acc = Array.from({ length: ROWS_PER_PASS }, () => Array.from({ length: GROUP_BLOCKS }, () => f.v128()));
+  const xs = Array.from({ length: ROWS_PER_PASS }, () => f.v128());
+  const wv = Array.from({ length: GROUP_BLOCKS }, () => f.v128());
+  const packed = f.v128();
+  /** Requantizes and stores row `row` of the group: 16 outputs at a time with SIMD, else one by one through the spill area. */
+  const requantizeGroup = (n: number, row: number): Expr[] => {
     const v = mm.vector;
+    const dst = () => f.add(f.add(yr.get(), oc0.get()), f.c(row * mm.outC));
     if (v) {
       const lanes = Math.min(4 * n, mm.outC - (n === GROUP_BLOCKS ? 0 : fullGroups * 4 * GROUP_BLOCKS));
       return [
         tp.set(f.add(f.c(v.at), f.shl(oc0.get(), f.c(4)))),
-        packed.set(narrowToInt8(f, acc.slice(0, n).map((a, j) => requantizeV128(f, a.get(), () => tp.get(), j * 64, v.rq, mm.p)))),
-        ...storeInt8Lanes(f, () => f.add(yr.get(), oc0.get()), packed, lanes),
+        packed.set(narrowToInt8(f, acc[row].slice(0, n).map((a, j) => requantizeV128(f, a.get(), () => tp.get(), j * 64, v.rq, mm.p)))),
+        ...storeInt8Lanes(f, dst, packed, lanes),
       ];
     }
     return [
-      ...Array.from({ length: n }, (_, j) => f.storeV128(f.c(SPILL), acc[j].get(), j * 16)),
+      ...Array.from({ length: n }, (_, j) => f.storeV128(f.c(SPILL), acc[row][j].get(), j * 16)),
       count.set(f.sub(f.c(mm.outC), oc0.get())),
       count.set(f.select(f.gtS(count.get(), f.c(4 * n)), f.c(4 * n), count.get())),
-      f.for(c, f.c(0), count.get(), [storeRequantized(f, f.add(yr.get(), f.add(oc0.get(), c.get())), f.load32(f.add(f.c(SPILL), f.shl(c.get(), f.c(2)))), mm.table, f.add(oc0.get(), c.get()), mm.p, tmp)]),
+      f.for(c, f.c(0), count.get(), [storeRequantized(f, f.add(dst(), c.get()), f.load32(f.add(f.c(SPILL), f.shl(c.get(), f.c(2)))), mm.table, f.add(oc0.get(), c.get()), mm.p, tmp)]),
     ];
   };
-  /** One group of `n` blocks whose first output channel is in oc0: accumulate over K, spill, requantize. */
-  const group = (n: number): Expr[] => [
-    ...Array.from({ length: n }, (_, j) => acc[j].set(f.loadV128(f.add(f.c(mm.bias), f.shl(oc0.get(), f.c(2))), j * 16))),
-    wp.set(f.add(f.c(mm.weights), f.shl(oc0.get(), f.c(1)))),
-    f.for(p, f.c(0), f.c(pairs), [
-      xpair.set(f.m.i32.or(f.and(f.load8(f.add(xr.get(), f.shl(p.get(), f.c(1)))), f.c(0xffff)), f.shl(f.load8(f.add(xr.get(), f.shl(p.get(), f.c(1))), 1), f.c(16)))),
-      xs.set(i32x4.splat(xpair.get())),
-      ...Array.from({ length: n }, (_, j) => acc[j].set(i32x4.add(acc[j].get(), i32x4.dot_i16x8_s(f.load8x8(wp.get(), j * 8), xs.get())))),
-      wp.set(f.add(wp.get(), f.c(blocks * 8))),
-    ]),
-    ...requantizeGroup(n),
+  /**
+   * One group of `n` blocks whose first output channel is in oc0, for `nRows` rows from xr: accumulate over K (one
+   * load16_splat + extend gives the (x[2p], x[2p+1]) pair in every i32 lane), then requantize.
+   */
+  const group = (n: number, nRows: number): Expr[] => {
+    const rowsOf = Array.from({ length: nRows }, (_, q) => q);
+    const blocksOf = Array.from({ length: n }, (_, j) => j);
+    return [
+      ...rowsOf.flatMap((q) => blocksOf.map((j) => acc[q][j].set(f.loadV128(f.add(f.c(mm.bias), f.shl(oc0.get(), f.c(2))), j * 16)))),
+      wp.set(f.add(f.c(mm.weights), f.shl(oc0.get(), f.c(1)))),
+      xEnd.set(f.add(xr.get(), f.c(2 * pairs))),
+      f.for(
+        xp,
+        xr.get(),
+        xEnd.get(),
+        [
+          ...rowsOf.map((q) => xs[q].set(f.loadPairSplat(xp.get(), q * mm.k))),
+          ...blocksOf.flatMap((j) => [wv[j].set(f.load8x8(wp.get(), j * 8)), ...rowsOf.map((q) => acc[q][j].set(i32x4.add(acc[q][j].get(), i32x4.dot_i16x8_s(wv[j].get(), xs[q].get()))))]),
+          wp.set(f.add(wp.get(), f.c(blocks * 8))),
+        ],
+        2,
+      ),
+      ...rowsOf.flatMap((q) => requantizeGroup(n, q)),
+    ];
+  };
+  const pass = (nRows: number): Expr[] => [
+    ...(fullGroups > 0 ? [f.for(grp, f.c(0), f.c(fullGroups), [oc0.set(f.mul(grp.get(), f.c(4 * GROUP_BLOCKS))), ...group(GROUP_BLOCKS, nRows)])] : []),
+    ...(tail > 0 ? [oc0.set(f.c(fullGroups * 4 * GROUP_BLOCKS)), ...group(tail, nRows)] : []),
+    xr.set(f.add(xr.get(), f.c(nRows * mm.k))),
+    yr.set(f.add(yr.get(), f.c(nRows * mm.outC))),
   ];
-  const perRow: Expr[] = [];
-  if (fullGroups > 0) perRow.push(f.for(grp, f.c(0), f.c(fullGroups), [oc0.set(f.mul(grp.get(), f.c(4 * GROUP_BLOCKS))), ...group(GROUP_BLOCKS)]));
-  if (tail > 0) perRow.push(oc0.set(f.c(fullGroups * 4 * GROUP_BLOCKS)), ...group(tail));
+  const paired = Math.floor(rows / ROWS_PER_PASS) * ROWS_PER_PASS;
   return f.block([
     xr.set(xBase),
     yr.set(yBase),
-    f.for(r, f.c(0), f.c(rows), [...perRow, xr.set(f.add(xr.get(), f.c(mm.k))), yr.set(f.add(yr.get(), f.c(mm.outC)))]),
+    ...(paired > 0 ? [f.for(r, f.c(0), f.c(paired), pass(ROWS_PER_PASS), ROWS_PER_PASS)] : []),
+    ...Array.from({ length: rows - paired }, () => pass(1)).flat(),
   ]);
 }
