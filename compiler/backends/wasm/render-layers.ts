@@ -13,7 +13,7 @@ import { Expr, FunctionBuilder, Local, WasmModule } from './binaryen.ts';
 import { WasmData } from './wasm-data.ts';
 import { SimdRequant, simdRequantTable } from './requantize.ts';
 import { emitSimdMatmul, paddedBias, simdMatmulWeights } from './simd-matmul.ts';
-import { emitSimdDepthwise, simdDepthwiseConstants } from './simd-depthwise.ts';
+import { emitSimdDepthwise, productsPairInInt16, simdDepthwiseConstants } from './simd-depthwise.ts';
 
 /** Where things are in linear memory. */
 export interface LayerContext {
@@ -121,13 +121,16 @@ export function emitLayer(ctx: LayerContext, node: Node, name: string): void {
       const w = windowOf(tensorOf(g, node.inputs[0]), out, filter.shape[1], filter.shape[2], node.attrs);
       const p = params(g, node, 'mac');
       const bias = node.inputs[2] === undefined ? new Int32Array(filter.shape[3]) : (tensorOf(g, node.inputs[2]).data as Int32Array);
-      const padded = simdDepthwiseConstants(filter.data as Int8Array, bias, filter.shape[1] * filter.shape[2], filter.shape[3]);
-      const weights = ctx.data.add(`${node.inputs[1]}\0simd`, padded.weights);
-      const biasAt = ctx.data.add(`${node.name}\0bias`, padded.bias);
+      const constants = simdDepthwiseConstants(filter.data as Int8Array, bias, filter.shape[1] * filter.shape[2], filter.shape[3], p.inputOffset);
+      const at = {
+        weights: ctx.data.add(`${node.inputs[1]}\0simd`, constants.weights),
+        bias: ctx.data.add(`${node.name}\0bias`, constants.bias),
+        folded: ctx.data.add(`${node.name}\0folded`, constants.folded),
+      };
       const multiplier = node.attrs.depthMultiplier;
       const vector = multiplier === 1 ? vectorRequant(ctx, node) : undefined;
       const dw = { x: addr(ctx, node.inputs[0]), y, table: vector ? 0 : channelRequant(ctx, node), vector, w, multiplier, p };
-      module.fn(name, 0, (f) => [emitSimdDepthwise(f, dw, weights, biasAt)]);
+      module.fn(name, 0, (f) => [emitSimdDepthwise(f, dw, at, productsPairInInt16(filter.data as Int8Array))]);
       return;
     }
     case 'add':

@@ -1,8 +1,9 @@
 /**
  * @fileoverview The SIMD128 int8 depthwise convolution: for each output pixel, channels go eight at a time as i16
- * lanes, (x + input_offset) · w widened with i32x4.extmul into two i32x4 accumulators per tap. The window is
- * unrolled at compile time (its size is a constant) with run-time bounds checks for padding; channels past C
- * read padded zero weights and are never stored. A depth multiplier other than 1 takes a scalar loop.
+ * lanes into two i32x4 accumulators, the window unrolled at compile time. Interior pixels multiply x·w in i16 (the
+ * input offset is folded into their bias) and widen once per two taps; border pixels check each tap's bounds and
+ * add the input offset, so padding taps contribute nothing. Channels past C read padded zero weights and are never
+ * stored. A depth multiplier other than 1 takes a scalar loop.
  */
 import { Expr, FunctionBuilder } from './binaryen.ts';
 import { SimdRequant, narrowToInt8, requantizeV128, storeInt8Lanes, storeRequantized } from './requantize.ts';
@@ -22,43 +23,81 @@ export interface SimdDepthwise {
   p: { inputOffset: number; outputOffset: number; actMin: number; actMax: number };
 }
 
-/** Depthwise weights padded to a multiple of eight channels per tap, and the bias likewise (zeros past C). */
-export function simdDepthwiseConstants(weights: Int8Array, bias: Int32Array, taps: number, channels: number): { weights: Int8Array; bias: Int32Array } {
+/** Depthwise constants laid out for the SIMD kernel (addresses in linear memory once placed). */
+export interface DepthwiseConstants<T> {
+  /** Weights padded to a multiple of eight channels per tap (zeros past C). */
+  weights: T;
+  /** The bias, padded likewise. */
+  bias: T;
+  /** bias + input_offset·Σ_taps w, for pixels whose window lies inside the input (no padding taps). */
+  folded: T;
+}
+
+/** Depthwise weights and biases padded to a multiple of eight channels per tap, zeros past C. */
+export function simdDepthwiseConstants(weights: Int8Array, bias: Int32Array, taps: number, channels: number, inputOffset: number): DepthwiseConstants<Int8Array | Int32Array> {
   const padded = Math.ceil(channels / 8) * 8;
   const w = new Int8Array(taps * padded);
   for (let t = 0; t < taps; t++) w.set(weights.subarray(t * channels, (t + 1) * channels), t * padded);
   const b = new Int32Array(padded);
   b.set(bias);
-  return { weights: w, bias: b };
+  const folded = Int32Array.from(b, (v, c) => {
+    let sum = 0;
+    for (let t = 0; t < taps; t++) sum += w[t * padded + c];
+    return v + inputOffset * sum;
+  });
+  return { weights: w, bias: b, folded };
 }
 
-/** Statements of the whole layer; `weights` and `bias` addresses hold simdDepthwiseConstants' arrays. */
-export function emitSimdDepthwise(f: FunctionBuilder, d: SimdDepthwise, weights: number, bias: number): Expr {
+/** Whether two x·w products can share an i16 lane: |x·w| ≤ 128·127 unless a weight is −128 (the spec's weights never are). */
+export function productsPairInInt16(weights: Int8Array): boolean {
+  return !weights.includes(-128);
+}
+
+/** The first and last output index whose window lies inside an input of `size` (stride, leading pad, dilated extent). */
+function interior(out: number, size: number, stride: number, pad: number, extent: number): [number, number] {
+  return [Math.max(0, Math.ceil(pad / stride)), Math.min(out - 1, Math.floor((size - extent + pad) / stride))];
+}
+
+/**
+ * Statements of the whole layer; `at` holds the addresses of simdDepthwiseConstants' arrays. Pixels whose window
+ * lies inside the input take a fast body: no bounds checks, tap addresses as constant load offsets, the input
+ * offset folded into the bias, and (when `pairTaps`) two taps' products summed in i16 before one widening.
+ */
+export function emitSimdDepthwise(f: FunctionBuilder, d: SimdDepthwise, at: DepthwiseConstants<number>, pairTaps: boolean): Expr {
   const { w } = d;
   const outC = w.c * d.multiplier;
-  if (d.multiplier !== 1) return emitScalarDepthwise(f, d, weights, bias);
+  if (d.multiplier !== 1) return emitScalarDepthwise(f, d, at.weights, at.bias);
   const padded = Math.ceil(outC / 8) * 8;
   const { i16x8, i32x4 } = f.simd;
-  const [oy, ox, c0, iy, ix, yp, tmp] = [f.i32(), f.i32(), f.i32(), f.i32(), f.i32(), f.i32(), f.i32()];
-  const [lo, hi, xv, wv, off] = [f.v128(), f.v128(), f.v128(), f.v128(), f.v128()];
-  const taps = (): Expr[] => {
-  const out: Expr[] = [];
-  for (let ky = 0; ky < w.kh; ky++) {
-    for (let kx = 0; kx < w.kw; kx++) {
-      const tapOffset = (ky * w.kw + kx) * padded;
+  const [oy, ox, c0, iy, ix, yp, xb, tmp] = [f.i32(), f.i32(), f.i32(), f.i32(), f.i32(), f.i32(), f.i32(), f.i32()];
+  const [lo, hi, xv, wv, off, prod] = [f.v128(), f.v128(), f.v128(), f.v128(), f.v128(), f.v128()];
+  const tapList = Array.from({ length: w.kh * w.kw }, (_, t) => ({ ky: Math.floor(t / w.kw), kx: t % w.kw, wOffset: t * padded }));
+  /** Border pixels: each tap checks its bounds and adds the input offset (padding taps contribute nothing). */
+  const borderTaps = (): Expr[] =>
+    tapList.flatMap(({ ky, kx, wOffset }) => [
+      iy.set(f.add(f.sub(f.mul(oy.get(), f.c(w.strides[0])), f.c(w.pads[0])), f.c(ky * w.dilations[0]))),
+      ix.set(f.add(f.sub(f.mul(ox.get(), f.c(w.strides[1])), f.c(w.pads[2])), f.c(kx * w.dilations[1]))),
+      f.if(f.m.i32.and(f.m.i32.and(f.geS(iy.get(), f.c(0)), f.ltS(iy.get(), f.c(w.h))), f.m.i32.and(f.geS(ix.get(), f.c(0)), f.ltS(ix.get(), f.c(w.w)))), [
+        xv.set(i16x8.add(f.load8x8(f.add(f.c(d.x), f.add(f.mul(f.add(f.mul(iy.get(), f.c(w.w)), ix.get()), f.c(w.c)), c0.get()))), off.get())),
+        wv.set(f.load8x8(f.add(f.c(at.weights + wOffset), c0.get()))),
+        lo.set(i32x4.add(lo.get(), i32x4.extmul_low_i16x8_s(xv.get(), wv.get()))),
+        hi.set(i32x4.add(hi.get(), i32x4.extmul_high_i16x8_s(xv.get(), wv.get()))),
+      ]),
+    ]);
+  /** Interior pixels: xb is the window's top-left input address; products of up to two taps summed in i16, then widened. */
+  const interiorTaps = (): Expr[] => {
+    const product = (t: (typeof tapList)[number]) => i16x8.mul(f.load8x8(f.add(xb.get(), c0.get()), (t.ky * w.dilations[0] * w.w + t.kx * w.dilations[1]) * w.c), f.load8x8(f.add(f.c(at.weights), c0.get()), t.wOffset));
+    const chunk = pairTaps ? 2 : 1;
+    const out: Expr[] = [];
+    for (let i = 0; i < tapList.length; i += chunk) {
+      const taps = tapList.slice(i, i + chunk);
       out.push(
-        iy.set(f.add(f.sub(f.mul(oy.get(), f.c(w.strides[0])), f.c(w.pads[0])), f.c(ky * w.dilations[0]))),
-        ix.set(f.add(f.sub(f.mul(ox.get(), f.c(w.strides[1])), f.c(w.pads[2])), f.c(kx * w.dilations[1]))),
-        f.if(f.m.i32.and(f.m.i32.and(f.geS(iy.get(), f.c(0)), f.ltS(iy.get(), f.c(w.h))), f.m.i32.and(f.geS(ix.get(), f.c(0)), f.ltS(ix.get(), f.c(w.w)))), [
-          xv.set(i16x8.add(f.load8x8(f.add(f.c(d.x), f.add(f.mul(f.add(f.mul(iy.get(), f.c(w.w)), ix.get()), f.c(w.c)), c0.get()))), off.get())),
-          wv.set(f.load8x8(f.add(f.c(weights + tapOffset), c0.get()))),
-          lo.set(i32x4.add(lo.get(), i32x4.extmul_low_i16x8_s(xv.get(), wv.get()))),
-          hi.set(i32x4.add(hi.get(), i32x4.extmul_high_i16x8_s(xv.get(), wv.get()))),
-        ]),
+        prod.set(taps.map(product).reduce((a, b) => i16x8.add(a, b))),
+        lo.set(i32x4.add(lo.get(), i32x4.extend_low_i16x8_s(prod.get()))),
+        hi.set(i32x4.add(hi.get(), i32x4.extend_high_i16x8_s(prod.get()))),
       );
     }
-  }
-  return out;
+    return out;
   };
   const [lane, count, tp] = [f.i32(), f.i32(), f.i32()];
   const packed = f.v128();
@@ -79,16 +118,29 @@ export function emitSimdDepthwise(f: FunctionBuilder, d: SimdDepthwise, weights:
       f.for(lane, f.c(0), count.get(), [storeRequantized(f, f.add(yp.get(), f.add(c0.get(), lane.get())), f.load32(f.add(f.c(SPILL), f.shl(lane.get(), f.c(2)))), d.table, f.add(c0.get(), lane.get()), d.p, tmp)]),
     ];
   };
-  const block = (lanes: number): Expr[] => [lo.set(f.loadV128(f.add(f.c(bias), f.shl(c0.get(), f.c(2))))), hi.set(f.loadV128(f.add(f.c(bias), f.shl(c0.get(), f.c(2))), 16)), ...taps(), ...stores(lanes)];
   const full = Math.floor(outC / 8);
   const rest = outC % 8;
+  /** All channels of one pixel: full blocks of eight in a loop, then the compile-time tail. */
+  const channels = (biasAt: number, taps: () => Expr[]): Expr[] => {
+    const block = (lanes: number): Expr[] => [lo.set(f.loadV128(f.add(f.c(biasAt), f.shl(c0.get(), f.c(2))))), hi.set(f.loadV128(f.add(f.c(biasAt), f.shl(c0.get(), f.c(2))), 16)), ...taps(), ...stores(lanes)];
+    return [...(full > 0 ? [f.for(c0, f.c(0), f.c(full * 8), block(8), 8)] : []), ...(rest > 0 ? [c0.set(f.c(full * 8)), ...block(rest)] : [])];
+  };
+  const [y0, y1] = interior(w.oh, w.h, w.strides[0], w.pads[0], (w.kh - 1) * w.dilations[0] + 1);
+  const [x0, x1] = interior(w.ow, w.w, w.strides[1], w.pads[2], (w.kw - 1) * w.dilations[1] + 1);
+  const inside = f.m.i32.and(f.m.i32.and(f.geS(oy.get(), f.c(y0)), f.ltS(oy.get(), f.c(y1 + 1))), f.m.i32.and(f.geS(ox.get(), f.c(x0)), f.ltS(ox.get(), f.c(x1 + 1))));
   return f.block([
     off.set(i16x8.splat(f.c(d.p.inputOffset))),
     f.for(oy, f.c(0), f.c(w.oh), [
       f.for(ox, f.c(0), f.c(w.ow), [
         yp.set(f.add(f.c(d.y), f.mul(f.add(f.mul(oy.get(), f.c(w.ow)), ox.get()), f.c(outC)))),
-        ...(full > 0 ? [f.for(c0, f.c(0), f.c(full * 8), block(8), 8)] : []),
-        ...(rest > 0 ? [c0.set(f.c(full * 8)), ...block(rest)] : []),
+        f.if(
+          inside,
+          [
+            xb.set(f.add(f.c(d.x), f.mul(f.add(f.mul(f.sub(f.mul(oy.get(), f.c(w.strides[0])), f.c(w.pads[0])), f.c(w.w)), f.sub(f.mul(ox.get(), f.c(w.strides[1])), f.c(w.pads[2]))), f.c(w.c)))),
+            ...channels(at.folded, interiorTaps),
+          ],
+          channels(at.bias, borderTaps),
+        ),
       ]),
     ]),
   ]);
