@@ -18,6 +18,10 @@ const MEMORY = '0';
  */
 const OPTIMIZE_PASSES = ['simplify-locals', 'vacuum', 'merge-blocks', 'remove-unused-brs', 'coalesce-locals'] as const;
 
+/** Value types of parameters and results. */
+export type ValueType = 'i32' | 'v128';
+const TYPES: Record<ValueType, number> = { i32: binaryen.i32, v128: binaryen.v128 };
+
 /** A typed local of the function being built. */
 export interface Local {
   get(): Expr;
@@ -31,11 +35,11 @@ export class FunctionBuilder {
 
   constructor(
     readonly m: binaryen.Module,
-    private readonly paramCount = 0,
+    private readonly params: readonly ValueType[] = [],
   ) {}
 
   private local(type: number): Local {
-    const index = this.paramCount + this.vars.length;
+    const index = this.params.length + this.vars.length;
     this.vars.push(type);
     return { get: () => this.m.local.get(index, type), set: (v: Expr) => this.m.local.set(index, v) };
   }
@@ -55,9 +59,9 @@ export class FunctionBuilder {
     return this.local(binaryen.v128);
   }
 
-  /** The i32 parameter at `index`. */
+  /** The parameter at `index` (its declared type). */
   param(index: number): Expr {
-    return this.m.local.get(index, binaryen.i32);
+    return this.m.local.get(index, TYPES[this.params[index]]);
   }
 
   /** The declared types of the locals made so far. */
@@ -163,6 +167,11 @@ export class FunctionBuilder {
     return this.m.call(name, args, binaryen.i32);
   }
 
+  /** Calls a function of the module that returns a v128. */
+  callV128(name: string, args: Expr[]): Expr {
+    return this.m.call(name, args, binaryen.v128);
+  }
+
   /** (i64) a · (i64) b. */
   mul64(a: Expr, b: Expr): Expr {
     return this.m.i64.mul(this.m.i64.extend_s(a), this.m.i64.extend_s(b));
@@ -233,18 +242,22 @@ export class WasmModule {
     this.segments.push({ offset, data: bytes });
   }
 
-  /** Adds a function with `params` i32 parameters and no result, built by `build`. */
+  /** Adds a function of `params` i32 parameters and no result, built by `build`. */
   fn(name: string, params: number, build: (f: FunctionBuilder) => Expr[]): void {
-    const f = new FunctionBuilder(this.m, params);
-    const body = f.block(build(f));
-    this.m.addFunction(name, binaryen.createType(new Array(params).fill(binaryen.i32)), binaryen.none, f.varTypes(), body);
+    this.fnTyped(name, new Array<ValueType>(params).fill('i32'), 'none', build);
   }
 
   /** Adds a function of `params` i32 parameters returning an i32. */
   fnI32(name: string, params: number, build: (f: FunctionBuilder) => Expr[]): void {
+    this.fnTyped(name, new Array<ValueType>(params).fill('i32'), 'i32', build);
+  }
+
+  /** Adds a function with typed parameters and result; the body's last expression is the result. */
+  fnTyped(name: string, params: ValueType[], result: ValueType | 'none', build: (f: FunctionBuilder) => Expr[]): void {
     const f = new FunctionBuilder(this.m, params);
-    const body = this.m.block(null, build(f), binaryen.i32);
-    this.m.addFunction(name, binaryen.createType(new Array(params).fill(binaryen.i32)), binaryen.i32, f.varTypes(), body);
+    const resultType = result === 'none' ? binaryen.none : TYPES[result];
+    const body = this.m.block(null, build(f), resultType);
+    this.m.addFunction(name, binaryen.createType(params.map((t) => TYPES[t])), resultType, f.varTypes(), body);
   }
 
   /** Exports a function under a name. */

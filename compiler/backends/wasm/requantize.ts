@@ -50,10 +50,14 @@ export interface SimdRequant {
 /** Largest S for which y·2^(S−s) cannot overflow after the ±B clamp. */
 const MAX_SIMD_SHIFT = 21;
 
-/** The SIMD requantization table of per-channel multipliers and shifts (TFLite convention: shift > 0 is left), or undefined when a channel shifts right by more than 21. */
+/**
+ * The SIMD requantization table of per-channel multipliers and shifts (TFLite convention: shift > 0 is left), or
+ * undefined when a channel shifts right by more than 21. S is at least 1, which is exact for s = 0 channels too
+ * (floor((2y + 1 − [y<0]) / 2) = y) and spares the helpers a special case.
+ */
 export function simdRequantTable(multipliers: ArrayLike<number>, shifts: ArrayLike<number>): SimdRequant | undefined {
   const n = multipliers.length;
-  let shift = 0;
+  let shift = 1;
   let leftShift = false;
   for (let c = 0; c < n; c++) {
     shift = Math.max(shift, -shifts[c]);
@@ -80,45 +84,62 @@ export interface OutputClamp {
   actMax: number;
 }
 
+/** The helpers' parameters after the accumulators: block address, S, zero point, clamp low, clamp high. */
+const HELPER_SCALARS = ['i32', 'i32', 'i32', 'i32', 'i32'] as const;
+
 /**
- * The i32x4 of clamped outputs (before narrowing) for accumulators `acc` of four channels whose SIMD requant block
- * is at address `block` (+ `offset`), the arithmetic of mbqm lane by lane.
+ * Adds `requant_x4` and `requant_x2`: four (or two) i32x4 accumulators of consecutive channel blocks, requantized
+ * lane by lane with mbqm's arithmetic and narrowed to the int8 of one v128 (16 or 8 bytes valid). Shared functions
+ * rather than inline code: once per 16 outputs the call is cheap, and inlining it in every layer tripled the code.
  */
-export function requantizeV128(f: FunctionBuilder, acc: Expr, block: () => Expr, offset: number, rq: SimdRequant, p: OutputClamp): Expr {
+export function addSimdRequantizeHelpers(module: WasmModule): void {
+  for (const n of [2, 4]) {
+    module.fnTyped(`requant_x${n}`, [...new Array(n).fill('v128'), ...HELPER_SCALARS], 'v128', (f) => {
+      // Getters, not expressions: a binaryen expression may appear only once in the tree.
+      const [block, shift, zp, lo, hi] = HELPER_SCALARS.map((_, i) => () => f.param(n + i));
+      const q = Array.from({ length: n }, (_, j) => requantizeVector(f, f.param(j), block, j * 64, { shift, zp, lo, hi }));
+      return [narrowToInt8(f, q)];
+    });
+  }
+}
+
+/** The int8 of up to four accumulator vectors whose SIMD requant blocks start at `block`, through the shared helpers. */
+export function requantizeToInt8(f: FunctionBuilder, acc: Expr[], block: Expr, rq: SimdRequant, p: OutputClamp): Expr {
+  const n = acc.length <= 2 ? 2 : 4;
+  const args = Array.from({ length: n }, (_, j) => acc[j] ?? f.i32x4Const(0));
+  return f.callV128(`requant_x${n}`, [...args, block, f.c(rq.shift), f.c(p.outputOffset), f.c(p.actMin), f.c(p.actMax)]);
+}
+
+/** One i32x4 of clamped outputs from accumulators `acc`, the block's constants at `block` + `offset` (see SimdRequant). */
+function requantizeVector(f: FunctionBuilder, acc: Expr, block: () => Expr, offset: number, r: Record<'shift' | 'zp' | 'lo' | 'hi', () => Expr>): Expr {
   const { i32x4, i64x2, i8x16 } = f.simd;
   const [x, y] = [f.v128(), f.v128()];
   const half = f.i64x2Const(BigInt(1 << 30));
   // floor((x·M + 2^30) / 2^31) is bits 31..62 of the i64 sum: shift left by one, keep the high words.
   const high = (product: Expr) => i64x2.shl(i64x2.add(product, half), f.c(1));
-  const stmts: Expr[] = [
-    x.set(rq.leftShift ? i32x4.mul(acc, f.loadV128(block(), offset + 16)) : acc),
-    y.set(
-      i8x16.shuffle(
-        high(i64x2.extmul_low_i32x4_s(x.get(), f.loadV128(block(), offset))),
-        high(i64x2.extmul_high_i32x4_s(x.get(), f.loadV128(block(), offset))),
-        [4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31],
+  return f.thenV128(
+    [
+      x.set(i32x4.mul(acc, f.loadV128(block(), offset + 16))),
+      y.set(
+        i8x16.shuffle(
+          high(i64x2.extmul_low_i32x4_s(x.get(), f.loadV128(block(), offset))),
+          high(i64x2.extmul_high_i32x4_s(x.get(), f.loadV128(block(), offset))),
+          [4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31],
+        ),
       ),
-    ),
-  ];
-  if (rq.shift > 0) {
-    stmts.push(
       x.set(f.loadV128(block(), offset + 32)),
       y.set(i32x4.mul(i32x4.max_s(i32x4.min_s(y.get(), x.get()), i32x4.neg(x.get())), f.loadV128(block(), offset + 48))),
-      y.set(i32x4.shr_s(i32x4.add(i32x4.add(y.get(), f.i32x4Const(2 ** (rq.shift - 1))), i32x4.shr_s(y.get(), f.c(31))), f.c(rq.shift))),
-    );
-  } else {
-    // No rounding shift: y is the output before the zero point; bound it so adding the zero point cannot wrap.
-    stmts.push(y.set(i32x4.max_s(i32x4.min_s(y.get(), f.i32x4Const(512)), f.i32x4Const(-512))));
-  }
-  return f.thenV128(stmts, i32x4.max_s(i32x4.min_s(i32x4.add(y.get(), f.i32x4Const(p.outputOffset)), f.i32x4Const(p.actMax)), f.i32x4Const(p.actMin)));
+      y.set(i32x4.shr_s(i32x4.add(i32x4.add(y.get(), i32x4.splat(f.shl(f.c(1), f.sub(r.shift(), f.c(1))))), i32x4.shr_s(y.get(), f.c(31))), r.shift())),
+    ],
+    i32x4.max_s(i32x4.min_s(i32x4.add(y.get(), i32x4.splat(r.zp())), i32x4.splat(r.hi())), i32x4.splat(r.lo())),
+  );
 }
 
-/** Narrows up to four i32x4 of values already within int8 to one i8x16 (missing vectors read as zeros). */
-export function narrowToInt8(f: FunctionBuilder, q: Expr[]): Expr {
+/** Narrows two or four i32x4 of values already within int8 to one i8x16 (with two, the high 8 bytes are zero). */
+function narrowToInt8(f: FunctionBuilder, q: Expr[]): Expr {
   const { i16x8, i8x16 } = f.simd;
-  const part = (k: number) => q[k] ?? f.i32x4Const(0);
-  const low = i16x8.narrow_i32x4_s(part(0), part(1));
-  return i8x16.narrow_i16x8_s(low, q.length > 2 ? i16x8.narrow_i32x4_s(part(2), part(3)) : f.i32x4Const(0));
+  const low = i16x8.narrow_i32x4_s(q[0], q[1]);
+  return i8x16.narrow_i16x8_s(low, q.length > 2 ? i16x8.narrow_i32x4_s(q[2], q[3]) : f.i32x4Const(0));
 }
 
 /** Stores the first `count` bytes of the i8x16 in `v` at `dst` (compile-time count: whole vector or 8/4/2/1-byte lanes). */

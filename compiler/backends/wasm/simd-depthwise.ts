@@ -6,7 +6,7 @@
  * stored. A depth multiplier other than 1 takes a scalar loop.
  */
 import { Expr, FunctionBuilder } from './binaryen.ts';
-import { SimdRequant, narrowToInt8, requantizeV128, storeInt8Lanes, storeRequantized } from './requantize.ts';
+import { SimdRequant, requantizeToInt8, storeInt8Lanes, storeRequantized } from './requantize.ts';
 import { SPILL } from './simd-matmul.ts';
 import { Window2d } from '../../reference/window.ts';
 
@@ -99,17 +99,13 @@ export function emitSimdDepthwise(f: FunctionBuilder, d: SimdDepthwise, at: Dept
     }
     return out;
   };
-  const [lane, count, tp] = [f.i32(), f.i32(), f.i32()];
+  const [lane, count] = [f.i32(), f.i32()];
   const packed = f.v128();
   /** Requantizes and stores `lanes` channels from c0: as one SIMD vector, or one by one through the spill area. */
   const stores = (lanes: number): Expr[] => {
     const v = d.vector;
     if (v) {
-      return [
-        tp.set(f.add(f.c(v.at), f.shl(c0.get(), f.c(4)))),
-        packed.set(narrowToInt8(f, [requantizeV128(f, lo.get(), () => tp.get(), 0, v.rq, d.p), requantizeV128(f, hi.get(), () => tp.get(), 64, v.rq, d.p)])),
-        ...storeInt8Lanes(f, () => f.add(yp.get(), c0.get()), packed, lanes),
-      ];
+      return [packed.set(requantizeToInt8(f, [lo.get(), hi.get()], f.add(f.c(v.at), f.shl(c0.get(), f.c(4))), v.rq, d.p)), ...storeInt8Lanes(f, () => f.add(yp.get(), c0.get()), packed, lanes)];
     }
     return [
       f.storeV128(f.c(SPILL), lo.get()),

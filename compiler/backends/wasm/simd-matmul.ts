@@ -6,7 +6,7 @@
  * over K. The accumulators start at the folded bias (bias + input_offset·Σw), as in the C kernel.
  */
 import { Expr, FunctionBuilder } from './binaryen.ts';
-import { SimdRequant, narrowToInt8, requantizeV128, storeInt8Lanes, storeRequantized } from './requantize.ts';
+import { SimdRequant, requantizeToInt8, storeInt8Lanes, storeRequantized } from './requantize.ts';
 
 /** Outputs computed per pass over K: four i32x4 accumulators. */
 const GROUP_BLOCKS = 4;
@@ -64,7 +64,7 @@ export function emitSimdMatmul(f: FunctionBuilder, mm: SimdMatmul, xBase: Expr, 
   const pairs = Math.ceil(mm.k / 2);
   const fullGroups = Math.floor(blocks / GROUP_BLOCKS);
   const tail = blocks % GROUP_BLOCKS;
-  const [r, grp, c, count, oc0, xr, yr, wp, xp, xEnd, tmp, tp] = Array.from({ length: 12 }, () => f.i32());
+  const [r, grp, c, count, oc0, xr, yr, wp, xp, xEnd, tmp] = Array.from({ length: 11 }, () => f.i32());
   const acc = Array.from({ length: ROWS_PER_PASS }, () => Array.from({ length: GROUP_BLOCKS }, () => f.v128()));
   const xs = Array.from({ length: ROWS_PER_PASS }, () => f.v128());
   const wv = Array.from({ length: GROUP_BLOCKS }, () => f.v128());
@@ -75,11 +75,7 @@ export function emitSimdMatmul(f: FunctionBuilder, mm: SimdMatmul, xBase: Expr, 
     const dst = () => f.add(f.add(yr.get(), oc0.get()), f.c(row * mm.outC));
     if (v) {
       const lanes = Math.min(4 * n, mm.outC - (n === GROUP_BLOCKS ? 0 : fullGroups * 4 * GROUP_BLOCKS));
-      return [
-        tp.set(f.add(f.c(v.at), f.shl(oc0.get(), f.c(4)))),
-        packed.set(narrowToInt8(f, acc[row].slice(0, n).map((a, j) => requantizeV128(f, a.get(), () => tp.get(), j * 64, v.rq, mm.p)))),
-        ...storeInt8Lanes(f, dst, packed, lanes),
-      ];
+      return [packed.set(requantizeToInt8(f, acc[row].slice(0, n).map((a) => a.get()), f.add(f.c(v.at), f.shl(oc0.get(), f.c(4))), v.rq, mm.p)), ...storeInt8Lanes(f, dst, packed, lanes)];
     }
     return [
       ...Array.from({ length: n }, (_, j) => f.storeV128(f.c(SPILL), acc[row][j].get(), j * 16)),
