@@ -13,6 +13,7 @@ import { Expr, FunctionBuilder, Local, WasmModule } from './binaryen.ts';
 import { WasmData } from './wasm-data.ts';
 import { SimdRequant, simdRequantTable } from './requantize.ts';
 import { emitSimdMatmul, paddedBias, simdMatmulWeights } from './simd-matmul.ts';
+import { emitSimdAdd } from './simd-add.ts';
 import { emitSimdDepthwise, productsPairInInt16, simdDepthwiseConstants } from './simd-depthwise.ts';
 
 /** Where things are in linear memory. */
@@ -144,6 +145,11 @@ export function emitLayer(ctx: LayerContext, node: Node, name: string): void {
       const a = addr(ctx, node.inputs[0]);
       const b = addr(ctx, node.inputs[1]);
       const p = node.op === 'add' ? params(g, node, 'add') : params(g, node, 'mul');
+      const sameShape = [ta.shape, tb.shape].every((s) => s.length === out.shape.length && s.every((v, i) => v === out.shape[i]));
+      if (p.kind === 'add' && sameShape) {
+        module.fn(name, 0, (f) => [emitSimdAdd(f, { a, b, y, n: sizeOf(out.shape), p })]);
+        return;
+      }
       module.fn(name, 0, (f) => {
         const idx = [f.i32(), f.i32(), f.i32(), f.i32()];
         const [o, tmp] = [f.i32(), f.i32()];

@@ -94,32 +94,46 @@ const HELPER_SCALARS = ['i32', 'i32', 'i32', 'i32', 'i32'] as const;
  */
 export function addSimdRequantizeHelpers(module: WasmModule): void {
   for (const n of [2, 4]) {
-    module.fnTyped(`requant_x${n}`, [...new Array(n).fill('v128'), ...HELPER_SCALARS], 'v128', (f) => {
-      // Getters, not expressions: a binaryen expression may appear only once in the tree.
-      const [block, shift, zp, lo, hi] = HELPER_SCALARS.map((_, i) => () => f.param(n + i));
-      const q = Array.from({ length: n }, (_, j) => requantizeVector(f, f.param(j), block, j * 64, { shift, zp, lo, hi }));
-      return [narrowToInt8(f, q)];
-    });
+    for (const left of [false, true]) {
+      module.fnTyped(helperName(n, left), [...new Array(n).fill('v128'), ...HELPER_SCALARS], 'v128', (f) => {
+        const { i32x4 } = f.simd;
+        const [, shift, zp, lo, hi] = HELPER_SCALARS.map((_, i) => f.param(n + i));
+        // The layer's constants as vectors, splatted once per call rather than once per accumulator.
+        const k = { shift: f.i32(), rounding: f.v128(), zp: f.v128(), lo: f.v128(), hi: f.v128() };
+        const q = Array.from({ length: n }, (_, j) => requantizeVector(f, f.param(j), () => f.param(n), j * 64, left, k));
+        return [
+          k.shift.set(shift),
+          k.rounding.set(i32x4.splat(f.shl(f.c(1), f.sub(f.param(n + 1), f.c(1))))),
+          k.zp.set(i32x4.splat(zp)),
+          k.lo.set(i32x4.splat(lo)),
+          k.hi.set(i32x4.splat(hi)),
+          narrowToInt8(f, q),
+        ];
+      });
+    }
   }
+}
+
+function helperName(n: number, left: boolean): string {
+  return `requant_x${n}${left ? '_left' : ''}`;
 }
 
 /** The int8 of up to four accumulator vectors whose SIMD requant blocks start at `block`, through the shared helpers. */
 export function requantizeToInt8(f: FunctionBuilder, acc: Expr[], block: Expr, rq: SimdRequant, p: OutputClamp): Expr {
   const n = acc.length <= 2 ? 2 : 4;
   const args = Array.from({ length: n }, (_, j) => acc[j] ?? f.i32x4Const(0));
-  return f.callV128(`requant_x${n}`, [...args, block, f.c(rq.shift), f.c(p.outputOffset), f.c(p.actMin), f.c(p.actMax)]);
+  return f.callV128(helperName(n, rq.leftShift), [...args, block, f.c(rq.shift), f.c(p.outputOffset), f.c(p.actMin), f.c(p.actMax)]);
 }
 
 /** One i32x4 of clamped outputs from accumulators `acc`, the block's constants at `block` + `offset` (see SimdRequant). */
-function requantizeVector(f: FunctionBuilder, acc: Expr, block: () => Expr, offset: number, r: Record<'shift' | 'zp' | 'lo' | 'hi', () => Expr>): Expr {
+function requantizeVector(f: FunctionBuilder, acc: Expr, block: () => Expr, offset: number, left: boolean, k: { shift: Local; rounding: Local; zp: Local; lo: Local; hi: Local }): Expr {
   const { i32x4, i64x2, i8x16 } = f.simd;
   const [x, y] = [f.v128(), f.v128()];
-  const half = f.i64x2Const(BigInt(1 << 30));
   // floor((x·M + 2^30) / 2^31) is bits 31..62 of the i64 sum: shift left by one, keep the high words.
-  const high = (product: Expr) => i64x2.shl(i64x2.add(product, half), f.c(1));
+  const high = (product: Expr) => i64x2.shl(i64x2.add(product, f.i64x2Const(BigInt(1 << 30))), f.c(1));
   return f.thenV128(
     [
-      x.set(i32x4.mul(acc, f.loadV128(block(), offset + 16))),
+      x.set(left ? i32x4.mul(acc, f.loadV128(block(), offset + 16)) : acc),
       y.set(
         i8x16.shuffle(
           high(i64x2.extmul_low_i32x4_s(x.get(), f.loadV128(block(), offset))),
@@ -129,9 +143,9 @@ function requantizeVector(f: FunctionBuilder, acc: Expr, block: () => Expr, offs
       ),
       x.set(f.loadV128(block(), offset + 32)),
       y.set(i32x4.mul(i32x4.max_s(i32x4.min_s(y.get(), x.get()), i32x4.neg(x.get())), f.loadV128(block(), offset + 48))),
-      y.set(i32x4.shr_s(i32x4.add(i32x4.add(y.get(), i32x4.splat(f.shl(f.c(1), f.sub(r.shift(), f.c(1))))), i32x4.shr_s(y.get(), f.c(31))), r.shift())),
+      y.set(i32x4.shr_s(i32x4.add(i32x4.add(y.get(), k.rounding.get()), i32x4.shr_s(y.get(), f.c(31))), k.shift.get())),
     ],
-    i32x4.max_s(i32x4.min_s(i32x4.add(y.get(), i32x4.splat(r.zp())), i32x4.splat(r.hi())), i32x4.splat(r.lo())),
+    i32x4.max_s(i32x4.min_s(i32x4.add(y.get(), k.zp.get()), k.hi.get()), k.lo.get()),
   );
 }
 
