@@ -22,3 +22,12 @@ export function windowOf(input: Tensor, out: Tensor, kh: number, kw: number, a: 
   const [n, h, w, c] = input.shape;
   return { n, h, w, c, oh: out.shape[1], ow: out.shape[2], kh, kw, strides: a.strides, dilations: a.dilations ?? [1, 1], pads: a.pads };
 }
+
+/**
+ * The output rows [y0, y1] and columns [x0, x1] (inclusive) whose whole window lies inside the input, so kernels
+ * can skip bounds checks there; empty ranges have first > last.
+ */
+export function windowInterior(w: Window2d): { y: [number, number]; x: [number, number] } {
+  const range = (out: number, size: number, stride: number, pad: number, k: number, dilation: number): [number, number] => [Math.ceil(pad / stride), Math.min(out - 1, Math.floor((size - ((k - 1) * dilation + 1) + pad) / stride))];
+  return { y: range(w.oh, w.h, w.strides[0], w.pads[0], w.kh, w.dilations[0]), x: range(w.ow, w.w, w.strides[1], w.pads[2], w.kw, w.dilations[1]) };
+}

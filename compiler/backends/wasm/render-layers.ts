@@ -14,6 +14,7 @@ import { WasmData } from './wasm-data.ts';
 import { SimdRequant, simdRequantTable } from './requantize.ts';
 import { emitSimdMatmul, paddedBias, simdMatmulWeights } from './simd-matmul.ts';
 import { emitSimdAdd } from './simd-add.ts';
+import { convPatchBytes, emitSimdConv } from './simd-conv.ts';
 import { emitSimdDepthwise, productsPairInInt16, simdDepthwiseConstants } from './simd-depthwise.ts';
 
 /** Where things are in linear memory. */
@@ -61,11 +62,11 @@ function addr(ctx: LayerContext, name: string): number {
   return a;
 }
 
-/** Scratch bytes a node's WASM kernel needs: a regular conv gathers one output pixel's window. */
+/** Scratch bytes a node's WASM kernel needs: a regular conv gathers output pixels' windows. */
 export function wasmScratchBytes(g: Graph, node: Node): number {
   if (node.op !== 'conv2d' || isPointwiseConv(g, node)) return 0;
   const f = tensorOf(g, node.inputs[1]).shape;
-  return f[1] * f[2] * f[3] + 16;
+  return convPatchBytes(f[1], f[2], f[3]);
 }
 
 /** Emits the function `name` computing `node`. */
@@ -89,32 +90,9 @@ export function emitLayer(ctx: LayerContext, node: Node, name: string): void {
         module.fn(name, 0, (f) => [emitSimdMatmul(f, mm, f.c(addr(ctx, node.inputs[0])), rows, f.c(y))]);
         return;
       }
-      // A regular conv: gather each output pixel's window (padding = the input zero point), then one matmul row.
       const w = windowOf(tensorOf(g, node.inputs[0]), out, filter.shape[1], filter.shape[2], node.attrs);
-      const patch = ctx.scratch.get(node.name) as number;
-      const x = addr(ctx, node.inputs[0]);
-      module.fn(name, 0, (f) => {
-        const [oy, ox, ky, kx, ci, iy, ix, dst] = [f.i32(), f.i32(), f.i32(), f.i32(), f.i32(), f.i32(), f.i32(), f.i32()];
-        const inside = f.m.i32.and(f.m.i32.and(f.geS(iy.get(), f.c(0)), f.ltS(iy.get(), f.c(w.h))), f.m.i32.and(f.geS(ix.get(), f.c(0)), f.ltS(ix.get(), f.c(w.w))));
-        return [
-          f.for(oy, f.c(0), f.c(w.oh), [
-            f.for(ox, f.c(0), f.c(w.ow), [
-              dst.set(f.c(patch)),
-              f.for(ky, f.c(0), f.c(w.kh), [
-                iy.set(f.add(f.sub(f.mul(oy.get(), f.c(w.strides[0])), f.c(w.pads[0])), f.mul(ky.get(), f.c(w.dilations[0])))),
-                f.for(kx, f.c(0), f.c(w.kw), [
-                  ix.set(f.add(f.sub(f.mul(ox.get(), f.c(w.strides[1])), f.c(w.pads[2])), f.mul(kx.get(), f.c(w.dilations[1])))),
-                  f.for(ci, f.c(0), f.c(w.c), [
-                    f.store8(dst.get(), f.select(inside, f.load8(f.add(f.c(x), f.add(f.mul(f.add(f.mul(iy.get(), f.c(w.w)), ix.get()), f.c(w.c)), ci.get()))), f.c(-p.inputOffset))),
-                    dst.set(f.add(dst.get(), f.c(1))),
-                  ]),
-                ]),
-              ]),
-              emitSimdMatmul(f, mm, f.c(patch), 1, f.add(f.c(y), f.mul(f.add(f.mul(oy.get(), f.c(w.ow)), ox.get()), f.c(o)))),
-            ]),
-          ]),
-        ];
-      });
+      const conv = { x: addr(ctx, node.inputs[0]), y, patch: ctx.scratch.get(node.name) as number, w, inputOffset: p.inputOffset };
+      module.fn(name, 0, (f) => [emitSimdConv(f, mm, conv)]);
       return;
     }
     case 'depthwise_conv2d': {

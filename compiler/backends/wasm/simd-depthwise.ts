@@ -8,7 +8,7 @@
 import { Expr, FunctionBuilder } from './binaryen.ts';
 import { SimdRequant, requantizeToInt8, storeInt8Lanes, storeRequantized } from './requantize.ts';
 import { SPILL } from './simd-matmul.ts';
-import { Window2d } from '../../reference/window.ts';
+import { Window2d, windowInterior } from '../../reference/window.ts';
 
 /** The constants of one depthwise layer. */
 export interface SimdDepthwise {
@@ -51,11 +51,6 @@ export function simdDepthwiseConstants(weights: Int8Array, bias: Int32Array, tap
 /** Whether two x·w products can share an i16 lane: |x·w| ≤ 128·127 unless a weight is −128 (the spec's weights never are). */
 export function productsPairInInt16(weights: Int8Array): boolean {
   return !weights.includes(-128);
-}
-
-/** The first and last output index whose window lies inside an input of `size` (stride, leading pad, dilated extent). */
-function interior(out: number, size: number, stride: number, pad: number, extent: number): [number, number] {
-  return [Math.max(0, Math.ceil(pad / stride)), Math.min(out - 1, Math.floor((size - extent + pad) / stride))];
 }
 
 /**
@@ -121,8 +116,10 @@ export function emitSimdDepthwise(f: FunctionBuilder, d: SimdDepthwise, at: Dept
     const block = (lanes: number): Expr[] => [lo.set(f.loadV128(f.add(f.c(biasAt), f.shl(c0.get(), f.c(2))))), hi.set(f.loadV128(f.add(f.c(biasAt), f.shl(c0.get(), f.c(2))), 16)), ...taps(), ...stores(lanes)];
     return [...(full > 0 ? [f.for(c0, f.c(0), f.c(full * 8), block(8), 8)] : []), ...(rest > 0 ? [c0.set(f.c(full * 8)), ...block(rest)] : [])];
   };
-  const [y0, y1] = interior(w.oh, w.h, w.strides[0], w.pads[0], (w.kh - 1) * w.dilations[0] + 1);
-  const [x0, x1] = interior(w.ow, w.w, w.strides[1], w.pads[2], (w.kw - 1) * w.dilations[1] + 1);
+  const {
+    y: [y0, y1],
+    x: [x0, x1],
+  } = windowInterior(w);
   const inside = f.m.i32.and(f.m.i32.and(f.geS(oy.get(), f.c(y0)), f.ltS(oy.get(), f.c(y1 + 1))), f.m.i32.and(f.geS(ox.get(), f.c(x0)), f.ltS(ox.get(), f.c(x1 + 1))));
   return f.block([
     off.set(i16x8.splat(f.c(d.p.inputOffset))),

@@ -62,33 +62,32 @@ export function emitSimdMatmul(f: FunctionBuilder, mm: SimdMatmul, xBase: Expr, 
   const { i32x4 } = f.simd;
   const blocks = Math.ceil(mm.outC / 4);
   const pairs = Math.ceil(mm.k / 2);
-  const fullGroups = Math.floor(blocks / GROUP_BLOCKS);
-  const tail = blocks % GROUP_BLOCKS;
-  const [r, grp, c, count, oc0, xr, yr, wp, xp, xEnd, tmp] = Array.from({ length: 11 }, () => f.i32());
+  // Full groups have all 16 outputs real; the rest (up to 15 channels, in up to four blocks) is the tail group.
+  const fullGroups = Math.floor(mm.outC / (4 * GROUP_BLOCKS));
+  const tailLanes = mm.outC - fullGroups * 4 * GROUP_BLOCKS;
+  const tail = Math.ceil(tailLanes / 4);
+  const [r, grp, c, oc0, xr, yr, wp, xp, xEnd, tmp] = Array.from({ length: 10 }, () => f.i32());
   const acc = Array.from({ length: ROWS_PER_PASS }, () => Array.from({ length: GROUP_BLOCKS }, () => f.v128()));
   const xs = Array.from({ length: ROWS_PER_PASS }, () => f.v128());
   const wv = Array.from({ length: GROUP_BLOCKS }, () => f.v128());
   const packed = f.v128();
   /** Requantizes and stores row `row` of the group: 16 outputs at a time with SIMD, else one by one through the spill area. */
-  const requantizeGroup = (n: number, row: number): Expr[] => {
+  const requantizeGroup = (n: number, row: number, lanes: number): Expr[] => {
     const v = mm.vector;
     const dst = () => f.add(f.add(yr.get(), oc0.get()), f.c(row * mm.outC));
     if (v) {
-      const lanes = Math.min(4 * n, mm.outC - (n === GROUP_BLOCKS ? 0 : fullGroups * 4 * GROUP_BLOCKS));
       return [packed.set(requantizeToInt8(f, acc[row].slice(0, n).map((a) => a.get()), f.add(f.c(v.at), f.shl(oc0.get(), f.c(4))), v.rq, mm.p)), ...storeInt8Lanes(f, dst, packed, lanes)];
     }
     return [
       ...Array.from({ length: n }, (_, j) => f.storeV128(f.c(SPILL), acc[row][j].get(), j * 16)),
-      count.set(f.sub(f.c(mm.outC), oc0.get())),
-      count.set(f.select(f.gtS(count.get(), f.c(4 * n)), f.c(4 * n), count.get())),
-      f.for(c, f.c(0), count.get(), [storeRequantized(f, f.add(dst(), c.get()), f.load32(f.add(f.c(SPILL), f.shl(c.get(), f.c(2)))), mm.table, f.add(oc0.get(), c.get()), mm.p, tmp)]),
+      f.for(c, f.c(0), f.c(lanes), [storeRequantized(f, f.add(dst(), c.get()), f.load32(f.add(f.c(SPILL), f.shl(c.get(), f.c(2)))), mm.table, f.add(oc0.get(), c.get()), mm.p, tmp)]),
     ];
   };
   /**
    * One group of `n` blocks whose first output channel is in oc0, for `nRows` rows from xr: accumulate over K (one
    * load16_splat + extend gives the (x[2p], x[2p+1]) pair in every i32 lane), then requantize.
    */
-  const group = (n: number, nRows: number): Expr[] => {
+  const group = (n: number, nRows: number, lanes: number): Expr[] => {
     const rowsOf = Array.from({ length: nRows }, (_, q) => q);
     const blocksOf = Array.from({ length: n }, (_, j) => j);
     return [
@@ -106,12 +105,12 @@ export function emitSimdMatmul(f: FunctionBuilder, mm: SimdMatmul, xBase: Expr, 
         ],
         2,
       ),
-      ...rowsOf.flatMap((q) => requantizeGroup(n, q)),
+      ...rowsOf.flatMap((q) => requantizeGroup(n, q, lanes)),
     ];
   };
   const pass = (nRows: number): Expr[] => [
-    ...(fullGroups > 0 ? [f.for(grp, f.c(0), f.c(fullGroups), [oc0.set(f.mul(grp.get(), f.c(4 * GROUP_BLOCKS))), ...group(GROUP_BLOCKS, nRows)])] : []),
-    ...(tail > 0 ? [oc0.set(f.c(fullGroups * 4 * GROUP_BLOCKS)), ...group(tail, nRows)] : []),
+    ...(fullGroups > 0 ? [f.for(grp, f.c(0), f.c(fullGroups), [oc0.set(f.mul(grp.get(), f.c(4 * GROUP_BLOCKS))), ...group(GROUP_BLOCKS, nRows, 4 * GROUP_BLOCKS)])] : []),
+    ...(tail > 0 ? [oc0.set(f.c(fullGroups * 4 * GROUP_BLOCKS)), ...group(tail, nRows, tailLanes)] : []),
     xr.set(f.add(xr.get(), f.c(nRows * mm.k))),
     yr.set(f.add(yr.get(), f.c(nRows * mm.outC))),
   ];
