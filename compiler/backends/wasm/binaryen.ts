@@ -191,9 +191,9 @@ export class FunctionBuilder {
     return this.m.v128.store(offset, 1, ptr, value, MEMORY);
   }
 
-  /** The int8 pair at ptr + offset sign-extended to i16 and repeated in all four i32 lanes: [a, b, a, b, …]. */
-  loadPairSplat(ptr: Expr, offset = 0): Expr {
-    return this.m.i16x8.extend_low_i8x16_s(this.m.v128.load16_splat(offset, 1, ptr, MEMORY));
+  /** The 4 bytes at ptr + offset repeated in all four i32 lanes. */
+  load32Splat(ptr: Expr, offset = 0): Expr {
+    return this.m.v128.load32_splat(offset, 1, ptr, MEMORY);
   }
 
   /** 8 int8 at ptr + offset, sign-extended to i16x8. */

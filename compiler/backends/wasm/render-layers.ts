@@ -12,7 +12,7 @@ import { windowOf } from '../../reference/window.ts';
 import { Expr, FunctionBuilder, Local, WasmModule } from './binaryen.ts';
 import { WasmData } from './wasm-data.ts';
 import { SimdRequant, simdRequantTable } from './requantize.ts';
-import { emitSimdMatmul, paddedBias, simdMatmulWeights } from './simd-matmul.ts';
+import { emitSimdMatmul, matmulWidenBytes, paddedBias, simdMatmulWeights } from './simd-matmul.ts';
 import { emitSimdAdd } from './simd-add.ts';
 import { convPatchBytes, emitSimdConv } from './simd-conv.ts';
 import { emitSimdDepthwise, productsPairInInt16, simdDepthwiseConstants } from './simd-depthwise.ts';
@@ -62,11 +62,12 @@ function addr(ctx: LayerContext, name: string): number {
   return a;
 }
 
-/** Scratch bytes a node's WASM kernel needs: a regular conv gathers output pixels' windows. */
+/** Scratch bytes a node's WASM kernel needs: matmuls widen rows to int16, and a regular conv gathers windows first. */
 export function wasmScratchBytes(g: Graph, node: Node): number {
-  if (node.op !== 'conv2d' || isPointwiseConv(g, node)) return 0;
+  if (node.op !== 'conv2d' && node.op !== 'fully_connected') return 0;
   const f = tensorOf(g, node.inputs[1]).shape;
-  return convPatchBytes(f[1], f[2], f[3]);
+  const k = sizeOf(f) / f[0];
+  return matmulWidenBytes(k) + (node.op === 'conv2d' && !isPointwiseConv(g, node) ? convPatchBytes(f[1], f[2], f[3]) : 0);
 }
 
 /** Emits the function `name` computing `node`. */
@@ -84,14 +85,15 @@ export function emitLayer(ctx: LayerContext, node: Node, name: string): void {
       const weights = ctx.data.add(`${node.inputs[1]}\0simd`, simdMatmulWeights(filter.data as Int8Array, o, k));
       const bias = ctx.data.add(`${node.name}\0folded`, paddedBias(foldedMacBias(g, node, p.inputOffset)));
       const vector = vectorRequant(ctx, node);
-      const mm = { weights, bias, table: vector ? 0 : channelRequant(ctx, node), vector, k, outC: o, p };
+      const scratch = ctx.scratch.get(node.name) as number;
+      const mm = { weights, bias, table: vector ? 0 : channelRequant(ctx, node), vector, widen: scratch, k, outC: o, p };
       if (node.op === 'fully_connected' || isPointwiseConv(g, node)) {
         const rows = sizeOf(tensorOf(g, node.inputs[0]).shape) / k;
         module.fn(name, 0, (f) => [emitSimdMatmul(f, mm, f.c(addr(ctx, node.inputs[0])), rows, f.c(y))]);
         return;
       }
       const w = windowOf(tensorOf(g, node.inputs[0]), out, filter.shape[1], filter.shape[2], node.attrs);
-      const conv = { x: addr(ctx, node.inputs[0]), y, patch: ctx.scratch.get(node.name) as number, w, inputOffset: p.inputOffset };
+      const conv = { x: addr(ctx, node.inputs[0]), y, patch: scratch + matmulWidenBytes(k), w, inputOffset: p.inputOffset };
       module.fn(name, 0, (f) => [emitSimdConv(f, mm, conv)]);
       return;
     }

@@ -2,8 +2,9 @@
  * @fileoverview The SIMD128 int8 matmul (pointwise conv, dense, and the rows of a regular conv): y = x · W with
  * i32x4.dot_i16x8_s, 8 MACs per instruction. Weights are laid out by the compiler in pairs of K for blocks of four
  * output channels, [⌈K/2⌉][⌈O/4⌉][4][2], so one 8-byte load sign-extended to i16x8 meets a splat of (x[2p], x[2p+1])
- * and the dot gives x[2p]·w[2p][o] + x[2p+1]·w[2p+1][o] for four outputs at once. Sixteen outputs share each pass
- * over K. The accumulators start at the folded bias (bias + input_offset·Σw), as in the C kernel.
+ * and the dot gives x[2p]·w[2p][o] + x[2p+1]·w[2p+1][o] for four outputs at once. Sixteen outputs of two rows share
+ * each pass over K; the two rows are first widened to int16 in a scratch buffer so a pair splats with one
+ * load32_splat. The accumulators start at the folded bias (bias + input_offset·Σw), as in the C kernel.
  */
 import { Expr, FunctionBuilder } from './binaryen.ts';
 import { SimdRequant, requantizeToInt8, storeInt8Lanes, storeRequantized } from './requantize.ts';
@@ -46,6 +47,8 @@ export interface SimdMatmul {
   table: number;
   /** The SIMD requantization table's address and constants, when the layer's shifts allow it. */
   vector?: { at: number; rq: SimdRequant };
+  /** Scratch for the rows of a pass widened to int16 (matmulWidenBytes). */
+  widen: number;
   k: number;
   outC: number;
   p: { outputOffset: number; actMin: number; actMax: number };
@@ -56,6 +59,16 @@ export const SPILL = 512;
 
 /** Rows computed per pass over the weights: each weight vector loaded serves both. */
 const ROWS_PER_PASS = 2;
+
+/** Bytes of one row widened to int16: K rounded up to a whole pair. */
+function widenedRowBytes(k: number): number {
+  return Math.ceil(k / 2) * 4;
+}
+
+/** Scratch bytes of the widened rows of one pass, and 16 for the last v128 store's overshoot. */
+export function matmulWidenBytes(k: number): number {
+  return ROWS_PER_PASS * widenedRowBytes(k) + 16;
+}
 
 /** Statements computing `rows` rows from x (row stride k) into y (row stride outC). */
 export function emitSimdMatmul(f: FunctionBuilder, mm: SimdMatmul, xBase: Expr, rows: number, yBase: Expr): Expr {
@@ -84,8 +97,8 @@ export function emitSimdMatmul(f: FunctionBuilder, mm: SimdMatmul, xBase: Expr, 
     ];
   };
   /**
-   * One group of `n` blocks whose first output channel is in oc0, for `nRows` rows from xr: accumulate over K (one
-   * load16_splat + extend gives the (x[2p], x[2p+1]) pair in every i32 lane), then requantize.
+   * One group of `n` blocks whose first output channel is in oc0, for the `nRows` widened rows: accumulate over K
+   * (one load32_splat gives the (x[2p], x[2p+1]) pair in every i32 lane), then requantize.
    */
   const group = (n: number, nRows: number, lanes: number): Expr[] => {
     const rowsOf = Array.from({ length: nRows }, (_, q) => q);
@@ -93,22 +106,27 @@ export function emitSimdMatmul(f: FunctionBuilder, mm: SimdMatmul, xBase: Expr, 
     return [
       ...rowsOf.flatMap((q) => blocksOf.map((j) => acc[q][j].set(f.loadV128(f.add(f.c(mm.bias), f.shl(oc0.get(), f.c(2))), j * 16)))),
       wp.set(f.add(f.c(mm.weights), f.shl(oc0.get(), f.c(1)))),
-      xEnd.set(f.add(xr.get(), f.c(2 * pairs))),
+      xEnd.set(f.c(mm.widen + 4 * pairs)),
       f.for(
         xp,
-        xr.get(),
+        f.c(mm.widen),
         xEnd.get(),
         [
-          ...rowsOf.map((q) => xs[q].set(f.loadPairSplat(xp.get(), q * mm.k))),
+          ...rowsOf.map((q) => xs[q].set(f.load32Splat(xp.get(), q * rowBytes))),
           ...blocksOf.flatMap((j) => [wv[j].set(f.load8x8(wp.get(), j * 8)), ...rowsOf.map((q) => acc[q][j].set(i32x4.add(acc[q][j].get(), i32x4.dot_i16x8_s(wv[j].get(), xs[q].get()))))]),
           wp.set(f.add(wp.get(), f.c(blocks * 8))),
         ],
-        2,
+        4,
       ),
       ...rowsOf.flatMap((q) => requantizeGroup(n, q, lanes)),
     ];
   };
+  const rowBytes = widenedRowBytes(mm.k);
+  /** Widens the pass's rows to int16 in the scratch, eight values a step, so each (x[2p], x[2p+1]) pair splats with one load32_splat. */
+  const widenRows = (nRows: number): Expr[] =>
+    Array.from({ length: nRows }, (_, q) => f.for(c, f.c(0), f.c(Math.ceil(mm.k / 8) * 8), [f.storeV128(f.add(f.c(mm.widen + q * rowBytes), f.shl(c.get(), f.c(1))), f.load8x8(f.add(xr.get(), c.get()), q * mm.k))], 8));
   const pass = (nRows: number): Expr[] => [
+    ...widenRows(nRows),
     ...(fullGroups > 0 ? [f.for(grp, f.c(0), f.c(fullGroups), [oc0.set(f.mul(grp.get(), f.c(4 * GROUP_BLOCKS))), ...group(GROUP_BLOCKS, nRows, 4 * GROUP_BLOCKS)])] : []),
     ...(tail > 0 ? [oc0.set(f.c(fullGroups * 4 * GROUP_BLOCKS)), ...group(tail, nRows, tailLanes)] : []),
     xr.set(f.add(xr.get(), f.c(nRows * mm.k))),
