@@ -34,9 +34,14 @@ export class FunctionBuilder {
   private labels = 0;
 
   constructor(
-    readonly m: binaryen.Module,
+    /** The module this function belongs to (for shared helpers). */
+    readonly module: WasmModule,
     private readonly params: readonly ValueType[] = [],
-  ) {}
+  ) {
+    this.m = module.m;
+  }
+
+  readonly m: binaryen.Module;
 
   private local(type: number): Local {
     const index = this.params.length + this.vars.length;
@@ -232,6 +237,7 @@ export class FunctionBuilder {
 export class WasmModule {
   readonly m = new binaryen.Module();
   private readonly segments: { offset: number; data: Uint8Array }[] = [];
+  private readonly helpers = new Set<string>();
 
   constructor() {
     this.m.setFeatures(binaryen.Features.MVP | binaryen.Features.SIMD128 | binaryen.Features.BulkMemory | binaryen.Features.SignExt);
@@ -254,10 +260,17 @@ export class WasmModule {
 
   /** Adds a function with typed parameters and result; the body's last expression is the result. */
   fnTyped(name: string, params: ValueType[], result: ValueType | 'none', build: (f: FunctionBuilder) => Expr[]): void {
-    const f = new FunctionBuilder(this.m, params);
+    const f = new FunctionBuilder(this, params);
     const resultType = result === 'none' ? binaryen.none : TYPES[result];
     const body = this.m.block(null, build(f), resultType);
     this.m.addFunction(name, binaryen.createType(params.map((t) => TYPES[t])), resultType, f.varTypes(), body);
+  }
+
+  /** Adds the function `name` unless it exists: shared helpers built on first use. */
+  helper(name: string, params: ValueType[], result: ValueType | 'none', build: (f: FunctionBuilder) => Expr[]): void {
+    if (this.helpers.has(name)) return;
+    this.helpers.add(name);
+    this.fnTyped(name, params, result, build);
   }
 
   /** Exports a function under a name. */

@@ -8,7 +8,7 @@ import { MemoryPlan } from '../../plan/plan-memory.ts';
 import { withPlace } from '../../errors.ts';
 import { WasmModule } from './binaryen.ts';
 import { WasmData } from './wasm-data.ts';
-import { addRequantizeHelper, addSimdRequantizeHelpers } from './requantize.ts';
+import { addRequantizeHelper } from './requantize.ts';
 import { emitLayer } from './render-layers.ts';
 
 /** Where the arena starts: low addresses stay free so a null pointer never reads model data. */
@@ -31,7 +31,6 @@ export interface WasmModel {
 export function emitWasm(g: Graph, plan: MemoryPlan): WasmModel {
   const module = new WasmModule();
   addRequantizeHelper(module);
-  addSimdRequantizeHelpers(module);
   const address = new Map([...plan.offsets].map(([name, offset]) => [name, ARENA_BASE + offset]));
   const scratch = new Map([...plan.scratch].map(([name, offset]) => [name, ARENA_BASE + offset]));
   const data = new WasmData(module, Math.ceil((ARENA_BASE + plan.arenaBytes + TAIL_MARGIN) / 16) * 16);

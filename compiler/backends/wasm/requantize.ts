@@ -28,16 +28,17 @@ export function storeRequantized(f: FunctionBuilder, dst: Expr, acc: Expr, table
 
 
 /**
- * Per-channel constants of the SIMD128 requantization, four i32x4 per block of four channels (64 bytes): the
- * multiplier M, 2^left, the bound B = 2^s·512 past which the output saturates anyway, and 2^(S−s) which brings every
- * channel's right shift s to the layer's largest, S.
+ * Per-channel constants of the SIMD128 requantization, five i32x4 per block of four channels (SIMD_REQUANT_BLOCK
+ * bytes): the multiplier M, 2^left, the bounds ±B (B = 2^s·512, past which the output saturates anyway), and 2^(S−s)
+ * which brings every channel's right shift s to the layer's largest, S.
  *
  * Why that is exact: TFLite's rounding right shift by s, floor((y + 2^(s−1) − [y<0]) / 2^s), equals
  * floor((y·2^(S−s) + 2^(S−1) − [y<0]) / 2^S) for s ≥ 1 (the two numerators differ only inside one aligned block of
  * 2^(S−s)), and for s = 0 it gives y. WebAssembly has no per-lane shift, but a per-lane multiply by 2^(S−s) and one
- * uniform shift by S do it. Clamping y to ±B first keeps y·2^(S−s) ≤ 2^(S+9) in range and changes no output, since
+ * uniform shift by S do it. Clamping y to ±B first keeps y·2^(S−s) ≤ 2^(S+9) (and with the rounding below 2^31) and changes no output, since
  * |y| ≥ B already rounds to |q| ≥ 512 and saturates int8 with either zero point. Layers with S > 21 keep the scalar
- * path (`simdRequantTable` returns undefined).
+ * path (`simdRequantTable` returns undefined). The output zero point rides in the rounding constant: adding zp·2^S
+ * before the shift adds exactly zp after it.
  */
 export interface SimdRequant {
   table: Int32Array;
@@ -46,6 +47,9 @@ export interface SimdRequant {
   /** Whether any channel shifts left (multipliers above one); most layers skip that multiply. */
   leftShift: boolean;
 }
+
+/** Bytes of one block of four channels in the SIMD requantization table. */
+export const SIMD_REQUANT_BLOCK = 80;
 
 /** Largest S for which y·2^(S−s) cannot overflow after the ±B clamp. */
 const MAX_SIMD_SHIFT = 21;
@@ -65,14 +69,15 @@ export function simdRequantTable(multipliers: ArrayLike<number>, shifts: ArrayLi
   }
   if (shift > MAX_SIMD_SHIFT) return undefined;
   const blocks = Math.ceil(n / 4);
-  const table = new Int32Array(blocks * 16);
+  const table = new Int32Array((blocks * SIMD_REQUANT_BLOCK) / 4);
   for (let c = 0; c < blocks * 4; c++) {
-    const base = (c >> 2) * 16 + (c & 3);
+    const base = (c >> 2) * (SIMD_REQUANT_BLOCK / 4) + (c & 3);
     const right = c < n ? Math.max(-shifts[c], 0) : 0;
     table[base] = c < n ? multipliers[c] : 0;
     table[base + 4] = 2 ** (c < n ? Math.max(shifts[c], 0) : 0);
     table[base + 8] = 2 ** right * 512;
-    table[base + 12] = 2 ** (shift - right);
+    table[base + 12] = -(2 ** right) * 512;
+    table[base + 16] = 2 ** (shift - right);
   }
   return { table, shift, leftShift };
 }
@@ -84,56 +89,38 @@ export interface OutputClamp {
   actMax: number;
 }
 
-/** The helpers' parameters after the accumulators: block address, S, zero point, clamp low, clamp high. */
-const HELPER_SCALARS = ['i32', 'i32', 'i32', 'i32', 'i32'] as const;
+/** The helpers' parameters after the accumulators: block address, rounding constant 2^(S−1) + zp·2^S, clamp low, clamp high. */
+const HELPER_SCALARS = ['i32', 'i32', 'i32', 'i32'] as const;
 
 /**
- * Adds `requant_x4` and `requant_x2`: four (or two) i32x4 accumulators of consecutive channel blocks, requantized
- * lane by lane with mbqm's arithmetic and narrowed to the int8 of one v128 (16 or 8 bytes valid). Shared functions
- * rather than inline code: once per 16 outputs the call is cheap, and inlining it in every layer tripled the code.
+ * The int8 of up to four accumulator vectors whose SIMD requant blocks start at `block`, through a shared helper
+ * `requant_x{2,4}[_left]_s{S}` (added on first use): the accumulators of two or four consecutive channel blocks
+ * requantized lane by lane with mbqm's arithmetic and narrowed to one v128 (8 or 16 bytes valid). Shared rather than
+ * inline, since inlining in every layer tripled the code; one helper per S keeps the shift an immediate.
  */
-export function addSimdRequantizeHelpers(module: WasmModule): void {
-  for (const n of [2, 4]) {
-    for (const left of [false, true]) {
-      module.fnTyped(helperName(n, left), [...new Array(n).fill('v128'), ...HELPER_SCALARS], 'v128', (f) => {
-        const { i32x4 } = f.simd;
-        const [, shift, zp, lo, hi] = HELPER_SCALARS.map((_, i) => f.param(n + i));
-        // The layer's constants as vectors, splatted once per call rather than once per accumulator.
-        const k = { shift: f.i32(), rounding: f.v128(), zp: f.v128(), lo: f.v128(), hi: f.v128() };
-        const q = Array.from({ length: n }, (_, j) => requantizeVector(f, f.param(j), () => f.param(n), j * 64, left, k));
-        return [
-          k.shift.set(shift),
-          k.rounding.set(i32x4.splat(f.shl(f.c(1), f.sub(f.param(n + 1), f.c(1))))),
-          k.zp.set(i32x4.splat(zp)),
-          k.lo.set(i32x4.splat(lo)),
-          k.hi.set(i32x4.splat(hi)),
-          narrowToInt8(f, q),
-        ];
-      });
-    }
-  }
-}
-
-function helperName(n: number, left: boolean): string {
-  return `requant_x${n}${left ? '_left' : ''}`;
-}
-
-/** The int8 of up to four accumulator vectors whose SIMD requant blocks start at `block`, through the shared helpers. */
 export function requantizeToInt8(f: FunctionBuilder, acc: Expr[], block: Expr, rq: SimdRequant, p: OutputClamp): Expr {
   const n = acc.length <= 2 ? 2 : 4;
+  const name = `requant_x${n}${rq.leftShift ? '_left' : ''}_s${rq.shift}`;
+  f.module.helper(name, [...new Array<'v128'>(n).fill('v128'), ...HELPER_SCALARS], 'v128', (h) => {
+    const { i32x4 } = h.simd;
+    // The layer's constants as vectors, splatted once per call rather than once per accumulator.
+    const k = { rounding: h.v128(), lo: h.v128(), hi: h.v128() };
+    const q = Array.from({ length: n }, (_, j) => requantizeVector(h, h.param(j), () => h.param(n), j * SIMD_REQUANT_BLOCK, rq, k));
+    return [k.rounding.set(i32x4.splat(h.param(n + 1))), k.lo.set(i32x4.splat(h.param(n + 2))), k.hi.set(i32x4.splat(h.param(n + 3))), narrowToInt8(h, q)];
+  });
   const args = Array.from({ length: n }, (_, j) => acc[j] ?? f.i32x4Const(0));
-  return f.callV128(helperName(n, rq.leftShift), [...args, block, f.c(rq.shift), f.c(p.outputOffset), f.c(p.actMin), f.c(p.actMax)]);
+  return f.callV128(name, [...args, block, f.c(2 ** (rq.shift - 1) + p.outputOffset * 2 ** rq.shift), f.c(p.actMin), f.c(p.actMax)]);
 }
 
 /** One i32x4 of clamped outputs from accumulators `acc`, the block's constants at `block` + `offset` (see SimdRequant). */
-function requantizeVector(f: FunctionBuilder, acc: Expr, block: () => Expr, offset: number, left: boolean, k: { shift: Local; rounding: Local; zp: Local; lo: Local; hi: Local }): Expr {
+function requantizeVector(f: FunctionBuilder, acc: Expr, block: () => Expr, offset: number, rq: SimdRequant, k: { rounding: Local; lo: Local; hi: Local }): Expr {
   const { i32x4, i64x2, i8x16 } = f.simd;
   const [x, y] = [f.v128(), f.v128()];
   // floor((x·M + 2^30) / 2^31) is bits 31..62 of the i64 sum: shift left by one, keep the high words.
   const high = (product: Expr) => i64x2.shl(i64x2.add(product, f.i64x2Const(BigInt(1 << 30))), f.c(1));
   return f.thenV128(
     [
-      x.set(left ? i32x4.mul(acc, f.loadV128(block(), offset + 16)) : acc),
+      x.set(rq.leftShift ? i32x4.mul(acc, f.loadV128(block(), offset + 16)) : acc),
       y.set(
         i8x16.shuffle(
           high(i64x2.extmul_low_i32x4_s(x.get(), f.loadV128(block(), offset))),
@@ -141,11 +128,9 @@ function requantizeVector(f: FunctionBuilder, acc: Expr, block: () => Expr, offs
           [4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31],
         ),
       ),
-      x.set(f.loadV128(block(), offset + 32)),
-      y.set(i32x4.mul(i32x4.max_s(i32x4.min_s(y.get(), x.get()), i32x4.neg(x.get())), f.loadV128(block(), offset + 48))),
-      y.set(i32x4.shr_s(i32x4.add(i32x4.add(y.get(), k.rounding.get()), i32x4.shr_s(y.get(), f.c(31))), k.shift.get())),
+      y.set(i32x4.mul(i32x4.max_s(i32x4.min_s(y.get(), f.loadV128(block(), offset + 32)), f.loadV128(block(), offset + 48)), f.loadV128(block(), offset + 64))),
     ],
-    i32x4.max_s(i32x4.min_s(i32x4.add(y.get(), k.zp.get()), k.hi.get()), k.lo.get()),
+    i32x4.max_s(i32x4.min_s(i32x4.shr_s(i32x4.add(i32x4.add(y.get(), k.rounding.get()), i32x4.shr_s(y.get(), f.c(31))), f.c(rq.shift)), k.hi.get()), k.lo.get()),
   );
 }
 

@@ -6,7 +6,7 @@
  * stored. A depth multiplier other than 1 takes a scalar loop.
  */
 import { Expr, FunctionBuilder } from './binaryen.ts';
-import { SimdRequant, requantizeToInt8, storeInt8Lanes, storeRequantized } from './requantize.ts';
+import { SIMD_REQUANT_BLOCK, SimdRequant, requantizeToInt8, storeInt8Lanes, storeRequantized } from './requantize.ts';
 import { SPILL } from './simd-matmul.ts';
 import { Window2d, windowInterior } from '../../reference/window.ts';
 
@@ -100,7 +100,7 @@ export function emitSimdDepthwise(f: FunctionBuilder, d: SimdDepthwise, at: Dept
   const stores = (lanes: number): Expr[] => {
     const v = d.vector;
     if (v) {
-      return [packed.set(requantizeToInt8(f, [lo.get(), hi.get()], f.add(f.c(v.at), f.shl(c0.get(), f.c(4))), v.rq, d.p)), ...storeInt8Lanes(f, () => f.add(yp.get(), c0.get()), packed, lanes)];
+      return [packed.set(requantizeToInt8(f, [lo.get(), hi.get()], f.add(f.c(v.at), f.mul(c0.get(), f.c(SIMD_REQUANT_BLOCK / 4))), v.rq, d.p)), ...storeInt8Lanes(f, () => f.add(yp.get(), c0.get()), packed, lanes)];
     }
     return [
       f.storeV128(f.c(SPILL), lo.get()),

@@ -7,7 +7,7 @@
  * load32_splat. The accumulators start at the folded bias (bias + input_offset·Σw), as in the C kernel.
  */
 import { Expr, FunctionBuilder } from './binaryen.ts';
-import { SimdRequant, requantizeToInt8, storeInt8Lanes, storeRequantized } from './requantize.ts';
+import { SIMD_REQUANT_BLOCK, SimdRequant, requantizeToInt8, storeInt8Lanes, storeRequantized } from './requantize.ts';
 
 /** Outputs computed per pass over K: four i32x4 accumulators. */
 const GROUP_BLOCKS = 4;
@@ -89,7 +89,7 @@ export function emitSimdMatmul(f: FunctionBuilder, mm: SimdMatmul, xBase: Expr, 
     const v = mm.vector;
     const dst = () => f.add(f.add(yr.get(), oc0.get()), f.c(row * mm.outC));
     if (v) {
-      return [packed.set(requantizeToInt8(f, acc[row].slice(0, n).map((a) => a.get()), f.add(f.c(v.at), f.shl(oc0.get(), f.c(4))), v.rq, mm.p)), ...storeInt8Lanes(f, dst, packed, lanes)];
+      return [packed.set(requantizeToInt8(f, acc[row].slice(0, n).map((a) => a.get()), f.add(f.c(v.at), f.mul(oc0.get(), f.c(SIMD_REQUANT_BLOCK / 4))), v.rq, mm.p)), ...storeInt8Lanes(f, dst, packed, lanes)];
     }
     return [
       ...Array.from({ length: n }, (_, j) => f.storeV128(f.c(SPILL), acc[row][j].get(), j * 16)),
