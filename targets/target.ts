@@ -14,13 +14,23 @@ export interface Target {
   /** Which backend renders for it. */
   backend: 'c' | 'wasm';
   isa: { arch: string; features: string[] };
-  /** Flash and RAM of the real part; null for hosted targets without a fixed budget. */
-  memory: { flashBytes: number; ramBytes: number } | null;
-  /** Which folder of runtime/c/kernels the build uses. */
-  kernels: string;
+  /** Flash and RAM of the real part (null where it has no fixed figure); null for targets without a budget. */
+  memory: { part: string; flashBytes: number | null; ramBytes: number | null } | null;
+  /** Folders of runtime/c/kernels in order of preference (compiler/backends/c/kernel-table.ts). */
+  kernels: string[];
   /** The C compiler and flags (C targets); null for WebAssembly, which binaryen emits directly. */
-  toolchain: { cc: string; cflags: string[] } | null;
-  run: { kind: 'native' | 'node' };
+  toolchain: { cc: string; cflags: string[]; ldflags?: string[] } | null;
+  /** How tests and `tinyedge run` execute a build: natively, in Node, under qemu's user mode or on a qemu board. */
+  run: { kind: 'native' | 'node' } | { kind: 'qemu-user'; command: string[] } | { kind: 'qemu-system'; command: string[]; board: Board };
+}
+
+/** A qemu board a bare-metal target's tests run on: where code and data go (it has more memory than the real part). */
+export interface Board {
+  machine: string;
+  /** Vector table, code and constants. */
+  code: { origin: number; length: number };
+  /** Data, the arena, heap and stack. */
+  ram: { origin: number; length: number };
 }
 
 const DIR = fileURLToPath(new URL('.', import.meta.url));
@@ -40,7 +50,7 @@ export function loadTarget(name: string): Target {
 }
 
 /** The C toolchain of a target, or an error naming the target when it has none. */
-export function cToolchain(target: Target): { cc: string; cflags: string[] } {
+export function cToolchain(target: Target): { cc: string; cflags: string[]; ldflags?: string[] } {
   if (!target.toolchain) throw new TinyedgeError(`target '${target.name}' has no C toolchain`);
   return target.toolchain;
 }

@@ -1,6 +1,6 @@
 /**
  * @fileoverview Building and running an emitted C project for a target: `make` with the target's compiler and
- * flags, code size from binutils' `size`, and the run recipe (native execution for the host).
+ * flags, code size from binutils' `size`, and the run recipe (native, or qemu's user mode for Linux on Arm).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -16,20 +16,20 @@ function run(cmd: string, args: string[], cwd: string, what: string): string {
   return r.stdout;
 }
 
-/** Builds the runner in `dir` (make rebuilds only what changed). */
-export function buildProject(dir: string, target: Target): void {
+/** Builds the runner in `dir` with the target's toolchain, or `cflags` instead of its flags (make rebuilds only what changed). */
+export function buildProject(dir: string, target: Target, cflags?: readonly string[]): void {
   const tc = cToolchain(target);
-  run('make', ['-s', `CC=${tc.cc}`, `CFLAGS=${tc.cflags.join(' ')}`, 'runner'], dir, `build for ${target.name}`);
+  run('make', ['-s', `CC=${tc.cc}`, `CFLAGS=${(cflags ?? tc.cflags).join(' ')}`, `LDFLAGS=${(tc.ldflags ?? []).join(' ')}`, 'runner'], dir, `build for ${target.name}`);
 }
 
-/** Writes a project's files into a new temporary folder and builds its runner there with gcc and `cflags` (tests, benchmarks). */
-export function buildTemporaryProject(files: Record<string, string>, cflags: readonly string[]): string {
+/** Writes a project's files into a new temporary folder and builds its runner there for `target` (tests, benchmarks). */
+export function buildTemporaryProject(files: Record<string, string>, target: Target, cflags?: readonly string[]): string {
   const dir = mkdtempSync(join(tmpdir(), 'tinyedge-build-'));
   for (const [name, text] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, name)), { recursive: true });
     writeFileSync(join(dir, name), text);
   }
-  run('make', ['-s', `CFLAGS=${cflags.join(' ')}`, 'runner'], dir, 'build');
+  buildProject(dir, target, cflags);
   return dir;
 }
 
@@ -45,8 +45,15 @@ export function textBytes(dir: string, objects: readonly string[], target: Targe
     .reduce((sum, line) => sum + Number(line.trim().split(/\s+/)[0]), 0);
 }
 
-/** Runs the built runner natively: reads `input`, writes `output`, returns each run's latency in ms. */
-export function runNative(dir: string, input: string, output: string, runs: number): number[] {
-  const stdout = run(join(dir, 'runner'), [input, output, String(runs)], dir, 'run the model');
+/**
+ * Runs the built runner the target's way (natively, or under qemu's user mode): reads `input`, writes `output`,
+ * returns each run's latency in ms (under emulation, times say nothing about the device: count instructions).
+ */
+export function runBuild(dir: string, target: Target, input: string, output: string, runs: number): number[] {
+  const args = [join(dir, 'runner'), input, output, String(runs)];
+  const how = target.run;
+  if (how.kind === 'node' || how.kind === 'qemu-system') throw new TinyedgeError(`target '${target.name}' runs ${how.kind === 'node' ? 'in Node' : 'on a qemu board'}, not as a hosted program`);
+  const [cmd, ...rest] = how.kind === 'qemu-user' ? [...how.command, ...args] : args;
+  const stdout = run(cmd, rest, dir, `run the model for ${target.name}`);
   return (JSON.parse(stdout) as { latencyMs: number[] }).latencyMs;
 }

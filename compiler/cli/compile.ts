@@ -8,8 +8,8 @@ import { Quantization } from '../ir/tensor.ts';
 import { TinyedgeError } from '../errors.ts';
 import { planMemory } from '../plan/plan-memory.ts';
 import { cScratchBytes } from '../backends/c/render-nodes.ts';
-import { cProject, kernelSources } from '../backends/c/project.ts';
-import { cToolchain, loadTarget } from '../../targets/target.ts';
+import { cBuildOf, cProject, kernelSources } from '../backends/c/project.ts';
+import { loadTarget } from '../../targets/target.ts';
 import { wasmProject } from '../backends/wasm/project.ts';
 import { wasmScratchBytes } from '../backends/wasm/render-layers.ts';
 import { buildProject, textBytes } from '../../targets/toolchain.ts';
@@ -80,14 +80,14 @@ export async function compileCommand(spec: string | undefined, options: CompileO
     prepareOutputDir(options.out, !!options.force);
     writeOutputFiles(options.out, project.files);
   } else {
-    const tc = cToolchain(target);
-    const project = cProject(g, plan, { cc: tc.cc, cflags: tc.cflags, kernels: target.kernels }, prefix);
+    const build = cBuildOf(target);
+    const project = cProject(g, plan, build, prefix);
     weightBytes = project.weightBytes;
     budgetCheck('flash for the weights', weightBytes, flashBudget, flashFlag, model.spec);
     prepareOutputDir(options.out, !!options.force);
     writeOutputFiles(options.out, project.files);
     buildProject(options.out, target);
-    const objects = [`${prefix}.o`, ...kernelSources(target.kernels).map((s) => s.replace(/\.c$/, '.o'))];
+    const objects = [`${prefix}.o`, ...kernelSources(build.kernels).map((s) => s.replace(/\.c$/, '.o'))];
     // The build products, and the runtime folder as a whole (it is entirely ours), so --force clears them too.
     recordOutputFiles(options.out, ['runner', 'main.o', `${prefix}.o`, `${prefix}_weights.o`, 'tinyedge']);
     codeBytes = textBytes(options.out, objects, target);

@@ -9,7 +9,7 @@ import { TinyedgeError } from '../errors.ts';
 import { dequantizeArray } from '../quantize/quant-params.ts';
 import { Target, loadTarget } from '../../targets/target.ts';
 import { ModelInfo, TinyedgeModel } from '../../runtime/wasm/tinyedge-loader.js';
-import { buildProject, runNative } from '../../targets/toolchain.ts';
+import { buildProject, runBuild } from '../../targets/toolchain.ts';
 import { COMPILED_MODEL_FILE, CompiledModel } from './compile.ts';
 import { PredictionResult, int8InputOf, topK } from './predict.ts';
 import { bytes, table } from './format.ts';
@@ -62,7 +62,7 @@ function runC(dir: string, target: Target, x: Int8Array, runs: number): { latenc
     const inFile = join(work, 'input.i8');
     const outFile = join(work, 'output.i8');
     writeFileSync(inFile, x);
-    const latencies = runNative(dir, inFile, outFile, runs);
+    const latencies = runBuild(dir, target, inFile, outFile, runs);
     return { latencies, y: new Int8Array(readFileSync(outFile)) };
   } finally {
     rmSync(work, { recursive: true, force: true });

@@ -13,18 +13,19 @@ import { LoadedModel } from '../../models/registry.ts';
 import { quantizedDefaultModel } from '../support/quantized-model.ts';
 import { SAMPLE_PHOTOS, photoInput } from '../support/samples.ts';
 import { seededUniform } from '../support/seeded.ts';
-import { STRICT_CFLAGS, buildC, firstDifference, runC } from '../support/c-build.ts';
+import { CBuilt, STRICT_CFLAGS, buildC, firstDifference, runC } from '../support/c-build.ts';
+import { loadTarget } from '../../targets/target.ts';
 import { subgraph } from '../../compiler/ir/subgraph.ts';
 import { fidelityTensors } from '../../compiler/quantize/report.ts';
 import { instantiateWasm } from '../support/wasm-build.ts';
 
 let model: LoadedModel;
 let int8: Graph;
-let dir: string;
+let dir: CBuilt;
 
 beforeAll(async () => {
   ({ model, int8 } = await quantizedDefaultModel(1));
-  dir = buildC(int8, [...STRICT_CFLAGS, '-O3', '-march=native']);
+  dir = buildC(int8, loadTarget('host'), [...STRICT_CFLAGS, '-O3', '-march=native']);
 }, 600_000);
 
 function expectSameBytes(x: Int8Array): void {
@@ -47,7 +48,7 @@ describe('default model cut at the pooled features, C vs the int8 reference', ()
   it('all 1792 feature bytes identical on every photo', async () => {
     const features = fidelityTensors(int8).features as string;
     const head = subgraph(int8, int8.inputs, [features]);
-    const headDir = buildC(head, [...STRICT_CFLAGS, '-O3', '-march=native']);
+    const headDir = buildC(head, loadTarget('host'), [...STRICT_CFLAGS, '-O3', '-march=native']);
     for (const file of SAMPLE_PHOTOS) {
       const x = quantizeArray(await photoInput(model, file), tensorOf(int8, int8.inputs[0]).quant as Quantization);
       const reference = runInt8(head, { [head.inputs[0]]: x }).get(features) as Int8Array;

@@ -12,7 +12,7 @@ import { Quantization } from '../../compiler/ir/tensor.ts';
 import { modelStats } from '../../compiler/ir/stats.ts';
 import { planMemory } from '../../compiler/plan/plan-memory.ts';
 import { cScratchBytes } from '../../compiler/backends/c/render-nodes.ts';
-import { cProject } from '../../compiler/backends/c/project.ts';
+import { cBuildOf, cProject } from '../../compiler/backends/c/project.ts';
 import { exportInt8Onnx } from '../../compiler/exporters/onnx/export-int8.ts';
 import { quantizeArray } from '../../compiler/quantize/quant-params.ts';
 import { table } from '../../compiler/cli/format.ts';
@@ -32,7 +32,8 @@ export interface HostBenchResult {
 }
 
 function writeProject(g: Graph, cflags: string[]): string {
-  return buildTemporaryProject(cProject(g, planMemory(g, cScratchBytes), { cc: 'gcc', cflags, kernels: 'ref' }).files, cflags);
+  const host = loadTarget('host');
+  return buildTemporaryProject(cProject(g, planMemory(g, cScratchBytes), { ...cBuildOf(host), cflags }).files, host, cflags);
 }
 
 function runC(dir: string, input: string, runs: number): { latencies: number[]; output: Int8Array } {

@@ -10,6 +10,7 @@ import { Int8Params, Requant, foldedMacBias, isPointwiseConv, meanGeometry, para
 import { int8ParamsOf } from '../../reference/int8/interpreter.ts';
 import { windowOf } from '../../reference/window.ts';
 import { arrayBody, cName, comment, structBody } from './c-literals.ts';
+import { MatmulLayout } from './kernel-table.ts';
 
 /** Arrays that go to flash (model_weights.c), declared `extern` in model.c. */
 export class ConstantPool {
@@ -41,6 +42,8 @@ export interface RenderContext {
   offsets: Map<string, number>;
   /** Arena offset of each node's scratch buffer. */
   scratch: Map<string, number>;
+  /** The weight layout of the chosen te_matmul_s8 / te_conv2d_s8. */
+  matmulLayout: MatmulLayout;
 }
 
 function params<K extends Int8Params['kind']>(g: Graph, node: Node, kind: K): Extract<Int8Params, { kind: K }> {
@@ -85,8 +88,12 @@ function bias(ctx: RenderContext, node: Node): string {
   return node.inputs[2] === undefined ? 'NULL' : constant(ctx, node.inputs[2]);
 }
 
-/** A conv or dense filter ([O][K], OHWI being [O][KH·KW·C]) as the [K][O] matrix te_conv2d_s8 and te_matmul_s8 read. */
-function transposedFilter(ctx: RenderContext, node: Node): string {
+/**
+ * A conv or dense filter in the layout the chosen kernels read: as it is for o-major kernels ([O][K], OHWI being
+ * [O][KH·KW·C]), transposed to [K][O] for the reference.
+ */
+function matmulFilter(ctx: RenderContext, node: Node): string {
+  if (ctx.matmulLayout === 'o-major') return constant(ctx, node.inputs[1]);
   const f = tensorOf(ctx.g, node.inputs[1]);
   const w = f.data as Int8Array;
   const o = f.shape[0];
@@ -96,11 +103,11 @@ function transposedFilter(ctx: RenderContext, node: Node): string {
   return ctx.pool.add(`${node.inputs[1]}\0[K][O]`, 'int8_t', t, `${node.inputs[1]}: [${k}][${o}] (K × out channels)`);
 }
 
-/** Bytes of scratch a node's C kernel needs: te_conv2d_s8 gathers one output pixel's window (kh·kw·c bytes). */
+/** Bytes of scratch a node's C kernel needs: te_conv2d_s8 gathers up to two output pixels' windows (2·kh·kw·c bytes). */
 export function cScratchBytes(g: Graph, node: Node): number {
   if (node.op !== 'conv2d' || isPointwiseConv(g, node)) return 0;
   const f = tensorOf(g, node.inputs[1]).shape;
-  return f[1] * f[2] * f[3];
+  return 2 * f[1] * f[2] * f[3];
 }
 
 /** bias + input_offset·Σw per output channel, for te_matmul_s8 and te_conv2d_s8. */
@@ -123,7 +130,7 @@ export function renderNode(ctx: RenderContext, node: Node): string[] {
       const f = tensorOf(g, node.inputs[1]);
       const x = tensorOf(g, node.inputs[0]);
       const lines = [local('te_mac_params', 'p', macInit(ctx, node))];
-      const w = transposedFilter(ctx, node);
+      const w = matmulFilter(ctx, node);
       const b = foldedBias(ctx, node);
       if (isPointwiseConv(g, node)) return [...lines, `te_matmul_s8(${act(ctx, node.inputs[0])}, ${w}, ${b}, ${sizeOf(x.shape) / x.shape[3]}, ${x.shape[3]}, ${f.shape[0]}, &p, ${y});`];
       const patch = `(int8_t *)(arena + ${ctx.scratch.get(node.name)})`;
@@ -140,7 +147,7 @@ export function renderNode(ctx: RenderContext, node: Node): string[] {
     case 'fully_connected': {
       const [o, k] = tensorOf(g, node.inputs[1]).shape;
       const rows = sizeOf(tensorOf(g, node.inputs[0]).shape) / k;
-      return [local('te_mac_params', 'p', macInit(ctx, node)), `te_matmul_s8(${act(ctx, node.inputs[0])}, ${transposedFilter(ctx, node)}, ${foldedBias(ctx, node)}, ${rows}, ${k}, ${o}, &p, ${y});`];
+      return [local('te_mac_params', 'p', macInit(ctx, node)), `te_matmul_s8(${act(ctx, node.inputs[0])}, ${matmulFilter(ctx, node)}, ${foldedBias(ctx, node)}, ${rows}, ${k}, ${o}, &p, ${y});`];
     }
     case 'add':
     case 'mul': {

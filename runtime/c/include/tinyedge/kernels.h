@@ -2,8 +2,9 @@
  * tinyedge: the int8 kernels (TFLite's 8-bit quantization specification). Every kernel is bit-exact with the
  * TypeScript int8 reference interpreter; the compiler computes every constant (offsets, multipliers, shifts,
  * clamps, tables) and passes it in, so kernels only run integer code. Tensors are NHWC; weights are laid out by
- * the compiler as each kernel says ([K][out_c] for conv and matmul, [KH][KW][C·M] for depthwise). No kernel
- * allocates memory: scratch comes from the planned arena.
+ * the compiler as each kernel folder says (conv and matmul: [K][out_c] for kernels/ref, [out_c][K] for the ISA
+ * folders, see compiler/backends/c/kernel-table.ts; depthwise: [KH][KW][C·M] everywhere). No kernel allocates
+ * memory: scratch comes from the planned arena.
  */
 #ifndef TINYEDGE_KERNELS_H
 #define TINYEDGE_KERNELS_H
@@ -29,14 +30,15 @@ typedef struct {
   int32_t act_min, act_max;
 } te_mac_params;
 
-/* Regular convolution. Weights [kh][kw][c][out_c] (the compiler's layout), `folded_bias[o]` = bias[o] +
+/* Regular convolution. Weights in the folder's layout with K = kh·kw·c, `folded_bias[o]` = bias[o] +
    input_offset·Σ w[..][o] (computed by the compiler, as TFLite's optimized kernels and CMSIS-NN fold it), and
-   `patch` a scratch buffer of kh·kw·c bytes (planned in the arena) holding one output pixel's input window. */
+   `patch` a scratch buffer of 2·kh·kw·c bytes (planned in the arena) for the input windows of up to two output
+   pixels (gathered by te_gather_patch, tinyedge/patch.h). */
 void te_conv2d_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, const te_window *g, int32_t out_c,
                   const te_mac_params *p, int8_t *patch, int8_t *y);
 
-/* rows × k times w [k][out_c]: the 1×1 stride-1 convolution and the fully connected layer. `folded_bias` as for
-   te_conv2d_s8; p->input_offset is not read. */
+/* rows × k times the weights (k × out_c in the folder's layout): the 1×1 stride-1 convolution and the fully
+   connected layer. `folded_bias` as for te_conv2d_s8; p->input_offset is not read. */
 void te_matmul_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, int32_t rows, int32_t k, int32_t out_c,
                   const te_mac_params *p, int8_t *y);
 

@@ -7,6 +7,7 @@
  */
 #include "tinyedge/kernels.h"
 #include "tinyedge/fixed_point.h"
+#include "tinyedge/patch.h"
 
 #define TE_MM_BLOCK 64
 
@@ -44,26 +45,12 @@ void te_matmul_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, 
 
 void te_conv2d_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, const te_window *g, int32_t out_c,
                   const te_mac_params *p, int8_t *patch, int8_t *y) {
-  /* A padded tap holds the input zero point (−input_offset): (x + input_offset) = 0 there, as padding must be. */
-  const int8_t zero_point = (int8_t)(-p->input_offset);
   const int32_t k = g->kh * g->kw * g->c;
-  int32_t n, oy, ox, ky, kx, ci;
+  int32_t n, oy, ox;
   for (n = 0; n < g->n; n++) {
     for (oy = 0; oy < g->oh; oy++) {
       for (ox = 0; ox < g->ow; ox++) {
-        int8_t *dst = patch;
-        for (ky = 0; ky < g->kh; ky++) {
-          const int32_t iy = oy * g->stride_h - g->pad_top + ky * g->dilation_h;
-          for (kx = 0; kx < g->kw; kx++) {
-            const int32_t ix = ox * g->stride_w - g->pad_left + kx * g->dilation_w;
-            if (iy >= 0 && iy < g->h && ix >= 0 && ix < g->w) {
-              const int8_t *src = x + ((n * g->h + iy) * g->w + ix) * g->c;
-              for (ci = 0; ci < g->c; ci++) *dst++ = src[ci];
-            } else {
-              for (ci = 0; ci < g->c; ci++) *dst++ = zero_point;
-            }
-          }
-        }
+        te_gather_patch(x, g, n, oy, ox, (int8_t)(-p->input_offset), patch);
         row_times_matrix(patch, w, folded_bias, k, out_c, p, y);
         y += out_c;
       }
