@@ -16,6 +16,8 @@ export interface Target {
   isa: { arch: string; features: string[] };
   /** Flash and RAM of the real part (null where it has no fixed figure); null for targets without a budget. */
   memory: { part: string; flashBytes: number | null; ramBytes: number | null } | null;
+  /** The part's clock, for turning instruction counts into time estimates (absent for host and wasm32). */
+  clockHz?: number;
   /** Folders of runtime/c/kernels in order of preference (compiler/backends/c/kernel-table.ts). */
   kernels: string[];
   /** The C compiler and flags (C targets); null for WebAssembly, which binaryen emits directly. */
@@ -24,11 +26,12 @@ export interface Target {
   run: { kind: 'native' | 'node' } | { kind: 'qemu-user'; command: string[] } | { kind: 'qemu-system'; command: string[]; board: Board };
 }
 
-/** A qemu board a bare-metal target's tests run on: where code and data go (it has more memory than the real part). */
+/** A qemu board a bare-metal target's tests run on: where code, constants and data go (it has more memory than the real part). */
 export interface Board {
   machine: string;
-  /** Vector table, code and constants. */
+  /** Vector table and code (and the constants, unless `constants` is given). */
   code: { origin: number; length: number };
+  constants?: { origin: number; length: number };
   /** Data, the arena, heap and stack. */
   ram: { origin: number; length: number };
 }

@@ -1,9 +1,10 @@
 /**
  * @fileoverview Building and running an emitted C project for a target: `make` with the target's compiler and
- * flags, code size from binutils' `size`, and the run recipe (native, or qemu's user mode for Linux on Arm).
+ * flags, code size from binutils' `size`, and the run recipe (native, qemu's user mode for Linux on Arm, or a qemu
+ * board with semihosting for Cortex-M).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { TinyedgeError } from '../compiler/errors.ts';
@@ -46,13 +47,21 @@ export function textBytes(dir: string, objects: readonly string[], target: Targe
 }
 
 /**
- * Runs the built runner the target's way (natively, or under qemu's user mode): reads `input`, writes `output`,
- * returns each run's latency in ms (under emulation, times say nothing about the device: count instructions).
+ * Runs the built runner the target's way: natively, under qemu's user mode (args: input, output, runs), or on a qemu
+ * board, where the program reads `input.i8` and writes `output.i8` in its folder through semihosting. Returns each
+ * run's latency in ms; none on a board (emulated time says nothing about a device: count instructions instead).
  */
 export function runBuild(dir: string, target: Target, input: string, output: string, runs: number): number[] {
-  const args = [join(dir, 'runner'), input, output, String(runs)];
   const how = target.run;
-  if (how.kind === 'node' || how.kind === 'qemu-system') throw new TinyedgeError(`target '${target.name}' runs ${how.kind === 'node' ? 'in Node' : 'on a qemu board'}, not as a hosted program`);
+  if (how.kind === 'node') throw new TinyedgeError(`target '${target.name}' runs in Node, not as a C program`);
+  if (how.kind === 'qemu-system') {
+    copyFileSync(input, join(dir, 'input.i8'));
+    const [cmd, ...rest] = [...how.command, join(dir, 'runner')];
+    run(cmd, rest, dir, `run the model on ${how.board.machine} for ${target.name}`);
+    copyFileSync(join(dir, 'output.i8'), output);
+    return [];
+  }
+  const args = [join(dir, 'runner'), input, output, String(runs)];
   const [cmd, ...rest] = how.kind === 'qemu-user' ? [...how.command, ...args] : args;
   const stdout = run(cmd, rest, dir, `run the model for ${target.name}`);
   return (JSON.parse(stdout) as { latencyMs: number[] }).latencyMs;

@@ -1,0 +1,47 @@
+/*
+ * Cortex-M55 Helium (MVE) int8 depthwise convolution: sixteen channels a step in four int32x4 accumulators;
+ * vldrbq_s32 loads four int8 sign-extended to int32, the input offset is added, and vmulq/vaddq accumulate (MVE has
+ * no vector-by-vector integer multiply-accumulate). Channels past the last multiple of 16 and depth multipliers
+ * above one take the reference arithmetic (tinyedge/depthwise.h).
+ */
+#include <arm_mve.h>
+#include "tinyedge/kernels.h"
+#include "tinyedge/depthwise.h"
+
+/* Channels [c0, c0 + 16) of pixel (n, oy, ox), multiplier 1. */
+static void sixteen_channels(const int8_t *x, const int8_t *w, const int32_t *bias, const te_window *g, const te_mac_params *p,
+                             int32_t n, int32_t oy, int32_t ox, int32_t c0, int8_t *y) {
+  int32x4_t a[4];
+  int32_t acc[16], ky, kx, q;
+  for (q = 0; q < 4; q++) a[q] = bias ? vldrwq_s32(bias + c0 + 4 * q) : vdupq_n_s32(0);
+  for (ky = 0; ky < g->kh; ky++) {
+    const int32_t iy = oy * g->stride_h - g->pad_top + ky * g->dilation_h;
+    if (iy < 0 || iy >= g->h) continue;
+    for (kx = 0; kx < g->kw; kx++) {
+      const int32_t ix = ox * g->stride_w - g->pad_left + kx * g->dilation_w;
+      const int8_t *xp, *wp;
+      if (ix < 0 || ix >= g->w) continue;
+      xp = x + ((n * g->h + iy) * g->w + ix) * g->c + c0;
+      wp = w + (ky * g->kw + kx) * g->c + c0;
+      for (q = 0; q < 4; q++) a[q] = vaddq_s32(a[q], vmulq_s32(vaddq_n_s32(vldrbq_s32(xp + 4 * q), p->input_offset), vldrbq_s32(wp + 4 * q)));
+    }
+  }
+  for (q = 0; q < 4; q++) vstrwq_s32(acc + 4 * q, a[q]);
+  te_requantize_channels(acc, 16, p->multipliers + c0, p->shifts + c0, p->output_offset, p->act_min, p->act_max, y + c0);
+}
+
+void te_depthwise_conv2d_s8(const int8_t *x, const int8_t *w, const int32_t *bias, const te_window *g,
+                            int32_t multiplier, const te_mac_params *p, int8_t *y) {
+  const int32_t out_c = g->c * multiplier;
+  const int32_t vector_c = multiplier == 1 ? out_c & ~15 : 0;
+  int32_t n, oy, ox, c0;
+  for (n = 0; n < g->n; n++) {
+    for (oy = 0; oy < g->oh; oy++) {
+      for (ox = 0; ox < g->ow; ox++) {
+        for (c0 = 0; c0 < vector_c; c0 += 16) sixteen_channels(x, w, bias, g, p, n, oy, ox, c0, y);
+        if (vector_c < out_c) te_depthwise_channels(x, w, bias, g, multiplier, p, n, oy, ox, vector_c, out_c, y);
+        y += out_c;
+      }
+    }
+  }
+}
