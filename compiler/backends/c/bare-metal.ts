@@ -25,13 +25,20 @@ MEMORY {
 ${board.constants ? `  CONST (r) : ORIGIN = ${hex(board.constants.origin)}, LENGTH = ${board.constants.length}\n` : ''}  RAM (rwx) : ORIGIN = ${hex(board.ram.origin)}, LENGTH = ${board.ram.length}
 }
 ENTRY(Reset_Handler)
+/* .bss gets a segment of its own: merged with .data, loaders would zero it at .data's load address in CODE (on
+   boards that mirror memory, over the code itself). */
+PHDRS {
+  code PT_LOAD;
+${board.constants ? '  constants PT_LOAD;\n' : ''}  data PT_LOAD;
+  bss PT_LOAD;
+}
 SECTIONS {
-  .text : { KEEP(*(.vectors)) *(.text*) KEEP(*(.init)) KEEP(*(.fini)) . = ALIGN(4); } > CODE
-  .ARM.exidx : { *(.ARM.exidx*) } > CODE
-  .rodata : { *(.rodata*) . = ALIGN(4); } > ${constRegion}
-  .data : { __data_start = .; *(.data*) . = ALIGN(4); __data_end = .; } > RAM AT > ${constRegion}
+  .text : { KEEP(*(.vectors)) *(.text*) KEEP(*(.init)) KEEP(*(.fini)) . = ALIGN(4); } > CODE :code
+  .ARM.exidx : { *(.ARM.exidx*) } > CODE :code
+  .rodata : { *(.rodata*) . = ALIGN(4); } > ${constRegion} :${board.constants ? 'constants' : 'code'}
+  .data : { __data_start = .; *(.data*) . = ALIGN(4); __data_end = .; } > RAM AT > ${constRegion} :data
   __data_load = LOADADDR(.data);
-  .bss (NOLOAD) : { __bss_start = .; *(.bss*) *(COMMON) . = ALIGN(8); __bss_end = .; } > RAM
+  .bss (NOLOAD) : { __bss_start = .; *(.bss*) *(COMMON) . = ALIGN(8); __bss_end = .; } > RAM :bss
   /* newlib's heap (stdio buffers of the example main) grows from here towards the stack. */
   end = .;
   __end__ = .;
@@ -78,13 +85,13 @@ void te_exit(int status) {
 }
 
 void Reset_Handler(void) {
-  memcpy(&__data_start, &__data_load, (size_t)((char *)&__data_end - (char *)&__data_start));
-  memset(&__bss_start, 0, (size_t)((char *)&__bss_end - (char *)&__bss_start));
 #if defined(__ARM_FP) || defined(__ARM_FEATURE_MVE)
-  /* CPACR: full access to CP10 and CP11, the FPU and (on Armv8.1-M) Helium. */
+  /* CPACR: full access to CP10 and CP11, the FPU and (on Armv8.1-M) Helium, before any library code may use them. */
   *(volatile uint32_t *)0xE000ED88 |= 0xFu << 20;
   __asm__ volatile("dsb\\n\\tisb" ::: "memory");
 #endif
+  memcpy(&__data_start, &__data_load, (size_t)((char *)&__data_end - (char *)&__data_start));
+  memset(&__bss_start, 0, (size_t)((char *)&__bss_end - (char *)&__bss_start));
   initialise_monitor_handles();
   te_exit(main());
 }
