@@ -7,6 +7,7 @@ import { Graph } from '../compiler/ir/graph.ts';
 import { TinyedgeError } from '../compiler/errors.ts';
 import { importModelFile, importTfjs } from '../compiler/frontends/load.ts';
 import { nsfwjsLabels, readNsfwjsModel } from './nsfwjs.ts';
+import { buildMobileNetV2 } from './builders/mobilenet-v2.ts';
 import { decodeArtifact, isArtifactBytes } from '../compiler/artifact/int8-artifact.ts';
 import { readUserFile } from '../compiler/frontends/tfjs-common/artifacts.ts';
 
@@ -53,12 +54,25 @@ export const PACKAGED_MODELS: Record<string, PackagedModel> = {
   },
 };
 
+/** Builders for architectures no package ships: `builder:mobilenet_v2_<width>_<size>` (seeded weights). */
+const MOBILENET_V2_BUILDER = /^builder:mobilenet_v2_(\d+(?:\.\d+)?)_(\d+)$/;
+
+/** The MCU-sized builder the targets are sized against. */
+export const MCU_MODEL = 'builder:mobilenet_v2_0.35_96';
+
 /** Resolves a model name or path and imports it (no passes run yet). */
 export function loadModel(spec: string = DEFAULT_MODEL): LoadedModel {
   const packaged = PACKAGED_MODELS[spec];
   if (packaged) return packaged.load();
+  const built = MOBILENET_V2_BUILDER.exec(spec);
+  if (built) {
+    const [alpha, size] = [Number(built[1]), Number(built[2])];
+    if (!(alpha > 0 && alpha <= 2) || size < 32 || size > 512) throw new TinyedgeError(`'${spec}': width must be in (0, 2] and size in 32..512`);
+    // Inputs in [-1, 1], as Keras' MobileNetV2 preprocess_input makes them.
+    return { spec, graph: buildMobileNetV2(alpha, size, 1000), preprocessing: { scale: 2 / 255, offset: -1 }, quantized: false };
+  }
   if (/^[a-z]+:[^/\\]/.test(spec) && !spec.includes('.')) {
-    throw new TinyedgeError(`unknown model '${spec}'; known: ${Object.keys(PACKAGED_MODELS).join(', ')}, or a path to a model.json or a tinyedge artifact`);
+    throw new TinyedgeError(`unknown model '${spec}'; known: ${Object.keys(PACKAGED_MODELS).join(', ')}, ${MCU_MODEL} (builder:mobilenet_v2_<width>_<size>), or a path to a model.json or a tinyedge artifact`);
   }
   const bytes = readUserFile(spec, 'model');
   if (isArtifactBytes(bytes)) {

@@ -30,7 +30,8 @@ export interface PredictOptions {
 export interface PredictionResult {
   output: { name: string; shape: number[]; dtype: string; scale: number | null; zeroPoint: number | null; data: number[] };
   top: { index: number; label: string; score: number }[];
-  latencyMs: number;
+  /** Median wall time; null on an emulated board, where time says nothing about the device. */
+  latencyMs: number | null;
   memory: { arenaBytes: number; weightBytes: number; codeBytes: number | null };
 }
 

@@ -49,7 +49,7 @@ export async function runCompiled(dir: string, options: RunOptions, compiled = r
   return {
     output: { name: output.name, shape: output.shape, dtype: 'int8', scale: output.scale, zeroPoint: output.zeroPoint, data: Array.from(y) },
     top: topK(dequantizeArray(y, { scale: [output.scale], zeroPoint: [output.zeroPoint] }), compiled.labels),
-    latencyMs: Number(median(latencies).toFixed(3)),
+    latencyMs: latencies.length ? Number(median(latencies).toFixed(3)) : null,
     memory: { arenaBytes: compiled.memory.arenaBytes, weightBytes: compiled.memory.weightBytes, codeBytes: compiled.memory.codeBytes },
   };
 }
@@ -98,7 +98,9 @@ export async function runCommand(dir: string, options: RunOptions): Promise<void
       `model    ${compiled.model} (int8, ${compiled.target === 'wasm32' ? 'WebAssembly SIMD128 in Node' : `C99 on ${compiled.target}`})`,
       `input    ${options.image ?? options.input}`,
       table(['rank', 'label', 'class', 'score'], rows, [0, 2, 3]),
-      `latency  ${result.latencyMs.toFixed(2)} ms${Number(options.runs) > 1 ? ` (median of ${options.runs} runs)` : ''}`,
+      result.latencyMs === null
+        ? `latency  n/a: ${compiled.target} ran on an emulated board; count instructions with \`tinyedge bench --target ${compiled.target}\``
+        : `latency  ${result.latencyMs.toFixed(2)} ms${Number(options.runs) > 1 ? ` (median of ${options.runs} runs)` : ''}${loadTarget(compiled.target).run.kind === 'qemu-user' ? ' under qemu (emulated: not the device’s time)' : ''}`,
       `memory   arena ${bytes(m.arenaBytes)}, weights ${bytes(m.weightBytes)}, code ${bytes(m.codeBytes ?? 0)}`,
     ].join('\n') + '\n',
   );

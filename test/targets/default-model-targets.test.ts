@@ -3,7 +3,8 @@
  * identical to the int8 reference: the default model on the Arm Linux targets, the real nsfwjs:mobilenet_v2 (1.0,
  * 224×224) on the Cortex-M boards (whose emulated memory holds it, though the real parts' profiles refuse it). The
  * network is cut at its pooled features (1280 or 1792 bytes), which show any difference the saturating softmax
- * would hide; the full model's output is compared on one photo too.
+ * would hide; the full model's output is compared on one photo too. builder:mobilenet_v2_0.35_96, the MCU-sized
+ * net, runs on every target the same way.
  */
 import { describe, expect, it } from 'vitest';
 import { tensorOf } from '../../compiler/ir/graph.ts';
@@ -13,6 +14,7 @@ import { runInt8 } from '../../compiler/reference/int8/interpreter.ts';
 import { subgraph } from '../../compiler/ir/subgraph.ts';
 import { fidelityTensors } from '../../compiler/quantize/report.ts';
 import { loadTarget } from '../../targets/target.ts';
+import { MCU_MODEL } from '../../models/registry.ts';
 import { quantizedDefaultModel } from '../support/quantized-model.ts';
 import { SAMPLE_PHOTOS, photoInput } from '../support/samples.ts';
 import { seededUniform } from '../support/seeded.ts';
@@ -27,7 +29,7 @@ const CASES = [
   ['cortex-m55', 'nsfwjs:mobilenet_v2'],
 ] as const;
 
-describe.each(CASES)('%s: MobileNetV2 under qemu equals the int8 reference', (name, spec) => {
+describe.each([...CASES, ...CASES.map(([name]) => [name, MCU_MODEL] as const)])('%s: %s under qemu equals the int8 reference', (name, spec) => {
   it('pooled features on two photos and a seeded random input, and the output on a photo', async () => {
     const target = loadTarget(name);
     const { model, int8 } = await quantizedDefaultModel(1, spec);
