@@ -16,8 +16,12 @@ export interface Target {
   isa: { arch: string; features: string[] };
   /** Flash and RAM of the real part (null where it has no fixed figure); null for targets without a budget. */
   memory: { part: string; flashBytes: number | null; ramBytes: number | null } | null;
+  /** The ISA's peak int8 MACs per instruction and which instruction gives it (the physical limit benchmarks quote). */
+  limit?: { macsPerInstruction: number; instruction: string };
   /** The part's clock, for turning instruction counts into time estimates (absent for host and wasm32). */
   clockHz?: number;
+  /** Extra project parts to emit: `android` (JNI glue, Kotlin class, NDK CMakeLists.txt). */
+  emit?: 'android'[];
   /** Folders of runtime/c/kernels in order of preference (compiler/backends/c/kernel-table.ts). */
   kernels: string[];
   /** The C compiler and flags (C targets); null for WebAssembly, which binaryen emits directly. */

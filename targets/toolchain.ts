@@ -46,23 +46,32 @@ export function textBytes(dir: string, objects: readonly string[], target: Targe
     .reduce((sum, line) => sum + Number(line.trim().split(/\s+/)[0]), 0);
 }
 
+/** A qemu TCG plugin to load for the run (tools/qemu-insn) and the file it writes. */
+export interface QemuPlugin {
+  lib: string;
+  out: string;
+}
+
 /**
  * Runs the built runner the target's way: natively, under qemu's user mode (args: input, output, runs), or on a qemu
  * board, where the program reads `input.i8` and writes `output.i8` in its folder through semihosting. Returns each
  * run's latency in ms; none on a board (emulated time says nothing about a device: count instructions instead).
  */
-export function runBuild(dir: string, target: Target, input: string, output: string, runs: number): number[] {
+export function runBuild(dir: string, target: Target, input: string, output: string, runs: number, plugin?: QemuPlugin): number[] {
   const how = target.run;
   if (how.kind === 'node') throw new TinyedgeError(`target '${target.name}' runs in Node, not as a C program`);
+  if (plugin && how.kind === 'native') throw new TinyedgeError(`target '${target.name}' runs natively: count its instructions with callgrind, not a qemu plugin`);
+  /** The qemu command with the plugin (if any) right after the emulator's name. */
+  const qemu = (command: string[]) => (plugin ? [command[0], '-plugin', `file=${plugin.lib},out=${plugin.out}`, ...command.slice(1)] : command);
   if (how.kind === 'qemu-system') {
     copyFileSync(input, join(dir, 'input.i8'));
-    const [cmd, ...rest] = [...how.command, join(dir, 'runner')];
+    const [cmd, ...rest] = [...qemu(how.command), join(dir, 'runner')];
     run(cmd, rest, dir, `run the model on ${how.board.machine} for ${target.name}`);
     copyFileSync(join(dir, 'output.i8'), output);
     return [];
   }
   const args = [join(dir, 'runner'), input, output, String(runs)];
-  const [cmd, ...rest] = how.kind === 'qemu-user' ? [...how.command, ...args] : args;
+  const [cmd, ...rest] = how.kind === 'qemu-user' ? [...qemu(how.command), ...args] : args;
   const stdout = run(cmd, rest, dir, `run the model for ${target.name}`);
   return (JSON.parse(stdout) as { latencyMs: number[] }).latencyMs;
 }

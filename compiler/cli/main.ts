@@ -9,6 +9,7 @@ import { compileCommand } from './compile.ts';
 import { runCommand } from './run.ts';
 import { targetNames } from '../../targets/target.ts';
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CALIBRATION_METHODS } from '../quantize/calibrate.ts';
 import { DEFAULT_MODEL, PACKAGED_MODELS } from '../../models/registry.ts';
@@ -90,13 +91,15 @@ program
   .command('bench')
   .description('tinyedge beside its peers on the same model and input, in one run (medians, ratios); see tools/bench')
   .argument('[model]', 'a packaged model name, or an int8 artifact with --target', DEFAULT_MODEL)
-  .addOption(new Option('--target <name>', 'host: C vs onnxruntime-node; wasm32: WebAssembly vs TF.js wasm and onnxruntime-web; none: the f32 interpreter vs TF.js').choices(['host', 'wasm32']))
+  .addOption(
+    new Option('--target <name>', 'host: C vs onnxruntime-node; wasm32: WebAssembly vs TF.js wasm and onnxruntime-web; an Arm target: instructions per layer under qemu (optimized vs reference kernels); none: the f32 interpreter vs TF.js').choices(targetNames()),
+  )
   .option('--runs <n>', 'timed runs per contender', '20')
   .option('--json', 'print one JSON object on stdout')
   .action((model: string, opts: { target?: string; runs: string; json?: boolean }) => {
     // The benchmark lives in tools/ (it imports the peers, which the compiler never does): run it as its own process.
     const root = fileURLToPath(new URL('../../', import.meta.url));
-    const modelArgs = PACKAGED_MODELS[model] ? ['--model', model] : ['--artifact', model];
+    const modelArgs = existsSync(model) ? ['--artifact', model] : ['--model', model];
     const args = ['bin/run-ts.mjs', 'tools/bench/main.ts', ...modelArgs, '--runs', opts.runs, ...(opts.target ? ['--target', opts.target] : []), ...(opts.json ? ['--json'] : [])];
     const r = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
     process.exitCode = r.status ?? 1;

@@ -2,13 +2,19 @@
  * @fileoverview `npm run bench`: tinyedge beside its peers on the same model and input, in one run, as medians of
  * interleaved runs (each round runs every contender once, so drift in machine load hits all alike) and ratios.
  * Without --target: the f32 reference interpreter, TF.js cpu and TF.js wasm (XNNPACK, SIMD, one thread in Node).
- * With --target host: tinyedge's int8 C build against onnxruntime-node on the same int8 model (see host.ts).
+ * With --target host: tinyedge's int8 C build against onnxruntime-node on the same int8 model (see host.ts); wasm32:
+ * the WebAssembly build against TF.js wasm and onnxruntime-web (wasm32.ts); an Arm target: instructions counted
+ * under qemu, optimized against reference kernels (emulated.ts).
  */
 import { Command } from 'commander';
 import * as tf from '@tensorflow/tfjs-core';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_MODEL, PACKAGED_MODELS } from '../../models/registry.ts';
+import { DEFAULT_MODEL, MCU_MODEL, PACKAGED_MODELS } from '../../models/registry.ts';
+import { loadTarget } from '../../targets/target.ts';
+import { Quantization } from '../../compiler/ir/tensor.ts';
+import { quantizeArray } from '../../compiler/quantize/quant-params.ts';
+import { benchEmulated, formatEmulatedBench } from './emulated.ts';
 import { readNsfwjsModel } from '../../models/nsfwjs.ts';
 import { imageToInput } from '../../models/image-input.ts';
 import { prepareModel } from '../../compiler/cli/prepare-model.ts';
@@ -33,14 +39,27 @@ const options = new Command('bench')
   .option('--runs <n>', 'timed runs per contender (--target host: at least 20, in blocks of 5)', (v) => Number.parseInt(v, 10), 15)
   .option('--warmup <n>', 'untimed runs first', (v) => Number.parseInt(v, 10), 2)
   .option('--image <file>', 'input photo', join(fileURLToPath(new URL('../../models/samples/coffee.png', import.meta.url))))
-  .option('--target <name>', "host: tinyedge's C build vs onnxruntime-node; wasm32: tinyedge's WebAssembly vs TF.js wasm and onnxruntime-web")
+  .option('--target <name>', "host: tinyedge's C build vs onnxruntime-node; wasm32: tinyedge's WebAssembly vs TF.js wasm and onnxruntime-web; an Arm target: instructions per layer under qemu, optimized vs reference kernels")
   .option('--artifact <file>', 'with --target: an int8 artifact to use instead of quantizing the model with the samples')
   .option('--json', 'print one JSON object')
   .parse(process.argv)
   .opts<{ model: string; runs: number; warmup: number; image: string; target?: string; artifact?: string; json?: boolean }>();
 
+if (options.target !== undefined && options.target !== 'host' && options.target !== 'wasm32') {
+  // An emulated target: instructions counted under qemu. Microcontrollers default to the MCU-sized builder.
+  const target = loadTarget(options.target);
+  const spec = options.artifact ?? (options.model === DEFAULT_MODEL && target.memory?.flashBytes ? MCU_MODEL : options.model);
+  const loaded = prepareModel(spec, { quiet: true });
+  await quantizeWithSamples(loaded, true);
+  const input = tensorOf(loaded.graph, loaded.graph.inputs[0]);
+  const x = quantizeArray(await imageToInput(options.image, input.shape, loaded.preprocessing), input.quant as Quantization);
+  const result = benchEmulated(loaded.graph, x, target, (s) => options.json || process.stderr.write(`${s}\n`));
+  if (options.json) process.stdout.write(`${JSON.stringify({ model: spec, image: options.image, ...result })}\n`);
+  else process.stdout.write(`model ${spec} (int8) on ${target.name}, input ${options.image}\n${formatEmulatedBench(result)}\n`);
+  process.exit(result.sameOutput ? 0 : 1);
+}
+
 if (options.target !== undefined) {
-  if (options.target !== 'host' && options.target !== 'wasm32') throw new Error(`bench --target supports host and wasm32, not '${options.target}'`);
   const loaded = prepareModel(options.artifact ?? options.model, { quiet: true });
   await quantizeWithSamples(loaded, true);
   const xin = await imageToInput(options.image, tensorOf(loaded.graph, loaded.graph.inputs[0]).shape, loaded.preprocessing);

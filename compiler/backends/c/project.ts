@@ -11,6 +11,7 @@ import { MemoryPlan } from '../../plan/plan-memory.ts';
 import { comment } from './c-literals.ts';
 import { emitC } from './emit-c.ts';
 import { BoardMemory, bareMetalRunner, linkerScript, startupSource } from './bare-metal.ts';
+import { jniGlue, kotlinClass, ndkCmakeLists } from './android.ts';
 import { KERNEL_FAMILIES, KernelChoice, chooseKernels, matmulLayoutOf } from './kernel-table.ts';
 import { Target, cToolchain } from '../../../targets/target.ts';
 
@@ -23,6 +24,8 @@ export interface CBuild {
   kernels: KernelChoice;
   /** For a bare-metal target: the board's memory; the project then has a startup, a linker script and a semihosting main. */
   board?: BoardMemory;
+  /** Also emit the Android parts (JNI glue, Kotlin class, NDK CMakeLists.txt) under android/. */
+  android?: boolean;
 }
 
 /** The runner for hosted targets: reads an int8 input file, runs `runs` times, writes the output, prints timings as JSON. */
@@ -127,7 +130,7 @@ set_target_properties(${prefix} PROPERTIES C_STANDARD 99 C_STANDARD_REQUIRED ON)
 export function cBuildOf(target: Target): CBuild {
   const tc = cToolchain(target);
   const board = target.run.kind === 'qemu-system' ? target.run.board : undefined;
-  return { cc: tc.cc, cflags: tc.cflags, ldflags: tc.ldflags, kernels: chooseKernels(target.kernels, target.name), ...(board ? { board } : {}) };
+  return { cc: tc.cc, cflags: tc.cflags, ldflags: tc.ldflags, kernels: chooseKernels(target.kernels, target.name), ...(board ? { board } : {}), ...(target.emit?.includes('android') ? { android: true } : {}) };
 }
 
 const RUNTIME_C = fileURLToPath(new URL('../../../runtime/c', import.meta.url));
@@ -144,6 +147,10 @@ function runtimeFiles(kernels: KernelChoice): Record<string, string> {
 export function cProject(g: Graph, plan: MemoryPlan, build: CBuild, prefix = 'model'): { files: Record<string, string>; weightBytes: number } {
   const c = emitC(g, plan, prefix, matmulLayoutOf(build.kernels));
   const entry: Record<string, string> = build.board ? { 'main.c': bareMetalRunner(prefix), 'startup.c': startupSource(), 'board.ld': linkerScript(build.board) } : { 'main.c': hostRunner(prefix) };
-  const files = { ...c.files, ...entry, Makefile: makefile(prefix, build), 'CMakeLists.txt': cmakeLists(prefix, build), ...runtimeFiles(build.kernels) };
+  const sources = [`${prefix}.c`, `${prefix}_weights.c`, ...kernelSources(build.kernels)];
+  const android: Record<string, string> = build.android
+    ? { 'android/tinyedge_jni.c': jniGlue(prefix), 'android/TinyedgeModel.kt': kotlinClass(), 'android/CMakeLists.txt': ndkCmakeLists(sources, build.cflags) }
+    : {};
+  const files = { ...c.files, ...entry, Makefile: makefile(prefix, build), 'CMakeLists.txt': cmakeLists(prefix, build), ...runtimeFiles(build.kernels), ...android };
   return { files, weightBytes: c.weightBytes };
 }

@@ -40,7 +40,10 @@ static inline int32_t te_mbqm(int32_t x, int32_t m, int32_t shift) {
   const int32_t right = shift > 0 ? 0 : -shift;
   /* The left shift wraps like the reference's int32 multiply (only add uses it, and it never overflows). */
   const int64_t ab = (int64_t)(int32_t)((uint32_t)x << left) * (int64_t)m;
-  const int32_t high = (int32_t)((ab + (ab >= 0 ? (1 << 30) : (1 - (1 << 30)))) / ((int64_t)1 << 31));
+  /* gemmlowp's (ab + nudge) / 2^31, nudge 2^30 or 1 − 2^30 by sign, with truncating division, equals
+     floor((ab + 2^30) / 2^31) for either sign: one add and an arithmetic shift instead of a 64-bit division, which
+     32-bit cores (Cortex-M) would otherwise do in a library call. */
+  const int32_t high = (int32_t)((ab + ((int64_t)1 << 30)) >> 31);
   const int32_t mask = (int32_t)(((int64_t)1 << right) - 1);
   const int32_t threshold = (mask >> 1) + (high < 0 ? 1 : 0);
   return (high >> right) + ((high & mask) > threshold ? 1 : 0);

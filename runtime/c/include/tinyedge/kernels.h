@@ -11,6 +11,16 @@
 
 #include <stdint.h>
 
+/* Layer markers for instruction counting (tools/qemu-insn): with -DTE_LAYER_MARKERS the generated schedule runs a
+   no-op the qemu plugin recognizes before each layer and after the last; without it they vanish. */
+#if defined(TE_LAYER_MARKERS) && defined(__aarch64__)
+#define TE_LAYER_MARK() __asm__ volatile("hint #100" ::: "memory")
+#elif defined(TE_LAYER_MARKERS) && defined(__thumb2__)
+#define TE_LAYER_MARK() __asm__ volatile("dbg #1" ::: "memory")
+#else
+#define TE_LAYER_MARK() ((void)0)
+#endif
+
 /* Geometry of a 2-D window op over an NHWC input. */
 typedef struct {
   int32_t n, h, w, c;        /* input */

@@ -1,0 +1,46 @@
+/**
+ * The android-arm64 project's Android parts: the JNI glue compiles and links into a shared library with the
+ * aarch64 cross compiler against Android's own jni.h (Debian's android-libnativehelper-dev), every `external fun`
+ * of the Kotlin class has its JNI function, and the NDK CMakeLists.txt names sources that exist. The model itself
+ * runs as a static aarch64 binary under qemu in the other target tests.
+ */
+import { describe, expect, it } from 'vitest';
+import { existsSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { KERNEL_CASES, quantizeCase } from '../support/kernel-cases.ts';
+import { buildC } from '../support/c-build.ts';
+import { loadTarget } from '../../targets/target.ts';
+
+const JNI_INCLUDE = '/usr/include/android/nativehelper';
+
+describe('android-arm64: JNI glue, Kotlin class and NDK CMakeLists.txt', () => {
+  const c = KERNEL_CASES.find((k) => k.name.startsWith('pointwise')) as (typeof KERNEL_CASES)[number];
+  const { q } = quantizeCase(c.graph(), c.seed);
+  const { dir } = buildC(q, loadTarget('android-arm64'));
+
+  it('the JNI glue and the model link into libtinyedge_model.so with aarch64-linux-gnu-gcc -Wall -Werror', () => {
+    expect(existsSync(join(JNI_INCLUDE, 'jni.h')), 'android-libnativehelper-dev is installed').toBe(true);
+    const sources = ['android/tinyedge_jni.c', 'model.c', 'model_weights.c', ...readFileSync(join(dir, 'Makefile'), 'utf8').match(/tinyedge\/kernels\/[\w-]+\/\w+\.o/g)!.map((o) => o.replace(/\.o$/, '.c'))];
+    const r = spawnSync('aarch64-linux-gnu-gcc', ['-shared', '-fPIC', '-std=c99', '-O2', '-march=armv8.2-a+dotprod', '-Wall', '-Wextra', '-Werror', `-I${JNI_INCLUDE}`, '-I.', '-Itinyedge/include', ...sources, '-o', 'libtinyedge_model.so'], { cwd: dir, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const symbols = spawnSync('aarch64-linux-gnu-nm', ['-D', '--defined-only', 'libtinyedge_model.so'], { cwd: dir, encoding: 'utf8' }).stdout;
+    expect(symbols).toContain('Java_dev_tinyedge_TinyedgeModel_nativeRun');
+  });
+
+  it('every external fun of TinyedgeModel.kt has its JNI function', () => {
+    const kotlin = readFileSync(join(dir, 'android', 'TinyedgeModel.kt'), 'utf8');
+    const glue = readFileSync(join(dir, 'android', 'tinyedge_jni.c'), 'utf8');
+    const externals = [...kotlin.matchAll(/external fun (\w+)/g)].map((m) => m[1]);
+    expect(externals.length).toBe(4);
+    for (const name of externals) expect(glue).toContain(`Java_dev_tinyedge_TinyedgeModel_${name}(`);
+  });
+
+  it('the NDK CMakeLists.txt builds the glue with sources that exist in the project', () => {
+    const cmake = readFileSync(join(dir, 'android', 'CMakeLists.txt'), 'utf8');
+    const listed = [...cmake.matchAll(/\$\{CMAKE_CURRENT_SOURCE_DIR\}\/\.\.\/(\S+\.c)/g)].map((m) => m[1]);
+    expect(listed.length).toBeGreaterThan(3);
+    for (const s of listed) expect(existsSync(join(dir, s)), s).toBe(true);
+    expect(cmake).toContain('add_library(tinyedge_model SHARED');
+  });
+});

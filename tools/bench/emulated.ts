@@ -1,0 +1,88 @@
+/**
+ * @fileoverview `tinyedge bench --target T` for a target that runs under qemu: instructions, not time (wall time
+ * under emulation says nothing about a device). The model is built twice with layer markers, with the target's
+ * optimized kernels and with the reference kernels, and run once each under qemu with the instruction-counting
+ * plugin (tools/qemu-insn); the table gives each layer's MACs, instructions of both builds, and MACs per
+ * instruction against the ISA's limit from the target profile. Both builds must give the same output bytes.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Graph, tensorOf } from '../../compiler/ir/graph.ts';
+import { formatShape } from '../../compiler/ir/tensor.ts';
+import { modelStats } from '../../compiler/ir/stats.ts';
+import { planMemory } from '../../compiler/plan/plan-memory.ts';
+import { cScratchBytes } from '../../compiler/backends/c/render-nodes.ts';
+import { cBuildOf, cProject } from '../../compiler/backends/c/project.ts';
+import { chooseKernels } from '../../compiler/backends/c/kernel-table.ts';
+import { table } from '../../compiler/cli/format.ts';
+import { Target, cToolchain } from '../../targets/target.ts';
+import { buildTemporaryProject, runBuild } from '../../targets/toolchain.ts';
+import { qemuInsnPlugin } from '../qemu-insn/build.ts';
+
+/** What the emulated benchmark counted. */
+export interface EmulatedBenchResult {
+  target: string;
+  layers: { index: number; name: string; op: string; shape: string; macs: number; refInstructions: number; instructions: number }[];
+  totals: { macs: number; refInstructions: number; instructions: number; programInstructions: number };
+  limit: Target['limit'];
+  clockHz: number | null;
+  sameOutput: boolean;
+}
+
+/** One build with layer markers, run once under qemu with the plugin: per-layer instruction counts and the output. */
+function countLayers(g: Graph, x: Int8Array, target: Target, kernels: string[]): { perLayer: number[]; total: number; output: Int8Array } {
+  const build = { ...cBuildOf(target), kernels: chooseKernels(kernels, target.name) };
+  const cflags = [...cToolchain(target).cflags, '-DTE_LAYER_MARKERS'];
+  const dir = buildTemporaryProject(cProject(g, planMemory(g, cScratchBytes), { ...build, cflags }).files, target, cflags);
+  const [input, output, counts] = ['input.i8', 'output.i8', 'counts.json'].map((f) => join(dir, `bench-${f}`));
+  writeFileSync(input, x);
+  runBuild(dir, target, input, output, 1, { lib: qemuInsnPlugin(), out: counts });
+  const { instructions, marks } = JSON.parse(readFileSync(counts, 'utf8')) as { instructions: number; marks: number[] };
+  if (marks.length !== g.nodes.length + 1) throw new Error(`internal: expected ${g.nodes.length + 1} layer marks, the plugin saw ${marks.length}`);
+  return { perLayer: g.nodes.map((_, i) => marks[i + 1] - marks[i]), total: instructions, output: new Int8Array(readFileSync(output)) };
+}
+
+/** Counts the int8 graph's instructions per layer on `target`, optimized and reference kernels. */
+export function benchEmulated(g: Graph, x: Int8Array, target: Target, log: (s: string) => void): EmulatedBenchResult {
+  log(`building and running ${target.name} with its kernels (${target.kernels.join(', ')}) under qemu with the instruction counter…`);
+  const opt = countLayers(g, x, target, target.kernels);
+  log(`…and with the reference kernels`);
+  const ref = countLayers(g, x, target, ['ref']);
+  const stats = modelStats(g);
+  const layers = g.nodes.map((node, i) => ({
+    index: i,
+    name: node.name,
+    op: node.op,
+    shape: formatShape(tensorOf(g, node.outputs[0]).shape),
+    macs: stats.nodes[i].macs,
+    refInstructions: ref.perLayer[i],
+    instructions: opt.perLayer[i],
+  }));
+  const sum = (f: (l: (typeof layers)[number]) => number) => layers.reduce((s, l) => s + f(l), 0);
+  return {
+    target: target.name,
+    layers,
+    totals: { macs: sum((l) => l.macs), refInstructions: sum((l) => l.refInstructions), instructions: sum((l) => l.instructions), programInstructions: opt.total },
+    limit: target.limit,
+    clockHz: target.clockHz ?? null,
+    sameOutput: opt.output.length === ref.output.length && opt.output.every((v, i) => v === ref.output[i]),
+  };
+}
+
+const fmt = (n: number) => n.toLocaleString('en-US');
+
+/** The table the benchmark prints: every layer, then the totals, MACs per instruction and the ISA's limit. */
+export function formatEmulatedBench(r: EmulatedBenchResult): string {
+  const ratio = (macs: number, instr: number) => (instr ? (macs / instr).toFixed(2) : '');
+  const rows = r.layers.map((l) => [l.index, l.op, l.shape, fmt(l.macs), fmt(l.refInstructions), fmt(l.instructions), ratio(l.macs, l.instructions), (l.refInstructions / Math.max(1, l.instructions)).toFixed(2)]);
+  const t = r.totals;
+  rows.push(['', 'total', '', fmt(t.macs), fmt(t.refInstructions), fmt(t.instructions), ratio(t.macs, t.instructions), (t.refInstructions / t.instructions).toFixed(2)]);
+  const lines = [
+    table(['#', 'op', 'output', 'MACs', 'instr (ref kernels)', 'instr (optimized)', 'MACs/instr', 'speedup'], rows, [0, 3, 4, 5, 6, 7]),
+    `${r.target}: ${fmt(t.instructions)} instructions per inference with its kernels (${fmt(t.refInstructions)} with the reference kernels), ${ratio(t.macs, t.instructions)} MACs per instruction.`,
+  ];
+  if (r.limit) lines.push(`ISA limit: ${r.limit.macsPerInstruction} MACs per instruction (${r.limit.instruction}): tinyedge reaches ${((100 * t.macs) / t.instructions / r.limit.macsPerInstruction).toFixed(0)}% of it over the whole network.`);
+  if (r.clockHz) lines.push(`At ${r.clockHz / 1e6} MHz and one instruction per cycle that is ≈ ${((1000 * t.instructions) / r.clockHz).toFixed(1)} ms (a rough bound: real cores stall on memory and issue some instructions in pairs).`);
+  lines.push(`Counted by a qemu TCG plugin between layer markers; the whole program (startup, file I/O) took ${fmt(t.programInstructions)}. Outputs of both builds ${r.sameOutput ? 'identical' : 'DIFFER'}.`);
+  return lines.join('\n');
+}
