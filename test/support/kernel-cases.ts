@@ -13,6 +13,9 @@ import { quantizeArray } from '../../compiler/quantize/quant-params.ts';
 import { runInt8 } from '../../compiler/reference/int8/interpreter.ts';
 import { verifyGraph } from '../../compiler/ir/verify.ts';
 import { seededUniform } from './seeded.ts';
+import { describe, expect, it } from 'vitest';
+import { buildC, firstDifference, runC } from './c-build.ts';
+import { loadTarget } from '../../targets/target.ts';
 
 export const RELU6: Clamp = { min: 0, max: 6 };
 export const RELU: Clamp = { min: 0, max: null };
@@ -199,3 +202,16 @@ const others: KernelCase[] = [
 
 /** Every case, in a stable order. */
 export const KERNEL_CASES: KernelCase[] = [...conv3x3, ...convInputs, ...pointwise, ...depthwise, ...fullyConnected, ...pools, ...requantization, ...others];
+
+/** Every kernel case built for each named target and run its way (natively or under qemu), equal to the reference. */
+export function describeKernelCasesOn(targets: string[], title: string): void {
+  describe.each(targets)(title, (name) => {
+    const target = loadTarget(name);
+    it.each(KERNEL_CASES.map((c) => [c.name, c] as const))('%s', (_name, c) => {
+      const { q, inputs } = quantizeCase(c.graph(), c.seed, c.outputRange);
+      const built = buildC(q, target);
+      const expected = referenceOutputs(q, inputs);
+      inputs.forEach((x, i) => expect(firstDifference(runC(built, x), expected[i])).toBeNull());
+    });
+  });
+}

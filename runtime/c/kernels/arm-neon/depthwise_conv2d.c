@@ -5,10 +5,10 @@
  */
 #include <arm_neon.h>
 #include "tinyedge/kernels.h"
-#include "tinyedge/depthwise.h"
+#include "tinyedge/fixed_point.h"
 
 /* Channels [c0, c0 + 16) of pixel (n, oy, ox), multiplier 1. */
-static void sixteen_channels(const int8_t *x, const int8_t *w, const int32_t *bias, const te_window *g, const te_mac_params *p,
+static void te_vector_channels(const int8_t *x, const int8_t *w, const int32_t *bias, const te_window *g, const te_mac_params *p,
                              int32_t n, int32_t oy, int32_t ox, int32_t c0, int8_t *y) {
   const int16x8_t off = vdupq_n_s16((int16_t)p->input_offset);
   int32x4_t a0, a1, a2, a3;
@@ -48,18 +48,5 @@ static void sixteen_channels(const int8_t *x, const int8_t *w, const int32_t *bi
   te_requantize_channels(acc, 16, p->multipliers + c0, p->shifts + c0, p->output_offset, p->act_min, p->act_max, y + c0);
 }
 
-void te_depthwise_conv2d_s8(const int8_t *x, const int8_t *w, const int32_t *bias, const te_window *g,
-                            int32_t multiplier, const te_mac_params *p, int8_t *y) {
-  const int32_t out_c = g->c * multiplier;
-  const int32_t vector_c = multiplier == 1 ? out_c & ~15 : 0;
-  int32_t n, oy, ox, c0;
-  for (n = 0; n < g->n; n++) {
-    for (oy = 0; oy < g->oh; oy++) {
-      for (ox = 0; ox < g->ow; ox++) {
-        for (c0 = 0; c0 < vector_c; c0 += 16) sixteen_channels(x, w, bias, g, p, n, oy, ox, c0, y);
-        if (vector_c < out_c) te_depthwise_channels(x, w, bias, g, multiplier, p, n, oy, ox, vector_c, out_c, y);
-        y += out_c;
-      }
-    }
-  }
-}
+#define TE_DW_VECTOR 16
+#include "tinyedge/depthwise_driver.h"

@@ -7,7 +7,6 @@
 #include <string.h>
 #include "tinyedge/kernels.h"
 #include "tinyedge/fixed_point.h"
-#include "tinyedge/patch.h"
 
 static inline uint32_t te_load32(const int8_t *p) {
   uint32_t v;
@@ -20,7 +19,7 @@ static inline uint32_t te_ror8(uint32_t v) {
 }
 
 /* acc[j] += Σ_i x[i]·w[o + j][i] for j < n ≤ 4. */
-static void te_dsp_outputs(const int8_t *x, const int8_t *w, int32_t k, int32_t o, int32_t n, int32_t *acc) {
+static void te_outputs(const int8_t *x, const int8_t *w, int32_t k, int32_t o, int32_t n, int32_t *acc) {
   const int32_t k4 = k & ~3;
   int32_t i, j;
   if (n == 4) {
@@ -64,35 +63,5 @@ static void te_dsp_outputs(const int8_t *x, const int8_t *w, int32_t k, int32_t 
   }
 }
 
-static void te_row_times_matrix(const int8_t *x, const int8_t *w, const int32_t *folded_bias, int32_t k, int32_t out_c,
-                                const te_mac_params *p, int8_t *y) {
-  int32_t o, j;
-  for (o = 0; o < out_c; o += 4) {
-    const int32_t n = out_c - o < 4 ? out_c - o : 4;
-    int32_t acc[4];
-    for (j = 0; j < n; j++) acc[j] = folded_bias[o + j];
-    te_dsp_outputs(x, w, k, o, n, acc);
-    te_requantize_channels(acc, n, p->multipliers + o, p->shifts + o, p->output_offset, p->act_min, p->act_max, y + o);
-  }
-}
-
-void te_matmul_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, int32_t rows, int32_t k, int32_t out_c,
-                  const te_mac_params *p, int8_t *y) {
-  int32_t r;
-  for (r = 0; r < rows; r++) te_row_times_matrix(x + r * k, w, folded_bias, k, out_c, p, y + r * out_c);
-}
-
-void te_conv2d_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, const te_window *g, int32_t out_c,
-                  const te_mac_params *p, int8_t *patch, int8_t *y) {
-  const int32_t k = g->kh * g->kw * g->c;
-  int32_t n, oy, ox;
-  for (n = 0; n < g->n; n++) {
-    for (oy = 0; oy < g->oh; oy++) {
-      for (ox = 0; ox < g->ow; ox++) {
-        te_gather_patch(x, g, n, oy, ox, (int8_t)(-p->input_offset), patch);
-        te_row_times_matrix(patch, w, folded_bias, k, out_c, p, y);
-        y += out_c;
-      }
-    }
-  }
-}
+#define TE_FOUR_OUTPUTS
+#include "tinyedge/row_drivers.h"

@@ -7,7 +7,7 @@
 #include <arm_acle.h>
 #include <string.h>
 #include "tinyedge/kernels.h"
-#include "tinyedge/depthwise.h"
+#include "tinyedge/fixed_point.h"
 
 static inline uint32_t te_load32(const int8_t *p) {
   uint32_t v;
@@ -20,7 +20,7 @@ static inline uint32_t te_ror8(uint32_t v) {
 }
 
 /* Channels [c0, c0 + 4) of pixel (n, oy, ox), multiplier 1. */
-static void four_channels(const int8_t *x, const int8_t *w, const int32_t *bias, const te_window *g, const te_mac_params *p,
+static void te_vector_channels(const int8_t *x, const int8_t *w, const int32_t *bias, const te_window *g, const te_mac_params *p,
                           int32_t n, int32_t oy, int32_t ox, int32_t c0, int8_t *y) {
   const int16x2_t off = (int16x2_t)(((uint32_t)(uint16_t)p->input_offset << 16) | (uint16_t)p->input_offset);
   int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0, acc[4], ky, kx;
@@ -58,18 +58,5 @@ static void four_channels(const int8_t *x, const int8_t *w, const int32_t *bias,
   te_requantize_channels(acc, 4, p->multipliers + c0, p->shifts + c0, p->output_offset, p->act_min, p->act_max, y + c0);
 }
 
-void te_depthwise_conv2d_s8(const int8_t *x, const int8_t *w, const int32_t *bias, const te_window *g,
-                            int32_t multiplier, const te_mac_params *p, int8_t *y) {
-  const int32_t out_c = g->c * multiplier;
-  const int32_t vector_c = multiplier == 1 ? out_c & ~3 : 0;
-  int32_t n, oy, ox, c0;
-  for (n = 0; n < g->n; n++) {
-    for (oy = 0; oy < g->oh; oy++) {
-      for (ox = 0; ox < g->ow; ox++) {
-        for (c0 = 0; c0 < vector_c; c0 += 4) four_channels(x, w, bias, g, p, n, oy, ox, c0, y);
-        if (vector_c < out_c) te_depthwise_channels(x, w, bias, g, multiplier, p, n, oy, ox, vector_c, out_c, y);
-        y += out_c;
-      }
-    }
-  }
-}
+#define TE_DW_VECTOR 4
+#include "tinyedge/depthwise_driver.h"

@@ -7,12 +7,11 @@
  */
 #include "tinyedge/kernels.h"
 #include "tinyedge/fixed_point.h"
-#include "tinyedge/patch.h"
 
 #define TE_MM_BLOCK 64
 
 /* y[0..out_c) = requantize(folded_bias + x[0..k) · w[k][out_c]) for one row. */
-static void row_times_matrix(const int8_t *x, const int8_t *w, const int32_t *folded_bias, int32_t k, int32_t out_c,
+static void te_row_times_matrix(const int8_t *x, const int8_t *w, const int32_t *folded_bias, int32_t k, int32_t out_c,
                              const te_mac_params *p, int8_t *y) {
   int32_t acc[TE_MM_BLOCK];
   int32_t o0, i, j;
@@ -37,23 +36,4 @@ static void row_times_matrix(const int8_t *x, const int8_t *w, const int32_t *fo
   }
 }
 
-void te_matmul_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, int32_t rows, int32_t k, int32_t out_c,
-                  const te_mac_params *p, int8_t *y) {
-  int32_t r;
-  for (r = 0; r < rows; r++) row_times_matrix(x + r * k, w, folded_bias, k, out_c, p, y + r * out_c);
-}
-
-void te_conv2d_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, const te_window *g, int32_t out_c,
-                  const te_mac_params *p, int8_t *patch, int8_t *y) {
-  const int32_t k = g->kh * g->kw * g->c;
-  int32_t n, oy, ox;
-  for (n = 0; n < g->n; n++) {
-    for (oy = 0; oy < g->oh; oy++) {
-      for (ox = 0; ox < g->ow; ox++) {
-        te_gather_patch(x, g, n, oy, ox, (int8_t)(-p->input_offset), patch);
-        row_times_matrix(patch, w, folded_bias, k, out_c, p, y);
-        y += out_c;
-      }
-    }
-  }
-}
+#include "tinyedge/row_drivers.h"
