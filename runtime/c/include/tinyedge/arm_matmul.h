@@ -1,8 +1,9 @@
 /*
  * tinyedge: the AArch64 matmul skeleton shared by kernels/arm-neon and kernels/arm-dotprod. Weights are
  * [out_c][k] (o-major), so each output is a dot product along k: sixteen k at a time, two rows (pixels) at once so
- * every weight vector loaded serves both, four outputs per pass. The including file defines TE_DOT16(acc, x, w):
- * acc (int32x4) += the products of the int8x16 x and w, summed into any lanes (the lanes are added at the end).
+ * every weight vector loaded serves both, four outputs per pass; an eight-wide step takes k % 16 ≥ 8 (narrow
+ * layers of small nets have k = 8 or 24). The including file defines TE_DOT16(acc, x, w): acc (int32x4) += the
+ * products of the int8x16 x and w, summed into any lanes (the lanes are added at the end).
  * Offsets need no care here: the compiler folded input_offset·Σw into the bias, so x is the raw int8 input.
  */
 #ifndef TINYEDGE_ARM_MATMUL_H
@@ -55,10 +56,20 @@ static inline void te_arm_outputs(const int8_t *x0, const int8_t *x1, const int8
       }
     }
   }
+  if (k - k16 >= 8) {
+    /* Eight more: the high half of each vector is zero and adds nothing. */
+    const int8x16_t xa = vcombine_s8(vld1_s8(x0 + k16), vdup_n_s8(0)), xb = vcombine_s8(vld1_s8(x1 + k16), vdup_n_s8(0));
+    for (j = 0; j < n; j++) {
+      const int8x16_t wv = vcombine_s8(vld1_s8(w + (o + j) * k + k16), vdup_n_s8(0));
+      TE_DOT16(a0[j], xa, wv);
+      TE_DOT16(a1[j], xb, wv);
+    }
+  }
   for (j = 0; j < n; j++) {
     const int8_t *wj = w + (o + j) * k;
-    acc0[j] += vaddvq_s32(a0[j]) + te_dot_tail(x0, wj, k16, k);
-    acc1[j] += vaddvq_s32(a1[j]) + te_dot_tail(x1, wj, k16, k);
+    const int32_t done = k - k16 >= 8 ? k16 + 8 : k16;
+    acc0[j] += vaddvq_s32(a0[j]) + te_dot_tail(x0, wj, done, k);
+    acc1[j] += vaddvq_s32(a1[j]) + te_dot_tail(x1, wj, done, k);
   }
 }
 
