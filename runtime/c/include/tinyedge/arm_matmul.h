@@ -14,6 +14,7 @@
 #include "tinyedge/kernels.h"
 #include "tinyedge/fixed_point.h"
 #include "tinyedge/patch.h"
+#include "tinyedge/arm_requantize.h"
 
 /* Σ x[i]·w[i] over the k % 16 tail. */
 static inline int32_t te_dot_tail(const int8_t *x, const int8_t *w, int32_t from, int32_t k) {
@@ -82,8 +83,8 @@ static inline void te_arm_two_rows(const int8_t *x0, const int8_t *x1, const int
     int32_t acc0[4], acc1[4];
     for (j = 0; j < n; j++) acc0[j] = acc1[j] = folded_bias[o + j];
     te_arm_outputs(x0, x1, w, k, o, n, acc0, acc1);
-    te_requantize_channels(acc0, n, p->multipliers + o, p->shifts + o, p->output_offset, p->act_min, p->act_max, y0 + o);
-    if (y1) te_requantize_channels(acc1, n, p->multipliers + o, p->shifts + o, p->output_offset, p->act_min, p->act_max, y1 + o);
+    te_requantize_channels4(acc0, n, p->multipliers + o, p->shifts + o, p->output_offset, p->act_min, p->act_max, y0 + o);
+    if (y1) te_requantize_channels4(acc1, n, p->multipliers + o, p->shifts + o, p->output_offset, p->act_min, p->act_max, y1 + o);
   }
 }
 

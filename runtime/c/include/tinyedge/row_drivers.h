@@ -13,6 +13,11 @@
 #include "tinyedge/patch.h"
 
 #ifdef TE_FOUR_OUTPUTS
+/* How a row's accumulators become int8: the scalar te_requantize_channels unless the folder has a vector one. */
+#ifndef TE_REQUANTIZE_ROW
+#define TE_REQUANTIZE_ROW te_requantize_channels
+#endif
+
 static void te_row_times_matrix(const int8_t *x, const int8_t *w, const int32_t *folded_bias, int32_t k, int32_t out_c,
                                 const te_mac_params *p, int8_t *y) {
   int32_t o, j;
@@ -21,7 +26,7 @@ static void te_row_times_matrix(const int8_t *x, const int8_t *w, const int32_t 
     int32_t acc[4];
     for (j = 0; j < n; j++) acc[j] = folded_bias[o + j];
     te_outputs(x, w, k, o, n, acc);
-    te_requantize_channels(acc, n, p->multipliers + o, p->shifts + o, p->output_offset, p->act_min, p->act_max, y + o);
+    TE_REQUANTIZE_ROW(acc, n, p->multipliers + o, p->shifts + o, p->output_offset, p->act_min, p->act_max, y + o);
   }
 }
 #endif

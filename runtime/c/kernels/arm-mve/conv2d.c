@@ -1,11 +1,13 @@
 /*
  * Cortex-M55 Helium (MVE) int8 convolution and matrix product, weights [out_c][k]: vmladavaq_s8 multiplies sixteen
  * int8 pairs and adds them all into a scalar accumulator, four outputs per pass so each x vector loaded serves four
- * weight rows. The k % 16 tail loads under a tail predicate (vctp8q), zeros in the unused lanes.
+ * weight rows. The k % 16 tail loads under a tail predicate (vctp8q), zeros in the unused lanes. Requantization
+ * runs four lanes at a time (tinyedge/arm_requantize.h).
  */
 #include <arm_mve.h>
 #include "tinyedge/kernels.h"
 #include "tinyedge/fixed_point.h"
+#include "tinyedge/arm_requantize.h"
 
 /* acc[j] += Σ_i x[i]·w[o + j][i] for j < n ≤ 4. */
 static void te_outputs(const int8_t *x, const int8_t *w, int32_t k, int32_t o, int32_t n, int32_t *acc) {
@@ -39,4 +41,5 @@ static void te_outputs(const int8_t *x, const int8_t *w, int32_t k, int32_t o, i
 }
 
 #define TE_FOUR_OUTPUTS
+#define TE_REQUANTIZE_ROW te_requantize_channels4
 #include "tinyedge/row_drivers.h"

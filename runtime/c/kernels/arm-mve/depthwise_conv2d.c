@@ -7,12 +7,13 @@
 #include <arm_mve.h>
 #include "tinyedge/kernels.h"
 #include "tinyedge/fixed_point.h"
+#include "tinyedge/arm_requantize.h"
 
 /* Channels [c0, c0 + 8) of pixel (n, oy, ox), multiplier 1. */
 static void te_vector_channels(const int8_t *x, const int8_t *w, const int32_t *bias, const te_window *g, const te_mac_params *p,
                                int32_t n, int32_t oy, int32_t ox, int32_t c0, int8_t *y) {
   int32x4_t lo = bias ? vldrwq_s32(bias + c0) : vdupq_n_s32(0), hi = bias ? vldrwq_s32(bias + c0 + 4) : vdupq_n_s32(0);
-  int32_t acc[8], ky, kx;
+  int32_t ky, kx;
   for (ky = 0; ky < g->kh; ky++) {
     const int32_t iy = oy * g->stride_h - g->pad_top + ky * g->dilation_h;
     if (iy < 0 || iy >= g->h) continue;
@@ -26,9 +27,8 @@ static void te_vector_channels(const int8_t *x, const int8_t *w, const int32_t *
       hi = vaddq_s32(hi, vmulq_s32(vaddq_n_s32(vldrbq_s32(xp + 4), p->input_offset), vldrbq_s32(wp + 4)));
     }
   }
-  vstrwq_s32(acc, lo);
-  vstrwq_s32(acc + 4, hi);
-  te_requantize_channels(acc, 8, p->multipliers + c0, p->shifts + c0, p->output_offset, p->act_min, p->act_max, y + c0);
+  te_requantize4(lo, p->multipliers + c0, p->shifts + c0, p->output_offset, p->act_min, p->act_max, y + c0);
+  te_requantize4(hi, p->multipliers + c0 + 4, p->shifts + c0 + 4, p->output_offset, p->act_min, p->act_max, y + c0 + 4);
 }
 
 #define TE_DW_VECTOR 8

@@ -2,18 +2,19 @@
  * AArch64 Advanced SIMD int8 depthwise convolution: eight channels a step (the narrowest layers of small nets have
  * eight), (x + input_offset) widened to int16 with vaddw_s8, the weights with vmovl_s8, and vmlal_s16 into two
  * int32x4 accumulators per tap. Channels past the last multiple of 8 and depth multipliers above one take the
- * reference arithmetic (tinyedge/depthwise_driver.h).
+ * reference arithmetic (tinyedge/depthwise_driver.h); requantization runs four lanes at a time.
  */
 #include <arm_neon.h>
 #include "tinyedge/kernels.h"
 #include "tinyedge/fixed_point.h"
+#include "tinyedge/arm_requantize.h"
 
 /* Channels [c0, c0 + 8) of pixel (n, oy, ox), multiplier 1. */
 static void te_vector_channels(const int8_t *x, const int8_t *w, const int32_t *bias, const te_window *g, const te_mac_params *p,
                                int32_t n, int32_t oy, int32_t ox, int32_t c0, int8_t *y) {
   const int16x8_t off = vdupq_n_s16((int16_t)p->input_offset);
   int32x4_t lo = bias ? vld1q_s32(bias + c0) : vdupq_n_s32(0), hi = bias ? vld1q_s32(bias + c0 + 4) : vdupq_n_s32(0);
-  int32_t acc[8], ky, kx;
+  int32_t ky, kx;
   for (ky = 0; ky < g->kh; ky++) {
     const int32_t iy = oy * g->stride_h - g->pad_top + ky * g->dilation_h;
     if (iy < 0 || iy >= g->h) continue;
@@ -27,9 +28,8 @@ static void te_vector_channels(const int8_t *x, const int8_t *w, const int32_t *
       hi = vmlal_high_s16(hi, xv, wv);
     }
   }
-  vst1q_s32(acc, lo);
-  vst1q_s32(acc + 4, hi);
-  te_requantize_channels(acc, 8, p->multipliers + c0, p->shifts + c0, p->output_offset, p->act_min, p->act_max, y + c0);
+  te_requantize4(lo, p->multipliers + c0, p->shifts + c0, p->output_offset, p->act_min, p->act_max, y + c0);
+  te_requantize4(hi, p->multipliers + c0 + 4, p->shifts + c0 + 4, p->output_offset, p->act_min, p->act_max, y + c0 + 4);
 }
 
 #define TE_DW_VECTOR 8

@@ -1,0 +1,50 @@
+/*
+ * tinyedge: MultiplyByQuantizedMultiplier on four lanes for AArch64 NEON and Armv8.1-M Helium, bit-exact with
+ * te_mbqm (fixed_point.h). SRDHM is exactly VQRDMULH: (2ab + 2^31) >> 32 with saturation equals gemmlowp's
+ * (ab ± 2^30) / 2^31 with truncation (both are floor((ab + 2^30) / 2^31)). The rounding right shift is VRSHL by a
+ * negative per-lane amount, which rounds ties up; gemmlowp's fixup (subtract one from negative values first) makes
+ * it round them away from zero, as RoundingDivideByPOT does. Per-lane left shifts (multipliers above one) are VSHL.
+ */
+#ifndef TINYEDGE_ARM_REQUANTIZE_H
+#define TINYEDGE_ARM_REQUANTIZE_H
+
+#include <stdint.h>
+#include <string.h>
+#if defined(__ARM_FEATURE_MVE)
+#include <arm_mve.h>
+#define TE_LD32(p) vldrwq_s32(p)
+#define TE_DUP32(v) vdupq_n_s32(v)
+#else
+#include <arm_neon.h>
+#define TE_LD32(p) vld1q_s32(p)
+#define TE_DUP32(v) vdupq_n_s32(v)
+#endif
+
+/* y[0..4) = clamp(mbqm(acc[j], m[j], shift[j]) + output_offset, act_min, act_max). */
+static inline void te_requantize4(int32x4_t acc, const int32_t *m, const int32_t *shift, int32_t output_offset, int32_t act_min,
+                                  int32_t act_max, int8_t *y) {
+  const int32x4_t s = TE_LD32(shift);
+  const int32x4_t right = vminq_s32(s, TE_DUP32(0));
+  int32x4_t x = vqrdmulhq_s32(vshlq_s32(acc, vmaxq_s32(s, TE_DUP32(0))), TE_LD32(m));
+  x = vrshlq_s32(vqaddq_s32(x, vshrq_n_s32(vandq_s32(x, right), 31)), right);
+  x = vminq_s32(vmaxq_s32(vaddq_s32(x, TE_DUP32(output_offset)), TE_DUP32(act_min)), TE_DUP32(act_max));
+#if defined(__ARM_FEATURE_MVE)
+  vstrbq_s32(y, x);
+#else
+  {
+    const int8x8_t bytes = vqmovn_s16(vcombine_s16(vqmovn_s32(x), vdup_n_s16(0)));
+    const int32_t word = vget_lane_s32(vreinterpret_s32_s8(bytes), 0);
+    memcpy(y, &word, 4);
+  }
+#endif
+}
+
+/* te_requantize_channels (fixed_point.h) four lanes at a time, the last len % 4 channels scalar. */
+static inline void te_requantize_channels4(const int32_t *acc, int32_t len, const int32_t *m, const int32_t *shift, int32_t output_offset,
+                                           int32_t act_min, int32_t act_max, int8_t *y) {
+  int32_t j;
+  for (j = 0; j + 4 <= len; j += 4) te_requantize4(TE_LD32(acc + j), m + j, shift + j, output_offset, act_min, act_max, y + j);
+  te_requantize_channels(acc + j, len - j, m + j, shift + j, output_offset, act_min, act_max, y + j);
+}
+
+#endif
