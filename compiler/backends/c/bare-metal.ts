@@ -5,14 +5,10 @@
  * result through semihosting, then exits through SYS_EXIT_EXTENDED so the debugger or qemu returns the status.
  */
 import { comment } from './c-literals.ts';
+import type { Board } from '../../../targets/target.ts';
 
-/** Where code, constants and RAM live on the board the project is linked for. */
-export interface BoardMemory {
-  code: { origin: number; length: number };
-  /** Constants (weights) when they live apart from the code, as on boards whose boot memory is a small TCM. */
-  constants?: { origin: number; length: number };
-  ram: { origin: number; length: number };
-}
+/** Where code, constants and RAM live on the board the project is linked for (the target's board, less its qemu machine). */
+export type BoardMemory = Omit<Board, 'machine'>;
 
 const hex = (n: number) => `0x${n.toString(16).padStart(8, '0')}`;
 

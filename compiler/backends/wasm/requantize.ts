@@ -112,22 +112,25 @@ export function requantizeToInt8(f: FunctionBuilder, acc: Expr[], block: Expr, r
   return f.callV128(name, [...args, block, f.c(2 ** (rq.shift - 1) + p.outputOffset * 2 ** rq.shift), f.c(p.actMin), f.c(p.actMax)]);
 }
 
+/**
+ * TFLite's SaturatingRoundingDoublingHighMul lane by lane, floor((x·M + 2^30) / 2^31) (M ≥ 0 never saturates):
+ * bits 31..62 of the i64 sums, shifted left by one so the high words can be picked. `x` and `m` are getters since
+ * each is used twice.
+ */
+export function srdhmV128(f: FunctionBuilder, x: () => Expr, m: () => Expr): Expr {
+  const { i64x2, i8x16 } = f.simd;
+  const high = (product: Expr) => i64x2.shl(i64x2.add(product, f.i64x2Const(BigInt(1 << 30))), f.c(1));
+  return i8x16.shuffle(high(i64x2.extmul_low_i32x4_s(x(), m())), high(i64x2.extmul_high_i32x4_s(x(), m())), [4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31]);
+}
+
 /** One i32x4 of clamped outputs from accumulators `acc`, the block's constants at `block` + `offset` (see SimdRequant). */
 function requantizeVector(f: FunctionBuilder, acc: Expr, block: () => Expr, offset: number, rq: SimdRequant, k: { rounding: Local; lo: Local; hi: Local }): Expr {
-  const { i32x4, i64x2, i8x16 } = f.simd;
+  const { i32x4 } = f.simd;
   const [x, y] = [f.v128(), f.v128()];
-  // floor((x·M + 2^30) / 2^31) is bits 31..62 of the i64 sum: shift left by one, keep the high words.
-  const high = (product: Expr) => i64x2.shl(i64x2.add(product, f.i64x2Const(BigInt(1 << 30))), f.c(1));
   return f.thenV128(
     [
       x.set(rq.leftShift ? i32x4.mul(acc, f.loadV128(block(), offset + 16)) : acc),
-      y.set(
-        i8x16.shuffle(
-          high(i64x2.extmul_low_i32x4_s(x.get(), f.loadV128(block(), offset))),
-          high(i64x2.extmul_high_i32x4_s(x.get(), f.loadV128(block(), offset))),
-          [4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31],
-        ),
-      ),
+      y.set(srdhmV128(f, () => x.get(), () => f.loadV128(block(), offset))),
       y.set(i32x4.mul(i32x4.max_s(i32x4.min_s(y.get(), f.loadV128(block(), offset + 32)), f.loadV128(block(), offset + 48)), f.loadV128(block(), offset + 64))),
     ],
     i32x4.max_s(i32x4.min_s(i32x4.shr_s(i32x4.add(i32x4.add(y.get(), k.rounding.get()), i32x4.shr_s(y.get(), f.c(31))), f.c(rq.shift)), k.hi.get()), k.lo.get()),

@@ -4,7 +4,7 @@
  * per-tensor shifts every lane shifts alike, so mbqm vectorizes directly (no per-lane shifts to emulate).
  */
 import { Expr, FunctionBuilder } from './binaryen.ts';
-import { storeInt8Lanes } from './requantize.ts';
+import { srdhmV128, storeInt8Lanes } from './requantize.ts';
 import { ADD_LEFT_SHIFT } from '../../quantize/prepare-int8.ts';
 
 /** The constants of one add. */
@@ -18,15 +18,10 @@ export interface SimdAdd {
 
 /** mbqm lane by lane with one multiplier and shift for all lanes (TFLite convention: shift > 0 is left). */
 function mbqmUniform(f: FunctionBuilder, x: Expr, multiplier: number, shift: number): Expr {
-  const { i32x4, i64x2, i8x16 } = f.simd;
+  const { i32x4 } = f.simd;
   const [xs, y] = [f.v128(), f.v128()];
   const right = Math.max(-shift, 0);
-  // floor((x·M + 2^30) / 2^31) is bits 31..62 of the i64 sum: shift left by one, keep the high words.
-  const high = (product: Expr) => i64x2.shl(i64x2.add(product, f.i64x2Const(BigInt(1 << 30))), f.c(1));
-  const stmts = [
-    xs.set(shift > 0 ? i32x4.shl(x, f.c(shift)) : x),
-    y.set(i8x16.shuffle(high(i64x2.extmul_low_i32x4_s(xs.get(), f.i32x4Const(multiplier))), high(i64x2.extmul_high_i32x4_s(xs.get(), f.i32x4Const(multiplier))), [4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31])),
-  ];
+  const stmts = [xs.set(shift > 0 ? i32x4.shl(x, f.c(shift)) : x), y.set(srdhmV128(f, () => xs.get(), () => f.i32x4Const(multiplier)))];
   // Rounding right shift, ties away from zero: floor((y + 2^(s−1) − [y<0]) / 2^s).
   if (right === 0) return f.thenV128(stmts, y.get());
   return f.thenV128(stmts, i32x4.shr_s(i32x4.add(i32x4.add(y.get(), f.i32x4Const(2 ** (right - 1))), i32x4.shr_s(y.get(), f.c(31))), f.c(right)));
