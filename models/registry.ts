@@ -9,6 +9,7 @@ import { importModelFile, importTfjs } from '../compiler/frontends/load.ts';
 import { nsfwjsLabels, readNsfwjsModel } from './nsfwjs.ts';
 import { buildMobileNetV2 } from './builders/mobilenet-v2.ts';
 import { decodeArtifact, isArtifactBytes } from '../compiler/artifact/int8-artifact.ts';
+import { importTflite, isTfliteBytes } from '../compiler/frontends/tflite/import.ts';
 import { readUserFile } from '../compiler/frontends/tfjs-common/artifacts.ts';
 
 /** How pixels become input values: x = pixel·scale + offset, after resizing to the input's height and width. */
@@ -75,6 +76,7 @@ export function loadModel(spec: string = DEFAULT_MODEL): LoadedModel {
     throw new TinyedgeError(`unknown model '${spec}'; known: ${Object.keys(PACKAGED_MODELS).join(', ')}, ${MCU_MODEL} (builder:mobilenet_v2_<width>_<size>), or a path to a model.json or a tinyedge artifact`);
   }
   const bytes = readUserFile(spec, 'model');
+  if (isTfliteBytes(bytes) || /\.tflite$/i.test(spec)) return { spec, ...importTflite(bytes, spec), quantized: true };
   if (isArtifactBytes(bytes)) {
     const a = decodeArtifact(bytes, spec);
     return { spec, graph: a.graph, ...(a.labels ? { labels: a.labels } : {}), preprocessing: a.preprocessing, quantized: true };

@@ -38,7 +38,7 @@ program
   .description('run one inference with the f32 or int8 reference interpreter and print top-5, latency and memory')
   .argument('[model]', 'model name or path', DEFAULT_MODEL)
   .option('--image <file>', 'a photo: decoded, resized and normalized as the model expects')
-  .option('--input <file>', 'raw tensor in the input shape (NHWC): FILE.f32 little-endian float32, or FILE.i8 int8 bytes for an int8 model')
+  .option('--input <file>', 'raw tensor in the input shape (NHWC): FILE.f32 little-endian float32, or FILE.i8 / FILE.u8 bytes fed as they are to an int8 model')
   .addOption(new Option('--precision <p>', 'interpreter: f32, or int8 (an artifact is always int8; a float model is quantized with the samples)').choices(['f32', 'int8']))
   .option('--json', 'print one JSON object on stdout')
   .action((model: string, opts: Parameters<typeof predictCommand>[1]) => predictCommand(model, opts));
@@ -82,7 +82,7 @@ program
   .description('build a compiled folder if needed, run it on its target, print top-5, latency and memory')
   .argument('<dir>', 'a folder written by `tinyedge compile`')
   .option('--image <file>', 'a photo: decoded, resized, normalized and quantized as the model expects')
-  .option('--input <file>', 'raw tensor in the input shape (NHWC): FILE.f32 float32 (quantized here) or FILE.i8 int8 bytes')
+  .option('--input <file>', 'raw tensor in the input shape (NHWC): FILE.f32 float32 (quantized here), or FILE.i8 / FILE.u8 bytes fed as they are')
   .option('--runs <n>', 'run this many times and report the median latency', '1')
   .option('--json', 'print one JSON object on stdout')
   .action((dir: string, opts: Parameters<typeof runCommand>[1]) => runCommand(dir, opts));

@@ -1,5 +1,5 @@
 /**
- * @fileoverview `tinyedge predict [model|artifact] (--image F | --input F.f32|F.i8) [--precision f32|int8] [--json]`:
+ * @fileoverview `tinyedge predict [model|artifact] (--image F | --input F.f32|F.i8|F.u8) [--precision f32|int8] [--json]`:
  * one inference with a reference interpreter: f32 for float models, int8 for artifacts (or a float model quantized
  * on the spot with the bundled photos when `--precision int8` asks for it).
  */
@@ -60,16 +60,22 @@ export function readF32Input(file: string, slot: InputSlot): Float32Array {
   return Float32Array.from({ length: raw.length / 4 }, (_, i) => raw.readFloatLE(i * 4));
 }
 
-/** Reads a raw int8 tensor file (`.i8`): the bytes fed to an int8 model's input as they are. */
-export function readI8Input(file: string, slot: InputSlot): Int8Array {
-  const raw = readTensorFile(file, slot, 1, 'int8');
+/** Whether --input names a raw byte tensor (`.i8` or `.u8`) rather than float32. */
+const RAW_BYTES = /\.[iu]8$/i;
+
+/**
+ * Reads a raw byte tensor file (`.i8`, or `.u8`): the bytes fed to an int8 model's input as they are, so a uint8
+ * pixel 200 enters as −56, which is how TFLM's examples feed their images.
+ */
+export function readRawInput(file: string, slot: InputSlot): Int8Array {
+  const raw = readTensorFile(file, slot, 1, /u8$/i.test(file) ? 'uint8' : 'int8');
   return new Int8Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.length));
 }
 
 /** The int8 input of a quantized model: raw from a `.i8` file, else --image or --input FILE.f32 quantized with the input's parameters. */
 export async function int8InputOf(slot: InputSlot, quant: Quantization, pre: ImagePreprocessing, options: { image?: string; input?: string }): Promise<Int8Array> {
-  if (!!options.image === !!options.input) throw new TinyedgeError('give exactly one of --image FILE or --input FILE.f32|FILE.i8');
-  if (options.input && /\.i8$/i.test(options.input)) return readI8Input(options.input, slot);
+  if (!!options.image === !!options.input) throw new TinyedgeError('give exactly one of --image FILE or --input FILE.f32|FILE.i8|FILE.u8');
+  if (options.input && RAW_BYTES.test(options.input)) return readRawInput(options.input, slot);
   const x = options.input ? readF32Input(options.input, slot) : await imageToInput(options.image as string, slot.shape, pre);
   return quantizeArray(x, quant);
 }
@@ -84,6 +90,9 @@ function slotOf(g: Graph): InputSlot {
 export async function modelInput(model: LoadedModel, options: { image?: string; input?: string }): Promise<Float32Array> {
   if (!!options.image === !!options.input) throw new TinyedgeError('give exactly one of --image FILE or --input FILE.f32');
   const slot = slotOf(model.graph);
+  if (options.input && RAW_BYTES.test(options.input)) {
+    throw new TinyedgeError('raw int8/uint8 bytes feed an int8 model; this one runs in f32: give --input FILE.f32, or --precision int8', { file: options.input });
+  }
   if (options.input) return readF32Input(options.input, slot);
   return imageToInput(options.image as string, slot.shape, model.preprocessing);
 }

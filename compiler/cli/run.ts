@@ -1,5 +1,5 @@
 /**
- * @fileoverview `tinyedge run DIR (--image F | --input F.f32|F.i8) [--runs N] [--json]`: builds the compiled folder if
+ * @fileoverview `tinyedge run DIR (--image F | --input F.f32|F.i8|F.u8) [--runs N] [--json]`: builds the compiled folder if
  * needed, runs it on its target, and prints top-5, latency (median of the runs) and memory as predict does.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -1,0 +1,218 @@
+/**
+ * @fileoverview The .tflite frontend: an int8 TFLite model becomes an int8 IR graph with the file's own scales and
+ * zero points, exactly (no re-quantization), so every backend computes what TFLM computes. Float QUANTIZE at the
+ * inputs and DEQUANTIZE at the outputs come off: the runtime quantizes --image and --input FILE.f32 itself.
+ */
+import { Graph, GraphBuilder, Node, tensorOf } from '../../ir/graph.ts';
+import { DType, Quantization, TensorData, formatShape, sameShape } from '../../ir/tensor.ts';
+import { verifyGraph } from '../../ir/verify.ts';
+import { TinyedgeError, withPlace } from '../../errors.ts';
+import { TfliteModel, TfliteOperator, TfliteTensor, readTfliteModel } from './read-model.ts';
+import { TENSOR_TYPE } from './schema.ts';
+import { TFLITE_OPS, TfliteMapContext, optionReader } from './op-table.ts';
+
+/** An imported .tflite model: the int8 graph and how a photo's pixels become its input. */
+export interface ImportedTflite {
+  graph: Graph;
+  /** pixel·scale + offset, chosen so an 8-bit pixel p enters as the int8 value p − 128 (the common int8 convention). */
+  preprocessing: { scale: number; offset: number };
+}
+
+const INT8 = 9;
+const INT32 = 2;
+const FLOAT32 = 0;
+
+function typeName(type: number): string {
+  return TENSOR_TYPE[type] ?? `type ${type}`;
+}
+
+/** The IR quantization of a tensor: per tensor, or per channel along the file's quantized dimension. */
+function quantOf(t: TfliteTensor): Quantization | undefined {
+  if (!t.quant) return undefined;
+  const { scale, zeroPoint, quantizedDimension } = t.quant;
+  if (zeroPoint.length !== scale.length) throw new TinyedgeError(`tensor '${t.name}' has ${scale.length} scales but ${zeroPoint.length} zero points`);
+  if (scale.some((s) => !(s > 0) || !Number.isFinite(s))) throw new TinyedgeError(`tensor '${t.name}' has a scale that is not a positive number`);
+  return scale.length === 1 ? { scale, zeroPoint } : { scale, zeroPoint, axis: quantizedDimension };
+}
+
+/** The constant's elements as the IR's typed array (copied: the file's bytes need not be aligned). */
+function constantData(t: TfliteTensor, type: DType): TensorData {
+  const bytes = Uint8Array.from(t.data as Uint8Array);
+  const n = t.shape.reduce((a, b) => a * b, 1);
+  const width = type === 'int8' ? 1 : 4;
+  if (bytes.length !== n * width) throw new TinyedgeError(`constant '${t.name}' holds ${bytes.length} bytes, its shape ${formatShape(t.shape)} of ${typeName(t.type)} needs ${n * width}`);
+  return type === 'int8' ? new Int8Array(bytes.buffer) : new Int32Array(bytes.buffer);
+}
+
+/** Takes the float QUANTIZE / DEQUANTIZE operators off the graph's boundary; returns the int8 inputs and outputs. */
+function stripFloatBoundary(m: TfliteModel): { inputs: number[]; outputs: number[]; skipped: Set<number> } {
+  const skipped = new Set<number>();
+  const inputs = m.inputs.map((i) => {
+    if (m.tensors[i].type !== FLOAT32) return i;
+    const q = m.operators.find((op) => op.name === 'QUANTIZE' && op.inputs[0] === i);
+    const users = m.operators.filter((op) => op.inputs.includes(i));
+    if (!q || users.length !== 1) throw new TinyedgeError(`input '${m.tensors[i].name}' is float and not only quantized: tinyedge imports int8 .tflite models (full-integer quantization)`);
+    skipped.add(q.index);
+    return q.outputs[0];
+  });
+  const outputs = m.outputs.map((o) => {
+    if (m.tensors[o].type !== FLOAT32) return o;
+    const d = m.operators.find((op) => op.name === 'DEQUANTIZE' && op.outputs[0] === o);
+    if (!d) throw new TinyedgeError(`output '${m.tensors[o].name}' is float and not a dequantized int8 tensor: tinyedge imports int8 .tflite models (full-integer quantization)`);
+    skipped.add(d.index);
+    return d.inputs[0];
+  });
+  return { inputs, outputs, skipped };
+}
+
+class TfliteImporter {
+  private readonly b: GraphBuilder;
+  /** IR tensor name of each TFLite tensor already in the graph. */
+  private readonly names = new Map<number, string>();
+  private readonly used = new Set<string>();
+
+  constructor(private readonly m: TfliteModel) {
+    this.b = new GraphBuilder(m.file);
+  }
+
+  /** A unique IR name for TFLite tensor i (names in a .tflite file need not be unique). */
+  private nameOf(i: number): string {
+    let name = this.names.get(i);
+    if (name === undefined) {
+      const base = this.m.tensors[i].name;
+      name = this.used.has(base) ? `${base}#${i}` : base;
+      this.used.add(name);
+      this.names.set(i, name);
+    }
+    return name;
+  }
+
+  /** Declares an int8 activation tensor's quantization on the IR tensor `name`. */
+  private activation(i: number, name: string): void {
+    const t = this.m.tensors[i];
+    if (t.type !== INT8) {
+      const why = t.type === 7 ? ' (16×8 models are not supported yet)' : t.type === 3 ? ' (uint8 quantization is TFLite\'s legacy scheme; convert with int8)' : '';
+      throw new TinyedgeError(`tensor '${t.name}' is ${typeName(t.type)}, tinyedge runs int8 activations${why}`);
+    }
+    const q = quantOf(t);
+    if (!q || q.scale.length !== 1) throw new TinyedgeError(`activation '${t.name}' needs one scale and zero point (per-tensor quantization)`);
+    const ir = tensorOf(this.b.graph, name);
+    ir.quant = q;
+    ir.dtype = 'int8';
+  }
+
+  input(i: number): void {
+    const t = this.m.tensors[i];
+    this.b.input(this.nameOf(i), [...t.shape], 'int8');
+    this.activation(i, this.nameOf(i));
+  }
+
+  /** The IR tensor of TFLite tensor i, materializing constants (int8 weights, int32 biases) on first use. */
+  private tensor(i: number): string {
+    const name = this.names.get(i);
+    if (name !== undefined && this.b.has(name)) return name;
+    const t = this.m.tensors[i];
+    if (!t.data) throw new TinyedgeError(`tensor '${t.name}' is read before any operator writes it`);
+    const type: DType = t.type === INT8 ? 'int8' : t.type === INT32 ? 'int32' : fail(`constant '${t.name}' is ${typeName(t.type)}; int8 weights and int32 biases are supported`);
+    const ir = this.nameOf(i);
+    this.b.constant(ir, [...t.shape], constantData(t, type), type);
+    const q = quantOf(t);
+    if (q) {
+      if (q.zeroPoint.some((z) => z !== 0)) throw new TinyedgeError(`constant '${t.name}' has a non-zero zero point: TFLite's int8 spec makes weights and biases symmetric`);
+      tensorOf(this.b.graph, ir).quant = q;
+    }
+    return ir;
+  }
+
+  private constInts(i: number): number[] {
+    const t = this.m.tensors[i];
+    if (!t.data || t.type !== INT32) throw new TinyedgeError(`input '${t.name}' must be a constant int32 tensor`);
+    return Array.from(constantData(t, 'int32'));
+  }
+
+  operator(op: TfliteOperator): void {
+    const mapping = TFLITE_OPS[op.name];
+    if (!mapping) throw new TinyedgeError(`operator ${op.name} is not supported; supported: ${Object.keys(TFLITE_OPS).join(', ')}`);
+    if (op.version > mapping.maxVersion) throw new TinyedgeError(`${op.name} version ${op.version} is not supported (up to version ${mapping.maxVersion})`);
+    if (op.outputs.length !== 1) throw new TinyedgeError(`has ${op.outputs.length} outputs, tinyedge maps operators with one`);
+    const out = op.outputs[0];
+    const outName = this.nameOf(out);
+    const emitted: Node[] = [];
+    const ctx: TfliteMapContext = {
+      op,
+      option: optionReader(op.options),
+      input: (i) => this.tensor(op.inputs[i]),
+      hasInput: (i) => op.inputs[i] !== undefined && op.inputs[i] >= 0,
+      constInts: (i) => this.constInts(op.inputs[i]),
+      shapeOf: (name) => this.b.shapeOf(name),
+      outputShape: (i) => [...this.m.tensors[op.outputs[i]].shape],
+      emit: (irOp, inputs, attrs) => {
+        const name = `${outName}#${emitted.length}`;
+        this.b.node(irOp, name, inputs, attrs);
+        const node = this.b.graph.nodes[this.b.graph.nodes.length - 1];
+        emitted.push(node);
+        // A reshape keeps its input's quantization; anything else computes in the operator's output quantization.
+        this.activation(irOp === 'reshape' ? this.tfliteOf(inputs[0], out) : out, name);
+        return name;
+      },
+    };
+    mapping.map(ctx);
+    // The last node writes the operator's output under the file's tensor name.
+    const last = emitted[emitted.length - 1];
+    const t = tensorOf(this.b.graph, last.outputs[0]);
+    this.b.graph.tensors.delete(t.name);
+    t.name = outName;
+    this.b.graph.tensors.set(outName, t);
+    last.outputs = [outName];
+    last.name = outName;
+    if (!sameShape(t.shape, this.m.tensors[out].shape)) {
+      throw new TinyedgeError(`computes ${formatShape(t.shape)} but the file records output '${outName}' as ${formatShape(this.m.tensors[out].shape)}`);
+    }
+    this.activation(out, outName);
+  }
+
+  /** The TFLite tensor whose quantization an emitted reshape inherits: the input's, or (mid-operator) the output's. */
+  private tfliteOf(irName: string, fallback: number): number {
+    for (const [i, n] of this.names) if (n === irName) return i;
+    return fallback;
+  }
+
+  finish(inputs: number[], outputs: number[]): Graph {
+    const g = this.b.graph;
+    if (inputs.length !== 1) throw new TinyedgeError(`the model has ${inputs.length} inputs; tinyedge runs models with one input`);
+    g.outputs = outputs.map((o) => {
+      const name = this.names.get(o);
+      if (name === undefined || !g.tensors.has(name)) throw new TinyedgeError(`output '${this.m.tensors[o].name}' is never computed`);
+      return name;
+    });
+    verifyGraph(g);
+    return g;
+  }
+}
+
+function fail(message: string): never {
+  throw new TinyedgeError(message);
+}
+
+/** Imports a .tflite file's bytes; every error names `file`, and an operator's the operator index and opcode. */
+export function importTflite(bytes: Uint8Array, file: string): ImportedTflite {
+  return withPlace({ file }, () => {
+    const m = readTfliteModel(bytes, file);
+    const { inputs, outputs, skipped } = stripFloatBoundary(m);
+    const importer = new TfliteImporter(m);
+    for (const i of inputs) importer.input(i);
+    for (const op of m.operators) {
+      if (skipped.has(op.index)) continue;
+      withPlace({ node: `operator ${op.index}`, op: op.name }, () => importer.operator(op), true);
+    }
+    const graph = importer.finish(inputs, outputs);
+    const q = tensorOf(graph, graph.inputs[0]).quant as Quantization;
+    return { graph, preprocessing: { scale: q.scale[0], offset: -q.scale[0] * (128 + q.zeroPoint[0]) } };
+  });
+}
+
+/** True when the bytes carry the .tflite file identifier. */
+export function isTfliteBytes(bytes: Uint8Array): boolean {
+  return bytes.length >= 8 && Buffer.from(bytes.subarray(4, 8)).toString('latin1') === 'TFL3';
+}
+

@@ -1,0 +1,178 @@
+/**
+ * @fileoverview How each TFLite builtin operator maps onto IR ops: one entry per builtin, with the highest
+ * operator version whose semantics the mapping covers. A builtin missing here, or a newer version, fails naming the
+ * file, the operator index and the opcode.
+ */
+import { Clamp, NO_CLAMP, Pads4 } from '../../ir/attrs.ts';
+import { OpAttrs, OpName } from '../../ir/ops.ts';
+import { TinyedgeError } from '../../errors.ts';
+import { tfPads } from '../tfjs-common/padding.ts';
+import { FlatTable } from './flat-table.ts';
+import { ACTIVATION, FIELD, PADDING } from './schema.ts';
+import { TfliteOperator } from './read-model.ts';
+
+/** What a mapping may ask of the importer while translating one operator. */
+export interface TfliteMapContext {
+  op: TfliteOperator;
+  /** The operator's builtin options (an empty table's defaults when absent). */
+  option(field: number, type: 'int8' | 'int32' | 'float32', byDefault: number): number;
+  /** IR tensor of input i (constants become IR constants in the file's layout). */
+  input(i: number): string;
+  /** Whether input i is present (TFLite marks an omitted optional input with −1). */
+  hasInput(i: number): boolean;
+  /** Values of a constant int32 input (axes, paddings, shapes). */
+  constInts(i: number): number[];
+  /** Shape of an IR tensor. */
+  shapeOf(name: string): number[];
+  /** The file's shape of output i. */
+  outputShape(i: number): number[];
+  /** Adds an IR node; the last one emitted writes the operator's output 0. */
+  emit<K extends OpName>(op: K, inputs: string[], attrs: OpAttrs<K>): string;
+}
+
+interface TfliteOpMapping {
+  /** Highest operator version covered. */
+  maxVersion: number;
+  map(ctx: TfliteMapContext): void;
+}
+
+function fail(message: string): never {
+  throw new TinyedgeError(message);
+}
+
+/** A fused activation as an IR clamp on real values. */
+function activation(code: number): Clamp {
+  switch (ACTIVATION[code]) {
+    case 'NONE':
+      return NO_CLAMP;
+    case 'RELU':
+      return { min: 0, max: null };
+    case 'RELU6':
+      return { min: 0, max: 6 };
+    case 'RELU_N1_TO_1':
+      return { min: -1, max: 1 };
+    default:
+      return fail(`fused activation ${ACTIVATION[code] ?? code} is not supported (NONE, RELU, RELU6, RELU_N1_TO_1 are)`);
+  }
+}
+
+function padding(code: number): 'SAME' | 'VALID' {
+  return PADDING[code] ?? fail(`padding ${code} is not SAME or VALID`);
+}
+
+/** Explicit pads of a window op over input `x` with TF's SAME/VALID rule. */
+function windowPads(ctx: TfliteMapContext, x: string, paddingCode: number, kh: number, kw: number, strides: [number, number], dilations: [number, number]): Pads4 {
+  const [, h, w] = ctx.shapeOf(x);
+  return tfPads(padding(paddingCode), h, w, kh, kw, strides, dilations);
+}
+
+const C = FIELD.conv2dOptions;
+const D = FIELD.depthwiseOptions;
+const P = FIELD.pool2dOptions;
+
+function inputs3(ctx: TfliteMapContext): string[] {
+  return ctx.hasInput(2) ? [ctx.input(0), ctx.input(1), ctx.input(2)] : [ctx.input(0), ctx.input(1)];
+}
+
+function pool(kind: 'avg_pool2d' | 'max_pool2d'): TfliteOpMapping {
+  return {
+    maxVersion: 3,
+    map(ctx) {
+      const x = ctx.input(0);
+      const filter: [number, number] = [ctx.option(P.filterH, 'int32', 0), ctx.option(P.filterW, 'int32', 0)];
+      const strides: [number, number] = [ctx.option(P.strideH, 'int32', 0), ctx.option(P.strideW, 'int32', 0)];
+      const pads = windowPads(ctx, x, ctx.option(P.padding, 'int8', 0), filter[0], filter[1], strides, [1, 1]);
+      ctx.emit(kind, [x], { filter, strides, pads, clamp: activation(ctx.option(P.activation, 'int8', 0)) });
+    },
+  };
+}
+
+function binary(kind: 'add' | 'mul', activationField: number): TfliteOpMapping {
+  return { maxVersion: kind === 'add' ? 2 : 4, map: (ctx) => void ctx.emit(kind, [ctx.input(0), ctx.input(1)], { clamp: activation(ctx.option(activationField, 'int8', 0)) }) };
+}
+
+/** Ops whose output is the input's elements in a new shape: the file's output shape says which. */
+const reshapeLike: TfliteOpMapping = { maxVersion: 2, map: (ctx) => void ctx.emit('reshape', [ctx.input(0)], { shape: ctx.outputShape(0) }) };
+
+/** The mapping of every supported builtin, by name. */
+export const TFLITE_OPS: Record<string, TfliteOpMapping> = {
+  CONV_2D: {
+    maxVersion: 7,
+    map(ctx) {
+      const x = ctx.input(0);
+      const [, kh, kw] = ctx.shapeOf(ctx.input(1));
+      const strides: [number, number] = [ctx.option(C.strideH, 'int32', 0), ctx.option(C.strideW, 'int32', 0)];
+      const dilations: [number, number] = [ctx.option(C.dilationH, 'int32', 1), ctx.option(C.dilationW, 'int32', 1)];
+      const pads = windowPads(ctx, x, ctx.option(C.padding, 'int8', 0), kh, kw, strides, dilations);
+      ctx.emit('conv2d', inputs3(ctx), { strides, dilations, pads, clamp: activation(ctx.option(C.activation, 'int8', 0)) });
+    },
+  },
+  DEPTHWISE_CONV_2D: {
+    maxVersion: 7,
+    map(ctx) {
+      const x = ctx.input(0);
+      const [, kh, kw, cm] = ctx.shapeOf(ctx.input(1));
+      const c = ctx.shapeOf(x)[3];
+      // The option is redundant (and ignored by TFLite past version 1): the filter's width over the input's says it.
+      if (cm % c !== 0) fail(`filter has ${cm} channels, not a multiple of the input's ${c}`);
+      const strides: [number, number] = [ctx.option(D.strideH, 'int32', 0), ctx.option(D.strideW, 'int32', 0)];
+      const dilations: [number, number] = [ctx.option(D.dilationH, 'int32', 1), ctx.option(D.dilationW, 'int32', 1)];
+      const pads = windowPads(ctx, x, ctx.option(D.padding, 'int8', 0), kh, kw, strides, dilations);
+      ctx.emit('depthwise_conv2d', inputs3(ctx), { strides, dilations, pads, depthMultiplier: cm / c, clamp: activation(ctx.option(D.activation, 'int8', 0)) });
+    },
+  },
+  FULLY_CONNECTED: {
+    maxVersion: 9,
+    map(ctx) {
+      const F = FIELD.fullyConnectedOptions;
+      if (ctx.option(F.weightsFormat, 'int8', 0) !== 0) fail('shuffled weights (weights_format SHUFFLED4x16INT8) are not supported');
+      const [, k] = ctx.shapeOf(ctx.input(1));
+      let x = ctx.input(0);
+      const shape = ctx.shapeOf(x);
+      // TFLite flattens the input to [N, K]; the IR's fully_connected reads the last axis.
+      if (shape.length !== 2 || shape[1] !== k) x = ctx.emit('reshape', [x], { shape: [-1, k] });
+      const inputs = ctx.hasInput(2) ? [x, ctx.input(1), ctx.input(2)] : [x, ctx.input(1)];
+      const y = ctx.emit('fully_connected', inputs, { clamp: activation(ctx.option(F.activation, 'int8', 0)) });
+      const want = ctx.outputShape(0);
+      if (want.join() !== ctx.shapeOf(y).join()) ctx.emit('reshape', [y], { shape: want });
+    },
+  },
+  ADD: binary('add', FIELD.addOptions.activation),
+  MUL: binary('mul', FIELD.mulOptions.activation),
+  AVERAGE_POOL_2D: pool('avg_pool2d'),
+  MAX_POOL_2D: pool('max_pool2d'),
+  MEAN: {
+    maxVersion: 3,
+    map: (ctx) => void ctx.emit('mean', [ctx.input(0)], { axes: ctx.constInts(1), keepDims: ctx.option(FIELD.reducerOptions.keepDims, 'int8', 0) !== 0 }),
+  },
+  PAD: {
+    maxVersion: 4,
+    map(ctx) {
+      const p = ctx.constInts(1);
+      ctx.emit('pad', [ctx.input(0)], { pads: Array.from({ length: p.length / 2 }, (_, i) => [p[2 * i], p[2 * i + 1]] as [number, number]), value: 0 });
+    },
+  },
+  CONCATENATION: {
+    maxVersion: 4,
+    map(ctx) {
+      const F = FIELD.concatenationOptions;
+      if (activation(ctx.option(F.activation, 'int8', 0)) !== NO_CLAMP) fail('a fused activation on CONCATENATION is not supported');
+      const inputs = ctx.op.inputs.map((_, i) => ctx.input(i));
+      ctx.emit('concat', inputs, { axis: ctx.option(F.axis, 'int32', 0) });
+    },
+  },
+  RESHAPE: reshapeLike,
+  SQUEEZE: reshapeLike,
+  EXPAND_DIMS: reshapeLike,
+  SOFTMAX: { maxVersion: 2, map: (ctx) => void ctx.emit('softmax', [ctx.input(0)], { beta: ctx.option(FIELD.softmaxOptions.beta, 'float32', 1) }) },
+  LOGISTIC: { maxVersion: 3, map: (ctx) => void ctx.emit('logistic', [ctx.input(0)], {}) },
+  RELU: { maxVersion: 2, map: (ctx) => void ctx.emit('clamp', [ctx.input(0)], { clamp: { min: 0, max: null } }) },
+  RELU6: { maxVersion: 2, map: (ctx) => void ctx.emit('clamp', [ctx.input(0)], { clamp: { min: 0, max: 6 } }) },
+  // int8 → int8 QUANTIZE rescales (TFLM's Requantize); the float boundary ones are taken off by the importer.
+  QUANTIZE: { maxVersion: 2, map: (ctx) => void ctx.emit('clamp', [ctx.input(0)], { clamp: NO_CLAMP }) },
+};
+
+/** The options table reader a mapping sees (schema defaults when the operator has no options). */
+export function optionReader(options: FlatTable | undefined): TfliteMapContext['option'] {
+  return (field, type, byDefault) => (options ? options.scalar(field, type, byDefault) : byDefault);
+}
