@@ -12,11 +12,12 @@ import { formatShape } from '../../compiler/ir/tensor.ts';
 import { modelStats } from '../../compiler/ir/stats.ts';
 import { planMemory } from '../../compiler/plan/plan-memory.ts';
 import { cScratchBytes } from '../../compiler/backends/c/render-nodes.ts';
-import { cBuildOf, cProject } from '../../compiler/backends/c/project.ts';
+import { cBuildOf, cProject, kernelSources } from '../../compiler/backends/c/project.ts';
 import { chooseKernels } from '../../compiler/backends/c/kernel-table.ts';
 import { table } from '../../compiler/cli/format.ts';
 import { Target, cToolchain } from '../../targets/target.ts';
-import { buildTemporaryProject, runBuild } from '../../targets/toolchain.ts';
+import { buildTemporaryProject, runBuild, textBytes } from '../../targets/toolchain.ts';
+import { TflmFigures } from './tflm-figures.ts';
 import { qemuInsnPlugin } from '../qemu-insn/build.ts';
 
 /** What the emulated benchmark counted. */
@@ -24,22 +25,28 @@ export interface EmulatedBenchResult {
   target: string;
   layers: { index: number; name: string; op: string; shape: string; macs: number; refInstructions: number; instructions: number }[];
   totals: { macs: number; refInstructions: number; instructions: number; programInstructions: number };
+  /** The optimized build's memory: planned arena, const weights (with folded biases and multipliers), code. */
+  memory: { arenaBytes: number; weightBytes: number; codeBytes: number };
   limit: Target['limit'];
   clockHz: number | null;
   sameOutput: boolean;
 }
 
 /** One build with layer markers, run once under qemu with the plugin: per-layer instruction counts and the output. */
-function countLayers(g: Graph, x: Int8Array, target: Target, kernels: string[]): { perLayer: number[]; total: number; output: Int8Array } {
+function countLayers(g: Graph, x: Int8Array, target: Target, kernels: string[]): { perLayer: number[]; total: number; output: Int8Array; memory: EmulatedBenchResult['memory'] } {
   const build = { ...cBuildOf(target), kernels: chooseKernels(kernels, target.name) };
   const cflags = [...cToolchain(target).cflags, '-DTE_LAYER_MARKERS'];
-  const dir = buildTemporaryProject(cProject(g, planMemory(g, cScratchBytes), { ...build, cflags }).files, target, cflags);
+  const plan = planMemory(g, cScratchBytes);
+  const project = cProject(g, plan, { ...build, cflags });
+  const dir = buildTemporaryProject(project.files, target, cflags);
+  const objects = ['model.o', ...kernelSources(build.kernels).map((s) => s.replace(/\.c$/, '.o'))];
+  const memory = { arenaBytes: plan.arenaBytes, weightBytes: project.weightBytes, codeBytes: textBytes(dir, objects, target) };
   const [input, output, counts] = ['input.i8', 'output.i8', 'counts.json'].map((f) => join(dir, `bench-${f}`));
   writeFileSync(input, x);
   runBuild(dir, target, input, output, 1, { lib: qemuInsnPlugin(), out: counts });
   const { instructions, marks } = JSON.parse(readFileSync(counts, 'utf8')) as { instructions: number; marks: number[] };
   if (marks.length !== g.nodes.length + 1) throw new Error(`internal: expected ${g.nodes.length + 1} layer marks, the plugin saw ${marks.length}`);
-  return { perLayer: g.nodes.map((_, i) => marks[i + 1] - marks[i]), total: instructions, output: new Int8Array(readFileSync(output)) };
+  return { perLayer: g.nodes.map((_, i) => marks[i + 1] - marks[i]), total: instructions, output: new Int8Array(readFileSync(output)), memory };
 }
 
 /** Counts the int8 graph's instructions per layer on `target`, optimized and reference kernels. */
@@ -63,6 +70,7 @@ export function benchEmulated(g: Graph, x: Int8Array, target: Target, log: (s: s
     target: target.name,
     layers,
     totals: { macs: sum((l) => l.macs), refInstructions: sum((l) => l.refInstructions), instructions: sum((l) => l.instructions), programInstructions: opt.total },
+    memory: opt.memory,
     limit: target.limit,
     clockHz: target.clockHz ?? null,
     sameOutput: opt.output.length === ref.output.length && opt.output.every((v, i) => v === ref.output[i]),
@@ -71,8 +79,24 @@ export function benchEmulated(g: Graph, x: Int8Array, target: Target, log: (s: s
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 
-/** The table the benchmark prints: every layer, then the totals, MACs per instruction and the ISA's limit. */
-export function formatEmulatedBench(r: EmulatedBenchResult): string {
+/** tinyedge beside TFLM's own figures for the same model and board: instructions, arena, flash. */
+function formatTflmComparison(r: EmulatedBenchResult, tflm: TflmFigures): string {
+  const t = r.totals;
+  const peer = tflm.instructions[r.target];
+  const rows: (string | number)[][] = [];
+  const ratio = (ours: number, theirs: number) => `${(ours / theirs).toFixed(2)}×`;
+  if (peer) {
+    rows.push(['instructions, optimized kernels', fmt(t.instructions), `${fmt(peer.cmsisNn)} (CMSIS-NN)`, ratio(t.instructions, peer.cmsisNn)]);
+    rows.push(['instructions, reference kernels', fmt(t.refInstructions), `${fmt(peer.reference)} (reference)`, ratio(t.refInstructions, peer.reference)]);
+  }
+  const m = r.memory;
+  rows.push(['arena (RAM)', fmt(m.arenaBytes), `${fmt(tflm.arenaBytes)} (${fmt(tflm.activationBytes)} activations)`, ratio(m.arenaBytes, tflm.arenaBytes)]);
+  rows.push(['flash: weights + code', fmt(m.weightBytes + m.codeBytes), `> ${fmt(tflm.fileBytes)} (the .tflite alone)`, `< ${ratio(m.weightBytes + m.codeBytes, tflm.fileBytes)}`]);
+  return [`beside TFLM on the same model and board (TFLM's own figures, ${tflm.model}):`, table(['', 'tinyedge', 'TFLM', 'ratio'], rows, [1, 2, 3])].join('\n');
+}
+
+/** The table the benchmark prints: every layer, then the totals, MACs per instruction, the ISA's limit, memory, and TFLM's figures when it measured this model. */
+export function formatEmulatedBench(r: EmulatedBenchResult, tflm?: TflmFigures): string {
   const ratio = (macs: number, instr: number) => (instr ? (macs / instr).toFixed(2) : '');
   const rows = r.layers.map((l) => [l.index, l.op, l.shape, fmt(l.macs), fmt(l.refInstructions), fmt(l.instructions), ratio(l.macs, l.instructions), (l.refInstructions / Math.max(1, l.instructions)).toFixed(2)]);
   const t = r.totals;
@@ -84,5 +108,8 @@ export function formatEmulatedBench(r: EmulatedBenchResult): string {
   if (r.limit) lines.push(`ISA limit: ${r.limit.macsPerInstruction} MACs per instruction (${r.limit.instruction}): tinyedge reaches ${((100 * t.macs) / t.instructions / r.limit.macsPerInstruction).toFixed(0)}% of it over the whole network.`);
   if (r.clockHz) lines.push(`At ${r.clockHz / 1e6} MHz and one instruction per cycle that is ≈ ${((1000 * t.instructions) / r.clockHz).toFixed(1)} ms (a rough bound: real cores stall on memory and issue some instructions in pairs).`);
   lines.push(`Counted by a qemu TCG plugin between layer markers; the whole program (startup, file I/O) took ${fmt(t.programInstructions)}. Outputs of both builds ${r.sameOutput ? 'identical' : 'DIFFER'}.`);
+  const m = r.memory;
+  lines.push(`Memory: arena ${fmt(m.arenaBytes)} B, weights ${fmt(m.weightBytes)} B (const, with folded biases and requantization constants), code ${fmt(m.codeBytes)} B (model and kernels).`);
+  if (tflm) lines.push(formatTflmComparison(r, tflm));
   return lines.join('\n');
 }

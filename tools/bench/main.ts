@@ -26,6 +26,8 @@ import { mad, median } from './stats.ts';
 import { benchHost, formatHostBench } from './host.ts';
 import { benchWasm, formatWasmBench } from './wasm32.ts';
 import { quantizeWithSamples } from '../../compiler/cli/quantize.ts';
+import { readRawInput } from '../../compiler/cli/predict.ts';
+import { tflmFiguresOf } from './tflm-figures.ts';
 
 interface Contender {
   name: string;
@@ -38,12 +40,13 @@ const options = new Command('bench')
   .option('--model <name>', 'nsfwjs:mobilenet_v2_mid or nsfwjs:mobilenet_v2', DEFAULT_MODEL)
   .option('--runs <n>', 'timed runs per contender (--target host: at least 20, in blocks of 5)', (v) => Number.parseInt(v, 10), 15)
   .option('--warmup <n>', 'untimed runs first', (v) => Number.parseInt(v, 10), 2)
+  .option('--input <file>', 'with an emulated --target: a raw FILE.i8 / FILE.u8 input fed as it is (instead of --image)')
   .option('--image <file>', 'input photo', join(fileURLToPath(new URL('../../models/samples/coffee.png', import.meta.url))))
   .option('--target <name>', "host: tinyedge's C build vs onnxruntime-node; wasm32: tinyedge's WebAssembly vs TF.js wasm and onnxruntime-web; an Arm target: instructions per layer under qemu, optimized vs reference kernels")
   .option('--artifact <file>', 'with --target: an int8 artifact to use instead of quantizing the model with the samples')
   .option('--json', 'print one JSON object')
   .parse(process.argv)
-  .opts<{ model: string; runs: number; warmup: number; image: string; target?: string; artifact?: string; json?: boolean }>();
+  .opts<{ model: string; runs: number; warmup: number; image: string; input?: string; target?: string; artifact?: string; json?: boolean }>();
 
 if (options.target !== undefined && options.target !== 'host' && options.target !== 'wasm32') {
   // An emulated target: instructions counted under qemu. Microcontrollers default to the MCU-sized builder.
@@ -52,10 +55,14 @@ if (options.target !== undefined && options.target !== 'host' && options.target 
   const loaded = prepareModel(spec, { quiet: true });
   await quantizeWithSamples(loaded, true);
   const input = tensorOf(loaded.graph, loaded.graph.inputs[0]);
-  const x = quantizeArray(await imageToInput(options.image, input.shape, loaded.preprocessing), input.quant as Quantization);
+  const x = options.input
+    ? readRawInput(options.input, { name: input.name, shape: input.shape })
+    : quantizeArray(await imageToInput(options.image, input.shape, loaded.preprocessing), input.quant as Quantization);
   const result = benchEmulated(loaded.graph, x, target, (s) => options.json || process.stderr.write(`${s}\n`));
-  if (options.json) process.stdout.write(`${JSON.stringify({ model: spec, image: options.image, ...result })}\n`);
-  else process.stdout.write(`model ${spec} (int8) on ${target.name}, input ${options.image}\n${formatEmulatedBench(result)}\n`);
+  const tflm = tflmFiguresOf(spec);
+  const inputName = options.input ?? options.image;
+  if (options.json) process.stdout.write(`${JSON.stringify({ model: spec, input: inputName, ...result, ...(tflm ? { tflm } : {}) })}\n`);
+  else process.stdout.write(`model ${spec} (int8) on ${target.name}, input ${inputName}\n${formatEmulatedBench(result, tflm)}\n`);
   process.exit(result.sameOutput ? 0 : 1);
 }
 
