@@ -1,26 +1,28 @@
-/** @fileoverview `tinyedge export ARTIFACT --format onnx --out FILE`: the int8 model in another runtime's format. */
+/** @fileoverview `tinyedge export ARTIFACT --format onnx|tflite --out FILE`: the int8 model in another runtime's format. */
 import { existsSync, writeFileSync } from 'node:fs';
 import { TinyedgeError } from '../errors.ts';
 import { exportInt8Onnx } from '../exporters/onnx/export-int8.ts';
+import { exportInt8Tflite } from '../exporters/tflite/export-int8.ts';
 import { prepareModel } from './prepare-model.ts';
 
 /** Options of export. */
 export interface ExportOptions {
-  format: 'onnx';
+  format: 'onnx' | 'tflite';
   out: string;
   force?: boolean;
 }
 
-/** Writes the artifact's int8 graph as ONNX (QLinearConv and friends), never replacing a file unless --force. */
+/** Writes the artifact's int8 graph as ONNX (QLinearConv and friends) or .tflite (for TFLM), never replacing a file unless --force. */
 export function exportCommand(spec: string, options: ExportOptions): void {
   const model = prepareModel(spec, { quiet: true });
   if (!model.quantized) throw new TinyedgeError('is not an int8 artifact: run `tinyedge quantize` first and export what it writes', { file: spec });
   if (existsSync(options.out) && !options.force) throw new TinyedgeError('already exists; pass --force to replace it', { file: options.out });
-  const bytes = exportInt8Onnx(model.graph);
+  const bytes = options.format === 'tflite' ? exportInt8Tflite(model.graph) : exportInt8Onnx(model.graph);
   try {
     writeFileSync(options.out, bytes);
   } catch (e) {
     throw new TinyedgeError(`cannot write: ${(e as Error).message}`, { file: options.out });
   }
-  process.stdout.write(`wrote ${options.out} (${bytes.length} bytes, ONNX opset 13 + com.microsoft, int8 input and output, NHWC)\n`);
+  const what = options.format === 'tflite' ? 'TFLite schema 3, int8 input and output, for TFLM' : 'ONNX opset 13 + com.microsoft, int8 input and output, NHWC';
+  process.stdout.write(`wrote ${options.out} (${bytes.length} bytes, ${what})\n`);
 }

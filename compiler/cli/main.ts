@@ -58,9 +58,9 @@ program
 
 program
   .command('export')
-  .description('write an int8 artifact in another format (onnx: QLinearConv and friends, runs in ONNX Runtime)')
+  .description('write an int8 artifact in another format (onnx: QLinearConv and friends, runs in ONNX Runtime; tflite: for TFLite Micro)')
   .argument('<artifact>', 'a file written by `tinyedge quantize`')
-  .addOption(new Option('--format <f>', 'output format').choices(['onnx']).makeOptionMandatory())
+  .addOption(new Option('--format <f>', 'output format').choices(['onnx', 'tflite']).makeOptionMandatory())
   .requiredOption('--out <file>', 'the file to write')
   .option('--force', 'replace --out if it exists')
   .action((artifact: string, opts: Parameters<typeof exportCommand>[1]) => exportCommand(artifact, opts));

@@ -14,8 +14,8 @@ export const Q_MAX = 127;
 export function activationQuant(min: number, max: number): Quantization {
   const lo = Math.min(min, 0);
   const hi = Math.max(max, 0);
-  // A constant-zero tensor still needs a valid scale.
-  const scale = hi > lo ? (hi - lo) / (Q_MAX - Q_MIN) : 1 / 255;
+  // A constant-zero tensor still needs a valid scale. float32, as .tflite stores it: an exported model computes the same.
+  const scale = Math.fround(hi > lo ? (hi - lo) / (Q_MAX - Q_MIN) : 1 / 255);
   const zeroPoint = clampInt(roundHalfAway(Q_MIN - lo / scale), Q_MIN, Q_MAX);
   return { scale: [scale], zeroPoint: [zeroPoint] };
 }
@@ -47,9 +47,19 @@ export function quantizeWeightsPerChannel(w: Float32Array, channels: number, cha
   const maxAbs = new Float64Array(channels);
   for (let i = 0; i < w.length; i++) maxAbs[channelOf(i)] = Math.max(maxAbs[channelOf(i)], Math.abs(w[i]));
   // An all-zero channel gets scale 1: its weights quantize to 0 whatever the scale.
-  const scale = Array.from(maxAbs, (m, c) => Math.max(m > 0 ? m / 127 : 1, minScales?.[c] ?? 0));
+  // float32 scales, as .tflite stores them; rounding up keeps max|w| / scale ≤ 127 and the bias-safe minimum.
+  const scale = Array.from(maxAbs, (m, c) => float32AtLeast(Math.max(m > 0 ? m / 127 : 1, minScales?.[c] ?? 0)));
   const data = Int8Array.from(w, (v, i) => quantizeValue(v, scale[channelOf(i)], 0, -127, 127));
   return { data, quant: { scale, zeroPoint: scale.map(() => 0), axis } };
+}
+
+/** The smallest float32 ≥ x (x > 0). */
+function float32AtLeast(x: number): number {
+  const f = Math.fround(x);
+  if (f >= x) return f;
+  const bits = new Uint32Array(new Float32Array([f]).buffer);
+  bits[0] += 1;
+  return new Float32Array(bits.buffer)[0];
 }
 
 /** The largest |quantized bias| allowed: 2^30 leaves half of int32 for the products (K·255·127) and the folded input offset. */
@@ -66,7 +76,7 @@ export function biasSafeWeightScales(bias: Float32Array, inputScale: number): nu
 
 /** int32 bias at scale inputScale × weightScale[c]. */
 export function quantizeBias(b: Float32Array, inputScale: number, weightScales: number[]): { data: Int32Array; quant: Quantization } {
-  const scale = weightScales.map((s) => inputScale * s);
+  const scale = weightScales.map((s) => Math.fround(inputScale * s));
   const data = Int32Array.from(b, (v, c) => clampInt(roundHalfAway(v / scale[c]), -2147483648, 2147483647));
   return { data, quant: { scale, zeroPoint: scale.map(() => 0), axis: 0 } };
 }
@@ -75,7 +85,8 @@ export function quantizeBias(b: Float32Array, inputScale: number, weightScales: 
 export function clampToQuantized(clamp: { min: number | null; max: number | null }, q: Quantization): [number, number] {
   const s = q.scale[0];
   const z = q.zeroPoint[0];
-  const lo = clamp.min === null ? Q_MIN : Math.max(Q_MIN, z + roundHalfAway(clamp.min / s));
-  const hi = clamp.max === null ? Q_MAX : Math.min(Q_MAX, z + roundHalfAway(clamp.max / s));
+  // TFLite divides in float32 (CalculateActivationRangeQuantized): fround makes the JS division the same.
+  const lo = clamp.min === null ? Q_MIN : Math.max(Q_MIN, z + roundHalfAway(Math.fround(clamp.min / s)));
+  const hi = clamp.max === null ? Q_MAX : Math.min(Q_MAX, z + roundHalfAway(Math.fround(clamp.max / s)));
   return [lo, hi];
 }

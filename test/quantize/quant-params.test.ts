@@ -18,10 +18,18 @@ describe('weight and bias quantization', () => {
 
   it('bias-safe scales raise only that channel: its bias quantizes to exactly 2^30 and its weights round to 0', () => {
     const q = quantizeWeightsPerChannel(w, 2, channelOf, 0, biasSafeWeightScales(bias, inputScale));
-    expect(q.quant.scale[0]).toBeCloseTo(1 / 127, 12);
-    expect(Array.from(q.data)).toEqual([64, -127, 0, 0]);
+    expect(q.quant.scale[0]).toBeCloseTo(1 / 127, 8);
+    // 0.5 / scale falls just under 63.5: the float32 scale is rounded up from 1/127.
+    expect(Array.from(q.data)).toEqual([63, -127, 0, 0]);
     const b = quantizeBias(bias, inputScale, q.quant.scale);
     expect(b.data[1]).toBe(BIAS_LIMIT);
-    expect(b.data[0]).toBe(Math.round(0.25 / (inputScale / 127)));
+    expect(b.data[0]).toBe(Math.round(0.25 / b.quant.scale[0]));
+  });
+
+  it('scales are float32 values, as .tflite stores them, and never below max|w| / 127', () => {
+    const q = quantizeWeightsPerChannel(Float32Array.of(0.3, -0.7, 0.1, 0.123456), 2, channelOf, 0);
+    for (const s of q.quant.scale) expect(Math.fround(s)).toBe(s);
+    expect(q.quant.scale[0]).toBeGreaterThanOrEqual(Math.fround(0.7) / 127);
+    expect(Math.max(...Array.from(q.data, Math.abs))).toBeLessThanOrEqual(127);
   });
 });

@@ -8,7 +8,7 @@ import { DType, Quantization, TensorData, formatShape, sameShape } from '../../i
 import { verifyGraph } from '../../ir/verify.ts';
 import { TinyedgeError, withPlace } from '../../errors.ts';
 import { TfliteModel, TfliteOperator, TfliteTensor, readTfliteModel } from './read-model.ts';
-import { TENSOR_TYPE } from './schema.ts';
+import { TENSOR_TYPE } from '../../formats/tflite/schema.ts';
 import { TFLITE_OPS, TfliteMapContext, optionReader } from './op-table.ts';
 
 /** An imported .tflite model: the int8 graph and how a photo's pixels become its input. */
@@ -130,6 +130,13 @@ class TfliteImporter {
     return Array.from(constantData(t, 'int32'));
   }
 
+  private constReal(i: number): number {
+    const t = this.m.tensors[i];
+    const q = quantOf(t);
+    if (!t.data || t.type !== INT8 || t.data.length !== 1 || !q) throw new TinyedgeError(`input '${t.name}' must be a constant quantized int8 scalar`);
+    return q.scale[0] * (((t.data[0] << 24) >> 24) - q.zeroPoint[0]);
+  }
+
   operator(op: TfliteOperator): void {
     const mapping = TFLITE_OPS[op.name];
     if (!mapping) throw new TinyedgeError(`operator ${op.name} is not supported; supported: ${Object.keys(TFLITE_OPS).join(', ')}`);
@@ -144,6 +151,7 @@ class TfliteImporter {
       input: (i) => this.tensor(op.inputs[i]),
       hasInput: (i) => op.inputs[i] !== undefined && op.inputs[i] >= 0,
       constInts: (i) => this.constInts(op.inputs[i]),
+      constReal: (i) => this.constReal(op.inputs[i]),
       shapeOf: (name) => this.b.shapeOf(name),
       outputShape: (i) => [...this.m.tensors[op.outputs[i]].shape],
       emit: (irOp, inputs, attrs) => {

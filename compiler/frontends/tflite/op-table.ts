@@ -8,7 +8,7 @@ import { OpAttrs, OpName } from '../../ir/ops.ts';
 import { TinyedgeError } from '../../errors.ts';
 import { tfPads } from '../tfjs-common/padding.ts';
 import { FlatTable } from './flat-table.ts';
-import { ACTIVATION, FIELD, PADDING } from './schema.ts';
+import { ACTIVATION, FIELD, PADDING } from '../../formats/tflite/schema.ts';
 import { TfliteOperator } from './read-model.ts';
 
 /** What a mapping may ask of the importer while translating one operator. */
@@ -22,6 +22,8 @@ export interface TfliteMapContext {
   hasInput(i: number): boolean;
   /** Values of a constant int32 input (axes, paddings, shapes). */
   constInts(i: number): number[];
+  /** The real value of a constant int8 scalar input (scale·(q − zero point)). */
+  constReal(i: number): number;
   /** Shape of an IR tensor. */
   shapeOf(name: string): number[];
   /** The file's shape of output i. */
@@ -91,6 +93,12 @@ function binary(kind: 'add' | 'mul', activationField: number): TfliteOpMapping {
   return { maxVersion: kind === 'add' ? 2 : 4, map: (ctx) => void ctx.emit(kind, [ctx.input(0), ctx.input(1)], { clamp: activation(ctx.option(activationField, 'int8', 0)) }) };
 }
 
+/** A PAD's [rank, 2] paddings input as the IR's [before, after] pairs. */
+function paddingsOf(ctx: TfliteMapContext): [number, number][] {
+  const p = ctx.constInts(1);
+  return Array.from({ length: p.length / 2 }, (_, i) => [p[2 * i], p[2 * i + 1]]);
+}
+
 /** Ops whose output is the input's elements in a new shape: the file's output shape says which. */
 const reshapeLike: TfliteOpMapping = { maxVersion: 2, map: (ctx) => void ctx.emit('reshape', [ctx.input(0)], { shape: ctx.outputShape(0) }) };
 
@@ -145,13 +153,9 @@ export const TFLITE_OPS: Record<string, TfliteOpMapping> = {
     maxVersion: 3,
     map: (ctx) => void ctx.emit('mean', [ctx.input(0)], { axes: ctx.constInts(1), keepDims: ctx.option(FIELD.reducerOptions.keepDims, 'int8', 0) !== 0 }),
   },
-  PAD: {
-    maxVersion: 4,
-    map(ctx) {
-      const p = ctx.constInts(1);
-      ctx.emit('pad', [ctx.input(0)], { pads: Array.from({ length: p.length / 2 }, (_, i) => [p[2 * i], p[2 * i + 1]] as [number, number]), value: 0 });
-    },
-  },
+  PAD: { maxVersion: 4, map: (ctx) => void ctx.emit('pad', [ctx.input(0)], { pads: paddingsOf(ctx), value: 0 }) },
+  // PADV2's int8 pad value becomes the real number it stands for (the IR's pad value) in the input's quantization.
+  PADV2: { maxVersion: 4, map: (ctx) => void ctx.emit('pad', [ctx.input(0)], { pads: paddingsOf(ctx), value: ctx.hasInput(2) ? ctx.constReal(2) : 0 }) },
   CONCATENATION: {
     maxVersion: 4,
     map(ctx) {

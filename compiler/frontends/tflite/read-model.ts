@@ -3,7 +3,7 @@
  * offset checked. What the records mean is the importer's job (import.ts).
  */
 import { FlatTable } from './flat-table.ts';
-import { FIELD, builtinName } from './schema.ts';
+import { FIELD, builtinName } from '../../formats/tflite/schema.ts';
 import { TinyedgeError } from '../../errors.ts';
 
 /** A tensor's quantization as the file states it. */

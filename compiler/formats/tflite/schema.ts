@@ -1,6 +1,6 @@
 /**
  * @fileoverview The parts of TFLite's flatbuffer schema (tensorflow/lite/schema/schema.fbs, file identifier
- * "TFL3") that tinyedge reads: field indices of the tables, and the enums. Field i of a table is the i-th field
+ * "TFL3") that tinyedge reads and writes: field indices of the tables, and the enums. Field i of a table is the i-th field
  * declared in the schema, counting a union as two (its type byte, then its value).
  */
 
@@ -24,6 +24,25 @@ export const FIELD = {
   reshapeOptions: { newShape: 0 },
   reducerOptions: { keepDims: 0 },
 } as const;
+
+/** The BuiltinOptions union's type of each options table tinyedge writes. */
+export const OPTIONS_TYPE = {
+  conv2d: 1,
+  depthwise: 2,
+  pool2d: 5,
+  fullyConnected: 8,
+  softmax: 9,
+  concatenation: 10,
+  add: 11,
+  reshape: 17,
+  mul: 21,
+  pad: 22,
+  padV2: 43,
+  reducer: 27,
+} as const;
+
+/** TensorType values tinyedge writes. */
+export const TYPE_CODE = { float32: 0, int32: 2, int8: 9 } as const;
 
 /** TensorType values tinyedge knows by name. */
 export const TENSOR_TYPE: Record<number, string> = {
@@ -103,6 +122,9 @@ export const BUILTIN_NAME: Record<number, string> = {
   117: 'HARD_SWISH',
   126: 'BATCH_MATMUL',
 };
+
+/** The code of each named builtin operator. */
+export const BUILTIN_CODE: Record<string, number> = Object.fromEntries(Object.entries(BUILTIN_NAME).map(([code, name]) => [name, Number(code)]));
 
 /** The name of a builtin operator code. */
 export function builtinName(code: number): string {

@@ -1,0 +1,237 @@
+/**
+ * @fileoverview int8 IR → .tflite, so TFLM users can run the models tinyedge quantized: the same int8 weights,
+ * int32 biases, scales and zero points, int8 input and output, NHWC as TFLite is. Each IR op becomes its builtin;
+ * a window op's explicit pads become SAME or VALID when they equal TF's rule for it, and otherwise an int8 PAD (with
+ * the zero point, which is what IR padding means) in front of a VALID op. Scales are written as float32, as the
+ * schema stores them; tinyedge's quantizer makes float32 scales, so import(export(model)) computes the same.
+ */
+import { Clamp, Pads4 } from '../../ir/attrs.ts';
+import { Graph, Node, tensorOf } from '../../ir/graph.ts';
+import { Quantization, Tensor } from '../../ir/tensor.ts';
+import { TinyedgeError, withPlace } from '../../errors.ts';
+import { tfPads } from '../../frontends/tfjs-common/padding.ts';
+import { BUILTIN_CODE, FIELD, OPTIONS_TYPE, TYPE_CODE } from '../../formats/tflite/schema.ts';
+import { quantizeValue } from '../../quantize/quant-params.ts';
+import { TfliteModelRecord, TfliteOptionField, TfliteOptionsRecord, TfliteTensorRecord, writeTflite } from './write-model.ts';
+
+/** Operator versions written: the lowest that TFLM's kernels accept for int8 with per-channel weights. */
+const VERSION: Record<string, number> = {
+  CONV_2D: 3,
+  DEPTHWISE_CONV_2D: 3,
+  FULLY_CONNECTED: 4,
+  ADD: 2,
+  MUL: 2,
+  AVERAGE_POOL_2D: 2,
+  MAX_POOL_2D: 2,
+  MEAN: 2,
+  PAD: 2,
+  PADV2: 2,
+  CONCATENATION: 2,
+  RESHAPE: 1,
+  SOFTMAX: 2,
+  LOGISTIC: 2,
+  RELU: 2,
+  RELU6: 2,
+  RELU_N1_TO_1: 2,
+  QUANTIZE: 2,
+};
+
+const ACTIVATION_CODE = { NONE: 0, RELU: 1, RELU_N1_TO_1: 2, RELU6: 3 } as const;
+
+function fail(message: string): never {
+  throw new TinyedgeError(message);
+}
+
+/** A fused clamp as TFLite's fused activation; others cannot be said in .tflite. */
+function activationOf(c: Clamp): number {
+  if (c.min === null && c.max === null) return ACTIVATION_CODE.NONE;
+  if (c.min === 0 && c.max === null) return ACTIVATION_CODE.RELU;
+  if (c.min === 0 && c.max === 6) return ACTIVATION_CODE.RELU6;
+  if (c.min === -1 && c.max === 1) return ACTIVATION_CODE.RELU_N1_TO_1;
+  return fail(`fused clamp [${c.min ?? '-inf'}, ${c.max ?? 'inf'}] has no TFLite activation (NONE, RELU, RELU6, RELU_N1_TO_1)`);
+}
+
+const int8 = (field: number, value: number): TfliteOptionField => ({ field, kind: 'int8', value });
+const int32 = (field: number, value: number): TfliteOptionField => ({ field, kind: 'int32', value });
+
+class Int8TfliteExport {
+  private readonly record: TfliteModelRecord = { description: 'tinyedge int8 export', opcodes: [], tensors: [], operators: [], inputs: [], outputs: [], buffers: [new Uint8Array(0)] };
+  private readonly index = new Map<string, number>();
+  private readonly opcodeIndex = new Map<string, number>();
+
+  constructor(private readonly g: Graph) {}
+
+  /** The .tflite index of IR tensor `name`, adding it (and its data as a buffer) on first use. */
+  tensor(name: string): number {
+    const known = this.index.get(name);
+    if (known !== undefined) return known;
+    return this.addTensor(tensorOf(this.g, name));
+  }
+
+  private addTensor(t: Tensor): number {
+    const type = t.dtype === 'int8' ? TYPE_CODE.int8 : t.dtype === 'int32' ? TYPE_CODE.int32 : fail(`tensor '${t.name}' is ${t.dtype}; an int8 export holds int8 and int32 tensors`);
+    let buffer = 0;
+    if (t.data) {
+      buffer = this.record.buffers.length;
+      this.record.buffers.push(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength).slice());
+    }
+    const rec: TfliteTensorRecord = { name: t.name, shape: [...t.shape], type, buffer, ...(t.quant ? { quant: this.quantRecord(t.quant) } : {}) };
+    this.record.tensors.push(rec);
+    const i = this.record.tensors.length - 1;
+    this.index.set(t.name, i);
+    return i;
+  }
+
+  private quantRecord(q: Quantization): NonNullable<TfliteTensorRecord['quant']> {
+    return { scale: [...q.scale], zeroPoint: [...q.zeroPoint], quantizedDimension: q.axis ?? 0 };
+  }
+
+  /** A new int32 constant (shapes, axes, paddings), without quantization. */
+  private int32Constant(name: string, shape: number[], values: number[]): number {
+    return this.addTensor({ name, shape, dtype: 'int32', data: Int32Array.from(values) });
+  }
+
+  /** A new int8 activation tensor in the given quantization (the output of an inserted PAD). */
+  private activation(name: string, shape: number[], quant: Quantization): number {
+    return this.addTensor({ name, shape, dtype: 'int8', quant });
+  }
+
+  private op(name: string, inputs: number[], outputs: number[], options?: TfliteOptionsRecord): void {
+    let opcode = this.opcodeIndex.get(name);
+    if (opcode === undefined) {
+      opcode = this.record.opcodes.length;
+      this.record.opcodes.push({ code: BUILTIN_CODE[name], version: VERSION[name] });
+      this.opcodeIndex.set(name, opcode);
+    }
+    this.record.operators.push({ opcodeIndex: opcode, inputs, outputs, ...(options ? { options } : {}) });
+  }
+
+  /**
+   * The input of a window op with its pads said as SAME/VALID: for a convolution, padded explicitly first when TF's
+   * rule can't say them (pooling skips out-of-bounds taps, which no PAD can mimic, so it must be SAME or VALID).
+   */
+  private windowInput(node: Node, pads: Pads4, kh: number, kw: number, strides: [number, number], dilations: [number, number]): { input: number; padding: number } {
+    const x = tensorOf(this.g, node.inputs[0]);
+    const [, h, w] = x.shape;
+    const same = tfPads('SAME', h, w, kh, kw, strides, dilations);
+    if (pads.every((p) => p === 0)) return { input: this.tensor(x.name), padding: 1 };
+    if (pads.every((p, i) => p === same[i])) return { input: this.tensor(x.name), padding: 0 };
+    if (node.op === 'avg_pool2d' || node.op === 'max_pool2d') fail(`pooling pads ${pads.join(',')} are neither SAME (${same.join(',')}) nor VALID`);
+    const [t, b, l, r] = pads;
+    const paddings = this.int32Constant(`${node.name}/paddings`, [4, 2], [0, 0, t, b, l, r, 0, 0]);
+    const padded = this.activation(`${node.name}/padded`, [x.shape[0], h + t + b, w + l + r, x.shape[3]], x.quant as Quantization);
+    this.op('PAD', [this.tensor(x.name), paddings], [padded], { type: OPTIONS_TYPE.pad, fields: [] });
+    return { input: padded, padding: 1 };
+  }
+
+  node(node: Node): void {
+    const out = [this.tensor(node.outputs[0])];
+    const ins = () => node.inputs.map((i) => this.tensor(i));
+    switch (node.op) {
+      case 'conv2d':
+      case 'depthwise_conv2d': {
+        const [, kh, kw] = tensorOf(this.g, node.inputs[1]).shape;
+        const a = node.attrs;
+        const { input, padding } = this.windowInput(node, a.pads, kh, kw, a.strides, a.dilations);
+        const inputs = [input, ...node.inputs.slice(1).map((i) => this.tensor(i))];
+        if (node.op === 'conv2d') {
+          const C = FIELD.conv2dOptions;
+          const fields = [int8(C.padding, padding), int32(C.strideW, a.strides[1]), int32(C.strideH, a.strides[0]), int8(C.activation, activationOf(a.clamp)), int32(C.dilationW, a.dilations[1]), int32(C.dilationH, a.dilations[0])];
+          this.op('CONV_2D', inputs, out, { type: OPTIONS_TYPE.conv2d, fields });
+        } else {
+          const D = FIELD.depthwiseOptions;
+          const fields = [
+            int8(D.padding, padding),
+            int32(D.strideW, a.strides[1]),
+            int32(D.strideH, a.strides[0]),
+            int32(D.depthMultiplier, node.attrs.depthMultiplier),
+            int8(D.activation, activationOf(a.clamp)),
+            int32(D.dilationW, a.dilations[1]),
+            int32(D.dilationH, a.dilations[0]),
+          ];
+          this.op('DEPTHWISE_CONV_2D', inputs, out, { type: OPTIONS_TYPE.depthwise, fields });
+        }
+        return;
+      }
+      case 'fully_connected': {
+        const F = FIELD.fullyConnectedOptions;
+        const keep = tensorOf(this.g, node.inputs[0]).shape.length !== 2;
+        this.op('FULLY_CONNECTED', ins(), out, { type: OPTIONS_TYPE.fullyConnected, fields: [int8(F.activation, activationOf(node.attrs.clamp)), int8(F.weightsFormat, 0), int8(F.keepNumDims, keep ? 1 : 0)] });
+        return;
+      }
+      case 'add':
+        this.op('ADD', ins(), out, { type: OPTIONS_TYPE.add, fields: [int8(FIELD.addOptions.activation, activationOf(node.attrs.clamp))] });
+        return;
+      case 'mul':
+        this.op('MUL', ins(), out, { type: OPTIONS_TYPE.mul, fields: [int8(FIELD.mulOptions.activation, activationOf(node.attrs.clamp))] });
+        return;
+      case 'avg_pool2d':
+      case 'max_pool2d': {
+        const a = node.attrs;
+        const { input, padding } = this.windowInput(node, a.pads, a.filter[0], a.filter[1], a.strides, [1, 1]);
+        const P = FIELD.pool2dOptions;
+        const fields = [int8(P.padding, padding), int32(P.strideW, a.strides[1]), int32(P.strideH, a.strides[0]), int32(P.filterW, a.filter[1]), int32(P.filterH, a.filter[0]), int8(P.activation, activationOf(a.clamp))];
+        this.op(node.op === 'avg_pool2d' ? 'AVERAGE_POOL_2D' : 'MAX_POOL_2D', [input], out, { type: OPTIONS_TYPE.pool2d, fields });
+        return;
+      }
+      case 'mean': {
+        const axes = this.int32Constant(`${node.name}/axes`, [node.attrs.axes.length], node.attrs.axes);
+        this.op('MEAN', [this.tensor(node.inputs[0]), axes], out, { type: OPTIONS_TYPE.reducer, fields: [int8(FIELD.reducerOptions.keepDims, node.attrs.keepDims ? 1 : 0)] });
+        return;
+      }
+      case 'pad': {
+        const p = node.attrs.pads;
+        const paddings = this.int32Constant(`${node.name}/paddings`, [p.length, 2], p.flat());
+        if (node.attrs.value === 0) {
+          this.op('PAD', [this.tensor(node.inputs[0]), paddings], out, { type: OPTIONS_TYPE.pad, fields: [] });
+          return;
+        }
+        // Another value is PADV2's int8 constant, in the (shared) quantization of input and output.
+        const q = tensorOf(this.g, node.outputs[0]).quant as Quantization;
+        const value = this.addTensor({ name: `${node.name}/value`, shape: [], dtype: 'int8', data: Int8Array.of(quantizeValue(node.attrs.value, q.scale[0], q.zeroPoint[0])), quant: q });
+        this.op('PADV2', [this.tensor(node.inputs[0]), paddings, value], out, { type: OPTIONS_TYPE.padV2, fields: [] });
+        return;
+      }
+      case 'concat':
+        this.op('CONCATENATION', ins(), out, { type: OPTIONS_TYPE.concatenation, fields: [int32(FIELD.concatenationOptions.axis, node.attrs.axis), int8(FIELD.concatenationOptions.activation, 0)] });
+        return;
+      case 'reshape': {
+        const shape = tensorOf(this.g, node.outputs[0]).shape;
+        const target = this.int32Constant(`${node.name}/shape`, [shape.length], shape);
+        this.op('RESHAPE', [this.tensor(node.inputs[0]), target], out, { type: OPTIONS_TYPE.reshape, fields: [{ field: FIELD.reshapeOptions.newShape, kind: 'int32s', value: shape }] });
+        return;
+      }
+      case 'softmax':
+        this.op('SOFTMAX', ins(), out, { type: OPTIONS_TYPE.softmax, fields: [{ field: FIELD.softmaxOptions.beta, kind: 'float32', value: node.attrs.beta }] });
+        return;
+      case 'logistic':
+        this.op('LOGISTIC', ins(), out);
+        return;
+      case 'clamp': {
+        // The IR clamp requantizes and clamps, as TFLite's int8 RELU family and QUANTIZE do.
+        const code = activationOf(node.attrs.clamp);
+        const name = code === ACTIVATION_CODE.NONE ? 'QUANTIZE' : code === ACTIVATION_CODE.RELU ? 'RELU' : code === ACTIVATION_CODE.RELU6 ? 'RELU6' : 'RELU_N1_TO_1';
+        this.op(name, ins(), out);
+        return;
+      }
+      case 'sub':
+      case 'batch_norm':
+      case 'identity':
+        fail(`${node.op} has no int8 TFLite form`);
+    }
+  }
+
+  finish(): Uint8Array {
+    this.record.inputs = this.g.inputs.map((i) => this.tensor(i));
+    this.record.outputs = this.g.outputs.map((o) => this.tensor(o));
+    return writeTflite(this.record);
+  }
+}
+
+/** The int8 graph as .tflite bytes; a node TFLite cannot express fails naming it. */
+export function exportInt8Tflite(g: Graph): Uint8Array {
+  const e = new Int8TfliteExport(g);
+  for (const i of g.inputs) e.tensor(i);
+  for (const node of g.nodes) withPlace({ file: g.source, node: node.name, op: node.op }, () => e.node(node));
+  return e.finish();
+}
