@@ -51,7 +51,7 @@ export class FlatTable {
     const bb = new ByteBuffer(bytes);
     if (bytes.length < 8) throw new TinyedgeError(`not a ${identifier} flatbuffer: only ${bytes.length} bytes`, { file });
     if (!bb.__has_identifier(identifier)) {
-      throw new TinyedgeError(`not a .tflite flatbuffer: the file identifier is '${Buffer.from(bytes.subarray(4, 8)).toString('latin1')}', expected '${identifier}'`, { file });
+      throw new TinyedgeError(`not a .tflite flatbuffer: the file identifier is ${JSON.stringify(Buffer.from(bytes.subarray(4, 8)).toString('latin1'))}, expected "${identifier}"`, { file });
     }
     return FlatTable.at(bb, file, bb.readUint32(0), what);
   }
@@ -102,7 +102,12 @@ export class FlatTable {
   /** A scalar field, or its schema default when absent. */
   scalar(i: number, type: Scalar, byDefault: number): number {
     const at = this.field(i, SIZE[type]);
-    return at === 0 ? byDefault : read(this.bb, type, at);
+    if (at === 0) return byDefault;
+    try {
+      return read(this.bb, type, at);
+    } catch (e) {
+      return this.fail(i, (e as Error).message);
+    }
   }
 
   /** A sub-table field. */

@@ -145,13 +145,18 @@ class TfliteImporter {
     const out = op.outputs[0];
     const outName = this.nameOf(out);
     const emitted: Node[] = [];
+    const present = (i: number): number => {
+      const t = op.inputs[i];
+      if (t === undefined || t < 0) throw new TinyedgeError(`input ${i} is missing (the operator has ${op.inputs.length})`);
+      return t;
+    };
     const ctx: TfliteMapContext = {
       op,
       option: optionReader(op.options),
-      input: (i) => this.tensor(op.inputs[i]),
+      input: (i) => this.tensor(present(i)),
       hasInput: (i) => op.inputs[i] !== undefined && op.inputs[i] >= 0,
-      constInts: (i) => this.constInts(op.inputs[i]),
-      constReal: (i) => this.constReal(op.inputs[i]),
+      constInts: (i) => this.constInts(present(i)),
+      constReal: (i) => this.constReal(present(i)),
       shapeOf: (name) => this.b.shapeOf(name),
       outputShape: (i) => [...this.m.tensors[op.outputs[i]].shape],
       emit: (irOp, inputs, attrs) => {
