@@ -1,0 +1,76 @@
+/**
+ * .tflite round trip: the default MobileNetV2 quantized by tinyedge, exported with `tinyedge export --format tflite`
+ * and imported back, computes identical int8 bytes (output and pooled features) on every sample photo and seeded
+ * random inputs — the export keeps every weight, bias, scale and zero point, and the op semantics.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Graph, tensorOf } from '../../compiler/ir/graph.ts';
+import { Quantization, sizeOf } from '../../compiler/ir/tensor.ts';
+import { quantizeArray } from '../../compiler/quantize/quant-params.ts';
+import { runInt8 } from '../../compiler/reference/int8/interpreter.ts';
+import { fidelityTensors } from '../../compiler/quantize/report.ts';
+import { encodeArtifact } from '../../compiler/artifact/int8-artifact.ts';
+import { exportInt8Tflite } from '../../compiler/exporters/tflite/export-int8.ts';
+import { importTflite } from '../../compiler/frontends/tflite/import.ts';
+import { LoadedModel } from '../../models/registry.ts';
+import { quantizedDefaultModel } from '../support/quantized-model.ts';
+import { SAMPLE_PHOTOS, photoInput } from '../support/samples.ts';
+import { seededUniform } from '../support/seeded.ts';
+import { firstDifference } from '../support/c-build.ts';
+import { tinyedge } from '../support/cli.ts';
+
+let model: LoadedModel;
+let int8: Graph;
+let inputs: Int8Array[];
+
+beforeAll(async () => {
+  ({ model, int8 } = await quantizedDefaultModel(1));
+  const quant = tensorOf(int8, int8.inputs[0]).quant as Quantization;
+  const n = sizeOf(tensorOf(int8, int8.inputs[0]).shape);
+  inputs = [
+    ...(await Promise.all(SAMPLE_PHOTOS.map(async (f) => quantizeArray(await photoInput(model, f), quant)))),
+    ...[1, 2].map((seed) => Int8Array.from(seededUniform(seed, n, -128, 128), (v) => Math.floor(v))),
+  ];
+}, 600_000);
+
+describe('default MobileNetV2: import(export(model)) as .tflite', () => {
+  it('identical output and pooled-feature bytes on every photo and seeded random inputs', () => {
+    const back = importTflite(exportInt8Tflite(int8), 'round-trip.tflite').graph;
+    const features = fidelityTensors(int8).features as string;
+    expect(back.tensors.has(features)).toBe(true);
+    /** The graph's output and its pooled features on x. */
+    const run = (g: Graph, x: Int8Array): Int8Array[] => {
+      let pooled: Int8Array = new Int8Array(0);
+      const y = runInt8(g, { [g.inputs[0]]: x }, { onNode: (node, out) => void (node.outputs[0] === features && (pooled = out)) }).get(g.outputs[0]) as Int8Array;
+      return [y, pooled];
+    };
+    for (const [i, x] of inputs.entries()) {
+      const [ya, fa] = run(int8, x);
+      const [yb, fb] = run(back, x);
+      expect(fa.length).toBeGreaterThan(1000);
+      expect(firstDifference(yb, ya), `output, input ${i}`).toBeNull();
+      expect(firstDifference(fb, fa), `features, input ${i}`).toBeNull();
+    }
+  });
+
+  it('through the CLI: `export --format tflite`, then `predict` on the .tflite prints the artifact’s output', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tinyedge-tflite-rt-'));
+    const artifact = join(dir, 'model.tinyedge');
+    writeFileSync(artifact, encodeArtifact({ model: 'nsfwjs:mobilenet_v2_mid', graph: int8, preprocessing: model.preprocessing, calibration: { method: 'minmax', images: 5, biasCorrection: true } }));
+    const exported = join(dir, 'model.tflite');
+    const e = tinyedge(['export', artifact, '--format', 'tflite', '--out', exported]);
+    expect(e.status, e.stderr).toBe(0);
+    expect(e.stdout).toMatch(/wrote .*model\.tflite \(\d+ bytes, TFLite schema 3/);
+    writeFileSync(join(dir, 'x.i8'), inputs[0]);
+    const r = tinyedge(['predict', exported, '--input', join(dir, 'x.i8'), '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).output.data).toEqual(Array.from(runInt8(int8, { [int8.inputs[0]]: inputs[0] }).get(int8.outputs[0]) as Int8Array));
+    // Nothing the user had is replaced without --force.
+    const again = tinyedge(['export', artifact, '--format', 'tflite', '--out', exported]);
+    expect(again.status).toBe(2);
+    expect(readFileSync(exported).length).toBeGreaterThan(0);
+  }, 300_000);
+});
