@@ -93,16 +93,22 @@ export interface QuantizedMultiplier {
 export function quantizeMultiplier(m: number): QuantizedMultiplier {
   if (!Number.isFinite(m) || m < 0) throw new Error(`internal: multiplier ${m} is not a finite non-negative number`);
   if (m === 0) return { multiplier: 0, shift: 0 };
-  const [f, e] = frexp(m);
-  let q = roundHalfAway(f * TWO_31);
-  let shift = e;
-  if (q === TWO_31) {
-    q /= 2;
-    shift += 1;
-  }
+  const { multiplier, shift } = frexpMultiplier(m);
   if (shift < -31) return { multiplier: 0, shift: 0 };
   if (shift > 30) return { multiplier: INT32_MAX, shift: 30 };
-  return { multiplier: q, shift };
+  return { multiplier, shift };
+}
+
+/**
+ * m as a Q31 significand in [2^30, 2^31) and any shift, without QuantizeMultiplier's flush or saturation: what
+ * softmax's and logistic's Prepare use, whose shifts reach 31 (softmax's multiplier is capped at 2^31 − 1, not 2^30).
+ */
+export function frexpMultiplier(m: number): QuantizedMultiplier {
+  if (!Number.isFinite(m) || m <= 0) throw new Error(`internal: multiplier ${m} is not a finite positive number`);
+  const [f, e] = frexp(m);
+  const q = roundHalfAway(f * TWO_31);
+  // A significand that rounds up to 2^31 becomes 2^30 with the shift one higher, as QuantizeMultiplier does.
+  return q === TWO_31 ? { multiplier: q / 2, shift: e + 1 } : { multiplier: q, shift: e };
 }
 
 /** Saturates to [lo, hi]. */

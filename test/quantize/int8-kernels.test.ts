@@ -1,7 +1,7 @@
 /**
  * The int8 reference kernels on hand-computed cases: zero-point padding, saturation at the clamps, TFLite's
  * rounding of averages and means (ties away from zero, both signs), add's rescaling through a left shift of 20,
- * the softmax and logistic tables, and pad with the zero point. Each expected value is worked out in the comment.
+ * TFLite's int8 softmax and logistic, and pad with the zero point. Each expected value is worked out in the comment.
  */
 import { describe, expect, it } from 'vitest';
 import { conv2dInt8, MacParams } from '../../compiler/reference/int8/conv.ts';
@@ -12,6 +12,7 @@ import { Window2d } from '../../compiler/reference/window.ts';
 import { Graph } from '../../compiler/ir/graph.ts';
 import { Tensor } from '../../compiler/ir/tensor.ts';
 import { prepareInt8Node, Int8Params } from '../../compiler/quantize/prepare-int8.ts';
+import { mulberry32 } from '../support/seeded.ts';
 
 /** M = 1.0 as TFLite encodes it: 2^30 · 2^(1−31). */
 const ONE = { multiplier: 1 << 30, shift: 1 };
@@ -88,22 +89,88 @@ describe('add rescales both inputs to twice the larger scale through a left shif
   });
 });
 
-describe('softmax and logistic by table (output scale 1/256, zero point −128)', () => {
-  it('two equal logits: ⌊(256·e + e)/(2e)⌋ − 128 = 0 each (one half)', () => {
+type SoftmaxParams = Extract<Int8Params, { kind: 'softmax' }>;
+type LutParams = Extract<Int8Params, { kind: 'lut' }>;
+
+/** Softmax of one row by the reference kernel, with the table prepare makes for input scale `scale`, β = 1. */
+function softmaxOf(scale: number, row: number[]): number[] {
+  const { p } = oneNodeGraph('softmax', [[scale, 0]], [1 / 256, -128], [1, row.length]);
+  return Array.from(softmaxInt8(Int8Array.from(row), row.length, (p as SoftmaxParams).expTable));
+}
+
+/**
+ * TFLite's int8 softmax, worked through (see prepare-int8.ts): T[0] = exp(0) = One = 2^31 − 1, which adds
+ * RDBPOT(2^31 − 1, 12) = 2^19 (1.0 in Q12.19) to the sum. A sum of exactly 2^k in Q12.19 has f = 0, so
+ * GetReciprocal gives n = k and scale = 1/(1 + 0): Newton–Raphson reaches 2.0 in Q2.29, which saturates to
+ * 2^31 − 1 in Q0.31. Then SRDHM(2^31 − 1, 2^31 − 1) = 2^31 − 2, and the output is RDBPOT(2^31 − 2, n + 23) − 128.
+ * (The previous table formula gave the same values here; on random rows it differs from TFLite in about 2 outputs
+ * of 10,000, by one step.)
+ */
+describe('softmax: TFLite int8 (output scale 1/256, zero point −128)', () => {
+  it('two equal logits: sum 2.0 (n = 1), each RDBPOT(2^31 − 2, 24) − 128 = 128 − 128 = 0, one half', () => {
+    expect(softmaxOf(0.1, [5, 5])).toEqual([0, 0]);
+  });
+  it('a single class: sum 1.0 (n = 0), RDBPOT(2^31 − 2, 23) = 256, 128 saturates at 127', () => {
+    expect(softmaxOf(0.1, [-40])).toEqual([127]);
+  });
+  it('scale 0.1, difference 255: past diff_min (M = 0.8·2^31, L = 23, R = ⌊31·2^26/2^23⌋ = 248), skipped → [127, −128]', () => {
+    expect(softmaxOf(0.1, [127, -128])).toEqual([127, -128]);
+  });
+  it('scale 0.1, difference 100: kept, but e^−10·256 ≈ 0.012 rounds to 0 → [127, −128]; sum 1 + 24/2^19 still rounds the max to 256', () => {
     const { p } = oneNodeGraph('softmax', [[0.1, 0]], [1 / 256, -128], [1, 2]);
-    expect(Array.from(softmaxInt8(Int8Array.of(5, 5), 2, (p as Extract<Int8Params, { kind: 'softmax' }>).expTable))).toEqual([0, 0]);
+    // T[100] ≈ e^−10·2^31 ≈ 97,500, which adds RDBPOT(T, 12) ≈ 24 to the sum.
+    expect(Math.abs((p as SoftmaxParams).expTable[100] / 2 ** 31 - Math.exp(-10))).toBeLessThan(1e-8);
+    expect(softmaxOf(0.1, [50, -50])).toEqual([127, -128]);
   });
-  it('a single class is probability 1: 256 − 128 saturates at 127', () => {
-    const { p } = oneNodeGraph('softmax', [[0.1, 0]], [1 / 256, -128], [1, 1]);
-    expect(Array.from(softmaxInt8(Int8Array.of(-40), 1, (p as Extract<Int8Params, { kind: 'softmax' }>).expTable))).toEqual([127]);
+  it('scale 0.5: R = 31, so a difference of 255 is skipped as well → [127, −128]', () => {
+    expect(softmaxOf(0.5, [127, -128])).toEqual([127, -128]);
   });
-  it('one logit far below: its exponent rounds to 0 in the table, the other class takes 127', () => {
-    const { p } = oneNodeGraph('softmax', [[0.5, 0]], [1 / 256, -128], [1, 2]);
-    expect(Array.from(softmaxInt8(Int8Array.of(127, -128), 2, (p as Extract<Int8Params, { kind: 'softmax' }>).expTable))).toEqual([127, -128]);
+  it('input scale 64: β·s·2^26 caps at 2^31 − 1, encoded with shift 31 (not saturated to 30), so R = 0 and only the max counts', () => {
+    const { p } = oneNodeGraph('softmax', [[64, 0]], [1 / 256, -128], [1, 2]);
+    const table = (p as SoftmaxParams).expTable;
+    expect(table[0]).toBe(2 ** 31 - 1);
+    expect(table.slice(1).every((v) => v === 0)).toBe(true);
+    expect(softmaxOf(64, [5, 4])).toEqual([127, -128]);
   });
-  it('logistic: real 0 → σ = 0.5 → 128 − 128 = 0; large positive saturates at 127, large negative at −128', () => {
-    const { p } = oneNodeGraph('logistic', [[0.1, 10]], [1 / 256, -128], [3]);
-    expect(Array.from(lookupInt8(Int8Array.of(10, 127, -128), (p as Extract<Int8Params, { kind: 'lut' }>).table))).toEqual([0, 127, -128]);
+  it('TFLM person_detect’s last layer (input scale 0.012518751434981823): logits [−112, 110] → TFLM’s [−113, 113], [38, −39] → [57, −57]', () => {
+    // The logits are the reference's on models/tflm/person.u8 and no_person.u8; the outputs are TFLM's own.
+    expect(softmaxOf(0.012518751434981823, [-112, 110])).toEqual([-113, 113]);
+    expect(softmaxOf(0.012518751434981823, [38, -39])).toEqual([57, -57]);
+  });
+  it('within one step of round(256·softmax) − 128 on 3,000 seeded rows of 1 to 20 classes at three input scales', () => {
+    const next = mulberry32(21);
+    for (const scale of [0.02, 0.1, 0.3]) {
+      for (let t = 0; t < 1000; t++) {
+        const row = Array.from({ length: 1 + Math.floor(next() * 20) }, () => Math.floor(next() * 256) - 128);
+        const e = row.map((v) => Math.exp(scale * (v - Math.max(...row))));
+        const sum = e.reduce((a, b) => a + b, 0);
+        const got = softmaxOf(scale, row);
+        got.forEach((y, i) => {
+          if (Math.abs(y - Math.min(127, Math.round((256 * e[i]) / sum) - 128)) > 1) expect.fail(`scale ${scale}, row ${row}: ${got}`);
+        });
+      }
+    }
+  });
+  it('rejects more than 4095 classes (the Q12.19 sum must stay below 2^31) and an output other than 1/256, −128', () => {
+    expect(() => oneNodeGraph('softmax', [[0.1, 0]], [1 / 256, -128], [1, 4096])).toThrow(/up to 4095 classes/);
+    expect(() => oneNodeGraph('softmax', [[0.1, 0]], [1 / 128, 0], [1, 10])).toThrow(/output scale 1\/256/);
+  });
+});
+
+describe('logistic: TFLite int8, by a 256-entry table (output scale 1/256, zero point −128)', () => {
+  // Scale 0.1, zero point 10: s·2^27 = 0.8·2^24, so M = 0.8·2^31, L = 24 and the radius R = ⌊15·2^27/2^24⌋ = 120.
+  const table = (oneNodeGraph('logistic', [[0.1, 10]], [1 / 256, -128], [3]).p as LutParams).table;
+  it('real 0 → logistic(0) = 2^30 exactly → RDBPOT(2^30, 23) = 128 → 0', () => {
+    expect(Array.from(lookupInt8(Int8Array.of(10), table))).toEqual([0]);
+  });
+  it('v = 117 < R is computed: logistic(11.7) ≈ 1 − 8e−6 → 256 → 127; v = −138 ≤ −R is −128 without computing', () => {
+    expect(Array.from(lookupInt8(Int8Array.of(127, -128), table))).toEqual([127, -128]);
+  });
+  it('equals clamp(round(256·σ(x)) − 128) at every input for four quantizations (TFLite errs by far less than a step)', () => {
+    for (const [s, z] of [[0.1, 10], [0.05, -20], [0.5, 0], [0.02, 3]]) {
+      const t = (oneNodeGraph('logistic', [[s, z]], [1 / 256, -128], [1]).p as LutParams).table;
+      for (let q = -128; q < 128; q++) expect(t[q + 128]).toBe(Math.min(127, Math.round(256 / (1 + Math.exp(-s * (q - z)))) - 128));
+    }
   });
 });
 

@@ -196,7 +196,13 @@ const others: KernelCase[] = [
       }, [1, 4, 5, 3]),
     seed: 1000,
   },
-  { name: 'softmax over 10 classes', graph: () => single((b) => b.node('softmax', 'sm', ['x'], { beta: 1 }), [3, 10]), seed: 1100 },
+  { name: 'softmax over 10 classes', graph: () => single((b) => b.node('softmax', 'sm', ['x'], { beta: 1 }), [64, 10]), seed: 1100 },
+  // Sums of exponentials near 256: the output shift n + 23 reaches 31, the largest TFLM allows.
+  { name: 'softmax over 1000 classes', graph: () => single((b) => b.node('softmax', 'sm', ['x'], { beta: 1 }), [2, 1000]), seed: 1102 },
+  // β·scale large enough that differences past TFLite's diff_min are skipped (zero table entries).
+  { name: 'softmax with β = 8 over 40 classes', graph: () => single((b) => b.node('softmax', 'sm', ['x'], { beta: 8 }), [3, 40]), seed: 1103 },
+  // Sums above 512, where TFLM aborts and every output is −128.
+  { name: 'softmax with β = 0.25 over 1000 classes', graph: () => single((b) => b.node('softmax', 'sm', ['x'], { beta: 0.25 }), [1, 1000]), seed: 1104 },
   { name: 'logistic', graph: () => single((b) => b.node('logistic', 'lg', ['x'], {}), [3, 10]), seed: 1101 },
 ];
 

@@ -97,6 +97,13 @@ export class FunctionBuilder {
   shrS(a: Expr, b: Expr): Expr {
     return this.m.i32.shr_s(a, b);
   }
+  shrU(a: Expr, b: Expr): Expr {
+    return this.m.i32.shr_u(a, b);
+  }
+  /** Count of leading zero bits (32 for 0). */
+  clz(a: Expr): Expr {
+    return this.m.i32.clz(a);
+  }
   divS(a: Expr, b: Expr): Expr {
     return this.m.i32.div_s(a, b);
   }

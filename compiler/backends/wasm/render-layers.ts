@@ -14,6 +14,7 @@ import { WasmData } from './wasm-data.ts';
 import { SimdRequant, simdRequantTable } from './requantize.ts';
 import { emitSimdMatmul, matmulWidenBytes, paddedBias, simdMatmulWeights } from './simd-matmul.ts';
 import { emitSimdAdd } from './simd-add.ts';
+import { emitSoftmax } from './softmax.ts';
 import { convPatchBytes, emitSimdConv } from './simd-conv.ts';
 import { emitSimdDepthwise, productsPairInInt16, simdDepthwiseConstants } from './simd-depthwise.ts';
 
@@ -254,24 +255,8 @@ export function emitLayer(ctx: LayerContext, node: Node, name: string): void {
     case 'softmax': {
       const table = ctx.data.add(`${node.name}\0exp`, params(g, node, 'softmax').expTable);
       const depth = out.shape[out.shape.length - 1];
-      const rows = sizeOf(out.shape) / depth;
-      const x = addr(ctx, node.inputs[0]);
-      module.fn(name, 0, (f) => {
-        const [r, i, max, sum, v, tmp] = [f.i32(), f.i32(), f.i32(), f.i32(), f.i32(), f.i32()];
-        const xi = () => f.load8(f.add(f.c(x), f.add(f.mul(r.get(), f.c(depth)), i.get())));
-        const e = () => f.load32(f.add(f.c(table), f.mul(f.sub(max.get(), xi()), f.c(4))));
-        return [
-          f.for(r, f.c(0), f.c(rows), [
-            max.set(f.c(-128)),
-            f.for(i, f.c(0), f.c(depth), [v.set(xi()), max.set(f.select(f.gtS(v.get(), max.get()), v.get(), max.get()))]),
-            sum.set(f.c(0)),
-            f.for(i, f.c(0), f.c(depth), [sum.set(f.add(sum.get(), e()))]),
-            f.for(i, f.c(0), f.c(depth), [
-              f.store8(f.add(f.c(y), f.add(f.mul(r.get(), f.c(depth)), i.get())), f.clamp(f.sub(f.divS(f.add(f.mul(e(), f.c(256)), f.divS(sum.get(), f.c(2))), sum.get()), f.c(128)), -128, 127, tmp)),
-            ]),
-          ]),
-        ];
-      });
+      const layout = { x: addr(ctx, node.inputs[0]), y, table, rows: sizeOf(out.shape) / depth, depth };
+      module.fn(name, 0, (f) => [emitSoftmax(f, layout)]);
       return;
     }
     case 'logistic': {

@@ -19,6 +19,11 @@ export function addRequantizeHelper(module: WasmModule): void {
   });
 }
 
+/** Scalar SRDHM(a, b) through the shared helper: mbqm with no shifts, equal but for INT32_MIN × INT32_MIN (callers exclude it). */
+export function srdhm(f: FunctionBuilder, a: Expr, b: Expr): Expr {
+  return f.callI32('mbqm', [a, b, f.c(0), f.c(0)]);
+}
+
 /** clamp(mbqm(acc, channel c's constants) + out_offset) stored as int8 at `dst`. */
 export function storeRequantized(f: FunctionBuilder, dst: Expr, acc: Expr, table: number, channel: Expr, p: { outputOffset: number; actMin: number; actMax: number }, tmp: Local): Expr {
   // The channel expression is used once: its table address goes through `tmp`, then tmp is reused by clamp.

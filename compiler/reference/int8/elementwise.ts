@@ -1,6 +1,7 @@
 /** @fileoverview int8 reference kernels of add (TFLite's left-shift-20 rescaling), mul, requantize, softmax and logistic (see prepare-int8.ts for the formulas). */
-import { multiplyByQuantizedMultiplier as mbqm, clampInt } from '../../quantize/fixed-point.ts';
-import { ADD_LEFT_SHIFT, Int8Params, Requant } from '../../quantize/prepare-int8.ts';
+import { multiplyByQuantizedMultiplier as mbqm, clampInt, roundingDivideByPOT, saturatingRoundingDoublingHighMul as srdhm } from '../../quantize/fixed-point.ts';
+import { getReciprocal } from '../../quantize/gemmlowp.ts';
+import { ADD_LEFT_SHIFT, Int8Params, Requant, SOFTMAX_SUM_INTEGER_BITS } from '../../quantize/prepare-int8.ts';
 import { broadcastBinary } from '../broadcast.ts';
 import { sizeOf } from '../../ir/tensor.ts';
 
@@ -34,16 +35,21 @@ export function requantizeInt8(x: Int8Array, r: Requant, outputOffset: number, a
   return x.map((v) => clampInt(r.identity ? v : mbqm(v + r.inputOffset, r.multiplier, r.shift) + outputOffset, actMin, actMax));
 }
 
-/** Softmax over the last axis with the exponent table; output scale 1/256, zero point −128. */
+/** TFLite's int8 softmax over the last axis with the exponent table; output scale 1/256, zero point −128. */
 export function softmaxInt8(x: Int8Array, depth: number, expTable: Int32Array): Int8Array {
   const y = new Int8Array(x.length);
   for (let r = 0; r < x.length; r += depth) {
     let max = -128;
     for (let i = 0; i < depth; i++) max = Math.max(max, x[r + i]);
     let sum = 0;
-    for (let i = 0; i < depth; i++) sum += expTable[max - x[r + i]];
-    const half = Math.floor(sum / 2);
-    for (let i = 0; i < depth; i++) y[r + i] = clampInt(Math.floor((expTable[max - x[r + i]] * 256 + half) / sum) - 128, -128, 127);
+    for (let i = 0; i < depth; i++) sum += roundingDivideByPOT(expTable[max - x[r + i]], SOFTMAX_SUM_INTEGER_BITS); // Q0.31 → Q12.19
+    const { scale, numBitsOverUnit } = getReciprocal(sum, SOFTMAX_SUM_INTEGER_BITS);
+    const exponent = numBitsOverUnit + 31 - 8; // to 8 output bits
+    for (let i = 0; i < depth; i++) {
+      // Beyond a shift of 31 (TFLM aborts there) the exact quotient of an int32 by 2^32 or more rounds to 0.
+      const q = exponent > 31 ? 0 : roundingDivideByPOT(srdhm(scale, expTable[max - x[r + i]]), exponent);
+      y[r + i] = clampInt(q - 128, -128, 127);
+    }
   }
   return y;
 }

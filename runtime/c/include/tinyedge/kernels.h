@@ -99,7 +99,8 @@ typedef struct {
 void te_requantize_s8(const int8_t *x, int32_t outer, int32_t chunk, int32_t y_stride, const te_requant_params *p,
                       int8_t *y);
 
-/* Softmax over rows of `depth` with the 256-entry exponent table; output scale 1/256, zero point −128. */
+/* TFLite's int8 softmax over rows of `depth` (at most 4095) with the 256-entry exponent table made by the compiler
+   (Q0.31, indexed by max - x); output scale 1/256, zero point −128. */
 void te_softmax_s8(const int8_t *x, int32_t rows, int32_t depth, const int32_t exp_table[256], int8_t *y);
 
 /* y[i] = table[x[i] + 128]: logistic and other 256-entry lookups. */
