@@ -13,12 +13,9 @@ export function importTfjs(artifacts: TfjsArtifacts): Graph {
   return isGraph ? importTfjsGraph(artifacts) : importTfjsLayers(artifacts);
 }
 
-/** Imports a float model file from disk: a TF.js model.json today; .onnx names the frontend it needs (.tflite files are int8 and load as artifacts do, see models/registry.ts). */
+/** Imports a float model file from disk: a TF.js model.json (int8 .tflite and .onnx files load as artifacts do, see models/registry.ts). */
 export function importModelFile(file: string): Graph {
   const ext = extname(file).toLowerCase();
   if (ext === '.json') return importTfjs(readTfjsModelFiles(file));
-  if (ext === '.onnx') {
-    throw new TinyedgeError(`${ext} models are not supported yet: tinyedge reads TF.js model.json (graph or layers) today`, { file });
-  }
-  throw new TinyedgeError(`unknown model format '${ext || '(no extension)'}': expected a TF.js model.json or an int8 .tflite`, { file });
+  throw new TinyedgeError(`unknown model format '${ext || '(no extension)'}': expected a TF.js model.json, an int8 .tflite or an int8 .onnx`, { file });
 }

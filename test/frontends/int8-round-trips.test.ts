@@ -1,7 +1,8 @@
 /**
- * .tflite round trip: the default MobileNetV2 quantized by tinyedge, exported with `tinyedge export --format tflite`
- * and imported back, computes identical int8 bytes (output and pooled features) on every sample photo and seeded
- * random inputs — the export keeps every weight, bias, scale and zero point, and the op semantics.
+ * Round trips through the formats users carry models in: the default MobileNetV2 quantized by tinyedge, exported
+ * with `tinyedge export --format tflite` or `--format onnx` and imported back, computes identical int8 bytes (output
+ * and pooled features) on every sample photo and seeded random inputs — each export keeps every weight, bias, scale
+ * and zero point, and each importer reads the op semantics back.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -15,6 +16,8 @@ import { fidelityTensors } from '../../compiler/quantize/report.ts';
 import { encodeArtifact } from '../../compiler/artifact/int8-artifact.ts';
 import { exportInt8Tflite } from '../../compiler/exporters/tflite/export-int8.ts';
 import { importTflite } from '../../compiler/frontends/tflite/import.ts';
+import { exportInt8Onnx } from '../../compiler/exporters/onnx/export-int8.ts';
+import { importOnnxInt8 } from '../../compiler/frontends/onnx/import-int8.ts';
 import { LoadedModel } from '../../models/registry.ts';
 import { quantizedDefaultModel } from '../support/quantized-model.ts';
 import { SAMPLE_PHOTOS, photoInput } from '../support/samples.ts';
@@ -36,9 +39,12 @@ beforeAll(async () => {
   ];
 }, 600_000);
 
-describe('default MobileNetV2: import(export(model)) as .tflite', () => {
+describe.each([
+  ['tflite', () => importTflite(exportInt8Tflite(int8), 'round-trip.tflite').graph],
+  ['onnx', () => importOnnxInt8(exportInt8Onnx(int8), 'round-trip.onnx').graph],
+])('default MobileNetV2: import(export(model)) as %s', (_format, roundTrip) => {
   it('identical output and pooled-feature bytes on every photo and seeded random inputs', () => {
-    const back = importTflite(exportInt8Tflite(int8), 'round-trip.tflite').graph;
+    const back = roundTrip();
     const features = fidelityTensors(int8).features as string;
     expect(back.tensors.has(features)).toBe(true);
     /** The graph's output and its pooled features on x. */
@@ -56,20 +62,23 @@ describe('default MobileNetV2: import(export(model)) as .tflite', () => {
     }
   });
 
-  it('through the CLI: `export --format tflite`, then `predict` on the .tflite prints the artifact’s output', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tinyedge-tflite-rt-'));
+});
+
+describe('round trips through the CLI', () => {
+  it.each(['tflite', 'onnx'])('through the CLI: `export --format %s`, then `predict` on the file prints the artifact’s output', (format) => {
+    const dir = mkdtempSync(join(tmpdir(), 'tinyedge-round-trip-'));
     const artifact = join(dir, 'model.tinyedge');
     writeFileSync(artifact, encodeArtifact({ model: 'nsfwjs:mobilenet_v2_mid', graph: int8, preprocessing: model.preprocessing, calibration: { method: 'minmax', images: 5, biasCorrection: true } }));
-    const exported = join(dir, 'model.tflite');
-    const e = tinyedge(['export', artifact, '--format', 'tflite', '--out', exported]);
+    const exported = join(dir, `model.${format}`);
+    const e = tinyedge(['export', artifact, '--format', format, '--out', exported]);
     expect(e.status, e.stderr).toBe(0);
-    expect(e.stdout).toMatch(/wrote .*model\.tflite \(\d+ bytes, TFLite schema 3/);
+    expect(e.stdout).toMatch(new RegExp(`wrote .*model\\.${format} \\(\\d+ bytes, ${format === 'tflite' ? 'TFLite schema 3' : 'ONNX opset 13'}`));
     writeFileSync(join(dir, 'x.i8'), inputs[0]);
     const r = tinyedge(['predict', exported, '--input', join(dir, 'x.i8'), '--json']);
     expect(r.status, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).output.data).toEqual(Array.from(runInt8(int8, { [int8.inputs[0]]: inputs[0] }).get(int8.outputs[0]) as Int8Array));
     // Nothing the user had is replaced without --force.
-    const again = tinyedge(['export', artifact, '--format', 'tflite', '--out', exported]);
+    const again = tinyedge(['export', artifact, '--format', format, '--out', exported]);
     expect(again.status).toBe(2);
     expect(readFileSync(exported).length).toBeGreaterThan(0);
   }, 300_000);

