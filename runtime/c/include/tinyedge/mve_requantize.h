@@ -37,6 +37,15 @@ TE_MVE_INLINE int32x4_t te_mve_requantize_right(int32x4_t acc, int32x4_t m, int3
   return vminq_s32(vmaxq_s32(vaddq_n_s32(acc, output_offset), lo), hi);
 }
 
+/* Per-lane constants, any shift: te_requantize4's arithmetic, returning the clamped lanes. */
+TE_MVE_INLINE int32x4_t te_mve_requantize_lanes(int32x4_t acc, int32x4_t m, int32x4_t shift, int32_t output_offset, int32x4_t lo,
+                                                int32x4_t hi) {
+  const int32x4_t right = vminq_s32(shift, vdupq_n_s32(0));
+  acc = vqrdmulhq_s32(vshlq_s32(acc, vmaxq_s32(shift, vdupq_n_s32(0))), m);
+  acc = vrshlq_s32(vqaddq_s32(acc, vshrq_n_s32(vandq_s32(acc, right), 31)), right);
+  return vminq_s32(vmaxq_s32(vaddq_n_s32(acc, output_offset), lo), hi);
+}
+
 /* Whether every shift of a layer is negative (te_mve_requantize_right applies). */
 static inline int te_mve_all_right_shifts(const int32_t *shift, int32_t n) {
   int32_t j;
