@@ -9,7 +9,7 @@ import { MemoryPlan } from '../../plan/plan-memory.ts';
 import { withPlace } from '../../errors.ts';
 import { comment, doubleLiteral } from './c-literals.ts';
 import { ConstantPool, renderNode } from './render-nodes.ts';
-import { MatmulLayout } from './kernel-table.ts';
+import { KernelLayouts, REF_LAYOUTS } from './kernel-table.ts';
 
 /** The generated sources by file name, and what they hold. */
 export interface CSources {
@@ -32,11 +32,11 @@ function tensorMacros(g: Graph, name: string, role: 'INPUT' | 'OUTPUT', upper: s
   ];
 }
 
-/** Renders the model's C sources. `prefix` names every symbol (`model_run`, `MODEL_ARENA_BYTES`, …); conv and dense weights go in the chosen kernels' layout. */
-export function emitC(g: Graph, plan: MemoryPlan, prefix = 'model', matmulLayout: MatmulLayout = 'k-major'): CSources {
+/** Renders the model's C sources. `prefix` names every symbol (`model_run`, `MODEL_ARENA_BYTES`, …); weights and requantization constants go in the chosen kernels' layouts. */
+export function emitC(g: Graph, plan: MemoryPlan, prefix = 'model', layouts: KernelLayouts = REF_LAYOUTS): CSources {
   const upper = prefix.toUpperCase();
   const pool = new ConstantPool(prefix);
-  const ctx = { g, pool, offsets: plan.offsets, scratch: plan.scratch, matmulLayout };
+  const ctx = { g, pool, offsets: plan.offsets, scratch: plan.scratch, layouts };
   const body: string[] = [];
   g.nodes.forEach((node, i) => {
     const lines = withPlace({ file: g.source, node: node.name, op: node.op }, () => renderNode(ctx, node));

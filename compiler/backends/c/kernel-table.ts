@@ -10,8 +10,27 @@ import { TinyedgeError } from '../../errors.ts';
 export const KERNEL_FAMILIES = ['conv2d', 'depthwise_conv2d', 'elementwise', 'pool', 'pad'] as const;
 export type KernelFamily = (typeof KERNEL_FAMILIES)[number];
 
-/** How te_matmul_s8 and te_conv2d_s8 of a folder read weights: [K][out_c] (broadcast x, vectorize along outputs) or [out_c][K] (dot products along K). */
-export type MatmulLayout = 'k-major' | 'o-major';
+/**
+ * How te_matmul_s8 and te_conv2d_s8 of a folder read weights: [K][out_c] (broadcast x, vectorize along outputs),
+ * [out_c][K] (dot products along K), or 'o4-interleaved': [out_c][K] with each full group of four output channels
+ * stored as [K/4][4 channels][4 k] then its K % 4 tail [4 channels][K % 4], the out_c % 4 last rows as they are
+ * (one pointer walks four channels).
+ */
+export type MatmulLayout = 'k-major' | 'o-major' | 'o4-interleaved';
+
+/**
+ * How te_depthwise_conv2d_s8 reads its filter: [KH][KW][C·M] int8, or 'c4-int16': int16, per group of four output
+ * channels (the last zero-padded) and per tap, the words (w[c], w[c + 2]) and (w[c + 1], w[c + 3]), the pairs
+ * SXTB16 makes of four int8 inputs.
+ */
+export type DepthwiseLayout = 'hwc' | 'c4-int16';
+
+/**
+ * The requantization constants of a MAC kernel: TFLite's per-channel (multiplier, shift) arrays, or 'smmul': for a
+ * layer whose every multiplier is ≥ 2^30 and shift in −31..−1, pairs (2M − 2^32, −2^(32+shift)) in `multipliers`
+ * and `shifts` NULL (tinyedge/armv7em_dsp.h); other layers keep TFLite's arrays.
+ */
+export type RequantLayout = 'tflite' | 'smmul';
 
 /** One kernel folder. */
 export interface KernelFolder {
@@ -20,13 +39,23 @@ export interface KernelFolder {
   families: readonly KernelFamily[];
   /** The layout of its conv2d family (when it has one). */
   matmulLayout?: MatmulLayout;
+  /** The filter layout of its depthwise_conv2d family; 'hwc' when absent. */
+  depthwiseLayout?: DepthwiseLayout;
+  /** The requantization constants its MAC kernels read; 'tflite' when absent. */
+  requantize?: RequantLayout;
 }
 
 export const KERNEL_FOLDERS: Record<string, KernelFolder> = {
   ref: { isa: 'portable C99 (compilers vectorize the loops)', families: KERNEL_FAMILIES, matmulLayout: 'k-major' },
   'arm-neon': { isa: 'AArch64 Advanced SIMD: vmull_s8/vpadalq_s16 dot products, vmlal_s16 depthwise', families: ['conv2d', 'depthwise_conv2d'], matmulLayout: 'o-major' },
   'arm-dotprod': { isa: 'Armv8.2-A dot product: vdotq_s32, 16 MACs per instruction', families: ['conv2d'], matmulLayout: 'o-major' },
-  'cortex-m-dsp': { isa: 'Armv7E-M DSP: SMLAD on SXTB16-unpacked pairs, 2 MACs per instruction', families: ['conv2d', 'depthwise_conv2d'], matmulLayout: 'o-major' },
+  'cortex-m-dsp': {
+    isa: 'Armv7E-M DSP: SMLAD on SXTB16-unpacked pairs, 2 MACs per instruction; SMMLAR/SMMLSR requantization',
+    families: ['conv2d', 'depthwise_conv2d'],
+    matmulLayout: 'o4-interleaved',
+    depthwiseLayout: 'c4-int16',
+    requantize: 'smmul',
+  },
   'arm-mve': { isa: 'Armv8.1-M Helium (MVE): vmladavaq_s8 and vmlaq_s32', families: ['conv2d', 'depthwise_conv2d'], matmulLayout: 'o-major' },
 };
 
@@ -47,7 +76,24 @@ export function chooseKernels(preference: readonly string[], target: string): Ke
   return choice;
 }
 
-/** The weight layout the chosen conv2d family reads. */
-export function matmulLayoutOf(choice: KernelChoice): MatmulLayout {
-  return KERNEL_FOLDERS[choice.conv2d].matmulLayout ?? 'k-major';
+/** The compile-time data layouts the chosen MAC kernels read. */
+export interface KernelLayouts {
+  matmul: MatmulLayout;
+  depthwise: DepthwiseLayout;
+  /** Of te_matmul_s8/te_conv2d_s8 (conv2d family) and of te_depthwise_conv2d_s8. */
+  requantize: { conv2d: RequantLayout; depthwise_conv2d: RequantLayout };
+}
+
+/** The reference kernels' layouts. */
+export const REF_LAYOUTS: KernelLayouts = { matmul: 'k-major', depthwise: 'hwc', requantize: { conv2d: 'tflite', depthwise_conv2d: 'tflite' } };
+
+/** The layouts of a target's chosen kernel folders. */
+export function kernelLayoutsOf(choice: KernelChoice): KernelLayouts {
+  const conv = KERNEL_FOLDERS[choice.conv2d];
+  const dw = KERNEL_FOLDERS[choice.depthwise_conv2d];
+  return {
+    matmul: conv.matmulLayout ?? 'k-major',
+    depthwise: dw.depthwiseLayout ?? 'hwc',
+    requantize: { conv2d: conv.requantize ?? 'tflite', depthwise_conv2d: dw.requantize ?? 'tflite' },
+  };
 }

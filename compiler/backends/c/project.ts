@@ -12,7 +12,7 @@ import { comment } from './c-literals.ts';
 import { emitC } from './emit-c.ts';
 import { BoardMemory, bareMetalRunner, linkerScript, startupSource } from './bare-metal.ts';
 import { jniGlue, kotlinClass, ndkCmakeLists } from './android.ts';
-import { KERNEL_FAMILIES, KernelChoice, chooseKernels, matmulLayoutOf } from './kernel-table.ts';
+import { KERNEL_FAMILIES, KernelChoice, chooseKernels, kernelLayoutsOf } from './kernel-table.ts';
 import { Target, cToolchain } from '../../../targets/target.ts';
 
 /** Build settings of a target: the compiler, its flags, and the kernel folder of each op family. */
@@ -145,7 +145,7 @@ function runtimeFiles(kernels: KernelChoice): Record<string, string> {
 
 /** Every file of a self-contained C project for the model: generated sources, runner, build files, runtime. */
 export function cProject(g: Graph, plan: MemoryPlan, build: CBuild, prefix = 'model'): { files: Record<string, string>; weightBytes: number } {
-  const c = emitC(g, plan, prefix, matmulLayoutOf(build.kernels));
+  const c = emitC(g, plan, prefix, kernelLayoutsOf(build.kernels));
   const entry: Record<string, string> = build.board ? { 'main.c': bareMetalRunner(prefix), 'startup.c': startupSource(), 'board.ld': linkerScript(build.board) } : { 'main.c': hostRunner(prefix) };
   const sources = [`${prefix}.c`, `${prefix}_weights.c`, ...kernelSources(build.kernels)];
   const android: Record<string, string> = build.android

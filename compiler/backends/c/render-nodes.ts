@@ -10,7 +10,7 @@ import { Int8Params, Requant, foldedMacBias, isPointwiseConv, meanGeometry, para
 import { int8ParamsOf } from '../../reference/int8/interpreter.ts';
 import { windowOf } from '../../reference/window.ts';
 import { arrayBody, cName, comment, structBody } from './c-literals.ts';
-import { MatmulLayout } from './kernel-table.ts';
+import { KernelLayouts, RequantLayout } from './kernel-table.ts';
 
 /** Arrays that go to flash (model_weights.c), declared `extern` in model.c. */
 export class ConstantPool {
@@ -42,8 +42,8 @@ export interface RenderContext {
   offsets: Map<string, number>;
   /** Arena offset of each node's scratch buffer. */
   scratch: Map<string, number>;
-  /** The weight layout of the chosen te_matmul_s8 / te_conv2d_s8. */
-  matmulLayout: MatmulLayout;
+  /** The weight and requantization layouts of the chosen kernels. */
+  layouts: KernelLayouts;
 }
 
 function params<K extends Int8Params['kind']>(g: Graph, node: Node, kind: K): Extract<Int8Params, { kind: K }> {
@@ -77,8 +77,25 @@ function windowInit(ctx: RenderContext, node: Node, kh: number, kw: number, a: {
   return structBody([w.n, w.h, w.w, w.c, w.oh, w.ow, w.kh, w.kw, w.strides[0], w.strides[1], w.dilations[0], w.dilations[1], w.pads[0], w.pads[2]]);
 }
 
-function macInit(ctx: RenderContext, node: Node): string {
+/** (2M − 2^32, −2^(32+shift)) per channel when every channel allows the 'smmul' form (kernel-table.ts), else undefined. */
+function smmulPairs(multipliers: ArrayLike<number>, shifts: ArrayLike<number>): Int32Array | undefined {
+  const n = multipliers.length;
+  for (let c = 0; c < n; c++) if (multipliers[c] < 2 ** 30 || shifts[c] > -1 || shifts[c] < -31) return undefined;
+  const pairs = new Int32Array(2 * n);
+  for (let c = 0; c < n; c++) {
+    pairs[2 * c] = multipliers[c] * 2 - 2 ** 32;
+    pairs[2 * c + 1] = -(2 ** (32 + shifts[c]));
+  }
+  return pairs;
+}
+
+function macInit(ctx: RenderContext, node: Node, layout: RequantLayout): string {
   const p = params(ctx.g, node, 'mac');
+  const pairs = layout === 'smmul' ? smmulPairs(p.multipliers, p.shifts) : undefined;
+  if (pairs) {
+    const mr = ctx.pool.add(`${node.name}\0smmul`, 'int32_t', pairs, `${node.name}: (2M − 2^32, −2^(32+shift)) per channel`);
+    return `{${p.inputOffset}, ${p.outputOffset}, ${mr}, NULL, ${p.actMin}, ${p.actMax}}`;
+  }
   const m = ctx.pool.add(`${node.name}\0multipliers`, 'int32_t', p.multipliers, `${node.name}: Q31 multipliers`);
   const s = ctx.pool.add(`${node.name}\0shifts`, 'int32_t', p.shifts, `${node.name}: shifts`);
   return `{${p.inputOffset}, ${p.outputOffset}, ${m}, ${s}, ${p.actMin}, ${p.actMax}}`;
@@ -88,19 +105,60 @@ function bias(ctx: RenderContext, node: Node): string {
   return node.inputs[2] === undefined ? 'NULL' : constant(ctx, node.inputs[2]);
 }
 
+/** [O][K] weights with each full group of four rows as [K/4][4][4] then [4][K % 4] (MatmulLayout 'o4-interleaved'). */
+function interleave4(w: Int8Array, o: number, k: number): Int8Array {
+  const t = new Int8Array(w.length);
+  const k4 = k - (k % 4);
+  let at = 0;
+  for (let r = 0; r + 4 <= o; r += 4) {
+    for (let i = 0; i < k4; i += 4) for (let j = 0; j < 4; j++) for (let q = 0; q < 4; q++) t[at++] = w[(r + j) * k + i + q];
+    for (let j = 0; j < 4; j++) for (let i = k4; i < k; i++) t[at++] = w[(r + j) * k + i];
+  }
+  t.set(w.subarray(at), at);
+  return t;
+}
+
 /**
  * A conv or dense filter in the layout the chosen kernels read: as it is for o-major kernels ([O][K], OHWI being
- * [O][KH·KW·C]), transposed to [K][O] for the reference.
+ * [O][KH·KW·C]), in groups of four rows for o4-interleaved ones, transposed to [K][O] for the reference.
  */
 function matmulFilter(ctx: RenderContext, node: Node): string {
-  if (ctx.matmulLayout === 'o-major') return constant(ctx, node.inputs[1]);
+  const layout = ctx.layouts.matmul;
+  if (layout === 'o-major') return constant(ctx, node.inputs[1]);
   const f = tensorOf(ctx.g, node.inputs[1]);
   const w = f.data as Int8Array;
   const o = f.shape[0];
   const k = w.length / o;
+  if (layout === 'o4-interleaved') {
+    // As int32 words so the array is word-aligned for LDRD.
+    const bytes = interleave4(w, o, k);
+    const words = new Int32Array(Math.ceil(bytes.length / 4));
+    new Int8Array(words.buffer).set(bytes);
+    const name = ctx.pool.add(`${node.inputs[1]}\0o4`, 'int32_t', words, `${node.inputs[1]}: [${o}][${k}] int8, four rows interleaved, little-endian words`);
+    return `(const int8_t *)${name}`;
+  }
   const t = new Int8Array(w.length);
   for (let r = 0; r < o; r++) for (let i = 0; i < k; i++) t[i * o + r] = w[r * k + i];
   return ctx.pool.add(`${node.inputs[1]}\0[K][O]`, 'int8_t', t, `${node.inputs[1]}: [${k}][${o}] (K × out channels)`);
+}
+
+/** A depthwise filter [1][KH][KW][C·M] as its kernels read it: as it is, or int16 pairs in groups of four channels (DepthwiseLayout 'c4-int16'). */
+function depthwiseFilter(ctx: RenderContext, node: Node): string {
+  if (ctx.layouts.depthwise === 'hwc') return constant(ctx, node.inputs[1]);
+  const f = tensorOf(ctx.g, node.inputs[1]);
+  const w = f.data as Int8Array;
+  const oc = f.shape[3];
+  const taps = w.length / oc;
+  const groups = Math.ceil(oc / 4);
+  const at = (t: number, c: number) => (c < oc ? w[t * oc + c] : 0);
+  const words = new Int32Array(groups * taps * 2);
+  for (let g = 0; g < groups; g++) {
+    for (let t = 0; t < taps; t++) {
+      for (let e = 0; e < 2; e++) words[(g * taps + t) * 2 + e] = (at(t, 4 * g + e) & 0xffff) | (at(t, 4 * g + e + 2) << 16);
+    }
+  }
+  const name = ctx.pool.add(`${node.inputs[1]}\0c4-int16`, 'int32_t', words, `${node.inputs[1]}: int16 pairs, four channels a group`);
+  return `(const int8_t *)${name}`;
 }
 
 /** Bytes of scratch a node's C kernel needs: te_conv2d_s8 gathers up to two output pixels' windows (2·kh·kw·c bytes). */
@@ -129,7 +187,7 @@ export function renderNode(ctx: RenderContext, node: Node): string[] {
     case 'conv2d': {
       const f = tensorOf(g, node.inputs[1]);
       const x = tensorOf(g, node.inputs[0]);
-      const lines = [local('te_mac_params', 'p', macInit(ctx, node))];
+      const lines = [local('te_mac_params', 'p', macInit(ctx, node, ctx.layouts.requantize.conv2d))];
       const w = matmulFilter(ctx, node);
       const b = foldedBias(ctx, node);
       if (isPointwiseConv(g, node)) return [...lines, `te_matmul_s8(${act(ctx, node.inputs[0])}, ${w}, ${b}, ${sizeOf(x.shape) / x.shape[3]}, ${x.shape[3]}, ${f.shape[0]}, &p, ${y});`];
@@ -139,15 +197,15 @@ export function renderNode(ctx: RenderContext, node: Node): string[] {
     case 'depthwise_conv2d': {
       const f = tensorOf(g, node.inputs[1]);
       return [
-        local('te_mac_params', 'p', macInit(ctx, node)),
+        local('te_mac_params', 'p', macInit(ctx, node, ctx.layouts.requantize.depthwise_conv2d)),
         local('te_window', 'w', windowInit(ctx, node, f.shape[1], f.shape[2], node.attrs)),
-        `te_depthwise_conv2d_s8(${act(ctx, node.inputs[0])}, ${constant(ctx, node.inputs[1])}, ${bias(ctx, node)}, &w, ${node.attrs.depthMultiplier}, &p, ${y});`,
+        `te_depthwise_conv2d_s8(${act(ctx, node.inputs[0])}, ${depthwiseFilter(ctx, node)}, ${bias(ctx, node)}, &w, ${node.attrs.depthMultiplier}, &p, ${y});`,
       ];
     }
     case 'fully_connected': {
       const [o, k] = tensorOf(g, node.inputs[1]).shape;
       const rows = sizeOf(tensorOf(g, node.inputs[0]).shape) / k;
-      return [local('te_mac_params', 'p', macInit(ctx, node)), `te_matmul_s8(${act(ctx, node.inputs[0])}, ${matmulFilter(ctx, node)}, ${foldedBias(ctx, node)}, ${rows}, ${k}, ${o}, &p, ${y});`];
+      return [local('te_mac_params', 'p', macInit(ctx, node, ctx.layouts.requantize.conv2d)), `te_matmul_s8(${act(ctx, node.inputs[0])}, ${matmulFilter(ctx, node)}, ${foldedBias(ctx, node)}, ${rows}, ${k}, ${o}, &p, ${y});`];
     }
     case 'add':
     case 'mul': {
