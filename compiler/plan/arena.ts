@@ -1,12 +1,22 @@
 /**
- * @fileoverview Static arena planning (TFLM's MemoryPlanner interface): buffers with a size and the steps they are
- * alive in, placed at byte offsets of one arena so no two buffers alive at the same step overlap. Two planners:
- * linear (each buffer after the previous one: the upper bound) and greedy by size (largest first, each at the
- * lowest offset that fits beside the already placed buffers it overlaps in time). The lower bound is the largest
- * total of buffers alive at one step: no plan can be smaller.
+ * @fileoverview Static arena planning (TFLM's MemoryPlanner interface, extended): buffers placed at byte offsets of
+ * one arena so no two bytes alive at the same step overlap. A buffer is one or more pieces that move together, each
+ * at a fixed offset in the buffer with its own lifetime: a plain tensor is one piece; a chain of convolutions that
+ * write over their own inputs is one buffer whose pieces are the chain's tensors (dead ones no longer block others).
+ * Two planners: linear (each buffer after the previous one: the upper bound) and greedy by size (largest piece
+ * first, each buffer at the lowest offset where none of its pieces meets a placed piece alive at the same step).
+ * The lower bound is the largest total of pieces alive at one step: no plan of these buffers can be smaller.
  */
 
-/** A buffer to place: `size` bytes alive from step `firstUse` to step `lastUse`, inclusive. */
+/** Bytes [at, at + size) of a buffer, alive from step `firstUse` to step `lastUse`, inclusive. */
+export interface Piece {
+  at: number;
+  size: number;
+  firstUse: number;
+  lastUse: number;
+}
+
+/** A buffer of one piece: `size` bytes alive from step `firstUse` to step `lastUse`, inclusive. */
 export interface BufferRequest {
   size: number;
   firstUse: number;
@@ -15,8 +25,10 @@ export interface BufferRequest {
 
 /** The planner interface: add buffers, then read offsets and the arena size. */
 export interface ArenaPlanner {
-  /** Registers a buffer and returns its id. */
+  /** Registers a one-piece buffer and returns its id. */
   addBuffer(size: number, firstUse: number, lastUse: number): number;
+  /** Registers a buffer of pieces (offsets relative to the buffer, aligned) and returns its id. */
+  addPieces(pieces: readonly Piece[]): number;
   /** Byte offset of a buffer in the arena. */
   offsetOf(id: number): number;
   /** Bytes the arena needs. */
@@ -28,17 +40,21 @@ export const ARENA_ALIGNMENT = 16;
 
 const align = (n: number) => Math.ceil(n / ARENA_ALIGNMENT) * ARENA_ALIGNMENT;
 
-function overlapsInTime(a: BufferRequest, b: BufferRequest): boolean {
-  return a.firstUse <= b.lastUse && b.firstUse <= a.lastUse;
-}
+const extent = (pieces: readonly Piece[]) => pieces.reduce((m, p) => Math.max(m, p.at + align(p.size)), 0);
 
 abstract class PlannerBase implements ArenaPlanner {
-  protected readonly buffers: BufferRequest[] = [];
+  protected readonly buffers: Piece[][] = [];
   private offsets: number[] | undefined;
 
   addBuffer(size: number, firstUse: number, lastUse: number): number {
-    if (!(size >= 0) || lastUse < firstUse) throw new Error(`internal: bad buffer request (${size} B, steps ${firstUse}..${lastUse})`);
-    this.buffers.push({ size, firstUse, lastUse });
+    return this.addPieces([{ at: 0, size, firstUse, lastUse }]);
+  }
+
+  addPieces(pieces: readonly Piece[]): number {
+    for (const p of pieces) {
+      if (!(p.size >= 0) || p.lastUse < p.firstUse || p.at < 0 || p.at % ARENA_ALIGNMENT !== 0) throw new Error(`internal: bad piece (${p.size} B at ${p.at}, steps ${p.firstUse}..${p.lastUse})`);
+    }
+    this.buffers.push([...pieces]);
     this.offsets = undefined;
     return this.buffers.length - 1;
   }
@@ -51,7 +67,7 @@ abstract class PlannerBase implements ArenaPlanner {
   arenaSize(): number {
     this.offsets ??= this.place();
     const offsets = this.offsets;
-    return this.buffers.reduce((m, b, i) => Math.max(m, offsets[i] + align(b.size)), 0);
+    return this.buffers.reduce((m, b, i) => Math.max(m, offsets[i] + extent(b)), 0);
   }
 
   protected abstract place(): number[];
@@ -63,37 +79,60 @@ export class LinearPlanner extends PlannerBase {
     let next = 0;
     return this.buffers.map((b) => {
       const at = next;
-      next += align(b.size);
+      next += b.reduce((n, p) => n + align(p.size), 0);
       return at;
     });
   }
+
+  override arenaSize(): number {
+    return this.buffers.reduce((n, b) => n + b.reduce((k, p) => k + align(p.size), 0), 0);
+  }
 }
 
-/** Largest buffer first, each at the lowest aligned offset where it overlaps no placed buffer alive at the same time. */
+/** Largest piece first; each buffer at the lowest aligned offset where none of its pieces meets a placed piece alive with it. */
 export class GreedyBySizePlanner extends PlannerBase {
   protected place(): number[] {
-    const order = this.buffers.map((_, i) => i).sort((a, b) => this.buffers[b].size - this.buffers[a].size || this.buffers[a].firstUse - this.buffers[b].firstUse);
+    const largest = (b: Piece[]) => Math.max(...b.map((p) => p.size));
+    const first = (b: Piece[]) => Math.min(...b.map((p) => p.firstUse));
+    const order = this.buffers.map((_, i) => i).sort((a, b) => largest(this.buffers[b]) - largest(this.buffers[a]) || first(this.buffers[a]) - first(this.buffers[b]));
     const offsets = new Array<number>(this.buffers.length).fill(0);
-    const placed: number[] = [];
+    /** Placed pieces at their arena offsets. */
+    const placed: Piece[] = [];
     for (const id of order) {
-      const b = this.buffers[id];
-      // The placed buffers alive with this one, by offset: try the gap before each, then after the last.
-      const clashing = placed.filter((p) => overlapsInTime(this.buffers[p], b)).sort((p, q) => offsets[p] - offsets[q]);
-      let candidate = 0;
-      for (const p of clashing) {
-        if (candidate + align(b.size) <= offsets[p]) break;
-        candidate = Math.max(candidate, offsets[p] + align(this.buffers[p].size));
-      }
-      offsets[id] = candidate;
-      placed.push(id);
+      const own = this.buffers[id];
+      const clashing = placed.filter((q) => own.some((p) => p.firstUse <= q.lastUse && q.firstUse <= p.lastUse));
+      // Candidate offsets: 0, and each offset that puts one of our pieces right after a clashing placed piece.
+      const candidates = [0, ...clashing.flatMap((q) => own.map((p) => q.at + align(q.size) - p.at))].filter((c) => c >= 0).sort((a, b) => a - b);
+      const fits = (base: number) =>
+        own.every((p) => clashing.every((q) => !(p.firstUse <= q.lastUse && q.firstUse <= p.lastUse) || base + p.at + align(p.size) <= q.at || q.at + align(q.size) <= base + p.at));
+      const base = candidates.find(fits) as number;
+      offsets[id] = base;
+      for (const p of own) placed.push({ ...p, at: base + p.at });
     }
     return offsets;
   }
 }
 
-/** The largest total size of buffers alive at any one step: a bound no placement can beat. */
-export function lowerBound(buffers: readonly BufferRequest[]): number {
+/**
+ * The largest total of bytes alive at any one step, pieces of one buffer that overlap counted once: a bound no
+ * placement of these buffers can beat.
+ */
+export function lowerBound(buffers: readonly (readonly Piece[])[]): number {
   const steps = new Map<number, number>();
-  for (const b of buffers) for (let s = b.firstUse; s <= b.lastUse; s++) steps.set(s, (steps.get(s) ?? 0) + align(b.size));
+  for (const b of buffers) {
+    const last = Math.max(...b.map((p) => p.lastUse));
+    for (let s = Math.min(...b.map((p) => p.firstUse)); s <= last; s++) {
+      // The union of this buffer's pieces alive at step s.
+      const live = b.filter((p) => p.firstUse <= s && s <= p.lastUse).sort((x, y) => x.at - y.at);
+      let bytes = 0;
+      let reach = 0;
+      for (const p of live) {
+        const end = p.at + align(p.size);
+        bytes += Math.max(0, end - Math.max(p.at, reach));
+        reach = Math.max(reach, end);
+      }
+      steps.set(s, (steps.get(s) ?? 0) + bytes);
+    }
+  }
   return Math.max(0, ...steps.values());
 }

@@ -6,12 +6,23 @@
  * In place, where provably safe:
  * - reshape (same quantization): the output is the input's bytes, so it shares the buffer;
  * - add/mul without broadcasting: y[i] depends only on a[i] and b[i], so y may overwrite an input that no later
- *   step reads, through any tensor sharing its bytes (never the graph input, which belongs to the caller).
+ *   step reads, through any tensor sharing its bytes (never the graph input, which belongs to the caller);
+ * - conv2d (batch 1) slides over its input: output pixel (y, x) needs no input before position
+ *   (s·y − pad_top)·W + s·x − pad_left, so the output may start before the input and overwrite input pixels no
+ *   later output reads. This relies on the kernel contract IN_PLACE_TILE_PIXELS states. Depthwise kernels are not
+ *   held to it: Helium's runs a block of 16 channels over every pixel before the next block, for its filter setup.
  */
 import { Graph, Node, tensorOf } from '../ir/graph.ts';
 import { DTYPE_BYTES, sizeOf, sameShape } from '../ir/tensor.ts';
 import { int8ParamsOf } from '../reference/int8/interpreter.ts';
-import { BufferRequest, GreedyBySizePlanner, LinearPlanner, lowerBound } from './arena.ts';
+import { ARENA_ALIGNMENT, GreedyBySizePlanner, LinearPlanner, Piece, lowerBound } from './arena.ts';
+
+/**
+ * The kernel contract in-place convolution relies on, kept by every conv2d kernel of every backend:
+ * output pixels are computed in raster order in tiles of at most this many pixels, and a tile's outputs are written
+ * only after every input byte the tile reads has been read.
+ */
+export const IN_PLACE_TILE_PIXELS = 8;
 
 /** Where each activation lives and how big the arena is. */
 export interface MemoryPlan {
@@ -24,6 +35,8 @@ export interface MemoryPlan {
   offsets: Map<string, number>;
   /** Byte offset of each node's scratch buffer (only nodes whose kernel asked for one). */
   scratch: Map<string, number>;
+  /** Outputs written over their own input (the node reads and writes overlapping bytes), by output name. */
+  overlapping: Set<string>;
 }
 
 /** A backend's scratch-size query: bytes a node's kernel needs while it runs (0 for none). */
@@ -51,48 +64,136 @@ function inPlaceSource(g: Graph, node: Node, step: number, storageEnd: (tensor: 
   return undefined;
 }
 
-/** Plans the arena of an int8 graph; `scratchOf` says which kernels need scratch, alive only at their own step. */
-export function planMemory(g: Graph, scratchOf: ScratchQuery = () => 0): MemoryPlan {
+/**
+ * Where a convolution's output may start, in bytes from its input's start, so that no output tile overwrites an
+ * input byte a later tile reads (undefined when it may not overlap its input). Rounded down to the arena alignment.
+ */
+export function slidingOutputOffset(g: Graph, node: Node): number | undefined {
+  if (node.op !== 'conv2d') return undefined;
+  const x = tensorOf(g, node.inputs[0]);
+  const y = tensorOf(g, node.outputs[0]);
+  const [n, , w, cin] = x.shape;
+  const [, ho, wo, cout] = y.shape;
+  if (n !== 1 || x.dtype !== 'int8' || y.dtype !== 'int8') return undefined;
+  const [sh, sw] = node.attrs.strides;
+  const [pt, , pl] = node.attrs.pads;
+  const pixels = ho * wo;
+  let offset = Infinity;
+  for (let oy = 0; oy < ho; oy++) {
+    for (let ox = 0; ox < wo; ox++) {
+      // The first input pixel any output from (oy, ox) on reads; the tile starting here must end before it.
+      const first = Math.max(0, (sh * oy - pt) * w + sw * ox - pl);
+      const tileEnd = Math.min(oy * wo + ox + IN_PLACE_TILE_PIXELS, pixels);
+      offset = Math.min(offset, cin * first - cout * tileEnd);
+    }
+  }
+  return Math.floor(offset / ARENA_ALIGNMENT) * ARENA_ALIGNMENT;
+}
+
+/** One plan with the given convolutions sliding over their inputs (where the input's storage allows it). */
+function planOnce(g: Graph, scratchOf: ScratchQuery, slides: ReadonlySet<string>): MemoryPlan {
   const end = g.nodes.length;
   const lastRead = new Map<string, number>();
   g.nodes.forEach((n, i) => n.inputs.forEach((x) => lastRead.set(x, i)));
   for (const o of g.outputs) lastRead.set(o, end);
-  // Union of tensors sharing storage: each tensor points at the group that owns its bytes.
-  const groupOf = new Map<string, number>();
-  const groups: BufferRequest[] = [];
-  const open = (name: string, first: number) => {
-    groupOf.set(name, groups.length);
-    groups.push({ size: bytesOf(g, name), firstUse: first, lastUse: Math.max(first, lastRead.get(name) ?? first) });
+  // Buffers of tensors sharing storage: each tensor is a piece of one buffer, at an offset in it, alive its own steps.
+  const bufferOf = new Map<string, number>();
+  const buffers: Piece[][] = [];
+  const pieceOf = new Map<string, Piece>();
+  const overlapping = new Set<string>();
+  const piece = (name: string, at: number, first: number): Piece => {
+    const p = { at, size: bytesOf(g, name), firstUse: first, lastUse: Math.max(first, lastRead.get(name) ?? first) };
+    pieceOf.set(name, p);
+    return p;
   };
+  const open = (name: string, first: number) => {
+    bufferOf.set(name, buffers.length);
+    buffers.push([piece(name, 0, first)]);
+  };
+  /** Puts `out` into `source`'s buffer at `delta` bytes from `source`, re-basing the buffer if it starts earlier. */
+  const join = (out: string, source: string, delta: number, step: number) => {
+    const bi = bufferOf.get(source) as number;
+    let at = (pieceOf.get(source) as Piece).at + delta;
+    if (at < 0) {
+      for (const p of buffers[bi]) p.at -= at;
+      at = 0;
+    }
+    bufferOf.set(out, bi);
+    buffers[bi].push(piece(out, at, step));
+  };
+  /** Whether `t`'s bytes are free after `step`: an activation of the graph's own (not its input or an output), read last here. */
+  const endsAt = (t: string, step: number) => !g.inputs.includes(t) && !g.outputs.includes(t) && !tensorOf(g, t).data && (pieceOf.get(t) as Piece).lastUse === step;
   for (const name of g.inputs) open(name, 0);
   g.nodes.forEach((node, step) => {
     const out = node.outputs[0];
-    const source = inPlaceSource(g, node, step, (t) => groups[groupOf.get(t) as number].lastUse);
-    if (source === undefined) {
-      open(out, step);
+    const source = inPlaceSource(g, node, step, (t) => (pieceOf.get(t) as Piece).lastUse);
+    if (source !== undefined) {
+      // Same bytes: the output is a piece at the source's offset that lives on after it.
+      const bi = bufferOf.get(source) as number;
+      bufferOf.set(out, bi);
+      buffers[bi].push(piece(out, (pieceOf.get(source) as Piece).at, step));
       return;
     }
-    const gi = groupOf.get(source) as number;
-    groupOf.set(out, gi);
-    const grp = groups[gi];
-    grp.size = Math.max(grp.size, bytesOf(g, out));
-    grp.lastUse = Math.max(grp.lastUse, lastRead.get(out) ?? step);
+    const slide = slides.has(node.name) ? slidingOutputOffset(g, node) : undefined;
+    if (slide !== undefined && endsAt(node.inputs[0], step)) {
+      overlapping.add(out);
+      return join(out, node.inputs[0], slide, step);
+    }
+    open(out, step);
   });
-  const scratchGroup = new Map<string, number>();
+  const scratchBuffer = new Map<string, number>();
   g.nodes.forEach((node, step) => {
     const size = scratchOf(g, node);
     if (size > 0) {
-      scratchGroup.set(node.name, groups.length);
-      groups.push({ size, firstUse: step, lastUse: step });
+      scratchBuffer.set(node.name, buffers.length);
+      buffers.push([{ at: 0, size, firstUse: step, lastUse: step }]);
     }
   });
   const greedy = new GreedyBySizePlanner();
   const linear = new LinearPlanner();
-  for (const b of groups) {
-    greedy.addBuffer(b.size, b.firstUse, b.lastUse);
-    linear.addBuffer(b.size, b.firstUse, b.lastUse);
+  for (const b of buffers) {
+    greedy.addPieces(b);
+    linear.addPieces(b);
   }
-  const offsets = new Map([...groupOf].map(([name, gi]) => [name, greedy.offsetOf(gi)]));
-  const scratch = new Map([...scratchGroup].map(([name, gi]) => [name, greedy.offsetOf(gi)]));
-  return { arenaBytes: greedy.arenaSize(), lowerBoundBytes: lowerBound(groups), naiveBytes: linear.arenaSize(), offsets, scratch };
+  const offsets = new Map([...bufferOf].map(([name, bi]) => [name, greedy.offsetOf(bi) + (pieceOf.get(name) as Piece).at]));
+  const scratch = new Map([...scratchBuffer].map(([name, bi]) => [name, greedy.offsetOf(bi)]));
+  return { arenaBytes: greedy.arenaSize(), lowerBoundBytes: lowerBound(buffers), naiveBytes: linear.arenaSize(), offsets, scratch, overlapping };
+}
+
+/**
+ * Plans the arena of an int8 graph; `scratchOf` says which kernels need scratch, alive only at their own step.
+ * Every convolution that can slide over its input does, unless the plan without it is smaller: sliding makes the
+ * pair one buffer, which the greedy placement may fit worse, so each is kept only where it helps, largest first.
+ */
+export function planMemory(g: Graph, scratchOf: ScratchQuery = () => 0, options: { slide?: 'best' | 'every' | 'none' } = {}): MemoryPlan {
+  const bytesAround = (n: Node) => bytesOf(g, n.inputs[0]) + bytesOf(g, n.outputs[0]);
+  const candidates = g.nodes
+    .filter((n) => {
+      const slide = slidingOutputOffset(g, n);
+      // Sliding pays only when the output overlaps its input, i.e. starts less than its own size before it.
+      return slide !== undefined && slide > -bytesOf(g, n.outputs[0]);
+    })
+    .sort((a, b) => bytesAround(b) - bytesAround(a));
+  // Tests force every slide (the kernels' contract, proven on every target) or none.
+  if (options.slide === 'every') return planOnce(g, scratchOf, new Set(candidates.map((n) => n.name)));
+  if (options.slide === 'none') return planOnce(g, scratchOf, new Set());
+  // Two greedy searches, from every candidate sliding (dropping each that doesn't help) and from none (adding each
+  // that does); the smaller plan wins, and on a tie the one with fewer overlapping writes.
+  const search = (slides: Set<string>, adding: boolean) => {
+    let best = planOnce(g, scratchOf, slides);
+    for (const n of candidates) {
+      if (adding) slides.add(n.name);
+      else slides.delete(n.name);
+      const tried = planOnce(g, scratchOf, slides);
+      const keep = adding ? tried.arenaBytes < best.arenaBytes : tried.arenaBytes <= best.arenaBytes;
+      if (keep) best = tried;
+      else if (adding) slides.delete(n.name);
+      else slides.add(n.name);
+    }
+    return best;
+  };
+  const fromAll = search(new Set(candidates.map((n) => n.name)), false);
+  const fromNone = search(new Set(), true);
+  const better = (a: MemoryPlan, b: MemoryPlan) => a.arenaBytes < b.arenaBytes || (a.arenaBytes === b.arenaBytes && a.overlapping.size < b.overlapping.size);
+  return better(fromAll, fromNone) ? fromAll : fromNone;
 }

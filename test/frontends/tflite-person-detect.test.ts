@@ -80,8 +80,9 @@ describe('person_detect.tflite imported as it is', () => {
 describe('person_detect.tflite compiled', () => {
   const g = loadModel(MODEL).graph;
 
-  it('for wasm32 gives TFLM’s outputs', async () => {
-    const m = await instantiateWasm(g);
+  // As planned, and with every convolution writing over its own input: the kernels keep the in-place contract.
+  it.each([['as planned', undefined], ['every conv2d in place', 'every']] as const)('for wasm32 gives TFLM’s outputs (%s)', async (_how, slide) => {
+    const m = await instantiateWasm(g, slide);
     for (const [name, expected] of TFLM_OUTPUTS) {
       m.setInput(rawInput(name));
       m.run();
@@ -89,9 +90,11 @@ describe('person_detect.tflite compiled', () => {
     }
   });
 
-  it.each(['host', 'rpi4-aarch64', 'cortex-m4', 'cortex-m7', 'cortex-m55'])('for %s gives TFLM’s outputs', (name) => {
-    const built = buildC(g, loadTarget(name));
-    for (const [input, expected] of TFLM_OUTPUTS) expect(Array.from(runC(built, rawInput(input))), input).toEqual(expected);
+  it.each(['host', 'rpi4-aarch64', 'cortex-m4', 'cortex-m7', 'cortex-m55'])('for %s gives TFLM’s outputs, as planned and with every conv2d in place', (name) => {
+    for (const slide of [undefined, 'every'] as const) {
+      const built = buildC(g, loadTarget(name), undefined, slide);
+      for (const [input, expected] of TFLM_OUTPUTS) expect(Array.from(runC(built, rawInput(input))), `${input}, ${slide ?? 'as planned'}`).toEqual(expected);
+    }
   }, 600_000);
 });
 
@@ -100,7 +103,8 @@ describe('person_detect.tflite through the CLI', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'tinyedge-person-')), 'build');
     const c = tinyedge(['compile', MODEL, '--target', 'cortex-m4', '--out', out, '--json']);
     expect(c.status, c.stderr).toBe(0);
-    expect(JSON.parse(c.stdout).memory.arenaBytes).toBeLessThanOrEqual(55296);
+    // TFLM's arena is 82,292 B, 55,296 B of it activations; convolutions writing over their inputs go below that.
+    expect(JSON.parse(c.stdout).memory.arenaBytes).toBeLessThan(55296);
     const r = tinyedge(['run', out, '--input', join(DIR, 'person.u8'), '--json']);
     expect(r.status, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).output.data).toEqual([-113, 113]);

@@ -17,10 +17,13 @@ export interface CBuilt {
   target: Target;
 }
 
-/** Writes and builds the project for `target` (default host, with STRICT_CFLAGS; others with their flags and -Werror); throws on any warning. */
-export function buildC(g: Graph, target: Target = loadTarget('host'), cflags?: string[]): CBuilt {
+/**
+ * Writes and builds the project for `target` (default host, with STRICT_CFLAGS; others with their flags and
+ * -Werror); throws on any warning. `slide: 'every'` plans every convolution that can write over its input to do so.
+ */
+export function buildC(g: Graph, target: Target = loadTarget('host'), cflags?: string[], slide?: 'every'): CBuilt {
   const flags = cflags ?? (target.name === 'host' ? STRICT_CFLAGS : [...(target.toolchain?.cflags ?? []), '-Werror']);
-  const { files } = cProject(g, planMemory(g, cScratchBytes), { ...cBuildOf(target), cflags: flags });
+  const { files } = cProject(g, planMemory(g, cScratchBytes, { ...(slide ? { slide } : {}) }), { ...cBuildOf(target), cflags: flags });
   return { dir: buildTemporaryProject(files, target, flags), target };
 }
 

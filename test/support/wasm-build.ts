@@ -5,8 +5,8 @@ import { wasmScratchBytes } from '../../compiler/backends/wasm/render-layers.ts'
 import { wasmProject } from '../../compiler/backends/wasm/project.ts';
 import { TinyedgeModel } from '../../runtime/wasm/tinyedge-loader.js';
 
-/** The model as the loader sees it (module bytes and model.json), ready to run. */
-export async function instantiateWasm(g: Graph): Promise<TinyedgeModel> {
-  const { files, info } = wasmProject(g, planMemory(g, wasmScratchBytes), 'test', undefined, { scale: 1, offset: 0 });
+/** The model as the loader sees it (module bytes and model.json), ready to run; `slide: 'every'` as in buildC. */
+export async function instantiateWasm(g: Graph, slide?: 'every'): Promise<TinyedgeModel> {
+  const { files, info } = wasmProject(g, planMemory(g, wasmScratchBytes, { ...(slide ? { slide } : {}) }), 'test', undefined, { scale: 1, offset: 0 });
   return TinyedgeModel.load(files['model.wasm'] as Uint8Array, info);
 }
