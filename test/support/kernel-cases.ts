@@ -74,12 +74,24 @@ function convGraph(inC: number, outC: number, k: number, stride: number, padding
   return b.graph;
 }
 
-function depthwiseGraph(c: number, multiplier: number, stride: number, padding: 'SAME' | 'VALID', clamp: Clamp, seed: number, channelScale?: (c: number) => number): Graph {
+/** A depthwise conv over a 9×10 input; `window` changes the 3×3, dilation-1 default. */
+function depthwiseGraph(
+  c: number,
+  multiplier: number,
+  stride: number,
+  padding: 'SAME' | 'VALID',
+  clamp: Clamp,
+  seed: number,
+  channelScale?: (c: number) => number,
+  window: { k: number; dilation: number } = { k: 3, dilation: 1 },
+): Graph {
   const b = new GraphBuilder('test');
   b.input('x', [1, 9, 10, c]);
-  weights(b, 'w', [1, 3, 3, c * multiplier], seed, channelScale && { scale: channelScale, lastAxis: true });
+  const { k, dilation } = window;
+  weights(b, 'w', [1, k, k, c * multiplier], seed, channelScale && { scale: channelScale, lastAxis: true });
   weights(b, 'bias', [c * multiplier], seed + 1);
-  b.graph.outputs.push(b.node('depthwise_conv2d', 'dw', ['x', 'w', 'bias'], { strides: [stride, stride], dilations: [1, 1], pads: pads(padding, 9, 10, 3, stride), depthMultiplier: multiplier, clamp }));
+  const span = (k - 1) * dilation + 1;
+  b.graph.outputs.push(b.node('depthwise_conv2d', 'dw', ['x', 'w', 'bias'], { strides: [stride, stride], dilations: [dilation, dilation], pads: pads(padding, 9, 10, span, stride), depthMultiplier: multiplier, clamp }));
   return b.graph;
 }
 
@@ -168,6 +180,14 @@ const requantization: KernelCase[] = [
 
 const others: KernelCase[] = [
   ...[2, 3].map((m) => ({ name: `depthwise with depth multiplier ${m}`, graph: () => depthwiseGraph(5, m, 1, 'SAME', NO_CLAMP, 500 + m), seed: 500 + m })),
+  // Multipliers that are multiples of four take vector paths on some targets (TFLM's person detection starts with 1 × 8).
+  ...([[1, 8, 2], [2, 4, 1], [3, 12, 2], [1, 16, 1]] as const).map(([c, m, s]) => ({
+    name: `depthwise ${c} channel(s) × multiplier ${m}, stride ${s}, relu6`,
+    graph: () => depthwiseGraph(c, m, s, 'SAME', RELU6, 510 + m + c),
+    seed: 510 + m + c,
+  })),
+  { name: 'depthwise 5×5, 12 channels, stride 2 SAME', graph: () => depthwiseGraph(12, 1, 2, 'SAME', RELU, 530, undefined, { k: 5, dilation: 1 }), seed: 530 },
+  { name: 'depthwise 3×3 dilation 2, 16 channels, SAME', graph: () => depthwiseGraph(16, 1, 1, 'SAME', RELU6, 531, undefined, { k: 3, dilation: 2 }), seed: 531 },
   { name: 'conv2d 1×1 stride 2 (the patch path)', graph: () => convGraph(5, 6, 1, 2, 'VALID', NO_CLAMP, 300), seed: 300 },
   {
     name: 'add of two differently quantized branches with relu; broadcast add and mul with per-channel constants',
