@@ -1,10 +1,15 @@
 /*
  * tinyedge: the int8 kernels (TFLite's 8-bit quantization specification). Every kernel is bit-exact with the
  * TypeScript int8 reference interpreter; the compiler computes every constant (offsets, multipliers, shifts,
- * clamps, tables) and passes it in, so kernels only run integer code. Tensors are NHWC; weights are laid out by
- * the compiler as each kernel folder says (conv and matmul: [K][out_c] for kernels/ref, [out_c][K] for the ISA
- * folders, see compiler/backends/c/kernel-table.ts; depthwise: [KH][KW][C·M] everywhere). No kernel allocates
- * memory: scratch comes from the planned arena.
+ * clamps, tables) and passes it in, so kernels only run integer code. Tensors are NHWC; weights (and, for
+ * cortex-m-dsp, the requantization constants) are laid out by the compiler as each kernel folder declares in
+ * compiler/backends/c/kernel-table.ts: conv and matmul [K][out_c] for kernels/ref, [out_c][K] for the NEON, SDOT
+ * and Helium folders, four output channels interleaved for cortex-m-dsp; depthwise [KH][KW][C·M], or int16 in
+ * blocks of four channels for cortex-m-dsp. No kernel allocates memory: scratch comes from the planned arena.
+ *
+ * In-place contract (compiler/plan/plan-memory.ts relies on it): every conv2d and matmul kernel computes output
+ * pixels (rows) in raster order, in tiles of at most 8, and writes a tile's outputs only after reading every input
+ * byte of the tile, so the planner may place a convolution's output over the input pixels it has finished with.
  */
 #ifndef TINYEDGE_KERNELS_H
 #define TINYEDGE_KERNELS_H
