@@ -10,7 +10,7 @@ import { nsfwjsLabels, readNsfwjsModel } from './nsfwjs.ts';
 import { buildMobileNetV2 } from './builders/mobilenet-v2.ts';
 import { decodeArtifact, isArtifactBytes } from '../compiler/artifact/int8-artifact.ts';
 import { importTflite, isTfliteBytes } from '../compiler/frontends/tflite/import.ts';
-import { importOnnxInt8 } from '../compiler/frontends/onnx/import-int8.ts';
+import { importOnnx } from '../compiler/frontends/onnx/import.ts';
 import { readUserFile } from '../compiler/frontends/tfjs-common/artifacts.ts';
 
 /** How pixels become input values: x = pixel·scale + offset, after resizing to the input's height and width. */
@@ -78,7 +78,8 @@ export function loadModel(spec: string = DEFAULT_MODEL): LoadedModel {
   }
   const bytes = readUserFile(spec, 'model');
   if (isTfliteBytes(bytes) || /\.tflite$/i.test(spec)) return { spec, ...importTflite(bytes, spec), quantized: true };
-  if (/\.onnx$/i.test(spec)) return { spec, ...importOnnxInt8(bytes, spec), quantized: true };
+  // A float ONNX model's image preprocessing is unknown: pixels/255, as for a model.json (--input FILE.f32 says exactly).
+  if (/\.onnx$/i.test(spec)) return { spec, ...importOnnx(bytes, spec) };
   if (isArtifactBytes(bytes)) {
     const a = decodeArtifact(bytes, spec);
     return { spec, graph: a.graph, ...(a.labels ? { labels: a.labels } : {}), preprocessing: a.preprocessing, quantized: true };

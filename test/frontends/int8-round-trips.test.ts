@@ -17,7 +17,7 @@ import { encodeArtifact } from '../../compiler/artifact/int8-artifact.ts';
 import { exportInt8Tflite } from '../../compiler/exporters/tflite/export-int8.ts';
 import { importTflite } from '../../compiler/frontends/tflite/import.ts';
 import { exportInt8Onnx } from '../../compiler/exporters/onnx/export-int8.ts';
-import { importOnnxInt8 } from '../../compiler/frontends/onnx/import-int8.ts';
+import { importOnnx } from '../../compiler/frontends/onnx/import.ts';
 import { LoadedModel } from '../../models/registry.ts';
 import { quantizedDefaultModel } from '../support/quantized-model.ts';
 import { SAMPLE_PHOTOS, photoInput } from '../support/samples.ts';
@@ -41,7 +41,7 @@ beforeAll(async () => {
 
 describe.each([
   ['tflite', () => importTflite(exportInt8Tflite(int8), 'round-trip.tflite').graph],
-  ['onnx', () => importOnnxInt8(exportInt8Onnx(int8), 'round-trip.onnx').graph],
+  ['onnx', () => importOnnx(exportInt8Onnx(int8), 'round-trip.onnx').graph],
 ])('default MobileNetV2: import(export(model)) as %s', (_format, roundTrip) => {
   it('identical output and pooled-feature bytes on every photo and seeded random inputs', () => {
     const back = roundTrip();

@@ -1,6 +1,6 @@
 /**
- * A bad .onnx fails with tinyedge's error naming the file (and the node and op type): bytes protobuf cannot read, a
- * float model (tinyedge imports the int8 QLinear form), an op outside that form, and an inner tensor left in NCHW.
+ * A bad .onnx fails with tinyedge's error naming the file (and the node and op type): bytes protobuf cannot read,
+ * and ops outside what the int8 (QLinear) and float frontends map.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -42,8 +42,8 @@ describe('bad .onnx files', () => {
     expect(importError('garbage', Uint8Array.from({ length: 64 }, (_, i) => (i * 37 + 11) & 255))).toMatch(/garbage\.onnx: not (a readable ONNX model|an ONNX model)/);
   });
 
-  it('a float model says tinyedge imports the int8 QLinear form', () => {
-    expect(importError('float', oneNode('float', 'Relu'))).toMatch(/float\.onnx: input 'x' is float: tinyedge imports int8 ONNX models in QLinear form/);
+  it('a float model with an op outside the float frontend names the node and op type', () => {
+    expect(importError('float-tanh', oneNode('float', 'Tanh'))).toMatch(/float-tanh\.onnx: node 'n' \(Tanh\): op Tanh is not supported by the float ONNX frontend/);
   });
 
   it('an op outside the QLinear form names the node and op type', () => {

@@ -12,7 +12,7 @@ import { OpAttrs, OpName } from '../../ir/ops.ts';
 import { Quantization, formatShape } from '../../ir/tensor.ts';
 import { verifyGraph } from '../../ir/verify.ts';
 import { TinyedgeError, withPlace } from '../../errors.ts';
-import { OnnxConstant, OnnxModelRecord, OnnxNodeRecord, readOnnxModel } from './read-model.ts';
+import { OnnxConstant, OnnxModelRecord, OnnxNodeRecord } from './read-model.ts';
 
 /** An ONNX value that is an IR tensor, as is or viewed in NCHW. */
 interface TensorValue {
@@ -360,15 +360,11 @@ export interface ImportedOnnx {
   preprocessing: { scale: number; offset: number };
 }
 
-/** Imports .onnx bytes in QLinear int8 form; errors name `file`, and a node's name and op type. */
-export function importOnnxInt8(bytes: Uint8Array, file: string): ImportedOnnx {
-  return withPlace({ file }, () => {
-    const m = readOnnxModel(bytes, file);
+/** Imports a decoded ONNX model in QLinear int8 form; errors name its file, and a node's name and op type. */
+export function importOnnxInt8(m: OnnxModelRecord): ImportedOnnx {
+  return withPlace({ file: m.file }, () => {
     if (m.inputs.length !== 1) fail(`the model has ${m.inputs.length} inputs; tinyedge runs models with one`);
     const input = m.inputs[0];
-    if (input.type !== 'int8') {
-      fail(`input '${input.name}' is ${input.type}: tinyedge imports int8 ONNX models in QLinear form (float ONNX models are not supported yet; quantize the TF.js model with \`tinyedge quantize\`)`);
-    }
     if (input.dims.some((d) => d < 1)) fail(`input '${input.name}' has dynamic dims ${input.dims.join('×')}; tinyedge needs a fixed shape`);
     const importer = new OnnxInt8Importer(m);
     importer.input(input.name, input.dims);
