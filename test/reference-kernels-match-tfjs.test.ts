@@ -140,3 +140,51 @@ describe('other ops', () => {
     expectClose(runOne('fully_connected', [x, { shape: [4, 10], data: wT, constant: true }], { clamp: NO_CLAMP }), tf.matMul(tf.tensor2d(x.data, [3, 10]), tf.tensor2d(w.data, [10, 4])), 1e-4);
   });
 });
+
+describe('resize', () => {
+  it.each([
+    [[1, 5, 6, 3], [10, 12], false, false],
+    [[1, 5, 6, 3], [10, 12], true, false],
+    [[1, 5, 6, 3], [10, 12], false, true],
+    [[1, 5, 6, 3], [8, 9], false, false],
+    [[1, 5, 6, 3], [8, 9], true, false],
+    [[1, 5, 6, 3], [8, 9], false, true],
+    [[1, 7, 9, 2], [3, 4], false, true],
+    [[1, 7, 9, 2], [3, 4], true, false],
+    [[2, 3, 3, 1], [7, 5], false, false],
+  ] as const)('nearest and bilinear, %j to %j, alignCorners %s, halfPixelCenters %s', (shape, size, alignCorners, halfPixelCenters) => {
+    const x = rand(16, [...shape]);
+    const input = tf.tensor4d(x.data, [...shape]);
+    const attrs = { size: [...size] as [number, number], alignCorners, halfPixelCenters };
+    expectClose(runOne('resize_nearest', [x], attrs), tf.image.resizeNearestNeighbor(input, [...size], alignCorners, halfPixelCenters), 0);
+    expectClose(runOne('resize_bilinear', [x], attrs), tf.image.resizeBilinear(input, [...size], alignCorners, halfPixelCenters));
+  });
+});
+
+describe('transpose_conv2d', () => {
+  it.each([
+    [[1, 5, 6, 3], 3, 4, 2, 'same'],
+    [[1, 5, 6, 3], 3, 4, 2, 'valid'],
+    [[1, 4, 5, 6], 2, 3, 2, 'same'],
+    [[1, 4, 5, 6], 2, 3, 2, 'valid'],
+    [[1, 5, 5, 2], 3, 5, 1, 'same'],
+    [[2, 3, 4, 2], 5, 3, 2, 'same'],
+  ] as const)('input %j, kernel %i×%i→%i, stride %i, %s', (shape, k, o, s, padding) => {
+    const [n, h, w, c] = shape;
+    const x = rand(17, [...shape]);
+    const filter = rand(18, [k, k, o, c]); // TF's [KH, KW, out, in]
+    const bias = rand(19, [o]);
+    const [oh, ow] = padding === 'same' ? [h * s, w * s] : [(h - 1) * s + k, (w - 1) * s + k];
+    // TFLite's [O, KH, KW, I]: the same taps, out channel first.
+    const ohwi = Float32Array.from({ length: o * k * k * c }, (_, i) => {
+      const [oc, ky, kx, ic] = [Math.floor(i / (k * k * c)), Math.floor(i / (k * c)) % k, Math.floor(i / c) % k, i % c];
+      return filter.data[((ky * k + kx) * o + oc) * c + ic];
+    });
+    const total = (size: number, out: number) => Math.max((size - 1) * s + k - out, 0);
+    const [th, tw] = [total(h, oh), total(w, ow)];
+    const pads: [number, number, number, number] = [Math.floor(th / 2), th - Math.floor(th / 2), Math.floor(tw / 2), tw - Math.floor(tw / 2)];
+    const ours = runOne('transpose_conv2d', [x, { shape: [o, k, k, c], data: ohwi, constant: true }, { ...bias, constant: true }], { strides: [s, s], pads, clamp: { min: -1, max: 1 } });
+    const theirs = tf.clipByValue(tf.add(tf.conv2dTranspose(tf.tensor4d(x.data, [...shape]), tf.tensor4d(filter.data, [k, k, o, c]), [n, oh, ow, o], s, padding), tf.tensor1d(bias.data)), -1, 1);
+    expectClose(ours, theirs);
+  });
+});

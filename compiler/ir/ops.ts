@@ -8,7 +8,9 @@ import { TinyedgeError } from '../errors.ts';
 
 /**
  * Inputs by name ('bias?' optional, 'values...' variadic) and attributes by kind. Weight layouts follow
- * TFLite: conv filter OHWI [O,KH,KW,C], depthwise [1,KH,KW,C×M], fully connected [O,K].
+ * TFLite: conv filter OHWI [O,KH,KW,C], depthwise [1,KH,KW,C×M], fully connected [O,K], transpose conv [O,KH,KW,C].
+ * resize_*: NHWC to `size` [h, w] (TFLite's align_corners and half_pixel_centers; not both). transpose_conv2d: TFLite's
+ * TRANSPOSE_CONV, the full output (in − 1)·stride + k per axis cropped by `pads` [top, bottom, left, right].
  */
 export const OP_DECLS = {
   conv2d: { inputs: ['input', 'filter', 'bias?'], attrs: { strides: 'pair', dilations: 'pair', pads: 'pads4', clamp: 'clamp' } },
@@ -31,6 +33,9 @@ export const OP_DECLS = {
   clamp: { inputs: ['input'], attrs: { clamp: 'clamp' } },
   batch_norm: { inputs: ['input', 'mean', 'variance', 'offset?', 'scale?'], attrs: { epsilon: 'float' } },
   identity: { inputs: ['input'], attrs: {} },
+  resize_nearest: { inputs: ['input'], attrs: { size: 'pair', alignCorners: 'bool', halfPixelCenters: 'bool' } },
+  resize_bilinear: { inputs: ['input'], attrs: { size: 'pair', alignCorners: 'bool', halfPixelCenters: 'bool' } },
+  transpose_conv2d: { inputs: ['input', 'filter', 'bias?'], attrs: { strides: 'pair', pads: 'pads4', clamp: 'clamp' } },
 } as const satisfies Record<string, { inputs: readonly string[]; attrs: Record<string, AttrKind> }>;
 
 /** Name of an IR op. */
@@ -106,6 +111,22 @@ const pool = {
   inferShape: (ins: readonly Tensor[], a: OpAttrs<'avg_pool2d'>) => windowShape(ins[0], a.filter[0], a.filter[1], ins[0].shape[3], a),
   macs: () => 0,
 };
+
+const resize = {
+  inferShape(ins: readonly Tensor[], a: OpAttrs<'resize_nearest'>) {
+    rank(ins[0], 4, 'input');
+    if (a.size.some((d) => d < 1)) fail(`resize to ${a.size.join('×')}: sizes must be at least 1`);
+    if (a.alignCorners && a.halfPixelCenters) fail('alignCorners and halfPixelCenters cannot both be set (TFLite refuses it)');
+    return [ins[0].shape[0], a.size[0], a.size[1], ins[0].shape[3]];
+  },
+};
+
+/** Taps of a transpose conv along one axis that land inside the output: pairs (i, k) with 0 ≤ i·s − pad + k < out. */
+function transposeTaps(size: number, k: number, stride: number, pad: number, out: number): number {
+  let taps = 0;
+  for (let i = 0; i < size; i++) for (let j = 0; j < k; j++) if (i * stride - pad + j >= 0 && i * stride - pad + j < out) taps++;
+  return taps;
+}
 
 const sameAsInput = { inferShape: (ins: readonly Tensor[]) => [...ins[0].shape], macs: () => 0 };
 
@@ -220,6 +241,29 @@ export const OP_SEMANTICS: { [K in OpName]: OpSemantics<K> } = {
     macs: () => 0,
   },
   identity: sameAsInput,
+  resize_nearest: { ...resize, macs: () => 0 },
+  // Four weighted taps per output element.
+  resize_bilinear: { ...resize, macs: (_ins, out) => 4 * sizeOf(out) },
+  transpose_conv2d: {
+    inferShape(ins, a) {
+      const [input, filter] = ins;
+      rank(input, 4, 'input');
+      rank(filter, 4, 'filter');
+      const [o, kh, kw, c] = filter.shape;
+      if (c !== input.shape[3]) fail(`filter '${filter.name}' (${formatShape(filter.shape)}, OHWI) expects ${c} input channels but input '${input.name}' has ${input.shape[3]}`);
+      checkBias(ins, o);
+      const [n, h, w] = input.shape;
+      const oh = (h - 1) * a.strides[0] + kh - a.pads[0] - a.pads[1];
+      const ow = (w - 1) * a.strides[1] + kw - a.pads[2] - a.pads[3];
+      if (oh < 1 || ow < 1) fail(`pads ${a.pads.join(',')} crop the whole ${(h - 1) * a.strides[0] + kh}×${(w - 1) * a.strides[1] + kw} output`);
+      return [n, oh, ow, o];
+    },
+    macs(ins, out, a) {
+      const [n, h, w, c] = ins[0].shape;
+      const [o, kh, kw] = ins[1].shape;
+      return n * c * o * transposeTaps(h, kh, a.strides[0], a.pads[0], out[1]) * transposeTaps(w, kw, a.strides[1], a.pads[2], out[2]);
+    },
+  },
 };
 
 /** Whether an input slot is optional ('bias?') or variadic ('values...'). */

@@ -6,6 +6,18 @@
  * Exact formulas (x, y int8; offsets are −zero_point of inputs, +zero_point of outputs):
  * - conv2d, depthwise_conv2d, fully_connected: acc = bias[c] + Σ (x + in_offset)·w;
  *   y = clamp(MBQM(acc, M[c], shift[c]) + out_offset), M[c] = s_in·s_w[c]/s_out. Padding reads contribute 0.
+ * - transpose_conv2d (TFLite's reference_integer_ops::TransposeConv): the same constants; acc[oy][ox][c] is the int32
+ *   sum of (x[iy][ix][i] + in_offset)·w[c][ky][kx][i] over every tap with oy = iy·s − pad_top + ky (and likewise
+ *   ox) inside the output, gathered in an int32 scratch of the whole output, then y = clamp(MBQM(acc + bias[c], M[c],
+ *   shift[c]) + out_offset).
+ * - resize_nearest, resize_bilinear (input and output share quantization): per-axis source tables made here.
+ *   Nearest (TFLite's GetNearestNeighbor, float32): rows[v] = min(⌊(v + ½?)·scale⌋ or round_half_away for
+ *   align_corners, in − 1) (≥ 0 with half-pixel centers), scale = in/out or (in − 1)/(out − 1); y = x at the source.
+ *   Bilinear (ResizeBilinearInteger, what TFLM's int8 RESIZE_BILINEAR runs): triples (lo, hi, frac) in Q10 with
+ *   scale = ⌊(2^10·in + ⌊out/2⌋)/out⌋ (align corners: ⌊(2^10·(in − 1) + ⌊(out − 1)/2⌋)/(out − 1)⌋), p = v·scale
+ *   (+ ⌊scale/2⌋ − 2^9 with half-pixel centers), lo = max(trunc(p/2^10), 0), hi = min(trunc((p + 1023)/2^10), in − 1),
+ *   frac = p − 2^10·lo; y = trunc((s ± 2^19)/2^20) with s the Q20 sum of the four taps weighted (2^10 − a or a)·
+ *   (2^10 − b or b), a, b the row and column fracs (compiler/reference/resize.ts).
  * - add (TFLite, left shift 20): xi' = MBQM((xi + offset_i)·2^20, M_i, shift_i) with M_i = s_i/(2·max(s1,s2));
  *   y = clamp(MBQM(x1' + x2', M_o, shift_o) + out_offset), M_o = 2·max(s1,s2)/(2^20·s_out).
  * - mul: y = clamp(MBQM((x1 + offset_1)·(x2 + offset_2), s1·s2/s_out) + out_offset).
@@ -32,6 +44,7 @@ import { TinyedgeError } from '../errors.ts';
 import { clampInt, frexpMultiplier, multiplyByQuantizedMultiplier, quantizeMultiplier, roundingDivideByPOT, saturatingRoundingDoublingHighMul } from './fixed-point.ts';
 import { expOnNegativeValues, logistic } from './gemmlowp.ts';
 import { clampToQuantized, quantizeValue, Q_MAX, Q_MIN } from './quant-params.ts';
+import { bilinearTaps, nearestSources } from '../reference/resize.ts';
 
 /** Left shift TFLite applies to add's inputs before rescaling them to a common scale. */
 export const ADD_LEFT_SHIFT = 20;
@@ -76,7 +89,9 @@ export type Int8Params =
   | { kind: 'pad'; value: number }
   | { kind: 'requantize'; inputs: Requant[]; outputOffset: number; actMin: number; actMax: number }
   | { kind: 'softmax'; expTable: Int32Array }
-  | { kind: 'lut'; table: Int8Array };
+  | { kind: 'lut'; table: Int8Array }
+  /** Source indices per output row and column (nearest), or (lo, hi, frac) triples (bilinear). */
+  | { kind: 'resize'; rows: Int32Array; cols: Int32Array };
 
 function quantOf(g: Graph, name: string): Quantization {
   const q = tensorOf(g, name).quant;
@@ -102,7 +117,8 @@ export function prepareInt8Node(g: Graph, node: Node): Int8Params {
   switch (node.op) {
     case 'conv2d':
     case 'depthwise_conv2d':
-    case 'fully_connected': {
+    case 'fully_connected':
+    case 'transpose_conv2d': {
       const input = quantOf(g, node.inputs[0]);
       const w = quantOf(g, node.inputs[1]);
       const channels = node.op === 'depthwise_conv2d' ? tensorOf(g, node.inputs[1]).shape[3] : tensorOf(g, node.inputs[1]).shape[0];
@@ -178,6 +194,14 @@ export function prepareInt8Node(g: Graph, node: Node): Int8Params {
       const input = quantOf(g, node.inputs[0]);
       requireProbabilityOutput(node.op, out);
       return { kind: 'lut', table: logisticTable(input.scale[0], input.zeroPoint[0]) };
+    }
+    case 'resize_nearest':
+    case 'resize_bilinear': {
+      if (!sameQuant(quantOf(g, node.inputs[0]), out)) throw new TinyedgeError('resize needs the same quantization on its input and output');
+      const [, h, w] = tensorOf(g, node.inputs[0]).shape;
+      const { size, alignCorners, halfPixelCenters } = node.attrs;
+      const table = node.op === 'resize_nearest' ? nearestSources : bilinearTaps;
+      return { kind: 'resize', rows: table(h, size[0], alignCorners, halfPixelCenters), cols: table(w, size[1], alignCorners, halfPixelCenters) };
     }
     case 'sub':
     case 'batch_norm':

@@ -10,8 +10,8 @@ import { verifyGraph } from '../ir/verify.ts';
 import { TensorRange } from './calibrate.ts';
 import { activationQuant, biasSafeWeightScales, quantizeArray, quantizeBias, quantizeWeightsPerChannel } from './quant-params.ts';
 
-/** Ops whose int8 output reuses the input's quantization (TFLite requires it for pooling; pad and reshape move bytes). */
-const SHARES_INPUT_QUANT = new Set(['avg_pool2d', 'max_pool2d', 'pad', 'reshape']);
+/** Ops whose int8 output reuses the input's quantization (TFLite requires it for pooling; pad, reshape and resize move or mix bytes). */
+const SHARES_INPUT_QUANT = new Set(['avg_pool2d', 'max_pool2d', 'pad', 'reshape', 'resize_nearest', 'resize_bilinear']);
 /** The fixed output quantization of probability ops. */
 const PROBABILITY_QUANT: Quantization = { scale: [1 / 256], zeroPoint: [-128] };
 
@@ -80,7 +80,7 @@ export function quantizeGraph(f32: Graph, ranges: Map<string, TensorRange>): Gra
     withPlace({ file: g.source, node: node.name, op: node.op }, () => {
       const out = tensorOf(g, node.outputs[0]);
       const firstInput = tensorOf(g, node.inputs[0]);
-      if (node.op === 'conv2d' || node.op === 'depthwise_conv2d' || node.op === 'fully_connected') {
+      if (node.op === 'conv2d' || node.op === 'depthwise_conv2d' || node.op === 'fully_connected' || node.op === 'transpose_conv2d') {
         if (!tensorOf(g, node.inputs[1]).data) throw new TinyedgeError('cannot be quantized: the weights are not constant');
         quantizeMacWeights(g, node);
       } else {

@@ -1,4 +1,4 @@
-/** @fileoverview Geometry of a 2-D window op (conv, depthwise, pooling) over an NHWC input, shared by both interpreters. */
+/** @fileoverview Geometry of a 2-D window op (conv, depthwise, pooling, transpose conv) over an NHWC input, shared by both interpreters. */
 import { Pads4 } from '../ir/attrs.ts';
 import { Tensor } from '../ir/tensor.ts';
 
@@ -30,4 +30,32 @@ export function windowOf(input: Tensor, out: Tensor, kh: number, kw: number, a: 
 export function windowInterior(w: Window2d): { y: [number, number]; x: [number, number] } {
   const range = (out: number, size: number, stride: number, pad: number, k: number, dilation: number): [number, number] => [Math.ceil(pad / stride), Math.min(out - 1, Math.floor((size - ((k - 1) * dilation + 1) + pad) / stride))];
   return { y: range(w.oh, w.h, w.strides[0], w.pads[0], w.kh, w.dilations[0]), x: range(w.ow, w.w, w.strides[1], w.pads[2], w.kw, w.dilations[1]) };
+}
+
+/**
+ * The loops of a transpose convolution: for every input element and every filter tap landing inside the output,
+ * `mac(input index, filter index, output index)`. Shared by the f32 and int8 references.
+ */
+export function scatterTransposeConv(g: Window2d, outC: number, mac: (xi: number, wi: number, yi: number) => void): void {
+  const { c, kh, kw } = g;
+  for (let n = 0; n < g.n; n++) {
+    for (let iy = 0; iy < g.h; iy++) {
+      for (let ix = 0; ix < g.w; ix++) {
+        const xb = ((n * g.h + iy) * g.w + ix) * c;
+        for (let ky = 0; ky < kh; ky++) {
+          const oy = iy * g.strides[0] - g.pads[0] + ky;
+          if (oy < 0 || oy >= g.oh) continue;
+          for (let kx = 0; kx < kw; kx++) {
+            const ox = ix * g.strides[1] - g.pads[2] + kx;
+            if (ox < 0 || ox >= g.ow) continue;
+            const yb = ((n * g.oh + oy) * g.ow + ox) * outC;
+            for (let o = 0; o < outC; o++) {
+              const wb = ((o * kh + ky) * kw + kx) * c;
+              for (let ci = 0; ci < c; ci++) mac(xb + ci, wb + ci, yb + o);
+            }
+          }
+        }
+      }
+    }
+  }
 }

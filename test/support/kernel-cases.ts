@@ -226,8 +226,56 @@ const others: KernelCase[] = [
   { name: 'logistic', graph: () => single((b) => b.node('logistic', 'lg', ['x'], {}), [3, 10]), seed: 1101 },
 ];
 
+/** A transpose conv from a 5×6 input: SAME gives 5s × 6s (TF's rule on the output, extra crop at the bottom/right). */
+function transposeGraph(inC: number, outC: number, k: number, stride: number, padding: 'SAME' | 'VALID', clamp: Clamp, seed: number, withBias: boolean): Graph {
+  const b = new GraphBuilder('test');
+  b.input('x', [1, 5, 6, inC]);
+  weights(b, 'w', [outC, k, k, inC], seed);
+  if (withBias) weights(b, 'bias', [outC], seed + 1);
+  const total = padding === 'SAME' ? Math.max(k - stride, 0) : 0;
+  const p: Pads4 = [Math.floor(total / 2), total - Math.floor(total / 2), Math.floor(total / 2), total - Math.floor(total / 2)];
+  b.graph.outputs.push(b.node('transpose_conv2d', 'tconv', withBias ? ['x', 'w', 'bias'] : ['x', 'w'], { strides: [stride, stride], pads: p, clamp }));
+  return b.graph;
+}
+
+/** Upsampling: both resizes ×2 and to non-integer ratios (up and down) in each coordinate mode; transpose convs. */
+const upsampling: KernelCase[] = [
+  ...(['resize_nearest', 'resize_bilinear'] as const).flatMap((op, i) =>
+    (
+      [
+        [[10, 12], false, false],
+        [[10, 12], true, false],
+        [[10, 12], false, true],
+        [[8, 9], false, false],
+        [[8, 9], true, false],
+        [[8, 9], false, true],
+        [[3, 4], false, true],
+        [[3, 4], true, false],
+      ] as const
+    ).map(([size, alignCorners, halfPixelCenters], j) => ({
+      name: `${op} 5×6 → ${size.join('×')}${alignCorners ? ', align_corners' : ''}${halfPixelCenters ? ', half_pixel_centers' : ''}`,
+      graph: () => single((b) => b.node(op, 'resize', ['x'], { size: [...size], alignCorners, halfPixelCenters }), [1, 5, 6, 7]),
+      seed: 1300 + 10 * i + j,
+    })),
+  ),
+  ...(
+    [
+      [3, 8, 3, 2, 'SAME', RELU6, true],
+      [8, 5, 3, 2, 'VALID', NO_CLAMP, true],
+      [3, 8, 3, 2, 'VALID', NO_CLAMP, false],
+      [17, 3, 2, 2, 'SAME', RELU, true],
+      [7, 9, 2, 2, 'VALID', NO_CLAMP, false],
+      [4, 6, 3, 1, 'SAME', RELU6, false],
+    ] as const
+  ).map(([inC, outC, k, s, padding, clamp, withBias], i) => ({
+    name: `transpose conv ${k}×${k} stride ${s} ${padding}, ${inC} → ${outC} channels, ${withBias ? 'bias' : 'no bias'}, ${clamp === NO_CLAMP ? 'no clamp' : clamp === RELU ? 'relu' : 'relu6'}`,
+    graph: () => transposeGraph(inC, outC, k, s, padding, clamp, 1400 + i, withBias),
+    seed: 1400 + i,
+  })),
+];
+
 /** Every case, in a stable order. */
-export const KERNEL_CASES: KernelCase[] = [...conv3x3, ...convInputs, ...pointwise, ...depthwise, ...fullyConnected, ...pools, ...requantization, ...others];
+export const KERNEL_CASES: KernelCase[] = [...conv3x3, ...convInputs, ...pointwise, ...depthwise, ...fullyConnected, ...pools, ...requantization, ...others, ...upsampling];
 
 /** Every kernel case built for each named target and run its way (natively or under qemu), equal to the reference. */
 export function describeKernelCasesOn(targets: string[], title: string): void {

@@ -7,7 +7,7 @@
 import { TinyedgeError } from '../../errors.ts';
 
 /** The kernel source files, one per op family (`<folder>/<family>.c`). */
-export const KERNEL_FAMILIES = ['conv2d', 'depthwise_conv2d', 'elementwise', 'pool', 'pad'] as const;
+export const KERNEL_FAMILIES = ['conv2d', 'depthwise_conv2d', 'elementwise', 'pool', 'pad', 'resize', 'transpose_conv2d'] as const;
 export type KernelFamily = (typeof KERNEL_FAMILIES)[number];
 
 /**

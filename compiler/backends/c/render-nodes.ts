@@ -161,8 +161,12 @@ function depthwiseFilter(ctx: RenderContext, node: Node): string {
   return `(const int8_t *)${name}`;
 }
 
-/** Bytes of scratch a node's C kernel needs: te_conv2d_s8 gathers up to two output pixels' windows (2·kh·kw·c bytes). */
+/**
+ * Bytes of scratch a node's C kernel needs: te_conv2d_s8 gathers up to two output pixels' windows (2·kh·kw·c bytes);
+ * te_transpose_conv2d_s8 accumulates the whole output in int32 (4 bytes an element), as TFLM's scratch buffer.
+ */
 export function cScratchBytes(g: Graph, node: Node): number {
+  if (node.op === 'transpose_conv2d') return 4 * sizeOf(tensorOf(g, node.outputs[0]).shape);
   if (node.op !== 'conv2d' || isPointwiseConv(g, node)) return 0;
   const f = tensorOf(g, node.inputs[1]).shape;
   return 2 * f[1] * f[2] * f[3];
@@ -277,6 +281,24 @@ export function renderNode(ctx: RenderContext, node: Node): string[] {
       const p = params(g, node, 'lut');
       const table = ctx.pool.add(`${node.name}\0lut`, 'int8_t', p.table, `${node.name}: logistic table`);
       return [`te_lookup_s8(${act(ctx, node.inputs[0])}, ${sizeOf(out.shape)}, ${table}, ${y});`];
+    }
+    case 'transpose_conv2d': {
+      const f = tensorOf(g, node.inputs[1]);
+      const scratch = `(int32_t *)(arena + ${ctx.scratch.get(node.name)})`;
+      return [
+        local('te_mac_params', 'p', macInit(ctx, node, 'tflite')),
+        local('te_window', 'w', windowInit(ctx, node, f.shape[1], f.shape[2], node.attrs)),
+        `te_transpose_conv2d_s8(${act(ctx, node.inputs[0])}, ${constant(ctx, node.inputs[1])}, ${bias(ctx, node)}, &w, ${f.shape[0]}, &p, ${scratch}, ${y});`,
+      ];
+    }
+    case 'resize_nearest':
+    case 'resize_bilinear': {
+      const p = params(g, node, 'resize');
+      const [n, h, w, c] = tensorOf(g, node.inputs[0]).shape;
+      const rows = ctx.pool.add(`${node.name}\0rows`, 'int32_t', p.rows, `${node.name}: source rows`);
+      const cols = ctx.pool.add(`${node.name}\0cols`, 'int32_t', p.cols, `${node.name}: source columns`);
+      const kind = node.op === 'resize_nearest' ? 'nearest' : 'bilinear';
+      return [local('te_resize', 's', structBody([n, h, w, c, out.shape[1], out.shape[2]])), `te_resize_${kind}_s8(${act(ctx, node.inputs[0])}, &s, ${rows}, ${cols}, ${y});`];
     }
     case 'sub':
     case 'batch_norm':

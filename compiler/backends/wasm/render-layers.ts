@@ -17,6 +17,7 @@ import { emitSimdAdd } from './simd-add.ts';
 import { emitSoftmax } from './softmax.ts';
 import { convPatchBytes, emitSimdConv } from './simd-conv.ts';
 import { emitSimdDepthwise, productsPairInInt16, simdDepthwiseConstants } from './simd-depthwise.ts';
+import { emitResizeBilinear, emitResizeNearest, emitTransposeConv } from './upsampling.ts';
 
 /** Where things are in linear memory. */
 export interface LayerContext {
@@ -63,8 +64,12 @@ function addr(ctx: LayerContext, name: string): number {
   return a;
 }
 
-/** Scratch bytes a node's WASM kernel needs: matmuls widen rows to int16, and a regular conv gathers windows first. */
+/**
+ * Scratch bytes a node's WASM kernel needs: matmuls widen rows to int16, a regular conv gathers windows first, and a
+ * transpose conv accumulates its whole output in int32.
+ */
 export function wasmScratchBytes(g: Graph, node: Node): number {
+  if (node.op === 'transpose_conv2d') return 4 * sizeOf(tensorOf(g, node.outputs[0]).shape);
   if (node.op !== 'conv2d' && node.op !== 'fully_connected') return 0;
   const f = tensorOf(g, node.inputs[1]).shape;
   const k = sizeOf(f) / f[0];
@@ -267,6 +272,39 @@ export function emitLayer(ctx: LayerContext, node: Node, name: string): void {
         const i = f.i32();
         return [f.for(i, f.c(0), f.c(n), [f.store8(f.add(f.c(y), i.get()), f.load8(f.add(f.c(table + 128), f.load8(f.add(f.c(x), i.get())))))])];
       });
+      return;
+    }
+    case 'resize_nearest':
+    case 'resize_bilinear': {
+      const p = params(g, node, 'resize');
+      const layout = {
+        x: addr(ctx, node.inputs[0]),
+        y,
+        shape: tensorOf(g, node.inputs[0]).shape,
+        oh: out.shape[1],
+        ow: out.shape[2],
+        rows: ctx.data.add(`${node.name}\0rows`, p.rows),
+        cols: ctx.data.add(`${node.name}\0cols`, p.cols),
+      };
+      module.fn(name, 0, (f) => (node.op === 'resize_nearest' ? emitResizeNearest(f, layout) : emitResizeBilinear(f, layout)));
+      return;
+    }
+    case 'transpose_conv2d': {
+      const filter = tensorOf(g, node.inputs[1]);
+      const p = params(g, node, 'mac');
+      const layout = {
+        x: addr(ctx, node.inputs[0]),
+        y,
+        weights: addr(ctx, node.inputs[1]),
+        bias: node.inputs[2] === undefined ? undefined : addr(ctx, node.inputs[2]),
+        table: channelRequant(ctx, node),
+        scratch: ctx.scratch.get(node.name) as number,
+        w: windowOf(tensorOf(g, node.inputs[0]), out, filter.shape[1], filter.shape[2], node.attrs),
+        outC: filter.shape[0],
+        inputOffset: p.inputOffset,
+        p,
+      };
+      module.fn(name, 0, (f) => emitTransposeConv(f, layout));
       return;
     }
     case 'sub':

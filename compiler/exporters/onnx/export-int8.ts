@@ -9,6 +9,9 @@
  * on int8; softmax, logistic, mean and requantizing concat → DequantizeLinear, the float op, QuantizeLinear.
  * A fused clamp narrower than the int8 range becomes a Clip on int8. ORT requantizes in float (scale products,
  * round half to even) where tinyedge uses TFLite's Q31 fixed point, so single values may differ by one step.
+ * Refused: transpose_conv2d (ONNX has no int8 ConvTranspose; ONNX Runtime's CPU provider runs it on float only) and,
+ * for now, resize_nearest/resize_bilinear (ONNX Runtime's Resize does take int8, but TFLite's coordinate rules are
+ * not mapped onto its coordinate_transformation_mode yet).
  */
 import { Graph, Node, tensorOf } from '../../ir/graph.ts';
 import { Quantization, Tensor, sizeOf } from '../../ir/tensor.ts';
@@ -211,6 +214,11 @@ class Int8OnnxExport {
       }
       case 'mean':
         return { name: this.viaFloat(node, this.plain(node.inputs[0]), 'ReduceMean', { axes: node.attrs.axes, keepdims: node.attrs.keepDims ? 1 : 0 }), layout: 'plain' };
+      case 'transpose_conv2d':
+        throw new TinyedgeError('transpose_conv2d cannot be exported as int8 ONNX: ONNX has no quantized ConvTranspose (no QLinear form in the default domain) and ONNX Runtime\'s CPU provider runs ConvTranspose on float only');
+      case 'resize_nearest':
+      case 'resize_bilinear':
+        throw new TinyedgeError(`${node.op} is not exported to ONNX yet: TFLite's float32 source coordinates (nearest) and Q10 weights (bilinear) have no exact ONNX Resize equivalent written here`);
       case 'sub':
       case 'batch_norm':
       case 'identity':

@@ -4,7 +4,7 @@
  * output channels so each input value is loaded once per four MACs.
  */
 import { Clamp } from '../../ir/attrs.ts';
-import { Window2d } from '../window.ts';
+import { Window2d, scatterTransposeConv } from '../window.ts';
 
 function clampRange(c: Clamp): [number, number] {
   return [c.min ?? -Infinity, c.max ?? Infinity];
@@ -127,3 +127,20 @@ export function fullyConnectedF32(x: Float32Array, w: Float32Array, bias: Float3
   pointwiseF32(x, w, bias, rows, k, outC, y, lo, hi);
   return y;
 }
+
+/**
+ * Transpose convolution (TFLite's TRANSPOSE_CONV, filter [O,KH,KW,C]): every input pixel scatters x·w into the
+ * outputs (iy·s − pad_top + ky, ix·s − pad_left + kx) that lie inside the cropped output; then bias and clamp.
+ */
+export function transposeConv2dF32(x: Float32Array, w: Float32Array, bias: Float32Array | undefined, g: Window2d, outC: number, clamp: Clamp): Float32Array {
+  const [lo, hi] = clampRange(clamp);
+  const acc = new Float64Array(g.n * g.oh * g.ow * outC);
+  scatterTransposeConv(g, outC, (xi, wi, yi) => (acc[yi] += x[xi] * w[wi]));
+  const y = new Float32Array(acc.length);
+  for (let i = 0; i < acc.length; i++) {
+    const v = acc[i] + (bias ? bias[i % outC] : 0);
+    y[i] = v < lo ? lo : v > hi ? hi : v;
+  }
+  return y;
+}
+

@@ -5,7 +5,8 @@
 import { Graph, Node, NodeOf, tensorOf } from '../../ir/graph.ts';
 import { OpName } from '../../ir/ops.ts';
 import { Tensor } from '../../ir/tensor.ts';
-import { conv2dF32, depthwiseConv2dF32, fullyConnectedF32 } from './conv.ts';
+import { conv2dF32, depthwiseConv2dF32, fullyConnectedF32, transposeConv2dF32 } from './conv.ts';
+import { gatherNearest, nearestSources, resizeBilinearF32 } from '../resize.ts';
 import { batchNormF32, binaryF32, clampF32, logisticF32, softmaxF32 } from './elementwise.ts';
 import { meanF32, poolF32 } from './reduce.ts';
 import { concatElements, padElements } from '../layout.ts';
@@ -35,6 +36,11 @@ const KERNELS: { [K in OpName]: Kernel<K> } = {
   clamp: ({ attrs }, [x]) => clampF32(x, attrs.clamp),
   batch_norm: ({ attrs }, [x, mean, variance, offset, scale]) => batchNormF32(x, mean, variance, offset, scale, attrs.epsilon),
   identity: (_n, [x]) => x,
+  resize_nearest: ({ attrs: a }, [x], [input]) =>
+    gatherNearest(x, input.shape, nearestSources(input.shape[1], a.size[0], a.alignCorners, a.halfPixelCenters), nearestSources(input.shape[2], a.size[1], a.alignCorners, a.halfPixelCenters)),
+  resize_bilinear: ({ attrs: a }, [x], [input]) => resizeBilinearF32(x, input.shape, a.size, a.alignCorners, a.halfPixelCenters),
+  transpose_conv2d: ({ attrs }, [x, w, b], [input, filter], out) =>
+    transposeConv2dF32(x, w, b, window(input, out, filter.shape[1], filter.shape[2], attrs), filter.shape[0], attrs.clamp),
 };
 
 /** Runs one node on f32 values. */

@@ -4,7 +4,7 @@
  * Overflow: |x + in_offset| ≤ 255 and |w| ≤ 127, so each product fits in 16 bits and an int32 accumulator holds
  * 2^31 / 32385 ≈ 66,000 products: far more than any window here (3×3×C, K ≤ 4096 and so on).
  */
-import { Window2d } from '../window.ts';
+import { Window2d, scatterTransposeConv } from '../window.ts';
 import { multiplyByQuantizedMultiplier as mbqm } from '../../quantize/fixed-point.ts';
 
 /** The constants of a MAC kernel (see prepare-int8.ts). */
@@ -129,4 +129,15 @@ export function depthwiseConv2dInt8(x: Int8Array, w: Int8Array, bias: Int32Array
     }
   }
   return y;
+}
+
+/**
+ * TFLite's reference_integer_ops::TransposeConv: Σ (x + in_offset)·w scattered into an int32 scratch of the whole
+ * output (TFLite's loop order differs; integer sums do not care), then bias and per-channel requantization.
+ */
+export function transposeConv2dInt8(x: Int8Array, w: Int8Array, bias: Int32Array | undefined, g: Window2d, outC: number, p: MacParams): Int8Array {
+  const acc = new Int32Array(g.n * g.oh * g.ow * outC);
+  const off = p.inputOffset;
+  scatterTransposeConv(g, outC, (xi, wi, yi) => (acc[yi] += (x[xi] + off) * w[wi]));
+  return Int8Array.from(acc, (a, i) => requantize(a + (bias ? bias[i % outC] : 0), i % outC, p));
 }

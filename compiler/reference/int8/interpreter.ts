@@ -10,7 +10,8 @@ import { Int8Params, prepareInt8 } from '../../quantize/prepare-int8.ts';
 import { windowOf } from '../window.ts';
 import { runSchedule } from '../run-schedule.ts';
 import { concatElements, padElements } from '../layout.ts';
-import { conv2dInt8, depthwiseConv2dInt8, matmulInt8, MacParams } from './conv.ts';
+import { conv2dInt8, depthwiseConv2dInt8, matmulInt8, MacParams, transposeConv2dInt8 } from './conv.ts';
+import { gatherNearest, resizeBilinearInt8 } from '../resize.ts';
 import { addInt8, lookupInt8, mulInt8, requantizeInt8, softmaxInt8 } from './elementwise.ts';
 import { meanInt8, poolInt8 } from './reduce.ts';
 
@@ -70,6 +71,16 @@ const KERNELS: { [K in OpName]: Kernel<K> } = {
     throw new Error('internal: batch_norm has no int8 kernel');
   },
   identity: (_n, [x]) => i8(x),
+  resize_nearest: (_n, [x], [input], _out, p) => {
+    const r = expect(p, 'resize');
+    return gatherNearest(i8(x), input.shape, r.rows, r.cols);
+  },
+  resize_bilinear: (_n, [x], [input], _out, p) => {
+    const r = expect(p, 'resize');
+    return resizeBilinearInt8(i8(x), input.shape, r.rows, r.cols);
+  },
+  transpose_conv2d: ({ attrs }, [x, w, b], [input, filter], out, p) =>
+    transposeConv2dInt8(i8(x), i8(w), bias(b), windowOf(input, out, filter.shape[1], filter.shape[2], attrs), filter.shape[0], expect(p, 'mac')),
 };
 
 const prepared = new WeakMap<Graph, Map<string, Int8Params>>();

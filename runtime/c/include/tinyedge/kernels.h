@@ -61,6 +61,23 @@ void te_matmul_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, 
 void te_depthwise_conv2d_s8(const int8_t *x, const int8_t *w, const int32_t *bias, const te_window *g,
                             int32_t multiplier, const te_mac_params *p, int8_t *y);
 
+/* TFLite's TRANSPOSE_CONV: filter [out_c][kh][kw][c]; input pixel (iy, ix) adds into output (iy·stride_h − pad_top + ky,
+   ix·stride_w − pad_left + kx) when inside the g->oh × g->ow output (g's dilations are 1). `scratch` holds
+   g->n·g->oh·g->ow·out_c int32 accumulators (planned in the arena); `bias` may be NULL. */
+void te_transpose_conv2d_s8(const int8_t *x, const int8_t *w, const int32_t *bias, const te_window *g, int32_t out_c,
+                            const te_mac_params *p, int32_t *scratch, int8_t *y);
+
+/* Shapes of a resize: input [n][h][w][c], output [n][oh][ow][c]. */
+typedef struct {
+  int32_t n, h, w, c, oh, ow;
+} te_resize;
+
+/* Resizes through the compiler's per-axis source tables (same quantization in and out). Nearest: output row r reads
+   source row rows[r], column q source column cols[q]. Bilinear (TFLite's ResizeBilinearInteger): rows and cols hold
+   (lo, hi, frac) triples, frac in Q10, and y = ((s ± 2^19) / 2^20) of the Q20 weighted sum s of the four taps. */
+void te_resize_nearest_s8(const int8_t *x, const te_resize *s, const int32_t *rows, const int32_t *cols, int8_t *y);
+void te_resize_bilinear_s8(const int8_t *x, const te_resize *s, const int32_t *rows, const int32_t *cols, int8_t *y);
+
 /* Constants of add (TFLite's rescaling to twice the larger scale through a left shift of 20) and mul. */
 typedef struct {
   int32_t input1_offset, input1_multiplier, input1_shift;
