@@ -11,6 +11,7 @@ import { targetNames } from '../../targets/target.ts';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
 import { CALIBRATION_METHODS } from '../quantize/calibrate.ts';
 import { DEFAULT_MODEL, PACKAGED_MODELS } from '../../models/registry.ts';
 
@@ -95,12 +96,16 @@ program
     new Option('--target <name>', 'host: C vs onnxruntime-node; wasm32: WebAssembly vs TF.js wasm and onnxruntime-web; an Arm target: instructions per layer under qemu (optimized vs reference kernels); none: the f32 interpreter vs TF.js').choices(targetNames()),
   )
   .option('--runs <n>', 'timed runs per contender', '20')
+  .option('--image <file>', 'the input photo (default: a bundled one)')
+  .option('--input <file>', 'with an Arm --target: raw FILE.i8 / FILE.u8 bytes fed as they are (e.g. models/tflm/person.u8)')
   .option('--json', 'print one JSON object on stdout')
-  .action((model: string, opts: { target?: string; runs: string; json?: boolean }) => {
-    // The benchmark lives in tools/ (it imports the peers, which the compiler never does): run it as its own process.
+  .action((model: string, opts: { target?: string; runs: string; image?: string; input?: string; json?: boolean }) => {
+    // The benchmark lives in tools/ (it imports the peers, which the compiler never does): run it as its own
+    // process, in the repository, so the user's paths are made absolute first.
     const root = fileURLToPath(new URL('../../', import.meta.url));
-    const modelArgs = existsSync(model) ? ['--artifact', model] : ['--model', model];
-    const args = ['bin/run-ts.mjs', 'tools/bench/main.ts', ...modelArgs, '--runs', opts.runs, ...(opts.target ? ['--target', opts.target] : []), ...(opts.json ? ['--json'] : [])];
+    const modelArgs = existsSync(model) ? ['--artifact', resolve(model)] : ['--model', model];
+    const files = [...(opts.image ? ['--image', resolve(opts.image)] : []), ...(opts.input ? ['--input', resolve(opts.input)] : [])];
+    const args = ['bin/run-ts.mjs', 'tools/bench/main.ts', ...modelArgs, ...files, '--runs', opts.runs, ...(opts.target ? ['--target', opts.target] : []), ...(opts.json ? ['--json'] : [])];
     const r = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
     process.exitCode = r.status ?? 1;
   });

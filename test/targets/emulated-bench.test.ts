@@ -2,12 +2,17 @@
  * `tinyedge bench --target cortex-m55` counts instructions under qemu with the plugin built from Debian's qemu
  * source package: one row per layer with the reference and the Helium kernels beside each other, counts that
  * repeat exactly between runs, optimized pointwise layers cheaper than the reference, and identical outputs.
+ * On TFLM's own person-detection model the Cortex-M4 build stays within 0.8× of TFLM + CMSIS-NN's instruction
+ * count and below TFLM's activation bytes (instruction counts are exact under the plugin, so this is a regression
+ * guard, not a timing).
  */
 import { describe, expect, it } from 'vitest';
 import { tinyedge } from '../support/cli.ts';
 
 interface Bench {
   model: string;
+  memory: { arenaBytes: number; weightBytes: number; codeBytes: number };
+  tflm?: { arenaBytes: number; activationBytes: number; fileBytes: number; instructions: Record<string, { cmsisNn: number; reference: number }> };
   layers: { op: string; macs: number; refInstructions: number; instructions: number }[];
   totals: { macs: number; refInstructions: number; instructions: number; programInstructions: number };
   sameOutput: boolean;
@@ -29,5 +34,17 @@ describe('tinyedge bench on an emulated target', () => {
     const pointwise = a.layers.filter((l) => l.op === 'conv2d' && l.macs > 0);
     for (const l of pointwise) expect(l.instructions).toBeLessThan(l.refInstructions);
     console.log(`cortex-m55: ${a.totals.instructions} instructions (reference kernels ${a.totals.refInstructions}), ${(a.totals.macs / a.totals.instructions).toFixed(2)} MACs per instruction`);
+  }, 600_000);
+
+  it('person_detect.tflite on cortex-m4: at most 0.8× TFLM + CMSIS-NN instructions, arena below TFLM activations, less flash than the .tflite', () => {
+    const r = tinyedge(['bench', 'models/tflm/person_detect.tflite', '--target', 'cortex-m4', '--input', 'models/tflm/person.u8', '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const a = JSON.parse(r.stdout) as Bench;
+    const tflm = a.tflm as NonNullable<Bench['tflm']>;
+    expect(a.sameOutput).toBe(true);
+    expect(a.totals.instructions).toBeLessThanOrEqual(0.8 * tflm.instructions['cortex-m4'].cmsisNn);
+    expect(a.memory.arenaBytes).toBeLessThan(tflm.activationBytes);
+    expect(a.memory.weightBytes + a.memory.codeBytes).toBeLessThan(tflm.fileBytes);
+    console.log(`person_detect on cortex-m4: ${a.totals.instructions} instructions (TFLM + CMSIS-NN ${tflm.instructions['cortex-m4'].cmsisNn}), arena ${a.memory.arenaBytes} B`);
   }, 600_000);
 });
