@@ -9,12 +9,16 @@ import { Clamp, Pads4 } from '../../ir/attrs.ts';
 import { Graph, Node, tensorOf } from '../../ir/graph.ts';
 import { Quantization, Tensor } from '../../ir/tensor.ts';
 import { TinyedgeError, withPlace } from '../../errors.ts';
-import { tfPads } from '../../frontends/tfjs-common/padding.ts';
+import { tfPads, transposeConvPads } from '../../frontends/tfjs-common/padding.ts';
 import { BUILTIN_CODE, FIELD, OPTIONS_TYPE, TYPE_CODE } from '../../formats/tflite/schema.ts';
 import { quantizeValue } from '../../quantize/quant-params.ts';
 import { TfliteModelRecord, TfliteOptionField, TfliteOptionsRecord, TfliteTensorRecord, writeTflite } from './write-model.ts';
 
-/** Operator versions written: the lowest that TFLM's kernels accept for int8 with per-channel weights. */
+/**
+ * Operator versions written: the lowest that TFLM's kernels accept for int8 with per-channel weights. A node using a
+ * later feature raises its opcode's version: half_pixel_centers makes a resize version 3, a bias makes TRANSPOSE_CONV
+ * version 3 and a fused activation version 4 (TFLM builds older than its fused-activation support ignore it).
+ */
 const VERSION: Record<string, number> = {
   CONV_2D: 3,
   DEPTHWISE_CONV_2D: 3,
@@ -34,6 +38,9 @@ const VERSION: Record<string, number> = {
   RELU6: 2,
   RELU_N1_TO_1: 2,
   QUANTIZE: 2,
+  RESIZE_BILINEAR: 2,
+  RESIZE_NEAREST_NEIGHBOR: 2,
+  TRANSPOSE_CONV: 2,
 };
 
 const ACTIVATION_CODE = { NONE: 0, RELU: 1, RELU_N1_TO_1: 2, RELU6: 3 } as const;
@@ -96,13 +103,15 @@ class Int8TfliteExport {
     return this.addTensor({ name, shape, dtype: 'int8', quant });
   }
 
-  private op(name: string, inputs: number[], outputs: number[], options?: TfliteOptionsRecord): void {
+  private op(name: string, inputs: number[], outputs: number[], options?: TfliteOptionsRecord, version = VERSION[name]): void {
     let opcode = this.opcodeIndex.get(name);
     if (opcode === undefined) {
       opcode = this.record.opcodes.length;
-      this.record.opcodes.push({ code: BUILTIN_CODE[name], version: VERSION[name] });
+      this.record.opcodes.push({ code: BUILTIN_CODE[name], version });
       this.opcodeIndex.set(name, opcode);
     }
+    const code = this.record.opcodes[opcode];
+    code.version = Math.max(code.version, version);
     this.record.operators.push({ opcodeIndex: opcode, inputs, outputs, ...(options ? { options } : {}) });
   }
 
@@ -212,6 +221,34 @@ class Int8TfliteExport {
         const code = activationOf(node.attrs.clamp);
         const name = code === ACTIVATION_CODE.NONE ? 'QUANTIZE' : code === ACTIVATION_CODE.RELU ? 'RELU' : code === ACTIVATION_CODE.RELU6 ? 'RELU6' : 'RELU_N1_TO_1';
         this.op(name, ins(), out);
+        return;
+      }
+      case 'resize_nearest':
+      case 'resize_bilinear': {
+        const a = node.attrs;
+        const size = this.int32Constant(`${node.name}/size`, [2], a.size);
+        const [name, type, F] =
+          node.op === 'resize_bilinear'
+            ? (['RESIZE_BILINEAR', OPTIONS_TYPE.resizeBilinear, FIELD.resizeBilinearOptions] as const)
+            : (['RESIZE_NEAREST_NEIGHBOR', OPTIONS_TYPE.resizeNearestNeighbor, FIELD.resizeNearestNeighborOptions] as const);
+        const fields = [int8(F.alignCorners, a.alignCorners ? 1 : 0), int8(F.halfPixelCenters, a.halfPixelCenters ? 1 : 0)];
+        this.op(name, [this.tensor(node.inputs[0]), size], out, { type, fields }, a.halfPixelCenters ? 3 : 2);
+        return;
+      }
+      case 'transpose_conv2d': {
+        const a = node.attrs;
+        const x = tensorOf(this.g, node.inputs[0]).shape;
+        const [, kh, kw] = tensorOf(this.g, node.inputs[1]).shape;
+        const y = tensorOf(this.g, node.outputs[0]).shape;
+        // TFLite says the crop as SAME or VALID top/left pads; the output shape says the rest.
+        const padding = a.pads[0] === 0 && a.pads[2] === 0 ? 1 : transposeConvPads('SAME', x[1], x[2], y[1], y[2], kh, kw, a.strides).every((p, i) => p === a.pads[i]) ? 0 : -1;
+        if (padding < 0) fail(`transpose conv pads ${a.pads.join(',')} are neither SAME nor VALID for its ${y[1]}×${y[2]} output`);
+        const shape = this.int32Constant(`${node.name}/output_shape`, [4], y);
+        const inputs = [shape, this.tensor(node.inputs[1]), this.tensor(node.inputs[0]), ...(node.inputs[2] === undefined ? [] : [this.tensor(node.inputs[2])])];
+        const T = FIELD.transposeConvOptions;
+        const act = activationOf(a.clamp);
+        const fields = [int8(T.padding, padding), int32(T.strideW, a.strides[1]), int32(T.strideH, a.strides[0]), int8(T.activation, act)];
+        this.op('TRANSPOSE_CONV', inputs, out, { type: OPTIONS_TYPE.transposeConv, fields }, act !== ACTIVATION_CODE.NONE ? 4 : node.inputs[2] === undefined ? 2 : 3);
         return;
       }
       case 'sub':

@@ -23,6 +23,9 @@ export const FIELD = {
   mulOptions: { activation: 0 },
   reshapeOptions: { newShape: 0 },
   reducerOptions: { keepDims: 0 },
+  resizeBilinearOptions: { alignCorners: 2, halfPixelCenters: 3 },
+  resizeNearestNeighborOptions: { alignCorners: 0, halfPixelCenters: 1 },
+  transposeConvOptions: { padding: 0, strideW: 1, strideH: 2, activation: 3 },
 } as const;
 
 /** The BuiltinOptions union's type of each options table tinyedge writes. */
@@ -39,6 +42,9 @@ export const OPTIONS_TYPE = {
   pad: 22,
   padV2: 43,
   reducer: 27,
+  resizeBilinear: 15,
+  transposeConv: 49,
+  resizeNearestNeighbor: 74,
 } as const;
 
 /** TensorType values tinyedge writes. */

@@ -16,3 +16,15 @@ export function tfPads(padding: string, inH: number, inW: number, kh: number, kw
   const [l, r] = along(inW, kw, strides[1], dilations[1]);
   return [t, b, l, r];
 }
+
+/**
+ * A transpose conv's crop of its full (in − 1)·s + k output down to `out` (TFLite's TRANSPOSE_CONV and TF's
+ * conv2d_transpose): top/left as TF's rule pads a conv from `out` (SAME) or 0 (VALID), bottom/right what is left.
+ */
+export function transposeConvPads(padding: string, inH: number, inW: number, outH: number, outW: number, kh: number, kw: number, strides: [number, number]): Pads4 {
+  const [top, , left] = tfPads(padding, outH, outW, kh, kw, strides);
+  const bottom = (inH - 1) * strides[0] + kh - top - outH;
+  const right = (inW - 1) * strides[1] + kw - left - outW;
+  if (bottom < 0 || right < 0) throw new TinyedgeError(`output ${outH}×${outW} is larger than the ${(inH - 1) * strides[0] + kh}×${(inW - 1) * strides[1] + kw} a transpose conv of ${inH}×${inW} covers (rows that get only the bias are not supported)`);
+  return [top, bottom, left, right];
+}

@@ -6,7 +6,7 @@
 import { Clamp, NO_CLAMP, Pads4 } from '../../ir/attrs.ts';
 import { OpAttrs, OpName } from '../../ir/ops.ts';
 import { TinyedgeError } from '../../errors.ts';
-import { tfPads } from '../tfjs-common/padding.ts';
+import { tfPads, transposeConvPads } from '../tfjs-common/padding.ts';
 import { FlatTable } from './flat-table.ts';
 import { ACTIVATION, FIELD, PADDING } from '../../formats/tflite/schema.ts';
 import { TfliteOperator } from './read-model.ts';
@@ -99,6 +99,21 @@ function paddingsOf(ctx: TfliteMapContext): [number, number][] {
   return Array.from({ length: p.length / 2 }, (_, i) => [p[2 * i], p[2 * i + 1]]);
 }
 
+/** RESIZE_BILINEAR / RESIZE_NEAREST_NEIGHBOR: the size is a constant int32 [h, w] input (TFLM requires it constant). */
+function resize(kind: 'resize_nearest' | 'resize_bilinear', fields: { alignCorners: number; halfPixelCenters: number }): TfliteOpMapping {
+  return {
+    // Version 3 adds half_pixel_centers; 4 is int16.
+    maxVersion: 3,
+    map(ctx) {
+      const size = ctx.constInts(1);
+      if (size.length !== 2) fail(`size has ${size.length} values, expected [height, width]`);
+      const alignCorners = ctx.option(fields.alignCorners, 'int8', 0) !== 0;
+      const halfPixelCenters = ctx.option(fields.halfPixelCenters, 'int8', 0) !== 0;
+      ctx.emit(kind, [ctx.input(0)], { size: [size[0], size[1]], alignCorners, halfPixelCenters });
+    },
+  };
+}
+
 /** Ops whose output is the input's elements in a new shape: the file's output shape says which. */
 const reshapeLike: TfliteOpMapping = { maxVersion: 2, map: (ctx) => void ctx.emit('reshape', [ctx.input(0)], { shape: ctx.outputShape(0) }) };
 
@@ -145,6 +160,24 @@ export const TFLITE_OPS: Record<string, TfliteOpMapping> = {
       if (want.join() !== ctx.shapeOf(y).join()) ctx.emit('reshape', [y], { shape: want });
     },
   },
+  // Inputs: output_shape (constant int32 [4]), weights [O, KH, KW, I], input, optional bias. Version 4 adds the fused
+  // activation; 5 a bias type for 16×8.
+  TRANSPOSE_CONV: {
+    maxVersion: 4,
+    map(ctx) {
+      const T = FIELD.transposeConvOptions;
+      const x = ctx.input(2);
+      const [, kh, kw] = ctx.shapeOf(ctx.input(1));
+      const [, h, w] = ctx.shapeOf(x);
+      const [, oh, ow] = ctx.constInts(0);
+      const strides: [number, number] = [ctx.option(T.strideH, 'int32', 0), ctx.option(T.strideW, 'int32', 0)];
+      const pads = transposeConvPads(padding(ctx.option(T.padding, 'int8', 0)), h, w, oh, ow, kh, kw, strides);
+      const inputs = ctx.hasInput(3) ? [x, ctx.input(1), ctx.input(3)] : [x, ctx.input(1)];
+      ctx.emit('transpose_conv2d', inputs, { strides, pads, clamp: activation(ctx.option(T.activation, 'int8', 0)) });
+    },
+  },
+  RESIZE_BILINEAR: resize('resize_bilinear', FIELD.resizeBilinearOptions),
+  RESIZE_NEAREST_NEIGHBOR: resize('resize_nearest', FIELD.resizeNearestNeighborOptions),
   ADD: binary('add', FIELD.addOptions.activation),
   MUL: binary('mul', FIELD.mulOptions.activation),
   AVERAGE_POOL_2D: pool('avg_pool2d'),
