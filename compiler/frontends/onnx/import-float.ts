@@ -12,8 +12,9 @@ import { Clamp, NO_CLAMP, Pads4 } from '../../ir/attrs.ts';
 import { Graph, GraphBuilder } from '../../ir/graph.ts';
 import { OpAttrs, OpName } from '../../ir/ops.ts';
 import { formatShape } from '../../ir/tensor.ts';
-import { TinyedgeError, withPlace } from '../../errors.ts';
-import { OnnxConstant, OnnxModelRecord, OnnxNodeRecord } from './read-model.ts';
+import { withPlace } from '../../errors.ts';
+import { OnnxModelRecord, OnnxNodeRecord } from './read-model.ts';
+import { NHWC_OF_NCHW, constantOf, explicitPads, fail, intsAttr, numberAttr } from './onnx-node.ts';
 
 /** An ONNX value that is an IR tensor, as is or viewed in NCHW. */
 interface Value {
@@ -21,12 +22,6 @@ interface Value {
   layout: 'plain' | 'nchw';
 }
 
-/** NHWC axis of each NCHW axis. */
-const NHWC_OF_NCHW = [0, 3, 1, 2];
-
-function fail(message: string): never {
-  throw new TinyedgeError(message);
-}
 
 class OnnxFloatImporter {
   private readonly b: GraphBuilder;
@@ -37,12 +32,9 @@ class OnnxFloatImporter {
     this.b = new GraphBuilder(m.file);
   }
 
-  private constant(name: string): OnnxConstant {
-    return this.m.initializers.get(name) ?? fail(`input '${name}' must be a constant (an initializer)`);
-  }
 
   private floats(name: string): Float32Array {
-    const c = this.constant(name);
+    const c = constantOf(this.m, name);
     if (c.type !== 'float') fail(`'${name}' must be a float constant, it is ${c.type}`);
     return c.data as Float32Array;
   }
@@ -56,7 +48,7 @@ class OnnxFloatImporter {
 
   /** A float initializer used as an operand (a bias to add, a scale to multiply): an IR constant, in ONNX's layout. */
   private irConstantValue(name: string): Value {
-    const c = this.constant(name);
+    const c = constantOf(this.m, name);
     const ir = this.fresh(name);
     this.b.constant(ir, c.dims, Float32Array.from(this.floats(name)));
     const v: Value = { ir, layout: 'plain' };
@@ -85,17 +77,7 @@ class OnnxFloatImporter {
     return out;
   }
 
-  private ints(n: OnnxNodeRecord, key: string, byDefault?: number[]): number[] {
-    const v = n.attrs.get(key) ?? byDefault;
-    if (!Array.isArray(v)) return fail(`attribute '${key}' is missing or not a list`);
-    return v;
-  }
 
-  private num(n: OnnxNodeRecord, key: string, byDefault: number): number {
-    const v = n.attrs.get(key) ?? byDefault;
-    if (typeof v !== 'number') return fail(`attribute '${key}' is not a number`);
-    return v;
-  }
 
   private pads4(n: OnnxNodeRecord, kh: number, kw: number, strides: [number, number], dilations: [number, number], x: Value): Pads4 {
     const auto = n.attrs.get('auto_pad');
@@ -113,8 +95,7 @@ class OnnxFloatImporter {
       const [l, r] = along(w, kw, strides[1], dilations[1], upper);
       return [t, bt, l, r];
     }
-    const [t, l, b, r] = this.ints(n, 'pads', [0, 0, 0, 0]);
-    return [t, b, l, r];
+    return explicitPads(n);
   }
 
   input(name: string, dims: number[]): void {
@@ -130,14 +111,14 @@ class OnnxFloatImporter {
 
   private conv(n: OnnxNodeRecord): Value {
     const x = this.nchw(n.inputs[0]);
-    const w = this.constant(n.inputs[1]);
+    const w = constantOf(this.m, n.inputs[1]);
     if (w.type !== 'float' || w.dims.length !== 4) fail(`weights '${n.inputs[1]}' must be float [O, I, KH, KW]`);
     const [o, i, kh, kw] = w.dims;
     const c = this.shape(x)[3];
-    const group = this.num(n, 'group', 1);
+    const group = numberAttr(n, 'group', 1);
     const src = w.data as Float32Array;
-    const strides = this.ints(n, 'strides', [1, 1]) as [number, number];
-    const dilations = this.ints(n, 'dilations', [1, 1]) as [number, number];
+    const strides = intsAttr(n, 'strides', [1, 1]) as [number, number];
+    const dilations = intsAttr(n, 'dilations', [1, 1]) as [number, number];
     const pads = this.pads4(n, kh, kw, strides, dilations, x);
     const bias = n.inputs[2] ? [this.fresh(n.inputs[2])] : [];
     if (bias.length) this.b.constant(bias[0], [o], Float32Array.from(this.floats(n.inputs[2])));
@@ -163,9 +144,9 @@ class OnnxFloatImporter {
   private dense(n: OnnxNodeRecord): Value {
     const x = this.value(n.inputs[0]);
     if (x.layout !== 'plain' || this.shape(x).length !== 2) fail('the left operand must be a 2-D [rows, k] tensor (Flatten first)');
-    const wc = this.constant(n.inputs[1]);
-    const transB = n.opType === 'Gemm' ? this.num(n, 'transB', 0) : 0;
-    if (n.opType === 'Gemm' && (this.num(n, 'transA', 0) !== 0 || this.num(n, 'alpha', 1) !== 1 || this.num(n, 'beta', 1) !== 1)) fail('only Gemm with transA = 0, alpha = beta = 1 is supported');
+    const wc = constantOf(this.m, n.inputs[1]);
+    const transB = n.opType === 'Gemm' ? numberAttr(n, 'transB', 0) : 0;
+    if (n.opType === 'Gemm' && (numberAttr(n, 'transA', 0) !== 0 || numberAttr(n, 'alpha', 1) !== 1 || numberAttr(n, 'beta', 1) !== 1)) fail('only Gemm with transA = 0, alpha = beta = 1 is supported');
     if (wc.dims.length !== 2) fail(`weights '${n.inputs[1]}' must be 2-D`);
     const src = this.floats(n.inputs[1]);
     const [o, k] = transB ? wc.dims : [wc.dims[1], wc.dims[0]];
@@ -198,7 +179,7 @@ class OnnxFloatImporter {
   /** An operand of an elementwise op; a constant beside an NCHW activation has its channel axis moved last. */
   private operand(name: string, siblings: string[]): Value {
     if (!this.m.initializers.has(name) || this.values.has(name)) return this.value(name);
-    const c = this.constant(name);
+    const c = constantOf(this.m, name);
     const nchwSibling = siblings.some((s) => s !== name && this.values.get(s)?.layout === 'nchw');
     const data = Float32Array.from(this.floats(name));
     const ir = this.fresh(name);
@@ -225,10 +206,10 @@ class OnnxFloatImporter {
 
   private pool(n: OnnxNodeRecord, op: 'avg_pool2d' | 'max_pool2d'): Value {
     const x = this.nchw(n.inputs[0]);
-    const [kh, kw] = this.ints(n, 'kernel_shape');
-    const strides = this.ints(n, 'strides', [1, 1]) as [number, number];
-    if (op === 'avg_pool2d' && this.num(n, 'count_include_pad', 0) !== 0 && this.ints(n, 'pads', [0, 0, 0, 0]).some((p) => p > 0)) fail('count_include_pad = 1 with padding is not supported (the IR averages in-bounds taps)');
-    if (this.num(n, 'ceil_mode', 0) !== 0) fail('ceil_mode = 1 is not supported');
+    const [kh, kw] = intsAttr(n, 'kernel_shape');
+    const strides = intsAttr(n, 'strides', [1, 1]) as [number, number];
+    if (op === 'avg_pool2d' && numberAttr(n, 'count_include_pad', 0) !== 0 && intsAttr(n, 'pads', [0, 0, 0, 0]).some((p) => p > 0)) fail('count_include_pad = 1 with padding is not supported (the IR averages in-bounds taps)');
+    if (numberAttr(n, 'ceil_mode', 0) !== 0) fail('ceil_mode = 1 is not supported');
     return { ir: this.emit(op, n.outputs[0], [x.ir], { filter: [kh, kw], strides, pads: this.pads4(n, kh, kw, strides, [1, 1], x), clamp: NO_CLAMP }), layout: 'nchw' };
   }
 
@@ -258,7 +239,7 @@ class OnnxFloatImporter {
           this.b.constant(ir, [this.shape(x)[3]], Float32Array.from(this.floats(i)));
           return ir;
         });
-        return void set({ ir: this.emit('batch_norm', n.outputs[0], [x.ir, mean, variance, offset, scale], { epsilon: this.num(n, 'epsilon', 1e-5) }), layout: 'nchw' });
+        return void set({ ir: this.emit('batch_norm', n.outputs[0], [x.ir, mean, variance, offset, scale], { epsilon: numberAttr(n, 'epsilon', 1e-5) }), layout: 'nchw' });
       }
       case 'Relu': {
         const x = this.value(n.inputs[0]);
@@ -276,7 +257,7 @@ class OnnxFloatImporter {
       }
       case 'Softmax': {
         const x = this.value(n.inputs[0]);
-        const axis = this.num(n, 'axis', -1);
+        const axis = numberAttr(n, 'axis', -1);
         if (x.layout !== 'plain' || (axis !== -1 && axis !== this.shape(x).length - 1)) fail('Softmax must be over the last axis of a plain tensor');
         return void set({ ...x, ir: this.emit('softmax', n.outputs[0], [x.ir], { beta: 1 }) });
       }
@@ -290,22 +271,22 @@ class OnnxFloatImporter {
         return void set(this.pool(n, 'max_pool2d'));
       case 'Flatten': {
         const s = this.shape(this.value(n.inputs[0]));
-        if (this.num(n, 'axis', 1) !== 1) fail('only Flatten with axis 1 is supported');
+        if (numberAttr(n, 'axis', 1) !== 1) fail('only Flatten with axis 1 is supported');
         return void set(this.reshapeTo(n, [s[0], -1]));
       }
       case 'Reshape':
-        return void set(this.reshapeTo(n, Array.from(this.constant(n.inputs[1]).data as number[])));
+        return void set(this.reshapeTo(n, Array.from(constantOf(this.m, n.inputs[1]).data as number[])));
       case 'Concat': {
         const xs = n.inputs.map((i) => this.value(i));
         if (xs.some((x) => x.layout !== xs[0].layout)) fail('its inputs are in different layouts');
         const rank = this.shape(xs[0]).length;
-        const a = this.num(n, 'axis', 0);
+        const a = numberAttr(n, 'axis', 0);
         const axis = a < 0 ? a + rank : a;
         return void set({ ...xs[0], ir: this.emit('concat', n.outputs[0], xs.map((x) => x.ir), { axis: xs[0].layout === 'nchw' ? NHWC_OF_NCHW[axis] : axis }) });
       }
       case 'Pad': {
         const x = this.value(n.inputs[0]);
-        const p = n.inputs[1] ? Array.from(this.constant(n.inputs[1]).data as number[]) : this.ints(n, 'pads');
+        const p = n.inputs[1] ? Array.from(constantOf(this.m, n.inputs[1]).data as number[]) : intsAttr(n, 'pads');
         const mode = n.attrs.get('mode') ?? 'constant';
         if (mode !== 'constant') fail(`Pad mode '${String(mode)}' is not supported`);
         const rank = p.length / 2;
@@ -316,7 +297,7 @@ class OnnxFloatImporter {
       }
       case 'Transpose': {
         const x = this.value(n.inputs[0]);
-        const perm = this.ints(n, 'perm').join();
+        const perm = intsAttr(n, 'perm').join();
         if (x.layout === 'plain' && perm === '0,3,1,2') return void set({ ...x, layout: 'nchw' });
         if (x.layout === 'nchw' && perm === '0,2,3,1') return void set({ ...x, layout: 'plain' });
         return fail(`Transpose with perm ${perm} is not a change between NHWC and NCHW`);

@@ -11,8 +11,9 @@ import { Graph, GraphBuilder, Node, tensorOf } from '../../ir/graph.ts';
 import { OpAttrs, OpName } from '../../ir/ops.ts';
 import { Quantization, formatShape } from '../../ir/tensor.ts';
 import { verifyGraph } from '../../ir/verify.ts';
-import { TinyedgeError, withPlace } from '../../errors.ts';
-import { OnnxConstant, OnnxModelRecord, OnnxNodeRecord } from './read-model.ts';
+import { withPlace } from '../../errors.ts';
+import { OnnxModelRecord, OnnxNodeRecord } from './read-model.ts';
+import { NHWC_OF_NCHW, constantOf, explicitPads, fail, intsAttr, numberAttr } from './onnx-node.ts';
 
 /** An ONNX value that is an IR tensor, as is or viewed in NCHW. */
 interface TensorValue {
@@ -28,12 +29,6 @@ interface FloatValue {
   op?: { type: 'softmax' | 'logistic' | 'mean' | 'identity'; axes?: number[]; keepDims?: boolean };
 }
 
-/** NHWC axis of each NCHW axis. */
-const NHWC_OF_NCHW = [0, 3, 1, 2];
-
-function fail(message: string): never {
-  throw new TinyedgeError(message);
-}
 
 class OnnxInt8Importer {
   private readonly b: GraphBuilder;
@@ -44,12 +39,9 @@ class OnnxInt8Importer {
     this.b = new GraphBuilder(m.file);
   }
 
-  private constant(name: string): OnnxConstant {
-    return this.m.initializers.get(name) ?? fail(`input '${name}' must be a constant (an initializer)`);
-  }
 
   private scalar(name: string): number {
-    const c = this.constant(name);
+    const c = constantOf(this.m, name);
     if (c.data.length !== 1) fail(`'${name}' must hold one value (per-tensor quantization), it holds ${c.data.length}`);
     return c.data[0];
   }
@@ -123,41 +115,26 @@ class OnnxInt8Importer {
     this.values.set(n.outputs[0], v);
   }
 
-  private ints(n: OnnxNodeRecord, key: string, byDefault?: number[]): number[] {
-    const v = n.attrs.get(key) ?? byDefault;
-    if (!Array.isArray(v)) return fail(`attribute '${key}' is missing or not a list of ints`);
-    return v;
-  }
 
-  private int(n: OnnxNodeRecord, key: string, byDefault: number): number {
-    const v = n.attrs.get(key) ?? byDefault;
-    if (typeof v !== 'number') return fail(`attribute '${key}' is not an int`);
-    return v;
-  }
 
-  /** ONNX's [top, left, bottom, right] as the IR's [top, bottom, left, right]. */
-  private pads4(n: OnnxNodeRecord): [number, number, number, number] {
-    const [t, l, b, r] = this.ints(n, 'pads', [0, 0, 0, 0]);
-    return [t, b, l, r];
-  }
 
   private qlinearConv(n: OnnxNodeRecord): TensorValue {
     const [xName, xs, xz, wName, ws, wz, ys, yz, bName] = n.inputs;
     const x = this.tensor(xName);
     if (x.layout !== 'nchw') fail('QLinearConv reads an NCHW tensor');
-    const w = this.constant(wName);
+    const w = constantOf(this.m, wName);
     if (w.type !== 'int8' || w.dims.length !== 4) fail(`weights '${wName}' must be int8 [O, I, KH, KW]`);
-    const wScale = Array.from(this.constant(ws).data);
-    if (Array.from(this.constant(wz).data).some((z) => z !== 0)) fail(`weights '${wName}' have a non-zero zero point: tinyedge's int8 weights are symmetric`);
+    const wScale = Array.from(constantOf(this.m, ws).data);
+    if (Array.from(constantOf(this.m, wz).data).some((z) => z !== 0)) fail(`weights '${wName}' have a non-zero zero point: tinyedge's int8 weights are symmetric`);
     const [o, i, kh, kw] = w.dims;
     const c = this.shape(x)[3];
-    const group = this.int(n, 'group', 1);
+    const group = numberAttr(n, 'group', 1);
     const scales = wScale.length === 1 ? [wScale[0]] : wScale;
     const wq: Quantization = scales.length === 1 ? { scale: scales, zeroPoint: [0] } : { scale: scales, zeroPoint: scales.map(() => 0), axis: 0 };
     const src = w.data as Int8Array;
-    const strides = this.ints(n, 'strides', [1, 1]) as [number, number];
-    const dilations = this.ints(n, 'dilations', [1, 1]) as [number, number];
-    const pads = this.pads4(n);
+    const strides = intsAttr(n, 'strides', [1, 1]) as [number, number];
+    const dilations = intsAttr(n, 'dilations', [1, 1]) as [number, number];
+    const pads = explicitPads(n);
     let filter: string;
     let op: 'conv2d' | 'depthwise_conv2d';
     if (group === 1) {
@@ -176,7 +153,7 @@ class OnnxInt8Importer {
     }
     const inputs = [x.ir, filter];
     if (bName) {
-      const b = this.constant(bName);
+      const b = constantOf(this.m, bName);
       if (b.type !== 'int32') fail(`bias '${bName}' must be int32`);
       inputs.push(this.irConstant(bName, [o], Int32Array.from(b.data as Int32Array)));
     }
@@ -235,13 +212,13 @@ class OnnxInt8Importer {
   private floatOp(n: OnnxNodeRecord, type: NonNullable<FloatValue['op']>['type']): FloatValue {
     const v = this.values.get(n.inputs[0]);
     if (v?.kind !== 'float' || v.op) fail(`${n.opType} must read a DequantizeLinear output directly (tinyedge runs it in int8)`);
-    if (type === 'softmax' && this.int(n, 'axis', -1) !== -1 && this.int(n, 'axis', -1) !== this.shape(v.of).length - 1) fail('Softmax must be over the last axis');
-    return { ...v, op: type === 'mean' ? { type, axes: this.ints(n, 'axes'), keepDims: this.int(n, 'keepdims', 1) === 1 } : { type } };
+    if (type === 'softmax' && numberAttr(n, 'axis', -1) !== -1 && numberAttr(n, 'axis', -1) !== this.shape(v.of).length - 1) fail('Softmax must be over the last axis');
+    return { ...v, op: type === 'mean' ? { type, axes: intsAttr(n, 'axes'), keepDims: numberAttr(n, 'keepdims', 1) === 1 } : { type } };
   }
 
   private reshape(n: OnnxNodeRecord): TensorValue {
     const x = this.tensor(n.inputs[0]);
-    const target = Array.from(this.constant(n.inputs[1]).data as number[]);
+    const target = Array.from(constantOf(this.m, n.inputs[1]).data as number[]);
     const xs = this.shape(x);
     // An NCHW view and the NHWC tensor hold their elements in the same order only when H·W = 1 (or C = 1).
     const sameOrder = (s: number[]) => s.length !== 4 || s[1] * s[2] === 1 || s[3] === 1;
@@ -265,7 +242,7 @@ class OnnxInt8Importer {
     switch (n.opType) {
       case 'Transpose': {
         const x = this.tensor(n.inputs[0]);
-        const perm = this.ints(n, 'perm').join();
+        const perm = intsAttr(n, 'perm').join();
         if (x.layout === 'plain' && perm === '0,3,1,2') return this.set(n, { ...x, layout: 'nchw' });
         if (x.layout === 'nchw' && perm === '0,2,3,1') return this.set(n, { ...x, layout: 'plain' });
         return fail(`Transpose with perm ${perm} is not a change between NHWC and NCHW`);
@@ -293,15 +270,15 @@ class OnnxInt8Importer {
       case 'MaxPool': {
         const x = this.tensor(n.inputs[0]);
         if (x.layout !== 'nchw') fail(`${n.opType} reads an NCHW tensor`);
-        if (n.opType === 'QLinearAveragePool' && this.int(n, 'count_include_pad', 0) !== 0) fail('count_include_pad = 1 is not supported (TFLite averages the in-bounds taps)');
-        const attrs = { filter: this.ints(n, 'kernel_shape') as [number, number], strides: this.ints(n, 'strides', [1, 1]) as [number, number], pads: this.pads4(n), clamp: NO_CLAMP };
+        if (n.opType === 'QLinearAveragePool' && numberAttr(n, 'count_include_pad', 0) !== 0) fail('count_include_pad = 1 is not supported (TFLite averages the in-bounds taps)');
+        const attrs = { filter: intsAttr(n, 'kernel_shape') as [number, number], strides: intsAttr(n, 'strides', [1, 1]) as [number, number], pads: explicitPads(n), clamp: NO_CLAMP };
         const quant = n.opType === 'MaxPool' ? this.q(x.ir) : this.quantOf(n.inputs[3], n.inputs[4]);
         if (n.opType === 'QLinearAveragePool') this.checkQuant(x.ir, this.quantOf(n.inputs[1], n.inputs[2]), 'input');
         return this.set(n, { ...x, ir: this.emit(n.opType === 'MaxPool' ? 'max_pool2d' : 'avg_pool2d', out, [x.ir], attrs, quant) });
       }
       case 'Pad': {
         const x = this.tensor(n.inputs[0]);
-        const p = Array.from(this.constant(n.inputs[1]).data as number[]);
+        const p = Array.from(constantOf(this.m, n.inputs[1]).data as number[]);
         const rank = p.length / 2;
         const pads: [number, number][] = Array.from({ length: rank }, () => [0, 0]);
         for (let i = 0; i < rank; i++) pads[x.layout === 'nchw' ? NHWC_OF_NCHW[i] : i] = [p[i], p[rank + i]];
@@ -317,7 +294,7 @@ class OnnxInt8Importer {
         const names = n.opType === 'Concat' ? n.inputs : n.inputs.slice(2).filter((_, i) => i % 3 === 0);
         const xs = names.map((i) => this.tensor(i));
         if (xs.some((x) => x.layout !== xs[0].layout)) fail('its inputs are in different layouts');
-        const axis = this.irAxis(xs[0], this.int(n, 'axis', 0));
+        const axis = this.irAxis(xs[0], numberAttr(n, 'axis', 0));
         return this.set(n, { ...xs[0], ir: this.emit('concat', out, xs.map((x) => x.ir), { axis }, q ?? this.q(xs[0].ir)) });
       }
       case 'DequantizeLinear': {

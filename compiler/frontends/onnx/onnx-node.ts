@@ -1,0 +1,37 @@
+/** @fileoverview What both ONNX importers read from a node the same way: its attributes, its constant inputs, its pads. */
+import { Pads4 } from '../../ir/attrs.ts';
+import { TinyedgeError } from '../../errors.ts';
+import { OnnxConstant, OnnxModelRecord, OnnxNodeRecord } from './read-model.ts';
+
+/** NHWC axis of each NCHW axis: how an ONNX axis of a 4-D activation names the IR's. */
+export const NHWC_OF_NCHW = [0, 3, 1, 2];
+
+/** Fails with tinyedge's error (the importer places it at the node). */
+export function fail(message: string): never {
+  throw new TinyedgeError(message);
+}
+
+/** The initializer `name`, which must exist. */
+export function constantOf(m: OnnxModelRecord, name: string): OnnxConstant {
+  return m.initializers.get(name) ?? fail(`input '${name}' must be a constant (an initializer)`);
+}
+
+/** A list-of-ints attribute, or `byDefault` when absent. */
+export function intsAttr(n: OnnxNodeRecord, key: string, byDefault?: number[]): number[] {
+  const v = n.attrs.get(key) ?? byDefault;
+  if (!Array.isArray(v)) return fail(`attribute '${key}' is missing or not a list of ints`);
+  return v;
+}
+
+/** An int or float attribute, or `byDefault` when absent. */
+export function numberAttr(n: OnnxNodeRecord, key: string, byDefault: number): number {
+  const v = n.attrs.get(key) ?? byDefault;
+  if (typeof v !== 'number') return fail(`attribute '${key}' is not a number`);
+  return v;
+}
+
+/** ONNX's explicit pads [top, left, bottom, right] as the IR's [top, bottom, left, right]. */
+export function explicitPads(n: OnnxNodeRecord): Pads4 {
+  const [t, l, b, r] = intsAttr(n, 'pads', [0, 0, 0, 0]);
+  return [t, b, l, r];
+}
