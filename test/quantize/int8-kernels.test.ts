@@ -1,10 +1,12 @@
 /**
  * The int8 reference kernels on hand-computed cases: zero-point padding, saturation at the clamps, TFLite's
  * rounding of averages and means (ties away from zero, both signs), add's rescaling through a left shift of 20,
- * TFLite's int8 softmax and logistic, and pad with the zero point. Each expected value is worked out in the comment.
+ * TFLite's int8 softmax and logistic, pad with the zero point, resize coordinates and rounding, and transpose conv.
+ * Each expected value is worked out in the comment.
  */
 import { describe, expect, it } from 'vitest';
-import { conv2dInt8, MacParams } from '../../compiler/reference/int8/conv.ts';
+import { conv2dInt8, MacParams, transposeConv2dInt8 } from '../../compiler/reference/int8/conv.ts';
+import { bilinearTaps, nearestSources, resizeBilinearInt8 } from '../../compiler/reference/resize.ts';
 import { poolInt8, meanInt8, roundedDivide } from '../../compiler/reference/int8/reduce.ts';
 import { addInt8, softmaxInt8, lookupInt8 } from '../../compiler/reference/int8/elementwise.ts';
 import { padElements } from '../../compiler/reference/layout.ts';
@@ -177,5 +179,50 @@ describe('logistic: TFLite int8, by a 256-entry table (output scale 1/256, zero 
 describe('pad', () => {
   it('fills with the given value (the quantized zero, i.e. the zero point), keeping the data', () => {
     expect(Array.from(padElements(Int8Array.of(5), [1, 1, 1, 1], [[0, 0], [0, 0], [1, 1], [0, 0]], -7))).toEqual([-7, 5, -7]);
+  });
+});
+
+/**
+ * Nearest: TFLite's float32 source index. 3 → 2 columns: scale 1.5, so the default reads ⌊0⌋, ⌊1.5⌋ = 0, 1; half-pixel
+ * centers ⌊0.5·1.5⌋, ⌊1.5·1.5⌋ = 0, 2; align corners (scale (3 − 1)/(2 − 1) = 2) 0, 2. Align corners rounds half away
+ * from zero: 4 → 3 has scale 1.5, and 1·1.5 = 1.5 rounds to 2, 2·1.5 = 3.
+ */
+describe('resize: TFLite source coordinates', () => {
+  it('nearest: floor, half-pixel centers and align corners (rounding 1.5 up)', () => {
+    expect(Array.from(nearestSources(3, 2, false, false))).toEqual([0, 1]);
+    expect(Array.from(nearestSources(3, 2, false, true))).toEqual([0, 2]);
+    expect(Array.from(nearestSources(3, 2, true, false))).toEqual([0, 2]);
+    expect(Array.from(nearestSources(4, 3, true, false))).toEqual([0, 2, 3]);
+  });
+
+  /**
+   * Bilinear 2 → 4 columns (ResizeBilinearInteger): scale = ⌊(1024·2 + 2)/4⌋ = 512, so p = 0, 512, 1024, 1536 gives
+   * (lo, hi, frac) = (0, 0, 0), (0, 1, 512), (1, 1, 0), (1, min(2, 1) = 1, 512). One row (scale 1024, p = 0) weights
+   * row lo by 1024. Column 1 of [0, 101] sums 101·512·1024 = 50.5·2^20, and (s + 2^19) / 2^20 = 51; for [0, −101],
+   * (s − 2^19) / 2^20 = −51: ties away from zero. Columns 2 and 3 read 101 (and −101) alone.
+   */
+  it('bilinear: Q10 taps and rounding half away from zero, both signs', () => {
+    const cols = bilinearTaps(2, 4, false, false);
+    expect(Array.from(cols)).toEqual([0, 0, 0, 0, 1, 512, 1, 1, 0, 1, 1, 512]);
+    const rows = bilinearTaps(1, 1, false, false);
+    expect(Array.from(resizeBilinearInt8(Int8Array.of(0, 0, 101, -101), [1, 1, 2, 2], rows, cols))).toEqual([0, 0, 51, -51, 101, -101, 101, -101]);
+  });
+});
+
+/**
+ * Transpose conv, one channel, input column [10, 20] with zero point −5 (offset +5), filter [1, 2, 3] down the
+ * height, stride 2: input row 0 adds 15·[1, 2, 3] to output rows 0–2, input row 1 adds 25·[1, 2, 3] to rows 2–4, so
+ * the int32 scratch holds [15, 30, 45 + 25 = 70, 50, 75]; bias 1 and M = 1 give [16, 31, 71, 51, 76]. A fused clamp at
+ * 60 cuts rows 2 and 4; pads [1, 1] crop the first and last rows.
+ */
+describe('transpose conv int8', () => {
+  const g: Window2d = { n: 1, h: 2, w: 1, c: 1, oh: 5, ow: 1, kh: 3, kw: 1, strides: [2, 1], dilations: [1, 1], pads: [0, 0, 0, 0] };
+  const w = Int8Array.of(1, 2, 3);
+  it('overlapping taps add in the scratch before the bias and requantization', () => {
+    expect(Array.from(transposeConv2dInt8(Int8Array.of(10, 20), w, Int32Array.of(1), g, 1, mac(5)))).toEqual([16, 31, 71, 51, 76]);
+    expect(Array.from(transposeConv2dInt8(Int8Array.of(10, 20), w, Int32Array.of(1), g, 1, mac(5, 0, -128, 60)))).toEqual([16, 31, 60, 51, 60]);
+  });
+  it('pads crop the full output', () => {
+    expect(Array.from(transposeConv2dInt8(Int8Array.of(10, 20), w, Int32Array.of(1), { ...g, oh: 3, pads: [1, 1, 0, 0] }, 1, mac(5)))).toEqual([31, 71, 51]);
   });
 });
