@@ -9,9 +9,11 @@
  * on int8; softmax, logistic, mean and requantizing concat → DequantizeLinear, the float op, QuantizeLinear.
  * A fused clamp narrower than the int8 range becomes a Clip on int8. ORT requantizes in float (scale products,
  * round half to even) where tinyedge uses TFLite's Q31 fixed point, so single values may differ by one step.
- * Refused: transpose_conv2d (ONNX has no int8 ConvTranspose; ONNX Runtime's CPU provider runs it on float only) and,
- * for now, resize_nearest/resize_bilinear (ONNX Runtime's Resize does take int8, but TFLite's coordinate rules are
- * not mapped onto its coordinate_transformation_mode yet).
+ * resize_nearest → two int8 Gathers with the source indices prepare-int8 computes (TFLite's float32 coordinates,
+ * which ONNX Resize's coordinate modes need not reproduce), exact; resize_bilinear → DequantizeLinear, Gathers of the
+ * four taps weighted with TFLite's Q10 fractions, QuantizeLinear (one step off on ties). Refused: transpose_conv2d, as
+ * ONNX has no int8 ConvTranspose (no QLinear form in the default domain) and ONNX Runtime's CPU provider runs
+ * ConvTranspose on float only.
  */
 import { Graph, Node, tensorOf } from '../../ir/graph.ts';
 import { Quantization, Tensor, sizeOf } from '../../ir/tensor.ts';
@@ -125,6 +127,40 @@ class Int8OnnxExport {
     return this.clip(this.b.node('QLinearConv', ins, node.name, attrs), node);
   }
 
+  /** Gathers along NHWC axis 1 (rows) or 2 (columns) with constant source indices. */
+  private gather(x: string, indices: ArrayLike<number>, axis: 1 | 2, base: string): string {
+    return this.b.node('Gather', [x, this.b.constant(`${base}_indices`, 'int64', [indices.length], indices)], base, { axis });
+  }
+
+  /** Nearest resize as two int8 Gathers through prepare-int8's source tables: exactly TFLite's indices. */
+  private resizeNearest(node: Node): string {
+    const p = prepareInt8Node(this.g, node);
+    if (p.kind !== 'resize') throw new Error('internal: resize params expected');
+    return this.gather(this.gather(this.plain(node.inputs[0]), p.rows, 1, `${node.name}_rows`), p.cols, 2, node.name);
+  }
+
+  /**
+   * Bilinear resize with TFLite's Q10 taps (prepare-int8's tables): the four gathered tap tensors of the dequantized
+   * input weighted by (1024 − frac)/1024 and frac/1024 per row and column, then QuantizeLinear (half to even where
+   * TFLite rounds half away from zero: one step apart on ties).
+   */
+  private resizeBilinear(node: Node): string {
+    const p = prepareInt8Node(this.g, node);
+    if (p.kind !== 'resize') throw new Error('internal: resize params expected');
+    const input = node.inputs[0];
+    const x = this.b.node('DequantizeLinear', [this.plain(input), this.scaleOf(input), this.zeroOf(input)], `${node.name}_dq`);
+    const pick = (t: Int32Array, k: number) => Array.from({ length: t.length / 3 }, (_, i) => t[3 * i + k]);
+    const weight = (t: Int32Array, hi: boolean, dims: number[], base: string) =>
+      this.b.constant(base, 'float', dims, pick(t, 2).map((f) => (hi ? f : 1024 - f) / 1024));
+    const [oh, ow] = [p.rows.length / 3, p.cols.length / 3];
+    const rows = [0, 1].map((k) => this.gather(x, pick(p.rows, k), 1, `${node.name}_r${k}`));
+    const mix = (a: string, b: string, t: Int32Array, dims: number[], base: string) =>
+      this.b.node('Add', [this.b.node('Mul', [a, weight(t, false, dims, `${base}_w0`)], `${base}_a`), this.b.node('Mul', [b, weight(t, true, dims, `${base}_w1`)], `${base}_b`)], base);
+    const across = rows.map((r, k) => mix(this.gather(r, pick(p.cols, 0), 2, `${node.name}_r${k}c0`), this.gather(r, pick(p.cols, 1), 2, `${node.name}_r${k}c1`), p.cols, [1, 1, ow, 1], `${node.name}_row${k}`));
+    const y = mix(across[0], across[1], p.rows, [1, oh, 1, 1], `${node.name}_f32`);
+    return this.b.node('QuantizeLinear', [y, this.scaleOf(node.outputs[0]), this.zeroOf(node.outputs[0])], node.name);
+  }
+
   private emit(node: Node): Placed {
     const out = this.tensor(node.outputs[0]);
     switch (node.op) {
@@ -217,8 +253,9 @@ class Int8OnnxExport {
       case 'transpose_conv2d':
         throw new TinyedgeError('transpose_conv2d cannot be exported as int8 ONNX: ONNX has no quantized ConvTranspose (no QLinear form in the default domain) and ONNX Runtime\'s CPU provider runs ConvTranspose on float only');
       case 'resize_nearest':
+        return { name: this.resizeNearest(node), layout: 'plain' };
       case 'resize_bilinear':
-        throw new TinyedgeError(`${node.op} is not exported to ONNX yet: TFLite's float32 source coordinates (nearest) and Q10 weights (bilinear) have no exact ONNX Resize equivalent written here`);
+        return { name: this.resizeBilinear(node), layout: 'plain' };
       case 'sub':
       case 'batch_norm':
       case 'identity':

@@ -2,9 +2,12 @@
  * .tflite round trips of the upsampling ops: small int8 graphs with TRANSPOSE_CONV (SAME and VALID, with and without
  * bias, fused relu6), RESIZE_BILINEAR and RESIZE_NEAREST_NEIGHBOR (each coordinate mode) exported and imported back
  * compute identical int8 outputs, with the same ops and attributes, and the operator versions TFLite gives the
- * features used.
+ * features used. The ONNX export of the resizes runs in onnxruntime-node: nearest exactly, bilinear within one step
+ * (ONNX Runtime's QuantizeLinear rounds ties to even); transpose conv is refused with a message saying why.
  */
 import { describe, expect, it } from 'vitest';
+import ort from 'onnxruntime-node';
+import { exportInt8Onnx } from '../../compiler/exporters/onnx/export-int8.ts';
 import { Graph, GraphBuilder } from '../../compiler/ir/graph.ts';
 import { NO_CLAMP } from '../../compiler/ir/attrs.ts';
 import { exportInt8Tflite } from '../../compiler/exporters/tflite/export-int8.ts';
@@ -50,5 +53,31 @@ describe.each([0, 1] as const)('upsampling graph %i through .tflite', (variant) 
   it('writes the operator versions of the features used', () => {
     const versions = Object.fromEntries(readTfliteModel(bytes, 'upsampling.tflite').operators.map((o) => [o.name, o.version]));
     expect(versions).toEqual(variant === 0 ? { TRANSPOSE_CONV: 4, RESIZE_BILINEAR: 3, RESIZE_NEAREST_NEIGHBOR: 2 } : { TRANSPOSE_CONV: 2, RESIZE_BILINEAR: 2, RESIZE_NEAREST_NEIGHBOR: 2 });
+  });
+});
+
+describe('the resizes through ONNX Runtime', () => {
+  it.each([
+    ['resize_nearest', 0],
+    ['resize_bilinear', 1],
+  ] as const)('%s (TFLite coordinates as Gathers) matches the int8 reference', async (op, tolerance) => {
+    const b = new GraphBuilder('resize');
+    b.input('x', [1, 5, 6, 3]);
+    const a = b.node(op, 'up', ['x'], { size: [8, 9], alignCorners: false, halfPixelCenters: true });
+    b.graph.outputs.push(b.node(op, 'down', [a], { size: [3, 4], alignCorners: true, halfPixelCenters: false }));
+    const { q, inputs } = quantizeCase(b.graph, 70);
+    const session = await ort.InferenceSession.create(exportInt8Onnx(q), { intraOpNumThreads: 1 });
+    for (const x of inputs) {
+      const want = runInt8(q, { [q.inputs[0]]: x }).get(q.outputs[0]) as Int8Array;
+      const result = await session.run({ [q.inputs[0]]: new ort.Tensor('int8', x, [1, 5, 6, 3]) });
+      const got = result[q.outputs[0]].data as Int8Array;
+      expect(got.length).toBe(want.length);
+      expect(Math.max(...Array.from(got, (v, i) => Math.abs(v - want[i])))).toBeLessThanOrEqual(tolerance);
+    }
+  });
+
+  it('transpose conv is refused, saying ONNX has no int8 ConvTranspose', () => {
+    const { q } = quantizeCase(upsamplingGraph(0), 60);
+    expect(() => exportInt8Onnx(q)).toThrow(/no int8 ConvTranspose|no quantized ConvTranspose/);
   });
 });
