@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { GraphBuilder } from '../compiler/ir/graph.ts';
 import { OpAttrs, OpName } from '../compiler/ir/ops.ts';
 import { runF32 } from '../compiler/reference/f32/interpreter.ts';
-import { tfPads } from '../compiler/frontends/tfjs-common/padding.ts';
+import { tfPads, transposeConvPads } from '../compiler/frontends/tfjs-common/padding.ts';
 import { hwioToOhwi } from '../compiler/frontends/tfjs-common/layouts.ts';
 import { NO_CLAMP } from '../compiler/ir/attrs.ts';
 import { sizeOf } from '../compiler/ir/tensor.ts';
@@ -180,9 +180,8 @@ describe('transpose_conv2d', () => {
       const [oc, ky, kx, ic] = [Math.floor(i / (k * k * c)), Math.floor(i / (k * c)) % k, Math.floor(i / c) % k, i % c];
       return filter.data[((ky * k + kx) * o + oc) * c + ic];
     });
-    const total = (size: number, out: number) => Math.max((size - 1) * s + k - out, 0);
-    const [th, tw] = [total(h, oh), total(w, ow)];
-    const pads: [number, number, number, number] = [Math.floor(th / 2), th - Math.floor(th / 2), Math.floor(tw / 2), tw - Math.floor(tw / 2)];
+    // The crop the .tflite frontend derives from SAME/VALID and the output shape.
+    const pads = transposeConvPads(padding, h, w, oh, ow, k, k, [s, s]);
     const ours = runOne('transpose_conv2d', [x, { shape: [o, k, k, c], data: ohwi, constant: true }, { ...bias, constant: true }], { strides: [s, s], pads, clamp: { min: -1, max: 1 } });
     const theirs = tf.clipByValue(tf.add(tf.conv2dTranspose(tf.tensor4d(x.data, [...shape]), tf.tensor4d(filter.data, [k, k, o, c]), [n, oh, ow, o], s, padding), tf.tensor1d(bias.data)), -1, 1);
     expectClose(ours, theirs);

@@ -76,6 +76,17 @@ function checkBias(inputs: readonly Tensor[], channels: number): void {
   }
 }
 
+/** The [O, KH, KW, C] filter of a conv or transpose conv, checked against a rank-4 input and the bias. */
+function ohwiFilter(ins: readonly Tensor[]): number[] {
+  const [input, filter] = ins;
+  rank(input, 4, 'input');
+  rank(filter, 4, 'filter');
+  const [o, , , c] = filter.shape;
+  if (c !== input.shape[3]) fail(`filter '${filter.name}' (${formatShape(filter.shape)}, OHWI) expects ${c} input channels but input '${input.name}' has ${input.shape[3]}`);
+  checkBias(ins, o);
+  return filter.shape;
+}
+
 function windowShape(input: Tensor, kh: number, kw: number, c: number, a: { strides: [number, number]; pads: number[]; dilations?: [number, number] }): number[] {
   rank(input, 4, 'input');
   const [n, h, w] = input.shape;
@@ -134,13 +145,8 @@ const sameAsInput = { inferShape: (ins: readonly Tensor[]) => [...ins[0].shape],
 export const OP_SEMANTICS: { [K in OpName]: OpSemantics<K> } = {
   conv2d: {
     inferShape(ins, a) {
-      const [input, filter] = ins;
-      rank(input, 4, 'input');
-      rank(filter, 4, 'filter');
-      const [o, kh, kw, c] = filter.shape;
-      if (c !== input.shape[3]) fail(`filter '${filter.name}' (${formatShape(filter.shape)}, OHWI) expects ${c} input channels but input '${input.name}' has ${input.shape[3]}`);
-      checkBias(ins, o);
-      return windowShape(input, kh, kw, o, a);
+      const [o, kh, kw] = ohwiFilter(ins);
+      return windowShape(ins[0], kh, kw, o, a);
     },
     macs: (ins, out) => sizeOf(out) * sizeOf(ins[1].shape.slice(1)),
   },
@@ -246,13 +252,8 @@ export const OP_SEMANTICS: { [K in OpName]: OpSemantics<K> } = {
   resize_bilinear: { ...resize, macs: (_ins, out) => 4 * sizeOf(out) },
   transpose_conv2d: {
     inferShape(ins, a) {
-      const [input, filter] = ins;
-      rank(input, 4, 'input');
-      rank(filter, 4, 'filter');
-      const [o, kh, kw, c] = filter.shape;
-      if (c !== input.shape[3]) fail(`filter '${filter.name}' (${formatShape(filter.shape)}, OHWI) expects ${c} input channels but input '${input.name}' has ${input.shape[3]}`);
-      checkBias(ins, o);
-      const [n, h, w] = input.shape;
+      const [o, kh, kw] = ohwiFilter(ins);
+      const [n, h, w] = ins[0].shape;
       const oh = (h - 1) * a.strides[0] + kh - a.pads[0] - a.pads[1];
       const ow = (w - 1) * a.strides[1] + kw - a.pads[2] - a.pads[3];
       if (oh < 1 || ow < 1) fail(`pads ${a.pads.join(',')} crop the whole ${(h - 1) * a.strides[0] + kh}×${(w - 1) * a.strides[1] + kw} output`);
