@@ -1,208 +1,281 @@
 /*
- * Cortex-M55 Helium (MVE) int8 depthwise convolution, a block of up to sixteen output channels at a time over every
- * output pixel. Per block, the filter taps are copied into a small zero-padded buffer (loads then never need a
- * predicate) and the input offset is folded into the bias (bias + input_offset·Σ taps w), so interior pixels
- * multiply raw inputs with no bounds checks; border pixels read the zero point for padded taps, which keeps the fold
- * exact. Depth multiplier 1: VLDRB.S16 widens eight channels of input and filter and VMULLB/VMULLT give their even
- * and odd int32 products (MVE has no vector multiply-accumulate), so the four accumulators hold channels
- * {0,2,4,6} {1,3,5,7} {8,..,14} {9,..,15}, scattered back to place on the store. Other multipliers gather each
- * output channel's input (channel / M) four lanes at a time.
+ * Cortex-M55 Helium (MVE) int8 depthwise convolution, one output pixel at a time in raster order, every channel block
+ * of a pixel before the next pixel. That is the planner's in-place tile contract (IN_PLACE_TILE_PIXELS) with tiles of
+ * one pixel: a block's outputs are stored before the pixel's next block is read, which is safe because under that
+ * contract output pixel p lies below every input byte that pixels p, p + 1, ... read.
+ * Each row of pixels goes left edge, middle, right edge; a pixel visits only the taps inside the input (loop bounds,
+ * no per-tap test: padded taps read the zero point, which adds nothing to (x + input_offset) · w), with TFLite's bias,
+ * so nothing is prepared per layer or per block. Whole 3 × 3 windows unroll.
+ * Depth multiplier 1, blocks of sixteen or eight channels: VLDRB.S16 widens eight channels of input and filter,
+ * VADD adds the input offset (x + offset fits int16) and VMULLB/VMULLT give the even and odd int32 products (MVE
+ * has no vector multiply-accumulate), so the accumulators hold channels {0,2,4,6} {1,3,5,7} {8,..,14} {9,..,15};
+ * bias, multipliers and shifts are gathered in that order and the results scattered back to place.
+ * Multipliers that are multiples of four (four or more outputs per input channel): VMLA by the scalar input.
+ * Other multipliers gather each output channel's input channel. Channels past the last vector block take the
+ * reference arithmetic (tinyedge/depthwise.h).
  */
 #include <arm_mve.h>
 #include "tinyedge/kernels.h"
 #include "tinyedge/mve_requantize.h"
 #include "tinyedge/depthwise.h"
 
-#define TE_DW_LANES 16
-#define TE_DW_MAX_TAPS 64 /* windows up to 8×8; larger ones take the reference arithmetic */
-
-/* One block's filter and constants; bias, m, shift in accumulator lane order. */
+/* The layer's constants as locals: stores through int8_t * may alias anything reached through a pointer, so
+   fields read through g or p would be reloaded after every store. Passed by value to the inlined steps. */
 typedef struct {
-  int8_t w[TE_DW_MAX_TAPS][TE_DW_LANES]; /* [tap][channel], zero past the block's channels */
-  int32_t bias[TE_DW_LANES], m[TE_DW_LANES], shift[TE_DW_LANES];
-  mve_pred16_t stored[4]; /* lanes of real channels */
-  int32_t right;          /* every shift negative: te_mve_requantize_right */
-  int32_t multiplier, output_offset;
-  int32x4_t lo, hi, zp32;
-  int16x8_t zp16; /* the input zero point, read by padded taps */
-} te_dw_block;
+  const int8_t *w;
+  const int32_t *bias, *m, *shift;
+  int32_t out_c, multiplier, input_offset, output_offset;
+  int32_t row_step, col_step; /* input bytes between taps down and across */
+  int32_t kw;
+  int32x4_t lo, hi;
+} te_dw_layer;
 
-/* Lane 4v of the block's accumulator v, and the step between its lanes (channels 0,2,4,6 / 1,3,5,7 / 8.. / 9.. at
-   multiplier 1, in order otherwise). */
-#define TE_LANE_BASE(m1, v) ((m1) ? ((v) / 2) * 8 + (v) % 2 : 4 * (v))
-#define TE_LANE_STEP(m1) ((m1) ? vidupq_n_u32(0, 2) : vidupq_n_u32(0, 1))
-
-static void te_block_setup(const int8_t *w, const int32_t *bias, int32_t taps, int32_t cm, int32_t multiplier, const te_mac_params *p,
-                           int32_t c0, int32_t n, te_dw_block *b) {
-  const int m1 = multiplier == 1;
-  const mve_pred16_t real = vctp8q((uint32_t)n);
-  int32_t t, v;
-  int32x4_t most = vdupq_n_s32(INT32_MIN);
-  for (t = 0; t < taps; t++) vstrbq_s8(b->w[t], vldrbq_z_s8(w + t * cm + c0, real));
-  for (v = 0; v < 4; v++) {
-    const int32_t base = TE_LANE_BASE(m1, v);
-    const uint32x4_t at = TE_LANE_STEP(m1);
-    const mve_pred16_t lanes = vcmphiq_u32(vdupq_n_u32((uint32_t)n), vaddq_n_u32(at, (uint32_t)base)); /* channel < n */
-    int32x4_t sum = vdupq_n_s32(0), shift;
-    for (t = 0; t < taps; t++) sum = vaddq_s32(sum, vldrbq_gather_offset_s32(b->w[t] + base, at));
-    sum = vmulq_n_s32(sum, p->input_offset);
-    if (bias) sum = vaddq_s32(sum, vldrwq_gather_shifted_offset_z_s32(bias + c0 + base, at, lanes));
-    vstrwq_s32(b->bias + 4 * v, sum);
-    vstrwq_s32(b->m + 4 * v, vldrwq_gather_shifted_offset_z_s32(p->multipliers + c0 + base, at, lanes));
-    shift = vpselq_s32(vldrwq_gather_shifted_offset_z_s32(p->shifts + c0 + base, at, lanes), vdupq_n_s32(-1), lanes);
-    vstrwq_s32(b->shift + 4 * v, shift);
-    most = vmaxq_s32(most, shift);
-    b->stored[v] = lanes;
-  }
-  b->right = vmaxvq_s32(INT32_MIN, most) < 0;
-  b->multiplier = multiplier;
-  b->output_offset = p->output_offset;
-  b->lo = vdupq_n_s32(p->act_min);
-  b->hi = vdupq_n_s32(p->act_max);
-  b->zp32 = vdupq_n_s32(-p->input_offset);
-  b->zp16 = vdupq_n_s16((int16_t)(-p->input_offset));
-}
-
-/* Accumulator v (lanes 4v..4v+3 of the block) requantized and stored; `all` when every lane is a real channel. */
-TE_MVE_INLINE void te_lanes_store(const te_dw_block *b, int32x4_t acc, int32_t v, int all, int8_t *y) {
-  const int32_t m1 = b->multiplier == 1;
-  const uint32x4_t at = TE_LANE_STEP(m1);
-  const int32_t base = TE_LANE_BASE(m1, v);
-  const int32x4_t m = vldrwq_s32(b->m + 4 * v), s = vldrwq_s32(b->shift + 4 * v);
-  const int32x4_t r = b->right ? te_mve_requantize_right(acc, m, s, b->output_offset, b->lo, b->hi)
-                               : te_mve_requantize_lanes(acc, m, s, b->output_offset, b->lo, b->hi);
-  if (all) vstrbq_scatter_offset_s32(y + base, at, r);
-  else vstrbq_scatter_offset_p_s32(y + base, at, r, b->stored[v]);
-}
-
-/* Where a pixel's window lies: its top-left tap (an address only dereferenced inside the input) and coordinates. */
+/* Taps [ky0, ky0 + rows) × [kx0, kx0 + cols) of a pixel's window are inside the input. */
 typedef struct {
-  const int8_t *x;
-  int32_t iy, ix;
-} te_at;
+  const int8_t *x; /* input at tap (ky0, kx0), channel 0 */
+  int32_t tap0;    /* ky0 · kw + kx0 */
+  int32_t rows, cols;
+} te_dw_window;
 
-/* Whether tap (ky, kx) of the window at `at` is inside the input. */
-#define TE_INSIDE(g, at, ky, kx)                                                                                  \
-  ((at).iy + (ky) * (g)->dilation_h >= 0 && (at).iy + (ky) * (g)->dilation_h < (g)->h &&                        \
-   (at).ix + (kx) * (g)->dilation_w >= 0 && (at).ix + (kx) * (g)->dilation_w < (g)->w)
-
-/* Eight channels (half h of the block) of a kh × kw window at multiplier 1 into two accumulators: the even and
-   odd channels. `border`: taps outside the input read the zero point; `part`: input loads are predicated. Halves
-   go one after the other so the accumulators and operands fit the eight vector registers. */
-TE_MVE_INLINE void te_half_m1(te_at at, const te_window *g, int32_t kh, int32_t kw, const te_dw_block *b, int32_t h, int border,
-                              mve_pred16_t part, int8_t *y) {
-  const int32_t row_step = g->dilation_h * g->w * g->c, col_step = g->dilation_w * g->c;
-  const int8_t *wp = b->w[0] + 8 * h, *x = at.x + 8 * h;
-  int32x4_t even = vldrwq_s32(b->bias + 8 * h), odd = vldrwq_s32(b->bias + 8 * h + 4);
-  int32_t ky, kx;
-  for (ky = 0; ky < kh; ky++) {
-    const int8_t *xq = x + ky * row_step;
-    for (kx = 0; kx < kw; kx++, xq += col_step, wp += TE_DW_LANES) {
-      const int16x8_t wv = vldrbq_s16(wp);
-      const int16x8_t xv = border && !TE_INSIDE(g, at, ky, kx) ? b->zp16 : part ? vldrbq_z_s16(xq, part) : vldrbq_s16(xq);
-      even = vaddq_s32(even, vmullbq_int_s16(xv, wv));
-      odd = vaddq_s32(odd, vmulltq_int_s16(xv, wv));
-    }
-  }
-  te_lanes_store(b, even, 2 * h, !part, y);
-  te_lanes_store(b, odd, 2 * h + 1, !part, y);
+/* Bias of four lanes (zero without bias). */
+TE_MVE_INLINE int32x4_t te_dw_bias(const te_dw_layer *L, int32_t c, uint32x4_t at) {
+  return L->bias ? vldrwq_gather_shifted_offset_s32(L->bias + c, at) : vdupq_n_s32(0);
 }
 
-/* Depth multiplier 1, `lanes` (8 or 16) channels; `part`: the block has n < lanes channels. */
-TE_MVE_INLINE void te_pixel_m1(te_at at, const te_window *g, int32_t kh, int32_t kw, const te_dw_block *b, int32_t lanes, int border,
-                               int part, int32_t n, int8_t *y) {
-  te_half_m1(at, g, kh, kw, b, 0, border, part ? vctp16q((uint32_t)n) : 0, y);
-  if (lanes == 16) te_half_m1(at, g, kh, kw, b, 1, border, part ? vctp16q((uint32_t)(n - 8)) : 0, y);
+/* Accumulator lanes (output channels c + at) requantized and stored. `right`: every shift of the layer is
+   negative (a constant where inlined). */
+TE_MVE_INLINE void te_dw_store(const te_dw_layer *L, int right, int32x4_t acc, int32_t c, uint32x4_t at, int8_t *y) {
+  const int32x4_t m = vldrwq_gather_shifted_offset_s32(L->m + c, at), s = vldrwq_gather_shifted_offset_s32(L->shift + c, at);
+  const int32x4_t r = right ? te_mve_requantize_right(acc, m, s, L->output_offset, L->lo, L->hi)
+                            : te_mve_requantize_lanes(acc, m, s, L->output_offset, L->lo, L->hi);
+  vstrbq_scatter_offset_s32(y + c, at, r);
 }
 
-/* Other multipliers, `lanes` (8 or 16): output channel o of the block reads input channel (c0 + o) / M, its offset
-   from the pixel's first channel in from[o / 4]. */
-TE_MVE_INLINE void te_pixel_mx(te_at at, const te_window *g, const te_dw_block *b, const uint32x4_t from[4], int32_t lanes, int border,
-                               int8_t *y) {
-  const int32_t row_step = g->dilation_h * g->w * g->c, col_step = g->dilation_w * g->c;
-  const int8_t *wp = b->w[0];
-  int32x4_t a0 = vldrwq_s32(b->bias), a1 = vldrwq_s32(b->bias + 4), a2 = a0, a3 = a1;
+/* One tap of eight channels at multiplier 1, input at xa + OFFSET, filter at wa + OFFSET: (x + off) · w into the
+   even and odd channels' accumulators E and O. Written out because gcc, given intrinsics, hoists the next tap's loads
+   above this tap's multiplies, sums products before adding them to the accumulators, and then spills (there are
+   eight vector registers); here a tap is seven instructions in seven registers. */
+#define TE_DW_TAP8_ASM(E, O, OFFSET)                                                       \
+  "vldrb.s16 %q[x], [%[xa], #" OFFSET "]\n\t"                                              \
+  "vldrb.s16 %q[w], [%[wa], #" OFFSET "]\n\t"                                              \
+  "vadd.i16 %q[x], %q[x], %[off]\n\t"                                                     \
+  "vmullb.s16 %q[t], %q[x], %q[w]\n\t"                                                    \
+  "vadd.i32 %q[" E "], %q[" E "], %q[t]\n\t"                                              \
+  "vmullt.s16 %q[t], %q[x], %q[w]\n\t"                                                    \
+  "vadd.i32 %q[" O "], %q[" O "], %q[t]\n\t"
+
+/* One tap of `lanes` (16 or 8) channels. */
+#define TE_DW_TAP(xp, wp)                                                                                        \
+  do {                                                                                                           \
+    int16x8_t x_, w_;                                                                                            \
+    int32x4_t t_;                                                                                                \
+    if (lanes == 16)                                                                                             \
+      __asm__(TE_DW_TAP8_ASM("e0", "o0", "0") TE_DW_TAP8_ASM("e1", "o1", "8")                                    \
+              : [e0] "+w"(e0), [o0] "+w"(o0), [e1] "+w"(e1), [o1] "+w"(o1), [x] "=&w"(x_), [w] "=&w"(w_), [t] "=&w"(t_) \
+              : [xa] "l"(xp), [wa] "l"(wp), [off] "r"(off)                                                        \
+              : "memory");                                                                                       \
+    else                                                                                                         \
+      __asm__(TE_DW_TAP8_ASM("e0", "o0", "0")                                                                    \
+              : [e0] "+w"(e0), [o0] "+w"(o0), [x] "=&w"(x_), [w] "=&w"(w_), [t] "=&w"(t_)                          \
+              : [xa] "l"(xp), [wa] "l"(wp), [off] "r"(off)                                                        \
+              : "memory");                                                                                       \
+  } while (0)
+
+/* Multiplier 1: channels [c0, c0 + lanes) of one pixel (lanes 16 or 8), accumulators of the even and odd channels
+   of each eight. `three`: the window is a whole 3 × 3 one, unrolled. */
+TE_MVE_INLINE void te_dw_m1(const te_dw_layer *L, int right, int three, te_dw_window win, int32_t lanes, int32_t c0, int8_t *y) {
+  const uint32x4_t at = vidupq_n_u32(0, 2);
+  const int32_t off = L->input_offset;
+  const int32_t row_step = L->row_step, col_step = L->col_step, out_c = L->out_c;
+  const int8_t *xr = win.x + c0, *wp = L->w + win.tap0 * out_c + c0;
+  int32x4_t e0 = te_dw_bias(L, c0, at), o0 = te_dw_bias(L, c0 + 1, at), e1 = e0, o1 = o0;
   int32_t ky, kx;
   if (lanes == 16) {
-    a2 = vldrwq_s32(b->bias + 8);
-    a3 = vldrwq_s32(b->bias + 12);
+    e1 = te_dw_bias(L, c0 + 8, at);
+    o1 = te_dw_bias(L, c0 + 9, at);
   }
-  for (ky = 0; ky < g->kh; ky++) {
-    const int8_t *xq = at.x + ky * row_step;
-    for (kx = 0; kx < g->kw; kx++, xq += col_step, wp += TE_DW_LANES) {
-      const int ok = !border || TE_INSIDE(g, at, ky, kx);
-      a0 = vaddq_s32(a0, vmulq_s32(ok ? vldrbq_gather_offset_z_s32(xq, from[0], b->stored[0]) : b->zp32, vldrbq_s32(wp)));
-      a1 = vaddq_s32(a1, vmulq_s32(ok ? vldrbq_gather_offset_z_s32(xq, from[1], b->stored[1]) : b->zp32, vldrbq_s32(wp + 4)));
-      if (lanes == 16) {
-        a2 = vaddq_s32(a2, vmulq_s32(ok ? vldrbq_gather_offset_z_s32(xq, from[2], b->stored[2]) : b->zp32, vldrbq_s32(wp + 8)));
-        a3 = vaddq_s32(a3, vmulq_s32(ok ? vldrbq_gather_offset_z_s32(xq, from[3], b->stored[3]) : b->zp32, vldrbq_s32(wp + 12)));
-      }
+  if (three) {
+    for (ky = 0; ky < 3; ky++, xr += row_step) {
+      TE_DW_TAP(xr, wp);
+      TE_DW_TAP(xr + col_step, wp + out_c);
+      TE_DW_TAP(xr + 2 * col_step, wp + 2 * out_c);
+      wp += 3 * out_c;
+    }
+  } else {
+    const int32_t skip = (L->kw - win.cols) * out_c;
+    for (ky = 0; ky < win.rows; ky++, xr += row_step, wp += skip) {
+      const int8_t *xp = xr;
+      for (kx = 0; kx < win.cols; kx++, xp += col_step, wp += out_c) TE_DW_TAP(xp, wp);
     }
   }
-  te_lanes_store(b, a0, 0, 0, y);
-  te_lanes_store(b, a1, 1, 0, y);
+  te_dw_store(L, right, e0, c0, at, y);
+  te_dw_store(L, right, o0, c0 + 1, at, y);
   if (lanes == 16) {
-    te_lanes_store(b, a2, 2, 0, y);
-    te_lanes_store(b, a3, 3, 0, y);
+    te_dw_store(L, right, e1, c0 + 8, at, y);
+    te_dw_store(L, right, o1, c0 + 9, at, y);
   }
 }
 
-/* Every output pixel of one block; `lanes` and, for 3×3 windows (the bulk of MobileNets), the interior's kh and kw
-   are constants where this is inlined. */
-TE_MVE_INLINE void te_block_pixels(const int8_t *x, const te_window *g, const te_dw_block *b, const uint32x4_t from[4], int32_t c0,
-                                   int32_t n, int32_t lanes, int32_t kh, int32_t kw, int8_t *y) {
-  const int32_t out_c = g->c * b->multiplier;
-  const int part = b->multiplier == 1 && n != lanes;
+/* Multiplier a multiple of four: output channels [c0, c0 + 4·groups) (groups 1 or 2, each four channels of one
+   input channel), VMLA by the input channel's scalar; `three`: the window is a whole 3 × 3 one, unrolled; `eight`:
+   the multiplier is 8 (the two groups share their input). */
+TE_MVE_INLINE void te_dw_m4(const te_dw_layer *L, int right, int three, int eight, te_dw_window win, int32_t groups, int32_t c0,
+                            int8_t *y) {
+  const uint32x4_t at = vidupq_n_u32(0, 1);
+  const int32_t off = L->input_offset, row_step = L->row_step, col_step = L->col_step, wrow = L->kw * L->out_c, out_c = L->out_c;
+  const int32_t M = eight ? 8 : L->multiplier, ci0 = c0 / M, ci1 = (c0 + 4) / M;
+  const int8_t *xr = win.x, *wr = L->w + win.tap0 * out_c + c0;
+  int32x4_t a0 = te_dw_bias(L, c0, at), a1 = a0;
+  int32_t ky, kx;
+  if (groups == 2) a1 = te_dw_bias(L, c0 + 4, at);
+#define TE_DW_TAP_M4(xp, wp)                                                            \
+  do {                                                                                  \
+    const int32_t s0_ = (xp)[ci0] + off;                                                \
+    a0 = vmlaq_n_s32(a0, vldrbq_s32(wp), s0_);                                          \
+    if (groups == 2) a1 = vmlaq_n_s32(a1, vldrbq_s32((wp) + 4), M % 8 == 0 ? s0_ : (xp)[ci1] + off); \
+    __asm__("" : "+w"(a0), "+w"(a1) : : "memory"); /* in order, as TE_DW_TAP8_ASM */               \
+  } while (0)
+  if (three) {
+    for (ky = 0; ky < 3; ky++, xr += row_step, wr += wrow) {
+      TE_DW_TAP_M4(xr, wr);
+      TE_DW_TAP_M4(xr + col_step, wr + out_c);
+      TE_DW_TAP_M4(xr + 2 * col_step, wr + 2 * out_c);
+    }
+  } else {
+    for (ky = 0; ky < win.rows; ky++, xr += row_step, wr += wrow)
+      for (kx = 0; kx < win.cols; kx++) TE_DW_TAP_M4(xr + kx * col_step, wr + kx * out_c);
+  }
+#undef TE_DW_TAP_M4
+  te_dw_store(L, right, a0, c0, at, y);
+  if (groups == 2) te_dw_store(L, right, a1, c0 + 4, at, y);
+}
+
+/* Other multipliers: output channels [c0, c0 + 4), each lane gathering its input channel (c0 + j) / M. */
+TE_MVE_INLINE void te_dw_gather(const te_dw_layer *L, int right, te_dw_window win, int32_t c0, int8_t *y) {
+  const uint32x4_t at = vidupq_n_u32(0, 1);
+  const int32_t M = L->multiplier, off = L->input_offset, row_step = L->row_step, col_step = L->col_step;
+  const int32_t wrow = L->kw * L->out_c, out_c = L->out_c;
+  const uint32x4_t from = vreinterpretq_u32_s32(te_mve_lanes(c0 / M, (c0 + 1) / M, (c0 + 2) / M, (c0 + 3) / M));
+  const int8_t *xr = win.x, *wr = L->w + win.tap0 * out_c + c0;
+  int32x4_t a = te_dw_bias(L, c0, at);
+  int32_t ky, kx;
+  for (ky = 0; ky < win.rows; ky++, xr += row_step, wr += wrow) {
+    for (kx = 0; kx < win.cols; kx++) {
+      const int32x4_t xv = vaddq_n_s32(vldrbq_gather_offset_s32(xr + kx * col_step, from), off);
+      a = vaddq_s32(a, vmulq_s32(xv, vldrbq_s32(wr + kx * out_c)));
+    }
+  }
+  te_dw_store(L, right, a, c0, at, y);
+}
+
+/* Every channel of one pixel; `three`: the window is a whole 3 × 3 one (a constant where inlined), unrolled. */
+TE_MVE_INLINE void te_dw_pixel(const te_dw_layer *L, int right, int three, te_dw_window win, const int8_t *x, const te_window *g,
+                               const te_mac_params *p, int32_t n, int32_t oy, int32_t ox, int8_t *y) {
+  const int32_t out_c = L->out_c, M = L->multiplier;
+  int32_t c0 = 0;
+  if (M == 1) {
+    for (; c0 + 16 <= out_c; c0 += 16) te_dw_m1(L, right, three, win, 16, c0, y);
+    if (c0 + 8 <= out_c) te_dw_m1(L, right, three, win, 8, c0, y), c0 += 8;
+  } else if (M == 8) {
+    for (; c0 + 8 <= out_c; c0 += 8) te_dw_m4(L, right, three, 1, win, 2, c0, y);
+  } else if (M % 4 == 0) {
+    for (; c0 + 8 <= out_c; c0 += 8) te_dw_m4(L, right, three, 0, win, 2, c0, y);
+    if (c0 + 4 <= out_c) te_dw_m4(L, right, three, 0, win, 1, c0, y), c0 += 4;
+  } else {
+    for (; c0 + 4 <= out_c; c0 += 4) te_dw_gather(L, right, win, c0, y);
+  }
+  if (c0 < out_c) te_depthwise_channels(x, L->w, L->bias, g, M, p, n, oy, ox, c0, out_c, y);
+}
+
+/* A pixel whose window may cross the input's left or right edge, rows [ky0, ky0 + rows) inside, `xr` the input
+   row of tap row ky0 (column 0). Out of line: few pixels take it. */
+#define TE_DW_EDGE_PIXEL(name, right)                                                                            \
+  static void name(const te_dw_layer *layer, const int8_t *xr, int32_t ky0, int32_t rows, const int8_t *x,        \
+                   const te_window *g, const te_mac_params *p, int32_t n, int32_t oy, int32_t ox, int8_t *y) {    \
+    const te_dw_layer L = *layer; /* a local copy: stores through y cannot change it */                          \
+    const int32_t ix = ox * g->stride_w - g->pad_left, kx0 = te_dw_first(ix, g->dilation_w);                     \
+    const int32_t kx1 = te_dw_end(ix, g->dilation_w, g->w, g->kw);                                               \
+    te_dw_window win;                                                                                            \
+    if (kx1 <= kx0) {                                                                                            \
+      te_depthwise_channels(x, L.w, L.bias, g, L.multiplier, p, n, oy, ox, 0, L.out_c, y);                       \
+      return;                                                                                                    \
+    }                                                                                                            \
+    win.x = xr + (ix + kx0 * g->dilation_w) * g->c;                                                              \
+    win.tap0 = ky0 * g->kw + kx0;                                                                                \
+    win.rows = rows;                                                                                             \
+    win.cols = kx1 - kx0;                                                                                        \
+    te_dw_pixel(&L, right, 0, win, x, g, p, n, oy, ox, y);                                                       \
+  }
+
+/* First tap index inside [0, size) of a window starting at `at` with taps `step` apart, and one past the last. */
+static inline int32_t te_dw_first(int32_t at, int32_t step) {
+  return at >= 0 ? 0 : (step - 1 - at) / step;
+}
+static inline int32_t te_dw_end(int32_t at, int32_t step, int32_t size, int32_t taps) {
+  const int32_t end = at >= size ? 0 : (size - at + step - 1) / step;
+  return end < taps ? end : taps;
+}
+
+TE_DW_EDGE_PIXEL(te_dw_edge_right, 1)
+TE_DW_EDGE_PIXEL(te_dw_edge_any, 0)
+
+/* Every output pixel in raster order: per row, the left edge, the pixels whose window spans whole input rows
+   (unrolled for full 3 × 3 windows), the right edge. */
+TE_MVE_INLINE void te_dw_layer_pixels(const te_dw_layer *L, int right, int three, const int8_t *x, const te_window *g,
+                                      const te_mac_params *p, int8_t *y) {
+  const int32_t n_ = g->n, h = g->h, w = g->w, c = g->c, oh = g->oh, ow = g->ow, kh = g->kh, kw = g->kw;
+  const int32_t sh = g->stride_h, sw = g->stride_w, dh = g->dilation_h, dw = g->dilation_w, pt = g->pad_top, pl = g->pad_left;
+  const int32_t out_c = L->out_c, last = w - 1 - (kw - 1) * dw + pl; /* ox · sw ≤ last: the window ends inside */
+  int32_t in0 = pl <= 0 ? 0 : (pl + sw - 1) / sw, in1 = last < 0 ? 0 : last / sw + 1; /* [in0, in1): whole rows */
   int32_t i, oy, ox;
-  for (i = 0; i < g->n; i++) {
-    for (oy = 0; oy < g->oh; oy++) {
-      const int32_t iy = oy * g->stride_h - g->pad_top;
-      const int rows_in = iy >= 0 && iy + (g->kh - 1) * g->dilation_h < g->h;
-      for (ox = 0; ox < g->ow; ox++) {
-        const int32_t ix = ox * g->stride_w - g->pad_left;
-        const int inside = rows_in && ix >= 0 && ix + (g->kw - 1) * g->dilation_w < g->w;
-        te_at at;
-        int8_t *yp = y + ((i * g->oh + oy) * g->ow + ox) * out_c + c0;
-        at.x = x + ((i * g->h + iy) * g->w + ix) * g->c + (b->multiplier == 1 ? c0 : 0);
-        at.iy = iy;
-        at.ix = ix;
-        if (b->multiplier != 1) te_pixel_mx(at, g, b, from, lanes, !inside, yp);
-        else if (part) te_pixel_m1(at, g, g->kh, g->kw, b, lanes, 1, 1, n, yp);
-        else if (inside) te_pixel_m1(at, g, kh, kw, b, lanes, 0, 0, n, yp);
-        else te_pixel_m1(at, g, g->kh, g->kw, b, lanes, 1, 0, n, yp);
+  if (in0 > ow) in0 = ow;
+  if (in1 > ow) in1 = ow;
+  if (in1 < in0) in1 = in0;
+  for (i = 0; i < n_; i++) {
+    for (oy = 0; oy < oh; oy++) {
+      const int32_t iy = oy * sh - pt, ky0 = te_dw_first(iy, dh), rows = te_dw_end(iy, dh, h, kh) - ky0;
+      const int8_t *xr = x + (i * h + iy + ky0 * dh) * w * c;
+      int8_t *yr = y + (i * oh + oy) * ow * out_c;
+      te_dw_window win;
+      if (rows <= 0) {
+        for (ox = 0; ox < ow; ox++) te_depthwise_channels(x, L->w, L->bias, g, L->multiplier, p, i, oy, ox, 0, out_c, yr + ox * out_c);
+        continue;
       }
+      for (ox = 0; ox < in0; ox++) (right ? te_dw_edge_right : te_dw_edge_any)(L, xr, ky0, rows, x, g, p, i, oy, ox, yr + ox * out_c);
+      win.x = xr + (in0 * sw - pl) * c;
+      win.tap0 = ky0 * kw;
+      win.rows = rows;
+      win.cols = kw;
+      if (three && rows == 3) {
+        for (ox = in0; ox < in1; ox++, win.x += sw * c) te_dw_pixel(L, right, 1, win, x, g, p, i, oy, ox, yr + ox * out_c);
+      } else {
+        for (ox = in0; ox < in1; ox++, win.x += sw * c) te_dw_pixel(L, right, 0, win, x, g, p, i, oy, ox, yr + ox * out_c);
+      }
+      for (ox = in1; ox < ow; ox++) (right ? te_dw_edge_right : te_dw_edge_any)(L, xr, ky0, rows, x, g, p, i, oy, ox, yr + ox * out_c);
     }
   }
 }
 
 void te_depthwise_conv2d_s8(const int8_t *x, const int8_t *w, const int32_t *bias, const te_window *g, int32_t multiplier,
                             const te_mac_params *p, int8_t *y) {
-  const int32_t out_c = g->c * multiplier, taps = g->kh * g->kw;
+  te_dw_layer L;
+  const int right = te_mve_all_right_shifts(p->shifts, g->c * multiplier);
   const int three = g->kh == 3 && g->kw == 3;
-  te_dw_block b;
-  int32_t c0, v, j;
-  if (taps > TE_DW_MAX_TAPS) {
-    int32_t i, oy, ox;
-    for (i = 0; i < g->n; i++)
-      for (oy = 0; oy < g->oh; oy++)
-        for (ox = 0; ox < g->ow; ox++) te_depthwise_channels(x, w, bias, g, multiplier, p, i, oy, ox, 0, out_c, y + ((i * g->oh + oy) * g->ow + ox) * out_c);
-    return;
-  }
-  for (c0 = 0; c0 < out_c; c0 += TE_DW_LANES) {
-    const int32_t n = out_c - c0 < TE_DW_LANES ? out_c - c0 : TE_DW_LANES;
-    uint32x4_t from[4];
-    te_block_setup(w, bias, taps, out_c, multiplier, p, c0, n, &b);
-    for (v = 0; v < 4; v++) {
-      uint32_t o[4];
-      for (j = 0; j < 4; j++) o[j] = (uint32_t)((c0 + 4 * v + j) / multiplier);
-      from[v] = vld1q_u32(o);
-    }
-    if (n > 8) {
-      if (three) te_block_pixels(x, g, &b, from, c0, n, 16, 3, 3, y);
-      else te_block_pixels(x, g, &b, from, c0, n, 16, g->kh, g->kw, y);
-    } else {
-      if (three) te_block_pixels(x, g, &b, from, c0, n, 8, 3, 3, y);
-      else te_block_pixels(x, g, &b, from, c0, n, 8, g->kh, g->kw, y);
-    }
-  }
+  L.w = w;
+  L.bias = bias;
+  L.m = p->multipliers;
+  L.shift = p->shifts;
+  L.out_c = g->c * multiplier;
+  L.multiplier = multiplier;
+  L.input_offset = p->input_offset;
+  L.output_offset = p->output_offset;
+  L.row_step = g->dilation_h * g->w * g->c;
+  L.col_step = g->dilation_w * g->c;
+  L.kw = g->kw;
+  L.lo = vdupq_n_s32(p->act_min);
+  L.hi = vdupq_n_s32(p->act_max);
+  if (right && three) te_dw_layer_pixels(&L, 1, 1, x, g, p, y);
+  else if (right) te_dw_layer_pixels(&L, 1, 0, x, g, p, y);
+  else if (three) te_dw_layer_pixels(&L, 0, 1, x, g, p, y);
+  else te_dw_layer_pixels(&L, 0, 0, x, g, p, y);
 }
