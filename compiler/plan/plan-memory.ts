@@ -7,10 +7,9 @@
  * - reshape (same quantization): the output is the input's bytes, so it shares the buffer;
  * - add/mul without broadcasting: y[i] depends only on a[i] and b[i], so y may overwrite an input that no later
  *   step reads, through any tensor sharing its bytes (never the graph input, which belongs to the caller);
- * - conv2d (batch 1) slides over its input: output pixel (y, x) needs no input before position
- *   (s·y − pad_top)·W + s·x − pad_left, so the output may start before the input and overwrite input pixels no
- *   later output reads. This relies on the kernel contract IN_PLACE_TILE_PIXELS states. Depthwise kernels are not
- *   held to it: Helium's runs a block of 16 channels over every pixel before the next block, for its filter setup.
+ * - conv2d and depthwise_conv2d (batch 1) slide over their input: output pixel (y, x) needs no input before
+ *   position (s·y − pad_top)·W + s·x − pad_left, so the output may start before the input and overwrite input
+ *   pixels no later output reads. This relies on the kernel contract IN_PLACE_TILE_PIXELS states.
  */
 import { Graph, Node, tensorOf } from '../ir/graph.ts';
 import { DTYPE_BYTES, sizeOf, sameShape } from '../ir/tensor.ts';
@@ -18,7 +17,7 @@ import { int8ParamsOf } from '../reference/int8/interpreter.ts';
 import { ARENA_ALIGNMENT, GreedyBySizePlanner, LinearPlanner, Piece, lowerBound } from './arena.ts';
 
 /**
- * The kernel contract in-place convolution relies on, kept by every conv2d kernel of every backend:
+ * The kernel contract in-place convolution relies on, kept by every conv2d and depthwise kernel of every backend:
  * output pixels are computed in raster order in tiles of at most this many pixels, and a tile's outputs are written
  * only after every input byte the tile reads has been read.
  */
@@ -69,7 +68,7 @@ function inPlaceSource(g: Graph, node: Node, step: number, storageEnd: (tensor: 
  * input byte a later tile reads (undefined when it may not overlap its input). Rounded down to the arena alignment.
  */
 export function slidingOutputOffset(g: Graph, node: Node): number | undefined {
-  if (node.op !== 'conv2d') return undefined;
+  if (node.op !== 'conv2d' && node.op !== 'depthwise_conv2d') return undefined;
   const x = tensorOf(g, node.inputs[0]);
   const y = tensorOf(g, node.outputs[0]);
   const [n, , w, cin] = x.shape;

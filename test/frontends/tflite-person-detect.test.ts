@@ -81,7 +81,7 @@ describe('person_detect.tflite compiled', () => {
   const g = loadModel(MODEL).graph;
 
   // As planned, and with every convolution writing over its own input: the kernels keep the in-place contract.
-  it.each([['as planned', undefined], ['every conv2d in place', 'every']] as const)('for wasm32 gives TFLM’s outputs (%s)', async (_how, slide) => {
+  it.each([['as planned', undefined], ['every convolution in place', 'every']] as const)('for wasm32 gives TFLM’s outputs (%s)', async (_how, slide) => {
     const m = await instantiateWasm(g, slide);
     for (const [name, expected] of TFLM_OUTPUTS) {
       m.setInput(rawInput(name));
@@ -90,7 +90,7 @@ describe('person_detect.tflite compiled', () => {
     }
   });
 
-  it.each(['host', 'rpi4-aarch64', 'cortex-m4', 'cortex-m7', 'cortex-m55'])('for %s gives TFLM’s outputs, as planned and with every conv2d in place', (name) => {
+  it.each(['host', 'rpi4-aarch64', 'cortex-m4', 'cortex-m7', 'cortex-m55'])('for %s gives TFLM’s outputs, as planned and with every convolution in place', (name) => {
     for (const slide of [undefined, 'every'] as const) {
       const built = buildC(g, loadTarget(name), undefined, slide);
       for (const [input, expected] of TFLM_OUTPUTS) expect(Array.from(runC(built, rawInput(input))), `${input}, ${slide ?? 'as planned'}`).toEqual(expected);

@@ -56,7 +56,7 @@ describe('arena planners (16-byte aligned offsets)', () => {
  * bytes have been overwritten: fails if a tile reads an input byte an earlier tile overwrote.
  */
 function replaySlidingConv(g: Graph, plan: MemoryPlan, node: Node): void {
-  if (node.op !== 'conv2d') throw new Error(`${node.op} does not slide`);
+  if (node.op !== 'conv2d' && node.op !== 'depthwise_conv2d') throw new Error(`${node.op} does not slide`);
   const x = tensorOf(g, node.inputs[0]);
   const y = tensorOf(g, node.outputs[0]);
   const [, h, w, cin] = x.shape;
@@ -84,7 +84,7 @@ function replaySlidingConv(g: Graph, plan: MemoryPlan, node: Node): void {
   }
 }
 
-describe('convolutions that write over their own input (every conv2d that can, on the default model)', () => {
+describe('convolutions that write over their own input (every one that can, on the default model)', () => {
   it('no output tile overwrites an input byte a later tile reads', async () => {
     const { int8: g } = await quantizedDefaultModel(0);
     const plan = planMemory(g, cScratchBytes, { slide: 'every' });

@@ -7,9 +7,11 @@
  * and Helium folders, four output channels interleaved for cortex-m-dsp; depthwise [KH][KW][C·M], or int16 in
  * blocks of four channels for cortex-m-dsp. No kernel allocates memory: scratch comes from the planned arena.
  *
- * In-place contract (compiler/plan/plan-memory.ts relies on it): every conv2d and matmul kernel computes output
- * pixels (rows) in raster order, in tiles of at most 8, and writes a tile's outputs only after reading every input
- * byte of the tile, so the planner may place a convolution's output over the input pixels it has finished with.
+ * In-place contract (compiler/plan/plan-memory.ts relies on it): every conv2d, matmul and depthwise kernel
+ * computes output pixels (rows) in raster order, in tiles of at most 8, and never reads an input byte for a pixel
+ * more than a tile behind the last pixel it has written; the planner then places the output so that pixel p's bytes
+ * lie below every input byte pixels p, p + 1, … read (a pixel's channel blocks may be written before its next
+ * block is read), over the input pixels the convolution has finished with.
  */
 #ifndef TINYEDGE_KERNELS_H
 #define TINYEDGE_KERNELS_H
