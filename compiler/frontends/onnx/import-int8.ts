@@ -26,7 +26,7 @@ interface TensorValue {
 interface FloatValue {
   kind: 'float';
   of: TensorValue;
-  op?: { type: 'softmax' | 'logistic' | 'mean' | 'identity'; axes?: number[]; keepDims?: boolean };
+  op?: { type: 'softmax' | 'logistic' | 'mean' | 'identity'; axes?: number[]; keepDims?: boolean; spatial?: boolean };
 }
 
 
@@ -81,9 +81,10 @@ class OnnxInt8Importer {
   }
 
   /** Declares the graph input; ONNX gives it no quantization, so it takes what its first quantized reader states. */
-  input(name: string, dims: number[]): void {
-    this.b.input(name, dims, 'int8');
-    this.values.set(name, { kind: 'tensor', ir: name, layout: 'plain' });
+  input(name: string, dims: number[], nchw = false): void {
+    // An NCHW input (a QDQ model's, as PyTorch exports) is the NHWC tensor [N, H, W, C] seen in NCHW.
+    this.b.input(name, nchw ? [dims[0], dims[2], dims[3], dims[1]] : dims, 'int8');
+    this.values.set(name, { kind: 'tensor', ir: name, layout: nchw ? 'nchw' : 'plain' });
     const q = this.statedQuant(name);
     if (q) tensorOf(this.b.graph, name).quant = q;
   }
@@ -202,6 +203,11 @@ class OnnxInt8Importer {
       return { ...x, ir: this.emit('softmax', n.outputs[0], [x.ir], { beta: 1 }, quant) };
     }
     if (op.type === 'logistic') return { ...x, ir: this.emit('logistic', n.outputs[0], [x.ir], {}, quant) };
+    if (op.type === 'mean' && op.spatial) {
+      // GlobalAveragePool: the mean over H and W of an NCHW view, kept 4-D.
+      if (x.layout !== 'nchw') fail('GlobalAveragePool reads an NCHW tensor');
+      return { ...x, ir: this.emit('mean', n.outputs[0], [x.ir], { axes: [1, 2], keepDims: true }, quant) };
+    }
     if (op.type === 'mean') {
       if (x.layout !== 'plain') fail('ReduceMean over an NCHW tensor is not supported');
       return { kind: 'tensor', ir: this.emit('mean', n.outputs[0], [x.ir], { axes: op.axes ?? [], keepDims: op.keepDims ?? true }, quant), layout: 'plain' };
@@ -213,12 +219,15 @@ class OnnxInt8Importer {
     const v = this.values.get(n.inputs[0]);
     if (v?.kind !== 'float' || v.op) fail(`${n.opType} must read a DequantizeLinear output directly (tinyedge runs it in int8)`);
     if (type === 'softmax' && numberAttr(n, 'axis', -1) !== -1 && numberAttr(n, 'axis', -1) !== this.shape(v.of).length - 1) fail('Softmax must be over the last axis');
+    if (n.opType === 'GlobalAveragePool') return { ...v, op: { type, spatial: true } };
     return { ...v, op: type === 'mean' ? { type, axes: intsAttr(n, 'axes'), keepDims: numberAttr(n, 'keepdims', 1) === 1 } : { type } };
   }
 
-  private reshape(n: OnnxNodeRecord): TensorValue {
+  /** Reshape to `target` (ONNX's shape, −1 allowed), or Flatten (axis 1) when no target is given. */
+  private reshape(n: OnnxNodeRecord, flatten = false): TensorValue {
     const x = this.tensor(n.inputs[0]);
-    const target = Array.from(constantOf(this.m, n.inputs[1]).data as number[]);
+    if (flatten && numberAttr(n, 'axis', 1) !== 1) fail('only Flatten with axis 1 is supported');
+    const target = flatten ? [this.shape(x)[0], -1] : Array.from(constantOf(this.m, n.inputs[1]).data as number[]);
     const xs = this.shape(x);
     // An NCHW view and the NHWC tensor hold their elements in the same order only when H·W = 1 (or C = 1).
     const sameOrder = (s: number[]) => s.length !== 4 || s[1] * s[2] === 1 || s[3] === 1;
@@ -288,6 +297,8 @@ class OnnxInt8Importer {
       }
       case 'Reshape':
         return this.set(n, this.reshape(n));
+      case 'Flatten':
+        return this.set(n, this.reshape(n, true));
       case 'Concat':
       case 'QLinearConcat': {
         const q = n.opType === 'Concat' ? undefined : this.quantOf(n.inputs[0], n.inputs[1]);
@@ -307,12 +318,13 @@ class OnnxInt8Importer {
       case 'Sigmoid':
         return this.set(n, this.floatOp(n, 'logistic'));
       case 'ReduceMean':
+      case 'GlobalAveragePool':
         return this.set(n, this.floatOp(n, 'mean'));
       case 'QuantizeLinear':
         return this.set(n, this.quantizeLinear(n));
       default:
         return fail(
-          `op ${n.domain ? `${n.domain}.` : ''}${n.opType} is not supported: tinyedge imports the int8 QLinear form \`tinyedge export --format onnx\` writes (QLinearConv, QLinearAdd, QLinearMul, QLinearAveragePool, QLinearConcat, MaxPool, Pad, Reshape, Concat, Transpose, Clip, and Softmax, Sigmoid or ReduceMean between DequantizeLinear and QuantizeLinear)`,
+          `op ${n.domain ? `${n.domain}.` : ''}${n.opType} is not supported: tinyedge imports the int8 QLinear form \`tinyedge export --format onnx\` writes (QLinearConv, QLinearAdd, QLinearMul, QLinearAveragePool, QLinearConcat, MaxPool, Pad, Reshape, Flatten, Concat, Transpose, Clip, and Softmax, Sigmoid or ReduceMean between DequantizeLinear and QuantizeLinear)`,
         );
     }
   }
@@ -344,7 +356,7 @@ export function importOnnxInt8(m: OnnxModelRecord): ImportedOnnx {
     const input = m.inputs[0];
     if (input.dims.some((d) => d < 1)) fail(`input '${input.name}' has dynamic dims ${input.dims.join('×')}; tinyedge needs a fixed shape`);
     const importer = new OnnxInt8Importer(m);
-    importer.input(input.name, input.dims);
+    importer.input(input.name, input.dims, input.nchw);
     for (const n of m.nodes) withPlace({ node: n.name, op: n.opType }, () => importer.node(n), true);
     const graph = importer.finish();
     // The graph input's quantization is what its first consumer states (QLinearConv's x_scale, x_zero_point).

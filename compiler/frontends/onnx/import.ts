@@ -1,12 +1,14 @@
 /**
- * @fileoverview The ONNX frontend's entry: an int8 model in QLinear form (int8 input) imports as an int8 graph with
- * the file's scales and zero points; a float model imports as an f32 graph that tinyedge optimizes and quantizes.
+ * @fileoverview The ONNX frontend's entry: an int8 model in QLinear form (int8 input) or in QDQ form (a float input
+ * read only by a QuantizeLinear) imports as an int8 graph with the file's scales and zero points; any other float
+ * model imports as an f32 graph that tinyedge optimizes and quantizes.
  */
 import { Graph } from '../../ir/graph.ts';
 import { TinyedgeError } from '../../errors.ts';
 import { readOnnxModel } from './read-model.ts';
 import { importOnnxInt8 } from './import-int8.ts';
 import { importOnnxFloat } from './import-float.ts';
+import { isQdqModel, qlinearFromQdq } from './qdq-to-qlinear.ts';
 
 /** An imported ONNX model: its graph, whether it is already int8, and how an image becomes its input. */
 export interface ImportedOnnxModel {
@@ -20,6 +22,7 @@ export function importOnnx(bytes: Uint8Array, file: string): ImportedOnnxModel {
   const m = readOnnxModel(bytes, file);
   const type = m.inputs[0]?.type;
   if (type === 'int8') return { ...importOnnxInt8(m), quantized: true };
+  if (type === 'float' && isQdqModel(m)) return { ...importOnnxInt8(qlinearFromQdq(m)), quantized: true };
   if (type === 'float') return { graph: importOnnxFloat(m), quantized: false, preprocessing: { scale: 1 / 255, offset: 0 } };
   throw new TinyedgeError(`input '${m.inputs[0]?.name ?? '?'}' is ${type ?? 'missing'}: tinyedge imports float ONNX models and int8 ones in QLinear form`, { file });
 }

@@ -32,6 +32,8 @@ export interface OnnxValueRecord {
   name: string;
   type: 'float' | 'int8' | 'int32' | 'int64' | 'other';
   dims: number[];
+  /** A 4-D input the model reads as NCHW (ONNX's own layout) rather than the NHWC tinyedge's exporter writes. */
+  nchw?: boolean;
 }
 
 /** The main graph of an ONNX model. */
