@@ -69,6 +69,7 @@ const ARRAY_OF: Record<DType, new (b: ArrayBuffer, o: number, n: number) => Tens
   int8: Int8Array,
   int16: Int16Array,
   int32: Int32Array,
+  int64: BigInt64Array,
   uint8: Uint8Array,
 };
 

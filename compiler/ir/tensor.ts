@@ -1,13 +1,14 @@
 /** @fileoverview IR tensors: shape, dtype, optional constant data and optional quantization. NHWC everywhere. */
 
 /** Element types the IR knows. */
-export type DType = 'f32' | 'int8' | 'int16' | 'int32' | 'uint8';
+export type DType = 'f32' | 'int8' | 'int16' | 'int32' | 'int64' | 'uint8';
 
 /** Typed array holding a tensor's elements, one per dtype. */
-export type TensorData = Float32Array | Int8Array | Int16Array | Int32Array | Uint8Array;
+/** int64 holds the biases of 16×8 models (TFLite's int64 bias); everything else fits the smaller types. */
+export type TensorData = Float32Array | Int8Array | Int16Array | Int32Array | BigInt64Array | Uint8Array;
 
 /** Bytes per element of each dtype. */
-export const DTYPE_BYTES: Readonly<Record<DType, number>> = { f32: 4, int8: 1, int16: 2, int32: 4, uint8: 1 };
+export const DTYPE_BYTES: Readonly<Record<DType, number>> = { f32: 4, int8: 1, int16: 2, int32: 4, int64: 8, uint8: 1 };
 
 /** Affine quantization: real = scale × (q − zeroPoint); one entry per tensor, or per channel along `axis`. */
 export interface Quantization {

@@ -12,7 +12,7 @@ type Affine = { a: number; b: number; nodes: Node[]; end: string };
 
 function scalarConstant(g: Graph, name: string): number | undefined {
   const t = g.tensors.get(name);
-  return t?.data && sizeOf(t.shape) === 1 ? t.data[0] : undefined;
+  return t?.data && sizeOf(t.shape) === 1 ? Number(t.data[0]) : undefined;
 }
 
 /** The chain input → [mul by scalar] → [add/sub scalar], as a·x + b. */

@@ -6,6 +6,7 @@
  * clamps) is moved into its int32 bias. Later layers then see the corrected activations. The result is still a
  * plain TFLite-spec int8 model: only bias values change.
  */
+import { Activations } from '../reference/int8/conv.ts';
 import { Graph, Node, tensorOf } from '../ir/graph.ts';
 import { Quantization } from '../ir/tensor.ts';
 import { runNodeF32 } from '../reference/f32/interpreter.ts';
@@ -13,8 +14,8 @@ import { int8ParamsOf, runNodeInt8 } from '../reference/int8/interpreter.ts';
 import { quantizeArray } from './quant-params.ts';
 import { clampInt } from './fixed-point.ts';
 
-type Values = Float32Array | Int8Array | Int32Array;
-type Int8Values = Int8Array | Int32Array;
+type Values = Float32Array | Int8Array | Int16Array | Int32Array;
+type Int8Values = Int8Array | Int16Array | Int32Array;
 
 /** Positions a channel needs before its mean error is trusted. */
 const MIN_SAMPLES = 16;
@@ -59,7 +60,7 @@ export function correctBiases(f32: Graph, int8: Graph, inputs: readonly Float32A
 }
 
 /** Moves one MAC node's per-channel mean error into its bias; false when the node has nothing to correct. */
-function correctNode(g: Graph, node: Node, fOut: Float32Array[], qOut: Int8Array[]): boolean {
+function correctNode(g: Graph, node: Node, fOut: Float32Array[], qOut: Activations[]): boolean {
   if ((node.op !== 'conv2d' && node.op !== 'depthwise_conv2d' && node.op !== 'fully_connected') || node.inputs[2] === undefined) return false;
   const params = int8ParamsOf(g).get(node.name);
   if (params?.kind !== 'mac') return false;
@@ -68,6 +69,8 @@ function correctNode(g: Graph, node: Node, fOut: Float32Array[], qOut: Int8Array
   const inScale = (tensorOf(g, node.inputs[0]).quant as Quantization).scale[0];
   const wScale = (tensorOf(g, node.inputs[1]).quant as Quantization).scale;
   const bias = tensorOf(g, node.inputs[2]);
+  // 16×8 biases are int64 and their activations 256 times finer: nothing to correct.
+  if (bias.dtype !== 'int32') return false;
   const channels = out.shape[out.shape.length - 1];
   const sum = new Float64Array(channels);
   const count = new Float64Array(channels);

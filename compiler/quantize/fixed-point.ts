@@ -60,6 +60,17 @@ export function multiplyByQuantizedMultiplier(x: number, multiplier: number, shi
   return roundingDivideByPOT(saturatingRoundingDoublingHighMul(shifted, multiplier), right);
 }
 
+/**
+ * TFLite's MultiplyByQuantizedMultiplier for an int64 x (16×8 kernels with int64 biases): the multiplier rounded to
+ * Q15, then one rounding shift, x·round(M/2^16)·2^(shift−15). TFLite assumes |x| < 2^47 and an int32 result.
+ */
+export function multiplyByQuantizedMultiplier64(x: number, multiplier: number, shift: number): number {
+  const reduced = multiplier < 0x7fff0000 ? (multiplier + (1 << 15)) >> 16 : 0x7fff;
+  const total = BigInt(15 - shift);
+  // The product reaches 2^62: BigInt keeps it exact (>> on BigInt floors, as C's arithmetic shift).
+  return Number((BigInt(x) * BigInt(reduced) + (1n << (total - 1n))) >> total);
+}
+
 /** frexp: m = f·2^e with 0.5 ≤ |f| < 1 (m finite, non-zero). Exact, from the float64 bits. */
 function frexp(m: number): [number, number] {
   let e = Math.floor(Math.log2(Math.abs(m))) + 1;

@@ -34,6 +34,15 @@
  *   S = Σ RDBPOT(e, 12) (the sum in Q12.19); (scale, n) = GetReciprocal(S, 12);
  *   y = clamp(RDBPOT(SRDHM(scale, e), n + 23) − 128), and y = −128 when n + 23 > 31 (S ≥ 512: TFLM's TFLITE_CHECK
  *   aborts there; every exact quotient then rounds to 0). At most 4095 classes, so that S < 2^31.
+ * - 16×8 (int16 activations with zero point 0, int8 weights; TFLite's 16x8 kernels): the same formulas with int16
+ *   clamps, except: conv2d, depthwise_conv2d and fully_connected accumulate in int64 when the bias is int64 (always
+ *   for depthwise, as TFLM) and then requantize with TFLite's int64 MultiplyByQuantizedMultiplier (`wide`: the
+ *   multiplier rounded to Q15, one rounding shift); with an int32 bias or none they accumulate and requantize in
+ *   int32 as for int8. add shifts left by 15, not 20. softmax (TFLite's SoftmaxInt16; output scale 1/32768, zero
+ *   point 0): d = MBQM(x − max, M, L) with M, L = QuantizeMultiplier(s_in·β·65535/10), e = LUT_exp(clamp(d + 32767)),
+ *   S = Σe; h = clz(S); r = LUT_recip(clamp(((S << (h − 1)) + 2^13) >> 14) − 98304)); y = clamp((e·r + 2^(30 − h)) >>
+ *   (31 − h), 0, 32767); LUT(v) = l[i] + ((l[i+1] − l[i])·(v & 127) + 64) >> 7, i = 256 + (v >> 7), over TFLite's
+ *   513-entry tables of exp on [−10, 0] and 1/(1 + x) on [0, 1] (gen_lut in float32, softmax-int16.ts).
  * - logistic (TFLite's int8 Logistic; output scale 1/256, zero point −128): y = L[x + 128], a 256-entry table made
  *   here: with v = x − zp_in, M, L = frexp(s_in·2^27) (Q31) and R = ⌊15·2^27 / 2^L⌋: −128 for v ≤ −R, 127 for
  *   v ≥ R, else clamp(RDBPOT(logistic(MBQM(v, M, L) as Q4.27) as Q0.31, 23) − 128).
@@ -43,11 +52,14 @@ import { Quantization } from '../ir/tensor.ts';
 import { TinyedgeError } from '../errors.ts';
 import { clampInt, frexpMultiplier, multiplyByQuantizedMultiplier, quantizeMultiplier, roundingDivideByPOT, saturatingRoundingDoublingHighMul } from './fixed-point.ts';
 import { expOnNegativeValues, logistic } from './gemmlowp.ts';
-import { clampToQuantized, quantizeValue, Q_MAX, Q_MIN } from './quant-params.ts';
+import { activationType, clampToQuantized, quantizeValue, RANGE_OF, Q_MAX, Q_MIN } from './quant-params.ts';
+import { softmaxInt16Tables } from './softmax-int16.ts';
 import { bilinearTaps, nearestSources } from '../reference/resize.ts';
 
-/** Left shift TFLite applies to add's inputs before rescaling them to a common scale. */
+/** Left shift TFLite applies to add's int8 inputs before rescaling them to a common scale. */
 export const ADD_LEFT_SHIFT = 20;
+/** The same for int16 inputs (16×8). */
+export const ADD_LEFT_SHIFT_INT16 = 15;
 /** Integer bits of softmax's scaled input differences (Q5.26), as TFLite. */
 export const SOFTMAX_DIFF_INTEGER_BITS = 5;
 /** Integer bits of softmax's sum of exponentials (Q12.19), as TFLite. */
@@ -68,9 +80,11 @@ export interface Requant {
 
 /** The integer constants of one int8 node, by kind of kernel. */
 export type Int8Params =
-  | { kind: 'mac'; inputOffset: number; outputOffset: number; multipliers: Int32Array; shifts: Int32Array; actMin: number; actMax: number }
+  /** `wide`: 16×8 with an int64 accumulator and TFLite's int64 MultiplyByQuantizedMultiplier (see above). */
+  | { kind: 'mac'; inputOffset: number; outputOffset: number; multipliers: Int32Array; shifts: Int32Array; actMin: number; actMax: number; wide: boolean }
   | {
       kind: 'add';
+      leftShift: number;
       input1Offset: number;
       input1Multiplier: number;
       input1Shift: number;
@@ -89,6 +103,7 @@ export type Int8Params =
   | { kind: 'pad'; value: number }
   | { kind: 'requantize'; inputs: Requant[]; outputOffset: number; actMin: number; actMax: number }
   | { kind: 'softmax'; expTable: Int32Array }
+  | { kind: 'softmax16'; inputMultiplier: number; inputShift: number; expLut: Int16Array; reciprocalLut: Int16Array }
   | { kind: 'lut'; table: Int8Array }
   /** Source indices per output row and column (nearest), or (lo, hi, frac) triples (bilinear). */
   | { kind: 'resize'; rows: Int32Array; cols: Int32Array };
@@ -114,6 +129,9 @@ export function prepareInt8Node(g: Graph, node: Node): Int8Params {
   const out = quantOf(g, node.outputs[0]);
   const outScale = out.scale[0];
   const outOffset = out.zeroPoint[0];
+  const outType = activationType(tensorOf(g, node.outputs[0]).dtype);
+  const int16 = outType === 'int16';
+  if (int16 && UNSUPPORTED_16X8.has(node.op)) throw new TinyedgeError(`${node.op} has no 16×8 (int16) kernel yet`);
   switch (node.op) {
     case 'conv2d':
     case 'depthwise_conv2d':
@@ -129,8 +147,11 @@ export function prepareInt8Node(g: Graph, node: Node): Int8Params {
         multipliers[c] = m.multiplier;
         shifts[c] = m.shift;
       }
-      const [actMin, actMax] = clampToQuantized(node.attrs.clamp, out);
-      return { kind: 'mac', inputOffset: -input.zeroPoint[0], outputOffset: outOffset, multipliers, shifts, actMin, actMax };
+      const [actMin, actMax] = clampToQuantized(node.attrs.clamp, out, outType);
+      const bias = node.inputs[2] === undefined ? undefined : tensorOf(g, node.inputs[2]);
+      const wide = bias?.dtype === 'int64' || (int16 && node.op === 'depthwise_conv2d');
+      if (int16 && node.op === 'depthwise_conv2d' && bias && bias.dtype !== 'int64') throw new TinyedgeError(`a 16×8 depthwise_conv2d needs an int64 bias (as TFLM reads it), '${bias.name}' is ${bias.dtype}`);
+      return { kind: 'mac', inputOffset: -input.zeroPoint[0], outputOffset: outOffset, multipliers, shifts, actMin, actMax, wide };
     }
     case 'add': {
       const a = quantOf(g, node.inputs[0]);
@@ -138,10 +159,12 @@ export function prepareInt8Node(g: Graph, node: Node): Int8Params {
       const twiceMax = 2 * Math.max(a.scale[0], b.scale[0]);
       const m1 = quantizeMultiplier(a.scale[0] / twiceMax);
       const m2 = quantizeMultiplier(b.scale[0] / twiceMax);
-      const mo = quantizeMultiplier(twiceMax / (2 ** ADD_LEFT_SHIFT * outScale));
-      const [actMin, actMax] = clampToQuantized(node.attrs.clamp, out);
+      const leftShift = int16 ? ADD_LEFT_SHIFT_INT16 : ADD_LEFT_SHIFT;
+      const mo = quantizeMultiplier(twiceMax / (2 ** leftShift * outScale));
+      const [actMin, actMax] = clampToQuantized(node.attrs.clamp, out, outType);
       return {
         kind: 'add',
+        leftShift,
         input1Offset: -a.zeroPoint[0],
         input1Multiplier: m1.multiplier,
         input1Shift: m1.shift,
@@ -159,13 +182,13 @@ export function prepareInt8Node(g: Graph, node: Node): Int8Params {
       const a = quantOf(g, node.inputs[0]);
       const b = quantOf(g, node.inputs[1]);
       const m = quantizeMultiplier((a.scale[0] * b.scale[0]) / outScale);
-      const [actMin, actMax] = clampToQuantized(node.attrs.clamp, out);
+      const [actMin, actMax] = clampToQuantized(node.attrs.clamp, out, outType);
       return { kind: 'mul', input1Offset: -a.zeroPoint[0], input2Offset: -b.zeroPoint[0], outputMultiplier: m.multiplier, outputShift: m.shift, outputOffset: outOffset, actMin, actMax };
     }
     case 'avg_pool2d':
     case 'max_pool2d': {
       if (!sameQuant(quantOf(g, node.inputs[0]), out)) throw new TinyedgeError('pooling needs the same quantization on its input and output');
-      const [actMin, actMax] = clampToQuantized(node.attrs.clamp, out);
+      const [actMin, actMax] = clampToQuantized(node.attrs.clamp, out, outType);
       return { kind: 'pool', actMin, actMax };
     }
     case 'mean': {
@@ -177,14 +200,19 @@ export function prepareInt8Node(g: Graph, node: Node): Int8Params {
     }
     case 'pad':
       if (!sameQuant(quantOf(g, node.inputs[0]), out)) throw new TinyedgeError('pad needs the same quantization on its input and output');
-      return { kind: 'pad', value: quantizeValue(node.attrs.value, outScale, outOffset) };
+      return { kind: 'pad', value: quantizeValue(node.attrs.value, outScale, outOffset, ...RANGE_OF[outType]) };
     case 'concat':
     case 'reshape':
     case 'clamp': {
-      const [actMin, actMax] = node.op === 'clamp' ? clampToQuantized(node.attrs.clamp, out) : [Q_MIN, Q_MAX];
+      const [actMin, actMax] = node.op === 'clamp' ? clampToQuantized(node.attrs.clamp, out, outType) : RANGE_OF[outType];
       return { kind: 'requantize', inputs: node.inputs.map((i) => requant(quantOf(g, i), out)), outputOffset: outOffset, actMin, actMax };
     }
     case 'softmax': {
+      if (int16) {
+        if (outScale !== 1 / 32768 || outOffset !== 0) throw new TinyedgeError(`16×8 softmax needs output scale 1/32768 and zero point 0, got ${outScale} and ${outOffset}`);
+        const { multiplier, shift } = quantizeMultiplier((quantOf(g, node.inputs[0]).scale[0] * node.attrs.beta) / (10 / 65535));
+        return { kind: 'softmax16', inputMultiplier: multiplier, inputShift: shift, ...softmaxInt16Tables() };
+      }
       const depth = tensorOf(g, node.inputs[0]).shape.at(-1) as number;
       if (depth > SOFTMAX_MAX_DEPTH) throw new TinyedgeError(`int8 softmax supports up to ${SOFTMAX_MAX_DEPTH} classes, this one has ${depth}`);
       requireProbabilityOutput(node.op, out);
@@ -209,6 +237,9 @@ export function prepareInt8Node(g: Graph, node: Node): Int8Params {
       throw new TinyedgeError(`${node.op} has no int8 kernel`);
   }
 }
+
+/** Ops whose 16×8 form tinyedge does not have yet: they fail at prepare time with the op's name. */
+const UNSUPPORTED_16X8 = new Set<string>(['logistic', 'resize_nearest', 'resize_bilinear', 'transpose_conv2d']);
 
 /** TFLite's int8 softmax and logistic write probabilities in steps of 1/256 from zero point −128, whatever the tensor says. */
 function requireProbabilityOutput(op: string, out: Quantization): void {

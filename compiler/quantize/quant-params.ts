@@ -10,6 +10,18 @@ import { Quantization } from '../ir/tensor.ts';
 export const Q_MIN = -128;
 export const Q_MAX = 127;
 
+/** Integer types an activation may have: int8, or int16 in 16×8 models (int16 activations, int8 weights). */
+export type ActivationType = 'int8' | 'int16';
+
+/** The range of each activation type. */
+export const RANGE_OF: Readonly<Record<ActivationType, readonly [number, number]>> = { int8: [Q_MIN, Q_MAX], int16: [-32768, 32767] };
+
+/** The activation type of a tensor's dtype; anything else is not an activation of a quantized graph. */
+export function activationType(dtype: string): ActivationType {
+  if (dtype !== 'int8' && dtype !== 'int16') throw new Error(`internal: ${dtype} is not an activation type`);
+  return dtype;
+}
+
 /** Per-tensor int8 parameters covering [min, max] (widened to include 0), as TFLite's ChooseQuantizationParams. */
 export function activationQuant(min: number, max: number): Quantization {
   const lo = Math.min(min, 0);
@@ -81,12 +93,13 @@ export function quantizeBias(b: Float32Array, inputScale: number, weightScales: 
   return { data, quant: { scale, zeroPoint: scale.map(() => 0), axis: 0 } };
 }
 
-/** The int8 interval a fused clamp [min, max] allows under the output's quantization. */
-export function clampToQuantized(clamp: { min: number | null; max: number | null }, q: Quantization): [number, number] {
+/** The integer interval a fused clamp [min, max] allows under the output's quantization and type. */
+export function clampToQuantized(clamp: { min: number | null; max: number | null }, q: Quantization, type: ActivationType = 'int8'): [number, number] {
   const s = q.scale[0];
   const z = q.zeroPoint[0];
+  const [qMin, qMax] = RANGE_OF[type];
   // TFLite divides in float32 (CalculateActivationRangeQuantized): fround makes the JS division the same.
-  const lo = clamp.min === null ? Q_MIN : Math.max(Q_MIN, z + roundHalfAway(Math.fround(clamp.min / s)));
-  const hi = clamp.max === null ? Q_MAX : Math.min(Q_MAX, z + roundHalfAway(Math.fround(clamp.max / s)));
+  const lo = clamp.min === null ? qMin : Math.max(qMin, z + roundHalfAway(Math.fround(clamp.min / s)));
+  const hi = clamp.max === null ? qMax : Math.min(qMax, z + roundHalfAway(Math.fround(clamp.max / s)));
   return [lo, hi];
 }

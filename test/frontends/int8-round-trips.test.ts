@@ -50,7 +50,7 @@ describe.each([
     /** The graph's output and its pooled features on x. */
     const run = (g: Graph, x: Int8Array): Int8Array[] => {
       let pooled: Int8Array = new Int8Array(0);
-      const y = runInt8(g, { [g.inputs[0]]: x }, { onNode: (node, out) => void (node.outputs[0] === features && (pooled = out)) }).get(g.outputs[0]) as Int8Array;
+      const y = runInt8(g, { [g.inputs[0]]: x }, { onNode: (node, out) => void (node.outputs[0] === features && (pooled = out as Int8Array)) }).get(g.outputs[0]) as Int8Array;
       return [y, pooled];
     };
     for (const [i, x] of inputs.entries()) {

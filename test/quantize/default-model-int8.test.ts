@@ -66,7 +66,7 @@ describe('onnxruntime-node runs the exported int8 model like the int8 reference'
     for (const file of SAMPLE_PHOTOS) {
       const x = await int8Input(file);
       const values = new Map<string, Int8Array>([[int8.inputs[0], x]]);
-      runInt8(int8, { [int8.inputs[0]]: x }, { onNode: (n, y) => values.set(n.outputs[0], y) });
+      runInt8(int8, { [int8.inputs[0]]: x }, { onNode: (n, y) => values.set(n.outputs[0], y as Int8Array) });
       for (const n of int8.nodes) {
         const session = sessions.get(n.name) as ort.InferenceSession;
         const feeds = Object.fromEntries(session.inputNames.map((i) => [i, new ort.Tensor('int8', values.get(i) as Int8Array, tensorOf(int8, i).shape)]));

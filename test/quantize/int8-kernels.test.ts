@@ -20,7 +20,7 @@ import { mulberry32 } from '../support/seeded.ts';
 const ONE = { multiplier: 1 << 30, shift: 1 };
 
 function mac(inputOffset: number, outputOffset = 0, actMin = -128, actMax = 127): MacParams {
-  return { inputOffset, outputOffset, multipliers: Int32Array.of(ONE.multiplier), shifts: Int32Array.of(ONE.shift), actMin, actMax };
+  return { inputOffset, outputOffset, multipliers: Int32Array.of(ONE.multiplier), shifts: Int32Array.of(ONE.shift), actMin, actMax, wide: false };
 }
 
 const window3x3Padded: Window2d = { n: 1, h: 1, w: 1, c: 1, oh: 1, ow: 1, kh: 3, kw: 3, strides: [1, 1], dilations: [1, 1], pads: [1, 1, 1, 1] };

@@ -60,7 +60,7 @@ function constant(ctx: RenderContext, name: string): string {
   const t = tensorOf(ctx.g, name);
   if (!t.data) throw new TinyedgeError(`input '${name}' must be a constant here`);
   if (t.dtype !== 'int8' && t.dtype !== 'int32') throw new TinyedgeError(`constant '${name}' is ${t.dtype}; the C backend takes int8 weights and int32 biases`);
-  return ctx.pool.add(name, t.dtype === 'int8' ? 'int8_t' : 'int32_t', t.data, `${name} ${t.shape.join('x')}`);
+  return ctx.pool.add(name, t.dtype === 'int8' ? 'int8_t' : 'int32_t', t.data as Int8Array | Int32Array, `${name} ${t.shape.join('x')}`);
 }
 
 function operand(ctx: RenderContext, name: string): string {

@@ -65,7 +65,8 @@ class Int8OnnxExport {
     if (p) return p;
     const t = this.tensor(ir);
     if (!t.data) throw new Error(`internal: '${ir}' not exported yet`);
-    const placed: Placed = { name: this.b.constant(ir, t.dtype === 'int8' ? 'int8' : t.dtype === 'int32' ? 'int32' : 'float', t.shape, t.data), layout: 'plain' };
+    if (t.dtype === 'int64' || t.dtype === 'int16') throw new TinyedgeError(`constant '${ir}' is ${t.dtype}: 16×8 models export to .tflite only, ONNX has no int16 QLinear ops`);
+    const placed: Placed = { name: this.b.constant(ir, t.dtype === 'int8' ? 'int8' : t.dtype === 'int32' ? 'int32' : 'float', t.shape, t.data as Float32Array | Int8Array | Int32Array), layout: 'plain' };
     this.placed.set(ir, placed);
     return placed;
   }

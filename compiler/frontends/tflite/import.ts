@@ -127,7 +127,7 @@ class TfliteImporter {
   private constInts(i: number): number[] {
     const t = this.m.tensors[i];
     if (!t.data || t.type !== INT32) throw new TinyedgeError(`input '${t.name}' must be a constant int32 tensor`);
-    return Array.from(constantData(t, 'int32'));
+    return Array.from(constantData(t, 'int32') as Int32Array);
   }
 
   private constReal(i: number): number {

@@ -64,5 +64,5 @@ export function runF32(g: Graph, feeds: Record<string, Float32Array>, options: R
 function constantF32(g: Graph, name: string): Float32Array | undefined {
   const data = g.tensors.get(name)?.data;
   if (data === undefined) return undefined;
-  return data instanceof Float32Array ? data : Float32Array.from(data);
+  return data instanceof Float32Array ? data : Float32Array.from(data as ArrayLike<number | bigint>, Number);
 }

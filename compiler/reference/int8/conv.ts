@@ -1,11 +1,17 @@
 /**
- * @fileoverview int8 reference kernels of the MAC ops (TFLite's reference_integer_ops): conv2d (OHWI),
- * depthwise_conv2d ([1,KH,KW,C×M]) and fully_connected ([O,K]), per-channel requantization.
- * Overflow: |x + in_offset| ≤ 255 and |w| ≤ 127, so each product fits in 16 bits and an int32 accumulator holds
- * 2^31 / 32385 ≈ 66,000 products: far more than any window here (3×3×C, K ≤ 4096 and so on).
+ * @fileoverview Integer reference kernels of the MAC ops (TFLite's reference_integer_ops): conv2d (OHWI),
+ * depthwise_conv2d ([1,KH,KW,C×M]) and fully_connected ([O,K]), per-channel requantization; int8 activations, or
+ * int16 ones (16×8) with the same int8 weights.
+ * Sums are exact in float64 (|x·w| ≤ 2^22, so 2^31 products fit in 2^53); an int32 accumulator is then taken
+ * modulo 2^32 as C's is, a `wide` (int64) one as it is. int8: |x + in_offset| ≤ 255 and |w| ≤ 127, so int32 holds
+ * 66,000 products, more than any window here.
  */
 import { Window2d, scatterTransposeConv } from '../window.ts';
-import { multiplyByQuantizedMultiplier as mbqm } from '../../quantize/fixed-point.ts';
+import { multiplyByQuantizedMultiplier as mbqm, multiplyByQuantizedMultiplier64 as mbqm64 } from '../../quantize/fixed-point.ts';
+import { alike } from '../layout.ts';
+
+/** Activations of a quantized graph: int8, or int16 in 16×8 models. */
+export type Activations = Int8Array | Int16Array;
 
 /** The constants of a MAC kernel (see prepare-int8.ts). */
 export interface MacParams {
@@ -15,16 +21,17 @@ export interface MacParams {
   shifts: Int32Array;
   actMin: number;
   actMax: number;
+  wide: boolean;
 }
 
 function requantize(acc: number, o: number, p: MacParams): number {
-  const v = mbqm(acc, p.multipliers[o], p.shifts[o]) + p.outputOffset;
+  const v = (p.wide ? mbqm64(acc, p.multipliers[o], p.shifts[o]) : mbqm(acc | 0, p.multipliers[o], p.shifts[o])) + p.outputOffset;
   return v < p.actMin ? p.actMin : v > p.actMax ? p.actMax : v;
 }
 
 /** Regular convolution; padded positions are skipped, i.e. read as the input zero point. */
-export function conv2dInt8(x: Int8Array, w: Int8Array, bias: Int32Array | undefined, g: Window2d, outC: number, p: MacParams): Int8Array {
-  const y = new Int8Array(g.n * g.oh * g.ow * outC);
+export function conv2dInt8<T extends Activations>(x: T, w: Int8Array, bias: ArrayLike<number> | undefined, g: Window2d, outC: number, p: MacParams): T {
+  const y = alike(x, g.n * g.oh * g.ow * outC);
   const { c, kh, kw } = g;
   const off = p.inputOffset;
   let yi = 0;
@@ -57,8 +64,8 @@ export function conv2dInt8(x: Int8Array, w: Int8Array, bias: Int32Array | undefi
  * off·Σw + Σ x·w (equal in exact integer arithmetic), four output channels at a time, so each input byte is loaded
  * once per four MACs.
  */
-export function matmulInt8(x: Int8Array, w: Int8Array, bias: Int32Array | undefined, rows: number, k: number, outC: number, p: MacParams): Int8Array {
-  const y = new Int8Array(rows * outC);
+export function matmulInt8<T extends Activations>(x: T, w: Int8Array, bias: ArrayLike<number> | undefined, rows: number, k: number, outC: number, p: MacParams): T {
+  const y = alike(x, rows * outC);
   const base = new Float64Array(outC);
   for (let o = 0; o < outC; o++) {
     let sw = 0;
@@ -102,15 +109,15 @@ export function matmulInt8(x: Int8Array, w: Int8Array, bias: Int32Array | undefi
 }
 
 /** Depthwise convolution: output channel c·M+m reads input channel c. */
-export function depthwiseConv2dInt8(x: Int8Array, w: Int8Array, bias: Int32Array | undefined, g: Window2d, multiplier: number, p: MacParams): Int8Array {
+export function depthwiseConv2dInt8<T extends Activations>(x: T, w: Int8Array, bias: ArrayLike<number> | undefined, g: Window2d, multiplier: number, p: MacParams): T {
   const outC = g.c * multiplier;
-  const y = new Int8Array(g.n * g.oh * g.ow * outC);
-  const acc = new Int32Array(outC);
+  const y = alike(x, g.n * g.oh * g.ow * outC);
+  const acc = new Float64Array(outC);
   const off = p.inputOffset;
   for (let n = 0; n < g.n; n++) {
     for (let oy = 0; oy < g.oh; oy++) {
       for (let ox = 0; ox < g.ow; ox++) {
-        if (bias) acc.set(bias);
+        if (bias) acc.set(bias as ArrayLike<number>);
         else acc.fill(0);
         for (let ky = 0; ky < g.kh; ky++) {
           const iy = oy * g.strides[0] - g.pads[0] + ky * g.dilations[0];

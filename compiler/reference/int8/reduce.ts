@@ -1,7 +1,14 @@
-/** @fileoverview int8 reference kernels of pooling and mean, with TFLite's round-half-away integer division. */
+/** @fileoverview Integer (int8, int16) reference kernels of pooling and mean, with TFLite's round-half-away integer division. */
 import { Window2d } from '../window.ts';
 import { multiplyByQuantizedMultiplier as mbqm, clampInt } from '../../quantize/fixed-point.ts';
 import { sizeOf } from '../../ir/tensor.ts';
+import { alike } from '../layout.ts';
+import { Activations } from './conv.ts';
+
+/** The range of the activations' integer type. */
+function rangeOf(x: Activations): [number, number] {
+  return x instanceof Int8Array ? [-128, 127] : [-32768, 32767];
+}
 
 /** C's (acc ± ⌊n/2⌋) / n with truncating division: acc/n rounded half away from zero. */
 export function roundedDivide(acc: number, n: number): number {
@@ -9,14 +16,15 @@ export function roundedDivide(acc: number, n: number): number {
   return Math.trunc((acc > 0 ? acc + half : acc - half) / n) | 0;
 }
 
-/** Average (over in-bounds elements) or max pooling on int8 sharing one quantization in and out. */
-export function poolInt8(x: Int8Array, g: Window2d, kind: 'avg' | 'max', actMin: number, actMax: number): Int8Array {
-  const y = new Int8Array(g.n * g.oh * g.ow * g.c);
+/** Average (over in-bounds elements) or max pooling sharing one quantization in and out. */
+export function poolInt8<T extends Activations>(x: T, g: Window2d, kind: 'avg' | 'max', actMin: number, actMax: number): T {
+  const y = alike(x, g.n * g.oh * g.ow * g.c);
   const acc = new Int32Array(g.c);
+  const lowest = rangeOf(x)[0];
   for (let n = 0; n < g.n; n++) {
     for (let oy = 0; oy < g.oh; oy++) {
       for (let ox = 0; ox < g.ow; ox++) {
-        acc.fill(kind === 'avg' ? 0 : -128);
+        acc.fill(kind === 'avg' ? 0 : lowest);
         let count = 0;
         for (let ky = 0; ky < g.kh; ky++) {
           const iy = oy * g.strides[0] - g.pads[0] + ky;
@@ -39,7 +47,7 @@ export function poolInt8(x: Int8Array, g: Window2d, kind: 'avg' | 'max', actMin:
 }
 
 /** Mean over the given axes: MBQM of the offset sum, then a rounded division by the count. */
-export function meanInt8(x: Int8Array, shape: readonly number[], axes: readonly number[], p: { inputOffset: number; multiplier: number; shift: number; count: number; outputOffset: number }): Int8Array {
+export function meanInt8<T extends Activations>(x: T, shape: readonly number[], axes: readonly number[], p: { inputOffset: number; multiplier: number; shift: number; count: number; outputOffset: number }): T {
   const reduced = new Set(axes);
   const outShape = shape.map((d, i) => (reduced.has(i) ? 1 : d));
   const outStrides: number[] = [];
@@ -61,5 +69,8 @@ export function meanInt8(x: Int8Array, shape: readonly number[], axes: readonly 
       idx[d] = 0;
     }
   }
-  return Int8Array.from(sums, (acc) => clampInt(roundedDivide(mbqm(acc, p.multiplier, p.shift), p.count) + p.outputOffset, -128, 127));
+  const [lo, hi] = rangeOf(x);
+  const y = alike(x, sums.length);
+  sums.forEach((acc, i) => (y[i] = clampInt(roundedDivide(mbqm(acc, p.multiplier, p.shift), p.count) + p.outputOffset, lo, hi)));
+  return y;
 }
