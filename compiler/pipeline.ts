@@ -14,6 +14,7 @@ import { fuseActivation } from './passes/fuse-activation.ts';
 import { CalibrationMethod, calibrate } from './quantize/calibrate.ts';
 import { assertQuantizable, quantizeGraph } from './quantize/quantize-graph.ts';
 import { correctBiases } from './quantize/bias-correction.ts';
+import { ActivationType } from './quantize/quant-params.ts';
 
 /** A named graph rewrite. */
 export interface PassStep {
@@ -49,6 +50,8 @@ export function optimize(graph: Graph, onPass?: (step: PassStep, after: Graph) =
 export interface QuantizeOptions {
   method: CalibrationMethod;
   biasCorrection: boolean;
+  /** int8 (TFLite's int8 spec, the default) or int16 activations (its 16x8 mode: int8 weights, int64 biases). */
+  activations?: ActivationType;
   /** Progress of the two data passes (calibration, then bias correction), each 0..1. */
   onProgress?: (stage: 'calibrate' | 'correct', fraction: number) => void;
 }
@@ -58,8 +61,8 @@ export function quantize(g: Graph, inputs: readonly Float32Array[], options: Qua
   assertQuantizable(g);
   // Choose each activation's range from the f32 activations of real inputs.
   const ranges = calibrate(g, inputs, options.method, (done, total) => options.onProgress?.('calibrate', done / total));
-  // int8 activations per tensor, int8 weights per channel, int32 biases.
-  const q = quantizeGraph(g, ranges);
+  // int8 (or int16) activations per tensor, int8 weights per channel, int32 (or int64) biases.
+  const q = quantizeGraph(g, ranges, options.activations);
   // Move each channel's systematic error into its bias, layer by layer.
   if (options.biasCorrection) correctBiases(g, q, inputs, (done, total) => options.onProgress?.('correct', done / total));
   verifyGraph(q);

@@ -32,6 +32,12 @@ export function activationQuant(min: number, max: number): Quantization {
   return { scale: [scale], zeroPoint: [zeroPoint] };
 }
 
+/** 16×8 activations (TFLite's 16x8 mode): int16, symmetric (zero point 0), scale max|x| / 32767. */
+export function activationQuantInt16(min: number, max: number): Quantization {
+  const m = Math.max(Math.abs(min), Math.abs(max));
+  return { scale: [Math.fround(m > 0 ? m / 32767 : 1 / 32767)], zeroPoint: [0] };
+}
+
 /** q = clamp(round(x / scale) + zeroPoint) for one value. */
 export function quantizeValue(x: number, scale: number, zeroPoint: number, lo = Q_MIN, hi = Q_MAX): number {
   return clampInt(roundHalfAway(x / scale) + zeroPoint, lo, hi);
@@ -39,9 +45,12 @@ export function quantizeValue(x: number, scale: number, zeroPoint: number, lo = 
 
 /** Quantizes a whole f32 array with per-tensor parameters. */
 export function quantizeArray(x: Float32Array, q: Quantization): Int8Array {
-  const s = q.scale[0];
-  const z = q.zeroPoint[0];
-  return Int8Array.from(x, (v) => quantizeValue(v, s, z));
+  return Int8Array.from(x, (v) => quantizeValue(v, q.scale[0], q.zeroPoint[0]));
+}
+
+/** The same for int16 (16×8 activations). */
+export function quantizeArrayInt16(x: Float32Array, q: Quantization): Int16Array {
+  return Int16Array.from(x, (v) => quantizeValue(v, q.scale[0], q.zeroPoint[0], ...RANGE_OF.int16));
 }
 
 /** real = scale × (q − zeroPoint), per tensor. */
@@ -90,6 +99,13 @@ export function biasSafeWeightScales(bias: Float32Array, inputScale: number): nu
 export function quantizeBias(b: Float32Array, inputScale: number, weightScales: number[]): { data: Int32Array; quant: Quantization } {
   const scale = weightScales.map((s) => Math.fround(inputScale * s));
   const data = Int32Array.from(b, (v, c) => clampInt(roundHalfAway(v / scale[c]), -2147483648, 2147483647));
+  return { data, quant: { scale, zeroPoint: scale.map(() => 0), axis: 0 } };
+}
+
+/** int64 bias of a 16×8 MAC op at scale inputScale × weightScale[c]; TFLite keeps |bias| below 2^47. */
+export function quantizeBiasInt64(b: Float32Array, inputScale: number, weightScales: number[]): { data: BigInt64Array; quant: Quantization } {
+  const scale = weightScales.map((s) => Math.fround(inputScale * s));
+  const data = BigInt64Array.from(b, (v, c) => BigInt(clampInt(roundHalfAway(v / scale[c]), -(2 ** 47), 2 ** 47 - 1)));
   return { data, quant: { scale, zeroPoint: scale.map(() => 0), axis: 0 } };
 }
 

@@ -2,18 +2,25 @@
  * @fileoverview f32 graph + calibrated ranges → int8 graph (TFLite's spec): each activation gets int8 per-tensor
  * parameters, each MAC op int8 per-channel weights and an int32 bias. Ops whose output must share the input's
  * quantization (pooling, pad, reshape) take it; softmax and logistic outputs are fixed at 1/256, −128.
+ * With int16 activations (TFLite's 16x8 mode) activations are int16 and symmetric, biases int64, and softmax's
+ * output is fixed at 1/32768, 0.
  */
 import { Graph, Node, cloneGraph, tensorOf } from '../ir/graph.ts';
 import { Quantization, Tensor } from '../ir/tensor.ts';
 import { TinyedgeError, withPlace } from '../errors.ts';
 import { verifyGraph } from '../ir/verify.ts';
 import { TensorRange } from './calibrate.ts';
-import { activationQuant, biasSafeWeightScales, quantizeArray, quantizeBias, quantizeWeightsPerChannel } from './quant-params.ts';
+import { ActivationType, activationQuant, activationQuantInt16, biasSafeWeightScales, quantizeArray, quantizeArrayInt16, quantizeBias, quantizeBiasInt64, quantizeWeightsPerChannel } from './quant-params.ts';
 
 /** Ops whose int8 output reuses the input's quantization (TFLite requires it for pooling; pad, reshape and resize move or mix bytes). */
 const SHARES_INPUT_QUANT = new Set(['avg_pool2d', 'max_pool2d', 'pad', 'reshape', 'resize_nearest', 'resize_bilinear']);
-/** The fixed output quantization of probability ops. */
-const PROBABILITY_QUANT: Quantization = { scale: [1 / 256], zeroPoint: [-128] };
+/** The fixed output quantization of probability ops, by activation type. */
+const PROBABILITY_QUANT: Record<ActivationType, Quantization> = { int8: { scale: [1 / 256], zeroPoint: [-128] }, int16: { scale: [1 / 32768], zeroPoint: [0] } };
+
+/** Per-tensor parameters of an activation of the given type covering [min, max]. */
+function activationQuantOf(type: ActivationType, min: number, max: number): Quantization {
+  return type === 'int8' ? activationQuant(min, max) : activationQuantInt16(min, max);
+}
 
 function rangeOf(ranges: Map<string, TensorRange>, name: string): TensorRange {
   const r = ranges.get(name);
@@ -21,7 +28,7 @@ function rangeOf(ranges: Map<string, TensorRange>, name: string): TensorRange {
   return r;
 }
 
-function quantizeConstantOperand(t: Tensor): void {
+function quantizeConstantOperand(t: Tensor, type: ActivationType): void {
   const data = t.data as Float32Array;
   let min = 0;
   let max = 0;
@@ -29,12 +36,12 @@ function quantizeConstantOperand(t: Tensor): void {
     min = Math.min(min, v);
     max = Math.max(max, v);
   }
-  t.quant = activationQuant(min, max);
-  t.data = quantizeArray(data, t.quant);
-  t.dtype = 'int8';
+  t.quant = activationQuantOf(type, min, max);
+  t.data = type === 'int8' ? quantizeArray(data, t.quant) : quantizeArrayInt16(data, t.quant);
+  t.dtype = type;
 }
 
-function quantizeMacWeights(g: Graph, node: Node): void {
+function quantizeMacWeights(g: Graph, node: Node, type: ActivationType): void {
   const input = tensorOf(g, node.inputs[0]);
   const filter = tensorOf(g, node.inputs[1]);
   const w = filter.data as Float32Array;
@@ -43,16 +50,17 @@ function quantizeMacWeights(g: Graph, node: Node): void {
   const perChannel = w.length / channels;
   const inputScale = (input.quant as Quantization).scale[0];
   const bias = node.inputs[2] === undefined ? undefined : tensorOf(g, node.inputs[2]);
-  const minScales = bias && biasSafeWeightScales(bias.data as Float32Array, inputScale);
+  // int64 biases (16×8) have room for any bias; int32 ones may need larger weight scales.
+  const minScales = bias && type === 'int8' ? biasSafeWeightScales(bias.data as Float32Array, inputScale) : undefined;
   const q = quantizeWeightsPerChannel(w, channels, depthwise ? (i) => i % channels : (i) => Math.floor(i / perChannel), depthwise ? 3 : 0, minScales);
   filter.data = q.data;
   filter.quant = q.quant;
   filter.dtype = 'int8';
   if (bias) {
-    const b = quantizeBias(bias.data as Float32Array, inputScale, q.quant.scale);
+    const b = (type === 'int8' ? quantizeBias : quantizeBiasInt64)(bias.data as Float32Array, inputScale, q.quant.scale);
     bias.data = b.data;
     bias.quant = b.quant;
-    bias.dtype = 'int32';
+    bias.dtype = type === 'int8' ? 'int32' : 'int64';
   }
 }
 
@@ -66,15 +74,15 @@ export function assertQuantizable(g: Graph): void {
   }
 }
 
-/** Quantizes an optimized f32 graph with the given activation ranges. The input graph is left untouched. */
-export function quantizeGraph(f32: Graph, ranges: Map<string, TensorRange>): Graph {
+/** Quantizes an optimized f32 graph with the given activation ranges, to int8 or 16×8. The input graph is left untouched. */
+export function quantizeGraph(f32: Graph, ranges: Map<string, TensorRange>, type: ActivationType = 'int8'): Graph {
   assertQuantizable(f32);
   const g = cloneGraph(f32);
   for (const name of g.inputs) {
     const t = tensorOf(g, name);
     const r = rangeOf(ranges, name);
-    t.quant = activationQuant(r.min, r.max);
-    t.dtype = 'int8';
+    t.quant = activationQuantOf(type, r.min, r.max);
+    t.dtype = type;
   }
   for (const node of g.nodes) {
     withPlace({ file: g.source, node: node.name, op: node.op }, () => {
@@ -82,20 +90,20 @@ export function quantizeGraph(f32: Graph, ranges: Map<string, TensorRange>): Gra
       const firstInput = tensorOf(g, node.inputs[0]);
       if (node.op === 'conv2d' || node.op === 'depthwise_conv2d' || node.op === 'fully_connected' || node.op === 'transpose_conv2d') {
         if (!tensorOf(g, node.inputs[1]).data) throw new TinyedgeError('cannot be quantized: the weights are not constant');
-        quantizeMacWeights(g, node);
+        quantizeMacWeights(g, node, type);
       } else {
         for (const i of node.inputs) {
           const t = tensorOf(g, i);
-          if (t.data && t.dtype === 'f32') quantizeConstantOperand(t);
+          if (t.data && t.dtype === 'f32') quantizeConstantOperand(t, type);
         }
       }
       if (SHARES_INPUT_QUANT.has(node.op)) out.quant = firstInput.quant;
-      else if (node.op === 'softmax' || node.op === 'logistic') out.quant = PROBABILITY_QUANT;
+      else if (node.op === 'softmax' || node.op === 'logistic') out.quant = PROBABILITY_QUANT[type];
       else {
         const r = rangeOf(ranges, out.name);
-        out.quant = activationQuant(r.min, r.max);
+        out.quant = activationQuantOf(type, r.min, r.max);
       }
-      out.dtype = 'int8';
+      out.dtype = type;
     });
   }
   verifyGraph(g);

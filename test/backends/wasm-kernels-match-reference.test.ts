@@ -14,7 +14,7 @@ describe('WASM kernels equal the int8 reference', () => {
     const model = await instantiateWasm(q);
     const expected = referenceOutputs(q, inputs);
     inputs.forEach((x, i) => {
-      model.setInput(x);
+      model.setInput(x as Int8Array);
       model.run();
       expect(firstDifference(model.output(), expected[i])).toBeNull();
     });

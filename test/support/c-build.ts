@@ -37,7 +37,7 @@ export function runC(built: CBuilt, x: Int8Array): Int8Array {
 }
 
 /** Index and values of the first difference between two int8 arrays, or null when they are equal. */
-export function firstDifference(a: Int8Array, b: Int8Array): string | null {
+export function firstDifference(a: ArrayLike<number>, b: ArrayLike<number>): string | null {
   if (a.length !== b.length) return `lengths ${a.length} and ${b.length}`;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return `element ${i}: got ${a[i]}, reference ${b[i]}`;
   return null;

@@ -9,7 +9,8 @@ import { Clamp, NO_CLAMP, Pads4 } from '../../compiler/ir/attrs.ts';
 import { Quantization, sizeOf } from '../../compiler/ir/tensor.ts';
 import { calibrate } from '../../compiler/quantize/calibrate.ts';
 import { quantizeGraph } from '../../compiler/quantize/quantize-graph.ts';
-import { quantizeArray } from '../../compiler/quantize/quant-params.ts';
+import { ActivationType, quantizeArray, quantizeArrayInt16 } from '../../compiler/quantize/quant-params.ts';
+import { Activations } from '../../compiler/reference/int8/conv.ts';
 import { runInt8 } from '../../compiler/reference/int8/interpreter.ts';
 import { verifyGraph } from '../../compiler/ir/verify.ts';
 import { seededUniform } from './seeded.ts';
@@ -33,7 +34,7 @@ function pads(kind: 'SAME' | 'VALID', h: number, w: number, k: number, s: number
  * Quantizes with ranges from seeded inputs, widening clamped outputs so the fused clamp is narrower than the int8
  * range (the kernels' act_min/act_max then really clip); returns the int8 graph and three int8 inputs.
  */
-export function quantizeCase(g: Graph, seed: number, outputRange?: { min: number; max: number }): { q: Graph; inputs: Int8Array[] } {
+export function quantizeCase(g: Graph, seed: number, outputRange?: { min: number; max: number }, activations: ActivationType = 'int8'): { q: Graph; inputs: Activations[] } {
   verifyGraph(g);
   const shape = tensorOf(g, g.inputs[0]).shape;
   const inputs = [0, 1, 2].map((k) => seededUniform(seed * 10 + k, sizeOf(shape), -2, 2));
@@ -44,14 +45,14 @@ export function quantizeCase(g: Graph, seed: number, outputRange?: { min: number
     if (clamp && (clamp.min !== null || clamp.max !== null) && r) ranges.set(n.outputs[0], { min: r.min - 3, max: r.max + 7 });
   }
   if (outputRange) ranges.set(g.outputs[0], outputRange);
-  const q = quantizeGraph(g, ranges);
+  const q = quantizeGraph(g, ranges, activations);
   const inQuant = tensorOf(q, q.inputs[0]).quant as Quantization;
-  return { q, inputs: inputs.map((x) => quantizeArray(x, inQuant)) };
+  return { q, inputs: inputs.map((x) => (activations === 'int8' ? quantizeArray : quantizeArrayInt16)(x, inQuant)) };
 }
 
 /** The reference output of each input. */
-export function referenceOutputs(q: Graph, inputs: Int8Array[]): Int8Array[] {
-  return inputs.map((x) => runInt8(q, { [q.inputs[0]]: x }).get(q.outputs[0]) as Int8Array);
+export function referenceOutputs(q: Graph, inputs: Activations[]): Activations[] {
+  return inputs.map((x) => runInt8(q, { [q.inputs[0]]: x }).get(q.outputs[0]) as Activations);
 }
 
 /** Seeded weights in [-1, 1]; `channelScale` scales output channel c (the first axis, or the last for depthwise). */
@@ -103,6 +104,8 @@ export interface KernelCase {
   seed: number;
   /** Forces the output's calibrated range (for requantization multipliers above one). */
   outputRange?: { min: number; max: number };
+  /** int16 for the 16×8 form of the case (int16 activations, int8 weights, int64 biases); int8 by default. */
+  activations?: ActivationType;
 }
 
 function single(build: (b: GraphBuilder) => string, input: number[]): Graph {
@@ -274,6 +277,12 @@ const upsampling: KernelCase[] = [
   })),
 ];
 
+/** Ops with a 16×8 form: every case of theirs again with int16 activations. */
+const HAS_16X8 = /^(conv2d|pointwise|depthwise|fully connected|max_pool2d|avg_pool2d|add|mean|pad|softmax)/;
+export const KERNEL_CASES_16X8: KernelCase[] = [...conv3x3, ...convInputs, ...pointwise, ...depthwise, ...fullyConnected, ...pools, ...requantization, ...others]
+  .filter((c) => HAS_16X8.test(c.name))
+  .map((c) => ({ ...c, name: `${c.name} (16×8)`, activations: 'int16' as const }));
+
 /** Every case, in a stable order. */
 export const KERNEL_CASES: KernelCase[] = [...conv3x3, ...convInputs, ...pointwise, ...depthwise, ...fullyConnected, ...pools, ...requantization, ...others, ...upsampling];
 
@@ -285,7 +294,7 @@ export function describeKernelCasesOn(targets: string[], title: string): void {
       const { q, inputs } = quantizeCase(c.graph(), c.seed, c.outputRange);
       const built = buildC(q, target);
       const expected = referenceOutputs(q, inputs);
-      inputs.forEach((x, i) => expect(firstDifference(runC(built, x), expected[i])).toBeNull());
+      inputs.forEach((x, i) => expect(firstDifference(runC(built, x as Int8Array), expected[i])).toBeNull());
     });
   });
 }
