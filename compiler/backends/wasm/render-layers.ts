@@ -12,12 +12,13 @@ import { windowOf } from '../../reference/window.ts';
 import { Expr, FunctionBuilder, Local, WasmModule } from './binaryen.ts';
 import { WasmData } from './wasm-data.ts';
 import { SimdRequant, simdRequantTable } from './requantize.ts';
-import { emitSimdMatmul, matmulWidenBytes, paddedBias, simdMatmulWeights } from './simd-matmul.ts';
+import { emitSimdMatmul, matmulScratchBytes, paddedBias, simdMatmulWeights } from './simd-matmul.ts';
 import { emitSimdAdd } from './simd-add.ts';
 import { emitSoftmax } from './softmax.ts';
 import { convPatchBytes, emitSimdConv } from './simd-conv.ts';
-import { emitSimdDepthwise, productsPairInInt16, simdDepthwiseConstants } from './simd-depthwise.ts';
+import { depthwiseScratchBytes, emitSimdDepthwise, productsPairInInt16, simdDepthwiseConstants } from './simd-depthwise.ts';
 import { emitResizeBilinear, emitResizeNearest, emitTransposeConv } from './upsampling.ts';
+import { emitInt16Layer, isInt16Node } from './int16-layers.ts';
 
 /** Where things are in linear memory. */
 export interface LayerContext {
@@ -65,20 +66,24 @@ function addr(ctx: LayerContext, name: string): number {
 }
 
 /**
- * Scratch bytes a node's WASM kernel needs: matmuls widen rows to int16, a regular conv gathers windows first, and a
- * transpose conv accumulates its whole output in int32.
+ * Scratch bytes a node's WASM kernel needs: matmuls widen rows to int16 and keep int32 accumulator rows, a regular
+ * conv gathers windows first, a depthwise conv keeps one pixel's accumulators, and a transpose conv accumulates its
+ * whole output in int32.
  */
 export function wasmScratchBytes(g: Graph, node: Node): number {
+  if (isInt16Node(g, node)) return 0;
   if (node.op === 'transpose_conv2d') return 4 * sizeOf(tensorOf(g, node.outputs[0]).shape);
+  if (node.op === 'depthwise_conv2d') return depthwiseScratchBytes(tensorOf(g, node.outputs[0]).shape[3]);
   if (node.op !== 'conv2d' && node.op !== 'fully_connected') return 0;
   const f = tensorOf(g, node.inputs[1]).shape;
   const k = sizeOf(f) / f[0];
-  return matmulWidenBytes(k) + (node.op === 'conv2d' && !isPointwiseConv(g, node) ? convPatchBytes(f[1], f[2], f[3]) : 0);
+  return matmulScratchBytes(k, f[0]) + (node.op === 'conv2d' && !isPointwiseConv(g, node) ? convPatchBytes(f[1], f[2], f[3]) : 0);
 }
 
 /** Emits the function `name` computing `node`. */
 export function emitLayer(ctx: LayerContext, node: Node, name: string): void {
   const { g, module } = ctx;
+  if (isInt16Node(g, node)) return emitInt16Layer(ctx, node, name);
   const out = tensorOf(g, node.outputs[0]);
   const y = addr(ctx, node.outputs[0]);
   switch (node.op) {
@@ -92,14 +97,14 @@ export function emitLayer(ctx: LayerContext, node: Node, name: string): void {
       const bias = ctx.data.add(`${node.name}\0folded`, paddedBias(foldedMacBias(g, node, p.inputOffset)));
       const vector = vectorRequant(ctx, node);
       const scratch = ctx.scratch.get(node.name) as number;
-      const mm = { weights, bias, table: vector ? 0 : channelRequant(ctx, node), vector, widen: scratch, k, outC: o, p };
+      const mm = { weights, bias, table: vector ? 0 : channelRequant(ctx, node), vector, scratch, k, outC: o, p };
       if (node.op === 'fully_connected' || isPointwiseConv(g, node)) {
         const rows = sizeOf(tensorOf(g, node.inputs[0]).shape) / k;
         module.fn(name, 0, (f) => [emitSimdMatmul(f, mm, f.c(addr(ctx, node.inputs[0])), rows, f.c(y))]);
         return;
       }
       const w = windowOf(tensorOf(g, node.inputs[0]), out, filter.shape[1], filter.shape[2], node.attrs);
-      const conv = { x: addr(ctx, node.inputs[0]), y, patch: scratch + matmulWidenBytes(k), w, inputOffset: p.inputOffset };
+      const conv = { x: addr(ctx, node.inputs[0]), y, patch: scratch + matmulScratchBytes(k, o), w, inputOffset: p.inputOffset };
       module.fn(name, 0, (f) => [emitSimdConv(f, mm, conv)]);
       return;
     }
@@ -116,7 +121,7 @@ export function emitLayer(ctx: LayerContext, node: Node, name: string): void {
       };
       const multiplier = node.attrs.depthMultiplier;
       const vector = multiplier === 1 ? vectorRequant(ctx, node) : undefined;
-      const dw = { x: addr(ctx, node.inputs[0]), y, table: vector ? 0 : channelRequant(ctx, node), vector, w, multiplier, p };
+      const dw = { x: addr(ctx, node.inputs[0]), y, acc: ctx.scratch.get(node.name) as number, table: vector ? 0 : channelRequant(ctx, node), vector, w, multiplier, p };
       module.fn(name, 0, (f) => [emitSimdDepthwise(f, dw, at, productsPairInInt16(filter.data as Int8Array))]);
       return;
     }

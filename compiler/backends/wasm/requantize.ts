@@ -94,27 +94,50 @@ export interface OutputClamp {
   actMax: number;
 }
 
-/** The helpers' parameters after the accumulators: block address, rounding constant 2^(S−1) + zp·2^S, clamp low, clamp high. */
-const HELPER_SCALARS = ['i32', 'i32', 'i32', 'i32'] as const;
+/** Bytes of an int32 accumulator row of `count` channels: whole i32x4 blocks. */
+export function accumulatorRowBytes(count: number): number {
+  return Math.ceil(count / 4) * 16;
+}
 
 /**
- * The int8 of up to four accumulator vectors whose SIMD requant blocks start at `block`, through a shared helper
- * `requant_x{2,4}[_left]_s{S}` (added on first use): the accumulators of two or four consecutive channel blocks
- * requantized lane by lane with mbqm's arithmetic and narrowed to one v128 (8 or 16 bytes valid). Shared rather than
- * inline, since inlining in every layer tripled the code; one helper per S keeps the shift an immediate.
+ * Requantizes `count` int32 accumulators at `src` (a row of accumulatorRowBytes) to int8 at `dst`: through a shared
+ * helper `requant_row[_left]_s{S}_t{count mod 16}` (added on first use) with the SIMD table at `vector.at`, 16
+ * channels a step and then the compile-time tail; else channel by channel with the scalar table. Kernels call it
+ * once per output row rather than once per 16 outputs, since V8 spills every live v128 around a call.
  */
-export function requantizeToInt8(f: FunctionBuilder, acc: Expr[], block: Expr, rq: SimdRequant, p: OutputClamp): Expr {
-  const n = acc.length <= 2 ? 2 : 4;
-  const name = `requant_x${n}${rq.leftShift ? '_left' : ''}_s${rq.shift}`;
-  f.module.helper(name, [...new Array<'v128'>(n).fill('v128'), ...HELPER_SCALARS], 'v128', (h) => {
+export function requantizeRow(f: FunctionBuilder, src: Expr, dst: Expr, count: number, rq: { table: number; vector?: { at: number; rq: SimdRequant } }, p: OutputClamp): Expr {
+  const v = rq.vector;
+  if (!v) {
+    const [c, from, to, tmp] = [f.i32(), f.i32(), f.i32(), f.i32()];
+    return f.block([from.set(src), to.set(dst), f.for(c, f.c(0), f.c(count), [storeRequantized(f, f.add(to.get(), c.get()), f.load32(f.add(from.get(), f.shl(c.get(), f.c(2)))), rq.table, c.get(), p, tmp)])]);
+  }
+  const full = Math.floor(count / 16);
+  const tail = count % 16;
+  const name = `requant_row${v.rq.leftShift ? '_left' : ''}_s${v.rq.shift}_t${tail}`;
+  f.module.helper(name, ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'], 'none', (h) => {
     const { i32x4 } = h.simd;
-    // The layer's constants as vectors, splatted once per call rather than once per accumulator.
+    const [at, out, block] = [h.i32(), h.i32(), h.i32()];
     const k = { rounding: h.v128(), lo: h.v128(), hi: h.v128() };
-    const q = Array.from({ length: n }, (_, j) => requantizeVector(h, h.param(j), () => h.param(n), j * SIMD_REQUANT_BLOCK, rq, k));
-    return [k.rounding.set(i32x4.splat(h.param(n + 1))), k.lo.set(i32x4.splat(h.param(n + 2))), k.hi.set(i32x4.splat(h.param(n + 3))), narrowToInt8(h, q)];
+    const packed = h.v128();
+    /** `n` requantized vectors narrowed to int8 (n = 2 or 4; vectors past `real` are zero). */
+    const narrowed = (n: number, real: number) =>
+      narrowToInt8(h, Array.from({ length: n }, (_, j) => (j < real ? requantizeVector(h, h.loadV128(at.get(), 16 * j), () => block.get(), j * SIMD_REQUANT_BLOCK, v.rq, k) : h.i32x4Const(0))));
+    const vectors = Math.ceil(tail / 4);
+    return [
+      k.rounding.set(i32x4.splat(h.param(4))),
+      k.lo.set(i32x4.splat(h.param(5))),
+      k.hi.set(i32x4.splat(h.param(6))),
+      out.set(h.param(1)),
+      block.set(h.param(2)),
+      h.for(at, h.param(0), h.param(3), [h.storeV128(out.get(), narrowed(4, 4)), out.set(h.add(out.get(), h.c(16))), block.set(h.add(block.get(), h.c(4 * SIMD_REQUANT_BLOCK)))], 64),
+      ...(tail > 0 ? [packed.set(narrowed(vectors <= 2 ? 2 : 4, vectors)), ...storeInt8Lanes(h, () => out.get(), packed, tail)] : []),
+    ];
   });
-  const args = Array.from({ length: n }, (_, j) => acc[j] ?? f.i32x4Const(0));
-  return f.callV128(name, [...args, block, f.c(2 ** (rq.shift - 1) + p.outputOffset * 2 ** rq.shift), f.c(p.actMin), f.c(p.actMax)]);
+  const base = f.i32();
+  return f.block([
+    base.set(src),
+    f.call(name, [base.get(), dst, f.c(v.at), f.add(base.get(), f.c(64 * full)), f.c(2 ** (v.rq.shift - 1) + p.outputOffset * 2 ** v.rq.shift), f.c(p.actMin), f.c(p.actMax)]),
+  ]);
 }
 
 /**

@@ -3,17 +3,19 @@
  * lanes into two i32x4 accumulators, the window unrolled at compile time. Interior pixels multiply x·w in i16 (the
  * input offset is folded into their bias) and widen once per two taps; border pixels check each tap's bounds and
  * add the input offset, so padding taps contribute nothing. Channels past C read padded zero weights and are never
- * stored. A depth multiplier other than 1 takes a scalar loop.
+ * stored. A pixel's accumulators go to an int32 row in the scratch, requantized with one call per pixel. A depth
+ * multiplier other than 1 takes a scalar loop.
  */
 import { Expr, FunctionBuilder } from './binaryen.ts';
-import { SIMD_REQUANT_BLOCK, SimdRequant, requantizeToInt8, storeInt8Lanes, storeRequantized } from './requantize.ts';
-import { SPILL } from './simd-matmul.ts';
+import { SimdRequant, requantizeRow, storeRequantized } from './requantize.ts';
 import { Window2d, windowInterior } from '../../reference/window.ts';
 
 /** The constants of one depthwise layer. */
 export interface SimdDepthwise {
   x: number;
   y: number;
+  /** Scratch of depthwiseScratchBytes: one pixel's int32 accumulators. */
+  acc: number;
   /** The scalar requantization table (channelRequant), used when `vector` is absent. */
   table: number;
   /** The SIMD requantization table's address and constants, when the layer's shifts allow it. */
@@ -48,6 +50,11 @@ export function simdDepthwiseConstants(weights: Int8Array, bias: Int32Array, tap
   return { weights: w, bias: b, folded };
 }
 
+/** Scratch bytes of a depthwise kernel with `channels` output channels: one pixel's accumulators, in blocks of eight. */
+export function depthwiseScratchBytes(channels: number): number {
+  return Math.ceil(channels / 8) * 32;
+}
+
 /** Whether two x·w products can share an i16 lane: |x·w| ≤ 128·127 unless a weight is −128 (the spec's weights never are). */
 export function productsPairInInt16(weights: Int8Array): boolean {
   return !weights.includes(-128);
@@ -64,7 +71,7 @@ export function emitSimdDepthwise(f: FunctionBuilder, d: SimdDepthwise, at: Dept
   if (d.multiplier !== 1) return emitScalarDepthwise(f, d, at.weights, at.bias);
   const padded = Math.ceil(outC / 8) * 8;
   const { i16x8, i32x4 } = f.simd;
-  const [oy, ox, c0, iy, ix, yp, xb, tmp] = [f.i32(), f.i32(), f.i32(), f.i32(), f.i32(), f.i32(), f.i32(), f.i32()];
+  const [oy, ox, c0, iy, ix, yp, xb] = [f.i32(), f.i32(), f.i32(), f.i32(), f.i32(), f.i32(), f.i32()];
   const [lo, hi, xv, wv, off, prod] = [f.v128(), f.v128(), f.v128(), f.v128(), f.v128(), f.v128()];
   const tapList = Array.from({ length: w.kh * w.kw }, (_, t) => ({ ky: Math.floor(t / w.kw), kx: t % w.kw, wOffset: t * padded }));
   /** Border pixels: each tap checks its bounds and adds the input offset (padding taps contribute nothing). */
@@ -94,27 +101,13 @@ export function emitSimdDepthwise(f: FunctionBuilder, d: SimdDepthwise, at: Dept
     }
     return out;
   };
-  const [lane, count] = [f.i32(), f.i32()];
-  const packed = f.v128();
-  /** Requantizes and stores `lanes` channels from c0: as one SIMD vector, or one by one through the spill area. */
-  const stores = (lanes: number): Expr[] => {
-    const v = d.vector;
-    if (v) {
-      return [packed.set(requantizeToInt8(f, [lo.get(), hi.get()], f.add(f.c(v.at), f.mul(c0.get(), f.c(SIMD_REQUANT_BLOCK / 4))), v.rq, d.p)), ...storeInt8Lanes(f, () => f.add(yp.get(), c0.get()), packed, lanes)];
-    }
-    return [
-      f.storeV128(f.c(SPILL), lo.get()),
-      f.storeV128(f.c(SPILL), hi.get(), 16),
-      count.set(f.c(lanes)),
-      f.for(lane, f.c(0), count.get(), [storeRequantized(f, f.add(yp.get(), f.add(c0.get(), lane.get())), f.load32(f.add(f.c(SPILL), f.shl(lane.get(), f.c(2)))), d.table, f.add(c0.get(), lane.get()), d.p, tmp)]),
-    ];
-  };
   const full = Math.floor(outC / 8);
   const rest = outC % 8;
-  /** All channels of one pixel: full blocks of eight in a loop, then the compile-time tail. */
+  /** All channels of one pixel into the accumulator row: full blocks of eight in a loop, then the tail block. */
   const channels = (biasAt: number, taps: () => Expr[]): Expr[] => {
-    const block = (lanes: number): Expr[] => [lo.set(f.loadV128(f.add(f.c(biasAt), f.shl(c0.get(), f.c(2))))), hi.set(f.loadV128(f.add(f.c(biasAt), f.shl(c0.get(), f.c(2))), 16)), ...taps(), ...stores(lanes)];
-    return [...(full > 0 ? [f.for(c0, f.c(0), f.c(full * 8), block(8), 8)] : []), ...(rest > 0 ? [c0.set(f.c(full * 8)), ...block(rest)] : [])];
+    const at = () => f.shl(c0.get(), f.c(2));
+    const block = (): Expr[] => [lo.set(f.loadV128(f.add(f.c(biasAt), at()))), hi.set(f.loadV128(f.add(f.c(biasAt), at()), 16)), ...taps(), f.storeV128(f.add(f.c(d.acc), at()), lo.get()), f.storeV128(f.add(f.c(d.acc), at()), hi.get(), 16)];
+    return [...(full > 0 ? [f.for(c0, f.c(0), f.c(full * 8), block(), 8)] : []), ...(rest > 0 ? [c0.set(f.c(full * 8)), ...block()] : [])];
   };
   const {
     y: [y0, y1],
@@ -134,6 +127,7 @@ export function emitSimdDepthwise(f: FunctionBuilder, d: SimdDepthwise, at: Dept
           ],
           channels(at.bias, borderTaps),
         ),
+        requantizeRow(f, f.c(d.acc), yp.get(), outC, d, d.p),
       ]),
     ]),
   ]);
