@@ -4,6 +4,8 @@ export interface TensorInfo {
   shape: number[];
   scale: number;
   zeroPoint: number;
+  /** Element type of the raw values: int16 in 16×8 models; absent (older model.json) means int8. */
+  dtype?: 'int8' | 'int16';
 }
 
 /** What model.json (written beside model.wasm) says about the model. */
@@ -15,13 +17,16 @@ export interface ModelInfo {
   preprocessing: { scale: number; offset: number };
 }
 
-/** A compiled tinyedge model: set an input, run, read the output with its quantization. */
-export declare class TinyedgeModel {
-  static load(bytes: ArrayBuffer | Uint8Array, info: ModelInfo): Promise<TinyedgeModel>;
+/** Raw values of a model's input or output: Int8Array, or Int16Array when its TensorInfo says int16 (16×8). */
+export type RawValues = Int8Array | Int16Array;
+
+/** A compiled tinyedge model: set an input, run, read the output with its quantization. `T`: Int16Array for 16×8 models. */
+export declare class TinyedgeModel<T extends RawValues = Int8Array> {
+  static load<T extends RawValues = Int8Array>(bytes: ArrayBuffer | Uint8Array, info: ModelInfo): Promise<TinyedgeModel<T>>;
   readonly info: ModelInfo;
-  setInput(values: Int8Array): void;
+  setInput(values: T): void;
   setInputFloat(values: ArrayLike<number>): void;
   run(): void;
-  output(): Int8Array;
+  output(): T;
   outputFloat(): Float32Array;
 }

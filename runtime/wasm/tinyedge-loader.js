@@ -8,6 +8,9 @@ function roundHalfAway(x) {
   return x < 0 ? -Math.round(-x) : Math.round(x);
 }
 
+/** The typed array and range of each element type model.json may name; files without one are int8. */
+const ELEMENTS = { int8: { Array: Int8Array, min: -128, max: 127 }, int16: { Array: Int16Array, min: -32768, max: 32767 } };
+
 /** A compiled tinyedge model: set an input, run, read the output with its quantization. */
 export class TinyedgeModel {
   /**
@@ -23,26 +26,30 @@ export class TinyedgeModel {
   constructor(exports, info) {
     this.exports = exports;
     this.info = info;
-    this.inputBytes = info.input.shape.reduce((a, b) => a * b, 1);
-    this.outputBytes = info.output.shape.reduce((a, b) => a * b, 1);
+    this.inputElements = ELEMENTS[info.input.dtype ?? 'int8'];
+    this.outputElements = ELEMENTS[info.output.dtype ?? 'int8'];
+    this.inputLength = info.input.shape.reduce((a, b) => a * b, 1);
+    this.outputLength = info.output.shape.reduce((a, b) => a * b, 1);
   }
 
-  /** The module's memory as int8, fetched each time (memory objects may be replaced by growth). */
-  memory() {
-    return new Int8Array(this.exports.memory.buffer);
+  /** `length` elements of type `Array` at byte address `at` of the module's memory, fetched each time (memory objects may be replaced by growth). */
+  view(Array, at, length) {
+    return new Array(this.exports.memory.buffer, at, length);
   }
 
-  /** Writes raw int8 input values. */
+  /** Writes raw input values (int8, or int16 for 16×8 models). */
   setInput(values) {
-    if (values.length !== this.inputBytes) throw new Error(`input needs ${this.inputBytes} int8 values, got ${values.length}`);
-    this.memory().set(values, this.exports.input_ptr());
+    const { Array } = this.inputElements;
+    if (values.length !== this.inputLength) throw new Error(`input needs ${this.inputLength} ${Array.name.replace('Array', '').toLowerCase()} values, got ${values.length}`);
+    this.view(Array, this.exports.input_ptr(), this.inputLength).set(values);
   }
 
   /** Quantizes float input values with the input's scale and zero point, then writes them. */
   setInputFloat(values) {
     const { scale, zeroPoint } = this.info.input;
-    const q = new Int8Array(values.length);
-    for (let i = 0; i < values.length; i++) q[i] = Math.max(-128, Math.min(127, roundHalfAway(values[i] / scale) + zeroPoint));
+    const { Array, min, max } = this.inputElements;
+    const q = new Array(values.length);
+    for (let i = 0; i < values.length; i++) q[i] = Math.max(min, Math.min(max, roundHalfAway(values[i] / scale) + zeroPoint));
     this.setInput(q);
   }
 
@@ -51,10 +58,9 @@ export class TinyedgeModel {
     this.exports.run();
   }
 
-  /** The raw int8 output. */
+  /** The raw output (int8, or int16 for 16×8 models), copied. */
   output() {
-    const at = this.exports.output_ptr();
-    return this.memory().slice(at, at + this.outputBytes);
+    return this.view(this.outputElements.Array, this.exports.output_ptr(), this.outputLength).slice();
   }
 
   /** The output dequantized: scale × (q − zero point). */

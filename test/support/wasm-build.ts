@@ -1,12 +1,12 @@
-/** @fileoverview Emits an int8 graph with the WASM backend and instantiates it in this process through the shipped loader. */
+/** @fileoverview Emits an int8 or 16×8 graph with the WASM backend and instantiates it in this process through the shipped loader. */
 import { Graph } from '../../compiler/ir/graph.ts';
 import { planMemory } from '../../compiler/plan/plan-memory.ts';
 import { wasmScratchBytes } from '../../compiler/backends/wasm/render-layers.ts';
 import { wasmProject } from '../../compiler/backends/wasm/project.ts';
-import { TinyedgeModel } from '../../runtime/wasm/tinyedge-loader.js';
+import { RawValues, TinyedgeModel } from '../../runtime/wasm/tinyedge-loader.js';
 
 /** The model as the loader sees it (module bytes and model.json), ready to run; `slide: 'every'` as in buildC. */
-export async function instantiateWasm(g: Graph, slide?: 'every'): Promise<TinyedgeModel> {
+export async function instantiateWasm<T extends RawValues = Int8Array>(g: Graph, slide?: 'every'): Promise<TinyedgeModel<T>> {
   const { files, info } = wasmProject(g, planMemory(g, wasmScratchBytes, { ...(slide ? { slide } : {}) }), 'test', undefined, { scale: 1, offset: 0 });
-  return TinyedgeModel.load(files['model.wasm'] as Uint8Array, info);
+  return TinyedgeModel.load<T>(files['model.wasm'] as Uint8Array, info);
 }

@@ -136,6 +136,17 @@ export class FunctionBuilder {
   store8(ptr: Expr, value: Expr, offset = 0): Expr {
     return this.m.i32.store8(offset, 1, ptr, value, MEMORY);
   }
+  /** Signed int16 at ptr + offset. */
+  load16(ptr: Expr, offset = 0): Expr {
+    return this.m.i32.load16_s(offset, 2, ptr, MEMORY);
+  }
+  store16(ptr: Expr, value: Expr, offset = 0): Expr {
+    return this.m.i32.store16(offset, 2, ptr, value, MEMORY);
+  }
+  /** int64 at ptr + offset. */
+  load64(ptr: Expr, offset = 0): Expr {
+    return this.m.i64.load(offset, 8, ptr, MEMORY);
+  }
   store32(ptr: Expr, value: Expr, offset = 0): Expr {
     return this.m.i32.store(offset, 1, ptr, value, MEMORY);
   }

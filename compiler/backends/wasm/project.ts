@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { Graph, tensorOf } from '../../ir/graph.ts';
 import { Quantization } from '../../ir/tensor.ts';
 import { MemoryPlan } from '../../plan/plan-memory.ts';
+import { ActivationType, activationType } from '../../quantize/quant-params.ts';
 import { emitWasm } from './emit-wasm.ts';
 
 const LOADER_DIR = new URL('../../../runtime/wasm/', import.meta.url);
@@ -14,8 +15,8 @@ const LOADER_DIR = new URL('../../../runtime/wasm/', import.meta.url);
 /** What model.json holds (the loader's ModelInfo). */
 export interface WasmModelInfo {
   model: string;
-  input: { name: string; shape: number[]; scale: number; zeroPoint: number };
-  output: { name: string; shape: number[]; scale: number; zeroPoint: number };
+  input: { name: string; shape: number[]; scale: number; zeroPoint: number; dtype: ActivationType };
+  output: { name: string; shape: number[]; scale: number; zeroPoint: number; dtype: ActivationType };
   labels?: string[];
   preprocessing: { scale: number; offset: number };
 }
@@ -23,7 +24,7 @@ export interface WasmModelInfo {
 function tensorInfo(g: Graph, name: string): WasmModelInfo['input'] {
   const t = tensorOf(g, name);
   const q = t.quant as Quantization;
-  return { name, shape: t.shape, scale: q.scale[0], zeroPoint: q.zeroPoint[0] };
+  return { name, shape: t.shape, scale: q.scale[0], zeroPoint: q.zeroPoint[0], dtype: activationType(t.dtype) };
 }
 
 /** The demo page: pick an image, it is stretched to the input size on a canvas, classified, top-5 shown. */

@@ -15,8 +15,8 @@ export class WasmData {
     this.next = base;
   }
 
-  /** The address of an int8 or int32 array (little-endian), placing it on first use. */
-  add(key: string, values: Int8Array | Int32Array): number {
+  /** The address of an integer array (little-endian), placing it on first use. */
+  add(key: string, values: Int8Array | Int16Array | Int32Array | BigInt64Array): number {
     const known = this.byKey.get(key);
     if (known !== undefined) return known;
     const at = this.next;
