@@ -20,13 +20,16 @@ export interface ModelInfo {
 /** Raw values of a model's input or output: Int8Array, or Int16Array when its TensorInfo says int16 (16×8). */
 export type RawValues = Int8Array | Int16Array;
 
-/** A compiled tinyedge model: set an input, run, read the output with its quantization. `T`: Int16Array for 16×8 models. */
-export declare class TinyedgeModel<T extends RawValues = Int8Array> {
-  static load<T extends RawValues = Int8Array>(bytes: ArrayBuffer | Uint8Array, info: ModelInfo): Promise<TinyedgeModel<T>>;
+/**
+ * A compiled tinyedge model: set an input, run, read the output with its quantization. `In` and `Out` are the raw
+ * input and output arrays its TensorInfo dtypes name: Int16Array for 16×8 models.
+ */
+export declare class TinyedgeModel<In extends RawValues = Int8Array, Out extends RawValues = In> {
+  static load<In extends RawValues = Int8Array, Out extends RawValues = In>(bytes: ArrayBuffer | Uint8Array, info: ModelInfo): Promise<TinyedgeModel<In, Out>>;
   readonly info: ModelInfo;
-  setInput(values: T): void;
+  setInput(values: In): void;
   setInputFloat(values: ArrayLike<number>): void;
   run(): void;
-  output(): T;
+  output(): Out;
   outputFloat(): Float32Array;
 }

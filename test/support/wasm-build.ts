@@ -6,7 +6,7 @@ import { wasmProject } from '../../compiler/backends/wasm/project.ts';
 import { RawValues, TinyedgeModel } from '../../runtime/wasm/tinyedge-loader.js';
 
 /** The model as the loader sees it (module bytes and model.json), ready to run; `slide: 'every'` as in buildC. */
-export async function instantiateWasm<T extends RawValues = Int8Array>(g: Graph, slide?: 'every'): Promise<TinyedgeModel<T>> {
+export async function instantiateWasm<In extends RawValues = Int8Array, Out extends RawValues = In>(g: Graph, slide?: 'every'): Promise<TinyedgeModel<In, Out>> {
   const { files, info } = wasmProject(g, planMemory(g, wasmScratchBytes, { ...(slide ? { slide } : {}) }), 'test', undefined, { scale: 1, offset: 0 });
-  return TinyedgeModel.load<T>(files['model.wasm'] as Uint8Array, info);
+  return TinyedgeModel.load<In, Out>(files['model.wasm'] as Uint8Array, info);
 }
