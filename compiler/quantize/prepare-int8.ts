@@ -132,6 +132,9 @@ export function prepareInt8Node(g: Graph, node: Node): Int8Params {
   const outType = activationType(tensorOf(g, node.outputs[0]).dtype);
   const int16 = outType === 'int16';
   if (int16 && UNSUPPORTED_16X8.has(node.op)) throw new TinyedgeError(`${node.op} has no 16×8 (int16) kernel yet`);
+  // Only the requantizing ops (QUANTIZE between int8 and int16) change the activation type.
+  const mixed = node.inputs.map((i) => tensorOf(g, i)).find((t) => (t.dtype === 'int8' || t.dtype === 'int16') && t.dtype !== outType && !(t.data && t.name === node.inputs[1]));
+  if (mixed && !['concat', 'reshape', 'clamp'].includes(node.op)) throw new TinyedgeError(`${node.op} reads ${mixed.dtype} '${mixed.name}' and writes ${outType}: only QUANTIZE may change the type`);
   switch (node.op) {
     case 'conv2d':
     case 'depthwise_conv2d':
@@ -139,6 +142,7 @@ export function prepareInt8Node(g: Graph, node: Node): Int8Params {
     case 'transpose_conv2d': {
       const input = quantOf(g, node.inputs[0]);
       const w = quantOf(g, node.inputs[1]);
+      if (tensorOf(g, node.inputs[1]).dtype !== 'int8') throw new TinyedgeError(`weights '${node.inputs[1]}' are ${tensorOf(g, node.inputs[1]).dtype}; tinyedge runs int8 weights`);
       const channels = node.op === 'depthwise_conv2d' ? tensorOf(g, node.inputs[1]).shape[3] : tensorOf(g, node.inputs[1]).shape[0];
       const multipliers = new Int32Array(channels);
       const shifts = new Int32Array(channels);

@@ -11,7 +11,7 @@ import { Quantization, Tensor } from '../../ir/tensor.ts';
 import { TinyedgeError, withPlace } from '../../errors.ts';
 import { tfPads, transposeConvPads } from '../../frontends/tfjs-common/padding.ts';
 import { BUILTIN_CODE, FIELD, OPTIONS_TYPE, TYPE_CODE } from '../../formats/tflite/schema.ts';
-import { quantizeValue } from '../../quantize/quant-params.ts';
+import { activationType, quantizeValue, RANGE_OF } from '../../quantize/quant-params.ts';
 import { TfliteModelRecord, TfliteOptionField, TfliteOptionsRecord, TfliteTensorRecord, writeTflite } from './write-model.ts';
 
 /**
@@ -41,6 +41,26 @@ const VERSION: Record<string, number> = {
   RESIZE_BILINEAR: 2,
   RESIZE_NEAREST_NEIGHBOR: 2,
   TRANSPOSE_CONV: 2,
+};
+
+/** The versions that first take int16 activations (16×8): a node writing int16 raises its opcode to at least this. */
+const VERSION_16X8: Record<string, number> = {
+  CONV_2D: 4,
+  DEPTHWISE_CONV_2D: 5,
+  FULLY_CONNECTED: 7,
+  ADD: 3,
+  MUL: 4,
+  AVERAGE_POOL_2D: 3,
+  MAX_POOL_2D: 3,
+  MEAN: 3,
+  PAD: 4,
+  PADV2: 4,
+  CONCATENATION: 3,
+  SOFTMAX: 3,
+  RELU: 3,
+  RELU6: 3,
+  QUANTIZE: 3,
+  RESHAPE: 1,
 };
 
 const ACTIVATION_CODE = { NONE: 0, RELU: 1, RELU_N1_TO_1: 2, RELU6: 3 } as const;
@@ -76,7 +96,7 @@ class Int8TfliteExport {
   }
 
   private addTensor(t: Tensor): number {
-    const type = t.dtype === 'int8' ? TYPE_CODE.int8 : t.dtype === 'int32' ? TYPE_CODE.int32 : fail(`tensor '${t.name}' is ${t.dtype}; an int8 export holds int8 and int32 tensors`);
+    const type = t.dtype === 'f32' || t.dtype === 'uint8' ? fail(`tensor '${t.name}' is ${t.dtype}; an integer export holds int8, int16, int32 and int64 tensors`) : TYPE_CODE[t.dtype];
     let buffer = 0;
     if (t.data) {
       buffer = this.record.buffers.length;
@@ -98,12 +118,14 @@ class Int8TfliteExport {
     return this.addTensor({ name, shape, dtype: 'int32', data: Int32Array.from(values) });
   }
 
-  /** A new int8 activation tensor in the given quantization (the output of an inserted PAD). */
-  private activation(name: string, shape: number[], quant: Quantization): number {
-    return this.addTensor({ name, shape, dtype: 'int8', quant });
+  /** A new activation tensor like `like` (type, quantization) in another shape (the output of an inserted PAD). */
+  private activation(name: string, shape: number[], like: Tensor): number {
+    return this.addTensor({ name, shape, dtype: like.dtype, quant: like.quant });
   }
 
-  private op(name: string, inputs: number[], outputs: number[], options?: TfliteOptionsRecord, version = VERSION[name]): void {
+  private op(name: string, inputs: number[], outputs: number[], options?: TfliteOptionsRecord, base = VERSION[name]): void {
+    const int16 = this.record.tensors[outputs[0]].type === TYPE_CODE.int16;
+    const version = int16 ? Math.max(base, VERSION_16X8[name] ?? fail(`${name} has no 16×8 form in TFLite`)) : base;
     let opcode = this.opcodeIndex.get(name);
     if (opcode === undefined) {
       opcode = this.record.opcodes.length;
@@ -128,7 +150,7 @@ class Int8TfliteExport {
     if (node.op === 'avg_pool2d' || node.op === 'max_pool2d') fail(`pooling pads ${pads.join(',')} are neither SAME (${same.join(',')}) nor VALID`);
     const [t, b, l, r] = pads;
     const paddings = this.int32Constant(`${node.name}/paddings`, [4, 2], [0, 0, t, b, l, r, 0, 0]);
-    const padded = this.activation(`${node.name}/padded`, [x.shape[0], h + t + b, w + l + r, x.shape[3]], x.quant as Quantization);
+    const padded = this.activation(`${node.name}/padded`, [x.shape[0], h + t + b, w + l + r, x.shape[3]], x);
     this.op('PAD', [this.tensor(x.name), paddings], [padded], { type: OPTIONS_TYPE.pad, fields: [] });
     return { input: padded, padding: 1 };
   }
@@ -169,7 +191,8 @@ class Int8TfliteExport {
         return;
       }
       case 'add':
-        this.op('ADD', ins(), out, { type: OPTIONS_TYPE.add, fields: [int8(FIELD.addOptions.activation, activationOf(node.attrs.clamp))] });
+        // pot_scale_int16 false: TFLite then runs int16 adds with general scales, as TFLM (and tinyedge) always do.
+        this.op('ADD', ins(), out, { type: OPTIONS_TYPE.add, fields: [int8(FIELD.addOptions.activation, activationOf(node.attrs.clamp)), int8(FIELD.addOptions.potScaleInt16, 0)] });
         return;
       case 'mul':
         this.op('MUL', ins(), out, { type: OPTIONS_TYPE.mul, fields: [int8(FIELD.mulOptions.activation, activationOf(node.attrs.clamp))] });
@@ -195,9 +218,12 @@ class Int8TfliteExport {
           this.op('PAD', [this.tensor(node.inputs[0]), paddings], out, { type: OPTIONS_TYPE.pad, fields: [] });
           return;
         }
-        // Another value is PADV2's int8 constant, in the (shared) quantization of input and output.
-        const q = tensorOf(this.g, node.outputs[0]).quant as Quantization;
-        const value = this.addTensor({ name: `${node.name}/value`, shape: [], dtype: 'int8', data: Int8Array.of(quantizeValue(node.attrs.value, q.scale[0], q.zeroPoint[0])), quant: q });
+        // Another value is PADV2's constant of the activation type, in the (shared) quantization of input and output.
+        const y = tensorOf(this.g, node.outputs[0]);
+        const q = y.quant as Quantization;
+        const type = activationType(y.dtype);
+        const v = quantizeValue(node.attrs.value, q.scale[0], q.zeroPoint[0], ...RANGE_OF[type]);
+        const value = this.addTensor({ name: `${node.name}/value`, shape: [], dtype: type, data: type === 'int8' ? Int8Array.of(v) : Int16Array.of(v), quant: q });
         this.op('PADV2', [this.tensor(node.inputs[0]), paddings, value], out, { type: OPTIONS_TYPE.padV2, fields: [] });
         return;
       }

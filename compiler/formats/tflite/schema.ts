@@ -19,7 +19,7 @@ export const FIELD = {
   fullyConnectedOptions: { activation: 0, weightsFormat: 1, keepNumDims: 2 },
   softmaxOptions: { beta: 0 },
   concatenationOptions: { axis: 0, activation: 1 },
-  addOptions: { activation: 0 },
+  addOptions: { activation: 0, potScaleInt16: 1 },
   mulOptions: { activation: 0 },
   reshapeOptions: { newShape: 0 },
   reducerOptions: { keepDims: 0 },
@@ -48,7 +48,7 @@ export const OPTIONS_TYPE = {
 } as const;
 
 /** TensorType values tinyedge writes. */
-export const TYPE_CODE = { float32: 0, int32: 2, int8: 9 } as const;
+export const TYPE_CODE = { float32: 0, int32: 2, int64: 4, int16: 7, int8: 9 } as const;
 
 /** TensorType values tinyedge knows by name. */
 export const TENSOR_TYPE: Record<number, string> = {

@@ -1,7 +1,8 @@
 /**
- * @fileoverview The .tflite frontend: an int8 TFLite model becomes an int8 IR graph with the file's own scales and
- * zero points, exactly (no re-quantization), so every backend computes what TFLM computes. Float QUANTIZE at the
- * inputs and DEQUANTIZE at the outputs come off: the runtime quantizes --image and --input FILE.f32 itself.
+ * @fileoverview The .tflite frontend: an int8 TFLite model (or a 16×8 one: int16 activations, int8 weights, int64
+ * biases) becomes an integer IR graph with the file's own scales and zero points, exactly (no re-quantization), so
+ * every backend computes what TFLM computes. Float QUANTIZE at the inputs and DEQUANTIZE at the outputs come off:
+ * the runtime quantizes --image and --input FILE.f32 itself.
  */
 import { Graph, GraphBuilder, Node, tensorOf } from '../../ir/graph.ts';
 import { DType, Quantization, TensorData, formatShape, sameShape } from '../../ir/tensor.ts';
@@ -10,17 +11,32 @@ import { TinyedgeError, withPlace } from '../../errors.ts';
 import { TfliteModel, TfliteOperator, TfliteTensor, readTfliteModel } from './read-model.ts';
 import { TENSOR_TYPE } from '../../formats/tflite/schema.ts';
 import { TFLITE_OPS, TfliteMapContext, optionReader } from './op-table.ts';
+import { prepareInt8Node } from '../../quantize/prepare-int8.ts';
 
 /** An imported .tflite model: the int8 graph and how a photo's pixels become its input. */
 export interface ImportedTflite {
   graph: Graph;
-  /** pixel·scale + offset, chosen so an 8-bit pixel p enters as the int8 value p − 128 (the common int8 convention). */
+  /**
+   * pixel·scale + offset, chosen so an 8-bit pixel p enters as the int8 value p − 128 (the common int8 convention),
+   * or as the int16 value (p − 128)·256 in a 16×8 model.
+   */
   preprocessing: { scale: number; offset: number };
 }
 
 const INT8 = 9;
+const INT16 = 7;
 const INT32 = 2;
+const INT64 = 4;
 const FLOAT32 = 0;
+
+/** The IR dtype of each TFLite type a constant may have, and its bytes per element. */
+const CONSTANT_TYPES: Record<number, [DType, number]> = { [INT8]: ['int8', 1], [INT16]: ['int16', 2], [INT32]: ['int32', 4], [INT64]: ['int64', 8] };
+const TYPED_ARRAY: Partial<Record<DType, (b: ArrayBuffer) => TensorData>> = {
+  int8: (b) => new Int8Array(b),
+  int16: (b) => new Int16Array(b),
+  int32: (b) => new Int32Array(b),
+  int64: (b) => new BigInt64Array(b),
+};
 
 function typeName(type: number): string {
   return TENSOR_TYPE[type] ?? `type ${type}`;
@@ -36,12 +52,14 @@ function quantOf(t: TfliteTensor): Quantization | undefined {
 }
 
 /** The constant's elements as the IR's typed array (copied: the file's bytes need not be aligned). */
-function constantData(t: TfliteTensor, type: DType): TensorData {
+function constantData(t: TfliteTensor): { data: TensorData; dtype: DType } {
+  const known = CONSTANT_TYPES[t.type];
+  if (!known) throw new TinyedgeError(`constant '${t.name}' is ${typeName(t.type)}; int8 and int16 values, int32 and int64 biases are supported`);
+  const [dtype, width] = known;
   const bytes = Uint8Array.from(t.data as Uint8Array);
   const n = t.shape.reduce((a, b) => a * b, 1);
-  const width = type === 'int8' ? 1 : 4;
   if (bytes.length !== n * width) throw new TinyedgeError(`constant '${t.name}' holds ${bytes.length} bytes, its shape ${formatShape(t.shape)} of ${typeName(t.type)} needs ${n * width}`);
-  return type === 'int8' ? new Int8Array(bytes.buffer) : new Int32Array(bytes.buffer);
+  return { data: (TYPED_ARRAY[dtype] as (b: ArrayBuffer) => TensorData)(bytes.buffer), dtype };
 }
 
 /** Takes the float QUANTIZE / DEQUANTIZE operators off the graph's boundary; returns the int8 inputs and outputs. */
@@ -87,18 +105,19 @@ class TfliteImporter {
     return name;
   }
 
-  /** Declares an int8 activation tensor's quantization on the IR tensor `name`. */
+  /** Declares an activation tensor's type (int8, or int16 in 16×8 models) and quantization on the IR tensor `name`. */
   private activation(i: number, name: string): void {
     const t = this.m.tensors[i];
-    if (t.type !== INT8) {
-      const why = t.type === 7 ? ' (16×8 models are not supported yet)' : t.type === 3 ? ' (uint8 quantization is TFLite\'s legacy scheme; convert with int8)' : '';
-      throw new TinyedgeError(`tensor '${t.name}' is ${typeName(t.type)}, tinyedge runs int8 activations${why}`);
+    if (t.type !== INT8 && t.type !== INT16) {
+      const why = t.type === 3 ? ' (uint8 quantization is TFLite\'s legacy scheme; convert with int8)' : '';
+      throw new TinyedgeError(`tensor '${t.name}' is ${typeName(t.type)}, tinyedge runs int8 and int16 (16×8) activations${why}`);
     }
     const q = quantOf(t);
     if (!q || q.scale.length !== 1) throw new TinyedgeError(`activation '${t.name}' needs one scale and zero point (per-tensor quantization)`);
+    if (t.type === INT16 && q.zeroPoint[0] !== 0) throw new TinyedgeError(`int16 activation '${t.name}' has zero point ${q.zeroPoint[0]}: TFLite's 16×8 activations are symmetric (zero point 0)`);
     const ir = tensorOf(this.b.graph, name);
     ir.quant = q;
-    ir.dtype = 'int8';
+    ir.dtype = t.type === INT8 ? 'int8' : 'int16';
   }
 
   input(i: number): void {
@@ -113,9 +132,9 @@ class TfliteImporter {
     if (name !== undefined && this.b.has(name)) return name;
     const t = this.m.tensors[i];
     if (!t.data) throw new TinyedgeError(`tensor '${t.name}' is read before any operator writes it`);
-    const type: DType = t.type === INT8 ? 'int8' : t.type === INT32 ? 'int32' : fail(`constant '${t.name}' is ${typeName(t.type)}; int8 weights and int32 biases are supported`);
+    const { data, dtype } = constantData(t);
     const ir = this.nameOf(i);
-    this.b.constant(ir, [...t.shape], constantData(t, type), type);
+    this.b.constant(ir, [...t.shape], data, dtype);
     const q = quantOf(t);
     if (q) {
       if (q.zeroPoint.some((z) => z !== 0)) throw new TinyedgeError(`constant '${t.name}' has a non-zero zero point: TFLite's int8 spec makes weights and biases symmetric`);
@@ -127,14 +146,16 @@ class TfliteImporter {
   private constInts(i: number): number[] {
     const t = this.m.tensors[i];
     if (!t.data || t.type !== INT32) throw new TinyedgeError(`input '${t.name}' must be a constant int32 tensor`);
-    return Array.from(constantData(t, 'int32') as Int32Array);
+    return Array.from(constantData(t).data as Int32Array);
   }
 
   private constReal(i: number): number {
     const t = this.m.tensors[i];
     const q = quantOf(t);
-    if (!t.data || t.type !== INT8 || t.data.length !== 1 || !q) throw new TinyedgeError(`input '${t.name}' must be a constant quantized int8 scalar`);
-    return q.scale[0] * (((t.data[0] << 24) >> 24) - q.zeroPoint[0]);
+    if (!t.data || (t.type !== INT8 && t.type !== INT16) || !q) throw new TinyedgeError(`input '${t.name}' must be a constant quantized int8 or int16 scalar`);
+    const { data } = constantData(t);
+    if (data.length !== 1) throw new TinyedgeError(`input '${t.name}' must be a scalar`);
+    return q.scale[0] * (Number(data[0]) - q.zeroPoint[0]);
   }
 
   operator(op: TfliteOperator): void {
@@ -182,6 +203,8 @@ class TfliteImporter {
       throw new TinyedgeError(`computes ${formatShape(t.shape)} but the file records output '${outName}' as ${formatShape(this.m.tensors[out].shape)}`);
     }
     this.activation(out, outName);
+    // What TFLM's Prepare would refuse (an op without a 16×8 kernel, a wrong bias type) fails here, at its operator.
+    for (const node of emitted) prepareInt8Node(this.b.graph, node);
   }
 
   /** The TFLite tensor whose quantization an emitted reshape inherits: the input's, or (mid-operator) the output's. */
@@ -203,10 +226,6 @@ class TfliteImporter {
   }
 }
 
-function fail(message: string): never {
-  throw new TinyedgeError(message);
-}
-
 /** Imports a .tflite file's bytes; every error names `file`, and an operator's the operator index and opcode. */
 export function importTflite(bytes: Uint8Array, file: string): ImportedTflite {
   return withPlace({ file }, () => {
@@ -219,8 +238,11 @@ export function importTflite(bytes: Uint8Array, file: string): ImportedTflite {
       withPlace({ node: `operator ${op.index}`, op: op.name }, () => importer.operator(op), true);
     }
     const graph = importer.finish(inputs, outputs);
-    const q = tensorOf(graph, graph.inputs[0]).quant as Quantization;
-    return { graph, preprocessing: { scale: q.scale[0], offset: -q.scale[0] * (128 + q.zeroPoint[0]) } };
+    const input = tensorOf(graph, graph.inputs[0]);
+    const q = input.quant as Quantization;
+    // One pixel step is one int8 step, or 256 int16 steps.
+    const step = input.dtype === 'int16' ? 256 : 1;
+    return { graph, preprocessing: { scale: step * q.scale[0], offset: -step * q.scale[0] * (128 + q.zeroPoint[0]) } };
   });
 }
 

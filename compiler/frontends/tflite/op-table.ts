@@ -89,8 +89,10 @@ function pool(kind: 'avg_pool2d' | 'max_pool2d'): TfliteOpMapping {
   };
 }
 
+// ADD versions 3 and 4 are int16 (16×8). TFLM runs every int16 ADD with general scales (left shift 15), whatever
+// pot_scale_int16 says, and so does tinyedge.
 function binary(kind: 'add' | 'mul', activationField: number): TfliteOpMapping {
-  return { maxVersion: kind === 'add' ? 2 : 4, map: (ctx) => void ctx.emit(kind, [ctx.input(0), ctx.input(1)], { clamp: activation(ctx.option(activationField, 'int8', 0)) }) };
+  return { maxVersion: 4, map: (ctx) => void ctx.emit(kind, [ctx.input(0), ctx.input(1)], { clamp: activation(ctx.option(activationField, 'int8', 0)) }) };
 }
 
 /** A PAD's [rank, 2] paddings input as the IR's [before, after] pairs. */
@@ -201,12 +203,13 @@ export const TFLITE_OPS: Record<string, TfliteOpMapping> = {
   RESHAPE: reshapeLike,
   SQUEEZE: reshapeLike,
   EXPAND_DIMS: reshapeLike,
-  SOFTMAX: { maxVersion: 2, map: (ctx) => void ctx.emit('softmax', [ctx.input(0)], { beta: ctx.option(FIELD.softmaxOptions.beta, 'float32', 1) }) },
+  // Version 3 of SOFTMAX, RELU, RELU6 and QUANTIZE is int16.
+  SOFTMAX: { maxVersion: 3, map: (ctx) => void ctx.emit('softmax', [ctx.input(0)], { beta: ctx.option(FIELD.softmaxOptions.beta, 'float32', 1) }) },
   LOGISTIC: { maxVersion: 3, map: (ctx) => void ctx.emit('logistic', [ctx.input(0)], {}) },
-  RELU: { maxVersion: 2, map: (ctx) => void ctx.emit('clamp', [ctx.input(0)], { clamp: { min: 0, max: null } }) },
-  RELU6: { maxVersion: 2, map: (ctx) => void ctx.emit('clamp', [ctx.input(0)], { clamp: { min: 0, max: 6 } }) },
-  // int8 → int8 QUANTIZE rescales (TFLM's Requantize); the float boundary ones are taken off by the importer.
-  QUANTIZE: { maxVersion: 2, map: (ctx) => void ctx.emit('clamp', [ctx.input(0)], { clamp: NO_CLAMP }) },
+  RELU: { maxVersion: 3, map: (ctx) => void ctx.emit('clamp', [ctx.input(0)], { clamp: { min: 0, max: null } }) },
+  RELU6: { maxVersion: 3, map: (ctx) => void ctx.emit('clamp', [ctx.input(0)], { clamp: { min: 0, max: 6 } }) },
+  // int8/int16 → int8/int16 QUANTIZE rescales (TFLM's Requantize); the float boundary ones are taken off by the importer.
+  QUANTIZE: { maxVersion: 3, map: (ctx) => void ctx.emit('clamp', [ctx.input(0)], { clamp: NO_CLAMP }) },
 };
 
 /** The options table reader a mapping sees (schema defaults when the operator has no options). */
