@@ -1,15 +1,16 @@
 /**
  * @fileoverview One WebAssembly function per int8 node, specialized to its shapes and constants (the op → kernel
  * table of the WASM backend). The arithmetic is the int8 reference's, written with i32/i64 instructions; the
- * pointwise conv and dense layers run a SIMD128 matmul on i32x4.dot_i16x8_s, the depthwise conv SIMD128 i16 lanes.
+ * pointwise conv and dense layers run a SIMD128 matmul on i32x4.dot_i16x8_s, the depthwise conv SIMD128 i16 lanes;
+ * the scalar kernels shared with 16×8 nodes are in scalar-layers.ts, the 16×8 op table in int16-layers.ts.
  */
 import { Graph, Node, tensorOf } from '../../ir/graph.ts';
-import { broadcastStrides, sizeOf } from '../../ir/tensor.ts';
+import { sameShape, sizeOf } from '../../ir/tensor.ts';
 import { TinyedgeError } from '../../errors.ts';
-import { Int8Params, Requant, foldedMacBias, isPointwiseConv, meanGeometry, paramsOfKind } from '../../quantize/prepare-int8.ts';
+import { Int8Params, foldedMacBias, isPointwiseConv, paramsOfKind } from '../../quantize/prepare-int8.ts';
 import { int8ParamsOf } from '../../reference/int8/interpreter.ts';
 import { windowOf } from '../../reference/window.ts';
-import { Expr, FunctionBuilder, Local, WasmModule } from './binaryen.ts';
+import { WasmModule } from './binaryen.ts';
 import { WasmData } from './wasm-data.ts';
 import { SimdRequant, simdRequantTable } from './requantize.ts';
 import { emitSimdMatmul, matmulScratchBytes, paddedBias, simdMatmulWeights } from './simd-matmul.ts';
@@ -19,6 +20,7 @@ import { convPatchBytes, emitSimdConv } from './simd-conv.ts';
 import { depthwiseScratchBytes, emitSimdDepthwise, productsPairInInt16, simdDepthwiseConstants } from './simd-depthwise.ts';
 import { emitResizeBilinear, emitResizeNearest, emitTransposeConv } from './upsampling.ts';
 import { emitInt16Layer, isInt16Node } from './int16-layers.ts';
+import { emitBroadcastBinary, emitMean, emitPad, emitPool, emitRequantize, tensorAddress as addr } from './scalar-layers.ts';
 
 /** Where things are in linear memory. */
 export interface LayerContext {
@@ -52,17 +54,6 @@ export function channelRequant(ctx: LayerContext, node: Node): number {
     t[3 * c + 2] = Math.max(-p.shifts[c], 0);
   });
   return ctx.data.add(`${node.name}\0requant`, t);
-}
-
-function requantScalar(f: FunctionBuilder, x: Expr, r: Requant, outputOffset: number, actMin: number, actMax: number, tmp: Local): Expr {
-  const v = r.identity ? x : f.add(f.callI32('mbqm', [f.add(x, f.c(r.inputOffset)), f.c(r.multiplier), f.c(Math.max(r.shift, 0)), f.c(Math.max(-r.shift, 0))]), f.c(outputOffset));
-  return f.clamp(v, actMin, actMax, tmp);
-}
-
-function addr(ctx: LayerContext, name: string): number {
-  const a = ctx.address.get(name) ?? (tensorOf(ctx.g, name).data ? ctx.data.add(name, tensorOf(ctx.g, name).data as Int8Array) : undefined);
-  if (a === undefined) throw new Error(`internal: '${name}' has no address`);
-  return a;
 }
 
 /**
@@ -127,141 +118,24 @@ export function emitLayer(ctx: LayerContext, node: Node, name: string): void {
     }
     case 'add':
     case 'mul': {
-      if (out.shape.length > 4) throw new TinyedgeError(`the WASM backend handles ${node.op} up to rank 4`);
-      const [ta, tb] = node.inputs.map((i) => tensorOf(g, i));
-      const pad = (v: number[], fill: number) => [...new Array<number>(4 - v.length).fill(fill), ...v];
-      const d = pad(out.shape, 1);
-      const sa = pad(broadcastStrides(ta.shape, out.shape), 0);
-      const sb = pad(broadcastStrides(tb.shape, out.shape), 0);
-      const a = addr(ctx, node.inputs[0]);
-      const b = addr(ctx, node.inputs[1]);
-      const p = node.op === 'add' ? params(g, node, 'add') : params(g, node, 'mul');
-      const sameShape = [ta.shape, tb.shape].every((s) => s.length === out.shape.length && s.every((v, i) => v === out.shape[i]));
-      if (p.kind === 'add' && sameShape) {
-        module.fn(name, 0, (f) => [emitSimdAdd(f, { a, b, y, n: sizeOf(out.shape), p })]);
+      if (node.op === 'add' && node.inputs.every((i) => sameShape(tensorOf(g, i).shape, out.shape))) {
+        const simd = { a: addr(ctx, node.inputs[0]), b: addr(ctx, node.inputs[1]), y, n: sizeOf(out.shape), p: params(g, node, 'add') };
+        module.fn(name, 0, (f) => [emitSimdAdd(f, simd)]);
         return;
       }
-      module.fn(name, 0, (f) => {
-        const idx = [f.i32(), f.i32(), f.i32(), f.i32()];
-        const [o, tmp] = [f.i32(), f.i32()];
-        const offset = (s: number[]) => idx.reduce<Expr>((acc, i, k) => f.add(acc, f.mul(i.get(), f.c(s[k]))), f.c(0));
-        const xa = f.load8(f.add(f.c(a), offset(sa)));
-        const xb = f.load8(f.add(f.c(b), offset(sb)));
-        const mbqm = (x: Expr, m: number, shift: number) => f.callI32('mbqm', [x, f.c(m), f.c(Math.max(shift, 0)), f.c(Math.max(-shift, 0))]);
-        const value =
-          p.kind === 'add'
-            ? mbqm(f.add(mbqm(f.shl(f.add(xa, f.c(p.input1Offset)), f.c(20)), p.input1Multiplier, p.input1Shift), mbqm(f.shl(f.add(xb, f.c(p.input2Offset)), f.c(20)), p.input2Multiplier, p.input2Shift)), p.outputMultiplier, p.outputShift)
-            : mbqm(f.mul(f.add(xa, f.c(p.input1Offset)), f.add(xb, f.c(p.input2Offset))), p.outputMultiplier, p.outputShift);
-        const inner: Expr[] = [f.store8(f.add(f.c(y), o.get()), f.clamp(f.add(value, f.c(p.outputOffset)), p.actMin, p.actMax, tmp)), o.set(f.add(o.get(), f.c(1)))];
-        const loops = idx.reduceRight<Expr[]>((body, i, k) => [f.for(i, f.c(0), f.c(d[k]), body)], inner);
-        return [o.set(f.c(0)), ...loops];
-      });
-      return;
+      return emitBroadcastBinary(ctx, node, name);
     }
     case 'avg_pool2d':
-    case 'max_pool2d': {
-      const w = windowOf(tensorOf(g, node.inputs[0]), out, node.attrs.filter[0], node.attrs.filter[1], node.attrs);
-      const p = params(g, node, 'pool');
-      const x = addr(ctx, node.inputs[0]);
-      const isMax = node.op === 'max_pool2d';
-      module.fn(name, 0, (f) => {
-        const [oy, ox, c, ky, kx, iy, ix, acc, count, v, tmp, half] = [f.i32(), f.i32(), f.i32(), f.i32(), f.i32(), f.i32(), f.i32(), f.i32(), f.i32(), f.i32(), f.i32(), f.i32()];
-        const inside = f.m.i32.and(f.m.i32.and(f.geS(iy.get(), f.c(0)), f.ltS(iy.get(), f.c(w.h))), f.m.i32.and(f.geS(ix.get(), f.c(0)), f.ltS(ix.get(), f.c(w.w))));
-        const result = isMax
-          ? acc.get()
-          : f.then([half.set(f.divS(count.get(), f.c(2)))], f.divS(f.select(f.gtS(acc.get(), f.c(0)), f.add(acc.get(), half.get()), f.sub(acc.get(), half.get())), count.get()));
-        return [
-          f.for(oy, f.c(0), f.c(w.oh), [
-            f.for(ox, f.c(0), f.c(w.ow), [
-              f.for(c, f.c(0), f.c(w.c), [
-                acc.set(f.c(isMax ? -128 : 0)),
-                count.set(f.c(0)),
-                f.for(ky, f.c(0), f.c(w.kh), [
-                  iy.set(f.add(f.sub(f.mul(oy.get(), f.c(w.strides[0])), f.c(w.pads[0])), ky.get())),
-                  f.for(kx, f.c(0), f.c(w.kw), [
-                    ix.set(f.add(f.sub(f.mul(ox.get(), f.c(w.strides[1])), f.c(w.pads[2])), kx.get())),
-                    f.if(inside, [
-                      v.set(f.load8(f.add(f.c(x), f.add(f.mul(f.add(f.mul(iy.get(), f.c(w.w)), ix.get()), f.c(w.c)), c.get())))),
-                      count.set(f.add(count.get(), f.c(1))),
-                      acc.set(isMax ? f.select(f.gtS(v.get(), acc.get()), v.get(), acc.get()) : f.add(acc.get(), v.get())),
-                    ]),
-                  ]),
-                ]),
-                f.store8(f.add(f.c(y), f.add(f.mul(f.add(f.mul(oy.get(), f.c(w.ow)), ox.get()), f.c(w.c)), c.get())), f.clamp(result, p.actMin, p.actMax, tmp)),
-              ]),
-            ]),
-          ]),
-        ];
-      });
-      return;
-    }
-    case 'mean': {
-      const { outer, reduced, inner } = meanGeometry(g, node, 'WASM');
-      const p = params(g, node, 'mean');
-      const x = addr(ctx, node.inputs[0]);
-      module.fn(name, 0, (f) => {
-        const [o, i, r, acc, q, tmp] = [f.i32(), f.i32(), f.i32(), f.i32(), f.i32(), f.i32()];
-        const half = Math.floor(reduced / 2);
-        return [
-          f.for(o, f.c(0), f.c(outer), [
-            f.for(i, f.c(0), f.c(inner), [
-              acc.set(f.c(0)),
-              f.for(r, f.c(0), f.c(reduced), [acc.set(f.add(acc.get(), f.add(f.load8(f.add(f.c(x), f.add(f.mul(f.add(f.mul(o.get(), f.c(reduced)), r.get()), f.c(inner)), i.get()))), f.c(p.inputOffset))))]),
-              q.set(f.callI32('mbqm', [acc.get(), f.c(p.multiplier), f.c(Math.max(p.shift, 0)), f.c(Math.max(-p.shift, 0))])),
-              q.set(f.divS(f.select(f.gtS(q.get(), f.c(0)), f.add(q.get(), f.c(half)), f.sub(q.get(), f.c(half))), f.c(reduced))),
-              f.store8(f.add(f.c(y), f.add(f.mul(o.get(), f.c(inner)), i.get())), f.clamp(f.add(q.get(), f.c(p.outputOffset)), -128, 127, tmp)),
-            ]),
-          ]),
-        ];
-      });
-      return;
-    }
-    case 'pad': {
-      const shape = tensorOf(g, node.inputs[0]).shape;
-      if (shape.length > 4) throw new TinyedgeError('the WASM backend pads up to rank 4');
-      const lead = 4 - shape.length;
-      const s4 = [...new Array<number>(lead).fill(1), ...shape];
-      const before = [...new Array<number>(lead).fill(0), ...node.attrs.pads.map((q) => q[0])];
-      const o4 = s4.map((d, i) => d + before[i] + ([...new Array<number>(lead).fill(0), ...node.attrs.pads.map((q) => q[1])][i] as number));
-      const value = params(g, node, 'pad').value;
-      const x = addr(ctx, node.inputs[0]);
-      module.fn(name, 0, (f) => {
-        const idx = [f.i32(), f.i32(), f.i32(), f.i32()];
-        const o = f.i32();
-        // Built afresh at each use: a binaryen expression may appear only once in the tree.
-        const inside = () => idx.map((i, k) => f.m.i32.and(f.geS(f.sub(i.get(), f.c(before[k])), f.c(0)), f.ltS(f.sub(i.get(), f.c(before[k])), f.c(s4[k])))).reduce((a, b) => f.m.i32.and(a, b));
-        const at = idx.reduce<Expr>((acc, i, k) => f.add(f.mul(acc, f.c(s4[k])), f.sub(i.get(), f.c(before[k]))), f.c(0));
-        const inner = [f.store8(f.add(f.c(y), o.get()), f.select(inside(), f.load8(f.add(f.c(x), f.select(inside(), at, f.c(0)))), f.c(value))), o.set(f.add(o.get(), f.c(1)))];
-        return [o.set(f.c(0)), ...idx.reduceRight<Expr[]>((body, i, k) => [f.for(i, f.c(0), f.c(o4[k]), body)], inner)];
-      });
-      return;
-    }
+    case 'max_pool2d':
+      return emitPool(ctx, node, name);
+    case 'mean':
+      return emitMean(ctx, node, name);
+    case 'pad':
+      return emitPad(ctx, node, name);
     case 'concat':
     case 'reshape':
-    case 'clamp': {
-      const p = params(g, node, 'requantize');
-      const rank = out.shape.length;
-      const axis = node.op === 'concat' ? (node.attrs.axis < 0 ? node.attrs.axis + rank : node.attrs.axis) : 0;
-      const outer = node.op === 'concat' ? sizeOf(out.shape.slice(0, axis)) : 1;
-      const stride = node.op === 'concat' ? sizeOf(out.shape.slice(axis)) : sizeOf(out.shape);
-      module.fn(name, 0, (f) => {
-        const [r, i, tmp] = [f.i32(), f.i32(), f.i32()];
-        let at = 0;
-        return node.inputs.map((input, k) => {
-          const chunk = node.op === 'concat' ? sizeOf(tensorOf(g, input).shape.slice(axis)) : stride;
-          const x = addr(ctx, input);
-          const dst = at;
-          at += chunk;
-          if (x === y && p.inputs[k].identity && p.actMin === -128 && p.actMax === 127) return f.block([]);
-          return f.for(r, f.c(0), f.c(outer), [
-            f.for(i, f.c(0), f.c(chunk), [
-              f.store8(f.add(f.c(y + dst), f.add(f.mul(r.get(), f.c(stride)), i.get())), requantScalar(f, f.load8(f.add(f.c(x), f.add(f.mul(r.get(), f.c(chunk)), i.get()))), p.inputs[k], p.outputOffset, p.actMin, p.actMax, tmp)),
-            ]),
-          ]);
-        });
-      });
-      return;
-    }
+    case 'clamp':
+      return emitRequantize(ctx, node, name);
     case 'softmax': {
       const table = ctx.data.add(`${node.name}\0exp`, params(g, node, 'softmax').expTable);
       const depth = out.shape[out.shape.length - 1];
