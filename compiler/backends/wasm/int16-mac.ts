@@ -90,13 +90,13 @@ function emitMac(f: FunctionBuilder, l: MacLayout): Expr[] {
   const depthwise = l.depthMultiplier !== undefined;
   const { acc, zero, fromBias, plus } = accumulator(f, p.wide);
   const [b, oy, ox, o, ky, kx, iy, ix, ci, xp, wp, yp, row, tmp] = Array.from({ length: 14 }, () => f.i32());
-  // Per tap: a regular conv sums input channels ci against w[o][ky][kx][ci]; a depthwise conv reads input channel
-  // o / multiplier against w[0][ky][kx][o].
-  const taps = depthwise ? 1 : w.c;
-  const firstX = () => (depthwise ? f.add(xp.get(), f.shl(f.divS(o.get(), f.c(l.depthMultiplier as number)), f.c(1))) : xp.get());
-  const tapWeights = depthwise ? f.add(f.c(l.weights), f.add(f.mul(f.add(f.mul(ky.get(), f.c(w.kw)), kx.get()), f.c(outC)), o.get())) : f.add(f.c(l.weights), f.mul(f.add(f.mul(f.add(f.mul(o.get(), f.c(w.kh)), ky.get()), f.c(w.kw)), kx.get()), f.c(w.c)));
-  const x = f.add(firstX(), f.shl(ci.get(), f.c(1)));
-  const inputValue = p.inputOffset === 0 ? f.load16(x) : f.add(f.load16(x), f.c(p.inputOffset));
+  // Per in-bounds tap (xp: the input pixel, wp: the tap's weights): a regular conv sums the input channels ci
+  // against w[o][ky][kx][ci]; a depthwise conv reads one input channel, o / multiplier, against w[0][ky][kx][o].
+  const channels = depthwise ? 1 : w.c;
+  const inputChannel = depthwise ? f.divS(o.get(), f.c(l.depthMultiplier as number)) : ci.get();
+  const tapWeights = depthwise ? f.add(f.mul(f.add(f.mul(ky.get(), f.c(w.kw)), kx.get()), f.c(outC)), o.get()) : f.mul(f.add(f.mul(f.add(f.mul(o.get(), f.c(w.kh)), ky.get()), f.c(w.kw)), kx.get()), f.c(w.c));
+  const x = f.load16(f.add(xp.get(), f.shl(inputChannel, f.c(1))));
+  const inputValue = p.inputOffset === 0 ? x : f.add(x, f.c(p.inputOffset));
   const inside = (v: Local, size: number) => f.and(f.geS(v.get(), f.c(0)), f.ltS(v.get(), f.c(size)));
   return [
     yp.set(f.c(l.y)),
@@ -112,8 +112,8 @@ function emitMac(f: FunctionBuilder, l: MacLayout): Expr[] {
                   ix.set(f.add(f.sub(f.mul(ox.get(), f.c(w.strides[1])), f.c(w.pads[2])), f.mul(kx.get(), f.c(w.dilations[1])))),
                   f.if(inside(ix, w.w), [
                     xp.set(f.add(f.c(l.x), f.mul(f.add(f.mul(f.add(f.mul(b.get(), f.c(w.h)), iy.get()), f.c(w.w)), ix.get()), f.c(2 * w.c)))),
-                    wp.set(tapWeights),
-                    f.for(ci, f.c(0), f.c(taps), [acc.set(plus(f.mul(inputValue, f.load8(f.add(wp.get(), ci.get())))))]),
+                    wp.set(f.add(f.c(l.weights), tapWeights)),
+                    f.for(ci, f.c(0), f.c(channels), [acc.set(plus(f.mul(inputValue, f.load8(f.add(wp.get(), ci.get())))))]),
                   ]),
                 ]),
               ]),
