@@ -3,6 +3,7 @@
  * [--force] [--json]`: plans the arena, renders C99, writes a self-contained project (model, runtime kernels,
  * runner, Makefile, CMakeLists.txt), builds it to measure code bytes, and refuses budgets the model exceeds.
  */
+import { ActivationType, activationType } from '../quantize/quant-params.ts';
 import { tensorOf } from '../ir/graph.ts';
 import { Quantization } from '../ir/tensor.ts';
 import { TinyedgeError } from '../errors.ts';
@@ -24,6 +25,7 @@ export interface CompileOptions {
   out: string;
   budgetRam?: string;
   budgetFlash?: string;
+  activations?: ActivationType;
   force?: boolean;
   json?: boolean;
 }
@@ -35,8 +37,9 @@ export interface CompiledModel {
   prefix: string;
   labels?: string[];
   preprocessing: { scale: number; offset: number };
-  input: { name: string; shape: number[]; scale: number; zeroPoint: number };
-  output: { name: string; shape: number[]; scale: number; zeroPoint: number };
+  /** dtype: int8, or int16 for 16×8 models (absent in folders from before 16×8: int8). */
+  input: { name: string; shape: number[]; scale: number; zeroPoint: number; dtype?: ActivationType };
+  output: { name: string; shape: number[]; scale: number; zeroPoint: number; dtype?: ActivationType };
   memory: { arenaBytes: number; lowerBoundBytes: number; weightBytes: number; codeBytes: number };
 }
 
@@ -64,7 +67,7 @@ export async function compileCommand(spec: string | undefined, options: CompileO
   const flashBudget = options.budgetFlash !== undefined ? parseBytes(options.budgetFlash, '--budget-flash') : (target.memory?.flashBytes ?? undefined);
   checkOutputDir(options.out, !!options.force);
   const model = prepareModel(spec, { quiet: options.json });
-  await quantizeWithSamples(model, options.json);
+  await quantizeWithSamples(model, options.json, options.activations);
   const g = model.graph;
   const plan = planMemory(g, target.backend === 'c' ? cScratchBytes : wasmScratchBytes);
   budgetCheck('RAM for the activation arena', plan.arenaBytes, ramBudget, options.budgetRam !== undefined ? '--budget-ram' : `${target.name}'s RAM`, model.spec);
@@ -96,7 +99,7 @@ export async function compileCommand(spec: string | undefined, options: CompileO
   const io = (name: string) => {
     const t = tensorOf(g, name);
     const q = t.quant as Quantization;
-    return { name, shape: t.shape, scale: q.scale[0], zeroPoint: q.zeroPoint[0] };
+    return { name, shape: t.shape, scale: q.scale[0], zeroPoint: q.zeroPoint[0], dtype: activationType(t.dtype) };
   };
   const compiled: CompiledModel = {
     model: model.spec,

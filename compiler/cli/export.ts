@@ -1,4 +1,5 @@
 /** @fileoverview `tinyedge export ARTIFACT --format onnx|tflite --out FILE`: the int8 model in another runtime's format. */
+import { tensorOf } from '../ir/graph.ts';
 import { existsSync, writeFileSync } from 'node:fs';
 import { TinyedgeError } from '../errors.ts';
 import { exportInt8Onnx } from '../exporters/onnx/export-int8.ts';
@@ -23,6 +24,7 @@ export function exportCommand(spec: string, options: ExportOptions): void {
   } catch (e) {
     throw new TinyedgeError(`cannot write: ${(e as Error).message}`, { file: options.out });
   }
-  const what = options.format === 'tflite' ? 'TFLite schema 3, int8 input and output, for TFLM' : 'ONNX opset 13 + com.microsoft, int8 input and output, NHWC';
+  const io = tensorOf(model.graph, model.graph.inputs[0]).dtype === 'int16' ? '16×8: int16 input and output' : 'int8 input and output';
+  const what = options.format === 'tflite' ? `TFLite schema 3, ${io}, for TFLM` : `ONNX opset 13 + com.microsoft, ${io}, NHWC`;
   process.stdout.write(`wrote ${options.out} (${bytes.length} bytes, ${what})\n`);
 }

@@ -39,8 +39,8 @@ program
   .description('run one inference with the f32 or int8 reference interpreter and print top-5, latency and memory')
   .argument('[model]', 'model name or path', DEFAULT_MODEL)
   .option('--image <file>', 'a photo: decoded, resized and normalized as the model expects')
-  .option('--input <file>', 'raw tensor in the input shape (NHWC): FILE.f32 little-endian float32, or FILE.i8 / FILE.u8 bytes fed as they are to an int8 model')
-  .addOption(new Option('--precision <p>', 'interpreter: f32, or int8 (an artifact is always int8; a float model is quantized with the samples)').choices(['f32', 'int8']))
+  .option('--input <file>', 'raw tensor in the input shape (NHWC): FILE.f32 little-endian float32, FILE.i8 / FILE.u8 bytes fed as they are to an int8 model, or FILE.i16 (little-endian) to a 16×8 one')
+  .addOption(new Option('--precision <p>', 'interpreter: f32, or int8 / int16 (16×8) (an artifact runs as quantized; a float model is quantized with the samples)').choices(['f32', 'int8', 'int16']))
   .option('--json', 'print one JSON object on stdout')
   .action((model: string, opts: Parameters<typeof predictCommand>[1]) => predictCommand(model, opts));
 
@@ -53,6 +53,7 @@ program
   .option('--augment <n>', 'seeded augmentations (crop, flip, brightness) per photo for calibration', '4')
   .option('--eval-augment <n>', 'held-out augmentations per photo for the report', '2')
   .option('--no-bias-correction', 'keep the biases as quantized (no per-channel error correction)')
+  .addOption(new Option('--activations <type>', "int8, or int16 for TFLite's 16×8 mode (int16 activations, int8 weights, int64 biases: finer, twice the RAM)").choices(['int8', 'int16']).default('int8'))
   .requiredOption('--out <file>', 'the artifact to write')
   .option('--json', 'print one JSON object on stdout')
   .action((model: string, opts: Parameters<typeof quantizeCommand>[1]) => quantizeCommand(model, opts));
@@ -72,6 +73,7 @@ program
   .argument('[model]', 'model name, path or int8 artifact (a float model is quantized with the bundled photos)', DEFAULT_MODEL)
   .addOption(new Option('--target <name>', 'where it runs').choices(targetNames()).makeOptionMandatory())
   .requiredOption('--out <dir>', 'the folder to write (new, empty, or an earlier output with --force)')
+  .addOption(new Option('--activations <type>', 'when a float model is quantized here: int8, or int16 (16×8)').choices(['int8', 'int16']).default('int8'))
   .option('--budget-ram <bytes>', 'refuse if the arena needs more RAM (e.g. 262144, 256k, 2M)')
   .option('--budget-flash <bytes>', 'refuse if weights and code need more flash')
   .option('--force', 'replace an earlier tinyedge output in --out (never other files)')
@@ -83,7 +85,7 @@ program
   .description('build a compiled folder if needed, run it on its target, print top-5, latency and memory')
   .argument('<dir>', 'a folder written by `tinyedge compile`')
   .option('--image <file>', 'a photo: decoded, resized, normalized and quantized as the model expects')
-  .option('--input <file>', 'raw tensor in the input shape (NHWC): FILE.f32 float32 (quantized here), or FILE.i8 / FILE.u8 bytes fed as they are')
+  .option('--input <file>', 'raw tensor in the input shape (NHWC): FILE.f32 float32 (quantized here), FILE.i8 / FILE.u8 bytes fed as they are, or FILE.i16 to a 16×8 model')
   .option('--runs <n>', 'run this many times and report the median latency', '1')
   .option('--json', 'print one JSON object on stdout')
   .action((dir: string, opts: Parameters<typeof runCommand>[1]) => runCommand(dir, opts));

@@ -1,12 +1,13 @@
 /**
- * @fileoverview `tinyedge predict [model|artifact] (--image F | --input F.f32|F.i8|F.u8) [--precision f32|int8] [--json]`:
- * one inference with a reference interpreter: f32 for float models, int8 for artifacts (or a float model quantized
- * on the spot with the bundled photos when `--precision int8` asks for it).
+ * @fileoverview `tinyedge predict [model|artifact] (--image F | --input F.f32|F.i8|F.u8|F.i16) [--precision f32|int8|int16]
+ * [--json]`: one inference with a reference interpreter: f32 for float models, the integer one for artifacts (or a
+ * float model quantized on the spot with the bundled photos, int8 or 16×8, when `--precision` asks for it).
  */
 import { readUserFile } from '../frontends/tfjs-common/artifacts.ts';
 import { runF32 } from '../reference/f32/interpreter.ts';
 import { runInt8 } from '../reference/int8/interpreter.ts';
-import { dequantizeArray, quantizeArray } from '../quantize/quant-params.ts';
+import { ActivationType, activationType, dequantizeArray, quantizeForTensor } from '../quantize/quant-params.ts';
+import { Activations } from '../reference/int8/conv.ts';
 import { quantizeWithSamples } from './quantize.ts';
 import { peakActivationBytes, modelStats } from '../ir/stats.ts';
 import { Graph, tensorOf } from '../ir/graph.ts';
@@ -22,7 +23,7 @@ import { bytes, table } from './format.ts';
 export interface PredictOptions {
   image?: string;
   input?: string;
-  precision?: 'f32' | 'int8';
+  precision?: 'f32' | ActivationType;
   json?: boolean;
 }
 
@@ -35,10 +36,11 @@ export interface PredictionResult {
   memory: { arenaBytes: number; weightBytes: number; codeBytes: number | null };
 }
 
-/** The model input a tensor file must fill: its name and NHWC shape. */
+/** The model input a tensor file must fill: its name and NHWC shape (and, for a quantized model, its type). */
 export interface InputSlot {
   name: string;
   shape: number[];
+  dtype?: ActivationType;
 }
 
 function readTensorFile(file: string, slot: InputSlot, bytesPer: number, kind: string): Buffer {
@@ -60,38 +62,42 @@ export function readF32Input(file: string, slot: InputSlot): Float32Array {
   return Float32Array.from({ length: raw.length / 4 }, (_, i) => raw.readFloatLE(i * 4));
 }
 
-/** Whether --input names a raw byte tensor (`.i8` or `.u8`) rather than float32. */
-const RAW_BYTES = /\.[iu]8$/i;
+/** Whether --input names a raw integer tensor (`.i8`, `.u8` or `.i16`) rather than float32. */
+const RAW_INTEGERS = /\.([iu]8|i16)$/i;
 
 /**
- * Reads a raw byte tensor file (`.i8`, or `.u8`): the bytes fed to an int8 model's input as they are, so a uint8
- * pixel 200 enters as −56, which is how TFLM's examples feed their images.
+ * Reads a raw integer tensor file: `.i8` or `.u8` bytes fed to an int8 model's input as they are (a uint8 pixel 200
+ * enters as −56, which is how TFLM's examples feed their images), `.i16` little-endian values to a 16×8 model's.
  */
-export function readRawInput(file: string, slot: InputSlot): Int8Array {
-  const raw = readTensorFile(file, slot, 1, /u8$/i.test(file) ? 'uint8' : 'int8');
-  return new Int8Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.length));
+export function readRawInput(file: string, slot: InputSlot): Activations {
+  const wide = /i16$/i.test(file);
+  const type = slot.dtype ?? 'int8';
+  if (wide !== (type === 'int16')) throw new TinyedgeError(`the model's input is ${type}: give ${type === 'int16' ? 'FILE.i16' : 'FILE.i8 or FILE.u8'} (or FILE.f32, quantized here)`, { file, node: slot.name, op: 'input' });
+  const raw = readTensorFile(file, slot, wide ? 2 : 1, wide ? 'int16' : /u8$/i.test(file) ? 'uint8' : 'int8');
+  const copy = raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.length);
+  return wide ? new Int16Array(copy) : new Int8Array(copy);
 }
 
-/** The int8 input of a quantized model: raw from a `.i8` file, else --image or --input FILE.f32 quantized with the input's parameters. */
-export async function int8InputOf(slot: InputSlot, quant: Quantization, pre: ImagePreprocessing, options: { image?: string; input?: string }): Promise<Int8Array> {
-  if (!!options.image === !!options.input) throw new TinyedgeError('give exactly one of --image FILE or --input FILE.f32|FILE.i8|FILE.u8');
-  if (options.input && RAW_BYTES.test(options.input)) return readRawInput(options.input, slot);
+/** A quantized model's input: raw from an integer file, else --image or --input FILE.f32 quantized with the input's type and parameters. */
+export async function integerInputOf(slot: InputSlot, quant: Quantization, pre: ImagePreprocessing, options: { image?: string; input?: string }): Promise<Activations> {
+  if (!!options.image === !!options.input) throw new TinyedgeError('give exactly one of --image FILE or --input FILE.f32|FILE.i8|FILE.u8|FILE.i16');
+  if (options.input && RAW_INTEGERS.test(options.input)) return readRawInput(options.input, slot);
   const x = options.input ? readF32Input(options.input, slot) : await imageToInput(options.image as string, slot.shape, pre);
-  return quantizeArray(x, quant);
+  return quantizeForTensor(x, { dtype: slot.dtype ?? 'int8', quant });
 }
 
 function slotOf(g: Graph): InputSlot {
   if (g.inputs.length !== 1) throw new TinyedgeError(`the model has ${g.inputs.length} inputs; predict feeds models with one`, { file: g.source });
   const t = tensorOf(g, g.inputs[0]);
-  return { name: t.name, shape: t.shape };
+  return { name: t.name, shape: t.shape, ...(t.dtype === 'int8' || t.dtype === 'int16' ? { dtype: t.dtype } : {}) };
 }
 
 /** Builds the model's f32 input from --image or --input FILE.f32. */
 export async function modelInput(model: LoadedModel, options: { image?: string; input?: string }): Promise<Float32Array> {
   if (!!options.image === !!options.input) throw new TinyedgeError('give exactly one of --image FILE or --input FILE.f32');
   const slot = slotOf(model.graph);
-  if (options.input && RAW_BYTES.test(options.input)) {
-    throw new TinyedgeError('raw int8/uint8 bytes feed an int8 model; this one runs in f32: give --input FILE.f32, or --precision int8', { file: options.input });
+  if (options.input && RAW_INTEGERS.test(options.input)) {
+    throw new TinyedgeError('raw integers feed a quantized model; this one runs in f32: give --input FILE.f32, or --precision int8', { file: options.input });
   }
   if (options.input) return readF32Input(options.input, slot);
   return imageToInput(options.image as string, slot.shape, model.preprocessing);
@@ -104,17 +110,19 @@ export function topK(scores: ArrayLike<number>, labels: string[] | undefined, k 
     .slice(0, k);
 }
 
-/** Which interpreter a model runs on: an artifact is int8; a float model is f32 unless int8 is asked for. */
-function precisionOf(model: LoadedModel, asked: PredictOptions['precision']): 'f32' | 'int8' {
-  if (model.quantized && asked === 'f32') throw new TinyedgeError('is an int8 artifact; it runs with --precision int8 only', { file: model.spec });
-  return model.quantized ? 'int8' : (asked ?? 'f32');
+/** Which interpreter a model runs on: an artifact runs as quantized; a float model is f32 unless int8 or int16 is asked for. */
+function precisionOf(model: LoadedModel, asked: PredictOptions['precision']): PredictOptions['precision'] {
+  if (!model.quantized) return asked ?? 'f32';
+  const type = activationType(tensorOf(model.graph, model.graph.inputs[0]).dtype);
+  if (asked !== undefined && asked !== type) throw new TinyedgeError(`is quantized to ${type === 'int16' ? '16×8' : 'int8'}; it runs with --precision ${type} only`, { file: model.spec });
+  return type;
 }
 
 /** Runs one inference and prints top-5, latency and memory. */
 export async function predictCommand(spec: string | undefined, options: PredictOptions): Promise<void> {
   const model = prepareModel(spec, { quiet: options.json });
   const precision = precisionOf(model, options.precision);
-  if (precision === 'int8') await quantizeWithSamples(model, options.json);
+  if (precision !== 'f32') await quantizeWithSamples(model, options.json, precision);
   const g = model.graph;
   const progress = startProgress('running', g.nodes.length, !options.json);
   let done = 0;
@@ -124,13 +132,13 @@ export async function predictCommand(spec: string | undefined, options: PredictO
   let latencyMs: number;
   let output: PredictionResult['output'];
   let scores: ArrayLike<number>;
-  if (precision === 'int8') {
-    const x = await int8InputOf(slotOf(g), tensorOf(g, g.inputs[0]).quant as Quantization, model.preprocessing, options);
+  if (precision !== 'f32') {
+    const x = await integerInputOf(slotOf(g), tensorOf(g, g.inputs[0]).quant as Quantization, model.preprocessing, options);
     const started = performance.now();
-    const y = runInt8(g, { [g.inputs[0]]: x }, { onNode }).get(outName) as Int8Array;
+    const y = runInt8(g, { [g.inputs[0]]: x }, { onNode }).get(outName) as Activations;
     latencyMs = performance.now() - started;
     const q = out.quant as Quantization;
-    output = { name: outName, shape: out.shape, dtype: 'int8', scale: q.scale[0], zeroPoint: q.zeroPoint[0], data: Array.from(y) };
+    output = { name: outName, shape: out.shape, dtype: out.dtype, scale: q.scale[0], zeroPoint: q.zeroPoint[0], data: Array.from(y) };
     scores = dequantizeArray(y, q);
   } else {
     const x = await modelInput(model, options);

@@ -3,6 +3,7 @@
  * real photos (each also seen through seeded augmentations), quantizes to int8, corrects biases, writes the
  * artifact and prints the quantization report, measured on held-out augmentations of the same photos.
  */
+import { ActivationType } from '../quantize/quant-params.ts';
 import { existsSync, renameSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { tensorOf } from '../ir/graph.ts';
@@ -25,6 +26,7 @@ export interface QuantizeCommandOptions {
   augment: string;
   evalAugment: string;
   biasCorrection: boolean;
+  activations: ActivationType;
   out: string;
   json?: boolean;
 }
@@ -43,7 +45,7 @@ function count(value: string, flag: string): number {
 export async function quantizeLoadedModel(
   model: LoadedModel,
   files: string[],
-  options: { method: CalibrationMethod; augment: number; biasCorrection: boolean; quiet?: boolean },
+  options: { method: CalibrationMethod; augment: number; biasCorrection: boolean; activations?: ActivationType; quiet?: boolean },
 ): Promise<{ graph: LoadedModel['graph']; images: number }> {
   if (model.quantized) throw new TinyedgeError('is already an int8 artifact', { file: model.spec });
   const g = model.graph;
@@ -54,11 +56,12 @@ export async function quantizeLoadedModel(
   const set = await imageSet(files, shape, model.preprocessing, options.augment, CALIBRATION_SEED, () => decoding.update(++decoded));
   decoding.stop();
   const steps = 1000;
-  const progress = startProgress(`quantizing (${options.method}${options.biasCorrection ? ', bias correction' : ''})`, 2 * steps, !options.quiet);
+  const mode = options.activations === 'int16' ? '16×8, ' : '';
+  const progress = startProgress(`quantizing (${mode}${options.method}${options.biasCorrection ? ', bias correction' : ''})`, 2 * steps, !options.quiet);
   const graph = quantize(
     g,
     set.map((s) => s.input),
-    { method: options.method, biasCorrection: options.biasCorrection, onProgress: (stage, f) => progress.update(Math.round((stage === 'calibrate' ? f : 1 + f) * steps)) },
+    { method: options.method, biasCorrection: options.biasCorrection, activations: options.activations, onProgress: (stage, f) => progress.update(Math.round((stage === 'calibrate' ? f : 1 + f) * steps)) },
   );
   progress.stop();
   return { graph, images: set.length };
@@ -72,10 +75,10 @@ function checkOut(out: string): void {
 }
 
 /** A float model quantized with the bundled sample photos (minmax, two crops each, bias correction): what predict and compile do when handed a float model. */
-export async function quantizeWithSamples(model: LoadedModel, quiet?: boolean): Promise<void> {
+export async function quantizeWithSamples(model: LoadedModel, quiet?: boolean, activations: ActivationType = 'int8'): Promise<void> {
   if (model.quantized) return;
   if (!quiet) process.stderr.write('quantizing with the bundled sample photos (use `tinyedge quantize` to choose the calibration set)\n');
-  model.graph = (await quantizeLoadedModel(model, imageFiles([SAMPLES_DIR]), { method: 'minmax', augment: 2, biasCorrection: true, quiet })).graph;
+  model.graph = (await quantizeLoadedModel(model, imageFiles([SAMPLES_DIR]), { method: 'minmax', augment: 2, biasCorrection: true, activations, quiet })).graph;
   model.quantized = true;
 }
 
@@ -124,7 +127,7 @@ export async function quantizeCommand(spec: string | undefined, options: Quantiz
   checkOut(options.out);
   const files = imageFiles(options.calibrate?.length ? options.calibrate : [SAMPLES_DIR]);
   const model = prepareModel(spec, { quiet: options.json });
-  const { graph, images } = await quantizeLoadedModel(model, files, { method: options.method, augment, biasCorrection: options.biasCorrection, quiet: options.json });
+  const { graph, images } = await quantizeLoadedModel(model, files, { method: options.method, augment, biasCorrection: options.biasCorrection, activations: options.activations, quiet: options.json });
   const f32 = model.graph;
   const evalSet = await imageSet(files, tensorOf(f32, f32.inputs[0]).shape, model.preprocessing, evalAugment, EVALUATION_SEED);
   const held = evalSet.filter((s) => s.augmentation !== undefined);

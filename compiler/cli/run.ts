@@ -11,7 +11,9 @@ import { Target, loadTarget } from '../../targets/target.ts';
 import { ModelInfo, TinyedgeModel } from '../../runtime/wasm/tinyedge-loader.js';
 import { buildProject, runBuild } from '../../targets/toolchain.ts';
 import { COMPILED_MODEL_FILE, CompiledModel } from './compile.ts';
-import { PredictionResult, int8InputOf, topK } from './predict.ts';
+import { PredictionResult, integerInputOf, topK } from './predict.ts';
+import { ActivationType } from '../quantize/quant-params.ts';
+import { Activations } from '../reference/int8/conv.ts';
 import { bytes, table } from './format.ts';
 
 /** Options of run. */
@@ -44,38 +46,40 @@ export async function runCompiled(dir: string, options: RunOptions, compiled = r
   if (!Number.isInteger(runs) || runs < 1) throw new TinyedgeError(`--runs must be a whole number ≥ 1, got '${options.runs}'`);
   const target = loadTarget(compiled.target);
   const { input, output } = compiled;
-  const x = await int8InputOf(input, { scale: [input.scale], zeroPoint: [input.zeroPoint] }, compiled.preprocessing, options);
-  const { latencies, y } = target.backend === 'wasm' ? await runWasm(dir, x, runs) : runC(dir, target, x, runs);
+  const x = await integerInputOf({ ...input, dtype: input.dtype ?? 'int8' }, { scale: [input.scale], zeroPoint: [input.zeroPoint] }, compiled.preprocessing, options);
+  const outType = output.dtype ?? 'int8';
+  const { latencies, y } = target.backend === 'wasm' ? await runWasm(dir, x, runs) : runC(dir, target, x, outType, runs);
   return {
-    output: { name: output.name, shape: output.shape, dtype: 'int8', scale: output.scale, zeroPoint: output.zeroPoint, data: Array.from(y) },
+    output: { name: output.name, shape: output.shape, dtype: outType, scale: output.scale, zeroPoint: output.zeroPoint, data: Array.from(y) },
     top: topK(dequantizeArray(y, { scale: [output.scale], zeroPoint: [output.zeroPoint] }), compiled.labels),
     latencyMs: latencies.length ? Number(median(latencies).toFixed(3)) : null,
     memory: { arenaBytes: compiled.memory.arenaBytes, weightBytes: compiled.memory.weightBytes, codeBytes: compiled.memory.codeBytes },
   };
 }
 
-/** Builds (if needed) and runs the C runner natively through files. */
-function runC(dir: string, target: Target, x: Int8Array, runs: number): { latencies: number[]; y: Int8Array } {
+/** Builds (if needed) and runs the C runner natively through files of raw little-endian elements. */
+function runC(dir: string, target: Target, x: Activations, outType: ActivationType, runs: number): { latencies: number[]; y: Activations } {
   buildProject(dir, target);
   const work = mkdtempSync(join(tmpdir(), 'tinyedge-run-'));
   try {
     const inFile = join(work, 'input.i8');
     const outFile = join(work, 'output.i8');
-    writeFileSync(inFile, x);
+    writeFileSync(inFile, new Uint8Array(x.buffer, x.byteOffset, x.byteLength));
     const latencies = runBuild(dir, target, inFile, outFile, runs);
-    return { latencies, y: new Int8Array(readFileSync(outFile)) };
+    const bytes = Uint8Array.from(readFileSync(outFile));
+    return { latencies, y: outType === 'int8' ? new Int8Array(bytes.buffer) : new Int16Array(bytes.buffer) };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
 }
 
 /** Runs model.wasm in this Node process through the same loader browsers use; the input is rewritten before each run. */
-async function runWasm(dir: string, x: Int8Array, runs: number): Promise<{ latencies: number[]; y: Int8Array }> {
+async function runWasm(dir: string, x: Activations, runs: number): Promise<{ latencies: number[]; y: Activations }> {
   const info = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as ModelInfo;
   const model = await TinyedgeModel.load(readFileSync(join(dir, 'model.wasm')), info);
   const latencies: number[] = [];
   for (let i = 0; i < runs; i++) {
-    model.setInput(x);
+    model.setInput(x as Int8Array);
     const t0 = performance.now();
     model.run();
     latencies.push(performance.now() - t0);
@@ -95,7 +99,7 @@ export async function runCommand(dir: string, options: RunOptions): Promise<void
   const m = result.memory;
   process.stdout.write(
     [
-      `model    ${compiled.model} (int8, ${compiled.target === 'wasm32' ? 'WebAssembly SIMD128 in Node' : `C99 on ${compiled.target}`})`,
+      `model    ${compiled.model} (${compiled.output.dtype === 'int16' ? '16×8' : 'int8'}, ${compiled.target === 'wasm32' ? 'WebAssembly SIMD128 in Node' : `C99 on ${compiled.target}`})`,
       `input    ${options.image ?? options.input}`,
       table(['rank', 'label', 'class', 'score'], rows, [0, 2, 3]),
       result.latencyMs === null

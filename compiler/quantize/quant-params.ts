@@ -53,6 +53,12 @@ export function quantizeArrayInt16(x: Float32Array, q: Quantization): Int16Array
   return Int16Array.from(x, (v) => quantizeValue(v, q.scale[0], q.zeroPoint[0], ...RANGE_OF.int16));
 }
 
+/** Quantizes f32 values for an activation tensor, in its type (int8, or int16 in 16×8 models) and quantization. */
+export function quantizeForTensor(x: Float32Array, t: { dtype: string; quant?: Quantization }): Int8Array | Int16Array {
+  if (!t.quant) throw new Error('internal: the tensor has no quantization');
+  return activationType(t.dtype) === 'int8' ? quantizeArray(x, t.quant) : quantizeArrayInt16(x, t.quant);
+}
+
 /** real = scale × (q − zeroPoint), per tensor. */
 export function dequantizeArray(q: ArrayLike<number>, quant: Quantization): Float32Array {
   const s = quant.scale[0];

@@ -8,7 +8,7 @@ import { Graph, Node, tensorOf } from '../ir/graph.ts';
 import { Quantization } from '../ir/tensor.ts';
 import { runF32 } from '../reference/f32/interpreter.ts';
 import { runInt8 } from '../reference/int8/interpreter.ts';
-import { dequantizeArray, quantizeArray, Q_MAX, Q_MIN } from './quant-params.ts';
+import { activationType, dequantizeArray, quantizeForTensor, RANGE_OF } from './quant-params.ts';
 
 /** One layer's line of the report. */
 export interface LayerReport {
@@ -48,10 +48,11 @@ function sqnrDb(signal: number, noise: number): number {
   return 10 * Math.log10(signal / noise);
 }
 
-function representable(q: Quantization): [number, number] {
+function representable(q: Quantization, dtype: string): [number, number] {
   const s = q.scale[0];
   const z = q.zeroPoint[0];
-  return [s * (Q_MIN - z), s * (Q_MAX - z)];
+  const [lo, hi] = RANGE_OF[activationType(dtype)];
+  return [s * (lo - z), s * (hi - z)];
 }
 
 function argmax(x: ArrayLike<number>): number {
@@ -99,15 +100,14 @@ export function quantizationReport(f32: Graph, int8: Graph, inputs: readonly Flo
     runF32(f32, { [f32.inputs[0]]: x }, { onNode: (n, y) => wanted(n.outputs[0]) && reference.set(n.outputs[0], y) });
     reference.set(f32.inputs[0], x);
     const quantized = new Map<string, Float32Array>();
-    const inQuant = tensorOf(int8, int8.inputs[0]).quant as Quantization;
-    runInt8(int8, { [int8.inputs[0]]: quantizeArray(x, inQuant) }, {
+    runInt8(int8, { [int8.inputs[0]]: quantizeForTensor(x, tensorOf(int8, int8.inputs[0])) }, {
       onNode: (n, y) => {
         const name = n.outputs[0];
         if (!wanted(name)) return;
         const q = tensorOf(int8, name).quant as Quantization;
         const f = reference.get(name) as Float32Array;
         const dq = dequantizeArray(y, q);
-        const [lo, hi] = representable(q);
+        const [lo, hi] = representable(q, tensorOf(int8, name).dtype);
         let s = 0;
         let e = 0;
         let out = 0;
@@ -139,7 +139,7 @@ export function quantizationReport(f32: Graph, int8: Graph, inputs: readonly Flo
       op: n.op,
       sqnrDb: sqnrDb(signal.get(name) ?? 0, noise.get(name) ?? 0),
       weightRange: weightRange(f32, f32Node),
-      activationRange: representable(q),
+      activationRange: representable(q, tensorOf(int8, name).dtype),
       clipped: (outside.get(name) ?? 0) / (count.get(name) ?? 1),
     };
   });

@@ -5,6 +5,7 @@
  * plugin (tools/qemu-insn); the table gives each layer's MACs, instructions of both builds, and MACs per
  * instruction against the ISA's limit from the target profile. Both builds must give the same output bytes.
  */
+import { Activations } from '../../compiler/reference/int8/conv.ts';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Graph, tensorOf } from '../../compiler/ir/graph.ts';
@@ -32,8 +33,8 @@ export interface EmulatedBenchResult {
   sameOutput: boolean;
 }
 
-/** One build with layer markers, run once under qemu with the plugin: per-layer instruction counts and the output. */
-function countLayers(g: Graph, x: Int8Array, target: Target, kernels: string[]): { perLayer: number[]; total: number; output: Int8Array; memory: EmulatedBenchResult['memory'] } {
+/** One build with layer markers, run once under qemu with the plugin: per-layer instruction counts and the output's bytes. */
+function countLayers(g: Graph, x: Activations, target: Target, kernels: string[]): { perLayer: number[]; total: number; output: Uint8Array; memory: EmulatedBenchResult['memory'] } {
   const build = { ...cBuildOf(target), kernels: chooseKernels(kernels, target.name) };
   const cflags = [...cToolchain(target).cflags, '-DTE_LAYER_MARKERS'];
   const plan = planMemory(g, cScratchBytes);
@@ -42,15 +43,15 @@ function countLayers(g: Graph, x: Int8Array, target: Target, kernels: string[]):
   const objects = ['model.o', ...kernelSources(build.kernels).map((s) => s.replace(/\.c$/, '.o'))];
   const memory = { arenaBytes: plan.arenaBytes, weightBytes: project.weightBytes, codeBytes: textBytes(dir, objects, target) };
   const [input, output, counts] = ['input.i8', 'output.i8', 'counts.json'].map((f) => join(dir, `bench-${f}`));
-  writeFileSync(input, x);
+  writeFileSync(input, new Uint8Array(x.buffer, x.byteOffset, x.byteLength));
   runBuild(dir, target, input, output, 1, { lib: qemuInsnPlugin(), out: counts });
   const { instructions, marks } = JSON.parse(readFileSync(counts, 'utf8')) as { instructions: number; marks: number[] };
   if (marks.length !== g.nodes.length + 1) throw new Error(`internal: expected ${g.nodes.length + 1} layer marks, the plugin saw ${marks.length}`);
-  return { perLayer: g.nodes.map((_, i) => marks[i + 1] - marks[i]), total: instructions, output: new Int8Array(readFileSync(output)), memory };
+  return { perLayer: g.nodes.map((_, i) => marks[i + 1] - marks[i]), total: instructions, output: Uint8Array.from(readFileSync(output)), memory };
 }
 
 /** Counts the int8 graph's instructions per layer on `target`, optimized and reference kernels. */
-export function benchEmulated(g: Graph, x: Int8Array, target: Target, log: (s: string) => void): EmulatedBenchResult {
+export function benchEmulated(g: Graph, x: Activations, target: Target, log: (s: string) => void): EmulatedBenchResult {
   log(`building and running ${target.name} with its kernels (${target.kernels.join(', ')}) under qemu with the instruction counter…`);
   const opt = countLayers(g, x, target, target.kernels);
   log(`…and with the reference kernels`);

@@ -12,8 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_MODEL, MCU_MODEL, PACKAGED_MODELS } from '../../models/registry.ts';
 import { loadTarget } from '../../targets/target.ts';
-import { Quantization } from '../../compiler/ir/tensor.ts';
-import { quantizeArray } from '../../compiler/quantize/quant-params.ts';
+import { activationType, quantizeForTensor } from '../../compiler/quantize/quant-params.ts';
 import { benchEmulated, formatEmulatedBench } from './emulated.ts';
 import { readNsfwjsModel } from '../../models/nsfwjs.ts';
 import { imageToInput } from '../../models/image-input.ts';
@@ -56,13 +55,13 @@ if (options.target !== undefined && options.target !== 'host' && options.target 
   await quantizeWithSamples(loaded, true);
   const input = tensorOf(loaded.graph, loaded.graph.inputs[0]);
   const x = options.input
-    ? readRawInput(options.input, { name: input.name, shape: input.shape })
-    : quantizeArray(await imageToInput(options.image, input.shape, loaded.preprocessing), input.quant as Quantization);
+    ? readRawInput(options.input, { name: input.name, shape: input.shape, dtype: activationType(input.dtype) })
+    : quantizeForTensor(await imageToInput(options.image, input.shape, loaded.preprocessing), input);
   const result = benchEmulated(loaded.graph, x, target, (s) => options.json || process.stderr.write(`${s}\n`));
   const tflm = tflmFiguresOf(spec);
   const inputName = options.input ?? options.image;
   if (options.json) process.stdout.write(`${JSON.stringify({ model: spec, input: inputName, ...result, ...(tflm ? { tflm } : {}) })}\n`);
-  else process.stdout.write(`model ${spec} (int8) on ${target.name}, input ${inputName}\n${formatEmulatedBench(result, tflm)}\n`);
+  else process.stdout.write(`model ${spec} (${input.dtype === 'int16' ? '16×8' : 'int8'}) on ${target.name}, input ${inputName}\n${formatEmulatedBench(result, tflm)}\n`);
   process.exit(result.sameOutput ? 0 : 1);
 }
 
