@@ -15,6 +15,11 @@ import { BUILTIN_CODE, FIELD, OPTIONS_TYPE, TYPE_CODE } from '../../compiler/for
 import { firstDifference } from '../support/c-build.ts';
 import { GraphBuilder } from '../../compiler/ir/graph.ts';
 import { RELU6 } from '../support/kernel-cases.ts';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expectUserError, tinyedge } from '../support/cli.ts';
+import { runInt8 } from '../../compiler/reference/int8/interpreter.ts';
 
 describe('16×8 kernel cases survive .tflite export and import', () => {
   it.each(KERNEL_CASES_16X8.map((c) => [c.name, c] as const))('%s: identical int16 outputs', (_name, c) => {
@@ -113,5 +118,27 @@ describe('16×8 models TFLM would refuse fail at import, naming the file, operat
       m.tensors[3].quant = { scale: [1 / 32768], zeroPoint: [0], quantizedDimension: 0 };
     });
     expect(e).toMatch(/bad\.tflite.*operator 0.*LOGISTIC.*no 16×8/);
+  });
+});
+
+describe('the CLI runs a 16×8 .tflite', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tinyedge-16x8-'));
+  const model = join(dir, 'mixed.tflite');
+  writeFileSync(model, mixedModel());
+  const g = importTflite(readFileSync(model), model).graph;
+  const x = Int16Array.from({ length: 6 * 6 * 3 }, (_, i) => ((i * 2654435761) % 65536) - 32768);
+  const input = join(dir, 'x.i16');
+  writeFileSync(input, new Uint8Array(x.buffer));
+  it('predict --input FILE.i16 --json prints the int16 output the reference computes', () => {
+    const r = tinyedge(['predict', model, '--input', input, '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const out = (JSON.parse(r.stdout) as { output: { dtype: string; data: number[] } }).output;
+    expect(out.dtype).toBe('int16');
+    expect(out.data).toEqual(Array.from(runInt8(g, { [g.inputs[0]]: x }).get(g.outputs[0]) as Int16Array));
+  });
+  it('int8 bytes given to a 16×8 model: one error line naming the file and the input, exit 2', () => {
+    const bytes = join(dir, 'x.i8');
+    writeFileSync(bytes, new Uint8Array(6 * 6 * 3));
+    expectUserError(tinyedge(['predict', model, '--input', bytes]), /x\.i8.*input.*int16: give FILE\.i16/);
   });
 });

@@ -87,6 +87,8 @@ class TfliteImporter {
   private readonly b: GraphBuilder;
   /** IR tensor name of each TFLite tensor already in the graph. */
   private readonly names = new Map<number, string>();
+  /** The TFLite tensor of each IR name given by nameOf. */
+  private readonly indexOf = new Map<string, number>();
   private readonly used = new Set<string>();
 
   constructor(private readonly m: TfliteModel) {
@@ -101,6 +103,7 @@ class TfliteImporter {
       name = this.used.has(base) ? `${base}#${i}` : base;
       this.used.add(name);
       this.names.set(i, name);
+      this.indexOf.set(name, i);
     }
     return name;
   }
@@ -209,8 +212,7 @@ class TfliteImporter {
 
   /** The TFLite tensor whose quantization an emitted reshape inherits: the input's, or (mid-operator) the output's. */
   private tfliteOf(irName: string, fallback: number): number {
-    for (const [i, n] of this.names) if (n === irName) return i;
-    return fallback;
+    return this.indexOf.get(irName) ?? fallback;
   }
 
   finish(inputs: number[], outputs: number[]): Graph {
