@@ -147,6 +147,14 @@ export class FunctionBuilder {
   load64(ptr: Expr, offset = 0): Expr {
     return this.m.i64.load(offset, 8, ptr, MEMORY);
   }
+  /** Copies `size` bytes from `src` to `dest` (memory.copy; the ranges may overlap). */
+  copy(dest: Expr, src: Expr, size: Expr): Expr {
+    return this.m.memory.copy(dest, src, size, MEMORY, MEMORY);
+  }
+  /** Sets `size` bytes at `dest` to the low byte of `value` (memory.fill). */
+  fill(dest: Expr, value: Expr, size: Expr): Expr {
+    return this.m.memory.fill(dest, value, size, MEMORY);
+  }
   store32(ptr: Expr, value: Expr, offset = 0): Expr {
     return this.m.i32.store(offset, 1, ptr, value, MEMORY);
   }
@@ -258,7 +266,7 @@ export class WasmModule {
   private readonly helpers = new Set<string>();
 
   constructor() {
-    this.m.setFeatures(binaryen.Features.MVP | binaryen.Features.SIMD128 | binaryen.Features.BulkMemory | binaryen.Features.SignExt);
+    this.m.setFeatures(binaryen.Features.MVP | binaryen.Features.SIMD128 | binaryen.Features.BulkMemory | binaryen.Features.BulkMemoryOpt | binaryen.Features.SignExt);
   }
 
   /** Places constant bytes at a fixed address. */

@@ -7,13 +7,18 @@ import { Graph, Node, tensorOf } from '../../ir/graph.ts';
 import { sizeOf } from '../../ir/tensor.ts';
 import { TinyedgeError } from '../../errors.ts';
 import type { LayerContext } from './render-layers.ts';
-import { emitInt16Mac } from './int16-mac.ts';
+import { emitInt16Mac, int16MacScratchBytes } from './int16-mac.ts';
 import { emitSoftmaxInt16 } from './int16-softmax.ts';
 import { emitBroadcastBinary, emitMean, emitPad, emitPool, emitRequantize, paramsOf, tensorAddress } from './scalar-layers.ts';
 
 /** Whether a node reads or writes int16 activations (it then runs a kernel of this file). */
 export function isInt16Node(g: Graph, node: Node): boolean {
   return [...node.inputs, ...node.outputs].some((name) => tensorOf(g, name).dtype === 'int16');
+}
+
+/** Scratch bytes a 16×8 node's kernel needs (only the SIMD conv's patch). */
+export function int16ScratchBytes(g: Graph, node: Node): number {
+  return node.op === 'conv2d' ? int16MacScratchBytes(g, node) : 0;
 }
 
 /** Emits the function `name` computing the 16×8 node `node`. */

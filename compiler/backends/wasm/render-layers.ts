@@ -19,7 +19,7 @@ import { emitSoftmax } from './softmax.ts';
 import { convPatchBytes, emitSimdConv } from './simd-conv.ts';
 import { depthwiseScratchBytes, emitSimdDepthwise, productsPairInInt16, simdDepthwiseConstants } from './simd-depthwise.ts';
 import { emitResizeBilinear, emitResizeNearest, emitTransposeConv } from './upsampling.ts';
-import { emitInt16Layer, isInt16Node } from './int16-layers.ts';
+import { emitInt16Layer, int16ScratchBytes, isInt16Node } from './int16-layers.ts';
 import { emitBroadcastBinary, emitMean, emitPad, emitPool, emitRequantize, tensorAddress as addr } from './scalar-layers.ts';
 
 /** Where things are in linear memory. */
@@ -62,7 +62,7 @@ export function channelRequant(ctx: LayerContext, node: Node): number {
  * whole output in int32.
  */
 export function wasmScratchBytes(g: Graph, node: Node): number {
-  if (isInt16Node(g, node)) return 0;
+  if (isInt16Node(g, node)) return int16ScratchBytes(g, node);
   if (node.op === 'transpose_conv2d') return 4 * sizeOf(tensorOf(g, node.outputs[0]).shape);
   if (node.op === 'depthwise_conv2d') return depthwiseScratchBytes(tensorOf(g, node.outputs[0]).shape[3]);
   if (node.op !== 'conv2d' && node.op !== 'fully_connected') return 0;
