@@ -136,10 +136,11 @@ const depthwise: KernelCase[] = [1, 3, 7, 8, 9, 17, 63, 64, 65].flatMap((c) =>
   ([[1, 'SAME'], [2, 'VALID'], [2, 'SAME']] as const).map(([s, p]) => ({ name: `depthwise ${c} channels, stride ${s}, ${p}, relu6`, graph: () => depthwiseGraph(c, 1, s, p, RELU6, 400 + c), seed: 400 + c })),
 );
 
-/** Row counts 3 and 2: the WASM matmul pairs rows, so an odd count exercises its single-row remainder. */
+/** Row counts 3, 2 and 5: the WASM matmul computes rows four at a time, so these exercise each remainder. */
 const fullyConnected: KernelCase[] = [
   [17, 7, 3],
   [64, 65, 2],
+  [33, 20, 5],
 ].map(([k, o, rows]) => ({
   name: `fully connected ${k} → ${o}, ${rows} rows`,
   graph: () =>

@@ -1,15 +1,15 @@
 /**
  * @fileoverview The int8 regular convolution in WebAssembly (the stem conv of MobileNetV2, 3×3 over RGB): gather
- * the windows of two neighbouring output pixels into a scratch patch (kh·kw·C bytes each, padding reads the input
- * zero point) and run them as two rows of the SIMD matmul. Interior pixels copy each window row with v128 loads
- * and stores; border pixels gather byte by byte with bounds checks.
+ * the windows of ROWS_PER_PASS neighbouring output pixels into a scratch patch (kh·kw·C bytes each, padding reads the
+ * input zero point) and run them as the rows of one SIMD matmul pass. Interior pixels copy each window row with v128
+ * loads and stores; border pixels gather byte by byte with bounds checks.
  */
 import { Expr, FunctionBuilder } from './binaryen.ts';
-import { SimdMatmul, emitSimdMatmul } from './simd-matmul.ts';
+import { ROWS_PER_PASS, SimdMatmul, emitSimdMatmul } from './simd-matmul.ts';
 import { Window2d, windowInterior } from '../../reference/window.ts';
 
-/** Output pixels gathered per matmul call: the matmul pairs rows. */
-const PIXELS = 2;
+/** Output pixels gathered per matmul call: one matmul pass. */
+const PIXELS = ROWS_PER_PASS;
 
 /** Scratch bytes of the patch: PIXELS windows, and 16 for the last v128 copy's overshoot. */
 export function convPatchBytes(kh: number, kw: number, c: number): number {
@@ -59,9 +59,11 @@ export function emitSimdConv(f: FunctionBuilder, mm: SimdMatmul, d: SimdConv): E
     return f.block([dst.set(f.c(d.patch + col * k)), f.if(inside, [src.set(f.add(f.c(d.x), f.mul(f.add(f.mul(y0(), f.c(w.w)), x0()), f.c(w.c)))), ...copy()], bytewise)]);
   };
   const out = () => f.add(f.c(d.y), f.mul(f.add(f.mul(oy.get(), f.c(w.ow)), ox.get()), f.c(mm.outC)));
-  const paired = Math.floor(w.ow / PIXELS) * PIXELS;
+  const whole = Math.floor(w.ow / PIXELS) * PIXELS;
+  /** `n` neighbouring pixels from ox: gathered, then one matmul pass. */
+  const pixels = (n: number): Expr[] => [...Array.from({ length: n }, (_, col) => gather(col)), emitSimdMatmul(f, mm, f.c(d.patch), n, out())];
   return f.for(oy, f.c(0), f.c(w.oh), [
-    ...(paired > 0 ? [f.for(ox, f.c(0), f.c(paired), [gather(0), gather(1), emitSimdMatmul(f, mm, f.c(d.patch), PIXELS, out())], PIXELS)] : []),
-    ...(w.ow > paired ? [ox.set(f.c(paired)), gather(0), emitSimdMatmul(f, mm, f.c(d.patch), 1, out())] : []),
+    ...(whole > 0 ? [f.for(ox, f.c(0), f.c(whole), pixels(PIXELS), PIXELS)] : []),
+    ...(w.ow > whole ? [ox.set(f.c(whole)), ...pixels(w.ow - whole)] : []),
   ]);
 }
