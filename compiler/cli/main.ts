@@ -112,6 +112,26 @@ program
     process.exitCode = r.status ?? 1;
   });
 
+const offload = program.command('offload').description('split offload: the device runs the head of the model, an edge server the tail');
+offload
+  .command('plan')
+  .description('every cut: head time on the device (instructions under qemu), bytes, network and tail time, total; picks the best')
+  .argument('[model]', 'model name, path or quantized artifact', DEFAULT_MODEL)
+  .addOption(new Option('--target <name>', 'the device (a target that runs under qemu)').choices(targetNames()).makeOptionMandatory())
+  .requiredOption('--bandwidth <rate>', 'link bandwidth, e.g. 5mbit, 500kbit, 1gbit')
+  .requiredOption('--rtt <time>', 'link round-trip time, e.g. 40ms')
+  .option('--runs <n>', 'timed runs of each tail on this machine', '7')
+  .option('--image <file>', 'the input photo (default: a bundled one)')
+  .option('--json', 'print one JSON object on stdout')
+  .action((model: string, opts: { target: string; bandwidth: string; rtt: string; runs: string; image?: string; json?: boolean }) => {
+    // Like bench, it builds and runs under qemu from tools/: its own process, in the repository, with absolute paths.
+    const root = fileURLToPath(new URL('../../', import.meta.url));
+    const modelArgs = existsSync(model) ? ['--artifact', resolve(model)] : ['--model', model];
+    const args = ['bin/run-ts.mjs', 'tools/offload/main.ts', ...modelArgs, '--target', opts.target, '--bandwidth', opts.bandwidth, '--rtt', opts.rtt, '--runs', opts.runs, ...(opts.image ? ['--image', resolve(opts.image)] : []), ...(opts.json ? ['--json'] : [])];
+    const r = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
+    process.exitCode = r.status ?? 1;
+  });
+
 function fail(message: string, code: number, error?: unknown): never {
   process.stderr.write(`tinyedge: error: ${message}\n`);
   if (process.argv.includes('--debug') && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);

@@ -33,8 +33,8 @@ export interface EmulatedBenchResult {
   sameOutput: boolean;
 }
 
-/** One build with layer markers, run once under qemu with the plugin: per-layer instruction counts and the output's bytes. */
-function countLayers(g: Graph, x: Activations, target: Target, kernels: string[]): { perLayer: number[]; total: number; output: Uint8Array; memory: EmulatedBenchResult['memory'] } {
+/** One build with layer markers, run once under qemu with the plugin: per-layer instruction counts and the output's bytes (the offload planner reads the counts too). */
+export function countLayers(g: Graph, x: Activations, target: Target, kernels: string[]): { perLayer: number[]; total: number; output: Uint8Array; memory: EmulatedBenchResult['memory'] } {
   const build = { ...cBuildOf(target), kernels: chooseKernels(kernels, target.name) };
   const cflags = [...cToolchain(target).cflags, '-DTE_LAYER_MARKERS'];
   const plan = planMemory(g, cScratchBytes);

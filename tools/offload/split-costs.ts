@@ -1,0 +1,52 @@
+/**
+ * @fileoverview The costs the split planner weighs, measured: the device's head time per cut from per-layer
+ * instruction counts of the whole model under qemu (one run with layer markers; milliseconds at the target's clock,
+ * one instruction per cycle: the in-order Cortex-M retire about that, an A72/A76 more, so device times are an upper
+ * bound there), and the server's tail time per cut from the tail built with the WASM backend and timed in this
+ * process (the edge server runs the same modules), median of `runs` after a warm-up. Integer kernels do not branch
+ * on values, so the tails run on zeros.
+ */
+import { Graph } from '../../compiler/ir/graph.ts';
+import { Cut, splitAt } from '../../compiler/plan/split/cut-candidates.ts';
+import { planMemory } from '../../compiler/plan/plan-memory.ts';
+import { wasmScratchBytes } from '../../compiler/backends/wasm/render-layers.ts';
+import { wasmProject } from '../../compiler/backends/wasm/project.ts';
+import { Activations } from '../../compiler/reference/int8/conv.ts';
+import { TinyedgeError } from '../../compiler/errors.ts';
+import { TinyedgeModel } from '../../runtime/wasm/tinyedge-loader.js';
+import { Target } from '../../targets/target.ts';
+import { countLayers } from '../bench/emulated.ts';
+import { median } from '../bench/stats.ts';
+
+/** Device milliseconds of each cut's head: the instructions of its layers at the target's clock. */
+export function headMsByCut(g: Graph, cuts: readonly Cut[], x: Activations, target: Target): number[] {
+  if (target.run.kind !== 'qemu-user' && target.run.kind !== 'qemu-system') throw new TinyedgeError(`the device target must run under qemu (its instructions are counted there); ${target.name} does not`);
+  if (!target.clockHz) throw new TinyedgeError(`target ${target.name} has no clockHz in its profile`);
+  const { perLayer } = countLayers(g, x, target, target.kernels);
+  const before = [0];
+  for (const n of perLayer) before.push(before[before.length - 1] + n);
+  return cuts.map((c) => (before[c.after] / (target.clockHz as number)) * 1000);
+}
+
+/** Server milliseconds of each cut's tail, built for WASM and timed here; 0 for the local-only cut. */
+export async function tailMsByCut(g: Graph, cuts: readonly Cut[], runs: number, onCut?: (done: number) => void): Promise<number[]> {
+  const times: number[] = [];
+  for (const cut of cuts) {
+    const { tail } = splitAt(g, cut);
+    if (tail.nodes.length === 0) times.push(0);
+    else {
+      const { files, info } = wasmProject(tail, planMemory(tail, wasmScratchBytes), 'tail', undefined, { scale: 1, offset: 0 });
+      const model = await TinyedgeModel.load(files['model.wasm'] as Uint8Array, info);
+      model.run();
+      const samples: number[] = [];
+      for (let r = 0; r < runs; r++) {
+        const t0 = performance.now();
+        model.run();
+        samples.push(performance.now() - t0);
+      }
+      times.push(median(samples));
+    }
+    onCut?.(times.length);
+  }
+  return times;
+}
