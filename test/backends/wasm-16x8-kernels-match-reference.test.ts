@@ -59,8 +59,23 @@ const LONG_DOTS: { name: string; graph: () => Graph }[] = [
   },
 ];
 
-describe('WASM 16×8 dot products past one i32 lane block equal the integer reference', () => {
-  it.each(LONG_DOTS.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
+/** Scratch rows longer than the 1 KiB below the arena, where a missing scratch buffer would go unnoticed. */
+const WIDE_SCRATCH: { name: string; graph: () => Graph }[] = [
+  {
+    name: 'depthwise 3×3 SAME, 288 channels (a 1152-byte row of channel sums)',
+    graph: () => {
+      const b = new GraphBuilder('test');
+      b.input('x', [1, 4, 4, 288]);
+      b.constant('w', [1, 3, 3, 288], seededUniform(6, 9 * 288, -1, 1));
+      b.constant('bias', [288], seededUniform(7, 288, -1, 1));
+      b.graph.outputs.push(b.node('depthwise_conv2d', 'dw', ['x', 'w', 'bias'], { strides: [1, 1], dilations: [1, 1], pads: [1, 1, 1, 1], depthMultiplier: 1, clamp: NO_CLAMP }));
+      return b.graph;
+    },
+  },
+];
+
+describe('WASM 16×8 dot products past one i32 lane block, and long scratch rows, equal the integer reference', () => {
+  it.each([...LONG_DOTS, ...WIDE_SCRATCH].map((c) => [c.name, c] as const))('%s', async (_name, c) => {
     const { q, inputs } = quantizeCase(c.graph(), 5, undefined, 'int16');
     const model = await instantiateWasm<Int16Array>(q);
     const extremes = [...inputs, new Int16Array(inputs[0].length).fill(32767)];

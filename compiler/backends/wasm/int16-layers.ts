@@ -16,9 +16,9 @@ export function isInt16Node(g: Graph, node: Node): boolean {
   return [...node.inputs, ...node.outputs].some((name) => tensorOf(g, name).dtype === 'int16');
 }
 
-/** Scratch bytes a 16×8 node's kernel needs (only the SIMD conv's patch). */
+/** Scratch bytes a 16×8 node's kernel needs (only the MAC kernels ask for any). */
 export function int16ScratchBytes(g: Graph, node: Node): number {
-  return node.op === 'conv2d' ? int16MacScratchBytes(g, node) : 0;
+  return node.op === 'conv2d' || node.op === 'depthwise_conv2d' ? int16MacScratchBytes(g, node) : 0;
 }
 
 /** Emits the function `name` computing the 16×8 node `node`. */
