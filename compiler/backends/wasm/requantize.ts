@@ -34,16 +34,17 @@ export function storeRequantized(f: FunctionBuilder, dst: Expr, acc: Expr, table
 
 /**
  * Per-channel constants of the SIMD128 requantization, five i32x4 per block of four channels (SIMD_REQUANT_BLOCK
- * bytes): the multiplier M, 2^left, the bounds ±B (B = 2^s·512, past which the output saturates anyway), and 2^(S−s)
- * which brings every channel's right shift s to the layer's largest, S.
+ * bytes): the multiplier M, 2^left, the bounds ±B on the multiplier's input x (past which the output saturates
+ * anyway), and 2^(S−s) which brings every channel's right shift s to the layer's largest, S.
  *
- * Why that is exact: TFLite's rounding right shift by s, floor((y + 2^(s−1) − [y<0]) / 2^s), equals
- * floor((y·2^(S−s) + 2^(S−1) − [y<0]) / 2^S) for s ≥ 1 (the two numerators differ only inside one aligned block of
- * 2^(S−s)), and for s = 0 it gives y. WebAssembly has no per-lane shift, but a per-lane multiply by 2^(S−s) and one
- * uniform shift by S do it. Clamping y to ±B first keeps y·2^(S−s) ≤ 2^(S+9) (and with the rounding below 2^31) and changes no output, since
- * |y| ≥ B already rounds to |q| ≥ 512 and saturates int8 with either zero point. Layers with S > 21 keep the scalar
- * path (`simdRequantTable` returns undefined). The output zero point rides in the rounding constant: adding zp·2^S
- * before the shift adds exactly zp after it.
+ * Why that is exact: B is the least x with SRDHM(x, M) ≥ 2^s·256, so |x| ≥ B rounds to |q| ≥ 256 and saturates int8
+ * with any zero point (and SRDHM is monotone): clamping x to ±B changes no output. It keeps |x| < 2^30, so SRDHM is
+ * the high word of 2x·M + 2^31 (no i64 shift), and keeps |y| ≤ 2^(s+9) for the rest. TFLite's rounding right shift
+ * by s, floor((y + 2^(s−1) − [y<0]) / 2^s), equals floor((y·2^(S−s) + 2^(S−1) − [y<0]) / 2^S) for s ≥ 1 (the two
+ * numerators differ only inside one aligned block of 2^(S−s)), and for s = 0 it gives y. WebAssembly has no per-lane
+ * shift, but a per-lane multiply by 2^(S−s) (at most 2^(S+9), with the rounding below 2^31) and one uniform shift by
+ * S do it. Layers with S > 21, or a B of 2^30 or more, keep the scalar path (`simdRequantTable` returns undefined).
+ * The output zero point rides in the rounding constant: adding zp·2^S before the shift adds exactly zp after it.
  */
 export interface SimdRequant {
   table: Int32Array;
@@ -56,13 +57,20 @@ export interface SimdRequant {
 /** Bytes of one block of four channels in the SIMD requantization table. */
 export const SIMD_REQUANT_BLOCK = 80;
 
-/** Largest S for which y·2^(S−s) cannot overflow after the ±B clamp. */
+/** Largest S for which y·2^(S−s) cannot overflow. */
 const MAX_SIMD_SHIFT = 21;
+
+/** The least x ≥ 0 with floor((x·M + 2^30) / 2^31) ≥ 2^(right+8), i.e. ⌈(2^(right+39) − 2^30) / M⌉ (0 for M = 0). */
+function saturationBound(m: number, right: number): number {
+  if (m === 0) return 0;
+  const num = (1n << BigInt(right + 39)) - (1n << 30n);
+  return Number((num + BigInt(m) - 1n) / BigInt(m));
+}
 
 /**
  * The SIMD requantization table of per-channel multipliers and shifts (TFLite convention: shift > 0 is left), or
- * undefined when a channel shifts right by more than 21. S is at least 1, which is exact for s = 0 channels too
- * (floor((2y + 1 − [y<0]) / 2) = y) and spares the helpers a special case.
+ * undefined when a channel shifts right by more than 21 or its bound B reaches 2^30. S is at least 1, which is exact
+ * for s = 0 channels too (floor((2y + 1 − [y<0]) / 2) = y) and spares the helpers a special case.
  */
 export function simdRequantTable(multipliers: ArrayLike<number>, shifts: ArrayLike<number>): SimdRequant | undefined {
   const n = multipliers.length;
@@ -78,10 +86,12 @@ export function simdRequantTable(multipliers: ArrayLike<number>, shifts: ArrayLi
   for (let c = 0; c < blocks * 4; c++) {
     const base = (c >> 2) * (SIMD_REQUANT_BLOCK / 4) + (c & 3);
     const right = c < n ? Math.max(-shifts[c], 0) : 0;
+    const bound = c < n ? saturationBound(multipliers[c], right) : 0;
+    if (bound >= 2 ** 30) return undefined;
     table[base] = c < n ? multipliers[c] : 0;
     table[base + 4] = 2 ** (c < n ? Math.max(shifts[c], 0) : 0);
-    table[base + 8] = 2 ** right * 512;
-    table[base + 12] = -(2 ** right) * 512;
+    table[base + 8] = bound;
+    table[base + 12] = -bound;
     table[base + 16] = 2 ** (shift - right);
   }
   return { table, shift, leftShift };
@@ -115,18 +125,20 @@ export function requantizeRow(f: FunctionBuilder, src: Expr, dst: Expr, count: n
   const tail = count % 16;
   const name = `requant_row${v.rq.leftShift ? '_left' : ''}_s${v.rq.shift}_t${tail}`;
   f.module.helper(name, ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'], 'none', (h) => {
-    const { i32x4 } = h.simd;
+    const { i32x4, i8x16 } = h.simd;
     const [at, out, block] = [h.i32(), h.i32(), h.i32()];
-    const k = { rounding: h.v128(), lo: h.v128(), hi: h.v128() };
-    const packed = h.v128();
-    /** `n` requantized vectors narrowed to int8 (n = 2 or 4; vectors past `real` are zero). */
+    const [rounding, lo, hi, packed] = [h.v128(), h.v128(), h.v128(), h.v128()];
+    /**
+     * `n` requantized vectors (n = 2 or 4; vectors past `real` are zero) narrowed to int8 with saturation, then
+     * clamped: the saturated q + zp clamped to [act_min, act_max] is the clamp of q + zp, 16 lanes at a time.
+     */
     const narrowed = (n: number, real: number) =>
-      narrowToInt8(h, Array.from({ length: n }, (_, j) => (j < real ? requantizeVector(h, h.loadV128(at.get(), 16 * j), () => block.get(), j * SIMD_REQUANT_BLOCK, v.rq, k) : h.i32x4Const(0))));
+      i8x16.min_s(i8x16.max_s(narrowToInt8(h, Array.from({ length: n }, (_, j) => (j < real ? requantizeVector(h, h.loadV128(at.get(), 16 * j), () => block.get(), j * SIMD_REQUANT_BLOCK, v.rq, rounding) : h.i32x4Const(0)))), lo.get()), hi.get());
     const vectors = Math.ceil(tail / 4);
     return [
-      k.rounding.set(i32x4.splat(h.param(4))),
-      k.lo.set(i32x4.splat(h.param(5))),
-      k.hi.set(i32x4.splat(h.param(6))),
+      rounding.set(i32x4.splat(h.param(4))),
+      lo.set(i8x16.splat(h.param(5))),
+      hi.set(i8x16.splat(h.param(6))),
       out.set(h.param(1)),
       block.set(h.param(2)),
       h.for(at, h.param(0), h.param(3), [h.storeV128(out.get(), narrowed(4, 4)), out.set(h.add(out.get(), h.c(16))), block.set(h.add(block.get(), h.c(4 * SIMD_REQUANT_BLOCK)))], 64),
@@ -151,21 +163,25 @@ export function srdhmV128(f: FunctionBuilder, x: () => Expr, m: () => Expr): Exp
   return i8x16.shuffle(high(i64x2.extmul_low_i32x4_s(x(), m())), high(i64x2.extmul_high_i32x4_s(x(), m())), [4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31]);
 }
 
-/** One i32x4 of clamped outputs from accumulators `acc`, the block's constants at `block` + `offset` (see SimdRequant). */
-function requantizeVector(f: FunctionBuilder, acc: Expr, block: () => Expr, offset: number, rq: SimdRequant, k: { rounding: Local; lo: Local; hi: Local }): Expr {
-  const { i32x4 } = f.simd;
+/** One i32x4 of q + zp from accumulators `acc`, the block's constants at `block` + `offset` (see SimdRequant). */
+function requantizeVector(f: FunctionBuilder, acc: Expr, block: () => Expr, offset: number, rq: SimdRequant, rounding: Local): Expr {
+  const { i32x4, i64x2, i8x16 } = f.simd;
   const [x, y] = [f.v128(), f.v128()];
+  // SRDHM(x, M) for |x| < 2^30: the high words of 2x·M + 2^31.
+  const high = (product: Expr) => i64x2.add(product, f.i64x2Const(1n << 31n));
+  const m = () => f.loadV128(block(), offset);
   return f.thenV128(
     [
-      x.set(rq.leftShift ? i32x4.mul(acc, f.loadV128(block(), offset + 16)) : acc),
-      y.set(srdhmV128(f, () => x.get(), () => f.loadV128(block(), offset))),
-      y.set(i32x4.mul(i32x4.max_s(i32x4.min_s(y.get(), f.loadV128(block(), offset + 32)), f.loadV128(block(), offset + 48)), f.loadV128(block(), offset + 64))),
+      x.set(i32x4.max_s(i32x4.min_s(rq.leftShift ? i32x4.mul(acc, f.loadV128(block(), offset + 16)) : acc, f.loadV128(block(), offset + 32)), f.loadV128(block(), offset + 48))),
+      x.set(i32x4.add(x.get(), x.get())),
+      y.set(i8x16.shuffle(high(i64x2.extmul_low_i32x4_s(x.get(), m())), high(i64x2.extmul_high_i32x4_s(x.get(), m())), [4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31])),
+      y.set(i32x4.mul(y.get(), f.loadV128(block(), offset + 64))),
     ],
-    i32x4.max_s(i32x4.min_s(i32x4.shr_s(i32x4.add(i32x4.add(y.get(), k.rounding.get()), i32x4.shr_s(y.get(), f.c(31))), f.c(rq.shift)), k.hi.get()), k.lo.get()),
+    i32x4.shr_s(i32x4.add(i32x4.add(y.get(), rounding.get()), i32x4.shr_s(y.get(), f.c(31))), f.c(rq.shift)),
   );
 }
 
-/** Narrows two or four i32x4 of values already within int8 to one i8x16 (with two, the high 8 bytes are zero). */
+/** Narrows two or four i32x4 to one i8x16 with signed saturation (with two, the high 8 bytes are zero). */
 function narrowToInt8(f: FunctionBuilder, q: Expr[]): Expr {
   const { i16x8, i8x16 } = f.simd;
   const low = i16x8.narrow_i32x4_s(q[0], q[1]);
