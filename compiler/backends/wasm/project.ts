@@ -34,7 +34,7 @@ function demoPage(info: WasmModelInfo): string {
 <meta charset="utf-8">
 <title>tinyedge: ${info.model}</title>
 <h1>tinyedge in the browser</h1>
-<p>${info.model}, int8 WebAssembly (SIMD128). Pick an image:</p>
+<p>${info.model}, ${info.input.dtype === 'int16' ? '16×8' : 'int8'} WebAssembly (SIMD128). Pick an image:</p>
 <input type="file" id="file" accept="image/*">
 <canvas id="canvas" width="${w}" height="${h}"></canvas>
 <pre id="result"></pre>
