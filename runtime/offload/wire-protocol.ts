@@ -4,7 +4,8 @@
  *
  *   0  4   magic "TEOF"
  *   4  1   version (WIRE_VERSION)
- *   5  1   kind: 1 cut tensor (device → server), 2 answer (server → device), 3 refusal (payload: UTF-8 reason)
+ *   5  1   kind: 1 cut tensor (device → server), 2 answer (server → device), 3 refusal (payload: UTF-8 reason),
+ *          4 hello (device → server, first on a connection to a server with a shared token: payload the token)
  *   6  1   codec: 0 raw, 1 entropy-coded (see the codec's own file)
  *   7  1   element type: 1 int8, 2 int16
  *   8  8   model hash: the first 8 bytes of the SHA-256 of the compiled model, so a server never runs a tail of
@@ -28,7 +29,7 @@ export const WIRE_VERSION = 1;
 export const FRAME_HEADER_BYTES = 56;
 
 /** What a frame carries. */
-export const FRAME_KIND = { cut: 1, answer: 2, refusal: 3 } as const;
+export const FRAME_KIND = { cut: 1, answer: 2, refusal: 3, hello: 4 } as const;
 export type FrameKind = keyof typeof FRAME_KIND;
 
 /** How the payload is coded. */
@@ -118,11 +119,12 @@ function decodeFrame(bytes: Uint8Array): Frame {
   const elementType = nameOf(ELEMENT, v.getUint8(7)) as ElementType;
   const codec = nameOf(CODEC, v.getUint8(6)) as Codec;
   const elements = shape.reduce((a, b) => a * b, 1);
-  if (codec === 'raw' && payload.length !== elements * (elementType === 'int8' ? 1 : 2)) {
+  const kind = nameOf(FRAME_KIND, v.getUint8(5)) as FrameKind;
+  if ((kind === 'cut' || kind === 'answer') && codec === 'raw' && payload.length !== elements * (elementType === 'int8' ? 1 : 2)) {
     throw new WireError('length', `a raw ${elementType} tensor of shape ${shape.join('×')} is ${elements * (elementType === 'int8' ? 1 : 2)} bytes, the frame carries ${payload.length}`);
   }
   return {
-    kind: nameOf(FRAME_KIND, v.getUint8(5)) as FrameKind,
+    kind,
     codec,
     elementType,
     modelHash: Buffer.from(bytes.subarray(8, 16)).toString('hex'),

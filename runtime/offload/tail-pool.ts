@@ -1,0 +1,97 @@
+/**
+ * @fileoverview The edge server's workers: `size` threads, each with every served tail instantiated, fed from one
+ * bounded queue. A job that cannot start before its deadline is dropped (the device has given up on it and
+ * finished locally); a full queue refuses at once, so a device learns "busy" while it can still fall back in time.
+ */
+import { Worker } from 'node:worker_threads';
+import { ModelInfo } from '../wasm/tinyedge-loader.js';
+
+/** A compiled part of a split model: WASM module bytes and its model.json. */
+export interface CompiledPart {
+  bytes: Uint8Array;
+  info: ModelInfo;
+}
+
+/** Why a job got no output. */
+export type PoolRefusal = 'busy' | 'deadline' | 'closed' | 'failed';
+
+interface Job {
+  cutId: number;
+  payload: Uint8Array;
+  deadline: number;
+  resolve: (r: { output: Uint8Array } | { refusal: PoolRefusal; detail?: string }) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  busy: Job | undefined;
+}
+
+export class TailPool {
+  private readonly slots: Slot[] = [];
+  private readonly queue: Job[] = [];
+  private nextId = 0;
+  private closed = false;
+
+  private constructor(private readonly maxQueue: number) {}
+
+  /** Starts `size` workers, each with all `tails` (by cut id) instantiated, and waits until they are ready. */
+  static async start(tails: Map<number, CompiledPart>, size: number, maxQueue: number): Promise<TailPool> {
+    const pool = new TailPool(maxQueue);
+    const parts = [...tails].map(([cutId, p]) => ({ cutId, bytes: p.bytes, info: p.info }));
+    await Promise.all(
+      Array.from({ length: size }, () => {
+        const worker = new Worker(new URL('./tail-worker.js', import.meta.url), { workerData: { tails: parts } });
+        const slot: Slot = { worker, busy: undefined };
+        pool.slots.push(slot);
+        return new Promise<void>((ready, failed) => {
+          worker.once('error', failed);
+          worker.on('message', (m: { ready?: true; output?: Uint8Array; error?: string }) => {
+            if (m.ready) return ready();
+            const job = slot.busy as Job;
+            slot.busy = undefined;
+            job.resolve(m.output ? { output: m.output } : { refusal: 'failed', detail: m.error });
+            pool.dispatch();
+          });
+        });
+      }),
+    );
+    return pool;
+  }
+
+  /** Runs the tail of `cutId` on the payload, or says why not. */
+  run(cutId: number, payload: Uint8Array, deadline: number): Promise<{ output: Uint8Array } | { refusal: PoolRefusal; detail?: string }> {
+    if (this.closed) return Promise.resolve({ refusal: 'closed' });
+    if (this.queue.length >= this.maxQueue) return Promise.resolve({ refusal: 'busy' });
+    return new Promise((resolve) => {
+      this.queue.push({ cutId, payload, deadline, resolve });
+      this.dispatch();
+    });
+  }
+
+  /** Jobs waiting for a worker. */
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  private dispatch(): void {
+    for (const slot of this.slots) {
+      if (slot.busy) continue;
+      let job = this.queue.shift();
+      while (job && job.deadline < Date.now()) {
+        job.resolve({ refusal: 'deadline' });
+        job = this.queue.shift();
+      }
+      if (!job) return;
+      slot.busy = job;
+      slot.worker.postMessage({ id: this.nextId++, cutId: job.cutId, payload: job.payload });
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const job of this.queue.splice(0)) job.resolve({ refusal: 'closed' });
+    for (const s of this.slots) s.busy?.resolve({ refusal: 'closed' });
+    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+  }
+}

@@ -1,0 +1,191 @@
+/**
+ * Split offload end to end on loopback, MobileNetV2 0.35/96 int8 with WebAssembly heads and tails: answers through
+ * the edge server equal local inference bit for bit for full offload, a middle cut and the last layer; 32 devices ×
+ * 50 frames at once are all answered by the server; when the server is killed mid-stream, stalls past the deadline,
+ * is not there at all, refuses the model or the token, every frame is still answered (by the device) and the answer
+ * is the same; a device reconnects when a server comes back; a stream of garbage closes only its own connection.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer, connect, Server } from 'node:net';
+import { AddressInfo } from 'node:net';
+import { Graph, tensorOf } from '../../compiler/ir/graph.ts';
+import { Cut, cutCandidates } from '../../compiler/plan/split/cut-candidates.ts';
+import { modelHash } from '../../compiler/plan/split/model-hash.ts';
+import { wasmSplitParts, WasmPart } from '../../compiler/backends/wasm/split-parts.ts';
+import { runInt8 } from '../../compiler/reference/int8/interpreter.ts';
+import { quantizeForTensor } from '../../compiler/quantize/quant-params.ts';
+import { Activations } from '../../compiler/reference/int8/conv.ts';
+import { RawValues, TinyedgeModel } from '../../runtime/wasm/tinyedge-loader.js';
+import { EdgeServer } from '../../runtime/offload/edge-server.ts';
+import { DeviceAnswer, OffloadDevice } from '../../runtime/offload/device-client.ts';
+import { CompiledPart } from '../../runtime/offload/tail-pool.ts';
+import { quantizedDefaultModel } from '../support/quantized-model.ts';
+import { SAMPLE_PHOTOS, photoInput } from '../support/samples.ts';
+import { MCU_MODEL } from '../../models/registry.ts';
+import { firstDifference } from '../support/c-build.ts';
+
+let g: Graph;
+let hash: string;
+let inputs: Activations[];
+let expected: Activations[];
+let chosen: Cut[];
+const parts = new Map<number, { head?: WasmPart; tail?: WasmPart }>();
+const servers: EdgeServer[] = [];
+
+beforeAll(async () => {
+  const { model, int8 } = await quantizedDefaultModel(0, MCU_MODEL);
+  g = int8;
+  hash = modelHash(g);
+  inputs = await Promise.all(SAMPLE_PHOTOS.map(async (f) => quantizeForTensor(await photoInput(model, f), tensorOf(g, g.inputs[0]))));
+  expected = inputs.map((x) => runInt8(g, { [g.inputs[0]]: x }).get(g.outputs[0]) as Activations);
+  const cuts = cutCandidates(g);
+  chosen = [cuts[0], cuts[Math.floor(cuts.length / 2)], cuts[cuts.length - 2]];
+  for (const c of chosen) parts.set(c.id, wasmSplitParts(g, c));
+}, 180_000);
+
+afterAll(async () => {
+  await Promise.all(servers.map((s) => s.close().catch(() => {})));
+});
+
+function tails(): Map<number, CompiledPart> {
+  return new Map(chosen.map((c) => [c.id, parts.get(c.id)?.tail as CompiledPart]));
+}
+
+async function server(options: Partial<Parameters<typeof EdgeServer.start>[0]> = {}, port = 0): Promise<EdgeServer> {
+  const s = await EdgeServer.start({ modelHash: hash, tails: tails(), workers: 2, ...options }, port);
+  servers.push(s);
+  return s;
+}
+
+async function device(port: number, cut: Cut, options: { timeoutMs?: number; modelHash?: string; token?: string } = {}): Promise<OffloadDevice> {
+  const p = parts.get(cut.id) as { head?: WasmPart; tail?: WasmPart };
+  const load = async (part?: WasmPart) => (part ? TinyedgeModel.load<RawValues, RawValues>(part.bytes, part.info) : undefined);
+  return new OffloadDevice({
+    host: '127.0.0.1',
+    port,
+    modelHash: options.modelHash ?? hash,
+    cutId: cut.id,
+    head: await load(p.head),
+    tail: (await load(p.tail)) as TinyedgeModel<RawValues, RawValues>,
+    timeoutMs: options.timeoutMs ?? 10_000,
+    ...(options.token !== undefined ? { token: options.token } : {}),
+    backoffMs: { min: 20, max: 200 },
+  });
+}
+
+const same = (a: DeviceAnswer, i: number) => expect(firstDifference(a.output, expected[i % expected.length])).toBeNull();
+const freePort = async (): Promise<number> => {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const { port } = s.address() as AddressInfo;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+};
+
+describe('offload over loopback', () => {
+  it('answers from the server equal local inference on every photo: full offload, a middle cut, the last layer', async () => {
+    const s = await server();
+    for (const cut of chosen) {
+      const d = await device(s.port, cut);
+      for (let i = 0; i < inputs.length; i++) {
+        const a = await d.infer(inputs[i]);
+        expect(a.by, `cut ${cut.id}: ${a.reason}`).toBe('server');
+        same(a, i);
+      }
+      d.close();
+    }
+  });
+
+  it('32 devices × 50 frames at once: every frame answered by the server, none lost', async () => {
+    const s = await server({ maxQueue: 64 });
+    const cut = chosen[1];
+    const answers = await Promise.all(
+      Array.from({ length: 32 }, async (_, k) => {
+        const d = await device(s.port, cut);
+        const mine: DeviceAnswer[] = [];
+        for (let f = 0; f < 50; f++) mine.push(await d.infer(inputs[(k + f) % inputs.length]));
+        d.close();
+        return mine.map((a, f) => ({ a, i: (k + f) % inputs.length }));
+      }),
+    );
+    const flat = answers.flat();
+    expect(flat.length).toBe(1600);
+    expect(flat.filter(({ a }) => a.by !== 'server').map(({ a }) => a.reason)).toEqual([]);
+    flat.forEach(({ a, i }) => same(a, i));
+    expect(s.metrics().answered).toBeGreaterThanOrEqual(1600);
+  }, 120_000);
+
+  it('the server killed mid-stream: every frame still answered, the same, the rest by the device', async () => {
+    const s = await server();
+    const d = await device(s.port, chosen[1], { timeoutMs: 2000 });
+    const got: DeviceAnswer[] = [];
+    for (let f = 0; f < 30; f++) {
+      if (f === 10) await s.close();
+      got.push(await d.infer(inputs[f % inputs.length]));
+    }
+    got.forEach(same);
+    expect(got.slice(0, 10).every((a) => a.by === 'server')).toBe(true);
+    expect(got.slice(10).every((a) => a.by === 'device')).toBe(true);
+    d.close();
+  });
+
+  it('a stalled server (accepts, never answers): frames finish on the device after the timeout, the same', async () => {
+    const stalled: Server = createServer(() => {});
+    await new Promise<void>((r) => stalled.listen(0, '127.0.0.1', r));
+    const d = await device((stalled.address() as AddressInfo).port, chosen[1], { timeoutMs: 100 });
+    const t0 = performance.now();
+    const a = await d.infer(inputs[0]);
+    expect(a).toMatchObject({ by: 'device', reason: 'timeout' });
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(95);
+    same(a, 0);
+    d.close();
+    stalled.close();
+  });
+
+  it('no server: answered on the device at once; when a server starts on that port the device reconnects', async () => {
+    const port = await freePort();
+    const d = await device(port, chosen[1]);
+    const a = await d.infer(inputs[1]);
+    expect(a.by).toBe('device');
+    same(a, 1);
+    await server({}, port);
+    let b = await d.infer(inputs[1]);
+    for (let tries = 0; b.by !== 'server' && tries < 50; tries++) {
+      await new Promise((r) => setTimeout(r, 20));
+      b = await d.infer(inputs[1]);
+    }
+    expect(b.by).toBe('server');
+    same(b, 1);
+    d.close();
+  });
+
+  it('another model (hash) or a wrong token: refused by the server, answered on the device, the same', async () => {
+    const s = await server({ token: 'secret' });
+    const noToken = await device(s.port, chosen[1]);
+    expect(await noToken.infer(inputs[0])).toMatchObject({ by: 'device', reason: 'refused: token' });
+    const withToken = await device(s.port, chosen[1], { token: 'secret' });
+    same(await withToken.infer(inputs[0]), 0);
+    expect((await withToken.infer(inputs[0])).by).toBe('server');
+    const otherModel = await device(s.port, chosen[1], { token: 'secret', modelHash: '00000000deadbeef' });
+    const a = await otherModel.infer(inputs[2]);
+    expect(a).toMatchObject({ by: 'device', reason: 'refused: model' });
+    same(a, 2);
+    for (const d of [noToken, withToken, otherModel]) d.close();
+  });
+
+  it('a stream of garbage closes only its own connection; other devices keep being answered', async () => {
+    const s = await server();
+    const good = await device(s.port, chosen[1]);
+    expect((await good.infer(inputs[0])).by).toBe('server');
+    const bad = connect(s.port, '127.0.0.1');
+    await new Promise<void>((r) => bad.once('connect', () => r()));
+    const closed = new Promise<void>((r) => bad.once('close', () => r()));
+    bad.write(Buffer.alloc(200, 0x41));
+    await closed;
+    const after = await good.infer(inputs[1]);
+    expect(after.by).toBe('server');
+    same(after, 1);
+    expect(s.metrics().badStreams).toBe(1);
+    good.close();
+  });
+});
