@@ -4,7 +4,8 @@
  * always accumulates in int64), as depthwiseConv2dInt8 in compiler/reference/int8/conv.ts. |x·w| ≤ 2^22 is exact in i32.
  */
 import { Window2d } from '../../reference/window.ts';
-import { Expr, FunctionBuilder, Local } from './binaryen.ts';
+import { Expr, FunctionBuilder } from './binaryen.ts';
+import { forInBoundsTaps } from './window-taps.ts';
 import { MacParams, REQUANT_ROW, accumulator, requantized } from './int16-requantize.ts';
 
 /** Where one depthwise layer reads and writes, and what it computes. */
@@ -30,7 +31,6 @@ export function emitDepthwise(f: FunctionBuilder, l: DepthwiseLayout): Expr[] {
   const x = f.load16(f.add(xp.get(), f.shl(l.multiplier === 1 ? o.get() : f.divS(o.get(), f.c(l.multiplier)), f.c(1))));
   const inputValue = p.inputOffset === 0 ? x : f.add(x, f.c(p.inputOffset));
   const weight = f.load8(f.add(f.c(l.weights), f.add(f.mul(f.add(f.mul(ky.get(), f.c(w.kw)), kx.get()), f.c(outC)), o.get())));
-  const inside = (v: Local, size: number) => f.and(f.geS(v.get(), f.c(0)), f.ltS(v.get(), f.c(size)));
   return [
     yp.set(f.c(l.y)),
     f.for(b, f.c(0), f.c(w.n), [
@@ -38,17 +38,9 @@ export function emitDepthwise(f: FunctionBuilder, l: DepthwiseLayout): Expr[] {
         f.for(ox, f.c(0), f.c(w.ow), [
           f.for(o, f.c(0), f.c(outC), [
             acc.set(l.bias ? fromBias(f.add(f.c(l.bias.at), f.shl(o.get(), f.c(l.bias.int64 ? 3 : 2))), l.bias.int64) : zero()),
-            f.for(ky, f.c(0), f.c(w.kh), [
-              iy.set(f.add(f.sub(f.mul(oy.get(), f.c(w.strides[0])), f.c(w.pads[0])), f.mul(ky.get(), f.c(w.dilations[0])))),
-              f.if(inside(iy, w.h), [
-                f.for(kx, f.c(0), f.c(w.kw), [
-                  ix.set(f.add(f.sub(f.mul(ox.get(), f.c(w.strides[1])), f.c(w.pads[2])), f.mul(kx.get(), f.c(w.dilations[1])))),
-                  f.if(inside(ix, w.w), [
-                    xp.set(f.add(f.c(l.x), f.mul(f.add(f.mul(f.add(f.mul(b.get(), f.c(w.h)), iy.get()), f.c(w.w)), ix.get()), f.c(2 * w.c)))),
-                    acc.set(plus(f.mul(inputValue, weight))),
-                  ]),
-                ]),
-              ]),
+            forInBoundsTaps(f, w, { oy, ox, ky, kx, iy, ix }, [
+              xp.set(f.add(f.c(l.x), f.mul(f.add(f.mul(f.add(f.mul(b.get(), f.c(w.h)), iy.get()), f.c(w.w)), ix.get()), f.c(2 * w.c)))),
+              acc.set(plus(f.mul(inputValue, weight))),
             ]),
             row.set(f.add(f.c(l.table), f.mul(o.get(), f.c(REQUANT_ROW)))),
             f.store16(yp.get(), requantized(f, acc, row, p, tmp)),

@@ -6,7 +6,8 @@
  * kernel (int16-depthwise.ts). Exact: a product is |·| ≤ 2^22, so up to MAX_SIMD_TAPS taps cannot leave int32.
  */
 import { Window2d } from '../../reference/window.ts';
-import { Expr, FunctionBuilder, Local } from './binaryen.ts';
+import { Expr, FunctionBuilder } from './binaryen.ts';
+import { forInBoundsTaps } from './window-taps.ts';
 import { MacParams, REQUANT_ROW, accumulator, requantized } from './int16-requantize.ts';
 
 /** Most taps (kh·kw) whose int32 sums of products |·| ≤ 2^22 stay exact. */
@@ -55,7 +56,6 @@ export function emitSimdDepthwise16(f: FunctionBuilder, l: SimdDepthwiseLayout):
   const [low, high, xv, wv] = [f.v128(), f.v128(), f.v128(), f.v128()];
   const blockBytes = 16;
   const tapBytes = 2 * roundUp8(w.c);
-  const inside = (v: Local, size: number) => f.and(f.geS(v.get(), f.c(0)), f.ltS(v.get(), f.c(size)));
   const tap = [
     xv.set(f.loadV128(f.add(f.add(f.c(l.x), f.mul(f.add(f.mul(f.add(f.mul(b.get(), f.c(w.h)), iy.get()), f.c(w.w)), ix.get()), f.c(2 * w.c))), block.get()))),
     wv.set(f.loadV128(f.add(f.add(f.c(l.weights), f.mul(f.add(f.mul(ky.get(), f.c(w.kw)), kx.get()), f.c(tapBytes))), block.get()))),
@@ -66,15 +66,7 @@ export function emitSimdDepthwise16(f: FunctionBuilder, l: SimdDepthwiseLayout):
   const sumBlocks = f.for(block, f.c(0), f.c(tapBytes), [
     low.set(f.i32x4Const(0)),
     high.set(f.i32x4Const(0)),
-    f.for(ky, f.c(0), f.c(w.kh), [
-      iy.set(f.add(f.sub(f.mul(oy.get(), f.c(w.strides[0])), f.c(w.pads[0])), f.mul(ky.get(), f.c(w.dilations[0])))),
-      f.if(inside(iy, w.h), [
-        f.for(kx, f.c(0), f.c(w.kw), [
-          ix.set(f.add(f.sub(f.mul(ox.get(), f.c(w.strides[1])), f.c(w.pads[2])), f.mul(kx.get(), f.c(w.dilations[1])))),
-          f.if(inside(ix, w.w), tap),
-        ]),
-      ]),
-    ]),
+    forInBoundsTaps(f, w, { oy, ox, ky, kx, iy, ix }, tap),
     f.storeV128(f.add(f.c(l.sums), f.shl(block.get(), f.c(1))), low.get()),
     f.storeV128(f.add(f.c(l.sums), f.shl(block.get(), f.c(1))), high.get(), 16),
   ], blockBytes);

@@ -9,6 +9,7 @@
 import { Window2d } from '../../reference/window.ts';
 import { Expr, FunctionBuilder, Local } from './binaryen.ts';
 import { MacParams, REQUANT_ROW, accumulator, requantized } from './int16-requantize.ts';
+import { forInBoundsTaps } from './window-taps.ts';
 
 /** Elements a wide node's lanes take before they are added to the i64 accumulator: 255 dot steps of eight. */
 const MAX_WIDE_DOT_LENGTH = 8 * 255;
@@ -85,27 +86,15 @@ export function emitSimdMac(f: FunctionBuilder, l: SimdMacLayout): Expr[] {
     return [yp.set(f.c(l.y)), f.for(r, f.c(0), f.c(s.rows), [row.set(f.add(f.c(l.x), f.mul(r.get(), f.c(2 * l.k)))), emitRowDots(f, l, row, yp)])];
   }
   const { w, patch } = s;
-  const [b, oy, ox, ky, kx, iy, ix, dst] = Array.from({ length: 8 }, () => f.i32());
+  const [b, oy, ox, ky, kx, iy, ix] = Array.from({ length: 7 }, () => f.i32());
   const tapBytes = 2 * w.c;
-  const inside = (v: Local, size: number) => f.and(f.geS(v.get(), f.c(0)), f.ltS(v.get(), f.c(size)));
-  // The window in (ky, kx, c) order, as the weights; taps outside the input read the zero point, 0.
-  const gather = f.for(ky, f.c(0), f.c(w.kh), [
-    iy.set(f.add(f.sub(f.mul(oy.get(), f.c(w.strides[0])), f.c(w.pads[0])), f.mul(ky.get(), f.c(w.dilations[0])))),
-    f.for(kx, f.c(0), f.c(w.kw), [
-      ix.set(f.add(f.sub(f.mul(ox.get(), f.c(w.strides[1])), f.c(w.pads[2])), f.mul(kx.get(), f.c(w.dilations[1])))),
-      dst.set(f.add(f.c(patch), f.mul(f.add(f.mul(ky.get(), f.c(w.kw)), kx.get()), f.c(tapBytes)))),
-      f.if(
-        f.and(inside(iy, w.h), inside(ix, w.w)),
-        [f.copy(dst.get(), f.add(f.c(l.x), f.mul(f.add(f.mul(f.add(f.mul(b.get(), f.c(w.h)), iy.get()), f.c(w.w)), ix.get()), f.c(tapBytes))), f.c(tapBytes))],
-        [f.fill(dst.get(), f.c(0), f.c(tapBytes))],
-      ),
-    ]),
-  ]);
-  return [
-    // The padding past k stays zero: the gather writes only the first k.
+  // The window in (ky, kx, c) order, as the weights: zeroed first, since taps outside the input (and the padding
+  // past k) read the zero point, 0.
+  const gather = [
     f.fill(f.c(patch), f.c(0), f.c(patchBytes(l.k))),
-    row.set(f.c(patch)),
-    yp.set(f.c(l.y)),
-    f.for(b, f.c(0), f.c(w.n), [f.for(oy, f.c(0), f.c(w.oh), [f.for(ox, f.c(0), f.c(w.ow), [gather, emitRowDots(f, l, row, yp)])])]),
+    forInBoundsTaps(f, w, { oy, ox, ky, kx, iy, ix }, [
+      f.copy(f.add(f.c(patch), f.mul(f.add(f.mul(ky.get(), f.c(w.kw)), kx.get()), f.c(tapBytes))), f.add(f.c(l.x), f.mul(f.add(f.mul(f.add(f.mul(b.get(), f.c(w.h)), iy.get()), f.c(w.w)), ix.get()), f.c(tapBytes))), f.c(tapBytes)),
+    ]),
   ];
+  return [row.set(f.c(patch)), yp.set(f.c(l.y)), f.for(b, f.c(0), f.c(w.n), [f.for(oy, f.c(0), f.c(w.oh), [f.for(ox, f.c(0), f.c(w.ow), [...gather, emitRowDots(f, l, row, yp)])])])];
 }

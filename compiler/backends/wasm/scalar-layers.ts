@@ -12,6 +12,7 @@ import { int8ParamsOf } from '../../reference/int8/interpreter.ts';
 import { windowOf } from '../../reference/window.ts';
 import { Expr, FunctionBuilder } from './binaryen.ts';
 import { elementAt, elementTypeOf } from './element-types.ts';
+import { forInBoundsTaps } from './window-taps.ts';
 import type { LayerContext } from './render-layers.ts';
 
 /** A node's integer constants, checked to be of the expected kind. */
@@ -74,7 +75,6 @@ export function emitPool(ctx: LayerContext, node: NodeOf<'avg_pool2d' | 'max_poo
   const isMax = node.op === 'max_pool2d';
   ctx.module.fn(name, 0, (f) => {
     const [b, oy, ox, c, ky, kx, iy, ix, acc, count, v, tmp, half] = Array.from({ length: 13 }, () => f.i32());
-    const inside = f.and(f.and(f.geS(iy.get(), f.c(0)), f.ltS(iy.get(), f.c(w.h))), f.and(f.geS(ix.get(), f.c(0)), f.ltS(ix.get(), f.c(w.w))));
     const result = isMax
       ? acc.get()
       : f.then([half.set(f.divS(count.get(), f.c(2)))], f.divS(f.select(f.gtS(acc.get(), f.c(0)), f.add(acc.get(), half.get()), f.sub(acc.get(), half.get())), count.get()));
@@ -86,16 +86,10 @@ export function emitPool(ctx: LayerContext, node: NodeOf<'avg_pool2d' | 'max_poo
             f.for(c, f.c(0), f.c(w.c), [
               acc.set(f.c(isMax ? ex.min : 0)),
               count.set(f.c(0)),
-              f.for(ky, f.c(0), f.c(w.kh), [
-                iy.set(f.add(f.sub(f.mul(oy.get(), f.c(w.strides[0])), f.c(w.pads[0])), ky.get())),
-                f.for(kx, f.c(0), f.c(w.kw), [
-                  ix.set(f.add(f.sub(f.mul(ox.get(), f.c(w.strides[1])), f.c(w.pads[2])), kx.get())),
-                  f.if(inside, [
-                    v.set(ex.load(f, elementAt(f, ex, f.c(x), pixel(f.add(f.mul(b.get(), f.c(w.h)), iy.get()), ix.get(), w.w)))),
-                    count.set(f.add(count.get(), f.c(1))),
-                    acc.set(isMax ? f.select(f.gtS(v.get(), acc.get()), v.get(), acc.get()) : f.add(acc.get(), v.get())),
-                  ]),
-                ]),
+              forInBoundsTaps(f, w, { oy, ox, ky, kx, iy, ix }, [
+                v.set(ex.load(f, elementAt(f, ex, f.c(x), pixel(f.add(f.mul(b.get(), f.c(w.h)), iy.get()), ix.get(), w.w)))),
+                count.set(f.add(count.get(), f.c(1))),
+                acc.set(isMax ? f.select(f.gtS(v.get(), acc.get()), v.get(), acc.get()) : f.add(acc.get(), v.get())),
               ]),
               ey.store(f, elementAt(f, ey, f.c(y), pixel(f.add(f.mul(b.get(), f.c(w.oh)), oy.get()), ox.get(), w.ow)), f.clamp(result, p.actMin, p.actMax, tmp)),
             ]),
