@@ -43,38 +43,43 @@ export interface SimdMacLayout {
   shape: { rows: number } | { w: Window2d; patch: number };
 }
 
+/** Output channels a pass over the row computes: each input vector loaded feeds this many dot products. */
+const CHANNELS_PER_PASS = 4;
+
 /** Every output channel of one row at `row` (int16, k of them, readable to the next multiple of 8), stored at `yp` on. */
 function emitRowDots(f: FunctionBuilder, l: SimdMacLayout, row: Local, yp: Local): Expr {
   const { i32x4, i64x2 } = f.simd;
   const i64 = f.i64ops;
-  const { acc, zero, fromBias } = accumulator(f, l.p.wide);
-  const [o, j, wp, table, tmp] = [f.i32(), f.i32(), f.i32(), f.i32(), f.i32()];
-  const [dots, pair] = [f.v128(), f.v128()];
+  const [o, j, wp, table, channelRow, tmp] = Array.from({ length: 6 }, () => f.i32());
+  const [xv, pair] = [f.v128(), f.v128()];
   const bytes = 2 * roundUp8(l.k);
   // A wide node adds its lanes into the i64 accumulator after every MAX_WIDE_DOT_LENGTH elements; lanes of a
   // narrow one wrap as its i32 accumulator does, so one pass of the whole row.
   const chunk = l.p.wide ? 2 * MAX_WIDE_DOT_LENGTH : bytes;
-  const addLanes = () =>
+  const addLanes = (dots: Local, acc: Local) =>
     l.p.wide
       ? [pair.set(i64x2.add(i64x2.extend_low_i32x4_s(dots.get()), i64x2.extend_high_i32x4_s(dots.get()))), acc.set(i64.add(acc.get(), i64.add(i64x2.extract_lane(pair.get(), 0), i64x2.extract_lane(pair.get(), 1))))]
       : [acc.set(f.add(acc.get(), f.add(f.add(i32x4.extract_lane(dots.get(), 0), i32x4.extract_lane(dots.get(), 1)), f.add(i32x4.extract_lane(dots.get(), 2), i32x4.extract_lane(dots.get(), 3)))))];
-  const chunks = Array.from({ length: Math.ceil(bytes / chunk) }, (_, i) => [
-    dots.set(f.i32x4Const(0)),
-    f.for(j, f.c(i * chunk), f.c(Math.min((i + 1) * chunk, bytes)), [dots.set(i32x4.add(dots.get(), i32x4.dot_i16x8_s(f.loadV128(f.add(row.get(), j.get())), f.loadV128(f.add(wp.get(), j.get())))))], 16),
-    ...addLanes(),
-  ]);
-  return f.block([
-    wp.set(f.c(l.weights)),
-    table.set(f.c(l.table)),
-    f.for(o, f.c(0), f.c(l.outC), [
-      acc.set(l.bias ? fromBias(f.add(f.c(l.bias.at), f.shl(o.get(), f.c(l.bias.int64 ? 3 : 2))), l.bias.int64) : zero()),
+  /** Channels o … o + n − 1: bias, the dot products over the row, the requantized outputs. */
+  const pass = (n: number): Expr[] => {
+    const accs = Array.from({ length: n }, () => accumulator(f, l.p.wide));
+    const dots = Array.from({ length: n }, () => f.v128());
+    const biasBytes = l.bias?.int64 ? 8 : 4;
+    const chunks = Array.from({ length: Math.ceil(bytes / chunk) }, (_, c) => [
+      ...dots.map((d) => d.set(f.i32x4Const(0))),
+      f.for(j, f.c(c * chunk), f.c(Math.min((c + 1) * chunk, bytes)), [xv.set(f.loadV128(f.add(row.get(), j.get()))), ...dots.map((d, i) => d.set(i32x4.add(d.get(), i32x4.dot_i16x8_s(xv.get(), f.loadV128(f.add(wp.get(), j.get()), i * bytes)))))], 16),
+      ...dots.flatMap((d, i) => addLanes(d, accs[i].acc)),
+    ]);
+    return [
+      wp.set(f.add(f.c(l.weights), f.mul(o.get(), f.c(bytes)))),
+      table.set(f.add(f.c(l.table), f.mul(o.get(), f.c(REQUANT_ROW)))),
+      ...accs.map((a, i) => a.acc.set(l.bias ? a.fromBias(f.add(f.c(l.bias.at + i * biasBytes), f.mul(o.get(), f.c(biasBytes))), l.bias.int64) : a.zero())),
       ...chunks.flat(),
-      f.store16(yp.get(), requantized(f, acc, table, l.p, tmp)),
-      yp.set(f.add(yp.get(), f.c(2))),
-      wp.set(f.add(wp.get(), f.c(bytes))),
-      table.set(f.add(table.get(), f.c(REQUANT_ROW))),
-    ]),
-  ]);
+      ...accs.flatMap((a, i) => [channelRow.set(f.add(table.get(), f.c(i * REQUANT_ROW))), f.store16(yp.get(), requantized(f, a.acc, channelRow, l.p, tmp)), yp.set(f.add(yp.get(), f.c(2)))]),
+    ];
+  };
+  const grouped = l.outC - (l.outC % CHANNELS_PER_PASS);
+  return f.block([f.for(o, f.c(0), f.c(grouped), pass(CHANNELS_PER_PASS), CHANNELS_PER_PASS), f.for(o, f.c(grouped), f.c(l.outC), pass(1))]);
 }
 
 /** The kernel's statements. */
