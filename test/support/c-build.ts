@@ -1,7 +1,8 @@
-/** @fileoverview Builds an int8 graph with the C backend for a target into a temporary folder (strict warnings) and runs it there. */
+/** @fileoverview Builds a quantized graph (int8 or 16×8) with the C backend for a target into a temporary folder (strict warnings) and runs it there. */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Graph } from '../../compiler/ir/graph.ts';
+import { Graph, tensorOf } from '../../compiler/ir/graph.ts';
+import { Activations } from '../../compiler/reference/int8/conv.ts';
 import { planMemory } from '../../compiler/plan/plan-memory.ts';
 import { cScratchBytes } from '../../compiler/backends/c/render-nodes.ts';
 import { cBuildOf, cProject } from '../../compiler/backends/c/project.ts';
@@ -11,10 +12,11 @@ import { buildTemporaryProject, runBuild } from '../../targets/toolchain.ts';
 /** The flags the issue asks the runtime and generated code to pass on the host: C99, every warning an error. */
 export const STRICT_CFLAGS = ['-std=c99', '-O2', '-Wall', '-Wextra', '-Werror', '-pedantic'];
 
-/** A C build for a target: its folder and the target. */
+/** A C build for a target: its folder, the target, and the model's output type. */
 export interface CBuilt {
   dir: string;
   target: Target;
+  output: 'int8' | 'int16';
 }
 
 /**
@@ -24,19 +26,32 @@ export interface CBuilt {
 export function buildC(g: Graph, target: Target = loadTarget('host'), cflags?: string[], slide?: 'every'): CBuilt {
   const flags = cflags ?? (target.name === 'host' ? STRICT_CFLAGS : [...(target.toolchain?.cflags ?? []), '-Werror']);
   const { files } = cProject(g, planMemory(g, cScratchBytes, { ...(slide ? { slide } : {}) }), { ...cBuildOf(target), cflags: flags });
-  return { dir: buildTemporaryProject(files, target, flags), target };
+  const output = tensorOf(g, g.outputs[0]).dtype;
+  if (output !== 'int8' && output !== 'int16') throw new Error(`internal: the model's output is ${output}`);
+  return { dir: buildTemporaryProject(files, target, flags), target, output };
 }
 
-/** Runs the built model on one int8 input (on its target: natively or under qemu) and returns its int8 output. */
-export function runC(built: CBuilt, x: Int8Array): Int8Array {
+/** The little-endian bytes of int8 or int16 values (what the runners read, whatever the host's byte order). */
+function littleEndian(x: Activations): Uint8Array {
+  if (x instanceof Int8Array) return new Uint8Array(x.buffer, x.byteOffset, x.length);
+  const bytes = new DataView(new ArrayBuffer(2 * x.length));
+  x.forEach((v, i) => bytes.setInt16(2 * i, v, true));
+  return new Uint8Array(bytes.buffer);
+}
+
+/** Runs the built model on one input (on its target: natively or under qemu) and returns its output, int8 or int16 as the model's. */
+export function runC(built: CBuilt, x: Activations): Activations {
   const input = join(built.dir, 'input.i8');
   const output = join(built.dir, 'output.i8');
-  writeFileSync(input, x);
+  writeFileSync(input, littleEndian(x));
   runBuild(built.dir, built.target, input, output, 1);
-  return new Int8Array(readFileSync(output));
+  const bytes = readFileSync(output);
+  if (built.output === 'int8') return new Int8Array(bytes);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+  return Int16Array.from({ length: bytes.length / 2 }, (_, i) => view.getInt16(2 * i, true));
 }
 
-/** Index and values of the first difference between two int8 arrays, or null when they are equal. */
+/** Index and values of the first difference between two arrays (int8 or int16), or null when they are equal. */
 export function firstDifference(a: ArrayLike<number>, b: ArrayLike<number>): string | null {
   if (a.length !== b.length) return `lengths ${a.length} and ${b.length}`;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return `element ${i}: got ${a[i]}, reference ${b[i]}`;

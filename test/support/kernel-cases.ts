@@ -9,7 +9,7 @@ import { Clamp, NO_CLAMP, Pads4 } from '../../compiler/ir/attrs.ts';
 import { Quantization, sizeOf } from '../../compiler/ir/tensor.ts';
 import { calibrate } from '../../compiler/quantize/calibrate.ts';
 import { quantizeGraph } from '../../compiler/quantize/quantize-graph.ts';
-import { ActivationType, quantizeArray, quantizeArrayInt16 } from '../../compiler/quantize/quant-params.ts';
+import { ActivationType, RANGE_OF, quantizeArray, quantizeArrayInt16 } from '../../compiler/quantize/quant-params.ts';
 import { Activations } from '../../compiler/reference/int8/conv.ts';
 import { runInt8 } from '../../compiler/reference/int8/interpreter.ts';
 import { verifyGraph } from '../../compiler/ir/verify.ts';
@@ -284,18 +284,64 @@ export const KERNEL_CASES_16X8: KernelCase[] = [...conv3x3, ...convInputs, ...po
   .filter((c) => HAS_16X8.test(c.name))
   .map((c) => ({ ...c, name: `${c.name} (16×8)`, activations: 'int16' as const }));
 
+/**
+ * The 16×8 cases the cross targets run (each costs a build per target): every op, the MACs both wide (int64 bias,
+ * every depthwise) and not (the convolutions without bias in the add and pad cases), an output block past 64, a depth
+ * multiplier, per-channel shifts from left to far right, softmax16.
+ */
+const CROSS_16X8 = [
+  'conv2d 3×3, 3 → 65 channels, stride 1, SAME, relu6',
+  'pointwise (1×1, stride 1) 9 → 130 channels, relu',
+  'fully connected 17 → 7, 3 rows',
+  'depthwise with depth multiplier 3',
+  'pointwise 8 → 24 channels, per-channel shifts from +1 (left) to −19 (right) in one layer',
+  'avg_pool2d 3×3 stride 2 SAME',
+  'max_pool2d 3×3 stride 2 SAME',
+  'add of two differently quantized branches with relu; broadcast add and mul with per-channel constants',
+  'mean over height and width, with its own output scale',
+  'pad (asymmetric, with the zero point), concat of differently quantized inputs, reshape',
+  'softmax over 10 classes',
+].map((name) => `${name} (16×8)`);
+export const KERNEL_CASES_16X8_CROSS: KernelCase[] = KERNEL_CASES_16X8.filter((c) => CROSS_16X8.includes(c.name));
+if (KERNEL_CASES_16X8_CROSS.length !== CROSS_16X8.length) throw new Error('internal: a CROSS_16X8 name matches no 16×8 kernel case');
+
+/** TFLite's QUANTIZE between int8 and int16 (a clamp node): x (`from`) → y (`to`), rescaling up and down and saturating. */
+export function conversionGraph(from: ActivationType, to: ActivationType, outScale: number): Graph {
+  const b = new GraphBuilder('test');
+  b.input('x', [3, 40], from);
+  b.graph.outputs.push(b.node('clamp', 'quantize', ['x'], { clamp: NO_CLAMP }));
+  Object.assign(tensorOf(b.graph, 'x'), { quant: { scale: [0.02], zeroPoint: [from === 'int8' ? 5 : 0] } });
+  Object.assign(tensorOf(b.graph, 'quantize'), { dtype: to, quant: { scale: [outScale], zeroPoint: [to === 'int8' ? -3 : 0] } });
+  return b.graph;
+}
+
+/** The conversions every backend checks (from, to, output scale; the input scale is 0.02). */
+export const CONVERSION_CASES: readonly (readonly [ActivationType, ActivationType, number])[] = [
+  ['int8', 'int16', 0.0005],
+  ['int16', 'int8', 0.03],
+  ['int16', 'int8', 2],
+  ['int16', 'int16', 0.07],
+];
+
+/** Seeded values over the whole range of `type`: a conversion's input. */
+export function conversionInput(type: ActivationType): Activations {
+  const [lo, hi] = RANGE_OF[type];
+  const values = seededUniform(7, 120, lo, hi + 1).map(Math.floor);
+  return type === 'int8' ? Int8Array.from(values) : Int16Array.from(values);
+}
+
 /** Every case, in a stable order. */
 export const KERNEL_CASES: KernelCase[] = [...conv3x3, ...convInputs, ...pointwise, ...depthwise, ...fullyConnected, ...pools, ...requantization, ...others, ...upsampling];
 
-/** Every kernel case built for each named target and run its way (natively or under qemu), equal to the reference. */
-export function describeKernelCasesOn(targets: string[], title: string): void {
+/** The kernel cases (every int8 one by default) built for each named target and run its way (natively or under qemu), equal to the reference. */
+export function describeKernelCasesOn(targets: string[], title: string, cases: readonly KernelCase[] = KERNEL_CASES): void {
   describe.each(targets)(title, (name) => {
     const target = loadTarget(name);
-    it.each(KERNEL_CASES.map((c) => [c.name, c] as const))('%s', (_name, c) => {
-      const { q, inputs } = quantizeCase(c.graph(), c.seed, c.outputRange);
+    it.each(cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
+      const { q, inputs } = quantizeCase(c.graph(), c.seed, c.outputRange, c.activations);
       const built = buildC(q, target);
       const expected = referenceOutputs(q, inputs);
-      inputs.forEach((x, i) => expect(firstDifference(runC(built, x as Int8Array), expected[i])).toBeNull());
+      inputs.forEach((x, i) => expect(firstDifference(runC(built, x), expected[i])).toBeNull());
     });
   });
 }

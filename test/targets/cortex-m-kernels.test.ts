@@ -2,7 +2,9 @@
  * Every kernel case (test/support/kernel-cases.ts) cross-compiled for the Cortex-M targets, linked with their
  * startup and board linker script, and run on qemu's boards through semihosting equals the int8 reference exactly:
  * SMLAD/SXTB16 kernels on the Cortex-M4 (mps2-an386) and M7 (mps2-an500), Helium on the Cortex-M55 (mps3-an547).
+ * A representative subset of the 16×8 cases (KERNEL_CASES_16X8_CROSS) checks the ref int16 kernels each target runs.
  */
-import { describeKernelCasesOn } from '../support/kernel-cases.ts';
+import { KERNEL_CASES_16X8_CROSS, describeKernelCasesOn } from '../support/kernel-cases.ts';
 
 describeKernelCasesOn(['cortex-m4', 'cortex-m7', 'cortex-m55'], '%s kernels on its qemu board equal the int8 reference');
+describeKernelCasesOn(['cortex-m4', 'cortex-m7', 'cortex-m55'], '%s 16×8 kernels (ref, on every target) on its qemu board equal the integer reference', KERNEL_CASES_16X8_CROSS);

@@ -10,12 +10,20 @@ export function int32Literal(v: number): string {
   return v === -2147483648 ? '(-2147483647 - 1)' : String(v);
 }
 
+/** An int64 literal through <stdint.h>'s INT64_C (long or long long, whichever int64_t is), valid for INT64_MIN too. */
+export function int64Literal(v: bigint): string {
+  return v === -(2n ** 63n) ? '(-INT64_C(9223372036854775807) - 1)' : `INT64_C(${v})`;
+}
+
 /** `{1,2,3}` wrapped every `perLine` values so compilers and editors cope with megabyte arrays. */
-export function arrayBody(values: ArrayLike<number>, perLine = 32): string {
+export function arrayBody(values: ArrayLike<number> | BigInt64Array, perLine = 32): string {
   const lines: string[] = [];
   for (let i = 0; i < values.length; i += perLine) {
     const row: string[] = [];
-    for (let j = i; j < Math.min(values.length, i + perLine); j++) row.push(int32Literal(values[j]));
+    for (let j = i; j < Math.min(values.length, i + perLine); j++) {
+      const v = values[j];
+      row.push(typeof v === 'bigint' ? int64Literal(v) : int32Literal(v));
+    }
     lines.push(row.join(','));
   }
   return `{\n${lines.join(',\n')}\n}`;

@@ -4,11 +4,33 @@
  * "arm-neon", "ref"]`); each family comes from the first folder that has it. Naming a folder that does not exist,
  * or leaving a family with no folder, is an error, never a silent fallback.
  */
+import { Graph } from '../../ir/graph.ts';
+import { DType } from '../../ir/tensor.ts';
 import { TinyedgeError } from '../../errors.ts';
 
-/** The kernel source files, one per op family (`<folder>/<family>.c`). */
-export const KERNEL_FAMILIES = ['conv2d', 'depthwise_conv2d', 'elementwise', 'pool', 'pad', 'resize', 'transpose_conv2d'] as const;
+/**
+ * The kernel source files, one per op family (`<folder>/<family>.c`). 'int16' holds every 16×8 kernel (int16
+ * activations); only ref has it, so int16 nodes run the reference kernels on every target.
+ */
+export const KERNEL_FAMILIES = ['conv2d', 'depthwise_conv2d', 'elementwise', 'pool', 'pad', 'resize', 'transpose_conv2d', 'int16'] as const;
 export type KernelFamily = (typeof KERNEL_FAMILIES)[number];
+
+/** Families only graphs with int16 activations call: int8 builds leave them out (nothing more to compile or to count as code). */
+const FAMILIES_16X8: readonly KernelFamily[] = ['int16'];
+
+/** Whether a graph is 16×8: some activation (or constant operand) is int16. */
+export function hasInt16Activations(g: Graph): boolean {
+  return [...g.tensors.values()].some((t) => t.dtype === 'int16');
+}
+
+/** The families a graph's build compiles. */
+export function familiesOf(g: Graph): KernelFamily[] {
+  const int16 = hasInt16Activations(g);
+  return KERNEL_FAMILIES.filter((f) => int16 || !FAMILIES_16X8.includes(f));
+}
+
+/** The families of an int8 graph. */
+export const INT8_FAMILIES: readonly KernelFamily[] = KERNEL_FAMILIES.filter((f) => !FAMILIES_16X8.includes(f));
 
 /**
  * How te_matmul_s8 and te_conv2d_s8 of a folder read weights: [K][out_c] (broadcast x, vectorize along outputs),
@@ -86,6 +108,25 @@ export interface KernelLayouts {
 
 /** The reference kernels' layouts. */
 export const REF_LAYOUTS: KernelLayouts = { matmul: 'k-major', depthwise: 'hwc', requantize: { conv2d: 'tflite', depthwise_conv2d: 'tflite' } };
+
+/** The kernels of one activation type: their C element type, their name suffix, and the layouts they read (none: the target's). */
+export interface ActivationKernels {
+  cType: 'int8_t' | 'int16_t';
+  suffix: 's8' | 's16';
+  layouts?: KernelLayouts;
+}
+
+/** int8 nodes call the target's chosen kernels; int16 nodes (16×8) the ref folder's, with its layouts. */
+const ACTIVATION_KERNELS: Readonly<Record<'int8' | 'int16', ActivationKernels>> = {
+  int8: { cType: 'int8_t', suffix: 's8' },
+  int16: { cType: 'int16_t', suffix: 's16', layouts: REF_LAYOUTS },
+};
+
+/** The kernels of an activation tensor's dtype. */
+export function activationKernels(dtype: DType): ActivationKernels {
+  if (dtype !== 'int8' && dtype !== 'int16') throw new TinyedgeError(`the C backend takes int8 or int16 activations, not ${dtype}`);
+  return ACTIVATION_KERNELS[dtype];
+}
 
 /** The layouts of a target's chosen kernel folders. */
 export function kernelLayoutsOf(choice: KernelChoice): KernelLayouts {

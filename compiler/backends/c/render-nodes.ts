@@ -1,16 +1,25 @@
 /**
- * @fileoverview One C call per int8 node: the op → kernel table of the C backend. What TFLM's Prepare computes
- * (multipliers, shifts, padding, offsets, tables) arrives here as constants from prepare-int8.ts and is written
- * as `static const` structs and arrays, so the device only runs integer code.
+ * @fileoverview One C call per quantized node (int8, or 16×8: int16 activations): the op → kernel table of the C
+ * backend. What TFLM's Prepare computes (multipliers, shifts, padding, offsets, tables) arrives here as constants
+ * from prepare-int8.ts and is written as `static const` structs and arrays, so the device only runs integer code.
+ * A node calls the kernels of its output's type (kernel-table.ts: `te_<op>_s8` or `te_<op>_s16`).
  */
 import { Graph, Node, tensorOf } from '../../ir/graph.ts';
-import { broadcastStrides, sizeOf } from '../../ir/tensor.ts';
+import { DType, broadcastStrides, sizeOf } from '../../ir/tensor.ts';
 import { TinyedgeError } from '../../errors.ts';
 import { Int8Params, Requant, foldedMacBias, isPointwiseConv, meanGeometry, paramsOfKind } from '../../quantize/prepare-int8.ts';
 import { int8ParamsOf } from '../../reference/int8/interpreter.ts';
 import { windowOf } from '../../reference/window.ts';
 import { arrayBody, cName, comment, structBody } from './c-literals.ts';
-import { KernelLayouts, RequantLayout } from './kernel-table.ts';
+import { RANGE_OF, activationType } from '../../quantize/quant-params.ts';
+import { ActivationKernels, KernelLayouts, MatmulLayout, RequantLayout, activationKernels } from './kernel-table.ts';
+
+/** The C types of constant arrays: the name letter and bytes of each. */
+const ARRAY_TYPES = { int8_t: { letter: 'q', bytes: 1 }, int16_t: { letter: 'h', bytes: 2 }, int32_t: { letter: 'i', bytes: 4 }, int64_t: { letter: 'l', bytes: 8 } } as const;
+type ArrayType = keyof typeof ARRAY_TYPES;
+
+/** The C array type of each constant dtype the backend takes. */
+const CONSTANT_TYPES: Partial<Record<DType, ArrayType>> = { int8: 'int8_t', int16: 'int16_t', int32: 'int32_t', int64: 'int64_t' };
 
 /** Arrays that go to flash (model_weights.c), declared `extern` in model.c. */
 export class ConstantPool {
@@ -22,14 +31,14 @@ export class ConstantPool {
   constructor(private readonly prefix: string) {}
 
   /** The C name of a constant array, emitting it once per key. */
-  add(key: string, type: 'int8_t' | 'int32_t', values: ArrayLike<number>, note: string): string {
+  add(key: string, type: ArrayType, values: ArrayLike<number> | BigInt64Array, note: string): string {
     const known = this.byKey.get(key);
     if (known) return known;
-    const name = cName(this.prefix, type === 'int8_t' ? 'q' : 'i', this.byKey.size);
+    const name = cName(this.prefix, ARRAY_TYPES[type].letter, this.byKey.size);
     this.byKey.set(key, name);
     this.declarations.push(`extern const ${type} ${name}[${values.length}];`);
     this.definitions.push(`${comment(note)}\nconst ${type} ${name}[${values.length}] = ${arrayBody(values)};`);
-    this.bytes += values.length * (type === 'int8_t' ? 1 : 4);
+    this.bytes += values.length * ARRAY_TYPES[type].bytes;
     return name;
   }
 }
@@ -50,17 +59,34 @@ function params<K extends Int8Params['kind']>(g: Graph, node: Node, kind: K): Ex
   return paramsOfKind(int8ParamsOf(g), node, kind);
 }
 
+/** The kernels a node calls: its output's type's, with that type's layouts (the target's for int8, ref's for int16). */
+function kernelsOf(ctx: RenderContext, node: Node): Required<ActivationKernels> {
+  const k = activationKernels(tensorOf(ctx.g, node.outputs[0]).dtype);
+  return { ...k, layouts: k.layouts ?? ctx.layouts };
+}
+
 function act(ctx: RenderContext, name: string, writable = false): string {
   const offset = ctx.offsets.get(name);
   if (offset === undefined) throw new Error(`internal: activation '${name}' has no arena offset`);
-  return `(${writable ? '' : 'const '}int8_t *)(arena + ${offset})`;
+  return `(${writable ? '' : 'const '}${activationKernels(tensorOf(ctx.g, name).dtype).cType} *)(arena + ${offset})`;
 }
 
 function constant(ctx: RenderContext, name: string): string {
   const t = tensorOf(ctx.g, name);
   if (!t.data) throw new TinyedgeError(`input '${name}' must be a constant here`);
-  if (t.dtype !== 'int8' && t.dtype !== 'int32') throw new TinyedgeError(`constant '${name}' is ${t.dtype}; the C backend takes int8 weights and int32 biases`);
-  return ctx.pool.add(name, t.dtype === 'int8' ? 'int8_t' : 'int32_t', t.data as Int8Array | Int32Array, `${name} ${t.shape.join('x')}`);
+  const type = CONSTANT_TYPES[t.dtype];
+  if (!type) throw new TinyedgeError(`constant '${name}' is ${t.dtype}; the C backend takes int8 weights, int8 or int16 operands, int32 or int64 biases`);
+  return ctx.pool.add(name, type, t.data as Exclude<typeof t.data, Float32Array | undefined>, `${name} ${t.shape.join('x')}`);
+}
+
+/** A 16×8 MAC's bias as the int64 array its kernel reads (an int32 bias widened), or NULL. */
+function bias64(ctx: RenderContext, node: Node): string {
+  const name = node.inputs[2];
+  if (name === undefined) return 'NULL';
+  const t = tensorOf(ctx.g, name);
+  if (t.dtype === 'int64') return constant(ctx, name);
+  if (t.dtype !== 'int32' || !t.data) throw new TinyedgeError(`bias '${name}' must be a constant int32 or int64 tensor, got ${t.dtype}`);
+  return ctx.pool.add(`${name}\0int64`, 'int64_t', BigInt64Array.from(t.data as Int32Array, BigInt), `${name} ${t.shape.join('x')}, widened to int64`);
 }
 
 function operand(ctx: RenderContext, name: string): string {
@@ -122,8 +148,7 @@ function interleave4(w: Int8Array, o: number, k: number): Int8Array {
  * A conv or dense filter in the layout the chosen kernels read: as it is for o-major kernels ([O][K], OHWI being
  * [O][KH·KW·C]), in groups of four rows for o4-interleaved ones, transposed to [K][O] for the reference.
  */
-function matmulFilter(ctx: RenderContext, node: Node): string {
-  const layout = ctx.layouts.matmul;
+function matmulFilter(ctx: RenderContext, node: Node, layout: MatmulLayout): string {
   if (layout === 'o-major') return constant(ctx, node.inputs[1]);
   const f = tensorOf(ctx.g, node.inputs[1]);
   const w = f.data as Int8Array;
@@ -143,8 +168,8 @@ function matmulFilter(ctx: RenderContext, node: Node): string {
 }
 
 /** A depthwise filter [1][KH][KW][C·M] as its kernels read it: as it is, or int16 pairs in groups of four channels (DepthwiseLayout 'c4-int16'). */
-function depthwiseFilter(ctx: RenderContext, node: Node): string {
-  if (ctx.layouts.depthwise === 'hwc') return constant(ctx, node.inputs[1]);
+function depthwiseFilter(ctx: RenderContext, node: Node, layouts: KernelLayouts): string {
+  if (layouts.depthwise === 'hwc') return constant(ctx, node.inputs[1]);
   const f = tensorOf(ctx.g, node.inputs[1]);
   const w = f.data as Int8Array;
   const oc = f.shape[3];
@@ -162,12 +187,13 @@ function depthwiseFilter(ctx: RenderContext, node: Node): string {
 }
 
 /**
- * Bytes of scratch a node's C kernel needs: te_conv2d_s8 gathers up to two output pixels' windows (2·kh·kw·c bytes);
- * te_transpose_conv2d_s8 accumulates the whole output in int32 (4 bytes an element), as TFLM's scratch buffer.
+ * Bytes of scratch a node's C kernel needs: te_conv2d_s8 gathers up to two output pixels' windows (2·kh·kw·c bytes;
+ * te_conv2d_s16 reads its input in place); te_transpose_conv2d_s8 accumulates the whole output in int32 (4 bytes an
+ * element), as TFLM's scratch buffer.
  */
 export function cScratchBytes(g: Graph, node: Node): number {
   if (node.op === 'transpose_conv2d') return 4 * sizeOf(tensorOf(g, node.outputs[0]).shape);
-  if (node.op !== 'conv2d' || isPointwiseConv(g, node)) return 0;
+  if (node.op !== 'conv2d' || isPointwiseConv(g, node) || tensorOf(g, node.outputs[0]).dtype === 'int16') return 0;
   const f = tensorOf(g, node.inputs[1]).shape;
   return 2 * f[1] * f[2] * f[3];
 }
@@ -182,34 +208,56 @@ function requantInit(r: Requant, outputOffset: number, actMin: number, actMax: n
   return structBody([r.identity ? 1 : 0, r.inputOffset, r.multiplier, r.shift, outputOffset, actMin, actMax]);
 }
 
+/** The requantizing copy from `input`'s type to the node's: te_requantize_s8, _s16, or the conversions _s8_s16 and _s16_s8. */
+function requantizeKernel(ctx: RenderContext, node: Node, input: string): string {
+  const from = activationKernels(tensorOf(ctx.g, input).dtype).suffix;
+  const to = kernelsOf(ctx, node).suffix;
+  return from === to ? `te_requantize_${to}` : `te_requantize_${from}_${to}`;
+}
+
+/**
+ * The bias and the arguments after the constants of a MAC kernel call: int8 kernels read an int32 bias (folded with
+ * the input offset for te_conv2d_s8 and te_matmul_s8); 16×8 ones an int64 bias and then whether they accumulate wide.
+ */
+function macArguments(ctx: RenderContext, node: Node, folded: boolean): { bias: string; wide: string[] } {
+  if (kernelsOf(ctx, node).suffix === 's8') return { bias: folded ? foldedBias(ctx, node) : bias(ctx, node), wide: [] };
+  return { bias: bias64(ctx, node), wide: [params(ctx.g, node, 'mac').wide ? '1' : '0'] };
+}
+
 /** The C statements of one node (without the surrounding block). */
 export function renderNode(ctx: RenderContext, node: Node): string[] {
   const { g } = ctx;
   const out = tensorOf(g, node.outputs[0]);
   const y = act(ctx, node.outputs[0], true);
+  const { suffix: sfx, layouts } = kernelsOf(ctx, node);
   switch (node.op) {
     case 'conv2d': {
       const f = tensorOf(g, node.inputs[1]);
       const x = tensorOf(g, node.inputs[0]);
-      const lines = [local('te_mac_params', 'p', macInit(ctx, node, ctx.layouts.requantize.conv2d))];
-      const w = matmulFilter(ctx, node);
-      const b = foldedBias(ctx, node);
-      if (isPointwiseConv(g, node)) return [...lines, `te_matmul_s8(${act(ctx, node.inputs[0])}, ${w}, ${b}, ${sizeOf(x.shape) / x.shape[3]}, ${x.shape[3]}, ${f.shape[0]}, &p, ${y});`];
-      const patch = `(int8_t *)(arena + ${ctx.scratch.get(node.name)})`;
-      return [...lines, local('te_window', 'w', windowInit(ctx, node, f.shape[1], f.shape[2], node.attrs)), `te_conv2d_s8(${act(ctx, node.inputs[0])}, ${w}, ${b}, &w, ${f.shape[0]}, &p, ${patch}, ${y});`];
+      const lines = [local('te_mac_params', 'p', macInit(ctx, node, layouts.requantize.conv2d))];
+      const w = matmulFilter(ctx, node, layouts.matmul);
+      const { bias: b, wide } = macArguments(ctx, node, true);
+      if (isPointwiseConv(g, node)) return [...lines, `te_matmul_${sfx}(${[act(ctx, node.inputs[0]), w, b, sizeOf(x.shape) / x.shape[3], x.shape[3], f.shape[0], '&p', ...wide, y].join(', ')});`];
+      // The window patch of the kernels that asked for one (cScratchBytes).
+      const scratch = ctx.scratch.get(node.name);
+      const patch = scratch === undefined ? [] : [`(int8_t *)(arena + ${scratch})`];
+      return [...lines, local('te_window', 'w', windowInit(ctx, node, f.shape[1], f.shape[2], node.attrs)), `te_conv2d_${sfx}(${[act(ctx, node.inputs[0]), w, b, '&w', f.shape[0], '&p', ...patch, ...wide, y].join(', ')});`];
     }
     case 'depthwise_conv2d': {
       const f = tensorOf(g, node.inputs[1]);
-      return [
-        local('te_mac_params', 'p', macInit(ctx, node, ctx.layouts.requantize.depthwise_conv2d)),
-        local('te_window', 'w', windowInit(ctx, node, f.shape[1], f.shape[2], node.attrs)),
-        `te_depthwise_conv2d_s8(${act(ctx, node.inputs[0])}, ${depthwiseFilter(ctx, node)}, ${bias(ctx, node)}, &w, ${node.attrs.depthMultiplier}, &p, ${y});`,
-      ];
+      // Constants are pooled in the order they are asked for: requantization, filter, bias.
+      const lines = [local('te_mac_params', 'p', macInit(ctx, node, layouts.requantize.depthwise_conv2d)), local('te_window', 'w', windowInit(ctx, node, f.shape[1], f.shape[2], node.attrs))];
+      const w = depthwiseFilter(ctx, node, layouts);
+      const { bias: b, wide } = macArguments(ctx, node, false);
+      return [...lines, `te_depthwise_conv2d_${sfx}(${[act(ctx, node.inputs[0]), w, b, '&w', node.attrs.depthMultiplier, '&p', ...wide, y].join(', ')});`];
     }
     case 'fully_connected': {
       const [o, k] = tensorOf(g, node.inputs[1]).shape;
       const rows = sizeOf(tensorOf(g, node.inputs[0]).shape) / k;
-      return [local('te_mac_params', 'p', macInit(ctx, node, ctx.layouts.requantize.conv2d)), `te_matmul_s8(${act(ctx, node.inputs[0])}, ${matmulFilter(ctx, node)}, ${foldedBias(ctx, node)}, ${rows}, ${k}, ${o}, &p, ${y});`];
+      const p = local('te_mac_params', 'p', macInit(ctx, node, layouts.requantize.conv2d));
+      const w = matmulFilter(ctx, node, layouts.matmul);
+      const { bias: b, wide } = macArguments(ctx, node, true);
+      return [p, `te_matmul_${sfx}(${[act(ctx, node.inputs[0]), w, b, rows, k, o, '&p', ...wide, y].join(', ')});`];
     }
     case 'add':
     case 'mul': {
@@ -218,23 +266,23 @@ export function renderNode(ctx: RenderContext, node: Node): string[] {
       const p = node.op === 'add' ? params(g, node, 'add') : params(g, node, 'mul');
       const init =
         p.kind === 'add'
-          ? structBody([p.input1Offset, p.input1Multiplier, p.input1Shift, p.input2Offset, p.input2Multiplier, p.input2Shift, p.outputMultiplier, p.outputShift, p.outputOffset, p.actMin, p.actMax])
-          : structBody([p.input1Offset, 0, 0, p.input2Offset, 0, 0, p.outputMultiplier, p.outputShift, p.outputOffset, p.actMin, p.actMax]);
+          ? structBody([p.leftShift, p.input1Offset, p.input1Multiplier, p.input1Shift, p.input2Offset, p.input2Multiplier, p.input2Shift, p.outputMultiplier, p.outputShift, p.outputOffset, p.actMin, p.actMax])
+          : structBody([0, p.input1Offset, 0, 0, p.input2Offset, 0, 0, p.outputMultiplier, p.outputShift, p.outputOffset, p.actMin, p.actMax]);
       // te_broadcast holds `rank` leading entries of the shape and strides; the kernel right-aligns them.
       const fill = (v: number[]) => structBody([...v, ...new Array<number>(4 - v.length).fill(0)]);
       const s = `{${out.shape.length}, ${fill(out.shape)}, ${fill(broadcastStrides(ta.shape, out.shape))}, ${fill(broadcastStrides(tb.shape, out.shape))}}`;
-      return [local('te_broadcast', 's', s), local('te_binary_params', 'p', init), `te_${node.op}_s8(${operand(ctx, node.inputs[0])}, ${operand(ctx, node.inputs[1])}, &s, &p, ${y});`];
+      return [local('te_broadcast', 's', s), local('te_binary_params', 'p', init), `te_${node.op}_${sfx}(${operand(ctx, node.inputs[0])}, ${operand(ctx, node.inputs[1])}, &s, &p, ${y});`];
     }
     case 'avg_pool2d':
     case 'max_pool2d': {
       const p = params(g, node, 'pool');
       const kind = node.op === 'avg_pool2d' ? 'avg' : 'max';
-      return [local('te_window', 'w', windowInit(ctx, node, node.attrs.filter[0], node.attrs.filter[1], node.attrs)), `te_${kind}_pool_s8(${act(ctx, node.inputs[0])}, &w, ${p.actMin}, ${p.actMax}, ${y});`];
+      return [local('te_window', 'w', windowInit(ctx, node, node.attrs.filter[0], node.attrs.filter[1], node.attrs)), `te_${kind}_pool_${sfx}(${act(ctx, node.inputs[0])}, &w, ${p.actMin}, ${p.actMax}, ${y});`];
     }
     case 'mean': {
       const { outer, reduced, inner } = meanGeometry(g, node, 'C');
       const p = params(g, node, 'mean');
-      return [`te_mean_s8(${act(ctx, node.inputs[0])}, ${outer}, ${reduced}, ${inner}, ${p.inputOffset}, ${p.multiplier}, ${p.shift}, ${p.outputOffset}, ${y});`];
+      return [`te_mean_${sfx}(${act(ctx, node.inputs[0])}, ${outer}, ${reduced}, ${inner}, ${p.inputOffset}, ${p.multiplier}, ${p.shift}, ${p.outputOffset}, ${y});`];
     }
     case 'pad': {
       const shape = tensorOf(g, node.inputs[0]).shape;
@@ -245,7 +293,7 @@ export function renderNode(ctx: RenderContext, node: Node): string[] {
         local('int32_t', 'shape[4]', structBody([...new Array<number>(4 - shape.length).fill(1), ...shape])),
         local('int32_t', 'before[4]', structBody([...lead, ...node.attrs.pads.map((q) => q[0])])),
         local('int32_t', 'after[4]', structBody([...lead, ...node.attrs.pads.map((q) => q[1])])),
-        `te_pad_s8(${act(ctx, node.inputs[0])}, shape, before, after, ${p.value}, ${y});`,
+        `te_pad_${sfx}(${act(ctx, node.inputs[0])}, shape, before, after, ${p.value}, ${y});`,
       ];
     }
     case 'concat': {
@@ -257,7 +305,7 @@ export function renderNode(ctx: RenderContext, node: Node): string[] {
       let at = 0;
       return node.inputs.flatMap((name, i) => {
         const chunk = sizeOf(tensorOf(g, name).shape.slice(axis));
-        const lines = [`{ ${local('te_requant_params', 'r', requantInit(p.inputs[i], p.outputOffset, p.actMin, p.actMax))}`, `  te_requantize_s8(${operand(ctx, name)}, ${outer}, ${chunk}, ${stride}, &r, ${y} + ${at}); }`];
+        const lines = [`{ ${local('te_requant_params', 'r', requantInit(p.inputs[i], p.outputOffset, p.actMin, p.actMax))}`, `  ${requantizeKernel(ctx, node, name)}(${operand(ctx, name)}, ${outer}, ${chunk}, ${stride}, &r, ${y} + ${at}); }`];
         at += chunk;
         return lines;
       });
@@ -266,16 +314,25 @@ export function renderNode(ctx: RenderContext, node: Node): string[] {
     case 'clamp': {
       const p = params(g, node, 'requantize');
       const r = p.inputs[0];
-      const same = ctx.offsets.get(node.inputs[0]) === ctx.offsets.get(node.outputs[0]);
-      if (same && r.identity && p.actMin === -128 && p.actMax === 127) return [comment('shares its input buffer: nothing to do')];
+      const same = ctx.offsets.get(node.inputs[0]) === ctx.offsets.get(node.outputs[0]) && tensorOf(g, node.inputs[0]).dtype === out.dtype;
+      const [lo, hi] = RANGE_OF[activationType(out.dtype)];
+      if (same && r.identity && p.actMin === lo && p.actMax === hi) return [comment('shares its input buffer: nothing to do')];
       const n = sizeOf(out.shape);
-      return [local('te_requant_params', 'r', requantInit(r, p.outputOffset, p.actMin, p.actMax)), `te_requantize_s8(${operand(ctx, node.inputs[0])}, 1, ${n}, ${n}, &r, ${y});`];
+      return [local('te_requant_params', 'r', requantInit(r, p.outputOffset, p.actMin, p.actMax)), `${requantizeKernel(ctx, node, node.inputs[0])}(${operand(ctx, node.inputs[0])}, 1, ${n}, ${n}, &r, ${y});`];
     }
     case 'softmax': {
-      const p = params(g, node, 'softmax');
       const depth = out.shape[out.shape.length - 1];
+      const rows = sizeOf(out.shape) / depth;
+      if (sfx === 's16') {
+        const q = params(g, node, 'softmax16');
+        // The same two tables for every int16 softmax: emitted once.
+        const exp = ctx.pool.add('softmax16\0exp', 'int16_t', q.expLut, 'int16 softmax: exp on [−10, 0], 513 entries');
+        const reciprocal = ctx.pool.add('softmax16\0reciprocal', 'int16_t', q.reciprocalLut, 'int16 softmax: 1/(1 + x) on [0, 1], 513 entries');
+        return [`te_softmax_s16(${act(ctx, node.inputs[0])}, ${rows}, ${depth}, ${q.inputMultiplier}, ${q.inputShift}, ${exp}, ${reciprocal}, ${y});`];
+      }
+      const p = params(g, node, 'softmax');
       const table = ctx.pool.add(`${node.name}\0exp`, 'int32_t', p.expTable, `${node.name}: exponent table`);
-      return [`te_softmax_s8(${act(ctx, node.inputs[0])}, ${sizeOf(out.shape) / depth}, ${depth}, ${table}, ${y});`];
+      return [`te_softmax_s8(${act(ctx, node.inputs[0])}, ${rows}, ${depth}, ${table}, ${y});`];
     }
     case 'logistic': {
       const p = params(g, node, 'lut');

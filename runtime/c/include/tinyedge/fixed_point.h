@@ -49,11 +49,36 @@ static inline int32_t te_mbqm(int32_t x, int32_t m, int32_t shift) {
   return (high >> right) + ((high & mask) > threshold ? 1 : 0);
 }
 
+/*
+ * TFLite's MultiplyByQuantizedMultiplier for an int64 x (the 16×8 MAC kernels with int64 accumulators): the
+ * multiplier rounded to Q15, then one rounding shift, x·round(m/2^16)·2^(shift − 15). |x| < 2^47 keeps the product
+ * below 2^62. The result stays int64 (TFLite narrows it to int32 first; the reference clamps it as it is).
+ */
+static inline int64_t te_mbqm64(int64_t x, int32_t m, int32_t shift) {
+  const int64_t reduced = m < 0x7FFF0000 ? (m + (1 << 15)) >> 16 : 0x7FFF;
+  const int total = 15 - shift;
+  return (x * reduced + ((int64_t)1 << (total - 1))) >> total;
+}
+
 /* Requantizes a block of per-channel accumulators: y[j] = clamp(mbqm(acc[j], m[j], shift[j]) + output_offset). */
 static inline void te_requantize_channels(const int32_t *acc, int32_t len, const int32_t *m, const int32_t *shift,
                                           int32_t output_offset, int32_t act_min, int32_t act_max, int8_t *y) {
   int32_t j;
   for (j = 0; j < len; j++) y[j] = (int8_t)te_clamp(te_mbqm(acc[j], m[j], shift[j]) + output_offset, act_min, act_max);
+}
+
+/* Count of leading zero bits of a non-zero x. */
+static inline int te_clz32(uint32_t x) {
+#if defined(__GNUC__)
+  return __builtin_clz(x);
+#else
+  int n = 0;
+  while (!(x & 0x80000000u)) {
+    x <<= 1;
+    n++;
+  }
+  return n;
+#endif
 }
 
 /* acc / n rounded half away from zero, with C's truncating division: TFLite's average pooling and mean. */

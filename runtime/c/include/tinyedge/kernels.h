@@ -1,11 +1,12 @@
 /*
- * tinyedge: the int8 kernels (TFLite's 8-bit quantization specification). Every kernel is bit-exact with the
- * TypeScript int8 reference interpreter; the compiler computes every constant (offsets, multipliers, shifts,
- * clamps, tables) and passes it in, so kernels only run integer code. Tensors are NHWC; weights (and, for
- * cortex-m-dsp, the requantization constants) are laid out by the compiler as each kernel folder declares in
- * compiler/backends/c/kernel-table.ts: conv and matmul [K][out_c] for kernels/ref, [out_c][K] for the NEON, SDOT
- * and Helium folders, four output channels interleaved for cortex-m-dsp; depthwise [KH][KW][C·M], or int16 in
- * blocks of four channels for cortex-m-dsp. No kernel allocates memory: scratch comes from the planned arena.
+ * tinyedge: the int8 kernels (TFLite's 8-bit quantization specification), and at the end the 16×8 ones (int16
+ * activations). Every kernel is bit-exact with the TypeScript integer reference interpreter; the compiler computes
+ * every constant (offsets, multipliers, shifts, clamps, tables) and passes it in, so kernels only run integer code.
+ * Tensors are NHWC; weights (and, for cortex-m-dsp, the requantization constants) are laid out by the compiler as
+ * each kernel folder declares in compiler/backends/c/kernel-table.ts: conv and matmul [K][out_c] for kernels/ref,
+ * [out_c][K] for the NEON, SDOT and Helium folders, four output channels interleaved for cortex-m-dsp; depthwise
+ * [KH][KW][C·M], or int16 in blocks of four channels for cortex-m-dsp. No kernel allocates memory: scratch comes from
+ * the planned arena.
  *
  * In-place contract (compiler/plan/plan-memory.ts relies on it): every conv2d, matmul and depthwise kernel
  * computes output pixels (rows) in raster order, in tiles of at most 8, and never reads an input byte for a pixel
@@ -80,8 +81,10 @@ typedef struct {
 void te_resize_nearest_s8(const int8_t *x, const te_resize *s, const int32_t *rows, const int32_t *cols, int8_t *y);
 void te_resize_bilinear_s8(const int8_t *x, const te_resize *s, const int32_t *rows, const int32_t *cols, int8_t *y);
 
-/* Constants of add (TFLite's rescaling to twice the larger scale through a left shift of 20) and mul. */
+/* Constants of add (TFLite's rescaling to twice the larger scale through a left shift: 20 for int8, 15 for int16)
+   and mul (left_shift unused). */
 typedef struct {
+  int32_t left_shift;
   int32_t input1_offset, input1_multiplier, input1_shift;
   int32_t input2_offset, input2_multiplier, input2_shift;
   int32_t output_multiplier, output_shift, output_offset;
@@ -129,5 +132,49 @@ void te_softmax_s8(const int8_t *x, int32_t rows, int32_t depth, const int32_t e
 
 /* y[i] = table[x[i] + 128]: logistic and other 256-entry lookups. */
 void te_lookup_s8(const int8_t *x, int32_t n, const int8_t table[256], int8_t *y);
+
+/*
+ * 16×8 (TFLite's 16x8 quantization: int16 activations with zero point 0, int8 per-channel weights, int64 biases).
+ * These are reference kernels only (kernels/ref/int16.c), which every target runs; weights take the ref layouts.
+ * MAC kernels take `bias` as int64 (NULL for none; the compiler widens an int32 bias) and `wide`: 1 for TFLite's
+ * int64 accumulator and int64 MultiplyByQuantizedMultiplier (the layer has an int64 bias, and every depthwise), 0
+ * for an int32 accumulator (wrapping as C's int32 sum does) and the int32 one, as for int8.
+ */
+
+/* Regular convolution, weights [kh·kw·c][out_c]; no scratch. */
+void te_conv2d_s16(const int16_t *x, const int8_t *w, const int64_t *bias, const te_window *g, int32_t out_c,
+                   const te_mac_params *p, int32_t wide, int16_t *y);
+
+/* rows × k times the weights [k][out_c]: the 1×1 stride-1 convolution and the fully connected layer. */
+void te_matmul_s16(const int16_t *x, const int8_t *w, const int64_t *bias, int32_t rows, int32_t k, int32_t out_c,
+                   const te_mac_params *p, int32_t wide, int16_t *y);
+
+/* Depthwise convolution, filter [kh][kw][c·multiplier]; output channel c·M+m reads input channel c. */
+void te_depthwise_conv2d_s16(const int16_t *x, const int8_t *w, const int64_t *bias, const te_window *g,
+                             int32_t multiplier, const te_mac_params *p, int32_t wide, int16_t *y);
+
+/* The int16 twins of the int8 kernels above, with int16 clamps (add's left_shift is 15). */
+void te_add_s16(const int16_t *a, const int16_t *b, const te_broadcast *shape, const te_binary_params *p, int16_t *y);
+void te_mul_s16(const int16_t *a, const int16_t *b, const te_broadcast *shape, const te_binary_params *p, int16_t *y);
+void te_avg_pool_s16(const int16_t *x, const te_window *g, int32_t act_min, int32_t act_max, int16_t *y);
+void te_max_pool_s16(const int16_t *x, const te_window *g, int32_t act_min, int32_t act_max, int16_t *y);
+void te_mean_s16(const int16_t *x, int32_t outer, int32_t reduced, int32_t inner, int32_t input_offset,
+                 int32_t multiplier, int32_t shift, int32_t output_offset, int16_t *y);
+void te_pad_s16(const int16_t *x, const int32_t shape[4], const int32_t before[4], const int32_t after[4],
+                int16_t value, int16_t *y);
+void te_requantize_s16(const int16_t *x, int32_t outer, int32_t chunk, int32_t y_stride, const te_requant_params *p,
+                       int16_t *y);
+
+/* QUANTIZE between int8 and int16: te_requantize_s16's arithmetic, the input of one type, the output of the other. */
+void te_requantize_s8_s16(const int8_t *x, int32_t outer, int32_t chunk, int32_t y_stride, const te_requant_params *p,
+                          int16_t *y);
+void te_requantize_s16_s8(const int16_t *x, int32_t outer, int32_t chunk, int32_t y_stride, const te_requant_params *p,
+                          int8_t *y);
+
+/* TFLite's SoftmaxInt16 over rows of `depth` (below 65536): differences to the row's max rescaled by (multiplier,
+   shift), exp and 1/(1 + x) through the compiler's 513-entry tables with TFLite's interpolation; output scale
+   1/32768, zero point 0. y must not overlap x (it holds the row's exponentials first, as TFLite's does). */
+void te_softmax_s16(const int16_t *x, int32_t rows, int32_t depth, int32_t input_multiplier, int32_t input_shift,
+                    const int16_t exp_lut[513], const int16_t reciprocal_lut[513], int16_t *y);
 
 #endif
