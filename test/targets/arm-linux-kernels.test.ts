@@ -2,8 +2,10 @@
  * Every kernel case (test/support/kernel-cases.ts: tile boundaries, strides, padding, clamps, requantization
  * extremes, every op) cross-compiled for the Arm Linux targets and run under qemu-aarch64 equals the int8
  * reference exactly: NEON on the Cortex-A72 (rpi4-aarch64), SDOT with NEON on the Cortex-A76 (rpi5-aarch64,
- * android-arm64).
+ * android-arm64). A representative subset of the 16×8 cases (KERNEL_CASES_16X8_CROSS) checks the ref int16 kernels
+ * each target runs.
  */
-import { describeKernelCasesOn } from '../support/kernel-cases.ts';
+import { KERNEL_CASES_16X8_CROSS, describeKernelCasesOn } from '../support/kernel-cases.ts';
 
 describeKernelCasesOn(['rpi4-aarch64', 'rpi5-aarch64', 'android-arm64'], '%s kernels under qemu equal the int8 reference');
+describeKernelCasesOn(['rpi4-aarch64', 'rpi5-aarch64', 'android-arm64'], '%s 16×8 kernels (ref, on every target) under qemu equal the integer reference', KERNEL_CASES_16X8_CROSS);
