@@ -166,15 +166,15 @@ export function srdhmV128(f: FunctionBuilder, x: () => Expr, m: () => Expr): Exp
 /** One i32x4 of q + zp from accumulators `acc`, the block's constants at `block` + `offset` (see SimdRequant). */
 function requantizeVector(f: FunctionBuilder, acc: Expr, block: () => Expr, offset: number, rq: SimdRequant, rounding: Local): Expr {
   const { i32x4, i64x2, i8x16 } = f.simd;
-  const [x, y] = [f.v128(), f.v128()];
+  const [x, y, m] = [f.v128(), f.v128(), f.v128()];
   // SRDHM(x, M) for |x| < 2^30: the high words of 2x·M + 2^31.
   const high = (product: Expr) => i64x2.add(product, f.i64x2Const(1n << 31n));
-  const m = () => f.loadV128(block(), offset);
   return f.thenV128(
     [
+      m.set(f.loadV128(block(), offset)),
       x.set(i32x4.max_s(i32x4.min_s(rq.leftShift ? i32x4.mul(acc, f.loadV128(block(), offset + 16)) : acc, f.loadV128(block(), offset + 32)), f.loadV128(block(), offset + 48))),
       x.set(i32x4.add(x.get(), x.get())),
-      y.set(i8x16.shuffle(high(i64x2.extmul_low_i32x4_s(x.get(), m())), high(i64x2.extmul_high_i32x4_s(x.get(), m())), [4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31])),
+      y.set(i8x16.shuffle(high(i64x2.extmul_low_i32x4_s(x.get(), m.get())), high(i64x2.extmul_high_i32x4_s(x.get(), m.get())), [4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31])),
       y.set(i32x4.mul(y.get(), f.loadV128(block(), offset + 64))),
     ],
     i32x4.shr_s(i32x4.add(i32x4.add(y.get(), rounding.get()), i32x4.shr_s(y.get(), f.c(31))), f.c(rq.shift)),

@@ -27,7 +27,7 @@ export interface SimdDepthwise {
 
 /** Depthwise constants laid out for the SIMD kernel (addresses in linear memory once placed). */
 export interface DepthwiseConstants<T> {
-  /** Weights padded to a multiple of eight channels per tap (zeros past C). */
+  /** Weights widened to int16 (a plain v128 load per tap and eight channels), eight channels a block (zeros past C). */
   weights: T;
   /** The bias, padded likewise. */
   bias: T;
@@ -35,10 +35,10 @@ export interface DepthwiseConstants<T> {
   folded: T;
 }
 
-/** Depthwise weights and biases padded to a multiple of eight channels per tap, zeros past C. */
-export function simdDepthwiseConstants(weights: Int8Array, bias: Int32Array, taps: number, channels: number, inputOffset: number): DepthwiseConstants<Int8Array | Int32Array> {
+/** Depthwise weights (int16) and biases padded to a multiple of eight channels per tap, zeros past C. */
+export function simdDepthwiseConstants(weights: Int8Array, bias: Int32Array, taps: number, channels: number, inputOffset: number): DepthwiseConstants<Int16Array | Int32Array> {
   const padded = Math.ceil(channels / 8) * 8;
-  const w = new Int8Array(taps * padded);
+  const w = new Int16Array(taps * padded);
   for (let t = 0; t < taps; t++) w.set(weights.subarray(t * channels, (t + 1) * channels), t * padded);
   const b = new Int32Array(padded);
   b.set(bias);
@@ -81,14 +81,14 @@ export function emitSimdDepthwise(f: FunctionBuilder, d: SimdDepthwise, at: Dept
       ix.set(f.add(f.sub(f.mul(ox.get(), f.c(w.strides[1])), f.c(w.pads[2])), f.c(kx * w.dilations[1]))),
       f.if(f.m.i32.and(f.m.i32.and(f.geS(iy.get(), f.c(0)), f.ltS(iy.get(), f.c(w.h))), f.m.i32.and(f.geS(ix.get(), f.c(0)), f.ltS(ix.get(), f.c(w.w)))), [
         xv.set(i16x8.add(f.load8x8(f.add(f.c(d.x), f.add(f.mul(f.add(f.mul(iy.get(), f.c(w.w)), ix.get()), f.c(w.c)), c0.get()))), off.get())),
-        wv.set(f.load8x8(f.add(f.c(at.weights + wOffset), c0.get()))),
+        wv.set(f.loadV128(f.add(f.c(at.weights + 2 * wOffset), f.shl(c0.get(), f.c(1))))),
         lo.set(i32x4.add(lo.get(), i32x4.extmul_low_i16x8_s(xv.get(), wv.get()))),
         hi.set(i32x4.add(hi.get(), i32x4.extmul_high_i16x8_s(xv.get(), wv.get()))),
       ]),
     ]);
   /** Interior pixels: xb is the window's top-left input address; products of up to two taps summed in i16, then widened. */
   const interiorTaps = (): Expr[] => {
-    const product = (t: (typeof tapList)[number]) => i16x8.mul(f.load8x8(f.add(xb.get(), c0.get()), (t.ky * w.dilations[0] * w.w + t.kx * w.dilations[1]) * w.c), f.load8x8(f.add(f.c(at.weights), c0.get()), t.wOffset));
+    const product = (t: (typeof tapList)[number]) => i16x8.mul(f.load8x8(f.add(xb.get(), c0.get()), (t.ky * w.dilations[0] * w.w + t.kx * w.dilations[1]) * w.c), f.loadV128(f.add(f.c(at.weights), f.shl(c0.get(), f.c(1))), 2 * t.wOffset));
     const chunk = pairTaps ? 2 : 1;
     const out: Expr[] = [];
     for (let i = 0; i < tapList.length; i += chunk) {
@@ -141,7 +141,7 @@ function emitScalarDepthwise(f: FunctionBuilder, d: SimdDepthwise, weights: numb
   const [oy, ox, oc, ky, kx, iy, ix, acc, tmp] = [f.i32(), f.i32(), f.i32(), f.i32(), f.i32(), f.i32(), f.i32(), f.i32(), f.i32()];
   const inside = f.m.i32.and(f.m.i32.and(f.geS(iy.get(), f.c(0)), f.ltS(iy.get(), f.c(w.h))), f.m.i32.and(f.geS(ix.get(), f.c(0)), f.ltS(ix.get(), f.c(w.w))));
   const xAt = f.add(f.c(d.x), f.add(f.mul(f.add(f.mul(iy.get(), f.c(w.w)), ix.get()), f.c(w.c)), f.divS(oc.get(), f.c(d.multiplier))));
-  const wAt = f.add(f.c(weights), f.add(f.mul(f.add(f.mul(ky.get(), f.c(w.kw)), kx.get()), f.c(padded)), oc.get()));
+  const wAt = f.add(f.c(weights), f.shl(f.add(f.mul(f.add(f.mul(ky.get(), f.c(w.kw)), kx.get()), f.c(padded)), oc.get()), f.c(1)));
   return f.for(oy, f.c(0), f.c(w.oh), [
     f.for(ox, f.c(0), f.c(w.ow), [
       f.for(oc, f.c(0), f.c(outC), [
@@ -150,7 +150,7 @@ function emitScalarDepthwise(f: FunctionBuilder, d: SimdDepthwise, weights: numb
           iy.set(f.add(f.sub(f.mul(oy.get(), f.c(w.strides[0])), f.c(w.pads[0])), f.mul(ky.get(), f.c(w.dilations[0])))),
           f.for(kx, f.c(0), f.c(w.kw), [
             ix.set(f.add(f.sub(f.mul(ox.get(), f.c(w.strides[1])), f.c(w.pads[2])), f.mul(kx.get(), f.c(w.dilations[1])))),
-            f.if(inside, [acc.set(f.add(acc.get(), f.mul(f.add(f.load8(xAt), f.c(d.p.inputOffset)), f.load8(wAt))))]),
+            f.if(inside, [acc.set(f.add(acc.get(), f.mul(f.add(f.load8(xAt), f.c(d.p.inputOffset)), f.load16(wAt))))]),
           ]),
         ]),
         storeRequantized(f, f.add(f.c(d.y), f.add(f.mul(f.add(f.mul(oy.get(), f.c(w.ow)), ox.get()), f.c(outC)), oc.get())), acc.get(), d.table, oc.get(), d.p, tmp),
