@@ -13,7 +13,7 @@ import { Graph, GraphBuilder, tensorOf } from '../../compiler/ir/graph.ts';
 import { NO_CLAMP } from '../../compiler/ir/attrs.ts';
 import { RANGE_OF } from '../../compiler/quantize/quant-params.ts';
 import { seededUniform } from '../support/seeded.ts';
-import { RawValues } from '../../runtime/wasm/tinyedge-loader.js';
+import type { RawValues } from '../../runtime/wasm/tinyedge-loader.js';
 
 describe('WASM 16×8 kernels equal the integer reference', () => {
   it.each(KERNEL_CASES_16X8.map((c) => [c.name, c] as const))('%s', async (_name, c) => {

@@ -3,7 +3,7 @@ import { Graph } from '../../compiler/ir/graph.ts';
 import { planMemory } from '../../compiler/plan/plan-memory.ts';
 import { wasmScratchBytes } from '../../compiler/backends/wasm/render-layers.ts';
 import { wasmProject } from '../../compiler/backends/wasm/project.ts';
-import { RawValues, TinyedgeModel } from '../../runtime/wasm/tinyedge-loader.js';
+import { type RawValues, TinyedgeModel } from '../../runtime/wasm/tinyedge-loader.js';
 
 /** The model as the loader sees it (module bytes and model.json), ready to run; `slide: 'every'` as in buildC. */
 export async function instantiateWasm<In extends RawValues = Int8Array, Out extends RawValues = In>(g: Graph, slide?: 'every'): Promise<TinyedgeModel<In, Out>> {
