@@ -3,6 +3,7 @@
  * [--force] [--json]`: plans the arena, renders C99, writes a self-contained project (model, runtime kernels,
  * runner, Makefile, CMakeLists.txt), builds it to measure code bytes, and refuses budgets the model exceeds.
  */
+import { familiesOf } from '../backends/c/kernel-table.ts';
 import { ActivationType, activationType } from '../quantize/quant-params.ts';
 import { tensorOf } from '../ir/graph.ts';
 import { Quantization } from '../ir/tensor.ts';
@@ -90,7 +91,7 @@ export async function compileCommand(spec: string | undefined, options: CompileO
     prepareOutputDir(options.out, !!options.force);
     writeOutputFiles(options.out, project.files);
     buildProject(options.out, target);
-    const objects = [`${prefix}.o`, ...kernelSources(build.kernels).map((s) => s.replace(/\.c$/, '.o'))];
+    const objects = [`${prefix}.o`, ...kernelSources(build.kernels, familiesOf(g)).map((s) => s.replace(/\.c$/, '.o'))];
     // The build products, and the runtime folder as a whole (it is entirely ours), so --force clears them too.
     recordOutputFiles(options.out, ['runner', 'main.o', `${prefix}.o`, `${prefix}_weights.o`, 'tinyedge']);
     codeBytes = textBytes(options.out, objects, target);

@@ -14,7 +14,7 @@ import { modelStats } from '../../compiler/ir/stats.ts';
 import { planMemory } from '../../compiler/plan/plan-memory.ts';
 import { cScratchBytes } from '../../compiler/backends/c/render-nodes.ts';
 import { cBuildOf, cProject, kernelSources } from '../../compiler/backends/c/project.ts';
-import { chooseKernels } from '../../compiler/backends/c/kernel-table.ts';
+import { chooseKernels, familiesOf } from '../../compiler/backends/c/kernel-table.ts';
 import { table } from '../../compiler/cli/format.ts';
 import { Target, cToolchain } from '../../targets/target.ts';
 import { buildTemporaryProject, runBuild, textBytes } from '../../targets/toolchain.ts';
@@ -40,7 +40,7 @@ export function countLayers(g: Graph, x: Activations, target: Target, kernels: s
   const plan = planMemory(g, cScratchBytes);
   const project = cProject(g, plan, { ...build, cflags });
   const dir = buildTemporaryProject(project.files, target, cflags);
-  const objects = ['model.o', ...kernelSources(build.kernels).map((s) => s.replace(/\.c$/, '.o'))];
+  const objects = ['model.o', ...kernelSources(build.kernels, familiesOf(g)).map((s) => s.replace(/\.c$/, '.o'))];
   const memory = { arenaBytes: plan.arenaBytes, weightBytes: project.weightBytes, codeBytes: textBytes(dir, objects, target) };
   const [input, output, counts] = ['input.i8', 'output.i8', 'counts.json'].map((f) => join(dir, `bench-${f}`));
   writeFileSync(input, new Uint8Array(x.buffer, x.byteOffset, x.byteLength));

@@ -13,7 +13,7 @@ import { comment } from './c-literals.ts';
 import { emitC } from './emit-c.ts';
 import { BoardMemory, bareMetalRunner, linkerScript, startupSource } from './bare-metal.ts';
 import { jniGlue, kotlinClass, ndkCmakeLists } from './android.ts';
-import { INT8_FAMILIES, KernelChoice, KernelFamily, chooseKernels, familiesOf, kernelLayoutsOf } from './kernel-table.ts';
+import { KernelChoice, KernelFamily, chooseKernels, familiesOf, kernelLayoutsOf } from './kernel-table.ts';
 import { Target, cToolchain } from '../../../targets/target.ts';
 
 /** Build settings of a target: the compiler, its flags, and the kernel folder of each op family. */
@@ -88,7 +88,7 @@ int main(int argc, char **argv) {
 }
 
 /** The kernel sources of the given families (an int8 model's by default), relative to the project folder. */
-export function kernelSources(kernels: KernelChoice, families: readonly KernelFamily[] = INT8_FAMILIES): string[] {
+export function kernelSources(kernels: KernelChoice, families: readonly KernelFamily[]): string[] {
   return families.map((f) => `tinyedge/kernels/${kernels[f]}/${f}.c`);
 }
 
