@@ -304,6 +304,11 @@ export class WasmModule {
     this.m.addFunctionExport(name, as);
   }
 
+  /** Makes the function `name` the module's start function, run once at instantiation. */
+  start(name: string): void {
+    this.m.setStart(this.m.getFunction(name));
+  }
+
   /** Adds a constant i32 global exported as a getter function (addresses the loader reads). */
   exportConstant(name: string, value: number): void {
     this.m.addFunction(name, binaryen.none, binaryen.i32, [], this.m.i32.const(value));

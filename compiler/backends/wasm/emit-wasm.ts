@@ -27,6 +27,21 @@ export interface WasmModel {
   outputPtr: number;
 }
 
+/**
+ * The start function, when some constants are stored as int8 to be used as int16 (WasmData.addWidened): each array
+ * widened in place from its end, eight values a step, so every write lands on bytes already read.
+ */
+function addWidening(module: WasmModule, arrays: readonly { at: number; length: number }[]): void {
+  if (arrays.length === 0) return;
+  module.fn('widen_int8', 2, (f) => {
+    const e = f.i32();
+    // e runs over byte offsets length − 8, …, 8, 0 of the int8 array at param 0; value e goes to 2e.
+    return [f.for(e, f.c(0), f.param(1), [f.storeV128(f.add(f.param(0), f.shl(f.sub(f.sub(f.param(1), f.c(8)), e.get()), f.c(1))), f.load8x8(f.add(f.param(0), f.sub(f.sub(f.param(1), f.c(8)), e.get()))))], 8)];
+  });
+  module.fn('start', 0, (f) => arrays.map(({ at, length }) => f.call('widen_int8', [f.c(at), f.c(length)])));
+  module.start('start');
+}
+
 /** Renders the int8 graph as a WebAssembly module. */
 export function emitWasm(g: Graph, plan: MemoryPlan): WasmModel {
   const module = new WasmModule();
@@ -37,6 +52,7 @@ export function emitWasm(g: Graph, plan: MemoryPlan): WasmModel {
   const ctx = { g, module, data, address, scratch };
   g.nodes.forEach((node, i) => withPlace({ file: g.source, node: node.name, op: node.op }, () => emitLayer(ctx, node, `layer${i}`)));
   module.fn('run', 0, (f) => g.nodes.map((_, i) => f.call(`layer${i}`, [])));
+  addWidening(module, data.widened());
   module.exportFn('run');
   const inputPtr = address.get(g.inputs[0]) as number;
   const outputPtr = address.get(g.outputs[0]) as number;

@@ -84,7 +84,7 @@ export function emitLayer(ctx: LayerContext, node: Node, name: string): void {
       const o = filter.shape[0];
       const k = sizeOf(filter.shape) / o;
       const p = params(g, node, 'mac');
-      const weights = ctx.data.add(`${node.inputs[1]}\0simd`, simdMatmulWeights(filter.data as Int8Array, o, k));
+      const weights = ctx.data.addWidened(`${node.inputs[1]}\0simd`, simdMatmulWeights(filter.data as Int8Array, o, k));
       const bias = ctx.data.add(`${node.name}\0folded`, paddedBias(foldedMacBias(g, node, p.inputOffset)));
       const vector = vectorRequant(ctx, node);
       const scratch = ctx.scratch.get(node.name) as number;

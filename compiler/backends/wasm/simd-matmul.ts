@@ -1,11 +1,12 @@
 /**
  * @fileoverview The SIMD128 int8 matmul (pointwise conv, dense, and the rows of a regular conv): y = x · W with
  * i32x4.dot_i16x8_s, 8 MACs per instruction. Weights are laid out by the compiler in pairs of K for blocks of four
- * output channels, so one 8-byte load sign-extended to i16x8 meets a splat of (x[2p], x[2p+1]) and the dot gives
+ * output channels and widened to int16 when the module starts (WasmData.addWidened: the download stays int8; loading
+ * them ready-made measured 0.96× of load8x8_s), so one v128 load meets a splat of (x[2p], x[2p+1]) and the dot gives
  * x[2p]·w[2p][o] + x[2p+1]·w[2p+1][o] for four outputs at once. Eight outputs of four rows share each pass over K,
  * reading their group's weights in one contiguous run; the rows are first widened to int16 in a scratch buffer so a
- * pair splats with one load32_splat. The accumulators start at the folded bias (bias + input_offset·Σw), as in the C kernel, and go
- * through an int32 row in the scratch, requantized a whole row per call.
+ * pair splats with one load32_splat. The accumulators start at the folded bias (bias + input_offset·Σw), as in the C
+ * kernel, and go through an int32 row in the scratch, requantized a whole row per call.
  */
 import { Expr, FunctionBuilder } from './binaryen.ts';
 import { SimdRequant, accumulatorRowBytes, requantizeRow } from './requantize.ts';
@@ -15,7 +16,7 @@ const GROUP_BLOCKS = 2;
 
 /**
  * [O][K] int8 weights → per group of GROUP_BLOCKS blocks (the last may have fewer, n), [⌈K/2⌉][n][4][2] from
- * byte g·⌈K/2⌉·8·GROUP_BLOCKS, zero-padded.
+ * element g·⌈K/2⌉·8·GROUP_BLOCKS, zero-padded.
  */
 export function simdMatmulWeights(w: Int8Array, o: number, k: number): Int8Array {
   const pairs = Math.ceil(k / 2);
@@ -104,7 +105,7 @@ export function emitSimdMatmul(f: FunctionBuilder, mm: SimdMatmul, xBase: Expr, 
     const blocksOf = Array.from({ length: n }, (_, j) => j);
     return [
       ...rowsOf.flatMap((q) => blocksOf.map((j) => acc[q][j].set(f.loadV128(f.add(f.c(mm.bias), f.shl(oc0.get(), f.c(2))), j * 16)))),
-      wp.set(f.add(f.c(mm.weights), f.mul(oc0.get(), f.c(2 * pairs)))),
+      wp.set(f.add(f.c(mm.weights), f.mul(oc0.get(), f.c(4 * pairs)))),
       xEnd.set(f.c(widen + 4 * pairs)),
       f.for(
         xp,
@@ -112,8 +113,8 @@ export function emitSimdMatmul(f: FunctionBuilder, mm: SimdMatmul, xBase: Expr, 
         xEnd.get(),
         [
           ...rowsOf.map((q) => xs[q].set(f.load32Splat(xp.get(), q * rowBytes))),
-          ...blocksOf.flatMap((j) => [wv[j].set(f.load8x8(wp.get(), j * 8)), ...rowsOf.map((q) => acc[q][j].set(i32x4.add(acc[q][j].get(), i32x4.dot_i16x8_s(wv[j].get(), xs[q].get()))))]),
-          wp.set(f.add(wp.get(), f.c(n * 8))),
+          ...blocksOf.flatMap((j) => [wv[j].set(f.loadV128(wp.get(), j * 16)), ...rowsOf.map((q) => acc[q][j].set(i32x4.add(acc[q][j].get(), i32x4.dot_i16x8_s(wv[j].get(), xs[q].get()))))]),
+          wp.set(f.add(wp.get(), f.c(n * 16))),
         ],
         4,
       ),
