@@ -114,8 +114,9 @@ function quantOf(g: Graph, name: string): Quantization {
   return q;
 }
 
-function requant(from: Quantization, to: Quantization): Requant {
-  const identity = from.scale[0] === to.scale[0] && from.zeroPoint[0] === to.zeroPoint[0];
+/** `sameType`: int8 to int8 or int16 to int16; a change of type is never a plain copy. */
+function requant(from: Quantization, to: Quantization, sameType: boolean): Requant {
+  const identity = sameType && from.scale[0] === to.scale[0] && from.zeroPoint[0] === to.zeroPoint[0];
   const { multiplier, shift } = quantizeMultiplier(from.scale[0] / to.scale[0]);
   return { inputOffset: -from.zeroPoint[0], multiplier, shift, identity };
 }
@@ -209,7 +210,7 @@ export function prepareInt8Node(g: Graph, node: Node): Int8Params {
     case 'reshape':
     case 'clamp': {
       const [actMin, actMax] = node.op === 'clamp' ? clampToQuantized(node.attrs.clamp, out, outType) : RANGE_OF[outType];
-      return { kind: 'requantize', inputs: node.inputs.map((i) => requant(quantOf(g, i), out)), outputOffset: outOffset, actMin, actMax };
+      return { kind: 'requantize', inputs: node.inputs.map((i) => requant(quantOf(g, i), out, tensorOf(g, i).dtype === outType)), outputOffset: outOffset, actMin, actMax };
     }
     case 'softmax': {
       if (int16) {
