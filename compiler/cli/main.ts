@@ -13,7 +13,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 import { CALIBRATION_METHODS } from '../quantize/calibrate.ts';
-import { DEFAULT_MODEL, PACKAGED_MODELS } from '../../models/registry.ts';
+import { DEFAULT_MODEL, MCU_MODEL, PACKAGED_MODELS } from '../../models/registry.ts';
 
 const program = new Command('tinyedge')
   .description('Compile mobile CNNs to int8 WebAssembly and C99 for browsers, Raspberry Pi, Android and Cortex-M.')
@@ -127,7 +127,26 @@ offload
     // Like bench, it builds and runs under qemu from tools/: its own process, in the repository, with absolute paths.
     const root = fileURLToPath(new URL('../../', import.meta.url));
     const modelArgs = existsSync(model) ? ['--artifact', resolve(model)] : ['--model', model];
-    const args = ['bin/run-ts.mjs', 'tools/offload/main.ts', ...modelArgs, '--target', opts.target, '--bandwidth', opts.bandwidth, '--rtt', opts.rtt, '--runs', opts.runs, ...(opts.image ? ['--image', resolve(opts.image)] : []), ...(opts.json ? ['--json'] : [])];
+    const args = ['bin/run-ts.mjs', 'tools/offload/main.ts', 'plan', ...modelArgs, '--target', opts.target, '--bandwidth', opts.bandwidth, '--rtt', opts.rtt, '--runs', opts.runs, ...(opts.image ? ['--image', resolve(opts.image)] : []), ...(opts.json ? ['--json'] : [])];
+    const r = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
+    process.exitCode = r.status ?? 1;
+  });
+offload
+  .command('demo')
+  .description('server and device on loopback through a link shaper: predicted vs measured capture-to-answer time for local only, full offload and the planned cut at several bandwidths')
+  .argument('[model]', 'model name, path or quantized artifact', MCU_MODEL)
+  .option('--bandwidths <list>', 'comma-separated bandwidths', '0.2mbit,2mbit,20mbit,200mbit')
+  .option('--rtt <time>', 'round-trip time', '20ms')
+  .option('--jitter <time>', 'extra one-way delay, uniform up to this', '2ms')
+  .option('--loss <p>', 'probability that a chunk waits one retransmission timeout', '0')
+  .option('--frames <n>', 'timed frames per mode', '9')
+  .option('--device-slowdown <k>', 'the device is this many times slower than this machine', '20')
+  .option('--json', 'print one JSON object on stdout')
+  .action((model: string, opts: Record<string, string | boolean | undefined>) => {
+    const root = fileURLToPath(new URL('../../', import.meta.url));
+    const modelArgs = existsSync(model) ? ['--artifact', resolve(model)] : ['--model', model];
+    const flags = ['bandwidths', 'rtt', 'jitter', 'loss', 'frames', 'deviceSlowdown'].flatMap((k) => ['--' + k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`), String(opts[k])]);
+    const args = ['bin/run-ts.mjs', 'tools/offload/main.ts', 'demo', ...modelArgs, ...flags, ...(opts.json ? ['--json'] : [])];
     const r = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
     process.exitCode = r.status ?? 1;
   });

@@ -1,8 +1,11 @@
 /**
- * @fileoverview `tinyedge offload plan [model] --target T --bandwidth 5mbit --rtt 40ms [--json]`: every cut of the
- * model with its head time on the device (instructions counted under qemu), bytes on the wire, network time, tail
- * time on this machine as the edge server, and the total; local only and full offload are the first and last rows,
- * and the best is marked. Runs as its own process (like the bench) because it builds and runs under qemu.
+ * @fileoverview The offload tools behind the CLI, each run as its own process (like the bench: they build and run
+ * under qemu, or start servers):
+ * - `tinyedge offload plan [model] --target T --bandwidth 5mbit --rtt 40ms [--json]`: every cut of the model with
+ *   its head time on the device (instructions counted under qemu), bytes on the wire, network time, tail time on
+ *   this machine as the edge server, and the total; local only and full offload are the ends, the best is marked.
+ * - `tinyedge offload demo [model] [--bandwidths 0.5mbit,5mbit,50mbit] [--rtt 20ms] …`: server and device on
+ *   loopback through the link shaper, predicted against measured capture-to-answer times (demo.ts).
  */
 import { Command } from 'commander';
 import { join } from 'node:path';
@@ -20,8 +23,11 @@ import { parseBandwidth, parseDuration, planSplit } from '../../compiler/plan/sp
 import { bytes, shortName, table } from '../../compiler/cli/format.ts';
 import { TinyedgeError } from '../../compiler/errors.ts';
 import { headMsByCut, tailMsByCut } from './split-costs.ts';
+import { DemoRow, runDemo } from './demo.ts';
 
-const options = new Command('offload plan')
+const program = new Command('offload');
+const plan = program
+  .command('plan')
   .option('--model <name>', 'model name or path', DEFAULT_MODEL)
   .option('--artifact <file>', 'a quantized artifact instead of quantizing the model with the samples')
   .requiredOption('--target <name>', 'the device: a target that runs under qemu')
@@ -30,18 +36,80 @@ const options = new Command('offload plan')
   .option('--runs <n>', 'timed runs of each tail', (v) => Number.parseInt(v, 10), 7)
   .option('--image <file>', 'the input photo', join(fileURLToPath(new URL('../../models/samples/coffee.png', import.meta.url))))
   .option('--json', 'print one JSON object')
-  .parse(process.argv)
-  .opts<{ model: string; artifact?: string; target: string; bandwidth: string; rtt: string; runs: number; image: string; json?: boolean }>();
+  .action(() => planCommand(plan.opts()));
 
-async function main(): Promise<void> {
-  const link = { bitsPerSecond: parseBandwidth(options.bandwidth), rttMs: parseDuration(options.rtt, '--rtt') };
-  const target = loadTarget(options.target);
-  const spec = options.artifact ?? (options.model === DEFAULT_MODEL && target.memory?.flashBytes ? MCU_MODEL : options.model);
+const demo = program
+  .command('demo')
+  .option('--model <name>', 'model name or path', MCU_MODEL)
+  .option('--artifact <file>', 'a quantized artifact instead of quantizing the model with the samples')
+  .option('--bandwidths <list>', 'comma-separated link bandwidths', '0.2mbit,2mbit,20mbit,200mbit')
+  .option('--rtt <time>', 'link round-trip time', '20ms')
+  .option('--jitter <time>', 'extra one-way delay, uniform up to this', '2ms')
+  .option('--loss <p>', 'probability that a chunk waits one retransmission timeout (200 ms)', '0')
+  .option('--frames <n>', 'timed frames per mode', '9')
+  .option('--device-slowdown <k>', 'the device is this many times slower than this machine', '20')
+  .option('--image <file>', 'the input photo', join(fileURLToPath(new URL('../../models/samples/coffee.png', import.meta.url))))
+  .option('--json', 'print one JSON object')
+  .action(() => demoCommand(demo.opts()));
+
+/** The quantized model and a photo as its input. */
+async function modelAndInput(spec: string, image: string) {
   const loaded = prepareModel(spec, { quiet: true });
   await quantizeWithSamples(loaded, true);
   const g = loaded.graph;
   const input = tensorOf(g, g.inputs[0]);
-  const x = quantizeForTensor(await imageToInput(options.image, input.shape, loaded.preprocessing), input);
+  return { g, x: quantizeForTensor(await imageToInput(image, input.shape, loaded.preprocessing), input) };
+}
+
+async function demoCommand(options: { model: string; artifact?: string; bandwidths: string; rtt: string; jitter: string; loss: string; frames: string; deviceSlowdown: string; image: string; json?: boolean }): Promise<void> {
+  const spec = options.artifact ?? options.model;
+  const { g, x } = await modelAndInput(spec, options.image);
+  const log = (s: string) => options.json || process.stderr.write(`${s}\n`);
+  const o = {
+    bandwidths: options.bandwidths.split(',').map((label) => ({ label, bitsPerSecond: parseBandwidth(label) })),
+    rttMs: parseDuration(options.rtt, '--rtt'),
+    jitterMs: parseDuration(options.jitter, '--jitter'),
+    loss: Number(options.loss),
+    frames: Number(options.frames),
+    deviceSlowdown: Number(options.deviceSlowdown),
+  };
+  if (!(o.loss >= 0 && o.loss < 1)) throw new TinyedgeError(`--loss must be a probability in [0, 1), got '${options.loss}'`);
+  if (!(o.frames >= 1) || !(o.deviceSlowdown >= 1)) throw new TinyedgeError('--frames and --device-slowdown must be at least 1');
+  const rows = await runDemo(g, x, o, log);
+  const checks = demoChecks(rows);
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify({ model: spec, ...o, rows, checks })}\n`);
+    return;
+  }
+  const body = rows.map((r) => [r.bandwidth, r.mode, r.cut, r.predictedMs.toFixed(1), r.measuredMs.toFixed(1), `${((100 * (r.measuredMs - r.predictedMs)) / r.measuredMs).toFixed(0)}%`, `${r.byServer}/${o.frames}`]);
+  process.stdout.write(
+    [
+      `model ${spec}; device: this machine slowed ${o.deviceSlowdown}×; server: this machine (WebAssembly, 1 worker); link: RTT ${options.rtt}, jitter ${options.jitter}, loss ${options.loss}`,
+      table(['bandwidth', 'mode', 'cut', 'predicted ms', 'measured ms (median)', 'error', 'by server'], body, [2, 3, 4, 5, 6]),
+      ...checks.map((c) => `${c.ok ? 'ok  ' : 'FAIL'} ${c.what}`),
+    ].join('\n') + '\n',
+  );
+}
+
+/** What the issue asks of the demo: never worse than the right extreme, predictions within 20%. */
+export function demoChecks(rows: DemoRow[]): { what: string; ok: boolean }[] {
+  const bandwidths = [...new Set(rows.map((r) => r.bandwidth))];
+  const at = (bw: string, mode: DemoRow['mode']) => rows.find((r) => r.bandwidth === bw && r.mode === mode) as DemoRow;
+  const lowest = bandwidths[0];
+  const highest = bandwidths[bandwidths.length - 1];
+  const worst = Math.max(...rows.map((r) => Math.abs(r.measuredMs - r.predictedMs) / r.measuredMs));
+  return [
+    { what: `at ${lowest} the planned cut is no slower than local only (${at(lowest, 'planned').measuredMs.toFixed(1)} vs ${at(lowest, 'local only').measuredMs.toFixed(1)} ms, 5% noise allowed)`, ok: at(lowest, 'planned').measuredMs <= 1.05 * at(lowest, 'local only').measuredMs },
+    { what: `at ${highest} the planned cut is no slower than full offload (${at(highest, 'planned').measuredMs.toFixed(1)} vs ${at(highest, 'full offload').measuredMs.toFixed(1)} ms, 5% noise allowed)`, ok: at(highest, 'planned').measuredMs <= 1.05 * at(highest, 'full offload').measuredMs },
+    { what: `every predicted total within 20% of the measured median (worst ${(100 * worst).toFixed(0)}%)`, ok: worst <= 0.2 },
+  ];
+}
+
+async function planCommand(options: { model: string; artifact?: string; target: string; bandwidth: string; rtt: string; runs: number; image: string; json?: boolean }): Promise<void> {
+  const link = { bitsPerSecond: parseBandwidth(options.bandwidth), rttMs: parseDuration(options.rtt, '--rtt') };
+  const target = loadTarget(options.target);
+  const spec = options.artifact ?? (options.model === DEFAULT_MODEL && target.memory?.flashBytes ? MCU_MODEL : options.model);
+  const { g, x } = await modelAndInput(spec, options.image);
   const cuts = cutCandidates(g);
   const log = (s: string) => options.json || process.stderr.write(`${s}\n`);
   log(`counting ${target.name}'s instructions per layer under qemu…`);
@@ -76,7 +144,7 @@ async function main(): Promise<void> {
   );
 }
 
-main().catch((e: unknown) => {
+program.parseAsync(process.argv).catch((e: unknown) => {
   if (!(e instanceof TinyedgeError)) throw e;
   process.stderr.write(`tinyedge: error: ${e.describe()}\n`);
   process.exit(2);

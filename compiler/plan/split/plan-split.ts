@@ -1,6 +1,7 @@
 /**
  * @fileoverview Choosing the cut: for each candidate, the time from a captured frame to its answer is
- *   head (device) + network (RTT + request and answer bytes at the link's bandwidth) + tail (server),
+ *   head (device) + network (RTT + request and answer bytes at the link's bandwidth + a measured per-frame
+ *   overhead, if any) + tail (server),
  * with local only (no network, no server) and full offload (no head) as the two ends. The planner is a pure
  * function of measured costs, so tests and the demo can compare its prediction with what they measure.
  */
@@ -24,6 +25,8 @@ export interface SplitCosts {
   answerBytes: number;
   /** Payload bytes of each cut's tensor as sent (raw, or after the codec); defaults to the tensor's bytes. */
   wireBytes?: number[];
+  /** Fixed cost of an offloaded frame beyond the link and the tail (framing, sockets, the server's queue), if measured. */
+  frameOverheadMs?: number;
 }
 
 /** One row of the plan. */
@@ -44,7 +47,7 @@ export function planSplit(cuts: readonly Cut[], costs: SplitCosts, link: Link): 
   const rows = cuts.map((cut, i): SplitRow => {
     const local = i === last;
     const wireBytes = local ? 0 : (costs.wireBytes?.[i] ?? cut.bytes) + FRAME_HEADER_BYTES;
-    const networkMs = local ? 0 : link.rttMs + ((wireBytes + costs.answerBytes + FRAME_HEADER_BYTES) * 8 * 1000) / link.bitsPerSecond;
+    const networkMs = local ? 0 : link.rttMs + (costs.frameOverheadMs ?? 0) + ((wireBytes + costs.answerBytes + FRAME_HEADER_BYTES) * 8 * 1000) / link.bitsPerSecond;
     const tailMs = local ? 0 : costs.tailMs[i];
     const headMs = costs.headMs[i];
     return { cut, kind: local ? 'local only' : i === 0 ? 'full offload' : 'split', headMs, wireBytes, networkMs, tailMs, totalMs: headMs + networkMs + tailMs };
