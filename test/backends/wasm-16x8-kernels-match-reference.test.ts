@@ -6,12 +6,11 @@
  * shipped loader.
  */
 import { describe, expect, it } from 'vitest';
-import { KERNEL_CASES_16X8, quantizeCase, referenceOutputs } from '../support/kernel-cases.ts';
+import { CONVERSION_CASES, KERNEL_CASES_16X8, conversionGraph, conversionInput, quantizeCase, referenceOutputs } from '../support/kernel-cases.ts';
 import { firstDifference } from '../support/c-build.ts';
 import { instantiateWasm } from '../support/wasm-build.ts';
-import { Graph, GraphBuilder, tensorOf } from '../../compiler/ir/graph.ts';
+import { Graph, GraphBuilder } from '../../compiler/ir/graph.ts';
 import { NO_CLAMP } from '../../compiler/ir/attrs.ts';
-import { RANGE_OF } from '../../compiler/quantize/quant-params.ts';
 import { seededUniform } from '../support/seeded.ts';
 import type { RawValues } from '../../runtime/wasm/tinyedge-loader.js';
 
@@ -88,27 +87,10 @@ describe('WASM 16×8 dot products past one i32 lane block, and long scratch rows
   });
 });
 
-/** x (`from`) → QUANTIZE as a clamp node → y (`to`), with scales that rescale up and down and saturate. */
-function conversion(from: 'int8' | 'int16', to: 'int8' | 'int16', outScale: number): Graph {
-  const b = new GraphBuilder('test');
-  b.input('x', [3, 40], from);
-  b.graph.outputs.push(b.node('clamp', 'quantize', ['x'], { clamp: NO_CLAMP }));
-  Object.assign(tensorOf(b.graph, 'x'), { quant: { scale: [0.02], zeroPoint: [from === 'int8' ? 5 : 0] } });
-  Object.assign(tensorOf(b.graph, 'quantize'), { dtype: to, quant: { scale: [outScale], zeroPoint: [to === 'int8' ? -3 : 0] } });
-  return b.graph;
-}
-
 describe('WASM int8↔int16 requantization equals the integer reference', () => {
-  it.each([
-    ['int8', 'int16', 0.0005],
-    ['int16', 'int8', 0.03],
-    ['int16', 'int8', 2],
-    ['int16', 'int16', 0.07],
-  ] as const)('%s → %s, output scale %s', async (from, to, outScale) => {
-    const q = conversion(from, to, outScale);
-    const [lo, hi] = RANGE_OF[from];
-    const u = seededUniform(7, 120, lo, hi + 1);
-    const x = from === 'int8' ? Int8Array.from(u, Math.floor) : Int16Array.from(u, Math.floor);
+  it.each(CONVERSION_CASES)('%s → %s, output scale %s', async (from, to, outScale) => {
+    const q = conversionGraph(from, to, outScale);
+    const x = conversionInput(from);
     const model = await instantiateWasm<RawValues>(q);
     expect([model.info.input.dtype, model.info.output.dtype]).toEqual([from, to]);
     model.setInput(x);
