@@ -47,6 +47,9 @@ export class EdgeServer {
   private readonly sockets = new Set<Socket>();
   private readonly latencies: number[] = [];
   private readonly counts = { connections: 0, frames: 0, answered: 0, badStreams: 0, refused: {} as Record<string, number> };
+  /** Frames taken for serving and not yet answered or refused. */
+  private inFlight = 0;
+  private draining = false;
 
   private constructor(
     private readonly options: EdgeServerOptions,
@@ -78,10 +81,16 @@ export class EdgeServer {
     return { ...this.counts, refused: { ...this.counts.refused }, p50Ms: at(0.5), p99Ms: at(0.99) };
   }
 
-  /** Stops accepting, drops every connection and stops the workers. */
-  async close(): Promise<void> {
+  /**
+   * Stops accepting, drops every connection and stops the workers. With `drain`, the frames already being served
+   * are answered first, and frames arriving meanwhile are refused as 'closing' so their devices finish at once.
+   */
+  async close(options: { drain?: boolean } = {}): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.draining = true;
+    while (options.drain && this.inFlight > 0) await new Promise((r) => setTimeout(r, 5));
     for (const s of this.sockets) s.destroy();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await closed;
     await this.pool.close();
   }
 
@@ -121,6 +130,16 @@ export class EdgeServer {
 
   private async serve(socket: Socket, f: Frame): Promise<void> {
     this.counts.frames++;
+    if (this.draining) return this.refuse(socket, f, 'closing');
+    this.inFlight++;
+    try {
+      await this.answer(socket, f);
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  private async answer(socket: Socket, f: Frame): Promise<void> {
     const arrived = performance.now();
     if (f.modelHash !== this.options.modelHash) return this.refuse(socket, f, 'model');
     const tail = this.options.tails.get(f.cutId);
