@@ -7,6 +7,8 @@ import { quantizeCommand } from './quantize.ts';
 import { exportCommand } from './export.ts';
 import { compileCommand } from './compile.ts';
 import { runCommand } from './run.ts';
+import { serveCommand } from './offload-serve.ts';
+import { offloadRunCommand } from './offload-run.ts';
 import { targetNames } from '../../targets/target.ts';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -131,6 +133,37 @@ offload
     const r = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
     process.exitCode = r.status ?? 1;
   });
+offload
+  .command('serve')
+  .description('edge server: compiles the tails of the cuts to WebAssembly and runs them for devices until SIGINT/SIGTERM (then answers the frames in flight and prints metrics)')
+  .argument('[model]', 'model name, path or quantized artifact (a float model is quantized with the bundled photos, as compile does)', DEFAULT_MODEL)
+  .option('--cut <ids>', 'the cuts to serve, comma-separated (ids as `offload plan` lists them)')
+  .option('--all', 'serve every cut')
+  .requiredOption('--port <n>', 'TCP port to listen on (0: any free one, printed)')
+  .option('--host <address>', 'address to listen on', '127.0.0.1')
+  .option('--workers <n>', 'worker threads running tails (default: one per core)')
+  .option('--max-queue <n>', 'frames waiting for a worker beyond which new ones are refused as busy', '64')
+  .option('--deadline <time>', 'a frame not started this long after it arrived is refused (the device finishes it)', '500ms')
+  .option('--token <secret>', 'devices must send this shared token first')
+  .option('--token-file <file>', 'the shared token, read from a file')
+  .option('--tls-cert <file>', 'serve TLS with this PEM certificate (chain)')
+  .option('--tls-key <file>', 'and this PEM private key')
+  .option('--metrics-every <time>', 'print the metrics this often while frames come in (0: only on exit)', '10s')
+  .action((model: string, opts: Parameters<typeof serveCommand>[1]) => serveCommand(model, opts));
+offload
+  .command('run')
+  .description('the device side: head here (WebAssembly), tail on the server, here when it does not answer in time; per frame who answered, top-5, capture-to-answer latency')
+  .argument('[model]', 'the same model or artifact the server was given', DEFAULT_MODEL)
+  .requiredOption('--cut <id>', 'where the model is split (the server must serve it)')
+  .requiredOption('--server <host:port>', 'the edge server (or a load balancer in front of several)')
+  .option('--image <file>', 'a photo: decoded, resized, normalized and quantized as the model expects')
+  .option('--input <file>', 'raw tensor in the input shape (NHWC): FILE.f32 float32 (quantized here), FILE.i8 / FILE.u8 bytes fed as they are')
+  .option('--frames <n>', 'send the input this many times', '1')
+  .option('--timeout <time>', 'wait this long for the server, then finish the frame here', '200ms')
+  .option('--token <secret>', "the server's shared token")
+  .option('--tls-ca <file>', 'connect with TLS, trusting this PEM CA certificate')
+  .option('--json', 'print one JSON object on stdout')
+  .action((model: string, opts: Parameters<typeof offloadRunCommand>[1]) => offloadRunCommand(model, opts));
 offload
   .command('demo')
   .description('server and device on loopback through a link shaper: predicted vs measured capture-to-answer time for local only, full offload and the planned cut at several bandwidths')

@@ -86,7 +86,8 @@ export async function integerInputOf(slot: InputSlot, quant: Quantization, pre: 
   return quantizeForTensor(x, { dtype: slot.dtype ?? 'int8', quant });
 }
 
-function slotOf(g: Graph): InputSlot {
+/** The model's one input as a tensor file must fill it. */
+export function slotOf(g: Graph): InputSlot {
   if (g.inputs.length !== 1) throw new TinyedgeError(`the model has ${g.inputs.length} inputs; predict feeds models with one`, { file: g.source });
   const t = tensorOf(g, g.inputs[0]);
   return { name: t.name, shape: t.shape, ...(t.dtype === 'int8' || t.dtype === 'int16' ? { dtype: t.dtype } : {}) };
