@@ -8,7 +8,8 @@
 import { Socket, connect as connectTcp } from 'node:net';
 import { ConnectionOptions, connect as connectTls } from 'node:tls';
 import { RawValues, TinyedgeModel } from '../wasm/tinyedge-loader.js';
-import { FrameReader, WireError, encodeFrame } from './wire-protocol.ts';
+import { Codec, FrameReader, WireError, encodeFrame } from './wire-protocol.ts';
+import { entropyEncode } from './entropy-codec.ts';
 
 export interface DeviceOptions {
   host: string;
@@ -23,6 +24,8 @@ export interface DeviceOptions {
   timeoutMs: number;
   token?: string;
   tls?: ConnectionOptions;
+  /** How the cut tensor travels: 'raw' (default) or 'entropy' (entropy-codec.ts). */
+  codec?: Codec;
   /** First and largest wait between reconnection attempts. */
   backoffMs?: { min: number; max: number };
 }
@@ -66,10 +69,12 @@ export class OffloadDevice {
       this.pending.set(seq, { resolve, timer });
     });
     const info = this.o.tail.info.input;
+    const bytes = new Uint8Array(cut.buffer, cut.byteOffset, cut.byteLength);
+    const codec = this.o.codec ?? 'raw';
     socket.write(
       encodeFrame({
         kind: 'cut',
-        codec: 'raw',
+        codec,
         elementType: info.dtype ?? 'int8',
         modelHash: this.o.modelHash,
         cutId: this.o.cutId,
@@ -77,7 +82,7 @@ export class OffloadDevice {
         shape: info.shape,
         scale: info.scale,
         zeroPoint: info.zeroPoint,
-        payload: new Uint8Array(cut.buffer, cut.byteOffset, cut.byteLength),
+        payload: codec === 'entropy' ? entropyEncode(bytes, cut.BYTES_PER_ELEMENT) : bytes,
       }),
     );
     const r = await reply;

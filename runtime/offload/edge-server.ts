@@ -1,7 +1,8 @@
 /**
  * @fileoverview The edge server: TCP (or TLS) connections from many devices, each sending cut tensors; every frame
  * is checked (wire-protocol.ts), matched to the model (hash), a served cut, and that tail's input shape and type,
- * then run by the worker pool within its deadline. Each frame gets an answer (the tail's output, same sequence) or
+ * decoded when entropy-coded (entropy-codec.ts; it must decode to exactly the tensor's bytes, or it is refused as
+ * 'codec'), then run by the worker pool within its deadline. Each frame gets an answer (the tail's output, same sequence) or
  * a refusal saying why, so the device can finish locally at once. A connection that breaks the protocol is closed;
  * nothing a device sends can stop the server. Frames are independent: servers keep no state per device and can sit
  * behind any TCP load balancer.
@@ -11,6 +12,7 @@ import { createServer as createTlsServer, TlsOptions } from 'node:tls';
 import { AddressInfo } from 'node:net';
 import { Frame, FrameReader, WireError, encodeFrame } from './wire-protocol.ts';
 import { CompiledPart, TailPool } from './tail-pool.ts';
+import { ENTROPY_OVERHEAD, EntropyError, entropyDecode } from './entropy-codec.ts';
 
 export interface EdgeServerOptions {
   /** The model hash devices must send (16 hex digits). */
@@ -96,7 +98,7 @@ export class EdgeServer {
 
   private largestPayload(): number {
     let max = 1024;
-    for (const t of this.options.tails.values()) max = Math.max(max, t.info.input.shape.reduce((a, b) => a * b, 1) * bytesOf(t.info.input.dtype));
+    for (const t of this.options.tails.values()) max = Math.max(max, t.info.input.shape.reduce((a, b) => a * b, 1) * bytesOf(t.info.input.dtype) + ENTROPY_OVERHEAD);
     return max;
   }
 
@@ -145,13 +147,26 @@ export class EdgeServer {
     const tail = this.options.tails.get(f.cutId);
     if (!tail) return this.refuse(socket, f, 'cut');
     const want = tail.info.input;
-    if (f.elementType !== (want.dtype ?? 'int8') || f.shape.join('x') !== want.shape.join('x') || f.codec !== 'raw') return this.refuse(socket, f, 'shape');
-    const r = await this.pool.run(f.cutId, f.payload, Date.now() + (this.options.deadlineMs ?? 1000));
+    if (f.elementType !== (want.dtype ?? 'int8') || f.shape.join('x') !== want.shape.join('x')) return this.refuse(socket, f, 'shape');
+    const input = this.decoded(f, want.shape.reduce((a, b) => a * b, 1) * bytesOf(want.dtype));
+    if (!input) return this.refuse(socket, f, 'codec');
+    const r = await this.pool.run(f.cutId, input, Date.now() + (this.options.deadlineMs ?? 1000));
     if ('refusal' in r) return this.refuse(socket, f, r.refusal);
     const out = tail.info.output;
-    this.send(socket, { ...f, kind: 'answer', elementType: out.dtype ?? 'int8', shape: out.shape, scale: out.scale, zeroPoint: out.zeroPoint, payload: r.output });
+    this.send(socket, { ...f, kind: 'answer', codec: 'raw', elementType: out.dtype ?? 'int8', shape: out.shape, scale: out.scale, zeroPoint: out.zeroPoint, payload: r.output });
     this.counts.answered++;
     this.latencies.push(performance.now() - arrived);
+  }
+
+  /** The tensor's bytes from an entropy-coded payload (raw ones were length-checked by the reader), or undefined when it does not decode to exactly `bytes`. */
+  private decoded(f: Frame, bytes: number): Uint8Array | undefined {
+    if (f.codec === 'raw') return f.payload;
+    try {
+      return entropyDecode(f.payload, bytesOf(f.elementType), bytes);
+    } catch (e) {
+      if (e instanceof EntropyError) return undefined;
+      throw e;
+    }
   }
 
   private refuse(socket: Socket, f: Frame, reason: string, close = false): void {

@@ -1,6 +1,7 @@
 /**
  * Split offload end to end on loopback, MobileNetV2 0.35/96 int8 with WebAssembly heads and tails: answers through
- * the edge server equal local inference bit for bit for full offload, a middle cut and the last layer; 32 devices ×
+ * the edge server equal local inference bit for bit for full offload, a middle cut and the last layer, and with
+ * entropy-coded cut tensors (a payload that does not decode to the tensor is refused as 'codec'); 32 devices ×
  * 50 frames at once are all answered by the server; when the server is killed mid-stream, stalls past the deadline,
  * is not there at all, refuses the model or the token, every frame is still answered (by the device) and the answer
  * is the same; a device reconnects when a server comes back; a stream of garbage closes only its own connection.
@@ -19,6 +20,7 @@ import { RawValues, TinyedgeModel } from '../../runtime/wasm/tinyedge-loader.js'
 import { EdgeServer } from '../../runtime/offload/edge-server.ts';
 import { DeviceAnswer, OffloadDevice } from '../../runtime/offload/device-client.ts';
 import { CompiledPart } from '../../runtime/offload/tail-pool.ts';
+import { Codec, FrameReader, encodeFrame } from '../../runtime/offload/wire-protocol.ts';
 import { quantizedDefaultModel } from '../support/quantized-model.ts';
 import { SAMPLE_PHOTOS, photoInput } from '../support/samples.ts';
 import { MCU_MODEL } from '../../models/registry.ts';
@@ -57,7 +59,7 @@ async function server(options: Partial<Parameters<typeof EdgeServer.start>[0]> =
   return s;
 }
 
-async function device(port: number, cut: Cut, options: { timeoutMs?: number; modelHash?: string; token?: string } = {}): Promise<OffloadDevice> {
+async function device(port: number, cut: Cut, options: { timeoutMs?: number; modelHash?: string; token?: string; codec?: Codec } = {}): Promise<OffloadDevice> {
   const p = parts.get(cut.id) as { head?: WasmPart; tail?: WasmPart };
   const load = async (part?: WasmPart) => (part ? TinyedgeModel.load<RawValues, RawValues>(part.bytes, part.info) : undefined);
   return new OffloadDevice({
@@ -69,6 +71,7 @@ async function device(port: number, cut: Cut, options: { timeoutMs?: number; mod
     tail: (await load(p.tail)) as TinyedgeModel<RawValues, RawValues>,
     timeoutMs: options.timeoutMs ?? 10_000,
     ...(options.token !== undefined ? { token: options.token } : {}),
+    ...(options.codec ? { codec: options.codec } : {}),
     backoffMs: { min: 20, max: 200 },
   });
 }
@@ -94,6 +97,28 @@ describe('offload over loopback', () => {
       }
       d.close();
     }
+  });
+
+  it('entropy-coded cut tensors: answers equal local inference; a payload that does not decode is refused as codec', async () => {
+    const s = await server();
+    const cut = chosen[1];
+    const d = await device(s.port, cut, { codec: 'entropy' });
+    for (let i = 0; i < inputs.length; i++) {
+      const a = await d.infer(inputs[i]);
+      expect(a.by, a.reason).toBe('server');
+      same(a, i);
+    }
+    d.close();
+    const t = tensorOf(g, cut.tensor);
+    const socket = connect(s.port, '127.0.0.1');
+    const reader = new FrameReader(1024);
+    const reply = new Promise<string>((r) => socket.on('data', (c: Buffer) => reader.push(c).forEach((f) => r(Buffer.from(f.payload).toString()))));
+    // Announces a length one short of the tensor's: the server must check what the payload decodes to.
+    const payload = Uint8Array.of(0, ...new Uint8Array(4), ...new Uint8Array(cut.bytes - 1));
+    new DataView(payload.buffer).setUint32(1, cut.bytes - 1, true);
+    socket.write(encodeFrame({ kind: 'cut', codec: 'entropy', elementType: 'int8', modelHash: hash, cutId: cut.id, sequence: 1, shape: t.shape, scale: 1, zeroPoint: 0, payload }));
+    expect(await reply).toBe('codec');
+    socket.destroy();
   });
 
   it('32 devices × 50 frames at once: every frame answered by the server, none lost', async () => {
