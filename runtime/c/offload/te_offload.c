@@ -1,0 +1,194 @@
+/* The C device client of split offload (see te_offload.h). */
+#define _POSIX_C_SOURCE 200809L
+#include "te_offload.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+static int64_t now_ms(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* Waits until the socket is ready for `events` or the deadline passes: 1 ready, 0 timed out, -1 error. */
+static int wait_for(int fd, short events, int64_t deadline) {
+  for (;;) {
+    struct pollfd p;
+    int64_t left = deadline - now_ms();
+    int r;
+    if (left <= 0) return 0;
+    p.fd = fd;
+    p.events = events;
+    p.revents = 0;
+    r = poll(&p, 1, (int)left);
+    if (r > 0) return 1;
+    if (r == 0) return 0;
+    if (errno != EINTR) return -1;
+  }
+}
+
+void te_offload_init(te_offload *c, const te_offload_config *config) {
+  memset(c, 0, sizeof *c);
+  c->config = *config;
+  c->fd = -1;
+  c->backoff_ms = config->backoff_min_ms;
+}
+
+void te_offload_close(te_offload *c) {
+  if (c->fd >= 0) close(c->fd);
+  c->fd = -1;
+}
+
+/* The link failed: close it and wait out the backoff (doubling, up to the maximum) before the next attempt. */
+static void back_off(te_offload *c) {
+  te_offload_close(c);
+  c->next_attempt_ms = now_ms() + c->backoff_ms;
+  c->backoff_ms = c->backoff_ms * 2 > c->config.backoff_max_ms ? c->config.backoff_max_ms : c->backoff_ms * 2;
+}
+
+static int give_up(te_offload *c) {
+  back_off(c);
+  return 0;
+}
+
+/* A non-blocking connection within the connect timeout: 1 connected, 0 not (backing off). */
+static int ensure_connected(te_offload *c) {
+  struct sockaddr_in addr;
+  int fd, err = 0, one = 1;
+  socklen_t len = sizeof err;
+  if (c->fd >= 0) return 1;
+  if (now_ms() < c->next_attempt_ms) return 0;
+  memset(&addr, 0, sizeof addr);
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(c->config.port);
+  if (inet_pton(AF_INET, c->config.host, &addr.sin_addr) != 1) return give_up(c);
+  fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return give_up(c);
+  c->fd = fd;
+  if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) != 0) return give_up(c);
+  if (connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
+    if (errno != EINPROGRESS || wait_for(fd, POLLOUT, now_ms() + c->config.connect_timeout_ms) != 1) return give_up(c);
+    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0 || err != 0) return give_up(c);
+  }
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  c->backoff_ms = c->config.backoff_min_ms;
+  return 1;
+}
+
+/* Sends n bytes by the deadline: 1 sent, 0 timed out, -1 broken. */
+static int send_all(int fd, const uint8_t *p, uint32_t n, int64_t deadline) {
+  while (n > 0) {
+    ssize_t k = send(fd, p, n, MSG_NOSIGNAL);
+    if (k > 0) {
+      p += k;
+      n -= (uint32_t)k;
+    } else if (k < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+      int r = wait_for(fd, POLLOUT, deadline);
+      if (r != 1) return r;
+    } else {
+      return -1;
+    }
+  }
+  return 1;
+}
+
+/* Receives exactly n bytes by the deadline: 1 received, 0 timed out, -1 broken or closed. */
+static int receive_all(int fd, uint8_t *p, uint32_t n, int64_t deadline) {
+  while (n > 0) {
+    ssize_t k = recv(fd, p, n, 0);
+    if (k > 0) {
+      p += k;
+      n -= (uint32_t)k;
+    } else if (k < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+      int r = wait_for(fd, POLLIN, deadline);
+      if (r != 1) return r;
+    } else {
+      return -1;
+    }
+  }
+  return 1;
+}
+
+/* Builds the cut frame in the send buffer; returns its length. */
+static uint32_t cut_frame(te_offload *c, const uint8_t *cut) {
+  const te_offload_config *o = &c->config;
+  uint8_t *payload = o->send_buffer + TE_FRAME_HEADER_BYTES;
+  te_frame_header h;
+  int32_t n = (int32_t)o->cut_bytes;
+  if (o->codec == TE_CODEC_ENTROPY) n = te_entropy_encode(cut, o->cut_bytes, o->element_type, payload, o->cut_bytes + TE_ENTROPY_OVERHEAD, &c->codec);
+  else memcpy(payload, cut, o->cut_bytes);
+  memset(&h, 0, sizeof h);
+  h.kind = TE_FRAME_CUT;
+  h.codec = o->codec;
+  h.element_type = o->element_type;
+  memcpy(h.model_hash, o->model_hash, 8);
+  h.cut_id = o->cut_id;
+  h.rank = o->rank;
+  h.sequence = c->sequence;
+  memcpy(h.shape, o->shape, sizeof h.shape);
+  h.scale = o->scale;
+  h.zero_point = o->zero_point;
+  h.payload_bytes = (uint32_t)n;
+  te_frame_write_header(&h, payload, o->send_buffer);
+  return TE_FRAME_HEADER_BYTES + (uint32_t)n;
+}
+
+/* Sends the frame and reads the reply by the deadline. */
+static te_offload_outcome exchange(te_offload *c, const uint8_t *cut, uint8_t *answer) {
+  const te_offload_config *o = &c->config;
+  int64_t deadline = now_ms() + o->answer_timeout_ms;
+  uint8_t *in = o->receive_buffer;
+  uint32_t capacity = TE_OFFLOAD_RECEIVE_BYTES(o->answer_bytes) - TE_FRAME_HEADER_BYTES;
+  te_frame_header h;
+  int r = send_all(c->fd, o->send_buffer, cut_frame(c, cut), deadline);
+  if (r != 1) return r == 0 ? TE_LOCAL_TIMEOUT : TE_LOCAL_LINK;
+  r = receive_all(c->fd, in, TE_FRAME_HEADER_BYTES, deadline);
+  if (r != 1) return r == 0 ? TE_LOCAL_TIMEOUT : TE_LOCAL_LINK;
+  if (te_frame_read_header(in, &h) != 0 || h.payload_bytes > capacity) return TE_LOCAL_PROTOCOL;
+  r = receive_all(c->fd, in + TE_FRAME_HEADER_BYTES, h.payload_bytes, deadline);
+  if (r != 1) return r == 0 ? TE_LOCAL_TIMEOUT : TE_LOCAL_LINK;
+  if (!te_frame_crc_ok(in, in + TE_FRAME_HEADER_BYTES) || h.sequence != c->sequence) return TE_LOCAL_PROTOCOL;
+  if (h.kind == TE_FRAME_REFUSAL) {
+    uint32_t n = h.payload_bytes < sizeof c->refusal - 1 ? h.payload_bytes : (uint32_t)sizeof c->refusal - 1;
+    memcpy(c->refusal, in + TE_FRAME_HEADER_BYTES, n);
+    c->refusal[n] = '\0';
+    return TE_LOCAL_REFUSED;
+  }
+  if (h.kind != TE_FRAME_ANSWER || h.codec != TE_CODEC_RAW || h.payload_bytes != o->answer_bytes || memcmp(h.model_hash, o->model_hash, 8) != 0) return TE_LOCAL_PROTOCOL;
+  memcpy(answer, in + TE_FRAME_HEADER_BYTES, o->answer_bytes);
+  return TE_BY_SERVER;
+}
+
+te_offload_outcome te_offload_infer(te_offload *c, const uint8_t *cut, uint8_t *answer) {
+  te_offload_outcome outcome = TE_LOCAL_OFFLINE;
+  c->refusal[0] = '\0';
+  c->sequence++;
+  if (ensure_connected(c)) {
+    outcome = exchange(c, cut, answer);
+    /* After a timeout or a bad frame the stream may hold part of a reply: start a new connection, after the backoff. */
+    if (outcome != TE_BY_SERVER && outcome != TE_LOCAL_REFUSED) back_off(c);
+  }
+  if (outcome != TE_BY_SERVER) c->config.local_tail(cut, answer, c->config.user);
+  return outcome;
+}
+
+const char *te_offload_outcome_name(te_offload_outcome outcome) {
+  switch (outcome) {
+    case TE_BY_SERVER: return "server";
+    case TE_LOCAL_OFFLINE: return "offline";
+    case TE_LOCAL_TIMEOUT: return "timeout";
+    case TE_LOCAL_REFUSED: return "refused";
+    case TE_LOCAL_LINK: return "link";
+    case TE_LOCAL_PROTOCOL: return "protocol";
+  }
+  return "unknown";
+}
