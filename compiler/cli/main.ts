@@ -123,13 +123,14 @@ offload
   .requiredOption('--bandwidth <rate>', 'link bandwidth, e.g. 5mbit, 500kbit, 1gbit')
   .requiredOption('--rtt <time>', 'link round-trip time, e.g. 40ms')
   .option('--runs <n>', 'timed runs of each tail on this machine', '7')
+  .addOption(new Option('--codec <name>', 'how cut tensors travel (entropy: coded sizes measured on the photo)').choices(['raw', 'entropy']).default('raw'))
   .option('--image <file>', 'the input photo (default: a bundled one)')
   .option('--json', 'print one JSON object on stdout')
-  .action((model: string, opts: { target: string; bandwidth: string; rtt: string; runs: string; image?: string; json?: boolean }) => {
+  .action((model: string, opts: { target: string; bandwidth: string; rtt: string; runs: string; codec: string; image?: string; json?: boolean }) => {
     // Like bench, it builds and runs under qemu from tools/: its own process, in the repository, with absolute paths.
     const root = fileURLToPath(new URL('../../', import.meta.url));
     const modelArgs = existsSync(model) ? ['--artifact', resolve(model)] : ['--model', model];
-    const args = ['bin/run-ts.mjs', 'tools/offload/main.ts', 'plan', ...modelArgs, '--target', opts.target, '--bandwidth', opts.bandwidth, '--rtt', opts.rtt, '--runs', opts.runs, ...(opts.image ? ['--image', resolve(opts.image)] : []), ...(opts.json ? ['--json'] : [])];
+    const args = ['bin/run-ts.mjs', 'tools/offload/main.ts', 'plan', ...modelArgs, '--target', opts.target, '--bandwidth', opts.bandwidth, '--rtt', opts.rtt, '--runs', opts.runs, '--codec', opts.codec, ...(opts.image ? ['--image', resolve(opts.image)] : []), ...(opts.json ? ['--json'] : [])];
     const r = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
     process.exitCode = r.status ?? 1;
   });

@@ -2,7 +2,8 @@
  * The C device client (runtime/c/offload, splitProject) on the host and on rpi4-aarch64 under qemu-aarch64, talking
  * to the Node edge server on 127.0.0.1, MobileNetV2 0.35/96 int8 split at a middle cut: answers equal the integer
  * reference bit for bit on every sample photo, raw and entropy-coded; with no server every frame is answered by
- * the device, the same. On the host also: the server killed mid-stream (later frames answered here, the same), and a
+ * the device, the same. On the host also: the server killed mid-stream (later frames answered here, the same), a
+ * server that starts late (the device reconnects after its backoff), and a
  * silent server that records what it receives: the C frames are byte for byte wire-protocol.ts's, and the device
  * answers after its timeout.
  */
@@ -67,8 +68,8 @@ afterAll(async () => {
   await Promise.all(servers.map((s) => s.close().catch(() => {})));
 });
 
-async function server(): Promise<EdgeServer> {
-  const s = await EdgeServer.start({ modelHash: modelHash(g), tails: new Map([[cut.id, tail]]), workers: 1 });
+async function server(port = 0): Promise<EdgeServer> {
+  const s = await EdgeServer.start({ modelHash: modelHash(g), tails: new Map([[cut.id, tail]]), workers: 1 }, port);
   servers.push(s);
   return s;
 }
@@ -148,6 +149,16 @@ describe('C device client on host, failures', () => {
     same(f);
     expect(f.by.slice(0, 3)).toEqual(['server', 'server', 'server']);
     expect(f.by.slice(4).every((b) => b !== 'server')).toBe(true);
+  });
+
+  it('no server at first: answered here; once a server listens on the port the device reconnects (backoff) and it answers', async () => {
+    const port = await freePort();
+    const later = setTimeout(() => void server(port), 250);
+    const f = await device(dir, target, port, 'entropy', { gapMs: 100, repeat: 2 });
+    clearTimeout(later);
+    same(f);
+    expect(f.by[0]).toBe('offline');
+    expect(f.by.at(-1)).toBe('server');
   });
 
   it.each(['raw', 'entropy'] as const)('a silent server receives frames byte-identical to wire-protocol.ts (%s); the device answers after its timeout', async (codec) => {

@@ -1,7 +1,8 @@
 /**
  * The split planner's choice: the predicted total is head + RTT + frames at the bandwidth + tail for each cut; at a
  * low bandwidth it keeps the model on the device, at a high one it offloads, in between it picks the cut with the
- * least total; and `tinyedge offload plan --json` on a real model and board prints every cut with the argmin as best.
+ * least total; and `tinyedge offload plan --json` on a real model and board prints every cut with the argmin as best,
+ * with `--codec entropy` the cut tensors' coded sizes on the photo (smaller than raw after ReLU6, at worst 5 bytes more).
  */
 import { describe, expect, it } from 'vitest';
 import { Cut } from '../../compiler/plan/split/cut-candidates.ts';
@@ -39,10 +40,13 @@ describe('planSplit', () => {
 });
 
 describe('tinyedge offload plan', () => {
-  it('on MobileNetV2 0.35/96 for cortex-m4 over 1mbit, 30 ms: every cut, the least total as best, local only = the whole model on the board', () => {
-    const r = tinyedge(['offload', 'plan', '--target', 'cortex-m4', '--bandwidth', '1mbit', '--rtt', '30ms', '--runs', '3', '--json']);
+  it('on MobileNetV2 0.35/96 for cortex-m4 over 1mbit, 30 ms, entropy-coded: every cut, the least total as best, local only = the whole model on the board', () => {
+    const r = tinyedge(['offload', 'plan', '--target', 'cortex-m4', '--bandwidth', '1mbit', '--rtt', '30ms', '--runs', '3', '--codec', 'entropy', '--json']);
     expect(r.status, r.stderr).toBe(0);
-    const plan = JSON.parse(r.stdout) as { rows: { cut: number; kind: string; headMs: number; totalMs: number }[]; best: number };
+    const plan = JSON.parse(r.stdout) as { rows: { cut: number; kind: string; shape: number[]; wireBytes: number; headMs: number; totalMs: number }[]; best: number };
+    const raw = (row: (typeof plan.rows)[number]) => row.shape.reduce((a, b) => a * b, 1) + FRAME_HEADER_BYTES;
+    expect(plan.rows.slice(0, -1).every((row) => row.wireBytes <= raw(row) + 5)).toBe(true);
+    expect(plan.rows.filter((row) => row.wireBytes < 0.6 * raw(row)).length).toBeGreaterThan(5);
     expect(plan.rows.length).toBeGreaterThan(10);
     const least = plan.rows.reduce((a, b) => (b.totalMs <= a.totalMs ? b : a));
     expect(plan.best).toBe(least.cut);

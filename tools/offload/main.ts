@@ -1,9 +1,10 @@
 /**
  * @fileoverview The offload tools behind the CLI, each run as its own process (like the bench: they build and run
  * under qemu, or start servers):
- * - `tinyedge offload plan [model] --target T --bandwidth 5mbit --rtt 40ms [--json]`: every cut of the model with
- *   its head time on the device (instructions counted under qemu), bytes on the wire, network time, tail time on
- *   this machine as the edge server, and the total; local only and full offload are the ends, the best is marked.
+ * - `tinyedge offload plan [model] --target T --bandwidth 5mbit --rtt 40ms [--codec entropy] [--json]`: every cut
+ *   of the model with its head time on the device (instructions counted under qemu), bytes on the wire (raw, or
+ *   entropy-coded as measured on the input photo), network time, tail time on this machine as the edge server, and
+ *   the total; local only and full offload are the ends, the best is marked.
  * - `tinyedge offload demo [model] [--bandwidths 0.5mbit,5mbit,50mbit] [--rtt 20ms] …`: server and device on
  *   loopback through the link shaper, predicted against measured capture-to-answer times (demo.ts).
  */
@@ -22,7 +23,7 @@ import { cutCandidates } from '../../compiler/plan/split/cut-candidates.ts';
 import { parseBandwidth, parseDuration, planSplit } from '../../compiler/plan/split/plan-split.ts';
 import { bytes, shortName, table } from '../../compiler/cli/format.ts';
 import { TinyedgeError } from '../../compiler/errors.ts';
-import { headMsByCut, tailMsByCut } from './split-costs.ts';
+import { codedBytesByCut, headMsByCut, tailMsByCut } from './split-costs.ts';
 import { DemoRow, runDemo } from './demo.ts';
 
 const program = new Command('offload');
@@ -34,6 +35,7 @@ const plan = program
   .requiredOption('--bandwidth <rate>', 'link bandwidth, e.g. 5mbit')
   .requiredOption('--rtt <time>', 'link round-trip time, e.g. 40ms')
   .option('--runs <n>', 'timed runs of each tail', (v) => Number.parseInt(v, 10), 7)
+  .option('--codec <name>', 'how cut tensors travel: raw, or entropy (coded sizes measured on the input photo)', 'raw')
   .option('--image <file>', 'the input photo', join(fileURLToPath(new URL('../../models/samples/coffee.png', import.meta.url))))
   .option('--json', 'print one JSON object')
   .action(() => planCommand(plan.opts()));
@@ -105,7 +107,8 @@ export function demoChecks(rows: DemoRow[]): { what: string; ok: boolean }[] {
   ];
 }
 
-async function planCommand(options: { model: string; artifact?: string; target: string; bandwidth: string; rtt: string; runs: number; image: string; json?: boolean }): Promise<void> {
+async function planCommand(options: { model: string; artifact?: string; target: string; bandwidth: string; rtt: string; runs: number; codec: string; image: string; json?: boolean }): Promise<void> {
+  if (options.codec !== 'raw' && options.codec !== 'entropy') throw new TinyedgeError(`--codec '${options.codec}' is not raw or entropy`);
   const link = { bitsPerSecond: parseBandwidth(options.bandwidth), rttMs: parseDuration(options.rtt, '--rtt') };
   const target = loadTarget(options.target);
   const spec = options.artifact ?? (options.model === DEFAULT_MODEL && target.memory?.flashBytes ? MCU_MODEL : options.model);
@@ -117,9 +120,10 @@ async function planCommand(options: { model: string; artifact?: string; target: 
   log(`timing the tails of ${cuts.length} cuts in WebAssembly here (the edge server)…`);
   const tailMs = await tailMsByCut(g, cuts, options.runs);
   const out = tensorOf(g, g.outputs[0]);
-  const { rows, best } = planSplit(cuts, { headMs, tailMs, answerBytes: sizeOf(out.shape) * DTYPE_BYTES[out.dtype] }, link);
+  const wireBytes = options.codec === 'entropy' ? codedBytesByCut(g, cuts, x) : undefined;
+  const { rows, best } = planSplit(cuts, { headMs, tailMs, answerBytes: sizeOf(out.shape) * DTYPE_BYTES[out.dtype], ...(wireBytes ? { wireBytes } : {}) }, link);
   if (options.json) {
-    process.stdout.write(`${JSON.stringify({ model: spec, target: target.name, link, rows: rows.map(({ cut, ...r }) => ({ cut: cut.id, after: cut.after, tensor: cut.tensor, shape: cut.shape, ...r })), best: best.cut.id })}\n`);
+    process.stdout.write(`${JSON.stringify({ model: spec, target: target.name, link, codec: options.codec, rows: rows.map(({ cut, ...r }) => ({ cut: cut.id, after: cut.after, tensor: cut.tensor, shape: cut.shape, ...r })), best: best.cut.id })}\n`);
     return;
   }
   const ms = (v: number) => v.toFixed(2);
@@ -137,7 +141,7 @@ async function planCommand(options: { model: string; artifact?: string; target: 
   process.stdout.write(
     [
       `model ${spec} (${g.nodes.length} layers), device ${target.name} at ${(target.clockHz as number) / 1e6} MHz (1 instruction/cycle), server: this machine (WebAssembly)`,
-      `link ${options.bandwidth}, RTT ${options.rtt}; network = RTT + (request + answer frames) at the bandwidth`,
+      `link ${options.bandwidth}, RTT ${options.rtt}; network = RTT + (request + answer frames) at the bandwidth; cut tensors ${options.codec === 'entropy' ? 'entropy-coded (sizes on the input photo)' : 'raw'}`,
       table(['cut', 'where', 'tensor', 'wire', 'head ms', 'network ms', 'tail ms', 'total ms'], body, [0, 3, 4, 5, 6, 7]),
       `best: cut ${best.cut.id} (${where(best)}), ${ms(best.totalMs)} ms per frame`,
     ].join('\n') + '\n',

@@ -4,7 +4,8 @@
  * one instruction per cycle: the in-order Cortex-M retire about that, an A72/A76 more, so device times are an upper
  * bound there), and the server's tail time per cut from the tail built with the WASM backend and timed in this
  * process (the edge server runs the same modules), median of `runs` after a warm-up. Integer kernels do not branch
- * on values, so the tails run on zeros.
+ * on values, so the tails run on zeros. With the entropy codec, bytes on the wire per cut are the coded sizes of the
+ * cut tensors the integer reference computes on the input photo.
  */
 import { Graph } from '../../compiler/ir/graph.ts';
 import { Cut, splitAt } from '../../compiler/plan/split/cut-candidates.ts';
@@ -14,6 +15,8 @@ import { wasmProject } from '../../compiler/backends/wasm/project.ts';
 import { Activations } from '../../compiler/reference/int8/conv.ts';
 import { TinyedgeError } from '../../compiler/errors.ts';
 import { TinyedgeModel } from '../../runtime/wasm/tinyedge-loader.js';
+import { runInt8 } from '../../compiler/reference/int8/interpreter.ts';
+import { entropyEncode } from '../../runtime/offload/entropy-codec.ts';
 import { Target } from '../../targets/target.ts';
 import { countLayers } from '../bench/emulated.ts';
 import { median } from '../bench/stats.ts';
@@ -49,4 +52,15 @@ export async function tailMsByCut(g: Graph, cuts: readonly Cut[], runs: number, 
     onCut?.(times.length);
   }
   return times;
+}
+
+/** Payload bytes of each cut's tensor on input `x` after the entropy codec (the input cut included). */
+export function codedBytesByCut(g: Graph, cuts: readonly Cut[], x: Activations): number[] {
+  const wanted = new Set(cuts.map((c) => c.tensor));
+  const values = new Map<string, Activations>([[g.inputs[0], x]]);
+  runInt8(g, { [g.inputs[0]]: x }, { onNode: (node, y) => wanted.has(node.outputs[0]) && values.set(node.outputs[0], y as Activations) });
+  return cuts.map((c) => {
+    const v = values.get(c.tensor) as Activations;
+    return entropyEncode(new Uint8Array(v.buffer, v.byteOffset, v.byteLength), v.BYTES_PER_ELEMENT).length;
+  });
 }
