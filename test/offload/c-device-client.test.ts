@@ -3,7 +3,7 @@
  * to the Node edge server on 127.0.0.1, MobileNetV2 0.35/96 int8 split at a middle cut: answers equal the integer
  * reference bit for bit on every sample photo, raw and entropy-coded; with no server every frame is answered by
  * the device, the same. On the host also: the server killed mid-stream (later frames answered here, the same), a
- * server that starts late (the device reconnects after its backoff), and a
+ * server that starts late (the device reconnects after its backoff), a server with a token (hello frame), and a
  * silent server that records what it receives: the C frames are byte for byte wire-protocol.ts's, and the device
  * answers after its timeout.
  */
@@ -68,8 +68,8 @@ afterAll(async () => {
   await Promise.all(servers.map((s) => s.close().catch(() => {})));
 });
 
-async function server(port = 0): Promise<EdgeServer> {
-  const s = await EdgeServer.start({ modelHash: modelHash(g), tails: new Map([[cut.id, tail]]), workers: 1 }, port);
+async function server(port = 0, token?: string): Promise<EdgeServer> {
+  const s = await EdgeServer.start({ modelHash: modelHash(g), tails: new Map([[cut.id, tail]]), workers: 1, ...(token ? { token } : {}) }, port);
   servers.push(s);
   return s;
 }
@@ -89,10 +89,10 @@ interface Frames {
 }
 
 /** Runs the device on every photo (each `repeat` times) against 127.0.0.1:port. */
-async function device(dir: string, target: Target, port: number, codec: Codec, o: { timeoutMs?: number; gapMs?: number; repeat?: number; during?: (started: number) => void } = {}): Promise<Frames> {
+async function device(dir: string, target: Target, port: number, codec: Codec, o: { timeoutMs?: number; gapMs?: number; repeat?: number; token?: string } = {}): Promise<Frames> {
   const files = Array.from({ length: o.repeat ?? 1 }, () => inputFiles).flat();
   const output = join(dir, `answers-${codec}.i8`);
-  const args = [join(dir, 'runner'), '127.0.0.1', String(port), codec, String(o.timeoutMs ?? 10_000), String(o.gapMs ?? 0), output, ...files];
+  const args = [join(dir, 'runner'), ...(o.token ? [`--token=${o.token}`] : []), '127.0.0.1', String(port), codec, String(o.timeoutMs ?? 10_000), String(o.gapMs ?? 0), output, ...files];
   const [cmd, ...rest] = target.run.kind === 'qemu-user' ? [...target.run.command, ...args] : args;
   const { stdout } = await run(cmd, rest, { cwd: dir });
   const bytes = new Int8Array(readFileSync(output));
@@ -159,6 +159,18 @@ describe('C device client on host, failures', () => {
     same(f);
     expect(f.by[0]).toBe('offline');
     expect(f.by.at(-1)).toBe('server');
+  });
+
+  it('a server with a token: answered by it with the token (hello frame), refused and answered here without it, the same', async () => {
+    const s = await server(0, 'secret');
+    const good = await device(dir, target, s.port, 'raw', { token: 'secret' });
+    expect(good.by).toEqual(inputFiles.map(() => 'server'));
+    same(good);
+    const bad = await device(dir, target, s.port, 'raw', { token: 'guess' });
+    expect(bad.by[0]).toBe('refused: token');
+    expect(bad.by.includes('server')).toBe(false);
+    same(bad);
+    await s.close();
   });
 
   it.each(['raw', 'entropy'] as const)('a silent server receives frames byte-identical to wire-protocol.ts (%s); the device answers after its timeout', async (codec) => {

@@ -55,35 +55,6 @@ static void back_off(te_offload *c) {
   c->backoff_ms = c->backoff_ms * 2 > c->config.backoff_max_ms ? c->config.backoff_max_ms : c->backoff_ms * 2;
 }
 
-static int give_up(te_offload *c) {
-  back_off(c);
-  return 0;
-}
-
-/* A non-blocking connection within the connect timeout: 1 connected, 0 not (backing off). */
-static int ensure_connected(te_offload *c) {
-  struct sockaddr_in addr;
-  int fd, err = 0, one = 1;
-  socklen_t len = sizeof err;
-  if (c->fd >= 0) return 1;
-  if (now_ms() < c->next_attempt_ms) return 0;
-  memset(&addr, 0, sizeof addr);
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(c->config.port);
-  if (inet_pton(AF_INET, c->config.host, &addr.sin_addr) != 1) return give_up(c);
-  fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return give_up(c);
-  c->fd = fd;
-  if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) != 0) return give_up(c);
-  if (connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
-    if (errno != EINPROGRESS || wait_for(fd, POLLOUT, now_ms() + c->config.connect_timeout_ms) != 1) return give_up(c);
-    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0 || err != 0) return give_up(c);
-  }
-  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  c->backoff_ms = c->config.backoff_min_ms;
-  return 1;
-}
-
 /* Sends n bytes by the deadline: 1 sent, 0 timed out, -1 broken. */
 static int send_all(int fd, const uint8_t *p, uint32_t n, int64_t deadline) {
   while (n > 0) {
@@ -118,17 +89,12 @@ static int receive_all(int fd, uint8_t *p, uint32_t n, int64_t deadline) {
   return 1;
 }
 
-/* Builds the cut frame in the send buffer; returns its length. */
-static uint32_t cut_frame(te_offload *c, const uint8_t *cut) {
+/* A header of this device's frames: the cut tensor's fields, as the Node client fills them. */
+static te_frame_header frame_header(const te_offload *c, uint8_t kind, uint32_t payload_bytes) {
   const te_offload_config *o = &c->config;
-  uint8_t *payload = o->send_buffer + TE_FRAME_HEADER_BYTES;
   te_frame_header h;
-  int32_t n = (int32_t)o->cut_bytes;
-  if (o->codec == TE_CODEC_ENTROPY) n = te_entropy_encode(cut, o->cut_bytes, o->element_type, payload, o->cut_bytes + TE_ENTROPY_OVERHEAD, &c->codec);
-  else memcpy(payload, cut, o->cut_bytes);
-  memset(&h, 0, sizeof h);
-  h.kind = TE_FRAME_CUT;
-  h.codec = o->codec;
+  h.kind = kind;
+  h.codec = kind == TE_FRAME_CUT ? o->codec : TE_CODEC_RAW;
   h.element_type = o->element_type;
   memcpy(h.model_hash, o->model_hash, 8);
   h.cut_id = o->cut_id;
@@ -137,9 +103,68 @@ static uint32_t cut_frame(te_offload *c, const uint8_t *cut) {
   memcpy(h.shape, o->shape, sizeof h.shape);
   h.scale = o->scale;
   h.zero_point = o->zero_point;
-  h.payload_bytes = (uint32_t)n;
+  h.payload_bytes = payload_bytes;
+  return h;
+}
+
+/* Builds the cut frame in the send buffer; returns its length. */
+static uint32_t cut_frame(te_offload *c, const uint8_t *cut) {
+  const te_offload_config *o = &c->config;
+  uint8_t *payload = o->send_buffer + TE_FRAME_HEADER_BYTES;
+  int lanes = o->element_type == TE_ELEMENT_INT16 ? 2 : 1;
+  /* Cannot fail: lanes is 1 or 2 and the buffer has the codec's worst case. */
+  uint32_t n = o->codec == TE_CODEC_ENTROPY ? (uint32_t)te_entropy_encode(cut, o->cut_bytes, lanes, payload, o->cut_bytes + TE_ENTROPY_OVERHEAD, &c->codec) : o->cut_bytes;
+  te_frame_header h = frame_header(c, TE_FRAME_CUT, n);
+  if (o->codec != TE_CODEC_ENTROPY) memcpy(payload, cut, n);
   te_frame_write_header(&h, payload, o->send_buffer);
-  return TE_FRAME_HEADER_BYTES + (uint32_t)n;
+  return TE_FRAME_HEADER_BYTES + n;
+}
+
+/* Sends the hello frame with the token (the first frame on a connection to a server with a token): 1 sent. */
+static int send_hello(te_offload *c) {
+  const te_offload_config *o = &c->config;
+  size_t n = strlen(o->token);
+  te_frame_header h = frame_header(c, TE_FRAME_HELLO, (uint32_t)n);
+  if (n > TE_OFFLOAD_MAX_TOKEN) return -1;
+  h.sequence = 0;
+  h.element_type = TE_ELEMENT_INT8;
+  h.rank = 1;
+  h.shape[0] = h.shape[1] = h.shape[2] = h.shape[3] = 1;
+  h.scale = 1.0f;
+  h.zero_point = 0;
+  memcpy(o->send_buffer + TE_FRAME_HEADER_BYTES, o->token, n);
+  te_frame_write_header(&h, o->send_buffer + TE_FRAME_HEADER_BYTES, o->send_buffer);
+  return send_all(c->fd, o->send_buffer, TE_FRAME_HEADER_BYTES + (uint32_t)n, now_ms() + o->connect_timeout_ms);
+}
+
+static int give_up(te_offload *c) {
+  back_off(c);
+  return 0;
+}
+
+/* A non-blocking connection within the connect timeout: 1 connected, 0 not (backing off). */
+static int ensure_connected(te_offload *c) {
+  struct sockaddr_in addr;
+  int fd, err = 0, one = 1;
+  socklen_t len = sizeof err;
+  if (c->fd >= 0) return 1;
+  if (now_ms() < c->next_attempt_ms) return 0;
+  memset(&addr, 0, sizeof addr);
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(c->config.port);
+  if (inet_pton(AF_INET, c->config.host, &addr.sin_addr) != 1) return give_up(c);
+  fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return give_up(c);
+  c->fd = fd;
+  if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) != 0) return give_up(c);
+  if (connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
+    if (errno != EINPROGRESS || wait_for(fd, POLLOUT, now_ms() + c->config.connect_timeout_ms) != 1) return give_up(c);
+    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0 || err != 0) return give_up(c);
+  }
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  if (c->config.token && send_hello(c) != 1) return give_up(c);
+  c->backoff_ms = c->config.backoff_min_ms;
+  return 1;
 }
 
 /* Sends the frame and reads the reply by the deadline. */
@@ -156,7 +181,9 @@ static te_offload_outcome exchange(te_offload *c, const uint8_t *cut, uint8_t *a
   if (te_frame_read_header(in, &h) != 0 || h.payload_bytes > capacity) return TE_LOCAL_PROTOCOL;
   r = receive_all(c->fd, in + TE_FRAME_HEADER_BYTES, h.payload_bytes, deadline);
   if (r != 1) return r == 0 ? TE_LOCAL_TIMEOUT : TE_LOCAL_LINK;
-  if (!te_frame_crc_ok(in, in + TE_FRAME_HEADER_BYTES) || h.sequence != c->sequence) return TE_LOCAL_PROTOCOL;
+  if (!te_frame_crc_ok(in, in + TE_FRAME_HEADER_BYTES)) return TE_LOCAL_PROTOCOL;
+  /* A refused hello (sequence 0: a wrong token) answers this frame too; anything else must be this frame's. */
+  if (h.sequence != c->sequence && !(h.kind == TE_FRAME_REFUSAL && h.sequence == 0)) return TE_LOCAL_PROTOCOL;
   if (h.kind == TE_FRAME_REFUSAL) {
     uint32_t n = h.payload_bytes < sizeof c->refusal - 1 ? h.payload_bytes : (uint32_t)sizeof c->refusal - 1;
     memcpy(c->refusal, in + TE_FRAME_HEADER_BYTES, n);

@@ -14,8 +14,12 @@
 #include "entropy_codec.h"
 #include "wire_frame.h"
 
-/* Bytes of the buffer a cut frame is built in, for a cut tensor of `cut_bytes` (room for the codec's worst case). */
-#define TE_OFFLOAD_SEND_BYTES(cut_bytes) (TE_FRAME_HEADER_BYTES + (cut_bytes) + TE_ENTROPY_OVERHEAD)
+/* Longest token a hello frame carries. */
+#define TE_OFFLOAD_MAX_TOKEN 256
+/* Bytes of the buffer a frame is built in, for a cut tensor of `cut_bytes` (room for the codec's worst case and for
+   a hello's token). */
+#define TE_OFFLOAD_SEND_BYTES(cut_bytes) \
+  (TE_FRAME_HEADER_BYTES + ((cut_bytes) + TE_ENTROPY_OVERHEAD > TE_OFFLOAD_MAX_TOKEN ? (cut_bytes) + TE_ENTROPY_OVERHEAD : TE_OFFLOAD_MAX_TOKEN))
 /* Bytes of the buffer answers are read into, for an answer of `answer_bytes` (room for a refusal's reason). */
 #define TE_OFFLOAD_RECEIVE_BYTES(answer_bytes) (TE_FRAME_HEADER_BYTES + ((answer_bytes) > 256 ? (answer_bytes) : 256))
 
@@ -26,6 +30,7 @@ typedef void (*te_local_tail)(const uint8_t *cut, uint8_t *answer, void *user);
 typedef struct {
   const char *host; /* IPv4 address, e.g. "192.168.1.20" */
   uint16_t port;
+  const char *token; /* the server's shared token, sent in a hello frame on each connection; NULL: none */
   uint8_t model_hash[8];
   uint16_t cut_id;
   uint8_t codec; /* TE_CODEC_RAW or TE_CODEC_ENTROPY */
