@@ -18,14 +18,18 @@ export interface OffloadModel {
   g: Graph;
   hash: string;
   cuts: Cut[];
+  /** How the model line names it: with "quantized here" when it came as a float model. */
+  title: string;
 }
 
-/** Loads `spec` (a float model is quantized with the bundled samples) and lists its cuts. */
+/** Loads `spec` (a float model is quantized with the bundled samples, saying so on the model line rather than on stderr, which is kept for errors) and lists its cuts. */
 export async function loadOffloadModel(spec: string | undefined, quiet?: boolean): Promise<OffloadModel> {
   const model = prepareModel(spec, { quiet });
-  await quantizeWithSamples(model, quiet);
+  const float = !model.quantized;
+  await quantizeWithSamples(model, true);
   const g = model.graph;
-  return { model, g, hash: modelHash(g), cuts: cutCandidates(g) };
+  const title = `${model.spec}${float ? ' (quantized here with the bundled sample photos)' : ''}`;
+  return { model, g, hash: modelHash(g), cuts: cutCandidates(g), title };
 }
 
 /** The cut `text` names; the last cut (everything on the device) has no tail to offload. */

@@ -56,7 +56,7 @@ export async function offloadRunCommand(spec: string | undefined, o: OffloadRunO
   const memory = { arenaBytes: peakActivationBytes(g), weightBytes: modelStats(g).totals.weightBytes, codeBytes: null };
   const results: OffloadFrameResult[] = [];
   const print = (line: string) => o.json || process.stdout.write(`${line}\n`);
-  print(`model    ${m.model.spec}, hash ${m.hash}; ${describeCut(cut)}; server ${o.server}${tls ? ' (TLS)' : ''}`);
+  print(`model    ${m.title}, hash ${m.hash}; ${describeCut(cut)}; server ${o.server}${tls ? ' (TLS)' : ''}`);
   print(`input    ${o.image ?? o.input}`);
   try {
     for (let f = 1; f <= frames; f++) {

@@ -34,7 +34,6 @@ export interface ServeOptions {
 
 /** The cuts asked for: a list of ids, or every cut with a tail. */
 function servedCuts(m: OffloadModel, o: ServeOptions): Cut[] {
-  if (!!o.all === (o.cut !== undefined)) throw new TinyedgeError('give exactly one of --cut N[,M…] or --all');
   if (o.all) return m.cuts.slice(0, -1);
   return [...new Set(o.cut?.split(',').map((id) => cutById(m, id)))];
 }
@@ -81,6 +80,7 @@ async function listen(options: Parameters<typeof EdgeServer.start>[0], port: num
 
 /** Serves the tails until SIGINT or SIGTERM. */
 export async function serveCommand(spec: string | undefined, o: ServeOptions): Promise<void> {
+  if (!!o.all === (o.cut !== undefined)) throw new TinyedgeError('give exactly one of --cut N[,M…] or --all');
   const port = wholeNumber(o.port, '--port', 0, 65535);
   const workers = o.workers === undefined ? availableParallelism() : wholeNumber(o.workers, '--workers', 1, 256);
   const maxQueue = wholeNumber(o.maxQueue, '--max-queue', 1);
@@ -99,7 +99,7 @@ export async function serveCommand(spec: string | undefined, o: ServeOptions): P
   progress.stop();
   const server = await listen({ modelHash: m.hash, tails, workers, maxQueue, deadlineMs, token, tls }, port, o.host);
   const say = (line: string) => process.stdout.write(`${line}\n`);
-  say(`model    ${m.model.spec}, hash ${m.hash}`);
+  say(`model    ${m.title}, hash ${m.hash}`);
   for (const c of cuts) say(`  ${describeCut(c)}`);
   say(`serving  ${cuts.length} cut${cuts.length > 1 ? 's' : ''} on ${o.host}:${server.port} (${tls ? 'TLS' : 'TCP'}${token ? ', token' : ''}), ${workers} workers, queue ${maxQueue}, deadline ${deadlineMs} ms; Ctrl-C stops`);
   // A line whenever something happened since the last one, so an idle server stays quiet.

@@ -1,5 +1,5 @@
 /** @fileoverview Runs the real `tinyedge` binary as a user would and captures its exit code and streams. */
-import { spawnSync } from 'node:child_process';
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { expect } from 'vitest';
 import { join } from 'node:path';
 import { ROOT } from './samples.ts';
@@ -11,10 +11,28 @@ export interface CliRun {
   stderr: string;
 }
 
+const argv = (args: string[]) => [join(ROOT, 'bin', 'tinyedge.mjs'), ...args];
+const options = (cwd: string) => ({ cwd, env: { ...process.env, FORCE_COLOR: '0' } });
+
 /** Runs `tinyedge ...args` in `cwd` (default: the repository). */
 export function tinyedge(args: string[], cwd = ROOT): CliRun {
-  const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'tinyedge.mjs'), ...args], { cwd, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } });
+  const r = spawnSync(process.execPath, argv(args), { ...options(cwd), encoding: 'utf8' });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Starts `tinyedge ...args` as a child process (a server, or runs side by side). */
+export function spawnTinyedge(args: string[], cwd = ROOT): ChildProcess {
+  return spawn(process.execPath, argv(args), options(cwd));
+}
+
+/** Runs `tinyedge ...args` without blocking, so several can run at once. */
+export function tinyedgeAsync(args: string[], cwd = ROOT): Promise<CliRun> {
+  const child = spawnTinyedge(args, cwd);
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+  return new Promise((resolve) => child.once('close', (status) => resolve({ status, stdout, stderr })));
 }
 
 /** True when stderr looks like a JS stack trace. */
