@@ -37,8 +37,8 @@ export function storeRequantized(f: FunctionBuilder, dst: Expr, acc: Expr, table
  * bytes): the multiplier M, 2^left, the bounds ±B on the multiplier's input x (past which the output saturates
  * anyway), and 2^(S−s) which brings every channel's right shift s to the layer's largest, S.
  *
- * Why that is exact: B is the least x with SRDHM(x, M) ≥ 2^s·256, so |x| ≥ B rounds to |q| ≥ 256 and saturates int8
- * with any zero point (and SRDHM is monotone): clamping x to ±B changes no output. It keeps |x| < 2^30, so SRDHM is
+ * Why that is exact: B is the least x with SRDHM(x, M) ≥ 2^s·256, so x ≥ B rounds to q ≥ 256 and x ≤ −B to q ≤ −255,
+ * which saturate int8 with any zero point (and SRDHM is monotone): clamping x to ±B changes no output. It keeps |x| < 2^30, so SRDHM is
  * the high word of 2x·M + 2^31 (no i64 shift), and keeps |y| ≤ 2^(s+9) for the rest. TFLite's rounding right shift
  * by s, floor((y + 2^(s−1) − [y<0]) / 2^s), equals floor((y·2^(S−s) + 2^(S−1) − [y<0]) / 2^S) for s ≥ 1 (the two
  * numerators differ only inside one aligned block of 2^(S−s)), and for s = 0 it gives y. WebAssembly has no per-lane

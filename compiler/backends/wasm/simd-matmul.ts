@@ -62,7 +62,7 @@ export interface SimdMatmul {
 }
 
 /**
- * Rows computed per pass over the weights: each weight vector loaded and extended serves all four. Four rows of two
+ * Rows computed per pass over the weights: each weight vector loaded serves all four. Four rows of two
  * blocks (eight accumulators, four splats, two weight vectors) fit V8's 16 xmm registers; measured against 2×4, 3×3,
  * 4×3, 5×2, 6×2 and 8×1 on the default model, it was the fastest (0.95× of 2×4).
  */
@@ -73,11 +73,12 @@ function widenedRowBytes(k: number): number {
   return Math.ceil(k / 2) * 4;
 }
 
-/** Scratch bytes of the widened rows of one pass (and 16 for the last v128 store's overshoot), then of their accumulators. */
+/** Scratch bytes of the widened rows of one pass, then of their int32 accumulator rows. */
 export function matmulScratchBytes(k: number, outC: number): number {
   return widenBytes(k) + ROWS_PER_PASS * accumulatorRowBytes(outC);
 }
 
+/** Bytes of the widened rows of one pass, and 16 for the last v128 store's overshoot. */
 function widenBytes(k: number): number {
   return ROWS_PER_PASS * widenedRowBytes(k) + 16;
 }
@@ -98,7 +99,8 @@ export function emitSimdMatmul(f: FunctionBuilder, mm: SimdMatmul, xBase: Expr, 
   const wv = Array.from({ length: GROUP_BLOCKS }, () => f.v128());
   /**
    * One group of `n` blocks whose first output channel is in oc0, for the `nRows` widened rows: accumulate over K
-   * (one load32_splat gives the (x[2p], x[2p+1]) pair in every i32 lane), then store the sums in the rows' accumulator rows.
+   * (one load32_splat gives the (x[2p], x[2p+1]) pair in every i32 lane), then store the sums in the accumulator
+   * rows.
    */
   const group = (n: number, nRows: number): Expr[] => {
     const rowsOf = Array.from({ length: nRows }, (_, q) => q);
