@@ -2,7 +2,7 @@
  * The C device client (runtime/c/offload, splitProject) on the host and on rpi4-aarch64 under qemu-aarch64, talking
  * to the Node edge server on 127.0.0.1, MobileNetV2 0.35/96 int8 split at a middle cut: answers equal the integer
  * reference bit for bit on every sample photo, raw and entropy-coded; with no server every frame is answered by
- * the device, the same. On the host also: the server killed mid-stream (later frames answered here, the same), a
+ * the device, the same. On the host also: full offload (no head), the server killed mid-stream (later frames answered here, the same), a
  * server that starts late (the device reconnects after its backoff), a server with a token (hello frame), and a
  * silent server that records what it receives: the C frames are byte for byte wire-protocol.ts's, and the device
  * answers after its timeout.
@@ -38,7 +38,8 @@ const run = promisify(execFile);
 
 let g: Graph;
 let cut: Cut;
-let tail: CompiledPart;
+let fullOffload: Cut;
+const tails = new Map<number, CompiledPart>();
 let inputFiles: string[];
 let expected: Int8Array[];
 let cutTensors: Int8Array[];
@@ -49,7 +50,8 @@ beforeAll(async () => {
   g = int8;
   const cuts = cutCandidates(g);
   cut = cuts[Math.floor(cuts.length / 2)];
-  tail = wasmSplitParts(g, cut).tail as CompiledPart;
+  fullOffload = cuts[0];
+  for (const c of [cut, fullOffload]) tails.set(c.id, wasmSplitParts(g, c).tail as CompiledPart);
   const dir = mkdtempSync(join(tmpdir(), 'tinyedge-offload-inputs-'));
   const inputs = await Promise.all(SAMPLE_PHOTOS.map(async (f) => quantizeForTensor(await photoInput(model, f), tensorOf(g, g.inputs[0])) as Int8Array));
   inputFiles = inputs.map((x, i) => {
@@ -69,18 +71,19 @@ afterAll(async () => {
 });
 
 async function server(port = 0, token?: string): Promise<EdgeServer> {
-  const s = await EdgeServer.start({ modelHash: modelHash(g), tails: new Map([[cut.id, tail]]), workers: 1, ...(token ? { token } : {}) }, port);
+  const s = await EdgeServer.start({ modelHash: modelHash(g), tails, workers: 1, ...(token ? { token } : {}) }, port);
   servers.push(s);
   return s;
 }
 
 const builds = new Map<string, string>();
 
-/** The device's project for `target`, built once. */
-function build(target: Target): string {
+/** The device's project for `target` (split at the middle cut unless told), built once. */
+function build(target: Target, at: Cut = cut): string {
   const flags = target.name === 'host' ? STRICT_CFLAGS : [...(target.toolchain?.cflags ?? []), '-Werror'];
-  if (!builds.has(target.name)) builds.set(target.name, buildTemporaryProject(splitProject(g, cut, { ...cBuildOf(target), cflags: flags }), target, flags));
-  return builds.get(target.name) as string;
+  const key = `${target.name} ${at.id}`;
+  if (!builds.has(key)) builds.set(key, buildTemporaryProject(splitProject(g, at, { ...cBuildOf(target), cflags: flags }), target, flags));
+  return builds.get(key) as string;
 }
 
 interface Frames {
@@ -140,6 +143,14 @@ describe('C device client on host, failures', () => {
   beforeAll(() => {
     dir = build(target);
   }, 300_000);
+
+  it('full offload (no head: the input is sent, entropy-coded): answers equal the reference', async () => {
+    const s = await server();
+    const f = await device(build(target, fullOffload), target, s.port, 'entropy');
+    expect(f.by).toEqual(inputFiles.map(() => 'server'));
+    same(f);
+    await s.close();
+  });
 
   it('the server killed mid-stream: later frames answered by the device, every answer the same', async () => {
     const s = await server();
