@@ -166,7 +166,7 @@ export function entropyEncode(data: Uint8Array, lanes: number): Uint8Array {
     }
   }
   const coded = rc.finish();
-  if (!rc.fits || rc.length >= data.length) {
+  if (rc.length >= data.length) {
     const out = header(MODE_STORED, data.length, data.length);
     out.set(data, ENTROPY_OVERHEAD);
     return out;
