@@ -118,10 +118,12 @@ export class EdgeServer {
         return;
       }
       for (const f of frames) {
+        // An ungreeted connection stays open and every frame on it is refused: closing at once would cut off the
+        // refusals of frames already in flight (a device pipelines them behind its hello), leaving it guessing why.
         if (f.kind === 'hello') {
           greeted = Buffer.from(f.payload).toString('utf8') === this.options.token;
-          if (!greeted) this.refuse(socket, f, 'token', true);
-        } else if (!greeted) this.refuse(socket, f, 'token', true);
+          if (!greeted) this.refuse(socket, f, 'token');
+        } else if (!greeted) this.refuse(socket, f, 'token');
         else if (f.kind === 'cut') void this.serve(socket, f);
         else this.refuse(socket, f, 'kind');
       }
@@ -169,10 +171,9 @@ export class EdgeServer {
     }
   }
 
-  private refuse(socket: Socket, f: Frame, reason: string, close = false): void {
+  private refuse(socket: Socket, f: Frame, reason: string): void {
     this.counts.refused[reason] = (this.counts.refused[reason] ?? 0) + 1;
     this.send(socket, { ...f, kind: 'refusal', codec: 'raw', elementType: 'int8', shape: [1], scale: 1, zeroPoint: 0, payload: Buffer.from(reason) });
-    if (close) socket.end();
   }
 
   private send(socket: Socket, f: Frame): void {
