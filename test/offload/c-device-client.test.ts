@@ -165,7 +165,7 @@ describe('C device client on host, failures', () => {
   it('no server at first: answered here; once a server listens on the port the device reconnects (backoff) and it answers', async () => {
     const port = await freePort();
     const later = setTimeout(() => void server(port), 250);
-    const f = await device(dir, target, port, 'entropy', { gapMs: 100, repeat: 2 });
+    const f = await device(dir, target, port, 'entropy', { gapMs: 100, repeat: 3 });
     clearTimeout(later);
     same(f);
     expect(f.by[0]).toBe('offline');
