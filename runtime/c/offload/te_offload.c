@@ -176,14 +176,15 @@ static te_offload_outcome exchange(te_offload *c, const uint8_t *cut, uint8_t *a
   te_frame_header h;
   int r = send_all(c->fd, o->send_buffer, cut_frame(c, cut), deadline);
   if (r != 1) return r == 0 ? TE_LOCAL_TIMEOUT : TE_LOCAL_LINK;
-  r = receive_all(c->fd, in, TE_FRAME_HEADER_BYTES, deadline);
-  if (r != 1) return r == 0 ? TE_LOCAL_TIMEOUT : TE_LOCAL_LINK;
-  if (te_frame_read_header(in, &h) != 0 || h.payload_bytes > capacity) return TE_LOCAL_PROTOCOL;
-  r = receive_all(c->fd, in + TE_FRAME_HEADER_BYTES, h.payload_bytes, deadline);
-  if (r != 1) return r == 0 ? TE_LOCAL_TIMEOUT : TE_LOCAL_LINK;
-  if (!te_frame_crc_ok(in, in + TE_FRAME_HEADER_BYTES)) return TE_LOCAL_PROTOCOL;
-  /* A refused hello (sequence 0: a wrong token) answers this frame too; anything else must be this frame's. */
-  if (h.sequence != c->sequence && !(h.kind == TE_FRAME_REFUSAL && h.sequence == 0)) return TE_LOCAL_PROTOCOL;
+  /* Replies to other frames (the refusal of a hello, sequence 0) are skipped until this frame's, by the deadline. */
+  do {
+    r = receive_all(c->fd, in, TE_FRAME_HEADER_BYTES, deadline);
+    if (r != 1) return r == 0 ? TE_LOCAL_TIMEOUT : TE_LOCAL_LINK;
+    if (te_frame_read_header(in, &h) != 0 || h.payload_bytes > capacity) return TE_LOCAL_PROTOCOL;
+    r = receive_all(c->fd, in + TE_FRAME_HEADER_BYTES, h.payload_bytes, deadline);
+    if (r != 1) return r == 0 ? TE_LOCAL_TIMEOUT : TE_LOCAL_LINK;
+    if (!te_frame_crc_ok(in, in + TE_FRAME_HEADER_BYTES)) return TE_LOCAL_PROTOCOL;
+  } while (h.sequence != c->sequence);
   if (h.kind == TE_FRAME_REFUSAL) {
     uint32_t n = h.payload_bytes < sizeof c->refusal - 1 ? h.payload_bytes : (uint32_t)sizeof c->refusal - 1;
     memcpy(c->refusal, in + TE_FRAME_HEADER_BYTES, n);
