@@ -25,6 +25,7 @@ import { quantizedDefaultModel } from '../support/quantized-model.ts';
 import { SAMPLE_PHOTOS, photoInput } from '../support/samples.ts';
 import { MCU_MODEL } from '../../models/registry.ts';
 import { firstDifference } from '../support/c-build.ts';
+import { freePort } from '../support/edge-process.ts';
 
 let g: Graph;
 let hash: string;
@@ -77,13 +78,6 @@ async function device(port: number, cut: Cut, options: { timeoutMs?: number; mod
 }
 
 const same = (a: DeviceAnswer, i: number) => expect(firstDifference(a.output, expected[i % expected.length])).toBeNull();
-const freePort = async (): Promise<number> => {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as AddressInfo;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-};
 
 describe('offload over loopback', () => {
   it('answers from the server equal local inference on every photo: full offload, a middle cut, the last layer', async () => {
