@@ -33,6 +33,7 @@ import { quantizedDefaultModel } from '../support/quantized-model.ts';
 import { SAMPLE_PHOTOS, photoInput } from '../support/samples.ts';
 import { STRICT_CFLAGS, firstDifference } from '../support/c-build.ts';
 import { MCU_MODEL } from '../../models/registry.ts';
+import { freePort } from '../support/edge-process.ts';
 
 const run = promisify(execFile);
 
@@ -105,14 +106,6 @@ async function device(dir: string, target: Target, port: number, codec: Codec, o
 }
 
 const same = (f: Frames) => f.answers.forEach((a, i) => expect(firstDifference(a, expected[i % expected.length]), `frame ${i}`).toBeNull());
-
-const freePort = async (): Promise<number> => {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as AddressInfo;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-};
 
 describe.each(['host', 'rpi4-aarch64'])('C device client on %s', (name) => {
   const target = loadTarget(name);
