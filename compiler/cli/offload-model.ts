@@ -10,6 +10,7 @@ import { Cut, cutCandidates } from '../plan/split/cut-candidates.ts';
 import { modelHash } from '../plan/split/model-hash.ts';
 import { LoadedModel } from '../../models/registry.ts';
 import { prepareModel } from './prepare-model.ts';
+import { shortName } from './format.ts';
 import { quantizeWithSamples } from './quantize.ts';
 
 /** A quantized model ready to split: the graph, its hash on the wire and its cuts. */
@@ -42,9 +43,9 @@ export function cutById(m: OffloadModel, text: string): Cut {
   return m.cuts[id];
 }
 
-/** One line per cut: id, the tensor sent and its shape. */
+/** One line per cut: id, the tensor sent (long TF names shortened from the left) and its shape. */
 export function describeCut(c: Cut): string {
-  return `cut ${c.id}: ${c.tensor} ${formatShape(c.shape)}`;
+  return `cut ${c.id}: ${shortName(c.tensor)} ${formatShape(c.shape)}`;
 }
 
 /** A whole number in [min, max] from a flag. */
