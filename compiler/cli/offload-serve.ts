@@ -93,7 +93,7 @@ export async function serveCommand(spec: string | undefined, o: ServeOptions): P
   const progress = startProgress('compiling tails to WebAssembly', cuts.length, true);
   const tails = new Map<number, CompiledPart>();
   for (const c of cuts) {
-    tails.set(c.id, wasmSplitParts(m.g, c).tail as CompiledPart);
+    tails.set(c.id, wasmSplitParts(m.g, c, 'tail').tail as CompiledPart);
     progress.update(tails.size);
   }
   progress.stop();

@@ -21,8 +21,11 @@ function part(g: Graph, name: string): WasmPart | undefined {
   return { bytes: files['model.wasm'] as Uint8Array, info };
 }
 
-/** The head and tail of `g` at `cut`, compiled for WebAssembly. */
-export function wasmSplitParts(g: Graph, cut: Cut): { head?: WasmPart; tail?: WasmPart } {
+/** The head and tail of `g` at `cut`, compiled for WebAssembly; `only` compiles just one of them (a server needs no heads). */
+export function wasmSplitParts(g: Graph, cut: Cut, only?: 'head' | 'tail'): { head?: WasmPart; tail?: WasmPart } {
   const { head, tail } = splitAt(g, cut);
-  return { head: part(head, `head of cut ${cut.id}`), tail: part(tail, `tail of cut ${cut.id}`) };
+  return {
+    head: only === 'tail' ? undefined : part(head, `head of cut ${cut.id}`),
+    tail: only === 'head' ? undefined : part(tail, `tail of cut ${cut.id}`),
+  };
 }
