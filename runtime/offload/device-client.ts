@@ -1,175 +1,44 @@
 /**
- * @fileoverview The device side of split offload in Node (TypeScript): run the head, send the cut tensor, take the
- * server's answer, and when there is none in time (timeout, refusal, refused connection, broken link) run the tail
- * here instead. Every frame is answered, and since the server runs the same tail on the same bytes, the answer is
- * the same either way. A lost connection is retried with exponential backoff; meanwhile frames finish locally at
- * once instead of waiting for a timeout.
+ * @fileoverview The Node device of split offload: SplitDevice (split-device.ts) over TCP, or TLS, to an edge server.
  */
 import { Socket, connect as connectTcp } from 'node:net';
 import { ConnectionOptions, connect as connectTls } from 'node:tls';
-import { RawValues, TinyedgeModel } from '../wasm/tinyedge-loader.js';
-import { Codec, FrameReader, WireError, encodeFrame } from './wire-protocol.ts';
-import { entropyEncode } from './entropy-codec.ts';
+import { FrameLink, SplitDevice, SplitDeviceOptions, Transport } from './split-device.ts';
 
-export interface DeviceOptions {
+export type { DeviceAnswer } from './split-device.ts';
+
+export interface DeviceOptions extends Omit<SplitDeviceOptions, 'transport'> {
   host: string;
   port: number;
-  modelHash: string;
-  cutId: number;
-  /** The head (input → cut tensor); undefined when the whole model is offloaded. */
-  head?: TinyedgeModel<RawValues, RawValues>;
-  /** The tail (cut tensor → output), run here when the server does not answer. */
-  tail: TinyedgeModel<RawValues, RawValues>;
-  /** How long to wait for the server's answer. */
-  timeoutMs: number;
-  token?: string;
   tls?: ConnectionOptions;
-  /** How the cut tensor travels: 'raw' (default) or 'entropy' (entropy-codec.ts). */
-  codec?: Codec;
-  /** First and largest wait between reconnection attempts. */
-  backoffMs?: { min: number; max: number };
 }
 
-/** An answered frame: the output, and who computed the tail (with why, when it was this device). */
-export interface DeviceAnswer {
-  output: RawValues;
-  by: 'server' | 'device';
-  reason?: string;
-}
-
-interface Pending {
-  resolve: (payload: Uint8Array | string) => void;
-  timer: NodeJS.Timeout;
-}
-
-export class OffloadDevice {
-  private socket: Socket | undefined;
-  private connecting: Promise<Socket | undefined> | undefined;
-  private readonly pending = new Map<number, Pending>();
-  private sequence = 0;
-  private nextAttempt = 0;
-  private backoff: number;
-  private closed = false;
-
-  constructor(private readonly o: DeviceOptions) {
-    this.backoff = o.backoffMs?.min ?? 50;
-  }
-
-  /** Runs one frame: head here, tail on the server or, failing that, here. */
-  async infer(input: RawValues): Promise<DeviceAnswer> {
-    const cut = this.o.head ? this.runModel(this.o.head, input) : input;
-    const socket = await this.connection();
-    if (!socket) return this.local(cut, 'offline');
-    const seq = (this.sequence = (this.sequence + 1) >>> 0);
-    const reply = new Promise<Uint8Array | string>((resolve) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(seq);
-        resolve('timeout');
-      }, this.o.timeoutMs);
-      this.pending.set(seq, { resolve, timer });
-    });
-    const info = this.o.tail.info.input;
-    const bytes = new Uint8Array(cut.buffer, cut.byteOffset, cut.byteLength);
-    const codec = this.o.codec ?? 'raw';
-    socket.write(
-      encodeFrame({
-        kind: 'cut',
-        codec,
-        elementType: info.dtype ?? 'int8',
-        modelHash: this.o.modelHash,
-        cutId: this.o.cutId,
-        sequence: seq,
-        shape: info.shape,
-        scale: info.scale,
-        zeroPoint: info.zeroPoint,
-        payload: codec === 'entropy' ? entropyEncode(bytes, cut.BYTES_PER_ELEMENT) : bytes,
+/** A TCP (or TLS) connection to host:port as a Transport. */
+export function tcpTransport(o: { host: string; port: number; tls?: ConnectionOptions }): Transport {
+  return {
+    connect: (events) =>
+      new Promise<FrameLink | undefined>((resolve) => {
+        const socket: Socket = o.tls ? connectTls({ host: o.host, port: o.port, ...o.tls }) : connectTcp({ host: o.host, port: o.port });
+        const failed = () => {
+          socket.destroy();
+          resolve(undefined);
+        };
+        socket.once('error', failed);
+        socket.once(o.tls ? 'secureConnect' : 'connect', () => {
+          socket.off('error', failed);
+          socket.setNoDelay(true);
+          socket.on('data', (chunk: Buffer) => events.data(chunk));
+          socket.on('error', () => socket.destroy());
+          socket.on('close', () => events.closed());
+          resolve({ send: (bytes) => void socket.write(bytes), close: () => socket.destroy() });
+        });
       }),
-    );
-    const r = await reply;
-    if (typeof r === 'string') return this.local(cut, r);
-    const Out = this.o.tail.info.output.dtype === 'int16' ? Int16Array : Int8Array;
-    return { output: new Out(r.buffer as ArrayBuffer, r.byteOffset, r.byteLength / Out.BYTES_PER_ELEMENT), by: 'server' };
-  }
+  };
+}
 
-  close(): void {
-    this.closed = true;
-    this.drop('closed');
-  }
-
-  private runModel(model: TinyedgeModel<RawValues, RawValues>, x: RawValues): RawValues {
-    model.setInput(x);
-    model.run();
-    return model.output();
-  }
-
-  private local(cut: RawValues, reason: string): DeviceAnswer {
-    return { output: this.runModel(this.o.tail, cut), by: 'device', reason };
-  }
-
-  /** The open connection, a new one if the backoff allows, or undefined (finish locally). */
-  private async connection(): Promise<Socket | undefined> {
-    if (this.socket) return this.socket;
-    if (this.closed || Date.now() < this.nextAttempt) return undefined;
-    this.connecting ??= this.open().finally(() => (this.connecting = undefined));
-    return this.connecting;
-  }
-
-  private open(): Promise<Socket | undefined> {
-    return new Promise((resolve) => {
-      const { host, port } = this.o;
-      const socket = this.o.tls ? connectTls({ host, port, ...this.o.tls }) : connectTcp({ host, port });
-      const failed = () => {
-        this.nextAttempt = Date.now() + this.backoff;
-        this.backoff = Math.min(this.backoff * 2, this.o.backoffMs?.max ?? 2000);
-        socket.destroy();
-        resolve(undefined);
-      };
-      socket.once('error', failed);
-      socket.once(this.o.tls ? 'secureConnect' : 'connect', () => {
-        socket.off('error', failed);
-        this.backoff = this.o.backoffMs?.min ?? 50;
-        this.attach(socket);
-        if (this.o.token !== undefined) {
-          socket.write(encodeFrame({ kind: 'hello', codec: 'raw', elementType: 'int8', modelHash: this.o.modelHash, cutId: this.o.cutId, sequence: 0, shape: [1], scale: 1, zeroPoint: 0, payload: Buffer.from(this.o.token) }));
-        }
-        resolve(socket);
-      });
-    });
-  }
-
-  private attach(socket: Socket): void {
-    this.socket = socket;
-    const reader = new FrameReader(1 << 26);
-    socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => {
-      try {
-        for (const f of reader.push(chunk)) {
-          const p = this.pending.get(f.sequence);
-          if (!p) continue;
-          this.pending.delete(f.sequence);
-          clearTimeout(p.timer);
-          p.resolve(f.kind === 'answer' && f.modelHash === this.o.modelHash ? f.payload : `refused: ${Buffer.from(f.payload).toString('utf8')}`);
-        }
-      } catch (e) {
-        if (!(e instanceof WireError)) throw e;
-        socket.destroy();
-      }
-    });
-    socket.on('error', () => socket.destroy());
-    socket.on('close', () => {
-      if (this.socket === socket) this.socket = undefined;
-      this.nextAttempt = Date.now() + this.backoff;
-      this.drop('link');
-    });
-  }
-
-  /** Every frame waiting on the server finishes locally. */
-  private drop(reason: string): void {
-    for (const [seq, p] of this.pending) {
-      clearTimeout(p.timer);
-      this.pending.delete(seq);
-      p.resolve(reason);
-    }
-    this.socket?.destroy();
+/** A device that reaches its edge server over TCP or TLS. */
+export class OffloadDevice extends SplitDevice {
+  constructor(o: DeviceOptions) {
+    super({ ...o, transport: tcpTransport(o) });
   }
 }

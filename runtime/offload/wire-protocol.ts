@@ -20,9 +20,9 @@
  *
  * Reading is incremental (TCP delivers any split of the bytes) and every field is checked before it is trusted:
  * a bad frame is a WireError naming what is wrong, never a crash and never an allocation the sender chose
- * beyond `maxPayloadBytes`.
+ * beyond `maxPayloadBytes`. No Node or DOM APIs: the same module runs in the Node server and client and, bundled,
+ * in browsers.
  */
-import { crc32 } from 'node:zlib';
 
 export const WIRE_MAGIC = 'TEOF';
 export const WIRE_VERSION = 1;
@@ -65,6 +65,27 @@ export class WireError extends Error {
   }
 }
 
+/** CRC-32 (IEEE 802.3, reflected, as zlib): the table, then the update over bytes. */
+const CRC_TABLE = Uint32Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+
+/** zlib's crc32(bytes, previous): chain calls to checksum pieces as one. */
+export function crc32(bytes: Uint8Array, previous = 0): number {
+  let c = ~previous >>> 0;
+  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
+  return ~c >>> 0;
+}
+
+const latin1 = (s: string) => Uint8Array.from(s, (ch) => ch.charCodeAt(0));
+const hexToBytes = (hex: string) => Uint8Array.from({ length: hex.length / 2 }, (_, i) => parseInt(hex.slice(2 * i, 2 * i + 2), 16));
+const bytesToHex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+
+/** UTF-8 text as bytes and back (refusal reasons, the hello token). */
+export const utf8 = { encode: (s: string) => new TextEncoder().encode(s), decode: (b: Uint8Array) => new TextDecoder().decode(b) };
+
 const nameOf = <T extends Record<string, number>>(table: T, value: number): keyof T | undefined => (Object.keys(table) as (keyof T)[]).find((k) => table[k] === value);
 
 /** The frame's bytes: header and payload, CRC filled in. */
@@ -73,12 +94,12 @@ export function encodeFrame(f: Frame): Uint8Array {
   if (!/^[0-9a-f]{16}$/.test(f.modelHash)) throw new WireError('model', `model hash '${f.modelHash}' is not 16 hex digits`);
   const out = new Uint8Array(FRAME_HEADER_BYTES + f.payload.length);
   const v = new DataView(out.buffer);
-  out.set(Buffer.from(WIRE_MAGIC, 'latin1'), 0);
+  out.set(latin1(WIRE_MAGIC), 0);
   v.setUint8(4, WIRE_VERSION);
   v.setUint8(5, FRAME_KIND[f.kind]);
   v.setUint8(6, CODEC[f.codec]);
   v.setUint8(7, ELEMENT[f.elementType]);
-  out.set(Buffer.from(f.modelHash, 'hex'), 8);
+  out.set(hexToBytes(f.modelHash), 8);
   v.setUint16(16, f.cutId, true);
   v.setUint16(18, f.shape.length, true);
   v.setUint32(20, f.sequence >>> 0, true);
@@ -98,7 +119,7 @@ function frameCrc(header: Uint8Array, payload: Uint8Array): number {
 /** Checks a complete header (bytes 0..55) and returns the payload length it announces. */
 function checkHeader(h: Uint8Array, maxPayloadBytes: number): number {
   const v = new DataView(h.buffer, h.byteOffset, FRAME_HEADER_BYTES);
-  if (Buffer.from(h.subarray(0, 4)).toString('latin1') !== WIRE_MAGIC) throw new WireError('magic', 'not a tinyedge offload frame (wrong magic)');
+  if (String.fromCharCode(...h.subarray(0, 4)) !== WIRE_MAGIC) throw new WireError('magic', 'not a tinyedge offload frame (wrong magic)');
   if (v.getUint8(4) !== WIRE_VERSION) throw new WireError('version', `protocol version ${v.getUint8(4)}, this side speaks ${WIRE_VERSION}`);
   if (nameOf(FRAME_KIND, v.getUint8(5)) === undefined) throw new WireError('kind', `unknown frame kind ${v.getUint8(5)}`);
   if (nameOf(CODEC, v.getUint8(6)) === undefined) throw new WireError('codec', `unknown codec ${v.getUint8(6)}`);
@@ -127,7 +148,7 @@ function decodeFrame(bytes: Uint8Array): Frame {
     kind,
     codec,
     elementType,
-    modelHash: Buffer.from(bytes.subarray(8, 16)).toString('hex'),
+    modelHash: bytesToHex(bytes.subarray(8, 16)),
     cutId: v.getUint16(16, true),
     sequence: v.getUint32(20, true),
     shape,
@@ -175,7 +196,15 @@ export class FrameReader {
 
   /** The buffered bytes as one array (joined only when a frame spans chunks). */
   private contiguous(): Uint8Array {
-    if (this.chunks.length > 1) this.chunks = [Buffer.concat(this.chunks)];
+    if (this.chunks.length > 1) {
+      const all = new Uint8Array(this.buffered);
+      let at = 0;
+      for (const c of this.chunks) {
+        all.set(c, at);
+        at += c.length;
+      }
+      this.chunks = [all];
+    }
     return this.chunks[0];
   }
 
