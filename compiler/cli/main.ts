@@ -149,6 +149,7 @@ offload
   .option('--token-file <file>', 'the shared token, read from a file')
   .option('--tls-cert <file>', 'serve TLS with this PEM certificate (chain)')
   .option('--tls-key <file>', 'and this PEM private key')
+  .option('--websocket-port <n>', 'also accept web pages: a WebSocket gateway on this port (0: any free one, printed)')
   .option('--metrics-every <time>', 'print the metrics this often while frames come in (0: only on exit)', '10s')
   .action((model: string, opts: Parameters<typeof serveCommand>[1]) => serveCommand(model, opts));
 offload

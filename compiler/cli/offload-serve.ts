@@ -1,8 +1,9 @@
 /**
  * @fileoverview `tinyedge offload serve [model|artifact] (--cut N[,M…] | --all) --port P [--host H] [--workers W]
- * [--max-queue Q] [--deadline 500ms] [--token T | --token-file F] [--tls-cert F --tls-key F] [--metrics-every 10s]`:
- * compiles the tails of the cuts to WebAssembly and serves them until SIGINT or SIGTERM, then stops accepting,
- * answers the frames in flight and prints the metrics (also printed periodically while frames come in).
+ * [--max-queue Q] [--deadline 500ms] [--token T | --token-file F] [--tls-cert F --tls-key F] [--websocket-port W]
+ * [--metrics-every 10s]`: compiles the tails of the cuts to WebAssembly and serves them until SIGINT or SIGTERM,
+ * then stops accepting, answers the frames in flight and prints the metrics (also printed periodically while frames
+ * come in). With --websocket-port, web pages reach it through a WebSocket gateway on that port.
  */
 import { availableParallelism } from 'node:os';
 import { TlsOptions, createSecureContext } from 'node:tls';
@@ -13,6 +14,7 @@ import { Cut } from '../plan/split/cut-candidates.ts';
 import { wasmSplitParts } from '../backends/wasm/split-parts.ts';
 import { EdgeMetrics, EdgeServer } from '../../runtime/offload/edge-server.ts';
 import { CompiledPart } from '../../runtime/offload/tail-pool.ts';
+import { WebSocketGateway } from '../../runtime/offload/websocket-gateway.ts';
 import { OffloadModel, cutById, describeCut, loadOffloadModel, wholeNumber } from './offload-model.ts';
 import { startProgress } from './progress.ts';
 
@@ -30,6 +32,7 @@ export interface ServeOptions {
   tlsCert?: string;
   tlsKey?: string;
   metricsEvery: string;
+  websocketPort?: string;
 }
 
 /** The cuts asked for: a list of ids, or every cut with a tail. */
@@ -102,6 +105,8 @@ export async function serveCommand(spec: string | undefined, o: ServeOptions): P
   say(`model    ${m.title}, hash ${m.hash}`);
   for (const c of cuts) say(`  ${describeCut(c)}`);
   say(`serving  ${cuts.length} cut${cuts.length > 1 ? 's' : ''} on ${o.host}:${server.port} (${tls ? 'TLS' : 'TCP'}${token ? ', token' : ''}), ${workers} workers, queue ${maxQueue}, deadline ${deadlineMs} ms; Ctrl-C stops`);
+  const gateway = o.websocketPort === undefined ? undefined : await WebSocketGateway.start({ host: o.host, port: server.port }, wholeNumber(o.websocketPort, '--websocket-port', 0, 65535), o.host);
+  if (gateway) say(`websocket gateway on ws://${o.host}:${gateway.port} (for pages: runtime/offload/browser.ts)`);
   // A line whenever something happened since the last one, so an idle server stays quiet.
   let shown = 0;
   const timer = metricsMs > 0 ? setInterval(() => {
@@ -115,6 +120,7 @@ export async function serveCommand(spec: string | undefined, o: ServeOptions): P
   });
   clearInterval(timer);
   say('stopping: no new connections, answering the frames in flight');
+  await gateway?.close();
   await server.close({ drain: true });
   say(metricsLine(server.metrics()));
 }
