@@ -74,7 +74,8 @@ export function wasmScratchBytes(g: Graph, node: Node): number {
 /** Emits the function `name` computing `node`. */
 export function emitLayer(ctx: LayerContext, node: Node, name: string): void {
   const { g, module } = ctx;
-  if (isInt16Node(g, node)) return emitInt16Layer(ctx, node, name);
+  const int16 = isInt16Node(g, node);
+  if (int16 && emitInt16Layer(ctx, node, name)) return;
   const out = tensorOf(g, node.outputs[0]);
   const y = addr(ctx, node.outputs[0]);
   switch (node.op) {
@@ -118,7 +119,7 @@ export function emitLayer(ctx: LayerContext, node: Node, name: string): void {
     }
     case 'add':
     case 'mul': {
-      if (node.op === 'add' && node.inputs.every((i) => sameShape(tensorOf(g, i).shape, out.shape))) {
+      if (node.op === 'add' && !int16 && node.inputs.every((i) => sameShape(tensorOf(g, i).shape, out.shape))) {
         const simd = { a: addr(ctx, node.inputs[0]), b: addr(ctx, node.inputs[1]), y, n: sizeOf(out.shape), p: params(g, node, 'add') };
         module.fn(name, 0, (f) => [emitSimdAdd(f, simd)]);
         return;
