@@ -19,6 +19,7 @@ import { OffloadDevice } from '../../runtime/offload/device-client.ts';
 import { CompiledPart } from '../../runtime/offload/tail-pool.ts';
 import { LinkShaper } from './link-shaper.ts';
 import { median } from '../bench/stats.ts';
+import { medianRunMs } from './split-costs.ts';
 
 export interface DemoOptions {
   bandwidths: { label: string; bitsPerSecond: number }[];
@@ -43,18 +44,6 @@ export interface DemoRow {
 type Model = TinyedgeModel<RawValues, RawValues>;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
-/** Median time of `runs` runs after enough untimed ones for V8 to move the module from its baseline compiler to TurboFan. */
-function timeRuns(model: Model, runs: number): number {
-  for (let i = 0; i < 10; i++) model.run();
-  const t: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    model.run();
-    t.push(performance.now() - t0);
-  }
-  return median(t);
-}
-
 /** Runs the demo; `log` sees progress. */
 export async function runDemo(g: Graph, x: Activations, o: DemoOptions, log: (s: string) => void): Promise<DemoRow[]> {
   const cuts = cutCandidates(g);
@@ -74,8 +63,8 @@ export async function runDemo(g: Graph, x: Activations, o: DemoOptions, log: (s:
     }
     const h = heads.get(cut.id);
     const t = tails.get(cut.id);
-    headMs.push(h ? timeRuns(h, 7) * o.deviceSlowdown : 0);
-    tailMs.push(t ? timeRuns(t, 7) : 0);
+    headMs.push(h ? medianRunMs(h, 7) * o.deviceSlowdown : 0);
+    tailMs.push(t ? medianRunMs(t, 7) : 0);
   }
   const out = tensorOf(g, g.outputs[0]);
   const hash = modelHash(g);

@@ -3,18 +3,16 @@
  * instruction counts of the whole model under qemu (one run with layer markers; milliseconds at the target's clock,
  * one instruction per cycle: the in-order Cortex-M retire about that, an A72/A76 more, so device times are an upper
  * bound there), and the server's tail time per cut from the tail built with the WASM backend and timed in this
- * process (the edge server runs the same modules), median of `runs` after a warm-up. Integer kernels do not branch
+ * process (the edge server runs the same modules), median of `runs` after ten untimed runs. Integer kernels do not branch
  * on values, so the tails run on zeros. With the entropy codec, bytes on the wire per cut are the coded sizes of the
  * cut tensors the integer reference computes on the input photo.
  */
 import { Graph } from '../../compiler/ir/graph.ts';
-import { Cut, splitAt } from '../../compiler/plan/split/cut-candidates.ts';
-import { planMemory } from '../../compiler/plan/plan-memory.ts';
-import { wasmScratchBytes } from '../../compiler/backends/wasm/render-layers.ts';
-import { wasmProject } from '../../compiler/backends/wasm/project.ts';
+import { Cut } from '../../compiler/plan/split/cut-candidates.ts';
+import { wasmSplitParts } from '../../compiler/backends/wasm/split-parts.ts';
 import { Activations } from '../../compiler/reference/int8/conv.ts';
 import { TinyedgeError } from '../../compiler/errors.ts';
-import { TinyedgeModel } from '../../runtime/wasm/tinyedge-loader.js';
+import { RawValues, TinyedgeModel } from '../../runtime/wasm/tinyedge-loader.js';
 import { runInt8 } from '../../compiler/reference/int8/interpreter.ts';
 import { entropyEncode } from '../../runtime/offload/entropy-codec.ts';
 import { Target } from '../../targets/target.ts';
@@ -31,24 +29,24 @@ export function headMsByCut(g: Graph, cuts: readonly Cut[], x: Activations, targ
   return cuts.map((c) => (before[c.after] / (target.clockHz as number)) * 1000);
 }
 
+/** Median time of `runs` runs after enough untimed ones for V8 to move the module from its baseline compiler to TurboFan. */
+export function medianRunMs(model: TinyedgeModel<RawValues, RawValues>, runs: number): number {
+  for (let i = 0; i < 10; i++) model.run();
+  const samples: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    const t0 = performance.now();
+    model.run();
+    samples.push(performance.now() - t0);
+  }
+  return median(samples);
+}
+
 /** Server milliseconds of each cut's tail, built for WASM and timed here; 0 for the local-only cut. */
 export async function tailMsByCut(g: Graph, cuts: readonly Cut[], runs: number, onCut?: (done: number) => void): Promise<number[]> {
   const times: number[] = [];
   for (const cut of cuts) {
-    const { tail } = splitAt(g, cut);
-    if (tail.nodes.length === 0) times.push(0);
-    else {
-      const { files, info } = wasmProject(tail, planMemory(tail, wasmScratchBytes), 'tail', undefined, { scale: 1, offset: 0 });
-      const model = await TinyedgeModel.load(files['model.wasm'] as Uint8Array, info);
-      model.run();
-      const samples: number[] = [];
-      for (let r = 0; r < runs; r++) {
-        const t0 = performance.now();
-        model.run();
-        samples.push(performance.now() - t0);
-      }
-      times.push(median(samples));
-    }
+    const { tail } = wasmSplitParts(g, cut, 'tail');
+    times.push(tail ? medianRunMs(await TinyedgeModel.load<RawValues, RawValues>(tail.bytes, tail.info), runs) : 0);
     onCut?.(times.length);
   }
   return times;
