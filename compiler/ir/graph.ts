@@ -3,6 +3,7 @@ import { OpAttrs, OpName, OP_DECLS, OP_SEMANTICS, inputArity } from './ops.ts';
 import { DType, Tensor, TensorData, sizeOf, formatShape } from './tensor.ts';
 import { isAttrOfKind, AttrKind } from './attrs.ts';
 import { TinyedgeError, withPlace } from '../errors.ts';
+import { SsdDetection } from './detection.ts';
 
 /** One op application; `attrs` is typed by `op`. */
 export type Node = { [K in OpName]: { name: string; op: K; inputs: string[]; outputs: string[]; attrs: OpAttrs<K> } }[OpName];
@@ -18,6 +19,8 @@ export interface Graph {
   nodes: Node[];
   inputs: string[];
   outputs: string[];
+  /** For a detector whose outputs are SSD box encodings and class scores: how to post-process them. */
+  detection?: SsdDetection;
 }
 
 /** A copy that passes may change freely: new maps, arrays and node objects; constant data is shared (never mutated). */
@@ -30,6 +33,7 @@ export function cloneGraph(g: Graph): Graph {
     nodes: g.nodes.map((n) => ({ ...n, inputs: [...n.inputs], outputs: [...n.outputs], attrs: { ...n.attrs } }) as Node),
     inputs: [...g.inputs],
     outputs: [...g.outputs],
+    ...(g.detection ? { detection: g.detection } : {}),
   };
 }
 
