@@ -16,6 +16,7 @@ import { Graph, Node } from '../ir/graph.ts';
 import { DType, DTYPE_BYTES, Quantization, Tensor, TensorData, sizeOf } from '../ir/tensor.ts';
 import { verifyGraph } from '../ir/verify.ts';
 import { TinyedgeError } from '../errors.ts';
+import { SsdDetection } from '../ir/detection.ts';
 
 /** First bytes of every artifact. */
 export const ARTIFACT_MAGIC = 'TEDGEQ8\0';
@@ -59,6 +60,8 @@ interface ArtifactHeader {
   preprocessing: ArtifactPreprocessing;
   calibration: ArtifactCalibration;
   graph: { inputs: string[]; outputs: string[]; tensors: TensorRecord[]; nodes: Node[] };
+  /** A detector's post-processing, anchors as a plain array (f32 values survive JSON exactly). */
+  detection?: Omit<SsdDetection, 'anchors'> & { anchors: number[] };
 }
 
 const ALIGN = 16;
@@ -93,6 +96,7 @@ export function encodeArtifact(a: Int8Artifact): Uint8Array {
     preprocessing: a.preprocessing,
     calibration: a.calibration,
     graph: { inputs: g.inputs, outputs: g.outputs, tensors, nodes: g.nodes },
+    ...(g.detection ? { detection: { ...g.detection, anchors: Array.from(g.detection.anchors) } } : {}),
   };
   const json = Buffer.from(JSON.stringify(header), 'utf8');
   const dataStart = align(16 + json.length);
@@ -163,7 +167,8 @@ export function decodeArtifact(bytes: Uint8Array, file: string): Int8Artifact {
     }
     tensors.set(rec.name, t);
   }
-  const graph: Graph = { source: file, tensors, nodes: header.graph.nodes, inputs: header.graph.inputs, outputs: header.graph.outputs };
+  const detection = header.detection ? { ...header.detection, anchors: Float32Array.from(header.detection.anchors) } : undefined;
+  const graph: Graph = { source: file, tensors, nodes: header.graph.nodes, inputs: header.graph.inputs, outputs: header.graph.outputs, ...(detection ? { detection } : {}) };
   verifyGraph(graph);
   return { model: header.model, graph, ...(header.labels ? { labels: header.labels } : {}), preprocessing: header.preprocessing, calibration: header.calibration };
 }
