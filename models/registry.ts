@@ -8,6 +8,8 @@ import { TinyedgeError } from '../compiler/errors.ts';
 import { importModelFile, importTfjs } from '../compiler/frontends/load.ts';
 import { nsfwjsLabels, readNsfwjsModel } from './nsfwjs.ts';
 import { buildMobileNetV2 } from './builders/mobilenet-v2.ts';
+import { FUNNELNET_LABELS, buildFunnelNet } from './builders/funnelnet.ts';
+import { CwtConfig, FUNNELNET_CWT } from '../compiler/reference/audio/cwt-kernels.ts';
 import { decodeArtifact, isArtifactBytes } from '../compiler/artifact/int8-artifact.ts';
 import { importTflite, isTfliteBytes } from '../compiler/frontends/tflite/import.ts';
 import { importOnnx } from '../compiler/frontends/onnx/import.ts';
@@ -28,6 +30,8 @@ export interface LoadedModel {
   preprocessing: ImagePreprocessing;
   /** True for a tinyedge artifact: the graph is already int8 and optimized. */
   quantized: boolean;
+  /** An audio model's front end: its input is the CWT scalogram of a WAV clip (not an image; `preprocessing` unused). */
+  audio?: CwtConfig;
 }
 
 /** The sample photos that ship with tinyedge: the default calibration set. */
@@ -62,10 +66,14 @@ const MOBILENET_V2_BUILDER = /^builder:mobilenet_v2_(\d+(?:\.\d+)?)_(\d+)$/;
 /** The MCU-sized builder the targets are sized against. */
 export const MCU_MODEL = 'builder:mobilenet_v2_0.35_96';
 
+/** The FunnelNet-style heart-sound classifier on a CWT scalogram (seeded weights). */
+export const FUNNELNET_MODEL = 'builder:funnelnet';
+
 /** Resolves a model name or path and imports it (no passes run yet). */
 export function loadModel(spec: string = DEFAULT_MODEL): LoadedModel {
   const packaged = PACKAGED_MODELS[spec];
   if (packaged) return packaged.load();
+  if (spec === FUNNELNET_MODEL) return { spec, graph: buildFunnelNet(FUNNELNET_CWT), labels: FUNNELNET_LABELS, preprocessing: { scale: 1, offset: 0 }, quantized: false, audio: FUNNELNET_CWT };
   const built = MOBILENET_V2_BUILDER.exec(spec);
   if (built) {
     const [alpha, size] = [Number(built[1]), Number(built[2])];
@@ -74,7 +82,7 @@ export function loadModel(spec: string = DEFAULT_MODEL): LoadedModel {
     return { spec, graph: buildMobileNetV2(alpha, size, 1000), preprocessing: { scale: 2 / 255, offset: -1 }, quantized: false };
   }
   if (/^[a-z]+:[^/\\]/.test(spec) && !spec.includes('.')) {
-    throw new TinyedgeError(`unknown model '${spec}'; known: ${Object.keys(PACKAGED_MODELS).join(', ')}, ${MCU_MODEL} (builder:mobilenet_v2_<width>_<size>), or a path to a model.json or a tinyedge artifact`);
+    throw new TinyedgeError(`unknown model '${spec}'; known: ${Object.keys(PACKAGED_MODELS).join(', ')}, ${MCU_MODEL} (builder:mobilenet_v2_<width>_<size>), ${FUNNELNET_MODEL}, or a path to a model.json or a tinyedge artifact`);
   }
   const bytes = readUserFile(spec, 'model');
   if (isTfliteBytes(bytes) || /\.tflite$/i.test(spec)) return { spec, ...importTflite(bytes, spec), quantized: true };

@@ -15,6 +15,7 @@ import { quantize } from '../pipeline.ts';
 import { assertQuantizable } from '../quantize/quantize-graph.ts';
 import { imageFiles, imageSet } from '../../models/calibration-set.ts';
 import { LoadedModel, SAMPLES_DIR } from '../../models/registry.ts';
+import { AUDIO_SAMPLES_DIR, audioFiles, audioInput } from '../../models/audio-input.ts';
 import { prepareModel } from './prepare-model.ts';
 import { startProgress } from './progress.ts';
 import { shortName, table } from './format.ts';
@@ -53,7 +54,9 @@ export async function quantizeLoadedModel(
   const shape = tensorOf(g, g.inputs[0]).shape;
   const decoding = startProgress('reading photos', files.length * (options.augment + 1), !options.quiet);
   let decoded = 0;
-  const set = await imageSet(files, shape, model.preprocessing, options.augment, CALIBRATION_SEED, () => decoding.update(++decoded));
+  const audio = model.audio;
+  // An audio model calibrates on its clips' float scalograms (no augmentation).
+  const set = audio ? files.map((file) => ({ file, input: audioInput(file, audio) })) : await imageSet(files, shape, model.preprocessing, options.augment, CALIBRATION_SEED, () => decoding.update(++decoded));
   decoding.stop();
   const steps = 1000;
   const mode = options.activations === 'int16' ? '16×8, ' : '';
@@ -74,11 +77,17 @@ function checkOut(out: string): void {
   }
 }
 
+/** The user's calibration files (images, or WAV clips for an audio model), or the bundled samples. */
+function calibrationFiles(model: LoadedModel, paths?: string[]): string[] {
+  if (model.audio) return audioFiles(paths?.length ? paths : [AUDIO_SAMPLES_DIR]);
+  return imageFiles(paths?.length ? paths : [SAMPLES_DIR]);
+}
+
 /** A float model quantized with the bundled sample photos (minmax, two crops each, bias correction): what predict and compile do when handed a float model. */
 export async function quantizeWithSamples(model: LoadedModel, quiet?: boolean, activations: ActivationType = 'int8'): Promise<void> {
   if (model.quantized) return;
   if (!quiet) process.stderr.write('quantizing with the bundled sample photos (use `tinyedge quantize` to choose the calibration set)\n');
-  model.graph = (await quantizeLoadedModel(model, imageFiles([SAMPLES_DIR]), { method: 'minmax', augment: 2, biasCorrection: true, activations, quiet })).graph;
+  model.graph = (await quantizeLoadedModel(model, calibrationFiles(model), { method: 'minmax', augment: 2, biasCorrection: true, activations, quiet })).graph;
   model.quantized = true;
 }
 
@@ -125,11 +134,12 @@ export async function quantizeCommand(spec: string | undefined, options: Quantiz
   const augment = count(options.augment, '--augment');
   const evalAugment = count(options.evalAugment, '--eval-augment');
   checkOut(options.out);
-  const files = imageFiles(options.calibrate?.length ? options.calibrate : [SAMPLES_DIR]);
   const model = prepareModel(spec, { quiet: options.json });
+  const files = calibrationFiles(model, options.calibrate);
   const { graph, images } = await quantizeLoadedModel(model, files, { method: options.method, augment, biasCorrection: options.biasCorrection, activations: options.activations, quiet: options.json });
   const f32 = model.graph;
-  const evalSet = await imageSet(files, tensorOf(f32, f32.inputs[0]).shape, model.preprocessing, evalAugment, EVALUATION_SEED);
+  const audio = model.audio;
+  const evalSet = audio ? files.map((file) => ({ file, augmentation: undefined, input: audioInput(file, audio) })) : await imageSet(files, tensorOf(f32, f32.inputs[0]).shape, model.preprocessing, evalAugment, EVALUATION_SEED);
   const held = evalSet.filter((s) => s.augmentation !== undefined);
   const evalInputs = (held.length ? held : evalSet).map((s) => s.input);
   const progress = startProgress('measuring', evalInputs.length, !options.json);
