@@ -14,6 +14,8 @@ import { decodeArtifact, isArtifactBytes } from '../compiler/artifact/int8-artif
 import { importTflite, isTfliteBytes } from '../compiler/frontends/tflite/import.ts';
 import { importOnnx } from '../compiler/frontends/onnx/import.ts';
 import { readUserFile } from '../compiler/frontends/tfjs-common/artifacts.ts';
+import { TfjsGraphOptions } from '../compiler/frontends/tfjs-graph/import.ts';
+import { HANDTRACK_LABELS, importHandtrack } from './human.ts';
 
 /** How pixels become input values: x = pixel·scale + offset, after resizing to the input's height and width. */
 export interface ImagePreprocessing {
@@ -45,18 +47,24 @@ const NSFWJS_PREPROCESSING: ImagePreprocessing = { scale: 1 / 255, offset: 0 };
 
 interface PackagedModel {
   description: string;
-  load(): LoadedModel;
+  /** `outputs` cuts a TF.js graph model after those nodes (the CLI's --outputs). */
+  load(options: TfjsGraphOptions): LoadedModel;
 }
 
 /** Models that ship inside npm packages, by name. */
 export const PACKAGED_MODELS: Record<string, PackagedModel> = {
   'nsfwjs:mobilenet_v2_mid': {
     description: 'MobileNetV2 1.4 (TF-Hub) + 5-class head, 224×224, TF.js graph model',
-    load: () => ({ spec: 'nsfwjs:mobilenet_v2_mid', graph: importTfjs(readNsfwjsModel('mobilenet_v2_mid')), labels: nsfwjsLabels(), preprocessing: NSFWJS_PREPROCESSING, quantized: false }),
+    load: (o) => ({ spec: 'nsfwjs:mobilenet_v2_mid', graph: importTfjs(readNsfwjsModel('mobilenet_v2_mid'), o), labels: nsfwjsLabels(), preprocessing: NSFWJS_PREPROCESSING, quantized: false }),
   },
   'nsfwjs:mobilenet_v2': {
     description: 'MobileNetV2 1.0 + dense head, 224×224, TF.js layers (Keras) model',
-    load: () => ({ spec: 'nsfwjs:mobilenet_v2', graph: importTfjs(readNsfwjsModel('mobilenet_v2')), labels: nsfwjsLabels(), preprocessing: NSFWJS_PREPROCESSING, quantized: false }),
+    load: (o) => ({ spec: 'nsfwjs:mobilenet_v2', graph: importTfjs(readNsfwjsModel('mobilenet_v2'), o), labels: nsfwjsLabels(), preprocessing: NSFWJS_PREPROCESSING, quantized: false }),
+  },
+  'human:handtrack': {
+    description: 'SSD MobileNetV2-FPNLite 320×320 hand detector (TF OD API), TF.js graph model, uint8 input',
+    // The graph scales the image's bytes itself (x·2/255 − 1): pixels enter as they are.
+    load: (o) => ({ spec: 'human:handtrack', graph: importHandtrack(o), labels: HANDTRACK_LABELS, preprocessing: { scale: 1, offset: 0 }, quantized: false }),
   },
 };
 
@@ -70,9 +78,10 @@ export const MCU_MODEL = 'builder:mobilenet_v2_0.35_96';
 export const FUNNELNET_MODEL = 'builder:funnelnet';
 
 /** Resolves a model name or path and imports it (no passes run yet). */
-export function loadModel(spec: string = DEFAULT_MODEL): LoadedModel {
+export function loadModel(spec: string = DEFAULT_MODEL, options: TfjsGraphOptions = {}): LoadedModel {
   const packaged = PACKAGED_MODELS[spec];
-  if (packaged) return packaged.load();
+  if (packaged) return packaged.load(options);
+  if (options.outputs && !/\.json$/i.test(spec)) throw new TinyedgeError('--outputs cuts TF.js graph models (a packaged one or a model.json)', { file: spec });
   if (spec === FUNNELNET_MODEL) return { spec, graph: buildFunnelNet(FUNNELNET_CWT), labels: FUNNELNET_LABELS, preprocessing: { scale: 1, offset: 0 }, quantized: false, audio: FUNNELNET_CWT };
   const built = MOBILENET_V2_BUILDER.exec(spec);
   if (built) {
@@ -93,5 +102,5 @@ export function loadModel(spec: string = DEFAULT_MODEL): LoadedModel {
     return { spec, graph: a.graph, ...(a.labels ? { labels: a.labels } : {}), preprocessing: a.preprocessing, quantized: true };
   }
   // A user's own model.json: images are scaled to [0,1], the common TF.js convention.
-  return { spec, graph: importModelFile(spec), preprocessing: { scale: 1 / 255, offset: 0 }, quantized: false };
+  return { spec, graph: importModelFile(spec, options), preprocessing: { scale: 1 / 255, offset: 0 }, quantized: false };
 }

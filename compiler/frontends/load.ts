@@ -3,19 +3,21 @@ import { extname } from 'node:path';
 import { Graph } from '../ir/graph.ts';
 import { TinyedgeError } from '../errors.ts';
 import { TfjsArtifacts, readTfjsModelFiles } from './tfjs-common/artifacts.ts';
-import { importTfjsGraph } from './tfjs-graph/import.ts';
+import { TfjsGraphOptions, importTfjsGraph } from './tfjs-graph/import.ts';
 import { importTfjsLayers } from './tfjs-layers/import.ts';
 
 /** Imports TF.js artifacts with the graph or the layers frontend, from model.json's format and topology. */
-export function importTfjs(artifacts: TfjsArtifacts): Graph {
+export function importTfjs(artifacts: TfjsArtifacts, options: TfjsGraphOptions = {}): Graph {
   const topology = artifacts.json.modelTopology as Record<string, unknown>;
   const isGraph = artifacts.json.format === 'graph-model' || Array.isArray(topology.node);
-  return isGraph ? importTfjsGraph(artifacts) : importTfjsLayers(artifacts);
+  if (isGraph) return importTfjsGraph(artifacts, options);
+  if (options.outputs) throw new TinyedgeError('--outputs cuts TF.js graph models; this is a layers model', { file: artifacts.file });
+  return importTfjsLayers(artifacts);
 }
 
 /** Imports a float model file from disk: a TF.js model.json (int8 .tflite and .onnx files load as artifacts do, see models/registry.ts). */
-export function importModelFile(file: string): Graph {
+export function importModelFile(file: string, options: TfjsGraphOptions = {}): Graph {
   const ext = extname(file).toLowerCase();
-  if (ext === '.json') return importTfjs(readTfjsModelFiles(file));
+  if (ext === '.json') return importTfjs(readTfjsModelFiles(file), options);
   throw new TinyedgeError(`unknown model format '${ext || '(no extension)'}': expected a TF.js model.json, an int8 .tflite or an int8 .onnx`, { file });
 }

@@ -1,5 +1,11 @@
-/** @fileoverview TF.js graph model (model.json 'graph-model') → IR: topological order, constants, op table, outputs. */
+/**
+ * @fileoverview TF.js graph model (model.json 'graph-model') → IR: the outputs (the model's, the user's `outputs`, or
+ * a TF OD API detector's raw box encodings and class predictions), the rewrites, the part of the graph they need,
+ * then constants and the op table in topological order.
+ */
 import { Graph, GraphBuilder } from '../../ir/graph.ts';
+import { subgraph } from '../../ir/subgraph.ts';
+import { SsdDetection } from '../../ir/detection.ts';
 import { DType, sizeOf, formatShape, sameShape } from '../../ir/tensor.ts';
 import { TinyedgeError, withPlace } from '../../errors.ts';
 import { TfjsArtifacts } from '../tfjs-common/artifacts.ts';
@@ -7,46 +13,16 @@ import { DecodedWeight, decodeTfjsWeights } from '../tfjs-common/weights.ts';
 import { depthwiseShape, hwioToOhwi, transpose2d } from '../tfjs-common/layouts.ts';
 import { TfAttrs, TfNode, TfTensorProto } from './tf-node.ts';
 import { ConstLayout, TF_GRAPH_OPS, TfMapContext } from './op-table.ts';
+import { canonicalRef, neededNodes, parseRef, sinks, topologicalOrder } from './tf-graph.ts';
+import { rewriteTfIdioms } from './tf-rewrites.ts';
+import { TfSsdHead, findTfOdApiSsd } from './ssd-postprocessor.ts';
+
+/** How to import: `outputs` (TF node names, 'node' or 'node:1') cuts the graph after them; no detector is recognized then. */
+export interface TfjsGraphOptions {
+  outputs?: string[];
+}
 
 const TF_DTYPES: Record<string, DType> = { DT_FLOAT: 'f32', DT_INT32: 'int32', DT_UINT8: 'uint8', DT_INT8: 'int8' };
-
-/** A tensor reference 'node', 'node:1' or '^control' split into node and output index. */
-function parseRef(ref: string): { node: string; index: number; control: boolean } {
-  if (ref.startsWith('^')) return { node: ref.slice(1), index: 0, control: true };
-  const m = /^(.*):(\d+)$/.exec(ref);
-  return m ? { node: m[1], index: Number(m[2]), control: false } : { node: ref, index: 0, control: false };
-}
-
-/** Orders nodes so every node comes after its inputs (model.json does not promise an order). */
-function topologicalOrder(nodes: TfNode[], file: string): TfNode[] {
-  const byName = new Map(nodes.map((n) => [n.name, n]));
-  const state = new Map<string, 'visiting' | 'done'>();
-  const order: TfNode[] = [];
-  const visit = (root: TfNode) => {
-    const stack: [TfNode, number][] = [[root, 0]];
-    while (stack.length) {
-      const top = stack[stack.length - 1];
-      const [node, i] = top;
-      if (i === 0) state.set(node.name, 'visiting');
-      const refs = node.input ?? [];
-      if (i < refs.length) {
-        top[1]++;
-        const dep = parseRef(refs[i]).node;
-        const depNode = byName.get(dep);
-        if (!depNode) throw new TinyedgeError(`input '${refs[i]}' names no node in the graph`, { file, node: node.name, op: node.op });
-        const s = state.get(dep);
-        if (s === 'visiting') throw new TinyedgeError(`the graph has a cycle through '${dep}'`, { file, node: node.name, op: node.op });
-        if (!s) stack.push([depNode, 0]);
-        continue;
-      }
-      state.set(node.name, 'done');
-      order.push(node);
-      stack.pop();
-    }
-  };
-  for (const n of nodes) if (!state.has(n.name)) visit(n);
-  return order;
-}
 
 /** Values of an inline TF tensor proto (small constants: shapes, axes, paddings). */
 function inlineTensor(proto: TfTensorProto | undefined): { shape: number[]; data: Float32Array } | undefined {
@@ -68,28 +44,61 @@ function inlineTensor(proto: TfTensorProto | undefined): { shape: number[]; data
   return { shape, data };
 }
 
-function signatureOutputs(artifacts: TfjsArtifacts): string[] | undefined {
-  const json = artifacts.json as unknown as Record<string, unknown>;
-  const meta = json.userDefinedMetadata as Record<string, unknown> | undefined;
-  const sig = (json.signature ?? meta?.signature) as { outputs?: Record<string, unknown> } | undefined;
-  return sig?.outputs ? Object.keys(sig.outputs) : undefined;
+interface TfSignature {
+  inputs?: Record<string, { name?: string; tensorShape?: TfTensorProto['tensorShape'] }>;
+  outputs?: Record<string, unknown>;
 }
 
-/** Converts a TF.js graph model to the IR (batch fixed to 1). */
-export function importTfjsGraph(artifacts: TfjsArtifacts): Graph {
+function signatureOf(artifacts: TfjsArtifacts): TfSignature | undefined {
+  const json = artifacts.json as unknown as Record<string, unknown>;
+  const meta = json.userDefinedMetadata as Record<string, unknown> | undefined;
+  return (json.signature ?? meta?.signature) as TfSignature | undefined;
+}
+
+/** The input shape the signature declares for a placeholder (TF OD API exports leave the placeholder's H×W open). */
+function signatureInputShape(artifacts: TfjsArtifacts, node: string): number[] | undefined {
+  const entry = Object.entries(signatureOf(artifacts)?.inputs ?? {}).find(([key, v]) => parseRef(v.name ?? key).node === node)?.[1];
+  const dims = entry?.tensorShape?.dim?.map((d) => Number(d.size));
+  return dims && dims.every((d) => d > 0) ? dims : undefined;
+}
+
+/** A −1 in a reshape's shape filled in from the element count (left as is when it does not divide: the op reports it). */
+function concreteShape(shape: number[], elements: number): number[] {
+  const known = sizeOf(shape.filter((d) => d !== -1));
+  const fill = elements / known;
+  return shape.filter((d) => d === -1).length === 1 && Number.isInteger(fill) ? shape.map((d) => (d === -1 ? fill : d)) : shape;
+}
+
+/** The detector's raw outputs as IR tensors, checked against its anchors. */
+function detectionOf(g: Graph, head: TfSsdHead, irOf: (ref: string) => string): SsdDetection {
+  const boxesOutput = irOf(head.boxes);
+  const scoresOutput = irOf(head.scores);
+  const anchors = head.detection.anchors.length / 4;
+  const [boxes, scores] = [g.tensors.get(boxesOutput)?.shape ?? [], g.tensors.get(scoresOutput)?.shape ?? []];
+  if (!sameShape(boxes, [1, anchors, 4]) || scores.length !== 3 || scores[0] !== 1 || scores[1] !== anchors) {
+    throw new TinyedgeError(`the detector's box encodings (${formatShape(boxes)}) and class predictions (${formatShape(scores)}) do not have one row per anchor (${anchors})`, { file: g.source, node: boxesOutput });
+  }
+  return { boxesOutput, scoresOutput, ...head.detection };
+}
+
+/** Converts a TF.js graph model to the IR (batch fixed to 1); a TF OD API SSD detector is cut before its post-processing. */
+export function importTfjsGraph(artifacts: TfjsArtifacts, options: TfjsGraphOptions = {}): Graph {
   const file = artifacts.file;
   const topology = artifacts.json.modelTopology as { node?: TfNode[] };
   if (!Array.isArray(topology.node)) throw new TinyedgeError("not a graph model: modelTopology has no 'node' list", { file });
   const weights = decodeTfjsWeights(artifacts);
+  const allNodes = topology.node;
   const b = new GraphBuilder(file);
-  const tfNodes = topologicalOrder(topology.node, file);
-  const byName = new Map(tfNodes.map((n) => [n.name, n]));
   /** TF output ref (node or node:i) → IR tensor name. */
   const irOf = new Map<string, string>();
-  /** Const nodes, materialized only when used (so layout changes happen once, unused ones vanish). */
+  /** Const nodes, decoded once when first read (so layout changes happen once, unused ones vanish). */
   const consts = new Map<string, { shape: number[]; data: Float32Array; dtype: DType }>();
+  /** IR reshape outputs → the tensor they reshape (never itself a reshape output). */
+  const reshapeSource = new Map<string, string>();
 
   const constantOf = (node: TfNode): { shape: number[]; data: Float32Array; dtype: DType } => {
+    const cached = consts.get(node.name);
+    if (cached) return cached;
     const attrs = new TfAttrs(node);
     const declared = attrs.tensor('value')?.tensorShape;
     const dtype = TF_DTYPES[attrs.dtype('dtype', 'DT_FLOAT')] ?? 'f32';
@@ -101,26 +110,51 @@ export function importTfjsGraph(artifacts: TfjsArtifacts): Graph {
         throw new TinyedgeError(`the graph declares shape ${formatShape(shape)} but the weights manifest stores ${formatShape(w.shape)} (${sizeOf(w.shape)} values)`);
       }
     }
-    return { shape: w.shape, data: w.data, dtype };
+    const c = { shape: w.shape, data: w.data, dtype };
+    consts.set(node.name, c);
+    return c;
   };
+  const allByName = new Map(allNodes.map((n) => [n.name, n]));
+  const constData = (name: string) => {
+    const n = allByName.get(name);
+    return n?.op === 'Const' ? withPlace({ file, node: n.name, op: n.op }, () => constantOf(n).data, true) : undefined;
+  };
+
+  const ssd = options.outputs ? undefined : findTfOdApiSsd(allNodes, constData, file);
+  const modelOutputs = Object.keys(signatureOf(artifacts)?.outputs ?? {});
+  const outputRefs = options.outputs ?? (ssd ? [ssd.boxes, ssd.scores] : modelOutputs.length ? modelOutputs : sinks(allNodes));
+  const rewritten = rewriteTfIdioms(allNodes, (name) => {
+    const d = constData(name);
+    return d && Array.from(d);
+  }, file);
+  const kept = neededNodes(rewritten, outputRefs, file);
+  // Refuse unmapped ops before ordering: a while loop's cycle would otherwise hide which op is the problem.
+  for (const node of kept) {
+    if (node.op !== 'Const' && node.op !== 'Placeholder' && !TF_GRAPH_OPS[node.op]) {
+      throw new TinyedgeError(`TF op '${node.op}' is not supported by tinyedge's graph-model frontend (--outputs can cut the graph before it)`, { file, node: node.name, op: node.op });
+    }
+  }
+  const tfNodes = topologicalOrder(kept, file);
+  const byName = new Map(tfNodes.map((n) => [n.name, n]));
 
   for (const node of tfNodes) {
     withPlace({ file, node: node.name, op: node.op }, () => {
       if (node.op === 'Const') {
-        consts.set(node.name, constantOf(node));
+        constantOf(node);
         return;
       }
       if (node.op === 'Placeholder') {
         const attrs = new TfAttrs(node);
-        const shape = attrs.shape('shape').map((d, i) => (d === -1 && i === 0 ? 1 : d));
+        const declared = attrs.shape('shape').map((d, i) => (d === -1 && i === 0 ? 1 : d));
+        const shape = declared.some((d) => d < 0) ? (signatureInputShape(artifacts, node.name) ?? declared) : declared;
         if (shape.some((d) => d < 0)) throw new TinyedgeError(`input shape ${JSON.stringify(attrs.shape('shape'))} has unknown dimensions besides the batch`);
         const dtype = TF_DTYPES[attrs.dtype('dtype')];
         if (!dtype) throw new TinyedgeError(`input dtype ${attrs.dtype('dtype')} is not supported`);
-        irOf.set(node.name, b.input(node.name, shape, dtype));
+        // A uint8 image enters the float IR as f32 values 0..255: the graph's Cast to float is then the identity.
+        irOf.set(node.name, b.input(node.name, shape, dtype === 'uint8' ? 'f32' : dtype));
         return;
       }
       const mapping = TF_GRAPH_OPS[node.op];
-      if (!mapping) throw new TinyedgeError(`TF op '${node.op}' is not supported by tinyedge's graph-model frontend`);
       const refs = (node.input ?? []).map(parseRef).filter((r) => !r.control);
       const refAt = (i: number) => {
         const r = refs[i];
@@ -165,24 +199,29 @@ export function importTfjsGraph(artifacts: TfjsArtifacts): Graph {
         constInput: materialize,
         constValues: (i) => Array.from(constAt(i).data),
         shapeOf: (name) => b.shapeOf(name),
+        reshape(input, shape) {
+          // reshape(reshape(x)) is reshape(x): chains of Squeeze/ExpandDims collapse, and vanish when they undo each other.
+          const source = reshapeSource.get(input) ?? input;
+          const target = concreteShape(shape, sizeOf(b.shapeOf(source)));
+          if (sameShape(target, b.shapeOf(source))) return source;
+          const out = b.node('reshape', node.name, [source], { shape: target });
+          reshapeSource.set(out, source);
+          return out;
+        },
         emit: (op, inputs, attrs, suffix) => b.node(op, suffix ? `${node.name}/${suffix}` : node.name, inputs, attrs),
       };
       irOf.set(node.name, mapping(ctx));
     }, true);
   }
 
-  const outputRefs = signatureOutputs(artifacts) ?? sinks(tfNodes);
-  for (const ref of outputRefs) {
-    const r = parseRef(ref);
-    const ir = irOf.get(r.index ? `${r.node}:${r.index}` : r.node);
+  const irTensor = (ref: string) => {
+    const ir = irOf.get(canonicalRef(ref));
     if (!ir) throw new TinyedgeError(`model output '${ref}' is not computed by the graph`, { file });
-    b.graph.outputs.push(ir);
-  }
-  return b.graph;
-}
-
-/** Nodes whose output nobody reads: the outputs when model.json has no signature. */
-function sinks(nodes: TfNode[]): string[] {
-  const read = new Set(nodes.flatMap((n) => (n.input ?? []).map((r) => parseRef(r).node)));
-  return nodes.filter((n) => !read.has(n.name) && n.op !== 'Const' && n.op !== 'Placeholder').map((n) => n.name);
+    return ir;
+  };
+  b.graph.outputs.push(...outputRefs.map(irTensor));
+  // Reshapes that later reshapes looked through are read by nobody: keep only what the outputs need.
+  const g = subgraph(b.graph, b.graph.inputs, b.graph.outputs);
+  if (ssd) g.detection = detectionOf(g, ssd, irTensor);
+  return g;
 }

@@ -7,6 +7,7 @@ import { OpAttrs, OpName } from '../../ir/ops.ts';
 import { TinyedgeError } from '../../errors.ts';
 import { tfPads } from '../tfjs-common/padding.ts';
 import { TfAttrs, TfNode } from './tf-node.ts';
+import { reshapingStridedSlice } from './strided-slice.ts';
 
 /** How a constant input is laid out for the IR. */
 export type ConstLayout = 'as-is' | 'conv-filter' | 'depthwise-filter' | 'matmul-weights';
@@ -25,6 +26,8 @@ export interface TfMapContext {
   constValues(i: number): number[];
   /** Shape of an IR tensor. */
   shapeOf(name: string): number[];
+  /** A reshape of `input` (−1 allowed once); looks through earlier reshapes and returns `input` when nothing changes. */
+  reshape(input: string, shape: number[]): string;
   /** Adds an IR node; `final` nodes take the TF node's name, others a suffix of it. */
   emit<K extends OpName>(op: K, inputs: string[], attrs: OpAttrs<K>, suffix?: string): string;
 }
@@ -137,6 +140,31 @@ function activation(clamp: Clamp): TfOpMapping {
   return (ctx) => ctx.emit('clamp', [ctx.input(0)], { clamp });
 }
 
+/** Removes axes of size 1 (Squeeze, Unpack of one tensor); TF refuses to squeeze a larger axis, and so do we. */
+function dropUnitAxes(ctx: TfMapContext, axes: number[]): string {
+  const input = ctx.input(0);
+  const shape = ctx.shapeOf(input);
+  const dims = axes.map((d) => (d < 0 ? d + shape.length : d));
+  for (const d of dims) if (shape[d] !== 1) fail(`axis ${d} of ${shape.join('×')} has size ${shape[d]}, not 1`);
+  return ctx.reshape(input, shape.filter((d, i) => (dims.length ? !dims.includes(i) : d !== 1)));
+}
+
+/** ResizeBilinear / ResizeNearestNeighbor: TF's align_corners and half_pixel_centers are the IR's own attributes. */
+function resize(op: 'resize_bilinear' | 'resize_nearest'): TfOpMapping {
+  return (ctx) => {
+    const input = ctx.input(0);
+    const size = ctx.constValues(1);
+    if (size.length !== 2) fail(`size must hold [height, width], holds ${size.length} values`);
+    const [, h, w] = ctx.shapeOf(input);
+    // Resizing to the input's own size samples every pixel where it is, in every mode.
+    if (size[0] === h && size[1] === w) return input;
+    return ctx.emit(op, [input], { size: [size[0], size[1]], alignCorners: ctx.attrs.bool('align_corners', false), halfPixelCenters: ctx.attrs.bool('half_pixel_centers', false) });
+  };
+}
+
+/** Cast to float of what the float IR already holds as f32 values (a uint8 image input, floats). */
+const CASTS_TO_FLOAT = new Set(['DT_FLOAT', 'DT_UINT8']);
+
 /** TF op name → mapping. Placeholder and Const are handled by the importer itself. */
 export const TF_GRAPH_OPS: Record<string, TfOpMapping> = {
   Identity: (ctx) => ctx.emit('identity', [ctx.input(0)], {}),
@@ -157,14 +185,52 @@ export const TF_GRAPH_OPS: Record<string, TfOpMapping> = {
   Relu6: activation({ min: 0, max: 6 }),
   Sigmoid: (ctx) => ctx.emit('logistic', [ctx.input(0)], {}),
   Softmax: (ctx) => ctx.emit('softmax', [ctx.input(0)], { beta: 1 }),
-  Squeeze: (ctx) => {
-    const input = ctx.input(0);
-    const shape = ctx.shapeOf(input);
-    const dims = ctx.attrs.ints('squeeze_dims', []).map((d) => (d < 0 ? d + shape.length : d));
-    const out = shape.filter((d, i) => (dims.length ? !dims.includes(i) : d !== 1));
-    return ctx.emit('reshape', [input], { shape: out });
+  Squeeze: (ctx) => dropUnitAxes(ctx, ctx.attrs.ints('squeeze_dims', [])),
+  Unpack: (ctx) => {
+    if (ctx.attrs.int('num') !== 1) fail(`Unpack into ${ctx.attrs.int('num')} tensors is not supported (into one is a reshape)`);
+    return dropUnitAxes(ctx, [ctx.attrs.int('axis', 0)]);
   },
-  Reshape: (ctx) => ctx.emit('reshape', [ctx.input(0)], { shape: ctx.constValues(1) }),
+  ExpandDims: (ctx) => {
+    const input = ctx.input(0);
+    const shape = [...ctx.shapeOf(input)];
+    const axis = ctx.constValues(1)[0];
+    shape.splice(axis < 0 ? axis + shape.length + 1 : axis, 0, 1);
+    return ctx.reshape(input, shape);
+  },
+  Reshape: (ctx) => ctx.reshape(ctx.input(0), ctx.constValues(1)),
+  StridedSlice: (ctx) => {
+    const input = ctx.input(0);
+    const shape = reshapingStridedSlice(ctx.shapeOf(input), {
+      begin: ctx.constValues(1),
+      end: ctx.constValues(2),
+      strides: ctx.constValues(3),
+      beginMask: ctx.attrs.int('begin_mask', 0),
+      endMask: ctx.attrs.int('end_mask', 0),
+      ellipsisMask: ctx.attrs.int('ellipsis_mask', 0),
+      newAxisMask: ctx.attrs.int('new_axis_mask', 0),
+      shrinkAxisMask: ctx.attrs.int('shrink_axis_mask', 0),
+    });
+    return ctx.reshape(input, shape);
+  },
+  Cast: (ctx) => {
+    const [from, to] = [ctx.attrs.dtype('SrcT'), ctx.attrs.dtype('DstT')];
+    if (to !== 'DT_FLOAT' || !CASTS_TO_FLOAT.has(from)) fail(`Cast from ${from} to ${to} is not supported (to DT_FLOAT from ${[...CASTS_TO_FLOAT].join(', ')} is)`);
+    return ctx.input(0);
+  },
+  ResizeBilinear: resize('resize_bilinear'),
+  ResizeNearestNeighbor: resize('resize_nearest'),
+  // Not a TF op: what tf-rewrites.ts makes of TF OD API's stack-and-reshape nearest-neighbor upsampling.
+  NearestNeighborUpsampling: (ctx) => {
+    const input = ctx.input(0);
+    const [n, h, w, c] = ctx.shapeOf(input);
+    const [sh, sw] = [ctx.attrs.int('height_scale'), ctx.attrs.int('width_scale')];
+    const target = ctx.constValues(1);
+    const expected = [n, h * sh, w * sw, c];
+    if (ctx.shapeOf(input).length !== 4 || target.length !== 4 || target.some((d, i) => d !== -1 && d !== expected[i])) {
+      fail(`stacking ${ctx.shapeOf(input).join('×')} ${sh}×${sw} times reshaped to ${target.join('×')} is not a nearest-neighbor upsampling`);
+    }
+    return ctx.emit('resize_nearest', [input], { size: [h * sh, w * sw], alignCorners: false, halfPixelCenters: false });
+  },
   Mean: (ctx) => ctx.emit('mean', [ctx.input(0)], { axes: ctx.constValues(1), keepDims: ctx.attrs.bool('keep_dims', false) }),
   Pad: (ctx) => {
     const p = ctx.constValues(1);

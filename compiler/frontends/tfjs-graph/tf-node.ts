@@ -61,6 +61,12 @@ export class TfAttrs {
     return list.map(Number);
   }
 
+  /** An int attribute. */
+  int(key: string, fallback?: number): number {
+    const i = this.get(key)?.i;
+    return i !== undefined ? Number(i) : (fallback ?? this.missing(key, 'int'));
+  }
+
   /** A float attribute. */
   float(key: string, fallback?: number): number {
     const f = this.get(key)?.f;
