@@ -22,6 +22,8 @@ import { bytes } from './format.ts';
 
 /** Options of compile. */
 export interface CompileOptions {
+  /** --outputs: cut a TF.js graph model after these nodes (comma-separated). */
+  outputs?: string;
   target: string;
   out: string;
   budgetRam?: string;
@@ -67,7 +69,7 @@ export async function compileCommand(spec: string | undefined, options: CompileO
   const ramBudget = options.budgetRam !== undefined ? parseBytes(options.budgetRam, '--budget-ram') : (target.memory?.ramBytes ?? undefined);
   const flashBudget = options.budgetFlash !== undefined ? parseBytes(options.budgetFlash, '--budget-flash') : (target.memory?.flashBytes ?? undefined);
   checkOutputDir(options.out, !!options.force);
-  const model = prepareModel(spec, { quiet: options.json });
+  const model = prepareModel(spec, { quiet: options.json, outputs: options.outputs });
   await quantizeWithSamples(model, options.json, options.activations);
   const g = model.graph;
   const plan = planMemory(g, target.backend === 'c' ? cScratchBytes : wasmScratchBytes);

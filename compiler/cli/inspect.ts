@@ -8,13 +8,15 @@ import { bytes, shortName, si, table } from './format.ts';
 
 /** Options of inspect. */
 export interface InspectOptions {
+  /** --outputs: cut a TF.js graph model after these nodes (comma-separated). */
+  outputs?: string;
   json?: boolean;
   raw?: boolean;
 }
 
 /** Prints the model's structure after the f32 passes (or as imported with --raw). */
 export function inspectCommand(spec: string | undefined, options: InspectOptions): void {
-  const model = prepareModel(spec, { optimized: !options.raw, quiet: options.json });
+  const model = prepareModel(spec, { optimized: !options.raw, quiet: options.json, outputs: options.outputs });
   const g = model.graph;
   const stats = modelStats(g);
   const io = (names: string[]) => names.map((n) => ({ name: n, shape: tensorOf(g, n).shape, dtype: tensorOf(g, n).dtype }));

@@ -34,6 +34,7 @@ program
   .argument('[model]', 'model name or path', DEFAULT_MODEL)
   .option('--json', 'print one JSON object on stdout')
   .option('--raw', 'show the graph as imported, before the passes')
+  .option('--outputs <nodes>', 'TF.js graph models: cut after these nodes (comma-separated TF names); they become the outputs')
   .action((model: string, opts: { json?: boolean; raw?: boolean }) => inspectCommand(model, opts));
 
 program
@@ -42,6 +43,7 @@ program
   .argument('[model]', 'model name or path', DEFAULT_MODEL)
   .option('--image <file>', 'a photo: decoded, resized and normalized as the model expects')
   .option('--input <file>', 'raw tensor in the input shape (NHWC): FILE.f32 little-endian float32, FILE.i8 / FILE.u8 bytes fed as they are to an int8 model, or FILE.i16 (little-endian) to a 16×8 one')
+  .option('--outputs <nodes>', 'TF.js graph models: cut after these nodes (comma-separated TF names); they become the outputs')
   .addOption(new Option('--precision <p>', 'interpreter: f32, or int8 / int16 (16×8) (an artifact runs as quantized; a float model is quantized with the samples)').choices(['f32', 'int8', 'int16']))
   .option('--json', 'print one JSON object on stdout')
   .action((model: string, opts: Parameters<typeof predictCommand>[1]) => predictCommand(model, opts));
@@ -57,6 +59,7 @@ program
   .option('--no-bias-correction', 'keep the biases as quantized (no per-channel error correction)')
   .addOption(new Option('--activations <type>', "int8, or int16 for TFLite's 16×8 mode (int16 activations, int8 weights, int64 biases: finer, twice the RAM)").choices(['int8', 'int16']).default('int8'))
   .requiredOption('--out <file>', 'the artifact to write')
+  .option('--outputs <nodes>', 'TF.js graph models: cut after these nodes (comma-separated TF names); they become the outputs')
   .option('--json', 'print one JSON object on stdout')
   .action((model: string, opts: Parameters<typeof quantizeCommand>[1]) => quantizeCommand(model, opts));
 
@@ -78,6 +81,7 @@ program
   .addOption(new Option('--activations <type>', 'when a float model is quantized here: int8, or int16 (16×8)').choices(['int8', 'int16']).default('int8'))
   .option('--budget-ram <bytes>', 'refuse if the arena needs more RAM (e.g. 262144, 256k, 2M)')
   .option('--budget-flash <bytes>', 'refuse if weights and code need more flash')
+  .option('--outputs <nodes>', 'TF.js graph models: cut after these nodes (comma-separated TF names); they become the outputs')
   .option('--force', 'replace an earlier tinyedge output in --out (never other files)')
   .option('--json', 'print one JSON object on stdout')
   .action((model: string, opts: Parameters<typeof compileCommand>[1]) => compileCommand(model, opts));

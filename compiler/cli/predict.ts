@@ -21,6 +21,8 @@ import { bytes, table } from './format.ts';
 
 /** Options of predict. */
 export interface PredictOptions {
+  /** --outputs: cut a TF.js graph model after these nodes (comma-separated). */
+  outputs?: string;
   image?: string;
   input?: string;
   precision?: 'f32' | ActivationType;
@@ -121,7 +123,7 @@ function precisionOf(model: LoadedModel, asked: PredictOptions['precision']): Pr
 
 /** Runs one inference and prints top-5, latency and memory. */
 export async function predictCommand(spec: string | undefined, options: PredictOptions): Promise<void> {
-  const model = prepareModel(spec, { quiet: options.json });
+  const model = prepareModel(spec, { quiet: options.json, outputs: options.outputs });
   const precision = precisionOf(model, options.precision);
   if (precision !== 'f32') await quantizeWithSamples(model, options.json, precision);
   const g = model.graph;

@@ -22,6 +22,8 @@ import { shortName, table } from './format.ts';
 
 /** Options of quantize. */
 export interface QuantizeCommandOptions {
+  /** --outputs: cut a TF.js graph model after these nodes (comma-separated). */
+  outputs?: string;
   calibrate?: string[];
   method: CalibrationMethod;
   augment: string;
@@ -134,7 +136,7 @@ export async function quantizeCommand(spec: string | undefined, options: Quantiz
   const augment = count(options.augment, '--augment');
   const evalAugment = count(options.evalAugment, '--eval-augment');
   checkOut(options.out);
-  const model = prepareModel(spec, { quiet: options.json });
+  const model = prepareModel(spec, { quiet: options.json, outputs: options.outputs });
   const files = calibrationFiles(model, options.calibrate);
   const { graph, images } = await quantizeLoadedModel(model, files, { method: options.method, augment, biasCorrection: options.biasCorrection, activations: options.activations, quiet: options.json });
   const f32 = model.graph;

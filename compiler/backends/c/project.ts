@@ -15,6 +15,7 @@ import { BoardMemory, bareMetalRunner, linkerScript, startupSource } from './bar
 import { jniGlue, kotlinClass, ndkCmakeLists } from './android.ts';
 import { KernelChoice, KernelFamily, chooseKernels, familiesOf, kernelLayoutsOf } from './kernel-table.ts';
 import { Target, cToolchain } from '../../../targets/target.ts';
+import { SSD_POSTPROCESS_SOURCE, cDetectionFiles } from './ssd-detection.ts';
 
 /** Build settings of a target: the compiler, its flags, and the kernel folder of each op family. */
 export interface CBuild {
@@ -151,12 +152,16 @@ export function runtimeFiles(kernelFiles: readonly string[]): Record<string, str
 /** Every file of a self-contained C project for the model: generated sources, runner, build files, runtime. */
 export function cProject(g: Graph, plan: MemoryPlan, build: CBuild, prefix = 'model'): { files: Record<string, string>; weightBytes: number } {
   const c = emitC(g, plan, prefix, kernelLayoutsOf(build.kernels));
-  const entry: Record<string, string> = build.board ? { 'main.c': bareMetalRunner(prefix, DTYPE_BYTES[tensorOf(g, g.outputs[0]).dtype]), 'startup.c': startupSource(), 'board.ld': linkerScript(build.board) } : { 'main.c': hostRunner(prefix) };
-  const kernelFiles = kernelSources(build.kernels, familiesOf(g));
-  const sources = [`${prefix}.c`, `${prefix}_weights.c`, ...kernelFiles];
+  // A detector's runner runs the model and its on-device post-processing, and writes the detections record.
+  const detector = g.detection ? cDetectionFiles(g, plan, prefix) : undefined;
+  const runner = detector ? 'detector' : prefix;
+  const entry: Record<string, string> = build.board ? { 'main.c': bareMetalRunner(runner, detector ? 1 : DTYPE_BYTES[tensorOf(g, g.outputs[0]).dtype]), 'startup.c': startupSource(), 'board.ld': linkerScript(build.board) } : { 'main.c': hostRunner(runner) };
+  const kernelFiles = [...kernelSources(build.kernels, familiesOf(g)), ...(detector ? [SSD_POSTPROCESS_SOURCE] : [])];
+  const otherSources = [...(detector?.sources ?? []), ...kernelFiles];
+  const sources = [`${prefix}.c`, `${prefix}_weights.c`, ...otherSources];
   const android: Record<string, string> = build.android
     ? { 'android/tinyedge_jni.c': jniGlue(prefix), 'android/TinyedgeModel.kt': kotlinClass(), 'android/CMakeLists.txt': ndkCmakeLists(sources, build.cflags) }
     : {};
-  const files = { ...c.files, ...entry, Makefile: makefile([prefix], build, kernelFiles), 'CMakeLists.txt': cmakeLists(prefix, kernelFiles), ...runtimeFiles(kernelFiles), ...android };
+  const files = { ...c.files, ...detector?.files, ...entry, Makefile: makefile([prefix], build, otherSources), 'CMakeLists.txt': cmakeLists(prefix, otherSources), ...runtimeFiles(kernelFiles), ...android };
   return { files, weightBytes: c.weightBytes };
 }
