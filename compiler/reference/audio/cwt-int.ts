@@ -7,7 +7,8 @@
 import { TinyedgeError } from '../../errors.ts';
 import { Quantization } from '../../ir/tensor.ts';
 import { clampInt, multiplyByQuantizedMultiplier, quantizeMultiplier } from '../../quantize/fixed-point.ts';
-import { CwtTables, cwtSteps } from './cwt-kernels.ts';
+import { Graph, tensorOf } from '../../ir/graph.ts';
+import { CwtConfig, CwtTables, cwtSteps, cwtTables } from './cwt-kernels.ts';
 
 /** How column sums become the model's int8 input: TFLite's requantization to the input tensor's scale and zero point. */
 export interface CwtRequantize {
@@ -71,4 +72,17 @@ export function quantizeScalogram(sums: Int32Array, q: CwtRequantize): Int8Array
 /** The whole fixed-point front end: PCM in, the model's int8 input out. */
 export function cwtInt8(t: CwtTables, pcm: Int16Array, q: CwtRequantize): Int8Array {
   return quantizeScalogram(scalogramInt(t, pcm), q);
+}
+
+/** What a backend emits for an audio model's front end: the tables and the requantization to its int8 input. */
+export interface CwtFrontEnd {
+  tables: CwtTables;
+  requantize: CwtRequantize;
+}
+
+/** The front end of an int8 graph whose input is the scalogram of `config`. */
+export function cwtFrontEndOf(g: Graph, config: CwtConfig): CwtFrontEnd {
+  const input = tensorOf(g, g.inputs[0]);
+  if (input.dtype !== 'int8' || !input.quant) throw new TinyedgeError(`the CWT front end feeds an int8 input, not ${input.dtype}`, { file: g.source, node: g.inputs[0] });
+  return { tables: cwtTables(config), requantize: cwtRequantize(input.quant) };
 }
