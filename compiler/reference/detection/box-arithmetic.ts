@@ -24,14 +24,18 @@ export function decodeBox(anchors: Float32Array, anchor: number, ty: number, tx:
   return [f(yc - halfH), f(xc - halfW), f(yc + halfH), f(xc + halfW)];
 }
 
+// Comparisons, not Math.min/max: the same choice between -0 and +0 as C and WebAssembly make.
+const minF = (a: number, b: number) => (a < b ? a : b);
+const maxF = (a: number, b: number) => (a > b ? a : b);
+
 /** Intersection over union in f32, TF's NMS formula: 0 when either box is empty. */
 export function iou(a: Box, b: Box): number {
   const areaA = f(f(a[2] - a[0]) * f(a[3] - a[1]));
   const areaB = f(f(b[2] - b[0]) * f(b[3] - b[1]));
   if (areaA <= 0 || areaB <= 0) return 0;
-  const h = f(Math.min(a[2], b[2]) - Math.max(a[0], b[0]));
-  const w = f(Math.min(a[3], b[3]) - Math.max(a[1], b[1]));
-  const inter = f(Math.max(h, 0) * Math.max(w, 0));
+  const h = f(minF(a[2], b[2]) - maxF(a[0], b[0]));
+  const w = f(minF(a[3], b[3]) - maxF(a[1], b[1]));
+  const inter = f(maxF(h, 0) * maxF(w, 0));
   return f(inter / f(f(areaA + areaB) - inter));
 }
 
