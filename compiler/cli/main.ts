@@ -82,6 +82,7 @@ program
   .option('--budget-ram <bytes>', 'refuse if the arena needs more RAM (e.g. 262144, 256k, 2M)')
   .option('--budget-flash <bytes>', 'refuse if weights and code need more flash')
   .option('--outputs <nodes>', 'TF.js graph models: cut after these nodes (comma-separated TF names); they become the outputs')
+  .option('--cut <id>', "split offload: the device's side of the model split at this cut (head, fallback tail and client; ids from `offload plan`)")
   .option('--force', 'replace an earlier tinyedge output in --out (never other files)')
   .option('--json', 'print one JSON object on stdout')
   .action((model: string, opts: Parameters<typeof compileCommand>[1]) => compileCommand(model, opts));

@@ -33,14 +33,14 @@ export async function loadOffloadModel(spec: string | undefined, quiet?: boolean
   return { model, g, hash: modelHash(g), cuts: cutCandidates(g), title };
 }
 
-/** The cut `text` names; the last cut (everything on the device) has no tail to offload. */
-export function cutById(m: OffloadModel, text: string): Cut {
+/** The cut `text` names among `cuts` of the model `file`; the last cut (everything on the device) has no tail to offload. */
+export function cutById(cuts: Cut[], text: string, file: string): Cut {
   const id = Number(text);
-  const last = m.cuts.length - 1;
+  const last = cuts.length - 1;
   if (!/^\d+$/.test(text.trim()) || id >= last) {
-    throw new TinyedgeError(`--cut '${text}' is not a cut of this model: give 0 (full offload) to ${last - 1} (see \`tinyedge offload plan\`; ${last} runs everything on the device)`, { file: m.model.spec });
+    throw new TinyedgeError(`--cut '${text}' is not a cut of this model: give 0 (full offload) to ${last - 1} (see \`tinyedge offload plan\`; ${last} runs everything on the device)`, { file });
   }
-  return m.cuts[id];
+  return cuts[id];
 }
 
 /** One line per cut: id, the tensor sent (long TF names shortened from the left) and its shape. */

@@ -45,7 +45,7 @@ export async function offloadRunCommand(spec: string | undefined, o: OffloadRunO
   const timeoutMs = parseDuration(o.timeout, '--timeout');
   const tls = o.tlsCa !== undefined ? { ca: readUserFile(o.tlsCa, 'the CA certificate') } : undefined;
   const m = await loadOffloadModel(spec, o.json);
-  const cut = cutById(m, o.cut);
+  const cut = cutById(m.cuts, o.cut, m.model.spec);
   const g = m.g;
   const x = await integerInputOf(slotOf(g), tensorOf(g, g.inputs[0]).quant as Quantization, m.model.preprocessing, o);
   const parts = wasmSplitParts(g, cut);

@@ -38,7 +38,7 @@ export interface ServeOptions {
 /** The cuts asked for: a list of ids, or every cut with a tail. */
 function servedCuts(m: OffloadModel, o: ServeOptions): Cut[] {
   if (o.all) return m.cuts.slice(0, -1);
-  return [...new Set(o.cut?.split(',').map((id) => cutById(m, id)))];
+  return [...new Set(o.cut?.split(',').map((id) => cutById(m.cuts, id, m.model.spec)))];
 }
 
 function sharedToken(o: ServeOptions): string | undefined {

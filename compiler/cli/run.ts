@@ -90,6 +90,7 @@ async function runWasm(dir: string, x: Activations, runs: number): Promise<{ lat
 /** Prints the result of running a compiled folder. */
 export async function runCommand(dir: string, options: RunOptions): Promise<void> {
   const compiled = readCompiled(dir);
+  if (compiled.split) throw new TinyedgeError(`is the device's side of a split model (cut ${compiled.split.cut}): run it against \`tinyedge offload serve ${compiled.model} --cut ${compiled.split.cut}\` with ${compiled.target === 'wasm32' ? 'its head/ and tail/ modules' : `${dir}/runner`}, or compile without --cut`, { file: dir });
   const result = await runCompiled(dir, options, compiled);
   if (options.json) {
     process.stdout.write(`${JSON.stringify(result)}\n`);

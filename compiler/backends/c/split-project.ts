@@ -18,7 +18,7 @@ import { familiesOf, kernelLayoutsOf } from './kernel-table.ts';
 import { CBuild, kernelSources, makefile, runtimeFiles } from './project.ts';
 
 /** The offload client's sources, copied under tinyedge/offload/. */
-const OFFLOAD_SOURCES = ['wire_frame', 'entropy_codec', 'te_offload'].flatMap((f) => [`tinyedge/offload/${f}.h`, `tinyedge/offload/${f}.c`]);
+export const OFFLOAD_SOURCES = ['wire_frame', 'entropy_codec', 'te_offload'].flatMap((f) => [`tinyedge/offload/${f}.h`, `tinyedge/offload/${f}.c`]);
 
 /** What the runner's client config needs to know about the cut (from the graph, as the server checks it). */
 function cutConfig(g: Graph, cut: Cut): string[] {
