@@ -65,7 +65,7 @@ function tlsOptions(o: ServeOptions): TlsOptions | undefined {
 export function metricsLine(m: EdgeMetrics): string {
   const refused = Object.values(m.refused).reduce((a, b) => a + b, 0);
   const why = Object.entries(m.refused).map(([k, v]) => `${k} ${v}`);
-  return `metrics  frames ${m.frames}, answered ${m.answered}, refused ${refused}${why.length ? ` (${why.join(', ')})` : ''}, p50 ${m.p50Ms.toFixed(1)} ms, p99 ${m.p99Ms.toFixed(1)} ms, connections ${m.connections}, bad streams ${m.badStreams}`;
+  return `metrics  frames ${m.frames}, answered ${m.answered}, refused ${refused}${why.length ? ` (${why.join(', ')})` : ''}, p50 ${m.p50Ms.toFixed(1)} ms, p99 ${m.p99Ms.toFixed(1)} ms, connections ${m.connections} (${m.open} open), bad streams ${m.badStreams}${m.workersReplaced ? `, workers replaced ${m.workersReplaced}` : ''}`;
 }
 
 async function listen(options: Parameters<typeof EdgeServer.start>[0], port: number, host: string): Promise<EdgeServer> {

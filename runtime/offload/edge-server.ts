@@ -38,6 +38,10 @@ export interface EdgeMetrics {
   refused: Record<string, number>;
   /** Connections closed for breaking the protocol. */
   badStreams: number;
+  /** Worker threads that died and were replaced (their frames were refused as failed). */
+  workersReplaced: number;
+  /** Connections open now. */
+  open: number;
   /** Arrival-to-answer times of answered frames, ms: median and 99th percentile. */
   p50Ms: number;
   p99Ms: number;
@@ -80,7 +84,7 @@ export class EdgeServer {
   metrics(): EdgeMetrics {
     const sorted = [...this.latencies].sort((a, b) => a - b);
     const at = (q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : 0);
-    return { ...this.counts, refused: { ...this.counts.refused }, p50Ms: at(0.5), p99Ms: at(0.99) };
+    return { ...this.counts, refused: { ...this.counts.refused }, workersReplaced: this.pool.restarts, open: this.sockets.size, p50Ms: at(0.5), p99Ms: at(0.99) };
   }
 
   /**
@@ -127,6 +131,16 @@ export class EdgeServer {
         else if (f.kind === 'cut') void this.serve(socket, f);
         else this.refuse(socket, f, 'kind');
       }
+    });
+    socket.on('end', () => {
+      // A stream that stops inside a frame (a truncated payload) broke the protocol too.
+      try {
+        reader.end();
+      } catch (e) {
+        if (!(e instanceof WireError)) throw e;
+        this.counts.badStreams++;
+      }
+      socket.end();
     });
     socket.on('error', () => socket.destroy());
     socket.on('close', () => this.sockets.delete(socket));

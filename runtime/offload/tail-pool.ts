@@ -25,38 +25,69 @@ interface Job {
 interface Slot {
   worker: Worker;
   busy: Job | undefined;
+  /** False while a (re)started worker instantiates its tails. */
+  ready: boolean;
 }
+
+type WorkerTails = { cutId: number; bytes: Uint8Array; info: ModelInfo }[];
 
 export class TailPool {
   private readonly slots: Slot[] = [];
   private readonly queue: Job[] = [];
   private nextId = 0;
   private closed = false;
+  /** Workers that died (out of memory, a native fault) and were replaced. */
+  restarts = 0;
 
-  private constructor(private readonly maxQueue: number) {}
+  private constructor(
+    private readonly tails: WorkerTails,
+    private readonly maxQueue: number,
+  ) {}
 
   /** Starts `size` workers, each with all `tails` (by cut id) instantiated, and waits until they are ready. */
   static async start(tails: Map<number, CompiledPart>, size: number, maxQueue: number): Promise<TailPool> {
-    const pool = new TailPool(maxQueue);
-    const parts = [...tails].map(([cutId, p]) => ({ cutId, bytes: p.bytes, info: p.info }));
-    await Promise.all(
-      Array.from({ length: size }, () => {
-        const worker = new Worker(new URL('./tail-worker.js', import.meta.url), { workerData: { tails: parts } });
-        const slot: Slot = { worker, busy: undefined };
-        pool.slots.push(slot);
-        return new Promise<void>((ready, failed) => {
-          worker.once('error', failed);
-          worker.on('message', (m: { ready?: true; output?: Uint8Array; error?: string }) => {
-            if (m.ready) return ready();
-            const job = slot.busy as Job;
-            slot.busy = undefined;
-            job.resolve(m.output ? { output: m.output } : { refusal: 'failed', detail: m.error });
-            pool.dispatch();
-          });
-        });
-      }),
+    const pool = new TailPool(
+      [...tails].map(([cutId, p]) => ({ cutId, bytes: p.bytes, info: p.info })),
+      maxQueue,
     );
+    await Promise.all(Array.from({ length: size }, () => pool.startWorker()));
     return pool;
+  }
+
+  /**
+   * Starts a worker in a new slot, or in `slot` in place of one that died; resolves when its tails are ready. A
+   * worker that dies fails its job (the device finishes that frame) and is replaced, so the pool keeps its size.
+   */
+  private startWorker(slot?: Slot): Promise<void> {
+    const worker = new Worker(new URL('./tail-worker.js', import.meta.url), { workerData: { tails: this.tails } });
+    const s: Slot = slot ?? { worker, busy: undefined, ready: false };
+    s.worker = worker;
+    s.ready = false;
+    if (!slot) this.slots.push(s);
+    return new Promise<void>((ready, failed) => {
+      worker.on('message', (m: { ready?: true; output?: Uint8Array; error?: string }) => {
+        if (m.ready) {
+          s.ready = true;
+          ready();
+          this.dispatch();
+          return;
+        }
+        const job = s.busy as Job;
+        s.busy = undefined;
+        job.resolve(m.output ? { output: m.output } : { refusal: 'failed', detail: m.error });
+        this.dispatch();
+      });
+      worker.once('error', (e) => {
+        if (!s.ready) failed(e);
+      });
+      worker.once('exit', (code) => {
+        if (this.closed || s.worker !== worker || !s.ready) return;
+        s.busy?.resolve({ refusal: 'failed', detail: `the worker running it exited (code ${code}); replaced` });
+        s.busy = undefined;
+        this.restarts++;
+        void this.startWorker(s).catch(() => {});
+      });
+    });
   }
 
   /** Runs the tail of `cutId` on the payload, or says why not. */
@@ -76,7 +107,7 @@ export class TailPool {
 
   private dispatch(): void {
     for (const slot of this.slots) {
-      if (slot.busy) continue;
+      if (slot.busy || !slot.ready) continue;
       let job = this.queue.shift();
       while (job && job.deadline < Date.now()) {
         job.resolve({ refusal: 'deadline' });

@@ -4,10 +4,15 @@
  * entropy-coded cut tensors (a payload that does not decode to the tensor is refused as 'codec'); 32 devices ×
  * 50 frames at once are all answered by the server; when the server is killed mid-stream, stalls past the deadline,
  * is not there at all, refuses the model or the token, every frame is still answered (by the device) and the answer
- * is the same; a device reconnects when a server comes back; a stream of garbage closes only its own connection.
+ * is the same; a device reconnects when a server comes back; a stream of garbage closes only its own connection;
+ * thousands of bad frames and broken streams leave no connection open and the heap where it was; a worker thread
+ * that dies is replaced and its frame answered by the device.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServer, connect, Server } from 'node:net';
+import { createServer, connect, Server, Socket } from 'node:net';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { Worker } from 'node:worker_threads';
 import { AddressInfo } from 'node:net';
 import { Graph, tensorOf } from '../../compiler/ir/graph.ts';
 import { Cut, cutCandidates } from '../../compiler/plan/split/cut-candidates.ts';
@@ -206,5 +211,80 @@ describe('offload over loopback', () => {
     same(after, 1);
     expect(s.metrics().badStreams).toBe(1);
     good.close();
+  });
+
+  it('5,000 bad frames and 500 broken streams: each refused or closed, no connection left open, no heap growth', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const s = await server({ workers: 1 });
+    const cut = chosen[1];
+    const tail = parts.get(cut.id)?.tail as WasmPart;
+    const frame = (modelHash: string, sequence: number) =>
+      encodeFrame({ kind: 'cut', codec: 'raw', elementType: 'int8', modelHash, cutId: cut.id, sequence, shape: tail.info.input.shape, scale: tail.info.input.scale, zeroPoint: tail.info.input.zeroPoint, payload: new Uint8Array(cut.bytes) });
+    const open = async () => {
+      const c = connect(s.port, '127.0.0.1');
+      await new Promise<void>((r) => c.once('connect', () => r()));
+      return c;
+    };
+    // Well-formed frames for another model: each is refused with an answer and the connection stays.
+    const refusals = async (socket: Socket, n: number) => {
+      const reader = new FrameReader(1 << 20);
+      let got = 0;
+      const done = new Promise<void>((r) => socket.on('data', (d: Buffer) => {
+        got += reader.push(d).length;
+        if (got === n) r();
+      }));
+      for (let i = 0; i < n; i++) socket.write(frame('0123456789abcdef', i));
+      await done;
+    };
+    // Broken streams: a flipped CRC bit, a wrong magic, an oversize length, a truncated payload then a close.
+    const broken = async (i: number) => {
+      const f = frame(hash, i);
+      const kind = i % 4;
+      if (kind === 0) f[52] ^= 1;
+      if (kind === 1) f[0] = 0x58;
+      if (kind === 2) new DataView(f.buffer).setUint32(48, 0x7fffffff, true);
+      const c = await open();
+      const closed = new Promise<void>((r) => c.once('close', () => r()));
+      c.write(kind === 3 ? f.subarray(0, f.length - 7) : f);
+      if (kind === 3) c.end();
+      await closed;
+    };
+    const round = async () => {
+      const c = await open();
+      await refusals(c, 1000);
+      c.destroy();
+      for (let i = 0; i < 100; i += 10) await Promise.all(Array.from({ length: 10 }, (_, k) => broken(i + k)));
+    };
+    await round();
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    for (let r = 0; r < 4; r++) await round();
+    await new Promise((r) => setTimeout(r, 100));
+    gc();
+    const grown = process.memoryUsage().heapUsed - before;
+    const m = s.metrics();
+    expect(m.refused.model).toBe(5000);
+    expect(m.badStreams).toBe(500);
+    expect(m.open).toBe(0);
+    expect(grown).toBeLessThan(4 * 1024 * 1024);
+    const d = await device(s.port, cut);
+    same(await d.infer(inputs[0]), 0);
+    d.close();
+  });
+
+  it('a worker thread that dies is replaced: later frames are answered by the server again', async () => {
+    const s = await server({ workers: 1 });
+    const d = await device(s.port, chosen[1]);
+    expect((await d.infer(inputs[0])).by).toBe('server');
+    const pool = (s as unknown as { pool: { slots: { worker: Worker }[] } }).pool;
+    await pool.slots[0].worker.terminate();
+    for (const i of [1, 2]) {
+      const a = await d.infer(inputs[i]);
+      expect(a.by).toBe('server');
+      same(a, i);
+    }
+    expect(s.metrics().workersReplaced).toBe(1);
+    d.close();
   });
 });
