@@ -8,6 +8,7 @@ import { TinyedgeError } from '../compiler/errors.ts';
 import { importModelFile, importTfjs } from '../compiler/frontends/load.ts';
 import { nsfwjsLabels, readNsfwjsModel } from './nsfwjs.ts';
 import { buildMobileNetV2 } from './builders/mobilenet-v2.ts';
+import { buildMobileDet } from './builders/mobiledet.ts';
 import { FUNNELNET_LABELS, buildFunnelNet } from './builders/funnelnet.ts';
 import { CwtConfig, FUNNELNET_CWT } from '../compiler/reference/audio/cwt-kernels.ts';
 import { decodeArtifact, isArtifactBytes } from '../compiler/artifact/int8-artifact.ts';
@@ -71,6 +72,9 @@ export const PACKAGED_MODELS: Record<string, PackagedModel> = {
 /** Builders for architectures no package ships: `builder:mobilenet_v2_<width>_<size>` (seeded weights). */
 const MOBILENET_V2_BUILDER = /^builder:mobilenet_v2_(\d+(?:\.\d+)?)_(\d+)$/;
 
+/** SSDLite MobileDet detectors: `builder:mobiledet_<cpu|dsp|edgetpu>_<width>[_<size>]` (size 320 by default; seeded weights). */
+const MOBILEDET_BUILDER = /^builder:mobiledet_(cpu|dsp|edgetpu)_(\d+(?:\.\d+)?)(?:_(\d+))?$/;
+
 /** The MCU-sized builder the targets are sized against. */
 export const MCU_MODEL = 'builder:mobilenet_v2_0.35_96';
 
@@ -90,8 +94,16 @@ export function loadModel(spec: string = DEFAULT_MODEL, options: TfjsGraphOption
     // Inputs in [-1, 1], as Keras' MobileNetV2 preprocess_input makes them.
     return { spec, graph: buildMobileNetV2(alpha, size, 1000), preprocessing: { scale: 2 / 255, offset: -1 }, quantized: false };
   }
+  const detector = MOBILEDET_BUILDER.exec(spec);
+  if (detector) {
+    const [variant, width, size] = [detector[1] as 'cpu' | 'dsp' | 'edgetpu', Number(detector[2]), Number(detector[3] ?? 320)];
+    // TF OD API's check_min_image_dim is 33; above 640 the seeded net says nothing more.
+    if (!(width > 0 && width <= 2) || size < 33 || size > 640) throw new TinyedgeError(`'${spec}': width must be in (0, 2] and size in 33..640`);
+    // Inputs in [-1, 1], as the MobileDet feature extractor's preprocess makes them.
+    return { spec, graph: buildMobileDet(variant, width, size), preprocessing: { scale: 2 / 255, offset: -1 }, quantized: false };
+  }
   if (/^[a-z]+:[^/\\]/.test(spec) && !spec.includes('.')) {
-    throw new TinyedgeError(`unknown model '${spec}'; known: ${Object.keys(PACKAGED_MODELS).join(', ')}, ${MCU_MODEL} (builder:mobilenet_v2_<width>_<size>), ${FUNNELNET_MODEL}, or a path to a model.json or a tinyedge artifact`);
+    throw new TinyedgeError(`unknown model '${spec}'; known: ${Object.keys(PACKAGED_MODELS).join(', ')}, ${MCU_MODEL} (builder:mobilenet_v2_<width>_<size>), builder:mobiledet_<cpu|dsp|edgetpu>_<width>[_<size>], ${FUNNELNET_MODEL}, or a path to a model.json or a tinyedge artifact`);
   }
   const bytes = readUserFile(spec, 'model');
   if (isTfliteBytes(bytes) || /\.tflite$/i.test(spec)) return { spec, ...importTflite(bytes, spec), quantized: true };
