@@ -88,7 +88,7 @@ function calibrationFiles(model: LoadedModel, paths?: string[]): string[] {
 /** A float model quantized with the bundled sample photos (minmax, two crops each, bias correction): what predict and compile do when handed a float model. */
 export async function quantizeWithSamples(model: LoadedModel, quiet?: boolean, activations: ActivationType = 'int8'): Promise<void> {
   if (model.quantized) return;
-  if (!quiet) process.stderr.write('quantizing with the bundled sample photos (use `tinyedge quantize` to choose the calibration set)\n');
+  if (!quiet) process.stderr.write(`quantizing with the bundled sample ${model.audio ? 'clips' : 'photos'} (use \`tinyedge quantize\` to choose the calibration set)\n`);
   model.graph = (await quantizeLoadedModel(model, calibrationFiles(model), { method: 'minmax', augment: 2, biasCorrection: true, activations, quiet })).graph;
   model.quantized = true;
 }

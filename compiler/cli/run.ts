@@ -15,11 +15,14 @@ import { PredictionResult, integerInputOf, topK } from './predict.ts';
 import { ActivationType } from '../quantize/quant-params.ts';
 import { Activations } from '../reference/int8/conv.ts';
 import { bytes, table } from './format.ts';
+import { audioClipFor, loadWasmCwt } from './run-audio.ts';
 
 /** Options of run. */
 export interface RunOptions {
   image?: string;
   input?: string;
+  /** A WAV clip, for an audio model. */
+  audio?: string;
   runs: string;
   json?: boolean;
 }
@@ -46,9 +49,10 @@ export async function runCompiled(dir: string, options: RunOptions, compiled = r
   if (!Number.isInteger(runs) || runs < 1) throw new TinyedgeError(`--runs must be a whole number ≥ 1, got '${options.runs}'`);
   const target = loadTarget(compiled.target);
   const { input, output } = compiled;
-  const x = await integerInputOf({ ...input, dtype: input.dtype ?? 'int8' }, { scale: [input.scale], zeroPoint: [input.zeroPoint] }, compiled.preprocessing, options);
+  // An audio folder takes the PCM clip: its runner (or cwt.wasm) computes the model's input on the target.
+  const x = audioClipFor(dir, compiled, options) ?? (await integerInputOf({ ...input, dtype: input.dtype ?? 'int8' }, { scale: [input.scale], zeroPoint: [input.zeroPoint] }, compiled.preprocessing, options));
   const outType = output.dtype ?? 'int8';
-  const { latencies, y } = target.backend === 'wasm' ? await runWasm(dir, x, runs) : runC(dir, target, x, outType, runs);
+  const { latencies, y } = target.backend === 'wasm' ? await runWasm(dir, x, runs, !!compiled.audio) : runC(dir, target, x, outType, runs);
   return {
     output: { name: output.name, shape: output.shape, dtype: outType, scale: output.scale, zeroPoint: output.zeroPoint, data: Array.from(y) },
     top: topK(dequantizeArray(y, { scale: [output.scale], zeroPoint: [output.zeroPoint] }), compiled.labels),
@@ -73,14 +77,16 @@ function runC(dir: string, target: Target, x: Activations, outType: ActivationTy
   }
 }
 
-/** Runs model.wasm in this Node process through the same loader browsers use; the input is rewritten before each run. */
-async function runWasm(dir: string, x: Activations, runs: number): Promise<{ latencies: number[]; y: Activations }> {
+/** Runs model.wasm in this Node process through the same loader browsers use; the input is rewritten before each run. An audio model's x is the PCM clip: cwt.wasm makes the input, timed with the model. */
+async function runWasm(dir: string, x: Activations, runs: number, audio: boolean): Promise<{ latencies: number[]; y: Activations }> {
   const info = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as ModelInfo;
   const model = await TinyedgeModel.load(readFileSync(join(dir, 'model.wasm')), info);
+  const cwt = audio ? await loadWasmCwt(dir) : undefined;
   const latencies: number[] = [];
   for (let i = 0; i < runs; i++) {
-    model.setInput(x as Int8Array);
+    if (!cwt) model.setInput(x as Int8Array);
     const t0 = performance.now();
+    if (cwt) model.setInput(cwt.run(x as Int16Array));
     model.run();
     latencies.push(performance.now() - t0);
   }
@@ -101,7 +107,7 @@ export async function runCommand(dir: string, options: RunOptions): Promise<void
   process.stdout.write(
     [
       `model    ${compiled.model} (${compiled.output.dtype === 'int16' ? '16×8' : 'int8'}, ${compiled.target === 'wasm32' ? 'WebAssembly SIMD128 in Node' : `C99 on ${compiled.target}`})`,
-      `input    ${options.image ?? options.input}`,
+      `input    ${options.image ?? options.input ?? options.audio}`,
       table(['rank', 'label', 'class', 'score'], rows, [0, 2, 3]),
       result.latencyMs === null
         ? `latency  n/a: ${compiled.target} ran on an emulated board; count instructions with \`tinyedge bench --target ${compiled.target}\``

@@ -1,3 +1,7 @@
+import { Detection, SsdTables } from './ssd-postprocess.js';
+
+export { Detection, SsdTables };
+
 /** Shape and quantization of a model input or output: real = scale × (q − zeroPoint), NHWC. */
 export interface TensorInfo {
   name: string;
@@ -15,6 +19,19 @@ export interface ModelInfo {
   output: TensorInfo;
   labels?: string[];
   preprocessing: { scale: number; offset: number };
+  /** A detector's on-device post-processing: where its two raw int8 outputs lie in the module's memory, and the tables. */
+  detection?: {
+    boxes: { name: string; ptr: number; length: number };
+    scores: { name: string; ptr: number; length: number };
+    labels?: string[];
+    tables: SsdTables;
+  };
+}
+
+/** Options of TinyedgeModel.load. */
+export interface LoadOptions {
+  /** Bytes of ssd-postprocess.wasm: needed by detectors. */
+  ssdPostprocess?: ArrayBuffer | Uint8Array;
 }
 
 /** Raw values of a model's input or output: Int8Array, or Int16Array when its TensorInfo says int16 (16×8). */
@@ -25,11 +42,15 @@ export type RawValues = Int8Array | Int16Array;
  * input and output arrays its TensorInfo dtypes name: Int16Array for 16×8 models.
  */
 export declare class TinyedgeModel<In extends RawValues = Int8Array, Out extends RawValues = In> {
-  static load<In extends RawValues = Int8Array, Out extends RawValues = In>(bytes: ArrayBuffer | Uint8Array, info: ModelInfo): Promise<TinyedgeModel<In, Out>>;
+  static load<In extends RawValues = Int8Array, Out extends RawValues = In>(bytes: ArrayBuffer | Uint8Array, info: ModelInfo, options?: LoadOptions): Promise<TinyedgeModel<In, Out>>;
   readonly info: ModelInfo;
   setInput(values: In): void;
   setInputFloat(values: ArrayLike<number>): void;
   run(): void;
   output(): Out;
   outputFloat(): Float32Array;
+  /** A detector's detections of the last run, best first. */
+  detect(): Detection[];
+  /** A detector's raw box encodings and score codes of the last run. */
+  detectorOutputs(): { boxes: Int8Array; scores: Int8Array };
 }

@@ -2,6 +2,7 @@
  * @fileoverview The tinyedge WebAssembly loader: plain ES module, no Node or DOM APIs, so it runs unchanged in Node,
  * browsers and Android WebViews. Types are in tinyedge-loader.d.ts.
  */
+import { SsdPostprocessor } from './ssd-postprocess.js';
 
 /** Round half away from zero, as the compiler quantizes. */
 function roundHalfAway(x) {
@@ -17,10 +18,16 @@ export class TinyedgeModel {
    * Instantiates the module bytes described by `info` (the model.json written beside model.wasm).
    * @param {ArrayBuffer | Uint8Array} bytes
    * @param {import('./tinyedge-loader').ModelInfo} info
+   * @param {import('./tinyedge-loader').LoadOptions} [options] a detector's (info.detection) needs ssdPostprocess
    */
-  static async load(bytes, info) {
+  static async load(bytes, info, options = {}) {
     const { instance } = await WebAssembly.instantiate(bytes, {});
-    return new TinyedgeModel(instance.exports, info);
+    const model = new TinyedgeModel(instance.exports, info);
+    if (info.detection) {
+      if (!options.ssdPostprocess) throw new Error(`${info.model} is a detector: pass the bytes of ssd-postprocess.wasm (beside model.wasm) as options.ssdPostprocess`);
+      model.postprocessor = await SsdPostprocessor.load(options.ssdPostprocess, info.detection.tables);
+    }
+    return model;
   }
 
   constructor(exports, info) {
@@ -61,6 +68,19 @@ export class TinyedgeModel {
   /** The raw output (int8, or int16 for 16×8 models), copied. */
   output() {
     return this.view(this.outputElements.Array, this.exports.output_ptr(), this.outputLength).slice();
+  }
+
+  /** A detector's detections of the last run (on-device SSD post-processing of its two raw outputs), best first. */
+  detect() {
+    if (!this.postprocessor) throw new Error(`${this.info.model} is not a detector (its model.json has no detection)`);
+    const { boxes, scores } = this.info.detection;
+    return this.postprocessor.detect(this.view(Int8Array, boxes.ptr, boxes.length), this.view(Int8Array, scores.ptr, scores.length));
+  }
+
+  /** A detector's raw int8 box encodings and score codes of the last run, copied. */
+  detectorOutputs() {
+    const { boxes, scores } = this.info.detection;
+    return { boxes: this.view(Int8Array, boxes.ptr, boxes.length).slice(), scores: this.view(Int8Array, scores.ptr, scores.length).slice() };
   }
 
   /** The output dequantized: scale × (q − zero point). */

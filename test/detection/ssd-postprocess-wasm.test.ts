@@ -1,7 +1,8 @@
 /**
  * The AssemblyScript SSD post-processing (runtime/wasm/assembly/ssd-postprocess.ts through its JS wrapper) gives
  * detections identical to the TypeScript reference (count, classes, anchors, f32 boxes and scores) on the synthetic
- * detector's raw outputs: per class and class-agnostic, thresholds from none to most, one detection to many.
+ * detector's raw outputs: per class and class-agnostic, thresholds from none to most, one detection to many. The
+ * detector compiled for wasm32 and loaded by the shipped loader detects the same, from the same raw outputs.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { ssdPostprocessInt8 } from '../../compiler/reference/detection/ssd-postp
 import { SsdPostprocessor } from '../../runtime/wasm/ssd-postprocess.js';
 import { quantizedSyntheticDetector, seededImages } from './synthetic-detector.ts';
 import { referenceDetections } from './detection-record.ts';
+import { instantiateWasm } from '../support/wasm-build.ts';
 
 const WASM = readFileSync(new URL('../../runtime/wasm/assembly/build/ssd-postprocess.wasm', import.meta.url));
 
@@ -30,6 +32,18 @@ describe('WASM SSD post-processing equals the TypeScript reference', () => {
   beforeAll(() => {
     g = quantizedSyntheticDetector();
     outputs = seededImages(6, 900).map((image) => referenceDetections(g, quantizeForTensor(image, tensorOf(g, g.inputs[0])) as Int8Array));
+  });
+
+  it('the wasm32 build of the detector, through the loader: raw outputs and detections equal the reference', async () => {
+    const model = await instantiateWasm(g);
+    for (const image of seededImages(4, 900)) {
+      const x = quantizeForTensor(image, tensorOf(g, g.inputs[0])) as Int8Array;
+      const ref = referenceDetections(g, x);
+      model.setInput(x);
+      model.run();
+      expect(model.detectorOutputs()).toEqual({ boxes: ref.boxes, scores: ref.scores });
+      expect(model.detect()).toEqual(ref.detections);
+    }
   });
 
   for (const s of SETTINGS) {

@@ -8,5 +8,5 @@ import { type RawValues, TinyedgeModel } from '../../runtime/wasm/tinyedge-loade
 /** The model as the loader sees it (module bytes and model.json), ready to run; `slide: 'every'` as in buildC. */
 export async function instantiateWasm<In extends RawValues = Int8Array, Out extends RawValues = In>(g: Graph, slide?: 'every'): Promise<TinyedgeModel<In, Out>> {
   const { files, info } = wasmProject(g, planMemory(g, wasmScratchBytes, { ...(slide ? { slide } : {}) }), 'test', undefined, { scale: 1, offset: 0 });
-  return TinyedgeModel.load<In, Out>(files['model.wasm'] as Uint8Array, info);
+  return TinyedgeModel.load<In, Out>(files['model.wasm'] as Uint8Array, info, info.detection ? { ssdPostprocess: files['ssd-postprocess.wasm'] as Uint8Array } : {});
 }

@@ -1,0 +1,30 @@
+/**
+ * @fileoverview `tinyedge run DIR --audio CLIP.wav` for a compiled audio model: the clip read and checked (16-bit PCM
+ * mono at the front end's rate), and for a WebAssembly folder its CWT module (cwt.wasm, audio.json) loaded beside the
+ * model. A C folder's runner takes the PCM itself and runs the CWT on its target.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { TinyedgeError } from '../errors.ts';
+import { readWavClip } from '../reference/audio/read-wav.ts';
+import { CwtInfo, TinyedgeCwt } from '../../runtime/wasm/tinyedge-cwt.js';
+import type { CompiledModel } from './compile.ts';
+
+/** The clip an audio folder runs on, or an error when the flags do not fit the folder's kind of input. */
+export function audioClipFor(dir: string, compiled: CompiledModel, options: { audio?: string; image?: string; input?: string }): Int16Array | undefined {
+  if (!compiled.audio) {
+    if (options.audio) throw new TinyedgeError(`'${compiled.model}' takes an image or a tensor, not audio: give --image FILE or --input FILE`, { file: dir });
+    return undefined;
+  }
+  if (!options.audio || options.image || options.input) {
+    const c = compiled.audio.config;
+    throw new TinyedgeError(`'${compiled.model}' is an audio model: give --audio CLIP.wav (16-bit PCM mono, ${c.sampleRate} Hz, ${c.samples} samples)`, { file: dir });
+  }
+  return readWavClip(options.audio, compiled.audio.config);
+}
+
+/** The folder's CWT front end in WebAssembly. */
+export async function loadWasmCwt(dir: string): Promise<TinyedgeCwt> {
+  const info = JSON.parse(readFileSync(join(dir, 'audio.json'), 'utf8')) as CwtInfo;
+  return TinyedgeCwt.load(readFileSync(join(dir, 'cwt.wasm')), info);
+}
