@@ -5,7 +5,7 @@
  */
 import { familiesOf } from '../backends/c/kernel-table.ts';
 import { ActivationType, activationType } from '../quantize/quant-params.ts';
-import { tensorOf } from '../ir/graph.ts';
+import { Graph, tensorOf } from '../ir/graph.ts';
 import { Quantization } from '../ir/tensor.ts';
 import { TinyedgeError } from '../errors.ts';
 import { planMemory } from '../plan/plan-memory.ts';
@@ -23,6 +23,11 @@ import { CwtConfig } from '../reference/audio/cwt-kernels.ts';
 import { cwtFrontEndOf } from '../reference/audio/cwt-int.ts';
 import { AUDIO_OBJECTS, cAudioProject, cwtMemory } from '../backends/c/audio-project.ts';
 import { cwtWasmBytes, wasmAudioFiles } from '../backends/wasm/audio-files.ts';
+import { SplitRecord, writeSplitBuild } from './compile-split.ts';
+import { cutById } from './offload-model.ts';
+import { Cut, cutCandidates } from '../plan/split/cut-candidates.ts';
+import { Target } from '../../targets/target.ts';
+import { LoadedModel } from '../../models/registry.ts';
 
 /** Options of compile. */
 export interface CompileOptions {
@@ -33,6 +38,8 @@ export interface CompileOptions {
   budgetRam?: string;
   budgetFlash?: string;
   activations?: ActivationType;
+  /** Compile the device's side of the model split at this cut (ids as `offload plan` lists them). */
+  cut?: string;
   force?: boolean;
   json?: boolean;
 }
@@ -50,6 +57,8 @@ export interface CompiledModel {
   memory: { arenaBytes: number; lowerBoundBytes: number; weightBytes: number; codeBytes: number };
   /** An audio model's CWT front end: its input is a WAV clip; its tables are counted in weightBytes, its clip buffer is RAM beside the arena. */
   audio?: { config: CwtConfig; tableBytes: number; bufferBytes: number };
+  /** Present for the device's side of a split model (`--cut`). */
+  split?: SplitRecord;
 }
 
 /** The folder compile writes the description of a build into. */
@@ -69,6 +78,49 @@ function budgetCheck(what: string, need: number, budget: number | undefined, fla
   }
 }
 
+function ioOf(g: Graph, name: string) {
+  const t = tensorOf(g, name);
+  const q = t.quant as Quantization;
+  return { name, shape: t.shape, scale: q.scale[0], zeroPoint: q.zeroPoint[0], dtype: activationType(t.dtype) };
+}
+
+/** `--cut`: writes the device's side of the split model (compile-split.ts) and prints how to run both sides. */
+function compileSplit(model: LoadedModel, target: Target, cut: Cut, options: CompileOptions & { cut: string }, budgets: { ramBudget?: number; flashBudget?: number }): void {
+  const g = model.graph;
+  prepareOutputDir(options.out, !!options.force);
+  const { record, memory } = writeSplitBuild(g, cut, target, options.out, model.spec, model.labels, model.preprocessing);
+  budgetCheck('RAM for the head and tail arenas', memory.arenaBytes, budgets.ramBudget, options.budgetRam !== undefined ? '--budget-ram' : `${target.name}'s RAM`, model.spec);
+  budgetCheck('flash for weights and code', memory.weightBytes + memory.codeBytes, budgets.flashBudget, options.budgetFlash !== undefined ? '--budget-flash' : `${target.name}'s flash`, model.spec);
+  const compiled: CompiledModel = {
+    model: model.spec,
+    target: target.name,
+    prefix: 'head',
+    ...(model.labels ? { labels: model.labels } : {}),
+    preprocessing: model.preprocessing,
+    input: ioOf(g, g.inputs[0]),
+    output: ioOf(g, g.outputs[0]),
+    memory: { ...memory, lowerBoundBytes: 0 },
+    split: record,
+  };
+  writeOutputFiles(options.out, { [COMPILED_MODEL_FILE]: `${JSON.stringify(compiled, null, 1)}\n` });
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify({ out: options.out, ...compiled, labels: undefined })}\n`);
+    return;
+  }
+  const modelArg = model.spec.includes(' ') ? JSON.stringify(model.spec) : model.spec;
+  process.stdout.write(
+    [
+      `compiled the device's side of ${model.spec} split at cut ${cut.id} ('${cut.tensor}', ${cut.shape.join('×')}, ${bytes(cut.bytes)} on the wire) for ${target.name} into ${options.out}`,
+      `  arenas   head ${bytes(record.headArenaBytes)}, tail ${bytes(record.tailArenaBytes)} (the tail runs here when the server does not answer)`,
+      `  weights  ${bytes(memory.weightBytes)} (const); code ${bytes(memory.codeBytes)}`,
+      `server:  tinyedge offload serve ${modelArg} --cut ${cut.id} --port 7070`,
+      target.backend === 'wasm'
+        ? `device:  load head/model.wasm and tail/model.wasm with tinyedge-loader.js (runtime/offload/browser.ts sends the cut tensor over a WebSocket)`
+        : `device:  ${options.out}/runner HOST 7070 raw|entropy TIMEOUT_MS GAP_MS ANSWERS.bin INPUT.i8… (prints who answered each frame)`,
+    ].join('\n') + '\n',
+  );
+}
+
 /** Compiles a model for a target into a folder and prints (or returns as JSON) its memory figures. */
 export async function compileCommand(spec: string | undefined, options: CompileOptions): Promise<void> {
   const target = loadTarget(options.target);
@@ -76,8 +128,14 @@ export async function compileCommand(spec: string | undefined, options: CompileO
   const flashBudget = options.budgetFlash !== undefined ? parseBytes(options.budgetFlash, '--budget-flash') : (target.memory?.flashBytes ?? undefined);
   checkOutputDir(options.out, !!options.force);
   const model = prepareModel(spec, { quiet: options.json, outputs: options.outputs });
+  if (options.cut !== undefined) {
+    // Refused before quantizing, which takes a while: a cut the model lacks, a board without sockets.
+    cutById(cutCandidates(model.graph), options.cut, model.spec);
+    if (target.run.kind === 'qemu-system') throw new TinyedgeError(`split offload in C needs POSIX sockets; ${target.name} is a bare-metal board and has none`, { file: model.spec });
+  }
   await quantizeWithSamples(model, options.json, options.activations);
   const g = model.graph;
+  if (options.cut !== undefined) return compileSplit(model, target, cutById(cutCandidates(g), options.cut, model.spec), { ...options, cut: options.cut }, { ramBudget, flashBudget });
   const plan = planMemory(g, target.backend === 'c' ? cScratchBytes : wasmScratchBytes);
   const front = model.audio ? cwtFrontEndOf(g, model.audio) : undefined;
   const audio = front && model.audio ? { config: model.audio, ...cwtMemory(front) } : undefined;
@@ -107,19 +165,14 @@ export async function compileCommand(spec: string | undefined, options: CompileO
     codeBytes = textBytes(options.out, objects, target);
     budgetCheck('flash for weights and code', weightBytes + codeBytes, flashBudget, flashFlag, model.spec);
   }
-  const io = (name: string) => {
-    const t = tensorOf(g, name);
-    const q = t.quant as Quantization;
-    return { name, shape: t.shape, scale: q.scale[0], zeroPoint: q.zeroPoint[0], dtype: activationType(t.dtype) };
-  };
   const compiled: CompiledModel = {
     model: model.spec,
     target: target.name,
     prefix,
     ...(model.labels ? { labels: model.labels } : {}),
     preprocessing: model.preprocessing,
-    input: io(g.inputs[0]),
-    output: io(g.outputs[0]),
+    input: ioOf(g, g.inputs[0]),
+    output: ioOf(g, g.outputs[0]),
     memory: { arenaBytes: plan.arenaBytes, lowerBoundBytes: plan.lowerBoundBytes, weightBytes, codeBytes },
     ...(audio ? { audio } : {}),
   };
