@@ -131,12 +131,14 @@ offload
   .option('--runs <n>', 'timed runs of each tail on this machine', '7')
   .addOption(new Option('--codec <name>', 'how cut tensors travel (entropy: coded sizes measured on the photo)').choices(['raw', 'entropy']).default('raw'))
   .option('--image <file>', 'the input photo (default: a bundled one)')
+  .option('--plot <file>', 'also draw the plan as a chart: .svg or .png')
+  .option('--force', 'replace the --plot file if it exists')
   .option('--json', 'print one JSON object on stdout')
-  .action((model: string, opts: { target: string; bandwidth: string; rtt: string; runs: string; codec: string; image?: string; json?: boolean }) => {
+  .action((model: string, opts: { target: string; bandwidth: string; rtt: string; runs: string; codec: string; image?: string; plot?: string; force?: boolean; json?: boolean }) => {
     // Like bench, it builds and runs under qemu from tools/: its own process, in the repository, with absolute paths.
     const root = fileURLToPath(new URL('../../', import.meta.url));
     const modelArgs = existsSync(model) ? ['--artifact', resolve(model)] : ['--model', model];
-    const args = ['bin/run-ts.mjs', 'tools/offload/main.ts', 'plan', ...modelArgs, '--target', opts.target, '--bandwidth', opts.bandwidth, '--rtt', opts.rtt, '--runs', opts.runs, '--codec', opts.codec, ...(opts.image ? ['--image', resolve(opts.image)] : []), ...(opts.json ? ['--json'] : [])];
+    const args = ['bin/run-ts.mjs', 'tools/offload/main.ts', 'plan', ...modelArgs, '--target', opts.target, '--bandwidth', opts.bandwidth, '--rtt', opts.rtt, '--runs', opts.runs, '--codec', opts.codec, ...(opts.image ? ['--image', resolve(opts.image)] : []), ...(opts.plot ? ['--plot', resolve(opts.plot)] : []), ...(opts.force ? ['--force'] : []), ...(opts.json ? ['--json'] : [])];
     const r = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
     process.exitCode = r.status ?? 1;
   });

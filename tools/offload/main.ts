@@ -25,6 +25,7 @@ import { bytes, shortName, table } from '../../compiler/cli/format.ts';
 import { TinyedgeError } from '../../compiler/errors.ts';
 import { codedBytesByCut, headMsByCut, tailMsByCut } from './split-costs.ts';
 import { DemoRow, runDemo } from './demo.ts';
+import { checkPlotFile, writePlanPlot } from './plan-plot.ts';
 
 const program = new Command('offload');
 const plan = program
@@ -37,6 +38,8 @@ const plan = program
   .option('--runs <n>', 'timed runs of each tail', (v) => Number.parseInt(v, 10), 7)
   .option('--codec <name>', 'how cut tensors travel: raw, or entropy (coded sizes measured on the input photo)', 'raw')
   .option('--image <file>', 'the input photo', join(fileURLToPath(new URL('../../models/samples/coffee.png', import.meta.url))))
+  .option('--plot <file>', 'also draw the plan: a stacked bar per cut, .svg or .png')
+  .option('--force', 'replace the --plot file if it exists')
   .option('--json', 'print one JSON object')
   .action(() => planCommand(plan.opts()));
 
@@ -107,7 +110,8 @@ export function demoChecks(rows: DemoRow[]): { what: string; ok: boolean }[] {
   ];
 }
 
-async function planCommand(options: { model: string; artifact?: string; target: string; bandwidth: string; rtt: string; runs: number; codec: string; image: string; json?: boolean }): Promise<void> {
+async function planCommand(options: { model: string; artifact?: string; target: string; bandwidth: string; rtt: string; runs: number; codec: string; image: string; plot?: string; force?: boolean; json?: boolean }): Promise<void> {
+  if (options.plot) checkPlotFile(options.plot, options.force);
   if (options.codec !== 'raw' && options.codec !== 'entropy') throw new TinyedgeError(`--codec '${options.codec}' is not raw or entropy`);
   const link = { bitsPerSecond: parseBandwidth(options.bandwidth), rttMs: parseDuration(options.rtt, '--rtt') };
   const target = loadTarget(options.target);
@@ -122,6 +126,7 @@ async function planCommand(options: { model: string; artifact?: string; target: 
   const out = tensorOf(g, g.outputs[0]);
   const wireBytes = options.codec === 'entropy' ? codedBytesByCut(g, cuts, x) : undefined;
   const { rows, best } = planSplit(cuts, { headMs, tailMs, answerBytes: sizeOf(out.shape) * DTYPE_BYTES[out.dtype], ...(wireBytes ? { wireBytes } : {}) }, link);
+  if (options.plot) await writePlanPlot(options.plot, rows, best, `${spec} on ${target.name}, ${options.bandwidth}, RTT ${options.rtt}${options.codec === 'entropy' ? ', entropy-coded' : ''}`);
   if (options.json) {
     process.stdout.write(`${JSON.stringify({ model: spec, target: target.name, link, codec: options.codec, rows: rows.map(({ cut, ...r }) => ({ cut: cut.id, after: cut.after, tensor: cut.tensor, shape: cut.shape, ...r })), best: best.cut.id })}\n`);
     return;
@@ -144,6 +149,7 @@ async function planCommand(options: { model: string; artifact?: string; target: 
       `link ${options.bandwidth}, RTT ${options.rtt}; network = RTT + (request + answer frames) at the bandwidth; cut tensors ${options.codec === 'entropy' ? 'entropy-coded (sizes on the input photo)' : 'raw'}`,
       table(['cut', 'where', 'tensor', 'wire', 'head ms', 'network ms', 'tail ms', 'total ms'], body, [0, 3, 4, 5, 6, 7]),
       `best: cut ${best.cut.id} (${where(best)}), ${ms(best.totalMs)} ms per frame`,
+      ...(options.plot ? [`plot: ${options.plot}`] : []),
     ].join('\n') + '\n',
   );
 }
