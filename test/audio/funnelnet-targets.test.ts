@@ -1,0 +1,63 @@
+/**
+ * The fixed-point CWT and FunnelNet on every target: the CWT's int8 scalogram from C (host, and each cross target's
+ * toolchain and kernels under qemu-aarch64 / qemu-system-arm) and from the AssemblyScript module in Node equals the
+ * TypeScript reference byte for byte on every test clip; so does FunnelNet behind it, cut after its last conv
+ * (32×64×16 bytes, which would show any difference the two-class softmax hides) and whole. The clips are the
+ * bundled synthetic phonocardiograms and four more generated with other seeds, with and without a murmur.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Graph } from '../../compiler/ir/graph.ts';
+import { subgraph } from '../../compiler/ir/subgraph.ts';
+import { runInt8 } from '../../compiler/reference/int8/interpreter.ts';
+import { CwtFrontEnd, cwtInt8 } from '../../compiler/reference/audio/cwt-int.ts';
+import { cwtInfo, cwtWasmBytes } from '../../compiler/backends/wasm/audio-files.ts';
+import { TinyedgeCwt } from '../../runtime/wasm/tinyedge-cwt.js';
+import { loadTarget } from '../../targets/target.ts';
+import { firstDifference } from '../support/c-build.ts';
+import { instantiateWasm } from '../support/wasm-build.ts';
+import { buildAudio, quantizedFunnelNet, runAudio, scalogramGraph, testClips } from './audio-build.ts';
+
+const C_TARGETS = ['host', 'rpi4-aarch64', 'rpi5-aarch64', 'android-arm64', 'cortex-m4', 'cortex-m7', 'cortex-m55'];
+
+let clips: ReturnType<typeof testClips>;
+let scalogram: { int8: Graph; front: CwtFrontEnd };
+let funnel: { int8: Graph; front: CwtFrontEnd };
+let features: Graph;
+const reference = (g: Graph, front: CwtFrontEnd, pcm: Int16Array) => runInt8(g, { [g.inputs[0]]: cwtInt8(front.tables, pcm, front.requantize) }).get(g.outputs[0]) as Int8Array;
+
+beforeAll(async () => {
+  clips = testClips();
+  scalogram = scalogramGraph();
+  funnel = await quantizedFunnelNet();
+  features = subgraph(funnel.int8, funnel.int8.inputs, ['expand_2']);
+});
+
+describe.each(C_TARGETS)('%s: the C audio project equals the reference', (name) => {
+  it('CWT scalogram on every clip; FunnelNet features on half the clips and its output on two', () => {
+    const target = loadTarget(name);
+    const cwt = buildAudio(scalogram.int8, scalogram.front, target);
+    for (const { name: clip, pcm } of clips) expect(firstDifference(runAudio(cwt, pcm), cwtInt8(scalogram.front.tables, pcm, scalogram.front.requantize)), clip).toBeNull();
+    const head = buildAudio(features, funnel.front, target);
+    for (const { name: clip, pcm } of clips.filter((_, i) => i % 2 === 0)) expect(firstDifference(runAudio(head, pcm), reference(features, funnel.front, pcm)), clip).toBeNull();
+    const whole = buildAudio(funnel.int8, funnel.front, target);
+    for (const { name: clip, pcm } of clips.slice(0, 2)) expect(firstDifference(runAudio(whole, pcm), reference(funnel.int8, funnel.front, pcm)), clip).toBeNull();
+  }, 600_000);
+});
+
+describe('wasm32: cwt.wasm (AssemblyScript) and model.wasm in Node equal the reference', () => {
+  it('CWT scalogram, FunnelNet features and output on every clip', async () => {
+    const cwt = await TinyedgeCwt.load(cwtWasmBytes(), cwtInfo(funnel.front));
+    const head = await instantiateWasm(features);
+    const whole = await instantiateWasm(funnel.int8);
+    for (const { name: clip, pcm } of clips) {
+      const x = cwt.run(pcm);
+      expect(firstDifference(x, cwtInt8(funnel.front.tables, pcm, funnel.front.requantize)), clip).toBeNull();
+      head.setInput(x);
+      head.run();
+      expect(firstDifference(head.output(), reference(features, funnel.front, pcm)), clip).toBeNull();
+      whole.setInput(x);
+      whole.run();
+      expect(firstDifference(whole.output(), reference(funnel.int8, funnel.front, pcm)), clip).toBeNull();
+    }
+  });
+});
