@@ -37,6 +37,8 @@ export interface DemoRow {
   cut: number;
   predictedMs: number;
   measuredMs: number;
+  /** Every timed frame's capture-to-answer time, in order (measuredMs is their median). */
+  frameMs: number[];
   /** Frames the server answered (the rest finished on the device). */
   byServer: number;
 }
@@ -86,7 +88,7 @@ export async function runDemo(g: Graph, x: Activations, o: DemoOptions, log: (s:
         ['planned', plan.best],
       ];
       // The planned cut is often one of the ends: the same frames answer for both rows.
-      const measured = new Map<number, { ms: number; byServer: number }>();
+      const measured = new Map<number, Measured>();
       for (const [mode, row] of modes) {
         log(`${bw.label}: ${mode} (cut ${row.cut.id})…`);
         let m = measured.get(row.cut.id);
@@ -94,7 +96,7 @@ export async function runDemo(g: Graph, x: Activations, o: DemoOptions, log: (s:
           m = await measure(row.cut, heads.get(row.cut.id), tails.get(row.cut.id), headMs[row.cut.id], x, shaper.port, hash, o);
           measured.set(row.cut.id, m);
         }
-        rows.push({ bandwidth: bw.label, mode, cut: row.cut.id, predictedMs: row.totalMs, measuredMs: m.ms, byServer: m.byServer });
+        rows.push({ bandwidth: bw.label, mode, cut: row.cut.id, predictedMs: row.totalMs, measuredMs: m.ms, frameMs: m.frameMs, byServer: m.byServer });
       }
       await shaper.close();
     }
@@ -104,8 +106,14 @@ export async function runDemo(g: Graph, x: Activations, o: DemoOptions, log: (s:
   return rows;
 }
 
-/** Median capture-to-answer time of `frames` frames at one cut (after warm-up frames, which also warm the server's worker). */
-async function measure(cut: Cut, head: Model | undefined, tail: Model | undefined, headMs: number, x: Activations, port: number, hash: string, o: DemoOptions): Promise<{ ms: number; byServer: number }> {
+interface Measured {
+  ms: number;
+  frameMs: number[];
+  byServer: number;
+}
+
+/** Capture-to-answer times of `frames` frames at one cut and their median (after warm-up frames, which also warm the server's worker). */
+async function measure(cut: Cut, head: Model | undefined, tail: Model | undefined, headMs: number, x: Activations, port: number, hash: string, o: DemoOptions): Promise<Measured> {
   const device = tail ? new OffloadDevice({ host: '127.0.0.1', port, modelHash: hash, cutId: cut.id, tail, timeoutMs: 30_000 }) : undefined;
   const times: number[] = [];
   let byServer = 0;
@@ -126,5 +134,5 @@ async function measure(cut: Cut, head: Model | undefined, tail: Model | undefine
     if (f >= warmup) times.push(performance.now() - t0);
   }
   device?.close();
-  return { ms: median(times), byServer };
+  return { ms: median(times), frameMs: times, byServer };
 }

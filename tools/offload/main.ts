@@ -91,6 +91,8 @@ async function demoCommand(options: { model: string; artifact?: string; bandwidt
     [
       `model ${spec}; device: this machine slowed ${o.deviceSlowdown}×; server: this machine (WebAssembly, 1 worker); link: RTT ${options.rtt}, jitter ${options.jitter}, loss ${options.loss}`,
       table(['bandwidth', 'mode', 'cut', 'predicted ms', 'measured ms (median)', 'error', 'by server'], body, [2, 3, 4, 5, 6]),
+      'capture-to-answer time of every frame (ms):',
+      ...rows.map((r) => `  ${r.bandwidth.padEnd(9)} ${r.mode.padEnd(12)} cut ${String(r.cut).padStart(3)}: ${r.frameMs.map((t) => t.toFixed(1)).join(' ')}`),
       ...checks.map((c) => `${c.ok ? 'ok  ' : 'FAIL'} ${c.what}`),
     ].join('\n') + '\n',
   );
