@@ -23,12 +23,14 @@ import { buildTemporaryProject, runBuild } from '../../targets/toolchain.ts';
 import { synthesizePcg } from '../../tools/pcg/synthesize.ts';
 import { STRICT_CFLAGS } from '../support/c-build.ts';
 
-/** The bundled clips and four more generated here (other seeds), with and without a murmur. */
+/** The bundled clips, four more generated here (other seeds), with and without a murmur, and a full-scale square wave. */
 export function testClips(): { name: string; pcm: Int16Array }[] {
   const { sampleRate, samples } = FUNNELNET_CWT;
   const bundled = audioFiles([AUDIO_SAMPLES_DIR]).map((f) => ({ name: f.split('/').pop() as string, pcm: readWavClip(f, FUNNELNET_CWT) }));
   const generated = [21, 22, 23, 24].map((seed) => ({ name: `seed ${seed}${seed % 2 ? ' murmur' : ''}`, pcm: synthesizePcg({ sampleRate, samples, murmur: seed % 2 === 1, seed }) }));
-  return [...bundled, ...generated];
+  // Full scale both ways: the accumulators' bound (±2^30) and the int8 clamp are reached.
+  const square = { name: 'full-scale 100 Hz square wave', pcm: Int16Array.from({ length: samples }, (_, n) => (Math.floor((n * 200) / sampleRate) % 2 ? -32768 : 32767)) };
+  return [...bundled, ...generated, square];
 }
 
 /** builder:funnelnet quantized as `compile` does (the bundled clips), with its front end. */
