@@ -92,11 +92,11 @@ interface Frames {
   answers: Activations[];
 }
 
-/** Runs the device on every photo (each `repeat` times) against 127.0.0.1:port. */
-async function device(dir: string, target: Target, port: number, codec: Codec, o: { timeoutMs?: number; gapMs?: number; repeat?: number; token?: string } = {}): Promise<Frames> {
+/** Runs the device on every photo (each `repeat` times) against 127.0.0.1:port (or host:port). */
+async function device(dir: string, target: Target, port: number, codec: Codec, o: { timeoutMs?: number; gapMs?: number; repeat?: number; token?: string; host?: string } = {}): Promise<Frames> {
   const files = Array.from({ length: o.repeat ?? 1 }, () => inputFiles).flat();
   const output = join(dir, `answers-${codec}.i8`);
-  const args = [join(dir, 'runner'), ...(o.token ? [`--token=${o.token}`] : []), '127.0.0.1', String(port), codec, String(o.timeoutMs ?? 10_000), String(o.gapMs ?? 0), output, ...files];
+  const args = [join(dir, 'runner'), ...(o.token ? [`--token=${o.token}`] : []), o.host ?? '127.0.0.1', String(port), codec, String(o.timeoutMs ?? 10_000), String(o.gapMs ?? 0), output, ...files];
   const [cmd, ...rest] = target.run.kind === 'qemu-user' ? [...target.run.command, ...args] : args;
   const { stdout } = await run(cmd, rest, { cwd: dir });
   const bytes = new Int8Array(readFileSync(output));
@@ -136,6 +136,14 @@ describe('C device client on host, failures', () => {
   beforeAll(() => {
     dir = build(target);
   }, 300_000);
+
+  it('a host name (localhost) is resolved: answered by the server, the same', async () => {
+    const s = await server();
+    const f = await device(build(target), target, s.port, 'raw', { host: 'localhost' });
+    expect(f.by).toEqual(inputFiles.map(() => 'server'));
+    same(f);
+    await s.close();
+  });
 
   it('full offload (no head: the input is sent, entropy-coded): answers equal the reference', async () => {
     const s = await server();

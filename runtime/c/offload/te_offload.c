@@ -5,9 +5,11 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -142,26 +144,41 @@ static int give_up(te_offload *c) {
   return 0;
 }
 
-/* A non-blocking connection within the connect timeout: 1 connected, 0 not (backing off). */
-static int ensure_connected(te_offload *c) {
-  struct sockaddr_in addr;
-  int fd, err = 0, one = 1;
+/* A non-blocking connect of a new socket to `a` by the deadline: the socket, or -1. */
+static int connect_to(const struct addrinfo *a, int64_t deadline) {
+  int err = 0, fd = socket(a->ai_family, SOCK_STREAM, 0);
   socklen_t len = sizeof err;
+  if (fd < 0) return -1;
+  if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) == 0) {
+    if (connect(fd, a->ai_addr, a->ai_addrlen) == 0) return fd;
+    if (errno == EINPROGRESS && wait_for(fd, POLLOUT, deadline) == 1 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == 0) return fd;
+  }
+  close(fd);
+  return -1;
+}
+
+/*
+ * A connection within the connect timeout: 1 connected, 0 not (backing off). The host is an IPv4 or IPv6 address or
+ * a name; resolving a name (getaddrinfo) may block and allocate, but only here, on (re)connecting, never per frame.
+ */
+static int ensure_connected(te_offload *c) {
+  struct addrinfo hints, *found, *a;
+  char port[8];
+  int one = 1;
+  int64_t deadline;
   if (c->fd >= 0) return 1;
   if (now_ms() < c->next_attempt_ms) return 0;
-  memset(&addr, 0, sizeof addr);
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(c->config.port);
-  if (inet_pton(AF_INET, c->config.host, &addr.sin_addr) != 1) return give_up(c);
-  fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return give_up(c);
-  c->fd = fd;
-  if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) != 0) return give_up(c);
-  if (connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
-    if (errno != EINPROGRESS || wait_for(fd, POLLOUT, now_ms() + c->config.connect_timeout_ms) != 1) return give_up(c);
-    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0 || err != 0) return give_up(c);
-  }
-  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  memset(&hints, 0, sizeof hints);
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_NUMERICSERV;
+  snprintf(port, sizeof port, "%u", (unsigned)c->config.port);
+  if (getaddrinfo(c->config.host, port, &hints, &found) != 0) return give_up(c);
+  deadline = now_ms() + c->config.connect_timeout_ms;
+  for (a = found; a && c->fd < 0; a = a->ai_next) c->fd = connect_to(a, deadline);
+  freeaddrinfo(found);
+  if (c->fd < 0) return give_up(c);
+  setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   if (c->config.token && send_hello(c) != 1) return give_up(c);
   c->backoff_ms = c->config.backoff_min_ms;
   return 1;

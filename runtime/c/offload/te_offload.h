@@ -28,7 +28,7 @@ typedef void (*te_local_tail)(const uint8_t *cut, uint8_t *answer, void *user);
 
 /* Where the server is, what is sent, how long to wait, and the buffers. */
 typedef struct {
-  const char *host; /* IPv4 address, e.g. "192.168.1.20" */
+  const char *host; /* IPv4 or IPv6 address, or a name resolved on each (re)connect, e.g. "192.168.1.20", "edge.local" */
   uint16_t port;
   const char *token; /* the server's shared token, sent in a hello frame on each connection; NULL: none */
   uint8_t model_hash[8];
