@@ -20,11 +20,16 @@ import { Target, cToolchain } from '../../targets/target.ts';
 import { buildTemporaryProject, runBuild, textBytes } from '../../targets/toolchain.ts';
 import { TflmFigures } from './tflm-figures.ts';
 import { qemuInsnPlugin } from '../qemu-insn/build.ts';
+import { CwtFrontEnd } from '../../compiler/reference/audio/cwt-int.ts';
+import { cwtMacs } from '../../compiler/reference/audio/cwt-kernels.ts';
+import { AUDIO_OBJECTS, cAudioProject } from '../../compiler/backends/c/audio-project.ts';
 
 /** What the emulated benchmark counted. */
 export interface EmulatedBenchResult {
   target: string;
   layers: { index: number; name: string; op: string; shape: string; macs: number; refInstructions: number; instructions: number }[];
+  /** An audio model's CWT front end, run before the layers (and counted in the totals). */
+  frontEnd?: { macs: number; refInstructions: number; instructions: number };
   totals: { macs: number; refInstructions: number; instructions: number; programInstructions: number };
   /** The optimized build's memory: planned arena, const weights (with folded biases and multipliers), code. */
   memory: { arenaBytes: number; weightBytes: number; codeBytes: number };
@@ -33,29 +38,34 @@ export interface EmulatedBenchResult {
   sameOutput: boolean;
 }
 
-/** One build with layer markers, run once under qemu with the plugin: per-layer instruction counts and the output's bytes (the offload planner reads the counts too). */
-export function countLayers(g: Graph, x: Activations, target: Target, kernels: string[]): { perLayer: number[]; total: number; output: Uint8Array; memory: EmulatedBenchResult['memory'] } {
+/**
+ * One build with layer markers, run once under qemu with the plugin: per-layer instruction counts and the output's
+ * bytes (the offload planner reads the counts too). With an audio front end, x is the PCM clip and the CWT, marked
+ * before the layers, is counted as `frontEnd`.
+ */
+export function countLayers(g: Graph, x: Activations, target: Target, kernels: string[], front?: CwtFrontEnd): { perLayer: number[]; frontEnd: number; total: number; output: Uint8Array; memory: EmulatedBenchResult['memory'] } {
   const build = { ...cBuildOf(target), kernels: chooseKernels(kernels, target.name) };
   const cflags = [...cToolchain(target).cflags, '-DTE_LAYER_MARKERS'];
   const plan = planMemory(g, cScratchBytes);
-  const project = cProject(g, plan, { ...build, cflags });
+  const project = front ? cAudioProject(g, plan, { ...build, cflags }, front) : cProject(g, plan, { ...build, cflags });
   const dir = buildTemporaryProject(project.files, target, cflags);
-  const objects = ['model.o', ...kernelSources(build.kernels, familiesOf(g)).map((s) => s.replace(/\.c$/, '.o'))];
+  const objects = ['model.o', ...kernelSources(build.kernels, familiesOf(g)).map((s) => s.replace(/\.c$/, '.o')), ...(front ? AUDIO_OBJECTS : [])];
   const memory = { arenaBytes: plan.arenaBytes, weightBytes: project.weightBytes, codeBytes: textBytes(dir, objects, target) };
   const [input, output, counts] = ['input.i8', 'output.i8', 'counts.json'].map((f) => join(dir, `bench-${f}`));
   writeFileSync(input, new Uint8Array(x.buffer, x.byteOffset, x.byteLength));
   runBuild(dir, target, input, output, 1, { lib: qemuInsnPlugin(), out: counts });
   const { instructions, marks } = JSON.parse(readFileSync(counts, 'utf8')) as { instructions: number; marks: number[] };
-  if (marks.length !== g.nodes.length + 1) throw new Error(`internal: expected ${g.nodes.length + 1} layer marks, the plugin saw ${marks.length}`);
-  return { perLayer: g.nodes.map((_, i) => marks[i + 1] - marks[i]), total: instructions, output: Uint8Array.from(readFileSync(output)), memory };
+  const first = front ? 1 : 0;
+  if (marks.length !== g.nodes.length + 1 + first) throw new Error(`internal: expected ${g.nodes.length + 1 + first} layer marks, the plugin saw ${marks.length}`);
+  return { perLayer: g.nodes.map((_, i) => marks[first + i + 1] - marks[first + i]), frontEnd: front ? marks[1] - marks[0] : 0, total: instructions, output: Uint8Array.from(readFileSync(output)), memory };
 }
 
 /** Counts the int8 graph's instructions per layer on `target`, optimized and reference kernels. */
-export function benchEmulated(g: Graph, x: Activations, target: Target, log: (s: string) => void): EmulatedBenchResult {
+export function benchEmulated(g: Graph, x: Activations, target: Target, log: (s: string) => void, front?: CwtFrontEnd): EmulatedBenchResult {
   log(`building and running ${target.name} with its kernels (${target.kernels.join(', ')}) under qemu with the instruction counter…`);
-  const opt = countLayers(g, x, target, target.kernels);
+  const opt = countLayers(g, x, target, target.kernels, front);
   log(`…and with the reference kernels`);
-  const ref = countLayers(g, x, target, ['ref']);
+  const ref = countLayers(g, x, target, ['ref'], front);
   const stats = modelStats(g);
   const layers = g.nodes.map((node, i) => ({
     index: i,
@@ -66,10 +76,12 @@ export function benchEmulated(g: Graph, x: Activations, target: Target, log: (s:
     refInstructions: ref.perLayer[i],
     instructions: opt.perLayer[i],
   }));
-  const sum = (f: (l: (typeof layers)[number]) => number) => layers.reduce((s, l) => s + f(l), 0);
+  const frontEnd = front ? { macs: cwtMacs(front.tables), refInstructions: ref.frontEnd, instructions: opt.frontEnd } : undefined;
+  const sum = (f: (l: (typeof layers)[number] | NonNullable<typeof frontEnd>) => number) => [...(frontEnd ? [frontEnd] : []), ...layers].reduce((s, l) => s + f(l), 0);
   return {
     target: target.name,
     layers,
+    ...(frontEnd ? { frontEnd } : {}),
     totals: { macs: sum((l) => l.macs), refInstructions: sum((l) => l.refInstructions), instructions: sum((l) => l.instructions), programInstructions: opt.total },
     memory: opt.memory,
     limit: target.limit,
@@ -100,6 +112,9 @@ function formatTflmComparison(r: EmulatedBenchResult, tflm: TflmFigures): string
 export function formatEmulatedBench(r: EmulatedBenchResult, tflm?: TflmFigures): string {
   const ratio = (macs: number, instr: number) => (instr ? (macs / instr).toFixed(2) : '');
   const rows = r.layers.map((l) => [l.index, l.op, l.shape, fmt(l.macs), fmt(l.refInstructions), fmt(l.instructions), ratio(l.macs, l.instructions), (l.refInstructions / Math.max(1, l.instructions)).toFixed(2)]);
+  const f = r.frontEnd;
+  // The CWT front end runs first: the same C on both builds (it has no optimized kernel).
+  if (f) rows.unshift(['', 'cwt (front end)', 'scalogram', fmt(f.macs), fmt(f.refInstructions), fmt(f.instructions), ratio(f.macs, f.instructions), (f.refInstructions / Math.max(1, f.instructions)).toFixed(2)]);
   const t = r.totals;
   rows.push(['', 'total', '', fmt(t.macs), fmt(t.refInstructions), fmt(t.instructions), ratio(t.macs, t.instructions), (t.refInstructions / t.instructions).toFixed(2)]);
   const lines = [

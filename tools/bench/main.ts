@@ -27,6 +27,8 @@ import { benchWasm, formatWasmBench } from './wasm32.ts';
 import { quantizeWithSamples } from '../../compiler/cli/quantize.ts';
 import { readRawInput } from '../../compiler/cli/predict.ts';
 import { tflmFiguresOf } from './tflm-figures.ts';
+import { readWavClip } from '../../compiler/reference/audio/read-wav.ts';
+import { cwtFrontEndOf } from '../../compiler/reference/audio/cwt-int.ts';
 
 interface Contender {
   name: string;
@@ -40,12 +42,13 @@ const options = new Command('bench')
   .option('--runs <n>', 'timed runs per contender (--target host: at least 20, in blocks of 5)', (v) => Number.parseInt(v, 10), 15)
   .option('--warmup <n>', 'untimed runs first', (v) => Number.parseInt(v, 10), 2)
   .option('--input <file>', 'with an emulated --target: a raw FILE.i8 / FILE.u8 input fed as it is (instead of --image)')
+  .option('--audio <file>', 'with an emulated --target and an audio model: a WAV clip (default: a bundled synthetic PCG with a murmur)', join(fileURLToPath(new URL('../../models/samples/audio/pcg-murmur-1.wav', import.meta.url))))
   .option('--image <file>', 'input photo', join(fileURLToPath(new URL('../../models/samples/coffee.png', import.meta.url))))
   .option('--target <name>', "host: tinyedge's C build vs onnxruntime-node; wasm32: tinyedge's WebAssembly vs TF.js wasm and onnxruntime-web; an Arm target: instructions per layer under qemu, optimized vs reference kernels")
   .option('--artifact <file>', 'with --target: an int8 artifact to use instead of quantizing the model with the samples')
   .option('--json', 'print one JSON object')
   .parse(process.argv)
-  .opts<{ model: string; runs: number; warmup: number; image: string; input?: string; target?: string; artifact?: string; json?: boolean }>();
+  .opts<{ model: string; runs: number; warmup: number; image: string; audio: string; input?: string; target?: string; artifact?: string; json?: boolean }>();
 
 if (options.target !== undefined && options.target !== 'host' && options.target !== 'wasm32') {
   // An emulated target: instructions counted under qemu. Microcontrollers default to the MCU-sized builder.
@@ -54,12 +57,16 @@ if (options.target !== undefined && options.target !== 'host' && options.target 
   const loaded = prepareModel(spec, { quiet: true });
   await quantizeWithSamples(loaded, true);
   const input = tensorOf(loaded.graph, loaded.graph.inputs[0]);
-  const x = options.input
-    ? readRawInput(options.input, { name: input.name, shape: input.shape, dtype: activationType(input.dtype) })
-    : quantizeForTensor(await imageToInput(options.image, input.shape, loaded.preprocessing), input);
-  const result = benchEmulated(loaded.graph, x, target, (s) => options.json || process.stderr.write(`${s}\n`));
+  // An audio model runs its CWT front end on the target too: the input is the clip's PCM.
+  const front = loaded.audio ? cwtFrontEndOf(loaded.graph, loaded.audio) : undefined;
+  const x = loaded.audio
+    ? readWavClip(options.audio, loaded.audio)
+    : options.input
+      ? readRawInput(options.input, { name: input.name, shape: input.shape, dtype: activationType(input.dtype) })
+      : quantizeForTensor(await imageToInput(options.image, input.shape, loaded.preprocessing), input);
+  const result = benchEmulated(loaded.graph, x, target, (s) => options.json || process.stderr.write(`${s}\n`), front);
   const tflm = tflmFiguresOf(spec);
-  const inputName = options.input ?? options.image;
+  const inputName = loaded.audio ? options.audio : (options.input ?? options.image);
   if (options.json) process.stdout.write(`${JSON.stringify({ model: spec, input: inputName, ...result, ...(tflm ? { tflm } : {}) })}\n`);
   else process.stdout.write(`model ${spec} (${input.dtype === 'int16' ? '16×8' : 'int8'}) on ${target.name}, input ${inputName}\n${formatEmulatedBench(result, tflm)}\n`);
   process.exit(result.sameOutput ? 0 : 1);

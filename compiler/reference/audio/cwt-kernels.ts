@@ -112,3 +112,20 @@ export function cwtTables(c: CwtConfig): CwtTables {
   });
   return { config: c, offsets, halves, taps };
 }
+
+/** Multiply-accumulates of one clip's CWT (real and imaginary taps inside the clip, every point of every column). */
+export function cwtMacs(t: CwtTables): number {
+  const c = t.config;
+  const { hop, step } = cwtSteps(c);
+  let macs = 0;
+  for (let r = 0; r < c.rows; r++) {
+    const h = t.halves[r];
+    for (let col = 0; col < c.columns; col++) {
+      for (let p = 0; p < c.subsamples; p++) {
+        const n = col * hop + p * step + (step >> 1);
+        macs += 2 * (Math.min(h, c.samples - 1 - n) - Math.max(-h, -n) + 1);
+      }
+    }
+  }
+  return macs;
+}
