@@ -95,6 +95,8 @@ program
   .option('--input <file>', 'raw tensor in the input shape (NHWC): FILE.f32 float32 (quantized here), FILE.i8 / FILE.u8 bytes fed as they are, or FILE.i16 to a 16×8 model')
   .option('--audio <file>', 'audio models (builder:funnelnet): a WAV clip, 16-bit PCM mono at the model\'s rate; the CWT runs on the target')
   .option('--runs <n>', 'run this many times and report the median latency', '1')
+  .option('--draw <file.png>', 'detectors: also write the photo with the boxes drawn')
+  .option('--force', 'replace the --draw file if it exists')
   .option('--json', 'print one JSON object on stdout')
   .action((dir: string, opts: Parameters<typeof runCommand>[1]) => runCommand(dir, opts));
 

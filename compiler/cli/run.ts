@@ -16,6 +16,7 @@ import { ActivationType } from '../quantize/quant-params.ts';
 import { Activations } from '../reference/int8/conv.ts';
 import { bytes, table } from './format.ts';
 import { audioClipFor, loadWasmCwt } from './run-audio.ts';
+import { isDetectorFolder, runDetectorCommand } from './run-detector.ts';
 
 /** Options of run. */
 export interface RunOptions {
@@ -25,6 +26,9 @@ export interface RunOptions {
   audio?: string;
   runs: string;
   json?: boolean;
+  /** A detector: write the photo with the boxes drawn to this PNG (replacing a file only with `force`). */
+  draw?: string;
+  force?: boolean;
 }
 
 function readCompiled(dir: string): CompiledModel {
@@ -37,7 +41,8 @@ function readCompiled(dir: string): CompiledModel {
   }
 }
 
-function median(xs: number[]): number {
+/** The median of latencies. */
+export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
@@ -62,7 +67,7 @@ export async function runCompiled(dir: string, options: RunOptions, compiled = r
 }
 
 /** Builds (if needed) and runs the C runner natively through files of raw little-endian elements. */
-function runC(dir: string, target: Target, x: Activations, outType: ActivationType, runs: number): { latencies: number[]; y: Activations } {
+export function runC(dir: string, target: Target, x: Activations, outType: ActivationType, runs: number): { latencies: number[]; y: Activations } {
   buildProject(dir, target);
   const work = mkdtempSync(join(tmpdir(), 'tinyedge-run-'));
   try {
@@ -97,22 +102,31 @@ async function runWasm(dir: string, x: Activations, runs: number, audio: boolean
 export async function runCommand(dir: string, options: RunOptions): Promise<void> {
   const compiled = readCompiled(dir);
   if (compiled.split) throw new TinyedgeError(`is the device's side of a split model (cut ${compiled.split.cut}): run it against \`tinyedge offload serve ${compiled.model} --cut ${compiled.split.cut}\` with ${compiled.target === 'wasm32' ? 'its head/ and tail/ modules' : `${dir}/runner`}, or compile without --cut`, { file: dir });
+  if (isDetectorFolder(dir, compiled)) return runDetectorCommand(dir, options, compiled);
+  if (options.draw) throw new TinyedgeError('--draw draws the boxes of a detector; this model is not one', { file: dir });
   const result = await runCompiled(dir, options, compiled);
   if (options.json) {
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return;
   }
   const rows = result.top.map((t, i) => [i + 1, t.label, t.index, t.score.toFixed(6)]);
-  const m = result.memory;
   process.stdout.write(
     [
       `model    ${compiled.model} (${compiled.output.dtype === 'int16' ? '16×8' : 'int8'}, ${compiled.target === 'wasm32' ? 'WebAssembly SIMD128 in Node' : `C99 on ${compiled.target}`})`,
       `input    ${options.image ?? options.input ?? options.audio}`,
       table(['rank', 'label', 'class', 'score'], rows, [0, 2, 3]),
-      result.latencyMs === null
-        ? `latency  n/a: ${compiled.target} ran on an emulated board; count instructions with \`tinyedge bench --target ${compiled.target}\``
-        : `latency  ${result.latencyMs.toFixed(2)} ms${Number(options.runs) > 1 ? ` (median of ${options.runs} runs)` : ''}${loadTarget(compiled.target).run.kind === 'qemu-user' ? ' under qemu (emulated: not the device’s time)' : ''}`,
-      `memory   arena ${bytes(m.arenaBytes)}, weights ${bytes(m.weightBytes)}, code ${bytes(m.codeBytes ?? 0)}`,
+      ...footerLines(compiled, result.latencyMs, options.runs),
     ].join('\n') + '\n',
   );
+}
+
+/** The latency and memory lines of run's report. */
+export function footerLines(compiled: CompiledModel, latencyMs: number | null, runs: string): string[] {
+  const m = compiled.memory;
+  return [
+    latencyMs === null
+      ? `latency  n/a: ${compiled.target} ran on an emulated board; count instructions with \`tinyedge bench --target ${compiled.target}\``
+      : `latency  ${latencyMs.toFixed(2)} ms${Number(runs) > 1 ? ` (median of ${runs} runs)` : ''}${loadTarget(compiled.target).run.kind === 'qemu-user' ? ' under qemu (emulated: not the device’s time)' : ''}`,
+    `memory   arena ${bytes(m.arenaBytes)}, weights ${bytes(m.weightBytes)}, code ${bytes(m.codeBytes ?? 0)}`,
+  ];
 }

@@ -30,15 +30,6 @@ function floatArray(name: string, values: Float32Array, note: string): string {
   return `${comment(note)}\nstatic const float ${name}[${values.length}] = {\n${rows.join(',\n')}\n};`;
 }
 
-/**
- * The bytes the detector runner writes: int32 count, max_detections te_detection records (unused ones zero), then
- * the raw int8 box encodings and score codes (little-endian, as every tinyedge target is).
- */
-export function detectorOutputBytes(g: Graph): number {
-  const { boxes, scores, detection } = ssdOutputsOf(g);
-  return 4 + DETECTION_RECORD_BYTES * detection.maxDetections + sizeOf(boxes.shape) + sizeOf(scores.shape);
-}
-
 function detectionSources(g: Graph, plan: MemoryPlan, prefix: string, t: SsdInt8Tables): Record<string, string> {
   const upper = prefix.toUpperCase();
   const { boxes, scores } = ssdOutputsOf(g);
@@ -153,11 +144,29 @@ function detectorRunner(prefix: string): Record<string, string> {
   return { 'detector.h': header, 'detector.c': source };
 }
 
-/** The detector's C files (tables, detect function, runner wrapper) and the sources to compile beside the model. */
+/** What `tinyedge run` reads (detection.json) to parse the detector runner's record. */
+export interface CDetectionInfo {
+  labels?: string[];
+  maxDetections: number;
+  boxes: { name: string; length: number };
+  scores: { name: string; length: number };
+}
+
+/** The file of a C detector folder describing its runner's record. */
+export const C_DETECTION_FILE = 'detection.json';
+
+/** The detector's C files (tables, detect function, runner wrapper, detection.json) and the sources to compile beside the model. */
 export function cDetectionFiles(g: Graph, plan: MemoryPlan, prefix: string): { files: Record<string, string>; sources: string[] } {
   const tables = ssdInt8Tables(g);
+  const { boxes, scores, detection } = ssdOutputsOf(g);
+  const info: CDetectionInfo = {
+    ...(detection.labels ? { labels: detection.labels } : {}),
+    maxDetections: tables.maxDetections,
+    boxes: { name: boxes.name, length: sizeOf(boxes.shape) },
+    scores: { name: scores.name, length: sizeOf(scores.shape) },
+  };
   return {
-    files: { ...detectionSources(g, plan, prefix, tables), ...detectorRunner(prefix) },
+    files: { ...detectionSources(g, plan, prefix, tables), ...detectorRunner(prefix), [C_DETECTION_FILE]: `${JSON.stringify(info, null, 1)}\n` },
     sources: [`${prefix}_detection.c`, 'detector.c'],
   };
 }

@@ -1,0 +1,131 @@
+/**
+ * @fileoverview `tinyedge run` on a compiled detector: the model and its SSD post-processing run on the target (the
+ * C runner writes the detections record; in WebAssembly the loader's detect()), then the detections are printed
+ * with their boxes in pixels and, with `--draw out.png`, drawn on the photo.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { TinyedgeError } from '../errors.ts';
+import { loadTarget } from '../../targets/target.ts';
+import { ModelInfo, TinyedgeModel } from '../../runtime/wasm/tinyedge-loader.js';
+import { C_DETECTION_FILE, CDetectionInfo, DETECTION_RECORD_BYTES } from '../backends/c/ssd-detection.ts';
+import { Detection } from '../reference/detection/ssd-postprocess.ts';
+import { CompiledModel } from './compile.ts';
+import { integerInputOf } from './predict.ts';
+import { RunOptions, footerLines, median, runC } from './run.ts';
+import { checkDrawTarget, drawDetections, photoSize, pixelBox } from './draw-detections.ts';
+import { table } from './format.ts';
+
+/** A detector run's detections and raw int8 outputs. */
+export interface DetectorOutputs {
+  detections: Detection[];
+  boxes: Int8Array;
+  scores: Int8Array;
+}
+
+/** `run --json` on a detector. */
+export interface DetectionResult {
+  detections: { classIndex: number; label: string; score: number; box: number[]; pixels: number[] }[];
+  outputs: { boxes: { name: string; data: number[] }; scores: { name: string; data: number[] } };
+  latencyMs: number | null;
+  memory: { arenaBytes: number; weightBytes: number; codeBytes: number };
+}
+
+/** Parses the C detector runner's record (ssd-detection.ts: count, te_detection records, raw outputs; little-endian). */
+export function parseDetectionRecord(info: CDetectionInfo, bytes: Uint8Array): DetectorOutputs {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const count = view.getInt32(0, true);
+  const detections = Array.from({ length: count }, (_, i): Detection => {
+    const at = 4 + i * DETECTION_RECORD_BYTES;
+    const f = (k: number) => view.getFloat32(at + 4 * k, true);
+    return { classIndex: view.getInt32(at + 20, true), score: f(4), box: [f(0), f(1), f(2), f(3)], anchor: view.getInt32(at + 24, true) };
+  });
+  const rawAt = 4 + DETECTION_RECORD_BYTES * info.maxDetections;
+  const raw = (at: number, length: number) => new Int8Array(bytes.buffer, bytes.byteOffset + at, length).slice();
+  return { detections, boxes: raw(rawAt, info.boxes.length), scores: raw(rawAt + info.boxes.length, info.scores.length) };
+}
+
+function readJson<T>(file: string): T {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as T;
+  } catch (e) {
+    throw new TinyedgeError(`malformed: ${(e as Error).message}`, { file });
+  }
+}
+
+/** Labels and output names of a compiled detector (C: detection.json; wasm32: model.json), labels falling back to the model's. */
+function detectorDescription(dir: string, compiled: CompiledModel): { labels?: string[]; boxes: string; scores: string } {
+  const d = compiled.target === 'wasm32' ? (readJson<ModelInfo>(join(dir, 'model.json')).detection as NonNullable<ModelInfo['detection']>) : readJson<CDetectionInfo>(join(dir, C_DETECTION_FILE));
+  const labels = d.labels ?? compiled.labels;
+  return { ...(labels ? { labels } : {}), boxes: d.boxes.name, scores: d.scores.name };
+}
+
+/** Whether a compiled folder holds a detector (its post-processing compiled beside the model). */
+export function isDetectorFolder(dir: string, compiled: CompiledModel): boolean {
+  if (compiled.target === 'wasm32') return existsSync(join(dir, 'model.json')) && readJson<ModelInfo>(join(dir, 'model.json')).detection !== undefined;
+  return existsSync(join(dir, C_DETECTION_FILE));
+}
+
+/** Runs model.wasm and ssd-postprocess.wasm through the loader; each timed run includes the post-processing. */
+async function runDetectorWasm(dir: string, x: Int8Array, runs: number): Promise<{ latencies: number[]; out: DetectorOutputs }> {
+  const info = readJson<ModelInfo>(join(dir, 'model.json'));
+  const model = await TinyedgeModel.load(readFileSync(join(dir, 'model.wasm')), info, { ssdPostprocess: readFileSync(join(dir, 'ssd-postprocess.wasm')) });
+  const latencies: number[] = [];
+  let detections: Detection[] = [];
+  for (let i = 0; i < runs; i++) {
+    model.setInput(x);
+    const t0 = performance.now();
+    model.run();
+    detections = model.detect();
+    latencies.push(performance.now() - t0);
+  }
+  return { latencies, out: { detections, ...model.detectorOutputs() } };
+}
+
+/** Runs a compiled detector on the input of `options` and returns the detections with pixel boxes. */
+export async function runDetector(dir: string, options: RunOptions, compiled: CompiledModel): Promise<DetectionResult> {
+  const runs = Number(options.runs);
+  if (!Number.isInteger(runs) || runs < 1) throw new TinyedgeError(`--runs must be a whole number ≥ 1, got '${options.runs}'`);
+  if (options.draw && !options.image) throw new TinyedgeError('--draw needs the photo to draw on: give --image FILE');
+  if (options.draw) checkDrawTarget(options.draw, !!options.force);
+  const { input } = compiled;
+  const x = (await integerInputOf({ ...input, dtype: 'int8' }, { scale: [input.scale], zeroPoint: [input.zeroPoint] }, compiled.preprocessing, options)) as Int8Array;
+  const target = loadTarget(compiled.target);
+  let latencies: number[];
+  let out: DetectorOutputs;
+  if (target.backend === 'wasm') ({ latencies, out } = await runDetectorWasm(dir, x, runs));
+  else {
+    const c = runC(dir, target, x, 'int8', runs);
+    latencies = c.latencies;
+    out = parseDetectionRecord(readJson<CDetectionInfo>(join(dir, C_DETECTION_FILE)), new Uint8Array(c.y.buffer, c.y.byteOffset, c.y.byteLength));
+  }
+  const { labels, boxes, scores } = detectorDescription(dir, compiled);
+  const [, h, w] = input.shape;
+  const size = options.image ? await photoSize(options.image) : { width: w, height: h };
+  return {
+    detections: out.detections.map((d) => ({ classIndex: d.classIndex, label: labels?.[d.classIndex] ?? String(d.classIndex), score: d.score, box: d.box, pixels: pixelBox(d.box, size.width, size.height) })),
+    outputs: { boxes: { name: boxes, data: Array.from(out.boxes) }, scores: { name: scores, data: Array.from(out.scores) } },
+    latencyMs: latencies.length ? Number(median(latencies).toFixed(3)) : null,
+    memory: { arenaBytes: compiled.memory.arenaBytes, weightBytes: compiled.memory.weightBytes, codeBytes: compiled.memory.codeBytes },
+  };
+}
+
+/** Prints (or returns as JSON) a compiled detector's detections, and draws them with --draw. */
+export async function runDetectorCommand(dir: string, options: RunOptions, compiled: CompiledModel): Promise<void> {
+  const result = await runDetector(dir, options, compiled);
+  if (options.draw) await drawDetections(options.image as string, result.detections, options.draw);
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return;
+  }
+  const rows = result.detections.map((d, i) => [i + 1, d.label, d.classIndex, d.score.toFixed(4), d.pixels.join(', ')]);
+  process.stdout.write(
+    [
+      `model    ${compiled.model} (int8 detector, ${compiled.target === 'wasm32' ? 'WebAssembly in Node' : `C99 on ${compiled.target}`}; post-processing on the target)`,
+      `input    ${options.image ?? options.input}`,
+      result.detections.length ? table(['rank', 'label', 'class', 'score', 'box (left, top, right, bottom px)'], rows, [0, 2, 3]) : 'no detections above the score threshold',
+      ...footerLines(compiled, result.latencyMs, options.runs),
+      ...(options.draw ? [`drew     ${options.draw}`] : []),
+    ].join('\n') + '\n',
+  );
+}
