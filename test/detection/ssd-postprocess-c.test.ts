@@ -12,15 +12,16 @@ import { loadTarget } from '../../targets/target.ts';
 import { runBuild } from '../../targets/toolchain.ts';
 import { buildC, CBuilt } from '../support/c-build.ts';
 import { quantizedSyntheticDetector, seededImages } from './synthetic-detector.ts';
-import { parseDetectionRecord, referenceDetections } from './detection-record.ts';
-import { Graph } from '../../compiler/ir/graph.ts';
+import { referenceDetections } from './detection-record.ts';
+import { parseDetectionRecord } from '../../compiler/cli/run-detector.ts';
+import { C_DETECTION_FILE } from '../../compiler/backends/c/ssd-detection.ts';
 
-function runDetector(built: CBuilt, g: Graph, x: Int8Array) {
+function runDetector(built: CBuilt, x: Int8Array) {
   const input = join(built.dir, 'input.i8');
   const output = join(built.dir, 'output.i8');
   writeFileSync(input, x);
   runBuild(built.dir, built.target, input, output, 1);
-  return parseDetectionRecord(g, readFileSync(output));
+  return parseDetectionRecord(JSON.parse(readFileSync(join(built.dir, C_DETECTION_FILE), 'utf8')), readFileSync(output));
 }
 
 const CASES: [string, string, Parameters<typeof quantizedSyntheticDetector>[0], number][] = [
@@ -40,7 +41,7 @@ describe('C SSD post-processing equals the TypeScript reference', () => {
       for (const image of seededImages(inputs, 500)) {
         const x = quantizeForTensor(image, tensorOf(g, g.inputs[0])) as Int8Array;
         const ref = referenceDetections(g, x);
-        const got = runDetector(built, g, x);
+        const got = runDetector(built, x);
         expect(got.boxes).toEqual(ref.boxes);
         expect(got.scores).toEqual(ref.scores);
         expect(got.detections).toEqual(ref.detections);
