@@ -15,7 +15,11 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 import { CALIBRATION_METHODS } from '../quantize/calibrate.ts';
-import { DEFAULT_MODEL, MCU_MODEL, PACKAGED_MODELS } from '../../models/registry.ts';
+import { DEFAULT_MODEL, MCU_MODEL, PACKAGED_MODELS, SAMPLES_DIR } from '../../models/registry.ts';
+import type { DemoFlags, PlanFlags } from '../../tools/offload/main.ts';
+
+/** The photo the offload tools feed by default. */
+const SAMPLE_PHOTO = resolve(SAMPLES_DIR, 'coffee.png');
 
 const program = new Command('tinyedge')
   .description('Compile mobile CNNs to int8 WebAssembly and C99 for browsers, Raspberry Pi, Android and Cortex-M.')
@@ -137,13 +141,8 @@ offload
   .option('--plot <file>', 'also draw the plan as a chart: .svg or .png')
   .option('--force', 'replace the --plot file if it exists')
   .option('--json', 'print one JSON object on stdout')
-  .action((model: string, opts: { target: string; bandwidth: string; rtt: string; runs: string; codec: string; image?: string; plot?: string; force?: boolean; json?: boolean }) => {
-    // Like bench, it builds and runs under qemu from tools/: its own process, in the repository, with absolute paths.
-    const root = fileURLToPath(new URL('../../', import.meta.url));
-    const modelArgs = existsSync(model) ? ['--artifact', resolve(model)] : ['--model', model];
-    const args = ['bin/run-ts.mjs', 'tools/offload/main.ts', 'plan', ...modelArgs, '--target', opts.target, '--bandwidth', opts.bandwidth, '--rtt', opts.rtt, '--runs', opts.runs, '--codec', opts.codec, ...(opts.image ? ['--image', resolve(opts.image)] : []), ...(opts.plot ? ['--plot', resolve(opts.plot)] : []), ...(opts.force ? ['--force'] : []), ...(opts.json ? ['--json'] : [])];
-    const r = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
-    process.exitCode = r.status ?? 1;
+  .action((model: string, opts: Omit<PlanFlags, 'model' | 'artifact' | 'image'> & { image?: string }) => {
+    runOffloadTool('plan', { ...modelFlags(model), ...opts, image: resolve(opts.image ?? SAMPLE_PHOTO), ...(opts.plot ? { plot: resolve(opts.plot) } : {}) });
   });
 offload
   .command('serve')
@@ -188,14 +187,23 @@ offload
   .option('--frames <n>', 'timed frames per mode', '9')
   .option('--device-slowdown <k>', 'the device is this many times slower than this machine', '20')
   .option('--json', 'print one JSON object on stdout')
-  .action((model: string, opts: Record<string, string | boolean | undefined>) => {
-    const root = fileURLToPath(new URL('../../', import.meta.url));
-    const modelArgs = existsSync(model) ? ['--artifact', resolve(model)] : ['--model', model];
-    const flags = ['bandwidths', 'rtt', 'jitter', 'loss', 'frames', 'deviceSlowdown'].flatMap((k) => ['--' + k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`), String(opts[k])]);
-    const args = ['bin/run-ts.mjs', 'tools/offload/main.ts', 'demo', ...modelArgs, ...flags, ...(opts.json ? ['--json'] : [])];
-    const r = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
-    process.exitCode = r.status ?? 1;
-  });
+  .action((model: string, opts: Omit<DemoFlags, 'model' | 'artifact' | 'image'>) => runOffloadTool('demo', { ...modelFlags(model), ...opts, image: SAMPLE_PHOTO }));
+
+/** A model argument as the tools take it: a path becomes an absolute --artifact, a name stays a name. */
+function modelFlags(model: string): { model: string; artifact?: string } {
+  return existsSync(model) ? { model, artifact: resolve(model) } : { model };
+}
+
+/**
+ * Runs `offload plan|demo` (tools/offload/main.ts) as its own process in the repository, like bench: they build and
+ * run under qemu and start servers, and tools/ imports what the compiler never does. The options parsed here go
+ * over as JSON, so they are defined once, here.
+ */
+function runOffloadTool(command: 'plan' | 'demo', flags: PlanFlags | DemoFlags): void {
+  const root = fileURLToPath(new URL('../../', import.meta.url));
+  const r = spawnSync(process.execPath, ['bin/run-ts.mjs', 'tools/offload/main.ts', command, JSON.stringify(flags)], { cwd: root, stdio: 'inherit' });
+  process.exitCode = r.status ?? 1;
+}
 
 function fail(message: string, code: number, error?: unknown): never {
   process.stderr.write(`tinyedge: error: ${message}\n`);

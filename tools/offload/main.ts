@@ -8,9 +8,6 @@
  * - `tinyedge offload demo [model] [--bandwidths 0.5mbit,5mbit,50mbit] [--rtt 20ms] …`: server and device on
  *   loopback through the link shaper, predicted against measured capture-to-answer times (demo.ts).
  */
-import { Command } from 'commander';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { DEFAULT_MODEL, MCU_MODEL } from '../../models/registry.ts';
 import { loadTarget } from '../../targets/target.ts';
 import { prepareModel } from '../../compiler/cli/prepare-model.ts';
@@ -27,35 +24,34 @@ import { codedBytesByCut, headMsByCut, tailMsByCut } from './split-costs.ts';
 import { DemoRow, runDemo } from './demo.ts';
 import { checkPlotFile, writePlanPlot } from './plan-plot.ts';
 
-const program = new Command('offload');
-const plan = program
-  .command('plan')
-  .option('--model <name>', 'model name or path', DEFAULT_MODEL)
-  .option('--artifact <file>', 'a quantized artifact instead of quantizing the model with the samples')
-  .requiredOption('--target <name>', 'the device: a target that runs under qemu')
-  .requiredOption('--bandwidth <rate>', 'link bandwidth, e.g. 5mbit')
-  .requiredOption('--rtt <time>', 'link round-trip time, e.g. 40ms')
-  .option('--runs <n>', 'timed runs of each tail', (v) => Number.parseInt(v, 10), 7)
-  .option('--codec <name>', 'how cut tensors travel: raw, or entropy (coded sizes measured on the input photo)', 'raw')
-  .option('--image <file>', 'the input photo', join(fileURLToPath(new URL('../../models/samples/coffee.png', import.meta.url))))
-  .option('--plot <file>', 'also draw the plan: a stacked bar per cut, .svg or .png')
-  .option('--force', 'replace the --plot file if it exists')
-  .option('--json', 'print one JSON object')
-  .action(() => planCommand(plan.opts()));
+/** The options `tinyedge offload plan` parsed (compiler/cli/main.ts defines them, with their defaults and help). */
+export interface PlanFlags {
+  model: string;
+  artifact?: string;
+  target: string;
+  bandwidth: string;
+  rtt: string;
+  runs: string;
+  codec: string;
+  image: string;
+  plot?: string;
+  force?: boolean;
+  json?: boolean;
+}
 
-const demo = program
-  .command('demo')
-  .option('--model <name>', 'model name or path', MCU_MODEL)
-  .option('--artifact <file>', 'a quantized artifact instead of quantizing the model with the samples')
-  .option('--bandwidths <list>', 'comma-separated link bandwidths', '0.2mbit,2mbit,20mbit,200mbit')
-  .option('--rtt <time>', 'link round-trip time', '20ms')
-  .option('--jitter <time>', 'extra one-way delay, uniform up to this', '2ms')
-  .option('--loss <p>', 'probability that a chunk waits one retransmission timeout (200 ms)', '0')
-  .option('--frames <n>', 'timed frames per mode', '9')
-  .option('--device-slowdown <k>', 'the device is this many times slower than this machine', '20')
-  .option('--image <file>', 'the input photo', join(fileURLToPath(new URL('../../models/samples/coffee.png', import.meta.url))))
-  .option('--json', 'print one JSON object')
-  .action(() => demoCommand(demo.opts()));
+/** The options `tinyedge offload demo` parsed. */
+export interface DemoFlags {
+  model: string;
+  artifact?: string;
+  bandwidths: string;
+  rtt: string;
+  jitter: string;
+  loss: string;
+  frames: string;
+  deviceSlowdown: string;
+  image: string;
+  json?: boolean;
+}
 
 /** The quantized model and a photo as its input. */
 async function modelAndInput(spec: string, image: string) {
@@ -66,7 +62,7 @@ async function modelAndInput(spec: string, image: string) {
   return { g, x: quantizeForTensor(await imageToInput(image, input.shape, loaded.preprocessing), input) };
 }
 
-async function demoCommand(options: { model: string; artifact?: string; bandwidths: string; rtt: string; jitter: string; loss: string; frames: string; deviceSlowdown: string; image: string; json?: boolean }): Promise<void> {
+async function demoCommand(options: DemoFlags): Promise<void> {
   const spec = options.artifact ?? options.model;
   const { g, x } = await modelAndInput(spec, options.image);
   const log = (s: string) => options.json || process.stderr.write(`${s}\n`);
@@ -112,7 +108,7 @@ export function demoChecks(rows: DemoRow[]): { what: string; ok: boolean }[] {
   ];
 }
 
-async function planCommand(options: { model: string; artifact?: string; target: string; bandwidth: string; rtt: string; runs: number; codec: string; image: string; plot?: string; force?: boolean; json?: boolean }): Promise<void> {
+async function planCommand(options: PlanFlags): Promise<void> {
   if (options.plot) checkPlotFile(options.plot, options.force);
   if (options.codec !== 'raw' && options.codec !== 'entropy') throw new TinyedgeError(`--codec '${options.codec}' is not raw or entropy`);
   const link = { bitsPerSecond: parseBandwidth(options.bandwidth), rttMs: parseDuration(options.rtt, '--rtt') };
@@ -124,7 +120,7 @@ async function planCommand(options: { model: string; artifact?: string; target: 
   log(`counting ${target.name}'s instructions per layer under qemu…`);
   const headMs = headMsByCut(g, cuts, x, target);
   log(`timing the tails of ${cuts.length} cuts in WebAssembly here (the edge server)…`);
-  const tailMs = await tailMsByCut(g, cuts, options.runs);
+  const tailMs = await tailMsByCut(g, cuts, Number(options.runs));
   const out = tensorOf(g, g.outputs[0]);
   const wireBytes = options.codec === 'entropy' ? codedBytesByCut(g, cuts, x) : undefined;
   const { rows, best } = planSplit(cuts, { headMs, tailMs, answerBytes: sizeOf(out.shape) * DTYPE_BYTES[out.dtype], ...(wireBytes ? { wireBytes } : {}) }, link);
@@ -156,7 +152,10 @@ async function planCommand(options: { model: string; artifact?: string; target: 
   );
 }
 
-program.parseAsync(process.argv).catch((e: unknown) => {
+// `tinyedge offload plan|demo` runs this file as its own process with the parsed options as JSON.
+const [command, json] = process.argv.slice(2);
+const run = command === 'plan' ? planCommand(JSON.parse(json) as PlanFlags) : demoCommand(JSON.parse(json) as DemoFlags);
+run.catch((e: unknown) => {
   if (!(e instanceof TinyedgeError)) throw e;
   process.stderr.write(`tinyedge: error: ${e.describe()}\n`);
   process.exit(2);
