@@ -7,8 +7,7 @@
  * mobiledet-weight-scaling.ts reaches by scaling the weights on a probe input.
  */
 import { GraphBuilder } from '../../compiler/ir/graph.ts';
-import { Clamp } from '../../compiler/ir/attrs.ts';
-import { NO_CLAMP } from '../../compiler/ir/attrs.ts';
+import { Clamp, NO_CLAMP } from '../../compiler/ir/attrs.ts';
 import { tfPads } from '../../compiler/frontends/tfjs-common/padding.ts';
 import { mulberry32 } from './mulberry32.ts';
 

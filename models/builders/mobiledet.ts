@@ -6,7 +6,7 @@
  * then a 1×1 conv for box encodings and one for class logits (90 COCO classes + background), reshaped and
  * concatenated into [1, anchors, 4] and [1, anchors, 91]. Anchors come from ssd_anchor_generator with the configs'
  * values (6 layers, scales 0.2–0.95, aspect ratios 1, 2, 1/2, 3, 1/3): 2034 at 320×320.
- * Weights are seeded, then scaled on a 64×64 seeded-noise probe so every layer's output has unit RMS before its
+ * Weights are seeded, then scaled on a 160×160 seeded-noise probe so every layer's output has unit RMS before its
  * activation (half on residual branches), as batch norm would (mobiledet-weight-scaling.ts); class biases start
  * at −4.6 as the configs' class_prediction_bias_init does. Untrained: use these for sizes, speed and
  * bit-exactness, not for detections.
@@ -30,7 +30,7 @@ const MIN_DEPTH = 16;
 /** The configs' class_prediction_bias_init: sigmoid(−4.6) ≈ 0.01, so untrained scores start low. */
 const CLASS_BIAS = -4.6;
 
-/** Side of the probe input the weights are scaled on (small, so scaling costs little at any size). */
+/** Side of the probe the weights are scaled on: its stride-16 maps (10×10) are mostly interior, not padding, and a fixed size keeps the weights the same at every input size. */
 const PROBE_SIZE = 160;
 
 /** ssd_anchor_generator of the SSDLite MobileDet configs, for the given feature map sizes. */
