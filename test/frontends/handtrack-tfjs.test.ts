@@ -24,6 +24,7 @@ import { LoadedModel, loadModel } from '../../models/registry.ts';
 import { HANDTRACK_LABELS, importHandtrack, readHumanModel } from '../../models/human.ts';
 import { useTfjsBackend } from '../../tools/peers/tfjs.ts';
 import { SAMPLE_PHOTOS, photoInput } from '../support/samples.ts';
+import { hasStackTrace, tinyedge } from '../support/cli.ts';
 
 const BOXES = 'StatefulPartitionedCall/concat';
 const SCORES = 'StatefulPartitionedCall/concat_1';
@@ -158,6 +159,13 @@ describe('human:handtrack: cutting the graph and bad input', () => {
     expect(e.place.node).toMatch(/Postprocessor|map\//);
     expect(e.message).toBe(`TF op '${e.place.op}' is not supported by tinyedge's graph-model frontend (--outputs can cut the graph before it)`);
   });
+
+  it('tinyedge inspect --outputs reaching the NMS: one error line naming file, node and op, exit 2', () => {
+    const r = tinyedge(['inspect', 'human:handtrack', '--outputs', `${SCORES},${TF_DETECTION_BOXES}`]);
+    expect(r.status).toBe(2);
+    expect(hasStackTrace(r.stderr)).toBe(false);
+    expect(r.stderr.trim()).toMatch(/^tinyedge: error: \S+handtrack\.json: node '\S+' \(\w+\): TF op '\w+' is not supported by tinyedge's graph-model frontend \(--outputs can cut the graph before it\)$/);
+  }, 120_000);
 
   it('an output that names no node is refused', () => {
     expect(() => importHandtrack({ outputs: ['no/such/node'] })).toThrow(/output 'no\/such\/node' names no node in the graph/);
