@@ -1,0 +1,70 @@
+/**
+ * Browser image preprocessing: the AssemblyScript module (runtime/wasm/image-preprocess.js) equals its TypeScript
+ * reference byte for byte on every sample photo (RGBA as canvases give, and RGB; downscaled to detector and MCU
+ * input sizes, upscaled, odd sizes); the reference's bilinear taps on a hand-computed case; without resizing, the
+ * pixel table gives exactly what predict's quantization of pixel·scale + offset gives.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import sharp from 'sharp';
+import { imageToInt8, pixelTable } from '../../compiler/reference/image/image-to-int8.ts';
+import { quantizeArray } from '../../compiler/quantize/quant-params.ts';
+import { ImagePreprocessor } from '../../runtime/wasm/image-preprocess.js';
+import { SAMPLE_PHOTOS } from '../support/samples.ts';
+import { firstDifference } from '../support/c-build.ts';
+
+const WASM = readFileSync(new URL('../../runtime/wasm/assembly/build/image-preprocess.wasm', import.meta.url));
+const PRE = { scale: 2 / 255, offset: -1 };
+const QUANT = { scale: 0.0078125, zeroPoint: 0 };
+const TABLE = pixelTable(PRE, QUANT);
+/** Input sizes (width × height): SSDLite's, an MCU's, odd, and upscaling a photo shrunk first to 17×13. */
+const SIZES: [number, number][] = [
+  [320, 320],
+  [96, 96],
+  [33, 21],
+];
+
+describe('image preprocessing: WebAssembly equals the TypeScript reference', () => {
+  let photos: { file: string; rgba: Uint8Array; rgb: Uint8Array; width: number; height: number }[];
+  beforeAll(async () => {
+    photos = await Promise.all(
+      SAMPLE_PHOTOS.map(async (file) => {
+        const rgba = await sharp(file).rotate().ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+        const rgb = await sharp(file).rotate().removeAlpha().raw().toBuffer({ resolveWithObject: true });
+        return { file, rgba: new Uint8Array(rgba.data), rgb: new Uint8Array(rgb.data), width: rgba.info.width, height: rgba.info.height };
+      }),
+    );
+  });
+
+  for (const [w, h] of SIZES) {
+    it(`every sample photo to ${w}×${h}, RGBA and RGB: equal bytes`, async () => {
+      const wasm = await ImagePreprocessor.load(WASM, { width: w, height: h, table: TABLE });
+      for (const p of photos) {
+        const ref = imageToInt8(p.rgba, p.width, p.height, 4, w, h, TABLE);
+        expect(firstDifference(wasm.run(p.rgba, p.width, p.height, 4), ref), p.file).toBeNull();
+        expect(firstDifference(wasm.run(p.rgb, p.width, p.height, 3), ref), p.file).toBeNull();
+      }
+    });
+  }
+
+  it('upscaling a 17×13 image to 64×48: equal bytes', async () => {
+    const wasm = await ImagePreprocessor.load(WASM, { width: 64, height: 48, table: TABLE });
+    for (const p of photos) {
+      const small = new Uint8Array(await sharp(p.rgb, { raw: { width: p.width, height: p.height, channels: 3 } }).resize(17, 13, { fit: 'fill' }).raw().toBuffer());
+      expect(firstDifference(wasm.run(small, 17, 13, 3), imageToInt8(small, 17, 13, 3, 64, 48, TABLE)), p.file).toBeNull();
+    }
+  });
+
+  it('bilinear taps with half-pixel centers on a hand-computed 2×1 → 4×1 resize', () => {
+    const identity = Int8Array.from({ length: 256 }, (_, p) => p - 128);
+    // Centers at source x = −0.25 (clamped to 0), 0.25, 0.75, 1.25 (clamped to 1): 0, 255/4, 3·255/4, 255, rounded.
+    const out = imageToInt8(Uint8Array.from([0, 10, 200, 255, 30, 100]), 2, 1, 3, 4, 1, identity);
+    expect(Array.from(out, (v) => v + 128)).toEqual([0, 10, 200, 64, 15, 175, 191, 25, 125, 255, 30, 100]);
+  });
+
+  it('without resizing, the pixel table gives what predict quantizes from pixel·scale + offset', () => {
+    const p = photos[0];
+    const expected = quantizeArray(Float32Array.from(p.rgb, (v) => v * PRE.scale + PRE.offset), { scale: [QUANT.scale], zeroPoint: [QUANT.zeroPoint] });
+    expect(firstDifference(imageToInt8(p.rgba, p.width, p.height, 4, p.width, p.height, TABLE), expected)).toBeNull();
+  });
+});
