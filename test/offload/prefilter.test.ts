@@ -2,7 +2,8 @@
  * The offload prefilter: a tiny int8 classifier (3×3 stride-4 conv, mean, dense, softmax) runs on each frame first;
  * frames whose score for the wanted class is below the threshold are answered "nothing" on the device and never
  * reach the server (its frame count is the kept frames'), its verdicts are the integer reference's, and kept frames
- * are answered by the server exactly as without the prefilter.
+ * are answered by the server exactly as without the prefilter. The C device (splitProject with the prefilter, on the
+ * host) drops exactly the same frames, comparing integer codes, and its kept frames' answers are the same.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Graph, GraphBuilder, tensorOf } from '../../compiler/ir/graph.ts';
@@ -27,7 +28,16 @@ import { quantizedDefaultModel } from '../support/quantized-model.ts';
 import { SAMPLE_PHOTOS, photoInput } from '../support/samples.ts';
 import { seededUniform } from '../support/seeded.ts';
 import { MCU_MODEL } from '../../models/registry.ts';
-import { firstDifference } from '../support/c-build.ts';
+import { STRICT_CFLAGS, firstDifference } from '../support/c-build.ts';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { cBuildOf } from '../../compiler/backends/c/project.ts';
+import { prefilterMinCode, splitProject } from '../../compiler/backends/c/split-project.ts';
+import { loadTarget } from '../../targets/target.ts';
+import { buildTemporaryProject } from '../../targets/toolchain.ts';
 
 let g: Graph;
 let classifier: Graph;
@@ -72,15 +82,20 @@ beforeAll(async () => {
 
 afterAll(() => server?.close());
 
+/** The classifier's score of class 0 for every frame, and the median score as the threshold (half the frames kept). */
+function scoresAndThreshold(): { scores: number[]; threshold: number } {
+  const scores = frames.map((x) => {
+    const y = runInt8(classifier, { [classifier.inputs[0]]: x }).get(classifier.outputs[0]) as Activations;
+    const q = tensorOf(classifier, classifier.outputs[0]).quant as Quantization;
+    return q.scale[0] * (y[0] - q.zeroPoint[0]);
+  });
+  const sorted = [...scores].sort((a, b) => a - b);
+  return { scores, threshold: sorted[Math.floor(sorted.length / 2)] };
+}
+
 describe('offload with a prefilter', () => {
   it('drops the frames the classifier scores low, sends the rest, and answers those exactly', async () => {
-    const scores = frames.map((x) => {
-      const y = runInt8(classifier, { [classifier.inputs[0]]: x }).get(classifier.outputs[0]) as Activations;
-      const q = tensorOf(classifier, classifier.outputs[0]).quant as Quantization;
-      return q.scale[0] * (y[0] - q.zeroPoint[0]);
-    });
-    const sorted = [...scores].sort((a, b) => a - b);
-    const threshold = sorted[Math.floor(sorted.length / 2)];
+    const { scores, threshold } = scoresAndThreshold();
     const { files, info } = wasmProject(classifier, planMemory(classifier, wasmScratchBytes), 'prefilter', undefined, { scale: 1, offset: 0 });
     const load = (p: { bytes: Uint8Array; info: typeof info }) => TinyedgeModel.load<RawValues, RawValues>(p.bytes, p.info);
     const prefilter = new ClassifierPrefilter(await load({ bytes: files['model.wasm'] as Uint8Array, info }), 0, threshold);
@@ -102,5 +117,30 @@ describe('offload with a prefilter', () => {
     expect(kept).toBeLessThan(frames.length);
     expect(server.metrics().frames - before).toBe(kept);
     device.close();
+  });
+
+  it('in C: the device drops the same frames (integer codes against the threshold) and its kept answers are the same', async () => {
+    const { scores, threshold } = scoresAndThreshold();
+    const host = loadTarget('host');
+    const cut = cutCandidates(g)[cutId];
+    const prefilter = { graph: classifier, wantedClass: 0, threshold };
+    const dir = buildTemporaryProject(splitProject(g, cut, { ...cBuildOf(host), cflags: STRICT_CFLAGS }, prefilter), host, STRICT_CFLAGS);
+    const work = mkdtempSync(join(tmpdir(), 'tinyedge-prefilter-'));
+    const files = frames.map((x, i) => {
+      const f = join(work, `frame${i}.i8`);
+      writeFileSync(f, x as Int8Array);
+      return f;
+    });
+    const before = server.metrics().frames;
+    const { stdout } = await promisify(execFile)(join(dir, 'runner'), ['127.0.0.1', String(server.port), 'raw', '10000', '0', join(work, 'answers.i8'), ...files]);
+    const by = (JSON.parse(stdout) as { frames: { by: string }[] }).frames.map((f) => f.by);
+    expect(by).toEqual(scores.map((s) => (s >= threshold ? 'server' : 'prefilter')));
+    const keptIndex = by.flatMap((b, i) => (b === 'server' ? [i] : []));
+    const answers = new Int8Array(Uint8Array.from(readFileSync(join(work, 'answers.i8'))).buffer);
+    const n = expected[0].length;
+    expect(answers.length).toBe(keptIndex.length * n);
+    keptIndex.forEach((i, k) => expect(firstDifference(answers.subarray(k * n, (k + 1) * n), expected[i]), `frame ${i}`).toBeNull());
+    expect(server.metrics().frames - before).toBe(keptIndex.length);
+    expect(prefilterMinCode(prefilter)).toBeGreaterThan(-128);
   });
 });
