@@ -122,7 +122,8 @@ function readNms(p: PostprocessorReader, nms: TfNode[]) {
   if (settings.some((s) => s.maxDetections !== first.maxDetections || s.iouThreshold !== first.iouThreshold || s.scoreThreshold !== first.scoreThreshold)) {
     p.fail('the per-class NonMaxSuppression ops disagree on their settings', nms[0]);
   }
-  // One NMS per class (TF OD API's default), or one over all classes (use_class_agnostic_nms).
+  // One NMS per class (TF OD API's default), or one over all classes (use_class_agnostic_nms). maxDetections is the
+  // per-class max_output_size; SsdDetection has one bound for per-class and total (TF's max_total_detections).
   return { ...first, classAgnostic: nms.length === 1 };
 }
 
