@@ -19,6 +19,8 @@ export interface ModelInfo {
   output: TensorInfo;
   labels?: string[];
   preprocessing: { scale: number; offset: number };
+  /** int8 RGB inputs: the input value of each 8-bit pixel value (image-preprocess.wasm's table). */
+  pixelTable?: number[];
   /** A detector's on-device post-processing: where its two raw int8 outputs lie in the module's memory, and the tables. */
   detection?: {
     boxes: { name: string; ptr: number; length: number };
@@ -32,6 +34,8 @@ export interface ModelInfo {
 export interface LoadOptions {
   /** Bytes of ssd-postprocess.wasm: needed by detectors. */
   ssdPostprocess?: ArrayBuffer | Uint8Array;
+  /** Bytes of image-preprocess.wasm: enables setImage. */
+  imagePreprocess?: ArrayBuffer | Uint8Array;
 }
 
 /** Raw values of a model's input or output: Int8Array, or Int16Array when its TensorInfo says int16 (16×8). */
@@ -46,6 +50,8 @@ export declare class TinyedgeModel<In extends RawValues = Int8Array, Out extends
   readonly info: ModelInfo;
   setInput(values: In): void;
   setInputFloat(values: ArrayLike<number>): void;
+  /** Writes the input from RGBA (channels 4, the default) or RGB pixels of a width × height photo, resized and quantized in WebAssembly. */
+  setImage(pixels: Uint8Array | Uint8ClampedArray, width: number, height: number, channels?: 3 | 4): void;
   run(): void;
   output(): Out;
   outputFloat(): Float32Array;

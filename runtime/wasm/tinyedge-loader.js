@@ -3,6 +3,7 @@
  * browsers and Android WebViews. Types are in tinyedge-loader.d.ts.
  */
 import { SsdPostprocessor } from './ssd-postprocess.js';
+import { ImagePreprocessor } from './image-preprocess.js';
 
 /** Round half away from zero, as the compiler quantizes. */
 function roundHalfAway(x) {
@@ -18,7 +19,8 @@ export class TinyedgeModel {
    * Instantiates the module bytes described by `info` (the model.json written beside model.wasm).
    * @param {ArrayBuffer | Uint8Array} bytes
    * @param {import('./tinyedge-loader').ModelInfo} info
-   * @param {import('./tinyedge-loader').LoadOptions} [options] a detector's (info.detection) needs ssdPostprocess
+   * @param {import('./tinyedge-loader').LoadOptions} [options] a detector's (info.detection) needs ssdPostprocess;
+   *   imagePreprocess enables setImage (int8 RGB inputs, info.pixelTable)
    */
   static async load(bytes, info, options = {}) {
     const { instance } = await WebAssembly.instantiate(bytes, {});
@@ -26,6 +28,10 @@ export class TinyedgeModel {
     if (info.detection) {
       if (!options.ssdPostprocess) throw new Error(`${info.model} is a detector: pass the bytes of ssd-postprocess.wasm (beside model.wasm) as options.ssdPostprocess`);
       model.postprocessor = await SsdPostprocessor.load(options.ssdPostprocess, info.detection.tables);
+    }
+    if (options.imagePreprocess && info.pixelTable) {
+      const [, height, width] = info.input.shape;
+      model.preprocessor = await ImagePreprocessor.load(options.imagePreprocess, { width, height, table: info.pixelTable });
     }
     return model;
   }
@@ -49,6 +55,12 @@ export class TinyedgeModel {
     const { Array } = this.inputElements;
     if (values.length !== this.inputLength) throw new Error(`input needs ${this.inputLength} ${Array.name.replace('Array', '').toLowerCase()} values, got ${values.length}`);
     this.view(Array, this.exports.input_ptr(), this.inputLength).set(values);
+  }
+
+  /** Writes the input from a photo's pixels (RGBA as canvases give them, or RGB): resized and quantized in WebAssembly (image-preprocess.wasm). */
+  setImage(pixels, width, height, channels = 4) {
+    if (!this.preprocessor) throw new Error(`${this.info.model}: load with options.imagePreprocess (the bytes of image-preprocess.wasm) to set images; its model.json needs a pixelTable (int8 RGB inputs)`);
+    this.setInput(this.preprocessor.run(pixels, width, height, channels));
   }
 
   /** Quantizes float input values with the input's scale and zero point, then writes them. */

@@ -2,7 +2,8 @@
  * Browser image preprocessing: the AssemblyScript module (runtime/wasm/image-preprocess.js) equals its TypeScript
  * reference byte for byte on every sample photo (RGBA as canvases give, and RGB; downscaled to detector and MCU
  * input sizes, upscaled, odd sizes); the reference's bilinear taps on a hand-computed case; without resizing, the
- * pixel table gives exactly what predict's quantization of pixel·scale + offset gives.
+ * pixel table gives exactly what predict's quantization of pixel·scale + offset gives. A wasm32 build's loader
+ * (setImage, with the pixel table from model.json) writes the reference's bytes as the model's input.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
@@ -12,6 +13,13 @@ import { quantizeArray } from '../../compiler/quantize/quant-params.ts';
 import { ImagePreprocessor } from '../../runtime/wasm/image-preprocess.js';
 import { SAMPLE_PHOTOS } from '../support/samples.ts';
 import { firstDifference } from '../support/c-build.ts';
+import { tensorOf } from '../../compiler/ir/graph.ts';
+import { planMemory } from '../../compiler/plan/plan-memory.ts';
+import { wasmScratchBytes } from '../../compiler/backends/wasm/render-layers.ts';
+import { wasmProject } from '../../compiler/backends/wasm/project.ts';
+import { TinyedgeModel } from '../../runtime/wasm/tinyedge-loader.js';
+import { SIZE, quantizedSyntheticDetector } from './synthetic-detector.ts';
+import { referenceDetections } from './detection-record.ts';
 
 const WASM = readFileSync(new URL('../../runtime/wasm/assembly/build/image-preprocess.wasm', import.meta.url));
 const PRE = { scale: 2 / 255, offset: -1 };
@@ -52,6 +60,21 @@ describe('image preprocessing: WebAssembly equals the TypeScript reference', () 
     for (const p of photos) {
       const small = new Uint8Array(await sharp(p.rgb, { raw: { width: p.width, height: p.height, channels: 3 } }).resize(17, 13, { fit: 'fill' }).raw().toBuffer());
       expect(firstDifference(wasm.run(small, 17, 13, 3), imageToInt8(small, 17, 13, 3, 64, 48, TABLE)), p.file).toBeNull();
+    }
+  });
+
+  it('the loader of a wasm32 build: setImage feeds the reference\'s input bytes (the detections on them equal the reference\'s)', async () => {
+    const g = quantizedSyntheticDetector();
+    const { files, info } = wasmProject(g, planMemory(g, wasmScratchBytes), 'test', undefined, PRE);
+    const model = await TinyedgeModel.load(files['model.wasm'] as Uint8Array, info, { ssdPostprocess: files['ssd-postprocess.wasm'] as Uint8Array, imagePreprocess: files['image-preprocess.wasm'] as Uint8Array });
+    const q = tensorOf(g, g.inputs[0]).quant!;
+    const table = pixelTable(PRE, { scale: q.scale[0], zeroPoint: q.zeroPoint[0] });
+    expect(info.pixelTable).toEqual(Array.from(table));
+    for (const p of photos.slice(0, 3)) {
+      const x = imageToInt8(p.rgba, p.width, p.height, 4, SIZE, SIZE, table);
+      model.setImage(p.rgba, p.width, p.height);
+      model.run();
+      expect(model.detect()).toEqual(referenceDetections(g, x).detections);
     }
   });
 

@@ -9,19 +9,17 @@ import { Quantization } from '../../ir/tensor.ts';
 import { MemoryPlan } from '../../plan/plan-memory.ts';
 import { ActivationType, activationType } from '../../quantize/quant-params.ts';
 import { emitWasm } from './emit-wasm.ts';
-import { WasmDetectionInfo, wasmDetectionFiles, wasmDetectionInfo } from './ssd-detection.ts';
+import { RuntimePartsInfo, wasmRuntimeParts } from './runtime-parts.ts';
 
 const LOADER_DIR = new URL('../../../runtime/wasm/', import.meta.url);
 
 /** What model.json holds (the loader's ModelInfo). */
-export interface WasmModelInfo {
+export interface WasmModelInfo extends RuntimePartsInfo {
   model: string;
   input: { name: string; shape: number[]; scale: number; zeroPoint: number; dtype: ActivationType };
   output: { name: string; shape: number[]; scale: number; zeroPoint: number; dtype: ActivationType };
   labels?: string[];
   preprocessing: { scale: number; offset: number };
-  /** A detector's on-device post-processing (runtime/wasm/ssd-postprocess.js). */
-  detection?: WasmDetectionInfo;
 }
 
 function tensorInfo(g: Graph, name: string): WasmModelInfo['input'] {
@@ -80,18 +78,15 @@ window.ready = true;
 /** Every file of the wasm32 folder, and the module's code and data bytes. */
 export function wasmProject(g: Graph, plan: MemoryPlan, model: string, labels: string[] | undefined, preprocessing: { scale: number; offset: number }): { files: Record<string, string | Uint8Array>; codeBytes: number; dataBytes: number; info: WasmModelInfo } {
   const wasm = emitWasm(g, plan);
-  const detection = g.detection ? wasmDetectionInfo(g, plan, wasm.inputPtr) : undefined;
-  const info: WasmModelInfo = { model, input: tensorInfo(g, g.inputs[0]), output: tensorInfo(g, g.outputs[0]), ...(labels ? { labels } : {}), preprocessing, ...(detection ? { detection } : {}) };
+  const parts = wasmRuntimeParts(g, plan, wasm.inputPtr, preprocessing);
+  const info: WasmModelInfo = { model, input: tensorInfo(g, g.inputs[0]), output: tensorInfo(g, g.outputs[0]), ...(labels ? { labels } : {}), preprocessing, ...parts.info };
   const files: Record<string, string | Uint8Array> = {
     'model.wasm': wasm.bytes,
     'model.json': `${JSON.stringify(info, null, 1)}\n`,
     'tinyedge-loader.js': readFileSync(fileURLToPath(new URL('tinyedge-loader.js', LOADER_DIR)), 'utf8'),
     'tinyedge-loader.d.ts': readFileSync(fileURLToPath(new URL('tinyedge-loader.d.ts', LOADER_DIR)), 'utf8'),
-    // The loader imports the post-processing wrapper, detector or not.
-    'ssd-postprocess.js': readFileSync(fileURLToPath(new URL('ssd-postprocess.js', LOADER_DIR)), 'utf8'),
-    'ssd-postprocess.d.ts': readFileSync(fileURLToPath(new URL('ssd-postprocess.d.ts', LOADER_DIR)), 'utf8'),
     'index.html': demoPage(info),
-    ...(detection ? wasmDetectionFiles() : {}),
+    ...parts.files,
   };
   return { files, codeBytes: wasm.bytes.length - wasm.dataBytes, dataBytes: wasm.dataBytes, info };
 }
