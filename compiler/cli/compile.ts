@@ -11,6 +11,7 @@ import { TinyedgeError } from '../errors.ts';
 import { planMemory } from '../plan/plan-memory.ts';
 import { cScratchBytes } from '../backends/c/render-nodes.ts';
 import { cBuildOf, cProject, kernelSources } from '../backends/c/project.ts';
+import { SSD_POSTPROCESS_OBJECT } from '../backends/c/ssd-detection.ts';
 import { loadTarget } from '../../targets/target.ts';
 import { wasmProject } from '../backends/wasm/project.ts';
 import { wasmScratchBytes } from '../backends/wasm/render-layers.ts';
@@ -159,7 +160,7 @@ export async function compileCommand(spec: string | undefined, options: CompileO
     prepareOutputDir(options.out, !!options.force);
     writeOutputFiles(options.out, project.files);
     buildProject(options.out, target);
-    const objects = [`${prefix}.o`, ...kernelSources(build.kernels, familiesOf(g)).map((s) => s.replace(/\.c$/, '.o')), ...(front ? AUDIO_OBJECTS : [])];
+    const objects = [`${prefix}.o`, ...kernelSources(build.kernels, familiesOf(g)).map((s) => s.replace(/\.c$/, '.o')), ...(front ? AUDIO_OBJECTS : []), ...(g.detection ? [SSD_POSTPROCESS_OBJECT] : [])];
     // The build products, and the runtime folder as a whole (it is entirely ours), so --force clears them too.
     recordOutputFiles(options.out, ['runner', 'main.o', `${prefix}.o`, `${prefix}_weights.o`, 'tinyedge', ...(front ? ['audio.o'] : [])]);
     codeBytes = textBytes(options.out, objects, target);

@@ -163,5 +163,5 @@ export function cProject(g: Graph, plan: MemoryPlan, build: CBuild, prefix = 'mo
     ? { 'android/tinyedge_jni.c': jniGlue(prefix), 'android/TinyedgeModel.kt': kotlinClass(), 'android/CMakeLists.txt': ndkCmakeLists(sources, build.cflags) }
     : {};
   const files = { ...c.files, ...detector?.files, ...entry, Makefile: makefile([prefix], build, otherSources), 'CMakeLists.txt': cmakeLists(prefix, otherSources), ...runtimeFiles(kernelFiles), ...android };
-  return { files, weightBytes: c.weightBytes };
+  return { files, weightBytes: c.weightBytes + (detector?.tableBytes ?? 0) };
 }

@@ -14,6 +14,9 @@ import { comment } from './c-literals.ts';
 /** The runtime source every detector project builds. */
 export const SSD_POSTPROCESS_SOURCE = 'tinyedge/postprocess/ssd_postprocess.c';
 
+/** Its object, counted in a detector's code bytes. */
+export const SSD_POSTPROCESS_OBJECT = SSD_POSTPROCESS_SOURCE.replace(/\.c$/, '.o');
+
 /** Bytes of one te_detection (four box floats, score, class, anchor). */
 export const DETECTION_RECORD_BYTES = 28;
 
@@ -156,7 +159,7 @@ export interface CDetectionInfo {
 export const C_DETECTION_FILE = 'detection.json';
 
 /** The detector's C files (tables, detect function, runner wrapper, detection.json) and the sources to compile beside the model. */
-export function cDetectionFiles(g: Graph, plan: MemoryPlan, prefix: string): { files: Record<string, string>; sources: string[] } {
+export function cDetectionFiles(g: Graph, plan: MemoryPlan, prefix: string): { files: Record<string, string>; sources: string[]; tableBytes: number } {
   const tables = ssdInt8Tables(g);
   const { boxes, scores, detection } = ssdOutputsOf(g);
   const info: CDetectionInfo = {
@@ -168,5 +171,7 @@ export function cDetectionFiles(g: Graph, plan: MemoryPlan, prefix: string): { f
   return {
     files: { ...detectionSources(g, plan, prefix, tables), ...detectorRunner(prefix), [C_DETECTION_FILE]: `${JSON.stringify(info, null, 1)}\n` },
     sources: [`${prefix}_detection.c`, 'detector.c'],
+    // Anchors and the five 256-entry tables: flash beside the weights.
+    tableBytes: 4 * (tables.anchors.length + 5 * 256),
   };
 }
