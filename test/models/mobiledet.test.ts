@@ -4,7 +4,7 @@
  * and the SSD anchors of its six feature maps; the scaled seeded weights keep every activation in range on a photo;
  * every variant quantizes, and its int8 box encodings and class logits are bit-exact between the int8 reference,
  * C on the host and WASM (small 0.5 width, 96×96 variants, and mobiledet_cpu_1 at 320×320); the 320×320 detector is
- * refused by the cortex-m4 profile, naming the overshoot.
+ * refused by the Cortex-M profiles, naming the memory and the overshoot.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -26,7 +26,7 @@ import { SAMPLE_PHOTOS, photoInput } from '../support/samples.ts';
 import { seededUniform } from '../support/seeded.ts';
 import { buildC, firstDifference, runC } from '../support/c-build.ts';
 import { instantiateWasm } from '../support/wasm-build.ts';
-import { hasStackTrace, tinyedge } from '../support/cli.ts';
+import { hasStackTrace, tinyedgeAsync } from '../support/cli.ts';
 
 const VARIANTS = ['cpu', 'dsp', 'edgetpu'] as const;
 
@@ -125,13 +125,16 @@ describe('builder:mobiledet_cpu_1 (320×320)', () => {
     await expectBitExact(int8, await int8Inputs(model, int8));
   }, 600_000);
 
-  it('is refused by the cortex-m4 profile, which names the memory and by how many bytes it is over', () => {
+  it('is refused by the cortex-m4, m7 and m55 profiles, each naming the memory and by how many bytes it is over', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tinyedge-mobiledet-'));
     const artifact = join(dir, 'mobiledet_cpu_1_320.tinyedge');
     writeFileSync(artifact, encodeArtifact({ model: model.spec, graph: int8, preprocessing: model.preprocessing, calibration: { method: 'minmax', images: SAMPLE_PHOTOS.length, biasCorrection: true } }));
-    const r = tinyedge(['compile', artifact, '--target', 'cortex-m4', '--out', join(dir, 'build')]);
-    expect(r.status, r.stderr).toBe(2);
-    expect(hasStackTrace(r.stderr)).toBe(false);
-    expect(r.stderr.trim().split('\n').pop()).toMatch(/cortex-m4's RAM.*over by \d+ bytes/);
+    const profiles = ['cortex-m4', 'cortex-m7', 'cortex-m55'];
+    const runs = await Promise.all(profiles.map((name) => tinyedgeAsync(['compile', artifact, '--target', name, '--out', join(dir, name)])));
+    runs.forEach((r, i) => {
+      expect(r.status, r.stderr).toBe(2);
+      expect(hasStackTrace(r.stderr)).toBe(false);
+      expect(r.stderr.trim().split('\n').pop()).toMatch(new RegExp(`${profiles[i]}'s (RAM|flash).*over by \\d+ bytes`));
+    });
   }, 120_000);
 });
