@@ -30,7 +30,7 @@ import { hasStackTrace, tinyedgeAsync } from '../support/cli.ts';
 
 const VARIANTS = ['cpu', 'dsp', 'edgetpu'] as const;
 
-/** MACs of each layout at width 1 and 320×320, as the op table counts them (Xiong et al. give 0.45 B, 2.82 B, 1.53 B). */
+/** MACs of each layout at width 1 and 320×320 as the op table counts them: any change to a layout shows here. */
 const MACS_320 = { cpu: 444_227_776, dsp: 2_816_403_904, edgetpu: 1_533_181_504 };
 
 /** A photo and a seeded random input, quantized to the int8 graph's input. */
