@@ -47,6 +47,7 @@ program
   .argument('[model]', 'model name or path', DEFAULT_MODEL)
   .option('--image <file>', 'a photo: decoded, resized and normalized as the model expects')
   .option('--input <file>', 'raw tensor in the input shape (NHWC): FILE.f32 little-endian float32, FILE.i8 / FILE.u8 bytes fed as they are to an int8 model, or FILE.i16 (little-endian) to a 16×8 one')
+  .option('--audio <file>', "audio models (builder:funnelnet): a WAV clip, 16-bit PCM mono at the model's rate (f32: the float CWT; int8: the fixed-point one the targets run)")
   .option('--outputs <nodes>', 'TF.js graph models: cut after these nodes (comma-separated TF names); they become the outputs')
   .addOption(new Option('--precision <p>', 'interpreter: f32, or int8 / int16 (16×8) (an artifact runs as quantized; a float model is quantized with the samples)').choices(['f32', 'int8', 'int16']))
   .option('--json', 'print one JSON object on stdout')

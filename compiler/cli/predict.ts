@@ -3,6 +3,7 @@
  * [--json]`: one inference with a reference interpreter: f32 for float models, the integer one for artifacts (or a
  * float model quantized on the spot with the bundled photos, int8 or 16×8, when `--precision` asks for it).
  */
+import { audioModelInput } from './run-audio.ts';
 import { readUserFile } from '../frontends/tfjs-common/artifacts.ts';
 import { runF32 } from '../reference/f32/interpreter.ts';
 import { runInt8 } from '../reference/int8/interpreter.ts';
@@ -25,6 +26,8 @@ export interface PredictOptions {
   outputs?: string;
   image?: string;
   input?: string;
+  /** A WAV clip, for an audio model. */
+  audio?: string;
   precision?: 'f32' | ActivationType;
   json?: boolean;
 }
@@ -136,7 +139,7 @@ export async function predictCommand(spec: string | undefined, options: PredictO
   let output: PredictionResult['output'];
   let scores: ArrayLike<number>;
   if (precision !== 'f32') {
-    const x = await integerInputOf(slotOf(g), tensorOf(g, g.inputs[0]).quant as Quantization, model.preprocessing, options);
+    const x = (audioModelInput(model, options, false) as Int8Array | undefined) ?? (await integerInputOf(slotOf(g), tensorOf(g, g.inputs[0]).quant as Quantization, model.preprocessing, options));
     const started = performance.now();
     const y = runInt8(g, { [g.inputs[0]]: x }, { onNode }).get(outName) as Activations;
     latencyMs = performance.now() - started;
@@ -144,7 +147,7 @@ export async function predictCommand(spec: string | undefined, options: PredictO
     output = { name: outName, shape: out.shape, dtype: out.dtype, scale: q.scale[0], zeroPoint: q.zeroPoint[0], data: Array.from(y) };
     scores = dequantizeArray(y, q);
   } else {
-    const x = await modelInput(model, options);
+    const x = (audioModelInput(model, options, true) as Float32Array | undefined) ?? (await modelInput(model, options));
     const started = performance.now();
     const y = runF32(g, { [g.inputs[0]]: x }, { onNode }).get(outName) as Float32Array;
     latencyMs = performance.now() - started;
