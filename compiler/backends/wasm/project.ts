@@ -10,6 +10,7 @@ import { MemoryPlan } from '../../plan/plan-memory.ts';
 import { ActivationType, activationType } from '../../quantize/quant-params.ts';
 import { emitWasm } from './emit-wasm.ts';
 import { RuntimePartsInfo, wasmRuntimeParts } from './runtime-parts.ts';
+import { detectorPage } from './detector-page.ts';
 
 const LOADER_DIR = new URL('../../../runtime/wasm/', import.meta.url);
 
@@ -85,7 +86,7 @@ export function wasmProject(g: Graph, plan: MemoryPlan, model: string, labels: s
     'model.json': `${JSON.stringify(info, null, 1)}\n`,
     'tinyedge-loader.js': readFileSync(fileURLToPath(new URL('tinyedge-loader.js', LOADER_DIR)), 'utf8'),
     'tinyedge-loader.d.ts': readFileSync(fileURLToPath(new URL('tinyedge-loader.d.ts', LOADER_DIR)), 'utf8'),
-    'index.html': demoPage(info),
+    'index.html': info.detection ? detectorPage(info) : demoPage(info),
     ...parts.files,
   };
   return { files, codeBytes: wasm.bytes.length - wasm.dataBytes, dataBytes: wasm.dataBytes, info };

@@ -1,0 +1,77 @@
+/**
+ * A wasm32 detector's folder served on localhost in Debian's Chromium (headless, playwright-core): the demo page
+ * feeds photo pixels (RGBA, as a canvas gives them) through image-preprocess.wasm, the model and ssd-postprocess.wasm;
+ * its detections equal the TypeScript reference's (image preprocessing, int8 interpreter, post-processing) on every
+ * sample photo; picking a photo in the page draws the boxes and lists them.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { Server } from 'node:http';
+import sharp from 'sharp';
+import { chromium, Browser, Page } from 'playwright-core';
+import { tensorOf } from '../../compiler/ir/graph.ts';
+import { planMemory } from '../../compiler/plan/plan-memory.ts';
+import { wasmScratchBytes } from '../../compiler/backends/wasm/render-layers.ts';
+import { wasmProject } from '../../compiler/backends/wasm/project.ts';
+import { imageToInt8, pixelTable } from '../../compiler/reference/image/image-to-int8.ts';
+import { Detection } from '../../compiler/reference/detection/ssd-postprocess.ts';
+import { SAMPLE_PHOTOS } from '../support/samples.ts';
+import { serveFolder } from '../support/static-server.ts';
+import { SIZE, quantizedSyntheticDetector } from './synthetic-detector.ts';
+import { referenceDetections } from './detection-record.ts';
+
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+const PRE = { scale: 2 / 255, offset: -1 };
+const g = quantizedSyntheticDetector({ scoreThreshold: 0.6 });
+
+let server: Server;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  const { files } = wasmProject(g, planMemory(g, wasmScratchBytes), 'test:synthetic-detector', undefined, PRE);
+  const dir = mkdtempSync(join(tmpdir(), 'tinyedge-detector-web-'));
+  for (const [name, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), content);
+  }
+  const served = await serveFolder(dir);
+  server = served.server;
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  page = await browser.newPage();
+  await page.goto(served.url);
+  await page.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true, undefined, { timeout: 60_000 });
+}, 300_000);
+
+afterAll(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+describe('a detector in Chromium', () => {
+  it('detections from photo pixels equal the TypeScript reference on every sample photo', async () => {
+    const q = tensorOf(g, g.inputs[0]).quant!;
+    const table = pixelTable(PRE, { scale: q.scale[0], zeroPoint: q.zeroPoint[0] });
+    let found = 0;
+    for (const file of SAMPLE_PHOTOS) {
+      // Photos shrunk to at most 160 pixels a side first: the pixels travel to the page as a JSON array.
+      const { data, info } = await sharp(file).rotate().resize(160, 160, { fit: 'inside' }).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+      const ref = referenceDetections(g, imageToInt8(data, info.width, info.height, 4, SIZE, SIZE, table));
+      const inPage = await page.evaluate(([rgba, w, h]) => (window as unknown as { detectPixels(p: number[], w: number, h: number): { detections: Detection[] } }).detectPixels(rgba, w, h), [Array.from(data), info.width, info.height] as [number[], number, number]);
+      expect(inPage.detections, file).toEqual(ref.detections);
+      found += ref.detections.length;
+    }
+    expect(found).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('picking a photo draws it with the boxes and lists the detections', async () => {
+    await page.setInputFiles('#file', SAMPLE_PHOTOS[0]);
+    await page.waitForFunction(() => (document.getElementById('result')?.textContent ?? '').includes(' ms'), undefined, { timeout: 30_000 });
+    expect(await page.textContent('#result')).toMatch(/^((cat|dog) \d\.\d\d\n)*\d+\.\d ms$/);
+    const size = await page.evaluate(() => [(document.getElementById('canvas') as HTMLCanvasElement).width, (document.getElementById('canvas') as HTMLCanvasElement).height]);
+    const { info } = await sharp(SAMPLE_PHOTOS[0]).rotate().toBuffer({ resolveWithObject: true });
+    expect(size).toEqual([info.width, info.height]);
+  }, 60_000);
+});
