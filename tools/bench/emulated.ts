@@ -113,7 +113,7 @@ export function formatEmulatedBench(r: EmulatedBenchResult, tflm?: TflmFigures):
   const ratio = (macs: number, instr: number) => (instr ? (macs / instr).toFixed(2) : '');
   const rows = r.layers.map((l) => [l.index, l.op, l.shape, fmt(l.macs), fmt(l.refInstructions), fmt(l.instructions), ratio(l.macs, l.instructions), (l.refInstructions / Math.max(1, l.instructions)).toFixed(2)]);
   const f = r.frontEnd;
-  // The CWT front end runs first: the same C on both builds (it has no optimized kernel).
+  // The CWT front end runs first: the same code in both builds (its SMLAD path follows the core, not the kernel folders).
   if (f) rows.unshift(['', 'cwt (front end)', 'scalogram', fmt(f.macs), fmt(f.refInstructions), fmt(f.instructions), ratio(f.macs, f.instructions), (f.refInstructions / Math.max(1, f.instructions)).toFixed(2)]);
   const t = r.totals;
   rows.push(['', 'total', '', fmt(t.macs), fmt(t.refInstructions), fmt(t.instructions), ratio(t.macs, t.instructions), (t.refInstructions / t.instructions).toFixed(2)]);
