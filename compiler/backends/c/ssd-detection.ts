@@ -120,6 +120,8 @@ function detectorRunner(prefix: string): Record<string, string> {
     '#include <string.h>',
     '#include "detector.h"',
     '',
+    comment(`The record's layout (tinyedge run parses it) assumes ${DETECTION_RECORD_BYTES}-byte detections without padding.`),
+    `typedef char detector_record_layout[sizeof(te_detection) == ${DETECTION_RECORD_BYTES} ? 1 : -1];`,
     `static union { int8_t bytes[DETECTOR_OUTPUT_BYTES]; int32_t align; } detector_record;`,
     `static union { uint8_t bytes[${upper}_DETECTION_SCRATCH_BYTES]; int32_t align; } detector_scratch;`,
     `static te_detection detector_found[${upper}_MAX_DETECTIONS];`,
