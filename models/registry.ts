@@ -111,7 +111,7 @@ export function loadModel(spec: string = DEFAULT_MODEL, options: TfjsGraphOption
   if (/\.onnx$/i.test(spec)) return { spec, ...importOnnx(bytes, spec) };
   if (isArtifactBytes(bytes)) {
     const a = decodeArtifact(bytes, spec);
-    return { spec, graph: a.graph, ...(a.labels ? { labels: a.labels } : {}), preprocessing: a.preprocessing, quantized: true };
+    return { spec, graph: a.graph, ...(a.labels ? { labels: a.labels } : {}), preprocessing: a.preprocessing, quantized: true, ...(a.audio ? { audio: a.audio } : {}) };
   }
   // A user's own model.json: images are scaled to [0,1], the common TF.js convention.
   return { spec, graph: importModelFile(spec, options), preprocessing: { scale: 1 / 255, offset: 0 }, quantized: false };

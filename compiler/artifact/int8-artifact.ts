@@ -17,6 +17,7 @@ import { DType, DTYPE_BYTES, Quantization, Tensor, TensorData, sizeOf } from '..
 import { verifyGraph } from '../ir/verify.ts';
 import { TinyedgeError } from '../errors.ts';
 import { SsdDetection } from '../ir/detection.ts';
+import type { CwtConfig } from '../reference/audio/cwt-kernels.ts';
 
 /** First bytes of every artifact. */
 export const ARTIFACT_MAGIC = 'TEDGEQ8\0';
@@ -44,6 +45,8 @@ export interface Int8Artifact {
   labels?: string[];
   preprocessing: ArtifactPreprocessing;
   calibration: ArtifactCalibration;
+  /** An audio model's CWT front end (its input is the scalogram of a WAV clip). */
+  audio?: CwtConfig;
 }
 
 interface TensorRecord {
@@ -62,6 +65,7 @@ interface ArtifactHeader {
   graph: { inputs: string[]; outputs: string[]; tensors: TensorRecord[]; nodes: Node[] };
   /** A detector's post-processing, anchors as a plain array (f32 values survive JSON exactly). */
   detection?: Omit<SsdDetection, 'anchors'> & { anchors: number[] };
+  audio?: CwtConfig;
 }
 
 const ALIGN = 16;
@@ -97,6 +101,7 @@ export function encodeArtifact(a: Int8Artifact): Uint8Array {
     calibration: a.calibration,
     graph: { inputs: g.inputs, outputs: g.outputs, tensors, nodes: g.nodes },
     ...(g.detection ? { detection: { ...g.detection, anchors: Array.from(g.detection.anchors) } } : {}),
+    ...(a.audio ? { audio: a.audio } : {}),
   };
   const json = Buffer.from(JSON.stringify(header), 'utf8');
   const dataStart = align(16 + json.length);
@@ -170,5 +175,5 @@ export function decodeArtifact(bytes: Uint8Array, file: string): Int8Artifact {
   const detection = header.detection ? { ...header.detection, anchors: Float32Array.from(header.detection.anchors) } : undefined;
   const graph: Graph = { source: file, tensors, nodes: header.graph.nodes, inputs: header.graph.inputs, outputs: header.graph.outputs, ...(detection ? { detection } : {}) };
   verifyGraph(graph);
-  return { model: header.model, graph, ...(header.labels ? { labels: header.labels } : {}), preprocessing: header.preprocessing, calibration: header.calibration };
+  return { model: header.model, graph, ...(header.labels ? { labels: header.labels } : {}), preprocessing: header.preprocessing, calibration: header.calibration, ...(header.audio ? { audio: header.audio } : {}) };
 }

@@ -153,6 +153,7 @@ export async function quantizeCommand(spec: string | undefined, options: Quantiz
     ...(model.labels ? { labels: model.labels } : {}),
     preprocessing: model.preprocessing,
     calibration: { method: options.method, images, biasCorrection: options.biasCorrection },
+    ...(model.audio ? { audio: model.audio } : {}),
   };
   const bytes = encodeArtifact(artifact);
   writeArtifactFile(options.out, bytes);
