@@ -2,7 +2,7 @@
  * The TypeScript reference of SSD post-processing on hand-computed cases: box decoding and IoU in f32; NMS per
  * class and class-agnostic on four anchors (an overlapping pair, an identical twin with a tied score, a far box);
  * ties broken by anchor; the score threshold at its edge (a score equal to it is not a candidate); top-k; the f32
- * path agrees with the int8 path on dequantized outputs; SsdDetection survives the int8 artifact.
+ * path agrees with the int8 path on dequantized outputs; SsdDetection survives the passes and the int8 artifact.
  */
 import { describe, expect, it } from 'vitest';
 import { Graph, tensorOf } from '../../compiler/ir/graph.ts';
@@ -13,7 +13,8 @@ import { ssdPostprocessF32, ssdPostprocessInt8 } from '../../compiler/reference/
 import { SsdInt8Tables, ssdInt8Tables } from '../../compiler/reference/detection/ssd-tables.ts';
 import { dequantizeArray, quantizeForTensor } from '../../compiler/quantize/quant-params.ts';
 import { decodeArtifact, encodeArtifact } from '../../compiler/artifact/int8-artifact.ts';
-import { quantizedSyntheticDetector, seededImages } from './synthetic-detector.ts';
+import { quantizedSyntheticDetector, seededImages, syntheticDetector } from './synthetic-detector.ts';
+import { optimize } from '../../compiler/pipeline.ts';
 import { referenceDetections } from './detection-record.ts';
 
 const isF32 = (v: number) => Math.fround(v) === v;
@@ -121,6 +122,12 @@ describe('SSD post-processing reference', () => {
         x.box.forEach((v, k) => expect(v).toBeCloseTo(ref.detections[i].box[k], 6));
       });
     }
+  });
+
+  it('the passes keep the detection description and its outputs', () => {
+    const g = optimize(syntheticDetector());
+    expect(g.detection).toEqual(syntheticDetector().detection);
+    expect(g.outputs).toEqual(['box_encodings', 'class_predictions']);
   });
 
   it('the int8 artifact keeps the detection description, anchors bit for bit', () => {
