@@ -1,7 +1,8 @@
 /**
  * The C detector (model + runtime/c/postprocess, the compiler's tables in flash) gives raw int8 outputs and
  * detections (count, classes, anchors, f32 boxes and scores) identical to the TypeScript reference, on the host
- * (strict flags), rpi4-aarch64 under qemu-aarch64 and cortex-m4 under qemu-system-arm; per-class and class-agnostic.
+ * (strict flags), rpi4-aarch64 under qemu-aarch64, cortex-m4 and cortex-m55 under qemu-system-arm; per-class and
+ * class-agnostic.
  */
 import { describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -30,6 +31,7 @@ const CASES: [string, string, Parameters<typeof quantizedSyntheticDetector>[0], 
   ['rpi4-aarch64', 'per-class NMS', {}, 2],
   ['cortex-m4', 'per-class NMS', {}, 2],
   ['cortex-m4', 'class-agnostic NMS', { classAgnostic: true }, 1],
+  ['cortex-m55', 'per-class NMS', {}, 1],
 ];
 
 describe('C SSD post-processing equals the TypeScript reference', () => {
