@@ -3,7 +3,7 @@
  * and clip buffer within SRAM, weights with the CWT tables and code within flash) and `run --audio` on it (the CWT
  * and the model under qemu-system-arm) prints the reference's output bytes; `bench --target cortex-m4` counts the CWT
  * as its own line beside every layer; `compile --target wasm32` + `run --audio` (cwt.wasm and model.wasm in Node)
- * prints them too. Bad audio input (wrong rate, channels, bit depth or format, not a WAV, too short, missing, an
+ * and `predict --precision int8 --audio` print them too. Bad audio input (wrong rate, channels, bit depth or format, not a WAV, too short, missing, an
  * image flag for an audio model) fails with one line naming the file and what was expected, exit 2.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -85,8 +85,11 @@ describe('FunnelNet through the CLI', () => {
       dir = compile('wasm32').out;
     }, 300_000);
 
-    it('run --audio (cwt.wasm, then model.wasm, in Node) gives the reference output', () => {
+    it('run --audio (cwt.wasm, then model.wasm, in Node) and predict --precision int8 --audio give the reference output', () => {
       expect(runJson(dir, CLIP)).toEqual(expected(CLIP));
+      const r = tinyedge(['predict', 'builder:funnelnet', '--precision', 'int8', '--audio', CLIP, '--json']);
+      expect(r.status, r.stderr).toBe(0);
+      expect((JSON.parse(r.stdout) as { output: { data: number[] } }).output.data).toEqual(expected(CLIP));
     });
 
     it('bad audio input: one error line naming the file and what was expected (exit 2 through the CLI)', () => {
