@@ -3,9 +3,13 @@
  * toolchain and kernels under qemu-aarch64 / qemu-system-arm) and from the AssemblyScript module in Node equals the
  * TypeScript reference byte for byte on every test clip; so does FunnelNet behind it, cut after its last conv
  * (32×64×16 bytes, which would show any difference the two-class softmax hides) and whole. The clips are the
- * bundled synthetic phonocardiograms and four more generated with other seeds, with and without a murmur.
+ * bundled synthetic phonocardiograms and four more generated with other seeds, with and without a murmur. On
+ * android-arm64 the JNI glue (whose run() takes the clip's bytes) links with the CWT and the model.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Graph } from '../../compiler/ir/graph.ts';
 import { subgraph } from '../../compiler/ir/subgraph.ts';
 import { runInt8 } from '../../compiler/reference/int8/interpreter.ts';
@@ -42,6 +46,20 @@ describe.each(C_TARGETS)('%s: the C audio project equals the reference', (name) 
     const whole = buildAudio(funnel.int8, funnel.front, target);
     for (const { name: clip, pcm } of clips.slice(0, 2)) expect(firstDifference(runAudio(whole, pcm), reference(funnel.int8, funnel.front, pcm)), clip).toBeNull();
   }, 600_000);
+});
+
+describe('android-arm64: the JNI glue of an audio project', () => {
+  it('links with the CWT, FunnelNet and its kernels into libtinyedge_model.so (aarch64-linux-gnu-gcc -Werror), every listed source present', () => {
+    const { dir } = buildAudio(funnel.int8, funnel.front, loadTarget('android-arm64'));
+    const cmake = readFileSync(join(dir, 'android', 'CMakeLists.txt'), 'utf8');
+    const listed = [...cmake.matchAll(/\$\{CMAKE_CURRENT_SOURCE_DIR\}\/\.\.\/(\S+\.c)/g)].map((m) => m[1]);
+    expect(listed).toContain('audio.c');
+    expect(listed).toContain('tinyedge/audio/cwt.c');
+    const flags = ['-shared', '-fPIC', '-std=c99', '-O2', '-march=armv8.2-a+dotprod', '-Wall', '-Wextra', '-Werror', '-I/usr/include/android/nativehelper', '-I.', '-Itinyedge/include'];
+    const r = spawnSync('aarch64-linux-gnu-gcc', [...flags, 'android/tinyedge_jni.c', ...listed, '-o', 'libtinyedge_model.so'], { cwd: dir, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'android', 'tinyedge_jni.c'), 'utf8')).toContain('audio_run(NULL)');
+  });
 });
 
 describe('wasm32: cwt.wasm (AssemblyScript) and model.wasm in Node equal the reference', () => {

@@ -13,6 +13,7 @@ import { cwtSteps } from '../../reference/audio/cwt-kernels.ts';
 import { arrayBody, comment } from './c-literals.ts';
 import { bareMetalRunner } from './bare-metal.ts';
 import { familiesOf } from './kernel-table.ts';
+import { jniGlue, ndkCmakeLists } from './android.ts';
 import { CBuild, cProject, cmakeLists, hostRunner, kernelSources, makefile, runtimeFiles } from './project.ts';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -43,6 +44,11 @@ function audioSources(g: Graph, prefix: string, f: CwtFrontEnd): Record<string, 
     `#define AUDIO_SAMPLE_RATE ${c.sampleRate}`,
     '#define AUDIO_INPUT_BYTES (2 * AUDIO_SAMPLES)',
     `#define AUDIO_OUTPUT_BYTES ${upper}_OUTPUT_BYTES`,
+    comment('The input as a real value is PCM / 32768 (the runners and the JNI glue take the int16 bytes as they are).'),
+    '#define AUDIO_INPUT_SCALE (1.0 / 32768.0)',
+    '#define AUDIO_INPUT_ZERO_POINT 0',
+    `#define AUDIO_OUTPUT_SCALE ${upper}_OUTPUT_SCALE`,
+    `#define AUDIO_OUTPUT_ZERO_POINT ${upper}_OUTPUT_ZERO_POINT`,
     '',
     comment('Where to write the clip (a static buffer; the arena argument is unused).'),
     'int16_t *audio_input(uint8_t *arena);',
@@ -95,7 +101,7 @@ export function cwtMemory(f: CwtFrontEnd): { tableBytes: number; bufferBytes: nu
   return { tableBytes: 2 * f.tables.taps.length + 8 * f.tables.config.rows, bufferBytes: 2 * f.tables.config.samples };
 }
 
-/** Every file of the C project of an audio model: the model's, with runners that take a PCM clip. */
+/** Every file of the C project of an audio model: the model's, with runners (and Android glue) that take a PCM clip. */
 export function cAudioProject(g: Graph, plan: MemoryPlan, build: CBuild, front: CwtFrontEnd, prefix = 'model'): { files: Record<string, string>; weightBytes: number } {
   const project = cProject(g, plan, build, prefix);
   const kernelFiles = kernelSources(build.kernels, familiesOf(g));
@@ -111,6 +117,8 @@ export function cAudioProject(g: Graph, plan: MemoryPlan, build: CBuild, front: 
       'CMakeLists.txt': cmakeLists(prefix, others),
       ...runtimeFiles([CWT_SOURCE]),
       [CWT_HEADER]: header,
+      // The JNI glue's run() takes the clip's little-endian int16 bytes.
+      ...(build.android ? { 'android/tinyedge_jni.c': jniGlue('audio'), 'android/CMakeLists.txt': ndkCmakeLists([`${prefix}.c`, `${prefix}_weights.c`, ...others], build.cflags) } : {}),
     },
     weightBytes: project.weightBytes + cwtMemory(front).tableBytes,
   };
