@@ -151,7 +151,7 @@ export async function compileCommand(spec: string | undefined, options: CompileO
     codeBytes = project.codeBytes + (front ? cwtWasmBytes().length : 0);
     budgetCheck('bytes for weights and code', weightBytes + codeBytes, flashBudget, flashFlag, model.spec);
     prepareOutputDir(options.out, !!options.force);
-    writeOutputFiles(options.out, { ...project.files, ...(front ? wasmAudioFiles(front) : {}) });
+    writeOutputFiles(options.out, { ...project.files, ...(front ? wasmAudioFiles(front, model.spec) : {}) });
   } else {
     const build = cBuildOf(target);
     const project = front ? cAudioProject(g, plan, build, front, prefix) : cProject(g, plan, build, prefix);

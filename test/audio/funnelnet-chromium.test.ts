@@ -1,0 +1,73 @@
+/**
+ * A compiled FunnelNet's demo page in Debian's Chromium (playwright-core, headless): cwt.wasm then model.wasm give the
+ * reference's output bytes on every test clip; picking a bundled WAV shows the classes, and picking a 44.1 kHz one
+ * shows what it holds and what was expected.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { Server } from 'node:http';
+import { chromium, Browser, Page } from 'playwright-core';
+import { Graph } from '../../compiler/ir/graph.ts';
+import { planMemory } from '../../compiler/plan/plan-memory.ts';
+import { wasmScratchBytes } from '../../compiler/backends/wasm/render-layers.ts';
+import { wasmProject } from '../../compiler/backends/wasm/project.ts';
+import { wasmAudioFiles } from '../../compiler/backends/wasm/audio-files.ts';
+import { runInt8 } from '../../compiler/reference/int8/interpreter.ts';
+import { CwtFrontEnd, cwtInt8 } from '../../compiler/reference/audio/cwt-int.ts';
+import { FUNNELNET_LABELS } from '../../models/builders/funnelnet.ts';
+import { wavBytes } from '../../tools/pcg/wav.ts';
+import { serveFolder } from '../support/static-server.ts';
+import { ROOT } from '../support/samples.ts';
+import { quantizedFunnelNet, testClips } from './audio-build.ts';
+
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+
+let funnel: { int8: Graph; front: CwtFrontEnd };
+let dir: string;
+let server: Server;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  funnel = await quantizedFunnelNet();
+  const { files } = wasmProject(funnel.int8, planMemory(funnel.int8, wasmScratchBytes), 'builder:funnelnet', FUNNELNET_LABELS, { scale: 1, offset: 0 });
+  dir = mkdtempSync(join(tmpdir(), 'tinyedge-funnelnet-web-'));
+  for (const [name, content] of Object.entries({ ...files, ...wasmAudioFiles(funnel.front, 'builder:funnelnet') })) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), content);
+  }
+  const served = await serveFolder(dir);
+  server = served.server;
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  page = await browser.newPage();
+  await page.goto(served.url);
+  await page.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true, undefined, { timeout: 60_000 });
+}, 600_000);
+
+afterAll(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+describe('FunnelNet in Chromium', () => {
+  it('the page’s CWT and model give the reference output on every clip', async () => {
+    for (const { name, pcm } of testClips()) {
+      const got = await page.evaluate((samples) => (window as unknown as { classifyPcm(p: number[]): { output: number[] } }).classifyPcm(samples).output, Array.from(pcm));
+      const x = cwtInt8(funnel.front.tables, pcm, funnel.front.requantize);
+      expect(got, name).toEqual(Array.from(runInt8(funnel.int8, { [funnel.int8.inputs[0]]: x }).get(funnel.int8.outputs[0]) as Int8Array));
+    }
+  });
+
+  it('picking a WAV shows the classes; a 44.1 kHz WAV shows what it holds and what was expected', async () => {
+    await page.setInputFiles('#file', join(ROOT, 'models/samples/audio/pcg-murmur-1.wav'));
+    await page.waitForFunction(() => /ms \(CWT and model\)/.test(document.getElementById('result')?.textContent ?? ''));
+    expect(await page.textContent('#result')).toMatch(/normal|murmur/);
+    const wrong = join(dir, 'cd.wav');
+    writeFileSync(wrong, wavBytes(new Int16Array(8192), 44100));
+    await page.setInputFiles('#file', wrong);
+    await page.waitForFunction(() => /cd\.wav/.test(document.getElementById('result')?.textContent ?? ''));
+    expect(await page.textContent('#result')).toBe('cd.wav: 16-bit PCM, 1 channel(s), 44100 Hz; expected 16-bit PCM mono at 2000 Hz');
+  });
+});
