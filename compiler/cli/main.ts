@@ -50,6 +50,8 @@ program
   .option('--audio <file>', "audio models (builder:funnelnet): a WAV clip, 16-bit PCM mono at the model's rate (f32: the float CWT; int8: the fixed-point one the targets run)")
   .option('--outputs <nodes>', 'TF.js graph models: cut after these nodes (comma-separated TF names); they become the outputs')
   .addOption(new Option('--precision <p>', 'interpreter: f32, or int8 / int16 (16×8) (an artifact runs as quantized; a float model is quantized with the samples)').choices(['f32', 'int8', 'int16']))
+  .option('--draw <file.png>', 'detectors: also write the photo with the boxes drawn')
+  .option('--force', 'replace the --draw file if it exists')
   .option('--json', 'print one JSON object on stdout')
   .action((model: string, opts: Parameters<typeof predictCommand>[1]) => predictCommand(model, opts));
 

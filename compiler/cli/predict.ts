@@ -18,6 +18,7 @@ import { imageToInput } from '../../models/image-input.ts';
 import { ImagePreprocessing, LoadedModel } from '../../models/registry.ts';
 import { prepareModel } from './prepare-model.ts';
 import { startProgress } from './progress.ts';
+import { predictDetectorCommand } from './predict-detector.ts';
 import { bytes, table } from './format.ts';
 
 /** Options of predict. */
@@ -30,6 +31,9 @@ export interface PredictOptions {
   audio?: string;
   precision?: 'f32' | ActivationType;
   json?: boolean;
+  /** A detector: write the photo with the boxes drawn to this PNG (replacing a file only with `force`). */
+  draw?: string;
+  force?: boolean;
 }
 
 /** The design's result object for predict and run. */
@@ -130,6 +134,8 @@ export async function predictCommand(spec: string | undefined, options: PredictO
   const precision = precisionOf(model, options.precision);
   if (precision !== 'f32') await quantizeWithSamples(model, options.json, precision);
   const g = model.graph;
+  if (g.detection) return predictDetectorCommand(model, precision, options);
+  if (options.draw) throw new TinyedgeError('--draw draws the boxes of a detector; this model is not one', { file: model.spec });
   const progress = startProgress('running', g.nodes.length, !options.json);
   let done = 0;
   const onNode = () => progress.update(++done);

@@ -28,7 +28,41 @@ export interface DetectionResult {
   detections: { classIndex: number; label: string; score: number; box: number[]; pixels: number[] }[];
   outputs: { boxes: { name: string; data: number[] }; scores: { name: string; data: number[] } };
   latencyMs: number | null;
-  memory: { arenaBytes: number; weightBytes: number; codeBytes: number };
+  memory: { arenaBytes: number; weightBytes: number; codeBytes: number | null };
+}
+
+/** Detections with labels and boxes in pixels of an image of width × height. */
+export function labeledDetections(detections: readonly Detection[], labels: string[] | undefined, size: { width: number; height: number }): DetectionResult['detections'] {
+  return detections.map((d) => ({ classIndex: d.classIndex, label: labels?.[d.classIndex] ?? String(d.classIndex), score: d.score, box: d.box, pixels: pixelBox(d.box, size.width, size.height) }));
+}
+
+/** Width and height the boxes are given in: the photo's, or the model input's for a raw tensor. */
+export async function boxSpace(image: string | undefined, inputShape: readonly number[]): Promise<{ width: number; height: number }> {
+  return image ? photoSize(image) : { width: inputShape[2], height: inputShape[1] };
+}
+
+/** Prints a detector's result (`--json`: the object), after drawing it with --draw; `header` and `footer` are run's or predict's lines. */
+export async function reportDetections(result: DetectionResult, options: { image?: string; draw?: string; json?: boolean }, header: string[], footer: string[]): Promise<void> {
+  if (options.draw) await drawDetections(options.image as string, result.detections, options.draw);
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return;
+  }
+  const rows = result.detections.map((d, i) => [i + 1, d.label, d.classIndex, d.score.toFixed(4), d.pixels.join(', ')]);
+  process.stdout.write(
+    [
+      ...header,
+      result.detections.length ? table(['rank', 'label', 'class', 'score', 'box (left, top, right, bottom px)'], rows, [0, 2, 3]) : 'no detections above the score threshold',
+      ...footer,
+      ...(options.draw ? [`drew     ${options.draw}`] : []),
+    ].join('\n') + '\n',
+  );
+}
+
+/** Refuses --draw without a photo, or over an existing file without --force, before any work. */
+export function checkDrawOptions(options: { image?: string; draw?: string; force?: boolean }): void {
+  if (options.draw && !options.image) throw new TinyedgeError('--draw needs the photo to draw on: give --image FILE');
+  if (options.draw) checkDrawTarget(options.draw, !!options.force);
 }
 
 /** Parses the C detector runner's record (ssd-detection.ts: count, te_detection records, raw outputs; little-endian). */
@@ -86,8 +120,7 @@ async function runDetectorWasm(dir: string, x: Int8Array, runs: number): Promise
 export async function runDetector(dir: string, options: RunOptions, compiled: CompiledModel): Promise<DetectionResult> {
   const runs = Number(options.runs);
   if (!Number.isInteger(runs) || runs < 1) throw new TinyedgeError(`--runs must be a whole number ≥ 1, got '${options.runs}'`);
-  if (options.draw && !options.image) throw new TinyedgeError('--draw needs the photo to draw on: give --image FILE');
-  if (options.draw) checkDrawTarget(options.draw, !!options.force);
+  checkDrawOptions(options);
   const { input } = compiled;
   const x = (await integerInputOf({ ...input, dtype: 'int8' }, { scale: [input.scale], zeroPoint: [input.zeroPoint] }, compiled.preprocessing, options)) as Int8Array;
   const target = loadTarget(compiled.target);
@@ -100,10 +133,8 @@ export async function runDetector(dir: string, options: RunOptions, compiled: Co
     out = parseDetectionRecord(readJson<CDetectionInfo>(join(dir, C_DETECTION_FILE)), new Uint8Array(c.y.buffer, c.y.byteOffset, c.y.byteLength));
   }
   const { labels, boxes, scores } = detectorDescription(dir, compiled);
-  const [, h, w] = input.shape;
-  const size = options.image ? await photoSize(options.image) : { width: w, height: h };
   return {
-    detections: out.detections.map((d) => ({ classIndex: d.classIndex, label: labels?.[d.classIndex] ?? String(d.classIndex), score: d.score, box: d.box, pixels: pixelBox(d.box, size.width, size.height) })),
+    detections: labeledDetections(out.detections, labels, await boxSpace(options.image, input.shape)),
     outputs: { boxes: { name: boxes, data: Array.from(out.boxes) }, scores: { name: scores, data: Array.from(out.scores) } },
     latencyMs: latencies.length ? Number(median(latencies).toFixed(3)) : null,
     memory: { arenaBytes: compiled.memory.arenaBytes, weightBytes: compiled.memory.weightBytes, codeBytes: compiled.memory.codeBytes },
@@ -113,19 +144,6 @@ export async function runDetector(dir: string, options: RunOptions, compiled: Co
 /** Prints (or returns as JSON) a compiled detector's detections, and draws them with --draw. */
 export async function runDetectorCommand(dir: string, options: RunOptions, compiled: CompiledModel): Promise<void> {
   const result = await runDetector(dir, options, compiled);
-  if (options.draw) await drawDetections(options.image as string, result.detections, options.draw);
-  if (options.json) {
-    process.stdout.write(`${JSON.stringify(result)}\n`);
-    return;
-  }
-  const rows = result.detections.map((d, i) => [i + 1, d.label, d.classIndex, d.score.toFixed(4), d.pixels.join(', ')]);
-  process.stdout.write(
-    [
-      `model    ${compiled.model} (int8 detector, ${compiled.target === 'wasm32' ? 'WebAssembly in Node' : `C99 on ${compiled.target}`}; post-processing on the target)`,
-      `input    ${options.image ?? options.input}`,
-      result.detections.length ? table(['rank', 'label', 'class', 'score', 'box (left, top, right, bottom px)'], rows, [0, 2, 3]) : 'no detections above the score threshold',
-      ...footerLines(compiled, result.latencyMs, options.runs),
-      ...(options.draw ? [`drew     ${options.draw}`] : []),
-    ].join('\n') + '\n',
-  );
+  const header = [`model    ${compiled.model} (int8 detector, ${compiled.target === 'wasm32' ? 'WebAssembly in Node' : `C99 on ${compiled.target}`}; post-processing on the target)`, `input    ${options.image ?? options.input}`];
+  await reportDetections(result, options, header, footerLines(compiled, result.latencyMs, options.runs));
 }

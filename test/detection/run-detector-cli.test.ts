@@ -1,7 +1,7 @@
 /**
  * `tinyedge run` on a compiled detector (the synthetic detector as an int8 artifact, compiled for host C and
- * wasm32): prints the detections with pixel boxes, equal in both builds and to the TypeScript reference on the same
- * photo; `--draw out.png` writes the photo with the boxes drawn (its size, and box-coloured pixels where a box is) and
+ * wasm32): prints the detections with pixel boxes, equal in both builds, to `predict` on the artifact and to the
+ * TypeScript reference on the same photo; `--draw out.png` writes the photo with the boxes drawn (its size, and box-coloured pixels where a box is) and
  * refuses to overwrite without --force; a model without detection outputs gets a clear error.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -40,7 +40,7 @@ describe('tinyedge run on a detector', () => {
     host = JSON.parse(r.stdout) as DetectionResult;
   }, 120_000);
 
-  it('prints the same detections in C and WebAssembly as the reference, with boxes in pixels of the photo', async () => {
+  it('prints the same detections in C, WebAssembly and predict as the reference, with boxes in pixels of the photo', async () => {
     const x = quantizeForTensor(await imageToInput(PHOTO, tensorOf(g, g.inputs[0]).shape, PREPROCESSING), tensorOf(g, g.inputs[0])) as Int8Array;
     const ref = referenceDetections(g, x);
     expect(host.detections.length).toBeGreaterThan(0);
@@ -49,6 +49,9 @@ describe('tinyedge run on a detector', () => {
     const wasm = tinyedge(['run', join(work, 'wasm32'), '--image', PHOTO, '--json']);
     expect(wasm.status, wasm.stderr).toBe(0);
     expect((JSON.parse(wasm.stdout) as DetectionResult).detections).toEqual(host.detections);
+    const predicted = tinyedge(['predict', artifact, '--image', PHOTO, '--json']);
+    expect(predicted.status, predicted.stderr).toBe(0);
+    expect((JSON.parse(predicted.stdout) as DetectionResult).detections).toEqual(host.detections);
     const { width, height } = await sharp(PHOTO).rotate().toBuffer({ resolveWithObject: true }).then((b) => b.info);
     for (const d of host.detections) {
       expect(['cat', 'dog']).toContain(d.label);
