@@ -78,4 +78,17 @@ describe('wasm32: cwt.wasm (AssemblyScript) and model.wasm in Node equal the ref
       expect(firstDifference(whole.output(), reference(funnel.int8, funnel.front, pcm)), clip).toBeNull();
     }
   });
+
+  it('the tail from the upsampled map (a 3×3 conv whose input rows, 1 KB, reach above the arena) equals the reference', async () => {
+    // Regression: its border windows once loaded from before linear memory's start (offload plan's tail timing trapped).
+    const tail = subgraph(funnel.int8, ['expand_2_resize'], funnel.int8.outputs);
+    const deep = subgraph(funnel.int8, funnel.int8.inputs, ['expand_2_resize']);
+    const model = await instantiateWasm(tail);
+    for (const { name: clip, pcm } of clips.slice(0, 3)) {
+      const x = reference(deep, funnel.front, pcm);
+      model.setInput(x);
+      model.run();
+      expect(firstDifference(model.output(), runInt8(tail, { [tail.inputs[0]]: x }).get(tail.outputs[0]) as Int8Array), clip).toBeNull();
+    }
+  });
 });

@@ -44,14 +44,16 @@ export function emitSimdConv(f: FunctionBuilder, mm: SimdMatmul, d: SimdConv): E
     const x0 = () => f.sub(f.mul(f.add(ox.get(), f.c(col)), f.c(w.strides[1])), f.c(w.pads[2]));
     const y0 = () => f.sub(f.mul(oy.get(), f.c(w.strides[0])), f.c(w.pads[0]));
     const inside = f.m.i32.and(f.m.i32.and(f.geS(oy.get(), f.c(interior.y[0])), f.ltS(oy.get(), f.c(interior.y[1] + 1))), f.m.i32.and(f.geS(f.add(ox.get(), f.c(col)), f.c(interior.x[0])), f.ltS(f.add(ox.get(), f.c(col)), f.c(interior.x[1] + 1))));
-    const inBounds = f.m.i32.and(f.m.i32.and(f.geS(iy.get(), f.c(0)), f.ltS(iy.get(), f.c(w.h))), f.m.i32.and(f.geS(ix.get(), f.c(0)), f.ltS(ix.get(), f.c(w.w))));
+    // A fresh expression per use (binaryen nodes have one parent); the load's address is clamped too, since select
+    // evaluates both arms: a window reaching above the input must not read before linear memory's start.
+    const inBounds = () => f.m.i32.and(f.m.i32.and(f.geS(iy.get(), f.c(0)), f.ltS(iy.get(), f.c(w.h))), f.m.i32.and(f.geS(ix.get(), f.c(0)), f.ltS(ix.get(), f.c(w.w))));
     const bytewise = [
       f.for(ky, f.c(0), f.c(w.kh), [
         iy.set(f.add(y0(), f.mul(ky.get(), f.c(w.dilations[0])))),
         f.for(kx, f.c(0), f.c(w.kw), [
           ix.set(f.add(x0(), f.mul(kx.get(), f.c(w.dilations[1])))),
           f.for(ci, f.c(0), f.c(w.c), [
-            f.store8(f.add(dst.get(), f.add(f.mul(f.add(f.mul(ky.get(), f.c(w.kw)), kx.get()), f.c(w.c)), ci.get())), f.select(inBounds, f.load8(f.add(f.c(d.x), f.add(f.mul(f.add(f.mul(iy.get(), f.c(w.w)), ix.get()), f.c(w.c)), ci.get()))), f.c(-d.inputOffset))),
+            f.store8(f.add(dst.get(), f.add(f.mul(f.add(f.mul(ky.get(), f.c(w.kw)), kx.get()), f.c(w.c)), ci.get())), f.select(inBounds(), f.load8(f.add(f.c(d.x), f.select(inBounds(), f.add(f.mul(f.add(f.mul(iy.get(), f.c(w.w)), ix.get()), f.c(w.c)), ci.get()), f.c(0)))), f.c(-d.inputOffset))),
           ]),
         ]),
       ]),
