@@ -133,6 +133,7 @@ export async function compileCommand(spec: string | undefined, options: CompileO
     // Refused before quantizing, which takes a while: a cut the model lacks, a board without sockets.
     cutById(cutCandidates(model.graph), options.cut, model.spec);
     if (target.run.kind === 'qemu-system') throw new TinyedgeError(`split offload in C needs POSIX sockets; ${target.name} is a bare-metal board and has none`, { file: model.spec });
+    if (model.audio) throw new TinyedgeError('is an audio model: split offload does not run its CWT front end yet', { file: model.spec });
   }
   await quantizeWithSamples(model, options.json, options.activations);
   const g = model.graph;
