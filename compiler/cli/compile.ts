@@ -25,7 +25,7 @@ import { cwtFrontEndOf } from '../reference/audio/cwt-int.ts';
 import { AUDIO_OBJECTS, cAudioProject, cwtMemory } from '../backends/c/audio-project.ts';
 import { cwtWasmBytes, wasmAudioFiles } from '../backends/wasm/audio-files.ts';
 import { SplitRecord, writeSplitBuild } from './compile-split.ts';
-import { cutById } from './offload-model.ts';
+import { cutById, refuseAudioOffload } from './offload-model.ts';
 import { Cut, cutCandidates } from '../plan/split/cut-candidates.ts';
 import { Target } from '../../targets/target.ts';
 import { LoadedModel } from '../../models/registry.ts';
@@ -133,7 +133,7 @@ export async function compileCommand(spec: string | undefined, options: CompileO
     // Refused before quantizing, which takes a while: a cut the model lacks, a board without sockets.
     cutById(cutCandidates(model.graph), options.cut, model.spec);
     if (target.run.kind === 'qemu-system') throw new TinyedgeError(`split offload in C needs POSIX sockets; ${target.name} is a bare-metal board and has none`, { file: model.spec });
-    if (model.audio) throw new TinyedgeError('is an audio model: split offload does not run its CWT front end yet', { file: model.spec });
+    refuseAudioOffload(model);
   }
   await quantizeWithSamples(model, options.json, options.activations);
   const g = model.graph;

@@ -23,11 +23,15 @@ export interface OffloadModel {
   title: string;
 }
 
+/** Split offload of an audio model would have to run the CWT before the head: not built yet, so refused rather than fed an image. */
+export function refuseAudioOffload(model: LoadedModel): void {
+  if (model.audio) throw new TinyedgeError('is an audio model: split offload does not run its CWT front end yet', { file: model.spec });
+}
+
 /** Loads `spec` (a float model is quantized with the bundled samples, saying so on the model line rather than on stderr, which is kept for errors) and lists its cuts. */
 export async function loadOffloadModel(spec: string | undefined, quiet?: boolean): Promise<OffloadModel> {
   const model = prepareModel(spec, { quiet });
-  // The device would have to run the CWT before the head: not built yet, so refused rather than fed an image.
-  if (model.audio) throw new TinyedgeError('is an audio model: split offload does not run its CWT front end yet', { file: model.spec });
+  refuseAudioOffload(model);
   const float = !model.quantized;
   await quantizeWithSamples(model, true);
   const g = model.graph;

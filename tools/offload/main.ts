@@ -12,6 +12,7 @@ import { DEFAULT_MODEL, MCU_MODEL } from '../../models/registry.ts';
 import { loadTarget } from '../../targets/target.ts';
 import { prepareModel } from '../../compiler/cli/prepare-model.ts';
 import { quantizeWithSamples } from '../../compiler/cli/quantize.ts';
+import { refuseAudioOffload } from '../../compiler/cli/offload-model.ts';
 import { tensorOf } from '../../compiler/ir/graph.ts';
 import { DTYPE_BYTES, formatShape, sizeOf } from '../../compiler/ir/tensor.ts';
 import { quantizeForTensor } from '../../compiler/quantize/quant-params.ts';
@@ -56,6 +57,7 @@ export interface DemoFlags {
 /** The quantized model and a photo as its input. */
 async function modelAndInput(spec: string, image: string) {
   const loaded = prepareModel(spec, { quiet: true });
+  refuseAudioOffload(loaded);
   await quantizeWithSamples(loaded, true);
   const g = loaded.graph;
   const input = tensorOf(g, g.inputs[0]);
