@@ -74,6 +74,11 @@ if (options.target !== undefined && options.target !== 'host' && options.target 
 
 if (options.target !== undefined) {
   const loaded = prepareModel(options.artifact ?? options.model, { quiet: true });
+  if (loaded.audio) {
+    // The peers run the same int8 model as ONNX on an image input; an audio net (CWT in front, a transposed conv) has neither.
+    process.stderr.write(`tinyedge: error: ${loaded.spec}: is an audio model: bench counts its instructions (CWT and layers) on an Arm target, e.g. --target cortex-m4; the ${options.target} peers take images\n`);
+    process.exit(2);
+  }
   await quantizeWithSamples(loaded, true);
   const xin = await imageToInput(options.image, tensorOf(loaded.graph, loaded.graph.inputs[0]).shape, loaded.preprocessing);
   const log = (s: string) => options.json || process.stderr.write(`${s}\n`);
