@@ -4,11 +4,9 @@
  * shows what it holds and what was expected.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import type { Server } from 'node:http';
-import { chromium, Browser, Page } from 'playwright-core';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
 import { Graph } from '../../compiler/ir/graph.ts';
 import { planMemory } from '../../compiler/plan/plan-memory.ts';
 import { wasmScratchBytes } from '../../compiler/backends/wasm/render-layers.ts';
@@ -18,38 +16,23 @@ import { runInt8 } from '../../compiler/reference/int8/interpreter.ts';
 import { CwtFrontEnd, cwtInt8 } from '../../compiler/reference/audio/cwt-int.ts';
 import { FUNNELNET_LABELS } from '../../models/builders/funnelnet.ts';
 import { wavBytes } from '../../tools/pcg/wav.ts';
-import { serveFolder } from '../support/static-server.ts';
+import { OpenPage, openPageInChromium } from '../support/chromium-page.ts';
 import { ROOT } from '../support/samples.ts';
 import { quantizedFunnelNet, testClips } from './audio-build.ts';
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
-
 let funnel: { int8: Graph; front: CwtFrontEnd };
 let dir: string;
-let server: Server;
-let browser: Browser;
+let opened: OpenPage;
 let page: Page;
 
 beforeAll(async () => {
   funnel = await quantizedFunnelNet();
   const { files } = wasmProject(funnel.int8, planMemory(funnel.int8, wasmScratchBytes), 'builder:funnelnet', FUNNELNET_LABELS, { scale: 1, offset: 0 });
-  dir = mkdtempSync(join(tmpdir(), 'tinyedge-funnelnet-web-'));
-  for (const [name, content] of Object.entries({ ...files, ...wasmAudioFiles(funnel.front, 'builder:funnelnet') })) {
-    mkdirSync(dirname(join(dir, name)), { recursive: true });
-    writeFileSync(join(dir, name), content);
-  }
-  const served = await serveFolder(dir);
-  server = served.server;
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-  page = await browser.newPage();
-  await page.goto(served.url);
-  await page.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true, undefined, { timeout: 60_000 });
+  opened = await openPageInChromium({ ...files, ...wasmAudioFiles(funnel.front, 'builder:funnelnet') }, 'tinyedge-funnelnet-web-');
+  ({ page, dir } = opened);
 }, 600_000);
 
-afterAll(async () => {
-  await browser?.close();
-  server?.close();
-});
+afterAll(() => opened?.close());
 
 describe('FunnelNet in Chromium', () => {
   it('the page’s CWT and model give the reference output on every clip', async () => {

@@ -5,11 +5,7 @@
  * runs in the browser.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import type { Server } from 'node:http';
-import { chromium, Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { Graph, tensorOf } from '../../compiler/ir/graph.ts';
 import { Quantization, sizeOf } from '../../compiler/ir/tensor.ts';
 import { planMemory } from '../../compiler/plan/plan-memory.ts';
@@ -22,39 +18,23 @@ import { LoadedModel } from '../../models/registry.ts';
 import { quantizedDefaultModel } from '../support/quantized-model.ts';
 import { SAMPLE_PHOTOS, photoInput } from '../support/samples.ts';
 import { seededUniform } from '../support/seeded.ts';
-import { serveFolder } from '../support/static-server.ts';
-
-/** Flags of the design: headless, no sandbox (CI runs as root), no GPU, and none of Chromium's background traffic. */
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+import { OpenPage, openPageInChromium } from '../support/chromium-page.ts';
 
 let model: LoadedModel;
 let int8: Graph;
 let node: TinyedgeModel;
-let server: Server;
-let browser: Browser;
+let opened: OpenPage;
 let page: Page;
 
 beforeAll(async () => {
   ({ model, int8 } = await quantizedDefaultModel(0));
   const { files, info } = wasmProject(int8, planMemory(int8, wasmScratchBytes), model.spec, model.labels, model.preprocessing);
-  const dir = mkdtempSync(join(tmpdir(), 'tinyedge-web-'));
-  for (const [name, content] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, name)), { recursive: true });
-    writeFileSync(join(dir, name), content);
-  }
   node = await TinyedgeModel.load(files['model.wasm'] as Uint8Array, info);
-  const served = await serveFolder(dir);
-  server = served.server;
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-  page = await browser.newPage();
-  await page.goto(served.url);
-  await page.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true, undefined, { timeout: 60_000 });
+  opened = await openPageInChromium(files, 'tinyedge-web-');
+  page = opened.page;
 }, 600_000);
 
-afterAll(async () => {
-  await browser?.close();
-  server?.close();
-});
+afterAll(() => opened?.close());
 
 describe('the default model in Chromium', () => {
   it('output bytes equal Node\'s and the int8 reference\'s on every photo and on seeded random inputs', async () => {

@@ -5,12 +5,8 @@
  * sample photo; picking a photo in the page draws the boxes and lists them.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import type { Server } from 'node:http';
 import sharp from 'sharp';
-import { chromium, Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { tensorOf } from '../../compiler/ir/graph.ts';
 import { planMemory } from '../../compiler/plan/plan-memory.ts';
 import { wasmScratchBytes } from '../../compiler/backends/wasm/render-layers.ts';
@@ -18,37 +14,23 @@ import { wasmProject } from '../../compiler/backends/wasm/project.ts';
 import { imageToInt8, pixelTable } from '../../compiler/reference/image/image-to-int8.ts';
 import { Detection } from '../../compiler/reference/detection/ssd-postprocess.ts';
 import { SAMPLE_PHOTOS } from '../support/samples.ts';
-import { serveFolder } from '../support/static-server.ts';
+import { OpenPage, openPageInChromium } from '../support/chromium-page.ts';
 import { SIZE, quantizedSyntheticDetector } from './synthetic-detector.ts';
 import { referenceDetections } from './detection-record.ts';
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 const PRE = { scale: 2 / 255, offset: -1 };
 const g = quantizedSyntheticDetector({ scoreThreshold: 0.6 });
 
-let server: Server;
-let browser: Browser;
+let opened: OpenPage;
 let page: Page;
 
 beforeAll(async () => {
   const { files } = wasmProject(g, planMemory(g, wasmScratchBytes), 'test:synthetic-detector', undefined, PRE);
-  const dir = mkdtempSync(join(tmpdir(), 'tinyedge-detector-web-'));
-  for (const [name, content] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, name)), { recursive: true });
-    writeFileSync(join(dir, name), content);
-  }
-  const served = await serveFolder(dir);
-  server = served.server;
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-  page = await browser.newPage();
-  await page.goto(served.url);
-  await page.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true, undefined, { timeout: 60_000 });
+  opened = await openPageInChromium(files, 'tinyedge-detector-web-');
+  page = opened.page;
 }, 300_000);
 
-afterAll(async () => {
-  await browser?.close();
-  server?.close();
-});
+afterAll(() => opened?.close());
 
 describe('a detector in Chromium', () => {
   it('detections from photo pixels equal the TypeScript reference on every sample photo', async () => {

@@ -4,13 +4,9 @@
  * on every photo; with the server gone, the page answers every frame itself, the same.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Server } from 'node:http';
 import { build } from 'esbuild';
-import { chromium, Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { Graph, tensorOf } from '../../compiler/ir/graph.ts';
 import { cutCandidates } from '../../compiler/plan/split/cut-candidates.ts';
 import { modelHash } from '../../compiler/plan/split/model-hash.ts';
@@ -23,10 +19,8 @@ import { WebSocketGateway } from '../../runtime/offload/websocket-gateway.ts';
 import { CompiledPart } from '../../runtime/offload/tail-pool.ts';
 import { quantizedDefaultModel } from '../support/quantized-model.ts';
 import { SAMPLE_PHOTOS, photoInput } from '../support/samples.ts';
-import { serveFolder } from '../support/static-server.ts';
+import { OpenPage, openPageInChromium } from '../support/chromium-page.ts';
 import { MCU_MODEL } from '../../models/registry.ts';
-
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 
 /** The page: loads head and tail, and runs frames through a SplitDevice on the gateway. */
 const PAGE = `<!doctype html><script type="module">
@@ -50,8 +44,7 @@ let frames: Activations[];
 let expected: number[][];
 let edge: EdgeServer;
 let gateway: WebSocketGateway;
-let http: Server;
-let browser: Browser;
+let opened: OpenPage;
 let page: Page;
 
 beforeAll(async () => {
@@ -64,25 +57,21 @@ beforeAll(async () => {
   const { head, tail } = wasmSplitParts(g, cut);
   edge = await EdgeServer.start({ modelHash: modelHash(g), tails: new Map([[cut.id, tail as CompiledPart]]), workers: 1 });
   gateway = await WebSocketGateway.start({ host: '127.0.0.1', port: edge.port });
-  const dir = mkdtempSync(join(tmpdir(), 'tinyedge-offload-web-'));
-  await build({ entryPoints: [fileURLToPath(new URL('../../runtime/offload/browser.ts', import.meta.url))], bundle: true, format: 'esm', platform: 'browser', outfile: join(dir, 'offload.js'), logLevel: 'silent' });
-  for (const [name, part] of Object.entries({ head, tail })) {
-    writeFileSync(join(dir, `${name}.wasm`), part?.bytes as Uint8Array);
-    writeFileSync(join(dir, `${name}.json`), JSON.stringify(part?.info));
-  }
-  writeFileSync(join(dir, 'setup.json'), JSON.stringify({ url: `ws://127.0.0.1:${gateway.port}`, hash: modelHash(g), cutId: cut.id }));
-  writeFileSync(join(dir, 'index.html'), PAGE);
-  const served = await serveFolder(dir);
-  http = served.server;
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-  page = await browser.newPage();
-  await page.goto(served.url);
-  await page.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true, undefined, { timeout: 60_000 });
+  const bundle = await build({ entryPoints: [fileURLToPath(new URL('../../runtime/offload/browser.ts', import.meta.url))], bundle: true, format: 'esm', platform: 'browser', write: false, logLevel: 'silent' });
+  opened = await openPageInChromium(
+    {
+      'offload.js': bundle.outputFiles[0].contents,
+      ...Object.fromEntries(Object.entries({ head, tail }).flatMap(([name, part]) => [[`${name}.wasm`, part?.bytes as Uint8Array], [`${name}.json`, JSON.stringify(part?.info)]])),
+      'setup.json': JSON.stringify({ url: `ws://127.0.0.1:${gateway.port}`, hash: modelHash(g), cutId: cut.id }),
+      'index.html': PAGE,
+    },
+    'tinyedge-offload-web-',
+  );
+  page = opened.page;
 }, 300_000);
 
 afterAll(async () => {
-  await browser?.close();
-  http?.close();
+  await opened?.close();
   await gateway?.close();
   await edge?.close().catch(() => {});
 });
