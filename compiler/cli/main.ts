@@ -51,6 +51,7 @@ program
   .option('--outputs <nodes>', 'TF.js graph models: cut after these nodes (comma-separated TF names); they become the outputs')
   .addOption(new Option('--precision <p>', 'interpreter: f32, or int8 / int16 (16×8) (an artifact runs as quantized; a float model is quantized with the samples)').choices(['f32', 'int8', 'int16']))
   .option('--draw <file.png>', 'detectors: also write the photo with the boxes drawn')
+  .option('--min-score <p>', 'detectors: show detections scoring at least this (the model keeps up to its maximum above its own threshold)', '0.3')
   .option('--force', 'replace the --draw file if it exists')
   .option('--json', 'print one JSON object on stdout')
   .action((model: string, opts: Parameters<typeof predictCommand>[1]) => predictCommand(model, opts));
@@ -103,6 +104,7 @@ program
   .option('--audio <file>', 'audio models (builder:funnelnet): a WAV clip, 16-bit PCM mono at the model\'s rate; the CWT runs on the target')
   .option('--runs <n>', 'run this many times and report the median latency', '1')
   .option('--draw <file.png>', 'detectors: also write the photo with the boxes drawn')
+  .option('--min-score <p>', 'detectors: show detections scoring at least this (the model keeps up to its maximum above its own threshold)', '0.3')
   .option('--force', 'replace the --draw file if it exists')
   .option('--json', 'print one JSON object on stdout')
   .action((dir: string, opts: Parameters<typeof runCommand>[1]) => runCommand(dir, opts));

@@ -41,8 +41,22 @@ export async function boxSpace(image: string | undefined, inputShape: readonly n
   return image ? photoSize(image) : { width: inputShape[2], height: inputShape[1] };
 }
 
-/** Prints a detector's result (`--json`: the object), after drawing it with --draw; `header` and `footer` are run's or predict's lines. */
-export async function reportDetections(result: DetectionResult, options: { image?: string; draw?: string; json?: boolean }, header: string[], footer: string[]): Promise<void> {
+/** --min-score as a number (0 when absent: everything the post-processing kept). */
+function minScoreOf(text: string | undefined): number {
+  const p = Number(text ?? 0);
+  if (text !== undefined && (!/^\s*[\d.]+(e-?\d+)?\s*$/i.test(text) || !(p >= 0 && p <= 1))) throw new TinyedgeError(`--min-score must be a score in [0, 1], got '${text}'`);
+  return p;
+}
+
+/**
+ * Prints a detector's result (`--json`: the object), after drawing it with --draw; `header` and `footer` are run's or
+ * predict's lines. Only detections scoring at least --min-score are shown, drawn and returned: filtering after NMS
+ * keeps exactly what NMS with that threshold would have kept, since a box is only ever suppressed by a higher one.
+ */
+export async function reportDetections(all: DetectionResult, options: { image?: string; draw?: string; minScore?: string; json?: boolean }, header: string[], footer: string[]): Promise<void> {
+  const minScore = minScoreOf(options.minScore);
+  const result = { ...all, detections: all.detections.filter((d) => d.score >= minScore) };
+  const hidden = all.detections.length - result.detections.length;
   if (options.draw) await drawDetections(options.image as string, result.detections, options.draw);
   if (options.json) {
     process.stdout.write(`${JSON.stringify(result)}\n`);
@@ -52,7 +66,8 @@ export async function reportDetections(result: DetectionResult, options: { image
   process.stdout.write(
     [
       ...header,
-      result.detections.length ? table(['rank', 'label', 'class', 'score', 'box (left, top, right, bottom px)'], rows, [0, 2, 3]) : 'no detections above the score threshold',
+      result.detections.length ? table(['rank', 'label', 'class', 'score', 'box (left, top, right, bottom px)'], rows, [0, 2, 3]) : `no detections scoring at least ${minScore}`,
+      ...(hidden ? [`(${hidden} more below --min-score ${minScore})`] : []),
       ...footer,
       ...(options.draw ? [`drew     ${options.draw}`] : []),
     ].join('\n') + '\n',
@@ -60,7 +75,8 @@ export async function reportDetections(result: DetectionResult, options: { image
 }
 
 /** Refuses --draw without a photo, or over an existing file without --force, before any work. */
-export function checkDrawOptions(options: { image?: string; draw?: string; force?: boolean }): void {
+export function checkDrawOptions(options: { image?: string; draw?: string; minScore?: string; force?: boolean }): void {
+  minScoreOf(options.minScore);
   if (options.draw && !options.image) throw new TinyedgeError('--draw needs the photo to draw on: give --image FILE');
   if (options.draw) checkDrawTarget(options.draw, !!options.force);
 }

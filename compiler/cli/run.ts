@@ -28,6 +28,8 @@ export interface RunOptions {
   json?: boolean;
   /** A detector: write the photo with the boxes drawn to this PNG (replacing a file only with `force`). */
   draw?: string;
+  /** A detector: show only detections scoring at least this (a number in [0, 1], as text). */
+  minScore?: string;
   force?: boolean;
 }
 

@@ -85,6 +85,18 @@ describe('tinyedge run on a detector', () => {
     expect((JSON.parse(forced.stdout) as DetectionResult).detections).toEqual(host.detections);
   });
 
+  it('--min-score shows only detections scoring at least it and says how many it hid; a score outside [0, 1] is one error', () => {
+    const scores = host.detections.map((d) => d.score).sort((a, b) => a - b);
+    const cut = scores[Math.floor(scores.length / 2)];
+    const kept = host.detections.filter((d) => d.score >= cut);
+    expect(kept.length).toBeLessThan(host.detections.length);
+    const r = tinyedge(['run', join(work, 'host'), '--image', PHOTO, '--min-score', String(cut)]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`(${host.detections.length - kept.length} more below --min-score ${cut})`);
+    expect(r.stdout.match(/^│ +\d+ │/gm)).toHaveLength(kept.length);
+    expectUserError(tinyedge(['run', join(work, 'host'), '--image', PHOTO, '--min-score', '2']), /--min-score must be a score in \[0, 1\], got '2'/);
+  });
+
   it('a model without recognizable detection outputs gets a clear error', () => {
     const plain = syntheticDetector();
     delete plain.detection;
