@@ -11,7 +11,7 @@
 import { Graph, GraphBuilder } from '../../compiler/ir/graph.ts';
 import { Clamp, NO_CLAMP } from '../../compiler/ir/attrs.ts';
 import { CwtConfig } from '../../compiler/reference/audio/cwt-kernels.ts';
-import { mulberry32 } from './mulberry32.ts';
+import { SeededWeights } from './seeded-weights.ts';
 
 /** The classifier's classes. */
 export const FUNNELNET_LABELS = ['normal', 'murmur'];
@@ -21,14 +21,8 @@ const RELU6: Clamp = { min: 0, max: 6 };
 /** FunnelNet on the scalogram of `cwt`, seeded by `seed`. */
 export function buildFunnelNet(cwt: CwtConfig, seed = 1): Graph {
   const b = new GraphBuilder('builder:funnelnet');
-  const next = mulberry32(seed);
-  let count = 0;
-  /** Uniform weights of variance gain/fan-in and small biases; returns [weights, bias]. */
-  const weights = (shape: number[], outC: number, fanIn: number, gain: number): [string, string] => {
-    const a = Math.sqrt((3 * gain) / fanIn);
-    const w = b.constant(`w${count++}`, shape, Float32Array.from({ length: shape.reduce((x, y) => x * y, 1) }, () => (2 * next() - 1) * a));
-    return [w, b.constant(`b${count++}`, [outC], Float32Array.from({ length: outC }, () => (2 * next() - 1) * 0.05))];
-  };
+  const seeded = new SeededWeights(b, seed);
+  const weights = (shape: number[], outC: number, fanIn: number, gain: number) => seeded.layer(shape, outC, fanIn, gain);
   const channels = (x: string) => b.shapeOf(x)[3];
   // Stride 2 pads only bottom/right (TF's SAME on even sizes); stride 1 pads all sides.
   const conv = (x: string, outC: number, k: number, stride: number, name: string, relu = true) =>

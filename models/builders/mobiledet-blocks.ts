@@ -9,7 +9,7 @@
 import { GraphBuilder } from '../../compiler/ir/graph.ts';
 import { Clamp, NO_CLAMP } from '../../compiler/ir/attrs.ts';
 import { tfPads } from '../../compiler/frontends/tfjs-common/padding.ts';
-import { mulberry32 } from './mulberry32.ts';
+import { SeededWeights } from './seeded-weights.ts';
 
 /** The nonlinearity after a conv: ReLU6, swish6 (x·relu6(x+3)/6, MobileDet-CPU's) or none. */
 export type Activation = 'relu6' | 'swish6' | 'linear';
@@ -36,8 +36,7 @@ export interface BlockOptions {
 
 /** Adds MobileDet's layers to a graph, each with seeded weights and a bias (batch norm folded). */
 export class MobileDetLayers {
-  private readonly next: () => number;
-  private count = 0;
+  private readonly seeded: SeededWeights;
   /** For each weight tensor, the RMS its layer's output (without bias) should have on the probe input. */
   readonly targetRms = new Map<string, number>();
 
@@ -45,7 +44,7 @@ export class MobileDetLayers {
     readonly b: GraphBuilder,
     seed: number,
   ) {
-    this.next = mulberry32(seed);
+    this.seeded = new SeededWeights(b, seed);
   }
 
   /** Channels of a tensor already built. */
@@ -55,10 +54,8 @@ export class MobileDetLayers {
 
   /** Uniform weights of variance 1/fanIn whose layer should reach `targetRms`, and biases around `biasCenter` (±0.05); returns [weights, bias]. */
   private weights(shape: number[], outC: number, fanIn: number, targetRms: number, biasCenter = 0): [string, string] {
-    const a = Math.sqrt(3 / fanIn);
-    const w = this.b.constant(`w${this.count++}`, shape, Float32Array.from({ length: shape.reduce((x, y) => x * y, 1) }, () => (2 * this.next() - 1) * a));
+    const [w, bias] = this.seeded.layer(shape, outC, fanIn, 1, biasCenter);
     this.targetRms.set(w, targetRms);
-    const bias = this.b.constant(`b${this.count++}`, [outC], Float32Array.from({ length: outC }, () => biasCenter + (2 * this.next() - 1) * 0.05));
     return [w, bias];
   }
 

@@ -7,7 +7,7 @@
  */
 import { Graph, GraphBuilder } from '../../compiler/ir/graph.ts';
 import { NO_CLAMP } from '../../compiler/ir/attrs.ts';
-import { mulberry32 } from './mulberry32.ts';
+import { SeededWeights } from './seeded-weights.ts';
 
 /** Inverted residual settings (expansion t, output channels c, repeats n, first stride s) of the paper's Table 2. */
 const BLOCKS: [number, number, number, number][] = [
@@ -31,17 +31,8 @@ function divisible(v: number): number {
 /** MobileNetV2 with width multiplier `alpha` on size×size RGB in [-1, 1], `classes` outputs (softmax). */
 export function buildMobileNetV2(alpha: number, size: number, classes: number, seed = 1): Graph {
   const b = new GraphBuilder(`builder:mobilenet_v2_${alpha}_${size}`);
-  const next = mulberry32(seed);
-  let count = 0;
-  /** Uniform weights with variance `gain`/fan-in, and small biases. */
-  const weights = (shape: number[], fanIn: number, gain: number) => {
-    const a = Math.sqrt((3 * gain) / fanIn);
-    const name = `w${count++}`;
-    b.constant(name, shape, Float32Array.from({ length: shape.reduce((x, y) => x * y, 1) }, () => (2 * next() - 1) * a));
-    const bias = `b${count++}`;
-    b.constant(bias, [shape[0] === 1 ? shape[3] : shape[0]], Float32Array.from({ length: shape[0] === 1 ? shape[3] : shape[0] }, () => (2 * next() - 1) * 0.05));
-    return [name, bias];
-  };
+  const seeded = new SeededWeights(b, seed);
+  const weights = (shape: number[], fanIn: number, gain: number) => seeded.layer(shape, shape[0] === 1 ? shape[3] : shape[0], fanIn, gain);
   const conv = (x: string, inC: number, outC: number, k: number, stride: number, relu: boolean, name: string, gain = relu ? 2 : 1) => {
     const pad = k === 1 ? 0 : stride === 1 ? 1 : 0;
     const pads: [number, number, number, number] = k === 1 ? [0, 0, 0, 0] : stride === 1 ? [pad, pad, pad, pad] : [0, 1, 0, 1];
