@@ -14,9 +14,9 @@ import { CwtConfig, FUNNELNET_CWT } from '../compiler/reference/audio/cwt-kernel
 import { decodeArtifact, isArtifactBytes } from '../compiler/artifact/int8-artifact.ts';
 import { importTflite, isTfliteBytes } from '../compiler/frontends/tflite/import.ts';
 import { importOnnx } from '../compiler/frontends/onnx/import.ts';
-import { readUserFile } from '../compiler/frontends/tfjs-common/artifacts.ts';
+import { TfjsArtifacts, readUserFile } from '../compiler/frontends/tfjs-common/artifacts.ts';
 import { TfjsGraphOptions } from '../compiler/frontends/tfjs-graph/import.ts';
-import { HANDTRACK_LABELS, importHandtrack } from './human.ts';
+import { HANDTRACK_LABELS, importHandtrack, readHumanModel } from './human.ts';
 
 /** How pixels become input values: x = pixel·scale + offset, after resizing to the input's height and width. */
 export interface ImagePreprocessing {
@@ -50,6 +50,8 @@ interface PackagedModel {
   description: string;
   /** `outputs` cuts a TF.js graph model after those nodes (the CLI's --outputs). */
   load(options: TfjsGraphOptions): LoadedModel;
+  /** The model as the package ships it, for running it in TF.js beside tinyedge (the benchmark's peer). */
+  tfjs(): TfjsArtifacts;
 }
 
 /** Models that ship inside npm packages, by name. */
@@ -57,15 +59,18 @@ export const PACKAGED_MODELS: Record<string, PackagedModel> = {
   'nsfwjs:mobilenet_v2_mid': {
     description: 'MobileNetV2 1.4 (TF-Hub) + 5-class head, 224×224, TF.js graph model',
     load: (o) => ({ spec: 'nsfwjs:mobilenet_v2_mid', graph: importTfjs(readNsfwjsModel('mobilenet_v2_mid'), o), labels: nsfwjsLabels(), preprocessing: NSFWJS_PREPROCESSING, quantized: false }),
+    tfjs: () => readNsfwjsModel('mobilenet_v2_mid'),
   },
   'nsfwjs:mobilenet_v2': {
     description: 'MobileNetV2 1.0 + dense head, 224×224, TF.js layers (Keras) model',
     load: (o) => ({ spec: 'nsfwjs:mobilenet_v2', graph: importTfjs(readNsfwjsModel('mobilenet_v2'), o), labels: nsfwjsLabels(), preprocessing: NSFWJS_PREPROCESSING, quantized: false }),
+    tfjs: () => readNsfwjsModel('mobilenet_v2'),
   },
   'human:handtrack': {
     description: 'SSD MobileNetV2-FPNLite 320×320 hand detector (TF OD API), TF.js graph model, uint8 input',
     // The graph scales the image's bytes itself (x·2/255 − 1): pixels enter as they are.
     load: (o) => ({ spec: 'human:handtrack', graph: importHandtrack(o), labels: HANDTRACK_LABELS, preprocessing: { scale: 1, offset: 0 }, quantized: false }),
+    tfjs: () => readHumanModel('handtrack'),
   },
 };
 

@@ -14,7 +14,6 @@ import { DEFAULT_MODEL, MCU_MODEL, PACKAGED_MODELS } from '../../models/registry
 import { loadTarget } from '../../targets/target.ts';
 import { activationType, quantizeForTensor } from '../../compiler/quantize/quant-params.ts';
 import { benchEmulated, formatEmulatedBench } from './emulated.ts';
-import { readNsfwjsModel } from '../../models/nsfwjs.ts';
 import { imageToInput } from '../../models/image-input.ts';
 import { prepareModel } from '../../compiler/cli/prepare-model.ts';
 import { runF32 } from '../../compiler/reference/f32/interpreter.ts';
@@ -83,8 +82,12 @@ if (options.target !== undefined) {
   const xin = await imageToInput(options.image, tensorOf(loaded.graph, loaded.graph.inputs[0]).shape, loaded.preprocessing);
   const log = (s: string) => options.json || process.stderr.write(`${s}\n`);
   if (options.target === 'wasm32') {
+    if (!PACKAGED_MODELS[options.model]) {
+      process.stderr.write(`tinyedge: error: bench --target wasm32 runs TF.js on the packaged model beside tinyedge: give one of ${Object.keys(PACKAGED_MODELS).join(', ')}\n`);
+      process.exit(2);
+    }
     const runs = Math.max(20, options.runs);
-    const result = await benchWasm(loaded.graph, xin, readNsfwjsModel(options.model.split(':')[1]), runs, log);
+    const result = await benchWasm(loaded.graph, xin, PACKAGED_MODELS[options.model].tfjs(), runs, log, loaded.graph.detection ? loaded.graph.outputs : undefined);
     if (options.json) process.stdout.write(`${JSON.stringify({ target: 'wasm32', model: options.artifact ?? options.model, image: options.image, node: process.version, ...result })}\n`);
     else process.stdout.write(`model ${options.artifact ?? options.model} (int8; TF.js runs ${options.model} in f32), input ${options.image}, Node ${process.version}\n${formatWasmBench(result, runs)}\n`);
     process.exit(0);
@@ -102,7 +105,7 @@ const model = prepareModel(options.model, { quiet: true });
 const g = model.graph;
 const shape = tensorOf(g, g.inputs[0]).shape;
 const x = await imageToInput(options.image, shape, model.preprocessing);
-const artifacts = readNsfwjsModel(options.model.split(':')[1]);
+const artifacts = PACKAGED_MODELS[options.model].tfjs();
 
 const tfjsContender = (backend: 'cpu' | 'wasm'): Contender => {
   let m: TfjsModel | undefined;

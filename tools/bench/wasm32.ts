@@ -48,21 +48,34 @@ function cpuClockMHz(): number {
 const BLOCK = 5;
 
 /** Benchmarks the int8 graph as WebAssembly against the peers; `x` is the f32 input, `artifacts` the TF.js model. */
-export async function benchWasm(g: Graph, x: Float32Array, artifacts: TfjsArtifacts, runs: number, log: (s: string) => void): Promise<WasmBenchResult> {
+/**
+ * Benchmarks `g` against TF.js wasm running `artifacts` (to `tfjsOutputs` by executeAsync when tinyedge's graph is
+ * cut before the model's own outputs, as a detector is before its NMS) and onnxruntime-web on our ONNX export (rows
+ * left out, saying why, when the export cannot express the model).
+ */
+export async function benchWasm(g: Graph, x: Float32Array, artifacts: TfjsArtifacts, runs: number, log: (s: string) => void, tfjsOutputs?: string[]): Promise<WasmBenchResult> {
   const shape = tensorOf(g, g.inputs[0]).shape;
   const xi = quantizeArray(x, tensorOf(g, g.inputs[0]).quant as Quantization);
   const t0 = performance.now();
   const project = wasmProject(g, planMemory(g, wasmScratchBytes), 'bench', undefined, { scale: 1, offset: 0 });
   const compileMs = performance.now() - t0;
-  const ours = await TinyedgeModel.load(project.files['model.wasm'] as Uint8Array, project.info);
+  const postprocess = project.files['ssd-postprocess.wasm'] as Uint8Array | undefined;
+  const ours = await TinyedgeModel.load(project.files['model.wasm'] as Uint8Array, project.info, postprocess ? { ssdPostprocess: postprocess } : {});
   await useTfjsBackend('wasm');
   const tfjs = await loadTfjsModel(artifacts);
-  const onnx = exportInt8Onnx(g);
-  const ort1 = await loadOrtWebPeer(onnx, shape, 1);
+  let onnx: Uint8Array | undefined;
+  try {
+    onnx = exportInt8Onnx(g);
+  } catch (e) {
+    log(`onnxruntime-web left out: ${(e as Error).message}`);
+  }
+  const ort1 = onnx ? await loadOrtWebPeer(onnx, shape, 1) : undefined;
   const contenders: [string, () => Promise<unknown> | unknown][] = [
     ['tinyedge int8 WebAssembly (SIMD128, 1 thread)', () => (ours.setInput(xi), ours.run())],
-    ['TF.js wasm f32 (XNNPACK SIMD, 1 thread)', () => tfjs.predict(x, shape)],
-    ['onnxruntime-web int8 (wasm SIMD, 1 thread)', () => ort1.run(xi)],
+    [`TF.js wasm f32 (XNNPACK SIMD, 1 thread${tfjsOutputs ? ', executeAsync to the same outputs' : ''})`, () => (tfjsOutputs ? tfjs.executeTo(tfjsOutputs, x, shape) : tfjs.predict(x, shape))],
+    ...(ort1 ? [['onnxruntime-web int8 (wasm SIMD, 1 thread)', () => ort1.run(xi)] as [string, () => unknown]] : []),
+    // A detector's boxes also need its post-processing (decoding, NMS, top-k), which tinyedge runs on the device too.
+    ...(postprocess ? [['tinyedge int8 + on-device post-processing (decode, NMS)', () => (ours.setInput(xi), ours.run(), ours.detect())] as [string, () => unknown]] : []),
   ];
   // Blocks of BLOCK timed runs per contender, rotated so machine drift hits all alike. Each block starts with one
   // untimed run: the other contenders have just evicted this one's weights from the caches. Its time is kept apart
@@ -80,16 +93,19 @@ export async function benchWasm(g: Graph, x: Float32Array, artifacts: TfjsArtifa
     }
     log(`round ${round + 1}/${Math.ceil(runs / BLOCK)}`);
   }
-  log('onnxruntime-web with 2 threads, in a process of its own…');
-  const file = join(mkdtempSync(join(tmpdir(), 'tinyedge-bench-')), 'model.onnx');
-  writeFileSync(file, onnx);
-  const r = spawnSync(process.execPath, ['bin/run-ts.mjs', 'tools/peers/onnxruntime-web.ts', file, '2', String(runs), JSON.stringify(shape)], { encoding: 'utf8' });
-  const ort2 = r.status === 0 && r.stdout.trim() ? (JSON.parse(r.stdout) as { medianMs: number }).medianMs : NaN;
+  let ort2 = NaN;
+  if (onnx) {
+    log('onnxruntime-web with 2 threads, in a process of its own…');
+    const file = join(mkdtempSync(join(tmpdir(), 'tinyedge-bench-')), 'model.onnx');
+    writeFileSync(file, onnx);
+    const r = spawnSync(process.execPath, ['bin/run-ts.mjs', 'tools/peers/onnxruntime-web.ts', file, '2', String(runs), JSON.stringify(shape)], { encoding: 'utf8' });
+    ort2 = r.status === 0 && r.stdout.trim() ? (JSON.parse(r.stdout) as { medianMs: number }).medianMs : NaN;
+  }
   const medians = times.map(median);
   const rows = [
     ...contenders.map(([runtime], i) => ({ runtime, medianMs: medians[i], madMs: mad(times[i]), coldMs: median(cold[i]) })),
-    { runtime: 'onnxruntime-web int8 (wasm SIMD, 2 threads, own process)', medianMs: ort2, madMs: null, coldMs: null },
-  ].map((row) => ({ ...row, vsTfjsWasm: row.medianMs / medians[1], vsOrtWeb1: row.medianMs / medians[2] }));
+    ...(onnx ? [{ runtime: 'onnxruntime-web int8 (wasm SIMD, 2 threads, own process)', medianMs: ort2, madMs: null, coldMs: null }] : []),
+  ].map((row) => ({ ...row, vsTfjsWasm: row.medianMs / medians[1], vsOrtWeb1: onnx ? row.medianMs / medians[2] : NaN }));
   const macs = modelStats(g).totals.macs;
   const cpuMHz = cpuClockMHz();
   return { rows, compileMs, codeBytes: project.codeBytes, dataBytes: project.dataBytes, macs, macsPerSecond: macs / (medians[0] / 1000), cpuMHz, limitMacsPerSecond: cpuMHz * 1e6 * 8 * 2 };
@@ -100,7 +116,7 @@ export function formatWasmBench(r: WasmBenchResult, runs: number): string {
   return [
     table(
       ['runtime', 'median ms', '± MAD', 'cold ms', '× TF.js wasm', '× ORT-web 1 thread'],
-      r.rows.map((row) => [row.runtime, row.medianMs.toFixed(1), row.madMs === null ? '' : row.madMs.toFixed(1), row.coldMs === null ? '' : row.coldMs.toFixed(1), row.vsTfjsWasm.toFixed(2), row.vsOrtWeb1.toFixed(2)]),
+      r.rows.map((row) => [row.runtime, row.medianMs.toFixed(1), row.madMs === null ? '' : row.madMs.toFixed(1), row.coldMs === null ? '' : row.coldMs.toFixed(1), row.vsTfjsWasm.toFixed(2), Number.isNaN(row.vsOrtWeb1) ? '—' : row.vsOrtWeb1.toFixed(2)]),
       [1, 2, 3, 4, 5],
     ),
     `${runs} timed runs each in blocks of ${BLOCK}, rotated between contenders after 2 warm-up runs each; each block's first run is untimed (caches just held the others' weights) and its median is the cold column. × < 1 is faster than that peer.`,

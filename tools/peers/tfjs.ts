@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { loadGraphModel } from '@tensorflow/tfjs-converter';
+import { GraphModel, loadGraphModel } from '@tensorflow/tfjs-converter';
 import { loadLayersModel } from '@tensorflow/tfjs-layers';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -34,6 +34,11 @@ export async function useTfjsBackend(backend: TfjsBackend): Promise<void> {
 /** A loaded TF.js model that maps an NHWC f32 input to its first output. */
 export interface TfjsModel {
   predict(input: Float32Array, shape: number[]): Float32Array;
+  /**
+   * The graph model's `outputs` (its first one returned) by executeAsync, which graphs with control flow need, fed in
+   * the placeholder's own dtype (a uint8 image travels as int32): the same work as a tinyedge graph cut there.
+   */
+  executeTo(outputs: string[], input: Float32Array, shape: number[]): Promise<Float32Array>;
   dispose(): void;
 }
 
@@ -56,6 +61,14 @@ export async function loadTfjsModel(artifacts: TfjsArtifacts): Promise<TfjsModel
         const first = Array.isArray(y) ? y[0] : y;
         return first.dataSync() as Float32Array;
       });
+    },
+    async executeTo(outputs, input, shape) {
+      if (!(model instanceof GraphModel)) throw new Error('executeTo needs a graph model');
+      const x = tf.tensor(input, shape, model.inputs[0].dtype === 'int32' ? 'int32' : 'float32');
+      const ys = [(await model.executeAsync(x, outputs)) as tf.Tensor | tf.Tensor[]].flat();
+      const first = ys[0].dataSync() as Float32Array;
+      tf.dispose([x, ...ys]);
+      return first;
     },
     dispose: () => model.dispose(),
   };
