@@ -4,6 +4,9 @@ import { register } from 'tsx/esm/api';
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 
+// libvips prints its warnings (a damaged but decodable photo) straight to stderr, between tinyedge's lines; it
+// reads this before sharp loads. A photo it cannot decode is still an error, reported as tinyedge's one line.
+process.env.VIPS_WARNING ??= '0';
 register();
 const [entry, ...rest] = process.argv.slice(2);
 if (!entry) {

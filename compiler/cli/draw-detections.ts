@@ -2,9 +2,9 @@
  * @fileoverview Detections in image pixels, and `--draw`: the photo (EXIF-rotated, as the model saw it) with each
  * box and its label drawn by sharp from an SVG overlay, written as PNG; an existing file is replaced only with --force.
  */
-import { existsSync } from 'node:fs';
 import sharp from 'sharp';
 import { TinyedgeError } from '../errors.ts';
+import { checkOutputFile } from './output-path.ts';
 
 /** What is drawn of a detection: its normalized box [ymin, xmin, ymax, xmax], class, label and score. */
 export interface LabeledBox {
@@ -35,9 +35,9 @@ const COLORS = ['#ff3b30', '#34c759', '#007aff', '#ff9500', '#af52de', '#00c7be'
 
 const escapeXml = (s: string) => s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-/** Refuses to draw over an existing file unless `force` (checked before running, so nothing is lost or wasted). */
-export function checkDrawTarget(out: string, force: boolean): void {
-  if (existsSync(out) && !force) throw new TinyedgeError('exists; pass --force to replace it', { file: out });
+/** Refuses to draw over the photo itself, or an existing file unless `force` (checked before running, so nothing is lost or wasted). */
+export function checkDrawTarget(out: string, force: boolean, photo: string): void {
+  checkOutputFile(out, force, [{ path: photo, what: 'the input photo' }]);
 }
 
 /** Writes `photo` with the detections drawn to `out` (PNG). */

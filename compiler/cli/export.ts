@@ -1,7 +1,8 @@
 /** @fileoverview `tinyedge export ARTIFACT --format onnx|tflite --out FILE`: the int8 model in another runtime's format. */
 import { tensorOf } from '../ir/graph.ts';
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { TinyedgeError } from '../errors.ts';
+import { checkOutputFile } from './output-path.ts';
 import { exportInt8Onnx } from '../exporters/onnx/export-int8.ts';
 import { exportInt8Tflite } from '../exporters/tflite/export-int8.ts';
 import { prepareModel } from './prepare-model.ts';
@@ -17,7 +18,7 @@ export interface ExportOptions {
 export function exportCommand(spec: string, options: ExportOptions): void {
   const model = prepareModel(spec, { quiet: true });
   if (!model.quantized) throw new TinyedgeError('is not an int8 artifact: run `tinyedge quantize` first and export what it writes', { file: spec });
-  if (existsSync(options.out) && !options.force) throw new TinyedgeError('already exists; pass --force to replace it', { file: options.out });
+  checkOutputFile(options.out, !!options.force, [{ path: spec, what: 'the artifact being exported' }]);
   const bytes = options.format === 'tflite' ? exportInt8Tflite(model.graph) : exportInt8Onnx(model.graph);
   try {
     writeFileSync(options.out, bytes);

@@ -1,6 +1,6 @@
 /** @fileoverview The `tinyedge` command line (commander): subcommands, and the one place errors become exit codes. */
 import { Command, CommanderError, Option } from 'commander';
-import { TinyedgeError } from '../errors.ts';
+import { exitWithFailure } from './failure.ts';
 import { inspectCommand } from './inspect.ts';
 import { predictCommand } from './predict.ts';
 import { quantizeCommand } from './quantize.ts';
@@ -30,7 +30,9 @@ const program = new Command('tinyedge')
       .map(([k, v]) => `\n  ${k.padEnd(26)}${v.description}${k === DEFAULT_MODEL ? ' (default)' : ''}`)
       .join('')}\n  path/to/model.json        any TF.js graph or layers model on disk`,
   )
-  .exitOverride();
+  .exitOverride()
+  // Commander's usage errors ("error: unknown option '--bogus'" and a "Did you mean" line) as the one error line.
+  .configureOutput({ outputError: (message, write) => write(`tinyedge: ${message.trim().split('\n').join(' ')}\n`) });
 
 program
   .command('inspect')
@@ -210,19 +212,10 @@ function runOffloadTool(command: 'plan' | 'demo', flags: PlanFlags | DemoFlags):
   process.exitCode = r.status ?? 1;
 }
 
-function fail(message: string, code: number, error?: unknown): never {
-  process.stderr.write(`tinyedge: error: ${message}\n`);
-  if (process.argv.includes('--debug') && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
-  process.exit(code);
-}
-
 try {
   await program.parseAsync(process.argv);
 } catch (e) {
-  if (e instanceof CommanderError) {
-    // Help and version exit 0; usage errors were already printed by commander.
-    process.exit(e.exitCode === 0 ? 0 : 2);
-  }
-  if (e instanceof TinyedgeError) fail(e.describe(), 2, e);
-  fail(`internal error: ${(e as Error)?.message ?? String(e)} (run with --debug for details; please report it)`, 1, e);
+  // Help and version exit 0; a usage error was already printed by commander, as one error line (configureOutput).
+  if (e instanceof CommanderError) process.exit(e.exitCode === 0 ? 0 : 2);
+  exitWithFailure(e);
 }

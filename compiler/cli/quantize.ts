@@ -4,8 +4,8 @@
  * artifact and prints the quantization report, measured on held-out augmentations of the same photos.
  */
 import { ActivationType } from '../quantize/quant-params.ts';
-import { existsSync, renameSync, writeFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { existsSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
 import { tensorOf } from '../ir/graph.ts';
 import { TinyedgeError } from '../errors.ts';
 import { CalibrationMethod } from '../quantize/calibrate.ts';
@@ -19,6 +19,7 @@ import { AUDIO_SAMPLES_DIR, audioFiles, audioInput } from '../../models/audio-in
 import { prepareModel } from './prepare-model.ts';
 import { startProgress } from './progress.ts';
 import { shortName, table } from './format.ts';
+import { checkWritableDirPath } from './output-path.ts';
 
 /** Options of quantize. */
 export interface QuantizeCommandOptions {
@@ -74,6 +75,8 @@ export async function quantizeLoadedModel(
 
 /** Refuses an --out that names a file of the user's (anything but an earlier tinyedge artifact). */
 function checkOut(out: string): void {
+  checkWritableDirPath(dirname(resolve(out)), out);
+  if (existsSync(out) && statSync(out).isDirectory()) throw new TinyedgeError('is a folder, not a file', { file: out });
   if (existsSync(out) && !isArtifactFile(out)) {
     throw new TinyedgeError('exists and is not a tinyedge artifact; refusing to overwrite it (choose another --out)', { file: out });
   }

@@ -78,7 +78,7 @@ export async function reportDetections(all: DetectionResult, options: { image?: 
 export function checkDrawOptions(options: { image?: string; draw?: string; minScore?: string; force?: boolean }): void {
   minScoreOf(options.minScore);
   if (options.draw && !options.image) throw new TinyedgeError('--draw needs the photo to draw on: give --image FILE');
-  if (options.draw) checkDrawTarget(options.draw, !!options.force);
+  if (options.draw && options.image) checkDrawTarget(options.draw, !!options.force, options.image);
 }
 
 /** Parses the C detector runner's record (ssd-detection.ts: count, te_detection records, raw outputs; little-endian). */

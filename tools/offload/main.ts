@@ -21,6 +21,7 @@ import { cutCandidates } from '../../compiler/plan/split/cut-candidates.ts';
 import { parseBandwidth, parseDuration, planSplit } from '../../compiler/plan/split/plan-split.ts';
 import { bytes, shortName, table } from '../../compiler/cli/format.ts';
 import { TinyedgeError } from '../../compiler/errors.ts';
+import { exitWithFailure } from '../../compiler/cli/failure.ts';
 import { codedBytesByCut, headMsByCut, tailMsByCut } from './split-costs.ts';
 import { DemoRow, runDemo } from './demo.ts';
 import { checkPlotFile, writePlanPlot } from './plan-plot.ts';
@@ -157,8 +158,4 @@ async function planCommand(options: PlanFlags): Promise<void> {
 // `tinyedge offload plan|demo` runs this file as its own process with the parsed options as JSON.
 const [command, json] = process.argv.slice(2);
 const run = command === 'plan' ? planCommand(JSON.parse(json) as PlanFlags) : demoCommand(JSON.parse(json) as DemoFlags);
-run.catch((e: unknown) => {
-  if (!(e instanceof TinyedgeError)) throw e;
-  process.stderr.write(`tinyedge: error: ${e.describe()}\n`);
-  process.exit(2);
-});
+run.catch((e: unknown) => exitWithFailure(e));

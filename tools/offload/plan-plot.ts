@@ -3,12 +3,13 @@
  * server), local only and full offload at the ends, the best cut marked. Drawn with Vega-Lite, rendered to SVG
  * headless (no canvas), and to PNG through sharp when the file name asks for it.
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import sharp from 'sharp';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { SplitRow } from '../../compiler/plan/split/plan-split.ts';
 import { TinyedgeError } from '../../compiler/errors.ts';
+import { checkOutputFile } from '../../compiler/cli/output-path.ts';
 
 const PARTS = ['head (device)', 'network', 'tail (server)'] as const;
 
@@ -47,7 +48,7 @@ function planSpec(rows: readonly SplitRow[], best: SplitRow, title: string): Top
 /** Refuses, before any work, a --plot name that is neither .svg nor .png, or a file that exists without --force. */
 export function checkPlotFile(file: string, force = false): void {
   if (!/\.(svg|png)$/i.test(file)) throw new TinyedgeError(`--plot writes .svg or .png files, got '${file}'`);
-  if (existsSync(file) && !force) throw new TinyedgeError('exists; pass --force to replace it', { file });
+  checkOutputFile(file, force);
 }
 
 /** Writes the plan's chart to `file` (.svg, or .png rasterized by sharp), checked by checkPlotFile. */
