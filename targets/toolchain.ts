@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { TinyedgeError } from '../compiler/errors.ts';
 import { Target, cToolchain } from './target.ts';
 
@@ -65,12 +65,13 @@ export function runBuild(dir: string, target: Target, input: string, output: str
   const qemu = (command: string[]) => (plugin ? [command[0], '-plugin', `file=${plugin.lib},out=${plugin.out}`, ...command.slice(1)] : command);
   if (how.kind === 'qemu-system') {
     copyFileSync(input, join(dir, 'input.i8'));
-    const [cmd, ...rest] = [...qemu(how.command), join(dir, 'runner')];
+    const [cmd, ...rest] = [...qemu(how.command), resolve(dir, 'runner')];
     run(cmd, rest, dir, `run the model on ${how.board.machine} for ${target.name}`);
     copyFileSync(join(dir, 'output.i8'), output);
     return [];
   }
-  const args = [join(dir, 'runner'), input, output, String(runs)];
+  // The runner runs in its folder, so every path it is given is absolute (`tinyedge run build/x` is relative).
+  const args = [resolve(dir, 'runner'), resolve(input), resolve(output), String(runs)];
   const [cmd, ...rest] = how.kind === 'qemu-user' ? [...qemu(how.command), ...args] : args;
   const stdout = run(cmd, rest, dir, `run the model for ${target.name}`);
   return (JSON.parse(stdout) as { latencyMs: number[] }).latencyMs;

@@ -54,11 +54,11 @@ describe('tinyedge compile --target host', () => {
   });
 
   it('the README main command: compile the default float model (quantized with the samples) and run it on a photo', () => {
-    const out = join(work, 'default');
-    const c = tinyedge(['compile', '--target', 'host', '--out', out]);
+    // As the README types it: the output folder relative to the current one.
+    const c = tinyedge(['compile', '--target', 'host', '--out', 'build/default'], work);
     expect(c.status, c.stderr).toBe(0);
     expect(c.stdout).toMatch(/arena\s+\d+ B .*lower bound/);
-    const r = tinyedge(['run', out, '--image', SAMPLE_PHOTOS[2]]);
+    const r = tinyedge(['run', 'build/default', '--image', SAMPLE_PHOTOS[2]], work);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/Neutral/);
     expect(r.stdout).toMatch(/latency\s+[\d.]+ ms/);

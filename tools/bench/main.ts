@@ -20,6 +20,7 @@ import { runF32 } from '../../compiler/reference/f32/interpreter.ts';
 import { tensorOf } from '../../compiler/ir/graph.ts';
 import { table } from '../../compiler/cli/format.ts';
 import { loadTfjsModel, useTfjsBackend, TfjsModel } from '../peers/tfjs.ts';
+import { exitOnTinyedgeError } from '../peers/optional-package.ts';
 import { mad, median } from './stats.ts';
 import { benchHost, formatHostBench } from './host.ts';
 import { benchWasm, formatWasmBench } from './wasm32.ts';
@@ -28,6 +29,9 @@ import { readRawInput } from '../../compiler/cli/predict.ts';
 import { tflmFiguresOf } from './tflm-figures.ts';
 import { readWavClip } from '../../compiler/reference/audio/read-wav.ts';
 import { cwtFrontEndOf } from '../../compiler/reference/audio/cwt-int.ts';
+
+// A missing optional peer (or any user error) is one line, as in the CLI.
+exitOnTinyedgeError();
 
 interface Contender {
   name: string;

@@ -3,11 +3,11 @@
  * exports. Its thread count is fixed when its WebAssembly starts, so one process measures one thread count;
  * run this file directly (`node bin/run-ts.mjs tools/peers/onnxruntime-web.ts MODEL.onnx THREADS RUNS`) to time another.
  */
-import * as ort from 'onnxruntime-web';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 import { median } from '../bench/stats.ts';
+import { importOptional } from './optional-package.ts';
 
 /** A loaded model mapping an int8 NHWC input to its first output. */
 export interface OrtWebPeer {
@@ -16,6 +16,7 @@ export interface OrtWebPeer {
 
 /** Loads ONNX bytes with `threads` wasm threads (the first call in a process decides the count). */
 export async function loadOrtWebPeer(bytes: Uint8Array, inputShape: number[], threads: number): Promise<OrtWebPeer> {
+  const ort = await importOptional('onnxruntime-web', () => import('onnxruntime-web'));
   ort.env.wasm.numThreads = threads;
   const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'] });
   const [input] = session.inputNames;

@@ -2,7 +2,7 @@
  * @fileoverview ONNX Runtime as a peer: onnxruntime-node (native MLAS) running the int8 ONNX model tinyedge exports,
  * so both runtimes execute exactly the same weights, scales and zero points.
  */
-import ort from 'onnxruntime-node';
+import { importOptional } from './optional-package.ts';
 
 /** A loaded ONNX model mapping an int8 NHWC input to its first int8 output. */
 export interface OnnxPeer {
@@ -11,6 +11,7 @@ export interface OnnxPeer {
 
 /** Loads ONNX bytes into onnxruntime-node with the given number of intra-op threads (1 = single thread). */
 export async function loadOnnxPeer(bytes: Uint8Array, inputShape: number[], threads = 1): Promise<OnnxPeer> {
+  const ort = await importOptional('onnxruntime-node', () => import('onnxruntime-node'));
   const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
   const [input] = session.inputNames;
   const [output] = session.outputNames;

@@ -4,11 +4,10 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { GraphModel, loadGraphModel } from '@tensorflow/tfjs-converter';
-import { loadLayersModel } from '@tensorflow/tfjs-layers';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { TfjsArtifacts, concatShards } from '../../compiler/frontends/tfjs-common/artifacts.ts';
+import { importOptional } from './optional-package.ts';
 
 tf.env().set('PROD', true);
 
@@ -21,7 +20,7 @@ let wasmReady: Promise<void> | undefined;
 export async function useTfjsBackend(backend: TfjsBackend): Promise<void> {
   if (backend === 'wasm') {
     wasmReady ??= (async () => {
-      const wasm = await import('@tensorflow/tfjs-backend-wasm');
+      const wasm = await importOptional('@tensorflow/tfjs-backend-wasm', () => import('@tensorflow/tfjs-backend-wasm'));
       const dir = dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm'));
       wasm.setWasmPaths(join(dir, '/'));
     })();
@@ -53,7 +52,10 @@ export async function loadTfjsModel(artifacts: TfjsArtifacts): Promise<TfjsModel
     }),
   };
   const isGraph = Array.isArray((artifacts.json.modelTopology as { node?: unknown }).node);
-  const model = isGraph ? await loadGraphModel(handler) : await loadLayersModel(handler);
+  const { GraphModel, loadGraphModel } = await importOptional('@tensorflow/tfjs-converter', () => import('@tensorflow/tfjs-converter'));
+  const model = isGraph
+    ? await loadGraphModel(handler)
+    : await (await importOptional('@tensorflow/tfjs-layers', () => import('@tensorflow/tfjs-layers'))).loadLayersModel(handler);
   return {
     predict(input, shape) {
       return tf.tidy(() => {
