@@ -7,7 +7,7 @@ import { quantizeCommand } from './quantize.ts';
 import { exportCommand } from './export.ts';
 import { compileCommand } from './compile.ts';
 import { runCommand } from './run.ts';
-import { serveCommand } from './offload-serve.ts';
+import { SERVE_DEFAULTS, serveCommand } from './offload-serve.ts';
 import { offloadRunCommand } from './offload-run.ts';
 import { targetNames } from '../../targets/target.ts';
 import { spawnSync } from 'node:child_process';
@@ -167,6 +167,8 @@ offload
   .option('--tls-cert <file>', 'serve TLS with this PEM certificate (chain)')
   .option('--tls-key <file>', 'and this PEM private key')
   .option('--websocket-port <n>', 'also accept web pages: a WebSocket gateway on this port (0: any free one, printed)')
+  .option('--idle-timeout <time>', 'close a connection quiet (nothing received or sent) this long (0: never)', SERVE_DEFAULTS.idleTimeout)
+  .option('--max-connections <n>', 'connections served at once; more are refused (reason "connections") and closed', SERVE_DEFAULTS.maxConnections)
   .option('--metrics-every <time>', 'print the metrics this often while frames come in (0: only on exit)', '10s')
   .action((model: string, opts: Parameters<typeof serveCommand>[1]) => serveCommand(model, opts));
 offload

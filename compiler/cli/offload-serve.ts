@@ -1,7 +1,7 @@
 /**
  * @fileoverview `tinyedge offload serve [model|artifact] (--cut N[,M…] | --all) --port P [--host H] [--workers W]
  * [--max-queue Q] [--deadline 500ms] [--token T | --token-file F] [--tls-cert F --tls-key F] [--websocket-port W]
- * [--metrics-every 10s]`: compiles the tails of the cuts to WebAssembly and serves them until SIGINT or SIGTERM,
+ * [--idle-timeout 60s] [--max-connections 256] [--metrics-every 10s]`: compiles the tails of the cuts to WebAssembly and serves them until SIGINT or SIGTERM,
  * then stops accepting, answers the frames in flight and prints the metrics (also printed periodically while frames
  * come in). With --websocket-port, web pages reach it through a WebSocket gateway on that port.
  */
@@ -12,7 +12,7 @@ import { readUserFile } from '../frontends/tfjs-common/artifacts.ts';
 import { parseDuration } from '../plan/split/plan-split.ts';
 import { Cut } from '../plan/split/cut-candidates.ts';
 import { wasmSplitParts } from '../backends/wasm/split-parts.ts';
-import { EdgeMetrics, EdgeServer } from '../../runtime/offload/edge-server.ts';
+import { EDGE_DEFAULTS, EdgeMetrics, EdgeServer } from '../../runtime/offload/edge-server.ts';
 import { CompiledPart } from '../../runtime/offload/tail-pool.ts';
 import { WebSocketGateway } from '../../runtime/offload/websocket-gateway.ts';
 import { OffloadModel, cutById, describeCut, loadOffloadModel, wholeNumber } from './offload-model.ts';
@@ -33,7 +33,12 @@ export interface ServeOptions {
   tlsKey?: string;
   metricsEvery: string;
   websocketPort?: string;
+  idleTimeout?: string;
+  maxConnections?: string;
 }
+
+/** The connection limits' defaults as the CLI help shows them. */
+export const SERVE_DEFAULTS = { idleTimeout: `${EDGE_DEFAULTS.idleTimeoutMs / 1000}s`, maxConnections: String(EDGE_DEFAULTS.maxConnections) };
 
 /** The cuts asked for: a list of ids, or every cut with a tail. */
 function servedCuts(m: OffloadModel, o: ServeOptions): Cut[] {
@@ -65,12 +70,13 @@ function tlsOptions(o: ServeOptions): TlsOptions | undefined {
 export function metricsLine(m: EdgeMetrics): string {
   const refused = Object.values(m.refused).reduce((a, b) => a + b, 0);
   const why = Object.entries(m.refused).map(([k, v]) => `${k} ${v}`);
-  return `metrics  frames ${m.frames}, answered ${m.answered}, refused ${refused}${why.length ? ` (${why.join(', ')})` : ''}, p50 ${m.p50Ms.toFixed(1)} ms, p99 ${m.p99Ms.toFixed(1)} ms, connections ${m.connections} (${m.open} open), bad streams ${m.badStreams}${m.workersReplaced ? `, workers replaced ${m.workersReplaced}` : ''}`;
+  return `metrics  frames ${m.frames}, answered ${m.answered}, refused ${refused}${why.length ? ` (${why.join(', ')})` : ''}, p50 ${m.p50Ms.toFixed(1)} ms, p99 ${m.p99Ms.toFixed(1)} ms, connections ${m.connections} (${m.open} open), bad streams ${m.badStreams}${m.idleClosed ? `, closed idle ${m.idleClosed}` : ''}${m.turnedAway ? `, turned away ${m.turnedAway}` : ''}${m.workersReplaced ? `, workers replaced ${m.workersReplaced}` : ''}`;
 }
 
-async function listen(options: Parameters<typeof EdgeServer.start>[0], port: number, host: string): Promise<EdgeServer> {
+/** Starts a listener (the edge server, the WebSocket gateway), turning the usual failures into one clear error. */
+async function listening<T>(start: () => Promise<T>, port: number, host: string): Promise<T> {
   try {
-    return await EdgeServer.start(options, port, host);
+    return await start();
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const where = `${host}:${port}`;
@@ -89,6 +95,9 @@ export async function serveCommand(spec: string | undefined, o: ServeOptions): P
   const maxQueue = wholeNumber(o.maxQueue, '--max-queue', 1);
   const deadlineMs = parseDuration(o.deadline, '--deadline');
   const metricsMs = parseDuration(o.metricsEvery, '--metrics-every');
+  const idleTimeoutMs = parseDuration(o.idleTimeout ?? SERVE_DEFAULTS.idleTimeout, '--idle-timeout');
+  const maxConnections = wholeNumber(o.maxConnections ?? SERVE_DEFAULTS.maxConnections, '--max-connections', 1);
+  const websocketPort = o.websocketPort === undefined ? undefined : wholeNumber(o.websocketPort, '--websocket-port', 0, 65535);
   const token = sharedToken(o);
   const tls = tlsOptions(o);
   const m = await loadOffloadModel(spec);
@@ -100,12 +109,15 @@ export async function serveCommand(spec: string | undefined, o: ServeOptions): P
     progress.update(tails.size);
   }
   progress.stop();
-  const server = await listen({ modelHash: m.hash, tails, workers, maxQueue, deadlineMs, token, tls }, port, o.host);
+  const server = await listening(() => EdgeServer.start({ modelHash: m.hash, tails, workers, maxQueue, deadlineMs, token, tls, idleTimeoutMs, maxConnections }, port, o.host), port, o.host);
   const say = (line: string) => process.stdout.write(`${line}\n`);
   say(`model    ${m.title}, hash ${m.hash}`);
   for (const c of cuts) say(`  ${describeCut(c)}`);
-  say(`serving  ${cuts.length} cut${cuts.length > 1 ? 's' : ''} on ${o.host}:${server.port} (${tls ? 'TLS' : 'TCP'}${token ? ', token' : ''}), ${workers} workers, queue ${maxQueue}, deadline ${deadlineMs} ms; Ctrl-C stops`);
-  const gateway = o.websocketPort === undefined ? undefined : await WebSocketGateway.start({ host: o.host, port: server.port }, wholeNumber(o.websocketPort, '--websocket-port', 0, 65535), o.host);
+  say(`serving  ${cuts.length} cut${cuts.length > 1 ? 's' : ''} on ${o.host}:${server.port} (${tls ? 'TLS' : 'TCP'}${token ? ', token' : ''}), ${workers} workers, queue ${maxQueue}, deadline ${deadlineMs} ms, at most ${maxConnections} connections${idleTimeoutMs > 0 ? `, idle ones closed after ${idleTimeoutMs / 1000} s` : ''}; Ctrl-C stops`);
+  const gateway = websocketPort === undefined ? undefined : await listening(() => WebSocketGateway.start({ host: o.host, port: server.port }, websocketPort, o.host), websocketPort, o.host).catch(async (e: unknown) => {
+    await server.close();
+    throw e;
+  });
   if (gateway) say(`websocket gateway on ws://${o.host}:${gateway.port} (for pages: runtime/offload/browser.ts)`);
   // A line whenever something happened since the last one, so an idle server stays quiet.
   let shown = 0;

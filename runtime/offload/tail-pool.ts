@@ -90,12 +90,29 @@ export class TailPool {
     });
   }
 
-  /** Runs the tail of `cutId` on the payload, or says why not. */
-  run(cutId: number, payload: Uint8Array, deadline: number): Promise<{ output: Uint8Array } | { refusal: PoolRefusal; detail?: string }> {
-    if (this.closed) return Promise.resolve({ refusal: 'closed' });
+  /**
+   * Runs the tail of `cutId` on the payload, or says why not. When `cancel` aborts while the job still waits (its
+   * device left), the job leaves the queue at once, refused as 'closed', so nothing of a gone device is kept.
+   */
+  run(cutId: number, payload: Uint8Array, deadline: number, cancel?: AbortSignal): Promise<{ output: Uint8Array } | { refusal: PoolRefusal; detail?: string }> {
+    if (this.closed || cancel?.aborted) return Promise.resolve({ refusal: 'closed' });
     if (this.queue.length >= this.maxQueue) return Promise.resolve({ refusal: 'busy' });
     return new Promise((resolve) => {
-      this.queue.push({ cutId, payload, deadline, resolve });
+      const withdraw = () => {
+        const at = this.queue.indexOf(job);
+        if (at >= 0) this.queue.splice(at, 1)[0]?.resolve({ refusal: 'closed' });
+      };
+      const job: Job = {
+        cutId,
+        payload,
+        deadline,
+        resolve: (r) => {
+          cancel?.removeEventListener('abort', withdraw);
+          resolve(r);
+        },
+      };
+      cancel?.addEventListener('abort', withdraw, { once: true });
+      this.queue.push(job);
       this.dispatch();
     });
   }

@@ -1,11 +1,18 @@
 /**
  * @fileoverview Browsers cannot open TCP connections, so the edge server is reached from a page through this
  * gateway: each WebSocket (binary messages) is relayed byte for byte to its own TCP connection to the edge server,
- * and back. The server sees an ordinary device; nothing is parsed here (the server checks every frame).
+ * and back. The server sees an ordinary device; nothing is parsed here (the server checks every frame). Each
+ * direction is read only while the other end takes what it was given (read-gate.ts), so a page that never reads, or
+ * a server that has stopped reading it, holds at most RELAY_BOUNDS of the gateway's memory; the server's idle timeout
+ * and connection cap reach the page through the relay (a closed TCP side closes the WebSocket).
  */
 import { connect } from 'node:net';
 import { AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
+import { ReadBounds, ReadGate } from './read-gate.ts';
+
+/** Bytes one direction of a relay may hold unsent before its source is no longer read. */
+const RELAY_BOUNDS: ReadBounds = { pendingFrames: Infinity, unsentBytes: 1 << 20 };
 
 export class WebSocketGateway {
   private constructor(private readonly wss: WebSocketServer) {}
@@ -24,10 +31,19 @@ export class WebSocketGateway {
         tcp.destroy();
         ws.terminate();
       };
-      tcp.on('data', (chunk) => ws.readyState === WebSocket.OPEN && ws.send(chunk));
+      const toServer = new ReadGate(ws, RELAY_BOUNDS, () => tcp.writableLength);
+      const toPage = new ReadGate(tcp, RELAY_BOUNDS, () => ws.bufferedAmount);
+      tcp.on('data', (chunk) => {
+        if (ws.readyState === WebSocket.OPEN) ws.send(chunk, () => toPage.update());
+        toPage.update();
+      });
+      tcp.on('drain', () => toServer.update());
       tcp.on('error', end);
       tcp.on('close', end);
-      ws.on('message', (data: Buffer) => tcp.write(data));
+      ws.on('message', (data: Buffer) => {
+        tcp.write(data);
+        toServer.update();
+      });
       ws.on('error', end);
       ws.on('close', end);
     });

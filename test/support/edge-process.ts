@@ -1,5 +1,6 @@
-/** @fileoverview `tinyedge offload serve` as a child process, the way users run it: its port, hash and printed metrics; and a free loopback port. */
+/** @fileoverview `tinyedge offload serve` as a child process, the way users run it: its port, hash and printed metrics; a free loopback port; a process's resident memory. */
 import { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer, AddressInfo } from 'node:net';
 import { spawnTinyedge } from './cli.ts';
 
@@ -56,4 +57,11 @@ export async function freePort(): Promise<number> {
   const { port } = s.address() as AddressInfo;
   await new Promise<void>((r) => s.close(() => r()));
   return port;
+}
+
+/** The resident memory of process `pid` (VmRSS in /proc), bytes. */
+export function residentBytes(pid: number): number {
+  const kb = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  if (kb === undefined) throw new Error(`no VmRSS for process ${pid}`);
+  return Number(kb) * 1024;
 }
