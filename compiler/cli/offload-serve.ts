@@ -110,15 +110,16 @@ export async function serveCommand(spec: string | undefined, o: ServeOptions): P
   }
   progress.stop();
   const server = await listening(() => EdgeServer.start({ modelHash: m.hash, tails, workers, maxQueue, deadlineMs, token, tls, idleTimeoutMs, maxConnections }, port, o.host), port, o.host);
-  const say = (line: string) => process.stdout.write(`${line}\n`);
-  say(`model    ${m.title}, hash ${m.hash}`);
-  for (const c of cuts) say(`  ${describeCut(c)}`);
-  say(`serving  ${cuts.length} cut${cuts.length > 1 ? 's' : ''} on ${o.host}:${server.port} (${tls ? 'TLS' : 'TCP'}${token ? ', token' : ''}), ${workers} workers, queue ${maxQueue}, deadline ${deadlineMs} ms, at most ${maxConnections} connections${idleTimeoutMs > 0 ? `, idle ones closed after ${idleTimeoutMs / 1000} s` : ''}; Ctrl-C stops`);
+  // The gateway starts before anything is printed, so that its port in use is one error line and nothing else.
   const gateway = websocketPort === undefined ? undefined : await listening(() => WebSocketGateway.start({ host: o.host, port: server.port }, websocketPort, o.host), websocketPort, o.host).catch(async (e: unknown) => {
     await server.close();
     throw e;
   });
+  const say = (line: string) => process.stdout.write(`${line}\n`);
+  say(`model    ${m.title}, hash ${m.hash}`);
+  for (const c of cuts) say(`  ${describeCut(c)}`);
   if (gateway) say(`websocket gateway on ws://${o.host}:${gateway.port} (for pages: runtime/offload/browser.ts)`);
+  say(`serving  ${cuts.length} cut${cuts.length > 1 ? 's' : ''} on ${o.host}:${server.port} (${tls ? 'TLS' : 'TCP'}${token ? ', token' : ''}), ${workers} workers, queue ${maxQueue}, deadline ${deadlineMs} ms, at most ${maxConnections} connections${idleTimeoutMs > 0 ? `, idle ones closed after ${idleTimeoutMs / 1000} s` : ''}; Ctrl-C stops`);
   // A line whenever something happened since the last one, so an idle server stays quiet.
   let shown = 0;
   const timer = metricsMs > 0 ? setInterval(() => {

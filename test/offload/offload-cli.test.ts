@@ -2,7 +2,8 @@
  * `tinyedge offload serve` in a child process and `tinyedge offload run` against it, MobileNetV2 0.35/96 quantized
  * with the bundled samples by each process on its own (so the model hashes must agree): the server's answers equal
  * `tinyedge predict`'s int8 output at a middle cut; SIGTERM drains and prints the metrics; with the
- * server gone, frames are answered on the device, the same; bad flags are one error line and exit 2.
+ * server gone, frames are answered on the device, the same; bad flags, and a --port or --websocket-port in use, are
+ * one error line and exit 2.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, Server } from 'node:net';
@@ -67,14 +68,18 @@ describe('tinyedge offload serve and run', () => {
     const serve = (...args: string[]) => tinyedgeAsync(['offload', 'serve', MCU_MODEL, ...args]);
     const run = (...args: string[]) => tinyedgeAsync(['offload', 'run', MCU_MODEL, ...args]);
     try {
-      const [badCut, inUse, noCert, badServer] = await Promise.all([
+      const [badCut, inUse, noCert, badServer, websocketInUse, noConnections] = await Promise.all([
         serve('--cut', '99', '--port', '0'),
         serve('--cut', '1', '--port', String(port)),
         serve('--cut', '1', '--port', '0', '--tls-cert', '/nonexistent/cert.pem', '--tls-key', '/nonexistent/key.pem'),
         run('--cut', '1', '--server', 'localhost', '--image', PHOTO),
+        serve('--cut', '1', '--port', '0', '--websocket-port', String(port)),
+        serve('--cut', '1', '--port', '0', '--max-connections', '0'),
       ]);
       expectUserError(badCut, /--cut '99' is not a cut of this model: give 0 \(full offload\) to \d+/);
       expectUserError(inUse, new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port}: the port is in use`));
+      expectUserError(websocketInUse, new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port}: the port is in use`));
+      expectUserError(noConnections, /--max-connections must be a whole number in 1\.\./);
       expectUserError(noCert, /cert\.pem: cannot read the TLS certificate: no such file/);
       expectUserError(badServer, /--server 'localhost' is not host:port/);
     } finally {
