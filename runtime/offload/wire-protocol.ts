@@ -5,7 +5,8 @@
  *   0  4   magic "TEOF"
  *   4  1   version (WIRE_VERSION)
  *   5  1   kind: 1 cut tensor (device → server), 2 answer (server → device), 3 refusal (payload: UTF-8 reason),
- *          4 hello (device → server, first on a connection to a server with a shared token: payload the token)
+ *          4 hello (device → server, first on a connection to a server with a shared token: payload the token;
+ *          a server without a token ignores it)
  *   6  1   codec: 0 raw, 1 entropy-coded (see the codec's own file)
  *   7  1   element type: 1 int8, 2 int16
  *   8  8   model hash: the first 8 bytes of the SHA-256 of the compiled model, so a server never runs a tail of
