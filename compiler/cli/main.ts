@@ -1,12 +1,13 @@
 /** @fileoverview The `tinyedge` command line (commander): subcommands, and the one place errors become exit codes. */
 import { Command, CommanderError, Option } from 'commander';
-import { TinyedgeError } from '../errors.ts';
 import { inspectCommand } from './inspect.ts';
 import { predictCommand } from './predict.ts';
 import { quantizeCommand } from './quantize.ts';
 import { exportCommand } from './export.ts';
 import { compileCommand } from './compile.ts';
 import { runCommand } from './run.ts';
+import { reportFailure } from './report-failure.ts';
+import { BenchOptions, benchCommand } from './bench.ts';
 import { serveCommand } from './offload-serve.ts';
 import { offloadRunCommand } from './offload-run.ts';
 import { targetNames } from '../../targets/target.ts';
@@ -118,19 +119,10 @@ program
   )
   .option('--runs <n>', 'timed runs per contender', '20')
   .option('--image <file>', 'the input photo (default: a bundled one)')
-  .option('--input <file>', 'with an Arm --target: raw FILE.i8 / FILE.u8 bytes fed as they are (e.g. models/tflm/person.u8)')
+  .option('--input <file>', 'with --target: a raw tensor in the input shape, FILE.i8 / FILE.u8 bytes fed as they are (e.g. models/tflm/person.u8) or FILE.f32 (default for a model without an image input: a seeded tensor)')
   .option('--audio <file>', 'with an Arm --target and an audio model (builder:funnelnet): the WAV clip (default: a bundled one); the CWT is counted as its own line')
   .option('--json', 'print one JSON object on stdout')
-  .action((model: string, opts: { target?: string; runs: string; image?: string; input?: string; audio?: string; json?: boolean }) => {
-    // The benchmark lives in tools/ (it imports the peers, which the compiler never does): run it as its own
-    // process, in the repository, so the user's paths are made absolute first.
-    const root = fileURLToPath(new URL('../../', import.meta.url));
-    const modelArgs = existsSync(model) ? ['--artifact', resolve(model)] : ['--model', model];
-    const files = [...(opts.image ? ['--image', resolve(opts.image)] : []), ...(opts.input ? ['--input', resolve(opts.input)] : []), ...(opts.audio ? ['--audio', resolve(opts.audio)] : [])];
-    const args = ['bin/run-ts.mjs', 'tools/bench/main.ts', ...modelArgs, ...files, '--runs', opts.runs, ...(opts.target ? ['--target', opts.target] : []), ...(opts.json ? ['--json'] : [])];
-    const r = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
-    process.exitCode = r.status ?? 1;
-  });
+  .action((model: string, opts: BenchOptions) => benchCommand(model, opts, process.argv.includes('--debug')));
 
 const offload = program.command('offload').description('split offload: the device runs the head of the model, an edge server the tail');
 offload
@@ -210,12 +202,6 @@ function runOffloadTool(command: 'plan' | 'demo', flags: PlanFlags | DemoFlags):
   process.exitCode = r.status ?? 1;
 }
 
-function fail(message: string, code: number, error?: unknown): never {
-  process.stderr.write(`tinyedge: error: ${message}\n`);
-  if (process.argv.includes('--debug') && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
-  process.exit(code);
-}
-
 try {
   await program.parseAsync(process.argv);
 } catch (e) {
@@ -223,6 +209,5 @@ try {
     // Help and version exit 0; usage errors were already printed by commander.
     process.exit(e.exitCode === 0 ? 0 : 2);
   }
-  if (e instanceof TinyedgeError) fail(e.describe(), 2, e);
-  fail(`internal error: ${(e as Error)?.message ?? String(e)} (run with --debug for details; please report it)`, 1, e);
+  process.exit(reportFailure(e, process.argv.includes('--debug')));
 }
