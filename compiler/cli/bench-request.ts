@@ -45,8 +45,9 @@ export interface BenchRequest {
   input: BenchInput;
 }
 
-/** The photo and the clip bench feeds when none is given. */
+/** The photo bench feeds an image model when none is given. */
 export const DEFAULT_BENCH_IMAGE = join(SAMPLES_DIR, 'coffee.png');
+/** The clip bench feeds an audio model when none is given (a synthetic PCG with a murmur). */
 export const DEFAULT_BENCH_AUDIO = join(SAMPLES_DIR, 'audio', 'pcg-murmur-1.wav');
 
 /** The seed of the input fed to a model that takes no image (mulberry32), so every run feeds the same values. */
