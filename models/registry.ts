@@ -33,6 +33,8 @@ export interface LoadedModel {
   preprocessing: ImagePreprocessing;
   /** True for a tinyedge artifact: the graph is already int8 and optimized. */
   quantized: boolean;
+  /** A tinyedge artifact's source: the model `quantize` was given (a name or a path). */
+  madeFrom?: string;
   /** An audio model's front end: its input is the CWT scalogram of a WAV clip (not an image; `preprocessing` unused). */
   audio?: CwtConfig;
 }
@@ -116,7 +118,7 @@ export function loadModel(spec: string = DEFAULT_MODEL, options: TfjsGraphOption
   if (/\.onnx$/i.test(spec)) return { spec, ...importOnnx(bytes, spec) };
   if (isArtifactBytes(bytes)) {
     const a = decodeArtifact(bytes, spec);
-    return { spec, graph: a.graph, ...(a.labels ? { labels: a.labels } : {}), preprocessing: a.preprocessing, quantized: true, ...(a.audio ? { audio: a.audio } : {}) };
+    return { spec, graph: a.graph, ...(a.labels ? { labels: a.labels } : {}), preprocessing: a.preprocessing, quantized: true, madeFrom: a.model, ...(a.audio ? { audio: a.audio } : {}) };
   }
   // A user's own model.json: images are scaled to [0,1], the common TF.js convention.
   return { spec, graph: importModelFile(spec, options), preprocessing: { scale: 1 / 255, offset: 0 }, quantized: false };

@@ -58,10 +58,15 @@ export function describeFailure(e: unknown): Failure {
   return { line: `internal error: ${(e as Error)?.message ?? String(e)} (run with --debug for details; please report it)`, exitCode: 1 };
 }
 
-/** Prints the failure line (and the stack with `debug`) and ends the process with its exit code. */
-export function exitWithFailure(e: unknown, debug = process.argv.includes('--debug')): never {
+/** Prints the failure line (and the stack with `debug`) and returns the exit code to leave with. */
+export function reportFailure(e: unknown, debug: boolean): number {
   const { line, exitCode } = describeFailure(e);
   process.stderr.write(`tinyedge: error: ${line}\n`);
   if (debug && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
-  process.exit(exitCode);
+  return exitCode;
+}
+
+/** Reports the failure and ends the process with its exit code. */
+export function exitWithFailure(e: unknown, debug = process.argv.includes('--debug')): never {
+  process.exit(reportFailure(e, debug));
 }

@@ -7,6 +7,7 @@ import { quantizeCommand } from './quantize.ts';
 import { exportCommand } from './export.ts';
 import { compileCommand } from './compile.ts';
 import { runCommand } from './run.ts';
+import { BenchOptions, benchCommand } from './bench.ts';
 import { SERVE_DEFAULTS, serveCommand } from './offload-serve.ts';
 import { offloadRunCommand } from './offload-run.ts';
 import { targetNames } from '../../targets/target.ts';
@@ -120,19 +121,10 @@ program
   )
   .option('--runs <n>', 'timed runs per contender', '20')
   .option('--image <file>', 'the input photo (default: a bundled one)')
-  .option('--input <file>', 'with an Arm --target: raw FILE.i8 / FILE.u8 bytes fed as they are (e.g. models/tflm/person.u8)')
+  .option('--input <file>', 'with --target: a raw tensor in the input shape, FILE.i8 / FILE.u8 bytes fed as they are (e.g. models/tflm/person.u8) or FILE.f32 (default for a model without an image input: a seeded tensor)')
   .option('--audio <file>', 'with an Arm --target and an audio model (builder:funnelnet): the WAV clip (default: a bundled one); the CWT is counted as its own line')
   .option('--json', 'print one JSON object on stdout')
-  .action((model: string, opts: { target?: string; runs: string; image?: string; input?: string; audio?: string; json?: boolean }) => {
-    // The benchmark lives in tools/ (it imports the peers, which the compiler never does): run it as its own
-    // process, in the repository, so the user's paths are made absolute first.
-    const root = fileURLToPath(new URL('../../', import.meta.url));
-    const modelArgs = existsSync(model) ? ['--artifact', resolve(model)] : ['--model', model];
-    const files = [...(opts.image ? ['--image', resolve(opts.image)] : []), ...(opts.input ? ['--input', resolve(opts.input)] : []), ...(opts.audio ? ['--audio', resolve(opts.audio)] : [])];
-    const args = ['bin/run-ts.mjs', 'tools/bench/main.ts', ...modelArgs, ...files, '--runs', opts.runs, ...(opts.target ? ['--target', opts.target] : []), ...(opts.json ? ['--json'] : [])];
-    const r = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
-    process.exitCode = r.status ?? 1;
-  });
+  .action((model: string, opts: BenchOptions) => benchCommand(model, opts, process.argv.includes('--debug')));
 
 const offload = program.command('offload').description('split offload: the device runs the head of the model, an edge server the tail');
 offload

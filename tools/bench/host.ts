@@ -20,16 +20,21 @@ import { cToolchain, loadTarget } from '../../targets/target.ts';
 import { buildTemporaryProject } from '../../targets/toolchain.ts';
 import { loadOnnxPeer } from '../peers/onnxruntime.ts';
 import { mad, median } from './stats.ts';
+import { SkippedPeer, skippedLines, tryPeer } from './peers.ts';
 
-/** What the host benchmark measured. */
+/** What the host benchmark measured; the ratios and the output comparison are null when onnxruntime-node was left out. */
 export interface HostBenchResult {
-  rows: { runtime: string; medianMs: number; madMs: number; vsOrt: number }[];
+  rows: { runtime: string; medianMs: number; madMs: number; vsOrt: number | null }[];
+  skipped: SkippedPeer[];
   macs: number;
   instructions: number | null;
   macsPerInstruction: number | null;
-  sameTop1: boolean;
-  equalOutputBytes: number;
+  sameTop1: boolean | null;
+  equalOutputBytes: number | null;
 }
+
+/** The peer's name in the table and in a left-out line. */
+const ORT_NODE = 'onnxruntime-node int8 (MLAS, 1 thread)';
 
 function writeProject(g: Graph, cflags: string[]): string {
   const host = loadTarget('host');
@@ -57,7 +62,10 @@ function argmax(x: ArrayLike<number>): number {
   return best;
 }
 
-/** Benchmarks an int8 graph on the host against onnxruntime-node; `x` is the f32 input (quantized here). */
+/**
+ * Benchmarks an int8 graph on the host against onnxruntime-node on our ONNX export (left out, saying why, when the
+ * export cannot express the model or ORT cannot run it); `x` is the f32 input (quantized here).
+ */
 export async function benchHost(g: Graph, x: Float32Array, rounds: number, perRound: number, log: (s: string) => void): Promise<HostBenchResult> {
   const target = loadTarget('host');
   const shape = tensorOf(g, g.inputs[0]).shape;
@@ -67,19 +75,23 @@ export async function benchHost(g: Graph, x: Float32Array, rounds: number, perRo
   const counted = writeProject(g, ['-std=c99', '-O3', '-march=x86-64-v3']);
   const input = join(fast, 'in.i8');
   writeFileSync(input, xi);
-  const ort = await loadOnnxPeer(exportInt8Onnx(g), shape, 1);
+  const skipped: SkippedPeer[] = [];
+  const ort = await tryPeer(ORT_NODE, async () => {
+    const peer = await loadOnnxPeer(exportInt8Onnx(g), shape, 1);
+    for (let i = 0; i < 3; i++) await peer.run(xi); // warm-up; a model ORT cannot run fails here
+    return peer;
+  }, skipped, log);
   const cTimes: number[] = [];
   const ortTimes: number[] = [];
   let cOut: Int8Array = new Int8Array();
   let ortOut: Int8Array = new Int8Array();
   // Warm-up, then interleaved blocks: each round runs both, so drift in machine load hits both alike.
   runC(fast, input, 2);
-  for (let i = 0; i < 3; i++) await ort.run(xi);
   for (let round = 0; round < rounds; round++) {
     const c = runC(fast, input, perRound + 1);
     cTimes.push(...c.latencies.slice(1)); // the first run of a process pages the weights in
     cOut = c.output;
-    for (let i = 0; i < perRound; i++) {
+    for (let i = 0; ort && i < perRound; i++) {
       const t0 = performance.now();
       ortOut = await ort.run(xi);
       ortTimes.push(performance.now() - t0);
@@ -92,17 +104,18 @@ export async function benchHost(g: Graph, x: Float32Array, rounds: number, perRo
   const ortMedian = median(ortTimes);
   const rows = [
     { runtime: `tinyedge C (gcc ${cToolchain(target).cflags.filter((f) => f.startsWith('-O') || f.startsWith('-march')).join(' ')}, 1 thread)`, times: cTimes },
-    { runtime: 'onnxruntime-node int8 (MLAS, 1 thread)', times: ortTimes },
-  ].map((r) => ({ runtime: r.runtime, medianMs: Number(median(r.times).toFixed(2)), madMs: Number(mad(r.times).toFixed(2)), vsOrt: Number((median(r.times) / ortMedian).toFixed(3)) }));
+    ...(ort ? [{ runtime: ORT_NODE, times: ortTimes }] : []),
+  ].map((r) => ({ runtime: r.runtime, medianMs: Number(median(r.times).toFixed(2)), madMs: Number(mad(r.times).toFixed(2)), vsOrt: ort ? Number((median(r.times) / ortMedian).toFixed(3)) : null }));
   let equal = 0;
   for (let i = 0; i < cOut.length; i++) if (cOut[i] === ortOut[i]) equal++;
   return {
     rows,
+    skipped,
     macs,
     instructions,
     macsPerInstruction: instructions ? Number((macs / instructions).toFixed(3)) : null,
-    sameTop1: argmax(cOut) === argmax(ortOut),
-    equalOutputBytes: equal / cOut.length,
+    sameTop1: ort ? argmax(cOut) === argmax(ortOut) : null,
+    equalOutputBytes: ort ? equal / cOut.length : null,
   };
 }
 
@@ -111,12 +124,13 @@ export function formatHostBench(r: HostBenchResult, runs: number): string {
   return [
     table(
       ['runtime', 'median ms', '± MAD', '× onnxruntime-node'],
-      r.rows.map((row) => [row.runtime, row.medianMs.toFixed(2), row.madMs.toFixed(2), row.vsOrt.toFixed(2)]),
+      r.rows.map((row) => [row.runtime, row.medianMs.toFixed(2), row.madMs.toFixed(2), row.vsOrt === null ? '—' : row.vsOrt.toFixed(2)]),
       [1, 2, 3],
     ),
+    ...skippedLines(r.skipped),
     `${runs} timed runs each. × < 1 is faster than onnxruntime-node.`,
     `instructions per inference (callgrind, -march=x86-64-v3 build): ${r.instructions ?? 'valgrind not installed'}` +
       (r.macsPerInstruction ? `; ${(r.macs / 1e6).toFixed(1)}M MACs → ${r.macsPerInstruction} MACs per instruction (AVX2 vpmaddwd ceiling: 16; AVX-512 VNNI vpdpbusd: 64)` : ''),
-    `outputs: same top-1 ${r.sameTop1}; ${(100 * r.equalOutputBytes).toFixed(0)}% of output bytes equal (ORT requantizes in float, tinyedge in TFLite's fixed point)`,
+    ...(r.equalOutputBytes === null ? [] : [`outputs: same top-1 ${r.sameTop1}; ${(100 * r.equalOutputBytes).toFixed(0)}% of output bytes equal (ORT requantizes in float, tinyedge in TFLite's fixed point)`]),
   ].join('\n');
 }

@@ -22,10 +22,12 @@ import { TfjsArtifacts } from '../../compiler/frontends/tfjs-common/artifacts.ts
 import { loadTfjsModel, useTfjsBackend } from '../peers/tfjs.ts';
 import { loadOrtWebPeer } from '../peers/onnxruntime-web.ts';
 import { mad, median } from './stats.ts';
+import { SkippedPeer, skippedLines, tryPeer } from './peers.ts';
 
-/** What the wasm32 benchmark measured. */
+/** What the wasm32 benchmark measured; a ratio is null when that peer was left out. */
 export interface WasmBenchResult {
-  rows: { runtime: string; medianMs: number; madMs: number | null; coldMs: number | null; vsTfjsWasm: number; vsOrtWeb1: number }[];
+  rows: { runtime: string; medianMs: number; madMs: number | null; coldMs: number | null; vsTfjsWasm: number | null; vsOrtWeb1: number | null }[];
+  skipped: SkippedPeer[];
   compileMs: number;
   codeBytes: number;
   dataBytes: number;
@@ -47,13 +49,17 @@ function cpuClockMHz(): number {
 /** Timed runs per block of one contender. */
 const BLOCK = 5;
 
-/** Benchmarks the int8 graph as WebAssembly against the peers; `x` is the f32 input, `artifacts` the TF.js model. */
+/** onnxruntime-web, and its one-thread row (the ratios' second reference). */
+const ORT_WEB = 'onnxruntime-web int8';
+const ORT_WEB_1 = `${ORT_WEB} (wasm SIMD, 1 thread)`;
+
 /**
- * Benchmarks `g` against TF.js wasm running `artifacts` (to `tfjsOutputs` by executeAsync when tinyedge's graph is
- * cut before the model's own outputs, as a detector is before its NMS) and onnxruntime-web on our ONNX export (rows
- * left out, saying why, when the export cannot express the model).
+ * Benchmarks `g` against TF.js wasm running `tfjsTwin()`, the same model in f32 (to `tfjsOutputs` by executeAsync when
+ * tinyedge's graph is cut before the model's own outputs, as a detector is before its NMS), and onnxruntime-web on
+ * our ONNX export. `x` is the f32 input (quantized here for the int8 runtimes). A peer that cannot run the model is
+ * left out, saying why.
  */
-export async function benchWasm(g: Graph, x: Float32Array, artifacts: TfjsArtifacts, runs: number, log: (s: string) => void, tfjsOutputs?: string[]): Promise<WasmBenchResult> {
+export async function benchWasm(g: Graph, x: Float32Array, tfjsTwin: () => TfjsArtifacts, runs: number, log: (s: string) => void, tfjsOutputs?: string[]): Promise<WasmBenchResult> {
   const shape = tensorOf(g, g.inputs[0]).shape;
   const xi = quantizeArray(x, tensorOf(g, g.inputs[0]).quant as Quantization);
   const t0 = performance.now();
@@ -61,19 +67,32 @@ export async function benchWasm(g: Graph, x: Float32Array, artifacts: TfjsArtifa
   const compileMs = performance.now() - t0;
   const postprocess = project.files['ssd-postprocess.wasm'] as Uint8Array | undefined;
   const ours = await TinyedgeModel.load(project.files['model.wasm'] as Uint8Array, project.info, postprocess ? { ssdPostprocess: postprocess } : {});
-  await useTfjsBackend('wasm');
-  const tfjs = await loadTfjsModel(artifacts);
-  let onnx: Uint8Array | undefined;
-  try {
-    onnx = exportInt8Onnx(g);
-  } catch (e) {
-    log(`onnxruntime-web left out: ${(e as Error).message}`);
-  }
-  const ort1 = onnx ? await loadOrtWebPeer(onnx, shape, 1) : undefined;
+  const skipped: SkippedPeer[] = [];
+  const tfjsName = `TF.js wasm f32 (XNNPACK SIMD, 1 thread${tfjsOutputs ? ', executeAsync to the same outputs' : ''})`;
+  const tfjs = await tryPeer(
+    tfjsName,
+    async () => {
+      const artifacts = tfjsTwin();
+      await useTfjsBackend('wasm');
+      const m = await loadTfjsModel(artifacts);
+      const run = () => (tfjsOutputs ? m.executeTo(tfjsOutputs, x, shape) : m.predict(x, shape));
+      await run(); // a model TF.js cannot run on this input fails here, not in the timed loop
+      return run;
+    },
+    skipped,
+    log,
+  );
+  const onnx = await tryPeer(ORT_WEB, () => exportInt8Onnx(g), skipped, log);
+  const loadOrt = async (bytes: Uint8Array) => {
+    const peer = await loadOrtWebPeer(bytes, shape, 1);
+    await peer.run(xi);
+    return peer;
+  };
+  const ort1 = onnx ? await tryPeer(ORT_WEB, () => loadOrt(onnx), skipped, log) : undefined;
   const contenders: [string, () => Promise<unknown> | unknown][] = [
     ['tinyedge int8 WebAssembly (SIMD128, 1 thread)', () => (ours.setInput(xi), ours.run())],
-    [`TF.js wasm f32 (XNNPACK SIMD, 1 thread${tfjsOutputs ? ', executeAsync to the same outputs' : ''})`, () => (tfjsOutputs ? tfjs.executeTo(tfjsOutputs, x, shape) : tfjs.predict(x, shape))],
-    ...(ort1 ? [['onnxruntime-web int8 (wasm SIMD, 1 thread)', () => ort1.run(xi)] as [string, () => unknown]] : []),
+    ...(tfjs ? [[tfjsName, tfjs] as [string, () => unknown]] : []),
+    ...(ort1 ? [[ORT_WEB_1, () => ort1.run(xi)] as [string, () => unknown]] : []),
     // A detector's boxes also need its post-processing (decoding, NMS, top-k), which tinyedge runs on the device too.
     ...(postprocess ? [['tinyedge int8 + on-device post-processing (decode, NMS)', () => (ours.setInput(xi), ours.run(), ours.detect())] as [string, () => unknown]] : []),
   ];
@@ -94,7 +113,7 @@ export async function benchWasm(g: Graph, x: Float32Array, artifacts: TfjsArtifa
     log(`round ${round + 1}/${Math.ceil(runs / BLOCK)}`);
   }
   let ort2 = NaN;
-  if (onnx) {
+  if (ort1 && onnx) {
     log('onnxruntime-web with 2 threads, in a process of its own…');
     const file = join(mkdtempSync(join(tmpdir(), 'tinyedge-bench-')), 'model.onnx');
     writeFileSync(file, onnx);
@@ -102,13 +121,24 @@ export async function benchWasm(g: Graph, x: Float32Array, artifacts: TfjsArtifa
     ort2 = r.status === 0 && r.stdout.trim() ? (JSON.parse(r.stdout) as { medianMs: number }).medianMs : NaN;
   }
   const medians = times.map(median);
+  const medianOf = (runtime: string) => {
+    const i = contenders.findIndex(([name]) => name === runtime);
+    return i < 0 ? undefined : medians[i];
+  };
+  const tfjsMs = medianOf(tfjsName);
+  const ortMs = medianOf(ORT_WEB_1);
   const rows = [
     ...contenders.map(([runtime], i) => ({ runtime, medianMs: medians[i], madMs: mad(times[i]), coldMs: median(cold[i]) })),
-    ...(onnx ? [{ runtime: 'onnxruntime-web int8 (wasm SIMD, 2 threads, own process)', medianMs: ort2, madMs: null, coldMs: null }] : []),
-  ].map((row) => ({ ...row, vsTfjsWasm: row.medianMs / medians[1], vsOrtWeb1: onnx ? row.medianMs / medians[2] : NaN }));
+    ...(ort1 ? [{ runtime: `${ORT_WEB} (wasm SIMD, 2 threads, own process)`, medianMs: ort2, madMs: null, coldMs: null }] : []),
+  ].map((row) => ({ ...row, vsTfjsWasm: tfjsMs === undefined ? null : row.medianMs / tfjsMs, vsOrtWeb1: ortMs === undefined ? null : row.medianMs / ortMs }));
   const macs = modelStats(g).totals.macs;
   const cpuMHz = cpuClockMHz();
-  return { rows, compileMs, codeBytes: project.codeBytes, dataBytes: project.dataBytes, macs, macsPerSecond: macs / (medians[0] / 1000), cpuMHz, limitMacsPerSecond: cpuMHz * 1e6 * 8 * 2 };
+  return { rows, skipped, compileMs, codeBytes: project.codeBytes, dataBytes: project.dataBytes, macs, macsPerSecond: macs / (medians[0] / 1000), cpuMHz, limitMacsPerSecond: cpuMHz * 1e6 * 8 * 2 };
+}
+
+/** A ratio to a peer, or a dash when that peer was left out. */
+function ratio(x: number | null): string {
+  return x === null || Number.isNaN(x) ? '—' : x.toFixed(2);
 }
 
 /** The table the benchmark prints. */
@@ -116,9 +146,10 @@ export function formatWasmBench(r: WasmBenchResult, runs: number): string {
   return [
     table(
       ['runtime', 'median ms', '± MAD', 'cold ms', '× TF.js wasm', '× ORT-web 1 thread'],
-      r.rows.map((row) => [row.runtime, row.medianMs.toFixed(1), row.madMs === null ? '' : row.madMs.toFixed(1), row.coldMs === null ? '' : row.coldMs.toFixed(1), row.vsTfjsWasm.toFixed(2), Number.isNaN(row.vsOrtWeb1) ? '—' : row.vsOrtWeb1.toFixed(2)]),
+      r.rows.map((row) => [row.runtime, row.medianMs.toFixed(1), row.madMs === null ? '' : row.madMs.toFixed(1), row.coldMs === null ? '' : row.coldMs.toFixed(1), ratio(row.vsTfjsWasm), ratio(row.vsOrtWeb1)]),
       [1, 2, 3, 4, 5],
     ),
+    ...skippedLines(r.skipped),
     `${runs} timed runs each in blocks of ${BLOCK}, rotated between contenders after 2 warm-up runs each; each block's first run is untimed (caches just held the others' weights) and its median is the cold column. × < 1 is faster than that peer.`,
     r.cpuMHz
       ? `tinyedge: ${(r.macsPerSecond / 1e9).toFixed(2)} G MACs/s (${(r.macs / 1e6).toFixed(1)}M MACs). The SIMD128 limit is 8 MACs per i32x4.dot_i16x8_s: at ${r.cpuMHz} MHz and two dots per cycle, ${(r.limitMacsPerSecond / 1e9).toFixed(1)} G MACs/s, so tinyedge runs at ${((100 * r.macsPerSecond) / r.limitMacsPerSecond).toFixed(0)}% of it.`

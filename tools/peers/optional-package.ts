@@ -32,15 +32,3 @@ export async function importOptional<T>(name: OptionalPackage, load: () => Promi
     throw e;
   }
 }
-
-/** Makes a TinyedgeError that escapes a tool's top level print as the CLI's one line (exit 2), not a stack trace. */
-export function exitOnTinyedgeError(): void {
-  process.on('uncaughtException', (e) => {
-    if (e instanceof TinyedgeError) {
-      process.stderr.write(`tinyedge: error: ${e.describe()}\n`);
-      process.exit(2);
-    }
-    process.stderr.write(`${e?.stack ?? String(e)}\n`);
-    process.exit(1);
-  });
-}

@@ -1,0 +1,38 @@
+/**
+ * @fileoverview `tinyedge bench [model|artifact] [--target T] [--runs N] …`: checks the request here, then runs the
+ * benchmark (tools/bench/main.ts) as its own process in the repository: it imports the peers, which the compiler
+ * never does. The child reports its own failures with the CLI's error line and exit code; its status is ours.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BenchFlags, checkBenchRequest } from './bench-request.ts';
+
+/** The bench command's options as commander parses them. */
+export interface BenchOptions extends Omit<BenchFlags, 'model'> {
+  json?: boolean;
+}
+
+/** Checks the request (model, flags, input) before anything slow starts, then runs tools/bench with absolute paths. */
+export async function benchCommand(model: string, options: BenchOptions, debug: boolean): Promise<void> {
+  await checkBenchRequest({ model, ...options }, { optimized: false });
+  const root = fileURLToPath(new URL('../../', import.meta.url));
+  const file = (flag: string, path: string | undefined) => (path === undefined ? [] : [flag, resolve(path)]);
+  const args = [
+    'bin/run-ts.mjs',
+    'tools/bench/main.ts',
+    '--model',
+    existsSync(model) ? resolve(model) : model,
+    ...file('--image', options.image),
+    ...file('--input', options.input),
+    ...file('--audio', options.audio),
+    '--runs',
+    options.runs,
+    ...(options.target ? ['--target', options.target] : []),
+    ...(options.json ? ['--json'] : []),
+    ...(debug ? ['--debug'] : []),
+  ];
+  const r = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
+  process.exitCode = r.status ?? 1;
+}
