@@ -13,6 +13,7 @@ import { Graph, GraphBuilder } from '../../ir/graph.ts';
 import { OpAttrs, OpName } from '../../ir/ops.ts';
 import { formatShape } from '../../ir/tensor.ts';
 import { withPlace } from '../../errors.ts';
+import { verifyFiniteConstants } from '../../ir/verify-quantized.ts';
 import { OnnxModelRecord, OnnxNodeRecord } from './read-model.ts';
 import { NHWC_OF_NCHW, constantOf, explicitPads, fail, intsAttr, numberAttr } from './onnx-node.ts';
 
@@ -318,6 +319,7 @@ class OnnxFloatImporter {
       if (v.layout === 'nchw' && s[1] * s[2] !== 1 && s[3] !== 1) fail(`output '${o.name}' is a 4-D NCHW activation; tinyedge outputs NHWC`);
       return v.ir;
     });
+    verifyFiniteConstants(g);
     return g;
   }
 }

@@ -9,7 +9,7 @@ import { SsdDetection } from '../../ir/detection.ts';
 import { DType, sizeOf, formatShape, sameShape } from '../../ir/tensor.ts';
 import { TinyedgeError, withPlace } from '../../errors.ts';
 import { TfjsArtifacts } from '../tfjs-common/artifacts.ts';
-import { DecodedWeight, decodeTfjsWeights } from '../tfjs-common/weights.ts';
+import { decodeTfjsWeights } from '../tfjs-common/weights.ts';
 import { depthwiseShape, hwioToOhwi, transpose2d } from '../tfjs-common/layouts.ts';
 import { TfAttrs, TfNode, TfTensorProto } from './tf-node.ts';
 import { ConstLayout, TF_GRAPH_OPS, TfMapContext } from './op-table.ts';
@@ -23,6 +23,26 @@ export interface TfjsGraphOptions {
 }
 
 const TF_DTYPES: Record<string, DType> = { DT_FLOAT: 'f32', DT_INT32: 'int32', DT_UINT8: 'uint8', DT_INT8: 'int8' };
+/** The weights-manifest dtype a Const of each TF dtype is stored as (TF.js refuses a Const whose weight disagrees). */
+const MANIFEST_DTYPES: Record<string, string> = { DT_FLOAT: 'float32', DT_INT32: 'int32', DT_BOOL: 'bool' };
+
+/** Checks that model.json's node list holds nodes: objects with a name, an op, and input names if any. */
+function checkNodes(nodes: unknown[], file: string): asserts nodes is TfNode[] {
+  const names = new Set<string>();
+  nodes.forEach((n, i) => {
+    const node = n as Partial<TfNode> | null;
+    if (typeof node !== 'object' || node === null || typeof node.name !== 'string' || typeof node.op !== 'string') {
+      throw new TinyedgeError(`modelTopology.node[${i}] is not a node with a name and an op (it is ${JSON.stringify(n)?.slice(0, 60)})`, { file });
+    }
+    const place = { file, node: node.name, op: node.op };
+    if (names.has(node.name)) throw new TinyedgeError('two nodes share this name', place);
+    names.add(node.name);
+    if (node.input !== undefined && !(Array.isArray(node.input) && node.input.every((s) => typeof s === 'string'))) throw new TinyedgeError("'input' is not a list of node names", place);
+    if (node.attr !== undefined && (typeof node.attr !== 'object' || node.attr === null || Object.values(node.attr).some((a) => typeof a !== 'object' || a === null))) {
+      throw new TinyedgeError("'attr' is not an object of attributes", place);
+    }
+  });
+}
 
 /** Values of an inline TF tensor proto (small constants: shapes, axes, paddings). */
 function inlineTensor(proto: TfTensorProto | undefined): { shape: number[]; data: Float32Array } | undefined {
@@ -86,6 +106,7 @@ export function importTfjsGraph(artifacts: TfjsArtifacts, options: TfjsGraphOpti
   const file = artifacts.file;
   const topology = artifacts.json.modelTopology as { node?: TfNode[] };
   if (!Array.isArray(topology.node)) throw new TinyedgeError("not a graph model: modelTopology has no 'node' list", { file });
+  checkNodes(topology.node, file);
   const weights = decodeTfjsWeights(artifacts);
   const allNodes = topology.node;
   const b = new GraphBuilder(file);
@@ -101,8 +122,13 @@ export function importTfjsGraph(artifacts: TfjsArtifacts, options: TfjsGraphOpti
     if (cached) return cached;
     const attrs = new TfAttrs(node);
     const declared = attrs.tensor('value')?.tensorShape;
-    const dtype = TF_DTYPES[attrs.dtype('dtype', 'DT_FLOAT')] ?? 'f32';
-    const w: DecodedWeight | undefined = weights.get(node.name) ?? inlineTensor(attrs.tensor('value'));
+    const tfDtype = attrs.dtype('dtype', 'DT_FLOAT');
+    const dtype = TF_DTYPES[tfDtype] ?? 'f32';
+    const stored = weights.get(node.name);
+    if (stored && MANIFEST_DTYPES[tfDtype] !== stored.dtype) {
+      throw new TinyedgeError(`the graph declares ${tfDtype} but the weights manifest stores ${stored.dtype} (TF.js refuses it too)`);
+    }
+    const w = stored ?? inlineTensor(attrs.tensor('value'));
     if (!w) throw new TinyedgeError('constant has no value: not in the weights manifest and no inline tensor');
     if (declared?.dim) {
       const shape = declared.dim.map((d) => Number(d.size));
