@@ -1,6 +1,6 @@
 /** @fileoverview The `tinyedge` command line (commander): subcommands, and the one place errors become exit codes. */
 import { Command, CommanderError, Option } from 'commander';
-import { TinyedgeError } from '../errors.ts';
+import { errorOutcome } from './error-outcome.ts';
 import { inspectCommand } from './inspect.ts';
 import { predictCommand } from './predict.ts';
 import { quantizeCommand } from './quantize.ts';
@@ -223,6 +223,6 @@ try {
     // Help and version exit 0; usage errors were already printed by commander.
     process.exit(e.exitCode === 0 ? 0 : 2);
   }
-  if (e instanceof TinyedgeError) fail(e.describe(), 2, e);
-  fail(`internal error: ${(e as Error)?.message ?? String(e)} (run with --debug for details; please report it)`, 1, e);
+  const outcome = errorOutcome(e);
+  fail(outcome.message, outcome.exitCode, e);
 }
