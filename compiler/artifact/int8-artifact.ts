@@ -18,7 +18,8 @@ import { Graph } from '../ir/graph.ts';
 import { DType, DTYPE_BYTES, Tensor, TensorData, sizeOf } from '../ir/tensor.ts';
 import { verifyGraph } from '../ir/verify.ts';
 import { verifyQuantizedGraph } from '../ir/verify-quantized.ts';
-import { TinyedgeError } from '../errors.ts';
+import { TinyedgeError, withPlace } from '../errors.ts';
+import { prepareInt8Node } from '../quantize/prepare-int8.ts';
 import type { CwtConfig } from '../reference/audio/cwt-kernels.ts';
 import { ArtifactHeader, TensorRecord, align, checkArtifactHeader } from './artifact-header.ts';
 
@@ -154,6 +155,8 @@ export function decodeArtifact(bytes: Uint8Array, file: string): Int8Artifact {
   const graph: Graph = { source: file, tensors, nodes: header.graph.nodes, inputs: header.graph.inputs, outputs: header.graph.outputs, ...(detection ? { detection } : {}) };
   verifyGraph(graph);
   verifyQuantizedGraph(graph);
+  // What TFLM's Prepare refuses (a softmax β the integer tables cannot take, a multiplier out of range) fails here, naming the node.
+  for (const node of graph.nodes) withPlace({ file, node: node.name, op: node.op }, () => prepareInt8Node(graph, node), true);
   return { model: header.model, graph, ...(header.labels ? { labels: header.labels } : {}), preprocessing: header.preprocessing, calibration: header.calibration, ...(header.audio ? { audio: header.audio } : {}) };
 }
 

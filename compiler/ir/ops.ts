@@ -241,7 +241,14 @@ export const OP_SEMANTICS: { [K in OpName]: OpSemantics<K> } = {
     },
     macs: () => 0,
   },
-  softmax: sameAsInput,
+  softmax: {
+    inferShape(ins, a) {
+      // TFLite's softmax takes β > 0; the integer kernel's tables are built for it.
+      if (!(a.beta > 0)) fail(`beta ${a.beta} must be positive`);
+      return [...ins[0].shape];
+    },
+    macs: () => 0,
+  },
   logistic: sameAsInput,
   clamp: sameAsInput,
   batch_norm: {

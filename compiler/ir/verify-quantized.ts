@@ -59,13 +59,13 @@ export function verifyTensorQuantization(t: Tensor): void {
   if (typeof q !== 'object' || q === null || !Array.isArray(q.scale) || !Array.isArray(q.zeroPoint)) throw new TinyedgeError(`${what}: quantization must hold a list of scales and a list of zero points`);
   if (q.scale.length === 0 || q.scale.length !== q.zeroPoint.length) throw new TinyedgeError(`${what} has ${q.scale.length} scales and ${q.zeroPoint.length} zero points`);
   const badScale = q.scale.find((s) => typeof s !== 'number' || !(s > 0) || !(s <= FLOAT32_MAX));
-  if (badScale !== undefined) throw new TinyedgeError(`${what} has scale ${JSON.stringify(badScale) ?? String(badScale)}; scales must be finite positive float32 numbers`);
+  if (badScale !== undefined) throw new TinyedgeError(`${what} has scale ${show(badScale)}; scales must be finite positive float32 numbers`);
   const range = ZERO_POINT_RANGE[t.dtype];
   if (!range) throw new TinyedgeError(`${what} is ${t.dtype}, which is not a quantized type`);
   const badZero = q.zeroPoint.find((z) => typeof z !== 'number' || !Number.isInteger(z) || z < range[0] || z > range[1]);
   if (badZero !== undefined) {
     const allowed = range[0] === range[1] ? `${range[0]} (${t.dtype} is symmetric)` : `an integer in ${range[0]}..${range[1]}`;
-    throw new TinyedgeError(`${what} (${t.dtype}) has zero point ${JSON.stringify(badZero) ?? String(badZero)}; it must be ${allowed}`);
+    throw new TinyedgeError(`${what} (${t.dtype}) has zero point ${show(badZero)}; it must be ${allowed}`);
   }
   if (q.scale.length > 1 || q.axis !== undefined) {
     // A 1-D tensor has one axis whatever the file says (TFLM's biases copy their filter's quantized dimension, 3).
@@ -77,6 +77,11 @@ export function verifyTensorQuantization(t: Tensor): void {
       throw new TinyedgeError(`${what} (${formatShape(t.shape)}) has ${q.scale.length} scales for the ${t.shape[axis]} channels of axis ${axis}`);
     }
   }
+}
+
+/** A value from a file as the user would recognize it: numbers as numbers (Infinity, NaN), anything else as JSON. */
+function show(v: unknown): string {
+  return typeof v === 'number' ? String(v) : (JSON.stringify(v) ?? String(v));
 }
 
 /** Weights int8, quantized and symmetric, per tensor or per output channel; a bias int32 or int64. */
@@ -94,11 +99,17 @@ function checkWeights(g: Graph, n: Node): void {
   if (bias && (!bias.data || (bias.dtype !== 'int32' && bias.dtype !== 'int64'))) throw new TinyedgeError(`bias '${bias.name}' must be an int32 or int64 constant, it is ${bias.data ? bias.dtype : 'computed'}`, place);
 }
 
-/** Throws a TinyedgeError naming the first float constant holding NaN or ±Infinity (no peer runtime gives such a model meaning). */
+/**
+ * Float weights beyond this are corruption, not training: they overflow float32 within a layer or two, where runtimes
+ * disagree (one accumulates in float, another in double), so no answer is right.
+ */
+export const MAX_FLOAT_WEIGHT = 1e15;
+
+/** Throws a TinyedgeError naming the first float constant holding NaN, ±Infinity or a magnitude above MAX_FLOAT_WEIGHT. */
 export function verifyFiniteConstants(g: Graph): void {
   for (const t of g.tensors.values()) {
     if (t.dtype !== 'f32' || !(t.data instanceof Float32Array)) continue;
-    const i = t.data.findIndex((v) => !Number.isFinite(v));
-    if (i >= 0) throw new TinyedgeError(`constant holds ${t.data[i]} at element ${i}; weights must be finite numbers`, { file: g.source, node: t.name, op: 'const' });
+    const i = t.data.findIndex((v) => !(Math.abs(v) <= MAX_FLOAT_WEIGHT));
+    if (i >= 0) throw new TinyedgeError(`constant holds ${t.data[i]} at element ${i}; weights must be finite numbers of magnitude at most ${MAX_FLOAT_WEIGHT.toExponential()}`, { file: g.source, node: t.name, op: 'const' });
   }
 }

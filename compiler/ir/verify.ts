@@ -1,5 +1,5 @@
 /** @fileoverview Graph verification, run after the frontend and after every pass: structure, attributes, shapes, constants. */
-import { Graph, inferNode } from './graph.ts';
+import { Graph, checkNodeRecord, inferNode } from './graph.ts';
 import { sameShape, sizeOf, formatShape } from './tensor.ts';
 import { ErrorPlace, TinyedgeError, withPlace } from '../errors.ts';
 
@@ -13,6 +13,7 @@ export function verifyGraph(g: Graph): void {
 
 function verifyStructure(g: Graph): void {
   const place = (node?: string, op?: string) => ({ file: g.source, node, op });
+  if (g.inputs.length === 0 || g.outputs.length === 0) throw new TinyedgeError(`the graph has ${g.inputs.length} inputs and ${g.outputs.length} outputs; a model needs at least one of each`, { file: g.source });
   const available = new Set<string>();
   for (const [name, t] of g.tensors) {
     checkShape(t.shape, place(name, t.data ? 'const' : 'tensor'));
@@ -30,6 +31,7 @@ function verifyStructure(g: Graph): void {
   const written = new Set<string>();
   const names = new Set<string>();
   for (const node of g.nodes) {
+    withPlace({ node: String(node.name), op: String(node.op) }, () => checkNodeRecord(node));
     if (names.has(node.name)) throw new TinyedgeError('two nodes share this name', place(node.name, node.op));
     names.add(node.name);
     for (const i of node.inputs) {

@@ -13,8 +13,10 @@ import { Quantization, formatShape } from '../../ir/tensor.ts';
 import { verifyGraph } from '../../ir/verify.ts';
 import { verifyQuantizedGraph, verifyTensorQuantization } from '../../ir/verify-quantized.ts';
 import { withPlace } from '../../errors.ts';
+import { prepareInt8Node } from '../../quantize/prepare-int8.ts';
 import { OnnxModelRecord, OnnxNodeRecord } from './read-model.ts';
-import { NHWC_OF_NCHW, constantOf, explicitPads, fail, intsAttr, numberAttr } from './onnx-node.ts';
+import { checkOnnxSchema } from './onnx-schema.ts';
+import { NHWC_OF_NCHW, checkKernelShape, constantOf, explicitPads, fail, intsAttr, numberAttr } from './onnx-node.ts';
 
 /** An ONNX value that is an IR tensor, as is or viewed in NCHW. */
 interface TensorValue {
@@ -140,6 +142,7 @@ class OnnxInt8Importer {
     if (wzp.data.length !== wScale.length) fail(`weights '${wName}' have ${wScale.length} scales but ${wzp.data.length} zero points`);
     if (Array.from(wzp.data).some((z) => z !== 0)) fail(`weights '${wName}' have a non-zero zero point: tinyedge's int8 weights are symmetric`);
     const [o, i, kh, kw] = w.dims;
+    checkKernelShape(n, kh, kw);
     // ONNX Runtime refuses a per-channel scale whose length is not the output channels.
     if (wScale.length !== 1 && wScale.length !== o) fail(`weights '${wName}' have ${wScale.length} scales for ${o} output channels`);
     const c = this.shape(x)[3];
@@ -354,6 +357,8 @@ class OnnxInt8Importer {
     });
     verifyGraph(g);
     verifyQuantizedGraph(g);
+    // What ONNX Runtime's and TFLM's kernels refuse at session creation fails here, naming the node.
+    for (const node of g.nodes) withPlace({ node: node.name, op: node.op }, () => prepareInt8Node(g, node));
     return g;
   }
 }
@@ -372,7 +377,12 @@ export function importOnnxInt8(m: OnnxModelRecord): ImportedOnnx {
     if (input.dims.some((d) => d < 1)) fail(`input '${input.name}' has dynamic dims ${input.dims.join('×')}; tinyedge needs a fixed shape`);
     const importer = new OnnxInt8Importer(m);
     importer.input(input.name, input.dims, input.nchw);
-    for (const n of m.nodes) withPlace({ node: n.name, op: n.opType }, () => importer.node(n), true);
+    for (const n of m.nodes) {
+      withPlace({ node: n.name, op: n.opType }, () => {
+        checkOnnxSchema(n);
+        importer.node(n);
+      }, true);
+    }
     const graph = importer.finish();
     // The graph input's quantization is what its first consumer states (QLinearConv's x_scale, x_zero_point).
     const q = tensorOf(graph, graph.inputs[0]).quant as Quantization;
