@@ -6,23 +6,29 @@
  *   0   8 bytes  magic "TEDGEQ8\0"
  *   8   uint32   format version (ARTIFACT_VERSION)
  *   12  uint32   H, byte length of the header
- *   16  H bytes  UTF-8 JSON header (ArtifactHeader): model, labels, preprocessing, calibration, and the graph with
+ *   16  uint32   CRC-32 of every byte from offset 20 to the end: a flipped or lost byte is refused, not run
+ *   20  H bytes  UTF-8 JSON header (ArtifactHeader): model, labels, preprocessing, calibration, and the graph with
  *                each constant's {offset, byteLength} into the data section
  *   …   zero padding to a multiple of 16
  *   …   data section: each constant's elements (int8, int32 or f32, little-endian), each at a 16-byte aligned offset
  */
 import { closeSync, openSync, readSync } from 'node:fs';
-import { Graph, Node } from '../ir/graph.ts';
-import { DType, DTYPE_BYTES, Quantization, Tensor, TensorData, sizeOf } from '../ir/tensor.ts';
+import { crc32 } from 'node:zlib';
+import { Graph } from '../ir/graph.ts';
+import { DType, DTYPE_BYTES, Tensor, TensorData, sizeOf } from '../ir/tensor.ts';
 import { verifyGraph } from '../ir/verify.ts';
-import { TinyedgeError } from '../errors.ts';
-import { SsdDetection } from '../ir/detection.ts';
+import { verifyQuantizedGraph } from '../ir/verify-quantized.ts';
+import { TinyedgeError, withPlace } from '../errors.ts';
+import { prepareInt8Node } from '../quantize/prepare-int8.ts';
 import type { CwtConfig } from '../reference/audio/cwt-kernels.ts';
+import { ArtifactHeader, TensorRecord, align, checkArtifactHeader } from './artifact-header.ts';
 
 /** First bytes of every artifact. */
 export const ARTIFACT_MAGIC = 'TEDGEQ8\0';
-/** Format version written; readers refuse others. */
-export const ARTIFACT_VERSION = 1;
+/** Format version written (version 2 added the checksum); version 1 files, without it, are still read. */
+export const ARTIFACT_VERSION = 2;
+/** Bytes before the header by version: magic, version, header length, and from version 2 the checksum. */
+const PREAMBLE: Readonly<Record<number, number>> = { 1: 16, 2: 20 };
 
 /** How a photo becomes the model's f32 input: pixel·scale + offset. */
 export interface ArtifactPreprocessing {
@@ -48,28 +54,6 @@ export interface Int8Artifact {
   /** An audio model's CWT front end (its input is the scalogram of a WAV clip). */
   audio?: CwtConfig;
 }
-
-interface TensorRecord {
-  name: string;
-  shape: number[];
-  dtype: DType;
-  quant?: Quantization;
-  data?: { offset: number; byteLength: number };
-}
-
-interface ArtifactHeader {
-  model: string;
-  labels?: string[];
-  preprocessing: ArtifactPreprocessing;
-  calibration: ArtifactCalibration;
-  graph: { inputs: string[]; outputs: string[]; tensors: TensorRecord[]; nodes: Node[] };
-  /** A detector's post-processing, anchors as a plain array (f32 values survive JSON exactly). */
-  detection?: Omit<SsdDetection, 'anchors'> & { anchors: number[] };
-  audio?: CwtConfig;
-}
-
-const ALIGN = 16;
-const align = (n: number) => Math.ceil(n / ALIGN) * ALIGN;
 
 const ARRAY_OF: Record<DType, new (b: ArrayBuffer, o: number, n: number) => TensorData> = {
   f32: Float32Array,
@@ -104,19 +88,25 @@ export function encodeArtifact(a: Int8Artifact): Uint8Array {
     ...(a.audio ? { audio: a.audio } : {}),
   };
   const json = Buffer.from(JSON.stringify(header), 'utf8');
-  const dataStart = align(16 + json.length);
+  const dataStart = align(PREAMBLE[ARTIFACT_VERSION] + json.length);
   const out = new Uint8Array(dataStart + offset);
   out.set(Buffer.from(ARTIFACT_MAGIC, 'latin1'), 0);
   const view = new DataView(out.buffer);
   view.setUint32(8, ARTIFACT_VERSION, true);
   view.setUint32(12, json.length, true);
-  out.set(json, 16);
+  out.set(json, PREAMBLE[ARTIFACT_VERSION]);
   let o = dataStart;
   for (const d of constants) {
     out.set(new Uint8Array(d.buffer, d.byteOffset, d.byteLength), o);
     o = dataStart + align(o - dataStart + d.byteLength);
   }
+  sealArtifact(out);
   return out;
+}
+
+/** Writes the checksum of an artifact's bytes in place (after the header or data changed). */
+export function sealArtifact(bytes: Uint8Array): void {
+  new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).setUint32(16, crc32(bytes.subarray(PREAMBLE[ARTIFACT_VERSION])), true);
 }
 
 /** True when the bytes start with the artifact magic. */
@@ -138,42 +128,48 @@ export function isArtifactFile(file: string): boolean {
   }
 }
 
-/** Parses an artifact, checking every offset and length, then verifies the graph; errors name `file`. */
+/** Parses an artifact, checking its checksum, every header field, offset and length, then verifies the quantized graph; errors name `file`. */
 export function decodeArtifact(bytes: Uint8Array, file: string): Int8Artifact {
   const fail = (what: string): never => {
     throw new TinyedgeError(`not a valid tinyedge artifact: ${what}`, { file });
   };
   if (!isArtifactBytes(bytes)) fail('wrong magic (expected a file written by `tinyedge quantize`)');
-  if (bytes.length < 16) fail('truncated header');
+  if (bytes.length < PREAMBLE[ARTIFACT_VERSION]) fail('truncated header');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint32(8, true);
-  if (version !== ARTIFACT_VERSION) fail(`format version ${version}, this tinyedge reads version ${ARTIFACT_VERSION}`);
+  const preamble = PREAMBLE[version];
+  if (preamble === undefined) fail(`format version ${version}, this tinyedge reads versions 1 to ${ARTIFACT_VERSION} (a newer tinyedge wrote it, or the file is damaged)`);
+  // A version 1 artifact has no checksum: every field is still checked below, but a flipped weight goes unseen.
+  if (version >= 2 && view.getUint32(16, true) !== crc32(bytes.subarray(preamble))) fail('checksum mismatch: the file is damaged or truncated');
   const headerLength = view.getUint32(12, true);
-  if (16 + headerLength > bytes.length) fail('truncated header');
-  let header: ArtifactHeader;
+  if (preamble + headerLength > bytes.length) fail('truncated header');
+  let parsed: unknown;
   try {
-    header = JSON.parse(Buffer.from(bytes.subarray(16, 16 + headerLength)).toString('utf8')) as ArtifactHeader;
+    parsed = JSON.parse(Buffer.from(bytes.subarray(preamble, preamble + headerLength)).toString('utf8'));
   } catch (e) {
     return fail(`malformed header: ${(e as Error).message}`);
   }
-  const dataStart = align(16 + headerLength);
+  const dataStart = align(preamble + headerLength);
+  const header = checkArtifactHeader(parsed, Math.max(0, bytes.length - dataStart), file);
   const tensors = new Map<string, Tensor>();
-  for (const rec of header.graph?.tensors ?? fail('the header has no graph')) {
-    if (!(rec.dtype in ARRAY_OF)) fail(`tensor '${rec.name}' has unknown dtype '${rec.dtype}'`);
-    const t: Tensor = { name: rec.name, shape: rec.shape, dtype: rec.dtype, ...(rec.quant ? { quant: rec.quant } : {}) };
-    if (rec.data) {
-      const need = sizeOf(rec.shape) * DTYPE_BYTES[rec.dtype];
-      if (rec.data.byteLength !== need) fail(`tensor '${rec.name}' stores ${rec.data.byteLength} bytes, its shape needs ${need}`);
-      const start = dataStart + rec.data.offset;
-      if (start + need > bytes.length) fail(`tensor '${rec.name}' lies past the end of the file (truncated?)`);
-      // Copy into a fresh, aligned buffer: typed arrays need element alignment and the artifact may be reused.
-      const copy = Uint8Array.from(bytes.subarray(start, start + need));
-      t.data = new ARRAY_OF[rec.dtype](copy.buffer, 0, sizeOf(rec.shape));
-    }
-    tensors.set(rec.name, t);
-  }
+  for (const rec of header.graph.tensors) tensors.set(rec.name, tensorOf(rec, bytes, dataStart, file));
   const detection = header.detection ? { ...header.detection, anchors: Float32Array.from(header.detection.anchors) } : undefined;
   const graph: Graph = { source: file, tensors, nodes: header.graph.nodes, inputs: header.graph.inputs, outputs: header.graph.outputs, ...(detection ? { detection } : {}) };
   verifyGraph(graph);
+  verifyQuantizedGraph(graph);
+  // What TFLM's Prepare refuses (a softmax β the integer tables cannot take, a multiplier out of range) fails here, naming the node.
+  for (const node of graph.nodes) withPlace({ file, node: node.name, op: node.op }, () => prepareInt8Node(graph, node), true);
   return { model: header.model, graph, ...(header.labels ? { labels: header.labels } : {}), preprocessing: header.preprocessing, calibration: header.calibration, ...(header.audio ? { audio: header.audio } : {}) };
+}
+
+/** The IR tensor of a checked record, its constant copied out of the data section (typed arrays need alignment). */
+function tensorOf(rec: TensorRecord, bytes: Uint8Array, dataStart: number, file: string): Tensor {
+  const t: Tensor = { name: rec.name, shape: rec.shape, dtype: rec.dtype, ...(rec.quant ? { quant: rec.quant } : {}) };
+  if (!rec.data) return t;
+  const need = sizeOf(rec.shape) * DTYPE_BYTES[rec.dtype];
+  if (rec.data.byteLength !== need) throw new TinyedgeError(`not a valid tinyedge artifact: stores ${rec.data.byteLength} bytes, its shape needs ${need}`, { file, node: rec.name, op: 'const' });
+  const start = dataStart + rec.data.offset;
+  const copy = Uint8Array.from(bytes.subarray(start, start + need));
+  t.data = new ARRAY_OF[rec.dtype](copy.buffer, 0, sizeOf(rec.shape));
+  return t;
 }

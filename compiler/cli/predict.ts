@@ -4,7 +4,7 @@
  * float model quantized on the spot with the bundled photos, int8 or 16×8, when `--precision` asks for it).
  */
 import { audioModelInput } from './run-audio.ts';
-import { readUserFile } from '../frontends/tfjs-common/artifacts.ts';
+import { readUserFile, userFileSize } from '../frontends/tfjs-common/artifacts.ts';
 import { runF32 } from '../reference/f32/interpreter.ts';
 import { runInt8 } from '../reference/int8/interpreter.ts';
 import { ActivationType, activationType, dequantizeArray, quantizeForTensor } from '../quantize/quant-params.ts';
@@ -54,23 +54,29 @@ export interface InputSlot {
   dtype?: ActivationType;
 }
 
+/** Reads a tensor file of exactly the input's size, checking the size before reading (so `/dev/zero` or a huge file costs nothing). */
 function readTensorFile(file: string, slot: InputSlot, bytesPer: number, kind: string): Buffer {
   const need = sizeOf(slot.shape);
-  const raw = readUserFile(file, 'input tensor');
-  if (raw.length !== need * bytesPer) {
-    throw new TinyedgeError(`expects ${need} ${kind} values (${need * bytesPer} bytes, shape ${formatShape(slot.shape)}, NHWC${bytesPer > 1 ? ', little-endian' : ''}) but the file has ${raw.length} bytes`, {
+  const size = userFileSize(file, 'input tensor');
+  if (size !== need * bytesPer) {
+    throw new TinyedgeError(`expects ${need} ${kind} values (${need * bytesPer} bytes, shape ${formatShape(slot.shape)}, NHWC${bytesPer > 1 ? ', little-endian' : ''}) but the file has ${size} bytes`, {
       file,
       node: slot.name,
       op: 'input',
     });
   }
+  const raw = readUserFile(file, 'input tensor');
+  if (raw.length !== size) throw new TinyedgeError(`changed size while being read (${size} then ${raw.length} bytes)`, { file, node: slot.name, op: 'input' });
   return raw;
 }
 
-/** Reads a raw little-endian float32 tensor file and checks it fills the input exactly. */
+/** Reads a raw little-endian float32 tensor file, checking it fills the input exactly with finite values. */
 export function readF32Input(file: string, slot: InputSlot): Float32Array {
   const raw = readTensorFile(file, slot, 4, 'float32');
-  return Float32Array.from({ length: raw.length / 4 }, (_, i) => raw.readFloatLE(i * 4));
+  const x = Float32Array.from({ length: raw.length / 4 }, (_, i) => raw.readFloatLE(i * 4));
+  const bad = x.findIndex((v) => !Number.isFinite(v));
+  if (bad >= 0) throw new TinyedgeError(`value ${bad} is ${x[bad]}; an input holds finite numbers`, { file, node: slot.name, op: 'input' });
+  return x;
 }
 
 /** Whether --input names a raw integer tensor (`.i8`, `.u8` or `.i16`) rather than float32. */

@@ -2,6 +2,7 @@
 import { extname } from 'node:path';
 import { Graph } from '../ir/graph.ts';
 import { TinyedgeError } from '../errors.ts';
+import { verifyFiniteConstants } from '../ir/verify-quantized.ts';
 import { TfjsArtifacts, readTfjsModelFiles } from './tfjs-common/artifacts.ts';
 import { TfjsGraphOptions, importTfjsGraph } from './tfjs-graph/import.ts';
 import { importTfjsLayers } from './tfjs-layers/import.ts';
@@ -10,9 +11,10 @@ import { importTfjsLayers } from './tfjs-layers/import.ts';
 export function importTfjs(artifacts: TfjsArtifacts, options: TfjsGraphOptions = {}): Graph {
   const topology = artifacts.json.modelTopology as Record<string, unknown>;
   const isGraph = artifacts.json.format === 'graph-model' || Array.isArray(topology.node);
-  if (isGraph) return importTfjsGraph(artifacts, options);
-  if (options.outputs) throw new TinyedgeError('--outputs cuts TF.js graph models; this is a layers model', { file: artifacts.file });
-  return importTfjsLayers(artifacts);
+  if (!isGraph && options.outputs) throw new TinyedgeError('--outputs cuts TF.js graph models; this is a layers model', { file: artifacts.file });
+  const g = isGraph ? importTfjsGraph(artifacts, options) : importTfjsLayers(artifacts);
+  verifyFiniteConstants(g);
+  return g;
 }
 
 /** Imports a float model file from disk: a TF.js model.json (int8 .tflite and .onnx files load as artifacts do, see models/registry.ts). */

@@ -39,7 +39,7 @@ export function isAttrOfKind(kind: AttrKind, v: unknown): boolean {
     case 'int':
       return isInt(v);
     case 'float':
-      return typeof v === 'number' && !Number.isNaN(v);
+      return typeof v === 'number' && Number.isFinite(v);
     case 'bool':
       return typeof v === 'boolean';
     case 'ints':
@@ -53,7 +53,7 @@ export function isAttrOfKind(kind: AttrKind, v: unknown): boolean {
     case 'clamp': {
       if (typeof v !== 'object' || v === null) return false;
       const c = v as Record<string, unknown>;
-      const ok = (x: unknown) => x === null || typeof x === 'number';
+      const ok = (x: unknown) => x === null || (typeof x === 'number' && Number.isFinite(x));
       return ok(c.min) && ok(c.max) && (c.min === null || c.max === null || (c.min as number) <= (c.max as number));
     }
   }

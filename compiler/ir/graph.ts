@@ -69,9 +69,19 @@ export function isConstant(g: Graph, name: string): boolean {
   return g.tensors.get(name)?.data !== undefined;
 }
 
+/** Nodes read from a file (an artifact) arrive untyped: checks the record's fields before anything indexes by them. */
+export function checkNodeRecord(node: Node): void {
+  if (typeof node.op !== 'string' || !Object.hasOwn(OP_DECLS, node.op)) throw new TinyedgeError(`unknown op ${JSON.stringify(node.op)}`);
+  const isNames = (v: unknown) => Array.isArray(v) && v.every((s) => typeof s === 'string');
+  if (typeof node.name !== 'string' || !isNames(node.inputs) || !isNames(node.outputs) || typeof node.attrs !== 'object' || node.attrs === null) {
+    throw new TinyedgeError('a node needs a name, lists of input and output names, and an attrs object');
+  }
+}
+
 /** Checks a node's inputs and attributes against the op table and returns its output shape. */
 export function inferNode(g: Graph, node: Node): number[] {
-  return withPlace({ node: node.name, op: node.op }, () => {
+  return withPlace({ node: String(node.name), op: String(node.op) }, () => {
+    checkNodeRecord(node);
     const { min, max } = inputArity(node.op);
     if (node.inputs.length < min || node.inputs.length > max) {
       throw new TinyedgeError(`takes ${min === max ? min : `${min} to ${max === Infinity ? 'any number of' : max}`} inputs, got ${node.inputs.length}`);

@@ -87,10 +87,18 @@ function ohwiFilter(ins: readonly Tensor[]): number[] {
   return filter.shape;
 }
 
+/** Strides, dilations and window sizes below 1 have no meaning (ONNX Runtime and TFLite refuse them); 0 would divide by zero. */
+function atLeastOne(name: string, values: readonly number[]): void {
+  if (values.some((v) => v < 1)) fail(`${name} ${values.join(',')} must be at least 1`);
+}
+
 function windowShape(input: Tensor, kh: number, kw: number, c: number, a: { strides: [number, number]; pads: number[]; dilations?: [number, number] }): number[] {
   rank(input, 4, 'input');
   const [n, h, w] = input.shape;
   const [dh, dw] = a.dilations ?? [1, 1];
+  atLeastOne('strides', a.strides);
+  atLeastOne('dilations', [dh, dw]);
+  atLeastOne('window', [kh, kw]);
   return [n, windowOut(h, a.pads[0], a.pads[1], kh, a.strides[0], dh, 'height'), windowOut(w, a.pads[2], a.pads[3], kw, a.strides[1], dw, 'width'), c];
 }
 
@@ -233,7 +241,14 @@ export const OP_SEMANTICS: { [K in OpName]: OpSemantics<K> } = {
     },
     macs: () => 0,
   },
-  softmax: sameAsInput,
+  softmax: {
+    inferShape(ins, a) {
+      // TFLite's softmax takes β > 0; the integer kernel's tables are built for it.
+      if (!(a.beta > 0)) fail(`beta ${a.beta} must be positive`);
+      return [...ins[0].shape];
+    },
+    macs: () => 0,
+  },
   logistic: sameAsInput,
   clamp: sameAsInput,
   batch_norm: {
@@ -254,6 +269,7 @@ export const OP_SEMANTICS: { [K in OpName]: OpSemantics<K> } = {
     inferShape(ins, a) {
       const [o, kh, kw] = ohwiFilter(ins);
       const [n, h, w] = ins[0].shape;
+      atLeastOne('strides', a.strides);
       const oh = (h - 1) * a.strides[0] + kh - a.pads[0] - a.pads[1];
       const ow = (w - 1) * a.strides[1] + kw - a.pads[2] - a.pads[3];
       if (oh < 1 || ow < 1) fail(`pads ${a.pads.join(',')} crop the whole ${(h - 1) * a.strides[0] + kh}×${(w - 1) * a.strides[1] + kw} output`);

@@ -1,7 +1,10 @@
 /** @fileoverview Graph verification, run after the frontend and after every pass: structure, attributes, shapes, constants. */
-import { Graph, inferNode } from './graph.ts';
+import { Graph, checkNodeRecord, inferNode } from './graph.ts';
 import { sameShape, sizeOf, formatShape } from './tensor.ts';
-import { TinyedgeError, withPlace } from '../errors.ts';
+import { ErrorPlace, TinyedgeError, withPlace } from '../errors.ts';
+
+/** No model tinyedge runs has a tensor near this size; above it a corrupt dimension would only exhaust memory. */
+export const MAX_TENSOR_ELEMENTS = 2 ** 28;
 
 /** Throws a TinyedgeError naming the file, node and op of the first inconsistency found. */
 export function verifyGraph(g: Graph): void {
@@ -10,8 +13,10 @@ export function verifyGraph(g: Graph): void {
 
 function verifyStructure(g: Graph): void {
   const place = (node?: string, op?: string) => ({ file: g.source, node, op });
+  if (g.inputs.length === 0 || g.outputs.length === 0) throw new TinyedgeError(`the graph has ${g.inputs.length} inputs and ${g.outputs.length} outputs; a model needs at least one of each`, { file: g.source });
   const available = new Set<string>();
   for (const [name, t] of g.tensors) {
+    checkShape(t.shape, place(name, t.data ? 'const' : 'tensor'));
     if (t.data) {
       if (t.data.length !== sizeOf(t.shape)) {
         throw new TinyedgeError(`constant holds ${t.data.length} values but its shape ${formatShape(t.shape)} needs ${sizeOf(t.shape)}`, place(name, 'const'));
@@ -26,6 +31,7 @@ function verifyStructure(g: Graph): void {
   const written = new Set<string>();
   const names = new Set<string>();
   for (const node of g.nodes) {
+    withPlace({ node: String(node.name), op: String(node.op) }, () => checkNodeRecord(node));
     if (names.has(node.name)) throw new TinyedgeError('two nodes share this name', place(node.name, node.op));
     names.add(node.name);
     for (const i of node.inputs) {
@@ -46,4 +52,10 @@ function verifyStructure(g: Graph): void {
   for (const o of g.outputs) {
     if (!available.has(o)) throw new TinyedgeError(`graph output '${o}' is never computed`, place(o, 'output'));
   }
+}
+
+/** A shape is a list of non-negative integer sizes, small enough to allocate. */
+function checkShape(shape: unknown, place: ErrorPlace): void {
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) throw new TinyedgeError(`shape ${JSON.stringify(shape)} is not a list of sizes`, place);
+  if (sizeOf(shape) > MAX_TENSOR_ELEMENTS) throw new TinyedgeError(`shape ${formatShape(shape)} has ${sizeOf(shape)} elements, more than the ${MAX_TENSOR_ELEMENTS} tinyedge allows`, place);
 }

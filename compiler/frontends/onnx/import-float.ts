@@ -13,8 +13,10 @@ import { Graph, GraphBuilder } from '../../ir/graph.ts';
 import { OpAttrs, OpName } from '../../ir/ops.ts';
 import { formatShape } from '../../ir/tensor.ts';
 import { withPlace } from '../../errors.ts';
+import { verifyFiniteConstants } from '../../ir/verify-quantized.ts';
 import { OnnxModelRecord, OnnxNodeRecord } from './read-model.ts';
-import { NHWC_OF_NCHW, constantOf, explicitPads, fail, intsAttr, numberAttr } from './onnx-node.ts';
+import { checkOnnxSchema } from './onnx-schema.ts';
+import { NHWC_OF_NCHW, checkKernelShape, constantOf, explicitPads, fail, intsAttr, numberAttr } from './onnx-node.ts';
 
 /** An ONNX value that is an IR tensor, as is or viewed in NCHW. */
 interface Value {
@@ -114,6 +116,7 @@ class OnnxFloatImporter {
     const w = constantOf(this.m, n.inputs[1]);
     if (w.type !== 'float' || w.dims.length !== 4) fail(`weights '${n.inputs[1]}' must be float [O, I, KH, KW]`);
     const [o, i, kh, kw] = w.dims;
+    checkKernelShape(n, kh, kw);
     const c = this.shape(x)[3];
     const group = numberAttr(n, 'group', 1);
     const src = w.data as Float32Array;
@@ -318,6 +321,7 @@ class OnnxFloatImporter {
       if (v.layout === 'nchw' && s[1] * s[2] !== 1 && s[3] !== 1) fail(`output '${o.name}' is a 4-D NCHW activation; tinyedge outputs NHWC`);
       return v.ir;
     });
+    verifyFiniteConstants(g);
     return g;
   }
 }
@@ -330,7 +334,12 @@ export function importOnnxFloat(m: OnnxModelRecord): Graph {
     if (input.dims.some((d) => d < 1)) fail(`input '${input.name}' has dynamic dims ${input.dims.join('×')}; tinyedge needs a fixed shape (export with a fixed batch of 1)`);
     const importer = new OnnxFloatImporter(m);
     importer.input(input.name, input.dims);
-    for (const n of m.nodes) withPlace({ node: n.name, op: n.opType }, () => importer.node(n), true);
+    for (const n of m.nodes) {
+      withPlace({ node: n.name, op: n.opType }, () => {
+        checkOnnxSchema(n);
+        importer.node(n);
+      }, true);
+    }
     return importer.finish();
   });
 }

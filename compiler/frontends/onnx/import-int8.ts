@@ -11,9 +11,12 @@ import { Graph, GraphBuilder, Node, tensorOf } from '../../ir/graph.ts';
 import { OpAttrs, OpName } from '../../ir/ops.ts';
 import { Quantization, formatShape } from '../../ir/tensor.ts';
 import { verifyGraph } from '../../ir/verify.ts';
+import { verifyQuantizedGraph, verifyTensorQuantization } from '../../ir/verify-quantized.ts';
 import { withPlace } from '../../errors.ts';
+import { prepareInt8Node } from '../../quantize/prepare-int8.ts';
 import { OnnxModelRecord, OnnxNodeRecord } from './read-model.ts';
-import { NHWC_OF_NCHW, constantOf, explicitPads, fail, intsAttr, numberAttr } from './onnx-node.ts';
+import { checkOnnxSchema } from './onnx-schema.ts';
+import { NHWC_OF_NCHW, checkKernelShape, constantOf, explicitPads, fail, intsAttr, numberAttr } from './onnx-node.ts';
 
 /** An ONNX value that is an IR tensor, as is or viewed in NCHW. */
 interface TensorValue {
@@ -46,10 +49,13 @@ class OnnxInt8Importer {
     return c.data[0];
   }
 
+  /** A per-tensor quantization: a float scale and an int8 zero point (ONNX Runtime refuses other types here too). */
   private quantOf(scale: string, zeroPoint: string): Quantization {
-    const s = this.scalar(scale);
-    if (!(s > 0)) fail(`scale '${scale}' is not positive`);
-    return { scale: [s], zeroPoint: [this.scalar(zeroPoint)] };
+    if (constantOf(this.m, scale).type !== 'float') fail(`scale '${scale}' must be float`);
+    if (constantOf(this.m, zeroPoint).type !== 'int8') fail(`zero point '${zeroPoint}' must be int8`);
+    const q = { scale: [this.scalar(scale)], zeroPoint: [this.scalar(zeroPoint)] };
+    verifyTensorQuantization({ name: scale, shape: [], dtype: 'int8', quant: q });
+    return q;
   }
 
   private tensor(name: string): TensorValue {
@@ -70,13 +76,18 @@ class OnnxInt8Importer {
     const t = tensorOf(this.b.graph, out);
     t.dtype = 'int8';
     t.quant = quant;
+    verifyTensorQuantization(t);
     return out;
   }
 
   private irConstant(name: string, shape: number[], data: Int8Array | Int32Array, quant?: Quantization): string {
     const ir = this.b.has(name) ? `${name}#${++this.counter}` : name;
     this.b.constant(ir, shape, data, data instanceof Int8Array ? 'int8' : 'int32');
-    if (quant) tensorOf(this.b.graph, ir).quant = quant;
+    if (quant) {
+      const t = tensorOf(this.b.graph, ir);
+      t.quant = quant;
+      verifyTensorQuantization(t);
+    }
     return ir;
   }
 
@@ -125,9 +136,15 @@ class OnnxInt8Importer {
     if (x.layout !== 'nchw') fail('QLinearConv reads an NCHW tensor');
     const w = constantOf(this.m, wName);
     if (w.type !== 'int8' || w.dims.length !== 4) fail(`weights '${wName}' must be int8 [O, I, KH, KW]`);
-    const wScale = Array.from(constantOf(this.m, ws).data);
-    if (Array.from(constantOf(this.m, wz).data).some((z) => z !== 0)) fail(`weights '${wName}' have a non-zero zero point: tinyedge's int8 weights are symmetric`);
+    const [wsc, wzp] = [constantOf(this.m, ws), constantOf(this.m, wz)];
+    if (wsc.type !== 'float' || wzp.type !== 'int8') fail(`weights '${wName}' need a float scale and an int8 zero point`);
+    const wScale = Array.from(wsc.data);
+    if (wzp.data.length !== wScale.length) fail(`weights '${wName}' have ${wScale.length} scales but ${wzp.data.length} zero points`);
+    if (Array.from(wzp.data).some((z) => z !== 0)) fail(`weights '${wName}' have a non-zero zero point: tinyedge's int8 weights are symmetric`);
     const [o, i, kh, kw] = w.dims;
+    checkKernelShape(n, kh, kw);
+    // ONNX Runtime refuses a per-channel scale whose length is not the output channels.
+    if (wScale.length !== 1 && wScale.length !== o) fail(`weights '${wName}' have ${wScale.length} scales for ${o} output channels`);
     const c = this.shape(x)[3];
     const group = numberAttr(n, 'group', 1);
     const scales = wScale.length === 1 ? [wScale[0]] : wScale;
@@ -339,6 +356,9 @@ class OnnxInt8Importer {
       return v.ir;
     });
     verifyGraph(g);
+    verifyQuantizedGraph(g);
+    // What ONNX Runtime's and TFLM's kernels refuse at session creation fails here, naming the node.
+    for (const node of g.nodes) withPlace({ node: node.name, op: node.op }, () => prepareInt8Node(g, node));
     return g;
   }
 }
@@ -357,7 +377,12 @@ export function importOnnxInt8(m: OnnxModelRecord): ImportedOnnx {
     if (input.dims.some((d) => d < 1)) fail(`input '${input.name}' has dynamic dims ${input.dims.join('×')}; tinyedge needs a fixed shape`);
     const importer = new OnnxInt8Importer(m);
     importer.input(input.name, input.dims, input.nchw);
-    for (const n of m.nodes) withPlace({ node: n.name, op: n.opType }, () => importer.node(n), true);
+    for (const n of m.nodes) {
+      withPlace({ node: n.name, op: n.opType }, () => {
+        checkOnnxSchema(n);
+        importer.node(n);
+      }, true);
+    }
     const graph = importer.finish();
     // The graph input's quantization is what its first consumer states (QLinearConv's x_scale, x_zero_point).
     const q = tensorOf(graph, graph.inputs[0]).quant as Quantization;

@@ -35,3 +35,9 @@ export function explicitPads(n: OnnxNodeRecord): Pads4 {
   const [t, l, b, r] = intsAttr(n, 'pads', [0, 0, 0, 0]);
   return [t, b, l, r];
 }
+
+/** A Conv's kernel_shape, when given, is its weights' KH×KW (ONNX Runtime refuses a model where they differ). */
+export function checkKernelShape(n: OnnxNodeRecord, kh: number, kw: number): void {
+  const k = intsAttr(n, 'kernel_shape', [kh, kw]);
+  if (k.length !== 2 || k[0] !== kh || k[1] !== kw) fail(`kernel_shape ${k.join('×')} does not match the weights' ${kh}×${kw}`);
+}

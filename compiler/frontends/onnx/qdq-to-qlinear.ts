@@ -62,6 +62,7 @@ export function qlinearFromQdq(m: OnnxModelRecord): OnnxModelRecord {
       inputs: [y, constant('clip_lo', { dims: [], type: 'int8', data: Int8Array.of(lo) }), constant('clip_hi', { dims: [], type: 'int8', data: Int8Array.of(hi) })],
       outputs: [out],
       attrs: new Map(),
+      attrTypes: new Map(),
     };
   };
   /** Removes the float ops a rewrite consumed (their int8 inputs' DequantizeLinears stay if others read them). */
@@ -86,9 +87,9 @@ export function qlinearFromQdq(m: OnnxModelRecord): OnnxModelRecord {
         const x4 = `${n.name}__x4`;
         const y4 = `${n.name}__y4`;
         nodes.push(
-          { name: `${n.name}__in`, opType: 'Reshape', domain: '', inputs: [x.inputs[0], constant('shape', { dims: [4], type: 'int64', data: [-1, k, 1, 1] })], outputs: [x4], attrs: new Map() },
-          { name: `${n.name}__qlinear`, opType: 'QLinearConv', domain: '', inputs: ins(x4, w4), outputs: [y4], attrs: new Map([['kernel_shape', [1, 1]]]) },
-          { name: `${n.name}__out`, opType: 'Reshape', domain: '', inputs: [y4, constant('shape', { dims: [2], type: 'int64', data: [-1, o] })], outputs: [y], attrs: new Map() },
+          { name: `${n.name}__in`, opType: 'Reshape', domain: '', inputs: [x.inputs[0], constant('shape', { dims: [4], type: 'int64', data: [-1, k, 1, 1] })], outputs: [x4], attrs: new Map(), attrTypes: new Map() },
+          { name: `${n.name}__qlinear`, opType: 'QLinearConv', domain: '', inputs: ins(x4, w4), outputs: [y4], attrs: new Map([['kernel_shape', [1, 1]]]), attrTypes: new Map([['kernel_shape', 'ints']]) },
+          { name: `${n.name}__out`, opType: 'Reshape', domain: '', inputs: [y4, constant('shape', { dims: [2], type: 'int64', data: [-1, o] })], outputs: [y], attrs: new Map(), attrTypes: new Map() },
         );
       }
       if (act) nodes.push(clipOf(act, y, q, q.outputs[0]));

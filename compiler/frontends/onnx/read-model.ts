@@ -4,6 +4,7 @@
  */
 import onnxProto from 'onnx-proto';
 import { TinyedgeError } from '../../errors.ts';
+import { onnxWireProblem } from './wire-check.ts';
 
 const { onnx } = onnxProto;
 
@@ -18,6 +19,8 @@ export interface OnnxNodeRecord {
   inputs: string[];
   outputs: string[];
   attrs: Map<string, OnnxAttrValue>;
+  /** Each attribute's type as the file declares it ('int', 'ints', 'float', 'floats', 'string', or 'other'). */
+  attrTypes: Map<string, string>;
 }
 
 /** A constant tensor: its dims and its elements (int8, int32, int64 as numbers, float). */
@@ -46,6 +49,9 @@ export interface OnnxModelRecord {
 }
 
 const DT = onnx.TensorProto.DataType;
+/** The standard opsets read: ONNX Runtime's first supported one, up to the newest released. */
+const MIN_OPSET = 7;
+const MAX_OPSET = 23;
 
 function typeOf(code: number): OnnxConstant['type'] {
   return code === DT.FLOAT ? 'float' : code === DT.INT8 ? 'int8' : code === DT.INT32 ? 'int32' : code === DT.INT64 ? 'int64' : 'other';
@@ -88,6 +94,8 @@ function readAttr(a: onnxProto.onnx.IAttributeProto): OnnxAttrValue {
   }
 }
 
+const ATTR_TYPES: Record<number, string> = { 1: 'float', 2: 'int', 3: 'string', 6: 'floats', 7: 'ints' };
+
 function readValue(v: onnxProto.onnx.IValueInfoProto): OnnxValueRecord {
   const tensor = v.type?.tensorType;
   return { name: v.name ?? '', type: typeOf(tensor?.elemType ?? 0), dims: (tensor?.shape?.dim ?? []).map((d) => (d.dimValue !== undefined && d.dimValue !== null ? num(d.dimValue) : -1)) };
@@ -95,11 +103,20 @@ function readValue(v: onnxProto.onnx.IValueInfoProto): OnnxValueRecord {
 
 /** Decodes .onnx bytes; a file protobuf cannot read fails naming it. */
 export function readOnnxModel(bytes: Uint8Array, file: string): OnnxModelRecord {
+  // protobufjs reads past what the C++ parser (ONNX Runtime's) refuses: check the wire format first.
+  const problem = onnxWireProblem(bytes);
+  if (problem) throw new TinyedgeError(`not a readable ONNX model: ${problem}`, { file });
   let model: onnxProto.onnx.ModelProto;
   try {
     model = onnx.ModelProto.decode(bytes);
   } catch (e) {
     throw new TinyedgeError(`not a readable ONNX model: ${(e as Error).message}`, { file });
+  }
+  // ONNX Runtime registers the standard ops from opset 7 on; another version (a corrupt or future file) it refuses.
+  const opset = (model.opsetImport ?? []).find((o) => !o.domain || o.domain === 'ai.onnx');
+  const version = opset ? num(opset.version ?? 0) : undefined;
+  if (version === undefined || !(version >= MIN_OPSET && version <= MAX_OPSET)) {
+    throw new TinyedgeError(`imports the standard ONNX opset ${version ?? '(none)'}; tinyedge reads opsets ${MIN_OPSET} to ${MAX_OPSET}`, { file });
   }
   const g = model.graph;
   if (!g || !g.node || g.node.length === 0) throw new TinyedgeError('not an ONNX model: it has no graph nodes', { file });
@@ -113,6 +130,7 @@ export function readOnnxModel(bytes: Uint8Array, file: string): OnnxModelRecord 
       inputs: [...(n.input ?? [])],
       outputs: [...(n.output ?? [])],
       attrs: new Map((n.attribute ?? []).map((a) => [a.name ?? '', readAttr(a)] as const)),
+      attrTypes: new Map((n.attribute ?? []).map((a) => [a.name ?? '', ATTR_TYPES[a.type ?? 0] ?? 'other'] as const)),
     })),
     initializers,
     inputs: (g.input ?? []).filter((v) => !initializers.has(v.name ?? '')).map(readValue),

@@ -1,5 +1,5 @@
 /** @fileoverview TF.js model artifacts as read from disk or a package: model.json's content plus the weight shard bytes. */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { TinyedgeError } from '../../errors.ts';
 
@@ -37,14 +37,35 @@ export interface TfjsArtifacts {
   shards: Shard[][];
 }
 
-/** Reads a file, turning a missing or unreadable file into a TinyedgeError naming it. */
+function cannotRead(e: unknown, what: string, file: string): TinyedgeError {
+  const code = (e as NodeJS.ErrnoException).code;
+  const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String((e as Error).message);
+  return new TinyedgeError(`cannot read ${what}: ${reason}`, { file });
+}
+
+/**
+ * The size of a regular file, without reading it. A device or pipe (`/dev/zero`, a FIFO) is refused before any read:
+ * its size is unknown, and reading one could go on without end.
+ */
+export function userFileSize(file: string, what: string): number {
+  let stats;
+  try {
+    stats = statSync(file);
+  } catch (e) {
+    throw cannotRead(e, what, file);
+  }
+  if (stats.isDirectory()) throw new TinyedgeError(`cannot read ${what}: is a directory`, { file });
+  if (!stats.isFile()) throw new TinyedgeError(`cannot read ${what}: not a regular file (a device, pipe or socket has no size to check)`, { file });
+  return stats.size;
+}
+
+/** Reads a regular file, turning a missing, unreadable or non-regular file into a TinyedgeError naming it. */
 export function readUserFile(file: string, what: string): Buffer {
+  userFileSize(file, what);
   try {
     return readFileSync(file);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String((e as Error).message);
-    throw new TinyedgeError(`cannot read ${what}: ${reason}`, { file });
+    throw cannotRead(e, what, file);
   }
 }
 

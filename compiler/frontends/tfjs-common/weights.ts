@@ -12,9 +12,11 @@ import { TinyedgeError } from '../../errors.ts';
 import { formatShape, sizeOf } from '../../ir/tensor.ts';
 import { Shard, TfjsArtifacts, WeightSpec, concatShards } from './artifacts.ts';
 
-/** A decoded weight: its manifest shape and f32 values. */
+/** A decoded weight: its manifest shape and dtype, and its values as f32. */
 export interface DecodedWeight {
   shape: number[];
+  /** The dtype the manifest declares (float32, int32, …): what the graph must read it as. */
+  dtype: string;
   data: Float32Array;
 }
 
@@ -40,6 +42,12 @@ function shardAt(shards: Shard[], offset: number): Shard {
 /** Decodes every weight of every group; keys are the manifest names. */
 export function decodeTfjsWeights(artifacts: TfjsArtifacts): Map<string, DecodedWeight> {
   const out = new Map<string, DecodedWeight>();
+  // One name, two weights: which one a node reads would depend on the order of the groups.
+  const seen = new Set<string>();
+  for (const spec of artifacts.json.weightsManifest.flatMap((g) => g.weights)) {
+    if (seen.has(spec.name)) throw new TinyedgeError('the weights manifest lists two weights of this name', { file: artifacts.file, node: spec.name, op: 'Const' });
+    seen.add(spec.name);
+  }
   artifacts.json.weightsManifest.forEach((group, gi) => {
     const shards = artifacts.shards[gi];
     const total = shards.reduce((n, s) => n + s.bytes.length, 0);
@@ -66,7 +74,7 @@ export function decodeTfjsWeights(artifacts: TfjsArtifacts): Map<string, Decoded
     const tensors = tf.io.decodeWeights(buffer, group.weights as tf.io.WeightsManifestEntry[]);
     for (const spec of group.weights) {
       const t = tensors[spec.name];
-      out.set(spec.name, { shape: spec.shape, data: Float32Array.from(t.dataSync() as ArrayLike<number>) });
+      out.set(spec.name, { shape: spec.shape, dtype: spec.dtype, data: Float32Array.from(t.dataSync() as ArrayLike<number>) });
       t.dispose();
     }
   });

@@ -9,9 +9,10 @@ import { SsdDetection } from '../../ir/detection.ts';
 import { DType, sizeOf, formatShape, sameShape } from '../../ir/tensor.ts';
 import { TinyedgeError, withPlace } from '../../errors.ts';
 import { TfjsArtifacts } from '../tfjs-common/artifacts.ts';
-import { DecodedWeight, decodeTfjsWeights } from '../tfjs-common/weights.ts';
+import { decodeTfjsWeights } from '../tfjs-common/weights.ts';
 import { depthwiseShape, hwioToOhwi, transpose2d } from '../tfjs-common/layouts.ts';
-import { TfAttrs, TfNode, TfTensorProto } from './tf-node.ts';
+import { TfAttrs, TfNode, TfTensorProto, dimsOf } from './tf-node.ts';
+import { MAX_TENSOR_ELEMENTS } from '../../ir/verify.ts';
 import { ConstLayout, TF_GRAPH_OPS, TfMapContext } from './op-table.ts';
 import { canonicalRef, neededNodes, parseRef, sinks, topologicalOrder } from './tf-graph.ts';
 import { rewriteTfIdioms } from './tf-rewrites.ts';
@@ -23,21 +24,45 @@ export interface TfjsGraphOptions {
 }
 
 const TF_DTYPES: Record<string, DType> = { DT_FLOAT: 'f32', DT_INT32: 'int32', DT_UINT8: 'uint8', DT_INT8: 'int8' };
+/** The weights-manifest dtype a Const of each TF dtype is stored as (TF.js refuses a Const whose weight disagrees). */
+const MANIFEST_DTYPES: Record<string, string> = { DT_FLOAT: 'float32', DT_INT32: 'int32', DT_BOOL: 'bool' };
+
+/** Checks that model.json's node list holds nodes: objects with a name, an op, and input names if any. */
+function checkNodes(nodes: unknown[], file: string): asserts nodes is TfNode[] {
+  const names = new Set<string>();
+  nodes.forEach((n, i) => {
+    const node = n as Partial<TfNode> | null;
+    if (typeof node !== 'object' || node === null || typeof node.name !== 'string' || typeof node.op !== 'string') {
+      throw new TinyedgeError(`modelTopology.node[${i}] is not a node with a name and an op (it is ${JSON.stringify(n)?.slice(0, 60)})`, { file });
+    }
+    const place = { file, node: node.name, op: node.op };
+    if (names.has(node.name)) throw new TinyedgeError('two nodes share this name', place);
+    names.add(node.name);
+    if (node.input !== undefined && !(Array.isArray(node.input) && node.input.every((s) => typeof s === 'string'))) throw new TinyedgeError("'input' is not a list of node names", place);
+    if (node.attr !== undefined && (typeof node.attr !== 'object' || node.attr === null || Array.isArray(node.attr) || Object.values(node.attr).some((a) => typeof a !== 'object' || a === null || Array.isArray(a)))) {
+      throw new TinyedgeError("'attr' is not an object of attributes", place);
+    }
+  });
+}
 
 /** Values of an inline TF tensor proto (small constants: shapes, axes, paddings). */
 function inlineTensor(proto: TfTensorProto | undefined): { shape: number[]; data: Float32Array } | undefined {
   if (!proto) return undefined;
-  const shape = (proto.tensorShape?.dim ?? []).map((d) => Number(d.size));
+  const shape = dimsOf(proto.tensorShape?.dim);
+  if (!shape || shape.some((d) => d < 0) || sizeOf(shape) > MAX_TENSOR_ELEMENTS) throw new TinyedgeError(`inline tensor shape ${JSON.stringify(proto.tensorShape)} is not a list of sizes`);
   const n = sizeOf(shape);
   let values: number[] | Float32Array | Int32Array | undefined;
-  if (proto.tensorContent) {
+  if (typeof proto.tensorContent === 'string' && proto.tensorContent.length > 0) {
     const bytes = Buffer.from(proto.tensorContent, 'base64');
+    if (bytes.length % 4 !== 0) throw new TinyedgeError(`inline tensor holds ${bytes.length} bytes, not a whole number of 4-byte values`);
     const ab = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
     values = proto.dtype === 'DT_INT32' ? new Int32Array(ab) : new Float32Array(ab);
   } else {
-    values = proto.floatVal ?? proto.intVal?.map(Number);
+    const list: unknown = proto.floatVal ?? proto.intVal;
+    if (list !== undefined && !(Array.isArray(list) && list.every((v) => Number.isFinite(Number(v))))) throw new TinyedgeError('inline tensor values are not a list of numbers');
+    values = (list as (number | string)[] | undefined)?.map(Number);
   }
-  if (!values) return undefined;
+  if (!values || (values.length === 0 && n > 0)) return undefined;
   // TF repeats the last value to fill the shape when fewer are stored.
   const data = new Float32Array(n);
   for (let i = 0; i < n; i++) data[i] = values[Math.min(i, values.length - 1)];
@@ -52,13 +77,17 @@ interface TfSignature {
 function signatureOf(artifacts: TfjsArtifacts): TfSignature | undefined {
   const json = artifacts.json as unknown as Record<string, unknown>;
   const meta = json.userDefinedMetadata as Record<string, unknown> | undefined;
-  return (json.signature ?? meta?.signature) as TfSignature | undefined;
+  const signature = json.signature ?? (typeof meta === 'object' && meta !== null ? meta.signature : undefined);
+  if (typeof signature !== 'object' || signature === null) return undefined;
+  const { inputs, outputs } = signature as Record<string, unknown>;
+  const isRecord = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
+  return { ...(isRecord(inputs) ? { inputs: inputs as TfSignature['inputs'] } : {}), ...(isRecord(outputs) ? { outputs: outputs as TfSignature['outputs'] } : {}) };
 }
 
 /** The input shape the signature declares for a placeholder (TF OD API exports leave the placeholder's H×W open). */
 function signatureInputShape(artifacts: TfjsArtifacts, node: string): number[] | undefined {
-  const entry = Object.entries(signatureOf(artifacts)?.inputs ?? {}).find(([key, v]) => parseRef(v.name ?? key).node === node)?.[1];
-  const dims = entry?.tensorShape?.dim?.map((d) => Number(d.size));
+  const entry = Object.entries(signatureOf(artifacts)?.inputs ?? {}).find(([key, v]) => typeof v === 'object' && v !== null && parseRef(typeof v.name === 'string' ? v.name : key).node === node)?.[1];
+  const dims = dimsOf(entry?.tensorShape?.dim);
   return dims && dims.every((d) => d > 0) ? dims : undefined;
 }
 
@@ -86,6 +115,7 @@ export function importTfjsGraph(artifacts: TfjsArtifacts, options: TfjsGraphOpti
   const file = artifacts.file;
   const topology = artifacts.json.modelTopology as { node?: TfNode[] };
   if (!Array.isArray(topology.node)) throw new TinyedgeError("not a graph model: modelTopology has no 'node' list", { file });
+  checkNodes(topology.node, file);
   const weights = decodeTfjsWeights(artifacts);
   const allNodes = topology.node;
   const b = new GraphBuilder(file);
@@ -101,11 +131,16 @@ export function importTfjsGraph(artifacts: TfjsArtifacts, options: TfjsGraphOpti
     if (cached) return cached;
     const attrs = new TfAttrs(node);
     const declared = attrs.tensor('value')?.tensorShape;
-    const dtype = TF_DTYPES[attrs.dtype('dtype', 'DT_FLOAT')] ?? 'f32';
-    const w: DecodedWeight | undefined = weights.get(node.name) ?? inlineTensor(attrs.tensor('value'));
+    const tfDtype = attrs.dtype('dtype', 'DT_FLOAT');
+    const dtype = TF_DTYPES[tfDtype] ?? 'f32';
+    const stored = weights.get(node.name);
+    if (stored && MANIFEST_DTYPES[tfDtype] !== stored.dtype) {
+      throw new TinyedgeError(`the graph declares ${tfDtype} but the weights manifest stores ${stored.dtype} (TF.js refuses it too)`);
+    }
+    const w = stored ?? inlineTensor(attrs.tensor('value'));
     if (!w) throw new TinyedgeError('constant has no value: not in the weights manifest and no inline tensor');
     if (declared?.dim) {
-      const shape = declared.dim.map((d) => Number(d.size));
+      const shape = dimsOf(declared.dim) ?? [];
       if (!sameShape(shape, w.shape)) {
         throw new TinyedgeError(`the graph declares shape ${formatShape(shape)} but the weights manifest stores ${formatShape(w.shape)} (${sizeOf(w.shape)} values)`);
       }

@@ -59,10 +59,19 @@ function checkNhwc(ctx: TfMapContext): void {
 }
 
 /** strides/dilations/ksize are given per NHWC dimension; the IR keeps the spatial pair. */
-function spatial(ctx: TfMapContext, key: string): [number, number] {
-  const v = ctx.attrs.ints(key, [1, 1, 1, 1]);
+function spatial(ctx: TfMapContext, key: string, required = false): [number, number] {
+  const v = ctx.attrs.ints(key, required ? undefined : [1, 1, 1, 1]);
   if (v.length !== 4 || v[0] !== 1 || v[3] !== 1) fail(`${key} ${JSON.stringify(v)} must be [1, h, w, 1]`);
   return [v[1], v[2]];
+}
+
+/** A convolution's strides and dilations; TF (and TF.js) refuse strides above 1 together with dilations above 1. */
+function convWindow(ctx: TfMapContext): { strides: [number, number]; dilations: [number, number] } {
+  // TF's op definitions give dilations a default and strides none: TF.js fails on a convolution without strides.
+  const strides = spatial(ctx, 'strides', true);
+  const dilations = spatial(ctx, 'dilations');
+  if (strides.some((s) => s > 1) && dilations.some((d) => d > 1)) fail(`strides ${strides.join(',')} and dilations ${dilations.join(',')}: either must be 1 (TF refuses both above 1)`);
+  return { strides, dilations };
 }
 
 function explicitOrTfPads(ctx: TfMapContext, input: string, kh: number, kw: number, strides: [number, number], dilations: [number, number]) {
@@ -81,8 +90,7 @@ function conv(fused: boolean): TfOpMapping {
     const input = ctx.input(0);
     const filter = ctx.constInput(1, 'conv-filter');
     const [, kh, kw] = ctx.shapeOf(filter);
-    const strides = spatial(ctx, 'strides');
-    const dilations = spatial(ctx, 'dilations');
+    const { strides, dilations } = convWindow(ctx);
     const { bias, clamp } = fused ? fusedOps(ctx) : { bias: false, clamp: NO_CLAMP };
     const inputs = bias ? [input, filter, ctx.constInput(2, 'as-is')] : [input, filter];
     return ctx.emit('conv2d', inputs, { strides, dilations, pads: explicitOrTfPads(ctx, input, kh, kw, strides, dilations), clamp });
@@ -95,8 +103,7 @@ function depthwise(fused: boolean): TfOpMapping {
     const input = ctx.input(0);
     const filter = ctx.constInput(1, 'depthwise-filter');
     const [, kh, kw, cm] = ctx.shapeOf(filter);
-    const strides = spatial(ctx, 'strides');
-    const dilations = spatial(ctx, 'dilations');
+    const { strides, dilations } = convWindow(ctx);
     const { bias, clamp } = fused ? fusedOps(ctx) : { bias: false, clamp: NO_CLAMP };
     const inputs = bias ? [input, filter, ctx.constInput(2, 'as-is')] : [input, filter];
     const channels = ctx.shapeOf(input)[3];

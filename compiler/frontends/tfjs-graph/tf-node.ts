@@ -34,8 +34,11 @@ export interface TfNode {
 export class TfAttrs {
   constructor(private readonly node: TfNode) {}
 
+  /** The attribute, if present; one that is not an object is malformed (TF.js fails on it). */
   private get(key: string): TfAttr | undefined {
-    return this.node.attr?.[key];
+    const a: unknown = this.node.attr?.[key];
+    if (a === undefined) return undefined;
+    return typeof a === 'object' && a !== null && !Array.isArray(a) ? (a as TfAttr) : this.missing(key, 'attribute object');
   }
 
   private missing(key: string, kind: string): never {
@@ -46,52 +49,77 @@ export class TfAttrs {
   string(key: string, fallback?: string): string {
     const a = this.get(key);
     if (a?.s === undefined) return fallback ?? this.missing(key, 'string');
+    if (typeof a.s !== 'string') return this.missing(key, 'string');
     return Buffer.from(a.s, 'base64').toString('utf8');
   }
 
   /** A list of strings. */
   strings(key: string): string[] {
-    return (this.get(key)?.list?.s ?? []).map((s) => Buffer.from(s, 'base64').toString('utf8'));
+    const list: unknown = this.get(key)?.list?.s ?? [];
+    if (!Array.isArray(list) || !list.every((s) => typeof s === 'string')) return this.missing(key, 'list of strings');
+    return list.map((s: string) => Buffer.from(s, 'base64').toString('utf8'));
   }
 
   /** A list of ints. */
   ints(key: string, fallback?: number[]): number[] {
-    const list = this.get(key)?.list?.i;
-    if (list === undefined) return fallback ?? this.missing(key, 'list of ints');
-    return list.map(Number);
+    const a = this.get(key);
+    if (a === undefined) return fallback ?? this.missing(key, 'list of ints');
+    const holder: unknown = a.list;
+    if (typeof holder !== 'object' || holder === null || Array.isArray(holder)) return this.missing(key, 'list of ints');
+    const list: unknown = (holder as { i?: unknown }).i ?? [];
+    const values = Array.isArray(list) ? list.map(Number) : [Number.NaN];
+    if (!values.every(Number.isSafeInteger)) return this.missing(key, 'list of ints');
+    return values;
   }
 
   /** An int attribute. */
   int(key: string, fallback?: number): number {
     const i = this.get(key)?.i;
-    return i !== undefined ? Number(i) : (fallback ?? this.missing(key, 'int'));
+    if (i === undefined) return fallback ?? this.missing(key, 'int');
+    const v = Number(i);
+    return Number.isSafeInteger(v) ? v : this.missing(key, 'int');
   }
 
   /** A float attribute. */
   float(key: string, fallback?: number): number {
-    const f = this.get(key)?.f;
-    return f ?? fallback ?? this.missing(key, 'float');
+    const f: unknown = this.get(key)?.f;
+    if (f === undefined) return fallback ?? this.missing(key, 'float');
+    return typeof f === 'number' && Number.isFinite(f) ? f : this.missing(key, 'float');
   }
 
   /** A bool attribute. */
   bool(key: string, fallback: boolean): boolean {
-    return this.get(key)?.b ?? fallback;
+    const b: unknown = this.get(key)?.b;
+    if (b === undefined) return fallback;
+    return typeof b === 'boolean' ? b : this.missing(key, 'bool');
   }
 
   /** A shape attribute (−1 for unknown dimensions). */
   shape(key: string): number[] {
     const s = this.get(key)?.shape;
     if (!s || s.unknownRank) return this.missing(key, 'shape');
-    return (s.dim ?? []).map((d) => Number(d.size));
+    return dimsOf(s.dim) ?? this.missing(key, 'shape');
   }
 
   /** A dtype attribute ('DT_FLOAT'…). */
   dtype(key: string, fallback?: string): string {
-    return this.get(key)?.type ?? fallback ?? this.missing(key, 'type');
+    const t: unknown = this.get(key)?.type;
+    if (t === undefined) return fallback ?? this.missing(key, 'type');
+    return typeof t === 'string' ? t : this.missing(key, 'type');
   }
 
   /** An inline tensor attribute. */
   tensor(key: string): TfTensorProto | undefined {
-    return this.get(key)?.tensor;
+    const t: unknown = this.get(key)?.tensor;
+    if (t === undefined) return undefined;
+    return typeof t === 'object' && t !== null ? (t as TfTensorProto) : this.missing(key, 'tensor');
   }
+}
+
+/** A TF shape's dims as sizes (−1 unknown), or undefined when a dim is not {size: integer ≥ −1}. */
+export function dimsOf(dim: unknown): number[] | undefined {
+  if (dim === undefined) return [];
+  if (!Array.isArray(dim)) return undefined;
+  const sizes = dim.map((d: unknown) => (typeof d === 'object' && d !== null ? Number((d as { size?: unknown }).size ?? 0) : Number.NaN));
+  return sizes.every((n) => Number.isSafeInteger(n) && n >= -1) ? sizes : undefined;
 }

@@ -36,11 +36,17 @@ export function importTfjsLayers(artifacts: TfjsArtifacts): Graph {
   const layers: KerasLayer[] = Array.isArray(cfg) ? cfg : (cfg.layers ?? []);
   if (layers.length === 0) throw new TinyedgeError(`${modelConfig.class_name} config has no layers`, { file });
   const weights = decodeTfjsWeights(artifacts);
-  const findWeight = (fullName: string): DecodedWeight | undefined => {
+  const lookUp = (fullName: string): DecodedWeight | undefined => {
     const exact = weights.get(fullName);
     if (exact) return exact;
     for (const [k, w] of weights) if (k.endsWith(`/${fullName}`)) return w;
     return undefined;
+  };
+  // A layer's weights are float variables: TF.js refuses a manifest that stores one as another dtype.
+  const findWeight = (fullName: string): DecodedWeight | undefined => {
+    const w = lookUp(fullName);
+    if (w && w.dtype !== 'float32') throw new TinyedgeError(`weight '${fullName}' is stored as ${w.dtype}; a layer's weights are float32`);
+    return w;
   };
 
   const b = new GraphBuilder(file);

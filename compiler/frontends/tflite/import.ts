@@ -7,6 +7,7 @@
 import { Graph, GraphBuilder, Node, tensorOf } from '../../ir/graph.ts';
 import { DType, Quantization, TensorData, formatShape, sameShape } from '../../ir/tensor.ts';
 import { verifyGraph } from '../../ir/verify.ts';
+import { verifyQuantizedGraph, verifyTensorQuantization } from '../../ir/verify-quantized.ts';
 import { TinyedgeError, withPlace } from '../../errors.ts';
 import { TfliteModel, TfliteOperator, TfliteTensor, readTfliteModel } from './read-model.ts';
 import { TENSOR_TYPE } from '../../formats/tflite/schema.ts';
@@ -121,6 +122,7 @@ class TfliteImporter {
     const ir = tensorOf(this.b.graph, name);
     ir.quant = q;
     ir.dtype = t.type === INT8 ? 'int8' : 'int16';
+    verifyTensorQuantization({ ...ir, name: t.name });
   }
 
   input(i: number): void {
@@ -141,7 +143,9 @@ class TfliteImporter {
     const q = quantOf(t);
     if (q) {
       if (q.zeroPoint.some((z) => z !== 0)) throw new TinyedgeError(`constant '${t.name}' has a non-zero zero point: TFLite's int8 spec makes weights and biases symmetric`);
-      tensorOf(this.b.graph, ir).quant = q;
+      const c = tensorOf(this.b.graph, ir);
+      c.quant = q;
+      verifyTensorQuantization({ ...c, name: t.name });
     }
     return ir;
   }
@@ -224,6 +228,7 @@ class TfliteImporter {
       return name;
     });
     verifyGraph(g);
+    verifyQuantizedGraph(g);
     return g;
   }
 }

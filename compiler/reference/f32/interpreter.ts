@@ -12,6 +12,7 @@ import { meanF32, poolF32 } from './reduce.ts';
 import { concatElements, padElements } from '../layout.ts';
 import { windowOf as window } from '../window.ts';
 import { runSchedule } from '../run-schedule.ts';
+import { TinyedgeError } from '../../errors.ts';
 
 type Kernel<K extends OpName> = (node: NodeOf<K>, x: Float32Array[], ins: Tensor[], out: Tensor) => Float32Array;
 
@@ -58,7 +59,15 @@ export interface RunOptions {
 
 /** Executes the graph on f32 inputs (by input name) and returns its outputs by name. Frees each value after its last use. */
 export function runF32(g: Graph, feeds: Record<string, Float32Array>, options: RunOptions = {}): Map<string, Float32Array> {
-  return runSchedule(g, feeds, { kind: 'float32', runNode: runNodeF32, constant: constantF32 }, options.onNode);
+  return runSchedule(g, feeds, { kind: 'float32', runNode: runFiniteNode, constant: constantF32 }, options.onNode);
+}
+
+/** A node's result, which must be finite: past an overflow (huge weights, say) no answer means anything, and runtimes disagree on it. */
+function runFiniteNode(g: Graph, node: Node, args: Float32Array[]): Float32Array {
+  const y = runNodeF32(g, node, args);
+  const i = y.findIndex((v) => !Number.isFinite(v));
+  if (i >= 0) throw new TinyedgeError(`computes ${y[i]} at element ${i}: the model's values overflow float32`, { file: g.source, node: node.name, op: node.op });
+  return y;
 }
 
 function constantF32(g: Graph, name: string): Float32Array | undefined {
