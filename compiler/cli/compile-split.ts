@@ -16,7 +16,7 @@ import { wasmProject } from '../backends/wasm/project.ts';
 import { wasmScratchBytes } from '../backends/wasm/render-layers.ts';
 import { Target } from '../../targets/target.ts';
 import { buildProject, textBytes } from '../../targets/toolchain.ts';
-import { recordOutputFiles, writeOutputFiles } from './output-dir.ts';
+import { recordOutputFiles, writeOutputFiles } from '../output/output-dir.ts';
 
 /** What tinyedge.json records of a split build. */
 export interface SplitRecord {

@@ -18,7 +18,7 @@ import { wasmScratchBytes } from '../backends/wasm/render-layers.ts';
 import { buildProject, textBytes } from '../../targets/toolchain.ts';
 import { prepareModel } from './prepare-model.ts';
 import { quantizeWithSamples } from './quantize.ts';
-import { checkOutputDir, prepareOutputDir, recordOutputFiles, writeOutputFiles } from './output-dir.ts';
+import { checkOutputDir, prepareOutputDir, recordOutputFiles, writeOutputFiles } from '../output/output-dir.ts';
 import { bytes } from './format.ts';
 import { CwtConfig } from '../reference/audio/cwt-kernels.ts';
 import { cwtFrontEndOf } from '../reference/audio/cwt-int.ts';

@@ -19,7 +19,7 @@ import { AUDIO_SAMPLES_DIR, audioFiles, audioInput } from '../../models/audio-in
 import { prepareModel } from './prepare-model.ts';
 import { startProgress } from './progress.ts';
 import { shortName, table } from './format.ts';
-import { checkWritableDirPath } from './output-path.ts';
+import { checkWritableDirPath } from '../output/output-path.ts';
 
 /** Options of quantize. */
 export interface QuantizeCommandOptions {

@@ -13,7 +13,7 @@ import { Detection } from '../reference/detection/ssd-postprocess.ts';
 import { CompiledModel } from './compile.ts';
 import { integerInputOf } from './predict.ts';
 import { RunOptions, footerLines, median, runC } from './run.ts';
-import { checkDrawTarget, drawDetections, photoSize, pixelBox } from './draw-detections.ts';
+import { checkDrawTarget, drawDetections, photoSize, pixelBox } from '../output/draw-detections.ts';
 import { table } from './format.ts';
 
 /** A detector run's detections and raw int8 outputs. */
