@@ -15,7 +15,6 @@ import { loadTarget } from '../../targets/target.ts';
 import { activationType, quantizeForTensor } from '../../compiler/quantize/quant-params.ts';
 import { benchEmulated, formatEmulatedBench } from './emulated.ts';
 import { imageToInput } from '../../models/image-input.ts';
-import { prepareModel } from '../../compiler/cli/prepare-model.ts';
 import { runF32 } from '../../compiler/reference/f32/interpreter.ts';
 import { tensorOf } from '../../compiler/ir/graph.ts';
 import { table } from '../../compiler/cli/format.ts';
@@ -24,8 +23,7 @@ import { exitOnTinyedgeError } from '../peers/optional-package.ts';
 import { mad, median } from './stats.ts';
 import { benchHost, formatHostBench } from './host.ts';
 import { benchWasm, formatWasmBench } from './wasm32.ts';
-import { quantizeWithSamples } from '../../compiler/cli/quantize.ts';
-import { readRawInput } from '../../compiler/cli/predict.ts';
+import { prepareModel, quantizeWithSamples, readRawInput } from '../../compiler/index.ts';
 import { tflmFiguresOf } from './tflm-figures.ts';
 import { readWavClip } from '../../compiler/reference/audio/read-wav.ts';
 import { cwtFrontEndOf } from '../../compiler/reference/audio/cwt-int.ts';
@@ -57,8 +55,7 @@ if (options.target !== undefined && options.target !== 'host' && options.target 
   // An emulated target: instructions counted under qemu. Microcontrollers default to the MCU-sized builder.
   const target = loadTarget(options.target);
   const spec = options.artifact ?? (options.model === DEFAULT_MODEL && target.memory?.flashBytes ? MCU_MODEL : options.model);
-  const loaded = prepareModel(spec, { quiet: true });
-  await quantizeWithSamples(loaded, true);
+  const loaded = await quantizeWithSamples(prepareModel(spec));
   const input = tensorOf(loaded.graph, loaded.graph.inputs[0]);
   // An audio model runs its CWT front end on the target too: the input is the clip's PCM.
   const front = loaded.audio ? cwtFrontEndOf(loaded.graph, loaded.audio) : undefined;
@@ -76,13 +73,13 @@ if (options.target !== undefined && options.target !== 'host' && options.target 
 }
 
 if (options.target !== undefined) {
-  const loaded = prepareModel(options.artifact ?? options.model, { quiet: true });
+  let loaded = prepareModel(options.artifact ?? options.model);
   if (loaded.audio) {
     // The peers run the same int8 model as ONNX on an image input; an audio net (CWT in front, a transposed conv) has neither.
     process.stderr.write(`tinyedge: error: ${loaded.spec}: is an audio model: bench counts its instructions (CWT and layers) on an Arm target, e.g. --target cortex-m4; the ${options.target} peers take images\n`);
     process.exit(2);
   }
-  await quantizeWithSamples(loaded, true);
+  loaded = await quantizeWithSamples(loaded);
   const xin = await imageToInput(options.image, tensorOf(loaded.graph, loaded.graph.inputs[0]).shape, loaded.preprocessing);
   const log = (s: string) => options.json || process.stderr.write(`${s}\n`);
   if (options.target === 'wasm32') {
@@ -105,7 +102,7 @@ if (options.target !== undefined) {
 }
 
 if (!PACKAGED_MODELS[options.model]) throw new Error(`bench runs the packaged models: ${Object.keys(PACKAGED_MODELS).join(', ')}`);
-const model = prepareModel(options.model, { quiet: true });
+const model = prepareModel(options.model);
 const g = model.graph;
 const shape = tensorOf(g, g.inputs[0]).shape;
 const x = await imageToInput(options.image, shape, model.preprocessing);
