@@ -12,8 +12,8 @@ const SOURCES = ['compiler', 'models', 'runtime', 'targets'];
 const OUT_DIR = join(ROOT, 'node_modules', '.cache', 'tinyedge');
 const OUT = join(OUT_DIR, 'cli.mjs');
 
-/** The newest modification time of the CLI's sources (TypeScript, JavaScript, JSON), ms. */
-function newestSource() {
+/** The newest modification time of the CLI's sources (TypeScript, JavaScript, JSON), ms; the library's too. */
+export function newestSource() {
   let newest = statSync(fileURLToPath(import.meta.url)).mtimeMs;
   const walk = (dir) => {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
@@ -26,19 +26,19 @@ function newestSource() {
   return newest;
 }
 
-/** Rewrites import.meta.url in the repository's own files to the file's URL, computed from the bundle's. */
-const ownImportMetaUrl = {
+/** Rewrites import.meta.url in the repository's own files to the file's URL, computed from that of a bundle in `outDir`. */
+export const ownImportMetaUrl = (outDir) => ({
   name: 'own-import-meta-url',
   setup(build) {
     build.onLoad({ filter: /\.(ts|js|mjs)$/ }, async (args) => {
       if (args.path.includes(`${sep}node_modules${sep}`)) return undefined;
       const source = await readFile(args.path, 'utf8');
       if (!source.includes('import.meta.url')) return undefined;
-      const fromBundle = relative(OUT_DIR, args.path).split(sep).join('/');
+      const fromBundle = relative(outDir, args.path).split(sep).join('/');
       return { contents: source.replaceAll('import.meta.url', `new URL(${JSON.stringify(fromBundle)}, import.meta.url).href`), loader: args.path.endsWith('.ts') ? 'ts' : 'js' };
     });
   },
-};
+});
 
 /** The bundle's URL, rebuilt first if a source changed; undefined when it cannot be built here. */
 export async function cliBundle() {
@@ -49,7 +49,7 @@ export async function cliBundle() {
     mkdirSync(OUT_DIR, { recursive: true });
     // Written beside and renamed: CLI processes started together never load a half-written bundle.
     const partial = `${OUT}.${process.pid}.tmp`;
-    await build({ entryPoints: [join(ROOT, 'compiler', 'cli', 'main.ts')], bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile: partial, logLevel: 'silent', plugins: [ownImportMetaUrl] });
+    await build({ entryPoints: [join(ROOT, 'compiler', 'cli', 'main.ts')], bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile: partial, logLevel: 'silent', plugins: [ownImportMetaUrl(OUT_DIR)] });
     renameSync(partial, OUT);
     return pathToFileURL(OUT).href;
   } catch {

@@ -1,6 +1,12 @@
 /**
- * @fileoverview The lowering, top to bottom: frontend → optimized f32 IR → int8 IR. Each pass is one line with why it is there;
- * the graph is verified after every pass, so a broken pass is caught where it breaks.
+ * @fileoverview The lowering, top to bottom, one commented line per stage:
+ *   load      a model by name or path; the file's format picks the frontend → f32 IR as imported  (loadModel, models/registry.ts → frontends/)
+ *   optimize  the f32 passes below, each with why it is there; the graph is verified after every pass
+ *   quantize  calibrated on real inputs → int8 (or 16×8) IR, TFLite's spec                       (quantize, quantize/)
+ *   plan      every activation's offset in one arena, from tensor lifetimes                      (plan, plan/)
+ *   backend   the target's renderer: a C99 project or a WebAssembly module with its loader       (render, backends/c, backends/wasm)
+ *   target    the target's recipe: build with its toolchain, measure code, run natively or under qemu (build, targets/toolchain.ts; run/)
+ * compile/compile-model.ts strings plan → backend → target into a folder; api/ and index.ts are the library on top.
  */
 import { Graph } from './ir/graph.ts';
 import { verifyGraph } from './ir/verify.ts';
@@ -15,6 +21,18 @@ import { CalibrationMethod, calibrate } from './quantize/calibrate.ts';
 import { assertQuantizable, quantizeGraph } from './quantize/quantize-graph.ts';
 import { correctBiases } from './quantize/bias-correction.ts';
 import { ActivationType } from './quantize/quant-params.ts';
+import { MemoryPlan, planMemory } from './plan/plan-memory.ts';
+import { cScratchBytes } from './backends/c/render-nodes.ts';
+import { familiesOf } from './backends/c/kernel-table.ts';
+import { cBuildOf, cProject, kernelSources } from './backends/c/project.ts';
+import { SSD_POSTPROCESS_OBJECT } from './backends/c/ssd-detection.ts';
+import { AUDIO_OBJECTS, cAudioProject, cwtMemory } from './backends/c/audio-project.ts';
+import { wasmProject } from './backends/wasm/project.ts';
+import { wasmScratchBytes } from './backends/wasm/render-layers.ts';
+import { cwtWasmBytes, wasmAudioFiles } from './backends/wasm/audio-files.ts';
+import { CwtFrontEnd } from './reference/audio/cwt-int.ts';
+import { Target } from '../targets/target.ts';
+import { buildProject, textBytes } from '../targets/toolchain.ts';
 
 /** A named graph rewrite. */
 export interface PassStep {
@@ -67,4 +85,53 @@ export function quantize(g: Graph, inputs: readonly Float32Array[], options: Qua
   if (options.biasCorrection) correctBiases(g, q, inputs, (done, total) => options.onProgress?.('correct', done / total));
   verifyGraph(q);
   return q;
+}
+
+/** The activation arena of an int8 graph for a target: offsets planned from tensor lifetimes, with its backend's kernel scratch. */
+export function plan(g: Graph, target: Target): MemoryPlan {
+  return planMemory(g, target.backend === 'c' ? cScratchBytes : wasmScratchBytes);
+}
+
+/** What a model is called and how its images are prepared: written into the project for its runner or loader. */
+export interface ModelDescription {
+  spec: string;
+  labels?: string[];
+  preprocessing: { scale: number; offset: number };
+}
+
+/** A backend's project for a target: its files, the weight bytes, and what code measures. */
+export interface BackendProject {
+  files: Record<string, string | Uint8Array>;
+  weightBytes: number;
+  /** WebAssembly: the module without its data segment, known once rendered; C: measured by `build`. */
+  codeBytes?: number;
+  /** C: the objects whose text is the code; and the build products, which the folder's manifest lists as tinyedge's. */
+  objects?: string[];
+  products?: string[];
+}
+
+/** Renders the int8 graph with the target's backend (with an audio model's CWT front end beside it). */
+export function render(g: Graph, memory: MemoryPlan, target: Target, model: ModelDescription, front?: CwtFrontEnd, prefix = 'model'): BackendProject {
+  if (target.backend === 'wasm') {
+    // The CWT's tables are data in its own module: counted in weights, its code in code.
+    const project = wasmProject(g, memory, model.spec, model.labels, model.preprocessing);
+    return {
+      files: { ...project.files, ...(front ? wasmAudioFiles(front, model.spec) : {}) },
+      weightBytes: project.dataBytes + (front ? cwtMemory(front).tableBytes : 0),
+      codeBytes: project.codeBytes + (front ? cwtWasmBytes().length : 0),
+    };
+  }
+  const build = cBuildOf(target);
+  const project = front ? cAudioProject(g, memory, build, front, prefix) : cProject(g, memory, build, prefix);
+  const objects = [`${prefix}.o`, ...kernelSources(build.kernels, familiesOf(g)).map((s) => s.replace(/\.c$/, '.o')), ...(front ? AUDIO_OBJECTS : []), ...(g.detection ? [SSD_POSTPROCESS_OBJECT] : [])];
+  // The build products, and the runtime folder as a whole (it is entirely ours), so --force clears them too.
+  const products = ['runner', 'main.o', `${prefix}.o`, `${prefix}_weights.o`, 'tinyedge', ...(front ? ['audio.o'] : [])];
+  return { files: project.files, weightBytes: project.weightBytes, objects, products };
+}
+
+/** The target's recipe on a written project: C is built with the target's toolchain (the code is the text of its objects); a WebAssembly module needs no build. Returns the code bytes. */
+export function build(dir: string, target: Target, project: BackendProject): number {
+  if (target.backend === 'wasm') return project.codeBytes ?? 0;
+  buildProject(dir, target);
+  return textBytes(dir, project.objects ?? [], target);
 }

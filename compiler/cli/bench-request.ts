@@ -15,7 +15,7 @@ import { imageToInput } from '../../models/image-input.ts';
 import { mulberry32 } from '../../models/builders/mulberry32.ts';
 import { loadTarget } from '../../targets/target.ts';
 import { prepareModel } from './prepare-model.ts';
-import { readF32Input, readRawInput } from './predict.ts';
+import { readF32Input, readRawInput } from '../input/read-input.ts';
 
 /** The flags of a bench run, as given (paths absolute or relative to the working directory). */
 export interface BenchFlags {

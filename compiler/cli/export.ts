@@ -2,7 +2,7 @@
 import { tensorOf } from '../ir/graph.ts';
 import { writeFileSync } from 'node:fs';
 import { TinyedgeError } from '../errors.ts';
-import { checkOutputFile } from './output-path.ts';
+import { checkOutputFile } from '../output/output-path.ts';
 import { exportInt8Onnx } from '../exporters/onnx/export-int8.ts';
 import { exportInt8Tflite } from '../exporters/tflite/export-int8.ts';
 import { prepareModel } from './prepare-model.ts';

@@ -10,11 +10,7 @@ export function si(n: number): string {
 }
 
 /** 6.1 MiB, 12.0 KiB, 300 B */
-export function bytes(n: number): string {
-  if (n >= 1 << 20) return `${(n / (1 << 20)).toFixed(1)} MiB`;
-  if (n >= 1 << 10) return `${(n / (1 << 10)).toFixed(1)} KiB`;
-  return `${n} B`;
-}
+export { formatBytes as bytes } from '../byte-size.ts';
 
 /** A table with a header row, right-aligning columns named in `right`. */
 export function table(head: string[], rows: (string | number)[][], right: number[] = []): string {

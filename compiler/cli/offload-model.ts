@@ -11,7 +11,8 @@ import { modelHash } from '../plan/split/model-hash.ts';
 import { LoadedModel } from '../../models/registry.ts';
 import { prepareModel } from './prepare-model.ts';
 import { shortName } from './format.ts';
-import { quantizeWithSamples } from './quantize.ts';
+import { quantizeWithSamples } from '../api/quantize-model.ts';
+import { refuseAudioOffload } from '../compile/compile-model.ts';
 
 /** A quantized model ready to split: the graph, its hash on the wire and its cuts. */
 export interface OffloadModel {
@@ -23,17 +24,12 @@ export interface OffloadModel {
   title: string;
 }
 
-/** Split offload of an audio model would have to run the CWT before the head: not built yet, so refused rather than fed an image. */
-export function refuseAudioOffload(model: LoadedModel): void {
-  if (model.audio) throw new TinyedgeError('is an audio model: split offload does not run its CWT front end yet', { file: model.spec });
-}
-
 /** Loads `spec` (a float model is quantized with the bundled samples, saying so on the model line rather than on stderr, which is kept for errors) and lists its cuts. */
 export async function loadOffloadModel(spec: string | undefined, quiet?: boolean): Promise<OffloadModel> {
-  const model = prepareModel(spec, { quiet });
-  refuseAudioOffload(model);
-  const float = !model.quantized;
-  await quantizeWithSamples(model, true);
+  const loaded = prepareModel(spec, { quiet });
+  refuseAudioOffload(loaded);
+  const float = !loaded.quantized;
+  const model = await quantizeWithSamples(loaded);
   const g = model.graph;
   const title = `${model.spec}${float ? ' (quantized here with the bundled sample photos)' : ''}`;
   return { model, g, hash: modelHash(g), cuts: cutCandidates(g), title };

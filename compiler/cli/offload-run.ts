@@ -13,7 +13,8 @@ import { parseDuration } from '../plan/split/plan-split.ts';
 import { WasmPart, wasmSplitParts } from '../backends/wasm/split-parts.ts';
 import { RawValues, TinyedgeModel } from '../../runtime/wasm/tinyedge-loader.js';
 import { OffloadDevice } from '../../runtime/offload/device-client.ts';
-import { PredictionResult, integerInputOf, slotOf, topK } from './predict.ts';
+import { PredictionResult, topK } from '../run/prediction.ts';
+import { integerInputOf, slotOf } from '../input/read-input.ts';
 import { cutById, describeCut, hostAndPort, loadOffloadModel, wholeNumber } from './offload-model.ts';
 import { bytes, table } from './format.ts';
 

@@ -12,11 +12,23 @@ import { Detection, ssdPostprocessF32, ssdPostprocessInt8 } from '../reference/d
 import { ssdInt8Tables } from '../reference/detection/ssd-tables.ts';
 import { ssdOutputsOf } from '../reference/detection/ssd-outputs.ts';
 import { LoadedModel } from '../../models/registry.ts';
-import { PredictOptions, integerInputOf, modelInput, slotOf } from './predict.ts';
-import { DetectionResult, boxSpace, checkDrawOptions, labeledDetections, reportDetections } from './run-detector.ts';
+import { ActivationType } from '../quantize/quant-params.ts';
+import { integerInputOf, modelInput, slotOf } from '../input/read-input.ts';
+import { DetectionResult, boxSpace, labeledDetections } from '../run/run-detector.ts';
+import { checkDrawOptions, reportDetections } from './detections-report.ts';
+
+/** The flags of predict a detector uses. */
+interface PredictDetectorOptions {
+  image?: string;
+  input?: string;
+  draw?: string;
+  minScore?: string;
+  force?: boolean;
+  json?: boolean;
+}
 
 /** Runs the detector in the reference interpreter at `precision` and prints (or returns as JSON) its detections. */
-export async function predictDetectorCommand(model: LoadedModel, precision: PredictOptions['precision'], options: PredictOptions): Promise<void> {
+export async function predictDetectorCommand(model: LoadedModel, precision: 'f32' | ActivationType, options: PredictDetectorOptions): Promise<void> {
   checkDrawOptions(options);
   const g = model.graph;
   const { boxes, scores, detection } = ssdOutputsOf(g);

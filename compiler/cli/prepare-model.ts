@@ -1,6 +1,7 @@
-/** @fileoverview The model-loading front half every command shares: resolve, import, optimize, with a progress bar. */
-import { LoadedModel, loadModel } from '../../models/registry.ts';
-import { optimize, F32_PASSES } from '../pipeline.ts';
+/** @fileoverview The library's prepareModel (load, optimize) with a progress bar on stderr, unless `quiet`. */
+import { LoadedModel } from '../../models/registry.ts';
+import { prepareModel as prepare } from '../api/prepare-model.ts';
+import { F32_PASSES } from '../pipeline.ts';
 import { startProgress } from './progress.ts';
 
 /**
@@ -9,13 +10,9 @@ import { startProgress } from './progress.ts';
  */
 export function prepareModel(spec: string | undefined, options: { optimized?: boolean; quiet?: boolean; outputs?: string } = {}): LoadedModel {
   const progress = startProgress('loading', F32_PASSES.length + 1, !options.quiet);
-  const outputs = options.outputs?.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
-  const model = loadModel(spec, outputs ? { outputs } : {});
-  progress.update(1);
-  if (options.optimized !== false && !model.quantized) {
-    let done = 1;
-    model.graph = optimize(model.graph, () => progress.update(++done));
+  try {
+    return prepare(spec, { optimized: options.optimized, outputs: options.outputs, onProgress: (done) => progress.update(done) });
+  } finally {
+    progress.stop();
   }
-  progress.stop();
-  return model;
 }

@@ -11,15 +11,14 @@ import { TinyedgeError } from '../errors.ts';
 import { CalibrationMethod } from '../quantize/calibrate.ts';
 import { QuantizationReport, quantizationReport } from '../quantize/report.ts';
 import { encodeArtifact, isArtifactFile } from '../artifact/int8-artifact.ts';
-import { quantize } from '../pipeline.ts';
-import { assertQuantizable } from '../quantize/quantize-graph.ts';
-import { imageFiles, imageSet } from '../../models/calibration-set.ts';
-import { LoadedModel, SAMPLES_DIR } from '../../models/registry.ts';
-import { AUDIO_SAMPLES_DIR, audioFiles, audioInput } from '../../models/audio-input.ts';
+import { imageSet } from '../../models/calibration-set.ts';
+import { LoadedModel } from '../../models/registry.ts';
+import { audioInput } from '../../models/audio-input.ts';
+import { QuantizeModelOptions, QuantizedModel, calibrationFiles, quantizeModel, quantizeWithSamples } from '../api/quantize-model.ts';
 import { prepareModel } from './prepare-model.ts';
-import { startProgress } from './progress.ts';
+import { Progress, startProgress } from './progress.ts';
 import { shortName, table } from './format.ts';
-import { checkWritableDirPath } from './output-path.ts';
+import { checkWritableDirPath } from '../output/output-path.ts';
 
 /** Options of quantize. */
 export interface QuantizeCommandOptions {
@@ -35,8 +34,7 @@ export interface QuantizeCommandOptions {
   json?: boolean;
 }
 
-/** Seeds of the calibration and evaluation augmentations: different, so the report is measured on unseen crops. */
-const CALIBRATION_SEED = 1;
+/** Seed of the evaluation augmentations: not the calibration's (CALIBRATION_SEED), so the report is measured on unseen crops. */
 const EVALUATION_SEED = 2;
 
 function count(value: string, flag: string): number {
@@ -45,32 +43,37 @@ function count(value: string, flag: string): number {
   return n;
 }
 
-/** Quantizes a float model on the given photos; the int8 graph and how it was made. */
-export async function quantizeLoadedModel(
-  model: LoadedModel,
-  files: string[],
-  options: { method: CalibrationMethod; augment: number; biasCorrection: boolean; activations?: ActivationType; quiet?: boolean },
-): Promise<{ graph: LoadedModel['graph']; images: number }> {
-  if (model.quantized) throw new TinyedgeError('is already an int8 artifact', { file: model.spec });
-  const g = model.graph;
-  assertQuantizable(g);
-  const shape = tensorOf(g, g.inputs[0]).shape;
-  const decoding = startProgress('reading photos', files.length * (options.augment + 1), !options.quiet);
-  let decoded = 0;
-  const audio = model.audio;
-  // An audio model calibrates on its clips' float scalograms (no augmentation).
-  const set = audio ? files.map((file) => ({ file, input: audioInput(file, audio) })) : await imageSet(files, shape, model.preprocessing, options.augment, CALIBRATION_SEED, () => decoding.update(++decoded));
-  decoding.stop();
+/** Progress bars for quantizeModel's stages: reading the inputs, then calibration and bias correction as one bar. */
+function quantizeProgress(files: number, options: QuantizeModelOptions, show: boolean): { onProgress: NonNullable<QuantizeModelOptions['onProgress']>; stop(): void } {
+  const reading = files * ((options.augment ?? 2) + 1);
+  const decoding = startProgress('reading photos', reading, show);
   const steps = 1000;
   const mode = options.activations === 'int16' ? '16×8, ' : '';
-  const progress = startProgress(`quantizing (${mode}${options.method}${options.biasCorrection ? ', bias correction' : ''})`, 2 * steps, !options.quiet);
-  const graph = quantize(
-    g,
-    set.map((s) => s.input),
-    { method: options.method, biasCorrection: options.biasCorrection, activations: options.activations, onProgress: (stage, f) => progress.update(Math.round((stage === 'calibrate' ? f : 1 + f) * steps)) },
-  );
-  progress.stop();
-  return { graph, images: set.length };
+  let quantizing: Progress | undefined;
+  return {
+    onProgress(stage, f) {
+      if (stage === 'read') return decoding.update(Math.round(f * reading));
+      if (!quantizing) {
+        decoding.stop();
+        quantizing = startProgress(`quantizing (${mode}${options.method ?? 'minmax'}${options.biasCorrection !== false ? ', bias correction' : ''})`, 2 * steps, show);
+      }
+      quantizing.update(Math.round((stage === 'calibrate' ? f : 1 + f) * steps));
+    },
+    stop() {
+      decoding.stop();
+      quantizing?.stop();
+    },
+  };
+}
+
+/** Quantizes a float model on the given files with progress bars on stderr (unless `quiet`). */
+async function quantizeShowingProgress(model: LoadedModel, files: string[], options: QuantizeModelOptions, quiet?: boolean): Promise<QuantizedModel> {
+  const progress = quantizeProgress(files.length, options, !quiet);
+  try {
+    return await quantizeModel(model, { ...options, calibration: files, onProgress: progress.onProgress });
+  } finally {
+    progress.stop();
+  }
 }
 
 /** Refuses an --out that names a file of the user's (anything but an earlier tinyedge artifact). */
@@ -82,18 +85,16 @@ function checkOut(out: string): void {
   }
 }
 
-/** The user's calibration files (images, or WAV clips for an audio model), or the bundled samples. */
-function calibrationFiles(model: LoadedModel, paths?: string[]): string[] {
-  if (model.audio) return audioFiles(paths?.length ? paths : [AUDIO_SAMPLES_DIR]);
-  return imageFiles(paths?.length ? paths : [SAMPLES_DIR]);
-}
-
-/** A float model quantized with the bundled sample photos (minmax, two crops each, bias correction): what predict and compile do when handed a float model. */
-export async function quantizeWithSamples(model: LoadedModel, quiet?: boolean, activations: ActivationType = 'int8'): Promise<void> {
-  if (model.quantized) return;
+/** A float model quantized with the bundled samples, saying so on stderr (unless `quiet`): what predict and compile do when handed a float model. */
+export async function quantizeWithSamplesShown(model: LoadedModel, quiet?: boolean, activations: ActivationType = 'int8'): Promise<LoadedModel> {
+  if (model.quantized) return model;
   if (!quiet) process.stderr.write(`quantizing with the bundled sample ${model.audio ? 'clips' : 'photos'} (use \`tinyedge quantize\` to choose the calibration set)\n`);
-  model.graph = (await quantizeLoadedModel(model, calibrationFiles(model), { method: 'minmax', augment: 2, biasCorrection: true, activations, quiet })).graph;
-  model.quantized = true;
+  const progress = quantizeProgress(calibrationFiles(model).length, { augment: 2, activations }, !quiet);
+  try {
+    return await quantizeWithSamples(model, { activations, onProgress: progress.onProgress });
+  } finally {
+    progress.stop();
+  }
 }
 
 /** Writes bytes to `out` through a temporary file, so a failed run leaves no half-written artifact. */
@@ -141,7 +142,7 @@ export async function quantizeCommand(spec: string | undefined, options: Quantiz
   checkOut(options.out);
   const model = prepareModel(spec, { quiet: options.json, outputs: options.outputs });
   const files = calibrationFiles(model, options.calibrate);
-  const { graph, images } = await quantizeLoadedModel(model, files, { method: options.method, augment, biasCorrection: options.biasCorrection, activations: options.activations, quiet: options.json });
+  const { graph, calibration } = await quantizeShowingProgress(model, files, { method: options.method, augment, biasCorrection: options.biasCorrection, activations: options.activations }, options.json);
   const f32 = model.graph;
   const audio = model.audio;
   const evalSet = audio ? files.map((file) => ({ file, augmentation: undefined, input: audioInput(file, audio) })) : await imageSet(files, tensorOf(f32, f32.inputs[0]).shape, model.preprocessing, evalAugment, EVALUATION_SEED);
@@ -155,7 +156,7 @@ export async function quantizeCommand(spec: string | undefined, options: Quantiz
     graph: { ...graph, source: basename(options.out) },
     ...(model.labels ? { labels: model.labels } : {}),
     preprocessing: model.preprocessing,
-    calibration: { method: options.method, images, biasCorrection: options.biasCorrection },
+    calibration: { method: options.method, images: calibration.images, biasCorrection: options.biasCorrection },
     ...(model.audio ? { audio: model.audio } : {}),
   };
   const bytes = encodeArtifact(artifact);

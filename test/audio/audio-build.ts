@@ -14,8 +14,7 @@ import { cAudioProject } from '../../compiler/backends/c/audio-project.ts';
 import { FUNNELNET_CWT } from '../../compiler/reference/audio/cwt-kernels.ts';
 import { CwtFrontEnd, cwtFrontEndOf } from '../../compiler/reference/audio/cwt-int.ts';
 import { readWavClip } from '../../compiler/reference/audio/read-wav.ts';
-import { prepareModel } from '../../compiler/cli/prepare-model.ts';
-import { quantizeWithSamples } from '../../compiler/cli/quantize.ts';
+import { prepareModel, quantizeWithSamples } from '../../compiler/index.ts';
 import { AUDIO_SAMPLES_DIR, audioFiles, audioInput } from '../../models/audio-input.ts';
 import { FUNNELNET_MODEL } from '../../models/registry.ts';
 import { Target } from '../../targets/target.ts';
@@ -35,8 +34,7 @@ export function testClips(): { name: string; pcm: Int16Array }[] {
 
 /** builder:funnelnet quantized as `compile` does (the bundled clips), with its front end. */
 export async function quantizedFunnelNet(): Promise<{ int8: Graph; front: CwtFrontEnd }> {
-  const model = prepareModel(FUNNELNET_MODEL, { quiet: true });
-  await quantizeWithSamples(model, true);
+  const model = await quantizeWithSamples(prepareModel(FUNNELNET_MODEL));
   return { int8: model.graph, front: cwtFrontEndOf(model.graph, FUNNELNET_CWT) };
 }
 

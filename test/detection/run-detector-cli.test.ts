@@ -18,7 +18,7 @@ import { expectUserError, tinyedge } from '../support/cli.ts';
 import { SAMPLE_PHOTOS } from '../support/samples.ts';
 import { quantizedSyntheticDetector, syntheticDetector } from './synthetic-detector.ts';
 import { referenceDetections } from './detection-record.ts';
-import { DetectionResult } from '../../compiler/cli/run-detector.ts';
+import { DetectionResult } from '../../compiler/run/run-detector.ts';
 
 const PREPROCESSING = { scale: 2 / 255, offset: -1 };
 const PHOTO = SAMPLE_PHOTOS[0];

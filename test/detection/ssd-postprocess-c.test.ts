@@ -14,7 +14,7 @@ import { runBuild } from '../../targets/toolchain.ts';
 import { buildC, CBuilt } from '../support/c-build.ts';
 import { quantizedSyntheticDetector, seededImages } from './synthetic-detector.ts';
 import { referenceDetections } from './detection-record.ts';
-import { parseDetectionRecord } from '../../compiler/cli/run-detector.ts';
+import { parseDetectionRecord } from '../../compiler/run/run-detector.ts';
 import { C_DETECTION_FILE } from '../../compiler/backends/c/ssd-detection.ts';
 
 function runDetector(built: CBuilt, x: Int8Array) {

@@ -14,7 +14,7 @@ import { promisify } from 'node:util';
 import { MCU_MODEL } from '../../models/registry.ts';
 import { imageToInput } from '../../models/image-input.ts';
 import { quantizeArray } from '../../compiler/quantize/quant-params.ts';
-import { CompiledModel } from '../../compiler/cli/compile.ts';
+import { CompiledModel } from '../../compiler/compile/compiled-model.ts';
 import { ModelInfo, TinyedgeModel } from '../../runtime/wasm/tinyedge-loader.js';
 import { expectUserError, tinyedgeAsync } from '../support/cli.ts';
 import { EdgeProcess, startEdgeProcess } from '../support/edge-process.ts';

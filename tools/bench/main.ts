@@ -10,7 +10,7 @@ import { PACKAGED_MODELS, DEFAULT_MODEL } from '../../models/registry.ts';
 import { loadTarget } from '../../targets/target.ts';
 import { BenchRequest, checkBenchRequest, floatInputOf, inputTensor, integerInputOf } from '../../compiler/cli/bench-request.ts';
 import { reportFailure } from '../../compiler/cli/failure.ts';
-import { quantizeWithSamples } from '../../compiler/cli/quantize.ts';
+import { quantizeWithSamples } from '../../compiler/index.ts';
 import { TinyedgeError } from '../../compiler/errors.ts';
 import { cwtFrontEndOf } from '../../compiler/reference/audio/cwt-int.ts';
 import { benchEmulated, formatEmulatedBench } from './emulated.ts';
@@ -71,9 +71,9 @@ async function benchWithoutTarget(request: BenchRequest): Promise<number> {
 
 /** Instructions counted under qemu, optimized against reference kernels; exit 1 when the two disagree. */
 async function benchOnArm(request: BenchRequest, targetName: string): Promise<number> {
-  const { model, spec, input } = request;
+  const { spec, input } = request;
   const target = loadTarget(targetName);
-  await quantizeWithSamples(model, true);
+  const model = await quantizeWithSamples(request.model);
   const t = inputTensor(model);
   // An audio model runs its CWT front end on the target too: the input is the clip's PCM.
   const front = model.audio ? cwtFrontEndOf(model.graph, model.audio) : undefined;
@@ -90,8 +90,8 @@ async function benchOnArm(request: BenchRequest, targetName: string): Promise<nu
 
 /** Wall time beside the peers in this process: host (C vs onnxruntime-node) or wasm32 (WebAssembly vs TF.js and onnxruntime-web). */
 async function benchWithPeers(request: BenchRequest, target: 'host' | 'wasm32'): Promise<number> {
-  const { model, spec, input } = request;
-  await quantizeWithSamples(model, true);
+  const { spec, input } = request;
+  const model = await quantizeWithSamples(request.model);
   const x = floatInputOf(input, inputTensor(model));
   const info = { target, model: spec, input: input.label, inputKind: input.kind, node: process.version };
   if (target === 'wasm32') {

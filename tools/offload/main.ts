@@ -10,9 +10,7 @@
  */
 import { DEFAULT_MODEL, MCU_MODEL } from '../../models/registry.ts';
 import { loadTarget } from '../../targets/target.ts';
-import { prepareModel } from '../../compiler/cli/prepare-model.ts';
-import { quantizeWithSamples } from '../../compiler/cli/quantize.ts';
-import { refuseAudioOffload } from '../../compiler/cli/offload-model.ts';
+import { prepareModel, quantizeWithSamples, refuseAudioOffload } from '../../compiler/index.ts';
 import { tensorOf } from '../../compiler/ir/graph.ts';
 import { DTYPE_BYTES, formatShape, sizeOf } from '../../compiler/ir/tensor.ts';
 import { quantizeForTensor } from '../../compiler/quantize/quant-params.ts';
@@ -57,9 +55,9 @@ export interface DemoFlags {
 
 /** The quantized model and a photo as its input. */
 async function modelAndInput(spec: string, image: string) {
-  const loaded = prepareModel(spec, { quiet: true });
-  refuseAudioOffload(loaded);
-  await quantizeWithSamples(loaded, true);
+  const float = prepareModel(spec);
+  refuseAudioOffload(float);
+  const loaded = await quantizeWithSamples(float);
   const g = loaded.graph;
   const input = tensorOf(g, g.inputs[0]);
   return { g, x: quantizeForTensor(await imageToInput(image, input.shape, loaded.preprocessing), input) };

@@ -9,7 +9,7 @@ import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { SplitRow } from '../../compiler/plan/split/plan-split.ts';
 import { TinyedgeError } from '../../compiler/errors.ts';
-import { checkOutputFile } from '../../compiler/cli/output-path.ts';
+import { checkOutputFile } from '../../compiler/output/output-path.ts';
 
 const PARTS = ['head (device)', 'network', 'tail (server)'] as const;
 

@@ -1,5 +1,5 @@
 /**
- * @fileoverview `tinyedge compile … --cut N`: the device's side of a split model. For a hosted C target, one project
+ * @fileoverview compile's split offload (`tinyedge compile … --cut N`): the device's side of a split model. For a hosted C target, one project
  * holding the head, the tail (the fallback when the server does not answer) and the offload client, built into
  * `runner`; for wasm32, `head/` and `tail/` folders, each a module with its loader. The server's side is
  * `tinyedge offload serve MODEL --cut N`, which compiles the same tail from the same model.
@@ -16,7 +16,7 @@ import { wasmProject } from '../backends/wasm/project.ts';
 import { wasmScratchBytes } from '../backends/wasm/render-layers.ts';
 import { Target } from '../../targets/target.ts';
 import { buildProject, textBytes } from '../../targets/toolchain.ts';
-import { recordOutputFiles, writeOutputFiles } from './output-dir.ts';
+import { recordOutputFiles, writeOutputFiles } from '../output/output-dir.ts';
 
 /** What tinyedge.json records of a split build. */
 export interface SplitRecord {

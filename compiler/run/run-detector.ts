@@ -1,7 +1,6 @@
 /**
- * @fileoverview `tinyedge run` on a compiled detector: the model and its SSD post-processing run on the target (the
- * C runner writes the detections record; in WebAssembly the loader's detect()), then the detections are printed
- * with their boxes in pixels and, with `--draw out.png`, drawn on the photo.
+ * @fileoverview A compiled detector run on its target: the model and its SSD post-processing run there (the C runner
+ * writes the detections record; in WebAssembly the loader's detect()), returned with their boxes in pixels.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,11 +9,10 @@ import { loadTarget } from '../../targets/target.ts';
 import { ModelInfo, TinyedgeModel } from '../../runtime/wasm/tinyedge-loader.js';
 import { C_DETECTION_FILE, CDetectionInfo, DETECTION_RECORD_BYTES } from '../backends/c/ssd-detection.ts';
 import { Detection } from '../reference/detection/ssd-postprocess.ts';
-import { CompiledModel } from './compile.ts';
-import { integerInputOf } from './predict.ts';
-import { RunOptions, footerLines, median, runC } from './run.ts';
-import { checkDrawTarget, drawDetections, photoSize, pixelBox } from './draw-detections.ts';
-import { table } from './format.ts';
+import { CompiledModel } from '../compile/compiled-model.ts';
+import { median } from './prediction.ts';
+import { RunOptions, runC, runsOf } from './run-compiled.ts';
+import { photoSize, pixelBox } from '../output/draw-detections.ts';
 
 /** A detector run's detections and raw int8 outputs. */
 export interface DetectorOutputs {
@@ -39,46 +37,6 @@ export function labeledDetections(detections: readonly Detection[], labels: stri
 /** Width and height the boxes are given in: the photo's, or the model input's for a raw tensor. */
 export async function boxSpace(image: string | undefined, inputShape: readonly number[]): Promise<{ width: number; height: number }> {
   return image ? photoSize(image) : { width: inputShape[2], height: inputShape[1] };
-}
-
-/** --min-score as a number (0 when absent: everything the post-processing kept). */
-function minScoreOf(text: string | undefined): number {
-  const p = Number(text ?? 0);
-  if (text !== undefined && (!/^\s*[\d.]+(e-?\d+)?\s*$/i.test(text) || !(p >= 0 && p <= 1))) throw new TinyedgeError(`--min-score must be a score in [0, 1], got '${text}'`);
-  return p;
-}
-
-/**
- * Prints a detector's result (`--json`: the object), after drawing it with --draw; `header` and `footer` are run's or
- * predict's lines. Only detections scoring at least --min-score are shown, drawn and returned: filtering after NMS
- * keeps exactly what NMS with that threshold would have kept, since a box is only ever suppressed by a higher one.
- */
-export async function reportDetections(all: DetectionResult, options: { image?: string; draw?: string; minScore?: string; json?: boolean }, header: string[], footer: string[]): Promise<void> {
-  const minScore = minScoreOf(options.minScore);
-  const result = { ...all, detections: all.detections.filter((d) => d.score >= minScore) };
-  const hidden = all.detections.length - result.detections.length;
-  if (options.draw) await drawDetections(options.image as string, result.detections, options.draw);
-  if (options.json) {
-    process.stdout.write(`${JSON.stringify(result)}\n`);
-    return;
-  }
-  const rows = result.detections.map((d, i) => [i + 1, d.label, d.classIndex, d.score.toFixed(4), d.pixels.join(', ')]);
-  process.stdout.write(
-    [
-      ...header,
-      result.detections.length ? table(['rank', 'label', 'class', 'score', 'box (left, top, right, bottom px)'], rows, [0, 2, 3]) : `no detections scoring at least ${minScore}`,
-      ...(hidden ? [`(${hidden} more below --min-score ${minScore})`] : []),
-      ...footer,
-      ...(options.draw ? [`drew     ${options.draw}`] : []),
-    ].join('\n') + '\n',
-  );
-}
-
-/** Refuses --draw without a photo, or over an existing file without --force, before any work. */
-export function checkDrawOptions(options: { image?: string; draw?: string; minScore?: string; force?: boolean }): void {
-  minScoreOf(options.minScore);
-  if (options.draw && !options.image) throw new TinyedgeError('--draw needs the photo to draw on: give --image FILE');
-  if (options.draw && options.image) checkDrawTarget(options.draw, !!options.force, options.image);
 }
 
 /** Parses the C detector runner's record (ssd-detection.ts: count, te_detection records, raw outputs; little-endian). */
@@ -132,13 +90,10 @@ async function runDetectorWasm(dir: string, x: Int8Array, runs: number): Promise
   return { latencies, out: { detections, ...model.detectorOutputs() } };
 }
 
-/** Runs a compiled detector on the input of `options` and returns the detections with pixel boxes. */
-export async function runDetector(dir: string, options: RunOptions, compiled: CompiledModel): Promise<DetectionResult> {
-  const runs = Number(options.runs);
-  if (!Number.isInteger(runs) || runs < 1) throw new TinyedgeError(`--runs must be a whole number ≥ 1, got '${options.runs}'`);
-  checkDrawOptions(options);
+/** Runs a compiled detector on its quantized input `x`; boxes are given in pixels of `image` (else of the model's input). */
+export async function runDetector(dir: string, x: Int8Array, options: RunOptions & { image?: string }, compiled: CompiledModel): Promise<DetectionResult> {
+  const runs = runsOf(options);
   const { input } = compiled;
-  const x = (await integerInputOf({ ...input, dtype: 'int8' }, { scale: [input.scale], zeroPoint: [input.zeroPoint] }, compiled.preprocessing, options)) as Int8Array;
   const target = loadTarget(compiled.target);
   let latencies: number[];
   let out: DetectorOutputs;
@@ -155,11 +110,4 @@ export async function runDetector(dir: string, options: RunOptions, compiled: Co
     latencyMs: latencies.length ? Number(median(latencies).toFixed(3)) : null,
     memory: { arenaBytes: compiled.memory.arenaBytes, weightBytes: compiled.memory.weightBytes, codeBytes: compiled.memory.codeBytes },
   };
-}
-
-/** Prints (or returns as JSON) a compiled detector's detections, and draws them with --draw. */
-export async function runDetectorCommand(dir: string, options: RunOptions, compiled: CompiledModel): Promise<void> {
-  const result = await runDetector(dir, options, compiled);
-  const header = [`model    ${compiled.model} (int8 detector, ${compiled.target === 'wasm32' ? 'WebAssembly in Node' : `C99 on ${compiled.target}`}; post-processing on the target)`, `input    ${options.image ?? options.input}`];
-  await reportDetections(result, options, header, footerLines(compiled, result.latencyMs, options.runs));
 }

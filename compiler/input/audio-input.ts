@@ -1,14 +1,15 @@
 /**
- * @fileoverview `--audio CLIP.wav` for audio models: for `run`, the clip read and checked (16-bit PCM mono at the front
- * end's rate) and, for a WebAssembly folder, its CWT module (cwt.wasm, audio.json) loaded beside the model (a C
- * folder's runner takes the PCM itself and runs the CWT on its target); for `predict`, the model's input made here.
+ * @fileoverview An audio model's input from a WAV clip: for a compiled folder, the clip read and checked (16-bit PCM
+ * mono at the front end's rate) and, for a WebAssembly folder, its CWT module (cwt.wasm, audio.json) loaded beside the
+ * model (a C folder's runner takes the PCM itself and runs the CWT on its target); for the reference interpreters, the
+ * model's input made here.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TinyedgeError } from '../errors.ts';
 import { readWavClip } from '../reference/audio/read-wav.ts';
 import { CwtInfo, TinyedgeCwt } from '../../runtime/wasm/tinyedge-cwt.js';
-import type { CompiledModel } from './compile.ts';
+import type { CompiledModel } from '../compile/compiled-model.ts';
 import type { LoadedModel } from '../../models/registry.ts';
 import { scalogramF32 } from '../reference/audio/cwt-f32.ts';
 import { cwtFrontEndOf, cwtInt8 } from '../reference/audio/cwt-int.ts';

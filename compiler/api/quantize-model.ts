@@ -1,0 +1,74 @@
+/**
+ * @fileoverview A loaded float model quantized on real inputs: photos (each also seen through seeded augmentations)
+ * or, for an audio model, WAV clips; by default the samples that ship with tinyedge. Returns a new model: the one
+ * given is left as it was (its f32 graph is what the quantization report compares against).
+ */
+import { tensorOf } from '../ir/graph.ts';
+import { TinyedgeError } from '../errors.ts';
+import { CalibrationMethod } from '../quantize/calibrate.ts';
+import { ActivationType } from '../quantize/quant-params.ts';
+import { quantize } from '../pipeline.ts';
+import { assertQuantizable } from '../quantize/quantize-graph.ts';
+import { imageFiles, imageSet } from '../../models/calibration-set.ts';
+import { LoadedModel, SAMPLES_DIR } from '../../models/registry.ts';
+import { AUDIO_SAMPLES_DIR, audioFiles, audioInput } from '../../models/audio-input.ts';
+
+/** The seed of the calibration augmentations (the quantize command evaluates on another seed's). */
+export const CALIBRATION_SEED = 1;
+
+/** Where quantization is: reading the calibration inputs, then its two data passes; each 0..1. */
+export type QuantizeStage = 'read' | 'calibrate' | 'correct';
+
+/** How to quantize a model. */
+export interface QuantizeModelOptions {
+  /** Photos, folders of photos or (audio models) WAV clips; default: the bundled samples. */
+  calibration?: readonly string[];
+  /** How activation ranges are chosen (default minmax). */
+  method?: CalibrationMethod;
+  /** Seeded augmentations (crop, flip, brightness) per photo (default 2). */
+  augment?: number;
+  /** Move each channel's systematic error into its bias (default true). */
+  biasCorrection?: boolean;
+  /** int8 (default) or int16 activations (TFLite's 16×8). */
+  activations?: ActivationType;
+  onProgress?: (stage: QuantizeStage, fraction: number) => void;
+}
+
+/** An int8 (or 16×8) model and how it was calibrated. */
+export interface QuantizedModel extends LoadedModel {
+  quantized: true;
+  calibration: { method: CalibrationMethod; images: number; biasCorrection: boolean };
+}
+
+/** The user's calibration files (images, or WAV clips for an audio model), or the bundled samples. */
+export function calibrationFiles(model: LoadedModel, paths?: readonly string[]): string[] {
+  if (model.audio) return audioFiles(paths?.length ? [...paths] : [AUDIO_SAMPLES_DIR]);
+  return imageFiles(paths?.length ? [...paths] : [SAMPLES_DIR]);
+}
+
+/** Quantizes an optimized float model on calibration files into a new model (TFLite's int8 spec, or 16×8). */
+export async function quantizeModel(model: LoadedModel, options: QuantizeModelOptions = {}): Promise<QuantizedModel> {
+  if (model.quantized) throw new TinyedgeError('is already an int8 artifact', { file: model.spec });
+  const { method = 'minmax', augment = 2, biasCorrection = true, activations, onProgress } = options;
+  const g = model.graph;
+  assertQuantizable(g);
+  const files = calibrationFiles(model, options.calibration);
+  const shape = tensorOf(g, g.inputs[0]).shape;
+  const total = files.length * (augment + 1);
+  let decoded = 0;
+  const audio = model.audio;
+  // An audio model calibrates on its clips' float scalograms (no augmentation).
+  const set = audio ? files.map((file) => ({ file, input: audioInput(file, audio) })) : await imageSet(files, shape, model.preprocessing, augment, CALIBRATION_SEED, () => onProgress?.('read', ++decoded / total));
+  const graph = quantize(
+    g,
+    set.map((s) => s.input),
+    { method, biasCorrection, activations, onProgress },
+  );
+  return { ...model, graph, quantized: true, calibration: { method, images: set.length, biasCorrection } };
+}
+
+/** A float model quantized with the bundled samples (minmax, two crops each, bias correction), as predict and compile do when handed one; an int8 model as it is. */
+export async function quantizeWithSamples(model: LoadedModel, options: Pick<QuantizeModelOptions, 'activations' | 'onProgress'> = {}): Promise<LoadedModel> {
+  if (model.quantized) return model;
+  return quantizeModel(model, { method: 'minmax', augment: 2, biasCorrection: true, activations: options.activations ?? 'int8', onProgress: options.onProgress });
+}

@@ -1,0 +1,41 @@
+/**
+ * @fileoverview The description of a compiled folder (`tinyedge.json`): what compile wrote for which target, the
+ * input and output quantization a runner needs, and the memory figures. compile writes it; run reads it.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { TinyedgeError } from '../errors.ts';
+import { ActivationType } from '../quantize/quant-params.ts';
+import { CwtConfig } from '../reference/audio/cwt-kernels.ts';
+import type { SplitRecord } from './split-build.ts';
+
+/** What `run` needs to know about a compiled folder (written as tinyedge.json). */
+export interface CompiledModel {
+  model: string;
+  target: string;
+  prefix: string;
+  labels?: string[];
+  preprocessing: { scale: number; offset: number };
+  /** dtype: int8, or int16 for 16×8 models (absent in folders from before 16×8: int8). */
+  input: { name: string; shape: number[]; scale: number; zeroPoint: number; dtype?: ActivationType };
+  output: { name: string; shape: number[]; scale: number; zeroPoint: number; dtype?: ActivationType };
+  memory: { arenaBytes: number; lowerBoundBytes: number; weightBytes: number; codeBytes: number };
+  /** An audio model's CWT front end: its input is a WAV clip; its tables are counted in weightBytes, its clip buffer is RAM beside the arena. */
+  audio?: { config: CwtConfig; tableBytes: number; bufferBytes: number };
+  /** Present for the device's side of a split model (`--cut`). */
+  split?: SplitRecord;
+}
+
+/** The folder compile writes the description of a build into. */
+export const COMPILED_MODEL_FILE = 'tinyedge.json';
+
+/** Reads a compiled folder's description, refusing a folder compile did not write. */
+export function readCompiledModel(dir: string): CompiledModel {
+  const file = join(dir, COMPILED_MODEL_FILE);
+  if (!existsSync(file)) throw new TinyedgeError(`is not a folder written by \`tinyedge compile\` (no ${COMPILED_MODEL_FILE})`, { file: dir });
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as CompiledModel;
+  } catch (e) {
+    throw new TinyedgeError(`malformed: ${(e as Error).message}`, { file });
+  }
+}

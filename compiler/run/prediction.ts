@@ -1,0 +1,24 @@
+/** @fileoverview What one inference returns, from a reference interpreter or a compiled target: the outputs, the top classes, latency and memory. */
+
+/** The design's result object for predict and run. */
+export interface PredictionResult {
+  output: { name: string; shape: number[]; dtype: string; scale: number | null; zeroPoint: number | null; data: number[] };
+  top: { index: number; label: string; score: number }[];
+  /** Median wall time; null on an emulated board, where time says nothing about the device. */
+  latencyMs: number | null;
+  memory: { arenaBytes: number; weightBytes: number; codeBytes: number | null };
+}
+
+/** The k best classes of a score vector. */
+export function topK(scores: ArrayLike<number>, labels: string[] | undefined, k = 5): PredictionResult['top'] {
+  return Array.from(scores, (score, index) => ({ index, label: labels?.[index] ?? String(index), score }))
+    .sort((a, b) => b.score - a.score)
+    .slice(0, k);
+}
+
+/** The median of latencies. */
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}

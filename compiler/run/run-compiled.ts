@@ -1,0 +1,80 @@
+/**
+ * @fileoverview Runs a folder written by compile on its target: builds it if needed, feeds one input, and returns the
+ * outputs with the top classes, latency (median of the runs) and the folder's memory figures. C runs through the
+ * target's recipe (natively or under qemu); WebAssembly runs in this Node process through the loader browsers use.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TinyedgeError } from '../errors.ts';
+import { ActivationType, dequantizeArray } from '../quantize/quant-params.ts';
+import { Target, loadTarget } from '../../targets/target.ts';
+import { ModelInfo, TinyedgeModel } from '../../runtime/wasm/tinyedge-loader.js';
+import { buildProject, runBuild } from '../../targets/toolchain.ts';
+import { CompiledModel, readCompiledModel } from '../compile/compiled-model.ts';
+import { PredictionResult, median, topK } from './prediction.ts';
+import { Activations } from '../reference/int8/conv.ts';
+import { loadWasmCwt } from '../input/audio-input.ts';
+
+/** How often to run (the latency is the median). */
+export interface RunOptions {
+  runs?: number;
+}
+
+/** The number of runs, checked. */
+export function runsOf(options: RunOptions): number {
+  const runs = options.runs ?? 1;
+  if (!Number.isInteger(runs) || runs < 1) throw new TinyedgeError(`runs must be a whole number ≥ 1, got ${runs}`);
+  return runs;
+}
+
+/**
+ * Runs a compiled model `runs` times on one input and returns the design's result object. `x` is the model's
+ * quantized input (compiledInputOf), or for an audio folder the PCM clip: its runner (or cwt.wasm) computes the
+ * model's input on the target.
+ */
+export async function runCompiled(dir: string, x: Activations, options: RunOptions = {}, compiled: CompiledModel = readCompiledModel(dir)): Promise<PredictionResult> {
+  const runs = runsOf(options);
+  const target = loadTarget(compiled.target);
+  const { output } = compiled;
+  const outType = output.dtype ?? 'int8';
+  const { latencies, y } = target.backend === 'wasm' ? await runWasm(dir, x, runs, !!compiled.audio) : runC(dir, target, x, outType, runs);
+  return {
+    output: { name: output.name, shape: output.shape, dtype: outType, scale: output.scale, zeroPoint: output.zeroPoint, data: Array.from(y) },
+    top: topK(dequantizeArray(y, { scale: [output.scale], zeroPoint: [output.zeroPoint] }), compiled.labels),
+    latencyMs: latencies.length ? Number(median(latencies).toFixed(3)) : null,
+    memory: { arenaBytes: compiled.memory.arenaBytes, weightBytes: compiled.memory.weightBytes, codeBytes: compiled.memory.codeBytes },
+  };
+}
+
+/** Builds (if needed) and runs the C runner natively through files of raw little-endian elements. */
+export function runC(dir: string, target: Target, x: Activations, outType: ActivationType, runs: number): { latencies: number[]; y: Activations } {
+  buildProject(dir, target);
+  const work = mkdtempSync(join(tmpdir(), 'tinyedge-run-'));
+  try {
+    const inFile = join(work, 'input.i8');
+    const outFile = join(work, 'output.i8');
+    writeFileSync(inFile, new Uint8Array(x.buffer, x.byteOffset, x.byteLength));
+    const latencies = runBuild(dir, target, inFile, outFile, runs);
+    const bytes = Uint8Array.from(readFileSync(outFile));
+    return { latencies, y: outType === 'int8' ? new Int8Array(bytes.buffer) : new Int16Array(bytes.buffer) };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** Runs model.wasm in this Node process through the same loader browsers use; the input is rewritten before each run. An audio model's x is the PCM clip: cwt.wasm makes the input, timed with the model. */
+async function runWasm(dir: string, x: Activations, runs: number, audio: boolean): Promise<{ latencies: number[]; y: Activations }> {
+  const info = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as ModelInfo;
+  const model = await TinyedgeModel.load(readFileSync(join(dir, 'model.wasm')), info);
+  const cwt = audio ? await loadWasmCwt(dir) : undefined;
+  const latencies: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    if (!cwt) model.setInput(x as Int8Array);
+    const t0 = performance.now();
+    if (cwt) model.setInput(cwt.run(x as Int16Array));
+    model.run();
+    latencies.push(performance.now() - t0);
+  }
+  return { latencies, y: model.output() };
+}
