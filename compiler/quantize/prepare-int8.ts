@@ -50,10 +50,10 @@
 import { Graph, Node, tensorOf } from '../ir/graph.ts';
 import { Quantization } from '../ir/tensor.ts';
 import { TinyedgeError } from '../errors.ts';
-import { clampInt, frexpMultiplier, multiplyByQuantizedMultiplier, quantizeMultiplier, roundingDivideByPOT, saturatingRoundingDoublingHighMul } from './fixed-point.ts';
-import { expOnNegativeValues, logistic } from './gemmlowp.ts';
+import { clampInt, frexpMultiplier, multiplyByQuantizedMultiplier, quantizeMultiplier, roundingDivideByPOT, saturatingRoundingDoublingHighMul } from '../arith/fixed-point.ts';
+import { expOnNegativeValues, logistic } from '../arith/gemmlowp.ts';
 import { activationType, clampToQuantized, quantizeValue, RANGE_OF, Q_MAX, Q_MIN } from './quant-params.ts';
-import { softmaxInt16Tables } from './softmax-int16.ts';
+import { softmaxInt16Tables } from '../arith/softmax-int16.ts';
 import { bilinearTaps, nearestSources } from '../reference/resize.ts';
 
 /** Left shift TFLite applies to add's int8 inputs before rescaling them to a common scale. */

@@ -6,7 +6,7 @@
  */
 import { TinyedgeError } from '../../errors.ts';
 import { Quantization } from '../../ir/tensor.ts';
-import { clampInt, multiplyByQuantizedMultiplier, quantizeMultiplier } from '../../quantize/fixed-point.ts';
+import { clampInt, multiplyByQuantizedMultiplier, quantizeMultiplier } from '../../arith/fixed-point.ts';
 import { Graph, tensorOf } from '../../ir/graph.ts';
 import { CwtConfig, CwtTables, cwtSteps, cwtTables } from './cwt-kernels.ts';
 

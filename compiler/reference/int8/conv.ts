@@ -7,7 +7,7 @@
  * 66,000 products, more than any window here.
  */
 import { Window2d, scatterTransposeConv } from '../window.ts';
-import { multiplyByQuantizedMultiplier as mbqm, multiplyByQuantizedMultiplier64 as mbqm64 } from '../../quantize/fixed-point.ts';
+import { multiplyByQuantizedMultiplier as mbqm, multiplyByQuantizedMultiplier64 as mbqm64 } from '../../arith/fixed-point.ts';
 import { alike } from '../layout.ts';
 
 /** Activations of a quantized graph: int8, or int16 in 16×8 models. */
