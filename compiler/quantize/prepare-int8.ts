@@ -17,7 +17,7 @@
  *   scale = ⌊(2^10·in + ⌊out/2⌋)/out⌋ (align corners: ⌊(2^10·(in − 1) + ⌊(out − 1)/2⌋)/(out − 1)⌋), p = v·scale
  *   (+ ⌊scale/2⌋ − 2^9 with half-pixel centers), lo = max(trunc(p/2^10), 0), hi = min(trunc((p + 1023)/2^10), in − 1),
  *   frac = p − 2^10·lo; y = trunc((s ± 2^19)/2^20) with s the Q20 sum of the four taps weighted (2^10 − a or a)·
- *   (2^10 − b or b), a, b the row and column fracs (compiler/reference/resize.ts).
+ *   (2^10 − b or b), a, b the row and column fracs (compiler/ir/resize-geometry.ts).
  * - add (TFLite, left shift 20): xi' = MBQM((xi + offset_i)·2^20, M_i, shift_i) with M_i = s_i/(2·max(s1,s2));
  *   y = clamp(MBQM(x1' + x2', M_o, shift_o) + out_offset), M_o = 2·max(s1,s2)/(2^20·s_out).
  * - mul: y = clamp(MBQM((x1 + offset_1)·(x2 + offset_2), s1·s2/s_out) + out_offset).
@@ -54,7 +54,7 @@ import { clampInt, frexpMultiplier, multiplyByQuantizedMultiplier, quantizeMulti
 import { expOnNegativeValues, logistic } from '../arith/gemmlowp.ts';
 import { activationType, clampToQuantized, quantizeValue, RANGE_OF, Q_MAX, Q_MIN } from './quant-params.ts';
 import { softmaxInt16Tables } from '../arith/softmax-int16.ts';
-import { bilinearTaps, nearestSources } from '../reference/resize.ts';
+import { bilinearTaps, nearestSources } from '../ir/resize-geometry.ts';
 
 /** Left shift TFLite applies to add's int8 inputs before rescaling them to a common scale. */
 export const ADD_LEFT_SHIFT = 20;

@@ -9,7 +9,7 @@ import { sameShape, sizeOf } from '../../ir/tensor.ts';
 import { TinyedgeError } from '../../errors.ts';
 import { Int8Params, foldedMacBias, isPointwiseConv, paramsOfKind } from '../../quantize/prepare-int8.ts';
 import { int8ParamsOf } from '../../reference/int8/interpreter.ts';
-import { windowOf } from '../../reference/window.ts';
+import { windowOf } from '../../ir/window.ts';
 import { WasmModule } from './binaryen.ts';
 import { WasmData } from './wasm-data.ts';
 import { SimdRequant, simdRequantTable } from './requantize.ts';

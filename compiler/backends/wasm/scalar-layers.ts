@@ -9,7 +9,7 @@ import { broadcastStrides, sizeOf } from '../../ir/tensor.ts';
 import { TinyedgeError } from '../../errors.ts';
 import { Int8Params, meanGeometry, paramsOfKind } from '../../quantize/prepare-int8.ts';
 import { int8ParamsOf } from '../../reference/int8/interpreter.ts';
-import { windowOf } from '../../reference/window.ts';
+import { windowOf } from '../../ir/window.ts';
 import { Expr, FunctionBuilder } from './binaryen.ts';
 import { elementAt, elementTypeOf } from './element-types.ts';
 import { forInBoundsTaps } from './window-taps.ts';

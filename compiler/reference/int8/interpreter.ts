@@ -7,7 +7,7 @@ import { Graph, Node, NodeOf, tensorOf } from '../../ir/graph.ts';
 import { OpName } from '../../ir/ops.ts';
 import { Tensor, sizeOf } from '../../ir/tensor.ts';
 import { Int8Params, prepareInt8 } from '../../quantize/prepare-int8.ts';
-import { windowOf } from '../window.ts';
+import { windowOf } from '../../ir/window.ts';
 import { runSchedule } from '../run-schedule.ts';
 import { concatElements, padElements } from '../layout.ts';
 import { Activations, conv2dInt8, depthwiseConv2dInt8, matmulInt8, MacParams, transposeConv2dInt8 } from './conv.ts';
