@@ -10,7 +10,8 @@ import { Activations } from '../reference/int8/conv.ts';
 import { Graph, Node, tensorOf } from '../ir/graph.ts';
 import { Quantization } from '../ir/tensor.ts';
 import { runNodeF32 } from '../reference/f32/interpreter.ts';
-import { int8ParamsOf, runNodeInt8 } from '../reference/int8/interpreter.ts';
+import { runNodeInt8 } from '../reference/int8/interpreter.ts';
+import { int8ParamsOf } from './prepare-int8.ts';
 import { quantizeArray } from './quant-params.ts';
 import { clampInt } from '../arith/fixed-point.ts';
 

@@ -285,6 +285,17 @@ export function prepareInt8(g: Graph): Map<string, Int8Params> {
   return new Map(g.nodes.map((n) => [n.name, prepareInt8Node(g, n)]));
 }
 
+const prepared = new WeakMap<Graph, Map<string, Int8Params>>();
+
+/** The integer constants of a graph, computed once per graph object and read by the integer reference, the planner and the backends. */
+export function int8ParamsOf(g: Graph): Map<string, Int8Params> {
+  let p = prepared.get(g);
+  if (!p) {
+    p = prepareInt8(g);
+    prepared.set(g, p);
+  }
+  return p;
+}
 
 /** The integer constants of one node, checked to be of the expected kind (backends read them through this). */
 export function paramsOfKind<K extends Int8Params['kind']>(params: Map<string, Int8Params>, node: Node, kind: K): Extract<Int8Params, { kind: K }> {

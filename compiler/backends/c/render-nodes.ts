@@ -7,8 +7,7 @@
 import { Graph, Node, tensorOf } from '../../ir/graph.ts';
 import { DType, broadcastStrides, sizeOf } from '../../ir/tensor.ts';
 import { TinyedgeError } from '../../errors.ts';
-import { Int8Params, Requant, foldedMacBias, isPointwiseConv, meanGeometry, paramsOfKind } from '../../quantize/prepare-int8.ts';
-import { int8ParamsOf } from '../../reference/int8/interpreter.ts';
+import { Int8Params, Requant, foldedMacBias, isPointwiseConv, meanGeometry, int8ParamsOf, paramsOfKind } from '../../quantize/prepare-int8.ts';
 import { windowOf } from '../../ir/window.ts';
 import { arrayBody, cName, comment, structBody } from './c-literals.ts';
 import { RANGE_OF, activationType } from '../../quantize/quant-params.ts';
