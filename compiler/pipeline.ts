@@ -14,7 +14,7 @@ import { fuseActivation } from './passes/fuse-activation.ts';
 import { CalibrationMethod, calibrate } from './quantize/calibrate.ts';
 import { assertQuantizable, quantizeGraph } from './quantize/quantize-graph.ts';
 import { correctBiases } from './quantize/bias-correction.ts';
-import { ActivationType } from './quantize/quant-params.ts';
+import { ActivationType } from './quantize/prepare/quant-params.ts';
 
 /** A named graph rewrite. */
 export interface PassStep {

@@ -4,7 +4,7 @@
  * runner, Makefile, CMakeLists.txt), builds it to measure code bytes, and refuses budgets the model exceeds.
  */
 import { familiesOf } from '../backends/c/kernel-table.ts';
-import { ActivationType, activationType } from '../quantize/quant-params.ts';
+import { ActivationType, activationType } from '../quantize/prepare/quant-params.ts';
 import { Graph, tensorOf } from '../ir/graph.ts';
 import { Quantization } from '../ir/tensor.ts';
 import { TinyedgeError } from '../errors.ts';

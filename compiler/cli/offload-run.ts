@@ -6,7 +6,7 @@
  */
 import { Quantization } from '../ir/tensor.ts';
 import { tensorOf } from '../ir/graph.ts';
-import { dequantizeArray } from '../quantize/quant-params.ts';
+import { dequantizeArray } from '../quantize/prepare/quant-params.ts';
 import { peakActivationBytes, modelStats } from '../ir/stats.ts';
 import { readUserFile } from '../frontends/tfjs-common/artifacts.ts';
 import { parseDuration } from '../plan/split/plan-split.ts';

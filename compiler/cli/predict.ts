@@ -7,7 +7,7 @@ import { audioModelInput } from './run-audio.ts';
 import { readUserFile } from '../frontends/tfjs-common/artifacts.ts';
 import { runF32 } from '../reference/f32/interpreter.ts';
 import { runInt8 } from '../reference/int8/interpreter.ts';
-import { ActivationType, activationType, dequantizeArray, quantizeForTensor } from '../quantize/quant-params.ts';
+import { ActivationType, activationType, dequantizeArray, quantizeForTensor } from '../quantize/prepare/quant-params.ts';
 import { Activations } from '../reference/int8/conv.ts';
 import { quantizeWithSamples } from './quantize.ts';
 import { peakActivationBytes, modelStats } from '../ir/stats.ts';

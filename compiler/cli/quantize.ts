@@ -3,7 +3,7 @@
  * real photos (each also seen through seeded augmentations), quantizes to int8, corrects biases, writes the
  * artifact and prints the quantization report, measured on held-out augmentations of the same photos.
  */
-import { ActivationType } from '../quantize/quant-params.ts';
+import { ActivationType } from '../quantize/prepare/quant-params.ts';
 import { existsSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { tensorOf } from '../ir/graph.ts';

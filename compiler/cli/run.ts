@@ -6,13 +6,13 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TinyedgeError } from '../errors.ts';
-import { dequantizeArray } from '../quantize/quant-params.ts';
+import { dequantizeArray } from '../quantize/prepare/quant-params.ts';
 import { Target, loadTarget } from '../../targets/target.ts';
 import { ModelInfo, TinyedgeModel } from '../../runtime/wasm/tinyedge-loader.js';
 import { buildProject, runBuild } from '../../targets/toolchain.ts';
 import { COMPILED_MODEL_FILE, CompiledModel } from './compile.ts';
 import { PredictionResult, integerInputOf, topK } from './predict.ts';
-import { ActivationType } from '../quantize/quant-params.ts';
+import { ActivationType } from '../quantize/prepare/quant-params.ts';
 import { Activations } from '../reference/int8/conv.ts';
 import { bytes, table } from './format.ts';
 import { audioClipFor, loadWasmCwt } from './run-audio.ts';

@@ -11,8 +11,8 @@ import { Graph, Node, tensorOf } from '../ir/graph.ts';
 import { Quantization } from '../ir/tensor.ts';
 import { runNodeF32 } from '../reference/f32/interpreter.ts';
 import { runNodeInt8 } from '../reference/int8/interpreter.ts';
-import { int8ParamsOf } from './prepare-int8.ts';
-import { quantizeArray } from './quant-params.ts';
+import { int8ParamsOf } from './prepare/prepare-int8.ts';
+import { quantizeArray } from './prepare/quant-params.ts';
 import { clampInt } from '../arith/fixed-point.ts';
 
 type Values = Float32Array | Int8Array | Int16Array | Int32Array;

@@ -9,7 +9,7 @@ import { FUNNELNET_CWT, cwtTables, rowFrequencies } from '../../compiler/referen
 import { cwtRequantize, quantizeScalogram, scalogramInt } from '../../compiler/reference/audio/cwt-int.ts';
 import { scalogramF32 } from '../../compiler/reference/audio/cwt-f32.ts';
 import { readWavClip } from '../../compiler/reference/audio/read-wav.ts';
-import { quantizeArray } from '../../compiler/quantize/quant-params.ts';
+import { quantizeArray } from '../../compiler/quantize/prepare/quant-params.ts';
 import { synthesizePcg } from '../../tools/pcg/synthesize.ts';
 import { writeWav } from '../../tools/pcg/wav.ts';
 import { mkdtempSync } from 'node:fs';

@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { imageToInt8, pixelTable } from '../../compiler/reference/image/image-to-int8.ts';
-import { quantizeArray } from '../../compiler/quantize/quant-params.ts';
+import { quantizeArray } from '../../compiler/quantize/prepare/quant-params.ts';
 import { ImagePreprocessor } from '../../runtime/wasm/image-preprocess.js';
 import { SAMPLE_PHOTOS } from '../support/samples.ts';
 import { firstDifference } from '../support/c-build.ts';

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { encodeArtifact } from '../../compiler/artifact/int8-artifact.ts';
 import { tensorOf } from '../../compiler/ir/graph.ts';
-import { quantizeForTensor } from '../../compiler/quantize/quant-params.ts';
+import { quantizeForTensor } from '../../compiler/quantize/prepare/quant-params.ts';
 import { imageToInput } from '../../models/image-input.ts';
 import { ssdOutputsOf } from '../../compiler/reference/detection/ssd-outputs.ts';
 import { expectUserError, tinyedge } from '../support/cli.ts';

@@ -11,7 +11,7 @@ import { Tensor } from '../../compiler/ir/tensor.ts';
 import { decodeBox, iou } from '../../compiler/reference/detection/box-arithmetic.ts';
 import { ssdPostprocessF32, ssdPostprocessInt8 } from '../../compiler/reference/detection/ssd-postprocess.ts';
 import { SsdInt8Tables, ssdInt8Tables } from '../../compiler/reference/detection/ssd-tables.ts';
-import { dequantizeArray, quantizeForTensor } from '../../compiler/quantize/quant-params.ts';
+import { dequantizeArray, quantizeForTensor } from '../../compiler/quantize/prepare/quant-params.ts';
 import { decodeArtifact, encodeArtifact } from '../../compiler/artifact/int8-artifact.ts';
 import { quantizedSyntheticDetector, seededImages, syntheticDetector } from './synthetic-detector.ts';
 import { optimize } from '../../compiler/pipeline.ts';

@@ -14,7 +14,7 @@ import { padElements } from '../../compiler/reference/layout.ts';
 import { Window2d } from '../../compiler/ir/window.ts';
 import { Graph } from '../../compiler/ir/graph.ts';
 import { Tensor } from '../../compiler/ir/tensor.ts';
-import { prepareInt8Node, Int8Params } from '../../compiler/quantize/prepare-int8.ts';
+import { prepareInt8Node, Int8Params } from '../../compiler/quantize/prepare/prepare-int8.ts';
 import { mulberry32 } from '../support/seeded.ts';
 
 /** M = 1.0 as TFLite encodes it: 2^30 · 2^(1−31). */

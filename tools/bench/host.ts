@@ -14,7 +14,7 @@ import { planMemory } from '../../compiler/plan/plan-memory.ts';
 import { cScratchBytes } from '../../compiler/backends/c/render-nodes.ts';
 import { cBuildOf, cProject } from '../../compiler/backends/c/project.ts';
 import { exportInt8Onnx } from '../../compiler/exporters/onnx/export-int8.ts';
-import { quantizeArray } from '../../compiler/quantize/quant-params.ts';
+import { quantizeArray } from '../../compiler/quantize/prepare/quant-params.ts';
 import { table } from '../../compiler/cli/format.ts';
 import { cToolchain, loadTarget } from '../../targets/target.ts';
 import { buildTemporaryProject } from '../../targets/toolchain.ts';

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_MODEL, MCU_MODEL, PACKAGED_MODELS } from '../../models/registry.ts';
 import { loadTarget } from '../../targets/target.ts';
-import { activationType, quantizeForTensor } from '../../compiler/quantize/quant-params.ts';
+import { activationType, quantizeForTensor } from '../../compiler/quantize/prepare/quant-params.ts';
 import { benchEmulated, formatEmulatedBench } from './emulated.ts';
 import { imageToInput } from '../../models/image-input.ts';
 import { prepareModel } from '../../compiler/cli/prepare-model.ts';

@@ -15,7 +15,7 @@ import { planMemory } from '../../compiler/plan/plan-memory.ts';
 import { wasmScratchBytes } from '../../compiler/backends/wasm/render-layers.ts';
 import { wasmProject } from '../../compiler/backends/wasm/project.ts';
 import { exportInt8Onnx } from '../../compiler/exporters/onnx/export-int8.ts';
-import { quantizeArray } from '../../compiler/quantize/quant-params.ts';
+import { quantizeArray } from '../../compiler/quantize/prepare/quant-params.ts';
 import { table } from '../../compiler/cli/format.ts';
 import { TinyedgeModel } from '../../runtime/wasm/tinyedge-loader.js';
 import { TfjsArtifacts } from '../../compiler/frontends/tfjs-common/artifacts.ts';

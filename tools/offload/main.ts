@@ -15,7 +15,7 @@ import { quantizeWithSamples } from '../../compiler/cli/quantize.ts';
 import { refuseAudioOffload } from '../../compiler/cli/offload-model.ts';
 import { tensorOf } from '../../compiler/ir/graph.ts';
 import { DTYPE_BYTES, formatShape, sizeOf } from '../../compiler/ir/tensor.ts';
-import { quantizeForTensor } from '../../compiler/quantize/quant-params.ts';
+import { quantizeForTensor } from '../../compiler/quantize/prepare/quant-params.ts';
 import { imageToInput } from '../../models/image-input.ts';
 import { cutCandidates } from '../../compiler/plan/split/cut-candidates.ts';
 import { parseBandwidth, parseDuration, planSplit } from '../../compiler/plan/split/plan-split.ts';

@@ -8,7 +8,7 @@
 import { Graph, Node, NodeOf, tensorOf } from '../../ir/graph.ts';
 import { sizeOf } from '../../ir/tensor.ts';
 import { TinyedgeError } from '../../errors.ts';
-import { isPointwiseConv } from '../../quantize/prepare-int8.ts';
+import { isPointwiseConv } from '../../quantize/prepare/prepare-int8.ts';
 import { windowOf } from '../../ir/window.ts';
 import type { LayerContext } from './render-layers.ts';
 import { requantTable } from './int16-requantize.ts';

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { Graph, tensorOf } from '../../ir/graph.ts';
 import { Quantization } from '../../ir/tensor.ts';
 import { MemoryPlan } from '../../plan/plan-memory.ts';
-import { ActivationType, activationType } from '../../quantize/quant-params.ts';
+import { ActivationType, activationType } from '../../quantize/prepare/quant-params.ts';
 import { emitWasm } from './emit-wasm.ts';
 import { RuntimePartsInfo, wasmRuntimeParts } from './runtime-parts.ts';
 import { detectorPage } from './detector-page.ts';

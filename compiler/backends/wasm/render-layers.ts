@@ -7,7 +7,7 @@
 import { Graph, Node, tensorOf } from '../../ir/graph.ts';
 import { sameShape, sizeOf } from '../../ir/tensor.ts';
 import { TinyedgeError } from '../../errors.ts';
-import { Int8Params, foldedMacBias, isPointwiseConv, int8ParamsOf, paramsOfKind } from '../../quantize/prepare-int8.ts';
+import { Int8Params, foldedMacBias, isPointwiseConv, int8ParamsOf, paramsOfKind } from '../../quantize/prepare/prepare-int8.ts';
 import { windowOf } from '../../ir/window.ts';
 import { WasmModule } from './binaryen.ts';
 import { WasmData } from './wasm-data.ts';

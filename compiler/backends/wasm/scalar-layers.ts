@@ -7,7 +7,7 @@
 import { Node, NodeOf, tensorOf } from '../../ir/graph.ts';
 import { broadcastStrides, sizeOf } from '../../ir/tensor.ts';
 import { TinyedgeError } from '../../errors.ts';
-import { Int8Params, meanGeometry, int8ParamsOf, paramsOfKind } from '../../quantize/prepare-int8.ts';
+import { Int8Params, meanGeometry, int8ParamsOf, paramsOfKind } from '../../quantize/prepare/prepare-int8.ts';
 import { windowOf } from '../../ir/window.ts';
 import { Expr, FunctionBuilder } from './binaryen.ts';
 import { elementAt, elementTypeOf } from './element-types.ts';

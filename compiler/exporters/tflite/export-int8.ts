@@ -11,7 +11,7 @@ import { Quantization, Tensor } from '../../ir/tensor.ts';
 import { TinyedgeError, withPlace } from '../../errors.ts';
 import { tfPads, transposeConvPads } from '../../ir/padding.ts';
 import { BUILTIN_CODE, FIELD, OPTIONS_TYPE, TYPE_CODE } from '../../formats/tflite/schema.ts';
-import { activationType, quantizeValue, RANGE_OF } from '../../quantize/quant-params.ts';
+import { activationType, quantizeValue, RANGE_OF } from '../../quantize/prepare/quant-params.ts';
 import { TfliteModelRecord, TfliteOptionField, TfliteOptionsRecord, TfliteTensorRecord, writeTflite } from './write-model.ts';
 
 /**

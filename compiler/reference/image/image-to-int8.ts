@@ -5,7 +5,7 @@
  * pixel to int8 (pixel·scale + offset quantized with the input's scale and zero point, as predict quantizes).
  */
 import { TinyedgeError } from '../../errors.ts';
-import { quantizeValue } from '../../quantize/quant-params.ts';
+import { quantizeValue } from '../../quantize/prepare/quant-params.ts';
 
 /** Fraction bits of the resize weights: 255·2^22 plus rounding stays below 2^31. */
 const BITS = 11;

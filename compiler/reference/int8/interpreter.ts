@@ -6,14 +6,14 @@
 import { Graph, Node, NodeOf, tensorOf } from '../../ir/graph.ts';
 import { OpName } from '../../ir/ops.ts';
 import { Tensor, sizeOf } from '../../ir/tensor.ts';
-import { Int8Params, int8ParamsOf } from '../../quantize/prepare-int8.ts';
+import { Int8Params, int8ParamsOf } from '../../quantize/prepare/prepare-int8.ts';
 import { windowOf } from '../../ir/window.ts';
 import { runSchedule } from '../run-schedule.ts';
 import { concatElements, padElements } from '../layout.ts';
 import { Activations, conv2dInt8, depthwiseConv2dInt8, matmulInt8, MacParams, transposeConv2dInt8 } from './conv.ts';
 import { gatherNearest, resizeBilinearInt8 } from '../resize.ts';
 import { addInt8, lookupInt8, mulInt8, requantizeInt8, softmaxInt16, softmaxInt8 } from './elementwise.ts';
-import { activationType } from '../../quantize/quant-params.ts';
+import { activationType } from '../../quantize/prepare/quant-params.ts';
 import { meanInt8, poolInt8 } from './reduce.ts';
 
 type Values = Activations | Int32Array | BigInt64Array;

@@ -47,14 +47,14 @@
  *   here: with v = x − zp_in, M, L = frexp(s_in·2^27) (Q31) and R = ⌊15·2^27 / 2^L⌋: −128 for v ≤ −R, 127 for
  *   v ≥ R, else clamp(RDBPOT(logistic(MBQM(v, M, L) as Q4.27) as Q0.31, 23) − 128).
  */
-import { Graph, Node, tensorOf } from '../ir/graph.ts';
-import { Quantization } from '../ir/tensor.ts';
-import { TinyedgeError } from '../errors.ts';
-import { clampInt, frexpMultiplier, multiplyByQuantizedMultiplier, quantizeMultiplier, roundingDivideByPOT, saturatingRoundingDoublingHighMul } from '../arith/fixed-point.ts';
-import { expOnNegativeValues, logistic } from '../arith/gemmlowp.ts';
+import { Graph, Node, tensorOf } from '../../ir/graph.ts';
+import { Quantization } from '../../ir/tensor.ts';
+import { TinyedgeError } from '../../errors.ts';
+import { clampInt, frexpMultiplier, multiplyByQuantizedMultiplier, quantizeMultiplier, roundingDivideByPOT, saturatingRoundingDoublingHighMul } from '../../arith/fixed-point.ts';
+import { expOnNegativeValues, logistic } from '../../arith/gemmlowp.ts';
 import { activationType, clampToQuantized, quantizeValue, RANGE_OF, Q_MAX, Q_MIN } from './quant-params.ts';
-import { softmaxInt16Tables } from '../arith/softmax-int16.ts';
-import { bilinearTaps, nearestSources } from '../ir/resize-geometry.ts';
+import { softmaxInt16Tables } from '../../arith/softmax-int16.ts';
+import { bilinearTaps, nearestSources } from '../../ir/resize-geometry.ts';
 
 /** Left shift TFLite applies to add's int8 inputs before rescaling them to a common scale. */
 export const ADD_LEFT_SHIFT = 20;
