@@ -17,7 +17,7 @@ import { DType, DTYPE_BYTES, Quantization, Tensor, TensorData, sizeOf } from '..
 import { verifyGraph } from '../ir/verify.ts';
 import { TinyedgeError } from '../errors.ts';
 import { SsdDetection } from '../ir/detection.ts';
-import type { CwtConfig } from '../reference/audio/cwt-kernels.ts';
+import type { CwtConfig } from '../audio/cwt-kernels.ts';
 
 /** First bytes of every artifact. */
 export const ARTIFACT_MAGIC = 'TEDGEQ8\0';

@@ -5,8 +5,9 @@
  * accumulator within int32; the synthetic PCGs put a murmur's energy above 150 Hz; WAV files round-trip.
  */
 import { describe, expect, it } from 'vitest';
-import { FUNNELNET_CWT, cwtTables, rowFrequencies } from '../../compiler/reference/audio/cwt-kernels.ts';
-import { cwtRequantize, quantizeScalogram, scalogramInt } from '../../compiler/reference/audio/cwt-int.ts';
+import { FUNNELNET_CWT, cwtTables, rowFrequencies } from '../../compiler/audio/cwt-kernels.ts';
+import { quantizeScalogram, scalogramInt } from '../../compiler/reference/audio/cwt-int.ts';
+import { cwtRequantize } from '../../compiler/audio/cwt-front-end.ts';
 import { scalogramF32 } from '../../compiler/reference/audio/cwt-f32.ts';
 import { readWavClip } from '../../compiler/reference/audio/read-wav.ts';
 import { quantizeArray } from '../../compiler/quantize/prepare/quant-params.ts';

@@ -13,7 +13,7 @@ import { encodeArtifact } from '../../compiler/artifact/int8-artifact.ts';
 import { tensorOf } from '../../compiler/ir/graph.ts';
 import { quantizeForTensor } from '../../compiler/quantize/prepare/quant-params.ts';
 import { imageToInput } from '../../models/image-input.ts';
-import { ssdOutputsOf } from '../../compiler/reference/detection/ssd-outputs.ts';
+import { ssdOutputsOf } from '../../compiler/detection/ssd-outputs.ts';
 import { expectUserError, tinyedge } from '../support/cli.ts';
 import { SAMPLE_PHOTOS } from '../support/samples.ts';
 import { quantizedSyntheticDetector, syntheticDetector } from './synthetic-detector.ts';

@@ -10,7 +10,7 @@ import { SsdDetection } from '../../compiler/ir/detection.ts';
 import { Tensor } from '../../compiler/ir/tensor.ts';
 import { decodeBox, iou } from '../../compiler/reference/detection/box-arithmetic.ts';
 import { ssdPostprocessF32, ssdPostprocessInt8 } from '../../compiler/reference/detection/ssd-postprocess.ts';
-import { SsdInt8Tables, ssdInt8Tables } from '../../compiler/reference/detection/ssd-tables.ts';
+import { SsdInt8Tables, ssdInt8Tables } from '../../compiler/detection/ssd-tables.ts';
 import { dequantizeArray, quantizeForTensor } from '../../compiler/quantize/prepare/quant-params.ts';
 import { decodeArtifact, encodeArtifact } from '../../compiler/artifact/int8-artifact.ts';
 import { quantizedSyntheticDetector, seededImages, syntheticDetector } from './synthetic-detector.ts';

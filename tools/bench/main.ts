@@ -28,7 +28,7 @@ import { quantizeWithSamples } from '../../compiler/cli/quantize.ts';
 import { readRawInput } from '../../compiler/cli/predict.ts';
 import { tflmFiguresOf } from './tflm-figures.ts';
 import { readWavClip } from '../../compiler/reference/audio/read-wav.ts';
-import { cwtFrontEndOf } from '../../compiler/reference/audio/cwt-int.ts';
+import { cwtFrontEndOf } from '../../compiler/audio/cwt-front-end.ts';
 
 // A missing optional peer (or any user error) is one line, as in the CLI.
 exitOnTinyedgeError();
