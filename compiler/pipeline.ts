@@ -20,7 +20,7 @@ import { fuseActivation } from './passes/fuse-activation.ts';
 import { CalibrationMethod, calibrate } from './quantize/calibrate.ts';
 import { assertQuantizable, quantizeGraph } from './quantize/quantize-graph.ts';
 import { correctBiases } from './quantize/bias-correction.ts';
-import { ActivationType } from './quantize/quant-params.ts';
+import { ActivationType } from './quantize/prepare/quant-params.ts';
 import { MemoryPlan, planMemory } from './plan/plan-memory.ts';
 import { cScratchBytes } from './backends/c/render-nodes.ts';
 import { familiesOf } from './backends/c/kernel-table.ts';
@@ -30,7 +30,7 @@ import { AUDIO_OBJECTS, cAudioProject, cwtMemory } from './backends/c/audio-proj
 import { wasmProject } from './backends/wasm/project.ts';
 import { wasmScratchBytes } from './backends/wasm/render-layers.ts';
 import { cwtWasmBytes, wasmAudioFiles } from './backends/wasm/audio-files.ts';
-import { CwtFrontEnd } from './reference/audio/cwt-int.ts';
+import { CwtFrontEnd } from './audio/cwt-front-end.ts';
 import { Target } from '../targets/target.ts';
 import { buildProject, textBytes } from '../targets/toolchain.ts';
 

@@ -6,7 +6,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TinyedgeError } from '../compiler/errors.ts';
-import { CwtConfig } from '../compiler/reference/audio/cwt-kernels.ts';
+import { CwtConfig } from '../compiler/audio/cwt-kernels.ts';
 import { scalogramF32 } from '../compiler/reference/audio/cwt-f32.ts';
 import { readWavClip } from '../compiler/reference/audio/read-wav.ts';
 

@@ -10,7 +10,7 @@ import { nsfwjsLabels, readNsfwjsModel } from './nsfwjs.ts';
 import { buildMobileNetV2 } from './builders/mobilenet-v2.ts';
 import { buildMobileDet } from './builders/mobiledet.ts';
 import { FUNNELNET_LABELS, buildFunnelNet } from './builders/funnelnet.ts';
-import { CwtConfig, FUNNELNET_CWT } from '../compiler/reference/audio/cwt-kernels.ts';
+import { CwtConfig, FUNNELNET_CWT } from '../compiler/audio/cwt-kernels.ts';
 import { decodeArtifact, isArtifactBytes } from '../compiler/artifact/int8-artifact.ts';
 import { importTflite, isTfliteBytes } from '../compiler/frontends/tflite/import.ts';
 import { importOnnx } from '../compiler/frontends/onnx/import.ts';

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expectUserError, hasStackTrace, tinyedge } from './support/cli.ts';
 import { ROOT } from './support/samples.ts';
-import { checkBenchRequest, integerInputOf, inputTensor } from '../compiler/cli/bench-request.ts';
+import { checkBenchRequest, integerInputOf, inputTensor } from '../compiler/api/bench-request.ts';
 import { tfjsTwinOf } from '../tools/bench/peers.ts';
 import { LoadedModel } from '../models/registry.ts';
 

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { GraphBuilder } from '../compiler/ir/graph.ts';
 import { OpAttrs, OpName } from '../compiler/ir/ops.ts';
 import { runF32 } from '../compiler/reference/f32/interpreter.ts';
-import { tfPads, transposeConvPads } from '../compiler/frontends/tfjs-common/padding.ts';
+import { tfPads, transposeConvPads } from '../compiler/ir/padding.ts';
 import { hwioToOhwi } from '../compiler/frontends/tfjs-common/layouts.ts';
 import { NO_CLAMP } from '../compiler/ir/attrs.ts';
 import { sizeOf } from '../compiler/ir/tensor.ts';

@@ -7,7 +7,7 @@ import { Quantization } from '../ir/tensor.ts';
 import { peakActivationBytes, modelStats } from '../ir/stats.ts';
 import { runF32 } from '../reference/f32/interpreter.ts';
 import { runInt8 } from '../reference/int8/interpreter.ts';
-import { dequantizeArray } from '../quantize/quant-params.ts';
+import { dequantizeArray } from '../quantize/prepare/quant-params.ts';
 import { Activations } from '../reference/int8/conv.ts';
 import { PredictionResult, topK } from '../run/prediction.ts';
 import type { LoadedModel } from '../../models/registry.ts';

@@ -6,7 +6,7 @@
 import { tensorOf } from '../ir/graph.ts';
 import { TinyedgeError } from '../errors.ts';
 import { CalibrationMethod } from '../quantize/calibrate.ts';
-import { ActivationType } from '../quantize/quant-params.ts';
+import { ActivationType } from '../quantize/prepare/quant-params.ts';
 import { quantize } from '../pipeline.ts';
 import { assertQuantizable } from '../quantize/quantize-graph.ts';
 import { imageFiles, imageSet } from '../../models/calibration-set.ts';

@@ -7,8 +7,20 @@ import { TinyedgeError } from '../errors.ts';
 import { DType, DTYPE_BYTES } from '../ir/tensor.ts';
 import type { Node } from '../ir/graph.ts';
 import type { SsdDetection } from '../ir/detection.ts';
-import type { CwtConfig } from '../reference/audio/cwt-kernels.ts';
-import type { ArtifactCalibration, ArtifactPreprocessing } from './int8-artifact.ts';
+
+/** How a photo becomes the model's f32 input: pixel·scale + offset. */
+export interface ArtifactPreprocessing {
+  scale: number;
+  offset: number;
+}
+
+/** What the artifact records about how it was made. */
+export interface ArtifactCalibration {
+  method: string;
+  images: number;
+  biasCorrection: boolean;
+}
+import type { CwtConfig } from '../audio/cwt-kernels.ts';
 
 /** One tensor of the header: a constant's bytes are `byteLength` bytes at `offset` into the data section. */
 export interface TensorRecord {

@@ -19,9 +19,9 @@ import { DType, DTYPE_BYTES, Tensor, TensorData, sizeOf } from '../ir/tensor.ts'
 import { verifyGraph } from '../ir/verify.ts';
 import { verifyQuantizedGraph } from '../ir/verify-quantized.ts';
 import { TinyedgeError, withPlace } from '../errors.ts';
-import { prepareInt8Node } from '../quantize/prepare-int8.ts';
-import type { CwtConfig } from '../reference/audio/cwt-kernels.ts';
-import { ArtifactHeader, TensorRecord, align, checkArtifactHeader } from './artifact-header.ts';
+import { prepareInt8Node } from '../quantize/prepare/prepare-int8.ts';
+import type { CwtConfig } from '../audio/cwt-kernels.ts';
+import { ArtifactCalibration, ArtifactHeader, ArtifactPreprocessing, TensorRecord, align, checkArtifactHeader } from './artifact-header.ts';
 
 /** First bytes of every artifact. */
 export const ARTIFACT_MAGIC = 'TEDGEQ8\0';
@@ -30,18 +30,7 @@ export const ARTIFACT_VERSION = 2;
 /** Bytes before the header by version: magic, version, header length, and from version 2 the checksum. */
 const PREAMBLE: Readonly<Record<number, number>> = { 1: 16, 2: 20 };
 
-/** How a photo becomes the model's f32 input: pixel·scale + offset. */
-export interface ArtifactPreprocessing {
-  scale: number;
-  offset: number;
-}
-
-/** What the artifact records about how it was made. */
-export interface ArtifactCalibration {
-  method: string;
-  images: number;
-  biasCorrection: boolean;
-}
+export type { ArtifactCalibration, ArtifactPreprocessing } from './artifact-header.ts';
 
 /** A quantized model with everything needed to run it. */
 export interface Int8Artifact {

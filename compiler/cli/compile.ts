@@ -3,7 +3,7 @@
  * [--force] [--json]`: quantizes a float model with the bundled samples, then the library's compile (plan, render,
  * write, build, budgets) and prints the memory figures.
  */
-import { ActivationType } from '../quantize/quant-params.ts';
+import { ActivationType } from '../quantize/prepare/quant-params.ts';
 import { TinyedgeError } from '../errors.ts';
 import { loadTarget } from '../../targets/target.ts';
 import { checkOutputDir } from '../output/output-dir.ts';
@@ -11,7 +11,7 @@ import { Budget, Compiled, checkSplitTarget, compile, refuseAudioOffload } from 
 import { cutCandidates } from '../plan/split/cut-candidates.ts';
 import { prepareModel } from './prepare-model.ts';
 import { quantizeWithSamplesShown } from './quantize.ts';
-import { bytes } from './format.ts';
+import { bytes } from '../terminal/format.ts';
 import { cutById } from './offload-model.ts';
 import { Cut } from '../plan/split/cut-candidates.ts';
 import { LoadedModel } from '../../models/registry.ts';

@@ -5,7 +5,7 @@
 import { TinyedgeError } from '../errors.ts';
 import { DetectionResult } from '../run/run-detector.ts';
 import { checkDrawTarget, drawDetections } from '../output/draw-detections.ts';
-import { table } from './format.ts';
+import { table } from '../terminal/format.ts';
 
 /** --min-score as a number (0 when absent: everything the post-processing kept). */
 function minScoreOf(text: string | undefined): number {

@@ -4,7 +4,7 @@ import { formatShape } from '../ir/tensor.ts';
 import { tensorOf } from '../ir/graph.ts';
 import { describeClamp } from '../ir/attrs.ts';
 import { prepareModel } from './prepare-model.ts';
-import { bytes, shortName, si, table } from './format.ts';
+import { bytes, shortName, si, table } from '../terminal/format.ts';
 
 /** Options of inspect. */
 export interface InspectOptions {

@@ -1,6 +1,6 @@
 /** @fileoverview The `tinyedge` command line (commander): subcommands, and the one place errors become exit codes. */
 import { Command, CommanderError, Option } from 'commander';
-import { exitWithFailure } from './failure.ts';
+import { exitWithFailure } from '../terminal/failure.ts';
 import { inspectCommand } from './inspect.ts';
 import { predictCommand } from './predict.ts';
 import { quantizeCommand } from './quantize.ts';
@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 import { CALIBRATION_METHODS } from '../quantize/calibrate.ts';
 import { DEFAULT_MODEL, MCU_MODEL, PACKAGED_MODELS, SAMPLES_DIR } from '../../models/registry.ts';
-import type { DemoFlags, PlanFlags } from '../../tools/offload/main.ts';
+import type { DemoFlags, PlanFlags } from '../api/offload-flags.ts';
 
 /** The photo the offload tools feed by default. */
 const SAMPLE_PHOTO = resolve(SAMPLES_DIR, 'coffee.png');

@@ -10,7 +10,7 @@ import { Cut, cutCandidates } from '../plan/split/cut-candidates.ts';
 import { modelHash } from '../plan/split/model-hash.ts';
 import { LoadedModel } from '../../models/registry.ts';
 import { prepareModel } from './prepare-model.ts';
-import { shortName } from './format.ts';
+import { shortName } from '../terminal/format.ts';
 import { quantizeWithSamples } from '../api/quantize-model.ts';
 import { refuseAudioOffload } from '../compile/compile-model.ts';
 

@@ -6,7 +6,7 @@
  */
 import { Quantization } from '../ir/tensor.ts';
 import { tensorOf } from '../ir/graph.ts';
-import { dequantizeArray } from '../quantize/quant-params.ts';
+import { dequantizeArray } from '../quantize/prepare/quant-params.ts';
 import { peakActivationBytes, modelStats } from '../ir/stats.ts';
 import { readUserFile } from '../frontends/tfjs-common/artifacts.ts';
 import { parseDuration } from '../plan/split/plan-split.ts';
@@ -16,7 +16,7 @@ import { OffloadDevice } from '../../runtime/offload/device-client.ts';
 import { PredictionResult, topK } from '../run/prediction.ts';
 import { integerInputOf, slotOf } from '../input/read-input.ts';
 import { cutById, describeCut, hostAndPort, loadOffloadModel, wholeNumber } from './offload-model.ts';
-import { bytes, table } from './format.ts';
+import { bytes, table } from '../terminal/format.ts';
 
 /** Options of offload run. */
 export interface OffloadRunOptions {

@@ -16,7 +16,7 @@ import { EDGE_DEFAULTS, EdgeMetrics, EdgeServer } from '../../runtime/offload/ed
 import { CompiledPart } from '../../runtime/offload/tail-pool.ts';
 import { WebSocketGateway } from '../../runtime/offload/websocket-gateway.ts';
 import { OffloadModel, cutById, describeCut, loadOffloadModel, wholeNumber } from './offload-model.ts';
-import { startProgress } from './progress.ts';
+import { startProgress } from '../terminal/progress.ts';
 
 /** Options of offload serve. */
 export interface ServeOptions {

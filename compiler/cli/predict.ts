@@ -3,7 +3,7 @@
  * [--json]`: one inference with a reference interpreter: f32 for float models, the integer one for artifacts (or a
  * float model quantized on the spot with the bundled photos, int8 or 16×8, when `--precision` asks for it).
  */
-import { ActivationType, activationType } from '../quantize/quant-params.ts';
+import { ActivationType, activationType } from '../quantize/prepare/quant-params.ts';
 import { quantizeWithSamplesShown } from './quantize.ts';
 import { tensorOf } from '../ir/graph.ts';
 import { TinyedgeError } from '../errors.ts';
@@ -11,9 +11,9 @@ import { LoadedModel } from '../../models/registry.ts';
 import { readModelInput } from '../input/read-input.ts';
 import { predict } from '../api/predict.ts';
 import { prepareModel } from './prepare-model.ts';
-import { startProgress } from './progress.ts';
+import { startProgress } from '../terminal/progress.ts';
 import { predictDetectorCommand } from './predict-detector.ts';
-import { bytes, table } from './format.ts';
+import { bytes, table } from '../terminal/format.ts';
 
 /** Options of predict. */
 export interface PredictCommandOptions {

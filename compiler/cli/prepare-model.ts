@@ -2,7 +2,7 @@
 import { LoadedModel } from '../../models/registry.ts';
 import { prepareModel as prepare } from '../api/prepare-model.ts';
 import { F32_PASSES } from '../pipeline.ts';
-import { startProgress } from './progress.ts';
+import { startProgress } from '../terminal/progress.ts';
 
 /**
  * Loads a model by name or path and runs the f32 passes (an int8 artifact is already optimized); `optimized: false`

@@ -3,7 +3,7 @@
  * real photos (each also seen through seeded augmentations), quantizes to int8, corrects biases, writes the
  * artifact and prints the quantization report, measured on held-out augmentations of the same photos.
  */
-import { ActivationType } from '../quantize/quant-params.ts';
+import { ActivationType } from '../quantize/prepare/quant-params.ts';
 import { existsSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { tensorOf } from '../ir/graph.ts';
@@ -16,8 +16,8 @@ import { LoadedModel } from '../../models/registry.ts';
 import { audioInput } from '../../models/audio-input.ts';
 import { QuantizeModelOptions, QuantizedModel, calibrationFiles, quantizeModel, quantizeWithSamples } from '../api/quantize-model.ts';
 import { prepareModel } from './prepare-model.ts';
-import { Progress, startProgress } from './progress.ts';
-import { shortName, table } from './format.ts';
+import { Progress, startProgress } from '../terminal/progress.ts';
+import { shortName, table } from '../terminal/format.ts';
 import { checkWritableDirPath } from '../output/output-path.ts';
 
 /** Options of quantize. */

@@ -9,7 +9,7 @@ import { runCompiled } from '../run/run-compiled.ts';
 import { isDetectorFolder, runDetector } from '../run/run-detector.ts';
 import { compiledInputOf, integerInputOf } from '../input/read-input.ts';
 import { checkDrawOptions, reportDetections } from './detections-report.ts';
-import { bytes, table } from './format.ts';
+import { bytes, table } from '../terminal/format.ts';
 
 /** Options of run. */
 export interface RunCommandOptions {

@@ -6,10 +6,10 @@
 import { Graph, tensorOf } from '../ir/graph.ts';
 import { Quantization } from '../ir/tensor.ts';
 import { TinyedgeError } from '../errors.ts';
-import { activationType } from '../quantize/quant-params.ts';
+import { activationType } from '../quantize/prepare/quant-params.ts';
 import { build, plan, render } from '../pipeline.ts';
 import { Cut } from '../plan/split/cut-candidates.ts';
-import { cwtFrontEndOf } from '../reference/audio/cwt-int.ts';
+import { cwtFrontEndOf } from '../audio/cwt-front-end.ts';
 import { cwtMemory } from '../backends/c/audio-project.ts';
 import { Target, loadTarget } from '../../targets/target.ts';
 import { checkOutputDir, prepareOutputDir, recordOutputFiles, writeOutputFiles } from '../output/output-dir.ts';

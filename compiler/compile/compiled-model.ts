@@ -5,8 +5,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TinyedgeError } from '../errors.ts';
-import { ActivationType } from '../quantize/quant-params.ts';
-import { CwtConfig } from '../reference/audio/cwt-kernels.ts';
+import { ActivationType } from '../quantize/prepare/quant-params.ts';
+import { CwtConfig } from '../audio/cwt-kernels.ts';
 import type { SplitRecord } from './split-build.ts';
 
 /** What `run` needs to know about a compiled folder (written as tinyedge.json). */

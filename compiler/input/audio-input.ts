@@ -12,7 +12,8 @@ import { CwtInfo, TinyedgeCwt } from '../../runtime/wasm/tinyedge-cwt.js';
 import type { CompiledModel } from '../compile/compiled-model.ts';
 import type { LoadedModel } from '../../models/registry.ts';
 import { scalogramF32 } from '../reference/audio/cwt-f32.ts';
-import { cwtFrontEndOf, cwtInt8 } from '../reference/audio/cwt-int.ts';
+import { cwtInt8 } from '../reference/audio/cwt-int.ts';
+import { cwtFrontEndOf } from '../audio/cwt-front-end.ts';
 
 /** The clip an audio folder runs on, or an error when the flags do not fit the folder's kind of input. */
 export function audioClipFor(dir: string, compiled: CompiledModel, options: { audio?: string; image?: string; input?: string }): Int16Array | undefined {

@@ -3,7 +3,7 @@
  * checked against the input's shape and type, or a photo decoded, resized and normalized as the model expects.
  */
 import { readUserFile, userFileSize } from '../frontends/tfjs-common/artifacts.ts';
-import { ActivationType, quantizeForTensor } from '../quantize/quant-params.ts';
+import { ActivationType, quantizeForTensor } from '../quantize/prepare/quant-params.ts';
 import { Activations } from '../reference/int8/conv.ts';
 import { Graph, tensorOf } from '../ir/graph.ts';
 import { Quantization, formatShape, sizeOf } from '../ir/tensor.ts';

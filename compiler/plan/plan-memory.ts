@@ -13,7 +13,7 @@
  */
 import { Graph, Node, tensorOf } from '../ir/graph.ts';
 import { DTYPE_BYTES, sizeOf, sameShape } from '../ir/tensor.ts';
-import { int8ParamsOf } from '../reference/int8/interpreter.ts';
+import { int8ParamsOf } from '../quantize/prepare/prepare-int8.ts';
 import { ARENA_ALIGNMENT, GreedyBySizePlanner, LinearPlanner, Piece, lowerBound } from './arena.ts';
 
 /**

@@ -10,9 +10,10 @@ import { Activations } from '../reference/int8/conv.ts';
 import { Graph, Node, tensorOf } from '../ir/graph.ts';
 import { Quantization } from '../ir/tensor.ts';
 import { runNodeF32 } from '../reference/f32/interpreter.ts';
-import { int8ParamsOf, runNodeInt8 } from '../reference/int8/interpreter.ts';
-import { quantizeArray } from './quant-params.ts';
-import { clampInt } from './fixed-point.ts';
+import { runNodeInt8 } from '../reference/int8/interpreter.ts';
+import { int8ParamsOf } from './prepare/prepare-int8.ts';
+import { quantizeArray } from './prepare/quant-params.ts';
+import { clampInt } from '../arith/fixed-point.ts';
 
 type Values = Float32Array | Int8Array | Int16Array | Int32Array;
 type Int8Values = Int8Array | Int16Array | Int32Array;

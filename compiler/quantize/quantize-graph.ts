@@ -10,7 +10,7 @@ import { Quantization, Tensor } from '../ir/tensor.ts';
 import { TinyedgeError, withPlace } from '../errors.ts';
 import { verifyGraph } from '../ir/verify.ts';
 import { TensorRange } from './calibrate.ts';
-import { ActivationType, activationQuant, activationQuantInt16, biasSafeWeightScales, quantizeArray, quantizeArrayInt16, quantizeBias, quantizeBiasInt64, quantizeWeightsPerChannel } from './quant-params.ts';
+import { ActivationType, activationQuant, activationQuantInt16, biasSafeWeightScales, quantizeArray, quantizeArrayInt16, quantizeBias, quantizeBiasInt64, quantizeWeightsPerChannel } from './prepare/quant-params.ts';
 
 /** Ops whose int8 output reuses the input's quantization (TFLite requires it for pooling; pad, reshape and resize move or mix bytes). */
 const SHARES_INPUT_QUANT = new Set(['avg_pool2d', 'max_pool2d', 'pad', 'reshape', 'resize_nearest', 'resize_bilinear']);

@@ -8,7 +8,7 @@ import { Graph, Node, tensorOf } from '../ir/graph.ts';
 import { Quantization } from '../ir/tensor.ts';
 import { runF32 } from '../reference/f32/interpreter.ts';
 import { runInt8 } from '../reference/int8/interpreter.ts';
-import { activationType, dequantizeArray, quantizeForTensor, RANGE_OF } from './quant-params.ts';
+import { activationType, dequantizeArray, quantizeForTensor, RANGE_OF } from './prepare/quant-params.ts';
 
 /** One layer's line of the report. */
 export interface LayerReport {

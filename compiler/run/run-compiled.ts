@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TinyedgeError } from '../errors.ts';
-import { ActivationType, dequantizeArray } from '../quantize/quant-params.ts';
+import { ActivationType, dequantizeArray } from '../quantize/prepare/quant-params.ts';
 import { Target, loadTarget } from '../../targets/target.ts';
 import { ModelInfo, TinyedgeModel } from '../../runtime/wasm/tinyedge-loader.js';
 import { buildProject, runBuild } from '../../targets/toolchain.ts';

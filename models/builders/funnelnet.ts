@@ -2,7 +2,7 @@
  * @fileoverview Builder of a FunnelNet-style audio net (heart-sound classification from a CWT scalogram): a squeeze
  * net of strided convolutions compressing the scalogram, a depthwise-separable bottleneck, an expansion net that
  * upsamples back with a transposed convolution and a nearest-neighbour resize, and a classifier head (normal /
- * murmur). Its input is the CWT front end's scalogram [1, rows, columns, 1] (compiler/reference/audio/cwt-kernels.ts).
+ * murmur). Its input is the CWT front end's scalogram [1, rows, columns, 1] (compiler/audio/cwt-kernels.ts).
  * Weights are seeded (mulberry32) and scaled He-style (uniform, variance 2/fan-in before ReLU6, 1/fan-in before a
  * linear output), so activations keep a steady range; they are not trained: the classes mean nothing. Use it for
  * sizes, speed and bit-exactness. FunnelNet's layer sizes are not published in a form we can copy: these are
@@ -10,7 +10,7 @@
  */
 import { Graph, GraphBuilder } from '../../compiler/ir/graph.ts';
 import { Clamp, NO_CLAMP } from '../../compiler/ir/attrs.ts';
-import { CwtConfig } from '../../compiler/reference/audio/cwt-kernels.ts';
+import { CwtConfig } from '../../compiler/audio/cwt-kernels.ts';
 import { SeededWeights } from './seeded-weights.ts';
 
 /** The classifier's classes. */

@@ -8,7 +8,7 @@
  */
 import { GraphBuilder } from '../../compiler/ir/graph.ts';
 import { Clamp, NO_CLAMP } from '../../compiler/ir/attrs.ts';
-import { tfPads } from '../../compiler/frontends/tfjs-common/padding.ts';
+import { tfPads } from '../../compiler/ir/padding.ts';
 import { SeededWeights } from './seeded-weights.ts';
 
 /** The nonlinearity after a conv: ReLU6, swish6 (x·relu6(x+3)/6, MobileDet-CPU's) or none. */

@@ -5,11 +5,12 @@
  * accumulator within int32; the synthetic PCGs put a murmur's energy above 150 Hz; WAV files round-trip.
  */
 import { describe, expect, it } from 'vitest';
-import { FUNNELNET_CWT, cwtTables, rowFrequencies } from '../../compiler/reference/audio/cwt-kernels.ts';
-import { cwtRequantize, quantizeScalogram, scalogramInt } from '../../compiler/reference/audio/cwt-int.ts';
+import { FUNNELNET_CWT, cwtTables, rowFrequencies } from '../../compiler/audio/cwt-kernels.ts';
+import { quantizeScalogram, scalogramInt } from '../../compiler/reference/audio/cwt-int.ts';
+import { cwtRequantize } from '../../compiler/audio/cwt-front-end.ts';
 import { scalogramF32 } from '../../compiler/reference/audio/cwt-f32.ts';
 import { readWavClip } from '../../compiler/reference/audio/read-wav.ts';
-import { quantizeArray } from '../../compiler/quantize/quant-params.ts';
+import { quantizeArray } from '../../compiler/quantize/prepare/quant-params.ts';
 import { synthesizePcg } from '../../tools/pcg/synthesize.ts';
 import { writeWav } from '../../tools/pcg/wav.ts';
 import { mkdtempSync } from 'node:fs';

@@ -9,8 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeArtifact } from '../../compiler/artifact/int8-artifact.ts';
 import { runInt8 } from '../../compiler/reference/int8/interpreter.ts';
-import { cwtFrontEndOf, cwtInt8 } from '../../compiler/reference/audio/cwt-int.ts';
-import { FUNNELNET_CWT } from '../../compiler/reference/audio/cwt-kernels.ts';
+import { cwtInt8 } from '../../compiler/reference/audio/cwt-int.ts';
+import { cwtFrontEndOf } from '../../compiler/audio/cwt-front-end.ts';
+import { FUNNELNET_CWT } from '../../compiler/audio/cwt-kernels.ts';
 import { loadModel } from '../../models/registry.ts';
 import { quantizedFunnelNet, testClips } from './audio-build.ts';
 

@@ -13,7 +13,8 @@ import { wasmScratchBytes } from '../../compiler/backends/wasm/render-layers.ts'
 import { wasmProject } from '../../compiler/backends/wasm/project.ts';
 import { wasmAudioFiles } from '../../compiler/backends/wasm/audio-files.ts';
 import { runInt8 } from '../../compiler/reference/int8/interpreter.ts';
-import { CwtFrontEnd, cwtInt8 } from '../../compiler/reference/audio/cwt-int.ts';
+import { cwtInt8 } from '../../compiler/reference/audio/cwt-int.ts';
+import { CwtFrontEnd } from '../../compiler/audio/cwt-front-end.ts';
 import { FUNNELNET_LABELS } from '../../models/builders/funnelnet.ts';
 import { wavBytes } from '../../tools/pcg/wav.ts';
 import { OpenPage, openPageInChromium } from '../support/chromium-page.ts';

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { tensorOf } from '../../compiler/ir/graph.ts';
 import { Quantization, sizeOf } from '../../compiler/ir/tensor.ts';
-import { quantizeArrayInt16 } from '../../compiler/quantize/quant-params.ts';
+import { quantizeArrayInt16 } from '../../compiler/quantize/prepare/quant-params.ts';
 import { runInt8 } from '../../compiler/reference/int8/interpreter.ts';
 import { quantized16x8DefaultModel } from '../support/quantized-model.ts';
 import { SAMPLE_PHOTOS, photoInput } from '../support/samples.ts';

@@ -7,8 +7,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { GraphBuilder } from '../../compiler/ir/graph.ts';
-import { int8ParamsOf, runInt8 } from '../../compiler/reference/int8/interpreter.ts';
-import { paramsOfKind } from '../../compiler/quantize/prepare-int8.ts';
+import { runInt8 } from '../../compiler/reference/int8/interpreter.ts';
+import { int8ParamsOf, paramsOfKind } from '../../compiler/quantize/prepare/prepare-int8.ts';
 import { quantizeCase } from '../support/kernel-cases.ts';
 import { buildC, firstDifference, runC } from '../support/c-build.ts';
 import { instantiateWasm } from '../support/wasm-build.ts';

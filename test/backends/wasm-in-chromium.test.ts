@@ -11,7 +11,7 @@ import { Quantization, sizeOf } from '../../compiler/ir/tensor.ts';
 import { planMemory } from '../../compiler/plan/plan-memory.ts';
 import { wasmScratchBytes } from '../../compiler/backends/wasm/render-layers.ts';
 import { wasmProject } from '../../compiler/backends/wasm/project.ts';
-import { quantizeArray } from '../../compiler/quantize/quant-params.ts';
+import { quantizeArray } from '../../compiler/quantize/prepare/quant-params.ts';
 import { runInt8 } from '../../compiler/reference/int8/interpreter.ts';
 import { TinyedgeModel } from '../../runtime/wasm/tinyedge-loader.js';
 import { LoadedModel } from '../../models/registry.ts';

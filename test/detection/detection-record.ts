@@ -2,9 +2,9 @@
 import { Graph } from '../../compiler/ir/graph.ts';
 import { runInt8 } from '../../compiler/reference/int8/interpreter.ts';
 import { ssdPostprocessInt8 } from '../../compiler/reference/detection/ssd-postprocess.ts';
-import { SsdInt8Tables, ssdInt8Tables } from '../../compiler/reference/detection/ssd-tables.ts';
+import { SsdInt8Tables, ssdInt8Tables } from '../../compiler/detection/ssd-tables.ts';
 import { DetectorOutputs, parseDetectionRecord as parseRecord } from '../../compiler/run/run-detector.ts';
-import { ssdOutputsOf } from '../../compiler/reference/detection/ssd-outputs.ts';
+import { ssdOutputsOf } from '../../compiler/detection/ssd-outputs.ts';
 import { sizeOf } from '../../compiler/ir/tensor.ts';
 
 /** The int8 reference interpreter and post-processing on one quantized input. */

@@ -8,8 +8,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
-import { imageToInt8, pixelTable } from '../../compiler/reference/image/image-to-int8.ts';
-import { quantizeArray } from '../../compiler/quantize/quant-params.ts';
+import { imageToInt8 } from '../../compiler/reference/image/image-to-int8.ts';
+import { pixelTable } from '../../compiler/image/pixel-table.ts';
+import { quantizeArray } from '../../compiler/quantize/prepare/quant-params.ts';
 import { ImagePreprocessor } from '../../runtime/wasm/image-preprocess.js';
 import { SAMPLE_PHOTOS } from '../support/samples.ts';
 import { firstDifference } from '../support/c-build.ts';

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tensorOf } from '../../compiler/ir/graph.ts';
-import { quantizeForTensor } from '../../compiler/quantize/quant-params.ts';
+import { quantizeForTensor } from '../../compiler/quantize/prepare/quant-params.ts';
 import { loadTarget } from '../../targets/target.ts';
 import { runBuild } from '../../targets/toolchain.ts';
 import { buildC, CBuilt } from '../support/c-build.ts';

@@ -7,8 +7,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { Graph, tensorOf } from '../../compiler/ir/graph.ts';
-import { quantizeForTensor } from '../../compiler/quantize/quant-params.ts';
-import { ssdInt8Tables } from '../../compiler/reference/detection/ssd-tables.ts';
+import { quantizeForTensor } from '../../compiler/quantize/prepare/quant-params.ts';
+import { ssdInt8Tables } from '../../compiler/detection/ssd-tables.ts';
 import { ssdPostprocessInt8 } from '../../compiler/reference/detection/ssd-postprocess.ts';
 import { SsdPostprocessor } from '../../runtime/wasm/ssd-postprocess.js';
 import { quantizedSyntheticDetector, seededImages } from './synthetic-detector.ts';

@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Graph, tensorOf } from '../../compiler/ir/graph.ts';
-import { quantizeForTensor } from '../../compiler/quantize/quant-params.ts';
+import { quantizeForTensor } from '../../compiler/quantize/prepare/quant-params.ts';
 import { runF32 } from '../../compiler/reference/f32/interpreter.ts';
 import { Detection, ssdPostprocessF32 } from '../../compiler/reference/detection/ssd-postprocess.ts';
 import { iou } from '../../compiler/reference/detection/box-arithmetic.ts';

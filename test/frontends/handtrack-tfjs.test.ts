@@ -16,7 +16,7 @@ import { optimize } from '../../compiler/pipeline.ts';
 import { runF32 } from '../../compiler/reference/f32/interpreter.ts';
 import { Detection, ssdPostprocessF32 } from '../../compiler/reference/detection/ssd-postprocess.ts';
 import { Box, iou } from '../../compiler/reference/detection/box-arithmetic.ts';
-import { ssdOutputsOf } from '../../compiler/reference/detection/ssd-outputs.ts';
+import { ssdOutputsOf } from '../../compiler/detection/ssd-outputs.ts';
 import { TfjsArtifacts, concatShards } from '../../compiler/frontends/tfjs-common/artifacts.ts';
 import { importTfjsGraph } from '../../compiler/frontends/tfjs-graph/import.ts';
 import { TinyedgeError } from '../../compiler/errors.ts';

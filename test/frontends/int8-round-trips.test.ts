@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Graph, tensorOf } from '../../compiler/ir/graph.ts';
 import { Quantization, sizeOf } from '../../compiler/ir/tensor.ts';
-import { quantizeArray } from '../../compiler/quantize/quant-params.ts';
+import { quantizeArray } from '../../compiler/quantize/prepare/quant-params.ts';
 import { runInt8 } from '../../compiler/reference/int8/interpreter.ts';
 import { fidelityTensors } from '../../compiler/quantize/report.ts';
 import { encodeArtifact } from '../../compiler/artifact/int8-artifact.ts';

@@ -14,7 +14,7 @@ import { quantize } from '../../compiler/pipeline.ts';
 import { runInt8 } from '../../compiler/reference/int8/interpreter.ts';
 import { Quantization } from '../../compiler/ir/tensor.ts';
 import { tensorOf } from '../../compiler/ir/graph.ts';
-import { quantizeArray } from '../../compiler/quantize/quant-params.ts';
+import { quantizeArray } from '../../compiler/quantize/prepare/quant-params.ts';
 import { seededUniform } from '../support/seeded.ts';
 import { buildC, firstDifference, runC } from '../support/c-build.ts';
 

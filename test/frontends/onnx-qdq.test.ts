@@ -11,7 +11,7 @@ import { importOnnx } from '../../compiler/frontends/onnx/import.ts';
 import { runInt8 } from '../../compiler/reference/int8/interpreter.ts';
 import { Quantization } from '../../compiler/ir/tensor.ts';
 import { tensorOf } from '../../compiler/ir/graph.ts';
-import { quantizeArray } from '../../compiler/quantize/quant-params.ts';
+import { quantizeArray } from '../../compiler/quantize/prepare/quant-params.ts';
 import { seededUniform } from '../support/seeded.ts';
 
 const [C, H, W] = [3, 8, 8];

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { predictCommand } from '../../compiler/cli/predict.ts';
-import { describeFailure } from '../../compiler/cli/failure.ts';
+import { describeFailure } from '../../compiler/terminal/failure.ts';
 import { decodeArtifact, encodeArtifact } from '../../compiler/artifact/int8-artifact.ts';
 import { importTflite } from '../../compiler/frontends/tflite/import.ts';
 import { exportInt8Tflite } from '../../compiler/exporters/tflite/export-int8.ts';

@@ -14,7 +14,7 @@ import { Graph, tensorOf } from '../../compiler/ir/graph.ts';
 import { Quantization, sizeOf } from '../../compiler/ir/tensor.ts';
 import { subgraph } from '../../compiler/ir/subgraph.ts';
 import { modelStats } from '../../compiler/ir/stats.ts';
-import { quantizeArray } from '../../compiler/quantize/quant-params.ts';
+import { quantizeArray } from '../../compiler/quantize/prepare/quant-params.ts';
 import { runF32 } from '../../compiler/reference/f32/interpreter.ts';
 import { runInt8 } from '../../compiler/reference/int8/interpreter.ts';
 import { encodeArtifact } from '../../compiler/artifact/int8-artifact.ts';

@@ -21,7 +21,7 @@ import { wasmSplitParts } from '../../compiler/backends/wasm/split-parts.ts';
 import { splitProject } from '../../compiler/backends/c/split-project.ts';
 import { cBuildOf } from '../../compiler/backends/c/project.ts';
 import { runInt8 } from '../../compiler/reference/int8/interpreter.ts';
-import { quantizeForTensor } from '../../compiler/quantize/quant-params.ts';
+import { quantizeForTensor } from '../../compiler/quantize/prepare/quant-params.ts';
 import { Activations } from '../../compiler/reference/int8/conv.ts';
 import { EdgeServer } from '../../runtime/offload/edge-server.ts';
 import { CompiledPart } from '../../runtime/offload/tail-pool.ts';

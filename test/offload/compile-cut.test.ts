@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { MCU_MODEL } from '../../models/registry.ts';
 import { imageToInput } from '../../models/image-input.ts';
-import { quantizeArray } from '../../compiler/quantize/quant-params.ts';
+import { quantizeArray } from '../../compiler/quantize/prepare/quant-params.ts';
 import { CompiledModel } from '../../compiler/compile/compiled-model.ts';
 import { ModelInfo, TinyedgeModel } from '../../runtime/wasm/tinyedge-loader.js';
 import { expectUserError, tinyedgeAsync } from '../support/cli.ts';

@@ -19,7 +19,7 @@ import { Cut, cutCandidates } from '../../compiler/plan/split/cut-candidates.ts'
 import { modelHash } from '../../compiler/plan/split/model-hash.ts';
 import { wasmSplitParts, WasmPart } from '../../compiler/backends/wasm/split-parts.ts';
 import { runInt8 } from '../../compiler/reference/int8/interpreter.ts';
-import { quantizeForTensor } from '../../compiler/quantize/quant-params.ts';
+import { quantizeForTensor } from '../../compiler/quantize/prepare/quant-params.ts';
 import { Activations } from '../../compiler/reference/int8/conv.ts';
 import { RawValues, TinyedgeModel } from '../../runtime/wasm/tinyedge-loader.js';
 import { EdgeServer } from '../../runtime/offload/edge-server.ts';

@@ -15,7 +15,7 @@ import { ENTROPY_OVERHEAD, EntropyError, entropyDecode, entropyEncode } from '..
 import { tensorOf } from '../../compiler/ir/graph.ts';
 import { cutCandidates } from '../../compiler/plan/split/cut-candidates.ts';
 import { runInt8 } from '../../compiler/reference/int8/interpreter.ts';
-import { quantizeForTensor } from '../../compiler/quantize/quant-params.ts';
+import { quantizeForTensor } from '../../compiler/quantize/prepare/quant-params.ts';
 import { quantizedDefaultModel } from '../support/quantized-model.ts';
 import { SAMPLE_PHOTOS, photoInput } from '../support/samples.ts';
 import { STRICT_CFLAGS } from '../support/c-build.ts';

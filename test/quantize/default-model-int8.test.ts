@@ -14,7 +14,7 @@ import { Quantization } from '../../compiler/ir/tensor.ts';
 import { LoadedModel } from '../../models/registry.ts';
 import { imageSet } from '../../models/calibration-set.ts';
 import { quantizationReport } from '../../compiler/quantize/report.ts';
-import { quantizeArray } from '../../compiler/quantize/quant-params.ts';
+import { quantizeArray } from '../../compiler/quantize/prepare/quant-params.ts';
 import { runInt8 } from '../../compiler/reference/int8/interpreter.ts';
 import { exportInt8Onnx } from '../../compiler/exporters/onnx/export-int8.ts';
 import { subgraph } from '../../compiler/ir/subgraph.ts';

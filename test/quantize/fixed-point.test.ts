@@ -11,7 +11,7 @@ import {
   quantizeMultiplier,
   roundingDivideByPOT,
   saturatingRoundingDoublingHighMul,
-} from '../../compiler/quantize/fixed-point.ts';
+} from '../../compiler/arith/fixed-point.ts';
 import { mulberry32 } from '../support/seeded.ts';
 
 /** gemmlowp's SaturatingRoundingDoublingHighMul, literally, in int64 (BigInt). */

@@ -5,7 +5,7 @@
  * logistic within 1e−6).
  */
 import { describe, expect, it } from 'vitest';
-import { INT32_MAX, INT32_MIN, saturatingRoundingDoublingHighMul as srdhm } from '../../compiler/quantize/fixed-point.ts';
+import { INT32_MAX, INT32_MIN, saturatingRoundingDoublingHighMul as srdhm } from '../../compiler/arith/fixed-point.ts';
 import {
   EXP_MINUS_ONE_EIGHTH,
   EXP_OF_MINUS_POT,
@@ -19,7 +19,7 @@ import {
   oneOverOnePlusXForXIn01,
   roundingHalfSum,
   saturatingRoundingMultiplyByPOT,
-} from '../../compiler/quantize/gemmlowp.ts';
+} from '../../compiler/arith/gemmlowp.ts';
 import { mulberry32 } from '../support/seeded.ts';
 
 const Q31 = 2 ** 31;

@@ -5,8 +5,8 @@
  * 16×8: activations 256 times finer).
  */
 import { describe, expect, it } from 'vitest';
-import { multiplyByQuantizedMultiplier, multiplyByQuantizedMultiplier64 } from '../../compiler/quantize/fixed-point.ts';
-import { lookupInt16, softmaxInt16Tables } from '../../compiler/quantize/softmax-int16.ts';
+import { multiplyByQuantizedMultiplier, multiplyByQuantizedMultiplier64 } from '../../compiler/arith/fixed-point.ts';
+import { lookupInt16, softmaxInt16Tables } from '../../compiler/arith/softmax-int16.ts';
 import { KERNEL_CASES_16X8, quantizeCase, referenceOutputs } from '../support/kernel-cases.ts';
 import { runF32 } from '../../compiler/reference/f32/interpreter.ts';
 import { tensorOf } from '../../compiler/ir/graph.ts';

@@ -6,14 +6,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import { conv2dInt8, MacParams, transposeConv2dInt8 } from '../../compiler/reference/int8/conv.ts';
-import { bilinearTaps, nearestSources, resizeBilinearInt8 } from '../../compiler/reference/resize.ts';
+import { bilinearTaps, nearestSources } from '../../compiler/ir/resize-geometry.ts';
+import { resizeBilinearInt8 } from '../../compiler/reference/resize.ts';
 import { poolInt8, meanInt8, roundedDivide } from '../../compiler/reference/int8/reduce.ts';
 import { addInt8, softmaxInt8, lookupInt8 } from '../../compiler/reference/int8/elementwise.ts';
 import { padElements } from '../../compiler/reference/layout.ts';
-import { Window2d } from '../../compiler/reference/window.ts';
+import { Window2d } from '../../compiler/ir/window.ts';
 import { Graph } from '../../compiler/ir/graph.ts';
 import { Tensor } from '../../compiler/ir/tensor.ts';
-import { prepareInt8Node, Int8Params } from '../../compiler/quantize/prepare-int8.ts';
+import { prepareInt8Node, Int8Params } from '../../compiler/quantize/prepare/prepare-int8.ts';
 import { mulberry32 } from '../support/seeded.ts';
 
 /** M = 1.0 as TFLite encodes it: 2^30 · 2^(1−31). */

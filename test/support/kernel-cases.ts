@@ -9,7 +9,7 @@ import { Clamp, NO_CLAMP, Pads4 } from '../../compiler/ir/attrs.ts';
 import { Quantization, sizeOf } from '../../compiler/ir/tensor.ts';
 import { calibrate } from '../../compiler/quantize/calibrate.ts';
 import { quantizeGraph } from '../../compiler/quantize/quantize-graph.ts';
-import { ActivationType, RANGE_OF, quantizeArray, quantizeArrayInt16 } from '../../compiler/quantize/quant-params.ts';
+import { ActivationType, RANGE_OF, quantizeArray, quantizeArrayInt16 } from '../../compiler/quantize/prepare/quant-params.ts';
 import { Activations } from '../../compiler/reference/int8/conv.ts';
 import { runInt8 } from '../../compiler/reference/int8/interpreter.ts';
 import { verifyGraph } from '../../compiler/ir/verify.ts';

@@ -2,7 +2,7 @@
 import { prepareModel } from '../../compiler/cli/prepare-model.ts';
 import { tensorOf, Graph } from '../../compiler/ir/graph.ts';
 import { quantize } from '../../compiler/pipeline.ts';
-import { ActivationType } from '../../compiler/quantize/quant-params.ts';
+import { ActivationType } from '../../compiler/quantize/prepare/quant-params.ts';
 import { imageSet } from '../../models/calibration-set.ts';
 import { LoadedModel } from '../../models/registry.ts';
 import { SAMPLE_PHOTOS } from './samples.ts';

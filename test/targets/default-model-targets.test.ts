@@ -9,7 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import { tensorOf } from '../../compiler/ir/graph.ts';
 import { Quantization, sizeOf } from '../../compiler/ir/tensor.ts';
-import { quantizeArray } from '../../compiler/quantize/quant-params.ts';
+import { quantizeArray } from '../../compiler/quantize/prepare/quant-params.ts';
 import { runInt8 } from '../../compiler/reference/int8/interpreter.ts';
 import { subgraph } from '../../compiler/ir/subgraph.ts';
 import { fidelityTensors } from '../../compiler/quantize/report.ts';

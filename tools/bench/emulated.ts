@@ -15,13 +15,13 @@ import { planMemory } from '../../compiler/plan/plan-memory.ts';
 import { cScratchBytes } from '../../compiler/backends/c/render-nodes.ts';
 import { cBuildOf, cProject, kernelSources } from '../../compiler/backends/c/project.ts';
 import { chooseKernels, familiesOf } from '../../compiler/backends/c/kernel-table.ts';
-import { table } from '../../compiler/cli/format.ts';
+import { table } from '../../compiler/terminal/format.ts';
 import { Target, cToolchain } from '../../targets/target.ts';
 import { buildTemporaryProject, runBuild, textBytes } from '../../targets/toolchain.ts';
 import { TflmFigures } from './tflm-figures.ts';
 import { qemuInsnPlugin } from '../qemu-insn/build.ts';
-import { CwtFrontEnd } from '../../compiler/reference/audio/cwt-int.ts';
-import { cwtMacs } from '../../compiler/reference/audio/cwt-kernels.ts';
+import { CwtFrontEnd } from '../../compiler/audio/cwt-front-end.ts';
+import { cwtMacs } from '../../compiler/audio/cwt-kernels.ts';
 import { AUDIO_OBJECTS, cAudioProject } from '../../compiler/backends/c/audio-project.ts';
 
 /** What the emulated benchmark counted. */

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Graph, tensorOf } from '../../compiler/ir/graph.ts';
 import { runF32 } from '../../compiler/reference/f32/interpreter.ts';
-import { table } from '../../compiler/cli/format.ts';
+import { table } from '../../compiler/terminal/format.ts';
 import { TfjsArtifacts } from '../../compiler/frontends/tfjs-common/artifacts.ts';
 import { loadTfjsModel, useTfjsBackend, TfjsModel } from '../peers/tfjs.ts';
 import { mad, median } from './stats.ts';

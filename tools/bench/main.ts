@@ -8,11 +8,11 @@
 import { Command } from 'commander';
 import { PACKAGED_MODELS, DEFAULT_MODEL } from '../../models/registry.ts';
 import { loadTarget } from '../../targets/target.ts';
-import { BenchRequest, checkBenchRequest, floatInputOf, inputTensor, integerInputOf } from '../../compiler/cli/bench-request.ts';
-import { reportFailure } from '../../compiler/cli/failure.ts';
+import { BenchRequest, checkBenchRequest, floatInputOf, inputTensor, integerInputOf } from '../../compiler/api/bench-request.ts';
+import { reportFailure } from '../../compiler/terminal/failure.ts';
 import { quantizeWithSamples } from '../../compiler/index.ts';
 import { TinyedgeError } from '../../compiler/errors.ts';
-import { cwtFrontEndOf } from '../../compiler/reference/audio/cwt-int.ts';
+import { cwtFrontEndOf } from '../../compiler/audio/cwt-front-end.ts';
 import { benchEmulated, formatEmulatedBench } from './emulated.ts';
 import { benchHost, formatHostBench } from './host.ts';
 import { benchWasm, formatWasmBench } from './wasm32.ts';

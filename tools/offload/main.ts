@@ -13,45 +13,17 @@ import { loadTarget } from '../../targets/target.ts';
 import { prepareModel, quantizeWithSamples, refuseAudioOffload } from '../../compiler/index.ts';
 import { tensorOf } from '../../compiler/ir/graph.ts';
 import { DTYPE_BYTES, formatShape, sizeOf } from '../../compiler/ir/tensor.ts';
-import { quantizeForTensor } from '../../compiler/quantize/quant-params.ts';
+import { quantizeForTensor } from '../../compiler/quantize/prepare/quant-params.ts';
 import { imageToInput } from '../../models/image-input.ts';
 import { cutCandidates } from '../../compiler/plan/split/cut-candidates.ts';
 import { parseBandwidth, parseDuration, planSplit } from '../../compiler/plan/split/plan-split.ts';
-import { bytes, shortName, table } from '../../compiler/cli/format.ts';
+import { bytes, shortName, table } from '../../compiler/terminal/format.ts';
 import { TinyedgeError } from '../../compiler/errors.ts';
-import { exitWithFailure } from '../../compiler/cli/failure.ts';
+import { exitWithFailure } from '../../compiler/terminal/failure.ts';
 import { codedBytesByCut, headMsByCut, tailMsByCut } from './split-costs.ts';
 import { DemoRow, runDemo } from './demo.ts';
+import type { DemoFlags, PlanFlags } from '../../compiler/api/offload-flags.ts';
 import { checkPlotFile, writePlanPlot } from './plan-plot.ts';
-
-/** The options `tinyedge offload plan` parsed (compiler/cli/main.ts defines them, with their defaults and help). */
-export interface PlanFlags {
-  model: string;
-  artifact?: string;
-  target: string;
-  bandwidth: string;
-  rtt: string;
-  runs: string;
-  codec: string;
-  image: string;
-  plot?: string;
-  force?: boolean;
-  json?: boolean;
-}
-
-/** The options `tinyedge offload demo` parsed. */
-export interface DemoFlags {
-  model: string;
-  artifact?: string;
-  bandwidths: string;
-  rtt: string;
-  jitter: string;
-  loss: string;
-  frames: string;
-  deviceSlowdown: string;
-  image: string;
-  json?: boolean;
-}
 
 /** The quantized model and a photo as its input. */
 async function modelAndInput(spec: string, image: string) {

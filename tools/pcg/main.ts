@@ -3,7 +3,7 @@
  * phonocardiogram in the format FunnelNet's front end takes (16-bit PCM, mono, 2 kHz, 4096 samples).
  */
 import { Command } from 'commander';
-import { FUNNELNET_CWT } from '../../compiler/reference/audio/cwt-kernels.ts';
+import { FUNNELNET_CWT } from '../../compiler/audio/cwt-kernels.ts';
 import { synthesizePcg } from './synthesize.ts';
 import { writeWav } from './wav.ts';
 

@@ -8,8 +8,8 @@
 import { Graph, tensorOf } from '../../ir/graph.ts';
 import { DTYPE_BYTES } from '../../ir/tensor.ts';
 import { MemoryPlan } from '../../plan/plan-memory.ts';
-import { CwtFrontEnd } from '../../reference/audio/cwt-int.ts';
-import { cwtSteps } from '../../reference/audio/cwt-kernels.ts';
+import { CwtFrontEnd } from '../../audio/cwt-front-end.ts';
+import { cwtSteps } from '../../audio/cwt-kernels.ts';
 import { arrayBody, comment } from './c-literals.ts';
 import { bareMetalRunner } from './bare-metal.ts';
 import { familiesOf } from './kernel-table.ts';

@@ -7,11 +7,10 @@
 import { Graph, Node, tensorOf } from '../../ir/graph.ts';
 import { DType, broadcastStrides, sizeOf } from '../../ir/tensor.ts';
 import { TinyedgeError } from '../../errors.ts';
-import { Int8Params, Requant, foldedMacBias, isPointwiseConv, meanGeometry, paramsOfKind } from '../../quantize/prepare-int8.ts';
-import { int8ParamsOf } from '../../reference/int8/interpreter.ts';
-import { windowOf } from '../../reference/window.ts';
+import { Int8Params, Requant, foldedMacBias, isPointwiseConv, meanGeometry, int8ParamsOf, paramsOfKind } from '../../quantize/prepare/prepare-int8.ts';
+import { windowOf } from '../../ir/window.ts';
 import { arrayBody, cName, comment, structBody } from './c-literals.ts';
-import { RANGE_OF, activationType } from '../../quantize/quant-params.ts';
+import { RANGE_OF, activationType } from '../../quantize/prepare/quant-params.ts';
 import { ActivationKernels, KernelLayouts, MatmulLayout, RequantLayout, activationKernels } from './kernel-table.ts';
 
 /** The C types of constant arrays: the name letter and bytes of each. */

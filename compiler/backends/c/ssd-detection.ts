@@ -7,8 +7,8 @@
 import { Graph } from '../../ir/graph.ts';
 import { sizeOf } from '../../ir/tensor.ts';
 import { MemoryPlan } from '../../plan/plan-memory.ts';
-import { SsdInt8Tables, ssdInt8Tables } from '../../reference/detection/ssd-tables.ts';
-import { ssdOutputsOf } from '../../reference/detection/ssd-outputs.ts';
+import { SsdInt8Tables, ssdInt8Tables } from '../../detection/ssd-tables.ts';
+import { ssdOutputsOf } from '../../detection/ssd-outputs.ts';
 import { comment } from './c-literals.ts';
 
 /** The runtime source every detector project builds. */

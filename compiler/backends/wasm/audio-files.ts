@@ -6,8 +6,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { TinyedgeError } from '../../errors.ts';
-import { CwtFrontEnd } from '../../reference/audio/cwt-int.ts';
-import { cwtSteps } from '../../reference/audio/cwt-kernels.ts';
+import { CwtFrontEnd } from '../../audio/cwt-front-end.ts';
+import { cwtSteps } from '../../audio/cwt-kernels.ts';
 import type { CwtInfo } from '../../../runtime/wasm/tinyedge-cwt.js';
 
 const RUNTIME_WASM = new URL('../../../runtime/wasm/', import.meta.url);

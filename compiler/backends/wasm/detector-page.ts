@@ -2,7 +2,7 @@
  * @fileoverview The demo page of a wasm32 detector: pick a photo; its pixels go through image-preprocess.wasm into
  * the model, ssd-postprocess.wasm finds the boxes, and they are drawn over the photo with their labels and scores.
  */
-import type { WasmModelInfo } from './project.ts';
+import type { WasmModelInfo } from './model-info.ts';
 
 /** index.html of a detector's folder; `window.detectPixels(rgba, width, height)` is what the browser test calls. */
 export function detectorPage(info: WasmModelInfo): string {

@@ -3,7 +3,7 @@
  * loads and stores, so one scalar kernel serves both.
  */
 import { Graph, tensorOf } from '../../ir/graph.ts';
-import { ActivationType, RANGE_OF, activationType } from '../../quantize/quant-params.ts';
+import { ActivationType, RANGE_OF, activationType } from '../../quantize/prepare/quant-params.ts';
 import { Expr, FunctionBuilder } from './binaryen.ts';
 
 /** How a kernel reads and writes one activation element type. */

@@ -3,7 +3,7 @@
  * channel o / multiplier against w[0][ky][kx][o], from the int64 bias into an i64 accumulator (TFLM's 16×8 depthwise
  * always accumulates in int64), as depthwiseConv2dInt8 in compiler/reference/int8/conv.ts. |x·w| ≤ 2^22 is exact in i32.
  */
-import { Window2d } from '../../reference/window.ts';
+import { Window2d } from '../../ir/window.ts';
 import { Expr, FunctionBuilder } from './binaryen.ts';
 import { forInBoundsTaps } from './window-taps.ts';
 import { MacParams, REQUANT_ROW, accumulator, requantized } from './int16-requantize.ts';

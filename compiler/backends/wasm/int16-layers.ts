@@ -7,10 +7,9 @@
 import { Graph, Node, tensorOf } from '../../ir/graph.ts';
 import { sizeOf } from '../../ir/tensor.ts';
 import { TinyedgeError } from '../../errors.ts';
-import type { LayerContext } from './render-layers.ts';
 import { emitInt16Mac, int16MacScratchBytes } from './int16-mac.ts';
 import { emitSoftmaxInt16 } from './int16-softmax.ts';
-import { paramsOf, tensorAddress } from './scalar-layers.ts';
+import { LayerContext, paramsOf, tensorAddress } from './layer-context.ts';
 
 /** Whether a node reads or writes int16 activations (it then runs a kernel of this file). */
 export function isInt16Node(g: Graph, node: Node): boolean {

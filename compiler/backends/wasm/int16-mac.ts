@@ -8,14 +8,13 @@
 import { Graph, Node, NodeOf, tensorOf } from '../../ir/graph.ts';
 import { sizeOf } from '../../ir/tensor.ts';
 import { TinyedgeError } from '../../errors.ts';
-import { isPointwiseConv } from '../../quantize/prepare-int8.ts';
-import { windowOf } from '../../reference/window.ts';
-import type { LayerContext } from './render-layers.ts';
+import { isPointwiseConv } from '../../quantize/prepare/prepare-int8.ts';
+import { windowOf } from '../../ir/window.ts';
 import { requantTable } from './int16-requantize.ts';
 import { emitSimdMac, patchBytes, widenedWeights } from './int16-simd-mac.ts';
 import { emitDepthwise } from './int16-depthwise.ts';
 import { depthwiseRowBytes, emitSimdDepthwise16, simdDepthwiseFits, widenedDepthwiseWeights } from './int16-simd-depthwise.ts';
-import { paramsOf, tensorAddress } from './scalar-layers.ts';
+import { LayerContext, paramsOf, tensorAddress } from './layer-context.ts';
 
 /** A conv2d or fully_connected node's dot length k, and whether it is a matrix product over rows (pointwise or dense). */
 function dotShape(g: Graph, node: Node): { k: number; matmul: boolean } {

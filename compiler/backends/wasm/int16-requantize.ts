@@ -4,7 +4,7 @@
  * compiler/reference/int8/conv.ts (TFLite's int64 MultiplyByQuantizedMultiplier when `wide`, the int32 one else).
  */
 import { Expr, FunctionBuilder, Local } from './binaryen.ts';
-import { paramsOf } from './scalar-layers.ts';
+import { paramsOf } from './layer-context.ts';
 
 /** The constants of a MAC node. */
 export type MacParams = ReturnType<typeof paramsOf<'mac'>>;

@@ -5,7 +5,7 @@
  * sums go to an int32 row in scratch, from which each channel adds its bias in i64 and requantizes as the scalar
  * kernel (int16-depthwise.ts). Exact: a product is |·| ≤ 2^22, so up to MAX_SIMD_TAPS taps cannot leave int32.
  */
-import { Window2d } from '../../reference/window.ts';
+import { Window2d } from '../../ir/window.ts';
 import { Expr, FunctionBuilder } from './binaryen.ts';
 import { forInBoundsTaps } from './window-taps.ts';
 import { MacParams, REQUANT_ROW, accumulator, requantized } from './int16-requantize.ts';

@@ -6,7 +6,7 @@
  * lanes wrap as the narrow i32 accumulator does, and for a wide node at most 255 steps (MAX_WIDE_DOT_LENGTH) keep
  * every lane below 2^31 before the four are added to the i64 accumulator. Padding reads 0: the int16 zero point.
  */
-import { Window2d } from '../../reference/window.ts';
+import { Window2d } from '../../ir/window.ts';
 import { Expr, FunctionBuilder, Local } from './binaryen.ts';
 import { MacParams, REQUANT_ROW, accumulator, requantized } from './int16-requantize.ts';
 import { forInBoundsTaps } from './window-taps.ts';

@@ -5,7 +5,7 @@
  * 513-entry int16 tables live in the data segment; e is recomputed in the last pass rather than kept in scratch.
  */
 import { Expr, FunctionBuilder, Local } from './binaryen.ts';
-import { mbqmConst } from './scalar-layers.ts';
+import { mbqmConst } from './layer-context.ts';
 
 /** Where one int16 softmax reads and writes, and its constants. */
 export interface Softmax16Layout {

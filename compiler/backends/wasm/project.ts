@@ -7,21 +7,13 @@ import { fileURLToPath } from 'node:url';
 import { Graph, tensorOf } from '../../ir/graph.ts';
 import { Quantization } from '../../ir/tensor.ts';
 import { MemoryPlan } from '../../plan/plan-memory.ts';
-import { ActivationType, activationType } from '../../quantize/quant-params.ts';
+import { activationType } from '../../quantize/prepare/quant-params.ts';
 import { emitWasm } from './emit-wasm.ts';
-import { RuntimePartsInfo, wasmRuntimeParts } from './runtime-parts.ts';
+import { wasmRuntimeParts } from './runtime-parts.ts';
+import { WasmModelInfo } from './model-info.ts';
 import { detectorPage } from './detector-page.ts';
 
 const LOADER_DIR = new URL('../../../runtime/wasm/', import.meta.url);
-
-/** What model.json holds (the loader's ModelInfo). */
-export interface WasmModelInfo extends RuntimePartsInfo {
-  model: string;
-  input: { name: string; shape: number[]; scale: number; zeroPoint: number; dtype: ActivationType };
-  output: { name: string; shape: number[]; scale: number; zeroPoint: number; dtype: ActivationType };
-  labels?: string[];
-  preprocessing: { scale: number; offset: number };
-}
 
 function tensorInfo(g: Graph, name: string): WasmModelInfo['input'] {
   const t = tensorOf(g, name);

@@ -7,11 +7,8 @@
 import { Graph, Node, tensorOf } from '../../ir/graph.ts';
 import { sameShape, sizeOf } from '../../ir/tensor.ts';
 import { TinyedgeError } from '../../errors.ts';
-import { Int8Params, foldedMacBias, isPointwiseConv, paramsOfKind } from '../../quantize/prepare-int8.ts';
-import { int8ParamsOf } from '../../reference/int8/interpreter.ts';
-import { windowOf } from '../../reference/window.ts';
-import { WasmModule } from './binaryen.ts';
-import { WasmData } from './wasm-data.ts';
+import { Int8Params, foldedMacBias, isPointwiseConv, int8ParamsOf, paramsOfKind } from '../../quantize/prepare/prepare-int8.ts';
+import { windowOf } from '../../ir/window.ts';
 import { SimdRequant, simdRequantTable } from './requantize.ts';
 import { emitSimdMatmul, matmulScratchBytes, paddedBias, simdMatmulWeights } from './simd-matmul.ts';
 import { emitSimdAdd } from './simd-add.ts';
@@ -20,18 +17,8 @@ import { convPatchBytes, emitSimdConv } from './simd-conv.ts';
 import { depthwiseScratchBytes, emitSimdDepthwise, productsPairInInt16, simdDepthwiseConstants } from './simd-depthwise.ts';
 import { emitResizeBilinear, emitResizeNearest, emitTransposeConv } from './upsampling.ts';
 import { emitInt16Layer, int16ScratchBytes, isInt16Node } from './int16-layers.ts';
-import { emitBroadcastBinary, emitMean, emitPad, emitPool, emitRequantize, tensorAddress as addr } from './scalar-layers.ts';
-
-/** Where things are in linear memory. */
-export interface LayerContext {
-  g: Graph;
-  module: WasmModule;
-  data: WasmData;
-  /** Address of each activation tensor. */
-  address: Map<string, number>;
-  /** Address of each node's scratch buffer. */
-  scratch: Map<string, number>;
-}
+import { emitBroadcastBinary, emitMean, emitPad, emitPool, emitRequantize } from './scalar-layers.ts';
+import { LayerContext, tensorAddress as addr } from './layer-context.ts';
 
 function params<K extends Int8Params['kind']>(g: Graph, node: Node, kind: K): Extract<Int8Params, { kind: K }> {
   return paramsOfKind(int8ParamsOf(g), node, kind);

@@ -9,7 +9,7 @@ import { Graph, tensorOf } from '../../ir/graph.ts';
 import { Quantization } from '../../ir/tensor.ts';
 import { TinyedgeError } from '../../errors.ts';
 import { MemoryPlan } from '../../plan/plan-memory.ts';
-import { pixelTable } from '../../reference/image/image-to-int8.ts';
+import { pixelTable } from '../../image/pixel-table.ts';
 import { WasmDetectionInfo, wasmDetectionInfo } from './ssd-detection.ts';
 
 const RUNTIME_WASM = new URL('../../../runtime/wasm/', import.meta.url);

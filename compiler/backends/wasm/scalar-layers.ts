@@ -4,34 +4,15 @@
  * clamp, and int8↔int16 conversion). The arithmetic is the integer reference's (prepare-int8.ts), through the
  * shared `mbqm` helper.
  */
-import { Node, NodeOf, tensorOf } from '../../ir/graph.ts';
+import { NodeOf, tensorOf } from '../../ir/graph.ts';
 import { broadcastStrides, sizeOf } from '../../ir/tensor.ts';
 import { TinyedgeError } from '../../errors.ts';
-import { Int8Params, meanGeometry, paramsOfKind } from '../../quantize/prepare-int8.ts';
-import { int8ParamsOf } from '../../reference/int8/interpreter.ts';
-import { windowOf } from '../../reference/window.ts';
+import { meanGeometry } from '../../quantize/prepare/prepare-int8.ts';
+import { windowOf } from '../../ir/window.ts';
 import { Expr, FunctionBuilder } from './binaryen.ts';
 import { elementAt, elementTypeOf } from './element-types.ts';
 import { forInBoundsTaps } from './window-taps.ts';
-import type { LayerContext } from './render-layers.ts';
-
-/** A node's integer constants, checked to be of the expected kind. */
-export function paramsOf<K extends Int8Params['kind']>(ctx: LayerContext, node: Node, kind: K): Extract<Int8Params, { kind: K }> {
-  return paramsOfKind(int8ParamsOf(ctx.g), node, kind);
-}
-
-/** The address of an activation, or of a constant (placed in the data segment on first use). */
-export function tensorAddress(ctx: LayerContext, name: string): number {
-  const data = tensorOf(ctx.g, name).data;
-  const a = ctx.address.get(name) ?? (data && !(data instanceof Float32Array) && !(data instanceof Uint8Array) ? ctx.data.add(name, data) : undefined);
-  if (a === undefined) throw new Error(`internal: '${name}' has no address`);
-  return a;
-}
-
-/** TFLite's MultiplyByQuantizedMultiplier of `x` by a constant multiplier and shift. */
-export function mbqmConst(f: FunctionBuilder, x: Expr, multiplier: number, shift: number): Expr {
-  return f.callI32('mbqm', [x, f.c(multiplier), f.c(Math.max(shift, 0)), f.c(Math.max(-shift, 0))]);
-}
+import { LayerContext, mbqmConst, paramsOf, tensorAddress } from './layer-context.ts';
 
 /** for (i of idx) loops over `dims`, outermost first, around `inner`. */
 function nest(f: FunctionBuilder, idx: ReturnType<FunctionBuilder['i32']>[], dims: number[], inner: Expr[]): Expr[] {

@@ -5,7 +5,7 @@
  */
 import { Expr, FunctionBuilder } from './binaryen.ts';
 import { srdhmV128, storeInt8Lanes } from './requantize.ts';
-import { ADD_LEFT_SHIFT } from '../../quantize/prepare-int8.ts';
+import { ADD_LEFT_SHIFT } from '../../quantize/prepare/prepare-int8.ts';
 
 /** The constants of one add. */
 export interface SimdAdd {

@@ -6,7 +6,7 @@
  */
 import { Expr, FunctionBuilder } from './binaryen.ts';
 import { ROWS_PER_PASS, SimdMatmul, emitSimdMatmul } from './simd-matmul.ts';
-import { Window2d, windowInterior } from '../../reference/window.ts';
+import { Window2d, windowInterior } from '../../ir/window.ts';
 
 /** Output pixels gathered per matmul call: one matmul pass. */
 const PIXELS = ROWS_PER_PASS;

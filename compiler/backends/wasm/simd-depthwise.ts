@@ -8,7 +8,7 @@
  */
 import { Expr, FunctionBuilder } from './binaryen.ts';
 import { SimdRequant, requantizeRow, storeRequantized } from './requantize.ts';
-import { Window2d, windowInterior } from '../../reference/window.ts';
+import { Window2d, windowInterior } from '../../ir/window.ts';
 
 /** The constants of one depthwise layer. */
 export interface SimdDepthwise {

@@ -5,9 +5,9 @@
  */
 import { Expr, FunctionBuilder, Local } from './binaryen.ts';
 import { srdhm } from './requantize.ts';
-import { INT32_MAX, INT32_MIN } from '../../quantize/fixed-point.ts';
-import { FORTY_EIGHT_OVER_17, MINUS_THIRTY_TWO_OVER_17 } from '../../quantize/gemmlowp.ts';
-import { SOFTMAX_SUM_INTEGER_BITS } from '../../quantize/prepare-int8.ts';
+import { INT32_MAX, INT32_MIN } from '../../arith/fixed-point.ts';
+import { FORTY_EIGHT_OVER_17, MINUS_THIRTY_TWO_OVER_17 } from '../../arith/gemmlowp.ts';
+import { SOFTMAX_SUM_INTEGER_BITS } from '../../quantize/prepare/prepare-int8.ts';
 
 /** Where one softmax reads and writes: int8 rows of `depth` at x and y, the int32 exponent table at `table`. */
 export interface SoftmaxLayout {

@@ -7,7 +7,8 @@ import { Graph } from '../../ir/graph.ts';
 import { Cut, splitAt } from '../../plan/split/cut-candidates.ts';
 import { planMemory } from '../../plan/plan-memory.ts';
 import { wasmScratchBytes } from './render-layers.ts';
-import { WasmModelInfo, wasmProject } from './project.ts';
+import { WasmModelInfo } from './model-info.ts';
+import { wasmProject } from './project.ts';
 
 /** A compiled part: module bytes and its model.json. */
 export interface WasmPart {

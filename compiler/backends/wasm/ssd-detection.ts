@@ -5,8 +5,8 @@
 import { Graph } from '../../ir/graph.ts';
 import { sizeOf } from '../../ir/tensor.ts';
 import { MemoryPlan } from '../../plan/plan-memory.ts';
-import { ssdInt8Tables } from '../../reference/detection/ssd-tables.ts';
-import { ssdOutputsOf } from '../../reference/detection/ssd-outputs.ts';
+import { ssdInt8Tables } from '../../detection/ssd-tables.ts';
+import { ssdOutputsOf } from '../../detection/ssd-outputs.ts';
 
 /** model.json's `detection`: where the raw outputs are, and the tables of runtime/wasm/ssd-postprocess.js. */
 export interface WasmDetectionInfo {

@@ -3,8 +3,8 @@
  * source tables, and TFLite's transpose convolution (int32 scratch, then the shared per-channel requantization).
  * Same arithmetic as runtime/c/kernels/ref/resize.c and transpose_conv2d.c.
  */
-import { Window2d } from '../../reference/window.ts';
-import { RESIZE_FRACTION_BITS } from '../../reference/resize.ts';
+import { Window2d } from '../../ir/window.ts';
+import { RESIZE_FRACTION_BITS } from '../../ir/resize-geometry.ts';
 import { Expr, FunctionBuilder } from './binaryen.ts';
 import { OutputClamp, storeRequantized } from './requantize.ts';
 

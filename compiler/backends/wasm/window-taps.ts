@@ -2,7 +2,7 @@
  * @fileoverview The window loop the scalar pooling and the 16×8 depthwise kernels share: over one output pixel's
  * taps, skipping those outside the input (padding, which pooling ignores and a convolution reads as the zero point).
  */
-import { Window2d } from '../../reference/window.ts';
+import { Window2d } from '../../ir/window.ts';
 import { Expr, FunctionBuilder, Local } from './binaryen.ts';
 
 /** The loop's locals: the output pixel (oy, ox), the tap (ky, kx) and its input row and column (iy, ix). */

@@ -18,7 +18,7 @@
 import { Graph, Node, tensorOf } from '../../ir/graph.ts';
 import { Quantization, Tensor, sizeOf } from '../../ir/tensor.ts';
 import { TinyedgeError, withPlace } from '../../errors.ts';
-import { prepareInt8Node } from '../../quantize/prepare-int8.ts';
+import { prepareInt8Node } from '../../quantize/prepare/prepare-int8.ts';
 import { OnnxGraphBuilder } from './onnx-builder.ts';
 
 /** Where an IR tensor lives in the ONNX graph and in which layout. */

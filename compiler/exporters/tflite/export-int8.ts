@@ -9,9 +9,9 @@ import { Clamp, Pads4 } from '../../ir/attrs.ts';
 import { Graph, Node, tensorOf } from '../../ir/graph.ts';
 import { Quantization, Tensor } from '../../ir/tensor.ts';
 import { TinyedgeError, withPlace } from '../../errors.ts';
-import { tfPads, transposeConvPads } from '../../frontends/tfjs-common/padding.ts';
+import { tfPads, transposeConvPads } from '../../ir/padding.ts';
 import { BUILTIN_CODE, FIELD, OPTIONS_TYPE, TYPE_CODE } from '../../formats/tflite/schema.ts';
-import { activationType, quantizeValue, RANGE_OF } from '../../quantize/quant-params.ts';
+import { activationType, quantizeValue, RANGE_OF } from '../../quantize/prepare/quant-params.ts';
 import { TfliteModelRecord, TfliteOptionField, TfliteOptionsRecord, TfliteTensorRecord, writeTflite } from './write-model.ts';
 
 /**

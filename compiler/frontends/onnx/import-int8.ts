@@ -13,7 +13,7 @@ import { Quantization, formatShape } from '../../ir/tensor.ts';
 import { verifyGraph } from '../../ir/verify.ts';
 import { verifyQuantizedGraph, verifyTensorQuantization } from '../../ir/verify-quantized.ts';
 import { withPlace } from '../../errors.ts';
-import { prepareInt8Node } from '../../quantize/prepare-int8.ts';
+import { prepareInt8Node } from '../../quantize/prepare/prepare-int8.ts';
 import { OnnxModelRecord, OnnxNodeRecord } from './read-model.ts';
 import { checkOnnxSchema } from './onnx-schema.ts';
 import { NHWC_OF_NCHW, checkKernelShape, constantOf, explicitPads, fail, intsAttr, numberAttr } from './onnx-node.ts';

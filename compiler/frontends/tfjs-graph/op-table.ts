@@ -5,7 +5,7 @@
 import { Clamp, NO_CLAMP } from '../../ir/attrs.ts';
 import { OpAttrs, OpName } from '../../ir/ops.ts';
 import { TinyedgeError } from '../../errors.ts';
-import { tfPads } from '../tfjs-common/padding.ts';
+import { tfPads } from '../../ir/padding.ts';
 import { TfAttrs, TfNode } from './tf-node.ts';
 import { reshapingStridedSlice } from './strided-slice.ts';
 

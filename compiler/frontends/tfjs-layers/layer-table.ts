@@ -5,7 +5,7 @@
 import { Clamp, NO_CLAMP } from '../../ir/attrs.ts';
 import { OpAttrs, OpName } from '../../ir/ops.ts';
 import { TinyedgeError } from '../../errors.ts';
-import { tfPads } from '../tfjs-common/padding.ts';
+import { tfPads } from '../../ir/padding.ts';
 import { depthwiseShape, hwioToOhwi, transpose2d } from '../tfjs-common/layouts.ts';
 import { DecodedWeight } from '../tfjs-common/weights.ts';
 import { formatShape, sameShape } from '../../ir/tensor.ts';

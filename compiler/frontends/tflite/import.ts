@@ -12,7 +12,7 @@ import { TinyedgeError, withPlace } from '../../errors.ts';
 import { TfliteModel, TfliteOperator, TfliteTensor, readTfliteModel } from './read-model.ts';
 import { TENSOR_TYPE } from '../../formats/tflite/schema.ts';
 import { TFLITE_OPS, TfliteMapContext, optionReader } from './op-table.ts';
-import { prepareInt8Node } from '../../quantize/prepare-int8.ts';
+import { prepareInt8Node } from '../../quantize/prepare/prepare-int8.ts';
 
 /** An imported .tflite model: the int8 graph and how a photo's pixels become its input. */
 export interface ImportedTflite {

@@ -6,7 +6,7 @@
 import { Clamp, NO_CLAMP, Pads4 } from '../../ir/attrs.ts';
 import { OpAttrs, OpName } from '../../ir/ops.ts';
 import { TinyedgeError } from '../../errors.ts';
-import { tfPads, transposeConvPads } from '../tfjs-common/padding.ts';
+import { tfPads, transposeConvPads } from '../../ir/padding.ts';
 import { FlatTable } from './flat-table.ts';
 import { ACTIVATION, FIELD, PADDING } from '../../formats/tflite/schema.ts';
 import { TfliteOperator } from './read-model.ts';

@@ -6,7 +6,7 @@
  * function of measured costs, so tests and the demo can compare its prediction with what they measure.
  */
 import { Cut } from './cut-candidates.ts';
-import { FRAME_HEADER_BYTES } from '../../../runtime/offload/wire-protocol.ts';
+import { FRAME_HEADER_BYTES } from './wire-frame.ts';
 import { TinyedgeError } from '../../errors.ts';
 
 /** The link between device and server. */

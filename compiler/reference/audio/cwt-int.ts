@@ -4,26 +4,9 @@
  * (runtime/wasm/assembly/cwt.ts) must equal bit for bit. JS numbers hold every intermediate exactly: accumulators
  * stay within ±2^30 and re² + im² within 2^31.
  */
-import { TinyedgeError } from '../../errors.ts';
-import { Quantization } from '../../ir/tensor.ts';
-import { clampInt, multiplyByQuantizedMultiplier, quantizeMultiplier } from '../../quantize/fixed-point.ts';
-import { Graph, tensorOf } from '../../ir/graph.ts';
-import { CwtConfig, CwtTables, cwtSteps, cwtTables } from './cwt-kernels.ts';
-
-/** How column sums become the model's int8 input: TFLite's requantization to the input tensor's scale and zero point. */
-export interface CwtRequantize {
-  multiplier: number;
-  shift: number;
-  zeroPoint: number;
-}
-
-/** The requantization for an input tensor of scale `scale`: M / 2^16 is the float feature, so M·1/(2^16·scale). */
-export function cwtRequantize(quant: Quantization): CwtRequantize {
-  const real = 1 / (65536 * quant.scale[0]);
-  if (!(real < 1)) throw new TinyedgeError(`CWT: the input scale ${quant.scale[0]} is below 2^-16, finer than the scalogram's own resolution`);
-  const { multiplier, shift } = quantizeMultiplier(real);
-  return { multiplier, shift, zeroPoint: quant.zeroPoint[0] };
-}
+import { clampInt, multiplyByQuantizedMultiplier } from '../../arith/fixed-point.ts';
+import { CwtTables, cwtSteps } from '../../audio/cwt-kernels.ts';
+import { CwtRequantize } from '../../audio/cwt-front-end.ts';
 
 /** floor(sqrt(v)) for 0 ≤ v < 2^52: the double square root is correctly rounded, so its floor is exact there. */
 function isqrt(v: number): number {
@@ -72,17 +55,4 @@ export function quantizeScalogram(sums: Int32Array, q: CwtRequantize): Int8Array
 /** The whole fixed-point front end: PCM in, the model's int8 input out. */
 export function cwtInt8(t: CwtTables, pcm: Int16Array, q: CwtRequantize): Int8Array {
   return quantizeScalogram(scalogramInt(t, pcm), q);
-}
-
-/** What a backend emits for an audio model's front end: the tables and the requantization to its int8 input. */
-export interface CwtFrontEnd {
-  tables: CwtTables;
-  requantize: CwtRequantize;
-}
-
-/** The front end of an int8 graph whose input is the scalogram of `config`. */
-export function cwtFrontEndOf(g: Graph, config: CwtConfig): CwtFrontEnd {
-  const input = tensorOf(g, g.inputs[0]);
-  if (input.dtype !== 'int8' || !input.quant) throw new TinyedgeError(`the CWT front end feeds an int8 input, not ${input.dtype}`, { file: g.source, node: g.inputs[0] });
-  return { tables: cwtTables(config), requantize: cwtRequantize(input.quant) };
 }

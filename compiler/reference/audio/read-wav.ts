@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import wavefile from 'wavefile';
 import { TinyedgeError } from '../../errors.ts';
-import { CwtConfig } from './cwt-kernels.ts';
+import { CwtConfig } from '../../audio/cwt-kernels.ts';
 
 /** The fmt chunk fields we check. */
 interface WavFormat {

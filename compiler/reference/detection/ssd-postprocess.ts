@@ -6,7 +6,7 @@
  */
 import { SsdDetection } from '../../ir/detection.ts';
 import { Box, Kept, decodeBox, greedyNms, mergeClasses } from './box-arithmetic.ts';
-import { NmsSettings, SsdInt8Tables } from './ssd-tables.ts';
+import { NmsSettings, SsdInt8Tables } from '../../detection/ssd-tables.ts';
 
 const f = Math.fround;
 

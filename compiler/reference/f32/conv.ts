@@ -4,7 +4,7 @@
  * output channels so each input value is loaded once per four MACs.
  */
 import { Clamp } from '../../ir/attrs.ts';
-import { Window2d, scatterTransposeConv } from '../window.ts';
+import { Window2d, scatterTransposeConv } from '../../ir/window.ts';
 
 function clampRange(c: Clamp): [number, number] {
   return [c.min ?? -Infinity, c.max ?? Infinity];

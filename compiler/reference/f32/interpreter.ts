@@ -6,11 +6,12 @@ import { Graph, Node, NodeOf, tensorOf } from '../../ir/graph.ts';
 import { OpName } from '../../ir/ops.ts';
 import { Tensor } from '../../ir/tensor.ts';
 import { conv2dF32, depthwiseConv2dF32, fullyConnectedF32, transposeConv2dF32 } from './conv.ts';
-import { gatherNearest, nearestSources, resizeBilinearF32 } from '../resize.ts';
+import { nearestSources } from '../../ir/resize-geometry.ts';
+import { gatherNearest, resizeBilinearF32 } from '../resize.ts';
 import { batchNormF32, binaryF32, clampF32, logisticF32, softmaxF32 } from './elementwise.ts';
 import { meanF32, poolF32 } from './reduce.ts';
 import { concatElements, padElements } from '../layout.ts';
-import { windowOf as window } from '../window.ts';
+import { windowOf as window } from '../../ir/window.ts';
 import { runSchedule } from '../run-schedule.ts';
 import { TinyedgeError } from '../../errors.ts';
 

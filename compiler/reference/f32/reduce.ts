@@ -1,6 +1,6 @@
 /** @fileoverview f32 reference kernels of pooling and reductions: avg/max pool (TF semantics: padding not counted) and mean. */
 import { Clamp } from '../../ir/attrs.ts';
-import { Window2d } from '../window.ts';
+import { Window2d } from '../../ir/window.ts';
 import { sizeOf } from '../../ir/tensor.ts';
 
 /** Average or max over each window; average divides by the number of in-bounds elements, as TF and TFLite do. */

@@ -5,16 +5,10 @@
  * pixel to int8 (pixel·scale + offset quantized with the input's scale and zero point, as predict quantizes).
  */
 import { TinyedgeError } from '../../errors.ts';
-import { quantizeValue } from '../../quantize/quant-params.ts';
 
 /** Fraction bits of the resize weights: 255·2^22 plus rounding stays below 2^31. */
 const BITS = 11;
 const ONE = 1 << BITS;
-
-/** The int8 input value of each 8-bit pixel value: quantize(fround(pixel·scale + offset)). */
-export function pixelTable(pre: { scale: number; offset: number }, quant: { scale: number; zeroPoint: number }): Int8Array {
-  return Int8Array.from({ length: 256 }, (_, p) => quantizeValue(Math.fround(p * pre.scale + pre.offset), quant.scale, quant.zeroPoint));
-}
 
 /** Source position of each destination column (or row) in fixed point: first tap, and weight of the second. */
 export function resizeTaps(src: number, dst: number): { first: Int32Array; weight: Int32Array } {

@@ -6,8 +6,8 @@
  * modulo 2^32 as C's is, a `wide` (int64) one as it is. int8: |x + in_offset| ≤ 255 and |w| ≤ 127, so int32 holds
  * 66,000 products, more than any window here.
  */
-import { Window2d, scatterTransposeConv } from '../window.ts';
-import { multiplyByQuantizedMultiplier as mbqm, multiplyByQuantizedMultiplier64 as mbqm64 } from '../../quantize/fixed-point.ts';
+import { Window2d, scatterTransposeConv } from '../../ir/window.ts';
+import { multiplyByQuantizedMultiplier as mbqm, multiplyByQuantizedMultiplier64 as mbqm64 } from '../../arith/fixed-point.ts';
 import { alike } from '../layout.ts';
 
 /** Activations of a quantized graph: int8, or int16 in 16×8 models. */

@@ -1,8 +1,8 @@
 /** @fileoverview Integer reference kernels of add (TFLite's left-shift rescaling), mul, requantize, softmax (int8 and int16) and logistic (see prepare-int8.ts for the formulas). */
-import { multiplyByQuantizedMultiplier as mbqm, clampInt, roundingDivideByPOT, saturatingRoundingDoublingHighMul as srdhm } from '../../quantize/fixed-point.ts';
-import { getReciprocal } from '../../quantize/gemmlowp.ts';
-import { Int8Params, Requant, SOFTMAX_SUM_INTEGER_BITS } from '../../quantize/prepare-int8.ts';
-import { lookupInt16 } from '../../quantize/softmax-int16.ts';
+import { multiplyByQuantizedMultiplier as mbqm, clampInt, roundingDivideByPOT, saturatingRoundingDoublingHighMul as srdhm } from '../../arith/fixed-point.ts';
+import { getReciprocal } from '../../arith/gemmlowp.ts';
+import { Int8Params, Requant, SOFTMAX_SUM_INTEGER_BITS } from '../../quantize/prepare/prepare-int8.ts';
+import { lookupInt16 } from '../../arith/softmax-int16.ts';
 import { broadcastBinary } from '../broadcast.ts';
 import { sizeOf } from '../../ir/tensor.ts';
 import { alike } from '../layout.ts';

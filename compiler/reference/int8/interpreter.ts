@@ -6,14 +6,14 @@
 import { Graph, Node, NodeOf, tensorOf } from '../../ir/graph.ts';
 import { OpName } from '../../ir/ops.ts';
 import { Tensor, sizeOf } from '../../ir/tensor.ts';
-import { Int8Params, prepareInt8 } from '../../quantize/prepare-int8.ts';
-import { windowOf } from '../window.ts';
+import { Int8Params, int8ParamsOf } from '../../quantize/prepare/prepare-int8.ts';
+import { windowOf } from '../../ir/window.ts';
 import { runSchedule } from '../run-schedule.ts';
 import { concatElements, padElements } from '../layout.ts';
 import { Activations, conv2dInt8, depthwiseConv2dInt8, matmulInt8, MacParams, transposeConv2dInt8 } from './conv.ts';
 import { gatherNearest, resizeBilinearInt8 } from '../resize.ts';
 import { addInt8, lookupInt8, mulInt8, requantizeInt8, softmaxInt16, softmaxInt8 } from './elementwise.ts';
-import { activationType } from '../../quantize/quant-params.ts';
+import { activationType } from '../../quantize/prepare/quant-params.ts';
 import { meanInt8, poolInt8 } from './reduce.ts';
 
 type Values = Activations | Int32Array | BigInt64Array;
@@ -88,18 +88,6 @@ const KERNELS: { [K in OpName]: Kernel<K> } = {
   transpose_conv2d: ({ attrs }, [x, w, b], [input, filter], out, p) =>
     transposeConv2dInt8(i8(x), i8(w), bias(b) as Int32Array | undefined, windowOf(input, out, filter.shape[1], filter.shape[2], attrs), filter.shape[0], expect(p, 'mac')),
 };
-
-const prepared = new WeakMap<Graph, Map<string, Int8Params>>();
-
-/** The integer constants of a graph, computed once per graph object. */
-export function int8ParamsOf(g: Graph): Map<string, Int8Params> {
-  let p = prepared.get(g);
-  if (!p) {
-    p = prepareInt8(g);
-    prepared.set(g, p);
-  }
-  return p;
-}
 
 /** Runs one node on integer values (int8, or int16 in 16×8 graphs). */
 export function runNodeInt8(g: Graph, node: Node, values: readonly Values[]): Activations {

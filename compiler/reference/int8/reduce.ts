@@ -1,6 +1,6 @@
 /** @fileoverview Integer (int8, int16) reference kernels of pooling and mean, with TFLite's round-half-away integer division. */
-import { Window2d } from '../window.ts';
-import { multiplyByQuantizedMultiplier as mbqm, clampInt } from '../../quantize/fixed-point.ts';
+import { Window2d } from '../../ir/window.ts';
+import { multiplyByQuantizedMultiplier as mbqm, clampInt } from '../../arith/fixed-point.ts';
 import { sizeOf } from '../../ir/tensor.ts';
 import { alike } from '../layout.ts';
 import { Activations } from './conv.ts';

@@ -1,7 +1,7 @@
 /*
  * tinyedge: the fixed-point CWT front end of audio models (FunnelNet): int16 PCM → Morlet scalogram → the model's
  * int8 input. Bit-exact with compiler/reference/audio/cwt-int.ts; the design (scales, Q14 taps, rounding, integer
- * magnitude, column averaging, requantization) is in compiler/reference/audio/cwt-kernels.ts. The compiler emits
+ * magnitude, column averaging, requantization) is in compiler/audio/cwt-kernels.ts. The compiler emits
  * the tables as const arrays (flash); no malloc, no floating point.
  */
 #ifndef TINYEDGE_AUDIO_CWT_H

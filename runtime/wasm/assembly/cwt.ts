@@ -1,6 +1,6 @@
 // The fixed-point CWT front end of audio models (FunnelNet) in AssemblyScript: int16 PCM → Morlet scalogram → the
 // model's int8 input, bit-exact with compiler/reference/audio/cwt-int.ts and runtime/c/audio/cwt.c (the design is
-// in compiler/reference/audio/cwt-kernels.ts). The caller (runtime/wasm/tinyedge-cwt.js) places the tables, the
+// in compiler/audio/cwt-kernels.ts). The caller (runtime/wasm/tinyedge-cwt.js) places the tables, the
 // clip and the output in this module's memory; nothing is allocated here.
 
 // floor(sqrt(v)) for v ≤ 2^31: f64's square root is correctly rounded, so its floor is exact far beyond that.

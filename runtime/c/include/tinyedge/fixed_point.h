@@ -1,6 +1,6 @@
 /*
  * tinyedge: TFLite's fixed-point arithmetic (gemmlowp), the one set of formulas every int8 kernel uses.
- * Bit-exact with compiler/quantize/fixed-point.ts. Requires arithmetic right shift of negative int32, which every
+ * Bit-exact with compiler/arith/fixed-point.ts. Requires arithmetic right shift of negative int32, which every
  * compiler tinyedge targets (gcc, clang, arm-none-eabi-gcc) provides.
  */
 #ifndef TINYEDGE_FIXED_POINT_H

@@ -17,7 +17,7 @@
  *   scale = ⌊(2^10·in + ⌊out/2⌋)/out⌋ (align corners: ⌊(2^10·(in − 1) + ⌊(out − 1)/2⌋)/(out − 1)⌋), p = v·scale
  *   (+ ⌊scale/2⌋ − 2^9 with half-pixel centers), lo = max(trunc(p/2^10), 0), hi = min(trunc((p + 1023)/2^10), in − 1),
  *   frac = p − 2^10·lo; y = trunc((s ± 2^19)/2^20) with s the Q20 sum of the four taps weighted (2^10 − a or a)·
- *   (2^10 − b or b), a, b the row and column fracs (compiler/reference/resize.ts).
+ *   (2^10 − b or b), a, b the row and column fracs (compiler/ir/resize-geometry.ts).
  * - add (TFLite, left shift 20): xi' = MBQM((xi + offset_i)·2^20, M_i, shift_i) with M_i = s_i/(2·max(s1,s2));
  *   y = clamp(MBQM(x1' + x2', M_o, shift_o) + out_offset), M_o = 2·max(s1,s2)/(2^20·s_out).
  * - mul: y = clamp(MBQM((x1 + offset_1)·(x2 + offset_2), s1·s2/s_out) + out_offset).
@@ -47,14 +47,14 @@
  *   here: with v = x − zp_in, M, L = frexp(s_in·2^27) (Q31) and R = ⌊15·2^27 / 2^L⌋: −128 for v ≤ −R, 127 for
  *   v ≥ R, else clamp(RDBPOT(logistic(MBQM(v, M, L) as Q4.27) as Q0.31, 23) − 128).
  */
-import { Graph, Node, tensorOf } from '../ir/graph.ts';
-import { Quantization } from '../ir/tensor.ts';
-import { TinyedgeError } from '../errors.ts';
-import { clampInt, frexpMultiplier, multiplyByQuantizedMultiplier, quantizeMultiplier, roundingDivideByPOT, saturatingRoundingDoublingHighMul } from './fixed-point.ts';
-import { expOnNegativeValues, logistic } from './gemmlowp.ts';
+import { Graph, Node, tensorOf } from '../../ir/graph.ts';
+import { Quantization } from '../../ir/tensor.ts';
+import { TinyedgeError } from '../../errors.ts';
+import { clampInt, frexpMultiplier, multiplyByQuantizedMultiplier, quantizeMultiplier, roundingDivideByPOT, saturatingRoundingDoublingHighMul } from '../../arith/fixed-point.ts';
+import { expOnNegativeValues, logistic } from '../../arith/gemmlowp.ts';
 import { activationType, clampToQuantized, quantizeValue, RANGE_OF, Q_MAX, Q_MIN } from './quant-params.ts';
-import { softmaxInt16Tables } from './softmax-int16.ts';
-import { bilinearTaps, nearestSources } from '../reference/resize.ts';
+import { softmaxInt16Tables } from '../../arith/softmax-int16.ts';
+import { bilinearTaps, nearestSources } from '../../ir/resize-geometry.ts';
 
 /** Left shift TFLite applies to add's int8 inputs before rescaling them to a common scale. */
 export const ADD_LEFT_SHIFT = 20;
@@ -285,6 +285,17 @@ export function prepareInt8(g: Graph): Map<string, Int8Params> {
   return new Map(g.nodes.map((n) => [n.name, prepareInt8Node(g, n)]));
 }
 
+const prepared = new WeakMap<Graph, Map<string, Int8Params>>();
+
+/** The integer constants of a graph, computed once per graph object and read by the integer reference, the planner and the backends. */
+export function int8ParamsOf(g: Graph): Map<string, Int8Params> {
+  let p = prepared.get(g);
+  if (!p) {
+    p = prepareInt8(g);
+    prepared.set(g, p);
+  }
+  return p;
+}
 
 /** The integer constants of one node, checked to be of the expected kind (backends read them through this). */
 export function paramsOfKind<K extends Int8Params['kind']>(params: Map<string, Int8Params>, node: Node, kind: K): Extract<Int8Params, { kind: K }> {

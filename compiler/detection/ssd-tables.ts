@@ -4,9 +4,9 @@
  * and exponentials become 256-entry f32 tables, and the score threshold becomes a minimum code (the conversion is
  * monotonic). The device then needs no exp and no division but IoU's: the same tables feed TS, C and WASM.
  */
-import { Graph } from '../../ir/graph.ts';
-import { Quantization, Tensor } from '../../ir/tensor.ts';
-import { TinyedgeError } from '../../errors.ts';
+import { Graph } from '../ir/graph.ts';
+import { Quantization, Tensor } from '../ir/tensor.ts';
+import { TinyedgeError } from '../errors.ts';
 import { SsdOutputs, ssdOutputsOf } from './ssd-outputs.ts';
 
 const f = Math.fround;

@@ -8,7 +8,7 @@ import { TinyedgeError } from '../errors.ts';
 import { Tensor, formatShape, sizeOf } from '../ir/tensor.ts';
 import { tensorOf } from '../ir/graph.ts';
 import { Activations } from '../reference/int8/conv.ts';
-import { RANGE_OF, activationType, dequantizeArray, quantizeForTensor } from '../quantize/quant-params.ts';
+import { RANGE_OF, activationType, dequantizeArray, quantizeForTensor } from '../quantize/prepare/quant-params.ts';
 import { readWavClip } from '../reference/audio/read-wav.ts';
 import { DEFAULT_MODEL, LoadedModel, MCU_MODEL, PACKAGED_MODELS, SAMPLES_DIR } from '../../models/registry.ts';
 import { imageToInput } from '../../models/image-input.ts';
@@ -73,7 +73,7 @@ export async function checkBenchRequest(flags: BenchFlags, options: { optimized?
     );
   }
   if (!target && (flags.input || flags.audio)) throw new TinyedgeError(`${flags.input ? '--input' : '--audio'} needs a --target (without one, bench feeds a photo to the f32 interpreter and TF.js)`);
-  const model = prepareModel(spec, { quiet: true, optimized: options.optimized ?? true });
+  const model = prepareModel(spec, { optimized: options.optimized ?? true });
   if (!target && model.graph.detection) {
     throw new TinyedgeError('is a detector: TF.js runs it with executeAsync, which the f32 bench does not; give --target wasm32 (tinyedge beside TF.js to the same outputs)', { file: spec });
   }

@@ -1,6 +1,6 @@
-/** @fileoverview Geometry of a 2-D window op (conv, depthwise, pooling, transpose conv) over an NHWC input, shared by both interpreters. */
-import { Pads4 } from '../ir/attrs.ts';
-import { Tensor } from '../ir/tensor.ts';
+/** @fileoverview Geometry of a 2-D window op (conv, depthwise, pooling, transpose conv) over an NHWC input: the IR fact both interpreters and every backend read. */
+import { Pads4 } from './attrs.ts';
+import { Tensor } from './tensor.ts';
 
 /** Input size, output size, kernel size, strides, dilations and explicit pads. */
 export interface Window2d {

@@ -1,6 +1,6 @@
-/** @fileoverview TensorFlow's SAME/VALID padding rule, resolved to explicit [top, bottom, left, right] pads. */
-import { Pads4 } from '../../ir/attrs.ts';
-import { TinyedgeError } from '../../errors.ts';
+/** @fileoverview TensorFlow's SAME/VALID padding rule, resolved to explicit [top, bottom, left, right] pads: geometry the TF and TFLite importers, the builders and the TFLite exporter share. */
+import { Pads4 } from './attrs.ts';
+import { TinyedgeError } from '../errors.ts';
 
 /** TF's rule: SAME pads (out−1)·stride + span − in in total, the extra pixel at the bottom/right; VALID pads nothing. */
 export function tfPads(padding: string, inH: number, inW: number, kh: number, kw: number, strides: [number, number], dilations: [number, number] = [1, 1]): Pads4 {

@@ -23,7 +23,7 @@
  *   rounding with (m_q, shift) = QuantizeMultiplier(1 / (2^16·input_scale)), the model input's scale and zero point.
  * - Output: the model's input tensor [1, rows, columns, 1] (NHWC), row r, column t at r·columns + t.
  */
-import { TinyedgeError } from '../../errors.ts';
+import { TinyedgeError } from '../errors.ts';
 
 /** What the CWT front end of an audio model computes (see the file comment). */
 export interface CwtConfig {

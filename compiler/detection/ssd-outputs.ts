@@ -2,10 +2,10 @@
  * @fileoverview Finds a detector's box and score outputs from its SsdDetection and checks they fit the anchors, so
  * every post-processing (TS reference, C, WASM) starts from shapes that were checked once, with a clear error.
  */
-import { Graph } from '../../ir/graph.ts';
-import { SsdDetection } from '../../ir/detection.ts';
-import { Tensor, formatShape, sizeOf } from '../../ir/tensor.ts';
-import { TinyedgeError } from '../../errors.ts';
+import { Graph } from '../ir/graph.ts';
+import { SsdDetection } from '../ir/detection.ts';
+import { Tensor, formatShape, sizeOf } from '../ir/tensor.ts';
+import { TinyedgeError } from '../errors.ts';
 
 /** The checked outputs of an SSD detector. */
 export interface SsdOutputs {

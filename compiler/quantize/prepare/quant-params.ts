@@ -3,8 +3,8 @@
  * (the range always contains 0 so zero padding is exact), weights symmetric per output channel in [−127, 127],
  * biases int32 at scale input_scale × weight_scale with zero point 0.
  */
-import { clampInt, roundHalfAway } from './fixed-point.ts';
-import { Quantization } from '../ir/tensor.ts';
+import { clampInt, roundHalfAway } from '../../arith/fixed-point.ts';
+import { Quantization } from '../../ir/tensor.ts';
 
 /** The int8 range. */
 export const Q_MIN = -128;
