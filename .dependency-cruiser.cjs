@@ -40,10 +40,11 @@
  *
  * Known violations, of issue 17, listed in .dependency-cruiser-known-violations.json (depcruise's own baseline,
  * matched edge by edge, so any new violation still fails):
- *   - compiler/frontends/{tflite/import.ts,onnx/import-int8.ts} → quantize/prepare/prepare-int8.ts: the importers of
- *     quantized formats run Prepare on each operator as they emit it, so what the integer kernels cannot take fails
- *     naming the file's own operator; compiler/ir/verify-quantized.ts covers the quantization fields, and the rest
- *     (multiplier ranges, softmax β) should move there or into the load stage.
+ *   - compiler/frontends/tflite/import.ts → quantize/prepare/prepare-int8.ts: the .tflite importer runs Prepare on
+ *     each operator as it emits it, so what the integer kernels cannot take fails naming the file's own operator
+ *     (CONV_2D, not conv2d); compiler/ir/verify-quantized.ts covers the quantization fields, and the rest
+ *     (multiplier ranges, softmax β) should move there or into the load stage, as it has for int8 ONNX
+ *     (models/registry.ts runs Prepare after importOnnx).
  * Refresh the list after fixing one: `npm run deps:baseline`.
  */
 

@@ -4,7 +4,8 @@
  */
 import { fileURLToPath } from 'node:url';
 import { Graph } from '../compiler/ir/graph.ts';
-import { TinyedgeError } from '../compiler/errors.ts';
+import { TinyedgeError, withPlace } from '../compiler/errors.ts';
+import { prepareInt8Node } from '../compiler/quantize/prepare/prepare-int8.ts';
 import { importModelFile, importTfjs } from '../compiler/frontends/load.ts';
 import { nsfwjsLabels, readNsfwjsModel } from './nsfwjs.ts';
 import { buildMobileNetV2 } from './builders/mobilenet-v2.ts';
@@ -115,7 +116,12 @@ export function loadModel(spec: string = DEFAULT_MODEL, options: TfjsGraphOption
   const bytes = readUserFile(spec, 'model');
   if (isTfliteBytes(bytes) || /\.tflite$/i.test(spec)) return { spec, ...importTflite(bytes, spec), quantized: true };
   // A float ONNX model's image preprocessing is unknown: pixels/255, as for a model.json (--input FILE.f32 says exactly).
-  if (/\.onnx$/i.test(spec)) return { spec, ...importOnnx(bytes, spec) };
+  if (/\.onnx$/i.test(spec)) {
+    const imported = importOnnx(bytes, spec);
+    // What ONNX Runtime's and TFLM's kernels refuse at session creation fails here, at load, naming the node.
+    if (imported.quantized) for (const node of imported.graph.nodes) withPlace({ file: spec, node: node.name, op: node.op }, () => prepareInt8Node(imported.graph, node));
+    return { spec, ...imported };
+  }
   if (isArtifactBytes(bytes)) {
     const a = decodeArtifact(bytes, spec);
     return { spec, graph: a.graph, ...(a.labels ? { labels: a.labels } : {}), preprocessing: a.preprocessing, quantized: true, madeFrom: a.model, ...(a.audio ? { audio: a.audio } : {}) };

@@ -13,7 +13,6 @@ import { Quantization, formatShape } from '../../ir/tensor.ts';
 import { verifyGraph } from '../../ir/verify.ts';
 import { verifyQuantizedGraph, verifyTensorQuantization } from '../../ir/verify-quantized.ts';
 import { withPlace } from '../../errors.ts';
-import { prepareInt8Node } from '../../quantize/prepare/prepare-int8.ts';
 import { OnnxModelRecord, OnnxNodeRecord } from './read-model.ts';
 import { checkOnnxSchema } from './onnx-schema.ts';
 import { NHWC_OF_NCHW, checkKernelShape, constantOf, explicitPads, fail, intsAttr, numberAttr } from './onnx-node.ts';
@@ -357,8 +356,6 @@ class OnnxInt8Importer {
     });
     verifyGraph(g);
     verifyQuantizedGraph(g);
-    // What ONNX Runtime's and TFLM's kernels refuse at session creation fails here, naming the node.
-    for (const node of g.nodes) withPlace({ node: node.name, op: node.op }, () => prepareInt8Node(g, node));
     return g;
   }
 }
