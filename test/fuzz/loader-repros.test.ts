@@ -36,21 +36,32 @@ function loadError(fx: Fixture): string {
 
 type Header = { graph: { tensors: { name: string; quant?: { scale: unknown[]; zeroPoint: unknown[] }; data?: { offset: number } }[] } };
 
+/** A version 2 artifact's parts: the 20-byte preamble, the JSON header's bytes and the data section. */
+function artifactParts(bytes: Uint8Array): { preamble: Uint8Array; header: Uint8Array; data: Uint8Array } {
+  const length = new DataView(bytes.buffer, bytes.byteOffset).getUint32(12, true);
+  return { preamble: bytes.subarray(0, 20), header: bytes.subarray(20, 20 + length), data: bytes.subarray(align16(20 + length)) };
+}
+
+/** An artifact laid out from its parts: preamble (its header length set), header, the data section 16-byte aligned. */
+function assembleArtifact(preamble: Uint8Array, header: Uint8Array, data: Uint8Array): Uint8Array {
+  const dataStart = align16(preamble.length + header.length);
+  const out = new Uint8Array(dataStart + data.length);
+  out.set(preamble);
+  new DataView(out.buffer).setUint32(12, header.length, true);
+  out.set(header, preamble.length);
+  out.set(data, dataStart);
+  return out;
+}
+
+const align16 = (n: number) => Math.ceil(n / 16) * 16;
+
 /** The artifact with its JSON header edited (and the checksum re-sealed, as a writer with a bug would leave it). */
 function artifactWith(edit: (h: Header) => void): Fixture {
   const fx = fixtures.get('artifact') as Fixture;
-  const view = new DataView(fx.bytes.buffer, fx.bytes.byteOffset);
-  const length = view.getUint32(12, true);
-  const align = (n: number) => Math.ceil(n / 16) * 16;
-  const header = JSON.parse(Buffer.from(fx.bytes.subarray(20, 20 + length)).toString('utf8')) as Header;
-  edit(header);
-  const text = Buffer.from(JSON.stringify(header));
-  const data = fx.bytes.subarray(align(20 + length));
-  const out = new Uint8Array(align(20 + text.length) + data.length);
-  out.set(fx.bytes.subarray(0, 20));
-  new DataView(out.buffer).setUint32(12, text.length, true);
-  out.set(text, 20);
-  out.set(data, align(20 + text.length));
+  const { preamble, header, data } = artifactParts(fx.bytes);
+  const parsed = JSON.parse(Buffer.from(header).toString('utf8')) as Header;
+  edit(parsed);
+  const out = assembleArtifact(preamble, Buffer.from(JSON.stringify(parsed)), data);
   sealArtifact(out);
   return { ...fx, bytes: out };
 }
@@ -111,16 +122,10 @@ describe('artifact', () => {
 
   it('a version 1 artifact (before the checksum) still loads, as the same graph', () => {
     const fx = fixtures.get('artifact') as Fixture;
-    const view = new DataView(fx.bytes.buffer, fx.bytes.byteOffset);
-    const length = view.getUint32(12, true);
-    const align = (n: number) => Math.ceil(n / 16) * 16;
     // Version 1: magic, version, header length, then the header (no checksum), the data section 16-byte aligned.
-    const data = fx.bytes.subarray(align(20 + length));
-    const v1 = new Uint8Array(align(16 + length) + data.length);
-    v1.set(fx.bytes.subarray(0, 16));
+    const { preamble, header, data } = artifactParts(fx.bytes);
+    const v1 = assembleArtifact(Uint8Array.from(preamble.subarray(0, 16)), header, data);
     new DataView(v1.buffer).setUint32(8, 1, true);
-    v1.set(fx.bytes.subarray(20, 20 + length), 16);
-    v1.set(data, align(16 + length));
     const load = (bytes: Uint8Array) => loadModel(writeCase(join(work, `case-${counter++}`), { ...fx, bytes }).model).graph;
     const [old, now] = [load(v1), load(fx.bytes)];
     const contents = (g: typeof old) => [...g.tensors.values()].map((t) => [t.name, t.quant, t.data && Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength).toString('hex')]);
