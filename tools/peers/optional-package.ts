@@ -1,11 +1,11 @@
 /**
  * @fileoverview The benchmark's peers (onnxruntime-node and -web, the TF.js converter, layers and wasm backend) are
- * optional dependencies: a user who only compiles may not have them. Each is imported here, lazily, so a missing
- * one is one clear error line naming the package and how to install it, not a stack trace at start-up.
+ * optional peer dependencies: a project that installs tinyedge to compile does not get them. Each is imported here,
+ * lazily, so a missing one is one clear error line naming the package and how to install it, not a stack trace at start-up.
  */
 import { TinyedgeError } from '../../compiler/errors.ts';
 
-/** The optional packages only the peers use (package.json's optionalDependencies). */
+/** The optional packages only the peers use (package.json's optional peerDependencies). */
 export type OptionalPackage =
   | 'onnxruntime-node'
   | 'onnxruntime-web'
