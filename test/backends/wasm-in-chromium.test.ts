@@ -12,7 +12,7 @@ import { planMemory } from '../../compiler/plan/plan-memory.ts';
 import { wasmScratchBytes } from '../../compiler/backends/wasm/render-layers.ts';
 import { wasmProject } from '../../compiler/backends/wasm/project.ts';
 import { quantizeArray } from '../../compiler/quantize/prepare/quant-params.ts';
-import { runInt8 } from '../../compiler/reference/int8/interpreter.ts';
+import { runInteger } from '../../compiler/reference/integer/interpreter.ts';
 import { TinyedgeModel } from '../../runtime/wasm/tinyedge-loader.js';
 import { LoadedModel } from '../../models/registry.ts';
 import { quantizedDefaultModel } from '../support/quantized-model.ts';
@@ -44,11 +44,11 @@ describe('the default model in Chromium', () => {
       ...[1, 2].map((seed) => Int8Array.from(seededUniform(seed, n, -128, 128), (v) => Math.floor(v))),
     ];
     for (const [i, x] of inputs.entries()) {
-      const inBrowser = await page.evaluate((bytes) => (window as unknown as { runInt8(b: number[]): number[] }).runInt8(bytes), Array.from(x));
+      const inBrowser = await page.evaluate((bytes) => (window as unknown as { runInteger(b: number[]): number[] }).runInteger(bytes), Array.from(x));
       node.setInput(x);
       node.run();
       expect(inBrowser, `input ${i}`).toEqual(Array.from(node.output()));
-      expect(inBrowser, `input ${i}`).toEqual(Array.from(runInt8(int8, { [int8.inputs[0]]: x }).get(int8.outputs[0]) as Int8Array));
+      expect(inBrowser, `input ${i}`).toEqual(Array.from(runInteger(int8, { [int8.inputs[0]]: x }).get(int8.outputs[0]) as Int8Array));
     }
   }, 300_000);
 

@@ -1,7 +1,7 @@
 /**
  * @fileoverview The 16×8 depthwise conv in WebAssembly (scalar, any depth multiplier): output channel o reads input
  * channel o / multiplier against w[0][ky][kx][o], from the int64 bias into an i64 accumulator (TFLM's 16×8 depthwise
- * always accumulates in int64), as depthwiseConv2dInt8 in compiler/reference/int8/conv.ts. |x·w| ≤ 2^22 is exact in i32.
+ * always accumulates in int64), as depthwiseConv2dInt8 in compiler/reference/integer/conv.ts. |x·w| ≤ 2^22 is exact in i32.
  */
 import { Window2d } from '../../ir/window.ts';
 import { Expr, FunctionBuilder } from './binaryen.ts';

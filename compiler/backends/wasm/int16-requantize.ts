@@ -1,7 +1,7 @@
 /**
  * @fileoverview Requantization of the 16×8 MAC kernels (scalar and SIMD share it): the per-channel table, the i64 or
  * i32 accumulator started from the bias, and the clamped int16 output, exactly as the reference's `requantize` in
- * compiler/reference/int8/conv.ts (TFLite's int64 MultiplyByQuantizedMultiplier when `wide`, the int32 one else).
+ * compiler/reference/integer/conv.ts (TFLite's int64 MultiplyByQuantizedMultiplier when `wide`, the int32 one else).
  */
 import { Expr, FunctionBuilder, Local } from './binaryen.ts';
 import { paramsOf } from './layer-context.ts';

@@ -2,7 +2,7 @@
  * @fileoverview The 16×8 conv2d and matrix product (pointwise conv, fully connected) on SIMD128. Each output is the
  * dot product of an int16 row (an input row, or a conv's window gathered into a zero-padded patch) with its
  * channel's int8 weights widened to int16 and zero-padded to a multiple of 8: eight MACs per i32x4.dot_i16x8_s.
- * Exact as the reference's loops (compiler/reference/int8/conv.ts): a lane gains at most 2·2^15·2^7 = 2^23 a step;
+ * Exact as the reference's loops (compiler/reference/integer/conv.ts): a lane gains at most 2·2^15·2^7 = 2^23 a step;
  * lanes wrap as the narrow i32 accumulator does, and for a wide node at most 255 steps (MAX_WIDE_DOT_LENGTH) keep
  * every lane below 2^31 before the four are added to the i64 accumulator. Padding reads 0: the int16 zero point.
  */

@@ -1,7 +1,8 @@
 /**
- * @fileoverview The int8 reference interpreter: the oracle every backend and target must match bit for bit.
- * It runs a quantized graph (int8 activations, int8 per-channel weights, int32 biases) with the integer constants
- * of prepare-int8.ts and TFLite's fixed-point arithmetic; nothing here touches a float.
+ * @fileoverview The integer reference interpreter: the oracle every backend and target must match bit for bit.
+ * It runs a quantized graph (int8 activations, int8 per-channel weights, int32 biases; or 16×8: int16 activations,
+ * int64 biases) with the integer constants of prepare-int8.ts and TFLite's fixed-point arithmetic; nothing here
+ * touches a float.
  */
 import { Graph, Node, NodeOf, tensorOf } from '../../ir/graph.ts';
 import { OpName } from '../../ir/ops.ts';
@@ -29,7 +30,7 @@ const act = (v: Values) => v as Activations;
 // int64 biases (16×8) as float64: exact, TFLite keeps them below 2^47.
 const bias = (v: Values | undefined) => (v instanceof BigInt64Array ? Float64Array.from(v, Number) : (v as Int32Array | undefined));
 
-/** One int8 kernel per op; ops without an int8 form fail at prepare time. */
+/** One integer kernel per op; ops without an integer form fail at prepare time. */
 const KERNELS: { [K in OpName]: Kernel<K> } = {
   conv2d: ({ attrs }, [x, w, b], [input, filter], out, p) => {
     const mac = expect(p, 'mac') as MacParams;
@@ -90,7 +91,7 @@ const KERNELS: { [K in OpName]: Kernel<K> } = {
 };
 
 /** Runs one node on integer values (int8, or int16 in 16×8 graphs). */
-export function runNodeInt8(g: Graph, node: Node, values: readonly Values[]): Activations {
+export function runNodeInteger(g: Graph, node: Node, values: readonly Values[]): Activations {
   const ins = node.inputs.map((name) => tensorOf(g, name));
   const out = tensorOf(g, node.outputs[0]);
   const kernel = KERNELS[node.op] as Kernel<OpName>;
@@ -98,15 +99,15 @@ export function runNodeInt8(g: Graph, node: Node, values: readonly Values[]): Ac
 }
 
 /** Observer of every node's output. */
-export interface Int8RunOptions {
+export interface IntegerRunOptions {
   onNode?: (node: Node, output: Activations) => void;
 }
 
 /** Executes a quantized graph on its integer inputs (by input name) and returns its integer outputs. */
-export function runInt8(g: Graph, feeds: Record<string, Activations>, options: Int8RunOptions = {}): Map<string, Activations> {
+export function runInteger(g: Graph, feeds: Record<string, Activations>, options: IntegerRunOptions = {}): Map<string, Activations> {
   const interpreter = {
     kind: 'integer',
-    runNode: (graph: Graph, node: Node, args: Values[]) => runNodeInt8(graph, node, args),
+    runNode: (graph: Graph, node: Node, args: Values[]) => runNodeInteger(graph, node, args),
     constant: (graph: Graph, name: string) => graph.tensors.get(name)?.data as Values | undefined,
   };
   return runSchedule<Values>(g, feeds, interpreter, options.onNode as (node: Node, output: Values) => void) as Map<string, Activations>;
