@@ -15,7 +15,7 @@ import { subgraph } from '../../compiler/ir/subgraph.ts';
 import { runInteger } from '../../compiler/reference/integer/interpreter.ts';
 import { cwtInt8 } from '../../compiler/reference/audio/cwt-int.ts';
 import { CwtFrontEnd } from '../../compiler/audio/cwt-front-end.ts';
-import { cwtInfo, cwtWasmBytes } from '../../compiler/backends/wasm/audio-files.ts';
+import { cwtInfo, cwtWasmBytes } from '../../compiler/backends/wasm/package/audio-files.ts';
 import { TinyedgeCwt } from '../../runtime/wasm/tinyedge-cwt.js';
 import { loadTarget } from '../../targets/target.ts';
 import { firstDifference } from '../support/c-build.ts';

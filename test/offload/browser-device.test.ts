@@ -10,7 +10,7 @@ import type { Page } from 'playwright-core';
 import { Graph, tensorOf } from '../../compiler/ir/graph.ts';
 import { cutCandidates } from '../../compiler/plan/split/cut-candidates.ts';
 import { modelHash } from '../../compiler/plan/split/model-hash.ts';
-import { wasmSplitParts } from '../../compiler/backends/wasm/split-parts.ts';
+import { wasmSplitParts } from '../../compiler/backends/wasm/package/split-parts.ts';
 import { runInteger } from '../../compiler/reference/integer/interpreter.ts';
 import { quantizeForTensor } from '../../compiler/quantize/prepare/quant-params.ts';
 import { Activations } from '../../compiler/reference/integer/conv.ts';

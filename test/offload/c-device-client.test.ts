@@ -17,7 +17,7 @@ import { promisify } from 'node:util';
 import { Graph, tensorOf } from '../../compiler/ir/graph.ts';
 import { Cut, cutCandidates } from '../../compiler/plan/split/cut-candidates.ts';
 import { modelHash } from '../../compiler/plan/split/model-hash.ts';
-import { wasmSplitParts } from '../../compiler/backends/wasm/split-parts.ts';
+import { wasmSplitParts } from '../../compiler/backends/wasm/package/split-parts.ts';
 import { splitProject } from '../../compiler/backends/c/split-project.ts';
 import { cBuildOf } from '../../compiler/backends/c/project.ts';
 import { runInteger } from '../../compiler/reference/integer/interpreter.ts';

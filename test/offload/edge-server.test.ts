@@ -17,7 +17,7 @@ import { AddressInfo } from 'node:net';
 import { Graph, tensorOf } from '../../compiler/ir/graph.ts';
 import { Cut, cutCandidates } from '../../compiler/plan/split/cut-candidates.ts';
 import { modelHash } from '../../compiler/plan/split/model-hash.ts';
-import { wasmSplitParts, WasmPart } from '../../compiler/backends/wasm/split-parts.ts';
+import { wasmSplitParts, WasmPart } from '../../compiler/backends/wasm/package/split-parts.ts';
 import { runInteger } from '../../compiler/reference/integer/interpreter.ts';
 import { quantizeForTensor } from '../../compiler/quantize/prepare/quant-params.ts';
 import { Activations } from '../../compiler/reference/integer/conv.ts';

@@ -10,7 +10,7 @@ import { tensorOf } from '../../compiler/ir/graph.ts';
 import { quantizeForTensor } from '../../compiler/quantize/prepare/quant-params.ts';
 import { runInteger } from '../../compiler/reference/integer/interpreter.ts';
 import { Activations } from '../../compiler/reference/integer/conv.ts';
-import { WasmPart, wasmSplitParts } from '../../compiler/backends/wasm/split-parts.ts';
+import { WasmPart, wasmSplitParts } from '../../compiler/backends/wasm/package/split-parts.ts';
 import { OffloadModel, loadOffloadModel } from '../../compiler/cli/offload-model.ts';
 import { RawValues, TinyedgeModel } from '../../runtime/wasm/tinyedge-loader.js';
 import { DeviceAnswer, OffloadDevice } from '../../runtime/offload/device-client.ts';

@@ -14,10 +14,10 @@ import { quantizeForTensor } from '../../compiler/quantize/prepare/quant-params.
 import { runInteger } from '../../compiler/reference/integer/interpreter.ts';
 import { cutCandidates } from '../../compiler/plan/split/cut-candidates.ts';
 import { modelHash } from '../../compiler/plan/split/model-hash.ts';
-import { wasmSplitParts, WasmPart } from '../../compiler/backends/wasm/split-parts.ts';
+import { wasmSplitParts, WasmPart } from '../../compiler/backends/wasm/package/split-parts.ts';
 import { planMemory } from '../../compiler/plan/plan-memory.ts';
-import { wasmScratchBytes } from '../../compiler/backends/wasm/render-layers.ts';
-import { wasmProject } from '../../compiler/backends/wasm/project.ts';
+import { wasmScratchBytes } from '../../compiler/backends/wasm/kernel-table.ts';
+import { wasmProject } from '../../compiler/backends/wasm/package/project.ts';
 import { Activations } from '../../compiler/reference/integer/conv.ts';
 import { RawValues, TinyedgeModel } from '../../runtime/wasm/tinyedge-loader.js';
 import { EdgeServer } from '../../runtime/offload/edge-server.ts';

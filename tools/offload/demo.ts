@@ -11,7 +11,7 @@ import { DTYPE_BYTES, sizeOf } from '../../compiler/ir/tensor.ts';
 import { Cut, cutCandidates } from '../../compiler/plan/split/cut-candidates.ts';
 import { SplitRow, planSplit } from '../../compiler/plan/split/plan-split.ts';
 import { modelHash } from '../../compiler/plan/split/model-hash.ts';
-import { WasmPart, wasmSplitParts } from '../../compiler/backends/wasm/split-parts.ts';
+import { WasmPart, wasmSplitParts } from '../../compiler/backends/wasm/package/split-parts.ts';
 import { Activations } from '../../compiler/reference/integer/conv.ts';
 import { RawValues, TinyedgeModel } from '../../runtime/wasm/tinyedge-loader.js';
 import { EdgeServer } from '../../runtime/offload/edge-server.ts';

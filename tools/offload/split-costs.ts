@@ -9,7 +9,7 @@
  */
 import { Graph } from '../../compiler/ir/graph.ts';
 import { Cut } from '../../compiler/plan/split/cut-candidates.ts';
-import { wasmSplitParts } from '../../compiler/backends/wasm/split-parts.ts';
+import { wasmSplitParts } from '../../compiler/backends/wasm/package/split-parts.ts';
 import { Activations } from '../../compiler/reference/integer/conv.ts';
 import { TinyedgeError } from '../../compiler/errors.ts';
 import { RawValues, TinyedgeModel } from '../../runtime/wasm/tinyedge-loader.js';
