@@ -44,7 +44,7 @@ describe('the default model in Chromium', () => {
       ...[1, 2].map((seed) => Int8Array.from(seededUniform(seed, n, -128, 128), (v) => Math.floor(v))),
     ];
     for (const [i, x] of inputs.entries()) {
-      const inBrowser = await page.evaluate((bytes) => (window as unknown as { runInteger(b: number[]): number[] }).runInteger(bytes), Array.from(x));
+      const inBrowser = await page.evaluate((bytes) => (window as unknown as { runInt8(b: number[]): number[] }).runInt8(bytes), Array.from(x));
       node.setInput(x);
       node.run();
       expect(inBrowser, `input ${i}`).toEqual(Array.from(node.output()));

@@ -53,7 +53,7 @@ window.classify = () => {
   return { output: Array.from(model.output()), ms };
 };
 /** Runs raw int8 input bytes (the browser test compares the output with Node's). */
-window.runInteger = (bytes) => {
+window.runInt8 = (bytes) => {
   model.setInput(Int8Array.from(bytes));
   model.run();
   return Array.from(model.output());
