@@ -16,7 +16,7 @@
  *                          a kernel needs, computed once; the integer reference, planner and backends read it
  *   outside-graph stages   compiler/{detection,audio,image}/: what the compiler prepares for the stages around
  *                          the graph (SSD anchors and post-processing tables, CWT tables, the pixel table)
- *   reference/integer      compiler/reference/{int8,audio,detection,image}/: the integer interpreter and the
+ *   reference/integer      compiler/reference/{integer,audio,detection,image}/: the integer interpreter and the
  *                          references of the stages around the graph
  *   quantize               compiler/quantize/ (not prepare/): calibration, the graph quantizer, bias correction,
  *                          the SQNR report; above reference/integer because the last two run it
@@ -59,7 +59,7 @@ const LAYERS = [
   ['passes', '^compiler/passes/'],
   ['quantize/prepare', '^compiler/quantize/prepare/'],
   ['outside-graph stages', '^compiler/(detection|audio|image)/'],
-  ['reference/integer', '^compiler/reference/(int8|integer|audio|detection|image)/'],
+  ['reference/integer', '^compiler/reference/(integer|audio|detection|image)/'],
   ['quantize', '^compiler/quantize/(?!prepare/)'],
   ['plan', '^compiler/plan/'],
   ['targets', '^targets/'],

@@ -12,7 +12,7 @@ import { expectUserError, tinyedge } from './support/cli.ts';
 import { SAMPLE_PHOTOS } from './support/samples.ts';
 import { decodeArtifact } from '../compiler/artifact/int8-artifact.ts';
 import { planMemory } from '../compiler/plan/plan-memory.ts';
-import { wasmScratchBytes } from '../compiler/backends/wasm/render-layers.ts';
+import { wasmScratchBytes } from '../compiler/backends/wasm/kernel-table.ts';
 
 let work: string;
 let artifact: string;

@@ -21,10 +21,10 @@ const FIXTURE: Record<string, string[]> = {
   // The deliberate backwards import: the IR reaching into a backend.
   'compiler/ir/verify.ts': ['./graph.ts', '../backends/c/render-nodes.ts'],
   'compiler/quantize/prepare/prepare-int8.ts': ['../../ir/graph.ts', '../../arith/fixed-point.ts'],
-  'compiler/reference/int8/interpreter.ts': ['../../quantize/prepare/prepare-int8.ts'],
-  'compiler/quantize/report.ts': ['../reference/int8/interpreter.ts', './prepare/prepare-int8.ts'],
+  'compiler/reference/integer/interpreter.ts': ['../../quantize/prepare/prepare-int8.ts'],
+  'compiler/quantize/report.ts': ['../reference/integer/interpreter.ts', './prepare/prepare-int8.ts'],
   // Backwards too: the planner importing the integer interpreter and the runtime.
-  'compiler/plan/plan-memory.ts': ['../reference/int8/interpreter.ts', '../quantize/prepare/prepare-int8.ts', '../../runtime/offload/wire-protocol.ts'],
+  'compiler/plan/plan-memory.ts': ['../reference/integer/interpreter.ts', '../quantize/prepare/prepare-int8.ts', '../../runtime/offload/wire-protocol.ts'],
   'compiler/backends/c/render-nodes.ts': ['../../ir/graph.ts', '../../quantize/prepare/prepare-int8.ts', '../../plan/plan-memory.ts'],
   'compiler/cli/compile.ts': ['../backends/c/render-nodes.ts', '../../runtime/offload/wire-protocol.ts'],
   'runtime/offload/wire-protocol.ts': ['../../compiler/errors.ts'],
@@ -51,7 +51,7 @@ describe('the dependency rules', () => {
         'no-circular: compiler/passes/a.ts → compiler/passes/b.ts',
         'runtime-imports-no-compiler: runtime/offload/wire-protocol.ts → compiler/errors.ts',
         'stage-order: ir: compiler/ir/verify.ts → compiler/backends/c/render-nodes.ts',
-        'no-interpreter-in-plan-or-backends: compiler/plan/plan-memory.ts → compiler/reference/int8/interpreter.ts',
+        'no-interpreter-in-plan-or-backends: compiler/plan/plan-memory.ts → compiler/reference/integer/interpreter.ts',
         'stage-order: plan: compiler/plan/plan-memory.ts → runtime/offload/wire-protocol.ts',
         'tools-import-no-cli: tools/bench/main.ts → compiler/cli/compile.ts',
       ].sort(),

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { TinyedgeError } from '../errors.ts';
 import { Tensor, formatShape, sizeOf } from '../ir/tensor.ts';
 import { tensorOf } from '../ir/graph.ts';
-import { Activations } from '../reference/int8/conv.ts';
+import { Activations } from '../reference/integer/conv.ts';
 import { RANGE_OF, activationType, dequantizeArray, quantizeForTensor } from '../quantize/prepare/quant-params.ts';
 import { readWavClip } from '../reference/audio/read-wav.ts';
 import { DEFAULT_MODEL, LoadedModel, MCU_MODEL, PACKAGED_MODELS, SAMPLES_DIR } from '../../models/registry.ts';

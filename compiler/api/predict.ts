@@ -6,9 +6,9 @@ import { tensorOf } from '../ir/graph.ts';
 import { Quantization } from '../ir/tensor.ts';
 import { peakActivationBytes, modelStats } from '../ir/stats.ts';
 import { runF32 } from '../reference/f32/interpreter.ts';
-import { runInt8 } from '../reference/int8/interpreter.ts';
+import { runInteger } from '../reference/integer/interpreter.ts';
 import { dequantizeArray } from '../quantize/prepare/quant-params.ts';
-import { Activations } from '../reference/int8/conv.ts';
+import { Activations } from '../reference/integer/conv.ts';
 import { PredictionResult, topK } from '../run/prediction.ts';
 import type { LoadedModel } from '../../models/registry.ts';
 
@@ -26,7 +26,7 @@ export function predict(model: LoadedModel, x: Float32Array | Activations, optio
   let output: PredictionResult['output'];
   let scores: ArrayLike<number>;
   if (model.quantized) {
-    const y = runInt8(g, { [g.inputs[0]]: x as Activations }, options).get(outName) as Activations;
+    const y = runInteger(g, { [g.inputs[0]]: x as Activations }, options).get(outName) as Activations;
     const q = out.quant as Quantization;
     output = { name: outName, shape: out.shape, dtype: out.dtype, scale: q.scale[0], zeroPoint: q.zeroPoint[0], data: Array.from(y) };
     scores = dequantizeArray(y, q);

@@ -10,7 +10,7 @@ import { dequantizeArray } from '../quantize/prepare/quant-params.ts';
 import { peakActivationBytes, modelStats } from '../ir/stats.ts';
 import { readUserFile } from '../frontends/tfjs-common/artifacts.ts';
 import { parseDuration } from '../plan/split/plan-split.ts';
-import { WasmPart, wasmSplitParts } from '../backends/wasm/split-parts.ts';
+import { WasmPart, wasmSplitParts } from '../backends/wasm/package/split-parts.ts';
 import { RawValues, TinyedgeModel } from '../../runtime/wasm/tinyedge-loader.js';
 import { OffloadDevice } from '../../runtime/offload/device-client.ts';
 import { PredictionResult, topK } from '../run/prediction.ts';

@@ -11,7 +11,7 @@ import { TinyedgeError } from '../errors.ts';
 import { readUserFile } from '../frontends/tfjs-common/artifacts.ts';
 import { parseDuration } from '../plan/split/plan-split.ts';
 import { Cut } from '../plan/split/cut-candidates.ts';
-import { wasmSplitParts } from '../backends/wasm/split-parts.ts';
+import { wasmSplitParts } from '../backends/wasm/package/split-parts.ts';
 import { EDGE_DEFAULTS, EdgeMetrics, EdgeServer } from '../../runtime/offload/edge-server.ts';
 import { CompiledPart } from '../../runtime/offload/tail-pool.ts';
 import { WebSocketGateway } from '../../runtime/offload/websocket-gateway.ts';

@@ -7,7 +7,7 @@ import { tensorOf } from '../ir/graph.ts';
 import { Quantization } from '../ir/tensor.ts';
 import { peakActivationBytes, modelStats } from '../ir/stats.ts';
 import { runF32 } from '../reference/f32/interpreter.ts';
-import { runInt8 } from '../reference/int8/interpreter.ts';
+import { runInteger } from '../reference/integer/interpreter.ts';
 import { Detection, ssdPostprocessF32, ssdPostprocessInt8 } from '../reference/detection/ssd-postprocess.ts';
 import { ssdInt8Tables } from '../detection/ssd-tables.ts';
 import { ssdOutputsOf } from '../detection/ssd-outputs.ts';
@@ -42,7 +42,7 @@ export async function predictDetectorCommand(model: LoadedModel, precision: 'f32
   } else {
     const x = await integerInputOf(slotOf(g), tensorOf(g, g.inputs[0]).quant as Quantization, model.preprocessing, options);
     const tables = ssdInt8Tables(g);
-    const out = runInt8(g, { [g.inputs[0]]: x });
+    const out = runInteger(g, { [g.inputs[0]]: x });
     raw = { boxes: out.get(boxes.name) as Int8Array, scores: out.get(scores.name) as Int8Array };
     found = ssdPostprocessInt8(tables, raw.boxes as Int8Array, raw.scores as Int8Array);
   }

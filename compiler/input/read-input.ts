@@ -4,7 +4,7 @@
  */
 import { readUserFile, userFileSize } from '../frontends/tfjs-common/artifacts.ts';
 import { ActivationType, quantizeForTensor } from '../quantize/prepare/quant-params.ts';
-import { Activations } from '../reference/int8/conv.ts';
+import { Activations } from '../reference/integer/conv.ts';
 import { Graph, tensorOf } from '../ir/graph.ts';
 import { Quantization, formatShape, sizeOf } from '../ir/tensor.ts';
 import { TinyedgeError } from '../errors.ts';

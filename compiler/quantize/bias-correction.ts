@@ -6,11 +6,11 @@
  * clamps) is moved into its int32 bias. Later layers then see the corrected activations. The result is still a
  * plain TFLite-spec int8 model: only bias values change.
  */
-import { Activations } from '../reference/int8/conv.ts';
+import { Activations } from '../reference/integer/conv.ts';
 import { Graph, Node, tensorOf } from '../ir/graph.ts';
 import { Quantization } from '../ir/tensor.ts';
 import { runNodeF32 } from '../reference/f32/interpreter.ts';
-import { runNodeInt8 } from '../reference/int8/interpreter.ts';
+import { runNodeInteger } from '../reference/integer/interpreter.ts';
 import { int8ParamsOf } from './prepare/prepare-int8.ts';
 import { quantizeArray } from './prepare/quant-params.ts';
 import { clampInt } from '../arith/fixed-point.ts';
@@ -44,7 +44,7 @@ export function correctBiases(f32: Graph, int8: Graph, inputs: readonly Float32A
     // The arguments are read on each run: a corrected bias is a new constant.
     const run = () => {
       const qArgs = node.inputs.map((x) => valuesOf(int8, liveQ, x, batch));
-      return inputs.map((_, k) => runNodeInt8(int8, node, qArgs.map((a) => a[k] as Int8Values)));
+      return inputs.map((_, k) => runNodeInteger(int8, node, qArgs.map((a) => a[k] as Int8Values)));
     };
     let qOut = run();
     if (correctNode(int8, node, fOut, qOut)) qOut = run();

@@ -7,7 +7,7 @@
 import { Graph, Node, tensorOf } from '../ir/graph.ts';
 import { Quantization } from '../ir/tensor.ts';
 import { runF32 } from '../reference/f32/interpreter.ts';
-import { runInt8 } from '../reference/int8/interpreter.ts';
+import { runInteger } from '../reference/integer/interpreter.ts';
 import { activationType, dequantizeArray, quantizeForTensor, RANGE_OF } from './prepare/quant-params.ts';
 
 /** One layer's line of the report. */
@@ -100,7 +100,7 @@ export function quantizationReport(f32: Graph, int8: Graph, inputs: readonly Flo
     runF32(f32, { [f32.inputs[0]]: x }, { onNode: (n, y) => wanted(n.outputs[0]) && reference.set(n.outputs[0], y) });
     reference.set(f32.inputs[0], x);
     const quantized = new Map<string, Float32Array>();
-    runInt8(int8, { [int8.inputs[0]]: quantizeForTensor(x, tensorOf(int8, int8.inputs[0])) }, {
+    runInteger(int8, { [int8.inputs[0]]: quantizeForTensor(x, tensorOf(int8, int8.inputs[0])) }, {
       onNode: (n, y) => {
         const name = n.outputs[0];
         if (!wanted(name)) return;

@@ -13,7 +13,7 @@ import { ModelInfo, TinyedgeModel } from '../../runtime/wasm/tinyedge-loader.js'
 import { buildProject, runBuild } from '../../targets/toolchain.ts';
 import { CompiledModel, readCompiledModel } from '../compile/compiled-model.ts';
 import { PredictionResult, median, topK } from './prediction.ts';
-import { Activations } from '../reference/int8/conv.ts';
+import { Activations } from '../reference/integer/conv.ts';
 import { loadWasmCwt } from '../input/audio-input.ts';
 
 /** How often to run (the latency is the median). */

@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeArtifact } from '../../compiler/artifact/int8-artifact.ts';
-import { runInt8 } from '../../compiler/reference/int8/interpreter.ts';
+import { runInteger } from '../../compiler/reference/integer/interpreter.ts';
 import { cwtInt8 } from '../../compiler/reference/audio/cwt-int.ts';
 import { cwtFrontEndOf } from '../../compiler/audio/cwt-front-end.ts';
 import { FUNNELNET_CWT } from '../../compiler/audio/cwt-kernels.ts';
@@ -25,7 +25,7 @@ describe('FunnelNet artifact', () => {
     const again = cwtFrontEndOf(loaded.graph, FUNNELNET_CWT);
     expect(again.requantize).toEqual(front.requantize);
     for (const { name, pcm } of testClips()) {
-      const run = (g: typeof int8, f: typeof front) => runInt8(g, { [g.inputs[0]]: cwtInt8(f.tables, pcm, f.requantize) }).get(g.outputs[0]);
+      const run = (g: typeof int8, f: typeof front) => runInteger(g, { [g.inputs[0]]: cwtInt8(f.tables, pcm, f.requantize) }).get(g.outputs[0]);
       expect(run(loaded.graph, again), name).toEqual(run(int8, front));
     }
   });

@@ -9,10 +9,10 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { Graph } from '../../compiler/ir/graph.ts';
 import { planMemory } from '../../compiler/plan/plan-memory.ts';
-import { wasmScratchBytes } from '../../compiler/backends/wasm/render-layers.ts';
-import { wasmProject } from '../../compiler/backends/wasm/project.ts';
-import { wasmAudioFiles } from '../../compiler/backends/wasm/audio-files.ts';
-import { runInt8 } from '../../compiler/reference/int8/interpreter.ts';
+import { wasmScratchBytes } from '../../compiler/backends/wasm/kernel-table.ts';
+import { wasmProject } from '../../compiler/backends/wasm/package/project.ts';
+import { wasmAudioFiles } from '../../compiler/backends/wasm/package/audio-files.ts';
+import { runInteger } from '../../compiler/reference/integer/interpreter.ts';
 import { cwtInt8 } from '../../compiler/reference/audio/cwt-int.ts';
 import { CwtFrontEnd } from '../../compiler/audio/cwt-front-end.ts';
 import { FUNNELNET_LABELS } from '../../models/builders/funnelnet.ts';
@@ -40,7 +40,7 @@ describe('FunnelNet in Chromium', () => {
     for (const { name, pcm } of testClips()) {
       const got = await page.evaluate((samples) => (window as unknown as { classifyPcm(p: number[]): { output: number[] } }).classifyPcm(samples).output, Array.from(pcm));
       const x = cwtInt8(funnel.front.tables, pcm, funnel.front.requantize);
-      expect(got, name).toEqual(Array.from(runInt8(funnel.int8, { [funnel.int8.inputs[0]]: x }).get(funnel.int8.outputs[0]) as Int8Array));
+      expect(got, name).toEqual(Array.from(runInteger(funnel.int8, { [funnel.int8.inputs[0]]: x }).get(funnel.int8.outputs[0]) as Int8Array));
     }
   });
 

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import wavefile from 'wavefile';
 import { Graph } from '../../compiler/ir/graph.ts';
-import { runInt8 } from '../../compiler/reference/int8/interpreter.ts';
+import { runInteger } from '../../compiler/reference/integer/interpreter.ts';
 import { cwtInt8 } from '../../compiler/reference/audio/cwt-int.ts';
 import { CwtFrontEnd } from '../../compiler/audio/cwt-front-end.ts';
 import { FUNNELNET_CWT } from '../../compiler/audio/cwt-kernels.ts';
@@ -30,7 +30,7 @@ let funnel: { int8: Graph; front: CwtFrontEnd };
 /** The reference's output bytes for a WAV clip. */
 function expected(file: string): number[] {
   const x = cwtInt8(funnel.front.tables, readWavClip(file, FUNNELNET_CWT), funnel.front.requantize);
-  return Array.from(runInt8(funnel.int8, { [funnel.int8.inputs[0]]: x }).get(funnel.int8.outputs[0]) as Int8Array);
+  return Array.from(runInteger(funnel.int8, { [funnel.int8.inputs[0]]: x }).get(funnel.int8.outputs[0]) as Int8Array);
 }
 
 function compile(target: string): { out: string; memory: { arenaBytes: number; weightBytes: number; codeBytes: number }; audio: { tableBytes: number; bufferBytes: number } } {

@@ -12,10 +12,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Graph } from '../../compiler/ir/graph.ts';
 import { subgraph } from '../../compiler/ir/subgraph.ts';
-import { runInt8 } from '../../compiler/reference/int8/interpreter.ts';
+import { runInteger } from '../../compiler/reference/integer/interpreter.ts';
 import { cwtInt8 } from '../../compiler/reference/audio/cwt-int.ts';
 import { CwtFrontEnd } from '../../compiler/audio/cwt-front-end.ts';
-import { cwtInfo, cwtWasmBytes } from '../../compiler/backends/wasm/audio-files.ts';
+import { cwtInfo, cwtWasmBytes } from '../../compiler/backends/wasm/package/audio-files.ts';
 import { TinyedgeCwt } from '../../runtime/wasm/tinyedge-cwt.js';
 import { loadTarget } from '../../targets/target.ts';
 import { firstDifference } from '../support/c-build.ts';
@@ -28,7 +28,7 @@ let clips: ReturnType<typeof testClips>;
 let scalogram: { int8: Graph; front: CwtFrontEnd };
 let funnel: { int8: Graph; front: CwtFrontEnd };
 let features: Graph;
-const reference = (g: Graph, front: CwtFrontEnd, pcm: Int16Array) => runInt8(g, { [g.inputs[0]]: cwtInt8(front.tables, pcm, front.requantize) }).get(g.outputs[0]) as Int8Array;
+const reference = (g: Graph, front: CwtFrontEnd, pcm: Int16Array) => runInteger(g, { [g.inputs[0]]: cwtInt8(front.tables, pcm, front.requantize) }).get(g.outputs[0]) as Int8Array;
 
 beforeAll(async () => {
   clips = testClips();
@@ -89,7 +89,7 @@ describe('wasm32: cwt.wasm (AssemblyScript) and model.wasm in Node equal the ref
       const x = reference(deep, funnel.front, pcm);
       model.setInput(x);
       model.run();
-      expect(firstDifference(model.output(), runInt8(tail, { [tail.inputs[0]]: x }).get(tail.outputs[0]) as Int8Array), clip).toBeNull();
+      expect(firstDifference(model.output(), runInteger(tail, { [tail.inputs[0]]: x }).get(tail.outputs[0]) as Int8Array), clip).toBeNull();
     }
   });
 });

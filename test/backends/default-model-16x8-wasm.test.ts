@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { tensorOf } from '../../compiler/ir/graph.ts';
 import { Quantization, sizeOf } from '../../compiler/ir/tensor.ts';
 import { quantizeArrayInt16 } from '../../compiler/quantize/prepare/quant-params.ts';
-import { runInt8 } from '../../compiler/reference/int8/interpreter.ts';
+import { runInteger } from '../../compiler/reference/integer/interpreter.ts';
 import { quantized16x8DefaultModel } from '../support/quantized-model.ts';
 import { SAMPLE_PHOTOS, photoInput } from '../support/samples.ts';
 import { seededUniform } from '../support/seeded.ts';
@@ -27,7 +27,7 @@ describe('default model 16×8, WebAssembly in Node vs the integer reference', ()
     for (const [i, x] of inputs.entries()) {
       wasm.setInput(x);
       wasm.run();
-      expect(firstDifference(wasm.output(), runInt8(q16, { [q16.inputs[0]]: x }).get(q16.outputs[0]) as Int16Array), `input ${i}`).toBeNull();
+      expect(firstDifference(wasm.output(), runInteger(q16, { [q16.inputs[0]]: x }).get(q16.outputs[0]) as Int16Array), `input ${i}`).toBeNull();
     }
   }, 600_000);
 });

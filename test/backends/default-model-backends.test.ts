@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Graph, tensorOf } from '../../compiler/ir/graph.ts';
 import { Quantization, sizeOf } from '../../compiler/ir/tensor.ts';
 import { quantizeArray } from '../../compiler/quantize/prepare/quant-params.ts';
-import { runInt8 } from '../../compiler/reference/int8/interpreter.ts';
+import { runInteger } from '../../compiler/reference/integer/interpreter.ts';
 import { LoadedModel } from '../../models/registry.ts';
 import { quantizedDefaultModel } from '../support/quantized-model.ts';
 import { SAMPLE_PHOTOS, photoInput } from '../support/samples.ts';
@@ -29,7 +29,7 @@ beforeAll(async () => {
 }, 600_000);
 
 function expectSameBytes(x: Int8Array): void {
-  const reference = runInt8(int8, { [int8.inputs[0]]: x }).get(int8.outputs[0]) as Int8Array;
+  const reference = runInteger(int8, { [int8.inputs[0]]: x }).get(int8.outputs[0]) as Int8Array;
   expect(firstDifference(runC(dir, x), reference)).toBeNull();
 }
 
@@ -51,7 +51,7 @@ describe('default model cut at the pooled features, C vs the int8 reference', ()
     const headDir = buildC(head, loadTarget('host'), [...STRICT_CFLAGS, '-O3', '-march=native']);
     for (const file of SAMPLE_PHOTOS) {
       const x = quantizeArray(await photoInput(model, file), tensorOf(int8, int8.inputs[0]).quant as Quantization);
-      const reference = runInt8(head, { [head.inputs[0]]: x }).get(features) as Int8Array;
+      const reference = runInteger(head, { [head.inputs[0]]: x }).get(features) as Int8Array;
       expect(reference.length).toBe(1792);
       expect(firstDifference(runC(headDir, x), reference), file).toBeNull();
     }
@@ -72,10 +72,10 @@ describe('default model, WebAssembly in Node vs the int8 reference', () => {
     for (const [i, x] of inputs.entries()) {
       model8.setInput(x);
       model8.run();
-      expect(firstDifference(model8.output(), runInt8(int8, { [int8.inputs[0]]: x }).get(int8.outputs[0]) as Int8Array), `input ${i}`).toBeNull();
+      expect(firstDifference(model8.output(), runInteger(int8, { [int8.inputs[0]]: x }).get(int8.outputs[0]) as Int8Array), `input ${i}`).toBeNull();
       headModel.setInput(x);
       headModel.run();
-      expect(firstDifference(headModel.output(), runInt8(head, { [head.inputs[0]]: x }).get(features) as Int8Array), `features of input ${i}`).toBeNull();
+      expect(firstDifference(headModel.output(), runInteger(head, { [head.inputs[0]]: x }).get(features) as Int8Array), `features of input ${i}`).toBeNull();
     }
   }, 600_000);
 });

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { GraphBuilder } from '../../compiler/ir/graph.ts';
-import { runInt8 } from '../../compiler/reference/int8/interpreter.ts';
+import { runInteger } from '../../compiler/reference/integer/interpreter.ts';
 import { int8ParamsOf, paramsOfKind } from '../../compiler/quantize/prepare/prepare-int8.ts';
 import { quantizeCase } from '../support/kernel-cases.ts';
 import { buildC, firstDifference, runC } from '../support/c-build.ts';
@@ -28,7 +28,7 @@ function randomTableSoftmax(seed: number) {
   // Entry 0 (the row's max) stays One, as in every real table, so no sum is 0.
   for (let d = 1; d < 256; d++) table[d] = Math.floor(2 ** (31 * next()));
   const inputs = [0, 1].map(() => Int8Array.from({ length: ROWS * DEPTH }, () => Math.floor(next() * 256) - 128));
-  return { q, inputs, expected: inputs.map((x) => runInt8(q, { x }).get(q.outputs[0]) as Int8Array) };
+  return { q, inputs, expected: inputs.map((x) => runInteger(q, { x }).get(q.outputs[0]) as Int8Array) };
 }
 
 describe('softmax with random exponent tables: 2 × 768 rows of 16', () => {

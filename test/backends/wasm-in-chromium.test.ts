@@ -9,10 +9,10 @@ import type { Page } from 'playwright-core';
 import { Graph, tensorOf } from '../../compiler/ir/graph.ts';
 import { Quantization, sizeOf } from '../../compiler/ir/tensor.ts';
 import { planMemory } from '../../compiler/plan/plan-memory.ts';
-import { wasmScratchBytes } from '../../compiler/backends/wasm/render-layers.ts';
-import { wasmProject } from '../../compiler/backends/wasm/project.ts';
+import { wasmScratchBytes } from '../../compiler/backends/wasm/kernel-table.ts';
+import { wasmProject } from '../../compiler/backends/wasm/package/project.ts';
 import { quantizeArray } from '../../compiler/quantize/prepare/quant-params.ts';
-import { runInt8 } from '../../compiler/reference/int8/interpreter.ts';
+import { runInteger } from '../../compiler/reference/integer/interpreter.ts';
 import { TinyedgeModel } from '../../runtime/wasm/tinyedge-loader.js';
 import { LoadedModel } from '../../models/registry.ts';
 import { quantizedDefaultModel } from '../support/quantized-model.ts';
@@ -48,7 +48,7 @@ describe('the default model in Chromium', () => {
       node.setInput(x);
       node.run();
       expect(inBrowser, `input ${i}`).toEqual(Array.from(node.output()));
-      expect(inBrowser, `input ${i}`).toEqual(Array.from(runInt8(int8, { [int8.inputs[0]]: x }).get(int8.outputs[0]) as Int8Array));
+      expect(inBrowser, `input ${i}`).toEqual(Array.from(runInteger(int8, { [int8.inputs[0]]: x }).get(int8.outputs[0]) as Int8Array));
     }
   }, 300_000);
 

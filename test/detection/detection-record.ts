@@ -1,6 +1,6 @@
 /** @fileoverview The reference's detections and raw outputs for one input (the int8 interpreter, then the int8 post-processing), and the C runner's record parsed for a graph. */
 import { Graph } from '../../compiler/ir/graph.ts';
-import { runInt8 } from '../../compiler/reference/int8/interpreter.ts';
+import { runInteger } from '../../compiler/reference/integer/interpreter.ts';
 import { ssdPostprocessInt8 } from '../../compiler/reference/detection/ssd-postprocess.ts';
 import { SsdInt8Tables, ssdInt8Tables } from '../../compiler/detection/ssd-tables.ts';
 import { DetectorOutputs, parseDetectionRecord as parseRecord } from '../../compiler/run/run-detector.ts';
@@ -10,7 +10,7 @@ import { sizeOf } from '../../compiler/ir/tensor.ts';
 /** The int8 reference interpreter and post-processing on one quantized input. */
 export function referenceDetections(g: Graph, x: Int8Array, tables: SsdInt8Tables = ssdInt8Tables(g)): DetectorOutputs {
   const d = g.detection as NonNullable<Graph['detection']>;
-  const out = runInt8(g, { [g.inputs[0]]: x });
+  const out = runInteger(g, { [g.inputs[0]]: x });
   const boxes = out.get(d.boxesOutput) as Int8Array;
   const scores = out.get(d.scoresOutput) as Int8Array;
   return { detections: ssdPostprocessInt8(tables, boxes, scores), boxes, scores };

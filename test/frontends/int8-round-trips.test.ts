@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { Graph, tensorOf } from '../../compiler/ir/graph.ts';
 import { Quantization, sizeOf } from '../../compiler/ir/tensor.ts';
 import { quantizeArray } from '../../compiler/quantize/prepare/quant-params.ts';
-import { runInt8 } from '../../compiler/reference/int8/interpreter.ts';
+import { runInteger } from '../../compiler/reference/integer/interpreter.ts';
 import { fidelityTensors } from '../../compiler/quantize/report.ts';
 import { encodeArtifact } from '../../compiler/artifact/int8-artifact.ts';
 import { exportInt8Tflite } from '../../compiler/exporters/tflite/export-int8.ts';
@@ -50,7 +50,7 @@ describe.each([
     /** The graph's output and its pooled features on x. */
     const run = (g: Graph, x: Int8Array): Int8Array[] => {
       let pooled: Int8Array = new Int8Array(0);
-      const y = runInt8(g, { [g.inputs[0]]: x }, { onNode: (node, out) => void (node.outputs[0] === features && (pooled = out as Int8Array)) }).get(g.outputs[0]) as Int8Array;
+      const y = runInteger(g, { [g.inputs[0]]: x }, { onNode: (node, out) => void (node.outputs[0] === features && (pooled = out as Int8Array)) }).get(g.outputs[0]) as Int8Array;
       return [y, pooled];
     };
     for (const [i, x] of inputs.entries()) {
@@ -76,7 +76,7 @@ describe('round trips through the CLI', () => {
     writeFileSync(join(dir, 'x.i8'), inputs[0]);
     const r = tinyedge(['predict', exported, '--input', join(dir, 'x.i8'), '--json']);
     expect(r.status, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout).output.data).toEqual(Array.from(runInt8(int8, { [int8.inputs[0]]: inputs[0] }).get(int8.outputs[0]) as Int8Array));
+    expect(JSON.parse(r.stdout).output.data).toEqual(Array.from(runInteger(int8, { [int8.inputs[0]]: inputs[0] }).get(int8.outputs[0]) as Int8Array));
     // Nothing the user had is replaced without --force.
     const again = tinyedge(['export', artifact, '--format', format, '--out', exported]);
     expect(again.status).toBe(2);

@@ -11,7 +11,7 @@ import { importOnnx } from '../../compiler/frontends/onnx/import.ts';
 import { runF32 } from '../../compiler/reference/f32/interpreter.ts';
 import { optimize } from '../../compiler/pipeline.ts';
 import { quantize } from '../../compiler/pipeline.ts';
-import { runInt8 } from '../../compiler/reference/int8/interpreter.ts';
+import { runInteger } from '../../compiler/reference/integer/interpreter.ts';
 import { Quantization } from '../../compiler/ir/tensor.ts';
 import { tensorOf } from '../../compiler/ir/graph.ts';
 import { quantizeArray } from '../../compiler/quantize/prepare/quant-params.ts';
@@ -70,7 +70,7 @@ describe('float ONNX frontend', () => {
     const q = tensorOf(int8, int8.inputs[0]).quant as Quantization;
     const built = buildC(int8);
     for (const x of inputs.map((v) => quantizeArray(toNhwc(v), q))) {
-      expect(firstDifference(runC(built, x), runInt8(int8, { [int8.inputs[0]]: x }).get(int8.outputs[0]) as Int8Array)).toBeNull();
+      expect(firstDifference(runC(built, x), runInteger(int8, { [int8.inputs[0]]: x }).get(int8.outputs[0]) as Int8Array)).toBeNull();
     }
   }, 120_000);
 });

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
 import { OnnxGraphBuilder } from '../../compiler/exporters/onnx/onnx-builder.ts';
 import { importOnnx } from '../../compiler/frontends/onnx/import.ts';
-import { runInt8 } from '../../compiler/reference/int8/interpreter.ts';
+import { runInteger } from '../../compiler/reference/integer/interpreter.ts';
 import { Quantization } from '../../compiler/ir/tensor.ts';
 import { tensorOf } from '../../compiler/ir/graph.ts';
 import { quantizeArray } from '../../compiler/quantize/prepare/quant-params.ts';
@@ -68,7 +68,7 @@ describe('ONNX QDQ models', () => {
       const nchw = seededUniform(50 + seed, C * H * W, -1.5, 1.5);
       const expected = (await session.run({ x: new ort.Tensor('float32', nchw, [1, C, H, W]) })).y.data as Float32Array;
       const nhwc = Float32Array.from({ length: nchw.length }, (_, i) => nchw[(i % C) * H * W + Math.floor(i / C)]);
-      const y = runInt8(graph, { [graph.inputs[0]]: quantizeArray(nhwc, q) }).get(graph.outputs[0]) as Int8Array;
+      const y = runInteger(graph, { [graph.inputs[0]]: quantizeArray(nhwc, q) }).get(graph.outputs[0]) as Int8Array;
       y.forEach((v, i) => expect(Math.abs(out.scale[0] * (v - out.zeroPoint[0]) - expected[i]), `seed ${seed}, output ${i}`).toBeLessThanOrEqual(out.scale[0] * 1.01));
     }
   });

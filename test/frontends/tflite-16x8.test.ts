@@ -19,7 +19,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expectUserError, tinyedge } from '../support/cli.ts';
-import { runInt8 } from '../../compiler/reference/int8/interpreter.ts';
+import { runInteger } from '../../compiler/reference/integer/interpreter.ts';
 
 describe('16×8 kernel cases survive .tflite export and import', () => {
   it.each(KERNEL_CASES_16X8.map((c) => [c.name, c] as const))('%s: identical int16 outputs', (_name, c) => {
@@ -134,7 +134,7 @@ describe('the CLI runs a 16×8 .tflite', () => {
     expect(r.status, r.stderr).toBe(0);
     const out = (JSON.parse(r.stdout) as { output: { dtype: string; data: number[] } }).output;
     expect(out.dtype).toBe('int16');
-    expect(out.data).toEqual(Array.from(runInt8(g, { [g.inputs[0]]: x }).get(g.outputs[0]) as Int16Array));
+    expect(out.data).toEqual(Array.from(runInteger(g, { [g.inputs[0]]: x }).get(g.outputs[0]) as Int16Array));
   });
   it('int8 bytes given to a 16×8 model: one error line naming the file and the input, exit 2', () => {
     const bytes = join(dir, 'x.i8');

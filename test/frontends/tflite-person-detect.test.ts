@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadModel } from '../../models/registry.ts';
 import { tensorOf } from '../../compiler/ir/graph.ts';
-import { runInt8 } from '../../compiler/reference/int8/interpreter.ts';
+import { runInteger } from '../../compiler/reference/integer/interpreter.ts';
 import { readTfliteModel } from '../../compiler/frontends/tflite/read-model.ts';
 import { loadTarget } from '../../targets/target.ts';
 import { buildC, runC } from '../support/c-build.ts';
@@ -67,7 +67,7 @@ describe('person_detect.tflite imported as it is', () => {
   });
 
   it.each(TFLM_OUTPUTS)('the int8 reference gives TFLM’s output on %s.bmp', (name, expected) => {
-    expect(Array.from(runInt8(g, { [g.inputs[0]]: rawInput(name) }).get(g.outputs[0]) as Int8Array)).toEqual(expected);
+    expect(Array.from(runInteger(g, { [g.inputs[0]]: rawInput(name) }).get(g.outputs[0]) as Int8Array)).toEqual(expected);
   });
 
   it('`tinyedge predict --input person.u8 --json` prints TFLM’s output', () => {

@@ -13,7 +13,7 @@ import { NO_CLAMP } from '../../compiler/ir/attrs.ts';
 import { exportInt8Tflite } from '../../compiler/exporters/tflite/export-int8.ts';
 import { importTflite } from '../../compiler/frontends/tflite/import.ts';
 import { readTfliteModel } from '../../compiler/frontends/tflite/read-model.ts';
-import { runInt8 } from '../../compiler/reference/int8/interpreter.ts';
+import { runInteger } from '../../compiler/reference/integer/interpreter.ts';
 import { quantizeCase, RELU6 } from '../support/kernel-cases.ts';
 import { seededUniform } from '../support/seeded.ts';
 import { firstDifference } from '../support/c-build.ts';
@@ -43,8 +43,8 @@ describe.each([0, 1] as const)('upsampling graph %i through .tflite', (variant) 
 
   it('computes identical int8 outputs on seeded inputs', () => {
     for (const x of inputs) {
-      const want = runInt8(q, { [q.inputs[0]]: x }).get(q.outputs[0]) as Int8Array;
-      const got = runInt8(back, { [back.inputs[0]]: x }).get(back.outputs[0]) as Int8Array;
+      const want = runInteger(q, { [q.inputs[0]]: x }).get(q.outputs[0]) as Int8Array;
+      const got = runInteger(back, { [back.inputs[0]]: x }).get(back.outputs[0]) as Int8Array;
       expect(want.length).toBe(20 * 23 * 4);
       expect(firstDifference(got, want)).toBeNull();
     }
@@ -68,7 +68,7 @@ describe('the resizes through ONNX Runtime', () => {
     const { q, inputs } = quantizeCase(b.graph, 70);
     const session = await ort.InferenceSession.create(exportInt8Onnx(q), { intraOpNumThreads: 1 });
     for (const x of inputs) {
-      const want = runInt8(q, { [q.inputs[0]]: x }).get(q.outputs[0]) as Int8Array;
+      const want = runInteger(q, { [q.inputs[0]]: x }).get(q.outputs[0]) as Int8Array;
       const result = await session.run({ [q.inputs[0]]: new ort.Tensor('int8', x, [1, 5, 6, 3]) });
       const got = result[q.outputs[0]].data as Int8Array;
       expect(got.length).toBe(want.length);

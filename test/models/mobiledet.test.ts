@@ -16,7 +16,7 @@ import { subgraph } from '../../compiler/ir/subgraph.ts';
 import { modelStats } from '../../compiler/ir/stats.ts';
 import { quantizeArray } from '../../compiler/quantize/prepare/quant-params.ts';
 import { runF32 } from '../../compiler/reference/f32/interpreter.ts';
-import { runInt8 } from '../../compiler/reference/int8/interpreter.ts';
+import { runInteger } from '../../compiler/reference/integer/interpreter.ts';
 import { encodeArtifact } from '../../compiler/artifact/int8-artifact.ts';
 import { generateSsdAnchors } from '../../compiler/detection/ssd-anchors.ts';
 import { SsdDetection } from '../../compiler/ir/detection.ts';
@@ -49,7 +49,7 @@ async function expectBitExact(int8: Graph, inputs: Int8Array[]): Promise<void> {
     const c = buildC(part);
     const wasm = await instantiateWasm(part);
     for (const [i, x] of inputs.entries()) {
-      const reference = runInt8(part, { [part.inputs[0]]: x }).get(output) as Int8Array;
+      const reference = runInteger(part, { [part.inputs[0]]: x }).get(output) as Int8Array;
       expect(firstDifference(runC(c, x), reference), `${output}, C, input ${i}`).toBeNull();
       wasm.setInput(x);
       wasm.run();

@@ -17,12 +17,12 @@ import { promisify } from 'node:util';
 import { Graph, tensorOf } from '../../compiler/ir/graph.ts';
 import { Cut, cutCandidates } from '../../compiler/plan/split/cut-candidates.ts';
 import { modelHash } from '../../compiler/plan/split/model-hash.ts';
-import { wasmSplitParts } from '../../compiler/backends/wasm/split-parts.ts';
+import { wasmSplitParts } from '../../compiler/backends/wasm/package/split-parts.ts';
 import { splitProject } from '../../compiler/backends/c/split-project.ts';
 import { cBuildOf } from '../../compiler/backends/c/project.ts';
-import { runInt8 } from '../../compiler/reference/int8/interpreter.ts';
+import { runInteger } from '../../compiler/reference/integer/interpreter.ts';
 import { quantizeForTensor } from '../../compiler/quantize/prepare/quant-params.ts';
-import { Activations } from '../../compiler/reference/int8/conv.ts';
+import { Activations } from '../../compiler/reference/integer/conv.ts';
 import { EdgeServer } from '../../runtime/offload/edge-server.ts';
 import { CompiledPart } from '../../runtime/offload/tail-pool.ts';
 import { Codec, encodeFrame } from '../../runtime/offload/wire-protocol.ts';
@@ -62,7 +62,7 @@ beforeAll(async () => {
   });
   cutTensors = [];
   expected = inputs.map((x) => {
-    const out = runInt8(g, { [g.inputs[0]]: x }, { onNode: (n, y) => n.outputs[0] === cut.tensor && cutTensors.push(y as Int8Array) });
+    const out = runInteger(g, { [g.inputs[0]]: x }, { onNode: (n, y) => n.outputs[0] === cut.tensor && cutTensors.push(y as Int8Array) });
     return out.get(g.outputs[0]) as Int8Array;
   });
 }, 180_000);

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { ENTROPY_OVERHEAD, EntropyError, entropyDecode, entropyEncode } from '../../runtime/offload/entropy-codec.ts';
 import { tensorOf } from '../../compiler/ir/graph.ts';
 import { cutCandidates } from '../../compiler/plan/split/cut-candidates.ts';
-import { runInt8 } from '../../compiler/reference/int8/interpreter.ts';
+import { runInteger } from '../../compiler/reference/integer/interpreter.ts';
 import { quantizeForTensor } from '../../compiler/quantize/prepare/quant-params.ts';
 import { quantizedDefaultModel } from '../support/quantized-model.ts';
 import { SAMPLE_PHOTOS, photoInput } from '../support/samples.ts';
@@ -90,7 +90,7 @@ describe('entropy codec', () => {
     const cuts = new Set(cutCandidates(g).map((c) => c.tensor));
     const x = quantizeForTensor(await photoInput(model, SAMPLE_PHOTOS[0]), tensorOf(g, g.inputs[0]));
     const tensors: Uint8Array[] = [];
-    runInt8(g, { [g.inputs[0]]: x }, { onNode: (n, y) => cuts.has(n.outputs[0]) && tensors.push(new Uint8Array(y.buffer, y.byteOffset, y.byteLength)) });
+    runInteger(g, { [g.inputs[0]]: x }, { onNode: (n, y) => cuts.has(n.outputs[0]) && tensors.push(new Uint8Array(y.buffer, y.byteOffset, y.byteLength)) });
     const all = Buffer.concat(tensors);
     const payloads = tensors.map((t) => entropyEncode(t, 1));
     tensors.forEach((t, i) => expect(Buffer.from(entropyDecode(payloads[i], 1, t.length)).equals(Buffer.from(t))).toBe(true));

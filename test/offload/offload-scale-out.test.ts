@@ -8,9 +8,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tensorOf } from '../../compiler/ir/graph.ts';
 import { quantizeForTensor } from '../../compiler/quantize/prepare/quant-params.ts';
-import { runInt8 } from '../../compiler/reference/int8/interpreter.ts';
-import { Activations } from '../../compiler/reference/int8/conv.ts';
-import { WasmPart, wasmSplitParts } from '../../compiler/backends/wasm/split-parts.ts';
+import { runInteger } from '../../compiler/reference/integer/interpreter.ts';
+import { Activations } from '../../compiler/reference/integer/conv.ts';
+import { WasmPart, wasmSplitParts } from '../../compiler/backends/wasm/package/split-parts.ts';
 import { OffloadModel, loadOffloadModel } from '../../compiler/cli/offload-model.ts';
 import { RawValues, TinyedgeModel } from '../../runtime/wasm/tinyedge-loader.js';
 import { DeviceAnswer, OffloadDevice } from '../../runtime/offload/device-client.ts';
@@ -40,7 +40,7 @@ beforeAll(async () => {
   m = model;
   const g = m.g;
   inputs = await Promise.all(SAMPLE_PHOTOS.map(async (f) => quantizeForTensor(await photoInput(m.model, f), tensorOf(g, g.inputs[0]))));
-  expected = inputs.map((x) => runInt8(g, { [g.inputs[0]]: x }).get(g.outputs[0]) as Activations);
+  expected = inputs.map((x) => runInteger(g, { [g.inputs[0]]: x }).get(g.outputs[0]) as Activations);
   balancer = await startBalancer(servers.map((s) => s.port));
 });
 

@@ -11,14 +11,14 @@ import { Quantization } from '../../compiler/ir/tensor.ts';
 import { calibrate } from '../../compiler/quantize/calibrate.ts';
 import { quantizeGraph } from '../../compiler/quantize/quantize-graph.ts';
 import { quantizeForTensor } from '../../compiler/quantize/prepare/quant-params.ts';
-import { runInt8 } from '../../compiler/reference/int8/interpreter.ts';
+import { runInteger } from '../../compiler/reference/integer/interpreter.ts';
 import { cutCandidates } from '../../compiler/plan/split/cut-candidates.ts';
 import { modelHash } from '../../compiler/plan/split/model-hash.ts';
-import { wasmSplitParts, WasmPart } from '../../compiler/backends/wasm/split-parts.ts';
+import { wasmSplitParts, WasmPart } from '../../compiler/backends/wasm/package/split-parts.ts';
 import { planMemory } from '../../compiler/plan/plan-memory.ts';
-import { wasmScratchBytes } from '../../compiler/backends/wasm/render-layers.ts';
-import { wasmProject } from '../../compiler/backends/wasm/project.ts';
-import { Activations } from '../../compiler/reference/int8/conv.ts';
+import { wasmScratchBytes } from '../../compiler/backends/wasm/kernel-table.ts';
+import { wasmProject } from '../../compiler/backends/wasm/package/project.ts';
+import { Activations } from '../../compiler/reference/integer/conv.ts';
 import { RawValues, TinyedgeModel } from '../../runtime/wasm/tinyedge-loader.js';
 import { EdgeServer } from '../../runtime/offload/edge-server.ts';
 import { OffloadDevice } from '../../runtime/offload/device-client.ts';
@@ -68,7 +68,7 @@ beforeAll(async () => {
   const input = tensorOf(g, g.inputs[0]);
   const photos = await Promise.all(SAMPLE_PHOTOS.map((f) => photoInput(model, f)));
   frames = photos.map((x) => quantizeForTensor(x, input));
-  expected = frames.map((x) => runInt8(g, { [g.inputs[0]]: x }).get(g.outputs[0]) as Activations);
+  expected = frames.map((x) => runInteger(g, { [g.inputs[0]]: x }).get(g.outputs[0]) as Activations);
   const f32 = tinyClassifier(input.shape);
   classifier = quantizeGraph(f32, calibrate(f32, photos, 'minmax'));
   // The classifier reads the device's frames as they are: the model's input quantization.
@@ -85,7 +85,7 @@ afterAll(() => server?.close());
 /** The classifier's score of class 0 for every frame, and the median score as the threshold (half the frames kept). */
 function scoresAndThreshold(): { scores: number[]; threshold: number } {
   const scores = frames.map((x) => {
-    const y = runInt8(classifier, { [classifier.inputs[0]]: x }).get(classifier.outputs[0]) as Activations;
+    const y = runInteger(classifier, { [classifier.inputs[0]]: x }).get(classifier.outputs[0]) as Activations;
     const q = tensorOf(classifier, classifier.outputs[0]).quant as Quantization;
     return q.scale[0] * (y[0] - q.zeroPoint[0]);
   });

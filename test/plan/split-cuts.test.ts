@@ -6,9 +6,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Graph, tensorOf } from '../../compiler/ir/graph.ts';
 import { Cut, cutCandidates, splitAt } from '../../compiler/plan/split/cut-candidates.ts';
-import { runInt8 } from '../../compiler/reference/int8/interpreter.ts';
+import { runInteger } from '../../compiler/reference/integer/interpreter.ts';
 import { quantizeForTensor } from '../../compiler/quantize/prepare/quant-params.ts';
-import { Activations } from '../../compiler/reference/int8/conv.ts';
+import { Activations } from '../../compiler/reference/integer/conv.ts';
 import { quantizedDefaultModel } from '../support/quantized-model.ts';
 import { SAMPLE_PHOTOS, photoInput } from '../support/samples.ts';
 import { MCU_MODEL } from '../../models/registry.ts';
@@ -25,7 +25,7 @@ beforeAll(async () => {
   inputs = await Promise.all(SAMPLE_PHOTOS.map(async (f) => quantizeForTensor(await photoInput(model, f), tensorOf(g, g.inputs[0]))));
 }, 120_000);
 
-const run = (part: Graph, x: Activations) => runInt8(part, { [part.inputs[0]]: x }).get(part.outputs[0]) as Activations;
+const run = (part: Graph, x: Activations) => runInteger(part, { [part.inputs[0]]: x }).get(part.outputs[0]) as Activations;
 
 describe('cut candidates of MobileNetV2 0.35/96', () => {
   it('run from the input (full offload) to the output (local only), in node order, ids in list order', () => {

@@ -15,7 +15,7 @@ import { LoadedModel } from '../../models/registry.ts';
 import { imageSet } from '../../models/calibration-set.ts';
 import { quantizationReport } from '../../compiler/quantize/report.ts';
 import { quantizeArray } from '../../compiler/quantize/prepare/quant-params.ts';
-import { runInt8 } from '../../compiler/reference/int8/interpreter.ts';
+import { runInteger } from '../../compiler/reference/integer/interpreter.ts';
 import { exportInt8Onnx } from '../../compiler/exporters/onnx/export-int8.ts';
 import { subgraph } from '../../compiler/ir/subgraph.ts';
 import { quantizedDefaultModel } from '../support/quantized-model.ts';
@@ -66,7 +66,7 @@ describe('onnxruntime-node runs the exported int8 model like the int8 reference'
     for (const file of SAMPLE_PHOTOS) {
       const x = await int8Input(file);
       const values = new Map<string, Int8Array>([[int8.inputs[0], x]]);
-      runInt8(int8, { [int8.inputs[0]]: x }, { onNode: (n, y) => values.set(n.outputs[0], y as Int8Array) });
+      runInteger(int8, { [int8.inputs[0]]: x }, { onNode: (n, y) => values.set(n.outputs[0], y as Int8Array) });
       for (const n of int8.nodes) {
         const session = sessions.get(n.name) as ort.InferenceSession;
         const feeds = Object.fromEntries(session.inputNames.map((i) => [i, new ort.Tensor('int8', values.get(i) as Int8Array, tensorOf(int8, i).shape)]));
@@ -90,7 +90,7 @@ describe('onnxruntime-node runs the exported int8 model like the int8 reference'
     const out = int8.outputs[0];
     for (const file of SAMPLE_PHOTOS) {
       const x = await int8Input(file);
-      const ours = runInt8(int8, { [int8.inputs[0]]: x }).get(out) as Int8Array;
+      const ours = runInteger(int8, { [int8.inputs[0]]: x }).get(out) as Int8Array;
       const theirs = (await session.run({ [int8.inputs[0]]: new ort.Tensor('int8', x, tensorOf(int8, int8.inputs[0]).shape) }))[out].data as Int8Array;
       expect(argmax(theirs), file).toBe(argmax(ours));
       for (let i = 0; i < ours.length; i++) expect(Math.abs(ours[i] - theirs[i]), `${file} class ${i}`).toBeLessThanOrEqual(16);

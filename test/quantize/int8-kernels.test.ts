@@ -5,11 +5,11 @@
  * Each expected value is worked out in the comment.
  */
 import { describe, expect, it } from 'vitest';
-import { conv2dInt8, MacParams, transposeConv2dInt8 } from '../../compiler/reference/int8/conv.ts';
+import { conv2dInt8, MacParams, transposeConv2dInt8 } from '../../compiler/reference/integer/conv.ts';
 import { bilinearTaps, nearestSources } from '../../compiler/ir/resize-geometry.ts';
 import { resizeBilinearInt8 } from '../../compiler/reference/resize.ts';
-import { poolInt8, meanInt8, roundedDivide } from '../../compiler/reference/int8/reduce.ts';
-import { addInt8, softmaxInt8, lookupInt8 } from '../../compiler/reference/int8/elementwise.ts';
+import { poolInt8, meanInt8, roundedDivide } from '../../compiler/reference/integer/reduce.ts';
+import { addInt8, softmaxInt8, lookupInt8 } from '../../compiler/reference/integer/elementwise.ts';
 import { padElements } from '../../compiler/reference/layout.ts';
 import { Window2d } from '../../compiler/ir/window.ts';
 import { Graph } from '../../compiler/ir/graph.ts';

@@ -2,7 +2,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Graph, tensorOf } from '../../compiler/ir/graph.ts';
-import { Activations } from '../../compiler/reference/int8/conv.ts';
+import { Activations } from '../../compiler/reference/integer/conv.ts';
 import { planMemory } from '../../compiler/plan/plan-memory.ts';
 import { cScratchBytes } from '../../compiler/backends/c/render-nodes.ts';
 import { cBuildOf, cProject } from '../../compiler/backends/c/project.ts';

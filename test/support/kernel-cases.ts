@@ -10,8 +10,8 @@ import { Quantization, sizeOf } from '../../compiler/ir/tensor.ts';
 import { calibrate } from '../../compiler/quantize/calibrate.ts';
 import { quantizeGraph } from '../../compiler/quantize/quantize-graph.ts';
 import { ActivationType, RANGE_OF, quantizeArray, quantizeArrayInt16 } from '../../compiler/quantize/prepare/quant-params.ts';
-import { Activations } from '../../compiler/reference/int8/conv.ts';
-import { runInt8 } from '../../compiler/reference/int8/interpreter.ts';
+import { Activations } from '../../compiler/reference/integer/conv.ts';
+import { runInteger } from '../../compiler/reference/integer/interpreter.ts';
 import { verifyGraph } from '../../compiler/ir/verify.ts';
 import { seededUniform } from './seeded.ts';
 import { describe, expect, it } from 'vitest';
@@ -52,7 +52,7 @@ export function quantizeCase(g: Graph, seed: number, outputRange?: { min: number
 
 /** The reference output of each input. */
 export function referenceOutputs(q: Graph, inputs: Activations[]): Activations[] {
-  return inputs.map((x) => runInt8(q, { [q.inputs[0]]: x }).get(q.outputs[0]) as Activations);
+  return inputs.map((x) => runInteger(q, { [q.inputs[0]]: x }).get(q.outputs[0]) as Activations);
 }
 
 /** Seeded weights in [-1, 1]; `channelScale` scales output channel c (the first axis, or the last for depthwise). */

@@ -1,8 +1,8 @@
 /** @fileoverview Emits an int8 or 16×8 graph with the WASM backend and instantiates it in this process through the shipped loader. */
 import { Graph } from '../../compiler/ir/graph.ts';
 import { planMemory } from '../../compiler/plan/plan-memory.ts';
-import { wasmScratchBytes } from '../../compiler/backends/wasm/render-layers.ts';
-import { wasmProject } from '../../compiler/backends/wasm/project.ts';
+import { wasmScratchBytes } from '../../compiler/backends/wasm/kernel-table.ts';
+import { wasmProject } from '../../compiler/backends/wasm/package/project.ts';
 import { type RawValues, TinyedgeModel } from '../../runtime/wasm/tinyedge-loader.js';
 
 /** The model as the loader sees it (module bytes and model.json), ready to run; `slide: 'every'` as in buildC. */

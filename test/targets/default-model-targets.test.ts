@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { tensorOf } from '../../compiler/ir/graph.ts';
 import { Quantization, sizeOf } from '../../compiler/ir/tensor.ts';
 import { quantizeArray } from '../../compiler/quantize/prepare/quant-params.ts';
-import { runInt8 } from '../../compiler/reference/int8/interpreter.ts';
+import { runInteger } from '../../compiler/reference/integer/interpreter.ts';
 import { subgraph } from '../../compiler/ir/subgraph.ts';
 import { fidelityTensors } from '../../compiler/quantize/report.ts';
 import { loadTarget } from '../../targets/target.ts';
@@ -40,10 +40,10 @@ describe.each([...CASES, ...CASES.map(([name]) => [name, MCU_MODEL] as const)])(
     const random = Int8Array.from(seededUniform(7, sizeOf(tensorOf(int8, int8.inputs[0]).shape), -128, 128), (v) => Math.floor(v));
     const builtHead = buildC(head, target);
     for (const [i, x] of [...photos, random].entries()) {
-      const reference = runInt8(head, { [head.inputs[0]]: x }).get(features) as Int8Array;
+      const reference = runInteger(head, { [head.inputs[0]]: x }).get(features) as Int8Array;
       expect(firstDifference(runC(builtHead, x), reference), `input ${i}`).toBeNull();
     }
     const built = buildC(int8, target);
-    expect(firstDifference(runC(built, photos[0]), runInt8(int8, { [int8.inputs[0]]: photos[0] }).get(int8.outputs[0]) as Int8Array)).toBeNull();
+    expect(firstDifference(runC(built, photos[0]), runInteger(int8, { [int8.inputs[0]]: photos[0] }).get(int8.outputs[0]) as Int8Array)).toBeNull();
   }, 900_000);
 });

@@ -14,7 +14,7 @@ import { Quantization, sizeOf } from '../../compiler/ir/tensor.ts';
 import { subgraph } from '../../compiler/ir/subgraph.ts';
 import { SsdDetection } from '../../compiler/ir/detection.ts';
 import { quantizeArray } from '../../compiler/quantize/prepare/quant-params.ts';
-import { runInt8 } from '../../compiler/reference/int8/interpreter.ts';
+import { runInteger } from '../../compiler/reference/integer/interpreter.ts';
 import { encodeArtifact } from '../../compiler/artifact/int8-artifact.ts';
 import { loadTarget } from '../../targets/target.ts';
 import { LoadedModel } from '../../models/registry.ts';
@@ -51,7 +51,7 @@ describe.each(['rpi4-aarch64', 'rpi5-aarch64', 'android-arm64', 'cortex-m4', 'co
       const part = subgraph(int8, int8.inputs, [output]);
       const built = buildC(part, target);
       for (const [i, x] of inputs.entries()) {
-        const reference = runInt8(part, { [part.inputs[0]]: x }).get(output) as Int8Array;
+        const reference = runInteger(part, { [part.inputs[0]]: x }).get(output) as Int8Array;
         expect(firstDifference(runC(built, x), reference), `${output}, input ${i}`).toBeNull();
       }
     }

@@ -5,7 +5,7 @@
  * plugin (tools/qemu-insn); the table gives each layer's MACs, instructions of both builds, and MACs per
  * instruction against the ISA's limit from the target profile. Both builds must give the same output bytes.
  */
-import { Activations } from '../../compiler/reference/int8/conv.ts';
+import { Activations } from '../../compiler/reference/integer/conv.ts';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Graph, tensorOf } from '../../compiler/ir/graph.ts';

@@ -9,11 +9,11 @@
  */
 import { Graph } from '../../compiler/ir/graph.ts';
 import { Cut } from '../../compiler/plan/split/cut-candidates.ts';
-import { wasmSplitParts } from '../../compiler/backends/wasm/split-parts.ts';
-import { Activations } from '../../compiler/reference/int8/conv.ts';
+import { wasmSplitParts } from '../../compiler/backends/wasm/package/split-parts.ts';
+import { Activations } from '../../compiler/reference/integer/conv.ts';
 import { TinyedgeError } from '../../compiler/errors.ts';
 import { RawValues, TinyedgeModel } from '../../runtime/wasm/tinyedge-loader.js';
-import { runInt8 } from '../../compiler/reference/int8/interpreter.ts';
+import { runInteger } from '../../compiler/reference/integer/interpreter.ts';
 import { entropyEncode } from '../../runtime/offload/entropy-codec.ts';
 import { Target } from '../../targets/target.ts';
 import { countLayers } from '../bench/emulated.ts';
@@ -56,7 +56,7 @@ export async function tailMsByCut(g: Graph, cuts: readonly Cut[], runs: number, 
 export function codedBytesByCut(g: Graph, cuts: readonly Cut[], x: Activations): number[] {
   const wanted = new Set(cuts.map((c) => c.tensor));
   const values = new Map<string, Activations>([[g.inputs[0], x]]);
-  runInt8(g, { [g.inputs[0]]: x }, { onNode: (node, y) => wanted.has(node.outputs[0]) && values.set(node.outputs[0], y as Activations) });
+  runInteger(g, { [g.inputs[0]]: x }, { onNode: (node, y) => wanted.has(node.outputs[0]) && values.set(node.outputs[0], y as Activations) });
   return cuts.map((c) => {
     const v = values.get(c.tensor) as Activations;
     return entropyEncode(new Uint8Array(v.buffer, v.byteOffset, v.byteLength), v.BYTES_PER_ELEMENT).length;

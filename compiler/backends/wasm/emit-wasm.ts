@@ -6,10 +6,10 @@
 import { Graph } from '../../ir/graph.ts';
 import { MemoryPlan } from '../../plan/plan-memory.ts';
 import { withPlace } from '../../errors.ts';
-import { WasmModule } from './binaryen.ts';
-import { WasmData } from './wasm-data.ts';
-import { addRequantizeHelper } from './requantize.ts';
-import { emitLayer } from './render-layers.ts';
+import { WasmModule } from './emit/binaryen.ts';
+import { WasmData } from './emit/wasm-data.ts';
+import { addRequantizeHelper } from './emit/requantize-int8.ts';
+import { emitLayer } from './kernel-table.ts';
 
 /** Where the arena starts: low addresses stay free so a null pointer never reads model data. */
 const ARENA_BASE = 1024;
@@ -54,8 +54,8 @@ export function emitWasm(g: Graph, plan: MemoryPlan): WasmModel {
   module.fn('run', 0, (f) => g.nodes.map((_, i) => f.call(`layer${i}`, [])));
   addWidening(module, data.widened());
   module.exportFn('run');
-  const inputPtr = address.get(g.inputs[0]) as number;
-  const outputPtr = address.get(g.outputs[0]) as number;
+  const inputPtr = address.get(g.inputs[0]!) as number;
+  const outputPtr = address.get(g.outputs[0]!) as number;
   module.exportConstant('input_ptr', inputPtr);
   module.exportConstant('output_ptr', outputPtr);
   const pages = Math.ceil((data.end() + TAIL_MARGIN) / PAGE);

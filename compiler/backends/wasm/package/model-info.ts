@@ -1,0 +1,12 @@
+/** @fileoverview The model.json of a wasm32 build: what the project writes and the demo pages read. */
+import { ActivationType } from '../../../quantize/prepare/quant-params.ts';
+import { RuntimePartsInfo } from './runtime-parts.ts';
+
+/** What model.json holds (the loader's ModelInfo). */
+export interface WasmModelInfo extends RuntimePartsInfo {
+  model: string;
+  input: { name: string; shape: number[]; scale: number; zeroPoint: number; dtype: ActivationType };
+  output: { name: string; shape: number[]; scale: number; zeroPoint: number; dtype: ActivationType };
+  labels?: string[];
+  preprocessing: { scale: number; offset: number };
+}

@@ -1,0 +1,85 @@
+/**
+ * @fileoverview The folder a wasm32 build ships: model.wasm, model.json (shapes, quantization, labels, image
+ * preprocessing), the loader (plain ES module + types) and index.html, a demo that classifies a picked image.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Graph, tensorOf } from '../../../ir/graph.ts';
+import { Quantization } from '../../../ir/tensor.ts';
+import { MemoryPlan } from '../../../plan/plan-memory.ts';
+import { activationType } from '../../../quantize/prepare/quant-params.ts';
+import { emitWasm } from '../emit-wasm.ts';
+import { wasmRuntimeParts } from './runtime-parts.ts';
+import { WasmModelInfo } from './model-info.ts';
+import { detectorPage } from './detector-page.ts';
+
+const LOADER_DIR = new URL('../../../../runtime/wasm/', import.meta.url);
+
+function tensorInfo(g: Graph, name: string): WasmModelInfo['input'] {
+  const t = tensorOf(g, name);
+  const q = t.quant as Quantization;
+  return { name, shape: t.shape, scale: q.scale[0]!, zeroPoint: q.zeroPoint[0]!, dtype: activationType(t.dtype) };
+}
+
+/** The demo page: pick an image, it is stretched to the input size on a canvas, classified, top-5 shown. */
+function demoPage(info: WasmModelInfo): string {
+  const [h, w] = [info.input.shape[1]!, info.input.shape[2]!];
+  return `<!doctype html>
+<meta charset="utf-8">
+<title>tinyedge: ${info.model}</title>
+<h1>tinyedge in the browser</h1>
+<p>${info.model}, ${info.input.dtype === 'int16' ? '16×8' : 'int8'} WebAssembly (SIMD128). Pick an image:</p>
+<input type="file" id="file" accept="image/*">
+<canvas id="canvas" width="${w}" height="${h}"></canvas>
+<pre id="result"></pre>
+<script type="module">
+import { TinyedgeModel } from './tinyedge-loader.js';
+const info = await (await fetch('model.json')).json();
+const model = await TinyedgeModel.load(await (await fetch('model.wasm')).arrayBuffer(), info);
+const canvas = document.getElementById('canvas');
+const result = document.getElementById('result');
+/** Classifies what is drawn on the canvas; also used by the browser test. */
+window.classify = () => {
+  const rgba = canvas.getContext('2d').getImageData(0, 0, ${w}, ${h}).data;
+  const x = new Float32Array(${w * h * 3});
+  for (let i = 0; i < ${w * h}; i++) for (let c = 0; c < 3; c++) x[i * 3 + c] = rgba[i * 4 + c] * info.preprocessing.scale + info.preprocessing.offset;
+  model.setInputFloat(x);
+  const t0 = performance.now();
+  model.run();
+  const ms = performance.now() - t0;
+  const scores = model.outputFloat();
+  const top = [...scores].map((s, i) => [s, info.labels?.[i] ?? String(i)]).sort((a, b) => b[0] - a[0]).slice(0, 5);
+  result.textContent = top.map(([s, l]) => l.padEnd(12) + s.toFixed(4)).join('\\n') + '\\n' + ms.toFixed(1) + ' ms';
+  return { output: Array.from(model.output()), ms };
+};
+/** Runs raw int8 input bytes (the browser test compares the output with Node's). */
+window.runInt8 = (bytes) => {
+  model.setInput(Int8Array.from(bytes));
+  model.run();
+  return Array.from(model.output());
+};
+document.getElementById('file').onchange = async (e) => {
+  const bitmap = await createImageBitmap(e.target.files[0]);
+  canvas.getContext('2d').drawImage(bitmap, 0, 0, ${w}, ${h});
+  window.classify();
+};
+window.ready = true;
+</script>
+`;
+}
+
+/** Every file of the wasm32 folder, and the module's code and data bytes. */
+export function wasmProject(g: Graph, plan: MemoryPlan, model: string, labels: string[] | undefined, preprocessing: { scale: number; offset: number }): { files: Record<string, string | Uint8Array>; codeBytes: number; dataBytes: number; info: WasmModelInfo } {
+  const wasm = emitWasm(g, plan);
+  const parts = wasmRuntimeParts(g, plan, wasm.inputPtr, preprocessing);
+  const info: WasmModelInfo = { model, input: tensorInfo(g, g.inputs[0]!), output: tensorInfo(g, g.outputs[0]!), ...(labels ? { labels } : {}), preprocessing, ...parts.info };
+  const files: Record<string, string | Uint8Array> = {
+    'model.wasm': wasm.bytes,
+    'model.json': `${JSON.stringify(info, null, 1)}\n`,
+    'tinyedge-loader.js': readFileSync(fileURLToPath(new URL('tinyedge-loader.js', LOADER_DIR)), 'utf8'),
+    'tinyedge-loader.d.ts': readFileSync(fileURLToPath(new URL('tinyedge-loader.d.ts', LOADER_DIR)), 'utf8'),
+    'index.html': info.detection ? detectorPage(info) : demoPage(info),
+    ...parts.files,
+  };
+  return { files, codeBytes: wasm.bytes.length - wasm.dataBytes, dataBytes: wasm.dataBytes, info };
+}
