@@ -141,10 +141,19 @@ export function cBuildOf(target: Target): CBuild {
 
 const RUNTIME_C = fileURLToPath(new URL('../../../runtime/c', import.meta.url));
 
+/**
+ * Header folders copied into every project (under `tinyedge/`): the public API a program includes (found through
+ * `-Itinyedge/include`), and the kernels' private fixed-point arithmetic and ISA drivers, which kernel sources
+ * include by relative path (`../internal/…`), so no build file needs another include folder.
+ */
+const HEADER_FOLDERS = ['include/tinyedge', 'kernels/internal'];
+
 /** The runtime sources a build needs (headers and the given sources under runtime/c), under `tinyedge/` in the project. */
 export function runtimeFiles(kernelFiles: readonly string[]): Record<string, string> {
   const files: Record<string, string> = {};
-  for (const h of readdirSync(join(RUNTIME_C, 'include', 'tinyedge'))) files[`tinyedge/include/tinyedge/${h}`] = readFileSync(join(RUNTIME_C, 'include', 'tinyedge', h), 'utf8');
+  for (const folder of HEADER_FOLDERS) {
+    for (const h of readdirSync(join(RUNTIME_C, folder))) files[`tinyedge/${folder}/${h}`] = readFileSync(join(RUNTIME_C, folder, h), 'utf8');
+  }
   for (const src of kernelFiles) files[src] = readFileSync(join(RUNTIME_C, src.slice('tinyedge/'.length)), 'utf8');
   return files;
 }

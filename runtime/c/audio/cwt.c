@@ -1,6 +1,6 @@
 /* tinyedge: the fixed-point CWT front end (see cwt.h), the plain loops every target runs. */
 #include "tinyedge/audio/cwt.h"
-#include "tinyedge/fixed_point.h"
+#include "../kernels/internal/fixed_point.h"
 
 /* floor(sqrt(v)), bit by bit: no division, no floating point (Cortex-M4's FPU is single precision). */
 static uint32_t te_isqrt32(uint32_t v) {

@@ -8,7 +8,7 @@ function isqrt(v: u32): i32 {
   return <i32>Math.floor(Math.sqrt(<f64>v));
 }
 
-// TFLite's MultiplyByQuantizedMultiplier (double rounding), as runtime/c/include/tinyedge/fixed_point.h's te_mbqm.
+// TFLite's MultiplyByQuantizedMultiplier (double rounding), as runtime/c/kernels/internal/fixed_point.h's te_mbqm.
 function mbqm(x: i32, m: i32, shift: i32): i32 {
   const left = shift > 0 ? shift : 0;
   const right = shift > 0 ? 0 : -shift;

@@ -50,8 +50,8 @@ typedef struct {
 
 /* Regular convolution. Weights in the folder's layout with K = kh·kw·c, `folded_bias[o]` = bias[o] +
    input_offset·Σ w[..][o] (computed by the compiler, as TFLite's optimized kernels and CMSIS-NN fold it), and
-   `patch` a scratch buffer of 2·kh·kw·c bytes (planned in the arena) for the input windows of up to two output
-   pixels (gathered by te_gather_patch, tinyedge/patch.h). */
+   `patch` a scratch buffer of 2·kh·kw·c bytes (planned in the arena): the ISA folders gather the input windows of up
+   to two output pixels into it, the reference keeps there the pixel of zero points that padded taps read. */
 void te_conv2d_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, const te_window *g, int32_t out_c,
                   const te_mac_params *p, int8_t *patch, int8_t *y);
 

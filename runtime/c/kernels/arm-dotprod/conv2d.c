@@ -6,4 +6,4 @@
 
 #define TE_DOT16(acc, x, w) ((acc) = vdotq_s32((acc), (x), (w)))
 
-#include "tinyedge/arm_matmul.h"
+#include "../internal/arm_matmul.h"

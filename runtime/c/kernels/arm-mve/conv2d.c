@@ -2,14 +2,14 @@
  * Cortex-M55 Helium (MVE) int8 convolution and matrix product, weights [out_c][k]. A tile is four rows (pixels) by
  * one output channel: each weight vector loaded serves four vmladavaq_s8 (sixteen MACs summed into a scalar), and
  * with k ≤ 16 the four rows stay in registers across all output channels. The four sums form one vector,
- * requantized with the channel's scalar multiplier and shift (tinyedge/mve_requantize.h) and scattered to the four
+ * requantized with the channel's scalar multiplier and shift (kernels/internal/mve_requantize.h) and scattered to the four
  * output rows. Only k % 16 tails load under a predicate; rows past the last multiple of four repeat the last row
  * and are not stored.
  */
 #include <arm_mve.h>
 #include "tinyedge/kernels.h"
-#include "tinyedge/patch.h"
-#include "tinyedge/mve_requantize.h"
+#include "../internal/patch.h"
+#include "../internal/mve_requantize.h"
 
 /* What a tile needs besides its rows: the matrix, its constants and where the four output rows go. */
 typedef struct {

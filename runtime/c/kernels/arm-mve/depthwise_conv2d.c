@@ -12,12 +12,12 @@
  * bias, multipliers and shifts are gathered in that order and the results scattered back to place.
  * Multipliers that are multiples of four (four or more outputs per input channel): VMLA by the scalar input.
  * Other multipliers gather each output channel's input channel. Channels past the last vector block take the
- * reference arithmetic (tinyedge/depthwise.h).
+ * reference arithmetic (kernels/internal/depthwise.h).
  */
 #include <arm_mve.h>
 #include "tinyedge/kernels.h"
-#include "tinyedge/mve_requantize.h"
-#include "tinyedge/depthwise.h"
+#include "../internal/mve_requantize.h"
+#include "../internal/depthwise.h"
 
 /* The layer's constants as locals: stores through int8_t * may alias anything reached through a pointer, so
    fields read through g or p would be reloaded after every store. Passed by value to the inlined steps. */

@@ -8,4 +8,4 @@
 #define TE_DOT16(acc, x, w) \
   ((acc) = vpadalq_s16(vpadalq_s16((acc), vmull_s8(vget_low_s8(x), vget_low_s8(w))), vmull_high_s8((x), (w))))
 
-#include "tinyedge/arm_matmul.h"
+#include "../internal/arm_matmul.h"

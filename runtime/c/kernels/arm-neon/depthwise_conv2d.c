@@ -2,12 +2,12 @@
  * AArch64 Advanced SIMD int8 depthwise convolution: eight channels a step (the narrowest layers of small nets have
  * eight), (x + input_offset) widened to int16 with vaddw_s8, the weights with vmovl_s8, and vmlal_s16 into two
  * int32x4 accumulators per tap. Channels past the last multiple of 8 and depth multipliers above one take the
- * reference arithmetic (tinyedge/depthwise_driver.h); requantization runs four lanes at a time.
+ * reference arithmetic (kernels/internal/depthwise_driver.h); requantization runs four lanes at a time.
  */
 #include <arm_neon.h>
 #include "tinyedge/kernels.h"
-#include "tinyedge/fixed_point.h"
-#include "tinyedge/arm_requantize.h"
+#include "../internal/fixed_point.h"
+#include "../internal/arm_requantize.h"
 
 /* Channels [c0, c0 + 8) of pixel (n, oy, ox), multiplier 1. */
 static void te_vector_channels(const int8_t *x, const int8_t *w, const int32_t *bias, const te_window *g, const te_mac_params *p,
@@ -33,4 +33,4 @@ static void te_vector_channels(const int8_t *x, const int8_t *w, const int32_t *
 }
 
 #define TE_DW_VECTOR 8
-#include "tinyedge/depthwise_driver.h"
+#include "../internal/depthwise_driver.h"

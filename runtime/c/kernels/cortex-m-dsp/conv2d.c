@@ -5,8 +5,8 @@
  * multiplied pairwise by SMLAD, two MACs per instruction; x is unpacked once for the four channels.
  */
 #include "tinyedge/kernels.h"
-#include "tinyedge/fixed_point.h"
-#include "tinyedge/armv7em_dsp.h"
+#include "../internal/fixed_point.h"
+#include "../internal/armv7em_dsp.h"
 
 /* One step of four k for the four channels of a group: x unpacked once (SXTB16), each weight word unpacked and
    multiplied pairwise (SMLAD). gcc's scheduler spills when the loop is C, so the step is asm. */
@@ -90,4 +90,4 @@ static void te_row_times_matrix(const int8_t *x, const int8_t *w, const int32_t 
   if (o < out_c) te_dsp_requantize(acc, out_c - o, p, o, y + o);
 }
 
-#include "tinyedge/row_drivers.h"
+#include "../internal/row_drivers.h"

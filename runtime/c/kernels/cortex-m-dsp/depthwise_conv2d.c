@@ -8,8 +8,8 @@
  * channels take scalar arithmetic on the same filter.
  */
 #include "tinyedge/kernels.h"
-#include "tinyedge/fixed_point.h"
-#include "tinyedge/armv7em_dsp.h"
+#include "../internal/fixed_point.h"
+#include "../internal/armv7em_dsp.h"
 
 /* One tap for four channels: x word at xp, weight words (w0, w2), (w1, w3) at wp. */
 #define TE_TAP4(xv)                                                  \

@@ -1,22 +1,114 @@
 /*
- * Reference 16×8 kernels (TFLite's 16x8 reference_integer_ops): int16 activations, int8 weights, int64 biases; the
- * int8 kernels' loops instantiated for int16 (tinyedge/typed_loops.h), the MACs and TFLite's SoftmaxInt16. Every
- * target runs these, whatever its ISA folders.
+ * Reference 16×8 kernels (TFLite's 16x8 reference_integer_ops): int16 activations (zero point 0), int8 weights,
+ * int64 biases. Every target runs these, whatever its ISA folders. The elementwise, pooling, pad and requantizing
+ * kernels are the int8 ones' loops over int16 with the same per-element formulas (kernels/internal/element_ops.h);
+ * then the MACs and TFLite's SoftmaxInt16.
  * MAC overflow: |x + input_offset| ≤ 2^15 and |w| ≤ 2^7, so a product fits in int32 and the int64 accumulator holds
  * 2^40 of them. A layer that is not `wide` keeps TFLite's int32 accumulator: the int64 sum is narrowed (modulo 2^32,
  * as the conversion is on every compiler tinyedge targets), which equals an int32 sum that wraps.
  */
-#include "tinyedge/typed_loops.h"
+#include "tinyedge/kernels.h"
+#include "../internal/fixed_point.h"
+#include "../internal/element_ops.h"
 
 /* Output channels per block of accumulators on the stack. */
 #define TE_S16_BLOCK 64
 
-TE_DEFINE_BINARY_KERNELS(s16, int16_t)
-TE_DEFINE_POOL_KERNELS(s16, int16_t, -32768, 32767)
-TE_DEFINE_PAD(s16, int16_t)
-TE_DEFINE_REQUANTIZE(te_requantize_s16, int16_t, int16_t)
-TE_DEFINE_REQUANTIZE(te_requantize_s8_s16, int8_t, int16_t)
-TE_DEFINE_REQUANTIZE(te_requantize_s16_s8, int16_t, int8_t)
+/* Add or mul (`op`) with broadcasting (as binary_s8 in elementwise.c). */
+static void binary_s16(const int16_t *a, const int16_t *b, const te_broadcast *s, const te_binary_params *p, int16_t *y,
+                       int32_t (*op)(int32_t, int32_t, const te_binary_params *)) {
+  const te_broadcast4 t = te_broadcast_dims(s);
+  int32_t i0, i1, i2, i3;
+  for (i0 = 0; i0 < t.d[0]; i0++)
+    for (i1 = 0; i1 < t.d[1]; i1++)
+      for (i2 = 0; i2 < t.d[2]; i2++)
+        for (i3 = 0; i3 < t.d[3]; i3++) {
+          const int32_t va = a[i0 * t.sa[0] + i1 * t.sa[1] + i2 * t.sa[2] + i3 * t.sa[3]];
+          const int32_t vb = b[i0 * t.sb[0] + i1 * t.sb[1] + i2 * t.sb[2] + i3 * t.sb[3]];
+          *y++ = (int16_t)op(va, vb, p);
+        }
+}
+
+void te_add_s16(const int16_t *a, const int16_t *b, const te_broadcast *s, const te_binary_params *p, int16_t *y) {
+  binary_s16(a, b, s, p, y, te_add_element);
+}
+
+void te_mul_s16(const int16_t *a, const int16_t *b, const te_broadcast *s, const te_binary_params *p, int16_t *y) {
+  binary_s16(a, b, s, p, y, te_mul_element);
+}
+
+/* Average, or max when `is_max`, over each output pixel's clipped window (as pool_s8 in pool.c). */
+static void pool_s16(const int16_t *x, const te_window *g, int32_t act_min, int32_t act_max, int16_t *y, int is_max) {
+  int32_t n, oy, ox, c, ky, kx;
+  for (n = 0; n < g->n; n++)
+    for (oy = 0; oy < g->oh; oy++)
+      for (ox = 0; ox < g->ow; ox++) {
+        const te_pool_span s = te_pool_window(g, oy, ox);
+        for (c = 0; c < g->c; c++) {
+          int32_t acc = is_max ? -32768 : 0;
+          for (ky = s.ky0; ky < s.ky1; ky++)
+            for (kx = s.kx0; kx < s.kx1; kx++) {
+              const int32_t v = x[((n * g->h + s.iy + ky) * g->w + s.ix + kx) * g->c + c];
+              acc = is_max ? (v > acc ? v : acc) : acc + v;
+            }
+          *y++ = (int16_t)te_clamp(is_max ? acc : te_rounded_divide(acc, s.count), act_min, act_max);
+        }
+      }
+}
+
+void te_avg_pool_s16(const int16_t *x, const te_window *g, int32_t act_min, int32_t act_max, int16_t *y) {
+  pool_s16(x, g, act_min, act_max, y, 0);
+}
+
+void te_max_pool_s16(const int16_t *x, const te_window *g, int32_t act_min, int32_t act_max, int16_t *y) {
+  pool_s16(x, g, act_min, act_max, y, 1);
+}
+
+void te_mean_s16(const int16_t *x, int32_t outer, int32_t reduced, int32_t inner, int32_t input_offset,
+                 int32_t multiplier, int32_t shift, int32_t output_offset, int16_t *y) {
+  int32_t o, r, i;
+  for (o = 0; o < outer; o++)
+    for (i = 0; i < inner; i++) {
+      int32_t sum = 0;
+      for (r = 0; r < reduced; r++) sum += x[(o * reduced + r) * inner + i] + input_offset;
+      y[o * inner + i] = (int16_t)te_clamp(te_mean_element(sum, reduced, multiplier, shift, output_offset), -32768, 32767);
+    }
+}
+
+void te_pad_s16(const int16_t *x, const int32_t shape[4], const int32_t before[4], const int32_t after[4],
+                int16_t value, int16_t *y) {
+  int32_t o[4], i0, i1, i2, i3;
+  for (i0 = 0; i0 < 4; i0++) o[i0] = shape[i0] + before[i0] + after[i0];
+  for (i0 = 0; i0 < o[0]; i0++)
+    for (i1 = 0; i1 < o[1]; i1++)
+      for (i2 = 0; i2 < o[2]; i2++)
+        for (i3 = 0; i3 < o[3]; i3++) {
+          const int32_t from = te_pad_source(shape, before, i0, i1, i2, i3);
+          *y++ = from < 0 ? value : x[from];
+        }
+}
+
+/* The requantizing copies: int16 to int16, and QUANTIZE's int8 → int16 and int16 → int8. */
+void te_requantize_s16(const int16_t *x, int32_t outer, int32_t chunk, int32_t y_stride, const te_requant_params *p,
+                       int16_t *y) {
+  int32_t r, i;
+  for (r = 0; r < outer; r++)
+    for (i = 0; i < chunk; i++) y[r * y_stride + i] = (int16_t)te_requantize_element(x[r * chunk + i], p);
+}
+
+void te_requantize_s8_s16(const int8_t *x, int32_t outer, int32_t chunk, int32_t y_stride, const te_requant_params *p,
+                          int16_t *y) {
+  int32_t r, i;
+  for (r = 0; r < outer; r++)
+    for (i = 0; i < chunk; i++) y[r * y_stride + i] = (int16_t)te_requantize_element(x[r * chunk + i], p);
+}
+
+void te_requantize_s16_s8(const int16_t *x, int32_t outer, int32_t chunk, int32_t y_stride, const te_requant_params *p,
+                          int8_t *y) {
+  int32_t r, i;
+  for (r = 0; r < outer; r++)
+    for (i = 0; i < chunk; i++) y[r * y_stride + i] = (int8_t)te_requantize_element(x[r * chunk + i], p);
+}
 
 /* acc[j] = bias[o0 + j] (or 0) for j < len. */
 static void start_block(int64_t *acc, int32_t len, const int64_t *bias, int32_t o0) {

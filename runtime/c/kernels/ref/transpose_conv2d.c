@@ -5,7 +5,7 @@
  * fits in 16 bits, and an output sums at most ceil(kh/stride)·ceil(kw/stride)·c of them.
  */
 #include "tinyedge/kernels.h"
-#include "tinyedge/fixed_point.h"
+#include "../internal/fixed_point.h"
 
 void te_transpose_conv2d_s8(const int8_t *x, const int8_t *w, const int32_t *bias, const te_window *g, int32_t out_c,
                             const te_mac_params *p, int32_t *scratch, int8_t *y) {

@@ -7,8 +7,8 @@
 #define TINYEDGE_ROW_DRIVERS_H
 
 #include "tinyedge/kernels.h"
-#include "tinyedge/fixed_point.h"
-#include "tinyedge/patch.h"
+#include "fixed_point.h"
+#include "patch.h"
 
 void te_matmul_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, int32_t rows, int32_t k, int32_t out_c,
                   const te_mac_params *p, int8_t *y) {

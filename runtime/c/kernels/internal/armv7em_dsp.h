@@ -19,7 +19,7 @@
 #include <stdint.h>
 #include <string.h>
 #include "tinyedge/kernels.h"
-#include "tinyedge/fixed_point.h"
+#include "fixed_point.h"
 
 static inline uint32_t te_load32(const int8_t *p) {
   uint32_t v;

@@ -1,14 +1,16 @@
 /*
- * tinyedge: the reference depthwise arithmetic for a range of channels of one output pixel, shared by
- * kernels/ref (all channels) and the ISA folders (channels their vector loop leaves, and depth multipliers
- * above one). Padded taps are skipped: they read the zero point and contribute nothing.
+ * tinyedge: the reference depthwise arithmetic for a range of output channels of one output pixel, run by
+ * kernels/ref (every channel) and by the ISA folders (the channels their vector loops leave, and depth multipliers
+ * they do not vectorize). Padded taps are skipped: they read the zero point, and (zero point + input_offset) = 0.
+ * Overflow: |x + input_offset| ≤ 255 and |w| ≤ 127, so each product is below 2^15 and the int32 accumulator holds
+ * 2^16 taps beyond the bias: kh·kw is at most a few dozen. Requantization is te_requantize_channels (fixed_point.h).
  */
 #ifndef TINYEDGE_DEPTHWISE_H
 #define TINYEDGE_DEPTHWISE_H
 
 #include <stdint.h>
 #include "tinyedge/kernels.h"
-#include "tinyedge/fixed_point.h"
+#include "fixed_point.h"
 
 #define TE_DW_BLOCK 64
 

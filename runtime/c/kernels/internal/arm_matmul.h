@@ -12,9 +12,9 @@
 #include <arm_neon.h>
 #include <stddef.h>
 #include "tinyedge/kernels.h"
-#include "tinyedge/fixed_point.h"
-#include "tinyedge/patch.h"
-#include "tinyedge/arm_requantize.h"
+#include "fixed_point.h"
+#include "patch.h"
+#include "arm_requantize.h"
 
 /* Σ x[i]·w[i] over the k % 16 tail. */
 static inline int32_t te_dot_tail(const int8_t *x, const int8_t *w, int32_t from, int32_t k) {

@@ -1,0 +1,87 @@
+/*
+ * tinyedge: the per-element arithmetic of the reference elementwise, requantize and mean kernels, shared by their
+ * int8 versions (kernels/ref/elementwise.c, pool.c) and their 16×8 versions (kernels/ref/int16.c): the formulas are
+ * the same for both element types, only the loops' pointer types differ. Each returns the value before the cast to
+ * the output type; every result is clamped first, so the cast never truncates.
+ */
+#ifndef TINYEDGE_ELEMENT_OPS_H
+#define TINYEDGE_ELEMENT_OPS_H
+
+#include "tinyedge/kernels.h"
+#include "fixed_point.h"
+
+/*
+ * TFLite's quantized add (reference_integer_ops::AddElementwise): each input, offset to a signed value, is scaled up
+ * by 2^left_shift (20 for int8, 15 for int16) so the rescaling to the common scale below keeps precision, rescaled
+ * with its own (multiplier, shift), summed, and rescaled to the output. Overflow: |a + offset| · 2^left_shift is at
+ * most 255 · 2^20 < 2^28 for int8 and 2^15 · 2^15 = 2^30 for int16 (zero point 0); the input multipliers are below
+ * one, so each rescaled input is no larger and their sum stays below 2^31.
+ */
+static inline int32_t te_add_element(int32_t a, int32_t b, const te_binary_params *p) {
+  const int32_t sa = te_mbqm((a + p->input1_offset) * (1 << p->left_shift), p->input1_multiplier, p->input1_shift);
+  const int32_t sb = te_mbqm((b + p->input2_offset) * (1 << p->left_shift), p->input2_multiplier, p->input2_shift);
+  return te_clamp(te_mbqm(sa + sb, p->output_multiplier, p->output_shift) + p->output_offset, p->act_min, p->act_max);
+}
+
+/* TFLite's quantized mul (MulElementwise): the product of the offset inputs, |·| ≤ 255² for int8 and 2^30 for int16
+   (zero points 0), rescaled to the output. */
+static inline int32_t te_mul_element(int32_t a, int32_t b, const te_binary_params *p) {
+  const int32_t product = (a + p->input1_offset) * (b + p->input2_offset);
+  return te_clamp(te_mbqm(product, p->output_multiplier, p->output_shift) + p->output_offset, p->act_min, p->act_max);
+}
+
+/* One element of a requantizing copy: the value itself when input and output quantization agree, else rescaled. */
+static inline int32_t te_requantize_element(int32_t x, const te_requant_params *p) {
+  const int32_t v = p->identity ? x : te_mbqm(x + p->input_offset, p->multiplier, p->shift) + p->output_offset;
+  return te_clamp(v, p->act_min, p->act_max);
+}
+
+/* TFLite's integer mean (reference_integer_ops::Mean): the sum of `count` offset inputs rescaled, then divided by
+   the count with TFLite's rounding; unclamped. |x + offset| ≤ 2^15, so the sum stays below 2^31 for count ≤ 2^16. */
+static inline int32_t te_mean_element(int32_t sum, int32_t count, int32_t multiplier, int32_t shift, int32_t output_offset) {
+  return te_rounded_divide(te_mbqm(sum, multiplier, shift), count) + output_offset;
+}
+
+/* A broadcast right-aligned in four dimensions: the output's sizes and each operand's strides (0 where it repeats). */
+typedef struct {
+  int32_t d[4], sa[4], sb[4];
+} te_broadcast4;
+
+static inline te_broadcast4 te_broadcast_dims(const te_broadcast *s) {
+  te_broadcast4 b = {{1, 1, 1, 1}, {0, 0, 0, 0}, {0, 0, 0, 0}};
+  int32_t k;
+  for (k = 0; k < s->rank; k++) {
+    b.d[4 - s->rank + k] = s->out_shape[k];
+    b.sa[4 - s->rank + k] = s->a_strides[k];
+    b.sb[4 - s->rank + k] = s->b_strides[k];
+  }
+  return b;
+}
+
+/* The taps of a pooling window inside the input, as TFLite's reference pooling clips them: rows [ky0, ky1) and
+   columns [kx0, kx1) of the window whose top-left input position is (iy, ix); `count` of them. */
+typedef struct {
+  int32_t iy, ix, ky0, ky1, kx0, kx1, count;
+} te_pool_span;
+
+static inline te_pool_span te_pool_window(const te_window *g, int32_t oy, int32_t ox) {
+  te_pool_span s;
+  s.iy = oy * g->stride_h - g->pad_top;
+  s.ix = ox * g->stride_w - g->pad_left;
+  s.ky0 = s.iy < 0 ? -s.iy : 0;
+  s.ky1 = g->h - s.iy < g->kh ? g->h - s.iy : g->kh;
+  s.kx0 = s.ix < 0 ? -s.ix : 0;
+  s.kx1 = g->w - s.ix < g->kw ? g->w - s.ix : g->kw;
+  s.count = (s.ky1 - s.ky0) * (s.kx1 - s.kx0);
+  return s;
+}
+
+/* The input offset output element (i0, i1, i2, i3) of a pad copies, or −1 where it lies in the padding. */
+static inline int32_t te_pad_source(const int32_t shape[4], const int32_t before[4], int32_t i0, int32_t i1, int32_t i2,
+                                    int32_t i3) {
+  const int32_t a = i0 - before[0], b = i1 - before[1], c = i2 - before[2], d = i3 - before[3];
+  const int inside = a >= 0 && a < shape[0] && b >= 0 && b < shape[1] && c >= 0 && c < shape[2] && d >= 0 && d < shape[3];
+  return inside ? ((a * shape[1] + b) * shape[2] + c) * shape[3] + d : -1;
+}
+
+#endif
