@@ -56,4 +56,8 @@ export { checkOutputFile } from './output/output-path.ts';
 /** Every stage of the lowering on a graph (load → passes → quantize → plan → backend → target recipe). */
 export { optimize as optimizeGraph, quantize as quantizeGraph, plan, render, build, F32_PASSES } from './pipeline.ts';
 export { targetNames, loadTarget } from '../targets/target.ts';
+/** The error every stage throws for a problem with the user's input; `code` (TE1xx load … TE9xx) is stable, see docs/errors.md. */
 export { TinyedgeError } from './errors.ts';
+export type { ErrorPlace } from './errors.ts';
+export { ERROR_CODES } from './error-codes.ts';
+export type { ErrorCode, ErrorStage } from './error-codes.ts';

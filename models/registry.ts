@@ -93,12 +93,12 @@ export const FUNNELNET_MODEL = 'builder:funnelnet';
 export function loadModel(spec: string = DEFAULT_MODEL, options: TfjsGraphOptions = {}): LoadedModel {
   const packaged = PACKAGED_MODELS[spec];
   if (packaged) return packaged.load(options);
-  if (options.outputs && !/\.json$/i.test(spec)) throw new TinyedgeError('--outputs cuts TF.js graph models (a packaged one or a model.json)', { file: spec });
+  if (options.outputs && !/\.json$/i.test(spec)) throw new TinyedgeError('TE114', '--outputs cuts TF.js graph models (a packaged one or a model.json)', { file: spec });
   if (spec === FUNNELNET_MODEL) return { spec, graph: buildFunnelNet(FUNNELNET_CWT), labels: FUNNELNET_LABELS, preprocessing: { scale: 1, offset: 0 }, quantized: false, audio: FUNNELNET_CWT };
   const built = MOBILENET_V2_BUILDER.exec(spec);
   if (built) {
     const [alpha, size] = [Number(built[1]), Number(built[2])];
-    if (!(alpha > 0 && alpha <= 2) || size < 32 || size > 512) throw new TinyedgeError(`'${spec}': width must be in (0, 2] and size in 32..512`);
+    if (!(alpha > 0 && alpha <= 2) || size < 32 || size > 512) throw new TinyedgeError('TE103', `'${spec}': width must be in (0, 2] and size in 32..512`);
     // Inputs in [-1, 1], as Keras' MobileNetV2 preprocess_input makes them.
     return { spec, graph: buildMobileNetV2(alpha, size, 1000), preprocessing: { scale: 2 / 255, offset: -1 }, quantized: false };
   }
@@ -106,12 +106,12 @@ export function loadModel(spec: string = DEFAULT_MODEL, options: TfjsGraphOption
   if (detector) {
     const [variant, width, size] = [detector[1] as 'cpu' | 'dsp' | 'edgetpu', Number(detector[2]), Number(detector[3] ?? 320)];
     // TF OD API's check_min_image_dim is 33; above 640 the seeded net says nothing more.
-    if (!(width > 0 && width <= 2) || size < 33 || size > 640) throw new TinyedgeError(`'${spec}': width must be in (0, 2] and size in 33..640`);
+    if (!(width > 0 && width <= 2) || size < 33 || size > 640) throw new TinyedgeError('TE103', `'${spec}': width must be in (0, 2] and size in 33..640`);
     // Inputs in [-1, 1], as the MobileDet feature extractor's preprocess makes them.
     return { spec, graph: buildMobileDet(variant, width, size), preprocessing: { scale: 2 / 255, offset: -1 }, quantized: false };
   }
   if (/^[a-z]+:[^/\\]/.test(spec) && !spec.includes('.')) {
-    throw new TinyedgeError(`unknown model '${spec}'; known: ${Object.keys(PACKAGED_MODELS).join(', ')}, ${MCU_MODEL} (builder:mobilenet_v2_<width>_<size>), builder:mobiledet_<cpu|dsp|edgetpu>_<width>[_<size>], ${FUNNELNET_MODEL}, or a path to a model.json or a tinyedge artifact`);
+    throw new TinyedgeError('TE103', `unknown model '${spec}'; known: ${Object.keys(PACKAGED_MODELS).join(', ')}, ${MCU_MODEL} (builder:mobilenet_v2_<width>_<size>), builder:mobiledet_<cpu|dsp|edgetpu>_<width>[_<size>], ${FUNNELNET_MODEL}, or a path to a model.json or a tinyedge artifact`);
   }
   const bytes = readUserFile(spec, 'model');
   if (isTfliteBytes(bytes) || /\.tflite$/i.test(spec)) return { spec, ...importTflite(bytes, spec), quantized: true };

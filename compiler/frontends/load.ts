@@ -11,7 +11,7 @@ import { importTfjsLayers } from './tfjs-layers/import.ts';
 export function importTfjs(artifacts: TfjsArtifacts, options: TfjsGraphOptions = {}): Graph {
   const topology = artifacts.json.modelTopology as Record<string, unknown>;
   const isGraph = artifacts.json.format === 'graph-model' || Array.isArray(topology.node);
-  if (!isGraph && options.outputs) throw new TinyedgeError('--outputs cuts TF.js graph models; this is a layers model', { file: artifacts.file });
+  if (!isGraph && options.outputs) throw new TinyedgeError('TE114', '--outputs cuts TF.js graph models; this is a layers model', { file: artifacts.file });
   const g = isGraph ? importTfjsGraph(artifacts, options) : importTfjsLayers(artifacts);
   verifyFiniteConstants(g);
   return g;
@@ -21,5 +21,5 @@ export function importTfjs(artifacts: TfjsArtifacts, options: TfjsGraphOptions =
 export function importModelFile(file: string, options: TfjsGraphOptions = {}): Graph {
   const ext = extname(file).toLowerCase();
   if (ext === '.json') return importTfjs(readTfjsModelFiles(file), options);
-  throw new TinyedgeError(`unknown model format '${ext || '(no extension)'}': expected a TF.js model.json, an int8 .tflite or an int8 .onnx`, { file });
+  throw new TinyedgeError('TE102', `unknown model format '${ext || '(no extension)'}': expected a TF.js model.json, an int8 .tflite or an int8 .onnx`, { file });
 }

@@ -57,6 +57,6 @@ export function emitInt16Layer(ctx: LayerContext, node: Node, name: string): boo
       return true;
     }
     default:
-      throw new TinyedgeError(`${node.op} has no 16×8 WASM kernel`);
+      throw new TinyedgeError('TE401', `${node.op} has no 16×8 WASM kernel`);
   }
 }

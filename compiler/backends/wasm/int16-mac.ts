@@ -65,7 +65,7 @@ export function emitInt16Mac(ctx: LayerContext, node: NodeOf<'conv2d' | 'depthwi
     return;
   }
   // The SIMD kernel pads windows and rows with 0, which is x + input_offset = 0 only for TFLite's int16 zero point 0.
-  if (p.inputOffset !== 0) throw new TinyedgeError(`the WASM backend's 16×8 ${node.op} needs int16 zero point 0, '${node.inputs[0]}' has ${-p.inputOffset}`);
+  if (p.inputOffset !== 0) throw new TinyedgeError('TE401', `the WASM backend's 16×8 ${node.op} needs int16 zero point 0, '${node.inputs[0]}' has ${-p.inputOffset}`);
   const { k, matmul } = dotShape(g, node);
   const outC = filter.shape[0];
   const weights = ctx.data.add(`${node.inputs[1]}\0int16`, widenedWeights(filter.data as Int8Array, outC, k));

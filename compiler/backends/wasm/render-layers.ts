@@ -177,6 +177,6 @@ export function emitLayer(ctx: LayerContext, node: Node, name: string): void {
     case 'sub':
     case 'batch_norm':
     case 'identity':
-      throw new TinyedgeError(`${node.op} has no int8 WASM kernel`);
+      throw new TinyedgeError('TE401', `${node.op} has no int8 WASM kernel`);
   }
 }

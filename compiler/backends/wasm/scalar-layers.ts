@@ -23,7 +23,7 @@ function nest(f: FunctionBuilder, idx: ReturnType<FunctionBuilder['i32']>[], dim
 export function emitBroadcastBinary(ctx: LayerContext, node: NodeOf<'add' | 'mul'>, name: string): void {
   const { g } = ctx;
   const out = tensorOf(g, node.outputs[0]);
-  if (out.shape.length > 4) throw new TinyedgeError(`the WASM backend handles ${node.op} up to rank 4`);
+  if (out.shape.length > 4) throw new TinyedgeError('TE401', `the WASM backend handles ${node.op} up to rank 4`);
   const [ta, tb] = node.inputs.map((i) => tensorOf(g, i));
   const pad = (v: number[], fill: number) => [...new Array<number>(4 - v.length).fill(fill), ...v];
   const dims = pad(out.shape, 1);
@@ -111,7 +111,7 @@ export function emitMean(ctx: LayerContext, node: NodeOf<'mean'>, name: string):
 export function emitPad(ctx: LayerContext, node: NodeOf<'pad'>, name: string): void {
   const { g } = ctx;
   const shape = tensorOf(g, node.inputs[0]).shape;
-  if (shape.length > 4) throw new TinyedgeError('the WASM backend pads up to rank 4');
+  if (shape.length > 4) throw new TinyedgeError('TE401', 'the WASM backend pads up to rank 4');
   const lead = 4 - shape.length;
   const widen = (v: number[], fill: number) => [...new Array<number>(lead).fill(fill), ...v];
   const s4 = widen(shape, 1);
