@@ -4,8 +4,8 @@
  */
 import { fileURLToPath } from 'node:url';
 import { Graph } from '../compiler/ir/graph.ts';
-import { TinyedgeError, withPlace } from '../compiler/errors.ts';
-import { prepareInt8Node } from '../compiler/quantize/prepare/prepare-int8.ts';
+import { TinyedgeError } from '../compiler/errors.ts';
+import { loadOnnx, loadTflite } from '../compiler/load/checked-imports.ts';
 import { importModelFile, importTfjs } from '../compiler/frontends/load.ts';
 import { nsfwjsLabels, readNsfwjsModel } from './nsfwjs.ts';
 import { buildMobileNetV2 } from './builders/mobilenet-v2.ts';
@@ -13,8 +13,7 @@ import { buildMobileDet } from './builders/mobiledet.ts';
 import { FUNNELNET_LABELS, buildFunnelNet } from './builders/funnelnet.ts';
 import { CwtConfig, FUNNELNET_CWT } from '../compiler/audio/cwt-kernels.ts';
 import { decodeArtifact, isArtifactBytes } from '../compiler/artifact/int8-artifact.ts';
-import { importTflite, isTfliteBytes } from '../compiler/frontends/tflite/import.ts';
-import { importOnnx } from '../compiler/frontends/onnx/import.ts';
+import { isTfliteBytes } from '../compiler/frontends/tflite/import.ts';
 import { TfjsArtifacts, readUserFile } from '../compiler/frontends/tfjs-common/artifacts.ts';
 import { TfjsGraphOptions } from '../compiler/frontends/tfjs-graph/import.ts';
 import { HANDTRACK_LABELS, importHandtrack, readHumanModel } from './human.ts';
@@ -114,14 +113,12 @@ export function loadModel(spec: string = DEFAULT_MODEL, options: TfjsGraphOption
     throw new TinyedgeError('TE103', `unknown model '${spec}'; known: ${Object.keys(PACKAGED_MODELS).join(', ')}, ${MCU_MODEL} (builder:mobilenet_v2_<width>_<size>), builder:mobiledet_<cpu|dsp|edgetpu>_<width>[_<size>], ${FUNNELNET_MODEL}, or a path to a model.json or a tinyedge artifact`);
   }
   const bytes = readUserFile(spec, 'model');
-  if (isTfliteBytes(bytes) || /\.tflite$/i.test(spec)) return { spec, ...importTflite(bytes, spec), quantized: true };
-  // A float ONNX model's image preprocessing is unknown: pixels/255, as for a model.json (--input FILE.f32 says exactly).
-  if (/\.onnx$/i.test(spec)) {
-    const imported = importOnnx(bytes, spec);
-    // What ONNX Runtime's and TFLM's kernels refuse at session creation fails here, at load, naming the node.
-    if (imported.quantized) for (const node of imported.graph.nodes) withPlace({ file: spec, node: node.name, op: node.op }, () => prepareInt8Node(imported.graph, node));
-    return { spec, ...imported };
+  if (isTfliteBytes(bytes) || /\.tflite$/i.test(spec)) {
+    const { graph, preprocessing } = loadTflite(bytes, spec);
+    return { spec, graph, preprocessing, quantized: true };
   }
+  // A float ONNX model's image preprocessing is unknown: pixels/255, as for a model.json (--input FILE.f32 says exactly).
+  if (/\.onnx$/i.test(spec)) return { spec, ...loadOnnx(bytes, spec) };
   if (isArtifactBytes(bytes)) {
     const a = decodeArtifact(bytes, spec);
     return { spec, graph: a.graph, ...(a.labels ? { labels: a.labels } : {}), preprocessing: a.preprocessing, quantized: true, madeFrom: a.model, ...(a.audio ? { audio: a.audio } : {}) };

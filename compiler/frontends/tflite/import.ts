@@ -8,11 +8,10 @@ import { Graph, GraphBuilder, Node, tensorOf } from '../../ir/graph.ts';
 import { DType, Quantization, TensorData, formatShape, sameShape } from '../../ir/tensor.ts';
 import { verifyGraph } from '../../ir/verify.ts';
 import { verifyQuantizedGraph, verifyTensorQuantization } from '../../ir/verify-quantized.ts';
-import { TinyedgeError, withPlace } from '../../errors.ts';
+import { ErrorPlace, TinyedgeError, withPlace } from '../../errors.ts';
 import { TfliteModel, TfliteOperator, TfliteTensor, readTfliteModel } from './read-model.ts';
 import { TENSOR_TYPE } from '../../formats/tflite/schema.ts';
 import { TFLITE_OPS, TfliteMapContext, optionReader } from './op-table.ts';
-import { prepareInt8Node } from '../../quantize/prepare/prepare-int8.ts';
 
 /** An imported .tflite model: the int8 graph and how a photo's pixels become its input. */
 export interface ImportedTflite {
@@ -22,6 +21,8 @@ export interface ImportedTflite {
    * or as the int16 value (p − 128)·256 in a 16×8 model.
    */
   preprocessing: { scale: number; offset: number };
+  /** The file's operator each IR node came from, so checks after import (Prepare's) name CONV_2D, not conv2d. */
+  origins: ReadonlyMap<string, ErrorPlace>;
 }
 
 const INT8 = 9;
@@ -91,6 +92,8 @@ class TfliteImporter {
   /** The TFLite tensor of each IR name given by nameOf. */
   private readonly indexOf = new Map<string, number>();
   private readonly used = new Set<string>();
+  /** IR node name → the file's operator (index and opcode) that emitted it. */
+  readonly origins = new Map<string, ErrorPlace>();
 
   constructor(private readonly m: TfliteModel) {
     this.b = new GraphBuilder(m.file);
@@ -210,8 +213,7 @@ class TfliteImporter {
       throw new TinyedgeError('TE106', `computes ${formatShape(t.shape)} but the file records output '${outName}' as ${formatShape(this.m.tensors[out].shape)}`);
     }
     this.activation(out, outName);
-    // What TFLM's Prepare would refuse (an op without a 16×8 kernel, a wrong bias type) fails here, at its operator.
-    for (const node of emitted) prepareInt8Node(this.b.graph, node);
+    for (const node of emitted) this.origins.set(node.name, { node: `operator ${op.index}`, op: op.name });
   }
 
   /** The TFLite tensor whose quantization an emitted reshape inherits: the input's, or (mid-operator) the output's. */
@@ -233,7 +235,7 @@ class TfliteImporter {
   }
 }
 
-/** Imports a .tflite file's bytes; every error names `file`, and an operator's the operator index and opcode. */
+/** Imports a .tflite file's bytes; every error names `file`, and an operator's the operator index and opcode (Prepare's check follows in compiler/load/). */
 export function importTflite(bytes: Uint8Array, file: string): ImportedTflite {
   return withPlace({ file }, () => {
     const m = readTfliteModel(bytes, file);
@@ -249,7 +251,7 @@ export function importTflite(bytes: Uint8Array, file: string): ImportedTflite {
     const q = input.quant as Quantization;
     // One pixel step is one int8 step, or 256 int16 steps.
     const step = input.dtype === 'int16' ? 256 : 1;
-    return { graph, preprocessing: { scale: step * q.scale[0], offset: -step * q.scale[0] * (128 + q.zeroPoint[0]) } };
+    return { graph, preprocessing: { scale: step * q.scale[0], offset: -step * q.scale[0] * (128 + q.zeroPoint[0]) }, origins: importer.origins };
   });
 }
 
