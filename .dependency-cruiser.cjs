@@ -24,7 +24,8 @@
  *   targets                targets/: target descriptions and toolchains, the data a backend renders for
  *   backends               compiler/backends/
  *   exporters, artifact    compiler/exporters/, compiler/artifact/
- *   load                   compiler/load/: the importers of quantized formats followed by Prepare's load-time check
+ *   load                   compiler/load/: a model file to a LoadedModel by its format (the frontends, then
+ *                          Prepare's load-time check on the quantized formats, or the artifact decoder)
  *   pipeline               compiler/pipeline.ts: every stage in order
  *   models                 models/: packaged model loaders and architecture builders
  *   library                compiler/{api,input,compile,run,output}/ and compiler/index.ts: the public API

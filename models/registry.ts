@@ -3,41 +3,21 @@
  * graph plus what running it needs: class labels and how an image becomes the input tensor.
  */
 import { fileURLToPath } from 'node:url';
-import { Graph } from '../compiler/ir/graph.ts';
 import { TinyedgeError } from '../compiler/errors.ts';
-import { loadOnnx, loadTflite } from '../compiler/load/checked-imports.ts';
-import { importModelFile, importTfjs } from '../compiler/frontends/load.ts';
+import { importTfjs } from '../compiler/frontends/load.ts';
+import { loadModelFile } from '../compiler/load/load-model-file.ts';
+import { ImagePreprocessing, LoadedModel } from '../compiler/load/loaded-model.ts';
 import { nsfwjsLabels, readNsfwjsModel } from './nsfwjs.ts';
 import { buildMobileNetV2 } from './builders/mobilenet-v2.ts';
 import { buildMobileDet } from './builders/mobiledet.ts';
 import { FUNNELNET_LABELS, buildFunnelNet } from './builders/funnelnet.ts';
-import { CwtConfig, FUNNELNET_CWT } from '../compiler/audio/cwt-kernels.ts';
-import { decodeArtifact, isArtifactBytes } from '../compiler/artifact/int8-artifact.ts';
-import { isTfliteBytes } from '../compiler/frontends/tflite/import.ts';
-import { TfjsArtifacts, readUserFile } from '../compiler/frontends/tfjs-common/artifacts.ts';
+import { FUNNELNET_CWT } from '../compiler/audio/cwt-kernels.ts';
+import { TfjsArtifacts } from '../compiler/frontends/tfjs-common/artifacts.ts';
 import { TfjsGraphOptions } from '../compiler/frontends/tfjs-graph/import.ts';
 import { HANDTRACK_LABELS, importHandtrack, readHumanModel } from './human.ts';
 
-/** How pixels become input values: x = pixel·scale + offset, after resizing to the input's height and width. */
-export interface ImagePreprocessing {
-  scale: number;
-  offset: number;
-}
-
-/** A model ready for the pipeline. */
-export interface LoadedModel {
-  /** What the user asked for (`nsfwjs:mobilenet_v2_mid` or a path). */
-  spec: string;
-  graph: Graph;
-  labels?: string[];
-  preprocessing: ImagePreprocessing;
-  /** True for a tinyedge artifact: the graph is already int8 and optimized. */
-  quantized: boolean;
-  /** A tinyedge artifact's source: the model `quantize` was given (a name or a path). */
-  madeFrom?: string;
-  /** An audio model's front end: its input is the CWT scalogram of a WAV clip (not an image; `preprocessing` unused). */
-  audio?: CwtConfig;
-}
+/** What loadModel returns (defined by the load stage, compiler/load/). */
+export type { ImagePreprocessing, LoadedModel } from '../compiler/load/loaded-model.ts';
 
 /** The sample photos that ship with tinyedge: the default calibration set. */
 export const SAMPLES_DIR = fileURLToPath(new URL('./samples', import.meta.url));
@@ -88,7 +68,7 @@ export const MCU_MODEL = 'builder:mobilenet_v2_0.35_96';
 /** The FunnelNet-style heart-sound classifier on a CWT scalogram (seeded weights). */
 export const FUNNELNET_MODEL = 'builder:funnelnet';
 
-/** Resolves a model name or path and imports it (no passes run yet). */
+/** Resolves a model name to its graph, or hands a path to the load stage's format dispatch (no passes run yet). */
 export function loadModel(spec: string = DEFAULT_MODEL, options: TfjsGraphOptions = {}): LoadedModel {
   const packaged = PACKAGED_MODELS[spec];
   if (packaged) return packaged.load(options);
@@ -112,17 +92,6 @@ export function loadModel(spec: string = DEFAULT_MODEL, options: TfjsGraphOption
   if (/^[a-z]+:[^/\\]/.test(spec) && !spec.includes('.')) {
     throw new TinyedgeError('TE103', `unknown model '${spec}'; known: ${Object.keys(PACKAGED_MODELS).join(', ')}, ${MCU_MODEL} (builder:mobilenet_v2_<width>_<size>), builder:mobiledet_<cpu|dsp|edgetpu>_<width>[_<size>], ${FUNNELNET_MODEL}, or a path to a model.json or a tinyedge artifact`);
   }
-  const bytes = readUserFile(spec, 'model');
-  if (isTfliteBytes(bytes) || /\.tflite$/i.test(spec)) {
-    const { graph, preprocessing } = loadTflite(bytes, spec);
-    return { spec, graph, preprocessing, quantized: true };
-  }
-  // A float ONNX model's image preprocessing is unknown: pixels/255, as for a model.json (--input FILE.f32 says exactly).
-  if (/\.onnx$/i.test(spec)) return { spec, ...loadOnnx(bytes, spec) };
-  if (isArtifactBytes(bytes)) {
-    const a = decodeArtifact(bytes, spec);
-    return { spec, graph: a.graph, ...(a.labels ? { labels: a.labels } : {}), preprocessing: a.preprocessing, quantized: true, madeFrom: a.model, ...(a.audio ? { audio: a.audio } : {}) };
-  }
-  // A user's own model.json: images are scaled to [0,1], the common TF.js convention.
-  return { spec, graph: importModelFile(spec, options), preprocessing: { scale: 1 / 255, offset: 0 }, quantized: false };
+  // A path: the load stage picks the frontend by the file's format.
+  return loadModelFile(spec, options);
 }
