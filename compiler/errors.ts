@@ -1,4 +1,10 @@
-/** @fileoverview The one error type users see: names the file, node and op, so the CLI can print the design's error line. */
+/**
+ * @fileoverview The one error type users see: a stable code (compiler/error-codes.ts) and the file, node and op, so
+ * the CLI can print the design's error line and callers can switch on the code.
+ */
+import type { ErrorCode } from './error-codes.ts';
+
+export type { ErrorCode } from './error-codes.ts';
 
 /** Where in a model a problem is: the file always when known, the node and its op when the problem is in one. */
 export interface ErrorPlace {
@@ -9,22 +15,25 @@ export interface ErrorPlace {
 
 /** A problem with the user's input (model, image, tensor file, flags): printed as one line, exit code 2, no stack. */
 export class TinyedgeError extends Error {
+  /** What kind of problem this is, from the table in compiler/error-codes.ts. */
+  readonly code: ErrorCode;
   readonly place: ErrorPlace;
 
-  constructor(message: string, place: ErrorPlace = {}) {
+  constructor(code: ErrorCode, message: string, place: ErrorPlace = {}) {
     super(message);
     this.name = 'TinyedgeError';
+    this.code = code;
     this.place = place;
   }
 
   /** The same error with missing parts of its place filled in (inner code knows the node, outer code the file). */
   within(outer: ErrorPlace): TinyedgeError {
-    return new TinyedgeError(this.message, { ...outer, ...definedOnly(this.place) });
+    return new TinyedgeError(this.code, this.message, { ...outer, ...definedOnly(this.place) });
   }
 
   /** The same error placed at `outer` wherever `outer` says something (a frontend names the user's node and op, not the IR's). */
   at(outer: ErrorPlace): TinyedgeError {
-    return new TinyedgeError(this.message, { ...this.place, ...definedOnly(outer) });
+    return new TinyedgeError(this.code, this.message, { ...this.place, ...definedOnly(outer) });
   }
 
   /** `<file>: node '<name>' (<op>): <what is wrong>`, leaving out the parts that are unknown. */

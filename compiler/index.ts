@@ -3,7 +3,7 @@
  * Each stage takes options and returns a value: nothing here prints, exits or changes its arguments; progress reaches
  * the caller through callbacks, failures are thrown as TinyedgeError. The stages in order: compiler/pipeline.ts.
  */
-import type { LoadedModel } from '../models/registry.ts';
+import type { LoadedModel } from './load/loaded-model.ts';
 import { optimizeModel } from './api/prepare-model.ts';
 import { QuantizeModelOptions, QuantizedModel, quantizeModel } from './api/quantize-model.ts';
 
@@ -54,6 +54,10 @@ export { checkOutputDir, prepareOutputDir, writeOutputFiles } from './output/out
 export { checkOutputFile } from './output/output-path.ts';
 
 /** Every stage of the lowering on a graph (load → passes → quantize → plan → backend → target recipe). */
-export { optimize as optimizeGraph, quantize as quantizeGraph, plan, render, build, F32_PASSES } from './pipeline.ts';
+export { loadModelFile, optimize as optimizeGraph, quantize as quantizeGraph, plan, render, build, F32_PASSES } from './pipeline.ts';
 export { targetNames, loadTarget } from '../targets/target.ts';
+/** The error every stage throws for a problem with the user's input; `code` (TE1xx load … TE9xx) is stable, see docs/errors.md. */
 export { TinyedgeError } from './errors.ts';
+export type { ErrorPlace } from './errors.ts';
+export { ERROR_CODES } from './error-codes.ts';
+export type { ErrorCode, ErrorStage } from './error-codes.ts';

@@ -1,6 +1,7 @@
 /**
  * @fileoverview The lowering, top to bottom, one commented line per stage:
- *   load      a model by name or path; the file's format picks the frontend → f32 IR as imported  (loadModel, models/registry.ts → frontends/)
+ *   load      a model file; its format picks the frontend → IR as imported, Prepare checks int8 files (loadModelFile, load/ → frontends/;
+ *             model names such as builder:… and nsfwjs:… are resolved by loadModel, models/registry.ts)
  *   optimize  the f32 passes below, each with why it is there; the graph is verified after every pass
  *   quantize  calibrated on real inputs → int8 (or 16×8) IR, TFLite's spec                       (quantize, quantize/)
  *   plan      every activation's offset in one arena, from tensor lifetimes                      (plan, plan/)
@@ -33,6 +34,9 @@ import { cwtWasmBytes, wasmAudioFiles } from './backends/wasm/package/audio-file
 import { CwtFrontEnd } from './audio/cwt-front-end.ts';
 import { Target } from '../targets/target.ts';
 import { buildProject, textBytes } from '../targets/toolchain.ts';
+
+/** Load: a model file (.tflite, .onnx, tinyedge artifact, TF.js model.json) → LoadedModel, by its format. */
+export { loadModelFile } from './load/load-model-file.ts';
 
 /** A named graph rewrite. */
 export interface PassStep {

@@ -20,11 +20,11 @@ export function audioFiles(paths: readonly string[]): string[] {
     try {
       isDir = statSync(p).isDirectory();
     } catch {
-      throw new TinyedgeError('cannot read calibration data: no such file or directory', { file: p });
+      throw new TinyedgeError('TE207', 'cannot read calibration data: no such file or directory', { file: p });
     }
     if (!isDir) return [p];
     const found = readdirSync(p).filter((f) => extname(f).toLowerCase() === '.wav').sort().map((f) => join(p, f));
-    if (found.length === 0) throw new TinyedgeError('calibration folder has no .wav files', { file: p });
+    if (found.length === 0) throw new TinyedgeError('TE207', 'calibration folder has no .wav files', { file: p });
     return found;
   });
 }

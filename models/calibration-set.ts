@@ -19,7 +19,7 @@ export function imageFiles(paths: readonly string[]): string[] {
     try {
       isDir = statSync(p).isDirectory();
     } catch {
-      throw new TinyedgeError('cannot read calibration data: no such file or directory', { file: p });
+      throw new TinyedgeError('TE207', 'cannot read calibration data: no such file or directory', { file: p });
     }
     if (!isDir) {
       files.push(p);
@@ -29,10 +29,10 @@ export function imageFiles(paths: readonly string[]): string[] {
       .filter((f) => IMAGE_EXTENSIONS.has(extname(f).toLowerCase()))
       .sort()
       .map((f) => join(p, f));
-    if (found.length === 0) throw new TinyedgeError(`calibration folder has no images (${[...IMAGE_EXTENSIONS].join(' ')})`, { file: p });
+    if (found.length === 0) throw new TinyedgeError('TE207', `calibration folder has no images (${[...IMAGE_EXTENSIONS].join(' ')})`, { file: p });
     files.push(...found);
   }
-  if (files.length === 0) throw new TinyedgeError('no calibration images given');
+  if (files.length === 0) throw new TinyedgeError('TE207', 'no calibration images given');
   return files;
 }
 

@@ -22,11 +22,11 @@ export function readHumanModel(name: string): TfjsArtifacts {
     // The package's `exports` hide models/ and package.json: start from its main entry and walk up.
     dir = dirname(require.resolve('@vladmandic/human'));
   } catch {
-    throw new TinyedgeError("the '@vladmandic/human' package is not installed (run npm ci)", { file: '@vladmandic/human' });
+    throw new TinyedgeError('TE901', "the '@vladmandic/human' package is not installed (run npm ci)", { file: '@vladmandic/human' });
   }
   while (!existsSync(join(dir, 'models'))) {
     const up = dirname(dir);
-    if (up === dir) throw new TinyedgeError('cannot find models/ inside the @vladmandic/human package', { file: '@vladmandic/human' });
+    if (up === dir) throw new TinyedgeError('TE901', 'cannot find models/ inside the @vladmandic/human package', { file: '@vladmandic/human' });
     dir = up;
   }
   return readTfjsModelFiles(join(dir, 'models', `${name}.json`));

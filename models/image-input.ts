@@ -33,7 +33,7 @@ async function applyAugmentation(img: Sharp, a: Augmentation): Promise<Sharp> {
  */
 export async function imageToInput(file: string, shape: readonly number[], pre: ImagePreprocessing, augment?: Augmentation): Promise<Float32Array> {
   if (shape.length !== 4 || shape[0] !== 1 || (shape[3] !== 3 && shape[3] !== 1)) {
-    throw new TinyedgeError(`--image needs an input of shape 1×H×W×3 or 1×H×W×1, the model's is ${formatShape(shape)}; use --input FILE.f32`, { file });
+    throw new TinyedgeError('TE604', `--image needs an input of shape 1×H×W×3 or 1×H×W×1, the model's is ${formatShape(shape)}; use --input FILE.f32`, { file });
   }
   const [, h, w, c] = shape;
   let pixels: Buffer;
@@ -43,8 +43,8 @@ export async function imageToInput(file: string, shape: readonly number[], pre: 
     img = c === 1 ? img.greyscale() : img.toColourspace('srgb');
     pixels = await img.resize(w, h, { fit: 'fill' }).raw().toBuffer();
   } catch (e) {
-    throw new TinyedgeError(`cannot decode image: ${(e as Error).message}`, { file });
+    throw new TinyedgeError('TE604', `cannot decode image: ${(e as Error).message}`, { file });
   }
-  if (pixels.length !== h * w * c) throw new TinyedgeError(`decoded ${pixels.length} bytes, expected ${h * w * c}`, { file });
+  if (pixels.length !== h * w * c) throw new TinyedgeError('TE604', `decoded ${pixels.length} bytes, expected ${h * w * c}`, { file });
   return Float32Array.from(pixels, (p) => p * pre.scale + pre.offset);
 }

@@ -17,18 +17,18 @@ function packageDir(): string {
   try {
     dir = dirname(require.resolve('nsfwjs'));
   } catch {
-    throw new TinyedgeError("the 'nsfwjs' package is not installed (run npm ci)", { file: 'nsfwjs' });
+    throw new TinyedgeError('TE901', "the 'nsfwjs' package is not installed (run npm ci)", { file: 'nsfwjs' });
   }
   while (!existsSync(join(dir, 'dist', 'models'))) {
     const up = dirname(dir);
-    if (up === dir) throw new TinyedgeError('cannot find dist/models inside the nsfwjs package', { file: 'nsfwjs' });
+    if (up === dir) throw new TinyedgeError('TE901', 'cannot find dist/models inside the nsfwjs package', { file: 'nsfwjs' });
     dir = up;
   }
   return dir;
 }
 
 function loadModule(file: string, what: string): unknown {
-  if (!existsSync(file)) throw new TinyedgeError(`cannot read ${what}: no such file`, { file });
+  if (!existsSync(file)) throw new TinyedgeError('TE101', `cannot read ${what}: no such file`, { file });
   return require(file) as unknown;
 }
 
@@ -41,7 +41,7 @@ export function readNsfwjsModel(name: string): TfjsArtifacts {
     group.paths.map((p) => {
       const shardFile = join(dir, `${p}.min.js`);
       const text = loadModule(shardFile, 'weight shard');
-      if (typeof text !== 'string') throw new TinyedgeError('weight shard module does not export a base64 string', { file: shardFile });
+      if (typeof text !== 'string') throw new TinyedgeError('TE901', 'weight shard module does not export a base64 string', { file: shardFile });
       return { file: shardFile, bytes: new Uint8Array(Buffer.from(text, 'base64')) };
     }),
   );
@@ -53,7 +53,7 @@ export function nsfwjsLabels(): string[] {
   const file = join(packageDir(), 'dist', 'cjs', 'nsfw_classes.js');
   const mod = loadModule(file, 'class names') as { NSFW_CLASSES?: Record<number, string> };
   const classes = mod.NSFW_CLASSES;
-  if (!classes) throw new TinyedgeError('no NSFW_CLASSES export', { file });
+  if (!classes) throw new TinyedgeError('TE901', 'no NSFW_CLASSES export', { file });
   return Object.keys(classes)
     .map(Number)
     .sort((a, b) => a - b)

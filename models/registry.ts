@@ -3,42 +3,21 @@
  * graph plus what running it needs: class labels and how an image becomes the input tensor.
  */
 import { fileURLToPath } from 'node:url';
-import { Graph } from '../compiler/ir/graph.ts';
-import { TinyedgeError, withPlace } from '../compiler/errors.ts';
-import { prepareInt8Node } from '../compiler/quantize/prepare/prepare-int8.ts';
-import { importModelFile, importTfjs } from '../compiler/frontends/load.ts';
+import { TinyedgeError } from '../compiler/errors.ts';
+import { importTfjs } from '../compiler/frontends/load.ts';
+import { loadModelFile } from '../compiler/load/load-model-file.ts';
+import { ImagePreprocessing, LoadedModel } from '../compiler/load/loaded-model.ts';
 import { nsfwjsLabels, readNsfwjsModel } from './nsfwjs.ts';
 import { buildMobileNetV2 } from './builders/mobilenet-v2.ts';
 import { buildMobileDet } from './builders/mobiledet.ts';
 import { FUNNELNET_LABELS, buildFunnelNet } from './builders/funnelnet.ts';
-import { CwtConfig, FUNNELNET_CWT } from '../compiler/audio/cwt-kernels.ts';
-import { decodeArtifact, isArtifactBytes } from '../compiler/artifact/int8-artifact.ts';
-import { importTflite, isTfliteBytes } from '../compiler/frontends/tflite/import.ts';
-import { importOnnx } from '../compiler/frontends/onnx/import.ts';
-import { TfjsArtifacts, readUserFile } from '../compiler/frontends/tfjs-common/artifacts.ts';
+import { FUNNELNET_CWT } from '../compiler/audio/cwt-kernels.ts';
+import { TfjsArtifacts } from '../compiler/frontends/tfjs-common/artifacts.ts';
 import { TfjsGraphOptions } from '../compiler/frontends/tfjs-graph/import.ts';
 import { HANDTRACK_LABELS, importHandtrack, readHumanModel } from './human.ts';
 
-/** How pixels become input values: x = pixel·scale + offset, after resizing to the input's height and width. */
-export interface ImagePreprocessing {
-  scale: number;
-  offset: number;
-}
-
-/** A model ready for the pipeline. */
-export interface LoadedModel {
-  /** What the user asked for (`nsfwjs:mobilenet_v2_mid` or a path). */
-  spec: string;
-  graph: Graph;
-  labels?: string[];
-  preprocessing: ImagePreprocessing;
-  /** True for a tinyedge artifact: the graph is already int8 and optimized. */
-  quantized: boolean;
-  /** A tinyedge artifact's source: the model `quantize` was given (a name or a path). */
-  madeFrom?: string;
-  /** An audio model's front end: its input is the CWT scalogram of a WAV clip (not an image; `preprocessing` unused). */
-  audio?: CwtConfig;
-}
+/** What loadModel returns (defined by the load stage, compiler/load/). */
+export type { ImagePreprocessing, LoadedModel } from '../compiler/load/loaded-model.ts';
 
 /** The sample photos that ship with tinyedge: the default calibration set. */
 export const SAMPLES_DIR = fileURLToPath(new URL('./samples', import.meta.url));
@@ -89,16 +68,16 @@ export const MCU_MODEL = 'builder:mobilenet_v2_0.35_96';
 /** The FunnelNet-style heart-sound classifier on a CWT scalogram (seeded weights). */
 export const FUNNELNET_MODEL = 'builder:funnelnet';
 
-/** Resolves a model name or path and imports it (no passes run yet). */
+/** Resolves a model name to its graph, or hands a path to the load stage's format dispatch (no passes run yet). */
 export function loadModel(spec: string = DEFAULT_MODEL, options: TfjsGraphOptions = {}): LoadedModel {
   const packaged = PACKAGED_MODELS[spec];
   if (packaged) return packaged.load(options);
-  if (options.outputs && !/\.json$/i.test(spec)) throw new TinyedgeError('--outputs cuts TF.js graph models (a packaged one or a model.json)', { file: spec });
+  if (options.outputs && !/\.json$/i.test(spec)) throw new TinyedgeError('TE114', '--outputs cuts TF.js graph models (a packaged one or a model.json)', { file: spec });
   if (spec === FUNNELNET_MODEL) return { spec, graph: buildFunnelNet(FUNNELNET_CWT), labels: FUNNELNET_LABELS, preprocessing: { scale: 1, offset: 0 }, quantized: false, audio: FUNNELNET_CWT };
   const built = MOBILENET_V2_BUILDER.exec(spec);
   if (built) {
     const [alpha, size] = [Number(built[1]), Number(built[2])];
-    if (!(alpha > 0 && alpha <= 2) || size < 32 || size > 512) throw new TinyedgeError(`'${spec}': width must be in (0, 2] and size in 32..512`);
+    if (!(alpha > 0 && alpha <= 2) || size < 32 || size > 512) throw new TinyedgeError('TE103', `'${spec}': width must be in (0, 2] and size in 32..512`);
     // Inputs in [-1, 1], as Keras' MobileNetV2 preprocess_input makes them.
     return { spec, graph: buildMobileNetV2(alpha, size, 1000), preprocessing: { scale: 2 / 255, offset: -1 }, quantized: false };
   }
@@ -106,26 +85,13 @@ export function loadModel(spec: string = DEFAULT_MODEL, options: TfjsGraphOption
   if (detector) {
     const [variant, width, size] = [detector[1] as 'cpu' | 'dsp' | 'edgetpu', Number(detector[2]), Number(detector[3] ?? 320)];
     // TF OD API's check_min_image_dim is 33; above 640 the seeded net says nothing more.
-    if (!(width > 0 && width <= 2) || size < 33 || size > 640) throw new TinyedgeError(`'${spec}': width must be in (0, 2] and size in 33..640`);
+    if (!(width > 0 && width <= 2) || size < 33 || size > 640) throw new TinyedgeError('TE103', `'${spec}': width must be in (0, 2] and size in 33..640`);
     // Inputs in [-1, 1], as the MobileDet feature extractor's preprocess makes them.
     return { spec, graph: buildMobileDet(variant, width, size), preprocessing: { scale: 2 / 255, offset: -1 }, quantized: false };
   }
   if (/^[a-z]+:[^/\\]/.test(spec) && !spec.includes('.')) {
-    throw new TinyedgeError(`unknown model '${spec}'; known: ${Object.keys(PACKAGED_MODELS).join(', ')}, ${MCU_MODEL} (builder:mobilenet_v2_<width>_<size>), builder:mobiledet_<cpu|dsp|edgetpu>_<width>[_<size>], ${FUNNELNET_MODEL}, or a path to a model.json or a tinyedge artifact`);
+    throw new TinyedgeError('TE103', `unknown model '${spec}'; known: ${Object.keys(PACKAGED_MODELS).join(', ')}, ${MCU_MODEL} (builder:mobilenet_v2_<width>_<size>), builder:mobiledet_<cpu|dsp|edgetpu>_<width>[_<size>], ${FUNNELNET_MODEL}, or a path to a model.json or a tinyedge artifact`);
   }
-  const bytes = readUserFile(spec, 'model');
-  if (isTfliteBytes(bytes) || /\.tflite$/i.test(spec)) return { spec, ...importTflite(bytes, spec), quantized: true };
-  // A float ONNX model's image preprocessing is unknown: pixels/255, as for a model.json (--input FILE.f32 says exactly).
-  if (/\.onnx$/i.test(spec)) {
-    const imported = importOnnx(bytes, spec);
-    // What ONNX Runtime's and TFLM's kernels refuse at session creation fails here, at load, naming the node.
-    if (imported.quantized) for (const node of imported.graph.nodes) withPlace({ file: spec, node: node.name, op: node.op }, () => prepareInt8Node(imported.graph, node));
-    return { spec, ...imported };
-  }
-  if (isArtifactBytes(bytes)) {
-    const a = decodeArtifact(bytes, spec);
-    return { spec, graph: a.graph, ...(a.labels ? { labels: a.labels } : {}), preprocessing: a.preprocessing, quantized: true, madeFrom: a.model, ...(a.audio ? { audio: a.audio } : {}) };
-  }
-  // A user's own model.json: images are scaled to [0,1], the common TF.js convention.
-  return { spec, graph: importModelFile(spec, options), preprocessing: { scale: 1 / 255, offset: 0 }, quantized: false };
+  // A path: the load stage picks the frontend by the file's format.
+  return loadModelFile(spec, options);
 }

@@ -52,12 +52,12 @@ export function targetNames(): string[] {
 
 /** Loads a target profile by name; an unknown name lists the known ones. */
 export function loadTarget(name: string): Target {
-  if (!targetNames().includes(name)) throw new TinyedgeError(`unknown target '${name}'; known: ${targetNames().join(', ')}`);
+  if (!targetNames().includes(name)) throw new TinyedgeError('TE501', `unknown target '${name}'; known: ${targetNames().join(', ')}`);
   return JSON.parse(readFileSync(join(DIR, `${name}.json`), 'utf8')) as Target;
 }
 
 /** The C toolchain of a target, or an error naming the target when it has none. */
 export function cToolchain(target: Target): { cc: string; cflags: string[]; ldflags?: string[] } {
-  if (!target.toolchain) throw new TinyedgeError(`target '${target.name}' has no C toolchain`);
+  if (!target.toolchain) throw new TinyedgeError('TE502', `target '${target.name}' has no C toolchain`);
   return target.toolchain;
 }

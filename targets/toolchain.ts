@@ -12,8 +12,8 @@ import { Target, cToolchain } from './target.ts';
 
 function run(cmd: string, args: string[], cwd: string, what: string): string {
   const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', maxBuffer: 64 << 20 });
-  if (r.error) throw new TinyedgeError(`cannot ${what}: ${(r.error as NodeJS.ErrnoException).code === 'ENOENT' ? `'${cmd}' is not installed` : r.error.message}`, { file: cwd });
-  if (r.status !== 0) throw new TinyedgeError(`${what} failed (exit ${r.status}): ${(r.stderr || r.stdout).trim().split('\n').slice(-5).join(' | ')}`, { file: cwd });
+  if (r.error) throw new TinyedgeError('TE503', `cannot ${what}: ${(r.error as NodeJS.ErrnoException).code === 'ENOENT' ? `'${cmd}' is not installed` : r.error.message}`, { file: cwd });
+  if (r.status !== 0) throw new TinyedgeError('TE503', `${what} failed (exit ${r.status}): ${(r.stderr || r.stdout).trim().split('\n').slice(-5).join(' | ')}`, { file: cwd });
   return r.stdout;
 }
 
@@ -59,8 +59,8 @@ export interface QemuPlugin {
  */
 export function runBuild(dir: string, target: Target, input: string, output: string, runs: number, plugin?: QemuPlugin): number[] {
   const how = target.run;
-  if (how.kind === 'node') throw new TinyedgeError(`target '${target.name}' runs in Node, not as a C program`);
-  if (plugin && how.kind === 'native') throw new TinyedgeError(`target '${target.name}' runs natively: count its instructions with callgrind, not a qemu plugin`);
+  if (how.kind === 'node') throw new TinyedgeError('TE502', `target '${target.name}' runs in Node, not as a C program`);
+  if (plugin && how.kind === 'native') throw new TinyedgeError('TE502', `target '${target.name}' runs natively: count its instructions with callgrind, not a qemu plugin`);
   /** The qemu command with the plugin (if any) right after the emulator's name. */
   const qemu = (command: string[]) => (plugin ? [command[0], '-plugin', `file=${plugin.lib},out=${plugin.out}`, ...command.slice(1)] : command);
   if (how.kind === 'qemu-system') {

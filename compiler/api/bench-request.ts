@@ -62,25 +62,26 @@ const PEER_TARGETS = new Set(['host', 'wasm32']);
  */
 export async function checkBenchRequest(flags: BenchFlags, options: { optimized?: boolean } = {}): Promise<BenchRequest> {
   const runs = Number(flags.runs);
-  if (!/^\s*\d+\s*$/.test(flags.runs) || runs < 1) throw new TinyedgeError(`--runs must be a whole number ≥ 1, got '${flags.runs}'`);
+  if (!/^\s*\d+\s*$/.test(flags.runs) || runs < 1) throw new TinyedgeError('TE601', `--runs must be a whole number ≥ 1, got '${flags.runs}'`);
   const target = flags.target === undefined ? undefined : loadTarget(flags.target);
   // A microcontroller cannot hold the default model: its bench defaults to the MCU-sized builder.
   const spec = flags.model === DEFAULT_MODEL && target?.memory?.flashBytes ? MCU_MODEL : flags.model;
   if (!target && !PACKAGED_MODELS[spec]) {
     throw new TinyedgeError(
+      'TE606',
       `without --target, bench runs the f32 reference interpreter beside TF.js on a packaged model (${Object.keys(PACKAGED_MODELS).join(', ')}); give --target host, wasm32 or an Arm target to bench this one as int8`,
       { file: spec },
     );
   }
-  if (!target && (flags.input || flags.audio)) throw new TinyedgeError(`${flags.input ? '--input' : '--audio'} needs a --target (without one, bench feeds a photo to the f32 interpreter and TF.js)`);
+  if (!target && (flags.input || flags.audio)) throw new TinyedgeError('TE602', `${flags.input ? '--input' : '--audio'} needs a --target (without one, bench feeds a photo to the f32 interpreter and TF.js)`);
   const model = prepareModel(spec, { optimized: options.optimized ?? true });
   if (!target && model.graph.detection) {
-    throw new TinyedgeError('is a detector: TF.js runs it with executeAsync, which the f32 bench does not; give --target wasm32 (tinyedge beside TF.js to the same outputs)', { file: spec });
+    throw new TinyedgeError('TE606', 'is a detector: TF.js runs it with executeAsync, which the f32 bench does not; give --target wasm32 (tinyedge beside TF.js to the same outputs)', { file: spec });
   }
   if (target && PEER_TARGETS.has(target.name)) {
     // The peers run the same int8 model as ONNX on a tensor input; an audio net (CWT in front, a transposed conv) has neither.
-    if (model.audio) throw new TinyedgeError(`is an audio model: bench counts its instructions (CWT and layers) on an Arm target, e.g. --target cortex-m4; the ${target.name} peers take images`, { file: spec });
-    if (model.quantized && inputTensor(model).dtype === 'int16') throw new TinyedgeError(`is a 16×8 model: the ${target.name} bench feeds int8 inputs; bench it on an Arm target (e.g. --target cortex-m55)`, { file: spec });
+    if (model.audio) throw new TinyedgeError('TE606', `is an audio model: bench counts its instructions (CWT and layers) on an Arm target, e.g. --target cortex-m4; the ${target.name} peers take images`, { file: spec });
+    if (model.quantized && inputTensor(model).dtype === 'int16') throw new TinyedgeError('TE606', `is a 16×8 model: the ${target.name} bench feeds int8 inputs; bench it on an Arm target (e.g. --target cortex-m55)`, { file: spec });
   }
   return { spec, model, ...(target ? { target: target.name } : {}), runs, input: await readBenchInput(model, flags) };
 }
@@ -88,7 +89,7 @@ export async function checkBenchRequest(flags: BenchFlags, options: { optimized?
 /** The model's input tensor (bench feeds models with one). */
 export function inputTensor(model: LoadedModel): Tensor {
   const g = model.graph;
-  if (g.inputs.length !== 1) throw new TinyedgeError(`the model has ${g.inputs.length} inputs; bench feeds models with one`, { file: model.spec });
+  if (g.inputs.length !== 1) throw new TinyedgeError('TE606', `the model has ${g.inputs.length} inputs; bench feeds models with one`, { file: model.spec });
   return tensorOf(g, g.inputs[0]);
 }
 
@@ -103,18 +104,18 @@ function takesImages(shape: readonly number[]): boolean {
 /** Reads and checks the input the flags name, or picks the default for the model: its clip, the photo, or a seeded tensor. */
 async function readBenchInput(model: LoadedModel, flags: BenchFlags): Promise<BenchInput> {
   if (model.audio) {
-    if (flags.image || flags.input) throw new TinyedgeError(`is an audio model: give --audio CLIP.wav (16-bit PCM mono, ${model.audio.sampleRate} Hz), or nothing for a bundled clip`, { file: model.spec });
+    if (flags.image || flags.input) throw new TinyedgeError('TE606', `is an audio model: give --audio CLIP.wav (16-bit PCM mono, ${model.audio.sampleRate} Hz), or nothing for a bundled clip`, { file: model.spec });
     const file = flags.audio ?? DEFAULT_BENCH_AUDIO;
     return { kind: 'audio', label: file, pcm: readWavClip(file, model.audio) };
   }
-  if (flags.audio) throw new TinyedgeError('takes an image or a tensor, not audio: give --image FILE or --input FILE', { file: model.spec });
-  if (flags.image && flags.input) throw new TinyedgeError('give at most one of --image FILE and --input FILE');
+  if (flags.audio) throw new TinyedgeError('TE606', 'takes an image or a tensor, not audio: give --image FILE or --input FILE', { file: model.spec });
+  if (flags.image && flags.input) throw new TinyedgeError('TE602', 'give at most one of --image FILE and --input FILE');
   const t = inputTensor(model);
   if (flags.input) {
     // A float model is quantized to int8 before it runs: raw integers must then be int8 (or uint8) bytes.
     const slot = { name: t.name, shape: t.shape, dtype: model.quantized ? activationType(t.dtype) : 'int8' as const };
     if (/\.f32$/i.test(flags.input)) return { kind: 'f32', label: flags.input, values: readF32Input(flags.input, slot) };
-    if (!/\.([iu]8|i16)$/i.test(flags.input)) throw new TinyedgeError('--input must be FILE.f32 (float32), FILE.i8 / FILE.u8 (bytes) or FILE.i16 (little-endian)', { file: flags.input });
+    if (!/\.([iu]8|i16)$/i.test(flags.input)) throw new TinyedgeError('TE603', '--input must be FILE.f32 (float32), FILE.i8 / FILE.u8 (bytes) or FILE.i16 (little-endian)', { file: flags.input });
     return { kind: 'raw', label: flags.input, values: readRawInput(flags.input, slot) };
   }
   if (flags.image || takesImages(t.shape)) {

@@ -48,7 +48,7 @@ export function calibrationFiles(model: LoadedModel, paths?: readonly string[]):
 
 /** Quantizes an optimized float model on calibration files into a new model (TFLite's int8 spec, or 16×8). */
 export async function quantizeModel(model: LoadedModel, options: QuantizeModelOptions = {}): Promise<QuantizedModel> {
-  if (model.quantized) throw new TinyedgeError('is already an int8 artifact', { file: model.spec });
+  if (model.quantized) throw new TinyedgeError('TE205', 'is already an int8 artifact', { file: model.spec });
   const { method = 'minmax', augment = 2, biasCorrection = true, activations, onProgress } = options;
   const g = model.graph;
   assertQuantizable(g);

@@ -61,7 +61,7 @@ const isCount = (v: unknown): v is number => Number.isInteger(v) && (v as number
  */
 export function checkArtifactHeader(value: unknown, dataBytes: number, file: string): ArtifactHeader {
   const fail = (what: string, node?: string, op?: string): never => {
-    throw new TinyedgeError(`not a valid tinyedge artifact: ${what}`, { file, ...(node !== undefined ? { node, op } : {}) });
+    throw new TinyedgeError('TE105', `not a valid tinyedge artifact: ${what}`, { file, ...(node !== undefined ? { node, op } : {}) });
   };
   if (!isObject(value)) return fail('the header is not a JSON object');
   const h = value;

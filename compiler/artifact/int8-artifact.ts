@@ -120,7 +120,7 @@ export function isArtifactFile(file: string): boolean {
 /** Parses an artifact, checking its checksum, every header field, offset and length, then verifies the quantized graph; errors name `file`. */
 export function decodeArtifact(bytes: Uint8Array, file: string): Int8Artifact {
   const fail = (what: string): never => {
-    throw new TinyedgeError(`not a valid tinyedge artifact: ${what}`, { file });
+    throw new TinyedgeError('TE105', `not a valid tinyedge artifact: ${what}`, { file });
   };
   if (!isArtifactBytes(bytes)) fail('wrong magic (expected a file written by `tinyedge quantize`)');
   if (bytes.length < PREAMBLE[ARTIFACT_VERSION]) fail('truncated header');
@@ -156,7 +156,7 @@ function tensorOf(rec: TensorRecord, bytes: Uint8Array, dataStart: number, file:
   const t: Tensor = { name: rec.name, shape: rec.shape, dtype: rec.dtype, ...(rec.quant ? { quant: rec.quant } : {}) };
   if (!rec.data) return t;
   const need = sizeOf(rec.shape) * DTYPE_BYTES[rec.dtype];
-  if (rec.data.byteLength !== need) throw new TinyedgeError(`not a valid tinyedge artifact: stores ${rec.data.byteLength} bytes, its shape needs ${need}`, { file, node: rec.name, op: 'const' });
+  if (rec.data.byteLength !== need) throw new TinyedgeError('TE105', `not a valid tinyedge artifact: stores ${rec.data.byteLength} bytes, its shape needs ${need}`, { file, node: rec.name, op: 'const' });
   const start = dataStart + rec.data.offset;
   const copy = Uint8Array.from(bytes.subarray(start, start + need));
   t.data = new ARRAY_OF[rec.dtype](copy.buffer, 0, sizeOf(rec.shape));

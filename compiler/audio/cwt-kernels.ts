@@ -74,8 +74,8 @@ export function cwtSteps(c: CwtConfig): { hop: number; step: number } {
 /** Refuses a configuration the integer design does not cover. */
 export function checkCwtConfig(c: CwtConfig): void {
   const { hop, step } = cwtSteps(c);
-  if (!Number.isInteger(hop) || !Number.isInteger(step) || step < 1) throw new TinyedgeError(`CWT: ${c.samples} samples do not split into ${c.columns} columns of ${c.subsamples} points`);
-  if (!(c.minHz > 0 && c.maxHz >= c.minHz && c.maxHz < c.sampleRate / 2)) throw new TinyedgeError(`CWT: band ${c.minHz}–${c.maxHz} Hz must lie below Nyquist (${c.sampleRate / 2} Hz)`);
+  if (!Number.isInteger(hop) || !Number.isInteger(step) || step < 1) throw new TinyedgeError('TE404', `CWT: ${c.samples} samples do not split into ${c.columns} columns of ${c.subsamples} points`);
+  if (!(c.minHz > 0 && c.maxHz >= c.minHz && c.maxHz < c.sampleRate / 2)) throw new TinyedgeError('TE404', `CWT: band ${c.minHz}–${c.maxHz} Hz must lie below Nyquist (${c.sampleRate / 2} Hz)`);
 }
 
 /** The float Morlet kernels of every row. */
@@ -107,7 +107,7 @@ export function cwtTables(c: CwtConfig): CwtTables {
         taps[at] = Math.round(v * 2 ** CWT_TAP_BITS);
         sum += Math.abs(taps[at++]);
       }
-      if (sum > 2 ** 15) throw new TinyedgeError(`CWT: row ${r} (${k.hz.toFixed(1)} Hz) taps sum to ${sum} > 2^15: its accumulator could overflow int32`);
+      if (sum > 2 ** 15) throw new TinyedgeError('TE404', `CWT: row ${r} (${k.hz.toFixed(1)} Hz) taps sum to ${sum} > 2^15: its accumulator could overflow int32`);
     }
   });
   return { config: c, offsets, halves, taps };

@@ -10,7 +10,7 @@ import { table } from '../terminal/format.ts';
 /** --min-score as a number (0 when absent: everything the post-processing kept). */
 function minScoreOf(text: string | undefined): number {
   const p = Number(text ?? 0);
-  if (text !== undefined && (!/^\s*[\d.]+(e-?\d+)?\s*$/i.test(text) || !(p >= 0 && p <= 1))) throw new TinyedgeError(`--min-score must be a score in [0, 1], got '${text}'`);
+  if (text !== undefined && (!/^\s*[\d.]+(e-?\d+)?\s*$/i.test(text) || !(p >= 0 && p <= 1))) throw new TinyedgeError('TE601', `--min-score must be a score in [0, 1], got '${text}'`);
   return p;
 }
 
@@ -43,6 +43,6 @@ export async function reportDetections(all: DetectionResult, options: { image?: 
 /** Refuses --draw without a photo, or over an existing file without --force, before any work. */
 export function checkDrawOptions(options: { image?: string; draw?: string; minScore?: string; force?: boolean }): void {
   minScoreOf(options.minScore);
-  if (options.draw && !options.image) throw new TinyedgeError('--draw needs the photo to draw on: give --image FILE');
+  if (options.draw && !options.image) throw new TinyedgeError('TE602', '--draw needs the photo to draw on: give --image FILE');
   if (options.draw && options.image) checkDrawTarget(options.draw, !!options.force, options.image);
 }

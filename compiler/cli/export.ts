@@ -17,13 +17,13 @@ export interface ExportOptions {
 /** Writes the artifact's int8 graph as ONNX (QLinearConv and friends) or .tflite (for TFLM), never replacing a file unless --force. */
 export function exportCommand(spec: string, options: ExportOptions): void {
   const model = prepareModel(spec, { quiet: true });
-  if (!model.quantized) throw new TinyedgeError('is not an int8 artifact: run `tinyedge quantize` first and export what it writes', { file: spec });
+  if (!model.quantized) throw new TinyedgeError('TE206', 'is not an int8 artifact: run `tinyedge quantize` first and export what it writes', { file: spec });
   checkOutputFile(options.out, !!options.force, [{ path: spec, what: 'the artifact being exported' }]);
   const bytes = options.format === 'tflite' ? exportInt8Tflite(model.graph) : exportInt8Onnx(model.graph);
   try {
     writeFileSync(options.out, bytes);
   } catch (e) {
-    throw new TinyedgeError(`cannot write: ${(e as Error).message}`, { file: options.out });
+    throw new TinyedgeError('TE703', `cannot write: ${(e as Error).message}`, { file: options.out });
   }
   const io = tensorOf(model.graph, model.graph.inputs[0]).dtype === 'int16' ? '16×8: int16 input and output' : 'int8 input and output';
   const what = options.format === 'tflite' ? `TFLite schema 3, ${io}, for TFLM` : `ONNX opset 13 + com.microsoft, ${io}, NHWC`;

@@ -1,6 +1,6 @@
 /** @fileoverview The `tinyedge` command line (commander): subcommands, and the one place errors become exit codes. */
 import { Command, CommanderError, Option } from 'commander';
-import { exitWithFailure } from '../terminal/failure.ts';
+import { exitWithFailure, withCode } from '../terminal/failure.ts';
 import { inspectCommand } from './inspect.ts';
 import { predictCommand } from './predict.ts';
 import { quantizeCommand } from './quantize.ts';
@@ -33,7 +33,7 @@ const program = new Command('tinyedge')
   )
   .exitOverride()
   // Commander's usage errors ("error: unknown option '--bogus'" and a "Did you mean" line) as the one error line.
-  .configureOutput({ outputError: (message, write) => write(`tinyedge: ${message.trim().split('\n').join(' ')}\n`) });
+  .configureOutput({ outputError: (message, write) => write(`tinyedge: ${withCode(message.trim().split('\n').join(' '), 'TE602')}\n`) });
 
 program
   .command('inspect')

@@ -40,7 +40,7 @@ export function cutById(cuts: Cut[], text: string, file: string): Cut {
   const id = Number(text);
   const last = cuts.length - 1;
   if (!/^\d+$/.test(text.trim()) || id >= last) {
-    throw new TinyedgeError(`--cut '${text}' is not a cut of this model: give 0 (full offload) to ${last - 1} (see \`tinyedge offload plan\`; ${last} runs everything on the device)`, { file });
+    throw new TinyedgeError('TE601', `--cut '${text}' is not a cut of this model: give 0 (full offload) to ${last - 1} (see \`tinyedge offload plan\`; ${last} runs everything on the device)`, { file });
   }
   return cuts[id];
 }
@@ -53,13 +53,13 @@ export function describeCut(c: Cut): string {
 /** A whole number in [min, max] from a flag. */
 export function wholeNumber(value: string, flag: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || n < min || n > max) throw new TinyedgeError(`${flag} must be a whole number in ${min}..${max}, got '${value}'`);
+  if (!/^\d+$/.test(value.trim()) || n < min || n > max) throw new TinyedgeError('TE601', `${flag} must be a whole number in ${min}..${max}, got '${value}'`);
   return n;
 }
 
 /** `host:port`, `[::1]:port` → its parts. */
 export function hostAndPort(text: string, flag: string): { host: string; port: number } {
   const m = /^\[?([^\]\s]+?)\]?:(\d+)$/.exec(text.trim());
-  if (!m) throw new TinyedgeError(`${flag} '${text}' is not host:port (e.g. 127.0.0.1:7070 or [::1]:7070)`);
+  if (!m) throw new TinyedgeError('TE601', `${flag} '${text}' is not host:port (e.g. 127.0.0.1:7070 or [::1]:7070)`);
   return { host: m[1], port: wholeNumber(m[2], `the port of ${flag}`, 1, 65535) };
 }

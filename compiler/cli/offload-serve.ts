@@ -47,21 +47,21 @@ function servedCuts(m: OffloadModel, o: ServeOptions): Cut[] {
 }
 
 function sharedToken(o: ServeOptions): string | undefined {
-  if (o.token !== undefined && o.tokenFile !== undefined) throw new TinyedgeError('give --token or --token-file, not both');
+  if (o.token !== undefined && o.tokenFile !== undefined) throw new TinyedgeError('TE602', 'give --token or --token-file, not both');
   const token = o.tokenFile !== undefined ? readUserFile(o.tokenFile, 'the token').toString('utf8').trim() : o.token;
-  if (token === '') throw new TinyedgeError('the token is empty', o.tokenFile ? { file: o.tokenFile } : {});
+  if (token === '') throw new TinyedgeError('TE802', 'the token is empty', o.tokenFile ? { file: o.tokenFile } : {});
   return token;
 }
 
 /** Certificate and key, checked before anything starts so a bad file is one clear error. */
 function tlsOptions(o: ServeOptions): TlsOptions | undefined {
-  if (!o.tlsCert !== !o.tlsKey) throw new TinyedgeError('TLS needs both --tls-cert and --tls-key');
+  if (!o.tlsCert !== !o.tlsKey) throw new TinyedgeError('TE602', 'TLS needs both --tls-cert and --tls-key');
   if (!o.tlsCert || !o.tlsKey) return undefined;
   const tls = { cert: readUserFile(o.tlsCert, 'the TLS certificate'), key: readUserFile(o.tlsKey, 'the TLS key') };
   try {
     createSecureContext(tls);
   } catch (e) {
-    throw new TinyedgeError(`not a usable PEM certificate and key: ${(e as Error).message}`, { file: `${o.tlsCert}, ${o.tlsKey}` });
+    throw new TinyedgeError('TE802', `not a usable PEM certificate and key: ${(e as Error).message}`, { file: `${o.tlsCert}, ${o.tlsKey}` });
   }
   return tls;
 }
@@ -80,16 +80,16 @@ async function listening<T>(start: () => Promise<T>, port: number, host: string)
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const where = `${host}:${port}`;
-    if (code === 'EADDRINUSE') throw new TinyedgeError(`cannot listen on ${where}: the port is in use`);
-    if (code === 'EACCES') throw new TinyedgeError(`cannot listen on ${where}: permission denied (ports below 1024 need privileges)`);
-    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new TinyedgeError(`cannot listen on ${where}: no such address on this machine`);
+    if (code === 'EADDRINUSE') throw new TinyedgeError('TE801', `cannot listen on ${where}: the port is in use`);
+    if (code === 'EACCES') throw new TinyedgeError('TE801', `cannot listen on ${where}: permission denied (ports below 1024 need privileges)`);
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new TinyedgeError('TE801', `cannot listen on ${where}: no such address on this machine`);
     throw e;
   }
 }
 
 /** Serves the tails until SIGINT or SIGTERM. */
 export async function serveCommand(spec: string | undefined, o: ServeOptions): Promise<void> {
-  if (!!o.all === (o.cut !== undefined)) throw new TinyedgeError('give exactly one of --cut N[,M…] or --all');
+  if (!!o.all === (o.cut !== undefined)) throw new TinyedgeError('TE602', 'give exactly one of --cut N[,M…] or --all');
   const port = wholeNumber(o.port, '--port', 0, 65535);
   const workers = o.workers === undefined ? availableParallelism() : wholeNumber(o.workers, '--workers', 1, 256);
   const maxQueue = wholeNumber(o.maxQueue, '--max-queue', 1);

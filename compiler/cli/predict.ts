@@ -39,7 +39,7 @@ export interface PredictCommandOptions {
 function precisionOf(model: LoadedModel, asked: PredictCommandOptions['precision']): 'f32' | ActivationType {
   if (!model.quantized) return asked ?? 'f32';
   const type = activationType(tensorOf(model.graph, model.graph.inputs[0]).dtype);
-  if (asked !== undefined && asked !== type) throw new TinyedgeError(`is quantized to ${type === 'int16' ? '16×8' : 'int8'}; it runs with --precision ${type} only`, { file: model.spec });
+  if (asked !== undefined && asked !== type) throw new TinyedgeError('TE606', `is quantized to ${type === 'int16' ? '16×8' : 'int8'}; it runs with --precision ${type} only`, { file: model.spec });
   return type;
 }
 
@@ -50,7 +50,7 @@ export async function predictCommand(spec: string | undefined, options: PredictC
   const model = precision !== 'f32' ? await quantizeWithSamplesShown(loaded, options.json, precision) : loaded;
   const g = model.graph;
   if (g.detection) return predictDetectorCommand(model, precision, options);
-  if (options.draw) throw new TinyedgeError('--draw draws the boxes of a detector; this model is not one', { file: model.spec });
+  if (options.draw) throw new TinyedgeError('TE606', '--draw draws the boxes of a detector; this model is not one', { file: model.spec });
   const x = await readModelInput(model, options);
   const progress = startProgress('running', g.nodes.length, !options.json);
   let done = 0;

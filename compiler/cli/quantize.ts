@@ -39,7 +39,7 @@ const EVALUATION_SEED = 2;
 
 function count(value: string, flag: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new TinyedgeError(`${flag} must be a whole number ≥ 0, got '${value}'`);
+  if (!Number.isInteger(n) || n < 0) throw new TinyedgeError('TE601', `${flag} must be a whole number ≥ 0, got '${value}'`);
   return n;
 }
 
@@ -79,9 +79,9 @@ async function quantizeShowingProgress(model: LoadedModel, files: string[], opti
 /** Refuses an --out that names a file of the user's (anything but an earlier tinyedge artifact). */
 function checkOut(out: string): void {
   checkWritableDirPath(dirname(resolve(out)), out);
-  if (existsSync(out) && statSync(out).isDirectory()) throw new TinyedgeError('is a folder, not a file', { file: out });
+  if (existsSync(out) && statSync(out).isDirectory()) throw new TinyedgeError('TE702', 'is a folder, not a file', { file: out });
   if (existsSync(out) && !isArtifactFile(out)) {
-    throw new TinyedgeError('exists and is not a tinyedge artifact; refusing to overwrite it (choose another --out)', { file: out });
+    throw new TinyedgeError('TE702', 'exists and is not a tinyedge artifact; refusing to overwrite it (choose another --out)', { file: out });
   }
 }
 
@@ -105,7 +105,7 @@ function writeArtifactFile(out: string, bytes: Uint8Array): void {
     writeFileSync(tmp, bytes);
     renameSync(tmp, out);
   } catch (e) {
-    throw new TinyedgeError(`cannot write the artifact: ${(e as Error).message}`, { file: out });
+    throw new TinyedgeError('TE703', `cannot write the artifact: ${(e as Error).message}`, { file: out });
   }
 }
 

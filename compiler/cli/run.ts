@@ -29,7 +29,7 @@ export interface RunCommandOptions {
 /** --runs as a number. */
 function runsOf(text: string): number {
   const runs = Number(text);
-  if (!Number.isInteger(runs) || runs < 1) throw new TinyedgeError(`--runs must be a whole number ≥ 1, got '${text}'`);
+  if (!Number.isInteger(runs) || runs < 1) throw new TinyedgeError('TE601', `--runs must be a whole number ≥ 1, got '${text}'`);
   return runs;
 }
 
@@ -47,9 +47,9 @@ async function runDetectorCommand(dir: string, options: RunCommandOptions, compi
 /** Prints the result of running a compiled folder. */
 export async function runCommand(dir: string, options: RunCommandOptions): Promise<void> {
   const compiled = readCompiledModel(dir);
-  if (compiled.split) throw new TinyedgeError(`is the device's side of a split model (cut ${compiled.split.cut}): run it against \`tinyedge offload serve ${compiled.model} --cut ${compiled.split.cut}\` with ${compiled.target === 'wasm32' ? 'its head/ and tail/ modules' : `${dir}/runner`}, or compile without --cut`, { file: dir });
+  if (compiled.split) throw new TinyedgeError('TE606', `is the device's side of a split model (cut ${compiled.split.cut}): run it against \`tinyedge offload serve ${compiled.model} --cut ${compiled.split.cut}\` with ${compiled.target === 'wasm32' ? 'its head/ and tail/ modules' : `${dir}/runner`}, or compile without --cut`, { file: dir });
   if (isDetectorFolder(dir, compiled)) return runDetectorCommand(dir, options, compiled);
-  if (options.draw) throw new TinyedgeError('--draw draws the boxes of a detector; this model is not one', { file: dir });
+  if (options.draw) throw new TinyedgeError('TE606', '--draw draws the boxes of a detector; this model is not one', { file: dir });
   const runs = runsOf(options.runs);
   loadTarget(compiled.target);
   const x = await compiledInputOf(dir, compiled, options);

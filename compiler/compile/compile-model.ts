@@ -48,7 +48,7 @@ export interface Compiled {
 
 function budgetCheck(what: string, need: number, budget: Budget | undefined, file: string): void {
   if (budget !== undefined && need > budget.bytes) {
-    throw new TinyedgeError(`needs ${need} bytes of ${what} but ${budget.name} is ${budget.bytes}: over by ${need - budget.bytes} bytes (${formatBytes(need - budget.bytes)})`, { file });
+    throw new TinyedgeError('TE301', `needs ${need} bytes of ${what} but ${budget.name} is ${budget.bytes}: over by ${need - budget.bytes} bytes (${formatBytes(need - budget.bytes)})`, { file });
   }
 }
 
@@ -73,12 +73,12 @@ function describe(model: LoadedModel, target: Target, prefix: string): Omit<Comp
 
 /** Refuses a split the target cannot run: split offload in C needs sockets. */
 export function checkSplitTarget(target: Target, file: string): void {
-  if (target.run.kind === 'qemu-system') throw new TinyedgeError(`split offload in C needs POSIX sockets; ${target.name} is a bare-metal board and has none`, { file });
+  if (target.run.kind === 'qemu-system') throw new TinyedgeError('TE502', `split offload in C needs POSIX sockets; ${target.name} is a bare-metal board and has none`, { file });
 }
 
 /** Split offload of an audio model would have to run the CWT before the head: not built yet, so refused rather than fed an image. */
 export function refuseAudioOffload(model: LoadedModel): void {
-  if (model.audio) throw new TinyedgeError('is an audio model: split offload does not run its CWT front end yet', { file: model.spec });
+  if (model.audio) throw new TinyedgeError('TE606', 'is an audio model: split offload does not run its CWT front end yet', { file: model.spec });
 }
 
 /** The device's side of a split model (split-build.ts). */
@@ -98,7 +98,7 @@ function compileSplit(model: LoadedModel, target: Target, cut: Cut, options: Com
 /** Compiles an int8 model for a target into `options.out` (built, for C) and returns the folder's description; never prints. */
 export function compile(model: LoadedModel, options: CompileOptions): Compiled {
   const target = loadTarget(options.target);
-  if (!model.quantized) throw new TinyedgeError('is a float model: quantize it first (quantize, or quantizeWithSamples)', { file: model.spec });
+  if (!model.quantized) throw new TinyedgeError('TE206', 'is a float model: quantize it first (quantize, or quantizeWithSamples)', { file: model.spec });
   checkOutputDir(options.out, !!options.force);
   if (options.cut) return compileSplit(model, target, options.cut, options);
   const g = model.graph;

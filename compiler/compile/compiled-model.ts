@@ -32,10 +32,10 @@ export const COMPILED_MODEL_FILE = 'tinyedge.json';
 /** Reads a compiled folder's description, refusing a folder compile did not write. */
 export function readCompiledModel(dir: string): CompiledModel {
   const file = join(dir, COMPILED_MODEL_FILE);
-  if (!existsSync(file)) throw new TinyedgeError(`is not a folder written by \`tinyedge compile\` (no ${COMPILED_MODEL_FILE})`, { file: dir });
+  if (!existsSync(file)) throw new TinyedgeError('TE504', `is not a folder written by \`tinyedge compile\` (no ${COMPILED_MODEL_FILE})`, { file: dir });
   try {
     return JSON.parse(readFileSync(file, 'utf8')) as CompiledModel;
   } catch (e) {
-    throw new TinyedgeError(`malformed: ${(e as Error).message}`, { file });
+    throw new TinyedgeError('TE504', `malformed: ${(e as Error).message}`, { file });
   }
 }

@@ -43,11 +43,11 @@ function boxSpecs(config: SsdAnchorConfig): BoxSpec[][] {
   const aspectRatios = config.aspectRatios ?? DEFAULT_ASPECT_RATIOS;
   const interpolated = config.interpolatedScaleAspectRatio ?? 1.0;
   const reduce = config.reduceBoxesInLowestLayer ?? true;
-  if (layers === 0) throw new TinyedgeError('SSD anchors: no feature maps');
+  if (layers === 0) throw new TinyedgeError('TE403', 'SSD anchors: no feature maps');
   if (config.scales && config.scales.length !== layers) {
-    throw new TinyedgeError(`SSD anchors: ${config.scales.length} scales for ${layers} feature maps`);
+    throw new TinyedgeError('TE403', `SSD anchors: ${config.scales.length} scales for ${layers} feature maps`);
   }
-  if (!config.scales && layers === 1) throw new TinyedgeError('SSD anchors: one feature map needs explicit scales (min/max interpolate between two or more)');
+  if (!config.scales && layers === 1) throw new TinyedgeError('TE403', 'SSD anchors: one feature map needs explicit scales (min/max interpolate between two or more)');
   // A trailing 1.0 is only the "next" scale of the last layer's interpolated box.
   const scales = [...(config.scales ?? Array.from({ length: layers }, (_, i) => minScale + ((maxScale - minScale) * i) / (layers - 1))), 1.0];
   return scales.slice(0, layers).map((scale, layer) => {
@@ -65,7 +65,7 @@ export function anchorsPerLocation(config: SsdAnchorConfig): number[] {
 
 /** Pairs given per layer must be one per feature map. */
 function checkPerLayer(pairs: [number, number][] | undefined, what: string, layers: number): void {
-  if (pairs && pairs.length !== layers) throw new TinyedgeError(`SSD anchors: ${pairs.length} ${what} for ${layers} feature maps`);
+  if (pairs && pairs.length !== layers) throw new TinyedgeError('TE403', `SSD anchors: ${pairs.length} ${what} for ${layers} feature maps`);
 }
 
 /**
@@ -78,7 +78,7 @@ export function generateSsdAnchors(config: SsdAnchorConfig): Float32Array {
   checkPerLayer(config.anchorStrides, 'anchor strides', layers);
   checkPerLayer(config.anchorOffsets, 'anchor offsets', layers);
   for (const [h, w] of config.featureMaps) {
-    if (!(Number.isInteger(h) && Number.isInteger(w) && h > 0 && w > 0)) throw new TinyedgeError(`SSD anchors: feature map ${h}×${w} is not a positive integer size`);
+    if (!(Number.isInteger(h) && Number.isInteger(w) && h > 0 && w > 0)) throw new TinyedgeError('TE403', `SSD anchors: feature map ${h}×${w} is not a positive integer size`);
   }
   const imH = config.imageHeight ?? 1;
   const imW = config.imageWidth ?? 1;

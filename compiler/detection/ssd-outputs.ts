@@ -23,7 +23,7 @@ export interface SsdOutputs {
 export function ssdOutputsOf(g: Graph): SsdOutputs {
   const d = g.detection;
   const fail = (what: string): never => {
-    throw new TinyedgeError(`cannot post-process detections: ${what}`, { file: g.source });
+    throw new TinyedgeError('TE403', `cannot post-process detections: ${what}`, { file: g.source });
   };
   if (!d) return fail('the model has no SSD box and score outputs (no detection description: not a detector tinyedge recognizes)');
   const output = (name: string, role: string): Tensor => {

@@ -52,7 +52,7 @@ export function defaultNmsSettings(g: Graph): NmsSettings {
 function perTensorInt8(t: Tensor, file: string): { scale: number; zeroPoint: number } {
   const q = t.quant as Quantization | undefined;
   if (t.dtype !== 'int8' || !q || q.scale.length !== 1) {
-    throw new TinyedgeError(`output '${t.name}' is ${t.dtype}${q && q.scale.length > 1 ? ' quantized per channel' : ''}: on-device SSD post-processing needs per-tensor int8 outputs`, { file });
+    throw new TinyedgeError('TE403', `output '${t.name}' is ${t.dtype}${q && q.scale.length > 1 ? ' quantized per channel' : ''}: on-device SSD post-processing needs per-tensor int8 outputs`, { file });
   }
   return { scale: q.scale[0], zeroPoint: q.zeroPoint[0] };
 }

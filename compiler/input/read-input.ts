@@ -25,14 +25,14 @@ function readTensorFile(file: string, slot: InputSlot, bytesPer: number, kind: s
   const need = sizeOf(slot.shape);
   const size = userFileSize(file, 'input tensor');
   if (size !== need * bytesPer) {
-    throw new TinyedgeError(`expects ${need} ${kind} values (${need * bytesPer} bytes, shape ${formatShape(slot.shape)}, NHWC${bytesPer > 1 ? ', little-endian' : ''}) but the file has ${size} bytes`, {
+    throw new TinyedgeError('TE603', `expects ${need} ${kind} values (${need * bytesPer} bytes, shape ${formatShape(slot.shape)}, NHWC${bytesPer > 1 ? ', little-endian' : ''}) but the file has ${size} bytes`, {
       file,
       node: slot.name,
       op: 'input',
     });
   }
   const raw = readUserFile(file, 'input tensor');
-  if (raw.length !== size) throw new TinyedgeError(`changed size while being read (${size} then ${raw.length} bytes)`, { file, node: slot.name, op: 'input' });
+  if (raw.length !== size) throw new TinyedgeError('TE603', `changed size while being read (${size} then ${raw.length} bytes)`, { file, node: slot.name, op: 'input' });
   return raw;
 }
 
@@ -41,7 +41,7 @@ export function readF32Input(file: string, slot: InputSlot): Float32Array {
   const raw = readTensorFile(file, slot, 4, 'float32');
   const x = Float32Array.from({ length: raw.length / 4 }, (_, i) => raw.readFloatLE(i * 4));
   const bad = x.findIndex((v) => !Number.isFinite(v));
-  if (bad >= 0) throw new TinyedgeError(`value ${bad} is ${x[bad]}; an input holds finite numbers`, { file, node: slot.name, op: 'input' });
+  if (bad >= 0) throw new TinyedgeError('TE603', `value ${bad} is ${x[bad]}; an input holds finite numbers`, { file, node: slot.name, op: 'input' });
   return x;
 }
 
@@ -55,7 +55,7 @@ const RAW_INTEGERS = /\.([iu]8|i16)$/i;
 export function readRawInput(file: string, slot: InputSlot): Activations {
   const wide = /i16$/i.test(file);
   const type = slot.dtype ?? 'int8';
-  if (wide !== (type === 'int16')) throw new TinyedgeError(`the model's input is ${type}: give ${type === 'int16' ? 'FILE.i16' : 'FILE.i8 or FILE.u8'} (or FILE.f32, quantized here)`, { file, node: slot.name, op: 'input' });
+  if (wide !== (type === 'int16')) throw new TinyedgeError('TE603', `the model's input is ${type}: give ${type === 'int16' ? 'FILE.i16' : 'FILE.i8 or FILE.u8'} (or FILE.f32, quantized here)`, { file, node: slot.name, op: 'input' });
   const raw = readTensorFile(file, slot, wide ? 2 : 1, wide ? 'int16' : /u8$/i.test(file) ? 'uint8' : 'int8');
   const copy = raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.length);
   return wide ? new Int16Array(copy) : new Int8Array(copy);
@@ -63,7 +63,7 @@ export function readRawInput(file: string, slot: InputSlot): Activations {
 
 /** A quantized model's input: raw from an integer file, else --image or --input FILE.f32 quantized with the input's type and parameters. */
 export async function integerInputOf(slot: InputSlot, quant: Quantization, pre: ImagePreprocessing, options: { image?: string; input?: string }): Promise<Activations> {
-  if (!!options.image === !!options.input) throw new TinyedgeError('give exactly one of --image FILE or --input FILE.f32|FILE.i8|FILE.u8|FILE.i16');
+  if (!!options.image === !!options.input) throw new TinyedgeError('TE602', 'give exactly one of --image FILE or --input FILE.f32|FILE.i8|FILE.u8|FILE.i16');
   if (options.input && RAW_INTEGERS.test(options.input)) return readRawInput(options.input, slot);
   const x = options.input ? readF32Input(options.input, slot) : await imageToInput(options.image as string, slot.shape, pre);
   return quantizeForTensor(x, { dtype: slot.dtype ?? 'int8', quant });
@@ -71,17 +71,17 @@ export async function integerInputOf(slot: InputSlot, quant: Quantization, pre: 
 
 /** The model's one input as a tensor file must fill it. */
 export function slotOf(g: Graph): InputSlot {
-  if (g.inputs.length !== 1) throw new TinyedgeError(`the model has ${g.inputs.length} inputs; predict feeds models with one`, { file: g.source });
+  if (g.inputs.length !== 1) throw new TinyedgeError('TE606', `the model has ${g.inputs.length} inputs; predict feeds models with one`, { file: g.source });
   const t = tensorOf(g, g.inputs[0]);
   return { name: t.name, shape: t.shape, ...(t.dtype === 'int8' || t.dtype === 'int16' ? { dtype: t.dtype } : {}) };
 }
 
 /** Builds the model's f32 input from --image or --input FILE.f32. */
 export async function modelInput(model: LoadedModel, options: { image?: string; input?: string }): Promise<Float32Array> {
-  if (!!options.image === !!options.input) throw new TinyedgeError('give exactly one of --image FILE or --input FILE.f32');
+  if (!!options.image === !!options.input) throw new TinyedgeError('TE602', 'give exactly one of --image FILE or --input FILE.f32');
   const slot = slotOf(model.graph);
   if (options.input && RAW_INTEGERS.test(options.input)) {
-    throw new TinyedgeError('raw integers feed a quantized model; this one runs in f32: give --input FILE.f32, or --precision int8', { file: options.input });
+    throw new TinyedgeError('TE603', 'raw integers feed a quantized model; this one runs in f32: give --input FILE.f32, or --precision int8', { file: options.input });
   }
   if (options.input) return readF32Input(options.input, slot);
   return imageToInput(options.image as string, slot.shape, model.preprocessing);

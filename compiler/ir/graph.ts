@@ -71,10 +71,10 @@ export function isConstant(g: Graph, name: string): boolean {
 
 /** Nodes read from a file (an artifact) arrive untyped: checks the record's fields before anything indexes by them. */
 export function checkNodeRecord(node: Node): void {
-  if (typeof node.op !== 'string' || !Object.hasOwn(OP_DECLS, node.op)) throw new TinyedgeError(`unknown op ${JSON.stringify(node.op)}`);
+  if (typeof node.op !== 'string' || !Object.hasOwn(OP_DECLS, node.op)) throw new TinyedgeError('TE107', `unknown op ${JSON.stringify(node.op)}`);
   const isNames = (v: unknown) => Array.isArray(v) && v.every((s) => typeof s === 'string');
   if (typeof node.name !== 'string' || !isNames(node.inputs) || !isNames(node.outputs) || typeof node.attrs !== 'object' || node.attrs === null) {
-    throw new TinyedgeError('a node needs a name, lists of input and output names, and an attrs object');
+    throw new TinyedgeError('TE107', 'a node needs a name, lists of input and output names, and an attrs object');
   }
 }
 
@@ -84,16 +84,16 @@ export function inferNode(g: Graph, node: Node): number[] {
     checkNodeRecord(node);
     const { min, max } = inputArity(node.op);
     if (node.inputs.length < min || node.inputs.length > max) {
-      throw new TinyedgeError(`takes ${min === max ? min : `${min} to ${max === Infinity ? 'any number of' : max}`} inputs, got ${node.inputs.length}`);
+      throw new TinyedgeError('TE107', `takes ${min === max ? min : `${min} to ${max === Infinity ? 'any number of' : max}`} inputs, got ${node.inputs.length}`);
     }
     const declared: Record<string, AttrKind> = OP_DECLS[node.op].attrs;
     for (const [key, kind] of Object.entries(declared)) {
       const v = (node.attrs as Record<string, unknown>)[key];
-      if (!isAttrOfKind(kind, v)) throw new TinyedgeError(`attribute '${key}' must be ${kind}, got ${JSON.stringify(v)}`);
+      if (!isAttrOfKind(kind, v)) throw new TinyedgeError('TE107', `attribute '${key}' must be ${kind}, got ${JSON.stringify(v)}`);
     }
     const ins = node.inputs.map((name) => {
       const t = g.tensors.get(name);
-      if (!t) throw new TinyedgeError(`input '${name}' is not produced by any node`);
+      if (!t) throw new TinyedgeError('TE107', `input '${name}' is not produced by any node`);
       return t;
     });
     const semantics = OP_SEMANTICS[node.op] as { inferShape(i: readonly Tensor[], a: unknown): number[] };
@@ -119,7 +119,7 @@ export class GraphBuilder {
   /** Adds a constant; its data must hold exactly as many elements as its shape. */
   constant(name: string, shape: number[], data: TensorData, dtype: DType = 'f32'): string {
     if (data.length !== sizeOf(shape)) {
-      throw new TinyedgeError(`constant has ${data.length} values but shape ${formatShape(shape)} needs ${sizeOf(shape)}`, { node: name, op: 'const' });
+      throw new TinyedgeError('TE108', `constant has ${data.length} values but shape ${formatShape(shape)} needs ${sizeOf(shape)}`, { node: name, op: 'const' });
     }
     this.graph.tensors.set(name, { name, shape, dtype, data });
     return name;

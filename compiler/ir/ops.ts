@@ -55,7 +55,7 @@ interface OpSemantics<K extends OpName> {
 }
 
 function fail(message: string): never {
-  throw new TinyedgeError(message);
+  throw new TinyedgeError('TE107', message);
 }
 
 function rank(t: Tensor, r: number, role: string): void {

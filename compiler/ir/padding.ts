@@ -6,7 +6,7 @@ import { TinyedgeError } from '../errors.ts';
 export function tfPads(padding: string, inH: number, inW: number, kh: number, kw: number, strides: [number, number], dilations: [number, number] = [1, 1]): Pads4 {
   const mode = padding.toUpperCase();
   if (mode === 'VALID') return [0, 0, 0, 0];
-  if (mode !== 'SAME') throw new TinyedgeError(`padding '${padding}' is not supported (SAME or VALID)`);
+  if (mode !== 'SAME') throw new TinyedgeError('TE110', `padding '${padding}' is not supported (SAME or VALID)`);
   const along = (size: number, k: number, s: number, d: number): [number, number] => {
     const out = Math.ceil(size / s);
     const total = Math.max((out - 1) * s + (k - 1) * d + 1 - size, 0);
@@ -25,6 +25,6 @@ export function transposeConvPads(padding: string, inH: number, inW: number, out
   const [top, , left] = tfPads(padding, outH, outW, kh, kw, strides);
   const bottom = (inH - 1) * strides[0] + kh - top - outH;
   const right = (inW - 1) * strides[1] + kw - left - outW;
-  if (bottom < 0 || right < 0) throw new TinyedgeError(`output ${outH}×${outW} is larger than the ${(inH - 1) * strides[0] + kh}×${(inW - 1) * strides[1] + kw} a transpose conv of ${inH}×${inW} covers (rows that get only the bias are not supported)`);
+  if (bottom < 0 || right < 0) throw new TinyedgeError('TE107', `output ${outH}×${outW} is larger than the ${(inH - 1) * strides[0] + kh}×${(inW - 1) * strides[1] + kw} a transpose conv of ${inH}×${inW} covers (rows that get only the bias are not supported)`);
   return [top, bottom, left, right];
 }

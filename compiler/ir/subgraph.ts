@@ -25,8 +25,8 @@ export function subgraph(g: Graph, inputs: readonly string[], outputs: readonly 
   const part: Graph = { source: g.source, tensors, nodes, inputs: [...inputs], outputs: [...outputs] };
   for (const name of inputs) {
     const t = tensors.get(name);
-    if (!t) throw new TinyedgeError(`cut tensor '${name}' is not in the graph`, { file: g.source });
-    if (t.data) throw new TinyedgeError(`cut tensor '${name}' is a constant`, { file: g.source });
+    if (!t) throw new TinyedgeError('TE302', `cut tensor '${name}' is not in the graph`, { file: g.source });
+    if (t.data) throw new TinyedgeError('TE302', `cut tensor '${name}' is a constant`, { file: g.source });
   }
   verifyGraph(part);
   return part;

@@ -27,7 +27,7 @@ export async function photoSize(file: string): Promise<{ width: number; height: 
     const { info } = await sharp(file, { failOn: 'error' }).rotate().toBuffer({ resolveWithObject: true });
     return { width: info.width, height: info.height };
   } catch (e) {
-    throw new TinyedgeError(`cannot decode image: ${(e as Error).message}`, { file });
+    throw new TinyedgeError('TE604', `cannot decode image: ${(e as Error).message}`, { file });
   }
 }
 

@@ -32,7 +32,7 @@ function unsafeEntry(dir: string, entry: unknown): string | undefined {
 function ownFiles(dir: string): string[] | null {
   const file = join(dir, MANIFEST);
   if (!existsSync(file)) return null;
-  const refuse = (why: string) => new TinyedgeError(`${why}; nothing was removed (delete the folder yourself, or choose another --out)`, { file });
+  const refuse = (why: string) => new TinyedgeError('TE701', `${why}; nothing was removed (delete the folder yourself, or choose another --out)`, { file });
   let manifest: unknown;
   try {
     manifest = JSON.parse(readFileSync(file, 'utf8'));
@@ -50,13 +50,13 @@ function ownFiles(dir: string): string[] | null {
 
 /** Checks that tinyedge may write into `dir`, changing nothing: returns the files of its earlier output there. */
 export function checkOutputDir(dir: string, force: boolean): string[] {
-  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new TinyedgeError('is a file, not a folder (choose a new or empty folder for --out)', { file: dir });
+  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new TinyedgeError('TE701', 'is a file, not a folder (choose a new or empty folder for --out)', { file: dir });
   checkWritableDirPath(dir);
   if (!existsSync(dir)) return [];
   if (readdirSync(dir).length === 0) return [];
   const own = ownFiles(dir);
-  if (own === null) throw new TinyedgeError(`is not empty and was not written by tinyedge; refusing to write into it (choose an empty or new folder)`, { file: dir });
-  if (!force) throw new TinyedgeError('holds an earlier tinyedge output; pass --force to replace it', { file: dir });
+  if (own === null) throw new TinyedgeError('TE701', `is not empty and was not written by tinyedge; refusing to write into it (choose an empty or new folder)`, { file: dir });
+  if (!force) throw new TinyedgeError('TE701', 'holds an earlier tinyedge output; pass --force to replace it', { file: dir });
   return own;
 }
 

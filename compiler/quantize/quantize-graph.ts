@@ -24,7 +24,7 @@ function activationQuantOf(type: ActivationType, min: number, max: number): Quan
 
 function rangeOf(ranges: Map<string, TensorRange>, name: string): TensorRange {
   const r = ranges.get(name);
-  if (!r) throw new TinyedgeError(`no calibration range for tensor '${name}'`);
+  if (!r) throw new TinyedgeError('TE204', `no calibration range for tensor '${name}'`);
   return r;
 }
 
@@ -69,7 +69,7 @@ export function assertQuantizable(g: Graph): void {
   for (const node of g.nodes) {
     if (node.op === 'sub' || node.op === 'batch_norm' || node.op === 'identity') {
       const why = node.op === 'batch_norm' ? ' (only a batch norm right after a conv or dense layer folds away)' : '';
-      throw new TinyedgeError(`cannot be quantized: tinyedge has no int8 ${node.op}${why}`, { file: g.source, node: node.name, op: node.op });
+      throw new TinyedgeError('TE201', `cannot be quantized: tinyedge has no int8 ${node.op}${why}`, { file: g.source, node: node.name, op: node.op });
     }
   }
 }
@@ -89,7 +89,7 @@ export function quantizeGraph(f32: Graph, ranges: Map<string, TensorRange>, type
       const out = tensorOf(g, node.outputs[0]);
       const firstInput = tensorOf(g, node.inputs[0]);
       if (node.op === 'conv2d' || node.op === 'depthwise_conv2d' || node.op === 'fully_connected' || node.op === 'transpose_conv2d') {
-        if (!tensorOf(g, node.inputs[1]).data) throw new TinyedgeError('cannot be quantized: the weights are not constant');
+        if (!tensorOf(g, node.inputs[1]).data) throw new TinyedgeError('TE201', 'cannot be quantized: the weights are not constant');
         quantizeMacWeights(g, node, type);
       } else {
         for (const i of node.inputs) {

@@ -16,9 +16,9 @@ export function runSchedule<V extends { length: number }>(g: Graph, feeds: Recor
   for (const name of g.inputs) {
     const t = tensorOf(g, name);
     const v = feeds[name];
-    if (!v) throw new TinyedgeError(`no value given for input '${name}'`, { file: g.source, node: name, op: 'input' });
+    if (!v) throw new TinyedgeError('TE603', `no value given for input '${name}'`, { file: g.source, node: name, op: 'input' });
     if (v.length !== sizeOf(t.shape)) {
-      throw new TinyedgeError(`expects ${sizeOf(t.shape)} ${interpreter.kind} values (shape ${formatShape(t.shape)}), got ${v.length}`, { file: g.source, node: name, op: 'input' });
+      throw new TinyedgeError('TE603', `expects ${sizeOf(t.shape)} ${interpreter.kind} values (shape ${formatShape(t.shape)}), got ${v.length}`, { file: g.source, node: name, op: 'input' });
     }
     values.set(name, v);
   }

@@ -24,7 +24,7 @@ export interface RunOptions {
 /** The number of runs, checked. */
 export function runsOf(options: RunOptions): number {
   const runs = options.runs ?? 1;
-  if (!Number.isInteger(runs) || runs < 1) throw new TinyedgeError(`runs must be a whole number ≥ 1, got ${runs}`);
+  if (!Number.isInteger(runs) || runs < 1) throw new TinyedgeError('TE601', `runs must be a whole number ≥ 1, got ${runs}`);
   return runs;
 }
 

@@ -57,7 +57,7 @@ function readJson<T>(file: string): T {
   try {
     return JSON.parse(readFileSync(file, 'utf8')) as T;
   } catch (e) {
-    throw new TinyedgeError(`malformed: ${(e as Error).message}`, { file });
+    throw new TinyedgeError('TE504', `malformed: ${(e as Error).message}`, { file });
   }
 }
 

@@ -1,14 +1,17 @@
 /**
- * @fileoverview How any failure reaches the user: one `tinyedge: error:` line and an exit code. A TinyedgeError
+ * @fileoverview How any failure reaches the user: one `tinyedge: error: … [TE104]` line and an exit code. The code
+ * (compiler/error-codes.ts, listed in docs/errors.md) comes last, so the line still reads file first. A TinyedgeError
  * and a system error with a path or port (the user's file system or network) are the user's to fix: exit 2, no
  * stack. Anything else is tinyedge's own bug: exit 1, "internal error". The CLI and the tools it runs as child
  * processes (bench, offload plan/demo) share this, so every command fails the same way.
  */
 import { TinyedgeError } from '../errors.ts';
+import type { ErrorCode } from '../error-codes.ts';
 
-/** The error line (without the `tinyedge: error: ` prefix) and the exit code. */
+/** The error line (without the `tinyedge: error: ` prefix and the code), its code and the exit code. */
 export interface Failure {
   line: string;
+  code: ErrorCode;
   exitCode: number;
 }
 
@@ -44,24 +47,29 @@ function isSystemError(e: unknown): e is SystemError {
 
 /** The failure line and exit code for anything a command threw. */
 export function describeFailure(e: unknown): Failure {
-  if (e instanceof TinyedgeError) return { line: e.describe(), exitCode: 2 };
+  if (e instanceof TinyedgeError) return { line: e.describe(), code: e.code, exitCode: 2 };
   if (isSystemError(e)) {
     if (e.code === 'EADDRINUSE' || e.code === 'EADDRNOTAVAIL' || (e.code === 'EACCES' && e.syscall === 'listen')) {
       const where = `${e.address ?? ''}${e.port !== undefined ? `:${e.port}` : ''}`;
       const why = e.code === 'EADDRINUSE' ? 'is already in use (choose another port, or 0 for any free one)' : e.code === 'EACCES' ? 'needs privileges to listen on' : 'is not an address of this machine';
-      return { line: `${where || 'the address'}: ${why}`, exitCode: 2 };
+      return { line: `${where || 'the address'}: ${why}`, code: 'TE801', exitCode: 2 };
     }
     const path = e.path ?? e.dest;
     const problem = FILE_PROBLEMS[e.code];
-    if (path !== undefined && problem) return { line: `${path}: ${problem}${e.syscall ? ` (${e.syscall})` : ''}`, exitCode: 2 };
+    if (path !== undefined && problem) return { line: `${path}: ${problem}${e.syscall ? ` (${e.syscall})` : ''}`, code: 'TE704', exitCode: 2 };
   }
-  return { line: `internal error: ${(e as Error)?.message ?? String(e)} (run with --debug for details; please report it)`, exitCode: 1 };
+  return { line: `internal error: ${(e as Error)?.message ?? String(e)} (run with --debug for details; please report it)`, code: 'TE999', exitCode: 1 };
+}
+
+/** An error line with its code at the end, where it does not stand between the user and the file name. */
+export function withCode(line: string, code: ErrorCode): string {
+  return `${line} [${code}]`;
 }
 
 /** Prints the failure line (and the stack with `debug`) and returns the exit code to leave with. */
 export function reportFailure(e: unknown, debug: boolean): number {
-  const { line, exitCode } = describeFailure(e);
-  process.stderr.write(`tinyedge: error: ${line}\n`);
+  const { line, code, exitCode } = describeFailure(e);
+  process.stderr.write(`tinyedge: error: ${withCode(line, code)}\n`);
   if (debug && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
   return exitCode;
 }

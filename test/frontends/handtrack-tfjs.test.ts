@@ -164,7 +164,7 @@ describe('human:handtrack: cutting the graph and bad input', () => {
     const r = tinyedge(['inspect', 'human:handtrack', '--outputs', `${SCORES},${TF_DETECTION_BOXES}`]);
     expect(r.status).toBe(2);
     expect(hasStackTrace(r.stderr)).toBe(false);
-    expect(r.stderr.trim()).toMatch(/^tinyedge: error: \S+handtrack\.json: node '\S+' \(\w+\): TF op '\w+' is not supported by tinyedge's graph-model frontend \(--outputs can cut the graph before it\)$/);
+    expect(r.stderr.trim()).toMatch(/^tinyedge: error: \S+handtrack\.json: node '\S+' \(\w+\): TF op '\w+' is not supported by tinyedge's graph-model frontend \(--outputs can cut the graph before it\) \[TE109\]$/);
   }, 120_000);
 
   it('an output that names no node is refused', () => {

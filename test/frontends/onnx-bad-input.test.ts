@@ -6,11 +6,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TinyedgeError } from '../../compiler/errors.ts';
+import { ErrorCode, TinyedgeError } from '../../compiler/errors.ts';
 import { loadModel } from '../../models/registry.ts';
 import { OnnxGraphBuilder } from '../../compiler/exporters/onnx/onnx-builder.ts';
 
 let work: string;
+
+/** The code of the error importError last caught. */
+let lastCode: ErrorCode | undefined;
 
 function importError(name: string, bytes: Uint8Array): string {
   const file = join(work, `${name}.onnx`);
@@ -19,6 +22,7 @@ function importError(name: string, bytes: Uint8Array): string {
     loadModel(file);
   } catch (e) {
     expect(e, String(e)).toBeInstanceOf(TinyedgeError);
+    lastCode = (e as TinyedgeError).code;
     return (e as TinyedgeError).describe();
   }
   throw new Error(`${name} loaded without an error`);
@@ -40,13 +44,16 @@ beforeAll(() => {
 describe('bad .onnx files', () => {
   it('bytes that are not an ONNX protobuf', () => {
     expect(importError('garbage', Uint8Array.from({ length: 64 }, (_, i) => (i * 37 + 11) & 255))).toMatch(/garbage\.onnx: not (a readable ONNX model|an ONNX model)/);
+    expect(lastCode).toBe('TE104');
   });
 
   it('a float model with an op outside the float frontend names the node and op type', () => {
     expect(importError('float-tanh', oneNode('float', 'Tanh'))).toMatch(/float-tanh\.onnx: node 'n' \(Tanh\): op Tanh is not supported by the float ONNX frontend/);
+    expect(lastCode).toBe('TE109');
   });
 
   it('an op outside the QLinear form names the node and op type', () => {
     expect(importError('tanh', oneNode('int8', 'Tanh'))).toMatch(/tanh\.onnx: node 'n' \(Tanh\): op Tanh is not supported: tinyedge imports the int8 QLinear form/);
+    expect(lastCode).toBe('TE109');
   });
 });

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { KERNEL_CASES_16X8, quantizeCase, referenceOutputs } from '../support/kernel-cases.ts';
 import { exportInt8Tflite } from '../../compiler/exporters/tflite/export-int8.ts';
-import { importTflite } from '../../compiler/frontends/tflite/import.ts';
+import { loadTflite } from '../../compiler/load/checked-imports.ts';
 import { readTfliteModel } from '../../compiler/frontends/tflite/read-model.ts';
 import { TinyedgeError } from '../../compiler/errors.ts';
 import { TfliteModelRecord, writeTflite } from '../../compiler/exporters/tflite/write-model.ts';
@@ -24,7 +24,7 @@ import { runInteger } from '../../compiler/reference/integer/interpreter.ts';
 describe('16×8 kernel cases survive .tflite export and import', () => {
   it.each(KERNEL_CASES_16X8.map((c) => [c.name, c] as const))('%s: identical int16 outputs', (_name, c) => {
     const { q, inputs } = quantizeCase(c.graph(), c.seed, c.outputRange, 'int16');
-    const back = importTflite(exportInt8Tflite(q), 'case.tflite').graph;
+    const back = loadTflite(exportInt8Tflite(q), 'case.tflite').graph;
     const before = referenceOutputs(q, inputs);
     const after = referenceOutputs(back, inputs);
     expect(after[0]).toBeInstanceOf(Int16Array);
@@ -87,7 +87,7 @@ function importError(edit: (m: TfliteModelRecord) => void): string {
   };
   edit(m);
   try {
-    importTflite(writeTflite(m), 'bad.tflite');
+    loadTflite(writeTflite(m), 'bad.tflite');
   } catch (e) {
     expect(e, String(e)).toBeInstanceOf(TinyedgeError);
     return (e as TinyedgeError).describe();
@@ -125,7 +125,7 @@ describe('the CLI runs a 16×8 .tflite', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tinyedge-16x8-'));
   const model = join(dir, 'mixed.tflite');
   writeFileSync(model, mixedModel());
-  const g = importTflite(readFileSync(model), model).graph;
+  const g = loadTflite(readFileSync(model), model).graph;
   const x = Int16Array.from({ length: 6 * 6 * 3 }, (_, i) => ((i * 2654435761) % 65536) - 32768);
   const input = join(dir, 'x.i16');
   writeFileSync(input, new Uint8Array(x.buffer));

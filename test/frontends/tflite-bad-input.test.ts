@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expectUserError, tinyedge } from '../support/cli.ts';
 import { ROOT } from '../support/samples.ts';
-import { TinyedgeError } from '../../compiler/errors.ts';
+import { ErrorCode, TinyedgeError } from '../../compiler/errors.ts';
 import { loadModel } from '../../models/registry.ts';
 import { importTflite } from '../../compiler/frontends/tflite/import.ts';
 import { mulberry32 } from '../support/seeded.ts';
@@ -29,11 +29,15 @@ function file(name: string, bytes: Uint8Array): string {
 }
 
 /** The error line the CLI would print for loading `bytes` as `<name>.tflite` (fails if it loads). */
+/** The code of the error importError last caught. */
+let lastCode: ErrorCode | undefined;
+
 function importError(name: string, bytes: Uint8Array): string {
   try {
     loadModel(file(name, bytes));
   } catch (e) {
     expect(e, String(e)).toBeInstanceOf(TinyedgeError);
+    lastCode = (e as TinyedgeError).code;
     return (e as TinyedgeError).describe();
   }
   throw new Error(`${name} loaded without an error`);
@@ -70,17 +74,19 @@ describe('bad .tflite files: one error line, exit 2, no stack trace', () => {
   });
 
   it('a truncated file, through the CLI', () => {
-    expectUserError(tinyedge(['inspect', file('truncated', pristine.subarray(0, 150_000))]), /truncated\.tflite: .*(outside the file|past the end|truncated)/);
+    expectUserError(tinyedge(['inspect', file('truncated', pristine.subarray(0, 150_000))]), /truncated\.tflite: .*(outside the file|past the end|truncated)/, 'TE106');
   });
 
   it.each([8, 1000, 299_999, 300_567])('a file truncated to %i bytes', (n) => {
     expect(importError(`truncated-${n}`, pristine.subarray(0, n))).toMatch(/truncated-\d+\.tflite: .*(outside the file|past the end|truncated)/);
+    expect(lastCode).toBe('TE106');
   });
 
   it('a root offset pointing past the end of the file', () => {
     const bytes = Uint8Array.from(readFileSync(MODEL));
     new DataView(bytes.buffer).setUint32(0, bytes.length + 1000, true);
     expect(importError('root-offset', bytes)).toMatch(/root-offset\.tflite: corrupt flatbuffer: model: table offset \d+ is outside the file/);
+    expect(lastCode).toBe('TE106');
   });
 
   it('a vtable offset pointing outside the file', () => {
@@ -88,25 +94,29 @@ describe('bad .tflite files: one error line, exit 2, no stack trace', () => {
     const view = new DataView(bytes.buffer);
     view.setInt32(view.getUint32(0, true), -0x7fff0000, true);
     expect(importError('vtable', bytes)).toMatch(/vtable\.tflite: corrupt flatbuffer: model: vtable offset -?\d+ is outside the file/);
+    expect(lastCode).toBe('TE106');
   });
 
   it('a file that is not a TFLite flatbuffer', () => {
     expect(importError('png', readFileSync(join(ROOT, 'models', 'samples', 'coffee.png')))).toMatch(/png\.tflite: not a \.tflite flatbuffer: the file identifier is .*expected "TFL3"/);
+    expect(lastCode).toBe('TE104');
   });
 
   it('an unsupported operator names the operator index and opcode', () => {
     const bytes = tinyModel((m) => (m.opcodes[0].code = BUILTIN_CODE.TANH));
-    expectUserError(tinyedge(['inspect', file('tanh', bytes)]), /tanh\.tflite: node 'operator 0' \(TANH\): operator TANH is not supported; supported: CONV_2D/);
+    expectUserError(tinyedge(['inspect', file('tanh', bytes)]), /tanh\.tflite: node 'operator 0' \(TANH\): operator TANH is not supported; supported: CONV_2D/, 'TE109');
   });
 
   it('an operator version newer than the mapping covers', () => {
     const bytes = tinyModel((m) => (m.opcodes[0].version = 99));
     expect(importError('version', bytes)).toMatch(/version\.tflite: node 'operator 0' \(CONV_2D\): CONV_2D version 99 is not supported \(up to version \d+\)/);
+    expect(lastCode).toBe('TE109');
   });
 
   it('an operator naming a tensor that does not exist', () => {
     const bytes = tinyModel((m) => (m.operators[0].inputs = [0, 7]));
     expect(importError('tensor-index', bytes)).toMatch(/tensor-index\.tflite: corrupt flatbuffer: operator 0 names tensor 7, the subgraph has 3/);
+    expect(lastCode).toBe('TE106');
   });
 
   it('a float model says tinyedge imports int8 .tflite', () => {
@@ -117,16 +127,19 @@ describe('bad .tflite files: one error line, exit 2, no stack trace', () => {
       }
     });
     expect(importError('float', bytes)).toMatch(/float\.tflite: .*float.*int8 \.tflite/);
+    expect(lastCode).toBe('TE112');
   });
 
   it('weights with a non-zero zero point (not TFLite’s int8 spec)', () => {
     const bytes = tinyModel((m) => (m.tensors[1].quant = { scale: [0.01, 0.02, 0.03], zeroPoint: [0, 4, 0], quantizedDimension: 0 }));
     expect(importError('zero-point', bytes)).toMatch(/zero-point\.tflite: node 'operator 0' \(CONV_2D\): constant 'w' has a non-zero zero point/);
+    expect(lastCode).toBe('TE202');
   });
 
   it('a constant whose buffer does not match its shape', () => {
     const bytes = tinyModel((m) => (m.buffers[1] = Uint8Array.of(1, 2, 3)));
     expect(importError('short-buffer', bytes)).toMatch(/short-buffer\.tflite: node 'operator 0' \(CONV_2D\): constant 'w' holds 3 bytes, its shape 3×1×1×2 of INT8 needs 6/);
+    expect(lastCode).toBe('TE108');
   });
 });
 

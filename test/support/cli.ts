@@ -3,6 +3,7 @@ import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { expect } from 'vitest';
 import { join } from 'node:path';
 import { ROOT } from './samples.ts';
+import type { ErrorCode } from '../../compiler/error-codes.ts';
 
 /** What a CLI run left behind. */
 export interface CliRun {
@@ -40,11 +41,18 @@ export function hasStackTrace(stderr: string): boolean {
   return /^\s+at .+:\d+:\d+\)?$/m.test(stderr);
 }
 
-/** A user error as the design prints it: exit 2, nothing on stdout, one line on stderr matching `pattern`, no stack trace. */
-export function expectUserError(r: CliRun, pattern: RegExp): void {
+/**
+ * A user error as the design prints it: exit 2, nothing on stdout, one line on stderr, no stack trace. The line ends
+ * with its error code (` [TE104]`, and `code` when given); the rest of it matches `pattern`.
+ */
+export function expectUserError(r: CliRun, pattern: RegExp, code?: ErrorCode): void {
   expect(r.status, r.stderr).toBe(2);
   expect(r.stdout).toBe('');
   expect(hasStackTrace(r.stderr), r.stderr).toBe(false);
   expect(r.stderr.trim().split('\n'), r.stderr).toHaveLength(1);
-  expect(r.stderr.trim()).toMatch(pattern);
+  const line = r.stderr.trim();
+  const coded = / \[(TE\d{3})\]$/.exec(line);
+  expect(coded, `the error line ends with no code: ${line}`).not.toBeNull();
+  if (code) expect(coded?.[1], line).toBe(code);
+  expect(line.slice(0, coded?.index)).toMatch(pattern);
 }

@@ -60,7 +60,7 @@ function print(json: object, header: string, table: string): void {
 
 /** The f32 interpreter beside TF.js on a packaged model (checkBenchRequest refuses any other without --target). */
 async function benchWithoutTarget(request: BenchRequest): Promise<number> {
-  if (!/^\s*\d+\s*$/.test(options.warmup)) throw new TinyedgeError(`--warmup must be a whole number, got '${options.warmup}'`);
+  if (!/^\s*\d+\s*$/.test(options.warmup)) throw new TinyedgeError('TE601', `--warmup must be a whole number, got '${options.warmup}'`);
   const warmup = Number(options.warmup);
   const x = floatInputOf(request.input, inputTensor(request.model));
   const result = await benchF32(request.model.graph, x, PACKAGED_MODELS[request.spec].tfjs(), request.runs, warmup, log);

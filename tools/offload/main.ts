@@ -47,8 +47,8 @@ async function demoCommand(options: DemoFlags): Promise<void> {
     frames: Number(options.frames),
     deviceSlowdown: Number(options.deviceSlowdown),
   };
-  if (!(o.loss >= 0 && o.loss < 1)) throw new TinyedgeError(`--loss must be a probability in [0, 1), got '${options.loss}'`);
-  if (!(o.frames >= 1) || !(o.deviceSlowdown >= 1)) throw new TinyedgeError('--frames and --device-slowdown must be at least 1');
+  if (!(o.loss >= 0 && o.loss < 1)) throw new TinyedgeError('TE601', `--loss must be a probability in [0, 1), got '${options.loss}'`);
+  if (!(o.frames >= 1) || !(o.deviceSlowdown >= 1)) throw new TinyedgeError('TE601', '--frames and --device-slowdown must be at least 1');
   const rows = await runDemo(g, x, o, log);
   const checks = demoChecks(rows);
   if (options.json) {
@@ -83,7 +83,7 @@ export function demoChecks(rows: DemoRow[]): { what: string; ok: boolean }[] {
 
 async function planCommand(options: PlanFlags): Promise<void> {
   if (options.plot) checkPlotFile(options.plot, options.force);
-  if (options.codec !== 'raw' && options.codec !== 'entropy') throw new TinyedgeError(`--codec '${options.codec}' is not raw or entropy`);
+  if (options.codec !== 'raw' && options.codec !== 'entropy') throw new TinyedgeError('TE601', `--codec '${options.codec}' is not raw or entropy`);
   const link = { bitsPerSecond: parseBandwidth(options.bandwidth), rttMs: parseDuration(options.rtt, '--rtt') };
   const target = loadTarget(options.target);
   const spec = options.artifact ?? (options.model === DEFAULT_MODEL && target.memory?.flashBytes ? MCU_MODEL : options.model);

@@ -47,7 +47,7 @@ function planSpec(rows: readonly SplitRow[], best: SplitRow, title: string): Top
 
 /** Refuses, before any work, a --plot name that is neither .svg nor .png, or a file that exists without --force. */
 export function checkPlotFile(file: string, force = false): void {
-  if (!/\.(svg|png)$/i.test(file)) throw new TinyedgeError(`--plot writes .svg or .png files, got '${file}'`);
+  if (!/\.(svg|png)$/i.test(file)) throw new TinyedgeError('TE601', `--plot writes .svg or .png files, got '${file}'`);
   checkOutputFile(file, force);
 }
 

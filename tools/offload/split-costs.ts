@@ -21,8 +21,8 @@ import { median } from '../bench/stats.ts';
 
 /** Device milliseconds of each cut's head: the instructions of its layers at the target's clock. */
 export function headMsByCut(g: Graph, cuts: readonly Cut[], x: Activations, target: Target): number[] {
-  if (target.run.kind !== 'qemu-user' && target.run.kind !== 'qemu-system') throw new TinyedgeError(`the device target must run under qemu (its instructions are counted there); ${target.name} does not`);
-  if (!target.clockHz) throw new TinyedgeError(`target ${target.name} has no clockHz in its profile`);
+  if (target.run.kind !== 'qemu-user' && target.run.kind !== 'qemu-system') throw new TinyedgeError('TE502', `the device target must run under qemu (its instructions are counted there); ${target.name} does not`);
+  if (!target.clockHz) throw new TinyedgeError('TE502', `target ${target.name} has no clockHz in its profile`);
   const { perLayer } = countLayers(g, x, target, target.kernels);
   const before = [0];
   for (const n of perLayer) before.push(before[before.length - 1] + n);

@@ -16,14 +16,14 @@ const CACHE = join(HERE, '..', '..', 'node_modules', '.cache', 'tinyedge-qemu-in
 
 function sh(cmd: string, args: string[], cwd: string, what: string): string {
   const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', maxBuffer: 64 << 20 });
-  if (r.error || r.status !== 0) throw new TinyedgeError(`cannot ${what}: ${r.error ? r.error.message : (r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ')}`);
+  if (r.error || r.status !== 0) throw new TinyedgeError('TE503', `cannot ${what}: ${r.error ? r.error.message : (r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ')}`);
   return r.stdout;
 }
 
 /** The Debian release qemu comes from (bookworm, …), read from /etc/os-release. */
 function debianCodename(): string {
   const text = existsSync('/etc/os-release') ? spawnSync('sh', ['-c', '. /etc/os-release && echo "$VERSION_CODENAME"'], { encoding: 'utf8' }).stdout.trim() : '';
-  if (!text) throw new TinyedgeError('cannot tell the Debian release (no VERSION_CODENAME in /etc/os-release): the qemu plugin header comes from Debian\'s qemu source package');
+  if (!text) throw new TinyedgeError('TE503', 'cannot tell the Debian release (no VERSION_CODENAME in /etc/os-release): the qemu plugin header comes from Debian\'s qemu source package');
   return text;
 }
 
@@ -39,7 +39,7 @@ function pluginHeaderDir(): string {
   sh('apt-get', [...apt, 'update'], CACHE, "read Debian's source index (apt-get update with a private deb-src list)");
   sh('apt-get', [...apt, 'source', '--download-only', 'qemu'], CACHE, "download Debian's qemu source package");
   const tarball = readdirSync(CACHE).find((f) => /^qemu_.*\.orig\.tar\.xz$/.test(f));
-  if (!tarball) throw new TinyedgeError(`the qemu source package in ${CACHE} has no .orig.tar.xz`);
+  if (!tarball) throw new TinyedgeError('TE503', `the qemu source package in ${CACHE} has no .orig.tar.xz`);
   sh('tar', ['-xJf', tarball, '--wildcards', '*/include/qemu/qemu-plugin.h'], CACHE, 'extract qemu-plugin.h');
   return pluginHeaderDir();
 }

@@ -87,12 +87,12 @@ export type KernelChoice = Record<KernelFamily, string>;
 /** Resolves a target's kernel preference, failing on an unknown folder or a family none of them has. */
 export function chooseKernels(preference: readonly string[], target: string): KernelChoice {
   for (const folder of preference) {
-    if (!KERNEL_FOLDERS[folder]) throw new TinyedgeError(`target '${target}' asks for kernels '${folder}', which tinyedge does not have (known: ${Object.keys(KERNEL_FOLDERS).join(', ')})`);
+    if (!KERNEL_FOLDERS[folder]) throw new TinyedgeError('TE501', `target '${target}' asks for kernels '${folder}', which tinyedge does not have (known: ${Object.keys(KERNEL_FOLDERS).join(', ')})`);
   }
   const choice = {} as KernelChoice;
   for (const family of KERNEL_FAMILIES) {
     const folder = preference.find((f) => KERNEL_FOLDERS[f].families.includes(family));
-    if (!folder) throw new TinyedgeError(`target '${target}': none of its kernel folders (${preference.join(', ')}) implements ${family}; add 'ref' last`);
+    if (!folder) throw new TinyedgeError('TE401', `target '${target}': none of its kernel folders (${preference.join(', ')}) implements ${family}; add 'ref' last`);
     choice[family] = folder;
   }
   return choice;
@@ -124,7 +124,7 @@ const ACTIVATION_KERNELS: Readonly<Record<'int8' | 'int16', ActivationKernels>> 
 
 /** The kernels of an activation tensor's dtype. */
 export function activationKernels(dtype: DType): ActivationKernels {
-  if (dtype !== 'int8' && dtype !== 'int16') throw new TinyedgeError(`the C backend takes int8 or int16 activations, not ${dtype}`);
+  if (dtype !== 'int8' && dtype !== 'int16') throw new TinyedgeError('TE401', `the C backend takes int8 or int16 activations, not ${dtype}`);
   return ACTIVATION_KERNELS[dtype];
 }
 

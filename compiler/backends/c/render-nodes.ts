@@ -72,9 +72,9 @@ function act(ctx: RenderContext, name: string, writable = false): string {
 
 function constant(ctx: RenderContext, name: string): string {
   const t = tensorOf(ctx.g, name);
-  if (!t.data) throw new TinyedgeError(`input '${name}' must be a constant here`);
+  if (!t.data) throw new TinyedgeError('TE401', `input '${name}' must be a constant here`);
   const type = CONSTANT_TYPES[t.dtype];
-  if (!type) throw new TinyedgeError(`constant '${name}' is ${t.dtype}; the C backend takes int8 weights, int8 or int16 operands, int32 or int64 biases`);
+  if (!type) throw new TinyedgeError('TE401', `constant '${name}' is ${t.dtype}; the C backend takes int8 weights, int8 or int16 operands, int32 or int64 biases`);
   return ctx.pool.add(name, type, t.data as Exclude<typeof t.data, Float32Array | undefined>, `${name} ${t.shape.join('x')}`);
 }
 
@@ -84,7 +84,7 @@ function bias64(ctx: RenderContext, node: Node): string {
   if (name === undefined) return 'NULL';
   const t = tensorOf(ctx.g, name);
   if (t.dtype === 'int64') return constant(ctx, name);
-  if (t.dtype !== 'int32' || !t.data) throw new TinyedgeError(`bias '${name}' must be a constant int32 or int64 tensor, got ${t.dtype}`);
+  if (t.dtype !== 'int32' || !t.data) throw new TinyedgeError('TE401', `bias '${name}' must be a constant int32 or int64 tensor, got ${t.dtype}`);
   return ctx.pool.add(`${name}\0int64`, 'int64_t', BigInt64Array.from(t.data as Int32Array, BigInt), `${name} ${t.shape.join('x')}, widened to int64`);
 }
 
@@ -260,7 +260,7 @@ export function renderNode(ctx: RenderContext, node: Node): string[] {
     }
     case 'add':
     case 'mul': {
-      if (out.shape.length > 4) throw new TinyedgeError(`the C backend handles ${node.op} up to rank 4, this one has rank ${out.shape.length}`);
+      if (out.shape.length > 4) throw new TinyedgeError('TE401', `the C backend handles ${node.op} up to rank 4, this one has rank ${out.shape.length}`);
       const [ta, tb] = node.inputs.map((i) => tensorOf(g, i));
       const p = node.op === 'add' ? params(g, node, 'add') : params(g, node, 'mul');
       const init =
@@ -285,7 +285,7 @@ export function renderNode(ctx: RenderContext, node: Node): string[] {
     }
     case 'pad': {
       const shape = tensorOf(g, node.inputs[0]).shape;
-      if (shape.length > 4) throw new TinyedgeError(`the C backend pads up to rank 4, this tensor has rank ${shape.length}`);
+      if (shape.length > 4) throw new TinyedgeError('TE401', `the C backend pads up to rank 4, this tensor has rank ${shape.length}`);
       const p = params(g, node, 'pad');
       const lead = new Array<number>(4 - shape.length).fill(0);
       return [
@@ -359,6 +359,6 @@ export function renderNode(ctx: RenderContext, node: Node): string[] {
     case 'sub':
     case 'batch_norm':
     case 'identity':
-      throw new TinyedgeError(`${node.op} has no int8 C kernel`);
+      throw new TinyedgeError('TE401', `${node.op} has no int8 C kernel`);
   }
 }

@@ -60,9 +60,9 @@ export function prefilterMinCode(p: SplitPrefilter): number {
 function checkPrefilter(g: Graph, p: SplitPrefilter): void {
   const [x, px] = [tensorOf(g, g.inputs[0]), tensorOf(p.graph, p.graph.inputs[0])];
   const same = x.dtype === px.dtype && x.shape.join() === px.shape.join() && JSON.stringify(x.quant) === JSON.stringify(px.quant);
-  if (!same) throw new TinyedgeError(`the prefilter must read the model's input as it is (${x.dtype} ${x.shape.join('×')}, the same quantization)`, { file: p.graph.source });
+  if (!same) throw new TinyedgeError('TE302', `the prefilter must read the model's input as it is (${x.dtype} ${x.shape.join('×')}, the same quantization)`, { file: p.graph.source });
   const classes = tensorOf(p.graph, p.graph.outputs[0]).shape.at(-1) ?? 0;
-  if (!(p.wantedClass >= 0 && p.wantedClass < classes)) throw new TinyedgeError(`the prefilter has ${classes} classes; class ${p.wantedClass} is not one`, { file: p.graph.source });
+  if (!(p.wantedClass >= 0 && p.wantedClass < classes)) throw new TinyedgeError('TE302', `the prefilter has ${classes} classes; class ${p.wantedClass} is not one`, { file: p.graph.source });
 }
 
 /** How the runner turns an input into the cut tensor: through the head model, or (full offload) not at all. */
@@ -176,9 +176,9 @@ ${judge}${h.runHead}    by = te_offload_infer(&client, ${h.cut}, answer);
 
 /** Every file of the device's C project for `g` split at `cut` (anything but local only, which is cProject's). */
 export function splitProject(g: Graph, cut: Cut, build: CBuild, prefilter?: SplitPrefilter): Record<string, string> {
-  if (build.board) throw new TinyedgeError(`split offload in C needs POSIX sockets; a bare-metal board has none`, { file: g.source });
+  if (build.board) throw new TinyedgeError('TE502', `split offload in C needs POSIX sockets; a bare-metal board has none`, { file: g.source });
   const { head, tail } = splitAt(g, cut);
-  if (tail.nodes.length === 0) throw new TinyedgeError(`cut ${cut.id} leaves nothing to offload: compile the model on its own`, { file: g.source });
+  if (tail.nodes.length === 0) throw new TinyedgeError('TE302', `cut ${cut.id} leaves nothing to offload: compile the model on its own`, { file: g.source });
   const layouts = kernelLayoutsOf(build.kernels);
   if (prefilter) checkPrefilter(g, prefilter);
   const models: Record<string, Graph> = { ...(prefilter ? { prefilter: prefilter.graph } : {}), ...(head.nodes.length > 0 ? { head } : {}), tail };

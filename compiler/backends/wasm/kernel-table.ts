@@ -105,7 +105,7 @@ function findKernel(g: Graph, node: Node): WasmKernel | undefined {
 /** The kernel that computes `node`; an op or activation type without one is an error. */
 export function wasmKernelOf(g: Graph, node: Node): WasmKernel {
   const kernel = findKernel(g, node);
-  if (!kernel) throw new TinyedgeError(`${node.op} has no ${activationTypeOf(g, node) === 'int16' ? '16×8' : 'int8'} WASM kernel`);
+  if (!kernel) throw new TinyedgeError('TE401', `${node.op} has no ${activationTypeOf(g, node) === 'int16' ? '16×8' : 'int8'} WASM kernel`);
   return kernel;
 }
 

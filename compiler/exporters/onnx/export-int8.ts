@@ -44,7 +44,7 @@ class Int8OnnxExport {
 
   private quant(name: string): Quantization {
     const q = this.tensor(name).quant;
-    if (!q) throw new TinyedgeError(`tensor '${name}' has no quantization`);
+    if (!q) throw new TinyedgeError('TE402', `tensor '${name}' has no quantization`);
     return q;
   }
 
@@ -65,7 +65,7 @@ class Int8OnnxExport {
     if (p) return p;
     const t = this.tensor(ir);
     if (!t.data) throw new Error(`internal: '${ir}' not exported yet`);
-    if (t.dtype === 'int64' || t.dtype === 'int16') throw new TinyedgeError(`constant '${ir}' is ${t.dtype}: 16×8 models export to .tflite only, ONNX has no int16 QLinear ops`);
+    if (t.dtype === 'int64' || t.dtype === 'int16') throw new TinyedgeError('TE402', `constant '${ir}' is ${t.dtype}: 16×8 models export to .tflite only, ONNX has no int16 QLinear ops`);
     const placed: Placed = { name: this.b.constant(ir, t.dtype === 'int8' ? 'int8' : t.dtype === 'int32' ? 'int32' : 'float', t.shape, t.data as Float32Array | Int8Array | Int32Array), layout: 'plain' };
     this.placed.set(ir, placed);
     return placed;
@@ -243,7 +243,7 @@ class Int8OnnxExport {
         return { name: this.clip(requantized, node), layout: x.layout };
       }
       case 'softmax':
-        if (node.attrs.beta !== 1) throw new TinyedgeError(`softmax with beta ${node.attrs.beta} has no ONNX form`);
+        if (node.attrs.beta !== 1) throw new TinyedgeError('TE402', `softmax with beta ${node.attrs.beta} has no ONNX form`);
         return { name: this.viaFloat(node, this.plain(node.inputs[0]), 'Softmax', { axis: -1 }), layout: 'plain' };
       case 'logistic': {
         const x = this.value(node.inputs[0]);
@@ -252,7 +252,7 @@ class Int8OnnxExport {
       case 'mean':
         return { name: this.viaFloat(node, this.plain(node.inputs[0]), 'ReduceMean', { axes: node.attrs.axes, keepdims: node.attrs.keepDims ? 1 : 0 }), layout: 'plain' };
       case 'transpose_conv2d':
-        throw new TinyedgeError('transpose_conv2d cannot be exported as int8 ONNX: ONNX has no quantized ConvTranspose (no QLinear form in the default domain) and ONNX Runtime\'s CPU provider runs ConvTranspose on float only');
+        throw new TinyedgeError('TE402', 'transpose_conv2d cannot be exported as int8 ONNX: ONNX has no quantized ConvTranspose (no QLinear form in the default domain) and ONNX Runtime\'s CPU provider runs ConvTranspose on float only');
       case 'resize_nearest':
         return { name: this.resizeNearest(node), layout: 'plain' };
       case 'resize_bilinear':
@@ -260,7 +260,7 @@ class Int8OnnxExport {
       case 'sub':
       case 'batch_norm':
       case 'identity':
-        throw new TinyedgeError(`${node.op} cannot be exported as int8 ONNX`);
+        throw new TinyedgeError('TE402', `${node.op} cannot be exported as int8 ONNX`);
     }
   }
 
@@ -268,7 +268,7 @@ class Int8OnnxExport {
     const g = this.g;
     for (const name of g.inputs) {
       const t = this.tensor(name);
-      if (t.dtype !== 'int8') throw new TinyedgeError(`input '${name}' is ${t.dtype}; the ONNX exporter writes int8 models (run \`tinyedge quantize\` first)`, { file: g.source });
+      if (t.dtype !== 'int8') throw new TinyedgeError('TE206', `input '${name}' is ${t.dtype}; the ONNX exporter writes int8 models (run \`tinyedge quantize\` first)`, { file: g.source });
       this.place(name, { name: this.b.input(name, 'int8', t.shape), layout: 'plain' });
     }
     const outputs = [...g.outputs, ...extraOutputs.filter((o) => !g.outputs.includes(o))];

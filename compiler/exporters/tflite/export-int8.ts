@@ -66,7 +66,7 @@ const VERSION_16X8: Record<string, number> = {
 const ACTIVATION_CODE = { NONE: 0, RELU: 1, RELU_N1_TO_1: 2, RELU6: 3 } as const;
 
 function fail(message: string): never {
-  throw new TinyedgeError(message);
+  throw new TinyedgeError('TE402', message);
 }
 
 /** A fused clamp as TFLite's fused activation; others cannot be said in .tflite. */

@@ -309,7 +309,7 @@ class OnnxFloatImporter {
       case 'Dropout':
         return void set(this.value(n.inputs[0]));
       default:
-        return fail(`op ${n.domain ? `${n.domain}.` : ''}${n.opType} is not supported by the float ONNX frontend (Conv, Gemm, MatMul, BatchNormalization, Relu, Clip, Add, Mul, Sigmoid, Softmax, GlobalAveragePool, AveragePool, MaxPool, Flatten, Reshape, Concat, Pad, Transpose, Identity, Dropout)`);
+        return fail(`op ${n.domain ? `${n.domain}.` : ''}${n.opType} is not supported by the float ONNX frontend (Conv, Gemm, MatMul, BatchNormalization, Relu, Clip, Add, Mul, Sigmoid, Softmax, GlobalAveragePool, AveragePool, MaxPool, Flatten, Reshape, Concat, Pad, Transpose, Identity, Dropout)`, 'TE109');
     }
   }
 

@@ -341,6 +341,7 @@ class OnnxInt8Importer {
       default:
         return fail(
           `op ${n.domain ? `${n.domain}.` : ''}${n.opType} is not supported: tinyedge imports the int8 QLinear form \`tinyedge export --format onnx\` writes (QLinearConv, QLinearAdd, QLinearMul, QLinearAveragePool, QLinearConcat, MaxPool, Pad, Reshape, Flatten, Concat, Transpose, Clip, and Softmax, Sigmoid or ReduceMean between DequantizeLinear and QuantizeLinear)`,
+          'TE109',
         );
     }
   }

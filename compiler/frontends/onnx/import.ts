@@ -24,5 +24,5 @@ export function importOnnx(bytes: Uint8Array, file: string): ImportedOnnxModel {
   if (type === 'int8') return { ...importOnnxInt8(m), quantized: true };
   if (type === 'float' && isQdqModel(m)) return { ...importOnnxInt8(qlinearFromQdq(m)), quantized: true };
   if (type === 'float') return { graph: importOnnxFloat(m), quantized: false, preprocessing: { scale: 1 / 255, offset: 0 } };
-  throw new TinyedgeError(`input '${m.inputs[0]?.name ?? '?'}' is ${type ?? 'missing'}: tinyedge imports float ONNX models and int8 ones in QLinear form`, { file });
+  throw new TinyedgeError('TE112', `input '${m.inputs[0]?.name ?? '?'}' is ${type ?? 'missing'}: tinyedge imports float ONNX models and int8 ones in QLinear form`, { file });
 }

@@ -1,14 +1,14 @@
 /** @fileoverview What both ONNX importers read from a node the same way: its attributes, its constant inputs, its pads. */
 import { Pads4 } from '../../ir/attrs.ts';
-import { TinyedgeError } from '../../errors.ts';
+import { ErrorCode, TinyedgeError } from '../../errors.ts';
 import { OnnxConstant, OnnxModelRecord, OnnxNodeRecord } from './read-model.ts';
 
 /** NHWC axis of each NCHW axis: how an ONNX axis of a 4-D activation names the IR's. */
 export const NHWC_OF_NCHW = [0, 3, 1, 2];
 
-/** Fails with tinyedge's error (the importer places it at the node). */
-export function fail(message: string): never {
-  throw new TinyedgeError(message);
+/** Fails with tinyedge's error (the importer places it at the node): by default, a form of an op tinyedge does not take. */
+export function fail(message: string, code: ErrorCode = 'TE110'): never {
+  throw new TinyedgeError(code, message);
 }
 
 /** The initializer `name`, which must exist. */

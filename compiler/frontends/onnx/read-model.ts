@@ -65,14 +65,14 @@ function readConstant(t: onnxProto.onnx.ITensorProto, file: string): OnnxConstan
   const type = typeOf(t.dataType ?? 0);
   const raw = t.rawData && t.rawData.length > 0 ? Uint8Array.from(t.rawData) : undefined;
   const width = { float: 4, int8: 1, int32: 4, int64: 8, other: 0 }[type];
-  if (raw && raw.length !== n * width) throw new TinyedgeError(`initializer '${t.name}' holds ${raw.length} bytes, its dims ${dims.join('×') || 'scalar'} need ${n * width}`, { file });
+  if (raw && raw.length !== n * width) throw new TinyedgeError('TE108', `initializer '${t.name}' holds ${raw.length} bytes, its dims ${dims.join('×') || 'scalar'} need ${n * width}`, { file });
   let data: OnnxConstant['data'];
   if (type === 'float') data = raw ? new Float32Array(raw.buffer) : Float32Array.from(t.floatData ?? []);
   else if (type === 'int8') data = raw ? new Int8Array(raw.buffer) : Int8Array.from(t.int32Data ?? []);
   else if (type === 'int32') data = raw ? new Int32Array(raw.buffer) : Int32Array.from(t.int32Data ?? []);
   else if (type === 'int64') data = raw ? Array.from(new BigInt64Array(raw.buffer), Number) : (t.int64Data ?? []).map(num);
   else data = [];
-  if (type !== 'other' && data.length !== n) throw new TinyedgeError(`initializer '${t.name}' holds ${data.length} values, its dims need ${n}`, { file });
+  if (type !== 'other' && data.length !== n) throw new TinyedgeError('TE108', `initializer '${t.name}' holds ${data.length} values, its dims need ${n}`, { file });
   return { dims, type, data };
 }
 
@@ -105,21 +105,21 @@ function readValue(v: onnxProto.onnx.IValueInfoProto): OnnxValueRecord {
 export function readOnnxModel(bytes: Uint8Array, file: string): OnnxModelRecord {
   // protobufjs reads past what the C++ parser (ONNX Runtime's) refuses: check the wire format first.
   const problem = onnxWireProblem(bytes);
-  if (problem) throw new TinyedgeError(`not a readable ONNX model: ${problem}`, { file });
+  if (problem) throw new TinyedgeError('TE104', `not a readable ONNX model: ${problem}`, { file });
   let model: onnxProto.onnx.ModelProto;
   try {
     model = onnx.ModelProto.decode(bytes);
   } catch (e) {
-    throw new TinyedgeError(`not a readable ONNX model: ${(e as Error).message}`, { file });
+    throw new TinyedgeError('TE104', `not a readable ONNX model: ${(e as Error).message}`, { file });
   }
   // ONNX Runtime registers the standard ops from opset 7 on; another version (a corrupt or future file) it refuses.
   const opset = (model.opsetImport ?? []).find((o) => !o.domain || o.domain === 'ai.onnx');
   const version = opset ? num(opset.version ?? 0) : undefined;
   if (version === undefined || !(version >= MIN_OPSET && version <= MAX_OPSET)) {
-    throw new TinyedgeError(`imports the standard ONNX opset ${version ?? '(none)'}; tinyedge reads opsets ${MIN_OPSET} to ${MAX_OPSET}`, { file });
+    throw new TinyedgeError('TE111', `imports the standard ONNX opset ${version ?? '(none)'}; tinyedge reads opsets ${MIN_OPSET} to ${MAX_OPSET}`, { file });
   }
   const g = model.graph;
-  if (!g || !g.node || g.node.length === 0) throw new TinyedgeError('not an ONNX model: it has no graph nodes', { file });
+  if (!g || !g.node || g.node.length === 0) throw new TinyedgeError('TE104', 'not an ONNX model: it has no graph nodes', { file });
   const initializers = new Map((g.initializer ?? []).map((t) => [t.name ?? '', readConstant(t, file)] as const));
   return {
     file,

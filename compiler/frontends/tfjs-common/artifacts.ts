@@ -40,7 +40,7 @@ export interface TfjsArtifacts {
 function cannotRead(e: unknown, what: string, file: string): TinyedgeError {
   const code = (e as NodeJS.ErrnoException).code;
   const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String((e as Error).message);
-  return new TinyedgeError(`cannot read ${what}: ${reason}`, { file });
+  return new TinyedgeError('TE101', `cannot read ${what}: ${reason}`, { file });
 }
 
 /**
@@ -54,8 +54,8 @@ export function userFileSize(file: string, what: string): number {
   } catch (e) {
     throw cannotRead(e, what, file);
   }
-  if (stats.isDirectory()) throw new TinyedgeError(`cannot read ${what}: is a directory`, { file });
-  if (!stats.isFile()) throw new TinyedgeError(`cannot read ${what}: not a regular file (a device, pipe or socket has no size to check)`, { file });
+  if (stats.isDirectory()) throw new TinyedgeError('TE101', `cannot read ${what}: is a directory`, { file });
+  if (!stats.isFile()) throw new TinyedgeError('TE101', `cannot read ${what}: not a regular file (a device, pipe or socket has no size to check)`, { file });
   return stats.size;
 }
 
@@ -72,7 +72,7 @@ export function readUserFile(file: string, what: string): Buffer {
 /** Checks that a parsed object has the shape of a TF.js model.json. */
 export function checkModelJson(value: unknown, file: string): ModelJson {
   const fail = (what: string): never => {
-    throw new TinyedgeError(`not a TF.js model.json: ${what}`, { file });
+    throw new TinyedgeError('TE104', `not a TF.js model.json: ${what}`, { file });
   };
   if (typeof value !== 'object' || value === null) fail('the top level is not an object');
   const v = value as Record<string, unknown>;
@@ -99,7 +99,7 @@ export function readTfjsModelFiles(file: string): TfjsArtifacts {
   try {
     parsed = JSON.parse(text);
   } catch (e) {
-    throw new TinyedgeError(`malformed JSON: ${(e as Error).message}`, { file });
+    throw new TinyedgeError('TE104', `malformed JSON: ${(e as Error).message}`, { file });
   }
   const json = checkModelJson(parsed, file);
   const dir = dirname(file);

@@ -25,7 +25,7 @@ const STORED_BYTES: Record<string, number> = { float32: 4, int32: 4, uint16: 2, 
 function storedBytes(spec: WeightSpec, file: string): number {
   const dtype = spec.quantization?.dtype ?? spec.dtype;
   const per = STORED_BYTES[dtype];
-  if (per === undefined) throw new TinyedgeError(`weight storage dtype '${dtype}' is not supported`, { file, node: spec.name, op: 'Const' });
+  if (per === undefined) throw new TinyedgeError('TE108', `weight storage dtype '${dtype}' is not supported`, { file, node: spec.name, op: 'Const' });
   return per * sizeOf(spec.shape);
 }
 
@@ -45,7 +45,7 @@ export function decodeTfjsWeights(artifacts: TfjsArtifacts): Map<string, Decoded
   // One name, two weights: which one a node reads would depend on the order of the groups.
   const seen = new Set<string>();
   for (const spec of artifacts.json.weightsManifest.flatMap((g) => g.weights)) {
-    if (seen.has(spec.name)) throw new TinyedgeError('the weights manifest lists two weights of this name', { file: artifacts.file, node: spec.name, op: 'Const' });
+    if (seen.has(spec.name)) throw new TinyedgeError('TE108', 'the weights manifest lists two weights of this name', { file: artifacts.file, node: spec.name, op: 'Const' });
     seen.add(spec.name);
   }
   artifacts.json.weightsManifest.forEach((group, gi) => {
@@ -54,12 +54,13 @@ export function decodeTfjsWeights(artifacts: TfjsArtifacts): Map<string, Decoded
     let offset = 0;
     for (const spec of group.weights) {
       if (!spec.shape.every((d) => Number.isInteger(d) && d >= 0)) {
-        throw new TinyedgeError(`manifest shape ${JSON.stringify(spec.shape)} is not a list of sizes`, { file: artifacts.file, node: spec.name, op: 'Const' });
+        throw new TinyedgeError('TE108', `manifest shape ${JSON.stringify(spec.shape)} is not a list of sizes`, { file: artifacts.file, node: spec.name, op: 'Const' });
       }
       const need = storedBytes(spec, artifacts.file);
       if (offset + need > total) {
         const last = shards[shards.length - 1];
         throw new TinyedgeError(
+          'TE108',
           `weight ${formatShape(spec.shape)} needs bytes ${offset}..${offset + need} of weight group ${gi}, but its shards hold only ${total} bytes (is '${last?.file ?? '(none)'}' truncated?)`,
           { file: last?.file ?? artifacts.file, node: spec.name, op: 'Const' },
         );
@@ -68,7 +69,7 @@ export function decodeTfjsWeights(artifacts: TfjsArtifacts): Map<string, Decoded
     }
     if (offset !== total) {
       const extraIn = shardAt(shards, offset);
-      throw new TinyedgeError(`weight group ${gi} holds ${total} bytes but its manifest describes ${offset}: the shards do not belong to this model.json`, { file: extraIn.file });
+      throw new TinyedgeError('TE108', `weight group ${gi} holds ${total} bytes but its manifest describes ${offset}: the shards do not belong to this model.json`, { file: extraIn.file });
     }
     const buffer = concatShards(shards);
     const tensors = tf.io.decodeWeights(buffer, group.weights as tf.io.WeightsManifestEntry[]);

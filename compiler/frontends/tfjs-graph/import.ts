@@ -33,14 +33,14 @@ function checkNodes(nodes: unknown[], file: string): asserts nodes is TfNode[] {
   nodes.forEach((n, i) => {
     const node = n as Partial<TfNode> | null;
     if (typeof node !== 'object' || node === null || typeof node.name !== 'string' || typeof node.op !== 'string') {
-      throw new TinyedgeError(`modelTopology.node[${i}] is not a node with a name and an op (it is ${JSON.stringify(n)?.slice(0, 60)})`, { file });
+      throw new TinyedgeError('TE106', `modelTopology.node[${i}] is not a node with a name and an op (it is ${JSON.stringify(n)?.slice(0, 60)})`, { file });
     }
     const place = { file, node: node.name, op: node.op };
-    if (names.has(node.name)) throw new TinyedgeError('two nodes share this name', place);
+    if (names.has(node.name)) throw new TinyedgeError('TE106', 'two nodes share this name', place);
     names.add(node.name);
-    if (node.input !== undefined && !(Array.isArray(node.input) && node.input.every((s) => typeof s === 'string'))) throw new TinyedgeError("'input' is not a list of node names", place);
+    if (node.input !== undefined && !(Array.isArray(node.input) && node.input.every((s) => typeof s === 'string'))) throw new TinyedgeError('TE106', "'input' is not a list of node names", place);
     if (node.attr !== undefined && (typeof node.attr !== 'object' || node.attr === null || Array.isArray(node.attr) || Object.values(node.attr).some((a) => typeof a !== 'object' || a === null || Array.isArray(a)))) {
-      throw new TinyedgeError("'attr' is not an object of attributes", place);
+      throw new TinyedgeError('TE106', "'attr' is not an object of attributes", place);
     }
   });
 }
@@ -49,17 +49,17 @@ function checkNodes(nodes: unknown[], file: string): asserts nodes is TfNode[] {
 function inlineTensor(proto: TfTensorProto | undefined): { shape: number[]; data: Float32Array } | undefined {
   if (!proto) return undefined;
   const shape = dimsOf(proto.tensorShape?.dim);
-  if (!shape || shape.some((d) => d < 0) || sizeOf(shape) > MAX_TENSOR_ELEMENTS) throw new TinyedgeError(`inline tensor shape ${JSON.stringify(proto.tensorShape)} is not a list of sizes`);
+  if (!shape || shape.some((d) => d < 0) || sizeOf(shape) > MAX_TENSOR_ELEMENTS) throw new TinyedgeError('TE108', `inline tensor shape ${JSON.stringify(proto.tensorShape)} is not a list of sizes`);
   const n = sizeOf(shape);
   let values: number[] | Float32Array | Int32Array | undefined;
   if (typeof proto.tensorContent === 'string' && proto.tensorContent.length > 0) {
     const bytes = Buffer.from(proto.tensorContent, 'base64');
-    if (bytes.length % 4 !== 0) throw new TinyedgeError(`inline tensor holds ${bytes.length} bytes, not a whole number of 4-byte values`);
+    if (bytes.length % 4 !== 0) throw new TinyedgeError('TE108', `inline tensor holds ${bytes.length} bytes, not a whole number of 4-byte values`);
     const ab = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
     values = proto.dtype === 'DT_INT32' ? new Int32Array(ab) : new Float32Array(ab);
   } else {
     const list: unknown = proto.floatVal ?? proto.intVal;
-    if (list !== undefined && !(Array.isArray(list) && list.every((v) => Number.isFinite(Number(v))))) throw new TinyedgeError('inline tensor values are not a list of numbers');
+    if (list !== undefined && !(Array.isArray(list) && list.every((v) => Number.isFinite(Number(v))))) throw new TinyedgeError('TE108', 'inline tensor values are not a list of numbers');
     values = (list as (number | string)[] | undefined)?.map(Number);
   }
   if (!values || (values.length === 0 && n > 0)) return undefined;
@@ -105,7 +105,7 @@ function detectionOf(g: Graph, head: TfSsdHead, irOf: (ref: string) => string): 
   const anchors = head.detection.anchors.length / 4;
   const [boxes, scores] = [g.tensors.get(boxesOutput)?.shape ?? [], g.tensors.get(scoresOutput)?.shape ?? []];
   if (!sameShape(boxes, [1, anchors, 4]) || scores.length !== 3 || scores[0] !== 1 || scores[1] !== anchors) {
-    throw new TinyedgeError(`the detector's box encodings (${formatShape(boxes)}) and class predictions (${formatShape(scores)}) do not have one row per anchor (${anchors})`, { file: g.source, node: boxesOutput });
+    throw new TinyedgeError('TE113', `the detector's box encodings (${formatShape(boxes)}) and class predictions (${formatShape(scores)}) do not have one row per anchor (${anchors})`, { file: g.source, node: boxesOutput });
   }
   return { boxesOutput, scoresOutput, ...head.detection };
 }
@@ -114,7 +114,7 @@ function detectionOf(g: Graph, head: TfSsdHead, irOf: (ref: string) => string): 
 export function importTfjsGraph(artifacts: TfjsArtifacts, options: TfjsGraphOptions = {}): Graph {
   const file = artifacts.file;
   const topology = artifacts.json.modelTopology as { node?: TfNode[] };
-  if (!Array.isArray(topology.node)) throw new TinyedgeError("not a graph model: modelTopology has no 'node' list", { file });
+  if (!Array.isArray(topology.node)) throw new TinyedgeError('TE104', "not a graph model: modelTopology has no 'node' list", { file });
   checkNodes(topology.node, file);
   const weights = decodeTfjsWeights(artifacts);
   const allNodes = topology.node;
@@ -135,14 +135,14 @@ export function importTfjsGraph(artifacts: TfjsArtifacts, options: TfjsGraphOpti
     const dtype = TF_DTYPES[tfDtype] ?? 'f32';
     const stored = weights.get(node.name);
     if (stored && MANIFEST_DTYPES[tfDtype] !== stored.dtype) {
-      throw new TinyedgeError(`the graph declares ${tfDtype} but the weights manifest stores ${stored.dtype} (TF.js refuses it too)`);
+      throw new TinyedgeError('TE108', `the graph declares ${tfDtype} but the weights manifest stores ${stored.dtype} (TF.js refuses it too)`);
     }
     const w = stored ?? inlineTensor(attrs.tensor('value'));
-    if (!w) throw new TinyedgeError('constant has no value: not in the weights manifest and no inline tensor');
+    if (!w) throw new TinyedgeError('TE108', 'constant has no value: not in the weights manifest and no inline tensor');
     if (declared?.dim) {
       const shape = dimsOf(declared.dim) ?? [];
       if (!sameShape(shape, w.shape)) {
-        throw new TinyedgeError(`the graph declares shape ${formatShape(shape)} but the weights manifest stores ${formatShape(w.shape)} (${sizeOf(w.shape)} values)`);
+        throw new TinyedgeError('TE108', `the graph declares shape ${formatShape(shape)} but the weights manifest stores ${formatShape(w.shape)} (${sizeOf(w.shape)} values)`);
       }
     }
     const c = { shape: w.shape, data: w.data, dtype };
@@ -166,7 +166,7 @@ export function importTfjsGraph(artifacts: TfjsArtifacts, options: TfjsGraphOpti
   // Refuse unmapped ops before ordering: a while loop's cycle would otherwise hide which op is the problem.
   for (const node of kept) {
     if (node.op !== 'Const' && node.op !== 'Placeholder' && !TF_GRAPH_OPS[node.op]) {
-      throw new TinyedgeError(`TF op '${node.op}' is not supported by tinyedge's graph-model frontend (--outputs can cut the graph before it)`, { file, node: node.name, op: node.op });
+      throw new TinyedgeError('TE109', `TF op '${node.op}' is not supported by tinyedge's graph-model frontend (--outputs can cut the graph before it)`, { file, node: node.name, op: node.op });
     }
   }
   const tfNodes = topologicalOrder(kept, file);
@@ -182,9 +182,9 @@ export function importTfjsGraph(artifacts: TfjsArtifacts, options: TfjsGraphOpti
         const attrs = new TfAttrs(node);
         const declared = attrs.shape('shape').map((d, i) => (d === -1 && i === 0 ? 1 : d));
         const shape = declared.some((d) => d < 0) ? (signatureInputShape(artifacts, node.name) ?? declared) : declared;
-        if (shape.some((d) => d < 0)) throw new TinyedgeError(`input shape ${JSON.stringify(attrs.shape('shape'))} has unknown dimensions besides the batch`);
+        if (shape.some((d) => d < 0)) throw new TinyedgeError('TE111', `input shape ${JSON.stringify(attrs.shape('shape'))} has unknown dimensions besides the batch`);
         const dtype = TF_DTYPES[attrs.dtype('dtype')];
-        if (!dtype) throw new TinyedgeError(`input dtype ${attrs.dtype('dtype')} is not supported`);
+        if (!dtype) throw new TinyedgeError('TE111', `input dtype ${attrs.dtype('dtype')} is not supported`);
         // A uint8 image enters the float IR as f32 values 0..255: the graph's Cast to float is then the identity.
         irOf.set(node.name, b.input(node.name, shape, dtype === 'uint8' ? 'f32' : dtype));
         return;
@@ -193,13 +193,13 @@ export function importTfjsGraph(artifacts: TfjsArtifacts, options: TfjsGraphOpti
       const refs = (node.input ?? []).map(parseRef).filter((r) => !r.control);
       const refAt = (i: number) => {
         const r = refs[i];
-        if (!r) throw new TinyedgeError(`expects an input ${i}, has ${refs.length}`);
+        if (!r) throw new TinyedgeError('TE110', `expects an input ${i}, has ${refs.length}`);
         return r;
       };
       const constAt = (i: number) => {
         const r = refAt(i);
         const c = consts.get(r.node);
-        if (!c) throw new TinyedgeError(`input ${i} ('${r.node}', ${byName.get(r.node)?.op}) must be a constant`);
+        if (!c) throw new TinyedgeError('TE110', `input ${i} ('${r.node}', ${byName.get(r.node)?.op}) must be a constant`);
         return { name: r.node, ...c };
       };
       const materialize = (i: number, layout: ConstLayout): string => {
@@ -208,13 +208,13 @@ export function importTfjsGraph(artifacts: TfjsArtifacts, options: TfjsGraphOpti
         if (!b.has(name)) {
           if (layout === 'as-is') b.constant(name, c.shape, c.data, c.dtype);
           else if (layout === 'conv-filter') {
-            if (c.shape.length !== 4) throw new TinyedgeError(`filter '${c.name}' must be 4-D HWIO, has shape ${formatShape(c.shape)}`);
+            if (c.shape.length !== 4) throw new TinyedgeError('TE110', `filter '${c.name}' must be 4-D HWIO, has shape ${formatShape(c.shape)}`);
             b.constant(name, [c.shape[3], c.shape[0], c.shape[1], c.shape[2]], hwioToOhwi(c.data, c.shape));
           } else if (layout === 'depthwise-filter') {
-            if (c.shape.length !== 4) throw new TinyedgeError(`filter '${c.name}' must be 4-D [KH,KW,C,M], has shape ${formatShape(c.shape)}`);
+            if (c.shape.length !== 4) throw new TinyedgeError('TE110', `filter '${c.name}' must be 4-D [KH,KW,C,M], has shape ${formatShape(c.shape)}`);
             b.constant(name, depthwiseShape(c.shape), c.data);
           } else {
-            if (c.shape.length !== 2) throw new TinyedgeError(`weights '${c.name}' must be 2-D, have shape ${formatShape(c.shape)}`);
+            if (c.shape.length !== 2) throw new TinyedgeError('TE110', `weights '${c.name}' must be 2-D, have shape ${formatShape(c.shape)}`);
             b.constant(name, [c.shape[1], c.shape[0]], transpose2d(c.data, c.shape));
           }
         }
@@ -228,7 +228,7 @@ export function importTfjsGraph(artifacts: TfjsArtifacts, options: TfjsGraphOpti
           const r = refAt(i);
           if (consts.has(r.node)) return materialize(i, 'as-is');
           const ir = irOf.get(r.index ? `${r.node}:${r.index}` : r.node);
-          if (!ir) throw new TinyedgeError(`input '${r.node}:${r.index}' is not available (an unsupported multi-output op?)`);
+          if (!ir) throw new TinyedgeError('TE111', `input '${r.node}:${r.index}' is not available (an unsupported multi-output op?)`);
           return ir;
         },
         constInput: materialize,
@@ -251,7 +251,7 @@ export function importTfjsGraph(artifacts: TfjsArtifacts, options: TfjsGraphOpti
 
   const irTensor = (ref: string) => {
     const ir = irOf.get(canonicalRef(ref));
-    if (!ir) throw new TinyedgeError(`model output '${ref}' is not computed by the graph`, { file });
+    if (!ir) throw new TinyedgeError('TE114', `model output '${ref}' is not computed by the graph`, { file });
     return ir;
   };
   b.graph.outputs.push(...outputRefs.map(irTensor));

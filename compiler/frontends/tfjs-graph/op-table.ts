@@ -36,7 +36,7 @@ export interface TfMapContext {
 export type TfOpMapping = (ctx: TfMapContext) => string;
 
 function fail(message: string): never {
-  throw new TinyedgeError(message);
+  throw new TinyedgeError('TE110', message);
 }
 
 /** Reads the fused ops of _FusedConv2D / _FusedMatMul / FusedDepthwiseConv2dNative: BiasAdd then at most one activation. */

@@ -43,7 +43,7 @@ class PostprocessorReader {
   }
 
   fail(what: string, at?: TfNode): never {
-    throw new TinyedgeError(`TF Object Detection API post-processing not recognized: ${what}; give --outputs to cut the graph yourself`, { file: this.file, node: at?.name, op: at?.op });
+    throw new TinyedgeError('TE113', `TF Object Detection API post-processing not recognized: ${what}; give --outputs to cut the graph yourself`, { file: this.file, node: at?.name, op: at?.op });
   }
 
   node(ref: string): TfNode {

@@ -46,7 +46,7 @@ export function neededNodes(nodes: readonly TfNode[], outputs: readonly string[]
   const needed = new Set<string>();
   const stack = outputs.map((o) => parseRef(o).node);
   for (const name of stack) {
-    if (!byName.has(name)) throw new TinyedgeError(`output '${name}' names no node in the graph`, { file });
+    if (!byName.has(name)) throw new TinyedgeError('TE114', `output '${name}' names no node in the graph`, { file });
   }
   while (stack.length) {
     const name = stack.pop() as string;
@@ -55,7 +55,7 @@ export function neededNodes(nodes: readonly TfNode[], outputs: readonly string[]
     const node = byName.get(name) as TfNode;
     for (const ref of dataInputs(node)) {
       const dep = parseRef(ref).node;
-      if (!byName.has(dep)) throw new TinyedgeError(`input '${ref}' names no node in the graph`, { file, node: node.name, op: node.op });
+      if (!byName.has(dep)) throw new TinyedgeError('TE106', `input '${ref}' names no node in the graph`, { file, node: node.name, op: node.op });
       stack.push(dep);
     }
   }
@@ -78,9 +78,9 @@ export function topologicalOrder(nodes: readonly TfNode[], file: string): TfNode
         top[1]++;
         const dep = parseRef(refs[i]).node;
         const depNode = byName.get(dep);
-        if (!depNode) throw new TinyedgeError(`input '${refs[i]}' names no node in the graph`, { file, node: node.name, op: node.op });
+        if (!depNode) throw new TinyedgeError('TE106', `input '${refs[i]}' names no node in the graph`, { file, node: node.name, op: node.op });
         const s = state.get(dep);
-        if (s === 'visiting') throw new TinyedgeError(`the graph has a cycle through '${dep}'`, { file, node: node.name, op: node.op });
+        if (s === 'visiting') throw new TinyedgeError('TE106', `the graph has a cycle through '${dep}'`, { file, node: node.name, op: node.op });
         if (!s) stack.push([depNode, 0]);
         continue;
       }

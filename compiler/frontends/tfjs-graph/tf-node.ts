@@ -42,7 +42,7 @@ export class TfAttrs {
   }
 
   private missing(key: string, kind: string): never {
-    throw new TinyedgeError(`attribute '${key}' (${kind}) is missing or malformed`, { node: this.node.name, op: this.node.op });
+    throw new TinyedgeError('TE110', `attribute '${key}' (${kind}) is missing or malformed`, { node: this.node.name, op: this.node.op });
   }
 
   /** A string attribute (TF.js stores them base64-encoded). */

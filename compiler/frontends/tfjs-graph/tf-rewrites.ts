@@ -25,7 +25,7 @@ class LoopTracer {
 
   node(ref: string): TfNode {
     const n = this.byName.get(parseRef(ref).node);
-    if (!n) throw new TinyedgeError(`input '${ref}' names no node in the graph`, { file: this.file });
+    if (!n) throw new TinyedgeError('TE106', `input '${ref}' names no node in the graph`, { file: this.file });
     return n;
   }
 

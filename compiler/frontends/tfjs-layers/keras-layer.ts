@@ -15,7 +15,7 @@ export class KerasConfig {
   constructor(private readonly layer: KerasLayer) {}
 
   private bad(key: string, kind: string): never {
-    throw new TinyedgeError(`config '${key}' must be ${kind}, got ${JSON.stringify(this.layer.config[key])}`);
+    throw new TinyedgeError('TE110', `config '${key}' must be ${kind}, got ${JSON.stringify(this.layer.config[key])}`);
   }
 
   /** A number. */

@@ -4,7 +4,7 @@
  */
 import { Clamp, NO_CLAMP } from '../../ir/attrs.ts';
 import { OpAttrs, OpName } from '../../ir/ops.ts';
-import { TinyedgeError } from '../../errors.ts';
+import { ErrorCode, TinyedgeError } from '../../errors.ts';
 import { tfPads } from '../../ir/padding.ts';
 import { depthwiseShape, hwioToOhwi, transpose2d } from '../tfjs-common/layouts.ts';
 import { DecodedWeight } from '../tfjs-common/weights.ts';
@@ -29,8 +29,8 @@ export interface KerasMapContext {
 /** Translates one layer and returns the IR tensor of its output. */
 export type KerasLayerMapping = (ctx: KerasMapContext) => string;
 
-function fail(message: string): never {
-  throw new TinyedgeError(message);
+function fail(message: string, code: ErrorCode = 'TE110'): never {
+  throw new TinyedgeError(code, message);
 }
 
 /** Keras activations that are clamps (softmax and sigmoid become ops of their own). */
@@ -55,12 +55,12 @@ function checkChannelsLast(ctx: KerasMapContext): void {
 function biasOf(ctx: KerasMapContext, channels: number): string[] {
   if (!ctx.config.bool('use_bias', true)) return [];
   const b = ctx.weight('bias', [channels]);
-  if (!b) return fail("use_bias is true but the weights have no 'bias'");
+  if (!b) return fail("use_bias is true but the weights have no 'bias'", 'TE108');
   return [ctx.constant('bias', b.shape, b.data)];
 }
 
 function requireWeight(ctx: KerasMapContext, param: string, shape?: number[]): DecodedWeight {
-  return ctx.weight(param, shape) ?? fail(`weight '${ctx.layer.name}/${param}' is missing from the weights manifest`);
+  return ctx.weight(param, shape) ?? fail(`weight '${ctx.layer.name}/${param}' is missing from the weights manifest`, 'TE108');
 }
 
 const conv2d: KerasLayerMapping = (ctx) => {
@@ -197,6 +197,6 @@ function withActivationOnly(ctx: KerasMapContext): string {
 /** Checks a weight against the shape its layer's config implies. */
 export function checkWeightShape(w: DecodedWeight, expected: number[] | undefined, fullName: string): void {
   if (expected && !sameShape(w.shape, expected)) {
-    fail(`weight '${fullName}' has shape ${formatShape(w.shape)} in the weights manifest but the layer's config and input need ${formatShape(expected)}`);
+    fail(`weight '${fullName}' has shape ${formatShape(w.shape)} in the weights manifest but the layer's config and input need ${formatShape(expected)}`, 'TE108');
   }
 }

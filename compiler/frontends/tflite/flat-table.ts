@@ -49,16 +49,16 @@ export class FlatTable {
   /** The root table of `bytes`, checking the file identifier (`TFL3` for .tflite) when given. */
   static root(bytes: Uint8Array, file: string, identifier: string, what: string): FlatTable {
     const bb = new ByteBuffer(bytes);
-    if (bytes.length < 8) throw new TinyedgeError(`not a ${identifier} flatbuffer: only ${bytes.length} bytes`, { file });
+    if (bytes.length < 8) throw new TinyedgeError('TE104', `not a ${identifier} flatbuffer: only ${bytes.length} bytes`, { file });
     if (!bb.__has_identifier(identifier)) {
-      throw new TinyedgeError(`not a .tflite flatbuffer: the file identifier is ${JSON.stringify(Buffer.from(bytes.subarray(4, 8)).toString('latin1'))}, expected "${identifier}"`, { file });
+      throw new TinyedgeError('TE104', `not a .tflite flatbuffer: the file identifier is ${JSON.stringify(Buffer.from(bytes.subarray(4, 8)).toString('latin1'))}, expected "${identifier}"`, { file });
     }
     return FlatTable.at(bb, file, bb.readUint32(0), what);
   }
 
   private static at(bb: ByteBuffer, file: string, pos: number, what: string): FlatTable {
     const fail = (why: string): never => {
-      throw new TinyedgeError(`corrupt flatbuffer: ${what}: ${why}`, { file });
+      throw new TinyedgeError('TE106', `corrupt flatbuffer: ${what}: ${why}`, { file });
     };
     const n = bb.capacity();
     if (pos < 0 || pos + 4 > n) fail(`table offset ${pos} is outside the file (${n} bytes; truncated?)`);
@@ -72,7 +72,7 @@ export class FlatTable {
   }
 
   private fail(field: number, why: string): never {
-    throw new TinyedgeError(`corrupt flatbuffer: ${this.what}, field ${field}: ${why}`, { file: this.file });
+    throw new TinyedgeError('TE106', `corrupt flatbuffer: ${this.what}, field ${field}: ${why}`, { file: this.file });
   }
 
   /** Absolute position of field `i`'s value, or 0 when the field is absent. */

@@ -8,11 +8,10 @@ import { Graph, GraphBuilder, Node, tensorOf } from '../../ir/graph.ts';
 import { DType, Quantization, TensorData, formatShape, sameShape } from '../../ir/tensor.ts';
 import { verifyGraph } from '../../ir/verify.ts';
 import { verifyQuantizedGraph, verifyTensorQuantization } from '../../ir/verify-quantized.ts';
-import { TinyedgeError, withPlace } from '../../errors.ts';
+import { ErrorPlace, TinyedgeError, withPlace } from '../../errors.ts';
 import { TfliteModel, TfliteOperator, TfliteTensor, readTfliteModel } from './read-model.ts';
 import { TENSOR_TYPE } from '../../formats/tflite/schema.ts';
 import { TFLITE_OPS, TfliteMapContext, optionReader } from './op-table.ts';
-import { prepareInt8Node } from '../../quantize/prepare/prepare-int8.ts';
 
 /** An imported .tflite model: the int8 graph and how a photo's pixels become its input. */
 export interface ImportedTflite {
@@ -22,6 +21,8 @@ export interface ImportedTflite {
    * or as the int16 value (p − 128)·256 in a 16×8 model.
    */
   preprocessing: { scale: number; offset: number };
+  /** The file's operator each IR node came from, so checks after import (Prepare's) name CONV_2D, not conv2d. */
+  origins: ReadonlyMap<string, ErrorPlace>;
 }
 
 const INT8 = 9;
@@ -47,19 +48,19 @@ function typeName(type: number): string {
 function quantOf(t: TfliteTensor): Quantization | undefined {
   if (!t.quant) return undefined;
   const { scale, zeroPoint, quantizedDimension } = t.quant;
-  if (zeroPoint.length !== scale.length) throw new TinyedgeError(`tensor '${t.name}' has ${scale.length} scales but ${zeroPoint.length} zero points`);
-  if (scale.some((s) => !(s > 0) || !Number.isFinite(s))) throw new TinyedgeError(`tensor '${t.name}' has a scale that is not a positive number`);
+  if (zeroPoint.length !== scale.length) throw new TinyedgeError('TE202', `tensor '${t.name}' has ${scale.length} scales but ${zeroPoint.length} zero points`);
+  if (scale.some((s) => !(s > 0) || !Number.isFinite(s))) throw new TinyedgeError('TE202', `tensor '${t.name}' has a scale that is not a positive number`);
   return scale.length === 1 ? { scale, zeroPoint } : { scale, zeroPoint, axis: quantizedDimension };
 }
 
 /** The constant's elements as the IR's typed array (copied: the file's bytes need not be aligned). */
 function constantData(t: TfliteTensor): { data: TensorData; dtype: DType } {
   const known = CONSTANT_TYPES[t.type];
-  if (!known) throw new TinyedgeError(`constant '${t.name}' is ${typeName(t.type)}; int8 and int16 values, int32 and int64 biases are supported`);
+  if (!known) throw new TinyedgeError('TE112', `constant '${t.name}' is ${typeName(t.type)}; int8 and int16 values, int32 and int64 biases are supported`);
   const [dtype, width] = known;
   const bytes = Uint8Array.from(t.data as Uint8Array);
   const n = t.shape.reduce((a, b) => a * b, 1);
-  if (bytes.length !== n * width) throw new TinyedgeError(`constant '${t.name}' holds ${bytes.length} bytes, its shape ${formatShape(t.shape)} of ${typeName(t.type)} needs ${n * width}`);
+  if (bytes.length !== n * width) throw new TinyedgeError('TE108', `constant '${t.name}' holds ${bytes.length} bytes, its shape ${formatShape(t.shape)} of ${typeName(t.type)} needs ${n * width}`);
   return { data: (TYPED_ARRAY[dtype] as (b: ArrayBuffer) => TensorData)(bytes.buffer), dtype };
 }
 
@@ -70,14 +71,14 @@ function stripFloatBoundary(m: TfliteModel): { inputs: number[]; outputs: number
     if (m.tensors[i].type !== FLOAT32) return i;
     const q = m.operators.find((op) => op.name === 'QUANTIZE' && op.inputs[0] === i);
     const users = m.operators.filter((op) => op.inputs.includes(i));
-    if (!q || users.length !== 1) throw new TinyedgeError(`input '${m.tensors[i].name}' is float and not only quantized: tinyedge imports int8 .tflite models (full-integer quantization)`);
+    if (!q || users.length !== 1) throw new TinyedgeError('TE112', `input '${m.tensors[i].name}' is float and not only quantized: tinyedge imports int8 .tflite models (full-integer quantization)`);
     skipped.add(q.index);
     return q.outputs[0];
   });
   const outputs = m.outputs.map((o) => {
     if (m.tensors[o].type !== FLOAT32) return o;
     const d = m.operators.find((op) => op.name === 'DEQUANTIZE' && op.outputs[0] === o);
-    if (!d) throw new TinyedgeError(`output '${m.tensors[o].name}' is float and not a dequantized int8 tensor: tinyedge imports int8 .tflite models (full-integer quantization)`);
+    if (!d) throw new TinyedgeError('TE112', `output '${m.tensors[o].name}' is float and not a dequantized int8 tensor: tinyedge imports int8 .tflite models (full-integer quantization)`);
     skipped.add(d.index);
     return d.inputs[0];
   });
@@ -91,6 +92,8 @@ class TfliteImporter {
   /** The TFLite tensor of each IR name given by nameOf. */
   private readonly indexOf = new Map<string, number>();
   private readonly used = new Set<string>();
+  /** IR node name → the file's operator (index and opcode) that emitted it. */
+  readonly origins = new Map<string, ErrorPlace>();
 
   constructor(private readonly m: TfliteModel) {
     this.b = new GraphBuilder(m.file);
@@ -114,11 +117,11 @@ class TfliteImporter {
     const t = this.m.tensors[i];
     if (t.type !== INT8 && t.type !== INT16) {
       const why = t.type === 3 ? ' (uint8 quantization is TFLite\'s legacy scheme; convert with int8)' : '';
-      throw new TinyedgeError(`tensor '${t.name}' is ${typeName(t.type)}, tinyedge runs int8 and int16 (16×8) activations${why}`);
+      throw new TinyedgeError('TE112', `tensor '${t.name}' is ${typeName(t.type)}, tinyedge runs int8 and int16 (16×8) activations${why}`);
     }
     const q = quantOf(t);
-    if (!q || q.scale.length !== 1) throw new TinyedgeError(`activation '${t.name}' needs one scale and zero point (per-tensor quantization)`);
-    if (t.type === INT16 && q.zeroPoint[0] !== 0) throw new TinyedgeError(`int16 activation '${t.name}' has zero point ${q.zeroPoint[0]}: TFLite's 16×8 activations are symmetric (zero point 0)`);
+    if (!q || q.scale.length !== 1) throw new TinyedgeError('TE202', `activation '${t.name}' needs one scale and zero point (per-tensor quantization)`);
+    if (t.type === INT16 && q.zeroPoint[0] !== 0) throw new TinyedgeError('TE202', `int16 activation '${t.name}' has zero point ${q.zeroPoint[0]}: TFLite's 16×8 activations are symmetric (zero point 0)`);
     const ir = tensorOf(this.b.graph, name);
     ir.quant = q;
     ir.dtype = t.type === INT8 ? 'int8' : 'int16';
@@ -136,13 +139,13 @@ class TfliteImporter {
     const name = this.names.get(i);
     if (name !== undefined && this.b.has(name)) return name;
     const t = this.m.tensors[i];
-    if (!t.data) throw new TinyedgeError(`tensor '${t.name}' is read before any operator writes it`);
+    if (!t.data) throw new TinyedgeError('TE106', `tensor '${t.name}' is read before any operator writes it`);
     const { data, dtype } = constantData(t);
     const ir = this.nameOf(i);
     this.b.constant(ir, [...t.shape], data, dtype);
     const q = quantOf(t);
     if (q) {
-      if (q.zeroPoint.some((z) => z !== 0)) throw new TinyedgeError(`constant '${t.name}' has a non-zero zero point: TFLite's int8 spec makes weights and biases symmetric`);
+      if (q.zeroPoint.some((z) => z !== 0)) throw new TinyedgeError('TE202', `constant '${t.name}' has a non-zero zero point: TFLite's int8 spec makes weights and biases symmetric`);
       const c = tensorOf(this.b.graph, ir);
       c.quant = q;
       verifyTensorQuantization({ ...c, name: t.name });
@@ -152,30 +155,30 @@ class TfliteImporter {
 
   private constInts(i: number): number[] {
     const t = this.m.tensors[i];
-    if (!t.data || t.type !== INT32) throw new TinyedgeError(`input '${t.name}' must be a constant int32 tensor`);
+    if (!t.data || t.type !== INT32) throw new TinyedgeError('TE110', `input '${t.name}' must be a constant int32 tensor`);
     return Array.from(constantData(t).data as Int32Array);
   }
 
   private constReal(i: number): number {
     const t = this.m.tensors[i];
     const q = quantOf(t);
-    if (!t.data || (t.type !== INT8 && t.type !== INT16) || !q) throw new TinyedgeError(`input '${t.name}' must be a constant quantized int8 or int16 scalar`);
+    if (!t.data || (t.type !== INT8 && t.type !== INT16) || !q) throw new TinyedgeError('TE110', `input '${t.name}' must be a constant quantized int8 or int16 scalar`);
     const { data } = constantData(t);
-    if (data.length !== 1) throw new TinyedgeError(`input '${t.name}' must be a scalar`);
+    if (data.length !== 1) throw new TinyedgeError('TE110', `input '${t.name}' must be a scalar`);
     return q.scale[0] * (Number(data[0]) - q.zeroPoint[0]);
   }
 
   operator(op: TfliteOperator): void {
     const mapping = TFLITE_OPS[op.name];
-    if (!mapping) throw new TinyedgeError(`operator ${op.name} is not supported; supported: ${Object.keys(TFLITE_OPS).join(', ')}`);
-    if (op.version > mapping.maxVersion) throw new TinyedgeError(`${op.name} version ${op.version} is not supported (up to version ${mapping.maxVersion})`);
-    if (op.outputs.length !== 1) throw new TinyedgeError(`has ${op.outputs.length} outputs, tinyedge maps operators with one`);
+    if (!mapping) throw new TinyedgeError('TE109', `operator ${op.name} is not supported; supported: ${Object.keys(TFLITE_OPS).join(', ')}`);
+    if (op.version > mapping.maxVersion) throw new TinyedgeError('TE109', `${op.name} version ${op.version} is not supported (up to version ${mapping.maxVersion})`);
+    if (op.outputs.length !== 1) throw new TinyedgeError('TE111', `has ${op.outputs.length} outputs, tinyedge maps operators with one`);
     const out = op.outputs[0];
     const outName = this.nameOf(out);
     const emitted: Node[] = [];
     const present = (i: number): number => {
       const t = op.inputs[i];
-      if (t === undefined || t < 0) throw new TinyedgeError(`input ${i} is missing (the operator has ${op.inputs.length})`);
+      if (t === undefined || t < 0) throw new TinyedgeError('TE106', `input ${i} is missing (the operator has ${op.inputs.length})`);
       return t;
     };
     const ctx: TfliteMapContext = {
@@ -207,11 +210,10 @@ class TfliteImporter {
     last.outputs = [outName];
     last.name = outName;
     if (!sameShape(t.shape, this.m.tensors[out].shape)) {
-      throw new TinyedgeError(`computes ${formatShape(t.shape)} but the file records output '${outName}' as ${formatShape(this.m.tensors[out].shape)}`);
+      throw new TinyedgeError('TE106', `computes ${formatShape(t.shape)} but the file records output '${outName}' as ${formatShape(this.m.tensors[out].shape)}`);
     }
     this.activation(out, outName);
-    // What TFLM's Prepare would refuse (an op without a 16×8 kernel, a wrong bias type) fails here, at its operator.
-    for (const node of emitted) prepareInt8Node(this.b.graph, node);
+    for (const node of emitted) this.origins.set(node.name, { node: `operator ${op.index}`, op: op.name });
   }
 
   /** The TFLite tensor whose quantization an emitted reshape inherits: the input's, or (mid-operator) the output's. */
@@ -221,10 +223,10 @@ class TfliteImporter {
 
   finish(inputs: number[], outputs: number[]): Graph {
     const g = this.b.graph;
-    if (inputs.length !== 1) throw new TinyedgeError(`the model has ${inputs.length} inputs; tinyedge runs models with one input`);
+    if (inputs.length !== 1) throw new TinyedgeError('TE111', `the model has ${inputs.length} inputs; tinyedge runs models with one input`);
     g.outputs = outputs.map((o) => {
       const name = this.names.get(o);
-      if (name === undefined || !g.tensors.has(name)) throw new TinyedgeError(`output '${this.m.tensors[o].name}' is never computed`);
+      if (name === undefined || !g.tensors.has(name)) throw new TinyedgeError('TE106', `output '${this.m.tensors[o].name}' is never computed`);
       return name;
     });
     verifyGraph(g);
@@ -233,7 +235,7 @@ class TfliteImporter {
   }
 }
 
-/** Imports a .tflite file's bytes; every error names `file`, and an operator's the operator index and opcode. */
+/** Imports a .tflite file's bytes; every error names `file`, and an operator's the operator index and opcode (Prepare's check follows in compiler/load/). */
 export function importTflite(bytes: Uint8Array, file: string): ImportedTflite {
   return withPlace({ file }, () => {
     const m = readTfliteModel(bytes, file);
@@ -249,7 +251,7 @@ export function importTflite(bytes: Uint8Array, file: string): ImportedTflite {
     const q = input.quant as Quantization;
     // One pixel step is one int8 step, or 256 int16 steps.
     const step = input.dtype === 'int16' ? 256 : 1;
-    return { graph, preprocessing: { scale: step * q.scale[0], offset: -step * q.scale[0] * (128 + q.zeroPoint[0]) } };
+    return { graph, preprocessing: { scale: step * q.scale[0], offset: -step * q.scale[0] * (128 + q.zeroPoint[0]) }, origins: importer.origins };
   });
 }
 

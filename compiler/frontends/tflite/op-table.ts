@@ -39,7 +39,7 @@ interface TfliteOpMapping {
 }
 
 function fail(message: string): never {
-  throw new TinyedgeError(message);
+  throw new TinyedgeError('TE110', message);
 }
 
 /** A fused activation as an IR clamp on real values. */

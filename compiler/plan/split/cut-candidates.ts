@@ -24,7 +24,7 @@ export interface Cut {
 
 /** Every single-tensor cut of a one-input, one-output graph, from full offload (after = 0) to local only. */
 export function cutCandidates(g: Graph): Cut[] {
-  if (g.inputs.length !== 1 || g.outputs.length !== 1) throw new TinyedgeError(`split offload needs one input and one output, the model has ${g.inputs.length} and ${g.outputs.length}`, { file: g.source });
+  if (g.inputs.length !== 1 || g.outputs.length !== 1) throw new TinyedgeError('TE302', `split offload needs one input and one output, the model has ${g.inputs.length} and ${g.outputs.length}`, { file: g.source });
   const lastRead = new Map<string, number>();
   g.nodes.forEach((n, i) => n.inputs.forEach((t) => lastRead.set(t, i)));
   lastRead.set(g.outputs[0], g.nodes.length);

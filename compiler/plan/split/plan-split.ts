@@ -42,7 +42,7 @@ export interface SplitRow {
 
 /** Every cut's predicted capture-to-answer time and the best one (ties go to the cut that keeps more on the device). */
 export function planSplit(cuts: readonly Cut[], costs: SplitCosts, link: Link): { rows: SplitRow[]; best: SplitRow } {
-  if (!(link.bitsPerSecond > 0) || !(link.rttMs >= 0)) throw new TinyedgeError(`the link needs a positive bandwidth and an RTT ≥ 0, got ${link.bitsPerSecond} bit/s and ${link.rttMs} ms`);
+  if (!(link.bitsPerSecond > 0) || !(link.rttMs >= 0)) throw new TinyedgeError('TE601', `the link needs a positive bandwidth and an RTT ≥ 0, got ${link.bitsPerSecond} bit/s and ${link.rttMs} ms`);
   const last = cuts.length - 1;
   const rows = cuts.map((cut, i): SplitRow => {
     const local = i === last;
@@ -59,16 +59,16 @@ export function planSplit(cuts: readonly Cut[], costs: SplitCosts, link: Link): 
 /** "5mbit", "500kbit", "1gbit", "2.5mbps" or a plain number of bits per second. */
 export function parseBandwidth(text: string): number {
   const m = /^(\d+(?:\.\d+)?)\s*(k|m|g)?(bit|bps|bit\/s)?$/i.exec(text.trim());
-  if (!m) throw new TinyedgeError(`--bandwidth '${text}' is not a rate like 5mbit, 500kbit or 1gbit`);
+  if (!m) throw new TinyedgeError('TE601', `--bandwidth '${text}' is not a rate like 5mbit, 500kbit or 1gbit`);
   const scale = { k: 1e3, m: 1e6, g: 1e9 }[(m[2] ?? '').toLowerCase() as 'k' | 'm' | 'g'] ?? 1;
   const bits = Number(m[1]) * scale;
-  if (!(bits > 0)) throw new TinyedgeError(`--bandwidth '${text}' must be above zero`);
+  if (!(bits > 0)) throw new TinyedgeError('TE601', `--bandwidth '${text}' must be above zero`);
   return bits;
 }
 
 /** "40ms", "0.2s" or a plain number of milliseconds. */
 export function parseDuration(text: string, flag: string): number {
   const m = /^(\d+(?:\.\d+)?)\s*(ms|s)?$/i.exec(text.trim());
-  if (!m) throw new TinyedgeError(`${flag} '${text}' is not a duration like 40ms or 0.2s`);
+  if (!m) throw new TinyedgeError('TE601', `${flag} '${text}' is not a duration like 40ms or 0.2s`);
   return Number(m[1]) * (m[2]?.toLowerCase() === 's' ? 1000 : 1);
 }

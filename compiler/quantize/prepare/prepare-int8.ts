@@ -110,7 +110,7 @@ export type Int8Params =
 
 function quantOf(g: Graph, name: string): Quantization {
   const q = tensorOf(g, name).quant;
-  if (!q) throw new TinyedgeError(`tensor '${name}' has no quantization`);
+  if (!q) throw new TinyedgeError('TE202', `tensor '${name}' has no quantization`);
   return q;
 }
 
@@ -132,10 +132,10 @@ export function prepareInt8Node(g: Graph, node: Node): Int8Params {
   const outOffset = out.zeroPoint[0];
   const outType = activationType(tensorOf(g, node.outputs[0]).dtype);
   const int16 = outType === 'int16';
-  if (int16 && UNSUPPORTED_16X8.has(node.op)) throw new TinyedgeError(`${node.op} has no 16×8 (int16) kernel yet`);
+  if (int16 && UNSUPPORTED_16X8.has(node.op)) throw new TinyedgeError('TE201', `${node.op} has no 16×8 (int16) kernel yet`);
   // Only the requantizing ops (QUANTIZE between int8 and int16) change the activation type.
   const mixed = node.inputs.map((i) => tensorOf(g, i)).find((t) => (t.dtype === 'int8' || t.dtype === 'int16') && t.dtype !== outType && !(t.data && t.name === node.inputs[1]));
-  if (mixed && !['concat', 'reshape', 'clamp'].includes(node.op)) throw new TinyedgeError(`${node.op} reads ${mixed.dtype} '${mixed.name}' and writes ${outType}: only QUANTIZE may change the type`);
+  if (mixed && !['concat', 'reshape', 'clamp'].includes(node.op)) throw new TinyedgeError('TE203', `${node.op} reads ${mixed.dtype} '${mixed.name}' and writes ${outType}: only QUANTIZE may change the type`);
   switch (node.op) {
     case 'conv2d':
     case 'depthwise_conv2d':
@@ -143,7 +143,7 @@ export function prepareInt8Node(g: Graph, node: Node): Int8Params {
     case 'transpose_conv2d': {
       const input = quantOf(g, node.inputs[0]);
       const w = quantOf(g, node.inputs[1]);
-      if (tensorOf(g, node.inputs[1]).dtype !== 'int8') throw new TinyedgeError(`weights '${node.inputs[1]}' are ${tensorOf(g, node.inputs[1]).dtype}; tinyedge runs int8 weights`);
+      if (tensorOf(g, node.inputs[1]).dtype !== 'int8') throw new TinyedgeError('TE203', `weights '${node.inputs[1]}' are ${tensorOf(g, node.inputs[1]).dtype}; tinyedge runs int8 weights`);
       const channels = node.op === 'depthwise_conv2d' ? tensorOf(g, node.inputs[1]).shape[3] : tensorOf(g, node.inputs[1]).shape[0];
       const multipliers = new Int32Array(channels);
       const shifts = new Int32Array(channels);
@@ -155,7 +155,7 @@ export function prepareInt8Node(g: Graph, node: Node): Int8Params {
       const [actMin, actMax] = clampToQuantized(node.attrs.clamp, out, outType);
       const bias = node.inputs[2] === undefined ? undefined : tensorOf(g, node.inputs[2]);
       const wide = bias?.dtype === 'int64' || (int16 && node.op === 'depthwise_conv2d');
-      if (int16 && node.op === 'depthwise_conv2d' && bias && bias.dtype !== 'int64') throw new TinyedgeError(`a 16×8 depthwise_conv2d needs an int64 bias (as TFLM reads it), '${bias.name}' is ${bias.dtype}`);
+      if (int16 && node.op === 'depthwise_conv2d' && bias && bias.dtype !== 'int64') throw new TinyedgeError('TE203', `a 16×8 depthwise_conv2d needs an int64 bias (as TFLM reads it), '${bias.name}' is ${bias.dtype}`);
       return { kind: 'mac', inputOffset: -input.zeroPoint[0], outputOffset: outOffset, multipliers, shifts, actMin, actMax, wide };
     }
     case 'add': {
@@ -192,7 +192,7 @@ export function prepareInt8Node(g: Graph, node: Node): Int8Params {
     }
     case 'avg_pool2d':
     case 'max_pool2d': {
-      if (!sameQuant(quantOf(g, node.inputs[0]), out)) throw new TinyedgeError('pooling needs the same quantization on its input and output');
+      if (!sameQuant(quantOf(g, node.inputs[0]), out)) throw new TinyedgeError('TE203', 'pooling needs the same quantization on its input and output');
       const [actMin, actMax] = clampToQuantized(node.attrs.clamp, out, outType);
       return { kind: 'pool', actMin, actMax };
     }
@@ -204,7 +204,7 @@ export function prepareInt8Node(g: Graph, node: Node): Int8Params {
       return { kind: 'mean', inputOffset: -input.zeroPoint[0], multiplier: m.multiplier, shift: m.shift, count, outputOffset: outOffset };
     }
     case 'pad':
-      if (!sameQuant(quantOf(g, node.inputs[0]), out)) throw new TinyedgeError('pad needs the same quantization on its input and output');
+      if (!sameQuant(quantOf(g, node.inputs[0]), out)) throw new TinyedgeError('TE203', 'pad needs the same quantization on its input and output');
       return { kind: 'pad', value: quantizeValue(node.attrs.value, outScale, outOffset, ...RANGE_OF[outType]) };
     case 'concat':
     case 'reshape':
@@ -214,12 +214,12 @@ export function prepareInt8Node(g: Graph, node: Node): Int8Params {
     }
     case 'softmax': {
       if (int16) {
-        if (outScale !== 1 / 32768 || outOffset !== 0) throw new TinyedgeError(`16×8 softmax needs output scale 1/32768 and zero point 0, got ${outScale} and ${outOffset}`);
+        if (outScale !== 1 / 32768 || outOffset !== 0) throw new TinyedgeError('TE203', `16×8 softmax needs output scale 1/32768 and zero point 0, got ${outScale} and ${outOffset}`);
         const { multiplier, shift } = quantizeMultiplier((quantOf(g, node.inputs[0]).scale[0] * node.attrs.beta) / (10 / 65535));
         return { kind: 'softmax16', inputMultiplier: multiplier, inputShift: shift, ...softmaxInt16Tables() };
       }
       const depth = tensorOf(g, node.inputs[0]).shape.at(-1) as number;
-      if (depth > SOFTMAX_MAX_DEPTH) throw new TinyedgeError(`int8 softmax supports up to ${SOFTMAX_MAX_DEPTH} classes, this one has ${depth}`);
+      if (depth > SOFTMAX_MAX_DEPTH) throw new TinyedgeError('TE203', `int8 softmax supports up to ${SOFTMAX_MAX_DEPTH} classes, this one has ${depth}`);
       requireProbabilityOutput(node.op, out);
       return { kind: 'softmax', expTable: softmaxExpTable(node.attrs.beta, quantOf(g, node.inputs[0]).scale[0]) };
     }
@@ -230,7 +230,7 @@ export function prepareInt8Node(g: Graph, node: Node): Int8Params {
     }
     case 'resize_nearest':
     case 'resize_bilinear': {
-      if (!sameQuant(quantOf(g, node.inputs[0]), out)) throw new TinyedgeError('resize needs the same quantization on its input and output');
+      if (!sameQuant(quantOf(g, node.inputs[0]), out)) throw new TinyedgeError('TE203', 'resize needs the same quantization on its input and output');
       const [, h, w] = tensorOf(g, node.inputs[0]).shape;
       const { size, alignCorners, halfPixelCenters } = node.attrs;
       const table = node.op === 'resize_nearest' ? nearestSources : bilinearTaps;
@@ -239,7 +239,7 @@ export function prepareInt8Node(g: Graph, node: Node): Int8Params {
     case 'sub':
     case 'batch_norm':
     case 'identity':
-      throw new TinyedgeError(`${node.op} has no int8 kernel`);
+      throw new TinyedgeError('TE201', `${node.op} has no int8 kernel`);
   }
 }
 
@@ -248,7 +248,7 @@ const UNSUPPORTED_16X8 = new Set<string>(['logistic', 'resize_nearest', 'resize_
 
 /** TFLite's int8 softmax and logistic write probabilities in steps of 1/256 from zero point −128, whatever the tensor says. */
 function requireProbabilityOutput(op: string, out: Quantization): void {
-  if (out.scale[0] !== 1 / 256 || out.zeroPoint[0] !== Q_MIN) throw new TinyedgeError(`int8 ${op} needs output scale 1/256 and zero point −128, got ${out.scale[0]} and ${out.zeroPoint[0]}`);
+  if (out.scale[0] !== 1 / 256 || out.zeroPoint[0] !== Q_MIN) throw new TinyedgeError('TE203', `int8 ${op} needs output scale 1/256 and zero point −128, got ${out.scale[0]} and ${out.zeroPoint[0]}`);
 }
 
 /** TFLite's floor(max_input_rescaled): the largest |input| whose rescaled value stays within the integer bits. */
@@ -259,7 +259,7 @@ function inputRadius(integerBits: number, leftShift: number): number {
 /** The softmax exponent table T[d] (see the file comment): TFLite's PreprocessSoftmaxScaling, diff_min and exp. */
 export function softmaxExpTable(beta: number, inputScale: number): Int32Array {
   const real = Math.min(beta * inputScale * 2 ** (31 - SOFTMAX_DIFF_INTEGER_BITS), 2 ** 31 - 1);
-  if (!(real > 1)) throw new TinyedgeError(`int8 softmax needs β·input scale above 2^−26, got ${beta * inputScale}`);
+  if (!(real > 1)) throw new TinyedgeError('TE203', `int8 softmax needs β·input scale above 2^−26, got ${beta * inputScale}`);
   const { multiplier, shift } = frexpMultiplier(real);
   const radius = inputRadius(SOFTMAX_DIFF_INTEGER_BITS, shift);
   // MultiplyByQuantizedMultiplierGreaterThanOne: d ≤ R keeps d·2^shift ≤ 31·2^26, so the product is exact.
@@ -333,7 +333,7 @@ export function foldedMacBias(g: Graph, node: Node, inputOffset: number): Int32A
 export function meanGeometry(g: Graph, node: Node & { op: 'mean' }, backend: string): { outer: number; reduced: number; inner: number } {
   const shape = tensorOf(g, node.inputs[0]).shape;
   const axes = [...new Set(node.attrs.axes.map((a) => (a < 0 ? a + shape.length : a)))].sort((a, b) => a - b);
-  if (axes.some((a, i) => i > 0 && a !== axes[i - 1] + 1)) throw new TinyedgeError(`the ${backend} backend reduces contiguous axes only, got ${axes.join(',')}`);
+  if (axes.some((a, i) => i > 0 && a !== axes[i - 1] + 1)) throw new TinyedgeError('TE401', `the ${backend} backend reduces contiguous axes only, got ${axes.join(',')}`);
   const size = (d: number[]) => d.reduce((n, x) => n * x, 1);
   return { outer: size(shape.slice(0, axes[0])), reduced: size(shape.slice(axes[0], axes[axes.length - 1] + 1)), inner: size(shape.slice(axes[axes.length - 1] + 1)) };
 }

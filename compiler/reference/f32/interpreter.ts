@@ -67,7 +67,7 @@ export function runF32(g: Graph, feeds: Record<string, Float32Array>, options: R
 function runFiniteNode(g: Graph, node: Node, args: Float32Array[]): Float32Array {
   const y = runNodeF32(g, node, args);
   const i = y.findIndex((v) => !Number.isFinite(v));
-  if (i >= 0) throw new TinyedgeError(`computes ${y[i]} at element ${i}: the model's values overflow float32`, { file: g.source, node: node.name, op: node.op });
+  if (i >= 0) throw new TinyedgeError('TE505', `computes ${y[i]} at element ${i}: the model's values overflow float32`, { file: g.source, node: node.name, op: node.op });
   return y;
 }
 

@@ -35,8 +35,8 @@ export function resizeTaps(src: number, dst: number): { first: Int32Array; weigh
  * outWidth × outHeight (NHWC), through `table` (pixelTable).
  */
 export function imageToInt8(pixels: Uint8Array | Uint8ClampedArray, width: number, height: number, channels: number, outWidth: number, outHeight: number, table: Int8Array): Int8Array {
-  if (channels !== 3 && channels !== 4) throw new TinyedgeError(`image preprocessing takes RGB or RGBA pixels, got ${channels} channels`);
-  if (pixels.length !== width * height * channels) throw new TinyedgeError(`image of ${width}×${height}×${channels} needs ${width * height * channels} bytes, got ${pixels.length}`);
+  if (channels !== 3 && channels !== 4) throw new TinyedgeError('TE604', `image preprocessing takes RGB or RGBA pixels, got ${channels} channels`);
+  if (pixels.length !== width * height * channels) throw new TinyedgeError('TE604', `image of ${width}×${height}×${channels} needs ${width * height * channels} bytes, got ${pixels.length}`);
   const xs = resizeTaps(width, outWidth);
   const ys = resizeTaps(height, outHeight);
   const out = new Int8Array(outWidth * outHeight * 3);

@@ -32,7 +32,7 @@ export function emitDotLayer16(ctx: LayerContext, node: MacNode, name: string): 
   const common = mac16Operands(ctx, node);
   const { p } = common;
   // The SIMD kernel pads windows and rows with 0, which is x + input_offset = 0 only for TFLite's int16 zero point 0.
-  if (p.inputOffset !== 0) throw new TinyedgeError(`the WASM backend's 16×8 ${node.op} needs int16 zero point 0, '${node.inputs[0]!}' has ${-p.inputOffset}`);
+  if (p.inputOffset !== 0) throw new TinyedgeError('TE401', `the WASM backend's 16×8 ${node.op} needs int16 zero point 0, '${node.inputs[0]!}' has ${-p.inputOffset}`);
   const input = tensorOf(g, node.inputs[0]!);
   const filter = tensorOf(g, node.inputs[1]!);
   const { k, outC } = dotShape(g, node);

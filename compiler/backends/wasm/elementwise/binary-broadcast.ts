@@ -15,7 +15,7 @@ import { LayerContext, mbqmConst, paramsOf, tensorAddress } from '../emit/layer-
 export function emitBroadcastBinary(ctx: LayerContext, node: NodeOf<'add' | 'mul'>, name: string): void {
   const { g } = ctx;
   const out = tensorOf(g, node.outputs[0]!);
-  if (out.shape.length > 4) throw new TinyedgeError(`the WASM backend handles ${node.op} up to rank 4`);
+  if (out.shape.length > 4) throw new TinyedgeError('TE401', `the WASM backend handles ${node.op} up to rank 4`);
   const pad = (v: number[], fill: number) => [...new Array<number>(4 - v.length).fill(fill), ...v];
   const dims = pad(out.shape, 1);
   const [sa, sb] = [pad(broadcastStrides(tensorOf(g, node.inputs[0]!).shape, out.shape), 0), pad(broadcastStrides(tensorOf(g, node.inputs[1]!).shape, out.shape), 0)];

@@ -15,7 +15,7 @@ const RUNTIME_WASM = new URL('../../../../runtime/wasm/', import.meta.url);
 /** The compiled AssemblyScript module, or a clear error when `npm run prepare` has not built it. */
 export function cwtWasmBytes(): Uint8Array {
   const file = fileURLToPath(new URL('assembly/build/cwt.wasm', RUNTIME_WASM));
-  if (!existsSync(file)) throw new TinyedgeError('is missing: run `npm run prepare` to compile the AssemblyScript runtime', { file });
+  if (!existsSync(file)) throw new TinyedgeError('TE901', 'is missing: run `npm run prepare` to compile the AssemblyScript runtime', { file });
   return readFileSync(file);
 }
 

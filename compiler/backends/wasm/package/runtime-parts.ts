@@ -27,7 +27,7 @@ export interface RuntimePartsInfo {
 
 function assemblyModule(name: string): Uint8Array {
   const file = fileURLToPath(new URL(`assembly/build/${name}.wasm`, RUNTIME_WASM));
-  if (!existsSync(file)) throw new TinyedgeError("is missing: build the runtime's AssemblyScript parts with `npm run prepare`", { file });
+  if (!existsSync(file)) throw new TinyedgeError('TE901', "is missing: build the runtime's AssemblyScript parts with `npm run prepare`", { file });
   return readFileSync(file);
 }
 

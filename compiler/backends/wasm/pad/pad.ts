@@ -10,7 +10,7 @@ import { LayerContext, paramsOf, tensorAddress } from '../emit/layer-context.ts'
 export function emitPad(ctx: LayerContext, node: NodeOf<'pad'>, name: string): void {
   const { g } = ctx;
   const shape = tensorOf(g, node.inputs[0]!).shape;
-  if (shape.length > 4) throw new TinyedgeError('the WASM backend pads up to rank 4');
+  if (shape.length > 4) throw new TinyedgeError('TE401', 'the WASM backend pads up to rank 4');
   const lead = 4 - shape.length;
   const widen = (v: number[], fill: number) => [...new Array<number>(lead).fill(fill), ...v];
   const s4 = widen(shape, 1);
