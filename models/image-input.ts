@@ -45,6 +45,6 @@ export async function imageToInput(file: string, shape: readonly number[], pre: 
   } catch (e) {
     throw new TinyedgeError('TE604', `cannot decode image: ${(e as Error).message}`, { file });
   }
-  if (pixels.length !== h * w * c) throw new TinyedgeError('TE604', `decoded ${pixels.length} bytes, expected ${h * w * c}`, { file });
+  if (pixels.length !== h! * w! * c) throw new TinyedgeError('TE604', `decoded ${pixels.length} bytes, expected ${h! * w! * c}`, { file });
   return Float32Array.from(pixels, (p) => p * pre.scale + pre.offset);
 }

@@ -57,5 +57,5 @@ export function nsfwjsLabels(): string[] {
   return Object.keys(classes)
     .map(Number)
     .sort((a, b) => a - b)
-    .map((k) => classes[k]);
+    .map((k) => classes[k]!);
 }

@@ -62,17 +62,17 @@ export function runBuild(dir: string, target: Target, input: string, output: str
   if (how.kind === 'node') throw new TinyedgeError('TE502', `target '${target.name}' runs in Node, not as a C program`);
   if (plugin && how.kind === 'native') throw new TinyedgeError('TE502', `target '${target.name}' runs natively: count its instructions with callgrind, not a qemu plugin`);
   /** The qemu command with the plugin (if any) right after the emulator's name. */
-  const qemu = (command: string[]) => (plugin ? [command[0], '-plugin', `file=${plugin.lib},out=${plugin.out}`, ...command.slice(1)] : command);
+  const qemu = (command: string[]) => (plugin ? [command[0]!, '-plugin', `file=${plugin.lib},out=${plugin.out}`, ...command.slice(1)] : command);
   if (how.kind === 'qemu-system') {
     copyFileSync(input, join(dir, 'input.i8'));
     const [cmd, ...rest] = [...qemu(how.command), resolve(dir, 'runner')];
-    run(cmd, rest, dir, `run the model on ${how.board.machine} for ${target.name}`);
+    run(cmd!, rest, dir, `run the model on ${how.board.machine} for ${target.name}`);
     copyFileSync(join(dir, 'output.i8'), output);
     return [];
   }
   // The runner runs in its folder, so every path it is given is absolute (`tinyedge run build/x` is relative).
   const args = [resolve(dir, 'runner'), resolve(input), resolve(output), String(runs)];
   const [cmd, ...rest] = how.kind === 'qemu-user' ? [...qemu(how.command), ...args] : args;
-  const stdout = run(cmd, rest, dir, `run the model for ${target.name}`);
+  const stdout = run(cmd!, rest, dir, `run the model for ${target.name}`);
   return (JSON.parse(stdout) as { latencyMs: number[] }).latencyMs;
 }

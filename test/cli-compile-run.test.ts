@@ -22,7 +22,7 @@ let compiled: { memory: { arenaBytes: number; lowerBoundBytes: number; weightByt
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'tinyedge-compile-'));
   artifact = join(work, 'model.tinyedge');
-  const q = tinyedge(['quantize', '--calibrate', SAMPLE_PHOTOS[2], '--augment', '0', '--eval-augment', '0', '--out', artifact, '--json']);
+  const q = tinyedge(['quantize', '--calibrate', SAMPLE_PHOTOS[2]!, '--augment', '0', '--eval-augment', '0', '--out', artifact, '--json']);
   if (q.status !== 0) throw new Error(q.stderr);
   built = join(work, 'host');
   const c = tinyedge(['compile', artifact, '--target', 'host', '--out', built, '--json']);
@@ -58,7 +58,7 @@ describe('tinyedge compile --target host', () => {
     const c = tinyedge(['compile', '--target', 'host', '--out', 'build/default'], work);
     expect(c.status, c.stderr).toBe(0);
     expect(c.stdout).toMatch(/arena\s+\d+ B .*lower bound/);
-    const r = tinyedge(['run', 'build/default', '--image', SAMPLE_PHOTOS[2]], work);
+    const r = tinyedge(['run', 'build/default', '--image', SAMPLE_PHOTOS[2]!], work);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/Neutral/);
     expect(r.stdout).toMatch(/latency\s+[\d.]+ ms/);
@@ -97,7 +97,7 @@ describe('budgets and output folders', () => {
   });
 
   it('run on a folder compile did not write, and an unknown target, say so', () => {
-    expectUserError(tinyedge(['run', work, '--image', SAMPLE_PHOTOS[0]]), /is not a folder written by `tinyedge compile`/);
+    expectUserError(tinyedge(['run', work, '--image', SAMPLE_PHOTOS[0]!]), /is not a folder written by `tinyedge compile`/);
     const r = tinyedge(['compile', artifact, '--target', 'toaster', '--out', join(work, 'x')]);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/toaster/);

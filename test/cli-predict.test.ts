@@ -23,7 +23,7 @@ beforeAll(async () => {
   inputFile = join(mkdtempSync(join(tmpdir(), 'tinyedge-predict-')), 'coffee.f32');
   writeFileSync(inputFile, Buffer.from(x.buffer));
   const g = optimize(model.graph);
-  expected = runF32(g, { [g.inputs[0]]: x }).get(g.outputs[0]) as Float32Array;
+  expected = runF32(g, { [g.inputs[0]!]: x }).get(g.outputs[0]!) as Float32Array;
 });
 
 describe('predict', () => {

@@ -36,7 +36,7 @@ describe('tinyedge quantize', () => {
   });
 
   it('predict runs the artifact on the int8 reference: raw int8 output with its scale and zero point, top-5 dequantized', () => {
-    const r = tinyedge(['predict', artifact, '--image', SAMPLE_PHOTOS[0], '--json']);
+    const r = tinyedge(['predict', artifact, '--image', SAMPLE_PHOTOS[0]!, '--json']);
     expect(r.status, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.output.dtype).toBe('int8');
@@ -66,8 +66,8 @@ describe('tinyedge quantize', () => {
     const session = await ort.InferenceSession.create(readFileSync(onnx));
     expect(session.inputNames).toEqual(['input']);
     const y = await session.run({ input: new ort.Tensor('int8', new Int8Array(224 * 224 * 3), [1, 224, 224, 3]) });
-    expect(y[session.outputNames[0]].type).toBe('int8');
-    expect(y[session.outputNames[0]].dims).toEqual([1, 5]);
+    expect(y[session.outputNames[0]!]!.type).toBe('int8');
+    expect(y[session.outputNames[0]!]!.dims).toEqual([1, 5]);
   });
 });
 
@@ -81,7 +81,7 @@ describe('bad input to quantize and export', () => {
   it('an undecodable image: names the file', () => {
     const dir = join(work, 'bad-photos');
     mkdirSync(dir);
-    copyFileSync(SAMPLE_PHOTOS[0], join(dir, 'a.png'));
+    copyFileSync(SAMPLE_PHOTOS[0]!, join(dir, 'a.png'));
     writeFileSync(join(dir, 'b.jpg'), 'not a jpeg');
     expectUserError(tinyedge(['quantize', '--calibrate', dir, '--out', join(work, 'x.tinyedge')]), /^tinyedge: error: \S+b\.jpg: cannot decode image: /);
   });
@@ -107,7 +107,7 @@ describe('bad input to quantize and export', () => {
   it('--out naming a file that is not an artifact: refuses and leaves it untouched', () => {
     const precious = join(work, 'notes.txt');
     writeFileSync(precious, 'mine');
-    expectUserError(tinyedge(['quantize', '--calibrate', SAMPLE_PHOTOS[0], '--augment', '0', '--eval-augment', '0', '--out', precious]), /notes\.txt: exists and is not a tinyedge artifact/);
+    expectUserError(tinyedge(['quantize', '--calibrate', SAMPLE_PHOTOS[0]!, '--augment', '0', '--eval-augment', '0', '--out', precious]), /notes\.txt: exists and is not a tinyedge artifact/);
     expect(readFileSync(precious, 'utf8')).toBe('mine');
   });
 
@@ -122,6 +122,6 @@ describe('bad input to quantize and export', () => {
   it('a truncated artifact: names the file', () => {
     const cut = join(work, 'cut.tinyedge');
     writeFileSync(cut, readFileSync(artifact).subarray(0, 100_000));
-    expectUserError(tinyedge(['predict', cut, '--image', SAMPLE_PHOTOS[0]]), /cut\.tinyedge: not a valid tinyedge artifact: /);
+    expectUserError(tinyedge(['predict', cut, '--image', SAMPLE_PHOTOS[0]!]), /cut\.tinyedge: not a valid tinyedge artifact: /);
   });
 });

@@ -38,10 +38,10 @@ function mobilenetV2Macs(width: number, classes: number): { macs: number; params
     [6, 320, 1, 1],
   ];
   for (const [t, c, n, s] of blocks) {
-    const cout = makeDivisible(c * width);
-    for (let i = 0; i < n; i++) {
-      const stride = i === 0 ? s : 1;
-      const hidden = cin * t;
+    const cout = makeDivisible(c! * width);
+    for (let i = 0; i < n!; i++) {
+      const stride = i === 0 ? s! : 1;
+      const hidden = cin * t!;
       if (t !== 1) {
         macs += hw * hw * cin * hidden;
         params += cin * hidden + hidden;

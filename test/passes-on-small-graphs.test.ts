@@ -11,10 +11,10 @@ import { NO_CLAMP } from '../compiler/ir/attrs.ts';
 import { seededUniform } from './support/seeded.ts';
 
 function expectSameOutputs(a: Graph, b: Graph, x: Float32Array, tol = 1e-5): void {
-  const ya = runF32(a, { x }).get(a.outputs[0])!;
-  const yb = runF32(b, { x }).get(b.outputs[0])!;
+  const ya = runF32(a, { x }).get(a.outputs[0]!)!;
+  const yb = runF32(b, { x }).get(b.outputs[0]!)!;
   expect(yb.length).toBe(ya.length);
-  ya.forEach((v, i) => expect(Math.abs(v - yb[i]), `element ${i}`).toBeLessThanOrEqual(tol));
+  ya.forEach((v, i) => expect(Math.abs(v - yb[i]!), `element ${i}`).toBeLessThanOrEqual(tol));
 }
 
 describe('foldInputAffine', () => {

@@ -15,7 +15,7 @@ import { SAMPLE_PHOTOS, photoInput } from './support/samples.ts';
 import { seededUniform } from './support/seeded.ts';
 
 function run(g: Graph, x: Float32Array): Float32Array {
-  return runF32(g, { [g.inputs[0]]: x }).get(g.outputs[0]) as Float32Array;
+  return runF32(g, { [g.inputs[0]!]: x }).get(g.outputs[0]!) as Float32Array;
 }
 
 describe.each(['nsfwjs:mobilenet_v2_mid', 'nsfwjs:mobilenet_v2'])('%s', (spec) => {
@@ -24,8 +24,8 @@ describe.each(['nsfwjs:mobilenet_v2_mid', 'nsfwjs:mobilenet_v2'])('%s', (spec) =
 
   beforeAll(async () => {
     model = loadModel(spec);
-    inputs.push(await photoInput(model, SAMPLE_PHOTOS[0]));
-    inputs.push(seededUniform(7, sizeOf(tensorOf(model.graph, model.graph.inputs[0]).shape)));
+    inputs.push(await photoInput(model, SAMPLE_PHOTOS[0]!));
+    inputs.push(seededUniform(7, sizeOf(tensorOf(model.graph, model.graph.inputs[0]!).shape)));
   });
 
   it('each pass leaves the softmax output unchanged (within 1e-5) and the graph valid', () => {
@@ -36,7 +36,7 @@ describe.each(['nsfwjs:mobilenet_v2_mid', 'nsfwjs:mobilenet_v2'])('%s', (spec) =
       pruneTensors(next);
       verifyGraph(next);
       const after = inputs.map((x) => run(next, x));
-      after.forEach((y, i) => y.forEach((v, j) => expect(Math.abs(v - before[i][j]), `${step.name}, input ${i}, class ${j}`).toBeLessThanOrEqual(1e-5)));
+      after.forEach((y, i) => y.forEach((v, j) => expect(Math.abs(v - before[i]![j]!), `${step.name}, input ${i}, class ${j}`).toBeLessThanOrEqual(1e-5)));
       g = next;
       before = after;
     }
@@ -44,10 +44,10 @@ describe.each(['nsfwjs:mobilenet_v2_mid', 'nsfwjs:mobilenet_v2'])('%s', (spec) =
 
   it('passes do not modify the graph they are given', () => {
     const nodes = model.graph.nodes.length;
-    const firstFilter = tensorOf(model.graph, model.graph.nodes.find((n) => n.op === 'conv2d')!.inputs[1]).data!.slice();
+    const firstFilter = tensorOf(model.graph, model.graph.nodes.find((n) => n.op === 'conv2d')!.inputs[1]!).data!.slice();
     optimize(model.graph);
     expect(model.graph.nodes.length).toBe(nodes);
-    expect(tensorOf(model.graph, model.graph.nodes.find((n) => n.op === 'conv2d')!.inputs[1]).data).toEqual(firstFilter);
+    expect(tensorOf(model.graph, model.graph.nodes.find((n) => n.op === 'conv2d')!.inputs[1]!).data).toEqual(firstFilter);
   });
 
   it('the optimized graph has no identity, batch_norm or standalone clamp; every relu6 is fused; no zero pad remains', () => {
@@ -66,9 +66,9 @@ describe('nsfwjs:mobilenet_v2_mid input scaling', () => {
   it('the x·2−1 Mul/Sub is folded into the first conv, leaving a pad whose value maps to zero (0.5)', () => {
     const g = optimize(loadModel('nsfwjs:mobilenet_v2_mid').graph);
     expect(g.nodes.some((n) => n.op === 'mul' || n.op === 'sub')).toBe(false);
-    const first = g.nodes[0];
+    const first = g.nodes[0]!;
     expect(first.op).toBe('pad');
     expect(first.op === 'pad' && first.attrs.value).toBeCloseTo(0.5, 6);
-    expect(g.nodes[1].op).toBe('conv2d');
+    expect(g.nodes[1]!.op).toBe('conv2d');
   });
 });

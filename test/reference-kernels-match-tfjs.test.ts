@@ -29,7 +29,7 @@ function runOne<K extends OpName>(op: K, inputs: { shape: number[]; data: Float3
 function expectClose(ours: Float32Array, theirs: tf.Tensor, tol = 1e-5): void {
   const t = theirs.dataSync();
   expect(ours.length).toBe(t.length);
-  for (let i = 0; i < t.length; i++) if (Math.abs(ours[i] - t[i]) > tol) expect.fail(`element ${i}: ours ${ours[i]}, TF.js ${t[i]}`);
+  for (let i = 0; i < t.length; i++) if (Math.abs(ours[i]! - t[i]!) > tol) expect.fail(`element ${i}: ours ${ours[i]}, TF.js ${t[i]}`);
 }
 
 const rand = (seed: number, shape: number[], lo = -1, hi = 1) => ({ shape, data: seededUniform(seed, sizeOf(shape), lo, hi) });
@@ -136,7 +136,7 @@ describe('other ops', () => {
     expectClose(runOne('softmax', [x], { beta: 1 }), tf.softmax(tf.tensor2d(x.data, [3, 10])));
     expectClose(runOne('logistic', [x], {}), tf.sigmoid(tf.tensor2d(x.data, [3, 10])));
     const w = rand(15, [10, 4]);
-    const wT = Float32Array.from({ length: 40 }, (_, i) => w.data[(i % 10) * 4 + Math.floor(i / 10)]);
+    const wT = Float32Array.from({ length: 40 }, (_, i) => w.data[(i % 10) * 4 + Math.floor(i / 10)]!);
     expectClose(runOne('fully_connected', [x, { shape: [4, 10], data: wT, constant: true }], { clamp: NO_CLAMP }), tf.matMul(tf.tensor2d(x.data, [3, 10]), tf.tensor2d(w.data, [10, 4])), 1e-4);
   });
 });
@@ -178,7 +178,7 @@ describe('transpose_conv2d', () => {
     // TFLite's [O, KH, KW, I]: the same taps, out channel first.
     const ohwi = Float32Array.from({ length: o * k * k * c }, (_, i) => {
       const [oc, ky, kx, ic] = [Math.floor(i / (k * k * c)), Math.floor(i / (k * c)) % k, Math.floor(i / c) % k, i % c];
-      return filter.data[((ky * k + kx) * o + oc) * c + ic];
+      return filter.data[((ky * k + kx) * o + oc) * c + ic]!;
     });
     // The crop the .tflite frontend derives from SAME/VALID and the output shape.
     const pads = transposeConvPads(padding, h, w, oh, ow, k, k, [s, s]);

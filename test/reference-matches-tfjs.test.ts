@@ -19,7 +19,7 @@ const TOLERANCE = 1e-4;
 function maxAbsDiff(a: Float32Array, b: Float32Array): number {
   expect(a.length).toBe(b.length);
   let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
   return m;
 }
 
@@ -34,13 +34,13 @@ describe.each([
   beforeAll(async () => {
     model = loadModel(spec);
     model.graph = optimize(model.graph);
-    shape = tensorOf(model.graph, model.graph.inputs[0]).shape;
+    shape = tensorOf(model.graph, model.graph.inputs[0]!).shape;
     await useTfjsBackend('cpu');
     tfjs = await loadTfjsModel(readNsfwjsModel(folder));
   });
   afterAll(() => tfjs?.dispose());
 
-  const ours = (x: Float32Array) => runF32(model.graph, { [model.graph.inputs[0]]: x }).get(model.graph.outputs[0]) as Float32Array;
+  const ours = (x: Float32Array) => runF32(model.graph, { [model.graph.inputs[0]!]: x }).get(model.graph.outputs[0]!) as Float32Array;
 
   it.each(SAMPLE_PHOTOS.map((p) => [p.split('/').pop() as string, p]))('photo %s: softmax within 1e-4 of TF.js', async (_name, file) => {
     const x = await photoInput(model, file);

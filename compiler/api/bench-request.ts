@@ -90,7 +90,7 @@ export async function checkBenchRequest(flags: BenchFlags, options: { optimized?
 export function inputTensor(model: LoadedModel): Tensor {
   const g = model.graph;
   if (g.inputs.length !== 1) throw new TinyedgeError('TE606', `the model has ${g.inputs.length} inputs; bench feeds models with one`, { file: model.spec });
-  return tensorOf(g, g.inputs[0]);
+  return tensorOf(g, g.inputs[0]!);
 }
 
 /**
@@ -98,7 +98,7 @@ export function inputTensor(model: LoadedModel): Tensor {
  * default; any other (an autoencoder's 1×640 features, a keyword spotter's 49×10 MFCCs) a seeded tensor.
  */
 function takesImages(shape: readonly number[]): boolean {
-  return shape.length === 4 && shape[0] === 1 && (shape[3] === 1 || shape[3] === 3) && shape[1] >= 16 && shape[2] >= 16;
+  return shape.length === 4 && shape[0] === 1 && (shape[3] === 1 || shape[3] === 3) && shape[1]! >= 16 && shape[2]! >= 16;
 }
 
 /** Reads and checks the input the flags name, or picks the default for the model: its clip, the photo, or a seeded tensor. */

@@ -20,18 +20,18 @@ export interface PredictOptions {
 /** Runs the model's reference interpreter on `x` (Float32Array for a float model; Int8Array or Int16Array, as quantized, for an int8 or 16×8 one). */
 export function predict(model: LoadedModel, x: Float32Array | Activations, options: PredictOptions = {}): PredictionResult {
   const g = model.graph;
-  const outName = g.outputs[0];
+  const outName = g.outputs[0]!;
   const out = tensorOf(g, outName);
   const started = performance.now();
   let output: PredictionResult['output'];
   let scores: ArrayLike<number>;
   if (model.quantized) {
-    const y = runInteger(g, { [g.inputs[0]]: x as Activations }, options).get(outName) as Activations;
+    const y = runInteger(g, { [g.inputs[0]!]: x as Activations }, options).get(outName) as Activations;
     const q = out.quant as Quantization;
-    output = { name: outName, shape: out.shape, dtype: out.dtype, scale: q.scale[0], zeroPoint: q.zeroPoint[0], data: Array.from(y) };
+    output = { name: outName, shape: out.shape, dtype: out.dtype, scale: q.scale[0]!, zeroPoint: q.zeroPoint[0]!, data: Array.from(y) };
     scores = dequantizeArray(y, q);
   } else {
-    const y = runF32(g, { [g.inputs[0]]: x as Float32Array }, options).get(outName) as Float32Array;
+    const y = runF32(g, { [g.inputs[0]!]: x as Float32Array }, options).get(outName) as Float32Array;
     output = { name: outName, shape: out.shape, dtype: 'f32', scale: null, zeroPoint: null, data: Array.from(y) };
     scores = y;
   }

@@ -53,7 +53,7 @@ export async function quantizeModel(model: LoadedModel, options: QuantizeModelOp
   const g = model.graph;
   assertQuantizable(g);
   const files = calibrationFiles(model, options.calibration);
-  const shape = tensorOf(g, g.inputs[0]).shape;
+  const shape = tensorOf(g, g.inputs[0]!).shape;
   const total = files.length * (augment + 1);
   let decoded = 0;
   const audio = model.audio;

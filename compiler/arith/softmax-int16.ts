@@ -42,6 +42,6 @@ export function softmaxInt16Tables(): { expLut: Int16Array; reciprocalLut: Int16
 /** generic_int16_table_lookup: the entry at 256 + (v >> 7) plus the slope to the next times (v & 127), rounded. */
 export function lookupInt16(v: number, lut: Int16Array): number {
   const i = 256 + (v >> 7);
-  const base = lut[i];
-  return (base + (((lut[i + 1] - base) * (v & 0x7f) + 64) >> 7)) << 16 >> 16;
+  const base = lut[i]!;
+  return (base + (((lut[i + 1]! - base) * (v & 0x7f) + 64) >> 7)) << 16 >> 16;
 }

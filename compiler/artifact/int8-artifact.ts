@@ -77,7 +77,7 @@ export function encodeArtifact(a: Int8Artifact): Uint8Array {
     ...(a.audio ? { audio: a.audio } : {}),
   };
   const json = Buffer.from(JSON.stringify(header), 'utf8');
-  const dataStart = align(PREAMBLE[ARTIFACT_VERSION] + json.length);
+  const dataStart = align(PREAMBLE[ARTIFACT_VERSION]! + json.length);
   const out = new Uint8Array(dataStart + offset);
   out.set(Buffer.from(ARTIFACT_MAGIC, 'latin1'), 0);
   const view = new DataView(out.buffer);
@@ -123,10 +123,10 @@ export function decodeArtifact(bytes: Uint8Array, file: string): Int8Artifact {
     throw new TinyedgeError('TE105', `not a valid tinyedge artifact: ${what}`, { file });
   };
   if (!isArtifactBytes(bytes)) fail('wrong magic (expected a file written by `tinyedge quantize`)');
-  if (bytes.length < PREAMBLE[ARTIFACT_VERSION]) fail('truncated header');
+  if (bytes.length < PREAMBLE[ARTIFACT_VERSION]!) fail('truncated header');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint32(8, true);
-  const preamble = PREAMBLE[version];
+  const preamble = PREAMBLE[version]!;
   if (preamble === undefined) fail(`format version ${version}, this tinyedge reads versions 1 to ${ARTIFACT_VERSION} (a newer tinyedge wrote it, or the file is damaged)`);
   // A version 1 artifact has no checksum: every field is still checked below, but a flipped weight goes unseen.
   if (version >= 2 && view.getUint32(16, true) !== crc32(bytes.subarray(preamble))) fail('checksum mismatch: the file is damaged or truncated');

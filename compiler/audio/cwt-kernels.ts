@@ -105,7 +105,7 @@ export function cwtTables(c: CwtConfig): CwtTables {
       let sum = 0;
       for (const v of part) {
         taps[at] = Math.round(v * 2 ** CWT_TAP_BITS);
-        sum += Math.abs(taps[at++]);
+        sum += Math.abs(taps[at++]!);
       }
       if (sum > 2 ** 15) throw new TinyedgeError('TE404', `CWT: row ${r} (${k.hz.toFixed(1)} Hz) taps sum to ${sum} > 2^15: its accumulator could overflow int32`);
     }
@@ -119,7 +119,7 @@ export function cwtMacs(t: CwtTables): number {
   const { hop, step } = cwtSteps(c);
   let macs = 0;
   for (let r = 0; r < c.rows; r++) {
-    const h = t.halves[r];
+    const h = t.halves[r]!;
     for (let col = 0; col < c.columns; col++) {
       for (let p = 0; p < c.subsamples; p++) {
         const n = col * hop + p * step + (step >> 1);

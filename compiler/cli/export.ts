@@ -25,7 +25,7 @@ export function exportCommand(spec: string, options: ExportOptions): void {
   } catch (e) {
     throw new TinyedgeError('TE703', `cannot write: ${(e as Error).message}`, { file: options.out });
   }
-  const io = tensorOf(model.graph, model.graph.inputs[0]).dtype === 'int16' ? '16×8: int16 input and output' : 'int8 input and output';
+  const io = tensorOf(model.graph, model.graph.inputs[0]!).dtype === 'int16' ? '16×8: int16 input and output' : 'int8 input and output';
   const what = options.format === 'tflite' ? `TFLite schema 3, ${io}, for TFLM` : `ONNX opset 13 + com.microsoft, ${io}, NHWC`;
   process.stdout.write(`wrote ${options.out} (${bytes.length} bytes, ${what})\n`);
 }

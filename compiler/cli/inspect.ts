@@ -21,12 +21,12 @@ export function inspectCommand(spec: string | undefined, options: InspectOptions
   const stats = modelStats(g);
   const io = (names: string[]) => names.map((n) => ({ name: n, shape: tensorOf(g, n).shape, dtype: tensorOf(g, n).dtype }));
   if (options.json) {
-    const nodes = stats.nodes.map((s, i) => ({ ...s, activation: 'clamp' in g.nodes[i].attrs ? describeClamp((g.nodes[i].attrs as { clamp: never }).clamp) : undefined }));
+    const nodes = stats.nodes.map((s, i) => ({ ...s, activation: 'clamp' in g.nodes[i]!.attrs ? describeClamp((g.nodes[i]!.attrs as { clamp: never }).clamp) : undefined }));
     process.stdout.write(`${JSON.stringify({ model: model.spec, source: g.source, stage: options.raw ? 'imported' : 'optimized', inputs: io(g.inputs), outputs: io(g.outputs), nodes, totals: stats.totals })}\n`);
     return;
   }
   const rows = stats.nodes.map((s, i) => {
-    const attrs = g.nodes[i].attrs as { clamp?: Parameters<typeof describeClamp>[0] };
+    const attrs = g.nodes[i]!.attrs as { clamp?: Parameters<typeof describeClamp>[0] };
     const op = attrs.clamp && describeClamp(attrs.clamp) !== 'none' ? `${s.op}+${describeClamp(attrs.clamp)}` : s.op;
     return [i, shortName(s.name), op, formatShape(s.outputShape), s.macs ? si(s.macs) : '', s.params ? si(s.params) : '', bytes(s.activationBytes)];
   });

@@ -42,7 +42,7 @@ export function cutById(cuts: Cut[], text: string, file: string): Cut {
   if (!/^\d+$/.test(text.trim()) || id >= last) {
     throw new TinyedgeError('TE601', `--cut '${text}' is not a cut of this model: give 0 (full offload) to ${last - 1} (see \`tinyedge offload plan\`; ${last} runs everything on the device)`, { file });
   }
-  return cuts[id];
+  return cuts[id]!;
 }
 
 /** One line per cut: id, the tensor sent (long TF names shortened from the left) and its shape. */
@@ -61,5 +61,5 @@ export function wholeNumber(value: string, flag: string, min: number, max = Numb
 export function hostAndPort(text: string, flag: string): { host: string; port: number } {
   const m = /^\[?([^\]\s]+?)\]?:(\d+)$/.exec(text.trim());
   if (!m) throw new TinyedgeError('TE601', `${flag} '${text}' is not host:port (e.g. 127.0.0.1:7070 or [::1]:7070)`);
-  return { host: m[1], port: wholeNumber(m[2], `the port of ${flag}`, 1, 65535) };
+  return { host: m[1]!, port: wholeNumber(m[2]!, `the port of ${flag}`, 1, 65535) };
 }

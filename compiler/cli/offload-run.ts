@@ -48,7 +48,7 @@ export async function offloadRunCommand(spec: string | undefined, o: OffloadRunO
   const m = await loadOffloadModel(spec, o.json);
   const cut = cutById(m.cuts, o.cut, m.model.spec);
   const g = m.g;
-  const x = await integerInputOf(slotOf(g), tensorOf(g, g.inputs[0]).quant as Quantization, m.model.preprocessing, o);
+  const x = await integerInputOf(slotOf(g), tensorOf(g, g.inputs[0]!).quant as Quantization, m.model.preprocessing, o);
   const parts = wasmSplitParts(g, cut);
   const tail = (await load(parts.tail)) as TinyedgeModel<RawValues, RawValues>;
   const device = new OffloadDevice({ host, port, modelHash: m.hash, cutId: cut.id, head: await load(parts.head), tail, timeoutMs, token: o.token, tls });

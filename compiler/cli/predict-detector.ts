@@ -36,19 +36,19 @@ export async function predictDetectorCommand(model: LoadedModel, precision: 'f32
   let raw: { boxes: ArrayLike<number>; scores: ArrayLike<number> };
   const started = performance.now();
   if (precision === 'f32') {
-    const out = runF32(g, { [g.inputs[0]]: await modelInput(model, options) });
+    const out = runF32(g, { [g.inputs[0]!]: await modelInput(model, options) });
     raw = { boxes: out.get(boxes.name) as Float32Array, scores: out.get(scores.name) as Float32Array };
     found = ssdPostprocessF32(detection, raw.boxes as Float32Array, raw.scores as Float32Array);
   } else {
-    const x = await integerInputOf(slotOf(g), tensorOf(g, g.inputs[0]).quant as Quantization, model.preprocessing, options);
+    const x = await integerInputOf(slotOf(g), tensorOf(g, g.inputs[0]!).quant as Quantization, model.preprocessing, options);
     const tables = ssdInt8Tables(g);
-    const out = runInteger(g, { [g.inputs[0]]: x });
+    const out = runInteger(g, { [g.inputs[0]!]: x });
     raw = { boxes: out.get(boxes.name) as Int8Array, scores: out.get(scores.name) as Int8Array };
     found = ssdPostprocessInt8(tables, raw.boxes as Int8Array, raw.scores as Int8Array);
   }
   const latencyMs = Number((performance.now() - started).toFixed(3));
   const result: DetectionResult = {
-    detections: labeledDetections(found, detection.labels ?? model.labels, await boxSpace(options.image, tensorOf(g, g.inputs[0]).shape)),
+    detections: labeledDetections(found, detection.labels ?? model.labels, await boxSpace(options.image, tensorOf(g, g.inputs[0]!).shape)),
     outputs: { boxes: { name: boxes.name, data: Array.from(raw.boxes) }, scores: { name: scores.name, data: Array.from(raw.scores) } },
     latencyMs,
     memory: { arenaBytes: peakActivationBytes(g), weightBytes: modelStats(g).totals.weightBytes, codeBytes: null },

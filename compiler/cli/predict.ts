@@ -38,7 +38,7 @@ export interface PredictCommandOptions {
 /** Which interpreter a model runs on: an artifact runs as quantized; a float model is f32 unless int8 or int16 is asked for. */
 function precisionOf(model: LoadedModel, asked: PredictCommandOptions['precision']): 'f32' | ActivationType {
   if (!model.quantized) return asked ?? 'f32';
-  const type = activationType(tensorOf(model.graph, model.graph.inputs[0]).dtype);
+  const type = activationType(tensorOf(model.graph, model.graph.inputs[0]!).dtype);
   if (asked !== undefined && asked !== type) throw new TinyedgeError('TE606', `is quantized to ${type === 'int16' ? '16×8' : 'int8'}; it runs with --precision ${type} only`, { file: model.spec });
   return type;
 }

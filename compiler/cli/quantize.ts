@@ -145,7 +145,7 @@ export async function quantizeCommand(spec: string | undefined, options: Quantiz
   const { graph, calibration } = await quantizeShowingProgress(model, files, { method: options.method, augment, biasCorrection: options.biasCorrection, activations: options.activations }, options.json);
   const f32 = model.graph;
   const audio = model.audio;
-  const evalSet = audio ? files.map((file) => ({ file, augmentation: undefined, input: audioInput(file, audio) })) : await imageSet(files, tensorOf(f32, f32.inputs[0]).shape, model.preprocessing, evalAugment, EVALUATION_SEED);
+  const evalSet = audio ? files.map((file) => ({ file, augmentation: undefined, input: audioInput(file, audio) })) : await imageSet(files, tensorOf(f32, f32.inputs[0]!).shape, model.preprocessing, evalAugment, EVALUATION_SEED);
   const held = evalSet.filter((s) => s.augmentation !== undefined);
   const evalInputs = (held.length ? held : evalSet).map((s) => s.input);
   const progress = startProgress('measuring', evalInputs.length, !options.json);

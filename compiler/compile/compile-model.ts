@@ -62,13 +62,13 @@ function budgetsOf(target: Target, budgets: CompileOptions['budgets'] = {}): { r
 function ioOf(g: Graph, name: string) {
   const t = tensorOf(g, name);
   const q = t.quant as Quantization;
-  return { name, shape: t.shape, scale: q.scale[0], zeroPoint: q.zeroPoint[0], dtype: activationType(t.dtype) };
+  return { name, shape: t.shape, scale: q.scale[0]!, zeroPoint: q.zeroPoint[0]!, dtype: activationType(t.dtype) };
 }
 
 /** The description every compiled folder starts from. */
 function describe(model: LoadedModel, target: Target, prefix: string): Omit<CompiledModel, 'memory'> {
   const g = model.graph;
-  return { model: model.spec, target: target.name, prefix, ...(model.labels ? { labels: model.labels } : {}), preprocessing: model.preprocessing, input: ioOf(g, g.inputs[0]), output: ioOf(g, g.outputs[0]) };
+  return { model: model.spec, target: target.name, prefix, ...(model.labels ? { labels: model.labels } : {}), preprocessing: model.preprocessing, input: ioOf(g, g.inputs[0]!), output: ioOf(g, g.outputs[0]!) };
 }
 
 /** Refuses a split the target cannot run: split offload in C needs sockets. */

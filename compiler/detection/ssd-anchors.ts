@@ -53,7 +53,7 @@ function boxSpecs(config: SsdAnchorConfig): BoxSpec[][] {
   return scales.slice(0, layers).map((scale, layer) => {
     if (layer === 0 && reduce) return [[0.1, 1.0], [scale, 2.0], [scale, 0.5]];
     const specs: BoxSpec[] = aspectRatios.map((r) => [scale, r]);
-    if (interpolated > 0) specs.push([Math.sqrt(scale * scales[layer + 1]), interpolated]);
+    if (interpolated > 0) specs.push([Math.sqrt(scale * scales[layer + 1]!), interpolated]);
     return specs;
   });
 }
@@ -87,21 +87,21 @@ export function generateSsdAnchors(config: SsdAnchorConfig): Float32Array {
   const [baseH, baseW] = config.baseAnchorSize ?? [1.0, 1.0];
   const baseHeight = (shorter / imH) * baseH;
   const baseWidth = (shorter / imW) * baseW;
-  const total = specs.reduce((n, s, l) => n + s.length * config.featureMaps[l][0] * config.featureMaps[l][1], 0);
+  const total = specs.reduce((n, s, l) => n + s.length * config.featureMaps[l]![0] * config.featureMaps[l]![1], 0);
   const anchors = new Float32Array(total * 4);
   let at = 0;
   specs.forEach((layerSpecs, l) => {
-    const [gridH, gridW] = config.featureMaps[l];
-    const stride = config.anchorStrides ? [config.anchorStrides[l][0] / imH, config.anchorStrides[l][1] / imW] : [1 / gridH, 1 / gridW];
-    const offset = config.anchorOffsets ? [config.anchorOffsets[l][0] / imH, config.anchorOffsets[l][1] / imW] : [0.5 * stride[0], 0.5 * stride[1]];
+    const [gridH, gridW] = config.featureMaps[l]!;
+    const stride = config.anchorStrides ? [config.anchorStrides[l]![0] / imH, config.anchorStrides[l]![1] / imW] : [1 / gridH, 1 / gridW];
+    const offset = config.anchorOffsets ? [config.anchorOffsets[l]![0] / imH, config.anchorOffsets[l]![1] / imW] : [0.5 * stride[0]!, 0.5 * stride[1]!];
     const sizes = layerSpecs.map(([scale, ratio]) => [(scale / Math.sqrt(ratio)) * baseHeight, scale * Math.sqrt(ratio) * baseWidth]);
     for (let y = 0; y < gridH; y++) {
       for (let x = 0; x < gridW; x++) {
         for (const [h, w] of sizes) {
-          anchors[at++] = y * stride[0] + offset[0];
-          anchors[at++] = x * stride[1] + offset[1];
-          anchors[at++] = h;
-          anchors[at++] = w;
+          anchors[at++] = y * stride[0]! + offset[0]!;
+          anchors[at++] = x * stride[1]! + offset[1]!;
+          anchors[at++] = h!;
+          anchors[at++] = w!;
         }
       }
     }

@@ -54,7 +54,7 @@ function perTensorInt8(t: Tensor, file: string): { scale: number; zeroPoint: num
   if (t.dtype !== 'int8' || !q || q.scale.length !== 1) {
     throw new TinyedgeError('TE403', `output '${t.name}' is ${t.dtype}${q && q.scale.length > 1 ? ' quantized per channel' : ''}: on-device SSD post-processing needs per-tensor int8 outputs`, { file });
   }
-  return { scale: q.scale[0], zeroPoint: q.zeroPoint[0] };
+  return { scale: q.scale[0]!, zeroPoint: q.zeroPoint[0]! };
 }
 
 /** A 256-entry f32 table of fn(real value of the code). */
@@ -72,7 +72,7 @@ export function ssdInt8Tables(g: Graph, settings: Partial<NmsSettings> = {}): Ss
   const score = codeTable(s, d.scoreConversion === 'sigmoid' ? (x) => 1 / (1 + Math.exp(-x)) : (x) => x);
   const threshold = f(nms.scoreThreshold);
   let minScoreCode = 128;
-  while (minScoreCode > -128 && score[minScoreCode - 1 + 128] > threshold) minScoreCode--;
+  while (minScoreCode > -128 && score[minScoreCode - 1 + 128]! > threshold) minScoreCode--;
   const { y, x, h, w } = d.boxScales;
   return {
     anchors: d.anchors,

@@ -72,7 +72,7 @@ export async function integerInputOf(slot: InputSlot, quant: Quantization, pre: 
 /** The model's one input as a tensor file must fill it. */
 export function slotOf(g: Graph): InputSlot {
   if (g.inputs.length !== 1) throw new TinyedgeError('TE606', `the model has ${g.inputs.length} inputs; predict feeds models with one`, { file: g.source });
-  const t = tensorOf(g, g.inputs[0]);
+  const t = tensorOf(g, g.inputs[0]!);
   return { name: t.name, shape: t.shape, ...(t.dtype === 'int8' || t.dtype === 'int16' ? { dtype: t.dtype } : {}) };
 }
 
@@ -97,5 +97,5 @@ export async function compiledInputOf(dir: string, compiled: CompiledModel, opti
 export async function readModelInput(model: LoadedModel, options: { image?: string; input?: string; audio?: string }): Promise<Float32Array | Activations> {
   const g = model.graph;
   if (!model.quantized) return (audioModelInput(model, options, true) as Float32Array | undefined) ?? (await modelInput(model, options));
-  return (audioModelInput(model, options, false) as Int8Array | undefined) ?? (await integerInputOf(slotOf(g), tensorOf(g, g.inputs[0]).quant as Quantization, model.preprocessing, options));
+  return (audioModelInput(model, options, false) as Int8Array | undefined) ?? (await integerInputOf(slotOf(g), tensorOf(g, g.inputs[0]!).quant as Quantization, model.preprocessing, options));
 }

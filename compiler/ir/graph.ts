@@ -129,7 +129,7 @@ export class GraphBuilder {
   node<K extends OpName>(op: K, name: string, inputs: string[], attrs: OpAttrs<K>, output = name): string {
     const node = { name, op, inputs, outputs: [output], attrs } as Node;
     const shape = inferNode(this.graph, node);
-    const dtype = this.graph.tensors.get(inputs[0])?.dtype ?? 'f32';
+    const dtype = this.graph.tensors.get(inputs[0]!)?.dtype ?? 'f32';
     this.graph.tensors.set(output, { name: output, shape, dtype });
     this.graph.nodes.push(node);
     return output;

@@ -5,6 +5,7 @@
 import { AttrKind, AttrValue } from './attrs.ts';
 import { Tensor, formatShape, sizeOf, sameShape } from './tensor.ts';
 import { TinyedgeError } from '../errors.ts';
+import { tupleOf } from './tuple.ts';
 
 /**
  * Inputs by name ('bias?' optional, 'values...' variadic) and attributes by kind. Weight layouts follow
@@ -78,12 +79,12 @@ function checkBias(inputs: readonly Tensor[], channels: number): void {
 
 /** The [O, KH, KW, C] filter of a conv or transpose conv, checked against a rank-4 input and the bias. */
 function ohwiFilter(ins: readonly Tensor[]): number[] {
-  const [input, filter] = ins;
+  const [input, filter] = tupleOf(ins, 2);
   rank(input, 4, 'input');
   rank(filter, 4, 'filter');
   const [o, , , c] = filter.shape;
   if (c !== input.shape[3]) fail(`filter '${filter.name}' (${formatShape(filter.shape)}, OHWI) expects ${c} input channels but input '${input.name}' has ${input.shape[3]}`);
-  checkBias(ins, o);
+  checkBias(ins, o!);
   return filter.shape;
 }
 
@@ -94,12 +95,12 @@ function atLeastOne(name: string, values: readonly number[]): void {
 
 function windowShape(input: Tensor, kh: number, kw: number, c: number, a: { strides: [number, number]; pads: number[]; dilations?: [number, number] }): number[] {
   rank(input, 4, 'input');
-  const [n, h, w] = input.shape;
+  const [n, h, w] = tupleOf(input.shape, 3);
   const [dh, dw] = a.dilations ?? [1, 1];
   atLeastOne('strides', a.strides);
   atLeastOne('dilations', [dh, dw]);
   atLeastOne('window', [kh, kw]);
-  return [n, windowOut(h, a.pads[0], a.pads[1], kh, a.strides[0], dh, 'height'), windowOut(w, a.pads[2], a.pads[3], kw, a.strides[1], dw, 'width'), c];
+  return [n, windowOut(h, a.pads[0]!, a.pads[1]!, kh, a.strides[0], dh, 'height'), windowOut(w, a.pads[2]!, a.pads[3]!, kw, a.strides[1], dw, 'width'), c];
 }
 
 /** Numpy-style broadcast of two shapes. */
@@ -122,21 +123,21 @@ function normalizeAxis(axis: number, r: number): number {
 }
 
 const elementwise = {
-  inferShape: (ins: readonly Tensor[]) => broadcastShapes(ins[0].shape, ins[1].shape),
+  inferShape: (ins: readonly Tensor[]) => broadcastShapes(ins[0]!.shape, ins[1]!.shape),
   macs: () => 0,
 };
 
 const pool = {
-  inferShape: (ins: readonly Tensor[], a: OpAttrs<'avg_pool2d'>) => windowShape(ins[0], a.filter[0], a.filter[1], ins[0].shape[3], a),
+  inferShape: (ins: readonly Tensor[], a: OpAttrs<'avg_pool2d'>) => windowShape(ins[0]!, a.filter[0], a.filter[1], ins[0]!.shape[3]!, a),
   macs: () => 0,
 };
 
 const resize = {
   inferShape(ins: readonly Tensor[], a: OpAttrs<'resize_nearest'>) {
-    rank(ins[0], 4, 'input');
+    rank(ins[0]!, 4, 'input');
     if (a.size.some((d) => d < 1)) fail(`resize to ${a.size.join('×')}: sizes must be at least 1`);
     if (a.alignCorners && a.halfPixelCenters) fail('alignCorners and halfPixelCenters cannot both be set (TFLite refuses it)');
-    return [ins[0].shape[0], a.size[0], a.size[1], ins[0].shape[3]];
+    return [ins[0]!.shape[0]!, a.size[0], a.size[1], ins[0]!.shape[3]!];
   },
 };
 
@@ -147,44 +148,44 @@ function transposeTaps(size: number, k: number, stride: number, pad: number, out
   return taps;
 }
 
-const sameAsInput = { inferShape: (ins: readonly Tensor[]) => [...ins[0].shape], macs: () => 0 };
+const sameAsInput = { inferShape: (ins: readonly Tensor[]) => [...ins[0]!.shape], macs: () => 0 };
 
 /** Shape inference and cost of every op. */
 export const OP_SEMANTICS: { [K in OpName]: OpSemantics<K> } = {
   conv2d: {
     inferShape(ins, a) {
-      const [o, kh, kw] = ohwiFilter(ins);
-      return windowShape(ins[0], kh, kw, o, a);
+      const [o, kh, kw] = tupleOf(ohwiFilter(ins), 3);
+      return windowShape(ins[0]!, kh, kw, o, a);
     },
-    macs: (ins, out) => sizeOf(out) * sizeOf(ins[1].shape.slice(1)),
+    macs: (ins, out) => sizeOf(out) * sizeOf(ins[1]!.shape.slice(1)),
   },
   depthwise_conv2d: {
     inferShape(ins, a) {
-      const [input, filter] = ins;
+      const [input, filter] = tupleOf(ins, 2);
       rank(input, 4, 'input');
       rank(filter, 4, 'filter');
       const [one, kh, kw, cm] = filter.shape;
-      const c = input.shape[3];
+      const c = input.shape[3]!;
       if (a.depthMultiplier < 1) fail(`depth multiplier ${a.depthMultiplier} must be at least 1`);
       if (one !== 1 || cm !== c * a.depthMultiplier) {
         fail(`filter '${filter.name}' has shape ${formatShape(filter.shape)} but input '${input.name}' has ${c} channels × multiplier ${a.depthMultiplier}: expected 1×${kh}×${kw}×${c * a.depthMultiplier}`);
       }
       checkBias(ins, cm);
-      return windowShape(input, kh, kw, cm, a);
+      return windowShape(input, kh!, kw!, cm, a);
     },
-    macs: (ins, out) => sizeOf(out) * ins[1].shape[1] * ins[1].shape[2],
+    macs: (ins, out) => sizeOf(out) * ins[1]!.shape[1]! * ins[1]!.shape[2]!,
   },
   fully_connected: {
     inferShape(ins) {
-      const [input, filter] = ins;
+      const [input, filter] = tupleOf(ins, 2);
       rank(filter, 2, 'filter');
       const [o, k] = filter.shape;
       const last = input.shape[input.shape.length - 1];
       if (last !== k) fail(`filter '${filter.name}' (${formatShape(filter.shape)}, [out, in]) expects ${k} inputs but input '${input.name}' has ${formatShape(input.shape)}`);
-      checkBias(ins, o);
-      return [...input.shape.slice(0, -1), o];
+      checkBias(ins, o!);
+      return [...input.shape.slice(0, -1), o!];
     },
-    macs: (ins, out) => sizeOf(out) * ins[1].shape[1],
+    macs: (ins, out) => sizeOf(out) * ins[1]!.shape[1]!,
   },
   add: elementwise,
   sub: elementwise,
@@ -193,10 +194,10 @@ export const OP_SEMANTICS: { [K in OpName]: OpSemantics<K> } = {
   max_pool2d: pool,
   mean: {
     inferShape(ins, a) {
-      const r = ins[0].shape.length;
+      const r = ins[0]!.shape.length;
       const axes = new Set(a.axes.map((x) => normalizeAxis(x, r)));
       const out: number[] = [];
-      ins[0].shape.forEach((d, i) => {
+      ins[0]!.shape.forEach((d, i) => {
         if (!axes.has(i)) out.push(d);
         else if (a.keepDims) out.push(1);
       });
@@ -206,22 +207,22 @@ export const OP_SEMANTICS: { [K in OpName]: OpSemantics<K> } = {
   },
   pad: {
     inferShape(ins, a) {
-      if (a.pads.length !== ins[0].shape.length) fail(`pads name ${a.pads.length} dimensions but the input has rank ${ins[0].shape.length}`);
-      return ins[0].shape.map((d, i) => d + a.pads[i][0] + a.pads[i][1]);
+      if (a.pads.length !== ins[0]!.shape.length) fail(`pads name ${a.pads.length} dimensions but the input has rank ${ins[0]!.shape.length}`);
+      return ins[0]!.shape.map((d, i) => d + a.pads[i]![0] + a.pads[i]![1]);
     },
     macs: () => 0,
   },
   concat: {
     inferShape(ins, a) {
       if (ins.length === 0) fail('concat needs at least one input');
-      const r = ins[0].shape.length;
+      const r = ins[0]!.shape.length;
       const axis = normalizeAxis(a.axis, r);
-      const out = [...ins[0].shape];
+      const out = [...ins[0]!.shape];
       for (const t of ins.slice(1)) {
         if (t.shape.length !== r || t.shape.some((d, i) => i !== axis && d !== out[i])) {
-          fail(`input '${t.name}' (${formatShape(t.shape)}) does not match ${formatShape(ins[0].shape)} outside axis ${axis}`);
+          fail(`input '${t.name}' (${formatShape(t.shape)}) does not match ${formatShape(ins[0]!.shape)} outside axis ${axis}`);
         }
-        out[axis] += t.shape[axis];
+        out[axis]! += t.shape[axis]!;
       }
       return out;
     },
@@ -229,13 +230,13 @@ export const OP_SEMANTICS: { [K in OpName]: OpSemantics<K> } = {
   },
   reshape: {
     inferShape(ins, a) {
-      const n = sizeOf(ins[0].shape);
+      const n = sizeOf(ins[0]!.shape);
       const unknown = a.shape.filter((d) => d === -1).length;
       if (unknown > 1) fail(`shape ${a.shape.join(',')} has more than one -1`);
       const known = sizeOf(a.shape.filter((d) => d !== -1));
       const out = a.shape.map((d) => (d === -1 ? n / known : d));
       if (sizeOf(out) !== n || out.some((d) => !Number.isInteger(d) || d < 0)) {
-        fail(`cannot reshape ${formatShape(ins[0].shape)} (${n} elements) to ${a.shape.join('×')}`);
+        fail(`cannot reshape ${formatShape(ins[0]!.shape)} (${n} elements) to ${a.shape.join('×')}`);
       }
       return out;
     },
@@ -245,7 +246,7 @@ export const OP_SEMANTICS: { [K in OpName]: OpSemantics<K> } = {
     inferShape(ins, a) {
       // TFLite's softmax takes β > 0; the integer kernel's tables are built for it.
       if (!(a.beta > 0)) fail(`beta ${a.beta} must be positive`);
-      return [...ins[0].shape];
+      return [...ins[0]!.shape];
     },
     macs: () => 0,
   },
@@ -253,11 +254,11 @@ export const OP_SEMANTICS: { [K in OpName]: OpSemantics<K> } = {
   clamp: sameAsInput,
   batch_norm: {
     inferShape(ins) {
-      const c = ins[0].shape[ins[0].shape.length - 1];
+      const c = ins[0]!.shape[ins[0]!.shape.length - 1]!;
       for (const p of ins.slice(1)) {
         if (!sameShape(p.shape, [c])) fail(`parameter '${p.name}' has shape ${formatShape(p.shape)}, expected [${c}] (one per channel)`);
       }
-      return [...ins[0].shape];
+      return [...ins[0]!.shape];
     },
     macs: () => 0,
   },
@@ -267,8 +268,8 @@ export const OP_SEMANTICS: { [K in OpName]: OpSemantics<K> } = {
   resize_bilinear: { ...resize, macs: (_ins, out) => 4 * sizeOf(out) },
   transpose_conv2d: {
     inferShape(ins, a) {
-      const [o, kh, kw] = ohwiFilter(ins);
-      const [n, h, w] = ins[0].shape;
+      const [o, kh, kw] = tupleOf(ohwiFilter(ins), 3);
+      const [n, h, w] = tupleOf(ins[0]!.shape, 3);
       atLeastOne('strides', a.strides);
       const oh = (h - 1) * a.strides[0] + kh - a.pads[0] - a.pads[1];
       const ow = (w - 1) * a.strides[1] + kw - a.pads[2] - a.pads[3];
@@ -276,9 +277,9 @@ export const OP_SEMANTICS: { [K in OpName]: OpSemantics<K> } = {
       return [n, oh, ow, o];
     },
     macs(ins, out, a) {
-      const [n, h, w, c] = ins[0].shape;
-      const [o, kh, kw] = ins[1].shape;
-      return n * c * o * transposeTaps(h, kh, a.strides[0], a.pads[0], out[1]) * transposeTaps(w, kw, a.strides[1], a.pads[2], out[2]);
+      const [n, h, w, c] = tupleOf(ins[0]!.shape, 4);
+      const [o, kh, kw] = tupleOf(ins[1]!.shape, 3);
+      return n * c * o * transposeTaps(h, kh, a.strides[0], a.pads[0], out[1]!) * transposeTaps(w, kw, a.strides[1], a.pads[2], out[2]!);
     },
   },
 };

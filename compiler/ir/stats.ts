@@ -34,13 +34,13 @@ function bytesOf(t: Tensor): number {
 export function modelStats(g: Graph): ModelStats {
   const nodes: NodeStats[] = g.nodes.map((n) => {
     const ins = n.inputs.map((i) => tensorOf(g, i));
-    const out = tensorOf(g, n.outputs[0]);
+    const out = tensorOf(g, n.outputs[0]!);
     const macs = (OP_SEMANTICS[n.op] as { macs(i: Tensor[], o: number[], a: unknown): number }).macs(ins, out.shape, n.attrs);
     const params = ins.filter((t) => t.data).reduce((s, t) => s + sizeOf(t.shape), 0);
     return { name: n.name, op: n.op, outputShape: out.shape, macs, params, activationBytes: bytesOf(out) };
   });
   const constants = [...g.tensors.values()].filter((t) => t.data);
-  const activations = [...g.inputs.map((i) => tensorOf(g, i)), ...g.nodes.map((n) => tensorOf(g, n.outputs[0]))];
+  const activations = [...g.inputs.map((i) => tensorOf(g, i)), ...g.nodes.map((n) => tensorOf(g, n.outputs[0]!))];
   const largest = activations.reduce((a, b) => (bytesOf(b) > bytesOf(a) ? b : a));
   return {
     nodes,
@@ -62,7 +62,7 @@ export function peakActivationBytes(g: Graph): number {
   const live = new Map<string, number>(g.inputs.map((x) => [x, bytesOf(tensorOf(g, x))]));
   let peak = 0;
   g.nodes.forEach((n, i) => {
-    const out = tensorOf(g, n.outputs[0]);
+    const out = tensorOf(g, n.outputs[0]!);
     live.set(out.name, bytesOf(out));
     peak = Math.max(peak, [...live.values()].reduce((a, b) => a + b, 0));
     for (const x of n.inputs) if (lastUse.get(x) === i && !g.outputs.includes(x)) live.delete(x);

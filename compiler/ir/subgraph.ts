@@ -12,7 +12,7 @@ export function subgraph(g: Graph, inputs: readonly string[], outputs: readonly 
   const boundary = new Set(inputs);
   const keep = new Set<number>();
   for (let i = g.nodes.length - 1; i >= 0; i--) {
-    const n = g.nodes[i];
+    const n = g.nodes[i]!;
     if (!n.outputs.some((o) => needed.has(o) && !boundary.has(o))) continue;
     keep.add(i);
     for (const x of n.inputs) if (!boundary.has(x) && !tensorOf(g, x).data) needed.add(x);

@@ -50,7 +50,7 @@ export function broadcastStrides(shape: readonly number[], out: readonly number[
   for (let i = shape.length - 1; i >= 0; i--) {
     const oi = out.length - shape.length + i;
     strides[oi] = shape[i] === 1 ? 0 : s;
-    s *= shape[i];
+    s *= shape[i]!;
   }
   return strides;
 }

@@ -26,7 +26,7 @@ const WEIGHT_CHANNEL_AXIS: Partial<Record<Node['op'], number>> = { conv2d: 0, de
 /** Throws a TinyedgeError naming the file, node and op of the first quantization the 8-bit specification forbids. */
 export function verifyQuantizedGraph(g: Graph): void {
   const nodeOf = new Map<string, Node>();
-  for (const n of g.nodes) nodeOf.set(n.outputs[0], n);
+  for (const n of g.nodes) nodeOf.set(n.outputs[0]!, n);
   for (const t of g.tensors.values()) {
     const writer = nodeOf.get(t.name);
     const place = writer ? { file: g.source, node: writer.name, op: writer.op } : { file: g.source, node: t.name, op: t.data ? 'const' : 'input' };
@@ -36,7 +36,7 @@ export function verifyQuantizedGraph(g: Graph): void {
       throw e instanceof TinyedgeError ? e.within(place) : e;
     }
   }
-  const activations = new Set([...g.inputs, ...g.nodes.map((n) => n.outputs[0])]);
+  const activations = new Set([...g.inputs, ...g.nodes.map((n) => n.outputs[0]!)]);
   for (const name of activations) {
     const t = g.tensors.get(name);
     if (!t) continue;

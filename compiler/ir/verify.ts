@@ -39,7 +39,7 @@ function verifyStructure(g: Graph): void {
     }
     const shape = inferNode(g, node);
     if (node.outputs.length !== 1) throw new TinyedgeError('TE107', `has ${node.outputs.length} outputs, IR ops have one`, place(node.name, node.op));
-    const out = node.outputs[0];
+    const out = node.outputs[0]!;
     if (written.has(out) || available.has(out)) throw new TinyedgeError('TE107', `output '${out}' is written twice`, place(node.name, node.op));
     const t = g.tensors.get(out);
     if (!t) throw new TinyedgeError('TE107', `output '${out}' has no tensor`, place(node.name, node.op));

@@ -1,6 +1,7 @@
 /** @fileoverview Geometry of a 2-D window op (conv, depthwise, pooling, transpose conv) over an NHWC input: the IR fact both interpreters and every backend read. */
 import { Pads4 } from './attrs.ts';
 import { Tensor } from './tensor.ts';
+import { tupleOf } from './tuple.ts';
 
 /** Input size, output size, kernel size, strides, dilations and explicit pads. */
 export interface Window2d {
@@ -19,8 +20,8 @@ export interface Window2d {
 
 /** The window of a node from its input and output tensors and its attributes. */
 export function windowOf(input: Tensor, out: Tensor, kh: number, kw: number, a: { strides: [number, number]; pads: Pads4; dilations?: [number, number] }): Window2d {
-  const [n, h, w, c] = input.shape;
-  return { n, h, w, c, oh: out.shape[1], ow: out.shape[2], kh, kw, strides: a.strides, dilations: a.dilations ?? [1, 1], pads: a.pads };
+  const [n, h, w, c] = tupleOf(input.shape, 4);
+  return { n: n, h: h, w: w, c: c, oh: out.shape[1]!, ow: out.shape[2]!, kh, kw, strides: a.strides, dilations: a.dilations ?? [1, 1], pads: a.pads };
 }
 
 /**

@@ -5,6 +5,7 @@
 import sharp from 'sharp';
 import { TinyedgeError } from '../errors.ts';
 import { checkOutputFile } from './output-path.ts';
+import { tupleOf } from '../ir/tuple.ts';
 
 /** What is drawn of a detection: its normalized box [ymin, xmin, ymax, xmax], class, label and score. */
 export interface LabeledBox {
@@ -17,7 +18,7 @@ export interface LabeledBox {
 /** A box [ymin, xmin, ymax, xmax] in pixels of an image of width × height: left, top, right, bottom, clipped to the image. */
 export function pixelBox(box: readonly number[], width: number, height: number): [number, number, number, number] {
   const clip = (v: number, size: number) => Math.round(Math.min(Math.max(v, 0), 1) * size);
-  const [ymin, xmin, ymax, xmax] = box;
+  const [ymin, xmin, ymax, xmax] = tupleOf(box, 4);
   return [clip(xmin, width), clip(ymin, height), clip(xmax, width), clip(ymax, height)];
 }
 

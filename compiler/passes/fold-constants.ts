@@ -8,7 +8,7 @@ export function foldConstants(input: Graph): Graph {
   g.nodes = g.nodes.filter((n) => {
     if (n.inputs.length === 0 || !n.inputs.every((i) => isConstant(g, i))) return true;
     const values = n.inputs.map((i) => Float32Array.from(tensorOf(g, i).data as ArrayLike<number>));
-    const out = tensorOf(g, n.outputs[0]);
+    const out = tensorOf(g, n.outputs[0]!);
     out.data = Float32Array.from(runNodeF32(g, n, values));
     return false;
   });

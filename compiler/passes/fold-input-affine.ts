@@ -25,7 +25,7 @@ function affineChain(g: Graph, input: string, consumers: Map<string, Node[]>): A
     const next = soleConsumer(g, end, consumers);
     if (!next || (next.op !== 'mul' && next.op !== 'add' && next.op !== 'sub')) break;
     if (next.attrs.clamp.min !== null || next.attrs.clamp.max !== null) break;
-    const other = next.inputs[0] === end ? next.inputs[1] : next.inputs[0];
+    const other = next.inputs[0] === end ? next.inputs[1]! : next.inputs[0]!;
     const k = isConstant(g, other) ? scalarConstant(g, other) : undefined;
     if (k === undefined || (next.op === 'sub' && next.inputs[1] !== other)) break;
     if (next.op === 'mul') {
@@ -33,7 +33,7 @@ function affineChain(g: Graph, input: string, consumers: Map<string, Node[]>): A
       b *= k;
     } else b += next.op === 'add' ? k : -k;
     nodes.push(next);
-    end = next.outputs[0];
+    end = next.outputs[0]!;
   }
   return nodes.length && a !== 0 ? { a, b, nodes, end } : undefined;
 }
@@ -48,20 +48,20 @@ export function foldInputAffine(input: Graph): Graph {
     const next = soleConsumer(g, chain.end, consumers);
     if (!next || (next.op !== 'conv2d' && next.op !== 'depthwise_conv2d') || next.inputs[0] !== chain.end) continue;
     const conv = next as NodeOf<'conv2d' | 'depthwise_conv2d'>;
-    if (!isConstant(g, conv.inputs[1]) || (conv.inputs[2] !== undefined && !isConstant(g, conv.inputs[2]))) continue;
+    if (!isConstant(g, conv.inputs[1]!) || (conv.inputs[2] !== undefined && !isConstant(g, conv.inputs[2]))) continue;
 
-    const filter = tensorOf(g, conv.inputs[1]);
+    const filter = tensorOf(g, conv.inputs[1]!);
     const w = filter.data as Float32Array;
-    const channels = conv.op === 'conv2d' ? filter.shape[0] : filter.shape[3];
+    const channels = conv.op === 'conv2d' ? filter.shape[0]! : filter.shape[3]!;
     const channelOf = conv.op === 'conv2d' ? (i: number) => Math.floor(i / (w.length / channels)) : (i: number) => i % channels;
     const sums = new Float64Array(channels);
     const scaled = new Float32Array(w.length);
     for (let i = 0; i < w.length; i++) {
-      sums[channelOf(i)] += w[i];
-      scaled[i] = w[i] * chain.a;
+      sums[channelOf(i)]! += w[i]!;
+      scaled[i] = w[i]! * chain.a;
     }
     const oldBias = conv.inputs[2] !== undefined ? (tensorOf(g, conv.inputs[2]).data as Float32Array) : undefined;
-    const bias = Float32Array.from(sums, (s, c) => (oldBias ? oldBias[c] : 0) + chain.b * s);
+    const bias = Float32Array.from(sums, (s, c) => (oldBias ? oldBias[c]! : 0) + chain.b * s);
 
     const wName = `${conv.name}/input_folded_filter`;
     const bName = `${conv.name}/input_folded_bias`;
@@ -73,7 +73,7 @@ export function foldInputAffine(input: Graph): Graph {
     if (t || bo || l || r) {
       const padName = `${conv.name}/input_pad`;
       const shape = tensorOf(g, x).shape;
-      g.tensors.set(padName, { name: padName, dtype: 'f32', shape: [shape[0], shape[1] + t + bo, shape[2] + l + r, shape[3]] });
+      g.tensors.set(padName, { name: padName, dtype: 'f32', shape: [shape[0]!, shape[1]! + t + bo, shape[2]! + l + r, shape[3]!] });
       newNodes.push({ name: padName, op: 'pad', inputs: [x], outputs: [padName], attrs: { pads: [[0, 0], [t, bo], [l, r], [0, 0]], value: -chain.b / chain.a } });
       conv.attrs.pads = [0, 0, 0, 0];
       source = padName;

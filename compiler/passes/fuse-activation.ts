@@ -12,11 +12,11 @@ export function fuseActivation(input: Graph): Graph {
   const fused = new Set<string>();
   for (const node of g.nodes) {
     if (node.op !== 'clamp') continue;
-    const prev = producers.get(node.inputs[0]);
-    if (!prev || !hasClamp(prev.op) || soleConsumer(g, prev.outputs[0], consumers) !== node) continue;
+    const prev = producers.get(node.inputs[0]!);
+    if (!prev || !hasClamp(prev.op) || soleConsumer(g, prev.outputs[0]!, consumers) !== node) continue;
     const attrs = prev.attrs as { clamp: typeof node.attrs.clamp };
     attrs.clamp = combineClamps(attrs.clamp, node.attrs.clamp);
-    replaceUses(g, node.outputs[0], prev.outputs[0]);
+    replaceUses(g, node.outputs[0]!, prev.outputs[0]!);
     fused.add(node.name);
   }
   g.nodes = g.nodes.filter((n) => !fused.has(n.name));

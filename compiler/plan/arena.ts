@@ -61,13 +61,13 @@ abstract class PlannerBase implements ArenaPlanner {
 
   offsetOf(id: number): number {
     this.offsets ??= this.place();
-    return this.offsets[id];
+    return this.offsets[id]!;
   }
 
   arenaSize(): number {
     this.offsets ??= this.place();
     const offsets = this.offsets;
-    return this.buffers.reduce((m, b, i) => Math.max(m, offsets[i] + extent(b)), 0);
+    return this.buffers.reduce((m, b, i) => Math.max(m, offsets[i]! + extent(b)), 0);
   }
 
   protected abstract place(): number[];
@@ -94,12 +94,12 @@ export class GreedyBySizePlanner extends PlannerBase {
   protected place(): number[] {
     const largest = (b: Piece[]) => Math.max(...b.map((p) => p.size));
     const first = (b: Piece[]) => Math.min(...b.map((p) => p.firstUse));
-    const order = this.buffers.map((_, i) => i).sort((a, b) => largest(this.buffers[b]) - largest(this.buffers[a]) || first(this.buffers[a]) - first(this.buffers[b]));
+    const order = this.buffers.map((_, i) => i).sort((a, b) => largest(this.buffers[b]!) - largest(this.buffers[a]!) || first(this.buffers[a]!) - first(this.buffers[b]!));
     const offsets = new Array<number>(this.buffers.length).fill(0);
     /** Placed pieces at their arena offsets. */
     const placed: Piece[] = [];
     for (const id of order) {
-      const own = this.buffers[id];
+      const own = this.buffers[id]!;
       const clashing = placed.filter((q) => own.some((p) => p.firstUse <= q.lastUse && q.firstUse <= p.lastUse));
       // Candidate offsets: 0, and each offset that puts one of our pieces right after a clashing placed piece.
       const candidates = [0, ...clashing.flatMap((q) => own.map((p) => q.at + align(q.size) - p.at))].filter((c) => c >= 0).sort((a, b) => a - b);

@@ -15,6 +15,7 @@ import { Graph, Node, tensorOf } from '../ir/graph.ts';
 import { DTYPE_BYTES, sizeOf, sameShape } from '../ir/tensor.ts';
 import { int8ParamsOf } from '../quantize/prepare/prepare-int8.ts';
 import { ARENA_ALIGNMENT, GreedyBySizePlanner, LinearPlanner, Piece, lowerBound } from './arena.ts';
+import { tupleOf } from '../ir/tuple.ts';
 
 /**
  * The kernel contract in-place convolution relies on, kept by every conv2d and depthwise kernel of every backend:
@@ -50,11 +51,11 @@ function bytesOf(g: Graph, name: string): number {
 function inPlaceSource(g: Graph, node: Node, step: number, storageEnd: (tensor: string) => number): string | undefined {
   if (node.op === 'reshape') {
     const p = int8ParamsOf(g).get(node.name);
-    if (p?.kind === 'requantize' && p.inputs[0].identity) return node.inputs[0];
+    if (p?.kind === 'requantize' && p.inputs[0]!.identity) return node.inputs[0];
     return undefined;
   }
   if (node.op === 'add' || node.op === 'mul') {
-    const out = tensorOf(g, node.outputs[0]);
+    const out = tensorOf(g, node.outputs[0]!);
     return node.inputs.find((i) => {
       const t = tensorOf(g, i);
       return !t.data && !g.inputs.includes(i) && !g.outputs.includes(i) && sameShape(t.shape, out.shape) && storageEnd(i) === step;
@@ -69,10 +70,10 @@ function inPlaceSource(g: Graph, node: Node, step: number, storageEnd: (tensor: 
  */
 export function slidingOutputOffset(g: Graph, node: Node): number | undefined {
   if (node.op !== 'conv2d' && node.op !== 'depthwise_conv2d') return undefined;
-  const x = tensorOf(g, node.inputs[0]);
-  const y = tensorOf(g, node.outputs[0]);
+  const x = tensorOf(g, node.inputs[0]!);
+  const y = tensorOf(g, node.outputs[0]!);
   const [n, , w, cin] = x.shape;
-  const [, ho, wo, cout] = y.shape;
+  const [, ho, wo, cout] = tupleOf(y.shape, 4);
   if (n !== 1 || x.dtype !== 'int8' || y.dtype !== 'int8') return undefined;
   const [sh, sw] = node.attrs.strides;
   const [pt, , pl] = node.attrs.pads;
@@ -81,9 +82,9 @@ export function slidingOutputOffset(g: Graph, node: Node): number | undefined {
   for (let oy = 0; oy < ho; oy++) {
     for (let ox = 0; ox < wo; ox++) {
       // The first input pixel any output from (oy, ox) on reads; the tile starting here must end before it.
-      const first = Math.max(0, (sh * oy - pt) * w + sw * ox - pl);
+      const first = Math.max(0, (sh * oy - pt) * w! + sw * ox - pl);
       const tileEnd = Math.min(oy * wo + ox + IN_PLACE_TILE_PIXELS, pixels);
-      offset = Math.min(offset, cin * first - cout * tileEnd);
+      offset = Math.min(offset, cin! * first - cout * tileEnd);
     }
   }
   return Math.floor(offset / ARENA_ALIGNMENT) * ARENA_ALIGNMENT;
@@ -114,29 +115,29 @@ function planOnce(g: Graph, scratchOf: ScratchQuery, slides: ReadonlySet<string>
     const bi = bufferOf.get(source) as number;
     let at = (pieceOf.get(source) as Piece).at + delta;
     if (at < 0) {
-      for (const p of buffers[bi]) p.at -= at;
+      for (const p of buffers[bi]!) p.at -= at;
       at = 0;
     }
     bufferOf.set(out, bi);
-    buffers[bi].push(piece(out, at, step));
+    buffers[bi]!.push(piece(out, at, step));
   };
   /** Whether `t`'s bytes are free after `step`: an activation of the graph's own (not its input or an output), read last here. */
   const endsAt = (t: string, step: number) => !g.inputs.includes(t) && !g.outputs.includes(t) && !tensorOf(g, t).data && (pieceOf.get(t) as Piece).lastUse === step;
   for (const name of g.inputs) open(name, 0);
   g.nodes.forEach((node, step) => {
-    const out = node.outputs[0];
+    const out = node.outputs[0]!;
     const source = inPlaceSource(g, node, step, (t) => (pieceOf.get(t) as Piece).lastUse);
     if (source !== undefined) {
       // Same bytes: the output is a piece at the source's offset that lives on after it.
       const bi = bufferOf.get(source) as number;
       bufferOf.set(out, bi);
-      buffers[bi].push(piece(out, (pieceOf.get(source) as Piece).at, step));
+      buffers[bi]!.push(piece(out, (pieceOf.get(source) as Piece).at, step));
       return;
     }
     const slide = slides.has(node.name) ? slidingOutputOffset(g, node) : undefined;
-    if (slide !== undefined && endsAt(node.inputs[0], step)) {
+    if (slide !== undefined && endsAt(node.inputs[0]!, step)) {
       overlapping.add(out);
-      return join(out, node.inputs[0], slide, step);
+      return join(out, node.inputs[0]!, slide, step);
     }
     open(out, step);
   });
@@ -165,12 +166,12 @@ function planOnce(g: Graph, scratchOf: ScratchQuery, slides: ReadonlySet<string>
  * pair one buffer, which the greedy placement may fit worse, so each is kept only where it helps, largest first.
  */
 export function planMemory(g: Graph, scratchOf: ScratchQuery = () => 0, options: { slide?: 'best' | 'every' | 'none' } = {}): MemoryPlan {
-  const bytesAround = (n: Node) => bytesOf(g, n.inputs[0]) + bytesOf(g, n.outputs[0]);
+  const bytesAround = (n: Node) => bytesOf(g, n.inputs[0]!) + bytesOf(g, n.outputs[0]!);
   const candidates = g.nodes
     .filter((n) => {
       const slide = slidingOutputOffset(g, n);
       // Sliding pays only when the output overlaps its input, i.e. starts less than its own size before it.
-      return slide !== undefined && slide > -bytesOf(g, n.outputs[0]);
+      return slide !== undefined && slide > -bytesOf(g, n.outputs[0]!);
     })
     .sort((a, b) => bytesAround(b) - bytesAround(a));
   // Tests force every slide (the kernels' contract, proven on every target) or none.

@@ -32,13 +32,13 @@ function valuesOf(g: Graph, live: Map<string, Values[]>, name: string, batch: nu
 /** Adjusts the int32 biases of `int8` in place so each MAC layer's mean output error over `inputs` is zero. */
 export function correctBiases(f32: Graph, int8: Graph, inputs: readonly Float32Array[], onNode?: (done: number, total: number) => void): void {
   const batch = inputs.length;
-  const liveF = new Map<string, Values[]>([[f32.inputs[0], [...inputs]]]);
-  const inQuant = tensorOf(int8, int8.inputs[0]).quant as Quantization;
-  const liveQ = new Map<string, Values[]>([[int8.inputs[0], inputs.map((x) => quantizeArray(x, inQuant))]]);
+  const liveF = new Map<string, Values[]>([[f32.inputs[0]!, [...inputs]]]);
+  const inQuant = tensorOf(int8, int8.inputs[0]!).quant as Quantization;
+  const liveQ = new Map<string, Values[]>([[int8.inputs[0]!, inputs.map((x) => quantizeArray(x, inQuant))]]);
   const lastUse = new Map<string, number>();
   int8.nodes.forEach((n, i) => n.inputs.forEach((x) => lastUse.set(x, i)));
   int8.nodes.forEach((node, i) => {
-    const fNode = f32.nodes[i];
+    const fNode = f32.nodes[i]!;
     const fArgs = fNode.inputs.map((x) => valuesOf(f32, liveF, x, batch));
     const fOut = inputs.map((_, k) => runNodeF32(f32, fNode, fArgs.map((a) => a[k] as Float32Array)));
     // The arguments are read on each run: a corrected bias is a new constant.
@@ -48,8 +48,8 @@ export function correctBiases(f32: Graph, int8: Graph, inputs: readonly Float32A
     };
     let qOut = run();
     if (correctNode(int8, node, fOut, qOut)) qOut = run();
-    liveF.set(node.outputs[0], fOut);
-    liveQ.set(node.outputs[0], qOut);
+    liveF.set(node.outputs[0]!, fOut);
+    liveQ.set(node.outputs[0]!, qOut);
     for (const x of node.inputs) {
       if (lastUse.get(x) === i) {
         liveF.delete(x);
@@ -65,36 +65,36 @@ function correctNode(g: Graph, node: Node, fOut: Float32Array[], qOut: Activatio
   if ((node.op !== 'conv2d' && node.op !== 'depthwise_conv2d' && node.op !== 'fully_connected') || node.inputs[2] === undefined) return false;
   const params = int8ParamsOf(g).get(node.name);
   if (params?.kind !== 'mac') return false;
-  const out = tensorOf(g, node.outputs[0]);
+  const out = tensorOf(g, node.outputs[0]!);
   const outQ = out.quant as Quantization;
-  const inScale = (tensorOf(g, node.inputs[0]).quant as Quantization).scale[0];
-  const wScale = (tensorOf(g, node.inputs[1]).quant as Quantization).scale;
+  const inScale = (tensorOf(g, node.inputs[0]!).quant as Quantization).scale[0]!;
+  const wScale = (tensorOf(g, node.inputs[1]!).quant as Quantization).scale;
   const bias = tensorOf(g, node.inputs[2]);
   // 16×8 biases are int64 and their activations 256 times finer: nothing to correct.
   if (bias.dtype !== 'int32') return false;
-  const channels = out.shape[out.shape.length - 1];
+  const channels = out.shape[out.shape.length - 1]!;
   const sum = new Float64Array(channels);
   const count = new Float64Array(channels);
-  const s = outQ.scale[0];
-  const z = outQ.zeroPoint[0];
+  const s = outQ.scale[0]!;
+  const z = outQ.zeroPoint[0]!;
   for (let k = 0; k < fOut.length; k++) {
-    const f = fOut[k];
-    const q = qOut[k];
+    const f = fOut[k]!;
+    const q = qOut[k]!;
     for (let i = 0; i < f.length; i++) {
       // Only where neither side sits on the clamp: there the error is the layer's, not the activation's.
-      if (q[i] <= params.actMin || q[i] >= params.actMax) continue;
-      const fq = f[i] / s + z;
+      if (q[i]! <= params.actMin || q[i]! >= params.actMax) continue;
+      const fq = f[i]! / s + z;
       if (fq <= params.actMin || fq >= params.actMax) continue;
       const c = i % channels;
-      sum[c] += f[i] - s * (q[i] - z);
-      count[c]++;
+      sum[c]! += f[i]! - s * (q[i]! - z);
+      count[c]!++;
     }
   }
   const corrected = Int32Array.from(bias.data as Int32Array);
   for (let c = 0; c < channels; c++) {
-    if (count[c] < MIN_SAMPLES) continue;
-    const accScale = inScale * wScale[wScale.length === 1 ? 0 : c];
-    corrected[c] = clampInt(corrected[c] + Math.round(sum[c] / count[c] / accScale), -2147483648, 2147483647);
+    if (count[c]! < MIN_SAMPLES) continue;
+    const accScale = inScale * wScale[wScale.length === 1 ? 0 : c]!;
+    corrected[c] = clampInt(corrected[c]! + Math.round(sum[c]! / count[c]! / accScale), -2147483648, 2147483647);
   }
   bias.data = corrected;
   return true;

@@ -23,8 +23,8 @@ const PERCENTILE_CLIP = 1e-4;
 
 /** Observes every activation (graph inputs and node outputs) of one f32 run. */
 function observe(g: Graph, x: Float32Array, visit: (tensor: string, values: Float32Array) => void): void {
-  visit(g.inputs[0], x);
-  runF32(g, { [g.inputs[0]]: x }, { onNode: (node, y) => visit(node.outputs[0], y) });
+  visit(g.inputs[0]!, x);
+  runF32(g, { [g.inputs[0]!]: x }, { onNode: (node, y) => visit(node.outputs[0]!, y) });
 }
 
 class Histogram {
@@ -38,11 +38,11 @@ class Histogram {
   add(values: Float32Array): void {
     const width = (this.max - this.min) / BINS;
     if (width <= 0) {
-      this.counts[0] += values.length;
+      this.counts[0]! += values.length;
     } else {
       for (let i = 0; i < values.length; i++) {
-        const b = Math.floor((values[i] - this.min) / width);
-        this.counts[b < 0 ? 0 : b >= BINS ? BINS - 1 : b]++;
+        const b = Math.floor((values[i]! - this.min) / width);
+        this.counts[b < 0 ? 0 : b >= BINS ? BINS - 1 : b]!++;
       }
     }
     this.total += values.length;
@@ -56,7 +56,7 @@ class Histogram {
   quantile(q: number): number {
     let seen = 0;
     for (let b = 0; b < BINS; b++) {
-      seen += this.counts[b];
+      seen += this.counts[b]!;
       if (seen >= q * this.total) return this.min + ((b + 1) * (this.max - this.min)) / BINS;
     }
     return this.max;
@@ -76,7 +76,7 @@ class Histogram {
         if (!this.counts[b]) continue;
         const v = this.center(b);
         const clipped = v < lo ? lo - v : v > hi ? v - hi : 0;
-        err += this.counts[b] * (clipped * clipped + (q * q) / 12);
+        err += this.counts[b]! * (clipped * clipped + (q * q) / 12);
       }
       if (err < bestErr) {
         bestErr = err;
@@ -98,7 +98,7 @@ export function calibrate(g: Graph, inputs: readonly Float32Array[], method: Cal
       let lo = Infinity;
       let hi = -Infinity;
       for (let i = 0; i < values.length; i++) {
-        const v = values[i];
+        const v = values[i]!;
         if (v < lo) lo = v;
         if (v > hi) hi = v;
       }

@@ -42,13 +42,13 @@ function quantizeConstantOperand(t: Tensor, type: ActivationType): void {
 }
 
 function quantizeMacWeights(g: Graph, node: Node, type: ActivationType): void {
-  const input = tensorOf(g, node.inputs[0]);
-  const filter = tensorOf(g, node.inputs[1]);
+  const input = tensorOf(g, node.inputs[0]!);
+  const filter = tensorOf(g, node.inputs[1]!);
   const w = filter.data as Float32Array;
   const depthwise = node.op === 'depthwise_conv2d';
-  const channels = depthwise ? filter.shape[3] : filter.shape[0];
+  const channels = depthwise ? filter.shape[3]! : filter.shape[0]!;
   const perChannel = w.length / channels;
-  const inputScale = (input.quant as Quantization).scale[0];
+  const inputScale = (input.quant as Quantization).scale[0]!;
   const bias = node.inputs[2] === undefined ? undefined : tensorOf(g, node.inputs[2]);
   // int64 biases (16×8) have room for any bias; int32 ones may need larger weight scales.
   const minScales = bias && type === 'int8' ? biasSafeWeightScales(bias.data as Float32Array, inputScale) : undefined;
@@ -86,10 +86,10 @@ export function quantizeGraph(f32: Graph, ranges: Map<string, TensorRange>, type
   }
   for (const node of g.nodes) {
     withPlace({ file: g.source, node: node.name, op: node.op }, () => {
-      const out = tensorOf(g, node.outputs[0]);
-      const firstInput = tensorOf(g, node.inputs[0]);
+      const out = tensorOf(g, node.outputs[0]!);
+      const firstInput = tensorOf(g, node.inputs[0]!);
       if (node.op === 'conv2d' || node.op === 'depthwise_conv2d' || node.op === 'fully_connected' || node.op === 'transpose_conv2d') {
-        if (!tensorOf(g, node.inputs[1]).data) throw new TinyedgeError('TE201', 'cannot be quantized: the weights are not constant');
+        if (!tensorOf(g, node.inputs[1]!).data) throw new TinyedgeError('TE201', 'cannot be quantized: the weights are not constant');
         quantizeMacWeights(g, node, type);
       } else {
         for (const i of node.inputs) {

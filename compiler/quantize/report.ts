@@ -49,21 +49,21 @@ function sqnrDb(signal: number, noise: number): number {
 }
 
 function representable(q: Quantization, dtype: string): [number, number] {
-  const s = q.scale[0];
-  const z = q.zeroPoint[0];
+  const s = q.scale[0]!;
+  const z = q.zeroPoint[0]!;
   const [lo, hi] = RANGE_OF[activationType(dtype)];
   return [s * (lo - z), s * (hi - z)];
 }
 
 function argmax(x: ArrayLike<number>): number {
   let best = 0;
-  for (let i = 1; i < x.length; i++) if (x[i] > x[best]) best = i;
+  for (let i = 1; i < x.length; i++) if (x[i]! > x[best]!) best = i;
   return best;
 }
 
 function weightRange(g: Graph, node: Node): [number, number] | null {
   if (node.op !== 'conv2d' && node.op !== 'depthwise_conv2d' && node.op !== 'fully_connected') return null;
-  const w = tensorOf(g, node.inputs[1]).data as Float32Array;
+  const w = tensorOf(g, node.inputs[1]!).data as Float32Array;
   let lo = Infinity;
   let hi = -Infinity;
   for (const v of w) {
@@ -76,9 +76,9 @@ function weightRange(g: Graph, node: Node): [number, number] | null {
 /** The tensors the report follows beyond every layer: logits before a final softmax/logistic, and classifier features. */
 export function fidelityTensors(g: Graph): { logits: string | null; features: string | null } {
   const last = g.nodes.find((n) => n.outputs[0] === g.outputs[0]);
-  const logits = last && (last.op === 'softmax' || last.op === 'logistic') ? last.inputs[0] : null;
+  const logits = last && (last.op === 'softmax' || last.op === 'logistic') ? last.inputs[0]! : null;
   const fc = [...g.nodes].reverse().find((n) => n.op === 'fully_connected');
-  return { logits, features: fc ? fc.inputs[0] : null };
+  return { logits, features: fc ? fc.inputs[0]! : null };
 }
 
 /**
@@ -97,12 +97,12 @@ export function quantizationReport(f32: Graph, int8: Graph, inputs: readonly Flo
   inputs.forEach((x, k) => {
     const reference = new Map<string, Float32Array>();
     const wanted = (name: string) => perLayer || perInputDb.has(name);
-    runF32(f32, { [f32.inputs[0]]: x }, { onNode: (n, y) => wanted(n.outputs[0]) && reference.set(n.outputs[0], y) });
-    reference.set(f32.inputs[0], x);
+    runF32(f32, { [f32.inputs[0]!]: x }, { onNode: (n, y) => wanted(n.outputs[0]!) && reference.set(n.outputs[0]!, y) });
+    reference.set(f32.inputs[0]!, x);
     const quantized = new Map<string, Float32Array>();
-    runInteger(int8, { [int8.inputs[0]]: quantizeForTensor(x, tensorOf(int8, int8.inputs[0])) }, {
+    runInteger(int8, { [int8.inputs[0]!]: quantizeForTensor(x, tensorOf(int8, int8.inputs[0]!)) }, {
       onNode: (n, y) => {
-        const name = n.outputs[0];
+        const name = n.outputs[0]!;
         if (!wanted(name)) return;
         const q = tensorOf(int8, name).quant as Quantization;
         const f = reference.get(name) as Float32Array;
@@ -112,9 +112,9 @@ export function quantizationReport(f32: Graph, int8: Graph, inputs: readonly Flo
         let e = 0;
         let out = 0;
         for (let i = 0; i < f.length; i++) {
-          s += f[i] * f[i];
-          e += (f[i] - dq[i]) ** 2;
-          if (f[i] < lo || f[i] > hi) out++;
+          s += f[i]! * f[i]!;
+          e += (f[i]! - dq[i]!) ** 2;
+          if (f[i]! < lo || f[i]! > hi) out++;
         }
         signal.set(name, (signal.get(name) ?? 0) + s);
         noise.set(name, (noise.get(name) ?? 0) + e);
@@ -126,12 +126,12 @@ export function quantizationReport(f32: Graph, int8: Graph, inputs: readonly Flo
         }
       },
     });
-    const top = logits ?? f32.outputs[0];
+    const top = logits ?? f32.outputs[0]!;
     if (argmax(reference.get(top) as Float32Array) === argmax(quantized.get(top) as Float32Array)) agree++;
     onProgress?.(k + 1);
   });
-  const layers: LayerReport[] = int8.nodes.filter((n) => signal.has(n.outputs[0])).map((n) => {
-    const name = n.outputs[0];
+  const layers: LayerReport[] = int8.nodes.filter((n) => signal.has(n.outputs[0]!)).map((n) => {
+    const name = n.outputs[0]!;
     const q = tensorOf(int8, name).quant as Quantization;
     const f32Node = f32.nodes.find((m) => m.name === n.name) as Node;
     return {
@@ -148,7 +148,7 @@ export function quantizationReport(f32: Graph, int8: Graph, inputs: readonly Flo
   return {
     images: inputs.length,
     layers,
-    output: fidelity(f32.outputs[0]) as TensorFidelity,
+    output: fidelity(f32.outputs[0]!) as TensorFidelity,
     logits: fidelity(logits),
     features: fidelity(features),
     top1Agreement: agree / inputs.length,

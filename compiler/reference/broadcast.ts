@@ -13,7 +13,7 @@ export function broadcastBinary(
 ): void {
   const n = sizeOf(outShape);
   if (a.length === n && b.length === n) {
-    for (let i = 0; i < n; i++) y[i] = f(a[i], b[i]);
+    for (let i = 0; i < n; i++) y[i] = f(a[i]!, b[i]!);
     return;
   }
   const sa = broadcastStrides(aShape, outShape);
@@ -22,15 +22,15 @@ export function broadcastBinary(
   let ia = 0;
   let ib = 0;
   for (let i = 0; i < n; i++) {
-    y[i] = f(a[ia], b[ib]);
+    y[i] = f(a[ia]!, b[ib]!);
     // Odometer increment of the output index, moving both input offsets along.
     for (let d = outShape.length - 1; d >= 0; d--) {
-      idx[d]++;
-      ia += sa[d];
-      ib += sb[d];
-      if (idx[d] < outShape[d]) break;
-      ia -= sa[d] * outShape[d];
-      ib -= sb[d] * outShape[d];
+      idx[d]!++;
+      ia += sa[d]!;
+      ib += sb[d]!;
+      if (idx[d]! < outShape[d]!) break;
+      ia -= sa[d]! * outShape[d]!;
+      ib -= sb[d]! * outShape[d]!;
       idx[d] = 0;
     }
   }

@@ -4,12 +4,13 @@
  */
 import { RESIZE_FRACTION_BITS } from '../ir/resize-geometry.ts';
 import { Elements, alike } from './layout.ts';
+import { tupleOf } from '../ir/tuple.ts';
 
 const ONE = 1 << RESIZE_FRACTION_BITS;
 
 /** Nearest-neighbour resize of [n][h][w][c] through per-axis source tables (output h = rows.length, w = cols.length). */
 export function gatherNearest<T extends Elements>(x: T, shape: readonly number[], rows: Int32Array, cols: Int32Array): T {
-  const [n, h, w, c] = shape;
+  const [n, h, w, c] = tupleOf(shape, 4);
   const y = alike(x, n * rows.length * cols.length * c);
   let o = 0;
   for (let b = 0; b < n; b++) {
@@ -31,7 +32,7 @@ export function gatherNearest<T extends Elements>(x: T, shape: readonly number[]
  * |s| < 2^31: a, b ∈ [−512, 1024) so the absolute weights sum to at most 2048², times 128.
  */
 export function resizeBilinearInt8(x: Int8Array, shape: readonly number[], rows: Int32Array, cols: Int32Array): Int8Array {
-  const [n, h, w, c] = shape;
+  const [n, h, w, c] = tupleOf(shape, 4);
   const oh = rows.length / 3;
   const ow = cols.length / 3;
   const y = new Int8Array(n * oh * ow * c);
@@ -39,9 +40,9 @@ export function resizeBilinearInt8(x: Int8Array, shape: readonly number[], rows:
   let o = 0;
   for (let b = 0; b < n; b++) {
     for (let r = 0; r < oh; r++) {
-      const [y0, y1, fy] = [rows[3 * r], rows[3 * r + 1], rows[3 * r + 2]];
+      const [y0, y1, fy] = [rows[3 * r]!, rows[3 * r + 1]!, rows[3 * r + 2]!];
       for (let q = 0; q < ow; q++) {
-        const [x0, x1, fx] = [cols[3 * q], cols[3 * q + 1], cols[3 * q + 2]];
+        const [x0, x1, fx] = [cols[3 * q]!, cols[3 * q + 1]!, cols[3 * q + 2]!];
         const w00 = (ONE - fy) * (ONE - fx);
         const w10 = fy * (ONE - fx);
         const w01 = (ONE - fy) * fx;
@@ -51,7 +52,7 @@ export function resizeBilinearInt8(x: Int8Array, shape: readonly number[], rows:
         const a01 = ((b * h + y0) * w + x1) * c;
         const a11 = ((b * h + y1) * w + x1) * c;
         for (let ch = 0; ch < c; ch++) {
-          const s = x[a00 + ch] * w00 + x[a10 + ch] * w10 + x[a01 + ch] * w01 + x[a11 + ch] * w11;
+          const s = x[a00 + ch]! * w00 + x[a10 + ch]! * w10 + x[a01 + ch]! * w01 + x[a11 + ch]! * w11;
           y[o++] = Math.trunc((s + (s > 0 ? half : -half)) / (1 << (2 * RESIZE_FRACTION_BITS)));
         }
       }
@@ -62,7 +63,7 @@ export function resizeBilinearInt8(x: Int8Array, shape: readonly number[], rows:
 
 /** TFLite's float ResizeBilinear: source p = v·scale (half-pixel: (v + ½)·scale − ½), lo = max(⌊p⌋, 0), hi = min(⌈p⌉, in − 1). */
 export function resizeBilinearF32(x: Float32Array, shape: readonly number[], size: readonly [number, number], alignCorners: boolean, halfPixelCenters: boolean): Float32Array {
-  const [n, h, w, c] = shape;
+  const [n, h, w, c] = tupleOf(shape, 4);
   const [oh, ow] = size;
   const axis = (inSize: number, outSize: number) =>
     Array.from({ length: outSize }, (_, v) => {
@@ -81,8 +82,8 @@ export function resizeBilinearF32(x: Float32Array, shape: readonly number[], siz
         const at = (yy: number, xx: number) => ((b * h + yy) * w + xx) * c;
         const [a00, a10, a01, a11] = [at(ty.lo, tx.lo), at(ty.hi, tx.lo), at(ty.lo, tx.hi), at(ty.hi, tx.hi)];
         for (let ch = 0; ch < c; ch++) {
-          const top = x[a00 + ch] + (x[a01 + ch] - x[a00 + ch]) * tx.frac;
-          const bottom = x[a10 + ch] + (x[a11 + ch] - x[a10 + ch]) * tx.frac;
+          const top = x[a00 + ch]! + (x[a01 + ch]! - x[a00 + ch]!) * tx.frac;
+          const bottom = x[a10 + ch]! + (x[a11 + ch]! - x[a10 + ch]!) * tx.frac;
           y[o++] = top + (bottom - top) * ty.frac;
         }
       }

@@ -32,7 +32,7 @@ export function runSchedule<V extends { length: number }>(g: Graph, feeds: Recor
       return v;
     });
     const y = interpreter.runNode(g, node, args);
-    values.set(node.outputs[0], y);
+    values.set(node.outputs[0]!, y);
     onNode?.(node, y);
     for (const name of node.inputs) if (lastUse.get(name) === i) values.delete(name);
   });

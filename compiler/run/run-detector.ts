@@ -36,7 +36,7 @@ export function labeledDetections(detections: readonly Detection[], labels: stri
 
 /** Width and height the boxes are given in: the photo's, or the model input's for a raw tensor. */
 export async function boxSpace(image: string | undefined, inputShape: readonly number[]): Promise<{ width: number; height: number }> {
-  return image ? photoSize(image) : { width: inputShape[2], height: inputShape[1] };
+  return image ? photoSize(image) : { width: inputShape[2]!, height: inputShape[1]! };
 }
 
 /** Parses the C detector runner's record (ssd-detection.ts: count, te_detection records, raw outputs; little-endian). */

@@ -12,6 +12,7 @@ import { Graph, GraphBuilder } from '../../compiler/ir/graph.ts';
 import { Clamp, NO_CLAMP } from '../../compiler/ir/attrs.ts';
 import { CwtConfig } from '../../compiler/audio/cwt-kernels.ts';
 import { SeededWeights } from './seeded-weights.ts';
+import { tupleOf } from '../../compiler/ir/tuple.ts';
 
 /** The classifier's classes. */
 export const FUNNELNET_LABELS = ['normal', 'murmur'];
@@ -23,7 +24,7 @@ export function buildFunnelNet(cwt: CwtConfig, seed = 1): Graph {
   const b = new GraphBuilder('builder:funnelnet');
   const seeded = new SeededWeights(b, seed);
   const weights = (shape: number[], outC: number, fanIn: number, gain: number) => seeded.layer(shape, outC, fanIn, gain);
-  const channels = (x: string) => b.shapeOf(x)[3];
+  const channels = (x: string) => b.shapeOf(x)[3]!;
   // Stride 2 pads only bottom/right (TF's SAME on even sizes); stride 1 pads all sides.
   const conv = (x: string, outC: number, k: number, stride: number, name: string, relu = true) =>
     b.node('conv2d', name, [x, ...weights([outC, k, k, channels(x)], outC, k * k * channels(x), relu ? 2 : 1)], {
@@ -47,7 +48,7 @@ export function buildFunnelNet(cwt: CwtConfig, seed = 1): Graph {
   x = separable(x, 32, 'bottleneck_2');
   // Expansion: a 3×3 stride-2 transposed conv (8×16 → 16×32, the full 17×33 output cropped at the bottom and right),
   // then a nearest resize back to the scalogram's size and a conv mixing the upsampled features.
-  const [, h, w] = b.shapeOf(x);
+  const [, h, w] = tupleOf(b.shapeOf(x), 3);
   const up = weights([16, 3, 3, channels(x)], 16, (9 * channels(x)) / 4, 2);
   x = b.node('transpose_conv2d', 'expand_1', [x, ...up], { strides: [2, 2], pads: [0, 1, 0, 1], clamp: RELU6 });
   x = b.node('resize_nearest', 'expand_2_resize', [x], { size: [2 * 2 * h, 2 * 2 * w], alignCorners: false, halfPixelCenters: false });

@@ -10,6 +10,7 @@ import { GraphBuilder } from '../../compiler/ir/graph.ts';
 import { Clamp, NO_CLAMP } from '../../compiler/ir/attrs.ts';
 import { tfPads } from '../../compiler/ir/padding.ts';
 import { SeededWeights } from './seeded-weights.ts';
+import { tupleOf } from '../../compiler/ir/tuple.ts';
 
 /** The nonlinearity after a conv: ReLU6, swish6 (x·relu6(x+3)/6, MobileDet-CPU's) or none. */
 export type Activation = 'relu6' | 'swish6' | 'linear';
@@ -49,7 +50,7 @@ export class MobileDetLayers {
 
   /** Channels of a tensor already built. */
   channels(x: string): number {
-    return this.b.shapeOf(x)[3];
+    return this.b.shapeOf(x)[3]!;
   }
 
   /** Uniform weights of variance 1/fanIn whose layer should reach `targetRms`, and biases around `biasCenter` (±0.05); returns [weights, bias]. */
@@ -60,7 +61,7 @@ export class MobileDetLayers {
   }
 
   private pads(x: string, k: number, stride: number) {
-    const [, h, w] = this.b.shapeOf(x);
+    const [, h, w] = tupleOf(this.b.shapeOf(x), 3);
     return tfPads('SAME', h, w, k, k, [stride, stride]);
   }
 

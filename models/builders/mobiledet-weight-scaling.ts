@@ -20,11 +20,11 @@ function rms(x: Float32Array): number {
  * layer's output RMS on `probe` (the graph's only input) is its target; returns the factor used for each weight.
  */
 export function scaleWeightsOnProbe(g: Graph, targetRms: ReadonlyMap<string, number>, probe: Float32Array): Map<string, number> {
-  const values = new Map<string, Float32Array>([[g.inputs[0], probe]]);
+  const values = new Map<string, Float32Array>([[g.inputs[0]!, probe]]);
   const valueOf = (name: string) => values.get(name) ?? (tensorOf(g, name).data as Float32Array);
   const factors = new Map<string, number>();
   for (const node of g.nodes) {
-    const weights = node.inputs[1];
+    const weights = node.inputs[1]!;
     const target = weights === undefined ? undefined : targetRms.get(weights);
     if (target !== undefined && (node.op === 'conv2d' || node.op === 'depthwise_conv2d')) {
       // The layer's weights alone: no bias, no clamp; its real output is then that, scaled, plus bias, clamped.
@@ -33,16 +33,16 @@ export function scaleWeightsOnProbe(g: Graph, targetRms: ReadonlyMap<string, num
       const r = rms(y);
       const factor = r > 0 ? target / r : 1;
       const w = tensorOf(g, weights).data as Float32Array;
-      for (let i = 0; i < w.length; i++) w[i] *= factor;
+      for (let i = 0; i < w.length; i++) w[i]! *= factor;
       factors.set(weights, factor);
       const bias = node.inputs[2] === undefined ? undefined : valueOf(node.inputs[2]);
       const { min, max } = node.attrs.clamp;
       for (let i = 0; i < y.length; i++) {
-        const v = y[i] * factor + (bias ? bias[i % bias.length] : 0);
+        const v = y[i]! * factor + (bias ? bias[i % bias.length]! : 0);
         y[i] = Math.min(Math.max(v, min ?? -Infinity), max ?? Infinity);
       }
-      values.set(node.outputs[0], y);
-    } else values.set(node.outputs[0], runNodeF32(g, node, node.inputs.map(valueOf)));
+      values.set(node.outputs[0]!, y);
+    } else values.set(node.outputs[0]!, runNodeF32(g, node, node.inputs.map(valueOf)));
   }
   return factors;
 }
@@ -51,6 +51,6 @@ export function scaleWeightsOnProbe(g: Graph, targetRms: ReadonlyMap<string, num
 export function applyWeightFactors(g: Graph, factors: ReadonlyMap<string, number>): void {
   for (const [name, factor] of factors) {
     const w = tensorOf(g, name).data as Float32Array;
-    for (let i = 0; i < w.length; i++) w[i] *= factor;
+    for (let i = 0; i < w.length; i++) w[i]! *= factor;
   }
 }

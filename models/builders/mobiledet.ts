@@ -17,6 +17,7 @@ import { MobileDetLayers, scaleFilters } from './mobiledet-blocks.ts';
 import { MOBILEDET_LAYOUTS, MobileDetLayout, MobileDetVariant } from './mobiledet-layouts.ts';
 import { applyWeightFactors, scaleWeightsOnProbe } from './mobiledet-weight-scaling.ts';
 import { mulberry32 } from './mulberry32.ts';
+import { tupleOf } from '../../compiler/ir/tuple.ts';
 
 /** COCO's 90 class ids (the configs' num_classes); the scores add the background column. */
 const CLASSES = 90;
@@ -63,7 +64,7 @@ function featureMaps(layers: MobileDetLayers, ends: { C4: string; C5: string }, 
   const depth = (d: number) => Math.max(Math.floor(d * width), MIN_DEPTH);
   EXTRA_DEPTHS.forEach((d, i) => {
     const index = i + 2;
-    let h = layers.conv(maps[maps.length - 1], depth(d / 2), 1, 1, 'relu6', `C5_1_Conv2d_${index}_1x1_${depth(d / 2)}`);
+    let h = layers.conv(maps[maps.length - 1]!, depth(d / 2), 1, 1, 'relu6', `C5_1_Conv2d_${index}_1x1_${depth(d / 2)}`);
     h = layers.depthwise(h, 3, 2, 'relu6', `C5_2_Conv2d_${index}_3x3_s2_${depth(d)}_depthwise`);
     maps.push(layers.conv(h, depth(d), 1, 1, 'relu6', `C5_2_Conv2d_${index}_3x3_s2_${depth(d)}`));
   });
@@ -72,7 +73,7 @@ function featureMaps(layers: MobileDetLayers, ends: { C4: string; C5: string }, 
 
 /** SSDLite's predictor for one map and one output kind: 3×3 depthwise (ReLU6), 1×1 conv, reshaped to [1, cells·boxes, code]. */
 function predictor(layers: MobileDetLayers, map: string, boxes: number, code: number, name: string, biasCenter: number): string {
-  const [, h, w] = layers.b.shapeOf(map);
+  const [, h, w] = tupleOf(layers.b.shapeOf(map), 3);
   const dw = layers.depthwise(map, 3, 1, 'relu6', `${name}_depthwise`);
   const out = layers.conv(dw, boxes * code, 1, 1, 'linear', name, undefined, biasCenter);
   return layers.b.node('reshape', `${name}_reshape`, [out], { shape: [1, h * w * boxes, code] });
@@ -84,10 +85,10 @@ function buildUnscaled(variant: MobileDetVariant, width: number, size: number, s
   const layers = new MobileDetLayers(b, seed);
   const input = b.input('input', [1, size, size, 3]);
   const maps = featureMaps(layers, backbone(layers, MOBILEDET_LAYOUTS[variant], input, width), width);
-  const config = anchorConfig(maps.map((m) => [b.shapeOf(m)[1], b.shapeOf(m)[2]]));
+  const config = anchorConfig(maps.map((m) => [b.shapeOf(m)[1]!, b.shapeOf(m)[2]!]));
   const boxes = anchorsPerLocation(config);
-  const boxParts = maps.map((m, i) => predictor(layers, m, boxes[i], 4, `BoxPredictor_${i}_BoxEncodingPredictor`, 0));
-  const classParts = maps.map((m, i) => predictor(layers, m, boxes[i], CLASSES + 1, `BoxPredictor_${i}_ClassPredictor`, CLASS_BIAS));
+  const boxParts = maps.map((m, i) => predictor(layers, m, boxes[i]!, 4, `BoxPredictor_${i}_BoxEncodingPredictor`, 0));
+  const classParts = maps.map((m, i) => predictor(layers, m, boxes[i]!, CLASSES + 1, `BoxPredictor_${i}_ClassPredictor`, CLASS_BIAS));
   const boxesOutput = b.node('concat', 'box_encodings', boxParts, { axis: 1 });
   const scoresOutput = b.node('concat', 'class_predictions', classParts, { axis: 1 });
   b.graph.outputs.push(boxesOutput, scoresOutput);

@@ -32,7 +32,7 @@ function divisible(v: number): number {
 export function buildMobileNetV2(alpha: number, size: number, classes: number, seed = 1): Graph {
   const b = new GraphBuilder(`builder:mobilenet_v2_${alpha}_${size}`);
   const seeded = new SeededWeights(b, seed);
-  const weights = (shape: number[], fanIn: number, gain: number) => seeded.layer(shape, shape[0] === 1 ? shape[3] : shape[0], fanIn, gain);
+  const weights = (shape: number[], fanIn: number, gain: number) => seeded.layer(shape, shape[0] === 1 ? shape[3]! : shape[0]!, fanIn, gain);
   const conv = (x: string, inC: number, outC: number, k: number, stride: number, relu: boolean, name: string, gain = relu ? 2 : 1) => {
     const pad = k === 1 ? 0 : stride === 1 ? 1 : 0;
     const pads: [number, number, number, number] = k === 1 ? [0, 0, 0, 0] : stride === 1 ? [pad, pad, pad, pad] : [0, 1, 0, 1];

@@ -109,7 +109,7 @@ export class EdgeServer {
 
   metrics(): EdgeMetrics {
     const sorted = [...this.latencies].sort((a, b) => a - b);
-    const at = (q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : 0);
+    const at = (q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! : 0);
     return { ...this.counts, refused: { ...this.counts.refused }, workersReplaced: this.pool.restarts, open: this.sockets.size, p50Ms: at(0.5), p99Ms: at(0.99) };
   }
 

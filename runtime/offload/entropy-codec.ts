@@ -59,7 +59,7 @@ class RangeEncoder {
   }
 
   encodeBit(probs: Uint16Array, i: number, bit: number): void {
-    const p = probs[i];
+    const p = probs[i]!;
     const bound = (this.range >>> PROB_BITS) * p;
     if (bit === 0) {
       this.range = bound;
@@ -115,7 +115,7 @@ class RangeDecoder {
   }
 
   decodeBit(probs: Uint16Array, i: number): number {
-    const p = probs[i];
+    const p = probs[i]!;
     const bound = (this.range >>> PROB_BITS) * p;
     let bit: number;
     if (this.code < bound) {
@@ -142,7 +142,7 @@ class RangeDecoder {
 
   private next(): number {
     if (this.at >= this.input.length) throw new EntropyError('truncated', 'the coded stream ends early');
-    return this.input[this.at++];
+    return this.input[this.at++]!;
   }
 }
 
@@ -160,7 +160,7 @@ export function entropyEncode(data: Uint8Array, lanes: number): Uint8Array {
   for (let i = 0; i < data.length && rc.fits; i++) {
     const tree = trees.subarray((i % lanes) * 256, (i % lanes) * 256 + 256);
     for (let node = 1, b = 7; b >= 0; b--) {
-      const bit = (data[i] >>> b) & 1;
+      const bit = (data[i]! >>> b) & 1;
       rc.encodeBit(tree, node, bit);
       node = (node << 1) | bit;
     }

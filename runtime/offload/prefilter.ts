@@ -23,7 +23,7 @@ export class ClassifierPrefilter {
   judge(frame: RawValues): PrefilterVerdict {
     this.model.setInput(frame);
     this.model.run();
-    const score = this.model.outputFloat()[this.wantedClass];
+    const score = this.model.outputFloat()[this.wantedClass]!;
     return { score, keep: score >= this.threshold };
   }
 }

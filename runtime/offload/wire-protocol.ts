@@ -76,7 +76,7 @@ const CRC_TABLE = Uint32Array.from({ length: 256 }, (_, n) => {
 /** zlib's crc32(bytes, previous): chain calls to checksum pieces as one. */
 export function crc32(bytes: Uint8Array, previous = 0): number {
   let c = ~previous >>> 0;
-  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
+  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
   return ~c >>> 0;
 }
 
@@ -206,7 +206,7 @@ export class FrameReader {
       }
       this.chunks = [all];
     }
-    return this.chunks[0];
+    return this.chunks[0]!;
   }
 
   private peek(n: number): Uint8Array {

@@ -27,7 +27,7 @@ describe('CWT reference', () => {
       const pcm = Int16Array.from({ length: c.samples }, (_, n) => Math.round(16384 * Math.cos((2 * Math.PI * hz * n) / c.sampleRate)));
       const middle = r * c.columns + c.columns / 2;
       expect(scalogramF32(c, pcm)[middle], `${hz} Hz float`).toBeCloseTo(0.5, 2);
-      expect(scalogramInt(tables, pcm)[middle] / 65536, `${hz} Hz fixed`).toBeCloseTo(0.5, 2);
+      expect(scalogramInt(tables, pcm)[middle]! / 65536, `${hz} Hz fixed`).toBeCloseTo(0.5, 2);
     }
   });
 
@@ -39,11 +39,11 @@ describe('CWT reference', () => {
     for (const { name, pcm } of testClips()) {
       const fixed = scalogramInt(tables, pcm);
       const float = scalogramF32(c, pcm);
-      fixed.forEach((m, i) => (worst = Math.max(worst, Math.abs(m / 65536 - float[i]))));
+      fixed.forEach((m, i) => (worst = Math.max(worst, Math.abs(m / 65536 - float[i]!))));
       const fromFixed = quantizeScalogram(fixed, requantize);
       const fromFloat = quantizeArray(float, quant);
       fromFixed.forEach((q, i) => {
-        expect(Math.abs(q - fromFloat[i]), `${name} element ${i}`).toBeLessThanOrEqual(1);
+        expect(Math.abs(q - fromFloat[i]!), `${name} element ${i}`).toBeLessThanOrEqual(1);
         if (q !== fromFloat[i]) differ++;
       });
     }
@@ -53,11 +53,11 @@ describe('CWT reference', () => {
 
   it('each scale’s taps sum to at most 2^15 per part, so |accumulator| ≤ 2^30 for any int16 clip', () => {
     for (let r = 0; r < c.rows; r++) {
-      const h = tables.halves[r];
-      const parts = [0, 1].map((part) => tables.taps.subarray(tables.offsets[r] + part * (2 * h + 1), tables.offsets[r] + (part + 1) * (2 * h + 1)));
+      const h = tables.halves[r]!;
+      const parts = [0, 1].map((part) => tables.taps.subarray(tables.offsets[r]! + part * (2 * h + 1), tables.offsets[r]! + (part + 1) * (2 * h + 1)));
       for (const p of parts) expect(p.reduce((s, v) => s + Math.abs(v), 0)).toBeLessThanOrEqual(2 ** 15);
     }
-    expect(tables.taps.length).toBe(tables.offsets[c.rows - 1] + 2 * (2 * tables.halves[c.rows - 1] + 1));
+    expect(tables.taps.length).toBe(tables.offsets[c.rows - 1]! + 2 * (2 * tables.halves[c.rows - 1]! + 1));
   });
 
   it('synthetic PCGs: a murmur raises the energy above 150 Hz; each seed gives the same clip every time', () => {

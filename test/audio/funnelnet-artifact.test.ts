@@ -25,7 +25,7 @@ describe('FunnelNet artifact', () => {
     const again = cwtFrontEndOf(loaded.graph, FUNNELNET_CWT);
     expect(again.requantize).toEqual(front.requantize);
     for (const { name, pcm } of testClips()) {
-      const run = (g: typeof int8, f: typeof front) => runInteger(g, { [g.inputs[0]]: cwtInt8(f.tables, pcm, f.requantize) }).get(g.outputs[0]);
+      const run = (g: typeof int8, f: typeof front) => runInteger(g, { [g.inputs[0]!]: cwtInt8(f.tables, pcm, f.requantize) }).get(g.outputs[0]!);
       expect(run(loaded.graph, again), name).toEqual(run(int8, front));
     }
   });

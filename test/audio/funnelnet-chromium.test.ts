@@ -40,7 +40,7 @@ describe('FunnelNet in Chromium', () => {
     for (const { name, pcm } of testClips()) {
       const got = await page.evaluate((samples) => (window as unknown as { classifyPcm(p: number[]): { output: number[] } }).classifyPcm(samples).output, Array.from(pcm));
       const x = cwtInt8(funnel.front.tables, pcm, funnel.front.requantize);
-      expect(got, name).toEqual(Array.from(runInteger(funnel.int8, { [funnel.int8.inputs[0]]: x }).get(funnel.int8.outputs[0]) as Int8Array));
+      expect(got, name).toEqual(Array.from(runInteger(funnel.int8, { [funnel.int8.inputs[0]!]: x }).get(funnel.int8.outputs[0]!) as Int8Array));
     }
   });
 

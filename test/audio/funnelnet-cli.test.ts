@@ -30,7 +30,7 @@ let funnel: { int8: Graph; front: CwtFrontEnd };
 /** The reference's output bytes for a WAV clip. */
 function expected(file: string): number[] {
   const x = cwtInt8(funnel.front.tables, readWavClip(file, FUNNELNET_CWT), funnel.front.requantize);
-  return Array.from(runInteger(funnel.int8, { [funnel.int8.inputs[0]]: x }).get(funnel.int8.outputs[0]) as Int8Array);
+  return Array.from(runInteger(funnel.int8, { [funnel.int8.inputs[0]!]: x }).get(funnel.int8.outputs[0]!) as Int8Array);
 }
 
 function compile(target: string): { out: string; memory: { arenaBytes: number; weightBytes: number; codeBytes: number }; audio: { tableBytes: number; bufferBytes: number } } {
@@ -118,14 +118,14 @@ describe('FunnelNet through the CLI', () => {
       for (const [[flag, file], message] of cases.filter(([flags]) => flags[0] === '--audio')) {
         let error: unknown;
         try {
-          readWavClip(file, FUNNELNET_CWT);
+          readWavClip(file!, FUNNELNET_CWT);
         } catch (e) {
           error = e;
         }
         expect(error, file).toBeInstanceOf(TinyedgeError);
         expect(`${flag} ${(error as TinyedgeError).describe()}`).toMatch(message);
       }
-      for (const [flags, message] of [cases[0], cases[cases.length - 1]]) {
+      for (const [flags, message] of [cases[0]!, cases[cases.length - 1]!]) {
         const r = tinyedge(['run', dir, ...flags]);
         expect(r.status, `${flags.join(' ')}: ${r.stderr}`).toBe(2);
         expect(hasStackTrace(r.stderr)).toBe(false);

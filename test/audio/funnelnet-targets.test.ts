@@ -28,7 +28,7 @@ let clips: ReturnType<typeof testClips>;
 let scalogram: { int8: Graph; front: CwtFrontEnd };
 let funnel: { int8: Graph; front: CwtFrontEnd };
 let features: Graph;
-const reference = (g: Graph, front: CwtFrontEnd, pcm: Int16Array) => runInteger(g, { [g.inputs[0]]: cwtInt8(front.tables, pcm, front.requantize) }).get(g.outputs[0]) as Int8Array;
+const reference = (g: Graph, front: CwtFrontEnd, pcm: Int16Array) => runInteger(g, { [g.inputs[0]!]: cwtInt8(front.tables, pcm, front.requantize) }).get(g.outputs[0]!) as Int8Array;
 
 beforeAll(async () => {
   clips = testClips();
@@ -53,7 +53,7 @@ describe('android-arm64: the JNI glue of an audio project', () => {
   it('links with the CWT, FunnelNet and its kernels into libtinyedge_model.so (aarch64-linux-gnu-gcc -Werror), every listed source present', () => {
     const { dir } = buildAudio(funnel.int8, funnel.front, loadTarget('android-arm64'));
     const cmake = readFileSync(join(dir, 'android', 'CMakeLists.txt'), 'utf8');
-    const listed = [...cmake.matchAll(/\$\{CMAKE_CURRENT_SOURCE_DIR\}\/\.\.\/(\S+\.c)/g)].map((m) => m[1]);
+    const listed = [...cmake.matchAll(/\$\{CMAKE_CURRENT_SOURCE_DIR\}\/\.\.\/(\S+\.c)/g)].map((m) => m[1]!);
     expect(listed).toContain('audio.c');
     expect(listed).toContain('tinyedge/audio/cwt.c');
     const flags = ['-shared', '-fPIC', '-std=c99', '-O2', '-march=armv8.2-a+dotprod', '-Wall', '-Wextra', '-Werror', '-I/usr/include/android/nativehelper', '-I.', '-Itinyedge/include'];
@@ -89,7 +89,7 @@ describe('wasm32: cwt.wasm (AssemblyScript) and model.wasm in Node equal the ref
       const x = reference(deep, funnel.front, pcm);
       model.setInput(x);
       model.run();
-      expect(firstDifference(model.output(), runInteger(tail, { [tail.inputs[0]]: x }).get(tail.outputs[0]) as Int8Array), clip).toBeNull();
+      expect(firstDifference(model.output(), runInteger(tail, { [tail.inputs[0]!]: x }).get(tail.outputs[0]!) as Int8Array), clip).toBeNull();
     }
   });
 });

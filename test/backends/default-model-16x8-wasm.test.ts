@@ -19,7 +19,7 @@ describe('default model 16×8, WebAssembly in Node vs the integer reference', ()
   it('identical int16 outputs on two photos and a seeded random input', async () => {
     const { model, q16 } = await quantized16x8DefaultModel();
     const wasm = await instantiateWasm<Int16Array>(q16);
-    const input = tensorOf(q16, q16.inputs[0]);
+    const input = tensorOf(q16, q16.inputs[0]!);
     const inputs = [
       ...(await Promise.all(SAMPLE_PHOTOS.slice(0, 2).map(async (file) => quantizeArrayInt16(await photoInput(model, file), input.quant as Quantization)))),
       Int16Array.from(seededUniform(1, sizeOf(input.shape), -32768, 32768), Math.floor),
@@ -27,7 +27,7 @@ describe('default model 16×8, WebAssembly in Node vs the integer reference', ()
     for (const [i, x] of inputs.entries()) {
       wasm.setInput(x);
       wasm.run();
-      expect(firstDifference(wasm.output(), runInteger(q16, { [q16.inputs[0]]: x }).get(q16.outputs[0]) as Int16Array), `input ${i}`).toBeNull();
+      expect(firstDifference(wasm.output(), runInteger(q16, { [q16.inputs[0]!]: x }).get(q16.outputs[0]!) as Int16Array), `input ${i}`).toBeNull();
     }
   }, 600_000);
 });

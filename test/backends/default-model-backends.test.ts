@@ -29,17 +29,17 @@ beforeAll(async () => {
 }, 600_000);
 
 function expectSameBytes(x: Int8Array): void {
-  const reference = runInteger(int8, { [int8.inputs[0]]: x }).get(int8.outputs[0]) as Int8Array;
+  const reference = runInteger(int8, { [int8.inputs[0]!]: x }).get(int8.outputs[0]!) as Int8Array;
   expect(firstDifference(runC(dir, x), reference)).toBeNull();
 }
 
 describe('default model, C on the host vs the int8 reference', () => {
   it.each(SAMPLE_PHOTOS.map((p) => [p.split('/').pop() as string, p]))('photo %s: identical output bytes', async (_name, file) => {
-    expectSameBytes(quantizeArray(await photoInput(model, file), tensorOf(int8, int8.inputs[0]).quant as Quantization));
+    expectSameBytes(quantizeArray(await photoInput(model, file), tensorOf(int8, int8.inputs[0]!).quant as Quantization));
   });
 
   it.each([1, 2, 3])('seeded random int8 input %i: identical output bytes', (seed) => {
-    const n = sizeOf(tensorOf(int8, int8.inputs[0]).shape);
+    const n = sizeOf(tensorOf(int8, int8.inputs[0]!).shape);
     expectSameBytes(Int8Array.from(seededUniform(seed, n, -128, 128), (v) => Math.floor(v)));
   });
 });
@@ -50,8 +50,8 @@ describe('default model cut at the pooled features, C vs the int8 reference', ()
     const head = subgraph(int8, int8.inputs, [features]);
     const headDir = buildC(head, loadTarget('host'), [...STRICT_CFLAGS, '-O3', '-march=native']);
     for (const file of SAMPLE_PHOTOS) {
-      const x = quantizeArray(await photoInput(model, file), tensorOf(int8, int8.inputs[0]).quant as Quantization);
-      const reference = runInteger(head, { [head.inputs[0]]: x }).get(features) as Int8Array;
+      const x = quantizeArray(await photoInput(model, file), tensorOf(int8, int8.inputs[0]!).quant as Quantization);
+      const reference = runInteger(head, { [head.inputs[0]!]: x }).get(features) as Int8Array;
       expect(reference.length).toBe(1792);
       expect(firstDifference(runC(headDir, x), reference), file).toBeNull();
     }
@@ -64,18 +64,18 @@ describe('default model, WebAssembly in Node vs the int8 reference', () => {
     const features = fidelityTensors(int8).features as string;
     const head = subgraph(int8, int8.inputs, [features]);
     const headModel = await instantiateWasm(head);
-    const n = sizeOf(tensorOf(int8, int8.inputs[0]).shape);
+    const n = sizeOf(tensorOf(int8, int8.inputs[0]!).shape);
     const inputs = [
-      ...(await Promise.all(SAMPLE_PHOTOS.map(async (file) => quantizeArray(await photoInput(model, file), tensorOf(int8, int8.inputs[0]).quant as Quantization)))),
+      ...(await Promise.all(SAMPLE_PHOTOS.map(async (file) => quantizeArray(await photoInput(model, file), tensorOf(int8, int8.inputs[0]!).quant as Quantization)))),
       ...[1, 2, 3].map((seed) => Int8Array.from(seededUniform(seed, n, -128, 128), (v) => Math.floor(v))),
     ];
     for (const [i, x] of inputs.entries()) {
       model8.setInput(x);
       model8.run();
-      expect(firstDifference(model8.output(), runInteger(int8, { [int8.inputs[0]]: x }).get(int8.outputs[0]) as Int8Array), `input ${i}`).toBeNull();
+      expect(firstDifference(model8.output(), runInteger(int8, { [int8.inputs[0]!]: x }).get(int8.outputs[0]!) as Int8Array), `input ${i}`).toBeNull();
       headModel.setInput(x);
       headModel.run();
-      expect(firstDifference(headModel.output(), runInteger(head, { [head.inputs[0]]: x }).get(features) as Int8Array), `features of input ${i}`).toBeNull();
+      expect(firstDifference(headModel.output(), runInteger(head, { [head.inputs[0]!]: x }).get(features) as Int8Array), `features of input ${i}`).toBeNull();
     }
   }, 600_000);
 });

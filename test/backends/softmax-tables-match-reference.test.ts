@@ -24,18 +24,18 @@ function randomTableSoftmax(seed: number) {
   b.graph.outputs.push(b.node('softmax', 'sm', ['x'], { beta: 1 }));
   const { q } = quantizeCase(b.graph, seed);
   const next = mulberry32(seed);
-  const table = paramsOfKind(int8ParamsOf(q), q.nodes[0], 'softmax').expTable;
+  const table = paramsOfKind(int8ParamsOf(q), q.nodes[0]!, 'softmax').expTable;
   // Entry 0 (the row's max) stays One, as in every real table, so no sum is 0.
   for (let d = 1; d < 256; d++) table[d] = Math.floor(2 ** (31 * next()));
   const inputs = [0, 1].map(() => Int8Array.from({ length: ROWS * DEPTH }, () => Math.floor(next() * 256) - 128));
-  return { q, inputs, expected: inputs.map((x) => runInteger(q, { x }).get(q.outputs[0]) as Int8Array) };
+  return { q, inputs, expected: inputs.map((x) => runInteger(q, { x }).get(q.outputs[0]!) as Int8Array) };
 }
 
 describe('softmax with random exponent tables: 2 × 768 rows of 16', () => {
   it('C (host, gcc) equals the int8 reference element for element', () => {
     const { q, inputs, expected } = randomTableSoftmax(1200);
     const built = buildC(q);
-    inputs.forEach((x, i) => expect(firstDifference(runC(built, x), expected[i])).toBeNull());
+    inputs.forEach((x, i) => expect(firstDifference(runC(built, x), expected[i]!)).toBeNull());
   });
   it('WASM equals the int8 reference element for element', async () => {
     const { q, inputs, expected } = randomTableSoftmax(1201);
@@ -43,7 +43,7 @@ describe('softmax with random exponent tables: 2 × 768 rows of 16', () => {
     inputs.forEach((x, i) => {
       model.setInput(x);
       model.run();
-      expect(firstDifference(model.output(), expected[i])).toBeNull();
+      expect(firstDifference(model.output(), expected[i]!)).toBeNull();
     });
   });
 });

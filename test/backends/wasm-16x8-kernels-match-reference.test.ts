@@ -23,7 +23,7 @@ describe('WASM 16×8 kernels equal the integer reference', () => {
     inputs.forEach((x, i) => {
       model.setInput(x as Int16Array);
       model.run();
-      expect(firstDifference(model.output(), expected[i])).toBeNull();
+      expect(firstDifference(model.output(), expected[i]!)).toBeNull();
     });
   });
 });
@@ -77,12 +77,12 @@ describe('WASM 16×8 dot products past one i32 lane block, and long scratch rows
   it.each([...LONG_DOTS, ...WIDE_SCRATCH].map((c) => [c.name, c] as const))('%s', async (_name, c) => {
     const { q, inputs } = quantizeCase(c.graph(), 5, undefined, 'int16');
     const model = await instantiateWasm<Int16Array>(q);
-    const extremes = [...inputs, new Int16Array(inputs[0].length).fill(32767)];
+    const extremes = [...inputs, new Int16Array(inputs[0]!.length).fill(32767)];
     const expected = referenceOutputs(q, extremes);
     extremes.forEach((x, i) => {
       model.setInput(x as Int16Array);
       model.run();
-      expect(firstDifference(model.output(), expected[i])).toBeNull();
+      expect(firstDifference(model.output(), expected[i]!)).toBeNull();
     });
   });
 });
@@ -95,6 +95,6 @@ describe('WASM int8↔int16 requantization equals the integer reference', () => 
     expect([model.info.input.dtype, model.info.output.dtype]).toEqual([from, to]);
     model.setInput(x);
     model.run();
-    expect(firstDifference(model.output(), referenceOutputs(q, [x])[0])).toBeNull();
+    expect(firstDifference(model.output(), referenceOutputs(q, [x])[0]!)).toBeNull();
   });
 });

@@ -38,9 +38,9 @@ afterAll(() => opened?.close());
 
 describe('the default model in Chromium', () => {
   it('output bytes equal Node\'s and the int8 reference\'s on every photo and on seeded random inputs', async () => {
-    const n = sizeOf(tensorOf(int8, int8.inputs[0]).shape);
+    const n = sizeOf(tensorOf(int8, int8.inputs[0]!).shape);
     const inputs = [
-      ...(await Promise.all(SAMPLE_PHOTOS.map(async (f) => quantizeArray(await photoInput(model, f), tensorOf(int8, int8.inputs[0]).quant as Quantization)))),
+      ...(await Promise.all(SAMPLE_PHOTOS.map(async (f) => quantizeArray(await photoInput(model, f), tensorOf(int8, int8.inputs[0]!).quant as Quantization)))),
       ...[1, 2].map((seed) => Int8Array.from(seededUniform(seed, n, -128, 128), (v) => Math.floor(v))),
     ];
     for (const [i, x] of inputs.entries()) {
@@ -48,7 +48,7 @@ describe('the default model in Chromium', () => {
       node.setInput(x);
       node.run();
       expect(inBrowser, `input ${i}`).toEqual(Array.from(node.output()));
-      expect(inBrowser, `input ${i}`).toEqual(Array.from(runInteger(int8, { [int8.inputs[0]]: x }).get(int8.outputs[0]) as Int8Array));
+      expect(inBrowser, `input ${i}`).toEqual(Array.from(runInteger(int8, { [int8.inputs[0]!]: x }).get(int8.outputs[0]!) as Int8Array));
     }
   }, 300_000);
 

@@ -16,7 +16,7 @@ describe('WASM kernels equal the int8 reference', () => {
     inputs.forEach((x, i) => {
       model.setInput(x as Int8Array);
       model.run();
-      expect(firstDifference(model.output(), expected[i])).toBeNull();
+      expect(firstDifference(model.output(), expected[i]!)).toBeNull();
     });
   });
 });

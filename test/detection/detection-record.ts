@@ -10,7 +10,7 @@ import { sizeOf } from '../../compiler/ir/tensor.ts';
 /** The int8 reference interpreter and post-processing on one quantized input. */
 export function referenceDetections(g: Graph, x: Int8Array, tables: SsdInt8Tables = ssdInt8Tables(g)): DetectorOutputs {
   const d = g.detection as NonNullable<Graph['detection']>;
-  const out = runInteger(g, { [g.inputs[0]]: x });
+  const out = runInteger(g, { [g.inputs[0]!]: x });
   const boxes = out.get(d.boxesOutput) as Int8Array;
   const scores = out.get(d.scoresOutput) as Int8Array;
   return { detections: ssdPostprocessInt8(tables, boxes, scores), boxes, scores };

@@ -35,8 +35,8 @@ afterAll(() => opened?.close());
 
 describe('a detector in Chromium', () => {
   it('detections from photo pixels equal the TypeScript reference on every sample photo', async () => {
-    const q = tensorOf(g, g.inputs[0]).quant!;
-    const table = pixelTable(PRE, { scale: q.scale[0], zeroPoint: q.zeroPoint[0] });
+    const q = tensorOf(g, g.inputs[0]!).quant!;
+    const table = pixelTable(PRE, { scale: q.scale[0]!, zeroPoint: q.zeroPoint[0]! });
     let found = 0;
     for (const file of SAMPLE_PHOTOS) {
       // Photos shrunk to at most 160 pixels a side first: the pixels travel to the page as a JSON array.
@@ -50,7 +50,7 @@ describe('a detector in Chromium', () => {
   }, 120_000);
 
   it('picking a photo draws it with the boxes and lists the detections', async () => {
-    await page.setInputFiles('#file', SAMPLE_PHOTOS[0]);
+    await page.setInputFiles('#file', SAMPLE_PHOTOS[0]!);
     await page.waitForFunction(() => (document.getElementById('result')?.textContent ?? '').includes(' ms'), undefined, { timeout: 30_000 });
     expect(await page.textContent('#result')).toMatch(/^((cat|dog) \d\.\d\d\n)*\d+\.\d ms$/);
     const size = await page.evaluate(() => [(document.getElementById('canvas') as HTMLCanvasElement).width, (document.getElementById('canvas') as HTMLCanvasElement).height]);

@@ -68,8 +68,8 @@ describe('image preprocessing: WebAssembly equals the TypeScript reference', () 
     const g = quantizedSyntheticDetector();
     const { files, info } = wasmProject(g, planMemory(g, wasmScratchBytes), 'test', undefined, PRE);
     const model = await TinyedgeModel.load(files['model.wasm'] as Uint8Array, info, { ssdPostprocess: files['ssd-postprocess.wasm'] as Uint8Array, imagePreprocess: files['image-preprocess.wasm'] as Uint8Array });
-    const q = tensorOf(g, g.inputs[0]).quant!;
-    const table = pixelTable(PRE, { scale: q.scale[0], zeroPoint: q.zeroPoint[0] });
+    const q = tensorOf(g, g.inputs[0]!).quant!;
+    const table = pixelTable(PRE, { scale: q.scale[0]!, zeroPoint: q.zeroPoint[0]! });
     expect(info.pixelTable).toEqual(Array.from(table));
     for (const p of photos.slice(0, 3)) {
       const x = imageToInt8(p.rgba, p.width, p.height, 4, SIZE, SIZE, table);
@@ -87,7 +87,7 @@ describe('image preprocessing: WebAssembly equals the TypeScript reference', () 
   });
 
   it('without resizing, the pixel table gives what predict quantizes from pixel·scale + offset', () => {
-    const p = photos[0];
+    const p = photos[0]!;
     const expected = quantizeArray(Float32Array.from(p.rgb, (v) => v * PRE.scale + PRE.offset), { scale: [QUANT.scale], zeroPoint: [QUANT.zeroPoint] });
     expect(firstDifference(imageToInt8(p.rgba, p.width, p.height, 4, p.width, p.height, TABLE), expected)).toBeNull();
   });

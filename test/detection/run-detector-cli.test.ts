@@ -19,9 +19,10 @@ import { SAMPLE_PHOTOS } from '../support/samples.ts';
 import { quantizedSyntheticDetector, syntheticDetector } from './synthetic-detector.ts';
 import { referenceDetections } from './detection-record.ts';
 import { DetectionResult } from '../../compiler/run/run-detector.ts';
+import { tupleOf } from '../../compiler/ir/tuple.ts';
 
 const PREPROCESSING = { scale: 2 / 255, offset: -1 };
-const PHOTO = SAMPLE_PHOTOS[0];
+const PHOTO = SAMPLE_PHOTOS[0]!;
 
 describe('tinyedge run on a detector', () => {
   const work = mkdtempSync(join(tmpdir(), 'tinyedge-detector-cli-'));
@@ -41,7 +42,7 @@ describe('tinyedge run on a detector', () => {
   }, 120_000);
 
   it('prints the same detections in C, WebAssembly and predict as the reference, with boxes in pixels of the photo', async () => {
-    const x = quantizeForTensor(await imageToInput(PHOTO, tensorOf(g, g.inputs[0]).shape, PREPROCESSING), tensorOf(g, g.inputs[0])) as Int8Array;
+    const x = quantizeForTensor(await imageToInput(PHOTO, tensorOf(g, g.inputs[0]!).shape, PREPROCESSING), tensorOf(g, g.inputs[0]!)) as Int8Array;
     const ref = referenceDetections(g, x);
     expect(host.detections.length).toBeGreaterThan(0);
     expect(host.detections.map((d) => [d.classIndex, d.score, d.box])).toEqual(ref.detections.map((d) => [d.classIndex, d.score, d.box]));
@@ -55,9 +56,9 @@ describe('tinyedge run on a detector', () => {
     const { width, height } = await sharp(PHOTO).rotate().toBuffer({ resolveWithObject: true }).then((b) => b.info);
     for (const d of host.detections) {
       expect(['cat', 'dog']).toContain(d.label);
-      const [left, top, right, bottom] = d.pixels;
-      expect(left).toBe(Math.round(Math.min(Math.max(d.box[1], 0), 1) * width));
-      expect(bottom).toBe(Math.round(Math.min(Math.max(d.box[2], 0), 1) * height));
+      const [left, top, right, bottom] = tupleOf(d.pixels, 4);
+      expect(left).toBe(Math.round(Math.min(Math.max(d.box[1]!, 0), 1) * width));
+      expect(bottom).toBe(Math.round(Math.min(Math.max(d.box[2]!, 0), 1) * height));
       expect(0 <= left && left <= right && right <= width && 0 <= top && top <= bottom && bottom <= height).toBe(true);
     }
   });
@@ -67,14 +68,14 @@ describe('tinyedge run on a detector', () => {
     const r = tinyedge(['run', join(work, 'host'), '--image', PHOTO, '--draw', out]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/box \(left, top, right, bottom px\)/);
-    expect(r.stdout).toContain(host.detections[0].pixels.join(', '));
+    expect(r.stdout).toContain(host.detections[0]!.pixels.join(', '));
     expect(r.stdout).toContain(`drew     ${out}`);
     const photo = await sharp(PHOTO).rotate().raw().toBuffer({ resolveWithObject: true });
     const drawn = await sharp(out).raw().toBuffer({ resolveWithObject: true });
     expect([drawn.info.width, drawn.info.height, drawn.info.format]).toEqual([photo.info.width, photo.info.height, 'raw']);
     expect((await sharp(out).metadata()).format).toBe('png');
     // The top edge of the first box is drawn: in the middle of it, the pixel changed from the photo's.
-    const [left, top, right] = host.detections[0].pixels;
+    const [left, top, right] = tupleOf(host.detections[0]!.pixels, 3);
     const at = (img: typeof photo, x: number, y: number) => Array.from(img.data.subarray((y * img.info.width + x) * img.info.channels, (y * img.info.width + x) * img.info.channels + 3));
     const x = Math.round((left + right) / 2);
     const y = Math.min(top, photo.info.height - 1);
@@ -87,7 +88,7 @@ describe('tinyedge run on a detector', () => {
 
   it('--min-score shows only detections scoring at least it and says how many it hid; a score outside [0, 1] is one error', () => {
     const scores = host.detections.map((d) => d.score).sort((a, b) => a - b);
-    const cut = scores[Math.floor(scores.length / 2)];
+    const cut = scores[Math.floor(scores.length / 2)]!;
     const kept = host.detections.filter((d) => d.score >= cut);
     expect(kept.length).toBeLessThan(host.detections.length);
     const r = tinyedge(['run', join(work, 'host'), '--image', PHOTO, '--min-score', String(cut)]);

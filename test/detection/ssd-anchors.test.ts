@@ -29,7 +29,7 @@ describe('generateSsdAnchors', () => {
       [anchor(a, 3), [0.025, 0.075, 0.1, 0.1]], // next x
       [anchor(a, 3 * 20), [0.075, 0.025, 0.1, 0.1]], // next y
     ]) {
-      got.forEach((v, k) => expect(v).toBeCloseTo(want[k], 6));
+      got!.forEach((v, k) => expect(v).toBeCloseTo(want![k]!, 6));
     }
   });
 
@@ -44,9 +44,9 @@ describe('generateSsdAnchors', () => {
       [0.05, 0.05, 0.35 * Math.sqrt(3), 0.35 / Math.sqrt(3)],
       [0.05, 0.05, Math.sqrt(0.35 * 0.5), Math.sqrt(0.35 * 0.5)],
     ];
-    want.forEach((w, i) => anchor(a, first + i).forEach((v, k) => expect(v).toBeCloseTo(w[k], 6)));
+    want.forEach((w, i) => anchor(a, first + i).forEach((v, k) => expect(v).toBeCloseTo(w[k]!, 6)));
     // The 1×1 layer: centered, scale 0.95, interpolated with 1.0.
-    anchor(a, 2033).forEach((v, k) => expect(v).toBeCloseTo([0.5, 0.5, Math.sqrt(0.95), Math.sqrt(0.95)][k], 6));
+    anchor(a, 2033).forEach((v, k) => expect(v).toBeCloseTo([0.5, 0.5, Math.sqrt(0.95), Math.sqrt(0.95)][k]!, 6));
   });
 
   it('keeps all boxes on the lowest layer when not reduced, and drops the interpolated box at ratio 0', () => {
@@ -54,8 +54,8 @@ describe('generateSsdAnchors', () => {
     expect(anchorsPerLocation(config)).toEqual([2, 2]);
     const a = generateSsdAnchors(config);
     expect(a.length).toBe((4 * 2 + 2) * 4);
-    anchor(a, 0).forEach((v, k) => expect(v).toBeCloseTo([0.25, 0.25, 0.2, 0.2][k], 6));
-    anchor(a, 8).forEach((v, k) => expect(v).toBeCloseTo([0.5, 0.5, 0.8, 0.8][k], 6));
+    anchor(a, 0).forEach((v, k) => expect(v).toBeCloseTo([0.25, 0.25, 0.2, 0.2][k]!, 6));
+    anchor(a, 8).forEach((v, k) => expect(v).toBeCloseTo([0.5, 0.5, 0.8, 0.8][k]!, 6));
   });
 
   it('takes explicit scales, strides and offsets in pixels, with base sizes relative to the shorter side', () => {
@@ -71,8 +71,8 @@ describe('generateSsdAnchors', () => {
       imageWidth: 64,
     });
     // Square in pixels: height 0.5·32 = 16 px = 0.5 of the height, width 16 px = 0.25 of the width.
-    anchor(a, 0).forEach((v, k) => expect(v).toBeCloseTo([0.25, 0.0625, 0.5, 0.25][k], 6));
-    anchor(a, 5).forEach((v, k) => expect(v).toBeCloseTo([0.75, 0.3125, 0.5, 0.25][k], 6));
+    anchor(a, 0).forEach((v, k) => expect(v).toBeCloseTo([0.25, 0.0625, 0.5, 0.25][k]!, 6));
+    anchor(a, 5).forEach((v, k) => expect(v).toBeCloseTo([0.75, 0.3125, 0.5, 0.25][k]!, 6));
   });
 
   it('refuses configs TF OD API would reject, naming what is wrong', () => {

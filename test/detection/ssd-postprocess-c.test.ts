@@ -41,7 +41,7 @@ describe('C SSD post-processing equals the TypeScript reference', () => {
       const built = buildC(g, loadTarget(targetName));
       let found = 0;
       for (const image of seededImages(inputs, 500)) {
-        const x = quantizeForTensor(image, tensorOf(g, g.inputs[0])) as Int8Array;
+        const x = quantizeForTensor(image, tensorOf(g, g.inputs[0]!)) as Int8Array;
         const ref = referenceDetections(g, x);
         const got = runDetector(built, x);
         expect(got.boxes).toEqual(ref.boxes);

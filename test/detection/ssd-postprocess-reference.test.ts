@@ -114,12 +114,12 @@ describe('SSD post-processing reference', () => {
     const g = quantizedSyntheticDetector();
     const d = g.detection as SsdDetection;
     for (const image of seededImages(3, 40)) {
-      const ref = referenceDetections(g, quantizeForTensor(image, tensorOf(g, g.inputs[0])) as Int8Array);
+      const ref = referenceDetections(g, quantizeForTensor(image, tensorOf(g, g.inputs[0]!)) as Int8Array);
       const f32 = ssdPostprocessF32(d, dequantizeArray(ref.boxes, tensorOf(g, d.boxesOutput).quant!), dequantizeArray(ref.scores, tensorOf(g, d.scoresOutput).quant!));
       expect(f32.map((x) => [x.anchor, x.classIndex])).toEqual(ref.detections.map((x) => [x.anchor, x.classIndex]));
       f32.forEach((x, i) => {
-        expect(x.score).toBeCloseTo(ref.detections[i].score, 6);
-        x.box.forEach((v, k) => expect(v).toBeCloseTo(ref.detections[i].box[k], 6));
+        expect(x.score).toBeCloseTo(ref.detections[i]!.score, 6);
+        x.box.forEach((v, k) => expect(v).toBeCloseTo(ref.detections[i]!.box[k]!, 6));
       });
     }
   });

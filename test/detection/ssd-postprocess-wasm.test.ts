@@ -31,13 +31,13 @@ describe('WASM SSD post-processing equals the TypeScript reference', () => {
   let outputs: { boxes: Int8Array; scores: Int8Array }[];
   beforeAll(() => {
     g = quantizedSyntheticDetector();
-    outputs = seededImages(6, 900).map((image) => referenceDetections(g, quantizeForTensor(image, tensorOf(g, g.inputs[0])) as Int8Array));
+    outputs = seededImages(6, 900).map((image) => referenceDetections(g, quantizeForTensor(image, tensorOf(g, g.inputs[0]!)) as Int8Array));
   });
 
   it('the wasm32 build of the detector, through the loader: raw outputs and detections equal the reference', async () => {
     const model = await instantiateWasm(g);
     for (const image of seededImages(4, 900)) {
-      const x = quantizeForTensor(image, tensorOf(g, g.inputs[0])) as Int8Array;
+      const x = quantizeForTensor(image, tensorOf(g, g.inputs[0]!)) as Int8Array;
       const ref = referenceDetections(g, x);
       model.setInput(x);
       model.run();

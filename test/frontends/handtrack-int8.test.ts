@@ -55,8 +55,8 @@ describe('human:handtrack in int8', () => {
     const d = g.detection as NonNullable<Graph['detection']>;
     for (const file of SAMPLE_PHOTOS) {
       const x = await photoInput(model, file);
-      const f = runF32(g, { [g.inputs[0]]: x });
-      const xi = quantizeForTensor(x, tensorOf(int8, int8.inputs[0])) as Int8Array;
+      const f = runF32(g, { [g.inputs[0]!]: x });
+      const xi = quantizeForTensor(x, tensorOf(int8, int8.inputs[0]!)) as Int8Array;
       photos.push({
         name: file.split('/').pop() as string,
         x: xi,
@@ -67,7 +67,7 @@ describe('human:handtrack in int8', () => {
   }, 900_000);
 
   it('the uint8 image enters as its bytes: input scale 1, zero point −128', () => {
-    expect(tensorOf(int8, int8.inputs[0]).quant).toEqual({ scale: [1], zeroPoint: [-128] });
+    expect(tensorOf(int8, int8.inputs[0]!).quant).toEqual({ scale: [1], zeroPoint: [-128] });
   });
 
   it.each(SAMPLE_PHOTOS.map((p) => [p.split('/').pop() as string]))('%s: int8 detections match f32 (count above 0.3; best three: class, IoU ≥ 0.9, score ±0.05)', (name) => {

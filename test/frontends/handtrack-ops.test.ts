@@ -21,7 +21,7 @@ const INPUT = [1, 4, 5, 3];
 function graphModel(consts: Record<string, number[]>, nodes: TfNode[]): TfjsArtifacts {
   const weights = Object.entries(consts).map(([name, v]) => ({ name, shape: [v.length], dtype: 'int32' }));
   const bytes = new Uint8Array(Int32Array.from(Object.values(consts).flat()).buffer);
-  const constNodes: TfNode[] = Object.keys(consts).map((name) => ({ name, op: 'Const', attr: { dtype: { type: 'DT_INT32' }, value: { tensor: { dtype: 'DT_INT32', tensorShape: { dim: [{ size: consts[name].length }] } } } } }));
+  const constNodes: TfNode[] = Object.keys(consts).map((name) => ({ name, op: 'Const', attr: { dtype: { type: 'DT_INT32' }, value: { tensor: { dtype: 'DT_INT32', tensorShape: { dim: [{ size: consts[name]!.length }] } } } } }));
   const placeholder: TfNode = { name: 'x', op: 'Placeholder', attr: { dtype: { type: 'DT_FLOAT' }, shape: { shape: { dim: INPUT.map((size) => ({ size })) } } } };
   return {
     file: 'test:small-graph.json',
@@ -44,12 +44,12 @@ async function both(a: TfjsArtifacts, output: string): Promise<{ ours: Float32Ar
   const theirs = y.dataSync() as Float32Array;
   tf.dispose([input, y]);
   const g = importTfjsGraph(a, { outputs: [output] });
-  return { ours: runF32(g, { x }).get(g.outputs[0]) as Float32Array, theirs, ops: g.nodes.map((n) => n.op) };
+  return { ours: runF32(g, { x }).get(g.outputs[0]!) as Float32Array, theirs, ops: g.nodes.map((n) => n.op) };
 }
 
 function maxAbsDiff(a: Float32Array, b: Float32Array): number {
   expect(a.length).toBe(b.length);
-  return a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
+  return a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
 }
 
 const MODES = [

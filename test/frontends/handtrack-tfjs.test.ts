@@ -25,6 +25,7 @@ import { HANDTRACK_LABELS, importHandtrack, readHumanModel } from '../../models/
 import { useTfjsBackend } from '../../tools/peers/tfjs.ts';
 import { SAMPLE_PHOTOS, photoInput } from '../support/samples.ts';
 import { hasStackTrace, tinyedge } from '../support/cli.ts';
+import { tupleOf } from '../../compiler/ir/tuple.ts';
 
 const BOXES = 'StatefulPartitionedCall/concat';
 const SCORES = 'StatefulPartitionedCall/concat_1';
@@ -47,7 +48,7 @@ interface PhotoRun {
 function maxAbsDiff(a: Float32Array, b: Float32Array): number {
   expect(a.length).toBe(b.length);
   let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
   return m;
 }
 
@@ -71,19 +72,19 @@ describe('human:handtrack: f32 reference vs TF.js cpu', () => {
       // The model's placeholder is uint8; TF.js carries it as int32, as human feeds it.
       const input = tf.tensor(x, [1, 320, 320, 3], 'int32');
       const outs = (await tfjs.executeAsync(input, [BOXES, SCORES, TF_DETECTION_BOXES, TF_DETECTION_SCORES, TF_DETECTION_CLASSES])) as tf.Tensor[];
-      const [boxes, scores, detBoxes, detScores, detClasses] = outs.map((t) => t.dataSync() as Float32Array);
+      const [boxes, scores, detBoxes, detScores, detClasses] = tupleOf(outs.map((t) => t.dataSync() as Float32Array), 5);
       tf.dispose([input, ...outs]);
-      const ours = runF32(g, { [g.inputs[0]]: x });
+      const ours = runF32(g, { [g.inputs[0]!]: x });
       const ob = ours.get(d.boxesOutput) as Float32Array;
       const os = ours.get(d.scoresOutput) as Float32Array;
       runs.push({
         name: file.split('/').pop() as string,
         ours: { boxes: ob, scores: os, detections: ssdPostprocessF32(d, ob, os) },
         tfjs: {
-          boxes,
-          scores,
+          boxes: boxes,
+          scores: scores,
           // TF OD API numbers classes from 1; its class ids went through TF.js's uint8 weight storage (1.988 for 2).
-          detections: Array.from(detScores, (score, k) => ({ score, classIndex: Math.round(detClasses[k]) - 1, box: Array.from(detBoxes.subarray(4 * k, 4 * k + 4)) as Box })),
+          detections: Array.from(detScores, (score, k) => ({ score, classIndex: Math.round(detClasses[k]!) - 1, box: Array.from(detBoxes.subarray(4 * k, 4 * k + 4)) as Box })),
         },
       });
     }
@@ -93,7 +94,7 @@ describe('human:handtrack: f32 reference vs TF.js cpu', () => {
   it('imports cut before the Postprocessor: raw encodings and logits out, the detection read from the graph', () => {
     const g = model.graph;
     expect(g.outputs).toEqual([BOXES, SCORES]);
-    expect(g.tensors.get(g.inputs[0])?.shape).toEqual([1, 320, 320, 3]);
+    expect(g.tensors.get(g.inputs[0]!)?.shape).toEqual([1, 320, 320, 3]);
     expect(new Set(g.nodes.map((n) => n.op))).toEqual(new Set(['pad', 'conv2d', 'depthwise_conv2d', 'add', 'resize_nearest', 'reshape', 'concat']));
     const { anchors, ...d } = g.detection as NonNullable<Graph['detection']>;
     expect(anchors.length).toBe(12804 * 4);
@@ -140,7 +141,7 @@ describe('human:handtrack: cutting the graph and bad input', () => {
   it('outputs cut the graph there: a plain graph, no detection, asking for detections fails clearly', () => {
     const g = importHandtrack({ outputs: [SCORES, 'StatefulPartitionedCall/ssd_mobile_net_v2fpn_keras_feature_extractor/FeatureMaps/top_down/add'] });
     expect(g.outputs).toEqual([SCORES, 'StatefulPartitionedCall/ssd_mobile_net_v2fpn_keras_feature_extractor/FeatureMaps/top_down/add']);
-    expect(g.tensors.get(g.outputs[1])?.shape).toEqual([1, 20, 20, 128]);
+    expect(g.tensors.get(g.outputs[1]!)?.shape).toEqual([1, 20, 20, 128]);
     expect(g.detection).toBeUndefined();
     expect(() => ssdOutputsOf(g)).toThrow(/no SSD box and score outputs/);
   });

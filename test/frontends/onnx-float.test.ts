@@ -42,7 +42,7 @@ function floatModel(): Uint8Array {
 }
 
 /** NCHW → NHWC of one image. */
-const toNhwc = (x: Float32Array) => Float32Array.from({ length: x.length }, (_, i) => x[(i % C) * H * W + Math.floor(i / C)]);
+const toNhwc = (x: Float32Array) => Float32Array.from({ length: x.length }, (_, i) => x[(i % C) * H * W + Math.floor(i / C)]!);
 
 describe('float ONNX frontend', () => {
   const bytes = floatModel();
@@ -51,15 +51,15 @@ describe('float ONNX frontend', () => {
 
   it('the f32 reference equals onnxruntime-node within 1e-5, before and after the passes', async () => {
     expect(quantized).toBe(false);
-    expect(tensorOf(graph, graph.inputs[0]).shape).toEqual([1, H, W, C]);
+    expect(tensorOf(graph, graph.inputs[0]!).shape).toEqual([1, H, W, C]);
     const session = await ort.InferenceSession.create(bytes);
     const optimized = optimize(graph);
     expect(optimized.nodes.map((n) => n.op)).not.toContain('batch_norm');
     for (const x of inputs) {
-      const expected = (await session.run({ x: new ort.Tensor('float32', x, [1, C, H, W]) })).probs.data as Float32Array;
+      const expected = (await session.run({ x: new ort.Tensor('float32', x, [1, C, H, W]) })).probs!.data as Float32Array;
       for (const g of [graph, optimized]) {
-        const y = runF32(g, { [g.inputs[0]]: toNhwc(x) }).get(g.outputs[0]) as Float32Array;
-        y.forEach((v, i) => expect(Math.abs(v - expected[i])).toBeLessThan(1e-5));
+        const y = runF32(g, { [g.inputs[0]!]: toNhwc(x) }).get(g.outputs[0]!) as Float32Array;
+        y.forEach((v, i) => expect(Math.abs(v - expected[i]!)).toBeLessThan(1e-5));
       }
     }
   });
@@ -67,10 +67,10 @@ describe('float ONNX frontend', () => {
   it('quantizes, and its C build equals the int8 reference', () => {
     const optimized = optimize(graph);
     const int8 = quantize(optimized, inputs.map(toNhwc), { method: 'minmax', biasCorrection: false });
-    const q = tensorOf(int8, int8.inputs[0]).quant as Quantization;
+    const q = tensorOf(int8, int8.inputs[0]!).quant as Quantization;
     const built = buildC(int8);
     for (const x of inputs.map((v) => quantizeArray(toNhwc(v), q))) {
-      expect(firstDifference(runC(built, x), runInteger(int8, { [int8.inputs[0]]: x }).get(int8.outputs[0]) as Int8Array)).toBeNull();
+      expect(firstDifference(runC(built, x), runInteger(int8, { [int8.inputs[0]!]: x }).get(int8.outputs[0]!) as Int8Array)).toBeNull();
     }
   }, 120_000);
 });

@@ -26,7 +26,7 @@ function qdqModel(): Uint8Array {
   const dq = (x: string, s: number, z: number, base: string) => b.node('DequantizeLinear', [x, b.scale(`${base}_s`, s), b.zeroPoint(`${base}_z`, z)], base);
   const weights = (base: string, dims: number[], scales: number[], seed: number) => {
     const wq = b.constant(`${base}_q`, 'int8', dims, Array.from(seededUniform(seed, dims.reduce((a, c) => a * c, 1), -127, 127), Math.round));
-    return b.node('DequantizeLinear', [wq, b.constant(`${base}_scales`, 'float', [dims[0]], scales), b.constant(`${base}_zeros`, 'int8', [dims[0]], new Array(dims[0]).fill(0))], base, { axis: 0 });
+    return b.node('DequantizeLinear', [wq, b.constant(`${base}_scales`, 'float', [dims[0]!], scales), b.constant(`${base}_zeros`, 'int8', [dims[0]!], new Array(dims[0]).fill(0))], base, { axis: 0 });
   };
   const bias = (base: string, n: number, inScale: number, scales: number[], seed: number) => {
     const bq = b.constant(`${base}_q`, 'int32', [n], Array.from(seededUniform(seed, n, -2000, 2000), Math.round));
@@ -52,24 +52,24 @@ describe('ONNX QDQ models', () => {
   it('import as int8 with the file’s scales and zero points, per-channel weights included', () => {
     expect(quantized).toBe(true);
     expect(graph.nodes.map((n) => n.op)).toEqual(['conv2d', 'max_pool2d', 'mean', 'reshape', 'reshape', 'conv2d', 'reshape']);
-    expect(tensorOf(graph, graph.inputs[0]).quant).toEqual({ scale: [X_SCALE], zeroPoint: [0] });
-    const conv = graph.nodes[0];
-    expect(tensorOf(graph, conv.inputs[1]).quant?.scale).toEqual(W_SCALES);
+    expect(tensorOf(graph, graph.inputs[0]!).quant).toEqual({ scale: [X_SCALE], zeroPoint: [0] });
+    const conv = graph.nodes[0]!;
+    expect(tensorOf(graph, conv.inputs[1]!).quant?.scale).toEqual(W_SCALES);
     // Relu's output zero point is −128: the int8 clamp [−128, 127] clips nothing, so none is kept.
     expect((conv.attrs as { clamp: unknown }).clamp).toEqual({ min: null, max: null });
-    expect(tensorOf(graph, graph.outputs[0]).quant).toEqual({ scale: [Math.fround(0.1)], zeroPoint: [3] });
+    expect(tensorOf(graph, graph.outputs[0]!).quant).toEqual({ scale: [Math.fround(0.1)], zeroPoint: [3] });
   });
 
   it('computes what onnxruntime-node computes on the same file, within one output step', async () => {
     const session = await ort.InferenceSession.create(bytes);
-    const q = tensorOf(graph, graph.inputs[0]).quant as Quantization;
-    const out = tensorOf(graph, graph.outputs[0]).quant as Quantization;
+    const q = tensorOf(graph, graph.inputs[0]!).quant as Quantization;
+    const out = tensorOf(graph, graph.outputs[0]!).quant as Quantization;
     for (const seed of [1, 2, 3]) {
       const nchw = seededUniform(50 + seed, C * H * W, -1.5, 1.5);
-      const expected = (await session.run({ x: new ort.Tensor('float32', nchw, [1, C, H, W]) })).y.data as Float32Array;
-      const nhwc = Float32Array.from({ length: nchw.length }, (_, i) => nchw[(i % C) * H * W + Math.floor(i / C)]);
-      const y = runInteger(graph, { [graph.inputs[0]]: quantizeArray(nhwc, q) }).get(graph.outputs[0]) as Int8Array;
-      y.forEach((v, i) => expect(Math.abs(out.scale[0] * (v - out.zeroPoint[0]) - expected[i]), `seed ${seed}, output ${i}`).toBeLessThanOrEqual(out.scale[0] * 1.01));
+      const expected = (await session.run({ x: new ort.Tensor('float32', nchw, [1, C, H, W]) })).y!.data as Float32Array;
+      const nhwc = Float32Array.from({ length: nchw.length }, (_, i) => nchw[(i % C) * H * W + Math.floor(i / C)]!);
+      const y = runInteger(graph, { [graph.inputs[0]!]: quantizeArray(nhwc, q) }).get(graph.outputs[0]!) as Int8Array;
+      y.forEach((v, i) => expect(Math.abs(out.scale[0]! * (v - out.zeroPoint[0]!) - expected[i]!), `seed ${seed}, output ${i}`).toBeLessThanOrEqual(out.scale[0]! * 1.01));
     }
   });
 });

@@ -28,7 +28,7 @@ describe('16×8 kernel cases survive .tflite export and import', () => {
     const before = referenceOutputs(q, inputs);
     const after = referenceOutputs(back, inputs);
     expect(after[0]).toBeInstanceOf(Int16Array);
-    after.forEach((y, i) => expect(firstDifference(y, before[i])).toBeNull());
+    after.forEach((y, i) => expect(firstDifference(y, before[i]!)).toBeNull());
   });
 });
 
@@ -73,7 +73,7 @@ function importError(edit: (m: TfliteModelRecord) => void): string {
   const q = (scale: number, zeroPoint: number) => ({ scale: [scale], zeroPoint: [zeroPoint], quantizedDimension: 0 });
   const m: TfliteModelRecord = {
     description: 'test',
-    opcodes: [{ code: BUILTIN_CODE.DEPTHWISE_CONV_2D, version: 5 }],
+    opcodes: [{ code: BUILTIN_CODE.DEPTHWISE_CONV_2D!, version: 5 }],
     tensors: [
       { name: 'x', shape: [1, 4, 4, 2], type: TYPE_CODE.int16, buffer: 0, quant: q(0.001, 0) },
       { name: 'w', shape: [1, 1, 1, 2], type: TYPE_CODE.int8, buffer: 1, quant: { scale: [0.01, 0.02], zeroPoint: [0, 0], quantizedDimension: 3 } },
@@ -100,22 +100,22 @@ describe('16×8 models TFLM would refuse fail at import, naming the file, operat
     expect(() => importError(() => {})).toThrow('imported without an error');
   });
   it('an int16 activation with a non-zero zero point', () => {
-    const e = importError((m) => (m.tensors[3].quant = { scale: [0.002], zeroPoint: [3], quantizedDimension: 0 }));
+    const e = importError((m) => (m.tensors[3]!.quant = { scale: [0.002], zeroPoint: [3], quantizedDimension: 0 }));
     expect(e).toMatch(/bad\.tflite.*operator 0.*DEPTHWISE_CONV_2D.*zero point 3.*symmetric/);
   });
   it('a 16×8 depthwise conv with an int32 bias (TFLM reads int64)', () => {
     const e = importError((m) => {
-      m.tensors[2].type = TYPE_CODE.int32;
+      m.tensors[2]!.type = TYPE_CODE.int32;
       m.buffers[2] = new Uint8Array(Int32Array.of(5, -7).buffer);
     });
     expect(e).toMatch(/bad\.tflite.*operator 0.*DEPTHWISE_CONV_2D.*needs an int64 bias/);
   });
   it('an op with no 16×8 kernel (LOGISTIC)', () => {
     const e = importError((m) => {
-      m.opcodes = [{ code: BUILTIN_CODE.LOGISTIC, version: 3 }];
+      m.opcodes = [{ code: BUILTIN_CODE.LOGISTIC!, version: 3 }];
       m.operators = [{ opcodeIndex: 0, inputs: [0], outputs: [3] }];
-      m.tensors[3].shape = [1, 4, 4, 2];
-      m.tensors[3].quant = { scale: [1 / 32768], zeroPoint: [0], quantizedDimension: 0 };
+      m.tensors[3]!.shape = [1, 4, 4, 2];
+      m.tensors[3]!.quant = { scale: [1 / 32768], zeroPoint: [0], quantizedDimension: 0 };
     });
     expect(e).toMatch(/bad\.tflite.*operator 0.*LOGISTIC.*no 16×8/);
   });
@@ -134,7 +134,7 @@ describe('the CLI runs a 16×8 .tflite', () => {
     expect(r.status, r.stderr).toBe(0);
     const out = (JSON.parse(r.stdout) as { output: { dtype: string; data: number[] } }).output;
     expect(out.dtype).toBe('int16');
-    expect(out.data).toEqual(Array.from(runInteger(g, { [g.inputs[0]]: x }).get(g.outputs[0]) as Int16Array));
+    expect(out.data).toEqual(Array.from(runInteger(g, { [g.inputs[0]!]: x }).get(g.outputs[0]!) as Int16Array));
   });
   it('int8 bytes given to a 16×8 model: one error line naming the file and the input, exit 2', () => {
     const bytes = join(dir, 'x.i8');

@@ -48,7 +48,7 @@ function tinyModel(edit: (m: TfliteModelRecord) => void = () => {}): Uint8Array 
   const q = (scale: number, zeroPoint: number) => ({ scale: [scale], zeroPoint: [zeroPoint], quantizedDimension: 0 });
   const m: TfliteModelRecord = {
     description: 'test',
-    opcodes: [{ code: BUILTIN_CODE.CONV_2D, version: 3 }],
+    opcodes: [{ code: BUILTIN_CODE.CONV_2D!, version: 3 }],
     tensors: [
       { name: 'x', shape: [1, 4, 4, 2], type: TYPE_CODE.int8, buffer: 0, quant: q(0.05, -3) },
       { name: 'w', shape: [3, 1, 1, 2], type: TYPE_CODE.int8, buffer: 1, quant: { scale: [0.01, 0.02, 0.03], zeroPoint: [0, 0, 0], quantizedDimension: 0 } },
@@ -103,18 +103,18 @@ describe('bad .tflite files: one error line, exit 2, no stack trace', () => {
   });
 
   it('an unsupported operator names the operator index and opcode', () => {
-    const bytes = tinyModel((m) => (m.opcodes[0].code = BUILTIN_CODE.TANH));
+    const bytes = tinyModel((m) => (m.opcodes[0]!.code = BUILTIN_CODE.TANH!));
     expectUserError(tinyedge(['inspect', file('tanh', bytes)]), /tanh\.tflite: node 'operator 0' \(TANH\): operator TANH is not supported; supported: CONV_2D/, 'TE109');
   });
 
   it('an operator version newer than the mapping covers', () => {
-    const bytes = tinyModel((m) => (m.opcodes[0].version = 99));
+    const bytes = tinyModel((m) => (m.opcodes[0]!.version = 99));
     expect(importError('version', bytes)).toMatch(/version\.tflite: node 'operator 0' \(CONV_2D\): CONV_2D version 99 is not supported \(up to version \d+\)/);
     expect(lastCode).toBe('TE109');
   });
 
   it('an operator naming a tensor that does not exist', () => {
-    const bytes = tinyModel((m) => (m.operators[0].inputs = [0, 7]));
+    const bytes = tinyModel((m) => (m.operators[0]!.inputs = [0, 7]));
     expect(importError('tensor-index', bytes)).toMatch(/tensor-index\.tflite: corrupt flatbuffer: operator 0 names tensor 7, the subgraph has 3/);
     expect(lastCode).toBe('TE106');
   });
@@ -131,7 +131,7 @@ describe('bad .tflite files: one error line, exit 2, no stack trace', () => {
   });
 
   it('weights with a non-zero zero point (not TFLite’s int8 spec)', () => {
-    const bytes = tinyModel((m) => (m.tensors[1].quant = { scale: [0.01, 0.02, 0.03], zeroPoint: [0, 4, 0], quantizedDimension: 0 }));
+    const bytes = tinyModel((m) => (m.tensors[1]!.quant = { scale: [0.01, 0.02, 0.03], zeroPoint: [0, 4, 0], quantizedDimension: 0 }));
     expect(importError('zero-point', bytes)).toMatch(/zero-point\.tflite: node 'operator 0' \(CONV_2D\): constant 'w' has a non-zero zero point/);
     expect(lastCode).toBe('TE202');
   });

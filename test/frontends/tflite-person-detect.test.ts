@@ -63,11 +63,11 @@ describe('person_detect.tflite imported as it is', () => {
     }
     expect(checked).toBeGreaterThan(80);
     expect(g.nodes.map((n) => n.op).filter((op) => op === 'depthwise_conv2d')).toHaveLength(14);
-    expect(tensorOf(g, g.inputs[0]).shape).toEqual([1, 96, 96, 1]);
+    expect(tensorOf(g, g.inputs[0]!).shape).toEqual([1, 96, 96, 1]);
   });
 
   it.each(TFLM_OUTPUTS)('the int8 reference gives TFLM’s output on %s.bmp', (name, expected) => {
-    expect(Array.from(runInteger(g, { [g.inputs[0]]: rawInput(name) }).get(g.outputs[0]) as Int8Array)).toEqual(expected);
+    expect(Array.from(runInteger(g, { [g.inputs[0]!]: rawInput(name) }).get(g.outputs[0]!) as Int8Array)).toEqual(expected);
   });
 
   it('`tinyedge predict --input person.u8 --json` prints TFLM’s output', () => {

@@ -43,8 +43,8 @@ describe.each([0, 1] as const)('upsampling graph %i through .tflite', (variant) 
 
   it('computes identical int8 outputs on seeded inputs', () => {
     for (const x of inputs) {
-      const want = runInteger(q, { [q.inputs[0]]: x }).get(q.outputs[0]) as Int8Array;
-      const got = runInteger(back, { [back.inputs[0]]: x }).get(back.outputs[0]) as Int8Array;
+      const want = runInteger(q, { [q.inputs[0]!]: x }).get(q.outputs[0]!) as Int8Array;
+      const got = runInteger(back, { [back.inputs[0]!]: x }).get(back.outputs[0]!) as Int8Array;
       expect(want.length).toBe(20 * 23 * 4);
       expect(firstDifference(got, want)).toBeNull();
     }
@@ -68,11 +68,11 @@ describe('the resizes through ONNX Runtime', () => {
     const { q, inputs } = quantizeCase(b.graph, 70);
     const session = await ort.InferenceSession.create(exportInt8Onnx(q), { intraOpNumThreads: 1 });
     for (const x of inputs) {
-      const want = runInteger(q, { [q.inputs[0]]: x }).get(q.outputs[0]) as Int8Array;
-      const result = await session.run({ [q.inputs[0]]: new ort.Tensor('int8', x, [1, 5, 6, 3]) });
-      const got = result[q.outputs[0]].data as Int8Array;
+      const want = runInteger(q, { [q.inputs[0]!]: x }).get(q.outputs[0]!) as Int8Array;
+      const result = await session.run({ [q.inputs[0]!]: new ort.Tensor('int8', x, [1, 5, 6, 3]) });
+      const got = result[q.outputs[0]!]!.data as Int8Array;
       expect(got.length).toBe(want.length);
-      expect(Math.max(...Array.from(got, (v, i) => Math.abs(v - want[i])))).toBeLessThanOrEqual(tolerance);
+      expect(Math.max(...Array.from(got, (v, i) => Math.abs(v - want[i]!)))).toBeLessThanOrEqual(tolerance);
     }
   });
 

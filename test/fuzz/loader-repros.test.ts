@@ -116,7 +116,7 @@ describe('artifact', () => {
   it('a flipped byte anywhere is refused by the checksum', () => {
     const fx = fixtures.get('artifact') as Fixture;
     const bytes = Uint8Array.from(fx.bytes);
-    bytes[bytes.length - 3] ^= 4;
+    bytes[bytes.length - 3]! ^= 4;
     expect(loadError({ ...fx, bytes })).toMatch(/block\.tinyedge: not a valid tinyedge artifact: checksum mismatch/);
   });
 

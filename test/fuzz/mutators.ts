@@ -25,7 +25,7 @@ export function flipBits(bytes: Uint8Array, r: Random): { bytes: Uint8Array; wha
   const at: number[] = [];
   for (let i = 0; i < n; i++) {
     const k = Math.floor(r() * (r() < 0.5 ? Math.min(512, out.length) : out.length));
-    out[k] ^= 1 << Math.floor(r() * 8);
+    out[k]! ^= 1 << Math.floor(r() * 8);
     at.push(k);
   }
   return { bytes: out, what: `bits flipped at bytes ${at.join(',')}` };

@@ -35,8 +35,8 @@ const MACS_320 = { cpu: 444_227_776, dsp: 2_816_403_904, edgetpu: 1_533_181_504 
 
 /** A photo and a seeded random input, quantized to the int8 graph's input. */
 async function int8Inputs(model: LoadedModel, int8: Graph): Promise<Int8Array[]> {
-  const input = tensorOf(int8, int8.inputs[0]);
-  const photo = quantizeArray(await photoInput(model, SAMPLE_PHOTOS[0]), input.quant as Quantization);
+  const input = tensorOf(int8, int8.inputs[0]!);
+  const photo = quantizeArray(await photoInput(model, SAMPLE_PHOTOS[0]!), input.quant as Quantization);
   return [photo, Int8Array.from(seededUniform(5, sizeOf(input.shape), -128, 128), Math.floor)];
 }
 
@@ -49,7 +49,7 @@ async function expectBitExact(int8: Graph, inputs: Int8Array[]): Promise<void> {
     const c = buildC(part);
     const wasm = await instantiateWasm(part);
     for (const [i, x] of inputs.entries()) {
-      const reference = runInteger(part, { [part.inputs[0]]: x }).get(output) as Int8Array;
+      const reference = runInteger(part, { [part.inputs[0]!]: x }).get(output) as Int8Array;
       expect(firstDifference(runC(c, x), reference), `${output}, C, input ${i}`).toBeNull();
       wasm.setInput(x);
       wasm.run();
@@ -101,7 +101,7 @@ describe.each(VARIANTS)('builder:mobiledet_%s_0.5_96', (variant) => {
 
   it('keeps every f32 activation in range on a photo (scaled seeded weights): all finite, none above 64', async () => {
     let largest = 0;
-    runF32(model.graph, { [model.graph.inputs[0]]: await photoInput(model, SAMPLE_PHOTOS[0]) }, {
+    runF32(model.graph, { [model.graph.inputs[0]!]: await photoInput(model, SAMPLE_PHOTOS[0]!) }, {
       onNode: (_n, y) => y.forEach((v) => (largest = Number.isFinite(v) ? Math.max(largest, Math.abs(v)) : Infinity)),
     });
     expect(largest).toBeGreaterThan(1);

@@ -50,17 +50,17 @@ let page: Page;
 beforeAll(async () => {
   const { model, int8 } = await quantizedDefaultModel(0, MCU_MODEL);
   g = int8;
-  frames = await Promise.all(SAMPLE_PHOTOS.map(async (f) => quantizeForTensor(await photoInput(model, f), tensorOf(g, g.inputs[0]))));
-  expected = frames.map((x) => Array.from(runInteger(g, { [g.inputs[0]]: x }).get(g.outputs[0]) as Activations));
+  frames = await Promise.all(SAMPLE_PHOTOS.map(async (f) => quantizeForTensor(await photoInput(model, f), tensorOf(g, g.inputs[0]!))));
+  expected = frames.map((x) => Array.from(runInteger(g, { [g.inputs[0]!]: x }).get(g.outputs[0]!) as Activations));
   const cuts = cutCandidates(g);
-  const cut = cuts[Math.floor(cuts.length / 2)];
+  const cut = cuts[Math.floor(cuts.length / 2)]!;
   const { head, tail } = wasmSplitParts(g, cut);
   edge = await EdgeServer.start({ modelHash: modelHash(g), tails: new Map([[cut.id, tail as CompiledPart]]), workers: 1 });
   gateway = await WebSocketGateway.start({ host: '127.0.0.1', port: edge.port });
   const bundle = await build({ entryPoints: [fileURLToPath(new URL('../../runtime/offload/browser.ts', import.meta.url))], bundle: true, format: 'esm', platform: 'browser', write: false, logLevel: 'silent' });
   opened = await openPageInChromium(
     {
-      'offload.js': bundle.outputFiles[0].contents,
+      'offload.js': bundle.outputFiles[0]!.contents,
       ...Object.fromEntries(Object.entries({ head, tail }).flatMap(([name, part]) => [[`${name}.wasm`, part?.bytes as Uint8Array], [`${name}.json`, JSON.stringify(part?.info)]])),
       'setup.json': JSON.stringify({ url: `ws://127.0.0.1:${gateway.port}`, hash: modelHash(g), cutId: cut.id }),
       'index.html': PAGE,

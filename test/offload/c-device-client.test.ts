@@ -50,11 +50,11 @@ beforeAll(async () => {
   const { model, int8 } = await quantizedDefaultModel(0, MCU_MODEL);
   g = int8;
   const cuts = cutCandidates(g);
-  cut = cuts[Math.floor(cuts.length / 2)];
-  fullOffload = cuts[0];
+  cut = cuts[Math.floor(cuts.length / 2)]!;
+  fullOffload = cuts[0]!;
   for (const c of [cut, fullOffload]) tails.set(c.id, wasmSplitParts(g, c).tail as CompiledPart);
   const dir = mkdtempSync(join(tmpdir(), 'tinyedge-offload-inputs-'));
-  const inputs = await Promise.all(SAMPLE_PHOTOS.map(async (f) => quantizeForTensor(await photoInput(model, f), tensorOf(g, g.inputs[0])) as Int8Array));
+  const inputs = await Promise.all(SAMPLE_PHOTOS.map(async (f) => quantizeForTensor(await photoInput(model, f), tensorOf(g, g.inputs[0]!)) as Int8Array));
   inputFiles = inputs.map((x, i) => {
     const file = join(dir, `photo${i}.i8`);
     writeFileSync(file, x);
@@ -62,8 +62,8 @@ beforeAll(async () => {
   });
   cutTensors = [];
   expected = inputs.map((x) => {
-    const out = runInteger(g, { [g.inputs[0]]: x }, { onNode: (n, y) => n.outputs[0] === cut.tensor && cutTensors.push(y as Int8Array) });
-    return out.get(g.outputs[0]) as Int8Array;
+    const out = runInteger(g, { [g.inputs[0]!]: x }, { onNode: (n, y) => n.outputs[0] === cut.tensor && cutTensors.push(y as Int8Array) });
+    return out.get(g.outputs[0]!) as Int8Array;
   });
 }, 180_000);
 
@@ -98,14 +98,14 @@ async function device(dir: string, target: Target, port: number, codec: Codec, o
   const output = join(dir, `answers-${codec}.i8`);
   const args = [join(dir, 'runner'), ...(o.token ? [`--token=${o.token}`] : []), o.host ?? '127.0.0.1', String(port), codec, String(o.timeoutMs ?? 10_000), String(o.gapMs ?? 0), output, ...files];
   const [cmd, ...rest] = target.run.kind === 'qemu-user' ? [...target.run.command, ...args] : args;
-  const { stdout } = await run(cmd, rest, { cwd: dir });
+  const { stdout } = await run(cmd!, rest, { cwd: dir });
   const bytes = new Int8Array(readFileSync(output));
-  const n = expected[0].length;
+  const n = expected[0]!.length;
   const frames = (JSON.parse(stdout) as { frames: { by: string; refusal: string }[] }).frames;
   return { by: frames.map((f) => (f.refusal ? `${f.by}: ${f.refusal}` : f.by)), answers: frames.map((_, i) => bytes.subarray(i * n, (i + 1) * n)) };
 }
 
-const same = (f: Frames) => f.answers.forEach((a, i) => expect(firstDifference(a, expected[i % expected.length]), `frame ${i}`).toBeNull());
+const same = (f: Frames) => f.answers.forEach((a, i) => expect(firstDifference(a, expected[i % expected.length]!), `frame ${i}`).toBeNull());
 
 describe.each(['host', 'rpi4-aarch64'])('C device client on %s', (name) => {
   const target = loadTarget(name);
@@ -195,7 +195,7 @@ describe('C device client on host, failures', () => {
     expect(f.by[0]).toBe('timeout');
     same(f);
     const t = tensorOf(g, cut.tensor);
-    const bytes = new Uint8Array(cutTensors[0].buffer, cutTensors[0].byteOffset, cutTensors[0].byteLength);
+    const bytes = new Uint8Array(cutTensors[0]!.buffer, cutTensors[0]!.byteOffset, cutTensors[0]!.byteLength);
     const want = encodeFrame({
       kind: 'cut',
       codec,

@@ -43,10 +43,10 @@ beforeAll(async () => {
   g = int8;
   hash = modelHash(g);
   const cuts = cutCandidates(g);
-  cut = cuts[cuts.length - 2];
+  cut = cuts[cuts.length - 2]!;
   ({ head, tail } = wasmSplitParts(g, cut) as { head: WasmPart; tail: WasmPart });
-  input = quantizeForTensor(await photoInput(model, SAMPLE_PHOTOS[0]), tensorOf(g, g.inputs[0]));
-  expected = runInteger(g, { [g.inputs[0]]: input }).get(g.outputs[0]) as Activations;
+  input = quantizeForTensor(await photoInput(model, SAMPLE_PHOTOS[0]!), tensorOf(g, g.inputs[0]!));
+  expected = runInteger(g, { [g.inputs[0]!]: input }).get(g.outputs[0]!) as Activations;
   const t = tail.info.input;
   frame = encodeFrame({ kind: 'cut', codec: 'raw', elementType: 'int8', modelHash: hash, cutId: cut.id, sequence: 1, shape: t.shape, scale: t.scale, zeroPoint: t.zeroPoint, payload: new Uint8Array(cut.bytes) });
 }, 180_000);

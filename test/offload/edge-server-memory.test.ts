@@ -100,7 +100,7 @@ async function silentDevice(via: 'tcp' | 'websocket'): Promise<Sender & { close(
 beforeAll(async () => {
   server = await startEdgeProcess([MCU_MODEL, '--cut', String(CUT), '--port', '0', '--workers', '1', '--metrics-every', '0', '--websocket-port', '0', ...DEEP_QUEUE]);
   gatewayPort = Number(/websocket gateway on ws:\/\/\S+:(\d+)/.exec(server.stdout())?.[1]);
-  const shape = new RegExp(`cut ${CUT}: \\S+ ([\\d×]+)`).exec(server.stdout())?.[1].split('×').map(Number) ?? [];
+  const shape = new RegExp(`cut ${CUT}: \\S+ ([\\d×]+)`).exec(server.stdout())?.[1]!.split('×').map(Number) ?? [];
   const bytes = shape.reduce((a, b) => a * b, 1);
   frame = encodeFrame({ kind: 'cut', codec: 'raw', elementType: 'int8', modelHash: server.hash, cutId: CUT, sequence: 1, shape, scale: 1, zeroPoint: 0, payload: new Uint8Array(bytes) });
 });

@@ -44,10 +44,10 @@ beforeAll(async () => {
   const { model, int8 } = await quantizedDefaultModel(0, MCU_MODEL);
   g = int8;
   hash = modelHash(g);
-  inputs = await Promise.all(SAMPLE_PHOTOS.map(async (f) => quantizeForTensor(await photoInput(model, f), tensorOf(g, g.inputs[0]))));
-  expected = inputs.map((x) => runInteger(g, { [g.inputs[0]]: x }).get(g.outputs[0]) as Activations);
+  inputs = await Promise.all(SAMPLE_PHOTOS.map(async (f) => quantizeForTensor(await photoInput(model, f), tensorOf(g, g.inputs[0]!))));
+  expected = inputs.map((x) => runInteger(g, { [g.inputs[0]!]: x }).get(g.outputs[0]!) as Activations);
   const cuts = cutCandidates(g);
-  chosen = [cuts[0], cuts[Math.floor(cuts.length / 2)], cuts[cuts.length - 2]];
+  chosen = [cuts[0]!, cuts[Math.floor(cuts.length / 2)]!, cuts[cuts.length - 2]!];
   for (const c of chosen) parts.set(c.id, wasmSplitParts(g, c));
 }, 180_000);
 
@@ -82,7 +82,7 @@ async function device(port: number, cut: Cut, options: { timeoutMs?: number; mod
   });
 }
 
-const same = (a: DeviceAnswer, i: number) => expect(firstDifference(a.output, expected[i % expected.length])).toBeNull();
+const same = (a: DeviceAnswer, i: number) => expect(firstDifference(a.output, expected[i % expected.length]!)).toBeNull();
 
 describe('offload over loopback', () => {
   it('answers from the server equal local inference on every photo: full offload, a middle cut, the last layer', async () => {
@@ -90,7 +90,7 @@ describe('offload over loopback', () => {
     for (const cut of chosen) {
       const d = await device(s.port, cut);
       for (let i = 0; i < inputs.length; i++) {
-        const a = await d.infer(inputs[i]);
+        const a = await d.infer(inputs[i]!);
         expect(a.by, `cut ${cut.id}: ${a.reason}`).toBe('server');
         same(a, i);
       }
@@ -100,10 +100,10 @@ describe('offload over loopback', () => {
 
   it('entropy-coded cut tensors: answers equal local inference; a payload that does not decode is refused as codec', async () => {
     const s = await server();
-    const cut = chosen[1];
+    const cut = chosen[1]!;
     const d = await device(s.port, cut, { codec: 'entropy' });
     for (let i = 0; i < inputs.length; i++) {
-      const a = await d.infer(inputs[i]);
+      const a = await d.infer(inputs[i]!);
       expect(a.by, a.reason).toBe('server');
       same(a, i);
     }
@@ -122,12 +122,12 @@ describe('offload over loopback', () => {
 
   it('32 devices × 50 frames at once: every frame answered by the server, none lost', async () => {
     const s = await server({ maxQueue: 64 });
-    const cut = chosen[1];
+    const cut = chosen[1]!;
     const answers = await Promise.all(
       Array.from({ length: 32 }, async (_, k) => {
         const d = await device(s.port, cut);
         const mine: DeviceAnswer[] = [];
-        for (let f = 0; f < 50; f++) mine.push(await d.infer(inputs[(k + f) % inputs.length]));
+        for (let f = 0; f < 50; f++) mine.push(await d.infer(inputs[(k + f) % inputs.length]!));
         d.close();
         return mine.map((a, f) => ({ a, i: (k + f) % inputs.length }));
       }),
@@ -141,11 +141,11 @@ describe('offload over loopback', () => {
 
   it('the server killed mid-stream: every frame still answered, the same, the rest by the device', async () => {
     const s = await server();
-    const d = await device(s.port, chosen[1], { timeoutMs: 2000 });
+    const d = await device(s.port, chosen[1]!, { timeoutMs: 2000 });
     const got: DeviceAnswer[] = [];
     for (let f = 0; f < 30; f++) {
       if (f === 10) await s.close();
-      got.push(await d.infer(inputs[f % inputs.length]));
+      got.push(await d.infer(inputs[f % inputs.length]!));
     }
     got.forEach(same);
     expect(got.slice(0, 10).every((a) => a.by === 'server')).toBe(true);
@@ -156,9 +156,9 @@ describe('offload over loopback', () => {
   it('a stalled server (accepts, never answers): frames finish on the device after the timeout, the same', async () => {
     const stalled: Server = createServer(() => {});
     await new Promise<void>((r) => stalled.listen(0, '127.0.0.1', r));
-    const d = await device((stalled.address() as AddressInfo).port, chosen[1], { timeoutMs: 100 });
+    const d = await device((stalled.address() as AddressInfo).port, chosen[1]!, { timeoutMs: 100 });
     const t0 = performance.now();
-    const a = await d.infer(inputs[0]);
+    const a = await d.infer(inputs[0]!);
     expect(a).toMatchObject({ by: 'device', reason: 'timeout' });
     expect(performance.now() - t0).toBeGreaterThanOrEqual(95);
     same(a, 0);
@@ -168,15 +168,15 @@ describe('offload over loopback', () => {
 
   it('no server: answered on the device at once; when a server starts on that port the device reconnects', async () => {
     const port = await freePort();
-    const d = await device(port, chosen[1]);
-    const a = await d.infer(inputs[1]);
+    const d = await device(port, chosen[1]!);
+    const a = await d.infer(inputs[1]!);
     expect(a.by).toBe('device');
     same(a, 1);
     await server({}, port);
-    let b = await d.infer(inputs[1]);
+    let b = await d.infer(inputs[1]!);
     for (let tries = 0; b.by !== 'server' && tries < 50; tries++) {
       await new Promise((r) => setTimeout(r, 20));
-      b = await d.infer(inputs[1]);
+      b = await d.infer(inputs[1]!);
     }
     expect(b.by).toBe('server');
     same(b, 1);
@@ -185,13 +185,13 @@ describe('offload over loopback', () => {
 
   it('another model (hash) or a wrong token: refused by the server, answered on the device, the same', async () => {
     const s = await server({ token: 'secret' });
-    const noToken = await device(s.port, chosen[1]);
-    expect(await noToken.infer(inputs[0])).toMatchObject({ by: 'device', reason: 'refused: token' });
-    const withToken = await device(s.port, chosen[1], { token: 'secret' });
-    same(await withToken.infer(inputs[0]), 0);
-    expect((await withToken.infer(inputs[0])).by).toBe('server');
-    const otherModel = await device(s.port, chosen[1], { token: 'secret', modelHash: '00000000deadbeef' });
-    const a = await otherModel.infer(inputs[2]);
+    const noToken = await device(s.port, chosen[1]!);
+    expect(await noToken.infer(inputs[0]!)).toMatchObject({ by: 'device', reason: 'refused: token' });
+    const withToken = await device(s.port, chosen[1]!, { token: 'secret' });
+    same(await withToken.infer(inputs[0]!), 0);
+    expect((await withToken.infer(inputs[0]!)).by).toBe('server');
+    const otherModel = await device(s.port, chosen[1]!, { token: 'secret', modelHash: '00000000deadbeef' });
+    const a = await otherModel.infer(inputs[2]!);
     expect(a).toMatchObject({ by: 'device', reason: 'refused: model' });
     same(a, 2);
     for (const d of [noToken, withToken, otherModel]) d.close();
@@ -199,14 +199,14 @@ describe('offload over loopback', () => {
 
   it('a stream of garbage closes only its own connection; other devices keep being answered', async () => {
     const s = await server();
-    const good = await device(s.port, chosen[1]);
-    expect((await good.infer(inputs[0])).by).toBe('server');
+    const good = await device(s.port, chosen[1]!);
+    expect((await good.infer(inputs[0]!)).by).toBe('server');
     const bad = connect(s.port, '127.0.0.1');
     await new Promise<void>((r) => bad.once('connect', () => r()));
     const closed = new Promise<void>((r) => bad.once('close', () => r()));
     bad.write(Buffer.alloc(200, 0x41));
     await closed;
-    const after = await good.infer(inputs[1]);
+    const after = await good.infer(inputs[1]!);
     expect(after.by).toBe('server');
     same(after, 1);
     expect(s.metrics().badStreams).toBe(1);
@@ -217,7 +217,7 @@ describe('offload over loopback', () => {
     setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as () => void;
     const s = await server({ workers: 1 });
-    const cut = chosen[1];
+    const cut = chosen[1]!;
     const tail = parts.get(cut.id)?.tail as WasmPart;
     const frame = (modelHash: string, sequence: number) =>
       encodeFrame({ kind: 'cut', codec: 'raw', elementType: 'int8', modelHash, cutId: cut.id, sequence, shape: tail.info.input.shape, scale: tail.info.input.scale, zeroPoint: tail.info.input.zeroPoint, payload: new Uint8Array(cut.bytes) });
@@ -241,7 +241,7 @@ describe('offload over loopback', () => {
     const broken = async (i: number) => {
       const f = frame(hash, i);
       const kind = i % 4;
-      if (kind === 0) f[52] ^= 1;
+      if (kind === 0) f[52]! ^= 1;
       if (kind === 1) f[0] = 0x58;
       if (kind === 2) new DataView(f.buffer).setUint32(48, 0x7fffffff, true);
       const c = await open();
@@ -269,18 +269,18 @@ describe('offload over loopback', () => {
     expect(m.open).toBe(0);
     expect(grown).toBeLessThan(4 * 1024 * 1024);
     const d = await device(s.port, cut);
-    same(await d.infer(inputs[0]), 0);
+    same(await d.infer(inputs[0]!), 0);
     d.close();
   });
 
   it('a worker thread that dies is replaced: later frames are answered by the server again', async () => {
     const s = await server({ workers: 1 });
-    const d = await device(s.port, chosen[1]);
-    expect((await d.infer(inputs[0])).by).toBe('server');
+    const d = await device(s.port, chosen[1]!);
+    expect((await d.infer(inputs[0]!)).by).toBe('server');
     const pool = (s as unknown as { pool: { slots: { worker: Worker }[] } }).pool;
-    await pool.slots[0].worker.terminate();
+    await pool.slots[0]!.worker.terminate();
     for (const i of [1, 2]) {
-      const a = await d.infer(inputs[i]);
+      const a = await d.infer(inputs[i]!);
       expect(a.by).toBe('server');
       same(a, i);
     }

@@ -68,7 +68,7 @@ beforeAll(() => {
 
 describe('entropy codec', () => {
   it.each(Object.keys(CASES))('%s: lossless, bounded, identical bytes in TypeScript and C', (name) => {
-    const [bytes, lanes] = CASES[name];
+    const [bytes, lanes] = CASES[name]!;
     const payload = entropyEncode(bytes, lanes);
     expect(payload.length).toBeLessThanOrEqual(bytes.length + ENTROPY_OVERHEAD);
     expect(Buffer.from(entropyDecode(payload, lanes, bytes.length)).equals(Buffer.from(bytes))).toBe(true);
@@ -80,27 +80,27 @@ describe('entropy codec', () => {
   });
 
   it('codes skewed data and stores random data', () => {
-    expect(entropyEncode(CASES['ReLU6-like (60% at -128, small above)'][0], 1)[0]).toBe(1);
-    expect(entropyEncode(CASES['uniform random'][0], 1)[0]).toBe(0);
-    expect(entropyEncode(CASES['all 0xff'][0], 1).length).toBeLessThan(50_000 / 20);
+    expect(entropyEncode(CASES['ReLU6-like (60% at -128, small above)']![0], 1)[0]).toBe(1);
+    expect(entropyEncode(CASES['uniform random']![0], 1)[0]).toBe(0);
+    expect(entropyEncode(CASES['all 0xff']![0], 1).length).toBeLessThan(50_000 / 20);
   });
 
   it('real cut tensors of MobileNetV2 0.35/96 (every cut, one photo): lossless, identical in C, smaller after ReLU6', async () => {
     const { model, int8: g } = await quantizedDefaultModel(0, MCU_MODEL);
     const cuts = new Set(cutCandidates(g).map((c) => c.tensor));
-    const x = quantizeForTensor(await photoInput(model, SAMPLE_PHOTOS[0]), tensorOf(g, g.inputs[0]));
+    const x = quantizeForTensor(await photoInput(model, SAMPLE_PHOTOS[0]!), tensorOf(g, g.inputs[0]!));
     const tensors: Uint8Array[] = [];
-    runInteger(g, { [g.inputs[0]]: x }, { onNode: (n, y) => cuts.has(n.outputs[0]) && tensors.push(new Uint8Array(y.buffer, y.byteOffset, y.byteLength)) });
+    runInteger(g, { [g.inputs[0]!]: x }, { onNode: (n, y) => cuts.has(n.outputs[0]!) && tensors.push(new Uint8Array(y.buffer, y.byteOffset, y.byteLength)) });
     const all = Buffer.concat(tensors);
     const payloads = tensors.map((t) => entropyEncode(t, 1));
-    tensors.forEach((t, i) => expect(Buffer.from(entropyDecode(payloads[i], 1, t.length)).equals(Buffer.from(t))).toBe(true));
+    tensors.forEach((t, i) => expect(Buffer.from(entropyDecode(payloads[i]!, 1, t.length)).equals(Buffer.from(t))).toBe(true));
     // One C run over all the cuts joined checks the C coder on real statistics.
     expect(Buffer.from(c('encode', 1, all).out).equals(Buffer.from(entropyEncode(all, 1)))).toBe(true);
     expect(payloads.reduce((s, p) => s + p.length, 0)).toBeLessThan(0.75 * all.length);
   }, 120_000);
 
   it('damaged payloads: both decoders fail with the same error, in bounded time', () => {
-    const [bytes] = CASES['ReLU6-like (60% at -128, small above)'];
+    const [bytes] = CASES['ReLU6-like (60% at -128, small above)']!;
     const payload = entropyEncode(bytes, 1);
     const n = bytes.length;
     const damaged: [string, Uint8Array, number][] = [
@@ -121,7 +121,7 @@ describe('entropy codec', () => {
     const r = mulberry32(5);
     for (let k = 0; k < 20; k++) {
       const p = payload.slice();
-      p[ENTROPY_OVERHEAD + 1 + Math.floor(r() * (p.length - ENTROPY_OVERHEAD - 1))] ^= 1 + Math.floor(r() * 255);
+      p[ENTROPY_OVERHEAD + 1 + Math.floor(r() * (p.length - ENTROPY_OVERHEAD - 1))]! ^= 1 + Math.floor(r() * 255);
       const ts = tsStatus(p, 1, n);
       const fromC = c('decode', 1, p, n);
       expect(fromC.status).toBe(ts);

@@ -19,6 +19,7 @@ import { EdgeProcess, startEdgeProcess } from '../support/edge-process.ts';
 import { Balancer, NGINX_AVAILABLE, startBalancer } from '../support/nginx-balancer.ts';
 import { SAMPLE_PHOTOS, photoInput } from '../support/samples.ts';
 import { firstDifference } from '../support/c-build.ts';
+import { tupleOf } from '../../compiler/ir/tuple.ts';
 
 const CUT = 5;
 const DEVICES = 4;
@@ -39,8 +40,8 @@ beforeAll(async () => {
   servers.push(a, b);
   m = model;
   const g = m.g;
-  inputs = await Promise.all(SAMPLE_PHOTOS.map(async (f) => quantizeForTensor(await photoInput(m.model, f), tensorOf(g, g.inputs[0]))));
-  expected = inputs.map((x) => runInteger(g, { [g.inputs[0]]: x }).get(g.outputs[0]) as Activations);
+  inputs = await Promise.all(SAMPLE_PHOTOS.map(async (f) => quantizeForTensor(await photoInput(m.model, f), tensorOf(g, g.inputs[0]!))));
+  expected = inputs.map((x) => runInteger(g, { [g.inputs[0]!]: x }).get(g.outputs[0]!) as Activations);
   balancer = await startBalancer(servers.map((s) => s.port));
 });
 
@@ -50,7 +51,7 @@ afterAll(async () => {
 });
 
 async function device(port: number): Promise<OffloadDevice> {
-  const { head, tail } = wasmSplitParts(m.g, m.cuts[CUT]);
+  const { head, tail } = wasmSplitParts(m.g, m.cuts[CUT]!);
   const load = (p: WasmPart | undefined) => TinyedgeModel.load<RawValues, RawValues>((p as WasmPart).bytes, (p as WasmPart).info);
   return new OffloadDevice({ host: '127.0.0.1', port, modelHash: m.hash, cutId: CUT, head: await load(head), tail: await load(tail), timeoutMs: 5000, backoffMs: { min: 20, max: 200 } });
 }
@@ -64,7 +65,7 @@ async function until(ready: () => boolean, ms: number, what: string): Promise<vo
 
 describe.skipIf(SKIP)('edge servers behind nginx', () => {
   it('frames spread over both servers; one killed mid-run; every frame answered, equal to local', async () => {
-    const [a, b] = servers;
+    const [a, b] = tupleOf(servers, 2);
     expect([a.hash, b.hash]).toEqual([m.hash, m.hash]);
     const devices = await Promise.all(Array.from({ length: DEVICES }, () => device((balancer as Balancer).port)));
     const answers: { a: DeviceAnswer; i: number; afterKill: boolean }[] = [];
@@ -75,7 +76,7 @@ describe.skipIf(SKIP)('edge servers behind nginx', () => {
       for (let f = 0; !done && f < 5000; f++) {
         const i = (k + f) % inputs.length;
         const afterKill = killed;
-        answers.push({ a: await d.infer(inputs[i]), i, afterKill });
+        answers.push({ a: await d.infer(inputs[i]!), i, afterKill });
       }
       d.close();
     });
@@ -88,7 +89,7 @@ describe.skipIf(SKIP)('edge servers behind nginx', () => {
       await until(() => byServerAfterKill() >= 40, 60_000, 'the devices answered 40 frames through the remaining server');
       done = true;
       await Promise.all(loops);
-      for (const { a: answer, i } of answers) expect(firstDifference(answer.output, expected[i])).toBeNull();
+      for (const { a: answer, i } of answers) expect(firstDifference(answer.output, expected[i]!)).toBeNull();
       const stopped = await b.stop('SIGTERM');
       expect(stopped.code, stopped.stderr).toBe(0);
       const final = b.metrics()?.answered ?? 0;

@@ -49,9 +49,9 @@ describe('offload over TLS with a shared token', () => {
 
   it('the right token is answered by the server; a wrong one is refused and answered on the device, the same', async () => {
     const [[right], [wrong]] = await Promise.all([offloadRun('open sesame'), offloadRun('guess')]);
-    expect(right.by, right.reason).toBe('server');
+    expect(right!.by, right!.reason).toBe('server');
     expect(wrong).toMatchObject({ by: 'device', reason: 'refused: token' });
-    expect(wrong.output.data).toEqual(right.output.data);
+    expect(wrong!.output.data).toEqual(right!.output.data);
     const { stdout } = await server.stop('SIGTERM');
     expect(stdout).toMatch(/^serving .*\(TLS, token\)/m);
     expect(stdout).toMatch(/^metrics .*refused \d+ \(token \d+\)/m);

@@ -51,7 +51,7 @@ let cutId: number;
 function tinyClassifier(shape: number[]): Graph {
   const b = new GraphBuilder('prefilter');
   b.input('x', shape);
-  b.constant('w', [8, 3, 3, shape[3]], seededUniform(3, 8 * 9 * shape[3], -0.5, 0.5));
+  b.constant('w', [8, 3, 3, shape[3]!], seededUniform(3, 8 * 9 * shape[3]!, -0.5, 0.5));
   b.constant('b', [8], seededUniform(4, 8, -0.1, 0.1));
   const conv = b.node('conv2d', 'conv', ['x', 'w', 'b'], { strides: [4, 4], dilations: [1, 1], pads: [0, 1, 0, 1], clamp: { min: 0, max: null } });
   const mean = b.node('mean', 'mean', [conv], { axes: [1, 2], keepDims: false });
@@ -65,16 +65,16 @@ function tinyClassifier(shape: number[]): Graph {
 beforeAll(async () => {
   const { model, int8 } = await quantizedDefaultModel(0, MCU_MODEL);
   g = int8;
-  const input = tensorOf(g, g.inputs[0]);
+  const input = tensorOf(g, g.inputs[0]!);
   const photos = await Promise.all(SAMPLE_PHOTOS.map((f) => photoInput(model, f)));
   frames = photos.map((x) => quantizeForTensor(x, input));
-  expected = frames.map((x) => runInteger(g, { [g.inputs[0]]: x }).get(g.outputs[0]) as Activations);
+  expected = frames.map((x) => runInteger(g, { [g.inputs[0]!]: x }).get(g.outputs[0]!) as Activations);
   const f32 = tinyClassifier(input.shape);
   classifier = quantizeGraph(f32, calibrate(f32, photos, 'minmax'));
   // The classifier reads the device's frames as they are: the model's input quantization.
-  tensorOf(classifier, classifier.inputs[0]).quant = input.quant as Quantization;
+  tensorOf(classifier, classifier.inputs[0]!).quant = input.quant as Quantization;
   const cuts = cutCandidates(g);
-  const cut = cuts[Math.floor(cuts.length / 2)];
+  const cut = cuts[Math.floor(cuts.length / 2)]!;
   cutId = cut.id;
   parts = wasmSplitParts(g, cut);
   server = await EdgeServer.start({ modelHash: modelHash(g), tails: new Map([[cut.id, parts.tail as CompiledPart]]), workers: 1 });
@@ -85,12 +85,12 @@ afterAll(() => server?.close());
 /** The classifier's score of class 0 for every frame, and the median score as the threshold (half the frames kept). */
 function scoresAndThreshold(): { scores: number[]; threshold: number } {
   const scores = frames.map((x) => {
-    const y = runInteger(classifier, { [classifier.inputs[0]]: x }).get(classifier.outputs[0]) as Activations;
-    const q = tensorOf(classifier, classifier.outputs[0]).quant as Quantization;
-    return q.scale[0] * (y[0] - q.zeroPoint[0]);
+    const y = runInteger(classifier, { [classifier.inputs[0]!]: x }).get(classifier.outputs[0]!) as Activations;
+    const q = tensorOf(classifier, classifier.outputs[0]!).quant as Quantization;
+    return q.scale[0]! * (y[0]! - q.zeroPoint[0]!);
   });
   const sorted = [...scores].sort((a, b) => a - b);
-  return { scores, threshold: sorted[Math.floor(sorted.length / 2)] };
+  return { scores, threshold: sorted[Math.floor(sorted.length / 2)]! };
 }
 
 describe('offload with a prefilter', () => {
@@ -105,12 +105,12 @@ describe('offload with a prefilter', () => {
     const before = server.metrics().frames;
     let kept = 0;
     for (let i = 0; i < frames.length; i++) {
-      const a = await device.infer(frames[i]);
-      const keep = scores[i] >= threshold;
+      const a = await device.infer(frames[i]!);
+      const keep = scores[i]! >= threshold;
       expect(a.by, `frame ${i}, score ${scores[i]}`).toBe(keep ? 'server' : 'prefilter');
       if ('output' in a) {
         kept++;
-        expect(firstDifference(a.output, expected[i])).toBeNull();
+        expect(firstDifference(a.output, expected[i]!)).toBeNull();
       }
     }
     expect(kept).toBeGreaterThan(0);
@@ -122,7 +122,7 @@ describe('offload with a prefilter', () => {
   it('in C: the device drops the same frames (integer codes against the threshold) and its kept answers are the same', async () => {
     const { scores, threshold } = scoresAndThreshold();
     const host = loadTarget('host');
-    const cut = cutCandidates(g)[cutId];
+    const cut = cutCandidates(g)[cutId]!;
     const prefilter = { graph: classifier, wantedClass: 0, threshold };
     const dir = buildTemporaryProject(splitProject(g, cut, { ...cBuildOf(host), cflags: STRICT_CFLAGS }, prefilter), host, STRICT_CFLAGS);
     const work = mkdtempSync(join(tmpdir(), 'tinyedge-prefilter-'));
@@ -137,9 +137,9 @@ describe('offload with a prefilter', () => {
     expect(by).toEqual(scores.map((s) => (s >= threshold ? 'server' : 'prefilter')));
     const keptIndex = by.flatMap((b, i) => (b === 'server' ? [i] : []));
     const answers = new Int8Array(Uint8Array.from(readFileSync(join(work, 'answers.i8'))).buffer);
-    const n = expected[0].length;
+    const n = expected[0]!.length;
     expect(answers.length).toBe(keptIndex.length * n);
-    keptIndex.forEach((i, k) => expect(firstDifference(answers.subarray(k * n, (k + 1) * n), expected[i]), `frame ${i}`).toBeNull());
+    keptIndex.forEach((i, k) => expect(firstDifference(answers.subarray(k * n, (k + 1) * n), expected[i]!), `frame ${i}`).toBeNull());
     expect(server.metrics().frames - before).toBe(keptIndex.length);
     expect(prefilterMinCode(prefilter)).toBeGreaterThan(-128);
   });

@@ -54,7 +54,7 @@ describe('offload frames', () => {
       }
       r.end();
       expect(got.map((f) => f.sequence)).toEqual([41, 42, 41]);
-      expect(Buffer.from(got[2].payload).toString()).toBe('busy!!');
+      expect(Buffer.from(got[2]!.payload).toString()).toBe('busy!!');
     }
   });
   it.each([
@@ -88,7 +88,7 @@ describe('offload frames', () => {
     const good = encodeFrame(frame());
     for (let bit = 0; bit < good.length * 8; bit++) {
       const b = good.slice();
-      b[bit >> 3] ^= 1 << (bit & 7);
+      b[bit >> 3]! ^= 1 << (bit & 7);
       expect(errorOf(b), `bit ${bit}`).not.toBe('none');
     }
   });

@@ -11,6 +11,7 @@ import { cScratchBytes } from '../../compiler/backends/c/render-nodes.ts';
 import { Graph, Node, tensorOf } from '../../compiler/ir/graph.ts';
 import { DTYPE_BYTES, sizeOf } from '../../compiler/ir/tensor.ts';
 import { quantizedDefaultModel } from '../support/quantized-model.ts';
+import { tupleOf } from '../../compiler/ir/tuple.ts';
 
 describe('arena planners (16-byte aligned offsets)', () => {
   // Steps 0..3. A: 100 B alive 0–1, B: 64 B alive 1–2, C: 200 B alive 2–3, D: 32 B alive 3.
@@ -57,11 +58,11 @@ describe('arena planners (16-byte aligned offsets)', () => {
  */
 function replaySlidingConv(g: Graph, plan: MemoryPlan, node: Node): void {
   if (node.op !== 'conv2d' && node.op !== 'depthwise_conv2d') throw new Error(`${node.op} does not slide`);
-  const x = tensorOf(g, node.inputs[0]);
-  const y = tensorOf(g, node.outputs[0]);
-  const [, h, w, cin] = x.shape;
-  const [, ho, wo, cout] = y.shape;
-  const [kh, kw] = tensorOf(g, node.inputs[1]).shape.slice(1, 3);
+  const x = tensorOf(g, node.inputs[0]!);
+  const y = tensorOf(g, node.outputs[0]!);
+  const [, h, w, cin] = tupleOf(x.shape, 4);
+  const [, ho, wo, cout] = tupleOf(y.shape, 4);
+  const [kh, kw] = tupleOf(tensorOf(g, node.inputs[1]!).shape.slice(1, 3), 2);
   const { strides, dilations, pads } = node.attrs;
   const xAt = plan.offsets.get(x.name) as number;
   const yAt = plan.offsets.get(y.name) as number;
@@ -89,7 +90,7 @@ describe('convolutions that write over their own input (every one that can, on t
     const { int8: g } = await quantizedDefaultModel(0);
     const plan = planMemory(g, cScratchBytes, { slide: 'every' });
     expect(plan.overlapping.size).toBeGreaterThan(20);
-    for (const node of g.nodes) if (plan.overlapping.has(node.outputs[0])) replaySlidingConv(g, plan, node);
+    for (const node of g.nodes) if (plan.overlapping.has(node.outputs[0]!)) replaySlidingConv(g, plan, node);
   }, 300_000);
 });
 
@@ -108,7 +109,7 @@ describe('memory plan of the quantized default model', () => {
     g.outputs.forEach((o) => lastRead.set(o, g.nodes.length));
     const live = new Set<string>(g.inputs);
     g.nodes.forEach((n, i) => {
-      const out = n.outputs[0];
+      const out = n.outputs[0]!;
       const [o0, o1] = [plan.offsets.get(out) as number, (plan.offsets.get(out) as number) + bytes(out)];
       for (const t of live) {
         const [t0, t1] = [plan.offsets.get(t) as number, (plan.offsets.get(t) as number) + bytes(t)];

@@ -22,17 +22,17 @@ beforeAll(async () => {
   const { model, int8 } = await quantizedDefaultModel(0, MCU_MODEL);
   g = int8;
   cuts = cutCandidates(g);
-  inputs = await Promise.all(SAMPLE_PHOTOS.map(async (f) => quantizeForTensor(await photoInput(model, f), tensorOf(g, g.inputs[0]))));
+  inputs = await Promise.all(SAMPLE_PHOTOS.map(async (f) => quantizeForTensor(await photoInput(model, f), tensorOf(g, g.inputs[0]!))));
 }, 120_000);
 
-const run = (part: Graph, x: Activations) => runInteger(part, { [part.inputs[0]]: x }).get(part.outputs[0]) as Activations;
+const run = (part: Graph, x: Activations) => runInteger(part, { [part.inputs[0]!]: x }).get(part.outputs[0]!) as Activations;
 
 describe('cut candidates of MobileNetV2 0.35/96', () => {
   it('run from the input (full offload) to the output (local only), in node order, ids in list order', () => {
     expect(cuts[0]).toMatchObject({ id: 0, after: 0, tensor: g.inputs[0] });
     expect(cuts.at(-1)).toMatchObject({ after: g.nodes.length, tensor: g.outputs[0] });
     cuts.forEach((c, i) => expect(c.id).toBe(i));
-    expect(cuts.every((c, i) => i === 0 || c.after > cuts[i - 1].after)).toBe(true);
+    expect(cuts.every((c, i) => i === 0 || c.after > cuts[i - 1]!.after)).toBe(true);
   });
   it('never fall inside a residual block: no cut between a block input and the add that reads it', () => {
     for (const add of g.nodes.filter((n) => n.op === 'add')) {
@@ -50,7 +50,7 @@ describe('cut candidates of MobileNetV2 0.35/96', () => {
         const sent = head.nodes.length ? run(head, x) : x;
         expect(sent.length * sent.BYTES_PER_ELEMENT).toBe(cut.bytes);
         const answer = tail.nodes.length ? run(tail, sent) : sent;
-        expect(firstDifference(answer, whole[i]), `cut ${cut.id} after node ${cut.after}`).toBeNull();
+        expect(firstDifference(answer, whole[i]!), `cut ${cut.id} after node ${cut.after}`).toBeNull();
       });
     }
   });

@@ -27,7 +27,7 @@ describe('planSplit', () => {
   it('adds head, RTT, both frames at the bandwidth and tail', () => {
     const { rows } = planSplit(cuts, costs, { bitsPerSecond: 8e6, rttMs: 20 });
     const frames = 10_000 + FRAME_HEADER_BYTES + 1 + FRAME_HEADER_BYTES;
-    expect(rows[1].totalMs).toBeCloseTo(50 + 20 + (frames * 8 * 1000) / 8e6 + 5, 9);
+    expect(rows[1]!.totalMs).toBeCloseTo(50 + 20 + (frames * 8 * 1000) / 8e6 + 5, 9);
     expect(rows.map((r) => r.kind)).toEqual(['full offload', 'split', 'local only']);
     expect(rows[2]).toMatchObject({ networkMs: 0, tailMs: 0, totalMs: 100, wireBytes: 0 });
   });

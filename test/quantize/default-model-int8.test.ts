@@ -30,7 +30,7 @@ beforeAll(async () => {
 
 function argmax(x: ArrayLike<number>): number {
   let best = 0;
-  for (let i = 1; i < x.length; i++) if (x[i] > x[best]) best = i;
+  for (let i = 1; i < x.length; i++) if (x[i]! > x[best]!) best = i;
   return best;
 }
 
@@ -38,7 +38,7 @@ describe('int8 fidelity on the default model', () => {
   it('logits and pooled 1792-wide features keep ≥ 20 dB SQNR and top-1 agrees on ≥ 97% of the photos plus 200 held-out augmented crops', async () => {
     const g = model.graph;
     // Seed 3: crops the calibration (seed 1) and the CLI's report (seed 2) never saw.
-    const set = await imageSet(SAMPLE_PHOTOS, tensorOf(g, g.inputs[0]).shape, model.preprocessing, 200 / SAMPLE_PHOTOS.length, 3);
+    const set = await imageSet(SAMPLE_PHOTOS, tensorOf(g, g.inputs[0]!).shape, model.preprocessing, 200 / SAMPLE_PHOTOS.length, 3);
     expect(set).toHaveLength(SAMPLE_PHOTOS.length + 200);
     const report = quantizationReport(g, int8, set.map((s) => s.input), undefined, false);
     expect(report.features?.tensor).toMatch(/SpatialSqueeze$/);
@@ -52,7 +52,7 @@ describe('int8 fidelity on the default model', () => {
 
 describe('onnxruntime-node runs the exported int8 model like the int8 reference', () => {
   async function int8Input(file: string): Promise<Int8Array> {
-    return quantizeArray(await photoInput(model, file), tensorOf(int8, int8.inputs[0]).quant as Quantization);
+    return quantizeArray(await photoInput(model, file), tensorOf(int8, int8.inputs[0]!).quant as Quantization);
   }
 
   it('every layer, fed the same int8 input: ≥ 99% of elements equal and none more than 1 LSB apart, on every photo', async () => {
@@ -65,16 +65,16 @@ describe('onnxruntime-node runs the exported int8 model like the int8 reference'
     let equal = 0;
     for (const file of SAMPLE_PHOTOS) {
       const x = await int8Input(file);
-      const values = new Map<string, Int8Array>([[int8.inputs[0], x]]);
-      runInteger(int8, { [int8.inputs[0]]: x }, { onNode: (n, y) => values.set(n.outputs[0], y as Int8Array) });
+      const values = new Map<string, Int8Array>([[int8.inputs[0]!, x]]);
+      runInteger(int8, { [int8.inputs[0]!]: x }, { onNode: (n, y) => values.set(n.outputs[0]!, y as Int8Array) });
       for (const n of int8.nodes) {
         const session = sessions.get(n.name) as ort.InferenceSession;
         const feeds = Object.fromEntries(session.inputNames.map((i) => [i, new ort.Tensor('int8', values.get(i) as Int8Array, tensorOf(int8, i).shape)]));
-        const theirs = (await session.run(feeds))[n.outputs[0]].data as Int8Array;
-        const ours = values.get(n.outputs[0]) as Int8Array;
+        const theirs = (await session.run(feeds))[n.outputs[0]!]!.data as Int8Array;
+        const ours = values.get(n.outputs[0]!) as Int8Array;
         expect(theirs.length).toBe(ours.length);
         for (let i = 0; i < ours.length; i++) {
-          const d = Math.abs(ours[i] - theirs[i]);
+          const d = Math.abs(ours[i]! - theirs[i]!);
           if (d > 1) expect.fail(`${file}: node '${n.name}' (${n.op}) element ${i}: tinyedge ${ours[i]}, ORT ${theirs[i]}`);
           if (d === 0) equal++;
         }
@@ -87,13 +87,13 @@ describe('onnxruntime-node runs the exported int8 model like the int8 reference'
 
   it('the whole exported model gives the same top-1 class as the int8 reference on every photo', async () => {
     const session = await ort.InferenceSession.create(exportInt8Onnx(int8), { intraOpNumThreads: 1 });
-    const out = int8.outputs[0];
+    const out = int8.outputs[0]!;
     for (const file of SAMPLE_PHOTOS) {
       const x = await int8Input(file);
-      const ours = runInteger(int8, { [int8.inputs[0]]: x }).get(out) as Int8Array;
-      const theirs = (await session.run({ [int8.inputs[0]]: new ort.Tensor('int8', x, tensorOf(int8, int8.inputs[0]).shape) }))[out].data as Int8Array;
+      const ours = runInteger(int8, { [int8.inputs[0]!]: x }).get(out) as Int8Array;
+      const theirs = (await session.run({ [int8.inputs[0]!]: new ort.Tensor('int8', x, tensorOf(int8, int8.inputs[0]!).shape) }))[out]!.data as Int8Array;
       expect(argmax(theirs), file).toBe(argmax(ours));
-      for (let i = 0; i < ours.length; i++) expect(Math.abs(ours[i] - theirs[i]), `${file} class ${i}`).toBeLessThanOrEqual(16);
+      for (let i = 0; i < ours.length; i++) expect(Math.abs(ours[i]! - theirs[i]!), `${file} class ${i}`).toBeLessThanOrEqual(16);
     }
   }, 300_000);
 });

@@ -58,7 +58,7 @@ describe('exp_on_negative_values', () => {
   it('exp(−1) in Q5.26 is the polynomial at −1/4 times exp(−1/4) and exp(−1/2): bits 24 and 25 of 1 − 1/4', () => {
     // a = −2^26: a mod 1/4 − 1/4 = −2^24 (−1/4), remainder 3·2^24 sets the bits of 1/4 and 1/2.
     const quarter = expOnIntervalBetweenNegativeOneQuarterAnd0Excl(-(2 ** 29));
-    expect(expOnNegativeValues(-(2 ** 26), 5)).toBe(srdhm(srdhm(quarter, EXP_OF_MINUS_POT[0][1]), EXP_OF_MINUS_POT[1][1]));
+    expect(expOnNegativeValues(-(2 ** 26), 5)).toBe(srdhm(srdhm(quarter, EXP_OF_MINUS_POT[0]![1]), EXP_OF_MINUS_POT[1]![1]));
   });
   it('is within 1e−6 relative of Math.exp for x from 1/1000 to 5, in Q5.26 (softmax) and Q4.27 (logistic)', () => {
     for (const bits of [5, 4]) {

@@ -43,7 +43,7 @@ describe("TFLM's int16 softmax tables", () => {
   });
   it('the lookup interpolates between entries: the midpoint of two entries is their rounded mean', () => {
     const v = -32768 + 100 * 128 + 64; // entry 100, halfway to 101
-    expect(lookupInt16(v, expLut)).toBe(expLut[100] + ((expLut[101] - expLut[100]) * 64 + 64 >> 7));
+    expect(lookupInt16(v, expLut)).toBe(expLut[100]! + ((expLut[101]! - expLut[100]!) * 64 + 64 >> 7));
   });
 });
 
@@ -52,16 +52,16 @@ function relativeError(c: (typeof KERNEL_CASES_16X8)[number], activations: 'int8
   const g = c.graph();
   const { q, inputs } = quantizeCase(g, c.seed, c.outputRange, activations);
   const out = referenceOutputs(q, inputs);
-  const iq = tensorOf(q, q.inputs[0]).quant as Quantization;
-  const oq = tensorOf(q, q.outputs[0]).quant as Quantization;
+  const iq = tensorOf(q, q.inputs[0]!).quant as Quantization;
+  const oq = tensorOf(q, q.outputs[0]!).quant as Quantization;
   let err = 0;
   let range = 0;
   inputs.forEach((x, k) => {
-    const xf = Float32Array.from(x, (v) => (v - iq.zeroPoint[0]) * iq.scale[0]);
-    const yf = runF32(g, { [g.inputs[0]]: xf }).get(g.outputs[0]) as Float32Array;
+    const xf = Float32Array.from(x, (v) => (v - iq.zeroPoint[0]!) * iq.scale[0]!);
+    const yf = runF32(g, { [g.inputs[0]!]: xf }).get(g.outputs[0]!) as Float32Array;
     yf.forEach((v, i) => {
       range = Math.max(range, Math.abs(v));
-      err = Math.max(err, Math.abs(v - (out[k][i] - oq.zeroPoint[0]) * oq.scale[0]));
+      err = Math.max(err, Math.abs(v - (out[k]![i]! - oq.zeroPoint[0]!) * oq.scale[0]!));
     });
   });
   return range === 0 ? 0 : err / range;

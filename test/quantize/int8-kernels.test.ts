@@ -122,7 +122,7 @@ describe('softmax: TFLite int8 (output scale 1/256, zero point −128)', () => {
   it('scale 0.1, difference 100: kept, but e^−10·256 ≈ 0.012 rounds to 0 → [127, −128]; sum 1 + 24/2^19 still rounds the max to 256', () => {
     const { p } = oneNodeGraph('softmax', [[0.1, 0]], [1 / 256, -128], [1, 2]);
     // T[100] ≈ e^−10·2^31 ≈ 97,500, which adds RDBPOT(T, 12) ≈ 24 to the sum.
-    expect(Math.abs((p as SoftmaxParams).expTable[100] / 2 ** 31 - Math.exp(-10))).toBeLessThan(1e-8);
+    expect(Math.abs((p as SoftmaxParams).expTable[100]! / 2 ** 31 - Math.exp(-10))).toBeLessThan(1e-8);
     expect(softmaxOf(0.1, [50, -50])).toEqual([127, -128]);
   });
   it('scale 0.5: R = 31, so a difference of 255 is skipped as well → [127, −128]', () => {
@@ -149,7 +149,7 @@ describe('softmax: TFLite int8 (output scale 1/256, zero point −128)', () => {
         const sum = e.reduce((a, b) => a + b, 0);
         const got = softmaxOf(scale, row);
         got.forEach((y, i) => {
-          if (Math.abs(y - Math.min(127, Math.round((256 * e[i]) / sum) - 128)) > 1) expect.fail(`scale ${scale}, row ${row}: ${got}`);
+          if (Math.abs(y - Math.min(127, Math.round((256 * e[i]!) / sum) - 128)) > 1) expect.fail(`scale ${scale}, row ${row}: ${got}`);
         });
       }
     }
@@ -171,8 +171,8 @@ describe('logistic: TFLite int8, by a 256-entry table (output scale 1/256, zero 
   });
   it('equals clamp(round(256·σ(x)) − 128) at every input for four quantizations (TFLite errs by far less than a step)', () => {
     for (const [s, z] of [[0.1, 10], [0.05, -20], [0.5, 0], [0.02, 3]]) {
-      const t = (oneNodeGraph('logistic', [[s, z]], [1 / 256, -128], [1]).p as LutParams).table;
-      for (let q = -128; q < 128; q++) expect(t[q + 128]).toBe(Math.min(127, Math.round(256 / (1 + Math.exp(-s * (q - z)))) - 128));
+      const t = (oneNodeGraph('logistic', [[s!, z!]], [1 / 256, -128], [1]).p as LutParams).table;
+      for (let q = -128; q < 128; q++) expect(t[q + 128]).toBe(Math.min(127, Math.round(256 / (1 + Math.exp(-s! * (q - z!)))) - 128));
     }
   });
 });

@@ -13,7 +13,7 @@ describe('weight and bias quantization', () => {
 
   it('without a bias bound, a channel of tiny weights puts its bias far outside int32', () => {
     const q = quantizeWeightsPerChannel(w, 2, channelOf, 0);
-    expect(3 / (inputScale * q.quant.scale[1])).toBeGreaterThan(2 ** 31);
+    expect(3 / (inputScale * q.quant.scale[1]!)).toBeGreaterThan(2 ** 31);
   });
 
   it('bias-safe scales raise only that channel: its bias quantizes to exactly 2^30 and its weights round to 0', () => {
@@ -23,7 +23,7 @@ describe('weight and bias quantization', () => {
     expect(Array.from(q.data)).toEqual([63, -127, 0, 0]);
     const b = quantizeBias(bias, inputScale, q.quant.scale);
     expect(b.data[1]).toBe(BIAS_LIMIT);
-    expect(b.data[0]).toBe(Math.round(0.25 / b.quant.scale[0]));
+    expect(b.data[0]).toBe(Math.round(0.25 / b.quant.scale[0]!));
   });
 
   it('scales are float32 values, as .tflite stores them, and never below max|w| / 127', () => {

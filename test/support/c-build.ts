@@ -26,7 +26,7 @@ export interface CBuilt {
 export function buildC(g: Graph, target: Target = loadTarget('host'), cflags?: string[], slide?: 'every'): CBuilt {
   const flags = cflags ?? (target.name === 'host' ? STRICT_CFLAGS : [...(target.toolchain?.cflags ?? []), '-Werror']);
   const { files } = cProject(g, planMemory(g, cScratchBytes, { ...(slide ? { slide } : {}) }), { ...cBuildOf(target), cflags: flags });
-  const output = tensorOf(g, g.outputs[0]).dtype;
+  const output = tensorOf(g, g.outputs[0]!).dtype;
   if (output !== 'int8' && output !== 'int16') throw new Error(`internal: the model's output is ${output}`);
   return { dir: buildTemporaryProject(files, target, flags), target, output };
 }

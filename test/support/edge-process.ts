@@ -33,7 +33,7 @@ export function startEdgeProcess(args: string[]): Promise<EdgeProcess> {
       resolve({
         child,
         port: Number(serving[1]),
-        hash: hash[1],
+        hash: hash[1]!,
         stdout: () => stdout,
         metrics: () => {
           const all = [...stdout.matchAll(/^metrics {2}frames (\d+), answered (\d+)/gm)];

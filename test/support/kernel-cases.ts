@@ -36,30 +36,30 @@ function pads(kind: 'SAME' | 'VALID', h: number, w: number, k: number, s: number
  */
 export function quantizeCase(g: Graph, seed: number, outputRange?: { min: number; max: number }, activations: ActivationType = 'int8'): { q: Graph; inputs: Activations[] } {
   verifyGraph(g);
-  const shape = tensorOf(g, g.inputs[0]).shape;
+  const shape = tensorOf(g, g.inputs[0]!).shape;
   const inputs = [0, 1, 2].map((k) => seededUniform(seed * 10 + k, sizeOf(shape), -2, 2));
   const ranges = calibrate(g, inputs, 'minmax');
   for (const n of g.nodes) {
     const clamp = (n.attrs as { clamp?: Clamp }).clamp;
-    const r = ranges.get(n.outputs[0]);
-    if (clamp && (clamp.min !== null || clamp.max !== null) && r) ranges.set(n.outputs[0], { min: r.min - 3, max: r.max + 7 });
+    const r = ranges.get(n.outputs[0]!);
+    if (clamp && (clamp.min !== null || clamp.max !== null) && r) ranges.set(n.outputs[0]!, { min: r.min - 3, max: r.max + 7 });
   }
-  if (outputRange) ranges.set(g.outputs[0], outputRange);
+  if (outputRange) ranges.set(g.outputs[0]!, outputRange);
   const q = quantizeGraph(g, ranges, activations);
-  const inQuant = tensorOf(q, q.inputs[0]).quant as Quantization;
+  const inQuant = tensorOf(q, q.inputs[0]!).quant as Quantization;
   return { q, inputs: inputs.map((x) => (activations === 'int8' ? quantizeArray : quantizeArrayInt16)(x, inQuant)) };
 }
 
 /** The reference output of each input. */
 export function referenceOutputs(q: Graph, inputs: Activations[]): Activations[] {
-  return inputs.map((x) => runInteger(q, { [q.inputs[0]]: x }).get(q.outputs[0]) as Activations);
+  return inputs.map((x) => runInteger(q, { [q.inputs[0]!]: x }).get(q.outputs[0]!) as Activations);
 }
 
 /** Seeded weights in [-1, 1]; `channelScale` scales output channel c (the first axis, or the last for depthwise). */
 function weights(b: GraphBuilder, name: string, shape: number[], seed: number, channelScale?: { scale: (c: number) => number; lastAxis: boolean }): string {
   const data = seededUniform(seed, sizeOf(shape), -1, 1);
   if (channelScale) {
-    const channels = channelScale.lastAxis ? shape[shape.length - 1] : shape[0];
+    const channels = channelScale.lastAxis ? shape[shape.length - 1]! : shape[0]!;
     const inner = sizeOf(shape) / channels;
     data.forEach((v, i) => (data[i] = v * channelScale.scale(channelScale.lastAxis ? i % channels : Math.floor(i / inner))));
   }
@@ -130,7 +130,7 @@ const pointwise: KernelCase[] = [
   [8, 65],
   [9, 130],
   [17, 9],
-].map(([c, o]) => ({ name: `pointwise (1×1, stride 1) ${c} → ${o} channels, relu`, graph: () => convGraph(c, o, 1, 1, 'VALID', RELU, 200 + c), seed: 200 + c }));
+].map(([c, o]) => ({ name: `pointwise (1×1, stride 1) ${c} → ${o} channels, relu`, graph: () => convGraph(c!, o!, 1, 1, 'VALID', RELU, 200 + c!), seed: 200 + c! }));
 
 const depthwise: KernelCase[] = [1, 3, 7, 8, 9, 17, 63, 64, 65].flatMap((c) =>
   ([[1, 'SAME'], [2, 'VALID'], [2, 'SAME']] as const).map(([s, p]) => ({ name: `depthwise ${c} channels, stride ${s}, ${p}, relu6`, graph: () => depthwiseGraph(c, 1, s, p, RELU6, 400 + c), seed: 400 + c })),
@@ -145,11 +145,11 @@ const fullyConnected: KernelCase[] = [
   name: `fully connected ${k} → ${o}, ${rows} rows`,
   graph: () =>
     single((b) => {
-      weights(b, 'w', [o, k], k);
-      weights(b, 'bias', [o], k + 1);
+      weights(b, 'w', [o!, k!], k!);
+      weights(b, 'bias', [o!], k! + 1);
       return b.node('fully_connected', 'fc', ['x', 'w', 'bias'], { clamp: NO_CLAMP });
-    }, [rows, k]),
-  seed: 600 + k,
+    }, [rows!, k!]),
+  seed: 600 + k!,
 }));
 
 const pools: KernelCase[] = (
@@ -341,7 +341,7 @@ export function describeKernelCasesOn(targets: string[], title: string, cases: r
       const { q, inputs } = quantizeCase(c.graph(), c.seed, c.outputRange, c.activations);
       const built = buildC(q, target);
       const expected = referenceOutputs(q, inputs);
-      inputs.forEach((x, i) => expect(firstDifference(runC(built, x), expected[i])).toBeNull());
+      inputs.forEach((x, i) => expect(firstDifference(runC(built, x), expected[i]!)).toBeNull());
     });
   });
 }

@@ -11,7 +11,7 @@ import { SAMPLE_PHOTOS } from './samples.ts';
 async function quantizedWith(augment: number, spec: string | undefined, activations: ActivationType): Promise<{ model: LoadedModel; q: Graph }> {
   const model = prepareModel(spec, { quiet: true });
   const g = model.graph;
-  const set = await imageSet(SAMPLE_PHOTOS, tensorOf(g, g.inputs[0]).shape, model.preprocessing, augment, 1);
+  const set = await imageSet(SAMPLE_PHOTOS, tensorOf(g, g.inputs[0]!).shape, model.preprocessing, augment, 1);
   return { model, q: quantize(g, set.map((s) => s.input), { method: 'minmax', biasCorrection: true, activations }) };
 }
 

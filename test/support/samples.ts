@@ -17,5 +17,5 @@ export const SAMPLE_PHOTOS = readdirSync(join(ROOT, 'models', 'samples'))
 
 /** A photo as the model's input tensor. */
 export function photoInput(model: LoadedModel, file: string): Promise<Float32Array> {
-  return imageToInput(file, tensorOf(model.graph, model.graph.inputs[0]).shape, model.preprocessing);
+  return imageToInput(file, tensorOf(model.graph, model.graph.inputs[0]!).shape, model.preprocessing);
 }

@@ -31,14 +31,14 @@ describe('android-arm64: JNI glue, Kotlin class and NDK CMakeLists.txt', () => {
   it('every external fun of TinyedgeModel.kt has its JNI function', () => {
     const kotlin = readFileSync(join(dir, 'android', 'TinyedgeModel.kt'), 'utf8');
     const glue = readFileSync(join(dir, 'android', 'tinyedge_jni.c'), 'utf8');
-    const externals = [...kotlin.matchAll(/external fun (\w+)/g)].map((m) => m[1]);
+    const externals = [...kotlin.matchAll(/external fun (\w+)/g)].map((m) => m[1]!);
     expect(externals.length).toBe(4);
     for (const name of externals) expect(glue).toContain(`Java_dev_tinyedge_TinyedgeModel_${name}(`);
   });
 
   it('the NDK CMakeLists.txt builds the glue with sources that exist in the project', () => {
     const cmake = readFileSync(join(dir, 'android', 'CMakeLists.txt'), 'utf8');
-    const listed = [...cmake.matchAll(/\$\{CMAKE_CURRENT_SOURCE_DIR\}\/\.\.\/(\S+\.c)/g)].map((m) => m[1]);
+    const listed = [...cmake.matchAll(/\$\{CMAKE_CURRENT_SOURCE_DIR\}\/\.\.\/(\S+\.c)/g)].map((m) => m[1]!);
     expect(listed.length).toBeGreaterThan(3);
     for (const s of listed) expect(existsSync(join(dir, s)), s).toBe(true);
     expect(cmake).toContain('add_library(tinyedge_model SHARED');

@@ -35,15 +35,15 @@ describe.each([...CASES, ...CASES.map(([name]) => [name, MCU_MODEL] as const)])(
     const { model, int8 } = await quantizedDefaultModel(1, spec);
     const features = fidelityTensors(int8).features as string;
     const head = subgraph(int8, int8.inputs, [features]);
-    const quant = tensorOf(int8, int8.inputs[0]).quant as Quantization;
+    const quant = tensorOf(int8, int8.inputs[0]!).quant as Quantization;
     const photos = await Promise.all(SAMPLE_PHOTOS.map(async (f) => quantizeArray(await photoInput(model, f), quant)));
-    const random = Int8Array.from(seededUniform(7, sizeOf(tensorOf(int8, int8.inputs[0]).shape), -128, 128), (v) => Math.floor(v));
+    const random = Int8Array.from(seededUniform(7, sizeOf(tensorOf(int8, int8.inputs[0]!).shape), -128, 128), (v) => Math.floor(v));
     const builtHead = buildC(head, target);
     for (const [i, x] of [...photos, random].entries()) {
-      const reference = runInteger(head, { [head.inputs[0]]: x }).get(features) as Int8Array;
+      const reference = runInteger(head, { [head.inputs[0]!]: x }).get(features) as Int8Array;
       expect(firstDifference(runC(builtHead, x), reference), `input ${i}`).toBeNull();
     }
     const built = buildC(int8, target);
-    expect(firstDifference(runC(built, photos[0]), runInteger(int8, { [int8.inputs[0]]: photos[0] }).get(int8.outputs[0]) as Int8Array)).toBeNull();
+    expect(firstDifference(runC(built, photos[0]!), runInteger(int8, { [int8.inputs[0]!]: photos[0]! }).get(int8.outputs[0]!) as Int8Array)).toBeNull();
   }, 900_000);
 });

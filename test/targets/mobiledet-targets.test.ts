@@ -32,8 +32,8 @@ let inputs: Int8Array[];
 
 beforeAll(async () => {
   ({ model, int8 } = await quantizedDefaultModel(0, SMALL));
-  const input = tensorOf(int8, int8.inputs[0]);
-  inputs = [quantizeArray(await photoInput(model, SAMPLE_PHOTOS[1]), input.quant as Quantization), Int8Array.from(seededUniform(11, sizeOf(input.shape), -128, 128), Math.floor)];
+  const input = tensorOf(int8, int8.inputs[0]!);
+  inputs = [quantizeArray(await photoInput(model, SAMPLE_PHOTOS[1]!), input.quant as Quantization), Int8Array.from(seededUniform(11, sizeOf(input.shape), -128, 128), Math.floor)];
 }, 300_000);
 
 /** The int8 artifact of `g` in a fresh folder, for `tinyedge compile`. */
@@ -51,7 +51,7 @@ describe.each(['rpi4-aarch64', 'rpi5-aarch64', 'android-arm64', 'cortex-m4', 'co
       const part = subgraph(int8, int8.inputs, [output]);
       const built = buildC(part, target);
       for (const [i, x] of inputs.entries()) {
-        const reference = runInteger(part, { [part.inputs[0]]: x }).get(output) as Int8Array;
+        const reference = runInteger(part, { [part.inputs[0]!]: x }).get(output) as Int8Array;
         expect(firstDifference(runC(built, x), reference), `${output}, input ${i}`).toBeNull();
       }
     }

@@ -23,6 +23,7 @@ import { qemuInsnPlugin } from '../qemu-insn/build.ts';
 import { CwtFrontEnd } from '../../compiler/audio/cwt-front-end.ts';
 import { cwtMacs } from '../../compiler/audio/cwt-kernels.ts';
 import { AUDIO_OBJECTS, cAudioProject } from '../../compiler/backends/c/audio-project.ts';
+import { tupleOf } from '../../compiler/ir/tuple.ts';
 
 /** What the emulated benchmark counted. */
 export interface EmulatedBenchResult {
@@ -51,13 +52,13 @@ export function countLayers(g: Graph, x: Activations, target: Target, kernels: s
   const dir = buildTemporaryProject(project.files, target, cflags);
   const objects = ['model.o', ...kernelSources(build.kernels, familiesOf(g)).map((s) => s.replace(/\.c$/, '.o')), ...(front ? AUDIO_OBJECTS : [])];
   const memory = { arenaBytes: plan.arenaBytes, weightBytes: project.weightBytes, codeBytes: textBytes(dir, objects, target) };
-  const [input, output, counts] = ['input.i8', 'output.i8', 'counts.json'].map((f) => join(dir, `bench-${f}`));
+  const [input, output, counts] = tupleOf(['input.i8', 'output.i8', 'counts.json'].map((f) => join(dir, `bench-${f}`)), 3);
   writeFileSync(input, new Uint8Array(x.buffer, x.byteOffset, x.byteLength));
   runBuild(dir, target, input, output, 1, { lib: qemuInsnPlugin(), out: counts });
   const { instructions, marks } = JSON.parse(readFileSync(counts, 'utf8')) as { instructions: number; marks: number[] };
   const first = front ? 1 : 0;
   if (marks.length !== g.nodes.length + 1 + first) throw new Error(`internal: expected ${g.nodes.length + 1 + first} layer marks, the plugin saw ${marks.length}`);
-  return { perLayer: g.nodes.map((_, i) => marks[first + i + 1] - marks[first + i]), frontEnd: front ? marks[1] - marks[0] : 0, total: instructions, output: Uint8Array.from(readFileSync(output)), memory };
+  return { perLayer: g.nodes.map((_, i) => marks[first + i + 1]! - marks[first + i]!), frontEnd: front ? marks[1]! - marks[0]! : 0, total: instructions, output: Uint8Array.from(readFileSync(output)), memory };
 }
 
 /** Counts the int8 graph's instructions per layer on `target`, optimized and reference kernels. */
@@ -71,10 +72,10 @@ export function benchEmulated(g: Graph, x: Activations, target: Target, log: (s:
     index: i,
     name: node.name,
     op: node.op,
-    shape: formatShape(tensorOf(g, node.outputs[0]).shape),
-    macs: stats.nodes[i].macs,
-    refInstructions: ref.perLayer[i],
-    instructions: opt.perLayer[i],
+    shape: formatShape(tensorOf(g, node.outputs[0]!).shape),
+    macs: stats.nodes[i]!.macs,
+    refInstructions: ref.perLayer[i]!,
+    instructions: opt.perLayer[i]!,
   }));
   const frontEnd = front ? { macs: cwtMacs(front.tables), refInstructions: ref.frontEnd, instructions: opt.frontEnd } : undefined;
   const sum = (f: (l: (typeof layers)[number] | NonNullable<typeof frontEnd>) => number) => [...(frontEnd ? [frontEnd] : []), ...layers].reduce((s, l) => s + f(l), 0);
@@ -82,7 +83,7 @@ export function benchEmulated(g: Graph, x: Activations, target: Target, log: (s:
     target: target.name,
     layers,
     ...(frontEnd ? { frontEnd } : {}),
-    totals: { macs: sum((l) => l.macs), refInstructions: sum((l) => l.refInstructions), instructions: sum((l) => l.instructions), programInstructions: opt.total },
+    totals: { macs: sum((l) => l.macs), refInstructions: sum((l) => l.refInstructions!), instructions: sum((l) => l.instructions!), programInstructions: opt.total },
     memory: opt.memory,
     limit: target.limit,
     clockHz: target.clockHz ?? null,

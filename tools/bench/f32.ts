@@ -10,6 +10,7 @@ import { table } from '../../compiler/terminal/format.ts';
 import { TfjsArtifacts } from '../../compiler/frontends/tfjs-common/artifacts.ts';
 import { loadTfjsModel, useTfjsBackend, TfjsModel } from '../peers/tfjs.ts';
 import { mad, median } from './stats.ts';
+import { tupleOf } from '../../compiler/ir/tuple.ts';
 
 interface Contender {
   name: string;
@@ -27,7 +28,7 @@ export interface F32BenchResult {
 
 /** Times the f32 graph `g` in the interpreter beside TF.js (cpu, wasm) running `artifacts`, the same model, on `x`. */
 export async function benchF32(g: Graph, x: Float32Array, artifacts: TfjsArtifacts, runs: number, warmup: number, log: (s: string) => void): Promise<F32BenchResult> {
-  const shape = tensorOf(g, g.inputs[0]).shape;
+  const shape = tensorOf(g, g.inputs[0]!).shape;
   const tfjsContender = (backend: 'cpu' | 'wasm'): Contender => {
     let m: TfjsModel | undefined;
     return {
@@ -41,7 +42,7 @@ export async function benchF32(g: Graph, x: Float32Array, artifacts: TfjsArtifac
     };
   };
   const contenders: Contender[] = [
-    { name: 'tinyedge f32 reference interpreter', setup: async () => () => runF32(g, { [g.inputs[0]]: x }).get(g.outputs[0]) as Float32Array },
+    { name: 'tinyedge f32 reference interpreter', setup: async () => () => runF32(g, { [g.inputs[0]!]: x }).get(g.outputs[0]!) as Float32Array },
     tfjsContender('cpu'),
     tfjsContender('wasm'),
   ];
@@ -53,21 +54,21 @@ export async function benchF32(g: Graph, x: Float32Array, artifacts: TfjsArtifac
       const t0 = performance.now();
       const y = run();
       const dt = performance.now() - t0;
-      if (round >= 0) times[i].push(dt);
+      if (round >= 0) times[i]!.push(dt);
       outputs[i] = y;
     }
     if (round >= 0) log(`round ${round + 1}/${runs}`);
   }
   const medians = times.map(median);
-  const [, cpu, wasm] = medians;
-  const maxDiff = (a: Float32Array, b: Float32Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
+  const [, cpu, wasm] = tupleOf(medians, 3);
+  const maxDiff = (a: Float32Array, b: Float32Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
   const rows = contenders.map((c, i) => ({
     runtime: c.name,
-    medianMs: Number(medians[i].toFixed(2)),
-    madMs: Number(mad(times[i]).toFixed(2)),
-    vsTfjsCpu: Number((medians[i] / cpu).toFixed(3)),
-    vsTfjsWasm: Number((medians[i] / wasm).toFixed(3)),
-    maxAbsDiffVsTfjsCpu: maxDiff(outputs[i], outputs[1]),
+    medianMs: Number(medians[i]!.toFixed(2)),
+    madMs: Number(mad(times[i]!).toFixed(2)),
+    vsTfjsCpu: Number((medians[i]! / cpu).toFixed(3)),
+    vsTfjsWasm: Number((medians[i]! / wasm).toFixed(3)),
+    maxAbsDiffVsTfjsCpu: maxDiff(outputs[i]!, outputs[1]!),
   }));
   return { runs, warmup, wasmSimd: tf.env().getBool('WASM_HAS_SIMD_SUPPORT') as boolean, rows };
 }

@@ -58,7 +58,7 @@ function callgrindInstructions(dir: string, input: string): number | null {
 
 function argmax(x: ArrayLike<number>): number {
   let best = 0;
-  for (let i = 1; i < x.length; i++) if (x[i] > x[best]) best = i;
+  for (let i = 1; i < x.length; i++) if (x[i]! > x[best]!) best = i;
   return best;
 }
 
@@ -68,8 +68,8 @@ function argmax(x: ArrayLike<number>): number {
  */
 export async function benchHost(g: Graph, x: Float32Array, rounds: number, perRound: number, log: (s: string) => void): Promise<HostBenchResult> {
   const target = loadTarget('host');
-  const shape = tensorOf(g, g.inputs[0]).shape;
-  const xi = quantizeArray(x, tensorOf(g, g.inputs[0]).quant as Quantization);
+  const shape = tensorOf(g, g.inputs[0]!).shape;
+  const xi = quantizeArray(x, tensorOf(g, g.inputs[0]!).quant as Quantization);
   log('building the C model (host flags) and an AVX2 build for callgrind…');
   const fast = writeProject(g, cToolchain(target).cflags);
   const counted = writeProject(g, ['-std=c99', '-O3', '-march=x86-64-v3']);

@@ -63,7 +63,7 @@ async function benchWithoutTarget(request: BenchRequest): Promise<number> {
   if (!/^\s*\d+\s*$/.test(options.warmup)) throw new TinyedgeError('TE601', `--warmup must be a whole number, got '${options.warmup}'`);
   const warmup = Number(options.warmup);
   const x = floatInputOf(request.input, inputTensor(request.model));
-  const result = await benchF32(request.model.graph, x, PACKAGED_MODELS[request.spec].tfjs(), request.runs, warmup, log);
+  const result = await benchF32(request.model.graph, x, PACKAGED_MODELS[request.spec]!.tfjs(), request.runs, warmup, log);
   const info = { model: request.spec, input: request.input.label, node: process.version };
   print({ ...info, ...result }, `model ${request.spec}, input ${request.input.label}, ${request.runs} timed runs after ${warmup} warm-up, interleaved; Node ${process.version}; wasm SIMD ${result.wasmSimd}`, formatF32Bench(result));
   return 0;

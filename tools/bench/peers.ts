@@ -15,7 +15,7 @@ export interface SkippedPeer {
 
 /** A reason short enough for one line: a library's message can carry pages of its minified source. */
 function shortReason(e: unknown): string {
-  const text = (e instanceof Error ? e.message : String(e)).split('\n')[0].trim();
+  const text = (e instanceof Error ? e.message : String(e)).split('\n')[0]!.trim();
   return text.length > 200 ? `${text.slice(0, 200)}…` : text;
 }
 

@@ -60,8 +60,8 @@ const ORT_WEB_1 = `${ORT_WEB} (wasm SIMD, 1 thread)`;
  * left out, saying why.
  */
 export async function benchWasm(g: Graph, x: Float32Array, tfjsTwin: () => TfjsArtifacts, runs: number, log: (s: string) => void, tfjsOutputs?: string[]): Promise<WasmBenchResult> {
-  const shape = tensorOf(g, g.inputs[0]).shape;
-  const xi = quantizeArray(x, tensorOf(g, g.inputs[0]).quant as Quantization);
+  const shape = tensorOf(g, g.inputs[0]!).shape;
+  const xi = quantizeArray(x, tensorOf(g, g.inputs[0]!).quant as Quantization);
   const t0 = performance.now();
   const project = wasmProject(g, planMemory(g, wasmScratchBytes), 'bench', undefined, { scale: 1, offset: 0 });
   const compileMs = performance.now() - t0;
@@ -107,7 +107,7 @@ export async function benchWasm(g: Graph, x: Float32Array, tfjsTwin: () => TfjsA
       for (let k = 0; k <= BLOCK; k++) {
         const start = performance.now();
         await run();
-        (k === 0 ? cold : times)[i].push(performance.now() - start);
+        (k === 0 ? cold : times)[i]!.push(performance.now() - start);
       }
     }
     log(`round ${round + 1}/${Math.ceil(runs / BLOCK)}`);
@@ -128,12 +128,12 @@ export async function benchWasm(g: Graph, x: Float32Array, tfjsTwin: () => TfjsA
   const tfjsMs = medianOf(tfjsName);
   const ortMs = medianOf(ORT_WEB_1);
   const rows = [
-    ...contenders.map(([runtime], i) => ({ runtime, medianMs: medians[i], madMs: mad(times[i]), coldMs: median(cold[i]) })),
+    ...contenders.map(([runtime], i) => ({ runtime, medianMs: medians[i]!, madMs: mad(times[i]!), coldMs: median(cold[i]!) })),
     ...(ort1 ? [{ runtime: `${ORT_WEB} (wasm SIMD, 2 threads, own process)`, medianMs: ort2, madMs: null, coldMs: null }] : []),
   ].map((row) => ({ ...row, vsTfjsWasm: tfjsMs === undefined ? null : row.medianMs / tfjsMs, vsOrtWeb1: ortMs === undefined ? null : row.medianMs / ortMs }));
   const macs = modelStats(g).totals.macs;
   const cpuMHz = cpuClockMHz();
-  return { rows, skipped, compileMs, codeBytes: project.codeBytes, dataBytes: project.dataBytes, macs, macsPerSecond: macs / (medians[0] / 1000), cpuMHz, limitMacsPerSecond: cpuMHz * 1e6 * 8 * 2 };
+  return { rows, skipped, compileMs, codeBytes: project.codeBytes, dataBytes: project.dataBytes, macs, macsPerSecond: macs / (medians[0]! / 1000), cpuMHz, limitMacsPerSecond: cpuMHz * 1e6 * 8 * 2 };
 }
 
 /** A ratio to a peer, or a dash when that peer was left out. */

@@ -68,14 +68,14 @@ export async function runDemo(g: Graph, x: Activations, o: DemoOptions, log: (s:
     headMs.push(h ? medianRunMs(h, 7) * o.deviceSlowdown : 0);
     tailMs.push(t ? medianRunMs(t, 7) : 0);
   }
-  const out = tensorOf(g, g.outputs[0]);
+  const out = tensorOf(g, g.outputs[0]!);
   const hash = modelHash(g);
   const server = await EdgeServer.start({ modelHash: hash, tails: served, workers: 1 });
   const rows: DemoRow[] = [];
   try {
     // What a frame costs beyond link and tail (sockets, framing, the worker's hop): full offload, unshaped.
-    const direct = await measure(cuts[0], undefined, tails.get(0), 0, x, server.port, hash, o);
-    const frameOverheadMs = Math.max(0, direct.ms - tailMs[0]);
+    const direct = await measure(cuts[0]!, undefined, tails.get(0), 0, x, server.port, hash, o);
+    const frameOverheadMs = Math.max(0, direct.ms - tailMs[0]!);
     log(`per-frame overhead on loopback: ${frameOverheadMs.toFixed(2)} ms`);
     const costs = { headMs, tailMs, answerBytes: sizeOf(out.shape) * DTYPE_BYTES[out.dtype], frameOverheadMs };
     for (const bw of o.bandwidths) {
@@ -83,8 +83,8 @@ export async function runDemo(g: Graph, x: Activations, o: DemoOptions, log: (s:
       const plan = planSplit(cuts, costs, link);
       const shaper = await LinkShaper.start(server.port, { ...link, jitterMs: o.jitterMs, loss: o.loss });
       const modes: [DemoRow['mode'], SplitRow][] = [
-        ['local only', plan.rows[plan.rows.length - 1]],
-        ['full offload', plan.rows[0]],
+        ['local only', plan.rows[plan.rows.length - 1]!],
+        ['full offload', plan.rows[0]!],
         ['planned', plan.best],
       ];
       // The planned cut is often one of the ends: the same frames answer for both rows.
@@ -93,7 +93,7 @@ export async function runDemo(g: Graph, x: Activations, o: DemoOptions, log: (s:
         log(`${bw.label}: ${mode} (cut ${row.cut.id})…`);
         let m = measured.get(row.cut.id);
         if (!m) {
-          m = await measure(row.cut, heads.get(row.cut.id), tails.get(row.cut.id), headMs[row.cut.id], x, shaper.port, hash, o);
+          m = await measure(row.cut, heads.get(row.cut.id), tails.get(row.cut.id), headMs[row.cut.id]!, x, shaper.port, hash, o);
           measured.set(row.cut.id, m);
         }
         rows.push({ bandwidth: bw.label, mode, cut: row.cut.id, predictedMs: row.totalMs, measuredMs: m.ms, frameMs: m.frameMs, byServer: m.byServer });

@@ -31,7 +31,7 @@ async function modelAndInput(spec: string, image: string) {
   refuseAudioOffload(float);
   const loaded = await quantizeWithSamples(float);
   const g = loaded.graph;
-  const input = tensorOf(g, g.inputs[0]);
+  const input = tensorOf(g, g.inputs[0]!);
   return { g, x: quantizeForTensor(await imageToInput(image, input.shape, loaded.preprocessing), input) };
 }
 
@@ -71,8 +71,8 @@ async function demoCommand(options: DemoFlags): Promise<void> {
 export function demoChecks(rows: DemoRow[]): { what: string; ok: boolean }[] {
   const bandwidths = [...new Set(rows.map((r) => r.bandwidth))];
   const at = (bw: string, mode: DemoRow['mode']) => rows.find((r) => r.bandwidth === bw && r.mode === mode) as DemoRow;
-  const lowest = bandwidths[0];
-  const highest = bandwidths[bandwidths.length - 1];
+  const lowest = bandwidths[0]!;
+  const highest = bandwidths[bandwidths.length - 1]!;
   const worst = Math.max(...rows.map((r) => Math.abs(r.measuredMs - r.predictedMs) / r.measuredMs));
   return [
     { what: `at ${lowest} the planned cut is no slower than local only (${at(lowest, 'planned').measuredMs.toFixed(1)} vs ${at(lowest, 'local only').measuredMs.toFixed(1)} ms, 5% noise allowed)`, ok: at(lowest, 'planned').measuredMs <= 1.05 * at(lowest, 'local only').measuredMs },
@@ -94,7 +94,7 @@ async function planCommand(options: PlanFlags): Promise<void> {
   const headMs = headMsByCut(g, cuts, x, target);
   log(`timing the tails of ${cuts.length} cuts in WebAssembly here (the edge server)…`);
   const tailMs = await tailMsByCut(g, cuts, Number(options.runs));
-  const out = tensorOf(g, g.outputs[0]);
+  const out = tensorOf(g, g.outputs[0]!);
   const wireBytes = options.codec === 'entropy' ? codedBytesByCut(g, cuts, x) : undefined;
   const { rows, best } = planSplit(cuts, { headMs, tailMs, answerBytes: sizeOf(out.shape) * DTYPE_BYTES[out.dtype], ...(wireBytes ? { wireBytes } : {}) }, link);
   if (options.plot) await writePlanPlot(options.plot, rows, best, `${spec} on ${target.name}, ${options.bandwidth}, RTT ${options.rtt}${options.codec === 'entropy' ? ', entropy-coded' : ''}`);
@@ -103,7 +103,7 @@ async function planCommand(options: PlanFlags): Promise<void> {
     return;
   }
   const ms = (v: number) => v.toFixed(2);
-  const where = (r: (typeof rows)[number]) => (r.kind === 'split' ? `after ${shortName(g.nodes[r.cut.after - 1].name, 44)}` : r.kind);
+  const where = (r: (typeof rows)[number]) => (r.kind === 'split' ? `after ${shortName(g.nodes[r.cut.after - 1]!.name, 44)}` : r.kind);
   const body = rows.map((r) => [
     `${r === best ? '▶ ' : ''}${r.cut.id}`,
     where(r),
@@ -127,5 +127,5 @@ async function planCommand(options: PlanFlags): Promise<void> {
 
 // `tinyedge offload plan|demo` runs this file as its own process with the parsed options as JSON.
 const [command, json] = process.argv.slice(2);
-const run = command === 'plan' ? planCommand(JSON.parse(json) as PlanFlags) : demoCommand(JSON.parse(json) as DemoFlags);
+const run = command === 'plan' ? planCommand(JSON.parse(json!) as PlanFlags) : demoCommand(JSON.parse(json!) as DemoFlags);
 run.catch((e: unknown) => exitWithFailure(e));

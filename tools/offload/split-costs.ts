@@ -25,8 +25,8 @@ export function headMsByCut(g: Graph, cuts: readonly Cut[], x: Activations, targ
   if (!target.clockHz) throw new TinyedgeError('TE502', `target ${target.name} has no clockHz in its profile`);
   const { perLayer } = countLayers(g, x, target, target.kernels);
   const before = [0];
-  for (const n of perLayer) before.push(before[before.length - 1] + n);
-  return cuts.map((c) => (before[c.after] / (target.clockHz as number)) * 1000);
+  for (const n of perLayer) before.push(before[before.length - 1]! + n);
+  return cuts.map((c) => (before[c.after]! / (target.clockHz as number)) * 1000);
 }
 
 /** Median time of `runs` runs after enough untimed ones for V8 to move the module from its baseline compiler to TurboFan. */
@@ -55,8 +55,8 @@ export async function tailMsByCut(g: Graph, cuts: readonly Cut[], runs: number, 
 /** Payload bytes of each cut's tensor on input `x` after the entropy codec (the input cut included). */
 export function codedBytesByCut(g: Graph, cuts: readonly Cut[], x: Activations): number[] {
   const wanted = new Set(cuts.map((c) => c.tensor));
-  const values = new Map<string, Activations>([[g.inputs[0], x]]);
-  runInteger(g, { [g.inputs[0]]: x }, { onNode: (node, y) => wanted.has(node.outputs[0]) && values.set(node.outputs[0], y as Activations) });
+  const values = new Map<string, Activations>([[g.inputs[0]!, x]]);
+  runInteger(g, { [g.inputs[0]!]: x }, { onNode: (node, y) => wanted.has(node.outputs[0]!) && values.set(node.outputs[0]!, y as Activations) });
   return cuts.map((c) => {
     const v = values.get(c.tensor) as Activations;
     return entropyEncode(new Uint8Array(v.buffer, v.byteOffset, v.byteLength), v.BYTES_PER_ELEMENT).length;

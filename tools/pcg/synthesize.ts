@@ -23,7 +23,7 @@ function addBurst(out: Float64Array, rate: number, at: number, ms: number, tones
     const t = i / rate;
     // A Hann-shaped attack over the first fifth, then an exponential decay.
     const env = Math.sin((Math.PI / 2) * Math.min(1, (5 * i) / length)) * Math.exp((-4 * i) / length);
-    for (const [hz, phase] of tones) out[at + i] += env * Math.sin(2 * Math.PI * hz * t + phase);
+    for (const [hz, phase] of tones) out[at + i]! += env * Math.sin(2 * Math.PI * hz * t + phase);
   }
 }
 
@@ -49,10 +49,10 @@ export function synthesizePcg(o: PcgOptions): Int16Array {
       const diamond = 1 - Math.abs((2 * i) / length - 1);
       let v = 0;
       for (const [hz, phase] of murmurTones) v += Math.sin((2 * Math.PI * hz * n) / o.sampleRate + phase);
-      out[n] += (0.35 * diamond * v) / Math.sqrt(murmurTones.length);
+      out[n]! += (0.35 * diamond * v) / Math.sqrt(murmurTones.length);
     }
   }
-  for (let i = 0; i < out.length; i++) out[i] += 0.01 * (2 * next() - 1);
+  for (let i = 0; i < out.length; i++) out[i]! += 0.01 * (2 * next() - 1);
   const peak = out.reduce((m, v) => Math.max(m, Math.abs(v)), 1e-9);
   return Int16Array.from(out, (v) => Math.round((v / peak) * 16000));
 }

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 import { median } from '../bench/stats.ts';
 import { importOptional } from './optional-package.ts';
+import { tupleOf } from '../../compiler/ir/tuple.ts';
 
 /** A loaded model mapping an int8 NHWC input to its first output. */
 export interface OrtWebPeer {
@@ -19,11 +20,11 @@ export async function loadOrtWebPeer(bytes: Uint8Array, inputShape: number[], th
   const ort = await importOptional('onnxruntime-web', () => import('onnxruntime-web'));
   ort.env.wasm.numThreads = threads;
   const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'] });
-  const [input] = session.inputNames;
-  const [output] = session.outputNames;
+  const [input] = tupleOf(session.inputNames, 1);
+  const [output] = tupleOf(session.outputNames, 1);
   return {
     async run(x) {
-      return (await session.run({ [input]: new ort.Tensor('int8', x, inputShape) }))[output].data as Int8Array;
+      return (await session.run({ [input]: new ort.Tensor('int8', x, inputShape) }))[output]!.data as Int8Array;
     },
   };
 }
@@ -31,7 +32,7 @@ export async function loadOrtWebPeer(bytes: Uint8Array, inputShape: number[], th
 // Run directly: time one thread count in a process of its own and print the median in ms.
 if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {
   const [file, threads, runs] = process.argv.slice(2);
-  const bytes = readFileSync(file);
+  const bytes = readFileSync(file!);
   const shape = JSON.parse(process.argv[5] ?? '[1,224,224,3]') as number[];
   const peer = await loadOrtWebPeer(bytes, shape, Number(threads));
   const x = new Int8Array(shape.reduce((a, b) => a * b, 1));

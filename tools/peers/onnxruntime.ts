@@ -3,6 +3,7 @@
  * so both runtimes execute exactly the same weights, scales and zero points.
  */
 import { importOptional } from './optional-package.ts';
+import { tupleOf } from '../../compiler/ir/tuple.ts';
 
 /** A loaded ONNX model mapping an int8 NHWC input to its first int8 output. */
 export interface OnnxPeer {
@@ -13,12 +14,12 @@ export interface OnnxPeer {
 export async function loadOnnxPeer(bytes: Uint8Array, inputShape: number[], threads = 1): Promise<OnnxPeer> {
   const ort = await importOptional('onnxruntime-node', () => import('onnxruntime-node'));
   const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
-  const [input] = session.inputNames;
-  const [output] = session.outputNames;
+  const [input] = tupleOf(session.inputNames, 1);
+  const [output] = tupleOf(session.outputNames, 1);
   return {
     async run(x) {
       const y = await session.run({ [input]: new ort.Tensor('int8', x, inputShape) });
-      return y[output].data as Int8Array;
+      return y[output]!.data as Int8Array;
     },
   };
 }

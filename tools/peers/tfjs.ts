@@ -60,15 +60,15 @@ export async function loadTfjsModel(artifacts: TfjsArtifacts): Promise<TfjsModel
     predict(input, shape) {
       return tf.tidy(() => {
         const y = model.predict(tf.tensor(input, shape, 'float32')) as tf.Tensor | tf.Tensor[];
-        const first = Array.isArray(y) ? y[0] : y;
+        const first = Array.isArray(y) ? y[0]! : y;
         return first.dataSync() as Float32Array;
       });
     },
     async executeTo(outputs, input, shape) {
       if (!(model instanceof GraphModel)) throw new Error('executeTo needs a graph model');
-      const x = tf.tensor(input, shape, model.inputs[0].dtype === 'int32' ? 'int32' : 'float32');
+      const x = tf.tensor(input, shape, model.inputs[0]!.dtype === 'int32' ? 'int32' : 'float32');
       const ys = [(await model.executeAsync(x, outputs)) as tf.Tensor | tf.Tensor[]].flat();
-      const first = ys[0].dataSync() as Float32Array;
+      const first = ys[0]!.dataSync() as Float32Array;
       tf.dispose([x, ...ys]);
       return first;
     },

@@ -21,7 +21,7 @@ export function arrayBody(values: ArrayLike<number> | BigInt64Array, perLine = 3
   for (let i = 0; i < values.length; i += perLine) {
     const row: string[] = [];
     for (let j = i; j < Math.min(values.length, i + perLine); j++) {
-      const v = values[j];
+      const v = values[j]!;
       row.push(typeof v === 'bigint' ? int64Literal(v) : int32Literal(v));
     }
     lines.push(row.join(','));

@@ -91,7 +91,7 @@ export function chooseKernels(preference: readonly string[], target: string): Ke
   }
   const choice = {} as KernelChoice;
   for (const family of KERNEL_FAMILIES) {
-    const folder = preference.find((f) => KERNEL_FOLDERS[f].families.includes(family));
+    const folder = preference.find((f) => KERNEL_FOLDERS[f]!.families.includes(family));
     if (!folder) throw new TinyedgeError('TE401', `target '${target}': none of its kernel folders (${preference.join(', ')}) implements ${family}; add 'ref' last`);
     choice[family] = folder;
   }
@@ -130,8 +130,8 @@ export function activationKernels(dtype: DType): ActivationKernels {
 
 /** The layouts of a target's chosen kernel folders. */
 export function kernelLayoutsOf(choice: KernelChoice): KernelLayouts {
-  const conv = KERNEL_FOLDERS[choice.conv2d];
-  const dw = KERNEL_FOLDERS[choice.depthwise_conv2d];
+  const conv = KERNEL_FOLDERS[choice.conv2d]!;
+  const dw = KERNEL_FOLDERS[choice.depthwise_conv2d]!;
   return {
     matmul: conv.matmulLayout ?? 'k-major',
     depthwise: dw.depthwiseLayout ?? 'hwc',

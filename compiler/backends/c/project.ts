@@ -164,7 +164,7 @@ export function cProject(g: Graph, plan: MemoryPlan, build: CBuild, prefix = 'mo
   // A detector's runner runs the model and its on-device post-processing, and writes the detections record.
   const detector = g.detection ? cDetectionFiles(g, plan, prefix) : undefined;
   const runner = detector ? 'detector' : prefix;
-  const entry: Record<string, string> = build.board ? { 'main.c': bareMetalRunner(runner, detector ? 1 : DTYPE_BYTES[tensorOf(g, g.outputs[0]).dtype]), 'startup.c': startupSource(), 'board.ld': linkerScript(build.board) } : { 'main.c': hostRunner(runner) };
+  const entry: Record<string, string> = build.board ? { 'main.c': bareMetalRunner(runner, detector ? 1 : DTYPE_BYTES[tensorOf(g, g.outputs[0]!).dtype]), 'startup.c': startupSource(), 'board.ld': linkerScript(build.board) } : { 'main.c': hostRunner(runner) };
   const kernelFiles = [...kernelSources(build.kernels, familiesOf(g)), ...(detector ? [SSD_POSTPROCESS_SOURCE] : [])];
   const otherSources = [...(detector?.sources ?? []), ...kernelFiles];
   const sources = [`${prefix}.c`, `${prefix}_weights.c`, ...otherSources];

@@ -12,6 +12,7 @@ import { windowOf } from '../../ir/window.ts';
 import { arrayBody, cName, comment, structBody } from './c-literals.ts';
 import { RANGE_OF, activationType } from '../../quantize/prepare/quant-params.ts';
 import { ActivationKernels, KernelLayouts, MatmulLayout, RequantLayout, activationKernels } from './kernel-table.ts';
+import { tupleOf } from '../../ir/tuple.ts';
 
 /** The C types of constant arrays: the name letter and bytes of each. */
 const ARRAY_TYPES = { int8_t: { letter: 'q', bytes: 1 }, int16_t: { letter: 'h', bytes: 2 }, int32_t: { letter: 'i', bytes: 4 }, int64_t: { letter: 'l', bytes: 8 } } as const;
@@ -60,7 +61,7 @@ function params<K extends Int8Params['kind']>(g: Graph, node: Node, kind: K): Ex
 
 /** The kernels a node calls: its output's type's, with that type's layouts (the target's for int8, ref's for int16). */
 function kernelsOf(ctx: RenderContext, node: Node): Required<ActivationKernels> {
-  const k = activationKernels(tensorOf(ctx.g, node.outputs[0]).dtype);
+  const k = activationKernels(tensorOf(ctx.g, node.outputs[0]!).dtype);
   return { ...k, layouts: k.layouts ?? ctx.layouts };
 }
 
@@ -98,18 +99,18 @@ function local(type: string, name: string, init: string): string {
 }
 
 function windowInit(ctx: RenderContext, node: Node, kh: number, kw: number, a: { strides: [number, number]; pads: [number, number, number, number]; dilations?: [number, number] }): string {
-  const w = windowOf(tensorOf(ctx.g, node.inputs[0]), tensorOf(ctx.g, node.outputs[0]), kh, kw, a);
+  const w = windowOf(tensorOf(ctx.g, node.inputs[0]!), tensorOf(ctx.g, node.outputs[0]!), kh, kw, a);
   return structBody([w.n, w.h, w.w, w.c, w.oh, w.ow, w.kh, w.kw, w.strides[0], w.strides[1], w.dilations[0], w.dilations[1], w.pads[0], w.pads[2]]);
 }
 
 /** (2M − 2^32, −2^(32+shift)) per channel when every channel allows the 'smmul' form (kernel-table.ts), else undefined. */
 function smmulPairs(multipliers: ArrayLike<number>, shifts: ArrayLike<number>): Int32Array | undefined {
   const n = multipliers.length;
-  for (let c = 0; c < n; c++) if (multipliers[c] < 2 ** 30 || shifts[c] > -1 || shifts[c] < -31) return undefined;
+  for (let c = 0; c < n; c++) if (multipliers[c]! < 2 ** 30 || shifts[c]! > -1 || shifts[c]! < -31) return undefined;
   const pairs = new Int32Array(2 * n);
   for (let c = 0; c < n; c++) {
-    pairs[2 * c] = multipliers[c] * 2 - 2 ** 32;
-    pairs[2 * c + 1] = -(2 ** (32 + shifts[c]));
+    pairs[2 * c] = multipliers[c]! * 2 - 2 ** 32;
+    pairs[2 * c + 1] = -(2 ** (32 + shifts[c]!));
   }
   return pairs;
 }
@@ -136,8 +137,8 @@ function interleave4(w: Int8Array, o: number, k: number): Int8Array {
   const k4 = k - (k % 4);
   let at = 0;
   for (let r = 0; r + 4 <= o; r += 4) {
-    for (let i = 0; i < k4; i += 4) for (let j = 0; j < 4; j++) for (let q = 0; q < 4; q++) t[at++] = w[(r + j) * k + i + q];
-    for (let j = 0; j < 4; j++) for (let i = k4; i < k; i++) t[at++] = w[(r + j) * k + i];
+    for (let i = 0; i < k4; i += 4) for (let j = 0; j < 4; j++) for (let q = 0; q < 4; q++) t[at++] = w[(r + j) * k + i + q]!;
+    for (let j = 0; j < 4; j++) for (let i = k4; i < k; i++) t[at++] = w[(r + j) * k + i]!;
   }
   t.set(w.subarray(at), at);
   return t;
@@ -148,10 +149,10 @@ function interleave4(w: Int8Array, o: number, k: number): Int8Array {
  * [O][KH·KW·C]), in groups of four rows for o4-interleaved ones, transposed to [K][O] for the reference.
  */
 function matmulFilter(ctx: RenderContext, node: Node, layout: MatmulLayout): string {
-  if (layout === 'o-major') return constant(ctx, node.inputs[1]);
-  const f = tensorOf(ctx.g, node.inputs[1]);
+  if (layout === 'o-major') return constant(ctx, node.inputs[1]!);
+  const f = tensorOf(ctx.g, node.inputs[1]!);
   const w = f.data as Int8Array;
-  const o = f.shape[0];
+  const o = f.shape[0]!;
   const k = w.length / o;
   if (layout === 'o4-interleaved') {
     // As int32 words so the array is word-aligned for LDRD.
@@ -162,19 +163,19 @@ function matmulFilter(ctx: RenderContext, node: Node, layout: MatmulLayout): str
     return `(const int8_t *)${name}`;
   }
   const t = new Int8Array(w.length);
-  for (let r = 0; r < o; r++) for (let i = 0; i < k; i++) t[i * o + r] = w[r * k + i];
+  for (let r = 0; r < o; r++) for (let i = 0; i < k; i++) t[i * o + r] = w[r * k + i]!;
   return ctx.pool.add(`${node.inputs[1]}\0[K][O]`, 'int8_t', t, `${node.inputs[1]}: [${k}][${o}] (K × out channels)`);
 }
 
 /** A depthwise filter [1][KH][KW][C·M] as its kernels read it: as it is, or int16 pairs in groups of four channels (DepthwiseLayout 'c4-int16'). */
 function depthwiseFilter(ctx: RenderContext, node: Node, layouts: KernelLayouts): string {
-  if (layouts.depthwise === 'hwc') return constant(ctx, node.inputs[1]);
-  const f = tensorOf(ctx.g, node.inputs[1]);
+  if (layouts.depthwise === 'hwc') return constant(ctx, node.inputs[1]!);
+  const f = tensorOf(ctx.g, node.inputs[1]!);
   const w = f.data as Int8Array;
-  const oc = f.shape[3];
+  const oc = f.shape[3]!;
   const taps = w.length / oc;
   const groups = Math.ceil(oc / 4);
-  const at = (t: number, c: number) => (c < oc ? w[t * oc + c] : 0);
+  const at = (t: number, c: number) => (c < oc ? w[t * oc + c]! : 0);
   const words = new Int32Array(groups * taps * 2);
   for (let g = 0; g < groups; g++) {
     for (let t = 0; t < taps; t++) {
@@ -191,10 +192,10 @@ function depthwiseFilter(ctx: RenderContext, node: Node, layouts: KernelLayouts)
  * element), as TFLM's scratch buffer.
  */
 export function cScratchBytes(g: Graph, node: Node): number {
-  if (node.op === 'transpose_conv2d') return 4 * sizeOf(tensorOf(g, node.outputs[0]).shape);
-  if (node.op !== 'conv2d' || isPointwiseConv(g, node) || tensorOf(g, node.outputs[0]).dtype === 'int16') return 0;
-  const f = tensorOf(g, node.inputs[1]).shape;
-  return 2 * f[1] * f[2] * f[3];
+  if (node.op === 'transpose_conv2d') return 4 * sizeOf(tensorOf(g, node.outputs[0]!).shape);
+  if (node.op !== 'conv2d' || isPointwiseConv(g, node) || tensorOf(g, node.outputs[0]!).dtype === 'int16') return 0;
+  const f = tensorOf(g, node.inputs[1]!).shape;
+  return 2 * f[1]! * f[2]! * f[3]!;
 }
 
 /** bias + input_offset·Σw per output channel, for te_matmul_s8 and te_conv2d_s8. */
@@ -226,42 +227,42 @@ function macArguments(ctx: RenderContext, node: Node, folded: boolean): { bias: 
 /** The C statements of one node (without the surrounding block). */
 export function renderNode(ctx: RenderContext, node: Node): string[] {
   const { g } = ctx;
-  const out = tensorOf(g, node.outputs[0]);
-  const y = act(ctx, node.outputs[0], true);
+  const out = tensorOf(g, node.outputs[0]!);
+  const y = act(ctx, node.outputs[0]!, true);
   const { suffix: sfx, layouts } = kernelsOf(ctx, node);
   switch (node.op) {
     case 'conv2d': {
-      const f = tensorOf(g, node.inputs[1]);
-      const x = tensorOf(g, node.inputs[0]);
+      const f = tensorOf(g, node.inputs[1]!);
+      const x = tensorOf(g, node.inputs[0]!);
       const lines = [local('te_mac_params', 'p', macInit(ctx, node, layouts.requantize.conv2d))];
       const w = matmulFilter(ctx, node, layouts.matmul);
       const { bias: b, wide } = macArguments(ctx, node, true);
-      if (isPointwiseConv(g, node)) return [...lines, `te_matmul_${sfx}(${[act(ctx, node.inputs[0]), w, b, sizeOf(x.shape) / x.shape[3], x.shape[3], f.shape[0], '&p', ...wide, y].join(', ')});`];
+      if (isPointwiseConv(g, node)) return [...lines, `te_matmul_${sfx}(${[act(ctx, node.inputs[0]!), w, b, sizeOf(x.shape) / x.shape[3]!, x.shape[3], f.shape[0], '&p', ...wide, y].join(', ')});`];
       // The window patch of the kernels that asked for one (cScratchBytes).
       const scratch = ctx.scratch.get(node.name);
       const patch = scratch === undefined ? [] : [`(int8_t *)(arena + ${scratch})`];
-      return [...lines, local('te_window', 'w', windowInit(ctx, node, f.shape[1], f.shape[2], node.attrs)), `te_conv2d_${sfx}(${[act(ctx, node.inputs[0]), w, b, '&w', f.shape[0], '&p', ...patch, ...wide, y].join(', ')});`];
+      return [...lines, local('te_window', 'w', windowInit(ctx, node, f.shape[1]!, f.shape[2]!, node.attrs)), `te_conv2d_${sfx}(${[act(ctx, node.inputs[0]!), w, b, '&w', f.shape[0], '&p', ...patch, ...wide, y].join(', ')});`];
     }
     case 'depthwise_conv2d': {
-      const f = tensorOf(g, node.inputs[1]);
+      const f = tensorOf(g, node.inputs[1]!);
       // Constants are pooled in the order they are asked for: requantization, filter, bias.
-      const lines = [local('te_mac_params', 'p', macInit(ctx, node, layouts.requantize.depthwise_conv2d)), local('te_window', 'w', windowInit(ctx, node, f.shape[1], f.shape[2], node.attrs))];
+      const lines = [local('te_mac_params', 'p', macInit(ctx, node, layouts.requantize.depthwise_conv2d)), local('te_window', 'w', windowInit(ctx, node, f.shape[1]!, f.shape[2]!, node.attrs))];
       const w = depthwiseFilter(ctx, node, layouts);
       const { bias: b, wide } = macArguments(ctx, node, false);
-      return [...lines, `te_depthwise_conv2d_${sfx}(${[act(ctx, node.inputs[0]), w, b, '&w', node.attrs.depthMultiplier, '&p', ...wide, y].join(', ')});`];
+      return [...lines, `te_depthwise_conv2d_${sfx}(${[act(ctx, node.inputs[0]!), w, b, '&w', node.attrs.depthMultiplier, '&p', ...wide, y].join(', ')});`];
     }
     case 'fully_connected': {
-      const [o, k] = tensorOf(g, node.inputs[1]).shape;
-      const rows = sizeOf(tensorOf(g, node.inputs[0]).shape) / k;
+      const [o, k] = tensorOf(g, node.inputs[1]!).shape;
+      const rows = sizeOf(tensorOf(g, node.inputs[0]!).shape) / k!;
       const p = local('te_mac_params', 'p', macInit(ctx, node, layouts.requantize.conv2d));
       const w = matmulFilter(ctx, node, layouts.matmul);
       const { bias: b, wide } = macArguments(ctx, node, true);
-      return [p, `te_matmul_${sfx}(${[act(ctx, node.inputs[0]), w, b, rows, k, o, '&p', ...wide, y].join(', ')});`];
+      return [p, `te_matmul_${sfx}(${[act(ctx, node.inputs[0]!), w, b, rows, k, o, '&p', ...wide, y].join(', ')});`];
     }
     case 'add':
     case 'mul': {
       if (out.shape.length > 4) throw new TinyedgeError('TE401', `the C backend handles ${node.op} up to rank 4, this one has rank ${out.shape.length}`);
-      const [ta, tb] = node.inputs.map((i) => tensorOf(g, i));
+      const [ta, tb] = tupleOf(node.inputs.map((i) => tensorOf(g, i)), 2);
       const p = node.op === 'add' ? params(g, node, 'add') : params(g, node, 'mul');
       const init =
         p.kind === 'add'
@@ -270,21 +271,21 @@ export function renderNode(ctx: RenderContext, node: Node): string[] {
       // te_broadcast holds `rank` leading entries of the shape and strides; the kernel right-aligns them.
       const fill = (v: number[]) => structBody([...v, ...new Array<number>(4 - v.length).fill(0)]);
       const s = `{${out.shape.length}, ${fill(out.shape)}, ${fill(broadcastStrides(ta.shape, out.shape))}, ${fill(broadcastStrides(tb.shape, out.shape))}}`;
-      return [local('te_broadcast', 's', s), local('te_binary_params', 'p', init), `te_${node.op}_${sfx}(${operand(ctx, node.inputs[0])}, ${operand(ctx, node.inputs[1])}, &s, &p, ${y});`];
+      return [local('te_broadcast', 's', s), local('te_binary_params', 'p', init), `te_${node.op}_${sfx}(${operand(ctx, node.inputs[0]!)}, ${operand(ctx, node.inputs[1]!)}, &s, &p, ${y});`];
     }
     case 'avg_pool2d':
     case 'max_pool2d': {
       const p = params(g, node, 'pool');
       const kind = node.op === 'avg_pool2d' ? 'avg' : 'max';
-      return [local('te_window', 'w', windowInit(ctx, node, node.attrs.filter[0], node.attrs.filter[1], node.attrs)), `te_${kind}_pool_${sfx}(${act(ctx, node.inputs[0])}, &w, ${p.actMin}, ${p.actMax}, ${y});`];
+      return [local('te_window', 'w', windowInit(ctx, node, node.attrs.filter[0], node.attrs.filter[1], node.attrs)), `te_${kind}_pool_${sfx}(${act(ctx, node.inputs[0]!)}, &w, ${p.actMin}, ${p.actMax}, ${y});`];
     }
     case 'mean': {
       const { outer, reduced, inner } = meanGeometry(g, node, 'C');
       const p = params(g, node, 'mean');
-      return [`te_mean_${sfx}(${act(ctx, node.inputs[0])}, ${outer}, ${reduced}, ${inner}, ${p.inputOffset}, ${p.multiplier}, ${p.shift}, ${p.outputOffset}, ${y});`];
+      return [`te_mean_${sfx}(${act(ctx, node.inputs[0]!)}, ${outer}, ${reduced}, ${inner}, ${p.inputOffset}, ${p.multiplier}, ${p.shift}, ${p.outputOffset}, ${y});`];
     }
     case 'pad': {
-      const shape = tensorOf(g, node.inputs[0]).shape;
+      const shape = tensorOf(g, node.inputs[0]!).shape;
       if (shape.length > 4) throw new TinyedgeError('TE401', `the C backend pads up to rank 4, this tensor has rank ${shape.length}`);
       const p = params(g, node, 'pad');
       const lead = new Array<number>(4 - shape.length).fill(0);
@@ -292,7 +293,7 @@ export function renderNode(ctx: RenderContext, node: Node): string[] {
         local('int32_t', 'shape[4]', structBody([...new Array<number>(4 - shape.length).fill(1), ...shape])),
         local('int32_t', 'before[4]', structBody([...lead, ...node.attrs.pads.map((q) => q[0])])),
         local('int32_t', 'after[4]', structBody([...lead, ...node.attrs.pads.map((q) => q[1])])),
-        `te_pad_${sfx}(${act(ctx, node.inputs[0])}, shape, before, after, ${p.value}, ${y});`,
+        `te_pad_${sfx}(${act(ctx, node.inputs[0]!)}, shape, before, after, ${p.value}, ${y});`,
       ];
     }
     case 'concat': {
@@ -304,7 +305,7 @@ export function renderNode(ctx: RenderContext, node: Node): string[] {
       let at = 0;
       return node.inputs.flatMap((name, i) => {
         const chunk = sizeOf(tensorOf(g, name).shape.slice(axis));
-        const lines = [`{ ${local('te_requant_params', 'r', requantInit(p.inputs[i], p.outputOffset, p.actMin, p.actMax))}`, `  ${requantizeKernel(ctx, node, name)}(${operand(ctx, name)}, ${outer}, ${chunk}, ${stride}, &r, ${y} + ${at}); }`];
+        const lines = [`{ ${local('te_requant_params', 'r', requantInit(p.inputs[i]!, p.outputOffset, p.actMin, p.actMax))}`, `  ${requantizeKernel(ctx, node, name)}(${operand(ctx, name)}, ${outer}, ${chunk}, ${stride}, &r, ${y} + ${at}); }`];
         at += chunk;
         return lines;
       });
@@ -312,49 +313,49 @@ export function renderNode(ctx: RenderContext, node: Node): string[] {
     case 'reshape':
     case 'clamp': {
       const p = params(g, node, 'requantize');
-      const r = p.inputs[0];
-      const same = ctx.offsets.get(node.inputs[0]) === ctx.offsets.get(node.outputs[0]) && tensorOf(g, node.inputs[0]).dtype === out.dtype;
+      const r = p.inputs[0]!;
+      const same = ctx.offsets.get(node.inputs[0]!) === ctx.offsets.get(node.outputs[0]!) && tensorOf(g, node.inputs[0]!).dtype === out.dtype;
       const [lo, hi] = RANGE_OF[activationType(out.dtype)];
       if (same && r.identity && p.actMin === lo && p.actMax === hi) return [comment('shares its input buffer: nothing to do')];
       const n = sizeOf(out.shape);
-      return [local('te_requant_params', 'r', requantInit(r, p.outputOffset, p.actMin, p.actMax)), `${requantizeKernel(ctx, node, node.inputs[0])}(${operand(ctx, node.inputs[0])}, 1, ${n}, ${n}, &r, ${y});`];
+      return [local('te_requant_params', 'r', requantInit(r, p.outputOffset, p.actMin, p.actMax)), `${requantizeKernel(ctx, node, node.inputs[0]!)}(${operand(ctx, node.inputs[0]!)}, 1, ${n}, ${n}, &r, ${y});`];
     }
     case 'softmax': {
-      const depth = out.shape[out.shape.length - 1];
+      const depth = out.shape[out.shape.length - 1]!;
       const rows = sizeOf(out.shape) / depth;
       if (sfx === 's16') {
         const q = params(g, node, 'softmax16');
         // The same two tables for every int16 softmax: emitted once.
         const exp = ctx.pool.add('softmax16\0exp', 'int16_t', q.expLut, 'int16 softmax: exp on [−10, 0], 513 entries');
         const reciprocal = ctx.pool.add('softmax16\0reciprocal', 'int16_t', q.reciprocalLut, 'int16 softmax: 1/(1 + x) on [0, 1], 513 entries');
-        return [`te_softmax_s16(${act(ctx, node.inputs[0])}, ${rows}, ${depth}, ${q.inputMultiplier}, ${q.inputShift}, ${exp}, ${reciprocal}, ${y});`];
+        return [`te_softmax_s16(${act(ctx, node.inputs[0]!)}, ${rows}, ${depth}, ${q.inputMultiplier}, ${q.inputShift}, ${exp}, ${reciprocal}, ${y});`];
       }
       const p = params(g, node, 'softmax');
       const table = ctx.pool.add(`${node.name}\0exp`, 'int32_t', p.expTable, `${node.name}: exponent table`);
-      return [`te_softmax_s8(${act(ctx, node.inputs[0])}, ${rows}, ${depth}, ${table}, ${y});`];
+      return [`te_softmax_s8(${act(ctx, node.inputs[0]!)}, ${rows}, ${depth}, ${table}, ${y});`];
     }
     case 'logistic': {
       const p = params(g, node, 'lut');
       const table = ctx.pool.add(`${node.name}\0lut`, 'int8_t', p.table, `${node.name}: logistic table`);
-      return [`te_lookup_s8(${act(ctx, node.inputs[0])}, ${sizeOf(out.shape)}, ${table}, ${y});`];
+      return [`te_lookup_s8(${act(ctx, node.inputs[0]!)}, ${sizeOf(out.shape)}, ${table}, ${y});`];
     }
     case 'transpose_conv2d': {
-      const f = tensorOf(g, node.inputs[1]);
+      const f = tensorOf(g, node.inputs[1]!);
       const scratch = `(int32_t *)(arena + ${ctx.scratch.get(node.name)})`;
       return [
         local('te_mac_params', 'p', macInit(ctx, node, 'tflite')),
-        local('te_window', 'w', windowInit(ctx, node, f.shape[1], f.shape[2], node.attrs)),
-        `te_transpose_conv2d_s8(${act(ctx, node.inputs[0])}, ${constant(ctx, node.inputs[1])}, ${bias(ctx, node)}, &w, ${f.shape[0]}, &p, ${scratch}, ${y});`,
+        local('te_window', 'w', windowInit(ctx, node, f.shape[1]!, f.shape[2]!, node.attrs)),
+        `te_transpose_conv2d_s8(${act(ctx, node.inputs[0]!)}, ${constant(ctx, node.inputs[1]!)}, ${bias(ctx, node)}, &w, ${f.shape[0]}, &p, ${scratch}, ${y});`,
       ];
     }
     case 'resize_nearest':
     case 'resize_bilinear': {
       const p = params(g, node, 'resize');
-      const [n, h, w, c] = tensorOf(g, node.inputs[0]).shape;
+      const [n, h, w, c] = tupleOf(tensorOf(g, node.inputs[0]!).shape, 4);
       const rows = ctx.pool.add(`${node.name}\0rows`, 'int32_t', p.rows, `${node.name}: source rows`);
       const cols = ctx.pool.add(`${node.name}\0cols`, 'int32_t', p.cols, `${node.name}: source columns`);
       const kind = node.op === 'resize_nearest' ? 'nearest' : 'bilinear';
-      return [local('te_resize', 's', structBody([n, h, w, c, out.shape[1], out.shape[2]])), `te_resize_${kind}_s8(${act(ctx, node.inputs[0])}, &s, ${rows}, ${cols}, ${y});`];
+      return [local('te_resize', 's', structBody([n, h, w, c, out.shape[1]!, out.shape[2]!])), `te_resize_${kind}_s8(${act(ctx, node.inputs[0]!)}, &s, ${rows}, ${cols}, ${y});`];
     }
     case 'sub':
     case 'batch_norm':

@@ -32,7 +32,7 @@ function cutConfig(g: Graph, cut: Cut): string[] {
     `  config.element_type = ${t.dtype === 'int16' ? 'TE_ELEMENT_INT16' : 'TE_ELEMENT_INT8'};`,
     `  config.rank = ${t.shape.length};`,
     ...shape.map((d, i) => `  config.shape[${i}] = ${d};`),
-    `  config.scale = (float)${doubleLiteral(q.scale[0])};`,
+    `  config.scale = (float)${doubleLiteral(q.scale[0]!)};`,
     `  config.zero_point = ${q.zeroPoint[0]};`,
   ];
 }
@@ -50,18 +50,18 @@ export interface SplitPrefilter {
  * whose score as the TypeScript prefilter computes it (float32 of scale · (q − zero point)) reaches the threshold.
  */
 export function prefilterMinCode(p: SplitPrefilter): number {
-  const t = tensorOf(p.graph, p.graph.outputs[0]);
+  const t = tensorOf(p.graph, p.graph.outputs[0]!);
   const q = t.quant as Quantization;
   const [lo, hi] = t.dtype === 'int16' ? [-32768, 32767] : [-128, 127];
-  for (let code = lo; code <= hi; code++) if (Math.fround(q.scale[0] * (code - q.zeroPoint[0])) >= p.threshold) return code;
+  for (let code = lo; code <= hi; code++) if (Math.fround(q.scale[0]! * (code - q.zeroPoint[0]!)) >= p.threshold) return code;
   return hi + 1;
 }
 
 function checkPrefilter(g: Graph, p: SplitPrefilter): void {
-  const [x, px] = [tensorOf(g, g.inputs[0]), tensorOf(p.graph, p.graph.inputs[0])];
+  const [x, px] = [tensorOf(g, g.inputs[0]!), tensorOf(p.graph, p.graph.inputs[0]!)];
   const same = x.dtype === px.dtype && x.shape.join() === px.shape.join() && JSON.stringify(x.quant) === JSON.stringify(px.quant);
   if (!same) throw new TinyedgeError('TE302', `the prefilter must read the model's input as it is (${x.dtype} ${x.shape.join('×')}, the same quantization)`, { file: p.graph.source });
-  const classes = tensorOf(p.graph, p.graph.outputs[0]).shape.at(-1) ?? 0;
+  const classes = tensorOf(p.graph, p.graph.outputs[0]!).shape.at(-1) ?? 0;
   if (!(p.wantedClass >= 0 && p.wantedClass < classes)) throw new TinyedgeError('TE302', `the prefilter has ${classes} classes; class ${p.wantedClass} is not one`, { file: p.graph.source });
 }
 
@@ -78,7 +78,7 @@ const CUT_FROM_INPUT = {
  */
 function offloadRunner(g: Graph, cut: Cut, hasHead: boolean, prefilter?: SplitPrefilter): string {
   const h = CUT_FROM_INPUT[hasHead ? 'head' : 'none'];
-  const outputType = tensorOf(prefilter?.graph ?? g, (prefilter?.graph ?? g).outputs[0]).dtype === 'int16' ? 'int16_t' : 'int8_t';
+  const outputType = tensorOf(prefilter?.graph ?? g, (prefilter?.graph ?? g).outputs[0]!).dtype === 'int16' ? 'int16_t' : 'int8_t';
   const judge = prefilter
     ? `    memcpy(prefilter_input(NULL), ${h.input}, ${h.inputBytes});
     prefilter_run(NULL);

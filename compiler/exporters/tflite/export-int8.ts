@@ -13,6 +13,7 @@ import { tfPads, transposeConvPads } from '../../ir/padding.ts';
 import { BUILTIN_CODE, FIELD, OPTIONS_TYPE, TYPE_CODE } from '../../formats/tflite/schema.ts';
 import { activationType, quantizeValue, RANGE_OF } from '../../quantize/prepare/quant-params.ts';
 import { TfliteModelRecord, TfliteOptionField, TfliteOptionsRecord, TfliteTensorRecord, writeTflite } from './write-model.ts';
+import { tupleOf } from '../../ir/tuple.ts';
 
 /**
  * Operator versions written: the lowest that TFLM's kernels accept for int8 with per-channel weights. A node using a
@@ -123,16 +124,16 @@ class Int8TfliteExport {
     return this.addTensor({ name, shape, dtype: like.dtype, quant: like.quant });
   }
 
-  private op(name: string, inputs: number[], outputs: number[], options?: TfliteOptionsRecord, base = VERSION[name]): void {
-    const int16 = this.record.tensors[outputs[0]].type === TYPE_CODE.int16;
+  private op(name: string, inputs: number[], outputs: number[], options?: TfliteOptionsRecord, base = VERSION[name] ?? fail(`${name} has no TFLite builtin`)): void {
+    const int16 = this.record.tensors[outputs[0]!]!.type === TYPE_CODE.int16;
     const version = int16 ? Math.max(base, VERSION_16X8[name] ?? fail(`${name} has no 16×8 form in TFLite`)) : base;
     let opcode = this.opcodeIndex.get(name);
     if (opcode === undefined) {
       opcode = this.record.opcodes.length;
-      this.record.opcodes.push({ code: BUILTIN_CODE[name], version });
+      this.record.opcodes.push({ code: BUILTIN_CODE[name]!, version });
       this.opcodeIndex.set(name, opcode);
     }
-    const code = this.record.opcodes[opcode];
+    const code = this.record.opcodes[opcode]!;
     code.version = Math.max(code.version, version);
     this.record.operators.push({ opcodeIndex: opcode, inputs, outputs, ...(options ? { options } : {}) });
   }
@@ -142,26 +143,26 @@ class Int8TfliteExport {
    * rule can't say them (pooling skips out-of-bounds taps, which no PAD can mimic, so it must be SAME or VALID).
    */
   private windowInput(node: Node, pads: Pads4, kh: number, kw: number, strides: [number, number], dilations: [number, number]): { input: number; padding: number } {
-    const x = tensorOf(this.g, node.inputs[0]);
-    const [, h, w] = x.shape;
+    const x = tensorOf(this.g, node.inputs[0]!);
+    const [, h, w] = tupleOf(x.shape, 3);
     const same = tfPads('SAME', h, w, kh, kw, strides, dilations);
     if (pads.every((p) => p === 0)) return { input: this.tensor(x.name), padding: 1 };
     if (pads.every((p, i) => p === same[i])) return { input: this.tensor(x.name), padding: 0 };
     if (node.op === 'avg_pool2d' || node.op === 'max_pool2d') fail(`pooling pads ${pads.join(',')} are neither SAME (${same.join(',')}) nor VALID`);
     const [t, b, l, r] = pads;
     const paddings = this.int32Constant(`${node.name}/paddings`, [4, 2], [0, 0, t, b, l, r, 0, 0]);
-    const padded = this.activation(`${node.name}/padded`, [x.shape[0], h + t + b, w + l + r, x.shape[3]], x);
+    const padded = this.activation(`${node.name}/padded`, [x.shape[0]!, h + t + b, w + l + r, x.shape[3]!], x);
     this.op('PAD', [this.tensor(x.name), paddings], [padded], { type: OPTIONS_TYPE.pad, fields: [] });
     return { input: padded, padding: 1 };
   }
 
   node(node: Node): void {
-    const out = [this.tensor(node.outputs[0])];
+    const out = [this.tensor(node.outputs[0]!)];
     const ins = () => node.inputs.map((i) => this.tensor(i));
     switch (node.op) {
       case 'conv2d':
       case 'depthwise_conv2d': {
-        const [, kh, kw] = tensorOf(this.g, node.inputs[1]).shape;
+        const [, kh, kw] = tupleOf(tensorOf(this.g, node.inputs[1]!).shape, 3);
         const a = node.attrs;
         const { input, padding } = this.windowInput(node, a.pads, kh, kw, a.strides, a.dilations);
         const inputs = [input, ...node.inputs.slice(1).map((i) => this.tensor(i))];
@@ -186,7 +187,7 @@ class Int8TfliteExport {
       }
       case 'fully_connected': {
         const F = FIELD.fullyConnectedOptions;
-        const keep = tensorOf(this.g, node.inputs[0]).shape.length !== 2;
+        const keep = tensorOf(this.g, node.inputs[0]!).shape.length !== 2;
         this.op('FULLY_CONNECTED', ins(), out, { type: OPTIONS_TYPE.fullyConnected, fields: [int8(F.activation, activationOf(node.attrs.clamp)), int8(F.weightsFormat, 0), int8(F.keepNumDims, keep ? 1 : 0)] });
         return;
       }
@@ -208,32 +209,32 @@ class Int8TfliteExport {
       }
       case 'mean': {
         const axes = this.int32Constant(`${node.name}/axes`, [node.attrs.axes.length], node.attrs.axes);
-        this.op('MEAN', [this.tensor(node.inputs[0]), axes], out, { type: OPTIONS_TYPE.reducer, fields: [int8(FIELD.reducerOptions.keepDims, node.attrs.keepDims ? 1 : 0)] });
+        this.op('MEAN', [this.tensor(node.inputs[0]!), axes], out, { type: OPTIONS_TYPE.reducer, fields: [int8(FIELD.reducerOptions.keepDims, node.attrs.keepDims ? 1 : 0)] });
         return;
       }
       case 'pad': {
         const p = node.attrs.pads;
         const paddings = this.int32Constant(`${node.name}/paddings`, [p.length, 2], p.flat());
         if (node.attrs.value === 0) {
-          this.op('PAD', [this.tensor(node.inputs[0]), paddings], out, { type: OPTIONS_TYPE.pad, fields: [] });
+          this.op('PAD', [this.tensor(node.inputs[0]!), paddings], out, { type: OPTIONS_TYPE.pad, fields: [] });
           return;
         }
         // Another value is PADV2's constant of the activation type, in the (shared) quantization of input and output.
-        const y = tensorOf(this.g, node.outputs[0]);
+        const y = tensorOf(this.g, node.outputs[0]!);
         const q = y.quant as Quantization;
         const type = activationType(y.dtype);
-        const v = quantizeValue(node.attrs.value, q.scale[0], q.zeroPoint[0], ...RANGE_OF[type]);
+        const v = quantizeValue(node.attrs.value, q.scale[0]!, q.zeroPoint[0]!, ...RANGE_OF[type]);
         const value = this.addTensor({ name: `${node.name}/value`, shape: [], dtype: type, data: type === 'int8' ? Int8Array.of(v) : Int16Array.of(v), quant: q });
-        this.op('PADV2', [this.tensor(node.inputs[0]), paddings, value], out, { type: OPTIONS_TYPE.padV2, fields: [] });
+        this.op('PADV2', [this.tensor(node.inputs[0]!), paddings, value], out, { type: OPTIONS_TYPE.padV2, fields: [] });
         return;
       }
       case 'concat':
         this.op('CONCATENATION', ins(), out, { type: OPTIONS_TYPE.concatenation, fields: [int32(FIELD.concatenationOptions.axis, node.attrs.axis), int8(FIELD.concatenationOptions.activation, 0)] });
         return;
       case 'reshape': {
-        const shape = tensorOf(this.g, node.outputs[0]).shape;
+        const shape = tensorOf(this.g, node.outputs[0]!).shape;
         const target = this.int32Constant(`${node.name}/shape`, [shape.length], shape);
-        this.op('RESHAPE', [this.tensor(node.inputs[0]), target], out, { type: OPTIONS_TYPE.reshape, fields: [{ field: FIELD.reshapeOptions.newShape, kind: 'int32s', value: shape }] });
+        this.op('RESHAPE', [this.tensor(node.inputs[0]!), target], out, { type: OPTIONS_TYPE.reshape, fields: [{ field: FIELD.reshapeOptions.newShape, kind: 'int32s', value: shape }] });
         return;
       }
       case 'softmax':
@@ -258,19 +259,19 @@ class Int8TfliteExport {
             ? (['RESIZE_BILINEAR', OPTIONS_TYPE.resizeBilinear, FIELD.resizeBilinearOptions] as const)
             : (['RESIZE_NEAREST_NEIGHBOR', OPTIONS_TYPE.resizeNearestNeighbor, FIELD.resizeNearestNeighborOptions] as const);
         const fields = [int8(F.alignCorners, a.alignCorners ? 1 : 0), int8(F.halfPixelCenters, a.halfPixelCenters ? 1 : 0)];
-        this.op(name, [this.tensor(node.inputs[0]), size], out, { type, fields }, a.halfPixelCenters ? 3 : 2);
+        this.op(name, [this.tensor(node.inputs[0]!), size], out, { type, fields }, a.halfPixelCenters ? 3 : 2);
         return;
       }
       case 'transpose_conv2d': {
         const a = node.attrs;
-        const x = tensorOf(this.g, node.inputs[0]).shape;
-        const [, kh, kw] = tensorOf(this.g, node.inputs[1]).shape;
-        const y = tensorOf(this.g, node.outputs[0]).shape;
+        const x = tensorOf(this.g, node.inputs[0]!).shape;
+        const [, kh, kw] = tupleOf(tensorOf(this.g, node.inputs[1]!).shape, 3);
+        const y = tensorOf(this.g, node.outputs[0]!).shape;
         // TFLite says the crop as SAME or VALID top/left pads; the output shape says the rest.
-        const padding = a.pads[0] === 0 && a.pads[2] === 0 ? 1 : transposeConvPads('SAME', x[1], x[2], y[1], y[2], kh, kw, a.strides).every((p, i) => p === a.pads[i]) ? 0 : -1;
+        const padding = a.pads[0] === 0 && a.pads[2] === 0 ? 1 : transposeConvPads('SAME', x[1]!, x[2]!, y[1]!, y[2]!, kh, kw, a.strides).every((p, i) => p === a.pads[i]) ? 0 : -1;
         if (padding < 0) fail(`transpose conv pads ${a.pads.join(',')} are neither SAME nor VALID for its ${y[1]}×${y[2]} output`);
         const shape = this.int32Constant(`${node.name}/output_shape`, [4], y);
-        const inputs = [shape, this.tensor(node.inputs[1]), this.tensor(node.inputs[0]), ...(node.inputs[2] === undefined ? [] : [this.tensor(node.inputs[2])])];
+        const inputs = [shape, this.tensor(node.inputs[1]!), this.tensor(node.inputs[0]!), ...(node.inputs[2] === undefined ? [] : [this.tensor(node.inputs[2])])];
         const T = FIELD.transposeConvOptions;
         const act = activationOf(a.clamp);
         const fields = [int8(T.padding, padding), int32(T.strideW, a.strides[1]), int32(T.strideH, a.strides[0]), int8(T.activation, act)];

@@ -51,22 +51,22 @@ export interface TfliteModelRecord {
 
 function int32Vector(b: Builder, values: readonly number[]): number {
   b.startVector(4, values.length, 4);
-  for (let i = values.length - 1; i >= 0; i--) b.addInt32(values[i]);
+  for (let i = values.length - 1; i >= 0; i--) b.addInt32(values[i]!);
   return b.endVector();
 }
 
 function tableVector(b: Builder, offsets: readonly number[]): number {
   b.startVector(4, offsets.length, 4);
-  for (let i = offsets.length - 1; i >= 0; i--) b.addOffset(offsets[i]);
+  for (let i = offsets.length - 1; i >= 0; i--) b.addOffset(offsets[i]!);
   return b.endVector();
 }
 
 function writeQuantization(b: Builder, q: NonNullable<TfliteTensorRecord['quant']>): number {
   b.startVector(4, q.scale.length, 4);
-  for (let i = q.scale.length - 1; i >= 0; i--) b.addFloat32(q.scale[i]);
+  for (let i = q.scale.length - 1; i >= 0; i--) b.addFloat32(q.scale[i]!);
   const scale = b.endVector();
   b.startVector(8, q.zeroPoint.length, 8);
-  for (let i = q.zeroPoint.length - 1; i >= 0; i--) b.addInt64(BigInt(q.zeroPoint[i]));
+  for (let i = q.zeroPoint.length - 1; i >= 0; i--) b.addInt64(BigInt(q.zeroPoint[i]!));
   const zeroPoint = b.endVector();
   const F = FIELD.quantization;
   b.startObject(F.quantizedDimension + 1);

@@ -93,8 +93,8 @@ class OnnxFloatImporter {
       };
       const upper = auto === 'SAME_UPPER';
       if (!upper && auto !== 'SAME_LOWER') fail(`auto_pad '${String(auto)}' is not supported`);
-      const [t, bt] = along(h, kh, strides[0], dilations[0], upper);
-      const [l, r] = along(w, kw, strides[1], dilations[1], upper);
+      const [t, bt] = along(h!, kh, strides[0], dilations[0], upper);
+      const [l, r] = along(w!, kw, strides[1], dilations[1], upper);
       return [t, bt, l, r];
     }
     return explicitPads(n);
@@ -103,7 +103,7 @@ class OnnxFloatImporter {
   input(name: string, dims: number[]): void {
     if (dims.length === 4) {
       const [n, c, h, w] = dims;
-      this.b.input(name, [n, h, w, c]);
+      this.b.input(name, [n!, h!, w!, c!]);
       this.values.set(name, { ir: name, layout: 'nchw' });
     } else {
       this.b.input(name, dims);
@@ -112,50 +112,50 @@ class OnnxFloatImporter {
   }
 
   private conv(n: OnnxNodeRecord): Value {
-    const x = this.nchw(n.inputs[0]);
-    const w = constantOf(this.m, n.inputs[1]);
+    const x = this.nchw(n.inputs[0]!);
+    const w = constantOf(this.m, n.inputs[1]!);
     if (w.type !== 'float' || w.dims.length !== 4) fail(`weights '${n.inputs[1]}' must be float [O, I, KH, KW]`);
     const [o, i, kh, kw] = w.dims;
-    checkKernelShape(n, kh, kw);
+    checkKernelShape(n, kh!, kw!);
     const c = this.shape(x)[3];
     const group = numberAttr(n, 'group', 1);
     const src = w.data as Float32Array;
     const strides = intsAttr(n, 'strides', [1, 1]) as [number, number];
     const dilations = intsAttr(n, 'dilations', [1, 1]) as [number, number];
-    const pads = this.pads4(n, kh, kw, strides, dilations, x);
+    const pads = this.pads4(n, kh!, kw!, strides, dilations, x);
     const bias = n.inputs[2] ? [this.fresh(n.inputs[2])] : [];
-    if (bias.length) this.b.constant(bias[0], [o], Float32Array.from(this.floats(n.inputs[2])));
+    if (bias.length) this.b.constant(bias[0]!, [o!], Float32Array.from(this.floats(n.inputs[2]!)));
     if (group === 1) {
       if (i !== c) fail(`weights expect ${i} input channels, the input has ${c}`);
       const ohwi = new Float32Array(src.length);
-      for (let oc = 0; oc < o; oc++) for (let ci = 0; ci < i; ci++) for (let y = 0; y < kh; y++) for (let xx = 0; xx < kw; xx++) ohwi[((oc * kh + y) * kw + xx) * i + ci] = src[((oc * i + ci) * kh + y) * kw + xx];
-      const filter = this.fresh(n.inputs[1]);
-      this.b.constant(filter, [o, kh, kw, i], ohwi);
-      return { ir: this.emit('conv2d', n.outputs[0], [x.ir, filter, ...bias], { strides, dilations, pads, clamp: NO_CLAMP }), layout: 'nchw' };
+      for (let oc = 0; oc < o!; oc++) for (let ci = 0; ci < i!; ci++) for (let y = 0; y < kh!; y++) for (let xx = 0; xx < kw!; xx++) ohwi[((oc * kh! + y) * kw! + xx) * i! + ci] = src[((oc * i! + ci) * kh! + y) * kw! + xx]!;
+      const filter = this.fresh(n.inputs[1]!);
+      this.b.constant(filter, [o!, kh!, kw!, i!], ohwi);
+      return { ir: this.emit('conv2d', n.outputs[0]!, [x.ir, filter, ...bias], { strides, dilations, pads, clamp: NO_CLAMP }), layout: 'nchw' };
     }
     if (group === c && i === 1) {
       const hwc = new Float32Array(src.length);
-      for (let oc = 0; oc < o; oc++) for (let y = 0; y < kh; y++) for (let xx = 0; xx < kw; xx++) hwc[(y * kw + xx) * o + oc] = src[(oc * kh + y) * kw + xx];
-      const filter = this.fresh(n.inputs[1]);
-      this.b.constant(filter, [1, kh, kw, o], hwc);
-      return { ir: this.emit('depthwise_conv2d', n.outputs[0], [x.ir, filter, ...bias], { strides, dilations, pads, depthMultiplier: o / c, clamp: NO_CLAMP }), layout: 'nchw' };
+      for (let oc = 0; oc < o!; oc++) for (let y = 0; y < kh!; y++) for (let xx = 0; xx < kw!; xx++) hwc[(y * kw! + xx) * o! + oc] = src[(oc * kh! + y) * kw! + xx]!;
+      const filter = this.fresh(n.inputs[1]!);
+      this.b.constant(filter, [1, kh!, kw!, o!], hwc);
+      return { ir: this.emit('depthwise_conv2d', n.outputs[0]!, [x.ir, filter, ...bias], { strides, dilations, pads, depthMultiplier: o! / c, clamp: NO_CLAMP }), layout: 'nchw' };
     }
     return fail(`group ${group} over ${c} channels is neither a regular (1) nor a depthwise (${c}) convolution`);
   }
 
   /** Gemm (A·B' + C, alpha = beta = 1) or MatMul with a constant right side: a fully connected layer. */
   private dense(n: OnnxNodeRecord): Value {
-    const x = this.value(n.inputs[0]);
+    const x = this.value(n.inputs[0]!);
     if (x.layout !== 'plain' || this.shape(x).length !== 2) fail('the left operand must be a 2-D [rows, k] tensor (Flatten first)');
-    const wc = constantOf(this.m, n.inputs[1]);
+    const wc = constantOf(this.m, n.inputs[1]!);
     const transB = n.opType === 'Gemm' ? numberAttr(n, 'transB', 0) : 0;
     if (n.opType === 'Gemm' && (numberAttr(n, 'transA', 0) !== 0 || numberAttr(n, 'alpha', 1) !== 1 || numberAttr(n, 'beta', 1) !== 1)) fail('only Gemm with transA = 0, alpha = beta = 1 is supported');
     if (wc.dims.length !== 2) fail(`weights '${n.inputs[1]}' must be 2-D`);
-    const src = this.floats(n.inputs[1]);
+    const src = this.floats(n.inputs[1]!);
     const [o, k] = transB ? wc.dims : [wc.dims[1], wc.dims[0]];
-    const ok = transB ? Float32Array.from(src) : Float32Array.from({ length: o * k }, (_, idx) => src[(idx % k) * o + Math.floor(idx / k)]);
-    const filter = this.fresh(n.inputs[1]);
-    this.b.constant(filter, [o, k], ok);
+    const ok = transB ? Float32Array.from(src) : Float32Array.from({ length: o! * k! }, (_, idx) => src[(idx % k!) * o! + Math.floor(idx / k!)]!);
+    const filter = this.fresh(n.inputs[1]!);
+    this.b.constant(filter, [o!, k!], ok);
     const inputs = [x.ir, filter];
     if (n.opType === 'Gemm' && n.inputs[2]) {
       const bias = this.floats(n.inputs[2]);
@@ -164,15 +164,15 @@ class OnnxFloatImporter {
       this.b.constant(b, [o], Float32Array.from(bias));
       inputs.push(b);
     }
-    return { ir: this.emit('fully_connected', n.outputs[0], inputs, { clamp: NO_CLAMP }), layout: 'plain' };
+    return { ir: this.emit('fully_connected', n.outputs[0]!, inputs, { clamp: NO_CLAMP }), layout: 'plain' };
   }
 
   /** An elementwise binary op; a constant operand in NCHW form ([C, 1, 1] or [1, C, 1, 1]) is turned to NHWC. */
   private binary(n: OnnxNodeRecord, op: 'add' | 'mul'): Value {
     const [a, b] = n.inputs.map((i) => this.operand(i, n.inputs));
-    if (a.layout !== b.layout && !(this.isConstant(a) || this.isConstant(b))) fail('its operands are in different layouts');
-    const layout = a.layout === 'nchw' || b.layout === 'nchw' ? 'nchw' : 'plain';
-    return { ir: this.emit(op, n.outputs[0], [a.ir, b.ir], { clamp: NO_CLAMP }), layout };
+    if (a!.layout !== b!.layout && !(this.isConstant(a!) || this.isConstant(b!))) fail('its operands are in different layouts');
+    const layout = a!.layout === 'nchw' || b!.layout === 'nchw' ? 'nchw' : 'plain';
+    return { ir: this.emit(op, n.outputs[0]!, [a!.ir, b!.ir], { clamp: NO_CLAMP }), layout };
   }
 
   private isConstant(v: Value): boolean {
@@ -189,7 +189,7 @@ class OnnxFloatImporter {
     if (nchwSibling && c.dims.length >= 3) {
       const d = c.dims.length === 4 ? c.dims.slice(1) : c.dims;
       if (d[1] !== 1 || d[2] !== 1) fail(`constant '${name}' (${formatShape(c.dims)}) must be per channel ([C, 1, 1]) beside an NCHW tensor`);
-      this.b.constant(ir, [d[0]], data);
+      this.b.constant(ir, [d[0]!], data);
     } else {
       this.b.constant(ir, c.dims, data);
     }
@@ -197,38 +197,38 @@ class OnnxFloatImporter {
   }
 
   private clip(n: OnnxNodeRecord): Value {
-    const x = this.value(n.inputs[0]);
+    const x = this.value(n.inputs[0]!);
     const bound = (i: number, attr: string): number | null => {
-      if (n.inputs[i]) return this.floats(n.inputs[i])[0];
+      if (n.inputs[i]) return this.floats(n.inputs[i])[0]!;
       const v = n.attrs.get(attr);
       return typeof v === 'number' ? v : null;
     };
     const clamp: Clamp = { min: bound(1, 'min'), max: bound(2, 'max') };
-    return { ...x, ir: this.emit('clamp', n.outputs[0], [x.ir], { clamp }) };
+    return { ...x, ir: this.emit('clamp', n.outputs[0]!, [x.ir], { clamp }) };
   }
 
   private pool(n: OnnxNodeRecord, op: 'avg_pool2d' | 'max_pool2d'): Value {
-    const x = this.nchw(n.inputs[0]);
+    const x = this.nchw(n.inputs[0]!);
     const [kh, kw] = intsAttr(n, 'kernel_shape');
     const strides = intsAttr(n, 'strides', [1, 1]) as [number, number];
     if (op === 'avg_pool2d' && numberAttr(n, 'count_include_pad', 0) !== 0 && intsAttr(n, 'pads', [0, 0, 0, 0]).some((p) => p > 0)) fail('count_include_pad = 1 with padding is not supported (the IR averages in-bounds taps)');
     if (numberAttr(n, 'ceil_mode', 0) !== 0) fail('ceil_mode = 1 is not supported');
-    return { ir: this.emit(op, n.outputs[0], [x.ir], { filter: [kh, kw], strides, pads: this.pads4(n, kh, kw, strides, [1, 1], x), clamp: NO_CLAMP }), layout: 'nchw' };
+    return { ir: this.emit(op, n.outputs[0]!, [x.ir], { filter: [kh!, kw!], strides, pads: this.pads4(n, kh!, kw!, strides, [1, 1], x), clamp: NO_CLAMP }), layout: 'nchw' };
   }
 
   /** Reshape or Flatten to `target` (ONNX's shape); an NCHW view reshapes only when its element order is NHWC's (H·W = 1 or C = 1). */
   private reshapeTo(n: OnnxNodeRecord, target: number[]): Value {
-    const x = this.value(n.inputs[0]);
+    const x = this.value(n.inputs[0]!);
     const s = this.shape(x);
-    if (x.layout === 'nchw' && s[1] * s[2] !== 1 && s[3] !== 1) fail(`reshaping the NCHW ${formatShape([s[0], s[3], s[1], s[2]])} activation is not supported (tinyedge keeps NHWC)`);
+    if (x.layout === 'nchw' && s[1]! * s[2]! !== 1 && s[3] !== 1) fail(`reshaping the NCHW ${formatShape([s[0]!, s[3]!, s[1]!, s[2]!])} activation is not supported (tinyedge keeps NHWC)`);
     const total = s.reduce((a, b) => a * b, 1);
     const known = target.filter((d) => d > 0).reduce((a, b) => a * b, 1);
-    const dims = target.map((d, i) => (d === 0 ? [s[0], s[3], s[1], s[2]][i] : d === -1 ? total / known : d));
-    return { ir: this.emit('reshape', n.outputs[0], [x.ir], { shape: dims }), layout: 'plain' };
+    const dims = target.map((d, i) => (d === 0 ? [s[0], s[3], s[1], s[2]][i]! : d === -1 ? total / known : d));
+    return { ir: this.emit('reshape', n.outputs[0]!, [x.ir], { shape: dims }), layout: 'plain' };
   }
 
   node(n: OnnxNodeRecord): void {
-    const set = (v: Value) => this.values.set(n.outputs[0], v);
+    const set = (v: Value) => this.values.set(n.outputs[0]!, v);
     switch (n.opType) {
       case 'Conv':
         return void set(this.conv(n));
@@ -236,17 +236,17 @@ class OnnxFloatImporter {
       case 'MatMul':
         return void set(this.dense(n));
       case 'BatchNormalization': {
-        const x = this.nchw(n.inputs[0]);
+        const x = this.nchw(n.inputs[0]!);
         const [scale, offset, mean, variance] = n.inputs.slice(1, 5).map((i) => {
           const ir = this.fresh(i);
-          this.b.constant(ir, [this.shape(x)[3]], Float32Array.from(this.floats(i)));
+          this.b.constant(ir, [this.shape(x)[3]!], Float32Array.from(this.floats(i)));
           return ir;
         });
-        return void set({ ir: this.emit('batch_norm', n.outputs[0], [x.ir, mean, variance, offset, scale], { epsilon: numberAttr(n, 'epsilon', 1e-5) }), layout: 'nchw' });
+        return void set({ ir: this.emit('batch_norm', n.outputs[0]!, [x.ir, mean!, variance!, offset!, scale!], { epsilon: numberAttr(n, 'epsilon', 1e-5) }), layout: 'nchw' });
       }
       case 'Relu': {
-        const x = this.value(n.inputs[0]);
-        return void set({ ...x, ir: this.emit('clamp', n.outputs[0], [x.ir], { clamp: { min: 0, max: null } }) });
+        const x = this.value(n.inputs[0]!);
+        return void set({ ...x, ir: this.emit('clamp', n.outputs[0]!, [x.ir], { clamp: { min: 0, max: null } }) });
       }
       case 'Clip':
         return void set(this.clip(n));
@@ -255,51 +255,51 @@ class OnnxFloatImporter {
       case 'Mul':
         return void set(this.binary(n, 'mul'));
       case 'Sigmoid': {
-        const x = this.value(n.inputs[0]);
-        return void set({ ...x, ir: this.emit('logistic', n.outputs[0], [x.ir], {}) });
+        const x = this.value(n.inputs[0]!);
+        return void set({ ...x, ir: this.emit('logistic', n.outputs[0]!, [x.ir], {}) });
       }
       case 'Softmax': {
-        const x = this.value(n.inputs[0]);
+        const x = this.value(n.inputs[0]!);
         const axis = numberAttr(n, 'axis', -1);
         if (x.layout !== 'plain' || (axis !== -1 && axis !== this.shape(x).length - 1)) fail('Softmax must be over the last axis of a plain tensor');
-        return void set({ ...x, ir: this.emit('softmax', n.outputs[0], [x.ir], { beta: 1 }) });
+        return void set({ ...x, ir: this.emit('softmax', n.outputs[0]!, [x.ir], { beta: 1 }) });
       }
       case 'GlobalAveragePool': {
-        const x = this.nchw(n.inputs[0]);
-        return void set({ ir: this.emit('mean', n.outputs[0], [x.ir], { axes: [1, 2], keepDims: true }), layout: 'nchw' });
+        const x = this.nchw(n.inputs[0]!);
+        return void set({ ir: this.emit('mean', n.outputs[0]!, [x.ir], { axes: [1, 2], keepDims: true }), layout: 'nchw' });
       }
       case 'AveragePool':
         return void set(this.pool(n, 'avg_pool2d'));
       case 'MaxPool':
         return void set(this.pool(n, 'max_pool2d'));
       case 'Flatten': {
-        const s = this.shape(this.value(n.inputs[0]));
+        const s = this.shape(this.value(n.inputs[0]!));
         if (numberAttr(n, 'axis', 1) !== 1) fail('only Flatten with axis 1 is supported');
-        return void set(this.reshapeTo(n, [s[0], -1]));
+        return void set(this.reshapeTo(n, [s[0]!, -1]));
       }
       case 'Reshape':
-        return void set(this.reshapeTo(n, Array.from(constantOf(this.m, n.inputs[1]).data as number[])));
+        return void set(this.reshapeTo(n, Array.from(constantOf(this.m, n.inputs[1]!).data as number[])));
       case 'Concat': {
         const xs = n.inputs.map((i) => this.value(i));
-        if (xs.some((x) => x.layout !== xs[0].layout)) fail('its inputs are in different layouts');
-        const rank = this.shape(xs[0]).length;
+        if (xs.some((x) => x.layout !== xs[0]!.layout)) fail('its inputs are in different layouts');
+        const rank = this.shape(xs[0]!).length;
         const a = numberAttr(n, 'axis', 0);
         const axis = a < 0 ? a + rank : a;
-        return void set({ ...xs[0], ir: this.emit('concat', n.outputs[0], xs.map((x) => x.ir), { axis: xs[0].layout === 'nchw' ? NHWC_OF_NCHW[axis] : axis }) });
+        return void set({ ...xs[0]!, ir: this.emit('concat', n.outputs[0]!, xs.map((x) => x.ir), { axis: xs[0]!.layout === 'nchw' ? NHWC_OF_NCHW[axis]! : axis }) });
       }
       case 'Pad': {
-        const x = this.value(n.inputs[0]);
+        const x = this.value(n.inputs[0]!);
         const p = n.inputs[1] ? Array.from(constantOf(this.m, n.inputs[1]).data as number[]) : intsAttr(n, 'pads');
         const mode = n.attrs.get('mode') ?? 'constant';
         if (mode !== 'constant') fail(`Pad mode '${String(mode)}' is not supported`);
         const rank = p.length / 2;
         const pads: [number, number][] = Array.from({ length: rank }, () => [0, 0]);
-        for (let i = 0; i < rank; i++) pads[x.layout === 'nchw' ? NHWC_OF_NCHW[i] : i] = [p[i], p[rank + i]];
-        const value = n.inputs[2] ? this.floats(n.inputs[2])[0] : 0;
-        return void set({ ...x, ir: this.emit('pad', n.outputs[0], [x.ir], { pads, value }) });
+        for (let i = 0; i < rank; i++) pads[x.layout === 'nchw' ? NHWC_OF_NCHW[i]! : i] = [p[i]!, p[rank + i]!];
+        const value = n.inputs[2] ? this.floats(n.inputs[2])[0]! : 0;
+        return void set({ ...x, ir: this.emit('pad', n.outputs[0]!, [x.ir], { pads, value }) });
       }
       case 'Transpose': {
-        const x = this.value(n.inputs[0]);
+        const x = this.value(n.inputs[0]!);
         const perm = intsAttr(n, 'perm').join();
         if (x.layout === 'plain' && perm === '0,3,1,2') return void set({ ...x, layout: 'nchw' });
         if (x.layout === 'nchw' && perm === '0,2,3,1') return void set({ ...x, layout: 'plain' });
@@ -307,7 +307,7 @@ class OnnxFloatImporter {
       }
       case 'Identity':
       case 'Dropout':
-        return void set(this.value(n.inputs[0]));
+        return void set(this.value(n.inputs[0]!));
       default:
         return fail(`op ${n.domain ? `${n.domain}.` : ''}${n.opType} is not supported by the float ONNX frontend (Conv, Gemm, MatMul, BatchNormalization, Relu, Clip, Add, Mul, Sigmoid, Softmax, GlobalAveragePool, AveragePool, MaxPool, Flatten, Reshape, Concat, Pad, Transpose, Identity, Dropout)`, 'TE109');
     }
@@ -318,7 +318,7 @@ class OnnxFloatImporter {
     g.outputs = this.m.outputs.map((o) => {
       const v = this.value(o.name);
       const s = this.shape(v);
-      if (v.layout === 'nchw' && s[1] * s[2] !== 1 && s[3] !== 1) fail(`output '${o.name}' is a 4-D NCHW activation; tinyedge outputs NHWC`);
+      if (v.layout === 'nchw' && s[1]! * s[2]! !== 1 && s[3] !== 1) fail(`output '${o.name}' is a 4-D NCHW activation; tinyedge outputs NHWC`);
       return v.ir;
     });
     verifyFiniteConstants(g);
@@ -330,7 +330,7 @@ class OnnxFloatImporter {
 export function importOnnxFloat(m: OnnxModelRecord): Graph {
   return withPlace({ file: m.file }, () => {
     if (m.inputs.length !== 1) fail(`the model has ${m.inputs.length} inputs; tinyedge runs models with one`);
-    const input = m.inputs[0];
+    const input = m.inputs[0]!;
     if (input.dims.some((d) => d < 1)) fail(`input '${input.name}' has dynamic dims ${input.dims.join('×')}; tinyedge needs a fixed shape (export with a fixed batch of 1)`);
     const importer = new OnnxFloatImporter(m);
     importer.input(input.name, input.dims);

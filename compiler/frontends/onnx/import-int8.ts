@@ -45,7 +45,7 @@ class OnnxInt8Importer {
   private scalar(name: string): number {
     const c = constantOf(this.m, name);
     if (c.data.length !== 1) fail(`'${name}' must hold one value (per-tensor quantization), it holds ${c.data.length}`);
-    return c.data[0];
+    return c.data[0]!;
   }
 
   /** A per-tensor quantization: a float scale and an int8 zero point (ONNX Runtime refuses other types here too). */
@@ -93,7 +93,7 @@ class OnnxInt8Importer {
   /** Declares the graph input; ONNX gives it no quantization, so it takes what its first quantized reader states. */
   input(name: string, dims: number[], nchw = false): void {
     // An NCHW input (a QDQ model's, as PyTorch exports) is the NHWC tensor [N, H, W, C] seen in NCHW.
-    this.b.input(name, nchw ? [dims[0], dims[2], dims[3], dims[1]] : dims, 'int8');
+    this.b.input(name, nchw ? [dims[0]!, dims[2]!, dims[3]!, dims[1]!] : dims, 'int8');
     this.values.set(name, { kind: 'tensor', ir: name, layout: nchw ? 'nchw' : 'plain' });
     const q = this.statedQuant(name);
     if (q) tensorOf(this.b.graph, name).quant = q;
@@ -107,11 +107,11 @@ class OnnxInt8Importer {
       const k = n.inputs.indexOf(current);
       if (k < 0) continue;
       if (passThrough.has(n.opType) && k === 0) {
-        current = n.outputs[0];
+        current = n.outputs[0]!;
         continue;
       }
-      if (n.opType === 'QLinearConcat') return this.quantOf(n.inputs[k + 1], n.inputs[k + 2]);
-      if (['QLinearConv', 'QLinearAdd', 'QLinearMul', 'QLinearAveragePool', 'DequantizeLinear'].includes(n.opType) && k % 3 === 0) return this.quantOf(n.inputs[k + 1], n.inputs[k + 2]);
+      if (n.opType === 'QLinearConcat') return this.quantOf(n.inputs[k + 1]!, n.inputs[k + 2]!);
+      if (['QLinearConv', 'QLinearAdd', 'QLinearMul', 'QLinearAveragePool', 'DequantizeLinear'].includes(n.opType) && k % 3 === 0) return this.quantOf(n.inputs[k + 1]!, n.inputs[k + 2]!);
       break;
     }
     return undefined;
@@ -123,7 +123,7 @@ class OnnxInt8Importer {
   }
 
   private set(n: OnnxNodeRecord, v: TensorValue | FloatValue): void {
-    this.values.set(n.outputs[0], v);
+    this.values.set(n.outputs[0]!, v);
   }
 
 
@@ -131,22 +131,22 @@ class OnnxInt8Importer {
 
   private qlinearConv(n: OnnxNodeRecord): TensorValue {
     const [xName, xs, xz, wName, ws, wz, ys, yz, bName] = n.inputs;
-    const x = this.tensor(xName);
+    const x = this.tensor(xName!);
     if (x.layout !== 'nchw') fail('QLinearConv reads an NCHW tensor');
-    const w = constantOf(this.m, wName);
+    const w = constantOf(this.m, wName!);
     if (w.type !== 'int8' || w.dims.length !== 4) fail(`weights '${wName}' must be int8 [O, I, KH, KW]`);
-    const [wsc, wzp] = [constantOf(this.m, ws), constantOf(this.m, wz)];
+    const [wsc, wzp] = [constantOf(this.m, ws!), constantOf(this.m, wz!)];
     if (wsc.type !== 'float' || wzp.type !== 'int8') fail(`weights '${wName}' need a float scale and an int8 zero point`);
     const wScale = Array.from(wsc.data);
     if (wzp.data.length !== wScale.length) fail(`weights '${wName}' have ${wScale.length} scales but ${wzp.data.length} zero points`);
     if (Array.from(wzp.data).some((z) => z !== 0)) fail(`weights '${wName}' have a non-zero zero point: tinyedge's int8 weights are symmetric`);
     const [o, i, kh, kw] = w.dims;
-    checkKernelShape(n, kh, kw);
+    checkKernelShape(n, kh!, kw!);
     // ONNX Runtime refuses a per-channel scale whose length is not the output channels.
     if (wScale.length !== 1 && wScale.length !== o) fail(`weights '${wName}' have ${wScale.length} scales for ${o} output channels`);
-    const c = this.shape(x)[3];
+    const c = this.shape(x)[3]!;
     const group = numberAttr(n, 'group', 1);
-    const scales = wScale.length === 1 ? [wScale[0]] : wScale;
+    const scales = wScale.length === 1 ? [wScale[0]!] : wScale;
     const wq: Quantization = scales.length === 1 ? { scale: scales, zeroPoint: [0] } : { scale: scales, zeroPoint: scales.map(() => 0), axis: 0 };
     const src = w.data as Int8Array;
     const strides = intsAttr(n, 'strides', [1, 1]) as [number, number];
@@ -157,13 +157,13 @@ class OnnxInt8Importer {
     if (group === 1) {
       if (i !== c) fail(`weights '${wName}' expect ${i} input channels, the input has ${c}`);
       const ohwi = new Int8Array(src.length);
-      for (let oc = 0; oc < o; oc++) for (let ci = 0; ci < i; ci++) for (let y = 0; y < kh; y++) for (let xx = 0; xx < kw; xx++) ohwi[((oc * kh + y) * kw + xx) * i + ci] = src[((oc * i + ci) * kh + y) * kw + xx];
-      filter = this.irConstant(wName, [o, kh, kw, i], ohwi, wq);
+      for (let oc = 0; oc < o!; oc++) for (let ci = 0; ci < i; ci++) for (let y = 0; y < kh!; y++) for (let xx = 0; xx < kw!; xx++) ohwi[((oc * kh! + y) * kw! + xx) * i + ci] = src[((oc * i + ci) * kh! + y) * kw! + xx]!;
+      filter = this.irConstant(wName!, [o!, kh!, kw!, i], ohwi, wq);
       op = 'conv2d';
     } else if (group === c && i === 1) {
       const hwc = new Int8Array(src.length);
-      for (let oc = 0; oc < o; oc++) for (let y = 0; y < kh; y++) for (let xx = 0; xx < kw; xx++) hwc[(y * kw + xx) * o + oc] = src[(oc * kh + y) * kw + xx];
-      filter = this.irConstant(wName, [1, kh, kw, o], hwc, wq.axis === undefined ? wq : { ...wq, axis: 3 });
+      for (let oc = 0; oc < o!; oc++) for (let y = 0; y < kh!; y++) for (let xx = 0; xx < kw!; xx++) hwc[(y * kw! + xx) * o! + oc] = src[(oc * kh! + y) * kw! + xx]!;
+      filter = this.irConstant(wName!, [1, kh!, kw!, o!], hwc, wq.axis === undefined ? wq : { ...wq, axis: 3 });
       op = 'depthwise_conv2d';
     } else {
       return fail(`group ${group} over ${c} channels is neither a regular (1) nor a depthwise (${c}) convolution`);
@@ -172,14 +172,14 @@ class OnnxInt8Importer {
     if (bName) {
       const b = constantOf(this.m, bName);
       if (b.type !== 'int32') fail(`bias '${bName}' must be int32`);
-      inputs.push(this.irConstant(bName, [o], Int32Array.from(b.data as Int32Array)));
+      inputs.push(this.irConstant(bName, [o!], Int32Array.from(b.data as Int32Array)));
     }
-    this.checkQuant(x.ir, this.quantOf(xs, xz), 'input');
-    const quant = this.quantOf(ys, yz);
+    this.checkQuant(x.ir, this.quantOf(xs!, xz!), 'input');
+    const quant = this.quantOf(ys!, yz!);
     const ir =
       op === 'conv2d'
-        ? this.emit('conv2d', n.outputs[0], inputs, { strides, dilations, pads, clamp: NO_CLAMP }, quant)
-        : this.emit('depthwise_conv2d', n.outputs[0], inputs, { strides, dilations, pads, depthMultiplier: o / c, clamp: NO_CLAMP }, quant);
+        ? this.emit('conv2d', n.outputs[0]!, inputs, { strides, dilations, pads, clamp: NO_CLAMP }, quant)
+        : this.emit('depthwise_conv2d', n.outputs[0]!, inputs, { strides, dilations, pads, depthMultiplier: o! / c, clamp: NO_CLAMP }, quant);
     return { kind: 'tensor', ir, layout: 'nchw' };
   }
 
@@ -193,11 +193,11 @@ class OnnxInt8Importer {
 
   /** Clip on int8: the producer's fused clamp when it has none yet, else an IR clamp node. */
   private clip(n: OnnxNodeRecord): TensorValue {
-    const x = this.tensor(n.inputs[0]);
+    const x = this.tensor(n.inputs[0]!);
     const q = this.q(x.ir);
     const lo = n.inputs[1] ? this.scalar(n.inputs[1]) : -128;
     const hi = n.inputs[2] ? this.scalar(n.inputs[2]) : 127;
-    const real = (v: number) => q.scale[0] * (v - q.zeroPoint[0]);
+    const real = (v: number) => q.scale[0]! * (v - q.zeroPoint[0]!);
     const clamp: Clamp = { min: lo <= -128 ? null : real(lo), max: hi >= 127 ? null : real(hi) };
     const producer = this.b.graph.nodes.at(-1) as Node;
     const attrs = producer.attrs as { clamp?: Clamp };
@@ -205,34 +205,34 @@ class OnnxInt8Importer {
       attrs.clamp = clamp;
       return x;
     }
-    return { ...x, ir: this.emit('clamp', n.outputs[0], [x.ir], { clamp }, q) };
+    return { ...x, ir: this.emit('clamp', n.outputs[0]!, [x.ir], { clamp }, q) };
   }
 
   private quantizeLinear(n: OnnxNodeRecord): TensorValue {
-    const v = this.values.get(n.inputs[0]);
+    const v = this.values.get(n.inputs[0]!);
     if (v?.kind !== 'float') fail('QuantizeLinear must read a float value made by DequantizeLinear and one float op');
-    const quant = this.quantOf(n.inputs[1], n.inputs[2]);
+    const quant = this.quantOf(n.inputs[1]!, n.inputs[2]!);
     const x = v.of;
     const op = v.op ?? { type: 'identity' };
     if (op.type === 'softmax') {
       if (x.layout !== 'plain') fail('Softmax over an NCHW tensor is not supported');
-      return { ...x, ir: this.emit('softmax', n.outputs[0], [x.ir], { beta: 1 }, quant) };
+      return { ...x, ir: this.emit('softmax', n.outputs[0]!, [x.ir], { beta: 1 }, quant) };
     }
-    if (op.type === 'logistic') return { ...x, ir: this.emit('logistic', n.outputs[0], [x.ir], {}, quant) };
+    if (op.type === 'logistic') return { ...x, ir: this.emit('logistic', n.outputs[0]!, [x.ir], {}, quant) };
     if (op.type === 'mean' && op.spatial) {
       // GlobalAveragePool: the mean over H and W of an NCHW view, kept 4-D.
       if (x.layout !== 'nchw') fail('GlobalAveragePool reads an NCHW tensor');
-      return { ...x, ir: this.emit('mean', n.outputs[0], [x.ir], { axes: [1, 2], keepDims: true }, quant) };
+      return { ...x, ir: this.emit('mean', n.outputs[0]!, [x.ir], { axes: [1, 2], keepDims: true }, quant) };
     }
     if (op.type === 'mean') {
       if (x.layout !== 'plain') fail('ReduceMean over an NCHW tensor is not supported');
-      return { kind: 'tensor', ir: this.emit('mean', n.outputs[0], [x.ir], { axes: op.axes ?? [], keepDims: op.keepDims ?? true }, quant), layout: 'plain' };
+      return { kind: 'tensor', ir: this.emit('mean', n.outputs[0]!, [x.ir], { axes: op.axes ?? [], keepDims: op.keepDims ?? true }, quant), layout: 'plain' };
     }
-    return { ...x, ir: this.emit('clamp', n.outputs[0], [x.ir], { clamp: NO_CLAMP }, quant) };
+    return { ...x, ir: this.emit('clamp', n.outputs[0]!, [x.ir], { clamp: NO_CLAMP }, quant) };
   }
 
   private floatOp(n: OnnxNodeRecord, type: NonNullable<FloatValue['op']>['type']): FloatValue {
-    const v = this.values.get(n.inputs[0]);
+    const v = this.values.get(n.inputs[0]!);
     if (v?.kind !== 'float' || v.op) fail(`${n.opType} must read a DequantizeLinear output directly (tinyedge runs it in int8)`);
     if (type === 'softmax' && numberAttr(n, 'axis', -1) !== -1 && numberAttr(n, 'axis', -1) !== this.shape(v.of).length - 1) fail('Softmax must be over the last axis');
     if (n.opType === 'GlobalAveragePool') return { ...v, op: { type, spatial: true } };
@@ -241,41 +241,41 @@ class OnnxInt8Importer {
 
   /** Reshape to `target` (ONNX's shape, −1 allowed), or Flatten (axis 1) when no target is given. */
   private reshape(n: OnnxNodeRecord, flatten = false): TensorValue {
-    const x = this.tensor(n.inputs[0]);
+    const x = this.tensor(n.inputs[0]!);
     if (flatten && numberAttr(n, 'axis', 1) !== 1) fail('only Flatten with axis 1 is supported');
-    const target = flatten ? [this.shape(x)[0], -1] : Array.from(constantOf(this.m, n.inputs[1]).data as number[]);
+    const target = flatten ? [this.shape(x)[0]!, -1] : Array.from(constantOf(this.m, n.inputs[1]!).data as number[]);
     const xs = this.shape(x);
     // An NCHW view and the NHWC tensor hold their elements in the same order only when H·W = 1 (or C = 1).
-    const sameOrder = (s: number[]) => s.length !== 4 || s[1] * s[2] === 1 || s[3] === 1;
+    const sameOrder = (s: number[]) => s.length !== 4 || s[1]! * s[2]! === 1 || s[3] === 1;
     if (x.layout === 'nchw' && !sameOrder(xs)) fail(`Reshape of an NCHW ${formatShape(xs)} tensor is not supported`);
     if (target.length === 4) {
-      const nhwc = [target[0], target[2], target[3], target[1]];
+      const nhwc = [target[0]!, target[2]!, target[3]!, target[1]!];
       if (!sameOrder(nhwc)) fail(`Reshape to NCHW ${target.join('×')} is not supported`);
-      return { kind: 'tensor', ir: this.emit('reshape', n.outputs[0], [x.ir], { shape: nhwc }, this.q(x.ir)), layout: 'nchw' };
+      return { kind: 'tensor', ir: this.emit('reshape', n.outputs[0]!, [x.ir], { shape: nhwc }, this.q(x.ir)), layout: 'nchw' };
     }
-    return { kind: 'tensor', ir: this.emit('reshape', n.outputs[0], [x.ir], { shape: target }, this.q(x.ir)), layout: 'plain' };
+    return { kind: 'tensor', ir: this.emit('reshape', n.outputs[0]!, [x.ir], { shape: target }, this.q(x.ir)), layout: 'plain' };
   }
 
   private irAxis(x: TensorValue, axis: number): number {
     const rank = this.shape(x).length;
     const a = axis < 0 ? axis + rank : axis;
-    return x.layout === 'nchw' ? NHWC_OF_NCHW[a] : a;
+    return x.layout === 'nchw' ? NHWC_OF_NCHW[a]! : a;
   }
 
   node(n: OnnxNodeRecord): void {
-    const out = n.outputs[0];
+    const out = n.outputs[0]!;
     switch (n.opType) {
       case 'Transpose': {
-        const x = this.tensor(n.inputs[0]);
+        const x = this.tensor(n.inputs[0]!);
         const perm = intsAttr(n, 'perm').join();
         if (x.layout === 'plain' && perm === '0,3,1,2') return this.set(n, { ...x, layout: 'nchw' });
         if (x.layout === 'nchw' && perm === '0,2,3,1') return this.set(n, { ...x, layout: 'plain' });
         return fail(`Transpose with perm ${perm} is not a change between NHWC and NCHW`);
       }
       case 'Identity': {
-        const v = this.values.get(n.inputs[0]);
+        const v = this.values.get(n.inputs[0]!);
         if (v?.kind === 'float' && !v.op) return this.set(n, { ...v, op: { type: 'identity' } });
-        return this.set(n, this.tensor(n.inputs[0]));
+        return this.set(n, this.tensor(n.inputs[0]!));
       }
       case 'QLinearConv':
         return this.set(n, this.qlinearConv(n));
@@ -284,31 +284,31 @@ class OnnxInt8Importer {
       case 'QLinearAdd':
       case 'QLinearMul': {
         const [a, as, az, b, bs, bz, ys, yz] = n.inputs;
-        const [va, vb] = [this.tensor(a), this.tensor(b)];
+        const [va, vb] = [this.tensor(a!), this.tensor(b!)];
         if (va.layout !== vb.layout) fail(`its inputs '${a}' and '${b}' are in different layouts`);
-        this.checkQuant(va.ir, this.quantOf(as, az), 'first input');
-        this.checkQuant(vb.ir, this.quantOf(bs, bz), 'second input');
+        this.checkQuant(va.ir, this.quantOf(as!, az!), 'first input');
+        this.checkQuant(vb.ir, this.quantOf(bs!, bz!), 'second input');
         const op = n.opType === 'QLinearAdd' ? 'add' : 'mul';
-        return this.set(n, { ...va, ir: this.emit(op, out, [va.ir, vb.ir], { clamp: NO_CLAMP }, this.quantOf(ys, yz)) });
+        return this.set(n, { ...va, ir: this.emit(op, out, [va.ir, vb.ir], { clamp: NO_CLAMP }, this.quantOf(ys!, yz!)) });
       }
       case 'QLinearAveragePool':
       case 'MaxPool': {
-        const x = this.tensor(n.inputs[0]);
+        const x = this.tensor(n.inputs[0]!);
         if (x.layout !== 'nchw') fail(`${n.opType} reads an NCHW tensor`);
         if (n.opType === 'QLinearAveragePool' && numberAttr(n, 'count_include_pad', 0) !== 0) fail('count_include_pad = 1 is not supported (TFLite averages the in-bounds taps)');
         const attrs = { filter: intsAttr(n, 'kernel_shape') as [number, number], strides: intsAttr(n, 'strides', [1, 1]) as [number, number], pads: explicitPads(n), clamp: NO_CLAMP };
-        const quant = n.opType === 'MaxPool' ? this.q(x.ir) : this.quantOf(n.inputs[3], n.inputs[4]);
-        if (n.opType === 'QLinearAveragePool') this.checkQuant(x.ir, this.quantOf(n.inputs[1], n.inputs[2]), 'input');
+        const quant = n.opType === 'MaxPool' ? this.q(x.ir) : this.quantOf(n.inputs[3]!, n.inputs[4]!);
+        if (n.opType === 'QLinearAveragePool') this.checkQuant(x.ir, this.quantOf(n.inputs[1]!, n.inputs[2]!), 'input');
         return this.set(n, { ...x, ir: this.emit(n.opType === 'MaxPool' ? 'max_pool2d' : 'avg_pool2d', out, [x.ir], attrs, quant) });
       }
       case 'Pad': {
-        const x = this.tensor(n.inputs[0]);
-        const p = Array.from(constantOf(this.m, n.inputs[1]).data as number[]);
+        const x = this.tensor(n.inputs[0]!);
+        const p = Array.from(constantOf(this.m, n.inputs[1]!).data as number[]);
         const rank = p.length / 2;
         const pads: [number, number][] = Array.from({ length: rank }, () => [0, 0]);
-        for (let i = 0; i < rank; i++) pads[x.layout === 'nchw' ? NHWC_OF_NCHW[i] : i] = [p[i], p[rank + i]];
+        for (let i = 0; i < rank; i++) pads[x.layout === 'nchw' ? NHWC_OF_NCHW[i]! : i] = [p[i]!, p[rank + i]!];
         const q = this.q(x.ir);
-        const value = n.inputs[2] ? q.scale[0] * (this.scalar(n.inputs[2]) - q.zeroPoint[0]) : 0;
+        const value = n.inputs[2] ? q.scale[0]! * (this.scalar(n.inputs[2]) - q.zeroPoint[0]!) : 0;
         return this.set(n, { ...x, ir: this.emit('pad', out, [x.ir], { pads, value }, q) });
       }
       case 'Reshape':
@@ -317,16 +317,16 @@ class OnnxInt8Importer {
         return this.set(n, this.reshape(n, true));
       case 'Concat':
       case 'QLinearConcat': {
-        const q = n.opType === 'Concat' ? undefined : this.quantOf(n.inputs[0], n.inputs[1]);
+        const q = n.opType === 'Concat' ? undefined : this.quantOf(n.inputs[0]!, n.inputs[1]!);
         const names = n.opType === 'Concat' ? n.inputs : n.inputs.slice(2).filter((_, i) => i % 3 === 0);
         const xs = names.map((i) => this.tensor(i));
-        if (xs.some((x) => x.layout !== xs[0].layout)) fail('its inputs are in different layouts');
-        const axis = this.irAxis(xs[0], numberAttr(n, 'axis', 0));
-        return this.set(n, { ...xs[0], ir: this.emit('concat', out, xs.map((x) => x.ir), { axis }, q ?? this.q(xs[0].ir)) });
+        if (xs.some((x) => x.layout !== xs[0]!.layout)) fail('its inputs are in different layouts');
+        const axis = this.irAxis(xs[0]!, numberAttr(n, 'axis', 0));
+        return this.set(n, { ...xs[0]!, ir: this.emit('concat', out, xs.map((x) => x.ir), { axis }, q ?? this.q(xs[0]!.ir)) });
       }
       case 'DequantizeLinear': {
-        const x = this.tensor(n.inputs[0]);
-        this.checkQuant(x.ir, this.quantOf(n.inputs[1], n.inputs[2]), 'input');
+        const x = this.tensor(n.inputs[0]!);
+        this.checkQuant(x.ir, this.quantOf(n.inputs[1]!, n.inputs[2]!), 'input');
         return this.set(n, { kind: 'float', of: x });
       }
       case 'Softmax':
@@ -348,7 +348,7 @@ class OnnxInt8Importer {
 
   finish(): Graph {
     const g = this.b.graph;
-    const input = tensorOf(g, g.inputs[0]);
+    const input = tensorOf(g, g.inputs[0]!);
     if (!input.quant) fail(`input '${input.name}' is read by no quantized op that states its scale and zero point`);
     g.outputs = this.m.outputs.map((o) => {
       const v = this.tensor(o.name);
@@ -371,7 +371,7 @@ export interface ImportedOnnx {
 export function importOnnxInt8(m: OnnxModelRecord): ImportedOnnx {
   return withPlace({ file: m.file }, () => {
     if (m.inputs.length !== 1) fail(`the model has ${m.inputs.length} inputs; tinyedge runs models with one`);
-    const input = m.inputs[0];
+    const input = m.inputs[0]!;
     if (input.dims.some((d) => d < 1)) fail(`input '${input.name}' has dynamic dims ${input.dims.join('×')}; tinyedge needs a fixed shape`);
     const importer = new OnnxInt8Importer(m);
     importer.input(input.name, input.dims, input.nchw);
@@ -383,7 +383,7 @@ export function importOnnxInt8(m: OnnxModelRecord): ImportedOnnx {
     }
     const graph = importer.finish();
     // The graph input's quantization is what its first consumer states (QLinearConv's x_scale, x_zero_point).
-    const q = tensorOf(graph, graph.inputs[0]).quant as Quantization;
-    return { graph, preprocessing: { scale: q.scale[0], offset: -q.scale[0] * (128 + q.zeroPoint[0]) } };
+    const q = tensorOf(graph, graph.inputs[0]!).quant as Quantization;
+    return { graph, preprocessing: { scale: q.scale[0]!, offset: -q.scale[0]! * (128 + q.zeroPoint[0]!) } };
   });
 }

@@ -11,6 +11,11 @@ export function fail(message: string, code: ErrorCode = 'TE110'): never {
   throw new TinyedgeError(code, message);
 }
 
+/** The name of the node's input `k`, which the node must have (a QDQ pattern's DequantizeLinear needs its zero point too). */
+export function inputOf(n: OnnxNodeRecord, k: number): string {
+  return n.inputs[k] ?? fail(`${n.opType} '${n.name}' has no input ${k}`);
+}
+
 /** The initializer `name`, which must exist. */
 export function constantOf(m: OnnxModelRecord, name: string): OnnxConstant {
   return m.initializers.get(name) ?? fail(`input '${name}' must be a constant (an initializer)`);
@@ -32,7 +37,9 @@ export function numberAttr(n: OnnxNodeRecord, key: string, byDefault: number): n
 
 /** ONNX's explicit pads [top, left, bottom, right] as the IR's [top, bottom, left, right]. */
 export function explicitPads(n: OnnxNodeRecord): Pads4 {
-  const [t, l, b, r] = intsAttr(n, 'pads', [0, 0, 0, 0]);
+  const pads = intsAttr(n, 'pads', [0, 0, 0, 0]);
+  if (pads.length !== 4) fail(`attribute 'pads' has ${pads.length} values; a 2-D window needs 4`);
+  const [t, l, b, r] = pads as [number, number, number, number];
   return [t, b, l, r];
 }
 

@@ -36,7 +36,7 @@ function shardAt(shards: Shard[], offset: number): Shard {
     if (offset < start + s.bytes.length) return s;
     start += s.bytes.length;
   }
-  return shards[shards.length - 1];
+  return shards[shards.length - 1]!;
 }
 
 /** Decodes every weight of every group; keys are the manifest names. */
@@ -49,7 +49,7 @@ export function decodeTfjsWeights(artifacts: TfjsArtifacts): Map<string, Decoded
     seen.add(spec.name);
   }
   artifacts.json.weightsManifest.forEach((group, gi) => {
-    const shards = artifacts.shards[gi];
+    const shards = artifacts.shards[gi]!;
     const total = shards.reduce((n, s) => n + s.bytes.length, 0);
     let offset = 0;
     for (const spec of group.weights) {
@@ -74,7 +74,7 @@ export function decodeTfjsWeights(artifacts: TfjsArtifacts): Map<string, Decoded
     const buffer = concatShards(shards);
     const tensors = tf.io.decodeWeights(buffer, group.weights as tf.io.WeightsManifestEntry[]);
     for (const spec of group.weights) {
-      const t = tensors[spec.name];
+      const t = tensors[spec.name]!;
       out.set(spec.name, { shape: spec.shape, dtype: spec.dtype, data: Float32Array.from(t.dataSync() as ArrayLike<number>) });
       t.dispose();
     }

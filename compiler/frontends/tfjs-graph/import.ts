@@ -65,7 +65,7 @@ function inlineTensor(proto: TfTensorProto | undefined): { shape: number[]; data
   if (!values || (values.length === 0 && n > 0)) return undefined;
   // TF repeats the last value to fill the shape when fewer are stored.
   const data = new Float32Array(n);
-  for (let i = 0; i < n; i++) data[i] = values[Math.min(i, values.length - 1)];
+  for (let i = 0; i < n; i++) data[i] = values[Math.min(i, values.length - 1)]!;
   return { shape, data };
 }
 
@@ -189,7 +189,7 @@ export function importTfjsGraph(artifacts: TfjsArtifacts, options: TfjsGraphOpti
         irOf.set(node.name, b.input(node.name, shape, dtype === 'uint8' ? 'f32' : dtype));
         return;
       }
-      const mapping = TF_GRAPH_OPS[node.op];
+      const mapping = TF_GRAPH_OPS[node.op]!;
       const refs = (node.input ?? []).map(parseRef).filter((r) => !r.control);
       const refAt = (i: number) => {
         const r = refs[i];
@@ -209,13 +209,13 @@ export function importTfjsGraph(artifacts: TfjsArtifacts, options: TfjsGraphOpti
           if (layout === 'as-is') b.constant(name, c.shape, c.data, c.dtype);
           else if (layout === 'conv-filter') {
             if (c.shape.length !== 4) throw new TinyedgeError('TE110', `filter '${c.name}' must be 4-D HWIO, has shape ${formatShape(c.shape)}`);
-            b.constant(name, [c.shape[3], c.shape[0], c.shape[1], c.shape[2]], hwioToOhwi(c.data, c.shape));
+            b.constant(name, [c.shape[3]!, c.shape[0]!, c.shape[1]!, c.shape[2]!], hwioToOhwi(c.data, c.shape));
           } else if (layout === 'depthwise-filter') {
             if (c.shape.length !== 4) throw new TinyedgeError('TE110', `filter '${c.name}' must be 4-D [KH,KW,C,M], has shape ${formatShape(c.shape)}`);
             b.constant(name, depthwiseShape(c.shape), c.data);
           } else {
             if (c.shape.length !== 2) throw new TinyedgeError('TE110', `weights '${c.name}' must be 2-D, have shape ${formatShape(c.shape)}`);
-            b.constant(name, [c.shape[1], c.shape[0]], transpose2d(c.data, c.shape));
+            b.constant(name, [c.shape[1]!, c.shape[0]!], transpose2d(c.data, c.shape));
           }
         }
         return name;

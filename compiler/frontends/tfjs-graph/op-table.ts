@@ -62,7 +62,7 @@ function checkNhwc(ctx: TfMapContext): void {
 function spatial(ctx: TfMapContext, key: string, required = false): [number, number] {
   const v = ctx.attrs.ints(key, required ? undefined : [1, 1, 1, 1]);
   if (v.length !== 4 || v[0] !== 1 || v[3] !== 1) fail(`${key} ${JSON.stringify(v)} must be [1, h, w, 1]`);
-  return [v[1], v[2]];
+  return [v[1]!, v[2]!];
 }
 
 /** A convolution's strides and dilations; TF (and TF.js) refuse strides above 1 together with dilations above 1. */
@@ -81,7 +81,7 @@ function explicitOrTfPads(ctx: TfMapContext, input: string, kh: number, kw: numb
     const p = ctx.attrs.ints('explicit_paddings');
     return [p[2], p[3], p[4], p[5]] as [number, number, number, number];
   }
-  return tfPads(padding, h, w, kh, kw, strides, dilations);
+  return tfPads(padding, h!, w!, kh, kw, strides, dilations);
 }
 
 function conv(fused: boolean): TfOpMapping {
@@ -93,7 +93,7 @@ function conv(fused: boolean): TfOpMapping {
     const { strides, dilations } = convWindow(ctx);
     const { bias, clamp } = fused ? fusedOps(ctx) : { bias: false, clamp: NO_CLAMP };
     const inputs = bias ? [input, filter, ctx.constInput(2, 'as-is')] : [input, filter];
-    return ctx.emit('conv2d', inputs, { strides, dilations, pads: explicitOrTfPads(ctx, input, kh, kw, strides, dilations), clamp });
+    return ctx.emit('conv2d', inputs, { strides, dilations, pads: explicitOrTfPads(ctx, input, kh!, kw!, strides, dilations), clamp });
   };
 }
 
@@ -106,12 +106,12 @@ function depthwise(fused: boolean): TfOpMapping {
     const { strides, dilations } = convWindow(ctx);
     const { bias, clamp } = fused ? fusedOps(ctx) : { bias: false, clamp: NO_CLAMP };
     const inputs = bias ? [input, filter, ctx.constInput(2, 'as-is')] : [input, filter];
-    const channels = ctx.shapeOf(input)[3];
+    const channels = ctx.shapeOf(input)[3]!;
     return ctx.emit('depthwise_conv2d', inputs, {
       strides,
       dilations,
-      pads: explicitOrTfPads(ctx, input, kh, kw, strides, dilations),
-      depthMultiplier: Math.max(1, Math.round(cm / channels)),
+      pads: explicitOrTfPads(ctx, input, kh!, kw!, strides, dilations),
+      depthMultiplier: Math.max(1, Math.round(cm! / channels)),
       clamp,
     });
   };
@@ -138,7 +138,7 @@ function pool(op: 'avg_pool2d' | 'max_pool2d'): TfOpMapping {
     const input = ctx.input(0);
     const filter = spatial(ctx, 'ksize');
     const strides = spatial(ctx, 'strides');
-    const pads = tfPads(ctx.attrs.string('padding'), ctx.shapeOf(input)[1], ctx.shapeOf(input)[2], filter[0], filter[1], strides);
+    const pads = tfPads(ctx.attrs.string('padding'), ctx.shapeOf(input)[1]!, ctx.shapeOf(input)[2]!, filter[0], filter[1], strides);
     return ctx.emit(op, [input], { filter, strides, pads, clamp: NO_CLAMP });
   };
 }
@@ -165,7 +165,7 @@ function resize(op: 'resize_bilinear' | 'resize_nearest'): TfOpMapping {
     const [, h, w] = ctx.shapeOf(input);
     // Resizing to the input's own size samples every pixel where it is, in every mode.
     if (size[0] === h && size[1] === w) return input;
-    return ctx.emit(op, [input], { size: [size[0], size[1]], alignCorners: ctx.attrs.bool('align_corners', false), halfPixelCenters: ctx.attrs.bool('half_pixel_centers', false) });
+    return ctx.emit(op, [input], { size: [size[0]!, size[1]!], alignCorners: ctx.attrs.bool('align_corners', false), halfPixelCenters: ctx.attrs.bool('half_pixel_centers', false) });
   };
 }
 
@@ -200,7 +200,7 @@ export const TF_GRAPH_OPS: Record<string, TfOpMapping> = {
   ExpandDims: (ctx) => {
     const input = ctx.input(0);
     const shape = [...ctx.shapeOf(input)];
-    const axis = ctx.constValues(1)[0];
+    const axis = ctx.constValues(1)[0]!;
     shape.splice(axis < 0 ? axis + shape.length + 1 : axis, 0, 1);
     return ctx.reshape(input, shape);
   },
@@ -232,22 +232,22 @@ export const TF_GRAPH_OPS: Record<string, TfOpMapping> = {
     const [n, h, w, c] = ctx.shapeOf(input);
     const [sh, sw] = [ctx.attrs.int('height_scale'), ctx.attrs.int('width_scale')];
     const target = ctx.constValues(1);
-    const expected = [n, h * sh, w * sw, c];
+    const expected = [n, h! * sh, w! * sw, c];
     if (ctx.shapeOf(input).length !== 4 || target.length !== 4 || target.some((d, i) => d !== -1 && d !== expected[i])) {
       fail(`stacking ${ctx.shapeOf(input).join('×')} ${sh}×${sw} times reshaped to ${target.join('×')} is not a nearest-neighbor upsampling`);
     }
-    return ctx.emit('resize_nearest', [input], { size: [h * sh, w * sw], alignCorners: false, halfPixelCenters: false });
+    return ctx.emit('resize_nearest', [input], { size: [h! * sh, w! * sw], alignCorners: false, halfPixelCenters: false });
   },
   Mean: (ctx) => ctx.emit('mean', [ctx.input(0)], { axes: ctx.constValues(1), keepDims: ctx.attrs.bool('keep_dims', false) }),
   Pad: (ctx) => {
     const p = ctx.constValues(1);
     const pads: [number, number][] = [];
-    for (let i = 0; i < p.length; i += 2) pads.push([p[i], p[i + 1]]);
+    for (let i = 0; i < p.length; i += 2) pads.push([p[i]!, p[i + 1]!]);
     return ctx.emit('pad', [ctx.input(0)], { pads, value: 0 });
   },
   ConcatV2: (ctx) => {
     const n = ctx.inputCount - 1;
     const inputs = Array.from({ length: n }, (_, i) => ctx.input(i));
-    return ctx.emit('concat', inputs, { axis: ctx.constValues(n)[0] });
+    return ctx.emit('concat', inputs, { axis: ctx.constValues(n)[0]! });
   },
 };

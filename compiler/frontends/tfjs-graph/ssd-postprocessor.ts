@@ -53,7 +53,7 @@ class PostprocessorReader {
   /** Walks back from `ref` past ops that only move values, to the tensor the model computes. */
   source(ref: string): string {
     let r = ref;
-    for (let n = this.node(r); PASS_THROUGH.has(n.op); n = this.node(r)) r = dataInputs(n)[0];
+    for (let n = this.node(r); PASS_THROUGH.has(n.op); n = this.node(r)) r = dataInputs(n)[0]!;
     return canonicalRef(r);
   }
 
@@ -74,6 +74,11 @@ class PostprocessorReader {
   constant(ref: string, at: TfNode): Float32Array {
     return this.constData(parseRef(ref).node) ?? this.fail(`input '${ref}' should be a constant`, at);
   }
+
+  /** The first value of the constant input `ref` (a setting such as NMS's thresholds). */
+  scalar(ref: string, at: TfNode): number {
+    return this.constant(ref, at)[0] ?? this.fail(`input '${ref}' is an empty constant`, at);
+  }
 }
 
 /**
@@ -93,17 +98,17 @@ function readDecoder(p: PostprocessorReader, unstack: TfNode) {
     const exp = p.step(scaled.out, ['Exp'], unstack);
     const sized = p.step(exp.out, ['Mul'], unstack);
     if (scaled.constant?.length !== 1 || !sized.constant) p.fail(`row ${k} of the encodings is not scaled by a constant, exponentiated and multiplied by the anchor sizes`, unstack);
-    return { scale: tidy(1 / scaled.constant[0]), size: sized.constant };
+    return { scale: tidy(1 / scaled.constant[0]!), size: sized.constant };
   };
   const [y, x, h, w] = [center(0), center(1), size(2), size(3)];
   const n = y.center.length;
   if ([x.center, h.size, w.size, y.sizeOverScale, x.sizeOverScale].some((a) => a.length !== n)) p.fail('the anchor constants differ in length', unstack);
   const anchors = new Float32Array(n * 4);
-  for (let i = 0; i < n; i++) anchors.set([y.center[i], x.center[i], h.size[i], w.size[i]], i * 4);
+  for (let i = 0; i < n; i++) anchors.set([y.center[i]!, x.center[i]!, h.size[i]!, w.size[i]!], i * 4);
   // The center rows use anchor size / scale, folded into one constant per anchor: the scale is their common ratio.
   const ratio = (sizes: Float32Array, folded: Float32Array, axis: string) => {
-    const r = Array.from(sizes, (s, i) => s / folded[i]).sort((a, b) => a - b);
-    const median = r[r.length >> 1];
+    const r = Array.from(sizes, (s, i) => s / folded[i]!).sort((a, b) => a - b);
+    const median = r[r.length >> 1]!;
     if (r.some((v) => Math.abs(v - median) > 1e-3 * median)) p.fail(`the ${axis} scale differs between anchors (${r[0]}..${r[r.length - 1]})`, unstack);
     return tidy(median);
   };
@@ -115,10 +120,10 @@ function readNms(p: PostprocessorReader, nms: TfNode[]) {
   const settings = nms.map((n) => {
     const [, , maxOut, iou, score, sigma] = dataInputs(n);
     if (!maxOut || !iou || !score) p.fail('NonMaxSuppression without max_output_size, iou_threshold and score_threshold', n);
-    if (sigma !== undefined && p.constant(sigma, n)[0] !== 0) p.fail('soft NMS (soft_nms_sigma ≠ 0) is not supported', n);
-    return { maxDetections: p.constant(maxOut, n)[0], iouThreshold: p.constant(iou, n)[0], scoreThreshold: p.constant(score, n)[0] };
+    if (sigma !== undefined && p.scalar(sigma, n) !== 0) p.fail('soft NMS (soft_nms_sigma ≠ 0) is not supported', n);
+    return { maxDetections: p.scalar(maxOut, n), iouThreshold: p.scalar(iou, n), scoreThreshold: p.scalar(score, n) };
   });
-  const first = settings[0];
+  const first = settings[0]!;
   if (settings.some((s) => s.maxDetections !== first.maxDetections || s.iouThreshold !== first.iouThreshold || s.scoreThreshold !== first.scoreThreshold)) {
     p.fail('the per-class NonMaxSuppression ops disagree on their settings', nms[0]);
   }
@@ -143,10 +148,10 @@ export function findTfOdApiSsd(nodes: readonly TfNode[], constData: ConstData, f
   if (nms.length === 0) p.fail('no NonMaxSuppression in the Postprocessor');
   // Scores are sliced past column 0 when the model predicts a background class (TF OD API's add_background_class).
   const slice = p.readersFor(convert).find((n) => n.op === 'Slice');
-  const backgroundClass = slice !== undefined && p.constant(dataInputs(slice)[1], slice).at(-1) === 1;
+  const backgroundClass = slice !== undefined && p.constant(dataInputs(slice)[1]!, slice).at(-1) === 1;
   return {
-    boxes: p.source(dataInputs(unstack)[0]),
-    scores: p.source(dataInputs(convert)[0]),
+    boxes: p.source(dataInputs(unstack)[0]!),
+    scores: p.source(dataInputs(convert)[0]!),
     detection: { ...readDecoder(p, unstack), scoreConversion, backgroundClass, ...readNms(p, nms) },
   };
 }

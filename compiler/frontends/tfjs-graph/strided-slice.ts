@@ -38,8 +38,8 @@ export function reshapingStridedSlice(shape: readonly number[], s: StridedSliceS
     if (size === undefined) throw new TinyedgeError('TE110', `StridedSlice indexes axis ${axis} but the input ${formatShape(shape)} has rank ${shape.length}`);
     const stride = s.strides[j];
     const norm = (v: number) => Math.min(Math.max(v < 0 ? v + size : v, 0), size);
-    const begin = bit(s.beginMask, j) ? 0 : norm(s.begin[j]);
-    const end = bit(s.endMask, j) ? size : norm(s.end[j]);
+    const begin = bit(s.beginMask, j) ? 0 : norm(s.begin[j]!);
+    const end = bit(s.endMask, j) ? size : norm(s.end[j]!);
     if (bit(s.shrinkAxisMask, j)) {
       // x[i] keeps everything only when the axis holds one element.
       if (size !== 1 || begin !== 0) throw crops(axis);

@@ -9,7 +9,7 @@ import { TfNode } from './tf-node.ts';
 export function parseRef(ref: string): { node: string; index: number; control: boolean } {
   if (ref.startsWith('^')) return { node: ref.slice(1), index: 0, control: true };
   const m = /^(.*):(\d+)$/.exec(ref);
-  return m ? { node: m[1], index: Number(m[2]), control: false } : { node: ref, index: 0, control: false };
+  return m ? { node: m[1]!, index: Number(m[2]), control: false } : { node: ref, index: 0, control: false };
 }
 
 /** The data inputs of a node (control inputs only order execution; tinyedge runs a data-flow graph). */
@@ -70,13 +70,13 @@ export function topologicalOrder(nodes: readonly TfNode[], file: string): TfNode
   const visit = (root: TfNode) => {
     const stack: [TfNode, number][] = [[root, 0]];
     while (stack.length) {
-      const top = stack[stack.length - 1];
+      const top = stack[stack.length - 1]!;
       const [node, i] = top;
       if (i === 0) state.set(node.name, 'visiting');
       const refs = dataInputs(node);
       if (i < refs.length) {
         top[1]++;
-        const dep = parseRef(refs[i]).node;
+        const dep = parseRef(refs[i]!).node;
         const depNode = byName.get(dep);
         if (!depNode) throw new TinyedgeError('TE106', `input '${refs[i]}' names no node in the graph`, { file, node: node.name, op: node.op });
         const s = state.get(dep);

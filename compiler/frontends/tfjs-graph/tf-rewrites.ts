@@ -32,14 +32,14 @@ class LoopTracer {
   /** Follows a loop value back through Identity/Switch/Exit to the Merge that carries it around the loop. */
   merge(ref: string): TfNode | undefined {
     let n = this.node(ref);
-    while (n.op === 'Identity' || n.op === 'Switch' || n.op === 'Exit') n = this.node(dataInputs(n)[0]);
+    while (n.op === 'Identity' || n.op === 'Switch' || n.op === 'Exit') n = this.node(dataInputs(n)[0]!);
     return n.op === 'Merge' ? n : undefined;
   }
 
   /** The value a loop variable enters the loop with (Merge ← Enter ← x). */
   entering(merge: TfNode): TfNode | undefined {
-    const enter = this.node(dataInputs(merge)[0]);
-    return enter.op === 'Enter' ? this.node(dataInputs(enter)[0]) : undefined;
+    const enter = this.node(dataInputs(merge)[0]!);
+    return enter.op === 'Enter' ? this.node(dataInputs(enter)[0]!) : undefined;
   }
 
   /** Whether a loop index starts at 0 (a counter entering as the constant 0). */
@@ -62,23 +62,23 @@ function unrollBatchOfOneMap(nodes: TfNode[], constOf: ConstLookup, file: string
   const rewritten = nodes.map((n): TfNode => {
     if (n.op === 'TensorListGetItem') {
       const [list, index] = dataInputs(n);
-      const merge = loop.merge(list);
+      const merge = loop.merge(list!);
       const source = merge && loop.entering(merge);
-      if (source?.op !== 'TensorListFromTensor' || !loop.startsAtZero(index)) return n;
-      return { name: n.name, op: 'Squeeze', input: [dataInputs(source)[0]], attr: { squeeze_dims: { list: { i: [0] } } } };
+      if (source?.op !== 'TensorListFromTensor' || !loop.startsAtZero(index!)) return n;
+      return { name: n.name, op: 'Squeeze', input: [dataInputs(source)[0]!], attr: { squeeze_dims: { list: { i: [0] } } } };
     }
     if (n.op === 'TensorListStack') {
-      const merge = loop.merge(dataInputs(n)[0]);
+      const merge = loop.merge(dataInputs(n)[0]!);
       const reserve = merge && loop.entering(merge);
-      const next = merge && loop.node(dataInputs(merge)[1] ?? dataInputs(merge)[0]);
-      const write = next?.op === 'NextIteration' ? loop.node(dataInputs(next)[0]) : undefined;
+      const next = merge && loop.node(dataInputs(merge)[1] ?? dataInputs(merge)[0]!);
+      const write = next?.op === 'NextIteration' ? loop.node(dataInputs(next)[0]!) : undefined;
       if (reserve?.op !== 'TensorListReserve' || write?.op !== 'TensorListSetItem') return n;
-      const count = constOf(parseRef(dataInputs(reserve)[1]).node);
+      const count = constOf(parseRef(dataInputs(reserve)[1]!).node);
       const [, index, value] = dataInputs(write);
-      if (count?.length !== 1 || count[0] !== 1 || !loop.startsAtZero(index)) return n;
+      if (count?.length !== 1 || count[0] !== 1 || !loop.startsAtZero(index!)) return n;
       const axis = intConst(`${n.name}/batch_axis`, [0], true);
       added.push(axis);
-      return { name: n.name, op: 'ExpandDims', input: [value, axis.name] };
+      return { name: n.name, op: 'ExpandDims', input: [value!, axis.name] };
     }
     return n;
   });
@@ -89,7 +89,7 @@ function unrollBatchOfOneMap(nodes: TfNode[], constOf: ConstLookup, file: string
 function packOfCopies(n: TfNode | undefined, axis: number): { of: string; copies: number } | undefined {
   if (n?.op !== 'Pack' || Number(n.attr?.axis?.i ?? 0) !== axis) return undefined;
   const refs = dataInputs(n).map(canonicalRef);
-  return refs.length > 0 && refs.every((r) => r === refs[0]) ? { of: refs[0], copies: refs.length } : undefined;
+  return refs.length > 0 && refs.every((r) => r === refs[0]) ? { of: refs[0]!, copies: refs.length } : undefined;
 }
 
 /**
@@ -102,11 +102,12 @@ function nearestUpsampling(nodes: TfNode[]): TfNode[] {
   return nodes.map((n) => {
     if (n.op !== 'Reshape') return n;
     const [packed, shape] = dataInputs(n);
-    const outer = byName.get(parseRef(packed).node);
+    const outer = byName.get(parseRef(packed!).node);
     const rows = packOfCopies(outer, 2);
     const cols = rows && packOfCopies(byName.get(parseRef(rows.of).node), 3);
     const onlyReadBy = (ref: string, reader: TfNode | undefined) => (readers.get(ref) ?? []).every((r) => r === reader);
-    if (!rows || !cols || !onlyReadBy(canonicalRef(packed), n) || !onlyReadBy(rows.of, outer)) return n;
+    // A Reshape without its shape input is left for the op table to refuse.
+    if (!rows || !cols || shape === undefined || !onlyReadBy(canonicalRef(packed!), n) || !onlyReadBy(rows.of, outer)) return n;
     return { name: n.name, op: 'NearestNeighborUpsampling', input: [cols.of, shape], attr: { height_scale: { i: rows.copies }, width_scale: { i: cols.copies } } };
   });
 }

@@ -91,7 +91,7 @@ export function importTfjsLayers(artifacts: TfjsArtifacts): Graph {
       outputOf.set(layer.name, previous);
     }, true);
   }
-  const outputNames = sequential || Array.isArray(cfg) ? [layers[layers.length - 1].name] : ((cfg.output_layers ?? []) as unknown[][]).map((o) => String(o[0]));
+  const outputNames = sequential || Array.isArray(cfg) ? [layers[layers.length - 1]!.name] : ((cfg.output_layers ?? []) as unknown[][]).map((o) => String(o[0]));
   for (const o of outputNames) {
     const t = outputOf.get(o);
     if (!t) throw new TinyedgeError('TE114', `output layer '${o}' is not in the model`, { file });

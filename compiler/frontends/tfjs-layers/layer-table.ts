@@ -66,53 +66,53 @@ function requireWeight(ctx: KerasMapContext, param: string, shape?: number[]): D
 const conv2d: KerasLayerMapping = (ctx) => {
   checkChannelsLast(ctx);
   const [input] = ctx.inputs;
-  const [, h, w, c] = ctx.shapeOf(input);
+  const [, h, w, c] = ctx.shapeOf(input!);
   const [kh, kw] = ctx.config.pair('kernel_size');
   const filters = ctx.config.number('filters');
   const strides = ctx.config.pair('strides', [1, 1]);
   const dilations = ctx.config.pair('dilation_rate', [1, 1]);
   if (ctx.config.number('groups', 1) !== 1) fail('grouped convolution is not supported');
-  const k = requireWeight(ctx, 'kernel', [kh, kw, c, filters]);
-  const filter = ctx.constant('kernel', [filters, kh, kw, c], hwioToOhwi(k.data, k.shape));
-  const pads = tfPads(ctx.config.string('padding', 'valid'), h, w, kh, kw, strides, dilations);
-  return withActivation(ctx, 'conv2d', [input, filter, ...biasOf(ctx, filters)], (clamp) => ({ strides, dilations, pads, clamp }));
+  const k = requireWeight(ctx, 'kernel', [kh, kw, c!, filters]);
+  const filter = ctx.constant('kernel', [filters, kh, kw, c!], hwioToOhwi(k.data, k.shape));
+  const pads = tfPads(ctx.config.string('padding', 'valid'), h!, w!, kh, kw, strides, dilations);
+  return withActivation(ctx, 'conv2d', [input!, filter, ...biasOf(ctx, filters)], (clamp) => ({ strides, dilations, pads, clamp }));
 };
 
 const depthwise: KerasLayerMapping = (ctx) => {
   checkChannelsLast(ctx);
   const [input] = ctx.inputs;
-  const [, h, w, c] = ctx.shapeOf(input);
+  const [, h, w, c] = ctx.shapeOf(input!);
   const [kh, kw] = ctx.config.pair('kernel_size');
   const m = ctx.config.number('depth_multiplier', 1);
   const strides = ctx.config.pair('strides', [1, 1]);
   const dilations = ctx.config.pair('dilation_rate', [1, 1]);
-  const k = requireWeight(ctx, 'depthwise_kernel', [kh, kw, c, m]);
+  const k = requireWeight(ctx, 'depthwise_kernel', [kh, kw, c!, m]);
   const filter = ctx.constant('depthwise_kernel', depthwiseShape(k.shape), k.data);
-  const pads = tfPads(ctx.config.string('padding', 'valid'), h, w, kh, kw, strides, dilations);
-  return withActivation(ctx, 'depthwise_conv2d', [input, filter, ...biasOf(ctx, c * m)], (clamp) => ({ strides, dilations, pads, depthMultiplier: m, clamp }));
+  const pads = tfPads(ctx.config.string('padding', 'valid'), h!, w!, kh, kw, strides, dilations);
+  return withActivation(ctx, 'depthwise_conv2d', [input!, filter, ...biasOf(ctx, c! * m)], (clamp) => ({ strides, dilations, pads, depthMultiplier: m, clamp }));
 };
 
 const dense: KerasLayerMapping = (ctx) => {
   const [input] = ctx.inputs;
-  const shape = ctx.shapeOf(input);
+  const shape = ctx.shapeOf(input!);
   const units = ctx.config.number('units');
-  const k = requireWeight(ctx, 'kernel', [shape[shape.length - 1], units]);
-  const filter = ctx.constant('kernel', [units, k.shape[0]], transpose2d(k.data, k.shape));
-  return withActivation(ctx, 'fully_connected', [input, filter, ...biasOf(ctx, units)], (clamp) => ({ clamp }));
+  const k = requireWeight(ctx, 'kernel', [shape[shape.length - 1]!, units]);
+  const filter = ctx.constant('kernel', [units, k.shape[0]!], transpose2d(k.data, k.shape));
+  return withActivation(ctx, 'fully_connected', [input!, filter, ...biasOf(ctx, units)], (clamp) => ({ clamp }));
 };
 
 const batchNorm: KerasLayerMapping = (ctx) => {
   const [input] = ctx.inputs;
-  const shape = ctx.shapeOf(input);
+  const shape = ctx.shapeOf(input!);
   const axis = ctx.config.raw('axis');
   const ax = Array.isArray(axis) && axis.length === 1 ? axis[0] : axis;
   if (ax !== -1 && ax !== shape.length - 1) fail(`batch normalization over axis ${JSON.stringify(axis)} is not supported (the channel axis is)`);
-  const c = shape[shape.length - 1];
+  const c = shape[shape.length - 1]!;
   const param = (name: string) => {
     const w = requireWeight(ctx, name, [c]);
     return ctx.constant(name, w.shape, w.data);
   };
-  const inputs = [input, param('moving_mean'), param('moving_variance')];
+  const inputs = [input!, param('moving_mean'), param('moving_variance')];
   // The IR's optional inputs are positional: offset (beta) comes before scale (gamma).
   const center = ctx.config.bool('center', true);
   const scale = ctx.config.bool('scale', true);
@@ -133,20 +133,20 @@ const zeroPadding: KerasLayerMapping = (ctx) => {
   const p = ctx.config.raw('padding');
   let hw: [number, number][];
   if (typeof p === 'number') hw = [[p, p], [p, p]];
-  else if (Array.isArray(p) && p.length === 2 && p.every((x) => typeof x === 'number')) hw = [[p[0], p[0]], [p[1], p[1]]];
+  else if (Array.isArray(p) && p.length === 2 && p.every((x) => typeof x === 'number')) hw = [[p[0]!, p[0]!], [p[1]!, p[1]!]];
   else if (Array.isArray(p) && p.length === 2 && p.every((x) => Array.isArray(x) && x.length === 2)) hw = p as [number, number][];
   else return fail(`padding ${JSON.stringify(p)} is not understood`);
-  return ctx.emit('pad', ctx.inputs, { pads: [[0, 0], hw[0], hw[1], [0, 0]], value: 0 });
+  return ctx.emit('pad', ctx.inputs, { pads: [[0, 0], hw[0]!, hw[1]!, [0, 0]], value: 0 });
 };
 
 function pooling(op: 'avg_pool2d' | 'max_pool2d'): KerasLayerMapping {
   return (ctx) => {
     checkChannelsLast(ctx);
     const [input] = ctx.inputs;
-    const [, h, w] = ctx.shapeOf(input);
+    const [, h, w] = ctx.shapeOf(input!);
     const filter = ctx.config.pair('pool_size', [2, 2]);
     const strides = ctx.config.pair('strides', filter);
-    const pads = tfPads(ctx.config.string('padding', 'valid'), h, w, filter[0], filter[1], strides);
+    const pads = tfPads(ctx.config.string('padding', 'valid'), h!, w!, filter[0], filter[1], strides);
     return ctx.emit(op, ctx.inputs, { filter, strides, pads, clamp: NO_CLAMP });
   };
 }
@@ -154,7 +154,7 @@ function pooling(op: 'avg_pool2d' | 'max_pool2d'): KerasLayerMapping {
 function merge(op: 'add' | 'mul'): KerasLayerMapping {
   return (ctx) => {
     if (ctx.inputs.length < 2) fail(`needs at least 2 inputs, has ${ctx.inputs.length}`);
-    let acc = ctx.inputs[0];
+    let acc = ctx.inputs[0]!;
     ctx.inputs.slice(1).forEach((x, i) => {
       const last = i === ctx.inputs.length - 2;
       acc = ctx.emit(op, [acc, x], { clamp: NO_CLAMP }, last ? undefined : `partial${i}`);
@@ -178,8 +178,8 @@ export const KERAS_LAYERS: Record<string, KerasLayerMapping> = {
   Add: merge('add'),
   Multiply: merge('mul'),
   Concatenate: (ctx) => ctx.emit('concat', ctx.inputs, { axis: ctx.config.number('axis', -1) }),
-  Flatten: (ctx) => ctx.emit('reshape', ctx.inputs, { shape: [ctx.shapeOf(ctx.inputs[0])[0], -1] }),
-  Reshape: (ctx) => ctx.emit('reshape', ctx.inputs, { shape: [ctx.shapeOf(ctx.inputs[0])[0], ...(ctx.config.raw('target_shape') as number[])] }),
+  Flatten: (ctx) => ctx.emit('reshape', ctx.inputs, { shape: [ctx.shapeOf(ctx.inputs[0]!)[0]!, -1] }),
+  Reshape: (ctx) => ctx.emit('reshape', ctx.inputs, { shape: [ctx.shapeOf(ctx.inputs[0]!)[0]!, ...(ctx.config.raw('target_shape') as number[])] }),
   Dropout: (ctx) => ctx.emit('identity', ctx.inputs, {}),
   Softmax: (ctx) => ctx.emit('softmax', ctx.inputs, { beta: 1 }),
 };

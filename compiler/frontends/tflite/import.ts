@@ -68,19 +68,23 @@ function constantData(t: TfliteTensor): { data: TensorData; dtype: DType } {
 function stripFloatBoundary(m: TfliteModel): { inputs: number[]; outputs: number[]; skipped: Set<number> } {
   const skipped = new Set<number>();
   const inputs = m.inputs.map((i) => {
-    if (m.tensors[i].type !== FLOAT32) return i;
+    if (m.tensors[i]!.type !== FLOAT32) return i;
     const q = m.operators.find((op) => op.name === 'QUANTIZE' && op.inputs[0] === i);
     const users = m.operators.filter((op) => op.inputs.includes(i));
-    if (!q || users.length !== 1) throw new TinyedgeError('TE112', `input '${m.tensors[i].name}' is float and not only quantized: tinyedge imports int8 .tflite models (full-integer quantization)`);
+    if (!q || users.length !== 1) throw new TinyedgeError('TE112', `input '${m.tensors[i]!.name}' is float and not only quantized: tinyedge imports int8 .tflite models (full-integer quantization)`);
     skipped.add(q.index);
-    return q.outputs[0];
+    const quantized = q.outputs[0];
+    if (quantized === undefined) throw new TinyedgeError('TE106', `the QUANTIZE of input '${m.tensors[i]!.name}' has no output`);
+    return quantized;
   });
   const outputs = m.outputs.map((o) => {
-    if (m.tensors[o].type !== FLOAT32) return o;
+    if (m.tensors[o]!.type !== FLOAT32) return o;
     const d = m.operators.find((op) => op.name === 'DEQUANTIZE' && op.outputs[0] === o);
-    if (!d) throw new TinyedgeError('TE112', `output '${m.tensors[o].name}' is float and not a dequantized int8 tensor: tinyedge imports int8 .tflite models (full-integer quantization)`);
+    if (!d) throw new TinyedgeError('TE112', `output '${m.tensors[o]!.name}' is float and not a dequantized int8 tensor: tinyedge imports int8 .tflite models (full-integer quantization)`);
     skipped.add(d.index);
-    return d.inputs[0];
+    const quantized = d.inputs[0];
+    if (quantized === undefined) throw new TinyedgeError('TE106', `the DEQUANTIZE of output '${m.tensors[o]!.name}' has no input`);
+    return quantized;
   });
   return { inputs, outputs, skipped };
 }
@@ -103,7 +107,7 @@ class TfliteImporter {
   private nameOf(i: number): string {
     let name = this.names.get(i);
     if (name === undefined) {
-      const base = this.m.tensors[i].name;
+      const base = this.m.tensors[i]!.name;
       name = this.used.has(base) ? `${base}#${i}` : base;
       this.used.add(name);
       this.names.set(i, name);
@@ -114,7 +118,7 @@ class TfliteImporter {
 
   /** Declares an activation tensor's type (int8, or int16 in 16×8 models) and quantization on the IR tensor `name`. */
   private activation(i: number, name: string): void {
-    const t = this.m.tensors[i];
+    const t = this.m.tensors[i]!;
     if (t.type !== INT8 && t.type !== INT16) {
       const why = t.type === 3 ? ' (uint8 quantization is TFLite\'s legacy scheme; convert with int8)' : '';
       throw new TinyedgeError('TE112', `tensor '${t.name}' is ${typeName(t.type)}, tinyedge runs int8 and int16 (16×8) activations${why}`);
@@ -129,7 +133,7 @@ class TfliteImporter {
   }
 
   input(i: number): void {
-    const t = this.m.tensors[i];
+    const t = this.m.tensors[i]!;
     this.b.input(this.nameOf(i), [...t.shape], 'int8');
     this.activation(i, this.nameOf(i));
   }
@@ -138,7 +142,7 @@ class TfliteImporter {
   private tensor(i: number): string {
     const name = this.names.get(i);
     if (name !== undefined && this.b.has(name)) return name;
-    const t = this.m.tensors[i];
+    const t = this.m.tensors[i]!;
     if (!t.data) throw new TinyedgeError('TE106', `tensor '${t.name}' is read before any operator writes it`);
     const { data, dtype } = constantData(t);
     const ir = this.nameOf(i);
@@ -154,18 +158,18 @@ class TfliteImporter {
   }
 
   private constInts(i: number): number[] {
-    const t = this.m.tensors[i];
+    const t = this.m.tensors[i]!;
     if (!t.data || t.type !== INT32) throw new TinyedgeError('TE110', `input '${t.name}' must be a constant int32 tensor`);
     return Array.from(constantData(t).data as Int32Array);
   }
 
   private constReal(i: number): number {
-    const t = this.m.tensors[i];
+    const t = this.m.tensors[i]!;
     const q = quantOf(t);
     if (!t.data || (t.type !== INT8 && t.type !== INT16) || !q) throw new TinyedgeError('TE110', `input '${t.name}' must be a constant quantized int8 or int16 scalar`);
     const { data } = constantData(t);
     if (data.length !== 1) throw new TinyedgeError('TE110', `input '${t.name}' must be a scalar`);
-    return q.scale[0] * (Number(data[0]) - q.zeroPoint[0]);
+    return q.scale[0]! * (Number(data[0]) - q.zeroPoint[0]!);
   }
 
   operator(op: TfliteOperator): void {
@@ -173,7 +177,7 @@ class TfliteImporter {
     if (!mapping) throw new TinyedgeError('TE109', `operator ${op.name} is not supported; supported: ${Object.keys(TFLITE_OPS).join(', ')}`);
     if (op.version > mapping.maxVersion) throw new TinyedgeError('TE109', `${op.name} version ${op.version} is not supported (up to version ${mapping.maxVersion})`);
     if (op.outputs.length !== 1) throw new TinyedgeError('TE111', `has ${op.outputs.length} outputs, tinyedge maps operators with one`);
-    const out = op.outputs[0];
+    const out = op.outputs[0]!;
     const outName = this.nameOf(out);
     const emitted: Node[] = [];
     const present = (i: number): number => {
@@ -189,28 +193,28 @@ class TfliteImporter {
       constInts: (i) => this.constInts(present(i)),
       constReal: (i) => this.constReal(present(i)),
       shapeOf: (name) => this.b.shapeOf(name),
-      outputShape: (i) => [...this.m.tensors[op.outputs[i]].shape],
+      outputShape: (i) => [...this.m.tensors[op.outputs[i]!]!.shape],
       emit: (irOp, inputs, attrs) => {
         const name = `${outName}#${emitted.length}`;
         this.b.node(irOp, name, inputs, attrs);
-        const node = this.b.graph.nodes[this.b.graph.nodes.length - 1];
+        const node = this.b.graph.nodes[this.b.graph.nodes.length - 1]!;
         emitted.push(node);
         // A reshape keeps its input's quantization; anything else computes in the operator's output quantization.
-        this.activation(irOp === 'reshape' ? this.tfliteOf(inputs[0], out) : out, name);
+        this.activation(irOp === 'reshape' ? this.tfliteOf(inputs[0]!, out) : out, name);
         return name;
       },
     };
     mapping.map(ctx);
     // The last node writes the operator's output under the file's tensor name.
-    const last = emitted[emitted.length - 1];
-    const t = tensorOf(this.b.graph, last.outputs[0]);
+    const last = emitted[emitted.length - 1]!;
+    const t = tensorOf(this.b.graph, last.outputs[0]!);
     this.b.graph.tensors.delete(t.name);
     t.name = outName;
     this.b.graph.tensors.set(outName, t);
     last.outputs = [outName];
     last.name = outName;
-    if (!sameShape(t.shape, this.m.tensors[out].shape)) {
-      throw new TinyedgeError('TE106', `computes ${formatShape(t.shape)} but the file records output '${outName}' as ${formatShape(this.m.tensors[out].shape)}`);
+    if (!sameShape(t.shape, this.m.tensors[out]!.shape)) {
+      throw new TinyedgeError('TE106', `computes ${formatShape(t.shape)} but the file records output '${outName}' as ${formatShape(this.m.tensors[out]!.shape)}`);
     }
     this.activation(out, outName);
     for (const node of emitted) this.origins.set(node.name, { node: `operator ${op.index}`, op: op.name });
@@ -226,7 +230,7 @@ class TfliteImporter {
     if (inputs.length !== 1) throw new TinyedgeError('TE111', `the model has ${inputs.length} inputs; tinyedge runs models with one input`);
     g.outputs = outputs.map((o) => {
       const name = this.names.get(o);
-      if (name === undefined || !g.tensors.has(name)) throw new TinyedgeError('TE106', `output '${this.m.tensors[o].name}' is never computed`);
+      if (name === undefined || !g.tensors.has(name)) throw new TinyedgeError('TE106', `output '${this.m.tensors[o]!.name}' is never computed`);
       return name;
     });
     verifyGraph(g);
@@ -247,11 +251,11 @@ export function importTflite(bytes: Uint8Array, file: string): ImportedTflite {
       withPlace({ node: `operator ${op.index}`, op: op.name }, () => importer.operator(op), true);
     }
     const graph = importer.finish(inputs, outputs);
-    const input = tensorOf(graph, graph.inputs[0]);
+    const input = tensorOf(graph, graph.inputs[0]!);
     const q = input.quant as Quantization;
     // One pixel step is one int8 step, or 256 int16 steps.
     const step = input.dtype === 'int16' ? 256 : 1;
-    return { graph, preprocessing: { scale: step * q.scale[0], offset: -step * q.scale[0] * (128 + q.zeroPoint[0]) }, origins: importer.origins };
+    return { graph, preprocessing: { scale: step * q.scale[0]!, offset: -step * q.scale[0]! * (128 + q.zeroPoint[0]!) }, origins: importer.origins };
   });
 }
 

@@ -65,7 +65,7 @@ function padding(code: number): 'SAME' | 'VALID' {
 /** Explicit pads of a window op over input `x` with TF's SAME/VALID rule. */
 function windowPads(ctx: TfliteMapContext, x: string, paddingCode: number, kh: number, kw: number, strides: [number, number], dilations: [number, number]): Pads4 {
   const [, h, w] = ctx.shapeOf(x);
-  return tfPads(padding(paddingCode), h, w, kh, kw, strides, dilations);
+  return tfPads(padding(paddingCode), h!, w!, kh, kw, strides, dilations);
 }
 
 const C = FIELD.conv2dOptions;
@@ -98,7 +98,7 @@ function binary(kind: 'add' | 'mul', activationField: number): TfliteOpMapping {
 /** A PAD's [rank, 2] paddings input as the IR's [before, after] pairs. */
 function paddingsOf(ctx: TfliteMapContext): [number, number][] {
   const p = ctx.constInts(1);
-  return Array.from({ length: p.length / 2 }, (_, i) => [p[2 * i], p[2 * i + 1]]);
+  return Array.from({ length: p.length / 2 }, (_, i) => [p[2 * i]!, p[2 * i + 1]!]);
 }
 
 /** RESIZE_BILINEAR / RESIZE_NEAREST_NEIGHBOR: the size is a constant int32 [h, w] input (TFLM requires it constant). */
@@ -111,7 +111,7 @@ function resize(kind: 'resize_nearest' | 'resize_bilinear', fields: { alignCorne
       if (size.length !== 2) fail(`size has ${size.length} values, expected [height, width]`);
       const alignCorners = ctx.option(fields.alignCorners, 'int8', 0) !== 0;
       const halfPixelCenters = ctx.option(fields.halfPixelCenters, 'int8', 0) !== 0;
-      ctx.emit(kind, [ctx.input(0)], { size: [size[0], size[1]], alignCorners, halfPixelCenters });
+      ctx.emit(kind, [ctx.input(0)], { size: [size[0]!, size[1]!], alignCorners, halfPixelCenters });
     },
   };
 }
@@ -128,7 +128,7 @@ export const TFLITE_OPS: Record<string, TfliteOpMapping> = {
       const [, kh, kw] = ctx.shapeOf(ctx.input(1));
       const strides: [number, number] = [ctx.option(C.strideH, 'int32', 0), ctx.option(C.strideW, 'int32', 0)];
       const dilations: [number, number] = [ctx.option(C.dilationH, 'int32', 1), ctx.option(C.dilationW, 'int32', 1)];
-      const pads = windowPads(ctx, x, ctx.option(C.padding, 'int8', 0), kh, kw, strides, dilations);
+      const pads = windowPads(ctx, x, ctx.option(C.padding, 'int8', 0), kh!, kw!, strides, dilations);
       ctx.emit('conv2d', inputs3(ctx), { strides, dilations, pads, clamp: activation(ctx.option(C.activation, 'int8', 0)) });
     },
   },
@@ -137,13 +137,13 @@ export const TFLITE_OPS: Record<string, TfliteOpMapping> = {
     map(ctx) {
       const x = ctx.input(0);
       const [, kh, kw, cm] = ctx.shapeOf(ctx.input(1));
-      const c = ctx.shapeOf(x)[3];
+      const c = ctx.shapeOf(x)[3]!;
       // The option is redundant (and ignored by TFLite past version 1): the filter's width over the input's says it.
-      if (cm % c !== 0) fail(`filter has ${cm} channels, not a multiple of the input's ${c}`);
+      if (cm! % c !== 0) fail(`filter has ${cm} channels, not a multiple of the input's ${c}`);
       const strides: [number, number] = [ctx.option(D.strideH, 'int32', 0), ctx.option(D.strideW, 'int32', 0)];
       const dilations: [number, number] = [ctx.option(D.dilationH, 'int32', 1), ctx.option(D.dilationW, 'int32', 1)];
-      const pads = windowPads(ctx, x, ctx.option(D.padding, 'int8', 0), kh, kw, strides, dilations);
-      ctx.emit('depthwise_conv2d', inputs3(ctx), { strides, dilations, pads, depthMultiplier: cm / c, clamp: activation(ctx.option(D.activation, 'int8', 0)) });
+      const pads = windowPads(ctx, x, ctx.option(D.padding, 'int8', 0), kh!, kw!, strides, dilations);
+      ctx.emit('depthwise_conv2d', inputs3(ctx), { strides, dilations, pads, depthMultiplier: cm! / c, clamp: activation(ctx.option(D.activation, 'int8', 0)) });
     },
   },
   FULLY_CONNECTED: {
@@ -155,7 +155,7 @@ export const TFLITE_OPS: Record<string, TfliteOpMapping> = {
       let x = ctx.input(0);
       const shape = ctx.shapeOf(x);
       // TFLite flattens the input to [N, K]; the IR's fully_connected reads the last axis.
-      if (shape.length !== 2 || shape[1] !== k) x = ctx.emit('reshape', [x], { shape: [-1, k] });
+      if (shape.length !== 2 || shape[1] !== k) x = ctx.emit('reshape', [x], { shape: [-1, k!] });
       const inputs = ctx.hasInput(2) ? [x, ctx.input(1), ctx.input(2)] : [x, ctx.input(1)];
       const y = ctx.emit('fully_connected', inputs, { clamp: activation(ctx.option(F.activation, 'int8', 0)) });
       const want = ctx.outputShape(0);
@@ -171,9 +171,11 @@ export const TFLITE_OPS: Record<string, TfliteOpMapping> = {
       const x = ctx.input(2);
       const [, kh, kw] = ctx.shapeOf(ctx.input(1));
       const [, h, w] = ctx.shapeOf(x);
-      const [, oh, ow] = ctx.constInts(0);
+      const outShape = ctx.constInts(0);
+      if (outShape.length !== 4) fail(`output_shape has ${outShape.length} values, expected [n, height, width, channels]`);
+      const [, oh, ow] = outShape as [number, number, number, number];
       const strides: [number, number] = [ctx.option(T.strideH, 'int32', 0), ctx.option(T.strideW, 'int32', 0)];
-      const pads = transposeConvPads(padding(ctx.option(T.padding, 'int8', 0)), h, w, oh, ow, kh, kw, strides);
+      const pads = transposeConvPads(padding(ctx.option(T.padding, 'int8', 0)), h!, w!, oh, ow, kh!, kw!, strides);
       const inputs = ctx.hasInput(3) ? [x, ctx.input(1), ctx.input(3)] : [x, ctx.input(1)];
       ctx.emit('transpose_conv2d', inputs, { strides, pads, clamp: activation(ctx.option(T.activation, 'int8', 0)) });
     },

@@ -73,7 +73,7 @@ export function readTfliteModel(bytes: Uint8Array, file: string): TfliteModel {
   const subgraphs = model.tables(FIELD.model.subgraphs, 'subgraph');
   if (subgraphs.length === 0) throw new TinyedgeError('TE104', 'the model has no subgraph', { file });
   // Control flow (IF, WHILE, CALL_ONCE) lives in further subgraphs; the operators that call them fail by name below.
-  const sg = subgraphs[0];
+  const sg = subgraphs[0]!;
   const S = FIELD.subgraph;
   const T = FIELD.tensor;
   const tensors = sg.tables(S.tensors, 'tensor').map((t, index): TfliteTensor => {

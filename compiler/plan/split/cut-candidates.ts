@@ -27,14 +27,14 @@ export function cutCandidates(g: Graph): Cut[] {
   if (g.inputs.length !== 1 || g.outputs.length !== 1) throw new TinyedgeError('TE302', `split offload needs one input and one output, the model has ${g.inputs.length} and ${g.outputs.length}`, { file: g.source });
   const lastRead = new Map<string, number>();
   g.nodes.forEach((n, i) => n.inputs.forEach((t) => lastRead.set(t, i)));
-  lastRead.set(g.outputs[0], g.nodes.length);
-  const alive = new Set<string>([g.inputs[0]]);
+  lastRead.set(g.outputs[0]!, g.nodes.length);
+  const alive = new Set<string>([g.inputs[0]!]);
   const cuts: Cut[] = [];
   const consider = (after: number) => {
     if (alive.size !== 1) return;
     const [name] = alive;
-    const t = tensorOf(g, name);
-    cuts.push({ id: cuts.length, after, tensor: name, shape: [...t.shape], bytes: sizeOf(t.shape) * DTYPE_BYTES[t.dtype] });
+    const t = tensorOf(g, name!);
+    cuts.push({ id: cuts.length, after, tensor: name!, shape: [...t.shape], bytes: sizeOf(t.shape) * DTYPE_BYTES[t.dtype] });
   };
   consider(0);
   g.nodes.forEach((n, i) => {

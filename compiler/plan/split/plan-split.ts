@@ -48,8 +48,8 @@ export function planSplit(cuts: readonly Cut[], costs: SplitCosts, link: Link): 
     const local = i === last;
     const wireBytes = local ? 0 : (costs.wireBytes?.[i] ?? cut.bytes) + FRAME_HEADER_BYTES;
     const networkMs = local ? 0 : link.rttMs + (costs.frameOverheadMs ?? 0) + ((wireBytes + costs.answerBytes + FRAME_HEADER_BYTES) * 8 * 1000) / link.bitsPerSecond;
-    const tailMs = local ? 0 : costs.tailMs[i];
-    const headMs = costs.headMs[i];
+    const tailMs = local ? 0 : costs.tailMs[i]!;
+    const headMs = costs.headMs[i]!;
     return { cut, kind: local ? 'local only' : i === 0 ? 'full offload' : 'split', headMs, wireBytes, networkMs, tailMs, totalMs: headMs + networkMs + tailMs };
   });
   const best = rows.reduce((b, r) => (r.totalMs <= b.totalMs ? r : b));

@@ -55,6 +55,7 @@ import { expOnNegativeValues, logistic } from '../../arith/gemmlowp.ts';
 import { activationType, clampToQuantized, quantizeValue, RANGE_OF, Q_MAX, Q_MIN } from './quant-params.ts';
 import { softmaxInt16Tables } from '../../arith/softmax-int16.ts';
 import { bilinearTaps, nearestSources } from '../../ir/resize-geometry.ts';
+import { tupleOf } from '../../ir/tuple.ts';
 
 /** Left shift TFLite applies to add's int8 inputs before rescaling them to a common scale. */
 export const ADD_LEFT_SHIFT = 20;
@@ -117,8 +118,8 @@ function quantOf(g: Graph, name: string): Quantization {
 /** `sameType`: int8 to int8 or int16 to int16; a change of type is never a plain copy. */
 function requant(from: Quantization, to: Quantization, sameType: boolean): Requant {
   const identity = sameType && from.scale[0] === to.scale[0] && from.zeroPoint[0] === to.zeroPoint[0];
-  const { multiplier, shift } = quantizeMultiplier(from.scale[0] / to.scale[0]);
-  return { inputOffset: -from.zeroPoint[0], multiplier, shift, identity };
+  const { multiplier, shift } = quantizeMultiplier(from.scale[0]! / to.scale[0]!);
+  return { inputOffset: -from.zeroPoint[0]!, multiplier, shift, identity };
 }
 
 function sameQuant(a: Quantization, b: Quantization): boolean {
@@ -127,10 +128,10 @@ function sameQuant(a: Quantization, b: Quantization): boolean {
 
 /** Computes the integer constants of one node of a quantized graph. */
 export function prepareInt8Node(g: Graph, node: Node): Int8Params {
-  const out = quantOf(g, node.outputs[0]);
-  const outScale = out.scale[0];
-  const outOffset = out.zeroPoint[0];
-  const outType = activationType(tensorOf(g, node.outputs[0]).dtype);
+  const out = quantOf(g, node.outputs[0]!);
+  const outScale = out.scale[0]!;
+  const outOffset = out.zeroPoint[0]!;
+  const outType = activationType(tensorOf(g, node.outputs[0]!).dtype);
   const int16 = outType === 'int16';
   if (int16 && UNSUPPORTED_16X8.has(node.op)) throw new TinyedgeError('TE201', `${node.op} has no 16×8 (int16) kernel yet`);
   // Only the requantizing ops (QUANTIZE between int8 and int16) change the activation type.
@@ -141,14 +142,14 @@ export function prepareInt8Node(g: Graph, node: Node): Int8Params {
     case 'depthwise_conv2d':
     case 'fully_connected':
     case 'transpose_conv2d': {
-      const input = quantOf(g, node.inputs[0]);
-      const w = quantOf(g, node.inputs[1]);
-      if (tensorOf(g, node.inputs[1]).dtype !== 'int8') throw new TinyedgeError('TE203', `weights '${node.inputs[1]}' are ${tensorOf(g, node.inputs[1]).dtype}; tinyedge runs int8 weights`);
-      const channels = node.op === 'depthwise_conv2d' ? tensorOf(g, node.inputs[1]).shape[3] : tensorOf(g, node.inputs[1]).shape[0];
+      const input = quantOf(g, node.inputs[0]!);
+      const w = quantOf(g, node.inputs[1]!);
+      if (tensorOf(g, node.inputs[1]!).dtype !== 'int8') throw new TinyedgeError('TE203', `weights '${node.inputs[1]}' are ${tensorOf(g, node.inputs[1]!).dtype}; tinyedge runs int8 weights`);
+      const channels = node.op === 'depthwise_conv2d' ? tensorOf(g, node.inputs[1]!).shape[3]! : tensorOf(g, node.inputs[1]!).shape[0]!;
       const multipliers = new Int32Array(channels);
       const shifts = new Int32Array(channels);
       for (let c = 0; c < channels; c++) {
-        const m = quantizeMultiplier((input.scale[0] * w.scale[w.scale.length === 1 ? 0 : c]) / outScale);
+        const m = quantizeMultiplier((input.scale[0]! * w.scale[w.scale.length === 1 ? 0 : c]!) / outScale);
         multipliers[c] = m.multiplier;
         shifts[c] = m.shift;
       }
@@ -156,24 +157,24 @@ export function prepareInt8Node(g: Graph, node: Node): Int8Params {
       const bias = node.inputs[2] === undefined ? undefined : tensorOf(g, node.inputs[2]);
       const wide = bias?.dtype === 'int64' || (int16 && node.op === 'depthwise_conv2d');
       if (int16 && node.op === 'depthwise_conv2d' && bias && bias.dtype !== 'int64') throw new TinyedgeError('TE203', `a 16×8 depthwise_conv2d needs an int64 bias (as TFLM reads it), '${bias.name}' is ${bias.dtype}`);
-      return { kind: 'mac', inputOffset: -input.zeroPoint[0], outputOffset: outOffset, multipliers, shifts, actMin, actMax, wide };
+      return { kind: 'mac', inputOffset: -input.zeroPoint[0]!, outputOffset: outOffset, multipliers, shifts, actMin, actMax, wide };
     }
     case 'add': {
-      const a = quantOf(g, node.inputs[0]);
-      const b = quantOf(g, node.inputs[1]);
-      const twiceMax = 2 * Math.max(a.scale[0], b.scale[0]);
-      const m1 = quantizeMultiplier(a.scale[0] / twiceMax);
-      const m2 = quantizeMultiplier(b.scale[0] / twiceMax);
+      const a = quantOf(g, node.inputs[0]!);
+      const b = quantOf(g, node.inputs[1]!);
+      const twiceMax = 2 * Math.max(a.scale[0]!, b.scale[0]!);
+      const m1 = quantizeMultiplier(a.scale[0]! / twiceMax);
+      const m2 = quantizeMultiplier(b.scale[0]! / twiceMax);
       const leftShift = int16 ? ADD_LEFT_SHIFT_INT16 : ADD_LEFT_SHIFT;
       const mo = quantizeMultiplier(twiceMax / (2 ** leftShift * outScale));
       const [actMin, actMax] = clampToQuantized(node.attrs.clamp, out, outType);
       return {
         kind: 'add',
         leftShift,
-        input1Offset: -a.zeroPoint[0],
+        input1Offset: -a.zeroPoint[0]!,
         input1Multiplier: m1.multiplier,
         input1Shift: m1.shift,
-        input2Offset: -b.zeroPoint[0],
+        input2Offset: -b.zeroPoint[0]!,
         input2Multiplier: m2.multiplier,
         input2Shift: m2.shift,
         outputMultiplier: mo.multiplier,
@@ -184,27 +185,27 @@ export function prepareInt8Node(g: Graph, node: Node): Int8Params {
       };
     }
     case 'mul': {
-      const a = quantOf(g, node.inputs[0]);
-      const b = quantOf(g, node.inputs[1]);
-      const m = quantizeMultiplier((a.scale[0] * b.scale[0]) / outScale);
+      const a = quantOf(g, node.inputs[0]!);
+      const b = quantOf(g, node.inputs[1]!);
+      const m = quantizeMultiplier((a.scale[0]! * b.scale[0]!) / outScale);
       const [actMin, actMax] = clampToQuantized(node.attrs.clamp, out, outType);
-      return { kind: 'mul', input1Offset: -a.zeroPoint[0], input2Offset: -b.zeroPoint[0], outputMultiplier: m.multiplier, outputShift: m.shift, outputOffset: outOffset, actMin, actMax };
+      return { kind: 'mul', input1Offset: -a.zeroPoint[0]!, input2Offset: -b.zeroPoint[0]!, outputMultiplier: m.multiplier, outputShift: m.shift, outputOffset: outOffset, actMin, actMax };
     }
     case 'avg_pool2d':
     case 'max_pool2d': {
-      if (!sameQuant(quantOf(g, node.inputs[0]), out)) throw new TinyedgeError('TE203', 'pooling needs the same quantization on its input and output');
+      if (!sameQuant(quantOf(g, node.inputs[0]!), out)) throw new TinyedgeError('TE203', 'pooling needs the same quantization on its input and output');
       const [actMin, actMax] = clampToQuantized(node.attrs.clamp, out, outType);
       return { kind: 'pool', actMin, actMax };
     }
     case 'mean': {
-      const input = quantOf(g, node.inputs[0]);
-      const shape = tensorOf(g, node.inputs[0]).shape;
-      const count = node.attrs.axes.reduce((n, a) => n * shape[a < 0 ? a + shape.length : a], 1);
-      const m = quantizeMultiplier(input.scale[0] / outScale);
-      return { kind: 'mean', inputOffset: -input.zeroPoint[0], multiplier: m.multiplier, shift: m.shift, count, outputOffset: outOffset };
+      const input = quantOf(g, node.inputs[0]!);
+      const shape = tensorOf(g, node.inputs[0]!).shape;
+      const count = node.attrs.axes.reduce((n, a) => n * shape[a < 0 ? a + shape.length : a]!, 1);
+      const m = quantizeMultiplier(input.scale[0]! / outScale);
+      return { kind: 'mean', inputOffset: -input.zeroPoint[0]!, multiplier: m.multiplier, shift: m.shift, count, outputOffset: outOffset };
     }
     case 'pad':
-      if (!sameQuant(quantOf(g, node.inputs[0]), out)) throw new TinyedgeError('TE203', 'pad needs the same quantization on its input and output');
+      if (!sameQuant(quantOf(g, node.inputs[0]!), out)) throw new TinyedgeError('TE203', 'pad needs the same quantization on its input and output');
       return { kind: 'pad', value: quantizeValue(node.attrs.value, outScale, outOffset, ...RANGE_OF[outType]) };
     case 'concat':
     case 'reshape':
@@ -215,23 +216,23 @@ export function prepareInt8Node(g: Graph, node: Node): Int8Params {
     case 'softmax': {
       if (int16) {
         if (outScale !== 1 / 32768 || outOffset !== 0) throw new TinyedgeError('TE203', `16×8 softmax needs output scale 1/32768 and zero point 0, got ${outScale} and ${outOffset}`);
-        const { multiplier, shift } = quantizeMultiplier((quantOf(g, node.inputs[0]).scale[0] * node.attrs.beta) / (10 / 65535));
+        const { multiplier, shift } = quantizeMultiplier((quantOf(g, node.inputs[0]!).scale[0]! * node.attrs.beta) / (10 / 65535));
         return { kind: 'softmax16', inputMultiplier: multiplier, inputShift: shift, ...softmaxInt16Tables() };
       }
-      const depth = tensorOf(g, node.inputs[0]).shape.at(-1) as number;
+      const depth = tensorOf(g, node.inputs[0]!).shape.at(-1) as number;
       if (depth > SOFTMAX_MAX_DEPTH) throw new TinyedgeError('TE203', `int8 softmax supports up to ${SOFTMAX_MAX_DEPTH} classes, this one has ${depth}`);
       requireProbabilityOutput(node.op, out);
-      return { kind: 'softmax', expTable: softmaxExpTable(node.attrs.beta, quantOf(g, node.inputs[0]).scale[0]) };
+      return { kind: 'softmax', expTable: softmaxExpTable(node.attrs.beta, quantOf(g, node.inputs[0]!).scale[0]!) };
     }
     case 'logistic': {
-      const input = quantOf(g, node.inputs[0]);
+      const input = quantOf(g, node.inputs[0]!);
       requireProbabilityOutput(node.op, out);
-      return { kind: 'lut', table: logisticTable(input.scale[0], input.zeroPoint[0]) };
+      return { kind: 'lut', table: logisticTable(input.scale[0]!, input.zeroPoint[0]!) };
     }
     case 'resize_nearest':
     case 'resize_bilinear': {
-      if (!sameQuant(quantOf(g, node.inputs[0]), out)) throw new TinyedgeError('TE203', 'resize needs the same quantization on its input and output');
-      const [, h, w] = tensorOf(g, node.inputs[0]).shape;
+      if (!sameQuant(quantOf(g, node.inputs[0]!), out)) throw new TinyedgeError('TE203', 'resize needs the same quantization on its input and output');
+      const [, h, w] = tupleOf(tensorOf(g, node.inputs[0]!).shape, 3);
       const { size, alignCorners, halfPixelCenters } = node.attrs;
       const table = node.op === 'resize_nearest' ? nearestSources : bilinearTaps;
       return { kind: 'resize', rows: table(h, size[0], alignCorners, halfPixelCenters), cols: table(w, size[1], alignCorners, halfPixelCenters) };
@@ -307,7 +308,7 @@ export function paramsOfKind<K extends Int8Params['kind']>(params: Map<string, I
 /** Whether a conv2d is a 1×1, stride-1, unpadded convolution: a matrix product over the pixels. */
 export function isPointwiseConv(g: Graph, node: Node): boolean {
   if (node.op !== 'conv2d') return false;
-  const f = tensorOf(g, node.inputs[1]).shape;
+  const f = tensorOf(g, node.inputs[1]!).shape;
   return f[1] === 1 && f[2] === 1 && node.attrs.strides[0] === 1 && node.attrs.strides[1] === 1 && node.attrs.pads.every((v) => v === 0);
 }
 
@@ -317,23 +318,23 @@ export function isPointwiseConv(g: Graph, node: Node): boolean {
  * of a conv read the input zero point, whose (x + input_offset) is 0 either way.
  */
 export function foldedMacBias(g: Graph, node: Node, inputOffset: number): Int32Array {
-  const f = tensorOf(g, node.inputs[1]);
+  const f = tensorOf(g, node.inputs[1]!);
   const w = f.data as Int8Array;
-  const o = f.shape[0];
+  const o = f.shape[0]!;
   const k = w.length / o;
   const b = node.inputs[2] === undefined ? undefined : (tensorOf(g, node.inputs[2]).data as Int32Array);
   return Int32Array.from({ length: o }, (_, r) => {
     let sum = 0;
-    for (let i = 0; i < k; i++) sum += w[r * k + i];
-    return (b ? b[r] : 0) + inputOffset * sum;
+    for (let i = 0; i < k; i++) sum += w[r * k + i]!;
+    return (b ? b[r]! : 0) + inputOffset * sum;
   });
 }
 
 /** A mean over contiguous axes as [outer][reduced][inner], the form the C and WASM kernels take; other axes fail. */
 export function meanGeometry(g: Graph, node: Node & { op: 'mean' }, backend: string): { outer: number; reduced: number; inner: number } {
-  const shape = tensorOf(g, node.inputs[0]).shape;
+  const shape = tensorOf(g, node.inputs[0]!).shape;
   const axes = [...new Set(node.attrs.axes.map((a) => (a < 0 ? a + shape.length : a)))].sort((a, b) => a - b);
-  if (axes.some((a, i) => i > 0 && a !== axes[i - 1] + 1)) throw new TinyedgeError('TE401', `the ${backend} backend reduces contiguous axes only, got ${axes.join(',')}`);
+  if (axes.some((a, i) => i > 0 && a !== axes[i - 1]! + 1)) throw new TinyedgeError('TE401', `the ${backend} backend reduces contiguous axes only, got ${axes.join(',')}`);
   const size = (d: number[]) => d.reduce((n, x) => n * x, 1);
-  return { outer: size(shape.slice(0, axes[0])), reduced: size(shape.slice(axes[0], axes[axes.length - 1] + 1)), inner: size(shape.slice(axes[axes.length - 1] + 1)) };
+  return { outer: size(shape.slice(0, axes[0])), reduced: size(shape.slice(axes[0], axes[axes.length - 1]! + 1)), inner: size(shape.slice(axes[axes.length - 1]! + 1)) };
 }

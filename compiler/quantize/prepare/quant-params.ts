@@ -45,12 +45,12 @@ export function quantizeValue(x: number, scale: number, zeroPoint: number, lo = 
 
 /** Quantizes a whole f32 array with per-tensor parameters. */
 export function quantizeArray(x: Float32Array, q: Quantization): Int8Array {
-  return Int8Array.from(x, (v) => quantizeValue(v, q.scale[0], q.zeroPoint[0]));
+  return Int8Array.from(x, (v) => quantizeValue(v, q.scale[0]!, q.zeroPoint[0]!));
 }
 
 /** The same for int16 (16×8 activations). */
 export function quantizeArrayInt16(x: Float32Array, q: Quantization): Int16Array {
-  return Int16Array.from(x, (v) => quantizeValue(v, q.scale[0], q.zeroPoint[0], ...RANGE_OF.int16));
+  return Int16Array.from(x, (v) => quantizeValue(v, q.scale[0]!, q.zeroPoint[0]!, ...RANGE_OF.int16));
 }
 
 /** Quantizes f32 values for an activation tensor, in its type (int8, or int16 in 16×8 models) and quantization. */
@@ -61,8 +61,8 @@ export function quantizeForTensor(x: Float32Array, t: { dtype: string; quant?: Q
 
 /** real = scale × (q − zeroPoint), per tensor. */
 export function dequantizeArray(q: ArrayLike<number>, quant: Quantization): Float32Array {
-  const s = quant.scale[0];
-  const z = quant.zeroPoint[0];
+  const s = quant.scale[0]!;
+  const z = quant.zeroPoint[0]!;
   return Float32Array.from(q as ArrayLike<number>, (v) => s * (v - z));
 }
 
@@ -72,11 +72,11 @@ export function dequantizeArray(q: ArrayLike<number>, quant: Quantization): Floa
  */
 export function quantizeWeightsPerChannel(w: Float32Array, channels: number, channelOf: (i: number) => number, axis: number, minScales?: number[]): { data: Int8Array; quant: Quantization } {
   const maxAbs = new Float64Array(channels);
-  for (let i = 0; i < w.length; i++) maxAbs[channelOf(i)] = Math.max(maxAbs[channelOf(i)], Math.abs(w[i]));
+  for (let i = 0; i < w.length; i++) maxAbs[channelOf(i)] = Math.max(maxAbs[channelOf(i)]!, Math.abs(w[i]!));
   // An all-zero channel gets scale 1: its weights quantize to 0 whatever the scale.
   // float32 scales, as .tflite stores them; rounding up keeps max|w| / scale ≤ 127 and the bias-safe minimum.
   const scale = Array.from(maxAbs, (m, c) => float32AtLeast(Math.max(m > 0 ? m / 127 : 1, minScales?.[c] ?? 0)));
-  const data = Int8Array.from(w, (v, i) => quantizeValue(v, scale[channelOf(i)], 0, -127, 127));
+  const data = Int8Array.from(w, (v, i) => quantizeValue(v, scale[channelOf(i)]!, 0, -127, 127));
   return { data, quant: { scale, zeroPoint: scale.map(() => 0), axis } };
 }
 
@@ -85,8 +85,8 @@ function float32AtLeast(x: number): number {
   const f = Math.fround(x);
   if (f >= x) return f;
   const bits = new Uint32Array(new Float32Array([f]).buffer);
-  bits[0] += 1;
-  return new Float32Array(bits.buffer)[0];
+  bits[0]! += 1;
+  return new Float32Array(bits.buffer)[0]!;
 }
 
 /** The largest |quantized bias| allowed: 2^30 leaves half of int32 for the products (K·255·127) and the folded input offset. */
@@ -104,21 +104,21 @@ export function biasSafeWeightScales(bias: Float32Array, inputScale: number): nu
 /** int32 bias at scale inputScale × weightScale[c]. */
 export function quantizeBias(b: Float32Array, inputScale: number, weightScales: number[]): { data: Int32Array; quant: Quantization } {
   const scale = weightScales.map((s) => Math.fround(inputScale * s));
-  const data = Int32Array.from(b, (v, c) => clampInt(roundHalfAway(v / scale[c]), -2147483648, 2147483647));
+  const data = Int32Array.from(b, (v, c) => clampInt(roundHalfAway(v / scale[c]!), -2147483648, 2147483647));
   return { data, quant: { scale, zeroPoint: scale.map(() => 0), axis: 0 } };
 }
 
 /** int64 bias of a 16×8 MAC op at scale inputScale × weightScale[c]; TFLite keeps |bias| below 2^47. */
 export function quantizeBiasInt64(b: Float32Array, inputScale: number, weightScales: number[]): { data: BigInt64Array; quant: Quantization } {
   const scale = weightScales.map((s) => Math.fround(inputScale * s));
-  const data = BigInt64Array.from(b, (v, c) => BigInt(clampInt(roundHalfAway(v / scale[c]), -(2 ** 47), 2 ** 47 - 1)));
+  const data = BigInt64Array.from(b, (v, c) => BigInt(clampInt(roundHalfAway(v / scale[c]!), -(2 ** 47), 2 ** 47 - 1)));
   return { data, quant: { scale, zeroPoint: scale.map(() => 0), axis: 0 } };
 }
 
 /** The integer interval a fused clamp [min, max] allows under the output's quantization and type. */
 export function clampToQuantized(clamp: { min: number | null; max: number | null }, q: Quantization, type: ActivationType = 'int8'): [number, number] {
-  const s = q.scale[0];
-  const z = q.zeroPoint[0];
+  const s = q.scale[0]!;
+  const z = q.zeroPoint[0]!;
   const [qMin, qMax] = RANGE_OF[type];
   // TFLite divides in float32 (CalculateActivationRangeQuantized): fround makes the JS division the same.
   const lo = clamp.min === null ? qMin : Math.max(qMin, z + roundHalfAway(Math.fround(clamp.min / s)));

@@ -18,9 +18,9 @@ export function scalogramF32(c: CwtConfig, pcm: Int16Array): Float32Array {
         let a = 0;
         let b = 0;
         for (let k = Math.max(-h, -n); k <= Math.min(h, c.samples - 1 - n); k++) {
-          const x = pcm[n + k] / 32768;
-          a += x * re[h + k];
-          b += x * im[h + k];
+          const x = pcm[n + k]! / 32768;
+          a += x * re[h + k]!;
+          b += x * im[h + k]!;
         }
         sum += Math.hypot(a, b);
       }

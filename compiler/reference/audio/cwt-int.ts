@@ -20,8 +20,8 @@ export function scalogramInt(t: CwtTables, pcm: Int16Array): Int32Array {
   const { hop, step } = cwtSteps(c);
   const out = new Int32Array(c.rows * c.columns);
   for (let r = 0; r < c.rows; r++) {
-    const h = t.halves[r];
-    const re = t.offsets[r];
+    const h = t.halves[r]!;
+    const re = t.offsets[r]!;
     const im = re + 2 * h + 1;
     for (let col = 0; col < c.columns; col++) {
       let sum = 0;
@@ -33,9 +33,9 @@ export function scalogramInt(t: CwtTables, pcm: Int16Array): Int32Array {
         let accRe = 0;
         let accIm = 0;
         for (let k = k0; k <= k1; k++) {
-          const x = pcm[n + k];
-          accRe += x * t.taps[re + h + k];
-          accIm += x * t.taps[im + h + k];
+          const x = pcm[n + k]!;
+          accRe += x * t.taps[re + h + k]!;
+          accIm += x * t.taps[im + h + k]!;
         }
         const a = (accRe + 16384) >> 15;
         const b = (accIm + 16384) >> 15;

@@ -16,7 +16,7 @@ export type Box = [number, number, number, number];
  */
 export function decodeBox(anchors: Float32Array, anchor: number, ty: number, tx: number, eh: number, ew: number): Box {
   const a = 4 * anchor;
-  const [ya, xa, ha, wa] = [anchors[a], anchors[a + 1], anchors[a + 2], anchors[a + 3]];
+  const [ya, xa, ha, wa] = [anchors[a]!, anchors[a + 1]!, anchors[a + 2]!, anchors[a + 3]!];
   const yc = f(f(ty * ha) + ya);
   const xc = f(f(tx * wa) + xa);
   const halfH = f(f(eh * ha) * 0.5);

@@ -70,10 +70,10 @@ export function ssdPostprocessInt8(t: SsdInt8Tables, boxes: Int8Array, scores: I
     {
       anchors: t.anchorCount,
       classes: t.columns - t.firstClass,
-      key: (a, c) => scores[a * t.columns + t.firstClass + c],
+      key: (a, c) => scores[a * t.columns + t.firstClass + c]!,
       threshold: t.minScoreCode - 1,
-      box: (a) => decodeBox(t.anchors, a, t.ty[at(boxes[4 * a])], t.tx[at(boxes[4 * a + 1])], t.eh[at(boxes[4 * a + 2])], t.ew[at(boxes[4 * a + 3])]),
-      score: (code) => t.score[at(code)],
+      box: (a) => decodeBox(t.anchors, a, t.ty[at(boxes[4 * a]!)]!, t.tx[at(boxes[4 * a + 1]!)]!, t.eh[at(boxes[4 * a + 2]!)]!, t.ew[at(boxes[4 * a + 3]!)]!),
+      score: (code) => t.score[at(code)]!,
     },
     t,
   );
@@ -91,9 +91,9 @@ export function ssdPostprocessF32(d: SsdDetection, boxes: Float32Array, scores: 
     {
       anchors,
       classes: columns - first,
-      key: (a, c) => convert(scores[a * columns + first + c]),
+      key: (a, c) => convert(scores[a * columns + first + c]!),
       threshold: f(nms.scoreThreshold),
-      box: (a) => decodeBox(d.anchors, a, f(boxes[4 * a] / y), f(boxes[4 * a + 1] / x), f(Math.exp(f(boxes[4 * a + 2] / h))), f(Math.exp(f(boxes[4 * a + 3] / w)))),
+      box: (a) => decodeBox(d.anchors, a, f(boxes[4 * a]! / y), f(boxes[4 * a + 1]! / x), f(Math.exp(f(boxes[4 * a + 2]! / h))), f(Math.exp(f(boxes[4 * a + 3]! / w)))),
       score: (key) => key,
     },
     { ...nms, iouThreshold: f(nms.iouThreshold) },

@@ -25,7 +25,7 @@ export function conv2dF32(x: Float32Array, w: Float32Array, bias: Float32Array |
     for (let oy = 0; oy < g.oh; oy++) {
       for (let ox = 0; ox < g.ow; ox++) {
         for (let o = 0; o < outC; o++) {
-          let acc = bias ? bias[o] : 0;
+          let acc = bias ? bias[o]! : 0;
           for (let ky = 0; ky < kh; ky++) {
             const iy = oy * g.strides[0] - g.pads[0] + ky * g.dilations[0];
             if (iy < 0 || iy >= g.h) continue;
@@ -34,7 +34,7 @@ export function conv2dF32(x: Float32Array, w: Float32Array, bias: Float32Array |
               if (ix < 0 || ix >= g.w) continue;
               const xb = ((n * g.h + iy) * g.w + ix) * c;
               const wb = ((o * kh + ky) * kw + kx) * c;
-              for (let ci = 0; ci < c; ci++) acc += x[xb + ci] * w[wb + ci];
+              for (let ci = 0; ci < c; ci++) acc += x[xb + ci]! * w[wb + ci]!;
             }
           }
           y[yi++] = acc < lo ? lo : acc > hi ? hi : acc;
@@ -53,20 +53,20 @@ function pointwiseF32(x: Float32Array, w: Float32Array, bias: Float32Array | und
     const yb = p * outC;
     let o = 0;
     for (; o < o4; o += 4) {
-      let a0 = bias ? bias[o] : 0;
-      let a1 = bias ? bias[o + 1] : 0;
-      let a2 = bias ? bias[o + 2] : 0;
-      let a3 = bias ? bias[o + 3] : 0;
+      let a0 = bias ? bias[o]! : 0;
+      let a1 = bias ? bias[o + 1]! : 0;
+      let a2 = bias ? bias[o + 2]! : 0;
+      let a3 = bias ? bias[o + 3]! : 0;
       const w0 = o * c;
       const w1 = w0 + c;
       const w2 = w1 + c;
       const w3 = w2 + c;
       for (let ci = 0; ci < c; ci++) {
-        const xv = x[xb + ci];
-        a0 += xv * w[w0 + ci];
-        a1 += xv * w[w1 + ci];
-        a2 += xv * w[w2 + ci];
-        a3 += xv * w[w3 + ci];
+        const xv = x[xb + ci]!;
+        a0 += xv * w[w0 + ci]!;
+        a1 += xv * w[w1 + ci]!;
+        a2 += xv * w[w2 + ci]!;
+        a3 += xv * w[w3 + ci]!;
       }
       y[yb + o] = a0 < lo ? lo : a0 > hi ? hi : a0;
       y[yb + o + 1] = a1 < lo ? lo : a1 > hi ? hi : a1;
@@ -74,9 +74,9 @@ function pointwiseF32(x: Float32Array, w: Float32Array, bias: Float32Array | und
       y[yb + o + 3] = a3 < lo ? lo : a3 > hi ? hi : a3;
     }
     for (; o < outC; o++) {
-      let acc = bias ? bias[o] : 0;
+      let acc = bias ? bias[o]! : 0;
       const wb = o * c;
-      for (let ci = 0; ci < c; ci++) acc += x[xb + ci] * w[wb + ci];
+      for (let ci = 0; ci < c; ci++) acc += x[xb + ci]! * w[wb + ci]!;
       y[yb + o] = acc < lo ? lo : acc > hi ? hi : acc;
     }
   }
@@ -102,15 +102,15 @@ export function depthwiseConv2dF32(x: Float32Array, w: Float32Array, bias: Float
             const xb = ((n * g.h + iy) * g.w + ix) * g.c;
             const wb = (ky * g.kw + kx) * outC;
             if (multiplier === 1) {
-              for (let ci = 0; ci < outC; ci++) acc[ci] += x[xb + ci] * w[wb + ci];
+              for (let ci = 0; ci < outC; ci++) acc[ci]! += x[xb + ci]! * w[wb + ci]!;
             } else {
-              for (let oc = 0; oc < outC; oc++) acc[oc] += x[xb + Math.floor(oc / multiplier)] * w[wb + oc];
+              for (let oc = 0; oc < outC; oc++) acc[oc]! += x[xb + Math.floor(oc / multiplier)]! * w[wb + oc]!;
             }
           }
         }
         const yb = ((n * g.oh + oy) * g.ow + ox) * outC;
         for (let oc = 0; oc < outC; oc++) {
-          const v = acc[oc];
+          const v = acc[oc]!;
           y[yb + oc] = v < lo ? lo : v > hi ? hi : v;
         }
       }
@@ -135,10 +135,10 @@ export function fullyConnectedF32(x: Float32Array, w: Float32Array, bias: Float3
 export function transposeConv2dF32(x: Float32Array, w: Float32Array, bias: Float32Array | undefined, g: Window2d, outC: number, clamp: Clamp): Float32Array {
   const [lo, hi] = clampRange(clamp);
   const acc = new Float64Array(g.n * g.oh * g.ow * outC);
-  scatterTransposeConv(g, outC, (xi, wi, yi) => (acc[yi] += x[xi] * w[wi]));
+  scatterTransposeConv(g, outC, (xi, wi, yi) => (acc[yi]! += x[xi]! * w[wi]!));
   const y = new Float32Array(acc.length);
   for (let i = 0; i < acc.length; i++) {
-    const v = acc[i] + (bias ? bias[i % outC] : 0);
+    const v = acc[i]! + (bias ? bias[i % outC]! : 0);
     y[i] = v < lo ? lo : v > hi ? hi : v;
   }
   return y;

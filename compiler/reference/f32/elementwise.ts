@@ -32,14 +32,14 @@ export function softmaxF32(x: Float32Array, depth: number, beta: number): Float3
   const y = new Float32Array(x.length);
   for (let r = 0; r < x.length; r += depth) {
     let max = -Infinity;
-    for (let i = 0; i < depth; i++) max = Math.max(max, x[r + i]);
+    for (let i = 0; i < depth; i++) max = Math.max(max, x[r + i]!);
     let sum = 0;
     for (let i = 0; i < depth; i++) {
-      const e = Math.exp(beta * (x[r + i] - max));
+      const e = Math.exp(beta * (x[r + i]! - max));
       y[r + i] = e;
       sum += e;
     }
-    for (let i = 0; i < depth; i++) y[r + i] /= sum;
+    for (let i = 0; i < depth; i++) y[r + i]! /= sum;
   }
   return y;
 }
@@ -55,13 +55,13 @@ export function batchNormF32(x: Float32Array, mean: Float32Array, variance: Floa
   const mul = new Float64Array(c);
   const add = new Float64Array(c);
   for (let i = 0; i < c; i++) {
-    mul[i] = (scale ? scale[i] : 1) / Math.sqrt(variance[i] + epsilon);
-    add[i] = (offset ? offset[i] : 0) - mean[i] * mul[i];
+    mul[i] = (scale ? scale[i]! : 1) / Math.sqrt(variance[i]! + epsilon);
+    add[i] = (offset ? offset[i]! : 0) - mean[i]! * mul[i]!;
   }
   const y = new Float32Array(x.length);
   for (let i = 0; i < x.length; i++) {
     const ch = i % c;
-    y[i] = x[i] * mul[ch] + add[ch];
+    y[i] = x[i]! * mul[ch]! + add[ch]!;
   }
   return y;
 }

@@ -20,35 +20,35 @@ type Kernel<K extends OpName> = (node: NodeOf<K>, x: Float32Array[], ins: Tensor
 /** One f32 kernel per op; the mapped type makes a missing op a compile error. */
 const KERNELS: { [K in OpName]: Kernel<K> } = {
   conv2d: ({ attrs }, [x, w, b], [input, filter], out) =>
-    conv2dF32(x, w, b, window(input, out, filter.shape[1], filter.shape[2], attrs), filter.shape[0], attrs.clamp),
+    conv2dF32(x!, w!, b, window(input!, out, filter!.shape[1]!, filter!.shape[2]!, attrs), filter!.shape[0]!, attrs.clamp),
   depthwise_conv2d: ({ attrs }, [x, w, b], [input, filter], out) =>
-    depthwiseConv2dF32(x, w, b, window(input, out, filter.shape[1], filter.shape[2], attrs), attrs.depthMultiplier, attrs.clamp),
-  fully_connected: ({ attrs }, [x, w, b], [, filter]) => fullyConnectedF32(x, w, b, filter.shape[1], filter.shape[0], attrs.clamp),
-  add: ({ attrs }, [a, b], [ta, tb], out) => binaryF32(a, ta.shape, b, tb.shape, out.shape, (p, q) => p + q, attrs.clamp),
-  sub: ({ attrs }, [a, b], [ta, tb], out) => binaryF32(a, ta.shape, b, tb.shape, out.shape, (p, q) => p - q, attrs.clamp),
-  mul: ({ attrs }, [a, b], [ta, tb], out) => binaryF32(a, ta.shape, b, tb.shape, out.shape, (p, q) => p * q, attrs.clamp),
-  avg_pool2d: ({ attrs }, [x], [input], out) => poolF32(x, window(input, out, attrs.filter[0], attrs.filter[1], attrs), 'avg', attrs.clamp),
-  max_pool2d: ({ attrs }, [x], [input], out) => poolF32(x, window(input, out, attrs.filter[0], attrs.filter[1], attrs), 'max', attrs.clamp),
-  mean: ({ attrs }, [x], [input]) => meanF32(x, input.shape, attrs.axes.map((a) => (a < 0 ? a + input.shape.length : a))),
-  pad: ({ attrs }, [x], [input]) => padElements(x, input.shape, attrs.pads, attrs.value),
-  concat: ({ attrs }, xs, ins) => concatElements(xs, ins.map((t) => t.shape), attrs.axis < 0 ? attrs.axis + ins[0].shape.length : attrs.axis),
-  reshape: (_n, [x]) => x,
-  softmax: ({ attrs }, [x], [input]) => softmaxF32(x, input.shape[input.shape.length - 1], attrs.beta),
-  logistic: (_n, [x]) => logisticF32(x),
-  clamp: ({ attrs }, [x]) => clampF32(x, attrs.clamp),
-  batch_norm: ({ attrs }, [x, mean, variance, offset, scale]) => batchNormF32(x, mean, variance, offset, scale, attrs.epsilon),
-  identity: (_n, [x]) => x,
+    depthwiseConv2dF32(x!, w!, b, window(input!, out, filter!.shape[1]!, filter!.shape[2]!, attrs), attrs.depthMultiplier, attrs.clamp),
+  fully_connected: ({ attrs }, [x, w, b], [, filter]) => fullyConnectedF32(x!, w!, b, filter!.shape[1]!, filter!.shape[0]!, attrs.clamp),
+  add: ({ attrs }, [a, b], [ta, tb], out) => binaryF32(a!, ta!.shape, b!, tb!.shape, out.shape, (p, q) => p + q, attrs.clamp),
+  sub: ({ attrs }, [a, b], [ta, tb], out) => binaryF32(a!, ta!.shape, b!, tb!.shape, out.shape, (p, q) => p - q, attrs.clamp),
+  mul: ({ attrs }, [a, b], [ta, tb], out) => binaryF32(a!, ta!.shape, b!, tb!.shape, out.shape, (p, q) => p * q, attrs.clamp),
+  avg_pool2d: ({ attrs }, [x], [input], out) => poolF32(x!, window(input!, out, attrs.filter[0], attrs.filter[1], attrs), 'avg', attrs.clamp),
+  max_pool2d: ({ attrs }, [x], [input], out) => poolF32(x!, window(input!, out, attrs.filter[0], attrs.filter[1], attrs), 'max', attrs.clamp),
+  mean: ({ attrs }, [x], [input]) => meanF32(x!, input!.shape, attrs.axes.map((a) => (a < 0 ? a + input!.shape.length : a))),
+  pad: ({ attrs }, [x], [input]) => padElements(x!, input!.shape, attrs.pads, attrs.value),
+  concat: ({ attrs }, xs, ins) => concatElements(xs, ins.map((t) => t.shape), attrs.axis < 0 ? attrs.axis + ins[0]!.shape.length : attrs.axis),
+  reshape: (_n, [x]) => x!,
+  softmax: ({ attrs }, [x], [input]) => softmaxF32(x!, input!.shape[input!.shape.length - 1]!, attrs.beta),
+  logistic: (_n, [x]) => logisticF32(x!),
+  clamp: ({ attrs }, [x]) => clampF32(x!, attrs.clamp),
+  batch_norm: ({ attrs }, [x, mean, variance, offset, scale]) => batchNormF32(x!, mean!, variance!, offset, scale, attrs.epsilon),
+  identity: (_n, [x]) => x!,
   resize_nearest: ({ attrs: a }, [x], [input]) =>
-    gatherNearest(x, input.shape, nearestSources(input.shape[1], a.size[0], a.alignCorners, a.halfPixelCenters), nearestSources(input.shape[2], a.size[1], a.alignCorners, a.halfPixelCenters)),
-  resize_bilinear: ({ attrs: a }, [x], [input]) => resizeBilinearF32(x, input.shape, a.size, a.alignCorners, a.halfPixelCenters),
+    gatherNearest(x!, input!.shape, nearestSources(input!.shape[1]!, a.size[0], a.alignCorners, a.halfPixelCenters), nearestSources(input!.shape[2]!, a.size[1], a.alignCorners, a.halfPixelCenters)),
+  resize_bilinear: ({ attrs: a }, [x], [input]) => resizeBilinearF32(x!, input!.shape, a.size, a.alignCorners, a.halfPixelCenters),
   transpose_conv2d: ({ attrs }, [x, w, b], [input, filter], out) =>
-    transposeConv2dF32(x, w, b, window(input, out, filter.shape[1], filter.shape[2], attrs), filter.shape[0], attrs.clamp),
+    transposeConv2dF32(x!, w!, b, window(input!, out, filter!.shape[1]!, filter!.shape[2]!, attrs), filter!.shape[0]!, attrs.clamp),
 };
 
 /** Runs one node on f32 values. */
 export function runNodeF32(g: Graph, node: Node, values: readonly Float32Array[]): Float32Array {
   const ins = node.inputs.map((name) => tensorOf(g, name));
-  const out = tensorOf(g, node.outputs[0]);
+  const out = tensorOf(g, node.outputs[0]!);
   const kernel = KERNELS[node.op] as Kernel<OpName>;
   return kernel(node as NodeOf<OpName>, values as Float32Array[], ins, out);
 }

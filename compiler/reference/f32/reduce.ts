@@ -22,13 +22,13 @@ export function poolF32(x: Float32Array, g: Window2d, kind: 'avg' | 'max', clamp
             if (ix < 0 || ix >= g.w) continue;
             count++;
             const xb = ((n * g.h + iy) * g.w + ix) * g.c;
-            if (kind === 'avg') for (let c = 0; c < g.c; c++) acc[c] += x[xb + c];
-            else for (let c = 0; c < g.c; c++) acc[c] = Math.max(acc[c], x[xb + c]);
+            if (kind === 'avg') for (let c = 0; c < g.c; c++) acc[c]! += x[xb + c]!;
+            else for (let c = 0; c < g.c; c++) acc[c] = Math.max(acc[c]!, x[xb + c]!);
           }
         }
         const yb = ((n * g.oh + oy) * g.ow + ox) * g.c;
         for (let c = 0; c < g.c; c++) {
-          const v = kind === 'avg' ? acc[c] / count : acc[c];
+          const v = kind === 'avg' ? acc[c]! / count : acc[c]!;
           y[yb + c] = v < lo ? lo : v > hi ? hi : v;
         }
       }
@@ -45,18 +45,18 @@ export function meanF32(x: Float32Array, shape: readonly number[], axes: readonl
   let s = 1;
   for (let i = shape.length - 1; i >= 0; i--) {
     outStrides[i] = reduced.has(i) ? 0 : s;
-    s *= outShape[i];
+    s *= outShape[i]!;
   }
   const sums = new Float64Array(sizeOf(outShape));
   const idx = new Array<number>(shape.length).fill(0);
   let o = 0;
   for (let i = 0; i < x.length; i++) {
-    sums[o] += x[i];
+    sums[o]! += x[i]!;
     for (let d = shape.length - 1; d >= 0; d--) {
-      idx[d]++;
-      o += outStrides[d];
-      if (idx[d] < shape[d]) break;
-      o -= outStrides[d] * shape[d];
+      idx[d]!++;
+      o += outStrides[d]!;
+      if (idx[d]! < shape[d]!) break;
+      o -= outStrides[d]! * shape[d]!;
       idx[d] = 0;
     }
   }

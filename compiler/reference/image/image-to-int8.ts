@@ -41,20 +41,20 @@ export function imageToInt8(pixels: Uint8Array | Uint8ClampedArray, width: numbe
   const ys = resizeTaps(height, outHeight);
   const out = new Int8Array(outWidth * outHeight * 3);
   for (let y = 0; y < outHeight; y++) {
-    const row0 = ys.first[y] * width;
-    const row1 = Math.min(ys.first[y] + 1, height - 1) * width;
-    const fy = ys.weight[y];
+    const row0 = ys.first[y]! * width;
+    const row1 = Math.min(ys.first[y]! + 1, height - 1) * width;
+    const fy = ys.weight[y]!;
     for (let x = 0; x < outWidth; x++) {
-      const x0 = xs.first[x];
+      const x0 = xs.first[x]!;
       const x1 = Math.min(x0 + 1, width - 1);
-      const fx = xs.weight[x];
+      const fx = xs.weight[x]!;
       const w00 = (ONE - fx) * (ONE - fy);
       const w01 = fx * (ONE - fy);
       const w10 = (ONE - fx) * fy;
       const w11 = fx * fy;
       for (let c = 0; c < 3; c++) {
-        const v = pixels[(row0 + x0) * channels + c] * w00 + pixels[(row0 + x1) * channels + c] * w01 + pixels[(row1 + x0) * channels + c] * w10 + pixels[(row1 + x1) * channels + c] * w11;
-        out[(y * outWidth + x) * 3 + c] = table[(v + (1 << (2 * BITS - 1))) >> (2 * BITS)];
+        const v = pixels[(row0 + x0) * channels + c]! * w00 + pixels[(row0 + x1) * channels + c]! * w01 + pixels[(row1 + x0) * channels + c]! * w10 + pixels[(row1 + x1) * channels + c]! * w11;
+        out[(y * outWidth + x) * 3 + c] = table[(v + (1 << (2 * BITS - 1))) >> (2 * BITS)]!;
       }
     }
   }

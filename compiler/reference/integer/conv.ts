@@ -25,7 +25,7 @@ export interface MacParams {
 }
 
 function requantize(acc: number, o: number, p: MacParams): number {
-  const v = (p.wide ? mbqm64(acc, p.multipliers[o], p.shifts[o]) : mbqm(acc | 0, p.multipliers[o], p.shifts[o])) + p.outputOffset;
+  const v = (p.wide ? mbqm64(acc, p.multipliers[o]!, p.shifts[o]!) : mbqm(acc | 0, p.multipliers[o]!, p.shifts[o]!)) + p.outputOffset;
   return v < p.actMin ? p.actMin : v > p.actMax ? p.actMax : v;
 }
 
@@ -39,7 +39,7 @@ export function conv2dInt8<T extends Activations>(x: T, w: Int8Array, bias: Arra
     for (let oy = 0; oy < g.oh; oy++) {
       for (let ox = 0; ox < g.ow; ox++) {
         for (let o = 0; o < outC; o++) {
-          let acc = bias ? bias[o] : 0;
+          let acc = bias ? bias[o]! : 0;
           for (let ky = 0; ky < kh; ky++) {
             const iy = oy * g.strides[0] - g.pads[0] + ky * g.dilations[0];
             if (iy < 0 || iy >= g.h) continue;
@@ -48,7 +48,7 @@ export function conv2dInt8<T extends Activations>(x: T, w: Int8Array, bias: Arra
               if (ix < 0 || ix >= g.w) continue;
               const xb = ((n * g.h + iy) * g.w + ix) * c;
               const wb = ((o * kh + ky) * kw + kx) * c;
-              for (let ci = 0; ci < c; ci++) acc += (x[xb + ci] + off) * w[wb + ci];
+              for (let ci = 0; ci < c; ci++) acc += (x[xb + ci]! + off) * w[wb + ci]!;
             }
           }
           y[yi++] = requantize(acc, o, p);
@@ -69,8 +69,8 @@ export function matmulInt8<T extends Activations>(x: T, w: Int8Array, bias: Arra
   const base = new Float64Array(outC);
   for (let o = 0; o < outC; o++) {
     let sw = 0;
-    for (let i = 0; i < k; i++) sw += w[o * k + i];
-    base[o] = (bias ? bias[o] : 0) + p.inputOffset * sw;
+    for (let i = 0; i < k; i++) sw += w[o * k + i]!;
+    base[o] = (bias ? bias[o]! : 0) + p.inputOffset * sw;
   }
   const o4 = outC - (outC % 4);
   for (let r = 0; r < rows; r++) {
@@ -78,20 +78,20 @@ export function matmulInt8<T extends Activations>(x: T, w: Int8Array, bias: Arra
     const yb = r * outC;
     let o = 0;
     for (; o < o4; o += 4) {
-      let a0 = base[o];
-      let a1 = base[o + 1];
-      let a2 = base[o + 2];
-      let a3 = base[o + 3];
+      let a0 = base[o]!;
+      let a1 = base[o + 1]!;
+      let a2 = base[o + 2]!;
+      let a3 = base[o + 3]!;
       const w0 = o * k;
       const w1 = w0 + k;
       const w2 = w1 + k;
       const w3 = w2 + k;
       for (let i = 0; i < k; i++) {
-        const xv = x[xb + i];
-        a0 += xv * w[w0 + i];
-        a1 += xv * w[w1 + i];
-        a2 += xv * w[w2 + i];
-        a3 += xv * w[w3 + i];
+        const xv = x[xb + i]!;
+        a0 += xv * w[w0 + i]!;
+        a1 += xv * w[w1 + i]!;
+        a2 += xv * w[w2 + i]!;
+        a3 += xv * w[w3 + i]!;
       }
       y[yb + o] = requantize(a0, o, p);
       y[yb + o + 1] = requantize(a1, o + 1, p);
@@ -99,9 +99,9 @@ export function matmulInt8<T extends Activations>(x: T, w: Int8Array, bias: Arra
       y[yb + o + 3] = requantize(a3, o + 3, p);
     }
     for (; o < outC; o++) {
-      let acc = base[o];
+      let acc = base[o]!;
       const wb = o * k;
-      for (let i = 0; i < k; i++) acc += x[xb + i] * w[wb + i];
+      for (let i = 0; i < k; i++) acc += x[xb + i]! * w[wb + i]!;
       y[yb + o] = requantize(acc, o, p);
     }
   }
@@ -127,11 +127,11 @@ export function depthwiseConv2dInt8<T extends Activations>(x: T, w: Int8Array, b
             if (ix < 0 || ix >= g.w) continue;
             const xb = ((n * g.h + iy) * g.w + ix) * g.c;
             const wb = (ky * g.kw + kx) * outC;
-            for (let oc = 0; oc < outC; oc++) acc[oc] += (x[xb + (multiplier === 1 ? oc : Math.floor(oc / multiplier))] + off) * w[wb + oc];
+            for (let oc = 0; oc < outC; oc++) acc[oc]! += (x[xb + (multiplier === 1 ? oc : Math.floor(oc / multiplier))]! + off) * w[wb + oc]!;
           }
         }
         const yb = ((n * g.oh + oy) * g.ow + ox) * outC;
-        for (let oc = 0; oc < outC; oc++) y[yb + oc] = requantize(acc[oc], oc, p);
+        for (let oc = 0; oc < outC; oc++) y[yb + oc] = requantize(acc[oc]!, oc, p);
       }
     }
   }
@@ -145,6 +145,6 @@ export function depthwiseConv2dInt8<T extends Activations>(x: T, w: Int8Array, b
 export function transposeConv2dInt8(x: Int8Array, w: Int8Array, bias: Int32Array | undefined, g: Window2d, outC: number, p: MacParams): Int8Array {
   const acc = new Int32Array(g.n * g.oh * g.ow * outC);
   const off = p.inputOffset;
-  scatterTransposeConv(g, outC, (xi, wi, yi) => (acc[yi] += (x[xi] + off) * w[wi]));
-  return Int8Array.from(acc, (a, i) => requantize(a + (bias ? bias[i % outC] : 0), i % outC, p));
+  scatterTransposeConv(g, outC, (xi, wi, yi) => (acc[yi]! += (x[xi]! + off) * w[wi]!));
+  return Int8Array.from(acc, (a, i) => requantize(a + (bias ? bias[i % outC]! : 0), i % outC, p));
 }

@@ -34,66 +34,66 @@ const bias = (v: Values | undefined) => (v instanceof BigInt64Array ? Float64Arr
 const KERNELS: { [K in OpName]: Kernel<K> } = {
   conv2d: ({ attrs }, [x, w, b], [input, filter], out, p) => {
     const mac = expect(p, 'mac') as MacParams;
-    const g = windowOf(input, out, filter.shape[1], filter.shape[2], attrs);
+    const g = windowOf(input!, out, filter!.shape[1]!, filter!.shape[2]!, attrs);
     const pointwise = g.kh === 1 && g.kw === 1 && attrs.strides[0] === 1 && attrs.strides[1] === 1 && attrs.pads.every((v) => v === 0);
-    return pointwise ? matmulInt8(act(x), i8(w), bias(b), g.n * g.h * g.w, g.c, filter.shape[0], mac) : conv2dInt8(act(x), i8(w), bias(b), g, filter.shape[0], mac);
+    return pointwise ? matmulInt8(act(x!), i8(w!), bias(b), g.n * g.h * g.w, g.c, filter!.shape[0]!, mac) : conv2dInt8(act(x!), i8(w!), bias(b), g, filter!.shape[0]!, mac);
   },
   depthwise_conv2d: ({ attrs }, [x, w, b], [input, filter], out, p) =>
-    depthwiseConv2dInt8(act(x), i8(w), bias(b), windowOf(input, out, filter.shape[1], filter.shape[2], attrs), attrs.depthMultiplier, expect(p, 'mac')),
-  fully_connected: (_n, [x, w, b], [input, filter], _out, p) => matmulInt8(act(x), i8(w), bias(b), sizeOf(input.shape) / filter.shape[1], filter.shape[1], filter.shape[0], expect(p, 'mac')),
-  add: (_n, [a, b], [ta, tb], out, p) => addInt8(act(a), ta.shape, act(b), tb.shape, out.shape, expect(p, 'add')),
-  mul: (_n, [a, b], [ta, tb], out, p) => mulInt8(act(a), ta.shape, act(b), tb.shape, out.shape, expect(p, 'mul')),
+    depthwiseConv2dInt8(act(x!), i8(w!), bias(b), windowOf(input!, out, filter!.shape[1]!, filter!.shape[2]!, attrs), attrs.depthMultiplier, expect(p, 'mac')),
+  fully_connected: (_n, [x, w, b], [input, filter], _out, p) => matmulInt8(act(x!), i8(w!), bias(b), sizeOf(input!.shape) / filter!.shape[1]!, filter!.shape[1]!, filter!.shape[0]!, expect(p, 'mac')),
+  add: (_n, [a, b], [ta, tb], out, p) => addInt8(act(a!), ta!.shape, act(b!), tb!.shape, out.shape, expect(p, 'add')),
+  mul: (_n, [a, b], [ta, tb], out, p) => mulInt8(act(a!), ta!.shape, act(b!), tb!.shape, out.shape, expect(p, 'mul')),
   avg_pool2d: ({ attrs }, [x], [input], out, p) => {
     const { actMin, actMax } = expect(p, 'pool');
-    return poolInt8(act(x), windowOf(input, out, attrs.filter[0], attrs.filter[1], attrs), 'avg', actMin, actMax);
+    return poolInt8(act(x!), windowOf(input!, out, attrs.filter[0], attrs.filter[1], attrs), 'avg', actMin, actMax);
   },
   max_pool2d: ({ attrs }, [x], [input], out, p) => {
     const { actMin, actMax } = expect(p, 'pool');
-    return poolInt8(act(x), windowOf(input, out, attrs.filter[0], attrs.filter[1], attrs), 'max', actMin, actMax);
+    return poolInt8(act(x!), windowOf(input!, out, attrs.filter[0], attrs.filter[1], attrs), 'max', actMin, actMax);
   },
-  mean: ({ attrs }, [x], [input], _out, p) => meanInt8(act(x), input.shape, attrs.axes.map((a) => (a < 0 ? a + input.shape.length : a)), expect(p, 'mean')),
-  pad: ({ attrs }, [x], [input], _out, p) => padElements(act(x), input.shape, attrs.pads, expect(p, 'pad').value),
+  mean: ({ attrs }, [x], [input], _out, p) => meanInt8(act(x!), input!.shape, attrs.axes.map((a) => (a < 0 ? a + input!.shape.length : a)), expect(p, 'mean')),
+  pad: ({ attrs }, [x], [input], _out, p) => padElements(act(x!), input!.shape, attrs.pads, expect(p, 'pad').value),
   concat: ({ attrs }, xs, ins, out, p) => {
     const r = expect(p, 'requantize');
-    const parts = xs.map((x, i) => requantizeInt8(act(x), r.inputs[i], r.outputOffset, r.actMin, r.actMax, activationType(out.dtype)));
-    return concatElements(parts, ins.map((t) => t.shape), attrs.axis < 0 ? attrs.axis + ins[0].shape.length : attrs.axis);
+    const parts = xs.map((x, i) => requantizeInt8(act(x), r.inputs[i]!, r.outputOffset, r.actMin, r.actMax, activationType(out.dtype)));
+    return concatElements(parts, ins.map((t) => t.shape), attrs.axis < 0 ? attrs.axis + ins[0]!.shape.length : attrs.axis);
   },
   reshape: (_n, [x], _ins, out, p) => {
     const r = expect(p, 'requantize');
-    return requantizeInt8(act(x), r.inputs[0], r.outputOffset, r.actMin, r.actMax, activationType(out.dtype));
+    return requantizeInt8(act(x!), r.inputs[0]!, r.outputOffset, r.actMin, r.actMax, activationType(out.dtype));
   },
   clamp: (_n, [x], _ins, out, p) => {
     const r = expect(p, 'requantize');
-    return requantizeInt8(act(x), r.inputs[0], r.outputOffset, r.actMin, r.actMax, activationType(out.dtype));
+    return requantizeInt8(act(x!), r.inputs[0]!, r.outputOffset, r.actMin, r.actMax, activationType(out.dtype));
   },
   softmax: (_n, [x], [input], _out, p) => {
-    const depth = input.shape[input.shape.length - 1];
-    return p.kind === 'softmax16' ? softmaxInt16(x as Int16Array, depth, p) : softmaxInt8(i8(x), depth, expect(p, 'softmax').expTable);
+    const depth = input!.shape[input!.shape.length - 1]!;
+    return p.kind === 'softmax16' ? softmaxInt16(x as Int16Array, depth, p) : softmaxInt8(i8(x!), depth, expect(p, 'softmax').expTable);
   },
-  logistic: (_n, [x], _ins, _out, p) => lookupInt8(i8(x), expect(p, 'lut').table),
+  logistic: (_n, [x], _ins, _out, p) => lookupInt8(i8(x!), expect(p, 'lut').table),
   sub: () => {
     throw new Error('internal: sub has no int8 kernel');
   },
   batch_norm: () => {
     throw new Error('internal: batch_norm has no int8 kernel');
   },
-  identity: (_n, [x]) => act(x),
+  identity: (_n, [x]) => act(x!),
   resize_nearest: (_n, [x], [input], _out, p) => {
     const r = expect(p, 'resize');
-    return gatherNearest(act(x), input.shape, r.rows, r.cols);
+    return gatherNearest(act(x!), input!.shape, r.rows, r.cols);
   },
   resize_bilinear: (_n, [x], [input], _out, p) => {
     const r = expect(p, 'resize');
-    return resizeBilinearInt8(i8(x), input.shape, r.rows, r.cols);
+    return resizeBilinearInt8(i8(x!), input!.shape, r.rows, r.cols);
   },
   transpose_conv2d: ({ attrs }, [x, w, b], [input, filter], out, p) =>
-    transposeConv2dInt8(i8(x), i8(w), bias(b) as Int32Array | undefined, windowOf(input, out, filter.shape[1], filter.shape[2], attrs), filter.shape[0], expect(p, 'mac')),
+    transposeConv2dInt8(i8(x!), i8(w!), bias(b) as Int32Array | undefined, windowOf(input!, out, filter!.shape[1]!, filter!.shape[2]!, attrs), filter!.shape[0]!, expect(p, 'mac')),
 };
 
 /** Runs one node on integer values (int8, or int16 in 16×8 graphs). */
 export function runNodeInteger(g: Graph, node: Node, values: readonly Values[]): Activations {
   const ins = node.inputs.map((name) => tensorOf(g, name));
-  const out = tensorOf(g, node.outputs[0]);
+  const out = tensorOf(g, node.outputs[0]!);
   const kernel = KERNELS[node.op] as Kernel<OpName>;
   return kernel(node as NodeOf<OpName>, values as Values[], ins, out, int8ParamsOf(g).get(node.name) as Int8Params);
 }

@@ -34,12 +34,12 @@ export function poolInt8<T extends Activations>(x: T, g: Window2d, kind: 'avg' |
             if (ix < 0 || ix >= g.w) continue;
             count++;
             const xb = ((n * g.h + iy) * g.w + ix) * g.c;
-            if (kind === 'avg') for (let c = 0; c < g.c; c++) acc[c] += x[xb + c];
-            else for (let c = 0; c < g.c; c++) acc[c] = Math.max(acc[c], x[xb + c]);
+            if (kind === 'avg') for (let c = 0; c < g.c; c++) acc[c]! += x[xb + c]!;
+            else for (let c = 0; c < g.c; c++) acc[c] = Math.max(acc[c]!, x[xb + c]!);
           }
         }
         const yb = ((n * g.oh + oy) * g.ow + ox) * g.c;
-        for (let c = 0; c < g.c; c++) y[yb + c] = clampInt(kind === 'avg' ? roundedDivide(acc[c], count) : acc[c], actMin, actMax);
+        for (let c = 0; c < g.c; c++) y[yb + c] = clampInt(kind === 'avg' ? roundedDivide(acc[c]!, count) : acc[c]!, actMin, actMax);
       }
     }
   }
@@ -54,18 +54,18 @@ export function meanInt8<T extends Activations>(x: T, shape: readonly number[], 
   let s = 1;
   for (let i = shape.length - 1; i >= 0; i--) {
     outStrides[i] = reduced.has(i) ? 0 : s;
-    s *= outShape[i];
+    s *= outShape[i]!;
   }
   const sums = new Int32Array(sizeOf(outShape));
   const idx = new Array<number>(shape.length).fill(0);
   let o = 0;
   for (let i = 0; i < x.length; i++) {
-    sums[o] += x[i] + p.inputOffset;
+    sums[o]! += x[i]! + p.inputOffset;
     for (let d = shape.length - 1; d >= 0; d--) {
-      idx[d]++;
-      o += outStrides[d];
-      if (idx[d] < shape[d]) break;
-      o -= outStrides[d] * shape[d];
+      idx[d]!++;
+      o += outStrides[d]!;
+      if (idx[d]! < shape[d]!) break;
+      o -= outStrides[d]! * shape[d]!;
       idx[d] = 0;
     }
   }
