@@ -1,10 +1,10 @@
 #!/usr/bin/env node
+import { spawnSync } from 'node:child_process';
 // The library as the package exports it (package.json "exports"): dist/index.js, one esbuild bundle of
 // compiler/index.ts (packages external; files that find data beside them keep finding it, as in the CLI's bundle),
 // and its types, dist/index.d.ts, by tsc. Rebuilt only when a source is newer, so `prepare` and the tests that
 // import 'tinyedge' pay for it once. Without TypeScript (an install without devDependencies) only the types are missing.
 import { copyFileSync, mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,7 +29,16 @@ export async function buildLibrary() {
   mkdirSync(DIST, { recursive: true });
   // Written beside and renamed: test processes started together never import a half-written bundle.
   const partial = `${OUT}.${process.pid}.tmp`;
-  await build({ entryPoints: [join(ROOT, 'compiler', 'index.ts')], bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile: partial, logLevel: 'silent', plugins: [ownImportMetaUrl(DIST)] });
+  await build({
+    entryPoints: [join(ROOT, 'compiler', 'index.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    packages: 'external',
+    outfile: partial,
+    logLevel: 'silent',
+    plugins: [ownImportMetaUrl(DIST)],
+  });
   let tsc;
   try {
     tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
@@ -42,7 +51,8 @@ export async function buildLibrary() {
   // The WebAssembly loader is JavaScript with hand-written types: they go beside the declarations that import them.
   for (const dir of ['runtime/wasm']) {
     mkdirSync(join(DIST, dir), { recursive: true });
-    for (const f of readdirSync(join(ROOT, dir)).filter((n) => n.endsWith('.d.ts'))) copyFileSync(join(ROOT, dir, f), join(DIST, dir, f));
+    for (const f of readdirSync(join(ROOT, dir)).filter((n) => n.endsWith('.d.ts')))
+      copyFileSync(join(ROOT, dir, f), join(DIST, dir, f));
   }
   writeFileSync(TYPES, "export * from './compiler/index.js';\n");
   renameSync(partial, OUT);

@@ -3,9 +3,9 @@
 // Files that find their data beside them (import.meta.url) keep finding it: each file's import.meta.url is rewritten
 // to its own location, relative to the bundle. Any failure (no write access, no esbuild) falls back to tsx.
 import { mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { readFile } from 'node:fs/promises';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SOURCES = ['compiler', 'models', 'runtime', 'targets'];
@@ -35,7 +35,10 @@ export const ownImportMetaUrl = (outDir) => ({
       const source = await readFile(args.path, 'utf8');
       if (!source.includes('import.meta.url')) return undefined;
       const fromBundle = relative(outDir, args.path).split(sep).join('/');
-      return { contents: source.replaceAll('import.meta.url', `new URL(${JSON.stringify(fromBundle)}, import.meta.url).href`), loader: args.path.endsWith('.ts') ? 'ts' : 'js' };
+      return {
+        contents: source.replaceAll('import.meta.url', `new URL(${JSON.stringify(fromBundle)}, import.meta.url).href`),
+        loader: args.path.endsWith('.ts') ? 'ts' : 'js',
+      };
     });
   },
 });
@@ -49,7 +52,16 @@ export async function cliBundle() {
     mkdirSync(OUT_DIR, { recursive: true });
     // Written beside and renamed: CLI processes started together never load a half-written bundle.
     const partial = `${OUT}.${process.pid}.tmp`;
-    await build({ entryPoints: [join(ROOT, 'compiler', 'cli', 'main.ts')], bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile: partial, logLevel: 'silent', plugins: [ownImportMetaUrl(OUT_DIR)] });
+    await build({
+      entryPoints: [join(ROOT, 'compiler', 'cli', 'main.ts')],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      packages: 'external',
+      outfile: partial,
+      logLevel: 'silent',
+      plugins: [ownImportMetaUrl(OUT_DIR)],
+    });
     renameSync(partial, OUT);
     return pathToFileURL(OUT).href;
   } catch {

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 // Runs a TypeScript entry point (tools, benchmarks) the way bin/tinyedge.mjs runs the CLI.
 import { register } from 'tsx/esm/api';
-import { pathToFileURL } from 'node:url';
-import { resolve } from 'node:path';
 
 // libvips prints its warnings (a damaged but decodable photo) straight to stderr, between tinyedge's lines; it
 // reads this before sharp loads. A photo it cannot decode is still an error, reported as tinyedge's one line.

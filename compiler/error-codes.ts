@@ -7,7 +7,16 @@
  */
 
 /** The stage of the pipeline (or the part of tinyedge) a code belongs to. */
-export type ErrorStage = 'load' | 'quantize' | 'plan' | 'backend' | 'target' | 'input' | 'output' | 'offload' | 'tinyedge';
+export type ErrorStage =
+  | 'load'
+  | 'quantize'
+  | 'plan'
+  | 'backend'
+  | 'target'
+  | 'input'
+  | 'output'
+  | 'offload'
+  | 'tinyedge';
 
 /** The first digit of a code and the stage it names. */
 export const ERROR_STAGES: Readonly<Record<ErrorStage, string>> = {
@@ -29,18 +38,30 @@ export const ERROR_CODES = {
   TE103: { stage: 'load', title: 'unknown model name, or builder parameters out of range' },
   TE104: { stage: 'load', title: 'the file is not a model of its format (not JSON, wrong identifier, no graph)' },
   TE105: { stage: 'load', title: 'not a valid tinyedge artifact' },
-  TE106: { stage: 'load', title: "corrupt model structure (indexes, names or references that point nowhere)" },
-  TE107: { stage: 'load', title: "inconsistent graph (shapes that disagree, inputs never computed, an unknown op)" },
+  TE106: { stage: 'load', title: 'corrupt model structure (indexes, names or references that point nowhere)' },
+  TE107: { stage: 'load', title: 'inconsistent graph (shapes that disagree, inputs never computed, an unknown op)' },
   TE108: { stage: 'load', title: 'weights do not match their description (sizes, types, shards, non-finite values)' },
   TE109: { stage: 'load', title: 'operator not supported by the frontend' },
   TE110: { stage: 'load', title: "an operator's attributes, inputs or form are not supported or malformed" },
-  TE111: { stage: 'load', title: 'model feature not supported (schema or opset version, several inputs, unknown dimensions, sparse tensors)' },
-  TE112: { stage: 'load', title: 'tensor type not supported (tinyedge imports float models and full-integer int8 or 16×8 ones)' },
-  TE113: { stage: 'load', title: "detector post-processing in the graph not recognized" },
+  TE111: {
+    stage: 'load',
+    title: 'model feature not supported (schema or opset version, several inputs, unknown dimensions, sparse tensors)',
+  },
+  TE112: {
+    stage: 'load',
+    title: 'tensor type not supported (tinyedge imports float models and full-integer int8 or 16×8 ones)',
+  },
+  TE113: { stage: 'load', title: 'detector post-processing in the graph not recognized' },
   TE114: { stage: 'load', title: '--outputs or a model output names nothing the graph computes' },
   TE201: { stage: 'quantize', title: 'op cannot be quantized (no int8 or 16×8 kernel, weights not constant)' },
-  TE202: { stage: 'quantize', title: 'invalid quantization parameters (scales, zero points, per-channel axes, bias types)' },
-  TE203: { stage: 'quantize', title: 'quantization the integer kernels cannot run (multipliers, softmax β, output scales)' },
+  TE202: {
+    stage: 'quantize',
+    title: 'invalid quantization parameters (scales, zero points, per-channel axes, bias types)',
+  },
+  TE203: {
+    stage: 'quantize',
+    title: 'quantization the integer kernels cannot run (multipliers, softmax β, output scales)',
+  },
   TE204: { stage: 'quantize', title: 'calibration did not reach a tensor' },
   TE205: { stage: 'quantize', title: 'the model is already quantized' },
   TE206: { stage: 'quantize', title: 'the model is float where a quantized one is needed (quantize it first)' },
@@ -61,8 +82,11 @@ export const ERROR_CODES = {
   TE603: { stage: 'input', title: "the input tensor does not fit the model's input (size, type, values)" },
   TE604: { stage: 'input', title: 'the image cannot be decoded or does not fit the model' },
   TE605: { stage: 'input', title: 'the audio clip is not 16-bit PCM mono of the right rate and length' },
-  TE606: { stage: 'input', title: 'the model does not fit this command or flag (audio vs image, detector, split side, precision)' },
-  TE701: { stage: 'output', title: 'refusing to write into this folder (not empty, not tinyedge\'s, or needs --force)' },
+  TE606: {
+    stage: 'input',
+    title: 'the model does not fit this command or flag (audio vs image, detector, split side, precision)',
+  },
+  TE701: { stage: 'output', title: "refusing to write into this folder (not empty, not tinyedge's, or needs --force)" },
   TE702: { stage: 'output', title: 'refusing to overwrite this file (exists, is a folder, or is an input)' },
   TE703: { stage: 'output', title: 'cannot write the output' },
   TE704: { stage: 'output', title: 'the file system refused an operation on a path' },

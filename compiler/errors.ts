@@ -40,7 +40,8 @@ export class TinyedgeError extends Error {
   describe(): string {
     const parts: string[] = [];
     if (this.place.file) parts.push(this.place.file);
-    if (this.place.node !== undefined) parts.push(`node '${this.place.node}'${this.place.op ? ` (${this.place.op})` : ''}`);
+    if (this.place.node !== undefined)
+      parts.push(`node '${this.place.node}'${this.place.op ? ` (${this.place.op})` : ''}`);
     else if (this.place.op) parts.push(`op ${this.place.op}`);
     parts.push(this.message);
     return parts.join(': ');

@@ -9,31 +9,32 @@
  *   target    the target's recipe: build with its toolchain, measure code, run natively or under qemu (build, targets/toolchain.ts; run/)
  * compile/compile-model.ts strings plan → backend → target into a folder; api/ and index.ts are the library on top.
  */
-import { Graph } from './ir/graph.ts';
-import { verifyGraph } from './ir/verify.ts';
-import { pruneTensors } from './passes/graph-edit.ts';
-import { dropIdentity } from './passes/drop-identity.ts';
-import { foldConstants } from './passes/fold-constants.ts';
-import { foldBatchNorm } from './passes/fold-batch-norm.ts';
-import { foldPadIntoConv } from './passes/fold-pad.ts';
-import { foldInputAffine } from './passes/fold-input-affine.ts';
-import { fuseActivation } from './passes/fuse-activation.ts';
-import { CalibrationMethod, calibrate } from './quantize/calibrate.ts';
-import { assertQuantizable, quantizeGraph } from './quantize/quantize-graph.ts';
-import { correctBiases } from './quantize/bias-correction.ts';
-import { ActivationType } from './quantize/prepare/quant-params.ts';
-import { MemoryPlan, planMemory } from './plan/plan-memory.ts';
-import { cScratchBytes } from './backends/c/render-nodes.ts';
+
+import type { Target } from '../targets/target.ts';
+import { buildProject, textBytes } from '../targets/toolchain.ts';
+import type { CwtFrontEnd } from './audio/cwt-front-end.ts';
+import { AUDIO_OBJECTS, cAudioProject, cwtMemory } from './backends/c/audio-project.ts';
 import { familiesOf } from './backends/c/kernel-table.ts';
 import { cBuildOf, cProject, kernelSources } from './backends/c/project.ts';
+import { cScratchBytes } from './backends/c/render-nodes.ts';
 import { SSD_POSTPROCESS_OBJECT } from './backends/c/ssd-detection.ts';
-import { AUDIO_OBJECTS, cAudioProject, cwtMemory } from './backends/c/audio-project.ts';
-import { wasmProject } from './backends/wasm/package/project.ts';
 import { wasmScratchBytes } from './backends/wasm/kernel-table.ts';
 import { cwtWasmBytes, wasmAudioFiles } from './backends/wasm/package/audio-files.ts';
-import { CwtFrontEnd } from './audio/cwt-front-end.ts';
-import { Target } from '../targets/target.ts';
-import { buildProject, textBytes } from '../targets/toolchain.ts';
+import { wasmProject } from './backends/wasm/package/project.ts';
+import type { Graph } from './ir/graph.ts';
+import { verifyGraph } from './ir/verify.ts';
+import { dropIdentity } from './passes/drop-identity.ts';
+import { foldBatchNorm } from './passes/fold-batch-norm.ts';
+import { foldConstants } from './passes/fold-constants.ts';
+import { foldInputAffine } from './passes/fold-input-affine.ts';
+import { foldPadIntoConv } from './passes/fold-pad.ts';
+import { fuseActivation } from './passes/fuse-activation.ts';
+import { pruneTensors } from './passes/graph-edit.ts';
+import { type MemoryPlan, planMemory } from './plan/plan-memory.ts';
+import { correctBiases } from './quantize/bias-correction.ts';
+import { type CalibrationMethod, calibrate } from './quantize/calibrate.ts';
+import type { ActivationType } from './quantize/prepare/quant-params.ts';
+import { assertQuantizable, quantizeGraph } from './quantize/quantize-graph.ts';
 
 /** Load: a model file (.tflite, .onnx, tinyedge artifact, TF.js model.json) → LoadedModel, by its format. */
 export { loadModelFile } from './load/load-model-file.ts';
@@ -49,9 +50,17 @@ export interface PassStep {
 export const F32_PASSES: readonly PassStep[] = [
   { name: 'dropIdentity', why: 'Identity and Dropout do nothing at inference', run: dropIdentity },
   { name: 'foldConstants', why: 'compute constant-only subgraphs once, at compile time', run: foldConstants },
-  { name: 'foldBatchNorm', why: 'batch norm after a conv is a per-channel scale and shift of its weights', run: foldBatchNorm },
+  {
+    name: 'foldBatchNorm',
+    why: 'batch norm after a conv is a per-channel scale and shift of its weights',
+    run: foldBatchNorm,
+  },
   { name: 'foldPadIntoConv', why: "a zero pad before a conv is the conv's own padding", run: foldPadIntoConv },
-  { name: 'foldInputAffine', why: 'input scaling (x·2−1) folds into the first conv; the model reads raw [0,1] input', run: foldInputAffine },
+  {
+    name: 'foldInputAffine',
+    why: 'input scaling (x·2−1) folds into the first conv; the model reads raw [0,1] input',
+    run: foldInputAffine,
+  },
   { name: 'fuseActivation', why: 'fuse relu/relu6 into the producer as a clamp', run: fuseActivation },
 ];
 
@@ -86,7 +95,8 @@ export function quantize(g: Graph, inputs: readonly Float32Array[], options: Qua
   // int8 (or int16) activations per tensor, int8 weights per channel, int32 (or int64) biases.
   const q = quantizeGraph(g, ranges, options.activations);
   // Move each channel's systematic error into its bias, layer by layer.
-  if (options.biasCorrection) correctBiases(g, q, inputs, (done, total) => options.onProgress?.('correct', done / total));
+  if (options.biasCorrection)
+    correctBiases(g, q, inputs, (done, total) => options.onProgress?.('correct', done / total));
   verifyGraph(q);
   return q;
 }
@@ -115,7 +125,14 @@ export interface BackendProject {
 }
 
 /** Renders the int8 graph with the target's backend (with an audio model's CWT front end beside it). */
-export function render(g: Graph, memory: MemoryPlan, target: Target, model: ModelDescription, front?: CwtFrontEnd, prefix = 'model'): BackendProject {
+export function render(
+  g: Graph,
+  memory: MemoryPlan,
+  target: Target,
+  model: ModelDescription,
+  front?: CwtFrontEnd,
+  prefix = 'model',
+): BackendProject {
   if (target.backend === 'wasm') {
     // The CWT's tables are data in its own module: counted in weights, its code in code.
     const project = wasmProject(g, memory, model.spec, model.labels, model.preprocessing);
@@ -127,9 +144,21 @@ export function render(g: Graph, memory: MemoryPlan, target: Target, model: Mode
   }
   const build = cBuildOf(target);
   const project = front ? cAudioProject(g, memory, build, front, prefix) : cProject(g, memory, build, prefix);
-  const objects = [`${prefix}.o`, ...kernelSources(build.kernels, familiesOf(g)).map((s) => s.replace(/\.c$/, '.o')), ...(front ? AUDIO_OBJECTS : []), ...(g.detection ? [SSD_POSTPROCESS_OBJECT] : [])];
+  const objects = [
+    `${prefix}.o`,
+    ...kernelSources(build.kernels, familiesOf(g)).map((s) => s.replace(/\.c$/, '.o')),
+    ...(front ? AUDIO_OBJECTS : []),
+    ...(g.detection ? [SSD_POSTPROCESS_OBJECT] : []),
+  ];
   // The build products, and the runtime folder as a whole (it is entirely ours), so --force clears them too.
-  const products = ['runner', 'main.o', `${prefix}.o`, `${prefix}_weights.o`, 'tinyedge', ...(front ? ['audio.o'] : [])];
+  const products = [
+    'runner',
+    'main.o',
+    `${prefix}.o`,
+    `${prefix}_weights.o`,
+    'tinyedge',
+    ...(front ? ['audio.o'] : []),
+  ];
   return { files: project.files, weightBytes: project.weightBytes, objects, products };
 }
 

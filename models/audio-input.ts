@@ -5,8 +5,8 @@
 import { readdirSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { CwtConfig } from '../compiler/audio/cwt-kernels.ts';
 import { TinyedgeError } from '../compiler/errors.ts';
-import { CwtConfig } from '../compiler/audio/cwt-kernels.ts';
 import { scalogramF32 } from '../compiler/reference/audio/cwt-f32.ts';
 import { readWavClip } from '../compiler/reference/audio/read-wav.ts';
 
@@ -23,7 +23,10 @@ export function audioFiles(paths: readonly string[]): string[] {
       throw new TinyedgeError('TE207', 'cannot read calibration data: no such file or directory', { file: p });
     }
     if (!isDir) return [p];
-    const found = readdirSync(p).filter((f) => extname(f).toLowerCase() === '.wav').sort().map((f) => join(p, f));
+    const found = readdirSync(p)
+      .filter((f) => extname(f).toLowerCase() === '.wav')
+      .sort()
+      .map((f) => join(p, f));
     if (found.length === 0) throw new TinyedgeError('TE207', 'calibration folder has no .wav files', { file: p });
     return found;
   });

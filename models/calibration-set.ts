@@ -6,8 +6,8 @@
 import { readdirSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { TinyedgeError } from '../compiler/errors.ts';
-import { Augmentation, imageToInput } from './image-input.ts';
-import { ImagePreprocessing } from './registry.ts';
+import { type Augmentation, imageToInput } from './image-input.ts';
+import type { ImagePreprocessing } from './registry.ts';
 
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.webp', '.bmp', '.tif', '.tiff', '.gif']);
 
@@ -29,7 +29,10 @@ export function imageFiles(paths: readonly string[]): string[] {
       .filter((f) => IMAGE_EXTENSIONS.has(extname(f).toLowerCase()))
       .sort()
       .map((f) => join(p, f));
-    if (found.length === 0) throw new TinyedgeError('TE207', `calibration folder has no images (${[...IMAGE_EXTENSIONS].join(' ')})`, { file: p });
+    if (found.length === 0)
+      throw new TinyedgeError('TE207', `calibration folder has no images (${[...IMAGE_EXTENSIONS].join(' ')})`, {
+        file: p,
+      });
     files.push(...found);
   }
   if (files.length === 0) throw new TinyedgeError('TE207', 'no calibration images given');
@@ -53,7 +56,14 @@ export function augmentations(count: number, seed: number): Augmentation[] {
   return Array.from({ length: count }, () => {
     const width = 0.6 + 0.4 * next();
     const height = 0.6 + 0.4 * next();
-    return { width, height, left: (1 - width) * next(), top: (1 - height) * next(), flip: next() < 0.5, brightness: 0.75 + 0.5 * next() };
+    return {
+      width,
+      height,
+      left: (1 - width) * next(),
+      top: (1 - height) * next(),
+      flip: next() < 0.5,
+      brightness: 0.75 + 0.5 * next(),
+    };
   });
 }
 
@@ -65,7 +75,14 @@ export interface SetImage {
 }
 
 /** Each photo as it is, plus `perPhoto` seeded augmentations of it, as model inputs. */
-export async function imageSet(files: readonly string[], shape: readonly number[], pre: ImagePreprocessing, perPhoto: number, seed = 1, onImage?: () => void): Promise<SetImage[]> {
+export async function imageSet(
+  files: readonly string[],
+  shape: readonly number[],
+  pre: ImagePreprocessing,
+  perPhoto: number,
+  seed = 1,
+  onImage?: () => void,
+): Promise<SetImage[]> {
   const out: SetImage[] = [];
   for (const [i, file] of files.entries()) {
     out.push({ file, input: await imageToInput(file, shape, pre) });

@@ -2,13 +2,14 @@
  * @fileoverview Loader for the hand detector shipped inside the `@vladmandic/human` npm package (never fetched):
  * `models/handtrack.json` + `handtrack.bin`, a TF OD API SSD MobileNetV2-FPNLite 320×320 taking a uint8 image.
  */
+
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { existsSync } from 'node:fs';
 import { TinyedgeError } from '../compiler/errors.ts';
-import { Graph } from '../compiler/ir/graph.ts';
-import { TfjsArtifacts, readTfjsModelFiles } from '../compiler/frontends/tfjs-common/artifacts.ts';
-import { TfjsGraphOptions, importTfjsGraph } from '../compiler/frontends/tfjs-graph/import.ts';
+import { readTfjsModelFiles, type TfjsArtifacts } from '../compiler/frontends/tfjs-common/artifacts.ts';
+import { importTfjsGraph, type TfjsGraphOptions } from '../compiler/frontends/tfjs-graph/import.ts';
+import type { Graph } from '../compiler/ir/graph.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -22,11 +23,16 @@ export function readHumanModel(name: string): TfjsArtifacts {
     // The package's `exports` hide models/ and package.json: start from its main entry and walk up.
     dir = dirname(require.resolve('@vladmandic/human'));
   } catch {
-    throw new TinyedgeError('TE901', "the '@vladmandic/human' package is not installed (run npm ci)", { file: '@vladmandic/human' });
+    throw new TinyedgeError('TE901', "the '@vladmandic/human' package is not installed (run npm ci)", {
+      file: '@vladmandic/human',
+    });
   }
   while (!existsSync(join(dir, 'models'))) {
     const up = dirname(dir);
-    if (up === dir) throw new TinyedgeError('TE901', 'cannot find models/ inside the @vladmandic/human package', { file: '@vladmandic/human' });
+    if (up === dir)
+      throw new TinyedgeError('TE901', 'cannot find models/ inside the @vladmandic/human package', {
+        file: '@vladmandic/human',
+      });
     dir = up;
   }
   return readTfjsModelFiles(join(dir, 'models', `${name}.json`));

@@ -2,7 +2,7 @@
 import sharp, { type Sharp } from 'sharp';
 import { TinyedgeError } from '../compiler/errors.ts';
 import { formatShape } from '../compiler/ir/tensor.ts';
-import { ImagePreprocessing } from './registry.ts';
+import type { ImagePreprocessing } from './registry.ts';
 
 /** A crop (fractions of the image), an optional horizontal flip and a brightness factor. */
 export interface Augmentation {
@@ -31,9 +31,18 @@ async function applyAugmentation(img: Sharp, a: Augmentation): Promise<Sharp> {
  * Decodes `file` (PNG, JPEG, WebP, …) and resizes it to the input's height×width, stretching like nsfwjs does
  * (no crop), with sharp's default Lanczos filter; 1 channel means greyscale, 3 RGB.
  */
-export async function imageToInput(file: string, shape: readonly number[], pre: ImagePreprocessing, augment?: Augmentation): Promise<Float32Array> {
+export async function imageToInput(
+  file: string,
+  shape: readonly number[],
+  pre: ImagePreprocessing,
+  augment?: Augmentation,
+): Promise<Float32Array> {
   if (shape.length !== 4 || shape[0] !== 1 || (shape[3] !== 3 && shape[3] !== 1)) {
-    throw new TinyedgeError('TE604', `--image needs an input of shape 1×H×W×3 or 1×H×W×1, the model's is ${formatShape(shape)}; use --input FILE.f32`, { file });
+    throw new TinyedgeError(
+      'TE604',
+      `--image needs an input of shape 1×H×W×3 or 1×H×W×1, the model's is ${formatShape(shape)}; use --input FILE.f32`,
+      { file },
+    );
   }
   const [, h, w, c] = shape;
   let pixels: Buffer;
@@ -45,6 +54,7 @@ export async function imageToInput(file: string, shape: readonly number[], pre: 
   } catch (e) {
     throw new TinyedgeError('TE604', `cannot decode image: ${(e as Error).message}`, { file });
   }
-  if (pixels.length !== h! * w! * c) throw new TinyedgeError('TE604', `decoded ${pixels.length} bytes, expected ${h! * w! * c}`, { file });
+  if (pixels.length !== h! * w! * c)
+    throw new TinyedgeError('TE604', `decoded ${pixels.length} bytes, expected ${h! * w! * c}`, { file });
   return Float32Array.from(pixels, (p) => p * pre.scale + pre.offset);
 }

@@ -3,11 +3,12 @@
  * a folder of JS modules, `model.min.js` exporting the model.json object and `group1-shardXofN.min.js` each a
  * base64 string of one weight shard.
  */
+
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { existsSync } from 'node:fs';
 import { TinyedgeError } from '../compiler/errors.ts';
-import { TfjsArtifacts, checkModelJson } from '../compiler/frontends/tfjs-common/artifacts.ts';
+import { checkModelJson, type TfjsArtifacts } from '../compiler/frontends/tfjs-common/artifacts.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -21,7 +22,8 @@ function packageDir(): string {
   }
   while (!existsSync(join(dir, 'dist', 'models'))) {
     const up = dirname(dir);
-    if (up === dir) throw new TinyedgeError('TE901', 'cannot find dist/models inside the nsfwjs package', { file: 'nsfwjs' });
+    if (up === dir)
+      throw new TinyedgeError('TE901', 'cannot find dist/models inside the nsfwjs package', { file: 'nsfwjs' });
     dir = up;
   }
   return dir;
@@ -41,7 +43,8 @@ export function readNsfwjsModel(name: string): TfjsArtifacts {
     group.paths.map((p) => {
       const shardFile = join(dir, `${p}.min.js`);
       const text = loadModule(shardFile, 'weight shard');
-      if (typeof text !== 'string') throw new TinyedgeError('TE901', 'weight shard module does not export a base64 string', { file: shardFile });
+      if (typeof text !== 'string')
+        throw new TinyedgeError('TE901', 'weight shard module does not export a base64 string', { file: shardFile });
       return { file: shardFile, bytes: new Uint8Array(Buffer.from(text, 'base64')) };
     }),
   );

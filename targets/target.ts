@@ -2,9 +2,9 @@
  * @fileoverview Target profiles: one JSON data file per target in this folder (ISA, memory limits of a real part,
  * kernel folder, toolchain, how a test runs it). Targets know toolchains and boards, never model formats.
  */
-import { readFileSync, readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { TinyedgeError } from '../compiler/errors.ts';
 
 /** One target, as its data file declares it. */
@@ -27,7 +27,10 @@ export interface Target {
   /** The C compiler and flags (C targets); null for WebAssembly, which binaryen emits directly. */
   toolchain: { cc: string; cflags: string[]; ldflags?: string[] } | null;
   /** How tests and `tinyedge run` execute a build: natively, in Node, under qemu's user mode or on a qemu board. */
-  run: { kind: 'native' | 'node' } | { kind: 'qemu-user'; command: string[] } | { kind: 'qemu-system'; command: string[]; board: Board };
+  run:
+    | { kind: 'native' | 'node' }
+    | { kind: 'qemu-user'; command: string[] }
+    | { kind: 'qemu-system'; command: string[]; board: Board };
 }
 
 /** A qemu board a bare-metal target's tests run on: where code, constants and data go (it has more memory than the real part). */
@@ -52,7 +55,8 @@ export function targetNames(): string[] {
 
 /** Loads a target profile by name; an unknown name lists the known ones. */
 export function loadTarget(name: string): Target {
-  if (!targetNames().includes(name)) throw new TinyedgeError('TE501', `unknown target '${name}'; known: ${targetNames().join(', ')}`);
+  if (!targetNames().includes(name))
+    throw new TinyedgeError('TE501', `unknown target '${name}'; known: ${targetNames().join(', ')}`);
   return JSON.parse(readFileSync(join(DIR, `${name}.json`), 'utf8')) as Target;
 }
 

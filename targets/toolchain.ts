@@ -4,27 +4,52 @@
  * board with semihosting for Cortex-M).
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { TinyedgeError } from '../compiler/errors.ts';
-import { Target, cToolchain } from './target.ts';
+import { cToolchain, type Target } from './target.ts';
 
 function run(cmd: string, args: string[], cwd: string, what: string): string {
   const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', maxBuffer: 64 << 20 });
-  if (r.error) throw new TinyedgeError('TE503', `cannot ${what}: ${(r.error as NodeJS.ErrnoException).code === 'ENOENT' ? `'${cmd}' is not installed` : r.error.message}`, { file: cwd });
-  if (r.status !== 0) throw new TinyedgeError('TE503', `${what} failed (exit ${r.status}): ${(r.stderr || r.stdout).trim().split('\n').slice(-5).join(' | ')}`, { file: cwd });
+  if (r.error)
+    throw new TinyedgeError(
+      'TE503',
+      `cannot ${what}: ${(r.error as NodeJS.ErrnoException).code === 'ENOENT' ? `'${cmd}' is not installed` : r.error.message}`,
+      { file: cwd },
+    );
+  if (r.status !== 0)
+    throw new TinyedgeError(
+      'TE503',
+      `${what} failed (exit ${r.status}): ${(r.stderr || r.stdout).trim().split('\n').slice(-5).join(' | ')}`,
+      { file: cwd },
+    );
   return r.stdout;
 }
 
 /** Builds the runner in `dir` with the target's toolchain, or `cflags` instead of its flags (make rebuilds only what changed). */
 export function buildProject(dir: string, target: Target, cflags?: readonly string[]): void {
   const tc = cToolchain(target);
-  run('make', ['-s', `CC=${tc.cc}`, `CFLAGS=${(cflags ?? tc.cflags).join(' ')}`, `LDFLAGS=${(tc.ldflags ?? []).join(' ')}`, 'runner'], dir, `build for ${target.name}`);
+  run(
+    'make',
+    [
+      '-s',
+      `CC=${tc.cc}`,
+      `CFLAGS=${(cflags ?? tc.cflags).join(' ')}`,
+      `LDFLAGS=${(tc.ldflags ?? []).join(' ')}`,
+      'runner',
+    ],
+    dir,
+    `build for ${target.name}`,
+  );
 }
 
 /** Writes a project's files into a new temporary folder and builds its runner there for `target` (tests, benchmarks). */
-export function buildTemporaryProject(files: Record<string, string>, target: Target, cflags?: readonly string[]): string {
+export function buildTemporaryProject(
+  files: Record<string, string>,
+  target: Target,
+  cflags?: readonly string[],
+): string {
   const dir = mkdtempSync(join(tmpdir(), 'tinyedge-build-'));
   for (const [name, text] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, name)), { recursive: true });
@@ -57,12 +82,24 @@ export interface QemuPlugin {
  * board, where the program reads `input.i8` and writes `output.i8` in its folder through semihosting. Returns each
  * run's latency in ms; none on a board (emulated time says nothing about a device: count instructions instead).
  */
-export function runBuild(dir: string, target: Target, input: string, output: string, runs: number, plugin?: QemuPlugin): number[] {
+export function runBuild(
+  dir: string,
+  target: Target,
+  input: string,
+  output: string,
+  runs: number,
+  plugin?: QemuPlugin,
+): number[] {
   const how = target.run;
   if (how.kind === 'node') throw new TinyedgeError('TE502', `target '${target.name}' runs in Node, not as a C program`);
-  if (plugin && how.kind === 'native') throw new TinyedgeError('TE502', `target '${target.name}' runs natively: count its instructions with callgrind, not a qemu plugin`);
+  if (plugin && how.kind === 'native')
+    throw new TinyedgeError(
+      'TE502',
+      `target '${target.name}' runs natively: count its instructions with callgrind, not a qemu plugin`,
+    );
   /** The qemu command with the plugin (if any) right after the emulator's name. */
-  const qemu = (command: string[]) => (plugin ? [command[0]!, '-plugin', `file=${plugin.lib},out=${plugin.out}`, ...command.slice(1)] : command);
+  const qemu = (command: string[]) =>
+    plugin ? [command[0]!, '-plugin', `file=${plugin.lib},out=${plugin.out}`, ...command.slice(1)] : command;
   if (how.kind === 'qemu-system') {
     copyFileSync(input, join(dir, 'input.i8'));
     const [cmd, ...rest] = [...qemu(how.command), resolve(dir, 'runner')];

@@ -5,10 +5,11 @@
  * the int8 reference interpreter's. The README's code block is what runs, so the two cannot drift; the library
  * prints nothing while doing it.
  */
-import { describe, expect, it } from 'vitest';
+
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { ROOT } from './support/samples.ts';
 
 /** The ```js block of the README's Library API section. */
@@ -29,7 +30,11 @@ describe("the library API ('tinyedge')", () => {
     const dir = join(ROOT, 'build', 'api-example');
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'example.mjs'), code);
-    const r = spawnSync(process.execPath, [join(dir, 'example.mjs')], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NODE_NO_WARNINGS: '1' } });
+    const r = spawnSync(process.execPath, [join(dir, 'example.mjs')], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, NODE_NO_WARNINGS: '1' },
+    });
     expect(r.status, r.stderr).toBe(0);
     expect({ stdout: r.stdout, stderr: r.stderr }).toEqual({ stdout: '', stderr: '' });
     for (const target of ['host', 'wasm32']) {
@@ -40,7 +45,8 @@ describe("the library API ('tinyedge')", () => {
 
   it('ships its types: dist/index.d.ts declares the stages', () => {
     const types = readFileSync(join(ROOT, 'dist', 'compiler', 'index.d.ts'), 'utf8');
-    for (const name of ['loadModel', 'optimize', 'quantize', 'readInput', 'predict', 'compile', 'run', 'TinyedgeError']) expect(types).toMatch(new RegExp(`\\b${name}\\b`));
+    for (const name of ['loadModel', 'optimize', 'quantize', 'readInput', 'predict', 'compile', 'run', 'TinyedgeError'])
+      expect(types).toMatch(new RegExp(`\\b${name}\\b`));
     expect(readFileSync(join(ROOT, 'dist', 'index.d.ts'), 'utf8')).toContain("from './compiler/index.js'");
   });
 });

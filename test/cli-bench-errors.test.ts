@@ -4,16 +4,17 @@
  * input gets a seeded tensor, and a peer that cannot run the model is left out with its reason. Most cases fail in the
  * CLI before tools/bench starts, so they take seconds; the two that run a benchmark use tiny models and --runs 1.
  */
-import { describe, expect, it, beforeAll } from 'vitest';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { checkBenchRequest, inputTensor, integerInputOf } from '../compiler/api/bench-request.ts';
+import type { LoadedModel } from '../models/registry.ts';
+import { tfjsTwinOf } from '../tools/bench/peers.ts';
 import { expectUserError, hasStackTrace, tinyedge } from './support/cli.ts';
 import { ROOT } from './support/samples.ts';
-import { checkBenchRequest, integerInputOf, inputTensor } from '../compiler/api/bench-request.ts';
-import { tfjsTwinOf } from '../tools/bench/peers.ts';
-import { LoadedModel } from '../models/registry.ts';
 
 const MLPERF = join(ROOT, '..', 'shared', 'models', 'mlperf-tiny');
 const AD01 = join(MLPERF, 'ad01_int8.tflite');
@@ -36,7 +37,10 @@ beforeAll(() => {
 
 describe('bench: bad requests end in one error line before anything is built', () => {
   it('a model file that does not exist', () => {
-    expectUserError(tinyedge(['bench', 'nope.tflite', '--target', 'host']), /^tinyedge: error: nope\.tflite: cannot read model: no such file$/);
+    expectUserError(
+      tinyedge(['bench', 'nope.tflite', '--target', 'host']),
+      /^tinyedge: error: nope\.tflite: cannot read model: no such file$/,
+    );
   });
 
   it('a corrupt .tflite', () => {
@@ -46,31 +50,57 @@ describe('bench: bad requests end in one error line before anything is built', (
 
   it('an undecodable --image', () => {
     const file = scratch('truncated.png', { from: join(ROOT, 'models', 'samples', 'coffee.png'), bytes: 3000 });
-    expectUserError(tinyedge(['bench', '--target', 'host', '--image', file]), /^tinyedge: error: \S+truncated\.png: cannot decode image: /);
+    expectUserError(
+      tinyedge(['bench', '--target', 'host', '--image', file]),
+      /^tinyedge: error: \S+truncated\.png: cannot decode image: /,
+    );
   });
 
   it('a short --input names the input and the sizes', () => {
     const file = scratch('short.u8', { from: join(ROOT, 'models', 'tflm', 'person.u8'), bytes: 3000 });
-    expectUserError(tinyedge(['bench', PERSON, '--target', 'cortex-m4', '--input', file]), /short\.u8: node 'input' \(input\): expects 9216 uint8 values .* but the file has 3000 bytes$/);
+    expectUserError(
+      tinyedge(['bench', PERSON, '--target', 'cortex-m4', '--input', file]),
+      /short\.u8: node 'input' \(input\): expects 9216 uint8 values .* but the file has 3000 bytes$/,
+    );
   });
 
   it('a truncated --audio', () => {
-    const file = scratch('truncated.wav', { from: join(ROOT, 'models', 'samples', 'audio', 'pcg-murmur-1.wav'), bytes: 2000 });
-    expectUserError(tinyedge(['bench', 'builder:funnelnet', '--target', 'cortex-m4', '--audio', file]), /truncated\.wav: holds \d+ samples .* the model takes 4096/);
+    const file = scratch('truncated.wav', {
+      from: join(ROOT, 'models', 'samples', 'audio', 'pcg-murmur-1.wav'),
+      bytes: 2000,
+    });
+    expectUserError(
+      tinyedge(['bench', 'builder:funnelnet', '--target', 'cortex-m4', '--audio', file]),
+      /truncated\.wav: holds \d+ samples .* the model takes 4096/,
+    );
   });
 
   it('--runs that is not a whole number ≥ 1', () => {
-    for (const runs of ['abc', '0', '2.5']) expectUserError(tinyedge(['bench', '--runs', runs]), new RegExp(`^tinyedge: error: --runs must be a whole number ≥ 1, got '${runs.replace('.', '\\.')}'$`));
+    for (const runs of ['abc', '0', '2.5'])
+      expectUserError(
+        tinyedge(['bench', '--runs', runs]),
+        new RegExp(`^tinyedge: error: --runs must be a whole number ≥ 1, got '${runs.replace('.', '\\.')}'$`),
+      );
   });
 
   it('an artifact or a builder without --target: says what bench would measure instead of benching the default model', () => {
-    expectUserError(tinyedge(['bench', AD01]), /ad01_int8\.tflite: without --target, bench runs the f32 reference interpreter beside TF\.js on a packaged model .*; give --target/);
+    expectUserError(
+      tinyedge(['bench', AD01]),
+      /ad01_int8\.tflite: without --target, bench runs the f32 reference interpreter beside TF\.js on a packaged model .*; give --target/,
+    );
     expectUserError(tinyedge(['bench', 'builder:mobilenet_v2_0.35_96']), /without --target/);
   });
 
   it('tools/bench run directly reports its own failures the same way', () => {
-    const r = spawnSync(process.execPath, ['bin/run-ts.mjs', 'tools/bench/main.ts', '--model', 'nope.tflite', '--target', 'host'], { cwd: ROOT, encoding: 'utf8' });
-    expectUserError({ status: r.status, stdout: r.stdout, stderr: r.stderr }, /^tinyedge: error: nope\.tflite: cannot read model: no such file$/);
+    const r = spawnSync(
+      process.execPath,
+      ['bin/run-ts.mjs', 'tools/bench/main.ts', '--model', 'nope.tflite', '--target', 'host'],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
+    expectUserError(
+      { status: r.status, stdout: r.stdout, stderr: r.stderr },
+      /^tinyedge: error: nope\.tflite: cannot read model: no such file$/,
+    );
   });
 });
 
@@ -87,14 +117,20 @@ describe('bench: what a model without an image input is fed', () => {
       expect(Math.min(...x)).toBeLessThan(-120);
       expect(Math.max(...x)).toBeGreaterThan(120);
     }
-    for (const file of [VWW, PERSON]) expect((await checkBenchRequest({ model: file, target: 'cortex-m4', runs: '1' })).input.kind, file).toBe('f32');
+    for (const file of [VWW, PERSON])
+      expect((await checkBenchRequest({ model: file, target: 'cortex-m4', runs: '1' })).input.kind, file).toBe('f32');
   });
 
   it('ad01 on cortex-m4 without --input: benched on the seeded tensor, said so', () => {
     const r = tinyedge(['bench', AD01, '--target', 'cortex-m4', '--runs', '1', '--json']);
     expect(r.status, r.stderr).toBe(0);
     expect(hasStackTrace(r.stderr), r.stderr).toBe(false);
-    const out = JSON.parse(r.stdout) as { inputKind: string; input: string; sameOutput: boolean; totals: { macs: number } };
+    const out = JSON.parse(r.stdout) as {
+      inputKind: string;
+      input: string;
+      sameOutput: boolean;
+      totals: { macs: number };
+    };
     expect(out.inputKind).toBe('seeded');
     expect(out.input).toMatch(/^seeded 1×640 tensor/);
     expect(out.sameOutput).toBe(true);
@@ -107,19 +143,44 @@ describe('bench: a peer runs the same model or is left out', () => {
     const stub = (spec: string, madeFrom?: string) => ({ spec, ...(madeFrom ? { madeFrom } : {}) }) as LoadedModel;
     expect(tfjsTwinOf(stub('mid.te', 'nsfwjs:mobilenet_v2_mid')).json.format).toBe('graph-model');
     expect(() => tfjsTwinOf(stub(AD01))).toThrow(/ad01_int8\.tflite is not one/);
-    expect(() => tfjsTwinOf(stub('small.te', 'builder:mobilenet_v2_0.35_32'))).toThrow(/small\.te was quantized from builder:mobilenet_v2_0\.35_32/);
+    expect(() => tfjsTwinOf(stub('small.te', 'builder:mobilenet_v2_0.35_32'))).toThrow(
+      /small\.te was quantized from builder:mobilenet_v2_0\.35_32/,
+    );
   });
 
   it('a 32×32 artifact on wasm32: TF.js is left out saying why, tinyedge and onnxruntime-web run it', () => {
     const artifact = join(work, 'small.te');
-    const q = tinyedge(['quantize', 'builder:mobilenet_v2_0.35_32', '--out', artifact, '--calibrate', join(ROOT, 'models', 'samples', 'coffee.png'), '--augment', '0', '--eval-augment', '0']);
+    const q = tinyedge([
+      'quantize',
+      'builder:mobilenet_v2_0.35_32',
+      '--out',
+      artifact,
+      '--calibrate',
+      join(ROOT, 'models', 'samples', 'coffee.png'),
+      '--augment',
+      '0',
+      '--eval-augment',
+      '0',
+    ]);
     expect(q.status, q.stderr).toBe(0);
     const r = tinyedge(['bench', artifact, '--target', 'wasm32', '--runs', '1', '--json']);
     expect(r.status, r.stderr).toBe(0);
     expect(hasStackTrace(r.stderr), r.stderr).toBe(false);
-    const out = JSON.parse(r.stdout) as { rows: { runtime: string; vsTfjsWasm: number | null }[]; skipped: { runtime: string; reason: string }[] };
-    expect(out.skipped).toEqual([{ runtime: expect.stringMatching(/^TF\.js wasm/), reason: expect.stringMatching(/quantized from builder:mobilenet_v2_0\.35_32/) }]);
-    expect(out.rows.map((row) => row.runtime)).toEqual([expect.stringMatching(/^tinyedge int8 WebAssembly/), expect.stringMatching(/^onnxruntime-web int8 .*1 thread/), expect.stringMatching(/^onnxruntime-web int8 .*2 threads/)]);
+    const out = JSON.parse(r.stdout) as {
+      rows: { runtime: string; vsTfjsWasm: number | null }[];
+      skipped: { runtime: string; reason: string }[];
+    };
+    expect(out.skipped).toEqual([
+      {
+        runtime: expect.stringMatching(/^TF\.js wasm/),
+        reason: expect.stringMatching(/quantized from builder:mobilenet_v2_0\.35_32/),
+      },
+    ]);
+    expect(out.rows.map((row) => row.runtime)).toEqual([
+      expect.stringMatching(/^tinyedge int8 WebAssembly/),
+      expect.stringMatching(/^onnxruntime-web int8 .*1 thread/),
+      expect.stringMatching(/^onnxruntime-web int8 .*2 threads/),
+    ]);
     expect(out.rows.every((row) => row.vsTfjsWasm === null)).toBe(true);
   }, 600_000);
 });

@@ -3,9 +3,10 @@
  * after a start the bundle is at least as new as every source; a bundle older than the sources is rebuilt on the
  * next start; the bundled CLI finds the files that sit beside its sources (the packaged model list, the targets).
  */
-import { describe, expect, it } from 'vitest';
+
 import { statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { tinyedge } from './support/cli.ts';
 import { ROOT } from './support/samples.ts';
 

@@ -3,16 +3,17 @@
  * (a float model, quantized with the samples on the way), the same answer as `predict` on the artifact, memory
  * budgets refused with the overshoot in bytes, and output folders that never lose a user's file.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { decodeArtifact } from '../compiler/artifact/int8-artifact.ts';
+import { wasmScratchBytes } from '../compiler/backends/wasm/kernel-table.ts';
+import { planMemory } from '../compiler/plan/plan-memory.ts';
 import { expectUserError, tinyedge } from './support/cli.ts';
 import { SAMPLE_PHOTOS } from './support/samples.ts';
-import { decodeArtifact } from '../compiler/artifact/int8-artifact.ts';
-import { planMemory } from '../compiler/plan/plan-memory.ts';
-import { wasmScratchBytes } from '../compiler/backends/wasm/kernel-table.ts';
 
 let work: string;
 let artifact: string;
@@ -22,7 +23,18 @@ let compiled: { memory: { arenaBytes: number; lowerBoundBytes: number; weightByt
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'tinyedge-compile-'));
   artifact = join(work, 'model.tinyedge');
-  const q = tinyedge(['quantize', '--calibrate', SAMPLE_PHOTOS[2]!, '--augment', '0', '--eval-augment', '0', '--out', artifact, '--json']);
+  const q = tinyedge([
+    'quantize',
+    '--calibrate',
+    SAMPLE_PHOTOS[2]!,
+    '--augment',
+    '0',
+    '--eval-augment',
+    '0',
+    '--out',
+    artifact,
+    '--json',
+  ]);
   if (q.status !== 0) throw new Error(q.stderr);
   built = join(work, 'host');
   const c = tinyedge(['compile', artifact, '--target', 'host', '--out', built, '--json']);
@@ -36,7 +48,16 @@ describe('tinyedge compile --target host', () => {
     expect(m.arenaBytes).toBeLessThanOrEqual(m.lowerBoundBytes * 1.05);
     expect(m.weightBytes).toBeGreaterThan(4_000_000);
     expect(m.codeBytes).toBeGreaterThan(1000);
-    for (const f of ['model.h', 'model.c', 'model_weights.c', 'Makefile', 'CMakeLists.txt', 'tinyedge/include/tinyedge/kernels.h', 'runner']) expect(existsSync(join(built, f)), f).toBe(true);
+    for (const f of [
+      'model.h',
+      'model.c',
+      'model_weights.c',
+      'Makefile',
+      'CMakeLists.txt',
+      'tinyedge/include/tinyedge/kernels.h',
+      'runner',
+    ])
+      expect(existsSync(join(built, f)), f).toBe(true);
     expect(readFileSync(join(built, 'model.h'), 'utf8')).toContain(`#define MODEL_ARENA_BYTES ${m.arenaBytes}`);
   });
 
@@ -48,7 +69,11 @@ describe('tinyedge compile --target host', () => {
       const predicted = JSON.parse(tinyedge(['predict', artifact, '--image', photo, '--json']).stdout);
       expect(ran.output).toEqual(predicted.output);
       expect(ran.top).toEqual(predicted.top);
-      expect(ran.memory).toEqual({ arenaBytes: compiled.memory.arenaBytes, weightBytes: compiled.memory.weightBytes, codeBytes: compiled.memory.codeBytes });
+      expect(ran.memory).toEqual({
+        arenaBytes: compiled.memory.arenaBytes,
+        weightBytes: compiled.memory.weightBytes,
+        codeBytes: compiled.memory.codeBytes,
+      });
       expect(ran.latencyMs).toBeGreaterThan(0);
     }
   });
@@ -70,7 +95,10 @@ describe('budgets and output folders', () => {
   it('--budget-ram below the arena fails with the overshoot in bytes and writes nothing', () => {
     const out = join(work, 'too-small');
     const budget = compiled.memory.arenaBytes - 1000;
-    expectUserError(tinyedge(['compile', artifact, '--target', 'host', '--out', out, '--budget-ram', String(budget)]), new RegExp(`--budget-ram is ${budget}: over by 1000 bytes`));
+    expectUserError(
+      tinyedge(['compile', artifact, '--target', 'host', '--out', out, '--budget-ram', String(budget)]),
+      new RegExp(`--budget-ram is ${budget}: over by 1000 bytes`),
+    );
     expect(existsSync(out)).toBe(false);
   });
 
@@ -83,12 +111,18 @@ describe('budgets and output folders', () => {
     const out = join(work, 'users');
     mkdirSync(out);
     writeFileSync(join(out, 'notes.txt'), 'mine');
-    expectUserError(tinyedge(['compile', artifact, '--target', 'host', '--out', out, '--force']), /users: is not empty and was not written by tinyedge/);
+    expectUserError(
+      tinyedge(['compile', artifact, '--target', 'host', '--out', out, '--force']),
+      /users: is not empty and was not written by tinyedge/,
+    );
     expect(readFileSync(join(out, 'notes.txt'), 'utf8')).toBe('mine');
   });
 
   it('an earlier output needs --force, which replaces only tinyedge files and keeps what the user added', () => {
-    expectUserError(tinyedge(['compile', artifact, '--target', 'host', '--out', built]), /holds an earlier tinyedge output; pass --force/);
+    expectUserError(
+      tinyedge(['compile', artifact, '--target', 'host', '--out', built]),
+      /holds an earlier tinyedge output; pass --force/,
+    );
     writeFileSync(join(built, 'my-notes.txt'), 'mine');
     const r = tinyedge(['compile', artifact, '--target', 'host', '--out', built, '--force']);
     expect(r.status, r.stderr).toBe(0);
@@ -97,7 +131,10 @@ describe('budgets and output folders', () => {
   });
 
   it('run on a folder compile did not write, and an unknown target, say so', () => {
-    expectUserError(tinyedge(['run', work, '--image', SAMPLE_PHOTOS[0]!]), /is not a folder written by `tinyedge compile`/);
+    expectUserError(
+      tinyedge(['run', work, '--image', SAMPLE_PHOTOS[0]!]),
+      /is not a folder written by `tinyedge compile`/,
+    );
     const r = tinyedge(['compile', artifact, '--target', 'toaster', '--out', join(work, 'x')]);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/toaster/);
@@ -125,7 +162,8 @@ describe('tinyedge compile --target wasm32', () => {
     const g = decodeArtifact(readFileSync(artifact), artifact).graph;
     expect(m.arenaBytes).toBe(planMemory(g, wasmScratchBytes).arenaBytes);
     expect(m.weightBytes).toBeGreaterThan(4_000_000);
-    for (const f of ['model.wasm', 'model.json', 'tinyedge-loader.js', 'tinyedge-loader.d.ts', 'index.html']) expect(existsSync(join(out, f)), f).toBe(true);
+    for (const f of ['model.wasm', 'model.json', 'tinyedge-loader.js', 'tinyedge-loader.d.ts', 'index.html'])
+      expect(existsSync(join(out, f)), f).toBe(true);
     for (const photo of SAMPLE_PHOTOS.slice(0, 2)) {
       const r = tinyedge(['run', out, '--image', photo, '--json']);
       expect(r.status, r.stderr).toBe(0);

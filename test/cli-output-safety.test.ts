@@ -4,10 +4,11 @@
  * through symbolic links survive); outputs that cannot be written, or would land on an input, are refused before
  * any work with one clear line; commander's usage errors keep the one-line format.
  */
-import { describe, expect, it, beforeAll } from 'vitest';
+
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { expectUserError, tinyedge } from './support/cli.ts';
 import { ROOT } from './support/samples.ts';
 
@@ -63,7 +64,10 @@ describe('compile --force never deletes outside --out', () => {
   it('a manifest that is not JSON is refused, not an internal error', () => {
     const { out } = plant(work, 'garbage', []);
     writeFileSync(join(out, '.tinyedge-output'), '{"writtenBy": "tinyedge", "files": [');
-    expectUserError(tinyedge(['compile', TFLITE, '--target', 'wasm32', '--out', out, '--force']), /\.tinyedge-output: is not a tinyedge manifest \(not JSON\); nothing was removed/);
+    expectUserError(
+      tinyedge(['compile', TFLITE, '--target', 'wasm32', '--out', out, '--force']),
+      /\.tinyedge-output: is not a tinyedge manifest \(not JSON\); nothing was removed/,
+    );
     expect(readFileSync(join(out, 'mine.txt'), 'utf8')).toBe('mine');
   });
 
@@ -89,30 +93,57 @@ describe('outputs that cannot be written are refused first, naming the path', ()
 
   it('--out that is a file, or under a file, or the input model itself', () => {
     writeFileSync(join(work, 'plain.txt'), 'x');
-    expectUserError(tinyedge(['compile', model, '--target', 'wasm32', '--out', join(work, 'plain.txt')]), /plain\.txt: is a file, not a folder/);
-    expectUserError(tinyedge(['compile', model, '--target', 'wasm32', '--out', join(work, 'plain.txt', 'sub')]), /plain\.txt\/sub: cannot be created: '.*plain\.txt' is a file, not a folder/);
-    expectUserError(tinyedge(['compile', model, '--target', 'wasm32', '--out', model]), /person\.tflite: is a file, not a folder/);
+    expectUserError(
+      tinyedge(['compile', model, '--target', 'wasm32', '--out', join(work, 'plain.txt')]),
+      /plain\.txt: is a file, not a folder/,
+    );
+    expectUserError(
+      tinyedge(['compile', model, '--target', 'wasm32', '--out', join(work, 'plain.txt', 'sub')]),
+      /plain\.txt\/sub: cannot be created: '.*plain\.txt' is a file, not a folder/,
+    );
+    expectUserError(
+      tinyedge(['compile', model, '--target', 'wasm32', '--out', model]),
+      /person\.tflite: is a file, not a folder/,
+    );
     expect(readFileSync(model)).toEqual(readFileSync(TFLITE));
   });
 
   it('a folder that cannot be written (here /proc, which refuses even root)', () => {
-    expectUserError(tinyedge(['compile', model, '--target', 'wasm32', '--out', '/proc/tinyedge-out']), /\/proc\/tinyedge-out: cannot be created: '\/proc' is not writable/);
-    expectUserError(tinyedge(['quantize', model, '--out', '/proc/q.tinyedge']), /\/proc\/q\.tinyedge: cannot be written: '\/proc' is not writable/);
+    expectUserError(
+      tinyedge(['compile', model, '--target', 'wasm32', '--out', '/proc/tinyedge-out']),
+      /\/proc\/tinyedge-out: cannot be created: '\/proc' is not writable/,
+    );
+    expectUserError(
+      tinyedge(['quantize', model, '--out', '/proc/q.tinyedge']),
+      /\/proc\/q\.tinyedge: cannot be written: '\/proc' is not writable/,
+    );
   });
 
   it('export over its own artifact, even with --force, and into a folder that is a file', () => {
     const artifact = join(work, 'person-export.tflite');
     copyFileSync(TFLITE, artifact);
-    expectUserError(tinyedge(['export', artifact, '--format', 'onnx', '--out', artifact, '--force']), /is the artifact being exported; refusing to write over it/);
-    expectUserError(tinyedge(['export', artifact, '--format', 'onnx', '--out', join(work, 'plain.txt', 'x.onnx')]), /x\.onnx: cannot be written: '.*plain\.txt' is a file, not a folder/);
+    expectUserError(
+      tinyedge(['export', artifact, '--format', 'onnx', '--out', artifact, '--force']),
+      /is the artifact being exported; refusing to write over it/,
+    );
+    expectUserError(
+      tinyedge(['export', artifact, '--format', 'onnx', '--out', join(work, 'plain.txt', 'x.onnx')]),
+      /x\.onnx: cannot be written: '.*plain\.txt' is a file, not a folder/,
+    );
     expect(readFileSync(artifact)).toEqual(readFileSync(TFLITE));
   });
 
   it('--draw onto its own photo, even with --force, or into a folder that cannot be written', () => {
     const photo = join(work, 'photo.png');
     copyFileSync(PHOTO, photo);
-    expectUserError(tinyedge(['predict', 'human:handtrack', '--image', photo, '--draw', photo, '--force']), /photo\.png: is the input photo; refusing to write over it/);
-    expectUserError(tinyedge(['predict', 'human:handtrack', '--image', photo, '--draw', '/proc/boxes.png']), /\/proc\/boxes\.png: cannot be written/);
+    expectUserError(
+      tinyedge(['predict', 'human:handtrack', '--image', photo, '--draw', photo, '--force']),
+      /photo\.png: is the input photo; refusing to write over it/,
+    );
+    expectUserError(
+      tinyedge(['predict', 'human:handtrack', '--image', photo, '--draw', '/proc/boxes.png']),
+      /\/proc\/boxes\.png: cannot be written/,
+    );
     expect(readFileSync(photo)).toEqual(readFileSync(PHOTO));
   });
 });
@@ -120,7 +151,13 @@ describe('outputs that cannot be written are refused first, naming the path', ()
 describe("commander's usage errors keep the one-line format", () => {
   it('an unknown option, with its suggestion on the same line', () => {
     expectUserError(tinyedge(['predict', '--bogus']), /^tinyedge: error: unknown option '--bogus'$/);
-    expectUserError(tinyedge(['predict', '--imag', 'x.png']), /^tinyedge: error: unknown option '--imag' \(Did you mean --image\?\)$/);
-    expectUserError(tinyedge(['compile', '--target', 'nope', '--out', 'x']), /^tinyedge: error: option '--target <name>' argument 'nope' is invalid\. Allowed choices are /);
+    expectUserError(
+      tinyedge(['predict', '--imag', 'x.png']),
+      /^tinyedge: error: unknown option '--imag' \(Did you mean --image\?\)$/,
+    );
+    expectUserError(
+      tinyedge(['compile', '--target', 'nope', '--out', 'x']),
+      /^tinyedge: error: option '--target <name>' argument 'nope' is invalid\. Allowed choices are /,
+    );
   });
 });

@@ -3,15 +3,16 @@
  * --input FILE.f32 (the decoded photo written as raw float32) gives the same scores as --image; the scores are
  * the reference interpreter's; the human output shows top-5, latency and memory.
  */
-import { describe, expect, it, beforeAll } from 'vitest';
+
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { tinyedge } from './support/cli.ts';
-import { SAMPLE_PHOTOS, photoInput } from './support/samples.ts';
-import { loadModel } from '../models/registry.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { optimize } from '../compiler/pipeline.ts';
 import { runF32 } from '../compiler/reference/f32/interpreter.ts';
+import { loadModel } from '../models/registry.ts';
+import { tinyedge } from './support/cli.ts';
+import { photoInput, SAMPLE_PHOTOS } from './support/samples.ts';
 
 const photo = SAMPLE_PHOTOS.find((p) => p.endsWith('coffee.png')) as string;
 let inputFile: string;
@@ -36,7 +37,13 @@ describe('predict', () => {
     expect(out.output).toMatchObject({ shape: [1, 5], dtype: 'f32', scale: null, zeroPoint: null });
     expect(out.output.data).toEqual(Array.from(expected));
     expect(out.top).toHaveLength(5);
-    expect(out.top.map((t: { label: string }) => t.label).sort()).toEqual(['Drawing', 'Hentai', 'Neutral', 'Porn', 'Sexy']);
+    expect(out.top.map((t: { label: string }) => t.label).sort()).toEqual([
+      'Drawing',
+      'Hentai',
+      'Neutral',
+      'Porn',
+      'Sexy',
+    ]);
     expect(out.top[0].score).toBe(Math.max(...expected));
     expect(out.latencyMs).toBeGreaterThan(0);
     expect(out.memory.weightBytes).toBeGreaterThan(16e6);

@@ -3,12 +3,13 @@
  * quantizer: a calibration folder without images, an undecodable photo, an op with no int8 kernel, and an --out
  * that would overwrite a file of the user's.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, copyFileSync, existsSync } from 'node:fs';
+
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ort from 'onnxruntime-node';
-import { expectUserError, tinyedge, CliRun } from './support/cli.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type CliRun, expectUserError, tinyedge } from './support/cli.ts';
 import { SAMPLE_PHOTOS } from './support/samples.ts';
 
 let work: string;
@@ -18,7 +19,18 @@ let quantizeRun: CliRun;
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'tinyedge-quantize-'));
   artifact = join(work, 'mobilenet_v2_mid.tinyedge');
-  quantizeRun = tinyedge(['quantize', '--calibrate', ...SAMPLE_PHOTOS.slice(0, 3), '--augment', '1', '--eval-augment', '1', '--out', artifact, '--json']);
+  quantizeRun = tinyedge([
+    'quantize',
+    '--calibrate',
+    ...SAMPLE_PHOTOS.slice(0, 3),
+    '--augment',
+    '1',
+    '--eval-augment',
+    '1',
+    '--out',
+    artifact,
+    '--json',
+  ]);
 }, 600_000);
 
 describe('tinyedge quantize', () => {
@@ -75,7 +87,10 @@ describe('bad input to quantize and export', () => {
   it('a calibration folder with no images: names the folder', () => {
     const empty = join(work, 'empty');
     mkdirSync(empty);
-    expectUserError(tinyedge(['quantize', '--calibrate', empty, '--out', join(work, 'x.tinyedge')]), /^tinyedge: error: \S+empty: calibration folder has no images/);
+    expectUserError(
+      tinyedge(['quantize', '--calibrate', empty, '--out', join(work, 'x.tinyedge')]),
+      /^tinyedge: error: \S+empty: calibration folder has no images/,
+    );
   });
 
   it('an undecodable image: names the file', () => {
@@ -83,7 +98,10 @@ describe('bad input to quantize and export', () => {
     mkdirSync(dir);
     copyFileSync(SAMPLE_PHOTOS[0]!, join(dir, 'a.png'));
     writeFileSync(join(dir, 'b.jpg'), 'not a jpeg');
-    expectUserError(tinyedge(['quantize', '--calibrate', dir, '--out', join(work, 'x.tinyedge')]), /^tinyedge: error: \S+b\.jpg: cannot decode image: /);
+    expectUserError(
+      tinyedge(['quantize', '--calibrate', dir, '--out', join(work, 'x.tinyedge')]),
+      /^tinyedge: error: \S+b\.jpg: cannot decode image: /,
+    );
   });
 
   it('a model with an op the quantizer cannot handle: names the file, node and op', () => {
@@ -101,20 +119,39 @@ describe('bad input to quantize and export', () => {
       weightsManifest: [],
     };
     writeFileSync(join(dir, 'model.json'), JSON.stringify(json));
-    expectUserError(tinyedge(['quantize', join(dir, 'model.json'), '--out', join(work, 'x.tinyedge')]), /^tinyedge: error: \S+model\.json: node 'difference' \(sub\): cannot be quantized: tinyedge has no int8 sub$/);
+    expectUserError(
+      tinyedge(['quantize', join(dir, 'model.json'), '--out', join(work, 'x.tinyedge')]),
+      /^tinyedge: error: \S+model\.json: node 'difference' \(sub\): cannot be quantized: tinyedge has no int8 sub$/,
+    );
   });
 
   it('--out naming a file that is not an artifact: refuses and leaves it untouched', () => {
     const precious = join(work, 'notes.txt');
     writeFileSync(precious, 'mine');
-    expectUserError(tinyedge(['quantize', '--calibrate', SAMPLE_PHOTOS[0]!, '--augment', '0', '--eval-augment', '0', '--out', precious]), /notes\.txt: exists and is not a tinyedge artifact/);
+    expectUserError(
+      tinyedge([
+        'quantize',
+        '--calibrate',
+        SAMPLE_PHOTOS[0]!,
+        '--augment',
+        '0',
+        '--eval-augment',
+        '0',
+        '--out',
+        precious,
+      ]),
+      /notes\.txt: exists and is not a tinyedge artifact/,
+    );
     expect(readFileSync(precious, 'utf8')).toBe('mine');
   });
 
   it('export of a file that is not an artifact, and over an existing file without --force', () => {
     const precious = join(work, 'keep.onnx');
     writeFileSync(precious, 'mine');
-    expectUserError(tinyedge(['export', artifact, '--format', 'onnx', '--out', precious]), /keep\.onnx: exists; pass --force/);
+    expectUserError(
+      tinyedge(['export', artifact, '--format', 'onnx', '--out', precious]),
+      /keep\.onnx: exists; pass --force/,
+    );
     expect(readFileSync(precious, 'utf8')).toBe('mine');
     expectUserError(tinyedge(['export', precious, '--format', 'onnx', '--out', join(work, 'y.onnx')]), /keep\.onnx: /);
   });
@@ -122,6 +159,9 @@ describe('bad input to quantize and export', () => {
   it('a truncated artifact: names the file', () => {
     const cut = join(work, 'cut.tinyedge');
     writeFileSync(cut, readFileSync(artifact).subarray(0, 100_000));
-    expectUserError(tinyedge(['predict', cut, '--image', SAMPLE_PHOTOS[0]!]), /cut\.tinyedge: not a valid tinyedge artifact: /);
+    expectUserError(
+      tinyedge(['predict', cut, '--image', SAMPLE_PHOTOS[0]!]),
+      /cut\.tinyedge: not a valid tinyedge artifact: /,
+    );
   });
 });

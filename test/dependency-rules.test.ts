@@ -8,8 +8,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
 import { cruise } from 'dependency-cruiser';
+import { afterAll, describe, expect, it } from 'vitest';
 
 const rules = createRequire(import.meta.url)('../.dependency-cruiser.cjs') as { forbidden: unknown[] };
 
@@ -24,8 +24,16 @@ const FIXTURE: Record<string, string[]> = {
   'compiler/reference/integer/interpreter.ts': ['../../quantize/prepare/prepare-int8.ts'],
   'compiler/quantize/report.ts': ['../reference/integer/interpreter.ts', './prepare/prepare-int8.ts'],
   // Backwards too: the planner importing the integer interpreter and the runtime.
-  'compiler/plan/plan-memory.ts': ['../reference/integer/interpreter.ts', '../quantize/prepare/prepare-int8.ts', '../../runtime/offload/wire-protocol.ts'],
-  'compiler/backends/c/render-nodes.ts': ['../../ir/graph.ts', '../../quantize/prepare/prepare-int8.ts', '../../plan/plan-memory.ts'],
+  'compiler/plan/plan-memory.ts': [
+    '../reference/integer/interpreter.ts',
+    '../quantize/prepare/prepare-int8.ts',
+    '../../runtime/offload/wire-protocol.ts',
+  ],
+  'compiler/backends/c/render-nodes.ts': [
+    '../../ir/graph.ts',
+    '../../quantize/prepare/prepare-int8.ts',
+    '../../plan/plan-memory.ts',
+  ],
   'compiler/cli/compile.ts': ['../backends/c/render-nodes.ts', '../../runtime/offload/wire-protocol.ts'],
   'runtime/offload/wire-protocol.ts': ['../../compiler/errors.ts'],
   'tools/bench/main.ts': ['../../compiler/cli/compile.ts', '../../compiler/backends/c/render-nodes.ts'],
@@ -41,9 +49,17 @@ describe('the dependency rules', () => {
   it('report backwards imports, the runtime importing the compiler, tools importing the CLI and cycles, and nothing else', async () => {
     for (const [file, imports] of Object.entries(FIXTURE)) {
       mkdirSync(join(root, dirname(file)), { recursive: true });
-      writeFileSync(join(root, file), imports.map((to, i) => `import * as m${i} from '${to}';\nvoid m${i};\n`).join('') + 'export const x = 1;\n');
+      writeFileSync(
+        join(root, file),
+        `${imports.map((to, i) => `import * as m${i} from '${to}';\nvoid m${i};\n`).join('')}export const x = 1;\n`,
+      );
     }
-    const result = await cruise(['compiler', 'runtime', 'tools'], { baseDir: root, validate: true, ruleSet: rules as never, tsPreCompilationDeps: true });
+    const result = await cruise(['compiler', 'runtime', 'tools'], {
+      baseDir: root,
+      validate: true,
+      ruleSet: rules as never,
+      tsPreCompilationDeps: true,
+    });
     if (typeof result.output === 'string') throw new Error('expected a cruise result');
     const found = result.output.summary.violations.map((v) => `${v.rule.name}: ${v.from} → ${v.to}`).sort();
     expect(found).toEqual(

@@ -2,14 +2,17 @@
  * @fileoverview The error-code table (compiler/error-codes.ts) stays what users can rely on: each code's first digit
  * names its stage, every code is raised somewhere (no dead entries), and docs/errors.md is the table as rendered.
  */
-import { describe, expect, it } from 'vitest';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ERROR_CODES, ERROR_STAGES, ErrorStage } from '../compiler/error-codes.ts';
+import { describe, expect, it } from 'vitest';
+import { ERROR_CODES, ERROR_STAGES, type ErrorStage } from '../compiler/error-codes.ts';
 import { ERRORS_PAGE, errorsPage } from '../tools/docs/errors-page.ts';
 import { ROOT } from './support/samples.ts';
 
-const STAGE_DIGIT = Object.fromEntries((Object.keys(ERROR_STAGES) as ErrorStage[]).map((stage, i) => [stage, String(i + 1)]));
+const STAGE_DIGIT = Object.fromEntries(
+  (Object.keys(ERROR_STAGES) as ErrorStage[]).map((stage, i) => [stage, String(i + 1)]),
+);
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -24,7 +27,11 @@ describe('error codes', () => {
   });
 
   it('every code in the table is raised somewhere in the compiler, models, targets or tools', () => {
-    const text = ['compiler', 'models', 'targets', 'tools'].flatMap((d) => sources(join(ROOT, d))).filter((f) => !f.endsWith('error-codes.ts')).map((f) => readFileSync(f, 'utf8')).join('\n');
+    const text = ['compiler', 'models', 'targets', 'tools']
+      .flatMap((d) => sources(join(ROOT, d)))
+      .filter((f) => !f.endsWith('error-codes.ts'))
+      .map((f) => readFileSync(f, 'utf8'))
+      .join('\n');
     const unused = Object.keys(ERROR_CODES).filter((code) => !text.includes(`'${code}'`));
     expect(unused).toEqual([]);
   });

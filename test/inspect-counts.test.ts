@@ -3,10 +3,11 @@
  * from the MobileNetV2 paper's architecture table, parameters likewise, and the same totals whether the model is
  * read from the nsfwjs package or from model.json + .bin files on disk.
  */
-import { describe, expect, it } from 'vitest';
+
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { tinyedge } from './support/cli.ts';
 import { writeNsfwjsModelFiles } from './support/model-files.ts';
 
@@ -80,11 +81,14 @@ describe('inspect totals', () => {
     expect(Math.abs(report.totals.macs / (backbone + 1280 * 256 + 256 * 128 + 128 * 5) - 1)).toBeLessThan(0.02);
   });
 
-  it.each(['mobilenet_v2_mid', 'mobilenet_v2'])('%s read from model.json + .bin files has the same totals as from the package', (name) => {
-    const file = writeNsfwjsModelFiles(name, mkdtempSync(join(tmpdir(), 'tinyedge-')));
-    const fromDisk = JSON.parse(tinyedge(['inspect', file, '--json']).stdout);
-    const fromPackage = JSON.parse(tinyedge(['inspect', `nsfwjs:${name}`, '--json']).stdout);
-    expect(fromDisk.totals).toEqual(fromPackage.totals);
-    expect(fromDisk.source).toBe(file);
-  });
+  it.each(['mobilenet_v2_mid', 'mobilenet_v2'])(
+    '%s read from model.json + .bin files has the same totals as from the package',
+    (name) => {
+      const file = writeNsfwjsModelFiles(name, mkdtempSync(join(tmpdir(), 'tinyedge-')));
+      const fromDisk = JSON.parse(tinyedge(['inspect', file, '--json']).stdout);
+      const fromPackage = JSON.parse(tinyedge(['inspect', `nsfwjs:${name}`, '--json']).stdout);
+      expect(fromDisk.totals).toEqual(fromPackage.totals);
+      expect(fromDisk.source).toBe(file);
+    },
+  );
 });

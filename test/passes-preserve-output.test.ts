@@ -3,15 +3,15 @@
  * (within float reassociation), on a photo and a seeded random input, for both real models; and the optimized
  * graphs contain only what the passes promise (no identity, batch norm, standalone relu or zero pad left).
  */
-import { describe, expect, it, beforeAll } from 'vitest';
-import { loadModel, LoadedModel } from '../models/registry.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type Graph, tensorOf } from '../compiler/ir/graph.ts';
+import { sizeOf } from '../compiler/ir/tensor.ts';
+import { verifyGraph } from '../compiler/ir/verify.ts';
+import { pruneTensors } from '../compiler/passes/graph-edit.ts';
 import { F32_PASSES, optimize } from '../compiler/pipeline.ts';
 import { runF32 } from '../compiler/reference/f32/interpreter.ts';
-import { Graph, tensorOf } from '../compiler/ir/graph.ts';
-import { pruneTensors } from '../compiler/passes/graph-edit.ts';
-import { verifyGraph } from '../compiler/ir/verify.ts';
-import { sizeOf } from '../compiler/ir/tensor.ts';
-import { SAMPLE_PHOTOS, photoInput } from './support/samples.ts';
+import { type LoadedModel, loadModel } from '../models/registry.ts';
+import { photoInput, SAMPLE_PHOTOS } from './support/samples.ts';
 import { seededUniform } from './support/seeded.ts';
 
 function run(g: Graph, x: Float32Array): Float32Array {
@@ -36,7 +36,11 @@ describe.each(['nsfwjs:mobilenet_v2_mid', 'nsfwjs:mobilenet_v2'])('%s', (spec) =
       pruneTensors(next);
       verifyGraph(next);
       const after = inputs.map((x) => run(next, x));
-      after.forEach((y, i) => y.forEach((v, j) => expect(Math.abs(v - before[i]![j]!), `${step.name}, input ${i}, class ${j}`).toBeLessThanOrEqual(1e-5)));
+      after.forEach((y, i) => {
+        y.forEach((v, j) => {
+          expect(Math.abs(v - before[i]![j]!), `${step.name}, input ${i}, class ${j}`).toBeLessThanOrEqual(1e-5);
+        });
+      });
       g = next;
       before = after;
     }
@@ -44,10 +48,15 @@ describe.each(['nsfwjs:mobilenet_v2_mid', 'nsfwjs:mobilenet_v2'])('%s', (spec) =
 
   it('passes do not modify the graph they are given', () => {
     const nodes = model.graph.nodes.length;
-    const firstFilter = tensorOf(model.graph, model.graph.nodes.find((n) => n.op === 'conv2d')!.inputs[1]!).data!.slice();
+    const firstFilter = tensorOf(
+      model.graph,
+      model.graph.nodes.find((n) => n.op === 'conv2d')!.inputs[1]!,
+    ).data!.slice();
     optimize(model.graph);
     expect(model.graph.nodes.length).toBe(nodes);
-    expect(tensorOf(model.graph, model.graph.nodes.find((n) => n.op === 'conv2d')!.inputs[1]!).data).toEqual(firstFilter);
+    expect(tensorOf(model.graph, model.graph.nodes.find((n) => n.op === 'conv2d')!.inputs[1]!).data).toEqual(
+      firstFilter,
+    );
   });
 
   it('the optimized graph has no identity, batch_norm or standalone clamp; every relu6 is fused; no zero pad remains', () => {
@@ -57,7 +66,9 @@ describe.each(['nsfwjs:mobilenet_v2_mid', 'nsfwjs:mobilenet_v2'])('%s', (spec) =
     expect(ops).not.toContain('batch_norm');
     expect(ops).not.toContain('clamp');
     expect(g.nodes.filter((n) => n.op === 'pad' && n.attrs.value === 0)).toEqual([]);
-    const relu6 = g.nodes.filter((n) => 'clamp' in n.attrs && (n.attrs as { clamp: { max: number | null } }).clamp.max === 6);
+    const relu6 = g.nodes.filter(
+      (n) => 'clamp' in n.attrs && (n.attrs as { clamp: { max: number | null } }).clamp.max === 6,
+    );
     expect(relu6.length).toBe(35); // 17 expand/first convs + 17 depthwise + Conv_1, in both MobileNetV2 variants
   });
 });

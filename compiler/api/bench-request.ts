@@ -4,18 +4,18 @@
  * starts tools/bench (so a mistake costs seconds, not a build), and tools/bench takes its model and input from here.
  */
 import { join } from 'node:path';
-import { TinyedgeError } from '../errors.ts';
-import { Tensor, formatShape, sizeOf } from '../ir/tensor.ts';
-import { tensorOf } from '../ir/graph.ts';
-import { Activations } from '../reference/integer/conv.ts';
-import { RANGE_OF, activationType, dequantizeArray, quantizeForTensor } from '../quantize/prepare/quant-params.ts';
-import { readWavClip } from '../reference/audio/read-wav.ts';
-import { DEFAULT_MODEL, LoadedModel, MCU_MODEL, PACKAGED_MODELS, SAMPLES_DIR } from '../../models/registry.ts';
-import { imageToInput } from '../../models/image-input.ts';
 import { mulberry32 } from '../../models/builders/mulberry32.ts';
+import { imageToInput } from '../../models/image-input.ts';
+import { DEFAULT_MODEL, type LoadedModel, MCU_MODEL, PACKAGED_MODELS, SAMPLES_DIR } from '../../models/registry.ts';
 import { loadTarget } from '../../targets/target.ts';
-import { prepareModel } from './prepare-model.ts';
+import { TinyedgeError } from '../errors.ts';
 import { readF32Input, readRawInput } from '../input/read-input.ts';
+import { tensorOf } from '../ir/graph.ts';
+import { formatShape, sizeOf, type Tensor } from '../ir/tensor.ts';
+import { activationType, dequantizeArray, quantizeForTensor, RANGE_OF } from '../quantize/prepare/quant-params.ts';
+import { readWavClip } from '../reference/audio/read-wav.ts';
+import type { Activations } from '../reference/integer/conv.ts';
+import { prepareModel } from './prepare-model.ts';
 
 /** The flags of a bench run, as given (paths absolute or relative to the working directory). */
 export interface BenchFlags {
@@ -60,9 +60,13 @@ const PEER_TARGETS = new Set(['host', 'wasm32']);
  * Loads the model and reads the input, refusing what bench cannot measure as asked. `optimized: false` skips the f32
  * passes (the CLI's early check needs the input's shape, not an optimized graph).
  */
-export async function checkBenchRequest(flags: BenchFlags, options: { optimized?: boolean } = {}): Promise<BenchRequest> {
+export async function checkBenchRequest(
+  flags: BenchFlags,
+  options: { optimized?: boolean } = {},
+): Promise<BenchRequest> {
   const runs = Number(flags.runs);
-  if (!/^\s*\d+\s*$/.test(flags.runs) || runs < 1) throw new TinyedgeError('TE601', `--runs must be a whole number ≥ 1, got '${flags.runs}'`);
+  if (!/^\s*\d+\s*$/.test(flags.runs) || runs < 1)
+    throw new TinyedgeError('TE601', `--runs must be a whole number ≥ 1, got '${flags.runs}'`);
   const target = flags.target === undefined ? undefined : loadTarget(flags.target);
   // A microcontroller cannot hold the default model: its bench defaults to the MCU-sized builder.
   const spec = flags.model === DEFAULT_MODEL && target?.memory?.flashBytes ? MCU_MODEL : flags.model;
@@ -73,15 +77,33 @@ export async function checkBenchRequest(flags: BenchFlags, options: { optimized?
       { file: spec },
     );
   }
-  if (!target && (flags.input || flags.audio)) throw new TinyedgeError('TE602', `${flags.input ? '--input' : '--audio'} needs a --target (without one, bench feeds a photo to the f32 interpreter and TF.js)`);
+  if (!target && (flags.input || flags.audio))
+    throw new TinyedgeError(
+      'TE602',
+      `${flags.input ? '--input' : '--audio'} needs a --target (without one, bench feeds a photo to the f32 interpreter and TF.js)`,
+    );
   const model = prepareModel(spec, { optimized: options.optimized ?? true });
   if (!target && model.graph.detection) {
-    throw new TinyedgeError('TE606', 'is a detector: TF.js runs it with executeAsync, which the f32 bench does not; give --target wasm32 (tinyedge beside TF.js to the same outputs)', { file: spec });
+    throw new TinyedgeError(
+      'TE606',
+      'is a detector: TF.js runs it with executeAsync, which the f32 bench does not; give --target wasm32 (tinyedge beside TF.js to the same outputs)',
+      { file: spec },
+    );
   }
   if (target && PEER_TARGETS.has(target.name)) {
     // The peers run the same int8 model as ONNX on a tensor input; an audio net (CWT in front, a transposed conv) has neither.
-    if (model.audio) throw new TinyedgeError('TE606', `is an audio model: bench counts its instructions (CWT and layers) on an Arm target, e.g. --target cortex-m4; the ${target.name} peers take images`, { file: spec });
-    if (model.quantized && inputTensor(model).dtype === 'int16') throw new TinyedgeError('TE606', `is a 16×8 model: the ${target.name} bench feeds int8 inputs; bench it on an Arm target (e.g. --target cortex-m55)`, { file: spec });
+    if (model.audio)
+      throw new TinyedgeError(
+        'TE606',
+        `is an audio model: bench counts its instructions (CWT and layers) on an Arm target, e.g. --target cortex-m4; the ${target.name} peers take images`,
+        { file: spec },
+      );
+    if (model.quantized && inputTensor(model).dtype === 'int16')
+      throw new TinyedgeError(
+        'TE606',
+        `is a 16×8 model: the ${target.name} bench feeds int8 inputs; bench it on an Arm target (e.g. --target cortex-m55)`,
+        { file: spec },
+      );
   }
   return { spec, model, ...(target ? { target: target.name } : {}), runs, input: await readBenchInput(model, flags) };
 }
@@ -89,7 +111,10 @@ export async function checkBenchRequest(flags: BenchFlags, options: { optimized?
 /** The model's input tensor (bench feeds models with one). */
 export function inputTensor(model: LoadedModel): Tensor {
   const g = model.graph;
-  if (g.inputs.length !== 1) throw new TinyedgeError('TE606', `the model has ${g.inputs.length} inputs; bench feeds models with one`, { file: model.spec });
+  if (g.inputs.length !== 1)
+    throw new TinyedgeError('TE606', `the model has ${g.inputs.length} inputs; bench feeds models with one`, {
+      file: model.spec,
+    });
   return tensorOf(g, g.inputs[0]!);
 }
 
@@ -98,31 +123,50 @@ export function inputTensor(model: LoadedModel): Tensor {
  * default; any other (an autoencoder's 1×640 features, a keyword spotter's 49×10 MFCCs) a seeded tensor.
  */
 function takesImages(shape: readonly number[]): boolean {
-  return shape.length === 4 && shape[0] === 1 && (shape[3] === 1 || shape[3] === 3) && shape[1]! >= 16 && shape[2]! >= 16;
+  return (
+    shape.length === 4 && shape[0] === 1 && (shape[3] === 1 || shape[3] === 3) && shape[1]! >= 16 && shape[2]! >= 16
+  );
 }
 
 /** Reads and checks the input the flags name, or picks the default for the model: its clip, the photo, or a seeded tensor. */
 async function readBenchInput(model: LoadedModel, flags: BenchFlags): Promise<BenchInput> {
   if (model.audio) {
-    if (flags.image || flags.input) throw new TinyedgeError('TE606', `is an audio model: give --audio CLIP.wav (16-bit PCM mono, ${model.audio.sampleRate} Hz), or nothing for a bundled clip`, { file: model.spec });
+    if (flags.image || flags.input)
+      throw new TinyedgeError(
+        'TE606',
+        `is an audio model: give --audio CLIP.wav (16-bit PCM mono, ${model.audio.sampleRate} Hz), or nothing for a bundled clip`,
+        { file: model.spec },
+      );
     const file = flags.audio ?? DEFAULT_BENCH_AUDIO;
     return { kind: 'audio', label: file, pcm: readWavClip(file, model.audio) };
   }
-  if (flags.audio) throw new TinyedgeError('TE606', 'takes an image or a tensor, not audio: give --image FILE or --input FILE', { file: model.spec });
+  if (flags.audio)
+    throw new TinyedgeError('TE606', 'takes an image or a tensor, not audio: give --image FILE or --input FILE', {
+      file: model.spec,
+    });
   if (flags.image && flags.input) throw new TinyedgeError('TE602', 'give at most one of --image FILE and --input FILE');
   const t = inputTensor(model);
   if (flags.input) {
     // A float model is quantized to int8 before it runs: raw integers must then be int8 (or uint8) bytes.
-    const slot = { name: t.name, shape: t.shape, dtype: model.quantized ? activationType(t.dtype) : 'int8' as const };
-    if (/\.f32$/i.test(flags.input)) return { kind: 'f32', label: flags.input, values: readF32Input(flags.input, slot) };
-    if (!/\.([iu]8|i16)$/i.test(flags.input)) throw new TinyedgeError('TE603', '--input must be FILE.f32 (float32), FILE.i8 / FILE.u8 (bytes) or FILE.i16 (little-endian)', { file: flags.input });
+    const slot = { name: t.name, shape: t.shape, dtype: model.quantized ? activationType(t.dtype) : ('int8' as const) };
+    if (/\.f32$/i.test(flags.input))
+      return { kind: 'f32', label: flags.input, values: readF32Input(flags.input, slot) };
+    if (!/\.([iu]8|i16)$/i.test(flags.input))
+      throw new TinyedgeError(
+        'TE603',
+        '--input must be FILE.f32 (float32), FILE.i8 / FILE.u8 (bytes) or FILE.i16 (little-endian)',
+        { file: flags.input },
+      );
     return { kind: 'raw', label: flags.input, values: readRawInput(flags.input, slot) };
   }
   if (flags.image || takesImages(t.shape)) {
     const file = flags.image ?? DEFAULT_BENCH_IMAGE;
     return { kind: 'f32', label: file, values: await imageToInput(file, t.shape, model.preprocessing) };
   }
-  return { kind: 'seeded', label: `seeded ${formatShape(t.shape)} tensor (mulberry32, seed ${INPUT_SEED}; no image input: give --input FILE for real data)` };
+  return {
+    kind: 'seeded',
+    label: `seeded ${formatShape(t.shape)} tensor (mulberry32, seed ${INPUT_SEED}; no image input: give --input FILE for real data)`,
+  };
 }
 
 /** The quantized model's input as integers: raw bytes as they are, floats quantized, a seeded tensor uniform over the type's range. */

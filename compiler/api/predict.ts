@@ -2,15 +2,16 @@
  * @fileoverview One inference with a reference interpreter: f32 for a float model, the integer one for a quantized
  * model. The interpreters are the oracle every backend and target is checked against bit for bit.
  */
-import { tensorOf } from '../ir/graph.ts';
-import { Quantization } from '../ir/tensor.ts';
-import { peakActivationBytes, modelStats } from '../ir/stats.ts';
-import { runF32 } from '../reference/f32/interpreter.ts';
-import { runInteger } from '../reference/integer/interpreter.ts';
-import { dequantizeArray } from '../quantize/prepare/quant-params.ts';
-import { Activations } from '../reference/integer/conv.ts';
-import { PredictionResult, topK } from '../run/prediction.ts';
+
 import type { LoadedModel } from '../../models/registry.ts';
+import { tensorOf } from '../ir/graph.ts';
+import { modelStats, peakActivationBytes } from '../ir/stats.ts';
+import type { Quantization } from '../ir/tensor.ts';
+import { dequantizeArray } from '../quantize/prepare/quant-params.ts';
+import { runF32 } from '../reference/f32/interpreter.ts';
+import type { Activations } from '../reference/integer/conv.ts';
+import { runInteger } from '../reference/integer/interpreter.ts';
+import { type PredictionResult, topK } from '../run/prediction.ts';
 
 /** Progress of an inference: called after each node. */
 export interface PredictOptions {
@@ -18,7 +19,11 @@ export interface PredictOptions {
 }
 
 /** Runs the model's reference interpreter on `x` (Float32Array for a float model; Int8Array or Int16Array, as quantized, for an int8 or 16×8 one). */
-export function predict(model: LoadedModel, x: Float32Array | Activations, options: PredictOptions = {}): PredictionResult {
+export function predict(
+  model: LoadedModel,
+  x: Float32Array | Activations,
+  options: PredictOptions = {},
+): PredictionResult {
   const g = model.graph;
   const outName = g.outputs[0]!;
   const out = tensorOf(g, outName);
@@ -28,7 +33,14 @@ export function predict(model: LoadedModel, x: Float32Array | Activations, optio
   if (model.quantized) {
     const y = runInteger(g, { [g.inputs[0]!]: x as Activations }, options).get(outName) as Activations;
     const q = out.quant as Quantization;
-    output = { name: outName, shape: out.shape, dtype: out.dtype, scale: q.scale[0]!, zeroPoint: q.zeroPoint[0]!, data: Array.from(y) };
+    output = {
+      name: outName,
+      shape: out.shape,
+      dtype: out.dtype,
+      scale: q.scale[0]!,
+      zeroPoint: q.zeroPoint[0]!,
+      data: Array.from(y),
+    };
     scores = dequantizeArray(y, q);
   } else {
     const y = runF32(g, { [g.inputs[0]!]: x as Float32Array }, options).get(outName) as Float32Array;

@@ -1,6 +1,6 @@
 /** @fileoverview The model-loading front half every command shares: resolve, import, optimize; progress through a callback. */
-import { LoadedModel, loadModel } from '../../models/registry.ts';
-import { optimize as optimizeGraph, F32_PASSES } from '../pipeline.ts';
+import { type LoadedModel, loadModel } from '../../models/registry.ts';
+import { F32_PASSES, optimize as optimizeGraph } from '../pipeline.ts';
 
 /** How to load a model. */
 export interface PrepareModelOptions {

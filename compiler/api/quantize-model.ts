@@ -3,15 +3,16 @@
  * or, for an audio model, WAV clips; by default the samples that ship with tinyedge. Returns a new model: the one
  * given is left as it was (its f32 graph is what the quantization report compares against).
  */
-import { tensorOf } from '../ir/graph.ts';
-import { TinyedgeError } from '../errors.ts';
-import { CalibrationMethod } from '../quantize/calibrate.ts';
-import { ActivationType } from '../quantize/prepare/quant-params.ts';
-import { quantize } from '../pipeline.ts';
-import { assertQuantizable } from '../quantize/quantize-graph.ts';
-import { imageFiles, imageSet } from '../../models/calibration-set.ts';
-import { LoadedModel, SAMPLES_DIR } from '../../models/registry.ts';
+
 import { AUDIO_SAMPLES_DIR, audioFiles, audioInput } from '../../models/audio-input.ts';
+import { imageFiles, imageSet } from '../../models/calibration-set.ts';
+import { type LoadedModel, SAMPLES_DIR } from '../../models/registry.ts';
+import { TinyedgeError } from '../errors.ts';
+import { tensorOf } from '../ir/graph.ts';
+import { quantize } from '../pipeline.ts';
+import type { CalibrationMethod } from '../quantize/calibrate.ts';
+import type { ActivationType } from '../quantize/prepare/quant-params.ts';
+import { assertQuantizable } from '../quantize/quantize-graph.ts';
 
 /** The seed of the calibration augmentations (the quantize command evaluates on another seed's). */
 export const CALIBRATION_SEED = 1;
@@ -58,7 +59,11 @@ export async function quantizeModel(model: LoadedModel, options: QuantizeModelOp
   let decoded = 0;
   const audio = model.audio;
   // An audio model calibrates on its clips' float scalograms (no augmentation).
-  const set = audio ? files.map((file) => ({ file, input: audioInput(file, audio) })) : await imageSet(files, shape, model.preprocessing, augment, CALIBRATION_SEED, () => onProgress?.('read', ++decoded / total));
+  const set = audio
+    ? files.map((file) => ({ file, input: audioInput(file, audio) }))
+    : await imageSet(files, shape, model.preprocessing, augment, CALIBRATION_SEED, () =>
+        onProgress?.('read', ++decoded / total),
+      );
   const graph = quantize(
     g,
     set.map((s) => s.input),
@@ -68,7 +73,16 @@ export async function quantizeModel(model: LoadedModel, options: QuantizeModelOp
 }
 
 /** A float model quantized with the bundled samples (minmax, two crops each, bias correction), as predict and compile do when handed one; an int8 model as it is. */
-export async function quantizeWithSamples(model: LoadedModel, options: Pick<QuantizeModelOptions, 'activations' | 'onProgress'> = {}): Promise<LoadedModel> {
+export async function quantizeWithSamples(
+  model: LoadedModel,
+  options: Pick<QuantizeModelOptions, 'activations' | 'onProgress'> = {},
+): Promise<LoadedModel> {
   if (model.quantized) return model;
-  return quantizeModel(model, { method: 'minmax', augment: 2, biasCorrection: true, activations: options.activations ?? 'int8', onProgress: options.onProgress });
+  return quantizeModel(model, {
+    method: 'minmax',
+    augment: 2,
+    biasCorrection: true,
+    activations: options.activations ?? 'int8',
+    onProgress: options.onProgress,
+  });
 }

@@ -53,7 +53,7 @@ export function roundingDivideByPOT(x: number, exponent: number): number {
 
 /** TFLite MultiplyByQuantizedMultiplier (double rounding): x·M·2^(shift−31) rounded, x and result int32. */
 export function multiplyByQuantizedMultiplier(x: number, multiplier: number, shift: number): number {
-  const left = shift > 0 ? shift : 0;
+  const left = Math.max(shift, 0);
   const right = shift > 0 ? 0 : -shift;
   // int32 multiply by 2^left wraps like the C kernels do (only the add op shifts left, and never overflows).
   const shifted = left ? Math.imul(x, 1 << left) : x;
@@ -124,5 +124,5 @@ export function frexpMultiplier(m: number): QuantizedMultiplier {
 
 /** Saturates to [lo, hi]. */
 export function clampInt(x: number, lo: number, hi: number): number {
-  return x < lo ? lo : x > hi ? hi : x;
+  return x < lo ? lo : Math.min(x, hi);
 }

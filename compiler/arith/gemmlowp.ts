@@ -5,7 +5,12 @@
  * sum (gemmlowp's Add does not saturate). Here the compiler fills tables with them; the C and WASM softmax kernels
  * redo GetReciprocal at run time, so that part must stay bit-exact with runtime/c and the WASM backend.
  */
-import { INT32_MAX, INT32_MIN, roundingDivideByPOT, saturatingRoundingDoublingHighMul as srdhm } from './fixed-point.ts';
+import {
+  INT32_MAX,
+  INT32_MIN,
+  roundingDivideByPOT,
+  saturatingRoundingDoublingHighMul as srdhm,
+} from './fixed-point.ts';
 
 /** gemmlowp RoundingHalfSum: (a + b)/2 rounded half away from zero (int64 sum, truncating division). */
 export function roundingHalfSum(a: number, b: number): number {

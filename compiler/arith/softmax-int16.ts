@@ -43,5 +43,5 @@ export function softmaxInt16Tables(): { expLut: Int16Array; reciprocalLut: Int16
 export function lookupInt16(v: number, lut: Int16Array): number {
   const i = 256 + (v >> 7);
   const base = lut[i]!;
-  return (base + (((lut[i + 1]! - base) * (v & 0x7f) + 64) >> 7)) << 16 >> 16;
+  return ((base + (((lut[i + 1]! - base) * (v & 0x7f) + 64) >> 7)) << 16) >> 16;
 }

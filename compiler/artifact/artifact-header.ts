@@ -4,9 +4,9 @@
  * relies on, and each constant's bytes lie inside the data section, 16-byte aligned, one after another as written.
  */
 import { TinyedgeError } from '../errors.ts';
-import { DType, DTYPE_BYTES } from '../ir/tensor.ts';
-import type { Node } from '../ir/graph.ts';
 import type { SsdDetection } from '../ir/detection.ts';
+import type { Node } from '../ir/graph.ts';
+import { DTYPE_BYTES, type DType } from '../ir/tensor.ts';
 
 /** How a photo becomes the model's f32 input: pixel·scale + offset. */
 export interface ArtifactPreprocessing {
@@ -20,6 +20,7 @@ export interface ArtifactCalibration {
   images: number;
   biasCorrection: boolean;
 }
+
 import type { CwtConfig } from '../audio/cwt-kernels.ts';
 
 /** One tensor of the header: a constant's bytes are `byteLength` bytes at `offset` into the data section. */
@@ -61,18 +62,35 @@ const isCount = (v: unknown): v is number => Number.isInteger(v) && (v as number
  */
 export function checkArtifactHeader(value: unknown, dataBytes: number, file: string): ArtifactHeader {
   const fail = (what: string, node?: string, op?: string): never => {
-    throw new TinyedgeError('TE105', `not a valid tinyedge artifact: ${what}`, { file, ...(node !== undefined ? { node, op } : {}) });
+    throw new TinyedgeError('TE105', `not a valid tinyedge artifact: ${what}`, {
+      file,
+      ...(node !== undefined ? { node, op } : {}),
+    });
   };
   if (!isObject(value)) return fail('the header is not a JSON object');
   const h = value;
   if (typeof h.model !== 'string') fail("header field 'model' is not a string");
   if (h.labels !== undefined && !isStrings(h.labels)) fail("header field 'labels' is not a list of strings");
   const pre = h.preprocessing;
-  if (!isObject(pre) || !isFinite(pre.scale) || !isFinite(pre.offset)) fail("header field 'preprocessing' needs finite numbers 'scale' and 'offset'");
+  if (!isObject(pre) || !isFinite(pre.scale) || !isFinite(pre.offset))
+    fail("header field 'preprocessing' needs finite numbers 'scale' and 'offset'");
   const cal = h.calibration;
-  if (!isObject(cal) || typeof cal.method !== 'string' || !isCount(cal.images) || typeof cal.biasCorrection !== 'boolean') fail("header field 'calibration' needs 'method', 'images' and 'biasCorrection'");
+  if (
+    !isObject(cal) ||
+    typeof cal.method !== 'string' ||
+    !isCount(cal.images) ||
+    typeof cal.biasCorrection !== 'boolean'
+  )
+    fail("header field 'calibration' needs 'method', 'images' and 'biasCorrection'");
   const g = h.graph;
-  if (!isObject(g) || !isStrings(g.inputs) || !isStrings(g.outputs) || !Array.isArray(g.tensors) || !Array.isArray(g.nodes)) fail("header field 'graph' needs lists 'inputs', 'outputs', 'tensors' and 'nodes'");
+  if (
+    !isObject(g) ||
+    !isStrings(g.inputs) ||
+    !isStrings(g.outputs) ||
+    !Array.isArray(g.tensors) ||
+    !Array.isArray(g.nodes)
+  )
+    fail("header field 'graph' needs lists 'inputs', 'outputs', 'tensors' and 'nodes'");
   const graph = g as Json & { tensors: unknown[]; nodes: unknown[] };
   if (!graph.nodes.every(isObject)) fail('a graph node is not an object');
   const names = new Set<string>();
@@ -82,16 +100,23 @@ export function checkArtifactHeader(value: unknown, dataBytes: number, file: str
     const at = (what: string) => fail(what, rec.name as string, 'const');
     if (names.has(rec.name)) at('two tensors share this name');
     names.add(rec.name);
-    if (typeof rec.dtype !== 'string' || !Object.hasOwn(DTYPE_BYTES, rec.dtype)) at(`unknown dtype ${JSON.stringify(rec.dtype)}`);
-    if (!Array.isArray(rec.shape) || !rec.shape.every(isCount)) at(`shape ${JSON.stringify(rec.shape)} is not a list of sizes`);
+    if (typeof rec.dtype !== 'string' || !Object.hasOwn(DTYPE_BYTES, rec.dtype))
+      at(`unknown dtype ${JSON.stringify(rec.dtype)}`);
+    if (!Array.isArray(rec.shape) || !rec.shape.every(isCount))
+      at(`shape ${JSON.stringify(rec.shape)} is not a list of sizes`);
     if (rec.quant !== undefined && !isObject(rec.quant)) at('quantization is not an object');
     if (rec.data === undefined) continue;
     const d = rec.data;
-    if (!isObject(d) || !isCount(d.offset) || !isCount(d.byteLength)) return at('data needs integer offset and byteLength');
+    if (!isObject(d) || !isCount(d.offset) || !isCount(d.byteLength))
+      return at('data needs integer offset and byteLength');
     if (d.offset % ALIGN !== 0) at(`data offset ${d.offset} is not ${ALIGN}-byte aligned`);
     // encodeArtifact writes the constants in order, each at the next aligned offset: anything else overlaps or skips bytes.
-    if (d.offset !== next) at(`data offset ${d.offset} is not where the previous constant ends (${next}): constants overlap or leave a gap`);
-    if (d.offset + d.byteLength > dataBytes) at(`data bytes ${d.offset}..${d.offset + d.byteLength} lie past the end of the data section (${dataBytes} bytes; truncated?)`);
+    if (d.offset !== next)
+      at(`data offset ${d.offset} is not where the previous constant ends (${next}): constants overlap or leave a gap`);
+    if (d.offset + d.byteLength > dataBytes)
+      at(
+        `data bytes ${d.offset}..${d.offset + d.byteLength} lie past the end of the data section (${dataBytes} bytes; truncated?)`,
+      );
     next = align(d.offset + d.byteLength);
   }
   if (h.detection !== undefined) checkDetection(h.detection, fail);
@@ -119,7 +144,8 @@ function checkDetection(d: unknown, fail: (what: string) => never): void {
 function checkAudio(a: unknown, fail: (what: string) => never): void {
   if (!isObject(a)) return void fail("header field 'audio' is not an object");
   for (const key of ['sampleRate', 'samples', 'rows', 'columns', 'subsamples'] as const) {
-    if (!Number.isInteger(a[key]) || (a[key] as number) < 1) fail(`header field 'audio.${key}' is not a positive integer`);
+    if (!Number.isInteger(a[key]) || (a[key] as number) < 1)
+      fail(`header field 'audio.${key}' is not a positive integer`);
   }
   for (const key of ['minHz', 'maxHz', 'omega0'] as const) {
     if (!isFinite(a[key]) || (a[key] as number) <= 0) fail(`header field 'audio.${key}' is not a positive number`);

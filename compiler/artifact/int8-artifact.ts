@@ -14,14 +14,21 @@
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
-import { Graph } from '../ir/graph.ts';
-import { DType, DTYPE_BYTES, Tensor, TensorData, sizeOf } from '../ir/tensor.ts';
+import type { CwtConfig } from '../audio/cwt-kernels.ts';
+import { TinyedgeError, withPlace } from '../errors.ts';
+import type { Graph } from '../ir/graph.ts';
+import { DTYPE_BYTES, type DType, sizeOf, type Tensor, type TensorData } from '../ir/tensor.ts';
 import { verifyGraph } from '../ir/verify.ts';
 import { verifyQuantizedGraph } from '../ir/verify-quantized.ts';
-import { TinyedgeError, withPlace } from '../errors.ts';
 import { prepareInt8Node } from '../quantize/prepare/prepare-int8.ts';
-import type { CwtConfig } from '../audio/cwt-kernels.ts';
-import { ArtifactCalibration, ArtifactHeader, ArtifactPreprocessing, TensorRecord, align, checkArtifactHeader } from './artifact-header.ts';
+import {
+  type ArtifactCalibration,
+  type ArtifactHeader,
+  type ArtifactPreprocessing,
+  align,
+  checkArtifactHeader,
+  type TensorRecord,
+} from './artifact-header.ts';
 
 /** First bytes of every artifact. */
 export const ARTIFACT_MAGIC = 'TEDGEQ8\0';
@@ -95,7 +102,11 @@ export function encodeArtifact(a: Int8Artifact): Uint8Array {
 
 /** Writes the checksum of an artifact's bytes in place (after the header or data changed). */
 export function sealArtifact(bytes: Uint8Array): void {
-  new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).setUint32(16, crc32(bytes.subarray(PREAMBLE[ARTIFACT_VERSION])), true);
+  new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).setUint32(
+    16,
+    crc32(bytes.subarray(PREAMBLE[ARTIFACT_VERSION])),
+    true,
+  );
 }
 
 /** True when the bytes start with the artifact magic. */
@@ -127,9 +138,13 @@ export function decodeArtifact(bytes: Uint8Array, file: string): Int8Artifact {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint32(8, true);
   const preamble = PREAMBLE[version]!;
-  if (preamble === undefined) fail(`format version ${version}, this tinyedge reads versions 1 to ${ARTIFACT_VERSION} (a newer tinyedge wrote it, or the file is damaged)`);
+  if (preamble === undefined)
+    fail(
+      `format version ${version}, this tinyedge reads versions 1 to ${ARTIFACT_VERSION} (a newer tinyedge wrote it, or the file is damaged)`,
+    );
   // A version 1 artifact has no checksum: every field is still checked below, but a flipped weight goes unseen.
-  if (version >= 2 && view.getUint32(16, true) !== crc32(bytes.subarray(preamble))) fail('checksum mismatch: the file is damaged or truncated');
+  if (version >= 2 && view.getUint32(16, true) !== crc32(bytes.subarray(preamble)))
+    fail('checksum mismatch: the file is damaged or truncated');
   const headerLength = view.getUint32(12, true);
   if (preamble + headerLength > bytes.length) fail('truncated header');
   let parsed: unknown;
@@ -142,13 +157,30 @@ export function decodeArtifact(bytes: Uint8Array, file: string): Int8Artifact {
   const header = checkArtifactHeader(parsed, Math.max(0, bytes.length - dataStart), file);
   const tensors = new Map<string, Tensor>();
   for (const rec of header.graph.tensors) tensors.set(rec.name, tensorOf(rec, bytes, dataStart, file));
-  const detection = header.detection ? { ...header.detection, anchors: Float32Array.from(header.detection.anchors) } : undefined;
-  const graph: Graph = { source: file, tensors, nodes: header.graph.nodes, inputs: header.graph.inputs, outputs: header.graph.outputs, ...(detection ? { detection } : {}) };
+  const detection = header.detection
+    ? { ...header.detection, anchors: Float32Array.from(header.detection.anchors) }
+    : undefined;
+  const graph: Graph = {
+    source: file,
+    tensors,
+    nodes: header.graph.nodes,
+    inputs: header.graph.inputs,
+    outputs: header.graph.outputs,
+    ...(detection ? { detection } : {}),
+  };
   verifyGraph(graph);
   verifyQuantizedGraph(graph);
   // What TFLM's Prepare refuses (a softmax β the integer tables cannot take, a multiplier out of range) fails here, naming the node.
-  for (const node of graph.nodes) withPlace({ file, node: node.name, op: node.op }, () => prepareInt8Node(graph, node), true);
-  return { model: header.model, graph, ...(header.labels ? { labels: header.labels } : {}), preprocessing: header.preprocessing, calibration: header.calibration, ...(header.audio ? { audio: header.audio } : {}) };
+  for (const node of graph.nodes)
+    withPlace({ file, node: node.name, op: node.op }, () => prepareInt8Node(graph, node), true);
+  return {
+    model: header.model,
+    graph,
+    ...(header.labels ? { labels: header.labels } : {}),
+    preprocessing: header.preprocessing,
+    calibration: header.calibration,
+    ...(header.audio ? { audio: header.audio } : {}),
+  };
 }
 
 /** The IR tensor of a checked record, its constant copied out of the data section (typed arrays need alignment). */
@@ -156,7 +188,12 @@ function tensorOf(rec: TensorRecord, bytes: Uint8Array, dataStart: number, file:
   const t: Tensor = { name: rec.name, shape: rec.shape, dtype: rec.dtype, ...(rec.quant ? { quant: rec.quant } : {}) };
   if (!rec.data) return t;
   const need = sizeOf(rec.shape) * DTYPE_BYTES[rec.dtype];
-  if (rec.data.byteLength !== need) throw new TinyedgeError('TE105', `not a valid tinyedge artifact: stores ${rec.data.byteLength} bytes, its shape needs ${need}`, { file, node: rec.name, op: 'const' });
+  if (rec.data.byteLength !== need)
+    throw new TinyedgeError(
+      'TE105',
+      `not a valid tinyedge artifact: stores ${rec.data.byteLength} bytes, its shape needs ${need}`,
+      { file, node: rec.name, op: 'const' },
+    );
   const start = dataStart + rec.data.offset;
   const copy = Uint8Array.from(bytes.subarray(start, start + need));
   t.data = new ARRAY_OF[rec.dtype](copy.buffer, 0, sizeOf(rec.shape));

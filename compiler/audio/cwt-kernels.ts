@@ -38,7 +38,16 @@ export interface CwtConfig {
 }
 
 /** FunnelNet's front end: 2.048 s at 2 kHz, 32 scales over 25–400 Hz, 64 columns of 4 averaged points. */
-export const FUNNELNET_CWT: CwtConfig = { sampleRate: 2000, samples: 4096, rows: 32, minHz: 25, maxHz: 400, omega0: 6, columns: 64, subsamples: 4 };
+export const FUNNELNET_CWT: CwtConfig = {
+  sampleRate: 2000,
+  samples: 4096,
+  rows: 32,
+  minHz: 25,
+  maxHz: 400,
+  omega0: 6,
+  columns: 64,
+  subsamples: 4,
+};
 
 /** Fractional bits of the integer taps. */
 export const CWT_TAP_BITS = 14;
@@ -62,7 +71,10 @@ export interface CwtTables {
 
 /** Centre frequency of each row, maxHz first. */
 export function rowFrequencies(c: CwtConfig): number[] {
-  return Array.from({ length: c.rows }, (_, r) => c.maxHz * (c.minHz / c.maxHz) ** (c.rows === 1 ? 0 : r / (c.rows - 1)));
+  return Array.from(
+    { length: c.rows },
+    (_, r) => c.maxHz * (c.minHz / c.maxHz) ** (c.rows === 1 ? 0 : r / (c.rows - 1)),
+  );
 }
 
 /** The distance in samples between columns and between the points averaged into one. */
@@ -74,8 +86,16 @@ export function cwtSteps(c: CwtConfig): { hop: number; step: number } {
 /** Refuses a configuration the integer design does not cover. */
 export function checkCwtConfig(c: CwtConfig): void {
   const { hop, step } = cwtSteps(c);
-  if (!Number.isInteger(hop) || !Number.isInteger(step) || step < 1) throw new TinyedgeError('TE404', `CWT: ${c.samples} samples do not split into ${c.columns} columns of ${c.subsamples} points`);
-  if (!(c.minHz > 0 && c.maxHz >= c.minHz && c.maxHz < c.sampleRate / 2)) throw new TinyedgeError('TE404', `CWT: band ${c.minHz}–${c.maxHz} Hz must lie below Nyquist (${c.sampleRate / 2} Hz)`);
+  if (!Number.isInteger(hop) || !Number.isInteger(step) || step < 1)
+    throw new TinyedgeError(
+      'TE404',
+      `CWT: ${c.samples} samples do not split into ${c.columns} columns of ${c.subsamples} points`,
+    );
+  if (!(c.minHz > 0 && c.maxHz >= c.minHz && c.maxHz < c.sampleRate / 2))
+    throw new TinyedgeError(
+      'TE404',
+      `CWT: band ${c.minHz}–${c.maxHz} Hz must lie below Nyquist (${c.sampleRate / 2} Hz)`,
+    );
 }
 
 /** The float Morlet kernels of every row. */
@@ -107,7 +127,11 @@ export function cwtTables(c: CwtConfig): CwtTables {
         taps[at] = Math.round(v * 2 ** CWT_TAP_BITS);
         sum += Math.abs(taps[at++]!);
       }
-      if (sum > 2 ** 15) throw new TinyedgeError('TE404', `CWT: row ${r} (${k.hz.toFixed(1)} Hz) taps sum to ${sum} > 2^15: its accumulator could overflow int32`);
+      if (sum > 2 ** 15)
+        throw new TinyedgeError(
+          'TE404',
+          `CWT: row ${r} (${k.hz.toFixed(1)} Hz) taps sum to ${sum} > 2^15: its accumulator could overflow int32`,
+        );
     }
   });
   return { config: c, offsets, halves, taps };

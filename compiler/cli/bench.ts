@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BenchFlags, checkBenchRequest } from '../api/bench-request.ts';
+import { type BenchFlags, checkBenchRequest } from '../api/bench-request.ts';
 
 /** The bench command's options as commander parses them. */
 export interface BenchOptions extends Omit<BenchFlags, 'model'> {

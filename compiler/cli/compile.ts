@@ -3,18 +3,18 @@
  * [--force] [--json]`: quantizes a float model with the bundled samples, then the library's compile (plan, render,
  * write, build, budgets) and prints the memory figures.
  */
-import { ActivationType } from '../quantize/prepare/quant-params.ts';
-import { TinyedgeError } from '../errors.ts';
+
+import type { LoadedModel } from '../../models/registry.ts';
 import { loadTarget } from '../../targets/target.ts';
+import { type Budget, type Compiled, checkSplitTarget, compile, refuseAudioOffload } from '../compile/compile-model.ts';
+import { TinyedgeError } from '../errors.ts';
 import { checkOutputDir } from '../output/output-dir.ts';
-import { Budget, Compiled, checkSplitTarget, compile, refuseAudioOffload } from '../compile/compile-model.ts';
-import { cutCandidates } from '../plan/split/cut-candidates.ts';
-import { prepareModel } from './prepare-model.ts';
-import { quantizeWithSamplesShown } from './quantize.ts';
+import { type Cut, cutCandidates } from '../plan/split/cut-candidates.ts';
+import type { ActivationType } from '../quantize/prepare/quant-params.ts';
 import { bytes } from '../terminal/format.ts';
 import { cutById } from './offload-model.ts';
-import { Cut } from '../plan/split/cut-candidates.ts';
-import { LoadedModel } from '../../models/registry.ts';
+import { prepareModel } from './prepare-model.ts';
+import { quantizeWithSamplesShown } from './quantize.ts';
 
 /** Options of compile. */
 export interface CompileOptions {
@@ -51,7 +51,7 @@ function printSplit(model: LoadedModel, cut: Cut, compiled: Compiled, options: C
   const target = loadTarget(manifest.target);
   const modelArg = model.spec.includes(' ') ? JSON.stringify(model.spec) : model.spec;
   process.stdout.write(
-    [
+    `${[
       `compiled the device's side of ${model.spec} split at cut ${cut.id} ('${cut.tensor}', ${cut.shape.join('×')}, ${bytes(cut.bytes)} on the wire) for ${target.name} into ${options.out}`,
       `  arenas   head ${bytes(record.headArenaBytes)}, tail ${bytes(record.tailArenaBytes)} (the tail runs here when the server does not answer)`,
       `  weights  ${bytes(memory.weightBytes)} (const); code ${bytes(memory.codeBytes)}`,
@@ -59,7 +59,7 @@ function printSplit(model: LoadedModel, cut: Cut, compiled: Compiled, options: C
       target.backend === 'wasm'
         ? `device:  load head/model.wasm and tail/model.wasm with tinyedge-loader.js (runtime/offload/browser.ts sends the cut tensor over a WebSocket)`
         : `device:  ${options.out}/runner HOST 7070 raw|entropy TIMEOUT_MS GAP_MS ANSWERS.bin INPUT.i8… (prints who answered each frame)`,
-    ].join('\n') + '\n',
+    ].join('\n')}\n`,
   );
 }
 
@@ -67,8 +67,12 @@ function printSplit(model: LoadedModel, cut: Cut, compiled: Compiled, options: C
 export async function compileCommand(spec: string | undefined, options: CompileOptions): Promise<void> {
   const target = loadTarget(options.target);
   const budgets: { ram?: Budget; flash?: Budget } = {
-    ...(options.budgetRam !== undefined ? { ram: { bytes: parseBytes(options.budgetRam, '--budget-ram'), name: '--budget-ram' } } : {}),
-    ...(options.budgetFlash !== undefined ? { flash: { bytes: parseBytes(options.budgetFlash, '--budget-flash'), name: '--budget-flash' } } : {}),
+    ...(options.budgetRam !== undefined
+      ? { ram: { bytes: parseBytes(options.budgetRam, '--budget-ram'), name: '--budget-ram' } }
+      : {}),
+    ...(options.budgetFlash !== undefined
+      ? { flash: { bytes: parseBytes(options.budgetFlash, '--budget-flash'), name: '--budget-flash' } }
+      : {}),
   };
   checkOutputDir(options.out, !!options.force);
   const loaded = prepareModel(spec, { quiet: options.json, outputs: options.outputs });
@@ -80,24 +84,38 @@ export async function compileCommand(spec: string | undefined, options: CompileO
   }
   const model = await quantizeWithSamplesShown(loaded, options.json, options.activations);
   const cut = options.cut !== undefined ? cutById(cutCandidates(model.graph), options.cut, model.spec) : undefined;
-  const compiled = compile(model, { target: target.name, out: options.out, force: options.force, budgets, ...(cut ? { cut } : {}) });
+  const compiled = compile(model, {
+    target: target.name,
+    out: options.out,
+    force: options.force,
+    budgets,
+    ...(cut ? { cut } : {}),
+  });
   if (cut) return printSplit(model, cut, compiled, options);
   const m = compiled.manifest.memory;
   const naive = compiled.naiveArenaBytes ?? 0;
   if (options.json) {
-    process.stdout.write(`${JSON.stringify({ out: options.out, ...compiled.manifest, labels: undefined, memory: { ...m, naiveArenaBytes: naive } })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ out: options.out, ...compiled.manifest, labels: undefined, memory: { ...m, naiveArenaBytes: naive } })}\n`,
+    );
     return;
   }
   const audio = compiled.manifest.audio;
-  const overBound = m.lowerBoundBytes ? ((100 * (m.arenaBytes - m.lowerBoundBytes)) / m.lowerBoundBytes).toFixed(1) : '0';
+  const overBound = m.lowerBoundBytes
+    ? ((100 * (m.arenaBytes - m.lowerBoundBytes)) / m.lowerBoundBytes).toFixed(1)
+    : '0';
   process.stdout.write(
-    [
+    `${[
       `compiled ${model.spec} for ${target.name} into ${options.out}`,
       `  arena    ${m.arenaBytes} B (${bytes(m.arenaBytes)}); lower bound ${m.lowerBoundBytes} B, +${overBound}%; without reuse ${bytes(naive)}`,
       `  weights  ${m.weightBytes} B (${bytes(m.weightBytes)}, const)`,
       `  code     ${m.codeBytes} B (${bytes(m.codeBytes)}, ${target.backend === 'c' ? 'text of the model and kernels' : 'the module without its data segment'})`,
-      ...(audio ? [`  CWT      ${audio.config.rows} scales × ${audio.config.columns} columns: tables ${bytes(audio.tableBytes)} (in weights), clip buffer ${bytes(audio.bufferBytes)} (RAM beside the arena)`] : []),
+      ...(audio
+        ? [
+            `  CWT      ${audio.config.rows} scales × ${audio.config.columns} columns: tables ${bytes(audio.tableBytes)} (in weights), clip buffer ${bytes(audio.bufferBytes)} (RAM beside the arena)`,
+          ]
+        : []),
       `run it: tinyedge run ${options.out} ${audio ? '--audio CLIP.wav' : '--image PHOTO'}`,
-    ].join('\n') + '\n',
+    ].join('\n')}\n`,
   );
 }

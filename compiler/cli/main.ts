@@ -1,23 +1,24 @@
 /** @fileoverview The `tinyedge` command line (commander): subcommands, and the one place errors become exit codes. */
-import { Command, CommanderError, Option } from 'commander';
-import { exitWithFailure, withCode } from '../terminal/failure.ts';
-import { inspectCommand } from './inspect.ts';
-import { predictCommand } from './predict.ts';
-import { quantizeCommand } from './quantize.ts';
-import { exportCommand } from './export.ts';
-import { compileCommand } from './compile.ts';
-import { runCommand } from './run.ts';
-import { BenchOptions, benchCommand } from './bench.ts';
-import { SERVE_DEFAULTS, serveCommand } from './offload-serve.ts';
-import { offloadRunCommand } from './offload-run.ts';
-import { targetNames } from '../../targets/target.ts';
+
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
-import { CALIBRATION_METHODS } from '../quantize/calibrate.ts';
+import { fileURLToPath } from 'node:url';
+import { Command, CommanderError, Option } from 'commander';
 import { DEFAULT_MODEL, MCU_MODEL, PACKAGED_MODELS, SAMPLES_DIR } from '../../models/registry.ts';
+import { targetNames } from '../../targets/target.ts';
 import type { DemoFlags, PlanFlags } from '../api/offload-flags.ts';
+import { CALIBRATION_METHODS } from '../quantize/calibrate.ts';
+import { exitWithFailure, withCode } from '../terminal/failure.ts';
+import { type BenchOptions, benchCommand } from './bench.ts';
+import { compileCommand } from './compile.ts';
+import { exportCommand } from './export.ts';
+import { inspectCommand } from './inspect.ts';
+import { offloadRunCommand } from './offload-run.ts';
+import { SERVE_DEFAULTS, serveCommand } from './offload-serve.ts';
+import { predictCommand } from './predict.ts';
+import { quantizeCommand } from './quantize.ts';
+import { runCommand } from './run.ts';
 
 /** The photo the offload tools feed by default. */
 const SAMPLE_PHOTO = resolve(SAMPLES_DIR, 'coffee.png');
@@ -33,7 +34,9 @@ const program = new Command('tinyedge')
   )
   .exitOverride()
   // Commander's usage errors ("error: unknown option '--bogus'" and a "Did you mean" line) as the one error line.
-  .configureOutput({ outputError: (message, write) => write(`tinyedge: ${withCode(message.trim().split('\n').join(' '), 'TE602')}\n`) });
+  .configureOutput({
+    outputError: (message, write) => write(`tinyedge: ${withCode(message.trim().split('\n').join(' '), 'TE602')}\n`),
+  });
 
 program
   .command('inspect')
@@ -41,7 +44,10 @@ program
   .argument('[model]', 'model name or path', DEFAULT_MODEL)
   .option('--json', 'print one JSON object on stdout')
   .option('--raw', 'show the graph as imported, before the passes')
-  .option('--outputs <nodes>', 'TF.js graph models: cut after these nodes (comma-separated TF names); they become the outputs')
+  .option(
+    '--outputs <nodes>',
+    'TF.js graph models: cut after these nodes (comma-separated TF names); they become the outputs',
+  )
   .action((model: string, opts: { json?: boolean; raw?: boolean }) => inspectCommand(model, opts));
 
 program
@@ -49,12 +55,30 @@ program
   .description('run one inference with the f32 or int8 reference interpreter and print top-5, latency and memory')
   .argument('[model]', 'model name or path', DEFAULT_MODEL)
   .option('--image <file>', 'a photo: decoded, resized and normalized as the model expects')
-  .option('--input <file>', 'raw tensor in the input shape (NHWC): FILE.f32 little-endian float32, FILE.i8 / FILE.u8 bytes fed as they are to an int8 model, or FILE.i16 (little-endian) to a 16×8 one')
-  .option('--audio <file>', "audio models (builder:funnelnet): a WAV clip, 16-bit PCM mono at the model's rate (f32: the float CWT; int8: the fixed-point one the targets run)")
-  .option('--outputs <nodes>', 'TF.js graph models: cut after these nodes (comma-separated TF names); they become the outputs')
-  .addOption(new Option('--precision <p>', 'interpreter: f32, or int8 / int16 (16×8) (an artifact runs as quantized; a float model is quantized with the samples)').choices(['f32', 'int8', 'int16']))
+  .option(
+    '--input <file>',
+    'raw tensor in the input shape (NHWC): FILE.f32 little-endian float32, FILE.i8 / FILE.u8 bytes fed as they are to an int8 model, or FILE.i16 (little-endian) to a 16×8 one',
+  )
+  .option(
+    '--audio <file>',
+    "audio models (builder:funnelnet): a WAV clip, 16-bit PCM mono at the model's rate (f32: the float CWT; int8: the fixed-point one the targets run)",
+  )
+  .option(
+    '--outputs <nodes>',
+    'TF.js graph models: cut after these nodes (comma-separated TF names); they become the outputs',
+  )
+  .addOption(
+    new Option(
+      '--precision <p>',
+      'interpreter: f32, or int8 / int16 (16×8) (an artifact runs as quantized; a float model is quantized with the samples)',
+    ).choices(['f32', 'int8', 'int16']),
+  )
   .option('--draw <file.png>', 'detectors: also write the photo with the boxes drawn')
-  .option('--min-score <p>', 'detectors: show detections scoring at least this (the model keeps up to its maximum above its own threshold)', '0.3')
+  .option(
+    '--min-score <p>',
+    'detectors: show detections scoring at least this (the model keeps up to its maximum above its own threshold)',
+    '0.3',
+  )
   .option('--force', 'replace the --draw file if it exists')
   .option('--json', 'print one JSON object on stdout')
   .action((model: string, opts: Parameters<typeof predictCommand>[1]) => predictCommand(model, opts));
@@ -64,19 +88,33 @@ program
   .description('calibrate on photos, quantize to int8 (TFLite spec), write an artifact and report per-layer SQNR')
   .argument('[model]', 'model name or path', DEFAULT_MODEL)
   .option('--calibrate <paths...>', 'photos or folders of photos to calibrate on (default: the bundled samples)')
-  .addOption(new Option('--method <m>', 'how activation ranges are chosen').choices([...CALIBRATION_METHODS]).default('minmax'))
+  .addOption(
+    new Option('--method <m>', 'how activation ranges are chosen').choices([...CALIBRATION_METHODS]).default('minmax'),
+  )
   .option('--augment <n>', 'seeded augmentations (crop, flip, brightness) per photo for calibration', '4')
   .option('--eval-augment <n>', 'held-out augmentations per photo for the report', '2')
   .option('--no-bias-correction', 'keep the biases as quantized (no per-channel error correction)')
-  .addOption(new Option('--activations <type>', "int8, or int16 for TFLite's 16×8 mode (int16 activations, int8 weights, int64 biases: finer, twice the RAM)").choices(['int8', 'int16']).default('int8'))
+  .addOption(
+    new Option(
+      '--activations <type>',
+      "int8, or int16 for TFLite's 16×8 mode (int16 activations, int8 weights, int64 biases: finer, twice the RAM)",
+    )
+      .choices(['int8', 'int16'])
+      .default('int8'),
+  )
   .requiredOption('--out <file>', 'the artifact to write')
-  .option('--outputs <nodes>', 'TF.js graph models: cut after these nodes (comma-separated TF names); they become the outputs')
+  .option(
+    '--outputs <nodes>',
+    'TF.js graph models: cut after these nodes (comma-separated TF names); they become the outputs',
+  )
   .option('--json', 'print one JSON object on stdout')
   .action((model: string, opts: Parameters<typeof quantizeCommand>[1]) => quantizeCommand(model, opts));
 
 program
   .command('export')
-  .description('write an int8 artifact in another format (onnx: QLinearConv and friends, runs in ONNX Runtime; tflite: for TFLite Micro)')
+  .description(
+    'write an int8 artifact in another format (onnx: QLinearConv and friends, runs in ONNX Runtime; tflite: for TFLite Micro)',
+  )
   .argument('<artifact>', 'a file written by `tinyedge quantize`')
   .addOption(new Option('--format <f>', 'output format').choices(['onnx', 'tflite']).makeOptionMandatory())
   .requiredOption('--out <file>', 'the file to write')
@@ -85,15 +123,31 @@ program
 
 program
   .command('compile')
-  .description('compile to C99 for a target: planned arena, const weights, kernels, Makefile and CMakeLists.txt; builds it')
-  .argument('[model]', 'model name, path or int8 artifact (a float model is quantized with the bundled photos)', DEFAULT_MODEL)
+  .description(
+    'compile to C99 for a target: planned arena, const weights, kernels, Makefile and CMakeLists.txt; builds it',
+  )
+  .argument(
+    '[model]',
+    'model name, path or int8 artifact (a float model is quantized with the bundled photos)',
+    DEFAULT_MODEL,
+  )
   .addOption(new Option('--target <name>', 'where it runs').choices(targetNames()).makeOptionMandatory())
   .requiredOption('--out <dir>', 'the folder to write (new, empty, or an earlier output with --force)')
-  .addOption(new Option('--activations <type>', 'when a float model is quantized here: int8, or int16 (16×8)').choices(['int8', 'int16']).default('int8'))
+  .addOption(
+    new Option('--activations <type>', 'when a float model is quantized here: int8, or int16 (16×8)')
+      .choices(['int8', 'int16'])
+      .default('int8'),
+  )
   .option('--budget-ram <bytes>', 'refuse if the arena needs more RAM (e.g. 262144, 256k, 2M)')
   .option('--budget-flash <bytes>', 'refuse if weights and code need more flash')
-  .option('--outputs <nodes>', 'TF.js graph models: cut after these nodes (comma-separated TF names); they become the outputs')
-  .option('--cut <id>', "split offload: the device's side of the model split at this cut (head, fallback tail and client; ids from `offload plan`)")
+  .option(
+    '--outputs <nodes>',
+    'TF.js graph models: cut after these nodes (comma-separated TF names); they become the outputs',
+  )
+  .option(
+    '--cut <id>',
+    "split offload: the device's side of the model split at this cut (head, fallback tail and client; ids from `offload plan`)",
+  )
   .option('--force', 'replace an earlier tinyedge output in --out (never other files)')
   .option('--json', 'print one JSON object on stdout')
   .action((model: string, opts: Parameters<typeof compileCommand>[1]) => compileCommand(model, opts));
@@ -103,11 +157,21 @@ program
   .description('build a compiled folder if needed, run it on its target, print top-5, latency and memory')
   .argument('<dir>', 'a folder written by `tinyedge compile`')
   .option('--image <file>', 'a photo: decoded, resized, normalized and quantized as the model expects')
-  .option('--input <file>', 'raw tensor in the input shape (NHWC): FILE.f32 float32 (quantized here), FILE.i8 / FILE.u8 bytes fed as they are, or FILE.i16 to a 16×8 model')
-  .option('--audio <file>', 'audio models (builder:funnelnet): a WAV clip, 16-bit PCM mono at the model\'s rate; the CWT runs on the target')
+  .option(
+    '--input <file>',
+    'raw tensor in the input shape (NHWC): FILE.f32 float32 (quantized here), FILE.i8 / FILE.u8 bytes fed as they are, or FILE.i16 to a 16×8 model',
+  )
+  .option(
+    '--audio <file>',
+    "audio models (builder:funnelnet): a WAV clip, 16-bit PCM mono at the model's rate; the CWT runs on the target",
+  )
   .option('--runs <n>', 'run this many times and report the median latency', '1')
   .option('--draw <file.png>', 'detectors: also write the photo with the boxes drawn')
-  .option('--min-score <p>', 'detectors: show detections scoring at least this (the model keeps up to its maximum above its own threshold)', '0.3')
+  .option(
+    '--min-score <p>',
+    'detectors: show detections scoring at least this (the model keeps up to its maximum above its own threshold)',
+    '0.3',
+  )
   .option('--force', 'replace the --draw file if it exists')
   .option('--json', 'print one JSON object on stdout')
   .action((dir: string, opts: Parameters<typeof runCommand>[1]) => runCommand(dir, opts));
@@ -117,60 +181,109 @@ program
   .description('tinyedge beside its peers on the same model and input, in one run (medians, ratios); see tools/bench')
   .argument('[model]', 'a packaged model name, or an int8 artifact with --target', DEFAULT_MODEL)
   .addOption(
-    new Option('--target <name>', 'host: C vs onnxruntime-node; wasm32: WebAssembly vs TF.js wasm and onnxruntime-web; an Arm target: instructions per layer under qemu (optimized vs reference kernels); none: the f32 interpreter vs TF.js').choices(targetNames()),
+    new Option(
+      '--target <name>',
+      'host: C vs onnxruntime-node; wasm32: WebAssembly vs TF.js wasm and onnxruntime-web; an Arm target: instructions per layer under qemu (optimized vs reference kernels); none: the f32 interpreter vs TF.js',
+    ).choices(targetNames()),
   )
   .option('--runs <n>', 'timed runs per contender', '20')
   .option('--image <file>', 'the input photo (default: a bundled one)')
-  .option('--input <file>', 'with --target: a raw tensor in the input shape, FILE.i8 / FILE.u8 bytes fed as they are (e.g. models/tflm/person.u8) or FILE.f32 (default for a model without an image input: a seeded tensor)')
-  .option('--audio <file>', 'with an Arm --target and an audio model (builder:funnelnet): the WAV clip (default: a bundled one); the CWT is counted as its own line')
+  .option(
+    '--input <file>',
+    'with --target: a raw tensor in the input shape, FILE.i8 / FILE.u8 bytes fed as they are (e.g. models/tflm/person.u8) or FILE.f32 (default for a model without an image input: a seeded tensor)',
+  )
+  .option(
+    '--audio <file>',
+    'with an Arm --target and an audio model (builder:funnelnet): the WAV clip (default: a bundled one); the CWT is counted as its own line',
+  )
   .option('--json', 'print one JSON object on stdout')
   .action((model: string, opts: BenchOptions) => benchCommand(model, opts, process.argv.includes('--debug')));
 
-const offload = program.command('offload').description('split offload: the device runs the head of the model, an edge server the tail');
+const offload = program
+  .command('offload')
+  .description('split offload: the device runs the head of the model, an edge server the tail');
 offload
   .command('plan')
-  .description('every cut: head time on the device (instructions under qemu), bytes, network and tail time, total; picks the best')
+  .description(
+    'every cut: head time on the device (instructions under qemu), bytes, network and tail time, total; picks the best',
+  )
   .argument('[model]', 'model name, path or quantized artifact', DEFAULT_MODEL)
-  .addOption(new Option('--target <name>', 'the device (a target that runs under qemu)').choices(targetNames()).makeOptionMandatory())
+  .addOption(
+    new Option('--target <name>', 'the device (a target that runs under qemu)')
+      .choices(targetNames())
+      .makeOptionMandatory(),
+  )
   .requiredOption('--bandwidth <rate>', 'link bandwidth, e.g. 5mbit, 500kbit, 1gbit')
   .requiredOption('--rtt <time>', 'link round-trip time, e.g. 40ms')
   .option('--runs <n>', 'timed runs of each tail on this machine', '7')
-  .addOption(new Option('--codec <name>', 'how cut tensors travel (entropy: coded sizes measured on the photo)').choices(['raw', 'entropy']).default('raw'))
+  .addOption(
+    new Option('--codec <name>', 'how cut tensors travel (entropy: coded sizes measured on the photo)')
+      .choices(['raw', 'entropy'])
+      .default('raw'),
+  )
   .option('--image <file>', 'the input photo (default: a bundled one)')
   .option('--plot <file>', 'also draw the plan as a chart: .svg or .png')
   .option('--force', 'replace the --plot file if it exists')
   .option('--json', 'print one JSON object on stdout')
   .action((model: string, opts: Omit<PlanFlags, 'model' | 'artifact' | 'image'> & { image?: string }) => {
-    runOffloadTool('plan', { ...modelFlags(model), ...opts, image: resolve(opts.image ?? SAMPLE_PHOTO), ...(opts.plot ? { plot: resolve(opts.plot) } : {}) });
+    runOffloadTool('plan', {
+      ...modelFlags(model),
+      ...opts,
+      image: resolve(opts.image ?? SAMPLE_PHOTO),
+      ...(opts.plot ? { plot: resolve(opts.plot) } : {}),
+    });
   });
 offload
   .command('serve')
-  .description('edge server: compiles the tails of the cuts to WebAssembly and runs them for devices until SIGINT/SIGTERM (then answers the frames in flight and prints metrics)')
-  .argument('[model]', 'model name, path or quantized artifact (a float model is quantized with the bundled photos, as compile does)', DEFAULT_MODEL)
+  .description(
+    'edge server: compiles the tails of the cuts to WebAssembly and runs them for devices until SIGINT/SIGTERM (then answers the frames in flight and prints metrics)',
+  )
+  .argument(
+    '[model]',
+    'model name, path or quantized artifact (a float model is quantized with the bundled photos, as compile does)',
+    DEFAULT_MODEL,
+  )
   .option('--cut <ids>', 'the cuts to serve, comma-separated (ids as `offload plan` lists them)')
   .option('--all', 'serve every cut')
   .requiredOption('--port <n>', 'TCP port to listen on (0: any free one, printed)')
   .option('--host <address>', 'address to listen on', '127.0.0.1')
   .option('--workers <n>', 'worker threads running tails (default: one per core)')
   .option('--max-queue <n>', 'frames waiting for a worker beyond which new ones are refused as busy', '64')
-  .option('--deadline <time>', 'a frame not started this long after it arrived is refused (the device finishes it)', '500ms')
+  .option(
+    '--deadline <time>',
+    'a frame not started this long after it arrived is refused (the device finishes it)',
+    '500ms',
+  )
   .option('--token <secret>', 'devices must send this shared token first')
   .option('--token-file <file>', 'the shared token, read from a file')
   .option('--tls-cert <file>', 'serve TLS with this PEM certificate (chain)')
   .option('--tls-key <file>', 'and this PEM private key')
   .option('--websocket-port <n>', 'also accept web pages: a WebSocket gateway on this port (0: any free one, printed)')
-  .option('--idle-timeout <time>', 'close a connection quiet (nothing received or sent) this long (0: never)', SERVE_DEFAULTS.idleTimeout)
-  .option('--max-connections <n>', 'connections served at once; more are refused (reason "connections") and closed', SERVE_DEFAULTS.maxConnections)
+  .option(
+    '--idle-timeout <time>',
+    'close a connection quiet (nothing received or sent) this long (0: never)',
+    SERVE_DEFAULTS.idleTimeout,
+  )
+  .option(
+    '--max-connections <n>',
+    'connections served at once; more are refused (reason "connections") and closed',
+    SERVE_DEFAULTS.maxConnections,
+  )
   .option('--metrics-every <time>', 'print the metrics this often while frames come in (0: only on exit)', '10s')
   .action((model: string, opts: Parameters<typeof serveCommand>[1]) => serveCommand(model, opts));
 offload
   .command('run')
-  .description('the device side: head here (WebAssembly), tail on the server, here when it does not answer in time; per frame who answered, top-5, capture-to-answer latency')
+  .description(
+    'the device side: head here (WebAssembly), tail on the server, here when it does not answer in time; per frame who answered, top-5, capture-to-answer latency',
+  )
   .argument('[model]', 'the same model or artifact the server was given', DEFAULT_MODEL)
   .requiredOption('--cut <id>', 'where the model is split (the server must serve it)')
   .requiredOption('--server <host:port>', 'the edge server (or a load balancer in front of several)')
   .option('--image <file>', 'a photo: decoded, resized, normalized and quantized as the model expects')
-  .option('--input <file>', 'raw tensor in the input shape (NHWC): FILE.f32 float32 (quantized here), FILE.i8 / FILE.u8 bytes fed as they are')
+  .option(
+    '--input <file>',
+    'raw tensor in the input shape (NHWC): FILE.f32 float32 (quantized here), FILE.i8 / FILE.u8 bytes fed as they are',
+  )
   .option('--frames <n>', 'send the input this many times', '1')
   .option('--timeout <time>', 'wait this long for the server, then finish the frame here', '200ms')
   .option('--token <secret>', "the server's shared token")
@@ -179,7 +292,9 @@ offload
   .action((model: string, opts: Parameters<typeof offloadRunCommand>[1]) => offloadRunCommand(model, opts));
 offload
   .command('demo')
-  .description('server and device on loopback through a link shaper: predicted vs measured capture-to-answer time for local only, full offload and the planned cut at several bandwidths')
+  .description(
+    'server and device on loopback through a link shaper: predicted vs measured capture-to-answer time for local only, full offload and the planned cut at several bandwidths',
+  )
   .argument('[model]', 'model name, path or quantized artifact', MCU_MODEL)
   .option('--bandwidths <list>', 'comma-separated bandwidths', '0.2mbit,2mbit,20mbit,200mbit')
   .option('--rtt <time>', 'round-trip time', '20ms')
@@ -188,7 +303,9 @@ offload
   .option('--frames <n>', 'timed frames per mode', '9')
   .option('--device-slowdown <k>', 'the device is this many times slower than this machine', '20')
   .option('--json', 'print one JSON object on stdout')
-  .action((model: string, opts: Omit<DemoFlags, 'model' | 'artifact' | 'image'>) => runOffloadTool('demo', { ...modelFlags(model), ...opts, image: SAMPLE_PHOTO }));
+  .action((model: string, opts: Omit<DemoFlags, 'model' | 'artifact' | 'image'>) =>
+    runOffloadTool('demo', { ...modelFlags(model), ...opts, image: SAMPLE_PHOTO }),
+  );
 
 /** A model argument as the tools take it: a path becomes an absolute --artifact, a name stays a name. */
 function modelFlags(model: string): { model: string; artifact?: string } {
@@ -202,7 +319,10 @@ function modelFlags(model: string): { model: string; artifact?: string } {
  */
 function runOffloadTool(command: 'plan' | 'demo', flags: PlanFlags | DemoFlags): void {
   const root = fileURLToPath(new URL('../../', import.meta.url));
-  const r = spawnSync(process.execPath, ['bin/run-ts.mjs', 'tools/offload/main.ts', command, JSON.stringify(flags)], { cwd: root, stdio: 'inherit' });
+  const r = spawnSync(process.execPath, ['bin/run-ts.mjs', 'tools/offload/main.ts', command, JSON.stringify(flags)], {
+    cwd: root,
+    stdio: 'inherit',
+  });
   process.exitCode = r.status ?? 1;
 }
 

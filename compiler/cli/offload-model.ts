@@ -3,16 +3,17 @@
  * bundled samples exactly as compile does, so a server and a device started apart agree on the model hash), its
  * cuts, the cut flags and the small number and address flags.
  */
-import { Graph } from '../ir/graph.ts';
-import { formatShape } from '../ir/tensor.ts';
-import { TinyedgeError } from '../errors.ts';
-import { Cut, cutCandidates } from '../plan/split/cut-candidates.ts';
-import { modelHash } from '../plan/split/model-hash.ts';
-import { LoadedModel } from '../../models/registry.ts';
-import { prepareModel } from './prepare-model.ts';
-import { shortName } from '../terminal/format.ts';
+
+import type { LoadedModel } from '../../models/registry.ts';
 import { quantizeWithSamples } from '../api/quantize-model.ts';
 import { refuseAudioOffload } from '../compile/compile-model.ts';
+import { TinyedgeError } from '../errors.ts';
+import type { Graph } from '../ir/graph.ts';
+import { formatShape } from '../ir/tensor.ts';
+import { type Cut, cutCandidates } from '../plan/split/cut-candidates.ts';
+import { modelHash } from '../plan/split/model-hash.ts';
+import { shortName } from '../terminal/format.ts';
+import { prepareModel } from './prepare-model.ts';
 
 /** A quantized model ready to split: the graph, its hash on the wire and its cuts. */
 export interface OffloadModel {
@@ -40,7 +41,11 @@ export function cutById(cuts: Cut[], text: string, file: string): Cut {
   const id = Number(text);
   const last = cuts.length - 1;
   if (!/^\d+$/.test(text.trim()) || id >= last) {
-    throw new TinyedgeError('TE601', `--cut '${text}' is not a cut of this model: give 0 (full offload) to ${last - 1} (see \`tinyedge offload plan\`; ${last} runs everything on the device)`, { file });
+    throw new TinyedgeError(
+      'TE601',
+      `--cut '${text}' is not a cut of this model: give 0 (full offload) to ${last - 1} (see \`tinyedge offload plan\`; ${last} runs everything on the device)`,
+      { file },
+    );
   }
   return cuts[id]!;
 }
@@ -53,7 +58,8 @@ export function describeCut(c: Cut): string {
 /** A whole number in [min, max] from a flag. */
 export function wholeNumber(value: string, flag: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || n < min || n > max) throw new TinyedgeError('TE601', `${flag} must be a whole number in ${min}..${max}, got '${value}'`);
+  if (!/^\d+$/.test(value.trim()) || n < min || n > max)
+    throw new TinyedgeError('TE601', `${flag} must be a whole number in ${min}..${max}, got '${value}'`);
   return n;
 }
 

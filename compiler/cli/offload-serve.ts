@@ -6,17 +6,17 @@
  * come in). With --websocket-port, web pages reach it through a WebSocket gateway on that port.
  */
 import { availableParallelism } from 'node:os';
-import { TlsOptions, createSecureContext } from 'node:tls';
+import { createSecureContext, type TlsOptions } from 'node:tls';
+import { EDGE_DEFAULTS, type EdgeMetrics, EdgeServer } from '../../runtime/offload/edge-server.ts';
+import type { CompiledPart } from '../../runtime/offload/tail-pool.ts';
+import { WebSocketGateway } from '../../runtime/offload/websocket-gateway.ts';
+import { wasmSplitParts } from '../backends/wasm/package/split-parts.ts';
 import { TinyedgeError } from '../errors.ts';
 import { readUserFile } from '../frontends/tfjs-common/artifacts.ts';
+import type { Cut } from '../plan/split/cut-candidates.ts';
 import { parseDuration } from '../plan/split/plan-split.ts';
-import { Cut } from '../plan/split/cut-candidates.ts';
-import { wasmSplitParts } from '../backends/wasm/package/split-parts.ts';
-import { EDGE_DEFAULTS, EdgeMetrics, EdgeServer } from '../../runtime/offload/edge-server.ts';
-import { CompiledPart } from '../../runtime/offload/tail-pool.ts';
-import { WebSocketGateway } from '../../runtime/offload/websocket-gateway.ts';
-import { OffloadModel, cutById, describeCut, loadOffloadModel, wholeNumber } from './offload-model.ts';
 import { startProgress } from '../terminal/progress.ts';
+import { cutById, describeCut, loadOffloadModel, type OffloadModel, wholeNumber } from './offload-model.ts';
 
 /** Options of offload serve. */
 export interface ServeOptions {
@@ -38,7 +38,10 @@ export interface ServeOptions {
 }
 
 /** The connection limits' defaults as the CLI help shows them. */
-export const SERVE_DEFAULTS = { idleTimeout: `${EDGE_DEFAULTS.idleTimeoutMs / 1000}s`, maxConnections: String(EDGE_DEFAULTS.maxConnections) };
+export const SERVE_DEFAULTS = {
+  idleTimeout: `${EDGE_DEFAULTS.idleTimeoutMs / 1000}s`,
+  maxConnections: String(EDGE_DEFAULTS.maxConnections),
+};
 
 /** The cuts asked for: a list of ids, or every cut with a tail. */
 function servedCuts(m: OffloadModel, o: ServeOptions): Cut[] {
@@ -47,7 +50,8 @@ function servedCuts(m: OffloadModel, o: ServeOptions): Cut[] {
 }
 
 function sharedToken(o: ServeOptions): string | undefined {
-  if (o.token !== undefined && o.tokenFile !== undefined) throw new TinyedgeError('TE602', 'give --token or --token-file, not both');
+  if (o.token !== undefined && o.tokenFile !== undefined)
+    throw new TinyedgeError('TE602', 'give --token or --token-file, not both');
   const token = o.tokenFile !== undefined ? readUserFile(o.tokenFile, 'the token').toString('utf8').trim() : o.token;
   if (token === '') throw new TinyedgeError('TE802', 'the token is empty', o.tokenFile ? { file: o.tokenFile } : {});
   return token;
@@ -61,7 +65,9 @@ function tlsOptions(o: ServeOptions): TlsOptions | undefined {
   try {
     createSecureContext(tls);
   } catch (e) {
-    throw new TinyedgeError('TE802', `not a usable PEM certificate and key: ${(e as Error).message}`, { file: `${o.tlsCert}, ${o.tlsKey}` });
+    throw new TinyedgeError('TE802', `not a usable PEM certificate and key: ${(e as Error).message}`, {
+      file: `${o.tlsCert}, ${o.tlsKey}`,
+    });
   }
   return tls;
 }
@@ -81,8 +87,13 @@ async function listening<T>(start: () => Promise<T>, port: number, host: string)
     const code = (e as NodeJS.ErrnoException).code;
     const where = `${host}:${port}`;
     if (code === 'EADDRINUSE') throw new TinyedgeError('TE801', `cannot listen on ${where}: the port is in use`);
-    if (code === 'EACCES') throw new TinyedgeError('TE801', `cannot listen on ${where}: permission denied (ports below 1024 need privileges)`);
-    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new TinyedgeError('TE801', `cannot listen on ${where}: no such address on this machine`);
+    if (code === 'EACCES')
+      throw new TinyedgeError(
+        'TE801',
+        `cannot listen on ${where}: permission denied (ports below 1024 need privileges)`,
+      );
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND')
+      throw new TinyedgeError('TE801', `cannot listen on ${where}: no such address on this machine`);
     throw e;
   }
 }
@@ -97,7 +108,8 @@ export async function serveCommand(spec: string | undefined, o: ServeOptions): P
   const metricsMs = parseDuration(o.metricsEvery, '--metrics-every');
   const idleTimeoutMs = parseDuration(o.idleTimeout ?? SERVE_DEFAULTS.idleTimeout, '--idle-timeout');
   const maxConnections = wholeNumber(o.maxConnections ?? SERVE_DEFAULTS.maxConnections, '--max-connections', 1);
-  const websocketPort = o.websocketPort === undefined ? undefined : wholeNumber(o.websocketPort, '--websocket-port', 0, 65535);
+  const websocketPort =
+    o.websocketPort === undefined ? undefined : wholeNumber(o.websocketPort, '--websocket-port', 0, 65535);
   const token = sharedToken(o);
   const tls = tlsOptions(o);
   const m = await loadOffloadModel(spec);
@@ -109,24 +121,45 @@ export async function serveCommand(spec: string | undefined, o: ServeOptions): P
     progress.update(tails.size);
   }
   progress.stop();
-  const server = await listening(() => EdgeServer.start({ modelHash: m.hash, tails, workers, maxQueue, deadlineMs, token, tls, idleTimeoutMs, maxConnections }, port, o.host), port, o.host);
+  const server = await listening(
+    () =>
+      EdgeServer.start(
+        { modelHash: m.hash, tails, workers, maxQueue, deadlineMs, token, tls, idleTimeoutMs, maxConnections },
+        port,
+        o.host,
+      ),
+    port,
+    o.host,
+  );
   // The gateway starts before anything is printed, so that its port in use is one error line and nothing else.
-  const gateway = websocketPort === undefined ? undefined : await listening(() => WebSocketGateway.start({ host: o.host, port: server.port }, websocketPort, o.host), websocketPort, o.host).catch(async (e: unknown) => {
-    await server.close();
-    throw e;
-  });
+  const gateway =
+    websocketPort === undefined
+      ? undefined
+      : await listening(
+          () => WebSocketGateway.start({ host: o.host, port: server.port }, websocketPort, o.host),
+          websocketPort,
+          o.host,
+        ).catch(async (e: unknown) => {
+          await server.close();
+          throw e;
+        });
   const say = (line: string) => process.stdout.write(`${line}\n`);
   say(`model    ${m.title}, hash ${m.hash}`);
   for (const c of cuts) say(`  ${describeCut(c)}`);
   if (gateway) say(`websocket gateway on ws://${o.host}:${gateway.port} (for pages: runtime/offload/browser.ts)`);
-  say(`serving  ${cuts.length} cut${cuts.length > 1 ? 's' : ''} on ${o.host}:${server.port} (${tls ? 'TLS' : 'TCP'}${token ? ', token' : ''}), ${workers} workers, queue ${maxQueue}, deadline ${deadlineMs} ms, at most ${maxConnections} connections${idleTimeoutMs > 0 ? `, idle ones closed after ${idleTimeoutMs / 1000} s` : ''}; Ctrl-C stops`);
+  say(
+    `serving  ${cuts.length} cut${cuts.length > 1 ? 's' : ''} on ${o.host}:${server.port} (${tls ? 'TLS' : 'TCP'}${token ? ', token' : ''}), ${workers} workers, queue ${maxQueue}, deadline ${deadlineMs} ms, at most ${maxConnections} connections${idleTimeoutMs > 0 ? `, idle ones closed after ${idleTimeoutMs / 1000} s` : ''}; Ctrl-C stops`,
+  );
   // A line whenever something happened since the last one, so an idle server stays quiet.
   let shown = 0;
-  const timer = metricsMs > 0 ? setInterval(() => {
-    const now = server.metrics();
-    if (now.frames !== shown) say(metricsLine(now));
-    shown = now.frames;
-  }, metricsMs) : undefined;
+  const timer =
+    metricsMs > 0
+      ? setInterval(() => {
+          const now = server.metrics();
+          if (now.frames !== shown) say(metricsLine(now));
+          shown = now.frames;
+        }, metricsMs)
+      : undefined;
   await new Promise<void>((stop) => {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);

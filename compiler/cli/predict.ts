@@ -3,17 +3,18 @@
  * [--json]`: one inference with a reference interpreter: f32 for float models, the integer one for artifacts (or a
  * float model quantized on the spot with the bundled photos, int8 or 16×8, when `--precision` asks for it).
  */
-import { ActivationType, activationType } from '../quantize/prepare/quant-params.ts';
-import { quantizeWithSamplesShown } from './quantize.ts';
-import { tensorOf } from '../ir/graph.ts';
-import { TinyedgeError } from '../errors.ts';
-import { LoadedModel } from '../../models/registry.ts';
-import { readModelInput } from '../input/read-input.ts';
+
+import type { LoadedModel } from '../../models/registry.ts';
 import { predict } from '../api/predict.ts';
-import { prepareModel } from './prepare-model.ts';
+import { TinyedgeError } from '../errors.ts';
+import { readModelInput } from '../input/read-input.ts';
+import { tensorOf } from '../ir/graph.ts';
+import { type ActivationType, activationType } from '../quantize/prepare/quant-params.ts';
+import { bytes, table } from '../terminal/format.ts';
 import { startProgress } from '../terminal/progress.ts';
 import { predictDetectorCommand } from './predict-detector.ts';
-import { bytes, table } from '../terminal/format.ts';
+import { prepareModel } from './prepare-model.ts';
+import { quantizeWithSamplesShown } from './quantize.ts';
 
 /** Options of predict. */
 export interface PredictCommandOptions {
@@ -32,14 +33,16 @@ export interface PredictCommandOptions {
   force?: boolean;
 }
 
-
-
-
 /** Which interpreter a model runs on: an artifact runs as quantized; a float model is f32 unless int8 or int16 is asked for. */
 function precisionOf(model: LoadedModel, asked: PredictCommandOptions['precision']): 'f32' | ActivationType {
   if (!model.quantized) return asked ?? 'f32';
   const type = activationType(tensorOf(model.graph, model.graph.inputs[0]!).dtype);
-  if (asked !== undefined && asked !== type) throw new TinyedgeError('TE606', `is quantized to ${type === 'int16' ? '16×8' : 'int8'}; it runs with --precision ${type} only`, { file: model.spec });
+  if (asked !== undefined && asked !== type)
+    throw new TinyedgeError(
+      'TE606',
+      `is quantized to ${type === 'int16' ? '16×8' : 'int8'}; it runs with --precision ${type} only`,
+      { file: model.spec },
+    );
   return type;
 }
 
@@ -50,7 +53,10 @@ export async function predictCommand(spec: string | undefined, options: PredictC
   const model = precision !== 'f32' ? await quantizeWithSamplesShown(loaded, options.json, precision) : loaded;
   const g = model.graph;
   if (g.detection) return predictDetectorCommand(model, precision, options);
-  if (options.draw) throw new TinyedgeError('TE606', '--draw draws the boxes of a detector; this model is not one', { file: model.spec });
+  if (options.draw)
+    throw new TinyedgeError('TE606', '--draw draws the boxes of a detector; this model is not one', {
+      file: model.spec,
+    });
   const x = await readModelInput(model, options);
   const progress = startProgress('running', g.nodes.length, !options.json);
   let done = 0;
@@ -63,12 +69,12 @@ export async function predictCommand(spec: string | undefined, options: PredictC
   }
   const rows = result.top.map((t, i) => [i + 1, t.label, t.index, t.score.toFixed(6)]);
   process.stdout.write(
-    [
+    `${[
       `model    ${model.spec} (${precision} reference interpreter)`,
       `input    ${options.image ?? options.input}`,
       table(['rank', 'label', 'class', 'score'], rows, [0, 2, 3]),
       `latency  ${latencyMs.toFixed(1)} ms`,
       `memory   activations ${bytes(result.memory.arenaBytes)} peak, weights ${bytes(result.memory.weightBytes)}`,
-    ].join('\n') + '\n',
+    ].join('\n')}\n`,
   );
 }

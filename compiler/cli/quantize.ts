@@ -3,22 +3,29 @@
  * real photos (each also seen through seeded augmentations), quantizes to int8, corrects biases, writes the
  * artifact and prints the quantization report, measured on held-out augmentations of the same photos.
  */
-import { ActivationType } from '../quantize/prepare/quant-params.ts';
+
 import { existsSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { tensorOf } from '../ir/graph.ts';
-import { TinyedgeError } from '../errors.ts';
-import { CalibrationMethod } from '../quantize/calibrate.ts';
-import { QuantizationReport, quantizationReport } from '../quantize/report.ts';
-import { encodeArtifact, isArtifactFile } from '../artifact/int8-artifact.ts';
-import { imageSet } from '../../models/calibration-set.ts';
-import { LoadedModel } from '../../models/registry.ts';
 import { audioInput } from '../../models/audio-input.ts';
-import { QuantizeModelOptions, QuantizedModel, calibrationFiles, quantizeModel, quantizeWithSamples } from '../api/quantize-model.ts';
-import { prepareModel } from './prepare-model.ts';
-import { Progress, startProgress } from '../terminal/progress.ts';
-import { shortName, table } from '../terminal/format.ts';
+import { imageSet } from '../../models/calibration-set.ts';
+import type { LoadedModel } from '../../models/registry.ts';
+import {
+  calibrationFiles,
+  type QuantizedModel,
+  type QuantizeModelOptions,
+  quantizeModel,
+  quantizeWithSamples,
+} from '../api/quantize-model.ts';
+import { encodeArtifact, isArtifactFile } from '../artifact/int8-artifact.ts';
+import { TinyedgeError } from '../errors.ts';
+import { tensorOf } from '../ir/graph.ts';
 import { checkWritableDirPath } from '../output/output-path.ts';
+import type { CalibrationMethod } from '../quantize/calibrate.ts';
+import type { ActivationType } from '../quantize/prepare/quant-params.ts';
+import { type QuantizationReport, quantizationReport } from '../quantize/report.ts';
+import { shortName, table } from '../terminal/format.ts';
+import { type Progress, startProgress } from '../terminal/progress.ts';
+import { prepareModel } from './prepare-model.ts';
 
 /** Options of quantize. */
 export interface QuantizeCommandOptions {
@@ -39,12 +46,17 @@ const EVALUATION_SEED = 2;
 
 function count(value: string, flag: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new TinyedgeError('TE601', `${flag} must be a whole number ≥ 0, got '${value}'`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new TinyedgeError('TE601', `${flag} must be a whole number ≥ 0, got '${value}'`);
   return n;
 }
 
 /** Progress bars for quantizeModel's stages: reading the inputs, then calibration and bias correction as one bar. */
-function quantizeProgress(files: number, options: QuantizeModelOptions, show: boolean): { onProgress: NonNullable<QuantizeModelOptions['onProgress']>; stop(): void } {
+function quantizeProgress(
+  files: number,
+  options: QuantizeModelOptions,
+  show: boolean,
+): { onProgress: NonNullable<QuantizeModelOptions['onProgress']>; stop(): void } {
   const reading = files * ((options.augment ?? 2) + 1);
   const decoding = startProgress('reading photos', reading, show);
   const steps = 1000;
@@ -55,7 +67,11 @@ function quantizeProgress(files: number, options: QuantizeModelOptions, show: bo
       if (stage === 'read') return decoding.update(Math.round(f * reading));
       if (!quantizing) {
         decoding.stop();
-        quantizing = startProgress(`quantizing (${mode}${options.method ?? 'minmax'}${options.biasCorrection !== false ? ', bias correction' : ''})`, 2 * steps, show);
+        quantizing = startProgress(
+          `quantizing (${mode}${options.method ?? 'minmax'}${options.biasCorrection !== false ? ', bias correction' : ''})`,
+          2 * steps,
+          show,
+        );
       }
       quantizing.update(Math.round((stage === 'calibrate' ? f : 1 + f) * steps));
     },
@@ -67,7 +83,12 @@ function quantizeProgress(files: number, options: QuantizeModelOptions, show: bo
 }
 
 /** Quantizes a float model on the given files with progress bars on stderr (unless `quiet`). */
-async function quantizeShowingProgress(model: LoadedModel, files: string[], options: QuantizeModelOptions, quiet?: boolean): Promise<QuantizedModel> {
+async function quantizeShowingProgress(
+  model: LoadedModel,
+  files: string[],
+  options: QuantizeModelOptions,
+  quiet?: boolean,
+): Promise<QuantizedModel> {
   const progress = quantizeProgress(files.length, options, !quiet);
   try {
     return await quantizeModel(model, { ...options, calibration: files, onProgress: progress.onProgress });
@@ -79,16 +100,28 @@ async function quantizeShowingProgress(model: LoadedModel, files: string[], opti
 /** Refuses an --out that names a file of the user's (anything but an earlier tinyedge artifact). */
 function checkOut(out: string): void {
   checkWritableDirPath(dirname(resolve(out)), out);
-  if (existsSync(out) && statSync(out).isDirectory()) throw new TinyedgeError('TE702', 'is a folder, not a file', { file: out });
+  if (existsSync(out) && statSync(out).isDirectory())
+    throw new TinyedgeError('TE702', 'is a folder, not a file', { file: out });
   if (existsSync(out) && !isArtifactFile(out)) {
-    throw new TinyedgeError('TE702', 'exists and is not a tinyedge artifact; refusing to overwrite it (choose another --out)', { file: out });
+    throw new TinyedgeError(
+      'TE702',
+      'exists and is not a tinyedge artifact; refusing to overwrite it (choose another --out)',
+      { file: out },
+    );
   }
 }
 
 /** A float model quantized with the bundled samples, saying so on stderr (unless `quiet`): what predict and compile do when handed a float model. */
-export async function quantizeWithSamplesShown(model: LoadedModel, quiet?: boolean, activations: ActivationType = 'int8'): Promise<LoadedModel> {
+export async function quantizeWithSamplesShown(
+  model: LoadedModel,
+  quiet?: boolean,
+  activations: ActivationType = 'int8',
+): Promise<LoadedModel> {
   if (model.quantized) return model;
-  if (!quiet) process.stderr.write(`quantizing with the bundled sample ${model.audio ? 'clips' : 'photos'} (use \`tinyedge quantize\` to choose the calibration set)\n`);
+  if (!quiet)
+    process.stderr.write(
+      `quantizing with the bundled sample ${model.audio ? 'clips' : 'photos'} (use \`tinyedge quantize\` to choose the calibration set)\n`,
+    );
   const progress = quantizeProgress(calibrationFiles(model).length, { augment: 2, activations }, !quiet);
   try {
     return await quantizeWithSamples(model, { activations, onProgress: progress.onProgress });
@@ -114,21 +147,25 @@ function db(x: number): string {
 }
 
 function printReport(report: QuantizationReport, out: string, worst = 12): void {
-  const rows = report.layers.slice(0, worst).map((l) => [
-    shortName(l.node, 56),
-    l.op,
-    db(l.sqnrDb),
-    l.weightRange ? `${l.weightRange[0].toFixed(3)}…${l.weightRange[1].toFixed(3)}` : '',
-    `${l.activationRange[0].toFixed(3)}…${l.activationRange[1].toFixed(3)}`,
-    `${(100 * l.clipped).toFixed(3)}%`,
-  ]);
+  const rows = report.layers
+    .slice(0, worst)
+    .map((l) => [
+      shortName(l.node, 56),
+      l.op,
+      db(l.sqnrDb),
+      l.weightRange ? `${l.weightRange[0].toFixed(3)}…${l.weightRange[1].toFixed(3)}` : '',
+      `${l.activationRange[0].toFixed(3)}…${l.activationRange[1].toFixed(3)}`,
+      `${(100 * l.clipped).toFixed(3)}%`,
+    ]);
   const lines = [
     `worst ${Math.min(worst, report.layers.length)} of ${report.layers.length} layers (SQNR of the dequantized int8 output vs f32, error accumulated from the input):`,
     table(['node', 'op', 'SQNR dB', 'weights', 'activation range', 'clipped'], rows, [2, 5]),
     `evaluated on ${report.images} held-out inputs:`,
     `  output   ${db(report.output.sqnrDb)} dB  (${shortName(report.output.tensor, 60)})`,
     ...(report.logits ? [`  logits   ${db(report.logits.sqnrDb)} dB  (${shortName(report.logits.tensor, 60)})`] : []),
-    ...(report.features ? [`  features ${db(report.features.sqnrDb)} dB  (${shortName(report.features.tensor, 60)})`] : []),
+    ...(report.features
+      ? [`  features ${db(report.features.sqnrDb)} dB  (${shortName(report.features.tensor, 60)})`]
+      : []),
     `  top-1 agreement with f32: ${(100 * report.top1Agreement).toFixed(1)}%`,
     `wrote ${out}`,
   ];
@@ -142,10 +179,17 @@ export async function quantizeCommand(spec: string | undefined, options: Quantiz
   checkOut(options.out);
   const model = prepareModel(spec, { quiet: options.json, outputs: options.outputs });
   const files = calibrationFiles(model, options.calibrate);
-  const { graph, calibration } = await quantizeShowingProgress(model, files, { method: options.method, augment, biasCorrection: options.biasCorrection, activations: options.activations }, options.json);
+  const { graph, calibration } = await quantizeShowingProgress(
+    model,
+    files,
+    { method: options.method, augment, biasCorrection: options.biasCorrection, activations: options.activations },
+    options.json,
+  );
   const f32 = model.graph;
   const audio = model.audio;
-  const evalSet = audio ? files.map((file) => ({ file, augmentation: undefined, input: audioInput(file, audio) })) : await imageSet(files, tensorOf(f32, f32.inputs[0]!).shape, model.preprocessing, evalAugment, EVALUATION_SEED);
+  const evalSet = audio
+    ? files.map((file) => ({ file, augmentation: undefined, input: audioInput(file, audio) }))
+    : await imageSet(files, tensorOf(f32, f32.inputs[0]!).shape, model.preprocessing, evalAugment, EVALUATION_SEED);
   const held = evalSet.filter((s) => s.augmentation !== undefined);
   const evalInputs = (held.length ? held : evalSet).map((s) => s.input);
   const progress = startProgress('measuring', evalInputs.length, !options.json);
@@ -162,7 +206,9 @@ export async function quantizeCommand(spec: string | undefined, options: Quantiz
   const bytes = encodeArtifact(artifact);
   writeArtifactFile(options.out, bytes);
   if (options.json) {
-    process.stdout.write(`${JSON.stringify({ artifact: options.out, bytes: bytes.length, model: model.spec, calibration: { ...artifact.calibration, photos: files.length }, report })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ artifact: options.out, bytes: bytes.length, model: model.spec, calibration: { ...artifact.calibration, photos: files.length }, report })}\n`,
+    );
     return;
   }
   printReport(report, options.out);

@@ -2,14 +2,15 @@
  * @fileoverview `tinyedge run DIR (--image F | --input F.f32|F.i8|F.u8) [--runs N] [--json]`: builds the compiled folder if
  * needed, runs it on its target, and prints top-5, latency (median of the runs) and memory as predict does.
  */
-import { TinyedgeError } from '../errors.ts';
+
 import { loadTarget } from '../../targets/target.ts';
-import { CompiledModel, readCompiledModel } from '../compile/compiled-model.ts';
+import { type CompiledModel, readCompiledModel } from '../compile/compiled-model.ts';
+import { TinyedgeError } from '../errors.ts';
+import { compiledInputOf, integerInputOf } from '../input/read-input.ts';
 import { runCompiled } from '../run/run-compiled.ts';
 import { isDetectorFolder, runDetector } from '../run/run-detector.ts';
-import { compiledInputOf, integerInputOf } from '../input/read-input.ts';
-import { checkDrawOptions, reportDetections } from './detections-report.ts';
 import { bytes, table } from '../terminal/format.ts';
+import { checkDrawOptions, reportDetections } from './detections-report.ts';
 
 /** Options of run. */
 export interface RunCommandOptions {
@@ -29,7 +30,8 @@ export interface RunCommandOptions {
 /** --runs as a number. */
 function runsOf(text: string): number {
   const runs = Number(text);
-  if (!Number.isInteger(runs) || runs < 1) throw new TinyedgeError('TE601', `--runs must be a whole number ≥ 1, got '${text}'`);
+  if (!Number.isInteger(runs) || runs < 1)
+    throw new TinyedgeError('TE601', `--runs must be a whole number ≥ 1, got '${text}'`);
   return runs;
 }
 
@@ -38,18 +40,32 @@ async function runDetectorCommand(dir: string, options: RunCommandOptions, compi
   const runs = runsOf(options.runs);
   checkDrawOptions(options);
   const { input } = compiled;
-  const x = (await integerInputOf({ ...input, dtype: 'int8' }, { scale: [input.scale], zeroPoint: [input.zeroPoint] }, compiled.preprocessing, options)) as Int8Array;
+  const x = (await integerInputOf(
+    { ...input, dtype: 'int8' },
+    { scale: [input.scale], zeroPoint: [input.zeroPoint] },
+    compiled.preprocessing,
+    options,
+  )) as Int8Array;
   const result = await runDetector(dir, x, { runs, image: options.image }, compiled);
-  const header = [`model    ${compiled.model} (int8 detector, ${compiled.target === 'wasm32' ? 'WebAssembly in Node' : `C99 on ${compiled.target}`}; post-processing on the target)`, `input    ${options.image ?? options.input}`];
+  const header = [
+    `model    ${compiled.model} (int8 detector, ${compiled.target === 'wasm32' ? 'WebAssembly in Node' : `C99 on ${compiled.target}`}; post-processing on the target)`,
+    `input    ${options.image ?? options.input}`,
+  ];
   await reportDetections(result, options, header, footerLines(compiled, result.latencyMs, options.runs));
 }
 
 /** Prints the result of running a compiled folder. */
 export async function runCommand(dir: string, options: RunCommandOptions): Promise<void> {
   const compiled = readCompiledModel(dir);
-  if (compiled.split) throw new TinyedgeError('TE606', `is the device's side of a split model (cut ${compiled.split.cut}): run it against \`tinyedge offload serve ${compiled.model} --cut ${compiled.split.cut}\` with ${compiled.target === 'wasm32' ? 'its head/ and tail/ modules' : `${dir}/runner`}, or compile without --cut`, { file: dir });
+  if (compiled.split)
+    throw new TinyedgeError(
+      'TE606',
+      `is the device's side of a split model (cut ${compiled.split.cut}): run it against \`tinyedge offload serve ${compiled.model} --cut ${compiled.split.cut}\` with ${compiled.target === 'wasm32' ? 'its head/ and tail/ modules' : `${dir}/runner`}, or compile without --cut`,
+      { file: dir },
+    );
   if (isDetectorFolder(dir, compiled)) return runDetectorCommand(dir, options, compiled);
-  if (options.draw) throw new TinyedgeError('TE606', '--draw draws the boxes of a detector; this model is not one', { file: dir });
+  if (options.draw)
+    throw new TinyedgeError('TE606', '--draw draws the boxes of a detector; this model is not one', { file: dir });
   const runs = runsOf(options.runs);
   loadTarget(compiled.target);
   const x = await compiledInputOf(dir, compiled, options);
@@ -60,12 +76,12 @@ export async function runCommand(dir: string, options: RunCommandOptions): Promi
   }
   const rows = result.top.map((t, i) => [i + 1, t.label, t.index, t.score.toFixed(6)]);
   process.stdout.write(
-    [
+    `${[
       `model    ${compiled.model} (${compiled.output.dtype === 'int16' ? '16×8' : 'int8'}, ${compiled.target === 'wasm32' ? 'WebAssembly SIMD128 in Node' : `C99 on ${compiled.target}`})`,
       `input    ${options.image ?? options.input ?? options.audio}`,
       table(['rank', 'label', 'class', 'score'], rows, [0, 2, 3]),
       ...footerLines(compiled, result.latencyMs, options.runs),
-    ].join('\n') + '\n',
+    ].join('\n')}\n`,
   );
 }
 

@@ -3,20 +3,21 @@
  * → the target's build), refusing RAM and flash budgets the model exceeds, saying by how much; the folder gets the
  * description `run` reads (tinyedge.json) and a manifest, so it never replaces a user's files.
  */
-import { Graph, tensorOf } from '../ir/graph.ts';
-import { Quantization } from '../ir/tensor.ts';
-import { TinyedgeError } from '../errors.ts';
-import { activationType } from '../quantize/prepare/quant-params.ts';
-import { build, plan, render } from '../pipeline.ts';
-import { Cut } from '../plan/split/cut-candidates.ts';
+
+import type { LoadedModel } from '../../models/registry.ts';
+import { loadTarget, type Target } from '../../targets/target.ts';
 import { cwtFrontEndOf } from '../audio/cwt-front-end.ts';
 import { cwtMemory } from '../backends/c/audio-project.ts';
-import { Target, loadTarget } from '../../targets/target.ts';
-import { checkOutputDir, prepareOutputDir, recordOutputFiles, writeOutputFiles } from '../output/output-dir.ts';
-import { COMPILED_MODEL_FILE, CompiledModel } from './compiled-model.ts';
-import { writeSplitBuild } from './split-build.ts';
 import { formatBytes } from '../byte-size.ts';
-import type { LoadedModel } from '../../models/registry.ts';
+import { TinyedgeError } from '../errors.ts';
+import { type Graph, tensorOf } from '../ir/graph.ts';
+import type { Quantization } from '../ir/tensor.ts';
+import { checkOutputDir, prepareOutputDir, recordOutputFiles, writeOutputFiles } from '../output/output-dir.ts';
+import { build, plan, render } from '../pipeline.ts';
+import type { Cut } from '../plan/split/cut-candidates.ts';
+import { activationType } from '../quantize/prepare/quant-params.ts';
+import { COMPILED_MODEL_FILE, type CompiledModel } from './compiled-model.ts';
+import { writeSplitBuild } from './split-build.ts';
 
 /** A limit in bytes and what the error calls it (`--budget-ram`; default: the target's RAM or flash). */
 export interface Budget {
@@ -48,14 +49,24 @@ export interface Compiled {
 
 function budgetCheck(what: string, need: number, budget: Budget | undefined, file: string): void {
   if (budget !== undefined && need > budget.bytes) {
-    throw new TinyedgeError('TE301', `needs ${need} bytes of ${what} but ${budget.name} is ${budget.bytes}: over by ${need - budget.bytes} bytes (${formatBytes(need - budget.bytes)})`, { file });
+    throw new TinyedgeError(
+      'TE301',
+      `needs ${need} bytes of ${what} but ${budget.name} is ${budget.bytes}: over by ${need - budget.bytes} bytes (${formatBytes(need - budget.bytes)})`,
+      { file },
+    );
   }
 }
 
 /** The budgets asked for, else the target's RAM and flash. */
 function budgetsOf(target: Target, budgets: CompileOptions['budgets'] = {}): { ram?: Budget; flash?: Budget } {
-  const ram = budgets.ram ?? (target.memory?.ramBytes != null ? { bytes: target.memory.ramBytes, name: `${target.name}'s RAM` } : undefined);
-  const flash = budgets.flash ?? (target.memory?.flashBytes != null ? { bytes: target.memory.flashBytes, name: `${target.name}'s flash` } : undefined);
+  const ram =
+    budgets.ram ??
+    (target.memory?.ramBytes != null ? { bytes: target.memory.ramBytes, name: `${target.name}'s RAM` } : undefined);
+  const flash =
+    budgets.flash ??
+    (target.memory?.flashBytes != null
+      ? { bytes: target.memory.flashBytes, name: `${target.name}'s flash` }
+      : undefined);
   return { ram, flash };
 }
 
@@ -68,17 +79,33 @@ function ioOf(g: Graph, name: string) {
 /** The description every compiled folder starts from. */
 function describe(model: LoadedModel, target: Target, prefix: string): Omit<CompiledModel, 'memory'> {
   const g = model.graph;
-  return { model: model.spec, target: target.name, prefix, ...(model.labels ? { labels: model.labels } : {}), preprocessing: model.preprocessing, input: ioOf(g, g.inputs[0]!), output: ioOf(g, g.outputs[0]!) };
+  return {
+    model: model.spec,
+    target: target.name,
+    prefix,
+    ...(model.labels ? { labels: model.labels } : {}),
+    preprocessing: model.preprocessing,
+    input: ioOf(g, g.inputs[0]!),
+    output: ioOf(g, g.outputs[0]!),
+  };
 }
 
 /** Refuses a split the target cannot run: split offload in C needs sockets. */
 export function checkSplitTarget(target: Target, file: string): void {
-  if (target.run.kind === 'qemu-system') throw new TinyedgeError('TE502', `split offload in C needs POSIX sockets; ${target.name} is a bare-metal board and has none`, { file });
+  if (target.run.kind === 'qemu-system')
+    throw new TinyedgeError(
+      'TE502',
+      `split offload in C needs POSIX sockets; ${target.name} is a bare-metal board and has none`,
+      { file },
+    );
 }
 
 /** Split offload of an audio model would have to run the CWT before the head: not built yet, so refused rather than fed an image. */
 export function refuseAudioOffload(model: LoadedModel): void {
-  if (model.audio) throw new TinyedgeError('TE606', 'is an audio model: split offload does not run its CWT front end yet', { file: model.spec });
+  if (model.audio)
+    throw new TinyedgeError('TE606', 'is an audio model: split offload does not run its CWT front end yet', {
+      file: model.spec,
+    });
 }
 
 /** The device's side of a split model (split-build.ts). */
@@ -87,10 +114,22 @@ function compileSplit(model: LoadedModel, target: Target, cut: Cut, options: Com
   refuseAudioOffload(model);
   const budgets = budgetsOf(target, options.budgets);
   prepareOutputDir(options.out, !!options.force);
-  const { record, memory } = writeSplitBuild(model.graph, cut, target, options.out, model.spec, model.labels, model.preprocessing);
+  const { record, memory } = writeSplitBuild(
+    model.graph,
+    cut,
+    target,
+    options.out,
+    model.spec,
+    model.labels,
+    model.preprocessing,
+  );
   budgetCheck('RAM for the head and tail arenas', memory.arenaBytes, budgets.ram, model.spec);
   budgetCheck('flash for weights and code', memory.weightBytes + memory.codeBytes, budgets.flash, model.spec);
-  const manifest: CompiledModel = { ...describe(model, target, 'head'), memory: { ...memory, lowerBoundBytes: 0 }, split: record };
+  const manifest: CompiledModel = {
+    ...describe(model, target, 'head'),
+    memory: { ...memory, lowerBoundBytes: 0 },
+    split: record,
+  };
   writeOutputFiles(options.out, { [COMPILED_MODEL_FILE]: `${JSON.stringify(manifest, null, 1)}\n` });
   return { dir: options.out, manifest };
 }
@@ -98,7 +137,10 @@ function compileSplit(model: LoadedModel, target: Target, cut: Cut, options: Com
 /** Compiles an int8 model for a target into `options.out` (built, for C) and returns the folder's description; never prints. */
 export function compile(model: LoadedModel, options: CompileOptions): Compiled {
   const target = loadTarget(options.target);
-  if (!model.quantized) throw new TinyedgeError('TE206', 'is a float model: quantize it first (quantize, or quantizeWithSamples)', { file: model.spec });
+  if (!model.quantized)
+    throw new TinyedgeError('TE206', 'is a float model: quantize it first (quantize, or quantizeWithSamples)', {
+      file: model.spec,
+    });
   checkOutputDir(options.out, !!options.force);
   if (options.cut) return compileSplit(model, target, options.cut, options);
   const g = model.graph;
@@ -106,20 +148,32 @@ export function compile(model: LoadedModel, options: CompileOptions): Compiled {
   const memory = plan(g, target);
   const front = model.audio ? cwtFrontEndOf(g, model.audio) : undefined;
   const audio = front && model.audio ? { config: model.audio, ...cwtMemory(front) } : undefined;
-  budgetCheck(audio ? 'RAM for the activation arena and the clip' : 'RAM for the activation arena', memory.arenaBytes + (audio?.bufferBytes ?? 0), budgets.ram, model.spec);
+  budgetCheck(
+    audio ? 'RAM for the activation arena and the clip' : 'RAM for the activation arena',
+    memory.arenaBytes + (audio?.bufferBytes ?? 0),
+    budgets.ram,
+    model.spec,
+  );
   const prefix = 'model';
   const project = render(g, memory, target, model, front, prefix);
   // WebAssembly knows its code once rendered; C knows it after the build, so its weights are checked first.
-  if (project.codeBytes !== undefined) budgetCheck('bytes for weights and code', project.weightBytes + project.codeBytes, budgets.flash, model.spec);
+  if (project.codeBytes !== undefined)
+    budgetCheck('bytes for weights and code', project.weightBytes + project.codeBytes, budgets.flash, model.spec);
   else budgetCheck('flash for the weights', project.weightBytes, budgets.flash, model.spec);
   prepareOutputDir(options.out, !!options.force);
   writeOutputFiles(options.out, project.files);
   const codeBytes = build(options.out, target, project);
   if (project.products) recordOutputFiles(options.out, project.products);
-  if (project.codeBytes === undefined) budgetCheck('flash for weights and code', project.weightBytes + codeBytes, budgets.flash, model.spec);
+  if (project.codeBytes === undefined)
+    budgetCheck('flash for weights and code', project.weightBytes + codeBytes, budgets.flash, model.spec);
   const manifest: CompiledModel = {
     ...describe(model, target, prefix),
-    memory: { arenaBytes: memory.arenaBytes, lowerBoundBytes: memory.lowerBoundBytes, weightBytes: project.weightBytes, codeBytes },
+    memory: {
+      arenaBytes: memory.arenaBytes,
+      lowerBoundBytes: memory.lowerBoundBytes,
+      weightBytes: project.weightBytes,
+      codeBytes,
+    },
     ...(audio ? { audio } : {}),
   };
   writeOutputFiles(options.out, { [COMPILED_MODEL_FILE]: `${JSON.stringify(manifest, null, 1)}\n` });

@@ -4,9 +4,9 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { CwtConfig } from '../audio/cwt-kernels.ts';
 import { TinyedgeError } from '../errors.ts';
-import { ActivationType } from '../quantize/prepare/quant-params.ts';
-import { CwtConfig } from '../audio/cwt-kernels.ts';
+import type { ActivationType } from '../quantize/prepare/quant-params.ts';
 import type { SplitRecord } from './split-build.ts';
 
 /** What `run` needs to know about a compiled folder (written as tinyedge.json). */
@@ -32,7 +32,10 @@ export const COMPILED_MODEL_FILE = 'tinyedge.json';
 /** Reads a compiled folder's description, refusing a folder compile did not write. */
 export function readCompiledModel(dir: string): CompiledModel {
   const file = join(dir, COMPILED_MODEL_FILE);
-  if (!existsSync(file)) throw new TinyedgeError('TE504', `is not a folder written by \`tinyedge compile\` (no ${COMPILED_MODEL_FILE})`, { file: dir });
+  if (!existsSync(file))
+    throw new TinyedgeError('TE504', `is not a folder written by \`tinyedge compile\` (no ${COMPILED_MODEL_FILE})`, {
+      file: dir,
+    });
   try {
     return JSON.parse(readFileSync(file, 'utf8')) as CompiledModel;
   } catch (e) {

@@ -47,11 +47,24 @@ function boxSpecs(config: SsdAnchorConfig): BoxSpec[][] {
   if (config.scales && config.scales.length !== layers) {
     throw new TinyedgeError('TE403', `SSD anchors: ${config.scales.length} scales for ${layers} feature maps`);
   }
-  if (!config.scales && layers === 1) throw new TinyedgeError('TE403', 'SSD anchors: one feature map needs explicit scales (min/max interpolate between two or more)');
+  if (!config.scales && layers === 1)
+    throw new TinyedgeError(
+      'TE403',
+      'SSD anchors: one feature map needs explicit scales (min/max interpolate between two or more)',
+    );
   // A trailing 1.0 is only the "next" scale of the last layer's interpolated box.
-  const scales = [...(config.scales ?? Array.from({ length: layers }, (_, i) => minScale + ((maxScale - minScale) * i) / (layers - 1))), 1.0];
+  const scales = [
+    ...(config.scales ??
+      Array.from({ length: layers }, (_, i) => minScale + ((maxScale - minScale) * i) / (layers - 1))),
+    1.0,
+  ];
   return scales.slice(0, layers).map((scale, layer) => {
-    if (layer === 0 && reduce) return [[0.1, 1.0], [scale, 2.0], [scale, 0.5]];
+    if (layer === 0 && reduce)
+      return [
+        [0.1, 1.0],
+        [scale, 2.0],
+        [scale, 0.5],
+      ];
     const specs: BoxSpec[] = aspectRatios.map((r) => [scale, r]);
     if (interpolated > 0) specs.push([Math.sqrt(scale * scales[layer + 1]!), interpolated]);
     return specs;
@@ -65,7 +78,8 @@ export function anchorsPerLocation(config: SsdAnchorConfig): number[] {
 
 /** Pairs given per layer must be one per feature map. */
 function checkPerLayer(pairs: [number, number][] | undefined, what: string, layers: number): void {
-  if (pairs && pairs.length !== layers) throw new TinyedgeError('TE403', `SSD anchors: ${pairs.length} ${what} for ${layers} feature maps`);
+  if (pairs && pairs.length !== layers)
+    throw new TinyedgeError('TE403', `SSD anchors: ${pairs.length} ${what} for ${layers} feature maps`);
 }
 
 /**
@@ -78,7 +92,8 @@ export function generateSsdAnchors(config: SsdAnchorConfig): Float32Array {
   checkPerLayer(config.anchorStrides, 'anchor strides', layers);
   checkPerLayer(config.anchorOffsets, 'anchor offsets', layers);
   for (const [h, w] of config.featureMaps) {
-    if (!(Number.isInteger(h) && Number.isInteger(w) && h > 0 && w > 0)) throw new TinyedgeError('TE403', `SSD anchors: feature map ${h}×${w} is not a positive integer size`);
+    if (!(Number.isInteger(h) && Number.isInteger(w) && h > 0 && w > 0))
+      throw new TinyedgeError('TE403', `SSD anchors: feature map ${h}×${w} is not a positive integer size`);
   }
   const imH = config.imageHeight ?? 1;
   const imW = config.imageWidth ?? 1;
@@ -92,9 +107,16 @@ export function generateSsdAnchors(config: SsdAnchorConfig): Float32Array {
   let at = 0;
   specs.forEach((layerSpecs, l) => {
     const [gridH, gridW] = config.featureMaps[l]!;
-    const stride = config.anchorStrides ? [config.anchorStrides[l]![0] / imH, config.anchorStrides[l]![1] / imW] : [1 / gridH, 1 / gridW];
-    const offset = config.anchorOffsets ? [config.anchorOffsets[l]![0] / imH, config.anchorOffsets[l]![1] / imW] : [0.5 * stride[0]!, 0.5 * stride[1]!];
-    const sizes = layerSpecs.map(([scale, ratio]) => [(scale / Math.sqrt(ratio)) * baseHeight, scale * Math.sqrt(ratio) * baseWidth]);
+    const stride = config.anchorStrides
+      ? [config.anchorStrides[l]![0] / imH, config.anchorStrides[l]![1] / imW]
+      : [1 / gridH, 1 / gridW];
+    const offset = config.anchorOffsets
+      ? [config.anchorOffsets[l]![0] / imH, config.anchorOffsets[l]![1] / imW]
+      : [0.5 * stride[0]!, 0.5 * stride[1]!];
+    const sizes = layerSpecs.map(([scale, ratio]) => [
+      (scale / Math.sqrt(ratio)) * baseHeight,
+      scale * Math.sqrt(ratio) * baseWidth,
+    ]);
     for (let y = 0; y < gridH; y++) {
       for (let x = 0; x < gridW; x++) {
         for (const [h, w] of sizes) {

@@ -4,10 +4,11 @@
  * and exponentials become 256-entry f32 tables, and the score threshold becomes a minimum code (the conversion is
  * monotonic). The device then needs no exp and no division but IoU's: the same tables feed TS, C and WASM.
  */
-import { Graph } from '../ir/graph.ts';
-import { Quantization, Tensor } from '../ir/tensor.ts';
+
 import { TinyedgeError } from '../errors.ts';
-import { SsdOutputs, ssdOutputsOf } from './ssd-outputs.ts';
+import type { Graph } from '../ir/graph.ts';
+import type { Quantization, Tensor } from '../ir/tensor.ts';
+import { type SsdOutputs, ssdOutputsOf } from './ssd-outputs.ts';
 
 const f = Math.fround;
 
@@ -52,7 +53,11 @@ export function defaultNmsSettings(g: Graph): NmsSettings {
 function perTensorInt8(t: Tensor, file: string): { scale: number; zeroPoint: number } {
   const q = t.quant as Quantization | undefined;
   if (t.dtype !== 'int8' || !q || q.scale.length !== 1) {
-    throw new TinyedgeError('TE403', `output '${t.name}' is ${t.dtype}${q && q.scale.length > 1 ? ' quantized per channel' : ''}: on-device SSD post-processing needs per-tensor int8 outputs`, { file });
+    throw new TinyedgeError(
+      'TE403',
+      `output '${t.name}' is ${t.dtype}${q && q.scale.length > 1 ? ' quantized per channel' : ''}: on-device SSD post-processing needs per-tensor int8 outputs`,
+      { file },
+    );
   }
   return { scale: q.scale[0]!, zeroPoint: q.zeroPoint[0]! };
 }

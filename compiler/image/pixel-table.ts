@@ -6,6 +6,11 @@
 import { quantizeValue } from '../quantize/prepare/quant-params.ts';
 
 /** The int8 input value of each 8-bit pixel value: quantize(fround(pixel·scale + offset)). */
-export function pixelTable(pre: { scale: number; offset: number }, quant: { scale: number; zeroPoint: number }): Int8Array {
-  return Int8Array.from({ length: 256 }, (_, p) => quantizeValue(Math.fround(p * pre.scale + pre.offset), quant.scale, quant.zeroPoint));
+export function pixelTable(
+  pre: { scale: number; offset: number },
+  quant: { scale: number; zeroPoint: number },
+): Int8Array {
+  return Int8Array.from({ length: 256 }, (_, p) =>
+    quantizeValue(Math.fround(p * pre.scale + pre.offset), quant.scale, quant.zeroPoint),
+  );
 }

@@ -1,12 +1,15 @@
 /** @fileoverview The graph IR: tensors by name and nodes in topological order, plus the builder frontends use. */
-import { OpAttrs, OpName, OP_DECLS, OP_SEMANTICS, inputArity } from './ops.ts';
-import { DType, Tensor, TensorData, sizeOf, formatShape } from './tensor.ts';
-import { isAttrOfKind, AttrKind } from './attrs.ts';
+
 import { TinyedgeError, withPlace } from '../errors.ts';
-import { SsdDetection } from './detection.ts';
+import { type AttrKind, isAttrOfKind } from './attrs.ts';
+import type { SsdDetection } from './detection.ts';
+import { inputArity, OP_DECLS, OP_SEMANTICS, type OpAttrs, type OpName } from './ops.ts';
+import { type DType, formatShape, sizeOf, type Tensor, type TensorData } from './tensor.ts';
 
 /** One op application; `attrs` is typed by `op`. */
-export type Node = { [K in OpName]: { name: string; op: K; inputs: string[]; outputs: string[]; attrs: OpAttrs<K> } }[OpName];
+export type Node = {
+  [K in OpName]: { name: string; op: K; inputs: string[]; outputs: string[]; attrs: OpAttrs<K> };
+}[OpName];
 
 /** A node of a known op. */
 export type NodeOf<K extends OpName> = Extract<Node, { op: K }>;
@@ -30,7 +33,9 @@ export function cloneGraph(g: Graph): Graph {
   return {
     source: g.source,
     tensors,
-    nodes: g.nodes.map((n) => ({ ...n, inputs: [...n.inputs], outputs: [...n.outputs], attrs: { ...n.attrs } }) as Node),
+    nodes: g.nodes.map(
+      (n) => ({ ...n, inputs: [...n.inputs], outputs: [...n.outputs], attrs: { ...n.attrs } }) as Node,
+    ),
     inputs: [...g.inputs],
     outputs: [...g.outputs],
     ...(g.detection ? { detection: g.detection } : {}),
@@ -71,9 +76,16 @@ export function isConstant(g: Graph, name: string): boolean {
 
 /** Nodes read from a file (an artifact) arrive untyped: checks the record's fields before anything indexes by them. */
 export function checkNodeRecord(node: Node): void {
-  if (typeof node.op !== 'string' || !Object.hasOwn(OP_DECLS, node.op)) throw new TinyedgeError('TE107', `unknown op ${JSON.stringify(node.op)}`);
+  if (typeof node.op !== 'string' || !Object.hasOwn(OP_DECLS, node.op))
+    throw new TinyedgeError('TE107', `unknown op ${JSON.stringify(node.op)}`);
   const isNames = (v: unknown) => Array.isArray(v) && v.every((s) => typeof s === 'string');
-  if (typeof node.name !== 'string' || !isNames(node.inputs) || !isNames(node.outputs) || typeof node.attrs !== 'object' || node.attrs === null) {
+  if (
+    typeof node.name !== 'string' ||
+    !isNames(node.inputs) ||
+    !isNames(node.outputs) ||
+    typeof node.attrs !== 'object' ||
+    node.attrs === null
+  ) {
     throw new TinyedgeError('TE107', 'a node needs a name, lists of input and output names, and an attrs object');
   }
 }
@@ -84,12 +96,16 @@ export function inferNode(g: Graph, node: Node): number[] {
     checkNodeRecord(node);
     const { min, max } = inputArity(node.op);
     if (node.inputs.length < min || node.inputs.length > max) {
-      throw new TinyedgeError('TE107', `takes ${min === max ? min : `${min} to ${max === Infinity ? 'any number of' : max}`} inputs, got ${node.inputs.length}`);
+      throw new TinyedgeError(
+        'TE107',
+        `takes ${min === max ? min : `${min} to ${max === Infinity ? 'any number of' : max}`} inputs, got ${node.inputs.length}`,
+      );
     }
     const declared: Record<string, AttrKind> = OP_DECLS[node.op].attrs;
     for (const [key, kind] of Object.entries(declared)) {
       const v = (node.attrs as Record<string, unknown>)[key];
-      if (!isAttrOfKind(kind, v)) throw new TinyedgeError('TE107', `attribute '${key}' must be ${kind}, got ${JSON.stringify(v)}`);
+      if (!isAttrOfKind(kind, v))
+        throw new TinyedgeError('TE107', `attribute '${key}' must be ${kind}, got ${JSON.stringify(v)}`);
     }
     const ins = node.inputs.map((name) => {
       const t = g.tensors.get(name);
@@ -119,7 +135,11 @@ export class GraphBuilder {
   /** Adds a constant; its data must hold exactly as many elements as its shape. */
   constant(name: string, shape: number[], data: TensorData, dtype: DType = 'f32'): string {
     if (data.length !== sizeOf(shape)) {
-      throw new TinyedgeError('TE108', `constant has ${data.length} values but shape ${formatShape(shape)} needs ${sizeOf(shape)}`, { node: name, op: 'const' });
+      throw new TinyedgeError(
+        'TE108',
+        `constant has ${data.length} values but shape ${formatShape(shape)} needs ${sizeOf(shape)}`,
+        { node: name, op: 'const' },
+      );
     }
     this.graph.tensors.set(name, { name, shape, dtype, data });
     return name;

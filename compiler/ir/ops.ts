@@ -2,9 +2,10 @@
  * @fileoverview The op table: every IR op declared once, as data (inputs, typed attributes), with its
  * shape inference, validation and MAC count. Frontends, passes, interpreters and backends all read it.
  */
-import { AttrKind, AttrValue } from './attrs.ts';
-import { Tensor, formatShape, sizeOf, sameShape } from './tensor.ts';
+
 import { TinyedgeError } from '../errors.ts';
+import type { AttrKind, AttrValue } from './attrs.ts';
+import { formatShape, sameShape, sizeOf, type Tensor } from './tensor.ts';
 import { tupleOf } from './tuple.ts';
 
 /**
@@ -14,7 +15,10 @@ import { tupleOf } from './tuple.ts';
  * TRANSPOSE_CONV, the full output (in − 1)·stride + k per axis cropped by `pads` [top, bottom, left, right].
  */
 export const OP_DECLS = {
-  conv2d: { inputs: ['input', 'filter', 'bias?'], attrs: { strides: 'pair', dilations: 'pair', pads: 'pads4', clamp: 'clamp' } },
+  conv2d: {
+    inputs: ['input', 'filter', 'bias?'],
+    attrs: { strides: 'pair', dilations: 'pair', pads: 'pads4', clamp: 'clamp' },
+  },
   depthwise_conv2d: {
     inputs: ['input', 'filter', 'bias?'],
     attrs: { strides: 'pair', dilations: 'pair', pads: 'pads4', depthMultiplier: 'int', clamp: 'clamp' },
@@ -45,7 +49,9 @@ export type OpName = keyof typeof OP_DECLS;
 type DeclAttrs<K extends OpName> = (typeof OP_DECLS)[K]['attrs'];
 
 /** The typed attributes of op K, derived from its declaration. */
-export type OpAttrs<K extends OpName> = { -readonly [A in keyof DeclAttrs<K>]: DeclAttrs<K>[A] extends AttrKind ? AttrValue<DeclAttrs<K>[A]> : never };
+export type OpAttrs<K extends OpName> = {
+  -readonly [A in keyof DeclAttrs<K>]: DeclAttrs<K>[A] extends AttrKind ? AttrValue<DeclAttrs<K>[A]> : never;
+};
 
 /** What each op knows about itself beyond its declaration. */
 interface OpSemantics<K extends OpName> {
@@ -63,7 +69,15 @@ function rank(t: Tensor, r: number, role: string): void {
   if (t.shape.length !== r) fail(`${role} '${t.name}' must have rank ${r}, has shape ${formatShape(t.shape)}`);
 }
 
-function windowOut(size: number, pad0: number, pad1: number, k: number, stride: number, dilation: number, axis: string): number {
+function windowOut(
+  size: number,
+  pad0: number,
+  pad1: number,
+  k: number,
+  stride: number,
+  dilation: number,
+  axis: string,
+): number {
   const span = (k - 1) * dilation + 1;
   const out = Math.floor((size + pad0 + pad1 - span) / stride) + 1;
   if (out < 1) fail(`window ${k} (dilation ${dilation}) does not fit the padded ${axis} ${size + pad0 + pad1}`);
@@ -83,7 +97,10 @@ function ohwiFilter(ins: readonly Tensor[]): number[] {
   rank(input, 4, 'input');
   rank(filter, 4, 'filter');
   const [o, , , c] = filter.shape;
-  if (c !== input.shape[3]) fail(`filter '${filter.name}' (${formatShape(filter.shape)}, OHWI) expects ${c} input channels but input '${input.name}' has ${input.shape[3]}`);
+  if (c !== input.shape[3])
+    fail(
+      `filter '${filter.name}' (${formatShape(filter.shape)}, OHWI) expects ${c} input channels but input '${input.name}' has ${input.shape[3]}`,
+    );
   checkBias(ins, o!);
   return filter.shape;
 }
@@ -93,14 +110,25 @@ function atLeastOne(name: string, values: readonly number[]): void {
   if (values.some((v) => v < 1)) fail(`${name} ${values.join(',')} must be at least 1`);
 }
 
-function windowShape(input: Tensor, kh: number, kw: number, c: number, a: { strides: [number, number]; pads: number[]; dilations?: [number, number] }): number[] {
+function windowShape(
+  input: Tensor,
+  kh: number,
+  kw: number,
+  c: number,
+  a: { strides: [number, number]; pads: number[]; dilations?: [number, number] },
+): number[] {
   rank(input, 4, 'input');
   const [n, h, w] = tupleOf(input.shape, 3);
   const [dh, dw] = a.dilations ?? [1, 1];
   atLeastOne('strides', a.strides);
   atLeastOne('dilations', [dh, dw]);
   atLeastOne('window', [kh, kw]);
-  return [n, windowOut(h, a.pads[0]!, a.pads[1]!, kh, a.strides[0], dh, 'height'), windowOut(w, a.pads[2]!, a.pads[3]!, kw, a.strides[1], dw, 'width'), c];
+  return [
+    n,
+    windowOut(h, a.pads[0]!, a.pads[1]!, kh, a.strides[0], dh, 'height'),
+    windowOut(w, a.pads[2]!, a.pads[3]!, kw, a.strides[1], dw, 'width'),
+    c,
+  ];
 }
 
 /** Numpy-style broadcast of two shapes. */
@@ -128,7 +156,8 @@ const elementwise = {
 };
 
 const pool = {
-  inferShape: (ins: readonly Tensor[], a: OpAttrs<'avg_pool2d'>) => windowShape(ins[0]!, a.filter[0], a.filter[1], ins[0]!.shape[3]!, a),
+  inferShape: (ins: readonly Tensor[], a: OpAttrs<'avg_pool2d'>) =>
+    windowShape(ins[0]!, a.filter[0], a.filter[1], ins[0]!.shape[3]!, a),
   macs: () => 0,
 };
 
@@ -136,7 +165,8 @@ const resize = {
   inferShape(ins: readonly Tensor[], a: OpAttrs<'resize_nearest'>) {
     rank(ins[0]!, 4, 'input');
     if (a.size.some((d) => d < 1)) fail(`resize to ${a.size.join('×')}: sizes must be at least 1`);
-    if (a.alignCorners && a.halfPixelCenters) fail('alignCorners and halfPixelCenters cannot both be set (TFLite refuses it)');
+    if (a.alignCorners && a.halfPixelCenters)
+      fail('alignCorners and halfPixelCenters cannot both be set (TFLite refuses it)');
     return [ins[0]!.shape[0]!, a.size[0], a.size[1], ins[0]!.shape[3]!];
   },
 };
@@ -144,7 +174,8 @@ const resize = {
 /** Taps of a transpose conv along one axis that land inside the output: pairs (i, k) with 0 ≤ i·s − pad + k < out. */
 function transposeTaps(size: number, k: number, stride: number, pad: number, out: number): number {
   let taps = 0;
-  for (let i = 0; i < size; i++) for (let j = 0; j < k; j++) if (i * stride - pad + j >= 0 && i * stride - pad + j < out) taps++;
+  for (let i = 0; i < size; i++)
+    for (let j = 0; j < k; j++) if (i * stride - pad + j >= 0 && i * stride - pad + j < out) taps++;
   return taps;
 }
 
@@ -168,7 +199,9 @@ export const OP_SEMANTICS: { [K in OpName]: OpSemantics<K> } = {
       const c = input.shape[3]!;
       if (a.depthMultiplier < 1) fail(`depth multiplier ${a.depthMultiplier} must be at least 1`);
       if (one !== 1 || cm !== c * a.depthMultiplier) {
-        fail(`filter '${filter.name}' has shape ${formatShape(filter.shape)} but input '${input.name}' has ${c} channels × multiplier ${a.depthMultiplier}: expected 1×${kh}×${kw}×${c * a.depthMultiplier}`);
+        fail(
+          `filter '${filter.name}' has shape ${formatShape(filter.shape)} but input '${input.name}' has ${c} channels × multiplier ${a.depthMultiplier}: expected 1×${kh}×${kw}×${c * a.depthMultiplier}`,
+        );
       }
       checkBias(ins, cm);
       return windowShape(input, kh!, kw!, cm, a);
@@ -181,7 +214,10 @@ export const OP_SEMANTICS: { [K in OpName]: OpSemantics<K> } = {
       rank(filter, 2, 'filter');
       const [o, k] = filter.shape;
       const last = input.shape[input.shape.length - 1];
-      if (last !== k) fail(`filter '${filter.name}' (${formatShape(filter.shape)}, [out, in]) expects ${k} inputs but input '${input.name}' has ${formatShape(input.shape)}`);
+      if (last !== k)
+        fail(
+          `filter '${filter.name}' (${formatShape(filter.shape)}, [out, in]) expects ${k} inputs but input '${input.name}' has ${formatShape(input.shape)}`,
+        );
       checkBias(ins, o!);
       return [...input.shape.slice(0, -1), o!];
     },
@@ -207,7 +243,8 @@ export const OP_SEMANTICS: { [K in OpName]: OpSemantics<K> } = {
   },
   pad: {
     inferShape(ins, a) {
-      if (a.pads.length !== ins[0]!.shape.length) fail(`pads name ${a.pads.length} dimensions but the input has rank ${ins[0]!.shape.length}`);
+      if (a.pads.length !== ins[0]!.shape.length)
+        fail(`pads name ${a.pads.length} dimensions but the input has rank ${ins[0]!.shape.length}`);
       return ins[0]!.shape.map((d, i) => d + a.pads[i]![0] + a.pads[i]![1]);
     },
     macs: () => 0,
@@ -220,7 +257,9 @@ export const OP_SEMANTICS: { [K in OpName]: OpSemantics<K> } = {
       const out = [...ins[0]!.shape];
       for (const t of ins.slice(1)) {
         if (t.shape.length !== r || t.shape.some((d, i) => i !== axis && d !== out[i])) {
-          fail(`input '${t.name}' (${formatShape(t.shape)}) does not match ${formatShape(ins[0]!.shape)} outside axis ${axis}`);
+          fail(
+            `input '${t.name}' (${formatShape(t.shape)}) does not match ${formatShape(ins[0]!.shape)} outside axis ${axis}`,
+          );
         }
         out[axis]! += t.shape[axis]!;
       }
@@ -256,7 +295,8 @@ export const OP_SEMANTICS: { [K in OpName]: OpSemantics<K> } = {
     inferShape(ins) {
       const c = ins[0]!.shape[ins[0]!.shape.length - 1]!;
       for (const p of ins.slice(1)) {
-        if (!sameShape(p.shape, [c])) fail(`parameter '${p.name}' has shape ${formatShape(p.shape)}, expected [${c}] (one per channel)`);
+        if (!sameShape(p.shape, [c]))
+          fail(`parameter '${p.name}' has shape ${formatShape(p.shape)}, expected [${c}] (one per channel)`);
       }
       return [...ins[0]!.shape];
     },
@@ -273,13 +313,22 @@ export const OP_SEMANTICS: { [K in OpName]: OpSemantics<K> } = {
       atLeastOne('strides', a.strides);
       const oh = (h - 1) * a.strides[0] + kh - a.pads[0] - a.pads[1];
       const ow = (w - 1) * a.strides[1] + kw - a.pads[2] - a.pads[3];
-      if (oh < 1 || ow < 1) fail(`pads ${a.pads.join(',')} crop the whole ${(h - 1) * a.strides[0] + kh}×${(w - 1) * a.strides[1] + kw} output`);
+      if (oh < 1 || ow < 1)
+        fail(
+          `pads ${a.pads.join(',')} crop the whole ${(h - 1) * a.strides[0] + kh}×${(w - 1) * a.strides[1] + kw} output`,
+        );
       return [n, oh, ow, o];
     },
     macs(ins, out, a) {
       const [n, h, w, c] = tupleOf(ins[0]!.shape, 4);
       const [o, kh, kw] = tupleOf(ins[1]!.shape, 3);
-      return n * c * o * transposeTaps(h, kh, a.strides[0], a.pads[0], out[1]!) * transposeTaps(w, kw, a.strides[1], a.pads[2], out[2]!);
+      return (
+        n *
+        c *
+        o *
+        transposeTaps(h, kh, a.strides[0], a.pads[0], out[1]!) *
+        transposeTaps(w, kw, a.strides[1], a.pads[2], out[2]!)
+      );
     },
   },
 };

@@ -13,7 +13,13 @@ const ONE = 1 << RESIZE_FRACTION_BITS;
  * p = (v + ½ if half-pixel centers) · scale; index ⌊p⌋ (align corners: p rounded half away from zero), at most in − 1
  * (and at least 0 with half-pixel centers).
  */
-export function nearestSource(v: number, inSize: number, outSize: number, alignCorners: boolean, halfPixelCenters: boolean): number {
+export function nearestSource(
+  v: number,
+  inSize: number,
+  outSize: number,
+  alignCorners: boolean,
+  halfPixelCenters: boolean,
+): number {
   const f = Math.fround;
   const scale = alignCorners && outSize > 1 ? f((inSize - 1) / (outSize - 1)) : f(inSize / outSize);
   const p = f(f(v + (halfPixelCenters ? 0.5 : 0)) * scale);
@@ -23,8 +29,15 @@ export function nearestSource(v: number, inSize: number, outSize: number, alignC
 }
 
 /** The source index of every output index along one axis. */
-export function nearestSources(inSize: number, outSize: number, alignCorners: boolean, halfPixelCenters: boolean): Int32Array {
-  return Int32Array.from({ length: outSize }, (_, v) => nearestSource(v, inSize, outSize, alignCorners, halfPixelCenters));
+export function nearestSources(
+  inSize: number,
+  outSize: number,
+  alignCorners: boolean,
+  halfPixelCenters: boolean,
+): Int32Array {
+  return Int32Array.from({ length: outSize }, (_, v) =>
+    nearestSource(v, inSize, outSize, alignCorners, halfPixelCenters),
+  );
 }
 
 /**
@@ -33,8 +46,16 @@ export function nearestSources(inSize: number, outSize: number, alignCorners: bo
  * p = v·scale (half-pixel centers: v·scale + ⌊scale/2⌋ − 2^9), lo = max(trunc(p / 2^10), 0),
  * hi = min(trunc((p + 2^10 − 1) / 2^10), in − 1), frac = p − 2^10·lo (C's truncating division throughout).
  */
-export function bilinearTaps(inSize: number, outSize: number, alignCorners: boolean, halfPixelCenters: boolean): Int32Array {
-  const scale = alignCorners && outSize > 1 ? Math.trunc((ONE * (inSize - 1) + Math.trunc((outSize - 1) / 2)) / (outSize - 1)) : Math.trunc((ONE * inSize + Math.trunc(outSize / 2)) / outSize);
+export function bilinearTaps(
+  inSize: number,
+  outSize: number,
+  alignCorners: boolean,
+  halfPixelCenters: boolean,
+): Int32Array {
+  const scale =
+    alignCorners && outSize > 1
+      ? Math.trunc((ONE * (inSize - 1) + Math.trunc((outSize - 1) / 2)) / (outSize - 1))
+      : Math.trunc((ONE * inSize + Math.trunc(outSize / 2)) / outSize);
   const taps = new Int32Array(3 * outSize);
   for (let v = 0; v < outSize; v++) {
     const p = halfPixelCenters ? v * scale + Math.trunc(scale / 2) - ONE / 2 : v * scale;

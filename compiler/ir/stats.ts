@@ -1,7 +1,7 @@
 /** @fileoverview Per-node and whole-model figures for `inspect`: MACs, parameters, activation bytes, weight bytes. */
-import { Graph, tensorOf } from './graph.ts';
-import { OP_SEMANTICS, OpName } from './ops.ts';
-import { DTYPE_BYTES, Tensor, sizeOf } from './tensor.ts';
+import { type Graph, tensorOf } from './graph.ts';
+import { OP_SEMANTICS, type OpName } from './ops.ts';
+import { DTYPE_BYTES, sizeOf, type Tensor } from './tensor.ts';
 
 /** One row of the per-node table. */
 export interface NodeStats {
@@ -35,7 +35,11 @@ export function modelStats(g: Graph): ModelStats {
   const nodes: NodeStats[] = g.nodes.map((n) => {
     const ins = n.inputs.map((i) => tensorOf(g, i));
     const out = tensorOf(g, n.outputs[0]!);
-    const macs = (OP_SEMANTICS[n.op] as { macs(i: Tensor[], o: number[], a: unknown): number }).macs(ins, out.shape, n.attrs);
+    const macs = (OP_SEMANTICS[n.op] as { macs(i: Tensor[], o: number[], a: unknown): number }).macs(
+      ins,
+      out.shape,
+      n.attrs,
+    );
     const params = ins.filter((t) => t.data).reduce((s, t) => s + sizeOf(t.shape), 0);
     return { name: n.name, op: n.op, outputShape: out.shape, macs, params, activationBytes: bytesOf(out) };
   });
@@ -58,13 +62,20 @@ export function modelStats(g: Graph): ModelStats {
 /** Peak bytes of activations alive at once when nodes run in order and each value is freed after its last reader. */
 export function peakActivationBytes(g: Graph): number {
   const lastUse = new Map<string, number>();
-  g.nodes.forEach((n, i) => n.inputs.forEach((x) => lastUse.set(x, i)));
+  g.nodes.forEach((n, i) => {
+    n.inputs.forEach((x) => {
+      lastUse.set(x, i);
+    });
+  });
   const live = new Map<string, number>(g.inputs.map((x) => [x, bytesOf(tensorOf(g, x))]));
   let peak = 0;
   g.nodes.forEach((n, i) => {
     const out = tensorOf(g, n.outputs[0]!);
     live.set(out.name, bytesOf(out));
-    peak = Math.max(peak, [...live.values()].reduce((a, b) => a + b, 0));
+    peak = Math.max(
+      peak,
+      [...live.values()].reduce((a, b) => a + b, 0),
+    );
     for (const x of n.inputs) if (lastUse.get(x) === i && !g.outputs.includes(x)) live.delete(x);
   });
   return peak;

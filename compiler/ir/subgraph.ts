@@ -1,7 +1,8 @@
 /** @fileoverview Cutting a graph: the part between chosen boundary tensors, as a graph of its own (split offload, per-layer checks). */
-import { Graph, cloneGraph, tensorOf } from './graph.ts';
-import { verifyGraph } from './verify.ts';
+
 import { TinyedgeError } from '../errors.ts';
+import { cloneGraph, type Graph, tensorOf } from './graph.ts';
+import { verifyGraph } from './verify.ts';
 
 /**
  * The nodes that compute `outputs` from `inputs` (and constants), with the tensors they use. Node order is kept.
@@ -20,7 +21,10 @@ export function subgraph(g: Graph, inputs: readonly string[], outputs: readonly 
   const copy = cloneGraph(g);
   const nodes = copy.nodes.filter((_, i) => keep.has(i));
   const used = new Set<string>([...inputs, ...outputs]);
-  for (const n of nodes) [...n.inputs, ...n.outputs].forEach((t) => used.add(t));
+  for (const n of nodes)
+    [...n.inputs, ...n.outputs].forEach((t) => {
+      used.add(t);
+    });
   const tensors = new Map([...copy.tensors].filter(([name]) => used.has(name)));
   const part: Graph = { source: g.source, tensors, nodes, inputs: [...inputs], outputs: [...outputs] };
   for (const name of inputs) {

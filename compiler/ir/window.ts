@@ -1,6 +1,6 @@
 /** @fileoverview Geometry of a 2-D window op (conv, depthwise, pooling, transpose conv) over an NHWC input: the IR fact both interpreters and every backend read. */
-import { Pads4 } from './attrs.ts';
-import { Tensor } from './tensor.ts';
+import type { Pads4 } from './attrs.ts';
+import type { Tensor } from './tensor.ts';
 import { tupleOf } from './tuple.ts';
 
 /** Input size, output size, kernel size, strides, dilations and explicit pads. */
@@ -19,9 +19,27 @@ export interface Window2d {
 }
 
 /** The window of a node from its input and output tensors and its attributes. */
-export function windowOf(input: Tensor, out: Tensor, kh: number, kw: number, a: { strides: [number, number]; pads: Pads4; dilations?: [number, number] }): Window2d {
+export function windowOf(
+  input: Tensor,
+  out: Tensor,
+  kh: number,
+  kw: number,
+  a: { strides: [number, number]; pads: Pads4; dilations?: [number, number] },
+): Window2d {
   const [n, h, w, c] = tupleOf(input.shape, 4);
-  return { n: n, h: h, w: w, c: c, oh: out.shape[1]!, ow: out.shape[2]!, kh, kw, strides: a.strides, dilations: a.dilations ?? [1, 1], pads: a.pads };
+  return {
+    n: n,
+    h: h,
+    w: w,
+    c: c,
+    oh: out.shape[1]!,
+    ow: out.shape[2]!,
+    kh,
+    kw,
+    strides: a.strides,
+    dilations: a.dilations ?? [1, 1],
+    pads: a.pads,
+  };
 }
 
 /**
@@ -29,15 +47,32 @@ export function windowOf(input: Tensor, out: Tensor, kh: number, kw: number, a: 
  * can skip bounds checks there; empty ranges have first > last.
  */
 export function windowInterior(w: Window2d): { y: [number, number]; x: [number, number] } {
-  const range = (out: number, size: number, stride: number, pad: number, k: number, dilation: number): [number, number] => [Math.ceil(pad / stride), Math.min(out - 1, Math.floor((size - ((k - 1) * dilation + 1) + pad) / stride))];
-  return { y: range(w.oh, w.h, w.strides[0], w.pads[0], w.kh, w.dilations[0]), x: range(w.ow, w.w, w.strides[1], w.pads[2], w.kw, w.dilations[1]) };
+  const range = (
+    out: number,
+    size: number,
+    stride: number,
+    pad: number,
+    k: number,
+    dilation: number,
+  ): [number, number] => [
+    Math.ceil(pad / stride),
+    Math.min(out - 1, Math.floor((size - ((k - 1) * dilation + 1) + pad) / stride)),
+  ];
+  return {
+    y: range(w.oh, w.h, w.strides[0], w.pads[0], w.kh, w.dilations[0]),
+    x: range(w.ow, w.w, w.strides[1], w.pads[2], w.kw, w.dilations[1]),
+  };
 }
 
 /**
  * The loops of a transpose convolution: for every input element and every filter tap landing inside the output,
  * `mac(input index, filter index, output index)`. Shared by the f32 and int8 references.
  */
-export function scatterTransposeConv(g: Window2d, outC: number, mac: (xi: number, wi: number, yi: number) => void): void {
+export function scatterTransposeConv(
+  g: Window2d,
+  outC: number,
+  mac: (xi: number, wi: number, yi: number) => void,
+): void {
   const { c, kh, kw } = g;
   for (let n = 0; n < g.n; n++) {
     for (let iy = 0; iy < g.h; iy++) {

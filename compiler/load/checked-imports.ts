@@ -4,11 +4,12 @@
  * or multiplier out of range) fails here, at load, naming the file's node. The check lives in the load stage, not in
  * the frontends, because Prepare (quantize/prepare/) sits above them.
  */
-import { Graph } from '../ir/graph.ts';
-import { ErrorPlace, withPlace } from '../errors.ts';
+
+import { type ErrorPlace, withPlace } from '../errors.ts';
+import { type ImportedOnnxModel, importOnnx } from '../frontends/onnx/import.ts';
+import { type ImportedTflite, importTflite } from '../frontends/tflite/import.ts';
+import type { Graph } from '../ir/graph.ts';
 import { prepareInt8Node } from '../quantize/prepare/prepare-int8.ts';
-import { ImportedTflite, importTflite } from '../frontends/tflite/import.ts';
-import { ImportedOnnxModel, importOnnx } from '../frontends/onnx/import.ts';
 
 /** Runs Prepare on every node; `placeOf` says where in the file each node came from, and that place wins. */
 function checkPrepare(g: Graph, placeOf: (node: Graph['nodes'][number]) => ErrorPlace): void {

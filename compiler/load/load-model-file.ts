@@ -4,14 +4,14 @@
  * Model names (`nsfwjs:…`, `builder:…`) are resolved to graphs or files by models/registry.ts, which calls this.
  */
 import { extname } from 'node:path';
-import { TinyedgeError } from '../errors.ts';
-import { readTfjsModelFiles, readUserFile } from '../frontends/tfjs-common/artifacts.ts';
-import { TfjsGraphOptions } from '../frontends/tfjs-graph/import.ts';
-import { isTfliteBytes } from '../frontends/tflite/import.ts';
-import { importTfjs } from '../frontends/load.ts';
 import { decodeArtifact, isArtifactBytes } from '../artifact/int8-artifact.ts';
+import { TinyedgeError } from '../errors.ts';
+import { importTfjs } from '../frontends/load.ts';
+import { readTfjsModelFiles, readUserFile } from '../frontends/tfjs-common/artifacts.ts';
+import type { TfjsGraphOptions } from '../frontends/tfjs-graph/import.ts';
+import { isTfliteBytes } from '../frontends/tflite/import.ts';
 import { loadOnnx, loadTflite } from './checked-imports.ts';
-import { LoadedModel } from './loaded-model.ts';
+import type { LoadedModel } from './loaded-model.ts';
 
 /** Loads the model file at `file` (no passes run yet); `options.outputs` cuts a TF.js graph model. */
 export function loadModelFile(file: string, options: TfjsGraphOptions = {}): LoadedModel {
@@ -24,10 +24,28 @@ export function loadModelFile(file: string, options: TfjsGraphOptions = {}): Loa
   if (/\.onnx$/i.test(file)) return { spec: file, ...loadOnnx(bytes, file) };
   if (isArtifactBytes(bytes)) {
     const a = decodeArtifact(bytes, file);
-    return { spec: file, graph: a.graph, ...(a.labels ? { labels: a.labels } : {}), preprocessing: a.preprocessing, quantized: true, madeFrom: a.model, ...(a.audio ? { audio: a.audio } : {}) };
+    return {
+      spec: file,
+      graph: a.graph,
+      ...(a.labels ? { labels: a.labels } : {}),
+      preprocessing: a.preprocessing,
+      quantized: true,
+      madeFrom: a.model,
+      ...(a.audio ? { audio: a.audio } : {}),
+    };
   }
   const ext = extname(file).toLowerCase();
-  if (ext !== '.json') throw new TinyedgeError('TE102', `unknown model format '${ext || '(no extension)'}': expected a TF.js model.json, an int8 .tflite or an int8 .onnx`, { file });
+  if (ext !== '.json')
+    throw new TinyedgeError(
+      'TE102',
+      `unknown model format '${ext || '(no extension)'}': expected a TF.js model.json, an int8 .tflite or an int8 .onnx`,
+      { file },
+    );
   // A user's own model.json: images are scaled to [0,1], the common TF.js convention.
-  return { spec: file, graph: importTfjs(readTfjsModelFiles(file), options), preprocessing: { scale: 1 / 255, offset: 0 }, quantized: false };
+  return {
+    spec: file,
+    graph: importTfjs(readTfjsModelFiles(file), options),
+    preprocessing: { scale: 1 / 255, offset: 0 },
+    quantized: false,
+  };
 }

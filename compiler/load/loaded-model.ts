@@ -1,6 +1,7 @@
 /** @fileoverview What the load stage hands the pipeline: an imported IR graph and what running it needs. */
-import { Graph } from '../ir/graph.ts';
-import { CwtConfig } from '../audio/cwt-kernels.ts';
+
+import type { CwtConfig } from '../audio/cwt-kernels.ts';
+import type { Graph } from '../ir/graph.ts';
 
 /** How pixels become input values: x = pixel·scale + offset, after resizing to the input's height and width. */
 export interface ImagePreprocessing {

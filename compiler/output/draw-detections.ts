@@ -4,8 +4,8 @@
  */
 import sharp from 'sharp';
 import { TinyedgeError } from '../errors.ts';
-import { checkOutputFile } from './output-path.ts';
 import { tupleOf } from '../ir/tuple.ts';
+import { checkOutputFile } from './output-path.ts';
 
 /** What is drawn of a detection: its normalized box [ymin, xmin, ymax, xmax], class, label and score. */
 export interface LabeledBox {
@@ -57,5 +57,9 @@ export async function drawDetections(photo: string, detections: readonly Labeled
     ].join('');
   });
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${shapes.join('')}</svg>`;
-  await sharp(photo).rotate().composite([{ input: Buffer.from(svg) }]).png().toFile(out);
+  await sharp(photo)
+    .rotate()
+    .composite([{ input: Buffer.from(svg) }])
+    .png()
+    .toFile(out);
 }

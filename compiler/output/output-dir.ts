@@ -5,7 +5,7 @@
  * may have edited it): every entry must name a path inside the folder, reached without a symbolic link, or
  * nothing at all is removed.
  */
-import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, normalize, sep } from 'node:path';
 import { TinyedgeError } from '../errors.ts';
 import { checkWritableDirPath } from './output-path.ts';
@@ -18,13 +18,15 @@ function unsafeEntry(dir: string, entry: unknown): string | undefined {
   if (typeof entry !== 'string' || entry === '') return 'is not a file name';
   if (isAbsolute(entry) || entry.includes('\\') || entry.includes('\0')) return 'is not a relative path';
   const parts = entry.split('/');
-  if (parts.some((p) => p === '' || p === '.' || p === '..') || normalize(entry) !== entry) return 'leaves the folder or is not in plain form';
+  if (parts.some((p) => p === '' || p === '.' || p === '..') || normalize(entry) !== entry)
+    return 'leaves the folder or is not in plain form';
   // Every folder on the way must be a real folder: a symbolic link there would lead the removal outside --out.
   for (let i = 1; i < parts.length; i++) {
     const st = lstatSync(join(dir, ...parts.slice(0, i)), { throwIfNoEntry: false });
     if (st?.isSymbolicLink()) return `passes through the symbolic link '${parts.slice(0, i).join('/')}'`;
   }
-  if (lstatSync(join(dir, entry), { throwIfNoEntry: false })?.isSymbolicLink()) return 'is a symbolic link (tinyedge writes none)';
+  if (lstatSync(join(dir, entry), { throwIfNoEntry: false })?.isSymbolicLink())
+    return 'is a symbolic link (tinyedge writes none)';
   return undefined;
 }
 
@@ -32,7 +34,10 @@ function unsafeEntry(dir: string, entry: unknown): string | undefined {
 function ownFiles(dir: string): string[] | null {
   const file = join(dir, MANIFEST);
   if (!existsSync(file)) return null;
-  const refuse = (why: string) => new TinyedgeError('TE701', `${why}; nothing was removed (delete the folder yourself, or choose another --out)`, { file });
+  const refuse = (why: string) =>
+    new TinyedgeError('TE701', `${why}; nothing was removed (delete the folder yourself, or choose another --out)`, {
+      file,
+    });
   let manifest: unknown;
   try {
     manifest = JSON.parse(readFileSync(file, 'utf8'));
@@ -40,7 +45,8 @@ function ownFiles(dir: string): string[] | null {
     throw refuse('is not a tinyedge manifest (not JSON)');
   }
   const files = (manifest as { writtenBy?: unknown; files?: unknown } | null)?.files;
-  if ((manifest as { writtenBy?: unknown } | null)?.writtenBy !== 'tinyedge' || !Array.isArray(files)) throw refuse("is not a tinyedge manifest (no 'writtenBy' and 'files')");
+  if ((manifest as { writtenBy?: unknown } | null)?.writtenBy !== 'tinyedge' || !Array.isArray(files))
+    throw refuse("is not a tinyedge manifest (no 'writtenBy' and 'files')");
   for (const entry of files) {
     const why = unsafeEntry(dir, entry);
     if (why) throw refuse(`lists ${JSON.stringify(entry)}, which ${why}`);
@@ -50,13 +56,20 @@ function ownFiles(dir: string): string[] | null {
 
 /** Checks that tinyedge may write into `dir`, changing nothing: returns the files of its earlier output there. */
 export function checkOutputDir(dir: string, force: boolean): string[] {
-  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new TinyedgeError('TE701', 'is a file, not a folder (choose a new or empty folder for --out)', { file: dir });
+  if (existsSync(dir) && !statSync(dir).isDirectory())
+    throw new TinyedgeError('TE701', 'is a file, not a folder (choose a new or empty folder for --out)', { file: dir });
   checkWritableDirPath(dir);
   if (!existsSync(dir)) return [];
   if (readdirSync(dir).length === 0) return [];
   const own = ownFiles(dir);
-  if (own === null) throw new TinyedgeError('TE701', `is not empty and was not written by tinyedge; refusing to write into it (choose an empty or new folder)`, { file: dir });
-  if (!force) throw new TinyedgeError('TE701', 'holds an earlier tinyedge output; pass --force to replace it', { file: dir });
+  if (own === null)
+    throw new TinyedgeError(
+      'TE701',
+      `is not empty and was not written by tinyedge; refusing to write into it (choose an empty or new folder)`,
+      { file: dir },
+    );
+  if (!force)
+    throw new TinyedgeError('TE701', 'holds an earlier tinyedge output; pass --force to replace it', { file: dir });
   return own;
 }
 

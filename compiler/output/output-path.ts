@@ -19,13 +19,22 @@ export function checkWritableDirPath(dir: string, forFile?: string): void {
     if (up === at) break;
     at = up;
   }
-  const where = forFile !== undefined ? `cannot be written: '${at}' is` : at === resolve(dir) ? 'is' : `cannot be created: '${at}' is`;
+  const where =
+    forFile !== undefined
+      ? `cannot be written: '${at}' is`
+      : at === resolve(dir)
+        ? 'is'
+        : `cannot be created: '${at}' is`;
   const file = forFile ?? dir;
   if (!statSync(at).isDirectory()) throw new TinyedgeError('TE703', `${where} a file, not a folder`, { file });
   try {
     rmdirSync(mkdtempSync(join(at, '.tinyedge-probe-')));
   } catch (e) {
-    throw new TinyedgeError('TE703', `${where} not writable (${(e as { code?: string }).code ?? (e as Error).message})`, { file });
+    throw new TinyedgeError(
+      'TE703',
+      `${where} not writable (${(e as { code?: string }).code ?? (e as Error).message})`,
+      { file },
+    );
   }
 }
 
@@ -47,7 +56,10 @@ export function checkOutputFile(out: string, force: boolean, inputs: readonly Re
   checkWritableDirPath(dirname(resolve(out)), out);
   if (!existsSync(out)) return;
   const input = inputs.find((i) => sameFile(i.path, out));
-  if (input) throw new TinyedgeError('TE702', `is ${input.what}; refusing to write over it (choose another file)`, { file: out });
+  if (input)
+    throw new TinyedgeError('TE702', `is ${input.what}; refusing to write over it (choose another file)`, {
+      file: out,
+    });
   if (statSync(out).isDirectory()) throw new TinyedgeError('TE702', 'is a folder, not a file', { file: out });
   if (!force) throw new TinyedgeError('TE702', 'exists; pass --force to replace it', { file: out });
 }

@@ -1,5 +1,5 @@
 /** @fileoverview Pass: drop identity nodes (TF Identity, Keras Dropout at inference): readers read the input directly. */
-import { Graph, cloneGraph } from '../ir/graph.ts';
+import { cloneGraph, type Graph } from '../ir/graph.ts';
 import { replaceUses } from './graph-edit.ts';
 
 /** Removes every identity node. */

@@ -2,7 +2,7 @@
  * @fileoverview Pass: fold batch normalization into the conv, depthwise conv or fully connected op before it:
  * w' = w·γ/√(σ²+ε) per output channel, b' = (b − μ)·γ/√(σ²+ε) + β.
  */
-import { Graph, NodeOf, cloneGraph, isConstant, producersOf, consumersOf, tensorOf } from '../ir/graph.ts';
+import { cloneGraph, consumersOf, type Graph, isConstant, type NodeOf, producersOf, tensorOf } from '../ir/graph.ts';
 import { replaceUses, soleConsumer } from './graph-edit.ts';
 
 type Foldable = NodeOf<'conv2d' | 'depthwise_conv2d' | 'fully_connected'>;
@@ -32,11 +32,15 @@ export function foldBatchNorm(input: Graph): Graph {
     const w = filter.data as Float32Array;
     const scaled = new Float32Array(w.length);
     // Output channel is the first axis of OHWI and [O,K], the last of depthwise [1,KH,KW,C·M].
-    const channelOf = conv.op === 'depthwise_conv2d' ? (i: number) => i % channels : (i: number) => Math.floor(i / (w.length / channels));
+    const channelOf =
+      conv.op === 'depthwise_conv2d'
+        ? (i: number) => i % channels
+        : (i: number) => Math.floor(i / (w.length / channels));
     for (let i = 0; i < w.length; i++) scaled[i] = w[i]! * mul[channelOf(i)]!;
     const oldBias = conv.inputs[2] !== undefined ? (tensorOf(g, conv.inputs[2]).data as Float32Array) : undefined;
     const bias = new Float32Array(channels);
-    for (let c = 0; c < channels; c++) bias[c] = ((oldBias ? oldBias[c]! : 0) - mean![c]!) * mul[c]! + (offset ? offset[c]! : 0);
+    for (let c = 0; c < channels; c++)
+      bias[c] = ((oldBias ? oldBias[c]! : 0) - mean![c]!) * mul[c]! + (offset ? offset[c]! : 0);
 
     const wName = `${conv.name}/folded_filter`;
     const bName = `${conv.name}/folded_bias`;

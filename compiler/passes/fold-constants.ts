@@ -1,5 +1,5 @@
 /** @fileoverview Pass: evaluate nodes whose inputs are all constants once, at compile time, with the f32 reference kernels. */
-import { Graph, cloneGraph, isConstant, tensorOf } from '../ir/graph.ts';
+import { cloneGraph, type Graph, isConstant, tensorOf } from '../ir/graph.ts';
 import { runNodeF32 } from '../reference/f32/interpreter.ts';
 
 /** Replaces constant-only subgraphs by their values. */

@@ -4,7 +4,7 @@
  * saw 0 = a·p + b, so the padding becomes an explicit pad of x with p = −b/a. The model then reads x directly,
  * which later lets int8 inputs be the image bytes with no rounding at all.
  */
-import { Graph, Node, NodeOf, cloneGraph, consumersOf, isConstant, tensorOf } from '../ir/graph.ts';
+import { cloneGraph, consumersOf, type Graph, isConstant, type Node, type NodeOf, tensorOf } from '../ir/graph.ts';
 import { sizeOf } from '../ir/tensor.ts';
 import { replaceUses, soleConsumer } from './graph-edit.ts';
 
@@ -53,7 +53,8 @@ export function foldInputAffine(input: Graph): Graph {
     const filter = tensorOf(g, conv.inputs[1]!);
     const w = filter.data as Float32Array;
     const channels = conv.op === 'conv2d' ? filter.shape[0]! : filter.shape[3]!;
-    const channelOf = conv.op === 'conv2d' ? (i: number) => Math.floor(i / (w.length / channels)) : (i: number) => i % channels;
+    const channelOf =
+      conv.op === 'conv2d' ? (i: number) => Math.floor(i / (w.length / channels)) : (i: number) => i % channels;
     const sums = new Float64Array(channels);
     const scaled = new Float32Array(w.length);
     for (let i = 0; i < w.length; i++) {
@@ -73,8 +74,26 @@ export function foldInputAffine(input: Graph): Graph {
     if (t || bo || l || r) {
       const padName = `${conv.name}/input_pad`;
       const shape = tensorOf(g, x).shape;
-      g.tensors.set(padName, { name: padName, dtype: 'f32', shape: [shape[0]!, shape[1]! + t + bo, shape[2]! + l + r, shape[3]!] });
-      newNodes.push({ name: padName, op: 'pad', inputs: [x], outputs: [padName], attrs: { pads: [[0, 0], [t, bo], [l, r], [0, 0]], value: -chain.b / chain.a } });
+      g.tensors.set(padName, {
+        name: padName,
+        dtype: 'f32',
+        shape: [shape[0]!, shape[1]! + t + bo, shape[2]! + l + r, shape[3]!],
+      });
+      newNodes.push({
+        name: padName,
+        op: 'pad',
+        inputs: [x],
+        outputs: [padName],
+        attrs: {
+          pads: [
+            [0, 0],
+            [t, bo],
+            [l, r],
+            [0, 0],
+          ],
+          value: -chain.b / chain.a,
+        },
+      });
       conv.attrs.pads = [0, 0, 0, 0];
       source = padName;
     }

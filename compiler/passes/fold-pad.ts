@@ -1,7 +1,7 @@
 /** @fileoverview Pass: fold an explicit zero pad of height/width (Keras ZeroPadding2D) into the conv that reads it. */
-import { Graph, NodeOf, cloneGraph, consumersOf } from '../ir/graph.ts';
-import { replaceUses, soleConsumer } from './graph-edit.ts';
+import { cloneGraph, consumersOf, type Graph, type NodeOf } from '../ir/graph.ts';
 import { tupleOf } from '../ir/tuple.ts';
+import { replaceUses, soleConsumer } from './graph-edit.ts';
 
 /** Merges pad→conv2d / pad→depthwise_conv2d when the pad value is 0 and only H and W are padded. */
 export function foldPadIntoConv(input: Graph): Graph {
@@ -13,7 +13,8 @@ export function foldPadIntoConv(input: Graph): Graph {
     const [n, h, w, c] = tupleOf(pad.attrs.pads, 4);
     if (n[0] || n[1] || c[0] || c[1]) continue;
     const next = soleConsumer(g, pad.outputs[0]!, consumers);
-    if (!next || (next.op !== 'conv2d' && next.op !== 'depthwise_conv2d') || next.inputs[0] !== pad.outputs[0]) continue;
+    if (!next || (next.op !== 'conv2d' && next.op !== 'depthwise_conv2d') || next.inputs[0] !== pad.outputs[0])
+      continue;
     const conv = next as NodeOf<'conv2d' | 'depthwise_conv2d'>;
     const p = conv.attrs.pads;
     conv.attrs.pads = [p[0] + h[0], p[1] + h[1], p[2] + w[0], p[3] + w[1]];

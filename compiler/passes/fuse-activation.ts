@@ -1,6 +1,7 @@
 /** @fileoverview Pass: fuse relu/relu6 (clamp nodes) into the producing op as its clamp attribute. */
-import { Graph, cloneGraph, consumersOf, producersOf } from '../ir/graph.ts';
+
 import { combineClamps } from '../ir/attrs.ts';
+import { cloneGraph, consumersOf, type Graph, producersOf } from '../ir/graph.ts';
 import { hasClamp } from '../ir/ops.ts';
 import { replaceUses, soleConsumer } from './graph-edit.ts';
 

@@ -1,5 +1,5 @@
 /** @fileoverview The edits passes share: rerouting a tensor's readers, asking who reads a tensor, dropping unused tensors. */
-import { Graph, Node, consumersOf } from '../ir/graph.ts';
+import { consumersOf, type Graph, type Node } from '../ir/graph.ts';
 
 /** Makes every reader of `from` (nodes and graph outputs) read `to` instead. */
 export function replaceUses(g: Graph, from: string, to: string): void {
@@ -18,8 +18,12 @@ export function soleConsumer(g: Graph, tensor: string, consumers = consumersOf(g
 export function pruneTensors(g: Graph): void {
   const used = new Set<string>([...g.inputs, ...g.outputs]);
   for (const n of g.nodes) {
-    n.inputs.forEach((i) => used.add(i));
-    n.outputs.forEach((o) => used.add(o));
+    n.inputs.forEach((i) => {
+      used.add(i);
+    });
+    n.outputs.forEach((o) => {
+      used.add(o);
+    });
   }
   for (const name of [...g.tensors.keys()]) if (!used.has(name)) g.tensors.delete(name);
 }

@@ -52,7 +52,8 @@ abstract class PlannerBase implements ArenaPlanner {
 
   addPieces(pieces: readonly Piece[]): number {
     for (const p of pieces) {
-      if (!(p.size >= 0) || p.lastUse < p.firstUse || p.at < 0 || p.at % ARENA_ALIGNMENT !== 0) throw new Error(`internal: bad piece (${p.size} B at ${p.at}, steps ${p.firstUse}..${p.lastUse})`);
+      if (!(p.size >= 0) || p.lastUse < p.firstUse || p.at < 0 || p.at % ARENA_ALIGNMENT !== 0)
+        throw new Error(`internal: bad piece (${p.size} B at ${p.at}, steps ${p.firstUse}..${p.lastUse})`);
     }
     this.buffers.push([...pieces]);
     this.offsets = undefined;
@@ -94,7 +95,12 @@ export class GreedyBySizePlanner extends PlannerBase {
   protected place(): number[] {
     const largest = (b: Piece[]) => Math.max(...b.map((p) => p.size));
     const first = (b: Piece[]) => Math.min(...b.map((p) => p.firstUse));
-    const order = this.buffers.map((_, i) => i).sort((a, b) => largest(this.buffers[b]!) - largest(this.buffers[a]!) || first(this.buffers[a]!) - first(this.buffers[b]!));
+    const order = this.buffers
+      .map((_, i) => i)
+      .sort(
+        (a, b) =>
+          largest(this.buffers[b]!) - largest(this.buffers[a]!) || first(this.buffers[a]!) - first(this.buffers[b]!),
+      );
     const offsets = new Array<number>(this.buffers.length).fill(0);
     /** Placed pieces at their arena offsets. */
     const placed: Piece[] = [];
@@ -102,9 +108,18 @@ export class GreedyBySizePlanner extends PlannerBase {
       const own = this.buffers[id]!;
       const clashing = placed.filter((q) => own.some((p) => p.firstUse <= q.lastUse && q.firstUse <= p.lastUse));
       // Candidate offsets: 0, and each offset that puts one of our pieces right after a clashing placed piece.
-      const candidates = [0, ...clashing.flatMap((q) => own.map((p) => q.at + align(q.size) - p.at))].filter((c) => c >= 0).sort((a, b) => a - b);
+      const candidates = [0, ...clashing.flatMap((q) => own.map((p) => q.at + align(q.size) - p.at))]
+        .filter((c) => c >= 0)
+        .sort((a, b) => a - b);
       const fits = (base: number) =>
-        own.every((p) => clashing.every((q) => !(p.firstUse <= q.lastUse && q.firstUse <= p.lastUse) || base + p.at + align(p.size) <= q.at || q.at + align(q.size) <= base + p.at));
+        own.every((p) =>
+          clashing.every(
+            (q) =>
+              !(p.firstUse <= q.lastUse && q.firstUse <= p.lastUse) ||
+              base + p.at + align(p.size) <= q.at ||
+              q.at + align(q.size) <= base + p.at,
+          ),
+        );
       const base = candidates.find(fits) as number;
       offsets[id] = base;
       for (const p of own) placed.push({ ...p, at: base + p.at });

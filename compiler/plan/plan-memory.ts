@@ -11,11 +11,11 @@
  *   position (s·y − pad_top)·W + s·x − pad_left, so the output may start before the input and overwrite input
  *   pixels no later output reads. This relies on the kernel contract IN_PLACE_TILE_PIXELS states.
  */
-import { Graph, Node, tensorOf } from '../ir/graph.ts';
-import { DTYPE_BYTES, sizeOf, sameShape } from '../ir/tensor.ts';
-import { int8ParamsOf } from '../quantize/prepare/prepare-int8.ts';
-import { ARENA_ALIGNMENT, GreedyBySizePlanner, LinearPlanner, Piece, lowerBound } from './arena.ts';
+import { type Graph, type Node, tensorOf } from '../ir/graph.ts';
+import { DTYPE_BYTES, sameShape, sizeOf } from '../ir/tensor.ts';
 import { tupleOf } from '../ir/tuple.ts';
+import { int8ParamsOf } from '../quantize/prepare/prepare-int8.ts';
+import { ARENA_ALIGNMENT, GreedyBySizePlanner, LinearPlanner, lowerBound, type Piece } from './arena.ts';
 
 /**
  * The kernel contract in-place convolution relies on, kept by every conv2d and depthwise kernel of every backend:
@@ -58,7 +58,13 @@ function inPlaceSource(g: Graph, node: Node, step: number, storageEnd: (tensor: 
     const out = tensorOf(g, node.outputs[0]!);
     return node.inputs.find((i) => {
       const t = tensorOf(g, i);
-      return !t.data && !g.inputs.includes(i) && !g.outputs.includes(i) && sameShape(t.shape, out.shape) && storageEnd(i) === step;
+      return (
+        !t.data &&
+        !g.inputs.includes(i) &&
+        !g.outputs.includes(i) &&
+        sameShape(t.shape, out.shape) &&
+        storageEnd(i) === step
+      );
     });
   }
   return undefined;
@@ -94,7 +100,11 @@ export function slidingOutputOffset(g: Graph, node: Node): number | undefined {
 function planOnce(g: Graph, scratchOf: ScratchQuery, slides: ReadonlySet<string>): MemoryPlan {
   const end = g.nodes.length;
   const lastRead = new Map<string, number>();
-  g.nodes.forEach((n, i) => n.inputs.forEach((x) => lastRead.set(x, i)));
+  g.nodes.forEach((n, i) => {
+    n.inputs.forEach((x) => {
+      lastRead.set(x, i);
+    });
+  });
   for (const o of g.outputs) lastRead.set(o, end);
   // Buffers of tensors sharing storage: each tensor is a piece of one buffer, at an offset in it, alive its own steps.
   const bufferOf = new Map<string, number>();
@@ -122,7 +132,11 @@ function planOnce(g: Graph, scratchOf: ScratchQuery, slides: ReadonlySet<string>
     buffers[bi]!.push(piece(out, at, step));
   };
   /** Whether `t`'s bytes are free after `step`: an activation of the graph's own (not its input or an output), read last here. */
-  const endsAt = (t: string, step: number) => !g.inputs.includes(t) && !g.outputs.includes(t) && !tensorOf(g, t).data && (pieceOf.get(t) as Piece).lastUse === step;
+  const endsAt = (t: string, step: number) =>
+    !g.inputs.includes(t) &&
+    !g.outputs.includes(t) &&
+    !tensorOf(g, t).data &&
+    (pieceOf.get(t) as Piece).lastUse === step;
   for (const name of g.inputs) open(name, 0);
   g.nodes.forEach((node, step) => {
     const out = node.outputs[0]!;
@@ -137,7 +151,8 @@ function planOnce(g: Graph, scratchOf: ScratchQuery, slides: ReadonlySet<string>
     const slide = slides.has(node.name) ? slidingOutputOffset(g, node) : undefined;
     if (slide !== undefined && endsAt(node.inputs[0]!, step)) {
       overlapping.add(out);
-      return join(out, node.inputs[0]!, slide, step);
+      join(out, node.inputs[0]!, slide, step);
+      return;
     }
     open(out, step);
   });
@@ -155,9 +170,18 @@ function planOnce(g: Graph, scratchOf: ScratchQuery, slides: ReadonlySet<string>
     greedy.addPieces(b);
     linear.addPieces(b);
   }
-  const offsets = new Map([...bufferOf].map(([name, bi]) => [name, greedy.offsetOf(bi) + (pieceOf.get(name) as Piece).at]));
+  const offsets = new Map(
+    [...bufferOf].map(([name, bi]) => [name, greedy.offsetOf(bi) + (pieceOf.get(name) as Piece).at]),
+  );
   const scratch = new Map([...scratchBuffer].map(([name, bi]) => [name, greedy.offsetOf(bi)]));
-  return { arenaBytes: greedy.arenaSize(), lowerBoundBytes: lowerBound(buffers), naiveBytes: linear.arenaSize(), offsets, scratch, overlapping };
+  return {
+    arenaBytes: greedy.arenaSize(),
+    lowerBoundBytes: lowerBound(buffers),
+    naiveBytes: linear.arenaSize(),
+    offsets,
+    scratch,
+    overlapping,
+  };
 }
 
 /**
@@ -165,7 +189,11 @@ function planOnce(g: Graph, scratchOf: ScratchQuery, slides: ReadonlySet<string>
  * Every convolution that can slide over its input does, unless the plan without it is smaller: sliding makes the
  * pair one buffer, which the greedy placement may fit worse, so each is kept only where it helps, largest first.
  */
-export function planMemory(g: Graph, scratchOf: ScratchQuery = () => 0, options: { slide?: 'best' | 'every' | 'none' } = {}): MemoryPlan {
+export function planMemory(
+  g: Graph,
+  scratchOf: ScratchQuery = () => 0,
+  options: { slide?: 'best' | 'every' | 'none' } = {},
+): MemoryPlan {
   const bytesAround = (n: Node) => bytesOf(g, n.inputs[0]!) + bytesOf(g, n.outputs[0]!);
   const candidates = g.nodes
     .filter((n) => {
@@ -194,6 +222,7 @@ export function planMemory(g: Graph, scratchOf: ScratchQuery = () => 0, options:
   };
   const fromAll = search(new Set(candidates.map((n) => n.name)), false);
   const fromNone = search(new Set(), true);
-  const better = (a: MemoryPlan, b: MemoryPlan) => a.arenaBytes < b.arenaBytes || (a.arenaBytes === b.arenaBytes && a.overlapping.size < b.overlapping.size);
+  const better = (a: MemoryPlan, b: MemoryPlan) =>
+    a.arenaBytes < b.arenaBytes || (a.arenaBytes === b.arenaBytes && a.overlapping.size < b.overlapping.size);
   return better(fromAll, fromNone) ? fromAll : fromNone;
 }

@@ -6,14 +6,15 @@
  * clamps) is moved into its int32 bias. Later layers then see the corrected activations. The result is still a
  * plain TFLite-spec int8 model: only bias values change.
  */
-import { Activations } from '../reference/integer/conv.ts';
-import { Graph, Node, tensorOf } from '../ir/graph.ts';
-import { Quantization } from '../ir/tensor.ts';
+
+import { clampInt } from '../arith/fixed-point.ts';
+import { type Graph, type Node, tensorOf } from '../ir/graph.ts';
+import type { Quantization } from '../ir/tensor.ts';
 import { runNodeF32 } from '../reference/f32/interpreter.ts';
+import type { Activations } from '../reference/integer/conv.ts';
 import { runNodeInteger } from '../reference/integer/interpreter.ts';
 import { int8ParamsOf } from './prepare/prepare-int8.ts';
 import { quantizeArray } from './prepare/quant-params.ts';
-import { clampInt } from '../arith/fixed-point.ts';
 
 type Values = Float32Array | Int8Array | Int16Array | Int32Array;
 type Int8Values = Int8Array | Int16Array | Int32Array;
@@ -30,21 +31,42 @@ function valuesOf(g: Graph, live: Map<string, Values[]>, name: string, batch: nu
 }
 
 /** Adjusts the int32 biases of `int8` in place so each MAC layer's mean output error over `inputs` is zero. */
-export function correctBiases(f32: Graph, int8: Graph, inputs: readonly Float32Array[], onNode?: (done: number, total: number) => void): void {
+export function correctBiases(
+  f32: Graph,
+  int8: Graph,
+  inputs: readonly Float32Array[],
+  onNode?: (done: number, total: number) => void,
+): void {
   const batch = inputs.length;
   const liveF = new Map<string, Values[]>([[f32.inputs[0]!, [...inputs]]]);
   const inQuant = tensorOf(int8, int8.inputs[0]!).quant as Quantization;
   const liveQ = new Map<string, Values[]>([[int8.inputs[0]!, inputs.map((x) => quantizeArray(x, inQuant))]]);
   const lastUse = new Map<string, number>();
-  int8.nodes.forEach((n, i) => n.inputs.forEach((x) => lastUse.set(x, i)));
+  int8.nodes.forEach((n, i) => {
+    n.inputs.forEach((x) => {
+      lastUse.set(x, i);
+    });
+  });
   int8.nodes.forEach((node, i) => {
     const fNode = f32.nodes[i]!;
     const fArgs = fNode.inputs.map((x) => valuesOf(f32, liveF, x, batch));
-    const fOut = inputs.map((_, k) => runNodeF32(f32, fNode, fArgs.map((a) => a[k] as Float32Array)));
+    const fOut = inputs.map((_, k) =>
+      runNodeF32(
+        f32,
+        fNode,
+        fArgs.map((a) => a[k] as Float32Array),
+      ),
+    );
     // The arguments are read on each run: a corrected bias is a new constant.
     const run = () => {
       const qArgs = node.inputs.map((x) => valuesOf(int8, liveQ, x, batch));
-      return inputs.map((_, k) => runNodeInteger(int8, node, qArgs.map((a) => a[k] as Int8Values)));
+      return inputs.map((_, k) =>
+        runNodeInteger(
+          int8,
+          node,
+          qArgs.map((a) => a[k] as Int8Values),
+        ),
+      );
     };
     let qOut = run();
     if (correctNode(int8, node, fOut, qOut)) qOut = run();
@@ -62,7 +84,11 @@ export function correctBiases(f32: Graph, int8: Graph, inputs: readonly Float32A
 
 /** Moves one MAC node's per-channel mean error into its bias; false when the node has nothing to correct. */
 function correctNode(g: Graph, node: Node, fOut: Float32Array[], qOut: Activations[]): boolean {
-  if ((node.op !== 'conv2d' && node.op !== 'depthwise_conv2d' && node.op !== 'fully_connected') || node.inputs[2] === undefined) return false;
+  if (
+    (node.op !== 'conv2d' && node.op !== 'depthwise_conv2d' && node.op !== 'fully_connected') ||
+    node.inputs[2] === undefined
+  )
+    return false;
   const params = int8ParamsOf(g).get(node.name);
   if (params?.kind !== 'mac') return false;
   const out = tensorOf(g, node.outputs[0]!);

@@ -3,7 +3,7 @@
  * minmax takes the observed extremes; percentile clips the rarest 0.01% at each end; mse picks the clipping
  * that minimizes the expected squared error (clipping error plus rounding error step²/12) over a histogram.
  */
-import { Graph } from '../ir/graph.ts';
+import type { Graph } from '../ir/graph.ts';
 import { runF32 } from '../reference/f32/interpreter.ts';
 
 /** How ranges are chosen from the observed values. */
@@ -88,7 +88,12 @@ class Histogram {
 }
 
 /** Runs the calibration inputs through the f32 graph and returns a range per activation tensor. */
-export function calibrate(g: Graph, inputs: readonly Float32Array[], method: CalibrationMethod, onProgress?: (done: number, total: number) => void): Map<string, TensorRange> {
+export function calibrate(
+  g: Graph,
+  inputs: readonly Float32Array[],
+  method: CalibrationMethod,
+  onProgress?: (done: number, total: number) => void,
+): Map<string, TensorRange> {
   const passes = method === 'minmax' ? 1 : 2;
   const total = inputs.length * passes;
   let done = 0;
@@ -114,6 +119,11 @@ export function calibrate(g: Graph, inputs: readonly Float32Array[], method: Cal
     onProgress?.(++done, total);
   }
   return new Map(
-    [...histograms].map(([name, h]) => [name, method === 'mse' ? h.bestMseRange() : { min: Math.min(0, h.quantile(PERCENTILE_CLIP)), max: Math.max(0, h.quantile(1 - PERCENTILE_CLIP)) }]),
+    [...histograms].map(([name, h]) => [
+      name,
+      method === 'mse'
+        ? h.bestMseRange()
+        : { min: Math.min(0, h.quantile(PERCENTILE_CLIP)), max: Math.max(0, h.quantile(1 - PERCENTILE_CLIP)) },
+    ]),
   );
 }

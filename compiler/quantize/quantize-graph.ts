@@ -5,17 +5,31 @@
  * With int16 activations (TFLite's 16x8 mode) activations are int16 and symmetric, biases int64, and softmax's
  * output is fixed at 1/32768, 0.
  */
-import { Graph, Node, cloneGraph, tensorOf } from '../ir/graph.ts';
-import { Quantization, Tensor } from '../ir/tensor.ts';
+
 import { TinyedgeError, withPlace } from '../errors.ts';
+import { cloneGraph, type Graph, type Node, tensorOf } from '../ir/graph.ts';
+import type { Quantization, Tensor } from '../ir/tensor.ts';
 import { verifyGraph } from '../ir/verify.ts';
-import { TensorRange } from './calibrate.ts';
-import { ActivationType, activationQuant, activationQuantInt16, biasSafeWeightScales, quantizeArray, quantizeArrayInt16, quantizeBias, quantizeBiasInt64, quantizeWeightsPerChannel } from './prepare/quant-params.ts';
+import type { TensorRange } from './calibrate.ts';
+import {
+  type ActivationType,
+  activationQuant,
+  activationQuantInt16,
+  biasSafeWeightScales,
+  quantizeArray,
+  quantizeArrayInt16,
+  quantizeBias,
+  quantizeBiasInt64,
+  quantizeWeightsPerChannel,
+} from './prepare/quant-params.ts';
 
 /** Ops whose int8 output reuses the input's quantization (TFLite requires it for pooling; pad, reshape and resize move or mix bytes). */
 const SHARES_INPUT_QUANT = new Set(['avg_pool2d', 'max_pool2d', 'pad', 'reshape', 'resize_nearest', 'resize_bilinear']);
 /** The fixed output quantization of probability ops, by activation type. */
-const PROBABILITY_QUANT: Record<ActivationType, Quantization> = { int8: { scale: [1 / 256], zeroPoint: [-128] }, int16: { scale: [1 / 32768], zeroPoint: [0] } };
+const PROBABILITY_QUANT: Record<ActivationType, Quantization> = {
+  int8: { scale: [1 / 256], zeroPoint: [-128] },
+  int16: { scale: [1 / 32768], zeroPoint: [0] },
+};
 
 /** Per-tensor parameters of an activation of the given type covering [min, max]. */
 function activationQuantOf(type: ActivationType, min: number, max: number): Quantization {
@@ -52,12 +66,22 @@ function quantizeMacWeights(g: Graph, node: Node, type: ActivationType): void {
   const bias = node.inputs[2] === undefined ? undefined : tensorOf(g, node.inputs[2]);
   // int64 biases (16×8) have room for any bias; int32 ones may need larger weight scales.
   const minScales = bias && type === 'int8' ? biasSafeWeightScales(bias.data as Float32Array, inputScale) : undefined;
-  const q = quantizeWeightsPerChannel(w, channels, depthwise ? (i) => i % channels : (i) => Math.floor(i / perChannel), depthwise ? 3 : 0, minScales);
+  const q = quantizeWeightsPerChannel(
+    w,
+    channels,
+    depthwise ? (i) => i % channels : (i) => Math.floor(i / perChannel),
+    depthwise ? 3 : 0,
+    minScales,
+  );
   filter.data = q.data;
   filter.quant = q.quant;
   filter.dtype = 'int8';
   if (bias) {
-    const b = (type === 'int8' ? quantizeBias : quantizeBiasInt64)(bias.data as Float32Array, inputScale, q.quant.scale);
+    const b = (type === 'int8' ? quantizeBias : quantizeBiasInt64)(
+      bias.data as Float32Array,
+      inputScale,
+      q.quant.scale,
+    );
     bias.data = b.data;
     bias.quant = b.quant;
     bias.dtype = type === 'int8' ? 'int32' : 'int64';
@@ -69,7 +93,11 @@ export function assertQuantizable(g: Graph): void {
   for (const node of g.nodes) {
     if (node.op === 'sub' || node.op === 'batch_norm' || node.op === 'identity') {
       const why = node.op === 'batch_norm' ? ' (only a batch norm right after a conv or dense layer folds away)' : '';
-      throw new TinyedgeError('TE201', `cannot be quantized: tinyedge has no int8 ${node.op}${why}`, { file: g.source, node: node.name, op: node.op });
+      throw new TinyedgeError('TE201', `cannot be quantized: tinyedge has no int8 ${node.op}${why}`, {
+        file: g.source,
+        node: node.name,
+        op: node.op,
+      });
     }
   }
 }
@@ -88,8 +116,14 @@ export function quantizeGraph(f32: Graph, ranges: Map<string, TensorRange>, type
     withPlace({ file: g.source, node: node.name, op: node.op }, () => {
       const out = tensorOf(g, node.outputs[0]!);
       const firstInput = tensorOf(g, node.inputs[0]!);
-      if (node.op === 'conv2d' || node.op === 'depthwise_conv2d' || node.op === 'fully_connected' || node.op === 'transpose_conv2d') {
-        if (!tensorOf(g, node.inputs[1]!).data) throw new TinyedgeError('TE201', 'cannot be quantized: the weights are not constant');
+      if (
+        node.op === 'conv2d' ||
+        node.op === 'depthwise_conv2d' ||
+        node.op === 'fully_connected' ||
+        node.op === 'transpose_conv2d'
+      ) {
+        if (!tensorOf(g, node.inputs[1]!).data)
+          throw new TinyedgeError('TE201', 'cannot be quantized: the weights are not constant');
         quantizeMacWeights(g, node, type);
       } else {
         for (const i of node.inputs) {

@@ -4,8 +4,8 @@
  * (both graphs run on the same input, so the error accumulated up to a layer is included). The worst layers come
  * first, so a user sees which layer hurts.
  */
-import { Graph, Node, tensorOf } from '../ir/graph.ts';
-import { Quantization } from '../ir/tensor.ts';
+import { type Graph, type Node, tensorOf } from '../ir/graph.ts';
+import type { Quantization } from '../ir/tensor.ts';
 import { runF32 } from '../reference/f32/interpreter.ts';
 import { runInteger } from '../reference/integer/interpreter.ts';
 import { activationType, dequantizeArray, quantizeForTensor, RANGE_OF } from './prepare/quant-params.ts';
@@ -85,7 +85,13 @@ export function fidelityTensors(g: Graph): { logits: string | null; features: st
  * Runs both graphs on every input and compares them layer by layer. `f32` and `int8` must share node names.
  * `perLayer: false` measures only the output, logits and features (much faster on large evaluation sets).
  */
-export function quantizationReport(f32: Graph, int8: Graph, inputs: readonly Float32Array[], onProgress?: (done: number) => void, perLayer = true): QuantizationReport {
+export function quantizationReport(
+  f32: Graph,
+  int8: Graph,
+  inputs: readonly Float32Array[],
+  onProgress?: (done: number) => void,
+  perLayer = true,
+): QuantizationReport {
   const signal = new Map<string, number>();
   const noise = new Map<string, number>();
   const outside = new Map<string, number>();
@@ -97,54 +103,65 @@ export function quantizationReport(f32: Graph, int8: Graph, inputs: readonly Flo
   inputs.forEach((x, k) => {
     const reference = new Map<string, Float32Array>();
     const wanted = (name: string) => perLayer || perInputDb.has(name);
-    runF32(f32, { [f32.inputs[0]!]: x }, { onNode: (n, y) => wanted(n.outputs[0]!) && reference.set(n.outputs[0]!, y) });
+    runF32(
+      f32,
+      { [f32.inputs[0]!]: x },
+      { onNode: (n, y) => wanted(n.outputs[0]!) && reference.set(n.outputs[0]!, y) },
+    );
     reference.set(f32.inputs[0]!, x);
     const quantized = new Map<string, Float32Array>();
-    runInteger(int8, { [int8.inputs[0]!]: quantizeForTensor(x, tensorOf(int8, int8.inputs[0]!)) }, {
-      onNode: (n, y) => {
-        const name = n.outputs[0]!;
-        if (!wanted(name)) return;
-        const q = tensorOf(int8, name).quant as Quantization;
-        const f = reference.get(name) as Float32Array;
-        const dq = dequantizeArray(y, q);
-        const [lo, hi] = representable(q, tensorOf(int8, name).dtype);
-        let s = 0;
-        let e = 0;
-        let out = 0;
-        for (let i = 0; i < f.length; i++) {
-          s += f[i]! * f[i]!;
-          e += (f[i]! - dq[i]!) ** 2;
-          if (f[i]! < lo || f[i]! > hi) out++;
-        }
-        signal.set(name, (signal.get(name) ?? 0) + s);
-        noise.set(name, (noise.get(name) ?? 0) + e);
-        outside.set(name, (outside.get(name) ?? 0) + out);
-        count.set(name, (count.get(name) ?? 0) + f.length);
-        if (perInputDb.has(name)) {
-          perInputDb.set(name, (perInputDb.get(name) as number) + sqnrDb(s, e));
-          quantized.set(name, dq);
-        }
+    runInteger(
+      int8,
+      { [int8.inputs[0]!]: quantizeForTensor(x, tensorOf(int8, int8.inputs[0]!)) },
+      {
+        onNode: (n, y) => {
+          const name = n.outputs[0]!;
+          if (!wanted(name)) return;
+          const q = tensorOf(int8, name).quant as Quantization;
+          const f = reference.get(name) as Float32Array;
+          const dq = dequantizeArray(y, q);
+          const [lo, hi] = representable(q, tensorOf(int8, name).dtype);
+          let s = 0;
+          let e = 0;
+          let out = 0;
+          for (let i = 0; i < f.length; i++) {
+            s += f[i]! * f[i]!;
+            e += (f[i]! - dq[i]!) ** 2;
+            if (f[i]! < lo || f[i]! > hi) out++;
+          }
+          signal.set(name, (signal.get(name) ?? 0) + s);
+          noise.set(name, (noise.get(name) ?? 0) + e);
+          outside.set(name, (outside.get(name) ?? 0) + out);
+          count.set(name, (count.get(name) ?? 0) + f.length);
+          if (perInputDb.has(name)) {
+            perInputDb.set(name, (perInputDb.get(name) as number) + sqnrDb(s, e));
+            quantized.set(name, dq);
+          }
+        },
       },
-    });
+    );
     const top = logits ?? f32.outputs[0]!;
     if (argmax(reference.get(top) as Float32Array) === argmax(quantized.get(top) as Float32Array)) agree++;
     onProgress?.(k + 1);
   });
-  const layers: LayerReport[] = int8.nodes.filter((n) => signal.has(n.outputs[0]!)).map((n) => {
-    const name = n.outputs[0]!;
-    const q = tensorOf(int8, name).quant as Quantization;
-    const f32Node = f32.nodes.find((m) => m.name === n.name) as Node;
-    return {
-      node: n.name,
-      op: n.op,
-      sqnrDb: sqnrDb(signal.get(name) ?? 0, noise.get(name) ?? 0),
-      weightRange: weightRange(f32, f32Node),
-      activationRange: representable(q, tensorOf(int8, name).dtype),
-      clipped: (outside.get(name) ?? 0) / (count.get(name) ?? 1),
-    };
-  });
+  const layers: LayerReport[] = int8.nodes
+    .filter((n) => signal.has(n.outputs[0]!))
+    .map((n) => {
+      const name = n.outputs[0]!;
+      const q = tensorOf(int8, name).quant as Quantization;
+      const f32Node = f32.nodes.find((m) => m.name === n.name) as Node;
+      return {
+        node: n.name,
+        op: n.op,
+        sqnrDb: sqnrDb(signal.get(name) ?? 0, noise.get(name) ?? 0),
+        weightRange: weightRange(f32, f32Node),
+        activationRange: representable(q, tensorOf(int8, name).dtype),
+        clipped: (outside.get(name) ?? 0) / (count.get(name) ?? 1),
+      };
+    });
   layers.sort((a, b) => a.sqnrDb - b.sqnrDb);
-  const fidelity = (t: string | null): TensorFidelity | null => (t === null ? null : { tensor: t, sqnrDb: (perInputDb.get(t) as number) / inputs.length });
+  const fidelity = (t: string | null): TensorFidelity | null =>
+    t === null ? null : { tensor: t, sqnrDb: (perInputDb.get(t) as number) / inputs.length };
   return {
     images: inputs.length,
     layers,

@@ -21,7 +21,12 @@ export function stridesOf(shape: readonly number[]): number[] {
 }
 
 /** Pads every dimension by [before, after] with `value`. */
-export function padElements<T extends Elements>(x: T, shape: readonly number[], pads: readonly [number, number][], value: number): T {
+export function padElements<T extends Elements>(
+  x: T,
+  shape: readonly number[],
+  pads: readonly [number, number][],
+  value: number,
+): T {
   const outShape = shape.map((d, i) => d + pads[i]![0] + pads[i]![1]);
   const y = alike(x, sizeOf(outShape));
   y.fill(value);
@@ -43,7 +48,11 @@ export function padElements<T extends Elements>(x: T, shape: readonly number[], 
 }
 
 /** Concatenates along `axis`. */
-export function concatElements<T extends Elements>(xs: readonly T[], shapes: readonly (readonly number[])[], axis: number): T {
+export function concatElements<T extends Elements>(
+  xs: readonly T[],
+  shapes: readonly (readonly number[])[],
+  axis: number,
+): T {
   const outer = sizeOf(shapes[0]!.slice(0, axis));
   const chunks = shapes.map((s) => sizeOf(s.slice(axis)));
   const y = alike(xs[0]!, outer * chunks.reduce((a, b) => a + b, 0));

@@ -3,13 +3,18 @@
  * ResizeBilinearInteger), reading the source tables of ir/resize-geometry.ts.
  */
 import { RESIZE_FRACTION_BITS } from '../ir/resize-geometry.ts';
-import { Elements, alike } from './layout.ts';
 import { tupleOf } from '../ir/tuple.ts';
+import { alike, type Elements } from './layout.ts';
 
 const ONE = 1 << RESIZE_FRACTION_BITS;
 
 /** Nearest-neighbour resize of [n][h][w][c] through per-axis source tables (output h = rows.length, w = cols.length). */
-export function gatherNearest<T extends Elements>(x: T, shape: readonly number[], rows: Int32Array, cols: Int32Array): T {
+export function gatherNearest<T extends Elements>(
+  x: T,
+  shape: readonly number[],
+  rows: Int32Array,
+  cols: Int32Array,
+): T {
   const [n, h, w, c] = tupleOf(shape, 4);
   const y = alike(x, n * rows.length * cols.length * c);
   let o = 0;
@@ -31,7 +36,12 @@ export function gatherNearest<T extends Elements>(x: T, shape: readonly number[]
  * (Q20) and y = trunc((s ± 2^19) / 2^20), the sign of the rounding term the sign of s (TFLite's double rounding).
  * |s| < 2^31: a, b ∈ [−512, 1024) so the absolute weights sum to at most 2048², times 128.
  */
-export function resizeBilinearInt8(x: Int8Array, shape: readonly number[], rows: Int32Array, cols: Int32Array): Int8Array {
+export function resizeBilinearInt8(
+  x: Int8Array,
+  shape: readonly number[],
+  rows: Int32Array,
+  cols: Int32Array,
+): Int8Array {
   const [n, h, w, c] = tupleOf(shape, 4);
   const oh = rows.length / 3;
   const ow = cols.length / 3;
@@ -62,7 +72,13 @@ export function resizeBilinearInt8(x: Int8Array, shape: readonly number[], rows:
 }
 
 /** TFLite's float ResizeBilinear: source p = v·scale (half-pixel: (v + ½)·scale − ½), lo = max(⌊p⌋, 0), hi = min(⌈p⌉, in − 1). */
-export function resizeBilinearF32(x: Float32Array, shape: readonly number[], size: readonly [number, number], alignCorners: boolean, halfPixelCenters: boolean): Float32Array {
+export function resizeBilinearF32(
+  x: Float32Array,
+  shape: readonly number[],
+  size: readonly [number, number],
+  alignCorners: boolean,
+  halfPixelCenters: boolean,
+): Float32Array {
   const [n, h, w, c] = tupleOf(shape, 4);
   const [oh, ow] = size;
   const axis = (inSize: number, outSize: number) =>

@@ -1,7 +1,8 @@
 /** @fileoverview The node-by-node schedule both interpreters share: feeds checked, values freed after their last reader. */
-import { Graph, Node, tensorOf } from '../ir/graph.ts';
-import { formatShape, sizeOf } from '../ir/tensor.ts';
+
 import { TinyedgeError } from '../errors.ts';
+import { type Graph, type Node, tensorOf } from '../ir/graph.ts';
+import { formatShape, sizeOf } from '../ir/tensor.ts';
 
 /** How one interpreter runs a node and reads constants; `kind` names its values in errors ('float32', 'int8'). */
 export interface Interpreter<V> {
@@ -11,19 +12,37 @@ export interface Interpreter<V> {
 }
 
 /** Executes the graph on the feeds (by input name) and returns its outputs by name; `onNode` sees every node's output. */
-export function runSchedule<V extends { length: number }>(g: Graph, feeds: Record<string, V>, interpreter: Interpreter<V>, onNode?: (node: Node, output: V) => void): Map<string, V> {
+export function runSchedule<V extends { length: number }>(
+  g: Graph,
+  feeds: Record<string, V>,
+  interpreter: Interpreter<V>,
+  onNode?: (node: Node, output: V) => void,
+): Map<string, V> {
   const values = new Map<string, V>();
   for (const name of g.inputs) {
     const t = tensorOf(g, name);
     const v = feeds[name];
-    if (!v) throw new TinyedgeError('TE603', `no value given for input '${name}'`, { file: g.source, node: name, op: 'input' });
+    if (!v)
+      throw new TinyedgeError('TE603', `no value given for input '${name}'`, {
+        file: g.source,
+        node: name,
+        op: 'input',
+      });
     if (v.length !== sizeOf(t.shape)) {
-      throw new TinyedgeError('TE603', `expects ${sizeOf(t.shape)} ${interpreter.kind} values (shape ${formatShape(t.shape)}), got ${v.length}`, { file: g.source, node: name, op: 'input' });
+      throw new TinyedgeError(
+        'TE603',
+        `expects ${sizeOf(t.shape)} ${interpreter.kind} values (shape ${formatShape(t.shape)}), got ${v.length}`,
+        { file: g.source, node: name, op: 'input' },
+      );
     }
     values.set(name, v);
   }
   const lastUse = new Map<string, number>();
-  g.nodes.forEach((n, i) => n.inputs.forEach((name) => lastUse.set(name, i)));
+  g.nodes.forEach((n, i) => {
+    n.inputs.forEach((name) => {
+      lastUse.set(name, i);
+    });
+  });
   for (const o of g.outputs) lastUse.set(o, Infinity);
   g.nodes.forEach((node, i) => {
     const args = node.inputs.map((name) => {

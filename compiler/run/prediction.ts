@@ -2,7 +2,14 @@
 
 /** The design's result object for predict and run. */
 export interface PredictionResult {
-  output: { name: string; shape: number[]; dtype: string; scale: number | null; zeroPoint: number | null; data: number[] };
+  output: {
+    name: string;
+    shape: number[];
+    dtype: string;
+    scale: number | null;
+    zeroPoint: number | null;
+    data: number[];
+  };
   top: { index: number; label: string; score: number }[];
   /** Median wall time; null on an emulated board, where time says nothing about the device. */
   latencyMs: number | null;

@@ -6,15 +6,15 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TinyedgeError } from '../errors.ts';
-import { ActivationType, dequantizeArray } from '../quantize/prepare/quant-params.ts';
-import { Target, loadTarget } from '../../targets/target.ts';
-import { ModelInfo, TinyedgeModel } from '../../runtime/wasm/tinyedge-loader.js';
+import { type ModelInfo, TinyedgeModel } from '../../runtime/wasm/tinyedge-loader.js';
+import { loadTarget, type Target } from '../../targets/target.ts';
 import { buildProject, runBuild } from '../../targets/toolchain.ts';
-import { CompiledModel, readCompiledModel } from '../compile/compiled-model.ts';
-import { PredictionResult, median, topK } from './prediction.ts';
-import { Activations } from '../reference/integer/conv.ts';
+import { type CompiledModel, readCompiledModel } from '../compile/compiled-model.ts';
+import { TinyedgeError } from '../errors.ts';
 import { loadWasmCwt } from '../input/audio-input.ts';
+import { type ActivationType, dequantizeArray } from '../quantize/prepare/quant-params.ts';
+import type { Activations } from '../reference/integer/conv.ts';
+import { median, type PredictionResult, topK } from './prediction.ts';
 
 /** How often to run (the latency is the median). */
 export interface RunOptions {
@@ -24,7 +24,8 @@ export interface RunOptions {
 /** The number of runs, checked. */
 export function runsOf(options: RunOptions): number {
   const runs = options.runs ?? 1;
-  if (!Number.isInteger(runs) || runs < 1) throw new TinyedgeError('TE601', `runs must be a whole number ≥ 1, got ${runs}`);
+  if (!Number.isInteger(runs) || runs < 1)
+    throw new TinyedgeError('TE601', `runs must be a whole number ≥ 1, got ${runs}`);
   return runs;
 }
 
@@ -33,22 +34,45 @@ export function runsOf(options: RunOptions): number {
  * quantized input (compiledInputOf), or for an audio folder the PCM clip: its runner (or cwt.wasm) computes the
  * model's input on the target.
  */
-export async function runCompiled(dir: string, x: Activations, options: RunOptions = {}, compiled: CompiledModel = readCompiledModel(dir)): Promise<PredictionResult> {
+export async function runCompiled(
+  dir: string,
+  x: Activations,
+  options: RunOptions = {},
+  compiled: CompiledModel = readCompiledModel(dir),
+): Promise<PredictionResult> {
   const runs = runsOf(options);
   const target = loadTarget(compiled.target);
   const { output } = compiled;
   const outType = output.dtype ?? 'int8';
-  const { latencies, y } = target.backend === 'wasm' ? await runWasm(dir, x, runs, !!compiled.audio) : runC(dir, target, x, outType, runs);
+  const { latencies, y } =
+    target.backend === 'wasm' ? await runWasm(dir, x, runs, !!compiled.audio) : runC(dir, target, x, outType, runs);
   return {
-    output: { name: output.name, shape: output.shape, dtype: outType, scale: output.scale, zeroPoint: output.zeroPoint, data: Array.from(y) },
+    output: {
+      name: output.name,
+      shape: output.shape,
+      dtype: outType,
+      scale: output.scale,
+      zeroPoint: output.zeroPoint,
+      data: Array.from(y),
+    },
     top: topK(dequantizeArray(y, { scale: [output.scale], zeroPoint: [output.zeroPoint] }), compiled.labels),
     latencyMs: latencies.length ? Number(median(latencies).toFixed(3)) : null,
-    memory: { arenaBytes: compiled.memory.arenaBytes, weightBytes: compiled.memory.weightBytes, codeBytes: compiled.memory.codeBytes },
+    memory: {
+      arenaBytes: compiled.memory.arenaBytes,
+      weightBytes: compiled.memory.weightBytes,
+      codeBytes: compiled.memory.codeBytes,
+    },
   };
 }
 
 /** Builds (if needed) and runs the C runner natively through files of raw little-endian elements. */
-export function runC(dir: string, target: Target, x: Activations, outType: ActivationType, runs: number): { latencies: number[]; y: Activations } {
+export function runC(
+  dir: string,
+  target: Target,
+  x: Activations,
+  outType: ActivationType,
+  runs: number,
+): { latencies: number[]; y: Activations } {
   buildProject(dir, target);
   const work = mkdtempSync(join(tmpdir(), 'tinyedge-run-'));
   try {
@@ -64,7 +88,12 @@ export function runC(dir: string, target: Target, x: Activations, outType: Activ
 }
 
 /** Runs model.wasm in this Node process through the same loader browsers use; the input is rewritten before each run. An audio model's x is the PCM clip: cwt.wasm makes the input, timed with the model. */
-async function runWasm(dir: string, x: Activations, runs: number, audio: boolean): Promise<{ latencies: number[]; y: Activations }> {
+async function runWasm(
+  dir: string,
+  x: Activations,
+  runs: number,
+  audio: boolean,
+): Promise<{ latencies: number[]; y: Activations }> {
   const info = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as ModelInfo;
   const model = await TinyedgeModel.load(readFileSync(join(dir, 'model.wasm')), info);
   const cwt = audio ? await loadWasmCwt(dir) : undefined;

@@ -4,15 +4,15 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { TinyedgeError } from '../errors.ts';
+import { type ModelInfo, TinyedgeModel } from '../../runtime/wasm/tinyedge-loader.js';
 import { loadTarget } from '../../targets/target.ts';
-import { ModelInfo, TinyedgeModel } from '../../runtime/wasm/tinyedge-loader.js';
-import { C_DETECTION_FILE, CDetectionInfo, DETECTION_RECORD_BYTES } from '../backends/c/ssd-detection.ts';
-import { Detection } from '../reference/detection/ssd-postprocess.ts';
-import { CompiledModel } from '../compile/compiled-model.ts';
-import { median } from './prediction.ts';
-import { RunOptions, runC, runsOf } from './run-compiled.ts';
+import { C_DETECTION_FILE, type CDetectionInfo, DETECTION_RECORD_BYTES } from '../backends/c/ssd-detection.ts';
+import type { CompiledModel } from '../compile/compiled-model.ts';
+import { TinyedgeError } from '../errors.ts';
 import { photoSize, pixelBox } from '../output/draw-detections.ts';
+import type { Detection } from '../reference/detection/ssd-postprocess.ts';
+import { median } from './prediction.ts';
+import { type RunOptions, runC, runsOf } from './run-compiled.ts';
 
 /** A detector run's detections and raw int8 outputs. */
 export interface DetectorOutputs {
@@ -30,12 +30,25 @@ export interface DetectionResult {
 }
 
 /** Detections with labels and boxes in pixels of an image of width × height. */
-export function labeledDetections(detections: readonly Detection[], labels: string[] | undefined, size: { width: number; height: number }): DetectionResult['detections'] {
-  return detections.map((d) => ({ classIndex: d.classIndex, label: labels?.[d.classIndex] ?? String(d.classIndex), score: d.score, box: d.box, pixels: pixelBox(d.box, size.width, size.height) }));
+export function labeledDetections(
+  detections: readonly Detection[],
+  labels: string[] | undefined,
+  size: { width: number; height: number },
+): DetectionResult['detections'] {
+  return detections.map((d) => ({
+    classIndex: d.classIndex,
+    label: labels?.[d.classIndex] ?? String(d.classIndex),
+    score: d.score,
+    box: d.box,
+    pixels: pixelBox(d.box, size.width, size.height),
+  }));
 }
 
 /** Width and height the boxes are given in: the photo's, or the model input's for a raw tensor. */
-export async function boxSpace(image: string | undefined, inputShape: readonly number[]): Promise<{ width: number; height: number }> {
+export async function boxSpace(
+  image: string | undefined,
+  inputShape: readonly number[],
+): Promise<{ width: number; height: number }> {
   return image ? photoSize(image) : { width: inputShape[2]!, height: inputShape[1]! };
 }
 
@@ -46,11 +59,20 @@ export function parseDetectionRecord(info: CDetectionInfo, bytes: Uint8Array): D
   const detections = Array.from({ length: count }, (_, i): Detection => {
     const at = 4 + i * DETECTION_RECORD_BYTES;
     const f = (k: number) => view.getFloat32(at + 4 * k, true);
-    return { classIndex: view.getInt32(at + 20, true), score: f(4), box: [f(0), f(1), f(2), f(3)], anchor: view.getInt32(at + 24, true) };
+    return {
+      classIndex: view.getInt32(at + 20, true),
+      score: f(4),
+      box: [f(0), f(1), f(2), f(3)],
+      anchor: view.getInt32(at + 24, true),
+    };
   });
   const rawAt = 4 + DETECTION_RECORD_BYTES * info.maxDetections;
   const raw = (at: number, length: number) => new Int8Array(bytes.buffer, bytes.byteOffset + at, length).slice();
-  return { detections, boxes: raw(rawAt, info.boxes.length), scores: raw(rawAt + info.boxes.length, info.scores.length) };
+  return {
+    detections,
+    boxes: raw(rawAt, info.boxes.length),
+    scores: raw(rawAt + info.boxes.length, info.scores.length),
+  };
 }
 
 function readJson<T>(file: string): T {
@@ -62,22 +84,35 @@ function readJson<T>(file: string): T {
 }
 
 /** Labels and output names of a compiled detector (C: detection.json; wasm32: model.json), labels falling back to the model's. */
-function detectorDescription(dir: string, compiled: CompiledModel): { labels?: string[]; boxes: string; scores: string } {
-  const d = compiled.target === 'wasm32' ? (readJson<ModelInfo>(join(dir, 'model.json')).detection as NonNullable<ModelInfo['detection']>) : readJson<CDetectionInfo>(join(dir, C_DETECTION_FILE));
+function detectorDescription(
+  dir: string,
+  compiled: CompiledModel,
+): { labels?: string[]; boxes: string; scores: string } {
+  const d =
+    compiled.target === 'wasm32'
+      ? (readJson<ModelInfo>(join(dir, 'model.json')).detection as NonNullable<ModelInfo['detection']>)
+      : readJson<CDetectionInfo>(join(dir, C_DETECTION_FILE));
   const labels = d.labels ?? compiled.labels;
   return { ...(labels ? { labels } : {}), boxes: d.boxes.name, scores: d.scores.name };
 }
 
 /** Whether a compiled folder holds a detector (its post-processing compiled beside the model). */
 export function isDetectorFolder(dir: string, compiled: CompiledModel): boolean {
-  if (compiled.target === 'wasm32') return existsSync(join(dir, 'model.json')) && readJson<ModelInfo>(join(dir, 'model.json')).detection !== undefined;
+  if (compiled.target === 'wasm32')
+    return existsSync(join(dir, 'model.json')) && readJson<ModelInfo>(join(dir, 'model.json')).detection !== undefined;
   return existsSync(join(dir, C_DETECTION_FILE));
 }
 
 /** Runs model.wasm and ssd-postprocess.wasm through the loader; each timed run includes the post-processing. */
-async function runDetectorWasm(dir: string, x: Int8Array, runs: number): Promise<{ latencies: number[]; out: DetectorOutputs }> {
+async function runDetectorWasm(
+  dir: string,
+  x: Int8Array,
+  runs: number,
+): Promise<{ latencies: number[]; out: DetectorOutputs }> {
   const info = readJson<ModelInfo>(join(dir, 'model.json'));
-  const model = await TinyedgeModel.load(readFileSync(join(dir, 'model.wasm')), info, { ssdPostprocess: readFileSync(join(dir, 'ssd-postprocess.wasm')) });
+  const model = await TinyedgeModel.load(readFileSync(join(dir, 'model.wasm')), info, {
+    ssdPostprocess: readFileSync(join(dir, 'ssd-postprocess.wasm')),
+  });
   const latencies: number[] = [];
   let detections: Detection[] = [];
   for (let i = 0; i < runs; i++) {
@@ -91,7 +126,12 @@ async function runDetectorWasm(dir: string, x: Int8Array, runs: number): Promise
 }
 
 /** Runs a compiled detector on its quantized input `x`; boxes are given in pixels of `image` (else of the model's input). */
-export async function runDetector(dir: string, x: Int8Array, options: RunOptions & { image?: string }, compiled: CompiledModel): Promise<DetectionResult> {
+export async function runDetector(
+  dir: string,
+  x: Int8Array,
+  options: RunOptions & { image?: string },
+  compiled: CompiledModel,
+): Promise<DetectionResult> {
   const runs = runsOf(options);
   const { input } = compiled;
   const target = loadTarget(compiled.target);
@@ -101,13 +141,23 @@ export async function runDetector(dir: string, x: Int8Array, options: RunOptions
   else {
     const c = runC(dir, target, x, 'int8', runs);
     latencies = c.latencies;
-    out = parseDetectionRecord(readJson<CDetectionInfo>(join(dir, C_DETECTION_FILE)), new Uint8Array(c.y.buffer, c.y.byteOffset, c.y.byteLength));
+    out = parseDetectionRecord(
+      readJson<CDetectionInfo>(join(dir, C_DETECTION_FILE)),
+      new Uint8Array(c.y.buffer, c.y.byteOffset, c.y.byteLength),
+    );
   }
   const { labels, boxes, scores } = detectorDescription(dir, compiled);
   return {
     detections: labeledDetections(out.detections, labels, await boxSpace(options.image, input.shape)),
-    outputs: { boxes: { name: boxes, data: Array.from(out.boxes) }, scores: { name: scores, data: Array.from(out.scores) } },
+    outputs: {
+      boxes: { name: boxes, data: Array.from(out.boxes) },
+      scores: { name: scores, data: Array.from(out.scores) },
+    },
     latencyMs: latencies.length ? Number(median(latencies).toFixed(3)) : null,
-    memory: { arenaBytes: compiled.memory.arenaBytes, weightBytes: compiled.memory.weightBytes, codeBytes: compiled.memory.codeBytes },
+    memory: {
+      arenaBytes: compiled.memory.arenaBytes,
+      weightBytes: compiled.memory.weightBytes,
+      codeBytes: compiled.memory.codeBytes,
+    },
   };
 }

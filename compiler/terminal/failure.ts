@@ -5,8 +5,9 @@
  * stack. Anything else is tinyedge's own bug: exit 1, "internal error". The CLI and the tools it runs as child
  * processes (bench, offload plan/demo) share this, so every command fails the same way.
  */
-import { TinyedgeError } from '../errors.ts';
+
 import type { ErrorCode } from '../error-codes.ts';
+import { TinyedgeError } from '../errors.ts';
 
 /** The error line (without the `tinyedge: error: ` prefix and the code), its code and the exit code. */
 export interface Failure {
@@ -51,14 +52,24 @@ export function describeFailure(e: unknown): Failure {
   if (isSystemError(e)) {
     if (e.code === 'EADDRINUSE' || e.code === 'EADDRNOTAVAIL' || (e.code === 'EACCES' && e.syscall === 'listen')) {
       const where = `${e.address ?? ''}${e.port !== undefined ? `:${e.port}` : ''}`;
-      const why = e.code === 'EADDRINUSE' ? 'is already in use (choose another port, or 0 for any free one)' : e.code === 'EACCES' ? 'needs privileges to listen on' : 'is not an address of this machine';
+      const why =
+        e.code === 'EADDRINUSE'
+          ? 'is already in use (choose another port, or 0 for any free one)'
+          : e.code === 'EACCES'
+            ? 'needs privileges to listen on'
+            : 'is not an address of this machine';
       return { line: `${where || 'the address'}: ${why}`, code: 'TE801', exitCode: 2 };
     }
     const path = e.path ?? e.dest;
     const problem = FILE_PROBLEMS[e.code];
-    if (path !== undefined && problem) return { line: `${path}: ${problem}${e.syscall ? ` (${e.syscall})` : ''}`, code: 'TE704', exitCode: 2 };
+    if (path !== undefined && problem)
+      return { line: `${path}: ${problem}${e.syscall ? ` (${e.syscall})` : ''}`, code: 'TE704', exitCode: 2 };
   }
-  return { line: `internal error: ${(e as Error)?.message ?? String(e)} (run with --debug for details; please report it)`, code: 'TE999', exitCode: 1 };
+  return {
+    line: `internal error: ${(e as Error)?.message ?? String(e)} (run with --debug for details; please report it)`,
+    code: 'TE999',
+    exitCode: 1,
+  };
 }
 
 /** An error line with its code at the end, where it does not stand between the user and the file name. */

@@ -15,7 +15,10 @@ export function startProgress(label: string, total: number, enabled = true): Pro
   return {
     update(done) {
       if (!bar && Date.now() - started > 1000) {
-        bar = new cliProgress.SingleBar({ format: `${label} [{bar}] {value}/{total}`, stream: process.stderr, clearOnComplete: true }, cliProgress.Presets.shades_classic);
+        bar = new cliProgress.SingleBar(
+          { format: `${label} [{bar}] {value}/{total}`, stream: process.stderr, clearOnComplete: true },
+          cliProgress.Presets.shades_classic,
+        );
         bar.start(total, done);
       }
       bar?.update(done);

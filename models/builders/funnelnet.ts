@@ -8,11 +8,12 @@
  * sizes, speed and bit-exactness. FunnelNet's layer sizes are not published in a form we can copy: these are
  * MCU-sized (14.5 K parameters, 6.3 M MACs on 32×64; the CWT before it adds 2.6 M).
  */
-import { Graph, GraphBuilder } from '../../compiler/ir/graph.ts';
-import { Clamp, NO_CLAMP } from '../../compiler/ir/attrs.ts';
-import { CwtConfig } from '../../compiler/audio/cwt-kernels.ts';
-import { SeededWeights } from './seeded-weights.ts';
+
+import type { CwtConfig } from '../../compiler/audio/cwt-kernels.ts';
+import { type Clamp, NO_CLAMP } from '../../compiler/ir/attrs.ts';
+import { type Graph, GraphBuilder } from '../../compiler/ir/graph.ts';
 import { tupleOf } from '../../compiler/ir/tuple.ts';
+import { SeededWeights } from './seeded-weights.ts';
 
 /** The classifier's classes. */
 export const FUNNELNET_LABELS = ['normal', 'murmur'];
@@ -23,7 +24,8 @@ const RELU6: Clamp = { min: 0, max: 6 };
 export function buildFunnelNet(cwt: CwtConfig, seed = 1): Graph {
   const b = new GraphBuilder('builder:funnelnet');
   const seeded = new SeededWeights(b, seed);
-  const weights = (shape: number[], outC: number, fanIn: number, gain: number) => seeded.layer(shape, outC, fanIn, gain);
+  const weights = (shape: number[], outC: number, fanIn: number, gain: number) =>
+    seeded.layer(shape, outC, fanIn, gain);
   const channels = (x: string) => b.shapeOf(x)[3]!;
   // Stride 2 pads only bottom/right (TF's SAME on even sizes); stride 1 pads all sides.
   const conv = (x: string, outC: number, k: number, stride: number, name: string, relu = true) =>
@@ -35,7 +37,13 @@ export function buildFunnelNet(cwt: CwtConfig, seed = 1): Graph {
     });
   const separable = (x: string, outC: number, name: string) => {
     const c = channels(x);
-    const d = b.node('depthwise_conv2d', `${name}_depthwise`, [x, ...weights([1, 3, 3, c], c, 9, 2)], { strides: [1, 1], dilations: [1, 1], pads: [1, 1, 1, 1], depthMultiplier: 1, clamp: RELU6 });
+    const d = b.node('depthwise_conv2d', `${name}_depthwise`, [x, ...weights([1, 3, 3, c], c, 9, 2)], {
+      strides: [1, 1],
+      dilations: [1, 1],
+      pads: [1, 1, 1, 1],
+      depthMultiplier: 1,
+      clamp: RELU6,
+    });
     return conv(d, outC, 1, 1, `${name}_pointwise`);
   };
 
@@ -51,11 +59,20 @@ export function buildFunnelNet(cwt: CwtConfig, seed = 1): Graph {
   const [, h, w] = tupleOf(b.shapeOf(x), 3);
   const up = weights([16, 3, 3, channels(x)], 16, (9 * channels(x)) / 4, 2);
   x = b.node('transpose_conv2d', 'expand_1', [x, ...up], { strides: [2, 2], pads: [0, 1, 0, 1], clamp: RELU6 });
-  x = b.node('resize_nearest', 'expand_2_resize', [x], { size: [2 * 2 * h, 2 * 2 * w], alignCorners: false, halfPixelCenters: false });
+  x = b.node('resize_nearest', 'expand_2_resize', [x], {
+    size: [2 * 2 * h, 2 * 2 * w],
+    alignCorners: false,
+    halfPixelCenters: false,
+  });
   x = conv(x, 16, 3, 1, 'expand_2');
   // Head: global average, dense to the classes, softmax.
   x = b.node('mean', 'global_average_pooling', [x], { axes: [1, 2], keepDims: false });
-  x = b.node('fully_connected', 'classifier', [x, ...weights([FUNNELNET_LABELS.length, 16], FUNNELNET_LABELS.length, 16, 1)], { clamp: NO_CLAMP });
+  x = b.node(
+    'fully_connected',
+    'classifier',
+    [x, ...weights([FUNNELNET_LABELS.length, 16], FUNNELNET_LABELS.length, 16, 1)],
+    { clamp: NO_CLAMP },
+  );
   b.graph.outputs.push(b.node('softmax', 'softmax', [x], { beta: 1 }));
   return b.graph;
 }

@@ -6,11 +6,12 @@
  * pre-activation output should have (1, as batch norm would make it; 1/2 on a residual branch), which
  * mobiledet-weight-scaling.ts reaches by scaling the weights on a probe input.
  */
-import { GraphBuilder } from '../../compiler/ir/graph.ts';
-import { Clamp, NO_CLAMP } from '../../compiler/ir/attrs.ts';
+
+import { type Clamp, NO_CLAMP } from '../../compiler/ir/attrs.ts';
+import type { GraphBuilder } from '../../compiler/ir/graph.ts';
 import { tfPads } from '../../compiler/ir/padding.ts';
-import { SeededWeights } from './seeded-weights.ts';
 import { tupleOf } from '../../compiler/ir/tuple.ts';
+import { SeededWeights } from './seeded-weights.ts';
 
 /** The nonlinearity after a conv: ReLU6, swish6 (x·relu6(x+3)/6, MobileDet-CPU's) or none. */
 export type Activation = 'relu6' | 'swish6' | 'linear';
@@ -66,11 +67,25 @@ export class MobileDetLayers {
   }
 
   /** A regular k×k convolution (SAME) to outC channels followed by `activation`. */
-  conv(x: string, outC: number, k: number, stride: number, activation: Activation, name: string, targetRms = TARGET_RMS.layer, biasCenter?: number): string {
+  conv(
+    x: string,
+    outC: number,
+    k: number,
+    stride: number,
+    activation: Activation,
+    name: string,
+    targetRms = TARGET_RMS.layer,
+    biasCenter?: number,
+  ): string {
     const inC = this.channels(x);
     const weights = this.weights([outC, k, k, inC], outC, k * k * inC, targetRms, biasCenter);
     const clamp = activation === 'relu6' ? RELU6 : NO_CLAMP;
-    const y = this.b.node('conv2d', name, [x, ...weights], { strides: [stride, stride], dilations: [1, 1], pads: this.pads(x, k, stride), clamp });
+    const y = this.b.node('conv2d', name, [x, ...weights], {
+      strides: [stride, stride],
+      dilations: [1, 1],
+      pads: this.pads(x, k, stride),
+      clamp,
+    });
     return activation === 'swish6' ? this.swish6(y, name) : y;
   }
 
@@ -79,14 +94,24 @@ export class MobileDetLayers {
     const c = this.channels(x);
     const weights = this.weights([1, k, k, c], c, k * k, TARGET_RMS.layer);
     const clamp = activation === 'relu6' ? RELU6 : NO_CLAMP;
-    const y = this.b.node('depthwise_conv2d', name, [x, ...weights], { strides: [stride, stride], dilations: [1, 1], pads: this.pads(x, k, stride), depthMultiplier: 1, clamp });
+    const y = this.b.node('depthwise_conv2d', name, [x, ...weights], {
+      strides: [stride, stride],
+      dilations: [1, 1],
+      pads: this.pads(x, k, stride),
+      depthMultiplier: 1,
+      clamp,
+    });
     return activation === 'swish6' ? this.swish6(y, name) : y;
   }
 
   /** swish6(x) = x · relu6(x + 3) · 1/6, as TF OD API writes it (the hard swish of MobileNetV3). */
   private swish6(x: string, name: string): string {
-    const three = this.b.has('swish6_three') ? 'swish6_three' : this.b.constant('swish6_three', [1], Float32Array.of(3));
-    const sixth = this.b.has('swish6_sixth') ? 'swish6_sixth' : this.b.constant('swish6_sixth', [1], Float32Array.of(1 / 6));
+    const three = this.b.has('swish6_three')
+      ? 'swish6_three'
+      : this.b.constant('swish6_three', [1], Float32Array.of(3));
+    const sixth = this.b.has('swish6_sixth')
+      ? 'swish6_sixth'
+      : this.b.constant('swish6_sixth', [1], Float32Array.of(1 / 6));
     const gate = this.b.node('add', `${name}_swish6_gate`, [x, three], { clamp: RELU6 });
     const product = this.b.node('mul', `${name}_swish6_product`, [x, gate], { clamp: NO_CLAMP });
     return this.b.node('mul', `${name}_swish6`, [product, sixth], { clamp: NO_CLAMP });
@@ -96,19 +121,35 @@ export class MobileDetLayers {
   private squeezeExcite(x: string, hidden: number, activation: Activation, name: string): string {
     const pooled = this.b.node('mean', `${name}_se_mean`, [x], { axes: [1, 2], keepDims: true });
     const squeezed = this.conv(pooled, hidden, 1, 1, activation, `${name}_se_reduce`);
-    const gate = this.b.node('logistic', `${name}_se_gate`, [this.conv(squeezed, this.channels(x), 1, 1, 'linear', `${name}_se_expand`)], {});
+    const gate = this.b.node(
+      'logistic',
+      `${name}_se_gate`,
+      [this.conv(squeezed, this.channels(x), 1, 1, 'linear', `${name}_se_expand`)],
+      {},
+    );
     return this.b.node('mul', `${name}_se`, [x, gate], { clamp: NO_CLAMP });
   }
 
   /** The 1×1 linear projection closing a block, plus the shortcut when the block is residual. */
   private project(x: string, shortcut: string, filters: number, residual: boolean, name: string): string {
-    const y = this.conv(x, filters, 1, 1, 'linear', `${name}_project`, residual ? TARGET_RMS.residualBranch : TARGET_RMS.layer);
+    const y = this.conv(
+      x,
+      filters,
+      1,
+      1,
+      'linear',
+      `${name}_project`,
+      residual ? TARGET_RMS.residualBranch : TARGET_RMS.layer,
+    );
     return residual ? this.b.node('add', `${name}_add`, [shortcut, y], { clamp: NO_CLAMP }) : y;
   }
 
   /** Residual only where TF OD API may add the shortcut: same shape in and out. */
   private checkResidual(x: string, filters: number, stride: number, residual: boolean, name: string): boolean {
-    if (residual && (stride !== 1 || this.channels(x) !== filters)) throw new Error(`internal: block '${name}' cannot be residual (stride ${stride}, ${this.channels(x)} → ${filters} channels)`);
+    if (residual && (stride !== 1 || this.channels(x) !== filters))
+      throw new Error(
+        `internal: block '${name}' cannot be residual (stride ${stride}, ${this.channels(x)} → ${filters} channels)`,
+      );
     return residual;
   }
 
@@ -140,7 +181,14 @@ export class MobileDetLayers {
   }
 
   /** Tucker convolution: 1×1 compression to an input rank, regular k×k conv to an output rank, 1×1 linear expansion. */
-  tucker(x: string, filters: number, name: string, inputRankRatio: number, outputRankRatio: number, o: BlockOptions = {}): string {
+  tucker(
+    x: string,
+    filters: number,
+    name: string,
+    inputRankRatio: number,
+    outputRankRatio: number,
+    o: BlockOptions = {},
+  ): string {
     const { kernel = 3, stride = 1, activation = 'relu6' } = o;
     const residual = this.checkResidual(x, filters, stride, o.residual ?? true, name);
     let h = this.conv(x, scaleFilters(this.channels(x), inputRankRatio), 1, 1, activation, `${name}_compress`);

@@ -3,7 +3,7 @@
  * API's ssd_mobiledet_feature_extractor.py order, filters before the width multiplier. The SSD head reads the
  * endpoints C4 (stride 16) and C5 (stride 32).
  */
-import { Activation, BlockOptions } from './mobiledet-blocks.ts';
+import type { Activation, BlockOptions } from './mobiledet-blocks.ts';
 
 /** One block: its kind, output filters (before the multiplier) and options; `endpoint` marks C4 and C5. */
 export type BlockRow =

@@ -5,8 +5,9 @@
  * statistics would do). Scales are found on a small probe graph and applied by weight name to the real one, so a
  * detector's weights are the same at every input size.
  */
-import { Graph, Node, tensorOf } from '../../compiler/ir/graph.ts';
+
 import { NO_CLAMP } from '../../compiler/ir/attrs.ts';
+import { type Graph, type Node, tensorOf } from '../../compiler/ir/graph.ts';
 import { runNodeF32 } from '../../compiler/reference/f32/interpreter.ts';
 
 function rms(x: Float32Array): number {
@@ -19,7 +20,11 @@ function rms(x: Float32Array): number {
  * Scales in place the weights of `g` named in `targetRms` (conv and depthwise filters), in node order, so each
  * layer's output RMS on `probe` (the graph's only input) is its target; returns the factor used for each weight.
  */
-export function scaleWeightsOnProbe(g: Graph, targetRms: ReadonlyMap<string, number>, probe: Float32Array): Map<string, number> {
+export function scaleWeightsOnProbe(
+  g: Graph,
+  targetRms: ReadonlyMap<string, number>,
+  probe: Float32Array,
+): Map<string, number> {
   const values = new Map<string, Float32Array>([[g.inputs[0]!, probe]]);
   const valueOf = (name: string) => values.get(name) ?? (tensorOf(g, name).data as Float32Array);
   const factors = new Map<string, number>();

@@ -11,13 +11,14 @@
  * at −4.6 as the configs' class_prediction_bias_init does. Untrained: use these for sizes, speed and
  * bit-exactness, not for detections.
  */
-import { Graph, GraphBuilder } from '../../compiler/ir/graph.ts';
-import { anchorsPerLocation, generateSsdAnchors, SsdAnchorConfig } from '../../compiler/detection/ssd-anchors.ts';
+
+import { anchorsPerLocation, generateSsdAnchors, type SsdAnchorConfig } from '../../compiler/detection/ssd-anchors.ts';
+import { type Graph, GraphBuilder } from '../../compiler/ir/graph.ts';
+import { tupleOf } from '../../compiler/ir/tuple.ts';
 import { MobileDetLayers, scaleFilters } from './mobiledet-blocks.ts';
-import { MOBILEDET_LAYOUTS, MobileDetLayout, MobileDetVariant } from './mobiledet-layouts.ts';
+import { MOBILEDET_LAYOUTS, type MobileDetLayout, type MobileDetVariant } from './mobiledet-layouts.ts';
 import { applyWeightFactors, scaleWeightsOnProbe } from './mobiledet-weight-scaling.ts';
 import { mulberry32 } from './mulberry32.ts';
-import { tupleOf } from '../../compiler/ir/tuple.ts';
 
 /** COCO's 90 class ids (the configs' num_classes); the scores add the background column. */
 const CLASSES = 90;
@@ -36,11 +37,23 @@ const PROBE_SIZE = 160;
 
 /** ssd_anchor_generator of the SSDLite MobileDet configs, for the given feature map sizes. */
 function anchorConfig(featureMaps: [number, number][]): SsdAnchorConfig {
-  return { featureMaps, minScale: 0.2, maxScale: 0.95, aspectRatios: [1.0, 2.0, 0.5, 3.0, 0.3333], reduceBoxesInLowestLayer: true, interpolatedScaleAspectRatio: 1.0 };
+  return {
+    featureMaps,
+    minScale: 0.2,
+    maxScale: 0.95,
+    aspectRatios: [1.0, 2.0, 0.5, 3.0, 0.3333],
+    reduceBoxesInLowestLayer: true,
+    interpolatedScaleAspectRatio: 1.0,
+  };
 }
 
 /** The backbone's C4 and C5 endpoints. */
-function backbone(layers: MobileDetLayers, layout: MobileDetLayout, input: string, width: number): { C4: string; C5: string } {
+function backbone(
+  layers: MobileDetLayers,
+  layout: MobileDetLayout,
+  input: string,
+  width: number,
+): { C4: string; C5: string } {
   const activation = layout.activation;
   const ends: Partial<Record<'C4' | 'C5', string>> = {};
   let h = input;
@@ -48,9 +61,12 @@ function backbone(layers: MobileDetLayers, layout: MobileDetLayout, input: strin
     const filters = scaleFilters(row.filters, width);
     const name = `block_${i}_${row.kind}`;
     if (row.kind === 'stem') h = layers.conv(h, filters, 3, 2, activation, name);
-    else if (row.kind === 'tucker') h = layers.tucker(h, filters, name, row.ranks[0], row.ranks[1], { activation, ...row.options });
-    else if (row.kind === 'ibn_no_expansion') h = layers.ibnNoExpansion(h, filters, name, { activation, squeezeExcite: layout.squeezeExcite, ...row.options });
-    else if (row.kind === 'ibn') h = layers.ibn(h, filters, name, { activation, squeezeExcite: layout.squeezeExcite, ...row.options });
+    else if (row.kind === 'tucker')
+      h = layers.tucker(h, filters, name, row.ranks[0], row.ranks[1], { activation, ...row.options });
+    else if (row.kind === 'ibn_no_expansion')
+      h = layers.ibnNoExpansion(h, filters, name, { activation, squeezeExcite: layout.squeezeExcite, ...row.options });
+    else if (row.kind === 'ibn')
+      h = layers.ibn(h, filters, name, { activation, squeezeExcite: layout.squeezeExcite, ...row.options });
     else h = layers.fused(h, filters, name, { activation, ...row.options });
     if (row.kind !== 'stem' && row.endpoint) ends[row.endpoint] = h;
   });
@@ -64,7 +80,14 @@ function featureMaps(layers: MobileDetLayers, ends: { C4: string; C5: string }, 
   const depth = (d: number) => Math.max(Math.floor(d * width), MIN_DEPTH);
   EXTRA_DEPTHS.forEach((d, i) => {
     const index = i + 2;
-    let h = layers.conv(maps[maps.length - 1]!, depth(d / 2), 1, 1, 'relu6', `C5_1_Conv2d_${index}_1x1_${depth(d / 2)}`);
+    let h = layers.conv(
+      maps[maps.length - 1]!,
+      depth(d / 2),
+      1,
+      1,
+      'relu6',
+      `C5_1_Conv2d_${index}_1x1_${depth(d / 2)}`,
+    );
     h = layers.depthwise(h, 3, 2, 'relu6', `C5_2_Conv2d_${index}_3x3_s2_${depth(d)}_depthwise`);
     maps.push(layers.conv(h, depth(d), 1, 1, 'relu6', `C5_2_Conv2d_${index}_3x3_s2_${depth(d)}`));
   });
@@ -72,7 +95,14 @@ function featureMaps(layers: MobileDetLayers, ends: { C4: string; C5: string }, 
 }
 
 /** SSDLite's predictor for one map and one output kind: 3×3 depthwise (ReLU6), 1×1 conv, reshaped to [1, cells·boxes, code]. */
-function predictor(layers: MobileDetLayers, map: string, boxes: number, code: number, name: string, biasCenter: number): string {
+function predictor(
+  layers: MobileDetLayers,
+  map: string,
+  boxes: number,
+  code: number,
+  name: string,
+  biasCenter: number,
+): string {
   const [, h, w] = tupleOf(layers.b.shapeOf(map), 3);
   const dw = layers.depthwise(map, 3, 1, 'relu6', `${name}_depthwise`);
   const out = layers.conv(dw, boxes * code, 1, 1, 'linear', name, undefined, biasCenter);
@@ -80,7 +110,12 @@ function predictor(layers: MobileDetLayers, map: string, boxes: number, code: nu
 }
 
 /** The detector with its seeded weights unscaled, and the output RMS each weight tensor's layer should have. */
-function buildUnscaled(variant: MobileDetVariant, width: number, size: number, seed: number): { graph: Graph; targetRms: ReadonlyMap<string, number> } {
+function buildUnscaled(
+  variant: MobileDetVariant,
+  width: number,
+  size: number,
+  seed: number,
+): { graph: Graph; targetRms: ReadonlyMap<string, number> } {
   const b = new GraphBuilder(`builder:mobiledet_${variant}_${width}_${size}`);
   const layers = new MobileDetLayers(b, seed);
   const input = b.input('input', [1, size, size, 3]);
@@ -88,7 +123,9 @@ function buildUnscaled(variant: MobileDetVariant, width: number, size: number, s
   const config = anchorConfig(maps.map((m) => [b.shapeOf(m)[1]!, b.shapeOf(m)[2]!]));
   const boxes = anchorsPerLocation(config);
   const boxParts = maps.map((m, i) => predictor(layers, m, boxes[i]!, 4, `BoxPredictor_${i}_BoxEncodingPredictor`, 0));
-  const classParts = maps.map((m, i) => predictor(layers, m, boxes[i]!, CLASSES + 1, `BoxPredictor_${i}_ClassPredictor`, CLASS_BIAS));
+  const classParts = maps.map((m, i) =>
+    predictor(layers, m, boxes[i]!, CLASSES + 1, `BoxPredictor_${i}_ClassPredictor`, CLASS_BIAS),
+  );
   const boxesOutput = b.node('concat', 'box_encodings', boxParts, { axis: 1 });
   const scoresOutput = b.node('concat', 'class_predictions', classParts, { axis: 1 });
   b.graph.outputs.push(boxesOutput, scoresOutput);

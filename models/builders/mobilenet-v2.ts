@@ -5,8 +5,9 @@
  * for linear projections, the residual branch halved), so activations stay in a realistic range through all 17
  * blocks; they are not trained, so its classes mean nothing. Use it for sizes, speed and bit-exactness.
  */
-import { Graph, GraphBuilder } from '../../compiler/ir/graph.ts';
+
 import { NO_CLAMP } from '../../compiler/ir/attrs.ts';
+import { type Graph, GraphBuilder } from '../../compiler/ir/graph.ts';
 import { SeededWeights } from './seeded-weights.ts';
 
 /** Inverted residual settings (expansion t, output channels c, repeats n, first stride s) of the paper's Table 2. */
@@ -32,14 +33,36 @@ function divisible(v: number): number {
 export function buildMobileNetV2(alpha: number, size: number, classes: number, seed = 1): Graph {
   const b = new GraphBuilder(`builder:mobilenet_v2_${alpha}_${size}`);
   const seeded = new SeededWeights(b, seed);
-  const weights = (shape: number[], fanIn: number, gain: number) => seeded.layer(shape, shape[0] === 1 ? shape[3]! : shape[0]!, fanIn, gain);
-  const conv = (x: string, inC: number, outC: number, k: number, stride: number, relu: boolean, name: string, gain = relu ? 2 : 1) => {
+  const weights = (shape: number[], fanIn: number, gain: number) =>
+    seeded.layer(shape, shape[0] === 1 ? shape[3]! : shape[0]!, fanIn, gain);
+  const conv = (
+    x: string,
+    inC: number,
+    outC: number,
+    k: number,
+    stride: number,
+    relu: boolean,
+    name: string,
+    gain = relu ? 2 : 1,
+  ) => {
     const pad = k === 1 ? 0 : stride === 1 ? 1 : 0;
-    const pads: [number, number, number, number] = k === 1 ? [0, 0, 0, 0] : stride === 1 ? [pad, pad, pad, pad] : [0, 1, 0, 1];
-    return b.node('conv2d', name, [x, ...weights([outC, k, k, inC], k * k * inC, gain)], { strides: [stride, stride], dilations: [1, 1], pads, clamp: relu ? RELU6 : NO_CLAMP });
+    const pads: [number, number, number, number] =
+      k === 1 ? [0, 0, 0, 0] : stride === 1 ? [pad, pad, pad, pad] : [0, 1, 0, 1];
+    return b.node('conv2d', name, [x, ...weights([outC, k, k, inC], k * k * inC, gain)], {
+      strides: [stride, stride],
+      dilations: [1, 1],
+      pads,
+      clamp: relu ? RELU6 : NO_CLAMP,
+    });
   };
   const depthwise = (x: string, c: number, stride: number, name: string) =>
-    b.node('depthwise_conv2d', name, [x, ...weights([1, 3, 3, c], 9, 2)], { strides: [stride, stride], dilations: [1, 1], pads: stride === 1 ? [1, 1, 1, 1] : [0, 1, 0, 1], depthMultiplier: 1, clamp: RELU6 });
+    b.node('depthwise_conv2d', name, [x, ...weights([1, 3, 3, c], 9, 2)], {
+      strides: [stride, stride],
+      dilations: [1, 1],
+      pads: stride === 1 ? [1, 1, 1, 1] : [0, 1, 0, 1],
+      depthMultiplier: 1,
+      clamp: RELU6,
+    });
 
   let x = b.input('input', [1, size, size, 3]);
   let channels = divisible(32 * alpha);

@@ -3,7 +3,7 @@
  * before ReLU6) and small biases, drawn from one mulberry32 stream in build order, so a builder makes the same model
  * on every machine.
  */
-import { GraphBuilder } from '../../compiler/ir/graph.ts';
+import type { GraphBuilder } from '../../compiler/ir/graph.ts';
 import { mulberry32 } from './mulberry32.ts';
 
 export class SeededWeights {
@@ -20,8 +20,16 @@ export class SeededWeights {
   /** Weights of `shape` (named w0, w1, …) with variance gain/fanIn, and `outC` biases biasCenter ± 0.05; returns [weights, bias]. */
   layer(shape: number[], outC: number, fanIn: number, gain = 1, biasCenter = 0): [string, string] {
     const a = Math.sqrt((3 * gain) / fanIn);
-    const w = this.b.constant(`w${this.count++}`, shape, Float32Array.from({ length: shape.reduce((x, y) => x * y, 1) }, () => (2 * this.next() - 1) * a));
-    const bias = this.b.constant(`b${this.count++}`, [outC], Float32Array.from({ length: outC }, () => biasCenter + (2 * this.next() - 1) * 0.05));
+    const w = this.b.constant(
+      `w${this.count++}`,
+      shape,
+      Float32Array.from({ length: shape.reduce((x, y) => x * y, 1) }, () => (2 * this.next() - 1) * a),
+    );
+    const bias = this.b.constant(
+      `b${this.count++}`,
+      [outC],
+      Float32Array.from({ length: outC }, () => biasCenter + (2 * this.next() - 1) * 0.05),
+    );
     return [w, bias];
   }
 }

@@ -3,6 +3,6 @@
  * and its WebSocket transport.
  */
 export { TinyedgeModel } from '../wasm/tinyedge-loader.js';
-export { SplitDevice } from './split-device.ts';
 export type { DeviceAnswer, SplitDeviceOptions } from './split-device.ts';
+export { SplitDevice } from './split-device.ts';
 export { websocketTransport } from './websocket-transport.ts';

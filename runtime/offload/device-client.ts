@@ -1,9 +1,9 @@
 /**
  * @fileoverview The Node device of split offload: SplitDevice (split-device.ts) over TCP, or TLS, to an edge server.
  */
-import { Socket, connect as connectTcp } from 'node:net';
-import { ConnectionOptions, connect as connectTls } from 'node:tls';
-import { FrameLink, SplitDevice, SplitDeviceOptions, Transport } from './split-device.ts';
+import { connect as connectTcp, type Socket } from 'node:net';
+import { type ConnectionOptions, connect as connectTls } from 'node:tls';
+import { type FrameLink, SplitDevice, type SplitDeviceOptions, type Transport } from './split-device.ts';
 
 export type { DeviceAnswer } from './split-device.ts';
 
@@ -18,7 +18,9 @@ export function tcpTransport(o: { host: string; port: number; tls?: ConnectionOp
   return {
     connect: (events) =>
       new Promise<FrameLink | undefined>((resolve) => {
-        const socket: Socket = o.tls ? connectTls({ host: o.host, port: o.port, ...o.tls }) : connectTcp({ host: o.host, port: o.port });
+        const socket: Socket = o.tls
+          ? connectTls({ host: o.host, port: o.port, ...o.tls })
+          : connectTcp({ host: o.host, port: o.port });
         const failed = () => {
           socket.destroy();
           resolve(undefined);

@@ -12,13 +12,12 @@
  * `maxConnections` are turned away with the refusal 'connections'; one quiet for `idleTimeoutMs` is closed; and when a
  * device leaves, its frames still waiting for a worker are dropped.
  */
-import { createServer as createTcpServer, Server, Socket } from 'node:net';
-import { createServer as createTlsServer, TlsOptions } from 'node:tls';
-import { AddressInfo } from 'node:net';
-import { Frame, FrameReader, WireError, encodeFrame } from './wire-protocol.ts';
-import { CompiledPart, TailPool } from './tail-pool.ts';
+import { type AddressInfo, createServer as createTcpServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
 import { ENTROPY_OVERHEAD, EntropyError, entropyDecode } from './entropy-codec.ts';
-import { DEFAULT_READ_BOUNDS, ReadBounds, ReadGate } from './read-gate.ts';
+import { DEFAULT_READ_BOUNDS, type ReadBounds, ReadGate } from './read-gate.ts';
+import { type CompiledPart, TailPool } from './tail-pool.ts';
+import { encodeFrame, type Frame, FrameReader, WireError } from './wire-protocol.ts';
 
 /** Defaults of the connection limits (the CLI's too). */
 export const EDGE_DEFAULTS = { idleTimeoutMs: 60_000, maxConnections: 256 };
@@ -78,7 +77,15 @@ export class EdgeServer {
   private readonly turningAway = new Set<Socket>();
   /** A ring of the latest LATENCY_WINDOW answer times, so a long-running server does not grow. */
   private readonly latencies: number[] = [];
-  private readonly counts = { connections: 0, frames: 0, answered: 0, badStreams: 0, idleClosed: 0, turnedAway: 0, refused: {} as Record<string, number> };
+  private readonly counts = {
+    connections: 0,
+    frames: 0,
+    answered: 0,
+    badStreams: 0,
+    idleClosed: 0,
+    turnedAway: 0,
+    refused: {} as Record<string, number>,
+  };
   /** Frames taken for serving and not yet answered or refused. */
   private inFlight = 0;
   private draining = false;
@@ -110,7 +117,14 @@ export class EdgeServer {
   metrics(): EdgeMetrics {
     const sorted = [...this.latencies].sort((a, b) => a - b);
     const at = (q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! : 0);
-    return { ...this.counts, refused: { ...this.counts.refused }, workersReplaced: this.pool.restarts, open: this.sockets.size, p50Ms: at(0.5), p99Ms: at(0.99) };
+    return {
+      ...this.counts,
+      refused: { ...this.counts.refused },
+      workersReplaced: this.pool.restarts,
+      open: this.sockets.size,
+      p50Ms: at(0.5),
+      p99Ms: at(0.99),
+    };
   }
 
   /**
@@ -128,7 +142,11 @@ export class EdgeServer {
 
   private largestPayload(): number {
     let max = 1024;
-    for (const t of this.options.tails.values()) max = Math.max(max, t.info.input.shape.reduce((a, b) => a * b, 1) * bytesOf(t.info.input.dtype) + ENTROPY_OVERHEAD);
+    for (const t of this.options.tails.values())
+      max = Math.max(
+        max,
+        t.info.input.shape.reduce((a, b) => a * b, 1) * bytesOf(t.info.input.dtype) + ENTROPY_OVERHEAD,
+      );
     return max;
   }
 
@@ -146,7 +164,8 @@ export class EdgeServer {
 
   private accept(socket: Socket): void {
     this.counts.connections++;
-    if (this.sockets.size >= (this.options.maxConnections ?? EDGE_DEFAULTS.maxConnections)) return this.turnAway(socket);
+    if (this.sockets.size >= (this.options.maxConnections ?? EDGE_DEFAULTS.maxConnections))
+      return this.turnAway(socket);
     this.sockets.add(socket);
     const idleMs = this.options.idleTimeoutMs ?? EDGE_DEFAULTS.idleTimeoutMs;
     if (idleMs > 0) {
@@ -210,7 +229,22 @@ export class EdgeServer {
       timer = setTimeout(() => socket.destroy(), TURN_AWAY_GRACE_MS);
     };
     timer = setTimeout(() => {
-      this.refuse(socket, { kind: 'hello', codec: 'raw', elementType: 'int8', modelHash: this.options.modelHash, cutId: 0, sequence: 0, shape: [1], scale: 1, zeroPoint: 0, payload: new Uint8Array() }, 'connections');
+      this.refuse(
+        socket,
+        {
+          kind: 'hello',
+          codec: 'raw',
+          elementType: 'int8',
+          modelHash: this.options.modelHash,
+          cutId: 0,
+          sequence: 0,
+          shape: [1],
+          scale: 1,
+          zeroPoint: 0,
+          payload: new Uint8Array(),
+        },
+        'connections',
+      );
       leave();
     }, TURN_AWAY_GRACE_MS);
     socket.on('data', (chunk: Buffer) => {
@@ -244,13 +278,23 @@ export class EdgeServer {
     const tail = this.options.tails.get(f.cutId);
     if (!tail) return this.refuse(socket, f, 'cut');
     const want = tail.info.input;
-    if (f.elementType !== (want.dtype ?? 'int8') || f.shape.join('x') !== want.shape.join('x')) return this.refuse(socket, f, 'shape');
+    if (f.elementType !== (want.dtype ?? 'int8') || f.shape.join('x') !== want.shape.join('x'))
+      return this.refuse(socket, f, 'shape');
     const input = this.decoded(f, want.shape.reduce((a, b) => a * b, 1) * bytesOf(want.dtype));
     if (!input) return this.refuse(socket, f, 'codec');
     const r = await this.pool.run(f.cutId, input, Date.now() + (this.options.deadlineMs ?? 1000), left);
     if ('refusal' in r) return this.refuse(socket, f, r.refusal);
     const out = tail.info.output;
-    this.send(socket, { ...f, kind: 'answer', codec: 'raw', elementType: out.dtype ?? 'int8', shape: out.shape, scale: out.scale, zeroPoint: out.zeroPoint, payload: r.output });
+    this.send(socket, {
+      ...f,
+      kind: 'answer',
+      codec: 'raw',
+      elementType: out.dtype ?? 'int8',
+      shape: out.shape,
+      scale: out.scale,
+      zeroPoint: out.zeroPoint,
+      payload: r.output,
+    });
     this.latencies[this.counts.answered++ % LATENCY_WINDOW] = performance.now() - arrived;
   }
 
@@ -267,7 +311,16 @@ export class EdgeServer {
 
   private refuse(socket: Socket, f: Frame, reason: string): void {
     this.counts.refused[reason] = (this.counts.refused[reason] ?? 0) + 1;
-    this.send(socket, { ...f, kind: 'refusal', codec: 'raw', elementType: 'int8', shape: [1], scale: 1, zeroPoint: 0, payload: Buffer.from(reason) });
+    this.send(socket, {
+      ...f,
+      kind: 'refusal',
+      codec: 'raw',
+      elementType: 'int8',
+      shape: [1],
+      scale: 1,
+      zeroPoint: 0,
+      payload: Buffer.from(reason),
+    });
   }
 
   private send(socket: Socket, f: Frame): void {

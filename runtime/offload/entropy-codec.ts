@@ -137,7 +137,8 @@ class RangeDecoder {
 
   /** The encoder's flush writes exactly the bytes the decoder reads: anything after them is damage. */
   end(): void {
-    if (this.at !== this.input.length) throw new EntropyError('trailing', `${this.input.length - this.at} bytes after the coded stream`);
+    if (this.at !== this.input.length)
+      throw new EntropyError('trailing', `${this.input.length - this.at} bytes after the coded stream`);
   }
 
   private next(): number {
@@ -179,11 +180,17 @@ export function entropyEncode(data: Uint8Array, lanes: number): Uint8Array {
 /** The tensor's bytes back from a payload, which must decode to exactly `expectedBytes`. */
 export function entropyDecode(payload: Uint8Array, lanes: number, expectedBytes: number): Uint8Array {
   const trees = freshTrees(lanes);
-  if (payload.length < ENTROPY_OVERHEAD) throw new EntropyError('truncated', `a payload of ${payload.length} bytes has no header`);
+  if (payload.length < ENTROPY_OVERHEAD)
+    throw new EntropyError('truncated', `a payload of ${payload.length} bytes has no header`);
   const length = new DataView(payload.buffer, payload.byteOffset, payload.byteLength).getUint32(1, true);
-  if (length !== expectedBytes) throw new EntropyError('length', `the payload decodes to ${length} bytes, the tensor has ${expectedBytes}`);
+  if (length !== expectedBytes)
+    throw new EntropyError('length', `the payload decodes to ${length} bytes, the tensor has ${expectedBytes}`);
   if (payload[0] === MODE_STORED) {
-    if (payload.length !== ENTROPY_OVERHEAD + length) throw new EntropyError('length', `a stored payload of ${length} bytes is ${payload.length - ENTROPY_OVERHEAD} long`);
+    if (payload.length !== ENTROPY_OVERHEAD + length)
+      throw new EntropyError(
+        'length',
+        `a stored payload of ${length} bytes is ${payload.length - ENTROPY_OVERHEAD} long`,
+      );
     return payload.slice(ENTROPY_OVERHEAD);
   }
   if (payload[0] !== MODE_CODED) throw new EntropyError('mode', `unknown mode ${payload[0]}`);

@@ -3,8 +3,8 @@
  * on every captured frame first, and a frame it finds not worth it is answered "nothing" at once, with no head,
  * no bytes on the link and no server time. The rest go through the device as usual.
  */
-import { RawValues, TinyedgeModel } from '../wasm/tinyedge-loader.js';
-import { DeviceAnswer, OffloadDevice } from './device-client.ts';
+import type { RawValues, TinyedgeModel } from '../wasm/tinyedge-loader.js';
+import type { DeviceAnswer, OffloadDevice } from './device-client.ts';
 
 /** The prefilter's verdict on a frame: its score for the wanted class, and whether that clears the threshold. */
 export interface PrefilterVerdict {

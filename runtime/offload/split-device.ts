@@ -5,9 +5,9 @@
  * the same tail on the same bytes, the answer is the same either way. A lost connection is retried with exponential
  * backoff; meanwhile frames finish locally at once instead of waiting for a timeout. No Node or DOM APIs here.
  */
-import { RawValues, TinyedgeModel } from '../wasm/tinyedge-loader.js';
-import { Codec, FrameReader, WireError, encodeFrame, utf8 } from './wire-protocol.ts';
+import type { RawValues, TinyedgeModel } from '../wasm/tinyedge-loader.js';
 import { entropyEncode } from './entropy-codec.ts';
+import { type Codec, encodeFrame, FrameReader, utf8, WireError } from './wire-protocol.ts';
 
 /** An open connection to an edge server: bytes out, and the callbacks given at connect for bytes in and the end. */
 export interface FrameLink {
@@ -95,7 +95,10 @@ export class SplitDevice {
     const r = await reply;
     if (typeof r === 'string') return this.local(cut, r);
     const Out = this.o.tail.info.output.dtype === 'int16' ? Int16Array : Int8Array;
-    return { output: new Out(r.buffer as ArrayBuffer, r.byteOffset, r.byteLength / Out.BYTES_PER_ELEMENT), by: 'server' };
+    return {
+      output: new Out(r.buffer as ArrayBuffer, r.byteOffset, r.byteLength / Out.BYTES_PER_ELEMENT),
+      by: 'server',
+    };
   }
 
   close(): void {
@@ -129,7 +132,10 @@ export class SplitDevice {
       this.nextAttempt = Date.now() + this.backoff;
       this.drop('link');
     };
-    link = await this.o.transport.connect({ data: (chunk) => this.received(reader, chunk, () => link?.close()), closed: ended });
+    link = await this.o.transport.connect({
+      data: (chunk) => this.received(reader, chunk, () => link?.close()),
+      closed: ended,
+    });
     if (!link) {
       this.nextAttempt = Date.now() + this.backoff;
       this.backoff = Math.min(this.backoff * 2, this.o.backoffMs?.max ?? 2000);
@@ -138,7 +144,20 @@ export class SplitDevice {
     this.backoff = this.o.backoffMs?.min ?? 50;
     this.link = link;
     if (this.o.token !== undefined) {
-      link.send(encodeFrame({ kind: 'hello', codec: 'raw', elementType: 'int8', modelHash: this.o.modelHash, cutId: this.o.cutId, sequence: 0, shape: [1], scale: 1, zeroPoint: 0, payload: utf8.encode(this.o.token) }));
+      link.send(
+        encodeFrame({
+          kind: 'hello',
+          codec: 'raw',
+          elementType: 'int8',
+          modelHash: this.o.modelHash,
+          cutId: this.o.cutId,
+          sequence: 0,
+          shape: [1],
+          scale: 1,
+          zeroPoint: 0,
+          payload: utf8.encode(this.o.token),
+        }),
+      );
     }
     return link;
   }
@@ -151,7 +170,9 @@ export class SplitDevice {
         if (!p) continue;
         this.pending.delete(f.sequence);
         clearTimeout(p.timer);
-        p.resolve(f.kind === 'answer' && f.modelHash === this.o.modelHash ? f.payload : `refused: ${utf8.decode(f.payload)}`);
+        p.resolve(
+          f.kind === 'answer' && f.modelHash === this.o.modelHash ? f.payload : `refused: ${utf8.decode(f.payload)}`,
+        );
       }
     } catch (e) {
       if (!(e instanceof WireError)) throw e;

@@ -4,7 +4,7 @@
  * finished locally); a full queue refuses at once, so a device learns "busy" while it can still fall back in time.
  */
 import { Worker } from 'node:worker_threads';
-import { ModelInfo } from '../wasm/tinyedge-loader.js';
+import type { ModelInfo } from '../wasm/tinyedge-loader.js';
 
 /** A compiled part of a split model: WASM module bytes and its model.json. */
 export interface CompiledPart {
@@ -94,7 +94,12 @@ export class TailPool {
    * Runs the tail of `cutId` on the payload, or says why not. When `cancel` aborts while the job still waits (its
    * device left), the job leaves the queue at once, refused as 'closed', so nothing of a gone device is kept.
    */
-  run(cutId: number, payload: Uint8Array, deadline: number, cancel?: AbortSignal): Promise<{ output: Uint8Array } | { refusal: PoolRefusal; detail?: string }> {
+  run(
+    cutId: number,
+    payload: Uint8Array,
+    deadline: number,
+    cancel?: AbortSignal,
+  ): Promise<{ output: Uint8Array } | { refusal: PoolRefusal; detail?: string }> {
     if (this.closed || cancel?.aborted) return Promise.resolve({ refusal: 'closed' });
     if (this.queue.length >= this.maxQueue) return Promise.resolve({ refusal: 'busy' });
     return new Promise((resolve) => {

@@ -19,7 +19,10 @@ parentPort.on('message', ({ id, cutId, payload }) => {
     tail.setInput(new In(payload.buffer, payload.byteOffset, payload.byteLength / In.BYTES_PER_ELEMENT));
     tail.run();
     const out = tail.output();
-    parentPort.postMessage({ id, output: new Uint8Array(out.buffer.slice(out.byteOffset, out.byteOffset + out.byteLength)) });
+    parentPort.postMessage({
+      id,
+      output: new Uint8Array(out.buffer.slice(out.byteOffset, out.byteOffset + out.byteLength)),
+    });
   } catch (e) {
     parentPort.postMessage({ id, error: String(e instanceof Error ? e.message : e) });
   }

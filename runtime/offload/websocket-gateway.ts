@@ -6,10 +6,9 @@
  * a server that has stopped reading it, holds at most RELAY_BOUNDS of the gateway's memory; the server's idle timeout
  * and connection cap reach the page through the relay (a closed TCP side closes the WebSocket).
  */
-import { connect } from 'node:net';
-import { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
-import { ReadBounds, ReadGate } from './read-gate.ts';
+import { type ReadBounds, ReadGate } from './read-gate.ts';
 
 /** Bytes one direction of a relay may hold unsent before its source is no longer read. */
 const RELAY_BOUNDS: ReadBounds = { pendingFrames: Infinity, unsentBytes: 1 << 20 };

@@ -1,5 +1,5 @@
 /** @fileoverview The browser's Transport for SplitDevice: a WebSocket (binary frames) to a WebSocketGateway. */
-import { FrameLink, Transport } from './split-device.ts';
+import type { FrameLink, Transport } from './split-device.ts';
 
 /** Connects to `url` (ws:// or wss://) for each connection attempt. */
 export function websocketTransport(url: string): Transport {

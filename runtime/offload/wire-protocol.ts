@@ -81,18 +81,24 @@ export function crc32(bytes: Uint8Array, previous = 0): number {
 }
 
 const latin1 = (s: string) => Uint8Array.from(s, (ch) => ch.charCodeAt(0));
-const hexToBytes = (hex: string) => Uint8Array.from({ length: hex.length / 2 }, (_, i) => parseInt(hex.slice(2 * i, 2 * i + 2), 16));
+const hexToBytes = (hex: string) =>
+  Uint8Array.from({ length: hex.length / 2 }, (_, i) => parseInt(hex.slice(2 * i, 2 * i + 2), 16));
 const bytesToHex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 
 /** UTF-8 text as bytes and back (refusal reasons, the hello token). */
-export const utf8 = { encode: (s: string) => new TextEncoder().encode(s), decode: (b: Uint8Array) => new TextDecoder().decode(b) };
+export const utf8 = {
+  encode: (s: string) => new TextEncoder().encode(s),
+  decode: (b: Uint8Array) => new TextDecoder().decode(b),
+};
 
-const nameOf = <T extends Record<string, number>>(table: T, value: number): keyof T | undefined => (Object.keys(table) as (keyof T)[]).find((k) => table[k] === value);
+const nameOf = <T extends Record<string, number>>(table: T, value: number): keyof T | undefined =>
+  (Object.keys(table) as (keyof T)[]).find((k) => table[k] === value);
 
 /** The frame's bytes: header and payload, CRC filled in. */
 export function encodeFrame(f: Frame): Uint8Array {
   if (f.shape.length < 1 || f.shape.length > 4) throw new WireError('shape', `rank ${f.shape.length} (1..4 allowed)`);
-  if (!/^[0-9a-f]{16}$/.test(f.modelHash)) throw new WireError('model', `model hash '${f.modelHash}' is not 16 hex digits`);
+  if (!/^[0-9a-f]{16}$/.test(f.modelHash))
+    throw new WireError('model', `model hash '${f.modelHash}' is not 16 hex digits`);
   const out = new Uint8Array(FRAME_HEADER_BYTES + f.payload.length);
   const v = new DataView(out.buffer);
   out.set(latin1(WIRE_MAGIC), 0);
@@ -120,30 +126,43 @@ function frameCrc(header: Uint8Array, payload: Uint8Array): number {
 /** Checks a complete header (bytes 0..55) and returns the payload length it announces. */
 function checkHeader(h: Uint8Array, maxPayloadBytes: number): number {
   const v = new DataView(h.buffer, h.byteOffset, FRAME_HEADER_BYTES);
-  if (String.fromCharCode(...h.subarray(0, 4)) !== WIRE_MAGIC) throw new WireError('magic', 'not a tinyedge offload frame (wrong magic)');
-  if (v.getUint8(4) !== WIRE_VERSION) throw new WireError('version', `protocol version ${v.getUint8(4)}, this side speaks ${WIRE_VERSION}`);
-  if (nameOf(FRAME_KIND, v.getUint8(5)) === undefined) throw new WireError('kind', `unknown frame kind ${v.getUint8(5)}`);
+  if (String.fromCharCode(...h.subarray(0, 4)) !== WIRE_MAGIC)
+    throw new WireError('magic', 'not a tinyedge offload frame (wrong magic)');
+  if (v.getUint8(4) !== WIRE_VERSION)
+    throw new WireError('version', `protocol version ${v.getUint8(4)}, this side speaks ${WIRE_VERSION}`);
+  if (nameOf(FRAME_KIND, v.getUint8(5)) === undefined)
+    throw new WireError('kind', `unknown frame kind ${v.getUint8(5)}`);
   if (nameOf(CODEC, v.getUint8(6)) === undefined) throw new WireError('codec', `unknown codec ${v.getUint8(6)}`);
-  if (nameOf(ELEMENT, v.getUint8(7)) === undefined) throw new WireError('type', `unknown element type ${v.getUint8(7)}`);
+  if (nameOf(ELEMENT, v.getUint8(7)) === undefined)
+    throw new WireError('type', `unknown element type ${v.getUint8(7)}`);
   const rank = v.getUint16(18, true);
   if (rank < 1 || rank > 4) throw new WireError('shape', `rank ${rank} (1..4 allowed)`);
   const length = v.getUint32(48, true);
-  if (length > maxPayloadBytes) throw new WireError('length', `payload of ${length} bytes announced, at most ${maxPayloadBytes} accepted`);
+  if (length > maxPayloadBytes)
+    throw new WireError('length', `payload of ${length} bytes announced, at most ${maxPayloadBytes} accepted`);
   return length;
 }
 
 function decodeFrame(bytes: Uint8Array): Frame {
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const payload = bytes.slice(FRAME_HEADER_BYTES);
-  if (frameCrc(bytes.subarray(0, 52), payload) !== v.getUint32(52, true)) throw new WireError('crc', 'CRC-32 mismatch: the frame was damaged in transit');
+  if (frameCrc(bytes.subarray(0, 52), payload) !== v.getUint32(52, true))
+    throw new WireError('crc', 'CRC-32 mismatch: the frame was damaged in transit');
   const rank = v.getUint16(18, true);
   const shape = Array.from({ length: rank }, (_, i) => v.getUint32(24 + 4 * i, true));
   const elementType = nameOf(ELEMENT, v.getUint8(7)) as ElementType;
   const codec = nameOf(CODEC, v.getUint8(6)) as Codec;
   const elements = shape.reduce((a, b) => a * b, 1);
   const kind = nameOf(FRAME_KIND, v.getUint8(5)) as FrameKind;
-  if ((kind === 'cut' || kind === 'answer') && codec === 'raw' && payload.length !== elements * (elementType === 'int8' ? 1 : 2)) {
-    throw new WireError('length', `a raw ${elementType} tensor of shape ${shape.join('×')} is ${elements * (elementType === 'int8' ? 1 : 2)} bytes, the frame carries ${payload.length}`);
+  if (
+    (kind === 'cut' || kind === 'answer') &&
+    codec === 'raw' &&
+    payload.length !== elements * (elementType === 'int8' ? 1 : 2)
+  ) {
+    throw new WireError(
+      'length',
+      `a raw ${elementType} tensor of shape ${shape.join('×')} is ${elements * (elementType === 'int8' ? 1 : 2)} bytes, the frame carries ${payload.length}`,
+    );
   }
   return {
     kind,

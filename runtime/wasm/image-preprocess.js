@@ -40,8 +40,12 @@ export class ImagePreprocessor {
    * @returns {Int8Array}
    */
   run(pixels, width, height, channels = 4) {
-    if (channels !== 3 && channels !== 4) throw new Error(`image preprocessing takes RGB or RGBA pixels, got ${channels} channels`);
-    if (pixels.length !== width * height * channels) throw new Error(`image of ${width}×${height}×${channels} needs ${width * height * channels} bytes, got ${pixels.length}`);
+    if (channels !== 3 && channels !== 4)
+      throw new Error(`image preprocessing takes RGB or RGBA pixels, got ${channels} channels`);
+    if (pixels.length !== width * height * channels)
+      throw new Error(
+        `image of ${width}×${height}×${channels} needs ${width * height * channels} bytes, got ${pixels.length}`,
+      );
     this.grow(this.pixels + pixels.length);
     new Uint8Array(this.exports.memory.buffer, this.pixels, pixels.length).set(pixels);
     const { width: w, height: h } = this.input;

@@ -42,9 +42,15 @@ export class SsdPostprocessor {
     if (need > 0) exports.memory.grow(need);
     const memory = exports.memory.buffer;
     new Float32Array(memory, this.anchors, 4 * n).set(tables.anchors);
-    ['score', 'ty', 'tx', 'eh', 'ew'].forEach((name, i) => new Float32Array(memory, tableAt[i], 256).set(tables[name]));
+    ['score', 'ty', 'tx', 'eh', 'ew'].forEach((name, i) => {
+      new Float32Array(memory, tableAt[i], 256).set(tables[name]);
+    });
     const p = new DataView(memory, this.params, 52);
-    [this.anchors, n, tables.columns, tables.firstClass, tableAt[0], tables.minScoreCode, ...tableAt.slice(1)].forEach((v, i) => p.setInt32(4 * i, v, true));
+    [this.anchors, n, tables.columns, tables.firstClass, tableAt[0], tables.minScoreCode, ...tableAt.slice(1)].forEach(
+      (v, i) => {
+        p.setInt32(4 * i, v, true);
+      },
+    );
     p.setFloat32(40, tables.iouThreshold, true);
     p.setInt32(44, max, true);
     p.setInt32(48, tables.classAgnostic ? 1 : 0, true);
@@ -57,7 +63,9 @@ export class SsdPostprocessor {
   detect(boxes, scores) {
     const { anchorCount, columns } = this.tables;
     if (boxes.length !== 4 * anchorCount || scores.length !== anchorCount * columns) {
-      throw new Error(`SSD post-processing needs ${4 * anchorCount} box values and ${anchorCount * columns} scores, got ${boxes.length} and ${scores.length}`);
+      throw new Error(
+        `SSD post-processing needs ${4 * anchorCount} box values and ${anchorCount * columns} scores, got ${boxes.length} and ${scores.length}`,
+      );
     }
     const memory = this.exports.memory.buffer;
     new Int8Array(memory, this.boxes, boxes.length).set(boxes);
@@ -66,7 +74,12 @@ export class SsdPostprocessor {
     const view = new DataView(this.exports.memory.buffer, this.out, RECORD * count);
     return Array.from({ length: count }, (_, i) => {
       const f = (k) => view.getFloat32(i * RECORD + 4 * k, true);
-      return { classIndex: view.getInt32(i * RECORD + 20, true), score: f(4), box: [f(0), f(1), f(2), f(3)], anchor: view.getInt32(i * RECORD + 24, true) };
+      return {
+        classIndex: view.getInt32(i * RECORD + 20, true),
+        score: f(4),
+        box: [f(0), f(1), f(2), f(3)],
+        anchor: view.getInt32(i * RECORD + 24, true),
+      };
     });
   }
 }

@@ -1,6 +1,15 @@
 /** What audio.json (written beside model.wasm for an audio model) says about its CWT front end. */
 export interface CwtInfo {
-  config: { sampleRate: number; samples: number; rows: number; minHz: number; maxHz: number; omega0: number; columns: number; subsamples: number };
+  config: {
+    sampleRate: number;
+    samples: number;
+    rows: number;
+    minHz: number;
+    maxHz: number;
+    omega0: number;
+    columns: number;
+    subsamples: number;
+  };
   hop: number;
   step: number;
   /** Per scale: where its Q14 taps start in `taps` (real then imaginary), and its half-width. */

@@ -42,7 +42,22 @@ export class TinyedgeCwt {
     const { config: c, hop, step, requantize: q } = this.info;
     if (pcm.length !== c.samples) throw new Error(`the CWT takes ${c.samples} samples, got ${pcm.length}`);
     new Int16Array(this.exports.memory.buffer, this.pcm, c.samples).set(pcm);
-    this.exports.cwt(this.pcm, c.samples, c.rows, c.columns, c.subsamples, hop, step, this.offsets, this.halves, this.taps, q.multiplier, q.shift, q.zeroPoint, this.out);
+    this.exports.cwt(
+      this.pcm,
+      c.samples,
+      c.rows,
+      c.columns,
+      c.subsamples,
+      hop,
+      step,
+      this.offsets,
+      this.halves,
+      this.taps,
+      q.multiplier,
+      q.shift,
+      q.zeroPoint,
+      this.out,
+    );
     return new Int8Array(this.exports.memory.buffer, this.out, c.rows * c.columns).slice();
   }
 }

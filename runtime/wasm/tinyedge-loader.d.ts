@@ -46,7 +46,11 @@ export type RawValues = Int8Array | Int16Array;
  * input and output arrays its TensorInfo dtypes name: Int16Array for 16×8 models.
  */
 export declare class TinyedgeModel<In extends RawValues = Int8Array, Out extends RawValues = In> {
-  static load<In extends RawValues = Int8Array, Out extends RawValues = In>(bytes: ArrayBuffer | Uint8Array, info: ModelInfo, options?: LoadOptions): Promise<TinyedgeModel<In, Out>>;
+  static load<In extends RawValues = Int8Array, Out extends RawValues = In>(
+    bytes: ArrayBuffer | Uint8Array,
+    info: ModelInfo,
+    options?: LoadOptions,
+  ): Promise<TinyedgeModel<In, Out>>;
   readonly info: ModelInfo;
   setInput(values: In): void;
   setInputFloat(values: ArrayLike<number>): void;

@@ -2,8 +2,9 @@
  * @fileoverview The tinyedge WebAssembly loader: plain ES module, no Node or DOM APIs, so it runs unchanged in Node,
  * browsers and Android WebViews. Types are in tinyedge-loader.d.ts.
  */
-import { SsdPostprocessor } from './ssd-postprocess.js';
+
 import { ImagePreprocessor } from './image-preprocess.js';
+import { SsdPostprocessor } from './ssd-postprocess.js';
 
 /** Round half away from zero, as the compiler quantizes. */
 function roundHalfAway(x) {
@@ -11,7 +12,10 @@ function roundHalfAway(x) {
 }
 
 /** The typed array and range of each element type model.json may name; files without one are int8. */
-const ELEMENTS = { int8: { Array: Int8Array, min: -128, max: 127 }, int16: { Array: Int16Array, min: -32768, max: 32767 } };
+const ELEMENTS = {
+  int8: { Array: Int8Array, min: -128, max: 127 },
+  int16: { Array: Int16Array, min: -32768, max: 32767 },
+};
 
 /** A compiled tinyedge model: set an input, run, read the output with its quantization. */
 export class TinyedgeModel {
@@ -26,12 +30,19 @@ export class TinyedgeModel {
     const { instance } = await WebAssembly.instantiate(bytes, {});
     const model = new TinyedgeModel(instance.exports, info);
     if (info.detection) {
-      if (!options.ssdPostprocess) throw new Error(`${info.model} is a detector: pass the bytes of ssd-postprocess.wasm (beside model.wasm) as options.ssdPostprocess`);
+      if (!options.ssdPostprocess)
+        throw new Error(
+          `${info.model} is a detector: pass the bytes of ssd-postprocess.wasm (beside model.wasm) as options.ssdPostprocess`,
+        );
       model.postprocessor = await SsdPostprocessor.load(options.ssdPostprocess, info.detection.tables);
     }
     if (options.imagePreprocess && info.pixelTable) {
       const [, height, width] = info.input.shape;
-      model.preprocessor = await ImagePreprocessor.load(options.imagePreprocess, { width, height, table: info.pixelTable });
+      model.preprocessor = await ImagePreprocessor.load(options.imagePreprocess, {
+        width,
+        height,
+        table: info.pixelTable,
+      });
     }
     return model;
   }
@@ -53,13 +64,19 @@ export class TinyedgeModel {
   /** Writes raw input values (int8, or int16 for 16×8 models). */
   setInput(values) {
     const { Array } = this.inputElements;
-    if (values.length !== this.inputLength) throw new Error(`input needs ${this.inputLength} ${Array.name.replace('Array', '').toLowerCase()} values, got ${values.length}`);
+    if (values.length !== this.inputLength)
+      throw new Error(
+        `input needs ${this.inputLength} ${Array.name.replace('Array', '').toLowerCase()} values, got ${values.length}`,
+      );
     this.view(Array, this.exports.input_ptr(), this.inputLength).set(values);
   }
 
   /** Writes the input from a photo's pixels (RGBA as canvases give them, or RGB): resized and quantized in WebAssembly (image-preprocess.wasm). */
   setImage(pixels, width, height, channels = 4) {
-    if (!this.preprocessor) throw new Error(`${this.info.model}: load with options.imagePreprocess (the bytes of image-preprocess.wasm) to set images; its model.json needs a pixelTable (int8 RGB inputs)`);
+    if (!this.preprocessor)
+      throw new Error(
+        `${this.info.model}: load with options.imagePreprocess (the bytes of image-preprocess.wasm) to set images; its model.json needs a pixelTable (int8 RGB inputs)`,
+      );
     this.setInput(this.preprocessor.run(pixels, width, height, channels));
   }
 
@@ -68,7 +85,8 @@ export class TinyedgeModel {
     const { scale, zeroPoint } = this.info.input;
     const { Array, min, max } = this.inputElements;
     const q = new Array(values.length);
-    for (let i = 0; i < values.length; i++) q[i] = Math.max(min, Math.min(max, roundHalfAway(values[i] / scale) + zeroPoint));
+    for (let i = 0; i < values.length; i++)
+      q[i] = Math.max(min, Math.min(max, roundHalfAway(values[i] / scale) + zeroPoint));
     this.setInput(q);
   }
 
@@ -86,13 +104,19 @@ export class TinyedgeModel {
   detect() {
     if (!this.postprocessor) throw new Error(`${this.info.model} is not a detector (its model.json has no detection)`);
     const { boxes, scores } = this.info.detection;
-    return this.postprocessor.detect(this.view(Int8Array, boxes.ptr, boxes.length), this.view(Int8Array, scores.ptr, scores.length));
+    return this.postprocessor.detect(
+      this.view(Int8Array, boxes.ptr, boxes.length),
+      this.view(Int8Array, scores.ptr, scores.length),
+    );
   }
 
   /** A detector's raw int8 box encodings and score codes of the last run, copied. */
   detectorOutputs() {
     const { boxes, scores } = this.info.detection;
-    return { boxes: this.view(Int8Array, boxes.ptr, boxes.length).slice(), scores: this.view(Int8Array, scores.ptr, scores.length).slice() };
+    return {
+      boxes: this.view(Int8Array, boxes.ptr, boxes.length).slice(),
+      scores: this.view(Int8Array, scores.ptr, scores.length).slice(),
+    };
   }
 
   /** The output dequantized: scale × (q − zero point). */

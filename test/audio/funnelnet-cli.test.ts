@@ -6,19 +6,20 @@
  * and `predict --precision int8 --audio` print them too. Bad audio input (wrong rate, channels, bit depth or format, not a WAV, too short, missing, an
  * image flag for an audio model) fails with one line naming the file and what was expected, exit 2.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+
 import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
 import wavefile from 'wavefile';
-import { Graph } from '../../compiler/ir/graph.ts';
-import { runInteger } from '../../compiler/reference/integer/interpreter.ts';
-import { cwtInt8 } from '../../compiler/reference/audio/cwt-int.ts';
-import { CwtFrontEnd } from '../../compiler/audio/cwt-front-end.ts';
+import type { CwtFrontEnd } from '../../compiler/audio/cwt-front-end.ts';
 import { FUNNELNET_CWT } from '../../compiler/audio/cwt-kernels.ts';
-import { readWavClip } from '../../compiler/reference/audio/read-wav.ts';
-import { loadTarget } from '../../targets/target.ts';
 import { TinyedgeError } from '../../compiler/errors.ts';
+import type { Graph } from '../../compiler/ir/graph.ts';
+import { cwtInt8 } from '../../compiler/reference/audio/cwt-int.ts';
+import { readWavClip } from '../../compiler/reference/audio/read-wav.ts';
+import { runInteger } from '../../compiler/reference/integer/interpreter.ts';
+import { loadTarget } from '../../targets/target.ts';
 import { hasStackTrace, tinyedge } from '../support/cli.ts';
 import { ROOT } from '../support/samples.ts';
 import { quantizedFunnelNet } from './audio-build.ts';
@@ -33,7 +34,11 @@ function expected(file: string): number[] {
   return Array.from(runInteger(funnel.int8, { [funnel.int8.inputs[0]!]: x }).get(funnel.int8.outputs[0]!) as Int8Array);
 }
 
-function compile(target: string): { out: string; memory: { arenaBytes: number; weightBytes: number; codeBytes: number }; audio: { tableBytes: number; bufferBytes: number } } {
+function compile(target: string): {
+  out: string;
+  memory: { arenaBytes: number; weightBytes: number; codeBytes: number };
+  audio: { tableBytes: number; bufferBytes: number };
+} {
   const out = join(work, target);
   const r = tinyedge(['compile', 'builder:funnelnet', '--target', target, '--out', out, '--json']);
   expect(r.status, r.stderr).toBe(0);
@@ -54,7 +59,9 @@ describe('FunnelNet through the CLI', () => {
   it('cortex-m4: fits the STM32L4R5 profile, and run --audio under qemu gives the reference output', () => {
     const { out, memory, audio } = compile('cortex-m4');
     const part = loadTarget('cortex-m4').memory;
-    console.log(`cortex-m4 FunnelNet: arena ${memory.arenaBytes} B + clip ${audio.bufferBytes} B; weights ${memory.weightBytes} B (CWT tables ${audio.tableBytes} B); code ${memory.codeBytes} B (${part?.part})`);
+    console.log(
+      `cortex-m4 FunnelNet: arena ${memory.arenaBytes} B + clip ${audio.bufferBytes} B; weights ${memory.weightBytes} B (CWT tables ${audio.tableBytes} B); code ${memory.codeBytes} B (${part?.part})`,
+    );
     expect(memory.arenaBytes + audio.bufferBytes).toBeLessThanOrEqual(part?.ramBytes ?? 0);
     expect(memory.weightBytes + memory.codeBytes).toBeLessThanOrEqual(part?.flashBytes ?? 0);
     expect(audio.tableBytes).toBeGreaterThan(0);
@@ -72,12 +79,16 @@ describe('FunnelNet through the CLI', () => {
       memory: { arenaBytes: number; weightBytes: number; codeBytes: number };
       sameOutput: boolean;
     };
-    console.log(`cortex-m4 FunnelNet: CWT ${bench.frontEnd.macs} MACs in ${bench.frontEnd.instructions} instructions; layers ${bench.layers.map((l) => `${l.op} ${l.instructions}`).join(', ')}; total ${bench.totals.instructions}`);
+    console.log(
+      `cortex-m4 FunnelNet: CWT ${bench.frontEnd.macs} MACs in ${bench.frontEnd.instructions} instructions; layers ${bench.layers.map((l) => `${l.op} ${l.instructions}`).join(', ')}; total ${bench.totals.instructions}`,
+    );
     expect(bench.sameOutput).toBe(true);
     expect(bench.frontEnd.instructions).toBeGreaterThan(bench.frontEnd.macs / 4);
     expect(bench.layers.map((l) => l.op)).toEqual(funnel.int8.nodes.map((n) => n.op));
     for (const l of bench.layers) expect(l.instructions, l.op).toBeGreaterThan(0);
-    expect(bench.totals.instructions).toBe(bench.frontEnd.instructions + bench.layers.reduce((s, l) => s + l.instructions, 0));
+    expect(bench.totals.instructions).toBe(
+      bench.frontEnd.instructions + bench.layers.reduce((s, l) => s + l.instructions, 0),
+    );
   }, 300_000);
 
   describe('wasm32', () => {
@@ -105,14 +116,32 @@ describe('FunnelNet through the CLI', () => {
       const notWav = join(work, 'photo.wav');
       copyFileSync(join(ROOT, 'models/samples/coffee.png'), notWav);
       const cases: [string[], RegExp][] = [
-        [['--audio', wav('44k.wav', 1, 44100, '16', new Int16Array(n))], /44k\.wav: is sampled at 44100 Hz; expected 16-bit PCM mono at 2000 Hz/],
-        [['--audio', wav('stereo.wav', 2, 2000, '16', new Int16Array(2 * n))], /stereo\.wav: has 2 channels; expected 16-bit PCM mono/],
-        [['--audio', wav('8bit.wav', 1, 2000, '8', new Uint8Array(n).fill(128))], /8bit\.wav: holds 8-bit PCM; expected 16-bit PCM mono/],
-        [['--audio', wav('float.wav', 1, 2000, '32f', new Float64Array(n))], /float\.wav: holds audio format 3 \(32-bit, not PCM\); expected 16-bit PCM/],
-        [['--audio', wav('short.wav', 1, 2000, '16', new Int16Array(1000))], /short\.wav: holds 1000 samples \(0\.500 s\); the model takes 4096 \(2\.048 s\)/],
+        [
+          ['--audio', wav('44k.wav', 1, 44100, '16', new Int16Array(n))],
+          /44k\.wav: is sampled at 44100 Hz; expected 16-bit PCM mono at 2000 Hz/,
+        ],
+        [
+          ['--audio', wav('stereo.wav', 2, 2000, '16', new Int16Array(2 * n))],
+          /stereo\.wav: has 2 channels; expected 16-bit PCM mono/,
+        ],
+        [
+          ['--audio', wav('8bit.wav', 1, 2000, '8', new Uint8Array(n).fill(128))],
+          /8bit\.wav: holds 8-bit PCM; expected 16-bit PCM mono/,
+        ],
+        [
+          ['--audio', wav('float.wav', 1, 2000, '32f', new Float64Array(n))],
+          /float\.wav: holds audio format 3 \(32-bit, not PCM\); expected 16-bit PCM/,
+        ],
+        [
+          ['--audio', wav('short.wav', 1, 2000, '16', new Int16Array(1000))],
+          /short\.wav: holds 1000 samples \(0\.500 s\); the model takes 4096 \(2\.048 s\)/,
+        ],
         [['--audio', notWav], /photo\.wav: is not a WAV file .*; expected 16-bit PCM mono at 2000 Hz/],
         [['--audio', join(work, 'missing.wav')], /missing\.wav: cannot read the audio: no such file/],
-        [['--image', join(ROOT, 'models/samples/coffee.png')], /is an audio model: give --audio CLIP\.wav \(16-bit PCM mono, 2000 Hz, 4096 samples\)/],
+        [
+          ['--image', join(ROOT, 'models/samples/coffee.png')],
+          /is an audio model: give --audio CLIP\.wav \(16-bit PCM mono, 2000 Hz, 4096 samples\)/,
+        ],
       ];
       // Every case through the WAV reader the CLI uses; two through the CLI itself (each run costs a process start).
       for (const [[flag, file], message] of cases.filter(([flags]) => flags[0] === '--audio')) {

@@ -6,16 +6,17 @@
  * bundled synthetic phonocardiograms and four more generated with other seeds, with and without a murmur. On
  * android-arm64 the JNI glue (whose run() takes the clip's bytes) links with the CWT and the model.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Graph } from '../../compiler/ir/graph.ts';
-import { subgraph } from '../../compiler/ir/subgraph.ts';
-import { runInteger } from '../../compiler/reference/integer/interpreter.ts';
-import { cwtInt8 } from '../../compiler/reference/audio/cwt-int.ts';
-import { CwtFrontEnd } from '../../compiler/audio/cwt-front-end.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { CwtFrontEnd } from '../../compiler/audio/cwt-front-end.ts';
 import { cwtInfo, cwtWasmBytes } from '../../compiler/backends/wasm/package/audio-files.ts';
+import type { Graph } from '../../compiler/ir/graph.ts';
+import { subgraph } from '../../compiler/ir/subgraph.ts';
+import { cwtInt8 } from '../../compiler/reference/audio/cwt-int.ts';
+import { runInteger } from '../../compiler/reference/integer/interpreter.ts';
 import { TinyedgeCwt } from '../../runtime/wasm/tinyedge-cwt.js';
 import { loadTarget } from '../../targets/target.ts';
 import { firstDifference } from '../support/c-build.ts';
@@ -28,7 +29,8 @@ let clips: ReturnType<typeof testClips>;
 let scalogram: { int8: Graph; front: CwtFrontEnd };
 let funnel: { int8: Graph; front: CwtFrontEnd };
 let features: Graph;
-const reference = (g: Graph, front: CwtFrontEnd, pcm: Int16Array) => runInteger(g, { [g.inputs[0]!]: cwtInt8(front.tables, pcm, front.requantize) }).get(g.outputs[0]!) as Int8Array;
+const reference = (g: Graph, front: CwtFrontEnd, pcm: Int16Array) =>
+  runInteger(g, { [g.inputs[0]!]: cwtInt8(front.tables, pcm, front.requantize) }).get(g.outputs[0]!) as Int8Array;
 
 beforeAll(async () => {
   clips = testClips();
@@ -41,11 +43,17 @@ describe.each(C_TARGETS)('%s: the C audio project equals the reference', (name) 
   it('CWT scalogram on every clip; FunnelNet features on half the clips and its output on two', () => {
     const target = loadTarget(name);
     const cwt = buildAudio(scalogram.int8, scalogram.front, target);
-    for (const { name: clip, pcm } of clips) expect(firstDifference(runAudio(cwt, pcm), cwtInt8(scalogram.front.tables, pcm, scalogram.front.requantize)), clip).toBeNull();
+    for (const { name: clip, pcm } of clips)
+      expect(
+        firstDifference(runAudio(cwt, pcm), cwtInt8(scalogram.front.tables, pcm, scalogram.front.requantize)),
+        clip,
+      ).toBeNull();
     const head = buildAudio(features, funnel.front, target);
-    for (const { name: clip, pcm } of clips.filter((_, i) => i % 2 === 0)) expect(firstDifference(runAudio(head, pcm), reference(features, funnel.front, pcm)), clip).toBeNull();
+    for (const { name: clip, pcm } of clips.filter((_, i) => i % 2 === 0))
+      expect(firstDifference(runAudio(head, pcm), reference(features, funnel.front, pcm)), clip).toBeNull();
     const whole = buildAudio(funnel.int8, funnel.front, target);
-    for (const { name: clip, pcm } of clips.slice(0, 2)) expect(firstDifference(runAudio(whole, pcm), reference(funnel.int8, funnel.front, pcm)), clip).toBeNull();
+    for (const { name: clip, pcm } of clips.slice(0, 2))
+      expect(firstDifference(runAudio(whole, pcm), reference(funnel.int8, funnel.front, pcm)), clip).toBeNull();
   }, 600_000);
 });
 
@@ -56,8 +64,24 @@ describe('android-arm64: the JNI glue of an audio project', () => {
     const listed = [...cmake.matchAll(/\$\{CMAKE_CURRENT_SOURCE_DIR\}\/\.\.\/(\S+\.c)/g)].map((m) => m[1]!);
     expect(listed).toContain('audio.c');
     expect(listed).toContain('tinyedge/audio/cwt.c');
-    const flags = ['-shared', '-fPIC', '-std=c99', '-O2', '-march=armv8.2-a+dotprod', '-Wall', '-Wextra', '-Werror', '-I/usr/include/android/nativehelper', '-I.', '-Itinyedge/include'];
-    const r = spawnSync('aarch64-linux-gnu-gcc', [...flags, 'android/tinyedge_jni.c', ...listed, '-o', 'libtinyedge_model.so'], { cwd: dir, encoding: 'utf8' });
+    const flags = [
+      '-shared',
+      '-fPIC',
+      '-std=c99',
+      '-O2',
+      '-march=armv8.2-a+dotprod',
+      '-Wall',
+      '-Wextra',
+      '-Werror',
+      '-I/usr/include/android/nativehelper',
+      '-I.',
+      '-Itinyedge/include',
+    ];
+    const r = spawnSync(
+      'aarch64-linux-gnu-gcc',
+      [...flags, 'android/tinyedge_jni.c', ...listed, '-o', 'libtinyedge_model.so'],
+      { cwd: dir, encoding: 'utf8' },
+    );
     expect(r.status, r.stderr).toBe(0);
     expect(readFileSync(join(dir, 'android', 'tinyedge_jni.c'), 'utf8')).toContain('audio_run(NULL)');
   });
@@ -89,7 +113,10 @@ describe('wasm32: cwt.wasm (AssemblyScript) and model.wasm in Node equal the ref
       const x = reference(deep, funnel.front, pcm);
       model.setInput(x);
       model.run();
-      expect(firstDifference(model.output(), runInteger(tail, { [tail.inputs[0]!]: x }).get(tail.outputs[0]!) as Int8Array), clip).toBeNull();
+      expect(
+        firstDifference(model.output(), runInteger(tail, { [tail.inputs[0]!]: x }).get(tail.outputs[0]!) as Int8Array),
+        clip,
+      ).toBeNull();
     }
   });
 });

@@ -5,11 +5,22 @@
  * (int16 activations, int8 weights, int64 biases) too, and the int8↔int16 conversions.
  */
 import { describe, expect, it } from 'vitest';
-import { CONVERSION_CASES, KERNEL_CASES_16X8, conversionGraph, conversionInput, describeKernelCasesOn, referenceOutputs } from '../support/kernel-cases.ts';
 import { buildC, firstDifference, runC } from '../support/c-build.ts';
+import {
+  CONVERSION_CASES,
+  conversionGraph,
+  conversionInput,
+  describeKernelCasesOn,
+  KERNEL_CASES_16X8,
+  referenceOutputs,
+} from '../support/kernel-cases.ts';
 
 describeKernelCasesOn(['host'], 'C kernels (%s: gcc -Wall -Wextra -Werror -pedantic) equal the int8 reference');
-describeKernelCasesOn(['host'], 'C 16×8 kernels (%s: gcc -Wall -Wextra -Werror -pedantic) equal the integer reference', KERNEL_CASES_16X8);
+describeKernelCasesOn(
+  ['host'],
+  'C 16×8 kernels (%s: gcc -Wall -Wextra -Werror -pedantic) equal the integer reference',
+  KERNEL_CASES_16X8,
+);
 
 describe('C int8↔int16 requantization (QUANTIZE) equals the integer reference', () => {
   it.each(CONVERSION_CASES)('%s → %s, output scale %s', (from, to, outScale) => {

@@ -6,13 +6,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { tensorOf } from '../../compiler/ir/graph.ts';
-import { Quantization, sizeOf } from '../../compiler/ir/tensor.ts';
+import { type Quantization, sizeOf } from '../../compiler/ir/tensor.ts';
 import { quantizeArrayInt16 } from '../../compiler/quantize/prepare/quant-params.ts';
 import { runInteger } from '../../compiler/reference/integer/interpreter.ts';
-import { quantized16x8DefaultModel } from '../support/quantized-model.ts';
-import { SAMPLE_PHOTOS, photoInput } from '../support/samples.ts';
-import { seededUniform } from '../support/seeded.ts';
 import { firstDifference } from '../support/c-build.ts';
+import { quantized16x8DefaultModel } from '../support/quantized-model.ts';
+import { photoInput, SAMPLE_PHOTOS } from '../support/samples.ts';
+import { seededUniform } from '../support/seeded.ts';
 import { instantiateWasm } from '../support/wasm-build.ts';
 
 describe('default model 16×8, WebAssembly in Node vs the integer reference', () => {
@@ -21,13 +21,20 @@ describe('default model 16×8, WebAssembly in Node vs the integer reference', ()
     const wasm = await instantiateWasm<Int16Array>(q16);
     const input = tensorOf(q16, q16.inputs[0]!);
     const inputs = [
-      ...(await Promise.all(SAMPLE_PHOTOS.slice(0, 2).map(async (file) => quantizeArrayInt16(await photoInput(model, file), input.quant as Quantization)))),
+      ...(await Promise.all(
+        SAMPLE_PHOTOS.slice(0, 2).map(async (file) =>
+          quantizeArrayInt16(await photoInput(model, file), input.quant as Quantization),
+        ),
+      )),
       Int16Array.from(seededUniform(1, sizeOf(input.shape), -32768, 32768), Math.floor),
     ];
     for (const [i, x] of inputs.entries()) {
       wasm.setInput(x);
       wasm.run();
-      expect(firstDifference(wasm.output(), runInteger(q16, { [q16.inputs[0]!]: x }).get(q16.outputs[0]!) as Int16Array), `input ${i}`).toBeNull();
+      expect(
+        firstDifference(wasm.output(), runInteger(q16, { [q16.inputs[0]!]: x }).get(q16.outputs[0]!) as Int16Array),
+        `input ${i}`,
+      ).toBeNull();
     }
   }, 600_000);
 });

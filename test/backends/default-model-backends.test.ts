@@ -5,18 +5,18 @@
  * 1792-wide features is compared too.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Graph, tensorOf } from '../../compiler/ir/graph.ts';
-import { Quantization, sizeOf } from '../../compiler/ir/tensor.ts';
-import { quantizeArray } from '../../compiler/quantize/prepare/quant-params.ts';
-import { runInteger } from '../../compiler/reference/integer/interpreter.ts';
-import { LoadedModel } from '../../models/registry.ts';
-import { quantizedDefaultModel } from '../support/quantized-model.ts';
-import { SAMPLE_PHOTOS, photoInput } from '../support/samples.ts';
-import { seededUniform } from '../support/seeded.ts';
-import { CBuilt, STRICT_CFLAGS, buildC, firstDifference, runC } from '../support/c-build.ts';
-import { loadTarget } from '../../targets/target.ts';
+import { type Graph, tensorOf } from '../../compiler/ir/graph.ts';
 import { subgraph } from '../../compiler/ir/subgraph.ts';
+import { type Quantization, sizeOf } from '../../compiler/ir/tensor.ts';
+import { quantizeArray } from '../../compiler/quantize/prepare/quant-params.ts';
 import { fidelityTensors } from '../../compiler/quantize/report.ts';
+import { runInteger } from '../../compiler/reference/integer/interpreter.ts';
+import type { LoadedModel } from '../../models/registry.ts';
+import { loadTarget } from '../../targets/target.ts';
+import { buildC, type CBuilt, firstDifference, runC, STRICT_CFLAGS } from '../support/c-build.ts';
+import { quantizedDefaultModel } from '../support/quantized-model.ts';
+import { photoInput, SAMPLE_PHOTOS } from '../support/samples.ts';
+import { seededUniform } from '../support/seeded.ts';
 import { instantiateWasm } from '../support/wasm-build.ts';
 
 let model: LoadedModel;
@@ -34,9 +34,14 @@ function expectSameBytes(x: Int8Array): void {
 }
 
 describe('default model, C on the host vs the int8 reference', () => {
-  it.each(SAMPLE_PHOTOS.map((p) => [p.split('/').pop() as string, p]))('photo %s: identical output bytes', async (_name, file) => {
-    expectSameBytes(quantizeArray(await photoInput(model, file), tensorOf(int8, int8.inputs[0]!).quant as Quantization));
-  });
+  it.each(SAMPLE_PHOTOS.map((p) => [p.split('/').pop() as string, p]))(
+    'photo %s: identical output bytes',
+    async (_name, file) => {
+      expectSameBytes(
+        quantizeArray(await photoInput(model, file), tensorOf(int8, int8.inputs[0]!).quant as Quantization),
+      );
+    },
+  );
 
   it.each([1, 2, 3])('seeded random int8 input %i: identical output bytes', (seed) => {
     const n = sizeOf(tensorOf(int8, int8.inputs[0]!).shape);
@@ -66,16 +71,26 @@ describe('default model, WebAssembly in Node vs the int8 reference', () => {
     const headModel = await instantiateWasm(head);
     const n = sizeOf(tensorOf(int8, int8.inputs[0]!).shape);
     const inputs = [
-      ...(await Promise.all(SAMPLE_PHOTOS.map(async (file) => quantizeArray(await photoInput(model, file), tensorOf(int8, int8.inputs[0]!).quant as Quantization)))),
+      ...(await Promise.all(
+        SAMPLE_PHOTOS.map(async (file) =>
+          quantizeArray(await photoInput(model, file), tensorOf(int8, int8.inputs[0]!).quant as Quantization),
+        ),
+      )),
       ...[1, 2, 3].map((seed) => Int8Array.from(seededUniform(seed, n, -128, 128), (v) => Math.floor(v))),
     ];
     for (const [i, x] of inputs.entries()) {
       model8.setInput(x);
       model8.run();
-      expect(firstDifference(model8.output(), runInteger(int8, { [int8.inputs[0]!]: x }).get(int8.outputs[0]!) as Int8Array), `input ${i}`).toBeNull();
+      expect(
+        firstDifference(model8.output(), runInteger(int8, { [int8.inputs[0]!]: x }).get(int8.outputs[0]!) as Int8Array),
+        `input ${i}`,
+      ).toBeNull();
       headModel.setInput(x);
       headModel.run();
-      expect(firstDifference(headModel.output(), runInteger(head, { [head.inputs[0]!]: x }).get(features) as Int8Array), `features of input ${i}`).toBeNull();
+      expect(
+        firstDifference(headModel.output(), runInteger(head, { [head.inputs[0]!]: x }).get(features) as Int8Array),
+        `features of input ${i}`,
+      ).toBeNull();
     }
   }, 600_000);
 });

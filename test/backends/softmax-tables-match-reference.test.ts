@@ -7,12 +7,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { GraphBuilder } from '../../compiler/ir/graph.ts';
-import { runInteger } from '../../compiler/reference/integer/interpreter.ts';
 import { int8ParamsOf, paramsOfKind } from '../../compiler/quantize/prepare/prepare-int8.ts';
-import { quantizeCase } from '../support/kernel-cases.ts';
+import { runInteger } from '../../compiler/reference/integer/interpreter.ts';
 import { buildC, firstDifference, runC } from '../support/c-build.ts';
-import { instantiateWasm } from '../support/wasm-build.ts';
+import { quantizeCase } from '../support/kernel-cases.ts';
 import { mulberry32 } from '../support/seeded.ts';
+import { instantiateWasm } from '../support/wasm-build.ts';
 
 const ROWS = 768;
 const DEPTH = 16;
@@ -35,7 +35,9 @@ describe('softmax with random exponent tables: 2 × 768 rows of 16', () => {
   it('C (host, gcc) equals the int8 reference element for element', () => {
     const { q, inputs, expected } = randomTableSoftmax(1200);
     const built = buildC(q);
-    inputs.forEach((x, i) => expect(firstDifference(runC(built, x), expected[i]!)).toBeNull());
+    inputs.forEach((x, i) => {
+      expect(firstDifference(runC(built, x), expected[i]!)).toBeNull();
+    });
   });
   it('WASM equals the int8 reference element for element', async () => {
     const { q, inputs, expected } = randomTableSoftmax(1201);

@@ -6,13 +6,20 @@
  * shipped loader.
  */
 import { describe, expect, it } from 'vitest';
-import { CONVERSION_CASES, KERNEL_CASES_16X8, conversionGraph, conversionInput, quantizeCase, referenceOutputs } from '../support/kernel-cases.ts';
-import { firstDifference } from '../support/c-build.ts';
-import { instantiateWasm } from '../support/wasm-build.ts';
-import { Graph, GraphBuilder } from '../../compiler/ir/graph.ts';
 import { NO_CLAMP } from '../../compiler/ir/attrs.ts';
-import { seededUniform } from '../support/seeded.ts';
+import { type Graph, GraphBuilder } from '../../compiler/ir/graph.ts';
 import type { RawValues } from '../../runtime/wasm/tinyedge-loader.js';
+import { firstDifference } from '../support/c-build.ts';
+import {
+  CONVERSION_CASES,
+  conversionGraph,
+  conversionInput,
+  KERNEL_CASES_16X8,
+  quantizeCase,
+  referenceOutputs,
+} from '../support/kernel-cases.ts';
+import { seededUniform } from '../support/seeded.ts';
+import { instantiateWasm } from '../support/wasm-build.ts';
 
 describe('WASM 16×8 kernels equal the integer reference', () => {
   it.each(KERNEL_CASES_16X8.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
@@ -52,7 +59,14 @@ const LONG_DOTS: { name: string; graph: () => Graph }[] = [
       b.input('x', [1, 4, 5, 240]);
       b.constant('w', [6, 3, 3, 240], seededUniform(3, 6 * 9 * 240, -1, 1));
       b.constant('bias', [6], seededUniform(4, 6, -1, 1));
-      b.graph.outputs.push(b.node('conv2d', 'conv', ['x', 'w', 'bias'], { strides: [1, 1], dilations: [1, 1], pads: [1, 1, 1, 1], clamp: NO_CLAMP }));
+      b.graph.outputs.push(
+        b.node('conv2d', 'conv', ['x', 'w', 'bias'], {
+          strides: [1, 1],
+          dilations: [1, 1],
+          pads: [1, 1, 1, 1],
+          clamp: NO_CLAMP,
+        }),
+      );
       return b.graph;
     },
   },
@@ -67,7 +81,15 @@ const WIDE_SCRATCH: { name: string; graph: () => Graph }[] = [
       b.input('x', [1, 4, 4, 288]);
       b.constant('w', [1, 3, 3, 288], seededUniform(6, 9 * 288, -1, 1));
       b.constant('bias', [288], seededUniform(7, 288, -1, 1));
-      b.graph.outputs.push(b.node('depthwise_conv2d', 'dw', ['x', 'w', 'bias'], { strides: [1, 1], dilations: [1, 1], pads: [1, 1, 1, 1], depthMultiplier: 1, clamp: NO_CLAMP }));
+      b.graph.outputs.push(
+        b.node('depthwise_conv2d', 'dw', ['x', 'w', 'bias'], {
+          strides: [1, 1],
+          dilations: [1, 1],
+          pads: [1, 1, 1, 1],
+          depthMultiplier: 1,
+          clamp: NO_CLAMP,
+        }),
+      );
       return b.graph;
     },
   },

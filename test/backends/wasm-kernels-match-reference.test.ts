@@ -4,8 +4,8 @@
  * lanes, strides, padding, clamps, every op; see test/support/kernel-cases.ts), run in Node's V8.
  */
 import { describe, expect, it } from 'vitest';
-import { KERNEL_CASES, quantizeCase, referenceOutputs } from '../support/kernel-cases.ts';
 import { firstDifference } from '../support/c-build.ts';
+import { KERNEL_CASES, quantizeCase, referenceOutputs } from '../support/kernel-cases.ts';
 import { instantiateWasm } from '../support/wasm-build.ts';
 
 describe('WASM kernels equal the int8 reference', () => {

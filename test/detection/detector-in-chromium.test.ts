@@ -4,20 +4,21 @@
  * its detections equal the TypeScript reference's (image preprocessing, int8 interpreter, post-processing) on every
  * sample photo; picking a photo in the page draws the boxes and lists them.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import sharp from 'sharp';
+
 import type { Page } from 'playwright-core';
-import { tensorOf } from '../../compiler/ir/graph.ts';
-import { planMemory } from '../../compiler/plan/plan-memory.ts';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { wasmScratchBytes } from '../../compiler/backends/wasm/kernel-table.ts';
 import { wasmProject } from '../../compiler/backends/wasm/package/project.ts';
-import { imageToInt8 } from '../../compiler/reference/image/image-to-int8.ts';
 import { pixelTable } from '../../compiler/image/pixel-table.ts';
-import { Detection } from '../../compiler/reference/detection/ssd-postprocess.ts';
+import { tensorOf } from '../../compiler/ir/graph.ts';
+import { planMemory } from '../../compiler/plan/plan-memory.ts';
+import type { Detection } from '../../compiler/reference/detection/ssd-postprocess.ts';
+import { imageToInt8 } from '../../compiler/reference/image/image-to-int8.ts';
+import { type OpenPage, openPageInChromium } from '../support/chromium-page.ts';
 import { SAMPLE_PHOTOS } from '../support/samples.ts';
-import { OpenPage, openPageInChromium } from '../support/chromium-page.ts';
-import { SIZE, quantizedSyntheticDetector } from './synthetic-detector.ts';
 import { referenceDetections } from './detection-record.ts';
+import { quantizedSyntheticDetector, SIZE } from './synthetic-detector.ts';
 
 const PRE = { scale: 2 / 255, offset: -1 };
 const g = quantizedSyntheticDetector({ scoreThreshold: 0.6 });
@@ -40,9 +41,20 @@ describe('a detector in Chromium', () => {
     let found = 0;
     for (const file of SAMPLE_PHOTOS) {
       // Photos shrunk to at most 160 pixels a side first: the pixels travel to the page as a JSON array.
-      const { data, info } = await sharp(file).rotate().resize(160, 160, { fit: 'inside' }).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+      const { data, info } = await sharp(file)
+        .rotate()
+        .resize(160, 160, { fit: 'inside' })
+        .ensureAlpha()
+        .raw()
+        .toBuffer({ resolveWithObject: true });
       const ref = referenceDetections(g, imageToInt8(data, info.width, info.height, 4, SIZE, SIZE, table));
-      const inPage = await page.evaluate(([rgba, w, h]) => (window as unknown as { detectPixels(p: number[], w: number, h: number): { detections: Detection[] } }).detectPixels(rgba, w, h), [Array.from(data), info.width, info.height] as [number[], number, number]);
+      const inPage = await page.evaluate(
+        ([rgba, w, h]) =>
+          (
+            window as unknown as { detectPixels(p: number[], w: number, h: number): { detections: Detection[] } }
+          ).detectPixels(rgba, w, h),
+        [Array.from(data), info.width, info.height] as [number[], number, number],
+      );
       expect(inPage.detections, file).toEqual(ref.detections);
       found += ref.detections.length;
     }
@@ -51,9 +63,16 @@ describe('a detector in Chromium', () => {
 
   it('picking a photo draws it with the boxes and lists the detections', async () => {
     await page.setInputFiles('#file', SAMPLE_PHOTOS[0]!);
-    await page.waitForFunction(() => (document.getElementById('result')?.textContent ?? '').includes(' ms'), undefined, { timeout: 30_000 });
+    await page.waitForFunction(
+      () => (document.getElementById('result')?.textContent ?? '').includes(' ms'),
+      undefined,
+      { timeout: 30_000 },
+    );
     expect(await page.textContent('#result')).toMatch(/^((cat|dog) \d\.\d\d\n)*\d+\.\d ms$/);
-    const size = await page.evaluate(() => [(document.getElementById('canvas') as HTMLCanvasElement).width, (document.getElementById('canvas') as HTMLCanvasElement).height]);
+    const size = await page.evaluate(() => [
+      (document.getElementById('canvas') as HTMLCanvasElement).width,
+      (document.getElementById('canvas') as HTMLCanvasElement).height,
+    ]);
     const { info } = await sharp(SAMPLE_PHOTOS[0]).rotate().toBuffer({ resolveWithObject: true });
     expect(size).toEqual([info.width, info.height]);
   }, 60_000);

@@ -5,22 +5,23 @@
  * pixel table gives exactly what predict's quantization of pixel·scale + offset gives. A wasm32 build's loader
  * (setImage, with the pixel table from model.json) writes the reference's bytes as the model's input.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+
 import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
-import { imageToInt8 } from '../../compiler/reference/image/image-to-int8.ts';
-import { pixelTable } from '../../compiler/image/pixel-table.ts';
-import { quantizeArray } from '../../compiler/quantize/prepare/quant-params.ts';
-import { ImagePreprocessor } from '../../runtime/wasm/image-preprocess.js';
-import { SAMPLE_PHOTOS } from '../support/samples.ts';
-import { firstDifference } from '../support/c-build.ts';
-import { tensorOf } from '../../compiler/ir/graph.ts';
-import { planMemory } from '../../compiler/plan/plan-memory.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { wasmScratchBytes } from '../../compiler/backends/wasm/kernel-table.ts';
 import { wasmProject } from '../../compiler/backends/wasm/package/project.ts';
+import { pixelTable } from '../../compiler/image/pixel-table.ts';
+import { tensorOf } from '../../compiler/ir/graph.ts';
+import { planMemory } from '../../compiler/plan/plan-memory.ts';
+import { quantizeArray } from '../../compiler/quantize/prepare/quant-params.ts';
+import { imageToInt8 } from '../../compiler/reference/image/image-to-int8.ts';
+import { ImagePreprocessor } from '../../runtime/wasm/image-preprocess.js';
 import { TinyedgeModel } from '../../runtime/wasm/tinyedge-loader.js';
-import { SIZE, quantizedSyntheticDetector } from './synthetic-detector.ts';
+import { firstDifference } from '../support/c-build.ts';
+import { SAMPLE_PHOTOS } from '../support/samples.ts';
 import { referenceDetections } from './detection-record.ts';
+import { quantizedSyntheticDetector, SIZE } from './synthetic-detector.ts';
 
 const WASM = readFileSync(new URL('../../runtime/wasm/assembly/build/image-preprocess.wasm', import.meta.url));
 const PRE = { scale: 2 / 255, offset: -1 };
@@ -40,7 +41,13 @@ describe('image preprocessing: WebAssembly equals the TypeScript reference', () 
       SAMPLE_PHOTOS.map(async (file) => {
         const rgba = await sharp(file).rotate().ensureAlpha().raw().toBuffer({ resolveWithObject: true });
         const rgb = await sharp(file).rotate().removeAlpha().raw().toBuffer({ resolveWithObject: true });
-        return { file, rgba: new Uint8Array(rgba.data), rgb: new Uint8Array(rgb.data), width: rgba.info.width, height: rgba.info.height };
+        return {
+          file,
+          rgba: new Uint8Array(rgba.data),
+          rgb: new Uint8Array(rgb.data),
+          width: rgba.info.width,
+          height: rgba.info.height,
+        };
       }),
     );
   });
@@ -59,15 +66,26 @@ describe('image preprocessing: WebAssembly equals the TypeScript reference', () 
   it('upscaling a 17×13 image to 64×48: equal bytes', async () => {
     const wasm = await ImagePreprocessor.load(WASM, { width: 64, height: 48, table: TABLE });
     for (const p of photos) {
-      const small = new Uint8Array(await sharp(p.rgb, { raw: { width: p.width, height: p.height, channels: 3 } }).resize(17, 13, { fit: 'fill' }).raw().toBuffer());
-      expect(firstDifference(wasm.run(small, 17, 13, 3), imageToInt8(small, 17, 13, 3, 64, 48, TABLE)), p.file).toBeNull();
+      const small = new Uint8Array(
+        await sharp(p.rgb, { raw: { width: p.width, height: p.height, channels: 3 } })
+          .resize(17, 13, { fit: 'fill' })
+          .raw()
+          .toBuffer(),
+      );
+      expect(
+        firstDifference(wasm.run(small, 17, 13, 3), imageToInt8(small, 17, 13, 3, 64, 48, TABLE)),
+        p.file,
+      ).toBeNull();
     }
   });
 
-  it('the loader of a wasm32 build: setImage feeds the reference\'s input bytes (the detections on them equal the reference\'s)', async () => {
+  it("the loader of a wasm32 build: setImage feeds the reference's input bytes (the detections on them equal the reference's)", async () => {
     const g = quantizedSyntheticDetector();
     const { files, info } = wasmProject(g, planMemory(g, wasmScratchBytes), 'test', undefined, PRE);
-    const model = await TinyedgeModel.load(files['model.wasm'] as Uint8Array, info, { ssdPostprocess: files['ssd-postprocess.wasm'] as Uint8Array, imagePreprocess: files['image-preprocess.wasm'] as Uint8Array });
+    const model = await TinyedgeModel.load(files['model.wasm'] as Uint8Array, info, {
+      ssdPostprocess: files['ssd-postprocess.wasm'] as Uint8Array,
+      imagePreprocess: files['image-preprocess.wasm'] as Uint8Array,
+    });
     const q = tensorOf(g, g.inputs[0]!).quant!;
     const table = pixelTable(PRE, { scale: q.scale[0]!, zeroPoint: q.zeroPoint[0]! });
     expect(info.pixelTable).toEqual(Array.from(table));
@@ -88,7 +106,10 @@ describe('image preprocessing: WebAssembly equals the TypeScript reference', () 
 
   it('without resizing, the pixel table gives what predict quantizes from pixel·scale + offset', () => {
     const p = photos[0]!;
-    const expected = quantizeArray(Float32Array.from(p.rgb, (v) => v * PRE.scale + PRE.offset), { scale: [QUANT.scale], zeroPoint: [QUANT.zeroPoint] });
+    const expected = quantizeArray(
+      Float32Array.from(p.rgb, (v) => v * PRE.scale + PRE.offset),
+      { scale: [QUANT.scale], zeroPoint: [QUANT.zeroPoint] },
+    );
     expect(firstDifference(imageToInt8(p.rgba, p.width, p.height, 4, p.width, p.height, TABLE), expected)).toBeNull();
   });
 });

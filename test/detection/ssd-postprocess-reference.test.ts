@@ -5,17 +5,17 @@
  * path agrees with the int8 path on dequantized outputs; SsdDetection survives the passes and the int8 artifact.
  */
 import { describe, expect, it } from 'vitest';
-import { Graph, tensorOf } from '../../compiler/ir/graph.ts';
-import { SsdDetection } from '../../compiler/ir/detection.ts';
-import { Tensor } from '../../compiler/ir/tensor.ts';
+import { decodeArtifact, encodeArtifact } from '../../compiler/artifact/int8-artifact.ts';
+import { type SsdInt8Tables, ssdInt8Tables } from '../../compiler/detection/ssd-tables.ts';
+import type { SsdDetection } from '../../compiler/ir/detection.ts';
+import { type Graph, tensorOf } from '../../compiler/ir/graph.ts';
+import type { Tensor } from '../../compiler/ir/tensor.ts';
+import { optimize } from '../../compiler/pipeline.ts';
+import { dequantizeArray, quantizeForTensor } from '../../compiler/quantize/prepare/quant-params.ts';
 import { decodeBox, iou } from '../../compiler/reference/detection/box-arithmetic.ts';
 import { ssdPostprocessF32, ssdPostprocessInt8 } from '../../compiler/reference/detection/ssd-postprocess.ts';
-import { SsdInt8Tables, ssdInt8Tables } from '../../compiler/detection/ssd-tables.ts';
-import { dequantizeArray, quantizeForTensor } from '../../compiler/quantize/prepare/quant-params.ts';
-import { decodeArtifact, encodeArtifact } from '../../compiler/artifact/int8-artifact.ts';
-import { quantizedSyntheticDetector, seededImages, syntheticDetector } from './synthetic-detector.ts';
-import { optimize } from '../../compiler/pipeline.ts';
 import { referenceDetections } from './detection-record.ts';
+import { quantizedSyntheticDetector, seededImages, syntheticDetector } from './synthetic-detector.ts';
 
 const isF32 = (v: number) => Math.fround(v) === v;
 
@@ -45,12 +45,15 @@ function tables(settings: Partial<SsdInt8Tables>): SsdInt8Tables {
   };
 }
 
-const picked = (t: SsdInt8Tables) => ssdPostprocessInt8(t, BOXES, SCORES).map((d) => [d.anchor, d.classIndex, d.score * 256 - 128]);
+const picked = (t: SsdInt8Tables) =>
+  ssdPostprocessInt8(t, BOXES, SCORES).map((d) => [d.anchor, d.classIndex, d.score * 256 - 128]);
 
 describe('SSD post-processing reference', () => {
   it('decodes a box: center = t·size + anchor, size = e·anchor size, corners center ∓ size/2, every value an f32', () => {
     const box = decodeBox(Float32Array.from([0.5, 0.5, 0.2, 0.4]), 0, 0.1, -0.25, 2, 0.5);
-    [0.32, 0.3, 0.72, 0.5].forEach((v, i) => expect(box[i]).toBeCloseTo(v, 6));
+    [0.32, 0.3, 0.72, 0.5].forEach((v, i) => {
+      expect(box[i]).toBeCloseTo(v, 6);
+    });
     expect(box.every(isF32)).toBe(true);
   });
 
@@ -70,7 +73,7 @@ describe('SSD post-processing reference', () => {
     ]);
   });
 
-  it('class-agnostic: one NMS over each anchor\'s best class, ties by anchor', () => {
+  it("class-agnostic: one NMS over each anchor's best class, ties by anchor", () => {
     expect(picked(tables({ classAgnostic: true }))).toEqual([
       [1, 0, 110],
       [2, 1, 100],
@@ -99,27 +102,54 @@ describe('SSD post-processing reference', () => {
   it('the minimum score code: the first whose sigmoid exceeds the threshold; a score equal to the threshold is out', () => {
     const scores: Tensor = { name: 's', shape: [1, 4, 3], dtype: 'int8', quant: { scale: [0.1], zeroPoint: [0] } };
     const boxes: Tensor = { name: 'b', shape: [1, 4, 4], dtype: 'int8', quant: { scale: [0.05], zeroPoint: [0] } };
-    const detection: SsdDetection = { boxesOutput: 'b', scoresOutput: 's', anchors: ANCHORS, boxScales: { y: 10, x: 10, h: 5, w: 5 }, scoreConversion: 'sigmoid', backgroundClass: true, scoreThreshold: 0.5, iouThreshold: 0.5, maxDetections: 10, classAgnostic: false };
-    const g: Graph = { source: 'hand', tensors: new Map([['s', scores], ['b', boxes]]), nodes: [], inputs: [], outputs: ['b', 's'], detection };
+    const detection: SsdDetection = {
+      boxesOutput: 'b',
+      scoresOutput: 's',
+      anchors: ANCHORS,
+      boxScales: { y: 10, x: 10, h: 5, w: 5 },
+      scoreConversion: 'sigmoid',
+      backgroundClass: true,
+      scoreThreshold: 0.5,
+      iouThreshold: 0.5,
+      maxDetections: 10,
+      classAgnostic: false,
+    };
+    const g: Graph = {
+      source: 'hand',
+      tensors: new Map([
+        ['s', scores],
+        ['b', boxes],
+      ]),
+      nodes: [],
+      inputs: [],
+      outputs: ['b', 's'],
+      detection,
+    };
     const t = ssdInt8Tables(g);
     expect(t.minScoreCode).toBe(1);
     expect(ssdInt8Tables(g, { scoreThreshold: t.score[3 + 128] }).minScoreCode).toBe(4);
     expect(t.score[128 + 20]).toBe(Math.fround(1 / (1 + Math.exp(-2))));
-    expect(t.eh[128 + 20]).toBe(Math.fround(Math.exp(0.05 * 20 / 5)));
-    expect(t.ty[128 - 20]).toBe(Math.fround(-0.05 * 20 / 10));
+    expect(t.eh[128 + 20]).toBe(Math.fround(Math.exp((0.05 * 20) / 5)));
+    expect(t.ty[128 - 20]).toBe(Math.fround((-0.05 * 20) / 10));
     expect(ssdInt8Tables(g, { scoreThreshold: 0.9999 }).minScoreCode).toBe(93);
   });
 
-  it('the f32 path (TF OD API semantics) on dequantized outputs picks the int8 path\'s detections, boxes and scores within 1e-6', () => {
+  it("the f32 path (TF OD API semantics) on dequantized outputs picks the int8 path's detections, boxes and scores within 1e-6", () => {
     const g = quantizedSyntheticDetector();
     const d = g.detection as SsdDetection;
     for (const image of seededImages(3, 40)) {
       const ref = referenceDetections(g, quantizeForTensor(image, tensorOf(g, g.inputs[0]!)) as Int8Array);
-      const f32 = ssdPostprocessF32(d, dequantizeArray(ref.boxes, tensorOf(g, d.boxesOutput).quant!), dequantizeArray(ref.scores, tensorOf(g, d.scoresOutput).quant!));
+      const f32 = ssdPostprocessF32(
+        d,
+        dequantizeArray(ref.boxes, tensorOf(g, d.boxesOutput).quant!),
+        dequantizeArray(ref.scores, tensorOf(g, d.scoresOutput).quant!),
+      );
       expect(f32.map((x) => [x.anchor, x.classIndex])).toEqual(ref.detections.map((x) => [x.anchor, x.classIndex]));
       f32.forEach((x, i) => {
         expect(x.score).toBeCloseTo(ref.detections[i]!.score, 6);
-        x.box.forEach((v, k) => expect(v).toBeCloseTo(ref.detections[i]!.box[k]!, 6));
+        x.box.forEach((v, k) => {
+          expect(v).toBeCloseTo(ref.detections[i]!.box[k]!, 6);
+        });
       });
     }
   });
@@ -132,7 +162,15 @@ describe('SSD post-processing reference', () => {
 
   it('the int8 artifact keeps the detection description, anchors bit for bit', () => {
     const g = quantizedSyntheticDetector();
-    const back = decodeArtifact(encodeArtifact({ model: 't', graph: g, preprocessing: { scale: 1, offset: 0 }, calibration: { method: 'minmax', images: 1, biasCorrection: false } }), 't.tedge').graph;
+    const back = decodeArtifact(
+      encodeArtifact({
+        model: 't',
+        graph: g,
+        preprocessing: { scale: 1, offset: 0 },
+        calibration: { method: 'minmax', images: 1, biasCorrection: false },
+      }),
+      't.tedge',
+    ).graph;
     expect(back.detection).toEqual(g.detection);
     expect(ssdInt8Tables(back)).toEqual(ssdInt8Tables(g));
   });

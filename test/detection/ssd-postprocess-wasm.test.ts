@@ -4,16 +4,17 @@
  * detector's raw outputs: per class and class-agnostic, thresholds from none to most, one detection to many. The
  * detector compiled for wasm32 and loaded by the shipped loader detects the same, from the same raw outputs.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+
 import { readFileSync } from 'node:fs';
-import { Graph, tensorOf } from '../../compiler/ir/graph.ts';
-import { quantizeForTensor } from '../../compiler/quantize/prepare/quant-params.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ssdInt8Tables } from '../../compiler/detection/ssd-tables.ts';
+import { type Graph, tensorOf } from '../../compiler/ir/graph.ts';
+import { quantizeForTensor } from '../../compiler/quantize/prepare/quant-params.ts';
 import { ssdPostprocessInt8 } from '../../compiler/reference/detection/ssd-postprocess.ts';
 import { SsdPostprocessor } from '../../runtime/wasm/ssd-postprocess.js';
-import { quantizedSyntheticDetector, seededImages } from './synthetic-detector.ts';
-import { referenceDetections } from './detection-record.ts';
 import { instantiateWasm } from '../support/wasm-build.ts';
+import { referenceDetections } from './detection-record.ts';
+import { quantizedSyntheticDetector, seededImages } from './synthetic-detector.ts';
 
 const WASM = readFileSync(new URL('../../runtime/wasm/assembly/build/ssd-postprocess.wasm', import.meta.url));
 
@@ -31,7 +32,9 @@ describe('WASM SSD post-processing equals the TypeScript reference', () => {
   let outputs: { boxes: Int8Array; scores: Int8Array }[];
   beforeAll(() => {
     g = quantizedSyntheticDetector();
-    outputs = seededImages(6, 900).map((image) => referenceDetections(g, quantizeForTensor(image, tensorOf(g, g.inputs[0]!)) as Int8Array));
+    outputs = seededImages(6, 900).map((image) =>
+      referenceDetections(g, quantizeForTensor(image, tensorOf(g, g.inputs[0]!)) as Int8Array),
+    );
   });
 
   it('the wasm32 build of the detector, through the loader: raw outputs and detections equal the reference', async () => {

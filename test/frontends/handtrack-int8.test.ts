@@ -6,27 +6,28 @@
  * qemu-aarch64 and cortex-m55 under qemu-system-arm (the mps3-an547 board's memory holds it; the real part's 2 MB
  * SRAM profile is refused by `compile`, saying by how many bytes).
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Graph, tensorOf } from '../../compiler/ir/graph.ts';
-import { quantizeForTensor } from '../../compiler/quantize/prepare/quant-params.ts';
-import { runF32 } from '../../compiler/reference/f32/interpreter.ts';
-import { Detection, ssdPostprocessF32 } from '../../compiler/reference/detection/ssd-postprocess.ts';
-import { iou } from '../../compiler/reference/detection/box-arithmetic.ts';
-import { planMemory } from '../../compiler/plan/plan-memory.ts';
-import { cScratchBytes } from '../../compiler/backends/c/render-nodes.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { encodeArtifact } from '../../compiler/artifact/int8-artifact.ts';
+import { cScratchBytes } from '../../compiler/backends/c/render-nodes.ts';
+import { type Graph, tensorOf } from '../../compiler/ir/graph.ts';
+import { planMemory } from '../../compiler/plan/plan-memory.ts';
+import { quantizeForTensor } from '../../compiler/quantize/prepare/quant-params.ts';
+import { iou } from '../../compiler/reference/detection/box-arithmetic.ts';
+import { type Detection, ssdPostprocessF32 } from '../../compiler/reference/detection/ssd-postprocess.ts';
+import { runF32 } from '../../compiler/reference/f32/interpreter.ts';
+import type { LoadedModel } from '../../models/registry.ts';
 import { loadTarget } from '../../targets/target.ts';
 import { runBuild } from '../../targets/toolchain.ts';
-import { LoadedModel } from '../../models/registry.ts';
-import { quantizedDefaultModel } from '../support/quantized-model.ts';
-import { SAMPLE_PHOTOS, photoInput } from '../support/samples.ts';
-import { CBuilt, buildC } from '../support/c-build.ts';
-import { instantiateWasm } from '../support/wasm-build.ts';
+import { type DetectorResult, parseDetectionRecord, referenceDetections } from '../detection/detection-record.ts';
+import { buildC, type CBuilt } from '../support/c-build.ts';
 import { hasStackTrace, tinyedge } from '../support/cli.ts';
-import { DetectorResult, parseDetectionRecord, referenceDetections } from '../detection/detection-record.ts';
+import { quantizedDefaultModel } from '../support/quantized-model.ts';
+import { photoInput, SAMPLE_PHOTOS } from '../support/samples.ts';
+import { instantiateWasm } from '../support/wasm-build.ts';
 
 interface PhotoCase {
   name: string;
@@ -70,17 +71,22 @@ describe('human:handtrack in int8', () => {
     expect(tensorOf(int8, int8.inputs[0]!).quant).toEqual({ scale: [1], zeroPoint: [-128] });
   });
 
-  it.each(SAMPLE_PHOTOS.map((p) => [p.split('/').pop() as string]))('%s: int8 detections match f32 (count above 0.3; best three: class, IoU ≥ 0.9, score ±0.05)', (name) => {
-    const p = photos.find((c) => c.name === name) as PhotoCase;
-    const above = (ds: Detection[]) => ds.filter((o) => o.score > 0.3).length;
-    expect(above(p.int8.detections)).toBe(above(p.f32));
-    for (const ref of p.f32.slice(0, 3)) {
-      const candidates = p.int8.detections.filter((o) => o.classIndex === ref.classIndex && Math.abs(o.score - ref.score) <= 0.05);
-      const best = Math.max(0, ...candidates.map((o) => iou(o.box, ref.box)));
-      console.log(`${name}: f32 ${ref.score.toFixed(4)} class ${ref.classIndex}, best int8 IoU ${best.toFixed(4)}`);
-      expect(best, `f32 detection ${JSON.stringify(ref)}`).toBeGreaterThanOrEqual(0.9);
-    }
-  });
+  it.each(SAMPLE_PHOTOS.map((p) => [p.split('/').pop() as string]))(
+    '%s: int8 detections match f32 (count above 0.3; best three: class, IoU ≥ 0.9, score ±0.05)',
+    (name) => {
+      const p = photos.find((c) => c.name === name) as PhotoCase;
+      const above = (ds: Detection[]) => ds.filter((o) => o.score > 0.3).length;
+      expect(above(p.int8.detections)).toBe(above(p.f32));
+      for (const ref of p.f32.slice(0, 3)) {
+        const candidates = p.int8.detections.filter(
+          (o) => o.classIndex === ref.classIndex && Math.abs(o.score - ref.score) <= 0.05,
+        );
+        const best = Math.max(0, ...candidates.map((o) => iou(o.box, ref.box)));
+        console.log(`${name}: f32 ${ref.score.toFixed(4)} class ${ref.classIndex}, best int8 IoU ${best.toFixed(4)}`);
+        expect(best, `f32 detection ${JSON.stringify(ref)}`).toBeGreaterThanOrEqual(0.9);
+      }
+    },
+  );
 
   it('C on the host: raw outputs and detections equal the reference on every photo', () => {
     const built = buildC(int8);
@@ -97,11 +103,15 @@ describe('human:handtrack in int8', () => {
     }
   }, 900_000);
 
-  it.each(['rpi4-aarch64', 'cortex-m55'])('%s under qemu: raw outputs and detections equal the reference on the astronaut photo', (name) => {
-    const p = photos.find((c) => c.name === 'astronaut.png') as PhotoCase;
-    const built = buildC(int8, loadTarget(name));
-    expect(runDetector(built, int8, p.x)).toEqual(p.int8);
-  }, 1_800_000);
+  it.each(['rpi4-aarch64', 'cortex-m55'])(
+    '%s under qemu: raw outputs and detections equal the reference on the astronaut photo',
+    (name) => {
+      const p = photos.find((c) => c.name === 'astronaut.png') as PhotoCase;
+      const built = buildC(int8, loadTarget(name));
+      expect(runDetector(built, int8, p.x)).toEqual(p.int8);
+    },
+    1_800_000,
+  );
 
   it("compile refuses the cortex-m55 part's 2 MB SRAM, saying by how many bytes the arena is over", () => {
     const arena = planMemory(int8, cScratchBytes).arenaBytes;
@@ -109,7 +119,16 @@ describe('human:handtrack in int8', () => {
     console.log(`handtrack int8: arena ${arena} B against cortex-m55's ${ram} B SRAM`);
     const dir = mkdtempSync(join(tmpdir(), 'tinyedge-handtrack-'));
     const artifact = join(dir, 'handtrack.tinyedge');
-    writeFileSync(artifact, encodeArtifact({ model: model.spec, graph: int8, labels: model.labels, preprocessing: model.preprocessing, calibration: { method: 'minmax', images: photos.length, biasCorrection: true } }));
+    writeFileSync(
+      artifact,
+      encodeArtifact({
+        model: model.spec,
+        graph: int8,
+        labels: model.labels,
+        preprocessing: model.preprocessing,
+        calibration: { method: 'minmax', images: photos.length, biasCorrection: true },
+      }),
+    );
     const r = tinyedge(['compile', artifact, '--target', 'cortex-m55', '--out', join(dir, 'build')]);
     expect(r.status, r.stderr).toBe(2);
     expect(hasStackTrace(r.stderr)).toBe(false);

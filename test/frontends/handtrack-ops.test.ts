@@ -4,13 +4,14 @@
  * down), TF OD API's stack-and-reshape upsampling becomes one nearest resize, and StridedSlice / ExpandDims / Unpack /
  * Squeeze that only add or drop unit axes vanish; a StridedSlice that crops is refused naming its node and op.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+
 import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import '@tensorflow/tfjs-backend-cpu';
 import { loadGraphModel } from '@tensorflow/tfjs-converter';
-import { TfjsArtifacts, concatShards } from '../../compiler/frontends/tfjs-common/artifacts.ts';
+import { concatShards, type TfjsArtifacts } from '../../compiler/frontends/tfjs-common/artifacts.ts';
 import { importTfjsGraph } from '../../compiler/frontends/tfjs-graph/import.ts';
-import { TfAttr, TfNode } from '../../compiler/frontends/tfjs-graph/tf-node.ts';
+import type { TfAttr, TfNode } from '../../compiler/frontends/tfjs-graph/tf-node.ts';
 import { runF32 } from '../../compiler/reference/f32/interpreter.ts';
 import { useTfjsBackend } from '../../tools/peers/tfjs.ts';
 import { seededUniform } from '../support/seeded.ts';
@@ -21,11 +22,26 @@ const INPUT = [1, 4, 5, 3];
 function graphModel(consts: Record<string, number[]>, nodes: TfNode[]): TfjsArtifacts {
   const weights = Object.entries(consts).map(([name, v]) => ({ name, shape: [v.length], dtype: 'int32' }));
   const bytes = new Uint8Array(Int32Array.from(Object.values(consts).flat()).buffer);
-  const constNodes: TfNode[] = Object.keys(consts).map((name) => ({ name, op: 'Const', attr: { dtype: { type: 'DT_INT32' }, value: { tensor: { dtype: 'DT_INT32', tensorShape: { dim: [{ size: consts[name]!.length }] } } } } }));
-  const placeholder: TfNode = { name: 'x', op: 'Placeholder', attr: { dtype: { type: 'DT_FLOAT' }, shape: { shape: { dim: INPUT.map((size) => ({ size })) } } } };
+  const constNodes: TfNode[] = Object.keys(consts).map((name) => ({
+    name,
+    op: 'Const',
+    attr: {
+      dtype: { type: 'DT_INT32' },
+      value: { tensor: { dtype: 'DT_INT32', tensorShape: { dim: [{ size: consts[name]!.length }] } } },
+    },
+  }));
+  const placeholder: TfNode = {
+    name: 'x',
+    op: 'Placeholder',
+    attr: { dtype: { type: 'DT_FLOAT' }, shape: { shape: { dim: INPUT.map((size) => ({ size })) } } },
+  };
   return {
     file: 'test:small-graph.json',
-    json: { format: 'graph-model', modelTopology: { node: [placeholder, ...constNodes, ...nodes], versions: { producer: 1395 } }, weightsManifest: [{ paths: ['w.bin'], weights }] },
+    json: {
+      format: 'graph-model',
+      modelTopology: { node: [placeholder, ...constNodes, ...nodes], versions: { producer: 1395 } },
+      weightsManifest: [{ paths: ['w.bin'], weights }],
+    },
     shards: [[{ file: 'test:w.bin', bytes }]],
   };
 }
@@ -34,10 +50,23 @@ const flag = (b: boolean): TfAttr => ({ b });
 const int = (i: number): TfAttr => ({ i: String(i) });
 
 /** Runs the model's output with TF.js and with tinyedge's import + f32 reference; also returns the IR ops. */
-async function both(a: TfjsArtifacts, output: string): Promise<{ ours: Float32Array; theirs: Float32Array; ops: string[] }> {
-  const x = seededUniform(5, INPUT.reduce((p, d) => p * d, 1), -1, 1);
+async function both(
+  a: TfjsArtifacts,
+  output: string,
+): Promise<{ ours: Float32Array; theirs: Float32Array; ops: string[] }> {
+  const x = seededUniform(
+    5,
+    INPUT.reduce((p, d) => p * d, 1),
+    -1,
+    1,
+  );
   const m = await loadGraphModel({
-    load: async () => ({ modelTopology: a.json.modelTopology as tf.io.ModelArtifacts['modelTopology'], weightSpecs: a.json.weightsManifest.flatMap((g) => g.weights) as tf.io.WeightsManifestEntry[], weightData: concatShards(a.shards.flat()), format: 'graph-model' }),
+    load: async () => ({
+      modelTopology: a.json.modelTopology as tf.io.ModelArtifacts['modelTopology'],
+      weightSpecs: a.json.weightsManifest.flatMap((g) => g.weights) as tf.io.WeightsManifestEntry[],
+      weightData: concatShards(a.shards.flat()),
+      format: 'graph-model',
+    }),
   });
   const input = tf.tensor(x, INPUT);
   const y = m.execute(input, output) as tf.Tensor;
@@ -63,9 +92,19 @@ describe('TF ops of the hand detector, against TF.js cpu', () => {
 
   for (const op of ['ResizeBilinear', 'ResizeNearestNeighbor']) {
     for (const [alignCorners, halfPixel] of MODES) {
-      for (const size of [[7, 9], [3, 2]]) {
+      for (const size of [
+        [7, 9],
+        [3, 2],
+      ]) {
         it(`${op} to ${size.join('×')}, align_corners ${alignCorners}, half_pixel_centers ${halfPixel}: within 1e-6`, async () => {
-          const a = graphModel({ size }, [{ name: 'y', op, input: ['x', 'size'], attr: { align_corners: flag(alignCorners), half_pixel_centers: flag(halfPixel) } }]);
+          const a = graphModel({ size }, [
+            {
+              name: 'y',
+              op,
+              input: ['x', 'size'],
+              attr: { align_corners: flag(alignCorners), half_pixel_centers: flag(halfPixel) },
+            },
+          ]);
           const r = await both(a, 'y');
           expect(r.ops).toEqual([op === 'ResizeBilinear' ? 'resize_bilinear' : 'resize_nearest']);
           expect(maxAbsDiff(r.ours, r.theirs)).toBeLessThanOrEqual(1e-6);
@@ -74,8 +113,14 @@ describe('TF ops of the hand detector, against TF.js cpu', () => {
     }
   }
 
-  it('a resize to the input\'s own size is no op at all', async () => {
-    const r = await both(graphModel({ size: [4, 5] }, [{ name: 'y', op: 'ResizeBilinear', input: ['x', 'size'] }, { name: 'z', op: 'Relu', input: ['y'] }]), 'z');
+  it("a resize to the input's own size is no op at all", async () => {
+    const r = await both(
+      graphModel({ size: [4, 5] }, [
+        { name: 'y', op: 'ResizeBilinear', input: ['x', 'size'] },
+        { name: 'z', op: 'Relu', input: ['y'] },
+      ]),
+      'z',
+    );
     expect(r.ops).toEqual(['clamp']);
     expect(maxAbsDiff(r.ours, r.theirs)).toBe(0);
   });
@@ -93,7 +138,12 @@ describe('TF ops of the hand detector, against TF.js cpu', () => {
 
   it('StridedSlice (new axis, then index 0), ExpandDims, Unpack of one and Squeeze cancel out: no reshape left', async () => {
     const a = graphModel({ zeros: [0, 0, 0, 0, 0], ones: [1, 1, 1, 1, 1], begin0: [0], end1: [1], axis0: [0] }, [
-      { name: 'a', op: 'StridedSlice', input: ['x', 'zeros', 'zeros', 'ones'], attr: { new_axis_mask: int(1), begin_mask: int(30), end_mask: int(30) } },
+      {
+        name: 'a',
+        op: 'StridedSlice',
+        input: ['x', 'zeros', 'zeros', 'ones'],
+        attr: { new_axis_mask: int(1), begin_mask: int(30), end_mask: int(30) },
+      },
       { name: 'b', op: 'StridedSlice', input: ['a', 'begin0', 'end1', 'end1'], attr: { shrink_axis_mask: int(1) } },
       { name: 'c', op: 'Unpack', input: ['b'], attr: { num: int(1), axis: int(0) } },
       { name: 'd', op: 'ExpandDims', input: ['c', 'axis0'] },
@@ -107,7 +157,14 @@ describe('TF ops of the hand detector, against TF.js cpu', () => {
   });
 
   it('a StridedSlice that crops is refused, naming the file, node and op', () => {
-    const a = graphModel({ begin: [0, 1], end: [1, 3], strides: [1, 1] }, [{ name: 'crop', op: 'StridedSlice', input: ['x', 'begin', 'end', 'strides'] }]);
-    expect(() => importTfjsGraph(a, { outputs: ['crop'] })).toThrow(expect.objectContaining({ place: { file: 'test:small-graph.json', node: 'crop', op: 'StridedSlice' }, message: expect.stringMatching(/takes part of axis 1 of 1×4×5×3: slicing is not supported/) }));
+    const a = graphModel({ begin: [0, 1], end: [1, 3], strides: [1, 1] }, [
+      { name: 'crop', op: 'StridedSlice', input: ['x', 'begin', 'end', 'strides'] },
+    ]);
+    expect(() => importTfjsGraph(a, { outputs: ['crop'] })).toThrow(
+      expect.objectContaining({
+        place: { file: 'test:small-graph.json', node: 'crop', op: 'StridedSlice' },
+        message: expect.stringMatching(/takes part of axis 1 of 1×4×5×3: slicing is not supported/),
+      }),
+    );
   });
 });

@@ -7,25 +7,26 @@
  * within 1e-4. The import cuts before the Postprocessor, reads the detection description from it, and refuses clearly
  * what it cannot use.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '@tensorflow/tfjs-backend-cpu';
-import { GraphModel, loadGraphModel } from '@tensorflow/tfjs-converter';
-import { Graph } from '../../compiler/ir/graph.ts';
-import { optimize } from '../../compiler/pipeline.ts';
-import { runF32 } from '../../compiler/reference/f32/interpreter.ts';
-import { Detection, ssdPostprocessF32 } from '../../compiler/reference/detection/ssd-postprocess.ts';
-import { Box, iou } from '../../compiler/reference/detection/box-arithmetic.ts';
+import { type GraphModel, loadGraphModel } from '@tensorflow/tfjs-converter';
 import { ssdOutputsOf } from '../../compiler/detection/ssd-outputs.ts';
-import { TfjsArtifacts, concatShards } from '../../compiler/frontends/tfjs-common/artifacts.ts';
-import { importTfjsGraph } from '../../compiler/frontends/tfjs-graph/import.ts';
 import { TinyedgeError } from '../../compiler/errors.ts';
-import { LoadedModel, loadModel } from '../../models/registry.ts';
-import { HANDTRACK_LABELS, importHandtrack, readHumanModel } from '../../models/human.ts';
-import { useTfjsBackend } from '../../tools/peers/tfjs.ts';
-import { SAMPLE_PHOTOS, photoInput } from '../support/samples.ts';
-import { hasStackTrace, tinyedge } from '../support/cli.ts';
+import { concatShards, type TfjsArtifacts } from '../../compiler/frontends/tfjs-common/artifacts.ts';
+import { importTfjsGraph } from '../../compiler/frontends/tfjs-graph/import.ts';
+import type { Graph } from '../../compiler/ir/graph.ts';
 import { tupleOf } from '../../compiler/ir/tuple.ts';
+import { optimize } from '../../compiler/pipeline.ts';
+import { type Box, iou } from '../../compiler/reference/detection/box-arithmetic.ts';
+import { type Detection, ssdPostprocessF32 } from '../../compiler/reference/detection/ssd-postprocess.ts';
+import { runF32 } from '../../compiler/reference/f32/interpreter.ts';
+import { HANDTRACK_LABELS, importHandtrack, readHumanModel } from '../../models/human.ts';
+import { type LoadedModel, loadModel } from '../../models/registry.ts';
+import { useTfjsBackend } from '../../tools/peers/tfjs.ts';
+import { hasStackTrace, tinyedge } from '../support/cli.ts';
+import { photoInput, SAMPLE_PHOTOS } from '../support/samples.ts';
 
 const BOXES = 'StatefulPartitionedCall/concat';
 const SCORES = 'StatefulPartitionedCall/concat_1';
@@ -36,7 +37,14 @@ const TF_DETECTION_SCORES = 'Identity_4';
 
 async function loadTfjsGraphModel(a: TfjsArtifacts): Promise<GraphModel> {
   const weightSpecs = a.json.weightsManifest.flatMap((g) => g.weights) as tf.io.WeightsManifestEntry[];
-  return loadGraphModel({ load: async () => ({ modelTopology: a.json.modelTopology as tf.io.ModelArtifacts['modelTopology'], weightSpecs, weightData: concatShards(a.shards.flat()), format: a.json.format }) });
+  return loadGraphModel({
+    load: async () => ({
+      modelTopology: a.json.modelTopology as tf.io.ModelArtifacts['modelTopology'],
+      weightSpecs,
+      weightData: concatShards(a.shards.flat()),
+      format: a.json.format,
+    }),
+  });
 }
 
 interface PhotoRun {
@@ -71,8 +79,17 @@ describe('human:handtrack: f32 reference vs TF.js cpu', () => {
       const x = await photoInput(model, file);
       // The model's placeholder is uint8; TF.js carries it as int32, as human feeds it.
       const input = tf.tensor(x, [1, 320, 320, 3], 'int32');
-      const outs = (await tfjs.executeAsync(input, [BOXES, SCORES, TF_DETECTION_BOXES, TF_DETECTION_SCORES, TF_DETECTION_CLASSES])) as tf.Tensor[];
-      const [boxes, scores, detBoxes, detScores, detClasses] = tupleOf(outs.map((t) => t.dataSync() as Float32Array), 5);
+      const outs = (await tfjs.executeAsync(input, [
+        BOXES,
+        SCORES,
+        TF_DETECTION_BOXES,
+        TF_DETECTION_SCORES,
+        TF_DETECTION_CLASSES,
+      ])) as tf.Tensor[];
+      const [boxes, scores, detBoxes, detScores, detClasses] = tupleOf(
+        outs.map((t) => t.dataSync() as Float32Array),
+        5,
+      );
       tf.dispose([input, ...outs]);
       const ours = runF32(g, { [g.inputs[0]!]: x });
       const ob = ours.get(d.boxesOutput) as Float32Array;
@@ -84,7 +101,11 @@ describe('human:handtrack: f32 reference vs TF.js cpu', () => {
           boxes: boxes,
           scores: scores,
           // TF OD API numbers classes from 1; its class ids went through TF.js's uint8 weight storage (1.988 for 2).
-          detections: Array.from(detScores, (score, k) => ({ score, classIndex: Math.round(detClasses[k]!) - 1, box: Array.from(detBoxes.subarray(4 * k, 4 * k + 4)) as Box })),
+          detections: Array.from(detScores, (score, k) => ({
+            score,
+            classIndex: Math.round(detClasses[k]!) - 1,
+            box: Array.from(detBoxes.subarray(4 * k, 4 * k + 4)) as Box,
+          })),
         },
       });
     }
@@ -95,7 +116,9 @@ describe('human:handtrack: f32 reference vs TF.js cpu', () => {
     const g = model.graph;
     expect(g.outputs).toEqual([BOXES, SCORES]);
     expect(g.tensors.get(g.inputs[0]!)?.shape).toEqual([1, 320, 320, 3]);
-    expect(new Set(g.nodes.map((n) => n.op))).toEqual(new Set(['pad', 'conv2d', 'depthwise_conv2d', 'add', 'resize_nearest', 'reshape', 'concat']));
+    expect(new Set(g.nodes.map((n) => n.op))).toEqual(
+      new Set(['pad', 'conv2d', 'depthwise_conv2d', 'add', 'resize_nearest', 'reshape', 'concat']),
+    );
     const { anchors, ...d } = g.detection as NonNullable<Graph['detection']>;
     expect(anchors.length).toBe(12804 * 4);
     expect(d).toEqual({
@@ -113,25 +136,40 @@ describe('human:handtrack: f32 reference vs TF.js cpu', () => {
     expect(ssdOutputsOf(g).classes).toBe(7);
   });
 
-  it.each(SAMPLE_PHOTOS.map((p) => [p.split('/').pop() as string]))('%s: raw box encodings and class logits within 1e-4 of TF.js', (name) => {
-    const r = runs.find((x) => x.name === name) as PhotoRun;
-    expect(maxAbsDiff(r.ours.boxes, r.tfjs.boxes)).toBeLessThanOrEqual(1e-4);
-    expect(maxAbsDiff(r.ours.scores, r.tfjs.scores)).toBeLessThanOrEqual(1e-4);
-  });
+  it.each(SAMPLE_PHOTOS.map((p) => [p.split('/').pop() as string]))(
+    '%s: raw box encodings and class logits within 1e-4 of TF.js',
+    (name) => {
+      const r = runs.find((x) => x.name === name) as PhotoRun;
+      expect(maxAbsDiff(r.ours.boxes, r.tfjs.boxes)).toBeLessThanOrEqual(1e-4);
+      expect(maxAbsDiff(r.ours.scores, r.tfjs.scores)).toBeLessThanOrEqual(1e-4);
+    },
+  );
 
-  it.each(SAMPLE_PHOTOS.map((p) => [p.split('/').pop() as string]))('%s: detections are TF.js executeAsync\'s (count above 0.3; the ten best: class, IoU ≥ 0.99, score)', (name) => {
-    const r = runs.find((x) => x.name === name) as PhotoRun;
-    expect(r.ours.detections.filter((o) => o.score > 0.3).length).toBe(r.tfjs.detections.filter((o) => o.score > 0.3).length);
-    // Beyond the issue's 0.3: TF.js's ten best, which every photo has.
-    const theirs = r.tfjs.detections.slice(0, 10);
-    for (const t of theirs) {
-      const best = Math.max(...r.ours.detections.filter((o) => o.classIndex === t.classIndex && Math.abs(o.score - t.score) <= 1e-4).map((o) => iou(clipped(o.box), t.box)));
-      expect(best, `TF.js detection ${JSON.stringify(t)}`).toBeGreaterThanOrEqual(0.99);
-    }
-  });
+  it.each(SAMPLE_PHOTOS.map((p) => [p.split('/').pop() as string]))(
+    "%s: detections are TF.js executeAsync's (count above 0.3; the ten best: class, IoU ≥ 0.99, score)",
+    (name) => {
+      const r = runs.find((x) => x.name === name) as PhotoRun;
+      expect(r.ours.detections.filter((o) => o.score > 0.3).length).toBe(
+        r.tfjs.detections.filter((o) => o.score > 0.3).length,
+      );
+      // Beyond the issue's 0.3: TF.js's ten best, which every photo has.
+      const theirs = r.tfjs.detections.slice(0, 10);
+      for (const t of theirs) {
+        const best = Math.max(
+          ...r.ours.detections
+            .filter((o) => o.classIndex === t.classIndex && Math.abs(o.score - t.score) <= 1e-4)
+            .map((o) => iou(clipped(o.box), t.box)),
+        );
+        expect(best, `TF.js detection ${JSON.stringify(t)}`).toBeGreaterThanOrEqual(0.99);
+      }
+    },
+  );
 
   it('every photo with a detection above 0.3 counts: the astronaut (a face) and the coffee (a hand)', () => {
-    const above = runs.map((r) => [r.name, r.ours.detections.filter((o) => o.score > 0.3).map((o) => HANDTRACK_LABELS[o.classIndex])]);
+    const above = runs.map((r) => [
+      r.name,
+      r.ours.detections.filter((o) => o.score > 0.3).map((o) => HANDTRACK_LABELS[o.classIndex]),
+    ]);
     expect(Object.fromEntries(above)).toMatchObject({ 'astronaut.png': ['face'] });
     expect(above.flatMap(([, labels]) => labels).length).toBeGreaterThanOrEqual(2);
   });
@@ -139,8 +177,16 @@ describe('human:handtrack: f32 reference vs TF.js cpu', () => {
 
 describe('human:handtrack: cutting the graph and bad input', () => {
   it('outputs cut the graph there: a plain graph, no detection, asking for detections fails clearly', () => {
-    const g = importHandtrack({ outputs: [SCORES, 'StatefulPartitionedCall/ssd_mobile_net_v2fpn_keras_feature_extractor/FeatureMaps/top_down/add'] });
-    expect(g.outputs).toEqual([SCORES, 'StatefulPartitionedCall/ssd_mobile_net_v2fpn_keras_feature_extractor/FeatureMaps/top_down/add']);
+    const g = importHandtrack({
+      outputs: [
+        SCORES,
+        'StatefulPartitionedCall/ssd_mobile_net_v2fpn_keras_feature_extractor/FeatureMaps/top_down/add',
+      ],
+    });
+    expect(g.outputs).toEqual([
+      SCORES,
+      'StatefulPartitionedCall/ssd_mobile_net_v2fpn_keras_feature_extractor/FeatureMaps/top_down/add',
+    ]);
     expect(g.tensors.get(g.outputs[1]!)?.shape).toEqual([1, 20, 20, 128]);
     expect(g.detection).toBeUndefined();
     expect(() => ssdOutputsOf(g)).toThrow(/no SSD box and score outputs/);
@@ -158,18 +204,24 @@ describe('human:handtrack: cutting the graph and bad input', () => {
     const e = error as TinyedgeError;
     expect(e.place.file).toMatch(/handtrack\.json$/);
     expect(e.place.node).toMatch(/Postprocessor|map\//);
-    expect(e.message).toBe(`TF op '${e.place.op}' is not supported by tinyedge's graph-model frontend (--outputs can cut the graph before it)`);
+    expect(e.message).toBe(
+      `TF op '${e.place.op}' is not supported by tinyedge's graph-model frontend (--outputs can cut the graph before it)`,
+    );
   });
 
   it('tinyedge inspect --outputs reaching the NMS: one error line naming file, node and op, exit 2', () => {
     const r = tinyedge(['inspect', 'human:handtrack', '--outputs', `${SCORES},${TF_DETECTION_BOXES}`]);
     expect(r.status).toBe(2);
     expect(hasStackTrace(r.stderr)).toBe(false);
-    expect(r.stderr.trim()).toMatch(/^tinyedge: error: \S+handtrack\.json: node '\S+' \(\w+\): TF op '\w+' is not supported by tinyedge's graph-model frontend \(--outputs can cut the graph before it\) \[TE109\]$/);
+    expect(r.stderr.trim()).toMatch(
+      /^tinyedge: error: \S+handtrack\.json: node '\S+' \(\w+\): TF op '\w+' is not supported by tinyedge's graph-model frontend \(--outputs can cut the graph before it\) \[TE109\]$/,
+    );
   }, 120_000);
 
   it('an output that names no node is refused', () => {
-    expect(() => importHandtrack({ outputs: ['no/such/node'] })).toThrow(/output 'no\/such\/node' names no node in the graph/);
+    expect(() => importHandtrack({ outputs: ['no/such/node'] })).toThrow(
+      /output 'no\/such\/node' names no node in the graph/,
+    );
   });
 
   it('a Postprocessor whose box decoder is not recognized is refused, pointing to --outputs', () => {
@@ -177,8 +229,16 @@ describe('human:handtrack: cutting the graph and bad input', () => {
     const nodes = (a.json.modelTopology as { node: { name: string; op: string }[] }).node;
     const broken: TfjsArtifacts = {
       ...a,
-      json: { ...a.json, modelTopology: { ...(a.json.modelTopology as object), node: nodes.map((n) => (/Postprocessor\/Decode\/Exp$/.test(n.name) ? { ...n, op: 'Sqrt' } : n)) } },
+      json: {
+        ...a.json,
+        modelTopology: {
+          ...(a.json.modelTopology as object),
+          node: nodes.map((n) => (/Postprocessor\/Decode\/Exp$/.test(n.name) ? { ...n, op: 'Sqrt' } : n)),
+        },
+      },
     };
-    expect(() => importTfjsGraph(broken)).toThrow(/TF Object Detection API post-processing not recognized: .*Exp.*give --outputs/);
+    expect(() => importTfjsGraph(broken)).toThrow(
+      /TF Object Detection API post-processing not recognized: .*Exp.*give --outputs/,
+    );
   });
 });

@@ -4,27 +4,28 @@
  * and pooled features) on every sample photo and seeded random inputs — each export keeps every weight, bias, scale
  * and zero point, and each importer reads the op semantics back.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Graph, tensorOf } from '../../compiler/ir/graph.ts';
-import { Quantization, sizeOf } from '../../compiler/ir/tensor.ts';
-import { quantizeArray } from '../../compiler/quantize/prepare/quant-params.ts';
-import { runInteger } from '../../compiler/reference/integer/interpreter.ts';
-import { fidelityTensors } from '../../compiler/quantize/report.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { encodeArtifact } from '../../compiler/artifact/int8-artifact.ts';
-import { exportInt8Tflite } from '../../compiler/exporters/tflite/export-int8.ts';
-import { importTflite } from '../../compiler/frontends/tflite/import.ts';
 import { exportInt8Onnx } from '../../compiler/exporters/onnx/export-int8.ts';
+import { exportInt8Tflite } from '../../compiler/exporters/tflite/export-int8.ts';
 import { importOnnx } from '../../compiler/frontends/onnx/import.ts';
-import { LoadedModel } from '../../models/registry.ts';
-import { quantizedDefaultModel } from '../support/quantized-model.ts';
-import { SAMPLE_PHOTOS, photoInput } from '../support/samples.ts';
-import { seededUniform } from '../support/seeded.ts';
+import { importTflite } from '../../compiler/frontends/tflite/import.ts';
+import { type Graph, tensorOf } from '../../compiler/ir/graph.ts';
+import { type Quantization, sizeOf } from '../../compiler/ir/tensor.ts';
+import { tupleOf } from '../../compiler/ir/tuple.ts';
+import { quantizeArray } from '../../compiler/quantize/prepare/quant-params.ts';
+import { fidelityTensors } from '../../compiler/quantize/report.ts';
+import { runInteger } from '../../compiler/reference/integer/interpreter.ts';
+import type { LoadedModel } from '../../models/registry.ts';
 import { firstDifference } from '../support/c-build.ts';
 import { tinyedge } from '../support/cli.ts';
-import { tupleOf } from '../../compiler/ir/tuple.ts';
+import { quantizedDefaultModel } from '../support/quantized-model.ts';
+import { photoInput, SAMPLE_PHOTOS } from '../support/samples.ts';
+import { seededUniform } from '../support/seeded.ts';
 
 let model: LoadedModel;
 let int8: Graph;
@@ -51,7 +52,11 @@ describe.each([
     /** The graph's output and its pooled features on x. */
     const run = (g: Graph, x: Int8Array): Int8Array[] => {
       let pooled: Int8Array = new Int8Array(0);
-      const y = runInteger(g, { [g.inputs[0]!]: x }, { onNode: (node, out) => void (node.outputs[0] === features && (pooled = out as Int8Array)) }).get(g.outputs[0]!) as Int8Array;
+      const y = runInteger(
+        g,
+        { [g.inputs[0]!]: x },
+        { onNode: (node, out) => void (node.outputs[0] === features && (pooled = out as Int8Array)) },
+      ).get(g.outputs[0]!) as Int8Array;
       return [y, pooled];
     };
     for (const [i, x] of inputs.entries()) {
@@ -62,25 +67,42 @@ describe.each([
       expect(firstDifference(fb, fa), `features, input ${i}`).toBeNull();
     }
   });
-
 });
 
 describe('round trips through the CLI', () => {
-  it.each(['tflite', 'onnx'])('through the CLI: `export --format %s`, then `predict` on the file prints the artifact’s output', (format) => {
-    const dir = mkdtempSync(join(tmpdir(), 'tinyedge-round-trip-'));
-    const artifact = join(dir, 'model.tinyedge');
-    writeFileSync(artifact, encodeArtifact({ model: 'nsfwjs:mobilenet_v2_mid', graph: int8, preprocessing: model.preprocessing, calibration: { method: 'minmax', images: 5, biasCorrection: true } }));
-    const exported = join(dir, `model.${format}`);
-    const e = tinyedge(['export', artifact, '--format', format, '--out', exported]);
-    expect(e.status, e.stderr).toBe(0);
-    expect(e.stdout).toMatch(new RegExp(`wrote .*model\\.${format} \\(\\d+ bytes, ${format === 'tflite' ? 'TFLite schema 3' : 'ONNX opset 13'}`));
-    writeFileSync(join(dir, 'x.i8'), inputs[0]!);
-    const r = tinyedge(['predict', exported, '--input', join(dir, 'x.i8'), '--json']);
-    expect(r.status, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout).output.data).toEqual(Array.from(runInteger(int8, { [int8.inputs[0]!]: inputs[0]! }).get(int8.outputs[0]!) as Int8Array));
-    // Nothing the user had is replaced without --force.
-    const again = tinyedge(['export', artifact, '--format', format, '--out', exported]);
-    expect(again.status).toBe(2);
-    expect(readFileSync(exported).length).toBeGreaterThan(0);
-  }, 300_000);
+  it.each(['tflite', 'onnx'])(
+    'through the CLI: `export --format %s`, then `predict` on the file prints the artifact’s output',
+    (format) => {
+      const dir = mkdtempSync(join(tmpdir(), 'tinyedge-round-trip-'));
+      const artifact = join(dir, 'model.tinyedge');
+      writeFileSync(
+        artifact,
+        encodeArtifact({
+          model: 'nsfwjs:mobilenet_v2_mid',
+          graph: int8,
+          preprocessing: model.preprocessing,
+          calibration: { method: 'minmax', images: 5, biasCorrection: true },
+        }),
+      );
+      const exported = join(dir, `model.${format}`);
+      const e = tinyedge(['export', artifact, '--format', format, '--out', exported]);
+      expect(e.status, e.stderr).toBe(0);
+      expect(e.stdout).toMatch(
+        new RegExp(
+          `wrote .*model\\.${format} \\(\\d+ bytes, ${format === 'tflite' ? 'TFLite schema 3' : 'ONNX opset 13'}`,
+        ),
+      );
+      writeFileSync(join(dir, 'x.i8'), inputs[0]!);
+      const r = tinyedge(['predict', exported, '--input', join(dir, 'x.i8'), '--json']);
+      expect(r.status, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout).output.data).toEqual(
+        Array.from(runInteger(int8, { [int8.inputs[0]!]: inputs[0]! }).get(int8.outputs[0]!) as Int8Array),
+      );
+      // Nothing the user had is replaced without --force.
+      const again = tinyedge(['export', artifact, '--format', format, '--out', exported]);
+      expect(again.status).toBe(2);
+      expect(readFileSync(exported).length).toBeGreaterThan(0);
+    },
+    300_000,
+  );
 });

@@ -2,13 +2,14 @@
  * A bad .onnx fails with tinyedge's error naming the file (and the node and op type): bytes protobuf cannot read,
  * and ops outside what the int8 (QLinear) and float frontends map.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ErrorCode, TinyedgeError } from '../../compiler/errors.ts';
-import { loadModel } from '../../models/registry.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type ErrorCode, TinyedgeError } from '../../compiler/errors.ts';
 import { OnnxGraphBuilder } from '../../compiler/exporters/onnx/onnx-builder.ts';
+import { loadModel } from '../../models/registry.ts';
 
 let work: string;
 
@@ -43,17 +44,26 @@ beforeAll(() => {
 
 describe('bad .onnx files', () => {
   it('bytes that are not an ONNX protobuf', () => {
-    expect(importError('garbage', Uint8Array.from({ length: 64 }, (_, i) => (i * 37 + 11) & 255))).toMatch(/garbage\.onnx: not (a readable ONNX model|an ONNX model)/);
+    expect(
+      importError(
+        'garbage',
+        Uint8Array.from({ length: 64 }, (_, i) => (i * 37 + 11) & 255),
+      ),
+    ).toMatch(/garbage\.onnx: not (a readable ONNX model|an ONNX model)/);
     expect(lastCode).toBe('TE104');
   });
 
   it('a float model with an op outside the float frontend names the node and op type', () => {
-    expect(importError('float-tanh', oneNode('float', 'Tanh'))).toMatch(/float-tanh\.onnx: node 'n' \(Tanh\): op Tanh is not supported by the float ONNX frontend/);
+    expect(importError('float-tanh', oneNode('float', 'Tanh'))).toMatch(
+      /float-tanh\.onnx: node 'n' \(Tanh\): op Tanh is not supported by the float ONNX frontend/,
+    );
     expect(lastCode).toBe('TE109');
   });
 
   it('an op outside the QLinear form names the node and op type', () => {
-    expect(importError('tanh', oneNode('int8', 'Tanh'))).toMatch(/tanh\.onnx: node 'n' \(Tanh\): op Tanh is not supported: tinyedge imports the int8 QLinear form/);
+    expect(importError('tanh', oneNode('int8', 'Tanh'))).toMatch(
+      /tanh\.onnx: node 'n' \(Tanh\): op Tanh is not supported: tinyedge imports the int8 QLinear form/,
+    );
     expect(lastCode).toBe('TE109');
   });
 });

@@ -4,19 +4,19 @@
  * reference equals onnxruntime-node on the same file within 1e-5, before and after tinyedge's passes, and the model
  * then quantizes and compiles like any other (the C build equals the int8 reference).
  */
-import { describe, expect, it } from 'vitest';
+
 import * as ort from 'onnxruntime-node';
+import { describe, expect, it } from 'vitest';
 import { OnnxGraphBuilder } from '../../compiler/exporters/onnx/onnx-builder.ts';
 import { importOnnx } from '../../compiler/frontends/onnx/import.ts';
-import { runF32 } from '../../compiler/reference/f32/interpreter.ts';
-import { optimize } from '../../compiler/pipeline.ts';
-import { quantize } from '../../compiler/pipeline.ts';
-import { runInteger } from '../../compiler/reference/integer/interpreter.ts';
-import { Quantization } from '../../compiler/ir/tensor.ts';
 import { tensorOf } from '../../compiler/ir/graph.ts';
+import type { Quantization } from '../../compiler/ir/tensor.ts';
+import { optimize, quantize } from '../../compiler/pipeline.ts';
 import { quantizeArray } from '../../compiler/quantize/prepare/quant-params.ts';
-import { seededUniform } from '../support/seeded.ts';
+import { runF32 } from '../../compiler/reference/f32/interpreter.ts';
+import { runInteger } from '../../compiler/reference/integer/interpreter.ts';
 import { buildC, firstDifference, runC } from '../support/c-build.ts';
+import { seededUniform } from '../support/seeded.ts';
 
 const [C, H, W] = [3, 16, 16];
 
@@ -24,13 +24,45 @@ const [C, H, W] = [3, 16, 16];
 function floatModel(): Uint8Array {
   const b = new OnnxGraphBuilder();
   let seed = 1;
-  const w = (name: string, dims: number[], scale = 0.5) => b.constant(name, 'float', dims, Array.from(seededUniform(seed++, dims.reduce((a, c) => a * c, 1), -scale, scale)));
+  const w = (name: string, dims: number[], scale = 0.5) =>
+    b.constant(
+      name,
+      'float',
+      dims,
+      Array.from(
+        seededUniform(
+          seed++,
+          dims.reduce((a, c) => a * c, 1),
+          -scale,
+          scale,
+        ),
+      ),
+    );
   b.input('x', 'float', [1, C, H, W]);
   b.reserve('probs');
-  const c1 = b.node('Conv', ['x', w('stem_w', [8, C, 3, 3]), w('stem_b', [8])], 'stem', { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] });
-  const bn = b.node('BatchNormalization', [c1, w('bn_scale', [8]), w('bn_bias', [8]), w('bn_mean', [8], 0.1), b.constant('bn_var', 'float', [8], Array.from(seededUniform(99, 8, 0.5, 1.5)))], 'bn', { epsilon: { float: 1e-5 } });
+  const c1 = b.node('Conv', ['x', w('stem_w', [8, C, 3, 3]), w('stem_b', [8])], 'stem', {
+    kernel_shape: [3, 3],
+    strides: [2, 2],
+    pads: [1, 1, 1, 1],
+  });
+  const bn = b.node(
+    'BatchNormalization',
+    [
+      c1,
+      w('bn_scale', [8]),
+      w('bn_bias', [8]),
+      w('bn_mean', [8], 0.1),
+      b.constant('bn_var', 'float', [8], Array.from(seededUniform(99, 8, 0.5, 1.5))),
+    ],
+    'bn',
+    { epsilon: { float: 1e-5 } },
+  );
   const r6 = b.node('Clip', [bn, b.constant('zero', 'float', [], [0]), b.constant('six', 'float', [], [6])], 'relu6');
-  const dw = b.node('Conv', [r6, w('dw_w', [8, 1, 3, 3]), w('dw_b', [8])], 'dw', { kernel_shape: [3, 3], pads: [1, 1, 1, 1], group: 8 });
+  const dw = b.node('Conv', [r6, w('dw_w', [8, 1, 3, 3]), w('dw_b', [8])], 'dw', {
+    kernel_shape: [3, 3],
+    pads: [1, 1, 1, 1],
+    group: 8,
+  });
   const r = b.node('Relu', [dw], 'relu');
   const pw = b.node('Conv', [r, w('pw_w', [8, 8, 1, 1]), w('pw_b', [8])], 'pw', { kernel_shape: [1, 1] });
   const sum = b.node('Add', [pw, r6], 'residual');
@@ -42,7 +74,8 @@ function floatModel(): Uint8Array {
 }
 
 /** NCHW → NHWC of one image. */
-const toNhwc = (x: Float32Array) => Float32Array.from({ length: x.length }, (_, i) => x[(i % C) * H * W + Math.floor(i / C)]!);
+const toNhwc = (x: Float32Array) =>
+  Float32Array.from({ length: x.length }, (_, i) => x[(i % C) * H * W + Math.floor(i / C)]!);
 
 describe('float ONNX frontend', () => {
   const bytes = floatModel();
@@ -56,10 +89,13 @@ describe('float ONNX frontend', () => {
     const optimized = optimize(graph);
     expect(optimized.nodes.map((n) => n.op)).not.toContain('batch_norm');
     for (const x of inputs) {
-      const expected = (await session.run({ x: new ort.Tensor('float32', x, [1, C, H, W]) })).probs!.data as Float32Array;
+      const expected = (await session.run({ x: new ort.Tensor('float32', x, [1, C, H, W]) })).probs!
+        .data as Float32Array;
       for (const g of [graph, optimized]) {
         const y = runF32(g, { [g.inputs[0]!]: toNhwc(x) }).get(g.outputs[0]!) as Float32Array;
-        y.forEach((v, i) => expect(Math.abs(v - expected[i]!)).toBeLessThan(1e-5));
+        y.forEach((v, i) => {
+          expect(Math.abs(v - expected[i]!)).toBeLessThan(1e-5);
+        });
       }
     }
   });
@@ -70,7 +106,9 @@ describe('float ONNX frontend', () => {
     const q = tensorOf(int8, int8.inputs[0]!).quant as Quantization;
     const built = buildC(int8);
     for (const x of inputs.map((v) => quantizeArray(toNhwc(v), q))) {
-      expect(firstDifference(runC(built, x), runInteger(int8, { [int8.inputs[0]!]: x }).get(int8.outputs[0]!) as Int8Array)).toBeNull();
+      expect(
+        firstDifference(runC(built, x), runInteger(int8, { [int8.inputs[0]!]: x }).get(int8.outputs[0]!) as Int8Array),
+      ).toBeNull();
     }
   }, 120_000);
 });

@@ -4,22 +4,22 @@
  * INT64 tensors, the operator versions that take int16, ADD with pot_scale_int16 false); and what TFLM's Prepare
  * refuses for 16×8 fails at import, naming the file, the operator index and the opcode.
  */
-import { describe, expect, it } from 'vitest';
-import { KERNEL_CASES_16X8, quantizeCase, referenceOutputs } from '../support/kernel-cases.ts';
-import { exportInt8Tflite } from '../../compiler/exporters/tflite/export-int8.ts';
-import { loadTflite } from '../../compiler/load/checked-imports.ts';
-import { readTfliteModel } from '../../compiler/frontends/tflite/read-model.ts';
-import { TinyedgeError } from '../../compiler/errors.ts';
-import { TfliteModelRecord, writeTflite } from '../../compiler/exporters/tflite/write-model.ts';
-import { BUILTIN_CODE, FIELD, OPTIONS_TYPE, TYPE_CODE } from '../../compiler/formats/tflite/schema.ts';
-import { firstDifference } from '../support/c-build.ts';
-import { GraphBuilder } from '../../compiler/ir/graph.ts';
-import { RELU6 } from '../support/kernel-cases.ts';
+
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expectUserError, tinyedge } from '../support/cli.ts';
+import { describe, expect, it } from 'vitest';
+import { TinyedgeError } from '../../compiler/errors.ts';
+import { exportInt8Tflite } from '../../compiler/exporters/tflite/export-int8.ts';
+import { type TfliteModelRecord, writeTflite } from '../../compiler/exporters/tflite/write-model.ts';
+import { BUILTIN_CODE, FIELD, OPTIONS_TYPE, TYPE_CODE } from '../../compiler/formats/tflite/schema.ts';
+import { readTfliteModel } from '../../compiler/frontends/tflite/read-model.ts';
+import { GraphBuilder } from '../../compiler/ir/graph.ts';
+import { loadTflite } from '../../compiler/load/checked-imports.ts';
 import { runInteger } from '../../compiler/reference/integer/interpreter.ts';
+import { firstDifference } from '../support/c-build.ts';
+import { expectUserError, tinyedge } from '../support/cli.ts';
+import { KERNEL_CASES_16X8, quantizeCase, RELU6, referenceOutputs } from '../support/kernel-cases.ts';
 
 describe('16×8 kernel cases survive .tflite export and import', () => {
   it.each(KERNEL_CASES_16X8.map((c) => [c.name, c] as const))('%s: identical int16 outputs', (_name, c) => {
@@ -28,7 +28,9 @@ describe('16×8 kernel cases survive .tflite export and import', () => {
     const before = referenceOutputs(q, inputs);
     const after = referenceOutputs(back, inputs);
     expect(after[0]).toBeInstanceOf(Int16Array);
-    after.forEach((y, i) => expect(firstDifference(y, before[i]!)).toBeNull());
+    after.forEach((y, i) => {
+      expect(firstDifference(y, before[i]!)).toBeNull();
+    });
   });
 });
 
@@ -36,13 +38,29 @@ describe('16×8 kernel cases survive .tflite export and import', () => {
 function mixedModel(): Uint8Array {
   const b = new GraphBuilder('test');
   b.input('x', [1, 6, 6, 3]);
-  const w = (name: string, shape: number[]) => b.constant(name, shape, Float32Array.from({ length: shape.reduce((a, v) => a * v, 1) }, (_, i) => Math.sin(i * 1.7) * 0.5));
+  const w = (name: string, shape: number[]) =>
+    b.constant(
+      name,
+      shape,
+      Float32Array.from({ length: shape.reduce((a, v) => a * v, 1) }, (_, i) => Math.sin(i * 1.7) * 0.5),
+    );
   w('w1', [8, 3, 3, 3]);
   w('b1', [8]);
-  const conv = b.node('conv2d', 'conv', ['x', 'w1', 'b1'], { strides: [1, 1], dilations: [1, 1], pads: [1, 1, 1, 1], clamp: RELU6 });
+  const conv = b.node('conv2d', 'conv', ['x', 'w1', 'b1'], {
+    strides: [1, 1],
+    dilations: [1, 1],
+    pads: [1, 1, 1, 1],
+    clamp: RELU6,
+  });
   w('w2', [1, 3, 3, 8]);
   w('b2', [8]);
-  const dw = b.node('depthwise_conv2d', 'dw', [conv, 'w2', 'b2'], { strides: [1, 1], dilations: [1, 1], pads: [1, 1, 1, 1], depthMultiplier: 1, clamp: RELU6 });
+  const dw = b.node('depthwise_conv2d', 'dw', [conv, 'w2', 'b2'], {
+    strides: [1, 1],
+    dilations: [1, 1],
+    pads: [1, 1, 1, 1],
+    depthMultiplier: 1,
+    clamp: RELU6,
+  });
   const sum = b.node('add', 'add', [conv, dw], { clamp: { min: null, max: null } });
   const pooled = b.node('mean', 'mean', [sum], { axes: [1, 2], keepDims: false });
   w('w3', [5, 8]);
@@ -64,7 +82,14 @@ describe('a 16×8 .tflite says 16×8 as TFLite does', () => {
   });
   it('operator versions are those that take int16: CONV_2D 4, DEPTHWISE_CONV_2D 5, ADD 3, MEAN 3, FULLY_CONNECTED 7, SOFTMAX 3', () => {
     const versions = Object.fromEntries(m.operators.map((op) => [op.name, op.version]));
-    expect(versions).toMatchObject({ CONV_2D: 4, DEPTHWISE_CONV_2D: 5, ADD: 3, MEAN: 3, FULLY_CONNECTED: 7, SOFTMAX: 3 });
+    expect(versions).toMatchObject({
+      CONV_2D: 4,
+      DEPTHWISE_CONV_2D: 5,
+      ADD: 3,
+      MEAN: 3,
+      FULLY_CONNECTED: 7,
+      SOFTMAX: 3,
+    });
   });
 });
 
@@ -76,11 +101,37 @@ function importError(edit: (m: TfliteModelRecord) => void): string {
     opcodes: [{ code: BUILTIN_CODE.DEPTHWISE_CONV_2D!, version: 5 }],
     tensors: [
       { name: 'x', shape: [1, 4, 4, 2], type: TYPE_CODE.int16, buffer: 0, quant: q(0.001, 0) },
-      { name: 'w', shape: [1, 1, 1, 2], type: TYPE_CODE.int8, buffer: 1, quant: { scale: [0.01, 0.02], zeroPoint: [0, 0], quantizedDimension: 3 } },
-      { name: 'b', shape: [2], type: TYPE_CODE.int64, buffer: 2, quant: { scale: [1e-5, 2e-5], zeroPoint: [0, 0], quantizedDimension: 0 } },
+      {
+        name: 'w',
+        shape: [1, 1, 1, 2],
+        type: TYPE_CODE.int8,
+        buffer: 1,
+        quant: { scale: [0.01, 0.02], zeroPoint: [0, 0], quantizedDimension: 3 },
+      },
+      {
+        name: 'b',
+        shape: [2],
+        type: TYPE_CODE.int64,
+        buffer: 2,
+        quant: { scale: [1e-5, 2e-5], zeroPoint: [0, 0], quantizedDimension: 0 },
+      },
       { name: 'y', shape: [1, 4, 4, 2], type: TYPE_CODE.int16, buffer: 0, quant: q(0.002, 0) },
     ],
-    operators: [{ opcodeIndex: 0, inputs: [0, 1, 2], outputs: [3], options: { type: OPTIONS_TYPE.depthwise, fields: [{ field: FIELD.depthwiseOptions.strideW, kind: 'int32', value: 1 }, { field: FIELD.depthwiseOptions.strideH, kind: 'int32', value: 1 }, { field: FIELD.depthwiseOptions.depthMultiplier, kind: 'int32', value: 1 }] } }],
+    operators: [
+      {
+        opcodeIndex: 0,
+        inputs: [0, 1, 2],
+        outputs: [3],
+        options: {
+          type: OPTIONS_TYPE.depthwise,
+          fields: [
+            { field: FIELD.depthwiseOptions.strideW, kind: 'int32', value: 1 },
+            { field: FIELD.depthwiseOptions.strideH, kind: 'int32', value: 1 },
+            { field: FIELD.depthwiseOptions.depthMultiplier, kind: 'int32', value: 1 },
+          ],
+        },
+      },
+    ],
     inputs: [0],
     outputs: [3],
     buffers: [new Uint8Array(0), Uint8Array.of(1, 2), new Uint8Array(BigInt64Array.of(5n, -7n).buffer)],

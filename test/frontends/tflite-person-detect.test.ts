@@ -4,19 +4,20 @@
  * compiled for every kind of target: the host, WebAssembly, a Raspberry Pi 4 under qemu-aarch64 and the three
  * Cortex-M boards under qemu-system-arm. That is the independent proof that tinyedge's arithmetic is TFLite's.
  */
-import { describe, expect, it } from 'vitest';
+
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadModel } from '../../models/registry.ts';
+import { describe, expect, it } from 'vitest';
+import { readTfliteModel } from '../../compiler/frontends/tflite/read-model.ts';
 import { tensorOf } from '../../compiler/ir/graph.ts';
 import { runInteger } from '../../compiler/reference/integer/interpreter.ts';
-import { readTfliteModel } from '../../compiler/frontends/tflite/read-model.ts';
+import { loadModel } from '../../models/registry.ts';
 import { loadTarget } from '../../targets/target.ts';
 import { buildC, runC } from '../support/c-build.ts';
-import { instantiateWasm } from '../support/wasm-build.ts';
-import { ROOT } from '../support/samples.ts';
 import { tinyedge } from '../support/cli.ts';
+import { ROOT } from '../support/samples.ts';
+import { instantiateWasm } from '../support/wasm-build.ts';
 
 const DIR = join(ROOT, 'models', 'tflm');
 const MODEL = join(DIR, 'person_detect.tflite');
@@ -36,7 +37,9 @@ function bmpPixels(file: string): Uint8Array {
   const height = b.readInt32LE(22);
   expect(b.readUInt16LE(28), 'bits per pixel').toBe(8);
   const stride = Math.ceil(width / 4) * 4;
-  const rows = Array.from({ length: Math.abs(height) }, (_, r) => b.subarray(offset + r * stride, offset + r * stride + width));
+  const rows = Array.from({ length: Math.abs(height) }, (_, r) =>
+    b.subarray(offset + r * stride, offset + r * stride + width),
+  );
   if (height > 0) rows.reverse();
   // The palette must be the identity grey ramp for the bytes to be the grey levels.
   for (let i = 0; i < 256; i++) expect([b[54 + 4 * i], b[55 + 4 * i], b[56 + 4 * i]]).toEqual([i, i, i]);
@@ -48,7 +51,10 @@ describe('person_detect.tflite imported as it is', () => {
   const g = model.graph;
 
   it('the .u8 inputs are the BMP pictures’ pixel bytes, top row first', () => {
-    for (const [name] of TFLM_OUTPUTS) expect(Buffer.from(readFileSync(join(DIR, `${name}.u8`)))).toEqual(Buffer.from(bmpPixels(join(DIR, `${name}.bmp`))));
+    for (const [name] of TFLM_OUTPUTS)
+      expect(Buffer.from(readFileSync(join(DIR, `${name}.u8`)))).toEqual(
+        Buffer.from(bmpPixels(join(DIR, `${name}.bmp`))),
+      );
   });
 
   it('keeps every scale and zero point of the file: no re-quantization', () => {
@@ -67,7 +73,9 @@ describe('person_detect.tflite imported as it is', () => {
   });
 
   it.each(TFLM_OUTPUTS)('the int8 reference gives TFLM’s output on %s.bmp', (name, expected) => {
-    expect(Array.from(runInteger(g, { [g.inputs[0]!]: rawInput(name) }).get(g.outputs[0]!) as Int8Array)).toEqual(expected);
+    expect(Array.from(runInteger(g, { [g.inputs[0]!]: rawInput(name) }).get(g.outputs[0]!) as Int8Array)).toEqual(
+      expected,
+    );
   });
 
   it('`tinyedge predict --input person.u8 --json` prints TFLM’s output', () => {
@@ -81,7 +89,10 @@ describe('person_detect.tflite compiled', () => {
   const g = loadModel(MODEL).graph;
 
   // As planned, and with every convolution writing over its own input: the kernels keep the in-place contract.
-  it.each([['as planned', undefined], ['every convolution in place', 'every']] as const)('for wasm32 gives TFLM’s outputs (%s)', async (_how, slide) => {
+  it.each([
+    ['as planned', undefined],
+    ['every convolution in place', 'every'],
+  ] as const)('for wasm32 gives TFLM’s outputs (%s)', async (_how, slide) => {
     const m = await instantiateWasm(g, slide);
     for (const [name, expected] of TFLM_OUTPUTS) {
       m.setInput(rawInput(name));
@@ -90,12 +101,17 @@ describe('person_detect.tflite compiled', () => {
     }
   });
 
-  it.each(['host', 'rpi4-aarch64', 'cortex-m4', 'cortex-m7', 'cortex-m55'])('for %s gives TFLM’s outputs, as planned and with every convolution in place', (name) => {
-    for (const slide of [undefined, 'every'] as const) {
-      const built = buildC(g, loadTarget(name), undefined, slide);
-      for (const [input, expected] of TFLM_OUTPUTS) expect(Array.from(runC(built, rawInput(input))), `${input}, ${slide ?? 'as planned'}`).toEqual(expected);
-    }
-  }, 600_000);
+  it.each(['host', 'rpi4-aarch64', 'cortex-m4', 'cortex-m7', 'cortex-m55'])(
+    'for %s gives TFLM’s outputs, as planned and with every convolution in place',
+    (name) => {
+      for (const slide of [undefined, 'every'] as const) {
+        const built = buildC(g, loadTarget(name), undefined, slide);
+        for (const [input, expected] of TFLM_OUTPUTS)
+          expect(Array.from(runC(built, rawInput(input))), `${input}, ${slide ?? 'as planned'}`).toEqual(expected);
+      }
+    },
+    600_000,
+  );
 });
 
 describe('person_detect.tflite through the CLI', () => {

@@ -5,18 +5,19 @@
  * features used. The ONNX export of the resizes runs in onnxruntime-node: nearest exactly, bilinear within one step
  * (ONNX Runtime's QuantizeLinear rounds ties to even); transpose conv is refused with a message saying why.
  */
-import { describe, expect, it } from 'vitest';
+
 import ort from 'onnxruntime-node';
+import { describe, expect, it } from 'vitest';
 import { exportInt8Onnx } from '../../compiler/exporters/onnx/export-int8.ts';
-import { Graph, GraphBuilder } from '../../compiler/ir/graph.ts';
-import { NO_CLAMP } from '../../compiler/ir/attrs.ts';
 import { exportInt8Tflite } from '../../compiler/exporters/tflite/export-int8.ts';
 import { importTflite } from '../../compiler/frontends/tflite/import.ts';
 import { readTfliteModel } from '../../compiler/frontends/tflite/read-model.ts';
+import { NO_CLAMP } from '../../compiler/ir/attrs.ts';
+import { type Graph, GraphBuilder } from '../../compiler/ir/graph.ts';
 import { runInteger } from '../../compiler/reference/integer/interpreter.ts';
+import { firstDifference } from '../support/c-build.ts';
 import { quantizeCase, RELU6 } from '../support/kernel-cases.ts';
 import { seededUniform } from '../support/seeded.ts';
-import { firstDifference } from '../support/c-build.ts';
 
 /** x [1,5,6,3] → transpose conv → resize → resize, the modes chosen by `variant`. */
 function upsamplingGraph(variant: 0 | 1): Graph {
@@ -26,9 +27,19 @@ function upsamplingGraph(variant: 0 | 1): Graph {
   if (variant === 0) b.constant('bias', [4], seededUniform(50, 4, -0.5, 0.5));
   // Variant 0: SAME (5×6 → 10×12: crop 0 top, 1 bottom), bias, relu6. Variant 1: VALID (5×6 → 11×13), no bias.
   const pads: [number, number, number, number] = variant === 0 ? [0, 1, 0, 1] : [0, 0, 0, 0];
-  const t = b.node('transpose_conv2d', 'tconv', variant === 0 ? ['x', 'w', 'bias'] : ['x', 'w'], { strides: [2, 2], pads, clamp: variant === 0 ? RELU6 : NO_CLAMP });
-  const r1 = b.node('resize_bilinear', 'bilinear', [t], { size: variant === 0 ? [15, 17] : [7, 8], alignCorners: false, halfPixelCenters: variant === 0 });
-  b.graph.outputs.push(b.node('resize_nearest', 'nearest', [r1], { size: [20, 23], alignCorners: variant === 1, halfPixelCenters: false }));
+  const t = b.node('transpose_conv2d', 'tconv', variant === 0 ? ['x', 'w', 'bias'] : ['x', 'w'], {
+    strides: [2, 2],
+    pads,
+    clamp: variant === 0 ? RELU6 : NO_CLAMP,
+  });
+  const r1 = b.node('resize_bilinear', 'bilinear', [t], {
+    size: variant === 0 ? [15, 17] : [7, 8],
+    alignCorners: false,
+    halfPixelCenters: variant === 0,
+  });
+  b.graph.outputs.push(
+    b.node('resize_nearest', 'nearest', [r1], { size: [20, 23], alignCorners: variant === 1, halfPixelCenters: false }),
+  );
   return b.graph;
 }
 
@@ -51,8 +62,14 @@ describe.each([0, 1] as const)('upsampling graph %i through .tflite', (variant) 
   });
 
   it('writes the operator versions of the features used', () => {
-    const versions = Object.fromEntries(readTfliteModel(bytes, 'upsampling.tflite').operators.map((o) => [o.name, o.version]));
-    expect(versions).toEqual(variant === 0 ? { TRANSPOSE_CONV: 4, RESIZE_BILINEAR: 3, RESIZE_NEAREST_NEIGHBOR: 2 } : { TRANSPOSE_CONV: 2, RESIZE_BILINEAR: 2, RESIZE_NEAREST_NEIGHBOR: 2 });
+    const versions = Object.fromEntries(
+      readTfliteModel(bytes, 'upsampling.tflite').operators.map((o) => [o.name, o.version]),
+    );
+    expect(versions).toEqual(
+      variant === 0
+        ? { TRANSPOSE_CONV: 4, RESIZE_BILINEAR: 3, RESIZE_NEAREST_NEIGHBOR: 2 }
+        : { TRANSPOSE_CONV: 2, RESIZE_BILINEAR: 2, RESIZE_NEAREST_NEIGHBOR: 2 },
+    );
   });
 });
 

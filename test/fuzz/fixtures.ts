@@ -3,15 +3,15 @@
  * 1×1 conv, residual add, mean, dense, softmax) quantized to int8 and written as a tinyedge artifact, a .tflite and an
  * int8 ONNX file; the same block as a float ONNX file and as a TF.js graph model (model.json + one shard).
  */
-import { writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GraphBuilder } from '../../compiler/ir/graph.ts';
-import { NO_CLAMP } from '../../compiler/ir/attrs.ts';
-import { quantize } from '../../compiler/pipeline.ts';
 import { encodeArtifact } from '../../compiler/artifact/int8-artifact.ts';
-import { exportInt8Tflite } from '../../compiler/exporters/tflite/export-int8.ts';
 import { exportInt8Onnx } from '../../compiler/exporters/onnx/export-int8.ts';
 import { OnnxGraphBuilder } from '../../compiler/exporters/onnx/onnx-builder.ts';
+import { exportInt8Tflite } from '../../compiler/exporters/tflite/export-int8.ts';
+import { NO_CLAMP } from '../../compiler/ir/attrs.ts';
+import { GraphBuilder } from '../../compiler/ir/graph.ts';
+import { quantize } from '../../compiler/pipeline.ts';
 import { seededUniform } from '../support/seeded.ts';
 
 /** Input height, width and channels of every fixture. */
@@ -41,12 +41,32 @@ function floatBlock() {
   const b = new GraphBuilder('fuzz-block');
   const x = b.input('x', [1, H, W, C]);
   const relu6 = { min: 0, max: 6 };
-  const c1 = b.node('conv2d', 'stem', [x, b.constant('stem_w', [8, 3, 3, C], weights(1, 8 * 9 * C)), b.constant('stem_b', [8], weights(2, 8, 0.1))], { strides: [2, 2], dilations: [1, 1], pads: [0, 1, 0, 1], clamp: relu6 });
-  const dw = b.node('depthwise_conv2d', 'dw', [c1, b.constant('dw_w', [1, 3, 3, 8], weights(3, 72)), b.constant('dw_b', [8], weights(4, 8, 0.1))], { strides: [1, 1], dilations: [1, 1], pads: [1, 1, 1, 1], depthMultiplier: 1, clamp: relu6 });
-  const pw = b.node('conv2d', 'pw', [dw, b.constant('pw_w', [8, 1, 1, 8], weights(5, 64)), b.constant('pw_b', [8], weights(6, 8, 0.1))], { strides: [1, 1], dilations: [1, 1], pads: [0, 0, 0, 0], clamp: NO_CLAMP });
+  const c1 = b.node(
+    'conv2d',
+    'stem',
+    [x, b.constant('stem_w', [8, 3, 3, C], weights(1, 8 * 9 * C)), b.constant('stem_b', [8], weights(2, 8, 0.1))],
+    { strides: [2, 2], dilations: [1, 1], pads: [0, 1, 0, 1], clamp: relu6 },
+  );
+  const dw = b.node(
+    'depthwise_conv2d',
+    'dw',
+    [c1, b.constant('dw_w', [1, 3, 3, 8], weights(3, 72)), b.constant('dw_b', [8], weights(4, 8, 0.1))],
+    { strides: [1, 1], dilations: [1, 1], pads: [1, 1, 1, 1], depthMultiplier: 1, clamp: relu6 },
+  );
+  const pw = b.node(
+    'conv2d',
+    'pw',
+    [dw, b.constant('pw_w', [8, 1, 1, 8], weights(5, 64)), b.constant('pw_b', [8], weights(6, 8, 0.1))],
+    { strides: [1, 1], dilations: [1, 1], pads: [0, 0, 0, 0], clamp: NO_CLAMP },
+  );
   const sum = b.node('add', 'residual', [pw, c1], { clamp: NO_CLAMP });
   const mean = b.node('mean', 'pool', [sum], { axes: [1, 2], keepDims: false });
-  const fc = b.node('fully_connected', 'fc', [mean, b.constant('fc_w', [K, 8], weights(7, K * 8)), b.constant('fc_b', [K], weights(8, K, 0.1))], { clamp: NO_CLAMP });
+  const fc = b.node(
+    'fully_connected',
+    'fc',
+    [mean, b.constant('fc_w', [K, 8], weights(7, K * 8)), b.constant('fc_b', [K], weights(8, K, 0.1))],
+    { clamp: NO_CLAMP },
+  );
   b.graph.outputs.push(b.node('softmax', 'probs', [fc], { beta: 1 }));
   return b.graph;
 }
@@ -55,12 +75,34 @@ function floatBlock() {
 function floatOnnx(): Uint8Array {
   const b = new OnnxGraphBuilder();
   let seed = 20;
-  const w = (name: string, dims: number[], scale = 0.5) => b.constant(name, 'float', dims, Array.from(weights(seed++, dims.reduce((a, c) => a * c, 1), scale)));
+  const w = (name: string, dims: number[], scale = 0.5) =>
+    b.constant(
+      name,
+      'float',
+      dims,
+      Array.from(
+        weights(
+          seed++,
+          dims.reduce((a, c) => a * c, 1),
+          scale,
+        ),
+      ),
+    );
   b.input('x', 'float', [1, C, H, W]);
   b.reserve('probs');
-  const c1 = b.node('Conv', ['x', w('stem_w', [8, C, 3, 3]), w('stem_b', [8], 0.1)], 'stem', { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] });
+  const c1 = b.node('Conv', ['x', w('stem_w', [8, C, 3, 3]), w('stem_b', [8], 0.1)], 'stem', {
+    kernel_shape: [3, 3],
+    strides: [2, 2],
+    pads: [1, 1, 1, 1],
+  });
   const r6 = b.node('Clip', [c1, b.constant('zero', 'float', [], [0]), b.constant('six', 'float', [], [6])], 'relu6');
-  const dw = b.node('Conv', [r6, w('dw_w', [8, 1, 3, 3]), w('dw_b', [8], 0.1)], 'dw', { kernel_shape: [3, 3], pads: [1, 1, 1, 1], group: 8, dilations: [1, 1], strides: [1, 1] });
+  const dw = b.node('Conv', [r6, w('dw_w', [8, 1, 3, 3]), w('dw_b', [8], 0.1)], 'dw', {
+    kernel_shape: [3, 3],
+    pads: [1, 1, 1, 1],
+    group: 8,
+    dilations: [1, 1],
+    strides: [1, 1],
+  });
   const r = b.node('Relu', [dw], 'relu');
   const pw = b.node('Conv', [r, w('pw_w', [8, 8, 1, 1]), w('pw_b', [8], 0.1)], 'pw', { kernel_shape: [1, 1] });
   const sum = b.node('Add', [pw, r6], 'residual');
@@ -82,11 +124,35 @@ function tfjsGraphModel(): { json: object; shard: Uint8Array } {
   ];
   const dt = (v: Float32Array | Int32Array) => (v instanceof Int32Array ? 'DT_INT32' : 'DT_FLOAT');
   const ints = (v: number[]) => ({ list: { i: v.map(String) } });
-  const node = (name: string, op: string, input: string[], attr: Record<string, unknown> = {}) => ({ name, op, input, attr: { T: { type: 'DT_FLOAT' }, ...attr } });
-  const conv = { strides: ints([1, 1, 1, 1]), dilations: ints([1, 1, 1, 1]), padding: { s: Buffer.from('SAME').toString('base64') }, data_format: { s: Buffer.from('NHWC').toString('base64') } };
+  const node = (name: string, op: string, input: string[], attr: Record<string, unknown> = {}) => ({
+    name,
+    op,
+    input,
+    attr: { T: { type: 'DT_FLOAT' }, ...attr },
+  });
+  const conv = {
+    strides: ints([1, 1, 1, 1]),
+    dilations: ints([1, 1, 1, 1]),
+    padding: { s: Buffer.from('SAME').toString('base64') },
+    data_format: { s: Buffer.from('NHWC').toString('base64') },
+  };
   const nodes = [
-    { name: 'x', op: 'Placeholder', attr: { dtype: { type: 'DT_FLOAT' }, shape: { shape: { dim: [1, H, W, C].map((size) => ({ size: String(size) })) } } } },
-    ...consts.map(([name, shape, v]) => ({ name, op: 'Const', attr: { dtype: { type: dt(v) }, value: { tensor: { dtype: dt(v), tensorShape: { dim: shape.map((size) => ({ size: String(size) })) } } } } })),
+    {
+      name: 'x',
+      op: 'Placeholder',
+      attr: {
+        dtype: { type: 'DT_FLOAT' },
+        shape: { shape: { dim: [1, H, W, C].map((size) => ({ size: String(size) })) } },
+      },
+    },
+    ...consts.map(([name, shape, v]) => ({
+      name,
+      op: 'Const',
+      attr: {
+        dtype: { type: dt(v) },
+        value: { tensor: { dtype: dt(v), tensorShape: { dim: shape.map((size) => ({ size: String(size) })) } } },
+      },
+    })),
     node('stem', 'Conv2D', ['x', 'stem_w'], { ...conv, strides: ints([1, 2, 2, 1]) }),
     node('stem_bias', 'BiasAdd', ['stem', 'stem_b'], { data_format: conv.data_format }),
     node('stem_relu6', 'Relu6', ['stem_bias']),
@@ -97,9 +163,20 @@ function tfjsGraphModel(): { json: object; shard: Uint8Array } {
     node('fc', 'MatMul', ['pool', 'fc_w'], { transpose_a: { b: false }, transpose_b: { b: false } }),
     node('probs', 'Softmax', ['fc']),
   ];
-  const weightSpecs = consts.map(([name, shape, v]) => ({ name, shape, dtype: v instanceof Int32Array ? 'int32' : 'float32' }));
+  const weightSpecs = consts.map(([name, shape, v]) => ({
+    name,
+    shape,
+    dtype: v instanceof Int32Array ? 'int32' : 'float32',
+  }));
   const shard = Buffer.concat(consts.map(([, , v]) => Buffer.from(v.buffer, v.byteOffset, v.byteLength)));
-  return { json: { format: 'graph-model', modelTopology: { node: nodes, versions: { producer: 1395 } }, weightsManifest: [{ paths: ['w.bin'], weights: weightSpecs }] }, shard: new Uint8Array(shard) };
+  return {
+    json: {
+      format: 'graph-model',
+      modelTopology: { node: nodes, versions: { producer: 1395 } },
+      weightsManifest: [{ paths: ['w.bin'], weights: weightSpecs }],
+    },
+    shard: new Uint8Array(shard),
+  };
 }
 
 /** Every fixture, built from seeds (the int8 ones calibrated on eight seeded inputs). */
@@ -109,19 +186,35 @@ export function buildFixtures(): Fixture[] {
   const int8 = quantize(f, calibration, { method: 'minmax', biasCorrection: false, activations: 'int8' });
   const i8 = new Uint8Array(Int8Array.from(seededUniform(7, H * W * C, -128, 128), Math.floor).buffer);
   const f32 = new Uint8Array(seededUniform(9, H * W * C, -1, 1).buffer);
-  const artifact = encodeArtifact({ model: 'fuzz-block', graph: int8, labels: ['a', 'b', 'c', 'd', 'e'], preprocessing: { scale: 2 / 255, offset: -1 }, calibration: { method: 'minmax', images: 8, biasCorrection: false } });
+  const artifact = encodeArtifact({
+    model: 'fuzz-block',
+    graph: int8,
+    labels: ['a', 'b', 'c', 'd', 'e'],
+    preprocessing: { scale: 2 / 255, offset: -1 },
+    calibration: { method: 'minmax', images: 8, biasCorrection: false },
+  });
   const tfjs = tfjsGraphModel();
   return [
     { format: 'artifact', name: 'block.tinyedge', bytes: artifact, input: i8, inputExt: '.i8' },
     { format: 'tflite', name: 'block.tflite', bytes: exportInt8Tflite(int8), input: i8, inputExt: '.i8' },
     { format: 'onnx-int8', name: 'block-int8.onnx', bytes: exportInt8Onnx(int8), input: i8, inputExt: '.i8' },
     { format: 'onnx-float', name: 'block-float.onnx', bytes: floatOnnx(), input: f32, inputExt: '.f32' },
-    { format: 'tfjs', name: 'model.json', bytes: new Uint8Array(Buffer.from(JSON.stringify(tfjs.json))), shard: tfjs.shard, input: f32, inputExt: '.f32' },
+    {
+      format: 'tfjs',
+      name: 'model.json',
+      bytes: new Uint8Array(Buffer.from(JSON.stringify(tfjs.json))),
+      shard: tfjs.shard,
+      input: f32,
+      inputExt: '.f32',
+    },
   ];
 }
 
 /** Writes a (possibly mutated) fixture into `dir` and returns the model path and the input path. */
-export function writeCase(dir: string, fx: Pick<Fixture, 'name' | 'bytes' | 'shard' | 'input' | 'inputExt'>): { model: string; input: string } {
+export function writeCase(
+  dir: string,
+  fx: Pick<Fixture, 'name' | 'bytes' | 'shard' | 'input' | 'inputExt'>,
+): { model: string; input: string } {
   mkdirSync(dir, { recursive: true });
   const model = join(dir, fx.name);
   writeFileSync(model, fx.bytes);

@@ -2,7 +2,7 @@
  * @fileoverview Drives the predict harness (a child process) one case at a time with a deadline: a case that does not
  * answer in time is a hang (the child is killed and a fresh one started), a child that dies is a crash.
  */
-import { ChildProcess, fork } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT } from '../support/samples.ts';
 import type { HarnessCase, HarnessResult } from './predict-harness.ts';
@@ -16,12 +16,17 @@ export class PredictHarness {
   private stderr = '';
 
   private async start(): Promise<ChildProcess> {
-    const child = fork(join(ROOT, 'bin', 'run-ts.mjs'), [join(ROOT, 'test', 'fuzz', 'predict-harness.ts')], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    const child = fork(join(ROOT, 'bin', 'run-ts.mjs'), [join(ROOT, 'test', 'fuzz', 'predict-harness.ts')], {
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    });
     this.stderr = '';
     child.stderr?.on('data', (d: Buffer) => (this.stderr += d.toString('utf8')));
     await new Promise<void>((resolve, reject) => {
       child.once('message', () => resolve());
-      child.once('exit', (code) => reject(new Error(`the harness exited (${code}) before it was ready: ${this.stderr}`)));
+      child.once('exit', (code) =>
+        reject(new Error(`the harness exited (${code}) before it was ready: ${this.stderr}`)),
+      );
     });
     this.child = child;
     return child;

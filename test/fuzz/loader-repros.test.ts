@@ -5,17 +5,18 @@
  * manifest declaring int32 for float weights, a null node, duplicate weight names; NaN in a float --input; and
  * `predict --input /dev/zero`, refused at once. Each is tinyedge's error naming the file (and the node when there is one).
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+
 import { mkdtempSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import onnxProto from 'onnx-proto';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { sealArtifact } from '../../compiler/artifact/int8-artifact.ts';
+import { predictCommand } from '../../compiler/cli/predict.ts';
 import { TinyedgeError } from '../../compiler/errors.ts';
 import { loadModel } from '../../models/registry.ts';
-import { predictCommand } from '../../compiler/cli/predict.ts';
-import { sealArtifact } from '../../compiler/artifact/int8-artifact.ts';
-import { Fixture, buildFixtures, writeCase } from './fixtures.ts';
 import { expectUserError, tinyedge } from '../support/cli.ts';
+import { buildFixtures, type Fixture, writeCase } from './fixtures.ts';
 
 const { onnx } = onnxProto;
 let work: string;
@@ -34,12 +35,18 @@ function loadError(fx: Fixture): string {
   throw new Error(`${fx.name} loaded without an error`);
 }
 
-type Header = { graph: { tensors: { name: string; quant?: { scale: unknown[]; zeroPoint: unknown[] }; data?: { offset: number } }[] } };
+type Header = {
+  graph: { tensors: { name: string; quant?: { scale: unknown[]; zeroPoint: unknown[] }; data?: { offset: number } }[] };
+};
 
 /** A version 2 artifact's parts: the 20-byte preamble, the JSON header's bytes and the data section. */
 function artifactParts(bytes: Uint8Array): { preamble: Uint8Array; header: Uint8Array; data: Uint8Array } {
   const length = new DataView(bytes.buffer, bytes.byteOffset).getUint32(12, true);
-  return { preamble: bytes.subarray(0, 20), header: bytes.subarray(20, 20 + length), data: bytes.subarray(align16(20 + length)) };
+  return {
+    preamble: bytes.subarray(0, 20),
+    header: bytes.subarray(20, 20 + length),
+    data: bytes.subarray(align16(20 + length)),
+  };
 }
 
 /** An artifact laid out from its parts: preamble (its header length set), header, the data section 16-byte aligned. */
@@ -66,21 +73,32 @@ function artifactWith(edit: (h: Header) => void): Fixture {
   return { ...fx, bytes: out };
 }
 
-const tensor = (h: Header, name: string) => h.graph.tensors.find((t) => t.name === name) as Header['graph']['tensors'][number];
+const tensor = (h: Header, name: string) =>
+  h.graph.tensors.find((t) => t.name === name) as Header['graph']['tensors'][number];
 
 /** The int8 ONNX file with its ModelProto edited. */
-function onnxWith(edit: (m: onnxProto.onnx.ModelProto) => void, format: 'onnx-int8' | 'onnx-float' = 'onnx-int8'): Fixture {
+function onnxWith(
+  edit: (m: onnxProto.onnx.ModelProto) => void,
+  format: 'onnx-int8' | 'onnx-float' = 'onnx-int8',
+): Fixture {
   const fx = fixtures.get(format) as Fixture;
   const m = onnx.ModelProto.decode(fx.bytes);
   edit(m);
   return { ...fx, bytes: onnx.ModelProto.encode(m).finish() };
 }
 
-const nodeNamed = (m: onnxProto.onnx.ModelProto, name: string) => (m.graph?.node ?? []).find((n) => n.name === name) as onnxProto.onnx.NodeProto;
-const initializer = (m: onnxProto.onnx.ModelProto, name: string) => (m.graph?.initializer ?? []).find((t) => t.name === name) as onnxProto.onnx.TensorProto;
+const nodeNamed = (m: onnxProto.onnx.ModelProto, name: string) =>
+  (m.graph?.node ?? []).find((n) => n.name === name) as onnxProto.onnx.NodeProto;
+const initializer = (m: onnxProto.onnx.ModelProto, name: string) =>
+  (m.graph?.initializer ?? []).find((t) => t.name === name) as onnxProto.onnx.TensorProto;
 
 /** The TF.js model with model.json edited. */
-function tfjsWith(edit: (json: { modelTopology: { node: unknown[] }; weightsManifest: { weights: { name: string; dtype: string }[] }[] }) => void): Fixture {
+function tfjsWith(
+  edit: (json: {
+    modelTopology: { node: unknown[] };
+    weightsManifest: { weights: { name: string; dtype: string }[] }[];
+  }) => void,
+): Fixture {
   const fx = fixtures.get('tfjs') as Fixture;
   const json = JSON.parse(Buffer.from(fx.bytes).toString('utf8'));
   edit(json);
@@ -93,24 +111,38 @@ beforeAll(() => {
 });
 
 describe('artifact', () => {
-  it.each([['"abc"', 'abc'], ['null', null], ['a negative number', -0.02]])('a weight scale of %s', (_label, value) => {
+  it.each([
+    ['"abc"', 'abc'],
+    ['null', null],
+    ['a negative number', -0.02],
+  ])('a weight scale of %s', (_label, value) => {
     const fx = artifactWith((h) => ((tensor(h, 'stem_w').quant as { scale: unknown[] }).scale[0] = value));
-    expect(loadError(fx)).toMatch(/block\.tinyedge: node 'stem_w' \(const\): tensor 'stem_w' has scale .*; scales must be finite positive float32 numbers/);
+    expect(loadError(fx)).toMatch(
+      /block\.tinyedge: node 'stem_w' \(const\): tensor 'stem_w' has scale .*; scales must be finite positive float32 numbers/,
+    );
   });
 
   it.each([500, 1.5])('an activation zero point of %s', (value) => {
     const fx = artifactWith((h) => ((tensor(h, 'dw').quant as { zeroPoint: unknown[] }).zeroPoint[0] = value));
-    expect(loadError(fx)).toMatch(new RegExp(`block\\.tinyedge: node 'dw' \\(depthwise_conv2d\\): tensor 'dw' \\(int8\\) has zero point ${value}; it must be an integer in -128\\.\\.127`));
+    expect(loadError(fx)).toMatch(
+      new RegExp(
+        `block\\.tinyedge: node 'dw' \\(depthwise_conv2d\\): tensor 'dw' \\(int8\\) has zero point ${value}; it must be an integer in -128\\.\\.127`,
+      ),
+    );
   });
 
   it('a weight offset into the header', () => {
     const fx = artifactWith((h) => ((tensor(h, 'dw_w').data as { offset: number }).offset = -16));
-    expect(loadError(fx)).toMatch(/block\.tinyedge: node 'dw_w' \(const\): not a valid tinyedge artifact: data needs integer offset and byteLength/);
+    expect(loadError(fx)).toMatch(
+      /block\.tinyedge: node 'dw_w' \(const\): not a valid tinyedge artifact: data needs integer offset and byteLength/,
+    );
   });
 
   it('a weight offset off its 16-byte alignment', () => {
     const fx = artifactWith((h) => ((tensor(h, 'dw_w').data as { offset: number }).offset += 8));
-    expect(loadError(fx)).toMatch(/block\.tinyedge: node 'dw_w' \(const\): not a valid tinyedge artifact: data offset \d+ is not 16-byte aligned/);
+    expect(loadError(fx)).toMatch(
+      /block\.tinyedge: node 'dw_w' \(const\): not a valid tinyedge artifact: data offset \d+ is not 16-byte aligned/,
+    );
   });
 
   it('a flipped byte anywhere is refused by the checksum', () => {
@@ -126,9 +158,15 @@ describe('artifact', () => {
     const { preamble, header, data } = artifactParts(fx.bytes);
     const v1 = assembleArtifact(Uint8Array.from(preamble.subarray(0, 16)), header, data);
     new DataView(v1.buffer).setUint32(8, 1, true);
-    const load = (bytes: Uint8Array) => loadModel(writeCase(join(work, `case-${counter++}`), { ...fx, bytes }).model).graph;
+    const load = (bytes: Uint8Array) =>
+      loadModel(writeCase(join(work, `case-${counter++}`), { ...fx, bytes }).model).graph;
     const [old, now] = [load(v1), load(fx.bytes)];
-    const contents = (g: typeof old) => [...g.tensors.values()].map((t) => [t.name, t.quant, t.data && Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength).toString('hex')]);
+    const contents = (g: typeof old) =>
+      [...g.tensors.values()].map((t) => [
+        t.name,
+        t.quant,
+        t.data && Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength).toString('hex'),
+      ]);
     expect(contents(old)).toEqual(contents(now));
     expect(old.nodes).toEqual(now.nodes);
   });
@@ -142,15 +180,22 @@ describe('ONNX', () => {
       scales[2] = Number.POSITIVE_INFINITY;
       t.rawData = new Uint8Array(scales.buffer);
     });
-    expect(loadError(fx)).toMatch(/block-int8\.onnx: node 'stem' \(QLinearConv\): tensor 'stem_w' has scale Infinity; scales must be finite positive/);
+    expect(loadError(fx)).toMatch(
+      /block-int8\.onnx: node 'stem' \(QLinearConv\): tensor 'stem_w' has scale Infinity; scales must be finite positive/,
+    );
   });
 
   it.each(['strides', 'dilations'])('%s of 0', (attr) => {
     const fx = onnxWith((m) => {
       const n = nodeNamed(m, 'dw');
-      n.attribute = [...n.attribute.filter((a) => a.name !== attr), onnx.AttributeProto.create({ name: attr, type: onnx.AttributeProto.AttributeType.INTS, ints: [0, 0] })];
+      n.attribute = [
+        ...n.attribute.filter((a) => a.name !== attr),
+        onnx.AttributeProto.create({ name: attr, type: onnx.AttributeProto.AttributeType.INTS, ints: [0, 0] }),
+      ];
     });
-    expect(loadError(fx)).toMatch(new RegExp(`block-int8\\.onnx: node 'dw' \\(QLinearConv\\): ${attr} 0,0 must be at least 1`));
+    expect(loadError(fx)).toMatch(
+      new RegExp(`block-int8\\.onnx: node 'dw' \\(QLinearConv\\): ${attr} 0,0 must be at least 1`),
+    );
   });
 
   it('a per-channel scale whose length does not match the channels (ONNX Runtime refuses it)', () => {
@@ -162,7 +207,9 @@ describe('ONNX', () => {
       z.rawData = new Uint8Array(5);
       z.dims = [5];
     });
-    expect(loadError(fx)).toMatch(/block-int8\.onnx: node 'stem' \(QLinearConv\): weights 'stem_w' have 5 scales for 8 output channels/);
+    expect(loadError(fx)).toMatch(
+      /block-int8\.onnx: node 'stem' \(QLinearConv\): weights 'stem_w' have 5 scales for 8 output channels/,
+    );
   });
 
   it('a float model with an infinite weight', () => {
@@ -172,24 +219,38 @@ describe('ONNX', () => {
       w[3] = Number.NEGATIVE_INFINITY;
       t.rawData = new Uint8Array(w.buffer);
     }, 'onnx-float');
-    expect(loadError(fx)).toMatch(/block-float\.onnx: node 'dw_w' \(const\): constant holds -Infinity at element \d+; weights must be finite/);
+    expect(loadError(fx)).toMatch(
+      /block-float\.onnx: node 'dw_w' \(const\): constant holds -Infinity at element \d+; weights must be finite/,
+    );
   });
 });
 
 describe('TF.js', () => {
   it('a manifest declaring int32 for float weights (TF.js refuses it)', () => {
-    const fx = tfjsWith((j) => (((j.weightsManifest[0] as { weights: { dtype: string }[] }).weights[0] as { dtype: string }).dtype = 'int32'));
-    expect(loadError(fx)).toMatch(/model\.json: node 'stem_w' \(Const\): the graph declares DT_FLOAT but the weights manifest stores int32/);
+    const fx = tfjsWith(
+      (j) =>
+        (((j.weightsManifest[0] as { weights: { dtype: string }[] }).weights[0] as { dtype: string }).dtype = 'int32'),
+    );
+    expect(loadError(fx)).toMatch(
+      /model\.json: node 'stem_w' \(Const\): the graph declares DT_FLOAT but the weights manifest stores int32/,
+    );
   });
 
   it('a null node', () => {
     const fx = tfjsWith((j) => (j.modelTopology.node[3] = null));
-    expect(loadError(fx)).toMatch(/model\.json: modelTopology\.node\[3\] is not a node with a name and an op \(it is null\)/);
+    expect(loadError(fx)).toMatch(
+      /model\.json: modelTopology\.node\[3\] is not a node with a name and an op \(it is null\)/,
+    );
   });
 
   it('duplicate weight names', () => {
-    const fx = tfjsWith((j) => (((j.weightsManifest[0] as { weights: { name: string }[] }).weights[1] as { name: string }).name = 'stem_w'));
-    expect(loadError(fx)).toMatch(/model\.json: node 'stem_w' \(Const\): the weights manifest lists two weights of this name/);
+    const fx = tfjsWith(
+      (j) =>
+        (((j.weightsManifest[0] as { weights: { name: string }[] }).weights[1] as { name: string }).name = 'stem_w'),
+    );
+    expect(loadError(fx)).toMatch(
+      /model\.json: node 'stem_w' \(Const\): the weights manifest lists two weights of this name/,
+    );
   });
 });
 
@@ -199,7 +260,9 @@ describe('inputs', () => {
     const x = new Float32Array(fx.input.buffer.slice(0));
     x[17] = Number.NaN;
     const { model, input } = writeCase(join(work, 'nan'), { ...fx, input: new Uint8Array(x.buffer) });
-    await expect(predictCommand(model, { input, json: true })).rejects.toThrow(/value 17 is NaN; an input holds finite numbers/);
+    await expect(predictCommand(model, { input, json: true })).rejects.toThrow(
+      /value 17 is NaN; an input holds finite numbers/,
+    );
   });
 
   it('`predict --input /dev/zero` is refused at once, through the CLI', () => {

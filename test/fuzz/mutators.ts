@@ -6,7 +6,7 @@
  */
 import onnxProto from 'onnx-proto';
 import { sealArtifact } from '../../compiler/artifact/int8-artifact.ts';
-import { Fixture } from './fixtures.ts';
+import type { Fixture } from './fixtures.ts';
 
 const { onnx } = onnxProto;
 
@@ -51,10 +51,18 @@ function hostileFor(v: unknown): unknown[] {
 }
 
 /** Every path to a value inside `root` (arrays longer than 64 are treated as one value: weights and anchors). */
-function paths(root: unknown, prefix: (string | number)[] = [], out: (string | number)[][] = []): (string | number)[][] {
+function paths(
+  root: unknown,
+  prefix: (string | number)[] = [],
+  out: (string | number)[][] = [],
+): (string | number)[][] {
   if (prefix.length > 0) out.push(prefix);
-  if (Array.isArray(root) && root.length <= 64) root.forEach((v, i) => paths(v, [...prefix, i], out));
-  else if (typeof root === 'object' && root !== null && !Array.isArray(root)) for (const [k, v] of Object.entries(root)) paths(v, [...prefix, k], out);
+  if (Array.isArray(root) && root.length <= 64)
+    root.forEach((v, i) => {
+      paths(v, [...prefix, i], out);
+    });
+  else if (typeof root === 'object' && root !== null && !Array.isArray(root))
+    for (const [k, v] of Object.entries(root)) paths(v, [...prefix, k], out);
   return out;
 }
 
@@ -74,7 +82,10 @@ export function editJson(text: string, r: Random): { text: string; what: string 
   }
   const value = pick(r, hostileFor(old));
   parent[key] = value;
-  return { text: stringify(doc), what: `${where}: ${JSON.stringify(old)?.slice(0, 40)} → ${value === RAW_INFINITY ? '1e309' : JSON.stringify(value)?.slice(0, 40)}` };
+  return {
+    text: stringify(doc),
+    what: `${where}: ${JSON.stringify(old)?.slice(0, 40)} → ${value === RAW_INFINITY ? '1e309' : JSON.stringify(value)?.slice(0, 40)}`,
+  };
 }
 
 const PREAMBLE = 20;
@@ -101,7 +112,11 @@ export function editArtifactHeader(bytes: Uint8Array, r: Random): { bytes: Uint8
 const BAD_FLOATS = [0, -0.5, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1e-45, 3e38];
 
 /** Overwrites one of the graph's float32 scales where it lies in a .tflite (found by its bytes) with a hostile value. */
-export function editTfliteScale(bytes: Uint8Array, scales: readonly number[], r: Random): { bytes: Uint8Array; what: string } {
+export function editTfliteScale(
+  bytes: Uint8Array,
+  scales: readonly number[],
+  r: Random,
+): { bytes: Uint8Array; what: string } {
   const out = Uint8Array.from(bytes);
   const scale = pick(r, scales);
   const needle = Buffer.from(Float32Array.of(scale).buffer);
@@ -134,7 +149,10 @@ export function editOnnx(bytes: Uint8Array, r: Random): { bytes: Uint8Array; wha
     const ints = pick(r, [[0, 0], [0, 1], [-1, 1], [1], [1, 1, 1], [2 ** 40, 1], [-5, -5, -5, -5]]);
     if (a.ints && a.ints.length > 0) a.ints = ints;
     else a.i = pick(r, [0, -1, 3, 1000]);
-    return { bytes: onnx.ModelProto.encode(m).finish(), what: `node ${n.name} attribute ${a.name} → ${a.ints && a.ints.length ? JSON.stringify(ints) : String(a.i)}` };
+    return {
+      bytes: onnx.ModelProto.encode(m).finish(),
+      what: `node ${n.name} attribute ${a.name} → ${a.ints?.length ? JSON.stringify(ints) : String(a.i)}`,
+    };
   }
   const t = pick(r, g.initializer as onnxProto.onnx.TensorProto[]);
   const raw = t.rawData;
@@ -150,7 +168,10 @@ export function editOnnx(bytes: Uint8Array, r: Random): { bytes: Uint8Array; wha
   }
   if (kind === 'shorten') {
     t.rawData = raw.slice(0, Math.max(0, raw.length - pick(r, [1, 4, raw.length])));
-    return { bytes: onnx.ModelProto.encode(m).finish(), what: `initializer ${t.name} raw data shortened to ${t.rawData.length} bytes` };
+    return {
+      bytes: onnx.ModelProto.encode(m).finish(),
+      what: `initializer ${t.name} raw data shortened to ${t.rawData.length} bytes`,
+    };
   }
   // A hostile value in place: a float gets a bad scale value, an integer the extreme of its type.
   const copy = Uint8Array.from(raw);
@@ -183,7 +204,13 @@ export function editOnnx(bytes: Uint8Array, r: Random): { bytes: Uint8Array; wha
 }
 
 /** The mutations of one fixture: `count` of them, from `seed`, spread over the format's mutators. */
-export function mutants(fx: Fixture, count: number, seed: number, random: (seed: number) => Random, scales: readonly number[]): Mutant[] {
+export function mutants(
+  fx: Fixture,
+  count: number,
+  seed: number,
+  random: (seed: number) => Random,
+  scales: readonly number[],
+): Mutant[] {
   const r = random(seed);
   const out: Mutant[] = [];
   for (let i = 0; i < count; i++) {

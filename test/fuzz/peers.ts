@@ -14,7 +14,11 @@ export async function onnxRuntimeOutput(model: Uint8Array, input: Uint8Array, in
   if (int8) feed = new ort.Tensor('int8', new Int8Array(input.buffer, input.byteOffset, input.length), [1, H, W, C]);
   else {
     const nhwc = new Float32Array(input.buffer.slice(input.byteOffset, input.byteOffset + input.length));
-    feed = new ort.Tensor('float32', Float32Array.from({ length: nhwc.length }, (_, i) => nhwc[(i % (H * W)) * C + Math.floor(i / (H * W))] as number), [1, C, H, W]);
+    feed = new ort.Tensor(
+      'float32',
+      Float32Array.from({ length: nhwc.length }, (_, i) => nhwc[(i % (H * W)) * C + Math.floor(i / (H * W))] as number),
+      [1, C, H, W],
+    );
   }
   const out = await session.run({ [name]: feed });
   const y = out[session.outputNames[0] as string] as ort.Tensor;

@@ -5,12 +5,12 @@
  * writes, whether writing the loaded graph back reproduces the file byte for byte (it read exactly what the file says).
  */
 import { readFileSync } from 'node:fs';
-import { predictCommand } from '../../compiler/cli/predict.ts';
-import { describeFailure } from '../../compiler/terminal/failure.ts';
 import { decodeArtifact, encodeArtifact } from '../../compiler/artifact/int8-artifact.ts';
-import { importTflite } from '../../compiler/frontends/tflite/import.ts';
+import { predictCommand } from '../../compiler/cli/predict.ts';
 import { exportInt8Tflite } from '../../compiler/exporters/tflite/export-int8.ts';
-import { Graph, tensorOf } from '../../compiler/ir/graph.ts';
+import { importTflite } from '../../compiler/frontends/tflite/import.ts';
+import { type Graph, tensorOf } from '../../compiler/ir/graph.ts';
+import { describeFailure } from '../../compiler/terminal/failure.ts';
 import { loadModel } from '../../models/registry.ts';
 
 /** One case: the model file, its input file and its format. */
@@ -40,7 +40,12 @@ function structureOf(g: Graph): string {
   };
   return JSON.stringify({
     inputs: g.inputs.map(tensor),
-    nodes: g.nodes.map((n) => ({ op: n.op, attrs: n.attrs, inputs: n.inputs.map(tensor), outputs: n.outputs.map(tensor) })),
+    nodes: g.nodes.map((n) => ({
+      op: n.op,
+      attrs: n.attrs,
+      inputs: n.inputs.map(tensor),
+      outputs: n.outputs.map(tensor),
+    })),
     outputs: g.outputs.map(id),
   });
 }
@@ -50,7 +55,15 @@ function rewritesExactly(c: HarnessCase): boolean | undefined {
   const bytes = readFileSync(c.model);
   if (c.format === 'artifact') {
     const a = decodeArtifact(bytes, c.model);
-    return Buffer.from(encodeArtifact({ model: a.model, graph: a.graph, ...(a.labels ? { labels: a.labels } : {}), preprocessing: a.preprocessing, calibration: a.calibration })).equals(bytes);
+    return Buffer.from(
+      encodeArtifact({
+        model: a.model,
+        graph: a.graph,
+        ...(a.labels ? { labels: a.labels } : {}),
+        preprocessing: a.preprocessing,
+        calibration: a.calibration,
+      }),
+    ).equals(bytes);
   }
   if (c.format === 'tflite') return Buffer.from(exportInt8Tflite(importTflite(bytes, c.model).graph)).equals(bytes);
   return undefined;
@@ -59,7 +72,8 @@ function rewritesExactly(c: HarnessCase): boolean | undefined {
 async function run(c: HarnessCase): Promise<HarnessResult> {
   const printed: string[] = [];
   const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: string | Uint8Array) => printed.push(String(chunk)) > 0) as typeof process.stdout.write;
+  process.stdout.write = ((chunk: string | Uint8Array) =>
+    printed.push(String(chunk)) > 0) as typeof process.stdout.write;
   try {
     await predictCommand(c.model, { input: c.input, json: true });
   } catch (e) {
@@ -71,7 +85,13 @@ async function run(c: HarnessCase): Promise<HarnessResult> {
   }
   const data = (JSON.parse(printed.join('')) as { output: { data: number[] } }).output.data;
   const exact = rewritesExactly(c);
-  return { id: c.id, kind: 'ok', data, structure: structureOf(loadModel(c.model).graph), ...(exact === undefined ? {} : { rewritesExactly: exact }) };
+  return {
+    id: c.id,
+    kind: 'ok',
+    data,
+    structure: structureOf(loadModel(c.model).graph),
+    ...(exact === undefined ? {} : { rewritesExactly: exact }),
+  };
 }
 
 process.on('message', (c: HarnessCase) => {

@@ -6,27 +6,28 @@
  * C on the host and WASM (small 0.5 width, 96×96 variants, and mobiledet_cpu_1 at 320×320); the 320×320 detector is
  * refused by the Cortex-M profiles, naming the memory and the overshoot.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Graph, tensorOf } from '../../compiler/ir/graph.ts';
-import { Quantization, sizeOf } from '../../compiler/ir/tensor.ts';
-import { subgraph } from '../../compiler/ir/subgraph.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { encodeArtifact } from '../../compiler/artifact/int8-artifact.ts';
+import { generateSsdAnchors } from '../../compiler/detection/ssd-anchors.ts';
+import type { SsdDetection } from '../../compiler/ir/detection.ts';
+import { type Graph, tensorOf } from '../../compiler/ir/graph.ts';
 import { modelStats } from '../../compiler/ir/stats.ts';
+import { subgraph } from '../../compiler/ir/subgraph.ts';
+import { type Quantization, sizeOf } from '../../compiler/ir/tensor.ts';
 import { quantizeArray } from '../../compiler/quantize/prepare/quant-params.ts';
 import { runF32 } from '../../compiler/reference/f32/interpreter.ts';
 import { runInteger } from '../../compiler/reference/integer/interpreter.ts';
-import { encodeArtifact } from '../../compiler/artifact/int8-artifact.ts';
-import { generateSsdAnchors } from '../../compiler/detection/ssd-anchors.ts';
-import { SsdDetection } from '../../compiler/ir/detection.ts';
-import { loadModel, LoadedModel } from '../../models/registry.ts';
-import { quantizedDefaultModel } from '../support/quantized-model.ts';
-import { SAMPLE_PHOTOS, photoInput } from '../support/samples.ts';
-import { seededUniform } from '../support/seeded.ts';
+import { type LoadedModel, loadModel } from '../../models/registry.ts';
 import { buildC, firstDifference, runC } from '../support/c-build.ts';
-import { instantiateWasm } from '../support/wasm-build.ts';
 import { hasStackTrace, tinyedgeAsync } from '../support/cli.ts';
+import { quantizedDefaultModel } from '../support/quantized-model.ts';
+import { photoInput, SAMPLE_PHOTOS } from '../support/samples.ts';
+import { seededUniform } from '../support/seeded.ts';
+import { instantiateWasm } from '../support/wasm-build.ts';
 
 const VARIANTS = ['cpu', 'dsp', 'edgetpu'] as const;
 
@@ -59,35 +60,53 @@ async function expectBitExact(int8: Graph, inputs: Int8Array[]): Promise<void> {
 }
 
 describe('MobileDet builders at 320×320', () => {
-  it.each(VARIANTS)('%s: its layout\'s blocks and MACs, SSDLite outputs [1, 2034, 4] and [1, 2034, 91], anchors of its six maps', (variant) => {
-    const { graph } = loadModel(`builder:mobiledet_${variant}_1`);
-    const d = graph.detection as SsdDetection;
-    expect(modelStats(graph).totals.macs).toBe(MACS_320[variant]);
-    expect(graph.outputs).toEqual([d.boxesOutput, d.scoresOutput]);
-    expect(tensorOf(graph, d.boxesOutput).shape).toEqual([1, 2034, 4]);
-    expect(tensorOf(graph, d.scoresOutput).shape).toEqual([1, 2034, 91]);
-    const maps: [number, number][] = [[20, 20], [10, 10], [5, 5], [3, 3], [2, 2], [1, 1]];
-    expect(d.anchors).toEqual(generateSsdAnchors({ featureMaps: maps, aspectRatios: [1, 2, 0.5, 3, 0.3333] }));
-    expect(d).toMatchObject({ boxScales: { y: 10, x: 10, h: 5, w: 5 }, scoreConversion: 'sigmoid', backgroundClass: true });
-    const names = graph.nodes.map((n) => n.name);
-    const filterOf = (node: string) => tensorOf(graph, graph.nodes.find((n) => n.name === node)?.inputs[1] as string).shape;
-    if (variant === 'cpu') {
-      // IBNs only, each with squeeze-and-excite; swish6 throughout.
-      expect(names.filter((n) => /_ibn_se$/.test(n))).toHaveLength(18);
-      expect(names.some((n) => /fused|tucker/.test(n))).toBe(false);
-      expect(names).toContain('block_0_stem_swish6');
-    } else {
-      // A fused IBN expands with a regular 3×3 conv; a Tucker block compresses, convolves 3×3, expands.
-      expect(filterOf(names.find((n) => /_fused_expand$/.test(n)) as string).slice(1, 3)).toEqual([3, 3]);
-      const tucker = (names.find((n) => /_tucker_core$/.test(n)) as string).replace(/_core$/, '');
-      expect(names).toEqual(expect.arrayContaining([`${tucker}_compress`, `${tucker}_core`, `${tucker}_project`]));
-      expect(filterOf(`${tucker}_compress`).slice(1, 3)).toEqual([1, 1]);
-      expect(names.some((n) => /_se$|swish6/.test(n))).toBe(false);
-    }
-  }, 120_000);
+  it.each(VARIANTS)(
+    "%s: its layout's blocks and MACs, SSDLite outputs [1, 2034, 4] and [1, 2034, 91], anchors of its six maps",
+    (variant) => {
+      const { graph } = loadModel(`builder:mobiledet_${variant}_1`);
+      const d = graph.detection as SsdDetection;
+      expect(modelStats(graph).totals.macs).toBe(MACS_320[variant]);
+      expect(graph.outputs).toEqual([d.boxesOutput, d.scoresOutput]);
+      expect(tensorOf(graph, d.boxesOutput).shape).toEqual([1, 2034, 4]);
+      expect(tensorOf(graph, d.scoresOutput).shape).toEqual([1, 2034, 91]);
+      const maps: [number, number][] = [
+        [20, 20],
+        [10, 10],
+        [5, 5],
+        [3, 3],
+        [2, 2],
+        [1, 1],
+      ];
+      expect(d.anchors).toEqual(generateSsdAnchors({ featureMaps: maps, aspectRatios: [1, 2, 0.5, 3, 0.3333] }));
+      expect(d).toMatchObject({
+        boxScales: { y: 10, x: 10, h: 5, w: 5 },
+        scoreConversion: 'sigmoid',
+        backgroundClass: true,
+      });
+      const names = graph.nodes.map((n) => n.name);
+      const filterOf = (node: string) =>
+        tensorOf(graph, graph.nodes.find((n) => n.name === node)?.inputs[1] as string).shape;
+      if (variant === 'cpu') {
+        // IBNs only, each with squeeze-and-excite; swish6 throughout.
+        expect(names.filter((n) => /_ibn_se$/.test(n))).toHaveLength(18);
+        expect(names.some((n) => /fused|tucker/.test(n))).toBe(false);
+        expect(names).toContain('block_0_stem_swish6');
+      } else {
+        // A fused IBN expands with a regular 3×3 conv; a Tucker block compresses, convolves 3×3, expands.
+        expect(filterOf(names.find((n) => /_fused_expand$/.test(n)) as string).slice(1, 3)).toEqual([3, 3]);
+        const tucker = (names.find((n) => /_tucker_core$/.test(n)) as string).replace(/_core$/, '');
+        expect(names).toEqual(expect.arrayContaining([`${tucker}_compress`, `${tucker}_core`, `${tucker}_project`]));
+        expect(filterOf(`${tucker}_compress`).slice(1, 3)).toEqual([1, 1]);
+        expect(names.some((n) => /_se$|swish6/.test(n))).toBe(false);
+      }
+    },
+    120_000,
+  );
 
   it('refuses bad widths and sizes, naming the model', () => {
-    expect(() => loadModel('builder:mobiledet_cpu_0_320')).toThrow(/'builder:mobiledet_cpu_0_320': width must be in \(0, 2\]/);
+    expect(() => loadModel('builder:mobiledet_cpu_0_320')).toThrow(
+      /'builder:mobiledet_cpu_0_320': width must be in \(0, 2\]/,
+    );
     expect(() => loadModel('builder:mobiledet_dsp_1_16')).toThrow(/size in 33\.\.640/);
   });
 });
@@ -101,9 +120,16 @@ describe.each(VARIANTS)('builder:mobiledet_%s_0.5_96', (variant) => {
 
   it('keeps every f32 activation in range on a photo (scaled seeded weights): all finite, none above 64', async () => {
     let largest = 0;
-    runF32(model.graph, { [model.graph.inputs[0]!]: await photoInput(model, SAMPLE_PHOTOS[0]!) }, {
-      onNode: (_n, y) => y.forEach((v) => (largest = Number.isFinite(v) ? Math.max(largest, Math.abs(v)) : Infinity)),
-    });
+    runF32(
+      model.graph,
+      { [model.graph.inputs[0]!]: await photoInput(model, SAMPLE_PHOTOS[0]!) },
+      {
+        onNode: (_n, y) =>
+          y.forEach((v) => {
+            largest = Number.isFinite(v) ? Math.max(largest, Math.abs(v)) : Infinity;
+          }),
+      },
+    );
     expect(largest).toBeGreaterThan(1);
     expect(largest).toBeLessThan(64);
   });
@@ -128,9 +154,19 @@ describe('builder:mobiledet_cpu_1 (320×320)', () => {
   it('is refused by the cortex-m4, m7 and m55 profiles, each naming the memory and by how many bytes it is over', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tinyedge-mobiledet-'));
     const artifact = join(dir, 'mobiledet_cpu_1_320.tinyedge');
-    writeFileSync(artifact, encodeArtifact({ model: model.spec, graph: int8, preprocessing: model.preprocessing, calibration: { method: 'minmax', images: SAMPLE_PHOTOS.length, biasCorrection: true } }));
+    writeFileSync(
+      artifact,
+      encodeArtifact({
+        model: model.spec,
+        graph: int8,
+        preprocessing: model.preprocessing,
+        calibration: { method: 'minmax', images: SAMPLE_PHOTOS.length, biasCorrection: true },
+      }),
+    );
     const profiles = ['cortex-m4', 'cortex-m7', 'cortex-m55'];
-    const runs = await Promise.all(profiles.map((name) => tinyedgeAsync(['compile', artifact, '--target', name, '--out', join(dir, name)])));
+    const runs = await Promise.all(
+      profiles.map((name) => tinyedgeAsync(['compile', artifact, '--target', name, '--out', join(dir, name)])),
+    );
     runs.forEach((r, i) => {
       expect(r.status, r.stderr).toBe(2);
       expect(hasStackTrace(r.stderr)).toBe(false);

@@ -5,19 +5,20 @@
  * wasm32, the head and tail modules chained equal it too. A bad cut, a bare-metal board and `run` on a split
  * folder are clear errors.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { MCU_MODEL } from '../../models/registry.ts';
-import { imageToInput } from '../../models/image-input.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CompiledModel } from '../../compiler/compile/compiled-model.ts';
 import { quantizeArray } from '../../compiler/quantize/prepare/quant-params.ts';
-import { CompiledModel } from '../../compiler/compile/compiled-model.ts';
-import { ModelInfo, TinyedgeModel } from '../../runtime/wasm/tinyedge-loader.js';
+import { imageToInput } from '../../models/image-input.ts';
+import { MCU_MODEL } from '../../models/registry.ts';
+import { type ModelInfo, TinyedgeModel } from '../../runtime/wasm/tinyedge-loader.js';
 import { expectUserError, tinyedgeAsync } from '../support/cli.ts';
-import { EdgeProcess, startEdgeProcess } from '../support/edge-process.ts';
+import { type EdgeProcess, startEdgeProcess } from '../support/edge-process.ts';
 import { ROOT } from '../support/samples.ts';
 
 const run = promisify(execFile);
@@ -45,7 +46,10 @@ beforeAll(async () => {
   predicted = JSON.parse(p.stdout).output.data;
   compiled = JSON.parse(readFileSync(join(hostDir, 'tinyedge.json'), 'utf8'));
   const { input } = compiled;
-  const x = quantizeArray(await imageToInput(PHOTO, input.shape, compiled.preprocessing), { scale: [input.scale], zeroPoint: [input.zeroPoint] });
+  const x = quantizeArray(await imageToInput(PHOTO, input.shape, compiled.preprocessing), {
+    scale: [input.scale],
+    zeroPoint: [input.zeroPoint],
+  });
   inputFile = join(work, 'photo.i8');
   writeFileSync(inputFile, x);
 }, 300_000);
@@ -57,16 +61,32 @@ afterAll(async () => {
 /** Runs the C runner on the photo `frames` times; returns who answered each frame and the answers. */
 async function runner(port: number, frames: number): Promise<{ by: string[]; answers: Int8Array[] }> {
   const answers = join(work, `answers-${port}.bin`);
-  const { stdout } = await run(join(hostDir, 'runner'), ['127.0.0.1', String(port), 'raw', '5000', '0', answers, ...Array(frames).fill(inputFile)]);
+  const { stdout } = await run(join(hostDir, 'runner'), [
+    '127.0.0.1',
+    String(port),
+    'raw',
+    '5000',
+    '0',
+    answers,
+    ...Array(frames).fill(inputFile),
+  ]);
   const bytes = new Int8Array(Uint8Array.from(readFileSync(answers)).buffer);
   const n = bytes.length / frames;
-  return { by: JSON.parse(stdout).frames.map((f: { by: string }) => f.by), answers: Array.from({ length: frames }, (_, i) => bytes.slice(i * n, (i + 1) * n)) };
+  return {
+    by: JSON.parse(stdout).frames.map((f: { by: string }) => f.by),
+    answers: Array.from({ length: frames }, (_, i) => bytes.slice(i * n, (i + 1) * n)),
+  };
 }
 
 describe('tinyedge compile --cut', () => {
   it('host C: the runner records the cut and model hash the server serves, and its answers through the server equal predict', async () => {
-    expect(compiled.split).toMatchObject({ cut: Number(CUT), modelHash: expect.stringMatching(new RegExp(`^${server.hash}`)) });
-    expect(compiled.memory.arenaBytes).toBe((compiled.split?.headArenaBytes ?? 0) + (compiled.split?.tailArenaBytes ?? 0));
+    expect(compiled.split).toMatchObject({
+      cut: Number(CUT),
+      modelHash: expect.stringMatching(new RegExp(`^${server.hash}`)),
+    });
+    expect(compiled.memory.arenaBytes).toBe(
+      (compiled.split?.headArenaBytes ?? 0) + (compiled.split?.tailArenaBytes ?? 0),
+    );
     const r = await runner(server.port, 2);
     expect(r.by).toEqual(['server', 'server']);
     for (const y of r.answers) expect(Array.from(y)).toEqual(predicted);
@@ -80,7 +100,11 @@ describe('tinyedge compile --cut', () => {
   });
 
   it('wasm32: the head module then the tail module equal predict', async () => {
-    const load = (part: string) => TinyedgeModel.load(readFileSync(join(wasmDir, part, 'model.wasm')), JSON.parse(readFileSync(join(wasmDir, part, 'model.json'), 'utf8')) as ModelInfo);
+    const load = (part: string) =>
+      TinyedgeModel.load(
+        readFileSync(join(wasmDir, part, 'model.wasm')),
+        JSON.parse(readFileSync(join(wasmDir, part, 'model.json'), 'utf8')) as ModelInfo,
+      );
     const [head, tail] = await Promise.all([load('head'), load('tail')]);
     head.setInput(new Int8Array(Uint8Array.from(readFileSync(inputFile)).buffer));
     head.run();
@@ -97,6 +121,9 @@ describe('tinyedge compile --cut', () => {
     ]);
     expectUserError(badCut, /--cut '999' is not a cut of this model: give 0 \(full offload\) to \d+/);
     expectUserError(board, /split offload in C needs POSIX sockets; cortex-m4 is a bare-metal board and has none/);
-    expectUserError(runSplit, /is the device's side of a split model \(cut 5\): run it against `tinyedge offload serve .* --cut 5`/);
+    expectUserError(
+      runSplit,
+      /is the device's side of a split model \(cut 5\): run it against `tinyedge offload serve .* --cut 5`/,
+    );
   });
 });

@@ -6,24 +6,25 @@
  * slot serves again; a connection that does not read is no longer read once its answers back up; frames waiting for
  * a worker are dropped when their device leaves.
  */
+
+import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, Socket } from 'node:net';
-import { Graph, tensorOf } from '../../compiler/ir/graph.ts';
-import { Cut, cutCandidates } from '../../compiler/plan/split/cut-candidates.ts';
+import { type WasmPart, wasmSplitParts } from '../../compiler/backends/wasm/package/split-parts.ts';
+import { type Graph, tensorOf } from '../../compiler/ir/graph.ts';
+import { type Cut, cutCandidates } from '../../compiler/plan/split/cut-candidates.ts';
 import { modelHash } from '../../compiler/plan/split/model-hash.ts';
-import { wasmSplitParts, WasmPart } from '../../compiler/backends/wasm/package/split-parts.ts';
-import { runInteger } from '../../compiler/reference/integer/interpreter.ts';
 import { quantizeForTensor } from '../../compiler/quantize/prepare/quant-params.ts';
-import { Activations } from '../../compiler/reference/integer/conv.ts';
-import { RawValues, TinyedgeModel } from '../../runtime/wasm/tinyedge-loader.js';
-import { EdgeServer, EdgeServerOptions } from '../../runtime/offload/edge-server.ts';
-import { OffloadDevice } from '../../runtime/offload/device-client.ts';
-import { CompiledPart, TailPool } from '../../runtime/offload/tail-pool.ts';
-import { Frame, FrameReader, encodeFrame } from '../../runtime/offload/wire-protocol.ts';
-import { quantizedDefaultModel } from '../support/quantized-model.ts';
-import { SAMPLE_PHOTOS, photoInput } from '../support/samples.ts';
+import type { Activations } from '../../compiler/reference/integer/conv.ts';
+import { runInteger } from '../../compiler/reference/integer/interpreter.ts';
 import { MCU_MODEL } from '../../models/registry.ts';
+import { OffloadDevice } from '../../runtime/offload/device-client.ts';
+import { EdgeServer, type EdgeServerOptions } from '../../runtime/offload/edge-server.ts';
+import { type CompiledPart, TailPool } from '../../runtime/offload/tail-pool.ts';
+import { encodeFrame, type Frame, FrameReader } from '../../runtime/offload/wire-protocol.ts';
+import { type RawValues, TinyedgeModel } from '../../runtime/wasm/tinyedge-loader.js';
 import { firstDifference } from '../support/c-build.ts';
+import { quantizedDefaultModel } from '../support/quantized-model.ts';
+import { photoInput, SAMPLE_PHOTOS } from '../support/samples.ts';
 
 let g: Graph;
 let hash: string;
@@ -48,7 +49,18 @@ beforeAll(async () => {
   input = quantizeForTensor(await photoInput(model, SAMPLE_PHOTOS[0]!), tensorOf(g, g.inputs[0]!));
   expected = runInteger(g, { [g.inputs[0]!]: input }).get(g.outputs[0]!) as Activations;
   const t = tail.info.input;
-  frame = encodeFrame({ kind: 'cut', codec: 'raw', elementType: 'int8', modelHash: hash, cutId: cut.id, sequence: 1, shape: t.shape, scale: t.scale, zeroPoint: t.zeroPoint, payload: new Uint8Array(cut.bytes) });
+  frame = encodeFrame({
+    kind: 'cut',
+    codec: 'raw',
+    elementType: 'int8',
+    modelHash: hash,
+    cutId: cut.id,
+    sequence: 1,
+    shape: t.shape,
+    scale: t.scale,
+    zeroPoint: t.zeroPoint,
+    payload: new Uint8Array(cut.bytes),
+  });
 }, 180_000);
 
 afterAll(async () => {
@@ -57,14 +69,29 @@ afterAll(async () => {
 });
 
 async function server(options: Partial<EdgeServerOptions> = {}): Promise<EdgeServer> {
-  const s = await EdgeServer.start({ modelHash: hash, tails: new Map([[cut.id, tail as CompiledPart]]), workers: 1, ...options });
+  const s = await EdgeServer.start({
+    modelHash: hash,
+    tails: new Map([[cut.id, tail as CompiledPart]]),
+    workers: 1,
+    ...options,
+  });
   servers.push(s);
   return s;
 }
 
 async function device(port: number, token?: string): Promise<OffloadDevice> {
   const load = (part: WasmPart) => TinyedgeModel.load<RawValues, RawValues>(part.bytes, part.info);
-  const d = new OffloadDevice({ host: '127.0.0.1', port, modelHash: hash, cutId: cut.id, head: await load(head), tail: await load(tail), timeoutMs: 10_000, backoffMs: { min: 20, max: 100 }, ...(token !== undefined ? { token } : {}) });
+  const d = new OffloadDevice({
+    host: '127.0.0.1',
+    port,
+    modelHash: hash,
+    cutId: cut.id,
+    head: await load(head),
+    tail: await load(tail),
+    timeoutMs: 10_000,
+    backoffMs: { min: 20, max: 100 },
+    ...(token !== undefined ? { token } : {}),
+  });
   devices.push(d);
   return d;
 }
@@ -120,7 +147,11 @@ describe('edge server connection limits', () => {
     const reader = new FrameReader(1024);
     const heard = new Promise<Frame>((r) => silent.on('data', (d: Buffer) => reader.push(d).forEach(r)));
     const f = await heard;
-    expect({ kind: f.kind, sequence: f.sequence, reason: Buffer.from(f.payload).toString() }).toEqual({ kind: 'refusal', sequence: 0, reason: 'connections' });
+    expect({ kind: f.kind, sequence: f.sequence, reason: Buffer.from(f.payload).toString() }).toEqual({
+      kind: 'refusal',
+      sequence: 0,
+      reason: 'connections',
+    });
     await closed(silent);
     expect(s.metrics()).toMatchObject({ open: 2, turnedAway: 2 });
     a.close();

@@ -6,12 +6,13 @@
  * is the model's next-to-last (1×1280 in, 1000 out): a fast tail whose answer is almost as large as the frame, the
  * case that grew the server without bound (issue 16).
  */
+
+import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, Socket } from 'node:net';
 import { WebSocket } from 'ws';
 import { MCU_MODEL } from '../../models/registry.ts';
-import { FrameReader, encodeFrame } from '../../runtime/offload/wire-protocol.ts';
-import { EdgeProcess, residentBytes, startEdgeProcess } from '../support/edge-process.ts';
+import { encodeFrame, FrameReader } from '../../runtime/offload/wire-protocol.ts';
+import { type EdgeProcess, residentBytes, startEdgeProcess } from '../support/edge-process.ts';
 
 const CUT = 33;
 const MB = 1024 * 1024;
@@ -41,10 +42,12 @@ async function exchange(n: number): Promise<number> {
   const reader = new FrameReader(1 << 20);
   let answered = 0;
   let got = 0;
-  const done = new Promise<void>((r) => s.on('data', (d: Buffer) => {
-    for (const f of reader.push(d)) answered += f.kind === 'answer' ? 1 : 0, got++;
-    if (got === n) r();
-  }));
+  const done = new Promise<void>((r) =>
+    s.on('data', (d: Buffer) => {
+      for (const f of reader.push(d)) (answered += f.kind === 'answer' ? 1 : 0), got++;
+      if (got === n) r();
+    }),
+  );
   for (let i = 0; i < n; i++) s.write(frame);
   await done;
   s.destroy();
@@ -98,11 +101,35 @@ async function silentDevice(via: 'tcp' | 'websocket'): Promise<Sender & { close(
 }
 
 beforeAll(async () => {
-  server = await startEdgeProcess([MCU_MODEL, '--cut', String(CUT), '--port', '0', '--workers', '1', '--metrics-every', '0', '--websocket-port', '0', ...DEEP_QUEUE]);
+  server = await startEdgeProcess([
+    MCU_MODEL,
+    '--cut',
+    String(CUT),
+    '--port',
+    '0',
+    '--workers',
+    '1',
+    '--metrics-every',
+    '0',
+    '--websocket-port',
+    '0',
+    ...DEEP_QUEUE,
+  ]);
   gatewayPort = Number(/websocket gateway on ws:\/\/\S+:(\d+)/.exec(server.stdout())?.[1]);
   const shape = new RegExp(`cut ${CUT}: \\S+ ([\\d×]+)`).exec(server.stdout())?.[1]!.split('×').map(Number) ?? [];
   const bytes = shape.reduce((a, b) => a * b, 1);
-  frame = encodeFrame({ kind: 'cut', codec: 'raw', elementType: 'int8', modelHash: server.hash, cutId: CUT, sequence: 1, shape, scale: 1, zeroPoint: 0, payload: new Uint8Array(bytes) });
+  frame = encodeFrame({
+    kind: 'cut',
+    codec: 'raw',
+    elementType: 'int8',
+    modelHash: server.hash,
+    cutId: CUT,
+    sequence: 1,
+    shape,
+    scale: 1,
+    zeroPoint: 0,
+    payload: new Uint8Array(bytes),
+  });
 });
 
 afterAll(async () => {
@@ -110,27 +137,33 @@ afterAll(async () => {
 });
 
 describe('offload serve under a device that never reads', () => {
-  it.each(['tcp', 'websocket'] as const)(`%s: within ${PEAK_BOUND / MB} MB of idle while 150 MB of frames are pushed, near idle after`, async (via) => {
-    const pid = server.child.pid as number;
-    // Warm up (JIT, worker, buffers) so that the idle figure is the footprint of a server that has served.
-    expect(await exchange(200)).toBeGreaterThan(0);
-    await sleep(1000);
-    const idle = residentBytes(pid);
-    const sampler = sampleResident(pid);
-    const device = await silentDevice(via);
-    const sent = await flood(device, FLOOD_BYTES, 3000);
-    const peak = sampler.stop();
-    device.close();
-    let after = residentBytes(pid);
-    for (let waited = 0; after - idle > AFTER_BOUND && waited < 20_000; waited += 500) {
-      await sleep(500);
-      after = residentBytes(pid);
-    }
-    console.log(`offload serve RSS (${via}): idle ${(idle / MB).toFixed(1)} MB, peak ${(peak / MB).toFixed(1)} MB while the device pushed 150 MB (${(sent / MB).toFixed(1)} MB left it before the server stopped reading), ${(after / MB).toFixed(1)} MB after it left`);
-    expect(sent, 'the flood reached the server').toBeGreaterThan(4 * MB);
-    expect(sent, 'the server stopped reading').toBeLessThan(FLOOD_BYTES);
-    expect(peak - idle).toBeLessThan(PEAK_BOUND);
-    expect(after - idle).toBeLessThan(AFTER_BOUND);
-    expect(await exchange(5)).toBeGreaterThan(0);
-  }, 120_000);
+  it.each(['tcp', 'websocket'] as const)(
+    `%s: within ${PEAK_BOUND / MB} MB of idle while 150 MB of frames are pushed, near idle after`,
+    async (via) => {
+      const pid = server.child.pid as number;
+      // Warm up (JIT, worker, buffers) so that the idle figure is the footprint of a server that has served.
+      expect(await exchange(200)).toBeGreaterThan(0);
+      await sleep(1000);
+      const idle = residentBytes(pid);
+      const sampler = sampleResident(pid);
+      const device = await silentDevice(via);
+      const sent = await flood(device, FLOOD_BYTES, 3000);
+      const peak = sampler.stop();
+      device.close();
+      let after = residentBytes(pid);
+      for (let waited = 0; after - idle > AFTER_BOUND && waited < 20_000; waited += 500) {
+        await sleep(500);
+        after = residentBytes(pid);
+      }
+      console.log(
+        `offload serve RSS (${via}): idle ${(idle / MB).toFixed(1)} MB, peak ${(peak / MB).toFixed(1)} MB while the device pushed 150 MB (${(sent / MB).toFixed(1)} MB left it before the server stopped reading), ${(after / MB).toFixed(1)} MB after it left`,
+      );
+      expect(sent, 'the flood reached the server').toBeGreaterThan(4 * MB);
+      expect(sent, 'the server stopped reading').toBeLessThan(FLOOD_BYTES);
+      expect(peak - idle).toBeLessThan(PEAK_BOUND);
+      expect(after - idle).toBeLessThan(AFTER_BOUND);
+      expect(await exchange(5)).toBeGreaterThan(0);
+    },
+    120_000,
+  );
 });

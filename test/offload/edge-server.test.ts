@@ -8,29 +8,29 @@
  * thousands of bad frames and broken streams leave no connection open and the heap where it was; a worker thread
  * that dies is replaced and its frame answered by the device.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServer, connect, Server, Socket } from 'node:net';
+
+import { type AddressInfo, connect, createServer, type Server, type Socket } from 'node:net';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { Worker } from 'node:worker_threads';
-import { AddressInfo } from 'node:net';
-import { Graph, tensorOf } from '../../compiler/ir/graph.ts';
-import { Cut, cutCandidates } from '../../compiler/plan/split/cut-candidates.ts';
+import type { Worker } from 'node:worker_threads';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type WasmPart, wasmSplitParts } from '../../compiler/backends/wasm/package/split-parts.ts';
+import { type Graph, tensorOf } from '../../compiler/ir/graph.ts';
+import { type Cut, cutCandidates } from '../../compiler/plan/split/cut-candidates.ts';
 import { modelHash } from '../../compiler/plan/split/model-hash.ts';
-import { wasmSplitParts, WasmPart } from '../../compiler/backends/wasm/package/split-parts.ts';
-import { runInteger } from '../../compiler/reference/integer/interpreter.ts';
 import { quantizeForTensor } from '../../compiler/quantize/prepare/quant-params.ts';
-import { Activations } from '../../compiler/reference/integer/conv.ts';
-import { RawValues, TinyedgeModel } from '../../runtime/wasm/tinyedge-loader.js';
-import { EdgeServer } from '../../runtime/offload/edge-server.ts';
-import { DeviceAnswer, OffloadDevice } from '../../runtime/offload/device-client.ts';
-import { CompiledPart } from '../../runtime/offload/tail-pool.ts';
-import { Codec, FrameReader, encodeFrame } from '../../runtime/offload/wire-protocol.ts';
-import { quantizedDefaultModel } from '../support/quantized-model.ts';
-import { SAMPLE_PHOTOS, photoInput } from '../support/samples.ts';
+import type { Activations } from '../../compiler/reference/integer/conv.ts';
+import { runInteger } from '../../compiler/reference/integer/interpreter.ts';
 import { MCU_MODEL } from '../../models/registry.ts';
+import { type DeviceAnswer, OffloadDevice } from '../../runtime/offload/device-client.ts';
+import { EdgeServer } from '../../runtime/offload/edge-server.ts';
+import type { CompiledPart } from '../../runtime/offload/tail-pool.ts';
+import { type Codec, encodeFrame, FrameReader } from '../../runtime/offload/wire-protocol.ts';
+import { type RawValues, TinyedgeModel } from '../../runtime/wasm/tinyedge-loader.js';
 import { firstDifference } from '../support/c-build.ts';
 import { freePort } from '../support/edge-process.ts';
+import { quantizedDefaultModel } from '../support/quantized-model.ts';
+import { photoInput, SAMPLE_PHOTOS } from '../support/samples.ts';
 
 let g: Graph;
 let hash: string;
@@ -44,7 +44,9 @@ beforeAll(async () => {
   const { model, int8 } = await quantizedDefaultModel(0, MCU_MODEL);
   g = int8;
   hash = modelHash(g);
-  inputs = await Promise.all(SAMPLE_PHOTOS.map(async (f) => quantizeForTensor(await photoInput(model, f), tensorOf(g, g.inputs[0]!))));
+  inputs = await Promise.all(
+    SAMPLE_PHOTOS.map(async (f) => quantizeForTensor(await photoInput(model, f), tensorOf(g, g.inputs[0]!))),
+  );
   expected = inputs.map((x) => runInteger(g, { [g.inputs[0]!]: x }).get(g.outputs[0]!) as Activations);
   const cuts = cutCandidates(g);
   chosen = [cuts[0]!, cuts[Math.floor(cuts.length / 2)]!, cuts[cuts.length - 2]!];
@@ -65,9 +67,14 @@ async function server(options: Partial<Parameters<typeof EdgeServer.start>[0]> =
   return s;
 }
 
-async function device(port: number, cut: Cut, options: { timeoutMs?: number; modelHash?: string; token?: string; codec?: Codec } = {}): Promise<OffloadDevice> {
+async function device(
+  port: number,
+  cut: Cut,
+  options: { timeoutMs?: number; modelHash?: string; token?: string; codec?: Codec } = {},
+): Promise<OffloadDevice> {
   const p = parts.get(cut.id) as { head?: WasmPart; tail?: WasmPart };
-  const load = async (part?: WasmPart) => (part ? TinyedgeModel.load<RawValues, RawValues>(part.bytes, part.info) : undefined);
+  const load = async (part?: WasmPart) =>
+    part ? TinyedgeModel.load<RawValues, RawValues>(part.bytes, part.info) : undefined;
   return new OffloadDevice({
     host: '127.0.0.1',
     port,
@@ -82,7 +89,8 @@ async function device(port: number, cut: Cut, options: { timeoutMs?: number; mod
   });
 }
 
-const same = (a: DeviceAnswer, i: number) => expect(firstDifference(a.output, expected[i % expected.length]!)).toBeNull();
+const same = (a: DeviceAnswer, i: number) =>
+  expect(firstDifference(a.output, expected[i % expected.length]!)).toBeNull();
 
 describe('offload over loopback', () => {
   it('answers from the server equal local inference on every photo: full offload, a middle cut, the last layer', async () => {
@@ -111,11 +119,30 @@ describe('offload over loopback', () => {
     const t = tensorOf(g, cut.tensor);
     const socket = connect(s.port, '127.0.0.1');
     const reader = new FrameReader(1024);
-    const reply = new Promise<string>((r) => socket.on('data', (c: Buffer) => reader.push(c).forEach((f) => r(Buffer.from(f.payload).toString()))));
+    const reply = new Promise<string>((r) =>
+      socket.on('data', (c: Buffer) =>
+        reader.push(c).forEach((f) => {
+          r(Buffer.from(f.payload).toString());
+        }),
+      ),
+    );
     // Announces a length one short of the tensor's: the server must check what the payload decodes to.
     const payload = Uint8Array.of(0, ...new Uint8Array(4), ...new Uint8Array(cut.bytes - 1));
     new DataView(payload.buffer).setUint32(1, cut.bytes - 1, true);
-    socket.write(encodeFrame({ kind: 'cut', codec: 'entropy', elementType: 'int8', modelHash: hash, cutId: cut.id, sequence: 1, shape: t.shape, scale: 1, zeroPoint: 0, payload }));
+    socket.write(
+      encodeFrame({
+        kind: 'cut',
+        codec: 'entropy',
+        elementType: 'int8',
+        modelHash: hash,
+        cutId: cut.id,
+        sequence: 1,
+        shape: t.shape,
+        scale: 1,
+        zeroPoint: 0,
+        payload,
+      }),
+    );
     expect(await reply).toBe('codec');
     socket.destroy();
   });
@@ -135,7 +162,9 @@ describe('offload over loopback', () => {
     const flat = answers.flat();
     expect(flat.length).toBe(1600);
     expect(flat.filter(({ a }) => a.by !== 'server').map(({ a }) => a.reason)).toEqual([]);
-    flat.forEach(({ a, i }) => same(a, i));
+    flat.forEach(({ a, i }) => {
+      same(a, i);
+    });
     expect(s.metrics().answered).toBeGreaterThanOrEqual(1600);
   }, 120_000);
 
@@ -220,7 +249,18 @@ describe('offload over loopback', () => {
     const cut = chosen[1]!;
     const tail = parts.get(cut.id)?.tail as WasmPart;
     const frame = (modelHash: string, sequence: number) =>
-      encodeFrame({ kind: 'cut', codec: 'raw', elementType: 'int8', modelHash, cutId: cut.id, sequence, shape: tail.info.input.shape, scale: tail.info.input.scale, zeroPoint: tail.info.input.zeroPoint, payload: new Uint8Array(cut.bytes) });
+      encodeFrame({
+        kind: 'cut',
+        codec: 'raw',
+        elementType: 'int8',
+        modelHash,
+        cutId: cut.id,
+        sequence,
+        shape: tail.info.input.shape,
+        scale: tail.info.input.scale,
+        zeroPoint: tail.info.input.zeroPoint,
+        payload: new Uint8Array(cut.bytes),
+      });
     const open = async () => {
       const c = connect(s.port, '127.0.0.1');
       await new Promise<void>((r) => c.once('connect', () => r()));
@@ -230,10 +270,12 @@ describe('offload over loopback', () => {
     const refusals = async (socket: Socket, n: number) => {
       const reader = new FrameReader(1 << 20);
       let got = 0;
-      const done = new Promise<void>((r) => socket.on('data', (d: Buffer) => {
-        got += reader.push(d).length;
-        if (got === n) r();
-      }));
+      const done = new Promise<void>((r) =>
+        socket.on('data', (d: Buffer) => {
+          got += reader.push(d).length;
+          if (got === n) r();
+        }),
+      );
       for (let i = 0; i < n; i++) socket.write(frame('0123456789abcdef', i));
       await done;
     };

@@ -5,31 +5,40 @@
  * bytes and decoding each other's, and damaged payloads (truncated, extended, flipped bytes, wrong length or mode)
  * rejected with an error by both, never a crash or a hang.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ENTROPY_OVERHEAD, EntropyError, entropyDecode, entropyEncode } from '../../runtime/offload/entropy-codec.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { tensorOf } from '../../compiler/ir/graph.ts';
 import { cutCandidates } from '../../compiler/plan/split/cut-candidates.ts';
-import { runInteger } from '../../compiler/reference/integer/interpreter.ts';
 import { quantizeForTensor } from '../../compiler/quantize/prepare/quant-params.ts';
-import { quantizedDefaultModel } from '../support/quantized-model.ts';
-import { SAMPLE_PHOTOS, photoInput } from '../support/samples.ts';
-import { STRICT_CFLAGS } from '../support/c-build.ts';
-import { mulberry32 } from '../support/seeded.ts';
+import { runInteger } from '../../compiler/reference/integer/interpreter.ts';
 import { MCU_MODEL } from '../../models/registry.ts';
+import { ENTROPY_OVERHEAD, EntropyError, entropyDecode, entropyEncode } from '../../runtime/offload/entropy-codec.ts';
+import { STRICT_CFLAGS } from '../support/c-build.ts';
+import { quantizedDefaultModel } from '../support/quantized-model.ts';
+import { photoInput, SAMPLE_PHOTOS } from '../support/samples.ts';
+import { mulberry32 } from '../support/seeded.ts';
 
 const OFFLOAD_C = fileURLToPath(new URL('../../runtime/c/offload', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'tinyedge-entropy-'));
 const cli = join(dir, 'entropy-cli');
 
 /** Runs the C codec on `bytes`: the payload it writes (encode) or the decoded bytes and its status (decode). */
-function c(op: 'encode' | 'decode', lanes: number, bytes: Uint8Array, expected = 0): { status: string; out: Uint8Array } {
+function c(
+  op: 'encode' | 'decode',
+  lanes: number,
+  bytes: Uint8Array,
+  expected = 0,
+): { status: string; out: Uint8Array } {
   writeFileSync(join(dir, 'in.bin'), bytes);
-  const r = spawnSync(cli, [op, String(lanes), join(dir, 'in.bin'), join(dir, 'out.bin'), String(expected)], { encoding: 'utf8', timeout: 20_000 });
+  const r = spawnSync(cli, [op, String(lanes), join(dir, 'in.bin'), join(dir, 'out.bin'), String(expected)], {
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
   if (r.status !== 0) throw new Error(`entropy-cli ${op} exited ${r.status} ${r.signal ?? ''}`);
   return { status: r.stdout.trim(), out: new Uint8Array(readFileSync(join(dir, 'out.bin'))) };
 }
@@ -56,13 +65,30 @@ const CASES: Record<string, [Uint8Array, number]> = {
   'one byte': [Uint8Array.of(0x80), 1],
   'uniform random': [random(1, 4096, (r) => Math.floor(256 * r())), 1],
   'all 0xff': [new Uint8Array(50_000).fill(0xff), 1],
-  'ReLU6-like (60% at -128, small above)': [random(2, 30_000, (r) => (r() < 0.6 ? 0x80 : 0x80 + Math.floor(40 * r() * r()))), 1],
-  'int16 small magnitudes': [random(3, 20_000, (r) => Math.floor(256 * r())).map((b, i) => (i % 2 ? (b & 1 ? 0xff : 0) : b & 0x1f)), 2],
+  'ReLU6-like (60% at -128, small above)': [
+    random(2, 30_000, (r) => (r() < 0.6 ? 0x80 : 0x80 + Math.floor(40 * r() * r()))),
+    1,
+  ],
+  'int16 small magnitudes': [
+    random(3, 20_000, (r) => Math.floor(256 * r())).map((b, i) => (i % 2 ? (b & 1 ? 0xff : 0) : b & 0x1f)),
+    2,
+  ],
   'int16 uniform random': [random(4, 8192, (r) => Math.floor(256 * r())), 2],
 };
 
 beforeAll(() => {
-  const r = spawnSync('gcc', [...STRICT_CFLAGS, `-I${OFFLOAD_C}`, fileURLToPath(new URL('./entropy-cli.c', import.meta.url)), join(OFFLOAD_C, 'entropy_codec.c'), '-o', cli], { encoding: 'utf8' });
+  const r = spawnSync(
+    'gcc',
+    [
+      ...STRICT_CFLAGS,
+      `-I${OFFLOAD_C}`,
+      fileURLToPath(new URL('./entropy-cli.c', import.meta.url)),
+      join(OFFLOAD_C, 'entropy_codec.c'),
+      '-o',
+      cli,
+    ],
+    { encoding: 'utf8' },
+  );
   if (r.status !== 0) throw new Error(r.stderr);
 });
 
@@ -90,10 +116,18 @@ describe('entropy codec', () => {
     const cuts = new Set(cutCandidates(g).map((c) => c.tensor));
     const x = quantizeForTensor(await photoInput(model, SAMPLE_PHOTOS[0]!), tensorOf(g, g.inputs[0]!));
     const tensors: Uint8Array[] = [];
-    runInteger(g, { [g.inputs[0]!]: x }, { onNode: (n, y) => cuts.has(n.outputs[0]!) && tensors.push(new Uint8Array(y.buffer, y.byteOffset, y.byteLength)) });
+    runInteger(
+      g,
+      { [g.inputs[0]!]: x },
+      {
+        onNode: (n, y) => cuts.has(n.outputs[0]!) && tensors.push(new Uint8Array(y.buffer, y.byteOffset, y.byteLength)),
+      },
+    );
     const all = Buffer.concat(tensors);
     const payloads = tensors.map((t) => entropyEncode(t, 1));
-    tensors.forEach((t, i) => expect(Buffer.from(entropyDecode(payloads[i]!, 1, t.length)).equals(Buffer.from(t))).toBe(true));
+    tensors.forEach((t, i) => {
+      expect(Buffer.from(entropyDecode(payloads[i]!, 1, t.length)).equals(Buffer.from(t))).toBe(true);
+    });
     // One C run over all the cuts joined checks the C coder on real statistics.
     expect(Buffer.from(c('encode', 1, all).out).equals(Buffer.from(entropyEncode(all, 1)))).toBe(true);
     expect(payloads.reduce((s, p) => s + p.length, 0)).toBeLessThan(0.75 * all.length);

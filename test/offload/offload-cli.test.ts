@@ -5,13 +5,14 @@
  * server gone, frames are answered on the device, the same; bad flags, and a --port or --websocket-port in use, are
  * one error line and exit 2.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServer, Server } from 'node:net';
+
+import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { OffloadFrameResult } from '../../compiler/cli/offload-run.ts';
 import { MCU_MODEL } from '../../models/registry.ts';
-import { OffloadFrameResult } from '../../compiler/cli/offload-run.ts';
 import { expectUserError, tinyedgeAsync } from '../support/cli.ts';
-import { EdgeProcess, freePort, startEdgeProcess } from '../support/edge-process.ts';
+import { type EdgeProcess, freePort, startEdgeProcess } from '../support/edge-process.ts';
 import { ROOT } from '../support/samples.ts';
 
 const PHOTO = join(ROOT, 'models', 'samples', 'coffee.png');
@@ -20,7 +21,22 @@ let predicted: number[];
 
 /** `offload run --json` of a few frames at `cut` against `port`. */
 async function offloadRun(cut: number, port: number): Promise<{ modelHash: string; frames: OffloadFrameResult[] }> {
-  const r = await tinyedgeAsync(['offload', 'run', MCU_MODEL, '--cut', String(cut), '--server', `127.0.0.1:${port}`, '--image', PHOTO, '--frames', '2', '--timeout', '10s', '--json']);
+  const r = await tinyedgeAsync([
+    'offload',
+    'run',
+    MCU_MODEL,
+    '--cut',
+    String(cut),
+    '--server',
+    `127.0.0.1:${port}`,
+    '--image',
+    PHOTO,
+    '--frames',
+    '2',
+    '--timeout',
+    '10s',
+    '--json',
+  ]);
   expect(r.status, r.stderr).toBe(0);
   return JSON.parse(r.stdout);
 }

@@ -5,39 +5,40 @@
  * are answered by the server exactly as without the prefilter. The C device (splitProject with the prefilter, on the
  * host) drops exactly the same frames, comparing integer codes, and its kept frames' answers are the same.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Graph, GraphBuilder, tensorOf } from '../../compiler/ir/graph.ts';
-import { Quantization } from '../../compiler/ir/tensor.ts';
-import { calibrate } from '../../compiler/quantize/calibrate.ts';
-import { quantizeGraph } from '../../compiler/quantize/quantize-graph.ts';
-import { quantizeForTensor } from '../../compiler/quantize/prepare/quant-params.ts';
-import { runInteger } from '../../compiler/reference/integer/interpreter.ts';
-import { cutCandidates } from '../../compiler/plan/split/cut-candidates.ts';
-import { modelHash } from '../../compiler/plan/split/model-hash.ts';
-import { wasmSplitParts, WasmPart } from '../../compiler/backends/wasm/package/split-parts.ts';
-import { planMemory } from '../../compiler/plan/plan-memory.ts';
-import { wasmScratchBytes } from '../../compiler/backends/wasm/kernel-table.ts';
-import { wasmProject } from '../../compiler/backends/wasm/package/project.ts';
-import { Activations } from '../../compiler/reference/integer/conv.ts';
-import { RawValues, TinyedgeModel } from '../../runtime/wasm/tinyedge-loader.js';
-import { EdgeServer } from '../../runtime/offload/edge-server.ts';
-import { OffloadDevice } from '../../runtime/offload/device-client.ts';
-import { ClassifierPrefilter, PrefilteredDevice } from '../../runtime/offload/prefilter.ts';
-import { CompiledPart } from '../../runtime/offload/tail-pool.ts';
-import { quantizedDefaultModel } from '../support/quantized-model.ts';
-import { SAMPLE_PHOTOS, photoInput } from '../support/samples.ts';
-import { seededUniform } from '../support/seeded.ts';
-import { MCU_MODEL } from '../../models/registry.ts';
-import { STRICT_CFLAGS, firstDifference } from '../support/c-build.ts';
+
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cBuildOf } from '../../compiler/backends/c/project.ts';
 import { prefilterMinCode, splitProject } from '../../compiler/backends/c/split-project.ts';
+import { wasmScratchBytes } from '../../compiler/backends/wasm/kernel-table.ts';
+import { wasmProject } from '../../compiler/backends/wasm/package/project.ts';
+import { type WasmPart, wasmSplitParts } from '../../compiler/backends/wasm/package/split-parts.ts';
+import { type Graph, GraphBuilder, tensorOf } from '../../compiler/ir/graph.ts';
+import type { Quantization } from '../../compiler/ir/tensor.ts';
+import { planMemory } from '../../compiler/plan/plan-memory.ts';
+import { cutCandidates } from '../../compiler/plan/split/cut-candidates.ts';
+import { modelHash } from '../../compiler/plan/split/model-hash.ts';
+import { calibrate } from '../../compiler/quantize/calibrate.ts';
+import { quantizeForTensor } from '../../compiler/quantize/prepare/quant-params.ts';
+import { quantizeGraph } from '../../compiler/quantize/quantize-graph.ts';
+import type { Activations } from '../../compiler/reference/integer/conv.ts';
+import { runInteger } from '../../compiler/reference/integer/interpreter.ts';
+import { MCU_MODEL } from '../../models/registry.ts';
+import { OffloadDevice } from '../../runtime/offload/device-client.ts';
+import { EdgeServer } from '../../runtime/offload/edge-server.ts';
+import { ClassifierPrefilter, PrefilteredDevice } from '../../runtime/offload/prefilter.ts';
+import type { CompiledPart } from '../../runtime/offload/tail-pool.ts';
+import { type RawValues, TinyedgeModel } from '../../runtime/wasm/tinyedge-loader.js';
 import { loadTarget } from '../../targets/target.ts';
 import { buildTemporaryProject } from '../../targets/toolchain.ts';
+import { firstDifference, STRICT_CFLAGS } from '../support/c-build.ts';
+import { quantizedDefaultModel } from '../support/quantized-model.ts';
+import { photoInput, SAMPLE_PHOTOS } from '../support/samples.ts';
+import { seededUniform } from '../support/seeded.ts';
 
 let g: Graph;
 let classifier: Graph;
@@ -53,7 +54,12 @@ function tinyClassifier(shape: number[]): Graph {
   b.input('x', shape);
   b.constant('w', [8, 3, 3, shape[3]!], seededUniform(3, 8 * 9 * shape[3]!, -0.5, 0.5));
   b.constant('b', [8], seededUniform(4, 8, -0.1, 0.1));
-  const conv = b.node('conv2d', 'conv', ['x', 'w', 'b'], { strides: [4, 4], dilations: [1, 1], pads: [0, 1, 0, 1], clamp: { min: 0, max: null } });
+  const conv = b.node('conv2d', 'conv', ['x', 'w', 'b'], {
+    strides: [4, 4],
+    dilations: [1, 1],
+    pads: [0, 1, 0, 1],
+    clamp: { min: 0, max: null },
+  });
   const mean = b.node('mean', 'mean', [conv], { axes: [1, 2], keepDims: false });
   b.constant('fw', [2, 8], seededUniform(5, 16, -2, 2));
   b.constant('fb', [2], Float32Array.of(0, 0));
@@ -77,7 +83,11 @@ beforeAll(async () => {
   const cut = cuts[Math.floor(cuts.length / 2)]!;
   cutId = cut.id;
   parts = wasmSplitParts(g, cut);
-  server = await EdgeServer.start({ modelHash: modelHash(g), tails: new Map([[cut.id, parts.tail as CompiledPart]]), workers: 1 });
+  server = await EdgeServer.start({
+    modelHash: modelHash(g),
+    tails: new Map([[cut.id, parts.tail as CompiledPart]]),
+    workers: 1,
+  });
 }, 180_000);
 
 afterAll(() => server?.close());
@@ -96,12 +106,31 @@ function scoresAndThreshold(): { scores: number[]; threshold: number } {
 describe('offload with a prefilter', () => {
   it('drops the frames the classifier scores low, sends the rest, and answers those exactly', async () => {
     const { scores, threshold } = scoresAndThreshold();
-    const { files, info } = wasmProject(classifier, planMemory(classifier, wasmScratchBytes), 'prefilter', undefined, { scale: 1, offset: 0 });
-    const load = (p: { bytes: Uint8Array; info: typeof info }) => TinyedgeModel.load<RawValues, RawValues>(p.bytes, p.info);
-    const prefilter = new ClassifierPrefilter(await load({ bytes: files['model.wasm'] as Uint8Array, info }), 0, threshold);
+    const { files, info } = wasmProject(classifier, planMemory(classifier, wasmScratchBytes), 'prefilter', undefined, {
+      scale: 1,
+      offset: 0,
+    });
+    const load = (p: { bytes: Uint8Array; info: typeof info }) =>
+      TinyedgeModel.load<RawValues, RawValues>(p.bytes, p.info);
+    const prefilter = new ClassifierPrefilter(
+      await load({ bytes: files['model.wasm'] as Uint8Array, info }),
+      0,
+      threshold,
+    );
     const head = await load(parts.head as WasmPart);
     const tail = await load(parts.tail as WasmPart);
-    const device = new PrefilteredDevice(prefilter, new OffloadDevice({ host: '127.0.0.1', port: server.port, modelHash: modelHash(g), cutId, head, tail, timeoutMs: 10_000 }));
+    const device = new PrefilteredDevice(
+      prefilter,
+      new OffloadDevice({
+        host: '127.0.0.1',
+        port: server.port,
+        modelHash: modelHash(g),
+        cutId,
+        head,
+        tail,
+        timeoutMs: 10_000,
+      }),
+    );
     const before = server.metrics().frames;
     let kept = 0;
     for (let i = 0; i < frames.length; i++) {
@@ -124,7 +153,11 @@ describe('offload with a prefilter', () => {
     const host = loadTarget('host');
     const cut = cutCandidates(g)[cutId]!;
     const prefilter = { graph: classifier, wantedClass: 0, threshold };
-    const dir = buildTemporaryProject(splitProject(g, cut, { ...cBuildOf(host), cflags: STRICT_CFLAGS }, prefilter), host, STRICT_CFLAGS);
+    const dir = buildTemporaryProject(
+      splitProject(g, cut, { ...cBuildOf(host), cflags: STRICT_CFLAGS }, prefilter),
+      host,
+      STRICT_CFLAGS,
+    );
     const work = mkdtempSync(join(tmpdir(), 'tinyedge-prefilter-'));
     const files = frames.map((x, i) => {
       const f = join(work, `frame${i}.i8`);
@@ -132,14 +165,24 @@ describe('offload with a prefilter', () => {
       return f;
     });
     const before = server.metrics().frames;
-    const { stdout } = await promisify(execFile)(join(dir, 'runner'), ['127.0.0.1', String(server.port), 'raw', '10000', '0', join(work, 'answers.i8'), ...files]);
+    const { stdout } = await promisify(execFile)(join(dir, 'runner'), [
+      '127.0.0.1',
+      String(server.port),
+      'raw',
+      '10000',
+      '0',
+      join(work, 'answers.i8'),
+      ...files,
+    ]);
     const by = (JSON.parse(stdout) as { frames: { by: string }[] }).frames.map((f) => f.by);
     expect(by).toEqual(scores.map((s) => (s >= threshold ? 'server' : 'prefilter')));
     const keptIndex = by.flatMap((b, i) => (b === 'server' ? [i] : []));
     const answers = new Int8Array(Uint8Array.from(readFileSync(join(work, 'answers.i8'))).buffer);
     const n = expected[0]!.length;
     expect(answers.length).toBe(keptIndex.length * n);
-    keptIndex.forEach((i, k) => expect(firstDifference(answers.subarray(k * n, (k + 1) * n), expected[i]!), `frame ${i}`).toBeNull());
+    keptIndex.forEach((i, k) => {
+      expect(firstDifference(answers.subarray(k * n, (k + 1) * n), expected[i]!), `frame ${i}`).toBeNull();
+    });
     expect(server.metrics().frames - before).toBe(keptIndex.length);
     expect(prefilterMinCode(prefilter)).toBeGreaterThan(-128);
   });

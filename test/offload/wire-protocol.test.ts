@@ -5,7 +5,13 @@
  * crash; a reader that saw a bad frame stays failed (the stream is out of sync).
  */
 import { describe, expect, it } from 'vitest';
-import { FRAME_HEADER_BYTES, Frame, FrameReader, WireError, encodeFrame } from '../../runtime/offload/wire-protocol.ts';
+import {
+  encodeFrame,
+  FRAME_HEADER_BYTES,
+  type Frame,
+  FrameReader,
+  WireError,
+} from '../../runtime/offload/wire-protocol.ts';
 import { mulberry32 } from '../support/seeded.ts';
 
 const frame = (over: Partial<Frame> = {}): Frame => ({
@@ -37,11 +43,22 @@ function errorOf(bytes: Uint8Array, max = 1 << 20): string {
 
 describe('offload frames', () => {
   it('round-trip every field (int16 answer, rank 2, sequence near 2^32)', () => {
-    const f = frame({ kind: 'answer', elementType: 'int16', shape: [1, 5], payload: new Uint8Array(10).fill(3), sequence: 2 ** 32 - 1, zeroPoint: 0 });
+    const f = frame({
+      kind: 'answer',
+      elementType: 'int16',
+      shape: [1, 5],
+      payload: new Uint8Array(10).fill(3),
+      sequence: 2 ** 32 - 1,
+      zeroPoint: 0,
+    });
     expect(new FrameReader(1 << 20).push(encodeFrame(f))).toEqual([{ ...f, scale: Math.fround(f.scale) }]);
   });
   it('reassemble from any split of the stream: three frames fed in random-sized chunks', () => {
-    const frames = [frame(), frame({ sequence: 42 }), frame({ kind: 'refusal', codec: 'raw', elementType: 'int8', shape: [6], payload: Buffer.from('busy!!') })];
+    const frames = [
+      frame(),
+      frame({ sequence: 42 }),
+      frame({ kind: 'refusal', codec: 'raw', elementType: 'int8', shape: [6], payload: Buffer.from('busy!!') }),
+    ];
     const stream = Buffer.concat(frames.map(encodeFrame));
     const rand = mulberry32(5);
     for (let trial = 0; trial < 50; trial++) {

@@ -5,13 +5,13 @@
  * input, replayed tile by tile as the kernels compute them.
  */
 import { describe, expect, it } from 'vitest';
-import { GreedyBySizePlanner, LinearPlanner, lowerBound } from '../../compiler/plan/arena.ts';
-import { IN_PLACE_TILE_PIXELS, MemoryPlan, planMemory } from '../../compiler/plan/plan-memory.ts';
 import { cScratchBytes } from '../../compiler/backends/c/render-nodes.ts';
-import { Graph, Node, tensorOf } from '../../compiler/ir/graph.ts';
+import { type Graph, type Node, tensorOf } from '../../compiler/ir/graph.ts';
 import { DTYPE_BYTES, sizeOf } from '../../compiler/ir/tensor.ts';
-import { quantizedDefaultModel } from '../support/quantized-model.ts';
 import { tupleOf } from '../../compiler/ir/tuple.ts';
+import { GreedyBySizePlanner, LinearPlanner, lowerBound } from '../../compiler/plan/arena.ts';
+import { IN_PLACE_TILE_PIXELS, type MemoryPlan, planMemory } from '../../compiler/plan/plan-memory.ts';
+import { quantizedDefaultModel } from '../support/quantized-model.ts';
 
 describe('arena planners (16-byte aligned offsets)', () => {
   // Steps 0..3. A: 100 B alive 0–1, B: 64 B alive 1–2, C: 200 B alive 2–3, D: 32 B alive 3.
@@ -24,14 +24,18 @@ describe('arena planners (16-byte aligned offsets)', () => {
 
   it('linear: each buffer after the previous one (112 + 64 + 208 + 32 = 416 B)', () => {
     const p = new LinearPlanner();
-    buffers.forEach((b) => p.addBuffer(b.size, b.firstUse, b.lastUse));
+    buffers.forEach((b) => {
+      p.addBuffer(b.size, b.firstUse, b.lastUse);
+    });
     expect([0, 1, 2, 3].map((i) => p.offsetOf(i))).toEqual([0, 112, 176, 384]);
     expect(p.arenaSize()).toBe(416);
   });
 
   it('greedy by size: C at 0; A (not alive with C) also at 0; B after both (208); D (alive with C only) at 208', () => {
     const p = new GreedyBySizePlanner();
-    buffers.forEach((b) => p.addBuffer(b.size, b.firstUse, b.lastUse));
+    buffers.forEach((b) => {
+      p.addBuffer(b.size, b.firstUse, b.lastUse);
+    });
     expect([0, 1, 2, 3].map((i) => p.offsetOf(i))).toEqual([0, 208, 0, 208]);
     expect(p.arenaSize()).toBe(272);
   });
@@ -77,7 +81,11 @@ function replaySlidingConv(g: Graph, plan: MemoryPlan, node: Node): void {
           const ix = ox * strides[1] - pads[2] + kx * dilations[1];
           if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
           const at = xAt + (iy * w + ix) * cin;
-          for (let c = 0; c < cin; c++) if (written[at + c]) expect.fail(`'${node.name}': output pixel ${q} reads input pixel (${iy}, ${ix}) after it was overwritten`);
+          for (let c = 0; c < cin; c++)
+            if (written[at + c])
+              expect.fail(
+                `'${node.name}': output pixel ${q} reads input pixel (${iy}, ${ix}) after it was overwritten`,
+              );
         }
       }
     }
@@ -98,15 +106,23 @@ describe('memory plan of the quantized default model', () => {
   it('arena within 5% of the lower bound, and no tensor is overwritten while it is still read', async () => {
     const { int8: g } = await quantizedDefaultModel(0);
     const plan = planMemory(g, cScratchBytes);
-    console.log(`arena ${plan.arenaBytes} B, lower bound ${plan.lowerBoundBytes} B, without reuse ${plan.naiveBytes} B`);
+    console.log(
+      `arena ${plan.arenaBytes} B, lower bound ${plan.lowerBoundBytes} B, without reuse ${plan.naiveBytes} B`,
+    );
     expect(plan.arenaBytes).toBeLessThanOrEqual(plan.lowerBoundBytes * 1.05);
     expect(plan.arenaBytes).toBeLessThan(plan.naiveBytes / 3);
     // Replay the schedule: at each step, the bytes a node writes must not overlap a live tensor other than
     // the one it may share storage with (its reshape source or its in-place add input).
     const bytes = (t: string) => sizeOf(tensorOf(g, t).shape) * DTYPE_BYTES[tensorOf(g, t).dtype];
     const lastRead = new Map<string, number>();
-    g.nodes.forEach((n, i) => n.inputs.forEach((x) => lastRead.set(x, i)));
-    g.outputs.forEach((o) => lastRead.set(o, g.nodes.length));
+    g.nodes.forEach((n, i) => {
+      n.inputs.forEach((x) => {
+        lastRead.set(x, i);
+      });
+    });
+    g.outputs.forEach((o) => {
+      lastRead.set(o, g.nodes.length);
+    });
     const live = new Set<string>(g.inputs);
     g.nodes.forEach((n, i) => {
       const out = n.outputs[0]!;
@@ -116,7 +132,8 @@ describe('memory plan of the quantized default model', () => {
         const overlap = o0 < t1 && t0 < o1;
         // Its reshape source or in-place add input, or (a convolution replayed separately) the input it slides over.
         const shares = (t0 === o0 || plan.overlapping.has(out)) && n.inputs.includes(t);
-        if (overlap && !shares) expect.fail(`node ${i} '${n.name}' writes over '${t}' which is read until step ${lastRead.get(t)}`);
+        if (overlap && !shares)
+          expect.fail(`node ${i} '${n.name}' writes over '${t}' which is read until step ${lastRead.get(t)}`);
       }
       if (plan.overlapping.has(out)) replaySlidingConv(g, plan, n);
       live.add(out);

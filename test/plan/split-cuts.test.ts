@@ -4,15 +4,15 @@
  * offload (the input) to local only (the output); residual blocks are never cut inside (two tensors alive there).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Graph, tensorOf } from '../../compiler/ir/graph.ts';
-import { Cut, cutCandidates, splitAt } from '../../compiler/plan/split/cut-candidates.ts';
-import { runInteger } from '../../compiler/reference/integer/interpreter.ts';
+import { type Graph, tensorOf } from '../../compiler/ir/graph.ts';
+import { type Cut, cutCandidates, splitAt } from '../../compiler/plan/split/cut-candidates.ts';
 import { quantizeForTensor } from '../../compiler/quantize/prepare/quant-params.ts';
-import { Activations } from '../../compiler/reference/integer/conv.ts';
-import { quantizedDefaultModel } from '../support/quantized-model.ts';
-import { SAMPLE_PHOTOS, photoInput } from '../support/samples.ts';
+import type { Activations } from '../../compiler/reference/integer/conv.ts';
+import { runInteger } from '../../compiler/reference/integer/interpreter.ts';
 import { MCU_MODEL } from '../../models/registry.ts';
 import { firstDifference } from '../support/c-build.ts';
+import { quantizedDefaultModel } from '../support/quantized-model.ts';
+import { photoInput, SAMPLE_PHOTOS } from '../support/samples.ts';
 
 let g: Graph;
 let cuts: Cut[];
@@ -22,16 +22,21 @@ beforeAll(async () => {
   const { model, int8 } = await quantizedDefaultModel(0, MCU_MODEL);
   g = int8;
   cuts = cutCandidates(g);
-  inputs = await Promise.all(SAMPLE_PHOTOS.map(async (f) => quantizeForTensor(await photoInput(model, f), tensorOf(g, g.inputs[0]!))));
+  inputs = await Promise.all(
+    SAMPLE_PHOTOS.map(async (f) => quantizeForTensor(await photoInput(model, f), tensorOf(g, g.inputs[0]!))),
+  );
 }, 120_000);
 
-const run = (part: Graph, x: Activations) => runInteger(part, { [part.inputs[0]!]: x }).get(part.outputs[0]!) as Activations;
+const run = (part: Graph, x: Activations) =>
+  runInteger(part, { [part.inputs[0]!]: x }).get(part.outputs[0]!) as Activations;
 
 describe('cut candidates of MobileNetV2 0.35/96', () => {
   it('run from the input (full offload) to the output (local only), in node order, ids in list order', () => {
     expect(cuts[0]).toMatchObject({ id: 0, after: 0, tensor: g.inputs[0] });
     expect(cuts.at(-1)).toMatchObject({ after: g.nodes.length, tensor: g.outputs[0] });
-    cuts.forEach((c, i) => expect(c.id).toBe(i));
+    cuts.forEach((c, i) => {
+      expect(c.id).toBe(i);
+    });
     expect(cuts.every((c, i) => i === 0 || c.after > cuts[i - 1]!.after)).toBe(true);
   });
   it('never fall inside a residual block: no cut between a block input and the add that reads it', () => {

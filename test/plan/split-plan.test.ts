@@ -5,16 +5,17 @@
  * with `--codec entropy` the cut tensors' coded sizes on the photo (smaller than raw after ReLU6, at worst 5 bytes more),
  * and `--plot` draws it (a PNG through the CLI; an SVG with the three parts and the best cut marked; existing files kept).
  */
-import { describe, expect, it } from 'vitest';
-import { Cut } from '../../compiler/plan/split/cut-candidates.ts';
-import { parseBandwidth, parseDuration, planSplit } from '../../compiler/plan/split/plan-split.ts';
-import { FRAME_HEADER_BYTES } from '../../runtime/offload/wire-protocol.ts';
-import { tinyedge } from '../support/cli.ts';
+
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import type { Cut } from '../../compiler/plan/split/cut-candidates.ts';
+import { parseBandwidth, parseDuration, planSplit } from '../../compiler/plan/split/plan-split.ts';
+import { FRAME_HEADER_BYTES } from '../../runtime/offload/wire-protocol.ts';
 import { checkPlotFile, writePlanPlot } from '../../tools/offload/plan-plot.ts';
+import { tinyedge } from '../support/cli.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'tinyedge-plan-'));
 
@@ -50,12 +51,31 @@ describe('planSplit', () => {
 describe('tinyedge offload plan', () => {
   it('on MobileNetV2 0.35/96 for cortex-m4 over 1mbit, 30 ms, entropy-coded: every cut, the least total as best, local only = the whole model on the board; --plot writes a PNG', async () => {
     const png = join(work, 'plan.png');
-    const r = tinyedge(['offload', 'plan', '--target', 'cortex-m4', '--bandwidth', '1mbit', '--rtt', '30ms', '--runs', '3', '--codec', 'entropy', '--plot', png, '--json']);
+    const r = tinyedge([
+      'offload',
+      'plan',
+      '--target',
+      'cortex-m4',
+      '--bandwidth',
+      '1mbit',
+      '--rtt',
+      '30ms',
+      '--runs',
+      '3',
+      '--codec',
+      'entropy',
+      '--plot',
+      png,
+      '--json',
+    ]);
     expect(r.status, r.stderr).toBe(0);
     const image = await sharp(png).metadata();
     expect(image.format).toBe('png');
     expect(image.width).toBeGreaterThan(400);
-    const plan = JSON.parse(r.stdout) as { rows: { cut: number; kind: string; shape: number[]; wireBytes: number; headMs: number; totalMs: number }[]; best: number };
+    const plan = JSON.parse(r.stdout) as {
+      rows: { cut: number; kind: string; shape: number[]; wireBytes: number; headMs: number; totalMs: number }[];
+      best: number;
+    };
     const raw = (row: (typeof plan.rows)[number]) => row.shape.reduce((a, b) => a * b, 1) + FRAME_HEADER_BYTES;
     expect(plan.rows.slice(0, -1).every((row) => row.wireBytes <= raw(row) + 5)).toBe(true);
     expect(plan.rows.filter((row) => row.wireBytes < 0.6 * raw(row)).length).toBeGreaterThan(5);
@@ -74,7 +94,14 @@ describe('tinyedge offload plan', () => {
     checkPlotFile(svg);
     await writePlanPlot(svg, rows, best, 'three cuts');
     const text = readFileSync(svg, 'utf8');
-    for (const part of ['head (device)', 'network', 'tail (server)', 'three cuts', `best ${best.totalMs.toFixed(1)} ms`]) expect(text).toContain(part);
+    for (const part of [
+      'head (device)',
+      'network',
+      'tail (server)',
+      'three cuts',
+      `best ${best.totalMs.toFixed(1)} ms`,
+    ])
+      expect(text).toContain(part);
     expect(text.match(/<path[^>]*aria-roledescription="bar"/g)?.length).toBe(3 * rows.length);
     expect(() => checkPlotFile(svg)).toThrow(/exists; pass --force to replace it/);
     expect(() => checkPlotFile(svg, true)).not.toThrow();

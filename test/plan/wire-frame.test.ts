@@ -9,7 +9,9 @@ import { FRAME_HEADER_BYTES as WIRE } from '../../runtime/offload/wire-protocol.
 
 describe('the frame header the planner counts', () => {
   it('is the TS wire protocol’s and the C client’s', () => {
-    const c = readFileSync(new URL('../../runtime/c/offload/wire_frame.h', import.meta.url), 'utf8').match(/#define TE_FRAME_HEADER_BYTES (\d+)/);
+    const c = readFileSync(new URL('../../runtime/c/offload/wire_frame.h', import.meta.url), 'utf8').match(
+      /#define TE_FRAME_HEADER_BYTES (\d+)/,
+    );
     expect(PLANNED).toBe(WIRE);
     expect(Number(c?.[1])).toBe(PLANNED);
   });

@@ -47,8 +47,24 @@ describe('saturatingRoundingDoublingHighMul', () => {
   });
   it('equals the int64 formula on 200,000 seeded random and edge operands', () => {
     const next = mulberry32(42);
-    const edges = [0, 1, -1, 2, -2, 1 << 30, -(1 << 30), INT32_MAX, INT32_MIN, INT32_MAX - 1, INT32_MIN + 1, 65535, -65536, 32768];
-    const pick = () => (next() < 0.2 ? edges[Math.floor(next() * edges.length)]! : Math.floor(next() * 2 ** 32) - 2 ** 31);
+    const edges = [
+      0,
+      1,
+      -1,
+      2,
+      -2,
+      1 << 30,
+      -(1 << 30),
+      INT32_MAX,
+      INT32_MIN,
+      INT32_MAX - 1,
+      INT32_MIN + 1,
+      65535,
+      -65536,
+      32768,
+    ];
+    const pick = () =>
+      next() < 0.2 ? edges[Math.floor(next() * edges.length)]! : Math.floor(next() * 2 ** 32) - 2 ** 31;
     for (let i = 0; i < 200_000; i++) {
       const a = pick();
       const b = pick();
@@ -138,7 +154,8 @@ describe('multiplyByQuantizedMultiplier', () => {
       const x = Math.floor(next() * 2 ** 24) - 2 ** 23;
       const { multiplier, shift } = quantizeMultiplier(10 ** (-5 + 5 * next()));
       const expected = rdbpotBig(srdhmBig(x, multiplier), -shift);
-      if (multiplyByQuantizedMultiplier(x, multiplier, shift) !== expected) expect.fail(`MBQM(${x}, ${multiplier}, ${shift})`);
+      if (multiplyByQuantizedMultiplier(x, multiplier, shift) !== expected)
+        expect.fail(`MBQM(${x}, ${multiplier}, ${shift})`);
     }
   });
 });

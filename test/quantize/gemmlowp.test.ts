@@ -9,13 +9,13 @@ import { INT32_MAX, INT32_MIN, saturatingRoundingDoublingHighMul as srdhm } from
 import {
   EXP_MINUS_ONE_EIGHTH,
   EXP_OF_MINUS_POT,
-  FORTY_EIGHT_OVER_17,
-  MINUS_THIRTY_TWO_OVER_17,
-  ONE_THIRD,
   expOnIntervalBetweenNegativeOneQuarterAnd0Excl,
   expOnNegativeValues,
+  FORTY_EIGHT_OVER_17,
   getReciprocal,
   logistic,
+  MINUS_THIRTY_TWO_OVER_17,
+  ONE_THIRD,
   oneOverOnePlusXForXIn01,
   roundingHalfSum,
   saturatingRoundingMultiplyByPOT,
@@ -36,14 +36,23 @@ describe('gemmlowp constants', () => {
 
 describe('roundingHalfSum and saturatingRoundingMultiplyByPOT', () => {
   it('half sums round half away from zero: (1+2)/2 → 2, (−1−2)/2 → −2, (2+4)/2 = 3, (0 + INT32_MAX)/2 → 2^30', () => {
-    expect([roundingHalfSum(1, 2), roundingHalfSum(-1, -2), roundingHalfSum(2, 4), roundingHalfSum(0, INT32_MAX)]).toEqual([2, -2, 3, 2 ** 30]);
+    expect([
+      roundingHalfSum(1, 2),
+      roundingHalfSum(-1, -2),
+      roundingHalfSum(2, 4),
+      roundingHalfSum(0, INT32_MAX),
+    ]).toEqual([2, -2, 3, 2 ** 30]);
   });
   it('×4 saturates beyond ±(2^29 − 1), ×2^−1 rounds half away from zero', () => {
     expect(saturatingRoundingMultiplyByPOT(2 ** 29 - 1, 2)).toBe(2 ** 31 - 4);
     expect(saturatingRoundingMultiplyByPOT(2 ** 29, 2)).toBe(INT32_MAX);
     expect(saturatingRoundingMultiplyByPOT(-(2 ** 29) + 1, 2)).toBe(-(2 ** 31) + 4);
     expect(saturatingRoundingMultiplyByPOT(-(2 ** 29), 2)).toBe(INT32_MIN);
-    expect([saturatingRoundingMultiplyByPOT(5, -1), saturatingRoundingMultiplyByPOT(-5, -1), saturatingRoundingMultiplyByPOT(7, 0)]).toEqual([3, -3, 7]);
+    expect([
+      saturatingRoundingMultiplyByPOT(5, -1),
+      saturatingRoundingMultiplyByPOT(-5, -1),
+      saturatingRoundingMultiplyByPOT(7, 0),
+    ]).toEqual([3, -3, 7]);
   });
 });
 
@@ -58,7 +67,9 @@ describe('exp_on_negative_values', () => {
   it('exp(−1) in Q5.26 is the polynomial at −1/4 times exp(−1/4) and exp(−1/2): bits 24 and 25 of 1 − 1/4', () => {
     // a = −2^26: a mod 1/4 − 1/4 = −2^24 (−1/4), remainder 3·2^24 sets the bits of 1/4 and 1/2.
     const quarter = expOnIntervalBetweenNegativeOneQuarterAnd0Excl(-(2 ** 29));
-    expect(expOnNegativeValues(-(2 ** 26), 5)).toBe(srdhm(srdhm(quarter, EXP_OF_MINUS_POT[0]![1]), EXP_OF_MINUS_POT[1]![1]));
+    expect(expOnNegativeValues(-(2 ** 26), 5)).toBe(
+      srdhm(srdhm(quarter, EXP_OF_MINUS_POT[0]![1]), EXP_OF_MINUS_POT[1]![1]),
+    );
   });
   it('is within 1e−6 relative of Math.exp for x from 1/1000 to 5, in Q5.26 (softmax) and Q4.27 (logistic)', () => {
     for (const bits of [5, 4]) {
@@ -120,7 +131,8 @@ describe('logistic', () => {
     expect(logistic(0, 4)).toBe(2 ** 30);
   });
   it('logistic(−a) = One − logistic(a) bit for bit (how gemmlowp gets negative inputs)', () => {
-    for (const a of [1, 12345, 2 ** 27, 3 * 2 ** 27, 2 ** 31 - 1]) expect(logistic(-a, 4)).toBe(INT32_MAX - logistic(a, 4));
+    for (const a of [1, 12345, 2 ** 27, 3 * 2 ** 27, 2 ** 31 - 1])
+      expect(logistic(-a, 4)).toBe(INT32_MAX - logistic(a, 4));
   });
   it('is within 1e−6 of 1/(1 + e^−x) on seeded Q4.27 inputs over [−16, 16) (exp errs by 2.5e−7 relative)', () => {
     const next = mulberry32(17);

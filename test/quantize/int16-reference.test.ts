@@ -7,10 +7,10 @@
 import { describe, expect, it } from 'vitest';
 import { multiplyByQuantizedMultiplier, multiplyByQuantizedMultiplier64 } from '../../compiler/arith/fixed-point.ts';
 import { lookupInt16, softmaxInt16Tables } from '../../compiler/arith/softmax-int16.ts';
-import { KERNEL_CASES_16X8, quantizeCase, referenceOutputs } from '../support/kernel-cases.ts';
-import { runF32 } from '../../compiler/reference/f32/interpreter.ts';
 import { tensorOf } from '../../compiler/ir/graph.ts';
-import { Quantization } from '../../compiler/ir/tensor.ts';
+import type { Quantization } from '../../compiler/ir/tensor.ts';
+import { runF32 } from '../../compiler/reference/f32/interpreter.ts';
+import { KERNEL_CASES_16X8, quantizeCase, referenceOutputs } from '../support/kernel-cases.ts';
 
 describe('int64 MultiplyByQuantizedMultiplier (16×8 with int64 biases)', () => {
   const HALF = 1 << 30; // 0.5 as a Q31 multiplier with shift 0
@@ -24,7 +24,9 @@ describe('int64 MultiplyByQuantizedMultiplier (16×8 with int64 biases)', () => 
   });
   it('accumulators beyond int32: 2^40 · 0.5 · 2^−20 = 2^19; −(2^46 + 5) · 0.75 · 2^−25 rounds to −1,572,864', () => {
     expect(multiplyByQuantizedMultiplier64(2 ** 40, HALF, -20)).toBe(2 ** 19);
-    expect(multiplyByQuantizedMultiplier64(-(2 ** 46 + 5), 3 << 29, -25)).toBe(Math.floor((-(2 ** 46 + 5) * 0.75) / 2 ** 25 + 0.5));
+    expect(multiplyByQuantizedMultiplier64(-(2 ** 46 + 5), 3 << 29, -25)).toBe(
+      Math.floor((-(2 ** 46 + 5) * 0.75) / 2 ** 25 + 0.5),
+    );
   });
   it('the multiplier keeps 15 bits: (2^30 + 2^14)·2^−31 is 0.5 exactly, and 0x7FFF0000 or more saturates to 0x7FFF', () => {
     expect(multiplyByQuantizedMultiplier64(1 << 20, HALF + (1 << 14), 0)).toBe(1 << 19);
@@ -35,15 +37,19 @@ describe('int64 MultiplyByQuantizedMultiplier (16×8 with int64 biases)', () => 
 describe("TFLM's int16 softmax tables", () => {
   const { expLut, reciprocalLut } = softmaxInt16Tables();
   it('exp on [−10, 0]: every entry within 2 of 32768·exp(x), the last saturated at 32767', () => {
-    expLut.forEach((v, i) => expect(Math.abs(v - Math.min(32767, 32768 * Math.exp(-10 + (10 * i) / 512)))).toBeLessThanOrEqual(2));
+    expLut.forEach((v, i) => {
+      expect(Math.abs(v - Math.min(32767, 32768 * Math.exp(-10 + (10 * i) / 512)))).toBeLessThanOrEqual(2);
+    });
     expect(expLut[512]).toBe(32767);
   });
   it('1/(1 + x) on [0, 1]: every entry within 2 of 32768/(1 + x)', () => {
-    reciprocalLut.forEach((v, i) => expect(Math.abs(v - Math.min(32767, 32768 / (1 + i / 512)))).toBeLessThanOrEqual(2));
+    reciprocalLut.forEach((v, i) => {
+      expect(Math.abs(v - Math.min(32767, 32768 / (1 + i / 512)))).toBeLessThanOrEqual(2);
+    });
   });
   it('the lookup interpolates between entries: the midpoint of two entries is their rounded mean', () => {
     const v = -32768 + 100 * 128 + 64; // entry 100, halfway to 101
-    expect(lookupInt16(v, expLut)).toBe(expLut[100]! + ((expLut[101]! - expLut[100]!) * 64 + 64 >> 7));
+    expect(lookupInt16(v, expLut)).toBe(expLut[100]! + (((expLut[101]! - expLut[100]!) * 64 + 64) >> 7));
   });
 });
 

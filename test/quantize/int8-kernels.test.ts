@@ -5,26 +5,46 @@
  * Each expected value is worked out in the comment.
  */
 import { describe, expect, it } from 'vitest';
-import { conv2dInt8, MacParams, transposeConv2dInt8 } from '../../compiler/reference/integer/conv.ts';
+import type { Graph } from '../../compiler/ir/graph.ts';
 import { bilinearTaps, nearestSources } from '../../compiler/ir/resize-geometry.ts';
-import { resizeBilinearInt8 } from '../../compiler/reference/resize.ts';
-import { poolInt8, meanInt8, roundedDivide } from '../../compiler/reference/integer/reduce.ts';
-import { addInt8, softmaxInt8, lookupInt8 } from '../../compiler/reference/integer/elementwise.ts';
+import type { Tensor } from '../../compiler/ir/tensor.ts';
+import type { Window2d } from '../../compiler/ir/window.ts';
+import { type Int8Params, prepareInt8Node } from '../../compiler/quantize/prepare/prepare-int8.ts';
+import { conv2dInt8, type MacParams, transposeConv2dInt8 } from '../../compiler/reference/integer/conv.ts';
+import { addInt8, lookupInt8, softmaxInt8 } from '../../compiler/reference/integer/elementwise.ts';
+import { meanInt8, poolInt8, roundedDivide } from '../../compiler/reference/integer/reduce.ts';
 import { padElements } from '../../compiler/reference/layout.ts';
-import { Window2d } from '../../compiler/ir/window.ts';
-import { Graph } from '../../compiler/ir/graph.ts';
-import { Tensor } from '../../compiler/ir/tensor.ts';
-import { prepareInt8Node, Int8Params } from '../../compiler/quantize/prepare/prepare-int8.ts';
+import { resizeBilinearInt8 } from '../../compiler/reference/resize.ts';
 import { mulberry32 } from '../support/seeded.ts';
 
 /** M = 1.0 as TFLite encodes it: 2^30 · 2^(1−31). */
 const ONE = { multiplier: 1 << 30, shift: 1 };
 
 function mac(inputOffset: number, outputOffset = 0, actMin = -128, actMax = 127): MacParams {
-  return { inputOffset, outputOffset, multipliers: Int32Array.of(ONE.multiplier), shifts: Int32Array.of(ONE.shift), actMin, actMax, wide: false };
+  return {
+    inputOffset,
+    outputOffset,
+    multipliers: Int32Array.of(ONE.multiplier),
+    shifts: Int32Array.of(ONE.shift),
+    actMin,
+    actMax,
+    wide: false,
+  };
 }
 
-const window3x3Padded: Window2d = { n: 1, h: 1, w: 1, c: 1, oh: 1, ow: 1, kh: 3, kw: 3, strides: [1, 1], dilations: [1, 1], pads: [1, 1, 1, 1] };
+const window3x3Padded: Window2d = {
+  n: 1,
+  h: 1,
+  w: 1,
+  c: 1,
+  oh: 1,
+  ow: 1,
+  kh: 3,
+  kw: 3,
+  strides: [1, 1],
+  dilations: [1, 1],
+  pads: [1, 1, 1, 1],
+};
 
 describe('conv2d int8', () => {
   const w = new Int8Array(9).fill(1);
@@ -36,18 +56,40 @@ describe('conv2d int8', () => {
   });
   it('saturates at the int8 range and at a fused clamp: 127 + 127 = 254 → 127, → 100 under actMax 100, −200 offset → −128', () => {
     expect(Array.from(conv2dInt8(Int8Array.of(127), w, undefined, window3x3Padded, 1, mac(127)))).toEqual([127]);
-    expect(Array.from(conv2dInt8(Int8Array.of(127), w, undefined, window3x3Padded, 1, mac(127, 0, -128, 100)))).toEqual([100]);
+    expect(Array.from(conv2dInt8(Int8Array.of(127), w, undefined, window3x3Padded, 1, mac(127, 0, -128, 100)))).toEqual(
+      [100],
+    );
     expect(Array.from(conv2dInt8(Int8Array.of(1), w, undefined, window3x3Padded, 1, mac(0, -200)))).toEqual([-128]);
   });
 });
 
 describe('average pooling and mean round like TFLite', () => {
   it('roundedDivide: ties away from zero for both signs, others to nearest', () => {
-    expect([roundedDivide(3, 2), roundedDivide(-3, 2), roundedDivide(5, 2), roundedDivide(-5, 2)]).toEqual([2, -2, 3, -3]);
-    expect([roundedDivide(7, 3), roundedDivide(-7, 3), roundedDivide(8, 3), roundedDivide(-8, 3), roundedDivide(0, 5)]).toEqual([2, -2, 3, -3, 0]);
+    expect([roundedDivide(3, 2), roundedDivide(-3, 2), roundedDivide(5, 2), roundedDivide(-5, 2)]).toEqual([
+      2, -2, 3, -3,
+    ]);
+    expect([
+      roundedDivide(7, 3),
+      roundedDivide(-7, 3),
+      roundedDivide(8, 3),
+      roundedDivide(-8, 3),
+      roundedDivide(0, 5),
+    ]).toEqual([2, -2, 3, -3, 0]);
   });
   it('avg pool over [1, 2] is 2 and over [−1, −2] is −2 (1.5 rounds away from zero)', () => {
-    const g: Window2d = { n: 1, h: 1, w: 2, c: 2, oh: 1, ow: 1, kh: 1, kw: 2, strides: [1, 1], dilations: [1, 1], pads: [0, 0, 0, 0] };
+    const g: Window2d = {
+      n: 1,
+      h: 1,
+      w: 2,
+      c: 2,
+      oh: 1,
+      ow: 1,
+      kh: 1,
+      kw: 2,
+      strides: [1, 1],
+      dilations: [1, 1],
+      pads: [0, 0, 0, 0],
+    };
     expect(Array.from(poolInt8(Int8Array.of(1, -1, 2, -2), g, 'avg', -128, 127))).toEqual([2, -2]);
   });
   it('avg pool does not count padding: a 3×3 window over a single 7 averages to 7', () => {
@@ -63,7 +105,12 @@ describe('average pooling and mean round like TFLite', () => {
 });
 
 /** A graph holding one node over inputs with the given (scale, zero point), for prepareInt8Node. */
-function oneNodeGraph(op: 'add' | 'softmax' | 'logistic', inputs: [number, number][], out: [number, number], shape: number[]): { g: Graph; p: Int8Params } {
+function oneNodeGraph(
+  op: 'add' | 'softmax' | 'logistic',
+  inputs: [number, number][],
+  out: [number, number],
+  shape: number[],
+): { g: Graph; p: Int8Params } {
   const tensors = new Map<string, Tensor>();
   const names = inputs.map(([s, z], i) => {
     const name = `x${i}`;
@@ -79,15 +126,41 @@ function oneNodeGraph(op: 'add' | 'softmax' | 'logistic', inputs: [number, numbe
 
 describe('add rescales both inputs to twice the larger scale through a left shift of 20', () => {
   it('same scales: 3 + 4 = 7, and 100 + 100 saturates at 127', () => {
-    const { p } = oneNodeGraph('add', [[0.5, 0], [0.5, 0]], [0.5, 0], [2]);
-    expect(Array.from(addInt8(Int8Array.of(3, 100), [2], Int8Array.of(4, 100), [2], [2], p as never))).toEqual([7, 127]);
+    const { p } = oneNodeGraph(
+      'add',
+      [
+        [0.5, 0],
+        [0.5, 0],
+      ],
+      [0.5, 0],
+      [2],
+    );
+    expect(Array.from(addInt8(Int8Array.of(3, 100), [2], Int8Array.of(4, 100), [2], [2], p as never))).toEqual([
+      7, 127,
+    ]);
   });
   it('different scales: 3·1.0 + 3·0.5 = 4.5 → 5 and −4.5 → −5 (rounding half away from zero)', () => {
-    const { p } = oneNodeGraph('add', [[1, 0], [0.5, 0]], [1, 0], [2]);
+    const { p } = oneNodeGraph(
+      'add',
+      [
+        [1, 0],
+        [0.5, 0],
+      ],
+      [1, 0],
+      [2],
+    );
     expect(Array.from(addInt8(Int8Array.of(3, -3), [2], Int8Array.of(3, -3), [2], [2], p as never))).toEqual([5, -5]);
   });
   it('zero points: (10 − 4)·0.25 + (−20 + 8)·0.25 = −1.5 → output zero point 3 gives 3 − 6 = −3', () => {
-    const { p } = oneNodeGraph('add', [[0.25, 4], [0.25, -8]], [0.25, 3], [1]);
+    const { p } = oneNodeGraph(
+      'add',
+      [
+        [0.25, 4],
+        [0.25, -8],
+      ],
+      [0.25, 3],
+      [1],
+    );
     expect(Array.from(addInt8(Int8Array.of(10), [1], Int8Array.of(-20), [1], [1], p as never))).toEqual([-3]);
   });
 });
@@ -149,7 +222,8 @@ describe('softmax: TFLite int8 (output scale 1/256, zero point −128)', () => {
         const sum = e.reduce((a, b) => a + b, 0);
         const got = softmaxOf(scale, row);
         got.forEach((y, i) => {
-          if (Math.abs(y - Math.min(127, Math.round((256 * e[i]!) / sum) - 128)) > 1) expect.fail(`scale ${scale}, row ${row}: ${got}`);
+          if (Math.abs(y - Math.min(127, Math.round((256 * e[i]!) / sum) - 128)) > 1)
+            expect.fail(`scale ${scale}, row ${row}: ${got}`);
         });
       }
     }
@@ -170,16 +244,36 @@ describe('logistic: TFLite int8, by a 256-entry table (output scale 1/256, zero 
     expect(Array.from(lookupInt8(Int8Array.of(127, -128), table))).toEqual([127, -128]);
   });
   it('equals clamp(round(256·σ(x)) − 128) at every input for four quantizations (TFLite errs by far less than a step)', () => {
-    for (const [s, z] of [[0.1, 10], [0.05, -20], [0.5, 0], [0.02, 3]]) {
+    for (const [s, z] of [
+      [0.1, 10],
+      [0.05, -20],
+      [0.5, 0],
+      [0.02, 3],
+    ]) {
       const t = (oneNodeGraph('logistic', [[s!, z!]], [1 / 256, -128], [1]).p as LutParams).table;
-      for (let q = -128; q < 128; q++) expect(t[q + 128]).toBe(Math.min(127, Math.round(256 / (1 + Math.exp(-s! * (q - z!)))) - 128));
+      for (let q = -128; q < 128; q++)
+        expect(t[q + 128]).toBe(Math.min(127, Math.round(256 / (1 + Math.exp(-s! * (q - z!)))) - 128));
     }
   });
 });
 
 describe('pad', () => {
   it('fills with the given value (the quantized zero, i.e. the zero point), keeping the data', () => {
-    expect(Array.from(padElements(Int8Array.of(5), [1, 1, 1, 1], [[0, 0], [0, 0], [1, 1], [0, 0]], -7))).toEqual([-7, 5, -7]);
+    expect(
+      Array.from(
+        padElements(
+          Int8Array.of(5),
+          [1, 1, 1, 1],
+          [
+            [0, 0],
+            [0, 0],
+            [1, 1],
+            [0, 0],
+          ],
+          -7,
+        ),
+      ),
+    ).toEqual([-7, 5, -7]);
   });
 });
 
@@ -206,7 +300,9 @@ describe('resize: TFLite source coordinates', () => {
     const cols = bilinearTaps(2, 4, false, false);
     expect(Array.from(cols)).toEqual([0, 0, 0, 0, 1, 512, 1, 1, 0, 1, 1, 512]);
     const rows = bilinearTaps(1, 1, false, false);
-    expect(Array.from(resizeBilinearInt8(Int8Array.of(0, 0, 101, -101), [1, 1, 2, 2], rows, cols))).toEqual([0, 0, 51, -51, 101, -101, 101, -101]);
+    expect(Array.from(resizeBilinearInt8(Int8Array.of(0, 0, 101, -101), [1, 1, 2, 2], rows, cols))).toEqual([
+      0, 0, 51, -51, 101, -101, 101, -101,
+    ]);
   });
 });
 
@@ -217,13 +313,33 @@ describe('resize: TFLite source coordinates', () => {
  * 60 cuts rows 2 and 4; pads [1, 1] crop the first and last rows.
  */
 describe('transpose conv int8', () => {
-  const g: Window2d = { n: 1, h: 2, w: 1, c: 1, oh: 5, ow: 1, kh: 3, kw: 1, strides: [2, 1], dilations: [1, 1], pads: [0, 0, 0, 0] };
+  const g: Window2d = {
+    n: 1,
+    h: 2,
+    w: 1,
+    c: 1,
+    oh: 5,
+    ow: 1,
+    kh: 3,
+    kw: 1,
+    strides: [2, 1],
+    dilations: [1, 1],
+    pads: [0, 0, 0, 0],
+  };
   const w = Int8Array.of(1, 2, 3);
   it('overlapping taps add in the scratch before the bias and requantization', () => {
-    expect(Array.from(transposeConv2dInt8(Int8Array.of(10, 20), w, Int32Array.of(1), g, 1, mac(5)))).toEqual([16, 31, 71, 51, 76]);
-    expect(Array.from(transposeConv2dInt8(Int8Array.of(10, 20), w, Int32Array.of(1), g, 1, mac(5, 0, -128, 60)))).toEqual([16, 31, 60, 51, 60]);
+    expect(Array.from(transposeConv2dInt8(Int8Array.of(10, 20), w, Int32Array.of(1), g, 1, mac(5)))).toEqual([
+      16, 31, 71, 51, 76,
+    ]);
+    expect(
+      Array.from(transposeConv2dInt8(Int8Array.of(10, 20), w, Int32Array.of(1), g, 1, mac(5, 0, -128, 60))),
+    ).toEqual([16, 31, 60, 51, 60]);
   });
   it('pads crop the full output', () => {
-    expect(Array.from(transposeConv2dInt8(Int8Array.of(10, 20), w, Int32Array.of(1), { ...g, oh: 3, pads: [1, 1, 0, 0] }, 1, mac(5)))).toEqual([31, 71, 51]);
+    expect(
+      Array.from(
+        transposeConv2dInt8(Int8Array.of(10, 20), w, Int32Array.of(1), { ...g, oh: 3, pads: [1, 1, 0, 0] }, 1, mac(5)),
+      ),
+    ).toEqual([31, 71, 51]);
   });
 });

@@ -3,7 +3,12 @@
  * int32 bias within ±2^30 so accumulators never overflow (the reference computes exactly, C and WebAssembly wrap).
  */
 import { describe, expect, it } from 'vitest';
-import { BIAS_LIMIT, biasSafeWeightScales, quantizeBias, quantizeWeightsPerChannel } from '../../compiler/quantize/prepare/quant-params.ts';
+import {
+  BIAS_LIMIT,
+  biasSafeWeightScales,
+  quantizeBias,
+  quantizeWeightsPerChannel,
+} from '../../compiler/quantize/prepare/quant-params.ts';
 
 describe('weight and bias quantization', () => {
   const w = Float32Array.of(0.5, -1, 1e-9, -2e-9);

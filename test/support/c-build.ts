@@ -1,12 +1,12 @@
 /** @fileoverview Builds a quantized graph (int8 or 16×8) with the C backend for a target into a temporary folder (strict warnings) and runs it there. */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Graph, tensorOf } from '../../compiler/ir/graph.ts';
-import { Activations } from '../../compiler/reference/integer/conv.ts';
-import { planMemory } from '../../compiler/plan/plan-memory.ts';
-import { cScratchBytes } from '../../compiler/backends/c/render-nodes.ts';
 import { cBuildOf, cProject } from '../../compiler/backends/c/project.ts';
-import { Target, loadTarget } from '../../targets/target.ts';
+import { cScratchBytes } from '../../compiler/backends/c/render-nodes.ts';
+import { type Graph, tensorOf } from '../../compiler/ir/graph.ts';
+import { planMemory } from '../../compiler/plan/plan-memory.ts';
+import type { Activations } from '../../compiler/reference/integer/conv.ts';
+import { loadTarget, type Target } from '../../targets/target.ts';
 import { buildTemporaryProject, runBuild } from '../../targets/toolchain.ts';
 
 /** The flags the issue asks the runtime and generated code to pass on the host: C99, every warning an error. */
@@ -25,7 +25,10 @@ export interface CBuilt {
  */
 export function buildC(g: Graph, target: Target = loadTarget('host'), cflags?: string[], slide?: 'every'): CBuilt {
   const flags = cflags ?? (target.name === 'host' ? STRICT_CFLAGS : [...(target.toolchain?.cflags ?? []), '-Werror']);
-  const { files } = cProject(g, planMemory(g, cScratchBytes, { ...(slide ? { slide } : {}) }), { ...cBuildOf(target), cflags: flags });
+  const { files } = cProject(g, planMemory(g, cScratchBytes, { ...(slide ? { slide } : {}) }), {
+    ...cBuildOf(target),
+    cflags: flags,
+  });
   const output = tensorOf(g, g.outputs[0]!).dtype;
   if (output !== 'int8' && output !== 'int16') throw new Error(`internal: the model's output is ${output}`);
   return { dir: buildTemporaryProject(files, target, flags), target, output };
@@ -35,7 +38,9 @@ export function buildC(g: Graph, target: Target = loadTarget('host'), cflags?: s
 function littleEndian(x: Activations): Uint8Array {
   if (x instanceof Int8Array) return new Uint8Array(x.buffer, x.byteOffset, x.length);
   const bytes = new DataView(new ArrayBuffer(2 * x.length));
-  x.forEach((v, i) => bytes.setInt16(2 * i, v, true));
+  x.forEach((v, i) => {
+    bytes.setInt16(2 * i, v, true);
+  });
   return new Uint8Array(bytes.buffer);
 }
 

@@ -1,9 +1,9 @@
 /** @fileoverview Runs the real `tinyedge` binary as a user would and captures its exit code and streams. */
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { expect } from 'vitest';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { ROOT } from './samples.ts';
+import { expect } from 'vitest';
 import type { ErrorCode } from '../../compiler/error-codes.ts';
+import { ROOT } from './samples.ts';
 
 /** What a CLI run left behind. */
 export interface CliRun {

@@ -1,7 +1,7 @@
 /** @fileoverview `tinyedge offload serve` as a child process, the way users run it: its port, hash and printed metrics; a free loopback port; a process's resident memory. */
-import { ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer, AddressInfo } from 'node:net';
+import { type AddressInfo, createServer } from 'node:net';
 import { spawnTinyedge } from './cli.ts';
 
 /** A running edge server process. */

@@ -5,7 +5,7 @@
  * cache, and entries of other sources are deleted when a new one is stored.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { ROOT } from './samples.ts';
@@ -19,7 +19,10 @@ function hashTree(hash: ReturnType<typeof createHash>, path: string): void {
     for (const entry of readdirSync(join(ROOT, path)).sort()) hashTree(hash, `${path}/${entry}`);
     return;
   }
-  hash.update(`${path}\0`).update(readFileSync(join(ROOT, path))).update('\0');
+  hash
+    .update(`${path}\0`)
+    .update(readFileSync(join(ROOT, path)))
+    .update('\0');
 }
 
 let sourcesKey: string | undefined;

@@ -4,19 +4,25 @@
  * multipliers, broadcasting, fused clamps narrower than the int8 range, and every other op. One list, so the C and
  * WASM tests (and later targets) check the same cases.
  */
-import { Graph, GraphBuilder, tensorOf } from '../../compiler/ir/graph.ts';
-import { Clamp, NO_CLAMP, Pads4 } from '../../compiler/ir/attrs.ts';
-import { Quantization, sizeOf } from '../../compiler/ir/tensor.ts';
-import { calibrate } from '../../compiler/quantize/calibrate.ts';
-import { quantizeGraph } from '../../compiler/quantize/quantize-graph.ts';
-import { ActivationType, RANGE_OF, quantizeArray, quantizeArrayInt16 } from '../../compiler/quantize/prepare/quant-params.ts';
-import { Activations } from '../../compiler/reference/integer/conv.ts';
-import { runInteger } from '../../compiler/reference/integer/interpreter.ts';
-import { verifyGraph } from '../../compiler/ir/verify.ts';
-import { seededUniform } from './seeded.ts';
+
 import { describe, expect, it } from 'vitest';
-import { buildC, firstDifference, runC } from './c-build.ts';
+import { type Clamp, NO_CLAMP, type Pads4 } from '../../compiler/ir/attrs.ts';
+import { type Graph, GraphBuilder, tensorOf } from '../../compiler/ir/graph.ts';
+import { type Quantization, sizeOf } from '../../compiler/ir/tensor.ts';
+import { verifyGraph } from '../../compiler/ir/verify.ts';
+import { calibrate } from '../../compiler/quantize/calibrate.ts';
+import {
+  type ActivationType,
+  quantizeArray,
+  quantizeArrayInt16,
+  RANGE_OF,
+} from '../../compiler/quantize/prepare/quant-params.ts';
+import { quantizeGraph } from '../../compiler/quantize/quantize-graph.ts';
+import type { Activations } from '../../compiler/reference/integer/conv.ts';
+import { runInteger } from '../../compiler/reference/integer/interpreter.ts';
 import { loadTarget } from '../../targets/target.ts';
+import { buildC, firstDifference, runC } from './c-build.ts';
+import { seededUniform } from './seeded.ts';
 
 export const RELU6: Clamp = { min: 0, max: 6 };
 export const RELU: Clamp = { min: 0, max: null };
@@ -34,7 +40,12 @@ function pads(kind: 'SAME' | 'VALID', h: number, w: number, k: number, s: number
  * Quantizes with ranges from seeded inputs, widening clamped outputs so the fused clamp is narrower than the int8
  * range (the kernels' act_min/act_max then really clip); returns the int8 graph and three int8 inputs.
  */
-export function quantizeCase(g: Graph, seed: number, outputRange?: { min: number; max: number }, activations: ActivationType = 'int8'): { q: Graph; inputs: Activations[] } {
+export function quantizeCase(
+  g: Graph,
+  seed: number,
+  outputRange?: { min: number; max: number },
+  activations: ActivationType = 'int8',
+): { q: Graph; inputs: Activations[] } {
   verifyGraph(g);
   const shape = tensorOf(g, g.inputs[0]!).shape;
   const inputs = [0, 1, 2].map((k) => seededUniform(seed * 10 + k, sizeOf(shape), -2, 2));
@@ -42,7 +53,8 @@ export function quantizeCase(g: Graph, seed: number, outputRange?: { min: number
   for (const n of g.nodes) {
     const clamp = (n.attrs as { clamp?: Clamp }).clamp;
     const r = ranges.get(n.outputs[0]!);
-    if (clamp && (clamp.min !== null || clamp.max !== null) && r) ranges.set(n.outputs[0]!, { min: r.min - 3, max: r.max + 7 });
+    if (clamp && (clamp.min !== null || clamp.max !== null) && r)
+      ranges.set(n.outputs[0]!, { min: r.min - 3, max: r.max + 7 });
   }
   if (outputRange) ranges.set(g.outputs[0]!, outputRange);
   const q = quantizeGraph(g, ranges, activations);
@@ -56,22 +68,46 @@ export function referenceOutputs(q: Graph, inputs: Activations[]): Activations[]
 }
 
 /** Seeded weights in [-1, 1]; `channelScale` scales output channel c (the first axis, or the last for depthwise). */
-function weights(b: GraphBuilder, name: string, shape: number[], seed: number, channelScale?: { scale: (c: number) => number; lastAxis: boolean }): string {
+function weights(
+  b: GraphBuilder,
+  name: string,
+  shape: number[],
+  seed: number,
+  channelScale?: { scale: (c: number) => number; lastAxis: boolean },
+): string {
   const data = seededUniform(seed, sizeOf(shape), -1, 1);
   if (channelScale) {
     const channels = channelScale.lastAxis ? shape[shape.length - 1]! : shape[0]!;
     const inner = sizeOf(shape) / channels;
-    data.forEach((v, i) => (data[i] = v * channelScale.scale(channelScale.lastAxis ? i % channels : Math.floor(i / inner))));
+    data.forEach((v, i) => {
+      data[i] = v * channelScale.scale(channelScale.lastAxis ? i % channels : Math.floor(i / inner));
+    });
   }
   return b.constant(name, shape, data);
 }
 
-function convGraph(inC: number, outC: number, k: number, stride: number, padding: 'SAME' | 'VALID', clamp: Clamp, seed: number, channelScale?: (c: number) => number): Graph {
+function convGraph(
+  inC: number,
+  outC: number,
+  k: number,
+  stride: number,
+  padding: 'SAME' | 'VALID',
+  clamp: Clamp,
+  seed: number,
+  channelScale?: (c: number) => number,
+): Graph {
   const b = new GraphBuilder('test');
   b.input('x', [1, 9, 10, inC]);
   weights(b, 'w', [outC, k, k, inC], seed, channelScale && { scale: channelScale, lastAxis: false });
   weights(b, 'bias', [outC], seed + 1);
-  b.graph.outputs.push(b.node('conv2d', 'conv', ['x', 'w', 'bias'], { strides: [stride, stride], dilations: [1, 1], pads: pads(padding, 9, 10, k, stride), clamp }));
+  b.graph.outputs.push(
+    b.node('conv2d', 'conv', ['x', 'w', 'bias'], {
+      strides: [stride, stride],
+      dilations: [1, 1],
+      pads: pads(padding, 9, 10, k, stride),
+      clamp,
+    }),
+  );
   return b.graph;
 }
 
@@ -92,10 +128,17 @@ function depthwiseGraph(
   weights(b, 'w', [1, k, k, c * multiplier], seed, channelScale && { scale: channelScale, lastAxis: true });
   weights(b, 'bias', [c * multiplier], seed + 1);
   const span = (k - 1) * dilation + 1;
-  b.graph.outputs.push(b.node('depthwise_conv2d', 'dw', ['x', 'w', 'bias'], { strides: [stride, stride], dilations: [dilation, dilation], pads: pads(padding, 9, 10, span, stride), depthMultiplier: multiplier, clamp }));
+  b.graph.outputs.push(
+    b.node('depthwise_conv2d', 'dw', ['x', 'w', 'bias'], {
+      strides: [stride, stride],
+      dilations: [dilation, dilation],
+      pads: pads(padding, 9, 10, span, stride),
+      depthMultiplier: multiplier,
+      clamp,
+    }),
+  );
   return b.graph;
 }
-
 
 /** One kernel case: a name for the test title, the f32 graph, and the seed of its inputs. */
 export interface KernelCase {
@@ -121,7 +164,11 @@ const conv3x3: KernelCase[] = [1, 3, 7, 8, 9, 17, 63, 64, 65].map((o, i) => ({
   seed: o,
 }));
 
-const convInputs: KernelCase[] = [1, 7, 17].map((c) => ({ name: `conv2d 3×3 stride 2 SAME from ${c} input channels, no clamp`, graph: () => convGraph(c, 8, 3, 2, 'SAME', NO_CLAMP, 100 + c), seed: 100 + c }));
+const convInputs: KernelCase[] = [1, 7, 17].map((c) => ({
+  name: `conv2d 3×3 stride 2 SAME from ${c} input channels, no clamp`,
+  graph: () => convGraph(c, 8, 3, 2, 'SAME', NO_CLAMP, 100 + c),
+  seed: 100 + c,
+}));
 
 const pointwise: KernelCase[] = [
   [1, 1],
@@ -130,10 +177,24 @@ const pointwise: KernelCase[] = [
   [8, 65],
   [9, 130],
   [17, 9],
-].map(([c, o]) => ({ name: `pointwise (1×1, stride 1) ${c} → ${o} channels, relu`, graph: () => convGraph(c!, o!, 1, 1, 'VALID', RELU, 200 + c!), seed: 200 + c! }));
+].map(([c, o]) => ({
+  name: `pointwise (1×1, stride 1) ${c} → ${o} channels, relu`,
+  graph: () => convGraph(c!, o!, 1, 1, 'VALID', RELU, 200 + c!),
+  seed: 200 + c!,
+}));
 
 const depthwise: KernelCase[] = [1, 3, 7, 8, 9, 17, 63, 64, 65].flatMap((c) =>
-  ([[1, 'SAME'], [2, 'VALID'], [2, 'SAME']] as const).map(([s, p]) => ({ name: `depthwise ${c} channels, stride ${s}, ${p}, relu6`, graph: () => depthwiseGraph(c, 1, s, p, RELU6, 400 + c), seed: 400 + c })),
+  (
+    [
+      [1, 'SAME'],
+      [2, 'VALID'],
+      [2, 'SAME'],
+    ] as const
+  ).map(([s, p]) => ({
+    name: `depthwise ${c} channels, stride ${s}, ${p}, relu6`,
+    graph: () => depthwiseGraph(c, 1, s, p, RELU6, 400 + c),
+    seed: 400 + c,
+  })),
 );
 
 /** Row counts 3, 2 and 5: the WASM matmul computes rows four at a time, so these exercise each remainder. */
@@ -144,11 +205,14 @@ const fullyConnected: KernelCase[] = [
 ].map(([k, o, rows]) => ({
   name: `fully connected ${k} → ${o}, ${rows} rows`,
   graph: () =>
-    single((b) => {
-      weights(b, 'w', [o!, k!], k!);
-      weights(b, 'bias', [o!], k! + 1);
-      return b.node('fully_connected', 'fc', ['x', 'w', 'bias'], { clamp: NO_CLAMP });
-    }, [rows!, k!]),
+    single(
+      (b) => {
+        weights(b, 'w', [o!, k!], k!);
+        weights(b, 'bias', [o!], k! + 1);
+        return b.node('fully_connected', 'fc', ['x', 'w', 'bias'], { clamp: NO_CLAMP });
+      },
+      [rows!, k!],
+    ),
   seed: 600 + k!,
 }));
 
@@ -162,10 +226,13 @@ const pools: KernelCase[] = (
 ).map(([op, filter, strides, padding], i) => ({
   name: `${op} ${filter.join('×')} stride ${strides[0]} ${padding}`,
   graph: () =>
-    single((b) => {
-      const p = padding === 'SAME' ? pads('SAME', 5, 6, filter[0], strides[0]) : ([0, 0, 0, 0] as Pads4);
-      return b.node(op, 'pool', ['x'], { filter: [...filter], strides: [...strides], pads: p, clamp: NO_CLAMP });
-    }, [1, 5, 6, 7]),
+    single(
+      (b) => {
+        const p = padding === 'SAME' ? pads('SAME', 5, 6, filter[0], strides[0]) : ([0, 0, 0, 0] as Pads4);
+        return b.node(op, 'pool', ['x'], { filter: [...filter], strides: [...strides], pads: p, clamp: NO_CLAMP });
+      },
+      [1, 5, 6, 7],
+    ),
   seed: 800 + i,
 }));
 
@@ -175,70 +242,181 @@ const pools: KernelCase[] = (
  * backends' vector requantization must fall back or stay exact there).
  */
 const requantization: KernelCase[] = [
-  { name: 'pointwise 8 → 24 channels, per-channel shifts from +1 (left) to −19 (right) in one layer', graph: () => convGraph(8, 24, 1, 1, 'VALID', NO_CLAMP, 1200, (c) => 2 ** -(c % 21)), seed: 1200, outputRange: { min: -0.01, max: 0.01 } },
-  { name: 'pointwise 8 → 20 channels, multipliers above one (left shifts) beside ordinary ones', graph: () => convGraph(8, 20, 1, 1, 'VALID', NO_CLAMP, 1201, (c) => (c % 2 ? 1 : 2 ** -7)), seed: 1201, outputRange: { min: -0.002, max: 0.003 } },
-  { name: 'pointwise 8 → 20 channels, one channel shifting right by more than 21', graph: () => convGraph(8, 20, 1, 1, 'VALID', NO_CLAMP, 1202, (c) => (c === 5 ? 2 ** -18 : 1)), seed: 1202 },
-  { name: 'depthwise 24 channels, per-channel shifts from +1 (left) to −19 (right) in one layer', graph: () => depthwiseGraph(24, 1, 1, 'SAME', RELU6, 1203, (c) => 2 ** -(c % 21)), seed: 1203, outputRange: { min: -0.01, max: 0.01 } },
-  { name: 'depthwise 20 channels, multipliers above one beside ordinary ones', graph: () => depthwiseGraph(20, 1, 2, 'SAME', NO_CLAMP, 1204, (c) => (c % 2 ? 1 : 2 ** -7)), seed: 1204, outputRange: { min: -0.002, max: 0.003 } },
+  {
+    name: 'pointwise 8 → 24 channels, per-channel shifts from +1 (left) to −19 (right) in one layer',
+    graph: () => convGraph(8, 24, 1, 1, 'VALID', NO_CLAMP, 1200, (c) => 2 ** -(c % 21)),
+    seed: 1200,
+    outputRange: { min: -0.01, max: 0.01 },
+  },
+  {
+    name: 'pointwise 8 → 20 channels, multipliers above one (left shifts) beside ordinary ones',
+    graph: () => convGraph(8, 20, 1, 1, 'VALID', NO_CLAMP, 1201, (c) => (c % 2 ? 1 : 2 ** -7)),
+    seed: 1201,
+    outputRange: { min: -0.002, max: 0.003 },
+  },
+  {
+    name: 'pointwise 8 → 20 channels, one channel shifting right by more than 21',
+    graph: () => convGraph(8, 20, 1, 1, 'VALID', NO_CLAMP, 1202, (c) => (c === 5 ? 2 ** -18 : 1)),
+    seed: 1202,
+  },
+  {
+    name: 'depthwise 24 channels, per-channel shifts from +1 (left) to −19 (right) in one layer',
+    graph: () => depthwiseGraph(24, 1, 1, 'SAME', RELU6, 1203, (c) => 2 ** -(c % 21)),
+    seed: 1203,
+    outputRange: { min: -0.01, max: 0.01 },
+  },
+  {
+    name: 'depthwise 20 channels, multipliers above one beside ordinary ones',
+    graph: () => depthwiseGraph(20, 1, 2, 'SAME', NO_CLAMP, 1204, (c) => (c % 2 ? 1 : 2 ** -7)),
+    seed: 1204,
+    outputRange: { min: -0.002, max: 0.003 },
+  },
 ];
 
 const others: KernelCase[] = [
-  ...[2, 3].map((m) => ({ name: `depthwise with depth multiplier ${m}`, graph: () => depthwiseGraph(5, m, 1, 'SAME', NO_CLAMP, 500 + m), seed: 500 + m })),
+  ...[2, 3].map((m) => ({
+    name: `depthwise with depth multiplier ${m}`,
+    graph: () => depthwiseGraph(5, m, 1, 'SAME', NO_CLAMP, 500 + m),
+    seed: 500 + m,
+  })),
   // Multipliers that are multiples of four take vector paths on some targets (TFLM's person detection starts with 1 × 8).
-  ...([[1, 8, 2], [2, 4, 1], [3, 12, 2], [1, 16, 1]] as const).map(([c, m, s]) => ({
+  ...(
+    [
+      [1, 8, 2],
+      [2, 4, 1],
+      [3, 12, 2],
+      [1, 16, 1],
+    ] as const
+  ).map(([c, m, s]) => ({
     name: `depthwise ${c} channel(s) × multiplier ${m}, stride ${s}, relu6`,
     graph: () => depthwiseGraph(c, m, s, 'SAME', RELU6, 510 + m + c),
     seed: 510 + m + c,
   })),
-  { name: 'depthwise 5×5, 12 channels, stride 2 SAME', graph: () => depthwiseGraph(12, 1, 2, 'SAME', RELU, 530, undefined, { k: 5, dilation: 1 }), seed: 530 },
-  { name: 'depthwise 3×3 dilation 2, 16 channels, SAME', graph: () => depthwiseGraph(16, 1, 1, 'SAME', RELU6, 531, undefined, { k: 3, dilation: 2 }), seed: 531 },
-  { name: 'conv2d 1×1 stride 2 (the patch path)', graph: () => convGraph(5, 6, 1, 2, 'VALID', NO_CLAMP, 300), seed: 300 },
+  {
+    name: 'depthwise 5×5, 12 channels, stride 2 SAME',
+    graph: () => depthwiseGraph(12, 1, 2, 'SAME', RELU, 530, undefined, { k: 5, dilation: 1 }),
+    seed: 530,
+  },
+  {
+    name: 'depthwise 3×3 dilation 2, 16 channels, SAME',
+    graph: () => depthwiseGraph(16, 1, 1, 'SAME', RELU6, 531, undefined, { k: 3, dilation: 2 }),
+    seed: 531,
+  },
+  {
+    name: 'conv2d 1×1 stride 2 (the patch path)',
+    graph: () => convGraph(5, 6, 1, 2, 'VALID', NO_CLAMP, 300),
+    seed: 300,
+  },
   {
     name: 'add of two differently quantized branches with relu; broadcast add and mul with per-channel constants',
     graph: () =>
-      single((b) => {
-        weights(b, 'w', [9, 1, 1, 9], 1);
-        const y = b.node('conv2d', 'pw', ['x', 'w'], { strides: [1, 1], dilations: [1, 1], pads: [0, 0, 0, 0], clamp: NO_CLAMP });
-        const s = b.node('add', 'add', ['x', y], { clamp: RELU });
-        weights(b, 'k', [9], 2);
-        const t = b.node('add', 'add_c', [s, 'k'], { clamp: NO_CLAMP });
-        weights(b, 'm', [1, 1, 1, 9], 3);
-        return b.node('mul', 'mul', [t, 'm'], { clamp: RELU6 });
-      }, [1, 5, 6, 9]),
+      single(
+        (b) => {
+          weights(b, 'w', [9, 1, 1, 9], 1);
+          const y = b.node('conv2d', 'pw', ['x', 'w'], {
+            strides: [1, 1],
+            dilations: [1, 1],
+            pads: [0, 0, 0, 0],
+            clamp: NO_CLAMP,
+          });
+          const s = b.node('add', 'add', ['x', y], { clamp: RELU });
+          weights(b, 'k', [9], 2);
+          const t = b.node('add', 'add_c', [s, 'k'], { clamp: NO_CLAMP });
+          weights(b, 'm', [1, 1, 1, 9], 3);
+          return b.node('mul', 'mul', [t, 'm'], { clamp: RELU6 });
+        },
+        [1, 5, 6, 9],
+      ),
     seed: 700,
   },
-  { name: 'mean over height and width, with its own output scale', graph: () => single((b) => b.node('mean', 'mean', ['x'], { axes: [1, 2], keepDims: true }), [1, 5, 6, 7]), seed: 900 },
+  {
+    name: 'mean over height and width, with its own output scale',
+    graph: () => single((b) => b.node('mean', 'mean', ['x'], { axes: [1, 2], keepDims: true }), [1, 5, 6, 7]),
+    seed: 900,
+  },
   {
     name: 'pad (asymmetric, with the zero point), concat of differently quantized inputs, reshape',
     graph: () =>
-      single((b) => {
-        const p = b.node('pad', 'pad', ['x'], { pads: [[0, 0], [1, 2], [2, 1], [0, 0]], value: 0 });
-        weights(b, 'w', [4, 1, 1, 3], 5);
-        const y = b.node('conv2d', 'pw', [p, 'w'], { strides: [1, 1], dilations: [1, 1], pads: [0, 0, 0, 0], clamp: NO_CLAMP });
-        const c = b.node('concat', 'concat', [p, y], { axis: 3 });
-        return b.node('reshape', 'reshape', [c], { shape: [1, -1] });
-      }, [1, 4, 5, 3]),
+      single(
+        (b) => {
+          const p = b.node('pad', 'pad', ['x'], {
+            pads: [
+              [0, 0],
+              [1, 2],
+              [2, 1],
+              [0, 0],
+            ],
+            value: 0,
+          });
+          weights(b, 'w', [4, 1, 1, 3], 5);
+          const y = b.node('conv2d', 'pw', [p, 'w'], {
+            strides: [1, 1],
+            dilations: [1, 1],
+            pads: [0, 0, 0, 0],
+            clamp: NO_CLAMP,
+          });
+          const c = b.node('concat', 'concat', [p, y], { axis: 3 });
+          return b.node('reshape', 'reshape', [c], { shape: [1, -1] });
+        },
+        [1, 4, 5, 3],
+      ),
     seed: 1000,
   },
-  { name: 'softmax over 10 classes', graph: () => single((b) => b.node('softmax', 'sm', ['x'], { beta: 1 }), [64, 10]), seed: 1100 },
+  {
+    name: 'softmax over 10 classes',
+    graph: () => single((b) => b.node('softmax', 'sm', ['x'], { beta: 1 }), [64, 10]),
+    seed: 1100,
+  },
   // Sums of exponentials near 256: the output shift n + 23 reaches 31, the largest TFLM allows.
-  { name: 'softmax over 1000 classes', graph: () => single((b) => b.node('softmax', 'sm', ['x'], { beta: 1 }), [2, 1000]), seed: 1102 },
+  {
+    name: 'softmax over 1000 classes',
+    graph: () => single((b) => b.node('softmax', 'sm', ['x'], { beta: 1 }), [2, 1000]),
+    seed: 1102,
+  },
   // β·scale large enough that differences past TFLite's diff_min are skipped (zero table entries).
-  { name: 'softmax with β = 8 over 40 classes', graph: () => single((b) => b.node('softmax', 'sm', ['x'], { beta: 8 }), [3, 40]), seed: 1103 },
+  {
+    name: 'softmax with β = 8 over 40 classes',
+    graph: () => single((b) => b.node('softmax', 'sm', ['x'], { beta: 8 }), [3, 40]),
+    seed: 1103,
+  },
   // Sums above 512, where TFLM aborts and every output is −128.
-  { name: 'softmax with β = 0.25 over 1000 classes', graph: () => single((b) => b.node('softmax', 'sm', ['x'], { beta: 0.25 }), [1, 1000]), seed: 1104 },
+  {
+    name: 'softmax with β = 0.25 over 1000 classes',
+    graph: () => single((b) => b.node('softmax', 'sm', ['x'], { beta: 0.25 }), [1, 1000]),
+    seed: 1104,
+  },
   { name: 'logistic', graph: () => single((b) => b.node('logistic', 'lg', ['x'], {}), [3, 10]), seed: 1101 },
 ];
 
 /** A transpose conv from a 5×6 input: SAME gives 5s × 6s (TF's rule on the output, extra crop at the bottom/right). */
-function transposeGraph(inC: number, outC: number, k: number, stride: number, padding: 'SAME' | 'VALID', clamp: Clamp, seed: number, withBias: boolean): Graph {
+function transposeGraph(
+  inC: number,
+  outC: number,
+  k: number,
+  stride: number,
+  padding: 'SAME' | 'VALID',
+  clamp: Clamp,
+  seed: number,
+  withBias: boolean,
+): Graph {
   const b = new GraphBuilder('test');
   b.input('x', [1, 5, 6, inC]);
   weights(b, 'w', [outC, k, k, inC], seed);
   if (withBias) weights(b, 'bias', [outC], seed + 1);
   const total = padding === 'SAME' ? Math.max(k - stride, 0) : 0;
-  const p: Pads4 = [Math.floor(total / 2), total - Math.floor(total / 2), Math.floor(total / 2), total - Math.floor(total / 2)];
-  b.graph.outputs.push(b.node('transpose_conv2d', 'tconv', withBias ? ['x', 'w', 'bias'] : ['x', 'w'], { strides: [stride, stride], pads: p, clamp }));
+  const p: Pads4 = [
+    Math.floor(total / 2),
+    total - Math.floor(total / 2),
+    Math.floor(total / 2),
+    total - Math.floor(total / 2),
+  ];
+  b.graph.outputs.push(
+    b.node('transpose_conv2d', 'tconv', withBias ? ['x', 'w', 'bias'] : ['x', 'w'], {
+      strides: [stride, stride],
+      pads: p,
+      clamp,
+    }),
+  );
   return b.graph;
 }
 
@@ -258,7 +436,8 @@ const upsampling: KernelCase[] = [
       ] as const
     ).map(([size, alignCorners, halfPixelCenters], j) => ({
       name: `${op} 5×6 → ${size.join('×')}${alignCorners ? ', align_corners' : ''}${halfPixelCenters ? ', half_pixel_centers' : ''}`,
-      graph: () => single((b) => b.node(op, 'resize', ['x'], { size: [...size], alignCorners, halfPixelCenters }), [1, 5, 6, 7]),
+      graph: () =>
+        single((b) => b.node(op, 'resize', ['x'], { size: [...size], alignCorners, halfPixelCenters }), [1, 5, 6, 7]),
       seed: 1300 + 10 * i + j,
     })),
   ),
@@ -280,7 +459,16 @@ const upsampling: KernelCase[] = [
 
 /** Ops with a 16×8 form: every case of theirs again with int16 activations. */
 const HAS_16X8 = /^(conv2d|pointwise|depthwise|fully connected|max_pool2d|avg_pool2d|add|mean|pad|softmax)/;
-export const KERNEL_CASES_16X8: KernelCase[] = [...conv3x3, ...convInputs, ...pointwise, ...depthwise, ...fullyConnected, ...pools, ...requantization, ...others]
+export const KERNEL_CASES_16X8: KernelCase[] = [
+  ...conv3x3,
+  ...convInputs,
+  ...pointwise,
+  ...depthwise,
+  ...fullyConnected,
+  ...pools,
+  ...requantization,
+  ...others,
+]
   .filter((c) => HAS_16X8.test(c.name))
   .map((c) => ({ ...c, name: `${c.name} (16×8)`, activations: 'int16' as const }));
 
@@ -303,7 +491,8 @@ const CROSS_16X8 = [
   'softmax over 10 classes',
 ].map((name) => `${name} (16×8)`);
 export const KERNEL_CASES_16X8_CROSS: KernelCase[] = KERNEL_CASES_16X8.filter((c) => CROSS_16X8.includes(c.name));
-if (KERNEL_CASES_16X8_CROSS.length !== CROSS_16X8.length) throw new Error('internal: a CROSS_16X8 name matches no 16×8 kernel case');
+if (KERNEL_CASES_16X8_CROSS.length !== CROSS_16X8.length)
+  throw new Error('internal: a CROSS_16X8 name matches no 16×8 kernel case');
 
 /** TFLite's QUANTIZE between int8 and int16 (a clamp node): x (`from`) → y (`to`), rescaling up and down and saturating. */
 export function conversionGraph(from: ActivationType, to: ActivationType, outScale: number): Graph {
@@ -311,7 +500,10 @@ export function conversionGraph(from: ActivationType, to: ActivationType, outSca
   b.input('x', [3, 40], from);
   b.graph.outputs.push(b.node('clamp', 'quantize', ['x'], { clamp: NO_CLAMP }));
   Object.assign(tensorOf(b.graph, 'x'), { quant: { scale: [0.02], zeroPoint: [from === 'int8' ? 5 : 0] } });
-  Object.assign(tensorOf(b.graph, 'quantize'), { dtype: to, quant: { scale: [outScale], zeroPoint: [to === 'int8' ? -3 : 0] } });
+  Object.assign(tensorOf(b.graph, 'quantize'), {
+    dtype: to,
+    quant: { scale: [outScale], zeroPoint: [to === 'int8' ? -3 : 0] },
+  });
   return b.graph;
 }
 
@@ -331,17 +523,33 @@ export function conversionInput(type: ActivationType): Activations {
 }
 
 /** Every case, in a stable order. */
-export const KERNEL_CASES: KernelCase[] = [...conv3x3, ...convInputs, ...pointwise, ...depthwise, ...fullyConnected, ...pools, ...requantization, ...others, ...upsampling];
+export const KERNEL_CASES: KernelCase[] = [
+  ...conv3x3,
+  ...convInputs,
+  ...pointwise,
+  ...depthwise,
+  ...fullyConnected,
+  ...pools,
+  ...requantization,
+  ...others,
+  ...upsampling,
+];
 
 /** The kernel cases (every int8 one by default) built for each named target and run its way (natively or under qemu), equal to the reference. */
-export function describeKernelCasesOn(targets: string[], title: string, cases: readonly KernelCase[] = KERNEL_CASES): void {
+export function describeKernelCasesOn(
+  targets: string[],
+  title: string,
+  cases: readonly KernelCase[] = KERNEL_CASES,
+): void {
   describe.each(targets)(title, (name) => {
     const target = loadTarget(name);
     it.each(cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
       const { q, inputs } = quantizeCase(c.graph(), c.seed, c.outputRange, c.activations);
       const built = buildC(q, target);
       const expected = referenceOutputs(q, inputs);
-      inputs.forEach((x, i) => expect(firstDifference(runC(built, x), expected[i]!)).toBeNull());
+      inputs.forEach((x, i) => {
+        expect(firstDifference(runC(built, x), expected[i]!)).toBeNull();
+      });
     });
   });
 }

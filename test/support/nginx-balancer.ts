@@ -2,7 +2,7 @@
  * @fileoverview Debian's nginx with its stream module as a TCP load balancer in front of edge servers on loopback,
  * run as a child process from a temporary prefix (no root, no system config touched), as a user would deploy it.
  */
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -56,7 +56,16 @@ ${servers}
 `,
   );
   let stderr = '';
-  const child: ChildProcess = spawn('nginx', ['-e', 'stderr', '-p', dir, '-c', 'nginx.conf', '-g', `daemon off; pid ${join(dir, 'nginx.pid')}; error_log stderr;`]);
+  const child: ChildProcess = spawn('nginx', [
+    '-e',
+    'stderr',
+    '-p',
+    dir,
+    '-c',
+    'nginx.conf',
+    '-g',
+    `daemon off; pid ${join(dir, 'nginx.pid')}; error_log stderr;`,
+  ]);
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const stop = async () => {

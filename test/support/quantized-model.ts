@@ -4,21 +4,32 @@
  * (test/support/fixture-cache.ts) and shared by every test file that asks for it.
  */
 import { prepareModel } from '../../compiler/cli/prepare-model.ts';
-import { tensorOf, Graph } from '../../compiler/ir/graph.ts';
+import { type Graph, tensorOf } from '../../compiler/ir/graph.ts';
 import { quantize } from '../../compiler/pipeline.ts';
-import { ActivationType } from '../../compiler/quantize/prepare/quant-params.ts';
+import type { ActivationType } from '../../compiler/quantize/prepare/quant-params.ts';
 import { imageSet } from '../../models/calibration-set.ts';
-import { LoadedModel } from '../../models/registry.ts';
-import { SAMPLE_PHOTOS } from './samples.ts';
+import type { LoadedModel } from '../../models/registry.ts';
 import { cachedFixture } from './fixture-cache.ts';
+import { SAMPLE_PHOTOS } from './samples.ts';
 
 /** The f32 model (default, or `spec`) quantized with `activations`, calibrated with minmax on the photos and `augment` seeded crops of each (seed 1). */
-function quantizedWith(augment: number, spec: string | undefined, activations: ActivationType): Promise<{ model: LoadedModel; q: Graph }> {
+function quantizedWith(
+  augment: number,
+  spec: string | undefined,
+  activations: ActivationType,
+): Promise<{ model: LoadedModel; q: Graph }> {
   return cachedFixture(`quantized ${spec ?? 'default'} ${activations} augment ${augment}`, async () => {
     const model = prepareModel(spec, { quiet: true });
     const g = model.graph;
     const set = await imageSet(SAMPLE_PHOTOS, tensorOf(g, g.inputs[0]!).shape, model.preprocessing, augment, 1);
-    return { model, q: quantize(g, set.map((s) => s.input), { method: 'minmax', biasCorrection: true, activations }) };
+    return {
+      model,
+      q: quantize(
+        g,
+        set.map((s) => s.input),
+        { method: 'minmax', biasCorrection: true, activations },
+      ),
+    };
   });
 }
 

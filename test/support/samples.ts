@@ -1,10 +1,10 @@
 /** @fileoverview The sample photos shipped in models/samples and the model inputs made from them. */
 import { readdirSync } from 'node:fs';
-import { join, dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { imageToInput } from '../../models/image-input.ts';
-import { LoadedModel } from '../../models/registry.ts';
 import { tensorOf } from '../../compiler/ir/graph.ts';
+import { imageToInput } from '../../models/image-input.ts';
+import type { LoadedModel } from '../../models/registry.ts';
 
 /** The repository root. */
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');

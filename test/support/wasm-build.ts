@@ -1,12 +1,26 @@
 /** @fileoverview Emits an int8 or 16×8 graph with the WASM backend and instantiates it in this process through the shipped loader. */
-import { Graph } from '../../compiler/ir/graph.ts';
-import { planMemory } from '../../compiler/plan/plan-memory.ts';
+
 import { wasmScratchBytes } from '../../compiler/backends/wasm/kernel-table.ts';
 import { wasmProject } from '../../compiler/backends/wasm/package/project.ts';
+import type { Graph } from '../../compiler/ir/graph.ts';
+import { planMemory } from '../../compiler/plan/plan-memory.ts';
 import { type RawValues, TinyedgeModel } from '../../runtime/wasm/tinyedge-loader.js';
 
 /** The model as the loader sees it (module bytes and model.json), ready to run; `slide: 'every'` as in buildC. */
-export async function instantiateWasm<In extends RawValues = Int8Array, Out extends RawValues = In>(g: Graph, slide?: 'every'): Promise<TinyedgeModel<In, Out>> {
-  const { files, info } = wasmProject(g, planMemory(g, wasmScratchBytes, { ...(slide ? { slide } : {}) }), 'test', undefined, { scale: 1, offset: 0 });
-  return TinyedgeModel.load<In, Out>(files['model.wasm'] as Uint8Array, info, info.detection ? { ssdPostprocess: files['ssd-postprocess.wasm'] as Uint8Array } : {});
+export async function instantiateWasm<In extends RawValues = Int8Array, Out extends RawValues = In>(
+  g: Graph,
+  slide?: 'every',
+): Promise<TinyedgeModel<In, Out>> {
+  const { files, info } = wasmProject(
+    g,
+    planMemory(g, wasmScratchBytes, { ...(slide ? { slide } : {}) }),
+    'test',
+    undefined,
+    { scale: 1, offset: 0 },
+  );
+  return TinyedgeModel.load<In, Out>(
+    files['model.wasm'] as Uint8Array,
+    info,
+    info.detection ? { ssdPostprocess: files['ssd-postprocess.wasm'] as Uint8Array } : {},
+  );
 }

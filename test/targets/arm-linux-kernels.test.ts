@@ -5,7 +5,14 @@
  * android-arm64). A representative subset of the 16×8 cases (KERNEL_CASES_16X8_CROSS) checks the ref int16 kernels
  * each target runs.
  */
-import { KERNEL_CASES_16X8_CROSS, describeKernelCasesOn } from '../support/kernel-cases.ts';
+import { describeKernelCasesOn, KERNEL_CASES_16X8_CROSS } from '../support/kernel-cases.ts';
 
-describeKernelCasesOn(['rpi4-aarch64', 'rpi5-aarch64', 'android-arm64'], '%s kernels under qemu equal the int8 reference');
-describeKernelCasesOn(['rpi4-aarch64', 'rpi5-aarch64', 'android-arm64'], '%s 16×8 kernels (ref, on every target) under qemu equal the integer reference', KERNEL_CASES_16X8_CROSS);
+describeKernelCasesOn(
+  ['rpi4-aarch64', 'rpi5-aarch64', 'android-arm64'],
+  '%s kernels under qemu equal the int8 reference',
+);
+describeKernelCasesOn(
+  ['rpi4-aarch64', 'rpi5-aarch64', 'android-arm64'],
+  '%s 16×8 kernels (ref, on every target) under qemu equal the integer reference',
+  KERNEL_CASES_16X8_CROSS,
+);

@@ -4,7 +4,14 @@
  * SMLAD/SXTB16 kernels on the Cortex-M4 (mps2-an386) and M7 (mps2-an500), Helium on the Cortex-M55 (mps3-an547).
  * A representative subset of the 16×8 cases (KERNEL_CASES_16X8_CROSS) checks the ref int16 kernels each target runs.
  */
-import { KERNEL_CASES_16X8_CROSS, describeKernelCasesOn } from '../support/kernel-cases.ts';
+import { describeKernelCasesOn, KERNEL_CASES_16X8_CROSS } from '../support/kernel-cases.ts';
 
-describeKernelCasesOn(['cortex-m4', 'cortex-m7', 'cortex-m55'], '%s kernels on its qemu board equal the int8 reference');
-describeKernelCasesOn(['cortex-m4', 'cortex-m7', 'cortex-m55'], '%s 16×8 kernels (ref, on every target) on its qemu board equal the integer reference', KERNEL_CASES_16X8_CROSS);
+describeKernelCasesOn(
+  ['cortex-m4', 'cortex-m7', 'cortex-m55'],
+  '%s kernels on its qemu board equal the int8 reference',
+);
+describeKernelCasesOn(
+  ['cortex-m4', 'cortex-m7', 'cortex-m55'],
+  '%s 16×8 kernels (ref, on every target) on its qemu board equal the integer reference',
+  KERNEL_CASES_16X8_CROSS,
+);

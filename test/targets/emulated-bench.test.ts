@@ -7,13 +7,18 @@
  * guard, not a timing).
  */
 import { describe, expect, it } from 'vitest';
-import { tinyedge } from '../support/cli.ts';
 import { tupleOf } from '../../compiler/ir/tuple.ts';
+import { tinyedge } from '../support/cli.ts';
 
 interface Bench {
   model: string;
   memory: { arenaBytes: number; weightBytes: number; codeBytes: number };
-  tflm?: { arenaBytes: number; activationBytes: number; fileBytes: number; instructions: Record<string, { cmsisNn: number; reference: number }> };
+  tflm?: {
+    arenaBytes: number;
+    activationBytes: number;
+    fileBytes: number;
+    instructions: Record<string, { cmsisNn: number; reference: number }>;
+  };
   layers: { op: string; macs: number; refInstructions: number; instructions: number }[];
   totals: { macs: number; refInstructions: number; instructions: number; programInstructions: number };
   sameOutput: boolean;
@@ -34,11 +39,21 @@ describe('tinyedge bench on an emulated target', () => {
     expect(a.totals.instructions).toBeLessThan(a.totals.programInstructions);
     const pointwise = a.layers.filter((l) => l.op === 'conv2d' && l.macs > 0);
     for (const l of pointwise) expect(l.instructions).toBeLessThan(l.refInstructions);
-    console.log(`cortex-m55: ${a.totals.instructions} instructions (reference kernels ${a.totals.refInstructions}), ${(a.totals.macs / a.totals.instructions).toFixed(2)} MACs per instruction`);
+    console.log(
+      `cortex-m55: ${a.totals.instructions} instructions (reference kernels ${a.totals.refInstructions}), ${(a.totals.macs / a.totals.instructions).toFixed(2)} MACs per instruction`,
+    );
   }, 600_000);
 
   it('person_detect.tflite on cortex-m4: at most 0.8× TFLM + CMSIS-NN instructions, arena below TFLM activations, less flash than the .tflite', () => {
-    const r = tinyedge(['bench', 'models/tflm/person_detect.tflite', '--target', 'cortex-m4', '--input', 'models/tflm/person.u8', '--json']);
+    const r = tinyedge([
+      'bench',
+      'models/tflm/person_detect.tflite',
+      '--target',
+      'cortex-m4',
+      '--input',
+      'models/tflm/person.u8',
+      '--json',
+    ]);
     expect(r.status, r.stderr).toBe(0);
     const a = JSON.parse(r.stdout) as Bench;
     const tflm = a.tflm as NonNullable<Bench['tflm']>;
@@ -46,6 +61,8 @@ describe('tinyedge bench on an emulated target', () => {
     expect(a.totals.instructions).toBeLessThanOrEqual(0.8 * tflm.instructions['cortex-m4']!.cmsisNn);
     expect(a.memory.arenaBytes).toBeLessThan(tflm.activationBytes);
     expect(a.memory.weightBytes + a.memory.codeBytes).toBeLessThan(tflm.fileBytes);
-    console.log(`person_detect on cortex-m4: ${a.totals.instructions} instructions (TFLM + CMSIS-NN ${tflm.instructions['cortex-m4']!.cmsisNn}), arena ${a.memory.arenaBytes} B`);
+    console.log(
+      `person_detect on cortex-m4: ${a.totals.instructions} instructions (TFLM + CMSIS-NN ${tflm.instructions['cortex-m4']!.cmsisNn}), arena ${a.memory.arenaBytes} B`,
+    );
   }, 600_000);
 });

@@ -5,30 +5,39 @@
  * plugin (tools/qemu-insn); the table gives each layer's MACs, instructions of both builds, and MACs per
  * instruction against the ISA's limit from the target profile. Both builds must give the same output bytes.
  */
-import { Activations } from '../../compiler/reference/integer/conv.ts';
+
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Graph, tensorOf } from '../../compiler/ir/graph.ts';
-import { formatShape } from '../../compiler/ir/tensor.ts';
-import { modelStats } from '../../compiler/ir/stats.ts';
-import { planMemory } from '../../compiler/plan/plan-memory.ts';
-import { cScratchBytes } from '../../compiler/backends/c/render-nodes.ts';
-import { cBuildOf, cProject, kernelSources } from '../../compiler/backends/c/project.ts';
-import { chooseKernels, familiesOf } from '../../compiler/backends/c/kernel-table.ts';
-import { table } from '../../compiler/terminal/format.ts';
-import { Target, cToolchain } from '../../targets/target.ts';
-import { buildTemporaryProject, runBuild, textBytes } from '../../targets/toolchain.ts';
-import { TflmFigures } from './tflm-figures.ts';
-import { qemuInsnPlugin } from '../qemu-insn/build.ts';
-import { CwtFrontEnd } from '../../compiler/audio/cwt-front-end.ts';
+import type { CwtFrontEnd } from '../../compiler/audio/cwt-front-end.ts';
 import { cwtMacs } from '../../compiler/audio/cwt-kernels.ts';
 import { AUDIO_OBJECTS, cAudioProject } from '../../compiler/backends/c/audio-project.ts';
+import { chooseKernels, familiesOf } from '../../compiler/backends/c/kernel-table.ts';
+import { cBuildOf, cProject, kernelSources } from '../../compiler/backends/c/project.ts';
+import { cScratchBytes } from '../../compiler/backends/c/render-nodes.ts';
+import { type Graph, tensorOf } from '../../compiler/ir/graph.ts';
+import { modelStats } from '../../compiler/ir/stats.ts';
+import { formatShape } from '../../compiler/ir/tensor.ts';
 import { tupleOf } from '../../compiler/ir/tuple.ts';
+import { planMemory } from '../../compiler/plan/plan-memory.ts';
+import type { Activations } from '../../compiler/reference/integer/conv.ts';
+import { table } from '../../compiler/terminal/format.ts';
+import { cToolchain, type Target } from '../../targets/target.ts';
+import { buildTemporaryProject, runBuild, textBytes } from '../../targets/toolchain.ts';
+import { qemuInsnPlugin } from '../qemu-insn/build.ts';
+import type { TflmFigures } from './tflm-figures.ts';
 
 /** What the emulated benchmark counted. */
 export interface EmulatedBenchResult {
   target: string;
-  layers: { index: number; name: string; op: string; shape: string; macs: number; refInstructions: number; instructions: number }[];
+  layers: {
+    index: number;
+    name: string;
+    op: string;
+    shape: string;
+    macs: number;
+    refInstructions: number;
+    instructions: number;
+  }[];
   /** An audio model's CWT front end, run before the layers (and counted in the totals). */
   frontEnd?: { macs: number; refInstructions: number; instructions: number };
   totals: { macs: number; refInstructions: number; instructions: number; programInstructions: number };
@@ -44,26 +53,58 @@ export interface EmulatedBenchResult {
  * bytes (the offload planner reads the counts too). With an audio front end, x is the PCM clip and the CWT, marked
  * before the layers, is counted as `frontEnd`.
  */
-export function countLayers(g: Graph, x: Activations, target: Target, kernels: string[], front?: CwtFrontEnd): { perLayer: number[]; frontEnd: number; total: number; output: Uint8Array; memory: EmulatedBenchResult['memory'] } {
+export function countLayers(
+  g: Graph,
+  x: Activations,
+  target: Target,
+  kernels: string[],
+  front?: CwtFrontEnd,
+): { perLayer: number[]; frontEnd: number; total: number; output: Uint8Array; memory: EmulatedBenchResult['memory'] } {
   const build = { ...cBuildOf(target), kernels: chooseKernels(kernels, target.name) };
   const cflags = [...cToolchain(target).cflags, '-DTE_LAYER_MARKERS'];
   const plan = planMemory(g, cScratchBytes);
   const project = front ? cAudioProject(g, plan, { ...build, cflags }, front) : cProject(g, plan, { ...build, cflags });
   const dir = buildTemporaryProject(project.files, target, cflags);
-  const objects = ['model.o', ...kernelSources(build.kernels, familiesOf(g)).map((s) => s.replace(/\.c$/, '.o')), ...(front ? AUDIO_OBJECTS : [])];
-  const memory = { arenaBytes: plan.arenaBytes, weightBytes: project.weightBytes, codeBytes: textBytes(dir, objects, target) };
-  const [input, output, counts] = tupleOf(['input.i8', 'output.i8', 'counts.json'].map((f) => join(dir, `bench-${f}`)), 3);
+  const objects = [
+    'model.o',
+    ...kernelSources(build.kernels, familiesOf(g)).map((s) => s.replace(/\.c$/, '.o')),
+    ...(front ? AUDIO_OBJECTS : []),
+  ];
+  const memory = {
+    arenaBytes: plan.arenaBytes,
+    weightBytes: project.weightBytes,
+    codeBytes: textBytes(dir, objects, target),
+  };
+  const [input, output, counts] = tupleOf(
+    ['input.i8', 'output.i8', 'counts.json'].map((f) => join(dir, `bench-${f}`)),
+    3,
+  );
   writeFileSync(input, new Uint8Array(x.buffer, x.byteOffset, x.byteLength));
   runBuild(dir, target, input, output, 1, { lib: qemuInsnPlugin(), out: counts });
   const { instructions, marks } = JSON.parse(readFileSync(counts, 'utf8')) as { instructions: number; marks: number[] };
   const first = front ? 1 : 0;
-  if (marks.length !== g.nodes.length + 1 + first) throw new Error(`internal: expected ${g.nodes.length + 1 + first} layer marks, the plugin saw ${marks.length}`);
-  return { perLayer: g.nodes.map((_, i) => marks[first + i + 1]! - marks[first + i]!), frontEnd: front ? marks[1]! - marks[0]! : 0, total: instructions, output: Uint8Array.from(readFileSync(output)), memory };
+  if (marks.length !== g.nodes.length + 1 + first)
+    throw new Error(`internal: expected ${g.nodes.length + 1 + first} layer marks, the plugin saw ${marks.length}`);
+  return {
+    perLayer: g.nodes.map((_, i) => marks[first + i + 1]! - marks[first + i]!),
+    frontEnd: front ? marks[1]! - marks[0]! : 0,
+    total: instructions,
+    output: Uint8Array.from(readFileSync(output)),
+    memory,
+  };
 }
 
 /** Counts the int8 graph's instructions per layer on `target`, optimized and reference kernels. */
-export function benchEmulated(g: Graph, x: Activations, target: Target, log: (s: string) => void, front?: CwtFrontEnd): EmulatedBenchResult {
-  log(`building and running ${target.name} with its kernels (${target.kernels.join(', ')}) under qemu with the instruction counter…`);
+export function benchEmulated(
+  g: Graph,
+  x: Activations,
+  target: Target,
+  log: (s: string) => void,
+  front?: CwtFrontEnd,
+): EmulatedBenchResult {
+  log(
+    `building and running ${target.name} with its kernels (${target.kernels.join(', ')}) under qemu with the instruction counter…`,
+  );
   const opt = countLayers(g, x, target, target.kernels, front);
   log(`…and with the reference kernels`);
   const ref = countLayers(g, x, target, ['ref'], front);
@@ -77,13 +118,21 @@ export function benchEmulated(g: Graph, x: Activations, target: Target, log: (s:
     refInstructions: ref.perLayer[i]!,
     instructions: opt.perLayer[i]!,
   }));
-  const frontEnd = front ? { macs: cwtMacs(front.tables), refInstructions: ref.frontEnd, instructions: opt.frontEnd } : undefined;
-  const sum = (f: (l: (typeof layers)[number] | NonNullable<typeof frontEnd>) => number) => [...(frontEnd ? [frontEnd] : []), ...layers].reduce((s, l) => s + f(l), 0);
+  const frontEnd = front
+    ? { macs: cwtMacs(front.tables), refInstructions: ref.frontEnd, instructions: opt.frontEnd }
+    : undefined;
+  const sum = (f: (l: (typeof layers)[number] | NonNullable<typeof frontEnd>) => number) =>
+    [...(frontEnd ? [frontEnd] : []), ...layers].reduce((s, l) => s + f(l), 0);
   return {
     target: target.name,
     layers,
     ...(frontEnd ? { frontEnd } : {}),
-    totals: { macs: sum((l) => l.macs), refInstructions: sum((l) => l.refInstructions!), instructions: sum((l) => l.instructions!), programInstructions: opt.total },
+    totals: {
+      macs: sum((l) => l.macs),
+      refInstructions: sum((l) => l.refInstructions!),
+      instructions: sum((l) => l.instructions!),
+      programInstructions: opt.total,
+    },
     memory: opt.memory,
     limit: target.limit,
     clockHz: target.clockHz ?? null,
@@ -100,33 +149,98 @@ function formatTflmComparison(r: EmulatedBenchResult, tflm: TflmFigures): string
   const rows: (string | number)[][] = [];
   const ratio = (ours: number, theirs: number) => `${(ours / theirs).toFixed(2)}×`;
   if (peer) {
-    rows.push(['instructions, optimized kernels', fmt(t.instructions), `${fmt(peer.cmsisNn)} (CMSIS-NN)`, ratio(t.instructions, peer.cmsisNn)]);
-    rows.push(['instructions, reference kernels', fmt(t.refInstructions), `${fmt(peer.reference)} (reference)`, ratio(t.refInstructions, peer.reference)]);
+    rows.push([
+      'instructions, optimized kernels',
+      fmt(t.instructions),
+      `${fmt(peer.cmsisNn)} (CMSIS-NN)`,
+      ratio(t.instructions, peer.cmsisNn),
+    ]);
+    rows.push([
+      'instructions, reference kernels',
+      fmt(t.refInstructions),
+      `${fmt(peer.reference)} (reference)`,
+      ratio(t.refInstructions, peer.reference),
+    ]);
   }
   const m = r.memory;
-  rows.push(['arena (RAM)', fmt(m.arenaBytes), `${fmt(tflm.arenaBytes)} (${fmt(tflm.activationBytes)} activations)`, ratio(m.arenaBytes, tflm.arenaBytes)]);
-  rows.push(['flash: weights + code', fmt(m.weightBytes + m.codeBytes), `> ${fmt(tflm.fileBytes)} (the .tflite alone)`, `< ${ratio(m.weightBytes + m.codeBytes, tflm.fileBytes)}`]);
-  return [`beside TFLM on the same model and board (TFLM's own figures, ${tflm.model}):`, table(['', 'tinyedge', 'TFLM', 'ratio'], rows, [1, 2, 3])].join('\n');
+  rows.push([
+    'arena (RAM)',
+    fmt(m.arenaBytes),
+    `${fmt(tflm.arenaBytes)} (${fmt(tflm.activationBytes)} activations)`,
+    ratio(m.arenaBytes, tflm.arenaBytes),
+  ]);
+  rows.push([
+    'flash: weights + code',
+    fmt(m.weightBytes + m.codeBytes),
+    `> ${fmt(tflm.fileBytes)} (the .tflite alone)`,
+    `< ${ratio(m.weightBytes + m.codeBytes, tflm.fileBytes)}`,
+  ]);
+  return [
+    `beside TFLM on the same model and board (TFLM's own figures, ${tflm.model}):`,
+    table(['', 'tinyedge', 'TFLM', 'ratio'], rows, [1, 2, 3]),
+  ].join('\n');
 }
 
 /** The table the benchmark prints: every layer, then the totals, MACs per instruction, the ISA's limit, memory, and TFLM's figures when it measured this model. */
 export function formatEmulatedBench(r: EmulatedBenchResult, tflm?: TflmFigures): string {
   const ratio = (macs: number, instr: number) => (instr ? (macs / instr).toFixed(2) : '');
-  const rows = r.layers.map((l) => [l.index, l.op, l.shape, fmt(l.macs), fmt(l.refInstructions), fmt(l.instructions), ratio(l.macs, l.instructions), (l.refInstructions / Math.max(1, l.instructions)).toFixed(2)]);
+  const rows = r.layers.map((l) => [
+    l.index,
+    l.op,
+    l.shape,
+    fmt(l.macs),
+    fmt(l.refInstructions),
+    fmt(l.instructions),
+    ratio(l.macs, l.instructions),
+    (l.refInstructions / Math.max(1, l.instructions)).toFixed(2),
+  ]);
   const f = r.frontEnd;
   // The CWT front end runs first: the same code in both builds (its SMLAD path follows the core, not the kernel folders).
-  if (f) rows.unshift(['', 'cwt (front end)', 'scalogram', fmt(f.macs), fmt(f.refInstructions), fmt(f.instructions), ratio(f.macs, f.instructions), (f.refInstructions / Math.max(1, f.instructions)).toFixed(2)]);
+  if (f)
+    rows.unshift([
+      '',
+      'cwt (front end)',
+      'scalogram',
+      fmt(f.macs),
+      fmt(f.refInstructions),
+      fmt(f.instructions),
+      ratio(f.macs, f.instructions),
+      (f.refInstructions / Math.max(1, f.instructions)).toFixed(2),
+    ]);
   const t = r.totals;
-  rows.push(['', 'total', '', fmt(t.macs), fmt(t.refInstructions), fmt(t.instructions), ratio(t.macs, t.instructions), (t.refInstructions / t.instructions).toFixed(2)]);
+  rows.push([
+    '',
+    'total',
+    '',
+    fmt(t.macs),
+    fmt(t.refInstructions),
+    fmt(t.instructions),
+    ratio(t.macs, t.instructions),
+    (t.refInstructions / t.instructions).toFixed(2),
+  ]);
   const lines = [
-    table(['#', 'op', 'output', 'MACs', 'instr (ref kernels)', 'instr (optimized)', 'MACs/instr', 'speedup'], rows, [0, 3, 4, 5, 6, 7]),
+    table(
+      ['#', 'op', 'output', 'MACs', 'instr (ref kernels)', 'instr (optimized)', 'MACs/instr', 'speedup'],
+      rows,
+      [0, 3, 4, 5, 6, 7],
+    ),
     `${r.target}: ${fmt(t.instructions)} instructions per inference with its kernels (${fmt(t.refInstructions)} with the reference kernels), ${ratio(t.macs, t.instructions)} MACs per instruction.`,
   ];
-  if (r.limit) lines.push(`ISA limit: ${r.limit.macsPerInstruction} MACs per instruction (${r.limit.instruction}): tinyedge reaches ${((100 * t.macs) / t.instructions / r.limit.macsPerInstruction).toFixed(0)}% of it over the whole network.`);
-  if (r.clockHz) lines.push(`At ${r.clockHz / 1e6} MHz and one instruction per cycle that is ≈ ${((1000 * t.instructions) / r.clockHz).toFixed(1)} ms (a rough bound: real cores stall on memory and issue some instructions in pairs).`);
-  lines.push(`Counted by a qemu TCG plugin between layer markers; the whole program (startup, file I/O) took ${fmt(t.programInstructions)}. Outputs of both builds ${r.sameOutput ? 'identical' : 'DIFFER'}.`);
+  if (r.limit)
+    lines.push(
+      `ISA limit: ${r.limit.macsPerInstruction} MACs per instruction (${r.limit.instruction}): tinyedge reaches ${((100 * t.macs) / t.instructions / r.limit.macsPerInstruction).toFixed(0)}% of it over the whole network.`,
+    );
+  if (r.clockHz)
+    lines.push(
+      `At ${r.clockHz / 1e6} MHz and one instruction per cycle that is ≈ ${((1000 * t.instructions) / r.clockHz).toFixed(1)} ms (a rough bound: real cores stall on memory and issue some instructions in pairs).`,
+    );
+  lines.push(
+    `Counted by a qemu TCG plugin between layer markers; the whole program (startup, file I/O) took ${fmt(t.programInstructions)}. Outputs of both builds ${r.sameOutput ? 'identical' : 'DIFFER'}.`,
+  );
   const m = r.memory;
-  lines.push(`Memory: arena ${fmt(m.arenaBytes)} B, weights ${fmt(m.weightBytes)} B (const, with folded biases and requantization constants), code ${fmt(m.codeBytes)} B (model and kernels).`);
+  lines.push(
+    `Memory: arena ${fmt(m.arenaBytes)} B, weights ${fmt(m.weightBytes)} B (const, with folded biases and requantization constants), code ${fmt(m.codeBytes)} B (model and kernels).`,
+  );
   if (tflm) lines.push(formatTflmComparison(r, tflm));
   return lines.join('\n');
 }

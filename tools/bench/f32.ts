@@ -4,13 +4,13 @@
  * every contender once, so drift in machine load hits all alike) and ratios.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { Graph, tensorOf } from '../../compiler/ir/graph.ts';
+import type { TfjsArtifacts } from '../../compiler/frontends/tfjs-common/artifacts.ts';
+import { type Graph, tensorOf } from '../../compiler/ir/graph.ts';
+import { tupleOf } from '../../compiler/ir/tuple.ts';
 import { runF32 } from '../../compiler/reference/f32/interpreter.ts';
 import { table } from '../../compiler/terminal/format.ts';
-import { TfjsArtifacts } from '../../compiler/frontends/tfjs-common/artifacts.ts';
-import { loadTfjsModel, useTfjsBackend, TfjsModel } from '../peers/tfjs.ts';
+import { loadTfjsModel, type TfjsModel, useTfjsBackend } from '../peers/tfjs.ts';
 import { mad, median } from './stats.ts';
-import { tupleOf } from '../../compiler/ir/tuple.ts';
 
 interface Contender {
   name: string;
@@ -23,11 +23,25 @@ export interface F32BenchResult {
   runs: number;
   warmup: number;
   wasmSimd: boolean;
-  rows: { runtime: string; medianMs: number; madMs: number; vsTfjsCpu: number; vsTfjsWasm: number; maxAbsDiffVsTfjsCpu: number }[];
+  rows: {
+    runtime: string;
+    medianMs: number;
+    madMs: number;
+    vsTfjsCpu: number;
+    vsTfjsWasm: number;
+    maxAbsDiffVsTfjsCpu: number;
+  }[];
 }
 
 /** Times the f32 graph `g` in the interpreter beside TF.js (cpu, wasm) running `artifacts`, the same model, on `x`. */
-export async function benchF32(g: Graph, x: Float32Array, artifacts: TfjsArtifacts, runs: number, warmup: number, log: (s: string) => void): Promise<F32BenchResult> {
+export async function benchF32(
+  g: Graph,
+  x: Float32Array,
+  artifacts: TfjsArtifacts,
+  runs: number,
+  warmup: number,
+  log: (s: string) => void,
+): Promise<F32BenchResult> {
   const shape = tensorOf(g, g.inputs[0]!).shape;
   const tfjsContender = (backend: 'cpu' | 'wasm'): Contender => {
     let m: TfjsModel | undefined;
@@ -42,7 +56,10 @@ export async function benchF32(g: Graph, x: Float32Array, artifacts: TfjsArtifac
     };
   };
   const contenders: Contender[] = [
-    { name: 'tinyedge f32 reference interpreter', setup: async () => () => runF32(g, { [g.inputs[0]!]: x }).get(g.outputs[0]!) as Float32Array },
+    {
+      name: 'tinyedge f32 reference interpreter',
+      setup: async () => () => runF32(g, { [g.inputs[0]!]: x }).get(g.outputs[0]!) as Float32Array,
+    },
     tfjsContender('cpu'),
     tfjsContender('wasm'),
   ];
@@ -78,7 +95,14 @@ export function formatF32Bench(r: F32BenchResult): string {
   return [
     table(
       ['runtime', 'median ms', '± MAD', '× TF.js cpu', '× TF.js wasm', 'max |Δ| vs TF.js cpu'],
-      r.rows.map((row) => [row.runtime, row.medianMs.toFixed(1), row.madMs.toFixed(1), row.vsTfjsCpu.toFixed(2), row.vsTfjsWasm.toFixed(2), row.maxAbsDiffVsTfjsCpu.toExponential(1)]),
+      r.rows.map((row) => [
+        row.runtime,
+        row.medianMs.toFixed(1),
+        row.madMs.toFixed(1),
+        row.vsTfjsCpu.toFixed(2),
+        row.vsTfjsWasm.toFixed(2),
+        row.maxAbsDiffVsTfjsCpu.toExponential(1),
+      ]),
       [1, 2, 3, 4, 5],
     ),
     '× < 1 is faster than that peer. The f32 interpreter is the oracle of the int8 backends, not the product.',

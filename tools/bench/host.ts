@@ -4,23 +4,24 @@
  * blocks of runs, medians and ratios; plus instructions per inference counted by callgrind (repeatable, unlike
  * time) on an AVX2 build, set against the ISA's ceiling in MACs per instruction.
  */
+
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
-import { Graph, tensorOf } from '../../compiler/ir/graph.ts';
-import { Quantization } from '../../compiler/ir/tensor.ts';
-import { modelStats } from '../../compiler/ir/stats.ts';
-import { planMemory } from '../../compiler/plan/plan-memory.ts';
-import { cScratchBytes } from '../../compiler/backends/c/render-nodes.ts';
 import { cBuildOf, cProject } from '../../compiler/backends/c/project.ts';
+import { cScratchBytes } from '../../compiler/backends/c/render-nodes.ts';
 import { exportInt8Onnx } from '../../compiler/exporters/onnx/export-int8.ts';
+import { type Graph, tensorOf } from '../../compiler/ir/graph.ts';
+import { modelStats } from '../../compiler/ir/stats.ts';
+import type { Quantization } from '../../compiler/ir/tensor.ts';
+import { planMemory } from '../../compiler/plan/plan-memory.ts';
 import { quantizeArray } from '../../compiler/quantize/prepare/quant-params.ts';
 import { table } from '../../compiler/terminal/format.ts';
 import { cToolchain, loadTarget } from '../../targets/target.ts';
 import { buildTemporaryProject } from '../../targets/toolchain.ts';
 import { loadOnnxPeer } from '../peers/onnxruntime.ts';
+import { type SkippedPeer, skippedLines, tryPeer } from './peers.ts';
 import { mad, median } from './stats.ts';
-import { SkippedPeer, skippedLines, tryPeer } from './peers.ts';
 
 /** What the host benchmark measured; the ratios and the output comparison are null when onnxruntime-node was left out. */
 export interface HostBenchResult {
@@ -38,19 +39,37 @@ const ORT_NODE = 'onnxruntime-node int8 (MLAS, 1 thread)';
 
 function writeProject(g: Graph, cflags: string[]): string {
   const host = loadTarget('host');
-  return buildTemporaryProject(cProject(g, planMemory(g, cScratchBytes), { ...cBuildOf(host), cflags }).files, host, cflags);
+  return buildTemporaryProject(
+    cProject(g, planMemory(g, cScratchBytes), { ...cBuildOf(host), cflags }).files,
+    host,
+    cflags,
+  );
 }
 
 function runC(dir: string, input: string, runs: number): { latencies: number[]; output: Int8Array } {
   const out = join(dir, 'out.i8');
   const r = spawnSync(join(dir, 'runner'), [input, out, String(runs)], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`runner failed: ${r.stderr}`);
-  return { latencies: (JSON.parse(r.stdout) as { latencyMs: number[] }).latencyMs, output: new Int8Array(readFileSync(out)) };
+  return {
+    latencies: (JSON.parse(r.stdout) as { latencyMs: number[] }).latencyMs,
+    output: new Int8Array(readFileSync(out)),
+  };
 }
 
 /** Instructions of one inference under callgrind, or null when valgrind is not installed. */
 function callgrindInstructions(dir: string, input: string): number | null {
-  const r = spawnSync('valgrind', ['--tool=callgrind', `--callgrind-out-file=${join(dir, 'callgrind.out')}`, join(dir, 'runner'), input, join(dir, 'cg.i8'), '1'], { encoding: 'utf8' });
+  const r = spawnSync(
+    'valgrind',
+    [
+      '--tool=callgrind',
+      `--callgrind-out-file=${join(dir, 'callgrind.out')}`,
+      join(dir, 'runner'),
+      input,
+      join(dir, 'cg.i8'),
+      '1',
+    ],
+    { encoding: 'utf8' },
+  );
   if (r.error) return null;
   const m = /Collected : (\d+)/.exec(r.stderr);
   return m ? Number(m[1]) : null;
@@ -66,7 +85,13 @@ function argmax(x: ArrayLike<number>): number {
  * Benchmarks an int8 graph on the host against onnxruntime-node on our ONNX export (left out, saying why, when the
  * export cannot express the model or ORT cannot run it); `x` is the f32 input (quantized here).
  */
-export async function benchHost(g: Graph, x: Float32Array, rounds: number, perRound: number, log: (s: string) => void): Promise<HostBenchResult> {
+export async function benchHost(
+  g: Graph,
+  x: Float32Array,
+  rounds: number,
+  perRound: number,
+  log: (s: string) => void,
+): Promise<HostBenchResult> {
   const target = loadTarget('host');
   const shape = tensorOf(g, g.inputs[0]!).shape;
   const xi = quantizeArray(x, tensorOf(g, g.inputs[0]!).quant as Quantization);
@@ -76,11 +101,16 @@ export async function benchHost(g: Graph, x: Float32Array, rounds: number, perRo
   const input = join(fast, 'in.i8');
   writeFileSync(input, xi);
   const skipped: SkippedPeer[] = [];
-  const ort = await tryPeer(ORT_NODE, async () => {
-    const peer = await loadOnnxPeer(exportInt8Onnx(g), shape, 1);
-    for (let i = 0; i < 3; i++) await peer.run(xi); // warm-up; a model ORT cannot run fails here
-    return peer;
-  }, skipped, log);
+  const ort = await tryPeer(
+    ORT_NODE,
+    async () => {
+      const peer = await loadOnnxPeer(exportInt8Onnx(g), shape, 1);
+      for (let i = 0; i < 3; i++) await peer.run(xi); // warm-up; a model ORT cannot run fails here
+      return peer;
+    },
+    skipped,
+    log,
+  );
   const cTimes: number[] = [];
   const ortTimes: number[] = [];
   let cOut: Int8Array = new Int8Array();
@@ -103,9 +133,19 @@ export async function benchHost(g: Graph, x: Float32Array, rounds: number, perRo
   const macs = modelStats(g).totals.macs;
   const ortMedian = median(ortTimes);
   const rows = [
-    { runtime: `tinyedge C (gcc ${cToolchain(target).cflags.filter((f) => f.startsWith('-O') || f.startsWith('-march')).join(' ')}, 1 thread)`, times: cTimes },
+    {
+      runtime: `tinyedge C (gcc ${cToolchain(target)
+        .cflags.filter((f) => f.startsWith('-O') || f.startsWith('-march'))
+        .join(' ')}, 1 thread)`,
+      times: cTimes,
+    },
     ...(ort ? [{ runtime: ORT_NODE, times: ortTimes }] : []),
-  ].map((r) => ({ runtime: r.runtime, medianMs: Number(median(r.times).toFixed(2)), madMs: Number(mad(r.times).toFixed(2)), vsOrt: ort ? Number((median(r.times) / ortMedian).toFixed(3)) : null }));
+  ].map((r) => ({
+    runtime: r.runtime,
+    medianMs: Number(median(r.times).toFixed(2)),
+    madMs: Number(mad(r.times).toFixed(2)),
+    vsOrt: ort ? Number((median(r.times) / ortMedian).toFixed(3)) : null,
+  }));
   let equal = 0;
   for (let i = 0; i < cOut.length; i++) if (cOut[i] === ortOut[i]) equal++;
   return {
@@ -124,13 +164,24 @@ export function formatHostBench(r: HostBenchResult, runs: number): string {
   return [
     table(
       ['runtime', 'median ms', '± MAD', '× onnxruntime-node'],
-      r.rows.map((row) => [row.runtime, row.medianMs.toFixed(2), row.madMs.toFixed(2), row.vsOrt === null ? '—' : row.vsOrt.toFixed(2)]),
+      r.rows.map((row) => [
+        row.runtime,
+        row.medianMs.toFixed(2),
+        row.madMs.toFixed(2),
+        row.vsOrt === null ? '—' : row.vsOrt.toFixed(2),
+      ]),
       [1, 2, 3],
     ),
     ...skippedLines(r.skipped),
     `${runs} timed runs each. × < 1 is faster than onnxruntime-node.`,
     `instructions per inference (callgrind, -march=x86-64-v3 build): ${r.instructions ?? 'valgrind not installed'}` +
-      (r.macsPerInstruction ? `; ${(r.macs / 1e6).toFixed(1)}M MACs → ${r.macsPerInstruction} MACs per instruction (AVX2 vpmaddwd ceiling: 16; AVX-512 VNNI vpdpbusd: 64)` : ''),
-    ...(r.equalOutputBytes === null ? [] : [`outputs: same top-1 ${r.sameTop1}; ${(100 * r.equalOutputBytes).toFixed(0)}% of output bytes equal (ORT requantizes in float, tinyedge in TFLite's fixed point)`]),
+      (r.macsPerInstruction
+        ? `; ${(r.macs / 1e6).toFixed(1)}M MACs → ${r.macsPerInstruction} MACs per instruction (AVX2 vpmaddwd ceiling: 16; AVX-512 VNNI vpdpbusd: 64)`
+        : ''),
+    ...(r.equalOutputBytes === null
+      ? []
+      : [
+          `outputs: same top-1 ${r.sameTop1}; ${(100 * r.equalOutputBytes).toFixed(0)}% of output bytes equal (ORT requantizes in float, tinyedge in TFLite's fixed point)`,
+        ]),
   ].join('\n');
 }

@@ -6,19 +6,25 @@
  * qemu, optimized against reference kernels (emulated.ts). Failures end as the CLI's one error line and exit code.
  */
 import { Command } from 'commander';
-import { PACKAGED_MODELS, DEFAULT_MODEL } from '../../models/registry.ts';
-import { loadTarget } from '../../targets/target.ts';
-import { BenchRequest, checkBenchRequest, floatInputOf, inputTensor, integerInputOf } from '../../compiler/api/bench-request.ts';
-import { reportFailure } from '../../compiler/terminal/failure.ts';
-import { quantizeWithSamples } from '../../compiler/index.ts';
-import { TinyedgeError } from '../../compiler/errors.ts';
+import {
+  type BenchRequest,
+  checkBenchRequest,
+  floatInputOf,
+  inputTensor,
+  integerInputOf,
+} from '../../compiler/api/bench-request.ts';
 import { cwtFrontEndOf } from '../../compiler/audio/cwt-front-end.ts';
+import { TinyedgeError } from '../../compiler/errors.ts';
+import { quantizeWithSamples } from '../../compiler/index.ts';
+import { reportFailure } from '../../compiler/terminal/failure.ts';
+import { DEFAULT_MODEL, PACKAGED_MODELS } from '../../models/registry.ts';
+import { loadTarget } from '../../targets/target.ts';
 import { benchEmulated, formatEmulatedBench } from './emulated.ts';
-import { benchHost, formatHostBench } from './host.ts';
-import { benchWasm, formatWasmBench } from './wasm32.ts';
 import { benchF32, formatF32Bench } from './f32.ts';
-import { tflmFiguresOf } from './tflm-figures.ts';
+import { benchHost, formatHostBench } from './host.ts';
 import { tfjsTwinOf } from './peers.ts';
+import { tflmFiguresOf } from './tflm-figures.ts';
+import { benchWasm, formatWasmBench } from './wasm32.ts';
 
 interface BenchOptions {
   model: string;
@@ -38,10 +44,19 @@ const options = new Command('bench')
   .option('--model <name>', 'a packaged model name, a builder, or a path to a model file or artifact', DEFAULT_MODEL)
   .option('--runs <n>', 'timed runs per contender (--target host and wasm32: at least 20)', '15')
   .option('--warmup <n>', 'without --target: untimed runs first', '2')
-  .option('--input <file>', 'with --target: a raw tensor, FILE.i8 / FILE.u8 fed as it is or FILE.f32 (default for a model without an image input: a seeded tensor)')
-  .option('--audio <file>', 'with an Arm --target and an audio model: a WAV clip (default: a bundled synthetic PCG with a murmur)')
+  .option(
+    '--input <file>',
+    'with --target: a raw tensor, FILE.i8 / FILE.u8 fed as it is or FILE.f32 (default for a model without an image input: a seeded tensor)',
+  )
+  .option(
+    '--audio <file>',
+    'with an Arm --target and an audio model: a WAV clip (default: a bundled synthetic PCG with a murmur)',
+  )
   .option('--image <file>', 'input photo (default: a bundled one)')
-  .option('--target <name>', "host: tinyedge's C build vs onnxruntime-node; wasm32: tinyedge's WebAssembly vs TF.js wasm and onnxruntime-web; an Arm target: instructions per layer under qemu, optimized vs reference kernels")
+  .option(
+    '--target <name>',
+    "host: tinyedge's C build vs onnxruntime-node; wasm32: tinyedge's WebAssembly vs TF.js wasm and onnxruntime-web; an Arm target: instructions per layer under qemu, optimized vs reference kernels",
+  )
   .option('--artifact <file>', 'the same as --model with a path (kept for older scripts)')
   .option('--json', 'print one JSON object')
   .option('--debug', 'show stack traces of errors')
@@ -60,12 +75,24 @@ function print(json: object, header: string, table: string): void {
 
 /** The f32 interpreter beside TF.js on a packaged model (checkBenchRequest refuses any other without --target). */
 async function benchWithoutTarget(request: BenchRequest): Promise<number> {
-  if (!/^\s*\d+\s*$/.test(options.warmup)) throw new TinyedgeError('TE601', `--warmup must be a whole number, got '${options.warmup}'`);
+  if (!/^\s*\d+\s*$/.test(options.warmup))
+    throw new TinyedgeError('TE601', `--warmup must be a whole number, got '${options.warmup}'`);
   const warmup = Number(options.warmup);
   const x = floatInputOf(request.input, inputTensor(request.model));
-  const result = await benchF32(request.model.graph, x, PACKAGED_MODELS[request.spec]!.tfjs(), request.runs, warmup, log);
+  const result = await benchF32(
+    request.model.graph,
+    x,
+    PACKAGED_MODELS[request.spec]!.tfjs(),
+    request.runs,
+    warmup,
+    log,
+  );
   const info = { model: request.spec, input: request.input.label, node: process.version };
-  print({ ...info, ...result }, `model ${request.spec}, input ${request.input.label}, ${request.runs} timed runs after ${warmup} warm-up, interleaved; Node ${process.version}; wasm SIMD ${result.wasmSimd}`, formatF32Bench(result));
+  print(
+    { ...info, ...result },
+    `model ${request.spec}, input ${request.input.label}, ${request.runs} timed runs after ${warmup} warm-up, interleaved; Node ${process.version}; wasm SIMD ${result.wasmSimd}`,
+    formatF32Bench(result),
+  );
   return 0;
 }
 
@@ -96,14 +123,29 @@ async function benchWithPeers(request: BenchRequest, target: 'host' | 'wasm32'):
   const info = { target, model: spec, input: input.label, inputKind: input.kind, node: process.version };
   if (target === 'wasm32') {
     const runs = Math.max(20, request.runs);
-    const result = await benchWasm(model.graph, x, () => tfjsTwinOf(model), runs, log, model.graph.detection ? model.graph.outputs : undefined);
-    print({ ...info, ...result }, `model ${spec} (int8), input ${input.label}, Node ${process.version}`, formatWasmBench(result, runs));
+    const result = await benchWasm(
+      model.graph,
+      x,
+      () => tfjsTwinOf(model),
+      runs,
+      log,
+      model.graph.detection ? model.graph.outputs : undefined,
+    );
+    print(
+      { ...info, ...result },
+      `model ${spec} (int8), input ${input.label}, Node ${process.version}`,
+      formatWasmBench(result, runs),
+    );
     return 0;
   }
   const perRound = 5;
   const rounds = Math.max(4, Math.ceil(request.runs / perRound)); // at least 20 timed runs each
   const result = await benchHost(model.graph, x, rounds, perRound, log);
-  print({ ...info, ...result }, `model ${spec} (int8), input ${input.label}, Node ${process.version}`, formatHostBench(result, rounds * perRound));
+  print(
+    { ...info, ...result },
+    `model ${spec} (int8), input ${input.label}, Node ${process.version}`,
+    formatHostBench(result, rounds * perRound),
+  );
   return 0;
 }
 

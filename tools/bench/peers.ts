@@ -4,8 +4,8 @@
  * with its reason, not the end of the benchmark.
  */
 import { existsSync } from 'node:fs';
-import { PACKAGED_MODELS, LoadedModel } from '../../models/registry.ts';
-import { TfjsArtifacts, readTfjsModelFiles } from '../../compiler/frontends/tfjs-common/artifacts.ts';
+import { readTfjsModelFiles, type TfjsArtifacts } from '../../compiler/frontends/tfjs-common/artifacts.ts';
+import { type LoadedModel, PACKAGED_MODELS } from '../../models/registry.ts';
 
 /** A peer the benchmark left out, and why (printed under the table and listed in the JSON). */
 export interface SkippedPeer {
@@ -23,7 +23,12 @@ function shortReason(e: unknown): string {
  * Loads a peer (and whatever first run `load` does). A failure leaves the peer out: it is added to `skipped`,
  * logged, and undefined returned.
  */
-export async function tryPeer<T>(runtime: string, load: () => Promise<T> | T, skipped: SkippedPeer[], log: (s: string) => void): Promise<T | undefined> {
+export async function tryPeer<T>(
+  runtime: string,
+  load: () => Promise<T> | T,
+  skipped: SkippedPeer[],
+  log: (s: string) => void,
+): Promise<T | undefined> {
   try {
     return await load();
   } catch (e) {
@@ -45,7 +50,9 @@ export function tfjsTwinOf(model: LoadedModel): TfjsArtifacts {
   if (packaged) return packaged.tfjs();
   if (/\.json$/i.test(source) && existsSync(source)) return readTfjsModelFiles(source);
   const what = model.madeFrom ? `${model.spec} was quantized from ${model.madeFrom}` : `${model.spec} is not one`;
-  throw new Error(`TF.js runs TF.js models (packaged ones or a model.json); ${what}${model.madeFrom && /\.json$/i.test(source) ? ', which is not found from here' : ''}`);
+  throw new Error(
+    `TF.js runs TF.js models (packaged ones or a model.json); ${what}${model.madeFrom && /\.json$/i.test(source) ? ', which is not found from here' : ''}`,
+  );
 }
 
 /** One line per peer left out, for under a table. */

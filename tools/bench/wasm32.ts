@@ -8,25 +8,32 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Graph, tensorOf } from '../../compiler/ir/graph.ts';
-import { Quantization } from '../../compiler/ir/tensor.ts';
-import { modelStats } from '../../compiler/ir/stats.ts';
-import { planMemory } from '../../compiler/plan/plan-memory.ts';
 import { wasmScratchBytes } from '../../compiler/backends/wasm/kernel-table.ts';
 import { wasmProject } from '../../compiler/backends/wasm/package/project.ts';
 import { exportInt8Onnx } from '../../compiler/exporters/onnx/export-int8.ts';
+import type { TfjsArtifacts } from '../../compiler/frontends/tfjs-common/artifacts.ts';
+import { type Graph, tensorOf } from '../../compiler/ir/graph.ts';
+import { modelStats } from '../../compiler/ir/stats.ts';
+import type { Quantization } from '../../compiler/ir/tensor.ts';
+import { planMemory } from '../../compiler/plan/plan-memory.ts';
 import { quantizeArray } from '../../compiler/quantize/prepare/quant-params.ts';
 import { table } from '../../compiler/terminal/format.ts';
 import { TinyedgeModel } from '../../runtime/wasm/tinyedge-loader.js';
-import { TfjsArtifacts } from '../../compiler/frontends/tfjs-common/artifacts.ts';
-import { loadTfjsModel, useTfjsBackend } from '../peers/tfjs.ts';
 import { loadOrtWebPeer } from '../peers/onnxruntime-web.ts';
+import { loadTfjsModel, useTfjsBackend } from '../peers/tfjs.ts';
+import { type SkippedPeer, skippedLines, tryPeer } from './peers.ts';
 import { mad, median } from './stats.ts';
-import { SkippedPeer, skippedLines, tryPeer } from './peers.ts';
 
 /** What the wasm32 benchmark measured; a ratio is null when that peer was left out. */
 export interface WasmBenchResult {
-  rows: { runtime: string; medianMs: number; madMs: number | null; coldMs: number | null; vsTfjsWasm: number | null; vsOrtWeb1: number | null }[];
+  rows: {
+    runtime: string;
+    medianMs: number;
+    madMs: number | null;
+    coldMs: number | null;
+    vsTfjsWasm: number | null;
+    vsOrtWeb1: number | null;
+  }[];
   skipped: SkippedPeer[];
   compileMs: number;
   codeBytes: number;
@@ -59,14 +66,25 @@ const ORT_WEB_1 = `${ORT_WEB} (wasm SIMD, 1 thread)`;
  * our ONNX export. `x` is the f32 input (quantized here for the int8 runtimes). A peer that cannot run the model is
  * left out, saying why.
  */
-export async function benchWasm(g: Graph, x: Float32Array, tfjsTwin: () => TfjsArtifacts, runs: number, log: (s: string) => void, tfjsOutputs?: string[]): Promise<WasmBenchResult> {
+export async function benchWasm(
+  g: Graph,
+  x: Float32Array,
+  tfjsTwin: () => TfjsArtifacts,
+  runs: number,
+  log: (s: string) => void,
+  tfjsOutputs?: string[],
+): Promise<WasmBenchResult> {
   const shape = tensorOf(g, g.inputs[0]!).shape;
   const xi = quantizeArray(x, tensorOf(g, g.inputs[0]!).quant as Quantization);
   const t0 = performance.now();
   const project = wasmProject(g, planMemory(g, wasmScratchBytes), 'bench', undefined, { scale: 1, offset: 0 });
   const compileMs = performance.now() - t0;
   const postprocess = project.files['ssd-postprocess.wasm'] as Uint8Array | undefined;
-  const ours = await TinyedgeModel.load(project.files['model.wasm'] as Uint8Array, project.info, postprocess ? { ssdPostprocess: postprocess } : {});
+  const ours = await TinyedgeModel.load(
+    project.files['model.wasm'] as Uint8Array,
+    project.info,
+    postprocess ? { ssdPostprocess: postprocess } : {},
+  );
   const skipped: SkippedPeer[] = [];
   const tfjsName = `TF.js wasm f32 (XNNPACK SIMD, 1 thread${tfjsOutputs ? ', executeAsync to the same outputs' : ''})`;
   const tfjs = await tryPeer(
@@ -94,7 +112,14 @@ export async function benchWasm(g: Graph, x: Float32Array, tfjsTwin: () => TfjsA
     ...(tfjs ? [[tfjsName, tfjs] as [string, () => unknown]] : []),
     ...(ort1 ? [[ORT_WEB_1, () => ort1.run(xi)] as [string, () => unknown]] : []),
     // A detector's boxes also need its post-processing (decoding, NMS, top-k), which tinyedge runs on the device too.
-    ...(postprocess ? [['tinyedge int8 + on-device post-processing (decode, NMS)', () => (ours.setInput(xi), ours.run(), ours.detect())] as [string, () => unknown]] : []),
+    ...(postprocess
+      ? [
+          [
+            'tinyedge int8 + on-device post-processing (decode, NMS)',
+            () => (ours.setInput(xi), ours.run(), ours.detect()),
+          ] as [string, () => unknown],
+        ]
+      : []),
   ];
   // Blocks of BLOCK timed runs per contender, rotated so machine drift hits all alike. Each block starts with one
   // untimed run: the other contenders have just evicted this one's weights from the caches. Its time is kept apart
@@ -117,7 +142,11 @@ export async function benchWasm(g: Graph, x: Float32Array, tfjsTwin: () => TfjsA
     log('onnxruntime-web with 2 threads, in a process of its own…');
     const file = join(mkdtempSync(join(tmpdir(), 'tinyedge-bench-')), 'model.onnx');
     writeFileSync(file, onnx);
-    const r = spawnSync(process.execPath, ['bin/run-ts.mjs', 'tools/peers/onnxruntime-web.ts', file, '2', String(runs), JSON.stringify(shape)], { encoding: 'utf8' });
+    const r = spawnSync(
+      process.execPath,
+      ['bin/run-ts.mjs', 'tools/peers/onnxruntime-web.ts', file, '2', String(runs), JSON.stringify(shape)],
+      { encoding: 'utf8' },
+    );
     ort2 = r.status === 0 && r.stdout.trim() ? (JSON.parse(r.stdout) as { medianMs: number }).medianMs : NaN;
   }
   const medians = times.map(median);
@@ -128,12 +157,33 @@ export async function benchWasm(g: Graph, x: Float32Array, tfjsTwin: () => TfjsA
   const tfjsMs = medianOf(tfjsName);
   const ortMs = medianOf(ORT_WEB_1);
   const rows = [
-    ...contenders.map(([runtime], i) => ({ runtime, medianMs: medians[i]!, madMs: mad(times[i]!), coldMs: median(cold[i]!) })),
-    ...(ort1 ? [{ runtime: `${ORT_WEB} (wasm SIMD, 2 threads, own process)`, medianMs: ort2, madMs: null, coldMs: null }] : []),
-  ].map((row) => ({ ...row, vsTfjsWasm: tfjsMs === undefined ? null : row.medianMs / tfjsMs, vsOrtWeb1: ortMs === undefined ? null : row.medianMs / ortMs }));
+    ...contenders.map(([runtime], i) => ({
+      runtime,
+      medianMs: medians[i]!,
+      madMs: mad(times[i]!),
+      coldMs: median(cold[i]!),
+    })),
+    ...(ort1
+      ? [{ runtime: `${ORT_WEB} (wasm SIMD, 2 threads, own process)`, medianMs: ort2, madMs: null, coldMs: null }]
+      : []),
+  ].map((row) => ({
+    ...row,
+    vsTfjsWasm: tfjsMs === undefined ? null : row.medianMs / tfjsMs,
+    vsOrtWeb1: ortMs === undefined ? null : row.medianMs / ortMs,
+  }));
   const macs = modelStats(g).totals.macs;
   const cpuMHz = cpuClockMHz();
-  return { rows, skipped, compileMs, codeBytes: project.codeBytes, dataBytes: project.dataBytes, macs, macsPerSecond: macs / (medians[0]! / 1000), cpuMHz, limitMacsPerSecond: cpuMHz * 1e6 * 8 * 2 };
+  return {
+    rows,
+    skipped,
+    compileMs,
+    codeBytes: project.codeBytes,
+    dataBytes: project.dataBytes,
+    macs,
+    macsPerSecond: macs / (medians[0]! / 1000),
+    cpuMHz,
+    limitMacsPerSecond: cpuMHz * 1e6 * 8 * 2,
+  };
 }
 
 /** A ratio to a peer, or a dash when that peer was left out. */
@@ -146,7 +196,14 @@ export function formatWasmBench(r: WasmBenchResult, runs: number): string {
   return [
     table(
       ['runtime', 'median ms', '± MAD', 'cold ms', '× TF.js wasm', '× ORT-web 1 thread'],
-      r.rows.map((row) => [row.runtime, row.medianMs.toFixed(1), row.madMs === null ? '' : row.madMs.toFixed(1), row.coldMs === null ? '' : row.coldMs.toFixed(1), ratio(row.vsTfjsWasm), ratio(row.vsOrtWeb1)]),
+      r.rows.map((row) => [
+        row.runtime,
+        row.medianMs.toFixed(1),
+        row.madMs === null ? '' : row.madMs.toFixed(1),
+        row.coldMs === null ? '' : row.coldMs.toFixed(1),
+        ratio(row.vsTfjsWasm),
+        ratio(row.vsOrtWeb1),
+      ]),
       [1, 2, 3, 4, 5],
     ),
     ...skippedLines(r.skipped),

@@ -1,5 +1,5 @@
 /** @fileoverview docs/errors.md, rendered from the error-code table so the page cannot drift from the code. */
-import { ERROR_CODES, ERROR_STAGES, ErrorCode, ErrorStage } from '../../compiler/error-codes.ts';
+import { ERROR_CODES, ERROR_STAGES, type ErrorCode, type ErrorStage } from '../../compiler/error-codes.ts';
 
 /** Where the page lives, relative to the repository. */
 export const ERRORS_PAGE = 'docs/errors.md';
@@ -8,7 +8,9 @@ export const ERRORS_PAGE = 'docs/errors.md';
 export function errorsPage(): string {
   const codes = Object.entries(ERROR_CODES) as [ErrorCode, (typeof ERROR_CODES)[ErrorCode]][];
   const sections = (Object.entries(ERROR_STAGES) as [ErrorStage, string][]).map(([stage, heading]) => {
-    const rows = codes.filter(([, c]) => c.stage === stage).map(([code, c]) => `| \`${code}\` | ${c.title.replace(/\|/g, '\\|')} |`);
+    const rows = codes
+      .filter(([, c]) => c.stage === stage)
+      .map(([code, c]) => `| \`${code}\` | ${c.title.replace(/\|/g, '\\|')} |`);
     return [`## ${heading}`, '', '| code | problem |', '| --- | --- |', ...rows].join('\n');
   });
   return [

@@ -6,19 +6,20 @@
  * strong server meet as in the field; the planner is given the same slowed head times. The slowed device takes
  * exactly its profiled head time (waiting out the rest), so the machine's load shows in the server's time only.
  */
-import { Graph, tensorOf } from '../../compiler/ir/graph.ts';
+
+import { type WasmPart, wasmSplitParts } from '../../compiler/backends/wasm/package/split-parts.ts';
+import { type Graph, tensorOf } from '../../compiler/ir/graph.ts';
 import { DTYPE_BYTES, sizeOf } from '../../compiler/ir/tensor.ts';
-import { Cut, cutCandidates } from '../../compiler/plan/split/cut-candidates.ts';
-import { SplitRow, planSplit } from '../../compiler/plan/split/plan-split.ts';
+import { type Cut, cutCandidates } from '../../compiler/plan/split/cut-candidates.ts';
 import { modelHash } from '../../compiler/plan/split/model-hash.ts';
-import { WasmPart, wasmSplitParts } from '../../compiler/backends/wasm/package/split-parts.ts';
-import { Activations } from '../../compiler/reference/integer/conv.ts';
-import { RawValues, TinyedgeModel } from '../../runtime/wasm/tinyedge-loader.js';
-import { EdgeServer } from '../../runtime/offload/edge-server.ts';
+import { planSplit, type SplitRow } from '../../compiler/plan/split/plan-split.ts';
+import type { Activations } from '../../compiler/reference/integer/conv.ts';
 import { OffloadDevice } from '../../runtime/offload/device-client.ts';
-import { CompiledPart } from '../../runtime/offload/tail-pool.ts';
-import { LinkShaper } from './link-shaper.ts';
+import { EdgeServer } from '../../runtime/offload/edge-server.ts';
+import type { CompiledPart } from '../../runtime/offload/tail-pool.ts';
+import { type RawValues, TinyedgeModel } from '../../runtime/wasm/tinyedge-loader.js';
 import { median } from '../bench/stats.ts';
+import { LinkShaper } from './link-shaper.ts';
 import { medianRunMs } from './split-costs.ts';
 
 export interface DemoOptions {
@@ -93,10 +94,27 @@ export async function runDemo(g: Graph, x: Activations, o: DemoOptions, log: (s:
         log(`${bw.label}: ${mode} (cut ${row.cut.id})…`);
         let m = measured.get(row.cut.id);
         if (!m) {
-          m = await measure(row.cut, heads.get(row.cut.id), tails.get(row.cut.id), headMs[row.cut.id]!, x, shaper.port, hash, o);
+          m = await measure(
+            row.cut,
+            heads.get(row.cut.id),
+            tails.get(row.cut.id),
+            headMs[row.cut.id]!,
+            x,
+            shaper.port,
+            hash,
+            o,
+          );
           measured.set(row.cut.id, m);
         }
-        rows.push({ bandwidth: bw.label, mode, cut: row.cut.id, predictedMs: row.totalMs, measuredMs: m.ms, frameMs: m.frameMs, byServer: m.byServer });
+        rows.push({
+          bandwidth: bw.label,
+          mode,
+          cut: row.cut.id,
+          predictedMs: row.totalMs,
+          measuredMs: m.ms,
+          frameMs: m.frameMs,
+          byServer: m.byServer,
+        });
       }
       await shaper.close();
     }
@@ -113,8 +131,19 @@ interface Measured {
 }
 
 /** Capture-to-answer times of `frames` frames at one cut and their median (after warm-up frames, which also warm the server's worker). */
-async function measure(cut: Cut, head: Model | undefined, tail: Model | undefined, headMs: number, x: Activations, port: number, hash: string, o: DemoOptions): Promise<Measured> {
-  const device = tail ? new OffloadDevice({ host: '127.0.0.1', port, modelHash: hash, cutId: cut.id, tail, timeoutMs: 30_000 }) : undefined;
+async function measure(
+  cut: Cut,
+  head: Model | undefined,
+  tail: Model | undefined,
+  headMs: number,
+  x: Activations,
+  port: number,
+  hash: string,
+  o: DemoOptions,
+): Promise<Measured> {
+  const device = tail
+    ? new OffloadDevice({ host: '127.0.0.1', port, modelHash: hash, cutId: cut.id, tail, timeoutMs: 30_000 })
+    : undefined;
   const times: number[] = [];
   let byServer = 0;
   const warmup = 3;

@@ -4,7 +4,7 @@
  * probability `loss` arrives one retransmission timeout later (TCP recovers losses by retransmitting, so loss shows
  * as delay, never as missing bytes). Order is kept within each direction.
  */
-import { createServer, connect, Server, Socket, AddressInfo } from 'node:net';
+import { type AddressInfo, connect, createServer, type Server, type Socket } from 'node:net';
 
 export interface LinkShape {
   bitsPerSecond: number;

@@ -7,9 +7,9 @@ import { writeFileSync } from 'node:fs';
 import sharp from 'sharp';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
-import { SplitRow } from '../../compiler/plan/split/plan-split.ts';
 import { TinyedgeError } from '../../compiler/errors.ts';
 import { checkOutputFile } from '../../compiler/output/output-path.ts';
+import type { SplitRow } from '../../compiler/plan/split/plan-split.ts';
 
 const PARTS = ['head (device)', 'network', 'tail (server)'] as const;
 
@@ -17,9 +17,21 @@ const PARTS = ['head (device)', 'network', 'tail (server)'] as const;
 function planSpec(rows: readonly SplitRow[], best: SplitRow, title: string): TopLevelSpec {
   const label = (r: SplitRow) => (r.kind === 'split' ? String(r.cut.id) : `${r.cut.id} (${r.kind})`);
   const order = rows.map(label);
-  const values = rows.flatMap((r) => [r.headMs, r.networkMs, r.tailMs].map((ms, i) => ({ cut: label(r), part: PARTS[i], ms, order: i })));
-  const totals = rows.map((r) => ({ cut: label(r), total: r.totalMs, mark: r === best ? `best ${r.totalMs.toFixed(1)} ms` : '' }));
-  const x = { field: 'cut', type: 'nominal' as const, sort: order, title: 'cut (where the model is split)', axis: { labelAngle: -60 } };
+  const values = rows.flatMap((r) =>
+    [r.headMs, r.networkMs, r.tailMs].map((ms, i) => ({ cut: label(r), part: PARTS[i], ms, order: i })),
+  );
+  const totals = rows.map((r) => ({
+    cut: label(r),
+    total: r.totalMs,
+    mark: r === best ? `best ${r.totalMs.toFixed(1)} ms` : '',
+  }));
+  const x = {
+    field: 'cut',
+    type: 'nominal' as const,
+    sort: order,
+    title: 'cut (where the model is split)',
+    axis: { labelAngle: -60 },
+  };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: { text: title, fontSize: 13 },
@@ -52,7 +64,12 @@ export function checkPlotFile(file: string, force = false): void {
 }
 
 /** Writes the plan's chart to `file` (.svg, or .png rasterized by sharp), checked by checkPlotFile. */
-export async function writePlanPlot(file: string, rows: readonly SplitRow[], best: SplitRow, title: string): Promise<void> {
+export async function writePlanPlot(
+  file: string,
+  rows: readonly SplitRow[],
+  best: SplitRow,
+  title: string,
+): Promise<void> {
   const view = new vega.View(vega.parse(compile(planSpec(rows, best, title)).spec), { renderer: 'none' });
   const svg = await view.toSVG();
   view.finalize();

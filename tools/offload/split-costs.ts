@@ -7,21 +7,26 @@
  * on values, so the tails run on zeros. With the entropy codec, bytes on the wire per cut are the coded sizes of the
  * cut tensors the integer reference computes on the input photo.
  */
-import { Graph } from '../../compiler/ir/graph.ts';
-import { Cut } from '../../compiler/plan/split/cut-candidates.ts';
+
 import { wasmSplitParts } from '../../compiler/backends/wasm/package/split-parts.ts';
-import { Activations } from '../../compiler/reference/integer/conv.ts';
 import { TinyedgeError } from '../../compiler/errors.ts';
-import { RawValues, TinyedgeModel } from '../../runtime/wasm/tinyedge-loader.js';
+import type { Graph } from '../../compiler/ir/graph.ts';
+import type { Cut } from '../../compiler/plan/split/cut-candidates.ts';
+import type { Activations } from '../../compiler/reference/integer/conv.ts';
 import { runInteger } from '../../compiler/reference/integer/interpreter.ts';
 import { entropyEncode } from '../../runtime/offload/entropy-codec.ts';
-import { Target } from '../../targets/target.ts';
+import { type RawValues, TinyedgeModel } from '../../runtime/wasm/tinyedge-loader.js';
+import type { Target } from '../../targets/target.ts';
 import { countLayers } from '../bench/emulated.ts';
 import { median } from '../bench/stats.ts';
 
 /** Device milliseconds of each cut's head: the instructions of its layers at the target's clock. */
 export function headMsByCut(g: Graph, cuts: readonly Cut[], x: Activations, target: Target): number[] {
-  if (target.run.kind !== 'qemu-user' && target.run.kind !== 'qemu-system') throw new TinyedgeError('TE502', `the device target must run under qemu (its instructions are counted there); ${target.name} does not`);
+  if (target.run.kind !== 'qemu-user' && target.run.kind !== 'qemu-system')
+    throw new TinyedgeError(
+      'TE502',
+      `the device target must run under qemu (its instructions are counted there); ${target.name} does not`,
+    );
   if (!target.clockHz) throw new TinyedgeError('TE502', `target ${target.name} has no clockHz in its profile`);
   const { perLayer } = countLayers(g, x, target, target.kernels);
   const before = [0];
@@ -42,7 +47,12 @@ export function medianRunMs(model: TinyedgeModel<RawValues, RawValues>, runs: nu
 }
 
 /** Server milliseconds of each cut's tail, built for WASM and timed here; 0 for the local-only cut. */
-export async function tailMsByCut(g: Graph, cuts: readonly Cut[], runs: number, onCut?: (done: number) => void): Promise<number[]> {
+export async function tailMsByCut(
+  g: Graph,
+  cuts: readonly Cut[],
+  runs: number,
+  onCut?: (done: number) => void,
+): Promise<number[]> {
   const times: number[] = [];
   for (const cut of cuts) {
     const { tail } = wasmSplitParts(g, cut, 'tail');
@@ -56,7 +66,11 @@ export async function tailMsByCut(g: Graph, cuts: readonly Cut[], runs: number, 
 export function codedBytesByCut(g: Graph, cuts: readonly Cut[], x: Activations): number[] {
   const wanted = new Set(cuts.map((c) => c.tensor));
   const values = new Map<string, Activations>([[g.inputs[0]!, x]]);
-  runInteger(g, { [g.inputs[0]!]: x }, { onNode: (node, y) => wanted.has(node.outputs[0]!) && values.set(node.outputs[0]!, y as Activations) });
+  runInteger(
+    g,
+    { [g.inputs[0]!]: x },
+    { onNode: (node, y) => wanted.has(node.outputs[0]!) && values.set(node.outputs[0]!, y as Activations) },
+  );
   return cuts.map((c) => {
     const v = values.get(c.tensor) as Activations;
     return entropyEncode(new Uint8Array(v.buffer, v.byteOffset, v.byteLength), v.BYTES_PER_ELEMENT).length;

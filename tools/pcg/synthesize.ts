@@ -34,7 +34,8 @@ export function synthesizePcg(o: PcgOptions): Int16Array {
   const out = new Float64Array(o.samples);
   const period = (60 / between(60, 90)) * o.sampleRate;
   const systole = Math.round(between(0.28, 0.34) * o.sampleRate);
-  const tones = (n: number, lo: number, hi: number): [number, number][] => Array.from({ length: n }, () => [between(lo, hi), between(0, 2 * Math.PI)]);
+  const tones = (n: number, lo: number, hi: number): [number, number][] =>
+    Array.from({ length: n }, () => [between(lo, hi), between(0, 2 * Math.PI)]);
   const murmurTones = tones(24, 150, 400);
   // The clip starts somewhere inside a cycle.
   for (let beat = -Math.round(between(0, period)); beat < o.samples; beat += Math.round(period * between(0.97, 1.03))) {

@@ -4,11 +4,11 @@
  * run this file directly (`node bin/run-ts.mjs tools/peers/onnxruntime-web.ts MODEL.onnx THREADS RUNS`) to time another.
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { tupleOf } from '../../compiler/ir/tuple.ts';
 import { median } from '../bench/stats.ts';
 import { importOptional } from './optional-package.ts';
-import { tupleOf } from '../../compiler/ir/tuple.ts';
 
 /** A loaded model mapping an int8 NHWC input to its first output. */
 export interface OrtWebPeer {

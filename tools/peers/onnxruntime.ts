@@ -2,8 +2,9 @@
  * @fileoverview ONNX Runtime as a peer: onnxruntime-node (native MLAS) running the int8 ONNX model tinyedge exports,
  * so both runtimes execute exactly the same weights, scales and zero points.
  */
-import { importOptional } from './optional-package.ts';
+
 import { tupleOf } from '../../compiler/ir/tuple.ts';
+import { importOptional } from './optional-package.ts';
 
 /** A loaded ONNX model mapping an int8 NHWC input to its first int8 output. */
 export interface OnnxPeer {
@@ -13,7 +14,11 @@ export interface OnnxPeer {
 /** Loads ONNX bytes into onnxruntime-node with the given number of intra-op threads (1 = single thread). */
 export async function loadOnnxPeer(bytes: Uint8Array, inputShape: number[], threads = 1): Promise<OnnxPeer> {
   const ort = await importOptional('onnxruntime-node', () => import('onnxruntime-node'));
-  const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+  const session = await ort.InferenceSession.create(bytes, {
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    graphOptimizationLevel: 'all',
+  });
   const [input] = tupleOf(session.inputNames, 1);
   const [output] = tupleOf(session.outputNames, 1);
   return {

@@ -28,7 +28,8 @@ export async function importOptional<T>(name: OptionalPackage, load: () => Promi
   try {
     return await load();
   } catch (e) {
-    if (isMissing(e, name)) throw new TinyedgeError('TE901', `bench needs the optional package '${name}' (npm install ${name})`);
+    if (isMissing(e, name))
+      throw new TinyedgeError('TE901', `bench needs the optional package '${name}' (npm install ${name})`);
     throw e;
   }
 }

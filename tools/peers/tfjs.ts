@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { TfjsArtifacts, concatShards } from '../../compiler/frontends/tfjs-common/artifacts.ts';
+import { concatShards, type TfjsArtifacts } from '../../compiler/frontends/tfjs-common/artifacts.ts';
 import { importOptional } from './optional-package.ts';
 
 tf.env().set('PROD', true);
@@ -52,10 +52,15 @@ export async function loadTfjsModel(artifacts: TfjsArtifacts): Promise<TfjsModel
     }),
   };
   const isGraph = Array.isArray((artifacts.json.modelTopology as { node?: unknown }).node);
-  const { GraphModel, loadGraphModel } = await importOptional('@tensorflow/tfjs-converter', () => import('@tensorflow/tfjs-converter'));
+  const { GraphModel, loadGraphModel } = await importOptional(
+    '@tensorflow/tfjs-converter',
+    () => import('@tensorflow/tfjs-converter'),
+  );
   const model = isGraph
     ? await loadGraphModel(handler)
-    : await (await importOptional('@tensorflow/tfjs-layers', () => import('@tensorflow/tfjs-layers'))).loadLayersModel(handler);
+    : await (await importOptional('@tensorflow/tfjs-layers', () => import('@tensorflow/tfjs-layers'))).loadLayersModel(
+        handler,
+      );
   return {
     predict(input, shape) {
       return tf.tidy(() => {

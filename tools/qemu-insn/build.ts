@@ -6,7 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TinyedgeError } from '../../compiler/errors.ts';
@@ -16,26 +16,54 @@ const CACHE = join(HERE, '..', '..', 'node_modules', '.cache', 'tinyedge-qemu-in
 
 function sh(cmd: string, args: string[], cwd: string, what: string): string {
   const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', maxBuffer: 64 << 20 });
-  if (r.error || r.status !== 0) throw new TinyedgeError('TE503', `cannot ${what}: ${r.error ? r.error.message : (r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ')}`);
+  if (r.error || r.status !== 0)
+    throw new TinyedgeError(
+      'TE503',
+      `cannot ${what}: ${r.error ? r.error.message : (r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ')}`,
+    );
   return r.stdout;
 }
 
 /** The Debian release qemu comes from (bookworm, …), read from /etc/os-release. */
 function debianCodename(): string {
-  const text = existsSync('/etc/os-release') ? spawnSync('sh', ['-c', '. /etc/os-release && echo "$VERSION_CODENAME"'], { encoding: 'utf8' }).stdout.trim() : '';
-  if (!text) throw new TinyedgeError('TE503', 'cannot tell the Debian release (no VERSION_CODENAME in /etc/os-release): the qemu plugin header comes from Debian\'s qemu source package');
+  const text = existsSync('/etc/os-release')
+    ? spawnSync('sh', ['-c', '. /etc/os-release && echo "$VERSION_CODENAME"'], { encoding: 'utf8' }).stdout.trim()
+    : '';
+  if (!text)
+    throw new TinyedgeError(
+      'TE503',
+      "cannot tell the Debian release (no VERSION_CODENAME in /etc/os-release): the qemu plugin header comes from Debian's qemu source package",
+    );
   return text;
 }
 
 /** qemu-plugin.h from Debian's qemu source package, downloaded once into the cache; returns its folder. */
 function pluginHeaderDir(): string {
-  const done = readdirSync(CACHE).find((d) => d.startsWith('qemu-') && existsSync(join(CACHE, d, 'include', 'qemu', 'qemu-plugin.h')));
+  const done = readdirSync(CACHE).find(
+    (d) => d.startsWith('qemu-') && existsSync(join(CACHE, d, 'include', 'qemu', 'qemu-plugin.h')),
+  );
   if (done) return join(CACHE, done, 'include', 'qemu');
   const release = debianCodename();
   const list = join(CACHE, 'sources.list');
-  writeFileSync(list, [`deb-src http://deb.debian.org/debian ${release} main`, `deb-src http://deb.debian.org/debian ${release}-updates main`, `deb-src http://deb.debian.org/debian-security ${release}-security main`, ''].join('\n'));
+  writeFileSync(
+    list,
+    [
+      `deb-src http://deb.debian.org/debian ${release} main`,
+      `deb-src http://deb.debian.org/debian ${release}-updates main`,
+      `deb-src http://deb.debian.org/debian-security ${release}-security main`,
+      '',
+    ].join('\n'),
+  );
   mkdirSync(join(CACHE, 'lists', 'partial'), { recursive: true });
-  const apt = ['-q', '-o', `Dir::Etc::SourceList=${list}`, '-o', 'Dir::Etc::SourceParts=/dev/null', '-o', `Dir::State::Lists=${join(CACHE, 'lists')}`];
+  const apt = [
+    '-q',
+    '-o',
+    `Dir::Etc::SourceList=${list}`,
+    '-o',
+    'Dir::Etc::SourceParts=/dev/null',
+    '-o',
+    `Dir::State::Lists=${join(CACHE, 'lists')}`,
+  ];
   sh('apt-get', [...apt, 'update'], CACHE, "read Debian's source index (apt-get update with a private deb-src list)");
   sh('apt-get', [...apt, 'source', '--download-only', 'qemu'], CACHE, "download Debian's qemu source package");
   const tarball = readdirSync(CACHE).find((f) => /^qemu_.*\.orig\.tar\.xz$/.test(f));
@@ -49,9 +77,17 @@ export function qemuInsnPlugin(): string {
   mkdirSync(CACHE, { recursive: true });
   const source = join(HERE, 'insn-count.c');
   // Named by the source's hash, so an edited plugin is rebuilt.
-  const lib = join(CACHE, `libinsncount-${createHash('sha256').update(readFileSync(source)).digest('hex').slice(0, 12)}.so`);
+  const lib = join(
+    CACHE,
+    `libinsncount-${createHash('sha256').update(readFileSync(source)).digest('hex').slice(0, 12)}.so`,
+  );
   if (existsSync(lib)) return lib;
   const include = pluginHeaderDir();
-  sh('gcc', ['-shared', '-fPIC', '-O2', '-Wall', '-Wextra', '-Werror', `-I${include}`, source, '-o', lib], CACHE, 'build the qemu instruction-counting plugin');
+  sh(
+    'gcc',
+    ['-shared', '-fPIC', '-O2', '-Wall', '-Wextra', '-Werror', `-I${include}`, source, '-o', lib],
+    CACHE,
+    'build the qemu instruction-counting plugin',
+  );
   return lib;
 }

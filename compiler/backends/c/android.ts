@@ -71,7 +71,7 @@ object ${CLASS} {
     /** Runs on int8 input bytes (quantized with the input's scale and zero point) and returns the int8 output. */
     @Synchronized
     fun run(input: ByteArray): ByteArray {
-        require(input.size == inputBytes) { "input must be \$inputBytes bytes, got \${input.size}" }
+        require(input.size == inputBytes) { "input must be $inputBytes bytes, got \${input.size}" }
         val output = ByteArray(outputBytes)
         check(nativeRun(input, output) == 0) { "the model refused the buffers" }
         return output

@@ -4,15 +4,25 @@
  * "arm-neon", "ref"]`); each family comes from the first folder that has it. Naming a folder that does not exist,
  * or leaving a family with no folder, is an error, never a silent fallback.
  */
-import { Graph } from '../../ir/graph.ts';
-import { DType } from '../../ir/tensor.ts';
+
 import { TinyedgeError } from '../../errors.ts';
+import type { Graph } from '../../ir/graph.ts';
+import type { DType } from '../../ir/tensor.ts';
 
 /**
  * The kernel source files, one per op family (`<folder>/<family>.c`). 'int16' holds every 16×8 kernel (int16
  * activations); only ref has it, so int16 nodes run the reference kernels on every target.
  */
-export const KERNEL_FAMILIES = ['conv2d', 'depthwise_conv2d', 'elementwise', 'pool', 'pad', 'resize', 'transpose_conv2d', 'int16'] as const;
+export const KERNEL_FAMILIES = [
+  'conv2d',
+  'depthwise_conv2d',
+  'elementwise',
+  'pool',
+  'pad',
+  'resize',
+  'transpose_conv2d',
+  'int16',
+] as const;
 export type KernelFamily = (typeof KERNEL_FAMILIES)[number];
 
 /** Families only graphs with int16 activations call: int8 builds leave them out (nothing more to compile or to count as code). */
@@ -69,8 +79,16 @@ export interface KernelFolder {
 
 export const KERNEL_FOLDERS: Record<string, KernelFolder> = {
   ref: { isa: 'portable C99 (compilers vectorize the loops)', families: KERNEL_FAMILIES, matmulLayout: 'k-major' },
-  'arm-neon': { isa: 'AArch64 Advanced SIMD: vmull_s8/vpadalq_s16 dot products, vmlal_s16 depthwise', families: ['conv2d', 'depthwise_conv2d'], matmulLayout: 'o-major' },
-  'arm-dotprod': { isa: 'Armv8.2-A dot product: vdotq_s32, 16 MACs per instruction', families: ['conv2d'], matmulLayout: 'o-major' },
+  'arm-neon': {
+    isa: 'AArch64 Advanced SIMD: vmull_s8/vpadalq_s16 dot products, vmlal_s16 depthwise',
+    families: ['conv2d', 'depthwise_conv2d'],
+    matmulLayout: 'o-major',
+  },
+  'arm-dotprod': {
+    isa: 'Armv8.2-A dot product: vdotq_s32, 16 MACs per instruction',
+    families: ['conv2d'],
+    matmulLayout: 'o-major',
+  },
   'cortex-m-dsp': {
     isa: 'Armv7E-M DSP: SMLAD on SXTB16-unpacked pairs, 2 MACs per instruction; SMMLAR/SMMLSR requantization',
     families: ['conv2d', 'depthwise_conv2d'],
@@ -78,7 +96,11 @@ export const KERNEL_FOLDERS: Record<string, KernelFolder> = {
     depthwiseLayout: 'c4-int16',
     requantize: 'smmul',
   },
-  'arm-mve': { isa: 'Armv8.1-M Helium (MVE): vmladavaq_s8 and vmlaq_s32', families: ['conv2d', 'depthwise_conv2d'], matmulLayout: 'o-major' },
+  'arm-mve': {
+    isa: 'Armv8.1-M Helium (MVE): vmladavaq_s8 and vmlaq_s32',
+    families: ['conv2d', 'depthwise_conv2d'],
+    matmulLayout: 'o-major',
+  },
 };
 
 /** The folder of each family for a target's ordered preference. */
@@ -87,12 +109,20 @@ export type KernelChoice = Record<KernelFamily, string>;
 /** Resolves a target's kernel preference, failing on an unknown folder or a family none of them has. */
 export function chooseKernels(preference: readonly string[], target: string): KernelChoice {
   for (const folder of preference) {
-    if (!KERNEL_FOLDERS[folder]) throw new TinyedgeError('TE501', `target '${target}' asks for kernels '${folder}', which tinyedge does not have (known: ${Object.keys(KERNEL_FOLDERS).join(', ')})`);
+    if (!KERNEL_FOLDERS[folder])
+      throw new TinyedgeError(
+        'TE501',
+        `target '${target}' asks for kernels '${folder}', which tinyedge does not have (known: ${Object.keys(KERNEL_FOLDERS).join(', ')})`,
+      );
   }
   const choice = {} as KernelChoice;
   for (const family of KERNEL_FAMILIES) {
     const folder = preference.find((f) => KERNEL_FOLDERS[f]!.families.includes(family));
-    if (!folder) throw new TinyedgeError('TE401', `target '${target}': none of its kernel folders (${preference.join(', ')}) implements ${family}; add 'ref' last`);
+    if (!folder)
+      throw new TinyedgeError(
+        'TE401',
+        `target '${target}': none of its kernel folders (${preference.join(', ')}) implements ${family}; add 'ref' last`,
+      );
     choice[family] = folder;
   }
   return choice;
@@ -107,7 +137,11 @@ export interface KernelLayouts {
 }
 
 /** The reference kernels' layouts. */
-export const REF_LAYOUTS: KernelLayouts = { matmul: 'k-major', depthwise: 'hwc', requantize: { conv2d: 'tflite', depthwise_conv2d: 'tflite' } };
+export const REF_LAYOUTS: KernelLayouts = {
+  matmul: 'k-major',
+  depthwise: 'hwc',
+  requantize: { conv2d: 'tflite', depthwise_conv2d: 'tflite' },
+};
 
 /** The kernels of one activation type: their C element type, their name suffix, and the layouts they read (none: the target's). */
 export interface ActivationKernels {
@@ -124,7 +158,8 @@ const ACTIVATION_KERNELS: Readonly<Record<'int8' | 'int16', ActivationKernels>> 
 
 /** The kernels of an activation tensor's dtype. */
 export function activationKernels(dtype: DType): ActivationKernels {
-  if (dtype !== 'int8' && dtype !== 'int16') throw new TinyedgeError('TE401', `the C backend takes int8 or int16 activations, not ${dtype}`);
+  if (dtype !== 'int8' && dtype !== 'int16')
+    throw new TinyedgeError('TE401', `the C backend takes int8 or int16 activations, not ${dtype}`);
   return ACTIVATION_KERNELS[dtype];
 }
 

@@ -3,19 +3,19 @@
  * CMakeLists.txt a user can drop into their build. The runtime's headers and kernels are copied beside them by
  * the caller, so the folder builds on its own.
  */
-import { readFileSync, readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Graph, tensorOf } from '../../ir/graph.ts';
+import { fileURLToPath } from 'node:url';
+import { cToolchain, type Target } from '../../../targets/target.ts';
+import { type Graph, tensorOf } from '../../ir/graph.ts';
 import { DTYPE_BYTES } from '../../ir/tensor.ts';
-import { MemoryPlan } from '../../plan/plan-memory.ts';
+import type { MemoryPlan } from '../../plan/plan-memory.ts';
+import { jniGlue, kotlinClass, ndkCmakeLists } from './android.ts';
+import { type BoardMemory, bareMetalRunner, linkerScript, startupSource } from './bare-metal.ts';
 import { comment } from './c-literals.ts';
 import { emitC } from './emit-c.ts';
-import { BoardMemory, bareMetalRunner, linkerScript, startupSource } from './bare-metal.ts';
-import { jniGlue, kotlinClass, ndkCmakeLists } from './android.ts';
-import { KernelChoice, KernelFamily, chooseKernels, familiesOf, kernelLayoutsOf } from './kernel-table.ts';
-import { Target, cToolchain } from '../../../targets/target.ts';
-import { SSD_POSTPROCESS_SOURCE, cDetectionFiles } from './ssd-detection.ts';
+import { chooseKernels, familiesOf, type KernelChoice, type KernelFamily, kernelLayoutsOf } from './kernel-table.ts';
+import { cDetectionFiles, SSD_POSTPROCESS_SOURCE } from './ssd-detection.ts';
 
 /** Build settings of a target: the compiler, its flags, and the kernel folder of each op family. */
 export interface CBuild {
@@ -136,7 +136,14 @@ set_target_properties(${prefix} PROPERTIES C_STANDARD 99 C_STANDARD_REQUIRED ON)
 export function cBuildOf(target: Target): CBuild {
   const tc = cToolchain(target);
   const board = target.run.kind === 'qemu-system' ? target.run.board : undefined;
-  return { cc: tc.cc, cflags: tc.cflags, ldflags: tc.ldflags, kernels: chooseKernels(target.kernels, target.name), ...(board ? { board } : {}), ...(target.emit?.includes('android') ? { android: true } : {}) };
+  return {
+    cc: tc.cc,
+    cflags: tc.cflags,
+    ldflags: tc.ldflags,
+    kernels: chooseKernels(target.kernels, target.name),
+    ...(board ? { board } : {}),
+    ...(target.emit?.includes('android') ? { android: true } : {}),
+  };
 }
 
 const RUNTIME_C = fileURLToPath(new URL('../../../runtime/c', import.meta.url));
@@ -152,25 +159,49 @@ const HEADER_FOLDERS = ['include/tinyedge', 'kernels/internal'];
 export function runtimeFiles(kernelFiles: readonly string[]): Record<string, string> {
   const files: Record<string, string> = {};
   for (const folder of HEADER_FOLDERS) {
-    for (const h of readdirSync(join(RUNTIME_C, folder))) files[`tinyedge/${folder}/${h}`] = readFileSync(join(RUNTIME_C, folder, h), 'utf8');
+    for (const h of readdirSync(join(RUNTIME_C, folder)))
+      files[`tinyedge/${folder}/${h}`] = readFileSync(join(RUNTIME_C, folder, h), 'utf8');
   }
   for (const src of kernelFiles) files[src] = readFileSync(join(RUNTIME_C, src.slice('tinyedge/'.length)), 'utf8');
   return files;
 }
 
 /** Every file of a self-contained C project for the model: generated sources, runner, build files, runtime. */
-export function cProject(g: Graph, plan: MemoryPlan, build: CBuild, prefix = 'model'): { files: Record<string, string>; weightBytes: number } {
+export function cProject(
+  g: Graph,
+  plan: MemoryPlan,
+  build: CBuild,
+  prefix = 'model',
+): { files: Record<string, string>; weightBytes: number } {
   const c = emitC(g, plan, prefix, kernelLayoutsOf(build.kernels));
   // A detector's runner runs the model and its on-device post-processing, and writes the detections record.
   const detector = g.detection ? cDetectionFiles(g, plan, prefix) : undefined;
   const runner = detector ? 'detector' : prefix;
-  const entry: Record<string, string> = build.board ? { 'main.c': bareMetalRunner(runner, detector ? 1 : DTYPE_BYTES[tensorOf(g, g.outputs[0]!).dtype]), 'startup.c': startupSource(), 'board.ld': linkerScript(build.board) } : { 'main.c': hostRunner(runner) };
+  const entry: Record<string, string> = build.board
+    ? {
+        'main.c': bareMetalRunner(runner, detector ? 1 : DTYPE_BYTES[tensorOf(g, g.outputs[0]!).dtype]),
+        'startup.c': startupSource(),
+        'board.ld': linkerScript(build.board),
+      }
+    : { 'main.c': hostRunner(runner) };
   const kernelFiles = [...kernelSources(build.kernels, familiesOf(g)), ...(detector ? [SSD_POSTPROCESS_SOURCE] : [])];
   const otherSources = [...(detector?.sources ?? []), ...kernelFiles];
   const sources = [`${prefix}.c`, `${prefix}_weights.c`, ...otherSources];
   const android: Record<string, string> = build.android
-    ? { 'android/tinyedge_jni.c': jniGlue(prefix), 'android/TinyedgeModel.kt': kotlinClass(), 'android/CMakeLists.txt': ndkCmakeLists(sources, build.cflags) }
+    ? {
+        'android/tinyedge_jni.c': jniGlue(prefix),
+        'android/TinyedgeModel.kt': kotlinClass(),
+        'android/CMakeLists.txt': ndkCmakeLists(sources, build.cflags),
+      }
     : {};
-  const files = { ...c.files, ...detector?.files, ...entry, Makefile: makefile([prefix], build, otherSources), 'CMakeLists.txt': cmakeLists(prefix, otherSources), ...runtimeFiles(kernelFiles), ...android };
+  const files = {
+    ...c.files,
+    ...detector?.files,
+    ...entry,
+    Makefile: makefile([prefix], build, otherSources),
+    'CMakeLists.txt': cmakeLists(prefix, otherSources),
+    ...runtimeFiles(kernelFiles),
+    ...android,
+  };
   return { files, weightBytes: c.weightBytes + (detector?.tableBytes ?? 0) };
 }

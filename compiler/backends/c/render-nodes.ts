@@ -4,22 +4,47 @@
  * from prepare-int8.ts and is written as `static const` structs and arrays, so the device only runs integer code.
  * A node calls the kernels of its output's type (kernel-table.ts: `te_<op>_s8` or `te_<op>_s16`).
  */
-import { Graph, Node, tensorOf } from '../../ir/graph.ts';
-import { DType, broadcastStrides, sizeOf } from '../../ir/tensor.ts';
+
 import { TinyedgeError } from '../../errors.ts';
-import { Int8Params, Requant, foldedMacBias, isPointwiseConv, meanGeometry, int8ParamsOf, paramsOfKind } from '../../quantize/prepare/prepare-int8.ts';
-import { windowOf } from '../../ir/window.ts';
-import { arrayBody, cName, comment, structBody } from './c-literals.ts';
-import { RANGE_OF, activationType } from '../../quantize/prepare/quant-params.ts';
-import { ActivationKernels, KernelLayouts, MatmulLayout, RequantLayout, activationKernels } from './kernel-table.ts';
+import { type Graph, type Node, tensorOf } from '../../ir/graph.ts';
+import { broadcastStrides, type DType, sizeOf } from '../../ir/tensor.ts';
 import { tupleOf } from '../../ir/tuple.ts';
+import { windowOf } from '../../ir/window.ts';
+import {
+  foldedMacBias,
+  type Int8Params,
+  int8ParamsOf,
+  isPointwiseConv,
+  meanGeometry,
+  paramsOfKind,
+  type Requant,
+} from '../../quantize/prepare/prepare-int8.ts';
+import { activationType, RANGE_OF } from '../../quantize/prepare/quant-params.ts';
+import { arrayBody, cName, comment, structBody } from './c-literals.ts';
+import {
+  type ActivationKernels,
+  activationKernels,
+  type KernelLayouts,
+  type MatmulLayout,
+  type RequantLayout,
+} from './kernel-table.ts';
 
 /** The C types of constant arrays: the name letter and bytes of each. */
-const ARRAY_TYPES = { int8_t: { letter: 'q', bytes: 1 }, int16_t: { letter: 'h', bytes: 2 }, int32_t: { letter: 'i', bytes: 4 }, int64_t: { letter: 'l', bytes: 8 } } as const;
+const ARRAY_TYPES = {
+  int8_t: { letter: 'q', bytes: 1 },
+  int16_t: { letter: 'h', bytes: 2 },
+  int32_t: { letter: 'i', bytes: 4 },
+  int64_t: { letter: 'l', bytes: 8 },
+} as const;
 type ArrayType = keyof typeof ARRAY_TYPES;
 
 /** The C array type of each constant dtype the backend takes. */
-const CONSTANT_TYPES: Partial<Record<DType, ArrayType>> = { int8: 'int8_t', int16: 'int16_t', int32: 'int32_t', int64: 'int64_t' };
+const CONSTANT_TYPES: Partial<Record<DType, ArrayType>> = {
+  int8: 'int8_t',
+  int16: 'int16_t',
+  int32: 'int32_t',
+  int64: 'int64_t',
+};
 
 /** Arrays that go to flash (model_weights.c), declared `extern` in model.c. */
 export class ConstantPool {
@@ -75,8 +100,17 @@ function constant(ctx: RenderContext, name: string): string {
   const t = tensorOf(ctx.g, name);
   if (!t.data) throw new TinyedgeError('TE401', `input '${name}' must be a constant here`);
   const type = CONSTANT_TYPES[t.dtype];
-  if (!type) throw new TinyedgeError('TE401', `constant '${name}' is ${t.dtype}; the C backend takes int8 weights, int8 or int16 operands, int32 or int64 biases`);
-  return ctx.pool.add(name, type, t.data as Exclude<typeof t.data, Float32Array | undefined>, `${name} ${t.shape.join('x')}`);
+  if (!type)
+    throw new TinyedgeError(
+      'TE401',
+      `constant '${name}' is ${t.dtype}; the C backend takes int8 weights, int8 or int16 operands, int32 or int64 biases`,
+    );
+  return ctx.pool.add(
+    name,
+    type,
+    t.data as Exclude<typeof t.data, Float32Array | undefined>,
+    `${name} ${t.shape.join('x')}`,
+  );
 }
 
 /** A 16×8 MAC's bias as the int64 array its kernel reads (an int32 bias widened), or NULL. */
@@ -85,8 +119,14 @@ function bias64(ctx: RenderContext, node: Node): string {
   if (name === undefined) return 'NULL';
   const t = tensorOf(ctx.g, name);
   if (t.dtype === 'int64') return constant(ctx, name);
-  if (t.dtype !== 'int32' || !t.data) throw new TinyedgeError('TE401', `bias '${name}' must be a constant int32 or int64 tensor, got ${t.dtype}`);
-  return ctx.pool.add(`${name}\0int64`, 'int64_t', BigInt64Array.from(t.data as Int32Array, BigInt), `${name} ${t.shape.join('x')}, widened to int64`);
+  if (t.dtype !== 'int32' || !t.data)
+    throw new TinyedgeError('TE401', `bias '${name}' must be a constant int32 or int64 tensor, got ${t.dtype}`);
+  return ctx.pool.add(
+    `${name}\0int64`,
+    'int64_t',
+    BigInt64Array.from(t.data as Int32Array, BigInt),
+    `${name} ${t.shape.join('x')}, widened to int64`,
+  );
 }
 
 function operand(ctx: RenderContext, name: string): string {
@@ -98,9 +138,30 @@ function local(type: string, name: string, init: string): string {
   return `static const ${type} ${name} = ${init};`;
 }
 
-function windowInit(ctx: RenderContext, node: Node, kh: number, kw: number, a: { strides: [number, number]; pads: [number, number, number, number]; dilations?: [number, number] }): string {
+function windowInit(
+  ctx: RenderContext,
+  node: Node,
+  kh: number,
+  kw: number,
+  a: { strides: [number, number]; pads: [number, number, number, number]; dilations?: [number, number] },
+): string {
   const w = windowOf(tensorOf(ctx.g, node.inputs[0]!), tensorOf(ctx.g, node.outputs[0]!), kh, kw, a);
-  return structBody([w.n, w.h, w.w, w.c, w.oh, w.ow, w.kh, w.kw, w.strides[0], w.strides[1], w.dilations[0], w.dilations[1], w.pads[0], w.pads[2]]);
+  return structBody([
+    w.n,
+    w.h,
+    w.w,
+    w.c,
+    w.oh,
+    w.ow,
+    w.kh,
+    w.kw,
+    w.strides[0],
+    w.strides[1],
+    w.dilations[0],
+    w.dilations[1],
+    w.pads[0],
+    w.pads[2],
+  ]);
 }
 
 /** (2M − 2^32, −2^(32+shift)) per channel when every channel allows the 'smmul' form (kernel-table.ts), else undefined. */
@@ -119,7 +180,12 @@ function macInit(ctx: RenderContext, node: Node, layout: RequantLayout): string 
   const p = params(ctx.g, node, 'mac');
   const pairs = layout === 'smmul' ? smmulPairs(p.multipliers, p.shifts) : undefined;
   if (pairs) {
-    const mr = ctx.pool.add(`${node.name}\0smmul`, 'int32_t', pairs, `${node.name}: (2M − 2^32, −2^(32+shift)) per channel`);
+    const mr = ctx.pool.add(
+      `${node.name}\0smmul`,
+      'int32_t',
+      pairs,
+      `${node.name}: (2M − 2^32, −2^(32+shift)) per channel`,
+    );
     return `{${p.inputOffset}, ${p.outputOffset}, ${mr}, NULL, ${p.actMin}, ${p.actMax}}`;
   }
   const m = ctx.pool.add(`${node.name}\0multipliers`, 'int32_t', p.multipliers, `${node.name}: Q31 multipliers`);
@@ -137,7 +203,8 @@ function interleave4(w: Int8Array, o: number, k: number): Int8Array {
   const k4 = k - (k % 4);
   let at = 0;
   for (let r = 0; r + 4 <= o; r += 4) {
-    for (let i = 0; i < k4; i += 4) for (let j = 0; j < 4; j++) for (let q = 0; q < 4; q++) t[at++] = w[(r + j) * k + i + q]!;
+    for (let i = 0; i < k4; i += 4)
+      for (let j = 0; j < 4; j++) for (let q = 0; q < 4; q++) t[at++] = w[(r + j) * k + i + q]!;
     for (let j = 0; j < 4; j++) for (let i = k4; i < k; i++) t[at++] = w[(r + j) * k + i]!;
   }
   t.set(w.subarray(at), at);
@@ -159,7 +226,12 @@ function matmulFilter(ctx: RenderContext, node: Node, layout: MatmulLayout): str
     const bytes = interleave4(w, o, k);
     const words = new Int32Array(Math.ceil(bytes.length / 4));
     new Int8Array(words.buffer).set(bytes);
-    const name = ctx.pool.add(`${node.inputs[1]}\0o4`, 'int32_t', words, `${node.inputs[1]}: [${o}][${k}] int8, four rows interleaved, little-endian words`);
+    const name = ctx.pool.add(
+      `${node.inputs[1]}\0o4`,
+      'int32_t',
+      words,
+      `${node.inputs[1]}: [${o}][${k}] int8, four rows interleaved, little-endian words`,
+    );
     return `(const int8_t *)${name}`;
   }
   const t = new Int8Array(w.length);
@@ -179,10 +251,16 @@ function depthwiseFilter(ctx: RenderContext, node: Node, layouts: KernelLayouts)
   const words = new Int32Array(groups * taps * 2);
   for (let g = 0; g < groups; g++) {
     for (let t = 0; t < taps; t++) {
-      for (let e = 0; e < 2; e++) words[(g * taps + t) * 2 + e] = (at(t, 4 * g + e) & 0xffff) | (at(t, 4 * g + e + 2) << 16);
+      for (let e = 0; e < 2; e++)
+        words[(g * taps + t) * 2 + e] = (at(t, 4 * g + e) & 0xffff) | (at(t, 4 * g + e + 2) << 16);
     }
   }
-  const name = ctx.pool.add(`${node.inputs[1]}\0c4-int16`, 'int32_t', words, `${node.inputs[1]}: int16 pairs, four channels a group`);
+  const name = ctx.pool.add(
+    `${node.inputs[1]}\0c4-int16`,
+    'int32_t',
+    words,
+    `${node.inputs[1]}: int16 pairs, four channels a group`,
+  );
   return `(const int8_t *)${name}`;
 }
 
@@ -237,19 +315,33 @@ export function renderNode(ctx: RenderContext, node: Node): string[] {
       const lines = [local('te_mac_params', 'p', macInit(ctx, node, layouts.requantize.conv2d))];
       const w = matmulFilter(ctx, node, layouts.matmul);
       const { bias: b, wide } = macArguments(ctx, node, true);
-      if (isPointwiseConv(g, node)) return [...lines, `te_matmul_${sfx}(${[act(ctx, node.inputs[0]!), w, b, sizeOf(x.shape) / x.shape[3]!, x.shape[3], f.shape[0], '&p', ...wide, y].join(', ')});`];
+      if (isPointwiseConv(g, node))
+        return [
+          ...lines,
+          `te_matmul_${sfx}(${[act(ctx, node.inputs[0]!), w, b, sizeOf(x.shape) / x.shape[3]!, x.shape[3], f.shape[0], '&p', ...wide, y].join(', ')});`,
+        ];
       // The window patch of the kernels that asked for one (cScratchBytes).
       const scratch = ctx.scratch.get(node.name);
       const patch = scratch === undefined ? [] : [`(int8_t *)(arena + ${scratch})`];
-      return [...lines, local('te_window', 'w', windowInit(ctx, node, f.shape[1]!, f.shape[2]!, node.attrs)), `te_conv2d_${sfx}(${[act(ctx, node.inputs[0]!), w, b, '&w', f.shape[0], '&p', ...patch, ...wide, y].join(', ')});`];
+      return [
+        ...lines,
+        local('te_window', 'w', windowInit(ctx, node, f.shape[1]!, f.shape[2]!, node.attrs)),
+        `te_conv2d_${sfx}(${[act(ctx, node.inputs[0]!), w, b, '&w', f.shape[0], '&p', ...patch, ...wide, y].join(', ')});`,
+      ];
     }
     case 'depthwise_conv2d': {
       const f = tensorOf(g, node.inputs[1]!);
       // Constants are pooled in the order they are asked for: requantization, filter, bias.
-      const lines = [local('te_mac_params', 'p', macInit(ctx, node, layouts.requantize.depthwise_conv2d)), local('te_window', 'w', windowInit(ctx, node, f.shape[1]!, f.shape[2]!, node.attrs))];
+      const lines = [
+        local('te_mac_params', 'p', macInit(ctx, node, layouts.requantize.depthwise_conv2d)),
+        local('te_window', 'w', windowInit(ctx, node, f.shape[1]!, f.shape[2]!, node.attrs)),
+      ];
       const w = depthwiseFilter(ctx, node, layouts);
       const { bias: b, wide } = macArguments(ctx, node, false);
-      return [...lines, `te_depthwise_conv2d_${sfx}(${[act(ctx, node.inputs[0]!), w, b, '&w', node.attrs.depthMultiplier, '&p', ...wide, y].join(', ')});`];
+      return [
+        ...lines,
+        `te_depthwise_conv2d_${sfx}(${[act(ctx, node.inputs[0]!), w, b, '&w', node.attrs.depthMultiplier, '&p', ...wide, y].join(', ')});`,
+      ];
     }
     case 'fully_connected': {
       const [o, k] = tensorOf(g, node.inputs[1]!).shape;
@@ -261,32 +353,75 @@ export function renderNode(ctx: RenderContext, node: Node): string[] {
     }
     case 'add':
     case 'mul': {
-      if (out.shape.length > 4) throw new TinyedgeError('TE401', `the C backend handles ${node.op} up to rank 4, this one has rank ${out.shape.length}`);
-      const [ta, tb] = tupleOf(node.inputs.map((i) => tensorOf(g, i)), 2);
+      if (out.shape.length > 4)
+        throw new TinyedgeError(
+          'TE401',
+          `the C backend handles ${node.op} up to rank 4, this one has rank ${out.shape.length}`,
+        );
+      const [ta, tb] = tupleOf(
+        node.inputs.map((i) => tensorOf(g, i)),
+        2,
+      );
       const p = node.op === 'add' ? params(g, node, 'add') : params(g, node, 'mul');
       const init =
         p.kind === 'add'
-          ? structBody([p.leftShift, p.input1Offset, p.input1Multiplier, p.input1Shift, p.input2Offset, p.input2Multiplier, p.input2Shift, p.outputMultiplier, p.outputShift, p.outputOffset, p.actMin, p.actMax])
-          : structBody([0, p.input1Offset, 0, 0, p.input2Offset, 0, 0, p.outputMultiplier, p.outputShift, p.outputOffset, p.actMin, p.actMax]);
+          ? structBody([
+              p.leftShift,
+              p.input1Offset,
+              p.input1Multiplier,
+              p.input1Shift,
+              p.input2Offset,
+              p.input2Multiplier,
+              p.input2Shift,
+              p.outputMultiplier,
+              p.outputShift,
+              p.outputOffset,
+              p.actMin,
+              p.actMax,
+            ])
+          : structBody([
+              0,
+              p.input1Offset,
+              0,
+              0,
+              p.input2Offset,
+              0,
+              0,
+              p.outputMultiplier,
+              p.outputShift,
+              p.outputOffset,
+              p.actMin,
+              p.actMax,
+            ]);
       // te_broadcast holds `rank` leading entries of the shape and strides; the kernel right-aligns them.
       const fill = (v: number[]) => structBody([...v, ...new Array<number>(4 - v.length).fill(0)]);
       const s = `{${out.shape.length}, ${fill(out.shape)}, ${fill(broadcastStrides(ta.shape, out.shape))}, ${fill(broadcastStrides(tb.shape, out.shape))}}`;
-      return [local('te_broadcast', 's', s), local('te_binary_params', 'p', init), `te_${node.op}_${sfx}(${operand(ctx, node.inputs[0]!)}, ${operand(ctx, node.inputs[1]!)}, &s, &p, ${y});`];
+      return [
+        local('te_broadcast', 's', s),
+        local('te_binary_params', 'p', init),
+        `te_${node.op}_${sfx}(${operand(ctx, node.inputs[0]!)}, ${operand(ctx, node.inputs[1]!)}, &s, &p, ${y});`,
+      ];
     }
     case 'avg_pool2d':
     case 'max_pool2d': {
       const p = params(g, node, 'pool');
       const kind = node.op === 'avg_pool2d' ? 'avg' : 'max';
-      return [local('te_window', 'w', windowInit(ctx, node, node.attrs.filter[0], node.attrs.filter[1], node.attrs)), `te_${kind}_pool_${sfx}(${act(ctx, node.inputs[0]!)}, &w, ${p.actMin}, ${p.actMax}, ${y});`];
+      return [
+        local('te_window', 'w', windowInit(ctx, node, node.attrs.filter[0], node.attrs.filter[1], node.attrs)),
+        `te_${kind}_pool_${sfx}(${act(ctx, node.inputs[0]!)}, &w, ${p.actMin}, ${p.actMax}, ${y});`,
+      ];
     }
     case 'mean': {
       const { outer, reduced, inner } = meanGeometry(g, node, 'C');
       const p = params(g, node, 'mean');
-      return [`te_mean_${sfx}(${act(ctx, node.inputs[0]!)}, ${outer}, ${reduced}, ${inner}, ${p.inputOffset}, ${p.multiplier}, ${p.shift}, ${p.outputOffset}, ${y});`];
+      return [
+        `te_mean_${sfx}(${act(ctx, node.inputs[0]!)}, ${outer}, ${reduced}, ${inner}, ${p.inputOffset}, ${p.multiplier}, ${p.shift}, ${p.outputOffset}, ${y});`,
+      ];
     }
     case 'pad': {
       const shape = tensorOf(g, node.inputs[0]!).shape;
-      if (shape.length > 4) throw new TinyedgeError('TE401', `the C backend pads up to rank 4, this tensor has rank ${shape.length}`);
+      if (shape.length > 4)
+        throw new TinyedgeError('TE401', `the C backend pads up to rank 4, this tensor has rank ${shape.length}`);
       const p = params(g, node, 'pad');
       const lead = new Array<number>(4 - shape.length).fill(0);
       return [
@@ -305,7 +440,10 @@ export function renderNode(ctx: RenderContext, node: Node): string[] {
       let at = 0;
       return node.inputs.flatMap((name, i) => {
         const chunk = sizeOf(tensorOf(g, name).shape.slice(axis));
-        const lines = [`{ ${local('te_requant_params', 'r', requantInit(p.inputs[i]!, p.outputOffset, p.actMin, p.actMax))}`, `  ${requantizeKernel(ctx, node, name)}(${operand(ctx, name)}, ${outer}, ${chunk}, ${stride}, &r, ${y} + ${at}); }`];
+        const lines = [
+          `{ ${local('te_requant_params', 'r', requantInit(p.inputs[i]!, p.outputOffset, p.actMin, p.actMax))}`,
+          `  ${requantizeKernel(ctx, node, name)}(${operand(ctx, name)}, ${outer}, ${chunk}, ${stride}, &r, ${y} + ${at}); }`,
+        ];
         at += chunk;
         return lines;
       });
@@ -314,11 +452,17 @@ export function renderNode(ctx: RenderContext, node: Node): string[] {
     case 'clamp': {
       const p = params(g, node, 'requantize');
       const r = p.inputs[0]!;
-      const same = ctx.offsets.get(node.inputs[0]!) === ctx.offsets.get(node.outputs[0]!) && tensorOf(g, node.inputs[0]!).dtype === out.dtype;
+      const same =
+        ctx.offsets.get(node.inputs[0]!) === ctx.offsets.get(node.outputs[0]!) &&
+        tensorOf(g, node.inputs[0]!).dtype === out.dtype;
       const [lo, hi] = RANGE_OF[activationType(out.dtype)];
-      if (same && r.identity && p.actMin === lo && p.actMax === hi) return [comment('shares its input buffer: nothing to do')];
+      if (same && r.identity && p.actMin === lo && p.actMax === hi)
+        return [comment('shares its input buffer: nothing to do')];
       const n = sizeOf(out.shape);
-      return [local('te_requant_params', 'r', requantInit(r, p.outputOffset, p.actMin, p.actMax)), `${requantizeKernel(ctx, node, node.inputs[0]!)}(${operand(ctx, node.inputs[0]!)}, 1, ${n}, ${n}, &r, ${y});`];
+      return [
+        local('te_requant_params', 'r', requantInit(r, p.outputOffset, p.actMin, p.actMax)),
+        `${requantizeKernel(ctx, node, node.inputs[0]!)}(${operand(ctx, node.inputs[0]!)}, 1, ${n}, ${n}, &r, ${y});`,
+      ];
     }
     case 'softmax': {
       const depth = out.shape[out.shape.length - 1]!;
@@ -327,8 +471,15 @@ export function renderNode(ctx: RenderContext, node: Node): string[] {
         const q = params(g, node, 'softmax16');
         // The same two tables for every int16 softmax: emitted once.
         const exp = ctx.pool.add('softmax16\0exp', 'int16_t', q.expLut, 'int16 softmax: exp on [−10, 0], 513 entries');
-        const reciprocal = ctx.pool.add('softmax16\0reciprocal', 'int16_t', q.reciprocalLut, 'int16 softmax: 1/(1 + x) on [0, 1], 513 entries');
-        return [`te_softmax_s16(${act(ctx, node.inputs[0]!)}, ${rows}, ${depth}, ${q.inputMultiplier}, ${q.inputShift}, ${exp}, ${reciprocal}, ${y});`];
+        const reciprocal = ctx.pool.add(
+          'softmax16\0reciprocal',
+          'int16_t',
+          q.reciprocalLut,
+          'int16 softmax: 1/(1 + x) on [0, 1], 513 entries',
+        );
+        return [
+          `te_softmax_s16(${act(ctx, node.inputs[0]!)}, ${rows}, ${depth}, ${q.inputMultiplier}, ${q.inputShift}, ${exp}, ${reciprocal}, ${y});`,
+        ];
       }
       const p = params(g, node, 'softmax');
       const table = ctx.pool.add(`${node.name}\0exp`, 'int32_t', p.expTable, `${node.name}: exponent table`);
@@ -355,7 +506,10 @@ export function renderNode(ctx: RenderContext, node: Node): string[] {
       const rows = ctx.pool.add(`${node.name}\0rows`, 'int32_t', p.rows, `${node.name}: source rows`);
       const cols = ctx.pool.add(`${node.name}\0cols`, 'int32_t', p.cols, `${node.name}: source columns`);
       const kind = node.op === 'resize_nearest' ? 'nearest' : 'bilinear';
-      return [local('te_resize', 's', structBody([n, h, w, c, out.shape[1]!, out.shape[2]!])), `te_resize_${kind}_s8(${act(ctx, node.inputs[0]!)}, &s, ${rows}, ${cols}, ${y});`];
+      return [
+        local('te_resize', 's', structBody([n, h, w, c, out.shape[1]!, out.shape[2]!])),
+        `te_resize_${kind}_s8(${act(ctx, node.inputs[0]!)}, &s, ${rows}, ${cols}, ${y});`,
+      ];
     }
     case 'sub':
     case 'batch_norm':

@@ -5,20 +5,24 @@
  * server does not answer. For full offload (no head) the input itself is the cut tensor. Hosted targets only (the
  * client needs POSIX sockets).
  */
-import { Graph, tensorOf } from '../../ir/graph.ts';
-import { Quantization } from '../../ir/tensor.ts';
-import { Cut, splitAt } from '../../plan/split/cut-candidates.ts';
-import { modelHash } from '../../plan/split/model-hash.ts';
-import { planMemory } from '../../plan/plan-memory.ts';
+
 import { TinyedgeError } from '../../errors.ts';
+import { type Graph, tensorOf } from '../../ir/graph.ts';
+import type { Quantization } from '../../ir/tensor.ts';
+import { planMemory } from '../../plan/plan-memory.ts';
+import { type Cut, splitAt } from '../../plan/split/cut-candidates.ts';
+import { modelHash } from '../../plan/split/model-hash.ts';
 import { comment, doubleLiteral } from './c-literals.ts';
 import { emitC } from './emit-c.ts';
-import { cScratchBytes } from './render-nodes.ts';
 import { familiesOf, kernelLayoutsOf } from './kernel-table.ts';
-import { CBuild, kernelSources, makefile, runtimeFiles } from './project.ts';
+import { type CBuild, kernelSources, makefile, runtimeFiles } from './project.ts';
+import { cScratchBytes } from './render-nodes.ts';
 
 /** The offload client's sources, copied under tinyedge/offload/. */
-export const OFFLOAD_SOURCES = ['wire_frame', 'entropy_codec', 'te_offload'].flatMap((f) => [`tinyedge/offload/${f}.h`, `tinyedge/offload/${f}.c`]);
+export const OFFLOAD_SOURCES = ['wire_frame', 'entropy_codec', 'te_offload'].flatMap((f) => [
+  `tinyedge/offload/${f}.h`,
+  `tinyedge/offload/${f}.c`,
+]);
 
 /** What the runner's client config needs to know about the cut (from the graph, as the server checks it). */
 function cutConfig(g: Graph, cut: Cut): string[] {
@@ -53,22 +57,44 @@ export function prefilterMinCode(p: SplitPrefilter): number {
   const t = tensorOf(p.graph, p.graph.outputs[0]!);
   const q = t.quant as Quantization;
   const [lo, hi] = t.dtype === 'int16' ? [-32768, 32767] : [-128, 127];
-  for (let code = lo; code <= hi; code++) if (Math.fround(q.scale[0]! * (code - q.zeroPoint[0]!)) >= p.threshold) return code;
+  for (let code = lo; code <= hi; code++)
+    if (Math.fround(q.scale[0]! * (code - q.zeroPoint[0]!)) >= p.threshold) return code;
   return hi + 1;
 }
 
 function checkPrefilter(g: Graph, p: SplitPrefilter): void {
   const [x, px] = [tensorOf(g, g.inputs[0]!), tensorOf(p.graph, p.graph.inputs[0]!)];
-  const same = x.dtype === px.dtype && x.shape.join() === px.shape.join() && JSON.stringify(x.quant) === JSON.stringify(px.quant);
-  if (!same) throw new TinyedgeError('TE302', `the prefilter must read the model's input as it is (${x.dtype} ${x.shape.join('×')}, the same quantization)`, { file: p.graph.source });
+  const same =
+    x.dtype === px.dtype && x.shape.join() === px.shape.join() && JSON.stringify(x.quant) === JSON.stringify(px.quant);
+  if (!same)
+    throw new TinyedgeError(
+      'TE302',
+      `the prefilter must read the model's input as it is (${x.dtype} ${x.shape.join('×')}, the same quantization)`,
+      { file: p.graph.source },
+    );
   const classes = tensorOf(p.graph, p.graph.outputs[0]!).shape.at(-1) ?? 0;
-  if (!(p.wantedClass >= 0 && p.wantedClass < classes)) throw new TinyedgeError('TE302', `the prefilter has ${classes} classes; class ${p.wantedClass} is not one`, { file: p.graph.source });
+  if (!(p.wantedClass >= 0 && p.wantedClass < classes))
+    throw new TinyedgeError('TE302', `the prefilter has ${classes} classes; class ${p.wantedClass} is not one`, {
+      file: p.graph.source,
+    });
 }
 
 /** How the runner turns an input into the cut tensor: through the head model, or (full offload) not at all. */
 const CUT_FROM_INPUT = {
-  head: { declare: '#include "head.h"', input: '(void *)head_input(NULL)', inputBytes: 'HEAD_INPUT_BYTES', runHead: '    head_run(NULL);\n', cut: '(const uint8_t *)head_output(NULL)' },
-  none: { declare: comment('Full offload: the input is the cut tensor.') + '\nstatic uint8_t input[TAIL_INPUT_BYTES];', input: 'input', inputBytes: 'TAIL_INPUT_BYTES', runHead: '', cut: 'input' },
+  head: {
+    declare: '#include "head.h"',
+    input: '(void *)head_input(NULL)',
+    inputBytes: 'HEAD_INPUT_BYTES',
+    runHead: '    head_run(NULL);\n',
+    cut: '(const uint8_t *)head_output(NULL)',
+  },
+  none: {
+    declare: `${comment('Full offload: the input is the cut tensor.')}\nstatic uint8_t input[TAIL_INPUT_BYTES];`,
+    input: 'input',
+    inputBytes: 'TAIL_INPUT_BYTES',
+    runHead: '',
+    cut: 'input',
+  },
 };
 
 /**
@@ -78,7 +104,8 @@ const CUT_FROM_INPUT = {
  */
 function offloadRunner(g: Graph, cut: Cut, hasHead: boolean, prefilter?: SplitPrefilter): string {
   const h = CUT_FROM_INPUT[hasHead ? 'head' : 'none'];
-  const outputType = tensorOf(prefilter?.graph ?? g, (prefilter?.graph ?? g).outputs[0]!).dtype === 'int16' ? 'int16_t' : 'int8_t';
+  const outputType =
+    tensorOf(prefilter?.graph ?? g, (prefilter?.graph ?? g).outputs[0]!).dtype === 'int16' ? 'int16_t' : 'int8_t';
   const judge = prefilter
     ? `    memcpy(prefilter_input(NULL), ${h.input}, ${h.inputBytes});
     prefilter_run(NULL);
@@ -176,14 +203,28 @@ ${judge}${h.runHead}    by = te_offload_infer(&client, ${h.cut}, answer);
 
 /** Every file of the device's C project for `g` split at `cut` (anything but local only, which is cProject's). */
 export function splitProject(g: Graph, cut: Cut, build: CBuild, prefilter?: SplitPrefilter): Record<string, string> {
-  if (build.board) throw new TinyedgeError('TE502', `split offload in C needs POSIX sockets; a bare-metal board has none`, { file: g.source });
+  if (build.board)
+    throw new TinyedgeError('TE502', `split offload in C needs POSIX sockets; a bare-metal board has none`, {
+      file: g.source,
+    });
   const { head, tail } = splitAt(g, cut);
-  if (tail.nodes.length === 0) throw new TinyedgeError('TE302', `cut ${cut.id} leaves nothing to offload: compile the model on its own`, { file: g.source });
+  if (tail.nodes.length === 0)
+    throw new TinyedgeError('TE302', `cut ${cut.id} leaves nothing to offload: compile the model on its own`, {
+      file: g.source,
+    });
   const layouts = kernelLayoutsOf(build.kernels);
   if (prefilter) checkPrefilter(g, prefilter);
-  const models: Record<string, Graph> = { ...(prefilter ? { prefilter: prefilter.graph } : {}), ...(head.nodes.length > 0 ? { head } : {}), tail };
-  const sources = Object.entries(models).map(([prefix, part]) => emitC(part, planMemory(part, cScratchBytes), prefix, layouts).files);
-  const kernelFiles = kernelSources(build.kernels, [...new Set([...familiesOf(g), ...(prefilter ? familiesOf(prefilter.graph) : [])])]);
+  const models: Record<string, Graph> = {
+    ...(prefilter ? { prefilter: prefilter.graph } : {}),
+    ...(head.nodes.length > 0 ? { head } : {}),
+    tail,
+  };
+  const sources = Object.entries(models).map(
+    ([prefix, part]) => emitC(part, planMemory(part, cScratchBytes), prefix, layouts).files,
+  );
+  const kernelFiles = kernelSources(build.kernels, [
+    ...new Set([...familiesOf(g), ...(prefilter ? familiesOf(prefilter.graph) : [])]),
+  ]);
   const offloadC = OFFLOAD_SOURCES.filter((f) => f.endsWith('.c'));
   return {
     ...Object.assign({}, ...sources),

@@ -3,12 +3,13 @@
  * arena (from address 1024) and then the constants (a data segment); one function per layer, `run` calls them in
  * order. Exports: `memory`, `run`, `input_ptr`, `output_ptr`. binaryen's curated passes (binaryen.ts) optimize it.
  */
-import { Graph } from '../../ir/graph.ts';
-import { MemoryPlan } from '../../plan/plan-memory.ts';
+
 import { withPlace } from '../../errors.ts';
+import type { Graph } from '../../ir/graph.ts';
+import type { MemoryPlan } from '../../plan/plan-memory.ts';
 import { WasmModule } from './emit/binaryen.ts';
-import { WasmData } from './emit/wasm-data.ts';
 import { addRequantizeHelper } from './emit/requantize-int8.ts';
+import { WasmData } from './emit/wasm-data.ts';
 import { emitLayer } from './kernel-table.ts';
 
 /** Where the arena starts: low addresses stay free so a null pointer never reads model data. */
@@ -36,7 +37,20 @@ function addWidening(module: WasmModule, arrays: readonly { at: number; length: 
   module.fn('widen_int8', 2, (f) => {
     const e = f.i32();
     // e runs over byte offsets length − 8, …, 8, 0 of the int8 array at param 0; value e goes to 2e.
-    return [f.for(e, f.c(0), f.param(1), [f.storeV128(f.add(f.param(0), f.shl(f.sub(f.sub(f.param(1), f.c(8)), e.get()), f.c(1))), f.load8x8(f.add(f.param(0), f.sub(f.sub(f.param(1), f.c(8)), e.get()))))], 8)];
+    return [
+      f.for(
+        e,
+        f.c(0),
+        f.param(1),
+        [
+          f.storeV128(
+            f.add(f.param(0), f.shl(f.sub(f.sub(f.param(1), f.c(8)), e.get()), f.c(1))),
+            f.load8x8(f.add(f.param(0), f.sub(f.sub(f.param(1), f.c(8)), e.get()))),
+          ),
+        ],
+        8,
+      ),
+    ];
   });
   module.fn('start', 0, (f) => arrays.map(({ at, length }) => f.call('widen_int8', [f.c(at), f.c(length)])));
   module.start('start');
@@ -50,7 +64,9 @@ export function emitWasm(g: Graph, plan: MemoryPlan): WasmModel {
   const scratch = new Map([...plan.scratch].map(([name, offset]) => [name, ARENA_BASE + offset]));
   const data = new WasmData(module, Math.ceil((ARENA_BASE + plan.arenaBytes + TAIL_MARGIN) / 16) * 16);
   const ctx = { g, module, data, address, scratch };
-  g.nodes.forEach((node, i) => withPlace({ file: g.source, node: node.name, op: node.op }, () => emitLayer(ctx, node, `layer${i}`)));
+  g.nodes.forEach((node, i) => {
+    withPlace({ file: g.source, node: node.name, op: node.op }, () => emitLayer(ctx, node, `layer${i}`));
+  });
   module.fn('run', 0, (f) => g.nodes.map((_, i) => f.call(`layer${i}`, [])));
   addWidening(module, data.widened());
   module.exportFn('run');

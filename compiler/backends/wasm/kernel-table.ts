@@ -5,25 +5,37 @@
  * that fits; an op or activation type with none is an error. The emitters live in one folder per op family, named
  * as runtime/c/kernels/ names them; their shared parts in emit/.
  */
-import { Graph, Node, NodeOf, tensorOf } from '../../ir/graph.ts';
-import { OpName } from '../../ir/ops.ts';
+
 import { TinyedgeError } from '../../errors.ts';
-import { ActivationType } from '../../quantize/prepare/quant-params.ts';
-import { LayerContext } from './emit/layer-context.ts';
-import { conv2dLayerScratchBytes, emitConv2dLayerInt8, emitMatmulLayerInt8, isMatmulNode, matmulLayerScratchBytes } from './conv2d/layer-int8.ts';
+import { type Graph, type Node, type NodeOf, tensorOf } from '../../ir/graph.ts';
+import type { OpName } from '../../ir/ops.ts';
+import type { ActivationType } from '../../quantize/prepare/quant-params.ts';
+import {
+  conv2dLayerScratchBytes,
+  emitConv2dLayerInt8,
+  emitMatmulLayerInt8,
+  isMatmulNode,
+  matmulLayerScratchBytes,
+} from './conv2d/layer-int8.ts';
 import { dotLayerScratchBytes16, emitDotLayer16 } from './conv2d/layer-int16.ts';
 import { depthwiseLayerScratchBytes, emitDepthwiseLayerInt8 } from './depthwise_conv2d/layer-int8.ts';
-import { depthwiseSimd16Fits, depthwiseSimd16ScratchBytes, emitDepthwiseScalarLayer16, emitDepthwiseSimdLayer16 } from './depthwise_conv2d/layer-int16.ts';
+import {
+  depthwiseSimd16Fits,
+  depthwiseSimd16ScratchBytes,
+  emitDepthwiseScalarLayer16,
+  emitDepthwiseSimdLayer16,
+} from './depthwise_conv2d/layer-int16.ts';
 import { emitSimdAddLayer, simdAddFits } from './elementwise/add-simd-int8.ts';
 import { emitBroadcastBinary } from './elementwise/binary-broadcast.ts';
-import { emitRequantize } from './elementwise/requantize-layer.ts';
 import { emitLogisticLayer } from './elementwise/logistic-int8.ts';
+import { emitRequantize } from './elementwise/requantize-layer.ts';
+import type { LayerContext } from './emit/layer-context.ts';
+import { emitPad } from './pad/pad.ts';
+import { emitMean } from './pool/mean.ts';
+import { emitPool } from './pool/pool.ts';
+import { emitResizeLayer } from './resize/resize-int8.ts';
 import { emitSoftmaxLayer } from './softmax/softmax-int8.ts';
 import { emitSoftmaxLayer16 } from './softmax/softmax-int16.ts';
-import { emitPool } from './pool/pool.ts';
-import { emitMean } from './pool/mean.ts';
-import { emitPad } from './pad/pad.ts';
-import { emitResizeLayer } from './resize/resize-int8.ts';
 import { emitTransposeConvLayer, transposeConvScratchBytes } from './transpose_conv2d/transpose-conv2d-int8.ts';
 
 /** One WebAssembly kernel of an op. */
@@ -41,24 +53,66 @@ export interface WasmKernel<N extends Node = Node> {
 /** The kernels of one op by activation type, in order of preference. */
 type KernelRow<N extends Node> = Partial<Record<ActivationType, readonly WasmKernel<N>[]>>;
 
-const MATMUL_SIMD_INT8: WasmKernel<NodeOf<'conv2d' | 'fully_connected'>> = { name: 'conv2d/matmul-simd-int8', fits: isMatmulNode, scratchBytes: matmulLayerScratchBytes, emit: emitMatmulLayerInt8 };
-const CONV2D_SIMD_INT8: WasmKernel<NodeOf<'conv2d'>> = { name: 'conv2d/conv2d-simd-int8', scratchBytes: conv2dLayerScratchBytes, emit: emitConv2dLayerInt8 };
-const DOT_SIMD_INT16: WasmKernel<NodeOf<'conv2d' | 'fully_connected'>> = { name: 'conv2d/dot-simd-int16', scratchBytes: dotLayerScratchBytes16, emit: emitDotLayer16 };
-const DEPTHWISE_SIMD_INT8: WasmKernel<NodeOf<'depthwise_conv2d'>> = { name: 'depthwise_conv2d/depthwise-simd-int8', scratchBytes: depthwiseLayerScratchBytes, emit: emitDepthwiseLayerInt8 };
-const DEPTHWISE_SIMD_INT16: WasmKernel<NodeOf<'depthwise_conv2d'>> = { name: 'depthwise_conv2d/depthwise-simd-int16', fits: depthwiseSimd16Fits, scratchBytes: depthwiseSimd16ScratchBytes, emit: emitDepthwiseSimdLayer16 };
-const DEPTHWISE_SCALAR_INT16: WasmKernel<NodeOf<'depthwise_conv2d'>> = { name: 'depthwise_conv2d/depthwise-scalar-int16', emit: emitDepthwiseScalarLayer16 };
-const ADD_SIMD_INT8: WasmKernel<NodeOf<'add'>> = { name: 'elementwise/add-simd-int8', fits: simdAddFits, emit: emitSimdAddLayer };
+const MATMUL_SIMD_INT8: WasmKernel<NodeOf<'conv2d' | 'fully_connected'>> = {
+  name: 'conv2d/matmul-simd-int8',
+  fits: isMatmulNode,
+  scratchBytes: matmulLayerScratchBytes,
+  emit: emitMatmulLayerInt8,
+};
+const CONV2D_SIMD_INT8: WasmKernel<NodeOf<'conv2d'>> = {
+  name: 'conv2d/conv2d-simd-int8',
+  scratchBytes: conv2dLayerScratchBytes,
+  emit: emitConv2dLayerInt8,
+};
+const DOT_SIMD_INT16: WasmKernel<NodeOf<'conv2d' | 'fully_connected'>> = {
+  name: 'conv2d/dot-simd-int16',
+  scratchBytes: dotLayerScratchBytes16,
+  emit: emitDotLayer16,
+};
+const DEPTHWISE_SIMD_INT8: WasmKernel<NodeOf<'depthwise_conv2d'>> = {
+  name: 'depthwise_conv2d/depthwise-simd-int8',
+  scratchBytes: depthwiseLayerScratchBytes,
+  emit: emitDepthwiseLayerInt8,
+};
+const DEPTHWISE_SIMD_INT16: WasmKernel<NodeOf<'depthwise_conv2d'>> = {
+  name: 'depthwise_conv2d/depthwise-simd-int16',
+  fits: depthwiseSimd16Fits,
+  scratchBytes: depthwiseSimd16ScratchBytes,
+  emit: emitDepthwiseSimdLayer16,
+};
+const DEPTHWISE_SCALAR_INT16: WasmKernel<NodeOf<'depthwise_conv2d'>> = {
+  name: 'depthwise_conv2d/depthwise-scalar-int16',
+  emit: emitDepthwiseScalarLayer16,
+};
+const ADD_SIMD_INT8: WasmKernel<NodeOf<'add'>> = {
+  name: 'elementwise/add-simd-int8',
+  fits: simdAddFits,
+  emit: emitSimdAddLayer,
+};
 /** Scalar kernels written once for both element types (they read it from the tensors). */
-const BINARY_BROADCAST: WasmKernel<NodeOf<'add' | 'mul'>> = { name: 'elementwise/binary-broadcast', emit: emitBroadcastBinary };
-const REQUANTIZE: WasmKernel<NodeOf<'concat' | 'reshape' | 'clamp'>> = { name: 'elementwise/requantize-layer', emit: emitRequantize };
+const BINARY_BROADCAST: WasmKernel<NodeOf<'add' | 'mul'>> = {
+  name: 'elementwise/binary-broadcast',
+  emit: emitBroadcastBinary,
+};
+const REQUANTIZE: WasmKernel<NodeOf<'concat' | 'reshape' | 'clamp'>> = {
+  name: 'elementwise/requantize-layer',
+  emit: emitRequantize,
+};
 const POOL: WasmKernel<NodeOf<'avg_pool2d' | 'max_pool2d'>> = { name: 'pool/pool', emit: emitPool };
 const MEAN: WasmKernel<NodeOf<'mean'>> = { name: 'pool/mean', emit: emitMean };
 const PAD: WasmKernel<NodeOf<'pad'>> = { name: 'pad/pad', emit: emitPad };
 const LOGISTIC_INT8: WasmKernel<NodeOf<'logistic'>> = { name: 'elementwise/logistic-int8', emit: emitLogisticLayer };
 const SOFTMAX_INT8: WasmKernel<NodeOf<'softmax'>> = { name: 'softmax/softmax-int8', emit: emitSoftmaxLayer };
 const SOFTMAX_INT16: WasmKernel<NodeOf<'softmax'>> = { name: 'softmax/softmax-int16', emit: emitSoftmaxLayer16 };
-const RESIZE_INT8: WasmKernel<NodeOf<'resize_nearest' | 'resize_bilinear'>> = { name: 'resize/resize-int8', emit: emitResizeLayer };
-const TRANSPOSE_CONV2D_INT8: WasmKernel<NodeOf<'transpose_conv2d'>> = { name: 'transpose_conv2d/transpose-conv2d-int8', scratchBytes: transposeConvScratchBytes, emit: emitTransposeConvLayer };
+const RESIZE_INT8: WasmKernel<NodeOf<'resize_nearest' | 'resize_bilinear'>> = {
+  name: 'resize/resize-int8',
+  emit: emitResizeLayer,
+};
+const TRANSPOSE_CONV2D_INT8: WasmKernel<NodeOf<'transpose_conv2d'>> = {
+  name: 'transpose_conv2d/transpose-conv2d-int8',
+  scratchBytes: transposeConvScratchBytes,
+  emit: emitTransposeConvLayer,
+};
 
 /** Both element types on one kernel. */
 const both = <N extends Node>(kernel: WasmKernel<N>): KernelRow<N> => ({ int8: [kernel], int16: [kernel] });
@@ -105,7 +159,11 @@ function findKernel(g: Graph, node: Node): WasmKernel | undefined {
 /** The kernel that computes `node`; an op or activation type without one is an error. */
 export function wasmKernelOf(g: Graph, node: Node): WasmKernel {
   const kernel = findKernel(g, node);
-  if (!kernel) throw new TinyedgeError('TE401', `${node.op} has no ${activationTypeOf(g, node) === 'int16' ? '16×8' : 'int8'} WASM kernel`);
+  if (!kernel)
+    throw new TinyedgeError(
+      'TE401',
+      `${node.op} has no ${activationTypeOf(g, node) === 'int16' ? '16×8' : 'int8'} WASM kernel`,
+    );
   return kernel;
 }
 

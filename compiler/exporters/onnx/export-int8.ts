@@ -15,12 +15,13 @@
  * ONNX has no int8 ConvTranspose (no QLinear form in the default domain) and ONNX Runtime's CPU provider runs
  * ConvTranspose on float only.
  */
-import { Graph, Node, tensorOf } from '../../ir/graph.ts';
-import { Quantization, Tensor, sizeOf } from '../../ir/tensor.ts';
+
 import { TinyedgeError, withPlace } from '../../errors.ts';
+import { type Graph, type Node, tensorOf } from '../../ir/graph.ts';
+import { type Quantization, sizeOf, type Tensor } from '../../ir/tensor.ts';
+import { tupleOf } from '../../ir/tuple.ts';
 import { prepareInt8Node } from '../../quantize/prepare/prepare-int8.ts';
 import { OnnxGraphBuilder } from './onnx-builder.ts';
-import { tupleOf } from '../../ir/tuple.ts';
 
 /** Where an IR tensor lives in the ONNX graph and in which layout. */
 interface Placed {
@@ -66,8 +67,20 @@ class Int8OnnxExport {
     if (p) return p;
     const t = this.tensor(ir);
     if (!t.data) throw new Error(`internal: '${ir}' not exported yet`);
-    if (t.dtype === 'int64' || t.dtype === 'int16') throw new TinyedgeError('TE402', `constant '${ir}' is ${t.dtype}: 16×8 models export to .tflite only, ONNX has no int16 QLinear ops`);
-    const placed: Placed = { name: this.b.constant(ir, t.dtype === 'int8' ? 'int8' : t.dtype === 'int32' ? 'int32' : 'float', t.shape, t.data as Float32Array | Int8Array | Int32Array), layout: 'plain' };
+    if (t.dtype === 'int64' || t.dtype === 'int16')
+      throw new TinyedgeError(
+        'TE402',
+        `constant '${ir}' is ${t.dtype}: 16×8 models export to .tflite only, ONNX has no int16 QLinear ops`,
+      );
+    const placed: Placed = {
+      name: this.b.constant(
+        ir,
+        t.dtype === 'int8' ? 'int8' : t.dtype === 'int32' ? 'int32' : 'float',
+        t.shape,
+        t.data as Float32Array | Int8Array | Int32Array,
+      ),
+      layout: 'plain',
+    };
     this.placed.set(ir, placed);
     return placed;
   }
@@ -98,7 +111,11 @@ class Int8OnnxExport {
   private clip(value: string, node: Node): string {
     const p = prepareInt8Node(this.g, node);
     if (!('actMin' in p) || (p.actMin === -128 && p.actMax === 127)) return value;
-    return this.b.node('Clip', [value, this.b.zeroPoint(`${node.name}_min`, p.actMin), this.b.zeroPoint(`${node.name}_max`, p.actMax)], `${node.name}_clip`);
+    return this.b.node(
+      'Clip',
+      [value, this.b.zeroPoint(`${node.name}_min`, p.actMin), this.b.zeroPoint(`${node.name}_max`, p.actMax)],
+      `${node.name}_clip`,
+    );
   }
 
   /** DequantizeLinear → float op → QuantizeLinear, for ops whose int8 form ONNX lacks. */
@@ -109,7 +126,13 @@ class Int8OnnxExport {
     return this.b.node('QuantizeLinear', [y, this.scaleOf(node.outputs[0]!), this.zeroOf(node.outputs[0]!)], node.name);
   }
 
-  private qlinearConv(node: Node, x: string, wOihw: Int8Array, wDims: number[], attrs: Record<string, number | number[]>): string {
+  private qlinearConv(
+    node: Node,
+    x: string,
+    wOihw: Int8Array,
+    wDims: number[],
+    attrs: Record<string, number | number[]>,
+  ): string {
     const [input, filter, bias] = node.inputs;
     const out = node.outputs[0]!;
     const wq = this.quant(filter!);
@@ -131,7 +154,9 @@ class Int8OnnxExport {
 
   /** Gathers along NHWC axis 1 (rows) or 2 (columns) with constant source indices. */
   private gather(x: string, indices: ArrayLike<number>, axis: 1 | 2, base: string): string {
-    return this.b.node('Gather', [x, this.b.constant(`${base}_indices`, 'int64', [indices.length], indices)], base, { axis });
+    return this.b.node('Gather', [x, this.b.constant(`${base}_indices`, 'int64', [indices.length], indices)], base, {
+      axis,
+    });
   }
 
   /** Nearest resize as two int8 Gathers through prepare-int8's source tables: exactly TFLite's indices. */
@@ -150,15 +175,39 @@ class Int8OnnxExport {
     const p = prepareInt8Node(this.g, node);
     if (p.kind !== 'resize') throw new Error('internal: resize params expected');
     const input = node.inputs[0]!;
-    const x = this.b.node('DequantizeLinear', [this.plain(input), this.scaleOf(input), this.zeroOf(input)], `${node.name}_dq`);
+    const x = this.b.node(
+      'DequantizeLinear',
+      [this.plain(input), this.scaleOf(input), this.zeroOf(input)],
+      `${node.name}_dq`,
+    );
     const pick = (t: Int32Array, k: number) => Array.from({ length: t.length / 3 }, (_, i) => t[3 * i + k]!);
     const weight = (t: Int32Array, hi: boolean, dims: number[], base: string) =>
-      this.b.constant(base, 'float', dims, pick(t, 2).map((f) => (hi ? f : 1024 - f) / 1024));
+      this.b.constant(
+        base,
+        'float',
+        dims,
+        pick(t, 2).map((f) => (hi ? f : 1024 - f) / 1024),
+      );
     const [oh, ow] = [p.rows.length / 3, p.cols.length / 3];
     const rows = [0, 1].map((k) => this.gather(x, pick(p.rows, k), 1, `${node.name}_r${k}`));
     const mix = (a: string, b: string, t: Int32Array, dims: number[], base: string) =>
-      this.b.node('Add', [this.b.node('Mul', [a, weight(t, false, dims, `${base}_w0`)], `${base}_a`), this.b.node('Mul', [b, weight(t, true, dims, `${base}_w1`)], `${base}_b`)], base);
-    const across = rows.map((r, k) => mix(this.gather(r, pick(p.cols, 0), 2, `${node.name}_r${k}c0`), this.gather(r, pick(p.cols, 1), 2, `${node.name}_r${k}c1`), p.cols, [1, 1, ow, 1], `${node.name}_row${k}`));
+      this.b.node(
+        'Add',
+        [
+          this.b.node('Mul', [a, weight(t, false, dims, `${base}_w0`)], `${base}_a`),
+          this.b.node('Mul', [b, weight(t, true, dims, `${base}_w1`)], `${base}_b`),
+        ],
+        base,
+      );
+    const across = rows.map((r, k) =>
+      mix(
+        this.gather(r, pick(p.cols, 0), 2, `${node.name}_r${k}c0`),
+        this.gather(r, pick(p.cols, 1), 2, `${node.name}_r${k}c1`),
+        p.cols,
+        [1, 1, ow, 1],
+        `${node.name}_row${k}`,
+      ),
+    );
     const y = mix(across[0]!, across[1]!, p.rows, [1, oh, 1, 1], `${node.name}_f32`);
     return this.b.node('QuantizeLinear', [y, this.scaleOf(node.outputs[0]!), this.zeroOf(node.outputs[0]!)], node.name);
   }
@@ -171,48 +220,119 @@ class Int8OnnxExport {
         const [o, kh, kw, c] = tupleOf(f.shape, 4);
         const w = f.data as Int8Array;
         const oihw = new Int8Array(w.length);
-        for (let oc = 0; oc < o; oc++) for (let ci = 0; ci < c; ci++) for (let y = 0; y < kh; y++) for (let x = 0; x < kw; x++) oihw[((oc * c + ci) * kh + y) * kw + x] = w[((oc * kh + y) * kw + x) * c + ci]!;
+        for (let oc = 0; oc < o; oc++)
+          for (let ci = 0; ci < c; ci++)
+            for (let y = 0; y < kh; y++)
+              for (let x = 0; x < kw; x++)
+                oihw[((oc * c + ci) * kh + y) * kw + x] = w[((oc * kh + y) * kw + x) * c + ci]!;
         const a = node.attrs;
-        return { name: this.qlinearConv(node, this.nchw(node.inputs[0]!), oihw, [o, c, kh, kw], { kernel_shape: [kh, kw], strides: a.strides, dilations: a.dilations, pads: [a.pads[0], a.pads[2], a.pads[1], a.pads[3]], group: 1 }), layout: 'nchw' };
+        return {
+          name: this.qlinearConv(node, this.nchw(node.inputs[0]!), oihw, [o, c, kh, kw], {
+            kernel_shape: [kh, kw],
+            strides: a.strides,
+            dilations: a.dilations,
+            pads: [a.pads[0], a.pads[2], a.pads[1], a.pads[3]],
+            group: 1,
+          }),
+          layout: 'nchw',
+        };
       }
       case 'depthwise_conv2d': {
         const f = this.tensor(node.inputs[1]!);
         const [, kh, kw, cm] = tupleOf(f.shape, 4);
         const w = f.data as Int8Array;
         const oihw = new Int8Array(w.length);
-        for (let oc = 0; oc < cm; oc++) for (let y = 0; y < kh; y++) for (let x = 0; x < kw; x++) oihw[(oc * kh + y) * kw + x] = w[(y * kw + x) * cm + oc]!;
+        for (let oc = 0; oc < cm; oc++)
+          for (let y = 0; y < kh; y++)
+            for (let x = 0; x < kw; x++) oihw[(oc * kh + y) * kw + x] = w[(y * kw + x) * cm + oc]!;
         const a = node.attrs;
         const group = this.tensor(node.inputs[0]!).shape[3]!;
-        return { name: this.qlinearConv(node, this.nchw(node.inputs[0]!), oihw, [cm, 1, kh, kw], { kernel_shape: [kh, kw], strides: a.strides, dilations: a.dilations, pads: [a.pads[0], a.pads[2], a.pads[1], a.pads[3]], group }), layout: 'nchw' };
+        return {
+          name: this.qlinearConv(node, this.nchw(node.inputs[0]!), oihw, [cm, 1, kh, kw], {
+            kernel_shape: [kh, kw],
+            strides: a.strides,
+            dilations: a.dilations,
+            pads: [a.pads[0], a.pads[2], a.pads[1], a.pads[3]],
+            group,
+          }),
+          layout: 'nchw',
+        };
       }
       case 'fully_connected': {
         const f = this.tensor(node.inputs[1]!);
         const [o, k] = tupleOf(f.shape, 2);
         const rows = sizeOf(this.tensor(node.inputs[0]!).shape) / k;
-        const x4 = this.b.node('Reshape', [this.plain(node.inputs[0]!), this.b.constant(`${node.name}_in_shape`, 'int64', [4], [rows, k, 1, 1])], `${node.name}_in`);
+        const x4 = this.b.node(
+          'Reshape',
+          [this.plain(node.inputs[0]!), this.b.constant(`${node.name}_in_shape`, 'int64', [4], [rows, k, 1, 1])],
+          `${node.name}_in`,
+        );
         const y4 = this.qlinearConv(node, x4, f.data as Int8Array, [o, k, 1, 1], { kernel_shape: [1, 1] });
-        return { name: this.b.node('Reshape', [y4, this.b.constant(`${node.name}_out_shape`, 'int64', [out.shape.length], out.shape)], `${node.name}_out`), layout: 'plain' };
+        return {
+          name: this.b.node(
+            'Reshape',
+            [y4, this.b.constant(`${node.name}_out_shape`, 'int64', [out.shape.length], out.shape)],
+            `${node.name}_out`,
+          ),
+          layout: 'plain',
+        };
       }
       case 'add':
       case 'mul': {
         // NCHW only when both sides are same-shaped 4-D tensors; broadcasting stays in the IR's layout.
-        const [sa, sb] = tupleOf(node.inputs.map((i) => this.tensor(i).shape), 2);
+        const [sa, sb] = tupleOf(
+          node.inputs.map((i) => this.tensor(i).shape),
+          2,
+        );
         const nchw = sa.length === 4 && sa.every((d, i) => d === sb[i]);
-        const [a, b] = tupleOf(node.inputs.map((i) => (nchw ? this.nchw(i) : this.plain(i))), 2);
-        const ins = [a, this.scaleOf(node.inputs[0]!), this.zeroOf(node.inputs[0]!), b, this.scaleOf(node.inputs[1]!), this.zeroOf(node.inputs[1]!), this.scaleOf(node.outputs[0]!), this.zeroOf(node.outputs[0]!)];
+        const [a, b] = tupleOf(
+          node.inputs.map((i) => (nchw ? this.nchw(i) : this.plain(i))),
+          2,
+        );
+        const ins = [
+          a,
+          this.scaleOf(node.inputs[0]!),
+          this.zeroOf(node.inputs[0]!),
+          b,
+          this.scaleOf(node.inputs[1]!),
+          this.zeroOf(node.inputs[1]!),
+          this.scaleOf(node.outputs[0]!),
+          this.zeroOf(node.outputs[0]!),
+        ];
         const y = this.b.node(node.op === 'add' ? 'QLinearAdd' : 'QLinearMul', ins, node.name, {}, 'com.microsoft');
         return { name: this.clip(y, node), layout: nchw ? 'nchw' : 'plain' };
       }
       case 'avg_pool2d': {
         const a = node.attrs;
         const x = this.nchw(node.inputs[0]!);
-        const ins = [x, this.scaleOf(node.inputs[0]!), this.zeroOf(node.inputs[0]!), this.scaleOf(node.outputs[0]!), this.zeroOf(node.outputs[0]!)];
-        const y = this.b.node('QLinearAveragePool', ins, node.name, { kernel_shape: a.filter, strides: a.strides, pads: [a.pads[0], a.pads[2], a.pads[1], a.pads[3]], count_include_pad: 0 }, 'com.microsoft');
+        const ins = [
+          x,
+          this.scaleOf(node.inputs[0]!),
+          this.zeroOf(node.inputs[0]!),
+          this.scaleOf(node.outputs[0]!),
+          this.zeroOf(node.outputs[0]!),
+        ];
+        const y = this.b.node(
+          'QLinearAveragePool',
+          ins,
+          node.name,
+          {
+            kernel_shape: a.filter,
+            strides: a.strides,
+            pads: [a.pads[0], a.pads[2], a.pads[1], a.pads[3]],
+            count_include_pad: 0,
+          },
+          'com.microsoft',
+        );
         return { name: this.clip(y, node), layout: 'nchw' };
       }
       case 'max_pool2d': {
         const a = node.attrs;
-        const y = this.b.node('MaxPool', [this.nchw(node.inputs[0]!)], node.name, { kernel_shape: a.filter, strides: a.strides, pads: [a.pads[0], a.pads[2], a.pads[1], a.pads[3]] });
+        const y = this.b.node('MaxPool', [this.nchw(node.inputs[0]!)], node.name, {
+          kernel_shape: a.filter,
+          strides: a.strides,
+          pads: [a.pads[0], a.pads[2], a.pads[1], a.pads[3]],
+        });
         return { name: this.clip(y, node), layout: 'nchw' };
       }
       case 'pad': {
@@ -222,11 +342,29 @@ class Int8OnnxExport {
         const order = nchw ? NHWC_OF_NCHW : node.attrs.pads.map((_, i) => i);
         const pads = [...order.map((i) => node.attrs.pads[i]![0]), ...order.map((i) => node.attrs.pads[i]![1])];
         const x = nchw ? this.nchw(node.inputs[0]!) : this.plain(node.inputs[0]!);
-        const y = this.b.node('Pad', [x, this.b.constant(`${node.name}_pads`, 'int64', [pads.length], pads), this.b.zeroPoint(`${node.name}_value`, value)], node.name);
+        const y = this.b.node(
+          'Pad',
+          [
+            x,
+            this.b.constant(`${node.name}_pads`, 'int64', [pads.length], pads),
+            this.b.zeroPoint(`${node.name}_value`, value),
+          ],
+          node.name,
+        );
         return { name: y, layout: nchw ? 'nchw' : 'plain' };
       }
       case 'reshape':
-        return { name: this.b.node('Reshape', [this.plain(node.inputs[0]!), this.b.constant(`${node.name}_shape`, 'int64', [out.shape.length], out.shape)], node.name), layout: 'plain' };
+        return {
+          name: this.b.node(
+            'Reshape',
+            [
+              this.plain(node.inputs[0]!),
+              this.b.constant(`${node.name}_shape`, 'int64', [out.shape.length], out.shape),
+            ],
+            node.name,
+          ),
+          layout: 'plain',
+        };
       case 'concat': {
         const rank = out.shape.length;
         const axis = node.attrs.axis < 0 ? node.attrs.axis + rank : node.attrs.axis!;
@@ -234,9 +372,17 @@ class Int8OnnxExport {
         const xs = node.inputs.map((i) => (nchw ? this.nchw(i) : this.plain(i)));
         const p = prepareInt8Node(this.g, node);
         const onnxAxis = nchw ? NCHW_AXIS_OF_NHWC[axis]! : axis;
-        if (p.kind === 'requantize' && p.inputs.every((r) => r.identity)) return { name: this.b.node('Concat', xs, node.name, { axis: onnxAxis }), layout: nchw ? 'nchw' : 'plain' };
-        const ins = [this.scaleOf(node.outputs[0]!), this.zeroOf(node.outputs[0]!), ...node.inputs.flatMap((i, k) => [xs[k]!, this.scaleOf(i), this.zeroOf(i)])];
-        return { name: this.b.node('QLinearConcat', ins, node.name, { axis: onnxAxis }, 'com.microsoft'), layout: nchw ? 'nchw' : 'plain' };
+        if (p.kind === 'requantize' && p.inputs.every((r) => r.identity))
+          return { name: this.b.node('Concat', xs, node.name, { axis: onnxAxis }), layout: nchw ? 'nchw' : 'plain' };
+        const ins = [
+          this.scaleOf(node.outputs[0]!),
+          this.zeroOf(node.outputs[0]!),
+          ...node.inputs.flatMap((i, k) => [xs[k]!, this.scaleOf(i), this.zeroOf(i)]),
+        ];
+        return {
+          name: this.b.node('QLinearConcat', ins, node.name, { axis: onnxAxis }, 'com.microsoft'),
+          layout: nchw ? 'nchw' : 'plain',
+        };
       }
       case 'clamp': {
         const x = this.value(node.inputs[0]!);
@@ -244,16 +390,26 @@ class Int8OnnxExport {
         return { name: this.clip(requantized, node), layout: x.layout };
       }
       case 'softmax':
-        if (node.attrs.beta !== 1) throw new TinyedgeError('TE402', `softmax with beta ${node.attrs.beta} has no ONNX form`);
+        if (node.attrs.beta !== 1)
+          throw new TinyedgeError('TE402', `softmax with beta ${node.attrs.beta} has no ONNX form`);
         return { name: this.viaFloat(node, this.plain(node.inputs[0]!), 'Softmax', { axis: -1 }), layout: 'plain' };
       case 'logistic': {
         const x = this.value(node.inputs[0]!);
         return { name: this.viaFloat(node, x.name, 'Sigmoid'), layout: x.layout };
       }
       case 'mean':
-        return { name: this.viaFloat(node, this.plain(node.inputs[0]!), 'ReduceMean', { axes: node.attrs.axes, keepdims: node.attrs.keepDims ? 1 : 0 }), layout: 'plain' };
+        return {
+          name: this.viaFloat(node, this.plain(node.inputs[0]!), 'ReduceMean', {
+            axes: node.attrs.axes,
+            keepdims: node.attrs.keepDims ? 1 : 0,
+          }),
+          layout: 'plain',
+        };
       case 'transpose_conv2d':
-        throw new TinyedgeError('TE402', 'transpose_conv2d cannot be exported as int8 ONNX: ONNX has no quantized ConvTranspose (no QLinear form in the default domain) and ONNX Runtime\'s CPU provider runs ConvTranspose on float only');
+        throw new TinyedgeError(
+          'TE402',
+          "transpose_conv2d cannot be exported as int8 ONNX: ONNX has no quantized ConvTranspose (no QLinear form in the default domain) and ONNX Runtime's CPU provider runs ConvTranspose on float only",
+        );
       case 'resize_nearest':
         return { name: this.resizeNearest(node), layout: 'plain' };
       case 'resize_bilinear':
@@ -269,7 +425,12 @@ class Int8OnnxExport {
     const g = this.g;
     for (const name of g.inputs) {
       const t = this.tensor(name);
-      if (t.dtype !== 'int8') throw new TinyedgeError('TE206', `input '${name}' is ${t.dtype}; the ONNX exporter writes int8 models (run \`tinyedge quantize\` first)`, { file: g.source });
+      if (t.dtype !== 'int8')
+        throw new TinyedgeError(
+          'TE206',
+          `input '${name}' is ${t.dtype}; the ONNX exporter writes int8 models (run \`tinyedge quantize\` first)`,
+          { file: g.source },
+        );
       this.place(name, { name: this.b.input(name, 'int8', t.shape), layout: 'plain' });
     }
     const outputs = [...g.outputs, ...extraOutputs.filter((o) => !g.outputs.includes(o))];

@@ -66,11 +66,15 @@ export class OnnxGraphBuilder {
   node(opType: string, inputs: string[], base: string, attrs: Record<string, OnnxAttr> = {}, domain = ''): string {
     const output = this.fresh(base);
     const attribute = Object.entries(attrs).map(([name, v]) => {
-      if (Array.isArray(v)) return onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.INTS, ints: v });
-      if (typeof v === 'object') return onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.FLOAT, f: v.float });
+      if (Array.isArray(v))
+        return onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.INTS, ints: v });
+      if (typeof v === 'object')
+        return onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.FLOAT, f: v.float });
       return onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.INT, i: v });
     });
-    this.nodes.push(onnx.NodeProto.create({ opType, input: inputs, output: [output], name: output, attribute, domain }));
+    this.nodes.push(
+      onnx.NodeProto.create({ opType, input: inputs, output: [output], name: output, attribute, domain }),
+    );
     return output;
   }
 
@@ -95,7 +99,14 @@ export class OnnxGraphBuilder {
 
   /** Declares a graph output (a name reserved earlier), copying `value` into it through an Identity. */
   output(value: string, name: string, type: OnnxType, dims: number[]): void {
-    this.nodes.push(onnx.NodeProto.create({ opType: 'Identity', input: [value], output: [name], name: this.fresh(`${name}_identity`) }));
+    this.nodes.push(
+      onnx.NodeProto.create({
+        opType: 'Identity',
+        input: [value],
+        output: [name],
+        name: this.fresh(`${name}_identity`),
+      }),
+    );
     this.outputs.push(this.valueInfo(name, type, dims));
   }
 
@@ -109,7 +120,13 @@ export class OnnxGraphBuilder {
         { domain: '', version: 13 },
         { domain: 'com.microsoft', version: 1 },
       ],
-      graph: { name: graphName, node: this.nodes, initializer: this.initializers, input: this.inputs, output: this.outputs },
+      graph: {
+        name: graphName,
+        node: this.nodes,
+        initializer: this.initializers,
+        input: this.inputs,
+        output: this.outputs,
+      },
     });
     return onnx.ModelProto.encode(model).finish();
   }

@@ -5,15 +5,22 @@
  * the zero point, which is what IR padding means) in front of a VALID op. Scales are written as float32, as the
  * schema stores them; tinyedge's quantizer makes float32 scales, so import(export(model)) computes the same.
  */
-import { Clamp, Pads4 } from '../../ir/attrs.ts';
-import { Graph, Node, tensorOf } from '../../ir/graph.ts';
-import { Quantization, Tensor } from '../../ir/tensor.ts';
+
 import { TinyedgeError, withPlace } from '../../errors.ts';
-import { tfPads, transposeConvPads } from '../../ir/padding.ts';
 import { BUILTIN_CODE, FIELD, OPTIONS_TYPE, TYPE_CODE } from '../../formats/tflite/schema.ts';
-import { activationType, quantizeValue, RANGE_OF } from '../../quantize/prepare/quant-params.ts';
-import { TfliteModelRecord, TfliteOptionField, TfliteOptionsRecord, TfliteTensorRecord, writeTflite } from './write-model.ts';
+import type { Clamp, Pads4 } from '../../ir/attrs.ts';
+import { type Graph, type Node, tensorOf } from '../../ir/graph.ts';
+import { tfPads, transposeConvPads } from '../../ir/padding.ts';
+import type { Quantization, Tensor } from '../../ir/tensor.ts';
 import { tupleOf } from '../../ir/tuple.ts';
+import { activationType, quantizeValue, RANGE_OF } from '../../quantize/prepare/quant-params.ts';
+import {
+  type TfliteModelRecord,
+  type TfliteOptionField,
+  type TfliteOptionsRecord,
+  type TfliteTensorRecord,
+  writeTflite,
+} from './write-model.ts';
 
 /**
  * Operator versions written: the lowest that TFLM's kernels accept for int8 with per-channel weights. A node using a
@@ -76,14 +83,24 @@ function activationOf(c: Clamp): number {
   if (c.min === 0 && c.max === null) return ACTIVATION_CODE.RELU;
   if (c.min === 0 && c.max === 6) return ACTIVATION_CODE.RELU6;
   if (c.min === -1 && c.max === 1) return ACTIVATION_CODE.RELU_N1_TO_1;
-  return fail(`fused clamp [${c.min ?? '-inf'}, ${c.max ?? 'inf'}] has no TFLite activation (NONE, RELU, RELU6, RELU_N1_TO_1)`);
+  return fail(
+    `fused clamp [${c.min ?? '-inf'}, ${c.max ?? 'inf'}] has no TFLite activation (NONE, RELU, RELU6, RELU_N1_TO_1)`,
+  );
 }
 
 const int8 = (field: number, value: number): TfliteOptionField => ({ field, kind: 'int8', value });
 const int32 = (field: number, value: number): TfliteOptionField => ({ field, kind: 'int32', value });
 
 class Int8TfliteExport {
-  private readonly record: TfliteModelRecord = { description: 'tinyedge int8 export', opcodes: [], tensors: [], operators: [], inputs: [], outputs: [], buffers: [new Uint8Array(0)] };
+  private readonly record: TfliteModelRecord = {
+    description: 'tinyedge int8 export',
+    opcodes: [],
+    tensors: [],
+    operators: [],
+    inputs: [],
+    outputs: [],
+    buffers: [new Uint8Array(0)],
+  };
   private readonly index = new Map<string, number>();
   private readonly opcodeIndex = new Map<string, number>();
 
@@ -97,13 +114,22 @@ class Int8TfliteExport {
   }
 
   private addTensor(t: Tensor): number {
-    const type = t.dtype === 'f32' || t.dtype === 'uint8' ? fail(`tensor '${t.name}' is ${t.dtype}; an integer export holds int8, int16, int32 and int64 tensors`) : TYPE_CODE[t.dtype];
+    const type =
+      t.dtype === 'f32' || t.dtype === 'uint8'
+        ? fail(`tensor '${t.name}' is ${t.dtype}; an integer export holds int8, int16, int32 and int64 tensors`)
+        : TYPE_CODE[t.dtype];
     let buffer = 0;
     if (t.data) {
       buffer = this.record.buffers.length;
       this.record.buffers.push(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength).slice());
     }
-    const rec: TfliteTensorRecord = { name: t.name, shape: [...t.shape], type, buffer, ...(t.quant ? { quant: this.quantRecord(t.quant) } : {}) };
+    const rec: TfliteTensorRecord = {
+      name: t.name,
+      shape: [...t.shape],
+      type,
+      buffer,
+      ...(t.quant ? { quant: this.quantRecord(t.quant) } : {}),
+    };
     this.record.tensors.push(rec);
     const i = this.record.tensors.length - 1;
     this.index.set(t.name, i);
@@ -124,7 +150,13 @@ class Int8TfliteExport {
     return this.addTensor({ name, shape, dtype: like.dtype, quant: like.quant });
   }
 
-  private op(name: string, inputs: number[], outputs: number[], options?: TfliteOptionsRecord, base = VERSION[name] ?? fail(`${name} has no TFLite builtin`)): void {
+  private op(
+    name: string,
+    inputs: number[],
+    outputs: number[],
+    options?: TfliteOptionsRecord,
+    base = VERSION[name] ?? fail(`${name} has no TFLite builtin`),
+  ): void {
     const int16 = this.record.tensors[outputs[0]!]!.type === TYPE_CODE.int16;
     const version = int16 ? Math.max(base, VERSION_16X8[name] ?? fail(`${name} has no 16×8 form in TFLite`)) : base;
     let opcode = this.opcodeIndex.get(name);
@@ -142,13 +174,21 @@ class Int8TfliteExport {
    * The input of a window op with its pads said as SAME/VALID: for a convolution, padded explicitly first when TF's
    * rule can't say them (pooling skips out-of-bounds taps, which no PAD can mimic, so it must be SAME or VALID).
    */
-  private windowInput(node: Node, pads: Pads4, kh: number, kw: number, strides: [number, number], dilations: [number, number]): { input: number; padding: number } {
+  private windowInput(
+    node: Node,
+    pads: Pads4,
+    kh: number,
+    kw: number,
+    strides: [number, number],
+    dilations: [number, number],
+  ): { input: number; padding: number } {
     const x = tensorOf(this.g, node.inputs[0]!);
     const [, h, w] = tupleOf(x.shape, 3);
     const same = tfPads('SAME', h, w, kh, kw, strides, dilations);
     if (pads.every((p) => p === 0)) return { input: this.tensor(x.name), padding: 1 };
     if (pads.every((p, i) => p === same[i])) return { input: this.tensor(x.name), padding: 0 };
-    if (node.op === 'avg_pool2d' || node.op === 'max_pool2d') fail(`pooling pads ${pads.join(',')} are neither SAME (${same.join(',')}) nor VALID`);
+    if (node.op === 'avg_pool2d' || node.op === 'max_pool2d')
+      fail(`pooling pads ${pads.join(',')} are neither SAME (${same.join(',')}) nor VALID`);
     const [t, b, l, r] = pads;
     const paddings = this.int32Constant(`${node.name}/paddings`, [4, 2], [0, 0, t, b, l, r, 0, 0]);
     const padded = this.activation(`${node.name}/padded`, [x.shape[0]!, h + t + b, w + l + r, x.shape[3]!], x);
@@ -168,7 +208,14 @@ class Int8TfliteExport {
         const inputs = [input, ...node.inputs.slice(1).map((i) => this.tensor(i))];
         if (node.op === 'conv2d') {
           const C = FIELD.conv2dOptions;
-          const fields = [int8(C.padding, padding), int32(C.strideW, a.strides[1]), int32(C.strideH, a.strides[0]), int8(C.activation, activationOf(a.clamp)), int32(C.dilationW, a.dilations[1]), int32(C.dilationH, a.dilations[0])];
+          const fields = [
+            int8(C.padding, padding),
+            int32(C.strideW, a.strides[1]),
+            int32(C.strideH, a.strides[0]),
+            int8(C.activation, activationOf(a.clamp)),
+            int32(C.dilationW, a.dilations[1]),
+            int32(C.dilationH, a.dilations[0]),
+          ];
           this.op('CONV_2D', inputs, out, { type: OPTIONS_TYPE.conv2d, fields });
         } else {
           const D = FIELD.depthwiseOptions;
@@ -188,28 +235,57 @@ class Int8TfliteExport {
       case 'fully_connected': {
         const F = FIELD.fullyConnectedOptions;
         const keep = tensorOf(this.g, node.inputs[0]!).shape.length !== 2;
-        this.op('FULLY_CONNECTED', ins(), out, { type: OPTIONS_TYPE.fullyConnected, fields: [int8(F.activation, activationOf(node.attrs.clamp)), int8(F.weightsFormat, 0), int8(F.keepNumDims, keep ? 1 : 0)] });
+        this.op('FULLY_CONNECTED', ins(), out, {
+          type: OPTIONS_TYPE.fullyConnected,
+          fields: [
+            int8(F.activation, activationOf(node.attrs.clamp)),
+            int8(F.weightsFormat, 0),
+            int8(F.keepNumDims, keep ? 1 : 0),
+          ],
+        });
         return;
       }
       case 'add':
         // pot_scale_int16 false: TFLite then runs int16 adds with general scales, as TFLM (and tinyedge) always do.
-        this.op('ADD', ins(), out, { type: OPTIONS_TYPE.add, fields: [int8(FIELD.addOptions.activation, activationOf(node.attrs.clamp)), int8(FIELD.addOptions.potScaleInt16, 0)] });
+        this.op('ADD', ins(), out, {
+          type: OPTIONS_TYPE.add,
+          fields: [
+            int8(FIELD.addOptions.activation, activationOf(node.attrs.clamp)),
+            int8(FIELD.addOptions.potScaleInt16, 0),
+          ],
+        });
         return;
       case 'mul':
-        this.op('MUL', ins(), out, { type: OPTIONS_TYPE.mul, fields: [int8(FIELD.mulOptions.activation, activationOf(node.attrs.clamp))] });
+        this.op('MUL', ins(), out, {
+          type: OPTIONS_TYPE.mul,
+          fields: [int8(FIELD.mulOptions.activation, activationOf(node.attrs.clamp))],
+        });
         return;
       case 'avg_pool2d':
       case 'max_pool2d': {
         const a = node.attrs;
         const { input, padding } = this.windowInput(node, a.pads, a.filter[0], a.filter[1], a.strides, [1, 1]);
         const P = FIELD.pool2dOptions;
-        const fields = [int8(P.padding, padding), int32(P.strideW, a.strides[1]), int32(P.strideH, a.strides[0]), int32(P.filterW, a.filter[1]), int32(P.filterH, a.filter[0]), int8(P.activation, activationOf(a.clamp))];
-        this.op(node.op === 'avg_pool2d' ? 'AVERAGE_POOL_2D' : 'MAX_POOL_2D', [input], out, { type: OPTIONS_TYPE.pool2d, fields });
+        const fields = [
+          int8(P.padding, padding),
+          int32(P.strideW, a.strides[1]),
+          int32(P.strideH, a.strides[0]),
+          int32(P.filterW, a.filter[1]),
+          int32(P.filterH, a.filter[0]),
+          int8(P.activation, activationOf(a.clamp)),
+        ];
+        this.op(node.op === 'avg_pool2d' ? 'AVERAGE_POOL_2D' : 'MAX_POOL_2D', [input], out, {
+          type: OPTIONS_TYPE.pool2d,
+          fields,
+        });
         return;
       }
       case 'mean': {
         const axes = this.int32Constant(`${node.name}/axes`, [node.attrs.axes.length], node.attrs.axes);
-        this.op('MEAN', [this.tensor(node.inputs[0]!), axes], out, { type: OPTIONS_TYPE.reducer, fields: [int8(FIELD.reducerOptions.keepDims, node.attrs.keepDims ? 1 : 0)] });
+        this.op('MEAN', [this.tensor(node.inputs[0]!), axes], out, {
+          type: OPTIONS_TYPE.reducer,
+          fields: [int8(FIELD.reducerOptions.keepDims, node.attrs.keepDims ? 1 : 0)],
+        });
         return;
       }
       case 'pad': {
@@ -224,21 +300,42 @@ class Int8TfliteExport {
         const q = y.quant as Quantization;
         const type = activationType(y.dtype);
         const v = quantizeValue(node.attrs.value, q.scale[0]!, q.zeroPoint[0]!, ...RANGE_OF[type]);
-        const value = this.addTensor({ name: `${node.name}/value`, shape: [], dtype: type, data: type === 'int8' ? Int8Array.of(v) : Int16Array.of(v), quant: q });
-        this.op('PADV2', [this.tensor(node.inputs[0]!), paddings, value], out, { type: OPTIONS_TYPE.padV2, fields: [] });
+        const value = this.addTensor({
+          name: `${node.name}/value`,
+          shape: [],
+          dtype: type,
+          data: type === 'int8' ? Int8Array.of(v) : Int16Array.of(v),
+          quant: q,
+        });
+        this.op('PADV2', [this.tensor(node.inputs[0]!), paddings, value], out, {
+          type: OPTIONS_TYPE.padV2,
+          fields: [],
+        });
         return;
       }
       case 'concat':
-        this.op('CONCATENATION', ins(), out, { type: OPTIONS_TYPE.concatenation, fields: [int32(FIELD.concatenationOptions.axis, node.attrs.axis), int8(FIELD.concatenationOptions.activation, 0)] });
+        this.op('CONCATENATION', ins(), out, {
+          type: OPTIONS_TYPE.concatenation,
+          fields: [
+            int32(FIELD.concatenationOptions.axis, node.attrs.axis),
+            int8(FIELD.concatenationOptions.activation, 0),
+          ],
+        });
         return;
       case 'reshape': {
         const shape = tensorOf(this.g, node.outputs[0]!).shape;
         const target = this.int32Constant(`${node.name}/shape`, [shape.length], shape);
-        this.op('RESHAPE', [this.tensor(node.inputs[0]!), target], out, { type: OPTIONS_TYPE.reshape, fields: [{ field: FIELD.reshapeOptions.newShape, kind: 'int32s', value: shape }] });
+        this.op('RESHAPE', [this.tensor(node.inputs[0]!), target], out, {
+          type: OPTIONS_TYPE.reshape,
+          fields: [{ field: FIELD.reshapeOptions.newShape, kind: 'int32s', value: shape }],
+        });
         return;
       }
       case 'softmax':
-        this.op('SOFTMAX', ins(), out, { type: OPTIONS_TYPE.softmax, fields: [{ field: FIELD.softmaxOptions.beta, kind: 'float32', value: node.attrs.beta }] });
+        this.op('SOFTMAX', ins(), out, {
+          type: OPTIONS_TYPE.softmax,
+          fields: [{ field: FIELD.softmaxOptions.beta, kind: 'float32', value: node.attrs.beta }],
+        });
         return;
       case 'logistic':
         this.op('LOGISTIC', ins(), out);
@@ -246,7 +343,14 @@ class Int8TfliteExport {
       case 'clamp': {
         // The IR clamp requantizes and clamps, as TFLite's int8 RELU family and QUANTIZE do.
         const code = activationOf(node.attrs.clamp);
-        const name = code === ACTIVATION_CODE.NONE ? 'QUANTIZE' : code === ACTIVATION_CODE.RELU ? 'RELU' : code === ACTIVATION_CODE.RELU6 ? 'RELU6' : 'RELU_N1_TO_1';
+        const name =
+          code === ACTIVATION_CODE.NONE
+            ? 'QUANTIZE'
+            : code === ACTIVATION_CODE.RELU
+              ? 'RELU'
+              : code === ACTIVATION_CODE.RELU6
+                ? 'RELU6'
+                : 'RELU_N1_TO_1';
         this.op(name, ins(), out);
         return;
       }
@@ -257,8 +361,15 @@ class Int8TfliteExport {
         const [name, type, F] =
           node.op === 'resize_bilinear'
             ? (['RESIZE_BILINEAR', OPTIONS_TYPE.resizeBilinear, FIELD.resizeBilinearOptions] as const)
-            : (['RESIZE_NEAREST_NEIGHBOR', OPTIONS_TYPE.resizeNearestNeighbor, FIELD.resizeNearestNeighborOptions] as const);
-        const fields = [int8(F.alignCorners, a.alignCorners ? 1 : 0), int8(F.halfPixelCenters, a.halfPixelCenters ? 1 : 0)];
+            : ([
+                'RESIZE_NEAREST_NEIGHBOR',
+                OPTIONS_TYPE.resizeNearestNeighbor,
+                FIELD.resizeNearestNeighborOptions,
+              ] as const);
+        const fields = [
+          int8(F.alignCorners, a.alignCorners ? 1 : 0),
+          int8(F.halfPixelCenters, a.halfPixelCenters ? 1 : 0),
+        ];
         this.op(name, [this.tensor(node.inputs[0]!), size], out, { type, fields }, a.halfPixelCenters ? 3 : 2);
         return;
       }
@@ -268,14 +379,36 @@ class Int8TfliteExport {
         const [, kh, kw] = tupleOf(tensorOf(this.g, node.inputs[1]!).shape, 3);
         const y = tensorOf(this.g, node.outputs[0]!).shape;
         // TFLite says the crop as SAME or VALID top/left pads; the output shape says the rest.
-        const padding = a.pads[0] === 0 && a.pads[2] === 0 ? 1 : transposeConvPads('SAME', x[1]!, x[2]!, y[1]!, y[2]!, kh, kw, a.strides).every((p, i) => p === a.pads[i]) ? 0 : -1;
-        if (padding < 0) fail(`transpose conv pads ${a.pads.join(',')} are neither SAME nor VALID for its ${y[1]}×${y[2]} output`);
+        const padding =
+          a.pads[0] === 0 && a.pads[2] === 0
+            ? 1
+            : transposeConvPads('SAME', x[1]!, x[2]!, y[1]!, y[2]!, kh, kw, a.strides).every((p, i) => p === a.pads[i])
+              ? 0
+              : -1;
+        if (padding < 0)
+          fail(`transpose conv pads ${a.pads.join(',')} are neither SAME nor VALID for its ${y[1]}×${y[2]} output`);
         const shape = this.int32Constant(`${node.name}/output_shape`, [4], y);
-        const inputs = [shape, this.tensor(node.inputs[1]!), this.tensor(node.inputs[0]!), ...(node.inputs[2] === undefined ? [] : [this.tensor(node.inputs[2])])];
+        const inputs = [
+          shape,
+          this.tensor(node.inputs[1]!),
+          this.tensor(node.inputs[0]!),
+          ...(node.inputs[2] === undefined ? [] : [this.tensor(node.inputs[2])]),
+        ];
         const T = FIELD.transposeConvOptions;
         const act = activationOf(a.clamp);
-        const fields = [int8(T.padding, padding), int32(T.strideW, a.strides[1]), int32(T.strideH, a.strides[0]), int8(T.activation, act)];
-        this.op('TRANSPOSE_CONV', inputs, out, { type: OPTIONS_TYPE.transposeConv, fields }, act !== ACTIVATION_CODE.NONE ? 4 : node.inputs[2] === undefined ? 2 : 3);
+        const fields = [
+          int8(T.padding, padding),
+          int32(T.strideW, a.strides[1]),
+          int32(T.strideH, a.strides[0]),
+          int8(T.activation, act),
+        ];
+        this.op(
+          'TRANSPOSE_CONV',
+          inputs,
+          out,
+          { type: OPTIONS_TYPE.transposeConv, fields },
+          act !== ACTIVATION_CODE.NONE ? 4 : node.inputs[2] === undefined ? 2 : 3,
+        );
         return;
       }
       case 'sub':

@@ -77,7 +77,9 @@ function writeQuantization(b: Builder, q: NonNullable<TfliteTensorRecord['quant'
 }
 
 function writeOptions(b: Builder, o: TfliteOptionsRecord): number {
-  const vectors = new Map(o.fields.filter((f) => f.kind === 'int32s').map((f) => [f.field, int32Vector(b, f.value as number[])]));
+  const vectors = new Map(
+    o.fields.filter((f) => f.kind === 'int32s').map((f) => [f.field, int32Vector(b, f.value as number[])]),
+  );
   b.startObject(o.fields.reduce((n, f) => Math.max(n, f.field + 1), 0));
   for (const f of o.fields) {
     // No defaults: every field is written, so readers never depend on the schema's default values.
@@ -94,7 +96,17 @@ export function writeTflite(m: TfliteModelRecord): Uint8Array {
   const b = new Builder(1 << 16);
   // Buffers first, each 16-byte aligned as the schema asks, so constant data can be used in place.
   const buffers = m.buffers.map((data) => {
-    const vec = data.length > 0 ? (b.startVector(1, data.length, 16), data.slice().reverse().forEach((v) => b.addInt8(v)), b.endVector()) : 0;
+    const vec =
+      data.length > 0
+        ? (b.startVector(1, data.length, 16),
+          data
+            .slice()
+            .reverse()
+            .forEach((v) => {
+              b.addInt8(v);
+            }),
+          b.endVector())
+        : 0;
     b.startObject(1);
     if (vec) b.addFieldOffset(FIELD.buffer.data, vec, 0);
     return b.endObject();

@@ -14,7 +14,15 @@ export const FIELD = {
   operator: { opcodeIndex: 0, inputs: 1, outputs: 2, builtinOptionsType: 3, builtinOptions: 4, customOptions: 5 },
   buffer: { data: 0, offset: 1, size: 2 },
   conv2dOptions: { padding: 0, strideW: 1, strideH: 2, activation: 3, dilationW: 4, dilationH: 5 },
-  depthwiseOptions: { padding: 0, strideW: 1, strideH: 2, depthMultiplier: 3, activation: 4, dilationW: 5, dilationH: 6 },
+  depthwiseOptions: {
+    padding: 0,
+    strideW: 1,
+    strideH: 2,
+    depthMultiplier: 3,
+    activation: 4,
+    dilationW: 5,
+    dilationH: 6,
+  },
   pool2dOptions: { padding: 0, strideW: 1, strideH: 2, filterW: 3, filterH: 4, activation: 5 },
   fullyConnectedOptions: { activation: 0, weightsFormat: 1, keepNumDims: 2 },
   softmaxOptions: { beta: 0 },
@@ -67,7 +75,14 @@ export const TENSOR_TYPE: Record<number, string> = {
 };
 
 /** ActivationFunctionType values. */
-export const ACTIVATION: Record<number, string> = { 0: 'NONE', 1: 'RELU', 2: 'RELU_N1_TO_1', 3: 'RELU6', 4: 'TANH', 5: 'SIGN_BIT' };
+export const ACTIVATION: Record<number, string> = {
+  0: 'NONE',
+  1: 'RELU',
+  2: 'RELU_N1_TO_1',
+  3: 'RELU6',
+  4: 'TANH',
+  5: 'SIGN_BIT',
+};
 
 /** Padding values. */
 export const PADDING: Record<number, 'SAME' | 'VALID'> = { 0: 'SAME', 1: 'VALID' };
@@ -130,7 +145,9 @@ export const BUILTIN_NAME: Record<number, string> = {
 };
 
 /** The code of each named builtin operator. */
-export const BUILTIN_CODE: Record<string, number> = Object.fromEntries(Object.entries(BUILTIN_NAME).map(([code, name]) => [name, Number(code)]));
+export const BUILTIN_CODE: Record<string, number> = Object.fromEntries(
+  Object.entries(BUILTIN_NAME).map(([code, name]) => [name, Number(code)]),
+);
 
 /** The name of a builtin operator code. */
 export function builtinName(code: number): string {

@@ -8,22 +8,22 @@
  * Mul, Sigmoid, Softmax, GlobalAveragePool, AveragePool, MaxPool, Flatten, Reshape, Concat, Pad, Transpose, Identity
  * and Dropout. Anything else fails naming the node and op type.
  */
-import { Clamp, NO_CLAMP, Pads4 } from '../../ir/attrs.ts';
-import { Graph, GraphBuilder } from '../../ir/graph.ts';
-import { OpAttrs, OpName } from '../../ir/ops.ts';
-import { formatShape } from '../../ir/tensor.ts';
+
 import { withPlace } from '../../errors.ts';
+import { type Clamp, NO_CLAMP, type Pads4 } from '../../ir/attrs.ts';
+import { type Graph, GraphBuilder } from '../../ir/graph.ts';
+import type { OpAttrs, OpName } from '../../ir/ops.ts';
+import { formatShape } from '../../ir/tensor.ts';
 import { verifyFiniteConstants } from '../../ir/verify-quantized.ts';
-import { OnnxModelRecord, OnnxNodeRecord } from './read-model.ts';
+import { checkKernelShape, constantOf, explicitPads, fail, intsAttr, NHWC_OF_NCHW, numberAttr } from './onnx-node.ts';
 import { checkOnnxSchema } from './onnx-schema.ts';
-import { NHWC_OF_NCHW, checkKernelShape, constantOf, explicitPads, fail, intsAttr, numberAttr } from './onnx-node.ts';
+import type { OnnxModelRecord, OnnxNodeRecord } from './read-model.ts';
 
 /** An ONNX value that is an IR tensor, as is or viewed in NCHW. */
 interface Value {
   ir: string;
   layout: 'plain' | 'nchw';
 }
-
 
 class OnnxFloatImporter {
   private readonly b: GraphBuilder;
@@ -33,7 +33,6 @@ class OnnxFloatImporter {
   constructor(private readonly m: OnnxModelRecord) {
     this.b = new GraphBuilder(m.file);
   }
-
 
   private floats(name: string): Float32Array {
     const c = constantOf(this.m, name);
@@ -79,9 +78,14 @@ class OnnxFloatImporter {
     return out;
   }
 
-
-
-  private pads4(n: OnnxNodeRecord, kh: number, kw: number, strides: [number, number], dilations: [number, number], x: Value): Pads4 {
+  private pads4(
+    n: OnnxNodeRecord,
+    kh: number,
+    kw: number,
+    strides: [number, number],
+    dilations: [number, number],
+    x: Value,
+  ): Pads4 {
     const auto = n.attrs.get('auto_pad');
     if (auto !== undefined && auto !== 'NOTSET') {
       if (auto === 'VALID') return [0, 0, 0, 0];
@@ -128,17 +132,35 @@ class OnnxFloatImporter {
     if (group === 1) {
       if (i !== c) fail(`weights expect ${i} input channels, the input has ${c}`);
       const ohwi = new Float32Array(src.length);
-      for (let oc = 0; oc < o!; oc++) for (let ci = 0; ci < i!; ci++) for (let y = 0; y < kh!; y++) for (let xx = 0; xx < kw!; xx++) ohwi[((oc * kh! + y) * kw! + xx) * i! + ci] = src[((oc * i! + ci) * kh! + y) * kw! + xx]!;
+      for (let oc = 0; oc < o!; oc++)
+        for (let ci = 0; ci < i!; ci++)
+          for (let y = 0; y < kh!; y++)
+            for (let xx = 0; xx < kw!; xx++)
+              ohwi[((oc * kh! + y) * kw! + xx) * i! + ci] = src[((oc * i! + ci) * kh! + y) * kw! + xx]!;
       const filter = this.fresh(n.inputs[1]!);
       this.b.constant(filter, [o!, kh!, kw!, i!], ohwi);
-      return { ir: this.emit('conv2d', n.outputs[0]!, [x.ir, filter, ...bias], { strides, dilations, pads, clamp: NO_CLAMP }), layout: 'nchw' };
+      return {
+        ir: this.emit('conv2d', n.outputs[0]!, [x.ir, filter, ...bias], { strides, dilations, pads, clamp: NO_CLAMP }),
+        layout: 'nchw',
+      };
     }
     if (group === c && i === 1) {
       const hwc = new Float32Array(src.length);
-      for (let oc = 0; oc < o!; oc++) for (let y = 0; y < kh!; y++) for (let xx = 0; xx < kw!; xx++) hwc[(y * kw! + xx) * o! + oc] = src[(oc * kh! + y) * kw! + xx]!;
+      for (let oc = 0; oc < o!; oc++)
+        for (let y = 0; y < kh!; y++)
+          for (let xx = 0; xx < kw!; xx++) hwc[(y * kw! + xx) * o! + oc] = src[(oc * kh! + y) * kw! + xx]!;
       const filter = this.fresh(n.inputs[1]!);
       this.b.constant(filter, [1, kh!, kw!, o!], hwc);
-      return { ir: this.emit('depthwise_conv2d', n.outputs[0]!, [x.ir, filter, ...bias], { strides, dilations, pads, depthMultiplier: o! / c, clamp: NO_CLAMP }), layout: 'nchw' };
+      return {
+        ir: this.emit('depthwise_conv2d', n.outputs[0]!, [x.ir, filter, ...bias], {
+          strides,
+          dilations,
+          pads,
+          depthMultiplier: o! / c,
+          clamp: NO_CLAMP,
+        }),
+        layout: 'nchw',
+      };
     }
     return fail(`group ${group} over ${c} channels is neither a regular (1) nor a depthwise (${c}) convolution`);
   }
@@ -146,14 +168,21 @@ class OnnxFloatImporter {
   /** Gemm (A·B' + C, alpha = beta = 1) or MatMul with a constant right side: a fully connected layer. */
   private dense(n: OnnxNodeRecord): Value {
     const x = this.value(n.inputs[0]!);
-    if (x.layout !== 'plain' || this.shape(x).length !== 2) fail('the left operand must be a 2-D [rows, k] tensor (Flatten first)');
+    if (x.layout !== 'plain' || this.shape(x).length !== 2)
+      fail('the left operand must be a 2-D [rows, k] tensor (Flatten first)');
     const wc = constantOf(this.m, n.inputs[1]!);
     const transB = n.opType === 'Gemm' ? numberAttr(n, 'transB', 0) : 0;
-    if (n.opType === 'Gemm' && (numberAttr(n, 'transA', 0) !== 0 || numberAttr(n, 'alpha', 1) !== 1 || numberAttr(n, 'beta', 1) !== 1)) fail('only Gemm with transA = 0, alpha = beta = 1 is supported');
+    if (
+      n.opType === 'Gemm' &&
+      (numberAttr(n, 'transA', 0) !== 0 || numberAttr(n, 'alpha', 1) !== 1 || numberAttr(n, 'beta', 1) !== 1)
+    )
+      fail('only Gemm with transA = 0, alpha = beta = 1 is supported');
     if (wc.dims.length !== 2) fail(`weights '${n.inputs[1]}' must be 2-D`);
     const src = this.floats(n.inputs[1]!);
     const [o, k] = transB ? wc.dims : [wc.dims[1], wc.dims[0]];
-    const ok = transB ? Float32Array.from(src) : Float32Array.from({ length: o! * k! }, (_, idx) => src[(idx % k!) * o! + Math.floor(idx / k!)]!);
+    const ok = transB
+      ? Float32Array.from(src)
+      : Float32Array.from({ length: o! * k! }, (_, idx) => src[(idx % k!) * o! + Math.floor(idx / k!)]!);
     const filter = this.fresh(n.inputs[1]!);
     this.b.constant(filter, [o!, k!], ok);
     const inputs = [x.ir, filter];
@@ -170,7 +199,8 @@ class OnnxFloatImporter {
   /** An elementwise binary op; a constant operand in NCHW form ([C, 1, 1] or [1, C, 1, 1]) is turned to NHWC. */
   private binary(n: OnnxNodeRecord, op: 'add' | 'mul'): Value {
     const [a, b] = n.inputs.map((i) => this.operand(i, n.inputs));
-    if (a!.layout !== b!.layout && !(this.isConstant(a!) || this.isConstant(b!))) fail('its operands are in different layouts');
+    if (a!.layout !== b!.layout && !(this.isConstant(a!) || this.isConstant(b!)))
+      fail('its operands are in different layouts');
     const layout = a!.layout === 'nchw' || b!.layout === 'nchw' ? 'nchw' : 'plain';
     return { ir: this.emit(op, n.outputs[0]!, [a!.ir, b!.ir], { clamp: NO_CLAMP }), layout };
   }
@@ -188,7 +218,8 @@ class OnnxFloatImporter {
     const ir = this.fresh(name);
     if (nchwSibling && c.dims.length >= 3) {
       const d = c.dims.length === 4 ? c.dims.slice(1) : c.dims;
-      if (d[1] !== 1 || d[2] !== 1) fail(`constant '${name}' (${formatShape(c.dims)}) must be per channel ([C, 1, 1]) beside an NCHW tensor`);
+      if (d[1] !== 1 || d[2] !== 1)
+        fail(`constant '${name}' (${formatShape(c.dims)}) must be per channel ([C, 1, 1]) beside an NCHW tensor`);
       this.b.constant(ir, [d[0]!], data);
     } else {
       this.b.constant(ir, c.dims, data);
@@ -211,16 +242,32 @@ class OnnxFloatImporter {
     const x = this.nchw(n.inputs[0]!);
     const [kh, kw] = intsAttr(n, 'kernel_shape');
     const strides = intsAttr(n, 'strides', [1, 1]) as [number, number];
-    if (op === 'avg_pool2d' && numberAttr(n, 'count_include_pad', 0) !== 0 && intsAttr(n, 'pads', [0, 0, 0, 0]).some((p) => p > 0)) fail('count_include_pad = 1 with padding is not supported (the IR averages in-bounds taps)');
+    if (
+      op === 'avg_pool2d' &&
+      numberAttr(n, 'count_include_pad', 0) !== 0 &&
+      intsAttr(n, 'pads', [0, 0, 0, 0]).some((p) => p > 0)
+    )
+      fail('count_include_pad = 1 with padding is not supported (the IR averages in-bounds taps)');
     if (numberAttr(n, 'ceil_mode', 0) !== 0) fail('ceil_mode = 1 is not supported');
-    return { ir: this.emit(op, n.outputs[0]!, [x.ir], { filter: [kh!, kw!], strides, pads: this.pads4(n, kh!, kw!, strides, [1, 1], x), clamp: NO_CLAMP }), layout: 'nchw' };
+    return {
+      ir: this.emit(op, n.outputs[0]!, [x.ir], {
+        filter: [kh!, kw!],
+        strides,
+        pads: this.pads4(n, kh!, kw!, strides, [1, 1], x),
+        clamp: NO_CLAMP,
+      }),
+      layout: 'nchw',
+    };
   }
 
   /** Reshape or Flatten to `target` (ONNX's shape); an NCHW view reshapes only when its element order is NHWC's (H·W = 1 or C = 1). */
   private reshapeTo(n: OnnxNodeRecord, target: number[]): Value {
     const x = this.value(n.inputs[0]!);
     const s = this.shape(x);
-    if (x.layout === 'nchw' && s[1]! * s[2]! !== 1 && s[3] !== 1) fail(`reshaping the NCHW ${formatShape([s[0]!, s[3]!, s[1]!, s[2]!])} activation is not supported (tinyedge keeps NHWC)`);
+    if (x.layout === 'nchw' && s[1]! * s[2]! !== 1 && s[3] !== 1)
+      fail(
+        `reshaping the NCHW ${formatShape([s[0]!, s[3]!, s[1]!, s[2]!])} activation is not supported (tinyedge keeps NHWC)`,
+      );
     const total = s.reduce((a, b) => a * b, 1);
     const known = target.filter((d) => d > 0).reduce((a, b) => a * b, 1);
     const dims = target.map((d, i) => (d === 0 ? [s[0], s[3], s[1], s[2]][i]! : d === -1 ? total / known : d));
@@ -242,7 +289,12 @@ class OnnxFloatImporter {
           this.b.constant(ir, [this.shape(x)[3]!], Float32Array.from(this.floats(i)));
           return ir;
         });
-        return void set({ ir: this.emit('batch_norm', n.outputs[0]!, [x.ir, mean!, variance!, offset!, scale!], { epsilon: numberAttr(n, 'epsilon', 1e-5) }), layout: 'nchw' });
+        return void set({
+          ir: this.emit('batch_norm', n.outputs[0]!, [x.ir, mean!, variance!, offset!, scale!], {
+            epsilon: numberAttr(n, 'epsilon', 1e-5),
+          }),
+          layout: 'nchw',
+        });
       }
       case 'Relu': {
         const x = this.value(n.inputs[0]!);
@@ -261,12 +313,16 @@ class OnnxFloatImporter {
       case 'Softmax': {
         const x = this.value(n.inputs[0]!);
         const axis = numberAttr(n, 'axis', -1);
-        if (x.layout !== 'plain' || (axis !== -1 && axis !== this.shape(x).length - 1)) fail('Softmax must be over the last axis of a plain tensor');
+        if (x.layout !== 'plain' || (axis !== -1 && axis !== this.shape(x).length - 1))
+          fail('Softmax must be over the last axis of a plain tensor');
         return void set({ ...x, ir: this.emit('softmax', n.outputs[0]!, [x.ir], { beta: 1 }) });
       }
       case 'GlobalAveragePool': {
         const x = this.nchw(n.inputs[0]!);
-        return void set({ ir: this.emit('mean', n.outputs[0]!, [x.ir], { axes: [1, 2], keepDims: true }), layout: 'nchw' });
+        return void set({
+          ir: this.emit('mean', n.outputs[0]!, [x.ir], { axes: [1, 2], keepDims: true }),
+          layout: 'nchw',
+        });
       }
       case 'AveragePool':
         return void set(this.pool(n, 'avg_pool2d'));
@@ -285,7 +341,15 @@ class OnnxFloatImporter {
         const rank = this.shape(xs[0]!).length;
         const a = numberAttr(n, 'axis', 0);
         const axis = a < 0 ? a + rank : a;
-        return void set({ ...xs[0]!, ir: this.emit('concat', n.outputs[0]!, xs.map((x) => x.ir), { axis: xs[0]!.layout === 'nchw' ? NHWC_OF_NCHW[axis]! : axis }) });
+        return void set({
+          ...xs[0]!,
+          ir: this.emit(
+            'concat',
+            n.outputs[0]!,
+            xs.map((x) => x.ir),
+            { axis: xs[0]!.layout === 'nchw' ? NHWC_OF_NCHW[axis]! : axis },
+          ),
+        });
       }
       case 'Pad': {
         const x = this.value(n.inputs[0]!);
@@ -309,7 +373,10 @@ class OnnxFloatImporter {
       case 'Dropout':
         return void set(this.value(n.inputs[0]!));
       default:
-        return fail(`op ${n.domain ? `${n.domain}.` : ''}${n.opType} is not supported by the float ONNX frontend (Conv, Gemm, MatMul, BatchNormalization, Relu, Clip, Add, Mul, Sigmoid, Softmax, GlobalAveragePool, AveragePool, MaxPool, Flatten, Reshape, Concat, Pad, Transpose, Identity, Dropout)`, 'TE109');
+        return fail(
+          `op ${n.domain ? `${n.domain}.` : ''}${n.opType} is not supported by the float ONNX frontend (Conv, Gemm, MatMul, BatchNormalization, Relu, Clip, Add, Mul, Sigmoid, Softmax, GlobalAveragePool, AveragePool, MaxPool, Flatten, Reshape, Concat, Pad, Transpose, Identity, Dropout)`,
+          'TE109',
+        );
     }
   }
 
@@ -318,7 +385,8 @@ class OnnxFloatImporter {
     g.outputs = this.m.outputs.map((o) => {
       const v = this.value(o.name);
       const s = this.shape(v);
-      if (v.layout === 'nchw' && s[1]! * s[2]! !== 1 && s[3] !== 1) fail(`output '${o.name}' is a 4-D NCHW activation; tinyedge outputs NHWC`);
+      if (v.layout === 'nchw' && s[1]! * s[2]! !== 1 && s[3] !== 1)
+        fail(`output '${o.name}' is a 4-D NCHW activation; tinyedge outputs NHWC`);
       return v.ir;
     });
     verifyFiniteConstants(g);
@@ -331,14 +399,21 @@ export function importOnnxFloat(m: OnnxModelRecord): Graph {
   return withPlace({ file: m.file }, () => {
     if (m.inputs.length !== 1) fail(`the model has ${m.inputs.length} inputs; tinyedge runs models with one`);
     const input = m.inputs[0]!;
-    if (input.dims.some((d) => d < 1)) fail(`input '${input.name}' has dynamic dims ${input.dims.join('×')}; tinyedge needs a fixed shape (export with a fixed batch of 1)`);
+    if (input.dims.some((d) => d < 1))
+      fail(
+        `input '${input.name}' has dynamic dims ${input.dims.join('×')}; tinyedge needs a fixed shape (export with a fixed batch of 1)`,
+      );
     const importer = new OnnxFloatImporter(m);
     importer.input(input.name, input.dims);
     for (const n of m.nodes) {
-      withPlace({ node: n.name, op: n.opType }, () => {
-        checkOnnxSchema(n);
-        importer.node(n);
-      }, true);
+      withPlace(
+        { node: n.name, op: n.opType },
+        () => {
+          checkOnnxSchema(n);
+          importer.node(n);
+        },
+        true,
+      );
     }
     return importer.finish();
   });

@@ -6,16 +6,17 @@
  * The IR keeps NHWC; every ONNX value carries whether it is that tensor as is ('plain') or transposed to NCHW, which
  * is how ONNX's axes, pads and weights are read back. Scales and zero points are the file's, exactly.
  */
-import { Clamp, NO_CLAMP } from '../../ir/attrs.ts';
-import { Graph, GraphBuilder, Node, tensorOf } from '../../ir/graph.ts';
-import { OpAttrs, OpName } from '../../ir/ops.ts';
-import { Quantization, formatShape } from '../../ir/tensor.ts';
+
+import { withPlace } from '../../errors.ts';
+import { type Clamp, NO_CLAMP } from '../../ir/attrs.ts';
+import { type Graph, GraphBuilder, type Node, tensorOf } from '../../ir/graph.ts';
+import type { OpAttrs, OpName } from '../../ir/ops.ts';
+import { formatShape, type Quantization } from '../../ir/tensor.ts';
 import { verifyGraph } from '../../ir/verify.ts';
 import { verifyQuantizedGraph, verifyTensorQuantization } from '../../ir/verify-quantized.ts';
-import { withPlace } from '../../errors.ts';
-import { OnnxModelRecord, OnnxNodeRecord } from './read-model.ts';
+import { checkKernelShape, constantOf, explicitPads, fail, intsAttr, NHWC_OF_NCHW, numberAttr } from './onnx-node.ts';
 import { checkOnnxSchema } from './onnx-schema.ts';
-import { NHWC_OF_NCHW, checkKernelShape, constantOf, explicitPads, fail, intsAttr, numberAttr } from './onnx-node.ts';
+import type { OnnxModelRecord, OnnxNodeRecord } from './read-model.ts';
 
 /** An ONNX value that is an IR tensor, as is or viewed in NCHW. */
 interface TensorValue {
@@ -31,7 +32,6 @@ interface FloatValue {
   op?: { type: 'softmax' | 'logistic' | 'mean' | 'identity'; axes?: number[]; keepDims?: boolean; spatial?: boolean };
 }
 
-
 class OnnxInt8Importer {
   private readonly b: GraphBuilder;
   private readonly values = new Map<string, TensorValue | FloatValue>();
@@ -40,7 +40,6 @@ class OnnxInt8Importer {
   constructor(private readonly m: OnnxModelRecord) {
     this.b = new GraphBuilder(m.file);
   }
-
 
   private scalar(name: string): number {
     const c = constantOf(this.m, name);
@@ -59,7 +58,10 @@ class OnnxInt8Importer {
 
   private tensor(name: string): TensorValue {
     const v = this.values.get(name);
-    if (!v) return this.m.initializers.has(name) ? fail(`'${name}' is a constant where an activation is expected`) : fail(`'${name}' is used before any node computes it`);
+    if (!v)
+      return this.m.initializers.has(name)
+        ? fail(`'${name}' is a constant where an activation is expected`)
+        : fail(`'${name}' is used before any node computes it`);
     if (v.kind !== 'tensor') fail(`'${name}' is a float value; only int8 tensors flow between tinyedge's ops`);
     return v;
   }
@@ -69,7 +71,13 @@ class OnnxInt8Importer {
   }
 
   /** Adds an IR node writing a new int8 tensor in `quant`, and returns it. */
-  private emit<K extends OpName>(op: K, name: string, inputs: string[], attrs: OpAttrs<K>, quant: Quantization): string {
+  private emit<K extends OpName>(
+    op: K,
+    name: string,
+    inputs: string[],
+    attrs: OpAttrs<K>,
+    quant: Quantization,
+  ): string {
     const out = this.b.has(name) ? `${name}#${++this.counter}` : name;
     this.b.node(op, out, inputs, attrs);
     const t = tensorOf(this.b.graph, out);
@@ -111,7 +119,11 @@ class OnnxInt8Importer {
         continue;
       }
       if (n.opType === 'QLinearConcat') return this.quantOf(n.inputs[k + 1]!, n.inputs[k + 2]!);
-      if (['QLinearConv', 'QLinearAdd', 'QLinearMul', 'QLinearAveragePool', 'DequantizeLinear'].includes(n.opType) && k % 3 === 0) return this.quantOf(n.inputs[k + 1]!, n.inputs[k + 2]!);
+      if (
+        ['QLinearConv', 'QLinearAdd', 'QLinearMul', 'QLinearAveragePool', 'DequantizeLinear'].includes(n.opType) &&
+        k % 3 === 0
+      )
+        return this.quantOf(n.inputs[k + 1]!, n.inputs[k + 2]!);
       break;
     }
     return undefined;
@@ -126,9 +138,6 @@ class OnnxInt8Importer {
     this.values.set(n.outputs[0]!, v);
   }
 
-
-
-
   private qlinearConv(n: OnnxNodeRecord): TensorValue {
     const [xName, xs, xz, wName, ws, wz, ys, yz, bName] = n.inputs;
     const x = this.tensor(xName!);
@@ -136,18 +145,25 @@ class OnnxInt8Importer {
     const w = constantOf(this.m, wName!);
     if (w.type !== 'int8' || w.dims.length !== 4) fail(`weights '${wName}' must be int8 [O, I, KH, KW]`);
     const [wsc, wzp] = [constantOf(this.m, ws!), constantOf(this.m, wz!)];
-    if (wsc.type !== 'float' || wzp.type !== 'int8') fail(`weights '${wName}' need a float scale and an int8 zero point`);
+    if (wsc.type !== 'float' || wzp.type !== 'int8')
+      fail(`weights '${wName}' need a float scale and an int8 zero point`);
     const wScale = Array.from(wsc.data);
-    if (wzp.data.length !== wScale.length) fail(`weights '${wName}' have ${wScale.length} scales but ${wzp.data.length} zero points`);
-    if (Array.from(wzp.data).some((z) => z !== 0)) fail(`weights '${wName}' have a non-zero zero point: tinyedge's int8 weights are symmetric`);
+    if (wzp.data.length !== wScale.length)
+      fail(`weights '${wName}' have ${wScale.length} scales but ${wzp.data.length} zero points`);
+    if (Array.from(wzp.data).some((z) => z !== 0))
+      fail(`weights '${wName}' have a non-zero zero point: tinyedge's int8 weights are symmetric`);
     const [o, i, kh, kw] = w.dims;
     checkKernelShape(n, kh!, kw!);
     // ONNX Runtime refuses a per-channel scale whose length is not the output channels.
-    if (wScale.length !== 1 && wScale.length !== o) fail(`weights '${wName}' have ${wScale.length} scales for ${o} output channels`);
+    if (wScale.length !== 1 && wScale.length !== o)
+      fail(`weights '${wName}' have ${wScale.length} scales for ${o} output channels`);
     const c = this.shape(x)[3]!;
     const group = numberAttr(n, 'group', 1);
     const scales = wScale.length === 1 ? [wScale[0]!] : wScale;
-    const wq: Quantization = scales.length === 1 ? { scale: scales, zeroPoint: [0] } : { scale: scales, zeroPoint: scales.map(() => 0), axis: 0 };
+    const wq: Quantization =
+      scales.length === 1
+        ? { scale: scales, zeroPoint: [0] }
+        : { scale: scales, zeroPoint: scales.map(() => 0), axis: 0 };
     const src = w.data as Int8Array;
     const strides = intsAttr(n, 'strides', [1, 1]) as [number, number];
     const dilations = intsAttr(n, 'dilations', [1, 1]) as [number, number];
@@ -157,12 +173,18 @@ class OnnxInt8Importer {
     if (group === 1) {
       if (i !== c) fail(`weights '${wName}' expect ${i} input channels, the input has ${c}`);
       const ohwi = new Int8Array(src.length);
-      for (let oc = 0; oc < o!; oc++) for (let ci = 0; ci < i; ci++) for (let y = 0; y < kh!; y++) for (let xx = 0; xx < kw!; xx++) ohwi[((oc * kh! + y) * kw! + xx) * i + ci] = src[((oc * i + ci) * kh! + y) * kw! + xx]!;
+      for (let oc = 0; oc < o!; oc++)
+        for (let ci = 0; ci < i; ci++)
+          for (let y = 0; y < kh!; y++)
+            for (let xx = 0; xx < kw!; xx++)
+              ohwi[((oc * kh! + y) * kw! + xx) * i + ci] = src[((oc * i + ci) * kh! + y) * kw! + xx]!;
       filter = this.irConstant(wName!, [o!, kh!, kw!, i], ohwi, wq);
       op = 'conv2d';
     } else if (group === c && i === 1) {
       const hwc = new Int8Array(src.length);
-      for (let oc = 0; oc < o!; oc++) for (let y = 0; y < kh!; y++) for (let xx = 0; xx < kw!; xx++) hwc[(y * kw! + xx) * o! + oc] = src[(oc * kh! + y) * kw! + xx]!;
+      for (let oc = 0; oc < o!; oc++)
+        for (let y = 0; y < kh!; y++)
+          for (let xx = 0; xx < kw!; xx++) hwc[(y * kw! + xx) * o! + oc] = src[(oc * kh! + y) * kw! + xx]!;
       filter = this.irConstant(wName!, [1, kh!, kw!, o!], hwc, wq.axis === undefined ? wq : { ...wq, axis: 3 });
       op = 'depthwise_conv2d';
     } else {
@@ -179,7 +201,13 @@ class OnnxInt8Importer {
     const ir =
       op === 'conv2d'
         ? this.emit('conv2d', n.outputs[0]!, inputs, { strides, dilations, pads, clamp: NO_CLAMP }, quant)
-        : this.emit('depthwise_conv2d', n.outputs[0]!, inputs, { strides, dilations, pads, depthMultiplier: o! / c, clamp: NO_CLAMP }, quant);
+        : this.emit(
+            'depthwise_conv2d',
+            n.outputs[0]!,
+            inputs,
+            { strides, dilations, pads, depthMultiplier: o! / c, clamp: NO_CLAMP },
+            quant,
+          );
     return { kind: 'tensor', ir, layout: 'nchw' };
   }
 
@@ -187,7 +215,9 @@ class OnnxInt8Importer {
   private checkQuant(ir: string, stated: Quantization, role: string): void {
     const q = this.q(ir);
     if (q.scale[0] !== stated.scale[0] || q.zeroPoint[0] !== stated.zeroPoint[0]) {
-      fail(`its ${role} '${ir}' is quantized (${q.scale[0]}, ${q.zeroPoint[0]}) but the node states (${stated.scale[0]}, ${stated.zeroPoint[0]})`);
+      fail(
+        `its ${role} '${ir}' is quantized (${q.scale[0]}, ${q.zeroPoint[0]}) but the node states (${stated.scale[0]}, ${stated.zeroPoint[0]})`,
+      );
     }
   }
 
@@ -226,17 +256,31 @@ class OnnxInt8Importer {
     }
     if (op.type === 'mean') {
       if (x.layout !== 'plain') fail('ReduceMean over an NCHW tensor is not supported');
-      return { kind: 'tensor', ir: this.emit('mean', n.outputs[0]!, [x.ir], { axes: op.axes ?? [], keepDims: op.keepDims ?? true }, quant), layout: 'plain' };
+      return {
+        kind: 'tensor',
+        ir: this.emit('mean', n.outputs[0]!, [x.ir], { axes: op.axes ?? [], keepDims: op.keepDims ?? true }, quant),
+        layout: 'plain',
+      };
     }
     return { ...x, ir: this.emit('clamp', n.outputs[0]!, [x.ir], { clamp: NO_CLAMP }, quant) };
   }
 
   private floatOp(n: OnnxNodeRecord, type: NonNullable<FloatValue['op']>['type']): FloatValue {
     const v = this.values.get(n.inputs[0]!);
-    if (v?.kind !== 'float' || v.op) fail(`${n.opType} must read a DequantizeLinear output directly (tinyedge runs it in int8)`);
-    if (type === 'softmax' && numberAttr(n, 'axis', -1) !== -1 && numberAttr(n, 'axis', -1) !== this.shape(v.of).length - 1) fail('Softmax must be over the last axis');
+    if (v?.kind !== 'float' || v.op)
+      fail(`${n.opType} must read a DequantizeLinear output directly (tinyedge runs it in int8)`);
+    if (
+      type === 'softmax' &&
+      numberAttr(n, 'axis', -1) !== -1 &&
+      numberAttr(n, 'axis', -1) !== this.shape(v.of).length - 1
+    )
+      fail('Softmax must be over the last axis');
     if (n.opType === 'GlobalAveragePool') return { ...v, op: { type, spatial: true } };
-    return { ...v, op: type === 'mean' ? { type, axes: intsAttr(n, 'axes'), keepDims: numberAttr(n, 'keepdims', 1) === 1 } : { type } };
+    return {
+      ...v,
+      op:
+        type === 'mean' ? { type, axes: intsAttr(n, 'axes'), keepDims: numberAttr(n, 'keepdims', 1) === 1 } : { type },
+    };
   }
 
   /** Reshape to `target` (ONNX's shape, −1 allowed), or Flatten (axis 1) when no target is given. */
@@ -251,9 +295,17 @@ class OnnxInt8Importer {
     if (target.length === 4) {
       const nhwc = [target[0]!, target[2]!, target[3]!, target[1]!];
       if (!sameOrder(nhwc)) fail(`Reshape to NCHW ${target.join('×')} is not supported`);
-      return { kind: 'tensor', ir: this.emit('reshape', n.outputs[0]!, [x.ir], { shape: nhwc }, this.q(x.ir)), layout: 'nchw' };
+      return {
+        kind: 'tensor',
+        ir: this.emit('reshape', n.outputs[0]!, [x.ir], { shape: nhwc }, this.q(x.ir)),
+        layout: 'nchw',
+      };
     }
-    return { kind: 'tensor', ir: this.emit('reshape', n.outputs[0]!, [x.ir], { shape: target }, this.q(x.ir)), layout: 'plain' };
+    return {
+      kind: 'tensor',
+      ir: this.emit('reshape', n.outputs[0]!, [x.ir], { shape: target }, this.q(x.ir)),
+      layout: 'plain',
+    };
   }
 
   private irAxis(x: TensorValue, axis: number): number {
@@ -289,17 +341,29 @@ class OnnxInt8Importer {
         this.checkQuant(va.ir, this.quantOf(as!, az!), 'first input');
         this.checkQuant(vb.ir, this.quantOf(bs!, bz!), 'second input');
         const op = n.opType === 'QLinearAdd' ? 'add' : 'mul';
-        return this.set(n, { ...va, ir: this.emit(op, out, [va.ir, vb.ir], { clamp: NO_CLAMP }, this.quantOf(ys!, yz!)) });
+        return this.set(n, {
+          ...va,
+          ir: this.emit(op, out, [va.ir, vb.ir], { clamp: NO_CLAMP }, this.quantOf(ys!, yz!)),
+        });
       }
       case 'QLinearAveragePool':
       case 'MaxPool': {
         const x = this.tensor(n.inputs[0]!);
         if (x.layout !== 'nchw') fail(`${n.opType} reads an NCHW tensor`);
-        if (n.opType === 'QLinearAveragePool' && numberAttr(n, 'count_include_pad', 0) !== 0) fail('count_include_pad = 1 is not supported (TFLite averages the in-bounds taps)');
-        const attrs = { filter: intsAttr(n, 'kernel_shape') as [number, number], strides: intsAttr(n, 'strides', [1, 1]) as [number, number], pads: explicitPads(n), clamp: NO_CLAMP };
+        if (n.opType === 'QLinearAveragePool' && numberAttr(n, 'count_include_pad', 0) !== 0)
+          fail('count_include_pad = 1 is not supported (TFLite averages the in-bounds taps)');
+        const attrs = {
+          filter: intsAttr(n, 'kernel_shape') as [number, number],
+          strides: intsAttr(n, 'strides', [1, 1]) as [number, number],
+          pads: explicitPads(n),
+          clamp: NO_CLAMP,
+        };
         const quant = n.opType === 'MaxPool' ? this.q(x.ir) : this.quantOf(n.inputs[3]!, n.inputs[4]!);
         if (n.opType === 'QLinearAveragePool') this.checkQuant(x.ir, this.quantOf(n.inputs[1]!, n.inputs[2]!), 'input');
-        return this.set(n, { ...x, ir: this.emit(n.opType === 'MaxPool' ? 'max_pool2d' : 'avg_pool2d', out, [x.ir], attrs, quant) });
+        return this.set(n, {
+          ...x,
+          ir: this.emit(n.opType === 'MaxPool' ? 'max_pool2d' : 'avg_pool2d', out, [x.ir], attrs, quant),
+        });
       }
       case 'Pad': {
         const x = this.tensor(n.inputs[0]!);
@@ -322,7 +386,16 @@ class OnnxInt8Importer {
         const xs = names.map((i) => this.tensor(i));
         if (xs.some((x) => x.layout !== xs[0]!.layout)) fail('its inputs are in different layouts');
         const axis = this.irAxis(xs[0]!, numberAttr(n, 'axis', 0));
-        return this.set(n, { ...xs[0]!, ir: this.emit('concat', out, xs.map((x) => x.ir), { axis }, q ?? this.q(xs[0]!.ir)) });
+        return this.set(n, {
+          ...xs[0]!,
+          ir: this.emit(
+            'concat',
+            out,
+            xs.map((x) => x.ir),
+            { axis },
+            q ?? this.q(xs[0]!.ir),
+          ),
+        });
       }
       case 'DequantizeLinear': {
         const x = this.tensor(n.inputs[0]!);
@@ -372,14 +445,19 @@ export function importOnnxInt8(m: OnnxModelRecord): ImportedOnnx {
   return withPlace({ file: m.file }, () => {
     if (m.inputs.length !== 1) fail(`the model has ${m.inputs.length} inputs; tinyedge runs models with one`);
     const input = m.inputs[0]!;
-    if (input.dims.some((d) => d < 1)) fail(`input '${input.name}' has dynamic dims ${input.dims.join('×')}; tinyedge needs a fixed shape`);
+    if (input.dims.some((d) => d < 1))
+      fail(`input '${input.name}' has dynamic dims ${input.dims.join('×')}; tinyedge needs a fixed shape`);
     const importer = new OnnxInt8Importer(m);
     importer.input(input.name, input.dims, input.nchw);
     for (const n of m.nodes) {
-      withPlace({ node: n.name, op: n.opType }, () => {
-        checkOnnxSchema(n);
-        importer.node(n);
-      }, true);
+      withPlace(
+        { node: n.name, op: n.opType },
+        () => {
+          checkOnnxSchema(n);
+          importer.node(n);
+        },
+        true,
+      );
     }
     const graph = importer.finish();
     // The graph input's quantization is what its first consumer states (QLinearConv's x_scale, x_zero_point).

@@ -1,7 +1,8 @@
 /** @fileoverview What both ONNX importers read from a node the same way: its attributes, its constant inputs, its pads. */
-import { Pads4 } from '../../ir/attrs.ts';
-import { ErrorCode, TinyedgeError } from '../../errors.ts';
-import { OnnxConstant, OnnxModelRecord, OnnxNodeRecord } from './read-model.ts';
+
+import { type ErrorCode, TinyedgeError } from '../../errors.ts';
+import type { Pads4 } from '../../ir/attrs.ts';
+import type { OnnxConstant, OnnxModelRecord, OnnxNodeRecord } from './read-model.ts';
 
 /** NHWC axis of each NCHW axis: how an ONNX axis of a 4-D activation names the IR's. */
 export const NHWC_OF_NCHW = [0, 3, 1, 2];
@@ -46,5 +47,6 @@ export function explicitPads(n: OnnxNodeRecord): Pads4 {
 /** A Conv's kernel_shape, when given, is its weights' KH×KW (ONNX Runtime refuses a model where they differ). */
 export function checkKernelShape(n: OnnxNodeRecord, kh: number, kw: number): void {
   const k = intsAttr(n, 'kernel_shape', [kh, kw]);
-  if (k.length !== 2 || k[0] !== kh || k[1] !== kw) fail(`kernel_shape ${k.join('×')} does not match the weights' ${kh}×${kw}`);
+  if (k.length !== 2 || k[0] !== kh || k[1] !== kw)
+    fail(`kernel_shape ${k.join('×')} does not match the weights' ${kh}×${kw}`);
 }

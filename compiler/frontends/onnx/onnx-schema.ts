@@ -3,8 +3,9 @@
  * when it loads a model: how many inputs an op takes and which attributes it has, of which type. A node ONNX Runtime
  * refuses (an unknown attribute, an attribute of the wrong type, an extra input) is refused here too.
  */
-import { OnnxNodeRecord } from './read-model.ts';
+
 import { fail } from './onnx-node.ts';
+import type { OnnxNodeRecord } from './read-model.ts';
 
 type AttrType = 'int' | 'ints' | 'float' | 'floats' | 'string';
 
@@ -14,8 +15,23 @@ interface OpSchema {
   attrs: Record<string, AttrType>;
 }
 
-const CONV_ATTRS: Record<string, AttrType> = { auto_pad: 'string', dilations: 'ints', group: 'int', kernel_shape: 'ints', pads: 'ints', strides: 'ints' };
-const POOL_ATTRS: Record<string, AttrType> = { auto_pad: 'string', ceil_mode: 'int', count_include_pad: 'int', dilations: 'ints', kernel_shape: 'ints', pads: 'ints', strides: 'ints' };
+const CONV_ATTRS: Record<string, AttrType> = {
+  auto_pad: 'string',
+  dilations: 'ints',
+  group: 'int',
+  kernel_shape: 'ints',
+  pads: 'ints',
+  strides: 'ints',
+};
+const POOL_ATTRS: Record<string, AttrType> = {
+  auto_pad: 'string',
+  ceil_mode: 'int',
+  count_include_pad: 'int',
+  dilations: 'ints',
+  kernel_shape: 'ints',
+  pads: 'ints',
+  strides: 'ints',
+};
 
 /** Every op either ONNX importer maps (opset 13 and com.microsoft's QLinear ops). */
 const SCHEMAS: Record<string, OpSchema> = {
@@ -54,7 +70,10 @@ export function checkOnnxSchema(n: OnnxNodeRecord): void {
   const schema = SCHEMAS[n.opType];
   if (!schema) return;
   const [min, max] = schema.inputs;
-  if (n.inputs.length < min || n.inputs.length > max) fail(`takes ${min === max ? min : `${min} to ${max === Infinity ? 'any number of' : max}`} inputs, has ${n.inputs.length}`);
+  if (n.inputs.length < min || n.inputs.length > max)
+    fail(
+      `takes ${min === max ? min : `${min} to ${max === Infinity ? 'any number of' : max}`} inputs, has ${n.inputs.length}`,
+    );
   if (n.outputs.length < 1 || n.outputs[0] === '') fail('has no output');
   for (const [name, got] of n.attrTypes) {
     const want = schema.attrs[name];

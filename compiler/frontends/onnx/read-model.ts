@@ -54,7 +54,15 @@ const MIN_OPSET = 7;
 const MAX_OPSET = 23;
 
 function typeOf(code: number): OnnxConstant['type'] {
-  return code === DT.FLOAT ? 'float' : code === DT.INT8 ? 'int8' : code === DT.INT32 ? 'int32' : code === DT.INT64 ? 'int64' : 'other';
+  return code === DT.FLOAT
+    ? 'float'
+    : code === DT.INT8
+      ? 'int8'
+      : code === DT.INT32
+        ? 'int32'
+        : code === DT.INT64
+          ? 'int64'
+          : 'other';
 }
 
 const num = (v: number | { toNumber(): number }) => (typeof v === 'number' ? v : v.toNumber());
@@ -65,14 +73,23 @@ function readConstant(t: onnxProto.onnx.ITensorProto, file: string): OnnxConstan
   const type = typeOf(t.dataType ?? 0);
   const raw = t.rawData && t.rawData.length > 0 ? Uint8Array.from(t.rawData) : undefined;
   const width = { float: 4, int8: 1, int32: 4, int64: 8, other: 0 }[type];
-  if (raw && raw.length !== n * width) throw new TinyedgeError('TE108', `initializer '${t.name}' holds ${raw.length} bytes, its dims ${dims.join('×') || 'scalar'} need ${n * width}`, { file });
+  if (raw && raw.length !== n * width)
+    throw new TinyedgeError(
+      'TE108',
+      `initializer '${t.name}' holds ${raw.length} bytes, its dims ${dims.join('×') || 'scalar'} need ${n * width}`,
+      { file },
+    );
   let data: OnnxConstant['data'];
   if (type === 'float') data = raw ? new Float32Array(raw.buffer) : Float32Array.from(t.floatData ?? []);
   else if (type === 'int8') data = raw ? new Int8Array(raw.buffer) : Int8Array.from(t.int32Data ?? []);
   else if (type === 'int32') data = raw ? new Int32Array(raw.buffer) : Int32Array.from(t.int32Data ?? []);
-  else if (type === 'int64') data = raw ? Array.from(new BigInt64Array(raw.buffer), Number) : (t.int64Data ?? []).map(num);
+  else if (type === 'int64')
+    data = raw ? Array.from(new BigInt64Array(raw.buffer), Number) : (t.int64Data ?? []).map(num);
   else data = [];
-  if (type !== 'other' && data.length !== n) throw new TinyedgeError('TE108', `initializer '${t.name}' holds ${data.length} values, its dims need ${n}`, { file });
+  if (type !== 'other' && data.length !== n)
+    throw new TinyedgeError('TE108', `initializer '${t.name}' holds ${data.length} values, its dims need ${n}`, {
+      file,
+    });
   return { dims, type, data };
 }
 
@@ -98,7 +115,13 @@ const ATTR_TYPES: Record<number, string> = { 1: 'float', 2: 'int', 3: 'string', 
 
 function readValue(v: onnxProto.onnx.IValueInfoProto): OnnxValueRecord {
   const tensor = v.type?.tensorType;
-  return { name: v.name ?? '', type: typeOf(tensor?.elemType ?? 0), dims: (tensor?.shape?.dim ?? []).map((d) => (d.dimValue !== undefined && d.dimValue !== null ? num(d.dimValue) : -1)) };
+  return {
+    name: v.name ?? '',
+    type: typeOf(tensor?.elemType ?? 0),
+    dims: (tensor?.shape?.dim ?? []).map((d) =>
+      d.dimValue !== undefined && d.dimValue !== null ? num(d.dimValue) : -1,
+    ),
+  };
 }
 
 /** Decodes .onnx bytes; a file protobuf cannot read fails naming it. */
@@ -116,10 +139,15 @@ export function readOnnxModel(bytes: Uint8Array, file: string): OnnxModelRecord 
   const opset = (model.opsetImport ?? []).find((o) => !o.domain || o.domain === 'ai.onnx');
   const version = opset ? num(opset.version ?? 0) : undefined;
   if (version === undefined || !(version >= MIN_OPSET && version <= MAX_OPSET)) {
-    throw new TinyedgeError('TE111', `imports the standard ONNX opset ${version ?? '(none)'}; tinyedge reads opsets ${MIN_OPSET} to ${MAX_OPSET}`, { file });
+    throw new TinyedgeError(
+      'TE111',
+      `imports the standard ONNX opset ${version ?? '(none)'}; tinyedge reads opsets ${MIN_OPSET} to ${MAX_OPSET}`,
+      { file },
+    );
   }
   const g = model.graph;
-  if (!g || !g.node || g.node.length === 0) throw new TinyedgeError('TE104', 'not an ONNX model: it has no graph nodes', { file });
+  if (!g?.node || g.node.length === 0)
+    throw new TinyedgeError('TE104', 'not an ONNX model: it has no graph nodes', { file });
   const initializers = new Map((g.initializer ?? []).map((t) => [t.name ?? '', readConstant(t, file)] as const));
   return {
     file,

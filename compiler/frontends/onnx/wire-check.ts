@@ -8,9 +8,26 @@
 /** Sub-message fields by message, from onnx.proto: field number → message name (the rest are scalars, strings or bytes). */
 const SUBMESSAGES: Record<string, Record<number, string>> = {
   Model: { 7: 'Graph', 8: 'OperatorSet', 14: 'StringEntry', 20: 'Training', 25: 'Function' },
-  Graph: { 1: 'Node', 5: 'Tensor', 11: 'ValueInfo', 12: 'ValueInfo', 13: 'ValueInfo', 14: 'StringEntry', 15: 'SparseTensor' },
+  Graph: {
+    1: 'Node',
+    5: 'Tensor',
+    11: 'ValueInfo',
+    12: 'ValueInfo',
+    13: 'ValueInfo',
+    14: 'StringEntry',
+    15: 'SparseTensor',
+  },
   Node: { 5: 'Attribute', 9: 'StringEntry' },
-  Attribute: { 5: 'Tensor', 6: 'Graph', 10: 'Tensor', 11: 'Graph', 14: 'TypeProto', 15: 'TypeProto', 22: 'SparseTensor', 23: 'SparseTensor' },
+  Attribute: {
+    5: 'Tensor',
+    6: 'Graph',
+    10: 'Tensor',
+    11: 'Graph',
+    14: 'TypeProto',
+    15: 'TypeProto',
+    22: 'SparseTensor',
+    23: 'SparseTensor',
+  },
   Tensor: { 3: 'Segment', 13: 'StringEntry', 16: 'StringEntry' },
   ValueInfo: { 2: 'TypeProto', 4: 'StringEntry' },
   TypeProto: { 1: 'TensorType', 4: 'SequenceType', 5: 'MapType', 8: 'TensorType', 9: 'SequenceType' },

@@ -39,7 +39,14 @@ export interface TfjsArtifacts {
 
 function cannotRead(e: unknown, what: string, file: string): TinyedgeError {
   const code = (e as NodeJS.ErrnoException).code;
-  const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String((e as Error).message);
+  const reason =
+    code === 'ENOENT'
+      ? 'no such file'
+      : code === 'EISDIR'
+        ? 'is a directory'
+        : code === 'EACCES'
+          ? 'permission denied'
+          : String((e as Error).message);
   return new TinyedgeError('TE101', `cannot read ${what}: ${reason}`, { file });
 }
 
@@ -55,7 +62,12 @@ export function userFileSize(file: string, what: string): number {
     throw cannotRead(e, what, file);
   }
   if (stats.isDirectory()) throw new TinyedgeError('TE101', `cannot read ${what}: is a directory`, { file });
-  if (!stats.isFile()) throw new TinyedgeError('TE101', `cannot read ${what}: not a regular file (a device, pipe or socket has no size to check)`, { file });
+  if (!stats.isFile())
+    throw new TinyedgeError(
+      'TE101',
+      `cannot read ${what}: not a regular file (a device, pipe or socket has no size to check)`,
+      { file },
+    );
   return stats.size;
 }
 
@@ -80,7 +92,8 @@ export function checkModelJson(value: unknown, file: string): ModelJson {
   if (!Array.isArray(v.weightsManifest)) fail("no 'weightsManifest' array");
   (v.weightsManifest as unknown[]).forEach((g, gi) => {
     const group = g as Record<string, unknown>;
-    if (!Array.isArray(group?.paths) || !group.paths.every((p) => typeof p === 'string')) fail(`weightsManifest[${gi}].paths is not a list of file names`);
+    if (!Array.isArray(group?.paths) || !group.paths.every((p) => typeof p === 'string'))
+      fail(`weightsManifest[${gi}].paths is not a list of file names`);
     if (!Array.isArray(group.weights)) fail(`weightsManifest[${gi}].weights is not a list`);
     (group.weights as unknown[]).forEach((w, wi) => {
       const spec = w as Record<string, unknown>;

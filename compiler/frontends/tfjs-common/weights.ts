@@ -8,9 +8,10 @@ import '@tensorflow/tfjs-backend-cpu';
 
 // decodeWeights builds tfjs tensors; PROD silences the cpu backend's "install tfjs-node" banner on stderr.
 tf.env().set('PROD', true);
+
 import { TinyedgeError } from '../../errors.ts';
 import { formatShape, sizeOf } from '../../ir/tensor.ts';
-import { Shard, TfjsArtifacts, WeightSpec, concatShards } from './artifacts.ts';
+import { concatShards, type Shard, type TfjsArtifacts, type WeightSpec } from './artifacts.ts';
 
 /** A decoded weight: its manifest shape and dtype, and its values as f32. */
 export interface DecodedWeight {
@@ -25,7 +26,12 @@ const STORED_BYTES: Record<string, number> = { float32: 4, int32: 4, uint16: 2, 
 function storedBytes(spec: WeightSpec, file: string): number {
   const dtype = spec.quantization?.dtype ?? spec.dtype;
   const per = STORED_BYTES[dtype];
-  if (per === undefined) throw new TinyedgeError('TE108', `weight storage dtype '${dtype}' is not supported`, { file, node: spec.name, op: 'Const' });
+  if (per === undefined)
+    throw new TinyedgeError('TE108', `weight storage dtype '${dtype}' is not supported`, {
+      file,
+      node: spec.name,
+      op: 'Const',
+    });
   return per * sizeOf(spec.shape);
 }
 
@@ -45,7 +51,12 @@ export function decodeTfjsWeights(artifacts: TfjsArtifacts): Map<string, Decoded
   // One name, two weights: which one a node reads would depend on the order of the groups.
   const seen = new Set<string>();
   for (const spec of artifacts.json.weightsManifest.flatMap((g) => g.weights)) {
-    if (seen.has(spec.name)) throw new TinyedgeError('TE108', 'the weights manifest lists two weights of this name', { file: artifacts.file, node: spec.name, op: 'Const' });
+    if (seen.has(spec.name))
+      throw new TinyedgeError('TE108', 'the weights manifest lists two weights of this name', {
+        file: artifacts.file,
+        node: spec.name,
+        op: 'Const',
+      });
     seen.add(spec.name);
   }
   artifacts.json.weightsManifest.forEach((group, gi) => {
@@ -54,7 +65,11 @@ export function decodeTfjsWeights(artifacts: TfjsArtifacts): Map<string, Decoded
     let offset = 0;
     for (const spec of group.weights) {
       if (!spec.shape.every((d) => Number.isInteger(d) && d >= 0)) {
-        throw new TinyedgeError('TE108', `manifest shape ${JSON.stringify(spec.shape)} is not a list of sizes`, { file: artifacts.file, node: spec.name, op: 'Const' });
+        throw new TinyedgeError('TE108', `manifest shape ${JSON.stringify(spec.shape)} is not a list of sizes`, {
+          file: artifacts.file,
+          node: spec.name,
+          op: 'Const',
+        });
       }
       const need = storedBytes(spec, artifacts.file);
       if (offset + need > total) {
@@ -69,13 +84,21 @@ export function decodeTfjsWeights(artifacts: TfjsArtifacts): Map<string, Decoded
     }
     if (offset !== total) {
       const extraIn = shardAt(shards, offset);
-      throw new TinyedgeError('TE108', `weight group ${gi} holds ${total} bytes but its manifest describes ${offset}: the shards do not belong to this model.json`, { file: extraIn.file });
+      throw new TinyedgeError(
+        'TE108',
+        `weight group ${gi} holds ${total} bytes but its manifest describes ${offset}: the shards do not belong to this model.json`,
+        { file: extraIn.file },
+      );
     }
     const buffer = concatShards(shards);
     const tensors = tf.io.decodeWeights(buffer, group.weights as tf.io.WeightsManifestEntry[]);
     for (const spec of group.weights) {
       const t = tensors[spec.name]!;
-      out.set(spec.name, { shape: spec.shape, dtype: spec.dtype, data: Float32Array.from(t.dataSync() as ArrayLike<number>) });
+      out.set(spec.name, {
+        shape: spec.shape,
+        dtype: spec.dtype,
+        data: Float32Array.from(t.dataSync() as ArrayLike<number>),
+      });
       t.dispose();
     }
   });

@@ -3,20 +3,21 @@
  * a TF OD API detector's raw box encodings and class predictions), the rewrites, the part of the graph they need,
  * then constants and the op table in topological order.
  */
-import { Graph, GraphBuilder } from '../../ir/graph.ts';
-import { subgraph } from '../../ir/subgraph.ts';
-import { SsdDetection } from '../../ir/detection.ts';
-import { DType, sizeOf, formatShape, sameShape } from '../../ir/tensor.ts';
+
 import { TinyedgeError, withPlace } from '../../errors.ts';
-import { TfjsArtifacts } from '../tfjs-common/artifacts.ts';
-import { decodeTfjsWeights } from '../tfjs-common/weights.ts';
-import { depthwiseShape, hwioToOhwi, transpose2d } from '../tfjs-common/layouts.ts';
-import { TfAttrs, TfNode, TfTensorProto, dimsOf } from './tf-node.ts';
+import type { SsdDetection } from '../../ir/detection.ts';
+import { type Graph, GraphBuilder } from '../../ir/graph.ts';
+import { subgraph } from '../../ir/subgraph.ts';
+import { type DType, formatShape, sameShape, sizeOf } from '../../ir/tensor.ts';
 import { MAX_TENSOR_ELEMENTS } from '../../ir/verify.ts';
-import { ConstLayout, TF_GRAPH_OPS, TfMapContext } from './op-table.ts';
+import type { TfjsArtifacts } from '../tfjs-common/artifacts.ts';
+import { depthwiseShape, hwioToOhwi, transpose2d } from '../tfjs-common/layouts.ts';
+import { decodeTfjsWeights } from '../tfjs-common/weights.ts';
+import { type ConstLayout, TF_GRAPH_OPS, type TfMapContext } from './op-table.ts';
+import { findTfOdApiSsd, type TfSsdHead } from './ssd-postprocessor.ts';
 import { canonicalRef, neededNodes, parseRef, sinks, topologicalOrder } from './tf-graph.ts';
+import { dimsOf, TfAttrs, type TfNode, type TfTensorProto } from './tf-node.ts';
 import { rewriteTfIdioms } from './tf-rewrites.ts';
-import { TfSsdHead, findTfOdApiSsd } from './ssd-postprocessor.ts';
 
 /** How to import: `outputs` (TF node names, 'node' or 'node:1') cuts the graph after them; no detector is recognized then. */
 export interface TfjsGraphOptions {
@@ -33,13 +34,24 @@ function checkNodes(nodes: unknown[], file: string): asserts nodes is TfNode[] {
   nodes.forEach((n, i) => {
     const node = n as Partial<TfNode> | null;
     if (typeof node !== 'object' || node === null || typeof node.name !== 'string' || typeof node.op !== 'string') {
-      throw new TinyedgeError('TE106', `modelTopology.node[${i}] is not a node with a name and an op (it is ${JSON.stringify(n)?.slice(0, 60)})`, { file });
+      throw new TinyedgeError(
+        'TE106',
+        `modelTopology.node[${i}] is not a node with a name and an op (it is ${JSON.stringify(n)?.slice(0, 60)})`,
+        { file },
+      );
     }
     const place = { file, node: node.name, op: node.op };
     if (names.has(node.name)) throw new TinyedgeError('TE106', 'two nodes share this name', place);
     names.add(node.name);
-    if (node.input !== undefined && !(Array.isArray(node.input) && node.input.every((s) => typeof s === 'string'))) throw new TinyedgeError('TE106', "'input' is not a list of node names", place);
-    if (node.attr !== undefined && (typeof node.attr !== 'object' || node.attr === null || Array.isArray(node.attr) || Object.values(node.attr).some((a) => typeof a !== 'object' || a === null || Array.isArray(a)))) {
+    if (node.input !== undefined && !(Array.isArray(node.input) && node.input.every((s) => typeof s === 'string')))
+      throw new TinyedgeError('TE106', "'input' is not a list of node names", place);
+    if (
+      node.attr !== undefined &&
+      (typeof node.attr !== 'object' ||
+        node.attr === null ||
+        Array.isArray(node.attr) ||
+        Object.values(node.attr).some((a) => typeof a !== 'object' || a === null || Array.isArray(a)))
+    ) {
       throw new TinyedgeError('TE106', "'attr' is not an object of attributes", place);
     }
   });
@@ -49,17 +61,23 @@ function checkNodes(nodes: unknown[], file: string): asserts nodes is TfNode[] {
 function inlineTensor(proto: TfTensorProto | undefined): { shape: number[]; data: Float32Array } | undefined {
   if (!proto) return undefined;
   const shape = dimsOf(proto.tensorShape?.dim);
-  if (!shape || shape.some((d) => d < 0) || sizeOf(shape) > MAX_TENSOR_ELEMENTS) throw new TinyedgeError('TE108', `inline tensor shape ${JSON.stringify(proto.tensorShape)} is not a list of sizes`);
+  if (!shape || shape.some((d) => d < 0) || sizeOf(shape) > MAX_TENSOR_ELEMENTS)
+    throw new TinyedgeError('TE108', `inline tensor shape ${JSON.stringify(proto.tensorShape)} is not a list of sizes`);
   const n = sizeOf(shape);
   let values: number[] | Float32Array | Int32Array | undefined;
   if (typeof proto.tensorContent === 'string' && proto.tensorContent.length > 0) {
     const bytes = Buffer.from(proto.tensorContent, 'base64');
-    if (bytes.length % 4 !== 0) throw new TinyedgeError('TE108', `inline tensor holds ${bytes.length} bytes, not a whole number of 4-byte values`);
+    if (bytes.length % 4 !== 0)
+      throw new TinyedgeError(
+        'TE108',
+        `inline tensor holds ${bytes.length} bytes, not a whole number of 4-byte values`,
+      );
     const ab = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
     values = proto.dtype === 'DT_INT32' ? new Int32Array(ab) : new Float32Array(ab);
   } else {
     const list: unknown = proto.floatVal ?? proto.intVal;
-    if (list !== undefined && !(Array.isArray(list) && list.every((v) => Number.isFinite(Number(v))))) throw new TinyedgeError('TE108', 'inline tensor values are not a list of numbers');
+    if (list !== undefined && !(Array.isArray(list) && list.every((v) => Number.isFinite(Number(v)))))
+      throw new TinyedgeError('TE108', 'inline tensor values are not a list of numbers');
     values = (list as (number | string)[] | undefined)?.map(Number);
   }
   if (!values || (values.length === 0 && n > 0)) return undefined;
@@ -81,21 +99,29 @@ function signatureOf(artifacts: TfjsArtifacts): TfSignature | undefined {
   if (typeof signature !== 'object' || signature === null) return undefined;
   const { inputs, outputs } = signature as Record<string, unknown>;
   const isRecord = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
-  return { ...(isRecord(inputs) ? { inputs: inputs as TfSignature['inputs'] } : {}), ...(isRecord(outputs) ? { outputs: outputs as TfSignature['outputs'] } : {}) };
+  return {
+    ...(isRecord(inputs) ? { inputs: inputs as TfSignature['inputs'] } : {}),
+    ...(isRecord(outputs) ? { outputs: outputs as TfSignature['outputs'] } : {}),
+  };
 }
 
 /** The input shape the signature declares for a placeholder (TF OD API exports leave the placeholder's H×W open). */
 function signatureInputShape(artifacts: TfjsArtifacts, node: string): number[] | undefined {
-  const entry = Object.entries(signatureOf(artifacts)?.inputs ?? {}).find(([key, v]) => typeof v === 'object' && v !== null && parseRef(typeof v.name === 'string' ? v.name : key).node === node)?.[1];
+  const entry = Object.entries(signatureOf(artifacts)?.inputs ?? {}).find(
+    ([key, v]) =>
+      typeof v === 'object' && v !== null && parseRef(typeof v.name === 'string' ? v.name : key).node === node,
+  )?.[1];
   const dims = dimsOf(entry?.tensorShape?.dim);
-  return dims && dims.every((d) => d > 0) ? dims : undefined;
+  return dims?.every((d) => d > 0) ? dims : undefined;
 }
 
 /** A −1 in a reshape's shape filled in from the element count (left as is when it does not divide: the op reports it). */
 function concreteShape(shape: number[], elements: number): number[] {
   const known = sizeOf(shape.filter((d) => d !== -1));
   const fill = elements / known;
-  return shape.filter((d) => d === -1).length === 1 && Number.isInteger(fill) ? shape.map((d) => (d === -1 ? fill : d)) : shape;
+  return shape.filter((d) => d === -1).length === 1 && Number.isInteger(fill)
+    ? shape.map((d) => (d === -1 ? fill : d))
+    : shape;
 }
 
 /** The detector's raw outputs as IR tensors, checked against its anchors. */
@@ -105,7 +131,11 @@ function detectionOf(g: Graph, head: TfSsdHead, irOf: (ref: string) => string): 
   const anchors = head.detection.anchors.length / 4;
   const [boxes, scores] = [g.tensors.get(boxesOutput)?.shape ?? [], g.tensors.get(scoresOutput)?.shape ?? []];
   if (!sameShape(boxes, [1, anchors, 4]) || scores.length !== 3 || scores[0] !== 1 || scores[1] !== anchors) {
-    throw new TinyedgeError('TE113', `the detector's box encodings (${formatShape(boxes)}) and class predictions (${formatShape(scores)}) do not have one row per anchor (${anchors})`, { file: g.source, node: boxesOutput });
+    throw new TinyedgeError(
+      'TE113',
+      `the detector's box encodings (${formatShape(boxes)}) and class predictions (${formatShape(scores)}) do not have one row per anchor (${anchors})`,
+      { file: g.source, node: boxesOutput },
+    );
   }
   return { boxesOutput, scoresOutput, ...head.detection };
 }
@@ -114,7 +144,8 @@ function detectionOf(g: Graph, head: TfSsdHead, irOf: (ref: string) => string): 
 export function importTfjsGraph(artifacts: TfjsArtifacts, options: TfjsGraphOptions = {}): Graph {
   const file = artifacts.file;
   const topology = artifacts.json.modelTopology as { node?: TfNode[] };
-  if (!Array.isArray(topology.node)) throw new TinyedgeError('TE104', "not a graph model: modelTopology has no 'node' list", { file });
+  if (!Array.isArray(topology.node))
+    throw new TinyedgeError('TE104', "not a graph model: modelTopology has no 'node' list", { file });
   checkNodes(topology.node, file);
   const weights = decodeTfjsWeights(artifacts);
   const allNodes = topology.node;
@@ -135,14 +166,20 @@ export function importTfjsGraph(artifacts: TfjsArtifacts, options: TfjsGraphOpti
     const dtype = TF_DTYPES[tfDtype] ?? 'f32';
     const stored = weights.get(node.name);
     if (stored && MANIFEST_DTYPES[tfDtype] !== stored.dtype) {
-      throw new TinyedgeError('TE108', `the graph declares ${tfDtype} but the weights manifest stores ${stored.dtype} (TF.js refuses it too)`);
+      throw new TinyedgeError(
+        'TE108',
+        `the graph declares ${tfDtype} but the weights manifest stores ${stored.dtype} (TF.js refuses it too)`,
+      );
     }
     const w = stored ?? inlineTensor(attrs.tensor('value'));
     if (!w) throw new TinyedgeError('TE108', 'constant has no value: not in the weights manifest and no inline tensor');
     if (declared?.dim) {
       const shape = dimsOf(declared.dim) ?? [];
       if (!sameShape(shape, w.shape)) {
-        throw new TinyedgeError('TE108', `the graph declares shape ${formatShape(shape)} but the weights manifest stores ${formatShape(w.shape)} (${sizeOf(w.shape)} values)`);
+        throw new TinyedgeError(
+          'TE108',
+          `the graph declares shape ${formatShape(shape)} but the weights manifest stores ${formatShape(w.shape)} (${sizeOf(w.shape)} values)`,
+        );
       }
     }
     const c = { shape: w.shape, data: w.data, dtype };
@@ -157,96 +194,129 @@ export function importTfjsGraph(artifacts: TfjsArtifacts, options: TfjsGraphOpti
 
   const ssd = options.outputs ? undefined : findTfOdApiSsd(allNodes, constData, file);
   const modelOutputs = Object.keys(signatureOf(artifacts)?.outputs ?? {});
-  const outputRefs = options.outputs ?? (ssd ? [ssd.boxes, ssd.scores] : modelOutputs.length ? modelOutputs : sinks(allNodes));
-  const rewritten = rewriteTfIdioms(allNodes, (name) => {
-    const d = constData(name);
-    return d && Array.from(d);
-  }, file);
+  const outputRefs =
+    options.outputs ?? (ssd ? [ssd.boxes, ssd.scores] : modelOutputs.length ? modelOutputs : sinks(allNodes));
+  const rewritten = rewriteTfIdioms(
+    allNodes,
+    (name) => {
+      const d = constData(name);
+      return d && Array.from(d);
+    },
+    file,
+  );
   const kept = neededNodes(rewritten, outputRefs, file);
   // Refuse unmapped ops before ordering: a while loop's cycle would otherwise hide which op is the problem.
   for (const node of kept) {
     if (node.op !== 'Const' && node.op !== 'Placeholder' && !TF_GRAPH_OPS[node.op]) {
-      throw new TinyedgeError('TE109', `TF op '${node.op}' is not supported by tinyedge's graph-model frontend (--outputs can cut the graph before it)`, { file, node: node.name, op: node.op });
+      throw new TinyedgeError(
+        'TE109',
+        `TF op '${node.op}' is not supported by tinyedge's graph-model frontend (--outputs can cut the graph before it)`,
+        { file, node: node.name, op: node.op },
+      );
     }
   }
   const tfNodes = topologicalOrder(kept, file);
   const byName = new Map(tfNodes.map((n) => [n.name, n]));
 
   for (const node of tfNodes) {
-    withPlace({ file, node: node.name, op: node.op }, () => {
-      if (node.op === 'Const') {
-        constantOf(node);
-        return;
-      }
-      if (node.op === 'Placeholder') {
-        const attrs = new TfAttrs(node);
-        const declared = attrs.shape('shape').map((d, i) => (d === -1 && i === 0 ? 1 : d));
-        const shape = declared.some((d) => d < 0) ? (signatureInputShape(artifacts, node.name) ?? declared) : declared;
-        if (shape.some((d) => d < 0)) throw new TinyedgeError('TE111', `input shape ${JSON.stringify(attrs.shape('shape'))} has unknown dimensions besides the batch`);
-        const dtype = TF_DTYPES[attrs.dtype('dtype')];
-        if (!dtype) throw new TinyedgeError('TE111', `input dtype ${attrs.dtype('dtype')} is not supported`);
-        // A uint8 image enters the float IR as f32 values 0..255: the graph's Cast to float is then the identity.
-        irOf.set(node.name, b.input(node.name, shape, dtype === 'uint8' ? 'f32' : dtype));
-        return;
-      }
-      const mapping = TF_GRAPH_OPS[node.op]!;
-      const refs = (node.input ?? []).map(parseRef).filter((r) => !r.control);
-      const refAt = (i: number) => {
-        const r = refs[i];
-        if (!r) throw new TinyedgeError('TE110', `expects an input ${i}, has ${refs.length}`);
-        return r;
-      };
-      const constAt = (i: number) => {
-        const r = refAt(i);
-        const c = consts.get(r.node);
-        if (!c) throw new TinyedgeError('TE110', `input ${i} ('${r.node}', ${byName.get(r.node)?.op}) must be a constant`);
-        return { name: r.node, ...c };
-      };
-      const materialize = (i: number, layout: ConstLayout): string => {
-        const c = constAt(i);
-        const name = layout === 'as-is' ? c.name : `${c.name}:${layout}`;
-        if (!b.has(name)) {
-          if (layout === 'as-is') b.constant(name, c.shape, c.data, c.dtype);
-          else if (layout === 'conv-filter') {
-            if (c.shape.length !== 4) throw new TinyedgeError('TE110', `filter '${c.name}' must be 4-D HWIO, has shape ${formatShape(c.shape)}`);
-            b.constant(name, [c.shape[3]!, c.shape[0]!, c.shape[1]!, c.shape[2]!], hwioToOhwi(c.data, c.shape));
-          } else if (layout === 'depthwise-filter') {
-            if (c.shape.length !== 4) throw new TinyedgeError('TE110', `filter '${c.name}' must be 4-D [KH,KW,C,M], has shape ${formatShape(c.shape)}`);
-            b.constant(name, depthwiseShape(c.shape), c.data);
-          } else {
-            if (c.shape.length !== 2) throw new TinyedgeError('TE110', `weights '${c.name}' must be 2-D, have shape ${formatShape(c.shape)}`);
-            b.constant(name, [c.shape[1]!, c.shape[0]!], transpose2d(c.data, c.shape));
-          }
+    withPlace(
+      { file, node: node.name, op: node.op },
+      () => {
+        if (node.op === 'Const') {
+          constantOf(node);
+          return;
         }
-        return name;
-      };
-      const ctx: TfMapContext = {
-        node,
-        attrs: new TfAttrs(node),
-        inputCount: refs.length,
-        input(i) {
+        if (node.op === 'Placeholder') {
+          const attrs = new TfAttrs(node);
+          const declared = attrs.shape('shape').map((d, i) => (d === -1 && i === 0 ? 1 : d));
+          const shape = declared.some((d) => d < 0)
+            ? (signatureInputShape(artifacts, node.name) ?? declared)
+            : declared;
+          if (shape.some((d) => d < 0))
+            throw new TinyedgeError(
+              'TE111',
+              `input shape ${JSON.stringify(attrs.shape('shape'))} has unknown dimensions besides the batch`,
+            );
+          const dtype = TF_DTYPES[attrs.dtype('dtype')];
+          if (!dtype) throw new TinyedgeError('TE111', `input dtype ${attrs.dtype('dtype')} is not supported`);
+          // A uint8 image enters the float IR as f32 values 0..255: the graph's Cast to float is then the identity.
+          irOf.set(node.name, b.input(node.name, shape, dtype === 'uint8' ? 'f32' : dtype));
+          return;
+        }
+        const mapping = TF_GRAPH_OPS[node.op]!;
+        const refs = (node.input ?? []).map(parseRef).filter((r) => !r.control);
+        const refAt = (i: number) => {
+          const r = refs[i];
+          if (!r) throw new TinyedgeError('TE110', `expects an input ${i}, has ${refs.length}`);
+          return r;
+        };
+        const constAt = (i: number) => {
           const r = refAt(i);
-          if (consts.has(r.node)) return materialize(i, 'as-is');
-          const ir = irOf.get(r.index ? `${r.node}:${r.index}` : r.node);
-          if (!ir) throw new TinyedgeError('TE111', `input '${r.node}:${r.index}' is not available (an unsupported multi-output op?)`);
-          return ir;
-        },
-        constInput: materialize,
-        constValues: (i) => Array.from(constAt(i).data),
-        shapeOf: (name) => b.shapeOf(name),
-        reshape(input, shape) {
-          // reshape(reshape(x)) is reshape(x): chains of Squeeze/ExpandDims collapse, and vanish when they undo each other.
-          const source = reshapeSource.get(input) ?? input;
-          const target = concreteShape(shape, sizeOf(b.shapeOf(source)));
-          if (sameShape(target, b.shapeOf(source))) return source;
-          const out = b.node('reshape', node.name, [source], { shape: target });
-          reshapeSource.set(out, source);
-          return out;
-        },
-        emit: (op, inputs, attrs, suffix) => b.node(op, suffix ? `${node.name}/${suffix}` : node.name, inputs, attrs),
-      };
-      irOf.set(node.name, mapping(ctx));
-    }, true);
+          const c = consts.get(r.node);
+          if (!c)
+            throw new TinyedgeError('TE110', `input ${i} ('${r.node}', ${byName.get(r.node)?.op}) must be a constant`);
+          return { name: r.node, ...c };
+        };
+        const materialize = (i: number, layout: ConstLayout): string => {
+          const c = constAt(i);
+          const name = layout === 'as-is' ? c.name : `${c.name}:${layout}`;
+          if (!b.has(name)) {
+            if (layout === 'as-is') b.constant(name, c.shape, c.data, c.dtype);
+            else if (layout === 'conv-filter') {
+              if (c.shape.length !== 4)
+                throw new TinyedgeError(
+                  'TE110',
+                  `filter '${c.name}' must be 4-D HWIO, has shape ${formatShape(c.shape)}`,
+                );
+              b.constant(name, [c.shape[3]!, c.shape[0]!, c.shape[1]!, c.shape[2]!], hwioToOhwi(c.data, c.shape));
+            } else if (layout === 'depthwise-filter') {
+              if (c.shape.length !== 4)
+                throw new TinyedgeError(
+                  'TE110',
+                  `filter '${c.name}' must be 4-D [KH,KW,C,M], has shape ${formatShape(c.shape)}`,
+                );
+              b.constant(name, depthwiseShape(c.shape), c.data);
+            } else {
+              if (c.shape.length !== 2)
+                throw new TinyedgeError('TE110', `weights '${c.name}' must be 2-D, have shape ${formatShape(c.shape)}`);
+              b.constant(name, [c.shape[1]!, c.shape[0]!], transpose2d(c.data, c.shape));
+            }
+          }
+          return name;
+        };
+        const ctx: TfMapContext = {
+          node,
+          attrs: new TfAttrs(node),
+          inputCount: refs.length,
+          input(i) {
+            const r = refAt(i);
+            if (consts.has(r.node)) return materialize(i, 'as-is');
+            const ir = irOf.get(r.index ? `${r.node}:${r.index}` : r.node);
+            if (!ir)
+              throw new TinyedgeError(
+                'TE111',
+                `input '${r.node}:${r.index}' is not available (an unsupported multi-output op?)`,
+              );
+            return ir;
+          },
+          constInput: materialize,
+          constValues: (i) => Array.from(constAt(i).data),
+          shapeOf: (name) => b.shapeOf(name),
+          reshape(input, shape) {
+            // reshape(reshape(x)) is reshape(x): chains of Squeeze/ExpandDims collapse, and vanish when they undo each other.
+            const source = reshapeSource.get(input) ?? input;
+            const target = concreteShape(shape, sizeOf(b.shapeOf(source)));
+            if (sameShape(target, b.shapeOf(source))) return source;
+            const out = b.node('reshape', node.name, [source], { shape: target });
+            reshapeSource.set(out, source);
+            return out;
+          },
+          emit: (op, inputs, attrs, suffix) => b.node(op, suffix ? `${node.name}/${suffix}` : node.name, inputs, attrs),
+        };
+        irOf.set(node.name, mapping(ctx));
+      },
+      true,
+    );
   }
 
   const irTensor = (ref: string) => {

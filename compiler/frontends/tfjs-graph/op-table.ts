@@ -2,12 +2,13 @@
  * @fileoverview How each TF op of a TF.js graph model maps onto IR ops: one entry per TF op name. An op missing
  * here is reported with the file, node and op by the importer.
  */
-import { Clamp, NO_CLAMP } from '../../ir/attrs.ts';
-import { OpAttrs, OpName } from '../../ir/ops.ts';
+
 import { TinyedgeError } from '../../errors.ts';
+import { type Clamp, NO_CLAMP } from '../../ir/attrs.ts';
+import type { OpAttrs, OpName } from '../../ir/ops.ts';
 import { tfPads } from '../../ir/padding.ts';
-import { TfAttrs, TfNode } from './tf-node.ts';
 import { reshapingStridedSlice } from './strided-slice.ts';
+import type { TfAttrs, TfNode } from './tf-node.ts';
 
 /** How a constant input is laid out for the IR. */
 export type ConstLayout = 'as-is' | 'conv-filter' | 'depthwise-filter' | 'matmul-weights';
@@ -70,11 +71,21 @@ function convWindow(ctx: TfMapContext): { strides: [number, number]; dilations: 
   // TF's op definitions give dilations a default and strides none: TF.js fails on a convolution without strides.
   const strides = spatial(ctx, 'strides', true);
   const dilations = spatial(ctx, 'dilations');
-  if (strides.some((s) => s > 1) && dilations.some((d) => d > 1)) fail(`strides ${strides.join(',')} and dilations ${dilations.join(',')}: either must be 1 (TF refuses both above 1)`);
+  if (strides.some((s) => s > 1) && dilations.some((d) => d > 1))
+    fail(
+      `strides ${strides.join(',')} and dilations ${dilations.join(',')}: either must be 1 (TF refuses both above 1)`,
+    );
   return { strides, dilations };
 }
 
-function explicitOrTfPads(ctx: TfMapContext, input: string, kh: number, kw: number, strides: [number, number], dilations: [number, number]) {
+function explicitOrTfPads(
+  ctx: TfMapContext,
+  input: string,
+  kh: number,
+  kw: number,
+  strides: [number, number],
+  dilations: [number, number],
+) {
   const [, h, w] = ctx.shapeOf(input);
   const padding = ctx.attrs.string('padding');
   if (padding === 'EXPLICIT') {
@@ -93,7 +104,12 @@ function conv(fused: boolean): TfOpMapping {
     const { strides, dilations } = convWindow(ctx);
     const { bias, clamp } = fused ? fusedOps(ctx) : { bias: false, clamp: NO_CLAMP };
     const inputs = bias ? [input, filter, ctx.constInput(2, 'as-is')] : [input, filter];
-    return ctx.emit('conv2d', inputs, { strides, dilations, pads: explicitOrTfPads(ctx, input, kh!, kw!, strides, dilations), clamp });
+    return ctx.emit('conv2d', inputs, {
+      strides,
+      dilations,
+      pads: explicitOrTfPads(ctx, input, kh!, kw!, strides, dilations),
+      clamp,
+    });
   };
 }
 
@@ -138,7 +154,14 @@ function pool(op: 'avg_pool2d' | 'max_pool2d'): TfOpMapping {
     const input = ctx.input(0);
     const filter = spatial(ctx, 'ksize');
     const strides = spatial(ctx, 'strides');
-    const pads = tfPads(ctx.attrs.string('padding'), ctx.shapeOf(input)[1]!, ctx.shapeOf(input)[2]!, filter[0], filter[1], strides);
+    const pads = tfPads(
+      ctx.attrs.string('padding'),
+      ctx.shapeOf(input)[1]!,
+      ctx.shapeOf(input)[2]!,
+      filter[0],
+      filter[1],
+      strides,
+    );
     return ctx.emit(op, [input], { filter, strides, pads, clamp: NO_CLAMP });
   };
 }
@@ -153,7 +176,10 @@ function dropUnitAxes(ctx: TfMapContext, axes: number[]): string {
   const shape = ctx.shapeOf(input);
   const dims = axes.map((d) => (d < 0 ? d + shape.length : d));
   for (const d of dims) if (shape[d] !== 1) fail(`axis ${d} of ${shape.join('×')} has size ${shape[d]}, not 1`);
-  return ctx.reshape(input, shape.filter((d, i) => (dims.length ? !dims.includes(i) : d !== 1)));
+  return ctx.reshape(
+    input,
+    shape.filter((d, i) => (dims.length ? !dims.includes(i) : d !== 1)),
+  );
 }
 
 /** ResizeBilinear / ResizeNearestNeighbor: TF's align_corners and half_pixel_centers are the IR's own attributes. */
@@ -165,7 +191,11 @@ function resize(op: 'resize_bilinear' | 'resize_nearest'): TfOpMapping {
     const [, h, w] = ctx.shapeOf(input);
     // Resizing to the input's own size samples every pixel where it is, in every mode.
     if (size[0] === h && size[1] === w) return input;
-    return ctx.emit(op, [input], { size: [size[0]!, size[1]!], alignCorners: ctx.attrs.bool('align_corners', false), halfPixelCenters: ctx.attrs.bool('half_pixel_centers', false) });
+    return ctx.emit(op, [input], {
+      size: [size[0]!, size[1]!],
+      alignCorners: ctx.attrs.bool('align_corners', false),
+      halfPixelCenters: ctx.attrs.bool('half_pixel_centers', false),
+    });
   };
 }
 
@@ -194,7 +224,8 @@ export const TF_GRAPH_OPS: Record<string, TfOpMapping> = {
   Softmax: (ctx) => ctx.emit('softmax', [ctx.input(0)], { beta: 1 }),
   Squeeze: (ctx) => dropUnitAxes(ctx, ctx.attrs.ints('squeeze_dims', [])),
   Unpack: (ctx) => {
-    if (ctx.attrs.int('num') !== 1) fail(`Unpack into ${ctx.attrs.int('num')} tensors is not supported (into one is a reshape)`);
+    if (ctx.attrs.int('num') !== 1)
+      fail(`Unpack into ${ctx.attrs.int('num')} tensors is not supported (into one is a reshape)`);
     return dropUnitAxes(ctx, [ctx.attrs.int('axis', 0)]);
   },
   ExpandDims: (ctx) => {
@@ -221,7 +252,8 @@ export const TF_GRAPH_OPS: Record<string, TfOpMapping> = {
   },
   Cast: (ctx) => {
     const [from, to] = [ctx.attrs.dtype('SrcT'), ctx.attrs.dtype('DstT')];
-    if (to !== 'DT_FLOAT' || !CASTS_TO_FLOAT.has(from)) fail(`Cast from ${from} to ${to} is not supported (to DT_FLOAT from ${[...CASTS_TO_FLOAT].join(', ')} is)`);
+    if (to !== 'DT_FLOAT' || !CASTS_TO_FLOAT.has(from))
+      fail(`Cast from ${from} to ${to} is not supported (to DT_FLOAT from ${[...CASTS_TO_FLOAT].join(', ')} is)`);
     return ctx.input(0);
   },
   ResizeBilinear: resize('resize_bilinear'),
@@ -233,12 +265,23 @@ export const TF_GRAPH_OPS: Record<string, TfOpMapping> = {
     const [sh, sw] = [ctx.attrs.int('height_scale'), ctx.attrs.int('width_scale')];
     const target = ctx.constValues(1);
     const expected = [n, h! * sh, w! * sw, c];
-    if (ctx.shapeOf(input).length !== 4 || target.length !== 4 || target.some((d, i) => d !== -1 && d !== expected[i])) {
-      fail(`stacking ${ctx.shapeOf(input).join('×')} ${sh}×${sw} times reshaped to ${target.join('×')} is not a nearest-neighbor upsampling`);
+    if (
+      ctx.shapeOf(input).length !== 4 ||
+      target.length !== 4 ||
+      target.some((d, i) => d !== -1 && d !== expected[i])
+    ) {
+      fail(
+        `stacking ${ctx.shapeOf(input).join('×')} ${sh}×${sw} times reshaped to ${target.join('×')} is not a nearest-neighbor upsampling`,
+      );
     }
-    return ctx.emit('resize_nearest', [input], { size: [h! * sh, w! * sw], alignCorners: false, halfPixelCenters: false });
+    return ctx.emit('resize_nearest', [input], {
+      size: [h! * sh, w! * sw],
+      alignCorners: false,
+      halfPixelCenters: false,
+    });
   },
-  Mean: (ctx) => ctx.emit('mean', [ctx.input(0)], { axes: ctx.constValues(1), keepDims: ctx.attrs.bool('keep_dims', false) }),
+  Mean: (ctx) =>
+    ctx.emit('mean', [ctx.input(0)], { axes: ctx.constValues(1), keepDims: ctx.attrs.bool('keep_dims', false) }),
   Pad: (ctx) => {
     const p = ctx.constValues(1);
     const pads: [number, number][] = [];

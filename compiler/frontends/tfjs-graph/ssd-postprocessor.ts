@@ -5,9 +5,9 @@
  * Everything from the cut on (while loops, NonMaxSuppression) is then run by tinyedge's own post-processing.
  */
 import { TinyedgeError } from '../../errors.ts';
-import { SsdDetection } from '../../ir/detection.ts';
-import { TfNode } from './tf-node.ts';
+import type { SsdDetection } from '../../ir/detection.ts';
 import { canonicalRef, dataInputs, parseRef, readersOf } from './tf-graph.ts';
+import type { TfNode } from './tf-node.ts';
 
 /** The raw outputs to cut at (TF tensor refs) and the post-processing that follows them. */
 export interface TfSsdHead {
@@ -43,7 +43,11 @@ class PostprocessorReader {
   }
 
   fail(what: string, at?: TfNode): never {
-    throw new TinyedgeError('TE113', `TF Object Detection API post-processing not recognized: ${what}; give --outputs to cut the graph yourself`, { file: this.file, node: at?.name, op: at?.op });
+    throw new TinyedgeError(
+      'TE113',
+      `TF Object Detection API post-processing not recognized: ${what}; give --outputs to cut the graph yourself`,
+      { file: this.file, node: at?.name, op: at?.op },
+    );
   }
 
   node(ref: string): TfNode {
@@ -90,41 +94,64 @@ function readDecoder(p: PostprocessorReader, unstack: TfNode) {
   const center = (k: number) => {
     const scaled = p.step(row(k), ['Mul'], unstack);
     const shifted = p.step(scaled.out, ['AddV2', 'Add'], unstack);
-    if (!scaled.constant || !shifted.constant) p.fail(`row ${k} of the encodings is not scaled and shifted by constants`, unstack);
+    if (!scaled.constant || !shifted.constant)
+      p.fail(`row ${k} of the encodings is not scaled and shifted by constants`, unstack);
     return { sizeOverScale: scaled.constant, center: shifted.constant };
   };
   const size = (k: number) => {
     const scaled = p.step(row(k), ['Mul'], unstack);
     const exp = p.step(scaled.out, ['Exp'], unstack);
     const sized = p.step(exp.out, ['Mul'], unstack);
-    if (scaled.constant?.length !== 1 || !sized.constant) p.fail(`row ${k} of the encodings is not scaled by a constant, exponentiated and multiplied by the anchor sizes`, unstack);
+    if (scaled.constant?.length !== 1 || !sized.constant)
+      p.fail(
+        `row ${k} of the encodings is not scaled by a constant, exponentiated and multiplied by the anchor sizes`,
+        unstack,
+      );
     return { scale: tidy(1 / scaled.constant[0]!), size: sized.constant };
   };
   const [y, x, h, w] = [center(0), center(1), size(2), size(3)];
   const n = y.center.length;
-  if ([x.center, h.size, w.size, y.sizeOverScale, x.sizeOverScale].some((a) => a.length !== n)) p.fail('the anchor constants differ in length', unstack);
+  if ([x.center, h.size, w.size, y.sizeOverScale, x.sizeOverScale].some((a) => a.length !== n))
+    p.fail('the anchor constants differ in length', unstack);
   const anchors = new Float32Array(n * 4);
   for (let i = 0; i < n; i++) anchors.set([y.center[i]!, x.center[i]!, h.size[i]!, w.size[i]!], i * 4);
   // The center rows use anchor size / scale, folded into one constant per anchor: the scale is their common ratio.
   const ratio = (sizes: Float32Array, folded: Float32Array, axis: string) => {
     const r = Array.from(sizes, (s, i) => s / folded[i]!).sort((a, b) => a - b);
     const median = r[r.length >> 1]!;
-    if (r.some((v) => Math.abs(v - median) > 1e-3 * median)) p.fail(`the ${axis} scale differs between anchors (${r[0]}..${r[r.length - 1]})`, unstack);
+    if (r.some((v) => Math.abs(v - median) > 1e-3 * median))
+      p.fail(`the ${axis} scale differs between anchors (${r[0]}..${r[r.length - 1]})`, unstack);
     return tidy(median);
   };
-  return { anchors, boxScales: { y: ratio(h.size, y.sizeOverScale, 'y'), x: ratio(w.size, x.sizeOverScale, 'x'), h: h.scale, w: w.scale } };
+  return {
+    anchors,
+    boxScales: {
+      y: ratio(h.size, y.sizeOverScale, 'y'),
+      x: ratio(w.size, x.sizeOverScale, 'x'),
+      h: h.scale,
+      w: w.scale,
+    },
+  };
 }
 
 /** The NMS settings: every per-class NonMaxSuppression of the Postprocessor must agree. */
 function readNms(p: PostprocessorReader, nms: TfNode[]) {
   const settings = nms.map((n) => {
     const [, , maxOut, iou, score, sigma] = dataInputs(n);
-    if (!maxOut || !iou || !score) p.fail('NonMaxSuppression without max_output_size, iou_threshold and score_threshold', n);
+    if (!maxOut || !iou || !score)
+      p.fail('NonMaxSuppression without max_output_size, iou_threshold and score_threshold', n);
     if (sigma !== undefined && p.scalar(sigma, n) !== 0) p.fail('soft NMS (soft_nms_sigma ≠ 0) is not supported', n);
     return { maxDetections: p.scalar(maxOut, n), iouThreshold: p.scalar(iou, n), scoreThreshold: p.scalar(score, n) };
   });
   const first = settings[0]!;
-  if (settings.some((s) => s.maxDetections !== first.maxDetections || s.iouThreshold !== first.iouThreshold || s.scoreThreshold !== first.scoreThreshold)) {
+  if (
+    settings.some(
+      (s) =>
+        s.maxDetections !== first.maxDetections ||
+        s.iouThreshold !== first.iouThreshold ||
+        s.scoreThreshold !== first.scoreThreshold,
+    )
+  ) {
     p.fail('the per-class NonMaxSuppression ops disagree on their settings', nms[0]);
   }
   // One NMS per class (TF OD API's default), or one over all classes (use_class_agnostic_nms). maxDetections is the
@@ -140,10 +167,19 @@ export function findTfOdApiSsd(nodes: readonly TfNode[], constData: ConstData, f
   const post = nodes.filter((n) => POSTPROCESSOR.test(n.name));
   if (post.length === 0) return undefined;
   const p = new PostprocessorReader(nodes, constData, file);
-  const convert = post.find((n) => /Postprocessor\/convert_scores$/.test(n.name)) ?? p.fail("no 'Postprocessor/convert_scores' node");
-  const scoreConversion = convert.op === 'Sigmoid' ? 'sigmoid' : convert.op === 'Identity' ? 'identity' : p.fail(`score conversion by ${convert.op} is not supported (Sigmoid and Identity are)`, convert);
-  const unstack = post.find((n) => /Postprocessor\/Decode\/unstack$/.test(n.name) && n.op === 'Unpack') ?? p.fail("no 'Postprocessor/Decode/unstack' node (the box decoder)");
-  if (Number(unstack.attr?.num?.i ?? 0) !== 4) p.fail('the box decoder does not split the encodings into 4 rows', unstack);
+  const convert =
+    post.find((n) => /Postprocessor\/convert_scores$/.test(n.name)) ?? p.fail("no 'Postprocessor/convert_scores' node");
+  const scoreConversion =
+    convert.op === 'Sigmoid'
+      ? 'sigmoid'
+      : convert.op === 'Identity'
+        ? 'identity'
+        : p.fail(`score conversion by ${convert.op} is not supported (Sigmoid and Identity are)`, convert);
+  const unstack =
+    post.find((n) => /Postprocessor\/Decode\/unstack$/.test(n.name) && n.op === 'Unpack') ??
+    p.fail("no 'Postprocessor/Decode/unstack' node (the box decoder)");
+  if (Number(unstack.attr?.num?.i ?? 0) !== 4)
+    p.fail('the box decoder does not split the encodings into 4 rows', unstack);
   const nms = post.filter((n) => NMS_OPS.has(n.op));
   if (nms.length === 0) p.fail('no NonMaxSuppression in the Postprocessor');
   // Scores are sliced past column 0 when the model predicts a background class (TF OD API's add_background_class).

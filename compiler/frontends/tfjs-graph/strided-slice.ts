@@ -24,9 +24,16 @@ const bit = (mask: number, j: number) => ((mask >> j) & 1) === 1;
 export function reshapingStridedSlice(shape: readonly number[], s: StridedSliceSpec): number[] {
   if (s.ellipsisMask !== 0) throw new TinyedgeError('TE110', 'StridedSlice with an ellipsis is not supported');
   if (s.begin.length !== s.end.length || s.begin.length !== s.strides.length) {
-    throw new TinyedgeError('TE110', `begin, end and strides have different lengths (${s.begin.length}, ${s.end.length}, ${s.strides.length})`);
+    throw new TinyedgeError(
+      'TE110',
+      `begin, end and strides have different lengths (${s.begin.length}, ${s.end.length}, ${s.strides.length})`,
+    );
   }
-  const crops = (axis: number) => new TinyedgeError('TE110', `StridedSlice takes part of axis ${axis} of ${formatShape(shape)}: slicing is not supported (only adding or removing axes of size 1)`);
+  const crops = (axis: number) =>
+    new TinyedgeError(
+      'TE110',
+      `StridedSlice takes part of axis ${axis} of ${formatShape(shape)}: slicing is not supported (only adding or removing axes of size 1)`,
+    );
   const out: number[] = [];
   let axis = 0;
   for (let j = 0; j < s.begin.length; j++) {
@@ -35,7 +42,11 @@ export function reshapingStridedSlice(shape: readonly number[], s: StridedSliceS
       continue;
     }
     const size = shape[axis];
-    if (size === undefined) throw new TinyedgeError('TE110', `StridedSlice indexes axis ${axis} but the input ${formatShape(shape)} has rank ${shape.length}`);
+    if (size === undefined)
+      throw new TinyedgeError(
+        'TE110',
+        `StridedSlice indexes axis ${axis} but the input ${formatShape(shape)} has rank ${shape.length}`,
+      );
     const stride = s.strides[j];
     const norm = (v: number) => Math.min(Math.max(v < 0 ? v + size : v, 0), size);
     const begin = bit(s.beginMask, j) ? 0 : norm(s.begin[j]!);

@@ -3,7 +3,7 @@
  * (the cut), and an order in which every node follows its inputs.
  */
 import { TinyedgeError } from '../../errors.ts';
-import { TfNode } from './tf-node.ts';
+import type { TfNode } from './tf-node.ts';
 
 /** A tensor reference 'node', 'node:1' or '^control' split into node and output index. */
 export function parseRef(ref: string): { node: string; index: number; control: boolean } {
@@ -55,7 +55,12 @@ export function neededNodes(nodes: readonly TfNode[], outputs: readonly string[]
     const node = byName.get(name) as TfNode;
     for (const ref of dataInputs(node)) {
       const dep = parseRef(ref).node;
-      if (!byName.has(dep)) throw new TinyedgeError('TE106', `input '${ref}' names no node in the graph`, { file, node: node.name, op: node.op });
+      if (!byName.has(dep))
+        throw new TinyedgeError('TE106', `input '${ref}' names no node in the graph`, {
+          file,
+          node: node.name,
+          op: node.op,
+        });
       stack.push(dep);
     }
   }
@@ -78,9 +83,19 @@ export function topologicalOrder(nodes: readonly TfNode[], file: string): TfNode
         top[1]++;
         const dep = parseRef(refs[i]!).node;
         const depNode = byName.get(dep);
-        if (!depNode) throw new TinyedgeError('TE106', `input '${refs[i]}' names no node in the graph`, { file, node: node.name, op: node.op });
+        if (!depNode)
+          throw new TinyedgeError('TE106', `input '${refs[i]}' names no node in the graph`, {
+            file,
+            node: node.name,
+            op: node.op,
+          });
         const s = state.get(dep);
-        if (s === 'visiting') throw new TinyedgeError('TE106', `the graph has a cycle through '${dep}'`, { file, node: node.name, op: node.op });
+        if (s === 'visiting')
+          throw new TinyedgeError('TE106', `the graph has a cycle through '${dep}'`, {
+            file,
+            node: node.name,
+            op: node.op,
+          });
         if (!s) stack.push([depNode, 0]);
         continue;
       }
@@ -96,5 +111,7 @@ export function topologicalOrder(nodes: readonly TfNode[], file: string): TfNode
 /** Nodes whose output nobody reads: the outputs when model.json has no signature. */
 export function sinks(nodes: readonly TfNode[]): string[] {
   const read = new Set(nodes.flatMap((n) => (n.input ?? []).map((r) => parseRef(r).node)));
-  return nodes.filter((n) => !read.has(n.name) && n.op !== 'Const' && n.op !== 'Placeholder' && n.op !== 'NoOp').map((n) => n.name);
+  return nodes
+    .filter((n) => !read.has(n.name) && n.op !== 'Const' && n.op !== 'Placeholder' && n.op !== 'NoOp')
+    .map((n) => n.name);
 }

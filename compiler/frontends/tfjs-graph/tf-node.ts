@@ -38,11 +38,16 @@ export class TfAttrs {
   private get(key: string): TfAttr | undefined {
     const a: unknown = this.node.attr?.[key];
     if (a === undefined) return undefined;
-    return typeof a === 'object' && a !== null && !Array.isArray(a) ? (a as TfAttr) : this.missing(key, 'attribute object');
+    return typeof a === 'object' && a !== null && !Array.isArray(a)
+      ? (a as TfAttr)
+      : this.missing(key, 'attribute object');
   }
 
   private missing(key: string, kind: string): never {
-    throw new TinyedgeError('TE110', `attribute '${key}' (${kind}) is missing or malformed`, { node: this.node.name, op: this.node.op });
+    throw new TinyedgeError('TE110', `attribute '${key}' (${kind}) is missing or malformed`, {
+      node: this.node.name,
+      op: this.node.op,
+    });
   }
 
   /** A string attribute (TF.js stores them base64-encoded). */
@@ -65,7 +70,8 @@ export class TfAttrs {
     const a = this.get(key);
     if (a === undefined) return fallback ?? this.missing(key, 'list of ints');
     const holder: unknown = a.list;
-    if (typeof holder !== 'object' || holder === null || Array.isArray(holder)) return this.missing(key, 'list of ints');
+    if (typeof holder !== 'object' || holder === null || Array.isArray(holder))
+      return this.missing(key, 'list of ints');
     const list: unknown = (holder as { i?: unknown }).i ?? [];
     const values = Array.isArray(list) ? list.map(Number) : [Number.NaN];
     if (!values.every(Number.isSafeInteger)) return this.missing(key, 'list of ints');
@@ -120,6 +126,8 @@ export class TfAttrs {
 export function dimsOf(dim: unknown): number[] | undefined {
   if (dim === undefined) return [];
   if (!Array.isArray(dim)) return undefined;
-  const sizes = dim.map((d: unknown) => (typeof d === 'object' && d !== null ? Number((d as { size?: unknown }).size ?? 0) : Number.NaN));
+  const sizes = dim.map((d: unknown) =>
+    typeof d === 'object' && d !== null ? Number((d as { size?: unknown }).size ?? 0) : Number.NaN,
+  );
   return sizes.every((n) => Number.isSafeInteger(n) && n >= -1) ? sizes : undefined;
 }

@@ -4,8 +4,8 @@
  * once; TF OD API's nearest-neighbor upsampling (two stacks and a reshape) is one resize.
  */
 import { TinyedgeError } from '../../errors.ts';
-import { TfNode } from './tf-node.ts';
-import { dataInputs, parseRef, readersOf, canonicalRef } from './tf-graph.ts';
+import { canonicalRef, dataInputs, parseRef, readersOf } from './tf-graph.ts';
+import type { TfNode } from './tf-node.ts';
 
 /** Values of a constant node, or undefined when the node is not a constant. */
 export type ConstLookup = (node: string) => number[] | undefined;
@@ -13,7 +13,14 @@ export type ConstLookup = (node: string) => number[] | undefined;
 /** A synthetic int32 constant node (the rewrites' axes and sizes). */
 function intConst(name: string, values: number[], scalar = false): TfNode {
   const dim = scalar ? [] : [{ size: values.length }];
-  return { name, op: 'Const', attr: { dtype: { type: 'DT_INT32' }, value: { tensor: { dtype: 'DT_INT32', tensorShape: { dim }, intVal: values } } } };
+  return {
+    name,
+    op: 'Const',
+    attr: {
+      dtype: { type: 'DT_INT32' },
+      value: { tensor: { dtype: 'DT_INT32', tensorShape: { dim }, intVal: values } },
+    },
+  };
 }
 
 class LoopTracer {
@@ -65,7 +72,12 @@ function unrollBatchOfOneMap(nodes: TfNode[], constOf: ConstLookup, file: string
       const merge = loop.merge(list!);
       const source = merge && loop.entering(merge);
       if (source?.op !== 'TensorListFromTensor' || !loop.startsAtZero(index!)) return n;
-      return { name: n.name, op: 'Squeeze', input: [dataInputs(source)[0]!], attr: { squeeze_dims: { list: { i: [0] } } } };
+      return {
+        name: n.name,
+        op: 'Squeeze',
+        input: [dataInputs(source)[0]!],
+        attr: { squeeze_dims: { list: { i: [0] } } },
+      };
     }
     if (n.op === 'TensorListStack') {
       const merge = loop.merge(dataInputs(n)[0]!);
@@ -107,8 +119,14 @@ function nearestUpsampling(nodes: TfNode[]): TfNode[] {
     const cols = rows && packOfCopies(byName.get(parseRef(rows.of).node), 3);
     const onlyReadBy = (ref: string, reader: TfNode | undefined) => (readers.get(ref) ?? []).every((r) => r === reader);
     // A Reshape without its shape input is left for the op table to refuse.
-    if (!rows || !cols || shape === undefined || !onlyReadBy(canonicalRef(packed!), n) || !onlyReadBy(rows.of, outer)) return n;
-    return { name: n.name, op: 'NearestNeighborUpsampling', input: [cols.of, shape], attr: { height_scale: { i: rows.copies }, width_scale: { i: cols.copies } } };
+    if (!rows || !cols || shape === undefined || !onlyReadBy(canonicalRef(packed!), n) || !onlyReadBy(rows.of, outer))
+      return n;
+    return {
+      name: n.name,
+      op: 'NearestNeighborUpsampling',
+      input: [cols.of, shape],
+      attr: { height_scale: { i: rows.copies }, width_scale: { i: cols.copies } },
+    };
   });
 }
 

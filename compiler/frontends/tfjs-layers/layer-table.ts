@@ -2,14 +2,15 @@
  * @fileoverview How each Keras layer class of a TF.js layers model maps onto IR ops: one entry per class name.
  * Weights arrive in Keras layouts and are converted here (HWIO → OHWI and so on).
  */
-import { Clamp, NO_CLAMP } from '../../ir/attrs.ts';
-import { OpAttrs, OpName } from '../../ir/ops.ts';
-import { ErrorCode, TinyedgeError } from '../../errors.ts';
+
+import { type ErrorCode, TinyedgeError } from '../../errors.ts';
+import { type Clamp, NO_CLAMP } from '../../ir/attrs.ts';
+import type { OpAttrs, OpName } from '../../ir/ops.ts';
 import { tfPads } from '../../ir/padding.ts';
-import { depthwiseShape, hwioToOhwi, transpose2d } from '../tfjs-common/layouts.ts';
-import { DecodedWeight } from '../tfjs-common/weights.ts';
 import { formatShape, sameShape } from '../../ir/tensor.ts';
-import { KerasConfig, KerasLayer } from './keras-layer.ts';
+import { depthwiseShape, hwioToOhwi, transpose2d } from '../tfjs-common/layouts.ts';
+import type { DecodedWeight } from '../tfjs-common/weights.ts';
+import type { KerasConfig, KerasLayer } from './keras-layer.ts';
 
 /** What a mapping may ask of the importer while translating one layer. */
 export interface KerasMapContext {
@@ -34,10 +35,19 @@ function fail(message: string, code: ErrorCode = 'TE110'): never {
 }
 
 /** Keras activations that are clamps (softmax and sigmoid become ops of their own). */
-const CLAMP_ACTIVATIONS: Record<string, Clamp> = { linear: NO_CLAMP, relu: { min: 0, max: null }, relu6: { min: 0, max: 6 } };
+const CLAMP_ACTIVATIONS: Record<string, Clamp> = {
+  linear: NO_CLAMP,
+  relu: { min: 0, max: null },
+  relu6: { min: 0, max: 6 },
+};
 
 /** Emits the layer's own op and then its `activation`; the last node gets the layer's name. */
-function withActivation<K extends OpName>(ctx: KerasMapContext, op: K, inputs: string[], attrs: (clamp: Clamp) => OpAttrs<K>): string {
+function withActivation<K extends OpName>(
+  ctx: KerasMapContext,
+  op: K,
+  inputs: string[],
+  attrs: (clamp: Clamp) => OpAttrs<K>,
+): string {
   const activation = ctx.config.string('activation', 'linear');
   const clamp = CLAMP_ACTIVATIONS[activation];
   if (clamp) return ctx.emit(op, inputs, attrs(clamp));
@@ -60,7 +70,10 @@ function biasOf(ctx: KerasMapContext, channels: number): string[] {
 }
 
 function requireWeight(ctx: KerasMapContext, param: string, shape?: number[]): DecodedWeight {
-  return ctx.weight(param, shape) ?? fail(`weight '${ctx.layer.name}/${param}' is missing from the weights manifest`, 'TE108');
+  return (
+    ctx.weight(param, shape) ??
+    fail(`weight '${ctx.layer.name}/${param}' is missing from the weights manifest`, 'TE108')
+  );
 }
 
 const conv2d: KerasLayerMapping = (ctx) => {
@@ -75,7 +88,12 @@ const conv2d: KerasLayerMapping = (ctx) => {
   const k = requireWeight(ctx, 'kernel', [kh, kw, c!, filters]);
   const filter = ctx.constant('kernel', [filters, kh, kw, c!], hwioToOhwi(k.data, k.shape));
   const pads = tfPads(ctx.config.string('padding', 'valid'), h!, w!, kh, kw, strides, dilations);
-  return withActivation(ctx, 'conv2d', [input!, filter, ...biasOf(ctx, filters)], (clamp) => ({ strides, dilations, pads, clamp }));
+  return withActivation(ctx, 'conv2d', [input!, filter, ...biasOf(ctx, filters)], (clamp) => ({
+    strides,
+    dilations,
+    pads,
+    clamp,
+  }));
 };
 
 const depthwise: KerasLayerMapping = (ctx) => {
@@ -89,7 +107,13 @@ const depthwise: KerasLayerMapping = (ctx) => {
   const k = requireWeight(ctx, 'depthwise_kernel', [kh, kw, c!, m]);
   const filter = ctx.constant('depthwise_kernel', depthwiseShape(k.shape), k.data);
   const pads = tfPads(ctx.config.string('padding', 'valid'), h!, w!, kh, kw, strides, dilations);
-  return withActivation(ctx, 'depthwise_conv2d', [input!, filter, ...biasOf(ctx, c! * m)], (clamp) => ({ strides, dilations, pads, depthMultiplier: m, clamp }));
+  return withActivation(ctx, 'depthwise_conv2d', [input!, filter, ...biasOf(ctx, c! * m)], (clamp) => ({
+    strides,
+    dilations,
+    pads,
+    depthMultiplier: m,
+    clamp,
+  }));
 };
 
 const dense: KerasLayerMapping = (ctx) => {
@@ -106,7 +130,8 @@ const batchNorm: KerasLayerMapping = (ctx) => {
   const shape = ctx.shapeOf(input!);
   const axis = ctx.config.raw('axis');
   const ax = Array.isArray(axis) && axis.length === 1 ? axis[0] : axis;
-  if (ax !== -1 && ax !== shape.length - 1) fail(`batch normalization over axis ${JSON.stringify(axis)} is not supported (the channel axis is)`);
+  if (ax !== -1 && ax !== shape.length - 1)
+    fail(`batch normalization over axis ${JSON.stringify(axis)} is not supported (the channel axis is)`);
   const c = shape[shape.length - 1]!;
   const param = (name: string) => {
     const w = requireWeight(ctx, name, [c]);
@@ -132,9 +157,18 @@ const zeroPadding: KerasLayerMapping = (ctx) => {
   checkChannelsLast(ctx);
   const p = ctx.config.raw('padding');
   let hw: [number, number][];
-  if (typeof p === 'number') hw = [[p, p], [p, p]];
-  else if (Array.isArray(p) && p.length === 2 && p.every((x) => typeof x === 'number')) hw = [[p[0]!, p[0]!], [p[1]!, p[1]!]];
-  else if (Array.isArray(p) && p.length === 2 && p.every((x) => Array.isArray(x) && x.length === 2)) hw = p as [number, number][];
+  if (typeof p === 'number')
+    hw = [
+      [p, p],
+      [p, p],
+    ];
+  else if (Array.isArray(p) && p.length === 2 && p.every((x) => typeof x === 'number'))
+    hw = [
+      [p[0]!, p[0]!],
+      [p[1]!, p[1]!],
+    ];
+  else if (Array.isArray(p) && p.length === 2 && p.every((x) => Array.isArray(x) && x.length === 2))
+    hw = p as [number, number][];
   else return fail(`padding ${JSON.stringify(p)} is not understood`);
   return ctx.emit('pad', ctx.inputs, { pads: [[0, 0], hw[0]!, hw[1]!, [0, 0]], value: 0 });
 };
@@ -174,12 +208,16 @@ export const KERAS_LAYERS: Record<string, KerasLayerMapping> = {
   ZeroPadding2D: zeroPadding,
   AveragePooling2D: pooling('avg_pool2d'),
   MaxPooling2D: pooling('max_pool2d'),
-  GlobalAveragePooling2D: (ctx) => ctx.emit('mean', ctx.inputs, { axes: [1, 2], keepDims: ctx.config.bool('keepdims', false) }),
+  GlobalAveragePooling2D: (ctx) =>
+    ctx.emit('mean', ctx.inputs, { axes: [1, 2], keepDims: ctx.config.bool('keepdims', false) }),
   Add: merge('add'),
   Multiply: merge('mul'),
   Concatenate: (ctx) => ctx.emit('concat', ctx.inputs, { axis: ctx.config.number('axis', -1) }),
   Flatten: (ctx) => ctx.emit('reshape', ctx.inputs, { shape: [ctx.shapeOf(ctx.inputs[0]!)[0]!, -1] }),
-  Reshape: (ctx) => ctx.emit('reshape', ctx.inputs, { shape: [ctx.shapeOf(ctx.inputs[0]!)[0]!, ...(ctx.config.raw('target_shape') as number[])] }),
+  Reshape: (ctx) =>
+    ctx.emit('reshape', ctx.inputs, {
+      shape: [ctx.shapeOf(ctx.inputs[0]!)[0]!, ...(ctx.config.raw('target_shape') as number[])],
+    }),
   Dropout: (ctx) => ctx.emit('identity', ctx.inputs, {}),
   Softmax: (ctx) => ctx.emit('softmax', ctx.inputs, { beta: 1 }),
 };
@@ -197,6 +235,9 @@ function withActivationOnly(ctx: KerasMapContext): string {
 /** Checks a weight against the shape its layer's config implies. */
 export function checkWeightShape(w: DecodedWeight, expected: number[] | undefined, fullName: string): void {
   if (expected && !sameShape(w.shape, expected)) {
-    fail(`weight '${fullName}' has shape ${formatShape(w.shape)} in the weights manifest but the layer's config and input need ${formatShape(expected)}`, 'TE108');
+    fail(
+      `weight '${fullName}' has shape ${formatShape(w.shape)} in the weights manifest but the layer's config and input need ${formatShape(expected)}`,
+      'TE108',
+    );
   }
 }

@@ -9,7 +9,16 @@ import { TinyedgeError } from '../../errors.ts';
 /** Element types a vector or scalar field may have. */
 type Scalar = 'int8' | 'uint8' | 'int16' | 'uint16' | 'int32' | 'uint32' | 'int64' | 'float32';
 
-const SIZE: Record<Scalar, number> = { int8: 1, uint8: 1, int16: 2, uint16: 2, int32: 4, uint32: 4, int64: 8, float32: 4 };
+const SIZE: Record<Scalar, number> = {
+  int8: 1,
+  uint8: 1,
+  int16: 2,
+  uint16: 2,
+  int32: 4,
+  uint32: 4,
+  int64: 8,
+  float32: 4,
+};
 
 function read(bb: ByteBuffer, type: Scalar, at: number): number {
   switch (type) {
@@ -27,7 +36,8 @@ function read(bb: ByteBuffer, type: Scalar, at: number): number {
       return bb.readUint32(at);
     case 'int64': {
       const v = bb.readInt64(at);
-      if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < BigInt(Number.MIN_SAFE_INTEGER)) throw new RangeError(`int64 ${v} is too large`);
+      if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < BigInt(Number.MIN_SAFE_INTEGER))
+        throw new RangeError(`int64 ${v} is too large`);
       return Number(v);
     }
     case 'float32':
@@ -49,9 +59,14 @@ export class FlatTable {
   /** The root table of `bytes`, checking the file identifier (`TFL3` for .tflite) when given. */
   static root(bytes: Uint8Array, file: string, identifier: string, what: string): FlatTable {
     const bb = new ByteBuffer(bytes);
-    if (bytes.length < 8) throw new TinyedgeError('TE104', `not a ${identifier} flatbuffer: only ${bytes.length} bytes`, { file });
+    if (bytes.length < 8)
+      throw new TinyedgeError('TE104', `not a ${identifier} flatbuffer: only ${bytes.length} bytes`, { file });
     if (!bb.__has_identifier(identifier)) {
-      throw new TinyedgeError('TE104', `not a .tflite flatbuffer: the file identifier is ${JSON.stringify(Buffer.from(bytes.subarray(4, 8)).toString('latin1'))}, expected "${identifier}"`, { file });
+      throw new TinyedgeError(
+        'TE104',
+        `not a .tflite flatbuffer: the file identifier is ${JSON.stringify(Buffer.from(bytes.subarray(4, 8)).toString('latin1'))}, expected "${identifier}"`,
+        { file },
+      );
     }
     return FlatTable.at(bb, file, bb.readUint32(0), what);
   }
@@ -66,7 +81,8 @@ export class FlatTable {
     if (vtable < 0 || vtable + 4 > n) fail(`vtable offset ${vtable} is outside the file`);
     const vtableSize = bb.readUint16(vtable);
     const tableSize = bb.readUint16(vtable + 2);
-    if (vtableSize < 4 || vtableSize % 2 !== 0 || vtable + vtableSize > n) fail(`vtable of ${vtableSize} bytes does not fit the file`);
+    if (vtableSize < 4 || vtableSize % 2 !== 0 || vtable + vtableSize > n)
+      fail(`vtable of ${vtableSize} bytes does not fit the file`);
     if (pos + tableSize > n) fail(`table of ${tableSize} bytes runs past the end of the file`);
     return new FlatTable(bb, file, what, pos, vtable, vtableSize);
   }
@@ -90,7 +106,8 @@ export class FlatTable {
     const at = this.field(i, 4);
     if (at === 0) return 0;
     const target = at + this.bb.readUint32(at);
-    if (target + 4 > this.bb.capacity()) this.fail(i, `offset points past the end of the file (${this.bb.capacity()} bytes; truncated?)`);
+    if (target + 4 > this.bb.capacity())
+      this.fail(i, `offset points past the end of the file (${this.bb.capacity()} bytes; truncated?)`);
     return target;
   }
 
@@ -122,7 +139,8 @@ export class FlatTable {
     if (at === 0) return [0, 0];
     const length = this.bb.readUint32(at);
     const start = at + 4;
-    if (start + length * elementSize > this.bb.capacity()) this.fail(i, `vector of ${length} elements runs past the end of the file (truncated?)`);
+    if (start + length * elementSize > this.bb.capacity())
+      this.fail(i, `vector of ${length} elements runs past the end of the file (truncated?)`);
     return [start, length];
   }
 

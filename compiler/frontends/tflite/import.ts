@@ -4,14 +4,15 @@
  * every backend computes what TFLM computes. Float QUANTIZE at the inputs and DEQUANTIZE at the outputs come off:
  * the runtime quantizes --image and --input FILE.f32 itself.
  */
-import { Graph, GraphBuilder, Node, tensorOf } from '../../ir/graph.ts';
-import { DType, Quantization, TensorData, formatShape, sameShape } from '../../ir/tensor.ts';
+
+import { type ErrorPlace, TinyedgeError, withPlace } from '../../errors.ts';
+import { TENSOR_TYPE } from '../../formats/tflite/schema.ts';
+import { type Graph, GraphBuilder, type Node, tensorOf } from '../../ir/graph.ts';
+import { type DType, formatShape, type Quantization, sameShape, type TensorData } from '../../ir/tensor.ts';
 import { verifyGraph } from '../../ir/verify.ts';
 import { verifyQuantizedGraph, verifyTensorQuantization } from '../../ir/verify-quantized.ts';
-import { ErrorPlace, TinyedgeError, withPlace } from '../../errors.ts';
-import { TfliteModel, TfliteOperator, TfliteTensor, readTfliteModel } from './read-model.ts';
-import { TENSOR_TYPE } from '../../formats/tflite/schema.ts';
-import { TFLITE_OPS, TfliteMapContext, optionReader } from './op-table.ts';
+import { optionReader, TFLITE_OPS, type TfliteMapContext } from './op-table.ts';
+import { readTfliteModel, type TfliteModel, type TfliteOperator, type TfliteTensor } from './read-model.ts';
 
 /** An imported .tflite model: the int8 graph and how a photo's pixels become its input. */
 export interface ImportedTflite {
@@ -32,7 +33,12 @@ const INT64 = 4;
 const FLOAT32 = 0;
 
 /** The IR dtype of each TFLite type a constant may have, and its bytes per element. */
-const CONSTANT_TYPES: Record<number, [DType, number]> = { [INT8]: ['int8', 1], [INT16]: ['int16', 2], [INT32]: ['int32', 4], [INT64]: ['int64', 8] };
+const CONSTANT_TYPES: Record<number, [DType, number]> = {
+  [INT8]: ['int8', 1],
+  [INT16]: ['int16', 2],
+  [INT32]: ['int32', 4],
+  [INT64]: ['int64', 8],
+};
 const TYPED_ARRAY: Partial<Record<DType, (b: ArrayBuffer) => TensorData>> = {
   int8: (b) => new Int8Array(b),
   int16: (b) => new Int16Array(b),
@@ -48,19 +54,32 @@ function typeName(type: number): string {
 function quantOf(t: TfliteTensor): Quantization | undefined {
   if (!t.quant) return undefined;
   const { scale, zeroPoint, quantizedDimension } = t.quant;
-  if (zeroPoint.length !== scale.length) throw new TinyedgeError('TE202', `tensor '${t.name}' has ${scale.length} scales but ${zeroPoint.length} zero points`);
-  if (scale.some((s) => !(s > 0) || !Number.isFinite(s))) throw new TinyedgeError('TE202', `tensor '${t.name}' has a scale that is not a positive number`);
+  if (zeroPoint.length !== scale.length)
+    throw new TinyedgeError(
+      'TE202',
+      `tensor '${t.name}' has ${scale.length} scales but ${zeroPoint.length} zero points`,
+    );
+  if (scale.some((s) => !(s > 0) || !Number.isFinite(s)))
+    throw new TinyedgeError('TE202', `tensor '${t.name}' has a scale that is not a positive number`);
   return scale.length === 1 ? { scale, zeroPoint } : { scale, zeroPoint, axis: quantizedDimension };
 }
 
 /** The constant's elements as the IR's typed array (copied: the file's bytes need not be aligned). */
 function constantData(t: TfliteTensor): { data: TensorData; dtype: DType } {
   const known = CONSTANT_TYPES[t.type];
-  if (!known) throw new TinyedgeError('TE112', `constant '${t.name}' is ${typeName(t.type)}; int8 and int16 values, int32 and int64 biases are supported`);
+  if (!known)
+    throw new TinyedgeError(
+      'TE112',
+      `constant '${t.name}' is ${typeName(t.type)}; int8 and int16 values, int32 and int64 biases are supported`,
+    );
   const [dtype, width] = known;
   const bytes = Uint8Array.from(t.data as Uint8Array);
   const n = t.shape.reduce((a, b) => a * b, 1);
-  if (bytes.length !== n * width) throw new TinyedgeError('TE108', `constant '${t.name}' holds ${bytes.length} bytes, its shape ${formatShape(t.shape)} of ${typeName(t.type)} needs ${n * width}`);
+  if (bytes.length !== n * width)
+    throw new TinyedgeError(
+      'TE108',
+      `constant '${t.name}' holds ${bytes.length} bytes, its shape ${formatShape(t.shape)} of ${typeName(t.type)} needs ${n * width}`,
+    );
   return { data: (TYPED_ARRAY[dtype] as (b: ArrayBuffer) => TensorData)(bytes.buffer), dtype };
 }
 
@@ -71,19 +90,29 @@ function stripFloatBoundary(m: TfliteModel): { inputs: number[]; outputs: number
     if (m.tensors[i]!.type !== FLOAT32) return i;
     const q = m.operators.find((op) => op.name === 'QUANTIZE' && op.inputs[0] === i);
     const users = m.operators.filter((op) => op.inputs.includes(i));
-    if (!q || users.length !== 1) throw new TinyedgeError('TE112', `input '${m.tensors[i]!.name}' is float and not only quantized: tinyedge imports int8 .tflite models (full-integer quantization)`);
+    if (!q || users.length !== 1)
+      throw new TinyedgeError(
+        'TE112',
+        `input '${m.tensors[i]!.name}' is float and not only quantized: tinyedge imports int8 .tflite models (full-integer quantization)`,
+      );
     skipped.add(q.index);
     const quantized = q.outputs[0];
-    if (quantized === undefined) throw new TinyedgeError('TE106', `the QUANTIZE of input '${m.tensors[i]!.name}' has no output`);
+    if (quantized === undefined)
+      throw new TinyedgeError('TE106', `the QUANTIZE of input '${m.tensors[i]!.name}' has no output`);
     return quantized;
   });
   const outputs = m.outputs.map((o) => {
     if (m.tensors[o]!.type !== FLOAT32) return o;
     const d = m.operators.find((op) => op.name === 'DEQUANTIZE' && op.outputs[0] === o);
-    if (!d) throw new TinyedgeError('TE112', `output '${m.tensors[o]!.name}' is float and not a dequantized int8 tensor: tinyedge imports int8 .tflite models (full-integer quantization)`);
+    if (!d)
+      throw new TinyedgeError(
+        'TE112',
+        `output '${m.tensors[o]!.name}' is float and not a dequantized int8 tensor: tinyedge imports int8 .tflite models (full-integer quantization)`,
+      );
     skipped.add(d.index);
     const quantized = d.inputs[0];
-    if (quantized === undefined) throw new TinyedgeError('TE106', `the DEQUANTIZE of output '${m.tensors[o]!.name}' has no input`);
+    if (quantized === undefined)
+      throw new TinyedgeError('TE106', `the DEQUANTIZE of output '${m.tensors[o]!.name}' has no input`);
     return quantized;
   });
   return { inputs, outputs, skipped };
@@ -120,12 +149,23 @@ class TfliteImporter {
   private activation(i: number, name: string): void {
     const t = this.m.tensors[i]!;
     if (t.type !== INT8 && t.type !== INT16) {
-      const why = t.type === 3 ? ' (uint8 quantization is TFLite\'s legacy scheme; convert with int8)' : '';
-      throw new TinyedgeError('TE112', `tensor '${t.name}' is ${typeName(t.type)}, tinyedge runs int8 and int16 (16×8) activations${why}`);
+      const why = t.type === 3 ? " (uint8 quantization is TFLite's legacy scheme; convert with int8)" : '';
+      throw new TinyedgeError(
+        'TE112',
+        `tensor '${t.name}' is ${typeName(t.type)}, tinyedge runs int8 and int16 (16×8) activations${why}`,
+      );
     }
     const q = quantOf(t);
-    if (!q || q.scale.length !== 1) throw new TinyedgeError('TE202', `activation '${t.name}' needs one scale and zero point (per-tensor quantization)`);
-    if (t.type === INT16 && q.zeroPoint[0] !== 0) throw new TinyedgeError('TE202', `int16 activation '${t.name}' has zero point ${q.zeroPoint[0]}: TFLite's 16×8 activations are symmetric (zero point 0)`);
+    if (q?.scale.length !== 1)
+      throw new TinyedgeError(
+        'TE202',
+        `activation '${t.name}' needs one scale and zero point (per-tensor quantization)`,
+      );
+    if (t.type === INT16 && q.zeroPoint[0] !== 0)
+      throw new TinyedgeError(
+        'TE202',
+        `int16 activation '${t.name}' has zero point ${q.zeroPoint[0]}: TFLite's 16×8 activations are symmetric (zero point 0)`,
+      );
     const ir = tensorOf(this.b.graph, name);
     ir.quant = q;
     ir.dtype = t.type === INT8 ? 'int8' : 'int16';
@@ -149,7 +189,11 @@ class TfliteImporter {
     this.b.constant(ir, [...t.shape], data, dtype);
     const q = quantOf(t);
     if (q) {
-      if (q.zeroPoint.some((z) => z !== 0)) throw new TinyedgeError('TE202', `constant '${t.name}' has a non-zero zero point: TFLite's int8 spec makes weights and biases symmetric`);
+      if (q.zeroPoint.some((z) => z !== 0))
+        throw new TinyedgeError(
+          'TE202',
+          `constant '${t.name}' has a non-zero zero point: TFLite's int8 spec makes weights and biases symmetric`,
+        );
       const c = tensorOf(this.b.graph, ir);
       c.quant = q;
       verifyTensorQuantization({ ...c, name: t.name });
@@ -159,14 +203,16 @@ class TfliteImporter {
 
   private constInts(i: number): number[] {
     const t = this.m.tensors[i]!;
-    if (!t.data || t.type !== INT32) throw new TinyedgeError('TE110', `input '${t.name}' must be a constant int32 tensor`);
+    if (!t.data || t.type !== INT32)
+      throw new TinyedgeError('TE110', `input '${t.name}' must be a constant int32 tensor`);
     return Array.from(constantData(t).data as Int32Array);
   }
 
   private constReal(i: number): number {
     const t = this.m.tensors[i]!;
     const q = quantOf(t);
-    if (!t.data || (t.type !== INT8 && t.type !== INT16) || !q) throw new TinyedgeError('TE110', `input '${t.name}' must be a constant quantized int8 or int16 scalar`);
+    if (!t.data || (t.type !== INT8 && t.type !== INT16) || !q)
+      throw new TinyedgeError('TE110', `input '${t.name}' must be a constant quantized int8 or int16 scalar`);
     const { data } = constantData(t);
     if (data.length !== 1) throw new TinyedgeError('TE110', `input '${t.name}' must be a scalar`);
     return q.scale[0]! * (Number(data[0]) - q.zeroPoint[0]!);
@@ -174,15 +220,25 @@ class TfliteImporter {
 
   operator(op: TfliteOperator): void {
     const mapping = TFLITE_OPS[op.name];
-    if (!mapping) throw new TinyedgeError('TE109', `operator ${op.name} is not supported; supported: ${Object.keys(TFLITE_OPS).join(', ')}`);
-    if (op.version > mapping.maxVersion) throw new TinyedgeError('TE109', `${op.name} version ${op.version} is not supported (up to version ${mapping.maxVersion})`);
-    if (op.outputs.length !== 1) throw new TinyedgeError('TE111', `has ${op.outputs.length} outputs, tinyedge maps operators with one`);
+    if (!mapping)
+      throw new TinyedgeError(
+        'TE109',
+        `operator ${op.name} is not supported; supported: ${Object.keys(TFLITE_OPS).join(', ')}`,
+      );
+    if (op.version > mapping.maxVersion)
+      throw new TinyedgeError(
+        'TE109',
+        `${op.name} version ${op.version} is not supported (up to version ${mapping.maxVersion})`,
+      );
+    if (op.outputs.length !== 1)
+      throw new TinyedgeError('TE111', `has ${op.outputs.length} outputs, tinyedge maps operators with one`);
     const out = op.outputs[0]!;
     const outName = this.nameOf(out);
     const emitted: Node[] = [];
     const present = (i: number): number => {
       const t = op.inputs[i];
-      if (t === undefined || t < 0) throw new TinyedgeError('TE106', `input ${i} is missing (the operator has ${op.inputs.length})`);
+      if (t === undefined || t < 0)
+        throw new TinyedgeError('TE106', `input ${i} is missing (the operator has ${op.inputs.length})`);
       return t;
     };
     const ctx: TfliteMapContext = {
@@ -214,7 +270,10 @@ class TfliteImporter {
     last.outputs = [outName];
     last.name = outName;
     if (!sameShape(t.shape, this.m.tensors[out]!.shape)) {
-      throw new TinyedgeError('TE106', `computes ${formatShape(t.shape)} but the file records output '${outName}' as ${formatShape(this.m.tensors[out]!.shape)}`);
+      throw new TinyedgeError(
+        'TE106',
+        `computes ${formatShape(t.shape)} but the file records output '${outName}' as ${formatShape(this.m.tensors[out]!.shape)}`,
+      );
     }
     this.activation(out, outName);
     for (const node of emitted) this.origins.set(node.name, { node: `operator ${op.index}`, op: op.name });
@@ -227,10 +286,12 @@ class TfliteImporter {
 
   finish(inputs: number[], outputs: number[]): Graph {
     const g = this.b.graph;
-    if (inputs.length !== 1) throw new TinyedgeError('TE111', `the model has ${inputs.length} inputs; tinyedge runs models with one input`);
+    if (inputs.length !== 1)
+      throw new TinyedgeError('TE111', `the model has ${inputs.length} inputs; tinyedge runs models with one input`);
     g.outputs = outputs.map((o) => {
       const name = this.names.get(o);
-      if (name === undefined || !g.tensors.has(name)) throw new TinyedgeError('TE106', `output '${this.m.tensors[o]!.name}' is never computed`);
+      if (name === undefined || !g.tensors.has(name))
+        throw new TinyedgeError('TE106', `output '${this.m.tensors[o]!.name}' is never computed`);
       return name;
     });
     verifyGraph(g);
@@ -255,7 +316,11 @@ export function importTflite(bytes: Uint8Array, file: string): ImportedTflite {
     const q = input.quant as Quantization;
     // One pixel step is one int8 step, or 256 int16 steps.
     const step = input.dtype === 'int16' ? 256 : 1;
-    return { graph, preprocessing: { scale: step * q.scale[0]!, offset: -step * q.scale[0]! * (128 + q.zeroPoint[0]!) }, origins: importer.origins };
+    return {
+      graph,
+      preprocessing: { scale: step * q.scale[0]!, offset: -step * q.scale[0]! * (128 + q.zeroPoint[0]!) },
+      origins: importer.origins,
+    };
   });
 }
 
@@ -263,4 +328,3 @@ export function importTflite(bytes: Uint8Array, file: string): ImportedTflite {
 export function isTfliteBytes(bytes: Uint8Array): boolean {
   return bytes.length >= 8 && Buffer.from(bytes.subarray(4, 8)).toString('latin1') === 'TFL3';
 }
-

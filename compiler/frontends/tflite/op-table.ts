@@ -3,13 +3,14 @@
  * operator version whose semantics the mapping covers. A builtin missing here, or a newer version, fails naming the
  * file, the operator index and the opcode.
  */
-import { Clamp, NO_CLAMP, Pads4 } from '../../ir/attrs.ts';
-import { OpAttrs, OpName } from '../../ir/ops.ts';
+
 import { TinyedgeError } from '../../errors.ts';
-import { tfPads, transposeConvPads } from '../../ir/padding.ts';
-import { FlatTable } from './flat-table.ts';
 import { ACTIVATION, FIELD, PADDING } from '../../formats/tflite/schema.ts';
-import { TfliteOperator } from './read-model.ts';
+import { type Clamp, NO_CLAMP, type Pads4 } from '../../ir/attrs.ts';
+import type { OpAttrs, OpName } from '../../ir/ops.ts';
+import { tfPads, transposeConvPads } from '../../ir/padding.ts';
+import type { FlatTable } from './flat-table.ts';
+import type { TfliteOperator } from './read-model.ts';
 
 /** What a mapping may ask of the importer while translating one operator. */
 export interface TfliteMapContext {
@@ -54,7 +55,9 @@ function activation(code: number): Clamp {
     case 'RELU_N1_TO_1':
       return { min: -1, max: 1 };
     default:
-      return fail(`fused activation ${ACTIVATION[code] ?? code} is not supported (NONE, RELU, RELU6, RELU_N1_TO_1 are)`);
+      return fail(
+        `fused activation ${ACTIVATION[code] ?? code} is not supported (NONE, RELU, RELU6, RELU_N1_TO_1 are)`,
+      );
   }
 }
 
@@ -63,7 +66,15 @@ function padding(code: number): 'SAME' | 'VALID' {
 }
 
 /** Explicit pads of a window op over input `x` with TF's SAME/VALID rule. */
-function windowPads(ctx: TfliteMapContext, x: string, paddingCode: number, kh: number, kw: number, strides: [number, number], dilations: [number, number]): Pads4 {
+function windowPads(
+  ctx: TfliteMapContext,
+  x: string,
+  paddingCode: number,
+  kh: number,
+  kw: number,
+  strides: [number, number],
+  dilations: [number, number],
+): Pads4 {
   const [, h, w] = ctx.shapeOf(x);
   return tfPads(padding(paddingCode), h!, w!, kh, kw, strides, dilations);
 }
@@ -92,7 +103,11 @@ function pool(kind: 'avg_pool2d' | 'max_pool2d'): TfliteOpMapping {
 // ADD versions 3 and 4 are int16 (16×8). TFLM runs every int16 ADD with general scales (left shift 15), whatever
 // pot_scale_int16 says, and so does tinyedge.
 function binary(kind: 'add' | 'mul', activationField: number): TfliteOpMapping {
-  return { maxVersion: 4, map: (ctx) => void ctx.emit(kind, [ctx.input(0), ctx.input(1)], { clamp: activation(ctx.option(activationField, 'int8', 0)) }) };
+  return {
+    maxVersion: 4,
+    map: (ctx) =>
+      void ctx.emit(kind, [ctx.input(0), ctx.input(1)], { clamp: activation(ctx.option(activationField, 'int8', 0)) }),
+  };
 }
 
 /** A PAD's [rank, 2] paddings input as the IR's [before, after] pairs. */
@@ -102,7 +117,10 @@ function paddingsOf(ctx: TfliteMapContext): [number, number][] {
 }
 
 /** RESIZE_BILINEAR / RESIZE_NEAREST_NEIGHBOR: the size is a constant int32 [h, w] input (TFLM requires it constant). */
-function resize(kind: 'resize_nearest' | 'resize_bilinear', fields: { alignCorners: number; halfPixelCenters: number }): TfliteOpMapping {
+function resize(
+  kind: 'resize_nearest' | 'resize_bilinear',
+  fields: { alignCorners: number; halfPixelCenters: number },
+): TfliteOpMapping {
   return {
     // Version 3 adds half_pixel_centers; 4 is int16.
     maxVersion: 3,
@@ -117,7 +135,10 @@ function resize(kind: 'resize_nearest' | 'resize_bilinear', fields: { alignCorne
 }
 
 /** Ops whose output is the input's elements in a new shape: the file's output shape says which. */
-const reshapeLike: TfliteOpMapping = { maxVersion: 2, map: (ctx) => void ctx.emit('reshape', [ctx.input(0)], { shape: ctx.outputShape(0) }) };
+const reshapeLike: TfliteOpMapping = {
+  maxVersion: 2,
+  map: (ctx) => void ctx.emit('reshape', [ctx.input(0)], { shape: ctx.outputShape(0) }),
+};
 
 /** The mapping of every supported builtin, by name. */
 export const TFLITE_OPS: Record<string, TfliteOpMapping> = {
@@ -129,7 +150,12 @@ export const TFLITE_OPS: Record<string, TfliteOpMapping> = {
       const strides: [number, number] = [ctx.option(C.strideH, 'int32', 0), ctx.option(C.strideW, 'int32', 0)];
       const dilations: [number, number] = [ctx.option(C.dilationH, 'int32', 1), ctx.option(C.dilationW, 'int32', 1)];
       const pads = windowPads(ctx, x, ctx.option(C.padding, 'int8', 0), kh!, kw!, strides, dilations);
-      ctx.emit('conv2d', inputs3(ctx), { strides, dilations, pads, clamp: activation(ctx.option(C.activation, 'int8', 0)) });
+      ctx.emit('conv2d', inputs3(ctx), {
+        strides,
+        dilations,
+        pads,
+        clamp: activation(ctx.option(C.activation, 'int8', 0)),
+      });
     },
   },
   DEPTHWISE_CONV_2D: {
@@ -143,14 +169,21 @@ export const TFLITE_OPS: Record<string, TfliteOpMapping> = {
       const strides: [number, number] = [ctx.option(D.strideH, 'int32', 0), ctx.option(D.strideW, 'int32', 0)];
       const dilations: [number, number] = [ctx.option(D.dilationH, 'int32', 1), ctx.option(D.dilationW, 'int32', 1)];
       const pads = windowPads(ctx, x, ctx.option(D.padding, 'int8', 0), kh!, kw!, strides, dilations);
-      ctx.emit('depthwise_conv2d', inputs3(ctx), { strides, dilations, pads, depthMultiplier: cm! / c, clamp: activation(ctx.option(D.activation, 'int8', 0)) });
+      ctx.emit('depthwise_conv2d', inputs3(ctx), {
+        strides,
+        dilations,
+        pads,
+        depthMultiplier: cm! / c,
+        clamp: activation(ctx.option(D.activation, 'int8', 0)),
+      });
     },
   },
   FULLY_CONNECTED: {
     maxVersion: 9,
     map(ctx) {
       const F = FIELD.fullyConnectedOptions;
-      if (ctx.option(F.weightsFormat, 'int8', 0) !== 0) fail('shuffled weights (weights_format SHUFFLED4x16INT8) are not supported');
+      if (ctx.option(F.weightsFormat, 'int8', 0) !== 0)
+        fail('shuffled weights (weights_format SHUFFLED4x16INT8) are not supported');
       const [, k] = ctx.shapeOf(ctx.input(1));
       let x = ctx.input(0);
       const shape = ctx.shapeOf(x);
@@ -172,7 +205,8 @@ export const TFLITE_OPS: Record<string, TfliteOpMapping> = {
       const [, kh, kw] = ctx.shapeOf(ctx.input(1));
       const [, h, w] = ctx.shapeOf(x);
       const outShape = ctx.constInts(0);
-      if (outShape.length !== 4) fail(`output_shape has ${outShape.length} values, expected [n, height, width, channels]`);
+      if (outShape.length !== 4)
+        fail(`output_shape has ${outShape.length} values, expected [n, height, width, channels]`);
       const [, oh, ow] = outShape as [number, number, number, number];
       const strides: [number, number] = [ctx.option(T.strideH, 'int32', 0), ctx.option(T.strideW, 'int32', 0)];
       const pads = transposeConvPads(padding(ctx.option(T.padding, 'int8', 0)), h!, w!, oh, ow, kh!, kw!, strides);
@@ -188,16 +222,25 @@ export const TFLITE_OPS: Record<string, TfliteOpMapping> = {
   MAX_POOL_2D: pool('max_pool2d'),
   MEAN: {
     maxVersion: 3,
-    map: (ctx) => void ctx.emit('mean', [ctx.input(0)], { axes: ctx.constInts(1), keepDims: ctx.option(FIELD.reducerOptions.keepDims, 'int8', 0) !== 0 }),
+    map: (ctx) =>
+      void ctx.emit('mean', [ctx.input(0)], {
+        axes: ctx.constInts(1),
+        keepDims: ctx.option(FIELD.reducerOptions.keepDims, 'int8', 0) !== 0,
+      }),
   },
   PAD: { maxVersion: 4, map: (ctx) => void ctx.emit('pad', [ctx.input(0)], { pads: paddingsOf(ctx), value: 0 }) },
   // PADV2's int8 pad value becomes the real number it stands for (the IR's pad value) in the input's quantization.
-  PADV2: { maxVersion: 4, map: (ctx) => void ctx.emit('pad', [ctx.input(0)], { pads: paddingsOf(ctx), value: ctx.hasInput(2) ? ctx.constReal(2) : 0 }) },
+  PADV2: {
+    maxVersion: 4,
+    map: (ctx) =>
+      void ctx.emit('pad', [ctx.input(0)], { pads: paddingsOf(ctx), value: ctx.hasInput(2) ? ctx.constReal(2) : 0 }),
+  },
   CONCATENATION: {
     maxVersion: 4,
     map(ctx) {
       const F = FIELD.concatenationOptions;
-      if (activation(ctx.option(F.activation, 'int8', 0)) !== NO_CLAMP) fail('a fused activation on CONCATENATION is not supported');
+      if (activation(ctx.option(F.activation, 'int8', 0)) !== NO_CLAMP)
+        fail('a fused activation on CONCATENATION is not supported');
       const inputs = ctx.op.inputs.map((_, i) => ctx.input(i));
       ctx.emit('concat', inputs, { axis: ctx.option(F.axis, 'int32', 0) });
     },
@@ -206,7 +249,11 @@ export const TFLITE_OPS: Record<string, TfliteOpMapping> = {
   SQUEEZE: reshapeLike,
   EXPAND_DIMS: reshapeLike,
   // Version 3 of SOFTMAX, RELU, RELU6 and QUANTIZE is int16.
-  SOFTMAX: { maxVersion: 3, map: (ctx) => void ctx.emit('softmax', [ctx.input(0)], { beta: ctx.option(FIELD.softmaxOptions.beta, 'float32', 1) }) },
+  SOFTMAX: {
+    maxVersion: 3,
+    map: (ctx) =>
+      void ctx.emit('softmax', [ctx.input(0)], { beta: ctx.option(FIELD.softmaxOptions.beta, 'float32', 1) }),
+  },
   LOGISTIC: { maxVersion: 3, map: (ctx) => void ctx.emit('logistic', [ctx.input(0)], {}) },
   RELU: { maxVersion: 3, map: (ctx) => void ctx.emit('clamp', [ctx.input(0)], { clamp: { min: 0, max: null } }) },
   RELU6: { maxVersion: 3, map: (ctx) => void ctx.emit('clamp', [ctx.input(0)], { clamp: { min: 0, max: 6 } }) },

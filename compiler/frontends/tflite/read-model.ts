@@ -2,9 +2,10 @@
  * @fileoverview Reads a .tflite file into plain records (tensors, operators, buffers of its main subgraph), every
  * offset checked. What the records mean is the importer's job (import.ts).
  */
-import { FlatTable } from './flat-table.ts';
-import { FIELD, builtinName } from '../../formats/tflite/schema.ts';
+
 import { TinyedgeError } from '../../errors.ts';
+import { builtinName, FIELD } from '../../formats/tflite/schema.ts';
+import { FlatTable } from './flat-table.ts';
 
 /** A tensor's quantization as the file states it. */
 export interface TfliteQuantization {
@@ -60,14 +61,21 @@ function readQuantization(t: FlatTable | undefined): TfliteQuantization | undefi
   const F = FIELD.quantization;
   const scale = t.numbers(F.scale, 'float32');
   if (scale.length === 0) return undefined;
-  return { scale, zeroPoint: t.numbers(F.zeroPoint, 'int64'), quantizedDimension: t.scalar(F.quantizedDimension, 'int32', 0) };
+  return {
+    scale,
+    zeroPoint: t.numbers(F.zeroPoint, 'int64'),
+    quantizedDimension: t.scalar(F.quantizedDimension, 'int32', 0),
+  };
 }
 
 /** Parses the file's bytes; errors name `file` and the table at fault. */
 export function readTfliteModel(bytes: Uint8Array, file: string): TfliteModel {
   const model = FlatTable.root(bytes, file, 'TFL3', 'model');
   const version = model.scalar(FIELD.model.version, 'uint32', 0);
-  if (version !== 3) throw new TinyedgeError('TE111', `.tflite schema version ${version} is not supported (tinyedge reads version 3)`, { file });
+  if (version !== 3)
+    throw new TinyedgeError('TE111', `.tflite schema version ${version} is not supported (tinyedge reads version 3)`, {
+      file,
+    });
   const buffers = model.tables(FIELD.model.buffers, 'buffer');
   const opcodes = readOpcodes(model);
   const subgraphs = model.tables(FIELD.model.subgraphs, 'subgraph');
@@ -79,15 +87,24 @@ export function readTfliteModel(bytes: Uint8Array, file: string): TfliteModel {
   const tensors = sg.tables(S.tensors, 'tensor').map((t, index): TfliteTensor => {
     const bufferIndex = t.scalar(T.buffer, 'uint32', 0);
     if (bufferIndex >= buffers.length && bufferIndex !== 0) {
-      throw new TinyedgeError('TE106', `corrupt flatbuffer: ${t.what} names buffer ${bufferIndex}, the model has ${buffers.length}`, { file });
+      throw new TinyedgeError(
+        'TE106',
+        `corrupt flatbuffer: ${t.what} names buffer ${bufferIndex}, the model has ${buffers.length}`,
+        { file },
+      );
     }
     const buffer = buffers[bufferIndex];
     if (buffer && buffer.scalar(FIELD.buffer.offset, 'int64', 0) > 1) {
-      throw new TinyedgeError('TE111', `${t.what} keeps its data outside the flatbuffer (a model over 2 GB): not supported`, { file });
+      throw new TinyedgeError(
+        'TE111',
+        `${t.what} keeps its data outside the flatbuffer (a model over 2 GB): not supported`,
+        { file },
+      );
     }
     const data = buffer?.bytes(FIELD.buffer.data);
     const quant = readQuantization(t.table(T.quantization, 'quantization'));
-    if (t.has(T.sparsity)) throw new TinyedgeError('TE111', `${t.what} is sparse: sparse tensors are not supported`, { file });
+    if (t.has(T.sparsity))
+      throw new TinyedgeError('TE111', `${t.what} is sparse: sparse tensors are not supported`, { file });
     return {
       index,
       name: t.string(T.name) ?? `tensor_${index}`,
@@ -99,13 +116,24 @@ export function readTfliteModel(bytes: Uint8Array, file: string): TfliteModel {
   });
   const O = FIELD.operator;
   const checkTensors = (what: string, list: number[]) => {
-    for (const i of list) if (i < -1 || i >= tensors.length) throw new TinyedgeError('TE106', `corrupt flatbuffer: ${what} names tensor ${i}, the subgraph has ${tensors.length}`, { file });
+    for (const i of list)
+      if (i < -1 || i >= tensors.length)
+        throw new TinyedgeError(
+          'TE106',
+          `corrupt flatbuffer: ${what} names tensor ${i}, the subgraph has ${tensors.length}`,
+          { file },
+        );
     return list;
   };
   const operators = sg.tables(S.operators, 'operator').map((op, index): TfliteOperator => {
     const opcodeIndex = op.scalar(O.opcodeIndex, 'uint32', 0);
     const opcode = opcodes[opcodeIndex];
-    if (!opcode) throw new TinyedgeError('TE106', `corrupt flatbuffer: operator ${index} names operator code ${opcodeIndex}, the model has ${opcodes.length}`, { file });
+    if (!opcode)
+      throw new TinyedgeError(
+        'TE106',
+        `corrupt flatbuffer: operator ${index} names operator code ${opcodeIndex}, the model has ${opcodes.length}`,
+        { file },
+      );
     const options = op.table(O.builtinOptions, 'options');
     return {
       index,

@@ -5,10 +5,11 @@
  * The input (everything on the server: full offload) and the output (everything on the device: local only) are the
  * two ends of the list.
  */
-import { Graph, tensorOf } from '../../ir/graph.ts';
-import { DTYPE_BYTES, sizeOf } from '../../ir/tensor.ts';
-import { subgraph } from '../../ir/subgraph.ts';
+
 import { TinyedgeError } from '../../errors.ts';
+import { type Graph, tensorOf } from '../../ir/graph.ts';
+import { subgraph } from '../../ir/subgraph.ts';
+import { DTYPE_BYTES, sizeOf } from '../../ir/tensor.ts';
 
 /** One place to cut: the device runs nodes [0, after) and sends `tensor`; the server runs the rest. */
 export interface Cut {
@@ -24,9 +25,18 @@ export interface Cut {
 
 /** Every single-tensor cut of a one-input, one-output graph, from full offload (after = 0) to local only. */
 export function cutCandidates(g: Graph): Cut[] {
-  if (g.inputs.length !== 1 || g.outputs.length !== 1) throw new TinyedgeError('TE302', `split offload needs one input and one output, the model has ${g.inputs.length} and ${g.outputs.length}`, { file: g.source });
+  if (g.inputs.length !== 1 || g.outputs.length !== 1)
+    throw new TinyedgeError(
+      'TE302',
+      `split offload needs one input and one output, the model has ${g.inputs.length} and ${g.outputs.length}`,
+      { file: g.source },
+    );
   const lastRead = new Map<string, number>();
-  g.nodes.forEach((n, i) => n.inputs.forEach((t) => lastRead.set(t, i)));
+  g.nodes.forEach((n, i) => {
+    n.inputs.forEach((t) => {
+      lastRead.set(t, i);
+    });
+  });
   lastRead.set(g.outputs[0]!, g.nodes.length);
   const alive = new Set<string>([g.inputs[0]!]);
   const cuts: Cut[] = [];
@@ -34,7 +44,13 @@ export function cutCandidates(g: Graph): Cut[] {
     if (alive.size !== 1) return;
     const [name] = alive;
     const t = tensorOf(g, name!);
-    cuts.push({ id: cuts.length, after, tensor: name!, shape: [...t.shape], bytes: sizeOf(t.shape) * DTYPE_BYTES[t.dtype] });
+    cuts.push({
+      id: cuts.length,
+      after,
+      tensor: name!,
+      shape: [...t.shape],
+      bytes: sizeOf(t.shape) * DTYPE_BYTES[t.dtype],
+    });
   };
   consider(0);
   g.nodes.forEach((n, i) => {

@@ -1,6 +1,6 @@
 /** @fileoverview The model hash of the offload protocol: both sides of a split must run the same quantized model. */
 import { createHash } from 'node:crypto';
-import { Graph } from '../../ir/graph.ts';
+import type { Graph } from '../../ir/graph.ts';
 
 /** 16 hex digits of the SHA-256 of the graph: nodes, tensors (shape, type, quantization) and constant bytes. */
 export function modelHash(g: Graph): string {

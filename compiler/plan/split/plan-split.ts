@@ -5,9 +5,10 @@
  * with local only (no network, no server) and full offload (no head) as the two ends. The planner is a pure
  * function of measured costs, so tests and the demo can compare its prediction with what they measure.
  */
-import { Cut } from './cut-candidates.ts';
-import { FRAME_HEADER_BYTES } from './wire-frame.ts';
+
 import { TinyedgeError } from '../../errors.ts';
+import type { Cut } from './cut-candidates.ts';
+import { FRAME_HEADER_BYTES } from './wire-frame.ts';
 
 /** The link between device and server. */
 export interface Link {
@@ -42,15 +43,31 @@ export interface SplitRow {
 
 /** Every cut's predicted capture-to-answer time and the best one (ties go to the cut that keeps more on the device). */
 export function planSplit(cuts: readonly Cut[], costs: SplitCosts, link: Link): { rows: SplitRow[]; best: SplitRow } {
-  if (!(link.bitsPerSecond > 0) || !(link.rttMs >= 0)) throw new TinyedgeError('TE601', `the link needs a positive bandwidth and an RTT ≥ 0, got ${link.bitsPerSecond} bit/s and ${link.rttMs} ms`);
+  if (!(link.bitsPerSecond > 0) || !(link.rttMs >= 0))
+    throw new TinyedgeError(
+      'TE601',
+      `the link needs a positive bandwidth and an RTT ≥ 0, got ${link.bitsPerSecond} bit/s and ${link.rttMs} ms`,
+    );
   const last = cuts.length - 1;
   const rows = cuts.map((cut, i): SplitRow => {
     const local = i === last;
     const wireBytes = local ? 0 : (costs.wireBytes?.[i] ?? cut.bytes) + FRAME_HEADER_BYTES;
-    const networkMs = local ? 0 : link.rttMs + (costs.frameOverheadMs ?? 0) + ((wireBytes + costs.answerBytes + FRAME_HEADER_BYTES) * 8 * 1000) / link.bitsPerSecond;
+    const networkMs = local
+      ? 0
+      : link.rttMs +
+        (costs.frameOverheadMs ?? 0) +
+        ((wireBytes + costs.answerBytes + FRAME_HEADER_BYTES) * 8 * 1000) / link.bitsPerSecond;
     const tailMs = local ? 0 : costs.tailMs[i]!;
     const headMs = costs.headMs[i]!;
-    return { cut, kind: local ? 'local only' : i === 0 ? 'full offload' : 'split', headMs, wireBytes, networkMs, tailMs, totalMs: headMs + networkMs + tailMs };
+    return {
+      cut,
+      kind: local ? 'local only' : i === 0 ? 'full offload' : 'split',
+      headMs,
+      wireBytes,
+      networkMs,
+      tailMs,
+      totalMs: headMs + networkMs + tailMs,
+    };
   });
   const best = rows.reduce((b, r) => (r.totalMs <= b.totalMs ? r : b));
   return { rows, best };

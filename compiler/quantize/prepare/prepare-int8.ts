@@ -47,15 +47,23 @@
  *   here: with v = x − zp_in, M, L = frexp(s_in·2^27) (Q31) and R = ⌊15·2^27 / 2^L⌋: −128 for v ≤ −R, 127 for
  *   v ≥ R, else clamp(RDBPOT(logistic(MBQM(v, M, L) as Q4.27) as Q0.31, 23) − 128).
  */
-import { Graph, Node, tensorOf } from '../../ir/graph.ts';
-import { Quantization } from '../../ir/tensor.ts';
-import { TinyedgeError } from '../../errors.ts';
-import { clampInt, frexpMultiplier, multiplyByQuantizedMultiplier, quantizeMultiplier, roundingDivideByPOT, saturatingRoundingDoublingHighMul } from '../../arith/fixed-point.ts';
+
+import {
+  clampInt,
+  frexpMultiplier,
+  multiplyByQuantizedMultiplier,
+  quantizeMultiplier,
+  roundingDivideByPOT,
+  saturatingRoundingDoublingHighMul,
+} from '../../arith/fixed-point.ts';
 import { expOnNegativeValues, logistic } from '../../arith/gemmlowp.ts';
-import { activationType, clampToQuantized, quantizeValue, RANGE_OF, Q_MAX, Q_MIN } from './quant-params.ts';
 import { softmaxInt16Tables } from '../../arith/softmax-int16.ts';
+import { TinyedgeError } from '../../errors.ts';
+import { type Graph, type Node, tensorOf } from '../../ir/graph.ts';
 import { bilinearTaps, nearestSources } from '../../ir/resize-geometry.ts';
+import type { Quantization } from '../../ir/tensor.ts';
 import { tupleOf } from '../../ir/tuple.ts';
+import { activationType, clampToQuantized, Q_MAX, Q_MIN, quantizeValue, RANGE_OF } from './quant-params.ts';
 
 /** Left shift TFLite applies to add's int8 inputs before rescaling them to a common scale. */
 export const ADD_LEFT_SHIFT = 20;
@@ -82,7 +90,16 @@ export interface Requant {
 /** The integer constants of one int8 node, by kind of kernel. */
 export type Int8Params =
   /** `wide`: 16×8 with an int64 accumulator and TFLite's int64 MultiplyByQuantizedMultiplier (see above). */
-  | { kind: 'mac'; inputOffset: number; outputOffset: number; multipliers: Int32Array; shifts: Int32Array; actMin: number; actMax: number; wide: boolean }
+  | {
+      kind: 'mac';
+      inputOffset: number;
+      outputOffset: number;
+      multipliers: Int32Array;
+      shifts: Int32Array;
+      actMin: number;
+      actMax: number;
+      wide: boolean;
+    }
   | {
       kind: 'add';
       leftShift: number;
@@ -98,7 +115,16 @@ export type Int8Params =
       actMin: number;
       actMax: number;
     }
-  | { kind: 'mul'; input1Offset: number; input2Offset: number; outputMultiplier: number; outputShift: number; outputOffset: number; actMin: number; actMax: number }
+  | {
+      kind: 'mul';
+      input1Offset: number;
+      input2Offset: number;
+      outputMultiplier: number;
+      outputShift: number;
+      outputOffset: number;
+      actMin: number;
+      actMax: number;
+    }
   | { kind: 'pool'; actMin: number; actMax: number }
   | { kind: 'mean'; inputOffset: number; multiplier: number; shift: number; count: number; outputOffset: number }
   | { kind: 'pad'; value: number }
@@ -133,10 +159,20 @@ export function prepareInt8Node(g: Graph, node: Node): Int8Params {
   const outOffset = out.zeroPoint[0]!;
   const outType = activationType(tensorOf(g, node.outputs[0]!).dtype);
   const int16 = outType === 'int16';
-  if (int16 && UNSUPPORTED_16X8.has(node.op)) throw new TinyedgeError('TE201', `${node.op} has no 16×8 (int16) kernel yet`);
+  if (int16 && UNSUPPORTED_16X8.has(node.op))
+    throw new TinyedgeError('TE201', `${node.op} has no 16×8 (int16) kernel yet`);
   // Only the requantizing ops (QUANTIZE between int8 and int16) change the activation type.
-  const mixed = node.inputs.map((i) => tensorOf(g, i)).find((t) => (t.dtype === 'int8' || t.dtype === 'int16') && t.dtype !== outType && !(t.data && t.name === node.inputs[1]));
-  if (mixed && !['concat', 'reshape', 'clamp'].includes(node.op)) throw new TinyedgeError('TE203', `${node.op} reads ${mixed.dtype} '${mixed.name}' and writes ${outType}: only QUANTIZE may change the type`);
+  const mixed = node.inputs
+    .map((i) => tensorOf(g, i))
+    .find(
+      (t) =>
+        (t.dtype === 'int8' || t.dtype === 'int16') && t.dtype !== outType && !(t.data && t.name === node.inputs[1]),
+    );
+  if (mixed && !['concat', 'reshape', 'clamp'].includes(node.op))
+    throw new TinyedgeError(
+      'TE203',
+      `${node.op} reads ${mixed.dtype} '${mixed.name}' and writes ${outType}: only QUANTIZE may change the type`,
+    );
   switch (node.op) {
     case 'conv2d':
     case 'depthwise_conv2d':
@@ -144,8 +180,15 @@ export function prepareInt8Node(g: Graph, node: Node): Int8Params {
     case 'transpose_conv2d': {
       const input = quantOf(g, node.inputs[0]!);
       const w = quantOf(g, node.inputs[1]!);
-      if (tensorOf(g, node.inputs[1]!).dtype !== 'int8') throw new TinyedgeError('TE203', `weights '${node.inputs[1]}' are ${tensorOf(g, node.inputs[1]!).dtype}; tinyedge runs int8 weights`);
-      const channels = node.op === 'depthwise_conv2d' ? tensorOf(g, node.inputs[1]!).shape[3]! : tensorOf(g, node.inputs[1]!).shape[0]!;
+      if (tensorOf(g, node.inputs[1]!).dtype !== 'int8')
+        throw new TinyedgeError(
+          'TE203',
+          `weights '${node.inputs[1]}' are ${tensorOf(g, node.inputs[1]!).dtype}; tinyedge runs int8 weights`,
+        );
+      const channels =
+        node.op === 'depthwise_conv2d'
+          ? tensorOf(g, node.inputs[1]!).shape[3]!
+          : tensorOf(g, node.inputs[1]!).shape[0]!;
       const multipliers = new Int32Array(channels);
       const shifts = new Int32Array(channels);
       for (let c = 0; c < channels; c++) {
@@ -156,8 +199,21 @@ export function prepareInt8Node(g: Graph, node: Node): Int8Params {
       const [actMin, actMax] = clampToQuantized(node.attrs.clamp, out, outType);
       const bias = node.inputs[2] === undefined ? undefined : tensorOf(g, node.inputs[2]);
       const wide = bias?.dtype === 'int64' || (int16 && node.op === 'depthwise_conv2d');
-      if (int16 && node.op === 'depthwise_conv2d' && bias && bias.dtype !== 'int64') throw new TinyedgeError('TE203', `a 16×8 depthwise_conv2d needs an int64 bias (as TFLM reads it), '${bias.name}' is ${bias.dtype}`);
-      return { kind: 'mac', inputOffset: -input.zeroPoint[0]!, outputOffset: outOffset, multipliers, shifts, actMin, actMax, wide };
+      if (int16 && node.op === 'depthwise_conv2d' && bias && bias.dtype !== 'int64')
+        throw new TinyedgeError(
+          'TE203',
+          `a 16×8 depthwise_conv2d needs an int64 bias (as TFLM reads it), '${bias.name}' is ${bias.dtype}`,
+        );
+      return {
+        kind: 'mac',
+        inputOffset: -input.zeroPoint[0]!,
+        outputOffset: outOffset,
+        multipliers,
+        shifts,
+        actMin,
+        actMax,
+        wide,
+      };
     }
     case 'add': {
       const a = quantOf(g, node.inputs[0]!);
@@ -189,11 +245,21 @@ export function prepareInt8Node(g: Graph, node: Node): Int8Params {
       const b = quantOf(g, node.inputs[1]!);
       const m = quantizeMultiplier((a.scale[0]! * b.scale[0]!) / outScale);
       const [actMin, actMax] = clampToQuantized(node.attrs.clamp, out, outType);
-      return { kind: 'mul', input1Offset: -a.zeroPoint[0]!, input2Offset: -b.zeroPoint[0]!, outputMultiplier: m.multiplier, outputShift: m.shift, outputOffset: outOffset, actMin, actMax };
+      return {
+        kind: 'mul',
+        input1Offset: -a.zeroPoint[0]!,
+        input2Offset: -b.zeroPoint[0]!,
+        outputMultiplier: m.multiplier,
+        outputShift: m.shift,
+        outputOffset: outOffset,
+        actMin,
+        actMax,
+      };
     }
     case 'avg_pool2d':
     case 'max_pool2d': {
-      if (!sameQuant(quantOf(g, node.inputs[0]!), out)) throw new TinyedgeError('TE203', 'pooling needs the same quantization on its input and output');
+      if (!sameQuant(quantOf(g, node.inputs[0]!), out))
+        throw new TinyedgeError('TE203', 'pooling needs the same quantization on its input and output');
       const [actMin, actMax] = clampToQuantized(node.attrs.clamp, out, outType);
       return { kind: 'pool', actMin, actMax };
     }
@@ -202,25 +268,50 @@ export function prepareInt8Node(g: Graph, node: Node): Int8Params {
       const shape = tensorOf(g, node.inputs[0]!).shape;
       const count = node.attrs.axes.reduce((n, a) => n * shape[a < 0 ? a + shape.length : a]!, 1);
       const m = quantizeMultiplier(input.scale[0]! / outScale);
-      return { kind: 'mean', inputOffset: -input.zeroPoint[0]!, multiplier: m.multiplier, shift: m.shift, count, outputOffset: outOffset };
+      return {
+        kind: 'mean',
+        inputOffset: -input.zeroPoint[0]!,
+        multiplier: m.multiplier,
+        shift: m.shift,
+        count,
+        outputOffset: outOffset,
+      };
     }
     case 'pad':
-      if (!sameQuant(quantOf(g, node.inputs[0]!), out)) throw new TinyedgeError('TE203', 'pad needs the same quantization on its input and output');
+      if (!sameQuant(quantOf(g, node.inputs[0]!), out))
+        throw new TinyedgeError('TE203', 'pad needs the same quantization on its input and output');
       return { kind: 'pad', value: quantizeValue(node.attrs.value, outScale, outOffset, ...RANGE_OF[outType]) };
     case 'concat':
     case 'reshape':
     case 'clamp': {
-      const [actMin, actMax] = node.op === 'clamp' ? clampToQuantized(node.attrs.clamp, out, outType) : RANGE_OF[outType];
-      return { kind: 'requantize', inputs: node.inputs.map((i) => requant(quantOf(g, i), out, tensorOf(g, i).dtype === outType)), outputOffset: outOffset, actMin, actMax };
+      const [actMin, actMax] =
+        node.op === 'clamp' ? clampToQuantized(node.attrs.clamp, out, outType) : RANGE_OF[outType];
+      return {
+        kind: 'requantize',
+        inputs: node.inputs.map((i) => requant(quantOf(g, i), out, tensorOf(g, i).dtype === outType)),
+        outputOffset: outOffset,
+        actMin,
+        actMax,
+      };
     }
     case 'softmax': {
       if (int16) {
-        if (outScale !== 1 / 32768 || outOffset !== 0) throw new TinyedgeError('TE203', `16×8 softmax needs output scale 1/32768 and zero point 0, got ${outScale} and ${outOffset}`);
-        const { multiplier, shift } = quantizeMultiplier((quantOf(g, node.inputs[0]!).scale[0]! * node.attrs.beta) / (10 / 65535));
+        if (outScale !== 1 / 32768 || outOffset !== 0)
+          throw new TinyedgeError(
+            'TE203',
+            `16×8 softmax needs output scale 1/32768 and zero point 0, got ${outScale} and ${outOffset}`,
+          );
+        const { multiplier, shift } = quantizeMultiplier(
+          (quantOf(g, node.inputs[0]!).scale[0]! * node.attrs.beta) / (10 / 65535),
+        );
         return { kind: 'softmax16', inputMultiplier: multiplier, inputShift: shift, ...softmaxInt16Tables() };
       }
       const depth = tensorOf(g, node.inputs[0]!).shape.at(-1) as number;
-      if (depth > SOFTMAX_MAX_DEPTH) throw new TinyedgeError('TE203', `int8 softmax supports up to ${SOFTMAX_MAX_DEPTH} classes, this one has ${depth}`);
+      if (depth > SOFTMAX_MAX_DEPTH)
+        throw new TinyedgeError(
+          'TE203',
+          `int8 softmax supports up to ${SOFTMAX_MAX_DEPTH} classes, this one has ${depth}`,
+        );
       requireProbabilityOutput(node.op, out);
       return { kind: 'softmax', expTable: softmaxExpTable(node.attrs.beta, quantOf(g, node.inputs[0]!).scale[0]!) };
     }
@@ -231,11 +322,16 @@ export function prepareInt8Node(g: Graph, node: Node): Int8Params {
     }
     case 'resize_nearest':
     case 'resize_bilinear': {
-      if (!sameQuant(quantOf(g, node.inputs[0]!), out)) throw new TinyedgeError('TE203', 'resize needs the same quantization on its input and output');
+      if (!sameQuant(quantOf(g, node.inputs[0]!), out))
+        throw new TinyedgeError('TE203', 'resize needs the same quantization on its input and output');
       const [, h, w] = tupleOf(tensorOf(g, node.inputs[0]!).shape, 3);
       const { size, alignCorners, halfPixelCenters } = node.attrs;
       const table = node.op === 'resize_nearest' ? nearestSources : bilinearTaps;
-      return { kind: 'resize', rows: table(h, size[0], alignCorners, halfPixelCenters), cols: table(w, size[1], alignCorners, halfPixelCenters) };
+      return {
+        kind: 'resize',
+        rows: table(h, size[0], alignCorners, halfPixelCenters),
+        cols: table(w, size[1], alignCorners, halfPixelCenters),
+      };
     }
     case 'sub':
     case 'batch_norm':
@@ -249,7 +345,11 @@ const UNSUPPORTED_16X8 = new Set<string>(['logistic', 'resize_nearest', 'resize_
 
 /** TFLite's int8 softmax and logistic write probabilities in steps of 1/256 from zero point −128, whatever the tensor says. */
 function requireProbabilityOutput(op: string, out: Quantization): void {
-  if (out.scale[0] !== 1 / 256 || out.zeroPoint[0] !== Q_MIN) throw new TinyedgeError('TE203', `int8 ${op} needs output scale 1/256 and zero point −128, got ${out.scale[0]} and ${out.zeroPoint[0]}`);
+  if (out.scale[0] !== 1 / 256 || out.zeroPoint[0] !== Q_MIN)
+    throw new TinyedgeError(
+      'TE203',
+      `int8 ${op} needs output scale 1/256 and zero point −128, got ${out.scale[0]} and ${out.zeroPoint[0]}`,
+    );
 }
 
 /** TFLite's floor(max_input_rescaled): the largest |input| whose rescaled value stays within the integer bits. */
@@ -260,11 +360,16 @@ function inputRadius(integerBits: number, leftShift: number): number {
 /** The softmax exponent table T[d] (see the file comment): TFLite's PreprocessSoftmaxScaling, diff_min and exp. */
 export function softmaxExpTable(beta: number, inputScale: number): Int32Array {
   const real = Math.min(beta * inputScale * 2 ** (31 - SOFTMAX_DIFF_INTEGER_BITS), 2 ** 31 - 1);
-  if (!(real > 1)) throw new TinyedgeError('TE203', `int8 softmax needs β·input scale above 2^−26, got ${beta * inputScale}`);
+  if (!(real > 1))
+    throw new TinyedgeError('TE203', `int8 softmax needs β·input scale above 2^−26, got ${beta * inputScale}`);
   const { multiplier, shift } = frexpMultiplier(real);
   const radius = inputRadius(SOFTMAX_DIFF_INTEGER_BITS, shift);
   // MultiplyByQuantizedMultiplierGreaterThanOne: d ≤ R keeps d·2^shift ≤ 31·2^26, so the product is exact.
-  return Int32Array.from({ length: 256 }, (_, d) => (d > radius ? 0 : expOnNegativeValues(saturatingRoundingDoublingHighMul(-d * 2 ** shift, multiplier), SOFTMAX_DIFF_INTEGER_BITS)));
+  return Int32Array.from({ length: 256 }, (_, d) =>
+    d > radius
+      ? 0
+      : expOnNegativeValues(saturatingRoundingDoublingHighMul(-d * 2 ** shift, multiplier), SOFTMAX_DIFF_INTEGER_BITS),
+  );
 }
 
 /** The logistic table L[x + 128] (see the file comment): TFLM's logistic Prepare and reference_integer_ops::Logistic. */
@@ -299,7 +404,11 @@ export function int8ParamsOf(g: Graph): Map<string, Int8Params> {
 }
 
 /** The integer constants of one node, checked to be of the expected kind (backends read them through this). */
-export function paramsOfKind<K extends Int8Params['kind']>(params: Map<string, Int8Params>, node: Node, kind: K): Extract<Int8Params, { kind: K }> {
+export function paramsOfKind<K extends Int8Params['kind']>(
+  params: Map<string, Int8Params>,
+  node: Node,
+  kind: K,
+): Extract<Int8Params, { kind: K }> {
   const p = params.get(node.name);
   if (p?.kind !== kind) throw new Error(`internal: node '${node.name}' has ${p?.kind} params, expected ${kind}`);
   return p as Extract<Int8Params, { kind: K }>;
@@ -309,7 +418,13 @@ export function paramsOfKind<K extends Int8Params['kind']>(params: Map<string, I
 export function isPointwiseConv(g: Graph, node: Node): boolean {
   if (node.op !== 'conv2d') return false;
   const f = tensorOf(g, node.inputs[1]!).shape;
-  return f[1] === 1 && f[2] === 1 && node.attrs.strides[0] === 1 && node.attrs.strides[1] === 1 && node.attrs.pads.every((v) => v === 0);
+  return (
+    f[1] === 1 &&
+    f[2] === 1 &&
+    node.attrs.strides[0] === 1 &&
+    node.attrs.strides[1] === 1 &&
+    node.attrs.pads.every((v) => v === 0)
+  );
 }
 
 /**
@@ -331,10 +446,19 @@ export function foldedMacBias(g: Graph, node: Node, inputOffset: number): Int32A
 }
 
 /** A mean over contiguous axes as [outer][reduced][inner], the form the C and WASM kernels take; other axes fail. */
-export function meanGeometry(g: Graph, node: Node & { op: 'mean' }, backend: string): { outer: number; reduced: number; inner: number } {
+export function meanGeometry(
+  g: Graph,
+  node: Node & { op: 'mean' },
+  backend: string,
+): { outer: number; reduced: number; inner: number } {
   const shape = tensorOf(g, node.inputs[0]!).shape;
   const axes = [...new Set(node.attrs.axes.map((a) => (a < 0 ? a + shape.length : a)))].sort((a, b) => a - b);
-  if (axes.some((a, i) => i > 0 && a !== axes[i - 1]! + 1)) throw new TinyedgeError('TE401', `the ${backend} backend reduces contiguous axes only, got ${axes.join(',')}`);
+  if (axes.some((a, i) => i > 0 && a !== axes[i - 1]! + 1))
+    throw new TinyedgeError('TE401', `the ${backend} backend reduces contiguous axes only, got ${axes.join(',')}`);
   const size = (d: number[]) => d.reduce((n, x) => n * x, 1);
-  return { outer: size(shape.slice(0, axes[0])), reduced: size(shape.slice(axes[0], axes[axes.length - 1]! + 1)), inner: size(shape.slice(axes[axes.length - 1]! + 1)) };
+  return {
+    outer: size(shape.slice(0, axes[0])),
+    reduced: size(shape.slice(axes[0], axes[axes.length - 1]! + 1)),
+    inner: size(shape.slice(axes[axes.length - 1]! + 1)),
+  };
 }

@@ -4,7 +4,7 @@
  * biases int32 at scale input_scale × weight_scale with zero point 0.
  */
 import { clampInt, roundHalfAway } from '../../arith/fixed-point.ts';
-import { Quantization } from '../../ir/tensor.ts';
+import type { Quantization } from '../../ir/tensor.ts';
 
 /** The int8 range. */
 export const Q_MIN = -128;
@@ -14,7 +14,10 @@ export const Q_MAX = 127;
 export type ActivationType = 'int8' | 'int16';
 
 /** The range of each activation type. */
-export const RANGE_OF: Readonly<Record<ActivationType, readonly [number, number]>> = { int8: [Q_MIN, Q_MAX], int16: [-32768, 32767] };
+export const RANGE_OF: Readonly<Record<ActivationType, readonly [number, number]>> = {
+  int8: [Q_MIN, Q_MAX],
+  int16: [-32768, 32767],
+};
 
 /** The activation type of a tensor's dtype; anything else is not an activation of a quantized graph. */
 export function activationType(dtype: string): ActivationType {
@@ -70,7 +73,13 @@ export function dequantizeArray(q: ArrayLike<number>, quant: Quantization): Floa
  * Symmetric per-channel int8 weights; `channelOf(i)` gives element i's output channel, of `channels`. A channel's
  * scale is at least `minScales[c]` (see `biasSafeWeightScales`).
  */
-export function quantizeWeightsPerChannel(w: Float32Array, channels: number, channelOf: (i: number) => number, axis: number, minScales?: number[]): { data: Int8Array; quant: Quantization } {
+export function quantizeWeightsPerChannel(
+  w: Float32Array,
+  channels: number,
+  channelOf: (i: number) => number,
+  axis: number,
+  minScales?: number[],
+): { data: Int8Array; quant: Quantization } {
   const maxAbs = new Float64Array(channels);
   for (let i = 0; i < w.length; i++) maxAbs[channelOf(i)] = Math.max(maxAbs[channelOf(i)]!, Math.abs(w[i]!));
   // An all-zero channel gets scale 1: its weights quantize to 0 whatever the scale.
@@ -102,21 +111,33 @@ export function biasSafeWeightScales(bias: Float32Array, inputScale: number): nu
 }
 
 /** int32 bias at scale inputScale × weightScale[c]. */
-export function quantizeBias(b: Float32Array, inputScale: number, weightScales: number[]): { data: Int32Array; quant: Quantization } {
+export function quantizeBias(
+  b: Float32Array,
+  inputScale: number,
+  weightScales: number[],
+): { data: Int32Array; quant: Quantization } {
   const scale = weightScales.map((s) => Math.fround(inputScale * s));
   const data = Int32Array.from(b, (v, c) => clampInt(roundHalfAway(v / scale[c]!), -2147483648, 2147483647));
   return { data, quant: { scale, zeroPoint: scale.map(() => 0), axis: 0 } };
 }
 
 /** int64 bias of a 16×8 MAC op at scale inputScale × weightScale[c]; TFLite keeps |bias| below 2^47. */
-export function quantizeBiasInt64(b: Float32Array, inputScale: number, weightScales: number[]): { data: BigInt64Array; quant: Quantization } {
+export function quantizeBiasInt64(
+  b: Float32Array,
+  inputScale: number,
+  weightScales: number[],
+): { data: BigInt64Array; quant: Quantization } {
   const scale = weightScales.map((s) => Math.fround(inputScale * s));
   const data = BigInt64Array.from(b, (v, c) => BigInt(clampInt(roundHalfAway(v / scale[c]!), -(2 ** 47), 2 ** 47 - 1)));
   return { data, quant: { scale, zeroPoint: scale.map(() => 0), axis: 0 } };
 }
 
 /** The integer interval a fused clamp [min, max] allows under the output's quantization and type. */
-export function clampToQuantized(clamp: { min: number | null; max: number | null }, q: Quantization, type: ActivationType = 'int8'): [number, number] {
+export function clampToQuantized(
+  clamp: { min: number | null; max: number | null },
+  q: Quantization,
+  type: ActivationType = 'int8',
+): [number, number] {
   const s = q.scale[0]!;
   const z = q.zeroPoint[0]!;
   const [qMin, qMax] = RANGE_OF[type];

@@ -3,7 +3,7 @@
  * cwt-kernels.ts) in double precision, on x = PCM/32768. It feeds float models and calibration, and is what the
  * fixed-point front end approximates (its column sum M is about 2^16 × this feature).
  */
-import { CwtConfig, cwtSteps, morletKernels } from '../../audio/cwt-kernels.ts';
+import { type CwtConfig, cwtSteps, morletKernels } from '../../audio/cwt-kernels.ts';
 
 /** The scalogram [rows, columns] (row-major, the model's NHWC input with H = rows, W = columns, C = 1). */
 export function scalogramF32(c: CwtConfig, pcm: Int16Array): Float32Array {

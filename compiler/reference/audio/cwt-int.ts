@@ -5,8 +5,8 @@
  * stay within ±2^30 and re² + im² within 2^31.
  */
 import { clampInt, multiplyByQuantizedMultiplier } from '../../arith/fixed-point.ts';
-import { CwtTables, cwtSteps } from '../../audio/cwt-kernels.ts';
-import { CwtRequantize } from '../../audio/cwt-front-end.ts';
+import type { CwtRequantize } from '../../audio/cwt-front-end.ts';
+import { type CwtTables, cwtSteps } from '../../audio/cwt-kernels.ts';
 
 /** floor(sqrt(v)) for 0 ≤ v < 2^52: the double square root is correctly rounded, so its floor is exact there. */
 function isqrt(v: number): number {
@@ -49,7 +49,9 @@ export function scalogramInt(t: CwtTables, pcm: Int16Array): Int32Array {
 
 /** Column sums to the model's int8 input. */
 export function quantizeScalogram(sums: Int32Array, q: CwtRequantize): Int8Array {
-  return Int8Array.from(sums, (m) => clampInt(multiplyByQuantizedMultiplier(m, q.multiplier, q.shift) + q.zeroPoint, -128, 127));
+  return Int8Array.from(sums, (m) =>
+    clampInt(multiplyByQuantizedMultiplier(m, q.multiplier, q.shift) + q.zeroPoint, -128, 127),
+  );
 }
 
 /** The whole fixed-point front end: PCM in, the model's int8 input out. */

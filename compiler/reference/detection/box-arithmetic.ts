@@ -25,8 +25,8 @@ export function decodeBox(anchors: Float32Array, anchor: number, ty: number, tx:
 }
 
 // Comparisons, not Math.min/max: the same choice between -0 and +0 as C and WebAssembly make.
-const minF = (a: number, b: number) => (a < b ? a : b);
-const maxF = (a: number, b: number) => (a > b ? a : b);
+const minF = (a: number, b: number) => Math.min(a, b);
+const maxF = (a: number, b: number) => Math.max(a, b);
 
 /** Intersection over union in f32, TF's NMS formula: 0 when either box is empty. */
 export function iou(a: Box, b: Box): number {
@@ -52,7 +52,14 @@ export interface Kept {
  * Greedy NMS over candidates already in priority order (score descending, anchor ascending): a candidate is kept
  * unless its IoU with a box kept before exceeds `iouThreshold` (an f32); at most `max` are kept.
  */
-export function greedyNms(candidates: readonly number[], keyOf: (anchor: number) => number, classOf: (anchor: number) => number, boxOf: (anchor: number) => Box, iouThreshold: number, max: number): Kept[] {
+export function greedyNms(
+  candidates: readonly number[],
+  keyOf: (anchor: number) => number,
+  classOf: (anchor: number) => number,
+  boxOf: (anchor: number) => Box,
+  iouThreshold: number,
+  max: number,
+): Kept[] {
   const kept: Kept[] = [];
   for (const anchor of candidates) {
     if (kept.length === max) break;
@@ -65,5 +72,8 @@ export function greedyNms(candidates: readonly number[], keyOf: (anchor: number)
 
 /** Per-class results merged: score key descending, then class ascending, then each class's own order (a stable sort, as TF's top_k); the first `max`. */
 export function mergeClasses(perClass: readonly Kept[][], max: number): Kept[] {
-  return perClass.flat().sort((a, b) => b.key - a.key).slice(0, max);
+  return perClass
+    .flat()
+    .sort((a, b) => b.key - a.key)
+    .slice(0, max);
 }

@@ -4,9 +4,10 @@
  * reproduce bit for bit; the f32 path follows TF OD API's semantics for float graphs (each op rounded to f32, as
  * TF's float32 tensors are), to compare with TF.js.
  */
-import { SsdDetection } from '../../ir/detection.ts';
-import { Box, Kept, decodeBox, greedyNms, mergeClasses } from './box-arithmetic.ts';
-import { NmsSettings, SsdInt8Tables } from '../../detection/ssd-tables.ts';
+
+import type { NmsSettings, SsdInt8Tables } from '../../detection/ssd-tables.ts';
+import type { SsdDetection } from '../../ir/detection.ts';
+import { type Box, decodeBox, greedyNms, type Kept, mergeClasses } from './box-arithmetic.ts';
 
 const f = Math.fround;
 
@@ -46,7 +47,10 @@ function bestClass(reader: ScoreReader, anchor: number): number {
   return best;
 }
 
-function postprocess(reader: ScoreReader, settings: Pick<NmsSettings, 'iouThreshold' | 'maxDetections' | 'classAgnostic'>): Detection[] {
+function postprocess(
+  reader: ScoreReader,
+  settings: Pick<NmsSettings, 'iouThreshold' | 'maxDetections' | 'classAgnostic'>,
+): Detection[] {
   const { iouThreshold, maxDetections: max } = settings;
   let kept: Kept[];
   if (settings.classAgnostic) {
@@ -56,7 +60,14 @@ function postprocess(reader: ScoreReader, settings: Pick<NmsSettings, 'iouThresh
   } else {
     const perClass = Array.from({ length: reader.classes }, (_, c) => {
       const keyOf = (a: number) => reader.key(a, c);
-      return greedyNms(candidatesBy(reader, keyOf), keyOf, () => c, (a) => reader.box(a), iouThreshold, max);
+      return greedyNms(
+        candidatesBy(reader, keyOf),
+        keyOf,
+        () => c,
+        (a) => reader.box(a),
+        iouThreshold,
+        max,
+      );
     });
     kept = mergeClasses(perClass, max);
   }
@@ -72,7 +83,15 @@ export function ssdPostprocessInt8(t: SsdInt8Tables, boxes: Int8Array, scores: I
       classes: t.columns - t.firstClass,
       key: (a, c) => scores[a * t.columns + t.firstClass + c]!,
       threshold: t.minScoreCode - 1,
-      box: (a) => decodeBox(t.anchors, a, t.ty[at(boxes[4 * a]!)]!, t.tx[at(boxes[4 * a + 1]!)]!, t.eh[at(boxes[4 * a + 2]!)]!, t.ew[at(boxes[4 * a + 3]!)]!),
+      box: (a) =>
+        decodeBox(
+          t.anchors,
+          a,
+          t.ty[at(boxes[4 * a]!)]!,
+          t.tx[at(boxes[4 * a + 1]!)]!,
+          t.eh[at(boxes[4 * a + 2]!)]!,
+          t.ew[at(boxes[4 * a + 3]!)]!,
+        ),
       score: (code) => t.score[at(code)]!,
     },
     t,
@@ -80,8 +99,19 @@ export function ssdPostprocessInt8(t: SsdInt8Tables, boxes: Int8Array, scores: I
 }
 
 /** Detections of a float detector from its box encodings and score logits (TF OD API's post-processing, in f32). */
-export function ssdPostprocessF32(d: SsdDetection, boxes: Float32Array, scores: Float32Array, settings: Partial<NmsSettings> = {}): Detection[] {
-  const nms = { scoreThreshold: d.scoreThreshold, iouThreshold: d.iouThreshold, maxDetections: d.maxDetections, classAgnostic: d.classAgnostic, ...settings };
+export function ssdPostprocessF32(
+  d: SsdDetection,
+  boxes: Float32Array,
+  scores: Float32Array,
+  settings: Partial<NmsSettings> = {},
+): Detection[] {
+  const nms = {
+    scoreThreshold: d.scoreThreshold,
+    iouThreshold: d.iouThreshold,
+    maxDetections: d.maxDetections,
+    classAgnostic: d.classAgnostic,
+    ...settings,
+  };
   const anchors = d.anchors.length / 4;
   const columns = scores.length / anchors;
   const first = d.backgroundClass ? 1 : 0;
@@ -93,7 +123,15 @@ export function ssdPostprocessF32(d: SsdDetection, boxes: Float32Array, scores: 
       classes: columns - first,
       key: (a, c) => convert(scores[a * columns + first + c]!),
       threshold: f(nms.scoreThreshold),
-      box: (a) => decodeBox(d.anchors, a, f(boxes[4 * a]! / y), f(boxes[4 * a + 1]! / x), f(Math.exp(f(boxes[4 * a + 2]! / h))), f(Math.exp(f(boxes[4 * a + 3]! / w)))),
+      box: (a) =>
+        decodeBox(
+          d.anchors,
+          a,
+          f(boxes[4 * a]! / y),
+          f(boxes[4 * a + 1]! / x),
+          f(Math.exp(f(boxes[4 * a + 2]! / h))),
+          f(Math.exp(f(boxes[4 * a + 3]! / w))),
+        ),
       score: (key) => key,
     },
     { ...nms, iouThreshold: f(nms.iouThreshold) },

@@ -3,18 +3,26 @@
  * and fully_connected ([O,K]). Plain loops accumulating in float64; the pointwise case is blocked by four
  * output channels so each input value is loaded once per four MACs.
  */
-import { Clamp } from '../../ir/attrs.ts';
-import { Window2d, scatterTransposeConv } from '../../ir/window.ts';
+import type { Clamp } from '../../ir/attrs.ts';
+import { scatterTransposeConv, type Window2d } from '../../ir/window.ts';
 
 function clampRange(c: Clamp): [number, number] {
   return [c.min ?? -Infinity, c.max ?? Infinity];
 }
 
 /** Regular convolution: y[n,oy,ox,o] = bias[o] + Σ x[n,iy,ix,c]·w[o,ky,kx,c]. */
-export function conv2dF32(x: Float32Array, w: Float32Array, bias: Float32Array | undefined, g: Window2d, outC: number, clamp: Clamp): Float32Array {
+export function conv2dF32(
+  x: Float32Array,
+  w: Float32Array,
+  bias: Float32Array | undefined,
+  g: Window2d,
+  outC: number,
+  clamp: Clamp,
+): Float32Array {
   const [lo, hi] = clampRange(clamp);
   const y = new Float32Array(g.n * g.oh * g.ow * outC);
-  const pointwise = g.kh === 1 && g.kw === 1 && g.strides[0] === 1 && g.strides[1] === 1 && g.pads.every((p) => p === 0);
+  const pointwise =
+    g.kh === 1 && g.kw === 1 && g.strides[0] === 1 && g.strides[1] === 1 && g.pads.every((p) => p === 0);
   if (pointwise) {
     pointwiseF32(x, w, bias, g.n * g.h * g.w, g.c, outC, y, lo, hi);
     return y;
@@ -37,7 +45,7 @@ export function conv2dF32(x: Float32Array, w: Float32Array, bias: Float32Array |
               for (let ci = 0; ci < c; ci++) acc += x[xb + ci]! * w[wb + ci]!;
             }
           }
-          y[yi++] = acc < lo ? lo : acc > hi ? hi : acc;
+          y[yi++] = acc < lo ? lo : Math.min(acc, hi);
         }
       }
     }
@@ -46,7 +54,17 @@ export function conv2dF32(x: Float32Array, w: Float32Array, bias: Float32Array |
 }
 
 /** 1×1 stride-1 convolution over `pixels` rows: a matrix product, four output channels at a time. */
-function pointwiseF32(x: Float32Array, w: Float32Array, bias: Float32Array | undefined, pixels: number, c: number, outC: number, y: Float32Array, lo: number, hi: number): void {
+function pointwiseF32(
+  x: Float32Array,
+  w: Float32Array,
+  bias: Float32Array | undefined,
+  pixels: number,
+  c: number,
+  outC: number,
+  y: Float32Array,
+  lo: number,
+  hi: number,
+): void {
   const o4 = outC - (outC % 4);
   for (let p = 0; p < pixels; p++) {
     const xb = p * c;
@@ -68,22 +86,29 @@ function pointwiseF32(x: Float32Array, w: Float32Array, bias: Float32Array | und
         a2 += xv * w[w2 + ci]!;
         a3 += xv * w[w3 + ci]!;
       }
-      y[yb + o] = a0 < lo ? lo : a0 > hi ? hi : a0;
-      y[yb + o + 1] = a1 < lo ? lo : a1 > hi ? hi : a1;
-      y[yb + o + 2] = a2 < lo ? lo : a2 > hi ? hi : a2;
-      y[yb + o + 3] = a3 < lo ? lo : a3 > hi ? hi : a3;
+      y[yb + o] = a0 < lo ? lo : Math.min(a0, hi);
+      y[yb + o + 1] = a1 < lo ? lo : Math.min(a1, hi);
+      y[yb + o + 2] = a2 < lo ? lo : Math.min(a2, hi);
+      y[yb + o + 3] = a3 < lo ? lo : Math.min(a3, hi);
     }
     for (; o < outC; o++) {
       let acc = bias ? bias[o]! : 0;
       const wb = o * c;
       for (let ci = 0; ci < c; ci++) acc += x[xb + ci]! * w[wb + ci]!;
-      y[yb + o] = acc < lo ? lo : acc > hi ? hi : acc;
+      y[yb + o] = acc < lo ? lo : Math.min(acc, hi);
     }
   }
 }
 
 /** Depthwise convolution: output channel c·M+m reads input channel c with filter column c·M+m. */
-export function depthwiseConv2dF32(x: Float32Array, w: Float32Array, bias: Float32Array | undefined, g: Window2d, multiplier: number, clamp: Clamp): Float32Array {
+export function depthwiseConv2dF32(
+  x: Float32Array,
+  w: Float32Array,
+  bias: Float32Array | undefined,
+  g: Window2d,
+  multiplier: number,
+  clamp: Clamp,
+): Float32Array {
   const [lo, hi] = clampRange(clamp);
   const outC = g.c * multiplier;
   const y = new Float32Array(g.n * g.oh * g.ow * outC);
@@ -111,7 +136,7 @@ export function depthwiseConv2dF32(x: Float32Array, w: Float32Array, bias: Float
         const yb = ((n * g.oh + oy) * g.ow + ox) * outC;
         for (let oc = 0; oc < outC; oc++) {
           const v = acc[oc]!;
-          y[yb + oc] = v < lo ? lo : v > hi ? hi : v;
+          y[yb + oc] = v < lo ? lo : Math.min(v, hi);
         }
       }
     }
@@ -120,7 +145,14 @@ export function depthwiseConv2dF32(x: Float32Array, w: Float32Array, bias: Float
 }
 
 /** Fully connected over the last axis: y[r,o] = bias[o] + Σ x[r,k]·w[o,k]. */
-export function fullyConnectedF32(x: Float32Array, w: Float32Array, bias: Float32Array | undefined, k: number, outC: number, clamp: Clamp): Float32Array {
+export function fullyConnectedF32(
+  x: Float32Array,
+  w: Float32Array,
+  bias: Float32Array | undefined,
+  k: number,
+  outC: number,
+  clamp: Clamp,
+): Float32Array {
   const [lo, hi] = clampRange(clamp);
   const rows = x.length / k;
   const y = new Float32Array(rows * outC);
@@ -132,15 +164,21 @@ export function fullyConnectedF32(x: Float32Array, w: Float32Array, bias: Float3
  * Transpose convolution (TFLite's TRANSPOSE_CONV, filter [O,KH,KW,C]): every input pixel scatters x·w into the
  * outputs (iy·s − pad_top + ky, ix·s − pad_left + kx) that lie inside the cropped output; then bias and clamp.
  */
-export function transposeConv2dF32(x: Float32Array, w: Float32Array, bias: Float32Array | undefined, g: Window2d, outC: number, clamp: Clamp): Float32Array {
+export function transposeConv2dF32(
+  x: Float32Array,
+  w: Float32Array,
+  bias: Float32Array | undefined,
+  g: Window2d,
+  outC: number,
+  clamp: Clamp,
+): Float32Array {
   const [lo, hi] = clampRange(clamp);
   const acc = new Float64Array(g.n * g.oh * g.ow * outC);
   scatterTransposeConv(g, outC, (xi, wi, yi) => (acc[yi]! += x[xi]! * w[wi]!));
   const y = new Float32Array(acc.length);
   for (let i = 0; i < acc.length; i++) {
     const v = acc[i]! + (bias ? bias[i % outC]! : 0);
-    y[i] = v < lo ? lo : v > hi ? hi : v;
+    y[i] = v < lo ? lo : Math.min(v, hi);
   }
   return y;
 }
-

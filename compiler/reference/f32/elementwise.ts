@@ -1,5 +1,5 @@
 /** @fileoverview f32 reference kernels of binary elementwise ops (numpy broadcasting) and activations. */
-import { Clamp } from '../../ir/attrs.ts';
+import type { Clamp } from '../../ir/attrs.ts';
 import { sizeOf } from '../../ir/tensor.ts';
 import { broadcastBinary } from '../broadcast.ts';
 
@@ -24,7 +24,7 @@ export function binaryF32(
 export function clampF32(x: Float32Array, clamp: Clamp): Float32Array {
   const lo = clamp.min ?? -Infinity;
   const hi = clamp.max ?? Infinity;
-  return x.map((v) => (v < lo ? lo : v > hi ? hi : v));
+  return x.map((v) => (v < lo ? lo : Math.min(v, hi)));
 }
 
 /** Softmax over the last axis: exp(β(x − max)) / Σ exp(β(x − max)). */
@@ -50,7 +50,14 @@ export function logisticF32(x: Float32Array): Float32Array {
 }
 
 /** Batch normalization over the last axis: (x − mean) / √(var + ε) · scale + offset. */
-export function batchNormF32(x: Float32Array, mean: Float32Array, variance: Float32Array, offset: Float32Array | undefined, scale: Float32Array | undefined, epsilon: number): Float32Array {
+export function batchNormF32(
+  x: Float32Array,
+  mean: Float32Array,
+  variance: Float32Array,
+  offset: Float32Array | undefined,
+  scale: Float32Array | undefined,
+  epsilon: number,
+): Float32Array {
   const c = mean.length;
   const mul = new Float64Array(c);
   const add = new Float64Array(c);

@@ -2,47 +2,92 @@
  * @fileoverview The f32 reference interpreter: executes any graph stage (frontend output, after any pass) node by
  * node. It is the oracle the int8 path is measured against, so it favours plain, obviously-right kernels.
  */
-import { Graph, Node, NodeOf, tensorOf } from '../../ir/graph.ts';
-import { OpName } from '../../ir/ops.ts';
-import { Tensor } from '../../ir/tensor.ts';
-import { conv2dF32, depthwiseConv2dF32, fullyConnectedF32, transposeConv2dF32 } from './conv.ts';
+
+import { TinyedgeError } from '../../errors.ts';
+import { type Graph, type Node, type NodeOf, tensorOf } from '../../ir/graph.ts';
+import type { OpName } from '../../ir/ops.ts';
 import { nearestSources } from '../../ir/resize-geometry.ts';
+import type { Tensor } from '../../ir/tensor.ts';
+import { windowOf as window } from '../../ir/window.ts';
+import { concatElements, padElements } from '../layout.ts';
 import { gatherNearest, resizeBilinearF32 } from '../resize.ts';
+import { runSchedule } from '../run-schedule.ts';
+import { conv2dF32, depthwiseConv2dF32, fullyConnectedF32, transposeConv2dF32 } from './conv.ts';
 import { batchNormF32, binaryF32, clampF32, logisticF32, softmaxF32 } from './elementwise.ts';
 import { meanF32, poolF32 } from './reduce.ts';
-import { concatElements, padElements } from '../layout.ts';
-import { windowOf as window } from '../../ir/window.ts';
-import { runSchedule } from '../run-schedule.ts';
-import { TinyedgeError } from '../../errors.ts';
 
 type Kernel<K extends OpName> = (node: NodeOf<K>, x: Float32Array[], ins: Tensor[], out: Tensor) => Float32Array;
 
 /** One f32 kernel per op; the mapped type makes a missing op a compile error. */
 const KERNELS: { [K in OpName]: Kernel<K> } = {
   conv2d: ({ attrs }, [x, w, b], [input, filter], out) =>
-    conv2dF32(x!, w!, b, window(input!, out, filter!.shape[1]!, filter!.shape[2]!, attrs), filter!.shape[0]!, attrs.clamp),
+    conv2dF32(
+      x!,
+      w!,
+      b,
+      window(input!, out, filter!.shape[1]!, filter!.shape[2]!, attrs),
+      filter!.shape[0]!,
+      attrs.clamp,
+    ),
   depthwise_conv2d: ({ attrs }, [x, w, b], [input, filter], out) =>
-    depthwiseConv2dF32(x!, w!, b, window(input!, out, filter!.shape[1]!, filter!.shape[2]!, attrs), attrs.depthMultiplier, attrs.clamp),
-  fully_connected: ({ attrs }, [x, w, b], [, filter]) => fullyConnectedF32(x!, w!, b, filter!.shape[1]!, filter!.shape[0]!, attrs.clamp),
-  add: ({ attrs }, [a, b], [ta, tb], out) => binaryF32(a!, ta!.shape, b!, tb!.shape, out.shape, (p, q) => p + q, attrs.clamp),
-  sub: ({ attrs }, [a, b], [ta, tb], out) => binaryF32(a!, ta!.shape, b!, tb!.shape, out.shape, (p, q) => p - q, attrs.clamp),
-  mul: ({ attrs }, [a, b], [ta, tb], out) => binaryF32(a!, ta!.shape, b!, tb!.shape, out.shape, (p, q) => p * q, attrs.clamp),
-  avg_pool2d: ({ attrs }, [x], [input], out) => poolF32(x!, window(input!, out, attrs.filter[0], attrs.filter[1], attrs), 'avg', attrs.clamp),
-  max_pool2d: ({ attrs }, [x], [input], out) => poolF32(x!, window(input!, out, attrs.filter[0], attrs.filter[1], attrs), 'max', attrs.clamp),
-  mean: ({ attrs }, [x], [input]) => meanF32(x!, input!.shape, attrs.axes.map((a) => (a < 0 ? a + input!.shape.length : a))),
+    depthwiseConv2dF32(
+      x!,
+      w!,
+      b,
+      window(input!, out, filter!.shape[1]!, filter!.shape[2]!, attrs),
+      attrs.depthMultiplier,
+      attrs.clamp,
+    ),
+  fully_connected: ({ attrs }, [x, w, b], [, filter]) =>
+    fullyConnectedF32(x!, w!, b, filter!.shape[1]!, filter!.shape[0]!, attrs.clamp),
+  add: ({ attrs }, [a, b], [ta, tb], out) =>
+    binaryF32(a!, ta!.shape, b!, tb!.shape, out.shape, (p, q) => p + q, attrs.clamp),
+  sub: ({ attrs }, [a, b], [ta, tb], out) =>
+    binaryF32(a!, ta!.shape, b!, tb!.shape, out.shape, (p, q) => p - q, attrs.clamp),
+  mul: ({ attrs }, [a, b], [ta, tb], out) =>
+    binaryF32(a!, ta!.shape, b!, tb!.shape, out.shape, (p, q) => p * q, attrs.clamp),
+  avg_pool2d: ({ attrs }, [x], [input], out) =>
+    poolF32(x!, window(input!, out, attrs.filter[0], attrs.filter[1], attrs), 'avg', attrs.clamp),
+  max_pool2d: ({ attrs }, [x], [input], out) =>
+    poolF32(x!, window(input!, out, attrs.filter[0], attrs.filter[1], attrs), 'max', attrs.clamp),
+  mean: ({ attrs }, [x], [input]) =>
+    meanF32(
+      x!,
+      input!.shape,
+      attrs.axes.map((a) => (a < 0 ? a + input!.shape.length : a)),
+    ),
   pad: ({ attrs }, [x], [input]) => padElements(x!, input!.shape, attrs.pads, attrs.value),
-  concat: ({ attrs }, xs, ins) => concatElements(xs, ins.map((t) => t.shape), attrs.axis < 0 ? attrs.axis + ins[0]!.shape.length : attrs.axis),
+  concat: ({ attrs }, xs, ins) =>
+    concatElements(
+      xs,
+      ins.map((t) => t.shape),
+      attrs.axis < 0 ? attrs.axis + ins[0]!.shape.length : attrs.axis,
+    ),
   reshape: (_n, [x]) => x!,
   softmax: ({ attrs }, [x], [input]) => softmaxF32(x!, input!.shape[input!.shape.length - 1]!, attrs.beta),
   logistic: (_n, [x]) => logisticF32(x!),
   clamp: ({ attrs }, [x]) => clampF32(x!, attrs.clamp),
-  batch_norm: ({ attrs }, [x, mean, variance, offset, scale]) => batchNormF32(x!, mean!, variance!, offset, scale, attrs.epsilon),
+  batch_norm: ({ attrs }, [x, mean, variance, offset, scale]) =>
+    batchNormF32(x!, mean!, variance!, offset, scale, attrs.epsilon),
   identity: (_n, [x]) => x!,
   resize_nearest: ({ attrs: a }, [x], [input]) =>
-    gatherNearest(x!, input!.shape, nearestSources(input!.shape[1]!, a.size[0], a.alignCorners, a.halfPixelCenters), nearestSources(input!.shape[2]!, a.size[1], a.alignCorners, a.halfPixelCenters)),
-  resize_bilinear: ({ attrs: a }, [x], [input]) => resizeBilinearF32(x!, input!.shape, a.size, a.alignCorners, a.halfPixelCenters),
+    gatherNearest(
+      x!,
+      input!.shape,
+      nearestSources(input!.shape[1]!, a.size[0], a.alignCorners, a.halfPixelCenters),
+      nearestSources(input!.shape[2]!, a.size[1], a.alignCorners, a.halfPixelCenters),
+    ),
+  resize_bilinear: ({ attrs: a }, [x], [input]) =>
+    resizeBilinearF32(x!, input!.shape, a.size, a.alignCorners, a.halfPixelCenters),
   transpose_conv2d: ({ attrs }, [x, w, b], [input, filter], out) =>
-    transposeConv2dF32(x!, w!, b, window(input!, out, filter!.shape[1]!, filter!.shape[2]!, attrs), filter!.shape[0]!, attrs.clamp),
+    transposeConv2dF32(
+      x!,
+      w!,
+      b,
+      window(input!, out, filter!.shape[1]!, filter!.shape[2]!, attrs),
+      filter!.shape[0]!,
+      attrs.clamp,
+    ),
 };
 
 /** Runs one node on f32 values. */
@@ -59,7 +104,11 @@ export interface RunOptions {
 }
 
 /** Executes the graph on f32 inputs (by input name) and returns its outputs by name. Frees each value after its last use. */
-export function runF32(g: Graph, feeds: Record<string, Float32Array>, options: RunOptions = {}): Map<string, Float32Array> {
+export function runF32(
+  g: Graph,
+  feeds: Record<string, Float32Array>,
+  options: RunOptions = {},
+): Map<string, Float32Array> {
   return runSchedule(g, feeds, { kind: 'float32', runNode: runFiniteNode, constant: constantF32 }, options.onNode);
 }
 
@@ -67,7 +116,12 @@ export function runF32(g: Graph, feeds: Record<string, Float32Array>, options: R
 function runFiniteNode(g: Graph, node: Node, args: Float32Array[]): Float32Array {
   const y = runNodeF32(g, node, args);
   const i = y.findIndex((v) => !Number.isFinite(v));
-  if (i >= 0) throw new TinyedgeError('TE505', `computes ${y[i]} at element ${i}: the model's values overflow float32`, { file: g.source, node: node.name, op: node.op });
+  if (i >= 0)
+    throw new TinyedgeError('TE505', `computes ${y[i]} at element ${i}: the model's values overflow float32`, {
+      file: g.source,
+      node: node.name,
+      op: node.op,
+    });
   return y;
 }
 

@@ -1,7 +1,7 @@
 /** @fileoverview f32 reference kernels of pooling and reductions: avg/max pool (TF semantics: padding not counted) and mean. */
-import { Clamp } from '../../ir/attrs.ts';
-import { Window2d } from '../../ir/window.ts';
+import type { Clamp } from '../../ir/attrs.ts';
 import { sizeOf } from '../../ir/tensor.ts';
+import type { Window2d } from '../../ir/window.ts';
 
 /** Average or max over each window; average divides by the number of in-bounds elements, as TF and TFLite do. */
 export function poolF32(x: Float32Array, g: Window2d, kind: 'avg' | 'max', clamp: Clamp): Float32Array {
@@ -29,7 +29,7 @@ export function poolF32(x: Float32Array, g: Window2d, kind: 'avg' | 'max', clamp
         const yb = ((n * g.oh + oy) * g.ow + ox) * g.c;
         for (let c = 0; c < g.c; c++) {
           const v = kind === 'avg' ? acc[c]! / count : acc[c]!;
-          y[yb + c] = v < lo ? lo : v > hi ? hi : v;
+          y[yb + c] = v < lo ? lo : Math.min(v, hi);
         }
       }
     }

@@ -34,9 +34,22 @@ export function resizeTaps(src: number, dst: number): { first: Int32Array; weigh
  * RGBA (4 channels) or RGB (3) pixels of a width × height image, row-major, to the model's int8 RGB input of
  * outWidth × outHeight (NHWC), through `table` (pixelTable).
  */
-export function imageToInt8(pixels: Uint8Array | Uint8ClampedArray, width: number, height: number, channels: number, outWidth: number, outHeight: number, table: Int8Array): Int8Array {
-  if (channels !== 3 && channels !== 4) throw new TinyedgeError('TE604', `image preprocessing takes RGB or RGBA pixels, got ${channels} channels`);
-  if (pixels.length !== width * height * channels) throw new TinyedgeError('TE604', `image of ${width}×${height}×${channels} needs ${width * height * channels} bytes, got ${pixels.length}`);
+export function imageToInt8(
+  pixels: Uint8Array | Uint8ClampedArray,
+  width: number,
+  height: number,
+  channels: number,
+  outWidth: number,
+  outHeight: number,
+  table: Int8Array,
+): Int8Array {
+  if (channels !== 3 && channels !== 4)
+    throw new TinyedgeError('TE604', `image preprocessing takes RGB or RGBA pixels, got ${channels} channels`);
+  if (pixels.length !== width * height * channels)
+    throw new TinyedgeError(
+      'TE604',
+      `image of ${width}×${height}×${channels} needs ${width * height * channels} bytes, got ${pixels.length}`,
+    );
   const xs = resizeTaps(width, outWidth);
   const ys = resizeTaps(height, outHeight);
   const out = new Int8Array(outWidth * outHeight * 3);
@@ -53,7 +66,11 @@ export function imageToInt8(pixels: Uint8Array | Uint8ClampedArray, width: numbe
       const w10 = (ONE - fx) * fy;
       const w11 = fx * fy;
       for (let c = 0; c < 3; c++) {
-        const v = pixels[(row0 + x0) * channels + c]! * w00 + pixels[(row0 + x1) * channels + c]! * w01 + pixels[(row1 + x0) * channels + c]! * w10 + pixels[(row1 + x1) * channels + c]! * w11;
+        const v =
+          pixels[(row0 + x0) * channels + c]! * w00 +
+          pixels[(row0 + x1) * channels + c]! * w01 +
+          pixels[(row1 + x0) * channels + c]! * w10 +
+          pixels[(row1 + x1) * channels + c]! * w11;
         out[(y * outWidth + x) * 3 + c] = table[(v + (1 << (2 * BITS - 1))) >> (2 * BITS)]!;
       }
     }

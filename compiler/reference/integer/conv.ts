@@ -6,8 +6,12 @@
  * modulo 2^32 as C's is, a `wide` (int64) one as it is. int8: |x + in_offset| ≤ 255 and |w| ≤ 127, so int32 holds
  * 66,000 products, more than any window here.
  */
-import { Window2d, scatterTransposeConv } from '../../ir/window.ts';
-import { multiplyByQuantizedMultiplier as mbqm, multiplyByQuantizedMultiplier64 as mbqm64 } from '../../arith/fixed-point.ts';
+
+import {
+  multiplyByQuantizedMultiplier as mbqm,
+  multiplyByQuantizedMultiplier64 as mbqm64,
+} from '../../arith/fixed-point.ts';
+import { scatterTransposeConv, type Window2d } from '../../ir/window.ts';
 import { alike } from '../layout.ts';
 
 /** Activations of a quantized graph: int8, or int16 in 16×8 models. */
@@ -25,12 +29,21 @@ export interface MacParams {
 }
 
 function requantize(acc: number, o: number, p: MacParams): number {
-  const v = (p.wide ? mbqm64(acc, p.multipliers[o]!, p.shifts[o]!) : mbqm(acc | 0, p.multipliers[o]!, p.shifts[o]!)) + p.outputOffset;
-  return v < p.actMin ? p.actMin : v > p.actMax ? p.actMax : v;
+  const v =
+    (p.wide ? mbqm64(acc, p.multipliers[o]!, p.shifts[o]!) : mbqm(acc | 0, p.multipliers[o]!, p.shifts[o]!)) +
+    p.outputOffset;
+  return v < p.actMin ? p.actMin : Math.min(v, p.actMax);
 }
 
 /** Regular convolution; padded positions are skipped, i.e. read as the input zero point. */
-export function conv2dInt8<T extends Activations>(x: T, w: Int8Array, bias: ArrayLike<number> | undefined, g: Window2d, outC: number, p: MacParams): T {
+export function conv2dInt8<T extends Activations>(
+  x: T,
+  w: Int8Array,
+  bias: ArrayLike<number> | undefined,
+  g: Window2d,
+  outC: number,
+  p: MacParams,
+): T {
   const y = alike(x, g.n * g.oh * g.ow * outC);
   const { c, kh, kw } = g;
   const off = p.inputOffset;
@@ -64,7 +77,15 @@ export function conv2dInt8<T extends Activations>(x: T, w: Int8Array, bias: Arra
  * off·Σw + Σ x·w (equal in exact integer arithmetic), four output channels at a time, so each input byte is loaded
  * once per four MACs.
  */
-export function matmulInt8<T extends Activations>(x: T, w: Int8Array, bias: ArrayLike<number> | undefined, rows: number, k: number, outC: number, p: MacParams): T {
+export function matmulInt8<T extends Activations>(
+  x: T,
+  w: Int8Array,
+  bias: ArrayLike<number> | undefined,
+  rows: number,
+  k: number,
+  outC: number,
+  p: MacParams,
+): T {
   const y = alike(x, rows * outC);
   const base = new Float64Array(outC);
   for (let o = 0; o < outC; o++) {
@@ -109,7 +130,14 @@ export function matmulInt8<T extends Activations>(x: T, w: Int8Array, bias: Arra
 }
 
 /** Depthwise convolution: output channel c·M+m reads input channel c. */
-export function depthwiseConv2dInt8<T extends Activations>(x: T, w: Int8Array, bias: ArrayLike<number> | undefined, g: Window2d, multiplier: number, p: MacParams): T {
+export function depthwiseConv2dInt8<T extends Activations>(
+  x: T,
+  w: Int8Array,
+  bias: ArrayLike<number> | undefined,
+  g: Window2d,
+  multiplier: number,
+  p: MacParams,
+): T {
   const outC = g.c * multiplier;
   const y = alike(x, g.n * g.oh * g.ow * outC);
   const acc = new Float64Array(outC);
@@ -127,7 +155,8 @@ export function depthwiseConv2dInt8<T extends Activations>(x: T, w: Int8Array, b
             if (ix < 0 || ix >= g.w) continue;
             const xb = ((n * g.h + iy) * g.w + ix) * g.c;
             const wb = (ky * g.kw + kx) * outC;
-            for (let oc = 0; oc < outC; oc++) acc[oc]! += (x[xb + (multiplier === 1 ? oc : Math.floor(oc / multiplier))]! + off) * w[wb + oc]!;
+            for (let oc = 0; oc < outC; oc++)
+              acc[oc]! += (x[xb + (multiplier === 1 ? oc : Math.floor(oc / multiplier))]! + off) * w[wb + oc]!;
           }
         }
         const yb = ((n * g.oh + oy) * g.ow + ox) * outC;
@@ -142,7 +171,14 @@ export function depthwiseConv2dInt8<T extends Activations>(x: T, w: Int8Array, b
  * TFLite's reference_integer_ops::TransposeConv: Σ (x + in_offset)·w scattered into an int32 scratch of the whole
  * output (TFLite's loop order differs; integer sums do not care), then bias and per-channel requantization.
  */
-export function transposeConv2dInt8(x: Int8Array, w: Int8Array, bias: Int32Array | undefined, g: Window2d, outC: number, p: MacParams): Int8Array {
+export function transposeConv2dInt8(
+  x: Int8Array,
+  w: Int8Array,
+  bias: Int32Array | undefined,
+  g: Window2d,
+  outC: number,
+  p: MacParams,
+): Int8Array {
   const acc = new Int32Array(g.n * g.oh * g.ow * outC);
   const off = p.inputOffset;
   scatterTransposeConv(g, outC, (xi, wi, yi) => (acc[yi]! += (x[xi]! + off) * w[wi]!));

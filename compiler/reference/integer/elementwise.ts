@@ -1,19 +1,31 @@
 /** @fileoverview Integer reference kernels of add (TFLite's left-shift rescaling), mul, requantize, softmax (int8 and int16) and logistic (see prepare-int8.ts for the formulas). */
-import { multiplyByQuantizedMultiplier as mbqm, clampInt, roundingDivideByPOT, saturatingRoundingDoublingHighMul as srdhm } from '../../arith/fixed-point.ts';
+import {
+  clampInt,
+  multiplyByQuantizedMultiplier as mbqm,
+  roundingDivideByPOT,
+  saturatingRoundingDoublingHighMul as srdhm,
+} from '../../arith/fixed-point.ts';
 import { getReciprocal } from '../../arith/gemmlowp.ts';
-import { Int8Params, Requant, SOFTMAX_SUM_INTEGER_BITS } from '../../quantize/prepare/prepare-int8.ts';
 import { lookupInt16 } from '../../arith/softmax-int16.ts';
-import { broadcastBinary } from '../broadcast.ts';
 import { sizeOf } from '../../ir/tensor.ts';
+import { type Int8Params, type Requant, SOFTMAX_SUM_INTEGER_BITS } from '../../quantize/prepare/prepare-int8.ts';
+import { broadcastBinary } from '../broadcast.ts';
 import { alike } from '../layout.ts';
-import { Activations } from './conv.ts';
+import type { Activations } from './conv.ts';
 
 type AddParams = Extract<Int8Params, { kind: 'add' }>;
 type MulParams = Extract<Int8Params, { kind: 'mul' }>;
 type Softmax16Params = Extract<Int8Params, { kind: 'softmax16' }>;
 
 /** Integer add with broadcasting. */
-export function addInt8<T extends Activations>(a: T, aShape: readonly number[], b: T, bShape: readonly number[], outShape: readonly number[], p: AddParams): T {
+export function addInt8<T extends Activations>(
+  a: T,
+  aShape: readonly number[],
+  b: T,
+  bShape: readonly number[],
+  outShape: readonly number[],
+  p: AddParams,
+): T {
   const y = alike(a, sizeOf(outShape));
   const shift = 1 << p.leftShift;
   broadcastBinary(a, aShape, b, bShape, outShape, y, (x1, x2) => {
@@ -25,18 +37,41 @@ export function addInt8<T extends Activations>(a: T, aShape: readonly number[], 
 }
 
 /** Integer mul with broadcasting. */
-export function mulInt8<T extends Activations>(a: T, aShape: readonly number[], b: T, bShape: readonly number[], outShape: readonly number[], p: MulParams): T {
+export function mulInt8<T extends Activations>(
+  a: T,
+  aShape: readonly number[],
+  b: T,
+  bShape: readonly number[],
+  outShape: readonly number[],
+  p: MulParams,
+): T {
   const y = alike(a, sizeOf(outShape));
   broadcastBinary(a, aShape, b, bShape, outShape, y, (x1, x2) =>
-    clampInt(mbqm((x1 + p.input1Offset) * (x2 + p.input2Offset), p.outputMultiplier, p.outputShift) + p.outputOffset, p.actMin, p.actMax),
+    clampInt(
+      mbqm((x1 + p.input1Offset) * (x2 + p.input2Offset), p.outputMultiplier, p.outputShift) + p.outputOffset,
+      p.actMin,
+      p.actMax,
+    ),
   );
   return y;
 }
 
 /** Rescales to the output quantization and type (a copy when they are the same), then clamps. */
-export function requantizeInt8(x: Activations, r: Requant, outputOffset: number, actMin: number, actMax: number, outType: 'int8' | 'int16'): Activations {
+export function requantizeInt8(
+  x: Activations,
+  r: Requant,
+  outputOffset: number,
+  actMin: number,
+  actMax: number,
+  outType: 'int8' | 'int16',
+): Activations {
   const y = outType === 'int8' ? new Int8Array(x.length) : new Int16Array(x.length);
-  for (let i = 0; i < x.length; i++) y[i] = clampInt(r.identity ? x[i]! : mbqm(x[i]! + r.inputOffset, r.multiplier, r.shift) + outputOffset, actMin, actMax);
+  for (let i = 0; i < x.length; i++)
+    y[i] = clampInt(
+      r.identity ? x[i]! : mbqm(x[i]! + r.inputOffset, r.multiplier, r.shift) + outputOffset,
+      actMin,
+      actMax,
+    );
   return y;
 }
 
@@ -77,7 +112,8 @@ export function softmaxInt16(x: Int16Array, depth: number, p: Softmax16Params): 
     const shifted = Math.floor((sum * 2 ** (headroomPlusOne - 1) + (1 << 13)) / (1 << 14));
     const reciprocal = lookupInt16(clampInt(shifted - ((1 << 15) + (1 << 16)), -32768, 32767), p.reciprocalLut);
     const rightShift = 31 - headroomPlusOne;
-    for (let i = 0; i < depth; i++) y[r + i] = clampInt(Math.floor((e[i]! * reciprocal + 2 ** (rightShift - 1)) / 2 ** rightShift), 0, 32767);
+    for (let i = 0; i < depth; i++)
+      y[r + i] = clampInt(Math.floor((e[i]! * reciprocal + 2 ** (rightShift - 1)) / 2 ** rightShift), 0, 32767);
   }
   return y;
 }

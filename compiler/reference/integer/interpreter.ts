@@ -4,21 +4,34 @@
  * int64 biases) with the integer constants of prepare-int8.ts and TFLite's fixed-point arithmetic; nothing here
  * touches a float.
  */
-import { Graph, Node, NodeOf, tensorOf } from '../../ir/graph.ts';
-import { OpName } from '../../ir/ops.ts';
-import { Tensor, sizeOf } from '../../ir/tensor.ts';
-import { Int8Params, int8ParamsOf } from '../../quantize/prepare/prepare-int8.ts';
+import { type Graph, type Node, type NodeOf, tensorOf } from '../../ir/graph.ts';
+import type { OpName } from '../../ir/ops.ts';
+import { sizeOf, type Tensor } from '../../ir/tensor.ts';
 import { windowOf } from '../../ir/window.ts';
-import { runSchedule } from '../run-schedule.ts';
-import { concatElements, padElements } from '../layout.ts';
-import { Activations, conv2dInt8, depthwiseConv2dInt8, matmulInt8, MacParams, transposeConv2dInt8 } from './conv.ts';
-import { gatherNearest, resizeBilinearInt8 } from '../resize.ts';
-import { addInt8, lookupInt8, mulInt8, requantizeInt8, softmaxInt16, softmaxInt8 } from './elementwise.ts';
+import { type Int8Params, int8ParamsOf } from '../../quantize/prepare/prepare-int8.ts';
 import { activationType } from '../../quantize/prepare/quant-params.ts';
+import { concatElements, padElements } from '../layout.ts';
+import { gatherNearest, resizeBilinearInt8 } from '../resize.ts';
+import { runSchedule } from '../run-schedule.ts';
+import {
+  type Activations,
+  conv2dInt8,
+  depthwiseConv2dInt8,
+  type MacParams,
+  matmulInt8,
+  transposeConv2dInt8,
+} from './conv.ts';
+import { addInt8, lookupInt8, mulInt8, requantizeInt8, softmaxInt8, softmaxInt16 } from './elementwise.ts';
 import { meanInt8, poolInt8 } from './reduce.ts';
 
 type Values = Activations | Int32Array | BigInt64Array;
-type Kernel<K extends OpName> = (node: NodeOf<K>, x: Values[], ins: Tensor[], out: Tensor, p: Int8Params) => Activations;
+type Kernel<K extends OpName> = (
+  node: NodeOf<K>,
+  x: Values[],
+  ins: Tensor[],
+  out: Tensor,
+  p: Int8Params,
+) => Activations;
 
 function expect<K extends Int8Params['kind']>(p: Int8Params, kind: K): Extract<Int8Params, { kind: K }> {
   if (p.kind !== kind) throw new Error(`internal: expected ${kind} params, got ${p.kind}`);
@@ -28,19 +41,39 @@ function expect<K extends Int8Params['kind']>(p: Int8Params, kind: K): Extract<I
 const i8 = (v: Values) => v as Int8Array;
 const act = (v: Values) => v as Activations;
 // int64 biases (16×8) as float64: exact, TFLite keeps them below 2^47.
-const bias = (v: Values | undefined) => (v instanceof BigInt64Array ? Float64Array.from(v, Number) : (v as Int32Array | undefined));
+const bias = (v: Values | undefined) =>
+  v instanceof BigInt64Array ? Float64Array.from(v, Number) : (v as Int32Array | undefined);
 
 /** One integer kernel per op; ops without an integer form fail at prepare time. */
 const KERNELS: { [K in OpName]: Kernel<K> } = {
   conv2d: ({ attrs }, [x, w, b], [input, filter], out, p) => {
     const mac = expect(p, 'mac') as MacParams;
     const g = windowOf(input!, out, filter!.shape[1]!, filter!.shape[2]!, attrs);
-    const pointwise = g.kh === 1 && g.kw === 1 && attrs.strides[0] === 1 && attrs.strides[1] === 1 && attrs.pads.every((v) => v === 0);
-    return pointwise ? matmulInt8(act(x!), i8(w!), bias(b), g.n * g.h * g.w, g.c, filter!.shape[0]!, mac) : conv2dInt8(act(x!), i8(w!), bias(b), g, filter!.shape[0]!, mac);
+    const pointwise =
+      g.kh === 1 && g.kw === 1 && attrs.strides[0] === 1 && attrs.strides[1] === 1 && attrs.pads.every((v) => v === 0);
+    return pointwise
+      ? matmulInt8(act(x!), i8(w!), bias(b), g.n * g.h * g.w, g.c, filter!.shape[0]!, mac)
+      : conv2dInt8(act(x!), i8(w!), bias(b), g, filter!.shape[0]!, mac);
   },
   depthwise_conv2d: ({ attrs }, [x, w, b], [input, filter], out, p) =>
-    depthwiseConv2dInt8(act(x!), i8(w!), bias(b), windowOf(input!, out, filter!.shape[1]!, filter!.shape[2]!, attrs), attrs.depthMultiplier, expect(p, 'mac')),
-  fully_connected: (_n, [x, w, b], [input, filter], _out, p) => matmulInt8(act(x!), i8(w!), bias(b), sizeOf(input!.shape) / filter!.shape[1]!, filter!.shape[1]!, filter!.shape[0]!, expect(p, 'mac')),
+    depthwiseConv2dInt8(
+      act(x!),
+      i8(w!),
+      bias(b),
+      windowOf(input!, out, filter!.shape[1]!, filter!.shape[2]!, attrs),
+      attrs.depthMultiplier,
+      expect(p, 'mac'),
+    ),
+  fully_connected: (_n, [x, w, b], [input, filter], _out, p) =>
+    matmulInt8(
+      act(x!),
+      i8(w!),
+      bias(b),
+      sizeOf(input!.shape) / filter!.shape[1]!,
+      filter!.shape[1]!,
+      filter!.shape[0]!,
+      expect(p, 'mac'),
+    ),
   add: (_n, [a, b], [ta, tb], out, p) => addInt8(act(a!), ta!.shape, act(b!), tb!.shape, out.shape, expect(p, 'add')),
   mul: (_n, [a, b], [ta, tb], out, p) => mulInt8(act(a!), ta!.shape, act(b!), tb!.shape, out.shape, expect(p, 'mul')),
   avg_pool2d: ({ attrs }, [x], [input], out, p) => {
@@ -51,12 +84,24 @@ const KERNELS: { [K in OpName]: Kernel<K> } = {
     const { actMin, actMax } = expect(p, 'pool');
     return poolInt8(act(x!), windowOf(input!, out, attrs.filter[0], attrs.filter[1], attrs), 'max', actMin, actMax);
   },
-  mean: ({ attrs }, [x], [input], _out, p) => meanInt8(act(x!), input!.shape, attrs.axes.map((a) => (a < 0 ? a + input!.shape.length : a)), expect(p, 'mean')),
+  mean: ({ attrs }, [x], [input], _out, p) =>
+    meanInt8(
+      act(x!),
+      input!.shape,
+      attrs.axes.map((a) => (a < 0 ? a + input!.shape.length : a)),
+      expect(p, 'mean'),
+    ),
   pad: ({ attrs }, [x], [input], _out, p) => padElements(act(x!), input!.shape, attrs.pads, expect(p, 'pad').value),
   concat: ({ attrs }, xs, ins, out, p) => {
     const r = expect(p, 'requantize');
-    const parts = xs.map((x, i) => requantizeInt8(act(x), r.inputs[i]!, r.outputOffset, r.actMin, r.actMax, activationType(out.dtype)));
-    return concatElements(parts, ins.map((t) => t.shape), attrs.axis < 0 ? attrs.axis + ins[0]!.shape.length : attrs.axis);
+    const parts = xs.map((x, i) =>
+      requantizeInt8(act(x), r.inputs[i]!, r.outputOffset, r.actMin, r.actMax, activationType(out.dtype)),
+    );
+    return concatElements(
+      parts,
+      ins.map((t) => t.shape),
+      attrs.axis < 0 ? attrs.axis + ins[0]!.shape.length : attrs.axis,
+    );
   },
   reshape: (_n, [x], _ins, out, p) => {
     const r = expect(p, 'requantize');
@@ -68,7 +113,9 @@ const KERNELS: { [K in OpName]: Kernel<K> } = {
   },
   softmax: (_n, [x], [input], _out, p) => {
     const depth = input!.shape[input!.shape.length - 1]!;
-    return p.kind === 'softmax16' ? softmaxInt16(x as Int16Array, depth, p) : softmaxInt8(i8(x!), depth, expect(p, 'softmax').expTable);
+    return p.kind === 'softmax16'
+      ? softmaxInt16(x as Int16Array, depth, p)
+      : softmaxInt8(i8(x!), depth, expect(p, 'softmax').expTable);
   },
   logistic: (_n, [x], _ins, _out, p) => lookupInt8(i8(x!), expect(p, 'lut').table),
   sub: () => {
@@ -87,7 +134,14 @@ const KERNELS: { [K in OpName]: Kernel<K> } = {
     return resizeBilinearInt8(i8(x!), input!.shape, r.rows, r.cols);
   },
   transpose_conv2d: ({ attrs }, [x, w, b], [input, filter], out, p) =>
-    transposeConv2dInt8(i8(x!), i8(w!), bias(b) as Int32Array | undefined, windowOf(input!, out, filter!.shape[1]!, filter!.shape[2]!, attrs), filter!.shape[0]!, expect(p, 'mac')),
+    transposeConv2dInt8(
+      i8(x!),
+      i8(w!),
+      bias(b) as Int32Array | undefined,
+      windowOf(input!, out, filter!.shape[1]!, filter!.shape[2]!, attrs),
+      filter!.shape[0]!,
+      expect(p, 'mac'),
+    ),
 };
 
 /** Runs one node on integer values (int8, or int16 in 16×8 graphs). */
@@ -104,11 +158,18 @@ export interface IntegerRunOptions {
 }
 
 /** Executes a quantized graph on its integer inputs (by input name) and returns its integer outputs. */
-export function runInteger(g: Graph, feeds: Record<string, Activations>, options: IntegerRunOptions = {}): Map<string, Activations> {
+export function runInteger(
+  g: Graph,
+  feeds: Record<string, Activations>,
+  options: IntegerRunOptions = {},
+): Map<string, Activations> {
   const interpreter = {
     kind: 'integer',
     runNode: (graph: Graph, node: Node, args: Values[]) => runNodeInteger(graph, node, args),
     constant: (graph: Graph, name: string) => graph.tensors.get(name)?.data as Values | undefined,
   };
-  return runSchedule<Values>(g, feeds, interpreter, options.onNode as (node: Node, output: Values) => void) as Map<string, Activations>;
+  return runSchedule<Values>(g, feeds, interpreter, options.onNode as (node: Node, output: Values) => void) as Map<
+    string,
+    Activations
+  >;
 }

@@ -1,9 +1,10 @@
 /** @fileoverview Integer (int8, int16) reference kernels of pooling and mean, with TFLite's round-half-away integer division. */
-import { Window2d } from '../../ir/window.ts';
-import { multiplyByQuantizedMultiplier as mbqm, clampInt } from '../../arith/fixed-point.ts';
+
+import { clampInt, multiplyByQuantizedMultiplier as mbqm } from '../../arith/fixed-point.ts';
 import { sizeOf } from '../../ir/tensor.ts';
+import type { Window2d } from '../../ir/window.ts';
 import { alike } from '../layout.ts';
-import { Activations } from './conv.ts';
+import type { Activations } from './conv.ts';
 
 /** The range of the activations' integer type. */
 function rangeOf(x: Activations): [number, number] {
@@ -17,7 +18,13 @@ export function roundedDivide(acc: number, n: number): number {
 }
 
 /** Average (over in-bounds elements) or max pooling sharing one quantization in and out. */
-export function poolInt8<T extends Activations>(x: T, g: Window2d, kind: 'avg' | 'max', actMin: number, actMax: number): T {
+export function poolInt8<T extends Activations>(
+  x: T,
+  g: Window2d,
+  kind: 'avg' | 'max',
+  actMin: number,
+  actMax: number,
+): T {
   const y = alike(x, g.n * g.oh * g.ow * g.c);
   const acc = new Int32Array(g.c);
   const lowest = rangeOf(x)[0];
@@ -39,7 +46,8 @@ export function poolInt8<T extends Activations>(x: T, g: Window2d, kind: 'avg' |
           }
         }
         const yb = ((n * g.oh + oy) * g.ow + ox) * g.c;
-        for (let c = 0; c < g.c; c++) y[yb + c] = clampInt(kind === 'avg' ? roundedDivide(acc[c]!, count) : acc[c]!, actMin, actMax);
+        for (let c = 0; c < g.c; c++)
+          y[yb + c] = clampInt(kind === 'avg' ? roundedDivide(acc[c]!, count) : acc[c]!, actMin, actMax);
       }
     }
   }
@@ -47,7 +55,12 @@ export function poolInt8<T extends Activations>(x: T, g: Window2d, kind: 'avg' |
 }
 
 /** Mean over the given axes: MBQM of the offset sum, then a rounded division by the count. */
-export function meanInt8<T extends Activations>(x: T, shape: readonly number[], axes: readonly number[], p: { inputOffset: number; multiplier: number; shift: number; count: number; outputOffset: number }): T {
+export function meanInt8<T extends Activations>(
+  x: T,
+  shape: readonly number[],
+  axes: readonly number[],
+  p: { inputOffset: number; multiplier: number; shift: number; count: number; outputOffset: number },
+): T {
   const reduced = new Set(axes);
   const outShape = shape.map((d, i) => (reduced.has(i) ? 1 : d));
   const outStrides: number[] = [];
@@ -71,6 +84,8 @@ export function meanInt8<T extends Activations>(x: T, shape: readonly number[], 
   }
   const [lo, hi] = rangeOf(x);
   const y = alike(x, sums.length);
-  sums.forEach((acc, i) => (y[i] = clampInt(roundedDivide(mbqm(acc, p.multiplier, p.shift), p.count) + p.outputOffset, lo, hi)));
+  sums.forEach((acc, i) => {
+    y[i] = clampInt(roundedDivide(mbqm(acc, p.multiplier, p.shift), p.count) + p.outputOffset, lo, hi);
+  });
   return y;
 }

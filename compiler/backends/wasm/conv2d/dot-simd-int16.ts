@@ -6,9 +6,9 @@
  * lanes wrap as the narrow i32 accumulator does, and for a wide node at most 255 steps (MAX_WIDE_DOT_LENGTH) keep
  * every lane below 2^31 before the four are added to the i64 accumulator. Padding reads 0: the int16 zero point.
  */
-import { Window2d } from '../../../ir/window.ts';
-import { Expr, FunctionBuilder, Local } from '../emit/binaryen.ts';
-import { MacParams, REQUANT_ROW, accumulator, requantized } from '../emit/requantize-int16.ts';
+import type { Window2d } from '../../../ir/window.ts';
+import type { Expr, FunctionBuilder, Local } from '../emit/binaryen.ts';
+import { accumulator, type MacParams, REQUANT_ROW, requantized } from '../emit/requantize-int16.ts';
 import { forInBoundsTaps } from '../emit/window-taps.ts';
 
 /** Elements a wide node's lanes take before they are added to the i64 accumulator: 255 dot steps of eight. */
@@ -58,8 +58,21 @@ function emitRowDots(f: FunctionBuilder, l: SimdMacLayout, row: Local, yp: Local
   const chunk = l.p.wide ? 2 * MAX_WIDE_DOT_LENGTH : bytes;
   const addLanes = (dots: Local, acc: Local) =>
     l.p.wide
-      ? [pair.set(i64x2.add(i64x2.extend_low_i32x4_s(dots.get()), i64x2.extend_high_i32x4_s(dots.get()))), acc.set(i64.add(acc.get(), i64.add(i64x2.extract_lane(pair.get(), 0), i64x2.extract_lane(pair.get(), 1))))]
-      : [acc.set(f.add(acc.get(), f.add(f.add(i32x4.extract_lane(dots.get(), 0), i32x4.extract_lane(dots.get(), 1)), f.add(i32x4.extract_lane(dots.get(), 2), i32x4.extract_lane(dots.get(), 3)))))];
+      ? [
+          pair.set(i64x2.add(i64x2.extend_low_i32x4_s(dots.get()), i64x2.extend_high_i32x4_s(dots.get()))),
+          acc.set(i64.add(acc.get(), i64.add(i64x2.extract_lane(pair.get(), 0), i64x2.extract_lane(pair.get(), 1)))),
+        ]
+      : [
+          acc.set(
+            f.add(
+              acc.get(),
+              f.add(
+                f.add(i32x4.extract_lane(dots.get(), 0), i32x4.extract_lane(dots.get(), 1)),
+                f.add(i32x4.extract_lane(dots.get(), 2), i32x4.extract_lane(dots.get(), 3)),
+              ),
+            ),
+          ),
+        ];
   /** Channels o … o + n − 1: bias, the dot products over the row, the requantized outputs. */
   const pass = (n: number): Expr[] => {
     const accs = Array.from({ length: n }, () => accumulator(f, l.p.wide));
@@ -67,19 +80,43 @@ function emitRowDots(f: FunctionBuilder, l: SimdMacLayout, row: Local, yp: Local
     const biasBytes = l.bias?.int64 ? 8 : 4;
     const chunks = Array.from({ length: Math.ceil(bytes / chunk) }, (_, c) => [
       ...dots.map((d) => d.set(f.i32x4Const(0))),
-      f.for(j, f.c(c * chunk), f.c(Math.min((c + 1) * chunk, bytes)), [xv.set(f.loadV128(f.add(row.get(), j.get()))), ...dots.map((d, i) => d.set(i32x4.add(d.get(), i32x4.dot_i16x8_s(xv.get(), f.loadV128(f.add(wp.get(), j.get()), i * bytes)))))], 16),
+      f.for(
+        j,
+        f.c(c * chunk),
+        f.c(Math.min((c + 1) * chunk, bytes)),
+        [
+          xv.set(f.loadV128(f.add(row.get(), j.get()))),
+          ...dots.map((d, i) =>
+            d.set(i32x4.add(d.get(), i32x4.dot_i16x8_s(xv.get(), f.loadV128(f.add(wp.get(), j.get()), i * bytes)))),
+          ),
+        ],
+        16,
+      ),
       ...dots.flatMap((d, i) => addLanes(d, accs[i]!.acc)),
     ]);
     return [
       wp.set(f.add(f.c(l.weights), f.mul(o.get(), f.c(bytes)))),
       table.set(f.add(f.c(l.table), f.mul(o.get(), f.c(REQUANT_ROW)))),
-      ...accs.map((a, i) => a.acc.set(l.bias ? a.fromBias(f.add(f.c(l.bias.at + i * biasBytes), f.mul(o.get(), f.c(biasBytes))), l.bias.int64) : a.zero())),
+      ...accs.map((a, i) =>
+        a.acc.set(
+          l.bias
+            ? a.fromBias(f.add(f.c(l.bias.at + i * biasBytes), f.mul(o.get(), f.c(biasBytes))), l.bias.int64)
+            : a.zero(),
+        ),
+      ),
       ...chunks.flat(),
-      ...accs.flatMap((a, i) => [channelRow.set(f.add(table.get(), f.c(i * REQUANT_ROW))), f.store16(yp.get(), requantized(f, a.acc, channelRow, l.p, tmp)), yp.set(f.add(yp.get(), f.c(2)))]),
+      ...accs.flatMap((a, i) => [
+        channelRow.set(f.add(table.get(), f.c(i * REQUANT_ROW))),
+        f.store16(yp.get(), requantized(f, a.acc, channelRow, l.p, tmp)),
+        yp.set(f.add(yp.get(), f.c(2))),
+      ]),
     ];
   };
   const grouped = l.outC - (l.outC % CHANNELS_PER_PASS);
-  return f.block([f.for(o, f.c(0), f.c(grouped), pass(CHANNELS_PER_PASS), CHANNELS_PER_PASS), f.for(o, f.c(grouped), f.c(l.outC), pass(1))]);
+  return f.block([
+    f.for(o, f.c(0), f.c(grouped), pass(CHANNELS_PER_PASS), CHANNELS_PER_PASS),
+    f.for(o, f.c(grouped), f.c(l.outC), pass(1)),
+  ]);
 }
 
 /** The kernel's statements. */
@@ -88,7 +125,13 @@ export function emitSimdMac(f: FunctionBuilder, l: SimdMacLayout): Expr[] {
   const s = l.shape;
   if ('rows' in s) {
     const r = f.i32();
-    return [yp.set(f.c(l.y)), f.for(r, f.c(0), f.c(s.rows), [row.set(f.add(f.c(l.x), f.mul(r.get(), f.c(2 * l.k)))), emitRowDots(f, l, row, yp)])];
+    return [
+      yp.set(f.c(l.y)),
+      f.for(r, f.c(0), f.c(s.rows), [
+        row.set(f.add(f.c(l.x), f.mul(r.get(), f.c(2 * l.k)))),
+        emitRowDots(f, l, row, yp),
+      ]),
+    ];
   }
   const { w, patch } = s;
   const [b, oy, ox, ky, kx, iy, ix] = f.i32s(7);
@@ -98,8 +141,21 @@ export function emitSimdMac(f: FunctionBuilder, l: SimdMacLayout): Expr[] {
   const gather = [
     f.fill(f.c(patch), f.c(0), f.c(patchBytes(l.k))),
     forInBoundsTaps(f, w, { oy, ox, ky, kx, iy, ix }, [
-      f.copy(f.add(f.c(patch), f.mul(f.add(f.mul(ky.get(), f.c(w.kw)), kx.get()), f.c(tapBytes))), f.add(f.c(l.x), f.mul(f.add(f.mul(f.add(f.mul(b.get(), f.c(w.h)), iy.get()), f.c(w.w)), ix.get()), f.c(tapBytes))), f.c(tapBytes)),
+      f.copy(
+        f.add(f.c(patch), f.mul(f.add(f.mul(ky.get(), f.c(w.kw)), kx.get()), f.c(tapBytes))),
+        f.add(
+          f.c(l.x),
+          f.mul(f.add(f.mul(f.add(f.mul(b.get(), f.c(w.h)), iy.get()), f.c(w.w)), ix.get()), f.c(tapBytes)),
+        ),
+        f.c(tapBytes),
+      ),
     ]),
   ];
-  return [row.set(f.c(patch)), yp.set(f.c(l.y)), f.for(b, f.c(0), f.c(w.n), [f.for(oy, f.c(0), f.c(w.oh), [f.for(ox, f.c(0), f.c(w.ow), [...gather, emitRowDots(f, l, row, yp)])])])];
+  return [
+    row.set(f.c(patch)),
+    yp.set(f.c(l.y)),
+    f.for(b, f.c(0), f.c(w.n), [
+      f.for(oy, f.c(0), f.c(w.oh), [f.for(ox, f.c(0), f.c(w.ow), [...gather, emitRowDots(f, l, row, yp)])]),
+    ]),
+  ];
 }

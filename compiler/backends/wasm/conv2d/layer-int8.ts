@@ -4,14 +4,20 @@
  * any other window gathers windows into a patch first (conv2d-simd-int8.ts). Both place the matmul's weights,
  * folded bias and requantization table in the data segment.
  */
-import { Graph, Node, NodeOf, tensorOf } from '../../../ir/graph.ts';
+import { type Graph, type Node, type NodeOf, tensorOf } from '../../../ir/graph.ts';
 import { sizeOf } from '../../../ir/tensor.ts';
-import { foldedMacBias, isPointwiseConv } from '../../../quantize/prepare/prepare-int8.ts';
 import { windowOf } from '../../../ir/window.ts';
+import { foldedMacBias, isPointwiseConv } from '../../../quantize/prepare/prepare-int8.ts';
 import { channelRequant, vectorRequant } from '../emit/channel-requant-int8.ts';
-import { LayerContext, paramsOf, scratchAddress, tensorAddress as addr } from '../emit/layer-context.ts';
-import { SimdMatmul, emitSimdMatmul, matmulScratchBytes, paddedBias, simdMatmulWeights } from './matmul-simd-int8.ts';
+import { tensorAddress as addr, type LayerContext, paramsOf, scratchAddress } from '../emit/layer-context.ts';
 import { convPatchBytes, emitSimdConv } from './conv2d-simd-int8.ts';
+import {
+  emitSimdMatmul,
+  matmulScratchBytes,
+  paddedBias,
+  type SimdMatmul,
+  simdMatmulWeights,
+} from './matmul-simd-int8.ts';
 
 type MacNode = NodeOf<'conv2d' | 'fully_connected'>;
 
@@ -49,7 +55,10 @@ function matmulOf(ctx: LayerContext, node: MacNode): { mm: SimdMatmul; inputOffs
   const bias = ctx.data.add(`${node.name}\0folded`, paddedBias(foldedMacBias(g, node, p.inputOffset)));
   const vector = vectorRequant(ctx, node);
   const scratch = scratchAddress(ctx, node);
-  return { mm: { weights, bias, table: vector ? 0 : channelRequant(ctx, node), vector, scratch, k, outC: o, p }, inputOffset: p.inputOffset };
+  return {
+    mm: { weights, bias, table: vector ? 0 : channelRequant(ctx, node), vector, scratch, k, outC: o, p },
+    inputOffset: p.inputOffset,
+  };
 }
 
 /** Emits the function `name` of a dense layer or pointwise conv: one matmul over all rows. */
@@ -66,7 +75,19 @@ export function emitConv2dLayerInt8(ctx: LayerContext, node: NodeOf<'conv2d'>, n
   const y = addr(ctx, node.outputs[0]!);
   const { mm, inputOffset } = matmulOf(ctx, node);
   const filter = tensorOf(g, node.inputs[1]!);
-  const w = windowOf(tensorOf(g, node.inputs[0]!), tensorOf(g, node.outputs[0]!), filter.shape[1]!, filter.shape[2]!, node.attrs);
-  const conv = { x: addr(ctx, node.inputs[0]!), y, patch: mm.scratch + matmulScratchBytes(mm.k, mm.outC), w, inputOffset };
+  const w = windowOf(
+    tensorOf(g, node.inputs[0]!),
+    tensorOf(g, node.outputs[0]!),
+    filter.shape[1]!,
+    filter.shape[2]!,
+    node.attrs,
+  );
+  const conv = {
+    x: addr(ctx, node.inputs[0]!),
+    y,
+    patch: mm.scratch + matmulScratchBytes(mm.k, mm.outC),
+    w,
+    inputOffset,
+  };
   ctx.module.fn(name, 0, (f) => [emitSimdConv(f, mm, conv)]);
 }

@@ -8,8 +8,8 @@
  * pair splats with one load32_splat. The accumulators start at the folded bias (bias + input_offset·Σw), as in the C
  * kernel, and go through an int32 row in the scratch, requantized a whole row per call.
  */
-import { Expr, FunctionBuilder } from '../emit/binaryen.ts';
-import { SimdRequant, accumulatorRowBytes, requantizeRow } from '../emit/requantize-int8.ts';
+import type { Expr, FunctionBuilder } from '../emit/binaryen.ts';
+import { accumulatorRowBytes, requantizeRow, type SimdRequant } from '../emit/requantize-int8.ts';
 
 /** Output blocks of four channels computed per pass over K. */
 const GROUP_BLOCKS = 2;
@@ -31,7 +31,8 @@ export function simdMatmulWeights(w: Int8Array, o: number, k: number): Int8Array
         if (oc >= o) continue;
         for (let t = 0; t < 2; t++) {
           const i = 2 * p + t;
-          if (i < k) out[g * pairs * 8 * GROUP_BLOCKS + ((p * n + b - g * GROUP_BLOCKS) * 4 + j) * 2 + t] = w[oc * k + i]!;
+          if (i < k)
+            out[g * pairs * 8 * GROUP_BLOCKS + ((p * n + b - g * GROUP_BLOCKS) * 4 + j) * 2 + t] = w[oc * k + i]!;
         }
       }
     }
@@ -106,7 +107,9 @@ export function emitSimdMatmul(f: FunctionBuilder, mm: SimdMatmul, xBase: Expr, 
     const rowsOf = Array.from({ length: nRows }, (_, q) => q);
     const blocksOf = Array.from({ length: n }, (_, j) => j);
     return [
-      ...rowsOf.flatMap((q) => blocksOf.map((j) => acc[q]![j]!.set(f.loadV128(f.add(f.c(mm.bias), f.shl(oc0.get(), f.c(2))), j * 16)))),
+      ...rowsOf.flatMap((q) =>
+        blocksOf.map((j) => acc[q]![j]!.set(f.loadV128(f.add(f.c(mm.bias), f.shl(oc0.get(), f.c(2))), j * 16))),
+      ),
       wp.set(f.add(f.c(mm.weights), f.mul(oc0.get(), f.c(4 * pairs)))),
       xEnd.set(f.c(widen + 4 * pairs)),
       f.for(
@@ -115,23 +118,54 @@ export function emitSimdMatmul(f: FunctionBuilder, mm: SimdMatmul, xBase: Expr, 
         xEnd.get(),
         [
           ...rowsOf.map((q) => xs[q]!.set(f.load32Splat(xp.get(), q * rowBytes))),
-          ...blocksOf.flatMap((j) => [wv[j]!.set(f.loadV128(wp.get(), j * 16)), ...rowsOf.map((q) => acc[q]![j]!.set(i32x4.add(acc[q]![j]!.get(), i32x4.dot_i16x8_s(wv[j]!.get(), xs[q]!.get()))))]),
+          ...blocksOf.flatMap((j) => [
+            wv[j]!.set(f.loadV128(wp.get(), j * 16)),
+            ...rowsOf.map((q) =>
+              acc[q]![j]!.set(i32x4.add(acc[q]![j]!.get(), i32x4.dot_i16x8_s(wv[j]!.get(), xs[q]!.get()))),
+            ),
+          ]),
           wp.set(f.add(wp.get(), f.c(n * 16))),
         ],
         4,
       ),
-      ...rowsOf.flatMap((q) => blocksOf.map((j) => f.storeV128(f.add(f.c(accRows + q * accRowStride), f.shl(oc0.get(), f.c(2))), acc[q]![j]!.get(), j * 16))),
+      ...rowsOf.flatMap((q) =>
+        blocksOf.map((j) =>
+          f.storeV128(f.add(f.c(accRows + q * accRowStride), f.shl(oc0.get(), f.c(2))), acc[q]![j]!.get(), j * 16),
+        ),
+      ),
     ];
   };
   const rowBytes = widenedRowBytes(mm.k);
   /** Widens the pass's rows to int16 in the scratch, eight values a step, so each (x[2p], x[2p+1]) pair splats with one load32_splat. */
   const widenRows = (nRows: number): Expr[] =>
-    Array.from({ length: nRows }, (_, q) => f.for(c, f.c(0), f.c(Math.ceil(mm.k / 8) * 8), [f.storeV128(f.add(f.c(widen + q * rowBytes), f.shl(c.get(), f.c(1))), f.load8x8(f.add(xr.get(), c.get()), q * mm.k))], 8));
+    Array.from({ length: nRows }, (_, q) =>
+      f.for(
+        c,
+        f.c(0),
+        f.c(Math.ceil(mm.k / 8) * 8),
+        [
+          f.storeV128(
+            f.add(f.c(widen + q * rowBytes), f.shl(c.get(), f.c(1))),
+            f.load8x8(f.add(xr.get(), c.get()), q * mm.k),
+          ),
+        ],
+        8,
+      ),
+    );
   const pass = (nRows: number): Expr[] => [
     ...widenRows(nRows),
-    ...(fullGroups > 0 ? [f.for(grp, f.c(0), f.c(fullGroups), [oc0.set(f.mul(grp.get(), f.c(4 * GROUP_BLOCKS))), ...group(GROUP_BLOCKS, nRows)])] : []),
+    ...(fullGroups > 0
+      ? [
+          f.for(grp, f.c(0), f.c(fullGroups), [
+            oc0.set(f.mul(grp.get(), f.c(4 * GROUP_BLOCKS))),
+            ...group(GROUP_BLOCKS, nRows),
+          ]),
+        ]
+      : []),
     ...(tail > 0 ? [oc0.set(f.c(fullGroups * 4 * GROUP_BLOCKS)), ...group(tail, nRows)] : []),
-    ...Array.from({ length: nRows }, (_, q) => requantizeRow(f, f.c(accRows + q * accRowStride), f.add(yr.get(), f.c(q * mm.outC)), mm.outC, mm, mm.p)),
+    ...Array.from({ length: nRows }, (_, q) =>
+      requantizeRow(f, f.c(accRows + q * accRowStride), f.add(yr.get(), f.c(q * mm.outC)), mm.outC, mm, mm.p),
+    ),
     xr.set(f.add(xr.get(), f.c(nRows * mm.k))),
     yr.set(f.add(yr.get(), f.c(nRows * mm.outC))),
   ];

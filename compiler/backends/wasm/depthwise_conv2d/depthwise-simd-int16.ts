@@ -5,10 +5,10 @@
  * sums go to an int32 row in scratch, from which each channel adds its bias in i64 and requantizes as the scalar
  * kernel (depthwise-scalar-int16.ts). Exact: a product is |·| ≤ 2^22, so up to MAX_SIMD_TAPS taps cannot leave int32.
  */
-import { Window2d } from '../../../ir/window.ts';
-import { Expr, FunctionBuilder } from '../emit/binaryen.ts';
+import type { Window2d } from '../../../ir/window.ts';
+import type { Expr, FunctionBuilder } from '../emit/binaryen.ts';
+import { accumulator, type MacParams, REQUANT_ROW, requantized } from '../emit/requantize-int16.ts';
 import { forInBoundsTaps } from '../emit/window-taps.ts';
-import { MacParams, REQUANT_ROW, accumulator, requantized } from '../emit/requantize-int16.ts';
 
 /** Most taps (kh·kw) whose int32 sums of products |·| ≤ 2^22 stay exact. */
 const MAX_SIMD_TAPS = 511;
@@ -57,19 +57,39 @@ export function emitSimdDepthwise16(f: FunctionBuilder, l: SimdDepthwiseLayout):
   const blockBytes = 16;
   const tapBytes = 2 * roundUp8(w.c);
   const tap = [
-    xv.set(f.loadV128(f.add(f.add(f.c(l.x), f.mul(f.add(f.mul(f.add(f.mul(b.get(), f.c(w.h)), iy.get()), f.c(w.w)), ix.get()), f.c(2 * w.c))), block.get()))),
-    wv.set(f.loadV128(f.add(f.add(f.c(l.weights), f.mul(f.add(f.mul(ky.get(), f.c(w.kw)), kx.get()), f.c(tapBytes))), block.get()))),
+    xv.set(
+      f.loadV128(
+        f.add(
+          f.add(
+            f.c(l.x),
+            f.mul(f.add(f.mul(f.add(f.mul(b.get(), f.c(w.h)), iy.get()), f.c(w.w)), ix.get()), f.c(2 * w.c)),
+          ),
+          block.get(),
+        ),
+      ),
+    ),
+    wv.set(
+      f.loadV128(
+        f.add(f.add(f.c(l.weights), f.mul(f.add(f.mul(ky.get(), f.c(w.kw)), kx.get()), f.c(tapBytes))), block.get()),
+      ),
+    ),
     low.set(i32x4.add(low.get(), i32x4.extmul_low_i16x8_s(xv.get(), wv.get()))),
     high.set(i32x4.add(high.get(), i32x4.extmul_high_i16x8_s(xv.get(), wv.get()))),
   ];
   // block: the byte offset of eight channels in a pixel's int16; their sums go to 2·block in the int32 row.
-  const sumBlocks = f.for(block, f.c(0), f.c(tapBytes), [
-    low.set(f.i32x4Const(0)),
-    high.set(f.i32x4Const(0)),
-    forInBoundsTaps(f, w, { oy, ox, ky, kx, iy, ix }, tap),
-    f.storeV128(f.add(f.c(l.sums), f.shl(block.get(), f.c(1))), low.get()),
-    f.storeV128(f.add(f.c(l.sums), f.shl(block.get(), f.c(1))), high.get(), 16),
-  ], blockBytes);
+  const sumBlocks = f.for(
+    block,
+    f.c(0),
+    f.c(tapBytes),
+    [
+      low.set(f.i32x4Const(0)),
+      high.set(f.i32x4Const(0)),
+      forInBoundsTaps(f, w, { oy, ox, ky, kx, iy, ix }, tap),
+      f.storeV128(f.add(f.c(l.sums), f.shl(block.get(), f.c(1))), low.get()),
+      f.storeV128(f.add(f.c(l.sums), f.shl(block.get(), f.c(1))), high.get(), 16),
+    ],
+    blockBytes,
+  );
   const requantizeRow = f.for(c, f.c(0), f.c(w.c), [
     acc.set(l.bias ? fromBias(f.add(f.c(l.bias.at), f.shl(c.get(), f.c(l.bias.int64 ? 3 : 2))), l.bias.int64) : zero()),
     acc.set(plus(f.load32(f.add(f.c(l.sums), f.shl(c.get(), f.c(2)))))),
@@ -77,5 +97,10 @@ export function emitSimdDepthwise16(f: FunctionBuilder, l: SimdDepthwiseLayout):
     f.store16(yp.get(), requantized(f, acc, row, p, tmp)),
     yp.set(f.add(yp.get(), f.c(2))),
   ]);
-  return [yp.set(f.c(l.y)), f.for(b, f.c(0), f.c(w.n), [f.for(oy, f.c(0), f.c(w.oh), [f.for(ox, f.c(0), f.c(w.ow), [sumBlocks, requantizeRow])])])];
+  return [
+    yp.set(f.c(l.y)),
+    f.for(b, f.c(0), f.c(w.n), [
+      f.for(oy, f.c(0), f.c(w.oh), [f.for(ox, f.c(0), f.c(w.ow), [sumBlocks, requantizeRow])]),
+    ]),
+  ];
 }

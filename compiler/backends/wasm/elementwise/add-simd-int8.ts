@@ -3,12 +3,12 @@
  * TFLite's add rescales each input by a per-tensor multiplier after a left shift of 20, sums, and requantizes; with
  * per-tensor shifts every lane shifts alike, so mbqm vectorizes directly (no per-lane shifts to emulate).
  */
-import { Graph, NodeOf, tensorOf } from '../../../ir/graph.ts';
+import { type Graph, type NodeOf, tensorOf } from '../../../ir/graph.ts';
 import { sameShape, sizeOf } from '../../../ir/tensor.ts';
-import { Expr, FunctionBuilder } from '../emit/binaryen.ts';
-import { LayerContext, paramsOf, tensorAddress as addr } from '../emit/layer-context.ts';
-import { srdhmV128, storeInt8Lanes } from '../emit/requantize-int8.ts';
 import { ADD_LEFT_SHIFT } from '../../../quantize/prepare/prepare-int8.ts';
+import type { Expr, FunctionBuilder } from '../emit/binaryen.ts';
+import { tensorAddress as addr, type LayerContext, paramsOf } from '../emit/layer-context.ts';
+import { srdhmV128, storeInt8Lanes } from '../emit/requantize-int8.ts';
 
 /** The constants of one add. */
 export interface SimdAdd {
@@ -16,7 +16,19 @@ export interface SimdAdd {
   b: number;
   y: number;
   n: number;
-  p: { input1Offset: number; input1Multiplier: number; input1Shift: number; input2Offset: number; input2Multiplier: number; input2Shift: number; outputMultiplier: number; outputShift: number; outputOffset: number; actMin: number; actMax: number };
+  p: {
+    input1Offset: number;
+    input1Multiplier: number;
+    input1Shift: number;
+    input2Offset: number;
+    input2Multiplier: number;
+    input2Shift: number;
+    outputMultiplier: number;
+    outputShift: number;
+    outputOffset: number;
+    actMin: number;
+    actMax: number;
+  };
 }
 
 /** mbqm lane by lane with one multiplier and shift for all lanes (TFLite convention: shift > 0 is left). */
@@ -24,10 +36,25 @@ function mbqmUniform(f: FunctionBuilder, x: Expr, multiplier: number, shift: num
   const { i32x4 } = f.simd;
   const [xs, y] = [f.v128(), f.v128()];
   const right = Math.max(-shift, 0);
-  const stmts = [xs.set(shift > 0 ? i32x4.shl(x, f.c(shift)) : x), y.set(srdhmV128(f, () => xs.get(), () => f.i32x4Const(multiplier)))];
+  const stmts = [
+    xs.set(shift > 0 ? i32x4.shl(x, f.c(shift)) : x),
+    y.set(
+      srdhmV128(
+        f,
+        () => xs.get(),
+        () => f.i32x4Const(multiplier),
+      ),
+    ),
+  ];
   // Rounding right shift, ties away from zero: floor((y + 2^(s−1) − [y<0]) / 2^s).
   if (right === 0) return f.thenV128(stmts, y.get());
-  return f.thenV128(stmts, i32x4.shr_s(i32x4.add(i32x4.add(y.get(), f.i32x4Const(2 ** (right - 1))), i32x4.shr_s(y.get(), f.c(31))), f.c(right)));
+  return f.thenV128(
+    stmts,
+    i32x4.shr_s(
+      i32x4.add(i32x4.add(y.get(), f.i32x4Const(2 ** (right - 1))), i32x4.shr_s(y.get(), f.c(31))),
+      f.c(right),
+    ),
+  );
 }
 
 /** Statements computing y = a + b over n int8 elements. */
@@ -37,18 +64,36 @@ export function emitSimdAdd(f: FunctionBuilder, d: SimdAdd): Expr {
   const [i, va, vb] = [f.i32(), f.v128(), f.v128()];
   const packed = f.v128();
   const half = (extend: (v: Expr) => Expr): Expr => {
-    const scaled = (v: Expr, offset: number, multiplier: number, shift: number) => mbqmUniform(f, i32x4.shl(i32x4.add(extend(v), f.i32x4Const(offset)), f.c(ADD_LEFT_SHIFT)), multiplier, shift);
-    const sum = i32x4.add(scaled(va.get(), p.input1Offset, p.input1Multiplier, p.input1Shift), scaled(vb.get(), p.input2Offset, p.input2Multiplier, p.input2Shift));
-    return i32x4.max_s(i32x4.min_s(i32x4.add(mbqmUniform(f, sum, p.outputMultiplier, p.outputShift), f.i32x4Const(p.outputOffset)), f.i32x4Const(p.actMax)), f.i32x4Const(p.actMin));
+    const scaled = (v: Expr, offset: number, multiplier: number, shift: number) =>
+      mbqmUniform(f, i32x4.shl(i32x4.add(extend(v), f.i32x4Const(offset)), f.c(ADD_LEFT_SHIFT)), multiplier, shift);
+    const sum = i32x4.add(
+      scaled(va.get(), p.input1Offset, p.input1Multiplier, p.input1Shift),
+      scaled(vb.get(), p.input2Offset, p.input2Multiplier, p.input2Shift),
+    );
+    return i32x4.max_s(
+      i32x4.min_s(
+        i32x4.add(mbqmUniform(f, sum, p.outputMultiplier, p.outputShift), f.i32x4Const(p.outputOffset)),
+        f.i32x4Const(p.actMax),
+      ),
+      f.i32x4Const(p.actMin),
+    );
   };
   const step = (lanes: number): Expr[] => [
     va.set(f.load8x8(f.add(f.c(d.a), i.get()))),
     vb.set(f.load8x8(f.add(f.c(d.b), i.get()))),
-    packed.set(i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(half(i32x4.extend_low_i16x8_s), half(i32x4.extend_high_i16x8_s)), f.i32x4Const(0))),
+    packed.set(
+      i8x16.narrow_i16x8_s(
+        i16x8.narrow_i32x4_s(half(i32x4.extend_low_i16x8_s), half(i32x4.extend_high_i16x8_s)),
+        f.i32x4Const(0),
+      ),
+    ),
     ...storeInt8Lanes(f, () => f.add(f.c(d.y), i.get()), packed, lanes),
   ];
   const full = Math.floor(d.n / 8) * 8;
-  return f.block([...(full > 0 ? [f.for(i, f.c(0), f.c(full), step(8), 8)] : []), ...(d.n > full ? [i.set(f.c(full)), ...step(d.n - full)] : [])]);
+  return f.block([
+    ...(full > 0 ? [f.for(i, f.c(0), f.c(full), step(8), 8)] : []),
+    ...(d.n > full ? [i.set(f.c(full)), ...step(d.n - full)] : []),
+  ]);
 }
 
 /** Whether the kernel computes an add: both inputs of the output's shape (no broadcasting). */
@@ -61,6 +106,12 @@ export function simdAddFits(g: Graph, node: NodeOf<'add'>): boolean {
 export function emitSimdAddLayer(ctx: LayerContext, node: NodeOf<'add'>, name: string): void {
   const out = tensorOf(ctx.g, node.outputs[0]!);
   const y = addr(ctx, node.outputs[0]!);
-  const simd = { a: addr(ctx, node.inputs[0]!), b: addr(ctx, node.inputs[1]!), y, n: sizeOf(out.shape), p: paramsOf(ctx, node, 'add') };
+  const simd = {
+    a: addr(ctx, node.inputs[0]!),
+    b: addr(ctx, node.inputs[1]!),
+    y,
+    n: sizeOf(out.shape),
+    p: paramsOf(ctx, node, 'add'),
+  };
   ctx.module.fn(name, 0, (f) => [emitSimdAdd(f, simd)]);
 }

@@ -1,7 +1,7 @@
 /** @fileoverview The int8 logistic in WebAssembly: a lookup in the node's 256-entry table, as te_lookup_s8 in C. */
-import { NodeOf, tensorOf } from '../../../ir/graph.ts';
+import { type NodeOf, tensorOf } from '../../../ir/graph.ts';
 import { sizeOf } from '../../../ir/tensor.ts';
-import { LayerContext, paramsOf, tensorAddress as addr } from '../emit/layer-context.ts';
+import { tensorAddress as addr, type LayerContext, paramsOf } from '../emit/layer-context.ts';
 
 /** Emits the function `name` computing the node: y[i] = table[x[i] + 128]. */
 export function emitLogisticLayer(ctx: LayerContext, node: NodeOf<'logistic'>, name: string): void {
@@ -11,6 +11,10 @@ export function emitLogisticLayer(ctx: LayerContext, node: NodeOf<'logistic'>, n
   const n = sizeOf(tensorOf(ctx.g, node.outputs[0]!).shape);
   ctx.module.fn(name, 0, (f) => {
     const i = f.i32();
-    return [f.for(i, f.c(0), f.c(n), [f.store8(f.add(f.c(y), i.get()), f.load8(f.add(f.c(table + 128), f.load8(f.add(f.c(x), i.get())))))])];
+    return [
+      f.for(i, f.c(0), f.c(n), [
+        f.store8(f.add(f.c(y), i.get()), f.load8(f.add(f.c(table + 128), f.load8(f.add(f.c(x), i.get()))))),
+      ]),
+    ];
   });
 }

@@ -3,10 +3,10 @@
  * input requantized to the output's quantization and type (which includes the int8↔int16 conversions of 16×8
  * graphs), then clamped, as the integer reference's requantizeInt8.
  */
-import { NodeOf, tensorOf } from '../../../ir/graph.ts';
+import { type NodeOf, tensorOf } from '../../../ir/graph.ts';
 import { sizeOf } from '../../../ir/tensor.ts';
 import { elementAt, elementTypeOf } from '../emit/element-types.ts';
-import { LayerContext, mbqmConst, paramsOf, tensorAddress } from '../emit/layer-context.ts';
+import { type LayerContext, mbqmConst, paramsOf, tensorAddress } from '../emit/layer-context.ts';
 
 /** concat, reshape and clamp: each input requantized to the output's quantization and type, then clamped. */
 export function emitRequantize(ctx: LayerContext, node: NodeOf<'concat' | 'reshape' | 'clamp'>, name: string): void {
@@ -32,8 +32,18 @@ export function emitRequantize(ctx: LayerContext, node: NodeOf<'concat' | 'resha
       // A reshape planned in place over its input, with nothing to rescale or clip, is already done.
       if (x === y && ex === ey && rq.identity && p.actMin === ey.min && p.actMax === ey.max) return f.block([]);
       const v = ex.load(f, elementAt(f, ex, f.c(x), f.add(f.mul(r.get(), f.c(chunk)), i.get())));
-      const q = rq.identity ? v : f.add(mbqmConst(f, f.add(v, f.c(rq.inputOffset)), rq.multiplier, rq.shift), f.c(p.outputOffset));
-      return f.for(r, f.c(0), f.c(outer), [f.for(i, f.c(0), f.c(chunk), [ey.store(f, elementAt(f, ey, f.c(y), f.add(f.c(dst), f.add(f.mul(r.get(), f.c(stride)), i.get()))), f.clamp(q, p.actMin, p.actMax, tmp))])]);
+      const q = rq.identity
+        ? v
+        : f.add(mbqmConst(f, f.add(v, f.c(rq.inputOffset)), rq.multiplier, rq.shift), f.c(p.outputOffset));
+      return f.for(r, f.c(0), f.c(outer), [
+        f.for(i, f.c(0), f.c(chunk), [
+          ey.store(
+            f,
+            elementAt(f, ey, f.c(y), f.add(f.c(dst), f.add(f.mul(r.get(), f.c(stride)), i.get()))),
+            f.clamp(q, p.actMin, p.actMax, tmp),
+          ),
+        ]),
+      ]);
     });
   });
 }

@@ -132,7 +132,15 @@ export class FunctionBuilder {
   }
   /** max(lo, min(hi, x)) with constant bounds. */
   clamp(x: Expr, lo: number, hi: number, tmp: Local): Expr {
-    return this.m.block(null, [tmp.set(x), tmp.set(this.select(this.ltS(tmp.get(), this.c(lo)), this.c(lo), tmp.get())), this.select(this.gtS(tmp.get(), this.c(hi)), this.c(hi), tmp.get())], binaryen.i32);
+    return this.m.block(
+      null,
+      [
+        tmp.set(x),
+        tmp.set(this.select(this.ltS(tmp.get(), this.c(lo)), this.c(lo), tmp.get())),
+        this.select(this.gtS(tmp.get(), this.c(hi)), this.c(hi), tmp.get()),
+      ],
+      binaryen.i32,
+    );
   }
 
   /** Signed int8 at ptr + offset. */
@@ -177,7 +185,12 @@ export class FunctionBuilder {
       this.m.block(`${id}_out`, [
         this.m.loop(
           `${id}_loop`,
-          this.m.block(null, [this.m.br(`${id}_out`, this.geS(i.get(), to)), ...body, i.set(this.add(i.get(), this.c(step))), this.m.br(`${id}_loop`)]),
+          this.m.block(null, [
+            this.m.br(`${id}_out`, this.geS(i.get(), to)),
+            ...body,
+            i.set(this.add(i.get(), this.c(step))),
+            this.m.br(`${id}_loop`),
+          ]),
         ),
       ]),
     ]);
@@ -244,7 +257,12 @@ export class FunctionBuilder {
 
   /** Stores lane `lane` of a v128 seen as `width`-byte lanes at ptr + offset. */
   storeLane(width: 1 | 2 | 4 | 8, ptr: Expr, value: Expr, lane: number, offset = 0): Expr {
-    const store = { 1: this.m.v128.store8_lane, 2: this.m.v128.store16_lane, 4: this.m.v128.store32_lane, 8: this.m.v128.store64_lane }[width];
+    const store = {
+      1: this.m.v128.store8_lane,
+      2: this.m.v128.store16_lane,
+      4: this.m.v128.store32_lane,
+      8: this.m.v128.store64_lane,
+    }[width];
     return store(offset, 1, lane, ptr, value, MEMORY);
   }
 
@@ -276,7 +294,13 @@ export class WasmModule {
   private readonly helpers = new Set<string>();
 
   constructor() {
-    this.m.setFeatures(binaryen.Features.MVP | binaryen.Features.SIMD128 | binaryen.Features.BulkMemory | binaryen.Features.BulkMemoryOpt | binaryen.Features.SignExt);
+    this.m.setFeatures(
+      binaryen.Features.MVP |
+        binaryen.Features.SIMD128 |
+        binaryen.Features.BulkMemory |
+        binaryen.Features.BulkMemoryOpt |
+        binaryen.Features.SignExt,
+    );
   }
 
   /** Places constant bytes at a fixed address. */

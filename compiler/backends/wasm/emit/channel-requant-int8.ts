@@ -3,9 +3,9 @@
  * transpose_conv2d) places in the data segment: the SIMD table when the layer's shifts allow one (requantize-int8.ts),
  * else the scalar per-channel triples.
  */
-import { Node } from '../../../ir/graph.ts';
-import { SimdRequant, simdRequantTable } from './requantize-int8.ts';
-import { LayerContext, paramsOf } from './layer-context.ts';
+import type { Node } from '../../../ir/graph.ts';
+import { type LayerContext, paramsOf } from './layer-context.ts';
+import { type SimdRequant, simdRequantTable } from './requantize-int8.ts';
 
 /** The SIMD requantization table of a conv, dense or depthwise node, placed in the data, when its shifts allow one. */
 export function vectorRequant(ctx: LayerContext, node: Node): { at: number; rq: SimdRequant } | undefined {

@@ -2,9 +2,9 @@
  * @fileoverview The activation element types of the WASM kernels (int8, and int16 in 16×8 models): width, range,
  * loads and stores, so one scalar kernel serves both.
  */
-import { Graph, tensorOf } from '../../../ir/graph.ts';
-import { ActivationType, RANGE_OF, activationType } from '../../../quantize/prepare/quant-params.ts';
-import { Expr, FunctionBuilder } from './binaryen.ts';
+import { type Graph, tensorOf } from '../../../ir/graph.ts';
+import { type ActivationType, activationType, RANGE_OF } from '../../../quantize/prepare/quant-params.ts';
+import type { Expr, FunctionBuilder } from './binaryen.ts';
 
 /** How a kernel reads and writes one activation element type. */
 export interface ElementType {
@@ -19,8 +19,20 @@ export interface ElementType {
 }
 
 const ELEMENT_TYPES: Record<ActivationType, ElementType> = {
-  int8: { log2Bytes: 0, min: RANGE_OF.int8[0], max: RANGE_OF.int8[1], load: (f, p) => f.load8(p), store: (f, p, v) => f.store8(p, v) },
-  int16: { log2Bytes: 1, min: RANGE_OF.int16[0], max: RANGE_OF.int16[1], load: (f, p) => f.load16(p), store: (f, p, v) => f.store16(p, v) },
+  int8: {
+    log2Bytes: 0,
+    min: RANGE_OF.int8[0],
+    max: RANGE_OF.int8[1],
+    load: (f, p) => f.load8(p),
+    store: (f, p, v) => f.store8(p, v),
+  },
+  int16: {
+    log2Bytes: 1,
+    min: RANGE_OF.int16[0],
+    max: RANGE_OF.int16[1],
+    load: (f, p) => f.load16(p),
+    store: (f, p, v) => f.store16(p, v),
+  },
 };
 
 /** The element type of an activation tensor. */

@@ -3,10 +3,10 @@
  * prepared integer constants, its scratch, and the call of the shared `mbqm` helper. Every family's emitters read
  * it, so none of them imports the kernel table.
  */
-import { Graph, Node, tensorOf } from '../../../ir/graph.ts';
-import { Int8Params, int8ParamsOf, paramsOfKind } from '../../../quantize/prepare/prepare-int8.ts';
-import { Expr, FunctionBuilder, WasmModule } from './binaryen.ts';
-import { WasmData } from './wasm-data.ts';
+import { type Graph, type Node, tensorOf } from '../../../ir/graph.ts';
+import { type Int8Params, int8ParamsOf, paramsOfKind } from '../../../quantize/prepare/prepare-int8.ts';
+import type { Expr, FunctionBuilder, WasmModule } from './binaryen.ts';
+import type { WasmData } from './wasm-data.ts';
 
 /** Where things are in linear memory. */
 export interface LayerContext {
@@ -20,14 +20,20 @@ export interface LayerContext {
 }
 
 /** A node's integer constants, checked to be of the expected kind. */
-export function paramsOf<K extends Int8Params['kind']>(ctx: LayerContext, node: Node, kind: K): Extract<Int8Params, { kind: K }> {
+export function paramsOf<K extends Int8Params['kind']>(
+  ctx: LayerContext,
+  node: Node,
+  kind: K,
+): Extract<Int8Params, { kind: K }> {
   return paramsOfKind(int8ParamsOf(ctx.g), node, kind);
 }
 
 /** The address of an activation, or of a constant (placed in the data segment on first use). */
 export function tensorAddress(ctx: LayerContext, name: string): number {
   const data = tensorOf(ctx.g, name).data;
-  const a = ctx.address.get(name) ?? (data && !(data instanceof Float32Array) && !(data instanceof Uint8Array) ? ctx.data.add(name, data) : undefined);
+  const a =
+    ctx.address.get(name) ??
+    (data && !(data instanceof Float32Array) && !(data instanceof Uint8Array) ? ctx.data.add(name, data) : undefined);
   if (a === undefined) throw new Error(`internal: '${name}' has no address`);
   return a;
 }

@@ -3,9 +3,10 @@
  * places, the per-channel table, the i64 or i32 accumulator started from the bias, and the clamped int16 output, exactly as the reference's `requantize` in
  * compiler/reference/integer/conv.ts (TFLite's int64 MultiplyByQuantizedMultiplier when `wide`, the int32 one else).
  */
-import { Expr, FunctionBuilder, Local } from './binaryen.ts';
-import { Node, tensorOf } from '../../../ir/graph.ts';
-import { LayerContext, paramsOf, tensorAddress } from './layer-context.ts';
+
+import { type Node, tensorOf } from '../../../ir/graph.ts';
+import type { Expr, FunctionBuilder, Local } from './binaryen.ts';
+import { type LayerContext, paramsOf, tensorAddress } from './layer-context.ts';
 
 /** The constants of a MAC node. */
 export type MacParams = ReturnType<typeof paramsOf<'mac'>>;
@@ -45,21 +46,38 @@ export function accumulator(f: FunctionBuilder, wide: boolean) {
   return {
     acc,
     zero: (): Expr => (wide ? i64.const(0n) : f.c(0)),
-    fromBias: (at: Expr, int64: boolean): Expr => (int64 ? f.load64(at) : wide ? i64.extend_s(f.load32(at)) : f.load32(at)),
+    fromBias: (at: Expr, int64: boolean): Expr =>
+      int64 ? f.load64(at) : wide ? i64.extend_s(f.load32(at)) : f.load32(at),
     plus: (product: Expr): Expr => (wide ? i64.add(acc.get(), i64.extend_s(product)) : f.add(acc.get(), product)),
   };
 }
 
 /** The requantized, clamped output of channel `o` from the accumulator (`row` holds the channel's table address). */
 export function requantized(f: FunctionBuilder, acc: Local, row: Local, p: MacParams, tmp: Local): Expr {
-  if (!p.wide) return f.clamp(f.add(f.callI32('mbqm', [acc.get(), f.load32(row.get()), f.load32(row.get(), 4), f.load32(row.get(), 8)]), f.c(p.outputOffset)), p.actMin, p.actMax, tmp);
+  if (!p.wide)
+    return f.clamp(
+      f.add(
+        f.callI32('mbqm', [acc.get(), f.load32(row.get()), f.load32(row.get(), 4), f.load32(row.get(), 8)]),
+        f.c(p.outputOffset),
+      ),
+      p.actMin,
+      p.actMax,
+      tmp,
+    );
   const i64 = f.i64ops;
-  const scaled = i64.shr_s(i64.add(i64.mul(acc.get(), i64.extend_s(f.load32(row.get()))), f.load64(row.get(), 8)), i64.extend_u(f.load32(row.get(), 4)));
+  const scaled = i64.shr_s(
+    i64.add(i64.mul(acc.get(), i64.extend_s(f.load32(row.get()))), f.load64(row.get(), 8)),
+    i64.extend_u(f.load32(row.get(), 4)),
+  );
   // Clamped while still int64: the reference clamps the exact value, which may exceed int32.
   const lo = BigInt(p.actMin - p.outputOffset);
   const hi = BigInt(p.actMax - p.outputOffset);
   return f.then(
-    [acc.set(scaled), acc.set(f.select(i64.lt_s(acc.get(), i64.const(lo)), i64.const(lo), acc.get())), acc.set(f.select(i64.gt_s(acc.get(), i64.const(hi)), i64.const(hi), acc.get()))],
+    [
+      acc.set(scaled),
+      acc.set(f.select(i64.lt_s(acc.get(), i64.const(lo)), i64.const(lo), acc.get())),
+      acc.set(f.select(i64.gt_s(acc.get(), i64.const(hi)), i64.const(hi), acc.get())),
+    ],
     f.add(f.m.i32.wrap(acc.get()), f.c(p.outputOffset)),
   );
 }
@@ -78,6 +96,15 @@ export function mac16Operands(ctx: LayerContext, node: Node): Mac16Operands {
   const { g } = ctx;
   const p = paramsOf(ctx, node, 'mac');
   const biasName = node.inputs[2]!;
-  const bias = biasName === undefined ? undefined : { at: tensorAddress(ctx, biasName), int64: tensorOf(g, biasName).dtype === 'int64' };
-  return { x: tensorAddress(ctx, node.inputs[0]!), y: tensorAddress(ctx, node.outputs[0]!), ...(bias ? { bias } : {}), table: ctx.data.add(`${node.name}\0requant16`, requantTable(p)), p };
+  const bias =
+    biasName === undefined
+      ? undefined
+      : { at: tensorAddress(ctx, biasName), int64: tensorOf(g, biasName).dtype === 'int64' };
+  return {
+    x: tensorAddress(ctx, node.inputs[0]!),
+    y: tensorAddress(ctx, node.outputs[0]!),
+    ...(bias ? { bias } : {}),
+    table: ctx.data.add(`${node.name}\0requant16`, requantTable(p)),
+    p,
+  };
 }

@@ -1,5 +1,5 @@
 /** @fileoverview Requantization in WebAssembly: TFLite's MultiplyByQuantizedMultiplier as one shared function, and the per-channel store. */
-import { Expr, FunctionBuilder, Local, WasmModule } from './binaryen.ts';
+import type { Expr, FunctionBuilder, Local, WasmModule } from './binaryen.ts';
 
 /** The shared requantization helper: mbqm(x, m, left, right), TFLite's double rounding, as te_mbqm in C. */
 export function addRequantizeHelper(module: WasmModule): void {
@@ -14,7 +14,10 @@ export function addRequantizeHelper(module: WasmModule): void {
       // for either sign, so an arithmetic shift replaces the i64 division.
       high.set(f.m.i32.wrap(i64.shr_s(i64.add(ab.get(), i64.const(BigInt(1 << 30))), i64.const(31n)))),
       mask.set(f.sub(f.shl(f.c(1), f.param(3)), f.c(1))),
-      f.add(f.shrS(high.get(), f.param(3)), f.gtS(f.and(high.get(), mask.get()), f.add(f.shrS(mask.get(), f.c(1)), f.ltS(high.get(), f.c(0))))),
+      f.add(
+        f.shrS(high.get(), f.param(3)),
+        f.gtS(f.and(high.get(), mask.get()), f.add(f.shrS(mask.get(), f.c(1)), f.ltS(high.get(), f.c(0)))),
+      ),
     ];
   });
 }
@@ -25,12 +28,22 @@ export function srdhm(f: FunctionBuilder, a: Expr, b: Expr): Expr {
 }
 
 /** clamp(mbqm(acc, channel c's constants) + out_offset) stored as int8 at `dst`. */
-export function storeRequantized(f: FunctionBuilder, dst: Expr, acc: Expr, table: number, channel: Expr, p: { outputOffset: number; actMin: number; actMax: number }, tmp: Local): Expr {
+export function storeRequantized(
+  f: FunctionBuilder,
+  dst: Expr,
+  acc: Expr,
+  table: number,
+  channel: Expr,
+  p: { outputOffset: number; actMin: number; actMax: number },
+  tmp: Local,
+): Expr {
   // The channel expression is used once: its table address goes through `tmp`, then tmp is reused by clamp.
-  const q = f.then([tmp.set(f.add(f.c(table), f.mul(channel, f.c(12))))], f.callI32('mbqm', [acc, f.load32(tmp.get()), f.load32(tmp.get(), 4), f.load32(tmp.get(), 8)]));
+  const q = f.then(
+    [tmp.set(f.add(f.c(table), f.mul(channel, f.c(12))))],
+    f.callI32('mbqm', [acc, f.load32(tmp.get()), f.load32(tmp.get(), 4), f.load32(tmp.get(), 8)]),
+  );
   return f.store8(dst, f.clamp(f.add(q, f.c(p.outputOffset)), p.actMin, p.actMax, tmp));
 }
-
 
 /**
  * Per-channel constants of the SIMD128 requantization, five i32x4 per block of four channels (SIMD_REQUANT_BLOCK
@@ -116,11 +129,32 @@ export function accumulatorRowBytes(count: number): number {
  * channels a step and then the compile-time tail; else channel by channel with the scalar table. Kernels call it
  * once per output row rather than once per 16 outputs, since V8 spills every live v128 around a call.
  */
-export function requantizeRow(f: FunctionBuilder, src: Expr, dst: Expr, count: number, rq: { table: number; vector?: { at: number; rq: SimdRequant } }, p: OutputClamp): Expr {
+export function requantizeRow(
+  f: FunctionBuilder,
+  src: Expr,
+  dst: Expr,
+  count: number,
+  rq: { table: number; vector?: { at: number; rq: SimdRequant } },
+  p: OutputClamp,
+): Expr {
   const v = rq.vector;
   if (!v) {
     const [c, from, to, tmp] = [f.i32(), f.i32(), f.i32(), f.i32()];
-    return f.block([from.set(src), to.set(dst), f.for(c, f.c(0), f.c(count), [storeRequantized(f, f.add(to.get(), c.get()), f.load32(f.add(from.get(), f.shl(c.get(), f.c(2)))), rq.table, c.get(), p, tmp)])]);
+    return f.block([
+      from.set(src),
+      to.set(dst),
+      f.for(c, f.c(0), f.c(count), [
+        storeRequantized(
+          f,
+          f.add(to.get(), c.get()),
+          f.load32(f.add(from.get(), f.shl(c.get(), f.c(2)))),
+          rq.table,
+          c.get(),
+          p,
+          tmp,
+        ),
+      ]),
+    ]);
   }
   const full = Math.floor(count / 16);
   const tail = count % 16;
@@ -134,7 +168,27 @@ export function requantizeRow(f: FunctionBuilder, src: Expr, dst: Expr, count: n
      * clamped: the saturated q + zp clamped to [act_min, act_max] is the clamp of q + zp, 16 lanes at a time.
      */
     const narrowed = (n: number, real: number) =>
-      i8x16.min_s(i8x16.max_s(narrowToInt8(h, Array.from({ length: n }, (_, j) => (j < real ? requantizeVector(h, h.loadV128(at.get(), 16 * j), () => block.get(), j * SIMD_REQUANT_BLOCK, v.rq, rounding) : h.i32x4Const(0)))), lo.get()), hi.get());
+      i8x16.min_s(
+        i8x16.max_s(
+          narrowToInt8(
+            h,
+            Array.from({ length: n }, (_, j) =>
+              j < real
+                ? requantizeVector(
+                    h,
+                    h.loadV128(at.get(), 16 * j),
+                    () => block.get(),
+                    j * SIMD_REQUANT_BLOCK,
+                    v.rq,
+                    rounding,
+                  )
+                : h.i32x4Const(0),
+            ),
+          ),
+          lo.get(),
+        ),
+        hi.get(),
+      );
     const vectors = Math.ceil(tail / 4);
     return [
       rounding.set(i32x4.splat(h.param(4))),
@@ -142,14 +196,34 @@ export function requantizeRow(f: FunctionBuilder, src: Expr, dst: Expr, count: n
       hi.set(i8x16.splat(h.param(6))),
       out.set(h.param(1)),
       block.set(h.param(2)),
-      h.for(at, h.param(0), h.param(3), [h.storeV128(out.get(), narrowed(4, 4)), out.set(h.add(out.get(), h.c(16))), block.set(h.add(block.get(), h.c(4 * SIMD_REQUANT_BLOCK)))], 64),
-      ...(tail > 0 ? [packed.set(narrowed(vectors <= 2 ? 2 : 4, vectors)), ...storeInt8Lanes(h, () => out.get(), packed, tail)] : []),
+      h.for(
+        at,
+        h.param(0),
+        h.param(3),
+        [
+          h.storeV128(out.get(), narrowed(4, 4)),
+          out.set(h.add(out.get(), h.c(16))),
+          block.set(h.add(block.get(), h.c(4 * SIMD_REQUANT_BLOCK))),
+        ],
+        64,
+      ),
+      ...(tail > 0
+        ? [packed.set(narrowed(vectors <= 2 ? 2 : 4, vectors)), ...storeInt8Lanes(h, () => out.get(), packed, tail)]
+        : []),
     ];
   });
   const base = f.i32();
   return f.block([
     base.set(src),
-    f.call(name, [base.get(), dst, f.c(v.at), f.add(base.get(), f.c(64 * full)), f.c(2 ** (v.rq.shift - 1) + p.outputOffset * 2 ** v.rq.shift), f.c(p.actMin), f.c(p.actMax)]),
+    f.call(name, [
+      base.get(),
+      dst,
+      f.c(v.at),
+      f.add(base.get(), f.c(64 * full)),
+      f.c(2 ** (v.rq.shift - 1) + p.outputOffset * 2 ** v.rq.shift),
+      f.c(p.actMin),
+      f.c(p.actMax),
+    ]),
   ]);
 }
 
@@ -161,11 +235,22 @@ export function requantizeRow(f: FunctionBuilder, src: Expr, dst: Expr, count: n
 export function srdhmV128(f: FunctionBuilder, x: () => Expr, m: () => Expr): Expr {
   const { i64x2, i8x16 } = f.simd;
   const high = (product: Expr) => i64x2.shl(i64x2.add(product, f.i64x2Const(BigInt(1 << 30))), f.c(1));
-  return i8x16.shuffle(high(i64x2.extmul_low_i32x4_s(x(), m())), high(i64x2.extmul_high_i32x4_s(x(), m())), [4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31]);
+  return i8x16.shuffle(
+    high(i64x2.extmul_low_i32x4_s(x(), m())),
+    high(i64x2.extmul_high_i32x4_s(x(), m())),
+    [4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31],
+  );
 }
 
 /** One i32x4 of q + zp from accumulators `acc`, the block's constants at `block` + `offset` (see SimdRequant). */
-function requantizeVector(f: FunctionBuilder, acc: Expr, block: () => Expr, offset: number, rq: SimdRequant, rounding: Local): Expr {
+function requantizeVector(
+  f: FunctionBuilder,
+  acc: Expr,
+  block: () => Expr,
+  offset: number,
+  rq: SimdRequant,
+  rounding: Local,
+): Expr {
   const { i32x4, i64x2, i8x16 } = f.simd;
   const [x, y, m] = [f.v128(), f.v128(), f.v128()];
   // SRDHM(x, M) for |x| < 2^30: the high words of 2x·M + 2^31.
@@ -173,9 +258,23 @@ function requantizeVector(f: FunctionBuilder, acc: Expr, block: () => Expr, offs
   return f.thenV128(
     [
       m.set(f.loadV128(block(), offset)),
-      x.set(i32x4.max_s(i32x4.min_s(rq.leftShift ? i32x4.mul(acc, f.loadV128(block(), offset + 16)) : acc, f.loadV128(block(), offset + 32)), f.loadV128(block(), offset + 48))),
+      x.set(
+        i32x4.max_s(
+          i32x4.min_s(
+            rq.leftShift ? i32x4.mul(acc, f.loadV128(block(), offset + 16)) : acc,
+            f.loadV128(block(), offset + 32),
+          ),
+          f.loadV128(block(), offset + 48),
+        ),
+      ),
       x.set(i32x4.add(x.get(), x.get())),
-      y.set(i8x16.shuffle(high(i64x2.extmul_low_i32x4_s(x.get(), m.get())), high(i64x2.extmul_high_i32x4_s(x.get(), m.get())), [4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31])),
+      y.set(
+        i8x16.shuffle(
+          high(i64x2.extmul_low_i32x4_s(x.get(), m.get())),
+          high(i64x2.extmul_high_i32x4_s(x.get(), m.get())),
+          [4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31],
+        ),
+      ),
       y.set(i32x4.mul(y.get(), f.loadV128(block(), offset + 64))),
     ],
     i32x4.shr_s(i32x4.add(i32x4.add(y.get(), rounding.get()), i32x4.shr_s(y.get(), f.c(31))), f.c(rq.shift)),

@@ -1,5 +1,5 @@
 /** @fileoverview The data segment of a WebAssembly model: constant arrays placed at 16-byte aligned addresses, once per key. */
-import { WasmModule } from './binaryen.ts';
+import type { WasmModule } from './binaryen.ts';
 
 /** Where constants go: from `base` upward; the arena follows the last one. */
 export class WasmData {

@@ -5,24 +5,35 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { TinyedgeError } from '../../../errors.ts';
-import { CwtFrontEnd } from '../../../audio/cwt-front-end.ts';
-import { cwtSteps } from '../../../audio/cwt-kernels.ts';
 import type { CwtInfo } from '../../../../runtime/wasm/tinyedge-cwt.js';
+import type { CwtFrontEnd } from '../../../audio/cwt-front-end.ts';
+import { cwtSteps } from '../../../audio/cwt-kernels.ts';
+import { TinyedgeError } from '../../../errors.ts';
 
 const RUNTIME_WASM = new URL('../../../../runtime/wasm/', import.meta.url);
 
 /** The compiled AssemblyScript module, or a clear error when `npm run prepare` has not built it. */
 export function cwtWasmBytes(): Uint8Array {
   const file = fileURLToPath(new URL('assembly/build/cwt.wasm', RUNTIME_WASM));
-  if (!existsSync(file)) throw new TinyedgeError('TE901', 'is missing: run `npm run prepare` to compile the AssemblyScript runtime', { file });
+  if (!existsSync(file))
+    throw new TinyedgeError('TE901', 'is missing: run `npm run prepare` to compile the AssemblyScript runtime', {
+      file,
+    });
   return readFileSync(file);
 }
 
 /** audio.json's content: what the wrapper needs to run the front end. */
 export function cwtInfo(f: CwtFrontEnd): CwtInfo {
   const { hop, step } = cwtSteps(f.tables.config);
-  return { config: f.tables.config, hop, step, offsets: Array.from(f.tables.offsets), halves: Array.from(f.tables.halves), taps: Array.from(f.tables.taps), requantize: f.requantize };
+  return {
+    config: f.tables.config,
+    hop,
+    step,
+    offsets: Array.from(f.tables.offsets),
+    halves: Array.from(f.tables.halves),
+    taps: Array.from(f.tables.taps),
+    requantize: f.requantize,
+  };
 }
 
 /**

@@ -1,6 +1,6 @@
 /** @fileoverview The model.json of a wasm32 build: what the project writes and the demo pages read. */
-import { ActivationType } from '../../../quantize/prepare/quant-params.ts';
-import { RuntimePartsInfo } from './runtime-parts.ts';
+import type { ActivationType } from '../../../quantize/prepare/quant-params.ts';
+import type { RuntimePartsInfo } from './runtime-parts.ts';
 
 /** What model.json holds (the loader's ModelInfo). */
 export interface WasmModelInfo extends RuntimePartsInfo {

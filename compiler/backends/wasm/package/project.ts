@@ -4,14 +4,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Graph, tensorOf } from '../../../ir/graph.ts';
-import { Quantization } from '../../../ir/tensor.ts';
-import { MemoryPlan } from '../../../plan/plan-memory.ts';
+import { type Graph, tensorOf } from '../../../ir/graph.ts';
+import type { Quantization } from '../../../ir/tensor.ts';
+import type { MemoryPlan } from '../../../plan/plan-memory.ts';
 import { activationType } from '../../../quantize/prepare/quant-params.ts';
 import { emitWasm } from '../emit-wasm.ts';
-import { wasmRuntimeParts } from './runtime-parts.ts';
-import { WasmModelInfo } from './model-info.ts';
 import { detectorPage } from './detector-page.ts';
+import type { WasmModelInfo } from './model-info.ts';
+import { wasmRuntimeParts } from './runtime-parts.ts';
 
 const LOADER_DIR = new URL('../../../../runtime/wasm/', import.meta.url);
 
@@ -69,10 +69,23 @@ window.ready = true;
 }
 
 /** Every file of the wasm32 folder, and the module's code and data bytes. */
-export function wasmProject(g: Graph, plan: MemoryPlan, model: string, labels: string[] | undefined, preprocessing: { scale: number; offset: number }): { files: Record<string, string | Uint8Array>; codeBytes: number; dataBytes: number; info: WasmModelInfo } {
+export function wasmProject(
+  g: Graph,
+  plan: MemoryPlan,
+  model: string,
+  labels: string[] | undefined,
+  preprocessing: { scale: number; offset: number },
+): { files: Record<string, string | Uint8Array>; codeBytes: number; dataBytes: number; info: WasmModelInfo } {
   const wasm = emitWasm(g, plan);
   const parts = wasmRuntimeParts(g, plan, wasm.inputPtr, preprocessing);
-  const info: WasmModelInfo = { model, input: tensorInfo(g, g.inputs[0]!), output: tensorInfo(g, g.outputs[0]!), ...(labels ? { labels } : {}), preprocessing, ...parts.info };
+  const info: WasmModelInfo = {
+    model,
+    input: tensorInfo(g, g.inputs[0]!),
+    output: tensorInfo(g, g.outputs[0]!),
+    ...(labels ? { labels } : {}),
+    preprocessing,
+    ...parts.info,
+  };
   const files: Record<string, string | Uint8Array> = {
     'model.wasm': wasm.bytes,
     'model.json': `${JSON.stringify(info, null, 1)}\n`,

@@ -3,11 +3,11 @@
  * cut tensor) and the server's (cut tensor → output), each with its own planned arena. An empty part (the head of
  * full offload, the tail of local only) is undefined.
  */
-import { Graph } from '../../../ir/graph.ts';
-import { Cut, splitAt } from '../../../plan/split/cut-candidates.ts';
+import type { Graph } from '../../../ir/graph.ts';
 import { planMemory } from '../../../plan/plan-memory.ts';
+import { type Cut, splitAt } from '../../../plan/split/cut-candidates.ts';
 import { wasmScratchBytes } from '../kernel-table.ts';
-import { WasmModelInfo } from './model-info.ts';
+import type { WasmModelInfo } from './model-info.ts';
 import { wasmProject } from './project.ts';
 
 /** A compiled part: module bytes and its model.json. */

@@ -2,10 +2,10 @@
  * @fileoverview The int8 resize layers in WebAssembly, scalar: nearest and bilinear through the compiler's source
  * tables (placed in the data segment). Same arithmetic as runtime/c/kernels/ref/resize.c.
  */
-import { NodeOf, tensorOf } from '../../../ir/graph.ts';
+import { type NodeOf, tensorOf } from '../../../ir/graph.ts';
 import { RESIZE_FRACTION_BITS } from '../../../ir/resize-geometry.ts';
-import { Expr, FunctionBuilder } from '../emit/binaryen.ts';
-import { LayerContext, paramsOf, tensorAddress as addr } from '../emit/layer-context.ts';
+import type { Expr, FunctionBuilder } from '../emit/binaryen.ts';
+import { tensorAddress as addr, type LayerContext, paramsOf } from '../emit/layer-context.ts';
 
 /** Addresses and shapes of a resize: input [n][h][w][c] at x, output [n][oh][ow][c] at y, source tables (int32). */
 export interface ResizeLayout {
@@ -28,7 +28,15 @@ export function emitResizeNearest(f: FunctionBuilder, r: ResizeLayout): Expr[] {
     f.for(b, f.c(0), f.c(n), [
       f.for(oy, f.c(0), f.c(r.oh), [
         f.for(ox, f.c(0), f.c(r.ow), [
-          src.set(f.add(f.c(r.x), f.mul(f.add(f.mul(f.add(f.mul(b.get(), f.c(h)), table(r.rows, oy.get())), f.c(w)), table(r.cols, ox.get())), f.c(c)))),
+          src.set(
+            f.add(
+              f.c(r.x),
+              f.mul(
+                f.add(f.mul(f.add(f.mul(b.get(), f.c(h)), table(r.rows, oy.get())), f.c(w)), table(r.cols, ox.get())),
+                f.c(c),
+              ),
+            ),
+          ),
           f.for(ch, f.c(0), f.c(c), [f.store8(f.add(o.get(), ch.get()), f.load8(f.add(src.get(), ch.get())))]),
           o.set(f.add(o.get(), f.c(c))),
         ]),
@@ -47,10 +55,14 @@ export function emitResizeBilinear(f: FunctionBuilder, r: ResizeLayout): Expr[] 
   const taps = f.i32s(4);
   const triple = (base: number, i: Expr, k: number) => f.load32(f.add(f.c(base), f.mul(i, f.c(12))), 4 * k);
   const row = (yy: Expr) => f.mul(f.add(f.mul(b.get(), f.c(h)), yy), f.c(w));
-  const pixel = (rowStart: Expr, k: number) => f.add(f.c(r.x), f.mul(f.add(rowStart, triple(r.cols, ox.get(), k)), f.c(c)));
+  const pixel = (rowStart: Expr, k: number) =>
+    f.add(f.c(r.x), f.mul(f.add(rowStart, triple(r.cols, ox.get(), k)), f.c(c)));
   const [wy0, wy1] = [() => f.sub(f.c(one), fy.get()), () => fy.get()];
   const [wx0, wx1] = [() => f.sub(f.c(one), fx.get()), () => fx.get()];
-  const sum = taps.reduce<Expr>((acc, t, k) => f.add(acc, f.mul(f.load8(f.add(t.get(), ch.get())), weights[k]!.get())), f.c(0));
+  const sum = taps.reduce<Expr>(
+    (acc, t, k) => f.add(acc, f.mul(f.load8(f.add(t.get(), ch.get())), weights[k]!.get())),
+    f.c(0),
+  );
   const half = 1 << (2 * RESIZE_FRACTION_BITS - 1);
   return [
     o.set(f.c(r.y)),
@@ -72,7 +84,13 @@ export function emitResizeBilinear(f: FunctionBuilder, r: ResizeLayout): Expr[] 
           weights[3].set(f.mul(wy1(), wx1())),
           f.for(ch, f.c(0), f.c(c), [
             s.set(sum),
-            f.store8(o.get(), f.divS(f.add(s.get(), f.select(f.gtS(s.get(), f.c(0)), f.c(half), f.c(-half))), f.c(1 << (2 * RESIZE_FRACTION_BITS)))),
+            f.store8(
+              o.get(),
+              f.divS(
+                f.add(s.get(), f.select(f.gtS(s.get(), f.c(0)), f.c(half), f.c(-half))),
+                f.c(1 << (2 * RESIZE_FRACTION_BITS)),
+              ),
+            ),
             o.set(f.add(o.get(), f.c(1))),
           ]),
         ]),
@@ -82,12 +100,17 @@ export function emitResizeBilinear(f: FunctionBuilder, r: ResizeLayout): Expr[] 
 }
 
 /** Emits the function `name` computing a resize_nearest or resize_bilinear node. */
-export function emitResizeLayer(ctx: LayerContext, node: NodeOf<'resize_nearest' | 'resize_bilinear'>, name: string): void {
+export function emitResizeLayer(
+  ctx: LayerContext,
+  node: NodeOf<'resize_nearest' | 'resize_bilinear'>,
+  name: string,
+): void {
   const { g } = ctx;
   const out = tensorOf(g, node.outputs[0]!);
   const p = paramsOf(ctx, node, 'resize');
   const [n, h, w, c] = tensorOf(g, node.inputs[0]!).shape;
-  if (n === undefined || h === undefined || w === undefined || c === undefined) throw new Error(`internal: resize input '${node.inputs[0]}' is not rank 4`);
+  if (n === undefined || h === undefined || w === undefined || c === undefined)
+    throw new Error(`internal: resize input '${node.inputs[0]}' is not rank 4`);
   const layout = {
     x: addr(ctx, node.inputs[0]!),
     y: addr(ctx, node.outputs[0]!),
@@ -97,5 +120,7 @@ export function emitResizeLayer(ctx: LayerContext, node: NodeOf<'resize_nearest'
     rows: ctx.data.add(`${node.name}\0rows`, p.rows),
     cols: ctx.data.add(`${node.name}\0cols`, p.cols),
   };
-  ctx.module.fn(name, 0, (f) => (node.op === 'resize_nearest' ? emitResizeNearest(f, layout) : emitResizeBilinear(f, layout)));
+  ctx.module.fn(name, 0, (f) =>
+    node.op === 'resize_nearest' ? emitResizeNearest(f, layout) : emitResizeBilinear(f, layout),
+  );
 }
