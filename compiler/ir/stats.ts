@@ -1,5 +1,6 @@
 /** @fileoverview Per-node and whole-model figures for `inspect`: MACs, parameters, activation bytes, weight bytes. */
 import { type Graph, tensorOf } from './graph.ts';
+import { lastReaderIndex } from './last-reader.ts';
 import { OP_SEMANTICS, type OpName } from './ops.ts';
 import { DTYPE_BYTES, sizeOf, type Tensor } from './tensor.ts';
 
@@ -61,12 +62,7 @@ export function modelStats(g: Graph): ModelStats {
 
 /** Peak bytes of activations alive at once when nodes run in order and each value is freed after its last reader. */
 export function peakActivationBytes(g: Graph): number {
-  const lastUse = new Map<string, number>();
-  g.nodes.forEach((n, i) => {
-    n.inputs.forEach((x) => {
-      lastUse.set(x, i);
-    });
-  });
+  const lastUse = lastReaderIndex(g);
   const live = new Map<string, number>(g.inputs.map((x) => [x, bytesOf(tensorOf(g, x))]));
   let peak = 0;
   g.nodes.forEach((n, i) => {

@@ -12,6 +12,7 @@
  *   pixels no later output reads. This relies on the kernel contract IN_PLACE_TILE_PIXELS states.
  */
 import { type Graph, type Node, tensorOf } from '../ir/graph.ts';
+import { lastReaderIndex } from '../ir/last-reader.ts';
 import { DTYPE_BYTES, sameShape, sizeOf } from '../ir/tensor.ts';
 import { tupleOf } from '../ir/tuple.ts';
 import { int8ParamsOf } from '../quantize/prepare/prepare-int8.ts';
@@ -99,12 +100,7 @@ export function slidingOutputOffset(g: Graph, node: Node): number | undefined {
 /** One plan with the given convolutions sliding over their inputs (where the input's storage allows it). */
 function planOnce(g: Graph, scratchOf: ScratchQuery, slides: ReadonlySet<string>): MemoryPlan {
   const end = g.nodes.length;
-  const lastRead = new Map<string, number>();
-  g.nodes.forEach((n, i) => {
-    n.inputs.forEach((x) => {
-      lastRead.set(x, i);
-    });
-  });
+  const lastRead = lastReaderIndex(g);
   for (const o of g.outputs) lastRead.set(o, end);
   // Buffers of tensors sharing storage: each tensor is a piece of one buffer, at an offset in it, alive its own steps.
   const bufferOf = new Map<string, number>();

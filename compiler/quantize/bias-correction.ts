@@ -9,6 +9,7 @@
 
 import { clampInt } from '../arith/fixed-point.ts';
 import { type Graph, type Node, tensorOf } from '../ir/graph.ts';
+import { lastReaderIndex } from '../ir/last-reader.ts';
 import type { Quantization } from '../ir/tensor.ts';
 import { runNodeF32 } from '../reference/f32/interpreter.ts';
 import type { Activations } from '../reference/integer/conv.ts';
@@ -41,12 +42,7 @@ export function correctBiases(
   const liveF = new Map<string, Values[]>([[f32.inputs[0]!, [...inputs]]]);
   const inQuant = tensorOf(int8, int8.inputs[0]!).quant as Quantization;
   const liveQ = new Map<string, Values[]>([[int8.inputs[0]!, inputs.map((x) => quantizeArray(x, inQuant))]]);
-  const lastUse = new Map<string, number>();
-  int8.nodes.forEach((n, i) => {
-    n.inputs.forEach((x) => {
-      lastUse.set(x, i);
-    });
-  });
+  const lastUse = lastReaderIndex(int8);
   int8.nodes.forEach((node, i) => {
     const fNode = f32.nodes[i]!;
     const fArgs = fNode.inputs.map((x) => valuesOf(f32, liveF, x, batch));

@@ -2,6 +2,7 @@
 
 import { TinyedgeError } from '../errors.ts';
 import { type Graph, type Node, tensorOf } from '../ir/graph.ts';
+import { lastReaderIndex } from '../ir/last-reader.ts';
 import { formatShape, sizeOf } from '../ir/tensor.ts';
 
 /** How one interpreter runs a node and reads constants; `kind` names its values in errors ('float32', 'int8'). */
@@ -37,12 +38,7 @@ export function runSchedule<V extends { length: number }>(
     }
     values.set(name, v);
   }
-  const lastUse = new Map<string, number>();
-  g.nodes.forEach((n, i) => {
-    n.inputs.forEach((name) => {
-      lastUse.set(name, i);
-    });
-  });
+  const lastUse = lastReaderIndex(g);
   for (const o of g.outputs) lastUse.set(o, Infinity);
   g.nodes.forEach((node, i) => {
     const args = node.inputs.map((name) => {

@@ -8,6 +8,7 @@
 
 import { TinyedgeError } from '../../errors.ts';
 import { type Graph, tensorOf } from '../../ir/graph.ts';
+import { lastReaderIndex } from '../../ir/last-reader.ts';
 import { subgraph } from '../../ir/subgraph.ts';
 import { DTYPE_BYTES, sizeOf } from '../../ir/tensor.ts';
 
@@ -31,12 +32,7 @@ export function cutCandidates(g: Graph): Cut[] {
       `split offload needs one input and one output, the model has ${g.inputs.length} and ${g.outputs.length}`,
       { file: g.source },
     );
-  const lastRead = new Map<string, number>();
-  g.nodes.forEach((n, i) => {
-    n.inputs.forEach((t) => {
-      lastRead.set(t, i);
-    });
-  });
+  const lastRead = lastReaderIndex(g);
   lastRead.set(g.outputs[0]!, g.nodes.length);
   const alive = new Set<string>([g.inputs[0]!]);
   const cuts: Cut[] = [];
