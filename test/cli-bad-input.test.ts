@@ -15,6 +15,7 @@ let pristineLayers: string;
 let work: string;
 
 /** A fresh copy of a model on disk (default: the graph model), changed by `edit` (model.json as an object; the folder for files). */
+// biome-ignore lint/suspicious/noExplicitAny: the cases edit arbitrary depths of model.json, as a user's file would be
 function brokenModel(name: string, edit: (json: Record<string, any>, dir: string) => void, from = pristine): string {
   const dir = join(work, name);
   cpSync(from, dir, { recursive: true });
@@ -36,6 +37,7 @@ beforeAll(() => {
   writeNsfwjsModelFiles('mobilenet_v2', pristineLayers);
 });
 
+// biome-ignore lint/suspicious/noExplicitAny: a layer of model.json, edited field by field by the cases
 function layer(json: Record<string, any>, name: string): Record<string, any> {
   return json.modelTopology.model_config.config.layers.find((l: { name: string }) => l.name === name);
 }

@@ -53,7 +53,7 @@ type Json = Record<string, unknown>;
 
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((s) => typeof s === 'string');
-const isFinite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const isCount = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0;
 
 /**
@@ -72,7 +72,7 @@ export function checkArtifactHeader(value: unknown, dataBytes: number, file: str
   if (typeof h.model !== 'string') fail("header field 'model' is not a string");
   if (h.labels !== undefined && !isStrings(h.labels)) fail("header field 'labels' is not a list of strings");
   const pre = h.preprocessing;
-  if (!isObject(pre) || !isFinite(pre.scale) || !isFinite(pre.offset))
+  if (!isObject(pre) || !isFiniteNumber(pre.scale) || !isFiniteNumber(pre.offset))
     fail("header field 'preprocessing' needs finite numbers 'scale' and 'offset'");
   const cal = h.calibration;
   if (
@@ -129,15 +129,15 @@ function checkDetection(d: unknown, fail: (what: string) => never): void {
   if (!isObject(d)) return bad('(object)');
   if (typeof d.boxesOutput !== 'string') bad('boxesOutput');
   if (typeof d.scoresOutput !== 'string') bad('scoresOutput');
-  if (!Array.isArray(d.anchors) || d.anchors.length % 4 !== 0 || !d.anchors.every(isFinite)) bad('anchors');
+  if (!Array.isArray(d.anchors) || d.anchors.length % 4 !== 0 || !d.anchors.every(isFiniteNumber)) bad('anchors');
   const s = d.boxScales;
-  if (!isObject(s) || ![s.y, s.x, s.h, s.w].every((v) => isFinite(v) && v > 0)) bad('boxScales');
+  if (!isObject(s) || ![s.y, s.x, s.h, s.w].every((v) => isFiniteNumber(v) && v > 0)) bad('boxScales');
   if (d.scoreConversion !== 'sigmoid' && d.scoreConversion !== 'identity') bad('scoreConversion');
   if (typeof d.backgroundClass !== 'boolean') bad('backgroundClass');
   if (typeof d.classAgnostic !== 'boolean') bad('classAgnostic');
   if (d.labels !== undefined && !isStrings(d.labels)) bad('labels');
-  if (!isFinite(d.scoreThreshold)) bad('scoreThreshold');
-  if (!isFinite(d.iouThreshold)) bad('iouThreshold');
+  if (!isFiniteNumber(d.scoreThreshold)) bad('scoreThreshold');
+  if (!isFiniteNumber(d.iouThreshold)) bad('iouThreshold');
   if (!Number.isInteger(d.maxDetections) || (d.maxDetections as number) < 1) bad('maxDetections');
 }
 
@@ -148,6 +148,7 @@ function checkAudio(a: unknown, fail: (what: string) => never): void {
       fail(`header field 'audio.${key}' is not a positive integer`);
   }
   for (const key of ['minHz', 'maxHz', 'omega0'] as const) {
-    if (!isFinite(a[key]) || (a[key] as number) <= 0) fail(`header field 'audio.${key}' is not a positive number`);
+    if (!isFiniteNumber(a[key]) || (a[key] as number) <= 0)
+      fail(`header field 'audio.${key}' is not a positive number`);
   }
 }

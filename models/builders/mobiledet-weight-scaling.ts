@@ -26,7 +26,7 @@ export function scaleWeightsOnProbe(
   probe: Float32Array,
 ): Map<string, number> {
   const values = new Map<string, Float32Array>([[g.inputs[0]!, probe]]);
-  const valueOf = (name: string) => values.get(name) ?? (tensorOf(g, name).data as Float32Array);
+  const valueNamed = (name: string) => values.get(name) ?? (tensorOf(g, name).data as Float32Array);
   const factors = new Map<string, number>();
   for (const node of g.nodes) {
     const weights = node.inputs[1]!;
@@ -34,20 +34,20 @@ export function scaleWeightsOnProbe(
     if (target !== undefined && (node.op === 'conv2d' || node.op === 'depthwise_conv2d')) {
       // The layer's weights alone: no bias, no clamp; its real output is then that, scaled, plus bias, clamped.
       const bare = { ...node, inputs: node.inputs.slice(0, 2), attrs: { ...node.attrs, clamp: NO_CLAMP } } as Node;
-      const y = runNodeF32(g, bare, bare.inputs.map(valueOf));
+      const y = runNodeF32(g, bare, bare.inputs.map(valueNamed));
       const r = rms(y);
       const factor = r > 0 ? target / r : 1;
       const w = tensorOf(g, weights).data as Float32Array;
       for (let i = 0; i < w.length; i++) w[i]! *= factor;
       factors.set(weights, factor);
-      const bias = node.inputs[2] === undefined ? undefined : valueOf(node.inputs[2]);
+      const bias = node.inputs[2] === undefined ? undefined : valueNamed(node.inputs[2]);
       const { min, max } = node.attrs.clamp;
       for (let i = 0; i < y.length; i++) {
         const v = y[i]! * factor + (bias ? bias[i % bias.length]! : 0);
         y[i] = Math.min(Math.max(v, min ?? -Infinity), max ?? Infinity);
       }
       values.set(node.outputs[0]!, y);
-    } else values.set(node.outputs[0]!, runNodeF32(g, node, node.inputs.map(valueOf)));
+    } else values.set(node.outputs[0]!, runNodeF32(g, node, node.inputs.map(valueNamed)));
   }
   return factors;
 }

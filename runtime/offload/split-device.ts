@@ -67,7 +67,8 @@ export class SplitDevice {
     const cut = this.o.head ? this.runModel(this.o.head, input) : input;
     const link = await this.connection();
     if (!link) return this.local(cut, 'offline');
-    const seq = (this.sequence = (this.sequence + 1) >>> 0);
+    this.sequence = (this.sequence + 1) >>> 0;
+    const seq = this.sequence;
     const reply = new Promise<Uint8Array | string>((resolve) => {
       const timer = setTimeout(() => {
         this.pending.delete(seq);

@@ -56,19 +56,19 @@ export class TinyedgeModel {
     this.outputLength = info.output.shape.reduce((a, b) => a * b, 1);
   }
 
-  /** `length` elements of type `Array` at byte address `at` of the module's memory, fetched each time (memory objects may be replaced by growth). */
-  view(Array, at, length) {
-    return new Array(this.exports.memory.buffer, at, length);
+  /** `length` elements of type `ElementArray` at byte address `at` of the module's memory, fetched each time (memory objects may be replaced by growth). */
+  view(ElementArray, at, length) {
+    return new ElementArray(this.exports.memory.buffer, at, length);
   }
 
   /** Writes raw input values (int8, or int16 for 16×8 models). */
   setInput(values) {
-    const { Array } = this.inputElements;
+    const { Array: ElementArray } = this.inputElements;
     if (values.length !== this.inputLength)
       throw new Error(
-        `input needs ${this.inputLength} ${Array.name.replace('Array', '').toLowerCase()} values, got ${values.length}`,
+        `input needs ${this.inputLength} ${ElementArray.name.replace('Array', '').toLowerCase()} values, got ${values.length}`,
       );
-    this.view(Array, this.exports.input_ptr(), this.inputLength).set(values);
+    this.view(ElementArray, this.exports.input_ptr(), this.inputLength).set(values);
   }
 
   /** Writes the input from a photo's pixels (RGBA as canvases give them, or RGB): resized and quantized in WebAssembly (image-preprocess.wasm). */
@@ -83,8 +83,8 @@ export class TinyedgeModel {
   /** Quantizes float input values with the input's scale and zero point, then writes them. */
   setInputFloat(values) {
     const { scale, zeroPoint } = this.info.input;
-    const { Array, min, max } = this.inputElements;
-    const q = new Array(values.length);
+    const { Array: ElementArray, min, max } = this.inputElements;
+    const q = new ElementArray(values.length);
     for (let i = 0; i < values.length; i++)
       q[i] = Math.max(min, Math.min(max, roundHalfAway(values[i] / scale) + zeroPoint));
     this.setInput(q);

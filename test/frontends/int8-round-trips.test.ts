@@ -55,7 +55,11 @@ describe.each([
       const y = runInteger(
         g,
         { [g.inputs[0]!]: x },
-        { onNode: (node, out) => void (node.outputs[0] === features && (pooled = out as Int8Array)) },
+        {
+          onNode: (node, out) => {
+            if (node.outputs[0] === features) pooled = out as Int8Array;
+          },
+        },
       ).get(g.outputs[0]!) as Int8Array;
       return [y, pooled];
     };

@@ -118,11 +118,12 @@ describe('seeded mutations of one small model per loader', () => {
       (t) => t.quant?.scale ?? [],
     );
     for (const fx of fixtures) {
-      const tally = (counts[fx.format] = {
+      const tally = {
         'clean error': 0,
         'accepted, equal': 0,
         'accepted, a different valid model': 0,
-      });
+      };
+      counts[fx.format] = tally;
       for (const m of mutants(fx, PER_FORMAT[fx.format], 1000 + fixtures.indexOf(fx), mulberry32, scales)) {
         const dir = join(work, `case-${id}`);
         const files = writeCase(dir, m);
@@ -166,12 +167,12 @@ describe('seeded mutations of one small model per loader', () => {
         pair.map((e) => tinyedgeAsync(['predict', e.model, '--input', e.input, '--json'])),
       );
       runs.forEach((r, k) => {
-        expectUserError(r, new RegExp(`^tinyedge: error: ${escape((pair[k] as { message: string }).message)}$`));
+        expectUserError(r, new RegExp(`^tinyedge: error: ${escapeRegExp((pair[k] as { message: string }).message)}$`));
       });
     }
   }, 600_000);
 });
 
-function escape(s: string): string {
+function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -33,7 +33,10 @@ export type HarnessResult =
  */
 function structureOf(g: Graph): string {
   const ids = new Map<string, number>();
-  const id = (name: string) => ids.get(name) ?? (ids.set(name, ids.size), ids.size - 1);
+  const id = (name: string) => {
+    if (!ids.has(name)) ids.set(name, ids.size);
+    return ids.get(name)!;
+  };
   const tensor = (name: string) => {
     const t = tensorOf(g, name);
     return [id(name), t.shape, t.dtype, t.data !== undefined, t.quant?.scale.length, t.quant?.axis];

@@ -44,7 +44,10 @@ async function exchange(n: number): Promise<number> {
   let got = 0;
   const done = new Promise<void>((r) =>
     s.on('data', (d: Buffer) => {
-      for (const f of reader.push(d)) (answered += f.kind === 'answer' ? 1 : 0), got++;
+      for (const f of reader.push(d)) {
+        if (f.kind === 'answer') answered++;
+        got++;
+      }
       if (got === n) r();
     }),
   );
@@ -57,8 +60,15 @@ async function exchange(n: number): Promise<number> {
 /** Resident bytes sampled every 25 ms until stopped: the largest seen. */
 function sampleResident(pid: number): { stop: () => number } {
   let peak = residentBytes(pid);
-  const timer = setInterval(() => (peak = Math.max(peak, residentBytes(pid))), 25);
-  return { stop: () => (clearInterval(timer), Math.max(peak, residentBytes(pid))) };
+  const timer = setInterval(() => {
+    peak = Math.max(peak, residentBytes(pid));
+  }, 25);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return Math.max(peak, residentBytes(pid));
+    },
+  };
 }
 
 /** A device's outgoing side: send bytes, and how many it still holds unsent. */
@@ -116,7 +126,7 @@ beforeAll(async () => {
     ...DEEP_QUEUE,
   ]);
   gatewayPort = Number(/websocket gateway on ws:\/\/\S+:(\d+)/.exec(server.stdout())?.[1]);
-  const shape = new RegExp(`cut ${CUT}: \\S+ ([\\d×]+)`).exec(server.stdout())?.[1]!.split('×').map(Number) ?? [];
+  const shape = new RegExp(`cut ${CUT}: \\S+ ([\\d×]+)`).exec(server.stdout())?.[1]?.split('×').map(Number) ?? [];
   const bytes = shape.reduce((a, b) => a * b, 1);
   frame = encodeFrame({
     kind: 'cut',

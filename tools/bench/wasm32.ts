@@ -108,7 +108,13 @@ export async function benchWasm(
   };
   const ort1 = onnx ? await tryPeer(ORT_WEB, () => loadOrt(onnx), skipped, log) : undefined;
   const contenders: [string, () => Promise<unknown> | unknown][] = [
-    ['tinyedge int8 WebAssembly (SIMD128, 1 thread)', () => (ours.setInput(xi), ours.run())],
+    [
+      'tinyedge int8 WebAssembly (SIMD128, 1 thread)',
+      () => {
+        ours.setInput(xi);
+        return ours.run();
+      },
+    ],
     ...(tfjs ? [[tfjsName, tfjs] as [string, () => unknown]] : []),
     ...(ort1 ? [[ORT_WEB_1, () => ort1.run(xi)] as [string, () => unknown]] : []),
     // A detector's boxes also need its post-processing (decoding, NMS, top-k), which tinyedge runs on the device too.
@@ -116,7 +122,11 @@ export async function benchWasm(
       ? [
           [
             'tinyedge int8 + on-device post-processing (decode, NMS)',
-            () => (ours.setInput(xi), ours.run(), ours.detect()),
+            () => {
+              ours.setInput(xi);
+              ours.run();
+              return ours.detect();
+            },
           ] as [string, () => unknown],
         ]
       : []),

@@ -96,17 +96,13 @@ export function writeTflite(m: TfliteModelRecord): Uint8Array {
   const b = new Builder(1 << 16);
   // Buffers first, each 16-byte aligned as the schema asks, so constant data can be used in place.
   const buffers = m.buffers.map((data) => {
-    const vec =
-      data.length > 0
-        ? (b.startVector(1, data.length, 16),
-          data
-            .slice()
-            .reverse()
-            .forEach((v) => {
-              b.addInt8(v);
-            }),
-          b.endVector())
-        : 0;
+    let vec = 0;
+    if (data.length > 0) {
+      // Flatbuffers build back to front.
+      b.startVector(1, data.length, 16);
+      for (let i = data.length - 1; i >= 0; i--) b.addInt8(data[i]!);
+      vec = b.endVector();
+    }
     b.startObject(1);
     if (vec) b.addFieldOffset(FIELD.buffer.data, vec, 0);
     return b.endObject();

@@ -16,7 +16,8 @@ const MOVES_BYTES = new Set(['MaxPool', 'Flatten', 'Reshape', 'Transpose', 'Iden
 
 /** Whether a float model is in QDQ form: its input is only read by a QuantizeLinear. */
 export function isQdqModel(m: OnnxModelRecord): boolean {
-  const input = m.inputs[0]?.name!;
+  const input = m.inputs[0]?.name;
+  if (input === undefined) return false;
   const readers = m.nodes.filter((n) => n.inputs.includes(input));
   return readers.length > 0 && readers.every((n) => n.opType === 'QuantizeLinear');
 }

@@ -1,5 +1,5 @@
 /** @fileoverview TF.js model artifacts as read from disk or a package: model.json's content plus the weight shard bytes. */
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, type Stats, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { TinyedgeError } from '../../errors.ts';
 
@@ -55,7 +55,7 @@ function cannotRead(e: unknown, what: string, file: string): TinyedgeError {
  * its size is unknown, and reading one could go on without end.
  */
 export function userFileSize(file: string, what: string): number {
-  let stats;
+  let stats: Stats;
   try {
     stats = statSync(file);
   } catch (e) {

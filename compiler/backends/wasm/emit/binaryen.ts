@@ -202,7 +202,7 @@ export class FunctionBuilder {
   }
 
   /** Runs `stmts`, then yields the i32 `value`. */
-  then(stmts: Expr[], value: Expr): Expr {
+  thenValue(stmts: Expr[], value: Expr): Expr {
     return this.m.block(null, [...stmts, value], binaryen.i32);
   }
 

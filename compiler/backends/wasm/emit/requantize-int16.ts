@@ -72,7 +72,7 @@ export function requantized(f: FunctionBuilder, acc: Local, row: Local, p: MacPa
   // Clamped while still int64: the reference clamps the exact value, which may exceed int32.
   const lo = BigInt(p.actMin - p.outputOffset);
   const hi = BigInt(p.actMax - p.outputOffset);
-  return f.then(
+  return f.thenValue(
     [
       acc.set(scaled),
       acc.set(f.select(i64.lt_s(acc.get(), i64.const(lo)), i64.const(lo), acc.get())),

@@ -38,7 +38,7 @@ export function storeRequantized(
   tmp: Local,
 ): Expr {
   // The channel expression is used once: its table address goes through `tmp`, then tmp is reused by clamp.
-  const q = f.then(
+  const q = f.thenValue(
     [tmp.set(f.add(f.c(table), f.mul(channel, f.c(12))))],
     f.callI32('mbqm', [acc, f.load32(tmp.get()), f.load32(tmp.get(), 4), f.load32(tmp.get(), 8)]),
   );

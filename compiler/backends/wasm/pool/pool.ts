@@ -27,7 +27,7 @@ export function emitPool(ctx: LayerContext, node: NodeOf<'avg_pool2d' | 'max_poo
     const [b, oy, ox, c, ky, kx, iy, ix, acc, count, v, tmp, half] = f.i32s(13);
     const result = isMax
       ? acc.get()
-      : f.then(
+      : f.thenValue(
           [half.set(f.divS(count.get(), f.c(2)))],
           f.divS(
             f.select(f.gtS(acc.get(), f.c(0)), f.add(acc.get(), half.get()), f.sub(acc.get(), half.get())),
