@@ -3,7 +3,9 @@
  * under emulation says nothing about a device). The model is built twice with layer markers, with the target's
  * optimized kernels and with the reference kernels, and run once each under qemu with the instruction-counting
  * plugin (tools/qemu-insn); the table gives each layer's MACs, instructions of both builds, and MACs per
- * instruction against the ISA's limit from the target profile. Both builds must give the same output bytes.
+ * instruction against the ISA's limit from the target profile. Both builds must give the same output bytes. On a
+ * Cortex-M core with a cycle table (tools/qemu-insn/cycle-costs.ts), the optimized build's instruction classes also
+ * give estimated cycles per layer (zero-wait-state memory), printed beside the exact counts.
  */
 
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -24,6 +26,9 @@ import { table } from '../../compiler/terminal/format.ts';
 import { cToolchain, type Target } from '../../targets/target.ts';
 import { buildTemporaryProject, runBuild, textBytes } from '../../targets/toolchain.ts';
 import { qemuInsnPlugin } from '../qemu-insn/build.ts';
+import { CYCLE_COSTS, CYCLE_ESTIMATE_NOTE } from '../qemu-insn/cycle-costs.ts';
+import { type CounterCounts, estimateCycles } from '../qemu-insn/cycle-estimate.ts';
+import { countsBetween, readPluginCounts } from '../qemu-insn/plugin-output.ts';
 import type { TflmFigures } from './tflm-figures.ts';
 
 /** What the emulated benchmark counted. */
@@ -37,10 +42,21 @@ export interface EmulatedBenchResult {
     macs: number;
     refInstructions: number;
     instructions: number;
+    /** With a cycle table: the optimized build's estimated cycles and its instructions per class. */
+    estimatedCycles?: number;
+    instructionClasses?: CounterCounts;
   }[];
   /** An audio model's CWT front end, run before the layers (and counted in the totals). */
-  frontEnd?: { macs: number; refInstructions: number; instructions: number };
-  totals: { macs: number; refInstructions: number; instructions: number; programInstructions: number };
+  frontEnd?: { macs: number; refInstructions: number; instructions: number; estimatedCycles?: number };
+  totals: {
+    macs: number;
+    refInstructions: number;
+    instructions: number;
+    programInstructions: number;
+    estimatedCycles?: number;
+  };
+  /** Which core's table priced the estimate, and what it assumes. */
+  cycleEstimate?: { core: string; note: string; sources: string[] };
   /** The optimized build's memory: planned arena, const weights (with folded biases and multipliers), code. */
   memory: { arenaBytes: number; weightBytes: number; codeBytes: number };
   limit: Target['limit'];
@@ -59,7 +75,16 @@ export function countLayers(
   target: Target,
   kernels: string[],
   front?: CwtFrontEnd,
-): { perLayer: number[]; frontEnd: number; total: number; output: Uint8Array; memory: EmulatedBenchResult['memory'] } {
+): {
+  perLayer: number[];
+  frontEnd: number;
+  total: number;
+  output: Uint8Array;
+  memory: EmulatedBenchResult['memory'];
+  /** On a 32-bit Arm guest: the counters per class of each layer and of the front end. */
+  perLayerCounts?: CounterCounts[];
+  frontEndCounts?: CounterCounts;
+} {
   const build = { ...cBuildOf(target), kernels: chooseKernels(kernels, target.name) };
   const cflags = [...cToolchain(target).cflags, '-DTE_LAYER_MARKERS'];
   const plan = planMemory(g, cScratchBytes);
@@ -81,11 +106,17 @@ export function countLayers(
   );
   writeFileSync(input, new Uint8Array(x.buffer, x.byteOffset, x.byteLength));
   runBuild(dir, target, input, output, 1, { lib: qemuInsnPlugin(), out: counts });
-  const { instructions, marks } = JSON.parse(readFileSync(counts, 'utf8')) as { instructions: number; marks: number[] };
+  const { instructions, marks, counterMarks: at } = readPluginCounts(counts);
   const first = front ? 1 : 0;
   if (marks.length !== g.nodes.length + 1 + first)
     throw new Error(`internal: expected ${g.nodes.length + 1 + first} layer marks, the plugin saw ${marks.length}`);
   return {
+    ...(at
+      ? {
+          perLayerCounts: g.nodes.map((_, i) => countsBetween(at[first + i]!, at[first + i + 1]!)),
+          ...(front ? { frontEndCounts: countsBetween(at[0]!, at[1]!) } : {}),
+        }
+      : {}),
     perLayer: g.nodes.map((_, i) => marks[first + i + 1]! - marks[first + i]!),
     frontEnd: front ? marks[1]! - marks[0]! : 0,
     total: instructions,
@@ -109,6 +140,10 @@ export function benchEmulated(
   log(`…and with the reference kernels`);
   const ref = countLayers(g, x, target, ['ref'], front);
   const stats = modelStats(g);
+  const table = CYCLE_COSTS[target.name];
+  // Estimated cycles of a stretch the plugin classified, on a core with a table.
+  const cyclesOf = (counts: CounterCounts | undefined) =>
+    table && counts ? { estimatedCycles: estimateCycles(table, counts) } : {};
   const layers = g.nodes.map((node, i) => ({
     index: i,
     name: node.name,
@@ -117,10 +152,18 @@ export function benchEmulated(
     macs: stats.nodes[i]!.macs,
     refInstructions: ref.perLayer[i]!,
     instructions: opt.perLayer[i]!,
+    ...cyclesOf(opt.perLayerCounts?.[i]),
+    ...(table && opt.perLayerCounts ? { instructionClasses: opt.perLayerCounts[i]! } : {}),
   }));
   const frontEnd = front
-    ? { macs: cwtMacs(front.tables), refInstructions: ref.frontEnd, instructions: opt.frontEnd }
+    ? {
+        macs: cwtMacs(front.tables),
+        refInstructions: ref.frontEnd,
+        instructions: opt.frontEnd,
+        ...cyclesOf(opt.frontEndCounts),
+      }
     : undefined;
+  const estimated = table && opt.perLayerCounts;
   const sum = (f: (l: (typeof layers)[number] | NonNullable<typeof frontEnd>) => number) =>
     [...(frontEnd ? [frontEnd] : []), ...layers].reduce((s, l) => s + f(l), 0);
   return {
@@ -132,7 +175,9 @@ export function benchEmulated(
       refInstructions: sum((l) => l.refInstructions!),
       instructions: sum((l) => l.instructions!),
       programInstructions: opt.total,
+      ...(estimated ? { estimatedCycles: sum((l) => l.estimatedCycles ?? 0) } : {}),
     },
+    ...(estimated ? { cycleEstimate: { core: table.core, note: CYCLE_ESTIMATE_NOTE, sources: table.sources } } : {}),
     memory: opt.memory,
     limit: target.limit,
     clockHz: target.clockHz ?? null,
@@ -184,6 +229,10 @@ function formatTflmComparison(r: EmulatedBenchResult, tflm: TflmFigures): string
 /** The table the benchmark prints: every layer, then the totals, MACs per instruction, the ISA's limit, memory, and TFLM's figures when it measured this model. */
 export function formatEmulatedBench(r: EmulatedBenchResult, tflm?: TflmFigures): string {
   const ratio = (macs: number, instr: number) => (instr ? (macs / instr).toFixed(2) : '');
+  const est = r.cycleEstimate;
+  // With a cycle table, two columns after the exact ones: estimated cycles and MACs per estimated cycle.
+  const cycles = (l: { macs: number; estimatedCycles?: number }) =>
+    est ? [fmt(Math.round(l.estimatedCycles ?? 0)), ratio(l.macs, l.estimatedCycles ?? 0)] : [];
   const rows = r.layers.map((l) => [
     l.index,
     l.op,
@@ -193,6 +242,7 @@ export function formatEmulatedBench(r: EmulatedBenchResult, tflm?: TflmFigures):
     fmt(l.instructions),
     ratio(l.macs, l.instructions),
     (l.refInstructions / Math.max(1, l.instructions)).toFixed(2),
+    ...cycles(l),
   ]);
   const f = r.frontEnd;
   // The CWT front end runs first: the same code in both builds (its SMLAD path follows the core, not the kernel folders).
@@ -206,6 +256,7 @@ export function formatEmulatedBench(r: EmulatedBenchResult, tflm?: TflmFigures):
       fmt(f.instructions),
       ratio(f.macs, f.instructions),
       (f.refInstructions / Math.max(1, f.instructions)).toFixed(2),
+      ...cycles(f),
     ]);
   const t = r.totals;
   rows.push([
@@ -217,15 +268,30 @@ export function formatEmulatedBench(r: EmulatedBenchResult, tflm?: TflmFigures):
     fmt(t.instructions),
     ratio(t.macs, t.instructions),
     (t.refInstructions / t.instructions).toFixed(2),
+    ...cycles(t),
   ]);
   const lines = [
     table(
-      ['#', 'op', 'output', 'MACs', 'instr (ref kernels)', 'instr (optimized)', 'MACs/instr', 'speedup'],
+      [
+        '#',
+        'op',
+        'output',
+        'MACs',
+        'instr (ref kernels)',
+        'instr (optimized)',
+        'MACs/instr',
+        'speedup',
+        ...(est ? [`cycles (${est.note})`, 'MACs/est. cycle'] : []),
+      ],
       rows,
-      [0, 3, 4, 5, 6, 7],
+      [0, 3, 4, 5, 6, 7, ...(est ? [8, 9] : [])],
     ),
     `${r.target}: ${fmt(t.instructions)} instructions per inference with its kernels (${fmt(t.refInstructions)} with the reference kernels), ${ratio(t.macs, t.instructions)} MACs per instruction.`,
   ];
+  if (est && t.estimatedCycles !== undefined)
+    lines.push(
+      `Cycles (${est.note}): ≈ ${fmt(Math.round(t.estimatedCycles))}, ${ratio(t.macs, t.estimatedCycles)} MACs per estimated cycle${r.clockHz ? `, ≈ ${((1000 * t.estimatedCycles) / r.clockHz).toFixed(1)} ms at ${r.clockHz / 1e6} MHz` : ''}: the plugin's instruction classes priced by ${est.core}'s timing table (tools/qemu-insn/cycle-costs.ts; ${est.sources.join('; ')}). An estimate beside the exact count above, not a measurement.`,
+    );
   if (r.limit)
     lines.push(
       `ISA limit: ${r.limit.macsPerInstruction} MACs per instruction (${r.limit.instruction}): tinyedge reaches ${((100 * t.macs) / t.instructions / r.limit.macsPerInstruction).toFixed(0)}% of it over the whole network.`,

@@ -1,5 +1,5 @@
 /**
- * @fileoverview Builds tools/qemu-insn/insn-count.c into a qemu plugin, once per machine: Debian's qemu accepts
+ * @fileoverview Builds tools/qemu-insn/insn-count.c (with its Thumb-2 classifier thumb-class.h) into a qemu plugin, once per machine: Debian's qemu accepts
  * -plugin but ships no plugins and no plugin header, so the header comes from Debian's qemu source package
  * (`apt-get source --download-only qemu` with a private deb-src list, so the system's apt configuration is left
  * alone), of which only include/qemu/qemu-plugin.h is extracted. Nothing of qemu is committed here.
@@ -76,11 +76,10 @@ function pluginHeaderDir(): string {
 export function qemuInsnPlugin(): string {
   mkdirSync(CACHE, { recursive: true });
   const source = join(HERE, 'insn-count.c');
-  // Named by the source's hash, so an edited plugin is rebuilt.
-  const lib = join(
-    CACHE,
-    `libinsncount-${createHash('sha256').update(readFileSync(source)).digest('hex').slice(0, 12)}.so`,
-  );
+  // Named by the sources' hash, so an edited plugin (or its Thumb-2 classifier) is rebuilt.
+  const hash = createHash('sha256');
+  for (const file of [source, join(HERE, 'thumb-class.h')]) hash.update(readFileSync(file));
+  const lib = join(CACHE, `libinsncount-${hash.digest('hex').slice(0, 12)}.so`);
   if (existsSync(lib)) return lib;
   const include = pluginHeaderDir();
   sh(
