@@ -1,7 +1,7 @@
 /**
  * @fileoverview The lowering, top to bottom, one commented line per stage:
- *   load      a model file; its format picks the frontend → IR as imported, Prepare checks int8 files (loadModelFile, load/ → frontends/;
- *             model names such as builder:… and nsfwjs:… are resolved by loadModel, models/registry.ts)
+ *   load      a model file's format picks its frontend → IR as imported; Prepare checks int8 files (loadModelFile, load/)
+ *             (model names such as builder:… and nsfwjs:… resolve in models/registry.ts, loadModel in the library)
  *   optimize  the f32 passes below, each with why it is there; the graph is verified after every pass
  *   quantize  calibrated on real inputs → int8 (or 16×8) IR, TFLite's spec                       (quantize, quantize/)
  *   plan      every activation's offset in one arena, from tensor lifetimes                      (plan, plan/)
