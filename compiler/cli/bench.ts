@@ -11,12 +11,16 @@ import { type BenchFlags, checkBenchRequest } from '../api/bench-request.ts';
 
 /** The bench command's options as commander parses them. */
 export interface BenchOptions extends Omit<BenchFlags, 'model'> {
+  suite?: string;
+  modelsDir?: string;
+  models?: string;
   json?: boolean;
 }
 
 /** Checks the request (model, flags, input) before anything slow starts, then runs tools/bench with absolute paths. */
 export async function benchCommand(model: string, options: BenchOptions, debug: boolean): Promise<void> {
-  await checkBenchRequest({ model, ...options }, { optimized: false });
+  // A suite names its own models: tools/bench checks its flags and files.
+  if (options.suite === undefined) await checkBenchRequest({ model, ...options }, { optimized: false });
   const root = fileURLToPath(new URL('../../', import.meta.url));
   const file = (flag: string, path: string | undefined) => (path === undefined ? [] : [flag, resolve(path)]);
   const args = [
@@ -30,6 +34,9 @@ export async function benchCommand(model: string, options: BenchOptions, debug: 
     '--runs',
     options.runs,
     ...(options.target ? ['--target', options.target] : []),
+    ...(options.suite === undefined ? [] : ['--suite', options.suite]),
+    ...file('--models-dir', options.modelsDir),
+    ...(options.models === undefined ? [] : ['--models', options.models]),
     ...(options.json ? ['--json'] : []),
     ...(debug ? ['--debug'] : []),
   ];

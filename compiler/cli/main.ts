@@ -196,6 +196,15 @@ program
     '--audio <file>',
     'with an Arm --target and an audio model (builder:funnelnet): the WAV clip (default: a bundled one); the CWT is counted as its own line',
   )
+  .option(
+    '--suite <name>',
+    "mlperf-tiny with --target cortex-m4, cortex-m7 or cortex-m55: MLPerf Tiny's four models and person_detect in one table, beside TFLM + CMSIS-NN and the best published results (see docs/benchmarks.md)",
+  )
+  .option(
+    '--models-dir <dir>',
+    "with --suite: the folder holding MLPerf Tiny's .tflite files (default: ../shared/models/mlperf-tiny beside the repository)",
+  )
+  .option('--models <names>', 'with --suite: only these models, comma-separated (vww, kws, ic, ad, person_detect)')
   .option('--json', 'print one JSON object on stdout')
   .action((model: string, opts: BenchOptions) => benchCommand(model, opts, process.argv.includes('--debug')));
 

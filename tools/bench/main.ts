@@ -6,24 +6,18 @@
  * qemu, optimized against reference kernels (emulated.ts). Failures end as the CLI's one error line and exit code.
  */
 import { Command } from 'commander';
-import {
-  type BenchRequest,
-  checkBenchRequest,
-  floatInputOf,
-  inputTensor,
-  integerInputOf,
-} from '../../compiler/api/bench-request.ts';
-import { cwtFrontEndOf } from '../../compiler/audio/cwt-front-end.ts';
+import { type BenchRequest, checkBenchRequest, floatInputOf, inputTensor } from '../../compiler/api/bench-request.ts';
 import { TinyedgeError } from '../../compiler/errors.ts';
 import { quantizeWithSamples } from '../../compiler/index.ts';
 import { reportFailure } from '../../compiler/terminal/failure.ts';
 import { DEFAULT_MODEL, PACKAGED_MODELS } from '../../models/registry.ts';
 import { loadTarget } from '../../targets/target.ts';
-import { benchEmulated, formatEmulatedBench } from './emulated.ts';
+import { formatEmulatedBench } from './emulated.ts';
+import { benchModelEmulated } from './emulated-model.ts';
 import { benchF32, formatF32Bench } from './f32.ts';
 import { benchHost, formatHostBench } from './host.ts';
 import { tfjsTwinOf } from './peers.ts';
-import { tflmFiguresOf } from './tflm-figures.ts';
+import { benchSuite, DEFAULT_MODELS_DIR, formatSuite } from './suite.ts';
 import { benchWasm, formatWasmBench } from './wasm32.ts';
 
 interface BenchOptions {
@@ -35,6 +29,9 @@ interface BenchOptions {
   input?: string;
   target?: string;
   artifact?: string;
+  suite?: string;
+  modelsDir?: string;
+  models?: string;
   json?: boolean;
   debug?: boolean;
 }
@@ -58,6 +55,12 @@ const options = new Command('bench')
     "host: tinyedge's C build vs onnxruntime-node; wasm32: tinyedge's WebAssembly vs TF.js wasm and onnxruntime-web; an Arm target: instructions per layer under qemu, optimized vs reference kernels",
   )
   .option('--artifact <file>', 'the same as --model with a path (kept for older scripts)')
+  .option(
+    '--suite <name>',
+    'mlperf-tiny, with --target cortex-m4, cortex-m7 or cortex-m55: every model of the suite, one table',
+  )
+  .option('--models-dir <dir>', "with --suite: the folder holding MLPerf Tiny's .tflite files", DEFAULT_MODELS_DIR)
+  .option('--models <names>', 'with --suite: only these models, comma-separated (vww, kws, ic, ad, person_detect)')
   .option('--json', 'print one JSON object')
   .option('--debug', 'show stack traces of errors')
   .parse(process.argv)
@@ -100,16 +103,10 @@ async function benchWithoutTarget(request: BenchRequest): Promise<number> {
 async function benchOnArm(request: BenchRequest, targetName: string): Promise<number> {
   const { spec, input } = request;
   const target = loadTarget(targetName);
-  const model = await quantizeWithSamples(request.model);
-  const t = inputTensor(model);
-  // An audio model runs its CWT front end on the target too: the input is the clip's PCM.
-  const front = model.audio ? cwtFrontEndOf(model.graph, model.audio) : undefined;
-  const x = input.kind === 'audio' ? input.pcm : integerInputOf(input, t);
-  const result = benchEmulated(model.graph, x, target, log, front);
-  const tflm = tflmFiguresOf(spec);
+  const { result, tflm, inputDtype } = await benchModelEmulated(request, target, log);
   print(
     { model: spec, input: input.label, inputKind: input.kind, ...result, ...(tflm ? { tflm } : {}) },
-    `model ${spec} (${t.dtype === 'int16' ? '16×8' : 'int8'}) on ${target.name}, input ${input.label}`,
+    `model ${spec} (${inputDtype === 'int16' ? '16×8' : 'int8'}) on ${target.name}, input ${input.label}`,
     formatEmulatedBench(result, tflm),
   );
   return result.sameOutput ? 0 : 1;
@@ -149,7 +146,15 @@ async function benchWithPeers(request: BenchRequest, target: 'host' | 'wasm32'):
   return 0;
 }
 
+/** The MLPerf Tiny suite on one target: one table; exit 1 when a model's two builds disagree. */
+async function benchMlperfSuite(suite: string): Promise<number> {
+  const result = await benchSuite({ ...options, suite }, log);
+  process.stdout.write(options.json ? `${JSON.stringify(result)}\n` : `${formatSuite(result)}\n`);
+  return result.models.every((m) => m.sameOutput) ? 0 : 1;
+}
+
 async function main(): Promise<number> {
+  if (options.suite !== undefined) return benchMlperfSuite(options.suite);
   const request = await checkBenchRequest({ ...options, model: options.artifact ?? options.model });
   if (request.target === undefined) return benchWithoutTarget(request);
   if (request.target === 'host' || request.target === 'wasm32') return benchWithPeers(request, request.target);
