@@ -202,7 +202,7 @@ program
   )
   .option(
     '--models-dir <dir>',
-    "with --suite: the folder holding MLPerf Tiny's .tflite files (default: ../shared/models/mlperf-tiny beside the repository)",
+    "with --suite: the folder holding MLPerf Tiny's .tflite files (default: models/mlperf-tiny)",
   )
   .option('--models <names>', 'with --suite: only these models, comma-separated (vww, kws, ic, ad, person_detect)')
   .option('--json', 'print one JSON object on stdout')

@@ -1,7 +1,7 @@
 /**
  * @fileoverview MLPerf Tiny as `tinyedge bench --suite mlperf-tiny` runs it: its four closed-division reference models
- * (files in a folder beside the repository, ../shared/models/mlperf-tiny, or --models-dir) plus TFLM's person_detect,
- * and the best published MLPerf Tiny results per core (../shared/models/mlperf-tiny/README.md, table 'The best
+ * (models/mlperf-tiny/, or --models-dir) plus TFLM's person_detect,
+ * and the best published MLPerf Tiny results per core (models/mlperf-tiny/README.md, table 'The best
  * published results', from mlcommons/tiny_results_v1.0 … v1.3, closed/<submitter>/results/<system>/<benchmark>/
  * performance). Published figures are cycles on real boards: latency × clock.
  */

@@ -17,8 +17,8 @@ import { bestPublished, MLPERF_TINY_MODELS, publishedCycles, type SuiteModel } f
 import { tflmArenaBytesOn } from './tflm-figures.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-/** Where the suite looks for MLPerf Tiny's files without --models-dir: the shared folder beside the repository. */
-export const DEFAULT_MODELS_DIR = resolve(ROOT, '../shared/models/mlperf-tiny');
+/** Where the suite looks for MLPerf Tiny's files without --models-dir: the copies in models/mlperf-tiny/. */
+export const DEFAULT_MODELS_DIR = resolve(ROOT, 'models/mlperf-tiny');
 
 /** One model's line of the suite. */
 export interface SuiteRow {

@@ -1,7 +1,7 @@
 /**
  * @fileoverview TFLM's own figures for the models it ships and for MLPerf Tiny's four reference models, measured by
  * TFLM + CMSIS-NN on the qemu boards tinyedge's Cortex-M targets use (models/tflm/README.md and
- * ../shared/models/mlperf-tiny/README.md), so `bench` can print them beside ours. Keyed by the model file's sha256:
+ * models/mlperf-tiny/README.md), so `bench` can print them beside ours. Keyed by the model file's sha256:
  * a figure belongs to exactly that file.
  */
 import { createHash } from 'node:crypto';
@@ -27,7 +27,7 @@ export interface TflmFigures {
 }
 
 /** Where the MLPerf Tiny rows come from (a folder beside the repository, see tools/bench/mlperf-tiny-figures.ts). */
-const MLPERF_README = "../shared/models/mlperf-tiny/README.md, table 'TFLM + CMSIS-NN measured on our qemu boards'";
+const MLPERF_README = "models/mlperf-tiny/README.md, table 'TFLM + CMSIS-NN measured on our qemu boards'";
 /** Kilobytes as the README rounds them, in bytes. */
 const kb = (n: number) => Math.round(n * 1024);
 
