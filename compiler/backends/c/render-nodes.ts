@@ -28,6 +28,7 @@ import {
   type MatmulLayout,
   type RequantLayout,
 } from './kernel-table.ts';
+import { layDepthwiseFilter, layMatmulFilter, smmulPairs } from './weight-layouts.ts';
 
 /** The C types of constant arrays: the name letter and bytes of each. */
 const ARRAY_TYPES = {
@@ -164,18 +165,6 @@ function windowInit(
   ]);
 }
 
-/** (2M − 2^32, −2^(32+shift)) per channel when every channel allows the 'smmul' form (kernel-table.ts), else undefined. */
-function smmulPairs(multipliers: ArrayLike<number>, shifts: ArrayLike<number>): Int32Array | undefined {
-  const n = multipliers.length;
-  for (let c = 0; c < n; c++) if (multipliers[c]! < 2 ** 30 || shifts[c]! > -1 || shifts[c]! < -31) return undefined;
-  const pairs = new Int32Array(2 * n);
-  for (let c = 0; c < n; c++) {
-    pairs[2 * c] = multipliers[c]! * 2 - 2 ** 32;
-    pairs[2 * c + 1] = -(2 ** (32 + shifts[c]!));
-  }
-  return pairs;
-}
-
 function macInit(ctx: RenderContext, node: Node, layout: RequantLayout): string {
   const p = params(ctx.g, node, 'mac');
   const pairs = layout === 'smmul' ? smmulPairs(p.multipliers, p.shifts) : undefined;
@@ -197,20 +186,6 @@ function bias(ctx: RenderContext, node: Node): string {
   return node.inputs[2] === undefined ? 'NULL' : constant(ctx, node.inputs[2]);
 }
 
-/** [O][K] weights with each full group of four rows as [K/4][4][4] then [4][K % 4] (MatmulLayout 'o4-interleaved'). */
-function interleave4(w: Int8Array, o: number, k: number): Int8Array {
-  const t = new Int8Array(w.length);
-  const k4 = k - (k % 4);
-  let at = 0;
-  for (let r = 0; r + 4 <= o; r += 4) {
-    for (let i = 0; i < k4; i += 4)
-      for (let j = 0; j < 4; j++) for (let q = 0; q < 4; q++) t[at++] = w[(r + j) * k + i + q]!;
-    for (let j = 0; j < 4; j++) for (let i = k4; i < k; i++) t[at++] = w[(r + j) * k + i]!;
-  }
-  t.set(w.subarray(at), at);
-  return t;
-}
-
 /**
  * A conv or dense filter in the layout the chosen kernels read: as it is for o-major kernels ([O][K], OHWI being
  * [O][KH·KW·C]), in groups of four rows for o4-interleaved ones, transposed to [K][O] for the reference.
@@ -218,48 +193,26 @@ function interleave4(w: Int8Array, o: number, k: number): Int8Array {
 function matmulFilter(ctx: RenderContext, node: Node, layout: MatmulLayout): string {
   if (layout === 'o-major') return constant(ctx, node.inputs[1]!);
   const f = tensorOf(ctx.g, node.inputs[1]!);
-  const w = f.data as Int8Array;
-  const o = f.shape[0]!;
-  const k = w.length / o;
-  if (layout === 'o4-interleaved') {
-    // As int32 words so the array is word-aligned for LDRD.
-    const bytes = interleave4(w, o, k);
-    const words = new Int32Array(Math.ceil(bytes.length / 4));
-    new Int8Array(words.buffer).set(bytes);
-    const name = ctx.pool.add(
-      `${node.inputs[1]}\0o4`,
-      'int32_t',
-      words,
-      `${node.inputs[1]}: [${o}][${k}] int8, four rows interleaved, little-endian words`,
-    );
-    return `(const int8_t *)${name}`;
-  }
-  const t = new Int8Array(w.length);
-  for (let r = 0; r < o; r++) for (let i = 0; i < k; i++) t[i * o + r] = w[r * k + i]!;
-  return ctx.pool.add(`${node.inputs[1]}\0[K][O]`, 'int8_t', t, `${node.inputs[1]}: [${k}][${o}] (K × out channels)`);
+  const laid = layMatmulFilter(f.data as Int8Array, f.shape[0]!, layout);
+  const name = ctx.pool.add(
+    `${node.inputs[1]}\0${layout}`,
+    laid.type,
+    laid.data,
+    `${node.inputs[1]}: ${laid.description}`,
+  );
+  return laid.type === 'int8_t' ? name : `(const int8_t *)${name}`;
 }
 
 /** A depthwise filter [1][KH][KW][C·M] as its kernels read it: as it is, or int16 pairs in groups of four channels (DepthwiseLayout 'c4-int16'). */
 function depthwiseFilter(ctx: RenderContext, node: Node, layouts: KernelLayouts): string {
   if (layouts.depthwise === 'hwc') return constant(ctx, node.inputs[1]!);
   const f = tensorOf(ctx.g, node.inputs[1]!);
-  const w = f.data as Int8Array;
-  const oc = f.shape[3]!;
-  const taps = w.length / oc;
-  const groups = Math.ceil(oc / 4);
-  const at = (t: number, c: number) => (c < oc ? w[t * oc + c]! : 0);
-  const words = new Int32Array(groups * taps * 2);
-  for (let g = 0; g < groups; g++) {
-    for (let t = 0; t < taps; t++) {
-      for (let e = 0; e < 2; e++)
-        words[(g * taps + t) * 2 + e] = (at(t, 4 * g + e) & 0xffff) | (at(t, 4 * g + e + 2) << 16);
-    }
-  }
+  const laid = layDepthwiseFilter(f.data as Int8Array, f.shape[3]!, layouts.depthwise);
   const name = ctx.pool.add(
-    `${node.inputs[1]}\0c4-int16`,
-    'int32_t',
-    words,
-    `${node.inputs[1]}: int16 pairs, four channels a group`,
+    `${node.inputs[1]}\0${layouts.depthwise}`,
+    laid.type,
+    laid.data,
+    `${node.inputs[1]}: ${laid.description}`,
   );
   return `(const int8_t *)${name}`;
 }

@@ -1,0 +1,82 @@
+/**
+ * @fileoverview The compile-time data layouts of the C kernels (kernel-table.ts names them): weights reordered,
+ * interleaved or widened for an ISA folder's inner loops, and the 'smmul' requantization pairs. Pure functions from
+ * TFLite's arrays to the arrays the kernels read; render-nodes.ts writes them as C constants.
+ */
+
+import type { DepthwiseLayout, MatmulLayout } from './kernel-table.ts';
+
+/** An array laid out for a kernel: its C element type, its values and what the C comment says of it. */
+export interface LaidOut {
+  type: 'int8_t' | 'int32_t';
+  data: Int8Array | Int32Array;
+  description: string;
+}
+
+/** Bytes as little-endian int32 words (zero-padded), so the C array is word-aligned for LDR/LDRD. */
+function asWords(bytes: Int8Array): Int32Array {
+  const words = new Int32Array(Math.ceil(bytes.length / 4));
+  new Int8Array(words.buffer).set(bytes);
+  return words;
+}
+
+/** [O][K] weights with each full group of four rows as [K/4][4][4] then [4][K % 4] (MatmulLayout 'o4-interleaved'). */
+function interleave4(w: Int8Array, o: number, k: number): Int8Array {
+  const t = new Int8Array(w.length);
+  const k4 = k - (k % 4);
+  let at = 0;
+  for (let r = 0; r + 4 <= o; r += 4) {
+    for (let i = 0; i < k4; i += 4)
+      for (let j = 0; j < 4; j++) for (let q = 0; q < 4; q++) t[at++] = w[(r + j) * k + i + q]!;
+    for (let j = 0; j < 4; j++) for (let i = k4; i < k; i++) t[at++] = w[(r + j) * k + i]!;
+  }
+  t.set(w.subarray(at), at);
+  return t;
+}
+
+/**
+ * A conv or dense filter [O][K] (OHWI being [O][KH·KW·C]) in a layout other than 'o-major' (which is the filter as
+ * it is): four rows interleaved for 'o4-interleaved', transposed to [K][O] for the reference's 'k-major'.
+ */
+export function layMatmulFilter(w: Int8Array, o: number, layout: Exclude<MatmulLayout, 'o-major'>): LaidOut {
+  const k = w.length / o;
+  if (layout === 'o4-interleaved')
+    return {
+      type: 'int32_t',
+      data: asWords(interleave4(w, o, k)),
+      description: `[${o}][${k}] int8, four rows interleaved, little-endian words`,
+    };
+  const t = new Int8Array(w.length);
+  for (let r = 0; r < o; r++) for (let i = 0; i < k; i++) t[i * o + r] = w[r * k + i]!;
+  return { type: 'int8_t', data: t, description: `[${k}][${o}] (K × out channels)` };
+}
+
+/**
+ * A depthwise filter [1][KH][KW][C·M] (`oc` = C·M) as 'c4-int16': per group of four output channels (the last
+ * zero-padded) and per tap, the int16 pairs (w[c], w[c + 2]) and (w[c + 1], w[c + 3]).
+ */
+export function layDepthwiseFilter(w: Int8Array, oc: number, layout: Exclude<DepthwiseLayout, 'hwc'>): LaidOut {
+  const taps = w.length / oc;
+  const groups = Math.ceil(oc / 4);
+  const at = (t: number, c: number) => (c < oc ? w[t * oc + c]! : 0);
+  const words = new Int32Array(groups * taps * 2);
+  for (let g = 0; g < groups; g++) {
+    for (let t = 0; t < taps; t++) {
+      for (let e = 0; e < 2; e++)
+        words[(g * taps + t) * 2 + e] = (at(t, 4 * g + e) & 0xffff) | (at(t, 4 * g + e + 2) << 16);
+    }
+  }
+  return { type: 'int32_t', data: words, description: `${layout}: int16 pairs, four channels a group` };
+}
+
+/** (2M − 2^32, −2^(32+shift)) per channel when every channel allows the 'smmul' form (kernel-table.ts), else undefined. */
+export function smmulPairs(multipliers: ArrayLike<number>, shifts: ArrayLike<number>): Int32Array | undefined {
+  const n = multipliers.length;
+  for (let c = 0; c < n; c++) if (multipliers[c]! < 2 ** 30 || shifts[c]! > -1 || shifts[c]! < -31) return undefined;
+  const pairs = new Int32Array(2 * n);
+  for (let c = 0; c < n; c++) {
+    pairs[2 * c] = multipliers[c]! * 2 - 2 ** 32;
+    pairs[2 * c + 1] = -(2 ** (32 + shifts[c]!));
+  }
+  return pairs;
+}
