@@ -1,10 +1,14 @@
 /**
  * `tinyedge bench --suite mlperf-tiny` on its smallest model (the autoencoder, ~0.4 M instructions on Cortex-M4):
- * the table's columns, the JSON's figures equal to the per-model bench of the same file (a seeded input, since its
- * input is no image), and a missing models folder as one error line naming the file, with its code.
+ * the table's columns, the JSON's figures equal to the per-model bench of the same file on the same input (the
+ * README's seed-1 bytes), its output equal to TFLM's, and a missing models folder as one error line naming the file,
+ * with its code.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { pythonRandomInt8 } from '../../tools/bench/python-random.ts';
 import { DEFAULT_MODELS_DIR, formatSuite, type SuiteResult } from '../../tools/bench/suite.ts';
 import { tinyedge } from '../support/cli.ts';
 
@@ -30,16 +34,24 @@ describe('tinyedge bench --suite mlperf-tiny', () => {
     const header = text.split('\n').find((l) => l.includes('est. cycles') && l.includes('│'));
     for (const column of ['model', 'instructions', 'MACs/instr (% of 2)', 'MACs/est. cycle', 'arena B'])
       expect(header).toContain(column);
-    for (const column of ['flash B (weights + code)', 'TFLM+CMSIS-NN instr', 'best published cycles'])
+    for (const column of [
+      'flash B (weights + code)',
+      'TFLM+CMSIS-NN instr',
+      'best published cycles',
+      'output vs TFLM (seed 1)',
+    ])
       expect(header).toContain(column);
     expect(text).toMatch(/│ ad +│/);
     const [row] = r.models;
     expect(r.models).toHaveLength(1);
 
-    const one = tinyedge(['bench', AD, '--target', 'cortex-m4', '--json']);
+    // The suite feeds the README's seed-1 input; the per-model bench is given the same bytes.
+    const seed1 = join(mkdtempSync(join(tmpdir(), 'tinyedge-seed1-')), 'seed1.i8');
+    writeFileSync(seed1, pythonRandomInt8(1, 640));
+    const one = tinyedge(['bench', AD, '--target', 'cortex-m4', '--input', seed1, '--json']);
     expect(one.status, one.stderr).toBe(0);
     const b = JSON.parse(one.stdout) as Bench;
-    expect(b.inputKind).toBe('seeded');
+    expect(b.inputKind).toBe('raw');
     expect(row).toMatchObject({
       name: 'ad',
       macs: b.totals.macs,
@@ -49,6 +61,7 @@ describe('tinyedge bench --suite mlperf-tiny', () => {
       weightBytes: b.memory.weightBytes,
       codeBytes: b.memory.codeBytes,
       sameOutput: true,
+      tflmOutputEqual: true,
     });
     expect(row?.macsPerInstruction).toBeCloseTo(b.totals.macs / b.totals.instructions, 10);
     expect(row?.tflm).toMatchObject({ instructions: 583265, arenaBytes: 2580 });

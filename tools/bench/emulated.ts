@@ -62,6 +62,8 @@ export interface EmulatedBenchResult {
   limit: Target['limit'];
   clockHz: number | null;
   sameOutput: boolean;
+  /** The optimized build's output values (int8, or int16 for a 16×8 model). */
+  output: number[];
 }
 
 /**
@@ -125,6 +127,13 @@ export function countLayers(
   };
 }
 
+/** The output file's values: int8 bytes, or little-endian int16 pairs. */
+function outputValues(bytes: Uint8Array, dtype: string): number[] {
+  if (dtype !== 'int16') return Array.from(new Int8Array(bytes.buffer, bytes.byteOffset, bytes.length));
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+  return Array.from({ length: bytes.length >> 1 }, (_, i) => view.getInt16(2 * i, true));
+}
+
 /** Counts the int8 graph's instructions per layer on `target`, optimized and reference kernels. */
 export function benchEmulated(
   g: Graph,
@@ -182,6 +191,7 @@ export function benchEmulated(
     limit: target.limit,
     clockHz: target.clockHz ?? null,
     sameOutput: opt.output.length === ref.output.length && opt.output.every((v, i) => v === ref.output[i]),
+    output: outputValues(opt.output, tensorOf(g, g.outputs[0]!).dtype),
   };
 }
 

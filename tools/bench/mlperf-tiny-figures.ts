@@ -16,14 +16,43 @@ export interface SuiteModel {
   dir: 'models' | 'repo';
   /** A raw input in the repository; without one the model gets bench's default input (photo or seeded tensor). */
   input?: string;
+  /**
+   * TFLM's output on the README's seed-1 input (Python's random.Random(1), python-random.ts; for the autoencoder
+   * the first 16 of its 640 values): the suite feeds that input and checks its output against this.
+   */
+  tflmSeed1Output?: readonly number[];
 }
 
 /** The suite's models, in the order of the table. */
 export const MLPERF_TINY_MODELS: readonly SuiteModel[] = [
-  { name: 'vww', benchmark: 'visual wake words (MobileNetV1 0.25)', file: 'vww_96_int8.tflite', dir: 'models' },
-  { name: 'kws', benchmark: 'keyword spotting (DS-CNN)', file: 'kws_ref_model.tflite', dir: 'models' },
-  { name: 'ic', benchmark: 'image classification (ResNet-8)', file: 'pretrainedResnet_quant.tflite', dir: 'models' },
-  { name: 'ad', benchmark: 'anomaly detection (FC autoencoder)', file: 'ad01_int8.tflite', dir: 'models' },
+  {
+    name: 'vww',
+    benchmark: 'visual wake words (MobileNetV1 0.25)',
+    file: 'vww_96_int8.tflite',
+    dir: 'models',
+    tflmSeed1Output: [121, -121],
+  },
+  {
+    name: 'kws',
+    benchmark: 'keyword spotting (DS-CNN)',
+    file: 'kws_ref_model.tflite',
+    dir: 'models',
+    tflmSeed1Output: [-128, -128, -128, -128, -128, -128, -128, -128, -128, -36, -128, 36],
+  },
+  {
+    name: 'ic',
+    benchmark: 'image classification (ResNet-8)',
+    file: 'pretrainedResnet_quant.tflite',
+    dir: 'models',
+    tflmSeed1Output: [-128, -128, -128, -122, -128, -128, 122, -128, -128, -128],
+  },
+  {
+    name: 'ad',
+    benchmark: 'anomaly detection (FC autoencoder)',
+    file: 'ad01_int8.tflite',
+    dir: 'models',
+    tflmSeed1Output: [-14, 19, 13, 31, 54, 74, 48, 44, 42, 48, 43, 49, 47, 44, 39, 40],
+  },
   {
     name: 'person_detect',
     benchmark: "TFLM's person detection (MobileNetV1 0.25)",

@@ -7,13 +7,15 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkBenchRequest } from '../../compiler/api/bench-request.ts';
+import { type BenchRequest, checkBenchRequest, inputTensor } from '../../compiler/api/bench-request.ts';
 import { TinyedgeError } from '../../compiler/errors.ts';
+import { sizeOf } from '../../compiler/ir/tensor.ts';
 import { table } from '../../compiler/terminal/format.ts';
 import { loadTarget } from '../../targets/target.ts';
 import { CYCLE_COSTS } from '../qemu-insn/cycle-costs.ts';
 import { benchModelEmulated } from './emulated-model.ts';
 import { bestPublished, MLPERF_TINY_MODELS, publishedCycles, type SuiteModel } from './mlperf-tiny-figures.ts';
+import { pythonRandomInt8 } from './python-random.ts';
 import { tflmArenaBytesOn } from './tflm-figures.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -35,6 +37,8 @@ export interface SuiteRow {
   weightBytes: number;
   codeBytes: number;
   sameOutput: boolean;
+  /** Whether the output on the README's seed-1 input equals TFLM's own output (models with TFLM's output on record). */
+  tflmOutputEqual?: boolean;
   /** TFLM + CMSIS-NN's measured figures on the same board, and ours over theirs. */
   tflm?: { instructions: number; arenaBytes: number; instructionRatio: number; arenaRatio: number; source: string };
   /** The best published MLPerf Tiny result for this core, and our estimated cycles over its cycles. */
@@ -80,6 +84,16 @@ function checkSuite(suite: string, targetName: string | undefined, modelsDir: st
   return paths;
 }
 
+/** A model with TFLM's seed-1 output on record is fed that input (Python's random.Random(1) bytes), as TFLM was. */
+function withSeed1Input(m: SuiteModel, request: BenchRequest): BenchRequest {
+  if (!m.tflmSeed1Output) return request;
+  const n = sizeOf(inputTensor(request.model).shape);
+  return {
+    ...request,
+    input: { kind: 'raw', label: 'seed 1 (Python random.Random(1), as TFLM ran)', values: pythonRandomInt8(1, n) },
+  };
+}
+
 /** Runs the per-model emulated bench on each model of the suite and gathers one row per model. */
 export async function benchSuite(
   flags: { suite: string; target?: string; modelsDir?: string; models?: string },
@@ -92,13 +106,17 @@ export async function benchSuite(
   const rows: SuiteRow[] = [];
   for (const [i, m] of models.entries()) {
     log(`${m.name} (${m.benchmark}):`);
-    const request = await checkBenchRequest({
-      model: paths[i]!,
-      target: target.name,
-      runs: '1',
-      ...(m.input ? { input: join(ROOT, m.input) } : {}),
-    });
+    const request = withSeed1Input(
+      m,
+      await checkBenchRequest({
+        model: paths[i]!,
+        target: target.name,
+        runs: '1',
+        ...(m.input ? { input: join(ROOT, m.input) } : {}),
+      }),
+    );
     const { result, tflm } = await benchModelEmulated(request, target, log);
+    const expected = m.tflmSeed1Output;
     const t = result.totals;
     const cycles = t.estimatedCycles ?? 0;
     const peer = tflm?.instructions[target.name];
@@ -118,6 +136,7 @@ export async function benchSuite(
       weightBytes: m2.weightBytes,
       codeBytes: m2.codeBytes,
       sameOutput: result.sameOutput,
+      ...(expected ? { tflmOutputEqual: expected.every((v, j) => result.output[j] === v) } : {}),
       ...(tflm && peer
         ? {
             tflm: {
@@ -161,6 +180,7 @@ export function formatSuite(r: SuiteResult): string {
     m.tflm ? times(m.tflm.arenaRatio) : '—',
     m.published ? `${fmt(m.published.cycles)} (${m.published.stack.split(' (')[0]})` : '—',
     m.published ? times(m.published.ratio) : '—',
+    m.tflmOutputEqual === undefined ? '—' : m.tflmOutputEqual ? 'equal' : 'DIFFERS',
   ]);
   const head = [
     'model',
@@ -177,6 +197,7 @@ export function formatSuite(r: SuiteResult): string {
     'ours/TFLM',
     'best published cycles',
     'est./published',
+    'output vs TFLM (seed 1)',
   ];
   const differ = r.models.filter((m) => !m.sameOutput).map((m) => m.name);
   return [
@@ -187,5 +208,6 @@ export function formatSuite(r: SuiteResult): string {
     differ.length
       ? `Optimized and reference builds DIFFER on: ${differ.join(', ')}.`
       : 'Optimized and reference builds give identical outputs on every model.',
+    "The MLPerf models are fed the README's seed-1 input (Python's random.Random(1)), the one TFLM's outputs were computed on.",
   ].join('\n');
 }

@@ -1,8 +1,8 @@
 /**
  * @fileoverview Python's `random.Random(seed)` byte stream, as MLPerf Tiny's README draws its seeded inputs
  * (`bytes(r.randrange(256) for _ in range(N))`): the Mersenne Twister MT19937 seeded by init_by_array with the
- * seed's 32-bit words, and randrange(256) as Python computes it (getrandbits(9), drawn again while ≥ 256). So a test
- * feeds a model exactly the input TFLM's published outputs were computed on.
+ * seed's 32-bit words, and randrange(256) as Python computes it (getrandbits(9), drawn again while ≥ 256). So the
+ * suite and its tests feed a model exactly the input TFLM's published outputs and figures were computed on.
  */
 
 const N = 624;
