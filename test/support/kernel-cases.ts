@@ -330,6 +330,24 @@ const others: KernelCase[] = [
     seed: 700,
   },
   {
+    name: 'residual add of same-shape branches, 105 elements, relu6 (the unbroadcast fast path)',
+    graph: () =>
+      single(
+        (b) => {
+          weights(b, 'w', [7, 1, 1, 7], 4);
+          const y = b.node('conv2d', 'pw', ['x', 'w'], {
+            strides: [1, 1],
+            dilations: [1, 1],
+            pads: [0, 0, 0, 0],
+            clamp: NO_CLAMP,
+          });
+          return b.node('add', 'add', [y, 'x'], { clamp: RELU6 });
+        },
+        [1, 3, 5, 7],
+      ),
+    seed: 701,
+  },
+  {
     name: 'mean over height and width, with its own output scale',
     graph: () => single((b) => b.node('mean', 'mean', ['x'], { axes: [1, 2], keepDims: true }), [1, 5, 6, 7]),
     seed: 900,

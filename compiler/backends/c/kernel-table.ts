@@ -16,6 +16,7 @@ import type { DType } from '../../ir/tensor.ts';
 export const KERNEL_FAMILIES = [
   'conv2d',
   'depthwise_conv2d',
+  'add',
   'elementwise',
   'pool',
   'pad',
@@ -90,8 +91,8 @@ export const KERNEL_FOLDERS: Record<string, KernelFolder> = {
     matmulLayout: 'o-major',
   },
   'cortex-m-dsp': {
-    isa: 'Armv7E-M DSP: SMLAD on SXTB16-unpacked pairs, 2 MACs per instruction; SMMLAR/SMMLSR requantization',
-    families: ['conv2d', 'depthwise_conv2d'],
+    isa: 'Armv7E-M DSP: SMLAD on SXTB16-unpacked pairs, 2 MACs per instruction; SMMLAR/SMMLSR requantization (also in add)',
+    families: ['conv2d', 'depthwise_conv2d', 'add'],
     matmulLayout: 'o4-interleaved',
     depthwiseLayout: 'c4-int16',
     requantize: 'smmul',
