@@ -111,7 +111,7 @@ function convGraph(
   return b.graph;
 }
 
-/** A depthwise conv over a 9×10 input; `window` changes the 3×3, dilation-1 default. */
+/** A depthwise conv over a 9×10 input; `window` changes the 3×3, dilation-1 default, `size` the input's height and width. */
 function depthwiseGraph(
   c: number,
   multiplier: number,
@@ -121,9 +121,11 @@ function depthwiseGraph(
   seed: number,
   channelScale?: (c: number) => number,
   window: { k: number; dilation: number } = { k: 3, dilation: 1 },
+  size: readonly [number, number] = [9, 10],
 ): Graph {
+  const [h, w] = size;
   const b = new GraphBuilder('test');
-  b.input('x', [1, 9, 10, c]);
+  b.input('x', [1, h, w, c]);
   const { k, dilation } = window;
   weights(b, 'w', [1, k, k, c * multiplier], seed, channelScale && { scale: channelScale, lastAxis: true });
   weights(b, 'bias', [c * multiplier], seed + 1);
@@ -132,7 +134,7 @@ function depthwiseGraph(
     b.node('depthwise_conv2d', 'dw', ['x', 'w', 'bias'], {
       strides: [stride, stride],
       dilations: [dilation, dilation],
-      pads: pads(padding, 9, 10, span, stride),
+      pads: pads(padding, h, w, span, stride),
       depthMultiplier: multiplier,
       clamp,
     }),
@@ -183,7 +185,7 @@ const pointwise: KernelCase[] = [
   seed: 200 + c!,
 }));
 
-const depthwise: KernelCase[] = [1, 3, 7, 8, 9, 17, 63, 64, 65].flatMap((c) =>
+const depthwise: KernelCase[] = [1, 3, 4, 5, 7, 8, 9, 17, 63, 64, 65].flatMap((c) =>
   (
     [
       [1, 'SAME'],
@@ -196,6 +198,27 @@ const depthwise: KernelCase[] = [1, 3, 7, 8, 9, 17, 63, 64, 65].flatMap((c) =>
     seed: 400 + c,
   })),
 );
+
+/**
+ * Depthwise 3×3 over inputs so small that most or every output pixel's window is clipped (1×1, 2×2, 3×3), over
+ * one-wide and one-high rows, at strides 1 and 2, multipliers 1 and 4, with the narrow relu6 clamp, relu, or none.
+ */
+const depthwiseTiny: KernelCase[] = (
+  [
+    [1, 1, 8, 1, 1, RELU6],
+    [2, 2, 9, 1, 1, RELU6],
+    [3, 3, 16, 1, 1, NO_CLAMP],
+    [3, 3, 5, 1, 2, RELU],
+    [4, 1, 4, 1, 1, RELU6],
+    [1, 5, 17, 1, 2, RELU6],
+    [3, 2, 2, 4, 1, RELU6],
+    [5, 6, 12, 1, 1, NO_CLAMP],
+  ] as const
+).map(([h, w, c, m, s, clamp], i) => ({
+  name: `depthwise ${h}×${w} input, ${c} channel(s) × multiplier ${m}, stride ${s}, SAME, clamp [${clamp.min}, ${clamp.max}]`,
+  graph: () => depthwiseGraph(c, m, s, 'SAME', clamp, 540 + i, undefined, undefined, [h, w]),
+  seed: 540 + i,
+}));
 
 /** Row counts 3, 2 and 5: the WASM matmul computes rows four at a time, so these exercise each remainder. */
 const fullyConnected: KernelCase[] = [
@@ -546,6 +569,7 @@ export const KERNEL_CASES: KernelCase[] = [
   ...convInputs,
   ...pointwise,
   ...depthwise,
+  ...depthwiseTiny,
   ...fullyConnected,
   ...pools,
   ...requantization,

@@ -1,11 +1,14 @@
 /*
  * Cortex-M4/M7 (Armv7E-M DSP) int8 depthwise convolution, filter 'c4-int16' (kernel-table.ts): per group of four
  * output channels and per tap, the int16 pairs (w0, w2) and (w1, w3) that SXTB16 makes of four int8 inputs, so a
- * tap is one LDRD of weights, one LDR of x unpacked with the input offset by two SXTAB16, and four SMLAxy. Padded
- * taps are skipped: each output pixel first clips its window to the input (a rectangle of taps), and a 3×3 window
- * that needs no clipping runs unrolled. Depth multiplier 1 reads four input channels per group; multipliers that
- * are a multiple of four read one input channel for the whole group. Other multipliers and the last out_c % 4
- * channels take scalar arithmetic on the same filter.
+ * tap is one LDRD of weights, one LDR of x unpacked with the input offset by two SXTAB16, and four SMLAxy. Depth
+ * multiplier 1 reads four input channels per group; multipliers that are a multiple of four read one input channel
+ * for the whole group. Other multipliers and the last out_c % 4 channels take scalar arithmetic on the same filter.
+ *
+ * 3×3 layers with bias and 'smmul' requantization (every MLPerf Tiny depthwise) resolve padding per row, not per
+ * pixel: a row's vertical clip is computed once, the pixels whose window lies inside the input (the interior of a
+ * row) run as one loop over unrolled 3×3 windows, and the border pixels run rows of one, two or three taps. Other
+ * layers clip every pixel's window to the input and loop over its taps.
  */
 #include "tinyedge/kernels.h"
 #include "../internal/fixed_point.h"
@@ -34,45 +37,6 @@
     a3 = __smlatb(wo, (xs), a3);                                     \
   } while (0)
 
-/* A row of an unclipped 3×3 window as asm (gcc spills the C form): per tap one LDR (LDRSB) of x at xp, xp + xs or
-   xp + 2·xs, one LDRD of weights, the x + offset unpack, four SMLAxy. Twelve registers, which gcc finds on M4 and M7. */
-#define TE_X4(addr)                            \
-  "ldr %[xv], " addr "\n\t"                    \
-  "ldrd %[we], %[wo], [%[wp]], #8\n\t"         \
-  "sxtab16 %[xe], %[off], %[xv]\n\t"           \
-  "sxtab16 %[xv], %[off], %[xv], ror #8\n\t"   \
-  "smlabb %[a0], %[xe], %[we], %[a0]\n\t"      \
-  "smlatt %[a2], %[xe], %[we], %[a2]\n\t"      \
-  "smlabb %[a1], %[xv], %[wo], %[a1]\n\t"      \
-  "smlatt %[a3], %[xv], %[wo], %[a3]\n\t"
-
-/* The same for a group reading one input channel (the low halfword of x + off2 is x + offset). */
-#define TE_X1(addr)                            \
-  "ldrsb %[xv], " addr "\n\t"                  \
-  "ldrd %[we], %[wo], [%[wp]], #8\n\t"         \
-  "add %[xv], %[xv], %[off]\n\t"               \
-  "smlabb %[a0], %[we], %[xv], %[a0]\n\t"      \
-  "smlatb %[a2], %[we], %[xv], %[a2]\n\t"      \
-  "smlabb %[a1], %[wo], %[xv], %[a1]\n\t"      \
-  "smlatb %[a3], %[wo], %[xv], %[a3]\n\t"
-
-#define TE_ROW3(TAP)                                                                                            \
-  __asm__(TAP("[%[xp]]") TAP("[%[xp], %[xs]]") "add %[xv], %[xp], %[xs]\n\t" TAP("[%[xv], %[xs]]")                \
-          : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [wp] "+r"(wp), [xv] "=&r"(xv),           \
-            [xe] "=&r"(xe), [we] "=&r"(we), [wo] "=&r"(wo)                                                      \
-          : [xp] "r"(xp), [off] "r"(off2), [xs] "r"(xstep)                                                      \
-          : "memory")
-
-/* The three rows of an unclipped 3×3 window. */
-#define TE_3X3(TAP)    \
-  do {                 \
-    TE_ROW3(TAP);      \
-    xp += ystep;       \
-    TE_ROW3(TAP);      \
-    xp += ystep;       \
-    TE_ROW3(TAP);      \
-  } while (0)
-
 /* The int16 weight of output channel o at tap t in the c4-int16 layout. */
 static inline int32_t te_weight(const int8_t *w, int32_t taps, int32_t o, int32_t t) {
   const int16_t *h = (const int16_t *)(const void *)w;
@@ -96,123 +60,277 @@ static inline int32_t te_end_tap(int32_t i0, int32_t d, int32_t k, int32_t n) {
 
 /* Constants of a layer, computed once. */
 typedef struct {
+  const int8_t *w;
+  const int32_t *bias;
+  int32_t out_c, taps, vector_c, multiplier;
   int32_t xstep, ystep, off2, clamp;
   uint32_t lo4, hi4;
-} te_dw_consts;
+} te_dw_layer;
+
+/* Channels [o0, out_c) of one output pixel whose window is k, in any layout: the vector groups tap by tap, the
+   channels the groups leave four at a time in scalar arithmetic; x0 is the input of tap (ky0, kx0). */
+static void te_dw_clipped_pixel(const int8_t *x0, const te_clip *k, const te_window *g, const te_mac_params *p,
+                                const te_dw_layer *L, int32_t o0, int8_t *y) {
+  const int32_t xstep = L->xstep, ystep = L->ystep, off2 = L->off2, multiplier = L->multiplier;
+  int32_t o, j;
+  for (o = o0; o < L->vector_c; o += 4) {
+    const int32_t *wp = (const int32_t *)(const void *)L->w + (o >> 2) * L->taps * 2;
+    const int8_t *xp = x0 + (multiplier == 1 ? o : o / multiplier);
+    int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0, ky, kx;
+    if (L->bias) {
+      a0 = L->bias[o];
+      a1 = L->bias[o + 1];
+      a2 = L->bias[o + 2];
+      a3 = L->bias[o + 3];
+    }
+    wp += (k->ky0 * g->kw + k->kx0) * 2;
+    for (ky = k->ky0; ky < k->ky1; ky++) {
+      const int8_t *xr = xp;
+      for (kx = k->kx0; kx < k->kx1; kx++) {
+        if (multiplier == 1) TE_TAP4(te_load32(xr));
+        else TE_TAP1(*xr + p->input_offset);
+        xr += xstep;
+      }
+      xp += ystep;
+      wp += (g->kw - (k->kx1 - k->kx0)) * 2;
+    }
+    if (!p->shifts) {
+      te_smmul_requantize4(a0, a1, a2, a3, p->multipliers + 2 * o, p->output_offset, L->clamp, L->lo4, L->hi4, y + o);
+    } else {
+      const int32_t acc[4] = {a0, a1, a2, a3};
+      te_requantize_channels(acc, 4, p->multipliers + o, p->shifts + o, p->output_offset, p->act_min, p->act_max, y + o);
+    }
+  }
+  /* Channels the groups leave: four at a time through the same requantization. */
+  for (; o < L->out_c; o += 4) {
+    const int32_t len = L->out_c - o < 4 ? L->out_c - o : 4;
+    int32_t acc[4], ky, kx;
+    for (j = 0; j < len; j++) {
+      int32_t s = L->bias ? L->bias[o + j] : 0;
+      for (ky = k->ky0; ky < k->ky1; ky++) {
+        for (kx = k->kx0; kx < k->kx1; kx++) {
+          const int8_t xv = x0[(ky - k->ky0) * ystep + (kx - k->kx0) * xstep + (o + j) / multiplier];
+          s += (xv + p->input_offset) * te_weight(L->w, L->taps, o + j, ky * g->kw + kx);
+        }
+      }
+      acc[j] = s;
+    }
+    te_dsp_requantize(acc, len, p, o, y + o);
+  }
+}
+
+/* The window of output pixel (oy, ox) clipped to the input. */
+static te_clip te_clip_window(const te_window *g, int32_t oy, int32_t ox) {
+  te_clip k;
+  k.iy = oy * g->stride_h - g->pad_top;
+  k.ix = ox * g->stride_w - g->pad_left;
+  k.ky0 = te_first_tap(k.iy, g->dilation_h);
+  k.ky1 = te_end_tap(k.iy, g->dilation_h, g->kh, g->h);
+  k.kx0 = te_first_tap(k.ix, g->dilation_w);
+  k.kx1 = te_end_tap(k.ix, g->dilation_w, g->kw, g->w);
+  return k;
+}
+
+/* Channels [o0, out_c) of output pixel (n, oy, ox), its window clipped here. */
+static void te_dw_pixel(const int8_t *x, const te_window *g, const te_mac_params *p, const te_dw_layer *L, int32_t n,
+                        int32_t oy, int32_t ox, int32_t o0, int8_t *y) {
+  const te_clip k = te_clip_window(g, oy, ox);
+  const int8_t *x0 = x + ((n * g->h + k.iy + k.ky0 * g->dilation_h) * g->w + k.ix + k.kx0 * g->dilation_w) * g->c;
+  te_dw_clipped_pixel(x0, &k, g, p, L, o0, y);
+}
 
 #ifdef __OPTIMIZE__ /* -O0 keeps r7 for the frame: too few registers left for the asm */
-/* Every group of an unclipped 3×3 pixel with bias and 'smmul' constants: weights follow each other group by group,
-   so one pointer walks them, and bias, constants and y advance with it. */
-static void te_dw3x3_pixel(const int8_t *x0, const int32_t *wp, const int32_t *bias, const int32_t *mr, int32_t multiplier,
-                           int32_t groups, const te_dw_consts *k, int32_t output_offset, int8_t *y) {
-  const int32_t xstep = k->xstep, ystep = k->ystep, off2 = k->off2;
-  int32_t o;
-  for (o = 0; o < 4 * groups; o += 4) {
-    const int8_t *xp = x0 + (multiplier == 1 ? o : o / multiplier);
-    int32_t a0, a1, a2, a3, xv, xe, we, wo;
-    TE_LDRD_POST(a0, a1, bias);
-    TE_LDRD_POST(a2, a3, bias);
-    if (multiplier == 1) TE_3X3(TE_X4);
-    else TE_3X3(TE_X1);
-    te_smmul_requantize4(a0, a1, a2, a3, mr, output_offset, k->clamp, k->lo4, k->hi4, y);
-    mr += 8;
-    y += 4;
+/* A tap of the 3×3 path as asm (gcc spills the C form): one LDR (LDRSB) of x at addr, one LDRD of weights, the
+   x + offset unpack, four SMLAxy. Twelve registers, which gcc finds on M4 and M7. */
+#define TE_X4(addr)                            \
+  "ldr %[xv], " addr "\n\t"                    \
+  "ldrd %[we], %[wo], [%[wp]], #8\n\t"         \
+  "sxtab16 %[xe], %[off], %[xv]\n\t"           \
+  "sxtab16 %[xv], %[off], %[xv], ror #8\n\t"   \
+  "smlabb %[a0], %[xe], %[we], %[a0]\n\t"      \
+  "smlatt %[a2], %[xe], %[we], %[a2]\n\t"      \
+  "smlabb %[a1], %[xv], %[wo], %[a1]\n\t"      \
+  "smlatt %[a3], %[xv], %[wo], %[a3]\n\t"
+
+/* The same for a group reading one input channel (the low halfword of x + off2 is x + offset). */
+#define TE_X1(addr)                            \
+  "ldrsb %[xv], " addr "\n\t"                  \
+  "ldrd %[we], %[wo], [%[wp]], #8\n\t"         \
+  "add %[xv], %[xv], %[off]\n\t"               \
+  "smlabb %[a0], %[we], %[xv], %[a0]\n\t"      \
+  "smlatb %[a2], %[we], %[xv], %[a2]\n\t"      \
+  "smlabb %[a1], %[wo], %[xv], %[a1]\n\t"      \
+  "smlatb %[a3], %[wo], %[xv], %[a3]\n\t"
+
+#define TE_ROW_ASM(TAPS)                                                                                         \
+  __asm__(TAPS : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [wp] "+r"(wp), [xv] "=&r"(xv),        \
+                 [xe] "=&r"(xe), [we] "=&r"(we), [wo] "=&r"(wo)                                                 \
+          : [xp] "r"(xp), [off] "r"(off2), [xs] "r"(xstep)                                                      \
+          : "memory")
+
+/* One row of a window: three, two or one taps at xp, xp + xs, xp + 2·xs; wp advances past them. */
+#define TE_ROW3(TAP) TE_ROW_ASM(TAP("[%[xp]]") TAP("[%[xp], %[xs]]") "add %[xv], %[xp], %[xs]\n\t" TAP("[%[xv], %[xs]]"))
+#define TE_ROW2(TAP) TE_ROW_ASM(TAP("[%[xp]]") TAP("[%[xp], %[xs]]"))
+#define TE_ROW1(TAP) TE_ROW_ASM(TAP("[%[xp]]"))
+
+/* One row of `cols` taps. */
+#define TE_ROW(TAP, cols)               \
+  do {                                  \
+    if ((cols) == 3) TE_ROW3(TAP);      \
+    else if ((cols) == 2) TE_ROW2(TAP); \
+    else TE_ROW1(TAP);                  \
+  } while (0)
+
+/* `rows` (at most 3) rows of `cols` taps from the window's tap at xp and wp: constant rows and cols unroll it. */
+#define TE_WINDOW(TAP, rows, cols) \
+  do {                             \
+    int32_t r;                     \
+    for (r = 0; r < (rows); r++) { \
+      if (r) {                     \
+        xp += ystep;               \
+        wp += 6 - 2 * (cols);      \
+      }                            \
+      TE_ROW(TAP, cols);           \
+    }                              \
+  } while (0)
+
+/* Four accumulators plus bias requantized with the (M2, R) pairs at mr and stored at y. */
+#define TE_DW_STORE4(clamp) te_smmul_requantize4(a0, a1, a2, a3, mr, offset, clamp, L->lo4, L->hi4, y)
+
+/* Every group of `count` pixels `pixel` bytes of input apart, multiplier 1, each the window of `rows` × `cols` taps
+   from tap `tap0` whose input is at x0 (constants where inlined, so the window unrolls; rows = cols = 3 is the
+   interior of a row). Weights, bias and requantization constants each follow each other group by group, so three
+   pointers walk them; every channel is in a group (out_c % 4 = 0). */
+static inline __attribute__((always_inline)) void te_dw3x3_pixels(const int8_t *x0, int32_t count, int32_t pixel,
+                                                                   int32_t rows, int32_t cols, int32_t tap0,
+                                                                   const te_mac_params *p, const te_dw_layer *L,
+                                                                   int32_t clamp, int8_t *y) {
+  const int32_t xstep = L->xstep, ystep = L->ystep, off2 = L->off2, offset = p->output_offset;
+  /* Words from where a window leaves wp to the next group's first tap. */
+  const int32_t next = 2 * (9 - 3 * (rows - 1) - cols);
+  for (; count > 0; count--, x0 += pixel) {
+    const int32_t *wp = (const int32_t *)(const void *)L->w + 2 * tap0, *bias = L->bias, *mr = p->multipliers;
+    const int8_t *xc = x0, *end = y + L->vector_c;
+    do {
+      const int8_t *xp = xc;
+      int32_t a0, a1, a2, a3, xv, xe, we, wo;
+      TE_LDRD_POST(a0, a1, bias);
+      TE_LDRD_POST(a2, a3, bias);
+      TE_WINDOW(TE_X4, rows, cols);
+      TE_DW_STORE4(clamp);
+      wp += next;
+      mr += 8;
+      y += 4;
+      xc += 4;
+    } while (y < end);
+  }
+}
+
+/* Every group of one pixel of a 3×3 layer with bias and 'smmul' constants: `rows` × `cols` taps from tap
+   (ky0, kx0) whose input is x0. x advances by four channels a group (multiplier 1) or one channel every
+   multiplier / 4 groups. */
+static void te_dw3x3_groups(const int8_t *x0, int32_t rows, int32_t cols, int32_t tap0, const te_mac_params *p,
+                            const te_dw_layer *L, int8_t *y) {
+  const int32_t xstep = L->xstep, ystep = L->ystep, off2 = L->off2, offset = p->output_offset;
+  const int32_t per = L->multiplier == 1 ? 1 : L->multiplier >> 2, xadv = L->multiplier == 1 ? 4 : 1;
+  const int32_t *wg = (const int32_t *)(const void *)L->w + 2 * tap0, *bias = L->bias, *mr = p->multipliers;
+  const int8_t *xc = x0, *end = y + L->vector_c;
+  while (y < end) {
+    int32_t j;
+    for (j = 0; j < per; j++) {
+      const int8_t *xp = xc;
+      const int32_t *wp = wg;
+      int32_t a0, a1, a2, a3, xv, xe, we, wo;
+      TE_LDRD_POST(a0, a1, bias);
+      TE_LDRD_POST(a2, a3, bias);
+      if (L->multiplier == 1) TE_WINDOW(TE_X4, rows, cols);
+      else TE_WINDOW(TE_X1, rows, cols);
+      TE_DW_STORE4(L->clamp);
+      mr += 8;
+      y += 4;
+      wg += 18;
+    }
+    xc += xadv;
+  }
+}
+
+/* `count` pixels whose windows are `rows` × `cols` taps from tap0, their channels in vector groups then the rest:
+   multiplier 1 on the windows a 3×3 takes at padding ≤ 1 (whole, a row or a column off) unrolled, the others window
+   by window. */
+static void te_dw3x3_run(const int8_t *x, const int8_t *x0, int32_t count, int32_t rows, int32_t cols, int32_t tap0,
+                         const te_window *g, const te_mac_params *p, const te_dw_layer *L, int32_t n, int32_t oy,
+                         int32_t ox, int8_t *y) {
+  const int32_t pixel = g->stride_w * g->c;
+  const int32_t shape = L->multiplier == 1 && L->vector_c == L->out_c ? rows * 4 + cols : 0;
+  if (shape == 15 && L->clamp) te_dw3x3_pixels(x0, count, pixel, 3, 3, 0, p, L, 1, y);
+  else if (shape == 15) te_dw3x3_pixels(x0, count, pixel, 3, 3, 0, p, L, 0, y);
+  else if (shape == 14) te_dw3x3_pixels(x0, count, pixel, 3, 2, tap0, p, L, L->clamp, y);
+  else if (shape == 11) te_dw3x3_pixels(x0, count, pixel, 2, 3, tap0, p, L, L->clamp, y);
+  else if (shape == 10) te_dw3x3_pixels(x0, count, pixel, 2, 2, tap0, p, L, L->clamp, y);
+  else
+    for (; count > 0; count--, x0 += pixel, ox++, y += L->out_c) {
+      te_dw3x3_groups(x0, rows, cols, tap0, p, L, y);
+      if (L->vector_c < L->out_c) te_dw_pixel(x, g, p, L, n, oy, ox, L->vector_c, y);
+    }
+}
+
+/* A 3×3 layer with bias and 'smmul' constants, row by row: the vertical clip once per row, the interior of each
+   unclipped row as one loop of whole windows, border pixels through te_dw3x3_groups' clipped rows. */
+static void te_dw3x3(const int8_t *x, const te_window *g, const te_mac_params *p, const te_dw_layer *L, int8_t *y) {
+  const int32_t sw = g->stride_w, out_c = L->out_c;
+  /* Output columns [lo, hi) read no padding. */
+  const int32_t lo = (g->pad_left + sw - 1) / sw;
+  const int32_t hi_num = g->w - 3 + g->pad_left;
+  int32_t hi = hi_num < 0 ? 0 : hi_num / sw + 1, n, oy, ox;
+  if (hi > g->ow) hi = g->ow;
+  if (hi < lo) hi = lo;
+  for (n = 0; n < g->n; n++) {
+    for (oy = 0; oy < g->oh; oy++) {
+      const int32_t iy = oy * g->stride_h - g->pad_top;
+      const int32_t ky0 = iy < 0 ? -iy : 0, ky1 = iy + 3 > g->h ? g->h - iy : 3;
+      const int32_t row = (n * g->h + iy + ky0) * g->w;
+      for (ox = 0; ox < g->ow;) {
+        const int32_t ix = ox * sw - g->pad_left;
+        const int32_t kx0 = ix < 0 ? -ix : 0, kx1 = ix + 3 > g->w ? g->w - ix : 3;
+        const int32_t rows = ky1 > ky0 && kx1 > kx0 ? ky1 - ky0 : 0;
+        /* The interior of a row as one run, border pixels one by one. */
+        const int32_t count = ox == lo && lo < hi ? hi - lo : 1;
+        te_dw3x3_run(x, x + (row + ix + kx0) * g->c, count, rows, kx1 - kx0, ky0 * 3 + kx0, g, p, L, n, oy, ox, y);
+        ox += count;
+        y += count * out_c;
+      }
+    }
   }
 }
 #endif
 
 void te_depthwise_conv2d_s8(const int8_t *x, const int8_t *w, const int32_t *bias, const te_window *g,
                             int32_t multiplier, const te_mac_params *p, int8_t *y) {
-  const int32_t c = g->c, out_c = c * multiplier, taps = g->kh * g->kw;
-  const int32_t vector_c = multiplier == 1 || multiplier % 4 == 0 ? out_c & ~3 : 0;
-  const int32_t xstep = g->dilation_w * c, ystep = g->dilation_h * g->w * c;
+  const int32_t c = g->c, out_c = c * multiplier;
   const int32_t off2 = (int32_t)(((uint32_t)(uint16_t)p->input_offset << 16) | (uint16_t)p->input_offset);
-  const uint32_t lo4 = te_splat4_s8(p->act_min), hi4 = te_splat4_s8(p->act_max);
-  const te_dw_consts consts = {xstep, ystep, off2, p->act_min > -128 || p->act_max < 127, lo4, hi4};
-  const int fast = bias && !p->shifts && g->kh == 3 && g->kw == 3;
-  int32_t n, oy, ox, o, j;
+  const te_dw_layer L = {w,
+                         bias,
+                         out_c,
+                         g->kh * g->kw,
+                         multiplier == 1 || multiplier % 4 == 0 ? out_c & ~3 : 0,
+                         multiplier,
+                         g->dilation_w * c,
+                         g->dilation_h * g->w * c,
+                         off2,
+                         p->act_min > -128 || p->act_max < 127,
+                         te_splat4_s8(p->act_min),
+                         te_splat4_s8(p->act_max)};
+  int32_t n, oy, ox;
+#ifdef __OPTIMIZE__
+  if (bias && !p->shifts && g->kh == 3 && g->kw == 3 && g->dilation_h == 1 && g->dilation_w == 1) {
+    te_dw3x3(x, g, p, &L, y);
+    return;
+  }
+#endif
   for (n = 0; n < g->n; n++) {
     for (oy = 0; oy < g->oh; oy++) {
       for (ox = 0; ox < g->ow; ox++) {
-        te_clip k;
-        const int8_t *x0;
-        int32_t full;
-        k.iy = oy * g->stride_h - g->pad_top;
-        k.ix = ox * g->stride_w - g->pad_left;
-        k.ky0 = te_first_tap(k.iy, g->dilation_h);
-        k.ky1 = te_end_tap(k.iy, g->dilation_h, g->kh, g->h);
-        k.kx0 = te_first_tap(k.ix, g->dilation_w);
-        k.kx1 = te_end_tap(k.ix, g->dilation_w, g->kw, g->w);
-        full = g->kh == 3 && g->kw == 3 && k.ky0 == 0 && k.kx0 == 0 && k.ky1 == 3 && k.kx1 == 3;
-        /* input of tap (ky0, kx0) */
-        x0 = x + ((n * g->h + k.iy + k.ky0 * g->dilation_h) * g->w + k.ix + k.kx0 * g->dilation_w) * c;
-        o = 0;
-#ifdef __OPTIMIZE__
-        if (fast && full) {
-          te_dw3x3_pixel(x0, (const int32_t *)(const void *)w, bias, p->multipliers, multiplier, vector_c >> 2, &consts, p->output_offset, y);
-          o = vector_c;
-        }
-#else
-        (void)fast;
-        (void)full;
-#endif
-        for (; o < vector_c; o += 4) {
-          const int32_t *wp = (const int32_t *)(const void *)w + (o >> 2) * taps * 2;
-          int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0, ky, kx;
-          if (bias) {
-            a0 = bias[o];
-            a1 = bias[o + 1];
-            a2 = bias[o + 2];
-            a3 = bias[o + 3];
-          }
-          if (multiplier == 1) {
-            const int8_t *xp = x0 + o;
-            wp += (k.ky0 * g->kw + k.kx0) * 2;
-            for (ky = k.ky0; ky < k.ky1; ky++) {
-              const int8_t *xr = xp;
-              for (kx = k.kx0; kx < k.kx1; kx++) {
-                TE_TAP4(te_load32(xr));
-                xr += xstep;
-              }
-              xp += ystep;
-              wp += (g->kw - (k.kx1 - k.kx0)) * 2;
-            }
-          } else {
-            const int8_t *xp = x0 + o / multiplier;
-            wp += (k.ky0 * g->kw + k.kx0) * 2;
-            for (ky = k.ky0; ky < k.ky1; ky++) {
-              const int8_t *xr = xp;
-              for (kx = k.kx0; kx < k.kx1; kx++) {
-                TE_TAP1(*xr + p->input_offset);
-                xr += xstep;
-              }
-              xp += ystep;
-              wp += (g->kw - (k.kx1 - k.kx0)) * 2;
-            }
-          }
-          if (!p->shifts) {
-            te_smmul_requantize4(a0, a1, a2, a3, p->multipliers + 2 * o, p->output_offset, consts.clamp, lo4, hi4, y + o);
-          } else {
-            const int32_t acc[4] = {a0, a1, a2, a3};
-            te_requantize_channels(acc, 4, p->multipliers + o, p->shifts + o, p->output_offset, p->act_min, p->act_max, y + o);
-          }
-        }
-        /* Channels the groups leave: four at a time through the same requantization. */
-        for (; o < out_c; o += 4) {
-          const int32_t len = out_c - o < 4 ? out_c - o : 4;
-          int32_t acc[4], ky, kx;
-          for (j = 0; j < len; j++) {
-            int32_t s = bias ? bias[o + j] : 0;
-            for (ky = k.ky0; ky < k.ky1; ky++) {
-              for (kx = k.kx0; kx < k.kx1; kx++) {
-                const int8_t xv = x0[(ky - k.ky0) * ystep + (kx - k.kx0) * xstep + (o + j) / multiplier];
-                s += (xv + p->input_offset) * te_weight(w, taps, o + j, ky * g->kw + kx);
-              }
-            }
-            acc[j] = s;
-          }
-          te_dsp_requantize(acc, len, p, o, y + o);
-        }
+        te_dw_pixel(x, g, p, &L, n, oy, ox, 0, y);
         y += out_c;
       }
     }
