@@ -166,11 +166,19 @@ const conv3x3: KernelCase[] = [1, 3, 7, 8, 9, 17, 63, 64, 65].map((o, i) => ({
   seed: o,
 }));
 
-const convInputs: KernelCase[] = [1, 7, 17].map((c) => ({
-  name: `conv2d 3×3 stride 2 SAME from ${c} input channels, no clamp`,
-  graph: () => convGraph(c, 8, 3, 2, 'SAME', NO_CLAMP, 100 + c),
-  seed: 100 + c,
-}));
+const convInputs: KernelCase[] = [
+  ...[1, 7, 17].map((c) => ({
+    name: `conv2d 3×3 stride 2 SAME from ${c} input channels, no clamp`,
+    graph: () => convGraph(c, 8, 3, 2, 'SAME', NO_CLAMP, 100 + c),
+    seed: 100 + c,
+  })),
+  // Two padded taps on every side (window rows partly inside the input), K = 50 (not a multiple of 4), 5 outputs.
+  {
+    name: 'conv2d 5×5 stride 1 SAME, 2 → 5 channels, relu6',
+    graph: () => convGraph(2, 5, 5, 1, 'SAME', RELU6, 120),
+    seed: 120,
+  },
+];
 
 const pointwise: KernelCase[] = [
   [1, 1],
@@ -220,11 +228,12 @@ const depthwiseTiny: KernelCase[] = (
   seed: 540 + i,
 }));
 
-/** Row counts 3, 2 and 5: the WASM matmul computes rows four at a time, so these exercise each remainder. */
+/** Row counts 3, 2, 5 and 1: the WASM matmul computes rows four at a time, so these exercise each remainder. */
 const fullyConnected: KernelCase[] = [
   [17, 7, 3],
   [64, 65, 2],
   [33, 20, 5],
+  [18, 5, 1],
 ].map(([k, o, rows]) => ({
   name: `fully connected ${k} → ${o}, ${rows} rows`,
   graph: () =>

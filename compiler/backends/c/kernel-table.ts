@@ -45,11 +45,12 @@ export const INT8_FAMILIES: readonly KernelFamily[] = KERNEL_FAMILIES.filter((f)
 
 /**
  * How te_matmul_s8 and te_conv2d_s8 of a folder read weights: [K][out_c] (broadcast x, vectorize along outputs),
- * [out_c][K] (dot products along K), or 'o4-interleaved': [out_c][K] with each full group of four output channels
- * stored as [K/4][4 channels][4 k] then its K % 4 tail [4 channels][K % 4], the out_c % 4 last rows as they are
- * (one pointer walks four channels).
+ * [out_c][K] (dot products along K), or 'o4-s16-pairs': widened to int16, per group of four output channels (the
+ * last zero-padded) and per step of four k (K zero-padded to a multiple of four), per channel the words
+ * (w[k], w[k + 2]) and (w[k + 1], w[k + 3]): the pairs SXTB16 makes of four int8 inputs (one pointer walks four
+ * channels, two LDM a step, no weight sign-extension; twice the flash of int8).
  */
-export type MatmulLayout = 'k-major' | 'o-major' | 'o4-interleaved';
+export type MatmulLayout = 'k-major' | 'o-major' | 'o4-s16-pairs';
 
 /**
  * How te_depthwise_conv2d_s8 reads its filter: [KH][KW][C·M] int8, or 'c4-int16': int16, per group of four output
@@ -93,7 +94,7 @@ export const KERNEL_FOLDERS: Record<string, KernelFolder> = {
   'cortex-m-dsp': {
     isa: 'Armv7E-M DSP: SMLAD on SXTB16-unpacked pairs, 2 MACs per instruction; SMMLAR/SMMLSR requantization (also in add)',
     families: ['conv2d', 'depthwise_conv2d', 'add'],
-    matmulLayout: 'o4-interleaved',
+    matmulLayout: 'o4-s16-pairs',
     depthwiseLayout: 'c4-int16',
     requantize: 'smmul',
   },

@@ -188,7 +188,7 @@ function bias(ctx: RenderContext, node: Node): string {
 
 /**
  * A conv or dense filter in the layout the chosen kernels read: as it is for o-major kernels ([O][K], OHWI being
- * [O][KH·KW·C]), in groups of four rows for o4-interleaved ones, transposed to [K][O] for the reference.
+ * [O][KH·KW·C]), as int16 pairs in groups of four rows for o4-s16-pairs ones, transposed to [K][O] for the reference.
  */
 function matmulFilter(ctx: RenderContext, node: Node, layout: MatmulLayout): string {
   if (layout === 'o-major') return constant(ctx, node.inputs[1]!);

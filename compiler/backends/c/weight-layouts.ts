@@ -13,38 +13,34 @@ export interface LaidOut {
   description: string;
 }
 
-/** Bytes as little-endian int32 words (zero-padded), so the C array is word-aligned for LDR/LDRD. */
-function asWords(bytes: Int8Array): Int32Array {
-  const words = new Int32Array(Math.ceil(bytes.length / 4));
-  new Int8Array(words.buffer).set(bytes);
+/**
+ * [O][K] weights as MatmulLayout 'o4-s16-pairs': per group of four rows (the last zero-padded) and per step of four
+ * k (K zero-padded to a multiple of four), per row the int16 pairs (w[k], w[k + 2]) and (w[k + 1], w[k + 3]) as
+ * little-endian words: the pairs SXTB16 makes of four int8 inputs, so the kernel never sign-extends a weight.
+ */
+function int16Pairs4(w: Int8Array, o: number, k: number): Int32Array {
+  const steps = Math.ceil(k / 4);
+  const at = (r: number, i: number) => (r < o && i < k ? w[r * k + i]! : 0);
+  const words = new Int32Array(Math.ceil(o / 4) * steps * 8);
+  let n = 0;
+  for (let r = 0; r < o; r += 4)
+    for (let s = 0; s < 4 * steps; s += 4)
+      for (let j = r; j < r + 4; j++)
+        for (let e = 0; e < 2; e++) words[n++] = (at(j, s + e) & 0xffff) | (at(j, s + e + 2) << 16);
   return words;
-}
-
-/** [O][K] weights with each full group of four rows as [K/4][4][4] then [4][K % 4] (MatmulLayout 'o4-interleaved'). */
-function interleave4(w: Int8Array, o: number, k: number): Int8Array {
-  const t = new Int8Array(w.length);
-  const k4 = k - (k % 4);
-  let at = 0;
-  for (let r = 0; r + 4 <= o; r += 4) {
-    for (let i = 0; i < k4; i += 4)
-      for (let j = 0; j < 4; j++) for (let q = 0; q < 4; q++) t[at++] = w[(r + j) * k + i + q]!;
-    for (let j = 0; j < 4; j++) for (let i = k4; i < k; i++) t[at++] = w[(r + j) * k + i]!;
-  }
-  t.set(w.subarray(at), at);
-  return t;
 }
 
 /**
  * A conv or dense filter [O][K] (OHWI being [O][KH·KW·C]) in a layout other than 'o-major' (which is the filter as
- * it is): four rows interleaved for 'o4-interleaved', transposed to [K][O] for the reference's 'k-major'.
+ * it is): int16 pairs in groups of four rows for 'o4-s16-pairs', transposed to [K][O] for the reference's 'k-major'.
  */
 export function layMatmulFilter(w: Int8Array, o: number, layout: Exclude<MatmulLayout, 'o-major'>): LaidOut {
   const k = w.length / o;
-  if (layout === 'o4-interleaved')
+  if (layout === 'o4-s16-pairs')
     return {
       type: 'int32_t',
-      data: asWords(interleave4(w, o, k)),
-      description: `[${o}][${k}] int8, four rows interleaved, little-endian words`,
+      data: int16Pairs4(w, o, k),
+      description: `[${o}][${k}] as int16 pairs, four rows a group, K padded to a multiple of four`,
     };
   const t = new Int8Array(w.length);
   for (let r = 0; r < o; r++) for (let i = 0; i < k; i++) t[i * o + r] = w[r * k + i]!;

@@ -4,7 +4,7 @@
  * every constant (offsets, multipliers, shifts, clamps, tables) and passes it in, so kernels only run integer code.
  * Tensors are NHWC; weights (and, for cortex-m-dsp, the requantization constants) are laid out by the compiler as
  * each kernel folder declares in compiler/backends/c/kernel-table.ts: conv and matmul [K][out_c] for kernels/ref,
- * [out_c][K] for the NEON, SDOT and Helium folders, four output channels interleaved for cortex-m-dsp; depthwise
+ * [out_c][K] for the NEON, SDOT and Helium folders, int16 pairs in groups of four output channels for cortex-m-dsp; depthwise
  * [KH][KW][C·M], or int16 in blocks of four channels for cortex-m-dsp. No kernel allocates memory: scratch comes from
  * the planned arena.
  *

@@ -1,93 +1,87 @@
 /*
- * Cortex-M4/M7 (Armv7E-M DSP) int8 convolution and matrix product, weights 'o4-interleaved' (kernel-table.ts):
- * each group of four output channels is [K/4][4 channels][4 k], so one pointer walks them with two LDRD per four
- * k. Four int8 of x and of each weight word are unpacked into int16 pairs with SXTB16 (bytes 0, 2 and 1, 3) and
- * multiplied pairwise by SMLAD, two MACs per instruction; x is unpacked once for the four channels.
+ * Cortex-M4/M7 (Armv7E-M DSP) int8 convolution and matrix product, weights 'o4-s16-pairs' (kernel-table.ts): int16,
+ * per group of four output channels and per step of four k, each channel's pairs (w0, w2) and (w1, w3), K and the
+ * last group zero-padded by the compiler. A step loads four int8 of x once, unpacks them into the same pairs with
+ * SXTB16 (bytes 0, 2 and 1, 3), loads the group's eight weight words with two LDM and multiplies with eight SMLAD:
+ * 16 MACs in 13 instructions, no weight sign-extension (the int8 layout needed 21).
  */
 #include "tinyedge/kernels.h"
 #include "../internal/fixed_point.h"
 #include "../internal/armv7em_dsp.h"
 
-/* One step of four k for the four channels of a group: x unpacked once (SXTB16), each weight word unpacked and
-   multiplied pairwise (SMLAD). gcc's scheduler spills when the loop is C, so the step is asm. */
-#define TE_GROUP4_STEP                     \
-  "ldr %[xo], [%[xp]], #4\n\t"             \
-  "ldrd %[wa], %[wb], [%[wp]], #16\n\t"    \
-  "sxtb16 %[xe], %[xo]\n\t"                \
-  "sxtb16 %[xo], %[xo], ror #8\n\t"        \
-  "sxtb16 %[t], %[wa]\n\t"                 \
-  "smlad %[s0], %[xe], %[t], %[s0]\n\t"    \
-  "sxtb16 %[t], %[wa], ror #8\n\t"         \
-  "smlad %[s0], %[xo], %[t], %[s0]\n\t"    \
-  "sxtb16 %[t], %[wb]\n\t"                 \
-  "smlad %[s1], %[xe], %[t], %[s1]\n\t"    \
-  "sxtb16 %[t], %[wb], ror #8\n\t"         \
-  "smlad %[s1], %[xo], %[t], %[s1]\n\t"    \
-  "ldrd %[wa], %[wb], [%[wp], #-8]\n\t"    \
-  "sxtb16 %[t], %[wa]\n\t"                 \
-  "smlad %[s2], %[xe], %[t], %[s2]\n\t"    \
-  "sxtb16 %[t], %[wa], ror #8\n\t"         \
-  "smlad %[s2], %[xo], %[t], %[s2]\n\t"    \
-  "sxtb16 %[t], %[wb]\n\t"                 \
-  "smlad %[s3], %[xe], %[t], %[s3]\n\t"    \
-  "sxtb16 %[t], %[wb], ror #8\n\t"         \
-  "smlad %[s3], %[xo], %[t], %[s3]\n\t"
+/* The multiplies of one step, x in %[xo] (raw). The LDM lists need ascending registers: w0..w3 are bound to r8..r11. */
+#define TE_S16_STEP_MACS                           \
+  "ldmia %[wp]!, {%[w0], %[w1], %[w2], %[w3]}\n\t" \
+  "sxtb16 %[xe], %[xo]\n\t"                        \
+  "sxtb16 %[xo], %[xo], ror #8\n\t"                \
+  "smlad %[s0], %[xe], %[w0], %[s0]\n\t"           \
+  "smlad %[s0], %[xo], %[w1], %[s0]\n\t"           \
+  "smlad %[s1], %[xe], %[w2], %[s1]\n\t"           \
+  "smlad %[s1], %[xo], %[w3], %[s1]\n\t"           \
+  "ldmia %[wp]!, {%[w0], %[w1], %[w2], %[w3]}\n\t" \
+  "smlad %[s2], %[xe], %[w0], %[s2]\n\t"           \
+  "smlad %[s2], %[xo], %[w1], %[s2]\n\t"           \
+  "smlad %[s3], %[xe], %[w2], %[s3]\n\t"           \
+  "smlad %[s3], %[xo], %[w3], %[s3]\n\t"
 
-#define TE_GROUP4_OPERANDS                                                                                      \
-  : [s0] "+r"(s0), [s1] "+r"(s1), [s2] "+r"(s2), [s3] "+r"(s3), [xp] "+r"(xp), [wp] "+r"(wp), [n] "+r"(n),      \
-    [xe] "=&r"(xe), [xo] "=&r"(xo), [wa] "=&r"(wa), [wb] "=&r"(wb), [t] "=&r"(t)                                \
-  :                                                                                                            \
+/* One step reading its four x bytes at xp. */
+#define TE_S16_STEP "ldr %[xo], [%[xp]], #4\n\t" TE_S16_STEP_MACS
+
+#define TE_S16_OPERANDS                                                                                          \
+  : [s0] "+r"(s[0]), [s1] "+r"(s[1]), [s2] "+r"(s[2]), [s3] "+r"(s[3]), [xp] "+r"(xp), [wp] "+r"(*wp), [n] "+r"(n), \
+    [xe] "=&r"(xe), [xo] "+&r"(xo), [w0] "=&r"(w0), [w1] "=&r"(w1), [w2] "=&r"(w2), [w3] "=&r"(w3)              \
+  :                                                                                                             \
   : "cc", "memory"
 
-/* Dot product of x with one plain weight row (the out_c % 4 last channels). */
-static int32_t te_row_dot(const int8_t *x, const int8_t *w, int32_t k, int32_t s) {
-  const int32_t k4 = k & ~3;
+/* The k % 4 last bytes of x, zero-extended into a word (their weights are zero past k, so any value would do; the
+   bytes past x are not read). */
+static inline uint32_t te_tail_word(const int8_t *x, int32_t k) {
+  uint32_t v = 0;
   int32_t i;
-  for (i = 0; i < k4; i += 4) {
-    const uint32_t xv = te_load32(x + i), wv = te_load32(w + i);
-    s = __smlad(__sxtb16(xv), __sxtb16(wv), s);
-    s = __smlad(te_sxtb16_ror8(xv), te_sxtb16_ror8(wv), s);
+  for (i = k & ~3; i < k; i++) v |= (uint32_t)(uint8_t)x[i] << (8 * (i & 3));
+  return v;
+}
+
+/* s[0..4) += x[0..k) times the four channels of the group at *wp, which is left at the next group; `tail` is
+   te_tail_word(x, k). */
+static inline __attribute__((always_inline)) void te_s16_group_dot(const int8_t *xp, const int32_t **wp, int32_t k,
+                                                                    uint32_t tail, int32_t s[4]) {
+  const int32_t steps = k >> 2;
+  int32_t n = steps >> 1, xe;
+  uint32_t xo = tail;
+  register int32_t w0 __asm__("r8"), w1 __asm__("r9"), w2 __asm__("r10"), w3 __asm__("r11");
+  if (n > 0) __asm__ volatile("1:\n\t" TE_S16_STEP TE_S16_STEP "subs %[n], %[n], #1\n\tbne 1b" TE_S16_OPERANDS);
+  if (steps & 1) __asm__ volatile(TE_S16_STEP TE_S16_OPERANDS);
+  if (k & 3) {
+    xo = tail;
+    __asm__ volatile(TE_S16_STEP_MACS TE_S16_OPERANDS);
   }
-  for (; i < k; i++) s += x[i] * w[i];
-  return s;
 }
 
 static void te_row_times_matrix(const int8_t *x, const int8_t *w, const int32_t *folded_bias, int32_t k, int32_t out_c,
                                 const te_mac_params *p, int8_t *y) {
-  const int32_t groups = out_c >> 2, r = k & 3;
   const uint32_t lo4 = te_splat4_s8(p->act_min), hi4 = te_splat4_s8(p->act_max);
   const int32_t clamp = p->act_min > -128 || p->act_max < 127;
   const int32_t *wp = (const int32_t *)(const void *)w; /* an int32 array (render-nodes.ts): word-aligned */
-  int32_t acc[4], o, j, i;
-  for (o = 0; o < 4 * groups; o += 4) {
-    const int8_t *xp = x;
-    const int8_t *tail;
-    int32_t s0 = folded_bias[o], s1 = folded_bias[o + 1], s2 = folded_bias[o + 2], s3 = folded_bias[o + 3];
-    int32_t n, xe, xo, wa, wb, t;
-    n = k >> 3;
-    if (n > 0) __asm__ volatile("1:\n\t" TE_GROUP4_STEP TE_GROUP4_STEP "subs %[n], %[n], #1\n\tbne 1b" TE_GROUP4_OPERANDS);
-    if (k & 4) __asm__ volatile(TE_GROUP4_STEP TE_GROUP4_OPERANDS);
-    tail = (const int8_t *)wp;
-    for (i = 0; i < r; i++) {
-      const int32_t xi = xp[i];
-      s0 += xi * tail[i];
-      s1 += xi * tail[r + i];
-      s2 += xi * tail[2 * r + i];
-      s3 += xi * tail[3 * r + i];
-    }
-    wp = (const int32_t *)(const void *)(tail + 4 * r);
-    if (!p->shifts) {
-      te_smmul_requantize4(s0, s1, s2, s3, p->multipliers + 2 * o, p->output_offset, clamp, lo4, hi4, y + o);
-    } else {
-      acc[0] = s0;
-      acc[1] = s1;
-      acc[2] = s2;
-      acc[3] = s3;
-      te_requantize_channels(acc, 4, p->multipliers + o, p->shifts + o, p->output_offset, p->act_min, p->act_max, y + o);
-    }
+  const uint32_t tail = te_tail_word(x, k);
+  int32_t s[4], o, j;
+  for (o = 0; o + 4 <= out_c; o += 4) {
+    s[0] = folded_bias[o];
+    s[1] = folded_bias[o + 1];
+    s[2] = folded_bias[o + 2];
+    s[3] = folded_bias[o + 3];
+    te_s16_group_dot(x, &wp, k, tail, s);
+    if (!p->shifts)
+      te_smmul_requantize4(s[0], s[1], s[2], s[3], p->multipliers + 2 * o, p->output_offset, clamp, lo4, hi4, y + o);
+    else
+      te_requantize_channels(s, 4, p->multipliers + o, p->shifts + o, p->output_offset, p->act_min, p->act_max, y + o);
   }
-  for (j = 0; o + j < out_c; j++) acc[j] = te_row_dot(x, w + (o + j) * k, k, folded_bias[o + j]);
-  if (o < out_c) te_dsp_requantize(acc, out_c - o, p, o, y + o);
+  if (o < out_c) {
+    /* The last out_c % 4 channels: their group is zero-padded to four. */
+    for (j = 0; j < 4; j++) s[j] = o + j < out_c ? folded_bias[o + j] : 0;
+    te_s16_group_dot(x, &wp, k, tail, s);
+    te_dsp_requantize(s, out_c - o, p, o, y + o);
+  }
 }
 
 #include "../internal/row_drivers.h"
