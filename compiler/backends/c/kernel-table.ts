@@ -44,11 +44,21 @@ export const INT8_FAMILIES: readonly KernelFamily[] = KERNEL_FAMILIES.filter((f)
 
 /**
  * How te_matmul_s8 and te_conv2d_s8 of a folder read weights: [K][out_c] (broadcast x, vectorize along outputs),
- * [out_c][K] (dot products along K), or 'o4-interleaved': [out_c][K] with each full group of four output channels
+ * [out_c][K] (dot products along K), 'o4-interleaved': [out_c][K] with each full group of four output channels
  * stored as [K/4][4 channels][4 k] then its K % 4 tail [4 channels][K % 4], the out_c % 4 last rows as they are
- * (one pointer walks four channels).
+ * (one pointer walks four channels), or 'o4-k16' (Helium): out_c zero-padded to a multiple of 8 and K to one of 16,
+ * each group of four channels as [K16/16][4 channels][16 k]; the folded bias, multipliers and shifts are padded to
+ * the same channel count (MATMUL_CHANNEL_STEP), so the kernels load them as whole vectors.
  */
-export type MatmulLayout = 'k-major' | 'o-major' | 'o4-interleaved';
+export type MatmulLayout = 'k-major' | 'o-major' | 'o4-interleaved' | 'o4-k16';
+
+/** The multiple a layout pads out_c (and the per-channel constants) to; 1: no padding. */
+export const MATMUL_CHANNEL_STEP: Readonly<Record<MatmulLayout, number>> = {
+  'k-major': 1,
+  'o-major': 1,
+  'o4-interleaved': 1,
+  'o4-k16': 8,
+};
 
 /**
  * How te_depthwise_conv2d_s8 reads its filter: [KH][KW][C·M] int8, or 'c4-int16': int16, per group of four output
@@ -99,7 +109,7 @@ export const KERNEL_FOLDERS: Record<string, KernelFolder> = {
   'arm-mve': {
     isa: 'Armv8.1-M Helium (MVE): vmladavaq_s8 and vmlaq_s32',
     families: ['conv2d', 'depthwise_conv2d'],
-    matmulLayout: 'o-major',
+    matmulLayout: 'o4-k16',
   },
 };
 
