@@ -17,6 +17,8 @@ export const KERNEL_FAMILIES = [
   'conv2d',
   'depthwise_conv2d',
   'elementwise',
+  'add',
+  'avg_pool',
   'pool',
   'pad',
   'resize',
@@ -108,7 +110,7 @@ export const KERNEL_FOLDERS: Record<string, KernelFolder> = {
   },
   'arm-mve': {
     isa: 'Armv8.1-M Helium (MVE): vmladavaq_s8 and vmlaq_s32',
-    families: ['conv2d', 'depthwise_conv2d'],
+    families: ['conv2d', 'depthwise_conv2d', 'add', 'avg_pool'],
     matmulLayout: 'o4-k16',
   },
 };

@@ -1,34 +1,14 @@
 /*
- * Reference int8 elementwise kernels: add and mul with broadcasting, the requantizing copy (concat, reshape, clamp,
- * quantize), softmax and table lookup. The per-element formulas of add, mul and the copy, with their overflow bounds,
+ * Reference int8 elementwise kernels: mul with broadcasting (add is its own family, kernels/ref/add.c), the
+ * requantizing copy (concat, reshape, clamp, quantize), softmax and table lookup. The per-element formulas of add, mul and the copy, with their overflow bounds,
  * are kernels/internal/element_ops.h's, which the 16×8 kernels (int16.c) share.
  */
 #include "tinyedge/kernels.h"
 #include "../internal/fixed_point.h"
 #include "../internal/element_ops.h"
 
-/* Add or mul (`op`, which compilers inline into a copy per caller): output element (i0, i1, i2, i3) reads a and b
-   at their broadcast offsets (strides 0 on repeated dimensions). */
-static void binary_s8(const int8_t *a, const int8_t *b, const te_broadcast *s, const te_binary_params *p, int8_t *y,
-                      int32_t (*op)(int32_t, int32_t, const te_binary_params *)) {
-  const te_broadcast4 t = te_broadcast_dims(s);
-  int32_t i0, i1, i2, i3;
-  for (i0 = 0; i0 < t.d[0]; i0++)
-    for (i1 = 0; i1 < t.d[1]; i1++)
-      for (i2 = 0; i2 < t.d[2]; i2++)
-        for (i3 = 0; i3 < t.d[3]; i3++) {
-          const int32_t va = a[i0 * t.sa[0] + i1 * t.sa[1] + i2 * t.sa[2] + i3 * t.sa[3]];
-          const int32_t vb = b[i0 * t.sb[0] + i1 * t.sb[1] + i2 * t.sb[2] + i3 * t.sb[3]];
-          *y++ = (int8_t)op(va, vb, p);
-        }
-}
-
-void te_add_s8(const int8_t *a, const int8_t *b, const te_broadcast *s, const te_binary_params *p, int8_t *y) {
-  binary_s8(a, b, s, p, y, te_add_element);
-}
-
 void te_mul_s8(const int8_t *a, const int8_t *b, const te_broadcast *s, const te_binary_params *p, int8_t *y) {
-  binary_s8(a, b, s, p, y, te_mul_element);
+  te_binary_s8(a, b, s, p, y, te_mul_element);
 }
 
 void te_requantize_s8(const int8_t *x, int32_t outer, int32_t chunk, int32_t y_stride, const te_requant_params *p,
