@@ -269,6 +269,46 @@ const pools: KernelCase[] = (
 }));
 
 /**
+ * Tile boundaries of the matmul tiles that take two rows × four channels and one row × eight channels with K in
+ * steps of 16 (arm-mve): K a whole number of steps beside an odd output width, out_c % 8 = 4 (half a tile of
+ * padding) and out_c = 4 (the second four channels all padding) on a lone row; an average pool over more channels
+ * than a vector block.
+ */
+const tiles: KernelCase[] = [
+  {
+    name: 'conv2d 3×3 stride 2 SAME, 16 → 12 channels (K = 144, odd output width), relu6',
+    graph: () => convGraph(16, 12, 3, 2, 'SAME', RELU6, 140),
+    seed: 140,
+  },
+  ...[
+    [48, 12],
+    [40, 4],
+  ].map(([k, o]) => ({
+    name: `fully connected ${k} → ${o}, 1 row`,
+    graph: () =>
+      single(
+        (b) => {
+          weights(b, 'w', [o!, k!], k! + o!);
+          weights(b, 'bias', [o!], k! + o! + 1);
+          return b.node('fully_connected', 'fc', ['x', 'w', 'bias'], { clamp: RELU });
+        },
+        [1, k!],
+      ),
+    seed: 650 + k!,
+  })),
+  {
+    name: 'avg_pool2d 5×6 over the whole input, 20 channels',
+    graph: () =>
+      single(
+        (b) =>
+          b.node('avg_pool2d', 'pool', ['x'], { filter: [5, 6], strides: [1, 1], pads: [0, 0, 0, 0], clamp: NO_CLAMP }),
+        [1, 5, 6, 20],
+      ),
+    seed: 810,
+  },
+];
+
+/**
  * Requantization extremes: per-channel shifts spread from +1 to −19 in one layer, multipliers above one
  * (left shifts, with heavy saturation) beside ordinary ones, and one channel shifting right by more than 21 (the
  * backends' vector requantization must fall back or stay exact there).
@@ -516,6 +556,7 @@ export const KERNEL_CASES_16X8: KernelCase[] = [
   ...depthwise,
   ...fullyConnected,
   ...pools,
+  ...tiles,
   ...requantization,
   ...others,
 ]
@@ -581,6 +622,7 @@ export const KERNEL_CASES: KernelCase[] = [
   ...depthwiseTiny,
   ...fullyConnected,
   ...pools,
+  ...tiles,
   ...requantization,
   ...others,
   ...upsampling,

@@ -17,6 +17,7 @@ export const KERNEL_FAMILIES = [
   'conv2d',
   'depthwise_conv2d',
   'add',
+  'avg_pool',
   'elementwise',
   'pool',
   'pad',
@@ -45,12 +46,23 @@ export const INT8_FAMILIES: readonly KernelFamily[] = KERNEL_FAMILIES.filter((f)
 
 /**
  * How te_matmul_s8 and te_conv2d_s8 of a folder read weights: [K][out_c] (broadcast x, vectorize along outputs),
- * [out_c][K] (dot products along K), or 'o4-s16-pairs': widened to int16, per group of four output channels (the
- * last zero-padded) and per step of four k (K zero-padded to a multiple of four), per channel the words
- * (w[k], w[k + 2]) and (w[k + 1], w[k + 3]): the pairs SXTB16 makes of four int8 inputs (one pointer walks four
- * channels, two LDM a step, no weight sign-extension; twice the flash of int8).
+ * [out_c][K] (dot products along K), 'o4-s16-pairs' (Armv7E-M DSP): widened to int16, per group of four output
+ * channels (the last zero-padded) and per step of four k (K zero-padded to a multiple of four), per channel the
+ * words (w[k], w[k + 2]) and (w[k + 1], w[k + 3]): the pairs SXTB16 makes of four int8 inputs (one pointer walks
+ * four channels, two LDM a step, no weight sign-extension; twice the flash of int8), or 'o4-k16' (Helium): out_c
+ * zero-padded to a multiple of 8 and K to one of 16, each group of four channels as [K16/16][4 channels][16 k]; the
+ * folded bias, multipliers and shifts are padded to the same channel count (MATMUL_CHANNEL_STEP), so the kernels
+ * load them as whole vectors.
  */
-export type MatmulLayout = 'k-major' | 'o-major' | 'o4-s16-pairs';
+export type MatmulLayout = 'k-major' | 'o-major' | 'o4-s16-pairs' | 'o4-k16';
+
+/** The multiple a layout pads out_c (and the per-channel constants) to; 1: no padding. */
+export const MATMUL_CHANNEL_STEP: Readonly<Record<MatmulLayout, number>> = {
+  'k-major': 1,
+  'o-major': 1,
+  'o4-s16-pairs': 1,
+  'o4-k16': 8,
+};
 
 /**
  * How te_depthwise_conv2d_s8 reads its filter: [KH][KW][C·M] int8, or 'c4-int16': int16, per group of four output
@@ -100,8 +112,8 @@ export const KERNEL_FOLDERS: Record<string, KernelFolder> = {
   },
   'arm-mve': {
     isa: 'Armv8.1-M Helium (MVE): vmladavaq_s8 and vmlaq_s32',
-    families: ['conv2d', 'depthwise_conv2d'],
-    matmulLayout: 'o-major',
+    families: ['conv2d', 'depthwise_conv2d', 'add', 'avg_pool'],
+    matmulLayout: 'o4-k16',
   },
 };
 

@@ -28,7 +28,7 @@ import {
   type MatmulLayout,
   type RequantLayout,
 } from './kernel-table.ts';
-import { layDepthwiseFilter, layMatmulFilter, smmulPairs } from './weight-layouts.ts';
+import { layDepthwiseFilter, layMatmulFilter, padChannels, smmulPairs } from './weight-layouts.ts';
 
 /** The C types of constant arrays: the name letter and bytes of each. */
 const ARRAY_TYPES = {
@@ -165,7 +165,8 @@ function windowInit(
   ]);
 }
 
-function macInit(ctx: RenderContext, node: Node, layout: RequantLayout): string {
+/** te_mac_params of a MAC node; `matmul`: the layout of te_matmul_s8/te_conv2d_s8, whose channel step pads the arrays. */
+function macInit(ctx: RenderContext, node: Node, layout: RequantLayout, matmul: MatmulLayout = 'o-major'): string {
   const p = params(ctx.g, node, 'mac');
   const pairs = layout === 'smmul' ? smmulPairs(p.multipliers, p.shifts) : undefined;
   if (pairs) {
@@ -177,8 +178,14 @@ function macInit(ctx: RenderContext, node: Node, layout: RequantLayout): string 
     );
     return `{${p.inputOffset}, ${p.outputOffset}, ${mr}, NULL, ${p.actMin}, ${p.actMax}}`;
   }
-  const m = ctx.pool.add(`${node.name}\0multipliers`, 'int32_t', p.multipliers, `${node.name}: Q31 multipliers`);
-  const s = ctx.pool.add(`${node.name}\0shifts`, 'int32_t', p.shifts, `${node.name}: shifts`);
+  // Padded channels requantize (and are not stored) like any other: multiplier 0, a right shift.
+  const m = ctx.pool.add(
+    `${node.name}\0multipliers`,
+    'int32_t',
+    padChannels(p.multipliers, matmul, 0),
+    `${node.name}: Q31 multipliers`,
+  );
+  const s = ctx.pool.add(`${node.name}\0shifts`, 'int32_t', padChannels(p.shifts, matmul, -1), `${node.name}: shifts`);
   return `{${p.inputOffset}, ${p.outputOffset}, ${m}, ${s}, ${p.actMin}, ${p.actMax}}`;
 }
 
@@ -232,7 +239,8 @@ export function cScratchBytes(g: Graph, node: Node): number {
 /** bias + input_offset·Σw per output channel, for te_matmul_s8 and te_conv2d_s8. */
 function foldedBias(ctx: RenderContext, node: Node): string {
   const folded = foldedMacBias(ctx.g, node, params(ctx.g, node, 'mac').inputOffset);
-  return ctx.pool.add(`${node.name}\0folded_bias`, 'int32_t', folded, `${node.name}: bias + input offset × Σw`);
+  const padded = padChannels(folded, kernelsOf(ctx, node).layouts.matmul, 0);
+  return ctx.pool.add(`${node.name}\0folded_bias`, 'int32_t', padded, `${node.name}: bias + input offset × Σw`);
 }
 
 function requantInit(r: Requant, outputOffset: number, actMin: number, actMax: number): string {
@@ -265,7 +273,7 @@ export function renderNode(ctx: RenderContext, node: Node): string[] {
     case 'conv2d': {
       const f = tensorOf(g, node.inputs[1]!);
       const x = tensorOf(g, node.inputs[0]!);
-      const lines = [local('te_mac_params', 'p', macInit(ctx, node, layouts.requantize.conv2d))];
+      const lines = [local('te_mac_params', 'p', macInit(ctx, node, layouts.requantize.conv2d, layouts.matmul))];
       const w = matmulFilter(ctx, node, layouts.matmul);
       const { bias: b, wide } = macArguments(ctx, node, true);
       if (isPointwiseConv(g, node))
@@ -299,7 +307,7 @@ export function renderNode(ctx: RenderContext, node: Node): string[] {
     case 'fully_connected': {
       const [o, k] = tensorOf(g, node.inputs[1]!).shape;
       const rows = sizeOf(tensorOf(g, node.inputs[0]!).shape) / k!;
-      const p = local('te_mac_params', 'p', macInit(ctx, node, layouts.requantize.conv2d));
+      const p = local('te_mac_params', 'p', macInit(ctx, node, layouts.requantize.conv2d, layouts.matmul));
       const w = matmulFilter(ctx, node, layouts.matmul);
       const { bias: b, wide } = macArguments(ctx, node, true);
       return [p, `te_matmul_${sfx}(${[act(ctx, node.inputs[0]!), w, b, rows, k, o, '&p', ...wide, y].join(', ')});`];

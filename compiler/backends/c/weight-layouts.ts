@@ -4,7 +4,7 @@
  * TFLite's arrays to the arrays the kernels read; render-nodes.ts writes them as C constants.
  */
 
-import type { DepthwiseLayout, MatmulLayout } from './kernel-table.ts';
+import { type DepthwiseLayout, MATMUL_CHANNEL_STEP, type MatmulLayout } from './kernel-table.ts';
 
 /** An array laid out for a kernel: its C element type, its values and what the C comment says of it. */
 export interface LaidOut {
@@ -30,12 +30,39 @@ function int16Pairs4(w: Int8Array, o: number, k: number): Int32Array {
   return words;
 }
 
+/** [O][K] weights as 'o4-k16': O padded to a multiple of 8, K to one of 16, each group of four rows [K16/16][4][16]. */
+function groupsOf16(w: Int8Array, o: number, k: number): Int8Array {
+  const k16 = Math.ceil(k / 16) * 16;
+  const o8 = Math.ceil(o / 8) * 8;
+  const t = new Int8Array(o8 * k16);
+  for (let r = 0; r < o; r++) {
+    const group = Math.floor(r / 4) * 4 * k16;
+    for (let i = 0; i < k; i++) t[group + Math.floor(i / 16) * 64 + (r % 4) * 16 + (i % 16)] = w[r * k + i]!;
+  }
+  return t;
+}
+
+/** Per-channel constants padded with `fill` to the layout's channel step (MATMUL_CHANNEL_STEP). */
+export function padChannels(values: ArrayLike<number>, layout: MatmulLayout, fill: number): Int32Array {
+  const step = MATMUL_CHANNEL_STEP[layout];
+  const padded = new Int32Array(Math.ceil(values.length / step) * step).fill(fill);
+  padded.set(Array.from(values));
+  return padded;
+}
+
 /**
  * A conv or dense filter [O][K] (OHWI being [O][KH·KW·C]) in a layout other than 'o-major' (which is the filter as
- * it is): int16 pairs in groups of four rows for 'o4-s16-pairs', transposed to [K][O] for the reference's 'k-major'.
+ * it is): int16 pairs in groups of four rows for 'o4-s16-pairs', groups of four rows by 16 k for 'o4-k16',
+ * transposed to [K][O] for the reference's 'k-major'.
  */
 export function layMatmulFilter(w: Int8Array, o: number, layout: Exclude<MatmulLayout, 'o-major'>): LaidOut {
   const k = w.length / o;
+  if (layout === 'o4-k16')
+    return {
+      type: 'int8_t',
+      data: groupsOf16(w, o, k),
+      description: `[${o}][${k}] padded to [${Math.ceil(o / 8) * 8}][${Math.ceil(k / 16) * 16}], groups of four rows by 16 k`,
+    };
   if (layout === 'o4-s16-pairs')
     return {
       type: 'int32_t',

@@ -1,154 +1,193 @@
 /*
- * Cortex-M55 Helium (MVE) int8 convolution and matrix product, weights [out_c][k]. A tile is four rows (pixels) by
- * one output channel: each weight vector loaded serves four vmladavaq_s8 (sixteen MACs summed into a scalar), and
- * with k ≤ 16 the four rows stay in registers across all output channels. The four sums form one vector,
- * requantized with the channel's scalar multiplier and shift (kernels/internal/mve_requantize.h) and scattered to the four
- * output rows. Only k % 16 tails load under a predicate; rows past the last multiple of four repeat the last row
- * and are not stored.
+ * Cortex-M55 Helium (MVE) int8 convolution and matrix product. Weights in MatmulLayout 'o4-k16'
+ * (compiler/backends/c/kernel-table.ts): groups of four output channels, each [K16/16][4 channels][16 k] with K
+ * zero-padded to a multiple of 16 and out_c to a multiple of 8 (zero channels), the folded bias, multipliers and
+ * shifts padded alike; one pointer walks a group with post-incrementing loads.
+ * VMLADAVA.S8 sums sixteen products into a scalar, and only the eight even registers can hold its sum, so a tile is
+ * eight accumulators: two rows (pixels) × four channels (2 + 4 loads and 8 VMLADAVA per 16 k), or one row × eight
+ * channels for a lone row (fully connected layers). The four channels of a row are one vector for requantization
+ * (kernels/internal/mve_requantize.h) and one 4-byte store. Only a k % 16 tail loads the rows under a predicate
+ * (the padded weights are zero); the patch of te_conv2d_s8 holds two windows, gathered with vector copies
+ * (kernels/internal/mve_patch.h).
  */
 #include <arm_mve.h>
 #include "tinyedge/kernels.h"
-#include "../internal/patch.h"
+#include "../internal/mve_patch.h"
 #include "../internal/mve_requantize.h"
 
-/* What a tile needs besides its rows: the matrix, its constants and where the four output rows go. */
+/* The layer's constants as locals (stores through int8_t * could alias fields read through a pointer). */
 typedef struct {
   const int8_t *w;
   const int32_t *bias, *m, *shift;
-  int32_t k, out_c, output_offset, act_min, act_max;
-  uint32x4_t rows_at; /* byte offsets of the four output rows: 0, out_c, 2·out_c, 3·out_c */
-  mve_pred16_t stored;   /* the rows that exist */
-} te_tile;
+  int32_t k, out_c, output_offset;
+  int32_t blocks;    /* whole 16-byte steps of k */
+  int32_t group;     /* bytes of one group of four channels: 4 · K16 */
+  mve_pred16_t tail; /* the k % 16 last bytes */
+  int32x4_t lo, hi;
+} te_mm;
 
-/* Channel o's four sums (plus bias) requantized and stored; `all` when all four rows exist. The tile's fields are
-   copied to locals by the callers (stores through y could alias them otherwise). */
-#define TE_STORE_CHANNEL(o, s0, s1, s2, s3)                                                                      \
-  do {                                                                                                           \
-    const int32x4_t v_ = te_mve_requantize_n(vaddq_n_s32(te_mve_lanes(s0, s1, s2, s3), bias[o]), m[o], shift[o], \
-                                             output_offset, lo, hi);                                             \
-    if (all) vstrbq_scatter_offset_s32(y + (o), rows_at, v_);                                                     \
-    else vstrbq_scatter_offset_p_s32(y + (o), rows_at, v_, stored);                                               \
-  } while (0)
+static te_mm te_mm_of(const int8_t *w, const int32_t *folded_bias, int32_t k, int32_t out_c, const te_mac_params *p) {
+  te_mm L;
+  L.w = w;
+  L.bias = folded_bias;
+  L.m = p->multipliers;
+  L.shift = p->shifts;
+  L.k = k;
+  L.out_c = out_c;
+  L.output_offset = p->output_offset;
+  L.blocks = k / 16;
+  L.group = 4 * ((k + 15) & ~15);
+  L.tail = vctp8q((uint32_t)(k % 16));
+  L.lo = vdupq_n_s32(p->act_min);
+  L.hi = vdupq_n_s32(p->act_max);
+  return L;
+}
 
-#define TE_TILE_LOCALS                                                                                             \
-  const int32_t k = t->k, out_c = t->out_c, output_offset = t->output_offset;                                     \
-  const int32_t *const bias = t->bias, *const m = t->m, *const shift = t->shift;                                  \
-  const int8_t *const w = t->w;                                                                                  \
-  const uint32x4_t rows_at = t->rows_at;                                                                         \
-  const mve_pred16_t stored = t->stored;                                                                         \
-  const int32x4_t lo = vdupq_n_s32(t->act_min), hi = vdupq_n_s32(t->act_max)
+/* Channels [o, o + 4) of one row requantized and stored (`n` of them: the rest are padding). `right`: every shift
+   of the layer is negative (a constant where inlined). */
+TE_MVE_INLINE void te_mm_store(const te_mm *L, int right, int32x4_t acc, int32_t o, int32_t n, int8_t *y) {
+  const int32x4_t m = vldrwq_s32(L->m + o), s = vldrwq_s32(L->shift + o);
+  const int32x4_t v = right ? te_mve_requantize_right(acc, m, s, L->output_offset, L->lo, L->hi)
+                            : te_mve_requantize_lanes(acc, m, s, L->output_offset, L->lo, L->hi);
+  if (n >= 4) vstrbq_s32(y + o, v);
+  else vstrbq_p_s32(y + o, v, vctp32q((uint32_t)n));
+}
 
-/* k ≤ 16: the rows are loaded once; channels whose 16-byte weight read stays inside the matrix load it whole (the
-   zeroed row lanes past k cancel the extra bytes), the last ones under the predicate. */
-TE_MVE_INLINE void te_tile_short(const te_tile *t, const int8_t *x0, const int8_t *x1, const int8_t *x2, const int8_t *x3, int all,
-                                 int8_t *y) {
-  TE_TILE_LOCALS;
-  const mve_pred16_t lanes = vctp8q((uint32_t)k);
-  const int8x16_t a = vldrbq_z_s8(x0, lanes), b = vldrbq_z_s8(x1, lanes), c = vldrbq_z_s8(x2, lanes), d = vldrbq_z_s8(x3, lanes);
-  const int32_t whole = (out_c * k - 16) / k + 1; /* channels o with o·k + 16 ≤ out_c·k */
+/* One step of a 2 × 4 tile: rows in %q[p] and %q[q], four weight vectors from [%[w]] (post-incremented). */
+#define TE_MM_2X4_STEP                         \
+  "vldrb.8 %q[v], [%[w]], #16\n\t"             \
+  "vmladava.s8 %[a0], %q[p], %q[v]\n\t"        \
+  "vmladava.s8 %[b0], %q[q], %q[v]\n\t"        \
+  "vldrb.8 %q[v], [%[w]], #16\n\t"             \
+  "vmladava.s8 %[a1], %q[p], %q[v]\n\t"        \
+  "vmladava.s8 %[b1], %q[q], %q[v]\n\t"        \
+  "vldrb.8 %q[v], [%[w]], #16\n\t"             \
+  "vmladava.s8 %[a2], %q[p], %q[v]\n\t"        \
+  "vmladava.s8 %[b2], %q[q], %q[v]\n\t"        \
+  "vldrb.8 %q[v], [%[w]], #16\n\t"             \
+  "vmladava.s8 %[a3], %q[p], %q[v]\n\t"        \
+  "vmladava.s8 %[b3], %q[q], %q[v]\n\t"
+#define TE_MM_2X4_ACC                                                                                         \
+  [a0] "+Te"(a0), [a1] "+Te"(a1), [a2] "+Te"(a2), [a3] "+Te"(a3), [b0] "+Te"(b0), [b1] "+Te"(b1), [b2] "+Te"(b2), \
+      [b3] "+Te"(b3), [w] "+r"(w)
+
+/* Rows x0 and x1 times channels [o, o + 4) into y0 and y1. */
+TE_MVE_INLINE void te_mm_2x4(const te_mm *L, int right, const int8_t *x0, const int8_t *x1, int32_t o, int8_t *y0, int8_t *y1) {
+  const int8_t *w = L->w + (o / 4) * L->group;
+  int32_t a0 = L->bias[o], a1 = L->bias[o + 1], a2 = L->bias[o + 2], a3 = L->bias[o + 3];
+  int32_t b0 = a0, b1 = a1, b2 = a2, b3 = a3, n = L->blocks;
+  int8x16_t p, q, v;
+  if (n > 0)
+    __asm__("1:\n\t"
+            "vldrb.8 %q[p], [%[x0]], #16\n\t"
+            "vldrb.8 %q[q], [%[x1]], #16\n\t" TE_MM_2X4_STEP "subs %[n], #1\n\t"
+            "bne 1b"
+            : TE_MM_2X4_ACC, [x0] "+r"(x0), [x1] "+r"(x1), [n] "+r"(n), [p] "=&w"(p), [q] "=&w"(q), [v] "=&w"(v)
+            :
+            : "memory", "cc");
+  if (L->k % 16) {
+    p = vldrbq_z_s8(x0, L->tail);
+    q = vldrbq_z_s8(x1, L->tail);
+    __asm__(TE_MM_2X4_STEP : TE_MM_2X4_ACC, [v] "=&w"(v) : [p] "w"(p), [q] "w"(q) : "memory");
+  }
+  te_mm_store(L, right, te_mve_lanes(a0, a1, a2, a3), o, L->out_c - o, y0);
+  te_mm_store(L, right, te_mve_lanes(b0, b1, b2, b3), o, L->out_c - o, y1);
+}
+
+/* One step of a 1 × 8 tile: the row in %q[p], four weight vectors from each of [%[w]] and [%[u]]. */
+#define TE_MM_1X8_STEP                         \
+  "vldrb.8 %q[v], [%[w]], #16\n\t"             \
+  "vmladava.s8 %[a0], %q[p], %q[v]\n\t"        \
+  "vldrb.8 %q[v], [%[u]], #16\n\t"             \
+  "vmladava.s8 %[b0], %q[p], %q[v]\n\t"        \
+  "vldrb.8 %q[v], [%[w]], #16\n\t"             \
+  "vmladava.s8 %[a1], %q[p], %q[v]\n\t"        \
+  "vldrb.8 %q[v], [%[u]], #16\n\t"             \
+  "vmladava.s8 %[b1], %q[p], %q[v]\n\t"        \
+  "vldrb.8 %q[v], [%[w]], #16\n\t"             \
+  "vmladava.s8 %[a2], %q[p], %q[v]\n\t"        \
+  "vldrb.8 %q[v], [%[u]], #16\n\t"             \
+  "vmladava.s8 %[b2], %q[p], %q[v]\n\t"        \
+  "vldrb.8 %q[v], [%[w]], #16\n\t"             \
+  "vmladava.s8 %[a3], %q[p], %q[v]\n\t"        \
+  "vldrb.8 %q[v], [%[u]], #16\n\t"             \
+  "vmladava.s8 %[b3], %q[p], %q[v]\n\t"
+#define TE_MM_1X8_ACC TE_MM_2X4_ACC, [u] "+r"(u)
+
+/* Row x times channels [o, o + 8) (padding past out_c is computed, not stored). */
+TE_MVE_INLINE void te_mm_1x8(const te_mm *L, int right, const int8_t *x, int32_t o, int8_t *y) {
+  const int8_t *w = L->w + (o / 4) * L->group, *u = w + L->group;
+  int32_t a0 = L->bias[o], a1 = L->bias[o + 1], a2 = L->bias[o + 2], a3 = L->bias[o + 3];
+  int32_t b0 = L->bias[o + 4], b1 = L->bias[o + 5], b2 = L->bias[o + 6], b3 = L->bias[o + 7], n = L->blocks;
+  int8x16_t p, v;
+  if (n > 0)
+    __asm__("1:\n\t"
+            "vldrb.8 %q[p], [%[x]], #16\n\t" TE_MM_1X8_STEP "subs %[n], #1\n\t"
+            "bne 1b"
+            : TE_MM_1X8_ACC, [x] "+r"(x), [n] "+r"(n), [p] "=&w"(p), [v] "=&w"(v)
+            :
+            : "memory", "cc");
+  if (L->k % 16) {
+    p = vldrbq_z_s8(x, L->tail);
+    __asm__(TE_MM_1X8_STEP : TE_MM_1X8_ACC, [v] "=&w"(v) : [p] "w"(p) : "memory");
+  }
+  te_mm_store(L, right, te_mve_lanes(a0, a1, a2, a3), o, L->out_c - o, y);
+  if (o + 4 < L->out_c) te_mm_store(L, right, te_mve_lanes(b0, b1, b2, b3), o + 4, L->out_c - o - 4, y);
+}
+
+/* Two rows times every channel. */
+TE_MVE_INLINE void te_mm_two_rows(const te_mm *L, int right, const int8_t *x0, const int8_t *x1, int8_t *y0, int8_t *y1) {
   int32_t o;
-  for (o = 0; o < whole && o < out_c; o++) {
-    const int8x16_t wv = vldrbq_s8(w + o * k);
-    TE_STORE_CHANNEL(o, vmladavq_s8(a, wv), vmladavq_s8(b, wv), vmladavq_s8(c, wv), vmladavq_s8(d, wv));
-  }
-  for (; o < out_c; o++) {
-    const int8x16_t wv = vldrbq_z_s8(w + o * k, lanes);
-    TE_STORE_CHANNEL(o, vmladavq_s8(a, wv), vmladavq_s8(b, wv), vmladavq_s8(c, wv), vmladavq_s8(d, wv));
-  }
+  for (o = 0; o < L->out_c; o += 4) te_mm_2x4(L, right, x0, x1, o, y0, y1);
 }
 
-/* k > 16: sixteen k a step for each channel, the tail under a predicate. */
-TE_MVE_INLINE void te_tile_long(const te_tile *t, const int8_t *x0, const int8_t *x1, const int8_t *x2, const int8_t *x3, int all,
-                                int8_t *y) {
-  TE_TILE_LOCALS;
-  const int32_t k16 = k & ~15;
-  const mve_pred16_t tail = vctp8q((uint32_t)(k - k16));
-  int32_t o, i;
-  for (o = 0; o < out_c; o++) {
-    const int8_t *wo = w + o * k;
-    int32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-    for (i = 0; i < k16; i += 16) {
-      const int8x16_t wv = vldrbq_s8(wo + i);
-      s0 = vmladavaq_s8(s0, vldrbq_s8(x0 + i), wv);
-      s1 = vmladavaq_s8(s1, vldrbq_s8(x1 + i), wv);
-      s2 = vmladavaq_s8(s2, vldrbq_s8(x2 + i), wv);
-      s3 = vmladavaq_s8(s3, vldrbq_s8(x3 + i), wv);
-    }
-    if (k16 < k) {
-      const int8x16_t wv = vldrbq_z_s8(wo + k16, tail);
-      s0 = vmladavaq_s8(s0, vldrbq_z_s8(x0 + k16, tail), wv);
-      s1 = vmladavaq_s8(s1, vldrbq_z_s8(x1 + k16, tail), wv);
-      s2 = vmladavaq_s8(s2, vldrbq_z_s8(x2 + k16, tail), wv);
-      s3 = vmladavaq_s8(s3, vldrbq_z_s8(x3 + k16, tail), wv);
-    }
-    TE_STORE_CHANNEL(o, s0, s1, s2, s3);
-  }
+/* One row times every channel, eight at a time. */
+TE_MVE_INLINE void te_mm_one_row(const te_mm *L, int right, const int8_t *x, int8_t *y) {
+  int32_t o;
+  for (o = 0; o < L->out_c; o += 8) te_mm_1x8(L, right, x, o, y);
 }
 
-/* Up to four rows (n of them; the pointers past n repeat the last row) times the matrix into y, rows out_c apart. */
-static void te_rows_times_matrix(const te_tile *t, const int8_t *x0, const int8_t *x1, const int8_t *x2, const int8_t *x3, int32_t n,
-                                 int8_t *y) {
-  if (t->k <= 16) {
-    if (n == 4) te_tile_short(t, x0, x1, x2, x3, 1, y);
-    else te_tile_short(t, x0, x1, x2, x3, 0, y);
-  } else {
-    if (n == 4) te_tile_long(t, x0, x1, x2, x3, 1, y);
-    else te_tile_long(t, x0, x1, x2, x3, 0, y);
-  }
-}
-
-static te_tile te_tile_of(const int8_t *w, const int32_t *folded_bias, int32_t k, int32_t out_c, const te_mac_params *p, int32_t n) {
-  te_tile t;
-  t.w = w;
-  t.bias = folded_bias;
-  t.m = p->multipliers;
-  t.shift = p->shifts;
-  t.output_offset = p->output_offset;
-  t.act_min = p->act_min;
-  t.act_max = p->act_max;
-  t.k = k;
-  t.out_c = out_c;
-  t.rows_at = vmulq_n_u32(vidupq_n_u32(0, 1), (uint32_t)out_c);
-  t.stored = vctp32q((uint32_t)n);
-  return t;
+/* `rows` rows of x times the matrix, two at a time. */
+TE_MVE_INLINE void te_mm_rows(const te_mm *L, int right, const int8_t *x, int32_t rows, int8_t *y) {
+  const int32_t k = L->k, out_c = L->out_c;
+  int32_t r;
+  for (r = 0; r + 2 <= rows; r += 2) te_mm_two_rows(L, right, x + r * k, x + (r + 1) * k, y + r * out_c, y + (r + 1) * out_c);
+  if (r < rows) te_mm_one_row(L, right, x + r * k, y + r * out_c);
 }
 
 void te_matmul_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, int32_t rows, int32_t k, int32_t out_c,
                   const te_mac_params *p, int8_t *y) {
-  const te_tile full = te_tile_of(w, folded_bias, k, out_c, p, 4);
-  int32_t r;
-  for (r = 0; r + 4 <= rows; r += 4) {
-    const int8_t *x0 = x + r * k;
-    te_rows_times_matrix(&full, x0, x0 + k, x0 + 2 * k, x0 + 3 * k, 4, y + r * out_c);
-  }
-  if (r < rows) {
-    const int32_t n = rows - r;
-    const te_tile part = te_tile_of(w, folded_bias, k, out_c, p, n);
-    const int8_t *x0 = x + r * k, *last = x + (rows - 1) * k;
-    te_rows_times_matrix(&part, x0, n > 1 ? x0 + k : last, n > 2 ? x0 + 2 * k : last, last, n, y + r * out_c);
-  }
+  const te_mm L = te_mm_of(w, folded_bias, k, out_c, p);
+  if (te_mve_all_right_shifts(p->shifts, out_c)) te_mm_rows(&L, 1, x, rows, y);
+  else te_mm_rows(&L, 0, x, rows, y);
 }
 
-/* Two output pixels' windows at a time (the patch holds two), as a two-row tile. */
-void te_conv2d_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, const te_window *g, int32_t out_c,
-                  const te_mac_params *p, int8_t *patch, int8_t *y) {
-  const int32_t k = g->kh * g->kw * g->c;
-  const int8_t zero_point = (int8_t)(-p->input_offset);
-  const te_tile two = te_tile_of(w, folded_bias, k, out_c, p, 2), one = te_tile_of(w, folded_bias, k, out_c, p, 1);
+/* Two output pixels' windows at a time (the patch holds two), a lone last one of a row on its own. */
+TE_MVE_INLINE void te_conv_pixels(const te_mm *L, int right, const int8_t *x, const te_window *g, int8x16_t zero, int8_t *patch,
+                                  int8_t *y) {
+  const int32_t k = L->k, out_c = L->out_c;
   int32_t n, oy, ox;
   for (n = 0; n < g->n; n++) {
     for (oy = 0; oy < g->oh; oy++) {
       for (ox = 0; ox + 1 < g->ow; ox += 2) {
-        te_gather_patch(x, g, n, oy, ox, zero_point, patch);
-        te_gather_patch(x, g, n, oy, ox + 1, zero_point, patch + k);
-        te_rows_times_matrix(&two, patch, patch + k, patch + k, patch + k, 2, y);
+        te_mve_gather_patch(x, g, n, oy, ox, zero, patch);
+        te_mve_gather_patch(x, g, n, oy, ox + 1, zero, patch + k);
+        te_mm_two_rows(L, right, patch, patch + k, y, y + out_c);
         y += 2 * out_c;
       }
       if (ox < g->ow) {
-        te_gather_patch(x, g, n, oy, ox, zero_point, patch);
-        te_rows_times_matrix(&one, patch, patch, patch, patch, 1, y);
+        te_mve_gather_patch(x, g, n, oy, ox, zero, patch);
+        te_mm_one_row(L, right, patch, y);
         y += out_c;
       }
     }
   }
+}
+
+void te_conv2d_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, const te_window *g, int32_t out_c,
+                  const te_mac_params *p, int8_t *patch, int8_t *y) {
+  const te_mm L = te_mm_of(w, folded_bias, g->kh * g->kw * g->c, out_c, p);
+  const int8x16_t zero = vdupq_n_s8((int8_t)(-p->input_offset));
+  if (te_mve_all_right_shifts(p->shifts, out_c)) te_conv_pixels(&L, 1, x, g, zero, patch, y);
+  else te_conv_pixels(&L, 0, x, g, zero, patch, y);
 }

@@ -9,7 +9,7 @@
  */
 #include "tinyedge/kernels.h"
 #include "../internal/armv7em_dsp.h"
-#include "../internal/broadcast_loop.h"
+#include "../internal/element_ops.h"
 
 /* How an input is rescaled: halved exactly, or through the 'smmul' pair (M2, R). */
 typedef struct {

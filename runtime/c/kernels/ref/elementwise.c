@@ -6,7 +6,6 @@
 #include "tinyedge/kernels.h"
 #include "../internal/fixed_point.h"
 #include "../internal/element_ops.h"
-#include "../internal/broadcast_loop.h"
 
 void te_mul_s8(const int8_t *a, const int8_t *b, const te_broadcast *s, const te_binary_params *p, int8_t *y) {
   te_binary_s8(a, b, s, p, y, te_mul_element);
