@@ -153,6 +153,17 @@ export interface KernelCase {
   activations?: ActivationType;
 }
 
+/** A pointwise conv of the input 'x' (c → c channels, seeded weights 'w'): the other branch of an add. */
+function pointwiseOfX(b: GraphBuilder, c: number, seed: number): string {
+  weights(b, 'w', [c, 1, 1, c], seed);
+  return b.node('conv2d', 'pw', ['x', 'w'], {
+    strides: [1, 1],
+    dilations: [1, 1],
+    pads: [0, 0, 0, 0],
+    clamp: NO_CLAMP,
+  });
+}
+
 function single(build: (b: GraphBuilder) => string, input: number[]): Graph {
   const b = new GraphBuilder('test');
   b.input('x', input);
@@ -384,14 +395,7 @@ const others: KernelCase[] = [
     graph: () =>
       single(
         (b) => {
-          weights(b, 'w', [9, 1, 1, 9], 1);
-          const y = b.node('conv2d', 'pw', ['x', 'w'], {
-            strides: [1, 1],
-            dilations: [1, 1],
-            pads: [0, 0, 0, 0],
-            clamp: NO_CLAMP,
-          });
-          const s = b.node('add', 'add', ['x', y], { clamp: RELU });
+          const s = b.node('add', 'add', ['x', pointwiseOfX(b, 9, 1)], { clamp: RELU });
           weights(b, 'k', [9], 2);
           const t = b.node('add', 'add_c', [s, 'k'], { clamp: NO_CLAMP });
           weights(b, 'm', [1, 1, 1, 9], 3);
@@ -406,14 +410,7 @@ const others: KernelCase[] = [
     graph: () =>
       single(
         (b) => {
-          weights(b, 'w', [7, 1, 1, 7], 4);
-          const y = b.node('conv2d', 'pw', ['x', 'w'], {
-            strides: [1, 1],
-            dilations: [1, 1],
-            pads: [0, 0, 0, 0],
-            clamp: NO_CLAMP,
-          });
-          return b.node('add', 'add', [y, 'x'], { clamp: RELU6 });
+          return b.node('add', 'add', [pointwiseOfX(b, 7, 4), 'x'], { clamp: RELU6 });
         },
         [1, 3, 5, 7],
       ),

@@ -58,21 +58,25 @@ static inline te_broadcast4 te_broadcast_dims(const te_broadcast *s) {
   return b;
 }
 
-/* Int8 add or mul (`op`, which compilers inline into a copy per caller): output element (i0, i1, i2, i3) reads a and
-   b at their broadcast offsets (strides 0 on repeated dimensions). */
-static inline void te_binary_s8(const int8_t *a, const int8_t *b, const te_broadcast *s, const te_binary_params *p, int8_t *y,
-                                int32_t (*op)(int32_t, int32_t, const te_binary_params *)) {
-  const te_broadcast4 t = te_broadcast_dims(s);
-  int32_t i0, i1, i2, i3;
-  for (i0 = 0; i0 < t.d[0]; i0++)
-    for (i1 = 0; i1 < t.d[1]; i1++)
-      for (i2 = 0; i2 < t.d[2]; i2++)
-        for (i3 = 0; i3 < t.d[3]; i3++) {
-          const int32_t va = a[i0 * t.sa[0] + i1 * t.sa[1] + i2 * t.sa[2] + i3 * t.sa[3]];
-          const int32_t vb = b[i0 * t.sb[0] + i1 * t.sb[1] + i2 * t.sb[2] + i3 * t.sb[3]];
-          *y++ = (int8_t)op(va, vb, p);
-        }
-}
+/* `name`: add or mul (`op`, which compilers inline into a copy per caller) over elements of type T: output element
+   (i0, i1, i2, i3) reads a and b at their broadcast offsets (strides 0 on repeated dimensions). One definition for
+   the int8 and int16 kernels. */
+#define TE_DEFINE_BINARY(name, T)                                                                              \
+  static inline void name(const T *a, const T *b, const te_broadcast *s, const te_binary_params *p, T *y,       \
+                          int32_t (*op)(int32_t, int32_t, const te_binary_params *)) {                         \
+    const te_broadcast4 t = te_broadcast_dims(s);                                                              \
+    int32_t i0, i1, i2, i3;                                                                                    \
+    for (i0 = 0; i0 < t.d[0]; i0++)                                                                            \
+      for (i1 = 0; i1 < t.d[1]; i1++)                                                                          \
+        for (i2 = 0; i2 < t.d[2]; i2++)                                                                        \
+          for (i3 = 0; i3 < t.d[3]; i3++) {                                                                    \
+            const int32_t va = a[i0 * t.sa[0] + i1 * t.sa[1] + i2 * t.sa[2] + i3 * t.sa[3]];                   \
+            const int32_t vb = b[i0 * t.sb[0] + i1 * t.sb[1] + i2 * t.sb[2] + i3 * t.sb[3]];                   \
+            *y++ = (T)op(va, vb, p);                                                                           \
+          }                                                                                                    \
+  }
+TE_DEFINE_BINARY(te_binary_s8, int8_t)
+TE_DEFINE_BINARY(te_binary_s16, int16_t)
 
 /* The element count when neither operand broadcasts (both laid out as the output), else 0. */
 static inline int32_t te_unbroadcast_count(const te_broadcast *s) {
@@ -102,25 +106,29 @@ static inline te_pool_span te_pool_window(const te_window *g, int32_t oy, int32_
   return s;
 }
 
-/* Int8 average, or max when `is_max`, of each channel over each output pixel's window (te_rounded_divide: TFLite's
-   rounding, half away from zero). */
-static inline void te_pool_s8(const int8_t *x, const te_window *g, int32_t act_min, int32_t act_max, int8_t *y, int is_max) {
-  int32_t n, oy, ox, c, ky, kx;
-  for (n = 0; n < g->n; n++)
-    for (oy = 0; oy < g->oh; oy++)
-      for (ox = 0; ox < g->ow; ox++) {
-        const te_pool_span s = te_pool_window(g, oy, ox);
-        for (c = 0; c < g->c; c++) {
-          int32_t acc = is_max ? -128 : 0;
-          for (ky = s.ky0; ky < s.ky1; ky++)
-            for (kx = s.kx0; kx < s.kx1; kx++) {
-              const int32_t v = x[((n * g->h + s.iy + ky) * g->w + s.ix + kx) * g->c + c];
-              acc = is_max ? (v > acc ? v : acc) : acc + v;
-            }
-          *y++ = (int8_t)te_clamp(is_max ? acc : te_rounded_divide(acc, s.count), act_min, act_max);
-        }
-      }
-}
+/* `name`: average, or max when `is_max`, of each channel over each output pixel's window, over elements of type T
+   whose smallest value is `lowest` (te_rounded_divide: TFLite's rounding, half away from zero). One definition for
+   the int8 and int16 kernels. */
+#define TE_DEFINE_POOL(name, T, lowest)                                                                        \
+  static inline void name(const T *x, const te_window *g, int32_t act_min, int32_t act_max, T *y, int is_max) { \
+    int32_t n, oy, ox, c, ky, kx;                                                                              \
+    for (n = 0; n < g->n; n++)                                                                                 \
+      for (oy = 0; oy < g->oh; oy++)                                                                           \
+        for (ox = 0; ox < g->ow; ox++) {                                                                       \
+          const te_pool_span s = te_pool_window(g, oy, ox);                                                    \
+          for (c = 0; c < g->c; c++) {                                                                         \
+            int32_t acc = is_max ? (lowest) : 0;                                                               \
+            for (ky = s.ky0; ky < s.ky1; ky++)                                                                 \
+              for (kx = s.kx0; kx < s.kx1; kx++) {                                                             \
+                const int32_t v = x[((n * g->h + s.iy + ky) * g->w + s.ix + kx) * g->c + c];                   \
+                acc = is_max ? (v > acc ? v : acc) : acc + v;                                                  \
+              }                                                                                                \
+            *y++ = (T)te_clamp(is_max ? acc : te_rounded_divide(acc, s.count), act_min, act_max);              \
+          }                                                                                                    \
+        }                                                                                                      \
+  }
+TE_DEFINE_POOL(te_pool_s8, int8_t, -128)
+TE_DEFINE_POOL(te_pool_s16, int16_t, -32768)
 
 /* The input offset output element (i0, i1, i2, i3) of a pad copies, or −1 where it lies in the padding. */
 static inline int32_t te_pad_source(const int32_t shape[4], const int32_t before[4], int32_t i0, int32_t i1, int32_t i2,

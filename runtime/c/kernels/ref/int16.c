@@ -14,54 +14,20 @@
 /* Output channels per block of accumulators on the stack. */
 #define TE_S16_BLOCK 64
 
-/* Add or mul (`op`) with broadcasting (as binary_s8 in elementwise.c). */
-static void binary_s16(const int16_t *a, const int16_t *b, const te_broadcast *s, const te_binary_params *p, int16_t *y,
-                       int32_t (*op)(int32_t, int32_t, const te_binary_params *)) {
-  const te_broadcast4 t = te_broadcast_dims(s);
-  int32_t i0, i1, i2, i3;
-  for (i0 = 0; i0 < t.d[0]; i0++)
-    for (i1 = 0; i1 < t.d[1]; i1++)
-      for (i2 = 0; i2 < t.d[2]; i2++)
-        for (i3 = 0; i3 < t.d[3]; i3++) {
-          const int32_t va = a[i0 * t.sa[0] + i1 * t.sa[1] + i2 * t.sa[2] + i3 * t.sa[3]];
-          const int32_t vb = b[i0 * t.sb[0] + i1 * t.sb[1] + i2 * t.sb[2] + i3 * t.sb[3]];
-          *y++ = (int16_t)op(va, vb, p);
-        }
-}
-
 void te_add_s16(const int16_t *a, const int16_t *b, const te_broadcast *s, const te_binary_params *p, int16_t *y) {
-  binary_s16(a, b, s, p, y, te_add_element);
+  te_binary_s16(a, b, s, p, y, te_add_element);
 }
 
 void te_mul_s16(const int16_t *a, const int16_t *b, const te_broadcast *s, const te_binary_params *p, int16_t *y) {
-  binary_s16(a, b, s, p, y, te_mul_element);
-}
-
-/* Average, or max when `is_max`, over each output pixel's clipped window (as pool_s8 in pool.c). */
-static void pool_s16(const int16_t *x, const te_window *g, int32_t act_min, int32_t act_max, int16_t *y, int is_max) {
-  int32_t n, oy, ox, c, ky, kx;
-  for (n = 0; n < g->n; n++)
-    for (oy = 0; oy < g->oh; oy++)
-      for (ox = 0; ox < g->ow; ox++) {
-        const te_pool_span s = te_pool_window(g, oy, ox);
-        for (c = 0; c < g->c; c++) {
-          int32_t acc = is_max ? -32768 : 0;
-          for (ky = s.ky0; ky < s.ky1; ky++)
-            for (kx = s.kx0; kx < s.kx1; kx++) {
-              const int32_t v = x[((n * g->h + s.iy + ky) * g->w + s.ix + kx) * g->c + c];
-              acc = is_max ? (v > acc ? v : acc) : acc + v;
-            }
-          *y++ = (int16_t)te_clamp(is_max ? acc : te_rounded_divide(acc, s.count), act_min, act_max);
-        }
-      }
+  te_binary_s16(a, b, s, p, y, te_mul_element);
 }
 
 void te_avg_pool_s16(const int16_t *x, const te_window *g, int32_t act_min, int32_t act_max, int16_t *y) {
-  pool_s16(x, g, act_min, act_max, y, 0);
+  te_pool_s16(x, g, act_min, act_max, y, 0);
 }
 
 void te_max_pool_s16(const int16_t *x, const te_window *g, int32_t act_min, int32_t act_max, int16_t *y) {
-  pool_s16(x, g, act_min, act_max, y, 1);
+  te_pool_s16(x, g, act_min, act_max, y, 1);
 }
 
 void te_mean_s16(const int16_t *x, int32_t outer, int32_t reduced, int32_t inner, int32_t input_offset,
