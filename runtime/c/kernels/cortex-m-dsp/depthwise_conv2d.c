@@ -226,6 +226,74 @@ static inline __attribute__((always_inline)) void te_dw3x3_pixels(const int8_t *
   }
 }
 
+/* One requantized channel of the interior loop: acc in place through the (M2, R) pair at mr, saturated to int8. */
+#define TE_RQ(acc)                                  \
+  "ldrd %[we], %[wo], [%[xv]], #8\n\t"              \
+  "smmlar " acc ", " acc ", %[we], " acc "\n\t"     \
+  "add " acc ", " acc ", " acc ", asr #31\n\t"      \
+  "smmlsr " acc ", " acc ", %[wo], %[xe]\n\t"       \
+  "ssat " acc ", #8, " acc "\n\t"
+
+/* The bytewise clamp of the packed word in a0 to [lo4, hi4]. */
+#define TE_CLAMP_ASM                         \
+  "ldr %[a1], %[lo]\n\t"                    \
+  "ldr %[a2], %[hi]\n\t"                    \
+  "ssub8 %[a3], %[a0], %[a1]\n\t"           \
+  "sel %[a0], %[a0], %[a1]\n\t"             \
+  "ssub8 %[a3], %[a0], %[a2]\n\t"           \
+  "sel %[a0], %[a2], %[a0]\n\t"
+
+/* Every group of one interior pixel (a whole 3×3 window, multiplier 1, every channel in a group) as one asm loop:
+   bias, the window row by row, requantization and the store, with the stream pointers kept in the stack frame
+   (memory operands) so that the window's thirteen registers stay allocated across the loop. CLAMP is "" or
+   TE_CLAMP_ASM. */
+#define TE_DW33_GROUPS(CLAMP)                                                                                       \
+  __asm__("1:\n\t"                                                                                                 \
+          "ldr %[xv], %[bp]\n\t"                                                                                   \
+          "ldrd %[a0], %[a1], [%[xv]], #8\n\t"                                                                     \
+          "ldrd %[a2], %[a3], [%[xv]], #8\n\t"                                                                     \
+          "str %[xv], %[bp]\n\t"                                                                                   \
+          TE_X4("[%[xp]]") TE_X4("[%[xp], %[xs]]") TE_X4("[%[xp], %[xs], lsl #1]")                                  \
+          "add %[xp], %[xp], %[ys]\n\t"                                                                            \
+          TE_X4("[%[xp]]") TE_X4("[%[xp], %[xs]]") TE_X4("[%[xp], %[xs], lsl #1]")                                  \
+          "add %[xp], %[xp], %[ys]\n\t"                                                                            \
+          TE_X4("[%[xp]]") TE_X4("[%[xp], %[xs]]") TE_X4("[%[xp], %[xs], lsl #1]")                                  \
+          "sub %[xp], %[xp], %[ys], lsl #1\n\t"                                                                    \
+          "add %[xp], %[xp], #4\n\t"                                                                               \
+          "ldr %[xv], %[mr]\n\t"                                                                                   \
+          "ldr %[xe], %[offset]\n\t"                                                                               \
+          TE_RQ("%[a0]") TE_RQ("%[a1]") "bfi %[a0], %[a1], #8, #8\n\t"                                              \
+          TE_RQ("%[a2]") "bfi %[a0], %[a2], #16, #8\n\t"                                                            \
+          TE_RQ("%[a3]") "bfi %[a0], %[a3], #24, #8\n\t"                                                            \
+          "str %[xv], %[mr]\n\t"                                                                                   \
+          CLAMP                                                                                                     \
+          "ldr %[a1], %[y]\n\t"                                                                                    \
+          "ldr %[a2], %[end]\n\t"                                                                                  \
+          "str %[a0], [%[a1]], #4\n\t"                                                                             \
+          "str %[a1], %[y]\n\t"                                                                                    \
+          "cmp %[a1], %[a2]\n\t"                                                                                   \
+          "bcc 1b\n\t"                                                                                             \
+          : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [wp] "+r"(wp), [xp] "+r"(xp),           \
+            [xv] "=&r"(xv), [xe] "=&r"(xe), [we] "=&r"(we), [wo] "=&r"(wo), [bp] "+m"(bp), [mr] "+m"(mr),            \
+            [y] "+m"(y)                                                                                             \
+          : [off] "r"(off2), [xs] "r"(xstep), [ys] "r"(ystep), [offset] "m"(offset), [end] "m"(end),                \
+            [lo] "m"(lo4), [hi] "m"(hi4)                                                                            \
+          : "cc", "memory")
+
+/* `count` interior pixels `pixel` bytes of input apart, their windows at x0: TE_DW33_GROUPS per pixel. */
+static __attribute__((noinline)) void te_dw3x3_interior(const int8_t *x0, int32_t count, int32_t pixel,
+                                                        const te_mac_params *p, const te_dw_layer *L, int8_t *y) {
+  const int32_t xstep = L->xstep, ystep = L->ystep, off2 = L->off2, offset = p->output_offset, clamp = L->clamp;
+  const uint32_t lo4 = L->lo4, hi4 = L->hi4;
+  for (; count > 0; count--, x0 += pixel) {
+    const int32_t *wp = (const int32_t *)(const void *)L->w, *bp = L->bias, *mr = p->multipliers;
+    const int8_t *xp = x0, *end = y + L->vector_c;
+    int32_t a0, a1, a2, a3, xv, xe, we, wo;
+    if (clamp) TE_DW33_GROUPS(TE_CLAMP_ASM);
+    else TE_DW33_GROUPS("");
+  }
+}
+
 /* Every group of one pixel of a 3×3 layer with bias and 'smmul' constants: `rows` × `cols` taps from tap
    (ky0, kx0) whose input is x0. x advances by four channels a group (multiplier 1) or one channel every
    multiplier / 4 groups. */
@@ -262,8 +330,7 @@ static void te_dw3x3_run(const int8_t *x, const int8_t *x0, int32_t count, int32
                          int32_t ox, int8_t *y) {
   const int32_t pixel = g->stride_w * g->c;
   const int32_t shape = L->multiplier == 1 && L->vector_c == L->out_c ? rows * 4 + cols : 0;
-  if (shape == 15 && L->clamp) te_dw3x3_pixels(x0, count, pixel, 3, 3, 0, p, L, 1, y);
-  else if (shape == 15) te_dw3x3_pixels(x0, count, pixel, 3, 3, 0, p, L, 0, y);
+  if (shape == 15) te_dw3x3_interior(x0, count, pixel, p, L, y);
   else if (shape == 14) te_dw3x3_pixels(x0, count, pixel, 3, 2, tap0, p, L, L->clamp, y);
   else if (shape == 11) te_dw3x3_pixels(x0, count, pixel, 2, 3, tap0, p, L, L->clamp, y);
   else if (shape == 10) te_dw3x3_pixels(x0, count, pixel, 2, 2, tap0, p, L, L->clamp, y);
