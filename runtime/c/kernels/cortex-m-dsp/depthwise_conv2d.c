@@ -169,7 +169,7 @@ static void te_dw_pixel(const int8_t *x, const te_window *g, const te_mac_params
           : "memory")
 
 /* One row of a window: three, two or one taps at xp, xp + xs, xp + 2·xs; wp advances past them. */
-#define TE_ROW3(TAP) TE_ROW_ASM(TAP("[%[xp]]") TAP("[%[xp], %[xs]]") "add %[xv], %[xp], %[xs]\n\t" TAP("[%[xv], %[xs]]"))
+#define TE_ROW3(TAP) TE_ROW_ASM(TAP("[%[xp]]") TAP("[%[xp], %[xs]]") TAP("[%[xp], %[xs], lsl #1]"))
 #define TE_ROW2(TAP) TE_ROW_ASM(TAP("[%[xp]]") TAP("[%[xp], %[xs]]"))
 #define TE_ROW1(TAP) TE_ROW_ASM(TAP("[%[xp]]"))
 
@@ -197,35 +197,6 @@ static void te_dw_pixel(const int8_t *x, const te_window *g, const te_mac_params
 /* Four accumulators plus bias requantized with the (M2, R) pairs at mr and stored at y. */
 #define TE_DW_STORE4(clamp) te_smmul_requantize4(a0, a1, a2, a3, mr, offset, clamp, L->lo4, L->hi4, y)
 
-/* Every group of `count` pixels `pixel` bytes of input apart, multiplier 1, each the window of `rows` × `cols` taps
-   from tap `tap0` whose input is at x0 (constants where inlined, so the window unrolls; rows = cols = 3 is the
-   interior of a row). Weights, bias and requantization constants each follow each other group by group, so three
-   pointers walk them; every channel is in a group (out_c % 4 = 0). */
-static inline __attribute__((always_inline)) void te_dw3x3_pixels(const int8_t *x0, int32_t count, int32_t pixel,
-                                                                   int32_t rows, int32_t cols, int32_t tap0,
-                                                                   const te_mac_params *p, const te_dw_layer *L,
-                                                                   int32_t clamp, int8_t *y) {
-  const int32_t xstep = L->xstep, ystep = L->ystep, off2 = L->off2, offset = p->output_offset;
-  /* Words from where a window leaves wp to the next group's first tap. */
-  const int32_t next = 2 * (9 - 3 * (rows - 1) - cols);
-  for (; count > 0; count--, x0 += pixel) {
-    const int32_t *wp = (const int32_t *)(const void *)L->w + 2 * tap0, *bias = L->bias, *mr = p->multipliers;
-    const int8_t *xc = x0, *end = y + L->vector_c;
-    do {
-      const int8_t *xp = xc;
-      int32_t a0, a1, a2, a3, xv, xe, we, wo;
-      TE_LDRD_POST(a0, a1, bias);
-      TE_LDRD_POST(a2, a3, bias);
-      TE_WINDOW(TE_X4, rows, cols);
-      TE_DW_STORE4(clamp);
-      wp += next;
-      mr += 8;
-      y += 4;
-      xc += 4;
-    } while (y < end);
-  }
-}
-
 /* One requantized channel of the interior loop: acc in place through the (M2, R) pair at mr, saturated to int8. */
 #define TE_RQ(acc)                                  \
   "ldrd %[we], %[wo], [%[xv]], #8\n\t"              \
@@ -234,7 +205,7 @@ static inline __attribute__((always_inline)) void te_dw3x3_pixels(const int8_t *
   "smmlsr " acc ", " acc ", %[wo], %[xe]\n\t"       \
   "ssat " acc ", #8, " acc "\n\t"
 
-/* The bytewise clamp of the packed word in a0 to [lo4, hi4]. */
+/* The bytewise clamp of the packed word in a0 to [lo4, hi4] (in memory). */
 #define TE_CLAMP_ASM                         \
   "ldr %[a1], %[lo]\n\t"                    \
   "ldr %[a2], %[hi]\n\t"                    \
@@ -243,22 +214,27 @@ static inline __attribute__((always_inline)) void te_dw3x3_pixels(const int8_t *
   "ssub8 %[a3], %[a0], %[a2]\n\t"           \
   "sel %[a0], %[a2], %[a0]\n\t"
 
-/* Every group of one interior pixel (a whole 3×3 window, multiplier 1, every channel in a group) as one asm loop:
-   bias, the window row by row, requantization and the store, with the stream pointers kept in the stack frame
-   (memory operands) so that the window's thirteen registers stay allocated across the loop. CLAMP is "" or
-   TE_CLAMP_ASM. */
-#define TE_DW33_GROUPS(CLAMP)                                                                                       \
+/* Window rows for TE_DW_GROUPS: three or two taps (then wp skips the row's third), the step to the next row, and the
+   windows a 3×3 takes at padding ≤ 1 (whole, a column or a row off), each leaving xp where it started and wp at the
+   next group's first tap. */
+#define TE_R3 TE_X4("[%[xp]]") TE_X4("[%[xp], %[xs]]") TE_X4("[%[xp], %[xs], lsl #1]")
+#define TE_R2 TE_X4("[%[xp]]") TE_X4("[%[xp], %[xs]]") "add %[wp], %[wp], #8\n\t"
+#define TE_NEXT_ROW "add %[xp], %[xp], %[ys]\n\t"
+#define TE_W33 TE_R3 TE_NEXT_ROW TE_R3 TE_NEXT_ROW TE_R3 "sub %[xp], %[xp], %[ys], lsl #1\n\t"
+#define TE_W32 TE_R2 TE_NEXT_ROW TE_R2 TE_NEXT_ROW TE_R2 "sub %[xp], %[xp], %[ys], lsl #1\n\t"
+#define TE_W23 TE_R3 TE_NEXT_ROW TE_R3 "sub %[xp], %[xp], %[ys]\n\tadd %[wp], %[wp], #24\n\t"
+#define TE_W22 TE_R2 TE_NEXT_ROW TE_R2 "sub %[xp], %[xp], %[ys]\n\tadd %[wp], %[wp], #24\n\t"
+
+/* Every group of one pixel (multiplier 1, every channel in a group) as one asm loop: bias, the WINDOW, requantization,
+   the clamp (CLAMP: TE_CLAMP_ASM or "" when the range is int8's) and the store, with the stream pointers kept in the stack frame
+   (memory operands) so that the window keeps its thirteen registers across the loop. */
+#define TE_DW_GROUPS(WINDOW, CLAMP)                                                                                       \
   __asm__("1:\n\t"                                                                                                 \
           "ldr %[xv], %[bp]\n\t"                                                                                   \
           "ldrd %[a0], %[a1], [%[xv]], #8\n\t"                                                                     \
           "ldrd %[a2], %[a3], [%[xv]], #8\n\t"                                                                     \
           "str %[xv], %[bp]\n\t"                                                                                   \
-          TE_X4("[%[xp]]") TE_X4("[%[xp], %[xs]]") TE_X4("[%[xp], %[xs], lsl #1]")                                  \
-          "add %[xp], %[xp], %[ys]\n\t"                                                                            \
-          TE_X4("[%[xp]]") TE_X4("[%[xp], %[xs]]") TE_X4("[%[xp], %[xs], lsl #1]")                                  \
-          "add %[xp], %[xp], %[ys]\n\t"                                                                            \
-          TE_X4("[%[xp]]") TE_X4("[%[xp], %[xs]]") TE_X4("[%[xp], %[xs], lsl #1]")                                  \
-          "sub %[xp], %[xp], %[ys], lsl #1\n\t"                                                                    \
+          WINDOW                                                                                                    \
           "add %[xp], %[xp], #4\n\t"                                                                               \
           "ldr %[xv], %[mr]\n\t"                                                                                   \
           "ldr %[xe], %[offset]\n\t"                                                                               \
@@ -280,18 +256,29 @@ static inline __attribute__((always_inline)) void te_dw3x3_pixels(const int8_t *
             [lo] "m"(lo4), [hi] "m"(hi4)                                                                            \
           : "cc", "memory")
 
-/* `count` interior pixels `pixel` bytes of input apart, their windows at x0: TE_DW33_GROUPS per pixel. */
-static __attribute__((noinline)) void te_dw3x3_interior(const int8_t *x0, int32_t count, int32_t pixel,
-                                                        const te_mac_params *p, const te_dw_layer *L, int8_t *y) {
-  const int32_t xstep = L->xstep, ystep = L->ystep, off2 = L->off2, offset = p->output_offset, clamp = L->clamp;
-  const uint32_t lo4 = L->lo4, hi4 = L->hi4;
-  for (; count > 0; count--, x0 += pixel) {
-    const int32_t *wp = (const int32_t *)(const void *)L->w, *bp = L->bias, *mr = p->multipliers;
-    const int8_t *xp = x0, *end = y + L->vector_c;
-    int32_t a0, a1, a2, a3, xv, xe, we, wo;
-    if (clamp) TE_DW33_GROUPS(TE_CLAMP_ASM);
-    else TE_DW33_GROUPS("");
+/* Every group of `count` pixels `pixel` bytes of input apart, wp0 their first tap's weights (TE_DW_GROUPS). */
+#define TE_DW_PIXELS(WINDOW, CLAMP)                                                         \
+  for (; count > 0; count--, x0 += pixel) {                                                 \
+    const int32_t *wp = wp0, *bp = L->bias, *mr = p->multipliers;                          \
+    const int8_t *xp = x0, *end = y + L->vector_c;                                          \
+    int32_t a0, a1, a2, a3, xv, xe, we, wo;                                                 \
+    TE_DW_GROUPS(WINDOW, CLAMP);                                                            \
   }
+
+/* `count` pixels `pixel` bytes of input apart, multiplier 1 and every channel in a group, each the window of shape
+   rows · 4 + cols (15, 14, 11 or 10: see te_dw3x3_run) from tap `tap0` whose input is at x0. */
+static __attribute__((noinline)) void te_dw3x3_pixels(const int8_t *x0, int32_t count, int32_t pixel, int32_t shape,
+                                                      int32_t tap0, const te_mac_params *p, const te_dw_layer *L,
+                                                      int8_t *y) {
+  const int32_t xstep = L->xstep, ystep = L->ystep, off2 = L->off2, offset = p->output_offset;
+  const uint32_t lo4 = L->lo4, hi4 = L->hi4;
+  const int32_t *wp0 = (const int32_t *)(const void *)L->w + 2 * tap0;
+  /* Border windows clamp whatever the range (a no-op for int8's): fewer copies of the loop. */
+  if (shape == 15 && L->clamp) TE_DW_PIXELS(TE_W33, TE_CLAMP_ASM)
+  else if (shape == 15) TE_DW_PIXELS(TE_W33, "")
+  else if (shape == 14) TE_DW_PIXELS(TE_W32, TE_CLAMP_ASM)
+  else if (shape == 11) TE_DW_PIXELS(TE_W23, TE_CLAMP_ASM)
+  else TE_DW_PIXELS(TE_W22, TE_CLAMP_ASM)
 }
 
 /* Every group of one pixel of a 3×3 layer with bias and 'smmul' constants: `rows` × `cols` taps from tap
@@ -330,10 +317,7 @@ static void te_dw3x3_run(const int8_t *x, const int8_t *x0, int32_t count, int32
                          int32_t ox, int8_t *y) {
   const int32_t pixel = g->stride_w * g->c;
   const int32_t shape = L->multiplier == 1 && L->vector_c == L->out_c ? rows * 4 + cols : 0;
-  if (shape == 15) te_dw3x3_interior(x0, count, pixel, p, L, y);
-  else if (shape == 14) te_dw3x3_pixels(x0, count, pixel, 3, 2, tap0, p, L, L->clamp, y);
-  else if (shape == 11) te_dw3x3_pixels(x0, count, pixel, 2, 3, tap0, p, L, L->clamp, y);
-  else if (shape == 10) te_dw3x3_pixels(x0, count, pixel, 2, 2, tap0, p, L, L->clamp, y);
+  if (shape == 15 || shape == 14 || shape == 11 || shape == 10) te_dw3x3_pixels(x0, count, pixel, shape, tap0, p, L, y);
   else
     for (; count > 0; count--, x0 += pixel, ox++, y += L->out_c) {
       te_dw3x3_groups(x0, rows, cols, tap0, p, L, y);
