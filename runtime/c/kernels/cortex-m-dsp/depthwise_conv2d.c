@@ -214,20 +214,44 @@ static void te_dw_pixel(const int8_t *x, const te_window *g, const te_mac_params
   "ssub8 %[a3], %[a0], %[a2]\n\t"           \
   "sel %[a0], %[a2], %[a0]\n\t"
 
-/* Window rows for TE_DW_GROUPS: three or two taps (then wp skips the row's third), the step to the next row, and the
-   windows a 3×3 takes at padding ≤ 1 (whole, a column or a row off), each leaving xp where it started and wp at the
-   next group's first tap. */
-#define TE_R3 TE_X4("[%[xp]]") TE_X4("[%[xp], %[xs]]") TE_X4("[%[xp], %[xs], lsl #1]")
-#define TE_R2 TE_X4("[%[xp]]") TE_X4("[%[xp], %[xs]]") "add %[wp], %[wp], #8\n\t"
+/* The MACs of one tap of TE_DW_GROUPS whose x word is in register X (loaded earlier, so that two loads of x follow
+   each other and the second pipelines). */
+#define TE_M4(X)                              \
+  "ldrd %[we], %[wo], [%[wp]], #8\n\t"        \
+  "sxtab16 %[xe], %[off], " X "\n\t"          \
+  "sxtab16 " X ", %[off], " X ", ror #8\n\t"  \
+  "smlabb %[a0], %[xe], %[we], %[a0]\n\t"     \
+  "smlatt %[a2], %[xe], %[we], %[a2]\n\t"     \
+  "smlabb %[a1], " X ", %[wo], %[a1]\n\t"     \
+  "smlatt %[a3], " X ", %[wo], %[a3]\n\t"
+
+/* Two taps at addresses A and B, their x loads back to back; one tap at A. */
+#define TE_T2(A, B) "ldr %[xv], " A "\n\tldr %[xn], " B "\n\t" TE_M4("%[xv]") TE_M4("%[xn]")
+#define TE_T1(A) "ldr %[xv], " A "\n\t" TE_M4("%[xv]")
+
+/* The windows a 3×3 takes at padding ≤ 1 (whole, a column or a row off) for TE_DW_GROUPS, taps paired across rows
+   where a row has three: each leaves xp where it started and wp at the next group's first tap (skipping the taps
+   outside the window). */
+#define TE_SKIP1 "add %[wp], %[wp], #8\n\t"
 #define TE_NEXT_ROW "add %[xp], %[xp], %[ys]\n\t"
-#define TE_W33 TE_R3 TE_NEXT_ROW TE_R3 TE_NEXT_ROW TE_R3 "sub %[xp], %[xp], %[ys], lsl #1\n\t"
-#define TE_W32 TE_R2 TE_NEXT_ROW TE_R2 TE_NEXT_ROW TE_R2 "sub %[xp], %[xp], %[ys], lsl #1\n\t"
-#define TE_W23 TE_R3 TE_NEXT_ROW TE_R3 "sub %[xp], %[xp], %[ys]\n\tadd %[wp], %[wp], #24\n\t"
-#define TE_W22 TE_R2 TE_NEXT_ROW TE_R2 "sub %[xp], %[xp], %[ys]\n\tadd %[wp], %[wp], #24\n\t"
+#define TE_W33                                                                                      \
+  TE_T2("[%[xp]]", "[%[xp], %[xs]]") TE_T2("[%[xp], %[xs], lsl #1]", "[%[xp], %[ys]]") TE_NEXT_ROW \
+  TE_T2("[%[xp], %[xs]]", "[%[xp], %[xs], lsl #1]") TE_NEXT_ROW                                    \
+  TE_T2("[%[xp]]", "[%[xp], %[xs]]") TE_T1("[%[xp], %[xs], lsl #1]") "sub %[xp], %[xp], %[ys], lsl #1\n\t"
+#define TE_W32                                                                        \
+  TE_T2("[%[xp]]", "[%[xp], %[xs]]") TE_SKIP1 TE_NEXT_ROW                              \
+  TE_T2("[%[xp]]", "[%[xp], %[xs]]") TE_SKIP1 TE_NEXT_ROW                              \
+  TE_T2("[%[xp]]", "[%[xp], %[xs]]") TE_SKIP1 "sub %[xp], %[xp], %[ys], lsl #1\n\t"
+#define TE_W23                                                                                      \
+  TE_T2("[%[xp]]", "[%[xp], %[xs]]") TE_T2("[%[xp], %[xs], lsl #1]", "[%[xp], %[ys]]") TE_NEXT_ROW \
+  TE_T2("[%[xp], %[xs]]", "[%[xp], %[xs], lsl #1]") "sub %[xp], %[xp], %[ys]\n\tadd %[wp], %[wp], #24\n\t"
+#define TE_W22                                                                        \
+  TE_T2("[%[xp]]", "[%[xp], %[xs]]") TE_SKIP1 TE_NEXT_ROW                              \
+  TE_T2("[%[xp]]", "[%[xp], %[xs]]") "sub %[xp], %[xp], %[ys]\n\tadd %[wp], %[wp], #32\n\t"
 
 /* Every group of one pixel (multiplier 1, every channel in a group) as one asm loop: bias, the WINDOW, requantization,
    the clamp (CLAMP: TE_CLAMP_ASM or "" when the range is int8's) and the store, with the stream pointers kept in the stack frame
-   (memory operands) so that the window keeps its thirteen registers across the loop. */
+   (memory operands) so that the window keeps its fourteen registers across the loop. */
 #define TE_DW_GROUPS(WINDOW, CLAMP)                                                                                       \
   __asm__("1:\n\t"                                                                                                 \
           "ldr %[xv], %[bp]\n\t"                                                                                   \
@@ -250,8 +274,8 @@ static void te_dw_pixel(const int8_t *x, const te_window *g, const te_mac_params
           "cmp %[a1], %[a2]\n\t"                                                                                   \
           "bcc 1b\n\t"                                                                                             \
           : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [wp] "+r"(wp), [xp] "+r"(xp),           \
-            [xv] "=&r"(xv), [xe] "=&r"(xe), [we] "=&r"(we), [wo] "=&r"(wo), [bp] "+m"(bp), [mr] "+m"(mr),            \
-            [y] "+m"(y)                                                                                             \
+            [xv] "=&r"(xv), [xn] "=&r"(xn), [xe] "=&r"(xe), [we] "=&r"(we), [wo] "=&r"(wo), [bp] "+m"(bp),          \
+            [mr] "+m"(mr), [y] "+m"(y)                                                                              \
           : [off] "r"(off2), [xs] "r"(xstep), [ys] "r"(ystep), [offset] "m"(offset), [end] "m"(end),                \
             [lo] "m"(lo4), [hi] "m"(hi4)                                                                            \
           : "cc", "memory")
@@ -261,7 +285,7 @@ static void te_dw_pixel(const int8_t *x, const te_window *g, const te_mac_params
   for (; count > 0; count--, x0 += pixel) {                                                 \
     const int32_t *wp = wp0, *bp = L->bias, *mr = p->multipliers;                          \
     const int8_t *xp = x0, *end = y + L->vector_c;                                          \
-    int32_t a0, a1, a2, a3, xv, xe, we, wo;                                                 \
+    int32_t a0, a1, a2, a3, xv, xn, xe, we, wo;                                             \
     TE_DW_GROUPS(WINDOW, CLAMP);                                                            \
   }
 
