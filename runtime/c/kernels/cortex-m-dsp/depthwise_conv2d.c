@@ -7,12 +7,15 @@
  *
  * 3×3 layers with bias and 'smmul' requantization (every MLPerf Tiny depthwise) resolve padding per row, not per
  * pixel: a row's vertical clip is computed once, the pixels whose window lies inside the input (the interior of a
- * row) run as one loop over unrolled 3×3 windows, and the border pixels run rows of one, two or three taps. Other
- * layers clip every pixel's window to the input and loop over its taps.
+ * row) run as one call, and the border pixels run their clipped windows. With multiplier 1 and out_c % 4 = 0, the
+ * windows of 3×3, 3×2, 2×3 and 2×2 taps run every channel group of a pixel in one asm loop (bias, the unrolled
+ * window, requantization, clamp, store: ~118 instructions for 36 MACs, 72 of them the MACs); other windows and
+ * layers loop in C. Other layers clip every pixel's window to the input and loop over its taps.
  */
 #include "tinyedge/kernels.h"
 #include "../internal/fixed_point.h"
 #include "../internal/armv7em_dsp.h"
+#include "../internal/armv7em_dw_groups.h"
 
 /* One tap for four channels: x word at xp, weight words (w0, w2), (w1, w3) at wp. */
 #define TE_TAP4(xv)                                                  \
@@ -140,17 +143,9 @@ static void te_dw_pixel(const int8_t *x, const te_window *g, const te_mac_params
 }
 
 #ifdef __OPTIMIZE__ /* -O0 keeps r7 for the frame: too few registers left for the asm */
-/* A tap of the 3×3 path as asm (gcc spills the C form): one LDR (LDRSB) of x at addr, one LDRD of weights, the
-   x + offset unpack, four SMLAxy. Twelve registers, which gcc finds on M4 and M7. */
-#define TE_X4(addr)                            \
-  "ldr %[xv], " addr "\n\t"                    \
-  "ldrd %[we], %[wo], [%[wp]], #8\n\t"         \
-  "sxtab16 %[xe], %[off], %[xv]\n\t"           \
-  "sxtab16 %[xv], %[off], %[xv], ror #8\n\t"   \
-  "smlabb %[a0], %[xe], %[we], %[a0]\n\t"      \
-  "smlatt %[a2], %[xe], %[we], %[a2]\n\t"      \
-  "smlabb %[a1], %[xv], %[wo], %[a1]\n\t"      \
-  "smlatt %[a3], %[xv], %[wo], %[a3]\n\t"
+/* A tap of the 3×3 path as asm (gcc spills the C form): one LDR of x at addr, then TE_M4. Twelve registers, which
+   gcc finds on M4 and M7. */
+#define TE_X4(addr) "ldr %[xv], " addr "\n\t" TE_M4("%[xv]")
 
 /* The same for a group reading one input channel (the low halfword of x + off2 is x + offset). */
 #define TE_X1(addr)                            \
@@ -196,89 +191,6 @@ static void te_dw_pixel(const int8_t *x, const te_window *g, const te_mac_params
 
 /* Four accumulators plus bias requantized with the (M2, R) pairs at mr and stored at y. */
 #define TE_DW_STORE4(clamp) te_smmul_requantize4(a0, a1, a2, a3, mr, offset, clamp, L->lo4, L->hi4, y)
-
-/* One requantized channel of the interior loop: acc in place through the (M2, R) pair at mr, saturated to int8. */
-#define TE_RQ(acc)                                  \
-  "ldrd %[we], %[wo], [%[xv]], #8\n\t"              \
-  "smmlar " acc ", " acc ", %[we], " acc "\n\t"     \
-  "add " acc ", " acc ", " acc ", asr #31\n\t"      \
-  "smmlsr " acc ", " acc ", %[wo], %[xe]\n\t"       \
-  "ssat " acc ", #8, " acc "\n\t"
-
-/* The bytewise clamp of the packed word in a0 to [lo4, hi4] (in memory). */
-#define TE_CLAMP_ASM                         \
-  "ldr %[a1], %[lo]\n\t"                    \
-  "ldr %[a2], %[hi]\n\t"                    \
-  "ssub8 %[a3], %[a0], %[a1]\n\t"           \
-  "sel %[a0], %[a0], %[a1]\n\t"             \
-  "ssub8 %[a3], %[a0], %[a2]\n\t"           \
-  "sel %[a0], %[a2], %[a0]\n\t"
-
-/* The MACs of one tap of TE_DW_GROUPS whose x word is in register X (loaded earlier, so that two loads of x follow
-   each other and the second pipelines). */
-#define TE_M4(X)                              \
-  "ldrd %[we], %[wo], [%[wp]], #8\n\t"        \
-  "sxtab16 %[xe], %[off], " X "\n\t"          \
-  "sxtab16 " X ", %[off], " X ", ror #8\n\t"  \
-  "smlabb %[a0], %[xe], %[we], %[a0]\n\t"     \
-  "smlatt %[a2], %[xe], %[we], %[a2]\n\t"     \
-  "smlabb %[a1], " X ", %[wo], %[a1]\n\t"     \
-  "smlatt %[a3], " X ", %[wo], %[a3]\n\t"
-
-/* Two taps at addresses A and B, their x loads back to back; one tap at A. */
-#define TE_T2(A, B) "ldr %[xv], " A "\n\tldr %[xn], " B "\n\t" TE_M4("%[xv]") TE_M4("%[xn]")
-#define TE_T1(A) "ldr %[xv], " A "\n\t" TE_M4("%[xv]")
-
-/* The windows a 3×3 takes at padding ≤ 1 (whole, a column or a row off) for TE_DW_GROUPS, taps paired across rows
-   where a row has three: each leaves xp where it started and wp at the next group's first tap (skipping the taps
-   outside the window). */
-#define TE_SKIP1 "add %[wp], %[wp], #8\n\t"
-#define TE_NEXT_ROW "add %[xp], %[xp], %[ys]\n\t"
-#define TE_W33                                                                                      \
-  TE_T2("[%[xp]]", "[%[xp], %[xs]]") TE_T2("[%[xp], %[xs], lsl #1]", "[%[xp], %[ys]]") TE_NEXT_ROW \
-  TE_T2("[%[xp], %[xs]]", "[%[xp], %[xs], lsl #1]") TE_NEXT_ROW                                    \
-  TE_T2("[%[xp]]", "[%[xp], %[xs]]") TE_T1("[%[xp], %[xs], lsl #1]") "sub %[xp], %[xp], %[ys], lsl #1\n\t"
-#define TE_W32                                                                        \
-  TE_T2("[%[xp]]", "[%[xp], %[xs]]") TE_SKIP1 TE_NEXT_ROW                              \
-  TE_T2("[%[xp]]", "[%[xp], %[xs]]") TE_SKIP1 TE_NEXT_ROW                              \
-  TE_T2("[%[xp]]", "[%[xp], %[xs]]") TE_SKIP1 "sub %[xp], %[xp], %[ys], lsl #1\n\t"
-#define TE_W23                                                                                      \
-  TE_T2("[%[xp]]", "[%[xp], %[xs]]") TE_T2("[%[xp], %[xs], lsl #1]", "[%[xp], %[ys]]") TE_NEXT_ROW \
-  TE_T2("[%[xp], %[xs]]", "[%[xp], %[xs], lsl #1]") "sub %[xp], %[xp], %[ys]\n\tadd %[wp], %[wp], #24\n\t"
-#define TE_W22                                                                        \
-  TE_T2("[%[xp]]", "[%[xp], %[xs]]") TE_SKIP1 TE_NEXT_ROW                              \
-  TE_T2("[%[xp]]", "[%[xp], %[xs]]") "sub %[xp], %[xp], %[ys]\n\tadd %[wp], %[wp], #32\n\t"
-
-/* Every group of one pixel (multiplier 1, every channel in a group) as one asm loop: bias, the WINDOW, requantization,
-   the clamp (CLAMP: TE_CLAMP_ASM or "" when the range is int8's) and the store, with the stream pointers kept in the stack frame
-   (memory operands) so that the window keeps its fourteen registers across the loop. */
-#define TE_DW_GROUPS(WINDOW, CLAMP)                                                                                       \
-  __asm__("1:\n\t"                                                                                                 \
-          "ldr %[xv], %[bp]\n\t"                                                                                   \
-          "ldrd %[a0], %[a1], [%[xv]], #8\n\t"                                                                     \
-          "ldrd %[a2], %[a3], [%[xv]], #8\n\t"                                                                     \
-          "str %[xv], %[bp]\n\t"                                                                                   \
-          WINDOW                                                                                                    \
-          "add %[xp], %[xp], #4\n\t"                                                                               \
-          "ldr %[xv], %[mr]\n\t"                                                                                   \
-          "ldr %[xe], %[offset]\n\t"                                                                               \
-          TE_RQ("%[a0]") TE_RQ("%[a1]") "bfi %[a0], %[a1], #8, #8\n\t"                                              \
-          TE_RQ("%[a2]") "bfi %[a0], %[a2], #16, #8\n\t"                                                            \
-          TE_RQ("%[a3]") "bfi %[a0], %[a3], #24, #8\n\t"                                                            \
-          "str %[xv], %[mr]\n\t"                                                                                   \
-          CLAMP                                                                                                     \
-          "ldr %[a1], %[y]\n\t"                                                                                    \
-          "ldr %[a2], %[end]\n\t"                                                                                  \
-          "str %[a0], [%[a1]], #4\n\t"                                                                             \
-          "str %[a1], %[y]\n\t"                                                                                    \
-          "cmp %[a1], %[a2]\n\t"                                                                                   \
-          "bcc 1b\n\t"                                                                                             \
-          : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [wp] "+r"(wp), [xp] "+r"(xp),           \
-            [xv] "=&r"(xv), [xn] "=&r"(xn), [xe] "=&r"(xe), [we] "=&r"(we), [wo] "=&r"(wo), [bp] "+m"(bp),          \
-            [mr] "+m"(mr), [y] "+m"(y)                                                                              \
-          : [off] "r"(off2), [xs] "r"(xstep), [ys] "r"(ystep), [offset] "m"(offset), [end] "m"(end),                \
-            [lo] "m"(lo4), [hi] "m"(hi4)                                                                            \
-          : "cc", "memory")
 
 /* Every group of `count` pixels `pixel` bytes of input apart, wp0 their first tap's weights (TE_DW_GROUPS). */
 #define TE_DW_PIXELS(WINDOW, CLAMP)                                                         \
