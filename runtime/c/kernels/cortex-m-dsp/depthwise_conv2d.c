@@ -7,12 +7,15 @@
  *
  * 3×3 layers with bias and 'smmul' requantization (every MLPerf Tiny depthwise) resolve padding per row, not per
  * pixel: a row's vertical clip is computed once, the pixels whose window lies inside the input (the interior of a
- * row) run as one loop over unrolled 3×3 windows, and the border pixels run rows of one, two or three taps. Other
- * layers clip every pixel's window to the input and loop over its taps.
+ * row) run as one call, and the border pixels run their clipped windows. With multiplier 1 and out_c % 4 = 0, the
+ * windows of 3×3, 3×2, 2×3 and 2×2 taps run every channel group of a pixel in one asm loop (bias, the unrolled
+ * window, requantization, clamp, store: ~118 instructions for 36 MACs, 72 of them the MACs); other windows and
+ * layers loop in C. Other layers clip every pixel's window to the input and loop over its taps.
  */
 #include "tinyedge/kernels.h"
 #include "../internal/fixed_point.h"
 #include "../internal/armv7em_dsp.h"
+#include "../internal/armv7em_dw_groups.h"
 
 /* One tap for four channels: x word at xp, weight words (w0, w2), (w1, w3) at wp. */
 #define TE_TAP4(xv)                                                  \
@@ -140,17 +143,9 @@ static void te_dw_pixel(const int8_t *x, const te_window *g, const te_mac_params
 }
 
 #ifdef __OPTIMIZE__ /* -O0 keeps r7 for the frame: too few registers left for the asm */
-/* A tap of the 3×3 path as asm (gcc spills the C form): one LDR (LDRSB) of x at addr, one LDRD of weights, the
-   x + offset unpack, four SMLAxy. Twelve registers, which gcc finds on M4 and M7. */
-#define TE_X4(addr)                            \
-  "ldr %[xv], " addr "\n\t"                    \
-  "ldrd %[we], %[wo], [%[wp]], #8\n\t"         \
-  "sxtab16 %[xe], %[off], %[xv]\n\t"           \
-  "sxtab16 %[xv], %[off], %[xv], ror #8\n\t"   \
-  "smlabb %[a0], %[xe], %[we], %[a0]\n\t"      \
-  "smlatt %[a2], %[xe], %[we], %[a2]\n\t"      \
-  "smlabb %[a1], %[xv], %[wo], %[a1]\n\t"      \
-  "smlatt %[a3], %[xv], %[wo], %[a3]\n\t"
+/* A tap of the 3×3 path as asm (gcc spills the C form): one LDR of x at addr, then TE_M4. Twelve registers, which
+   gcc finds on M4 and M7. */
+#define TE_X4(addr) "ldr %[xv], " addr "\n\t" TE_M4("%[xv]")
 
 /* The same for a group reading one input channel (the low halfword of x + off2 is x + offset). */
 #define TE_X1(addr)                            \
@@ -169,7 +164,7 @@ static void te_dw_pixel(const int8_t *x, const te_window *g, const te_mac_params
           : "memory")
 
 /* One row of a window: three, two or one taps at xp, xp + xs, xp + 2·xs; wp advances past them. */
-#define TE_ROW3(TAP) TE_ROW_ASM(TAP("[%[xp]]") TAP("[%[xp], %[xs]]") "add %[xv], %[xp], %[xs]\n\t" TAP("[%[xv], %[xs]]"))
+#define TE_ROW3(TAP) TE_ROW_ASM(TAP("[%[xp]]") TAP("[%[xp], %[xs]]") TAP("[%[xp], %[xs], lsl #1]"))
 #define TE_ROW2(TAP) TE_ROW_ASM(TAP("[%[xp]]") TAP("[%[xp], %[xs]]"))
 #define TE_ROW1(TAP) TE_ROW_ASM(TAP("[%[xp]]"))
 
@@ -197,33 +192,29 @@ static void te_dw_pixel(const int8_t *x, const te_window *g, const te_mac_params
 /* Four accumulators plus bias requantized with the (M2, R) pairs at mr and stored at y. */
 #define TE_DW_STORE4(clamp) te_smmul_requantize4(a0, a1, a2, a3, mr, offset, clamp, L->lo4, L->hi4, y)
 
-/* Every group of `count` pixels `pixel` bytes of input apart, multiplier 1, each the window of `rows` × `cols` taps
-   from tap `tap0` whose input is at x0 (constants where inlined, so the window unrolls; rows = cols = 3 is the
-   interior of a row). Weights, bias and requantization constants each follow each other group by group, so three
-   pointers walk them; every channel is in a group (out_c % 4 = 0). */
-static inline __attribute__((always_inline)) void te_dw3x3_pixels(const int8_t *x0, int32_t count, int32_t pixel,
-                                                                   int32_t rows, int32_t cols, int32_t tap0,
-                                                                   const te_mac_params *p, const te_dw_layer *L,
-                                                                   int32_t clamp, int8_t *y) {
-  const int32_t xstep = L->xstep, ystep = L->ystep, off2 = L->off2, offset = p->output_offset;
-  /* Words from where a window leaves wp to the next group's first tap. */
-  const int32_t next = 2 * (9 - 3 * (rows - 1) - cols);
-  for (; count > 0; count--, x0 += pixel) {
-    const int32_t *wp = (const int32_t *)(const void *)L->w + 2 * tap0, *bias = L->bias, *mr = p->multipliers;
-    const int8_t *xc = x0, *end = y + L->vector_c;
-    do {
-      const int8_t *xp = xc;
-      int32_t a0, a1, a2, a3, xv, xe, we, wo;
-      TE_LDRD_POST(a0, a1, bias);
-      TE_LDRD_POST(a2, a3, bias);
-      TE_WINDOW(TE_X4, rows, cols);
-      TE_DW_STORE4(clamp);
-      wp += next;
-      mr += 8;
-      y += 4;
-      xc += 4;
-    } while (y < end);
+/* Every group of `count` pixels `pixel` bytes of input apart, wp0 their first tap's weights (TE_DW_GROUPS). */
+#define TE_DW_PIXELS(WINDOW, CLAMP)                                                         \
+  for (; count > 0; count--, x0 += pixel) {                                                 \
+    const int32_t *wp = wp0, *bp = L->bias, *mr = p->multipliers;                          \
+    const int8_t *xp = x0, *end = y + L->vector_c;                                          \
+    int32_t a0, a1, a2, a3, xv, xn, xe, we, wo;                                             \
+    TE_DW_GROUPS(WINDOW, CLAMP);                                                            \
   }
+
+/* `count` pixels `pixel` bytes of input apart, multiplier 1 and every channel in a group, each the window of shape
+   rows · 4 + cols (15, 14, 11 or 10: see te_dw3x3_run) from tap `tap0` whose input is at x0. */
+static __attribute__((noinline)) void te_dw3x3_pixels(const int8_t *x0, int32_t count, int32_t pixel, int32_t shape,
+                                                      int32_t tap0, const te_mac_params *p, const te_dw_layer *L,
+                                                      int8_t *y) {
+  const int32_t xstep = L->xstep, ystep = L->ystep, off2 = L->off2, offset = p->output_offset;
+  const uint32_t lo4 = L->lo4, hi4 = L->hi4;
+  const int32_t *wp0 = (const int32_t *)(const void *)L->w + 2 * tap0;
+  /* Border windows clamp whatever the range (a no-op for int8's): fewer copies of the loop. */
+  if (shape == 15 && L->clamp) TE_DW_PIXELS(TE_W33, TE_CLAMP_ASM)
+  else if (shape == 15) TE_DW_PIXELS(TE_W33, "")
+  else if (shape == 14) TE_DW_PIXELS(TE_W32, TE_CLAMP_ASM)
+  else if (shape == 11) TE_DW_PIXELS(TE_W23, TE_CLAMP_ASM)
+  else TE_DW_PIXELS(TE_W22, TE_CLAMP_ASM)
 }
 
 /* Every group of one pixel of a 3×3 layer with bias and 'smmul' constants: `rows` × `cols` taps from tap
@@ -262,11 +253,7 @@ static void te_dw3x3_run(const int8_t *x, const int8_t *x0, int32_t count, int32
                          int32_t ox, int8_t *y) {
   const int32_t pixel = g->stride_w * g->c;
   const int32_t shape = L->multiplier == 1 && L->vector_c == L->out_c ? rows * 4 + cols : 0;
-  if (shape == 15 && L->clamp) te_dw3x3_pixels(x0, count, pixel, 3, 3, 0, p, L, 1, y);
-  else if (shape == 15) te_dw3x3_pixels(x0, count, pixel, 3, 3, 0, p, L, 0, y);
-  else if (shape == 14) te_dw3x3_pixels(x0, count, pixel, 3, 2, tap0, p, L, L->clamp, y);
-  else if (shape == 11) te_dw3x3_pixels(x0, count, pixel, 2, 3, tap0, p, L, L->clamp, y);
-  else if (shape == 10) te_dw3x3_pixels(x0, count, pixel, 2, 2, tap0, p, L, L->clamp, y);
+  if (shape == 15 || shape == 14 || shape == 11 || shape == 10) te_dw3x3_pixels(x0, count, pixel, shape, tap0, p, L, y);
   else
     for (; count > 0; count--, x0 += pixel, ox++, y += L->out_c) {
       te_dw3x3_groups(x0, rows, cols, tap0, p, L, y);
