@@ -64,18 +64,36 @@ static inline __attribute__((always_inline)) void te_s16_group_dot(const int8_t 
   }
 }
 
-static void te_row_times_matrix(const int8_t *x, const int8_t *w, const int32_t *folded_bias, int32_t k, int32_t out_c,
-                                const te_mac_params *p, int8_t *y) {
-  const uint32_t lo4 = te_splat4_s8(p->act_min), hi4 = te_splat4_s8(p->act_max);
-  const int32_t clamp = p->act_min > -128 || p->act_max < 127;
+/* What every row of a call shares, read from p once per call rather than once per group (the asm's memory clobber
+   makes gcc reload p's fields after every group). */
+typedef struct {
+  const te_mac_params *p;
+  uint32_t lo4, hi4;
+  int32_t clamp;
+} te_row_constants;
+
+static te_row_constants te_row_constants_of(const te_mac_params *p) {
+  te_row_constants c;
+  c.p = p;
+  c.lo4 = te_splat4_s8(p->act_min);
+  c.hi4 = te_splat4_s8(p->act_max);
+  c.clamp = p->act_min > -128 || p->act_max < 127;
+  return c;
+}
+
+static inline __attribute__((always_inline)) void te_row_times_matrix(const int8_t *x, const int8_t *w,
+                                                                      const int32_t *folded_bias, int32_t k,
+                                                                      int32_t out_c, const te_row_constants *c,
+                                                                      int8_t *y) {
+  const te_mac_params *p = c->p;
   const int32_t *wp = (const int32_t *)(const void *)w; /* an int32 array (render-nodes.ts): word-aligned */
-  const uint32_t tail = te_tail_word(x, k);
+  const uint32_t tail = k & 3 ? te_tail_word(x, k) : 0;
   int32_t s[4], o, j;
   for (o = 0; o + 4 <= out_c; o += 4) {
     int32_t s0 = folded_bias[o], s1 = folded_bias[o + 1], s2 = folded_bias[o + 2], s3 = folded_bias[o + 3];
     te_s16_group_dot(x, &wp, k, tail, &s0, &s1, &s2, &s3);
     if (!p->shifts) {
-      te_smmul_requantize4(s0, s1, s2, s3, p->multipliers + 2 * o, p->output_offset, clamp, lo4, hi4, y + o);
+      te_smmul_requantize4(s0, s1, s2, s3, p->multipliers + 2 * o, p->output_offset, c->clamp, c->lo4, c->hi4, y + o);
     } else {
       s[0] = s0;
       s[1] = s1;
