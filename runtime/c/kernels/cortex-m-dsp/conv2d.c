@@ -90,7 +90,11 @@ static inline __attribute__((always_inline)) void te_row_times_matrix(const int8
   const uint32_t tail = k & 3 ? te_tail_word(x, k) : 0;
   int32_t s[4], o, j;
   for (o = 0; o + 4 <= out_c; o += 4) {
-    int32_t s0 = folded_bias[o], s1 = folded_bias[o + 1], s2 = folded_bias[o + 2], s3 = folded_bias[o + 3];
+    int32_t s0, s1, s2, s3;
+    /* Two LDRD: gcc's four loads of the group's bias came with register moves. */
+    __asm__("ldrd %0, %1, [%4]\n\tldrd %2, %3, [%4, #8]"
+            : "=&r"(s0), "=&r"(s1), "=&r"(s2), "=r"(s3)
+            : "r"(folded_bias + o), "m"(*(const int32_t(*)[4])(folded_bias + o)));
     te_s16_group_dot(x, &wp, k, tail, &s0, &s1, &s2, &s3);
     if (!p->shifts) {
       te_smmul_requantize4(s0, s1, s2, s3, p->multipliers + 2 * o, p->output_offset, c->clamp, c->lo4, c->hi4, y + o);
