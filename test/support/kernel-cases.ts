@@ -142,6 +142,18 @@ function depthwiseGraph(
   return b.graph;
 }
 
+/**
+ * `g` with the bias of each `dead` channel zeroed: with weights scaled far down (by 2^-40) its multiplier underflows
+ * to TFLite's dead form (M = 0, shift 0), as in VWW's pointwise layers.
+ */
+function withDeadChannels(g: Graph, dead: (c: number) => boolean): Graph {
+  const bias = tensorOf(g, 'bias').data!;
+  bias.forEach((_v, c) => {
+    if (dead(c)) bias[c] = 0;
+  });
+  return g;
+}
+
 /** One kernel case: a name for the test title, the f32 graph, and the seed of its inputs. */
 export interface KernelCase {
   name: string;
@@ -341,6 +353,16 @@ const requantization: KernelCase[] = [
     name: 'pointwise 8 → 20 channels, one channel shifting right by more than 21',
     graph: () => convGraph(8, 20, 1, 1, 'VALID', NO_CLAMP, 1202, (c) => (c === 5 ? 2 ** -18 : 1)),
     seed: 1202,
+  },
+  {
+    name: 'pointwise 16 → 22 channels, dead channels (multiplier 0, shift 0) beside right-shifting ones',
+    graph: () => withDeadChannels(convGraph(16, 22, 1, 1, 'VALID', RELU, 1203, (c) => (c % 5 === 2 ? 2 ** -40 : 1)), (c) => c % 5 === 2),
+    seed: 1203,
+  },
+  {
+    name: 'depthwise 21 channels, dead channels (multiplier 0, shift 0) beside right-shifting ones',
+    graph: () => withDeadChannels(depthwiseGraph(21, 1, 1, 'SAME', RELU6, 1204, (c) => (c % 4 === 1 ? 2 ** -40 : 1)), (c) => c % 4 === 1),
+    seed: 1204,
   },
   {
     name: 'depthwise 24 channels, per-channel shifts from +1 (left) to −19 (right) in one layer',

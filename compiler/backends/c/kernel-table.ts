@@ -73,8 +73,9 @@ export type DepthwiseLayout = 'hwc' | 'c4-int16';
 
 /**
  * The requantization constants of a MAC kernel: TFLite's per-channel (multiplier, shift) arrays, or 'smmul': for a
- * layer whose every multiplier is ≥ 2^30 and shift in −31..−1, pairs (2M − 2^32, −2^(32+shift)) in `multipliers`
- * and `shifts` NULL (kernels/internal/armv7em_dsp.h); other layers keep TFLite's arrays.
+ * layer whose every multiplier is ≥ 2^30 with shift in −31..−1, or 0 (a dead channel: (0, 0)), pairs
+ * (2M − 2^32, −2^(32+shift)) in `multipliers` and `shifts` NULL (kernels/internal/armv7em_dsp.h); other layers keep
+ * TFLite's arrays.
  */
 export type RequantLayout = 'tflite' | 'smmul';
 

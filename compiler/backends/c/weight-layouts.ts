@@ -92,12 +92,19 @@ export function layDepthwiseFilter(w: Int8Array, oc: number, layout: Exclude<Dep
   return { type: 'int32_t', data: words, description: `${layout}: int16 pairs, four channels a group` };
 }
 
-/** (2M − 2^32, −2^(32+shift)) per channel when every channel allows the 'smmul' form (kernel-table.ts), else undefined. */
+/**
+ * (2M − 2^32, −2^(32+shift)) per channel when every channel allows the 'smmul' form (kernel-table.ts), else undefined.
+ * A channel with M = 0 (TFLite's dead channels, shift 0) gets (0, 0): its output is the offset whatever the shift.
+ */
 export function smmulPairs(multipliers: ArrayLike<number>, shifts: ArrayLike<number>): Int32Array | undefined {
   const n = multipliers.length;
-  for (let c = 0; c < n; c++) if (multipliers[c]! < 2 ** 30 || shifts[c]! > -1 || shifts[c]! < -31) return undefined;
+  const dead = (c: number): boolean => multipliers[c] === 0;
+  for (let c = 0; c < n; c++) {
+    if (!dead(c) && (multipliers[c]! < 2 ** 30 || shifts[c]! > -1 || shifts[c]! < -31)) return undefined;
+  }
   const pairs = new Int32Array(2 * n);
   for (let c = 0; c < n; c++) {
+    if (dead(c)) continue;
     pairs[2 * c] = multipliers[c]! * 2 - 2 ** 32;
     pairs[2 * c + 1] = -(2 ** (32 + shifts[c]!));
   }

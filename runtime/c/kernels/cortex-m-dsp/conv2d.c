@@ -27,10 +27,10 @@
 /* One step reading its four x bytes at xp. */
 #define TE_S16_STEP "ldr %[xo], [%[xp]], #4\n\t" TE_S16_STEP_MACS
 
-#define TE_S16_OPERANDS                                                                                          \
-  : [s0] "+r"(s[0]), [s1] "+r"(s[1]), [s2] "+r"(s[2]), [s3] "+r"(s[3]), [xp] "+r"(xp), [wp] "+r"(*wp), [n] "+r"(n), \
-    [xe] "=&r"(xe), [xo] "+&r"(xo), [w0] "=&r"(w0), [w1] "=&r"(w1), [w2] "=&r"(w2), [w3] "=&r"(w3)              \
-  :                                                                                                             \
+#define TE_S16_OPERANDS                                                                                       \
+  : [s0] "+r"(*s0), [s1] "+r"(*s1), [s2] "+r"(*s2), [s3] "+r"(*s3), [xp] "+r"(xp), [wp] "+r"(*wp), [n] "+r"(n), \
+    [xe] "=&r"(xe), [xo] "+&r"(xo), [w0] "=&r"(w0), [w1] "=&r"(w1), [w2] "=&r"(w2), [w3] "=&r"(w3)           \
+  :                                                                                                          \
   : "cc", "memory"
 
 /* The k % 4 last bytes of x, zero-extended into a word (their weights are zero past k, so any value would do; the
@@ -42,44 +42,74 @@ static inline uint32_t te_tail_word(const int8_t *x, int32_t k) {
   return v;
 }
 
-/* s[0..4) += x[0..k) times the four channels of the group at *wp, which is left at the next group; `tail` is
-   te_tail_word(x, k). */
+/* *s0..*s3 += x[0..k) times the four channels of the group at *wp, which is left at the next group; `tail` is
+   te_tail_word(x, k). The k / 4 steps run in one asm block, two a pass, entered at the second step when their count
+   is odd (LSRS puts the odd bit in C), so the accumulators stay in registers from the bias to the requantization. */
 static inline __attribute__((always_inline)) void te_s16_group_dot(const int8_t *xp, const int32_t **wp, int32_t k,
-                                                                    uint32_t tail, int32_t s[4]) {
-  const int32_t steps = k >> 2;
-  int32_t n = steps >> 1, xe;
+                                                                    uint32_t tail, int32_t *s0, int32_t *s1,
+                                                                    int32_t *s2, int32_t *s3) {
+  int32_t n = k >> 2, xe;
   uint32_t xo = tail;
   register int32_t w0 __asm__("r8"), w1 __asm__("r9"), w2 __asm__("r10"), w3 __asm__("r11");
-  if (n > 0) __asm__ volatile("1:\n\t" TE_S16_STEP TE_S16_STEP "subs %[n], %[n], #1\n\tbne 1b" TE_S16_OPERANDS);
-  if (steps & 1) __asm__ volatile(TE_S16_STEP TE_S16_OPERANDS);
+  __asm__ volatile("lsrs %[n], %[n], #1\n\t"
+                   "bcs 2f\n\t"
+                   "subs %[n], %[n], #1\n\t"
+                   "bmi 3f\n"
+                   "1:\n\t" TE_S16_STEP "2:\n\t" TE_S16_STEP "subs %[n], %[n], #1\n\t"
+                   "bge 1b\n"
+                   "3:" TE_S16_OPERANDS);
   if (k & 3) {
     xo = tail;
     __asm__ volatile(TE_S16_STEP_MACS TE_S16_OPERANDS);
   }
 }
 
-static void te_row_times_matrix(const int8_t *x, const int8_t *w, const int32_t *folded_bias, int32_t k, int32_t out_c,
-                                const te_mac_params *p, int8_t *y) {
-  const uint32_t lo4 = te_splat4_s8(p->act_min), hi4 = te_splat4_s8(p->act_max);
-  const int32_t clamp = p->act_min > -128 || p->act_max < 127;
+/* What every row of a call shares, read from p once per call rather than once per group (the asm's memory clobber
+   makes gcc reload p's fields after every group). */
+typedef struct {
+  const te_mac_params *p;
+  uint32_t lo4, hi4;
+  int32_t clamp;
+} te_row_constants;
+
+static te_row_constants te_row_constants_of(const te_mac_params *p) {
+  te_row_constants c;
+  c.p = p;
+  c.lo4 = te_splat4_s8(p->act_min);
+  c.hi4 = te_splat4_s8(p->act_max);
+  c.clamp = p->act_min > -128 || p->act_max < 127;
+  return c;
+}
+
+static inline __attribute__((always_inline)) void te_row_times_matrix(const int8_t *x, const int8_t *w,
+                                                                      const int32_t *folded_bias, int32_t k,
+                                                                      int32_t out_c, const te_row_constants *c,
+                                                                      int8_t *y) {
+  const te_mac_params *p = c->p;
   const int32_t *wp = (const int32_t *)(const void *)w; /* an int32 array (render-nodes.ts): word-aligned */
-  const uint32_t tail = te_tail_word(x, k);
+  const uint32_t tail = k & 3 ? te_tail_word(x, k) : 0;
   int32_t s[4], o, j;
   for (o = 0; o + 4 <= out_c; o += 4) {
-    s[0] = folded_bias[o];
-    s[1] = folded_bias[o + 1];
-    s[2] = folded_bias[o + 2];
-    s[3] = folded_bias[o + 3];
-    te_s16_group_dot(x, &wp, k, tail, s);
-    if (!p->shifts)
-      te_smmul_requantize4(s[0], s[1], s[2], s[3], p->multipliers + 2 * o, p->output_offset, clamp, lo4, hi4, y + o);
-    else
+    int32_t s0, s1, s2, s3;
+    /* Two LDRD: gcc's four loads of the group's bias came with register moves. */
+    __asm__("ldrd %0, %1, [%4]\n\tldrd %2, %3, [%4, #8]"
+            : "=&r"(s0), "=&r"(s1), "=&r"(s2), "=r"(s3)
+            : "r"(folded_bias + o), "m"(*(const int32_t(*)[4])(folded_bias + o)));
+    te_s16_group_dot(x, &wp, k, tail, &s0, &s1, &s2, &s3);
+    if (!p->shifts) {
+      te_smmul_requantize4(s0, s1, s2, s3, p->multipliers + 2 * o, p->output_offset, c->clamp, c->lo4, c->hi4, y + o);
+    } else {
+      s[0] = s0;
+      s[1] = s1;
+      s[2] = s2;
+      s[3] = s3;
       te_requantize_channels(s, 4, p->multipliers + o, p->shifts + o, p->output_offset, p->act_min, p->act_max, y + o);
+    }
   }
   if (o < out_c) {
     /* The last out_c % 4 channels: their group is zero-padded to four. */
     for (j = 0; j < 4; j++) s[j] = o + j < out_c ? folded_bias[o + j] : 0;
-    te_s16_group_dot(x, &wp, k, tail, s);
+    te_s16_group_dot(x, &wp, k, tail, &s[0], &s[1], &s[2], &s[3]);
     te_dsp_requantize(s, out_c - o, p, o, y + o);
   }
 }

@@ -4,13 +4,16 @@
  *
  * The requantization reads constants the compiler lays out per channel as pairs (M2, R), with p->shifts NULL
  * (compiler/backends/c/kernel-table.ts, requantize 'smmul'), for layers whose every channel has a Q31 multiplier
- * M ≥ 2^30 and a right shift s in 1..31 (no left shift); other layers keep TFLite's (M, shift) arrays.
+ * M ≥ 2^30 and a right shift s in 1..31 (no left shift), or M = 0; other layers keep TFLite's (M, shift) arrays.
  *   SRDHM(x, M) = floor((2xM + 2^31) / 2^32) = SMMLAR(x, M2, x) with M2 = 2M − 2^32 (an int32 for M ≥ 2^30): the
  *     x·2^32 of the accumulate operand supplies the missing 2^32·x, and the 64-bit sum never overflows, so any int32
  *     x is exact.
  *   RoundingDivideByPOT(y, s) + offset = floor((y' + 2^(s−1)) / 2^s) + offset with y' = y − [y < 0] (ties away
  *     from zero), = SMMLSR(y', R, offset) with R = −2^(32−s), an int32 for s in 1..31 (s = 1 gives INT32_MIN).
  *     y > INT32_MIN (|y| ≤ |x|·M/2^31 + 1), so y' does not wrap.
+ *   A channel with M = 0 (TFLite's dead channels: QuantizeMultiplier(0) gives shift 0) outputs offset + 0 whatever its
+ *     shift; its pair (0, 0) gives y = x and SMMLSR(y', 0, offset) = offset (R = 0 drops the product; the rounding
+ *     constant 2^31 stays below one unit of the high word), so any x, even one whose y' wraps, is exact.
  */
 #ifndef TINYEDGE_ARMV7EM_DSP_H
 #define TINYEDGE_ARMV7EM_DSP_H
