@@ -356,12 +356,20 @@ const requantization: KernelCase[] = [
   },
   {
     name: 'pointwise 16 → 22 channels, dead channels (multiplier 0, shift 0) beside right-shifting ones',
-    graph: () => withDeadChannels(convGraph(16, 22, 1, 1, 'VALID', RELU, 1203, (c) => (c % 5 === 2 ? 2 ** -40 : 1)), (c) => c % 5 === 2),
+    graph: () =>
+      withDeadChannels(
+        convGraph(16, 22, 1, 1, 'VALID', RELU, 1203, (c) => (c % 5 === 2 ? 2 ** -40 : 1)),
+        (c) => c % 5 === 2,
+      ),
     seed: 1203,
   },
   {
     name: 'depthwise 21 channels, dead channels (multiplier 0, shift 0) beside right-shifting ones',
-    graph: () => withDeadChannels(depthwiseGraph(21, 1, 1, 'SAME', RELU6, 1204, (c) => (c % 4 === 1 ? 2 ** -40 : 1)), (c) => c % 4 === 1),
+    graph: () =>
+      withDeadChannels(
+        depthwiseGraph(21, 1, 1, 'SAME', RELU6, 1204, (c) => (c % 4 === 1 ? 2 ** -40 : 1)),
+        (c) => c % 4 === 1,
+      ),
     seed: 1204,
   },
   {
