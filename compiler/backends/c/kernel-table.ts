@@ -105,8 +105,8 @@ export const KERNEL_FOLDERS: Record<string, KernelFolder> = {
     matmulLayout: 'o-major',
   },
   'cortex-m-dsp': {
-    isa: 'Armv7E-M DSP: SMLAD on SXTB16-unpacked pairs, 2 MACs per instruction; SMMLAR/SMMLSR requantization (also in add)',
-    families: ['conv2d', 'depthwise_conv2d', 'add'],
+    isa: 'Armv7E-M DSP: SMLAD on SXTB16-unpacked pairs, 2 MACs per instruction; SMMLAR/SMMLSR requantization (also in add); SXTAB16 sums in average pooling',
+    families: ['conv2d', 'depthwise_conv2d', 'add', 'avg_pool'],
     matmulLayout: 'o4-s16-pairs',
     depthwiseLayout: 'c4-int16',
     requantize: 'smmul',
