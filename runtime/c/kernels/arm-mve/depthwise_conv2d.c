@@ -55,27 +55,31 @@ TE_MVE_INLINE void te_dw_store(const te_dw_layer *L, int right, int32x4_t acc, i
    even and odd channels' accumulators E and O. Written out because gcc, given intrinsics, hoists the next tap's loads
    above this tap's multiplies, sums products before adding them to the accumulators, and then spills (there are
    eight vector registers); here a tap is seven instructions in seven registers. */
-#define TE_DW_TAP8_ASM(E, O, OFFSET)                                                       \
+#define TE_DW_TAP8_ASM(E, O, OFFSET) TE_DW_TAP8_FROM(E, O, OFFSET, "vadd.i16 %q[x], %q[x], %[off]\n\t")
+/* The same for a bias that holds the input offset's products: no add. */
+#define TE_DW_TAP8_FOLDED_ASM(E, O, OFFSET) TE_DW_TAP8_FROM(E, O, OFFSET, "")
+#define TE_DW_TAP8_FROM(E, O, OFFSET, ADD_OFFSET)                                           \
   "vldrb.s16 %q[x], [%[xa], #" OFFSET "]\n\t"                                              \
   "vldrb.s16 %q[w], [%[wa], #" OFFSET "]\n\t"                                              \
-  "vadd.i16 %q[x], %q[x], %[off]\n\t"                                                     \
+  ADD_OFFSET                                                                               \
   "vmullb.s16 %q[t], %q[x], %q[w]\n\t"                                                    \
   "vadd.i32 %q[" E "], %q[" E "], %q[t]\n\t"                                              \
   "vmullt.s16 %q[t], %q[x], %q[w]\n\t"                                                    \
   "vadd.i32 %q[" O "], %q[" O "], %q[t]\n\t"
 
 /* One tap of `lanes` (16 or 8) channels. */
-#define TE_DW_TAP(xp, wp)                                                                                        \
+#define TE_DW_TAP(xp, wp) TE_DW_TAP_WITH(TE_DW_TAP8_ASM, xp, wp)
+#define TE_DW_TAP_WITH(TAP8, xp, wp)                                                                             \
   do {                                                                                                           \
     int16x8_t x_, w_;                                                                                            \
     int32x4_t t_;                                                                                                \
     if (lanes == 16)                                                                                             \
-      __asm__(TE_DW_TAP8_ASM("e0", "o0", "0") TE_DW_TAP8_ASM("e1", "o1", "8")                                    \
+      __asm__(TAP8("e0", "o0", "0") TAP8("e1", "o1", "8")                                    \
               : [e0] "+w"(e0), [o0] "+w"(o0), [e1] "+w"(e1), [o1] "+w"(o1), [x] "=&w"(x_), [w] "=&w"(w_), [t] "=&w"(t_) \
               : [xa] "l"(xp), [wa] "l"(wp), [off] "r"(off)                                                        \
               : "memory");                                                                                       \
     else                                                                                                         \
-      __asm__(TE_DW_TAP8_ASM("e0", "o0", "0")                                                                    \
+      __asm__(TAP8("e0", "o0", "0")                                                                              \
               : [e0] "+w"(e0), [o0] "+w"(o0), [x] "=&w"(x_), [w] "=&w"(w_), [t] "=&w"(t_)                          \
               : [xa] "l"(xp), [wa] "l"(wp), [off] "r"(off)                                                        \
               : "memory");                                                                                       \
@@ -113,6 +117,110 @@ TE_MVE_INLINE void te_dw_m1(const te_dw_layer *L, int right, int three, te_dw_wi
   if (lanes == 16) {
     te_dw_store(L, right, e1, c0 + 8, at, y);
     te_dw_store(L, right, o1, c0 + 9, at, y);
+  }
+}
+
+/* Channels [c, c + 8) from the accumulators of the even (e) and odd (o) ones: VMOVNT interleaves them back into
+   channel order, so one narrowing store writes all eight. */
+TE_MVE_INLINE void te_dw_store_pair(const te_dw_layer *L, int right, int32x4_t e, int32x4_t o, int32_t c, int8_t *y) {
+  const uint32x4_t at = vidupq_n_u32(0, 2);
+  const int32x4_t me = vldrwq_gather_shifted_offset_s32(L->m + c, at), se = vldrwq_gather_shifted_offset_s32(L->shift + c, at);
+  const int32x4_t mo = vldrwq_gather_shifted_offset_s32(L->m + c + 1, at), so = vldrwq_gather_shifted_offset_s32(L->shift + c + 1, at);
+  const int32x4_t re = right ? te_mve_requantize_right(e, me, se, L->output_offset, L->lo, L->hi)
+                             : te_mve_requantize_lanes(e, me, se, L->output_offset, L->lo, L->hi);
+  const int32x4_t ro = right ? te_mve_requantize_right(o, mo, so, L->output_offset, L->lo, L->hi)
+                             : te_mve_requantize_lanes(o, mo, so, L->output_offset, L->lo, L->hi);
+  vstrbq_s16(y + c, vmovntq_s32(vreinterpretq_s16_s32(re), ro));
+}
+
+/* Largest channel count of the 3 × 3 multiplier-1 path: its pixel of zero points is on the stack. */
+#define TE_DW3_MAX_C 512
+
+/* Whether a layer takes the 3 × 3 multiplier-1 path, whose bias the compiler folds (DepthwiseLayout 'hwc-fold3x3',
+   compiler/backends/c/kernel-table.ts: the same test). */
+static inline int te_dw3_folds(int32_t kh, int32_t kw, int32_t multiplier, int32_t c) {
+  return kh == 3 && kw == 3 && multiplier == 1 && c <= TE_DW3_MAX_C;
+}
+
+/* 3 × 3, multiplier 1: channels [c0, c0 + lanes) (16 or 8) of one pixel whose tap t reads the input pixel tap[t]
+   (channel 0), every tap unrolled. The bias is folded (bias + input_offset · Σw, te_dw3_folds) and padded taps point
+   at a pixel of zero points, so a tap is x · w alone: a padded one adds zp · w, which the fold cancels. */
+TE_MVE_INLINE void te_dw3_block(const te_dw_layer *L, int right, const int8_t *const *tap, int32_t lanes, int32_t c0, int8_t *y) {
+  const uint32x4_t at = vidupq_n_u32(0, 2);
+  const int32_t off = 0, out_c = L->out_c; /* `off`: the tap's unused operand */
+  const int8_t *wp = L->w + c0;
+  int32x4_t e0 = te_dw_bias(L, c0, at), o0 = te_dw_bias(L, c0 + 1, at), e1 = e0, o1 = o0;
+  int32_t t;
+  if (lanes == 16) {
+    e1 = te_dw_bias(L, c0 + 8, at);
+    o1 = te_dw_bias(L, c0 + 9, at);
+  }
+#pragma GCC unroll 9
+  for (t = 0; t < 9; t++, wp += out_c) TE_DW_TAP_WITH(TE_DW_TAP8_FOLDED_ASM, tap[t] + c0, wp);
+  te_dw_store_pair(L, right, e0, o0, c0, y);
+  if (lanes == 16) te_dw_store_pair(L, right, e1, o1, c0 + 8, y);
+}
+
+/* The last `r` < 8 channels from c0, as te_dw3_block with lanes predicated off past the layer's channels (which
+   predicated loads do not read). Out of line: one call per pixel at most. */
+static void te_dw3_tail(const te_dw_layer *L, const int8_t *const *tap, int32_t c0, int32_t r, int8_t *y) {
+  const mve_pred16_t p16 = vctp16q((uint32_t)r), pe = vctp32q((uint32_t)(r + 1) / 2), po = vctp32q((uint32_t)r / 2);
+  const uint32x4_t at = vidupq_n_u32(0, 2);
+  const int8_t *wp = L->w + c0;
+  int32x4_t e = vdupq_n_s32(0), o = e, me, mo, se, so;
+  int32_t t;
+  if (L->bias) {
+    e = vldrwq_gather_shifted_offset_z_s32(L->bias + c0, at, pe);
+    o = vldrwq_gather_shifted_offset_z_s32(L->bias + c0 + 1, at, po);
+  }
+  for (t = 0; t < 9; t++, wp += L->out_c) {
+    const int16x8_t x = vldrbq_z_s16(tap[t] + c0, p16), w = vldrbq_z_s16(wp, p16);
+    e = vaddq_s32(e, vmullbq_int_s16(x, w));
+    o = vaddq_s32(o, vmulltq_int_s16(x, w));
+  }
+  me = vldrwq_gather_shifted_offset_z_s32(L->m + c0, at, pe);
+  se = vldrwq_gather_shifted_offset_z_s32(L->shift + c0, at, pe);
+  mo = vldrwq_gather_shifted_offset_z_s32(L->m + c0 + 1, at, po);
+  so = vldrwq_gather_shifted_offset_z_s32(L->shift + c0 + 1, at, po);
+  e = te_mve_requantize_lanes(e, me, se, L->output_offset, L->lo, L->hi);
+  o = te_mve_requantize_lanes(o, mo, so, L->output_offset, L->lo, L->hi);
+  vstrbq_p_s16(y + c0, vmovntq_s32(vreinterpretq_s16_s32(e), o), p16);
+}
+
+/* Every output pixel of a 3 × 3 multiplier-1 layer in raster order, each pixel's channels in blocks of 16 and 8
+   (the rest by the reference arithmetic). A pixel's tap pointers step across the input inside a row's run of
+   whole windows and are recomputed elsewhere. */
+TE_MVE_INLINE void te_dw3_layer_pixels(const te_dw_layer *L, int right, const int8_t *x, const te_window *g, int8_t *y) {
+  const int32_t h = g->h, w = g->w, c = g->c, oh = g->oh, ow = g->ow, sw = g->stride_w, dh = g->dilation_h, dw = g->dilation_w;
+  int8_t zp[TE_DW3_MAX_C];
+  const int8_t *tap[9];
+  int32_t i, oy, ox, ky, kx, j, c0;
+  for (j = 0; j < c; j++) zp[j] = (int8_t)-L->input_offset;
+  for (i = 0; i < g->n; i++) {
+    for (oy = 0; oy < oh; oy++) {
+      const int32_t iy0 = oy * g->stride_h - g->pad_top;
+      int8_t *yr = y + (i * oh + oy) * ow * c;
+      int whole = 0; /* the previous pixel's window was inside the input */
+      for (ox = 0; ox < ow; ox++, yr += c) {
+        const int32_t ix0 = ox * sw - g->pad_left;
+        const int inside = iy0 >= 0 && iy0 + 2 * dh < h && ix0 >= 0 && ix0 + 2 * dw < w;
+        if (inside && whole) {
+          for (j = 0; j < 9; j++) tap[j] += sw * c;
+        } else {
+          for (ky = 0; ky < 3; ky++) {
+            const int32_t iy = iy0 + ky * dh;
+            for (kx = 0; kx < 3; kx++) {
+              const int32_t ix = ix0 + kx * dw;
+              tap[3 * ky + kx] = iy >= 0 && iy < h && ix >= 0 && ix < w ? x + ((i * h + iy) * w + ix) * c : zp;
+            }
+          }
+        }
+        whole = inside;
+        for (c0 = 0; c0 + 16 <= c; c0 += 16) te_dw3_block(L, right, tap, 16, c0, yr);
+        if (c0 + 8 <= c) te_dw3_block(L, right, tap, 8, c0, yr), c0 += 8;
+        if (c0 < c) te_dw3_tail(L, tap, c0, c - c0, yr);
+      }
+    }
   }
 }
 
@@ -274,7 +382,10 @@ void te_depthwise_conv2d_s8(const int8_t *x, const int8_t *w, const int32_t *bia
   L.kw = g->kw;
   L.lo = vdupq_n_s32(p->act_min);
   L.hi = vdupq_n_s32(p->act_max);
-  if (right && three) te_dw_layer_pixels(&L, 1, 1, x, g, p, y);
+  if (te_dw3_folds(g->kh, g->kw, multiplier, g->c)) {
+    if (right) te_dw3_layer_pixels(&L, 1, x, g, y);
+    else te_dw3_layer_pixels(&L, 0, x, g, y);
+  } else if (right && three) te_dw_layer_pixels(&L, 1, 1, x, g, p, y);
   else if (right) te_dw_layer_pixels(&L, 1, 0, x, g, p, y);
   else if (three) te_dw_layer_pixels(&L, 0, 1, x, g, p, y);
   else te_dw_layer_pixels(&L, 0, 0, x, g, p, y);
