@@ -211,18 +211,22 @@ function matmulFilter(ctx: RenderContext, node: Node, layout: MatmulLayout): str
   return laid.type === 'int8_t' ? name : `(const int8_t *)${name}`;
 }
 
-/** A depthwise filter [1][KH][KW][C·M] as its kernels read it: as it is, or int16 pairs in groups of four channels (DepthwiseLayout 'c4-int16'). */
-function depthwiseFilter(ctx: RenderContext, node: Node, layouts: KernelLayouts): string {
-  if (layouts.depthwise !== 'c4-int16') return constant(ctx, node.inputs[1]!);
+/**
+ * A depthwise filter [1][KH][KW][C·M] as its kernels read it (DepthwiseLayout): as it is, int16 pairs in groups of
+ * four channels, or, where `folds`, each tap's weights in groups of eight channels.
+ */
+function depthwiseFilter(ctx: RenderContext, node: Node, layouts: KernelLayouts, folds: boolean): string {
+  const layout = layouts.depthwise;
+  if (layout === 'hwc' || (layout === 'c8-fold3x3' && !folds)) return constant(ctx, node.inputs[1]!);
   const f = tensorOf(ctx.g, node.inputs[1]!);
-  const laid = layDepthwiseFilter(f.data as Int8Array, f.shape[3]!, layouts.depthwise);
+  const laid = layDepthwiseFilter(f.data as Int8Array, f.shape[3]!, layout);
   const name = ctx.pool.add(
-    `${node.inputs[1]}\0${layouts.depthwise}`,
+    `${node.inputs[1]}\0${layout}`,
     laid.type,
     laid.data,
     `${node.inputs[1]}: ${laid.description}`,
   );
-  return `(const int8_t *)${name}`;
+  return laid.type === 'int8_t' ? name : `(const int8_t *)${name}`;
 }
 
 /**
@@ -306,10 +310,10 @@ export function renderNode(ctx: RenderContext, node: Node): string[] {
         local('te_mac_params', 'p', macInit(ctx, node, layouts.requantize.depthwise_conv2d)),
         local('te_window', 'w', windowInit(ctx, node, f.shape[1]!, f.shape[2]!, node.attrs)),
       ];
-      const w = depthwiseFilter(ctx, node, layouts);
       const m = node.attrs.depthMultiplier;
       const folds =
         sfx === 's8' && depthwiseBiasFolded(layouts.depthwise, f.shape[1]!, f.shape[2]!, m, f.shape[3]! / m);
+      const w = depthwiseFilter(ctx, node, layouts, folds);
       const { bias: b, wide } = folds
         ? { bias: foldedDepthwiseBiasOf(ctx, node), wide: [] }
         : macArguments(ctx, node, false);
