@@ -415,6 +415,17 @@ const others: KernelCase[] = [
     graph: () => depthwiseGraph(16, 1, 1, 'SAME', RELU6, 531, undefined, { k: 3, dilation: 2 }),
     seed: 531,
   },
+  // Helium's 3×3 path takes two inside windows at a time (channels a multiple of 8) and at most 512 channels.
+  {
+    name: 'depthwise 3×3 dilation 2, 24 channels, stride 2 VALID',
+    graph: () => depthwiseGraph(24, 1, 2, 'VALID', RELU6, 532, undefined, { k: 3, dilation: 2 }),
+    seed: 532,
+  },
+  {
+    name: 'depthwise 3×3, 520 channels, stride 1 SAME',
+    graph: () => depthwiseGraph(520, 1, 1, 'SAME', RELU6, 533),
+    seed: 533,
+  },
   {
     name: 'conv2d 1×1 stride 2 (the patch path)',
     graph: () => convGraph(5, 6, 1, 2, 'VALID', NO_CLAMP, 300),

@@ -65,11 +65,24 @@ export const MATMUL_CHANNEL_STEP: Readonly<Record<MatmulLayout, number>> = {
 };
 
 /**
- * How te_depthwise_conv2d_s8 reads its filter: [KH][KW][C·M] int8, or 'c4-int16': int16, per group of four output
- * channels (the last zero-padded) and per tap, the words (w[c], w[c + 2]) and (w[c + 1], w[c + 3]), the pairs
- * SXTB16 makes of four int8 inputs.
+ * How te_depthwise_conv2d_s8 reads its filter (and bias): [KH][KW][C·M] int8; 'c8-fold3x3': for the layers
+ * depthwiseBiasFolded accepts (arm-mve's 3 × 3 multiplier-1 path, whose padded taps read zero points), per group of
+ * eight channels (the last zero-padded) the nine taps' eight weights, [C/8][9][8], and the bias + input_offset·Σw,
+ * other layers as 'hwc'; or 'c4-int16': int16, per group of four output channels (the last zero-padded) and per tap,
+ * the words (w[c], w[c + 2]) and (w[c + 1], w[c + 3]), the pairs SXTB16 makes of four int8 inputs.
  */
-export type DepthwiseLayout = 'hwc' | 'c4-int16';
+export type DepthwiseLayout = 'hwc' | 'c8-fold3x3' | 'c4-int16';
+
+/** Whether `layout` lays out a depthwise layer as 'c8-fold3x3' (else as 'hwc'): kernels/arm-mve/depthwise_conv2d.c's te_dw3_folds. */
+export function depthwiseBiasFolded(
+  layout: DepthwiseLayout,
+  kh: number,
+  kw: number,
+  multiplier: number,
+  c: number,
+): boolean {
+  return layout === 'c8-fold3x3' && kh === 3 && kw === 3 && multiplier === 1 && c <= 512;
+}
 
 /**
  * The requantization constants of a MAC kernel: TFLite's per-channel (multiplier, shift) arrays, or 'smmul': for a
@@ -115,6 +128,7 @@ export const KERNEL_FOLDERS: Record<string, KernelFolder> = {
     isa: 'Armv8.1-M Helium (MVE): vmladavaq_s8 and vmlaq_s32',
     families: ['conv2d', 'depthwise_conv2d', 'add', 'avg_pool'],
     matmulLayout: 'o4-k16',
+    depthwiseLayout: 'c8-fold3x3',
   },
 };
 

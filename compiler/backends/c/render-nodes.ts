@@ -24,11 +24,12 @@ import { arrayBody, cName, comment, structBody } from './c-literals.ts';
 import {
   type ActivationKernels,
   activationKernels,
+  depthwiseBiasFolded,
   type KernelLayouts,
   type MatmulLayout,
   type RequantLayout,
 } from './kernel-table.ts';
-import { layDepthwiseFilter, layMatmulFilter, padChannels, smmulPairs } from './weight-layouts.ts';
+import { foldedDepthwiseBias, layDepthwiseFilter, layMatmulFilter, padChannels, smmulPairs } from './weight-layouts.ts';
 
 /** The C types of constant arrays: the name letter and bytes of each. */
 const ARRAY_TYPES = {
@@ -210,18 +211,22 @@ function matmulFilter(ctx: RenderContext, node: Node, layout: MatmulLayout): str
   return laid.type === 'int8_t' ? name : `(const int8_t *)${name}`;
 }
 
-/** A depthwise filter [1][KH][KW][C·M] as its kernels read it: as it is, or int16 pairs in groups of four channels (DepthwiseLayout 'c4-int16'). */
-function depthwiseFilter(ctx: RenderContext, node: Node, layouts: KernelLayouts): string {
-  if (layouts.depthwise === 'hwc') return constant(ctx, node.inputs[1]!);
+/**
+ * A depthwise filter [1][KH][KW][C·M] as its kernels read it (DepthwiseLayout): as it is, int16 pairs in groups of
+ * four channels, or, where `folds`, each tap's weights in groups of eight channels.
+ */
+function depthwiseFilter(ctx: RenderContext, node: Node, layouts: KernelLayouts, folds: boolean): string {
+  const layout = layouts.depthwise;
+  if (layout === 'hwc' || (layout === 'c8-fold3x3' && !folds)) return constant(ctx, node.inputs[1]!);
   const f = tensorOf(ctx.g, node.inputs[1]!);
-  const laid = layDepthwiseFilter(f.data as Int8Array, f.shape[3]!, layouts.depthwise);
+  const laid = layDepthwiseFilter(f.data as Int8Array, f.shape[3]!, layout);
   const name = ctx.pool.add(
-    `${node.inputs[1]}\0${layouts.depthwise}`,
+    `${node.inputs[1]}\0${layout}`,
     laid.type,
     laid.data,
     `${node.inputs[1]}: ${laid.description}`,
   );
-  return `(const int8_t *)${name}`;
+  return laid.type === 'int8_t' ? name : `(const int8_t *)${name}`;
 }
 
 /**
@@ -241,6 +246,14 @@ function foldedBias(ctx: RenderContext, node: Node): string {
   const folded = foldedMacBias(ctx.g, node, params(ctx.g, node, 'mac').inputOffset);
   const padded = padChannels(folded, kernelsOf(ctx, node).layouts.matmul, 0);
   return ctx.pool.add(`${node.name}\0folded_bias`, 'int32_t', padded, `${node.name}: bias + input offset × Σw`);
+}
+
+/** bias + input_offset·Σw per channel of a depthwise layer, for the kernels whose DepthwiseLayout folds it. */
+function foldedDepthwiseBiasOf(ctx: RenderContext, node: Node): string {
+  const f = tensorOf(ctx.g, node.inputs[1]!);
+  const bias = node.inputs[2] === undefined ? undefined : (tensorOf(ctx.g, node.inputs[2]).data as Int32Array);
+  const folded = foldedDepthwiseBias(f.data as Int8Array, f.shape[3]!, bias, params(ctx.g, node, 'mac').inputOffset);
+  return ctx.pool.add(`${node.name}\0folded_bias`, 'int32_t', folded, `${node.name}: bias + input offset × Σw`);
 }
 
 function requantInit(r: Requant, outputOffset: number, actMin: number, actMax: number): string {
@@ -297,11 +310,16 @@ export function renderNode(ctx: RenderContext, node: Node): string[] {
         local('te_mac_params', 'p', macInit(ctx, node, layouts.requantize.depthwise_conv2d)),
         local('te_window', 'w', windowInit(ctx, node, f.shape[1]!, f.shape[2]!, node.attrs)),
       ];
-      const w = depthwiseFilter(ctx, node, layouts);
-      const { bias: b, wide } = macArguments(ctx, node, false);
+      const m = node.attrs.depthMultiplier;
+      const folds =
+        sfx === 's8' && depthwiseBiasFolded(layouts.depthwise, f.shape[1]!, f.shape[2]!, m, f.shape[3]! / m);
+      const w = depthwiseFilter(ctx, node, layouts, folds);
+      const { bias: b, wide } = folds
+        ? { bias: foldedDepthwiseBiasOf(ctx, node), wide: [] }
+        : macArguments(ctx, node, false);
       return [
         ...lines,
-        `te_depthwise_conv2d_${sfx}(${[act(ctx, node.inputs[0]!), w, b, '&w', node.attrs.depthMultiplier, '&p', ...wide, y].join(', ')});`,
+        `te_depthwise_conv2d_${sfx}(${[act(ctx, node.inputs[0]!), w, b, '&w', m, '&p', ...wide, y].join(', ')});`,
       ];
     }
     case 'fully_connected': {

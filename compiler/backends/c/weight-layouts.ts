@@ -4,7 +4,7 @@
  * TFLite's arrays to the arrays the kernels read; render-nodes.ts writes them as C constants.
  */
 
-import { type DepthwiseLayout, MATMUL_CHANNEL_STEP, type MatmulLayout } from './kernel-table.ts';
+import { MATMUL_CHANNEL_STEP, type MatmulLayout } from './kernel-table.ts';
 
 /** An array laid out for a kernel: its C element type, its values and what the C comment says of it. */
 export interface LaidOut {
@@ -76,12 +76,20 @@ export function layMatmulFilter(w: Int8Array, o: number, layout: Exclude<MatmulL
 
 /**
  * A depthwise filter [1][KH][KW][C·M] (`oc` = C·M) as 'c4-int16': per group of four output channels (the last
- * zero-padded) and per tap, the int16 pairs (w[c], w[c + 2]) and (w[c + 1], w[c + 3]).
+ * zero-padded) and per tap, the int16 pairs (w[c], w[c + 2]) and (w[c + 1], w[c + 3]); or as 'c8-fold3x3': per group
+ * of eight channels (the last zero-padded) each tap's eight weights.
  */
-export function layDepthwiseFilter(w: Int8Array, oc: number, layout: Exclude<DepthwiseLayout, 'hwc'>): LaidOut {
+export function layDepthwiseFilter(w: Int8Array, oc: number, layout: 'c4-int16' | 'c8-fold3x3'): LaidOut {
   const taps = w.length / oc;
-  const groups = Math.ceil(oc / 4);
   const at = (t: number, c: number) => (c < oc ? w[t * oc + c]! : 0);
+  if (layout === 'c8-fold3x3') {
+    const groups = Math.ceil(oc / 8);
+    const bytes = new Int8Array(groups * taps * 8);
+    for (let g = 0; g < groups; g++)
+      for (let t = 0; t < taps; t++) for (let e = 0; e < 8; e++) bytes[(g * taps + t) * 8 + e] = at(t, 8 * g + e);
+    return { type: 'int8_t', data: bytes, description: `${layout}: [${groups}][${taps}][8], eight channels a group` };
+  }
+  const groups = Math.ceil(oc / 4);
   const words = new Int32Array(groups * taps * 2);
   for (let g = 0; g < groups; g++) {
     for (let t = 0; t < taps; t++) {
@@ -90,6 +98,18 @@ export function layDepthwiseFilter(w: Int8Array, oc: number, layout: Exclude<Dep
     }
   }
   return { type: 'int32_t', data: words, description: `${layout}: int16 pairs, four channels a group` };
+}
+
+/** A depthwise layer's bias + input_offset·Σw over its taps, per output channel (`oc` = C·M; no bias: zeros). */
+export function foldedDepthwiseBias(
+  w: Int8Array,
+  oc: number,
+  bias: Int32Array | undefined,
+  inputOffset: number,
+): Int32Array {
+  const folded = Int32Array.from({ length: oc }, (_, c) => (bias ? bias[c]! : 0));
+  for (let i = 0; i < w.length; i++) folded[i % oc] = folded[i % oc]! + inputOffset * w[i]!;
+  return folded;
 }
 
 /**

@@ -5,7 +5,8 @@
  * Tensors are NHWC; weights (and, for cortex-m-dsp, the requantization constants) are laid out by the compiler as
  * each kernel folder declares in compiler/backends/c/kernel-table.ts: conv and matmul [K][out_c] for kernels/ref,
  * [out_c][K] for the NEON, SDOT and Helium folders, int16 pairs in groups of four output channels for cortex-m-dsp; depthwise
- * [KH][KW][C·M], or int16 in blocks of four channels for cortex-m-dsp. No kernel allocates memory: scratch comes from
+ * [KH][KW][C·M], or int16 in blocks of four channels for cortex-m-dsp, or for Helium's 3 × 3 multiplier-1 layers each
+ * tap's weights in groups of eight channels with the bias folded ('c8-fold3x3'). No kernel allocates memory: scratch comes from
  * the planned arena.
  *
  * In-place contract (compiler/plan/plan-memory.ts relies on it): every conv2d, matmul and depthwise kernel

@@ -1,5 +1,7 @@
 /*
- * Cortex-M55 Helium (MVE) int8 depthwise convolution, one output pixel at a time in raster order, every channel block
+ * Cortex-M55 Helium (MVE) int8 depthwise convolution. 3 × 3 layers at multiplier 1 (te_dw3_folds: every MLPerf Tiny
+ * depthwise) take kernels/internal/mve_depthwise3x3.h, on the compiler's 'c8-fold3x3' filter and folded bias; the
+ * rest, on the filter as it is and TFLite's bias, go one output pixel at a time in raster order, every channel block
  * of a pixel before the next pixel. That is the planner's in-place tile contract (IN_PLACE_TILE_PIXELS) with tiles of
  * one pixel: a block's outputs are stored before the pixel's next block is read, which is safe because under that
  * contract output pixel p lies below every input byte that pixels p, p + 1, ... read.
@@ -18,17 +20,7 @@
 #include "tinyedge/kernels.h"
 #include "../internal/mve_requantize.h"
 #include "../internal/depthwise.h"
-
-/* The layer's constants as locals: stores through int8_t * may alias anything reached through a pointer, so
-   fields read through g or p would be reloaded after every store. Passed by value to the inlined steps. */
-typedef struct {
-  const int8_t *w;
-  const int32_t *bias, *m, *shift;
-  int32_t out_c, multiplier, input_offset, output_offset;
-  int32_t row_step, col_step; /* input bytes between taps down and across */
-  int32_t kw;
-  int32x4_t lo, hi;
-} te_dw_layer;
+#include "../internal/mve_depthwise3x3.h"
 
 /* Taps [ky0, ky0 + rows) × [kx0, kx0 + cols) of a pixel's window are inside the input. */
 typedef struct {
@@ -36,11 +28,6 @@ typedef struct {
   int32_t tap0;    /* ky0 · kw + kx0 */
   int32_t rows, cols;
 } te_dw_window;
-
-/* Bias of four lanes (zero without bias). */
-TE_MVE_INLINE int32x4_t te_dw_bias(const te_dw_layer *L, int32_t c, uint32x4_t at) {
-  return L->bias ? vldrwq_gather_shifted_offset_s32(L->bias + c, at) : vdupq_n_s32(0);
-}
 
 /* Accumulator lanes (output channels c + at) requantized and stored. `right`: every shift of the layer is
    negative (a constant where inlined). */
@@ -59,11 +46,7 @@ TE_MVE_INLINE void te_dw_store(const te_dw_layer *L, int right, int32x4_t acc, i
   "vldrb.s16 %q[x], [%[xa], #" OFFSET "]\n\t"                                              \
   "vldrb.s16 %q[w], [%[wa], #" OFFSET "]\n\t"                                              \
   "vadd.i16 %q[x], %q[x], %[off]\n\t"                                                     \
-  "vmullb.s16 %q[t], %q[x], %q[w]\n\t"                                                    \
-  "vadd.i32 %q[" E "], %q[" E "], %q[t]\n\t"                                              \
-  "vmullt.s16 %q[t], %q[x], %q[w]\n\t"                                                    \
-  "vadd.i32 %q[" O "], %q[" O "], %q[t]\n\t"
-
+  TE_DW_MAC8_ASM(E, O)
 /* One tap of `lanes` (16 or 8) channels. */
 #define TE_DW_TAP(xp, wp)                                                                                        \
   do {                                                                                                           \
@@ -274,7 +257,10 @@ void te_depthwise_conv2d_s8(const int8_t *x, const int8_t *w, const int32_t *bia
   L.kw = g->kw;
   L.lo = vdupq_n_s32(p->act_min);
   L.hi = vdupq_n_s32(p->act_max);
-  if (right && three) te_dw_layer_pixels(&L, 1, 1, x, g, p, y);
+  if (te_dw3_folds(g->kh, g->kw, multiplier, g->c)) {
+    if (right) te_dw3_layer_pixels(&L, 1, x, g, y);
+    else te_dw3_layer_pixels(&L, 0, x, g, y);
+  } else if (right && three) te_dw_layer_pixels(&L, 1, 1, x, g, p, y);
   else if (right) te_dw_layer_pixels(&L, 1, 0, x, g, p, y);
   else if (three) te_dw_layer_pixels(&L, 0, 1, x, g, p, y);
   else te_dw_layer_pixels(&L, 0, 0, x, g, p, y);
