@@ -146,7 +146,7 @@ export function render(
   const project = front ? cAudioProject(g, memory, build, front, prefix) : cProject(g, memory, build, prefix);
   const objects = [
     `${prefix}.o`,
-    ...kernelSources(build.kernels, familiesOf(g)).map((s) => s.replace(/\.c$/, '.o')),
+    ...kernelSources(project.kernels, familiesOf(g)).map((s) => s.replace(/\.c$/, '.o')),
     ...(front ? AUDIO_OBJECTS : []),
     ...(g.detection ? [SSD_POSTPROCESS_OBJECT] : []),
   ];

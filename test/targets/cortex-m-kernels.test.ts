@@ -3,8 +3,10 @@
  * startup and board linker script, and run on qemu's boards through semihosting equals the int8 reference exactly:
  * SMLAD/SXTB16 kernels on the Cortex-M4 (mps2-an386) and M7 (mps2-an500), Helium on the Cortex-M55 (mps3-an547).
  * A representative subset of the 16×8 cases (KERNEL_CASES_16X8_CROSS) checks the ref int16 kernels each target runs.
+ * The int8-weight convolutions a model takes when its int16 weight pairs would not fit the part's flash
+ * (kernels/cortex-m-dsp-int8w) run the conv and matmul cases on the Cortex-M4.
  */
-import { describeKernelCasesOn, KERNEL_CASES_16X8_CROSS } from '../support/kernel-cases.ts';
+import { describeKernelCasesOn, KERNEL_CASES, KERNEL_CASES_16X8_CROSS } from '../support/kernel-cases.ts';
 
 describeKernelCasesOn(
   ['cortex-m4', 'cortex-m7', 'cortex-m55'],
@@ -14,4 +16,10 @@ describeKernelCasesOn(
   ['cortex-m4', 'cortex-m7', 'cortex-m55'],
   '%s 16×8 kernels (ref, on every target) on its qemu board equal the integer reference',
   KERNEL_CASES_16X8_CROSS,
+);
+describeKernelCasesOn(
+  ['cortex-m4'],
+  '%s int8-weight convolutions (cortex-m-dsp-int8w) equal the int8 reference',
+  KERNEL_CASES.filter((c) => /conv2d|pointwise|fully connected/.test(c.name)),
+  ['cortex-m-dsp-int8w', 'cortex-m-dsp', 'ref'],
 );

@@ -94,7 +94,7 @@ export function countLayers(
   const dir = buildTemporaryProject(project.files, target, cflags);
   const objects = [
     'model.o',
-    ...kernelSources(build.kernels, familiesOf(g)).map((s) => s.replace(/\.c$/, '.o')),
+    ...kernelSources(project.kernels, familiesOf(g)).map((s) => s.replace(/\.c$/, '.o')),
     ...(front ? AUDIO_OBJECTS : []),
   ];
   const memory = {

@@ -16,7 +16,7 @@ import type { MemoryPlan } from '../../plan/plan-memory.ts';
 import { jniGlue, ndkCmakeLists } from './android.ts';
 import { bareMetalRunner } from './bare-metal.ts';
 import { arrayBody, comment } from './c-literals.ts';
-import { familiesOf } from './kernel-table.ts';
+import { familiesOf, type KernelChoice } from './kernel-table.ts';
 import { type CBuild, cmakeLists, cProject, hostRunner, kernelSources, makefile, runtimeFiles } from './project.ts';
 
 /** The runtime source of the CWT. */
@@ -114,9 +114,9 @@ export function cAudioProject(
   build: CBuild,
   front: CwtFrontEnd,
   prefix = 'model',
-): { files: Record<string, string>; weightBytes: number } {
+): { files: Record<string, string>; weightBytes: number; kernels: KernelChoice } {
   const project = cProject(g, plan, build, prefix);
-  const kernelFiles = kernelSources(build.kernels, familiesOf(g));
+  const kernelFiles = kernelSources(project.kernels, familiesOf(g));
   const others = ['audio.c', CWT_SOURCE, ...kernelFiles];
   const entry = build.board
     ? bareMetalRunner('audio', DTYPE_BYTES[tensorOf(g, g.outputs[0]!).dtype])
@@ -143,5 +143,6 @@ export function cAudioProject(
         : {}),
     },
     weightBytes: project.weightBytes + cwtMemory(front).tableBytes,
+    kernels: project.kernels,
   };
 }

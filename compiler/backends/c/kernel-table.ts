@@ -52,15 +52,18 @@ export const INT8_FAMILIES: readonly KernelFamily[] = KERNEL_FAMILIES.filter((f)
  * four channels, two LDM a step, no weight sign-extension; twice the flash of int8), or 'o4-k16' (Helium): out_c
  * zero-padded to a multiple of 8 and K to one of 16, each group of four channels as [K16/16][4 channels][16 k]; the
  * folded bias, multipliers and shifts are padded to the same channel count (MATMUL_CHANNEL_STEP), so the kernels
- * load them as whole vectors.
+ * load them as whole vectors. 'o4-interleaved' (Armv7E-M DSP on int8 weights, half the flash of 'o4-s16-pairs'):
+ * [out_c][K] with each full group of four output channels stored as [K/4][4 channels][4 k] then its K % 4 tail
+ * [4 channels][K % 4], the out_c % 4 last rows as they are.
  */
-export type MatmulLayout = 'k-major' | 'o-major' | 'o4-s16-pairs' | 'o4-k16';
+export type MatmulLayout = 'k-major' | 'o-major' | 'o4-s16-pairs' | 'o4-interleaved' | 'o4-k16';
 
 /** The multiple a layout pads out_c (and the per-channel constants) to; 1: no padding. */
 export const MATMUL_CHANNEL_STEP: Readonly<Record<MatmulLayout, number>> = {
   'k-major': 1,
   'o-major': 1,
   'o4-s16-pairs': 1,
+  'o4-interleaved': 1,
   'o4-k16': 8,
 };
 
@@ -122,6 +125,12 @@ export const KERNEL_FOLDERS: Record<string, KernelFolder> = {
     families: ['conv2d', 'depthwise_conv2d', 'add', 'avg_pool'],
     matmulLayout: 'o4-s16-pairs',
     depthwiseLayout: 'c4-int16',
+    requantize: 'smmul',
+  },
+  'cortex-m-dsp-int8w': {
+    isa: 'Armv7E-M DSP on int8 weights: SMLAD on SXTB16-unpacked pairs of x and weights (half the weight flash of cortex-m-dsp)',
+    families: ['conv2d'],
+    matmulLayout: 'o4-interleaved',
     requantize: 'smmul',
   },
   'arm-mve': {
@@ -201,4 +210,12 @@ export function kernelLayoutsOf(choice: KernelChoice): KernelLayouts {
     depthwise: dw.depthwiseLayout ?? 'hwc',
     requantize: { conv2d: conv.requantize ?? 'tflite', depthwise_conv2d: dw.requantize ?? 'tflite' },
   };
+}
+
+/**
+ * The choice with int8-weight convolutions where the chosen ones widen weights to int16 ('o4-s16-pairs', twice the
+ * flash), for a model that would not fit its part's flash otherwise; the choice itself when there is no such folder.
+ */
+export function withInt8Weights(choice: KernelChoice): KernelChoice {
+  return choice.conv2d === 'cortex-m-dsp' ? { ...choice, conv2d: 'cortex-m-dsp-int8w' } : choice;
 }

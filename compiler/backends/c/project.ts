@@ -14,7 +14,14 @@ import { jniGlue, kotlinClass, ndkCmakeLists } from './android.ts';
 import { type BoardMemory, bareMetalRunner, linkerScript, startupSource } from './bare-metal.ts';
 import { comment } from './c-literals.ts';
 import { emitC } from './emit-c.ts';
-import { chooseKernels, familiesOf, type KernelChoice, type KernelFamily, kernelLayoutsOf } from './kernel-table.ts';
+import {
+  chooseKernels,
+  familiesOf,
+  type KernelChoice,
+  type KernelFamily,
+  kernelLayoutsOf,
+  withInt8Weights,
+} from './kernel-table.ts';
 import { cDetectionFiles, SSD_POSTPROCESS_SOURCE } from './ssd-detection.ts';
 
 /** Build settings of a target: the compiler, its flags, and the kernel folder of each op family. */
@@ -28,6 +35,8 @@ export interface CBuild {
   board?: BoardMemory;
   /** Also emit the Android parts (JNI glue, Kotlin class, NDK CMakeLists.txt) under android/. */
   android?: boolean;
+  /** The real part's flash: a model whose widened weights would not fit it takes int8-weight kernels. */
+  flashBytes?: number;
 }
 
 /**
@@ -142,6 +151,7 @@ export function cBuildOf(target: Target): CBuild {
     ldflags: tc.ldflags,
     kernels: chooseKernels(target.kernels, target.name),
     ...(board ? { board } : {}),
+    ...(target.memory?.flashBytes ? { flashBytes: target.memory.flashBytes } : {}),
     ...(target.emit?.includes('android') ? { android: true } : {}),
   };
 }
@@ -166,14 +176,30 @@ export function runtimeFiles(kernelFiles: readonly string[]): Record<string, str
   return files;
 }
 
+/** Flash kept for code beside the weights when deciding whether widened weights fit (a model's code is ~10–50 KB). */
+const CODE_ALLOWANCE_BYTES = 128 * 1024;
+
+/**
+ * The model emitted with the build's kernels, or, when their widened weights and the code allowance would not fit
+ * the part's flash, with int8-weight kernels (withInt8Weights): speed where it fits, the model still fitting where
+ * it would not.
+ */
+function emitFittingFlash(g: Graph, plan: MemoryPlan, build: CBuild, prefix: string) {
+  const c = emitC(g, plan, prefix, kernelLayoutsOf(build.kernels));
+  const narrow = withInt8Weights(build.kernels);
+  if (!build.flashBytes || narrow === build.kernels || c.weightBytes + CODE_ALLOWANCE_BYTES <= build.flashBytes)
+    return { c, kernels: build.kernels };
+  return { c: emitC(g, plan, prefix, kernelLayoutsOf(narrow)), kernels: narrow };
+}
+
 /** Every file of a self-contained C project for the model: generated sources, runner, build files, runtime. */
 export function cProject(
   g: Graph,
   plan: MemoryPlan,
   build: CBuild,
   prefix = 'model',
-): { files: Record<string, string>; weightBytes: number } {
-  const c = emitC(g, plan, prefix, kernelLayoutsOf(build.kernels));
+): { files: Record<string, string>; weightBytes: number; kernels: KernelChoice } {
+  const { c, kernels } = emitFittingFlash(g, plan, build, prefix);
   // A detector's runner runs the model and its on-device post-processing, and writes the detections record.
   const detector = g.detection ? cDetectionFiles(g, plan, prefix) : undefined;
   const runner = detector ? 'detector' : prefix;
@@ -184,7 +210,7 @@ export function cProject(
         'board.ld': linkerScript(build.board),
       }
     : { 'main.c': hostRunner(runner) };
-  const kernelFiles = [...kernelSources(build.kernels, familiesOf(g)), ...(detector ? [SSD_POSTPROCESS_SOURCE] : [])];
+  const kernelFiles = [...kernelSources(kernels, familiesOf(g)), ...(detector ? [SSD_POSTPROCESS_SOURCE] : [])];
   const otherSources = [...(detector?.sources ?? []), ...kernelFiles];
   const sources = [`${prefix}.c`, `${prefix}_weights.c`, ...otherSources];
   const android: Record<string, string> = build.android
@@ -203,5 +229,5 @@ export function cProject(
     ...runtimeFiles(kernelFiles),
     ...android,
   };
-  return { files, weightBytes: c.weightBytes + (detector?.tableBytes ?? 0) };
+  return { files, weightBytes: c.weightBytes + (detector?.tableBytes ?? 0), kernels };
 }

@@ -30,6 +30,27 @@ function int16Pairs4(w: Int8Array, o: number, k: number): Int32Array {
   return words;
 }
 
+/** Bytes as little-endian int32 words (zero-padded), so the C array is word-aligned for LDR/LDRD. */
+function asWords(bytes: Int8Array): Int32Array {
+  const words = new Int32Array(Math.ceil(bytes.length / 4));
+  new Int8Array(words.buffer).set(bytes);
+  return words;
+}
+
+/** [O][K] weights with each full group of four rows as [K/4][4][4] then [4][K % 4] (MatmulLayout 'o4-interleaved'). */
+function interleave4(w: Int8Array, o: number, k: number): Int8Array {
+  const t = new Int8Array(w.length);
+  const k4 = k - (k % 4);
+  let at = 0;
+  for (let r = 0; r + 4 <= o; r += 4) {
+    for (let i = 0; i < k4; i += 4)
+      for (let j = 0; j < 4; j++) for (let q = 0; q < 4; q++) t[at++] = w[(r + j) * k + i + q]!;
+    for (let j = 0; j < 4; j++) for (let i = k4; i < k; i++) t[at++] = w[(r + j) * k + i]!;
+  }
+  t.set(w.subarray(at), at);
+  return t;
+}
+
 /** [O][K] weights as 'o4-k16': O padded to a multiple of 8, K to one of 16, each group of four rows [K16/16][4][16]. */
 function groupsOf16(w: Int8Array, o: number, k: number): Int8Array {
   const k16 = Math.ceil(k / 16) * 16;
@@ -62,6 +83,12 @@ export function layMatmulFilter(w: Int8Array, o: number, layout: Exclude<MatmulL
       type: 'int8_t',
       data: groupsOf16(w, o, k),
       description: `[${o}][${k}] padded to [${Math.ceil(o / 8) * 8}][${Math.ceil(k / 16) * 16}], groups of four rows by 16 k`,
+    };
+  if (layout === 'o4-interleaved')
+    return {
+      type: 'int32_t',
+      data: asWords(interleave4(w, o, k)),
+      description: `[${o}][${k}] int8, four rows interleaved, little-endian words`,
     };
   if (layout === 'o4-s16-pairs')
     return {

@@ -64,23 +64,6 @@ static inline __attribute__((always_inline)) void te_s16_group_dot(const int8_t 
   }
 }
 
-/* What every row of a call shares, read from p once per call rather than once per group (the asm's memory clobber
-   makes gcc reload p's fields after every group). */
-typedef struct {
-  const te_mac_params *p;
-  uint32_t lo4, hi4;
-  int32_t clamp;
-} te_row_constants;
-
-static te_row_constants te_row_constants_of(const te_mac_params *p) {
-  te_row_constants c;
-  c.p = p;
-  c.lo4 = te_splat4_s8(p->act_min);
-  c.hi4 = te_splat4_s8(p->act_max);
-  c.clamp = p->act_min > -128 || p->act_max < 127;
-  return c;
-}
-
 static inline __attribute__((always_inline)) void te_row_times_matrix(const int8_t *x, const int8_t *w,
                                                                       const int32_t *folded_bias, int32_t k,
                                                                       int32_t out_c, const te_row_constants *c,

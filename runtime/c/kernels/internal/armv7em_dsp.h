@@ -119,4 +119,21 @@ static inline void te_dsp_requantize(const int32_t *acc, int32_t len, const te_m
   }
 }
 
+/* What every row of a call shares, read from p once per call rather than once per group (the asm's memory clobber
+   makes gcc reload p's fields after every group). */
+typedef struct {
+  const te_mac_params *p;
+  uint32_t lo4, hi4;
+  int32_t clamp;
+} te_row_constants;
+
+static inline te_row_constants te_row_constants_of(const te_mac_params *p) {
+  te_row_constants c;
+  c.p = p;
+  c.lo4 = te_splat4_s8(p->act_min);
+  c.hi4 = te_splat4_s8(p->act_max);
+  c.clamp = p->act_min > -128 || p->act_max < 127;
+  return c;
+}
+
 #endif
