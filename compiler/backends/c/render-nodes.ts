@@ -29,7 +29,14 @@ import {
   type MatmulLayout,
   type RequantLayout,
 } from './kernel-table.ts';
-import { foldedDepthwiseBias, layDepthwiseFilter, layMatmulFilter, padChannels, smmulPairs } from './weight-layouts.ts';
+import {
+  foldedDepthwiseBias,
+  type LaidOut,
+  layDepthwiseFilter,
+  layMatmulFilter,
+  padChannels,
+  smmulPairs,
+} from './weight-layouts.ts';
 
 /** The C types of constant arrays: the name letter and bytes of each. */
 const ARRAY_TYPES = {
@@ -194,6 +201,12 @@ function bias(ctx: RenderContext, node: Node): string {
   return node.inputs[2] === undefined ? 'NULL' : constant(ctx, node.inputs[2]);
 }
 
+/** A filter laid out for its kernels, as a constant array once per (filter, layout), seen as int8_t by the call. */
+function laidFilter(ctx: RenderContext, filter: string, layout: string, laid: LaidOut): string {
+  const name = ctx.pool.add(`${filter}\0${layout}`, laid.type, laid.data, `${filter}: ${laid.description}`);
+  return laid.type === 'int8_t' ? name : `(const int8_t *)${name}`;
+}
+
 /**
  * A conv or dense filter in the layout the chosen kernels read: as it is for o-major kernels ([O][K], OHWI being
  * [O][KH·KW·C]), as int16 pairs in groups of four rows for o4-s16-pairs ones, transposed to [K][O] for the reference.
@@ -201,14 +214,7 @@ function bias(ctx: RenderContext, node: Node): string {
 function matmulFilter(ctx: RenderContext, node: Node, layout: MatmulLayout): string {
   if (layout === 'o-major') return constant(ctx, node.inputs[1]!);
   const f = tensorOf(ctx.g, node.inputs[1]!);
-  const laid = layMatmulFilter(f.data as Int8Array, f.shape[0]!, layout);
-  const name = ctx.pool.add(
-    `${node.inputs[1]}\0${layout}`,
-    laid.type,
-    laid.data,
-    `${node.inputs[1]}: ${laid.description}`,
-  );
-  return laid.type === 'int8_t' ? name : `(const int8_t *)${name}`;
+  return laidFilter(ctx, node.inputs[1]!, layout, layMatmulFilter(f.data as Int8Array, f.shape[0]!, layout));
 }
 
 /**
@@ -219,14 +225,7 @@ function depthwiseFilter(ctx: RenderContext, node: Node, layouts: KernelLayouts,
   const layout = layouts.depthwise;
   if (layout === 'hwc' || (layout === 'c8-fold3x3' && !folds)) return constant(ctx, node.inputs[1]!);
   const f = tensorOf(ctx.g, node.inputs[1]!);
-  const laid = layDepthwiseFilter(f.data as Int8Array, f.shape[3]!, layout);
-  const name = ctx.pool.add(
-    `${node.inputs[1]}\0${layout}`,
-    laid.type,
-    laid.data,
-    `${node.inputs[1]}: ${laid.description}`,
-  );
-  return laid.type === 'int8_t' ? name : `(const int8_t *)${name}`;
+  return laidFilter(ctx, node.inputs[1]!, layout, layDepthwiseFilter(f.data as Int8Array, f.shape[3]!, layout));
 }
 
 /**

@@ -57,8 +57,6 @@ static void te_row_times_matrix(const int8_t *x, const int8_t *w, const int32_t 
                                 const te_row_constants *c, int8_t *y) {
   const te_mac_params *p = c->p;
   const int32_t groups = out_c >> 2, r = k & 3;
-  const uint32_t lo4 = c->lo4, hi4 = c->hi4;
-  const int32_t clamp = c->clamp;
   const int32_t *wp = (const int32_t *)(const void *)w; /* an int32 array (render-nodes.ts): word-aligned */
   int32_t acc[4], o, j, i;
   for (o = 0; o < 4 * groups; o += 4) {
@@ -78,15 +76,7 @@ static void te_row_times_matrix(const int8_t *x, const int8_t *w, const int32_t 
       s3 += xi * tail[3 * r + i];
     }
     wp = (const int32_t *)(const void *)(tail + 4 * r);
-    if (!p->shifts) {
-      te_smmul_requantize4(s0, s1, s2, s3, p->multipliers + 2 * o, p->output_offset, clamp, lo4, hi4, y + o);
-    } else {
-      acc[0] = s0;
-      acc[1] = s1;
-      acc[2] = s2;
-      acc[3] = s3;
-      te_requantize_channels(acc, 4, p->multipliers + o, p->shifts + o, p->output_offset, p->act_min, p->act_max, y + o);
-    }
+    te_requantize_group4(s0, s1, s2, s3, c, o, y);
   }
   for (j = 0; o + j < out_c; j++) acc[j] = te_row_dot(x, w + (o + j) * k, k, folded_bias[o + j]);
   if (o < out_c) te_dsp_requantize(acc, out_c - o, p, o, y + o);

@@ -79,15 +79,7 @@ static inline __attribute__((always_inline)) void te_row_times_matrix(const int8
             : "=&r"(s0), "=&r"(s1), "=&r"(s2), "=r"(s3)
             : "r"(folded_bias + o), "m"(*(const int32_t(*)[4])(folded_bias + o)));
     te_s16_group_dot(x, &wp, k, tail, &s0, &s1, &s2, &s3);
-    if (!p->shifts) {
-      te_smmul_requantize4(s0, s1, s2, s3, p->multipliers + 2 * o, p->output_offset, c->clamp, c->lo4, c->hi4, y + o);
-    } else {
-      s[0] = s0;
-      s[1] = s1;
-      s[2] = s2;
-      s[3] = s3;
-      te_requantize_channels(s, 4, p->multipliers + o, p->shifts + o, p->output_offset, p->act_min, p->act_max, y + o);
-    }
+    te_requantize_group4(s0, s1, s2, s3, c, o, y);
   }
   if (o < out_c) {
     /* The last out_c % 4 channels: their group is zero-padded to four. */
