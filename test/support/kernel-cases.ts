@@ -163,6 +163,12 @@ export interface KernelCase {
   outputRange?: { min: number; max: number };
   /** int16 for the 16×8 form of the case (int16 activations, int8 weights, int64 biases); int8 by default. */
   activations?: ActivationType;
+  /**
+   * A tile boundary of the ISA folders' int8 kernels only, with no 16×8 form: the 16×8 kernels are ref's loops,
+   * which these shapes do not stress, and over K ≥ 50 taps int8 weights alone keep 16×8 above the 1% error that
+   * test/quantize/int16-reference.test.ts holds the 16×8 cases to.
+   */
+  int8Only?: boolean;
 }
 
 /** A pointwise conv of the input 'x' (c → c channels, seeded weights 'w'): the other branch of an add. */
@@ -200,6 +206,7 @@ const convInputs: KernelCase[] = [
     name: 'conv2d 5×5 stride 1 SAME, 2 → 5 channels, relu6',
     graph: () => convGraph(2, 5, 5, 1, 'SAME', RELU6, 120),
     seed: 120,
+    int8Only: true,
   },
 ];
 
@@ -302,6 +309,7 @@ const tiles: KernelCase[] = [
     name: 'conv2d 3×3 stride 2 SAME, 16 → 12 channels (K = 144, odd output width), relu6',
     graph: () => convGraph(16, 12, 3, 2, 'SAME', RELU6, 140),
     seed: 140,
+    int8Only: true,
   },
   ...[
     [48, 12],
@@ -598,7 +606,7 @@ export const KERNEL_CASES_16X8: KernelCase[] = [
   ...requantization,
   ...others,
 ]
-  .filter((c) => HAS_16X8.test(c.name))
+  .filter((c) => HAS_16X8.test(c.name) && !c.int8Only)
   .map((c) => ({ ...c, name: `${c.name} (16×8)`, activations: 'int16' as const }));
 
 /**
