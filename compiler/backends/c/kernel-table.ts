@@ -148,8 +148,8 @@ export const KERNEL_FOLDERS: Record<string, KernelFolder> = {
     depthwiseLayout: 'c8-fold3x3',
   },
   'x86-avx2': {
-    isa: 'x86-64 AVX2: VPMADDWD on 16-bit halves of unsigned inputs and weights, VPMULLW depthwise',
-    families: ['conv2d', 'depthwise_conv2d'],
+    isa: 'x86-64 AVX2: VPMADDWD on 16-bit halves of unsigned inputs and weights, VPMULLW depthwise, 8-lane add',
+    families: ['conv2d', 'depthwise_conv2d', 'add'],
     matmulLayout: 'o8-k4',
     needs: ['__AVX2__'],
   },

@@ -32,17 +32,34 @@ static inline te_x86_requant8 te_x86_requant_load(const int32_t *m, const int32_
   return q;
 }
 
+/* The same constants in every lane: one multiplier and shift (elementwise ops). */
+static inline te_x86_requant8 te_x86_requant_same(int32_t m, int32_t shift, int32_t output_offset, int32_t act_min,
+                                                  int32_t act_max) {
+  te_x86_requant8 q;
+  q.m = _mm256_set1_epi32(m);
+  q.left = _mm256_set1_epi32(shift > 0 ? shift : 0);
+  q.right = _mm256_set1_epi32(shift > 0 ? 0 : -shift);
+  q.offset = _mm256_set1_epi32(output_offset);
+  q.lo = _mm256_set1_epi32(act_min);
+  q.hi = _mm256_set1_epi32(act_max);
+  return q;
+}
+
+/* mbqm(x, m, shift) per lane, the shift split into left = max(shift, 0) and right = max(−shift, 0). */
+static inline __m256i te_x86_mbqm8(__m256i x, __m256i m, __m256i left, __m256i right) {
+  const __m256i nudge = _mm256_set1_epi64x((int64_t)1 << 30), one = _mm256_set1_epi32(1);
+  const __m256i shifted = _mm256_sllv_epi32(x, left); /* wraps like te_mbqm's unsigned shift */
+  const __m256i even = _mm256_add_epi64(_mm256_mul_epi32(shifted, m), nudge);
+  const __m256i odd = _mm256_add_epi64(_mm256_mul_epi32(_mm256_srli_epi64(shifted, 32), _mm256_srli_epi64(m, 32)), nudge);
+  const __m256i high = _mm256_blend_epi32(_mm256_srli_epi64(even, 31), _mm256_slli_epi64(odd, 1), 0xAA);
+  const __m256i mask = _mm256_sub_epi32(_mm256_sllv_epi32(one, right), one);
+  const __m256i threshold = _mm256_add_epi32(_mm256_srli_epi32(mask, 1), _mm256_srli_epi32(high, 31));
+  return _mm256_sub_epi32(_mm256_srav_epi32(high, right), _mm256_cmpgt_epi32(_mm256_and_si256(high, mask), threshold));
+}
+
 /* clamp(mbqm(acc, m, shift) + output_offset, act_min, act_max) per lane. */
 static inline __m256i te_x86_requantize8(__m256i acc, const te_x86_requant8 *q) {
-  const __m256i nudge = _mm256_set1_epi64x((int64_t)1 << 30), one = _mm256_set1_epi32(1);
-  const __m256i x = _mm256_sllv_epi32(acc, q->left); /* wraps like te_mbqm's unsigned shift */
-  const __m256i even = _mm256_add_epi64(_mm256_mul_epi32(x, q->m), nudge);
-  const __m256i odd = _mm256_add_epi64(_mm256_mul_epi32(_mm256_srli_epi64(x, 32), _mm256_srli_epi64(q->m, 32)), nudge);
-  const __m256i high = _mm256_blend_epi32(_mm256_srli_epi64(even, 31), _mm256_slli_epi64(odd, 1), 0xAA);
-  const __m256i mask = _mm256_sub_epi32(_mm256_sllv_epi32(one, q->right), one);
-  const __m256i threshold = _mm256_add_epi32(_mm256_srli_epi32(mask, 1), _mm256_srli_epi32(high, 31));
-  const __m256i rounded =
-      _mm256_sub_epi32(_mm256_srav_epi32(high, q->right), _mm256_cmpgt_epi32(_mm256_and_si256(high, mask), threshold));
+  const __m256i rounded = te_x86_mbqm8(acc, q->m, q->left, q->right);
   return _mm256_min_epi32(_mm256_max_epi32(_mm256_add_epi32(rounded, q->offset), q->lo), q->hi);
 }
 

@@ -10,6 +10,14 @@
 
 #include <immintrin.h>
 
-#define TE_DOT4(acc, xu, w) _mm256_dpbusd_avx_epi32((acc), (xu), (w))
+/* acc += VPDPBUSD(xu, w), VEX-encoded. Written as asm with acc tied to its register: with AVX-512 also enabled
+   (-march=native), gcc 12 copies each accumulator through another register around _mm256_dpbusd_avx_epi32, doubling
+   the inner loop. */
+static inline __m256i te_dpbusd(__m256i acc, __m256i xu, __m256i w) {
+  __asm__("%{vex%} vpdpbusd %2, %1, %0" : "+x"(acc) : "x"(xu), "xm"(w));
+  return acc;
+}
+
+#define TE_DOT4(acc, xu, w) te_dpbusd((acc), (xu), (w))
 
 #include "../internal/x86_matmul.h"
