@@ -40,7 +40,7 @@ const ORT_NODE = 'onnxruntime-node int8 (MLAS, 1 thread)';
 function writeProject(g: Graph, cflags: string[]): string {
   const host = loadTarget('host');
   return buildTemporaryProject(
-    cProject(g, planMemory(g, cScratchBytes), { ...cBuildOf(host), cflags }).files,
+    cProject(g, planMemory(g, cScratchBytes), { ...cBuildOf(host, cflags), cflags }).files,
     host,
     cflags,
   );

@@ -54,9 +54,11 @@ export const INT8_FAMILIES: readonly KernelFamily[] = KERNEL_FAMILIES.filter((f)
  * folded bias, multipliers and shifts are padded to the same channel count (MATMUL_CHANNEL_STEP), so the kernels
  * load them as whole vectors. 'o4-interleaved' (Armv7E-M DSP on int8 weights, half the flash of 'o4-s16-pairs'):
  * [out_c][K] with each full group of four output channels stored as [K/4][4 channels][4 k] then its K % 4 tail
- * [4 channels][K % 4], the out_c % 4 last rows as they are.
+ * [4 channels][K % 4], the out_c % 4 last rows as they are. 'o8-k4' (x86 VPDPBUSD and its VPMADDWD form): out_c
+ * zero-padded to a multiple of 8 (the per-channel constants too), K to one of 4, each group of eight channels as
+ * [K4/4][8 channels][4 k]; the kernels read unsigned inputs (x + 128), so the folded bias also holds −128·Σw.
  */
-export type MatmulLayout = 'k-major' | 'o-major' | 'o4-s16-pairs' | 'o4-interleaved' | 'o4-k16';
+export type MatmulLayout = 'k-major' | 'o-major' | 'o4-s16-pairs' | 'o4-interleaved' | 'o4-k16' | 'o8-k4';
 
 /** The multiple a layout pads out_c (and the per-channel constants) to; 1: no padding. */
 export const MATMUL_CHANNEL_STEP: Readonly<Record<MatmulLayout, number>> = {
@@ -65,6 +67,7 @@ export const MATMUL_CHANNEL_STEP: Readonly<Record<MatmulLayout, number>> = {
   'o4-s16-pairs': 1,
   'o4-interleaved': 1,
   'o4-k16': 8,
+  'o8-k4': 8,
 };
 
 /**
@@ -106,6 +109,11 @@ export interface KernelFolder {
   depthwiseLayout?: DepthwiseLayout;
   /** The requantization constants its MAC kernels read; 'tflite' when absent. */
   requantize?: RequantLayout;
+  /**
+   * C macros the compiler must define for the folder's instructions (`__AVX2__`): on a target whose arch is
+   * 'native' the folder is kept only when `cc <cflags> -dM -E` defines them all (targets/native-macros.ts).
+   */
+  needs?: readonly string[];
 }
 
 export const KERNEL_FOLDERS: Record<string, KernelFolder> = {
@@ -139,13 +147,32 @@ export const KERNEL_FOLDERS: Record<string, KernelFolder> = {
     matmulLayout: 'o4-k16',
     depthwiseLayout: 'c8-fold3x3',
   },
+  'x86-avx2': {
+    isa: 'x86-64 AVX2: VPMADDWD on 16-bit halves of unsigned inputs and weights, VPMULLW depthwise, 8-lane add',
+    families: ['conv2d', 'depthwise_conv2d', 'add'],
+    matmulLayout: 'o8-k4',
+    needs: ['__AVX2__'],
+  },
+  'x86-avxvnni': {
+    isa: 'x86-64 AVX-VNNI: VPDPBUSD, 32 MACs per instruction',
+    families: ['conv2d'],
+    matmulLayout: 'o8-k4',
+    needs: ['__AVX2__', '__AVXVNNI__'],
+  },
 };
 
 /** The folder of each family for a target's ordered preference. */
 export type KernelChoice = Record<KernelFamily, string>;
 
-/** Resolves a target's kernel preference, failing on an unknown folder or a family none of them has. */
-export function chooseKernels(preference: readonly string[], target: string): KernelChoice {
+/**
+ * Resolves a target's kernel preference, failing on an unknown folder or a family none of them has. `macros`: for a
+ * 'native' target, what its compiler defines with the build's flags; folders that need others are passed over.
+ */
+export function chooseKernels(
+  preference: readonly string[],
+  target: string,
+  macros?: ReadonlySet<string>,
+): KernelChoice {
   for (const folder of preference) {
     if (!KERNEL_FOLDERS[folder])
       throw new TinyedgeError(
@@ -153,9 +180,10 @@ export function chooseKernels(preference: readonly string[], target: string): Ke
         `target '${target}' asks for kernels '${folder}', which tinyedge does not have (known: ${Object.keys(KERNEL_FOLDERS).join(', ')})`,
       );
   }
+  const usable = preference.filter((f) => !macros || (KERNEL_FOLDERS[f]!.needs ?? []).every((m) => macros.has(m)));
   const choice = {} as KernelChoice;
   for (const family of KERNEL_FAMILIES) {
-    const folder = preference.find((f) => KERNEL_FOLDERS[f]!.families.includes(family));
+    const folder = usable.find((f) => KERNEL_FOLDERS[f]!.families.includes(family));
     if (!folder)
       throw new TinyedgeError(
         'TE401',

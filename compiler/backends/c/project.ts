@@ -6,6 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { predefinedMacros } from '../../../targets/native-macros.ts';
 import { cToolchain, type Target } from '../../../targets/target.ts';
 import { type Graph, tensorOf } from '../../ir/graph.ts';
 import { DTYPE_BYTES } from '../../ir/tensor.ts';
@@ -141,15 +142,19 @@ set_target_properties(${prefix} PROPERTIES C_STANDARD 99 C_STANDARD_REQUIRED ON)
 `;
 }
 
-/** The build settings of a C target: its toolchain and its resolved kernel folders. */
-export function cBuildOf(target: Target): CBuild {
+/**
+ * The build settings of a C target: its toolchain and its resolved kernel folders. A 'native' target (host) keeps
+ * the folders whose instruction sets its compiler has with `cflags` (the target's: -march=native, this machine's).
+ */
+export function cBuildOf(target: Target, cflags?: readonly string[]): CBuild {
   const tc = cToolchain(target);
   const board = target.run.kind === 'qemu-system' ? target.run.board : undefined;
+  const macros = target.isa.arch === 'native' ? predefinedMacros(tc.cc, cflags ?? tc.cflags) : undefined;
   return {
     cc: tc.cc,
     cflags: tc.cflags,
     ldflags: tc.ldflags,
-    kernels: chooseKernels(target.kernels, target.name),
+    kernels: chooseKernels(target.kernels, target.name, macros),
     ...(board ? { board } : {}),
     ...(target.memory?.flashBytes ? { flashBytes: target.memory.flashBytes } : {}),
     ...(target.emit?.includes('android') ? { android: true } : {}),

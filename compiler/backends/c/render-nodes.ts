@@ -33,6 +33,7 @@ import {
   foldedDepthwiseBias,
   type LaidOut,
   layDepthwiseFilter,
+  layMatmulBias,
   layMatmulFilter,
   padChannels,
   smmulPairs,
@@ -243,7 +244,8 @@ export function cScratchBytes(g: Graph, node: Node): number {
 /** bias + input_offset·Σw per output channel, for te_matmul_s8 and te_conv2d_s8. */
 function foldedBias(ctx: RenderContext, node: Node): string {
   const folded = foldedMacBias(ctx.g, node, params(ctx.g, node, 'mac').inputOffset);
-  const padded = padChannels(folded, kernelsOf(ctx, node).layouts.matmul, 0);
+  const f = tensorOf(ctx.g, node.inputs[1]!);
+  const padded = layMatmulBias(folded, f.data as Int8Array, f.shape[0]!, kernelsOf(ctx, node).layouts.matmul);
   return ctx.pool.add(`${node.name}\0folded_bias`, 'int32_t', padded, `${node.name}: bias + input offset × Σw`);
 }
 

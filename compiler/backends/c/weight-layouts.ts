@@ -63,6 +63,17 @@ function groupsOf16(w: Int8Array, o: number, k: number): Int8Array {
   return t;
 }
 
+/** [O][K] weights as 'o8-k4': O padded to a multiple of 8, K to one of 4, each group of eight rows [K4/4][8][4]. */
+function groupsOf8By4(w: Int8Array, o: number, k: number): Int8Array {
+  const k4 = Math.ceil(k / 4) * 4;
+  const t = new Int8Array(Math.ceil(o / 8) * 8 * k4);
+  for (let r = 0; r < o; r++) {
+    const group = Math.floor(r / 8) * 8 * k4;
+    for (let i = 0; i < k; i++) t[group + Math.floor(i / 4) * 32 + (r % 8) * 4 + (i % 4)] = w[r * k + i]!;
+  }
+  return t;
+}
+
 /** Per-channel constants padded with `fill` to the layout's channel step (MATMUL_CHANNEL_STEP). */
 export function padChannels(values: ArrayLike<number>, layout: MatmulLayout, fill: number): Int32Array {
   const step = MATMUL_CHANNEL_STEP[layout];
@@ -78,6 +89,12 @@ export function padChannels(values: ArrayLike<number>, layout: MatmulLayout, fil
  */
 export function layMatmulFilter(w: Int8Array, o: number, layout: Exclude<MatmulLayout, 'o-major'>): LaidOut {
   const k = w.length / o;
+  if (layout === 'o8-k4')
+    return {
+      type: 'int8_t',
+      data: groupsOf8By4(w, o, k),
+      description: `[${o}][${k}] padded to [${Math.ceil(o / 8) * 8}][${Math.ceil(k / 4) * 4}], groups of eight rows by 4 k`,
+    };
   if (layout === 'o4-k16')
     return {
       type: 'int8_t',
@@ -99,6 +116,22 @@ export function layMatmulFilter(w: Int8Array, o: number, layout: Exclude<MatmulL
   const t = new Int8Array(w.length);
   for (let r = 0; r < o; r++) for (let i = 0; i < k; i++) t[i * o + r] = w[r * k + i]!;
   return { type: 'int8_t', data: t, description: `[${k}][${o}] (K × out channels)` };
+}
+
+/**
+ * The folded bias (bias + input_offset·Σw) of a conv or dense filter [O][K] as the layout's kernels read it: padded
+ * to its channel step, and for 'o8-k4', whose kernels multiply x + 128 (unsigned bytes), less 128·Σw per channel.
+ */
+export function layMatmulBias(folded: Int32Array, w: Int8Array, o: number, layout: MatmulLayout): Int32Array {
+  const padded = padChannels(folded, layout, 0);
+  if (layout !== 'o8-k4') return padded;
+  const k = w.length / o;
+  for (let r = 0; r < o; r++) {
+    let sum = 0;
+    for (let i = 0; i < k; i++) sum += w[r * k + i]!;
+    padded[r] = padded[r]! - 128 * sum;
+  }
+  return padded;
 }
 
 /**
