@@ -30,7 +30,8 @@ const HEADERS = ['/usr/include/xnnpack.h', '/usr/include/pthreadpool.h'];
 export const XNNPACK_ARM64_ROOT = '/opt/tinyedge/xnnpack-arm64';
 /** The cross C library qemu-aarch64 loads the dynamic driver with (Debian's libc6-dev-arm64-cross). */
 const AARCH64_SYSROOT = '/usr/aarch64-linux-gnu';
-const INSTALL_HINT = 'install it with bin/test-all --setup-only (or: apt-get install libxnnpack-dev libpthreadpool-dev)';
+const INSTALL_HINT =
+  'install it with bin/test-all --setup-only (or: apt-get install libxnnpack-dev libpthreadpool-dev)';
 
 /** The folder holding libXNNPACK.so.0 for the build, or an error saying what is missing and how to install it. */
 export function xnnpackLibraryDir(arch: XnnpackArch): string {
@@ -48,7 +49,8 @@ export function xnnpackLibraryDir(arch: XnnpackArch): string {
 function run(cmd: string, args: string[], what: string): string {
   const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 << 20 });
   if (r.error) throw new Error(`${what}: ${r.error.message}`);
-  if (r.status !== 0) throw new Error(`${what} failed: ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ')}`);
+  if (r.status !== 0)
+    throw new Error(`${what} failed: ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ')}`);
   return r.stdout;
 }
 
@@ -74,6 +76,8 @@ export function buildXnnpackPeer(g: Graph, arch: XnnpackArch): XnnpackBuild {
         ...out,
         join(libDir, 'libXNNPACK.so.0'),
         `-Wl,-rpath-link,${libDir}`,
+        // DT_RPATH, not RUNPATH: it also finds libXNNPACK's own dependencies (pthreadpool, cpuinfo) there.
+        '-Wl,--disable-new-dtags',
         `-Wl,-rpath,${libDir}`,
       ],
       'aarch64-linux-gnu-gcc',
