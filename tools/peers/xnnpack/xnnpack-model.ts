@@ -239,6 +239,7 @@ export function xnnpackModel(g: Graph): XnnpackModel {
     }
     rows.push({ input2: -1, ...rowOf(g, node, params.get(node.name), file, buffer) });
   }
+  const weights = file.concat();
   const operators: Record<string, number> = {};
   for (const r of rows) operators[String(r.kind)] = (operators[String(r.kind)] ?? 0) + 1;
   const header = [
@@ -248,12 +249,12 @@ export function xnnpackModel(g: Graph): XnnpackModel {
     `#define PEER_BUFFER_COUNT ${sizes.length}`,
     `#define PEER_INPUT ${buffer(g.inputs[0]!)}`,
     `#define PEER_OUTPUT ${buffer(g.outputs[0]!)}`,
-    `#define PEER_WEIGHT_BYTES ${file.concat().length}u`,
+    `#define PEER_WEIGHT_BYTES ${weights.length}u`,
     `static const size_t PEER_BUFFER_BYTES[PEER_BUFFER_COUNT] = {${sizes.join(', ')}};`,
     'static const struct peer_op PEER_OPS[PEER_OP_COUNT] = {',
     ...rows.map((r) => `  {${C_FIELDS(r)}},`),
     '};',
     '',
   ].join('\n');
-  return { header, weights: file.concat(), operators };
+  return { header, weights, operators };
 }

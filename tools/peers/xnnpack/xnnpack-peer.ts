@@ -42,7 +42,12 @@ export function xnnpackLibraryDir(arch: XnnpackArch): string {
       ? [`/usr/lib/${process.arch === 'arm64' ? 'aarch64' : 'x86_64'}-linux-gnu`]
       : ['/usr/lib/aarch64-linux-gnu', join(XNNPACK_ARM64_ROOT, 'usr/lib/aarch64-linux-gnu')];
   const dir = dirs.find((d) => existsSync(join(d, 'libXNNPACK.so.0')));
-  if (!dir) throw new Error(`XNNPACK's ${arch.kind} library is not installed (no libXNNPACK.so.0): ${INSTALL_HINT}`);
+  if (!dir)
+    throw new Error(
+      arch.kind === 'host'
+        ? `XNNPACK's library is not installed (no libXNNPACK.so.0): ${INSTALL_HINT}`
+        : `XNNPACK's arm64 library is not installed: bin/test-all --setup-only unpacks Debian's libxnnpack0:arm64 into ${XNNPACK_ARM64_ROOT}`,
+    );
   return dir;
 }
 
