@@ -1,16 +1,19 @@
 /**
  * @fileoverview XNNPACK beside tinyedge on an aarch64 target under qemu: the same int8 graph built with XNNPACK's
  * operators (tools/peers/xnnpack), the driver built for the target's core and run under the target's qemu command
- * with the same instruction-counting plugin; one inference counted between the driver's two `hint #100` markers.
+ * with the same instruction-counting plugin; one inference counted between the driver's `hint #100` markers, one
+ * before each operator, so the counts also split by op beside tinyedge's per-layer counts.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Graph } from '../../compiler/ir/graph.ts';
 import type { Activations } from '../../compiler/reference/integer/conv.ts';
+import { table } from '../../compiler/terminal/format.ts';
 import { cToolchain, type Target } from '../../targets/target.ts';
 import { buildXnnpackPeer, outputDifference, runXnnpackPeer } from '../peers/xnnpack/xnnpack-peer.ts';
 import { qemuInsnPlugin } from '../qemu-insn/build.ts';
 import { readPluginCounts } from '../qemu-insn/plugin-output.ts';
+import type { EmulatedBenchResult } from './emulated.ts';
 import { type SkippedPeer, tryPeer } from './peers.ts';
 
 /** XNNPACK's count for one inference on the target, and how its output differs from tinyedge's. */
@@ -18,7 +21,16 @@ export interface XnnpackCount {
   instructions: number;
   /** XNNPACK operators per kind. */
   operators: Record<string, number>;
+  /** Instructions per graph op (conv2d, depthwise_conv2d, add, …), summed over its operators. */
+  perOp: Record<string, number>;
   output: { bytes: number; differing: number; maxAbs: number };
+}
+
+/** Sums `count(i)` by `opOf(i)`. */
+function sumByOp(n: number, opOf: (i: number) => string, count: (i: number) => number): Record<string, number> {
+  const sums: Record<string, number> = {};
+  for (let i = 0; i < n; i++) sums[opOf(i)] = (sums[opOf(i)] ?? 0) + count(i);
+  return sums;
 }
 
 /** The core a target's C flags tune for (`-mcpu=cortex-a72`). */
@@ -52,10 +64,17 @@ export async function countXnnpack(
       const counts = join(build.dir, 'counts.json');
       const r = runXnnpackPeer(build, input, 1, { command, plugin: { lib: qemuInsnPlugin(), out: counts } });
       const { marks } = readPluginCounts(counts);
-      if (marks.length !== 2) throw new Error(`internal: expected 2 markers around XNNPACK's run, saw ${marks.length}`);
+      const ops = build.opOfRow;
+      if (marks.length !== ops.length + 1)
+        throw new Error(`internal: expected ${ops.length + 1} markers in XNNPACK's run, saw ${marks.length}`);
       return {
-        instructions: marks[1]! - marks[0]!,
+        instructions: marks[ops.length]! - marks[0]!,
         operators: build.operators,
+        perOp: sumByOp(
+          ops.length,
+          (i) => ops[i]!,
+          (i) => marks[i + 1]! - marks[i]!,
+        ),
         output: { bytes: ours.length, ...outputDifference(Int8Array.from(ours), r.output) },
       };
     },
@@ -66,12 +85,37 @@ export async function countXnnpack(
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 
-/** The lines bench prints under the table: XNNPACK's count beside ours, the ratio, and the output check. */
-export function formatXnnpackCount(x: XnnpackCount, ours: { instructions: number; macs: number }): string[] {
+/** The lines bench prints under the table: XNNPACK's count beside ours by op and in total, and the output check. */
+export function formatXnnpackCount(x: XnnpackCount, r: EmulatedBenchResult): string[] {
+  const ours = r.totals;
+  const oursByOp = sumByOp(
+    r.layers.length,
+    (i) => r.layers[i]!.op,
+    (i) => r.layers[i]!.instructions,
+  );
+  const macsByOp = sumByOp(
+    r.layers.length,
+    (i) => r.layers[i]!.op,
+    (i) => r.layers[i]!.macs,
+  );
+  const byOp = Object.keys(oursByOp).map((op) => {
+    const theirs = x.perOp[op] ?? 0;
+    const mpi = (instr: number) => (instr && macsByOp[op] ? (macsByOp[op]! / instr).toFixed(2) : '');
+    return [
+      op,
+      fmt(oursByOp[op]!),
+      mpi(oursByOp[op]!),
+      fmt(theirs),
+      mpi(theirs),
+      theirs ? `${(oursByOp[op]! / theirs).toFixed(2)}×` : '—',
+    ];
+  });
   const ops = Object.entries(x.operators)
     .map(([k, n]) => `${n} ${k.replace(/^PEER_/, '').toLowerCase()}`)
     .join(', ');
   return [
+    'beside XNNPACK 2022 by op (instructions, MACs per instruction):',
+    table(['op', 'tinyedge', 'MACs/instr', 'XNNPACK', 'MACs/instr', 'tinyedge ÷ XNNPACK'], byOp, [1, 2, 3, 4, 5]),
     `XNNPACK 2022 (same qemu command and counter, one inference between markers, ${ops}): ${fmt(x.instructions)} instructions, ${(ours.macs / x.instructions).toFixed(2)} MACs per instruction; tinyedge ÷ XNNPACK = ${(ours.instructions / x.instructions).toFixed(2)}×.`,
     `XNNPACK output vs tinyedge: ${x.output.differing} of ${x.output.bytes} bytes differ, max |difference| ${x.output.maxAbs} (XNNPACK requantizes in fp32, tinyedge in TFLite's fixed point; ties round apart).`,
   ];

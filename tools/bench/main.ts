@@ -118,7 +118,7 @@ async function benchOnArm(request: BenchRequest, targetName: string): Promise<nu
     `model ${spec} (${inputDtype === 'int16' ? '16×8' : 'int8'}) on ${target.name}, input ${input.label}`,
     [
       formatEmulatedBench(result, tflm),
-      ...(xnnpack ? formatXnnpackCount(xnnpack, result.totals) : []),
+      ...(xnnpack ? formatXnnpackCount(xnnpack, result) : []),
       ...skippedLines(skipped),
     ].join('\n'),
   );

@@ -1,8 +1,9 @@
 /*
  * XNNPACK as the bench's peer: builds the model's operators (the table in the generated model-ops.h) with
  * XNNPACK's operator API on one thread (no pthreadpool), reads the int8 input, runs the whole graph `runs` times,
- * writes the output bytes and prints {"latencyMs": [...]} like tinyedge's own runner. On aarch64 the run is framed
- * by `hint #100` markers, so the qemu instruction counter (tools/qemu-insn) counts one inference and nothing else.
+ * writes the output bytes and prints {"latencyMs": [...]} like tinyedge's own runner. On aarch64 a `hint #100`
+ * marker precedes each operator and follows the last, so the qemu instruction counter (tools/qemu-insn) counts one
+ * inference, operator by operator, and nothing else.
  *
  * usage: xnnpack-peer WEIGHTS INPUT OUTPUT [RUNS]
  */
@@ -117,10 +118,11 @@ static void flip_top_bits(uint8_t* x, size_t n) {
   for (size_t i = 0; i < n; i++) x[i] ^= 0x80;
 }
 
-/* One inference: every operator in order, with the softmax's byte flips around it. */
+/* One inference: every operator in order (each after a marker), with the softmax's byte flips around it. */
 static void run_all(xnn_operator_t* ops, uint8_t** buffers) {
   for (int i = 0; i < PEER_OP_COUNT; i++) {
     const struct peer_op* p = &PEER_OPS[i];
+    PEER_MARK();
     const size_t n = elements(p->shape);
     if (p->kind == PEER_SOFTMAX) flip_top_bits(buffers[p->input], n);
     check(xnn_run_operator(ops[i], NULL), "xnn_run_operator");
@@ -129,6 +131,7 @@ static void run_all(xnn_operator_t* ops, uint8_t** buffers) {
       flip_top_bits(buffers[p->output], n);
     }
   }
+  PEER_MARK();
 }
 
 static double now_ms(void) {
@@ -158,9 +161,7 @@ int main(int argc, char** argv) {
   printf("{\"latencyMs\": [");
   for (int r = 0; r < runs; r++) {
     const double t0 = now_ms();
-    PEER_MARK();
     run_all(ops, buffers);
-    PEER_MARK();
     printf("%s%.4f", r ? ", " : "", now_ms() - t0);
   }
   printf("]}\n");

@@ -14,6 +14,8 @@ export interface XnnpackModel {
   weights: Uint8Array;
   /** XNNPACK operators per kind, for the bench's notes. */
   operators: Record<string, number>;
+  /** The graph op each operator runs, in the table's order (a reshape runs none). */
+  opOfRow: string[];
 }
 
 /** One row of peer-ops.h's `struct peer_op`, by field name. */
@@ -232,12 +234,14 @@ export function xnnpackModel(g: Graph): XnnpackModel {
   buffer(g.inputs[0]!);
   const file = new WeightsFile();
   const rows: Row[] = [];
+  const opOfRow: string[] = [];
   for (const node of g.nodes) {
     if (isAlias(g, node)) {
       buffers.set(node.outputs[0]!, buffer(node.inputs[0]!));
       continue;
     }
     rows.push({ input2: -1, ...rowOf(g, node, params.get(node.name), file, buffer) });
+    opOfRow.push(node.op);
   }
   const weights = file.concat();
   const operators: Record<string, number> = {};
@@ -256,5 +260,5 @@ export function xnnpackModel(g: Graph): XnnpackModel {
     '};',
     '',
   ].join('\n');
-  return { header, weights, operators };
+  return { header, weights, operators, opOfRow };
 }

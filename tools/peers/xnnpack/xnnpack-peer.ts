@@ -22,6 +22,8 @@ export interface XnnpackBuild {
   arch: XnnpackArch;
   /** XNNPACK operators per kind (PEER_CONV, PEER_ADD, …). */
   operators: Record<string, number>;
+  /** The graph op each operator runs, in order (the driver marks each). */
+  opOfRow: string[];
 }
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -87,7 +89,7 @@ export function buildXnnpackPeer(g: Graph, arch: XnnpackArch): XnnpackBuild {
       ],
       'aarch64-linux-gnu-gcc',
     );
-  return { dir, arch, operators: model.operators };
+  return { dir, arch, operators: model.operators, opOfRow: model.opOfRow };
 }
 
 /** How to run an aarch64 build: the target's qemu command (`qemu-aarch64 -cpu …`) and, to count, the plugin. */
