@@ -33,11 +33,11 @@ function sumByOp(n: number, opOf: (i: number) => string, count: (i: number) => n
   return sums;
 }
 
-/** The core a target's C flags tune for (`-mcpu=cortex-a72`). */
-function mcpuOf(target: Target): string {
-  const flag = cToolchain(target).cflags.find((f) => f.startsWith('-mcpu='));
-  if (!flag) throw new Error(`internal: target '${target.name}' names no -mcpu`);
-  return flag.slice('-mcpu='.length);
+/** The flag a target's C flags choose the CPU with (`-mcpu=cortex-a72`, `-march=armv8.2-a+dotprod`). */
+function cpuFlagOf(target: Target): string {
+  const flag = cToolchain(target).cflags.find((f) => f.startsWith('-mcpu=') || f.startsWith('-march='));
+  if (!flag) throw new Error(`internal: target '${target.name}' names no -mcpu or -march`);
+  return flag;
 }
 
 /**
@@ -58,7 +58,7 @@ export async function countXnnpack(
     'XNNPACK 2022 int8 (1 thread)',
     () => {
       log(`building XNNPACK's driver for ${target.name} and counting it under qemu…`);
-      const build = buildXnnpackPeer(g, { kind: 'aarch64', mcpu: mcpuOf(target) });
+      const build = buildXnnpackPeer(g, { kind: 'aarch64', cpuFlag: cpuFlagOf(target) });
       const input = join(build.dir, 'in.i8');
       writeFileSync(input, new Uint8Array(x.buffer, x.byteOffset, x.byteLength));
       const counts = join(build.dir, 'counts.json');

@@ -13,8 +13,8 @@ import type { Graph } from '../../../compiler/ir/graph.ts';
 import type { QemuPlugin } from '../../../targets/toolchain.ts';
 import { xnnpackModel } from './xnnpack-model.ts';
 
-/** Which build: the host's gcc with -march=native, or the aarch64 cross gcc tuned for one core. */
-export type XnnpackArch = { kind: 'host' } | { kind: 'aarch64'; mcpu: string };
+/** Which build: the host's gcc with -march=native, or the aarch64 cross gcc with a target's `-mcpu=`/`-march=` flag. */
+export type XnnpackArch = { kind: 'host' } | { kind: 'aarch64'; cpuFlag: string };
 
 /** A built driver with its weights file. */
 export interface XnnpackBuild {
@@ -79,7 +79,7 @@ export function buildXnnpackPeer(g: Graph, arch: XnnpackArch): XnnpackBuild {
       'aarch64-linux-gnu-gcc',
       [
         ...common,
-        `-mcpu=${arch.mcpu}`,
+        arch.cpuFlag,
         ...out,
         join(libDir, 'libXNNPACK.so.0'),
         `-Wl,-rpath-link,${libDir}`,
