@@ -84,7 +84,7 @@ function macWeights(g: Graph, node: Node, file: WeightsFile, outChannels: number
   };
 }
 
-/** The operator rows of one node (none for a reshape, which aliases its input's buffer). */
+/** The operator row of one node that runs (a reshape that only aliases its input never gets here). */
 function rowOf(g: Graph, node: Node, p: Int8Params | undefined, file: WeightsFile, buffer: (t: string) => number): Row {
   const input = tensorOf(g, node.inputs[0]!);
   const output = tensorOf(g, node.outputs[0]!);
