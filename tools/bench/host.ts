@@ -2,7 +2,8 @@
  * @fileoverview `npm run bench -- --target host`: tinyedge's C build of the int8 model against onnxruntime-node
  * (native MLAS, one thread) running the same model exported as ONNX, on the same input, in one run: interleaved
  * blocks of runs, medians and ratios; plus instructions per inference counted by callgrind (repeatable, unlike
- * time) on an AVX2 build, set against the ISA's ceiling in MACs per instruction.
+ * time) on an AVX2 build, set against the ISA's ceiling in MACs per instruction. XNNPACK (Debian's 2022 snapshot,
+ * one thread, tools/peers/xnnpack) runs the same int8 graph in the same rounds when it is installed.
  */
 
 import { spawnSync } from 'node:child_process';
@@ -20,22 +21,26 @@ import { table } from '../../compiler/terminal/format.ts';
 import { cToolchain, loadTarget } from '../../targets/target.ts';
 import { buildTemporaryProject } from '../../targets/toolchain.ts';
 import { loadOnnxPeer } from '../peers/onnxruntime.ts';
+import { buildXnnpackPeer, outputDifference, runXnnpackPeer } from '../peers/xnnpack/xnnpack-peer.ts';
 import { type SkippedPeer, skippedLines, tryPeer } from './peers.ts';
 import { mad, median } from './stats.ts';
 
 /** What the host benchmark measured; the ratios and the output comparison are null when onnxruntime-node was left out. */
 export interface HostBenchResult {
-  rows: { runtime: string; medianMs: number; madMs: number; vsOrt: number | null }[];
+  rows: { runtime: string; medianMs: number; madMs: number; vsOrt: number | null; vsXnnpack: number | null }[];
   skipped: SkippedPeer[];
   macs: number;
   instructions: number | null;
   macsPerInstruction: number | null;
   sameTop1: boolean | null;
   equalOutputBytes: number | null;
+  /** XNNPACK's output against tinyedge's: differing bytes and the largest difference; null when XNNPACK was left out. */
+  xnnpackOutput: { bytes: number; differing: number; maxAbs: number } | null;
 }
 
-/** The peer's name in the table and in a left-out line. */
+/** The peers' names in the table and in a left-out line. */
 const ORT_NODE = 'onnxruntime-node int8 (MLAS, 1 thread)';
+const XNNPACK = 'XNNPACK 2022 int8 (Debian build, its own ISA dispatch, 1 thread)';
 
 function writeProject(g: Graph, cflags: string[]): string {
   const host = loadTarget('host');
@@ -111,8 +116,20 @@ export async function benchHost(
     skipped,
     log,
   );
+  const xnnpack = await tryPeer(
+    XNNPACK,
+    () => {
+      const build = buildXnnpackPeer(g, { kind: 'host' });
+      runXnnpackPeer(build, input, 2); // warm-up; a model XNNPACK cannot run fails here
+      return build;
+    },
+    skipped,
+    log,
+  );
   const cTimes: number[] = [];
   const ortTimes: number[] = [];
+  const xnnTimes: number[] = [];
+  let xnnOut: Int8Array = new Int8Array();
   let cOut: Int8Array = new Int8Array();
   let ortOut: Int8Array = new Int8Array();
   // Warm-up, then interleaved blocks: each round runs both, so drift in machine load hits both alike.
@@ -121,6 +138,11 @@ export async function benchHost(
     const c = runC(fast, input, perRound + 1);
     cTimes.push(...c.latencies.slice(1)); // the first run of a process pages the weights in
     cOut = c.output;
+    if (xnnpack) {
+      const r = runXnnpackPeer(xnnpack, input, perRound + 1);
+      xnnTimes.push(...r.latencyMs.slice(1)); // the same first-run paging as ours
+      xnnOut = r.output;
+    }
     for (let i = 0; ort && i < perRound; i++) {
       const t0 = performance.now();
       ortOut = await ort.run(xi);
@@ -140,11 +162,13 @@ export async function benchHost(
       times: cTimes,
     },
     ...(ort ? [{ runtime: ORT_NODE, times: ortTimes }] : []),
+    ...(xnnpack ? [{ runtime: XNNPACK, times: xnnTimes }] : []),
   ].map((r) => ({
     runtime: r.runtime,
     medianMs: Number(median(r.times).toFixed(2)),
     madMs: Number(mad(r.times).toFixed(2)),
     vsOrt: ort ? Number((median(r.times) / ortMedian).toFixed(3)) : null,
+    vsXnnpack: xnnpack ? Number((median(r.times) / median(xnnTimes)).toFixed(3)) : null,
   }));
   let equal = 0;
   for (let i = 0; i < cOut.length; i++) if (cOut[i] === ortOut[i]) equal++;
@@ -156,24 +180,31 @@ export async function benchHost(
     macsPerInstruction: instructions ? Number((macs / instructions).toFixed(3)) : null,
     sameTop1: ort ? argmax(cOut) === argmax(ortOut) : null,
     equalOutputBytes: ort ? equal / cOut.length : null,
+    xnnpackOutput: xnnpack ? { bytes: cOut.length, ...outputDifference(cOut, xnnOut) } : null,
   };
+}
+
+/** XNNPACK's output check: it requantizes in float (fp32 "magic" rounding), so ties may land 1 apart per layer. */
+export function xnnpackOutputLine(d: { bytes: number; differing: number; maxAbs: number }): string {
+  return `XNNPACK output vs tinyedge: ${d.differing} of ${d.bytes} bytes differ, max |difference| ${d.maxAbs} (XNNPACK requantizes in fp32, tinyedge in TFLite's fixed point; ties round apart)`;
 }
 
 /** The table the benchmark prints. */
 export function formatHostBench(r: HostBenchResult, runs: number): string {
   return [
     table(
-      ['runtime', 'median ms', '± MAD', '× onnxruntime-node'],
+      ['runtime', 'median ms', '± MAD', '× onnxruntime-node', '× XNNPACK'],
       r.rows.map((row) => [
         row.runtime,
         row.medianMs.toFixed(2),
         row.madMs.toFixed(2),
         row.vsOrt === null ? '—' : row.vsOrt.toFixed(2),
+        row.vsXnnpack === null ? '—' : row.vsXnnpack.toFixed(2),
       ]),
-      [1, 2, 3],
+      [1, 2, 3, 4],
     ),
     ...skippedLines(r.skipped),
-    `${runs} timed runs each. × < 1 is faster than onnxruntime-node.`,
+    `${runs} timed runs each. × < 1 is faster than that peer.`,
     `instructions per inference (callgrind, -march=x86-64-v3 build): ${r.instructions ?? 'valgrind not installed'}` +
       (r.macsPerInstruction
         ? `; ${(r.macs / 1e6).toFixed(1)}M MACs → ${r.macsPerInstruction} MACs per instruction (AVX2 vpmaddwd ceiling: 16; AVX-512 VNNI vpdpbusd: 64)`
@@ -183,5 +214,6 @@ export function formatHostBench(r: HostBenchResult, runs: number): string {
       : [
           `outputs: same top-1 ${r.sameTop1}; ${(100 * r.equalOutputBytes).toFixed(0)}% of output bytes equal (ORT requantizes in float, tinyedge in TFLite's fixed point)`,
         ]),
+    ...(r.xnnpackOutput ? [xnnpackOutputLine(r.xnnpackOutput)] : []),
   ].join('\n');
 }

@@ -14,9 +14,10 @@ import { DEFAULT_MODEL, PACKAGED_MODELS } from '../../models/registry.ts';
 import { loadTarget } from '../../targets/target.ts';
 import { formatEmulatedBench } from './emulated.ts';
 import { benchModelEmulated } from './emulated-model.ts';
+import { formatXnnpackCount } from './emulated-xnnpack.ts';
 import { benchF32, formatF32Bench } from './f32.ts';
 import { benchHost, formatHostBench } from './host.ts';
-import { tfjsTwinOf } from './peers.ts';
+import { skippedLines, tfjsTwinOf } from './peers.ts';
 import { benchSuite, DEFAULT_MODELS_DIR, formatSuite } from './suite.ts';
 import { benchWasm, formatWasmBench } from './wasm32.ts';
 
@@ -103,11 +104,23 @@ async function benchWithoutTarget(request: BenchRequest): Promise<number> {
 async function benchOnArm(request: BenchRequest, targetName: string): Promise<number> {
   const { spec, input } = request;
   const target = loadTarget(targetName);
-  const { result, tflm, inputDtype } = await benchModelEmulated(request, target, log);
+  const { result, tflm, inputDtype, xnnpack, skipped } = await benchModelEmulated(request, target, log);
   print(
-    { model: spec, input: input.label, inputKind: input.kind, ...result, ...(tflm ? { tflm } : {}) },
+    {
+      model: spec,
+      input: input.label,
+      inputKind: input.kind,
+      ...result,
+      ...(tflm ? { tflm } : {}),
+      ...(xnnpack ? { xnnpack } : {}),
+      skipped,
+    },
     `model ${spec} (${inputDtype === 'int16' ? '16×8' : 'int8'}) on ${target.name}, input ${input.label}`,
-    formatEmulatedBench(result, tflm),
+    [
+      formatEmulatedBench(result, tflm),
+      ...(xnnpack ? formatXnnpackCount(xnnpack, result) : []),
+      ...skippedLines(skipped),
+    ].join('\n'),
   );
   return result.sameOutput ? 0 : 1;
 }
