@@ -111,9 +111,9 @@ export interface KernelFolder {
 export const KERNEL_FOLDERS: Record<string, KernelFolder> = {
   ref: { isa: 'portable C99 (compilers vectorize the loops)', families: KERNEL_FAMILIES, matmulLayout: 'k-major' },
   'arm-neon': {
-    isa: 'AArch64 Advanced SIMD: vmull_s8/vpadalq_s16 dot products, vmlal_s16 depthwise',
+    isa: 'AArch64 Advanced SIMD: SMLAL by element on int16-widened 4 rows × 16 channel tiles, vmlal_s16 depthwise',
     families: ['conv2d', 'depthwise_conv2d'],
-    matmulLayout: 'o-major',
+    matmulLayout: 'k-major',
   },
   'arm-dotprod': {
     isa: 'Armv8.2-A dot product: vdotq_s32, 16 MACs per instruction',
