@@ -111,8 +111,8 @@ export interface KernelFolder {
 export const KERNEL_FOLDERS: Record<string, KernelFolder> = {
   ref: { isa: 'portable C99 (compilers vectorize the loops)', families: KERNEL_FAMILIES, matmulLayout: 'k-major' },
   'arm-neon': {
-    isa: 'AArch64 Advanced SIMD: SMLAL by element on int16-widened 4 rows × 16 channel tiles, vmlal_s16 depthwise',
-    families: ['conv2d', 'depthwise_conv2d'],
+    isa: 'AArch64 Advanced SIMD: SMLAL by element on int16-widened 4 rows × 16 channel tiles, vmlal_s16 depthwise, VQRDMULH add',
+    families: ['conv2d', 'depthwise_conv2d', 'add'],
     matmulLayout: 'k-major',
   },
   'arm-dotprod': {
