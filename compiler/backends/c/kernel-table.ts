@@ -54,9 +54,11 @@ export const INT8_FAMILIES: readonly KernelFamily[] = KERNEL_FAMILIES.filter((f)
  * folded bias, multipliers and shifts are padded to the same channel count (MATMUL_CHANNEL_STEP), so the kernels
  * load them as whole vectors. 'o4-interleaved' (Armv7E-M DSP on int8 weights, half the flash of 'o4-s16-pairs'):
  * [out_c][K] with each full group of four output channels stored as [K/4][4 channels][4 k] then its K % 4 tail
- * [4 channels][K % 4], the out_c % 4 last rows as they are.
+ * [4 channels][K % 4], the out_c % 4 last rows as they are. 'o8-k4' (Armv8.2 SDOT by element): out_c zero-padded to
+ * a multiple of 8 (the per-channel constants too) and K to one of 4, each group of eight channels as [K4/4][8][4]:
+ * two vectors of four channels' four k per step.
  */
-export type MatmulLayout = 'k-major' | 'o-major' | 'o4-s16-pairs' | 'o4-interleaved' | 'o4-k16';
+export type MatmulLayout = 'k-major' | 'o-major' | 'o4-s16-pairs' | 'o4-interleaved' | 'o4-k16' | 'o8-k4';
 
 /** The multiple a layout pads out_c (and the per-channel constants) to; 1: no padding. */
 export const MATMUL_CHANNEL_STEP: Readonly<Record<MatmulLayout, number>> = {
@@ -65,6 +67,7 @@ export const MATMUL_CHANNEL_STEP: Readonly<Record<MatmulLayout, number>> = {
   'o4-s16-pairs': 1,
   'o4-interleaved': 1,
   'o4-k16': 8,
+  'o8-k4': 8,
 };
 
 /**
@@ -116,9 +119,9 @@ export const KERNEL_FOLDERS: Record<string, KernelFolder> = {
     matmulLayout: 'k-major',
   },
   'arm-dotprod': {
-    isa: 'Armv8.2-A dot product: vdotq_s32, 16 MACs per instruction',
+    isa: 'Armv8.2-A dot product: SDOT by element on 4 rows × 8 channel tiles, 16 MACs per instruction',
     families: ['conv2d'],
-    matmulLayout: 'o-major',
+    matmulLayout: 'o8-k4',
   },
   'cortex-m-dsp': {
     isa: 'Armv7E-M DSP: SMLAD on SXTB16-unpacked pairs, 2 MACs per instruction; SMMLAR/SMMLSR requantization (also in add); SXTAB16 sums in average pooling',

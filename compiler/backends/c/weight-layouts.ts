@@ -63,6 +63,17 @@ function groupsOf16(w: Int8Array, o: number, k: number): Int8Array {
   return t;
 }
 
+/** [O][K] weights as 'o8-k4': O padded to a multiple of 8, K to one of 4, each group of eight rows [K4/4][8][4]. */
+function groupsOf8By4(w: Int8Array, o: number, k: number): Int8Array {
+  const k4 = Math.ceil(k / 4) * 4;
+  const t = new Int8Array(Math.ceil(o / 8) * 8 * k4);
+  for (let r = 0; r < o; r++) {
+    const group = Math.floor(r / 8) * 8 * k4;
+    for (let i = 0; i < k; i++) t[group + Math.floor(i / 4) * 32 + (r % 8) * 4 + (i % 4)] = w[r * k + i]!;
+  }
+  return t;
+}
+
 /** Per-channel constants padded with `fill` to the layout's channel step (MATMUL_CHANNEL_STEP). */
 export function padChannels(values: ArrayLike<number>, layout: MatmulLayout, fill: number): Int32Array {
   const step = MATMUL_CHANNEL_STEP[layout];
@@ -73,11 +84,18 @@ export function padChannels(values: ArrayLike<number>, layout: MatmulLayout, fil
 
 /**
  * A conv or dense filter [O][K] (OHWI being [O][KH·KW·C]) in a layout other than 'o-major' (which is the filter as
- * it is): int16 pairs in groups of four rows for 'o4-s16-pairs', groups of four rows by 16 k for 'o4-k16',
+ * it is): int16 pairs in groups of four rows for 'o4-s16-pairs', groups of four rows by 16 k for 'o4-k16', of eight
+ * rows by 4 k for 'o8-k4',
  * transposed to [K][O] for the reference's 'k-major'.
  */
 export function layMatmulFilter(w: Int8Array, o: number, layout: Exclude<MatmulLayout, 'o-major'>): LaidOut {
   const k = w.length / o;
+  if (layout === 'o8-k4')
+    return {
+      type: 'int8_t',
+      data: groupsOf8By4(w, o, k),
+      description: `[${o}][${k}] padded to [${Math.ceil(o / 8) * 8}][${Math.ceil(k / 4) * 4}], groups of eight rows by 4 k`,
+    };
   if (layout === 'o4-k16')
     return {
       type: 'int8_t',
