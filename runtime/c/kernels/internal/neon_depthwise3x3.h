@@ -107,14 +107,14 @@ static inline __attribute__((always_inline)) void te_dw3_block(const int8_t *x, 
     for (q = 0; q < NQ; q++) rq[q] = te_requant4_load(p->multipliers + c0 + 4 * q, p->shifts + c0 + 4 * q);
     {
       const int16x8_t out_offset = vdupq_n_s16((int16_t)p->output_offset);
-      int8x8_t v = te_offset_narrow8(te_mbqm4(acc[0], rq[0]), te_mbqm4(acc[1], rq[1]), out_offset);
-      v = vmin_s8(vmax_s8(v, vdup_n_s8((int8_t)p->act_min)), vdup_n_s8((int8_t)p->act_max));
+      const int8x8_t v = te_offset_narrow8(te_mbqm4(acc[0], rq[0]), te_mbqm4(acc[1], rq[1]), out_offset);
       if (NQ == 4) {
-        int8x8_t v2 = te_offset_narrow8(te_mbqm4(acc[2], rq[2]), te_mbqm4(acc[3], rq[3]), out_offset);
-        v2 = vmin_s8(vmax_s8(v2, vdup_n_s8((int8_t)p->act_min)), vdup_n_s8((int8_t)p->act_max));
-        vst1q_s8(y + (ox - ox0) * c + c0, vcombine_s8(v, v2));
+        /* Both halves narrowed first, so one clamp takes sixteen lanes. */
+        const int8x16_t v16 =
+            vcombine_s8(v, te_offset_narrow8(te_mbqm4(acc[2], rq[2]), te_mbqm4(acc[3], rq[3]), out_offset));
+        vst1q_s8(y + (ox - ox0) * c + c0, vminq_s8(vmaxq_s8(v16, vdupq_n_s8((int8_t)p->act_min)), vdupq_n_s8((int8_t)p->act_max)));
       } else {
-        vst1_s8(y + (ox - ox0) * c + c0, v);
+        vst1_s8(y + (ox - ox0) * c + c0, vmin_s8(vmax_s8(v, vdup_n_s8((int8_t)p->act_min)), vdup_n_s8((int8_t)p->act_max)));
       }
     }
   }
@@ -123,6 +123,7 @@ static inline __attribute__((always_inline)) void te_dw3_block(const int8_t *x, 
 /* The layer (te_dw3_takes) in tiles of TE_DW3_TILE pixels of a row. */
 static void te_dw3_layer(const int8_t *x, const int8_t *w, const int32_t *bias, const te_window *g, const te_mac_params *p,
                          int8_t *y) {
+  const te_mac_params params = *p; /* a local copy, for the same reason as the geometry */
   te_dw3_geometry d;
   int32_t n, oy, ox0, c0, t;
   d.c = g->c;
@@ -144,8 +145,8 @@ static void te_dw3_layer(const int8_t *x, const int8_t *w, const int32_t *bias, 
         const int32_t count = g->ow - ox0 < TE_DW3_TILE ? g->ow - ox0 : TE_DW3_TILE;
         int8_t *tile = y + ((n * g->oh + oy) * g->ow + ox0) * g->c;
         for (c0 = 0; c0 + 16 <= d.c; c0 += 16)
-          te_dw3_block(image, w, bias, &d, p, row, iy0, rows_inside, ox0, count, c0, 4, tile);
-        if (c0 < d.c) te_dw3_block(image, w, bias, &d, p, row, iy0, rows_inside, ox0, count, c0, 2, tile);
+          te_dw3_block(image, w, bias, &d, &params, row, iy0, rows_inside, ox0, count, c0, 4, tile);
+        if (c0 < d.c) te_dw3_block(image, w, bias, &d, &params, row, iy0, rows_inside, ox0, count, c0, 2, tile);
       }
     }
   }
