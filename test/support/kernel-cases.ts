@@ -301,8 +301,8 @@ const pools: KernelCase[] = (
 /**
  * Tile boundaries of the matmul tiles that take two rows × four channels and one row × eight channels with K in
  * steps of 16 (arm-mve): K a whole number of steps beside an odd output width, out_c % 8 = 4 (half a tile of
- * padding) and out_c = 4 (the second four channels all padding) on a lone row; an average pool over more channels
- * than a vector block.
+ * padding) and out_c = 4 (the second four channels all padding) on a lone row; the AArch64 tiles' row, K and
+ * channel remainders (arm-neon, arm-dotprod); an average pool over more channels than a vector block.
  */
 const tiles: KernelCase[] = [
   {
@@ -327,6 +327,22 @@ const tiles: KernelCase[] = [
       ),
     seed: 650 + k!,
   })),
+  {
+    // Seven rows (tiles of four, two and one), K = 47 (the SDOT tail's four groups of four k, 15 left after 32), and
+    // 24 outputs (a sixteen- and an eight-channel NEON block; three SDOT groups of eight).
+    name: 'fully connected 47 → 24, 7 rows',
+    graph: () =>
+      single(
+        (b) => {
+          weights(b, 'w', [24, 47], 747);
+          weights(b, 'bias', [24], 748);
+          return b.node('fully_connected', 'fc', ['x', 'w', 'bias'], { clamp: RELU6 });
+        },
+        [7, 47],
+      ),
+    seed: 747,
+    int8Only: true,
+  },
   {
     name: 'avg_pool2d 5×6 over the whole input, 20 channels',
     graph: () =>

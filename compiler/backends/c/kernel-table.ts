@@ -45,8 +45,8 @@ export function familiesOf(g: Graph): KernelFamily[] {
 export const INT8_FAMILIES: readonly KernelFamily[] = KERNEL_FAMILIES.filter((f) => !FAMILIES_16X8.includes(f));
 
 /**
- * How te_matmul_s8 and te_conv2d_s8 of a folder read weights: [K][out_c] (broadcast x, vectorize along outputs),
- * [out_c][K] (dot products along K), 'o4-s16-pairs' (Armv7E-M DSP): widened to int16, per group of four output
+ * How te_matmul_s8 and te_conv2d_s8 of a folder read weights: 'k-major' [K][out_c] (broadcast x, vectorize along
+ * outputs), 'o4-s16-pairs' (Armv7E-M DSP): widened to int16, per group of four output
  * channels (the last zero-padded) and per step of four k (K zero-padded to a multiple of four), per channel the
  * words (w[k], w[k + 2]) and (w[k + 1], w[k + 3]): the pairs SXTB16 makes of four int8 inputs (one pointer walks
  * four channels, two LDM a step, no weight sign-extension; twice the flash of int8), or 'o4-k16' (Helium): out_c
@@ -54,20 +54,21 @@ export const INT8_FAMILIES: readonly KernelFamily[] = KERNEL_FAMILIES.filter((f)
  * folded bias, multipliers and shifts are padded to the same channel count (MATMUL_CHANNEL_STEP), so the kernels
  * load them as whole vectors. 'o4-interleaved' (Armv7E-M DSP on int8 weights, half the flash of 'o4-s16-pairs'):
  * [out_c][K] with each full group of four output channels stored as [K/4][4 channels][4 k] then its K % 4 tail
- * [4 channels][K % 4], the out_c % 4 last rows as they are. 'o8-k4' (x86 VPDPBUSD and its VPMADDWD form): out_c
- * zero-padded to a multiple of 8 (the per-channel constants too), K to one of 4, each group of eight channels as
- * [K4/4][8 channels][4 k]; the kernels read unsigned inputs (x + 128), so the folded bias also holds −128·Σw.
+ * [4 channels][K % 4], the out_c % 4 last rows as they are. 'o8-k4' (Armv8.2 SDOT by element): out_c zero-padded to
+ * a multiple of 8 (the per-channel constants too) and K to one of 4, each group of eight channels as [K4/4][8][4]:
+ * two vectors of four channels' four k per step. 'o8-k4-u8' (x86 VPDPBUSD and its VPMADDWD form): the same
+ * arrangement, but the kernels read unsigned inputs (x + 128), so the folded bias also holds −128·Σw.
  */
-export type MatmulLayout = 'k-major' | 'o-major' | 'o4-s16-pairs' | 'o4-interleaved' | 'o4-k16' | 'o8-k4';
+export type MatmulLayout = 'k-major' | 'o4-s16-pairs' | 'o4-interleaved' | 'o4-k16' | 'o8-k4' | 'o8-k4-u8';
 
 /** The multiple a layout pads out_c (and the per-channel constants) to; 1: no padding. */
 export const MATMUL_CHANNEL_STEP: Readonly<Record<MatmulLayout, number>> = {
   'k-major': 1,
-  'o-major': 1,
   'o4-s16-pairs': 1,
   'o4-interleaved': 1,
   'o4-k16': 8,
   'o8-k4': 8,
+  'o8-k4-u8': 8,
 };
 
 /**
@@ -119,14 +120,14 @@ export interface KernelFolder {
 export const KERNEL_FOLDERS: Record<string, KernelFolder> = {
   ref: { isa: 'portable C99 (compilers vectorize the loops)', families: KERNEL_FAMILIES, matmulLayout: 'k-major' },
   'arm-neon': {
-    isa: 'AArch64 Advanced SIMD: vmull_s8/vpadalq_s16 dot products, vmlal_s16 depthwise',
-    families: ['conv2d', 'depthwise_conv2d'],
-    matmulLayout: 'o-major',
+    isa: 'AArch64 Advanced SIMD: SMLAL by element on int16-widened 4 rows × 16 channel tiles, vmlal_s16 depthwise, VQRDMULH add',
+    families: ['conv2d', 'depthwise_conv2d', 'add'],
+    matmulLayout: 'k-major',
   },
   'arm-dotprod': {
-    isa: 'Armv8.2-A dot product: vdotq_s32, 16 MACs per instruction',
+    isa: 'Armv8.2-A dot product: SDOT by element on 4 rows × 8 channel tiles, 16 MACs per instruction',
     families: ['conv2d'],
-    matmulLayout: 'o-major',
+    matmulLayout: 'o8-k4',
   },
   'cortex-m-dsp': {
     isa: 'Armv7E-M DSP: SMLAD on SXTB16-unpacked pairs, 2 MACs per instruction; SMMLAR/SMMLSR requantization (also in add); SXTAB16 sums in average pooling',
@@ -150,13 +151,13 @@ export const KERNEL_FOLDERS: Record<string, KernelFolder> = {
   'x86-avx2': {
     isa: 'x86-64 AVX2: VPMADDWD on 16-bit halves of unsigned inputs and weights, VPMULLW depthwise, 8-lane add',
     families: ['conv2d', 'depthwise_conv2d', 'add'],
-    matmulLayout: 'o8-k4',
+    matmulLayout: 'o8-k4-u8',
     needs: ['__AVX2__'],
   },
   'x86-avxvnni': {
     isa: 'x86-64 AVX-VNNI: VPDPBUSD, 32 MACs per instruction',
     families: ['conv2d'],
-    matmulLayout: 'o8-k4',
+    matmulLayout: 'o8-k4-u8',
     needs: ['__AVX2__', '__AVXVNNI__'],
   },
 };

@@ -175,7 +175,7 @@ function windowInit(
 }
 
 /** te_mac_params of a MAC node; `matmul`: the layout of te_matmul_s8/te_conv2d_s8, whose channel step pads the arrays. */
-function macInit(ctx: RenderContext, node: Node, layout: RequantLayout, matmul: MatmulLayout = 'o-major'): string {
+function macInit(ctx: RenderContext, node: Node, layout: RequantLayout, matmul: MatmulLayout = 'k-major'): string {
   const p = params(ctx.g, node, 'mac');
   const pairs = layout === 'smmul' ? smmulPairs(p.multipliers, p.shifts) : undefined;
   if (pairs) {
@@ -208,12 +208,8 @@ function laidFilter(ctx: RenderContext, filter: string, layout: string, laid: La
   return laid.type === 'int8_t' ? name : `(const int8_t *)${name}`;
 }
 
-/**
- * A conv or dense filter in the layout the chosen kernels read: as it is for o-major kernels ([O][K], OHWI being
- * [O][KH·KW·C]), as int16 pairs in groups of four rows for o4-s16-pairs ones, transposed to [K][O] for the reference.
- */
+/** A conv or dense filter ([O][K], OHWI being [O][KH·KW·C]) in the layout the chosen kernels read (layMatmulFilter). */
 function matmulFilter(ctx: RenderContext, node: Node, layout: MatmulLayout): string {
-  if (layout === 'o-major') return constant(ctx, node.inputs[1]!);
   const f = tensorOf(ctx.g, node.inputs[1]!);
   return laidFilter(ctx, node.inputs[1]!, layout, layMatmulFilter(f.data as Int8Array, f.shape[0]!, layout));
 }

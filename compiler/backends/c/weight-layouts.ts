@@ -63,7 +63,7 @@ function groupsOf16(w: Int8Array, o: number, k: number): Int8Array {
   return t;
 }
 
-/** [O][K] weights as 'o8-k4': O padded to a multiple of 8, K to one of 4, each group of eight rows [K4/4][8][4]. */
+/** [O][K] weights as 'o8-k4' (and 'o8-k4-u8'): O padded to a multiple of 8, K to one of 4, each group of eight rows [K4/4][8][4]. */
 function groupsOf8By4(w: Int8Array, o: number, k: number): Int8Array {
   const k4 = Math.ceil(k / 4) * 4;
   const t = new Int8Array(Math.ceil(o / 8) * 8 * k4);
@@ -83,13 +83,13 @@ export function padChannels(values: ArrayLike<number>, layout: MatmulLayout, fil
 }
 
 /**
- * A conv or dense filter [O][K] (OHWI being [O][KH·KW·C]) in a layout other than 'o-major' (which is the filter as
- * it is): int16 pairs in groups of four rows for 'o4-s16-pairs', groups of four rows by 16 k for 'o4-k16',
+ * A conv or dense filter [O][K] (OHWI being [O][KH·KW·C]) in a kernel folder's layout: int16 pairs in groups of four rows for 'o4-s16-pairs', groups of four rows by 16 k for 'o4-k16', of eight
+ * rows by 4 k for 'o8-k4',
  * transposed to [K][O] for the reference's 'k-major'.
  */
-export function layMatmulFilter(w: Int8Array, o: number, layout: Exclude<MatmulLayout, 'o-major'>): LaidOut {
+export function layMatmulFilter(w: Int8Array, o: number, layout: MatmulLayout): LaidOut {
   const k = w.length / o;
-  if (layout === 'o8-k4')
+  if (layout === 'o8-k4' || layout === 'o8-k4-u8')
     return {
       type: 'int8_t',
       data: groupsOf8By4(w, o, k),
@@ -120,11 +120,11 @@ export function layMatmulFilter(w: Int8Array, o: number, layout: Exclude<MatmulL
 
 /**
  * The folded bias (bias + input_offset·Σw) of a conv or dense filter [O][K] as the layout's kernels read it: padded
- * to its channel step, and for 'o8-k4', whose kernels multiply x + 128 (unsigned bytes), less 128·Σw per channel.
+ * to its channel step, and for 'o8-k4-u8', whose kernels multiply x + 128 (unsigned bytes), less 128·Σw per channel.
  */
 export function layMatmulBias(folded: Int32Array, w: Int8Array, o: number, layout: MatmulLayout): Int32Array {
   const padded = padChannels(folded, layout, 0);
-  if (layout !== 'o8-k4') return padded;
+  if (layout !== 'o8-k4-u8') return padded;
   const k = w.length / o;
   for (let r = 0; r < o; r++) {
     let sum = 0;

@@ -3,8 +3,8 @@
  * activations). Every kernel is bit-exact with the TypeScript integer reference interpreter; the compiler computes
  * every constant (offsets, multipliers, shifts, clamps, tables) and passes it in, so kernels only run integer code.
  * Tensors are NHWC; weights (and, for cortex-m-dsp, the requantization constants) are laid out by the compiler as
- * each kernel folder declares in compiler/backends/c/kernel-table.ts: conv and matmul [K][out_c] for kernels/ref,
- * [out_c][K] for the NEON, SDOT and Helium folders, int16 pairs in groups of four output channels for cortex-m-dsp; depthwise
+ * each kernel folder declares in compiler/backends/c/kernel-table.ts: conv and matmul [K][out_c] for kernels/ref and
+ * NEON, groups of eight output channels by four k for SDOT and of four by sixteen k for Helium, int16 pairs in groups of four output channels for cortex-m-dsp; depthwise
  * [KH][KW][C·M], or int16 in blocks of four channels for cortex-m-dsp, or for Helium's 3 × 3 multiplier-1 layers each
  * tap's weights in groups of eight channels with the bias folded ('c8-fold3x3'). No kernel allocates memory: scratch comes from
  * the planned arena.

@@ -1,5 +1,7 @@
 /*
- * AArch64 Advanced SIMD int8 depthwise convolution: eight channels a step (the narrowest layers of small nets have
+ * AArch64 Advanced SIMD int8 depthwise convolution. 3 × 3 multiplier-1 layers with channels a multiple of 8 (every
+ * depthwise layer of MobileNetV2) run kernels/internal/neon_depthwise3x3.h's row tiles; the others a pixel at a time,
+ * eight channels a step (the narrowest layers of small nets have
  * eight), (x + input_offset) widened to int16 with vaddw_s8, the weights with vmovl_s8, and vmlal_s16 into two
  * int32x4 accumulators per tap. Channels past the last multiple of 8 and depth multipliers above one take the
  * reference arithmetic (kernels/internal/depthwise_driver.h); requantization runs four lanes at a time.
@@ -8,6 +10,7 @@
 #include "tinyedge/kernels.h"
 #include "../internal/fixed_point.h"
 #include "../internal/arm_requantize.h"
+#include "../internal/neon_depthwise3x3.h"
 
 /* Channels [c0, c0 + 8) of pixel (n, oy, ox), multiplier 1. */
 static void te_vector_channels(const int8_t *x, const int8_t *w, const int32_t *bias, const te_window *g, const te_mac_params *p,
@@ -34,3 +37,9 @@ static void te_vector_channels(const int8_t *x, const int8_t *w, const int32_t *
 
 #define TE_DW_VECTOR 8
 #include "../internal/depthwise_driver.h"
+
+void te_depthwise_conv2d_s8(const int8_t *x, const int8_t *w, const int32_t *bias, const te_window *g,
+                            int32_t multiplier, const te_mac_params *p, int8_t *y) {
+  if (te_dw3_takes(g, multiplier)) te_dw3_layer(x, w, bias, g, p, y);
+  else te_depthwise_by_pixel(x, w, bias, g, multiplier, p, y);
+}

@@ -39,6 +39,35 @@ static inline void te_requantize4(int32x4_t acc, const int32_t *m, const int32_t
 #endif
 }
 
+#if !defined(__ARM_FEATURE_MVE)
+/* The requantization constants of four channels, loaded once and kept in registers while a tile's pixels use them. */
+typedef struct {
+  int32x4_t m, left, right;
+} te_requant4;
+
+static inline te_requant4 te_requant4_load(const int32_t *m, const int32_t *shift) {
+  const int32x4_t s = vld1q_s32(shift);
+  te_requant4 q;
+  q.m = vld1q_s32(m);
+  q.left = vmaxq_s32(s, vdupq_n_s32(0));
+  q.right = vminq_s32(s, vdupq_n_s32(0));
+  return q;
+}
+
+/* te_mbqm on four lanes (the argument at the top of this file). The fixup's add need not saturate: VQRDMULH by a
+   multiplier below 2^31 never returns INT32_MIN, so x − 1 cannot wrap; one SSRA does it. */
+static inline int32x4_t te_mbqm4(int32x4_t acc, te_requant4 q) {
+  const int32x4_t x = vqrdmulhq_s32(vshlq_s32(acc, q.left), q.m);
+  return vrshlq_s32(vsraq_n_s32(x, vandq_s32(x, q.right), 31), q.right);
+}
+
+/* Eight rescaled lanes plus the output offset as int8, saturating: every saturation is a clamp to a range holding
+   [act_min, act_max], so clamping the int8 result afterwards equals clamping the exact int32 sum. */
+static inline int8x8_t te_offset_narrow8(int32x4_t lo, int32x4_t hi, int16x8_t output_offset) {
+  return vqmovn_s16(vqaddq_s16(vcombine_s16(vqmovn_s32(lo), vqmovn_s32(hi)), output_offset));
+}
+#endif
+
 /* te_requantize_channels (fixed_point.h) four lanes at a time, the last len % 4 channels scalar. */
 static inline void te_requantize_channels4(const int32_t *acc, int32_t len, const int32_t *m, const int32_t *shift, int32_t output_offset,
                                            int32_t act_min, int32_t act_max, int8_t *y) {

@@ -1,5 +1,5 @@
 /*
- * tinyedge: the x86-64 matmul skeleton shared by kernels/x86-avx2 and kernels/x86-avxvnni, on MatmulLayout 'o8-k4'
+ * tinyedge: the x86-64 matmul skeleton shared by kernels/x86-avx2 and kernels/x86-avxvnni, on MatmulLayout 'o8-k4-u8'
  * weights: per group of eight output channels (out_c zero-padded to a multiple of eight, as are the folded bias,
  * multipliers and shifts), per step of four k (K zero-padded to a multiple of four), a 32-byte vector [8 channels][4 k].
  * A tile of up to four rows (pixels) by sixteen channels keeps eight int32x8 accumulators: each step broadcasts

@@ -1,5 +1,5 @@
 /*
- * x86-64 AVX2 int8 convolution and matrix product on 'o8-k4' weights (kernels/internal/x86_matmul.h). Without
+ * x86-64 AVX2 int8 convolution and matrix product on 'o8-k4-u8' weights (kernels/internal/x86_matmul.h). Without
  * VNNI, a step's four unsigned-by-signed byte products per lane are two VPMADDWD on 16-bit halves: the even bytes
  * (masked, and sign-extended by a shift pair for the weights) and the odd bytes (shifted down), each a pair sum
  * exactly in int32 (no VPMADDUBSW, whose int16 sums saturate). Bit-exact with kernels/ref.

@@ -1,5 +1,5 @@
 /*
- * x86-64 AVX-VNNI int8 convolution and matrix product on 'o8-k4' weights (kernels/internal/x86_matmul.h): one
+ * x86-64 AVX-VNNI int8 convolution and matrix product on 'o8-k4-u8' weights (kernels/internal/x86_matmul.h): one
  * VPDPBUSD adds 32 unsigned-by-signed byte products into eight int32 lanes, without saturation. Bit-exact with
  * kernels/ref.
  */

@@ -1,0 +1,59 @@
+/*
+ * AArch64 Advanced SIMD int8 add, TFLite's arithmetic (kernels/internal/element_ops.h's te_add_element) sixteen
+ * elements a step: (x + offset) widened exactly to int16 by SADDW, to int32 and scaled by 2^left_shift, each input
+ * rescaled by te_mbqm4 (arm_requantize.h: bit-exact with te_mbqm for every shift), summed, rescaled to the output,
+ * offset, narrowed and clamped (te_offset_narrow8). Operands of one shape only; broadcasts take the reference loop,
+ * as do the last n % 16 elements.
+ */
+#include <arm_neon.h>
+#include "tinyedge/kernels.h"
+#include "../internal/fixed_point.h"
+#include "../internal/element_ops.h"
+#include "../internal/arm_requantize.h"
+
+/* The per-element constants of one add as vectors. */
+typedef struct {
+  int16x8_t off1, off2, out_offset;
+  int32x4_t scale;
+  te_requant4 q1, q2, qo;
+} te_add_vectors;
+
+/* Eight elements of int16 (a + offset) and (b + offset) into int8 y. */
+static inline int8x8_t te_add8(int16x8_t a, int16x8_t b, const te_add_vectors *v) {
+  const int32x4_t sa_lo = te_mbqm4(vshlq_s32(vmovl_s16(vget_low_s16(a)), v->scale), v->q1);
+  const int32x4_t sa_hi = te_mbqm4(vshlq_s32(vmovl_high_s16(a), v->scale), v->q1);
+  const int32x4_t sb_lo = te_mbqm4(vshlq_s32(vmovl_s16(vget_low_s16(b)), v->scale), v->q2);
+  const int32x4_t sb_hi = te_mbqm4(vshlq_s32(vmovl_high_s16(b), v->scale), v->q2);
+  return te_offset_narrow8(te_mbqm4(vaddq_s32(sa_lo, sb_lo), v->qo), te_mbqm4(vaddq_s32(sa_hi, sb_hi), v->qo), v->out_offset);
+}
+
+/* A requantization constant broadcast to four lanes. */
+static te_requant4 te_requant4_splat(int32_t m, int32_t shift) {
+  const int32_t ms[4] = {m, m, m, m}, ss[4] = {shift, shift, shift, shift};
+  return te_requant4_load(ms, ss);
+}
+
+void te_add_s8(const int8_t *a, const int8_t *b, const te_broadcast *s, const te_binary_params *p, int8_t *y) {
+  const int32_t n = te_unbroadcast_count(s);
+  const int8x16_t lo = vdupq_n_s8((int8_t)p->act_min), hi = vdupq_n_s8((int8_t)p->act_max);
+  te_add_vectors v;
+  int32_t i;
+  if (n == 0) {
+    te_binary_s8(a, b, s, p, y, te_add_element);
+    return;
+  }
+  v.off1 = vdupq_n_s16((int16_t)p->input1_offset);
+  v.off2 = vdupq_n_s16((int16_t)p->input2_offset);
+  v.out_offset = vdupq_n_s16((int16_t)p->output_offset);
+  v.scale = vdupq_n_s32(p->left_shift);
+  v.q1 = te_requant4_splat(p->input1_multiplier, p->input1_shift);
+  v.q2 = te_requant4_splat(p->input2_multiplier, p->input2_shift);
+  v.qo = te_requant4_splat(p->output_multiplier, p->output_shift);
+  for (i = 0; i + 16 <= n; i += 16) {
+    const int8x16_t va = vld1q_s8(a + i), vb = vld1q_s8(b + i);
+    const int8x8_t low = te_add8(vaddw_s8(v.off1, vget_low_s8(va)), vaddw_s8(v.off2, vget_low_s8(vb)), &v);
+    const int8x8_t high = te_add8(vaddw_high_s8(v.off1, va), vaddw_high_s8(v.off2, vb), &v);
+    vst1q_s8(y + i, vminq_s8(vmaxq_s8(vcombine_s8(low, high), lo), hi));
+  }
+  for (; i < n; i++) y[i] = (int8_t)te_add_element(a[i], b[i], p);
+}

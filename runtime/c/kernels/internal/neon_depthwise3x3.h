@@ -1,0 +1,155 @@
+/*
+ * tinyedge: the AArch64 NEON 3 × 3 depthwise tile (kernels/arm-neon): depth multiplier 1, dilation 1, channels a
+ * multiple of 8, any stride and padding. A tile is up to eight output pixels of one row in raster order (the in-place
+ * contract of kernels.h); per block of sixteen (or the last eight) channels the nine taps' weights are widened to
+ * int16 once and stay in registers while the tile's pixels run: per tap one load, (x + input_offset) widened with
+ * SADDW, four SMLAL, 16 MACs in 7 instructions. A pixel whose window crosses the border first copies its taps into a
+ * local window whose padded taps hold the zero point, so (x + input_offset) = 0 there and the same code runs.
+ * Overflow as in depthwise.h: nine products below 2^15 each.
+ */
+#ifndef TINYEDGE_NEON_DEPTHWISE3X3_H
+#define TINYEDGE_NEON_DEPTHWISE3X3_H
+
+#include <arm_neon.h>
+#include "tinyedge/kernels.h"
+#include "arm_requantize.h"
+
+#define TE_DW3_TILE 8
+
+/* Whether the 3 × 3 tiles take the layer. */
+static inline int te_dw3_takes(const te_window *g, int32_t multiplier) {
+  return multiplier == 1 && g->kh == 3 && g->kw == 3 && g->dilation_h == 1 && g->dilation_w == 1 && g->c % 8 == 0;
+}
+
+/* acc + the products of the low four lanes of a and b. SMLAL written out: through vget_low_s16, gcc keeps each
+   weight's low half as a value of its own, twice the registers, and spills the weights. */
+static inline int32x4_t te_smlal_low(int32x4_t acc, int16x8_t a, int16x8_t b) {
+  __asm__("smlal %0.4s, %1.4h, %2.4h" : "+w"(acc) : "w"(a), "w"(b));
+  return acc;
+}
+
+/* acc += (the tap's input at src + input_offset) · the tap's weights, 4·NQ channels. */
+#define TE_DW3_TAP(T, src)                                                       \
+  if (NQ == 4) {                                                                 \
+    const int8x16_t xv = vld1q_s8(src);                                          \
+    const int16x8_t xl = vaddw_s8(off, vget_low_s8(xv)), xh = vaddw_high_s8(off, xv); \
+    acc[0] = te_smlal_low(acc[0], xl, wl[T]);                         \
+    acc[1] = vmlal_high_s16(acc[1], xl, wl[T]);                                  \
+    acc[2] = te_smlal_low(acc[2], xh, wh[T]);                         \
+    acc[3] = vmlal_high_s16(acc[3], xh, wh[T]);                                  \
+  } else {                                                                       \
+    const int16x8_t xl = vaddw_s8(off, vld1_s8(src));                            \
+    acc[0] = te_smlal_low(acc[0], xl, wl[T]);                         \
+    acc[1] = vmlal_high_s16(acc[1], xl, wl[T]);                                  \
+  }
+
+/* The nine taps at base + tap[t]. */
+#define TE_DW3_TAPS(base, tap)                                                                                          \
+  TE_DW3_TAP(0, (base) + (tap)[0]) TE_DW3_TAP(1, (base) + (tap)[1]) TE_DW3_TAP(2, (base) + (tap)[2])                      \
+  TE_DW3_TAP(3, (base) + (tap)[3]) TE_DW3_TAP(4, (base) + (tap)[4]) TE_DW3_TAP(5, (base) + (tap)[5])                      \
+  TE_DW3_TAP(6, (base) + (tap)[6]) TE_DW3_TAP(7, (base) + (tap)[7]) TE_DW3_TAP(8, (base) + (tap)[8])
+
+/* A layer's geometry in locals (int8 stores may alias anything in memory, locals they cannot): the input's
+   channels, width and height, the stride and left padding, the taps' offsets from a window's first byte, and the
+   output columns [ox_in, ox_end) whose windows lie inside the input's width. */
+typedef struct {
+  int32_t c, h, w, stride_w, pad_left, ox_in, ox_end;
+  int32_t tap[9];
+} te_dw3_geometry;
+
+static const int32_t te_dw3_zero_bias[16] = {0};
+
+/* Channels [c0, c0 + 4·NQ) of `count` pixels from (row, ox0) on (`row` the input row of the window's top, `rows_inside`
+   whether the window's three rows lie in the input); y is pixel ox0's first output byte. */
+static inline __attribute__((always_inline)) void te_dw3_block(const int8_t *x, const int8_t *w, const int32_t *bias,
+                                                               const te_dw3_geometry *d, const te_mac_params *p,
+                                                               const int8_t *row, int32_t iy0, int rows_inside,
+                                                               int32_t ox0, int32_t count, int32_t c0, const int NQ,
+                                                               int8_t *y) {
+  const int32_t c = d->c, lanes = 4 * NQ;
+  const int16x8_t off = vdupq_n_s16((int16_t)p->input_offset);
+  const int32_t *b = bias ? bias + c0 : te_dw3_zero_bias;
+  int16x8_t wl[9], wh[9];
+  int32_t window_tap[9];
+  int32_t t, q, ox;
+  for (t = 0; t < 9; t++) {
+    const int8_t *wt = w + t * c + c0;
+    if (NQ == 4) {
+      const int8x16_t wv = vld1q_s8(wt);
+      wl[t] = vmovl_s8(vget_low_s8(wv));
+      wh[t] = vmovl_high_s8(wv);
+    } else {
+      wl[t] = vmovl_s8(vld1_s8(wt));
+    }
+    window_tap[t] = t * lanes;
+  }
+  for (ox = ox0; ox < ox0 + count; ox++) {
+    const int32_t ix0 = ox * d->stride_w - d->pad_left;
+    int32x4_t acc[4];
+    te_requant4 rq[4];
+    for (q = 0; q < NQ; q++) acc[q] = vld1q_s32(b + 4 * q);
+    if (rows_inside && ox >= d->ox_in && ox < d->ox_end) {
+      const int8_t *base = row + ix0 * c + c0;
+      TE_DW3_TAPS(base, d->tap)
+    } else {
+      const int8x16_t zero_point = vdupq_n_s8((int8_t)(-p->input_offset));
+      int8_t window[9 * 16];
+      for (t = 0; t < 9; t++) {
+        const int32_t iy = iy0 + t / 3, ix = ix0 + t % 3;
+        const int inside = iy >= 0 && iy < d->h && ix >= 0 && ix < d->w;
+        const int8_t *src = x + (iy * d->w + ix) * c + c0;
+        if (NQ == 4) vst1q_s8(window + t * lanes, inside ? vld1q_s8(src) : zero_point);
+        else vst1_s8(window + t * lanes, inside ? vld1_s8(src) : vget_low_s8(zero_point));
+      }
+      TE_DW3_TAPS(window, window_tap)
+    }
+    /* Loaded per pixel: kept across pixels they would push the weights out of the registers. */
+    for (q = 0; q < NQ; q++) rq[q] = te_requant4_load(p->multipliers + c0 + 4 * q, p->shifts + c0 + 4 * q);
+    {
+      const int16x8_t out_offset = vdupq_n_s16((int16_t)p->output_offset);
+      const int8x8_t v = te_offset_narrow8(te_mbqm4(acc[0], rq[0]), te_mbqm4(acc[1], rq[1]), out_offset);
+      if (NQ == 4) {
+        /* Both halves narrowed first, so one clamp takes sixteen lanes. */
+        const int8x16_t v16 =
+            vcombine_s8(v, te_offset_narrow8(te_mbqm4(acc[2], rq[2]), te_mbqm4(acc[3], rq[3]), out_offset));
+        vst1q_s8(y + (ox - ox0) * c + c0, vminq_s8(vmaxq_s8(v16, vdupq_n_s8((int8_t)p->act_min)), vdupq_n_s8((int8_t)p->act_max)));
+      } else {
+        vst1_s8(y + (ox - ox0) * c + c0, vmin_s8(vmax_s8(v, vdup_n_s8((int8_t)p->act_min)), vdup_n_s8((int8_t)p->act_max)));
+      }
+    }
+  }
+}
+
+/* The layer (te_dw3_takes) in tiles of TE_DW3_TILE pixels of a row. */
+static void te_dw3_layer(const int8_t *x, const int8_t *w, const int32_t *bias, const te_window *g, const te_mac_params *p,
+                         int8_t *y) {
+  const te_mac_params params = *p; /* a local copy, for the same reason as the geometry */
+  te_dw3_geometry d;
+  int32_t n, oy, ox0, c0, t;
+  d.c = g->c;
+  d.h = g->h;
+  d.w = g->w;
+  d.stride_w = g->stride_w;
+  d.pad_left = g->pad_left;
+  /* ox·stride − pad ≥ 0 and ox·stride − pad + 3 ≤ w. */
+  d.ox_in = (g->pad_left + g->stride_w - 1) / g->stride_w;
+  d.ox_end = g->w - 3 + g->pad_left < 0 ? 0 : (g->w - 3 + g->pad_left) / g->stride_w + 1;
+  for (t = 0; t < 9; t++) d.tap[t] = ((t / 3) * g->w + t % 3) * g->c;
+  for (n = 0; n < g->n; n++) {
+    const int8_t *image = x + n * g->h * g->w * g->c;
+    for (oy = 0; oy < g->oh; oy++) {
+      const int32_t iy0 = oy * g->stride_h - g->pad_top;
+      const int rows_inside = iy0 >= 0 && iy0 + 3 <= g->h;
+      const int8_t *row = image + iy0 * g->w * g->c;
+      for (ox0 = 0; ox0 < g->ow; ox0 += TE_DW3_TILE) {
+        const int32_t count = g->ow - ox0 < TE_DW3_TILE ? g->ow - ox0 : TE_DW3_TILE;
+        int8_t *tile = y + ((n * g->oh + oy) * g->ow + ox0) * g->c;
+        for (c0 = 0; c0 + 16 <= d.c; c0 += 16)
+          te_dw3_block(image, w, bias, &d, &params, row, iy0, rows_inside, ox0, count, c0, 4, tile);
+        if (c0 < d.c) te_dw3_block(image, w, bias, &d, &params, row, iy0, rows_inside, ox0, count, c0, 2, tile);
+      }
+    }
+  }
+}
+
+#endif
