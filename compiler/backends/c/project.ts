@@ -15,7 +15,6 @@ import { jniGlue, kotlinClass, ndkCmakeLists } from './android.ts';
 import { type BoardMemory, bareMetalRunner, linkerScript, startupSource } from './bare-metal.ts';
 import { comment } from './c-literals.ts';
 import { emitC } from './emit-c.ts';
-import { THREAD_RUNTIME_FILES } from './render-threads.ts';
 import {
   chooseKernels,
   familiesOf,
@@ -24,6 +23,7 @@ import {
   kernelLayoutsOf,
   withInt8Weights,
 } from './kernel-table.ts';
+import { THREAD_RUNTIME_FILES } from './render-threads.ts';
 import { cDetectionFiles, SSD_POSTPROCESS_SOURCE } from './ssd-detection.ts';
 
 /** Build settings of a target: the compiler, its flags, and the kernel folder of each op family. */

@@ -9,6 +9,9 @@ import { comment } from './c-literals.ts';
 /** The runtime files a threaded model builds with (under runtime/c), sources and headers. */
 export const THREAD_RUNTIME_FILES = ['threads/pool.c', 'threads/pool.h', 'threads/row_split.h'];
 
+/** The pool's object in a built project (its code counts with the kernels'). */
+export const THREAD_POOL_OBJECT = 'tinyedge/threads/pool.o';
+
 /** The kernels row_split.h has a part wrapper for (`<kernel>_part`: the kernel's arguments, then part and parts). */
 const PART_KERNELS = new Set([
   'te_conv2d_s8',
@@ -54,7 +57,9 @@ export function threadTask(
 export function threadsHeader(prefix: string, threads: number): string[] {
   const upper = prefix.toUpperCase();
   return [
-    comment(`Threads: compiled for up to ${threads} (tinyedge compile --threads ${threads}); each run uses ${prefix}_set_threads' count, at first all.`),
+    comment(
+      `Threads: compiled for up to ${threads} (tinyedge compile --threads ${threads}); each run uses ${prefix}_set_threads' count, at first all.`,
+    ),
     `#define ${upper}_MAX_THREADS ${threads}`,
     comment(
       `Sets the threads the next runs use (clamped to 1 … ${upper}_MAX_THREADS) and returns it; call between runs. The output is the same for every count.`,
