@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { checkBenchRequest } from '../../compiler/api/bench-request.ts';
 import { checkThreads } from '../../compiler/compile/compile-model.ts';
 import { loadTarget } from '../../targets/target.ts';
 import { buildC } from '../support/c-build.ts';
@@ -22,6 +23,12 @@ describe('--threads', () => {
     }
     for (const bad of [0, 65, 1.5, Number.NaN])
       expect(() => checkThreads(loadTarget('host'), bad, 'm')).toThrow(/whole number from 1 to 64/);
+  });
+
+  it('bench takes it with --target host only, before loading the model', async () => {
+    const request = (target: string, threads: string) => checkBenchRequest({ model: 'x', target, runs: '1', threads });
+    await expect(request('wasm32', '2')).rejects.toThrow(/--threads needs --target host/);
+    await expect(request('host', '0')).rejects.toThrow(/--threads must be a whole number from 1 to 64/);
   });
 });
 
