@@ -8,7 +8,7 @@
  */
 
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cBuildOf, cProject } from '../../compiler/backends/c/project.ts';
 import { cScratchBytes } from '../../compiler/backends/c/render-nodes.ts';
@@ -32,6 +32,8 @@ export interface HostBenchResult {
   skipped: SkippedPeer[];
   macs: number;
   instructions: number | null;
+  /** With threads: the instructions of each thread of one inference on them (how evenly the layers split). */
+  threadInstructions: number[] | null;
   macsPerInstruction: number | null;
   sameTop1: boolean | null;
   equalOutputBytes: number | null;
@@ -60,24 +62,38 @@ function runC(dir: string, input: string, runs: number, threads?: number): { lat
   };
 }
 
-/** Instructions of one inference under callgrind, or null when valgrind is not installed. */
-function callgrindInstructions(dir: string, input: string): number | null {
+/**
+ * Instructions of one inference under callgrind, or null when valgrind is not installed; with `threads`, the
+ * instructions of each thread (callgrind's --separate-threads writes one file per thread), the caller's first.
+ */
+function callgrindInstructions(dir: string, input: string, threads?: number): number[] | null {
+  const out = join(dir, 'callgrind.out');
   const r = spawnSync(
     'valgrind',
     [
       '--tool=callgrind',
-      `--callgrind-out-file=${join(dir, 'callgrind.out')}`,
+      `--callgrind-out-file=${out}`,
+      ...(threads ? ['--separate-threads=yes'] : []),
       join(dir, 'runner'),
       input,
       join(dir, 'cg.i8'),
       '1',
+      ...(threads ? [String(threads)] : []),
     ],
     { encoding: 'utf8' },
   );
   if (r.error) return null;
+  if (threads)
+    return readdirSync(dir)
+      .filter((f) => f.startsWith('callgrind.out-'))
+      .sort()
+      .map((f) => Number(/^totals: (\d+)$/m.exec(readFileSync(join(dir, f), 'utf8'))?.[1] ?? 0));
   const m = /Collected : (\d+)/.exec(r.stderr);
-  return m ? Number(m[1]) : null;
+  return m ? [Number(m[1])] : null;
 }
+
+/** The build callgrind counts: AVX2, which valgrind runs (it has no AVX-512). */
+const COUNTED_CFLAGS = ['-std=c99', '-O3', '-march=x86-64-v3'];
 
 function argmax(x: ArrayLike<number>): number {
   let best = 0;
@@ -176,7 +192,7 @@ export async function benchHost(
   const cflags = cToolchain(target).cflags;
   log('building the C model (host flags) and an AVX2 build for callgrind…');
   const fast = writeProject(g, cflags);
-  const counted = writeProject(g, ['-std=c99', '-O3', '-march=x86-64-v3']);
+  const counted = writeProject(g, COUNTED_CFLAGS);
   const input = join(fast, 'in.i8');
   writeFileSync(input, xi);
   const skipped: SkippedPeer[] = [];
@@ -186,7 +202,8 @@ export async function benchHost(
   const counts = threads > 1 ? [1, threads] : [1];
   const contenders: Contender[] = [];
   for (const t of counts) {
-    const dir = t > 1 ? (log(`building the C model for ${t} threads…`), writeProject(g, cflags, t)) : fast;
+    if (t > 1) log(`building the C model for ${t} threads…`);
+    const dir = t > 1 ? writeProject(g, cflags, t) : fast;
     contenders.push(
       cContender(`tinyedge C (gcc ${flags}, ${t} thread${t > 1 ? 's' : ''})`, dir, input, perRound, t, c),
     );
@@ -201,7 +218,9 @@ export async function benchHost(
     log(`round ${round + 1}/${rounds}`);
   }
   log('counting instructions with callgrind…');
-  const instructions = callgrindInstructions(counted, input);
+  const instructions = callgrindInstructions(counted, input)?.[0] ?? null;
+  const threadInstructions =
+    threads > 1 ? callgrindInstructions(writeProject(g, COUNTED_CFLAGS, threads), input, threads) : null;
   const macs = modelStats(g).totals.macs;
   const ortOf = (t: number) => contenders.find((k) => k.family === 'ort' && k.threads === t);
   const oneThread = (k: Contender) => contenders.find((o) => o.family === k.family && o.threads === 1);
@@ -224,10 +243,21 @@ export async function benchHost(
     skipped,
     macs,
     instructions,
+    threadInstructions,
     macsPerInstruction: instructions ? Number((macs / instructions).toFixed(3)) : null,
     sameTop1: hasOrt ? argmax(c.out) === argmax(ort.out) : null,
     equalOutputBytes: hasOrt ? equal / c.out.length : null,
   };
+}
+
+/** Each thread's instructions of one inference and the speedup their split allows (one thread's count over the busiest's). */
+function threadInstructionLines(r: HostBenchResult): string[] {
+  const counts = r.threadInstructions;
+  if (!counts?.length || !r.instructions) return [];
+  const busiest = Math.max(...counts);
+  return [
+    `instructions per thread on ${counts.length} threads (callgrind): ${counts.join(', ')}; one thread's ${r.instructions} over the busiest's: ${(r.instructions / busiest).toFixed(2)}× (the speedup free cores would give, before memory bandwidth)`,
+  ];
 }
 
 /** The table the benchmark prints. */
@@ -251,6 +281,7 @@ export function formatHostBench(r: HostBenchResult, runs: number): string {
       (r.macsPerInstruction
         ? `; ${(r.macs / 1e6).toFixed(1)}M MACs → ${r.macsPerInstruction} MACs per instruction (AVX2 vpmaddwd ceiling: 16; AVX-512 VNNI vpdpbusd: 64)`
         : ''),
+    ...threadInstructionLines(r),
     ...(r.equalOutputBytes === null
       ? []
       : [
