@@ -1,8 +1,12 @@
 /*
- * The static pthread pool of pool.h. A task is published by bumping `generation` (under the lock, so a worker about
- * to sleep cannot miss it); each worker runs its part and counts `pending` down, the last one waking the caller.
- * Both sides spin a little before sleeping: a layer's parts end close together, and a wake-up through the kernel
- * costs tens of microseconds, more than many layers take.
+ * The static pthread pool of pool.h. The caller publishes a task as a sequence lock: `generation` odd while it
+ * writes the task, even (a new value) once written, bumped under the lock so a worker about to sleep cannot miss it.
+ * A worker takes a snapshot of the task and keeps it only if the generation did not move meanwhile. Every thread
+ * then claims parts by moving a part's `claimed` generation up to the task's: a claim fails for a part already
+ * claimed in this generation, and a worker still holding an older task (woken late, after the caller moved on)
+ * fails every claim, since all of that task's parts were claimed before the caller could move on. The last part to
+ * finish wakes the caller. Both sides spin a little before sleeping: a layer's parts end close together, and a
+ * wake-up through the kernel costs tens of microseconds, more than many layers take.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "pool.h"
@@ -33,19 +37,48 @@ static uint32_t te_pool_wait_change(te_pool *pool, pthread_cond_t *cond, uint32_
   return now;
 }
 
+/* Claims part `i` for the task of generation `g`: 1 if this thread is the first to, 0 if it was claimed in `g` or
+   later (generations compared as serial numbers, so they may wrap). */
+static int te_pool_claim(te_pool *pool, int32_t i, uint32_t g) {
+  uint32_t v = __atomic_load_n(&pool->claimed[i], __ATOMIC_ACQUIRE);
+  while ((int32_t)(g - v) > 0)
+    if (__atomic_compare_exchange_n(&pool->claimed[i], &v, g, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) return 1;
+  return 0;
+}
+
+/* Runs every part of the task of generation `g` this thread can claim, from part `first` on. */
+static void te_pool_work(te_pool *pool, te_pool_task task, uint8_t *arena, int32_t parts, uint32_t g, int32_t first) {
+  int32_t k;
+  for (k = 0; k < parts; k++) {
+    int32_t i = (first + k) % parts;
+    if (!te_pool_claim(pool, i, g)) continue;
+    task(arena, i, parts);
+    if (__atomic_add_fetch(&pool->finished, 1, __ATOMIC_ACQ_REL) == (uint32_t)parts) {
+      pthread_mutex_lock(&pool->lock);
+      pthread_cond_signal(&pool->done);
+      pthread_mutex_unlock(&pool->lock);
+    }
+  }
+}
+
 static void *te_pool_worker_main(void *arg) {
   te_pool_worker *me = (te_pool_worker *)arg;
   te_pool *pool = me->pool;
   uint32_t seen = me->generation;
   for (;;) {
-    seen = te_pool_wait_change(pool, &pool->wake, &pool->generation, seen);
+    te_pool_task task;
+    uint8_t *arena;
+    int32_t parts;
+    uint32_t g = te_pool_wait_change(pool, &pool->wake, &pool->generation, seen);
     if (__atomic_load_n(&pool->stopping, __ATOMIC_ACQUIRE)) return NULL;
-    if (me->part < pool->parts) pool->task(pool->arena, me->part, pool->parts);
-    if (__atomic_sub_fetch(&pool->pending, 1, __ATOMIC_ACQ_REL) == 0) {
-      pthread_mutex_lock(&pool->lock);
-      pthread_cond_signal(&pool->done);
-      pthread_mutex_unlock(&pool->lock);
-    }
+    if (g & 1) continue; /* the caller is writing the next task */
+    task = __atomic_load_n(&pool->task, __ATOMIC_RELAXED);
+    arena = __atomic_load_n(&pool->arena, __ATOMIC_RELAXED);
+    parts = __atomic_load_n(&pool->parts, __ATOMIC_RELAXED);
+    __atomic_thread_fence(__ATOMIC_ACQUIRE);
+    if (__atomic_load_n(&pool->generation, __ATOMIC_RELAXED) != g) continue; /* a newer task: read that one */
+    seen = g;
+    te_pool_work(pool, task, arena, parts, g, me->part % parts);
   }
 }
 
@@ -70,24 +103,25 @@ int te_pool_start(te_pool *pool, int32_t threads) {
 }
 
 void te_pool_run(te_pool *pool, te_pool_task task, uint8_t *arena, int32_t parts) {
-  uint32_t pending;
+  uint32_t g = pool->generation + 2, finished;
   if (parts > pool->workers_started + 1) parts = pool->workers_started + 1;
   if (parts <= 1) {
     task(arena, 0, 1);
     return;
   }
-  pool->task = task;
-  pool->arena = arena;
-  pool->parts = parts;
-  __atomic_store_n(&pool->pending, (uint32_t)pool->workers_started, __ATOMIC_RELAXED);
+  __atomic_store_n(&pool->generation, g - 1, __ATOMIC_RELAXED);
+  __atomic_thread_fence(__ATOMIC_RELEASE);
+  __atomic_store_n(&pool->task, task, __ATOMIC_RELAXED);
+  __atomic_store_n(&pool->arena, arena, __ATOMIC_RELAXED);
+  __atomic_store_n(&pool->parts, parts, __ATOMIC_RELAXED);
+  __atomic_store_n(&pool->finished, 0, __ATOMIC_RELAXED);
   pthread_mutex_lock(&pool->lock);
-  __atomic_add_fetch(&pool->generation, 1, __ATOMIC_RELEASE);
+  __atomic_store_n(&pool->generation, g, __ATOMIC_RELEASE);
   pthread_cond_broadcast(&pool->wake);
   pthread_mutex_unlock(&pool->lock);
-  task(arena, 0, parts);
-  /* pending counts down to 0: wait for it to change from each value seen until it reads 0. */
-  while ((pending = __atomic_load_n(&pool->pending, __ATOMIC_ACQUIRE)) != 0)
-    te_pool_wait_change(pool, &pool->done, &pool->pending, pending);
+  te_pool_work(pool, task, arena, parts, g, 0);
+  while ((finished = __atomic_load_n(&pool->finished, __ATOMIC_ACQUIRE)) != (uint32_t)parts)
+    te_pool_wait_change(pool, &pool->done, &pool->finished, finished);
 }
 
 void te_pool_stop(te_pool *pool) {
@@ -95,7 +129,7 @@ void te_pool_stop(te_pool *pool) {
   if (pool->workers_started == 0) return;
   pthread_mutex_lock(&pool->lock);
   __atomic_store_n(&pool->stopping, 1, __ATOMIC_RELEASE);
-  __atomic_add_fetch(&pool->generation, 1, __ATOMIC_RELEASE);
+  __atomic_store_n(&pool->generation, pool->generation + 2, __ATOMIC_RELEASE);
   pthread_cond_broadcast(&pool->wake);
   pthread_mutex_unlock(&pool->lock);
   for (i = 0; i < pool->workers_started; i++) pthread_join(pool->threads[i], NULL);

@@ -1,9 +1,10 @@
 /*
  * tinyedge: a static pthread pool for the hosted targets (Linux, Android). The generated schedule hands it one layer
- * at a time as a task split into `parts`; the calling thread runs part 0 and the workers the rest, and te_pool_run
- * returns when every part is done. No allocation: the pool is one static struct of at most TE_POOL_MAX_THREADS
- * threads, started once (the workers wait between layers, spinning briefly and then on a condition variable) and
- * joined by te_pool_stop.
+ * at a time as a task split into `parts`; each thread, the caller included, claims parts (its own first) until none
+ * is left, and te_pool_run returns when every part is done. A worker the system has not scheduled yet thus delays
+ * nothing: the caller runs its part too (a shared machine, more threads than free cores). No allocation: the pool is
+ * one static struct of at most TE_POOL_MAX_THREADS threads, started once (the workers wait between layers, spinning
+ * briefly and then on a condition variable) and joined by te_pool_stop.
  */
 #ifndef TINYEDGE_THREADS_POOL_H
 #define TINYEDGE_THREADS_POOL_H
@@ -35,17 +36,18 @@ typedef struct te_pool {
   te_pool_task task;
   uint8_t *arena;
   int32_t parts;
-  int32_t workers_started; /* threads besides the caller's */
-  uint32_t generation;     /* bumped for each task (and for stop) */
-  uint32_t pending;        /* workers that have not finished the current task */
+  int32_t workers_started;               /* threads besides the caller's */
+  uint32_t generation;                   /* even: the current task's; odd while the caller writes the next one */
+  uint32_t claimed[TE_POOL_MAX_THREADS]; /* the generation each part was last claimed in */
+  uint32_t finished;                     /* parts of the current task done */
   int32_t stopping;
 } te_pool;
 
 /* Starts `threads` − 1 workers (threads ≤ TE_POOL_MAX_THREADS); 0 on success, else the pool runs on the caller alone. */
 int te_pool_start(te_pool *pool, int32_t threads);
 
-/* Runs task(arena, part, parts) for every part < parts, part 0 on the caller; parts ≤ the started threads (more are
-   clamped). Returns when all are done. */
+/* Runs task(arena, part, parts) once for every part < parts, on whichever thread claims it; parts ≤ the started
+   threads (more are clamped). Returns when all are done. */
 void te_pool_run(te_pool *pool, te_pool_task task, uint8_t *arena, int32_t parts);
 
 /* Joins the workers; the pool can be started again. */
