@@ -17,6 +17,7 @@ import { AUDIO_OBJECTS, cAudioProject, cwtMemory } from './backends/c/audio-proj
 import { familiesOf } from './backends/c/kernel-table.ts';
 import { cBuildOf, cProject, kernelSources } from './backends/c/project.ts';
 import { cScratchBytes } from './backends/c/render-nodes.ts';
+import { THREAD_POOL_OBJECT } from './backends/c/render-threads.ts';
 import { SSD_POSTPROCESS_OBJECT } from './backends/c/ssd-detection.ts';
 import { wasmScratchBytes } from './backends/wasm/kernel-table.ts';
 import { cwtWasmBytes, wasmAudioFiles } from './backends/wasm/package/audio-files.ts';
@@ -101,9 +102,9 @@ export function quantize(g: Graph, inputs: readonly Float32Array[], options: Qua
   return q;
 }
 
-/** The activation arena of an int8 graph for a target: offsets planned from tensor lifetimes, with its backend's kernel scratch. */
-export function plan(g: Graph, target: Target): MemoryPlan {
-  return planMemory(g, target.backend === 'c' ? cScratchBytes : wasmScratchBytes);
+/** The activation arena of an int8 graph for a target: offsets planned from tensor lifetimes, with its backend's kernel scratch (per thread for the layers `threads` > 1 splits). */
+export function plan(g: Graph, target: Target, threads = 1): MemoryPlan {
+  return planMemory(g, target.backend === 'c' ? cScratchBytes : wasmScratchBytes, { threads });
 }
 
 /** What a model is called and how its images are prepared: written into the project for its runner or loader. */
@@ -124,7 +125,7 @@ export interface BackendProject {
   products?: string[];
 }
 
-/** Renders the int8 graph with the target's backend (with an audio model's CWT front end beside it). */
+/** Renders the int8 graph with the target's backend (with an audio model's CWT front end beside it; C on a pool of `threads` if above 1, with a plan made for them). */
 export function render(
   g: Graph,
   memory: MemoryPlan,
@@ -132,6 +133,7 @@ export function render(
   model: ModelDescription,
   front?: CwtFrontEnd,
   prefix = 'model',
+  threads = 1,
 ): BackendProject {
   if (target.backend === 'wasm') {
     // The CWT's tables are data in its own module: counted in weights, its code in code.
@@ -142,13 +144,14 @@ export function render(
       codeBytes: project.codeBytes + (front ? cwtWasmBytes().length : 0),
     };
   }
-  const build = cBuildOf(target);
+  const build = cBuildOf(target, undefined, threads);
   const project = front ? cAudioProject(g, memory, build, front, prefix) : cProject(g, memory, build, prefix);
   const objects = [
     `${prefix}.o`,
     ...kernelSources(project.kernels, familiesOf(g)).map((s) => s.replace(/\.c$/, '.o')),
     ...(front ? AUDIO_OBJECTS : []),
     ...(g.detection ? [SSD_POSTPROCESS_OBJECT] : []),
+    ...(threads > 1 ? [THREAD_POOL_OBJECT] : []),
   ];
   // The build products, and the runtime folder as a whole (it is entirely ours), so --force clears them too.
   const products = [

@@ -78,8 +78,8 @@ export interface QemuPlugin {
 }
 
 /**
- * Runs the built runner the target's way: natively, under qemu's user mode (args: input, output, runs), or on a qemu
- * board, where the program reads `input.i8` and writes `output.i8` in its folder through semihosting. Returns each
+ * Runs the built runner the target's way: natively, under qemu's user mode (args: input, output, runs, and the
+ * threads of a model compiled for several), or on a qemu board, where the program reads `input.i8` and writes `output.i8` in its folder through semihosting. Returns each
  * run's latency in ms; none on a board (emulated time says nothing about a device: count instructions instead).
  */
 export function runBuild(
@@ -89,6 +89,7 @@ export function runBuild(
   output: string,
   runs: number,
   plugin?: QemuPlugin,
+  threads?: number,
 ): number[] {
   const how = target.run;
   if (how.kind === 'node') throw new TinyedgeError('TE502', `target '${target.name}' runs in Node, not as a C program`);
@@ -108,7 +109,13 @@ export function runBuild(
     return [];
   }
   // The runner runs in its folder, so every path it is given is absolute (`tinyedge run build/x` is relative).
-  const args = [resolve(dir, 'runner'), resolve(input), resolve(output), String(runs)];
+  const args = [
+    resolve(dir, 'runner'),
+    resolve(input),
+    resolve(output),
+    String(runs),
+    ...(threads === undefined ? [] : [String(threads)]),
+  ];
   const [cmd, ...rest] = how.kind === 'qemu-user' ? [...qemu(how.command), ...args] : args;
   const stdout = run(cmd!, rest, dir, `run the model for ${target.name}`);
   return (JSON.parse(stdout) as { latencyMs: number[] }).latencyMs;

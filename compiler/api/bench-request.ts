@@ -12,6 +12,7 @@ import { TinyedgeError } from '../errors.ts';
 import { readF32Input, readRawInput } from '../input/read-input.ts';
 import { tensorOf } from '../ir/graph.ts';
 import { formatShape, sizeOf, type Tensor } from '../ir/tensor.ts';
+import { MAX_THREADS } from '../plan/thread-split.ts';
 import { activationType, dequantizeArray, quantizeForTensor, RANGE_OF } from '../quantize/prepare/quant-params.ts';
 import { readWavClip } from '../reference/audio/read-wav.ts';
 import type { Activations } from '../reference/integer/conv.ts';
@@ -23,6 +24,8 @@ export interface BenchFlags {
   model: string;
   target?: string;
   runs: string;
+  /** --threads: with --target host, also tinyedge and onnxruntime-node on this many threads. */
+  threads?: string;
   image?: string;
   input?: string;
   audio?: string;
@@ -42,6 +45,8 @@ export interface BenchRequest {
   model: LoadedModel;
   target?: string;
   runs: number;
+  /** Threads beside one (--target host; 1: one thread only). */
+  threads: number;
   input: BenchInput;
 }
 
@@ -68,6 +73,17 @@ export async function checkBenchRequest(
   if (!/^\s*\d+\s*$/.test(flags.runs) || runs < 1)
     throw new TinyedgeError('TE601', `--runs must be a whole number ≥ 1, got '${flags.runs}'`);
   const target = flags.target === undefined ? undefined : loadTarget(flags.target);
+  const threads = flags.threads === undefined ? 1 : Number(flags.threads);
+  if (flags.threads !== undefined && (!/^\s*\d+\s*$/.test(flags.threads) || threads < 1 || threads > MAX_THREADS))
+    throw new TinyedgeError(
+      'TE601',
+      `--threads must be a whole number from 1 to ${MAX_THREADS}, got '${flags.threads}'`,
+    );
+  if (threads > 1 && target?.name !== 'host')
+    throw new TinyedgeError(
+      'TE602',
+      '--threads needs --target host (tinyedge and onnxruntime-node on 1 and N threads)',
+    );
   // A microcontroller cannot hold the default model: its bench defaults to the MCU-sized builder.
   const spec = flags.model === DEFAULT_MODEL && target?.memory?.flashBytes ? MCU_MODEL : flags.model;
   if (!target && !PACKAGED_MODELS[spec]) {
@@ -105,7 +121,14 @@ export async function checkBenchRequest(
         { file: spec },
       );
   }
-  return { spec, model, ...(target ? { target: target.name } : {}), runs, input: await readBenchInput(model, flags) };
+  return {
+    spec,
+    model,
+    ...(target ? { target: target.name } : {}),
+    runs,
+    threads,
+    input: await readBenchInput(model, flags),
+  };
 }
 
 /** The model's input tensor (bench feeds models with one). */

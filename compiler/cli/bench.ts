@@ -33,6 +33,7 @@ export async function benchCommand(model: string, options: BenchOptions, debug: 
     ...file('--audio', options.audio),
     '--runs',
     options.runs,
+    ...(options.threads === undefined ? [] : ['--threads', options.threads]),
     ...(options.target ? ['--target', options.target] : []),
     ...(options.suite === undefined ? [] : ['--suite', options.suite]),
     ...file('--models-dir', options.modelsDir),

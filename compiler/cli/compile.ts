@@ -1,12 +1,19 @@
 /**
  * @fileoverview `tinyedge compile [model|artifact] --target NAME --out DIR [--budget-ram B] [--budget-flash B]
- * [--force] [--json]`: quantizes a float model with the bundled samples, then the library's compile (plan, render,
+ * [--threads N] [--force] [--json]`: quantizes a float model with the bundled samples, then the library's compile (plan, render,
  * write, build, budgets) and prints the memory figures.
  */
 
 import type { LoadedModel } from '../../models/registry.ts';
 import { loadTarget } from '../../targets/target.ts';
-import { type Budget, type Compiled, checkSplitTarget, compile, refuseAudioOffload } from '../compile/compile-model.ts';
+import {
+  type Budget,
+  type Compiled,
+  checkSplitTarget,
+  checkThreads,
+  compile,
+  refuseAudioOffload,
+} from '../compile/compile-model.ts';
 import { TinyedgeError } from '../errors.ts';
 import { checkOutputDir } from '../output/output-dir.ts';
 import { type Cut, cutCandidates } from '../plan/split/cut-candidates.ts';
@@ -27,6 +34,8 @@ export interface CompileOptions {
   activations?: ActivationType;
   /** Compile the device's side of the model split at this cut (ids as `offload plan` lists them). */
   cut?: string;
+  /** --threads: threads the model may use (hosted C targets). */
+  threads?: string;
   force?: boolean;
   json?: boolean;
 }
@@ -63,6 +72,17 @@ function printSplit(model: LoadedModel, cut: Cut, compiled: Compiled, options: C
   );
 }
 
+/** The summary's threads line: what running on several threads costs in arena. */
+function threadLines(compiled: Compiled, arenaBytes: number): string[] {
+  const threads = compiled.manifest.threads;
+  const single = compiled.singleThreadArenaBytes;
+  if (!threads || single === undefined) return [];
+  return [
+    `  threads  up to ${threads} (a pthread pool; ${compiled.manifest.prefix}_set_threads or the runner's 4th argument picks how many)`,
+    `           arena ${arenaBytes - single >= 0 ? '+' : ''}${arenaBytes - single} B over one thread's ${single} B: scratch per thread, split layers never write over their input`,
+  ];
+}
+
 /** Compiles a model for a target into a folder and prints (or returns as JSON) its memory figures. */
 export async function compileCommand(spec: string | undefined, options: CompileOptions): Promise<void> {
   const target = loadTarget(options.target);
@@ -75,6 +95,8 @@ export async function compileCommand(spec: string | undefined, options: CompileO
       : {}),
   };
   checkOutputDir(options.out, !!options.force);
+  // Refused before quantizing, which takes a while.
+  const threads = checkThreads(target, Number(options.threads ?? '1'), spec ?? target.name);
   const loaded = prepareModel(spec, { quiet: options.json, outputs: options.outputs });
   if (options.cut !== undefined) {
     // Refused before quantizing, which takes a while: a cut the model lacks, a board without sockets.
@@ -89,6 +111,7 @@ export async function compileCommand(spec: string | undefined, options: CompileO
     out: options.out,
     force: options.force,
     budgets,
+    threads,
     ...(cut ? { cut } : {}),
   });
   if (cut) return printSplit(model, cut, compiled, options);
@@ -96,7 +119,7 @@ export async function compileCommand(spec: string | undefined, options: CompileO
   const naive = compiled.naiveArenaBytes ?? 0;
   if (options.json) {
     process.stdout.write(
-      `${JSON.stringify({ out: options.out, ...compiled.manifest, labels: undefined, memory: { ...m, naiveArenaBytes: naive } })}\n`,
+      `${JSON.stringify({ out: options.out, ...compiled.manifest, labels: undefined, memory: { ...m, naiveArenaBytes: naive, singleThreadArenaBytes: compiled.singleThreadArenaBytes } })}\n`,
     );
     return;
   }
@@ -108,6 +131,7 @@ export async function compileCommand(spec: string | undefined, options: CompileO
     `${[
       `compiled ${model.spec} for ${target.name} into ${options.out}`,
       `  arena    ${m.arenaBytes} B (${bytes(m.arenaBytes)}); lower bound ${m.lowerBoundBytes} B, +${overBound}%; without reuse ${bytes(naive)}`,
+      ...threadLines(compiled, m.arenaBytes),
       `  weights  ${m.weightBytes} B (${bytes(m.weightBytes)}, const)`,
       `  code     ${m.codeBytes} B (${bytes(m.codeBytes)}, ${target.backend === 'c' ? 'text of the model and kernels' : 'the module without its data segment'})`,
       ...(audio

@@ -148,6 +148,7 @@ program
     '--cut <id>',
     "split offload: the device's side of the model split at this cut (head, fallback tail and client; ids from `offload plan`)",
   )
+  .option('--threads <n>', 'hosted C targets: threads the model may use (a pthread pool; 1: none)', '1')
   .option('--force', 'replace an earlier tinyedge output in --out (never other files)')
   .option('--json', 'print one JSON object on stdout')
   .action((model: string, opts: Parameters<typeof compileCommand>[1]) => compileCommand(model, opts));
@@ -166,6 +167,7 @@ program
     "audio models (builder:funnelnet): a WAV clip, 16-bit PCM mono at the model's rate; the CWT runs on the target",
   )
   .option('--runs <n>', 'run this many times and report the median latency', '1')
+  .option('--threads <n>', 'a model compiled with --threads: run on this many (default: all it was compiled for)')
   .option('--draw <file.png>', 'detectors: also write the photo with the boxes drawn')
   .option(
     '--min-score <p>',
@@ -187,6 +189,7 @@ program
     ).choices(targetNames()),
   )
   .option('--runs <n>', 'timed runs per contender', '20')
+  .option('--threads <n>', 'with --target host: tinyedge on 1 and on this many threads (and onnxruntime-node likewise)')
   .option('--image <file>', 'the input photo (default: a bundled one)')
   .option(
     '--input <file>',

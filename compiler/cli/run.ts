@@ -1,5 +1,5 @@
 /**
- * @fileoverview `tinyedge run DIR (--image F | --input F.f32|F.i8|F.u8) [--runs N] [--json]`: builds the compiled folder if
+ * @fileoverview `tinyedge run DIR (--image F | --input F.f32|F.i8|F.u8) [--runs N] [--threads N] [--json]`: builds the compiled folder if
  * needed, runs it on its target, and prints top-5, latency (median of the runs) and memory as predict does.
  */
 
@@ -19,6 +19,8 @@ export interface RunCommandOptions {
   /** A WAV clip, for an audio model. */
   audio?: string;
   runs: string;
+  /** A model compiled with --threads: how many this run uses. */
+  threads?: string;
   json?: boolean;
   /** A detector: write the photo with the boxes drawn to this PNG (replacing a file only with `force`). */
   draw?: string;
@@ -69,7 +71,8 @@ export async function runCommand(dir: string, options: RunCommandOptions): Promi
   const runs = runsOf(options.runs);
   loadTarget(compiled.target);
   const x = await compiledInputOf(dir, compiled, options);
-  const result = await runCompiled(dir, x, { runs }, compiled);
+  const threads = options.threads === undefined ? undefined : Number(options.threads);
+  const result = await runCompiled(dir, x, { runs, ...(threads === undefined ? {} : { threads }) }, compiled);
   if (options.json) {
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return;

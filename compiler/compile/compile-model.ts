@@ -15,6 +15,7 @@ import type { Quantization } from '../ir/tensor.ts';
 import { checkOutputDir, prepareOutputDir, recordOutputFiles, writeOutputFiles } from '../output/output-dir.ts';
 import { build, plan, render } from '../pipeline.ts';
 import type { Cut } from '../plan/split/cut-candidates.ts';
+import { MAX_THREADS } from '../plan/thread-split.ts';
 import { activationType } from '../quantize/prepare/quant-params.ts';
 import { COMPILED_MODEL_FILE, type CompiledModel } from './compiled-model.ts';
 import { writeSplitBuild } from './split-build.ts';
@@ -37,6 +38,8 @@ export interface CompileOptions {
   budgets?: { ram?: Budget; flash?: Budget };
   /** Split offload: compile the device's side of the model split at this cut (plan/split/cut-candidates.ts). */
   cut?: Cut;
+  /** Threads the model may use (hosted C targets; default 1: no thread pool). */
+  threads?: number;
 }
 
 /** A compiled folder: where, and its description as written there. */
@@ -45,6 +48,8 @@ export interface Compiled {
   manifest: CompiledModel;
   /** The arena without any reuse, for comparison (absent for a split model). */
   naiveArenaBytes?: number;
+  /** For several threads: the arena the model would need on one (the split layers' extra scratch and lost overlap). */
+  singleThreadArenaBytes?: number;
 }
 
 function budgetCheck(what: string, need: number, budget: Budget | undefined, file: string): void {
@@ -88,6 +93,21 @@ function describe(model: LoadedModel, target: Target, prefix: string): Omit<Comp
     input: ioOf(g, g.inputs[0]!),
     output: ioOf(g, g.outputs[0]!),
   };
+}
+
+/** The threads asked for, checked: a whole number from 1 to MAX_THREADS, above 1 only on a hosted C target (pthreads). */
+export function checkThreads(target: Target, threads: number, file: string): number {
+  if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS)
+    throw new TinyedgeError('TE601', `threads must be a whole number from 1 to ${MAX_THREADS}, got ${threads}`, {
+      file,
+    });
+  if (threads > 1 && (target.backend !== 'c' || target.run.kind === 'qemu-system'))
+    throw new TinyedgeError(
+      'TE502',
+      `${target.name} has no threads to run on: --threads above 1 is for the hosted C targets (host, rpi4-aarch64, rpi5-aarch64, android-arm64)`,
+      { file },
+    );
+  return threads;
 }
 
 /** Refuses a split the target cannot run: split offload in C needs sockets. */
@@ -142,10 +162,15 @@ export function compile(model: LoadedModel, options: CompileOptions): Compiled {
       file: model.spec,
     });
   checkOutputDir(options.out, !!options.force);
+  const threads = checkThreads(target, options.threads ?? 1, model.spec);
+  if (options.cut && threads > 1)
+    throw new TinyedgeError('TE602', '--threads above 1 and --cut: a split model runs on one thread', {
+      file: model.spec,
+    });
   if (options.cut) return compileSplit(model, target, options.cut, options);
   const g = model.graph;
   const budgets = budgetsOf(target, options.budgets);
-  const memory = plan(g, target);
+  const memory = plan(g, target, threads);
   const front = model.audio ? cwtFrontEndOf(g, model.audio) : undefined;
   const audio = front && model.audio ? { config: model.audio, ...cwtMemory(front) } : undefined;
   budgetCheck(
@@ -155,7 +180,7 @@ export function compile(model: LoadedModel, options: CompileOptions): Compiled {
     model.spec,
   );
   const prefix = 'model';
-  const project = render(g, memory, target, model, front, prefix);
+  const project = render(g, memory, target, model, front, prefix, threads);
   // WebAssembly knows its code once rendered; C knows it after the build, so its weights are checked first.
   if (project.codeBytes !== undefined)
     budgetCheck('bytes for weights and code', project.weightBytes + project.codeBytes, budgets.flash, model.spec);
@@ -175,7 +200,13 @@ export function compile(model: LoadedModel, options: CompileOptions): Compiled {
       codeBytes,
     },
     ...(audio ? { audio } : {}),
+    ...(threads > 1 ? { threads } : {}),
   };
   writeOutputFiles(options.out, { [COMPILED_MODEL_FILE]: `${JSON.stringify(manifest, null, 1)}\n` });
-  return { dir: options.out, manifest, naiveArenaBytes: memory.naiveBytes };
+  return {
+    dir: options.out,
+    manifest,
+    naiveArenaBytes: memory.naiveBytes,
+    ...(threads > 1 ? { singleThreadArenaBytes: plan(g, target).arenaBytes } : {}),
+  };
 }

@@ -22,6 +22,8 @@ export interface CompiledModel {
   memory: { arenaBytes: number; lowerBoundBytes: number; weightBytes: number; codeBytes: number };
   /** An audio model's CWT front end: its input is a WAV clip; its tables are counted in weightBytes, its clip buffer is RAM beside the arena. */
   audio?: { config: CwtConfig; tableBytes: number; bufferBytes: number };
+  /** Threads the model may use (`--threads`, above 1: a thread pool); absent: one. */
+  threads?: number;
   /** Present for the device's side of a split model (`--cut`). */
   split?: SplitRecord;
 }

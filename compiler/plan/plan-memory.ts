@@ -10,6 +10,8 @@
  * - conv2d and depthwise_conv2d (batch 1) slide over their input: output pixel (y, x) needs no input before
  *   position (s·y − pad_top)·W + s·x − pad_left, so the output may start before the input and overwrite input
  *   pixels no later output reads. This relies on the kernel contract IN_PLACE_TILE_PIXELS states.
+ * For several threads (`threads` > 1), a layer split into bands (thread-split.ts) never slides (its bands run at
+ * once, so one could overwrite rows another has yet to read) and gets one scratch per thread.
  */
 import { type Graph, type Node, tensorOf } from '../ir/graph.ts';
 import { lastReaderIndex } from '../ir/last-reader.ts';
@@ -17,6 +19,7 @@ import { DTYPE_BYTES, sameShape, sizeOf } from '../ir/tensor.ts';
 import { tupleOf } from '../ir/tuple.ts';
 import { int8ParamsOf } from '../quantize/prepare/prepare-int8.ts';
 import { ARENA_ALIGNMENT, GreedyBySizePlanner, LinearPlanner, lowerBound, type Piece } from './arena.ts';
+import { splitsAcrossThreads } from './thread-split.ts';
 
 /**
  * The kernel contract in-place convolution relies on, kept by every conv2d and depthwise kernel of every backend:
@@ -181,18 +184,23 @@ function planOnce(g: Graph, scratchOf: ScratchQuery, slides: ReadonlySet<string>
 }
 
 /**
- * Plans the arena of an int8 graph; `scratchOf` says which kernels need scratch, alive only at their own step.
+ * Plans the arena of an int8 graph; `scratchQuery` says which kernels need scratch (per thread), alive only at their
+ * own step; `threads`: how many threads the model is compiled for (1: one).
  * Every convolution that can slide over its input does, unless the plan without it is smaller: sliding makes the
  * pair one buffer, which the greedy placement may fit worse, so each is kept only where it helps, largest first.
  */
 export function planMemory(
   g: Graph,
-  scratchOf: ScratchQuery = () => 0,
-  options: { slide?: 'best' | 'every' | 'none' } = {},
+  scratchQuery: ScratchQuery = () => 0,
+  options: { slide?: 'best' | 'every' | 'none'; threads?: number } = {},
 ): MemoryPlan {
+  const threads = options.threads ?? 1;
+  const split = (n: Node) => threads > 1 && splitsAcrossThreads(g, n);
+  const scratchOf: ScratchQuery = (_, n) => scratchQuery(g, n) * (split(n) ? threads : 1);
   const bytesAround = (n: Node) => bytesOf(g, n.inputs[0]!) + bytesOf(g, n.outputs[0]!);
   const candidates = g.nodes
     .filter((n) => {
+      if (split(n)) return false;
       const slide = slidingOutputOffset(g, n);
       // Sliding pays only when the output overlaps its input, i.e. starts less than its own size before it.
       return slide !== undefined && slide > -bytesOf(g, n.outputs[0]!);

@@ -16,9 +16,23 @@ import { type ActivationType, dequantizeArray } from '../quantize/prepare/quant-
 import type { Activations } from '../reference/integer/conv.ts';
 import { median, type PredictionResult, topK } from './prediction.ts';
 
-/** How often to run (the latency is the median). */
+/** How often to run (the latency is the median), and on how many threads (a model compiled with --threads). */
 export interface RunOptions {
   runs?: number;
+  threads?: number;
+}
+
+/** The threads a run uses, checked against what the folder was compiled for (undefined: the runner's default, all). */
+function threadsOf(options: RunOptions, compiled: CompiledModel): number | undefined {
+  const t = options.threads;
+  if (t === undefined) return undefined;
+  const most = compiled.threads ?? 1;
+  if (!Number.isInteger(t) || t < 1 || t > most)
+    throw new TinyedgeError(
+      'TE601',
+      `threads must be a whole number from 1 to ${most} (what the folder was compiled for with --threads), got ${t}`,
+    );
+  return most > 1 ? t : undefined;
 }
 
 /** The number of runs, checked. */
@@ -41,11 +55,14 @@ export async function runCompiled(
   compiled: CompiledModel = readCompiledModel(dir),
 ): Promise<PredictionResult> {
   const runs = runsOf(options);
+  const threads = threadsOf(options, compiled);
   const target = loadTarget(compiled.target);
   const { output } = compiled;
   const outType = output.dtype ?? 'int8';
   const { latencies, y } =
-    target.backend === 'wasm' ? await runWasm(dir, x, runs, !!compiled.audio) : runC(dir, target, x, outType, runs);
+    target.backend === 'wasm'
+      ? await runWasm(dir, x, runs, !!compiled.audio)
+      : runC(dir, target, x, outType, runs, threads);
   return {
     output: {
       name: output.name,
@@ -65,13 +82,14 @@ export async function runCompiled(
   };
 }
 
-/** Builds (if needed) and runs the C runner natively through files of raw little-endian elements. */
+/** Builds (if needed) and runs the C runner natively through files of raw little-endian elements (on `threads` if given). */
 export function runC(
   dir: string,
   target: Target,
   x: Activations,
   outType: ActivationType,
   runs: number,
+  threads?: number,
 ): { latencies: number[]; y: Activations } {
   buildProject(dir, target);
   const work = mkdtempSync(join(tmpdir(), 'tinyedge-run-'));
@@ -79,7 +97,7 @@ export function runC(
     const inFile = join(work, 'input.i8');
     const outFile = join(work, 'output.i8');
     writeFileSync(inFile, new Uint8Array(x.buffer, x.byteOffset, x.byteLength));
-    const latencies = runBuild(dir, target, inFile, outFile, runs);
+    const latencies = runBuild(dir, target, inFile, outFile, runs, undefined, threads);
     const bytes = Uint8Array.from(readFileSync(outFile));
     return { latencies, y: outType === 'int8' ? new Int8Array(bytes.buffer) : new Int16Array(bytes.buffer) };
   } finally {

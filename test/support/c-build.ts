@@ -21,12 +21,19 @@ export interface CBuilt {
 
 /**
  * Writes and builds the project for `target` (default host, with STRICT_CFLAGS; others with their flags and
- * -Werror); throws on any warning. `slide: 'every'` plans every convolution that can write over its input to do so.
+ * -Werror); throws on any warning. `slide: 'every'` plans every convolution that can write over its input to do so;
+ * `threads` > 1 compiles the model for that many threads (a thread pool; runC picks how many a run uses).
  */
-export function buildC(g: Graph, target: Target = loadTarget('host'), cflags?: string[], slide?: 'every'): CBuilt {
+export function buildC(
+  g: Graph,
+  target: Target = loadTarget('host'),
+  cflags?: string[],
+  slide?: 'every',
+  threads = 1,
+): CBuilt {
   const flags = cflags ?? (target.name === 'host' ? STRICT_CFLAGS : [...(target.toolchain?.cflags ?? []), '-Werror']);
-  const { files } = cProject(g, planMemory(g, cScratchBytes, { ...(slide ? { slide } : {}) }), {
-    ...cBuildOf(target),
+  const { files } = cProject(g, planMemory(g, cScratchBytes, { ...(slide ? { slide } : {}), threads }), {
+    ...cBuildOf(target, undefined, threads),
     cflags: flags,
   });
   const output = tensorOf(g, g.outputs[0]!).dtype;
@@ -44,12 +51,12 @@ function littleEndian(x: Activations): Uint8Array {
   return new Uint8Array(bytes.buffer);
 }
 
-/** Runs the built model on one input (on its target: natively or under qemu) and returns its output, int8 or int16 as the model's. */
-export function runC(built: CBuilt, x: Activations): Activations {
+/** Runs the built model on one input (on its target: natively or under qemu; on `threads` threads if it was built for several) and returns its output, int8 or int16 as the model's. */
+export function runC(built: CBuilt, x: Activations, threads?: number): Activations {
   const input = join(built.dir, 'input.i8');
   const output = join(built.dir, 'output.i8');
   writeFileSync(input, littleEndian(x));
-  runBuild(built.dir, built.target, input, output, 1);
+  runBuild(built.dir, built.target, input, output, 1, undefined, threads);
   const bytes = readFileSync(output);
   if (built.output === 'int8') return new Int8Array(bytes);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);

@@ -2,12 +2,14 @@
  * @fileoverview `npm run bench -- --target host`: tinyedge's C build of the int8 model against onnxruntime-node
  * (native MLAS, one thread) running the same model exported as ONNX, on the same input, in one run: interleaved
  * blocks of runs, medians and ratios; plus instructions per inference counted by callgrind (repeatable, unlike
- * time) on an AVX2 build, set against the ISA's ceiling in MACs per instruction. XNNPACK (Debian's 2022 snapshot,
- * one thread, tools/peers/xnnpack) runs the same int8 graph in the same rounds when it is installed.
+ * time) on an AVX2 build, set against the ISA's ceiling in MACs per instruction. With `threads` > 1, the same
+ * rounds also run tinyedge compiled for that many threads (the thread pool) and onnxruntime-node with as many
+ * intra-op threads, each row with its speedup over its own one-thread row. XNNPACK (Debian's 2022 snapshot, one
+ * thread, tools/peers/xnnpack) runs the same int8 graph in the same rounds when it is installed.
  */
 
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cBuildOf, cProject } from '../../compiler/backends/c/project.ts';
 import { cScratchBytes } from '../../compiler/backends/c/render-nodes.ts';
@@ -27,10 +29,23 @@ import { mad, median } from './stats.ts';
 
 /** What the host benchmark measured; the ratios and the output comparison are null when onnxruntime-node was left out. */
 export interface HostBenchResult {
-  rows: { runtime: string; medianMs: number; madMs: number; vsOrt: number | null; vsXnnpack: number | null }[];
+  /**
+   * vsOrt: against onnxruntime-node on as many threads; vsXnnpack: against XNNPACK (one thread); speedup: the
+   * one-thread row's time over this one's.
+   */
+  rows: {
+    runtime: string;
+    medianMs: number;
+    madMs: number;
+    vsOrt: number | null;
+    vsXnnpack: number | null;
+    speedup: number | null;
+  }[];
   skipped: SkippedPeer[];
   macs: number;
   instructions: number | null;
+  /** With threads: the instructions of each thread of one inference on them (how evenly the layers split). */
+  threadInstructions: number[] | null;
   macsPerInstruction: number | null;
   sameTop1: boolean | null;
   equalOutputBytes: number | null;
@@ -39,21 +54,22 @@ export interface HostBenchResult {
 }
 
 /** The peers' names in the table and in a left-out line. */
-const ORT_NODE = 'onnxruntime-node int8 (MLAS, 1 thread)';
+const ortNode = (threads: number) => `onnxruntime-node int8 (MLAS, ${threads} thread${threads > 1 ? 's' : ''})`;
 const XNNPACK = 'XNNPACK 2022 int8 (Debian build, its own ISA dispatch, 1 thread)';
 
-function writeProject(g: Graph, cflags: string[]): string {
+function writeProject(g: Graph, cflags: string[], threads = 1): string {
   const host = loadTarget('host');
   return buildTemporaryProject(
-    cProject(g, planMemory(g, cScratchBytes), { ...cBuildOf(host, cflags), cflags }).files,
+    cProject(g, planMemory(g, cScratchBytes, { threads }), { ...cBuildOf(host, cflags, threads), cflags }).files,
     host,
     cflags,
   );
 }
 
-function runC(dir: string, input: string, runs: number): { latencies: number[]; output: Int8Array } {
+function runC(dir: string, input: string, runs: number, threads?: number): { latencies: number[]; output: Int8Array } {
   const out = join(dir, 'out.i8');
-  const r = spawnSync(join(dir, 'runner'), [input, out, String(runs)], { encoding: 'utf8' });
+  const args = [input, out, String(runs), ...(threads === undefined ? [] : [String(threads)])];
+  const r = spawnSync(join(dir, 'runner'), args, { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`runner failed: ${r.stderr}`);
   return {
     latencies: (JSON.parse(r.stdout) as { latencyMs: number[] }).latencyMs,
@@ -61,24 +77,38 @@ function runC(dir: string, input: string, runs: number): { latencies: number[]; 
   };
 }
 
-/** Instructions of one inference under callgrind, or null when valgrind is not installed. */
-function callgrindInstructions(dir: string, input: string): number | null {
+/**
+ * Instructions of one inference under callgrind, or null when valgrind is not installed; with `threads`, the
+ * instructions of each thread (callgrind's --separate-threads writes one file per thread), the caller's first.
+ */
+function callgrindInstructions(dir: string, input: string, threads?: number): number[] | null {
+  const out = join(dir, 'callgrind.out');
   const r = spawnSync(
     'valgrind',
     [
       '--tool=callgrind',
-      `--callgrind-out-file=${join(dir, 'callgrind.out')}`,
+      `--callgrind-out-file=${out}`,
+      ...(threads ? ['--separate-threads=yes'] : []),
       join(dir, 'runner'),
       input,
       join(dir, 'cg.i8'),
       '1',
+      ...(threads ? [String(threads)] : []),
     ],
     { encoding: 'utf8' },
   );
   if (r.error) return null;
+  if (threads)
+    return readdirSync(dir)
+      .filter((f) => f.startsWith('callgrind.out-'))
+      .sort()
+      .map((f) => Number(/^totals: (\d+)$/m.exec(readFileSync(join(dir, f), 'utf8'))?.[1] ?? 0));
   const m = /Collected : (\d+)/.exec(r.stderr);
-  return m ? Number(m[1]) : null;
+  return m ? [Number(m[1])] : null;
 }
+
+/** The build callgrind counts: AVX2, which valgrind runs (it has no AVX-512). */
+const COUNTED_CFLAGS = ['-std=c99', '-O3', '-march=x86-64-v3'];
 
 function argmax(x: ArrayLike<number>): number {
   let best = 0;
@@ -86,9 +116,117 @@ function argmax(x: ArrayLike<number>): number {
   return best;
 }
 
+/** One row of the table: what ran, on how many threads, and its timed runs. */
+interface Contender {
+  runtime: string;
+  family: 'tinyedge' | 'ort' | 'xnnpack';
+  threads: number;
+  times: number[];
+  /** Runs one round of `perRound` timed runs, appending to `times`. */
+  round: () => Promise<void>;
+}
+
+/** An onnxruntime-node contender on `threads` intra-op threads, or null (and a skipped line) when ORT cannot run the model. */
+async function ortContender(
+  g: Graph,
+  xi: Int8Array,
+  threads: number,
+  perRound: number,
+  skipped: SkippedPeer[],
+  log: (s: string) => void,
+  sink: { out: Int8Array },
+): Promise<Contender | null> {
+  const shape = tensorOf(g, g.inputs[0]!).shape;
+  const peer = await tryPeer(
+    ortNode(threads),
+    async () => {
+      const p = await loadOnnxPeer(exportInt8Onnx(g), shape, threads);
+      for (let i = 0; i < 3; i++) await p.run(xi); // warm-up; a model ORT cannot run fails here
+      return p;
+    },
+    skipped,
+    log,
+  );
+  if (!peer) return null;
+  const times: number[] = [];
+  return {
+    runtime: ortNode(threads),
+    family: 'ort',
+    threads,
+    times,
+    round: async () => {
+      for (let i = 0; i < perRound; i++) {
+        const t0 = performance.now();
+        sink.out = await peer.run(xi);
+        times.push(performance.now() - t0);
+      }
+    },
+  };
+}
+
+/** XNNPACK on one thread, or null (and a skipped line) when it is not installed or cannot run the model. */
+async function xnnpackContender(
+  g: Graph,
+  input: string,
+  perRound: number,
+  skipped: SkippedPeer[],
+  log: (s: string) => void,
+  sink: { out: Int8Array },
+): Promise<Contender | null> {
+  const build = await tryPeer(
+    XNNPACK,
+    () => {
+      const b = buildXnnpackPeer(g, { kind: 'host' });
+      runXnnpackPeer(b, input, 2); // warm-up; a model XNNPACK cannot run fails here
+      return b;
+    },
+    skipped,
+    log,
+  );
+  if (!build) return null;
+  const times: number[] = [];
+  return {
+    runtime: XNNPACK,
+    family: 'xnnpack',
+    threads: 1,
+    times,
+    round: async () => {
+      const r = runXnnpackPeer(build, input, perRound + 1);
+      times.push(...r.latencyMs.slice(1)); // the same first-run paging as ours
+      sink.out = r.output;
+    },
+  };
+}
+
+/** A tinyedge C contender: the runner in `dir` (on `threads` if compiled for several). */
+function cContender(
+  runtime: string,
+  dir: string,
+  input: string,
+  perRound: number,
+  threads: number,
+  sink: { out: Int8Array },
+): Contender {
+  const times: number[] = [];
+  const arg = threads > 1 ? threads : undefined;
+  runC(dir, input, 2, arg); // warm-up
+  return {
+    runtime,
+    family: 'tinyedge',
+    threads,
+    times,
+    round: async () => {
+      const c = runC(dir, input, perRound + 1, arg);
+      times.push(...c.latencies.slice(1)); // the first run of a process pages the weights in
+      sink.out = c.output;
+    },
+  };
+}
+
 /**
  * Benchmarks an int8 graph on the host against onnxruntime-node on our ONNX export (left out, saying why, when the
- * export cannot express the model or ORT cannot run it); `x` is the f32 input (quantized here).
+ * export cannot express the model or ORT cannot run it); `x` is the f32 input (quantized here); `threads` > 1 adds
+ * both on that many threads.
  */
 export async function benchHost(
   g: Graph,
@@ -96,119 +234,114 @@ export async function benchHost(
   rounds: number,
   perRound: number,
   log: (s: string) => void,
+  threads = 1,
 ): Promise<HostBenchResult> {
   const target = loadTarget('host');
-  const shape = tensorOf(g, g.inputs[0]!).shape;
   const xi = quantizeArray(x, tensorOf(g, g.inputs[0]!).quant as Quantization);
+  const cflags = cToolchain(target).cflags;
   log('building the C model (host flags) and an AVX2 build for callgrind…');
-  const fast = writeProject(g, cToolchain(target).cflags);
-  const counted = writeProject(g, ['-std=c99', '-O3', '-march=x86-64-v3']);
+  const fast = writeProject(g, cflags);
+  const counted = writeProject(g, COUNTED_CFLAGS);
   const input = join(fast, 'in.i8');
   writeFileSync(input, xi);
   const skipped: SkippedPeer[] = [];
-  const ort = await tryPeer(
-    ORT_NODE,
-    async () => {
-      const peer = await loadOnnxPeer(exportInt8Onnx(g), shape, 1);
-      for (let i = 0; i < 3; i++) await peer.run(xi); // warm-up; a model ORT cannot run fails here
-      return peer;
-    },
-    skipped,
-    log,
-  );
-  const xnnpack = await tryPeer(
-    XNNPACK,
-    () => {
-      const build = buildXnnpackPeer(g, { kind: 'host' });
-      runXnnpackPeer(build, input, 2); // warm-up; a model XNNPACK cannot run fails here
-      return build;
-    },
-    skipped,
-    log,
-  );
-  const cTimes: number[] = [];
-  const ortTimes: number[] = [];
-  const xnnTimes: number[] = [];
-  let xnnOut: Int8Array = new Int8Array();
-  let cOut: Int8Array = new Int8Array();
-  let ortOut: Int8Array = new Int8Array();
-  // Warm-up, then interleaved blocks: each round runs both, so drift in machine load hits both alike.
-  runC(fast, input, 2);
+  const c = { out: new Int8Array() };
+  const ort = { out: new Int8Array() };
+  const xnn = { out: new Int8Array() };
+  const flags = cflags.filter((f) => f.startsWith('-O') || f.startsWith('-march')).join(' ');
+  const counts = threads > 1 ? [1, threads] : [1];
+  const contenders: Contender[] = [];
+  for (const t of counts) {
+    if (t > 1) log(`building the C model for ${t} threads…`);
+    const dir = t > 1 ? writeProject(g, cflags, t) : fast;
+    contenders.push(
+      cContender(`tinyedge C (gcc ${flags}, ${t} thread${t > 1 ? 's' : ''})`, dir, input, perRound, t, c),
+    );
+  }
+  for (const t of counts) {
+    const peer = await ortContender(g, xi, t, perRound, skipped, log, ort);
+    if (peer) contenders.push(peer);
+  }
+  const xnnpack = await xnnpackContender(g, input, perRound, skipped, log, xnn);
+  if (xnnpack) contenders.push(xnnpack);
+  // Interleaved blocks: each round runs every contender, so drift in machine load hits all alike.
   for (let round = 0; round < rounds; round++) {
-    const c = runC(fast, input, perRound + 1);
-    cTimes.push(...c.latencies.slice(1)); // the first run of a process pages the weights in
-    cOut = c.output;
-    if (xnnpack) {
-      const r = runXnnpackPeer(xnnpack, input, perRound + 1);
-      xnnTimes.push(...r.latencyMs.slice(1)); // the same first-run paging as ours
-      xnnOut = r.output;
-    }
-    for (let i = 0; ort && i < perRound; i++) {
-      const t0 = performance.now();
-      ortOut = await ort.run(xi);
-      ortTimes.push(performance.now() - t0);
-    }
+    for (const k of contenders) await k.round();
     log(`round ${round + 1}/${rounds}`);
   }
   log('counting instructions with callgrind…');
-  const instructions = callgrindInstructions(counted, input);
+  const instructions = callgrindInstructions(counted, input)?.[0] ?? null;
+  const threadInstructions =
+    threads > 1 ? callgrindInstructions(writeProject(g, COUNTED_CFLAGS, threads), input, threads) : null;
   const macs = modelStats(g).totals.macs;
-  const ortMedian = median(ortTimes);
-  const rows = [
-    {
-      runtime: `tinyedge C (gcc ${cToolchain(target)
-        .cflags.filter((f) => f.startsWith('-O') || f.startsWith('-march'))
-        .join(' ')}, 1 thread)`,
-      times: cTimes,
-    },
-    ...(ort ? [{ runtime: ORT_NODE, times: ortTimes }] : []),
-    ...(xnnpack ? [{ runtime: XNNPACK, times: xnnTimes }] : []),
-  ].map((r) => ({
-    runtime: r.runtime,
-    medianMs: Number(median(r.times).toFixed(2)),
-    madMs: Number(mad(r.times).toFixed(2)),
-    vsOrt: ort ? Number((median(r.times) / ortMedian).toFixed(3)) : null,
-    vsXnnpack: xnnpack ? Number((median(r.times) / median(xnnTimes)).toFixed(3)) : null,
-  }));
+  const ortOf = (t: number) => contenders.find((k) => k.family === 'ort' && k.threads === t);
+  const oneThread = (k: Contender) => contenders.find((o) => o.family === k.family && o.threads === 1);
+  const rows = contenders.map((k) => {
+    const peer = ortOf(k.threads);
+    const single = oneThread(k);
+    return {
+      runtime: k.runtime,
+      medianMs: Number(median(k.times).toFixed(2)),
+      madMs: Number(mad(k.times).toFixed(2)),
+      vsOrt: peer ? Number((median(k.times) / median(peer.times)).toFixed(3)) : null,
+      vsXnnpack: xnnpack ? Number((median(k.times) / median(xnnpack.times)).toFixed(3)) : null,
+      speedup: threads > 1 && single ? Number((median(single.times) / median(k.times)).toFixed(2)) : null,
+    };
+  });
+  const hasOrt = ortOf(1) !== undefined;
   let equal = 0;
-  for (let i = 0; i < cOut.length; i++) if (cOut[i] === ortOut[i]) equal++;
+  for (let i = 0; i < c.out.length; i++) if (c.out[i] === ort.out[i]) equal++;
   return {
     rows,
     skipped,
     macs,
     instructions,
+    threadInstructions,
     macsPerInstruction: instructions ? Number((macs / instructions).toFixed(3)) : null,
-    sameTop1: ort ? argmax(cOut) === argmax(ortOut) : null,
-    equalOutputBytes: ort ? equal / cOut.length : null,
-    xnnpackOutput: xnnpack ? { bytes: cOut.length, ...outputDifference(cOut, xnnOut) } : null,
+    sameTop1: hasOrt ? argmax(c.out) === argmax(ort.out) : null,
+    equalOutputBytes: hasOrt ? equal / c.out.length : null,
+    xnnpackOutput: xnnpack ? { bytes: c.out.length, ...outputDifference(c.out, xnn.out) } : null,
   };
 }
 
+/** Each thread's instructions of one inference and the speedup their split allows (one thread's count over the busiest's). */
+function threadInstructionLines(r: HostBenchResult): string[] {
+  const counts = r.threadInstructions;
+  if (!counts?.length || !r.instructions) return [];
+  const busiest = Math.max(...counts);
+  return [
+    `instructions per thread on ${counts.length} threads (callgrind): ${counts.join(', ')}; one thread's ${r.instructions} over the busiest's: ${(r.instructions / busiest).toFixed(2)}× (the speedup free cores would give, before memory bandwidth)`,
+  ];
+}
+
 /** XNNPACK's output check: it requantizes in float (fp32 "magic" rounding), so ties may land 1 apart per layer. */
-export function xnnpackOutputLine(d: { bytes: number; differing: number; maxAbs: number }): string {
+function xnnpackOutputLine(d: { bytes: number; differing: number; maxAbs: number }): string {
   return `XNNPACK output vs tinyedge: ${d.differing} of ${d.bytes} bytes differ, max |difference| ${d.maxAbs} (XNNPACK requantizes in fp32, tinyedge in TFLite's fixed point; ties round apart)`;
 }
 
 /** The table the benchmark prints. */
 export function formatHostBench(r: HostBenchResult, runs: number): string {
+  const threaded = r.rows.some((row) => row.speedup !== null);
   return [
     table(
-      ['runtime', 'median ms', '± MAD', '× onnxruntime-node', '× XNNPACK'],
+      ['runtime', 'median ms', '± MAD', '× onnxruntime-node', '× XNNPACK', ...(threaded ? ['speedup'] : [])],
       r.rows.map((row) => [
         row.runtime,
         row.medianMs.toFixed(2),
         row.madMs.toFixed(2),
         row.vsOrt === null ? '—' : row.vsOrt.toFixed(2),
         row.vsXnnpack === null ? '—' : row.vsXnnpack.toFixed(2),
+        ...(threaded ? [row.speedup === null ? '—' : `${row.speedup.toFixed(2)}×`] : []),
       ]),
-      [1, 2, 3, 4],
+      threaded ? [1, 2, 3, 4, 5] : [1, 2, 3, 4],
     ),
     ...skippedLines(r.skipped),
-    `${runs} timed runs each. × < 1 is faster than that peer.`,
+    `${runs} timed runs each. × < 1 is faster than that peer (onnxruntime-node on as many threads).${threaded ? ' speedup: the same runtime on one thread over this row (this machine has 2 cores, shared).' : ''}`,
     `instructions per inference (callgrind, -march=x86-64-v3 build): ${r.instructions ?? 'valgrind not installed'}` +
       (r.macsPerInstruction
         ? `; ${(r.macs / 1e6).toFixed(1)}M MACs → ${r.macsPerInstruction} MACs per instruction (AVX2 vpmaddwd ceiling: 16; AVX-512 VNNI vpdpbusd: 64)`
         : ''),
+    ...threadInstructionLines(r),
     ...(r.equalOutputBytes === null
       ? []
       : [

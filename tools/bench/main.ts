@@ -29,6 +29,7 @@ interface BenchOptions {
   audio?: string;
   input?: string;
   target?: string;
+  threads?: string;
   artifact?: string;
   suite?: string;
   modelsDir?: string;
@@ -55,6 +56,7 @@ const options = new Command('bench')
     '--target <name>',
     "host: tinyedge's C build vs onnxruntime-node; wasm32: tinyedge's WebAssembly vs TF.js wasm and onnxruntime-web; an Arm target: instructions per layer under qemu, optimized vs reference kernels",
   )
+  .option('--threads <n>', 'with --target host: tinyedge and onnxruntime-node on 1 and on this many threads')
   .option('--artifact <file>', 'the same as --model with a path (kept for older scripts)')
   .option(
     '--suite <name>',
@@ -150,7 +152,7 @@ async function benchWithPeers(request: BenchRequest, target: 'host' | 'wasm32'):
   }
   const perRound = 5;
   const rounds = Math.max(4, Math.ceil(request.runs / perRound)); // at least 20 timed runs each
-  const result = await benchHost(model.graph, x, rounds, perRound, log);
+  const result = await benchHost(model.graph, x, rounds, perRound, log, request.threads);
   print(
     { ...info, ...result },
     `model ${spec} (int8), input ${input.label}, Node ${process.version}`,

@@ -1,0 +1,140 @@
+/*
+ * The static pthread pool of pool.h. The caller publishes a task as a sequence lock: `generation` odd while it
+ * writes the task, even (a new value) once written, bumped under the lock so a worker about to sleep cannot miss it.
+ * A worker takes a snapshot of the task and keeps it only if the generation did not move meanwhile. Every thread
+ * then claims parts by moving a part's `claimed` generation up to the task's: a claim fails for a part already
+ * claimed in this generation, and a worker still holding an older task (woken late, after the caller moved on)
+ * fails every claim, since all of that task's parts were claimed before the caller could move on. The last part to
+ * finish wakes the caller. Both sides spin a little before sleeping: a layer's parts end close together, and a
+ * wake-up through the kernel costs tens of microseconds, more than many layers take.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "pool.h"
+
+/* Polls before sleeping on a condition variable (a few microseconds to a fraction of a millisecond). */
+#define TE_POOL_SPINS 4096
+
+static inline void te_pool_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  __asm__ volatile("pause" ::: "memory");
+#elif defined(__aarch64__)
+  __asm__ volatile("yield" ::: "memory");
+#endif
+}
+
+/* Waits until `*word` differs from `seen` (spinning, then sleeping on `cond`); returns the new value. */
+static uint32_t te_pool_wait_change(te_pool *pool, pthread_cond_t *cond, uint32_t *word, uint32_t seen) {
+  uint32_t now;
+  int spin;
+  for (spin = 0; spin < TE_POOL_SPINS; spin++) {
+    now = __atomic_load_n(word, __ATOMIC_ACQUIRE);
+    if (now != seen) return now;
+    te_pool_relax();
+  }
+  pthread_mutex_lock(&pool->lock);
+  while ((now = __atomic_load_n(word, __ATOMIC_ACQUIRE)) == seen) pthread_cond_wait(cond, &pool->lock);
+  pthread_mutex_unlock(&pool->lock);
+  return now;
+}
+
+/* Claims part `i` for the task of generation `g`: 1 if this thread is the first to, 0 if it was claimed in `g` or
+   later (generations compared as serial numbers, so they may wrap). */
+static int te_pool_claim(te_pool *pool, int32_t i, uint32_t g) {
+  uint32_t v = __atomic_load_n(&pool->claimed[i], __ATOMIC_ACQUIRE);
+  while ((int32_t)(g - v) > 0)
+    if (__atomic_compare_exchange_n(&pool->claimed[i], &v, g, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) return 1;
+  return 0;
+}
+
+/* Runs every part of the task of generation `g` this thread can claim, from part `first` on. */
+static void te_pool_work(te_pool *pool, te_pool_task task, uint8_t *arena, int32_t parts, uint32_t g, int32_t first) {
+  int32_t k;
+  for (k = 0; k < parts; k++) {
+    int32_t i = (first + k) % parts;
+    if (!te_pool_claim(pool, i, g)) continue;
+    task(arena, i, parts);
+    if (__atomic_add_fetch(&pool->finished, 1, __ATOMIC_ACQ_REL) == (uint32_t)parts) {
+      pthread_mutex_lock(&pool->lock);
+      pthread_cond_signal(&pool->done);
+      pthread_mutex_unlock(&pool->lock);
+    }
+  }
+}
+
+static void *te_pool_worker_main(void *arg) {
+  te_pool_worker *me = (te_pool_worker *)arg;
+  te_pool *pool = me->pool;
+  uint32_t seen = me->generation;
+  for (;;) {
+    te_pool_task task;
+    uint8_t *arena;
+    int32_t parts;
+    uint32_t g = te_pool_wait_change(pool, &pool->wake, &pool->generation, seen);
+    if (__atomic_load_n(&pool->stopping, __ATOMIC_ACQUIRE)) return NULL;
+    if (g & 1) continue; /* the caller is writing the next task */
+    task = __atomic_load_n(&pool->task, __ATOMIC_RELAXED);
+    arena = __atomic_load_n(&pool->arena, __ATOMIC_RELAXED);
+    parts = __atomic_load_n(&pool->parts, __ATOMIC_RELAXED);
+    __atomic_thread_fence(__ATOMIC_ACQUIRE);
+    if (__atomic_load_n(&pool->generation, __ATOMIC_RELAXED) != g) continue; /* a newer task: read that one */
+    seen = g;
+    te_pool_work(pool, task, arena, parts, g, me->part % parts);
+  }
+}
+
+int te_pool_start(te_pool *pool, int32_t threads) {
+  int32_t i;
+  if (pool->workers_started > 0) return 0;
+  if (threads > TE_POOL_MAX_THREADS) threads = TE_POOL_MAX_THREADS;
+  if (threads < 2) return 0;
+  pthread_mutex_init(&pool->lock, NULL);
+  pthread_cond_init(&pool->wake, NULL);
+  pthread_cond_init(&pool->done, NULL);
+  pool->stopping = 0;
+  for (i = 0; i < threads - 1; i++) {
+    te_pool_worker *w = &pool->workers[i];
+    w->pool = pool;
+    w->part = i + 1;
+    w->generation = pool->generation;
+    if (pthread_create(&pool->threads[i], NULL, te_pool_worker_main, w) != 0) break;
+  }
+  pool->workers_started = i;
+  return i == threads - 1 ? 0 : -1;
+}
+
+void te_pool_run(te_pool *pool, te_pool_task task, uint8_t *arena, int32_t parts) {
+  uint32_t g = pool->generation + 2, finished;
+  if (parts > pool->workers_started + 1) parts = pool->workers_started + 1;
+  if (parts <= 1) {
+    task(arena, 0, 1);
+    return;
+  }
+  __atomic_store_n(&pool->generation, g - 1, __ATOMIC_RELAXED);
+  __atomic_thread_fence(__ATOMIC_RELEASE);
+  __atomic_store_n(&pool->task, task, __ATOMIC_RELAXED);
+  __atomic_store_n(&pool->arena, arena, __ATOMIC_RELAXED);
+  __atomic_store_n(&pool->parts, parts, __ATOMIC_RELAXED);
+  __atomic_store_n(&pool->finished, 0, __ATOMIC_RELAXED);
+  pthread_mutex_lock(&pool->lock);
+  __atomic_store_n(&pool->generation, g, __ATOMIC_RELEASE);
+  pthread_cond_broadcast(&pool->wake);
+  pthread_mutex_unlock(&pool->lock);
+  te_pool_work(pool, task, arena, parts, g, 0);
+  while ((finished = __atomic_load_n(&pool->finished, __ATOMIC_ACQUIRE)) != (uint32_t)parts)
+    te_pool_wait_change(pool, &pool->done, &pool->finished, finished);
+}
+
+void te_pool_stop(te_pool *pool) {
+  int32_t i;
+  if (pool->workers_started == 0) return;
+  pthread_mutex_lock(&pool->lock);
+  __atomic_store_n(&pool->stopping, 1, __ATOMIC_RELEASE);
+  __atomic_store_n(&pool->generation, pool->generation + 2, __ATOMIC_RELEASE);
+  pthread_cond_broadcast(&pool->wake);
+  pthread_mutex_unlock(&pool->lock);
+  for (i = 0; i < pool->workers_started; i++) pthread_join(pool->threads[i], NULL);
+  pthread_cond_destroy(&pool->done);
+  pthread_cond_destroy(&pool->wake);
+  pthread_mutex_destroy(&pool->lock);
+  pool->workers_started = 0;
+}
