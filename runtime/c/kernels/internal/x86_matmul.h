@@ -2,9 +2,11 @@
  * tinyedge: the x86-64 matmul skeleton shared by kernels/x86-avx2 and kernels/x86-avxvnni, on MatmulLayout 'o8-k4-u8'
  * weights: per group of eight output channels (out_c zero-padded to a multiple of eight, as are the folded bias,
  * multipliers and shifts), per step of four k (K zero-padded to a multiple of four), a 32-byte vector [8 channels][4 k].
- * A tile of up to four rows (pixels) by sixteen channels keeps eight int32x8 accumulators: each step broadcasts
- * four input bytes of a row to every lane and multiplies them with the two weight vectors, so every weight loaded
- * serves four rows and every input word sixteen channels, with no horizontal sums.
+ * A tile of up to TE_X86_ROWS rows (pixels) by sixteen channels keeps 2·TE_X86_ROWS int32x8 accumulators: each step
+ * broadcasts four input bytes of a row to every lane and multiplies them with the two weight vectors, so every weight
+ * loaded serves TE_X86_ROWS rows and every input word sixteen channels, with no horizontal sums. TE_X86_ROWS is 4 (16
+ * vector registers) unless the including file sets 8 (32 registers with AVX-512VL); a last tile of at most four rows
+ * then takes the four-row form.
  *
  * The including file enables its ISA (target pragma) and defines TE_DOT4(acc, xu, w): acc (int32x8) += per lane the
  * sum of the four products of the unsigned bytes of xu and the signed bytes of w (VPDPBUSD's arithmetic). Inputs are
@@ -12,7 +14,7 @@
  * (weight-layouts.ts, layMatmulBias), so the sums are TFLite's. |x + 128| ≤ 255 and |w| ≤ 128: no int32 overflow
  * below K ≈ 65,000, as for the reference.
  *
- * In-place contract: a tile reads its rows' inputs and writes its rows' outputs, rows in raster order, at most four.
+ * In-place contract: a tile reads its rows' inputs and writes its rows' outputs, rows in raster order, at most eight.
  */
 #ifndef TINYEDGE_X86_MATMUL_H
 #define TINYEDGE_X86_MATMUL_H
@@ -24,7 +26,9 @@
 #include "patch.h"
 #include "x86_requantize.h"
 
+#ifndef TE_X86_ROWS
 #define TE_X86_ROWS 4
+#endif
 
 /* The four input bytes x[i..i+4) (only `n` of them read, the others zero) with sign bits flipped, in every lane. */
 static inline __m256i te_x86_broadcast4(const int8_t *x, int32_t n) {
@@ -89,6 +93,13 @@ static void te_x86_rows4(const int8_t *const *xr, int8_t *const *yr, const int8_
   te_x86_rows(xr, yr, 4, w, folded_bias, k, out_c, p);
 }
 
+#if TE_X86_ROWS == 8
+static void te_x86_rows8(const int8_t *const *xr, int8_t *const *yr, const int8_t *w, const int32_t *folded_bias, int32_t k,
+                         int32_t out_c, const te_mac_params *p) {
+  te_x86_rows(xr, yr, 8, w, folded_bias, k, out_c, p);
+}
+#endif
+
 static void te_x86_rows2(const int8_t *const *xr, int8_t *const *yr, const int8_t *w, const int32_t *folded_bias, int32_t k,
                          int32_t out_c, const te_mac_params *p) {
   te_x86_rows(xr, yr, 2, w, folded_bias, k, out_c, p);
@@ -105,6 +116,12 @@ void te_matmul_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, 
       xr[j] = x + (r + j < rows ? r + j : rows - 1) * k;
       yr[j] = r + j < rows ? y + (r + j) * out_c : NULL;
     }
+#if TE_X86_ROWS == 8
+    if (rows - r > 4) {
+      te_x86_rows8(xr, yr, w, folded_bias, k, out_c, p);
+      continue;
+    }
+#endif
     te_x86_rows4(xr, yr, w, folded_bias, k, out_c, p);
   }
 }
