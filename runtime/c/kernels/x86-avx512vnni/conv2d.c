@@ -1,7 +1,8 @@
 /*
  * x86-64 AVX-512 VNNI int8 convolution and matrix product on 'o8-k4' weights (kernels/internal/x86_matmul.h): the
- * EVEX form of VPDPBUSD on 256-bit vectors, whose 32 registers hold tiles of eight rows by sixteen channels (sixteen
- * accumulators), twice AVX-VNNI's four rows: every weight loaded serves eight rows. Bit-exact with kernels/ref.
+ * EVEX form of VPDPBUSD on 256-bit vectors, whose 32 registers hold tiles of eight rows by 24 channels (24
+ * accumulators), twice AVX-VNNI's four rows: every weight loaded serves eight rows, every input word 24 channels.
+ * Bit-exact with kernels/ref.
  */
 #if !defined(__x86_64__)
 #error "kernels/x86-avx512vnni is for x86-64: the compiler keeps it only where `cc -march=native` defines __AVX512VNNI__"
@@ -19,5 +20,6 @@ static inline __m256i te_dpbusd(__m256i acc, __m256i xu, __m256i w) {
 
 #define TE_DOT4(acc, xu, w) te_dpbusd((acc), (xu), (w))
 #define TE_X86_ROWS 8
+#define TE_X86_GROUPS 3
 
 #include "../internal/x86_matmul.h"
