@@ -157,7 +157,7 @@ export const KERNEL_FOLDERS: Record<string, KernelFolder> = {
   'x86-avx512vnni': {
     isa: 'x86-64 AVX-512 VNNI: EVEX VPDPBUSD on 256-bit vectors, 32 registers for tiles of eight rows',
     families: ['conv2d'],
-    matmulLayout: 'o8-k4',
+    matmulLayout: 'o8-k4-u8',
     needs: ['__AVX2__', '__AVX512VL__', '__AVX512VNNI__'],
   },
   'x86-avxvnni': {

@@ -1,5 +1,5 @@
 /*
- * x86-64 AVX-512 VNNI int8 convolution and matrix product on 'o8-k4' weights (kernels/internal/x86_matmul.h): the
+ * x86-64 AVX-512 VNNI int8 convolution and matrix product on 'o8-k4-u8' weights (kernels/internal/x86_matmul.h): the
  * EVEX form of VPDPBUSD on 256-bit vectors, whose 32 registers hold tiles of eight rows by 24 channels (24
  * accumulators), twice AVX-VNNI's four rows: every weight loaded serves eight rows, every input word 24 channels.
  * Bit-exact with kernels/ref.
