@@ -149,7 +149,7 @@ export const KERNEL_FOLDERS: Record<string, KernelFolder> = {
     depthwiseLayout: 'c8-fold3x3',
   },
   'x86-avx2': {
-    isa: 'x86-64 AVX2: VPMADDWD on 16-bit halves of unsigned inputs and weights, VPMULLW depthwise, 8-lane add',
+    isa: 'x86-64 AVX2: VPMADDWD on 16-bit halves of unsigned inputs and weights, VPMADDWD depthwise (even and odd channel weights), 8-lane add',
     families: ['conv2d', 'depthwise_conv2d', 'add'],
     matmulLayout: 'o8-k4-u8',
     needs: ['__AVX2__'],
