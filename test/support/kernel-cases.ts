@@ -258,25 +258,30 @@ const depthwiseTiny: KernelCase[] = (
   seed: 540 + i,
 }));
 
+/** A fully connected layer k → o over `rows` rows (a matmul kernel's row tiles). */
+export function fullyConnectedCase(k: number, o: number, rows: number): KernelCase {
+  return {
+    name: `fully connected ${k} → ${o}, ${rows} rows`,
+    graph: () =>
+      single(
+        (b) => {
+          weights(b, 'w', [o, k], k);
+          weights(b, 'bias', [o], k + 1);
+          return b.node('fully_connected', 'fc', ['x', 'w', 'bias'], { clamp: NO_CLAMP });
+        },
+        [rows, k],
+      ),
+    seed: 600 + k,
+  };
+}
+
 /** Row counts 3, 2, 5 and 1: the WASM matmul computes rows four at a time, so these exercise each remainder. */
 const fullyConnected: KernelCase[] = [
   [17, 7, 3],
   [64, 65, 2],
   [33, 20, 5],
   [18, 5, 1],
-].map(([k, o, rows]) => ({
-  name: `fully connected ${k} → ${o}, ${rows} rows`,
-  graph: () =>
-    single(
-      (b) => {
-        weights(b, 'w', [o!, k!], k!);
-        weights(b, 'bias', [o!], k! + 1);
-        return b.node('fully_connected', 'fc', ['x', 'w', 'bias'], { clamp: NO_CLAMP });
-      },
-      [rows!, k!],
-    ),
-  seed: 600 + k!,
-}));
+].map(([k, o, rows]) => fullyConnectedCase(k!, o!, rows!));
 
 const pools: KernelCase[] = (
   [

@@ -149,10 +149,16 @@ export const KERNEL_FOLDERS: Record<string, KernelFolder> = {
     depthwiseLayout: 'c8-fold3x3',
   },
   'x86-avx2': {
-    isa: 'x86-64 AVX2: VPMADDWD on 16-bit halves of unsigned inputs and weights, VPMULLW depthwise, 8-lane add',
+    isa: 'x86-64 AVX2: VPMADDWD on 16-bit halves of unsigned inputs and weights, VPMADDWD depthwise (even and odd channel weights), 8-lane add',
     families: ['conv2d', 'depthwise_conv2d', 'add'],
     matmulLayout: 'o8-k4-u8',
     needs: ['__AVX2__'],
+  },
+  'x86-avx512vnni': {
+    isa: 'x86-64 AVX-512 VNNI: EVEX VPDPBUSD on 256-bit vectors, 32 registers for tiles of eight rows',
+    families: ['conv2d'],
+    matmulLayout: 'o8-k4-u8',
+    needs: ['__AVX2__', '__AVX512VL__', '__AVX512VNNI__'],
   },
   'x86-avxvnni': {
     isa: 'x86-64 AVX-VNNI: VPDPBUSD, 32 MACs per instruction',

@@ -2,9 +2,11 @@
  * tinyedge: the x86-64 matmul skeleton shared by kernels/x86-avx2 and kernels/x86-avxvnni, on MatmulLayout 'o8-k4-u8'
  * weights: per group of eight output channels (out_c zero-padded to a multiple of eight, as are the folded bias,
  * multipliers and shifts), per step of four k (K zero-padded to a multiple of four), a 32-byte vector [8 channels][4 k].
- * A tile of up to four rows (pixels) by sixteen channels keeps eight int32x8 accumulators: each step broadcasts
- * four input bytes of a row to every lane and multiplies them with the two weight vectors, so every weight loaded
- * serves four rows and every input word sixteen channels, with no horizontal sums.
+ * A tile of up to TE_X86_ROWS rows (pixels) by sixteen channels keeps 2·TE_X86_ROWS int32x8 accumulators: each step
+ * broadcasts four input bytes of a row to every lane and multiplies them with the two weight vectors, so every weight
+ * loaded serves TE_X86_ROWS rows and every input word sixteen channels, with no horizontal sums. TE_X86_ROWS is 4 (16
+ * vector registers) unless the including file sets 8 (32 registers with AVX-512VL); a last tile of at most four rows
+ * then takes the four-row form.
  *
  * The including file enables its ISA (target pragma) and defines TE_DOT4(acc, xu, w): acc (int32x8) += per lane the
  * sum of the four products of the unsigned bytes of xu and the signed bytes of w (VPDPBUSD's arithmetic). Inputs are
@@ -12,7 +14,7 @@
  * (weight-layouts.ts, layMatmulBias), so the sums are TFLite's. |x + 128| ≤ 255 and |w| ≤ 128: no int32 overflow
  * below K ≈ 65,000, as for the reference.
  *
- * In-place contract: a tile reads its rows' inputs and writes its rows' outputs, rows in raster order, at most four.
+ * In-place contract: a tile reads its rows' inputs and writes its rows' outputs, rows in raster order, at most eight.
  */
 #ifndef TINYEDGE_X86_MATMUL_H
 #define TINYEDGE_X86_MATMUL_H
@@ -24,7 +26,12 @@
 #include "patch.h"
 #include "x86_requantize.h"
 
+#ifndef TE_X86_ROWS
 #define TE_X86_ROWS 4
+#endif
+#ifndef TE_X86_GROUPS
+#define TE_X86_GROUPS 2
+#endif
 
 /* The four input bytes x[i..i+4) (only `n` of them read, the others zero) with sign bits flipped, in every lane. */
 static inline __m256i te_x86_broadcast4(const int8_t *x, int32_t n) {
@@ -34,10 +41,10 @@ static inline __m256i te_x86_broadcast4(const int8_t *x, int32_t n) {
 }
 
 /* One step of four k (`bytes` of them in the inputs) of mr rows by nv groups of eight channels. */
-static inline __attribute__((always_inline)) void te_x86_step(__m256i acc[TE_X86_ROWS][2], const int8_t *const *xr, int mr,
-                                                              int nv, const int8_t *wg, int32_t k4, int32_t i,
-                                                              int32_t bytes) {
-  __m256i wv[2];
+static inline __attribute__((always_inline)) void te_x86_step(__m256i acc[TE_X86_ROWS][TE_X86_GROUPS],
+                                                              const int8_t *const *xr, int mr, int nv, const int8_t *wg,
+                                                              int32_t k4, int32_t i, int32_t bytes) {
+  __m256i wv[TE_X86_GROUPS];
   int32_t j, v;
   for (v = 0; v < nv; v++) wv[v] = _mm256_loadu_si256((const __m256i *)(wg + v * 8 * k4 + i * 8));
   for (j = 0; j < mr; j++) {
@@ -55,8 +62,8 @@ static inline __attribute__((always_inline)) void te_x86_block(const int8_t *con
                                                                const int8_t *wg, const int32_t *folded_bias, int32_t k,
                                                                int32_t o, int32_t n, const te_mac_params *p) {
   const int32_t k4 = (k + 3) & ~3, kmain = k & ~3;
-  __m256i acc[TE_X86_ROWS][2];
-  te_x86_requant8 q[2];
+  __m256i acc[TE_X86_ROWS][TE_X86_GROUPS];
+  te_x86_requant8 q[TE_X86_GROUPS];
   int32_t i, j, v;
   for (j = 0; j < mr; j++)
     for (v = 0; v < nv; v++) acc[j][v] = _mm256_loadu_si256((const __m256i *)(folded_bias + o + 8 * v));
@@ -66,28 +73,41 @@ static inline __attribute__((always_inline)) void te_x86_block(const int8_t *con
     q[v] = te_x86_requant_load(p->multipliers + o + 8 * v, p->shifts + o + 8 * v, p->output_offset, p->act_min,
                                p->act_max);
   for (j = 0; j < mr; j++) {
-    if (yr[j]) {
-      const __m256i lo = te_x86_requantize8(acc[j][0], &q[0]);
-      const __m256i hi = nv == 2 ? te_x86_requantize8(acc[j][1], &q[1]) : lo;
-      te_x86_store_bytes(yr[j] + o, te_x86_narrow16(lo, hi), n < 8 * nv ? n : 8 * nv);
+    /* Sixteen channels a store (eight for a last odd group, requantized once: the pair's halves are the same). */
+    for (v = 0; v < nv && yr[j]; v += 2) {
+      const int second = v + 1 < nv ? v + 1 : v;
+      const int32_t left = n - 8 * v, stored = 8 * (second - v + 1);
+      const __m128i bytes = te_x86_requantize16(acc[j][v], acc[j][second], &q[v], &q[second]);
+      te_x86_store_bytes(yr[j] + o + 8 * v, bytes, left < stored ? left : stored);
     }
   }
 }
 
-/* Every output channel of mr rows, sixteen channels a block and the last eight alone. */
+/* Every output channel of mr rows, TE_X86_GROUPS groups of eight channels a block, then the groups left. */
 static inline __attribute__((always_inline)) void te_x86_rows(const int8_t *const *xr, int8_t *const *yr, int mr,
                                                               const int8_t *w, const int32_t *folded_bias, int32_t k,
                                                               int32_t out_c, const te_mac_params *p) {
-  const int32_t group = 8 * ((k + 3) & ~3);
-  int32_t o;
-  for (o = 0; o + 8 < out_c; o += 16) te_x86_block(xr, yr, mr, 2, w + (o / 8) * group, folded_bias, k, o, out_c - o, p);
-  if (o < out_c) te_x86_block(xr, yr, mr, 1, w + (o / 8) * group, folded_bias, k, o, out_c - o, p);
+  const int32_t group = 8 * ((k + 3) & ~3), groups = (out_c + 7) / 8;
+  int32_t g;
+  for (g = 0; g + TE_X86_GROUPS <= groups; g += TE_X86_GROUPS)
+    te_x86_block(xr, yr, mr, TE_X86_GROUPS, w + g * group, folded_bias, k, 8 * g, out_c - 8 * g, p);
+  if (TE_X86_GROUPS > 2 && groups - g == 2)
+    te_x86_block(xr, yr, mr, 2, w + g * group, folded_bias, k, 8 * g, out_c - 8 * g, p);
+  else if (g < groups)
+    te_x86_block(xr, yr, mr, 1, w + g * group, folded_bias, k, 8 * g, out_c - 8 * g, p);
 }
 
 static void te_x86_rows4(const int8_t *const *xr, int8_t *const *yr, const int8_t *w, const int32_t *folded_bias, int32_t k,
                          int32_t out_c, const te_mac_params *p) {
   te_x86_rows(xr, yr, 4, w, folded_bias, k, out_c, p);
 }
+
+#if TE_X86_ROWS == 8
+static void te_x86_rows8(const int8_t *const *xr, int8_t *const *yr, const int8_t *w, const int32_t *folded_bias, int32_t k,
+                         int32_t out_c, const te_mac_params *p) {
+  te_x86_rows(xr, yr, 8, w, folded_bias, k, out_c, p);
+}
+#endif
 
 static void te_x86_rows2(const int8_t *const *xr, int8_t *const *yr, const int8_t *w, const int32_t *folded_bias, int32_t k,
                          int32_t out_c, const te_mac_params *p) {
@@ -105,6 +125,12 @@ void te_matmul_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, 
       xr[j] = x + (r + j < rows ? r + j : rows - 1) * k;
       yr[j] = r + j < rows ? y + (r + j) * out_c : NULL;
     }
+#if TE_X86_ROWS == 8
+    if (rows - r > 4) {
+      te_x86_rows8(xr, yr, w, folded_bias, k, out_c, p);
+      continue;
+    }
+#endif
     te_x86_rows4(xr, yr, w, folded_bias, k, out_c, p);
   }
 }

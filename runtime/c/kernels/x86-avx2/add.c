@@ -34,11 +34,11 @@ static int32_t te_x86_add_flat(const int8_t *a, const int8_t *b, int32_t n, cons
   int32_t i, h;
   for (i = 0; i + 16 <= n; i += 16) {
     for (h = 0; h < 2; h++) {
-      const __m256i sa = te_x86_mbqm8(te_x86_add_input(a + i + 8 * h, off1, left_shift), q1.m, q1.left, q1.right);
-      const __m256i sb = te_x86_mbqm8(te_x86_add_input(b + i + 8 * h, off2, left_shift), q2.m, q2.left, q2.right);
-      half[h] = te_x86_requantize8(_mm256_add_epi32(sa, sb), &qo);
+      const __m256i sa = te_x86_mbqm8(te_x86_add_input(a + i + 8 * h, off1, left_shift), &q1);
+      const __m256i sb = te_x86_mbqm8(te_x86_add_input(b + i + 8 * h, off2, left_shift), &q2);
+      half[h] = _mm256_add_epi32(sa, sb);
     }
-    _mm_storeu_si128((__m128i *)(y + i), te_x86_narrow16(half[0], half[1]));
+    _mm_storeu_si128((__m128i *)(y + i), te_x86_requantize16(half[0], half[1], &qo, &qo));
   }
   return i;
 }
