@@ -9,7 +9,7 @@
  */
 
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cBuildOf, cProject } from '../../compiler/backends/c/project.ts';
 import { cScratchBytes } from '../../compiler/backends/c/render-nodes.ts';
@@ -44,8 +44,6 @@ export interface HostBenchResult {
   skipped: SkippedPeer[];
   macs: number;
   instructions: number | null;
-  /** With threads: the instructions of each thread of one inference on them (how evenly the layers split). */
-  threadInstructions: number[] | null;
   macsPerInstruction: number | null;
   sameTop1: boolean | null;
   equalOutputBytes: number | null;
@@ -78,33 +76,25 @@ function runC(dir: string, input: string, runs: number, threads?: number): { lat
 }
 
 /**
- * Instructions of one inference under callgrind, or null when valgrind is not installed; with `threads`, the
- * instructions of each thread (callgrind's --separate-threads writes one file per thread), the caller's first.
+ * Instructions of one inference under callgrind, or null when valgrind is not installed. One thread only: valgrind
+ * runs a program's threads one at a time, so how the pool's claimed parts fall among them says nothing of a speedup.
  */
-function callgrindInstructions(dir: string, input: string, threads?: number): number[] | null {
-  const out = join(dir, 'callgrind.out');
+function callgrindInstructions(dir: string, input: string): number | null {
   const r = spawnSync(
     'valgrind',
     [
       '--tool=callgrind',
-      `--callgrind-out-file=${out}`,
-      ...(threads ? ['--separate-threads=yes'] : []),
+      `--callgrind-out-file=${join(dir, 'callgrind.out')}`,
       join(dir, 'runner'),
       input,
       join(dir, 'cg.i8'),
       '1',
-      ...(threads ? [String(threads)] : []),
     ],
     { encoding: 'utf8' },
   );
   if (r.error) return null;
-  if (threads)
-    return readdirSync(dir)
-      .filter((f) => f.startsWith('callgrind.out-'))
-      .sort()
-      .map((f) => Number(/^totals: (\d+)$/m.exec(readFileSync(join(dir, f), 'utf8'))?.[1] ?? 0));
   const m = /Collected : (\d+)/.exec(r.stderr);
-  return m ? [Number(m[1])] : null;
+  return m ? Number(m[1]) : null;
 }
 
 /** The build callgrind counts: AVX2, which valgrind runs (it has no AVX-512). */
@@ -270,9 +260,7 @@ export async function benchHost(
     log(`round ${round + 1}/${rounds}`);
   }
   log('counting instructions with callgrind…');
-  const instructions = callgrindInstructions(counted, input)?.[0] ?? null;
-  const threadInstructions =
-    threads > 1 ? callgrindInstructions(writeProject(g, COUNTED_CFLAGS, threads), input, threads) : null;
+  const instructions = callgrindInstructions(counted, input);
   const macs = modelStats(g).totals.macs;
   const ortOf = (t: number) => contenders.find((k) => k.family === 'ort' && k.threads === t);
   const oneThread = (k: Contender) => contenders.find((o) => o.family === k.family && o.threads === 1);
@@ -296,22 +284,11 @@ export async function benchHost(
     skipped,
     macs,
     instructions,
-    threadInstructions,
     macsPerInstruction: instructions ? Number((macs / instructions).toFixed(3)) : null,
     sameTop1: hasOrt ? argmax(c.out) === argmax(ort.out) : null,
     equalOutputBytes: hasOrt ? equal / c.out.length : null,
     xnnpackOutput: xnnpack ? { bytes: c.out.length, ...outputDifference(c.out, xnn.out) } : null,
   };
-}
-
-/** Each thread's instructions of one inference and the speedup their split allows (one thread's count over the busiest's). */
-function threadInstructionLines(r: HostBenchResult): string[] {
-  const counts = r.threadInstructions;
-  if (!counts?.length || !r.instructions) return [];
-  const busiest = Math.max(...counts);
-  return [
-    `instructions per thread on ${counts.length} threads (callgrind): ${counts.join(', ')}; one thread's ${r.instructions} over the busiest's: ${(r.instructions / busiest).toFixed(2)}× (the speedup free cores would give, before memory bandwidth)`,
-  ];
 }
 
 /** XNNPACK's output check: it requantizes in float (fp32 "magic" rounding), so ties may land 1 apart per layer. */
@@ -341,7 +318,6 @@ export function formatHostBench(r: HostBenchResult, runs: number): string {
       (r.macsPerInstruction
         ? `; ${(r.macs / 1e6).toFixed(1)}M MACs → ${r.macsPerInstruction} MACs per instruction (AVX2 vpmaddwd ceiling: 16; AVX-512 VNNI vpdpbusd: 64)`
         : ''),
-    ...threadInstructionLines(r),
     ...(r.equalOutputBytes === null
       ? []
       : [
