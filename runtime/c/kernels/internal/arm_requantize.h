@@ -54,17 +54,11 @@ static inline te_requant4 te_requant4_load(const int32_t *m, const int32_t *shif
   return q;
 }
 
-/* te_mbqm on four lanes whose shifts are all ≤ 0 (`right`, the shifts themselves), the argument at the top of this
-   file. The fixup's add need not saturate: VQRDMULH by a multiplier below 2^31 never returns INT32_MIN, so x − 1
-   cannot wrap; one SSRA does it. */
-static inline int32x4_t te_mbqm4_right(int32x4_t acc, int32x4_t m, int32x4_t right) {
-  const int32x4_t x = vqrdmulhq_s32(acc, m);
-  return vrshlq_s32(vsraq_n_s32(x, vandq_s32(x, right), 31), right);
-}
-
-/* te_mbqm4_right after the left shifts (multipliers above one). */
+/* te_mbqm on four lanes (the argument at the top of this file). The fixup's add need not saturate: VQRDMULH by a
+   multiplier below 2^31 never returns INT32_MIN, so x − 1 cannot wrap; one SSRA does it. */
 static inline int32x4_t te_mbqm4(int32x4_t acc, te_requant4 q) {
-  return te_mbqm4_right(vshlq_s32(acc, q.left), q.m, q.right);
+  const int32x4_t x = vqrdmulhq_s32(vshlq_s32(acc, q.left), q.m);
+  return vrshlq_s32(vsraq_n_s32(x, vandq_s32(x, q.right), 31), q.right);
 }
 
 /* Eight rescaled lanes plus the output offset as int8, saturating: every saturation is a clamp to a range holding

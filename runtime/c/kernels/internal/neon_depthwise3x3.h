@@ -84,8 +84,7 @@ static inline uint32_t te_dw3_row_mask9(int32_t iy0, int32_t h) {
 
 /* Channels [c0, c0 + 4·NQ) of `count` pixels from (row, ox0) on (`row` the input row of the window's top, row_mask9
    the taps whose rows lie in the input: 0x1ff when all do); y is pixel ox0's first output byte. A border pixel skips
-   its padded taps (they would add (zero point + input_offset)·w = 0). When no channel of the block has a left shift
-   (a multiplier above one), the shifts are the right shifts as they stand. */
+   its padded taps (they would add (zero point + input_offset)·w = 0). */
 static inline __attribute__((always_inline)) void te_dw3_block(const int8_t *x, const int8_t *w, const int32_t *bias,
                                                                const te_dw3_geometry *d, const te_mac_params *p,
                                                                const int8_t *row, int32_t iy0, uint32_t row_mask9,
@@ -96,12 +95,7 @@ static inline __attribute__((always_inline)) void te_dw3_block(const int8_t *x, 
   const int32_t *b = bias ? bias + c0 : te_dw3_zero_bias;
   const int32_t *shifts = p->shifts + c0, *multipliers = p->multipliers + c0;
   int16x8_t wl[9], wh[9];
-  int32_t t, q, ox, left_shifts;
-  {
-    int32x4_t most = vld1q_s32(shifts);
-    for (q = 1; q < NQ; q++) most = vmaxq_s32(most, vld1q_s32(shifts + 4 * q));
-    left_shifts = vmaxvq_s32(most) > 0;
-  }
+  int32_t t, q, ox;
   for (t = 0; t < 9; t++) {
     const int8_t *wt = w + t * c + c0;
     if (NQ == 4) {
@@ -126,11 +120,7 @@ static inline __attribute__((always_inline)) void te_dw3_block(const int8_t *x, 
       TE_DW3_TAPS_MASKED(x, at, d->tap, mask9)
     }
     /* Loaded per pixel: kept across pixels they would push the weights out of the registers. */
-    if (left_shifts) {
-      for (q = 0; q < NQ; q++) v[q] = te_mbqm4(acc[q], te_requant4_load(multipliers + 4 * q, shifts + 4 * q));
-    } else {
-      for (q = 0; q < NQ; q++) v[q] = te_mbqm4_right(acc[q], vld1q_s32(multipliers + 4 * q), vld1q_s32(shifts + 4 * q));
-    }
+    for (q = 0; q < NQ; q++) v[q] = te_mbqm4(acc[q], te_requant4_load(multipliers + 4 * q, shifts + 4 * q));
     {
       const int16x8_t out_offset = vdupq_n_s16((int16_t)p->output_offset);
       const int8x8_t v8 = te_offset_narrow8(v[0], v[1], out_offset);
