@@ -491,6 +491,39 @@ const others: KernelCase[] = [
     graph: () => single((b) => b.node('mean', 'mean', ['x'], { axes: [1, 2], keepDims: true }), [1, 5, 6, 7]),
     seed: 900,
   },
+  // The NEON mean's sixteen-lane blocks with a scalar tail, int16 partial sums over more than 256 rows, two outer rows.
+  {
+    name: 'mean over 17 × 16 = 272 positions of 21 channels',
+    graph: () => single((b) => b.node('mean', 'mean', ['x'], { axes: [1, 2], keepDims: true }), [1, 17, 16, 21]),
+    seed: 901,
+    int8Only: true,
+  },
+  {
+    name: 'mean over height and width of two images of 40 channels',
+    graph: () => single((b) => b.node('mean', 'mean', ['x'], { axes: [1, 2], keepDims: false }), [2, 3, 4, 40]),
+    seed: 902,
+    int8Only: true,
+  },
+  // Padding in every dimension but the batch, the innermost too (row runs of the NEON pad with padding beside them).
+  {
+    name: 'pad of height, width and channels',
+    graph: () =>
+      single(
+        (b) =>
+          b.node('pad', 'pad', ['x'], {
+            pads: [
+              [0, 0],
+              [1, 0],
+              [0, 2],
+              [2, 3],
+            ],
+            value: 0,
+          }),
+        [1, 3, 4, 5],
+      ),
+    seed: 1001,
+    int8Only: true,
+  },
   {
     name: 'pad (asymmetric, with the zero point), concat of differently quantized inputs, reshape',
     graph: () =>

@@ -120,8 +120,8 @@ export interface KernelFolder {
 export const KERNEL_FOLDERS: Record<string, KernelFolder> = {
   ref: { isa: 'portable C99 (compilers vectorize the loops)', families: KERNEL_FAMILIES, matmulLayout: 'k-major' },
   'arm-neon': {
-    isa: 'AArch64 Advanced SIMD: SMLAL by element on int16-widened 4 rows × 16 channel tiles, vmlal_s16 depthwise, VQRDMULH add',
-    families: ['conv2d', 'depthwise_conv2d', 'add'],
+    isa: 'AArch64 Advanced SIMD: SMLAL by element on int16-widened 4 rows × 16 channel tiles, vmlal_s16 depthwise, VQRDMULH add, SADDW mean, row-copy pad',
+    families: ['conv2d', 'depthwise_conv2d', 'add', 'pool', 'pad'],
     matmulLayout: 'k-major',
   },
   'arm-dotprod': {

@@ -3,8 +3,8 @@
  * multiple of 8, any stride and padding. A tile is up to eight output pixels of one row in raster order (the in-place
  * contract of kernels.h); per block of sixteen (or the last eight) channels the nine taps' weights are widened to
  * int16 once and stay in registers while the tile's pixels run: per tap one load, (x + input_offset) widened with
- * SADDW, four SMLAL, 16 MACs in 7 instructions. A pixel whose window crosses the border first copies its taps into a
- * local window whose padded taps hold the zero point, so (x + input_offset) = 0 there and the same code runs.
+ * SADDW, four SMLAL, 16 MACs in 7 instructions. A pixel whose window crosses the border runs only its taps inside the
+ * input, picked by a nine-bit mask (one test-and-branch a tap; small maps are mostly border pixels).
  * Overflow as in depthwise.h: nine products below 2^15 each.
  */
 #ifndef TINYEDGE_NEON_DEPTHWISE3X3_H
@@ -59,18 +59,42 @@ typedef struct {
 
 static const int32_t te_dw3_zero_bias[16] = {0};
 
-/* Channels [c0, c0 + 4·NQ) of `count` pixels from (row, ox0) on (`row` the input row of the window's top, `rows_inside`
-   whether the window's three rows lie in the input); y is pixel ox0's first output byte. */
+/* The taps of mask9 (bit t: tap t lies inside the input) at x + (at + tap[t]); `at` may lie outside the input. */
+#define TE_DW3_TAPS_MASKED(x, at, tap, mask9)                                                                          \
+  if ((mask9) & 1) { TE_DW3_TAP(0, (x) + ((at) + (tap)[0])) }                                                         \
+  if ((mask9) & 2) { TE_DW3_TAP(1, (x) + ((at) + (tap)[1])) }                                                         \
+  if ((mask9) & 4) { TE_DW3_TAP(2, (x) + ((at) + (tap)[2])) }                                                         \
+  if ((mask9) & 8) { TE_DW3_TAP(3, (x) + ((at) + (tap)[3])) }                                                         \
+  if ((mask9) & 16) { TE_DW3_TAP(4, (x) + ((at) + (tap)[4])) }                                                        \
+  if ((mask9) & 32) { TE_DW3_TAP(5, (x) + ((at) + (tap)[5])) }                                                        \
+  if ((mask9) & 64) { TE_DW3_TAP(6, (x) + ((at) + (tap)[6])) }                                                        \
+  if ((mask9) & 128) { TE_DW3_TAP(7, (x) + ((at) + (tap)[7])) }                                                       \
+  if ((mask9) & 256) { TE_DW3_TAP(8, (x) + ((at) + (tap)[8])) }
+
+/* Bit k set when index i0 + k (k < 3) lies in [0, n). */
+static inline uint32_t te_dw3_inside3(int32_t i0, int32_t n) {
+  return (uint32_t)(i0 >= 0 && i0 < n) | (uint32_t)(i0 + 1 >= 0 && i0 + 1 < n) << 1 | (uint32_t)(i0 + 2 >= 0 && i0 + 2 < n) << 2;
+}
+
+/* The taps (bit t of nine) whose rows iy0 + t / 3 lie in [0, h). */
+static inline uint32_t te_dw3_row_mask9(int32_t iy0, int32_t h) {
+  const uint32_t rows = te_dw3_inside3(iy0, h);
+  return (rows & 1 ? 0x7u : 0) | (rows & 2 ? 0x38u : 0) | (rows & 4 ? 0x1c0u : 0);
+}
+
+/* Channels [c0, c0 + 4·NQ) of `count` pixels from (row, ox0) on (`row` the input row of the window's top, row_mask9
+   the taps whose rows lie in the input: 0x1ff when all do); y is pixel ox0's first output byte. A border pixel skips
+   its padded taps (they would add (zero point + input_offset)·w = 0). */
 static inline __attribute__((always_inline)) void te_dw3_block(const int8_t *x, const int8_t *w, const int32_t *bias,
                                                                const te_dw3_geometry *d, const te_mac_params *p,
-                                                               const int8_t *row, int32_t iy0, int rows_inside,
+                                                               const int8_t *row, int32_t iy0, uint32_t row_mask9,
                                                                int32_t ox0, int32_t count, int32_t c0, const int NQ,
                                                                int8_t *y) {
-  const int32_t c = d->c, lanes = 4 * NQ;
+  const int32_t c = d->c;
   const int16x8_t off = vdupq_n_s16((int16_t)p->input_offset);
   const int32_t *b = bias ? bias + c0 : te_dw3_zero_bias;
+  const int32_t *shifts = p->shifts + c0, *multipliers = p->multipliers + c0;
   int16x8_t wl[9], wh[9];
-  int32_t window_tap[9];
   int32_t t, q, ox;
   for (t = 0; t < 9; t++) {
     const int8_t *wt = w + t * c + c0;
@@ -81,40 +105,31 @@ static inline __attribute__((always_inline)) void te_dw3_block(const int8_t *x, 
     } else {
       wl[t] = vmovl_s8(vld1_s8(wt));
     }
-    window_tap[t] = t * lanes;
   }
   for (ox = ox0; ox < ox0 + count; ox++) {
     const int32_t ix0 = ox * d->stride_w - d->pad_left;
-    int32x4_t acc[4];
-    te_requant4 rq[4];
+    int32x4_t acc[4], v[4];
     for (q = 0; q < NQ; q++) acc[q] = vld1q_s32(b + 4 * q);
-    if (rows_inside && ox >= d->ox_in && ox < d->ox_end) {
+    if (row_mask9 == 0x1ff && ox >= d->ox_in && ox < d->ox_end) {
       const int8_t *base = row + ix0 * c + c0;
       TE_DW3_TAPS(base, d->tap)
     } else {
-      const int8x16_t zero_point = vdupq_n_s8((int8_t)(-p->input_offset));
-      int8_t window[9 * 16];
-      for (t = 0; t < 9; t++) {
-        const int32_t iy = iy0 + t / 3, ix = ix0 + t % 3;
-        const int inside = iy >= 0 && iy < d->h && ix >= 0 && ix < d->w;
-        const int8_t *src = x + (iy * d->w + ix) * c + c0;
-        if (NQ == 4) vst1q_s8(window + t * lanes, inside ? vld1q_s8(src) : zero_point);
-        else vst1_s8(window + t * lanes, inside ? vld1_s8(src) : vget_low_s8(zero_point));
-      }
-      TE_DW3_TAPS(window, window_tap)
+      /* The column bits repeated in each row's three (·0b001001001), masked by the rows'. */
+      const uint32_t mask9 = row_mask9 & te_dw3_inside3(ix0, d->w) * 73u;
+      const int32_t at = (iy0 * d->w + ix0) * c + c0;
+      TE_DW3_TAPS_MASKED(x, at, d->tap, mask9)
     }
     /* Loaded per pixel: kept across pixels they would push the weights out of the registers. */
-    for (q = 0; q < NQ; q++) rq[q] = te_requant4_load(p->multipliers + c0 + 4 * q, p->shifts + c0 + 4 * q);
+    for (q = 0; q < NQ; q++) v[q] = te_mbqm4(acc[q], te_requant4_load(multipliers + 4 * q, shifts + 4 * q));
     {
       const int16x8_t out_offset = vdupq_n_s16((int16_t)p->output_offset);
-      const int8x8_t v = te_offset_narrow8(te_mbqm4(acc[0], rq[0]), te_mbqm4(acc[1], rq[1]), out_offset);
+      const int8x8_t v8 = te_offset_narrow8(v[0], v[1], out_offset);
       if (NQ == 4) {
         /* Both halves narrowed first, so one clamp takes sixteen lanes. */
-        const int8x16_t v16 =
-            vcombine_s8(v, te_offset_narrow8(te_mbqm4(acc[2], rq[2]), te_mbqm4(acc[3], rq[3]), out_offset));
+        const int8x16_t v16 = vcombine_s8(v8, te_offset_narrow8(v[2], v[3], out_offset));
         vst1q_s8(y + (ox - ox0) * c + c0, vminq_s8(vmaxq_s8(v16, vdupq_n_s8((int8_t)p->act_min)), vdupq_n_s8((int8_t)p->act_max)));
       } else {
-        vst1_s8(y + (ox - ox0) * c + c0, vmin_s8(vmax_s8(v, vdup_n_s8((int8_t)p->act_min)), vdup_n_s8((int8_t)p->act_max)));
+        vst1_s8(y + (ox - ox0) * c + c0, vmin_s8(vmax_s8(v8, vdup_n_s8((int8_t)p->act_min)), vdup_n_s8((int8_t)p->act_max)));
       }
     }
   }
@@ -139,14 +154,14 @@ static void te_dw3_layer(const int8_t *x, const int8_t *w, const int32_t *bias, 
     const int8_t *image = x + n * g->h * g->w * g->c;
     for (oy = 0; oy < g->oh; oy++) {
       const int32_t iy0 = oy * g->stride_h - g->pad_top;
-      const int rows_inside = iy0 >= 0 && iy0 + 3 <= g->h;
+      const uint32_t row_mask9 = te_dw3_row_mask9(iy0, g->h);
       const int8_t *row = image + iy0 * g->w * g->c;
       for (ox0 = 0; ox0 < g->ow; ox0 += TE_DW3_TILE) {
         const int32_t count = g->ow - ox0 < TE_DW3_TILE ? g->ow - ox0 : TE_DW3_TILE;
         int8_t *tile = y + ((n * g->oh + oy) * g->ow + ox0) * g->c;
         for (c0 = 0; c0 + 16 <= d.c; c0 += 16)
-          te_dw3_block(image, w, bias, &d, &params, row, iy0, rows_inside, ox0, count, c0, 4, tile);
-        if (c0 < d.c) te_dw3_block(image, w, bias, &d, &params, row, iy0, rows_inside, ox0, count, c0, 2, tile);
+          te_dw3_block(image, w, bias, &d, &params, row, iy0, row_mask9, ox0, count, c0, 4, tile);
+        if (c0 < d.c) te_dw3_block(image, w, bias, &d, &params, row, iy0, row_mask9, ox0, count, c0, 2, tile);
       }
     }
   }
