@@ -57,25 +57,19 @@ static inline void te_depthwise_conv2d_s8_part(const int8_t *x, const int8_t *w,
   te_depthwise_conv2d_s8(x + x_off, w, bias, &band, multiplier, p, y);
 }
 
-static inline void te_avg_pool_s8_part(const int8_t *x, const te_window *g, int32_t act_min, int32_t act_max,
-                                       int8_t *y, int32_t part, int32_t parts) {
-  te_window band;
-  int64_t x_off;
-  int32_t r0;
-  if (!te_window_part(g, part, parts, &band, &x_off, &r0)) return;
-  y += (int64_t)r0 * g->ow * g->c;
-  te_avg_pool_s8(x + x_off, &band, act_min, act_max, y);
-}
+/* The part wrapper of a pooling kernel (same quantization in and out, one channel count). */
+#define TE_DEFINE_POOL_PART(kernel)                                                                       \
+  static inline void kernel##_part(const int8_t *x, const te_window *g, int32_t act_min, int32_t act_max, \
+                                   int8_t *y, int32_t part, int32_t parts) {                              \
+    te_window band;                                                                                       \
+    int64_t x_off;                                                                                        \
+    int32_t r0;                                                                                           \
+    if (!te_window_part(g, part, parts, &band, &x_off, &r0)) return;                                      \
+    kernel(x + x_off, &band, act_min, act_max, y + (int64_t)r0 * g->ow * g->c);                           \
+  }
 
-static inline void te_max_pool_s8_part(const int8_t *x, const te_window *g, int32_t act_min, int32_t act_max,
-                                       int8_t *y, int32_t part, int32_t parts) {
-  te_window band;
-  int64_t x_off;
-  int32_t r0;
-  if (!te_window_part(g, part, parts, &band, &x_off, &r0)) return;
-  y += (int64_t)r0 * g->ow * g->c;
-  te_max_pool_s8(x + x_off, &band, act_min, act_max, y);
-}
+TE_DEFINE_POOL_PART(te_avg_pool_s8)
+TE_DEFINE_POOL_PART(te_max_pool_s8)
 
 /* Rows in tiles of this many keep the ISA matmuls on their widest tile (a band of whole tiles where possible). */
 #define TE_MATMUL_BAND_STEP 8
