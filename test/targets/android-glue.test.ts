@@ -5,15 +5,13 @@
  * runs as a static aarch64 binary under qemu in the other target tests.
  */
 
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadTarget } from '../../targets/target.ts';
+import { JNI_INCLUDE, linkJniLibrary } from '../support/android-jni.ts';
 import { buildC } from '../support/c-build.ts';
 import { KERNEL_CASES, quantizeCase } from '../support/kernel-cases.ts';
-
-const JNI_INCLUDE = '/usr/include/android/nativehelper';
 
 describe('android-arm64: JNI glue, Kotlin class and NDK CMakeLists.txt', () => {
   const c = KERNEL_CASES.find((k) => k.name.startsWith('pointwise')) as (typeof KERNEL_CASES)[number];
@@ -22,39 +20,8 @@ describe('android-arm64: JNI glue, Kotlin class and NDK CMakeLists.txt', () => {
 
   it('the JNI glue and the model link into libtinyedge_model.so with aarch64-linux-gnu-gcc -Wall -Werror', () => {
     expect(existsSync(join(JNI_INCLUDE, 'jni.h')), 'android-libnativehelper-dev is installed').toBe(true);
-    const sources = [
-      'android/tinyedge_jni.c',
-      'model.c',
-      'model_weights.c',
-      ...readFileSync(join(dir, 'Makefile'), 'utf8')
-        .match(/tinyedge\/kernels\/[\w-]+\/\w+\.o/g)!
-        .map((o) => o.replace(/\.o$/, '.c')),
-    ];
-    const r = spawnSync(
-      'aarch64-linux-gnu-gcc',
-      [
-        '-shared',
-        '-fPIC',
-        '-std=c99',
-        '-O2',
-        '-march=armv8.2-a+dotprod',
-        '-Wall',
-        '-Wextra',
-        '-Werror',
-        `-I${JNI_INCLUDE}`,
-        '-I.',
-        '-Itinyedge/include',
-        ...sources,
-        '-o',
-        'libtinyedge_model.so',
-      ],
-      { cwd: dir, encoding: 'utf8' },
-    );
-    expect(r.status, r.stderr).toBe(0);
-    const symbols = spawnSync('aarch64-linux-gnu-nm', ['-D', '--defined-only', 'libtinyedge_model.so'], {
-      cwd: dir,
-      encoding: 'utf8',
-    }).stdout;
+    const { status, stderr, symbols } = linkJniLibrary(dir);
+    expect(status, stderr).toBe(0);
     expect(symbols).toContain('Java_dev_tinyedge_TinyedgeModel_nativeRun');
   });
 

@@ -3,13 +3,13 @@
  * only on the hosted C targets); the Android glue of such a model links with the pool into a shared library and
  * gives the Kotlin class setThreads; the NDK CMakeLists.txt builds the pool.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkBenchRequest } from '../../compiler/api/bench-request.ts';
 import { checkThreads } from '../../compiler/compile/compile-model.ts';
 import { loadTarget } from '../../targets/target.ts';
+import { linkJniLibrary } from '../support/android-jni.ts';
 import { buildC } from '../support/c-build.ts';
 import { KERNEL_CASES, quantizeCase } from '../support/kernel-cases.ts';
 
@@ -38,23 +38,8 @@ describe('android-arm64 compiled for 2 threads: JNI glue, Kotlin class, NDK CMak
   const { dir } = buildC(q, loadTarget('android-arm64'), undefined, undefined, 2);
 
   it('the glue, the model and the pool link into libtinyedge_model.so, exporting nativeSetThreads', () => {
-    const include = '/usr/include/android/nativehelper';
-    const objects = readFileSync(join(dir, 'Makefile'), 'utf8').match(/tinyedge\/(kernels|threads)\/[\w/-]+\.o/g)!;
-    const r = spawnSync(
-      'aarch64-linux-gnu-gcc',
-      [
-        ...['-shared', '-fPIC', '-pthread', '-std=c99', '-O2', '-march=armv8.2-a+dotprod', '-Wall', '-Werror'],
-        ...[`-I${include}`, '-I.', '-Itinyedge/include', 'android/tinyedge_jni.c', 'model.c', 'model_weights.c'],
-        ...objects.map((o) => o.replace(/\.o$/, '.c')),
-        ...['-o', 'libtinyedge_model.so'],
-      ],
-      { cwd: dir, encoding: 'utf8' },
-    );
-    expect(r.status, r.stderr).toBe(0);
-    const symbols = spawnSync('aarch64-linux-gnu-nm', ['-D', '--defined-only', 'libtinyedge_model.so'], {
-      cwd: dir,
-      encoding: 'utf8',
-    }).stdout;
+    const { status, stderr, symbols } = linkJniLibrary(dir);
+    expect(status, stderr).toBe(0);
     expect(symbols).toContain('Java_dev_tinyedge_TinyedgeModel_nativeSetThreads');
   });
 
