@@ -348,6 +348,26 @@ const tiles: KernelCase[] = [
     seed: 747,
     int8Only: true,
   },
+  // The NEON one-row kernel (te_matmul_row_s8): every weight ±127 (int16 sums of two products near their limit), K
+  // below 16 (only the zero-padded tail), K = 37 (two steps of 16 and a tail of 5), out_c 9 and 13 (a part group of 8).
+  ...[
+    [7, 9],
+    [37, 13],
+  ].map(([k, o]) => ({
+    name: `fully connected ${k} → ${o}, 1 row, every weight ±127`,
+    graph: () =>
+      single(
+        (b) => {
+          const signs = seededUniform(k! * o!, k! * o!, -1, 1).map((v) => (v < 0 ? -1 : 1));
+          b.constant('w', [o!, k!], signs);
+          weights(b, 'bias', [o!], k! + 1);
+          return b.node('fully_connected', 'fc', ['x', 'w', 'bias'], { clamp: NO_CLAMP });
+        },
+        [1, k!],
+      ),
+    seed: 760 + k!,
+    int8Only: true,
+  })),
   {
     name: 'avg_pool2d 5×6 over the whole input, 20 channels',
     graph: () =>

@@ -237,11 +237,11 @@ export function cScratchBytes(g: Graph, node: Node): number {
   return 2 * f[1]! * f[2]! * f[3]!;
 }
 
-/** bias + input_offset·Σw per output channel, for te_matmul_s8 and te_conv2d_s8. */
-function foldedBias(ctx: RenderContext, node: Node): string {
+/** bias + input_offset·Σw per output channel, for te_matmul_s8 and te_conv2d_s8 (or te_matmul_row_s8: `layout`). */
+function foldedBias(ctx: RenderContext, node: Node, layout: MatmulLayout): string {
   const folded = foldedMacBias(ctx.g, node, params(ctx.g, node, 'mac').inputOffset);
   const f = tensorOf(ctx.g, node.inputs[1]!);
-  const padded = layMatmulBias(folded, f.data as Int8Array, f.shape[0]!, kernelsOf(ctx, node).layouts.matmul);
+  const padded = layMatmulBias(folded, f.data as Int8Array, f.shape[0]!, layout);
   return ctx.pool.add(`${node.name}\0folded_bias`, 'int32_t', padded, `${node.name}: bias + input offset × Σw`);
 }
 
@@ -268,8 +268,14 @@ function requantizeKernel(ctx: RenderContext, node: Node, input: string): string
  * The bias and the arguments after the constants of a MAC kernel call: int8 kernels read an int32 bias (folded with
  * the input offset for te_conv2d_s8 and te_matmul_s8); 16×8 ones an int64 bias and then whether they accumulate wide.
  */
-function macArguments(ctx: RenderContext, node: Node, folded: boolean): { bias: string; wide: string[] } {
-  if (kernelsOf(ctx, node).suffix === 's8') return { bias: folded ? foldedBias(ctx, node) : bias(ctx, node), wide: [] };
+function macArguments(
+  ctx: RenderContext,
+  node: Node,
+  folded: boolean,
+  layout = kernelsOf(ctx, node).layouts.matmul,
+): { bias: string; wide: string[] } {
+  if (kernelsOf(ctx, node).suffix === 's8')
+    return { bias: folded ? foldedBias(ctx, node, layout) : bias(ctx, node), wide: [] };
   return { bias: bias64(ctx, node), wide: [params(ctx.g, node, 'mac').wide ? '1' : '0'] };
 }
 
@@ -320,11 +326,16 @@ export function renderNode(ctx: RenderContext, node: Node): string[] {
       ];
     }
     case 'fully_connected': {
-      const [o, k] = tensorOf(g, node.inputs[1]!).shape;
+      const f = tensorOf(g, node.inputs[1]!);
+      const [o, k] = f.shape;
       const rows = sizeOf(tensorOf(g, node.inputs[0]!).shape) / k!;
-      const p = local('te_mac_params', 'p', macInit(ctx, node, layouts.requantize.conv2d, layouts.matmul));
-      const w = matmulFilter(ctx, node, layouts.matmul);
-      const { bias: b, wide } = macArguments(ctx, node, true);
+      // One row whose weights keep to TFLite's [-127, 127] (a .tflite may still hold −128) takes the row kernel.
+      const row = rows === 1 && sfx === 's8' && (f.data as Int8Array).every((v) => v >= -127) ? layouts.row : undefined;
+      const layout = row ?? layouts.matmul;
+      const p = local('te_mac_params', 'p', macInit(ctx, node, layouts.requantize.conv2d, layout));
+      const w = matmulFilter(ctx, node, layout);
+      const { bias: b, wide } = macArguments(ctx, node, true, layout);
+      if (row) return [p, `te_matmul_row_s8(${[act(ctx, node.inputs[0]!), w, b, k, o, '&p', y].join(', ')});`];
       return [p, `te_matmul_${sfx}(${[act(ctx, node.inputs[0]!), w, b, rows, k, o, '&p', ...wide, y].join(', ')});`];
     }
     case 'add':
