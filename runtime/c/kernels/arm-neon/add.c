@@ -18,13 +18,33 @@ typedef struct {
   te_requant4 q1, q2, qo;
 } te_add_vectors;
 
+/* te_mbqm4, or te_mbqm4_right when `right` (every shift of the add is a right shift: constant after inlining). */
+static inline __attribute__((always_inline)) int32x4_t te_add_rescale(int32x4_t x, te_requant4 q, const int right) {
+  return right ? te_mbqm4_right(x, q.m, q.right) : te_mbqm4(x, q);
+}
+
 /* Eight elements of int16 (a + offset) and (b + offset) into int8 y. */
-static inline int8x8_t te_add8(int16x8_t a, int16x8_t b, const te_add_vectors *v) {
-  const int32x4_t sa_lo = te_mbqm4(vshlq_s32(vmovl_s16(vget_low_s16(a)), v->scale), v->q1);
-  const int32x4_t sa_hi = te_mbqm4(vshlq_s32(vmovl_high_s16(a), v->scale), v->q1);
-  const int32x4_t sb_lo = te_mbqm4(vshlq_s32(vmovl_s16(vget_low_s16(b)), v->scale), v->q2);
-  const int32x4_t sb_hi = te_mbqm4(vshlq_s32(vmovl_high_s16(b), v->scale), v->q2);
-  return te_offset_narrow8(te_mbqm4(vaddq_s32(sa_lo, sb_lo), v->qo), te_mbqm4(vaddq_s32(sa_hi, sb_hi), v->qo), v->out_offset);
+static inline __attribute__((always_inline)) int8x8_t te_add8(int16x8_t a, int16x8_t b, const te_add_vectors *v,
+                                                              const int right) {
+  const int32x4_t sa_lo = te_add_rescale(vshlq_s32(vmovl_s16(vget_low_s16(a)), v->scale), v->q1, right);
+  const int32x4_t sa_hi = te_add_rescale(vshlq_s32(vmovl_high_s16(a), v->scale), v->q1, right);
+  const int32x4_t sb_lo = te_add_rescale(vshlq_s32(vmovl_s16(vget_low_s16(b)), v->scale), v->q2, right);
+  const int32x4_t sb_hi = te_add_rescale(vshlq_s32(vmovl_high_s16(b), v->scale), v->q2, right);
+  return te_offset_narrow8(te_add_rescale(vaddq_s32(sa_lo, sb_lo), v->qo, right),
+                           te_add_rescale(vaddq_s32(sa_hi, sb_hi), v->qo, right), v->out_offset);
+}
+
+/* The first n − n % 16 elements. */
+static inline __attribute__((always_inline)) void te_add16s(const int8_t *a, const int8_t *b, int32_t n,
+                                                            const te_add_vectors *v, int8x16_t lo, int8x16_t hi,
+                                                            const int right, int8_t *y) {
+  int32_t i;
+  for (i = 0; i + 16 <= n; i += 16) {
+    const int8x16_t va = vld1q_s8(a + i), vb = vld1q_s8(b + i);
+    const int8x8_t low = te_add8(vaddw_s8(v->off1, vget_low_s8(va)), vaddw_s8(v->off2, vget_low_s8(vb)), v, right);
+    const int8x8_t high = te_add8(vaddw_high_s8(v->off1, va), vaddw_high_s8(v->off2, vb), v, right);
+    vst1q_s8(y + i, vminq_s8(vmaxq_s8(vcombine_s8(low, high), lo), hi));
+  }
 }
 
 /* A requantization constant broadcast to four lanes. */
@@ -49,11 +69,7 @@ void te_add_s8(const int8_t *a, const int8_t *b, const te_broadcast *s, const te
   v.q1 = te_requant4_splat(p->input1_multiplier, p->input1_shift);
   v.q2 = te_requant4_splat(p->input2_multiplier, p->input2_shift);
   v.qo = te_requant4_splat(p->output_multiplier, p->output_shift);
-  for (i = 0; i + 16 <= n; i += 16) {
-    const int8x16_t va = vld1q_s8(a + i), vb = vld1q_s8(b + i);
-    const int8x8_t low = te_add8(vaddw_s8(v.off1, vget_low_s8(va)), vaddw_s8(v.off2, vget_low_s8(vb)), &v);
-    const int8x8_t high = te_add8(vaddw_high_s8(v.off1, va), vaddw_high_s8(v.off2, vb), &v);
-    vst1q_s8(y + i, vminq_s8(vmaxq_s8(vcombine_s8(low, high), lo), hi));
-  }
-  for (; i < n; i++) y[i] = (int8_t)te_add_element(a[i], b[i], p);
+  if (p->input1_shift < 0 && p->input2_shift < 0 && p->output_shift < 0) te_add16s(a, b, n, &v, lo, hi, 1, y);
+  else te_add16s(a, b, n, &v, lo, hi, 0, y);
+  for (i = n - n % 16; i < n; i++) y[i] = (int8_t)te_add_element(a[i], b[i], p);
 }

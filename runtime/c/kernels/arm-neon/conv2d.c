@@ -47,10 +47,21 @@ typedef struct {
   int32_t seg, segs, stride;
 } te_tile_rows;
 
+/* The R rows' quarters rescaled by RESCALE(q) (acc[r][q] rescaled), offset, clamped and stored. */
+#define TE_STORE_ROWS(RESCALE)                                                    \
+  for (r = 0; r < R && r < stored; r++)                                           \
+    for (q = 0; q < NQ; q += 2) {                                                 \
+      const int8x8_t v = te_offset_narrow8(RESCALE(q), RESCALE(q + 1), offset);   \
+      vst1_s8(yr[r] + o + 4 * q, vmin_s8(vmax_s8(v, lo), hi));                    \
+    }
+#define TE_RESCALE(Q) te_mbqm4(acc[r][Q], rq[Q])
+#define TE_RESCALE_RIGHT(Q) te_mbqm4_right(acc[r][Q], m[Q], sh[Q])
+
 /* Channels [o, o + 4·NQ) of R rows into yr[0..stored) (R and NQ constants after inlining, so acc stays in registers;
-   rows past `stored` repeat a real row and are not stored). */
+   rows past `stored` repeat a real row and are not stored). `right`: every shift of the layer is a right shift. */
 TE_INLINE void te_neon_block(const te_tile_rows *t, const int R, const int NQ, const int8_t *w, int32_t out_c, int32_t o,
-                             const int32_t *bias, const te_mac_params *p, int8_t *const yr[4], int32_t stored) {
+                             const int32_t *bias, const te_mac_params *p, int right, int8_t *const yr[4],
+                             int32_t stored) {
   int32x4_t acc[4][4];
   int16x8_t xv[4], wl = vdupq_n_s16(0), wh = vdupq_n_s16(0);
   const int8_t *xr[4];
@@ -73,14 +84,17 @@ TE_INLINE void te_neon_block(const te_tile_rows *t, const int R, const int NQ, c
   {
     const int16x8_t offset = vdupq_n_s16((int16_t)p->output_offset);
     const int8x8_t lo = vdup_n_s8((int8_t)p->act_min), hi = vdup_n_s8((int8_t)p->act_max);
-    te_requant4 rq[4];
-    for (q = 0; q < NQ; q++) rq[q] = te_requant4_load(p->multipliers + o + 4 * q, p->shifts + o + 4 * q);
-    for (r = 0; r < R; r++) {
-      if (r >= stored) break;
-      for (q = 0; q < NQ; q += 2) {
-        const int8x8_t v = te_offset_narrow8(te_mbqm4(acc[r][q], rq[q]), te_mbqm4(acc[r][q + 1], rq[q + 1]), offset);
-        vst1_s8(yr[r] + o + 4 * q, vmin_s8(vmax_s8(v, lo), hi));
+    if (right) {
+      int32x4_t m[4], sh[4];
+      for (q = 0; q < NQ; q++) {
+        m[q] = vld1q_s32(p->multipliers + o + 4 * q);
+        sh[q] = vld1q_s32(p->shifts + o + 4 * q);
       }
+      TE_STORE_ROWS(TE_RESCALE_RIGHT)
+    } else {
+      te_requant4 rq[4];
+      for (q = 0; q < NQ; q++) rq[q] = te_requant4_load(p->multipliers + o + 4 * q, p->shifts + o + 4 * q);
+      TE_STORE_ROWS(TE_RESCALE)
     }
   }
 }
@@ -100,11 +114,11 @@ static void te_scalar_channels(const te_tile_rows *t, int32_t r, const int8_t *w
 
 /* Every output channel of R rows (stored of them real). */
 TE_INLINE void te_neon_rows(const te_tile_rows *t, const int R, const int8_t *w, const int32_t *bias, int32_t out_c,
-                            const te_mac_params *p, int8_t *const yr[4], int32_t stored) {
+                            const te_mac_params *p, int right, int8_t *const yr[4], int32_t stored) {
   int32_t o, r;
-  for (o = 0; o + 16 <= out_c; o += 16) te_neon_block(t, R, 4, w, out_c, o, bias, p, yr, stored);
+  for (o = 0; o + 16 <= out_c; o += 16) te_neon_block(t, R, 4, w, out_c, o, bias, p, right, yr, stored);
   if (o + 8 <= out_c) {
-    te_neon_block(t, R, 2, w, out_c, o, bias, p, yr, stored);
+    te_neon_block(t, R, 2, w, out_c, o, bias, p, right, yr, stored);
     o += 8;
   }
   if (o < out_c)
@@ -113,6 +127,7 @@ TE_INLINE void te_neon_rows(const te_tile_rows *t, const int R, const int8_t *w,
 
 void te_matmul_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, int32_t rows, int32_t k, int32_t out_c,
                   const te_mac_params *p, int8_t *y) {
+  const int right = te_right_shifts_only(p->shifts, out_c);
   int32_t r0 = 0, tile, r;
   te_tile_rows t;
   t.seg = k;
@@ -126,9 +141,9 @@ void te_matmul_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, 
         t.x[r] = x + (r0 + (r < tile ? r : 0)) * k;
         yr[r] = y + (r0 + (r < tile ? r : 0)) * out_c;
       }
-      if (tile == 4) te_neon_rows(&t, 4, w, folded_bias, out_c, p, yr, 4);
-      else if (tile == 2) te_neon_rows(&t, 2, w, folded_bias, out_c, p, yr, 2);
-      else te_neon_rows(&t, 1, w, folded_bias, out_c, p, yr, 1);
+      if (tile == 4) te_neon_rows(&t, 4, w, folded_bias, out_c, p, right, yr, 4);
+      else if (tile == 2) te_neon_rows(&t, 2, w, folded_bias, out_c, p, right, yr, 2);
+      else te_neon_rows(&t, 1, w, folded_bias, out_c, p, right, yr, 1);
     }
   }
 }
@@ -197,6 +212,7 @@ void te_conv2d_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, 
                   const te_mac_params *p, int8_t *patch, int8_t *y) {
   const int32_t k = g->kh * g->kw * g->c, pixels = g->oh * g->ow;
   const int8_t zero_point = (int8_t)(-p->input_offset);
+  const int right = te_right_shifts_only(p->shifts, out_c);
   te_tile_rows direct, gathered = {{patch, patch + k, patch, patch + k}, 0, 1, 0};
   int32_t n, i, r;
   gathered.seg = k;
@@ -210,7 +226,7 @@ void te_conv2d_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, 
       for (r = 0; r < 4 && inside; r++) inside = (direct.x[r] = te_window_start(image, g, i + r)) != NULL;
       if (inside) {
         int8_t *const yr[4] = {y, y + out_c, y + 2 * out_c, y + 3 * out_c};
-        te_neon_rows(&direct, 4, w, folded_bias, out_c, p, yr, 4);
+        te_neon_rows(&direct, 4, w, folded_bias, out_c, p, right, yr, 4);
         i += 4;
         y += 4 * out_c;
       } else {
@@ -219,7 +235,7 @@ void te_conv2d_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, 
         te_gather_patch(x, g, n, i / g->ow, i % g->ow, zero_point, patch);
         if (stored == 2) te_gather_patch(x, g, n, (i + 1) / g->ow, (i + 1) % g->ow, zero_point, patch + k);
         else memcpy(patch + k, patch, (size_t)k);
-        te_neon_rows(&gathered, 2, w, folded_bias, out_c, p, yr, stored);
+        te_neon_rows(&gathered, 2, w, folded_bias, out_c, p, right, yr, stored);
         i += stored;
         y += stored * out_c;
       }

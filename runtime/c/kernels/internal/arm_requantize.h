@@ -76,4 +76,21 @@ static inline void te_requantize_channels4(const int32_t *acc, int32_t len, cons
   te_requantize_channels(acc + j, len - j, m + j, shift + j, output_offset, act_min, act_max, y + j);
 }
 
+#if !defined(__ARM_FEATURE_MVE)
+/* Whether every one of n shifts is a right shift (< 0), so te_mbqm4_right holds for those channels. */
+static inline int te_right_shifts_only(const int32_t *shift, int32_t n) {
+  int32_t j;
+  for (j = 0; j < n; j++)
+    if (shift[j] >= 0) return 0;
+  return 1;
+}
+
+/* te_mbqm4 when every lane of `shift` is negative: no left shift, and x & shift keeps x's sign bit, so the fixup
+   (x & right) >> 31 is x >> 31: SQRDMULH, SSRA, SRSHL. */
+static inline int32x4_t te_mbqm4_right(int32x4_t acc, int32x4_t m, int32x4_t shift) {
+  const int32x4_t x = vqrdmulhq_s32(acc, m);
+  return vrshlq_s32(vsraq_n_s32(x, x, 31), shift);
+}
+#endif
+
 #endif

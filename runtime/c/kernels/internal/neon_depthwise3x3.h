@@ -89,7 +89,7 @@ static inline __attribute__((always_inline)) void te_dw3_block(const int8_t *x, 
                                                                const te_dw3_geometry *d, const te_mac_params *p,
                                                                const int8_t *row, int32_t iy0, uint32_t row_mask9,
                                                                int32_t ox0, int32_t count, int32_t c0, const int NQ,
-                                                               int8_t *y) {
+                                                               int right, int8_t *y) {
   const int32_t c = d->c;
   const int16x8_t off = vdupq_n_s16((int16_t)p->input_offset);
   const int32_t *b = bias ? bias + c0 : te_dw3_zero_bias;
@@ -120,7 +120,10 @@ static inline __attribute__((always_inline)) void te_dw3_block(const int8_t *x, 
       TE_DW3_TAPS_MASKED(x, at, d->tap, mask9)
     }
     /* Loaded per pixel: kept across pixels they would push the weights out of the registers. */
-    for (q = 0; q < NQ; q++) v[q] = te_mbqm4(acc[q], te_requant4_load(multipliers + 4 * q, shifts + 4 * q));
+    if (right)
+      for (q = 0; q < NQ; q++) v[q] = te_mbqm4_right(acc[q], vld1q_s32(multipliers + 4 * q), vld1q_s32(shifts + 4 * q));
+    else
+      for (q = 0; q < NQ; q++) v[q] = te_mbqm4(acc[q], te_requant4_load(multipliers + 4 * q, shifts + 4 * q));
     {
       const int16x8_t out_offset = vdupq_n_s16((int16_t)p->output_offset);
       const int8x8_t v8 = te_offset_narrow8(v[0], v[1], out_offset);
@@ -139,6 +142,7 @@ static inline __attribute__((always_inline)) void te_dw3_block(const int8_t *x, 
 static void te_dw3_layer(const int8_t *x, const int8_t *w, const int32_t *bias, const te_window *g, const te_mac_params *p,
                          int8_t *y) {
   const te_mac_params params = *p; /* a local copy, for the same reason as the geometry */
+  const int right = te_right_shifts_only(p->shifts, g->c);
   te_dw3_geometry d;
   int32_t n, oy, ox0, c0, t;
   d.c = g->c;
@@ -160,8 +164,8 @@ static void te_dw3_layer(const int8_t *x, const int8_t *w, const int32_t *bias, 
         const int32_t count = g->ow - ox0 < TE_DW3_TILE ? g->ow - ox0 : TE_DW3_TILE;
         int8_t *tile = y + ((n * g->oh + oy) * g->ow + ox0) * g->c;
         for (c0 = 0; c0 + 16 <= d.c; c0 += 16)
-          te_dw3_block(image, w, bias, &d, &params, row, iy0, row_mask9, ox0, count, c0, 4, tile);
-        if (c0 < d.c) te_dw3_block(image, w, bias, &d, &params, row, iy0, row_mask9, ox0, count, c0, 2, tile);
+          te_dw3_block(image, w, bias, &d, &params, row, iy0, row_mask9, ox0, count, c0, 4, right, tile);
+        if (c0 < d.c) te_dw3_block(image, w, bias, &d, &params, row, iy0, row_mask9, ox0, count, c0, 2, right, tile);
       }
     }
   }
