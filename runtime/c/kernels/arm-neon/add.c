@@ -1,7 +1,8 @@
 /*
  * AArch64 Advanced SIMD int8 add, TFLite's arithmetic (kernels/internal/element_ops.h's te_add_element) sixteen
- * elements a step: (x + offset) widened exactly to int16 by SADDW, to int32 and scaled by 2^left_shift, each input
- * rescaled by te_mbqm4 (arm_requantize.h: bit-exact with te_mbqm for every shift), summed, rescaled to the output,
+ * elements a step: (x + offset) widened exactly to int16 by SADDW, to int32 and scaled by 2^left_shift together with
+ * its multiplier's own left shift (one SSHL), each input rescaled as te_mbqm4 does after that shift (arm_requantize.h:
+ * bit-exact with te_mbqm for every shift), summed, rescaled to the output,
  * offset, narrowed and clamped (te_offset_narrow8). Operands of one shape only; broadcasts take the reference loop,
  * as do the last n % 16 elements.
  */
@@ -11,38 +12,45 @@
 #include "../internal/element_ops.h"
 #include "../internal/arm_requantize.h"
 
-/* The per-element constants of one add as vectors. */
+/* The per-element constants of one add as vectors: each input's whole left shift (left_shift plus its multiplier's
+   own, one SSHL), multiplier and right shift; the output's requantization. */
 typedef struct {
   int16x8_t off1, off2, out_offset;
-  int32x4_t scale;
-  te_requant4 q1, q2, qo;
+  int32x4_t shl1, shl2, m1, m2, right1, right2;
+  te_requant4 qo;
 } te_add_vectors;
 
-/* te_mbqm4, or te_mbqm4_right when `right` (every shift of the add is a right shift: constant after inlining). */
-static inline __attribute__((always_inline)) int32x4_t te_add_rescale(int32x4_t x, te_requant4 q, const int right) {
-  return right ? te_mbqm4_right(x, q.m, q.right) : te_mbqm4(x, q);
+/* te_mbqm4 after its left shift (done by the caller): SQRDMULH, then the rounding right shift by `right` (≤ 0). */
+static inline int32x4_t te_add_rescale(int32x4_t shifted, int32x4_t m, int32x4_t right) {
+  const int32x4_t x = vqrdmulhq_s32(shifted, m);
+  return vrshlq_s32(vsraq_n_s32(x, vandq_s32(x, right), 31), right);
+}
+
+/* The sum's requantization: without its left shift when the output shift is ≤ 0 (`out_right`, constant after inlining). */
+static inline __attribute__((always_inline)) int32x4_t te_add_out(int32x4_t sum, te_requant4 q, const int out_right) {
+  return out_right ? te_add_rescale(sum, q.m, q.right) : te_mbqm4(sum, q);
 }
 
 /* Eight elements of int16 (a + offset) and (b + offset) into int8 y. */
 static inline __attribute__((always_inline)) int8x8_t te_add8(int16x8_t a, int16x8_t b, const te_add_vectors *v,
-                                                              const int right) {
-  const int32x4_t sa_lo = te_add_rescale(vshlq_s32(vmovl_s16(vget_low_s16(a)), v->scale), v->q1, right);
-  const int32x4_t sa_hi = te_add_rescale(vshlq_s32(vmovl_high_s16(a), v->scale), v->q1, right);
-  const int32x4_t sb_lo = te_add_rescale(vshlq_s32(vmovl_s16(vget_low_s16(b)), v->scale), v->q2, right);
-  const int32x4_t sb_hi = te_add_rescale(vshlq_s32(vmovl_high_s16(b), v->scale), v->q2, right);
-  return te_offset_narrow8(te_add_rescale(vaddq_s32(sa_lo, sb_lo), v->qo, right),
-                           te_add_rescale(vaddq_s32(sa_hi, sb_hi), v->qo, right), v->out_offset);
+                                                              const int out_right) {
+  const int32x4_t sa_lo = te_add_rescale(vshlq_s32(vmovl_s16(vget_low_s16(a)), v->shl1), v->m1, v->right1);
+  const int32x4_t sa_hi = te_add_rescale(vshlq_s32(vmovl_high_s16(a), v->shl1), v->m1, v->right1);
+  const int32x4_t sb_lo = te_add_rescale(vshlq_s32(vmovl_s16(vget_low_s16(b)), v->shl2), v->m2, v->right2);
+  const int32x4_t sb_hi = te_add_rescale(vshlq_s32(vmovl_high_s16(b), v->shl2), v->m2, v->right2);
+  return te_offset_narrow8(te_add_out(vaddq_s32(sa_lo, sb_lo), v->qo, out_right),
+                           te_add_out(vaddq_s32(sa_hi, sb_hi), v->qo, out_right), v->out_offset);
 }
 
 /* The first n − n % 16 elements. */
 static inline __attribute__((always_inline)) void te_add16s(const int8_t *a, const int8_t *b, int32_t n,
                                                             const te_add_vectors *v, int8x16_t lo, int8x16_t hi,
-                                                            const int right, int8_t *y) {
+                                                            const int out_right, int8_t *y) {
   int32_t i;
   for (i = 0; i + 16 <= n; i += 16) {
     const int8x16_t va = vld1q_s8(a + i), vb = vld1q_s8(b + i);
-    const int8x8_t low = te_add8(vaddw_s8(v->off1, vget_low_s8(va)), vaddw_s8(v->off2, vget_low_s8(vb)), v, right);
-    const int8x8_t high = te_add8(vaddw_high_s8(v->off1, va), vaddw_high_s8(v->off2, vb), v, right);
+    const int8x8_t low = te_add8(vaddw_s8(v->off1, vget_low_s8(va)), vaddw_s8(v->off2, vget_low_s8(vb)), v, out_right);
+    const int8x8_t high = te_add8(vaddw_high_s8(v->off1, va), vaddw_high_s8(v->off2, vb), v, out_right);
     vst1q_s8(y + i, vminq_s8(vmaxq_s8(vcombine_s8(low, high), lo), hi));
   }
 }
@@ -65,11 +73,14 @@ void te_add_s8(const int8_t *a, const int8_t *b, const te_broadcast *s, const te
   v.off1 = vdupq_n_s16((int16_t)p->input1_offset);
   v.off2 = vdupq_n_s16((int16_t)p->input2_offset);
   v.out_offset = vdupq_n_s16((int16_t)p->output_offset);
-  v.scale = vdupq_n_s32(p->left_shift);
-  v.q1 = te_requant4_splat(p->input1_multiplier, p->input1_shift);
-  v.q2 = te_requant4_splat(p->input2_multiplier, p->input2_shift);
+  v.shl1 = vdupq_n_s32(p->left_shift + (p->input1_shift > 0 ? p->input1_shift : 0));
+  v.shl2 = vdupq_n_s32(p->left_shift + (p->input2_shift > 0 ? p->input2_shift : 0));
+  v.m1 = vdupq_n_s32(p->input1_multiplier);
+  v.m2 = vdupq_n_s32(p->input2_multiplier);
+  v.right1 = vdupq_n_s32(p->input1_shift < 0 ? p->input1_shift : 0);
+  v.right2 = vdupq_n_s32(p->input2_shift < 0 ? p->input2_shift : 0);
   v.qo = te_requant4_splat(p->output_multiplier, p->output_shift);
-  if (p->input1_shift < 0 && p->input2_shift < 0 && p->output_shift < 0) te_add16s(a, b, n, &v, lo, hi, 1, y);
+  if (p->output_shift <= 0) te_add16s(a, b, n, &v, lo, hi, 1, y);
   else te_add16s(a, b, n, &v, lo, hi, 0, y);
   for (i = n - n % 16; i < n; i++) y[i] = (int8_t)te_add_element(a[i], b[i], p);
 }
