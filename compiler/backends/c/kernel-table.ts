@@ -19,6 +19,7 @@ export const KERNEL_FAMILIES = [
   'add',
   'avg_pool',
   'elementwise',
+  'softmax',
   'pool',
   'pad',
   'resize',
@@ -123,7 +124,7 @@ export const KERNEL_FOLDERS: Record<string, KernelFolder> = {
   ref: { isa: 'portable C99 (compilers vectorize the loops)', families: KERNEL_FAMILIES, matmulLayout: 'k-major' },
   'arm-neon': {
     isa: 'AArch64 Advanced SIMD: SMLAL by element on int16-widened 4 rows × 16 channel tiles, SMULL/SMLAL2/SADALP along k for one row, vmlal_s16 depthwise, VQRDMULH add, SADDW mean, row-copy pad',
-    families: ['conv2d', 'depthwise_conv2d', 'add', 'pool', 'pad'],
+    families: ['conv2d', 'depthwise_conv2d', 'add', 'pool', 'pad', 'softmax'],
     matmulLayout: 'k-major',
     rowLayout: 'o4-k16',
   },
