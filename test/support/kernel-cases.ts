@@ -348,8 +348,9 @@ const tiles: KernelCase[] = [
     seed: 747,
     int8Only: true,
   },
-  // The NEON one-row kernel (te_matmul_row_s8): every weight ±127 (int16 sums of two products near their limit), K
-  // below 16 (only the zero-padded tail), K = 37 (two steps of 16 and a tail of 5), out_c 9 and 13 (a part group of 8).
+  // The NEON pairs kernel (te_matmul_pairs_s8) on one row: every weight ±127 (int16 sums of two products near their
+  // limit), K below 16 (only the zero-padded tail), K = 37 (two steps of 16 and a tail of 5), out_c 9 and 13 (a part
+  // group of 8).
   ...[
     [7, 9],
     [37, 13],
@@ -368,6 +369,13 @@ const tiles: KernelCase[] = [
     seed: 760 + k!,
     int8Only: true,
   })),
+  {
+    // The pairs kernel's two-row tiles over 90 pixels, K = 40 (two steps of 16, a tail of 8), out_c 13.
+    name: 'pointwise (1×1, stride 1) 40 → 13 channels, relu6',
+    graph: () => convGraph(40, 13, 1, 1, 'VALID', RELU6, 770),
+    seed: 770,
+    int8Only: true,
+  },
   {
     name: 'avg_pool2d 5×6 over the whole input, 20 channels',
     graph: () =>

@@ -53,7 +53,7 @@ export function emitC(
   const input = activationKernels(inputType).cType;
   const output = activationKernels(outputType).cType;
   const pool = new ConstantPool(prefix);
-  const ctx = { g, pool, offsets: plan.offsets, scratch: plan.scratch, layouts };
+  const ctx = { g, pool, offsets: plan.offsets, scratch: plan.scratch, layouts, threads };
   const body: string[] = [];
   const tasks: string[] = [];
   g.nodes.forEach((node, i) => {

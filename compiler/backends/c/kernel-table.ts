@@ -107,8 +107,8 @@ export interface KernelFolder {
   families: readonly KernelFamily[];
   /** The layout of its conv2d family (when it has one). */
   matmulLayout?: MatmulLayout;
-  /** When its conv2d family has te_matmul_row_s8 (one row, every weight in [-127, 127]): the layout that reads. */
-  rowLayout?: MatmulLayout;
+  /** When its conv2d family has te_matmul_pairs_s8 (every weight in [-127, 127]): the layout that reads. */
+  pairsLayout?: MatmulLayout;
   /** The filter layout of its depthwise_conv2d family; 'hwc' when absent. */
   depthwiseLayout?: DepthwiseLayout;
   /** The requantization constants its MAC kernels read; 'tflite' when absent. */
@@ -123,10 +123,10 @@ export interface KernelFolder {
 export const KERNEL_FOLDERS: Record<string, KernelFolder> = {
   ref: { isa: 'portable C99 (compilers vectorize the loops)', families: KERNEL_FAMILIES, matmulLayout: 'k-major' },
   'arm-neon': {
-    isa: 'AArch64 Advanced SIMD: SMLAL by element on int16-widened 4 rows × 16 channel tiles, SMULL/SMLAL2/SADALP along k for one row, vmlal_s16 depthwise, VQRDMULH add, SADDW mean, row-copy pad',
+    isa: 'AArch64 Advanced SIMD: SMLAL by element on int16-widened 4 rows × 16 channel tiles, SMULL/SMLAL2/SADALP along k on 2 rows × 8 channel tiles, vmlal_s16 depthwise, VQRDMULH add, SADDW mean, row-copy pad',
     families: ['conv2d', 'depthwise_conv2d', 'add', 'pool', 'pad', 'softmax'],
     matmulLayout: 'k-major',
-    rowLayout: 'o4-k16',
+    pairsLayout: 'o4-k16',
   },
   'arm-dotprod': {
     isa: 'Armv8.2-A dot product: SDOT by element on 4 rows × 8 channel tiles, 16 MACs per instruction',
@@ -208,8 +208,8 @@ export function chooseKernels(
 /** The compile-time data layouts the chosen MAC kernels read. */
 export interface KernelLayouts {
   matmul: MatmulLayout;
-  /** Of te_matmul_row_s8, when the conv2d folder has it. */
-  row?: MatmulLayout;
+  /** Of te_matmul_pairs_s8, when the conv2d folder has it. */
+  pairs?: MatmulLayout;
   depthwise: DepthwiseLayout;
   /** Of te_matmul_s8/te_conv2d_s8 (conv2d family) and of te_depthwise_conv2d_s8. */
   requantize: { conv2d: RequantLayout; depthwise_conv2d: RequantLayout };
@@ -248,7 +248,7 @@ export function kernelLayoutsOf(choice: KernelChoice): KernelLayouts {
   const dw = KERNEL_FOLDERS[choice.depthwise_conv2d]!;
   return {
     matmul: conv.matmulLayout ?? 'k-major',
-    ...(conv.rowLayout && { row: conv.rowLayout }),
+    ...(conv.pairsLayout && { pairs: conv.pairsLayout }),
     depthwise: dw.depthwiseLayout ?? 'hwc',
     requantize: { conv2d: conv.requantize ?? 'tflite', depthwise_conv2d: dw.requantize ?? 'tflite' },
   };

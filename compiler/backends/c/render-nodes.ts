@@ -10,6 +10,7 @@ import { type Graph, type Node, tensorOf } from '../../ir/graph.ts';
 import { broadcastStrides, type DType, sizeOf } from '../../ir/tensor.ts';
 import { tupleOf } from '../../ir/tuple.ts';
 import { windowOf } from '../../ir/window.ts';
+import { splitsAcrossThreads } from '../../plan/thread-split.ts';
 import {
   foldedMacBias,
   type Int8Params,
@@ -88,6 +89,35 @@ export interface RenderContext {
   scratch: Map<string, number>;
   /** The weight and requantization layouts of the chosen kernels. */
   layouts: KernelLayouts;
+  /** Threads the model is compiled for (absent: one). */
+  threads?: number;
+}
+
+/**
+ * The layout of te_matmul_pairs_s8 when a matmul node (pointwise conv or fully connected) may call it: int8, the
+ * chosen folder has it, every weight keeps to TFLite's [-127, 127] (a .tflite may still hold −128), and the node does
+ * not run in thread parts (row_split.h wraps te_matmul_s8 only).
+ */
+function pairsLayoutOf(ctx: RenderContext, node: Node): MatmulLayout | undefined {
+  const { suffix, layouts } = kernelsOf(ctx, node);
+  const split = (ctx.threads ?? 1) > 1 && splitsAcrossThreads(ctx.g, node);
+  if (suffix !== 's8' || !layouts.pairs || split) return undefined;
+  return (tensorOf(ctx.g, node.inputs[1]!).data as Int8Array).every((v) => v >= -127) ? layouts.pairs : undefined;
+}
+
+/** The statements of a matmul node: te_matmul_pairs_s8 where it may (pairsLayoutOf), else te_matmul_<sfx>. */
+function matmulCall(ctx: RenderContext, node: Node, rows: number, k: number, o: number): string[] {
+  const { suffix: sfx, layouts } = kernelsOf(ctx, node);
+  const pairs = pairsLayoutOf(ctx, node);
+  const layout = pairs ?? layouts.matmul;
+  const p = local('te_mac_params', 'p', macInit(ctx, node, layouts.requantize.conv2d, layout));
+  const w = matmulFilter(ctx, node, layout);
+  const { bias: b, wide } = macArguments(ctx, node, true, layout);
+  const name = pairs ? 'te_matmul_pairs_s8' : `te_matmul_${sfx}`;
+  return [
+    p,
+    `${name}(${[act(ctx, node.inputs[0]!), w, b, rows, k, o, '&p', ...wide, act(ctx, node.outputs[0]!, true)].join(', ')});`,
+  ];
 }
 
 function params<K extends Int8Params['kind']>(g: Graph, node: Node, kind: K): Extract<Int8Params, { kind: K }> {
@@ -289,14 +319,11 @@ export function renderNode(ctx: RenderContext, node: Node): string[] {
     case 'conv2d': {
       const f = tensorOf(g, node.inputs[1]!);
       const x = tensorOf(g, node.inputs[0]!);
+      if (isPointwiseConv(g, node))
+        return matmulCall(ctx, node, sizeOf(x.shape) / x.shape[3]!, x.shape[3]!, f.shape[0]!);
       const lines = [local('te_mac_params', 'p', macInit(ctx, node, layouts.requantize.conv2d, layouts.matmul))];
       const w = matmulFilter(ctx, node, layouts.matmul);
       const { bias: b, wide } = macArguments(ctx, node, true);
-      if (isPointwiseConv(g, node))
-        return [
-          ...lines,
-          `te_matmul_${sfx}(${[act(ctx, node.inputs[0]!), w, b, sizeOf(x.shape) / x.shape[3]!, x.shape[3], f.shape[0], '&p', ...wide, y].join(', ')});`,
-        ];
       // The window patch of the kernels that asked for one (cScratchBytes).
       const scratch = ctx.scratch.get(node.name);
       const patch = scratch === undefined ? [] : [`(int8_t *)(arena + ${scratch})`];
@@ -326,17 +353,8 @@ export function renderNode(ctx: RenderContext, node: Node): string[] {
       ];
     }
     case 'fully_connected': {
-      const f = tensorOf(g, node.inputs[1]!);
-      const [o, k] = f.shape;
-      const rows = sizeOf(tensorOf(g, node.inputs[0]!).shape) / k!;
-      // One row whose weights keep to TFLite's [-127, 127] (a .tflite may still hold −128) takes the row kernel.
-      const row = rows === 1 && sfx === 's8' && (f.data as Int8Array).every((v) => v >= -127) ? layouts.row : undefined;
-      const layout = row ?? layouts.matmul;
-      const p = local('te_mac_params', 'p', macInit(ctx, node, layouts.requantize.conv2d, layout));
-      const w = matmulFilter(ctx, node, layout);
-      const { bias: b, wide } = macArguments(ctx, node, true, layout);
-      if (row) return [p, `te_matmul_row_s8(${[act(ctx, node.inputs[0]!), w, b, k, o, '&p', y].join(', ')});`];
-      return [p, `te_matmul_${sfx}(${[act(ctx, node.inputs[0]!), w, b, rows, k, o, '&p', ...wide, y].join(', ')});`];
+      const [o, k] = tensorOf(g, node.inputs[1]!).shape;
+      return matmulCall(ctx, node, sizeOf(tensorOf(g, node.inputs[0]!).shape) / k!, k!, o!);
     }
     case 'add':
     case 'mul': {

@@ -61,10 +61,10 @@ void te_conv2d_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, 
 void te_matmul_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, int32_t rows, int32_t k, int32_t out_c,
                   const te_mac_params *p, int8_t *y);
 
-/* One row times weights in the layout a folder names for it (kernel-table.ts's rowLayout; only those folders define
-   it), every weight in [-127, 127]: the fully connected layer of one row. Arguments as te_matmul_s8's. */
-void te_matmul_row_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, int32_t k, int32_t out_c,
-                      const te_mac_params *p, int8_t *y);
+/* te_matmul_s8 with weights in the layout a folder names for it (kernel-table.ts's pairsLayout; only those folders
+   define it) and every weight in [-127, 127], so int16 holds the sum of two products. */
+void te_matmul_pairs_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, int32_t rows, int32_t k,
+                        int32_t out_c, const te_mac_params *p, int8_t *y);
 
 /* Depthwise convolution, filter [kh][kw][c·multiplier]; output channel c·M+m reads input channel c. */
 void te_depthwise_conv2d_s8(const int8_t *x, const int8_t *w, const int32_t *bias, const te_window *g,

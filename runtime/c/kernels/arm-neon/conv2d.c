@@ -5,13 +5,14 @@
  * k's input of every row (eight k of a row widened at once, held in one register): 64 MACs for 19 instructions.
  * Eight-channel blocks take out_c % 16 ≥ 8, a scalar loop the last out_c % 8. The offsets need no care here: the
  * compiler folded input_offset·Σw into the bias. Bit-exact with kernels/ref: integer sums in any order are equal.
- * te_matmul_row_s8 (a fully connected layer's one row) reads 'o4-k16' weights instead and runs along k (below).
+ * te_matmul_pairs_s8 reads 'o4-k16' weights instead and runs along k (kernels/internal/neon_matmul_pairs.h).
  */
 #include <arm_neon.h>
 #include "tinyedge/kernels.h"
 #include "../internal/fixed_point.h"
 #include "../internal/patch.h"
 #include "../internal/arm_requantize.h"
+#include "../internal/neon_matmul_pairs.h"
 
 #define TE_INLINE static inline __attribute__((always_inline))
 
@@ -148,55 +149,9 @@ void te_matmul_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, 
   }
 }
 
-/* The int16 sums x[i]·w[i] + x[i + 8]·w[i + 8]: SMULL then SMLAL2, exact because |x·w| ≤ 128·127 (every weight in
-   [-127, 127]). Written out with an early-clobbered result: from intrinsics gcc writes SMULL over a weight register
-   and copies the weights first (a MOV per channel). */
-TE_INLINE int16x8_t te_mull_pairs(int8x16_t x, int8x16_t w) {
-  int16x8_t t;
-  __asm__("smull %0.8h, %1.8b, %2.8b\n\tsmlal2 %0.8h, %1.16b, %2.16b" : "=&w"(t) : "w"(x), "w"(w));
-  return t;
-}
-
-/* acc[j] += the products of xv and channel j's sixteen k (a.val[j], then b.val[j − 4]); SADALP adds the pairs. */
-TE_INLINE void te_row_step(int32x4_t acc[8], int8x16_t xv, int8x16x4_t a, int8x16x4_t b) {
-  int32_t j;
-  for (j = 0; j < 4; j++) {
-    acc[j] = vpadalq_s16(acc[j], te_mull_pairs(xv, a.val[j]));
-    acc[j + 4] = vpadalq_s16(acc[j + 4], te_mull_pairs(xv, b.val[j]));
-  }
-}
-
-/* One row (a fully connected layer's), weights 'o4-k16' with every weight in [-127, 127] (the compiler checks): per
-   eight channels and sixteen k one input load, two four-register weight loads and 24 multiply-adds for 128 MACs; the
-   channel sums are reduced with pairwise adds once per group. The K % 16 tail reads the input from a zero-padded copy
-   (its weights are zero). */
-void te_matmul_row_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, int32_t k, int32_t out_c,
-                      const te_mac_params *p, int8_t *y) {
-  const int32_t steps = (k + 15) / 16, full = k / 16;
-  const int16x8_t offset = vdupq_n_s16((int16_t)p->output_offset);
-  const int8x8_t lo = vdup_n_s8((int8_t)p->act_min), hi = vdup_n_s8((int8_t)p->act_max);
-  int8_t tail[16] = {0}, last[8];
-  int32_t o, s, j;
-  memcpy(tail, x + 16 * full, (size_t)(k - 16 * full));
-  for (o = 0; o < out_c; o += 8) {
-    const int8_t *wa = w + o * 16 * steps, *wb = wa + 64 * steps;
-    int32x4_t acc[8], lo4, hi4;
-    int8x8_t v;
-    for (j = 0; j < 8; j++) acc[j] = vdupq_n_s32(0);
-    for (s = 0; s < full; s++) te_row_step(acc, vld1q_s8(x + 16 * s), vld1q_s8_x4(wa + 64 * s), vld1q_s8_x4(wb + 64 * s));
-    if (full < steps) te_row_step(acc, vld1q_s8(tail), vld1q_s8_x4(wa + 64 * s), vld1q_s8_x4(wb + 64 * s));
-    lo4 = vaddq_s32(vpaddq_s32(vpaddq_s32(acc[0], acc[1]), vpaddq_s32(acc[2], acc[3])), vld1q_s32(folded_bias + o));
-    hi4 = vaddq_s32(vpaddq_s32(vpaddq_s32(acc[4], acc[5]), vpaddq_s32(acc[6], acc[7])), vld1q_s32(folded_bias + o + 4));
-    v = te_offset_narrow8(te_mbqm4(lo4, te_requant4_load(p->multipliers + o, p->shifts + o)),
-                          te_mbqm4(hi4, te_requant4_load(p->multipliers + o + 4, p->shifts + o + 4)), offset);
-    v = vmin_s8(vmax_s8(v, lo), hi);
-    if (o + 8 <= out_c) {
-      vst1_s8(y + o, v);
-    } else {
-      vst1_s8(last, v);
-      memcpy(y + o, last, (size_t)(out_c - o));
-    }
-  }
+void te_matmul_pairs_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, int32_t rows, int32_t k,
+                        int32_t out_c, const te_mac_params *p, int8_t *y) {
+  te_neon_matmul_pairs(x, w, folded_bias, rows, k, out_c, p, y);
 }
 
 /* The first input byte of pixel `i`'s window when the whole window lies inside the input, else NULL. */
