@@ -349,10 +349,9 @@ const tiles: KernelCase[] = [
     int8Only: true,
   },
   // The NEON pairs kernel (te_matmul_pairs_s8) on one row: every weight ±127 (int16 sums of two products near their
-  // limit), K below 16 (only the zero-padded tail), K = 37 (two steps of 16 and a tail of 5), out_c 9 and 13 (a part
-  // group of 8).
+  // limit), K = 32 (its smallest, two whole steps of 16), K = 37 (a tail of 5), out_c 9 and 13 (a part group of 8).
   ...[
-    [7, 9],
+    [32, 9],
     [37, 13],
   ].map(([k, o]) => ({
     name: `fully connected ${k} → ${o}, 1 row, every weight ±127`,
@@ -385,6 +384,22 @@ const tiles: KernelCase[] = [
         [1, 5, 6, 20],
       ),
     seed: 810,
+  },
+  {
+    // The NEON average pool's sixteen-channel blocks on windows clipped by padding (counts 4, 6 and 9), a tail of 1.
+    name: 'avg_pool2d 3×3 stride 2 SAME, 33 channels',
+    graph: () =>
+      single(
+        (b) =>
+          b.node('avg_pool2d', 'pool', ['x'], {
+            filter: [3, 3],
+            strides: [2, 2],
+            pads: pads('SAME', 5, 6, 3, 2),
+            clamp: NO_CLAMP,
+          }),
+        [1, 5, 6, 33],
+      ),
+    seed: 811,
   },
 ];
 

@@ -100,6 +100,12 @@ export function depthwiseBiasFolded(
  */
 export type RequantLayout = 'tflite' | 'smmul';
 
+/** A folder's te_matmul_pairs_s8: the weight layout it reads, and the smallest K it is called for. */
+export interface PairsKernel {
+  layout: MatmulLayout;
+  minK: number;
+}
+
 /** One kernel folder. */
 export interface KernelFolder {
   /** What the folder's kernels use. */
@@ -107,8 +113,8 @@ export interface KernelFolder {
   families: readonly KernelFamily[];
   /** The layout of its conv2d family (when it has one). */
   matmulLayout?: MatmulLayout;
-  /** When its conv2d family has te_matmul_pairs_s8 (every weight in [-127, 127]): the layout that reads. */
-  pairsLayout?: MatmulLayout;
+  /** When its conv2d family has te_matmul_pairs_s8 (every weight in [-127, 127]): what it reads and where it pays. */
+  pairs?: PairsKernel;
   /** The filter layout of its depthwise_conv2d family; 'hwc' when absent. */
   depthwiseLayout?: DepthwiseLayout;
   /** The requantization constants its MAC kernels read; 'tflite' when absent. */
@@ -124,9 +130,10 @@ export const KERNEL_FOLDERS: Record<string, KernelFolder> = {
   ref: { isa: 'portable C99 (compilers vectorize the loops)', families: KERNEL_FAMILIES, matmulLayout: 'k-major' },
   'arm-neon': {
     isa: 'AArch64 Advanced SIMD: SMLAL by element on int16-widened 4 rows × 16 channel tiles, SMULL/SMLAL2/SADALP along k on 2 rows × 8 channel tiles, vmlal_s16 depthwise, VQRDMULH add, SADDW mean, row-copy pad',
-    families: ['conv2d', 'depthwise_conv2d', 'add', 'pool', 'pad', 'softmax'],
+    families: ['conv2d', 'depthwise_conv2d', 'add', 'avg_pool', 'pool', 'pad', 'softmax'],
     matmulLayout: 'k-major',
-    pairsLayout: 'o4-k16',
+    // Below K = 32 the padding of K to 16 and the per-channel reductions cost more than the k-major tiles save.
+    pairs: { layout: 'o4-k16', minK: 32 },
   },
   'arm-dotprod': {
     isa: 'Armv8.2-A dot product: SDOT by element on 4 rows × 8 channel tiles, 16 MACs per instruction',
@@ -208,8 +215,8 @@ export function chooseKernels(
 /** The compile-time data layouts the chosen MAC kernels read. */
 export interface KernelLayouts {
   matmul: MatmulLayout;
-  /** Of te_matmul_pairs_s8, when the conv2d folder has it. */
-  pairs?: MatmulLayout;
+  /** te_matmul_pairs_s8, when the conv2d folder has it. */
+  pairs?: PairsKernel;
   depthwise: DepthwiseLayout;
   /** Of te_matmul_s8/te_conv2d_s8 (conv2d family) and of te_depthwise_conv2d_s8. */
   requantize: { conv2d: RequantLayout; depthwise_conv2d: RequantLayout };
@@ -248,7 +255,7 @@ export function kernelLayoutsOf(choice: KernelChoice): KernelLayouts {
   const dw = KERNEL_FOLDERS[choice.depthwise_conv2d]!;
   return {
     matmul: conv.matmulLayout ?? 'k-major',
-    ...(conv.pairsLayout && { pairs: conv.pairsLayout }),
+    ...(conv.pairs && { pairs: conv.pairs }),
     depthwise: dw.depthwiseLayout ?? 'hwc',
     requantize: { conv2d: conv.requantize ?? 'tflite', depthwise_conv2d: dw.requantize ?? 'tflite' },
   };

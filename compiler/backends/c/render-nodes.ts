@@ -94,21 +94,22 @@ export interface RenderContext {
 }
 
 /**
- * The layout of te_matmul_pairs_s8 when a matmul node (pointwise conv or fully connected) may call it: int8, the
- * chosen folder has it, every weight keeps to TFLite's [-127, 127] (a .tflite may still hold −128), and the node does
- * not run in thread parts (row_split.h wraps te_matmul_s8 only).
+ * The layout of te_matmul_pairs_s8 when a matmul node (pointwise conv or fully connected, K inputs) calls it: int8,
+ * the chosen folder has it for this K, every weight keeps to TFLite's [-127, 127] (a .tflite may still hold −128),
+ * and the node does not run in thread parts (row_split.h wraps te_matmul_s8 only).
  */
-function pairsLayoutOf(ctx: RenderContext, node: Node): MatmulLayout | undefined {
+function pairsLayoutOf(ctx: RenderContext, node: Node, k: number): MatmulLayout | undefined {
   const { suffix, layouts } = kernelsOf(ctx, node);
   const split = (ctx.threads ?? 1) > 1 && splitsAcrossThreads(ctx.g, node);
-  if (suffix !== 's8' || !layouts.pairs || split) return undefined;
-  return (tensorOf(ctx.g, node.inputs[1]!).data as Int8Array).every((v) => v >= -127) ? layouts.pairs : undefined;
+  if (suffix !== 's8' || !layouts.pairs || k < layouts.pairs.minK || split) return undefined;
+  const w = tensorOf(ctx.g, node.inputs[1]!).data as Int8Array;
+  return w.every((v) => v >= -127) ? layouts.pairs.layout : undefined;
 }
 
 /** The statements of a matmul node: te_matmul_pairs_s8 where it may (pairsLayoutOf), else te_matmul_<sfx>. */
 function matmulCall(ctx: RenderContext, node: Node, rows: number, k: number, o: number): string[] {
   const { suffix: sfx, layouts } = kernelsOf(ctx, node);
-  const pairs = pairsLayoutOf(ctx, node);
+  const pairs = pairsLayoutOf(ctx, node, k);
   const layout = pairs ?? layouts.matmul;
   const p = local('te_mac_params', 'p', macInit(ctx, node, layouts.requantize.conv2d, layout));
   const w = matmulFilter(ctx, node, layout);

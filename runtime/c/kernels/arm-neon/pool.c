@@ -2,7 +2,7 @@
  * AArch64 Advanced SIMD mean (kernels/ref/pool.c's result, TFLite's reference_integer_ops::Mean): sixteen inner
  * elements at a time, the raw int8 inputs summed into int16 lanes (SADDW) over at most 256 reduced rows — 256 · 128
  * fits int16 — then into int32, plus reduced · input_offset once; MultiplyByQuantizedMultiplier four lanes at a time
- * (arm_requantize.h, one multiplier for all), the rounded division in float64 (FDIV, FCVTZS: exact, below), the output
+ * (arm_requantize.h, one multiplier for all), the rounded division in float64 (neon_rounded_divide.h), the output
  * offset and the clamp by saturating narrows; the rest of the inner elements through the reference arithmetic. Max pooling is the reference loop (kernels/internal/element_ops.h).
  */
 #include <arm_neon.h>
@@ -10,6 +10,7 @@
 #include "../internal/fixed_point.h"
 #include "../internal/element_ops.h"
 #include "../internal/arm_requantize.h"
+#include "../internal/neon_rounded_divide.h"
 
 #define TE_MEAN_INT16_ROWS 256
 
@@ -17,21 +18,10 @@ void te_max_pool_s8(const int8_t *x, const te_window *g, int32_t act_min, int32_
   te_pool_s8(x, g, act_min, act_max, y, 1);
 }
 
-/* te_rounded_divide (fixed_point.h) of four lanes by n (`half` = n / 2, `n64` = n): the quotient of two integers
-   below 2^31 in float64 is within 2^-22 / n of the true one, closer than any non-integer quotient lies to an integer
-   (1 / n), so FCVTZS truncates it as C's division does. */
-static inline int32x4_t te_rounded_divide4(int32x4_t acc, int32x4_t half, float64x2_t n64) {
-  const int32x4_t r = vaddq_s32(acc, vbslq_s32(vcgtq_s32(acc, vdupq_n_s32(0)), half, vnegq_s32(half)));
-  const int64x2_t lo = vcvtq_s64_f64(vdivq_f64(vcvtq_f64_s64(vmovl_s32(vget_low_s32(r))), n64));
-  const int64x2_t hi = vcvtq_s64_f64(vdivq_f64(vcvtq_f64_s64(vmovl_high_s32(r)), n64));
-  return vmovn_high_s64(vmovn_s64(lo), hi);
-}
-
 /* The means of 16 inner elements from `x` (row stride `inner`) over the reduced rows, into y[0..16). */
 static void te_mean16(const int8_t *x, int32_t reduced, int32_t inner, int32_t input_offset, te_requant4 q,
                       int32_t output_offset, int8_t *y) {
-  const int32x4_t half = vdupq_n_s32(reduced / 2);
-  const float64x2_t n64 = vdupq_n_f64((double)reduced);
+  const te_divisor n = te_divisor_of(reduced);
   const int16x8_t offset = vdupq_n_s16((int16_t)output_offset);
   int32x4_t m[4];
   int32x4_t acc[4];
@@ -50,7 +40,7 @@ static void te_mean16(const int8_t *x, int32_t reduced, int32_t inner, int32_t i
     acc[2] = vaddw_s16(acc[2], vget_low_s16(hi));
     acc[3] = vaddw_high_s16(acc[3], hi);
   }
-  for (j = 0; j < 4; j++) m[j] = te_rounded_divide4(te_mbqm4(acc[j], q), half, n64);
+  for (j = 0; j < 4; j++) m[j] = te_rounded_divide4(te_mbqm4(acc[j], q), n);
   vst1q_s8(y, vcombine_s8(te_offset_narrow8(m[0], m[1], offset), te_offset_narrow8(m[2], m[3], offset)));
 }
 
