@@ -369,6 +369,21 @@ const tiles: KernelCase[] = [
     int8Only: true,
   })),
   {
+    // The NEON 3 × 3 depthwise pairs form (two taps' int8 products summed in int16): every weight ±127, a block of 16
+    // channels and one of 8, border pixels reading the zero point for their padded taps.
+    name: 'depthwise 24 channels, stride 1, SAME, every weight ±127',
+    graph: () => {
+      const g = depthwiseGraph(24, 1, 1, 'SAME', NO_CLAMP, 780);
+      const w = tensorOf(g, 'w').data!;
+      w.forEach((v, i) => {
+        w[i] = v < 0 ? -1 : 1;
+      });
+      return g;
+    },
+    seed: 780,
+    int8Only: true,
+  },
+  {
     // The pairs kernel's two-row tiles over 90 pixels, K = 40 (two steps of 16, a tail of 8), out_c 13.
     name: 'pointwise (1×1, stride 1) 40 → 13 channels, relu6',
     graph: () => convGraph(40, 13, 1, 1, 'VALID', RELU6, 770),
