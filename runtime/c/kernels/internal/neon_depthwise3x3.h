@@ -146,17 +146,26 @@ static inline __attribute__((always_inline)) void te_dw3_block(const int8_t *x, 
 /* The pairs form (every weight in [-127, 127]): taps T and T + 1 of raw inputs at XA and XB, multiplied as int8 by
    SMULL and SMLAL into int16 (two products of at most 128 · 127 fit), added to acc by SADDW; 32 MACs in 10 instructions
    for sixteen channels. */
+/* SMULL and SMLAL of the low eight lanes written out: through vget_low_s8 gcc keeps each weight's low half as a
+   value of its own and spills the weights (as te_smlal_low). */
+#define TE_SMULL_LOW(t, a, w) __asm__("smull %0.8h, %1.8b, %2.8b" : "=w"(t) : "w"(a), "w"(w))
+#define TE_SMLAL_LOW(t, a, w) __asm__("smlal %0.8h, %1.8b, %2.8b" : "+w"(t) : "w"(a), "w"(w))
+
 #define TE_DWP_PAIR(XA, XB, T)                                                     \
   if (NQ == 4) {                                                                   \
     const int8x16_t a = vld1q_s8(XA), b = vld1q_s8(XB);                            \
-    const int16x8_t lo = vmlal_s8(vmull_s8(vget_low_s8(a), vget_low_s8(w8[T])), vget_low_s8(b), vget_low_s8(w8[(T) + 1])); \
+    int16x8_t lo;                                                                  \
     const int16x8_t hi = vmlal_high_s8(vmull_high_s8(a, w8[T]), b, w8[(T) + 1]);  \
+    TE_SMULL_LOW(lo, a, w8[T]);                                                    \
+    TE_SMLAL_LOW(lo, b, w8[(T) + 1]);                                              \
     acc[0] = vaddw_s16(acc[0], vget_low_s16(lo));                                  \
     acc[1] = vaddw_high_s16(acc[1], lo);                                           \
     acc[2] = vaddw_s16(acc[2], vget_low_s16(hi));                                  \
     acc[3] = vaddw_high_s16(acc[3], hi);                                           \
   } else {                                                                         \
-    const int16x8_t lo = vmlal_s8(vmull_s8(vld1_s8(XA), vget_low_s8(w8[T])), vld1_s8(XB), vget_low_s8(w8[(T) + 1])); \
+    int16x8_t lo;                                                                  \
+    TE_SMULL_LOW(lo, vld1_s8(XA), w8[T]);                                          \
+    TE_SMLAL_LOW(lo, vld1_s8(XB), w8[(T) + 1]);                                    \
     acc[0] = vaddw_s16(acc[0], vget_low_s16(lo));                                  \
     acc[1] = vaddw_high_s16(acc[1], lo);                                           \
   }
@@ -165,13 +174,16 @@ static inline __attribute__((always_inline)) void te_dw3_block(const int8_t *x, 
 #define TE_DWP_LAST(XA)                                                            \
   if (NQ == 4) {                                                                   \
     const int8x16_t a = vld1q_s8(XA);                                              \
-    const int16x8_t lo = vmull_s8(vget_low_s8(a), vget_low_s8(w8[8])), hi = vmull_high_s8(a, w8[8]); \
+    const int16x8_t hi = vmull_high_s8(a, w8[8]);                                  \
+    int16x8_t lo;                                                                  \
+    TE_SMULL_LOW(lo, a, w8[8]);                                                    \
     acc[0] = vaddw_s16(acc[0], vget_low_s16(lo));                                  \
     acc[1] = vaddw_high_s16(acc[1], lo);                                           \
     acc[2] = vaddw_s16(acc[2], vget_low_s16(hi));                                  \
     acc[3] = vaddw_high_s16(acc[3], hi);                                           \
   } else {                                                                         \
-    const int16x8_t lo = vmull_s8(vld1_s8(XA), vget_low_s8(w8[8]));                \
+    int16x8_t lo;                                                                  \
+    TE_SMULL_LOW(lo, vld1_s8(XA), w8[8]);                                          \
     acc[0] = vaddw_s16(acc[0], vget_low_s16(lo));                                  \
     acc[1] = vaddw_high_s16(acc[1], lo);                                           \
   }
@@ -180,7 +192,7 @@ static inline __attribute__((always_inline)) void te_dw3_block(const int8_t *x, 
 #define TE_DWP_TAPS(SRC)                                                                            \
   TE_DWP_PAIR(SRC(0), SRC(1), 0) TE_DWP_PAIR(SRC(2), SRC(3), 2) TE_DWP_PAIR(SRC(4), SRC(5), 4)      \
   TE_DWP_PAIR(SRC(6), SRC(7), 6) TE_DWP_LAST(SRC(8))
-#define TE_DWP_INSIDE(t) (base + d->tap[t])
+#define TE_DWP_INSIDE(t) (base + tap[t])
 #define TE_DWP_GATHERED(t) (src[t])
 
 /* te_dw3_block in the pairs form: the inputs stay raw int8 and the bias takes input_offset·Σw of the nine taps, so a
@@ -196,7 +208,8 @@ static inline __attribute__((always_inline)) void te_dw3_block_pairs(const int8_
   int8x16_t w8[9];
   int16x8_t sum_lo, sum_hi = vdupq_n_s16(0);
   int32x4_t folded[4];
-  int32_t t, q, ox;
+  int32_t tap[9], t, q, ox; /* the taps' offsets in locals, so int8 stores cannot make gcc reload them */
+  for (t = 0; t < 9; t++) tap[t] = d->tap[t];
   for (t = 0; t < 9; t++) w8[t] = NQ == 4 ? vld1q_s8(w + t * c + c0) : vcombine_s8(vld1_s8(w + t * c + c0), vdup_n_s8(0));
   sum_lo = vmovl_s8(vget_low_s8(w8[0]));
   if (NQ == 4) sum_hi = vmovl_high_s8(w8[0]);
@@ -222,7 +235,7 @@ static inline __attribute__((always_inline)) void te_dw3_block_pairs(const int8_
       const uint32_t mask9 = row_mask9 & te_dw3_inside3(ix0, d->w) * 73u;
       const int32_t at = (iy0 * d->w + ix0) * c + c0;
       const int8_t *src[9];
-      for (t = 0; t < 9; t++) src[t] = mask9 >> t & 1 ? x + (at + d->tap[t]) : zp;
+      for (t = 0; t < 9; t++) src[t] = mask9 >> t & 1 ? x + (at + tap[t]) : zp;
       TE_DWP_TAPS(TE_DWP_GATHERED)
     }
     if (right)
