@@ -1,141 +1,101 @@
 /*
  * Armv8.2-A dot-product int8 convolution and matrix product (Cortex-A76 and later; the A72 has no SDOT and traps
- * on it), weights 'o8-k4' (kernel-table.ts): a tile of four rows (pixels) × eight output channels keeps eight int32x4
- * accumulators in registers; per sixteen k each row's inputs are one vector, and SDOT by element multiplies four k of
- * four channels (one weight vector) with one 4-byte lane of it: 32 SDOT, 512 MACs, for 12 loads. K's last k % 16
- * come from a zero-padded copy, so no load passes a row's end (the layout's padded k have zero weights). The offsets
- * need no care here: the compiler folded input_offset·Σw into the bias (padded, like the multipliers and shifts, to
- * a multiple of 8 channels). Bit-exact with kernels/ref: integer sums in any order are equal.
+ * on it), weights 'o8-k4' (kernel-table.ts) with each window row padded to a multiple of four k: the tiles of
+ * kernels/internal/sdot_tile.h over rows of a matrix, or over output pixels whose windows lie inside the input, read
+ * in place one window row at a time (no gather); only windows that read padding are gathered into the patch.
  */
-#include <arm_neon.h>
-#include <string.h>
+#include <stdint.h>
 #include "tinyedge/kernels.h"
 #include "../internal/fixed_point.h"
 #include "../internal/patch.h"
-#include "../internal/arm_requantize.h"
+#include "../internal/sdot_tile.h"
 
-#define TE_INLINE static inline __attribute__((always_inline))
-
-/* acc[r] += weight vectors w0 (channels 0-3) and w1 (4-7) dotted with four k of row r: lane L of xv[r]. */
-#define TE_DOT_LANE(L)                                       \
-  {                                                          \
-    const int8x16_t w0 = vld1q_s8(wb), w1 = vld1q_s8(wb + 16); \
-    wb += 32;                                                \
-    for (r = 0; r < R; r++) {                                \
-      acc[r][0] = vdotq_laneq_s32(acc[r][0], w0, xv[r], L);  \
-      acc[r][1] = vdotq_laneq_s32(acc[r][1], w1, xv[r], L);  \
-    }                                                        \
+/* The first `tiles` × 4 rows of a matrix, in one loop (inlined per right_only, so the job stays in registers). */
+TE_SDOT_INLINE void te_sdot_matmul_fours(te_sdot_job j, const int right_only, const int8_t *x, int32_t k, int32_t tiles,
+                                         int32_t out_c, int8_t *y) {
+  int32_t t;
+  for (t = 0; t < tiles; t++, x += 4 * k, y += 4 * out_c) {
+    j.p0 = x;
+    j.p1 = x + k;
+    j.p2 = x + 2 * k;
+    j.p3 = x + 3 * k;
+    j.y0 = y;
+    j.y1 = y + out_c;
+    j.y2 = y + 2 * out_c;
+    j.y3 = y + 3 * out_c;
+    te_sdot_rows_out(j, 4, right_only, out_c);
   }
-
-/* R rows of K inputs each (x), and their last K % 16 zero-padded to a vector (tail). */
-typedef struct {
-  const int8_t *x[4];
-  int8_t tail[4][16];
-} te_dot_rows;
-
-/* The rows' zero-padded tails. */
-static void te_dot_tails(te_dot_rows *t, int32_t rows, int32_t k) {
-  const int32_t k16 = k & ~15;
-  int32_t r;
-  if (k16 == k) return;
-  for (r = 0; r < rows; r++) {
-    memset(t->tail[r], 0, 16);
-    memcpy(t->tail[r], t->x[r] + k16, (size_t)(k - k16));
-  }
-}
-
-/* Channels [o, o + 8) (the first `n` real) of R rows into yr[0..R); wb: the group's weights. */
-TE_INLINE void te_dot_block(const te_dot_rows *t, const int R, const int8_t *wb, int32_t k, int32_t o, int32_t n,
-                            const int32_t *bias, const te_mac_params *p, int8_t *const yr[4]) {
-  const int32_t k16 = k & ~15;
-  int32x4_t acc[4][2];
-  int8x16_t xv[4];
-  int32_t r, i;
-  for (r = 0; r < R; r++) {
-    acc[r][0] = vld1q_s32(bias + o);
-    acc[r][1] = vld1q_s32(bias + o + 4);
-  }
-  for (i = 0; i < k16; i += 16) {
-    for (r = 0; r < R; r++) xv[r] = vld1q_s8(t->x[r] + i);
-    TE_DOT_LANE(0) TE_DOT_LANE(1) TE_DOT_LANE(2) TE_DOT_LANE(3)
-  }
-  if (i < k) {
-    const int32_t groups = (k - i + 3) / 4;
-    for (r = 0; r < R; r++) xv[r] = vld1q_s8(t->tail[r]);
-    TE_DOT_LANE(0)
-    if (groups > 1) TE_DOT_LANE(1)
-    if (groups > 2) TE_DOT_LANE(2)
-    if (groups > 3) TE_DOT_LANE(3)
-  }
-  {
-    const te_requant4 q0 = te_requant4_load(p->multipliers + o, p->shifts + o);
-    const te_requant4 q1 = te_requant4_load(p->multipliers + o + 4, p->shifts + o + 4);
-    const int16x8_t offset = vdupq_n_s16((int16_t)p->output_offset);
-    const int8x8_t lo = vdup_n_s8((int8_t)p->act_min), hi = vdup_n_s8((int8_t)p->act_max);
-    for (r = 0; r < R; r++) {
-      const int8x8_t v = vmin_s8(vmax_s8(te_offset_narrow8(te_mbqm4(acc[r][0], q0), te_mbqm4(acc[r][1], q1), offset), lo), hi);
-      if (n == 8) {
-        vst1_s8(yr[r] + o, v);
-      } else {
-        int8_t bytes[8];
-        vst1_s8(bytes, v);
-        memcpy(yr[r] + o, bytes, (size_t)n);
-      }
-    }
-  }
-}
-
-/* Every output channel of R rows. */
-TE_INLINE void te_dot_rows_out(const te_dot_rows *t, const int R, const int8_t *w, const int32_t *bias, int32_t k,
-                               int32_t out_c, const te_mac_params *p, int8_t *const yr[4]) {
-  const int32_t group = 8 * ((k + 3) & ~3);
-  int32_t o;
-  for (o = 0; o < out_c; o += 8, w += group) te_dot_block(t, R, w, k, o, out_c - o < 8 ? out_c - o : 8, bias, p, yr);
 }
 
 void te_matmul_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, int32_t rows, int32_t k, int32_t out_c,
                   const te_mac_params *p, int8_t *y) {
-  int32_t r0 = 0, tile, r;
-  te_dot_rows t;
-  /* Tiles of four rows, then two and one for the rest (a fully connected layer's one row), never a repeated row. */
-  for (tile = 4; tile >= 1; tile /= 2) {
-    for (; r0 + tile <= rows; r0 += tile) {
-      int8_t *yr[4];
-      for (r = 0; r < tile; r++) {
-        t.x[r] = x + (r0 + r) * k;
-        yr[r] = y + (r0 + r) * out_c;
-      }
-      te_dot_tails(&t, tile, k);
-      if (tile == 4) te_dot_rows_out(&t, 4, w, folded_bias, k, out_c, p, yr);
-      else if (tile == 2) te_dot_rows_out(&t, 2, w, folded_bias, k, out_c, p, yr);
-      else te_dot_rows_out(&t, 1, w, folded_bias, k, out_c, p, yr);
-    }
+  const int right_only = te_sdot_right_only(p, out_c);
+  /* The last tile's whole-word tail may pass the end of x: it alone copies it, and it has fewer than four rows. */
+  const int32_t tiles = (rows - ((k & 3) ? 1 : 0)) / 4, r0 = 4 * tiles;
+  te_sdot_job j = te_sdot_job_of(w, folded_bias, p, k, 1, 0);
+  if (right_only) te_sdot_matmul_fours(j, 1, x, k, tiles, out_c, y);
+  else te_sdot_matmul_fours(j, 0, x, k, tiles, out_c, y);
+  if (r0 < rows) {
+    const int32_t left = rows - r0;
+    j.p0 = x + r0 * k;
+    j.p1 = j.p0 + k;
+    j.p2 = j.p1 + k;
+    j.p3 = j.p2 + k;
+    j.y0 = y + r0 * out_c;
+    j.y1 = j.y0 + out_c;
+    j.y2 = j.y1 + out_c;
+    j.y3 = j.y2 + out_c;
+    j.exact = 1;
+    te_sdot_run(&j, left, right_only, out_c);
   }
 }
 
-/* Pixels two at a time through the patch (the scratch holds two windows), the last alone. */
+/* `count` inside windows (four or fewer, at p0.. with outputs y0..); their last run's whole-word tail may pass the end
+   of x. */
+static void te_sdot_inside_run(te_sdot_job *j, int32_t count, const int8_t *x_end, int right_only, int32_t out_c) {
+  const int8_t *const first[4] = {j->p0, j->p1, j->p2, j->p3};
+  const int8_t *last = first[count - 1] + (j->segments - 1) * j->stride + j->len;
+  j->exact = (j->len & 3) && last + 3 > x_end;
+  te_sdot_run(j, count, right_only, out_c);
+}
+
+/* Output pixels in raster order: up to four inside windows a tile, read in place; a window that reads padding is
+   gathered into the patch and computed alone. */
 void te_conv2d_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, const te_window *g, int32_t out_c,
                   const te_mac_params *p, int8_t *patch, int8_t *y) {
-  const int32_t k = g->kh * g->kw * g->c, pixels = g->oh * g->ow;
+  const int32_t c = g->c, kh = g->kh, kw = g->kw, len = kw * c, k = kh * len, pixels = g->oh * g->ow;
+  const int32_t row_bytes = g->w * c;
+  const int8_t *const x_end = x + (int64_t)g->n * g->h * row_bytes;
+  const int right_only = te_sdot_right_only(p, out_c);
   const int8_t zero_point = (int8_t)(-p->input_offset);
-  te_dot_rows t;
-  int32_t n, i;
-  t.x[0] = patch;
-  t.x[1] = patch + k;
+  te_sdot_job inside = te_sdot_job_of(w, folded_bias, p, len, kh, g->dilation_h * row_bytes);
+  te_sdot_job gathered = te_sdot_job_of(w, folded_bias, p, len, kh, len);
+  const int8_t **const rows[4] = {&inside.p0, &inside.p1, &inside.p2, &inside.p3};
+  int8_t **const outs[4] = {&inside.y0, &inside.y1, &inside.y2, &inside.y3};
+  int32_t n, i, count = 0;
+  gathered.p0 = patch;
+  /* The patch holds two windows, so one window's last whole-word tail stays inside it when k ≥ 3. */
+  gathered.exact = k < 3;
   for (n = 0; n < g->n; n++) {
-    for (i = 0; i < pixels; i += 2) {
-      int8_t *const yr[4] = {y, y + out_c, NULL, NULL};
-      te_gather_patch(x, g, n, i / g->ow, i % g->ow, zero_point, patch);
-      if (i + 1 < pixels) {
-        te_gather_patch(x, g, n, (i + 1) / g->ow, (i + 1) % g->ow, zero_point, patch + k);
-        te_dot_tails(&t, 2, k);
-        te_dot_rows_out(&t, 2, w, folded_bias, k, out_c, p, yr);
-        y += 2 * out_c;
+    for (i = 0; i < pixels; i++) {
+      const int32_t oy = i / g->ow, ox = i % g->ow;
+      const int32_t iy0 = oy * g->stride_h - g->pad_top, ix0 = ox * g->stride_w - g->pad_left;
+      int8_t *const out = y + ((int64_t)n * pixels + i) * out_c;
+      if (g->dilation_w == 1 && iy0 >= 0 && iy0 + (kh - 1) * g->dilation_h < g->h && ix0 >= 0 && ix0 + kw <= g->w) {
+        *rows[count] = x + ((int64_t)(n * g->h + iy0) * g->w + ix0) * c;
+        *outs[count++] = out;
+        if (count == 4) {
+          te_sdot_inside_run(&inside, count, x_end, right_only, out_c);
+          count = 0;
+        }
       } else {
-        te_dot_tails(&t, 1, k);
-        te_dot_rows_out(&t, 1, w, folded_bias, k, out_c, p, yr);
-        y += out_c;
+        if (count > 0) te_sdot_inside_run(&inside, count, x_end, right_only, out_c);
+        count = 0;
+        te_gather_patch(x, g, n, oy, ox, zero_point, patch);
+        gathered.y0 = out;
+        te_sdot_run(&gathered, 1, right_only, out_c);
       }
     }
   }
+  if (count > 0) te_sdot_inside_run(&inside, count, x_end, right_only, out_c);
 }
