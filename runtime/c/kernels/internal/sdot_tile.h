@@ -194,19 +194,39 @@ static inline te_sdot_job te_sdot_job_of(const int8_t *w, const int32_t *bias, c
   return j;
 }
 
-/* The job's rows 0..rows (at most 4: p0.., y0..), in tiles of four, two and one rows (never a repeated row). */
-static void te_sdot_run(const te_sdot_job *job, int32_t rows, int right_only, int32_t out_c) {
-  te_sdot_job j = *job;
-  if (rows == 4) {
-    if (right_only) te_sdot_rows_out(j, 4, 1, out_c);
-    else te_sdot_rows_out(j, 4, 0, out_c);
-    return;
+/* `tiles` tiles of four rows from the job's p0 and y0, rows x_step and y_step bytes apart (inlined per right_only:
+   one loop, so the job stays in registers). */
+TE_SDOT_INLINE void te_sdot_fours_of(te_sdot_job j, const int right_only, int32_t x_step, int32_t y_step, int32_t tiles,
+                                     int32_t out_c) {
+  int32_t t;
+  for (t = 0; t < tiles; t++, j.p0 += 4 * x_step, j.y0 += 4 * y_step) {
+    j.p1 = j.p0 + x_step;
+    j.p2 = j.p1 + x_step;
+    j.p3 = j.p2 + x_step;
+    j.y1 = j.y0 + y_step;
+    j.y2 = j.y1 + y_step;
+    j.y3 = j.y2 + y_step;
+    te_sdot_rows_out(j, 4, right_only, out_c);
   }
-  if (rows >= 2) {
+}
+
+/* `rows` rows from the job's p0 and y0, rows x_step and y_step bytes apart: tiles of four, then two and one (never a
+   repeated row). */
+static void te_sdot_run(const te_sdot_job *job, int32_t rows, int32_t x_step, int32_t y_step, int right_only,
+                        int32_t out_c) {
+  te_sdot_job j = *job;
+  const int32_t tiles = rows / 4;
+  if (right_only) te_sdot_fours_of(j, 1, x_step, y_step, tiles, out_c);
+  else te_sdot_fours_of(j, 0, x_step, y_step, tiles, out_c);
+  j.p0 += 4 * tiles * x_step;
+  j.y0 += 4 * tiles * y_step;
+  j.p1 = j.p0 + x_step;
+  j.y1 = j.y0 + y_step;
+  if (rows & 2) {
     if (right_only) te_sdot_rows_out(j, 2, 1, out_c);
     else te_sdot_rows_out(j, 2, 0, out_c);
-    j.p0 = j.p2;
-    j.y0 = j.y2;
+    j.p0 += 2 * x_step;
+    j.y0 += 2 * y_step;
   }
   if (rows & 1) {
     if (right_only) te_sdot_rows_out(j, 1, 1, out_c);
