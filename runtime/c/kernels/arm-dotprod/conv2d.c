@@ -38,7 +38,7 @@ void te_conv2d_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, 
   const int8_t zero_point = (int8_t)(-p->input_offset);
   /* Output columns [lo, hi) have windows inside the input's width (none when dilated: those are gathered). */
   const int32_t lo = g->dilation_w == 1 ? (g->pad_left + g->stride_w - 1) / g->stride_w : ow;
-  const int32_t last = g->w - kw + g->pad_left, hi_raw = last >= 0 ? last / g->stride_w + 1 : 0;
+  const int32_t last_ix = g->w - kw + g->pad_left, hi_raw = last_ix >= 0 ? last_ix / g->stride_w + 1 : 0;
   const int32_t hi = hi_raw < ow ? hi_raw : ow;
   te_sdot_job inside = te_sdot_job_of(w, folded_bias, p, len, kh, g->dilation_h * row_bytes);
   te_sdot_job gathered = te_sdot_job_of(w, folded_bias, p, len, kh, len);
@@ -46,6 +46,8 @@ void te_conv2d_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, 
   gathered.p0 = patch;
   /* The patch holds two windows, so one window's last whole-word tail stays inside it when k ≥ 3. */
   gathered.exact = k < 3;
+  /* ... and its last run's tail read as a whole vector does when the vector ends within the two windows. */
+  gathered.over = (kh - 1) * len + (len & ~15) + 16 <= 2 * k;
   for (n = 0; n < g->n; n++) {
     for (oy = 0; oy < g->oh; oy++, y += ow * out_c) {
       const int32_t iy0 = oy * g->stride_h - g->pad_top;
@@ -55,14 +57,19 @@ void te_conv2d_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, 
         if (ox == a) {
           inside.p0 = x + ((int64_t)(n * g->h + iy0) * g->w + a * g->stride_w - g->pad_left) * c;
           inside.y0 = y + a * out_c;
-          inside.exact = (len & 3) && inside.p0 + (b - a - 1) * x_step + (kh - 1) * inside.stride + len + 3 > x_end;
-          te_sdot_run(&inside, b - a, x_step, out_c, right_only, out_c);
+          const int8_t *const last_run = inside.p0 + (b - a - 1) * x_step + (kh - 1) * inside.stride;
+          inside.exact = (len & 3) && last_run + len + 3 > x_end;
+          /* Whole-vector tails where the span's last one stays inside x. */
+          inside.over = last_run + (len & ~15) + 16 <= x_end;
+          if (inside.over) te_sdot_run_over(&inside, b - a, x_step, out_c, right_only, out_c);
+          else te_sdot_run(&inside, b - a, x_step, out_c, right_only, out_c);
           ox = b - 1;
           continue;
         }
         te_gather_patch(x, g, n, oy, ox, zero_point, patch);
         gathered.y0 = y + ox * out_c;
-        te_sdot_run(&gathered, 1, 0, out_c, right_only, out_c);
+        if (gathered.over) te_sdot_run_over(&gathered, 1, 0, out_c, right_only, out_c);
+        else te_sdot_run(&gathered, 1, 0, out_c, right_only, out_c);
       }
     }
   }

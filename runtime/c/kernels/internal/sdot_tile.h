@@ -4,8 +4,9 @@
  * input bytes `stride` apart: one run for a matrix row, one per window row for a convolution read straight from its
  * input, so inside windows need no gather. The layout pads each run to a multiple of four k with zero weights; per
  * sixteen k each row's inputs are one vector and SDOT by element multiplies four k of four channels (one weight
- * vector) with one 4-byte lane of it; a run's last len % 16 bytes go eight or four at a time, a last partial word
- * loaded whole (the bytes past the run meet zero weights) or, where it could pass the end of the buffer, copied. The offsets
+ * vector) with one 4-byte lane of it. A run's last len % 16 bytes are one whole vector where the caller allows
+ * reading past them (the bytes past the run meet zero weights or unused lanes), else eight or four at a time, a last
+ * partial word loaded whole or, where it could pass the end of the buffer, copied. The offsets
  * need no care: the compiler folded input_offset·Σw into the bias. Bit-exact with kernels/ref: integer sums in any
  * order are equal, and the requantization is arm_requantize.h's.
  */
@@ -112,14 +113,14 @@ typedef struct {
   int8_t *y0, *y1, *y2, *y3;
   const int8_t *w;
   const int32_t *bias, *m, *shift;
-  int32_t len, segments, stride, exact, group_bytes;
+  int32_t len, segments, stride, exact, over, group_bytes;
   int16x8_t offset;
   int8x16_t lo, hi;
 } te_sdot_job;
 
 /* Channels [o, o + NB) (the first `n` real) of the job's R rows. right_only: every channel shifts right
    (te_mbqm4_right), else TFLite's general per-channel shifts (te_mbqm4). */
-TE_SDOT_INLINE void te_sdot_tile(const te_sdot_job j, const int R, const int NB, const int right_only, int32_t o,
+TE_SDOT_INLINE void te_sdot_tile(const te_sdot_job j, const int R, const int NB, const int right_only, const int OVER, int32_t o,
                                  int32_t n) {
   const int8_t *wa = j.w + (o / 8) * j.group_bytes, *wb = wa + j.group_bytes;
   const int32_t len = j.len, len16 = len & ~15, words = (len - len16) >> 2, stride = j.stride, exact = j.exact;
@@ -135,6 +136,14 @@ TE_SDOT_INLINE void te_sdot_tile(const te_sdot_job j, const int R, const int NB,
     for (i = 0; i < len16; i += 16) {
       TE_SDOT_LOAD_ROWS(vld1q_s8)
       TE_SDOT_LANE(0) TE_SDOT_LANE(1) TE_SDOT_LANE(2) TE_SDOT_LANE(3)
+    }
+    if (OVER && i < len) {
+      TE_SDOT_LOAD_ROWS(vld1q_s8)
+      TE_SDOT_LANE(0)
+      if (len - i > 4) TE_SDOT_LANE(1)
+      if (len - i > 8) TE_SDOT_LANE(2)
+      if (len - i > 12) TE_SDOT_LANE(3)
+      continue;
     }
     for (c = 0; c + 2 <= words; c += 2, i += 8) {
       TE_SDOT_LOAD_ROWS(te_sdot_load8)
@@ -166,11 +175,12 @@ TE_SDOT_INLINE void te_sdot_tile(const te_sdot_job j, const int R, const int NB,
 
 /* Every output channel of the job's R rows: blocks of sixteen, then eight where fewer than sixteen (padded)
    channels remain. */
-TE_SDOT_INLINE void te_sdot_rows_out(const te_sdot_job j, const int R, const int right_only, int32_t out_c) {
+TE_SDOT_INLINE void te_sdot_rows_out(const te_sdot_job j, const int R, const int right_only, const int OVER,
+                                     int32_t out_c) {
   const int32_t padded = (out_c + 7) & ~7;
   int32_t o;
-  for (o = 0; o + 16 <= padded; o += 16) te_sdot_tile(j, R, 16, right_only, o, out_c - o < 16 ? out_c - o : 16);
-  if (o < out_c) te_sdot_tile(j, R, 8, right_only, o, out_c - o);
+  for (o = 0; o + 16 <= padded; o += 16) te_sdot_tile(j, R, 16, right_only, OVER, o, out_c - o < 16 ? out_c - o : 16);
+  if (o < out_c) te_sdot_tile(j, R, 8, right_only, OVER, o, out_c - o);
 }
 
 /* The job of a call: its weights, constants and runs of `segments` × `len` bytes `stride` apart (rows set later). */
@@ -187,6 +197,7 @@ static inline te_sdot_job te_sdot_job_of(const int8_t *w, const int32_t *bias, c
   j.segments = segments;
   j.stride = stride;
   j.exact = 0;
+  j.over = 0;
   j.group_bytes = 8 * segments * ((len + 3) & ~3);
   j.offset = vdupq_n_s16((int16_t)p->output_offset);
   j.lo = vdupq_n_s8((int8_t)p->act_min);
@@ -196,8 +207,8 @@ static inline te_sdot_job te_sdot_job_of(const int8_t *w, const int32_t *bias, c
 
 /* `tiles` tiles of four rows from the job's p0 and y0, rows x_step and y_step bytes apart (inlined per right_only:
    one loop, so the job stays in registers). */
-TE_SDOT_INLINE void te_sdot_fours_of(te_sdot_job j, const int right_only, int32_t x_step, int32_t y_step, int32_t tiles,
-                                     int32_t out_c) {
+TE_SDOT_INLINE void te_sdot_fours_of(te_sdot_job j, const int right_only, const int OVER, int32_t x_step,
+                                     int32_t y_step, int32_t tiles, int32_t out_c) {
   int32_t t;
   for (t = 0; t < tiles; t++, j.p0 += 4 * x_step, j.y0 += 4 * y_step) {
     j.p1 = j.p0 + x_step;
@@ -206,32 +217,42 @@ TE_SDOT_INLINE void te_sdot_fours_of(te_sdot_job j, const int right_only, int32_
     j.y1 = j.y0 + y_step;
     j.y2 = j.y1 + y_step;
     j.y3 = j.y2 + y_step;
-    te_sdot_rows_out(j, 4, right_only, out_c);
+    te_sdot_rows_out(j, 4, right_only, OVER, out_c);
   }
 }
 
 /* `rows` rows from the job's p0 and y0, rows x_step and y_step bytes apart: tiles of four, then two and one (never a
    repeated row). */
-static void te_sdot_run(const te_sdot_job *job, int32_t rows, int32_t x_step, int32_t y_step, int right_only,
-                        int32_t out_c) {
-  te_sdot_job j = *job;
+TE_SDOT_INLINE void te_sdot_run_of(te_sdot_job j, const int OVER, int32_t rows, int32_t x_step, int32_t y_step,
+                                   int right_only, int32_t out_c) {
   const int32_t tiles = rows / 4;
-  if (right_only) te_sdot_fours_of(j, 1, x_step, y_step, tiles, out_c);
-  else te_sdot_fours_of(j, 0, x_step, y_step, tiles, out_c);
+  if (right_only) te_sdot_fours_of(j, 1, OVER, x_step, y_step, tiles, out_c);
+  else te_sdot_fours_of(j, 0, OVER, x_step, y_step, tiles, out_c);
   j.p0 += 4 * tiles * x_step;
   j.y0 += 4 * tiles * y_step;
   j.p1 = j.p0 + x_step;
   j.y1 = j.y0 + y_step;
   if (rows & 2) {
-    if (right_only) te_sdot_rows_out(j, 2, 1, out_c);
-    else te_sdot_rows_out(j, 2, 0, out_c);
+    if (right_only) te_sdot_rows_out(j, 2, 1, OVER, out_c);
+    else te_sdot_rows_out(j, 2, 0, OVER, out_c);
     j.p0 += 2 * x_step;
     j.y0 += 2 * y_step;
   }
   if (rows & 1) {
-    if (right_only) te_sdot_rows_out(j, 1, 1, out_c);
-    else te_sdot_rows_out(j, 1, 0, out_c);
+    if (right_only) te_sdot_rows_out(j, 1, 1, OVER, out_c);
+    else te_sdot_rows_out(j, 1, 0, OVER, out_c);
   }
+}
+
+/* te_sdot_run_of with words for a run's tail (te_sdot_run) or whole vectors (te_sdot_run_over, where the job allows
+   over-reading them: j.over); separate functions, so each keeps its own registers. */
+static void te_sdot_run(const te_sdot_job *job, int32_t rows, int32_t x_step, int32_t y_step, int right_only,
+                        int32_t out_c) {
+  te_sdot_run_of(*job, 0, rows, x_step, y_step, right_only, out_c);
+}
+static void te_sdot_run_over(const te_sdot_job *job, int32_t rows, int32_t x_step, int32_t y_step, int right_only,
+                             int32_t out_c) {
+  te_sdot_run_of(*job, 1, rows, x_step, y_step, right_only, out_c);
 }
 
 /* Whether every channel of the layer shifts right: its tiles then requantize with te_mbqm4_right. */
