@@ -1,11 +1,13 @@
 /**
  * @fileoverview `tinyedge bench [model|artifact] [--target T] [--runs N] …`: checks the request here, then runs the
  * benchmark (tools/bench/main.ts) as its own process in the repository: it imports the peers, which the compiler
- * never does. The child reports its own failures with the CLI's error line and exit code; its status is ours.
+ * never does. The child reports its own failures with the CLI's error line and exit code; its status is ours. Its
+ * builds (a few MB of C project each) go to a temporary folder of this run, removed when it ends.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BenchFlags, checkBenchRequest } from '../api/bench-request.ts';
 
@@ -41,6 +43,15 @@ export async function benchCommand(model: string, options: BenchOptions, debug: 
     ...(options.json ? ['--json'] : []),
     ...(debug ? ['--debug'] : []),
   ];
-  const r = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
-  process.exitCode = r.status ?? 1;
+  const scratch = mkdtempSync(join(tmpdir(), 'tinyedge-bench-'));
+  try {
+    const r = spawnSync(process.execPath, args, {
+      cwd: root,
+      stdio: 'inherit',
+      env: { ...process.env, TMPDIR: scratch },
+    });
+    process.exitCode = r.status ?? 1;
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
 }

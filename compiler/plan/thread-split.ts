@@ -35,6 +35,29 @@ function splitRows(g: Graph, node: Node): number {
   }
 }
 
+/** Rows of a matmul band (TE_MATMUL_BAND_STEP in runtime/c/threads/row_split.h): the ISA matmuls' widest row tile. */
+const MATMUL_BAND_STEP = 8;
+
+/** Parts of a thread's share kept at least this many rows (matmul: tiles) high, so splitting finer costs little. */
+const MIN_PART_ROWS = 4;
+
+/** The most parts per thread a layer runs in. */
+const MAX_PARTS_PER_THREAD = 4;
+
+/**
+ * How many parts per thread a split node runs in (te_pool_run's `per_thread`): several where its rows allow bands of
+ * at least MIN_PART_ROWS rows (matmuls: whole tiles), so a thread the system preempts holds up one small part, not
+ * half the layer, and the others claim the rest; one for a small layer (7 or 14 rows), where finer bands would only
+ * add uneven edges.
+ */
+export function partsPerThread(g: Graph, node: Node, threads: number): number {
+  const pointwise = node.op === 'fully_connected' || (node.op === 'conv2d' && isPointwiseConv(g, node));
+  const units = Math.floor(splitRows(g, node) / (pointwise ? MATMUL_BAND_STEP : 1));
+  let parts = MAX_PARTS_PER_THREAD;
+  while (parts > 1 && units < MIN_PART_ROWS * parts * threads) parts /= 2;
+  return parts;
+}
+
 /** Whether a node of a model compiled for several threads runs in parts: an int8 op that splits into ≥ 2 bands. */
 export function splitsAcrossThreads(g: Graph, node: Node): boolean {
   const int8 = [...node.inputs.slice(0, 1), node.outputs[0]!].every((t) => tensorOf(g, t).dtype === 'int8');

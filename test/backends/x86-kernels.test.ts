@@ -63,10 +63,15 @@ describe.skipIf(!hasAvx2)('x86-avx2 without VNNI', () => {
   ]);
 });
 
-/** Row counts around the matmul tiles: one and two full tiles of eight, and last tiles of four, five and seven rows. */
+/**
+ * Row counts around the matmul tiles: one and two full tiles of eight, and last tiles of one and two rows (the
+ * two-row form), four, five and seven rows.
+ */
 const ROW_TILE_CASES = [
   [24, 20, 8],
   [24, 20, 16],
+  [24, 20, 9],
+  [33, 17, 10],
   [33, 17, 12],
   [33, 17, 13],
   [40, 40, 15],

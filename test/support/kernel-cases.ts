@@ -390,6 +390,23 @@ const tiles: KernelCase[] = [
     seed: 770,
     int8Only: true,
   },
+  // arm-dotprod's SDOT tiles (4 rows × 16 or 8 channels; a run's tail in words of eight and four, then a partial
+  // word): K = 12 and 28 (a word pair and one word after 0 and 16), out_c 24 and 20 (a 16- and an 8-channel block,
+  // the last partly padding), 90 pixels (22 tiles of four and one of two); windows read in place a row at a time
+  // with window rows of 12 bytes (c = 4) and of 15 (c = 5: a partial word, copied at the end of the input).
+  ...(
+    [
+      [12, 24, 1, 1, 'VALID'],
+      [28, 20, 1, 1, 'VALID'],
+      [4, 24, 3, 1, 'SAME'],
+      [5, 16, 3, 2, 'VALID'],
+    ] as const
+  ).map(([c, o, k, s, padding]) => ({
+    name: `conv2d ${k}×${k} stride ${s} ${padding}, ${c} → ${o} channels (SDOT tile tails), relu6`,
+    graph: () => convGraph(c, o, k, s, padding, RELU6, 1300 + c),
+    seed: 1300 + c,
+    int8Only: true,
+  })),
   {
     name: 'avg_pool2d 5×6 over the whole input, 20 channels',
     graph: () =>

@@ -8,7 +8,7 @@ import { withPlace } from '../../errors.ts';
 import { type Graph, tensorOf } from '../../ir/graph.ts';
 import { DTYPE_BYTES, formatShape, type Quantization, sizeOf } from '../../ir/tensor.ts';
 import type { MemoryPlan } from '../../plan/plan-memory.ts';
-import { splitsAcrossThreads } from '../../plan/thread-split.ts';
+import { partsPerThread, splitsAcrossThreads } from '../../plan/thread-split.ts';
 import { comment, doubleLiteral } from './c-literals.ts';
 import { activationKernels, hasInt16Activations, type KernelLayouts, REF_LAYOUTS } from './kernel-table.ts';
 import { ConstantPool, cScratchBytes, renderNode } from './render-nodes.ts';
@@ -61,7 +61,8 @@ export function emitC(
     const what = comment(`${i}: ${node.op} '${node.name}' → ${formatShape(tensorOf(g, node.outputs[0]!).shape)}`);
     body.push(`  ${what}`, '  TE_LAYER_MARK();');
     if (threads > 1 && splitsAcrossThreads(g, node)) {
-      const task = threadTask(prefix, `${prefix}_layer_${i}`, lines, cScratchBytes(g, node));
+      const perThread = partsPerThread(g, node, threads);
+      const task = threadTask(prefix, `${prefix}_layer_${i}`, lines, cScratchBytes(g, node), perThread);
       tasks.push(what, ...task.definition);
       body.push(`  ${task.call}`);
     } else body.push('  {', ...lines.map((l) => `    ${l}`), '  }');

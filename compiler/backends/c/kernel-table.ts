@@ -56,9 +56,9 @@ export const INT8_FAMILIES: readonly KernelFamily[] = KERNEL_FAMILIES.filter((f)
  * load them as whole vectors. 'o4-interleaved' (Armv7E-M DSP on int8 weights, half the flash of 'o4-s16-pairs'):
  * [out_c][K] with each full group of four output channels stored as [K/4][4 channels][4 k] then its K % 4 tail
  * [4 channels][K % 4], the out_c % 4 last rows as they are. 'o8-k4' (Armv8.2 SDOT by element): out_c zero-padded to
- * a multiple of 8 (the per-channel constants too) and K to one of 4, each group of eight channels as [K4/4][8][4]:
- * two vectors of four channels' four k per step. 'o8-k4-u8' (x86 VPDPBUSD and its VPMADDWD form): the same
- * arrangement, but the kernels read unsigned inputs (x + 128), so the folded bias also holds −128·Σw.
+ * a multiple of 8 (the per-channel constants too) and each window row (KW·C k; K for a matrix) to one of 4, each
+ * group of eight channels as [K4/4][8][4]: two vectors of four channels' four k per step. 'o8-k4-u8' (x86 VPDPBUSD and its VPMADDWD form): the same
+ * arrangement with K padded as a whole, but the kernels read unsigned inputs (x + 128), so the folded bias also holds −128·Σw.
  */
 export type MatmulLayout = 'k-major' | 'o4-s16-pairs' | 'o4-interleaved' | 'o4-k16' | 'o8-k4' | 'o8-k4-u8';
 
@@ -136,7 +136,7 @@ export const KERNEL_FOLDERS: Record<string, KernelFolder> = {
     pairs: { layout: 'o4-k16', minK: 32 },
   },
   'arm-dotprod': {
-    isa: 'Armv8.2-A dot product: SDOT by element on 4 rows × 8 channel tiles, 16 MACs per instruction',
+    isa: 'Armv8.2-A dot product: SDOT by element on 4 rows × 16 channel tiles, windows read in place, 16 MACs per instruction',
     families: ['conv2d'],
     matmulLayout: 'o8-k4',
   },

@@ -242,7 +242,8 @@ function laidFilter(ctx: RenderContext, filter: string, layout: string, laid: La
 /** A conv or dense filter ([O][K], OHWI being [O][KH·KW·C]) in the layout the chosen kernels read (layMatmulFilter). */
 function matmulFilter(ctx: RenderContext, node: Node, layout: MatmulLayout): string {
   const f = tensorOf(ctx.g, node.inputs[1]!);
-  return laidFilter(ctx, node.inputs[1]!, layout, layMatmulFilter(f.data as Int8Array, f.shape[0]!, layout));
+  const windowRow = f.shape.length === 4 ? f.shape[2]! * f.shape[3]! : undefined;
+  return laidFilter(ctx, node.inputs[1]!, layout, layMatmulFilter(f.data as Int8Array, f.shape[0]!, layout, windowRow));
 }
 
 /**

@@ -12,7 +12,10 @@ export const THREAD_RUNTIME_FILES = ['threads/pool.c', 'threads/pool.h', 'thread
 /** The pool's object in a built project (its code counts with the kernels'). */
 export const THREAD_POOL_OBJECT = 'tinyedge/threads/pool.o';
 
-/** The kernels row_split.h has a part wrapper for (`<kernel>_part`: the kernel's arguments, then part and parts). */
+/**
+ * The kernels row_split.h has a part wrapper for (`<kernel>_part`: the kernel's arguments, then, for a kernel with
+ * scratch, the bytes per thread and the thread, then part and parts).
+ */
 const PART_KERNELS = new Set([
   'te_conv2d_s8',
   'te_matmul_s8',
@@ -28,28 +31,31 @@ const KERNEL_CALL = /^(te_\w+)\((.*)\);$/;
 
 /**
  * A split node as a pool task: the function `task` (the node's constants, then its kernel's part wrapper on this
- * thread's band, with `scratchBytes` per thread of scratch) and the statement that runs it on the pool.
+ * part's band, with `scratchBytes` per thread of scratch) and the statement that runs it on the pool in `perThread`
+ * parts per thread (plan/thread-split.ts, partsPerThread).
  */
 export function threadTask(
   prefix: string,
   task: string,
   lines: readonly string[],
   scratchBytes: number,
+  perThread: number,
 ): { definition: string[]; call: string } {
   const last = lines[lines.length - 1] ?? '';
   const call = KERNEL_CALL.exec(last);
   if (!call || !PART_KERNELS.has(call[1]!))
     throw new Error(`internal: '${last}' is not a kernel call with a part wrapper (runtime/c/threads/row_split.h)`);
-  const extra = scratchBytes > 0 ? [String(scratchBytes)] : [];
+  const extra = scratchBytes > 0 ? [String(scratchBytes), 'thread'] : [];
   return {
     definition: [
-      `static void ${task}(uint8_t *arena, int32_t part, int32_t parts) {`,
+      `static void ${task}(uint8_t *arena, int32_t part, int32_t parts, int32_t thread) {`,
       ...lines.slice(0, -1).map((l) => `  ${l}`),
+      ...(scratchBytes > 0 ? [] : ['  (void)thread; /* no scratch */']),
       `  ${call[1]}_part(${[call[2], ...extra, 'part', 'parts'].join(', ')});`,
       '}',
       '',
     ],
-    call: `te_pool_run(&${prefix}_pool, ${task}, arena, ${prefix}_threads);`,
+    call: `te_pool_run(&${prefix}_pool, ${task}, arena, ${prefix}_threads, ${perThread});`,
   };
 }
 

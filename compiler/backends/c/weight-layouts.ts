@@ -63,13 +63,20 @@ function groupsOf16(w: Int8Array, o: number, k: number): Int8Array {
   return t;
 }
 
-/** [O][K] weights as 'o8-k4' (and 'o8-k4-u8'): O padded to a multiple of 8, K to one of 4, each group of eight rows [K4/4][8][4]. */
-function groupsOf8By4(w: Int8Array, o: number, k: number): Int8Array {
-  const k4 = Math.ceil(k / 4) * 4;
+/**
+ * [O][K] weights as 'o8-k4' (and 'o8-k4-u8'): O padded to a multiple of 8, each run of `run` k (a window row for
+ * 'o8-k4', K otherwise) padded to a multiple of 4, each group of eight rows [K4/4][8][4].
+ */
+function groupsOf8By4(w: Int8Array, o: number, k: number, run: number): Int8Array {
+  const run4 = Math.ceil(run / 4) * 4;
+  const k4 = (k / run) * run4;
   const t = new Int8Array(Math.ceil(o / 8) * 8 * k4);
   for (let r = 0; r < o; r++) {
     const group = Math.floor(r / 8) * 8 * k4;
-    for (let i = 0; i < k; i++) t[group + Math.floor(i / 4) * 32 + (r % 8) * 4 + (i % 4)] = w[r * k + i]!;
+    for (let i = 0; i < k; i++) {
+      const at = Math.floor(i / run) * run4 + (i % run);
+      t[group + Math.floor(at / 4) * 32 + (r % 8) * 4 + (at % 4)] = w[r * k + i]!;
+    }
   }
   return t;
 }
@@ -83,18 +90,22 @@ export function padChannels(values: ArrayLike<number>, layout: MatmulLayout, fil
 }
 
 /**
- * A conv or dense filter [O][K] (OHWI being [O][KH·KW·C]) in a kernel folder's layout: int16 pairs in groups of four rows for 'o4-s16-pairs', groups of four rows by 16 k for 'o4-k16', of eight
- * rows by 4 k for 'o8-k4',
- * transposed to [K][O] for the reference's 'k-major'.
+ * A conv or dense filter [O][K] (OHWI being [O][KH·KW·C]) in a kernel folder's layout: int16 pairs in groups of four
+ * rows for 'o4-s16-pairs', groups of four rows by 16 k for 'o4-k16', of eight rows by 4 k for 'o8-k4' (each window
+ * row of `windowRow` = KW·C k padded to a multiple of 4: arm-dotprod reads windows in place, a row at a time) and
+ * 'o8-k4-u8', transposed to [K][O] for the reference's 'k-major'.
  */
-export function layMatmulFilter(w: Int8Array, o: number, layout: MatmulLayout): LaidOut {
+export function layMatmulFilter(w: Int8Array, o: number, layout: MatmulLayout, windowRow = w.length / o): LaidOut {
   const k = w.length / o;
-  if (layout === 'o8-k4' || layout === 'o8-k4-u8')
+  if (layout === 'o8-k4' || layout === 'o8-k4-u8') {
+    const run = layout === 'o8-k4' ? windowRow : k;
+    const k4 = (k / run) * Math.ceil(run / 4) * 4;
     return {
       type: 'int8_t',
-      data: groupsOf8By4(w, o, k),
-      description: `[${o}][${k}] padded to [${Math.ceil(o / 8) * 8}][${Math.ceil(k / 4) * 4}], groups of eight rows by 4 k`,
+      data: groupsOf8By4(w, o, k, run),
+      description: `[${o}][${k}] padded to [${Math.ceil(o / 8) * 8}][${k4}], groups of eight rows by 4 k`,
     };
+  }
   if (layout === 'o4-k16')
     return {
       type: 'int8_t',

@@ -3,8 +3,9 @@
  * output rows (or, for elementwise ops, of the outermost dimension longer than one), as a smaller call of the same
  * kernel: a band of a window op is the window op of that band (fewer output rows, the top padding moved down by the
  * rows skipped, the input advanced to the first row the band reads); a band of a matmul is fewer rows. Every output
- * element is computed as in the whole call, so the result is bit-identical for every thread count. Static inline:
- * a model includes this header and only the wrappers it calls reference kernels.
+ * element is computed as in the whole call, so the result is bit-identical for every thread count. A kernel with a
+ * scratch buffer takes the running thread's (parts outnumber threads: the thread, not the part, owns it). Static
+ * inline: a model includes this header and only the wrappers it calls reference kernels.
  */
 #ifndef TINYEDGE_THREADS_ROW_SPLIT_H
 #define TINYEDGE_THREADS_ROW_SPLIT_H
@@ -37,13 +38,13 @@ static inline int32_t te_window_part(const te_window *g, int32_t part, int32_t p
 
 static inline void te_conv2d_s8_part(const int8_t *x, const int8_t *w, const int32_t *folded_bias, const te_window *g,
                                      int32_t out_c, const te_mac_params *p, int8_t *patch, int8_t *y,
-                                     int32_t patch_bytes, int32_t part, int32_t parts) {
+                                     int32_t patch_bytes, int32_t thread, int32_t part, int32_t parts) {
   te_window band;
   int64_t x_off;
   int32_t r0;
   if (!te_window_part(g, part, parts, &band, &x_off, &r0)) return;
   y += (int64_t)r0 * g->ow * out_c;
-  te_conv2d_s8(x + x_off, w, folded_bias, &band, out_c, p, patch + (int64_t)part * patch_bytes, y);
+  te_conv2d_s8(x + x_off, w, folded_bias, &band, out_c, p, patch + (int64_t)thread * patch_bytes, y);
 }
 
 static inline void te_depthwise_conv2d_s8_part(const int8_t *x, const int8_t *w, const int32_t *bias,

@@ -6,7 +6,7 @@
  * broadcasts four input bytes of a row to every lane and multiplies them with the two weight vectors, so every weight
  * loaded serves TE_X86_ROWS rows and every input word sixteen channels, with no horizontal sums. TE_X86_ROWS is 4 (16
  * vector registers) unless the including file sets 8 (32 registers with AVX-512VL); a last tile of at most four rows
- * then takes the four-row form.
+ * then takes the four-row form, and one of at most two rows the two-row form.
  *
  * The including file enables its ISA (target pragma) and defines TE_DOT4(acc, xu, w): acc (int32x8) += per lane the
  * sum of the four products of the unsigned bytes of xu and the signed bytes of w (VPDPBUSD's arithmetic). Inputs are
@@ -131,6 +131,11 @@ void te_matmul_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, 
       continue;
     }
 #endif
+    /* A last row or two (49 pixels of a 7×7 layer, a band's end) in the two-row form: the four-row one costs twice. */
+    if (rows - r <= 2) {
+      te_x86_rows2(xr, yr, w, folded_bias, k, out_c, p);
+      continue;
+    }
     te_x86_rows4(xr, yr, w, folded_bias, k, out_c, p);
   }
 }
