@@ -4,8 +4,9 @@
  * blocks of runs, medians and ratios; plus instructions per inference counted by callgrind (repeatable, unlike
  * time) on an AVX2 build, set against the ISA's ceiling in MACs per instruction. With `threads` > 1, the same
  * rounds also run tinyedge compiled for that many threads (the thread pool) and onnxruntime-node with as many
- * intra-op threads, each row with its speedup over its own one-thread row. XNNPACK (Debian's 2022 snapshot, one
- * thread, tools/peers/xnnpack) runs the same int8 graph in the same rounds when it is installed.
+ * intra-op threads, each row with its speedup over its own one-thread row. XNNPACK (Debian's 2022 snapshot,
+ * tools/peers/xnnpack; its pthreadpool for several threads) runs the same int8 graph in the same rounds when it is
+ * installed: what another engine gets from the same cores is the yardstick for our own speedup.
  */
 
 import { spawnSync } from 'node:child_process';
@@ -23,14 +24,19 @@ import { table } from '../../compiler/terminal/format.ts';
 import { cToolchain, loadTarget } from '../../targets/target.ts';
 import { buildTemporaryProject } from '../../targets/toolchain.ts';
 import { loadOnnxPeer } from '../peers/onnxruntime.ts';
-import { buildXnnpackPeer, outputDifference, runXnnpackPeer } from '../peers/xnnpack/xnnpack-peer.ts';
+import {
+  buildXnnpackPeer,
+  outputDifference,
+  runXnnpackPeer,
+  type XnnpackBuild,
+} from '../peers/xnnpack/xnnpack-peer.ts';
 import { type SkippedPeer, skippedLines, tryPeer } from './peers.ts';
 import { mad, median } from './stats.ts';
 
 /** What the host benchmark measured; the ratios and the output comparison are null when onnxruntime-node was left out. */
 export interface HostBenchResult {
   /**
-   * vsOrt: against onnxruntime-node on as many threads; vsXnnpack: against XNNPACK (one thread); speedup: the
+   * vsOrt: against onnxruntime-node on as many threads; vsXnnpack: against XNNPACK on as many threads; speedup: the
    * one-thread row's time over this one's.
    */
   rows: {
@@ -53,7 +59,8 @@ export interface HostBenchResult {
 
 /** The peers' names in the table and in a left-out line. */
 const ortNode = (threads: number) => `onnxruntime-node int8 (MLAS, ${threads} thread${threads > 1 ? 's' : ''})`;
-const XNNPACK = 'XNNPACK 2022 int8 (Debian build, its own ISA dispatch, 1 thread)';
+const xnnpackName = (threads: number) =>
+  `XNNPACK 2022 int8 (Debian build, its own ISA dispatch, ${threads} thread${threads > 1 ? 's' : ''})`;
 
 function writeProject(g: Graph, cflags: string[], threads = 1): string {
   const host = loadTarget('host');
@@ -154,17 +161,18 @@ async function ortContender(
   };
 }
 
-/** XNNPACK on one thread, or null (and a skipped line) when it is not installed or cannot run the model. */
-async function xnnpackContender(
+/** XNNPACK on each of `counts` threads, or none (and a skipped line) when it is not installed or cannot run the model. */
+async function xnnpackContenders(
   g: Graph,
   input: string,
+  counts: readonly number[],
   perRound: number,
   skipped: SkippedPeer[],
   log: (s: string) => void,
   sink: { out: Int8Array },
-): Promise<Contender | null> {
+): Promise<Contender[]> {
   const build = await tryPeer(
-    XNNPACK,
+    xnnpackName(1),
     () => {
       const b = buildXnnpackPeer(g, { kind: 'host' });
       runXnnpackPeer(b, input, 2); // warm-up; a model XNNPACK cannot run fails here
@@ -173,15 +181,25 @@ async function xnnpackContender(
     skipped,
     log,
   );
-  if (!build) return null;
+  if (!build) return [];
+  return counts.map((threads) => xnnpackContender(build, input, perRound, threads, sink));
+}
+
+function xnnpackContender(
+  build: XnnpackBuild,
+  input: string,
+  perRound: number,
+  threads: number,
+  sink: { out: Int8Array },
+): Contender {
   const times: number[] = [];
   return {
-    runtime: XNNPACK,
+    runtime: xnnpackName(threads),
     family: 'xnnpack',
-    threads: 1,
+    threads,
     times,
     round: async () => {
-      const r = runXnnpackPeer(build, input, perRound + 1);
+      const r = runXnnpackPeer(build, input, perRound + 1, undefined, threads);
       times.push(...r.latencyMs.slice(1)); // the same first-run paging as ours
       sink.out = r.output;
     },
@@ -252,8 +270,7 @@ export async function benchHost(
     const peer = await ortContender(g, xi, t, perRound, skipped, log, ort);
     if (peer) contenders.push(peer);
   }
-  const xnnpack = await xnnpackContender(g, input, perRound, skipped, log, xnn);
-  if (xnnpack) contenders.push(xnnpack);
+  contenders.push(...(await xnnpackContenders(g, input, counts, perRound, skipped, log, xnn)));
   // Interleaved blocks: each round runs every contender, so drift in machine load hits all alike.
   for (let round = 0; round < rounds; round++) {
     for (const k of contenders) await k.round();
@@ -263,9 +280,11 @@ export async function benchHost(
   const instructions = callgrindInstructions(counted, input);
   const macs = modelStats(g).totals.macs;
   const ortOf = (t: number) => contenders.find((k) => k.family === 'ort' && k.threads === t);
+  const xnnpackOf = (t: number) => contenders.find((k) => k.family === 'xnnpack' && k.threads === t);
   const oneThread = (k: Contender) => contenders.find((o) => o.family === k.family && o.threads === 1);
   const rows = contenders.map((k) => {
     const peer = ortOf(k.threads);
+    const xnnpack = xnnpackOf(k.threads);
     const single = oneThread(k);
     return {
       runtime: k.runtime,
@@ -287,7 +306,7 @@ export async function benchHost(
     macsPerInstruction: instructions ? Number((macs / instructions).toFixed(3)) : null,
     sameTop1: hasOrt ? argmax(c.out) === argmax(ort.out) : null,
     equalOutputBytes: hasOrt ? equal / c.out.length : null,
-    xnnpackOutput: xnnpack ? { bytes: c.out.length, ...outputDifference(c.out, xnn.out) } : null,
+    xnnpackOutput: xnnpackOf(1) ? { bytes: c.out.length, ...outputDifference(c.out, xnn.out) } : null,
   };
 }
 
@@ -313,7 +332,7 @@ export function formatHostBench(r: HostBenchResult, runs: number): string {
       threaded ? [1, 2, 3, 4, 5] : [1, 2, 3, 4],
     ),
     ...skippedLines(r.skipped),
-    `${runs} timed runs each. × < 1 is faster than that peer (onnxruntime-node on as many threads).${threaded ? ' speedup: the same runtime on one thread over this row (this machine has 2 cores, shared).' : ''}`,
+    `${runs} timed runs each. × < 1 is faster than that peer (on as many threads).${threaded ? ' speedup: the same runtime on one thread over this row (this machine has 2 cores, shared).' : ''}`,
     `instructions per inference (callgrind, -march=x86-64-v3 build): ${r.instructions ?? 'valgrind not installed'}` +
       (r.macsPerInstruction
         ? `; ${(r.macs / 1e6).toFixed(1)}M MACs → ${r.macsPerInstruction} MACs per instruction (AVX2 vpmaddwd ceiling: 16; AVX-512 VNNI vpdpbusd: 64)`

@@ -1,17 +1,19 @@
 /*
  * XNNPACK as the bench's peer: builds the model's operators (the table in the generated model-ops.h) with
- * XNNPACK's operator API on one thread (no pthreadpool), reads the int8 input, runs the whole graph `runs` times,
+ * XNNPACK's operator API, reads the int8 input, runs the whole graph `runs` times (on one thread, or on a
+ * pthreadpool of THREADS, XNNPACK's own way of using several cores),
  * writes the output bytes and prints {"latencyMs": [...]} like tinyedge's own runner. On aarch64 a `hint #100`
  * marker precedes each operator and follows the last, so the qemu instruction counter (tools/qemu-insn) counts one
  * inference, operator by operator, and nothing else.
  *
- * usage: xnnpack-peer WEIGHTS INPUT OUTPUT [RUNS]
+ * usage: xnnpack-peer WEIGHTS INPUT OUTPUT [RUNS [THREADS]]
  */
 #define _POSIX_C_SOURCE 199309L
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <pthreadpool.h>
 #include <xnnpack.h>
 
 #include "model-ops.h"
@@ -119,13 +121,13 @@ static void flip_top_bits(uint8_t* x, size_t n) {
 }
 
 /* One inference: every operator in order (each after a marker), with the softmax's byte flips around it. */
-static void run_all(xnn_operator_t* ops, uint8_t** buffers) {
+static void run_all(xnn_operator_t* ops, uint8_t** buffers, pthreadpool_t pool) {
   for (int i = 0; i < PEER_OP_COUNT; i++) {
     const struct peer_op* p = &PEER_OPS[i];
     PEER_MARK();
     const size_t n = elements(p->shape);
     if (p->kind == PEER_SOFTMAX) flip_top_bits(buffers[p->input], n);
-    check(xnn_run_operator(ops[i], NULL), "xnn_run_operator");
+    check(xnn_run_operator(ops[i], pool), "xnn_run_operator");
     if (p->kind == PEER_SOFTMAX) {
       flip_top_bits(buffers[p->input], n);
       flip_top_bits(buffers[p->output], n);
@@ -141,8 +143,11 @@ static double now_ms(void) {
 }
 
 int main(int argc, char** argv) {
-  if (argc < 4) fail("usage: xnnpack-peer WEIGHTS INPUT OUTPUT [RUNS]");
+  if (argc < 4) fail("usage: xnnpack-peer WEIGHTS INPUT OUTPUT [RUNS [THREADS]]");
   const int runs = argc > 4 ? atoi(argv[4]) : 1;
+  const int threads = argc > 5 ? atoi(argv[5]) : 1;
+  /* No pool on one thread: XNNPACK then runs each operator inline, as before. */
+  pthreadpool_t pool = threads > 1 ? pthreadpool_create((size_t)threads) : NULL;
   size_t weight_bytes, input_bytes;
   uint8_t* weights = read_file(argv[1], &weight_bytes);
   uint8_t* input = read_file(argv[2], &input_bytes);
@@ -161,7 +166,7 @@ int main(int argc, char** argv) {
   printf("{\"latencyMs\": [");
   for (int r = 0; r < runs; r++) {
     const double t0 = now_ms();
-    run_all(ops, buffers);
+    run_all(ops, buffers, pool);
     printf("%s%.4f", r ? ", " : "", now_ms() - t0);
   }
   printf("]}\n");
@@ -170,5 +175,6 @@ int main(int argc, char** argv) {
     fail(argv[3]);
   fclose(f);
   for (int i = 0; i < PEER_OP_COUNT; i++) xnn_delete_operator(ops[i]);
+  if (pool) pthreadpool_destroy(pool);
   return 0;
 }

@@ -82,6 +82,7 @@ export function buildXnnpackPeer(g: Graph, arch: XnnpackArch): XnnpackBuild {
         arch.cpuFlag,
         ...out,
         join(libDir, 'libXNNPACK.so.0'),
+        join(libDir, 'libpthreadpool.so.0'),
         `-Wl,-rpath-link,${libDir}`,
         // DT_RPATH, not RUNPATH: it also finds libXNNPACK's own dependencies (pthreadpool, cpuinfo) there.
         '-Wl,--disable-new-dtags',
@@ -98,15 +99,23 @@ export interface XnnpackEmulation {
   plugin?: QemuPlugin;
 }
 
-/** Runs the driver on `input` (int8 bytes) `runs` times: each run's ms and the output bytes. */
+/** Runs the driver on `input` (int8 bytes) `runs` times, on `threads` (XNNPACK's pthreadpool): each run's ms and the output bytes. */
 export function runXnnpackPeer(
   build: XnnpackBuild,
   input: string,
   runs: number,
   emulation?: XnnpackEmulation,
+  threads = 1,
 ): { latencyMs: number[]; output: Int8Array } {
   const output = join(build.dir, 'out.i8');
-  const args = [join(build.dir, 'xnnpack-peer'), join(build.dir, 'weights.bin'), input, output, String(runs)];
+  const args = [
+    join(build.dir, 'xnnpack-peer'),
+    join(build.dir, 'weights.bin'),
+    input,
+    output,
+    String(runs),
+    String(threads),
+  ];
   let stdout: string;
   if (build.arch.kind === 'host') stdout = run(args[0]!, args.slice(1), 'the XNNPACK driver');
   else {
