@@ -561,6 +561,13 @@ const others: KernelCase[] = [
       ),
     seed: 701,
   },
+  // The same two branches the other way round: one of the two cases has the larger scale first, the other second
+  // (the NEON add's fast form swaps its operands for the second).
+  {
+    name: 'residual add of same-shape branches, operands swapped, 105 elements, relu6',
+    graph: () => single((b) => b.node('add', 'add', ['x', pointwiseOfX(b, 7, 4)], { clamp: RELU6 }), [1, 3, 5, 7]),
+    seed: 701,
+  },
   {
     name: 'mean over height and width, with its own output scale',
     graph: () => single((b) => b.node('mean', 'mean', ['x'], { axes: [1, 2], keepDims: true }), [1, 5, 6, 7]),
