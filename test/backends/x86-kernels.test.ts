@@ -29,6 +29,17 @@ describe('a native build keeps the kernel folders its compiler flags allow', () 
     expect(chooseKernels(host, 'host', new Set(avx512.slice(0, 3)))).toMatchObject({ conv2d: 'x86-avxvnni' });
   });
 
+  it('on an aarch64 machine the host keeps the Arm folders: SDOT where the CPU has it, else NEON', () => {
+    const host = loadTarget('host').kernels;
+    const neon = ['__aarch64__', '__ARM_NEON'];
+    expect(chooseKernels(host, 'host', new Set([...neon, '__ARM_FEATURE_DOTPROD']))).toMatchObject({
+      conv2d: 'arm-dotprod',
+      depthwise_conv2d: 'arm-neon',
+    });
+    expect(chooseKernels(host, 'host', new Set(neon))).toMatchObject({ conv2d: 'arm-neon', softmax: 'arm-neon' });
+    expect(chooseKernels(host, 'host', new Set(['__AVX2__']))).toMatchObject({ conv2d: 'x86-avx2', softmax: 'ref' });
+  });
+
   it('a target that is not native takes its folders as listed', () => {
     expect(chooseKernels(X86, 'some-board').conv2d).toBe('x86-avxvnni');
   });

@@ -134,11 +134,13 @@ export const KERNEL_FOLDERS: Record<string, KernelFolder> = {
     matmulLayout: 'k-major',
     // Below K = 32 the padding of K to 16 and the per-channel reductions cost more than the k-major tiles save.
     pairs: { layout: 'o4-k16', minK: 32 },
+    needs: ['__aarch64__', '__ARM_NEON'],
   },
   'arm-dotprod': {
     isa: 'Armv8.2-A dot product: SDOT by element on 4 rows × 16 channel tiles, windows read in place, 16 MACs per instruction',
     families: ['conv2d'],
     matmulLayout: 'o8-k4',
+    needs: ['__aarch64__', '__ARM_FEATURE_DOTPROD'],
   },
   'cortex-m-dsp': {
     isa: 'Armv7E-M DSP: SMLAD on SXTB16-unpacked pairs, 2 MACs per instruction; SMMLAR/SMMLSR requantization (also in add); SXTAB16 sums in average pooling',
