@@ -13,9 +13,7 @@
 #include "pool.h"
 
 /* Polls before sleeping on a condition variable (a few microseconds to a fraction of a millisecond). */
-#ifndef TE_POOL_SPINS
 #define TE_POOL_SPINS 4096
-#endif
 
 static inline void te_pool_relax(void) {
 #if defined(__x86_64__) || defined(__i386__)
