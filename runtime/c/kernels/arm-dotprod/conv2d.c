@@ -12,7 +12,7 @@
 
 void te_matmul_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, int32_t rows, int32_t k, int32_t out_c,
                   const te_mac_params *p, int8_t *y) {
-  const int right_only = te_sdot_right_only(p, out_c);
+  const int right_only = te_right_shifts_only(p->shifts, out_c);
   /* The last row's whole-word tail may pass the end of x: that row alone copies it. */
   const int32_t safe = (k & 3) ? rows - 1 : rows;
   te_sdot_job j = te_sdot_job_of(w, folded_bias, p, k, 1, 0);
@@ -34,7 +34,7 @@ void te_conv2d_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, 
   const int32_t c = g->c, kh = g->kh, kw = g->kw, len = kw * c, k = kh * len, ow = g->ow;
   const int32_t row_bytes = g->w * c, x_step = g->stride_w * c;
   const int8_t *const x_end = x + (int64_t)g->n * g->h * row_bytes;
-  const int right_only = te_sdot_right_only(p, out_c);
+  const int right_only = te_right_shifts_only(p->shifts, out_c);
   const int8_t zero_point = (int8_t)(-p->input_offset);
   /* Output columns [lo, hi) have windows inside the input's width (none when dilated: those are gathered). */
   const int32_t lo = g->dilation_w == 1 ? (g->pad_left + g->stride_w - 1) / g->stride_w : ow;

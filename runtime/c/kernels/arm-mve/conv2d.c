@@ -158,7 +158,7 @@ TE_MVE_INLINE void te_mm_rows(const te_mm *L, int right, const int8_t *x, int32_
 void te_matmul_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, int32_t rows, int32_t k, int32_t out_c,
                   const te_mac_params *p, int8_t *y) {
   const te_mm L = te_mm_of(w, folded_bias, k, out_c, p);
-  if (te_mve_all_right_shifts(p->shifts, out_c)) te_mm_rows(&L, 1, x, rows, y);
+  if (te_right_shifts_only(p->shifts, out_c)) te_mm_rows(&L, 1, x, rows, y);
   else te_mm_rows(&L, 0, x, rows, y);
 }
 
@@ -188,6 +188,6 @@ void te_conv2d_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, 
                   const te_mac_params *p, int8_t *patch, int8_t *y) {
   const te_mm L = te_mm_of(w, folded_bias, g->kh * g->kw * g->c, out_c, p);
   const int8x16_t zero = vdupq_n_s8((int8_t)(-p->input_offset));
-  if (te_mve_all_right_shifts(p->shifts, out_c)) te_conv_pixels(&L, 1, x, g, zero, patch, y);
+  if (te_right_shifts_only(p->shifts, out_c)) te_conv_pixels(&L, 1, x, g, zero, patch, y);
   else te_conv_pixels(&L, 0, x, g, zero, patch, y);
 }

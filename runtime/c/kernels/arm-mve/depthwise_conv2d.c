@@ -242,7 +242,7 @@ TE_MVE_INLINE void te_dw_layer_pixels(const te_dw_layer *L, int right, int three
 void te_depthwise_conv2d_s8(const int8_t *x, const int8_t *w, const int32_t *bias, const te_window *g, int32_t multiplier,
                             const te_mac_params *p, int8_t *y) {
   te_dw_layer L;
-  const int right = te_mve_all_right_shifts(p->shifts, g->c * multiplier);
+  const int right = te_right_shifts_only(p->shifts, g->c * multiplier);
   const int three = g->kh == 3 && g->kw == 3;
   L.w = w;
   L.bias = bias;

@@ -10,6 +10,7 @@
 
 #include <stdint.h>
 #include <string.h>
+#include "fixed_point.h"
 #if defined(__ARM_FEATURE_MVE)
 #include <arm_mve.h>
 #define TE_LD32(p) vldrwq_s32(p)
@@ -90,14 +91,5 @@ static inline void te_requantize_channels4(const int32_t *acc, int32_t len, cons
   te_requantize_channels(acc + j, len - j, m + j, shift + j, output_offset, act_min, act_max, y + j);
 }
 
-#if !defined(__ARM_FEATURE_MVE)
-/* Whether every one of n shifts is a right shift (≤ −1), so te_mbqm4_right holds for those channels. */
-static inline int te_right_shifts_only(const int32_t *shift, int32_t n) {
-  int32_t j;
-  for (j = 0; j < n; j++)
-    if (shift[j] >= 0) return 0;
-  return 1;
-}
-#endif
 
 #endif

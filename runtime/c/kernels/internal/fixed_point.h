@@ -13,6 +13,15 @@ static inline int32_t te_clamp(int32_t x, int32_t lo, int32_t hi) {
 }
 
 /* round(2·a·b / 2^32) with ties away from zero; INT32_MIN × INT32_MIN saturates. */
+/* Whether every one of n per-channel shifts is a right shift (≤ −1): then every lane of a layer's requantization
+   rounds, and the vector forms drop the left shift and the fixup's mask (arm_requantize.h, mve_requantize.h). */
+static inline int te_right_shifts_only(const int32_t *shift, int32_t n) {
+  int32_t j;
+  for (j = 0; j < n; j++)
+    if (shift[j] >= 0) return 0;
+  return 1;
+}
+
 static inline int32_t te_srdhm(int32_t a, int32_t b) {
   int64_t ab;
   int32_t nudge;

@@ -8,6 +8,7 @@
 
 #include <arm_mve.h>
 #include <stdint.h>
+#include "fixed_point.h"
 
 #define TE_MVE_INLINE static inline __attribute__((always_inline))
 
@@ -44,14 +45,6 @@ TE_MVE_INLINE int32x4_t te_mve_requantize_lanes(int32x4_t acc, int32x4_t m, int3
   acc = vqrdmulhq_s32(vshlq_s32(acc, vmaxq_s32(shift, vdupq_n_s32(0))), m);
   acc = vrshlq_s32(vqaddq_s32(acc, vshrq_n_s32(vandq_s32(acc, right), 31)), right);
   return vminq_s32(vmaxq_s32(vaddq_n_s32(acc, output_offset), lo), hi);
-}
-
-/* Whether every shift of a layer is negative (te_mve_requantize_right applies). */
-static inline int te_mve_all_right_shifts(const int32_t *shift, int32_t n) {
-  int32_t j;
-  for (j = 0; j < n; j++)
-    if (shift[j] >= 0) return 0;
-  return 1;
 }
 
 #endif

@@ -255,12 +255,4 @@ static void te_sdot_run_over(const te_sdot_job *job, int32_t rows, int32_t x_ste
   te_sdot_run_of(*job, 1, rows, x_step, y_step, right_only, out_c);
 }
 
-/* Whether every channel of the layer shifts right: its tiles then requantize with te_mbqm4_right. */
-static inline int te_sdot_right_only(const te_mac_params *p, int32_t out_c) {
-  int32_t o;
-  for (o = 0; o < out_c; o++)
-    if (p->shifts[o] >= 0) return 0;
-  return 1;
-}
-
 #endif
