@@ -151,6 +151,15 @@ static inline __attribute__((always_inline)) void te_dw3_block(const int8_t *x, 
 #define TE_SMULL_LOW(t, a, w) __asm__("smull %0.8h, %1.8b, %2.8b" : "=w"(t) : "w"(a), "w"(w))
 #define TE_SMLAL_LOW(t, a, w) __asm__("smlal %0.8h, %1.8b, %2.8b" : "+w"(t) : "w"(a), "w"(w))
 
+/* The int16 products `lo` (channels 0..7) and `hi` (8..15) added into the int32 accumulators. */
+#define TE_DWP_WIDEN2(lo)                         \
+  acc[0] = vaddw_s16(acc[0], vget_low_s16(lo)); \
+  acc[1] = vaddw_high_s16(acc[1], lo);
+#define TE_DWP_WIDEN4(lo, hi)                     \
+  TE_DWP_WIDEN2(lo)                               \
+  acc[2] = vaddw_s16(acc[2], vget_low_s16(hi)); \
+  acc[3] = vaddw_high_s16(acc[3], hi);
+
 #define TE_DWP_PAIR(XA, XB, T)                                                     \
   if (NQ == 4) {                                                                   \
     const int8x16_t a = vld1q_s8(XA), b = vld1q_s8(XB);                            \
@@ -158,16 +167,12 @@ static inline __attribute__((always_inline)) void te_dw3_block(const int8_t *x, 
     const int16x8_t hi = vmlal_high_s8(vmull_high_s8(a, w8[T]), b, w8[(T) + 1]);  \
     TE_SMULL_LOW(lo, a, w8[T]);                                                    \
     TE_SMLAL_LOW(lo, b, w8[(T) + 1]);                                              \
-    acc[0] = vaddw_s16(acc[0], vget_low_s16(lo));                                  \
-    acc[1] = vaddw_high_s16(acc[1], lo);                                           \
-    acc[2] = vaddw_s16(acc[2], vget_low_s16(hi));                                  \
-    acc[3] = vaddw_high_s16(acc[3], hi);                                           \
+    TE_DWP_WIDEN4(lo, hi)                                                          \
   } else {                                                                         \
     int16x8_t lo;                                                                  \
     TE_SMULL_LOW(lo, vld1_s8(XA), w8[T]);                                          \
     TE_SMLAL_LOW(lo, vld1_s8(XB), w8[(T) + 1]);                                    \
-    acc[0] = vaddw_s16(acc[0], vget_low_s16(lo));                                  \
-    acc[1] = vaddw_high_s16(acc[1], lo);                                           \
+    TE_DWP_WIDEN2(lo)                                                              \
   }
 
 /* The last tap (8) alone. */
@@ -177,15 +182,11 @@ static inline __attribute__((always_inline)) void te_dw3_block(const int8_t *x, 
     const int16x8_t hi = vmull_high_s8(a, w8[8]);                                  \
     int16x8_t lo;                                                                  \
     TE_SMULL_LOW(lo, a, w8[8]);                                                    \
-    acc[0] = vaddw_s16(acc[0], vget_low_s16(lo));                                  \
-    acc[1] = vaddw_high_s16(acc[1], lo);                                           \
-    acc[2] = vaddw_s16(acc[2], vget_low_s16(hi));                                  \
-    acc[3] = vaddw_high_s16(acc[3], hi);                                           \
+    TE_DWP_WIDEN4(lo, hi)                                                          \
   } else {                                                                         \
     int16x8_t lo;                                                                  \
     TE_SMULL_LOW(lo, vld1_s8(XA), w8[8]);                                          \
-    acc[0] = vaddw_s16(acc[0], vget_low_s16(lo));                                  \
-    acc[1] = vaddw_high_s16(acc[1], lo);                                           \
+    TE_DWP_WIDEN2(lo)                                                              \
   }
 
 /* The nine taps from sources SRC(t). */
