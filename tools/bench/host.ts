@@ -192,15 +192,33 @@ function xnnpackContender(
   threads: number,
   sink: { out: Int8Array },
 ): Contender {
+  return processContender(xnnpackName(threads), 'xnnpack', threads, perRound, sink, (runs) => {
+    const r = runXnnpackPeer(build, input, runs, undefined, threads);
+    return { latencies: r.latencyMs, output: r.output };
+  });
+}
+
+/**
+ * A contender whose rounds each start a process (`run`: that many runs, their ms and the output) and keep all but its
+ * first run: the first run of a process pages the weights in.
+ */
+function processContender(
+  runtime: string,
+  family: Contender['family'],
+  threads: number,
+  perRound: number,
+  sink: { out: Int8Array },
+  run: (runs: number) => { latencies: number[]; output: Int8Array },
+): Contender {
   const times: number[] = [];
   return {
-    runtime: xnnpackName(threads),
-    family: 'xnnpack',
+    runtime,
+    family,
     threads,
     times,
     round: async () => {
-      const r = runXnnpackPeer(build, input, perRound + 1, undefined, threads);
-      times.push(...r.latencyMs.slice(1)); // the same first-run paging as ours
+      const r = run(perRound + 1);
+      times.push(...r.latencies.slice(1));
       sink.out = r.output;
     },
   };
@@ -215,20 +233,9 @@ function cContender(
   threads: number,
   sink: { out: Int8Array },
 ): Contender {
-  const times: number[] = [];
   const arg = threads > 1 ? threads : undefined;
   runC(dir, input, 2, arg); // warm-up
-  return {
-    runtime,
-    family: 'tinyedge',
-    threads,
-    times,
-    round: async () => {
-      const c = runC(dir, input, perRound + 1, arg);
-      times.push(...c.latencies.slice(1)); // the first run of a process pages the weights in
-      sink.out = c.output;
-    },
-  };
+  return processContender(runtime, 'tinyedge', threads, perRound, sink, (runs) => runC(dir, input, runs, arg));
 }
 
 /**
