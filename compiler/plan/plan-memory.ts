@@ -19,7 +19,7 @@ import { DTYPE_BYTES, sameShape, sizeOf } from '../ir/tensor.ts';
 import { tupleOf } from '../ir/tuple.ts';
 import { int8ParamsOf } from '../quantize/prepare/prepare-int8.ts';
 import { ARENA_ALIGNMENT, GreedyBySizePlanner, LinearPlanner, lowerBound, type Piece } from './arena.ts';
-import { splitsAcrossThreads } from './thread-split.ts';
+import { splitsAcrossThreads, threadScratchStride } from './thread-split.ts';
 
 /**
  * The kernel contract in-place convolution relies on, kept by every conv2d and depthwise kernel of every backend:
@@ -196,7 +196,8 @@ export function planMemory(
 ): MemoryPlan {
   const threads = options.threads ?? 1;
   const split = (n: Node) => threads > 1 && splitsAcrossThreads(g, n);
-  const scratchOf: ScratchQuery = (_, n) => scratchQuery(g, n) * (split(n) ? threads : 1);
+  const scratchOf: ScratchQuery = (_, n) =>
+    split(n) ? threadScratchStride(scratchQuery(g, n)) * threads : scratchQuery(g, n);
   const bytesAround = (n: Node) => bytesOf(g, n.inputs[0]!) + bytesOf(g, n.outputs[0]!);
   const candidates = g.nodes
     .filter((n) => {

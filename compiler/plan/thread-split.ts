@@ -38,24 +38,29 @@ function splitRows(g: Graph, node: Node): number {
 /** Rows of a matmul band (TE_MATMUL_BAND_STEP in runtime/c/threads/row_split.h): the ISA matmuls' widest row tile. */
 const MATMUL_BAND_STEP = 8;
 
-/** Parts of a thread's share kept at least this many rows (matmul: tiles) high, so splitting finer costs little. */
-const MIN_PART_ROWS = 4;
-
 /** The most parts per thread a layer runs in. */
-const MAX_PARTS_PER_THREAD = 4;
+const MAX_PARTS_PER_THREAD = 8;
 
 /**
- * How many parts per thread a split node runs in (te_pool_run's `per_thread`): several where its rows allow bands of
- * at least MIN_PART_ROWS rows (matmuls: whole tiles), so a thread the system preempts holds up one small part, not
- * half the layer, and the others claim the rest; one for a small layer (7 or 14 rows), where finer bands would only
- * add uneven edges.
+ * How many parts per thread a split node runs in (te_pool_run's `per_thread`): as many as its rows (matmuls: row
+ * tiles) allow, up to MAX_PARTS_PER_THREAD, so a thread the system slows or preempts holds up one small part and the
+ * others claim the rest (on this VM's two vCPUs one often runs a quarter slower than the other for a while).
  */
 export function partsPerThread(g: Graph, node: Node, threads: number): number {
   const pointwise = node.op === 'fully_connected' || (node.op === 'conv2d' && isPointwiseConv(g, node));
   const units = Math.floor(splitRows(g, node) / (pointwise ? MATMUL_BAND_STEP : 1));
   let parts = MAX_PARTS_PER_THREAD;
-  while (parts > 1 && units < MIN_PART_ROWS * parts * threads) parts /= 2;
+  while (parts > 1 && units < parts * threads) parts /= 2;
   return parts;
+}
+
+/**
+ * Bytes from one thread's scratch to the next (the kernel's scratch rounded up to whole 128-byte blocks, a pair of
+ * cache lines): threads writing scratch in one cache line take it from each other on every write, which tripled the
+ * first conv's time on two cores (54-byte im2col patches side by side).
+ */
+export function threadScratchStride(bytes: number): number {
+  return Math.ceil(bytes / 128) * 128;
 }
 
 /** Whether a node of a model compiled for several threads runs in parts: an int8 op that splits into ≥ 2 bands. */

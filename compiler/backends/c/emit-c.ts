@@ -8,7 +8,7 @@ import { withPlace } from '../../errors.ts';
 import { type Graph, tensorOf } from '../../ir/graph.ts';
 import { DTYPE_BYTES, formatShape, type Quantization, sizeOf } from '../../ir/tensor.ts';
 import type { MemoryPlan } from '../../plan/plan-memory.ts';
-import { partsPerThread, splitsAcrossThreads } from '../../plan/thread-split.ts';
+import { partsPerThread, splitsAcrossThreads, threadScratchStride } from '../../plan/thread-split.ts';
 import { comment, doubleLiteral } from './c-literals.ts';
 import { activationKernels, hasInt16Activations, type KernelLayouts, REF_LAYOUTS } from './kernel-table.ts';
 import { ConstantPool, cScratchBytes, renderNode } from './render-nodes.ts';
@@ -62,7 +62,8 @@ export function emitC(
     body.push(`  ${what}`, '  TE_LAYER_MARK();');
     if (threads > 1 && splitsAcrossThreads(g, node)) {
       const perThread = partsPerThread(g, node, threads);
-      const task = threadTask(prefix, `${prefix}_layer_${i}`, lines, cScratchBytes(g, node), perThread);
+      const stride = threadScratchStride(cScratchBytes(g, node));
+      const task = threadTask(prefix, `${prefix}_layer_${i}`, lines, stride, perThread);
       tasks.push(what, ...task.definition);
       body.push(`  ${task.call}`);
     } else body.push('  {', ...lines.map((l) => `    ${l}`), '  }');
