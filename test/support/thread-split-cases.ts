@@ -22,7 +22,8 @@ const CASE_RUNS = [1, 2, 3, 4, 8];
 /**
  * Cases of every op that splits (on inputs of 9 rows, or 5 for pools): SAME padding at the top and bottom, two padded
  * rows (5×5), strides 1 and 2, dilation, 9 rows on 2, 3, 4 threads (uneven bands), 4 or 3 rows on 8 (empty bands),
- * pointwise and fully connected rows, residual and broadcast adds.
+ * pointwise and fully connected rows (K = 40 and 47: arm-neon's te_matmul_pairs_s8 in bands), residual and broadcast
+ * adds.
  */
 const SPLIT_CASES = [
   'conv2d 3×3, 3 → 9 channels, stride 1, SAME, relu6',
@@ -31,12 +32,14 @@ const SPLIT_CASES = [
   'conv2d 5×5 stride 1 SAME, 2 → 5 channels, relu6',
   'conv2d 1×1 stride 2 (the patch path)',
   'pointwise (1×1, stride 1) 9 → 130 channels, relu',
+  'pointwise (1×1, stride 1) 40 → 13 channels, relu6',
   'depthwise 17 channels, stride 1, SAME, relu6',
   'depthwise 64 channels, stride 2, SAME, relu6',
   'depthwise 9 channels, stride 2, VALID, relu6',
   'depthwise 5×5, 12 channels, stride 2 SAME',
   'depthwise 3×3 dilation 2, 16 channels, SAME',
   'fully connected 33 → 20, 5 rows',
+  'fully connected 47 → 24, 7 rows',
   'avg_pool2d 3×3 stride 2 SAME',
   'max_pool2d 3×3 stride 2 SAME',
   'add of two differently quantized branches with relu; broadcast add and mul with per-channel constants',

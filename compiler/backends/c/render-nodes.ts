@@ -10,7 +10,6 @@ import { type Graph, type Node, tensorOf } from '../../ir/graph.ts';
 import { broadcastStrides, type DType, sizeOf } from '../../ir/tensor.ts';
 import { tupleOf } from '../../ir/tuple.ts';
 import { windowOf } from '../../ir/window.ts';
-import { splitsAcrossThreads } from '../../plan/thread-split.ts';
 import {
   foldedMacBias,
   type Int8Params,
@@ -95,13 +94,11 @@ export interface RenderContext {
 
 /**
  * The layout of te_matmul_pairs_s8 when a matmul node (pointwise conv or fully connected, K inputs) calls it: int8,
- * the chosen folder has it for this K, every weight keeps to TFLite's [-127, 127] (a .tflite may still hold −128),
- * and the node does not run in thread parts (row_split.h wraps te_matmul_s8 only).
+ * the chosen folder has it for this K, and every weight keeps to TFLite's [-127, 127] (a .tflite may still hold −128).
  */
 function pairsLayoutOf(ctx: RenderContext, node: Node, k: number): MatmulLayout | undefined {
   const { suffix, layouts } = kernelsOf(ctx, node);
-  const split = (ctx.threads ?? 1) > 1 && splitsAcrossThreads(ctx.g, node);
-  if (suffix !== 's8' || !layouts.pairs || k < layouts.pairs.minK || split) return undefined;
+  if (suffix !== 's8' || !layouts.pairs || k < layouts.pairs.minK) return undefined;
   const w = tensorOf(ctx.g, node.inputs[1]!).data as Int8Array;
   return w.every((v) => v >= -127) ? layouts.pairs.layout : undefined;
 }

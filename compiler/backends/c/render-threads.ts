@@ -19,6 +19,7 @@ export const THREAD_POOL_OBJECT = 'tinyedge/threads/pool.o';
 const PART_KERNELS = new Set([
   'te_conv2d_s8',
   'te_matmul_s8',
+  'te_matmul_pairs_s8',
   'te_depthwise_conv2d_s8',
   'te_avg_pool_s8',
   'te_max_pool_s8',

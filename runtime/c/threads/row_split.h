@@ -75,13 +75,29 @@ TE_DEFINE_POOL_PART(te_max_pool_s8)
 /* Rows in tiles of this many keep the ISA matmuls on their widest tile (a band of whole tiles where possible). */
 #define TE_MATMUL_BAND_STEP 8
 
-static inline void te_matmul_s8_part(const int8_t *x, const int8_t *w, const int32_t *folded_bias, int32_t rows,
-                                     int32_t k, int32_t out_c, const te_mac_params *p, int8_t *y, int32_t part,
-                                     int32_t parts) {
+typedef void (*te_matmul_kernel)(const int8_t *, const int8_t *, const int32_t *, int32_t, int32_t, int32_t,
+                                 const te_mac_params *, int8_t *);
+
+static inline void te_matmul_band(te_matmul_kernel kernel, const int8_t *x, const int8_t *w, const int32_t *folded_bias,
+                                  int32_t rows, int32_t k, int32_t out_c, const te_mac_params *p, int8_t *y,
+                                  int32_t part, int32_t parts) {
   int32_t r0 = te_band_start(rows, part, parts, TE_MATMUL_BAND_STEP);
   int32_t r1 = te_band_start(rows, part + 1, parts, TE_MATMUL_BAND_STEP);
   if (r1 <= r0) return;
-  te_matmul_s8(x + (int64_t)r0 * k, w, folded_bias, r1 - r0, k, out_c, p, y + (int64_t)r0 * out_c);
+  kernel(x + (int64_t)r0 * k, w, folded_bias, r1 - r0, k, out_c, p, y + (int64_t)r0 * out_c);
+}
+
+static inline void te_matmul_s8_part(const int8_t *x, const int8_t *w, const int32_t *folded_bias, int32_t rows,
+                                     int32_t k, int32_t out_c, const te_mac_params *p, int8_t *y, int32_t part,
+                                     int32_t parts) {
+  te_matmul_band(te_matmul_s8, x, w, folded_bias, rows, k, out_c, p, y, part, parts);
+}
+
+/* Only the folders that define te_matmul_pairs_s8 (arm-neon) render calls to this one. */
+static inline void te_matmul_pairs_s8_part(const int8_t *x, const int8_t *w, const int32_t *folded_bias, int32_t rows,
+                                           int32_t k, int32_t out_c, const te_mac_params *p, int8_t *y, int32_t part,
+                                           int32_t parts) {
+  te_matmul_band(te_matmul_pairs_s8, x, w, folded_bias, rows, k, out_c, p, y, part, parts);
 }
 
 /* Elementwise ops split their outermost dimension longer than one (the dimensions before it are 1). */
