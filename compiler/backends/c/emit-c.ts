@@ -11,7 +11,8 @@ import type { MemoryPlan } from '../../plan/plan-memory.ts';
 import { partsPerThread, splitsAcrossThreads, threadScratchStride } from '../../plan/thread-split.ts';
 import { comment, doubleLiteral } from './c-literals.ts';
 import { activationKernels, hasInt16Activations, type KernelLayouts, REF_LAYOUTS } from './kernel-table.ts';
-import { ConstantPool, cScratchBytes, renderNode } from './render-nodes.ts';
+import { ConstantPool } from './render-context.ts';
+import { cScratchBytes, renderNode } from './render-nodes.ts';
 import { poolStart, threadsHeader, threadsSource, threadTask } from './render-threads.ts';
 
 /** The generated sources by file name, and what they hold. */

@@ -2,257 +2,28 @@
  * @fileoverview One C call per quantized node (int8, or 16×8: int16 activations): the op → kernel table of the C
  * backend. What TFLM's Prepare computes (multipliers, shifts, padding, offsets, tables) arrives here as constants
  * from prepare-int8.ts and is written as `static const` structs and arrays, so the device only runs integer code.
- * A node calls the kernels of its output's type (kernel-table.ts: `te_<op>_s8` or `te_<op>_s16`).
+ * A node calls the kernels of its output's type (kernel-table.ts: `te_<op>_s8` or `te_<op>_s16`); the constants and
+ * pointers come from render-context.ts, the MAC ops' from render-mac.ts.
  */
 
 import { TinyedgeError } from '../../errors.ts';
 import { type Graph, type Node, tensorOf } from '../../ir/graph.ts';
-import { broadcastStrides, type DType, sizeOf } from '../../ir/tensor.ts';
+import { broadcastStrides, sizeOf } from '../../ir/tensor.ts';
 import { tupleOf } from '../../ir/tuple.ts';
-import { windowOf } from '../../ir/window.ts';
-import {
-  foldedMacBias,
-  type Int8Params,
-  int8ParamsOf,
-  isPointwiseConv,
-  meanGeometry,
-  paramsOfKind,
-  type Requant,
-} from '../../quantize/prepare/prepare-int8.ts';
+import { isPointwiseConv, meanGeometry, type Requant } from '../../quantize/prepare/prepare-int8.ts';
 import { activationType, RANGE_OF } from '../../quantize/prepare/quant-params.ts';
-import { arrayBody, cName, comment, structBody } from './c-literals.ts';
+import { comment, structBody } from './c-literals.ts';
+import { activationKernels, depthwiseBiasFolded } from './kernel-table.ts';
+import { act, bias, constant, kernelsOf, local, operand, params, type RenderContext } from './render-context.ts';
 import {
-  type ActivationKernels,
-  activationKernels,
-  depthwiseBiasFolded,
-  type KernelLayouts,
-  type MatmulLayout,
-  type RequantLayout,
-} from './kernel-table.ts';
-import {
-  foldedDepthwiseBias,
-  type LaidOut,
-  layDepthwiseFilter,
-  layMatmulBias,
-  layMatmulFilter,
-  padChannels,
-  smmulPairs,
-} from './weight-layouts.ts';
-
-/** The C types of constant arrays: the name letter and bytes of each. */
-const ARRAY_TYPES = {
-  int8_t: { letter: 'q', bytes: 1 },
-  int16_t: { letter: 'h', bytes: 2 },
-  int32_t: { letter: 'i', bytes: 4 },
-  int64_t: { letter: 'l', bytes: 8 },
-} as const;
-type ArrayType = keyof typeof ARRAY_TYPES;
-
-/** The C array type of each constant dtype the backend takes. */
-const CONSTANT_TYPES: Partial<Record<DType, ArrayType>> = {
-  int8: 'int8_t',
-  int16: 'int16_t',
-  int32: 'int32_t',
-  int64: 'int64_t',
-};
-
-/** Arrays that go to flash (model_weights.c), declared `extern` in model.c. */
-export class ConstantPool {
-  readonly definitions: string[] = [];
-  readonly declarations: string[] = [];
-  private readonly byKey = new Map<string, string>();
-  bytes = 0;
-
-  constructor(private readonly prefix: string) {}
-
-  /** The C name of a constant array, emitting it once per key. */
-  add(key: string, type: ArrayType, values: ArrayLike<number> | BigInt64Array, note: string): string {
-    const known = this.byKey.get(key);
-    if (known) return known;
-    const name = cName(this.prefix, ARRAY_TYPES[type].letter, this.byKey.size);
-    this.byKey.set(key, name);
-    this.declarations.push(`extern const ${type} ${name}[${values.length}];`);
-    this.definitions.push(`${comment(note)}\nconst ${type} ${name}[${values.length}] = ${arrayBody(values)};`);
-    this.bytes += values.length * ARRAY_TYPES[type].bytes;
-    return name;
-  }
-}
-
-/** What the renderer needs to turn a tensor into a pointer expression. */
-export interface RenderContext {
-  g: Graph;
-  pool: ConstantPool;
-  /** Arena offset of each activation tensor. */
-  offsets: Map<string, number>;
-  /** Arena offset of each node's scratch buffer. */
-  scratch: Map<string, number>;
-  /** The weight and requantization layouts of the chosen kernels. */
-  layouts: KernelLayouts;
-  /** Threads the model is compiled for (absent: one). */
-  threads?: number;
-}
-
-/**
- * The layout of te_matmul_pairs_s8 when a matmul node (pointwise conv or fully connected, K inputs) calls it: int8,
- * the chosen folder has it for this K, and every weight keeps to TFLite's [-127, 127] (a .tflite may still hold −128).
- */
-function pairsLayoutOf(ctx: RenderContext, node: Node, k: number): MatmulLayout | undefined {
-  const { suffix, layouts } = kernelsOf(ctx, node);
-  if (suffix !== 's8' || !layouts.pairs || k < layouts.pairs.minK) return undefined;
-  const w = tensorOf(ctx.g, node.inputs[1]!).data as Int8Array;
-  return w.every((v) => v >= -127) ? layouts.pairs.layout : undefined;
-}
-
-/** The statements of a matmul node: te_matmul_pairs_s8 where it may (pairsLayoutOf), else te_matmul_<sfx>. */
-function matmulCall(ctx: RenderContext, node: Node, rows: number, k: number, o: number): string[] {
-  const { suffix: sfx, layouts } = kernelsOf(ctx, node);
-  const pairs = pairsLayoutOf(ctx, node, k);
-  const layout = pairs ?? layouts.matmul;
-  const p = local('te_mac_params', 'p', macInit(ctx, node, layouts.requantize.conv2d, layout));
-  const w = matmulFilter(ctx, node, layout);
-  const { bias: b, wide } = macArguments(ctx, node, true, layout);
-  const name = pairs ? 'te_matmul_pairs_s8' : `te_matmul_${sfx}`;
-  return [
-    p,
-    `${name}(${[act(ctx, node.inputs[0]!), w, b, rows, k, o, '&p', ...wide, act(ctx, node.outputs[0]!, true)].join(', ')});`,
-  ];
-}
-
-function params<K extends Int8Params['kind']>(g: Graph, node: Node, kind: K): Extract<Int8Params, { kind: K }> {
-  return paramsOfKind(int8ParamsOf(g), node, kind);
-}
-
-/** The kernels a node calls: its output's type's, with that type's layouts (the target's for int8, ref's for int16). */
-function kernelsOf(ctx: RenderContext, node: Node): Required<ActivationKernels> {
-  const k = activationKernels(tensorOf(ctx.g, node.outputs[0]!).dtype);
-  return { ...k, layouts: k.layouts ?? ctx.layouts };
-}
-
-function act(ctx: RenderContext, name: string, writable = false): string {
-  const offset = ctx.offsets.get(name);
-  if (offset === undefined) throw new Error(`internal: activation '${name}' has no arena offset`);
-  return `(${writable ? '' : 'const '}${activationKernels(tensorOf(ctx.g, name).dtype).cType} *)(arena + ${offset})`;
-}
-
-function constant(ctx: RenderContext, name: string): string {
-  const t = tensorOf(ctx.g, name);
-  if (!t.data) throw new TinyedgeError('TE401', `input '${name}' must be a constant here`);
-  const type = CONSTANT_TYPES[t.dtype];
-  if (!type)
-    throw new TinyedgeError(
-      'TE401',
-      `constant '${name}' is ${t.dtype}; the C backend takes int8 weights, int8 or int16 operands, int32 or int64 biases`,
-    );
-  return ctx.pool.add(
-    name,
-    type,
-    t.data as Exclude<typeof t.data, Float32Array | undefined>,
-    `${name} ${t.shape.join('x')}`,
-  );
-}
-
-/** A 16×8 MAC's bias as the int64 array its kernel reads (an int32 bias widened), or NULL. */
-function bias64(ctx: RenderContext, node: Node): string {
-  const name = node.inputs[2];
-  if (name === undefined) return 'NULL';
-  const t = tensorOf(ctx.g, name);
-  if (t.dtype === 'int64') return constant(ctx, name);
-  if (t.dtype !== 'int32' || !t.data)
-    throw new TinyedgeError('TE401', `bias '${name}' must be a constant int32 or int64 tensor, got ${t.dtype}`);
-  return ctx.pool.add(
-    `${name}\0int64`,
-    'int64_t',
-    BigInt64Array.from(t.data as Int32Array, BigInt),
-    `${name} ${t.shape.join('x')}, widened to int64`,
-  );
-}
-
-function operand(ctx: RenderContext, name: string): string {
-  return tensorOf(ctx.g, name).data ? constant(ctx, name) : act(ctx, name);
-}
-
-/** `static const T name = init;` inside the node's block. */
-function local(type: string, name: string, init: string): string {
-  return `static const ${type} ${name} = ${init};`;
-}
-
-function windowInit(
-  ctx: RenderContext,
-  node: Node,
-  kh: number,
-  kw: number,
-  a: { strides: [number, number]; pads: [number, number, number, number]; dilations?: [number, number] },
-): string {
-  const w = windowOf(tensorOf(ctx.g, node.inputs[0]!), tensorOf(ctx.g, node.outputs[0]!), kh, kw, a);
-  return structBody([
-    w.n,
-    w.h,
-    w.w,
-    w.c,
-    w.oh,
-    w.ow,
-    w.kh,
-    w.kw,
-    w.strides[0],
-    w.strides[1],
-    w.dilations[0],
-    w.dilations[1],
-    w.pads[0],
-    w.pads[2],
-  ]);
-}
-
-/** te_mac_params of a MAC node; `matmul`: the layout of te_matmul_s8/te_conv2d_s8, whose channel step pads the arrays. */
-function macInit(ctx: RenderContext, node: Node, layout: RequantLayout, matmul: MatmulLayout = 'k-major'): string {
-  const p = params(ctx.g, node, 'mac');
-  const pairs = layout === 'smmul' ? smmulPairs(p.multipliers, p.shifts) : undefined;
-  if (pairs) {
-    const mr = ctx.pool.add(
-      `${node.name}\0smmul`,
-      'int32_t',
-      pairs,
-      `${node.name}: (2M − 2^32, −2^(32+shift)) per channel`,
-    );
-    return `{${p.inputOffset}, ${p.outputOffset}, ${mr}, NULL, ${p.actMin}, ${p.actMax}}`;
-  }
-  // Padded channels requantize (and are not stored) like any other: multiplier 0, a right shift.
-  const m = ctx.pool.add(
-    `${node.name}\0multipliers`,
-    'int32_t',
-    padChannels(p.multipliers, matmul, 0),
-    `${node.name}: Q31 multipliers`,
-  );
-  const s = ctx.pool.add(`${node.name}\0shifts`, 'int32_t', padChannels(p.shifts, matmul, -1), `${node.name}: shifts`);
-  return `{${p.inputOffset}, ${p.outputOffset}, ${m}, ${s}, ${p.actMin}, ${p.actMax}}`;
-}
-
-function bias(ctx: RenderContext, node: Node): string {
-  return node.inputs[2] === undefined ? 'NULL' : constant(ctx, node.inputs[2]);
-}
-
-/** A filter laid out for its kernels, as a constant array once per (filter, layout), seen as int8_t by the call. */
-function laidFilter(ctx: RenderContext, filter: string, layout: string, laid: LaidOut): string {
-  const name = ctx.pool.add(`${filter}\0${layout}`, laid.type, laid.data, `${filter}: ${laid.description}`);
-  return laid.type === 'int8_t' ? name : `(const int8_t *)${name}`;
-}
-
-/** A conv or dense filter ([O][K], OHWI being [O][KH·KW·C]) in the layout the chosen kernels read (layMatmulFilter). */
-function matmulFilter(ctx: RenderContext, node: Node, layout: MatmulLayout): string {
-  const f = tensorOf(ctx.g, node.inputs[1]!);
-  const windowRow = f.shape.length === 4 ? f.shape[2]! * f.shape[3]! : undefined;
-  return laidFilter(ctx, node.inputs[1]!, layout, layMatmulFilter(f.data as Int8Array, f.shape[0]!, layout, windowRow));
-}
-
-/**
- * A depthwise filter [1][KH][KW][C·M] as its kernels read it (DepthwiseLayout): as it is, int16 pairs in groups of
- * four channels, or, where `folds`, each tap's weights in groups of eight channels.
- */
-function depthwiseFilter(ctx: RenderContext, node: Node, layouts: KernelLayouts, folds: boolean): string {
-  const layout = layouts.depthwise;
-  if (layout === 'hwc' || (layout === 'c8-fold3x3' && !folds)) return constant(ctx, node.inputs[1]!);
-  const f = tensorOf(ctx.g, node.inputs[1]!);
-  return laidFilter(ctx, node.inputs[1]!, layout, layDepthwiseFilter(f.data as Int8Array, f.shape[3]!, layout));
-}
+  depthwiseFilter,
+  foldedDepthwiseBiasOf,
+  macArguments,
+  macInit,
+  matmulCall,
+  matmulFilter,
+  windowInit,
+} from './render-mac.ts';
 
 /**
  * Bytes of scratch a node's C kernel needs: te_conv2d_s8 gathers up to two output pixels' windows (2·kh·kw·c bytes;
@@ -266,22 +37,6 @@ export function cScratchBytes(g: Graph, node: Node): number {
   return 2 * f[1]! * f[2]! * f[3]!;
 }
 
-/** bias + input_offset·Σw per output channel, for te_matmul_s8 and te_conv2d_s8 (or te_matmul_row_s8: `layout`). */
-function foldedBias(ctx: RenderContext, node: Node, layout: MatmulLayout): string {
-  const folded = foldedMacBias(ctx.g, node, params(ctx.g, node, 'mac').inputOffset);
-  const f = tensorOf(ctx.g, node.inputs[1]!);
-  const padded = layMatmulBias(folded, f.data as Int8Array, f.shape[0]!, layout);
-  return ctx.pool.add(`${node.name}\0folded_bias`, 'int32_t', padded, `${node.name}: bias + input offset × Σw`);
-}
-
-/** bias + input_offset·Σw per channel of a depthwise layer, for the kernels whose DepthwiseLayout folds it. */
-function foldedDepthwiseBiasOf(ctx: RenderContext, node: Node): string {
-  const f = tensorOf(ctx.g, node.inputs[1]!);
-  const bias = node.inputs[2] === undefined ? undefined : (tensorOf(ctx.g, node.inputs[2]).data as Int32Array);
-  const folded = foldedDepthwiseBias(f.data as Int8Array, f.shape[3]!, bias, params(ctx.g, node, 'mac').inputOffset);
-  return ctx.pool.add(`${node.name}\0folded_bias`, 'int32_t', folded, `${node.name}: bias + input offset × Σw`);
-}
-
 function requantInit(r: Requant, outputOffset: number, actMin: number, actMax: number): string {
   return structBody([r.identity ? 1 : 0, r.inputOffset, r.multiplier, r.shift, outputOffset, actMin, actMax]);
 }
@@ -291,21 +46,6 @@ function requantizeKernel(ctx: RenderContext, node: Node, input: string): string
   const from = activationKernels(tensorOf(ctx.g, input).dtype).suffix;
   const to = kernelsOf(ctx, node).suffix;
   return from === to ? `te_requantize_${to}` : `te_requantize_${from}_${to}`;
-}
-
-/**
- * The bias and the arguments after the constants of a MAC kernel call: int8 kernels read an int32 bias (folded with
- * the input offset for te_conv2d_s8 and te_matmul_s8); 16×8 ones an int64 bias and then whether they accumulate wide.
- */
-function macArguments(
-  ctx: RenderContext,
-  node: Node,
-  folded: boolean,
-  layout = kernelsOf(ctx, node).layouts.matmul,
-): { bias: string; wide: string[] } {
-  if (kernelsOf(ctx, node).suffix === 's8')
-    return { bias: folded ? foldedBias(ctx, node, layout) : bias(ctx, node), wide: [] };
-  return { bias: bias64(ctx, node), wide: [params(ctx.g, node, 'mac').wide ? '1' : '0'] };
 }
 
 /** The C statements of one node (without the surrounding block). */
