@@ -190,6 +190,10 @@ program
   )
   .option('--runs <n>', 'timed runs per contender', '20')
   .option('--threads <n>', 'with --target host: tinyedge on 1 and on this many threads (and onnxruntime-node likewise)')
+  .option(
+    '--browser',
+    "with --target wasm32: in headless Chromium (/usr/bin/chromium) beside TFLite-web's int8 WebAssembly (1 and 2 threads), TF.js wasm and onnxruntime-web, one page; TFLite-web's output bytes compared with ours",
+  )
   .option('--image <file>', 'the input photo (default: a bundled one)')
   .option(
     '--input <file>',

@@ -2,20 +2,9 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { chromium, type Page } from 'playwright-core';
-import { serveFolder } from './static-server.ts';
-
-/** Headless, no sandbox (CI runs as root), no GPU, and none of Chromium's background traffic. */
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
+import type { Page } from 'playwright-core';
+import { launchChromium } from '../../tools/browser/chromium.ts';
+import { serveFolder } from '../../tools/browser/static-server.ts';
 
 /** An open page, the folder it was served from, and how to close browser and server. */
 export interface OpenPage {
@@ -38,7 +27,7 @@ export async function openPageInChromium(
     writeFileSync(join(dir, name), content);
   }
   const { server, url } = await serveFolder(dir);
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await launchChromium();
   const page = await browser.newPage();
   await page.goto(url);
   await page.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true, undefined, {
