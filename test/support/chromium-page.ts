@@ -3,13 +3,15 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { launchChromium } from '../../tools/browser/chromium.ts';
+import { collectPageErrors, launchChromium } from '../../tools/browser/chromium.ts';
 import { serveFolder } from '../../tools/browser/static-server.ts';
 
-/** An open page, the folder it was served from, and how to close browser and server. */
+/** An open page, the folder it was served from, what went wrong in it, and how to close browser and server. */
 export interface OpenPage {
   page: Page;
   dir: string;
+  /** Console errors, uncaught exceptions, failed requests and HTTP errors (a 404 included), in order. */
+  errors: string[];
   close(): Promise<void>;
 }
 
@@ -29,6 +31,7 @@ export async function openPageInChromium(
   const { server, url } = await serveFolder(dir);
   const browser = await launchChromium();
   const page = await browser.newPage();
+  const errors = collectPageErrors(page);
   await page.goto(url);
   await page.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true, undefined, {
     timeout: 60_000,
@@ -36,6 +39,7 @@ export async function openPageInChromium(
   return {
     page,
     dir,
+    errors,
     close: async () => {
       await browser.close();
       server.close();

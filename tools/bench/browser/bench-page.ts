@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import type { Page } from 'playwright-core';
-import { launchChromium } from '../../browser/chromium.ts';
+import { collectPageErrors, launchChromium } from '../../browser/chromium.ts';
 import { type Mount, serveFolders } from '../../browser/static-server.ts';
 import { BROWSER_PATHS } from './page-protocol.ts';
 
@@ -82,15 +82,7 @@ export async function openBenchPage(files: Record<string, Uint8Array | string>):
   };
   try {
     const page = await browser.newPage();
-    const errors: string[] = [];
-    page.on('console', (m) => {
-      if (m.type() === 'error') errors.push(`console: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => errors.push(`page: ${e.message}`));
-    page.on('requestfailed', (r) => errors.push(`request failed: ${r.url()}`));
-    page.on('response', (r) => {
-      if (r.status() >= 400) errors.push(`HTTP ${r.status()}: ${r.url()}`);
-    });
+    const errors = collectPageErrors(page);
     await page.goto(url);
     await page.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true, undefined, {
       timeout: 120_000,
