@@ -29,6 +29,8 @@ export interface BenchFlags {
   image?: string;
   input?: string;
   audio?: string;
+  /** --browser: with --target wasm32, in headless Chromium beside TFLite-web (tools/bench/wasm32-browser.ts). */
+  browser?: boolean;
 }
 
 /** What the model is fed. `f32` and `raw` are read from files; `seeded` is made once the input's quantization is known. */
@@ -84,6 +86,8 @@ export async function checkBenchRequest(
       'TE602',
       '--threads needs --target host (tinyedge and onnxruntime-node on 1 and N threads)',
     );
+  if (flags.browser && target?.name !== 'wasm32')
+    throw new TinyedgeError('TE602', '--browser needs --target wasm32 (the WebAssembly build in headless Chromium)');
   // A microcontroller cannot hold the default model: its bench defaults to the MCU-sized builder.
   const spec = flags.model === DEFAULT_MODEL && target?.memory?.flashBytes ? MCU_MODEL : flags.model;
   if (!target && !PACKAGED_MODELS[spec]) {

@@ -40,6 +40,7 @@ export async function benchCommand(model: string, options: BenchOptions, debug: 
     ...(options.suite === undefined ? [] : ['--suite', options.suite]),
     ...file('--models-dir', options.modelsDir),
     ...(options.models === undefined ? [] : ['--models', options.models]),
+    ...(options.browser ? ['--browser'] : []),
     ...(options.json ? ['--json'] : []),
     ...(debug ? ['--debug'] : []),
   ];

@@ -8,6 +8,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { DEFAULT_MODEL, MCU_MODEL, PACKAGED_MODELS, SAMPLES_DIR } from '../../models/registry.ts';
 import { targetNames } from '../../targets/target.ts';
 import type { DemoFlags, PlanFlags } from '../api/offload-flags.ts';
+import { DEFAULT_MIN_SCORE } from '../ir/detection.ts';
 import { CALIBRATION_METHODS } from '../quantize/calibrate.ts';
 import { exitWithFailure, withCode } from '../terminal/failure.ts';
 import { type BenchOptions, benchCommand } from './bench.ts';
@@ -77,7 +78,7 @@ program
   .option(
     '--min-score <p>',
     'detectors: show detections scoring at least this (the model keeps up to its maximum above its own threshold)',
-    '0.3',
+    String(DEFAULT_MIN_SCORE),
   )
   .option('--force', 'replace the --draw file if it exists')
   .option('--json', 'print one JSON object on stdout')
@@ -172,7 +173,7 @@ program
   .option(
     '--min-score <p>',
     'detectors: show detections scoring at least this (the model keeps up to its maximum above its own threshold)',
-    '0.3',
+    String(DEFAULT_MIN_SCORE),
   )
   .option('--force', 'replace the --draw file if it exists')
   .option('--json', 'print one JSON object on stdout')
@@ -190,6 +191,10 @@ program
   )
   .option('--runs <n>', 'timed runs per contender', '20')
   .option('--threads <n>', 'with --target host: tinyedge on 1 and on this many threads (and onnxruntime-node likewise)')
+  .option(
+    '--browser',
+    "with --target wasm32: in headless Chromium (/usr/bin/chromium) beside TFLite-web's int8 WebAssembly (1 and 2 threads), TF.js wasm and onnxruntime-web, one page; TFLite-web's output bytes compared with ours",
+  )
   .option('--image <file>', 'the input photo (default: a bundled one)')
   .option(
     '--input <file>',

@@ -3,6 +3,12 @@
  * the post-processing every runtime runs on device (score conversion, anchor box decoding, NMS, top-k).
  */
 
+/**
+ * The score a detection is shown at by default (the CLI's --min-score, the demo page's slider): a model keeps up to its
+ * maximum detections above its own, much lower, threshold.
+ */
+export const DEFAULT_MIN_SCORE = 0.3;
+
 /** The SSD box coder's scale factors, TF OD API's `faster_rcnn_box_coder` (usually y 10, x 10, h 5, w 5). */
 export interface BoxScales {
   y: number;

@@ -2,25 +2,16 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { chromium, type Page } from 'playwright-core';
-import { serveFolder } from './static-server.ts';
+import type { Page } from 'playwright-core';
+import { collectPageErrors, launchChromium } from '../../tools/browser/chromium.ts';
+import { serveFolder } from '../../tools/browser/static-server.ts';
 
-/** Headless, no sandbox (CI runs as root), no GPU, and none of Chromium's background traffic. */
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
-
-/** An open page, the folder it was served from, and how to close browser and server. */
+/** An open page, the folder it was served from, what went wrong in it, and how to close browser and server. */
 export interface OpenPage {
   page: Page;
   dir: string;
+  /** Console errors, uncaught exceptions, failed requests and HTTP errors (a 404 included), in order. */
+  errors: string[];
   close(): Promise<void>;
 }
 
@@ -38,8 +29,9 @@ export async function openPageInChromium(
     writeFileSync(join(dir, name), content);
   }
   const { server, url } = await serveFolder(dir);
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await launchChromium();
   const page = await browser.newPage();
+  const errors = collectPageErrors(page);
   await page.goto(url);
   await page.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true, undefined, {
     timeout: 60_000,
@@ -47,6 +39,7 @@ export async function openPageInChromium(
   return {
     page,
     dir,
+    errors,
     close: async () => {
       await browser.close();
       server.close();

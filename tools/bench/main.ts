@@ -20,6 +20,7 @@ import { benchHost, formatHostBench } from './host.ts';
 import { skippedLines, tfjsTwinOf } from './peers.ts';
 import { benchSuite, DEFAULT_MODELS_DIR, formatSuite } from './suite.ts';
 import { benchWasm, formatWasmBench } from './wasm32.ts';
+import { benchWasmInBrowser, formatBrowserBench } from './wasm32-browser.ts';
 
 interface BenchOptions {
   model: string;
@@ -30,6 +31,7 @@ interface BenchOptions {
   input?: string;
   target?: string;
   threads?: string;
+  browser?: boolean;
   artifact?: string;
   suite?: string;
   modelsDir?: string;
@@ -57,6 +59,10 @@ const options = new Command('bench')
     "host: tinyedge's C build vs onnxruntime-node; wasm32: tinyedge's WebAssembly vs TF.js wasm and onnxruntime-web; an Arm target: instructions per layer under qemu, optimized vs reference kernels",
   )
   .option('--threads <n>', 'with --target host: tinyedge and onnxruntime-node on 1 and on this many threads')
+  .option(
+    '--browser',
+    "with --target wasm32: in headless Chromium beside TFLite-web's int8 WebAssembly (1 and 2 threads), TF.js wasm and onnxruntime-web, one page",
+  )
   .option('--artifact <file>', 'the same as --model with a path (kept for older scripts)')
   .option(
     '--suite <name>',
@@ -133,6 +139,22 @@ async function benchWithPeers(request: BenchRequest, target: 'host' | 'wasm32'):
   const model = await quantizeWithSamples(request.model);
   const x = floatInputOf(input, inputTensor(model));
   const info = { target, model: spec, input: input.label, inputKind: input.kind, node: process.version };
+  if (target === 'wasm32' && options.browser) {
+    const result = await benchWasmInBrowser(
+      model.graph,
+      x,
+      () => tfjsTwinOf(model),
+      request.runs,
+      log,
+      model.graph.detection ? model.graph.outputs : undefined,
+    );
+    print(
+      { ...info, ...result },
+      `model ${spec} (int8), input ${input.label}, headless Chromium ${result.browser}`,
+      formatBrowserBench(result, request.runs),
+    );
+    return 0;
+  }
   if (target === 'wasm32') {
     const runs = Math.max(20, request.runs);
     const result = await benchWasm(

@@ -25,7 +25,7 @@ import { type SkippedPeer, skippedLines, tryPeer } from './peers.ts';
 import { mad, median } from './stats.ts';
 
 /** What the wasm32 benchmark measured; a ratio is null when that peer was left out. */
-export interface WasmBenchResult {
+export interface WasmBenchResult extends Simd128Figures {
   rows: {
     runtime: string;
     medianMs: number;
@@ -38,11 +38,6 @@ export interface WasmBenchResult {
   compileMs: number;
   codeBytes: number;
   dataBytes: number;
-  macs: number;
-  macsPerSecond: number;
-  /** The CPU clock Node reports, and 8 MACs × 2 dots per cycle at it. */
-  cpuMHz: number;
-  limitMacsPerSecond: number;
 }
 
 /** The CPU clock: Node's report, else /proc/cpuinfo (virtual machines often report 0 to Node), else 0. */
@@ -53,8 +48,30 @@ function cpuClockMHz(): number {
   return m ? Math.round(Number(m[1])) : 0;
 }
 
+/** tinyedge's MACs per second beside the SIMD128 limit (the CPU clock, and 8 MACs × 2 dots per cycle at it). */
+export interface Simd128Figures {
+  macs: number;
+  macsPerSecond: number;
+  cpuMHz: number;
+  limitMacsPerSecond: number;
+}
+
+/** The figures of a model of `macs` MACs run in `medianMs`. */
+export function simd128Figures(macs: number, medianMs: number): Simd128Figures {
+  const cpuMHz = cpuClockMHz();
+  return { macs, macsPerSecond: macs / (medianMs / 1000), cpuMHz, limitMacsPerSecond: cpuMHz * 1e6 * 8 * 2 };
+}
+
+/** The line under a table that sets tinyedge's MACs per second beside the SIMD128 limit. */
+export function simd128Line(r: Simd128Figures): string {
+  const rate = `tinyedge: ${(r.macsPerSecond / 1e9).toFixed(2)} G MACs/s (${(r.macs / 1e6).toFixed(1)}M MACs). The SIMD128 limit is 8 MACs per i32x4.dot_i16x8_s`;
+  return r.cpuMHz
+    ? `${rate}: at ${r.cpuMHz} MHz and two dots per cycle, ${(r.limitMacsPerSecond / 1e9).toFixed(1)} G MACs/s, so tinyedge runs at ${((100 * r.macsPerSecond) / r.limitMacsPerSecond).toFixed(0)}% of it.`
+    : `${rate} (the CPU clock is unknown here).`;
+}
+
 /** Timed runs per block of one contender. */
-const BLOCK = 5;
+export const BLOCK = 5;
 
 /** onnxruntime-web, and its one-thread row (the ratios' second reference). */
 const ORT_WEB = 'onnxruntime-web int8';
@@ -181,18 +198,13 @@ export async function benchWasm(
     vsTfjsWasm: tfjsMs === undefined ? null : row.medianMs / tfjsMs,
     vsOrtWeb1: ortMs === undefined ? null : row.medianMs / ortMs,
   }));
-  const macs = modelStats(g).totals.macs;
-  const cpuMHz = cpuClockMHz();
   return {
     rows,
     skipped,
     compileMs,
     codeBytes: project.codeBytes,
     dataBytes: project.dataBytes,
-    macs,
-    macsPerSecond: macs / (medians[0]! / 1000),
-    cpuMHz,
-    limitMacsPerSecond: cpuMHz * 1e6 * 8 * 2,
+    ...simd128Figures(modelStats(g).totals.macs, medians[0]!),
   };
 }
 
@@ -218,9 +230,7 @@ export function formatWasmBench(r: WasmBenchResult, runs: number): string {
     ),
     ...skippedLines(r.skipped),
     `${runs} timed runs each in blocks of ${BLOCK}, rotated between contenders after 2 warm-up runs each; each block's first run is untimed (caches just held the others' weights) and its median is the cold column. × < 1 is faster than that peer.`,
-    r.cpuMHz
-      ? `tinyedge: ${(r.macsPerSecond / 1e9).toFixed(2)} G MACs/s (${(r.macs / 1e6).toFixed(1)}M MACs). The SIMD128 limit is 8 MACs per i32x4.dot_i16x8_s: at ${r.cpuMHz} MHz and two dots per cycle, ${(r.limitMacsPerSecond / 1e9).toFixed(1)} G MACs/s, so tinyedge runs at ${((100 * r.macsPerSecond) / r.limitMacsPerSecond).toFixed(0)}% of it.`
-      : `tinyedge: ${(r.macsPerSecond / 1e9).toFixed(2)} G MACs/s (${(r.macs / 1e6).toFixed(1)}M MACs). The SIMD128 limit is 8 MACs per i32x4.dot_i16x8_s (the CPU clock is unknown here).`,
+    simd128Line(r),
     `module: ${r.codeBytes} B code, ${r.dataBytes} B data (weights, biases, tables); compiled in ${r.compileMs.toFixed(0)} ms.`,
   ].join('\n');
 }
