@@ -24,7 +24,7 @@ const CASE_RUNS = [1, 2, 3, 4, 8];
  * rows (5×5), strides 1 and 2, dilation, 9 rows on 2, 3, 4 threads (uneven bands), 4 or 3 rows on 8 (empty bands),
  * pointwise and fully connected rows, residual and broadcast adds.
  */
-const SPLIT_CASES = [
+export const SPLIT_CASES = [
   'conv2d 3×3, 3 → 9 channels, stride 1, SAME, relu6',
   'conv2d 3×3, 3 → 64 channels, stride 2, VALID, relu6',
   'conv2d 3×3 stride 2 SAME from 7 input channels, no clamp',

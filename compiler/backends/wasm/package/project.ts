@@ -1,6 +1,7 @@
 /**
  * @fileoverview The folder a wasm32 build ships: model.wasm, model.json (shapes, quantization, labels, image
- * preprocessing), the loader (plain ES module + types) and index.html, a demo that classifies a picked image.
+ * preprocessing), the loader (plain ES module + types) and index.html, a demo that classifies a picked image; for
+ * several threads also model-threads.wasm (shared memory, run_thread) and the worker script tinyedge-thread.js.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -68,16 +69,40 @@ window.ready = true;
 `;
 }
 
-/** Every file of the wasm32 folder, and the module's code and data bytes. */
+/** The runtime file `name` (runtime/wasm/), as text. */
+function runtimeFile(name: string): string {
+  return readFileSync(fileURLToPath(new URL(name, LOADER_DIR)), 'utf8');
+}
+
+/** The threaded module and worker script for `threads` > 1 (a plan made for them), their model.json entry. */
+function threadedParts(
+  g: Graph,
+  plan: MemoryPlan,
+  threads: number,
+): Pick<WasmModelInfo, 'threads'> & { files: Record<string, string | Uint8Array> } {
+  if (threads <= 1) return { files: {} };
+  const wasm = emitWasm(g, plan, threads);
+  return {
+    threads: { max: threads, pages: wasm.pages, module: 'model-threads.wasm' },
+    files: { 'model-threads.wasm': wasm.bytes, 'tinyedge-thread.js': runtimeFile('tinyedge-thread.js') },
+  };
+}
+
+/**
+ * Every file of the wasm32 folder, and the module's code and data bytes; `threads` > 1 (with a plan made for as
+ * many) adds the threaded module.
+ */
 export function wasmProject(
   g: Graph,
   plan: MemoryPlan,
   model: string,
   labels: string[] | undefined,
   preprocessing: { scale: number; offset: number },
+  threads = 1,
 ): { files: Record<string, string | Uint8Array>; codeBytes: number; dataBytes: number; info: WasmModelInfo } {
   const wasm = emitWasm(g, plan);
   const parts = wasmRuntimeParts(g, plan, wasm.inputPtr, preprocessing);
+  const threaded = threadedParts(g, plan, threads);
   const info: WasmModelInfo = {
     model,
     input: tensorInfo(g, g.inputs[0]!),
@@ -85,14 +110,16 @@ export function wasmProject(
     ...(labels ? { labels } : {}),
     preprocessing,
     ...parts.info,
+    ...(threaded.threads ? { threads: threaded.threads } : {}),
   };
   const files: Record<string, string | Uint8Array> = {
     'model.wasm': wasm.bytes,
     'model.json': `${JSON.stringify(info, null, 1)}\n`,
-    'tinyedge-loader.js': readFileSync(fileURLToPath(new URL('tinyedge-loader.js', LOADER_DIR)), 'utf8'),
-    'tinyedge-loader.d.ts': readFileSync(fileURLToPath(new URL('tinyedge-loader.d.ts', LOADER_DIR)), 'utf8'),
+    'tinyedge-loader.js': runtimeFile('tinyedge-loader.js'),
+    'tinyedge-loader.d.ts': runtimeFile('tinyedge-loader.d.ts'),
     'index.html': info.detection ? detectorPage(info) : demoPage(info),
     ...parts.files,
+    ...threaded.files,
   };
   return { files, codeBytes: wasm.bytes.length - wasm.dataBytes, dataBytes: wasm.dataBytes, info };
 }
