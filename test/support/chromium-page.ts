@@ -26,18 +26,20 @@ export interface OpenPage {
 
 /**
  * Writes `files` (paths relative to a new temporary folder) there, serves the folder on 127.0.0.1, opens its
- * index.html in Chromium and waits until the page sets `window.ready`.
+ * index.html in Chromium and waits until the page sets `window.ready`; `headers` go with every response (e.g.
+ * ISOLATION_HEADERS for threads).
  */
 export async function openPageInChromium(
   files: Record<string, string | Uint8Array>,
   prefix: string,
+  headers: Record<string, string> = {},
 ): Promise<OpenPage> {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   for (const [name, content] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, name)), { recursive: true });
     writeFileSync(join(dir, name), content);
   }
-  const { server, url } = await serveFolder(dir);
+  const { server, url } = await serveFolder(dir, headers);
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   const page = await browser.newPage();
   await page.goto(url);

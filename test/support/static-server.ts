@@ -11,8 +11,17 @@ const TYPES: Record<string, string> = {
   '.wasm': 'application/wasm',
 };
 
-/** Serves `dir` on a free port; resolves to the server and its base URL. */
-export function serveFolder(dir: string): Promise<{ server: Server; url: string }> {
+/** The headers that make a page cross-origin isolated (SharedArrayBuffer, WebAssembly threads). */
+export const ISOLATION_HEADERS = {
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-embedder-policy': 'require-corp',
+};
+
+/** Serves `dir` on a free port, each response with `headers` too; resolves to the server and its base URL. */
+export function serveFolder(
+  dir: string,
+  headers: Record<string, string> = {},
+): Promise<{ server: Server; url: string }> {
   const server = createServer(async (req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(
       /^(\.\.[/\\])+/,
@@ -21,7 +30,7 @@ export function serveFolder(dir: string): Promise<{ server: Server; url: string 
     const file = path === '/' ? 'index.html' : path;
     try {
       const body = await readFile(join(dir, file));
-      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(body);
+      res.writeHead(200, { ...headers, 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(body);
     } catch {
       res.writeHead(404).end();
     }

@@ -4,8 +4,8 @@
  */
 import { Worker } from 'node:worker_threads';
 import { wasmScratchBytes } from '../../compiler/backends/wasm/kernel-table.ts';
-import { wasmProject } from '../../compiler/backends/wasm/package/project.ts';
 import type { WasmModelInfo } from '../../compiler/backends/wasm/package/model-info.ts';
+import { wasmProject } from '../../compiler/backends/wasm/package/project.ts';
 import type { Graph } from '../../compiler/ir/graph.ts';
 import { planMemory } from '../../compiler/plan/plan-memory.ts';
 import { type ModelInfo, TinyedgeModel } from '../../runtime/wasm/tinyedge-loader.js';
