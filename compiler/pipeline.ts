@@ -125,7 +125,7 @@ export interface BackendProject {
   products?: string[];
 }
 
-/** Renders the int8 graph with the target's backend (with an audio model's CWT front end beside it; C on a pool of `threads` if above 1, with a plan made for them). */
+/** Renders the int8 graph with the target's backend (with an audio model's CWT front end beside it; for `threads` above 1, with a plan made for them, C on a pool, WebAssembly also as a module for workers sharing its memory). */
 export function render(
   g: Graph,
   memory: MemoryPlan,
@@ -137,7 +137,7 @@ export function render(
 ): BackendProject {
   if (target.backend === 'wasm') {
     // The CWT's tables are data in its own module: counted in weights, its code in code.
-    const project = wasmProject(g, memory, model.spec, model.labels, model.preprocessing);
+    const project = wasmProject(g, memory, model.spec, model.labels, model.preprocessing, threads);
     return {
       files: { ...project.files, ...(front ? wasmAudioFiles(front, model.spec) : {}) },
       weightBytes: project.dataBytes + (front ? cwtMemory(front).tableBytes : 0),

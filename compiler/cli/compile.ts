@@ -34,7 +34,7 @@ export interface CompileOptions {
   activations?: ActivationType;
   /** Compile the device's side of the model split at this cut (ids as `offload plan` lists them). */
   cut?: string;
-  /** --threads: threads the model may use (hosted C targets). */
+  /** --threads: threads the model may use (hosted C targets, wasm32). */
   threads?: string;
   force?: boolean;
   json?: boolean;
@@ -77,8 +77,12 @@ function threadLines(compiled: Compiled, arenaBytes: number): string[] {
   const threads = compiled.manifest.threads;
   const single = compiled.singleThreadArenaBytes;
   if (!threads || single === undefined) return [];
+  const how =
+    compiled.manifest.target === 'wasm32'
+      ? "workers sharing the module's memory: model-threads.wasm, loaded with the loader's threads option; the page must be cross-origin isolated"
+      : `a pthread pool; ${compiled.manifest.prefix}_set_threads or the runner's 4th argument picks how many`;
   return [
-    `  threads  up to ${threads} (a pthread pool; ${compiled.manifest.prefix}_set_threads or the runner's 4th argument picks how many)`,
+    `  threads  up to ${threads} (${how})`,
     `           arena ${arenaBytes - single >= 0 ? '+' : ''}${arenaBytes - single} B over one thread's ${single} B: scratch per thread, split layers never write over their input`,
   ];
 }

@@ -149,7 +149,11 @@ program
     '--cut <id>',
     "split offload: the device's side of the model split at this cut (head, fallback tail and client; ids from `offload plan`)",
   )
-  .option('--threads <n>', 'hosted C targets: threads the model may use (a pthread pool; 1: none)', '1')
+  .option(
+    '--threads <n>',
+    'threads the model may use (hosted C targets: a pthread pool; wasm32: workers sharing its memory; 1: none)',
+    '1',
+  )
   .option('--force', 'replace an earlier tinyedge output in --out (never other files)')
   .option('--json', 'print one JSON object on stdout')
   .action((model: string, opts: Parameters<typeof compileCommand>[1]) => compileCommand(model, opts));

@@ -38,7 +38,7 @@ export interface CompileOptions {
   budgets?: { ram?: Budget; flash?: Budget };
   /** Split offload: compile the device's side of the model split at this cut (plan/split/cut-candidates.ts). */
   cut?: Cut;
-  /** Threads the model may use (hosted C targets; default 1: no thread pool). */
+  /** Threads the model may use (hosted C targets: a thread pool; wasm32: workers sharing its memory; default 1). */
   threads?: number;
 }
 
@@ -95,16 +95,16 @@ function describe(model: LoadedModel, target: Target, prefix: string): Omit<Comp
   };
 }
 
-/** The threads asked for, checked: a whole number from 1 to MAX_THREADS, above 1 only on a hosted C target (pthreads). */
+/** The threads asked for, checked: a whole number from 1 to MAX_THREADS, above 1 only on a hosted C target (pthreads) or wasm32 (workers). */
 export function checkThreads(target: Target, threads: number, file: string): number {
   if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS)
     throw new TinyedgeError('TE601', `threads must be a whole number from 1 to ${MAX_THREADS}, got ${threads}`, {
       file,
     });
-  if (threads > 1 && (target.backend !== 'c' || target.run.kind === 'qemu-system'))
+  if (threads > 1 && target.backend === 'c' && target.run.kind === 'qemu-system')
     throw new TinyedgeError(
       'TE502',
-      `${target.name} has no threads to run on: --threads above 1 is for the hosted C targets (host, rpi4-aarch64, rpi5-aarch64, android-arm64)`,
+      `${target.name} has no threads to run on: --threads above 1 is for the hosted C targets (host, rpi4-aarch64, rpi5-aarch64, android-arm64) and wasm32`,
       { file },
     );
   return threads;

@@ -28,6 +28,26 @@ export interface ModelInfo {
     labels?: string[];
     tables: SsdTables;
   };
+  /** A model compiled with --threads N: its threaded module (beside model.wasm) and the memory it shares. */
+  threads?: { max: number; pages: number; module: string };
+}
+
+/** A worker running tinyedge-thread.js: a Web Worker (addEventListener) or a Node worker_threads Worker (on). */
+export interface ThreadWorkerLike {
+  postMessage(message: unknown): void;
+  addEventListener?(type: 'message', listener: (event: { data: unknown }) => void): void;
+  on?(event: 'message', listener: (data: unknown) => void): void;
+  terminate(): unknown;
+}
+
+/** How to run a model compiled with --threads N on workers sharing its memory. */
+export interface ThreadOptions {
+  /** Bytes of model-threads.wasm. */
+  module: ArrayBuffer | Uint8Array;
+  /** Workers to start, 1 … info.threads.max (default: the max). */
+  count?: number;
+  /** Starts one worker running tinyedge-thread.js, e.g. `() => new Worker('tinyedge-thread.js', { type: 'module' })`. */
+  createWorker: () => ThreadWorkerLike;
 }
 
 /** Options of TinyedgeModel.load. */
@@ -36,6 +56,11 @@ export interface LoadOptions {
   ssdPostprocess?: ArrayBuffer | Uint8Array;
   /** Bytes of image-preprocess.wasm: enables setImage. */
   imagePreprocess?: ArrayBuffer | Uint8Array;
+  /**
+   * Run on workers sharing the module's memory; where memory cannot be shared (a page not cross-origin isolated,
+   * no SharedArrayBuffer) or the model has no threaded module, the one-thread bytes run and threadsWarning says why.
+   */
+  threads?: ThreadOptions;
 }
 
 /** Raw values of a model's input or output: Int8Array, or Int16Array when its TensorInfo says int16 (16×8). */
@@ -52,10 +77,21 @@ export declare class TinyedgeModel<In extends RawValues = Int8Array, Out extends
     options?: LoadOptions,
   ): Promise<TinyedgeModel<In, Out>>;
   readonly info: ModelInfo;
+  /** Workers runAsync uses (1: the calling thread). */
+  readonly threads: number;
+  /** Why threads were asked for and not used (e.g. the page is not cross-origin isolated), else undefined. */
+  readonly threadsWarning: string | undefined;
+  /** Workers the next runAsync uses, clamped to 1 … those started. */
+  setThreads(n: number): void;
+  /** Ends the workers (a process with live workers does not exit); run and runAsync then use the calling thread. */
+  dispose(): void;
+  /** Runs one inference on the workers (or on the calling thread) and resolves when the output is ready. */
+  runAsync(): Promise<void>;
   setInput(values: In): void;
   setInputFloat(values: ArrayLike<number>): void;
   /** Writes the input from RGBA (channels 4, the default) or RGB pixels of a width × height photo, resized and quantized in WebAssembly. */
   setImage(pixels: Uint8Array | Uint8ClampedArray, width: number, height: number, channels?: 3 | 4): void;
+  /** Runs one inference on the calling thread (a threaded model too: its barrier never waits on one thread). */
   run(): void;
   output(): Out;
   outputFloat(): Float32Array;

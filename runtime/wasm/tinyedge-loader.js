@@ -5,6 +5,7 @@
 
 import { ImagePreprocessor } from './image-preprocess.js';
 import { SsdPostprocessor } from './ssd-postprocess.js';
+import { ThreadTeam, threadsUnavailable } from './tinyedge-threads.js';
 
 /** Round half away from zero, as the compiler quantizes. */
 function roundHalfAway(x) {
@@ -24,11 +25,28 @@ export class TinyedgeModel {
    * @param {ArrayBuffer | Uint8Array} bytes
    * @param {import('./tinyedge-loader').ModelInfo} info
    * @param {import('./tinyedge-loader').LoadOptions} [options] a detector's (info.detection) needs ssdPostprocess;
-   *   imagePreprocess enables setImage (int8 RGB inputs, info.pixelTable)
+   *   imagePreprocess enables setImage (int8 RGB inputs, info.pixelTable); threads runs it on workers sharing its
+   *   memory where the page may (else on one thread, saying why in threadsWarning)
    */
   static async load(bytes, info, options = {}) {
-    const { instance } = await WebAssembly.instantiate(bytes, {});
-    const model = new TinyedgeModel(instance.exports, info);
+    const asked = options.threads;
+    const unavailable = asked
+      ? info.threads
+        ? threadsUnavailable()
+        : `${info.model} was compiled for one thread (compile with --threads N)`
+      : undefined;
+    let model;
+    if (asked && !unavailable) {
+      const count = Math.max(1, Math.min(asked.count ?? info.threads.max, info.threads.max));
+      const team = await ThreadTeam.start(asked.module, info.threads.pages, count, asked.createWorker);
+      model = new TinyedgeModel(team.exports, info);
+      model.team = team;
+      model.threads = count;
+    } else {
+      const { instance } = await WebAssembly.instantiate(bytes, {});
+      model = new TinyedgeModel(instance.exports, info);
+      if (unavailable) model.threadsWarning = `running on one thread: ${unavailable}`;
+    }
     if (info.detection) {
       if (!options.ssdPostprocess)
         throw new Error(
@@ -54,6 +72,22 @@ export class TinyedgeModel {
     this.outputElements = ELEMENTS[info.output.dtype ?? 'int8'];
     this.inputLength = info.input.shape.reduce((a, b) => a * b, 1);
     this.outputLength = info.output.shape.reduce((a, b) => a * b, 1);
+    /** Workers runAsync uses (1: this thread). */
+    this.threads = 1;
+    /** Why threads were asked for and not used, else undefined. */
+    this.threadsWarning = undefined;
+  }
+
+  /** Workers the next runAsync uses, clamped to 1 … the workers started (like the C API's model_set_threads). */
+  setThreads(n) {
+    this.threads = Math.max(1, Math.min(Math.floor(n), this.team ? this.team.workers.length : 1));
+  }
+
+  /** Ends the workers of a threaded model (a process with live workers does not exit); run still works after. */
+  dispose() {
+    this.team?.terminate();
+    if (this.team) this.team.workers = [];
+    this.threads = 1;
   }
 
   /** `length` elements of type `ElementArray` at byte address `at` of the module's memory, fetched each time (memory objects may be replaced by growth). */
@@ -92,7 +126,16 @@ export class TinyedgeModel {
 
   /** Runs one inference on the input written last. The arena reuses the input's bytes: write it again before the next run. */
   run() {
-    this.exports.run();
+    // A threaded module runs here on one thread: its barrier then never waits, which a browser's main thread may not.
+    if (this.team) this.exports.run_thread(0, 1);
+    else this.exports.run();
+  }
+
+  /** Runs one inference on the model's workers (or here, on one thread) and resolves when the output is ready. */
+  async runAsync() {
+    if (this.team && this.threads > 1) await this.team.run(this.threads);
+    else if (this.team && this.team.workers.length > 0) await this.team.run(1);
+    else this.run();
   }
 
   /** The raw output (int8, or int16 for 16×8 models), copied. */

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { collectPageErrors, launchChromium } from '../../tools/browser/chromium.ts';
-import { serveFolder } from '../../tools/browser/static-server.ts';
+import { serveFolders } from '../../tools/browser/static-server.ts';
 
 /** An open page, the folder it was served from, what went wrong in it, and how to close browser and server. */
 export interface OpenPage {
@@ -17,18 +17,20 @@ export interface OpenPage {
 
 /**
  * Writes `files` (paths relative to a new temporary folder) there, serves the folder on 127.0.0.1, opens its
- * index.html in Chromium and waits until the page sets `window.ready`.
+ * index.html in Chromium and waits until the page sets `window.ready`; `isolated`: served with the cross-origin
+ * isolation headers (WebAssembly threads need them).
  */
 export async function openPageInChromium(
   files: Record<string, string | Uint8Array>,
   prefix: string,
+  options: { isolated?: boolean } = {},
 ): Promise<OpenPage> {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   for (const [name, content] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, name)), { recursive: true });
     writeFileSync(join(dir, name), content);
   }
-  const { server, url } = await serveFolder(dir);
+  const { server, url } = await serveFolders([{ prefix: '/', dir }], options);
   const browser = await launchChromium();
   const page = await browser.newPage();
   const errors = collectPageErrors(page);

@@ -25,7 +25,7 @@ const CASE_RUNS = [1, 2, 3, 4, 8];
  * pointwise and fully connected rows (K = 40 and 47: arm-neon's te_matmul_pairs_s8 in bands), residual and broadcast
  * adds.
  */
-const SPLIT_CASES = [
+export const SPLIT_CASES = [
   'conv2d 3×3, 3 → 9 channels, stride 1, SAME, relu6',
   'conv2d 3×3, 3 → 64 channels, stride 2, VALID, relu6',
   'conv2d 3×3 stride 2 SAME from 7 input channels, no clamp',

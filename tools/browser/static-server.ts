@@ -81,8 +81,3 @@ export function serveFolders(mounts: readonly Mount[], options: { isolated?: boo
     ),
   );
 }
-
-/** Serves `dir` at the root on a free port; resolves to the server and its base URL. */
-export function serveFolder(dir: string): Promise<ServedFolders> {
-  return serveFolders([{ prefix: '/', dir }]);
-}

@@ -2,15 +2,20 @@
  * @fileoverview The WebAssembly renderer: int8 graph + memory plan → one module. Linear memory holds the planned
  * arena (from address 1024) and then the constants (a data segment); one function per layer, `run` calls them in
  * order. Exports: `memory`, `run`, `input_ptr`, `output_ptr`. binaryen's curated passes (binaryen.ts) optimize it.
+ * For several threads (a plan made for them) the memory is imported shared and `run` gives way to `run_thread`
+ * (threads/run-thread.ts), with a split layer as one function per part (threads/band-layer.ts) and `max_threads`.
  */
 
 import { withPlace } from '../../errors.ts';
-import type { Graph } from '../../ir/graph.ts';
+import type { Graph, Node } from '../../ir/graph.ts';
 import type { MemoryPlan } from '../../plan/plan-memory.ts';
 import { WasmModule } from './emit/binaryen.ts';
+import type { LayerContext } from './emit/layer-context.ts';
 import { addRequantizeHelper } from './emit/requantize-int8.ts';
 import { WasmData } from './emit/wasm-data.ts';
 import { emitLayer } from './kernel-table.ts';
+import { emitLayerPart, wasmSplits } from './threads/band-layer.ts';
+import { addRunThread, type ThreadedLayer } from './threads/run-thread.ts';
 
 /** Where the arena starts: low addresses stay free so a null pointer never reads model data. */
 const ARENA_BASE = 1024;
@@ -26,6 +31,8 @@ export interface WasmModel {
   arenaBytes: number;
   inputPtr: number;
   outputPtr: number;
+  /** 64 KiB pages of memory (initial and maximum): what a shared memory for the threaded module is created with. */
+  pages: number;
 }
 
 /**
@@ -56,24 +63,44 @@ function addWidening(module: WasmModule, arrays: readonly { at: number; length: 
   module.start('start');
 }
 
-/** Renders the int8 graph as a WebAssembly module. */
-export function emitWasm(g: Graph, plan: MemoryPlan): WasmModel {
-  const module = new WasmModule();
+/** Emits layer `i` for `threads` threads: whole, or one function per part when it splits. */
+function emitThreadedLayer(ctx: LayerContext, node: Node, i: number, threads: number): ThreadedLayer {
+  if (!wasmSplits(ctx.g, node)) {
+    emitLayer(ctx, node, `layer${i}`);
+    return { whole: `layer${i}` };
+  }
+  const parts = Array.from({ length: threads }, (_, p) =>
+    emitLayerPart(ctx, node, p, threads, `layer${i}_part${p}`) ? `layer${i}_part${p}` : undefined,
+  );
+  return { parts };
+}
+
+/** Renders the int8 graph as a WebAssembly module; `threads` > 1 needs a plan made for as many (planMemory's `threads`). */
+export function emitWasm(g: Graph, plan: MemoryPlan, threads = 1): WasmModel {
+  const module = new WasmModule(threads > 1);
   addRequantizeHelper(module);
   const address = new Map([...plan.offsets].map(([name, offset]) => [name, ARENA_BASE + offset]));
   const scratch = new Map([...plan.scratch].map(([name, offset]) => [name, ARENA_BASE + offset]));
   const data = new WasmData(module, Math.ceil((ARENA_BASE + plan.arenaBytes + TAIL_MARGIN) / 16) * 16);
   const ctx = { g, module, data, address, scratch };
-  g.nodes.forEach((node, i) => {
-    withPlace({ file: g.source, node: node.name, op: node.op }, () => emitLayer(ctx, node, `layer${i}`));
-  });
-  module.fn('run', 0, (f) => g.nodes.map((_, i) => f.call(`layer${i}`, [])));
+  if (threads > 1) {
+    const layers = g.nodes.map((node, i) =>
+      withPlace({ file: g.source, node: node.name, op: node.op }, () => emitThreadedLayer(ctx, node, i, threads)),
+    );
+    addRunThread(module, layers);
+    module.exportConstant('max_threads', threads);
+  } else {
+    g.nodes.forEach((node, i) => {
+      withPlace({ file: g.source, node: node.name, op: node.op }, () => emitLayer(ctx, node, `layer${i}`));
+    });
+    module.fn('run', 0, (f) => g.nodes.map((_, i) => f.call(`layer${i}`, [])));
+    module.exportFn('run');
+  }
   addWidening(module, data.widened());
-  module.exportFn('run');
   const inputPtr = address.get(g.inputs[0]!) as number;
   const outputPtr = address.get(g.outputs[0]!) as number;
   module.exportConstant('input_ptr', inputPtr);
   module.exportConstant('output_ptr', outputPtr);
   const pages = Math.ceil((data.end() + TAIL_MARGIN) / PAGE);
-  return { bytes: module.emit(pages), dataBytes: data.bytes, arenaBytes: plan.arenaBytes, inputPtr, outputPtr };
+  return { bytes: module.emit(pages), dataBytes: data.bytes, arenaBytes: plan.arenaBytes, inputPtr, outputPtr, pages };
 }

@@ -10,7 +10,7 @@ import binaryen from 'binaryen';
 export type Expr = number;
 
 /** The internal name of the module's one memory; loads and stores name it, since it is declared only at the end. */
-const MEMORY = '0';
+export const MEMORY = '0';
 
 /**
  * binaryen passes run on every module. Not -O3: on a MobileNetV2-sized module its inlining of the shared
@@ -287,19 +287,23 @@ export class FunctionBuilder {
   }
 }
 
-/** A WebAssembly module under construction: one memory of `pages` 64 KiB pages, data segments, functions, exports. */
+/**
+ * A WebAssembly module under construction: one memory of `pages` 64 KiB pages, data segments, functions, exports.
+ * `shared`: the memory is imported (env.memory) shared, for threads, with the atomics feature on.
+ */
 export class WasmModule {
   readonly m = new binaryen.Module();
   private readonly segments: { offset: number; data: Uint8Array }[] = [];
   private readonly helpers = new Set<string>();
 
-  constructor() {
+  constructor(private readonly shared = false) {
     this.m.setFeatures(
       binaryen.Features.MVP |
         binaryen.Features.SIMD128 |
         binaryen.Features.BulkMemory |
         binaryen.Features.BulkMemoryOpt |
-        binaryen.Features.SignExt,
+        binaryen.Features.SignExt |
+        (shared ? binaryen.Features.Atomics : 0),
     );
   }
 
@@ -349,17 +353,18 @@ export class WasmModule {
     this.m.addFunctionExport(name, name);
   }
 
-  /** Validates, optimizes (OPTIMIZE_PASSES) and serializes; `pages` of memory, exported as "memory". */
+  /** Validates, optimizes (OPTIMIZE_PASSES) and serializes; `pages` of memory (at most too: a shared memory never grows), exported as "memory". */
   emit(pages: number): Uint8Array {
     this.m.setMemory(
       pages,
       pages,
       'memory',
       this.segments.map((s) => ({ offset: this.m.i32.const(s.offset), data: s.data, passive: false })),
-      false,
+      this.shared,
       false,
       MEMORY,
     );
+    if (this.shared) this.m.addMemoryImport(MEMORY, 'env', 'memory', true);
     if (!this.m.validate()) throw new Error('internal: the generated WebAssembly module does not validate');
     this.m.runPasses([...OPTIMIZE_PASSES]);
     const bytes = this.m.emitBinary();

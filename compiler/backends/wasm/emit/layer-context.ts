@@ -17,6 +17,8 @@ export interface LayerContext {
   address: Map<string, number>;
   /** Address of each node's scratch buffer. */
   scratch: Map<string, number>;
+  /** The integer constants of the nodes, when `g` is a band of a larger graph (threads/band-layer.ts): the whole graph's. */
+  params?: Map<string, Int8Params>;
 }
 
 /** A node's integer constants, checked to be of the expected kind. */
@@ -25,7 +27,7 @@ export function paramsOf<K extends Int8Params['kind']>(
   node: Node,
   kind: K,
 ): Extract<Int8Params, { kind: K }> {
-  return paramsOfKind(int8ParamsOf(ctx.g), node, kind);
+  return paramsOfKind(ctx.params ?? int8ParamsOf(ctx.g), node, kind);
 }
 
 /** The address of an activation, or of a constant (placed in the data segment on first use). */

@@ -9,4 +9,6 @@ export interface WasmModelInfo extends RuntimePartsInfo {
   output: { name: string; shape: number[]; scale: number; zeroPoint: number; dtype: ActivationType };
   labels?: string[];
   preprocessing: { scale: number; offset: number };
+  /** Compiled with --threads N: the threaded module beside model.wasm and the pages of the memory it shares. */
+  threads?: { max: number; pages: number; module: string };
 }

@@ -15,7 +15,13 @@ import { type WasmDetectionInfo, wasmDetectionInfo } from './ssd-detection.ts';
 const RUNTIME_WASM = new URL('../../../../runtime/wasm/', import.meta.url);
 
 /** The wrappers every loader imports, whether or not the model uses them. */
-const WRAPPERS = ['ssd-postprocess.js', 'ssd-postprocess.d.ts', 'image-preprocess.js', 'image-preprocess.d.ts'];
+const WRAPPERS = [
+  'ssd-postprocess.js',
+  'ssd-postprocess.d.ts',
+  'image-preprocess.js',
+  'image-preprocess.d.ts',
+  'tinyedge-threads.js',
+];
 
 /** What model.json says for the runtime parts. */
 export interface RuntimePartsInfo {
