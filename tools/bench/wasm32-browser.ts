@@ -5,6 +5,7 @@
  * onnxruntime-web int8 on our ONNX export, all in one page session: medians of rotating blocks, ratios, and
  * TFLite-web's output bytes against ours (XNNPACK's requantization may differ on rare ties: counted, never hidden).
  */
+import { readFileSync } from 'node:fs';
 import { wasmScratchBytes } from '../../compiler/backends/wasm/kernel-table.ts';
 import { wasmProject } from '../../compiler/backends/wasm/package/project.ts';
 import { exportInt8Onnx } from '../../compiler/exporters/onnx/export-int8.ts';
@@ -24,6 +25,9 @@ import { BLOCK, type Simd128Figures, simd128Figures, simd128Line } from './wasm3
 
 /** TFLite-web's threaded build runs on this many threads (the machines the issue measures have two cores). */
 export const TFLITE_THREADS = 2;
+
+/** The worker script of a model run on several threads, served beside the threaded module. */
+const THREAD_SCRIPT = new URL('../../runtime/wasm/tinyedge-thread.js', import.meta.url);
 
 /** The ratios' references: rows whose names start so (the page's contender names). */
 const TFLITE_1 = 'TFLite-web int8 (XNNPACK, SIMD, 1 thread)';
@@ -118,6 +122,15 @@ export async function benchWasmInBrowser(
   const shape = tensorOf(g, g.inputs[0]!).shape;
   const xi = quantizeArray(x, tensorOf(g, g.inputs[0]!).quant as Quantization);
   const project = wasmProject(g, planMemory(g, wasmScratchBytes), 'bench', undefined, { scale: 1, offset: 0 });
+  // The threaded row runs its own compile: split layers never write over their input, so its plan differs.
+  const threaded = wasmProject(
+    g,
+    planMemory(g, wasmScratchBytes, { threads: TFLITE_THREADS }),
+    'bench',
+    undefined,
+    { scale: 1, offset: 0 },
+    TFLITE_THREADS,
+  );
   const skipped: SkippedPeer[] = [];
   const tflite = await tryPeer('TFLite-web int8', () => exportInt8Tflite(g), skipped, log);
   const onnx = await tryPeer('onnxruntime-web int8', () => exportInt8Onnx(g), skipped, log);
@@ -126,6 +139,10 @@ export async function benchWasmInBrowser(
   const files: Record<string, string | Uint8Array> = {
     'model.wasm': project.files['model.wasm'] as Uint8Array,
     'model.json': JSON.stringify(project.info),
+    'threads/model.wasm': threaded.files['model.wasm'] as Uint8Array,
+    'threads/model-threads.wasm': threaded.files['model-threads.wasm'] as Uint8Array,
+    'threads/model.json': JSON.stringify(threaded.info),
+    'tinyedge-thread.js': readFileSync(THREAD_SCRIPT),
     ...(detector ? { 'ssd-postprocess.wasm': project.files['ssd-postprocess.wasm'] as Uint8Array } : {}),
     'input.i8': new Uint8Array(xi.buffer, xi.byteOffset, xi.byteLength),
     'input.f32': new Uint8Array(x.buffer, x.byteOffset, x.byteLength),
@@ -140,6 +157,7 @@ export async function benchWasmInBrowser(
     detector,
     ...(tfjsOutputs ? { tfjsOutputs } : {}),
     tfliteThreads: TFLITE_THREADS,
+    tinyedgeThreads: TFLITE_THREADS,
     files: { tflite: !!tflite, onnx: !!onnx, tfjs: !!tfjs },
   };
   log('opening the bench page in Chromium…');
@@ -194,6 +212,20 @@ function outputCheckLines(checks: readonly OutputCheck[]): string[] {
   );
 }
 
+/** tinyedge's and TFLite-web's threaded rows over their one-thread rows. */
+function threadSpeedupLines(rows: BrowserBenchResult['rows']): string[] {
+  const ms = (prefix: string, threaded: boolean) =>
+    rows.find((r) => r.runtime.startsWith(prefix) && /1 thread\b/.test(r.runtime) !== threaded)?.medianMs;
+  return (['tinyedge', 'TFLite-web'] as const).flatMap((name) => {
+    const [one, many] = [ms(name, false), ms(name, true)];
+    return one !== undefined && many !== undefined
+      ? [
+          `${name}: speedup on ${TFLITE_THREADS} threads ${(one / many).toFixed(2)}× (its one-thread time over its threaded time)`,
+        ]
+      : [];
+  });
+}
+
 /** The table the browser bench prints, and the lines under it. */
 export function formatBrowserBench(r: BrowserBenchResult, runs: number): string {
   return [
@@ -219,6 +251,7 @@ export function formatBrowserBench(r: BrowserBenchResult, runs: number): string 
       [1, 2, 3, 4, 5, 6],
     ),
     ...skippedLines(r.skipped),
+    ...threadSpeedupLines(r.rows),
     ...outputCheckLines(r.outputChecks),
     `${runs} timed runs each in blocks of ${BLOCK}, rotated between contenders in one page after 2 warm-up runs each; each block's first run is untimed and its median is the cold column. × < 1 is faster than that peer.`,
     simd128Line(r),

@@ -22,6 +22,8 @@ export interface PageConfig {
   /** TF.js's outputs to executeAsync to, when tinyedge's graph is cut before the model's own. */
   tfjsOutputs?: string[];
   tfliteThreads: number;
+  /** tinyedge's threaded row runs threads/model-threads.wasm on this many workers. */
+  tinyedgeThreads: number;
   /** Which peer files the Node side could write (a peer without its file is left out there). */
   files: { tflite: boolean; onnx: boolean; tfjs: boolean };
 }

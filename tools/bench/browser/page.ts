@@ -44,18 +44,31 @@ const bytes = async (file: string) => {
   return r.arrayBuffer();
 };
 
-/** tinyedge's module on one thread; its outputs by tensor name (a detector's are its boxes and scores). */
-async function loadTinyedge(config: PageConfig, input: Int8Array): Promise<Loaded> {
-  const info = (await (await fetch('model.json')).json()) as ModelInfo;
-  const model = await TinyedgeModel.load(
-    await bytes('model.wasm'),
-    info,
-    config.detector ? { ssdPostprocess: await bytes('ssd-postprocess.wasm') } : {},
-  );
+/**
+ * tinyedge's module from `folder` ('' or 'threads/'), on `threads` workers sharing its memory when more than one;
+ * its outputs by tensor name (a detector's are its boxes and scores).
+ */
+async function loadTinyedge(config: PageConfig, input: Int8Array, folder = '', threads = 1): Promise<Loaded> {
+  const info = (await (await fetch(`${folder}model.json`)).json()) as ModelInfo;
+  const model = await TinyedgeModel.load(await bytes(`${folder}model.wasm`), info, {
+    ...(config.detector ? { ssdPostprocess: await bytes('ssd-postprocess.wasm') } : {}),
+    ...(threads > 1
+      ? {
+          threads: {
+            module: await bytes(`${folder}model-threads.wasm`),
+            count: threads,
+            createWorker: () => new Worker('tinyedge-thread.js', { type: 'module' }),
+          },
+        }
+      : {}),
+  });
+  if (threads > 1 && model.threads !== threads)
+    throw new Error(`runs on ${model.threads} thread(s): ${model.threadsWarning ?? 'no reason given'}`);
   return {
-    run: () => {
+    run: async () => {
       model.setInput(input);
-      model.run();
+      if (threads > 1) await model.runAsync();
+      else model.run();
     },
     outputs: () => {
       if (!info.detection) return new Map([[info.output.name, model.output().slice()]]);
@@ -120,13 +133,14 @@ async function loadOrtWeb(config: PageConfig, input: Int8Array): Promise<Loaded>
   return { run: () => session.run(feed) };
 }
 
-/**
- * The contenders in table order. tinyedge on N threads is one more entry here once the loader takes a thread count
- * (issue 20's threads lane), e.g. `{ name: 'tinyedge … 2 threads', load: () => loadTinyedge(config, input, 2) }`.
- */
+/** The contenders in table order. */
 function contendersOf(config: PageConfig, input: Int8Array, x: Float32Array): Contender[] {
   const all: (Contender | false)[] = [
     { name: 'tinyedge int8 WebAssembly (SIMD128, 1 thread)', load: () => loadTinyedge(config, input) },
+    {
+      name: `tinyedge int8 WebAssembly (SIMD128, ${config.tinyedgeThreads} workers)`,
+      load: () => loadTinyedge(config, input, 'threads/', config.tinyedgeThreads),
+    },
     config.files.tflite && {
       name: 'TFLite-web int8 (XNNPACK, SIMD, 1 thread)',
       load: () => loadTflite(BROWSER_PATHS.tfliteSimd, 1, input),
