@@ -56,8 +56,8 @@ function addWidening(module: WasmModule, arrays: readonly { at: number; length: 
   module.start('start');
 }
 
-/** Renders the int8 graph as a WebAssembly module. */
-export function emitWasm(g: Graph, plan: MemoryPlan): WasmModel {
+/** Renders the int8 graph as a WebAssembly module; `exportLayers` also exports each `layer{i}` (the per-layer profile). */
+export function emitWasm(g: Graph, plan: MemoryPlan, options: { exportLayers?: boolean } = {}): WasmModel {
   const module = new WasmModule();
   addRequantizeHelper(module);
   const address = new Map([...plan.offsets].map(([name, offset]) => [name, ARENA_BASE + offset]));
@@ -70,6 +70,10 @@ export function emitWasm(g: Graph, plan: MemoryPlan): WasmModel {
   module.fn('run', 0, (f) => g.nodes.map((_, i) => f.call(`layer${i}`, [])));
   addWidening(module, data.widened());
   module.exportFn('run');
+  if (options.exportLayers)
+    g.nodes.forEach((_, i) => {
+      module.exportFn(`layer${i}`);
+    });
   const inputPtr = address.get(g.inputs[0]!) as number;
   const outputPtr = address.get(g.outputs[0]!) as number;
   module.exportConstant('input_ptr', inputPtr);
