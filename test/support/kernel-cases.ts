@@ -606,6 +606,25 @@ const others: KernelCase[] = [
     seed: 1001,
     int8Only: true,
   },
+  // Padding of the outermost axis alone, rank 3 (WASM: the whole input is one contiguous copy after the fill).
+  {
+    name: 'pad of the first axis of a rank-3 tensor',
+    graph: () =>
+      single(
+        (b) =>
+          b.node('pad', 'pad', ['x'], {
+            pads: [
+              [2, 1],
+              [0, 0],
+              [0, 0],
+            ],
+            value: 0,
+          }),
+        [3, 5, 7],
+      ),
+    seed: 1002,
+    int8Only: true,
+  },
   {
     name: 'pad (asymmetric, with the zero point), concat of differently quantized inputs, reshape',
     graph: () =>
