@@ -247,6 +247,32 @@ export function srdhmV128(f: FunctionBuilder, x: () => Expr, m: () => Expr): Exp
   );
 }
 
+/** mbqm lane by lane with one multiplier and shift for all lanes (TFLite convention: shift > 0 is left). */
+export function mbqmUniform(f: FunctionBuilder, x: Expr, multiplier: number, shift: number): Expr {
+  const { i32x4 } = f.simd;
+  const [xs, y] = [f.v128(), f.v128()];
+  const right = Math.max(-shift, 0);
+  const stmts = [
+    xs.set(shift > 0 ? i32x4.shl(x, f.c(shift)) : x),
+    y.set(
+      srdhmV128(
+        f,
+        () => xs.get(),
+        () => f.i32x4Const(multiplier),
+      ),
+    ),
+  ];
+  // Rounding right shift, ties away from zero: floor((y + 2^(s−1) − [y<0]) / 2^s).
+  if (right === 0) return f.thenV128(stmts, y.get());
+  return f.thenV128(
+    stmts,
+    i32x4.shr_s(
+      i32x4.add(i32x4.add(y.get(), f.i32x4Const(2 ** (right - 1))), i32x4.shr_s(y.get(), f.c(31))),
+      f.c(right),
+    ),
+  );
+}
+
 /** One i32x4 of q + zp from accumulators `acc`, the block's constants at `block` + `offset` (see SimdRequant), shifted right by `shift`. */
 function requantizeVector(
   f: FunctionBuilder,
