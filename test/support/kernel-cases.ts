@@ -606,6 +606,47 @@ const others: KernelCase[] = [
     seed: 1001,
     int8Only: true,
   },
+  // Padding of the outermost axis alone, rank 3 (WASM: the whole input is one contiguous copy after the fill).
+  {
+    name: 'pad of the first axis of a rank-3 tensor',
+    graph: () =>
+      single(
+        (b) =>
+          b.node('pad', 'pad', ['x'], {
+            pads: [
+              [2, 1],
+              [0, 0],
+              [0, 0],
+            ],
+            value: 0,
+          }),
+        [3, 5, 7],
+      ),
+    seed: 1002,
+    int8Only: true,
+  },
+  // Runs of 9 and 17 channels on 6 rows (WASM: eight a step and a tail of one), then the whole 156-byte tensor
+  // requantized by a clamp (19 steps and a tail of four).
+  {
+    name: 'concat of 9 and 17 differently quantized channels, clamp',
+    graph: () =>
+      single(
+        (b) => {
+          weights(b, 'w', [17, 1, 1, 9], 7);
+          const y = b.node('conv2d', 'pw', ['x', 'w'], {
+            strides: [1, 1],
+            dilations: [1, 1],
+            pads: [0, 0, 0, 0],
+            clamp: NO_CLAMP,
+          });
+          const c = b.node('concat', 'concat', ['x', y], { axis: 3 });
+          return b.node('clamp', 'clamp', [c], { clamp: RELU6 });
+        },
+        [1, 2, 3, 9],
+      ),
+    seed: 1003,
+    int8Only: true,
+  },
   {
     name: 'pad (asymmetric, with the zero point), concat of differently quantized inputs, reshape',
     graph: () =>

@@ -1,4 +1,7 @@
-/** @fileoverview Emits an int8 or 16×8 graph with the WASM backend and instantiates it in this process through the shipped loader. */
+/**
+ * @fileoverview Emits an int8 or 16×8 graph with the WASM backend and instantiates it in this process through the
+ * shipped loader, or measures its module's code.
+ */
 
 import { wasmScratchBytes } from '../../compiler/backends/wasm/kernel-table.ts';
 import { wasmProject } from '../../compiler/backends/wasm/package/project.ts';
@@ -23,4 +26,9 @@ export async function instantiateWasm<In extends RawValues = Int8Array, Out exte
     info,
     info.detection ? { ssdPostprocess: files['ssd-postprocess.wasm'] as Uint8Array } : {},
   );
+}
+
+/** Bytes of the graph's module that are not constants (its functions, types and exports), as `bench` reports them. */
+export function wasmCodeBytes(g: Graph): number {
+  return wasmProject(g, planMemory(g, wasmScratchBytes), 'test', undefined, { scale: 1, offset: 0 }).codeBytes;
 }

@@ -5,7 +5,6 @@
  * onnxruntime-web int8 on our ONNX export, all in one page session: medians of rotating blocks, ratios, and
  * TFLite-web's output bytes against ours (XNNPACK's requantization may differ on rare ties: counted, never hidden).
  */
-import { readFileSync } from 'node:fs';
 import { wasmScratchBytes } from '../../compiler/backends/wasm/kernel-table.ts';
 import { wasmProject } from '../../compiler/backends/wasm/package/project.ts';
 import { exportInt8Onnx } from '../../compiler/exporters/onnx/export-int8.ts';
@@ -25,9 +24,6 @@ import { BLOCK, type Simd128Figures, simd128Figures, simd128Line } from './wasm3
 
 /** TFLite-web's threaded build runs on this many threads (the machines the issue measures have two cores). */
 export const TFLITE_THREADS = 2;
-
-/** The worker script of a model run on several threads, served beside the threaded module. */
-const THREAD_SCRIPT = new URL('../../runtime/wasm/tinyedge-thread.js', import.meta.url);
 
 /** The ratios' references: rows whose names start so (the page's contender names). */
 const TFLITE_1 = 'TFLite-web int8 (XNNPACK, SIMD, 1 thread)';
@@ -142,7 +138,7 @@ export async function benchWasmInBrowser(
     'threads/model.wasm': threaded.files['model.wasm'] as Uint8Array,
     'threads/model-threads.wasm': threaded.files['model-threads.wasm'] as Uint8Array,
     'threads/model.json': JSON.stringify(threaded.info),
-    'tinyedge-thread.js': readFileSync(THREAD_SCRIPT),
+    'tinyedge-thread.js': threaded.files['tinyedge-thread.js'] as string | Uint8Array,
     ...(detector ? { 'ssd-postprocess.wasm': project.files['ssd-postprocess.wasm'] as Uint8Array } : {}),
     'input.i8': new Uint8Array(xi.buffer, xi.byteOffset, xi.byteLength),
     'input.f32': new Uint8Array(x.buffer, x.byteOffset, x.byteLength),

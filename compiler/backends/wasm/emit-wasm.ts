@@ -75,8 +75,16 @@ function emitThreadedLayer(ctx: LayerContext, node: Node, i: number, threads: nu
   return { parts };
 }
 
-/** Renders the int8 graph as a WebAssembly module; `threads` > 1 needs a plan made for as many (planMemory's `threads`). */
-export function emitWasm(g: Graph, plan: MemoryPlan, threads = 1): WasmModel {
+/**
+ * Renders the int8 graph as a WebAssembly module; `threads` > 1 needs a plan made for as many (planMemory's
+ * `threads`); `exportLayers` also exports each one-thread `layer{i}` (the per-layer profile).
+ */
+export function emitWasm(
+  g: Graph,
+  plan: MemoryPlan,
+  options: { threads?: number; exportLayers?: boolean } = {},
+): WasmModel {
+  const threads = options.threads ?? 1;
   const module = new WasmModule(threads > 1);
   addRequantizeHelper(module);
   const address = new Map([...plan.offsets].map(([name, offset]) => [name, ARENA_BASE + offset]));
@@ -95,6 +103,10 @@ export function emitWasm(g: Graph, plan: MemoryPlan, threads = 1): WasmModel {
     });
     module.fn('run', 0, (f) => g.nodes.map((_, i) => f.call(`layer${i}`, [])));
     module.exportFn('run');
+    if (options.exportLayers)
+      g.nodes.forEach((_, i) => {
+        module.exportFn(`layer${i}`);
+      });
   }
   addWidening(module, data.widened());
   const inputPtr = address.get(g.inputs[0]!) as number;

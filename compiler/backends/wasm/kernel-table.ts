@@ -29,6 +29,7 @@ import { emitSimdAddLayer, simdAddFits } from './elementwise/add-simd-int8.ts';
 import { emitBroadcastBinary } from './elementwise/binary-broadcast.ts';
 import { emitLogisticLayer } from './elementwise/logistic-int8.ts';
 import { emitRequantize } from './elementwise/requantize-layer.ts';
+import { emitSimdRequantize } from './elementwise/requantize-simd-int8.ts';
 import type { LayerContext } from './emit/layer-context.ts';
 import { emitPad } from './pad/pad.ts';
 import { emitMean } from './pool/mean.ts';
@@ -98,6 +99,10 @@ const REQUANTIZE: WasmKernel<NodeOf<'concat' | 'reshape' | 'clamp'>> = {
   name: 'elementwise/requantize-layer',
   emit: emitRequantize,
 };
+const REQUANTIZE_SIMD_INT8: WasmKernel<NodeOf<'concat' | 'reshape' | 'clamp'>> = {
+  name: 'elementwise/requantize-simd-int8',
+  emit: emitSimdRequantize,
+};
 const POOL: WasmKernel<NodeOf<'avg_pool2d' | 'max_pool2d'>> = { name: 'pool/pool', emit: emitPool };
 const MEAN: WasmKernel<NodeOf<'mean'>> = { name: 'pool/mean', emit: emitMean };
 const PAD: WasmKernel<NodeOf<'pad'>> = { name: 'pad/pad', emit: emitPad };
@@ -132,9 +137,9 @@ export const WASM_KERNELS: { readonly [K in OpName]: KernelRow<NodeOf<K>> } = {
   max_pool2d: both(POOL),
   mean: both(MEAN),
   pad: both(PAD),
-  concat: both(REQUANTIZE),
-  reshape: both(REQUANTIZE),
-  clamp: both(REQUANTIZE),
+  concat: { int8: [REQUANTIZE_SIMD_INT8], int16: [REQUANTIZE] },
+  reshape: { int8: [REQUANTIZE_SIMD_INT8], int16: [REQUANTIZE] },
+  clamp: { int8: [REQUANTIZE_SIMD_INT8], int16: [REQUANTIZE] },
   softmax: { int8: [SOFTMAX_INT8], int16: [SOFTMAX_INT16] },
   logistic: { int8: [LOGISTIC_INT8] },
   resize_nearest: { int8: [RESIZE_INT8] },

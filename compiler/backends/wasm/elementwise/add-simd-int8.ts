@@ -8,7 +8,7 @@ import { sameShape, sizeOf } from '../../../ir/tensor.ts';
 import { ADD_LEFT_SHIFT } from '../../../quantize/prepare/prepare-int8.ts';
 import type { Expr, FunctionBuilder } from '../emit/binaryen.ts';
 import { tensorAddress as addr, type LayerContext, paramsOf } from '../emit/layer-context.ts';
-import { srdhmV128, storeInt8Lanes } from '../emit/requantize-int8.ts';
+import { mbqmUniform, storeInt8Lanes } from '../emit/requantize-int8.ts';
 
 /** The constants of one add. */
 export interface SimdAdd {
@@ -29,32 +29,6 @@ export interface SimdAdd {
     actMin: number;
     actMax: number;
   };
-}
-
-/** mbqm lane by lane with one multiplier and shift for all lanes (TFLite convention: shift > 0 is left). */
-function mbqmUniform(f: FunctionBuilder, x: Expr, multiplier: number, shift: number): Expr {
-  const { i32x4 } = f.simd;
-  const [xs, y] = [f.v128(), f.v128()];
-  const right = Math.max(-shift, 0);
-  const stmts = [
-    xs.set(shift > 0 ? i32x4.shl(x, f.c(shift)) : x),
-    y.set(
-      srdhmV128(
-        f,
-        () => xs.get(),
-        () => f.i32x4Const(multiplier),
-      ),
-    ),
-  ];
-  // Rounding right shift, ties away from zero: floor((y + 2^(s−1) − [y<0]) / 2^s).
-  if (right === 0) return f.thenV128(stmts, y.get());
-  return f.thenV128(
-    stmts,
-    i32x4.shr_s(
-      i32x4.add(i32x4.add(y.get(), f.i32x4Const(2 ** (right - 1))), i32x4.shr_s(y.get(), f.c(31))),
-      f.c(right),
-    ),
-  );
 }
 
 /** Statements computing y = a + b over n int8 elements. */

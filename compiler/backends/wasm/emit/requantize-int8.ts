@@ -125,9 +125,12 @@ export function accumulatorRowBytes(count: number): number {
 
 /**
  * Requantizes `count` int32 accumulators at `src` (a row of accumulatorRowBytes) to int8 at `dst`: through a shared
- * helper `requant_row[_left]_s{S}_t{count mod 16}` (added on first use) with the SIMD table at `vector.at`, 16
- * channels a step and then the compile-time tail; else channel by channel with the scalar table. Kernels call it
- * once per output row rather than once per 16 outputs, since V8 spills every live v128 around a call.
+ * helper `requant_row[_left]_t{count mod 16}` (added on first use) with the SIMD table at `vector.at` and the shift S
+ * as its last argument, 16 channels a step and then the compile-time tail; else channel by channel with the scalar
+ * table. Kernels call it once per output row rather than once per 16 outputs, since V8 spills every live v128 around
+ * a call. S is an argument, not a constant: one helper serves every shift (a variable i32x4.shr_s measured as fast),
+ * and binaryen's merge-similar-functions would otherwise merge the per-shift copies behind a thunk that made a
+ * layer calling them 2.6× slower.
  */
 export function requantizeRow(
   f: FunctionBuilder,
@@ -158,8 +161,8 @@ export function requantizeRow(
   }
   const full = Math.floor(count / 16);
   const tail = count % 16;
-  const name = `requant_row${v.rq.leftShift ? '_left' : ''}_s${v.rq.shift}_t${tail}`;
-  f.module.helper(name, ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'], 'none', (h) => {
+  const name = `requant_row${v.rq.leftShift ? '_left' : ''}_t${tail}`;
+  f.module.helper(name, ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'], 'none', (h) => {
     const { i32x4, i8x16 } = h.simd;
     const [at, out, block] = [h.i32(), h.i32(), h.i32()];
     const [rounding, lo, hi, packed] = [h.v128(), h.v128(), h.v128(), h.v128()];
@@ -181,6 +184,7 @@ export function requantizeRow(
                     j * SIMD_REQUANT_BLOCK,
                     v.rq,
                     rounding,
+                    () => h.param(7),
                   )
                 : h.i32x4Const(0),
             ),
@@ -223,6 +227,7 @@ export function requantizeRow(
       f.c(2 ** (v.rq.shift - 1) + p.outputOffset * 2 ** v.rq.shift),
       f.c(p.actMin),
       f.c(p.actMax),
+      f.c(v.rq.shift),
     ]),
   ]);
 }
@@ -242,7 +247,33 @@ export function srdhmV128(f: FunctionBuilder, x: () => Expr, m: () => Expr): Exp
   );
 }
 
-/** One i32x4 of q + zp from accumulators `acc`, the block's constants at `block` + `offset` (see SimdRequant). */
+/** mbqm lane by lane with one multiplier and shift for all lanes (TFLite convention: shift > 0 is left). */
+export function mbqmUniform(f: FunctionBuilder, x: Expr, multiplier: number, shift: number): Expr {
+  const { i32x4 } = f.simd;
+  const [xs, y] = [f.v128(), f.v128()];
+  const right = Math.max(-shift, 0);
+  const stmts = [
+    xs.set(shift > 0 ? i32x4.shl(x, f.c(shift)) : x),
+    y.set(
+      srdhmV128(
+        f,
+        () => xs.get(),
+        () => f.i32x4Const(multiplier),
+      ),
+    ),
+  ];
+  // Rounding right shift, ties away from zero: floor((y + 2^(s−1) − [y<0]) / 2^s).
+  if (right === 0) return f.thenV128(stmts, y.get());
+  return f.thenV128(
+    stmts,
+    i32x4.shr_s(
+      i32x4.add(i32x4.add(y.get(), f.i32x4Const(2 ** (right - 1))), i32x4.shr_s(y.get(), f.c(31))),
+      f.c(right),
+    ),
+  );
+}
+
+/** One i32x4 of q + zp from accumulators `acc`, the block's constants at `block` + `offset` (see SimdRequant), shifted right by `shift`. */
 function requantizeVector(
   f: FunctionBuilder,
   acc: Expr,
@@ -250,6 +281,7 @@ function requantizeVector(
   offset: number,
   rq: SimdRequant,
   rounding: Local,
+  shift: () => Expr,
 ): Expr {
   const { i32x4, i64x2, i8x16 } = f.simd;
   const [x, y, m] = [f.v128(), f.v128(), f.v128()];
@@ -277,7 +309,7 @@ function requantizeVector(
       ),
       y.set(i32x4.mul(y.get(), f.loadV128(block(), offset + 64))),
     ],
-    i32x4.shr_s(i32x4.add(i32x4.add(y.get(), rounding.get()), i32x4.shr_s(y.get(), f.c(31))), f.c(rq.shift)),
+    i32x4.shr_s(i32x4.add(i32x4.add(y.get(), rounding.get()), i32x4.shr_s(y.get(), f.c(31))), shift()),
   );
 }
 

@@ -96,7 +96,7 @@ function threadedParts(
   threads: number,
 ): Pick<WasmModelInfo, 'threads'> & { files: Record<string, string | Uint8Array> } {
   if (threads <= 1) return { files: {} };
-  const wasm = emitWasm(g, plan, threads);
+  const wasm = emitWasm(g, plan, { threads });
   return {
     threads: { max: threads, pages: wasm.pages, module: 'model-threads.wasm' },
     files: { 'model-threads.wasm': wasm.bytes, 'tinyedge-thread.js': runtimeFile('tinyedge-thread.js') },
