@@ -12,6 +12,12 @@ import { type Expr, type FunctionBuilder, MEMORY, type WasmModule } from '../emi
 const BARRIER_GENERATION = 512;
 const BARRIER_COUNT = 516;
 
+/**
+ * Polls of the generation before a thread sleeps in wait32 (a fraction of a millisecond): the threads of a layer end
+ * close together, and a wake-up through the host's futex costs tens of microseconds, more than many layers take.
+ */
+const BARRIER_SPINS = 200_000;
+
 /** One layer as run_thread sees it: its whole function, or its part functions (undefined: an empty part). */
 export type ThreadedLayer = { whole: string } | { parts: (string | undefined)[] };
 
@@ -20,7 +26,9 @@ function addBarrier(module: WasmModule): void {
   module.fn('barrier', 1, (f) => {
     const { atomic } = f.m.i32;
     const generation = f.i32();
-    const waiting = f.m.i32.eq(atomic.load(0, f.c(BARRIER_GENERATION), MEMORY), generation.get());
+    const spins = f.i32();
+    // A fresh expression each use (binaryen's IR is a tree).
+    const waiting = () => f.m.i32.eq(atomic.load(0, f.c(BARRIER_GENERATION), MEMORY), generation.get());
     return [
       generation.set(atomic.load(0, f.c(BARRIER_GENERATION), MEMORY)),
       f.if(
@@ -31,12 +39,20 @@ function addBarrier(module: WasmModule): void {
           f.m.drop(f.m.memory.atomic.notify(f.c(BARRIER_GENERATION), f.param(0), MEMORY)),
         ],
         [
-          // Wait while the generation is unchanged (wait32 returns at once when it already moved on).
+          // Poll while the generation is unchanged, then sleep in wait32 (which returns at once if it moved on).
+          spins.set(f.c(BARRIER_SPINS)),
+          f.m.loop(
+            'spin',
+            f.m.if(
+              f.m.i32.and(waiting(), f.m.i32.ne(spins.get(), f.c(0))),
+              f.m.block(null, [spins.set(f.sub(spins.get(), f.c(1))), f.m.br('spin')]),
+            ),
+          ),
           f.m.loop(
             'wait',
             f.m.block(null, [
               f.m.if(
-                waiting,
+                waiting(),
                 f.m.block(null, [
                   f.m.drop(
                     f.m.memory.atomic.wait32(f.c(BARRIER_GENERATION), generation.get(), f.i64ops.const(-1n), MEMORY),
