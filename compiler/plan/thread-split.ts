@@ -12,7 +12,7 @@ import { isPointwiseConv } from '../quantize/prepare/prepare-int8.ts';
 export const MAX_THREADS = 64;
 
 /** How many rows (bands) a node's work splits into, 0 when its kernel does not split. */
-function splitRows(g: Graph, node: Node): number {
+export function splitRows(g: Graph, node: Node): number {
   const out = tensorOf(g, node.outputs[0]!);
   const x = tensorOf(g, node.inputs[0]!);
   switch (node.op) {
@@ -36,7 +36,7 @@ function splitRows(g: Graph, node: Node): number {
 }
 
 /** Rows of a matmul band (TE_MATMUL_BAND_STEP in runtime/c/threads/row_split.h): the ISA matmuls' widest row tile. */
-const MATMUL_BAND_STEP = 8;
+export const MATMUL_BAND_STEP = 8;
 
 /** The most parts per thread a layer runs in. */
 const MAX_PARTS_PER_THREAD = 8;

@@ -169,16 +169,16 @@ export async function benchWasmInBrowser(
       const i = r.times.findIndex((t) => t.runtime.startsWith(prefix));
       return i < 0 ? undefined : medians[i];
     };
-    const ratio = (ms: number, ref: number | undefined) => (ref === undefined ? null : ms / ref);
+    const over = (ms: number, ref: number | undefined) => (ref === undefined ? null : ms / ref);
     const [tflite1, tfliteN, tfjsMs] = [medianOf(TFLITE_1), medianOf(TFLITE_N), medianOf(TFJS)];
     const rows = r.times.map((t, i) => ({
       runtime: t.runtime,
       medianMs: medians[i]!,
       madMs: mad(t.times),
       coldMs: median(t.cold),
-      vsTflite1: ratio(medians[i]!, tflite1),
-      vsTfliteThreaded: ratio(medians[i]!, tfliteN),
-      vsTfjsWasm: ratio(medians[i]!, tfjsMs),
+      vsTflite1: over(medians[i]!, tflite1),
+      vsTfliteThreaded: over(medians[i]!, tfliteN),
+      vsTfjsWasm: over(medians[i]!, tfjsMs),
     }));
     const ours = r.times[0]?.runtime.startsWith('tinyedge') ? medians[0]! : Number.NaN;
     return {

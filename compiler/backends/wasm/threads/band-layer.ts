@@ -10,13 +10,10 @@
 import { type Graph, type Node, tensorOf } from '../../../ir/graph.ts';
 import type { Tensor } from '../../../ir/tensor.ts';
 import { sizeOf } from '../../../ir/tensor.ts';
-import { splitsAcrossThreads, threadScratchStride } from '../../../plan/thread-split.ts';
+import { MATMUL_BAND_STEP, splitRows, splitsAcrossThreads, threadScratchStride } from '../../../plan/thread-split.ts';
 import { int8ParamsOf, isPointwiseConv } from '../../../quantize/prepare/prepare-int8.ts';
 import type { LayerContext } from '../emit/layer-context.ts';
 import { emitLayer, wasmScratchBytes } from '../kernel-table.ts';
-
-/** Rows of a matmul band where every band can have some: the matmul's passes of four rows, twice (row_split.h's step). */
-const MATMUL_BAND_STEP = 8;
 
 /** The first of `total` rows in part `part` of `parts` (te_band_start): whole `step`s where every part can have one. */
 export function bandStart(total: number, part: number, parts: number, step: number): number {
@@ -65,10 +62,9 @@ const windowBand: Split = (g, node, r0, r1) => {
 
 /** Rows [r0, r1) of a matmul: a pointwise conv's pixels, a dense layer's rows. */
 const matmulBand: Split = (g, node, r0, r1) => {
-  const k = tensorOf(g, node.inputs[1]!)
-    .shape.slice(1)
-    .reduce((p, d) => p * d, 1);
-  const outC = tensorOf(g, node.inputs[1]!).shape[0]!;
+  const filter = tensorOf(g, node.inputs[1]!).shape;
+  const outC = filter[0]!;
+  const k = sizeOf(filter.slice(1));
   const pointwise = node.op === 'conv2d';
   return {
     node,
@@ -104,22 +100,18 @@ const elementwiseBand: Split = (g, node, r0, r1) => {
   };
 };
 
-/** How a node splits, its row count and band step; undefined when the WASM backend runs it on one thread. */
+/** How a node splits, its row count (plan/thread-split.ts) and band step; undefined when it runs on one thread. */
 function splitOf(g: Graph, node: Node): { split: Split; rows: number; step: number } | undefined {
   if (!splitsAcrossThreads(g, node)) return undefined;
-  const x = tensorOf(g, node.inputs[0]!);
-  const out = tensorOf(g, node.outputs[0]!);
-  if (node.op === 'fully_connected' || (node.op === 'conv2d' && isPointwiseConv(g, node))) {
-    const k = tensorOf(g, node.inputs[1]!)
-      .shape.slice(1)
-      .reduce((p, d) => p * d, 1);
-    return { split: matmulBand, rows: sizeOf(x.shape) / k, step: MATMUL_BAND_STEP };
-  }
+  const rows = splitRows(g, node);
+  if (node.op === 'fully_connected' || (node.op === 'conv2d' && isPointwiseConv(g, node)))
+    return { split: matmulBand, rows, step: MATMUL_BAND_STEP };
   if (['conv2d', 'depthwise_conv2d', 'avg_pool2d', 'max_pool2d'].includes(node.op))
-    return { split: windowBand, rows: out.shape[1]!, step: 1 };
+    return { split: windowBand, rows, step: 1 };
   // Broadcasting adds and muls (a squeeze-excite's scale) stay whole: cheap, and their inputs differ in shape.
+  const out = tensorOf(g, node.outputs[0]!);
   const sameShape = node.inputs.every((i) => tensorOf(g, i).shape.join() === out.shape.join());
-  return sameShape ? { split: elementwiseBand, rows: out.shape[outerDimension(out)]!, step: 1 } : undefined;
+  return sameShape ? { split: elementwiseBand, rows, step: 1 } : undefined;
 }
 
 /** Whether the threaded module runs `node` in parts (a subset of the planner's split layers, so it is planned for). */
