@@ -11,6 +11,7 @@ import { cloneGraph, type Graph, type Node, tensorOf } from '../ir/graph.ts';
 import type { Quantization, Tensor } from '../ir/tensor.ts';
 import { verifyGraph } from '../ir/verify.ts';
 import type { TensorRange } from './calibrate.ts';
+import { unifyConcatRanges } from './concat-ranges.ts';
 import {
   type ActivationType,
   activationQuant,
@@ -25,6 +26,8 @@ import {
 
 /** Ops whose int8 output reuses the input's quantization (TFLite requires it for pooling; pad, reshape and resize move or mix bytes). */
 const SHARES_INPUT_QUANT = new Set(['avg_pool2d', 'max_pool2d', 'pad', 'reshape', 'resize_nearest', 'resize_bilinear']);
+/** Ops whose output quantization is fixed, whatever the calibrated range. */
+const PROBABILITY_OPS = new Set(['softmax', 'logistic']);
 /** The fixed output quantization of probability ops, by activation type. */
 const PROBABILITY_QUANT: Record<ActivationType, Quantization> = {
   int8: { scale: [1 / 256], zeroPoint: [-128] },
@@ -103,9 +106,14 @@ export function assertQuantizable(g: Graph): void {
 }
 
 /** Quantizes an optimized f32 graph with the given activation ranges, to int8 or 16×8. The input graph is left untouched. */
-export function quantizeGraph(f32: Graph, ranges: Map<string, TensorRange>, type: ActivationType = 'int8'): Graph {
+export function quantizeGraph(
+  f32: Graph,
+  calibrated: Map<string, TensorRange>,
+  type: ActivationType = 'int8',
+): Graph {
   assertQuantizable(f32);
   const g = cloneGraph(f32);
+  const ranges = unifyConcatRanges(g, calibrated, SHARES_INPUT_QUANT, PROBABILITY_OPS);
   for (const name of g.inputs) {
     const t = tensorOf(g, name);
     const r = rangeOf(ranges, name);
@@ -132,7 +140,7 @@ export function quantizeGraph(f32: Graph, ranges: Map<string, TensorRange>, type
         }
       }
       if (SHARES_INPUT_QUANT.has(node.op)) out.quant = firstInput.quant;
-      else if (node.op === 'softmax' || node.op === 'logistic') out.quant = PROBABILITY_QUANT[type];
+      else if (PROBABILITY_OPS.has(node.op)) out.quant = PROBABILITY_QUANT[type];
       else {
         const r = rangeOf(ranges, out.name);
         out.quant = activationQuantOf(type, r.min, r.max);

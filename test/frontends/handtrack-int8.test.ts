@@ -5,7 +5,9 @@
  * detections are bit-identical across the int8 reference, C on the host, WebAssembly in Node, rpi4-aarch64 under
  * qemu-aarch64 and cortex-m55 under qemu-system-arm (the mps3-an547 board's memory holds it; the real part's 2 MB
  * SRAM profile is refused by `compile`, saying by how many bytes). Its WebAssembly module's code stays under 100 KB
- * (191 KB before layers of one structure shared a function).
+ * (191 KB before layers of one structure shared a function). Its concats' inputs share their output's quantization
+ * (TFLite's int8 CONCATENATION requires it, and TFLite's converter chooses so), and a concat that does requantize
+ * exports as QUANTIZE + CONCATENATION computing the same bytes.
  */
 
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -13,13 +15,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { encodeArtifact } from '../../compiler/artifact/int8-artifact.ts';
+import { exportInt8Tflite } from '../../compiler/exporters/tflite/export-int8.ts';
+import { importTflite } from '../../compiler/frontends/tflite/import.ts';
 import { cScratchBytes } from '../../compiler/backends/c/render-nodes.ts';
-import { type Graph, tensorOf } from '../../compiler/ir/graph.ts';
+import { cloneGraph, type Graph, tensorOf } from '../../compiler/ir/graph.ts';
+import type { Quantization } from '../../compiler/ir/tensor.ts';
 import { planMemory } from '../../compiler/plan/plan-memory.ts';
 import { quantizeForTensor } from '../../compiler/quantize/prepare/quant-params.ts';
 import { iou } from '../../compiler/reference/detection/box-arithmetic.ts';
 import { type Detection, ssdPostprocessF32 } from '../../compiler/reference/detection/ssd-postprocess.ts';
 import { runF32 } from '../../compiler/reference/f32/interpreter.ts';
+import { runInteger } from '../../compiler/reference/integer/interpreter.ts';
 import type { LoadedModel } from '../../models/registry.ts';
 import { loadTarget } from '../../targets/target.ts';
 import { runBuild } from '../../targets/toolchain.ts';
@@ -88,6 +94,27 @@ describe('human:handtrack in int8', () => {
       }
     },
   );
+
+  it('every concat input has the output quantization; a requantizing concat exports as QUANTIZE and computes the same', () => {
+    const concats = int8.nodes.filter((n) => n.op === 'concat');
+    expect(concats.length).toBeGreaterThan(0);
+    for (const n of concats) {
+      const q = tensorOf(int8, n.outputs[0]!).quant;
+      for (const i of n.inputs) expect(tensorOf(int8, i).quant, `${n.name} input ${i}`).toEqual(q);
+    }
+    // The IR says each tensor's quantization, so a concat output quantized otherwise stays a valid graph.
+    const requantizing = cloneGraph(int8);
+    const out = tensorOf(requantizing, concats[0]!.outputs[0]!);
+    const q = out.quant as Quantization;
+    out.quant = { scale: [q.scale[0]! * 1.5], zeroPoint: [q.zeroPoint[0]! + 3] };
+    const file = exportInt8Tflite(requantizing);
+    const back = importTflite(file, 'requantizing-concat.tflite').graph;
+    expect(back.nodes.filter((n) => n.op === 'clamp').length).toBe(concats[0]!.inputs.length);
+    const x = photos[0]!.x;
+    const run = (g: Graph) => runInteger(g, { [g.inputs[0]!]: x });
+    const [a, b] = [run(requantizing), run(back)];
+    for (const name of requantizing.outputs) expect(b.get(name), name).toEqual(a.get(name));
+  }, 300_000);
 
   it('C on the host: raw outputs and detections equal the reference on every photo', () => {
     const built = buildC(int8);

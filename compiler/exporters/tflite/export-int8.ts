@@ -196,6 +196,23 @@ class Int8TfliteExport {
     return { input: padded, padding: 1 };
   }
 
+  /**
+   * The inputs of a concat in the output's quantization: TFLite's int8 and int16 CONCATENATION require every input to
+   * share it, so an input quantized otherwise goes through a QUANTIZE first, which requantizes as the IR concat does.
+   */
+  private concatInputs(node: Node): number[] {
+    const y = tensorOf(this.g, node.outputs[0]!);
+    const q = y.quant as Quantization;
+    return node.inputs.map((name, i) => {
+      const x = tensorOf(this.g, name);
+      const xq = x.quant as Quantization;
+      if (xq.scale[0] === q.scale[0] && xq.zeroPoint[0] === q.zeroPoint[0]) return this.tensor(name);
+      const requantized = this.activation(`${node.name}/requantized_${i}`, [...x.shape], y);
+      this.op('QUANTIZE', [this.tensor(name)], [requantized]);
+      return requantized;
+    });
+  }
+
   node(node: Node): void {
     const out = [this.tensor(node.outputs[0]!)];
     const ins = () => node.inputs.map((i) => this.tensor(i));
@@ -314,7 +331,7 @@ class Int8TfliteExport {
         return;
       }
       case 'concat':
-        this.op('CONCATENATION', ins(), out, {
+        this.op('CONCATENATION', this.concatInputs(node), out, {
           type: OPTIONS_TYPE.concatenation,
           fields: [
             int32(FIELD.concatenationOptions.axis, node.attrs.axis),
