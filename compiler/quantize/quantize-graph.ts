@@ -106,11 +106,7 @@ export function assertQuantizable(g: Graph): void {
 }
 
 /** Quantizes an optimized f32 graph with the given activation ranges, to int8 or 16×8. The input graph is left untouched. */
-export function quantizeGraph(
-  f32: Graph,
-  calibrated: Map<string, TensorRange>,
-  type: ActivationType = 'int8',
-): Graph {
+export function quantizeGraph(f32: Graph, calibrated: Map<string, TensorRange>, type: ActivationType = 'int8'): Graph {
   assertQuantizable(f32);
   const g = cloneGraph(f32);
   const ranges = unifyConcatRanges(g, calibrated, SHARES_INPUT_QUANT, PROBABILITY_OPS);
