@@ -193,7 +193,11 @@ export function importTfjsGraph(artifacts: TfjsArtifacts, options: TfjsGraphOpti
   };
 
   const ssd = options.outputs ? undefined : findTfOdApiSsd(allNodes, constData, file);
-  const modelOutputs = Object.keys(signatureOf(artifacts)?.outputs ?? {});
+  // TF.js takes a signature output's tensor from its `name` (the key is only the name a caller sees), in key order.
+  const modelOutputs = Object.entries(signatureOf(artifacts)?.outputs ?? {}).map(([key, v]) => {
+    const name = (v as { name?: unknown } | null)?.name;
+    return typeof name === 'string' ? name : key;
+  });
   const outputRefs =
     options.outputs ?? (ssd ? [ssd.boxes, ssd.scores] : modelOutputs.length ? modelOutputs : sinks(allNodes));
   const rewritten = rewriteTfIdioms(
@@ -301,6 +305,8 @@ export function importTfjsGraph(artifacts: TfjsArtifacts, options: TfjsGraphOpti
           },
           constInput: materialize,
           constValues: (i) => Array.from(constAt(i).data),
+          isConstant: (i) => consts.has(refAt(i).node),
+          constant: (suffix, shape, data) => b.constant(`${node.name}/${suffix}`, shape, data),
           shapeOf: (name) => b.shapeOf(name),
           reshape(input, shape) {
             // reshape(reshape(x)) is reshape(x): chains of Squeeze/ExpandDims collapse, and vanish when they undo each other.
