@@ -18,6 +18,9 @@ import { findTfOdApiSsd, type TfSsdHead } from './ssd-postprocessor.ts';
 import { canonicalRef, neededNodes, parseRef, sinks, topologicalOrder } from './tf-graph.ts';
 import { dimsOf, TfAttrs, type TfNode, type TfTensorProto } from './tf-node.ts';
 import { rewriteTfIdioms } from './tf-rewrites.ts';
+import { UNSUPPORTED_TF_OP_REASONS } from './unsupported-ops.ts';
+
+const reason = (op: string) => (UNSUPPORTED_TF_OP_REASONS[op] ? `: ${UNSUPPORTED_TF_OP_REASONS[op]}` : '');
 
 /** How to import: `outputs` (TF node names, 'node' or 'node:1') cuts the graph after them; no detector is recognized then. */
 export interface TfjsGraphOptions {
@@ -214,7 +217,7 @@ export function importTfjsGraph(artifacts: TfjsArtifacts, options: TfjsGraphOpti
     if (node.op !== 'Const' && node.op !== 'Placeholder' && !TF_GRAPH_OPS[node.op]) {
       throw new TinyedgeError(
         'TE109',
-        `TF op '${node.op}' is not supported by tinyedge's graph-model frontend (--outputs can cut the graph before it)`,
+        `TF op '${node.op}' is not supported by tinyedge's graph-model frontend${reason(node.op)} (--outputs can cut the graph before it)`,
         { file, node: node.name, op: node.op },
       );
     }
