@@ -41,6 +41,7 @@ export const OP_DECLS = {
   resize_nearest: { inputs: ['input'], attrs: { size: 'pair', alignCorners: 'bool', halfPixelCenters: 'bool' } },
   resize_bilinear: { inputs: ['input'], attrs: { size: 'pair', alignCorners: 'bool', halfPixelCenters: 'bool' } },
   transpose_conv2d: { inputs: ['input', 'filter', 'bias?'], attrs: { strides: 'pair', pads: 'pads4', clamp: 'clamp' } },
+  prelu: { inputs: ['input', 'alpha'], attrs: {} },
 } as const satisfies Record<string, { inputs: readonly string[]; attrs: Record<string, AttrKind> }>;
 
 /** Name of an IR op. */
@@ -330,6 +331,16 @@ export const OP_SEMANTICS: { [K in OpName]: OpSemantics<K> } = {
         transposeTaps(w, kw, a.strides[1], a.pads[2], out[2]!)
       );
     },
+  },
+  prelu: {
+    inferShape(ins) {
+      const [input, alpha] = tupleOf(ins, 2);
+      // The slope scales the input element by element: it may broadcast into the input, never widen it.
+      if (!sameShape(broadcastShapes(input.shape, alpha.shape), input.shape))
+        fail(`alpha '${alpha.name}' (${formatShape(alpha.shape)}) does not broadcast into ${formatShape(input.shape)}`);
+      return [...input.shape];
+    },
+    macs: () => 0,
   },
 };
 

@@ -8,6 +8,7 @@
 
 import { TinyedgeError, withPlace } from '../errors.ts';
 import { cloneGraph, type Graph, type Node, tensorOf } from '../ir/graph.ts';
+import type { OpName } from '../ir/ops.ts';
 import type { Quantization, Tensor } from '../ir/tensor.ts';
 import { verifyGraph } from '../ir/verify.ts';
 import type { TensorRange } from './calibrate.ts';
@@ -91,11 +92,17 @@ function quantizeMacWeights(g: Graph, node: Node, type: ActivationType): void {
   }
 }
 
+/** Why an op without an int8 kernel has none, where there is more to say than that. */
+const NO_INT8_WHY: Partial<Record<OpName, string>> = {
+  batch_norm: ' (only a batch norm right after a conv or dense layer folds away)',
+  prelu: ' (PReLU runs in f32 only for now: the f32 reference and predict --precision f32 run it)',
+};
+
 /** Fails, naming the node, when the graph has an op without an int8 kernel; checked before calibration spends any time. */
 export function assertQuantizable(g: Graph): void {
   for (const node of g.nodes) {
-    if (node.op === 'sub' || node.op === 'batch_norm' || node.op === 'identity') {
-      const why = node.op === 'batch_norm' ? ' (only a batch norm right after a conv or dense layer folds away)' : '';
+    if (node.op === 'sub' || node.op === 'batch_norm' || node.op === 'identity' || node.op === 'prelu') {
+      const why = NO_INT8_WHY[node.op] ?? '';
       throw new TinyedgeError('TE201', `cannot be quantized: tinyedge has no int8 ${node.op}${why}`, {
         file: g.source,
         node: node.name,

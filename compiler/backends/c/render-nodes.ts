@@ -258,6 +258,7 @@ export function renderNode(ctx: RenderContext, node: Node): string[] {
     case 'sub':
     case 'batch_norm':
     case 'identity':
+    case 'prelu':
       throw new TinyedgeError('TE401', `${node.op} has no int8 C kernel`);
   }
 }

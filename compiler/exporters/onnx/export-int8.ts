@@ -417,6 +417,7 @@ class Int8OnnxExport {
       case 'sub':
       case 'batch_norm':
       case 'identity':
+      case 'prelu':
         throw new TinyedgeError('TE402', `${node.op} cannot be exported as int8 ONNX`);
     }
   }

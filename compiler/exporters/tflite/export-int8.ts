@@ -431,6 +431,7 @@ class Int8TfliteExport {
       case 'sub':
       case 'batch_norm':
       case 'identity':
+      case 'prelu':
         fail(`${node.op} has no int8 TFLite form`);
     }
   }

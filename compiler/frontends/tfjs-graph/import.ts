@@ -18,6 +18,9 @@ import { findTfOdApiSsd, type TfSsdHead } from './ssd-postprocessor.ts';
 import { canonicalRef, neededNodes, parseRef, sinks, topologicalOrder } from './tf-graph.ts';
 import { dimsOf, TfAttrs, type TfNode, type TfTensorProto } from './tf-node.ts';
 import { rewriteTfIdioms } from './tf-rewrites.ts';
+import { UNSUPPORTED_TF_OP_REASONS } from './unsupported-ops.ts';
+
+const reason = (op: string) => (UNSUPPORTED_TF_OP_REASONS[op] ? `: ${UNSUPPORTED_TF_OP_REASONS[op]}` : '');
 
 /** How to import: `outputs` (TF node names, 'node' or 'node:1') cuts the graph after them; no detector is recognized then. */
 export interface TfjsGraphOptions {
@@ -193,7 +196,11 @@ export function importTfjsGraph(artifacts: TfjsArtifacts, options: TfjsGraphOpti
   };
 
   const ssd = options.outputs ? undefined : findTfOdApiSsd(allNodes, constData, file);
-  const modelOutputs = Object.keys(signatureOf(artifacts)?.outputs ?? {});
+  // TF.js takes a signature output's tensor from its `name` (the key is only the name a caller sees), in key order.
+  const modelOutputs = Object.entries(signatureOf(artifacts)?.outputs ?? {}).map(([key, v]) => {
+    const name = (v as { name?: unknown } | null)?.name;
+    return typeof name === 'string' ? name : key;
+  });
   const outputRefs =
     options.outputs ?? (ssd ? [ssd.boxes, ssd.scores] : modelOutputs.length ? modelOutputs : sinks(allNodes));
   const rewritten = rewriteTfIdioms(
@@ -210,7 +217,7 @@ export function importTfjsGraph(artifacts: TfjsArtifacts, options: TfjsGraphOpti
     if (node.op !== 'Const' && node.op !== 'Placeholder' && !TF_GRAPH_OPS[node.op]) {
       throw new TinyedgeError(
         'TE109',
-        `TF op '${node.op}' is not supported by tinyedge's graph-model frontend (--outputs can cut the graph before it)`,
+        `TF op '${node.op}' is not supported by tinyedge's graph-model frontend${reason(node.op)} (--outputs can cut the graph before it)`,
         { file, node: node.name, op: node.op },
       );
     }
@@ -301,6 +308,8 @@ export function importTfjsGraph(artifacts: TfjsArtifacts, options: TfjsGraphOpti
           },
           constInput: materialize,
           constValues: (i) => Array.from(constAt(i).data),
+          isConstant: (i) => consts.has(refAt(i).node),
+          constant: (suffix, shape, data) => b.constant(`${node.name}/${suffix}`, shape, data),
           shapeOf: (name) => b.shapeOf(name),
           reshape(input, shape) {
             // reshape(reshape(x)) is reshape(x): chains of Squeeze/ExpandDims collapse, and vanish when they undo each other.

@@ -25,6 +25,10 @@ export interface TfMapContext {
   constInput(i: number, layout: ConstLayout): string;
   /** Values of a constant input (axes, paddings, shapes). */
   constValues(i: number): number[];
+  /** Whether data input i is a constant (a Const node). */
+  isConstant(i: number): boolean;
+  /** Adds a constant the TF node implies (LeakyRelu's slope); its name is a suffix of the node's. */
+  constant(suffix: string, shape: number[], data: Float32Array): string;
   /** Shape of an IR tensor. */
   shapeOf(name: string): number[];
   /** A reshape of `input` (−1 allowed once); looks through earlier reshapes and returns `input` when nothing changes. */
@@ -40,18 +44,30 @@ function fail(message: string): never {
   throw new TinyedgeError('TE110', message);
 }
 
-/** Reads the fused ops of _FusedConv2D / _FusedMatMul / FusedDepthwiseConv2dNative: BiasAdd then at most one activation. */
-function fusedOps(ctx: TfMapContext): { bias: boolean; clamp: Clamp } {
+/**
+ * Reads the fused ops of _FusedConv2D / _FusedMatMul / FusedDepthwiseConv2dNative: BiasAdd then at most one
+ * activation. A clamp fuses into the IR op; PReLU (its slope the input after the bias) and LeakyRelu stay a prelu node.
+ */
+function fusedOps(ctx: TfMapContext): { bias: boolean; clamp: Clamp; slope?: string } {
   const ops = ctx.attrs.strings('fused_ops');
   let bias = false;
   let clamp = NO_CLAMP;
+  let slope: string | undefined;
   for (const op of ops) {
     if (op === 'BiasAdd' && !bias) bias = true;
     else if (op === 'Relu') clamp = { min: 0, max: null };
     else if (op === 'Relu6') clamp = { min: 0, max: 6 };
-    else fail(`fused op '${op}' is not supported (BiasAdd, Relu, Relu6 are)`);
+    else if (op === 'Prelu') slope = ctx.constInput(bias ? 3 : 2, 'as-is');
+    else if (op === 'LeakyRelu')
+      slope = ctx.constant('alpha', [1], Float32Array.of(ctx.attrs.float('leakyrelu_alpha', 0.2)));
+    else fail(`fused op '${op}' is not supported (BiasAdd, Relu, Relu6, Prelu, LeakyRelu are)`);
   }
-  return { bias, clamp };
+  return { bias, clamp, ...(slope ? { slope } : {}) };
+}
+
+/** Emits the IR op (`emitOp`), followed by its fused slope as a prelu node taking the TF node's name. */
+function thenSlope(ctx: TfMapContext, slope: string | undefined, emitOp: (suffix?: string) => string): string {
+  return slope ? ctx.emit('prelu', [emitOp('linear'), slope], {}) : emitOp();
 }
 
 function checkNhwc(ctx: TfMapContext): void {
@@ -102,14 +118,10 @@ function conv(fused: boolean): TfOpMapping {
     const filter = ctx.constInput(1, 'conv-filter');
     const [, kh, kw] = ctx.shapeOf(filter);
     const { strides, dilations } = convWindow(ctx);
-    const { bias, clamp } = fused ? fusedOps(ctx) : { bias: false, clamp: NO_CLAMP };
+    const { bias, clamp, slope } = fused ? fusedOps(ctx) : { bias: false, clamp: NO_CLAMP };
     const inputs = bias ? [input, filter, ctx.constInput(2, 'as-is')] : [input, filter];
-    return ctx.emit('conv2d', inputs, {
-      strides,
-      dilations,
-      pads: explicitOrTfPads(ctx, input, kh!, kw!, strides, dilations),
-      clamp,
-    });
+    const pads = explicitOrTfPads(ctx, input, kh!, kw!, strides, dilations);
+    return thenSlope(ctx, slope, (suffix) => ctx.emit('conv2d', inputs, { strides, dilations, pads, clamp }, suffix));
   };
 }
 
@@ -120,16 +132,17 @@ function depthwise(fused: boolean): TfOpMapping {
     const filter = ctx.constInput(1, 'depthwise-filter');
     const [, kh, kw, cm] = ctx.shapeOf(filter);
     const { strides, dilations } = convWindow(ctx);
-    const { bias, clamp } = fused ? fusedOps(ctx) : { bias: false, clamp: NO_CLAMP };
+    const { bias, clamp, slope } = fused ? fusedOps(ctx) : { bias: false, clamp: NO_CLAMP };
     const inputs = bias ? [input, filter, ctx.constInput(2, 'as-is')] : [input, filter];
     const channels = ctx.shapeOf(input)[3]!;
-    return ctx.emit('depthwise_conv2d', inputs, {
+    const attrs = {
       strides,
       dilations,
       pads: explicitOrTfPads(ctx, input, kh!, kw!, strides, dilations),
       depthMultiplier: Math.max(1, Math.round(cm! / channels)),
       clamp,
-    });
+    };
+    return thenSlope(ctx, slope, (suffix) => ctx.emit('depthwise_conv2d', inputs, attrs, suffix));
   };
 }
 
@@ -138,9 +151,9 @@ function matmul(fused: boolean): TfOpMapping {
     if (ctx.attrs.bool('transpose_a', false)) fail('transpose_a is not supported');
     const transposed = ctx.attrs.bool('transpose_b', false);
     const filter = ctx.constInput(1, transposed ? 'as-is' : 'matmul-weights');
-    const { bias, clamp } = fused ? fusedOps(ctx) : { bias: false, clamp: NO_CLAMP };
+    const { bias, clamp, slope } = fused ? fusedOps(ctx) : { bias: false, clamp: NO_CLAMP };
     const inputs = bias ? [ctx.input(0), filter, ctx.constInput(2, 'as-is')] : [ctx.input(0), filter];
-    return ctx.emit('fully_connected', inputs, { clamp });
+    return thenSlope(ctx, slope, (suffix) => ctx.emit('fully_connected', inputs, { clamp }, suffix));
   };
 }
 
@@ -168,6 +181,26 @@ function pool(op: 'avg_pool2d' | 'max_pool2d'): TfOpMapping {
 
 function activation(clamp: Clamp): TfOpMapping {
   return (ctx) => ctx.emit('clamp', [ctx.input(0)], { clamp });
+}
+
+/** The one value of a constant input that holds one value (or repeats one), for clamps; anything else is refused. */
+function constantScalar(ctx: TfMapContext, i: number, role: string): number {
+  const v = ctx.constValues(i);
+  if (v.length === 0 || v.some((x) => x !== v[0]))
+    fail(`${role} must be one constant value to become a clamp, holds ${v.length} different values`);
+  return v[0]!;
+}
+
+/** Minimum/Maximum of a tensor and a constant (either side): Keras's relu6 and clip_by_value spell clamps this way. */
+function clampBy(bound: 'min' | 'max'): TfOpMapping {
+  return (ctx) => {
+    const c = ctx.isConstant(1) ? 1 : ctx.isConstant(0) ? 0 : -1;
+    if (c < 0) fail('both inputs are computed: only a minimum or maximum with a constant (a clamp) is supported');
+    const v = constantScalar(ctx, c, `input ${c}`);
+    // Minimum caps from above (a clamp's max), Maximum from below.
+    const clamp: Clamp = bound === 'max' ? { min: null, max: v } : { min: v, max: null };
+    return ctx.emit('clamp', [ctx.input(1 - c)], { clamp });
+  };
 }
 
 /** Removes axes of size 1 (Squeeze, Unpack of one tensor); TF refuses to squeeze a larger axis, and so do we. */
@@ -199,6 +232,17 @@ function resize(op: 'resize_bilinear' | 'resize_nearest'): TfOpMapping {
   };
 }
 
+/** Pad (zeros) and PadV2 (its constant value): the paddings must be constants. */
+function constantPad(withValue: boolean): TfOpMapping {
+  return (ctx) => {
+    const p = ctx.constValues(1);
+    const pads: [number, number][] = [];
+    for (let i = 0; i < p.length; i += 2) pads.push([p[i]!, p[i + 1]!]);
+    const value = withValue ? constantScalar(ctx, 2, 'constant_values') : 0;
+    return ctx.emit('pad', [ctx.input(0)], { pads, value });
+  };
+}
+
 /** Cast to float of what the float IR already holds as f32 values (a uint8 image input, floats). */
 const CASTS_TO_FLOAT = new Set(['DT_FLOAT', 'DT_UINT8']);
 
@@ -220,6 +264,22 @@ export const TF_GRAPH_OPS: Record<string, TfOpMapping> = {
   MaxPool: pool('max_pool2d'),
   Relu: activation({ min: 0, max: null }),
   Relu6: activation({ min: 0, max: 6 }),
+  Minimum: clampBy('max'),
+  Maximum: clampBy('min'),
+  ClipByValue: (ctx) =>
+    ctx.emit('clamp', [ctx.input(0)], {
+      clamp: { min: constantScalar(ctx, 1, 'clip_value_min'), max: constantScalar(ctx, 2, 'clip_value_max') },
+    }),
+  // AddN sums its inputs in order; grappler writes it for a residual add.
+  AddN: (ctx) => {
+    let sum = ctx.input(0);
+    for (let i = 1; i < ctx.inputCount; i++)
+      sum = ctx.emit('add', [sum, ctx.input(i)], { clamp: NO_CLAMP }, i < ctx.inputCount - 1 ? `sum_${i}` : undefined);
+    return sum;
+  },
+  Prelu: (ctx) => ctx.emit('prelu', [ctx.input(0), ctx.constInput(1, 'as-is')], {}),
+  LeakyRelu: (ctx) =>
+    ctx.emit('prelu', [ctx.input(0), ctx.constant('alpha', [1], Float32Array.of(ctx.attrs.float('alpha', 0.2)))], {}),
   Sigmoid: (ctx) => ctx.emit('logistic', [ctx.input(0)], {}),
   Softmax: (ctx) => ctx.emit('softmax', [ctx.input(0)], { beta: 1 }),
   Squeeze: (ctx) => dropUnitAxes(ctx, ctx.attrs.ints('squeeze_dims', [])),
@@ -282,12 +342,8 @@ export const TF_GRAPH_OPS: Record<string, TfOpMapping> = {
   },
   Mean: (ctx) =>
     ctx.emit('mean', [ctx.input(0)], { axes: ctx.constValues(1), keepDims: ctx.attrs.bool('keep_dims', false) }),
-  Pad: (ctx) => {
-    const p = ctx.constValues(1);
-    const pads: [number, number][] = [];
-    for (let i = 0; i < p.length; i += 2) pads.push([p[i]!, p[i + 1]!]);
-    return ctx.emit('pad', [ctx.input(0)], { pads, value: 0 });
-  },
+  Pad: constantPad(false),
+  PadV2: constantPad(true),
   ConcatV2: (ctx) => {
     const n = ctx.inputCount - 1;
     const inputs = Array.from({ length: n }, (_, i) => ctx.input(i));

@@ -336,6 +336,7 @@ export function prepareInt8Node(g: Graph, node: Node): Int8Params {
     case 'sub':
     case 'batch_norm':
     case 'identity':
+    case 'prelu':
       throw new TinyedgeError('TE201', `${node.op} has no int8 kernel`);
   }
 }

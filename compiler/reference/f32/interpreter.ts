@@ -4,6 +4,7 @@
  */
 
 import { TinyedgeError } from '../../errors.ts';
+import { NO_CLAMP } from '../../ir/attrs.ts';
 import { type Graph, type Node, type NodeOf, tensorOf } from '../../ir/graph.ts';
 import type { OpName } from '../../ir/ops.ts';
 import { nearestSources } from '../../ir/resize-geometry.ts';
@@ -88,6 +89,8 @@ const KERNELS: { [K in OpName]: Kernel<K> } = {
       filter!.shape[0]!,
       attrs.clamp,
     ),
+  prelu: (_n, [x, alpha], [input, ta]) =>
+    binaryF32(x!, input!.shape, alpha!, ta!.shape, input!.shape, (v, a) => (v < 0 ? a * v : v), NO_CLAMP),
 };
 
 /** Runs one node on f32 values. */

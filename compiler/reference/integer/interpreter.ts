@@ -44,6 +44,13 @@ const act = (v: Values) => v as Activations;
 const bias = (v: Values | undefined) =>
   v instanceof BigInt64Array ? Float64Array.from(v, Number) : (v as Int32Array | undefined);
 
+/** The kernel of an f32-only op: quantize refuses such graphs first (assertQuantizable), so reaching it is a bug. */
+function noIntegerKernel(op: OpName): () => never {
+  return () => {
+    throw new Error(`internal: ${op} has no int8 kernel`);
+  };
+}
+
 /** One integer kernel per op; ops without an integer form fail at prepare time. */
 const KERNELS: { [K in OpName]: Kernel<K> } = {
   conv2d: ({ attrs }, [x, w, b], [input, filter], out, p) => {
@@ -118,12 +125,8 @@ const KERNELS: { [K in OpName]: Kernel<K> } = {
       : softmaxInt8(i8(x!), depth, expect(p, 'softmax').expTable);
   },
   logistic: (_n, [x], _ins, _out, p) => lookupInt8(i8(x!), expect(p, 'lut').table),
-  sub: () => {
-    throw new Error('internal: sub has no int8 kernel');
-  },
-  batch_norm: () => {
-    throw new Error('internal: batch_norm has no int8 kernel');
-  },
+  sub: noIntegerKernel('sub'),
+  batch_norm: noIntegerKernel('batch_norm'),
   identity: (_n, [x]) => act(x!),
   resize_nearest: (_n, [x], [input], _out, p) => {
     const r = expect(p, 'resize');
@@ -142,6 +145,7 @@ const KERNELS: { [K in OpName]: Kernel<K> } = {
       filter!.shape[0]!,
       expect(p, 'mac'),
     ),
+  prelu: noIntegerKernel('prelu'),
 };
 
 /** Runs one node on integer values (int8, or int16 in 16×8 graphs). */
