@@ -16,8 +16,8 @@ const DATA_TYPE: Record<OnnxType, number> = {
   int64: onnx.TensorProto.DataType.INT64,
 };
 
-/** An attribute value: int, float, ints or floats, inferred from the value. */
-export type OnnxAttr = number | number[] | { float: number };
+/** An attribute value: int, ints, float or string, inferred from the value. */
+export type OnnxAttr = number | number[] | { float: number } | { string: string };
 
 /** Collects the nodes, initializers, inputs and outputs of one ONNX graph. */
 export class OnnxGraphBuilder {
@@ -68,6 +68,12 @@ export class OnnxGraphBuilder {
     const attribute = Object.entries(attrs).map(([name, v]) => {
       if (Array.isArray(v))
         return onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.INTS, ints: v });
+      if (typeof v === 'object' && 'string' in v)
+        return onnx.AttributeProto.create({
+          name,
+          type: onnx.AttributeProto.AttributeType.STRING,
+          s: new TextEncoder().encode(v.string),
+        });
       if (typeof v === 'object')
         return onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.FLOAT, f: v.float });
       return onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.INT, i: v });

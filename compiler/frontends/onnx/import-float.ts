@@ -5,8 +5,8 @@
  * tensor [1, H, W, C] of its [1, C, H, W] (feed --input FILE.f32 in NHWC, as for every tinyedge model).
  *
  * Ops: Conv (regular and depthwise), Gemm and MatMul with constant weights, BatchNormalization, Relu, Clip, Add,
- * Mul, Sigmoid, Softmax, GlobalAveragePool, AveragePool, MaxPool, Flatten, Reshape, Concat, Pad, Transpose, Identity
- * and Dropout. Anything else fails naming the node and op type.
+ * Mul, Sigmoid, Softmax, GlobalAveragePool, AveragePool, MaxPool, Flatten, Reshape, Concat, Pad, Transpose, Resize and
+ * Upsample (resize.ts), Identity and Dropout. Anything else fails naming the node and op type.
  */
 
 import { withPlace } from '../../errors.ts';
@@ -18,6 +18,7 @@ import { verifyFiniteConstants } from '../../ir/verify-quantized.ts';
 import { checkKernelShape, constantOf, explicitPads, fail, intsAttr, NHWC_OF_NCHW, numberAttr } from './onnx-node.ts';
 import { checkOnnxSchema } from './onnx-schema.ts';
 import type { OnnxModelRecord, OnnxNodeRecord } from './read-model.ts';
+import { resizeMapping } from './resize.ts';
 
 /** An ONNX value that is an IR tensor, as is or viewed in NCHW. */
 interface Value {
@@ -369,12 +370,19 @@ class OnnxFloatImporter {
         if (x.layout === 'nchw' && perm === '0,2,3,1') return void set({ ...x, layout: 'plain' });
         return fail(`Transpose with perm ${perm} is not a change between NHWC and NCHW`);
       }
+      case 'Resize':
+      case 'Upsample': {
+        const x = this.nchw(n.inputs[0]!);
+        const [b, h, w, c] = this.shape(x);
+        const { op, ...attrs } = resizeMapping(n, this.m, [b!, c!, h!, w!]);
+        return void set({ ir: this.emit(op, n.outputs[0]!, [x.ir], attrs), layout: 'nchw' });
+      }
       case 'Identity':
       case 'Dropout':
         return void set(this.value(n.inputs[0]!));
       default:
         return fail(
-          `op ${n.domain ? `${n.domain}.` : ''}${n.opType} is not supported by the float ONNX frontend (Conv, Gemm, MatMul, BatchNormalization, Relu, Clip, Add, Mul, Sigmoid, Softmax, GlobalAveragePool, AveragePool, MaxPool, Flatten, Reshape, Concat, Pad, Transpose, Identity, Dropout)`,
+          `op ${n.domain ? `${n.domain}.` : ''}${n.opType} is not supported by the float ONNX frontend (Conv, Gemm, MatMul, BatchNormalization, Relu, Clip, Add, Mul, Sigmoid, Softmax, GlobalAveragePool, AveragePool, MaxPool, Flatten, Reshape, Concat, Pad, Transpose, Resize, Upsample, Identity, Dropout)`,
           'TE109',
         );
     }

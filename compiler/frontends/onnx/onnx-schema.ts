@@ -61,6 +61,21 @@ const SCHEMAS: Record<string, OpSchema> = {
   Concat: { inputs: [1, Infinity], attrs: { axis: 'int' } },
   Pad: { inputs: [2, 4], attrs: { mode: 'string' } },
   Transpose: { inputs: [1, 1], attrs: { perm: 'ints' } },
+  Resize: {
+    inputs: [1, 4],
+    attrs: {
+      antialias: 'int',
+      axes: 'ints',
+      coordinate_transformation_mode: 'string',
+      cubic_coeff_a: 'float',
+      exclude_outside: 'int',
+      extrapolation_value: 'float',
+      keep_aspect_ratio_policy: 'string',
+      mode: 'string',
+      nearest_mode: 'string',
+    },
+  },
+  Upsample: { inputs: [2, 2], attrs: { mode: 'string' } },
   Identity: { inputs: [1, 1], attrs: {} },
   Dropout: { inputs: [1, 3], attrs: { seed: 'int', ratio: 'float' } },
 };
