@@ -29,22 +29,26 @@ export interface TfliteMapContext {
   shapeOf(name: string): number[];
   /** The file's shape of output i. */
   outputShape(i: number): number[];
+  /** An f32 scalar constant (a float model's decomposition of HARD_SWISH uses 3 and 1/6). */
+  scalar(value: number): string;
   /** Adds an IR node; the last one emitted writes the operator's output 0. */
   emit<K extends OpName>(op: K, inputs: string[], attrs: OpAttrs<K>): string;
 }
 
-interface TfliteOpMapping {
+/** How one builtin maps onto IR ops. */
+export interface TfliteOpMapping {
   /** Highest operator version covered. */
   maxVersion: number;
   map(ctx: TfliteMapContext): void;
 }
 
-function fail(message: string): never {
+/** Fails naming what the operator holds that its mapping cannot take. */
+export function fail(message: string): never {
   throw new TinyedgeError('TE110', message);
 }
 
 /** A fused activation as an IR clamp on real values. */
-function activation(code: number): Clamp {
+export function activation(code: number): Clamp {
   switch (ACTIVATION[code]) {
     case 'NONE':
       return NO_CLAMP;
@@ -102,7 +106,8 @@ function pool(kind: 'avg_pool2d' | 'max_pool2d'): TfliteOpMapping {
 
 // ADD versions 3 and 4 are int16 (16×8). TFLM runs every int16 ADD with general scales (left shift 15), whatever
 // pot_scale_int16 says, and so does tinyedge.
-function binary(kind: 'add' | 'mul', activationField: number): TfliteOpMapping {
+/** ADD, MUL (and SUB in float models): two operands, numpy broadcasting, a fused activation. */
+export function binary(kind: 'add' | 'sub' | 'mul', activationField: number): TfliteOpMapping {
   return {
     maxVersion: 4,
     map: (ctx) =>
