@@ -106,8 +106,7 @@ function pool(kind: 'avg_pool2d' | 'max_pool2d'): TfliteOpMapping {
 
 // ADD versions 3 and 4 are int16 (16×8). TFLM runs every int16 ADD with general scales (left shift 15), whatever
 // pot_scale_int16 says, and so does tinyedge.
-/** ADD, MUL (and SUB in float models): two operands, numpy broadcasting, a fused activation. */
-export function binary(kind: 'add' | 'sub' | 'mul', activationField: number): TfliteOpMapping {
+function binary(kind: 'add' | 'mul', activationField: number): TfliteOpMapping {
   return {
     maxVersion: 4,
     map: (ctx) =>
