@@ -6,6 +6,7 @@
 import { extname } from 'node:path';
 import { decodeArtifact, isArtifactBytes } from '../artifact/int8-artifact.ts';
 import { TinyedgeError } from '../errors.ts';
+import { importKerasH5 } from '../frontends/keras-h5/import.ts';
 import { importTfjs } from '../frontends/load.ts';
 import { readTfjsModelFiles, readUserFile } from '../frontends/tfjs-common/artifacts.ts';
 import type { TfjsGraphOptions } from '../frontends/tfjs-graph/import.ts';
@@ -45,6 +46,19 @@ export function loadModelFile(file: string, options: TfjsGraphOptions = {}): Loa
   return {
     spec: file,
     graph: importTfjs(readTfjsModelFiles(file), options),
+    preprocessing: { scale: 1 / 255, offset: 0 },
+    quantized: false,
+  };
+}
+
+/**
+ * Loads a Keras 2 .h5 file (asynchronous, unlike loadModelFile: HDF5's reader is WebAssembly that starts
+ * asynchronously); images are scaled to [0,1], as for a layers model.json.
+ */
+export async function loadKerasH5(file: string): Promise<LoadedModel> {
+  return {
+    spec: file,
+    graph: await importKerasH5(file),
     preprocessing: { scale: 1 / 255, offset: 0 },
     quantized: false,
   };

@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { models } from '@tensorflow/tfjs-layers';
 import { describe, expect, it } from 'vitest';
-import { importKerasH5 } from '../../compiler/frontends/keras-h5/import.ts';
+import { loadKerasH5 } from '../../compiler/pipeline.ts';
 import { runF32 } from '../../compiler/reference/f32/interpreter.ts';
 import { type KerasLayerWeights, writeKerasH5 } from '../support/keras-h5-file.ts';
 import { seededUniform } from '../support/seeded.ts';
@@ -162,7 +162,8 @@ describe('Keras .h5 frontend', () => {
     it(`${name} MobileNet blocks: the f32 reference equals tfjs-layers within 1e-5`, async () => {
       const file = join(dir, `${name}.h5`);
       await writeKerasH5(file, model.config, model.weights);
-      const g = await importKerasH5(file);
+      const { graph: g, quantized } = await loadKerasH5(file);
+      expect(quantized).toBe(false);
       for (const seed of [1, 2]) {
         const x = seededUniform(
           300 + seed,
