@@ -2,8 +2,8 @@
  * @fileoverview A small float MobileNetV2-style .tflite written with tinyedge's own writer, with seeded weights
  * stored as FLOAT32, as FLOAT16 behind DEQUANTIZE operators (the converter's float16 option), or as int8 with a
  * scale per output channel (the dynamic-range option). It holds the ops converters write for float MobileNets: PAD,
- * CONV_2D with a fused RELU6, DEPTHWISE_CONV_2D, a separate RELU6, a residual ADD, HARD_SWISH, MUL and SUB with
- * constants, PADV2, MEAN, SQUEEZE, FULLY_CONNECTED and SOFTMAX.
+ * CONV_2D with a fused RELU6, DEPTHWISE_CONV_2D, a separate RELU6, a residual ADD, HARD_SWISH, MUL by a
+ * STRIDED_SLICE of a constant, SUB of a constant, PADV2, MEAN, SQUEEZE, FULLY_CONNECTED and SOFTMAX.
  */
 
 import {
@@ -168,15 +168,25 @@ export function floatTfliteModel(storage: WeightStorage, seed = 1): Uint8Array {
   };
   const sum = op('ADD', [pw, stem], tensor('residual', [1, 8, 8, 8]), addOptions);
   const hswish = op('HARD_SWISH', [sum], tensor('hard_swish', [1, 8, 8, 8]));
-  const scaled = op(
-    'MUL',
-    [hswish, floats('channel_scale', [8], seededUniform(nextSeed++, 8, 0.5, 1.5))],
-    tensor('scaled', [1, 8, 8, 8]),
+  // Every other value of a constant twice as long: a STRIDED_SLICE of a constant, folded on import.
+  const channelScale = op(
+    'STRIDED_SLICE',
+    [
+      floats('scales', [2, 16], seededUniform(nextSeed++, 32, 0.5, 1.5)),
+      ints('begin', [2], [1, 0]),
+      ints('end', [2], [2, 16]),
+      ints('strides', [2], [1, 2]),
+    ],
+    tensor('channel_scale', [8]),
     {
-      type: OPTIONS_TYPE.mul,
-      fields: [{ field: FIELD.mulOptions.activation, kind: 'int8', value: NONE }],
+      type: OPTIONS_TYPE.stridedSlice,
+      fields: [{ field: FIELD.stridedSliceOptions.shrinkAxisMask, kind: 'int32', value: 1 }],
     },
   );
+  const scaled = op('MUL', [hswish, channelScale], tensor('scaled', [1, 8, 8, 8]), {
+    type: OPTIONS_TYPE.mul,
+    fields: [{ field: FIELD.mulOptions.activation, kind: 'int8', value: NONE }],
+  });
   const shifted = op('SUB', [scaled, floats('shift', [1], [0.25])], tensor('shifted', [1, 8, 8, 8]), {
     type: OPTIONS_TYPE.sub,
     fields: [{ field: FIELD.subOptions.activation, kind: 'int8', value: NONE }],

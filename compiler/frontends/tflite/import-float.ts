@@ -9,6 +9,7 @@ import { type ErrorPlace, TinyedgeError } from '../../errors.ts';
 import type { Graph } from '../../ir/graph.ts';
 import { verifyFiniteConstants } from '../../ir/verify-quantized.ts';
 import { FLOAT_TFLITE_OPS } from './float-op-table.ts';
+import { foldConstantOperators } from './fold-constant-operators.ts';
 import { importOperators, type TfliteConstant, type TfliteTensorTypes } from './importer.ts';
 import type { TfliteModel, TfliteTensor } from './read-model.ts';
 import { constantData, quantOf, TFLITE_TYPE, typeName } from './tensor-data.ts';
@@ -94,26 +95,8 @@ const FLOAT_TYPES: TfliteTensorTypes = {
   verify: verifyFiniteConstants,
 };
 
-/**
- * The DEQUANTIZE operators whose input is a constant (FLOAT16 or int8 weights), folded: each one's output takes
- * its input's stored values, which floatConstant dequantizes, and the operator is skipped.
- */
-function foldConstantDequantize(m: TfliteModel): { model: TfliteModel; skipped: Set<number> } {
-  const tensors = [...m.tensors];
-  const skipped = new Set<number>();
-  for (const op of m.operators) {
-    const source = tensors[op.inputs[0] ?? -1];
-    const out = op.outputs[0];
-    if (op.name !== 'DEQUANTIZE' || !source?.data || out === undefined) continue;
-    const { type, data, quant } = source;
-    tensors[out] = { ...tensors[out]!, type, data, ...(quant ? { quant } : {}) };
-    skipped.add(op.index);
-  }
-  return { model: { ...m, tensors }, skipped };
-}
-
 /** Imports a float model (isFloatTflite) into the f32 IR; errors name the operator index and opcode. */
 export function importFloatTflite(m: TfliteModel): { graph: Graph; origins: ReadonlyMap<string, ErrorPlace> } {
-  const { model, skipped } = foldConstantDequantize(m);
+  const { model, skipped } = foldConstantOperators(m);
   return importOperators(model, FLOAT_TYPES, FLOAT_TFLITE_OPS, { inputs: m.inputs, outputs: m.outputs, skipped });
 }
