@@ -56,6 +56,7 @@ export { checkOutputFile } from './output/output-path.ts';
 export {
   build,
   F32_PASSES,
+  loadKerasH5,
   loadModelFile,
   optimize as optimizeGraph,
   plan,

@@ -37,8 +37,8 @@ import { type CalibrationMethod, calibrate } from './quantize/calibrate.ts';
 import type { ActivationType } from './quantize/prepare/quant-params.ts';
 import { assertQuantizable, quantizeGraph } from './quantize/quantize-graph.ts';
 
-/** Load: a model file (.tflite, .onnx, tinyedge artifact, TF.js model.json) → LoadedModel, by its format. */
-export { loadModelFile } from './load/load-model-file.ts';
+/** Load: a model file (.tflite int8 or float, .onnx, tinyedge artifact, TF.js model.json; a Keras .h5 asynchronously) → LoadedModel, by its format. */
+export { loadKerasH5, loadModelFile } from './load/load-model-file.ts';
 
 /** A named graph rewrite. */
 export interface PassStep {

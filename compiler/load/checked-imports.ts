@@ -16,10 +16,10 @@ function checkPrepare(g: Graph, placeOf: (node: Graph['nodes'][number]) => Error
   for (const node of g.nodes) withPlace(placeOf(node), () => prepareInt8Node(g, node), true);
 }
 
-/** A .tflite file's bytes imported and checked; an error names the file's operator (`operator 3`, CONV_2D). */
+/** A .tflite file's bytes imported, and checked when it is an int8 model; an error names the file's operator (`operator 3`, CONV_2D). */
 export function loadTflite(bytes: Uint8Array, file: string): ImportedTflite {
   const imported = importTflite(bytes, file);
-  checkPrepare(imported.graph, (node) => ({ file, ...imported.origins.get(node.name) }));
+  if (imported.quantized) checkPrepare(imported.graph, (node) => ({ file, ...imported.origins.get(node.name) }));
   return imported;
 }
 

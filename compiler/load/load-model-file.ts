@@ -1,11 +1,12 @@
 /**
  * @fileoverview The load stage's format dispatch: a model file on disk becomes a LoadedModel by what its bytes and
- * name say it is (an int8 or 16×8 .tflite, a float or int8 .onnx, a tinyedge artifact, a TF.js model.json).
+ * name say it is (an int8, 16×8 or float .tflite, a float or int8 .onnx, a tinyedge artifact, a TF.js model.json).
  * Model names (`nsfwjs:…`, `builder:…`) are resolved to graphs or files by models/registry.ts, which calls this.
  */
 import { extname } from 'node:path';
 import { decodeArtifact, isArtifactBytes } from '../artifact/int8-artifact.ts';
 import { TinyedgeError } from '../errors.ts';
+import { importKerasH5 } from '../frontends/keras-h5/import.ts';
 import { importTfjs } from '../frontends/load.ts';
 import { readTfjsModelFiles, readUserFile } from '../frontends/tfjs-common/artifacts.ts';
 import type { TfjsGraphOptions } from '../frontends/tfjs-graph/import.ts';
@@ -17,8 +18,8 @@ import type { LoadedModel } from './loaded-model.ts';
 export function loadModelFile(file: string, options: TfjsGraphOptions = {}): LoadedModel {
   const bytes = readUserFile(file, 'model');
   if (isTfliteBytes(bytes) || /\.tflite$/i.test(file)) {
-    const { graph, preprocessing } = loadTflite(bytes, file);
-    return { spec: file, graph, preprocessing, quantized: true };
+    const { graph, preprocessing, quantized } = loadTflite(bytes, file);
+    return { spec: file, graph, preprocessing, quantized };
   }
   // A float ONNX model's image preprocessing is unknown: pixels/255, as for a model.json (--input FILE.f32 says exactly).
   if (/\.onnx$/i.test(file)) return { spec: file, ...loadOnnx(bytes, file) };
@@ -38,13 +39,26 @@ export function loadModelFile(file: string, options: TfjsGraphOptions = {}): Loa
   if (ext !== '.json')
     throw new TinyedgeError(
       'TE102',
-      `unknown model format '${ext || '(no extension)'}': expected a TF.js model.json, an int8 .tflite or an int8 .onnx`,
+      `unknown model format '${ext || '(no extension)'}': expected a TF.js model.json, a .tflite or an .onnx`,
       { file },
     );
   // A user's own model.json: images are scaled to [0,1], the common TF.js convention.
   return {
     spec: file,
     graph: importTfjs(readTfjsModelFiles(file), options),
+    preprocessing: { scale: 1 / 255, offset: 0 },
+    quantized: false,
+  };
+}
+
+/**
+ * Loads a Keras 2 .h5 file (asynchronous, unlike loadModelFile: HDF5's reader is WebAssembly that starts
+ * asynchronously); images are scaled to [0,1], as for a layers model.json.
+ */
+export async function loadKerasH5(file: string): Promise<LoadedModel> {
+  return {
+    spec: file,
+    graph: await importKerasH5(file),
     preprocessing: { scale: 1 / 255, offset: 0 },
     quantized: false,
   };

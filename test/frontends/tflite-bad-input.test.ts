@@ -1,6 +1,6 @@
 /**
  * A bad .tflite never crashes tinyedge nor gives a silent wrong answer: a truncated file, offsets out of bounds, a
- * file that is not a TFLite flatbuffer, an unsupported operator or operator version, a float model and non-symmetric
+ * file that is not a TFLite flatbuffer, an unsupported operator or operator version (in an int8 or a float model) and non-symmetric
  * weights each fail with tinyedge's error naming the file (and, for an operator, its index and opcode); through the
  * CLI that is one line and exit 2 (two cases run the real binary; the rest call the importer, which the CLI prints).
  */
@@ -159,15 +159,18 @@ describe('bad .tflite files: one error line, exit 2, no stack trace', () => {
     expect(lastCode).toBe('TE106');
   });
 
-  it('a float model says tinyedge imports int8 .tflite', () => {
+  it('a float model with an operator tinyedge does not map names the file, operator and opcode', () => {
     const bytes = tinyModel((m) => {
+      m.opcodes[0] = { code: BUILTIN_CODE.TANH!, version: 1 };
       for (const t of m.tensors) {
         t.type = TYPE_CODE.float32;
         delete t.quant;
       }
     });
-    expect(importError('float', bytes)).toMatch(/float\.tflite: .*float.*int8 \.tflite/);
-    expect(lastCode).toBe('TE112');
+    expect(importError('float', bytes)).toMatch(
+      /float\.tflite: node 'operator 0' \(TANH\): operator TANH is not supported/,
+    );
+    expect(lastCode).toBe('TE109');
   });
 
   it('weights with a non-zero zero point (not TFLite’s int8 spec)', () => {

@@ -29,6 +29,8 @@ export const FIELD = {
   concatenationOptions: { axis: 0, activation: 1 },
   addOptions: { activation: 0, potScaleInt16: 1 },
   mulOptions: { activation: 0 },
+  subOptions: { activation: 0, potScaleInt16: 1 },
+  stridedSliceOptions: { beginMask: 0, endMask: 1, ellipsisMask: 2, newAxisMask: 3, shrinkAxisMask: 4 },
   reshapeOptions: { newShape: 0 },
   reducerOptions: { keepDims: 0 },
   resizeBilinearOptions: { alignCorners: 2, halfPixelCenters: 3 },
@@ -50,13 +52,15 @@ export const OPTIONS_TYPE = {
   pad: 22,
   padV2: 43,
   reducer: 27,
+  sub: 28,
+  stridedSlice: 32,
   resizeBilinear: 15,
   transposeConv: 49,
   resizeNearestNeighbor: 74,
 } as const;
 
 /** TensorType values tinyedge writes. */
-export const TYPE_CODE = { float32: 0, int32: 2, int64: 4, int16: 7, int8: 9 } as const;
+export const TYPE_CODE = { float32: 0, float16: 1, int32: 2, int64: 4, int16: 7, int8: 9 } as const;
 
 /** TensorType values tinyedge knows by name. */
 export const TENSOR_TYPE: Record<number, string> = {

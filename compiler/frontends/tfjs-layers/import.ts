@@ -1,4 +1,7 @@
-/** @fileoverview TF.js layers model (Keras 2 topology in model.json) → IR, for functional Model and Sequential configs. */
+/**
+ * @fileoverview Keras 2 models → IR, for functional Model and Sequential configs: a TF.js layers model (topology in
+ * model.json) here, and a Keras .h5 file through keras-h5/.
+ */
 
 import { TinyedgeError, withPlace } from '../../errors.ts';
 import { type Graph, GraphBuilder } from '../../ir/graph.ts';
@@ -35,8 +38,19 @@ function inboundNames(layer: KerasLayer): string[] {
 
 /** Converts a TF.js layers model to the IR (batch fixed to 1). */
 export function importTfjsLayers(artifacts: TfjsArtifacts): Graph {
-  const file = artifacts.file;
-  const topology = artifacts.json.modelTopology as { model_config?: ModelConfig };
+  return importKerasModel(artifacts.file, artifacts.json.modelTopology, decodeTfjsWeights(artifacts));
+}
+
+/**
+ * Converts a Keras 2 model (its topology: `{model_config}` or the config itself, and its weights by
+ * 'layer/param' name) to the IR, batch fixed to 1: what a TF.js layers model and a Keras .h5 file both hold.
+ */
+export function importKerasModel(
+  file: string,
+  modelTopology: unknown,
+  weights: ReadonlyMap<string, DecodedWeight>,
+): Graph {
+  const topology = modelTopology as { model_config?: ModelConfig };
   const modelConfig = topology.model_config ?? (topology as unknown as ModelConfig);
   if (!modelConfig || typeof modelConfig.class_name !== 'string')
     throw new TinyedgeError('TE104', "not a layers model: modelTopology has no 'model_config'", { file });
@@ -44,7 +58,6 @@ export function importTfjsLayers(artifacts: TfjsArtifacts): Graph {
   const cfg = modelConfig.config;
   const layers: KerasLayer[] = Array.isArray(cfg) ? cfg : (cfg.layers ?? []);
   if (layers.length === 0) throw new TinyedgeError('TE104', `${modelConfig.class_name} config has no layers`, { file });
-  const weights = decodeTfjsWeights(artifacts);
   const lookUp = (fullName: string): DecodedWeight | undefined => {
     const exact = weights.get(fullName);
     if (exact) return exact;

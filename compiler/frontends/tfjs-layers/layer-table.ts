@@ -116,6 +116,34 @@ const depthwise: KerasLayerMapping = (ctx) => {
   }));
 };
 
+/** A depthwise conv (no bias) then a 1×1 conv with the bias and the activation, as Keras computes it. */
+const separable: KerasLayerMapping = (ctx) => {
+  checkChannelsLast(ctx);
+  const [input] = ctx.inputs;
+  const [, h, w, c] = ctx.shapeOf(input!);
+  const [kh, kw] = ctx.config.pair('kernel_size');
+  const m = ctx.config.number('depth_multiplier', 1);
+  const filters = ctx.config.number('filters');
+  const strides = ctx.config.pair('strides', [1, 1]);
+  const dilations = ctx.config.pair('dilation_rate', [1, 1]);
+  const dk = requireWeight(ctx, 'depthwise_kernel', [kh, kw, c!, m]);
+  const pk = requireWeight(ctx, 'pointwise_kernel', [1, 1, c! * m, filters]);
+  const pads = tfPads(ctx.config.string('padding', 'valid'), h!, w!, kh, kw, strides, dilations);
+  const dw = ctx.emit(
+    'depthwise_conv2d',
+    [input!, ctx.constant('depthwise_kernel', depthwiseShape(dk.shape), dk.data)],
+    { strides, dilations, pads, depthMultiplier: m, clamp: NO_CLAMP },
+    'depthwise',
+  );
+  const pointwise = ctx.constant('pointwise_kernel', [filters, 1, 1, c! * m], hwioToOhwi(pk.data, pk.shape));
+  return withActivation(ctx, 'conv2d', [dw, pointwise, ...biasOf(ctx, filters)], (clamp) => ({
+    strides: [1, 1],
+    dilations: [1, 1],
+    pads: [0, 0, 0, 0],
+    clamp,
+  }));
+};
+
 const dense: KerasLayerMapping = (ctx) => {
   const [input] = ctx.inputs;
   const shape = ctx.shapeOf(input!);
@@ -201,6 +229,7 @@ function merge(op: 'add' | 'mul'): KerasLayerMapping {
 export const KERAS_LAYERS: Record<string, KerasLayerMapping> = {
   Conv2D: conv2d,
   DepthwiseConv2D: depthwise,
+  SeparableConv2D: separable,
   Dense: dense,
   BatchNormalization: batchNorm,
   ReLU: relu,

@@ -29,22 +29,26 @@ export interface TfliteMapContext {
   shapeOf(name: string): number[];
   /** The file's shape of output i. */
   outputShape(i: number): number[];
+  /** An f32 scalar constant (a float model's decomposition of HARD_SWISH uses 3 and 1/6). */
+  scalar(value: number): string;
   /** Adds an IR node; the last one emitted writes the operator's output 0. */
   emit<K extends OpName>(op: K, inputs: string[], attrs: OpAttrs<K>): string;
 }
 
-interface TfliteOpMapping {
+/** How one builtin maps onto IR ops. */
+export interface TfliteOpMapping {
   /** Highest operator version covered. */
   maxVersion: number;
   map(ctx: TfliteMapContext): void;
 }
 
-function fail(message: string): never {
+/** Fails naming what the operator holds that its mapping cannot take. */
+export function fail(message: string): never {
   throw new TinyedgeError('TE110', message);
 }
 
 /** A fused activation as an IR clamp on real values. */
-function activation(code: number): Clamp {
+export function activation(code: number): Clamp {
   switch (ACTIVATION[code]) {
     case 'NONE':
       return NO_CLAMP;
