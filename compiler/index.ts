@@ -61,6 +61,7 @@ export {
   optimize as optimizeGraph,
   plan,
   quantize as quantizeGraph,
+  readyKerasH5Reader,
   render,
 } from './pipeline.ts';
 export type { PredictionResult } from './run/prediction.ts';

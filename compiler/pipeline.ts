@@ -37,7 +37,11 @@ import { type CalibrationMethod, calibrate } from './quantize/calibrate.ts';
 import type { ActivationType } from './quantize/prepare/quant-params.ts';
 import { assertQuantizable, quantizeGraph } from './quantize/quantize-graph.ts';
 
-/** Load: a model file (.tflite int8 or float, .onnx, tinyedge artifact, TF.js model.json; a Keras .h5 asynchronously) → LoadedModel, by its format. */
+/**
+ * Load: a model file (.tflite int8 or float, .onnx, tinyedge artifact, TF.js model.json, Keras .h5 once
+ * readyKerasH5Reader has resolved; loadKerasH5 does both) → LoadedModel, by its format.
+ */
+export { readyKerasH5Reader } from './frontends/keras-h5/import.ts';
 export { loadKerasH5, loadModelFile } from './load/load-model-file.ts';
 
 /** A named graph rewrite. */

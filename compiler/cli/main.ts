@@ -8,6 +8,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { DEFAULT_MODEL, MCU_MODEL, PACKAGED_MODELS, SAMPLES_DIR } from '../../models/registry.ts';
 import { targetNames } from '../../targets/target.ts';
 import type { DemoFlags, PlanFlags } from '../api/offload-flags.ts';
+import { isKerasH5Path, readyKerasH5Reader } from '../frontends/keras-h5/import.ts';
 import { DEFAULT_MIN_SCORE } from '../ir/detection.ts';
 import { CALIBRATION_METHODS } from '../quantize/calibrate.ts';
 import { exitWithFailure, withCode } from '../terminal/failure.ts';
@@ -348,6 +349,8 @@ function runOffloadTool(command: 'plan' | 'demo', flags: PlanFlags | DemoFlags):
 }
 
 try {
+  // HDF5's reader starts asynchronously; once started, .h5 models load like any other file.
+  if (process.argv.slice(2).some(isKerasH5Path)) await readyKerasH5Reader();
   await program.parseAsync(process.argv);
 } catch (e) {
   // Help and version exit 0; a usage error was already printed by commander, as one error line (configureOutput).

@@ -6,9 +6,9 @@
 import { extname } from 'node:path';
 import { decodeArtifact, isArtifactBytes } from '../artifact/int8-artifact.ts';
 import { TinyedgeError } from '../errors.ts';
-import { importKerasH5 } from '../frontends/keras-h5/import.ts';
+import { importKerasH5Sync, isKerasH5Path, readyKerasH5Reader } from '../frontends/keras-h5/import.ts';
 import { importTfjs } from '../frontends/load.ts';
-import { readTfjsModelFiles, readUserFile } from '../frontends/tfjs-common/artifacts.ts';
+import { readTfjsModelFiles, readUserFile, userFileSize } from '../frontends/tfjs-common/artifacts.ts';
 import type { TfjsGraphOptions } from '../frontends/tfjs-graph/import.ts';
 import { isTfliteBytes } from '../frontends/tflite/import.ts';
 import { loadOnnx, loadTflite } from './checked-imports.ts';
@@ -16,6 +16,16 @@ import type { LoadedModel } from './loaded-model.ts';
 
 /** Loads the model file at `file` (no passes run yet); `options.outputs` cuts a TF.js graph model. */
 export function loadModelFile(file: string, options: TfjsGraphOptions = {}): LoadedModel {
+  // Keras 2 .h5: images scaled to [0,1], as for a layers model.json.
+  if (isKerasH5Path(file)) {
+    userFileSize(file, 'model');
+    return {
+      spec: file,
+      graph: importKerasH5Sync(file),
+      preprocessing: { scale: 1 / 255, offset: 0 },
+      quantized: false,
+    };
+  }
   const bytes = readUserFile(file, 'model');
   if (isTfliteBytes(bytes) || /\.tflite$/i.test(file)) {
     const { graph, preprocessing, quantized } = loadTflite(bytes, file);
@@ -39,7 +49,7 @@ export function loadModelFile(file: string, options: TfjsGraphOptions = {}): Loa
   if (ext !== '.json')
     throw new TinyedgeError(
       'TE102',
-      `unknown model format '${ext || '(no extension)'}': expected a TF.js model.json, a .tflite or an .onnx`,
+      `unknown model format '${ext || '(no extension)'}': expected a TF.js model.json, a .tflite, an .onnx or a Keras .h5`,
       { file },
     );
   // A user's own model.json: images are scaled to [0,1], the common TF.js convention.
@@ -52,14 +62,10 @@ export function loadModelFile(file: string, options: TfjsGraphOptions = {}): Loa
 }
 
 /**
- * Loads a Keras 2 .h5 file (asynchronous, unlike loadModelFile: HDF5's reader is WebAssembly that starts
- * asynchronously); images are scaled to [0,1], as for a layers model.json.
+ * Loads a Keras 2 .h5 file, starting HDF5's reader first (asynchronous: it is WebAssembly); loadModelFile takes .h5
+ * files too once the reader has started.
  */
 export async function loadKerasH5(file: string): Promise<LoadedModel> {
-  return {
-    spec: file,
-    graph: await importKerasH5(file),
-    preprocessing: { scale: 1 / 255, offset: 0 },
-    quantized: false,
-  };
+  await readyKerasH5Reader();
+  return loadModelFile(file);
 }

@@ -44,7 +44,7 @@ export interface ThreadWorkerLike {
 export interface ThreadOptions {
   /** Bytes of model-threads.wasm. */
   module: ArrayBuffer | Uint8Array;
-  /** Workers to start, 1 … info.threads.max (default: the max). */
+  /** Threads to run on, this one included (count − 1 workers start), 1 … info.threads.max (default: the max). */
   count?: number;
   /** Starts one worker running tinyedge-thread.js, e.g. `() => new Worker('tinyedge-thread.js', { type: 'module' })`. */
   createWorker: () => ThreadWorkerLike;
@@ -77,21 +77,24 @@ export declare class TinyedgeModel<In extends RawValues = Int8Array, Out extends
     options?: LoadOptions,
   ): Promise<TinyedgeModel<In, Out>>;
   readonly info: ModelInfo;
-  /** Workers runAsync uses (1: the calling thread). */
+  /** Threads a run uses, the calling one included (1: the calling thread alone). */
   readonly threads: number;
   /** Why threads were asked for and not used (e.g. the page is not cross-origin isolated), else undefined. */
   readonly threadsWarning: string | undefined;
-  /** Workers the next runAsync uses, clamped to 1 … those started. */
+  /** Threads the next run uses, clamped to 1 … those started. */
   setThreads(n: number): void;
   /** Ends the workers (a process with live workers does not exit); run and runAsync then use the calling thread. */
   dispose(): void;
-  /** Runs one inference on the workers (or on the calling thread) and resolves when the output is ready. */
+  /** run(), as a promise. */
   runAsync(): Promise<void>;
   setInput(values: In): void;
   setInputFloat(values: ArrayLike<number>): void;
   /** Writes the input from RGBA (channels 4, the default) or RGB pixels of a width × height photo, resized and quantized in WebAssembly. */
   setImage(pixels: Uint8Array | Uint8ClampedArray, width: number, height: number, channels?: 3 | 4): void;
-  /** Runs one inference on the calling thread (a threaded model too: its barrier never waits on one thread). */
+  /**
+   * Runs one inference on the calling thread and, for a threaded model, its workers; returns when the output is
+   * complete. The calling thread polls at barriers and never waits, so a browser's main thread may call it.
+   */
   run(): void;
   output(): Out;
   outputFloat(): Float32Array;

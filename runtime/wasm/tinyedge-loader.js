@@ -72,21 +72,20 @@ export class TinyedgeModel {
     this.outputElements = ELEMENTS[info.output.dtype ?? 'int8'];
     this.inputLength = info.input.shape.reduce((a, b) => a * b, 1);
     this.outputLength = info.output.shape.reduce((a, b) => a * b, 1);
-    /** Workers runAsync uses (1: this thread). */
+    /** Threads runAsync uses, this one included (1: this thread alone). */
     this.threads = 1;
     /** Why threads were asked for and not used, else undefined. */
     this.threadsWarning = undefined;
   }
 
-  /** Workers the next runAsync uses, clamped to 1 … the workers started (like the C API's model_set_threads). */
+  /** Threads the next run uses, clamped to 1 … the threads started (like the C API's model_set_threads). */
   setThreads(n) {
-    this.threads = Math.max(1, Math.min(Math.floor(n), this.team ? this.team.workers.length : 1));
+    this.threads = Math.max(1, Math.min(Math.floor(n), this.team ? this.team.size : 1));
   }
 
   /** Ends the workers of a threaded model (a process with live workers does not exit); run still works after. */
   dispose() {
     this.team?.terminate();
-    if (this.team) this.team.workers = [];
     this.threads = 1;
   }
 
@@ -126,16 +125,15 @@ export class TinyedgeModel {
 
   /** Runs one inference on the input written last. The arena reuses the input's bytes: write it again before the next run. */
   run() {
-    // A threaded module runs here on one thread: its barrier then never waits, which a browser's main thread may not.
-    if (this.team) this.exports.run_thread(0, 1);
+    // A threaded model runs on this thread and its workers; this thread only polls at barriers, never waits, so a
+    // browser's main thread may run it.
+    if (this.team) this.team.run(this.threads);
     else this.exports.run();
   }
 
-  /** Runs one inference on the model's workers (or here, on one thread) and resolves when the output is ready. */
+  /** run(), as a promise (kept for callers written when a threaded run resolved on the workers' messages). */
   async runAsync() {
-    if (this.team && this.threads > 1) await this.team.run(this.threads);
-    else if (this.team && this.team.workers.length > 0) await this.team.run(1);
-    else this.run();
+    this.run();
   }
 
   /** The raw output (int8, or int16 for 16×8 models), copied. */

@@ -25,7 +25,7 @@ describe('tinyedge bench --target wasm32 --browser', () => {
     expect(r.crossOriginIsolated).toBe(true);
     expect(r.rows.map((row) => row.runtime)).toEqual([
       'tinyedge int8 WebAssembly (SIMD128, 1 thread)',
-      'tinyedge int8 WebAssembly (SIMD128, 2 workers)',
+      'tinyedge int8 WebAssembly (SIMD128, 2 threads: page + workers)',
       'TFLite-web int8 (XNNPACK, SIMD, 1 thread)',
       'TFLite-web int8 (XNNPACK, SIMD, threaded build, 2 threads)',
       'onnxruntime-web int8 (wasm SIMD, 1 thread)',
@@ -33,7 +33,7 @@ describe('tinyedge bench --target wasm32 --browser', () => {
     expect(r.rows.every((row) => row.medianMs > 0)).toBe(true);
     expect(r.skipped.map((s) => s.runtime)).toEqual(['TF.js wasm f32']);
     expect(r.outputChecks.map((c) => [c.runtime, c.bytes, c.unmatched])).toEqual([
-      ['tinyedge int8 WebAssembly (SIMD128, 2 workers)', 1000, []],
+      ['tinyedge int8 WebAssembly (SIMD128, 2 threads: page + workers)', 1000, []],
       ['TFLite-web int8 (XNNPACK, SIMD, 1 thread)', 1000, []],
       ['TFLite-web int8 (XNNPACK, SIMD, threaded build, 2 threads)', 1000, []],
     ]);

@@ -5,7 +5,7 @@
  * @tensorflow/tfjs-layers running the same config and weights within 1e-5.
  */
 
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -14,6 +14,7 @@ import { models } from '@tensorflow/tfjs-layers';
 import { describe, expect, it } from 'vitest';
 import { loadKerasH5 } from '../../compiler/pipeline.ts';
 import { runF32 } from '../../compiler/reference/f32/interpreter.ts';
+import { hasStackTrace, tinyedge } from '../support/cli.ts';
 import { type KerasLayerWeights, writeKerasH5 } from '../support/keras-h5-file.ts';
 import { seededUniform } from '../support/seeded.ts';
 
@@ -180,4 +181,18 @@ describe('Keras .h5 frontend', () => {
       }
     });
   }
+
+  it('the CLI takes an .h5 as any model (inspect lists its layers); a file that is not HDF5 gets one error line', async () => {
+    const file = join(dir, 'cli.h5');
+    await writeKerasH5(file, SEQUENTIAL.config, SEQUENTIAL.weights);
+    const r = tinyedge(['inspect', file]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain('conv2d');
+    const broken = join(dir, 'broken.h5');
+    writeFileSync(broken, 'not hdf5');
+    const bad = tinyedge(['inspect', broken]);
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toContain('broken.h5');
+    expect(hasStackTrace(bad.stderr)).toBe(false);
+  }, 120_000);
 });

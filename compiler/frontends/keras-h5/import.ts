@@ -4,6 +4,7 @@
  * WebAssembly; the only file importing it) and mapped through the layers-model tables, as a TF.js layers model is.
  */
 
+import { readFileSync } from 'node:fs';
 import h5wasm, { Dataset, Group } from 'h5wasm/node';
 import { TinyedgeError, withPlace } from '../../errors.ts';
 import type { Graph } from '../../ir/graph.ts';
@@ -41,10 +42,43 @@ function readWeights(root: Group): Map<string, DecodedWeight> {
   return weights;
 }
 
-/** Imports the Keras 2 .h5 file at `file` (a whole model, not weights only) into the f32 IR; errors name the file. */
-export async function importKerasH5(file: string): Promise<Graph> {
+let readerReady = false;
+
+/** HDF5's format signature, at offset 0 or after a user block of 512 · 2^k bytes. */
+const HDF5_SIGNATURE = Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+/** Refuses a file without HDF5's signature before HDF5's library sees it (it would print its own diagnostics). */
+function checkHdf5Signature(file: string): void {
+  const bytes = readFileSync(file);
+  for (let at = 0; at + HDF5_SIGNATURE.length <= bytes.length; at = at === 0 ? 512 : at * 2)
+    if (bytes.subarray(at, at + HDF5_SIGNATURE.length).equals(HDF5_SIGNATURE)) return;
+  throw new TinyedgeError('TE104', 'not an HDF5 file (no HDF5 signature): a Keras .h5 model is HDF5');
+}
+
+/** Starts HDF5's reader (WebAssembly, which starts asynchronously); after it resolves .h5 files load synchronously. */
+export async function readyKerasH5Reader(): Promise<void> {
   await h5wasm.ready;
+  readerReady = true;
+}
+
+/** Whether a path names an HDF5 file by its extension. */
+export function isKerasH5Path(file: string): boolean {
+  return /\.(h5|hdf5)$/i.test(file);
+}
+
+/**
+ * Imports the Keras 2 .h5 file at `file` (a whole model, not weights only) into the f32 IR, once readyKerasH5Reader
+ * has resolved (loadKerasH5 and the CLI ready it); errors name the file.
+ */
+export function importKerasH5Sync(file: string): Graph {
+  if (!readerReady)
+    throw new TinyedgeError(
+      'TE102',
+      'the .h5 reader is not started: load .h5 files with loadKerasH5, or await readyKerasH5Reader() first',
+      { file },
+    );
   return withPlace({ file }, () => {
+    checkHdf5Signature(file);
     const h5 = new h5wasm.File(file, 'r');
     try {
       const config = h5.attrs.model_config?.value;

@@ -138,7 +138,7 @@ function contendersOf(config: PageConfig, input: Int8Array, x: Float32Array): Co
   const all: (Contender | false)[] = [
     { name: 'tinyedge int8 WebAssembly (SIMD128, 1 thread)', load: () => loadTinyedge(config, input) },
     {
-      name: `tinyedge int8 WebAssembly (SIMD128, ${config.tinyedgeThreads} workers)`,
+      name: `tinyedge int8 WebAssembly (SIMD128, ${config.tinyedgeThreads} threads: page + workers)`,
       load: () => loadTinyedge(config, input, 'threads/', config.tinyedgeThreads),
     },
     config.files.tflite && {
