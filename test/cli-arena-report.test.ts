@@ -31,7 +31,9 @@ describe('the arena plans of KWS on cortex-m4', () => {
     const text = tinyedge(['inspect', KWS, '--target', 'cortex-m4']);
     expect(text.stdout).toMatch(/arena on cortex-m4 \(int8\): 8640 B .*in-place; lower bound 8640 B, at it/);
     expect(text.stdout).toMatch(/layer-wise +13632 B, lower bound 8896 B\n/);
-    expect(text.stdout).toMatch(/in-place +8640 B, lower bound 8640 B, 8 layers through a ring of output rows +← built/);
+    expect(text.stdout).toMatch(
+      /in-place +8640 B, lower bound 8640 B, 8 layers through a ring of output rows +← built/,
+    );
   });
 
   it('compile --json builds in place; --no-in-place builds layer-wise and still lists both', () => {
