@@ -106,9 +106,14 @@ export function quantize(g: Graph, inputs: readonly Float32Array[], options: Qua
   return q;
 }
 
-/** The activation arena of an int8 graph for a target: offsets planned from tensor lifetimes, with its backend's kernel scratch (per thread for the layers `threads` > 1 splits). */
-export function plan(g: Graph, target: Target, threads = 1): MemoryPlan {
-  return planMemory(g, target.backend === 'c' ? cScratchBytes : wasmScratchBytes, { threads });
+/**
+ * The activation arena of an int8 graph for a target: offsets planned from tensor lifetimes, with its backend's
+ * kernel scratch (per thread for the layers `threads` > 1 splits); `inPlace`: convolutions may run in place through
+ * a ring of output rows where that lowers the peak (the C backend renders it; elsewhere it is ignored).
+ */
+export function plan(g: Graph, target: Target, threads = 1, inPlace = false): MemoryPlan {
+  const c = target.backend === 'c';
+  return planMemory(g, c ? cScratchBytes : wasmScratchBytes, { threads, inPlace: inPlace && c });
 }
 
 /** What a model is called and how its images are prepared: written into the project for its runner or loader. */

@@ -18,6 +18,7 @@ import { TinyedgeError } from '../errors.ts';
 import { checkOutputDir } from '../output/output-dir.ts';
 import { type Cut, cutCandidates } from '../plan/split/cut-candidates.ts';
 import type { ActivationType } from '../quantize/prepare/quant-params.ts';
+import { arenaConfigurationLines, overBound } from '../terminal/arena-lines.ts';
 import { bytes } from '../terminal/format.ts';
 import { cutById } from './offload-model.ts';
 import { prepareModel } from './prepare-model.ts';
@@ -36,6 +37,8 @@ export interface CompileOptions {
   cut?: string;
   /** --threads: threads the model may use (hosted C targets, wasm32). */
   threads?: string;
+  /** --no-in-place: keep the layer-wise arena. */
+  inPlace?: boolean;
   force?: boolean;
   json?: boolean;
 }
@@ -116,6 +119,7 @@ export async function compileCommand(spec: string | undefined, options: CompileO
     force: options.force,
     budgets,
     threads,
+    inPlace: options.inPlace ?? true,
     ...(cut ? { cut } : {}),
   });
   if (cut) return printSplit(model, cut, compiled, options);
@@ -128,13 +132,11 @@ export async function compileCommand(spec: string | undefined, options: CompileO
     return;
   }
   const audio = compiled.manifest.audio;
-  const overBound = m.lowerBoundBytes
-    ? ((100 * (m.arenaBytes - m.lowerBoundBytes)) / m.lowerBoundBytes).toFixed(1)
-    : '0';
   process.stdout.write(
     `${[
       `compiled ${model.spec} for ${target.name} into ${options.out}`,
-      `  arena    ${m.arenaBytes} B (${bytes(m.arenaBytes)}); lower bound ${m.lowerBoundBytes} B, +${overBound}%; without reuse ${bytes(naive)}`,
+      `  arena    ${m.arenaBytes} B (${bytes(m.arenaBytes)}), ${m.configuration}; lower bound ${m.lowerBoundBytes} B, ${overBound(m.arenaBytes, m.lowerBoundBytes)}; without reuse ${bytes(naive)}`,
+      ...arenaConfigurationLines(m.configurations ?? [], m.configuration),
       ...threadLines(compiled, m.arenaBytes),
       `  weights  ${m.weightBytes} B (${bytes(m.weightBytes)}, const)`,
       `  code     ${m.codeBytes} B (${bytes(m.codeBytes)}, ${target.backend === 'c' ? 'text of the model and kernels' : 'the module without its data segment'})`,

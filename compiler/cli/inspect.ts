@@ -1,11 +1,18 @@
-/** @fileoverview `tinyedge inspect [model] [--json]`: the per-node table (op, output shape, MACs, parameters, bytes) and totals. */
+/**
+ * @fileoverview `tinyedge inspect [model] [--target NAME] [--json]`: the per-node table (op, output shape, MACs,
+ * parameters, bytes) and totals; with a target, also its arena plans (layer-wise, in place) and their lower bounds.
+ */
 
+import { loadTarget } from '../../targets/target.ts';
+import { type ArenaChoice, chooseArena } from '../compile/arena-configurations.ts';
 import { describeClamp } from '../ir/attrs.ts';
 import { tensorOf } from '../ir/graph.ts';
 import { modelStats } from '../ir/stats.ts';
 import { formatShape } from '../ir/tensor.ts';
+import { arenaConfigurationLines, overBound } from '../terminal/arena-lines.ts';
 import { bytes, shortName, si, table } from '../terminal/format.ts';
 import { prepareModel } from './prepare-model.ts';
+import { quantizeWithSamplesShown } from './quantize.ts';
 
 /** Options of inspect. */
 export interface InspectOptions {
@@ -13,12 +20,23 @@ export interface InspectOptions {
   outputs?: string;
   json?: boolean;
   raw?: boolean;
+  /** --target: also plan the quantized model's arena for this target. */
+  target?: string;
+}
+
+/** The arena plans of the model quantized with the bundled samples, on the target (what compile would build). */
+async function arenaOn(model: Parameters<typeof quantizeWithSamplesShown>[0], target: string, quiet?: boolean) {
+  const int8 = await quantizeWithSamplesShown(model, quiet);
+  const choice: ArenaChoice = chooseArena(int8.graph, loadTarget(target));
+  const { plan, ...rest } = choice;
+  return { target, lowerBoundBytes: plan.lowerBoundBytes, arenaBytes: plan.arenaBytes, ...rest };
 }
 
 /** Prints the model's structure after the f32 passes (or as imported with --raw). */
-export function inspectCommand(spec: string | undefined, options: InspectOptions): void {
+export async function inspectCommand(spec: string | undefined, options: InspectOptions): Promise<void> {
   const model = prepareModel(spec, { optimized: !options.raw, quiet: options.json, outputs: options.outputs });
   const g = model.graph;
+  const arena = options.target ? await arenaOn(model, options.target, options.json) : undefined;
   const stats = modelStats(g);
   const io = (names: string[]) =>
     names.map((n) => ({ name: n, shape: tensorOf(g, n).shape, dtype: tensorOf(g, n).dtype }));
@@ -29,7 +47,7 @@ export function inspectCommand(spec: string | undefined, options: InspectOptions
         'clamp' in g.nodes[i]!.attrs ? describeClamp((g.nodes[i]!.attrs as { clamp: never }).clamp) : undefined,
     }));
     process.stdout.write(
-      `${JSON.stringify({ model: model.spec, source: g.source, stage: options.raw ? 'imported' : 'optimized', inputs: io(g.inputs), outputs: io(g.outputs), nodes, totals: stats.totals })}\n`,
+      `${JSON.stringify({ model: model.spec, source: g.source, stage: options.raw ? 'imported' : 'optimized', inputs: io(g.inputs), outputs: io(g.outputs), nodes, totals: stats.totals, ...(arena ? { arena } : {}) })}\n`,
     );
     return;
   }
@@ -57,6 +75,12 @@ export function inspectCommand(spec: string | undefined, options: InspectOptions
       .join(', ')}`,
     table(['#', 'node', 'op', 'output', 'MACs', 'params', 'activation'], rows, [0, 4, 5, 6]),
     `nodes ${t.nodes}   MACs ${si(t.macs)} (${t.macs})   parameters ${si(t.params)}   weights ${bytes(t.weightBytes)}   largest activation ${bytes(t.largestActivationBytes)} (${shortName(t.largestActivation)})`,
+    ...(arena
+      ? [
+          `arena on ${arena.target} (int8): ${arena.arenaBytes} B (${bytes(arena.arenaBytes)}), ${arena.chosen}; lower bound ${arena.lowerBoundBytes} B, ${overBound(arena.arenaBytes, arena.lowerBoundBytes)}`,
+          ...arenaConfigurationLines(arena.configurations, arena.chosen),
+        ]
+      : []),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 }

@@ -50,7 +50,13 @@ program
     '--outputs <nodes>',
     'TF.js graph models: cut after these nodes (comma-separated TF names); they become the outputs',
   )
-  .action((model: string, opts: { json?: boolean; raw?: boolean }) => inspectCommand(model, opts));
+  .addOption(
+    new Option(
+      '--target <name>',
+      'also the arena on this target: quantized with the bundled photos, planned layer-wise and in place, with lower bounds',
+    ).choices(targetNames()),
+  )
+  .action((model: string, opts: Parameters<typeof inspectCommand>[1]) => inspectCommand(model, opts));
 
 program
   .command('predict')
@@ -154,6 +160,10 @@ program
     '--threads <n>',
     'threads the model may use (hosted C targets: a pthread pool; wasm32: workers sharing its memory; 1: none)',
     '1',
+  )
+  .option(
+    '--no-in-place',
+    'C targets: keep the layer-wise arena (by default convolutions run in place through a ring of output rows where that lowers the peak)',
   )
   .option('--force', 'replace an earlier tinyedge output in --out (never other files)')
   .option('--json', 'print one JSON object on stdout')

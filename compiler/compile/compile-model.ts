@@ -17,6 +17,7 @@ import { build, plan, render } from '../pipeline.ts';
 import type { Cut } from '../plan/split/cut-candidates.ts';
 import { MAX_THREADS } from '../plan/thread-split.ts';
 import { activationType } from '../quantize/prepare/quant-params.ts';
+import { chooseArena } from './arena-configurations.ts';
 import { COMPILED_MODEL_FILE, type CompiledModel } from './compiled-model.ts';
 import { writeSplitBuild } from './split-build.ts';
 
@@ -40,6 +41,11 @@ export interface CompileOptions {
   cut?: Cut;
   /** Threads the model may use (hosted C targets: a thread pool; wasm32: workers sharing its memory; default 1). */
   threads?: number;
+  /**
+   * Let convolutions run in place through a ring of output rows where that lowers the peak (C targets, one thread;
+   * default true); false keeps the layer-wise plan. The report lists both either way.
+   */
+  inPlace?: boolean;
 }
 
 /** A compiled folder: where, and its description as written there. */
@@ -170,7 +176,8 @@ export function compile(model: LoadedModel, options: CompileOptions): Compiled {
   if (options.cut) return compileSplit(model, target, options.cut, options);
   const g = model.graph;
   const budgets = budgetsOf(target, options.budgets);
-  const memory = plan(g, target, threads);
+  const arena = chooseArena(g, target, threads, options.inPlace ?? true);
+  const memory = arena.plan;
   const front = model.audio ? cwtFrontEndOf(g, model.audio) : undefined;
   const audio = front && model.audio ? { config: model.audio, ...cwtMemory(front) } : undefined;
   budgetCheck(
@@ -198,6 +205,8 @@ export function compile(model: LoadedModel, options: CompileOptions): Compiled {
       lowerBoundBytes: memory.lowerBoundBytes,
       weightBytes: project.weightBytes,
       codeBytes,
+      configuration: arena.chosen,
+      configurations: arena.configurations,
     },
     ...(audio ? { audio } : {}),
     ...(threads > 1 ? { threads } : {}),

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { CwtConfig } from '../audio/cwt-kernels.ts';
 import { TinyedgeError } from '../errors.ts';
 import type { ActivationType } from '../quantize/prepare/quant-params.ts';
+import type { ArenaConfiguration } from './arena-configurations.ts';
 import type { SplitRecord } from './split-build.ts';
 
 /** What `run` needs to know about a compiled folder (written as tinyedge.json). */
@@ -19,7 +20,15 @@ export interface CompiledModel {
   /** dtype: int8, or int16 for 16×8 models (absent in folders from before 16×8: int8). */
   input: { name: string; shape: number[]; scale: number; zeroPoint: number; dtype?: ActivationType };
   output: { name: string; shape: number[]; scale: number; zeroPoint: number; dtype?: ActivationType };
-  memory: { arenaBytes: number; lowerBoundBytes: number; weightBytes: number; codeBytes: number };
+  memory: {
+    arenaBytes: number;
+    lowerBoundBytes: number;
+    weightBytes: number;
+    codeBytes: number;
+    /** The arena plan built, and every plan tried with its peak and lower bound (absent for a split model). */
+    configuration?: ArenaConfiguration['name'];
+    configurations?: ArenaConfiguration[];
+  };
   /** An audio model's CWT front end: its input is a WAV clip; its tables are counted in weightBytes, its clip buffer is RAM beside the arena. */
   audio?: { config: CwtConfig; tableBytes: number; bufferBytes: number };
   /** Threads the model may use (`--threads`, above 1: a thread pool); absent: one. */

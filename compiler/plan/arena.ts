@@ -90,41 +90,58 @@ export class LinearPlanner extends PlannerBase {
   }
 }
 
-/** Largest piece first; each buffer at the lowest aligned offset where none of its pieces meets a placed piece alive with it. */
+type BufferOrder = (a: readonly Piece[], b: readonly Piece[]) => number;
+
+const largest = (b: readonly Piece[]) => Math.max(...b.map((p) => p.size));
+const first = (b: readonly Piece[]) => Math.min(...b.map((p) => p.firstUse));
+const last = (b: readonly Piece[]) => Math.max(...b.map((p) => p.lastUse));
+
+/**
+ * Orders the greedy placement tries: largest piece first (TFLM's), then the buffers of the busiest steps first
+ * (bytes × steps alive), then in schedule order; ties by first use. No one order wins on every graph.
+ */
+const ORDERS: readonly BufferOrder[] = [
+  (a, b) => largest(b) - largest(a) || first(a) - first(b),
+  (a, b) => largest(b) * (last(b) - first(b) + 1) - largest(a) * (last(a) - first(a) + 1) || first(a) - first(b),
+  (a, b) => first(a) - first(b) || largest(b) - largest(a),
+];
+
+/** Each buffer, in the given order, at the lowest aligned offset where none of its pieces meets a placed piece alive with it. */
+function placeInOrder(buffers: readonly Piece[][], order: BufferOrder): number[] {
+  const ids = buffers.map((_, i) => i).sort((a, b) => order(buffers[a]!, buffers[b]!));
+  const offsets = new Array<number>(buffers.length).fill(0);
+  /** Placed pieces at their arena offsets. */
+  const placed: Piece[] = [];
+  for (const id of ids) {
+    const own = buffers[id]!;
+    const clashing = placed.filter((q) => own.some((p) => p.firstUse <= q.lastUse && q.firstUse <= p.lastUse));
+    // Candidate offsets: 0, and each offset that puts one of our pieces right after a clashing placed piece.
+    const candidates = [0, ...clashing.flatMap((q) => own.map((p) => q.at + align(q.size) - p.at))]
+      .filter((c) => c >= 0)
+      .sort((a, b) => a - b);
+    const fits = (base: number) =>
+      own.every((p) =>
+        clashing.every(
+          (q) =>
+            !(p.firstUse <= q.lastUse && q.firstUse <= p.lastUse) ||
+            base + p.at + align(p.size) <= q.at ||
+            q.at + align(q.size) <= base + p.at,
+        ),
+      );
+    const base = candidates.find(fits) as number;
+    offsets[id] = base;
+    for (const p of own) placed.push({ ...p, at: base + p.at });
+  }
+  return offsets;
+}
+
+/** Greedy placement in a few orders (ORDERS), keeping the smallest arena: largest piece first is the first tried. */
 export class GreedyBySizePlanner extends PlannerBase {
   protected place(): number[] {
-    const largest = (b: Piece[]) => Math.max(...b.map((p) => p.size));
-    const first = (b: Piece[]) => Math.min(...b.map((p) => p.firstUse));
-    const order = this.buffers
-      .map((_, i) => i)
-      .sort(
-        (a, b) =>
-          largest(this.buffers[b]!) - largest(this.buffers[a]!) || first(this.buffers[a]!) - first(this.buffers[b]!),
-      );
-    const offsets = new Array<number>(this.buffers.length).fill(0);
-    /** Placed pieces at their arena offsets. */
-    const placed: Piece[] = [];
-    for (const id of order) {
-      const own = this.buffers[id]!;
-      const clashing = placed.filter((q) => own.some((p) => p.firstUse <= q.lastUse && q.firstUse <= p.lastUse));
-      // Candidate offsets: 0, and each offset that puts one of our pieces right after a clashing placed piece.
-      const candidates = [0, ...clashing.flatMap((q) => own.map((p) => q.at + align(q.size) - p.at))]
-        .filter((c) => c >= 0)
-        .sort((a, b) => a - b);
-      const fits = (base: number) =>
-        own.every((p) =>
-          clashing.every(
-            (q) =>
-              !(p.firstUse <= q.lastUse && q.firstUse <= p.lastUse) ||
-              base + p.at + align(p.size) <= q.at ||
-              q.at + align(q.size) <= base + p.at,
-          ),
-        );
-      const base = candidates.find(fits) as number;
-      offsets[id] = base;
-      for (const p of own) placed.push({ ...p, at: base + p.at });
-    }
-    return offsets;
+    const size = (offsets: number[]) => this.buffers.reduce((m, b, i) => Math.max(m, offsets[i]! + extent(b)), 0);
+    return ORDERS.map((order) => placeInOrder(this.buffers, order)).reduce((best, o) =>
+      size(o) < size(best) ? o : best,
+    );
   }
 }
 

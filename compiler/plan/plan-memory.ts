@@ -10,6 +10,8 @@
  * - conv2d and depthwise_conv2d (batch 1) slide over their input: output pixel (y, x) needs no input before
  *   position (s·y − pad_top)·W + s·x − pad_left, so the output may start before the input and overwrite input
  *   pixels no later output reads. This relies on the kernel contract IN_PLACE_TILE_PIXELS states.
+ * - conv2d and depthwise_conv2d through a ring of output rows (rolling-rows.ts, `inPlace`): the output takes its
+ *   input's own bytes and a small ring holds the rows not yet safe to copy over it.
  * For several threads (`threads` > 1), a layer split into bands (thread-split.ts) never slides (its bands run at
  * once, so one could overwrite rows another has yet to read) and gets one scratch per thread.
  */
@@ -19,6 +21,7 @@ import { DTYPE_BYTES, sameShape, sizeOf } from '../ir/tensor.ts';
 import { tupleOf } from '../ir/tuple.ts';
 import { int8ParamsOf } from '../quantize/prepare/prepare-int8.ts';
 import { ARENA_ALIGNMENT, GreedyBySizePlanner, LinearPlanner, lowerBound, type Piece } from './arena.ts';
+import { type RollingRows, ringBytes, rollingRowsOf } from './rolling-rows.ts';
 import { splitsAcrossThreads, threadScratchStride } from './thread-split.ts';
 
 /**
@@ -41,6 +44,8 @@ export interface MemoryPlan {
   scratch: Map<string, number>;
   /** Outputs written over their own input (the node reads and writes overlapping bytes), by output name. */
   overlapping: Set<string>;
+  /** Nodes run in place through a ring of output rows, by node name: the geometry and the ring's offset. */
+  rolling: Map<string, RollingRows & { ring: number }>;
 }
 
 /** A backend's scratch-size query: bytes a node's kernel needs while it runs (0 for none). */
@@ -101,7 +106,12 @@ export function slidingOutputOffset(g: Graph, node: Node): number | undefined {
 }
 
 /** One plan with the given convolutions sliding over their inputs (where the input's storage allows it). */
-function planOnce(g: Graph, scratchOf: ScratchQuery, slides: ReadonlySet<string>): MemoryPlan {
+function planOnce(
+  g: Graph,
+  scratchOf: ScratchQuery,
+  slides: ReadonlySet<string>,
+  rolls: ReadonlySet<string> = new Set(),
+): MemoryPlan {
   const end = g.nodes.length;
   const lastRead = lastReaderIndex(g);
   for (const o of g.outputs) lastRead.set(o, end);
@@ -136,6 +146,7 @@ function planOnce(g: Graph, scratchOf: ScratchQuery, slides: ReadonlySet<string>
     !g.outputs.includes(t) &&
     !tensorOf(g, t).data &&
     (pieceOf.get(t) as Piece).lastUse === step;
+  const rolled = new Map<string, RollingRows>();
   for (const name of g.inputs) open(name, 0);
   g.nodes.forEach((node, step) => {
     const out = node.outputs[0]!;
@@ -145,6 +156,12 @@ function planOnce(g: Graph, scratchOf: ScratchQuery, slides: ReadonlySet<string>
       const bi = bufferOf.get(source) as number;
       bufferOf.set(out, bi);
       buffers[bi]!.push(piece(out, (pieceOf.get(source) as Piece).at, step));
+      return;
+    }
+    const roll = rolls.has(node.name) ? rollingRowsOf(g, node) : undefined;
+    if (roll !== undefined && endsAt(node.inputs[0]!, step)) {
+      rolled.set(node.name, roll);
+      join(out, node.inputs[0]!, 0, step);
       return;
     }
     const slide = slides.has(node.name) ? slidingOutputOffset(g, node) : undefined;
@@ -163,6 +180,12 @@ function planOnce(g: Graph, scratchOf: ScratchQuery, slides: ReadonlySet<string>
       buffers.push([{ at: 0, size, firstUse: step, lastUse: step }]);
     }
   });
+  const ringBuffer = new Map<string, number>();
+  rolled.forEach((r, name) => {
+    const step = g.nodes.findIndex((n) => n.name === name);
+    ringBuffer.set(name, buffers.length);
+    buffers.push([{ at: 0, size: ringBytes(r), firstUse: step, lastUse: step }]);
+  });
   const greedy = new GreedyBySizePlanner();
   const linear = new LinearPlanner();
   for (const b of buffers) {
@@ -173,6 +196,9 @@ function planOnce(g: Graph, scratchOf: ScratchQuery, slides: ReadonlySet<string>
     [...bufferOf].map(([name, bi]) => [name, greedy.offsetOf(bi) + (pieceOf.get(name) as Piece).at]),
   );
   const scratch = new Map([...scratchBuffer].map(([name, bi]) => [name, greedy.offsetOf(bi)]));
+  const rolling = new Map(
+    [...rolled].map(([name, r]) => [name, { ...r, ring: greedy.offsetOf(ringBuffer.get(name)!) }]),
+  );
   return {
     arenaBytes: greedy.arenaSize(),
     lowerBoundBytes: lowerBound(buffers),
@@ -180,20 +206,31 @@ function planOnce(g: Graph, scratchOf: ScratchQuery, slides: ReadonlySet<string>
     offsets,
     scratch,
     overlapping,
+    rolling,
   };
+}
+
+/** How to plan: which convolutions may slide, threads, and whether convolutions may run in place through a ring. */
+export interface PlanOptions {
+  /** Tests force every slide (the kernels' contract, proven on every target) or none; default: where it helps. */
+  slide?: 'best' | 'every' | 'none';
+  /** Threads the model is compiled for (default 1). */
+  threads?: number;
+  /**
+   * Let conv2d and depthwise_conv2d run in place through a ring of output rows where that lowers the arena (one
+   * thread, C backend); tests force it wherever the input allows (`every`).
+   */
+  inPlace?: boolean | 'every';
 }
 
 /**
  * Plans the arena of an int8 graph; `scratchQuery` says which kernels need scratch (per thread), alive only at their
- * own step; `threads`: how many threads the model is compiled for (1: one).
+ * own step.
  * Every convolution that can slide over its input does, unless the plan without it is smaller: sliding makes the
  * pair one buffer, which the greedy placement may fit worse, so each is kept only where it helps, largest first.
+ * With `inPlace`, rings are then added (and dropped) the same way, a ring taking precedence over a slide.
  */
-export function planMemory(
-  g: Graph,
-  scratchQuery: ScratchQuery = () => 0,
-  options: { slide?: 'best' | 'every' | 'none'; threads?: number } = {},
-): MemoryPlan {
+export function planMemory(g: Graph, scratchQuery: ScratchQuery = () => 0, options: PlanOptions = {}): MemoryPlan {
   const threads = options.threads ?? 1;
   const split = (n: Node) => threads > 1 && splitsAcrossThreads(g, n);
   const scratchOf: ScratchQuery = (_, n) =>
@@ -207,27 +244,38 @@ export function planMemory(
       return slide !== undefined && slide > -bytesOf(g, n.outputs[0]!);
     })
     .sort((a, b) => bytesAround(b) - bytesAround(a));
-  // Tests force every slide (the kernels' contract, proven on every target) or none.
-  if (options.slide === 'every') return planOnce(g, scratchOf, new Set(candidates.map((n) => n.name)));
+  const names = (nodes: readonly Node[]) => new Set(nodes.map((n) => n.name));
+  if (options.slide === 'every') return planOnce(g, scratchOf, names(candidates));
   if (options.slide === 'none') return planOnce(g, scratchOf, new Set());
-  // Two greedy searches, from every candidate sliding (dropping each that doesn't help) and from none (adding each
-  // that does); the smaller plan wins, and on a tie the one with fewer overlapping writes.
-  const search = (slides: Set<string>, adding: boolean) => {
-    let best = planOnce(g, scratchOf, slides);
-    for (const n of candidates) {
-      if (adding) slides.add(n.name);
-      else slides.delete(n.name);
-      const tried = planOnce(g, scratchOf, slides);
-      const keep = adding ? tried.arenaBytes < best.arenaBytes : tried.arenaBytes <= best.arenaBytes;
-      if (keep) best = tried;
-      else if (adding) slides.delete(n.name);
-      else slides.add(n.name);
-    }
-    return best;
-  };
-  const fromAll = search(new Set(candidates.map((n) => n.name)), false);
-  const fromNone = search(new Set(), true);
   const better = (a: MemoryPlan, b: MemoryPlan) =>
-    a.arenaBytes < b.arenaBytes || (a.arenaBytes === b.arenaBytes && a.overlapping.size < b.overlapping.size);
-  return better(fromAll, fromNone) ? fromAll : fromNone;
+    a.arenaBytes < b.arenaBytes ||
+    (a.arenaBytes === b.arenaBytes && a.overlapping.size + a.rolling.size < b.overlapping.size + b.rolling.size);
+  // Two greedy searches over one set of choices, from all of them (dropping each that doesn't help) and from none
+  // (adding each that does); the smaller plan wins, and on a tie the one with fewer overlapping writes.
+  const searchBoth = (choices: readonly Node[], planWith: (chosen: ReadonlySet<string>) => MemoryPlan) => {
+    const search = (chosen: Set<string>, adding: boolean) => {
+      let best = planWith(chosen);
+      for (const n of choices) {
+        if (adding) chosen.add(n.name);
+        else chosen.delete(n.name);
+        const tried = planWith(chosen);
+        const keep = adding ? tried.arenaBytes < best.arenaBytes : tried.arenaBytes <= best.arenaBytes;
+        if (keep) best = tried;
+        else if (adding) chosen.delete(n.name);
+        else chosen.add(n.name);
+      }
+      return { best, chosen };
+    };
+    const fromAll = search(names(choices), false);
+    const fromNone = search(new Set(), true);
+    return better(fromAll.best, fromNone.best) ? fromAll : fromNone;
+  };
+  const slid = searchBoth(candidates, (slides) => planOnce(g, scratchOf, slides));
+  if (!options.inPlace || threads > 1) return slid.best;
+  const rollable = g.nodes
+    .filter((n) => rollingRowsOf(g, n) !== undefined)
+    .sort((a, b) => bytesAround(b) - bytesAround(a));
+  if (options.inPlace === 'every') return planOnce(g, scratchOf, slid.chosen, names(rollable));
+  const rolled = searchBoth(rollable, (rolls) => planOnce(g, scratchOf, slid.chosen, rolls));
+  return better(rolled.best, slid.best) ? rolled.best : slid.best;
 }

@@ -22,7 +22,8 @@ export interface CBuilt {
 /**
  * Writes and builds the project for `target` (default host, with STRICT_CFLAGS; others with their flags and
  * -Werror); throws on any warning. `slide: 'every'` plans every convolution that can write over its input to do so;
- * `threads` > 1 compiles the model for that many threads (a thread pool; runC picks how many a run uses).
+ * `threads` > 1 compiles the model for that many threads (a thread pool; runC picks how many a run uses);
+ * `inPlace` lets convolutions run in place through a ring of output rows (where it helps, or `every` one that can).
  */
 export function buildC(
   g: Graph,
@@ -30,9 +31,10 @@ export function buildC(
   cflags?: string[],
   slide?: 'every',
   threads = 1,
+  inPlace: boolean | 'every' = false,
 ): CBuilt {
   const flags = cflags ?? (target.name === 'host' ? STRICT_CFLAGS : [...(target.toolchain?.cflags ?? []), '-Werror']);
-  const { files } = cProject(g, planMemory(g, cScratchBytes, { ...(slide ? { slide } : {}), threads }), {
+  const { files } = cProject(g, planMemory(g, cScratchBytes, { ...(slide ? { slide } : {}), threads, inPlace }), {
     ...cBuildOf(target, undefined, threads),
     cflags: flags,
   });

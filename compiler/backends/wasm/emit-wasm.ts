@@ -85,6 +85,8 @@ export function emitWasm(
   options: { threads?: number; exportLayers?: boolean } = {},
 ): WasmModel {
   const threads = options.threads ?? 1;
+  // Rings of output rows are rendered by the C backend only (pipeline.ts plans them for C targets alone).
+  if (plan.rolling.size > 0) throw new Error('internal: a plan with in-place rings given to the WebAssembly backend');
   const module = new WasmModule(threads > 1);
   addRequantizeHelper(module);
   const address = new Map([...plan.offsets].map(([name, offset]) => [name, ARENA_BASE + offset]));

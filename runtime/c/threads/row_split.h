@@ -11,6 +11,7 @@
 #define TINYEDGE_THREADS_ROW_SPLIT_H
 
 #include "tinyedge/kernels.h"
+#include "tinyedge/window_rows.h"
 
 /* The first of `total` rows in part `part` of `parts` (part == parts gives total): bands differ by at most a row,
    or by `step` rows (a kernel's row tile) where every band can be a whole number of tiles. */
@@ -25,13 +26,8 @@ static inline int32_t te_band_start(int32_t total, int32_t part, int32_t parts, 
 static inline int32_t te_window_part(const te_window *g, int32_t part, int32_t parts, te_window *band,
                                      int64_t *x_offset, int32_t *first_row) {
   int32_t r0 = te_band_start(g->oh, part, parts, 1), r1 = te_band_start(g->oh, part + 1, parts, 1);
-  int32_t top = r0 * g->stride_h - g->pad_top; /* the first input row output row r0 reads */
   if (r1 <= r0) return 0;
-  *band = *g;
-  band->oh = r1 - r0;
-  band->pad_top = top > 0 ? 0 : -top;
-  band->h = top > 0 ? g->h - top : g->h;
-  *x_offset = top > 0 ? (int64_t)top * g->w * g->c : 0;
+  *x_offset = te_window_rows(g, r0, r1, band);
   *first_row = r0;
   return 1;
 }
