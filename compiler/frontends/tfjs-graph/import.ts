@@ -20,7 +20,7 @@ import { findTfOdApiSsd, type TfSsdHead } from './ssd-postprocessor.ts';
 import { canonicalRef, constantNodes, neededNodes, parseRef, readersOf, sinks, topologicalOrder } from './tf-graph.ts';
 import { dimsOf, TfAttrs, type TfNode, type TfTensorProto } from './tf-node.ts';
 import { rewriteTfIdioms } from './tf-rewrites.ts';
-import { UNSUPPORTED_TF_OP_REASONS } from './unsupported-ops.ts';
+import { OUTPUT_ONLY_TF_OPS, UNSUPPORTED_TF_OP_REASONS } from './unsupported-ops.ts';
 
 const reason = (op: string) => (UNSUPPORTED_TF_OP_REASONS[op] ? `: ${UNSUPPORTED_TF_OP_REASONS[op]}` : '');
 
@@ -214,19 +214,23 @@ export function importTfjsGraph(artifacts: TfjsArtifacts, options: TfjsGraphOpti
     file,
   );
   const kept = neededNodes(rewritten, outputRefs, file);
+  const readers = readersOf(kept);
   const foldedAtImport = constantNodes(kept, (op) => op in TF_CONSTANT_FOLDERS);
   // Refuse unmapped ops before ordering: a while loop's cycle would otherwise hide which op is the problem.
   for (const node of kept) {
-    if (node.op === 'Const' || node.op === 'Placeholder' || TF_GRAPH_OPS[node.op] || foldedAtImport.has(node.name))
-      continue;
+    const reader = OUTPUT_ONLY_TF_OPS.has(node.op) ? readers.get(node.name)?.[0] : undefined;
+    const mapped = TF_GRAPH_OPS[node.op] && !reader;
+    if (node.op === 'Const' || node.op === 'Placeholder' || mapped || foldedAtImport.has(node.name)) continue;
     const folds = TF_CONSTANT_FOLDERS[node.op] ? '; tinyedge folds it only when all its inputs are constants' : '';
+    const readBy = reader
+      ? `; tinyedge computes it only as a model output, and '${reader.name}' (${reader.op}) reads its indices`
+      : '';
     throw new TinyedgeError(
       'TE109',
-      `TF op '${node.op}' is not supported by tinyedge's graph-model frontend${reason(node.op)}${folds} (--outputs can cut the graph before it)`,
+      `TF op '${node.op}' is not supported by tinyedge's graph-model frontend${reason(node.op)}${folds}${readBy} (--outputs can cut the graph before it)`,
       { file, node: node.name, op: node.op },
     );
   }
-  const readers = readersOf(kept);
   const tfNodes = topologicalOrder(kept, file);
   const byName = new Map(tfNodes.map((n) => [n.name, n]));
 

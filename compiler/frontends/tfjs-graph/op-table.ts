@@ -328,6 +328,13 @@ export const TF_GRAPH_OPS: Record<string, TfOpMapping> = {
   },
   Mean: (ctx) =>
     ctx.emit('mean', [ctx.input(0)], { axes: ctx.constValues(1), keepDims: ctx.attrs.bool('keep_dims', false) }),
+  // Only as a model output (the importer refuses one that other nodes read): the f32 reference computes it.
+  ArgMax: (ctx) => {
+    const type = ctx.attrs.dtype('output_type', 'DT_INT64');
+    if (type !== 'DT_INT32' && type !== 'DT_INT64')
+      fail(`output_type ${type} is not supported (DT_INT32, DT_INT64 are)`);
+    return ctx.emit('arg_max', [ctx.input(0)], { axis: ctx.constValues(1)[0]! });
+  },
   Sum: sumReduction,
   Max: maxReduction,
   Transpose: transposeAsReshape,
