@@ -3,14 +3,15 @@
  * f32 reference: Equal/NotEqual, SelectV2, Where, Transpose and Cast of constants fold away at import, Sum becomes
  * mean×count, a spatial Max a global max pool, a transpose of unit axes a reshape, and ArgMax as a model output runs in
  * the f32 reference (quantize refuses it). With computed inputs, or with its indices read further, each is refused
- * naming the node and the reason.
+ * naming the node and the reason. MirrorPad of a constant folds to the examples of TF's documentation.
  */
 
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { TF_CONSTANT_FOLDERS } from '../../compiler/frontends/tfjs-graph/constant-folding.ts';
 import { importTfjsGraph } from '../../compiler/frontends/tfjs-graph/import.ts';
-import type { TfAttr, TfNode } from '../../compiler/frontends/tfjs-graph/tf-node.ts';
+import { type TfAttr, TfAttrs, type TfNode } from '../../compiler/frontends/tfjs-graph/tf-node.ts';
 import { assertQuantizable } from '../../compiler/quantize/quantize-graph.ts';
 import { runF32 } from '../../compiler/reference/f32/interpreter.ts';
 import { useTfjsBackend } from '../../tools/peers/tfjs.ts';
@@ -109,5 +110,30 @@ describe('TF ops folded at import or rewritten into IR ops, against TF.js cpu', 
       place: { node: 'i', op: 'ArgMax' },
       message: expect.stringMatching(/computes it only as a model output, and 'f' \(Cast\) reads its indices/),
     });
+  });
+
+  it("MirrorPad of a constant folds to TF's documented REFLECT and SYMMETRIC examples", () => {
+    const t = { shape: [2, 3], data: Float32Array.of(1, 2, 3, 4, 5, 6), dtype: 'f32' as const };
+    const paddings = { shape: [2, 2], data: Float32Array.of(1, 1, 2, 2), dtype: 'int32' as const };
+    const fold = (mode: string) => {
+      const node = { name: 'p', op: 'MirrorPad', attr: { mode: { s: Buffer.from(mode).toString('base64') } } };
+      const r = TF_CONSTANT_FOLDERS.MirrorPad!([t, paddings], new TfAttrs(node));
+      return { shape: r.shape, rows: Array.from({ length: 4 }, (_, i) => Array.from(r.data.slice(i * 7, i * 7 + 7))) };
+    };
+    expect(fold('REFLECT')).toEqual({
+      shape: [4, 7],
+      rows: [
+        [6, 5, 4, 5, 6, 5, 4],
+        [3, 2, 1, 2, 3, 2, 1],
+        [6, 5, 4, 5, 6, 5, 4],
+        [3, 2, 1, 2, 3, 2, 1],
+      ],
+    });
+    expect(fold('SYMMETRIC').rows).toEqual([
+      [2, 1, 1, 2, 3, 3, 2],
+      [2, 1, 1, 2, 3, 3, 2],
+      [5, 4, 4, 5, 6, 6, 5],
+      [5, 4, 4, 5, 6, 6, 5],
+    ]);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * @fileoverview TF ops the graph frontend computes at import time when every input is a constant: casts, comparisons,
- * selects, Where and transposes that only shape constants (masks, index tables, weight layouts) never reach the IR.
- * With a computed input these ops are post-processing, and the importer refuses them as such.
+ * selects, Where, transposes and mirror pads that only shape constants (masks, index tables, weight layouts) never
+ * reach the IR. With a computed input most of these ops are post-processing, and the importer refuses them as such.
  */
 
 import { TinyedgeError } from '../../errors.ts';
@@ -105,6 +105,25 @@ const transpose: Folder = ([x, perm]) => {
   return { shape, data, dtype: x!.dtype };
 };
 
+/** MirrorPad: REFLECT mirrors about the edge element, SYMMETRIC repeats it (TF's two modes). */
+const mirrorPad: Folder = ([x, paddings], attrs) => {
+  const mode = attrs.string('mode');
+  if (mode !== 'REFLECT' && mode !== 'SYMMETRIC') fail(`MirrorPad mode ${mode} is not REFLECT or SYMMETRIC`);
+  const edge = mode === 'REFLECT' ? 0 : 1;
+  const p = Array.from(paddings!.data);
+  const shape = x!.shape.map((d, i) => d + p[2 * i]! + p[2 * i + 1]!);
+  const strides = broadcastStrides(x!.shape, x!.shape);
+  const source = (c: number, d: number) => {
+    const n = x!.shape[d]!;
+    const i = c - p[2 * d]!;
+    return i < 0 ? -i - edge : i >= n ? 2 * n - 2 + edge - i : i;
+  };
+  const data = new Float32Array(sizeOf(shape));
+  for (let i = 0; i < data.length; i++)
+    data[i] = x!.data[coordinatesOf(i, shape).reduce((at, c, d) => at + source(c, d) * strides[d]!, 0)]!;
+  return { shape, data, dtype: x!.dtype };
+};
+
 /** TF op → its fold, for the ops the importer computes when all their inputs are constants. */
 export const TF_CONSTANT_FOLDERS: Readonly<Record<string, Folder>> = {
   Cast: ([x], attrs) => {
@@ -122,4 +141,5 @@ export const TF_CONSTANT_FOLDERS: Readonly<Record<string, Folder>> = {
   SelectV2: select(true),
   Where: where,
   Transpose: transpose,
+  MirrorPad: mirrorPad,
 };

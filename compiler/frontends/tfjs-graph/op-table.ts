@@ -339,6 +339,14 @@ export const TF_GRAPH_OPS: Record<string, TfOpMapping> = {
   Max: maxReduction,
   Transpose: transposeAsReshape,
   Pad: constantPad(false),
+  // Of a constant it folds at import; of a computed tensor only padding by nothing is (the IR pads with a constant).
+  MirrorPad: (ctx) => {
+    if (ctx.constValues(1).some((p) => p !== 0))
+      fail(
+        'MirrorPad of a computed tensor is not supported (the IR pads with a constant value; of a constant it folds)',
+      );
+    return ctx.input(0);
+  },
   PadV2: constantPad(true),
   ConcatV2: (ctx) => {
     const n = ctx.inputCount - 1;
