@@ -42,6 +42,7 @@ export const OP_DECLS = {
   resize_bilinear: { inputs: ['input'], attrs: { size: 'pair', alignCorners: 'bool', halfPixelCenters: 'bool' } },
   transpose_conv2d: { inputs: ['input', 'filter', 'bias?'], attrs: { strides: 'pair', pads: 'pads4', clamp: 'clamp' } },
   prelu: { inputs: ['input', 'alpha'], attrs: {} },
+  arg_max: { inputs: ['input'], attrs: { axis: 'int' } },
 } as const satisfies Record<string, { inputs: readonly string[]; attrs: Record<string, AttrKind> }>;
 
 /** Name of an IR op. */
@@ -339,6 +340,15 @@ export const OP_SEMANTICS: { [K in OpName]: OpSemantics<K> } = {
       if (!sameShape(broadcastShapes(input.shape, alpha.shape), input.shape))
         fail(`alpha '${alpha.name}' (${formatShape(alpha.shape)}) does not broadcast into ${formatShape(input.shape)}`);
       return [...input.shape];
+    },
+    macs: () => 0,
+  },
+  arg_max: {
+    // The index of the largest value along `axis` (the first on ties, as TF): that axis goes, as TF's ArgMax.
+    inferShape: (ins, a) => {
+      const shape = ins[0]!.shape;
+      const axis = normalizeAxis(a.axis, shape.length);
+      return shape.filter((_, i) => i !== axis);
     },
     macs: () => 0,
   },

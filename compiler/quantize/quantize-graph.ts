@@ -96,12 +96,17 @@ function quantizeMacWeights(g: Graph, node: Node, type: ActivationType): void {
 const NO_INT8_WHY: Partial<Record<OpName, string>> = {
   batch_norm: ' (only a batch norm right after a conv or dense layer folds away)',
   prelu: ' (PReLU runs in f32 only for now: the f32 reference and predict --precision f32 run it)',
+  arg_max:
+    ' (ArgMax is post-processing run in f32 only: cut the graph before it with --outputs and take the index of the dequantized output)',
 };
+
+/** Ops that have no int8 kernel at all. */
+const F32_ONLY: ReadonlySet<OpName> = new Set(['sub', 'batch_norm', 'identity', 'prelu', 'arg_max']);
 
 /** Fails, naming the node, when the graph has an op without an int8 kernel; checked before calibration spends any time. */
 export function assertQuantizable(g: Graph): void {
   for (const node of g.nodes) {
-    if (node.op === 'sub' || node.op === 'batch_norm' || node.op === 'identity' || node.op === 'prelu') {
+    if (F32_ONLY.has(node.op)) {
       const why = NO_INT8_WHY[node.op] ?? '';
       throw new TinyedgeError('TE201', `cannot be quantized: tinyedge has no int8 ${node.op}${why}`, {
         file: g.source,

@@ -8,46 +8,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import '@tensorflow/tfjs-backend-cpu';
-import { loadGraphModel } from '@tensorflow/tfjs-converter';
-import { concatShards, type TfjsArtifacts } from '../../compiler/frontends/tfjs-common/artifacts.ts';
+import type { TfjsArtifacts } from '../../compiler/frontends/tfjs-common/artifacts.ts';
 import { importTfjsGraph } from '../../compiler/frontends/tfjs-graph/import.ts';
-import type { TfAttr, TfNode } from '../../compiler/frontends/tfjs-graph/tf-node.ts';
 import { runF32 } from '../../compiler/reference/f32/interpreter.ts';
 import { useTfjsBackend } from '../../tools/peers/tfjs.ts';
 import { seededUniform } from '../support/seeded.ts';
-
-const INPUT = [1, 4, 5, 3];
-
-/** A TF.js graph model: a float placeholder 'x', int32 constants (stored as weights, as the converter does) and nodes. */
-function graphModel(consts: Record<string, number[]>, nodes: TfNode[]): TfjsArtifacts {
-  const weights = Object.entries(consts).map(([name, v]) => ({ name, shape: [v.length], dtype: 'int32' }));
-  const bytes = new Uint8Array(Int32Array.from(Object.values(consts).flat()).buffer);
-  const constNodes: TfNode[] = Object.keys(consts).map((name) => ({
-    name,
-    op: 'Const',
-    attr: {
-      dtype: { type: 'DT_INT32' },
-      value: { tensor: { dtype: 'DT_INT32', tensorShape: { dim: [{ size: consts[name]!.length }] } } },
-    },
-  }));
-  const placeholder: TfNode = {
-    name: 'x',
-    op: 'Placeholder',
-    attr: { dtype: { type: 'DT_FLOAT' }, shape: { shape: { dim: INPUT.map((size) => ({ size })) } } },
-  };
-  return {
-    file: 'test:small-graph.json',
-    json: {
-      format: 'graph-model',
-      modelTopology: { node: [placeholder, ...constNodes, ...nodes], versions: { producer: 1395 } },
-      weightsManifest: [{ paths: ['w.bin'], weights }],
-    },
-    shards: [[{ file: 'test:w.bin', bytes }]],
-  };
-}
-
-const flag = (b: boolean): TfAttr => ({ b });
-const int = (i: number): TfAttr => ({ i: String(i) });
+import { flag, graphModel, INPUT, int, loadSmallGraph } from '../support/small-graph-model.ts';
 
 /** Runs the model's output with TF.js and with tinyedge's import + f32 reference; also returns the IR ops. */
 async function both(
@@ -60,14 +26,7 @@ async function both(
     -1,
     1,
   );
-  const m = await loadGraphModel({
-    load: async () => ({
-      modelTopology: a.json.modelTopology as tf.io.ModelArtifacts['modelTopology'],
-      weightSpecs: a.json.weightsManifest.flatMap((g) => g.weights) as tf.io.WeightsManifestEntry[],
-      weightData: concatShards(a.shards.flat()),
-      format: 'graph-model',
-    }),
-  });
+  const m = await loadSmallGraph(a);
   const input = tf.tensor(x, INPUT);
   const y = m.execute(input, output) as tf.Tensor;
   const theirs = y.dataSync() as Float32Array;

@@ -259,6 +259,7 @@ export function renderNode(ctx: RenderContext, node: Node): string[] {
     case 'batch_norm':
     case 'identity':
     case 'prelu':
+    case 'arg_max':
       throw new TinyedgeError('TE401', `${node.op} has no int8 C kernel`);
   }
 }

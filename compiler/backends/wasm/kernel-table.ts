@@ -125,7 +125,7 @@ const both = <N extends Node>(kernel: WasmKernel<N>): KernelRow<N> => ({ int8: [
 /**
  * Every op's kernels. The 16×8 rows hold the MAC ops and softmax of their own and the scalar kernels both types
  * share; resize, transpose conv and logistic have no 16×8 form (Prepare refuses them first). sub, batch_norm and
- * identity never reach a backend: the passes rewrite them; prelu is f32 only (quantize refuses it).
+ * identity never reach a backend: the passes rewrite them; prelu and arg_max are f32 only (quantize refuses them).
  */
 export const WASM_KERNELS: { readonly [K in OpName]: KernelRow<NodeOf<K>> } = {
   conv2d: { int8: [MATMUL_SIMD_INT8, CONV2D_SIMD_INT8], int16: [DOT_SIMD_INT16] },
@@ -149,6 +149,7 @@ export const WASM_KERNELS: { readonly [K in OpName]: KernelRow<NodeOf<K>> } = {
   batch_norm: {},
   identity: {},
   prelu: {},
+  arg_max: {},
 };
 
 /** A node's activation type: int16 when any of its activations is (which includes the int8↔int16 requantizes). */

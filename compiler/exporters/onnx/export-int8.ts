@@ -418,6 +418,7 @@ class Int8OnnxExport {
       case 'batch_norm':
       case 'identity':
       case 'prelu':
+      case 'arg_max':
         throw new TinyedgeError('TE402', `${node.op} cannot be exported as int8 ONNX`);
     }
   }

@@ -432,6 +432,7 @@ class Int8TfliteExport {
       case 'batch_norm':
       case 'identity':
       case 'prelu':
+      case 'arg_max':
         fail(`${node.op} has no int8 TFLite form`);
     }
   }

@@ -13,12 +13,14 @@ import { MAX_TENSOR_ELEMENTS } from '../../ir/verify.ts';
 import type { TfjsArtifacts } from '../tfjs-common/artifacts.ts';
 import { depthwiseShape, hwioToOhwi, transpose2d } from '../tfjs-common/layouts.ts';
 import { decodeTfjsWeights } from '../tfjs-common/weights.ts';
-import { type ConstLayout, TF_GRAPH_OPS, type TfMapContext } from './op-table.ts';
+import { TF_CONSTANT_FOLDERS, type TfConstant } from './constant-folding.ts';
+import type { ConstLayout, TfMapContext } from './map-context.ts';
+import { TF_GRAPH_OPS } from './op-table.ts';
 import { findTfOdApiSsd, type TfSsdHead } from './ssd-postprocessor.ts';
-import { canonicalRef, neededNodes, parseRef, sinks, topologicalOrder } from './tf-graph.ts';
+import { canonicalRef, constantNodes, neededNodes, parseRef, readersOf, sinks, topologicalOrder } from './tf-graph.ts';
 import { dimsOf, TfAttrs, type TfNode, type TfTensorProto } from './tf-node.ts';
 import { rewriteTfIdioms } from './tf-rewrites.ts';
-import { UNSUPPORTED_TF_OP_REASONS } from './unsupported-ops.ts';
+import { OUTPUT_ONLY_TF_OPS, UNSUPPORTED_TF_OP_REASONS } from './unsupported-ops.ts';
 
 const reason = (op: string) => (UNSUPPORTED_TF_OP_REASONS[op] ? `: ${UNSUPPORTED_TF_OP_REASONS[op]}` : '');
 
@@ -156,11 +158,11 @@ export function importTfjsGraph(artifacts: TfjsArtifacts, options: TfjsGraphOpti
   /** TF output ref (node or node:i) → IR tensor name. */
   const irOf = new Map<string, string>();
   /** Const nodes, decoded once when first read (so layout changes happen once, unused ones vanish). */
-  const consts = new Map<string, { shape: number[]; data: Float32Array; dtype: DType }>();
+  const consts = new Map<string, TfConstant>();
   /** IR reshape outputs → the tensor they reshape (never itself a reshape output). */
   const reshapeSource = new Map<string, string>();
 
-  const constantOf = (node: TfNode): { shape: number[]; data: Float32Array; dtype: DType } => {
+  const constantOf = (node: TfNode): TfConstant => {
     const cached = consts.get(node.name);
     if (cached) return cached;
     const attrs = new TfAttrs(node);
@@ -212,15 +214,22 @@ export function importTfjsGraph(artifacts: TfjsArtifacts, options: TfjsGraphOpti
     file,
   );
   const kept = neededNodes(rewritten, outputRefs, file);
+  const readers = readersOf(kept);
+  const foldedAtImport = constantNodes(kept, (op) => op in TF_CONSTANT_FOLDERS);
   // Refuse unmapped ops before ordering: a while loop's cycle would otherwise hide which op is the problem.
   for (const node of kept) {
-    if (node.op !== 'Const' && node.op !== 'Placeholder' && !TF_GRAPH_OPS[node.op]) {
-      throw new TinyedgeError(
-        'TE109',
-        `TF op '${node.op}' is not supported by tinyedge's graph-model frontend${reason(node.op)} (--outputs can cut the graph before it)`,
-        { file, node: node.name, op: node.op },
-      );
-    }
+    const reader = OUTPUT_ONLY_TF_OPS.has(node.op) ? readers.get(node.name)?.[0] : undefined;
+    const mapped = TF_GRAPH_OPS[node.op] && !reader;
+    if (node.op === 'Const' || node.op === 'Placeholder' || mapped || foldedAtImport.has(node.name)) continue;
+    const folds = TF_CONSTANT_FOLDERS[node.op] ? '; tinyedge folds it only when all its inputs are constants' : '';
+    const readBy = reader
+      ? `; tinyedge computes it only as a model output, and '${reader.name}' (${reader.op}) reads its indices`
+      : '';
+    throw new TinyedgeError(
+      'TE109',
+      `TF op '${node.op}' is not supported by tinyedge's graph-model frontend${reason(node.op)}${folds}${readBy} (--outputs can cut the graph before it)`,
+      { file, node: node.name, op: node.op },
+    );
   }
   const tfNodes = topologicalOrder(kept, file);
   const byName = new Map(tfNodes.map((n) => [n.name, n]));
@@ -246,12 +255,30 @@ export function importTfjsGraph(artifacts: TfjsArtifacts, options: TfjsGraphOpti
             );
           const dtype = TF_DTYPES[attrs.dtype('dtype')];
           if (!dtype) throw new TinyedgeError('TE111', `input dtype ${attrs.dtype('dtype')} is not supported`);
-          // A uint8 image enters the float IR as f32 values 0..255: the graph's Cast to float is then the identity.
-          irOf.set(node.name, b.input(node.name, shape, dtype === 'uint8' ? 'f32' : dtype));
+          // An integer image (uint8, or int32 that the graph only casts to float) enters the float IR as f32 values
+          // 0..255: the graph's Cast to float is then the identity.
+          const image =
+            dtype === 'uint8' ||
+            (dtype === 'int32' &&
+              (readers.get(node.name) ?? []).every(
+                (r) => r.op === 'Cast' && new TfAttrs(r).dtype('DstT') === 'DT_FLOAT',
+              ));
+          irOf.set(node.name, b.input(node.name, shape, image ? 'f32' : dtype));
+          return;
+        }
+        const refs = (node.input ?? []).map(parseRef).filter((r) => !r.control);
+        if (foldedAtImport.has(node.name)) {
+          const fold = TF_CONSTANT_FOLDERS[node.op]!;
+          consts.set(
+            node.name,
+            fold(
+              refs.map((r) => consts.get(r.node)!),
+              new TfAttrs(node),
+            ),
+          );
           return;
         }
         const mapping = TF_GRAPH_OPS[node.op]!;
-        const refs = (node.input ?? []).map(parseRef).filter((r) => !r.control);
         const refAt = (i: number) => {
           const r = refs[i];
           if (!r) throw new TinyedgeError('TE110', `expects an input ${i}, has ${refs.length}`);
@@ -311,6 +338,7 @@ export function importTfjsGraph(artifacts: TfjsArtifacts, options: TfjsGraphOpti
           isConstant: (i) => consts.has(refAt(i).node),
           constant: (suffix, shape, data) => b.constant(`${node.name}/${suffix}`, shape, data),
           shapeOf: (name) => b.shapeOf(name),
+          dtypeOf: (name) => b.graph.tensors.get(name)?.dtype ?? 'f32',
           reshape(input, shape) {
             // reshape(reshape(x)) is reshape(x): chains of Squeeze/ExpandDims collapse, and vanish when they undo each other.
             const source = reshapeSource.get(input) ?? input;

@@ -5,40 +5,10 @@
 
 import { TinyedgeError } from '../../errors.ts';
 import { type Clamp, NO_CLAMP } from '../../ir/attrs.ts';
-import type { OpAttrs, OpName } from '../../ir/ops.ts';
 import { tfPads } from '../../ir/padding.ts';
+import type { TfMapContext, TfOpMapping } from './map-context.ts';
+import { maxReduction, sumReduction } from './reduction-ops.ts';
 import { reshapingStridedSlice } from './strided-slice.ts';
-import type { TfAttrs, TfNode } from './tf-node.ts';
-
-/** How a constant input is laid out for the IR. */
-export type ConstLayout = 'as-is' | 'conv-filter' | 'depthwise-filter' | 'matmul-weights';
-
-/** What a mapping may ask of the importer while translating one TF node. */
-export interface TfMapContext {
-  node: TfNode;
-  attrs: TfAttrs;
-  /** Number of data inputs (control inputs excluded). */
-  inputCount: number;
-  /** IR tensor of data input i (constants materialize as they are). */
-  input(i: number): string;
-  /** IR constant of data input i in the given layout; fails if the input is not a constant. */
-  constInput(i: number, layout: ConstLayout): string;
-  /** Values of a constant input (axes, paddings, shapes). */
-  constValues(i: number): number[];
-  /** Whether data input i is a constant (a Const node). */
-  isConstant(i: number): boolean;
-  /** Adds a constant the TF node implies (LeakyRelu's slope); its name is a suffix of the node's. */
-  constant(suffix: string, shape: number[], data: Float32Array): string;
-  /** Shape of an IR tensor. */
-  shapeOf(name: string): number[];
-  /** A reshape of `input` (−1 allowed once); looks through earlier reshapes and returns `input` when nothing changes. */
-  reshape(input: string, shape: number[]): string;
-  /** Adds an IR node; `final` nodes take the TF node's name, others a suffix of it. */
-  emit<K extends OpName>(op: K, inputs: string[], attrs: OpAttrs<K>, suffix?: string): string;
-}
-
-/** Translates one TF node and returns the IR tensor holding its output 0. */
-export type TfOpMapping = (ctx: TfMapContext) => string;
 
 function fail(message: string): never {
   throw new TinyedgeError('TE110', message);
@@ -243,8 +213,21 @@ function constantPad(withValue: boolean): TfOpMapping {
   };
 }
 
-/** Cast to float of what the float IR already holds as f32 values (a uint8 image input, floats). */
-const CASTS_TO_FLOAT = new Set(['DT_FLOAT', 'DT_UINT8']);
+/** A transpose that moves only axes of size 1 keeps the data in place: a reshape. The IR has no data-moving one. */
+const transposeAsReshape: TfOpMapping = (ctx) => {
+  const input = ctx.input(0);
+  const inShape = ctx.shapeOf(input);
+  const perm = ctx.constValues(1);
+  const moved = perm.filter((d) => inShape[d] !== 1);
+  if (moved.some((d, i) => i > 0 && d < moved[i - 1]!))
+    fail(
+      `perm [${perm.join(', ')}] moves data of a computed ${inShape.join('×')} tensor (only transposes of constants, or of axes of size 1, are supported)`,
+    );
+  return ctx.reshape(
+    input,
+    perm.map((d) => inShape[d]!),
+  );
+};
 
 /** TF op name → mapping. Placeholder and Const are handled by the importer itself. */
 export const TF_GRAPH_OPS: Record<string, TfOpMapping> = {
@@ -310,11 +293,14 @@ export const TF_GRAPH_OPS: Record<string, TfOpMapping> = {
     });
     return ctx.reshape(input, shape);
   },
+  // A cast that changes no value: to the type it has, or to float of what the IR already holds as f32 (an integer
+  // image input). Casts of constants fold at import (constant-folding.ts).
   Cast: (ctx) => {
     const [from, to] = [ctx.attrs.dtype('SrcT'), ctx.attrs.dtype('DstT')];
-    if (to !== 'DT_FLOAT' || !CASTS_TO_FLOAT.has(from))
-      fail(`Cast from ${from} to ${to} is not supported (to DT_FLOAT from ${[...CASTS_TO_FLOAT].join(', ')} is)`);
-    return ctx.input(0);
+    const input = ctx.input(0);
+    if (from !== to && !(to === 'DT_FLOAT' && ctx.dtypeOf(input) === 'f32'))
+      fail(`Cast from ${from} to ${to} of a computed tensor is not supported (only casts that change no value are)`);
+    return input;
   },
   ResizeBilinear: resize('resize_bilinear'),
   ResizeNearestNeighbor: resize('resize_nearest'),
@@ -342,7 +328,25 @@ export const TF_GRAPH_OPS: Record<string, TfOpMapping> = {
   },
   Mean: (ctx) =>
     ctx.emit('mean', [ctx.input(0)], { axes: ctx.constValues(1), keepDims: ctx.attrs.bool('keep_dims', false) }),
+  // Only as a model output (the importer refuses one that other nodes read): the f32 reference computes it.
+  ArgMax: (ctx) => {
+    const type = ctx.attrs.dtype('output_type', 'DT_INT64');
+    if (type !== 'DT_INT32' && type !== 'DT_INT64')
+      fail(`output_type ${type} is not supported (DT_INT32, DT_INT64 are)`);
+    return ctx.emit('arg_max', [ctx.input(0)], { axis: ctx.constValues(1)[0]! });
+  },
+  Sum: sumReduction,
+  Max: maxReduction,
+  Transpose: transposeAsReshape,
   Pad: constantPad(false),
+  // Of a constant it folds at import; of a computed tensor only padding by nothing is (the IR pads with a constant).
+  MirrorPad: (ctx) => {
+    if (ctx.constValues(1).some((p) => p !== 0))
+      fail(
+        'MirrorPad of a computed tensor is not supported (the IR pads with a constant value; of a constant it folds)',
+      );
+    return ctx.input(0);
+  },
   PadV2: constantPad(true),
   ConcatV2: (ctx) => {
     const n = ctx.inputCount - 1;

@@ -115,3 +115,20 @@ export function sinks(nodes: readonly TfNode[]): string[] {
     .filter((n) => !read.has(n.name) && n.op !== 'Const' && n.op !== 'Placeholder' && n.op !== 'NoOp')
     .map((n) => n.name);
 }
+
+/** Names of the nodes whose value is known at import: Consts, and `foldable` ops whose data inputs all are. */
+export function constantNodes(nodes: readonly TfNode[], foldable: (op: string) => boolean): Set<string> {
+  const constant = new Set(nodes.filter((n) => n.op === 'Const').map((n) => n.name));
+  // Repeat until nothing changes: the list need not be in topological order (and may hold cycles).
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const n of nodes) {
+      if (constant.has(n.name) || !foldable(n.op)) continue;
+      if (dataInputs(n).every((r) => constant.has(parseRef(r).node))) {
+        constant.add(n.name);
+        grew = true;
+      }
+    }
+  }
+  return constant;
+}

@@ -337,6 +337,7 @@ export function prepareInt8Node(g: Graph, node: Node): Int8Params {
     case 'batch_norm':
     case 'identity':
     case 'prelu':
+    case 'arg_max':
       throw new TinyedgeError('TE201', `${node.op} has no int8 kernel`);
   }
 }

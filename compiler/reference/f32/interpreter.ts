@@ -15,7 +15,7 @@ import { gatherNearest, resizeBilinearF32 } from '../resize.ts';
 import { runSchedule } from '../run-schedule.ts';
 import { conv2dF32, depthwiseConv2dF32, fullyConnectedF32, transposeConv2dF32 } from './conv.ts';
 import { batchNormF32, binaryF32, clampF32, logisticF32, softmaxF32 } from './elementwise.ts';
-import { meanF32, poolF32 } from './reduce.ts';
+import { argMaxF32, meanF32, poolF32 } from './reduce.ts';
 
 type Kernel<K extends OpName> = (node: NodeOf<K>, x: Float32Array[], ins: Tensor[], out: Tensor) => Float32Array;
 
@@ -91,6 +91,7 @@ const KERNELS: { [K in OpName]: Kernel<K> } = {
     ),
   prelu: (_n, [x, alpha], [input, ta]) =>
     binaryF32(x!, input!.shape, alpha!, ta!.shape, input!.shape, (v, a) => (v < 0 ? a * v : v), NO_CLAMP),
+  arg_max: ({ attrs }, [x], [input]) => argMaxF32(x!, input!.shape, attrs.axis),
 };
 
 /** Runs one node on f32 values. */

@@ -1,4 +1,4 @@
-/** @fileoverview f32 reference kernels of pooling and reductions: avg/max pool (TF semantics: padding not counted) and mean. */
+/** @fileoverview f32 reference kernels of pooling and reductions: avg/max pool (TF semantics: padding not counted), mean and arg max. */
 import type { Clamp } from '../../ir/attrs.ts';
 import { sizeOf } from '../../ir/tensor.ts';
 import type { Window2d } from '../../ir/window.ts';
@@ -32,6 +32,24 @@ export function poolF32(x: Float32Array, g: Window2d, kind: 'avg' | 'max', clamp
           y[yb + c] = v < lo ? lo : Math.min(v, hi);
         }
       }
+    }
+  }
+  return y;
+}
+
+/** Index of the largest value along `axis` (the first on ties, as TF's ArgMax), as f32 values. */
+export function argMaxF32(x: Float32Array, shape: readonly number[], axis: number): Float32Array {
+  const a = axis < 0 ? axis + shape.length : axis;
+  const n = shape[a]!;
+  const inner = sizeOf(shape.slice(a + 1));
+  const outer = x.length / (n * inner);
+  const y = new Float32Array(outer * inner);
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      const base = o * n * inner + i;
+      let best = 0;
+      for (let k = 1; k < n; k++) if (x[base + k * inner]! > x[base + best * inner]!) best = k;
+      y[o * inner + i] = best;
     }
   }
   return y;

@@ -146,6 +146,7 @@ const KERNELS: { [K in OpName]: Kernel<K> } = {
       expect(p, 'mac'),
     ),
   prelu: noIntegerKernel('prelu'),
+  arg_max: noIntegerKernel('arg_max'),
 };
 
 /** Runs one node on integer values (int8, or int16 in 16×8 graphs). */
