@@ -12,6 +12,10 @@
  *   pixels no later output reads. This relies on the kernel contract IN_PLACE_TILE_PIXELS states.
  * For several threads (`threads` > 1), a layer split into bands (thread-split.ts) never slides (its bands run at
  * once, so one could overwrite rows another has yet to read) and gets one scratch per thread.
+ * With patches (patch/patch-plan.ts), the prefix's tensors are per-cell buffers of their largest cell, alive their
+ * own steps within a cell; the graph input and the assembled split tensor stay whole for the whole prefix, beside the
+ * cell's copy of the input rectangle and the split layer's cell (`<tensor>@cell` in the offsets); nothing in the
+ * prefix is written in place.
  */
 import { type Graph, type Node, tensorOf } from '../ir/graph.ts';
 import { lastReaderIndex } from '../ir/last-reader.ts';
@@ -19,6 +23,7 @@ import { DTYPE_BYTES, sameShape, sizeOf } from '../ir/tensor.ts';
 import { tupleOf } from '../ir/tuple.ts';
 import { int8ParamsOf } from '../quantize/prepare/prepare-int8.ts';
 import { ARENA_ALIGNMENT, GreedyBySizePlanner, LinearPlanner, lowerBound, type Piece } from './arena.ts';
+import { CELL_SUFFIX, type PatchPlan } from './patch/patch-plan.ts';
 import { splitsAcrossThreads, threadScratchStride } from './thread-split.ts';
 
 /**
@@ -41,6 +46,8 @@ export interface MemoryPlan {
   scratch: Map<string, number>;
   /** Outputs written over their own input (the node reads and writes overlapping bytes), by output name. */
   overlapping: Set<string>;
+  /** The prefix that runs in patches, if any. */
+  patches?: PatchPlan;
 }
 
 /** A backend's scratch-size query: bytes a node's kernel needs while it runs (0 for none). */
@@ -101,17 +108,21 @@ export function slidingOutputOffset(g: Graph, node: Node): number | undefined {
 }
 
 /** One plan with the given convolutions sliding over their inputs (where the input's storage allows it). */
-function planOnce(g: Graph, scratchOf: ScratchQuery, slides: ReadonlySet<string>): MemoryPlan {
+function planOnce(g: Graph, scratchOf: ScratchQuery, slides: ReadonlySet<string>, patches?: PatchPlan): MemoryPlan {
   const end = g.nodes.length;
   const lastRead = lastReaderIndex(g);
   for (const o of g.outputs) lastRead.set(o, end);
+  const inPrefix = (step: number) => patches !== undefined && step <= patches.split;
+  const cellOf = (name: string) => (patches && name !== patches.splitTensor ? patches.cellBytes.get(name) : undefined);
+  if (patches) lastRead.set(patches.input, Math.max(lastRead.get(patches.input) ?? 0, patches.split));
   // Buffers of tensors sharing storage: each tensor is a piece of one buffer, at an offset in it, alive its own steps.
   const bufferOf = new Map<string, number>();
   const buffers: Piece[][] = [];
   const pieceOf = new Map<string, Piece>();
   const overlapping = new Set<string>();
   const piece = (name: string, at: number, first: number): Piece => {
-    const p = { at, size: bytesOf(g, name), firstUse: first, lastUse: Math.max(first, lastRead.get(name) ?? first) };
+    const size = g.inputs.includes(name) ? bytesOf(g, name) : (cellOf(name) ?? bytesOf(g, name));
+    const p = { at, size, firstUse: first, lastUse: Math.max(first, lastRead.get(name) ?? first) };
     pieceOf.set(name, p);
     return p;
   };
@@ -139,6 +150,11 @@ function planOnce(g: Graph, scratchOf: ScratchQuery, slides: ReadonlySet<string>
   for (const name of g.inputs) open(name, 0);
   g.nodes.forEach((node, step) => {
     const out = node.outputs[0]!;
+    if (inPrefix(step)) {
+      // The assembled split tensor fills up cell by cell from the prefix's first step.
+      open(out, out === patches?.splitTensor ? 0 : step);
+      return;
+    }
     const source = inPlaceSource(g, node, step, (t) => (pieceOf.get(t) as Piece).lastUse);
     if (source !== undefined) {
       // Same bytes: the output is a piece at the source's offset that lives on after it.
@@ -155,6 +171,21 @@ function planOnce(g: Graph, scratchOf: ScratchQuery, slides: ReadonlySet<string>
     }
     open(out, step);
   });
+  if (patches) {
+    // Each cell's copy of its input rectangle (read by the prefix's first readers), and of the split layer's cell.
+    const inputEnd = Math.max(
+      ...g.nodes.slice(0, patches.split + 1).flatMap((n, i) => (n.inputs.includes(patches.input) ? [i] : [])),
+    );
+    for (const [name, first, last] of [
+      [patches.input, 0, inputEnd],
+      [patches.splitTensor, patches.split, patches.split],
+    ] as const) {
+      bufferOf.set(name + CELL_SUFFIX, buffers.length);
+      const p = { at: 0, size: patches.cellBytes.get(name)!, firstUse: first, lastUse: last };
+      pieceOf.set(name + CELL_SUFFIX, p);
+      buffers.push([p]);
+    }
+  }
   const scratchBuffer = new Map<string, number>();
   g.nodes.forEach((node, step) => {
     const size = scratchOf(g, node);
@@ -180,6 +211,7 @@ function planOnce(g: Graph, scratchOf: ScratchQuery, slides: ReadonlySet<string>
     offsets,
     scratch,
     overlapping,
+    ...(patches ? { patches } : {}),
   };
 }
 
@@ -192,32 +224,34 @@ function planOnce(g: Graph, scratchOf: ScratchQuery, slides: ReadonlySet<string>
 export function planMemory(
   g: Graph,
   scratchQuery: ScratchQuery = () => 0,
-  options: { slide?: 'best' | 'every' | 'none'; threads?: number } = {},
+  options: { slide?: 'best' | 'every' | 'none'; threads?: number; patches?: PatchPlan } = {},
 ): MemoryPlan {
   const threads = options.threads ?? 1;
+  const patches = options.patches;
+  if (patches && threads > 1) throw new Error('internal: patches on several threads');
   const split = (n: Node) => threads > 1 && splitsAcrossThreads(g, n);
   const scratchOf: ScratchQuery = (_, n) =>
     split(n) ? threadScratchStride(scratchQuery(g, n)) * threads : scratchQuery(g, n);
   const bytesAround = (n: Node) => bytesOf(g, n.inputs[0]!) + bytesOf(g, n.outputs[0]!);
   const candidates = g.nodes
     .filter((n) => {
-      if (split(n)) return false;
+      if (split(n) || (patches && g.nodes.indexOf(n) <= patches.split)) return false;
       const slide = slidingOutputOffset(g, n);
       // Sliding pays only when the output overlaps its input, i.e. starts less than its own size before it.
       return slide !== undefined && slide > -bytesOf(g, n.outputs[0]!);
     })
     .sort((a, b) => bytesAround(b) - bytesAround(a));
   // Tests force every slide (the kernels' contract, proven on every target) or none.
-  if (options.slide === 'every') return planOnce(g, scratchOf, new Set(candidates.map((n) => n.name)));
-  if (options.slide === 'none') return planOnce(g, scratchOf, new Set());
+  if (options.slide === 'every') return planOnce(g, scratchOf, new Set(candidates.map((n) => n.name)), patches);
+  if (options.slide === 'none') return planOnce(g, scratchOf, new Set(), patches);
   // Two greedy searches, from every candidate sliding (dropping each that doesn't help) and from none (adding each
   // that does); the smaller plan wins, and on a tie the one with fewer overlapping writes.
   const search = (slides: Set<string>, adding: boolean) => {
-    let best = planOnce(g, scratchOf, slides);
+    let best = planOnce(g, scratchOf, slides, patches);
     for (const n of candidates) {
       if (adding) slides.add(n.name);
       else slides.delete(n.name);
-      const tried = planOnce(g, scratchOf, slides);
+      const tried = planOnce(g, scratchOf, slides, patches);
       const keep = adding ? tried.arenaBytes < best.arenaBytes : tried.arenaBytes <= best.arenaBytes;
       if (keep) best = tried;
       else if (adding) slides.delete(n.name);
