@@ -31,6 +31,8 @@ import { foldInputAffine } from './passes/fold-input-affine.ts';
 import { foldPadIntoConv } from './passes/fold-pad.ts';
 import { fuseActivation } from './passes/fuse-activation.ts';
 import { pruneTensors } from './passes/graph-edit.ts';
+import { chooseMemory, type MemoryChoice } from './plan/patch/choose-memory.ts';
+import type { PatchConfig } from './plan/patch/patch-plan.ts';
 import { type MemoryPlan, planMemory } from './plan/plan-memory.ts';
 import { correctBiases } from './quantize/bias-correction.ts';
 import { type CalibrationMethod, calibrate } from './quantize/calibrate.ts';
@@ -105,6 +107,11 @@ export function quantize(g: Graph, inputs: readonly Float32Array[], options: Qua
 /** The activation arena of an int8 graph for a target: offsets planned from tensor lifetimes, with its backend's kernel scratch (per thread for the layers `threads` > 1 splits). */
 export function plan(g: Graph, target: Target, threads = 1): MemoryPlan {
   return planMemory(g, target.backend === 'c' ? cScratchBytes : wasmScratchBytes, { threads });
+}
+
+/** The C backend's arena within a RAM budget: layer-wise if it fits, else the cheapest patch-based prefix that does (or the `patches` forced). */
+export function planWithin(g: Graph, budget?: { bytes: number; name: string }, patches?: PatchConfig): MemoryChoice {
+  return chooseMemory(g, cScratchBytes, budget, patches);
 }
 
 /** What a model is called and how its images are prepared: written into the project for its runner or loader. */

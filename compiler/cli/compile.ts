@@ -15,6 +15,7 @@ import {
   refuseAudioOffload,
 } from '../compile/compile-model.ts';
 import { TinyedgeError } from '../errors.ts';
+import type { PatchReport } from '../compile/compiled-model.ts';
 import { checkOutputDir } from '../output/output-dir.ts';
 import { type Cut, cutCandidates } from '../plan/split/cut-candidates.ts';
 import type { ActivationType } from '../quantize/prepare/quant-params.ts';
@@ -36,6 +37,8 @@ export interface CompileOptions {
   cut?: string;
   /** --threads: threads the model may use (hosted C targets, wasm32). */
   threads?: string;
+  /** --patches RxC@layer: run a prefix in patches (C targets). */
+  patches?: string;
   force?: boolean;
   json?: boolean;
 }
@@ -87,6 +90,27 @@ function threadLines(compiled: Compiled, arenaBytes: number): string[] {
   ];
 }
 
+/** The summary's patch lines: the configuration, what layer-wise needed, the recomputed MACs and the options tried. */
+function patchLines(p: PatchReport): string[] {
+  const share = ((100 * p.extraMacs) / p.macs).toFixed(1);
+  return [
+    `  patches  ${p.chosen}: layer-wise arena ${p.layerWiseArenaBytes} B (lower bound ${p.layerWiseLowerBoundBytes} B); +${p.extraMacs} MACs (+${share}%) recomputing the halo`,
+    `           tried ${p.tried.length} configurations (--json lists each); those no other beats on both arena and MACs:`,
+    ...p.tried
+      .filter(
+        (t) =>
+          !p.tried.some(
+            (u) =>
+              u !== t &&
+              u.arenaBytes <= t.arenaBytes &&
+              u.extraMacs <= t.extraMacs &&
+              (u.arenaBytes < t.arenaBytes || u.extraMacs < t.extraMacs),
+          ),
+      )
+      .map((t) => `             ${t.label}: arena ${t.arenaBytes} B, +${t.extraMacs} MACs`),
+  ];
+}
+
 /** Compiles a model for a target into a folder and prints (or returns as JSON) its memory figures. */
 export async function compileCommand(spec: string | undefined, options: CompileOptions): Promise<void> {
   const target = loadTarget(options.target);
@@ -117,6 +141,7 @@ export async function compileCommand(spec: string | undefined, options: CompileO
     budgets,
     threads,
     ...(cut ? { cut } : {}),
+    ...(options.patches !== undefined ? { patches: options.patches } : {}),
   });
   if (cut) return printSplit(model, cut, compiled, options);
   const m = compiled.manifest.memory;
@@ -136,6 +161,7 @@ export async function compileCommand(spec: string | undefined, options: CompileO
       `compiled ${model.spec} for ${target.name} into ${options.out}`,
       `  arena    ${m.arenaBytes} B (${bytes(m.arenaBytes)}); lower bound ${m.lowerBoundBytes} B, +${overBound}%; without reuse ${bytes(naive)}`,
       ...threadLines(compiled, m.arenaBytes),
+      ...(m.patches ? patchLines(m.patches) : []),
       `  weights  ${m.weightBytes} B (${bytes(m.weightBytes)}, const)`,
       `  code     ${m.codeBytes} B (${bytes(m.codeBytes)}, ${target.backend === 'c' ? 'text of the model and kernels' : 'the module without its data segment'})`,
       ...(audio

@@ -139,7 +139,14 @@ program
       .choices(['int8', 'int16'])
       .default('int8'),
   )
-  .option('--budget-ram <bytes>', 'refuse if the arena needs more RAM (e.g. 262144, 256k, 2M)')
+  .option(
+    '--budget-ram <bytes>',
+    'fit the arena in this much RAM (e.g. 262144, 256k, 2M): C targets run the first layers in patches if needed; refuse if nothing fits',
+  )
+  .option(
+    '--patches <RxC@layer>',
+    'C targets: run the layers up to this one (node index or name) in an R×C grid of patches (e.g. 4x4@12)',
+  )
   .option('--budget-flash <bytes>', 'refuse if weights and code need more flash')
   .option(
     '--outputs <nodes>',

@@ -13,11 +13,14 @@ import { TinyedgeError } from '../errors.ts';
 import { type Graph, tensorOf } from '../ir/graph.ts';
 import type { Quantization } from '../ir/tensor.ts';
 import { checkOutputDir, prepareOutputDir, recordOutputFiles, writeOutputFiles } from '../output/output-dir.ts';
-import { build, plan, render } from '../pipeline.ts';
+import { modelStats } from '../ir/stats.ts';
+import { build, plan, planWithin, render } from '../pipeline.ts';
+import { parsePatches } from '../plan/patch/choose-memory.ts';
+import type { MemoryPlan } from '../plan/plan-memory.ts';
 import type { Cut } from '../plan/split/cut-candidates.ts';
 import { MAX_THREADS } from '../plan/thread-split.ts';
 import { activationType } from '../quantize/prepare/quant-params.ts';
-import { COMPILED_MODEL_FILE, type CompiledModel } from './compiled-model.ts';
+import { COMPILED_MODEL_FILE, type CompiledModel, type PatchReport } from './compiled-model.ts';
 import { writeSplitBuild } from './split-build.ts';
 
 /** A limit in bytes and what the error calls it (`--budget-ram`; default: the target's RAM or flash). */
@@ -40,6 +43,8 @@ export interface CompileOptions {
   cut?: Cut;
   /** Threads the model may use (hosted C targets: a thread pool; wasm32: workers sharing its memory; default 1). */
   threads?: number;
+  /** Run a prefix in patches (C targets): `RxC@layer`, the split layer by node index or name (plan/patch/). */
+  patches?: string;
 }
 
 /** A compiled folder: where, and its description as written there. */
@@ -154,6 +159,41 @@ function compileSplit(model: LoadedModel, target: Target, cut: Cut, options: Com
   return { dir: options.out, manifest };
 }
 
+/**
+ * The arena plan: on one thread of a C target (not an audio model's, whose clip shares the budget), the budget
+ * search (plan/patch/choose-memory.ts) or the forced patches; else layer-wise as always.
+ */
+function planFor(
+  model: LoadedModel,
+  target: Target,
+  threads: number,
+  ram: Budget | undefined,
+  patches: string | undefined,
+): { memory: MemoryPlan; patchReport?: PatchReport } {
+  const g = model.graph;
+  const searchable = target.backend === 'c' && threads === 1 && !model.audio;
+  if (!searchable) {
+    if (patches !== undefined)
+      throw new TinyedgeError('TE602', '--patches is for C targets on one thread, without --threads, --cut or audio', {
+        file: model.spec,
+      });
+    return { memory: plan(g, target, threads) };
+  }
+  const choice = planWithin(g, ram, patches === undefined ? undefined : parsePatches(g, patches));
+  if (!choice.plan.patches) return { memory: choice.plan };
+  return {
+    memory: choice.plan,
+    patchReport: {
+      chosen: choice.chosen.label,
+      layerWiseArenaBytes: choice.layerWise.arenaBytes,
+      layerWiseLowerBoundBytes: choice.layerWise.lowerBoundBytes,
+      extraMacs: choice.chosen.extraMacs,
+      macs: modelStats(g).totals.macs,
+      tried: choice.tried,
+    },
+  };
+}
+
 /** Compiles an int8 model for a target into `options.out` (built, for C) and returns the folder's description; never prints. */
 export function compile(model: LoadedModel, options: CompileOptions): Compiled {
   const target = loadTarget(options.target);
@@ -170,8 +210,8 @@ export function compile(model: LoadedModel, options: CompileOptions): Compiled {
   if (options.cut) return compileSplit(model, target, options.cut, options);
   const g = model.graph;
   const budgets = budgetsOf(target, options.budgets);
-  const memory = plan(g, target, threads);
   const front = model.audio ? cwtFrontEndOf(g, model.audio) : undefined;
+  const { memory, patchReport } = planFor(model, target, threads, budgets.ram, options.patches);
   const audio = front && model.audio ? { config: model.audio, ...cwtMemory(front) } : undefined;
   budgetCheck(
     audio ? 'RAM for the activation arena and the clip' : 'RAM for the activation arena',
@@ -198,6 +238,7 @@ export function compile(model: LoadedModel, options: CompileOptions): Compiled {
       lowerBoundBytes: memory.lowerBoundBytes,
       weightBytes: project.weightBytes,
       codeBytes,
+      ...(patchReport ? { patches: patchReport } : {}),
     },
     ...(audio ? { audio } : {}),
     ...(threads > 1 ? { threads } : {}),

@@ -9,6 +9,17 @@ import { TinyedgeError } from '../errors.ts';
 import type { ActivationType } from '../quantize/prepare/quant-params.ts';
 import type { SplitRecord } from './split-build.ts';
 
+/** What patch-based execution changed: the configuration, the layer-wise arena and bound it replaced, its extra MACs, and the options the budget search tried. */
+export interface PatchReport {
+  chosen: string;
+  layerWiseArenaBytes: number;
+  layerWiseLowerBoundBytes: number;
+  extraMacs: number;
+  /** The whole model's MACs layer-wise, for the overhead's share. */
+  macs: number;
+  tried: { label: string; arenaBytes: number; extraMacs: number }[];
+}
+
 /** What `run` needs to know about a compiled folder (written as tinyedge.json). */
 export interface CompiledModel {
   model: string;
@@ -19,7 +30,14 @@ export interface CompiledModel {
   /** dtype: int8, or int16 for 16×8 models (absent in folders from before 16×8: int8). */
   input: { name: string; shape: number[]; scale: number; zeroPoint: number; dtype?: ActivationType };
   output: { name: string; shape: number[]; scale: number; zeroPoint: number; dtype?: ActivationType };
-  memory: { arenaBytes: number; lowerBoundBytes: number; weightBytes: number; codeBytes: number };
+  memory: {
+    arenaBytes: number;
+    lowerBoundBytes: number;
+    weightBytes: number;
+    codeBytes: number;
+    /** With a prefix run in patches (`--patches`, or chosen for `--budget-ram`): it, the layer-wise figures, and every option tried. */
+    patches?: PatchReport;
+  };
   /** An audio model's CWT front end: its input is a WAV clip; its tables are counted in weightBytes, its clip buffer is RAM beside the arena. */
   audio?: { config: CwtConfig; tableBytes: number; bufferBytes: number };
   /** Threads the model may use (`--threads`, above 1: a thread pool); absent: one. */
