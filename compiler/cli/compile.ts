@@ -14,8 +14,8 @@ import {
   compile,
   refuseAudioOffload,
 } from '../compile/compile-model.ts';
-import { TinyedgeError } from '../errors.ts';
 import type { PatchReport } from '../compile/compiled-model.ts';
+import { TinyedgeError } from '../errors.ts';
 import { checkOutputDir } from '../output/output-dir.ts';
 import { type Cut, cutCandidates } from '../plan/split/cut-candidates.ts';
 import type { ActivationType } from '../quantize/prepare/quant-params.ts';
