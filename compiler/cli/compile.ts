@@ -94,7 +94,7 @@ function threadLines(compiled: Compiled, arenaBytes: number): string[] {
 function patchLines(p: PatchReport): string[] {
   const share = ((100 * p.extraMacs) / p.macs).toFixed(1);
   return [
-    `  patches  ${p.chosen}: layer-wise arena ${p.layerWiseArenaBytes} B (lower bound ${p.layerWiseLowerBoundBytes} B); +${p.extraMacs} MACs (+${share}%) recomputing the halo`,
+    `  patches  ${p.chosen} (up to '${p.splitLayer}'): layer-wise arena ${p.layerWiseArenaBytes} B (lower bound ${p.layerWiseLowerBoundBytes} B); +${p.extraMacs} MACs (+${share}%) recomputing the halo`,
     `           tried ${p.tried.length} configurations (--json lists each); those no other beats on both arena and MACs:`,
     ...p.tried
       .filter(

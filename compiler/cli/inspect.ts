@@ -1,10 +1,14 @@
-/** @fileoverview `tinyedge inspect [model] [--json]`: the per-node table (op, output shape, MACs, parameters, bytes) and totals. */
+/**
+ * @fileoverview `tinyedge inspect [model] [--json] [--target T [--budget-ram B]]`: the per-node table (op, output
+ * shape, MACs, parameters, bytes) and totals; with a C target, the activation memory there (inspect-memory.ts).
+ */
 
 import { describeClamp } from '../ir/attrs.ts';
 import { tensorOf } from '../ir/graph.ts';
 import { modelStats } from '../ir/stats.ts';
 import { formatShape } from '../ir/tensor.ts';
 import { bytes, shortName, si, table } from '../terminal/format.ts';
+import { inspectMemory, memoryLines } from './inspect-memory.ts';
 import { prepareModel } from './prepare-model.ts';
 
 /** Options of inspect. */
@@ -13,10 +17,15 @@ export interface InspectOptions {
   outputs?: string;
   json?: boolean;
   raw?: boolean;
+  /** --target: also plan the arena on this C target (layer-wise, or the patches its RAM needs). */
+  target?: string;
+  /** --budget-ram with --target: the RAM to fit instead of the target's. */
+  budgetRam?: string;
 }
 
 /** Prints the model's structure after the f32 passes (or as imported with --raw). */
-export function inspectCommand(spec: string | undefined, options: InspectOptions): void {
+export async function inspectCommand(spec: string | undefined, options: InspectOptions): Promise<void> {
+  const memory = options.target ? await inspectMemory(spec, options.target, options) : undefined;
   const model = prepareModel(spec, { optimized: !options.raw, quiet: options.json, outputs: options.outputs });
   const g = model.graph;
   const stats = modelStats(g);
@@ -29,7 +38,7 @@ export function inspectCommand(spec: string | undefined, options: InspectOptions
         'clamp' in g.nodes[i]!.attrs ? describeClamp((g.nodes[i]!.attrs as { clamp: never }).clamp) : undefined,
     }));
     process.stdout.write(
-      `${JSON.stringify({ model: model.spec, source: g.source, stage: options.raw ? 'imported' : 'optimized', inputs: io(g.inputs), outputs: io(g.outputs), nodes, totals: stats.totals })}\n`,
+      `${JSON.stringify({ model: model.spec, source: g.source, stage: options.raw ? 'imported' : 'optimized', inputs: io(g.inputs), outputs: io(g.outputs), nodes, totals: stats.totals, ...(memory ? { memory } : {}) })}\n`,
     );
     return;
   }
@@ -57,6 +66,7 @@ export function inspectCommand(spec: string | undefined, options: InspectOptions
       .join(', ')}`,
     table(['#', 'node', 'op', 'output', 'MACs', 'params', 'activation'], rows, [0, 4, 5, 6]),
     `nodes ${t.nodes}   MACs ${si(t.macs)} (${t.macs})   parameters ${si(t.params)}   weights ${bytes(t.weightBytes)}   largest activation ${bytes(t.largestActivationBytes)} (${shortName(t.largestActivation)})`,
+    ...(memory ? memoryLines(memory) : []),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 }

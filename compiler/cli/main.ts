@@ -46,10 +46,15 @@ program
   .option('--json', 'print one JSON object on stdout')
   .option('--raw', 'show the graph as imported, before the passes')
   .option(
+    '--target <name>',
+    'also plan the activation arena on this C target: layer-wise, its lower bound, and the patches its RAM needs (quantizes the model as compile does)',
+  )
+  .option('--budget-ram <bytes>', "with --target: the RAM to fit instead of the target profile's")
+  .option(
     '--outputs <nodes>',
     'TF.js graph models: cut after these nodes (comma-separated TF names); they become the outputs',
   )
-  .action((model: string, opts: { json?: boolean; raw?: boolean }) => inspectCommand(model, opts));
+  .action((model: string, opts: Parameters<typeof inspectCommand>[1]) => inspectCommand(model, opts));
 
 program
   .command('predict')

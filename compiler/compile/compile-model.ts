@@ -185,6 +185,7 @@ function planFor(
     memory: choice.plan,
     patchReport: {
       chosen: choice.chosen.label,
+      splitLayer: model.graph.nodes[choice.plan.patches.split]!.name,
       layerWiseArenaBytes: choice.layerWise.arenaBytes,
       layerWiseLowerBoundBytes: choice.layerWise.lowerBoundBytes,
       extraMacs: choice.chosen.extraMacs,

@@ -11,7 +11,10 @@ import type { SplitRecord } from './split-build.ts';
 
 /** What patch-based execution changed: the configuration, the layer-wise arena and bound it replaced, its extra MACs, and the options the budget search tried. */
 export interface PatchReport {
+  /** `RxC@<node index>` (plan/patch/choose-memory.ts). */
   chosen: string;
+  /** The split layer's node name. */
+  splitLayer: string;
   layerWiseArenaBytes: number;
   layerWiseLowerBoundBytes: number;
   extraMacs: number;

@@ -17,7 +17,7 @@ export type MemoryOption = { kind: 'layer-wise' } | { kind: 'patches'; config: P
 
 /** One option as the search planned it. */
 export interface TriedOption {
-  /** `layer-wise`, or `RxC@<split layer>`. */
+  /** `layer-wise`, or `RxC@<split layer's node index>`. */
   label: string;
   arenaBytes: number;
   extraMacs: number;
@@ -37,9 +37,9 @@ const MAX_GRID = 8;
 /** The search stops at split layers whose output is this many times smaller (per side) than the input. */
 const MAX_DOWNSCALE = 8;
 
-/** `RxC@<layer name>`: how the report and `--patches` name a patch configuration. */
-export function patchLabel(g: Graph, c: PatchConfig): string {
-  return `${c.rows}x${c.cols}@${g.nodes[c.split]!.name}`;
+/** `RxC@<split layer's node index>`: how the report and `--patches` name a patch configuration. */
+export function patchLabel(c: PatchConfig): string {
+  return `${c.rows}x${c.cols}@${c.split}`;
 }
 
 /** Whether a patch configuration can run (planPatches accepts it). */
@@ -76,7 +76,7 @@ function planOption(g: Graph, scratch: ScratchQuery, option: MemoryOption): { pl
   }
   const patches = planPatches(g, option.config);
   const plan = planMemory(g, scratch, { patches });
-  const label = patchLabel(g, option.config);
+  const label = patchLabel(option.config);
   return { plan, tried: { label, arenaBytes: plan.arenaBytes, extraMacs: patches.patchMacs - patches.prefixMacs } };
 }
 
