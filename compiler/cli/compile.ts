@@ -37,7 +37,7 @@ export interface CompileOptions {
   cut?: string;
   /** --threads: threads the model may use (hosted C targets, wasm32). */
   threads?: string;
-  /** --patches RxC@layer: run a prefix in patches (C targets). */
+  /** --patches auto|RxC@layer: run a prefix in patches (C targets; auto: only when the RAM budget needs it). */
   patches?: string;
   force?: boolean;
   json?: boolean;

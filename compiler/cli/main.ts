@@ -146,11 +146,11 @@ program
   )
   .option(
     '--budget-ram <bytes>',
-    'fit the arena in this much RAM (e.g. 262144, 256k, 2M): C targets run the first layers in patches if needed; refuse if nothing fits',
+    'refuse if the arena needs more RAM (e.g. 262144, 256k, 2M); with --patches auto, run the first layers in patches when that makes it fit',
   )
   .option(
     '--patches <RxC@layer>',
-    'C targets: run the layers up to this one (node index or name) in an R×C grid of patches (e.g. 4x4@12)',
+    'C targets: auto (patches only when the arena exceeds the RAM budget, the cheapest that fits), or RxC@layer: the layers up to this one (node index or name) in an R×C grid of patches (e.g. 4x4@12)',
   )
   .option('--budget-flash <bytes>', 'refuse if weights and code need more flash')
   .option(

@@ -43,7 +43,10 @@ export interface CompileOptions {
   cut?: Cut;
   /** Threads the model may use (hosted C targets: a thread pool; wasm32: workers sharing its memory; default 1). */
   threads?: number;
-  /** Run a prefix in patches (C targets): `RxC@layer`, the split layer by node index or name (plan/patch/). */
+  /**
+   * Run a prefix in patches (C targets, plan/patch/): `RxC@layer` (the split layer by node index or name) forces one;
+   * `auto` keeps layer-wise when it fits the RAM budget and else picks the cheapest configuration that does.
+   */
   patches?: string;
 }
 
@@ -160,8 +163,8 @@ function compileSplit(model: LoadedModel, target: Target, cut: Cut, options: Com
 }
 
 /**
- * The arena plan: on one thread of a C target (not an audio model's, whose clip shares the budget), the budget
- * search (plan/patch/choose-memory.ts) or the forced patches; else layer-wise as always.
+ * The arena plan: with `--patches` on one thread of a C target (not an audio model's, whose clip shares the budget),
+ * the budget search (plan/patch/choose-memory.ts, `auto`) or the forced patches; else layer-wise as always.
  */
 function planFor(
   model: LoadedModel,
@@ -172,14 +175,14 @@ function planFor(
 ): { memory: MemoryPlan; patchReport?: PatchReport } {
   const g = model.graph;
   const searchable = target.backend === 'c' && threads === 1 && !model.audio;
-  if (!searchable) {
+  if (!searchable || patches === undefined) {
     if (patches !== undefined)
       throw new TinyedgeError('TE602', '--patches is for C targets on one thread, without --threads, --cut or audio', {
         file: model.spec,
       });
     return { memory: plan(g, target, threads) };
   }
-  const choice = planWithin(g, ram, patches === undefined ? undefined : parsePatches(g, patches));
+  const choice = planWithin(g, ram, patches === 'auto' ? undefined : parsePatches(g, patches));
   if (!choice.plan.patches) return { memory: choice.plan };
   return {
     memory: choice.plan,

@@ -3,6 +3,9 @@
  * candidates are data (MEMORY_OPTIONS_OF), each planned, and the cheapest that fits wins, cheapest meaning fewest
  * extra MACs (layer-wise costs none, so it wins whenever it fits). Every option tried is reported with its arena and
  * extra MACs; when none fits, the refusal says by how much the smallest misses. `--patches RxC@layer` forces one.
+ * Patch options are compared as planned with no convolution sliding over its input or every one that can (two
+ * greedy placements each rather than the slide search, which can only do better than both: a 224² model has a
+ * hundred options); the chosen one, and the few smallest when none fits, are planned again with the search.
  */
 import { TinyedgeError } from '../../errors.ts';
 import { type Graph, tensorOf } from '../../ir/graph.ts';
@@ -37,6 +40,9 @@ const MAX_GRID = 8;
 /** The search stops at split layers whose output is this many times smaller (per side) than the input. */
 const MAX_DOWNSCALE = 8;
 
+/** How many of the smallest options a refusal plans again with the slide search before naming the smallest. */
+const REFUSAL_REPLANS = 8;
+
 /** `RxC@<split layer's node index>`: how the report and `--patches` name a patch configuration. */
 export function patchLabel(c: PatchConfig): string {
   return `${c.rows}x${c.cols}@${c.split}`;
@@ -69,13 +75,21 @@ export function MEMORY_OPTIONS_OF(g: Graph): MemoryOption[] {
   return options;
 }
 
-function planOption(g: Graph, scratch: ScratchQuery, option: MemoryOption): { plan: MemoryPlan; tried: TriedOption } {
+function planOption(
+  g: Graph,
+  scratch: ScratchQuery,
+  option: MemoryOption,
+  quick = false,
+): { plan: MemoryPlan; tried: TriedOption } {
   if (option.kind === 'layer-wise') {
     const plan = planMemory(g, scratch);
     return { plan, tried: { label: 'layer-wise', arenaBytes: plan.arenaBytes, extraMacs: 0 } };
   }
   const patches = planPatches(g, option.config);
-  const plan = planMemory(g, scratch, { patches });
+  const plans = (quick ? (['none', 'every'] as const) : (['best'] as const)).map((slide) =>
+    planMemory(g, scratch, { patches, slide }),
+  );
+  const plan = plans.reduce((a, b) => (b.arenaBytes < a.arenaBytes ? b : a));
   const label = patchLabel(option.config);
   return { plan, tried: { label, arenaBytes: plan.arenaBytes, extraMacs: patches.patchMacs - patches.prefixMacs } };
 }
@@ -98,28 +112,35 @@ export function chooseMemory(
   }
   if (!budget || layerWise.plan.arenaBytes <= budget.bytes)
     return { plan: layerWise.plan, chosen: layerWise.tried, layerWise: base, tried: [layerWise.tried] };
-  const planned = [
-    layerWise,
-    ...MEMORY_OPTIONS_OF(g)
-      .slice(1)
-      .map((o) => planOption(g, scratch, o)),
-  ];
-  const fitting = planned.filter((p) => p.plan.arenaBytes <= budget.bytes);
+  const options = MEMORY_OPTIONS_OF(g).slice(1);
+  const planned = [layerWise, ...options.map((o) => planOption(g, scratch, o, true))];
   const tried = planned.map((p) => p.tried);
+  const fitting = planned.filter((p) => p.plan.arenaBytes <= budget.bytes);
   if (fitting.length === 0) {
-    const best = planned.reduce((a, b) => (b.plan.arenaBytes < a.plan.arenaBytes ? b : a));
-    throw new TinyedgeError(
-      'TE301',
-      `needs ${best.plan.arenaBytes} bytes of RAM for the activation arena at best (${best.tried.label}, of ${tried.length} configurations tried) but ${budget.name} is ${budget.bytes}: over by ${best.plan.arenaBytes - budget.bytes} bytes`,
-      { file: g.source },
-    );
+    // The few smallest planned again with the slide search: the refusal names the smallest of those.
+    const best = planned
+      .slice(1)
+      .map((p, i) => ({ p, i }))
+      .sort((x, y) => x.p.plan.arenaBytes - y.p.plan.arenaBytes)
+      .slice(0, REFUSAL_REPLANS)
+      .map(({ i }) => planOption(g, scratch, options[i]!))
+      .reduce((a, b) => (b.plan.arenaBytes < a.plan.arenaBytes ? b : a), layerWise);
+    if (best.plan.arenaBytes > budget.bytes)
+      throw new TinyedgeError(
+        'TE301',
+        `needs ${best.plan.arenaBytes} bytes of RAM for the activation arena in the smallest configuration found (${best.tried.label}, of ${tried.length} tried) but ${budget.name} is ${budget.bytes}: over by ${best.plan.arenaBytes - budget.bytes} bytes`,
+        { file: g.source },
+      );
+    return { plan: best.plan, chosen: best.tried, layerWise: base, tried };
   }
-  const chosen = fitting.reduce((a, b) =>
+  const cheapest = fitting.reduce((a, b) =>
     b.tried.extraMacs < a.tried.extraMacs ||
     (b.tried.extraMacs === a.tried.extraMacs && b.plan.arenaBytes < a.plan.arenaBytes)
       ? b
       : a,
   );
+  // The slide search only shrinks a plan, so the chosen option still fits.
+  const chosen = cheapest === layerWise ? cheapest : planOption(g, scratch, options[planned.indexOf(cheapest) - 1]!);
   return { plan: chosen.plan, chosen: chosen.tried, layerWise: base, tried };
 }
 
