@@ -14,7 +14,7 @@ import { prepareModel, quantizeWithSamples } from '../../compiler/index.ts';
 import { type Graph, tensorOf } from '../../compiler/ir/graph.ts';
 import { modelStats } from '../../compiler/ir/stats.ts';
 import { sizeOf } from '../../compiler/ir/tensor.ts';
-import { MEMORY_OPTIONS_OF, patchLabel } from '../../compiler/plan/patch/choose-memory.ts';
+import { memoryOptionsOf, patchLabel } from '../../compiler/plan/patch/choose-memory.ts';
 import { planPatches } from '../../compiler/plan/patch/patch-plan.ts';
 import { type MemoryPlan, planMemory } from '../../compiler/plan/plan-memory.ts';
 import { table } from '../../compiler/terminal/format.ts';
@@ -90,7 +90,7 @@ export async function benchPatches(
     const layerWise = planMemory(g, cScratchBytes);
     // Ranked by two quick placements (no convolution sliding over its input, or every one); the BENCH_REPLANS
     // smallest are planned again with the slide search, which only shrinks them, and the smallest of those is shown.
-    const quick = MEMORY_OPTIONS_OF(g)
+    const quick = memoryOptionsOf(g)
       .flatMap((option) => {
         if (option.kind !== 'patches') return [];
         const patches = planPatches(g, option.config);

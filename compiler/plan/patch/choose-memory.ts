@@ -1,6 +1,6 @@
 /**
  * @fileoverview The memory configuration a RAM budget gets (`compile --budget-ram B`, or the target's SRAM): the
- * candidates are data (MEMORY_OPTIONS_OF), each planned, and the cheapest that fits wins, cheapest meaning fewest
+ * candidates are data (memoryOptionsOf), each planned, and the cheapest that fits wins, cheapest meaning fewest
  * extra MACs (layer-wise costs none, so it wins whenever it fits). Every option tried is reported with its arena and
  * extra MACs; when none fits, the refusal says by how much the smallest misses. `--patches RxC@layer` forces one.
  * Patch options are compared as planned with no convolution sliding over its input or every one that can (two
@@ -14,7 +14,7 @@ import { type PatchConfig, planPatches } from './patch-plan.ts';
 
 /**
  * A configuration the search may choose. In-place depthwise (TinyEngine) is planned by another change and will join
- * this union (and MEMORY_OPTIONS_OF's list) as `{ kind: 'in-place-depthwise' }`, alone and under patches.
+ * this union (and memoryOptionsOf's list) as `{ kind: 'in-place-depthwise' }`, alone and under patches.
  */
 export type MemoryOption = { kind: 'layer-wise' } | { kind: 'patches'; config: PatchConfig };
 
@@ -60,7 +60,7 @@ function runsInPatches(g: Graph, c: PatchConfig): boolean {
 }
 
 /** The candidates, in the order they are tried: layer-wise, then n × n grids at every split layer that can end a prefix. */
-export function MEMORY_OPTIONS_OF(g: Graph): MemoryOption[] {
+export function memoryOptionsOf(g: Graph): MemoryOption[] {
   const input = tensorOf(g, g.inputs[0]!).shape;
   const options: MemoryOption[] = [{ kind: 'layer-wise' }];
   for (let split = 0; split < g.nodes.length; split++) {
@@ -112,7 +112,7 @@ export function chooseMemory(
   }
   if (!budget || layerWise.plan.arenaBytes <= budget.bytes)
     return { plan: layerWise.plan, chosen: layerWise.tried, layerWise: base, tried: [layerWise.tried] };
-  const options = MEMORY_OPTIONS_OF(g).slice(1);
+  const options = memoryOptionsOf(g).slice(1);
   const planned = [layerWise, ...options.map((o) => planOption(g, scratch, o, true))];
   const tried = planned.map((p) => p.tried);
   const fitting = planned.filter((p) => p.plan.arenaBytes <= budget.bytes);

@@ -63,8 +63,8 @@ function refuse(g: Graph, what: string): never {
   throw new TinyedgeError('TE303', what, { file: g.source });
 }
 
-/** A window node's geometry (the kernel size from its filter, or the pool's window). */
-export function windowGeometryOf(g: Graph, node: Node): WindowGeometry | undefined {
+/** A window node's geometry (the kernel size from its filter, or the pool's window); undefined for add. */
+function windowGeometryOf(g: Graph, node: Node): WindowGeometry | undefined {
   if (node.op === 'add') return undefined;
   const a = node.attrs as {
     strides: [number, number];
