@@ -68,6 +68,7 @@ export const ERROR_CODES = {
   TE207: { stage: 'quantize', title: 'calibration data missing (no folder, no images, no clips)' },
   TE301: { stage: 'plan', title: "over the target's memory budget (RAM or flash)" },
   TE302: { stage: 'plan', title: 'the model cannot be split for offload at that cut' },
+  TE303: { stage: 'plan', title: 'the model cannot run in patches with that grid and split layer' },
   TE401: { stage: 'backend', title: 'the backend has no kernel for this op, dtype or rank' },
   TE402: { stage: 'backend', title: 'the model cannot be exported to that format' },
   TE403: { stage: 'backend', title: "detector post-processing does not fit the model's outputs or anchors" },

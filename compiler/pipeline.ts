@@ -31,7 +31,7 @@ import { foldInputAffine } from './passes/fold-input-affine.ts';
 import { foldPadIntoConv } from './passes/fold-pad.ts';
 import { fuseActivation } from './passes/fuse-activation.ts';
 import { pruneTensors } from './passes/graph-edit.ts';
-import { type MemoryPlan, planMemory } from './plan/plan-memory.ts';
+import { type MemoryPlan, planMemory, type ScratchQuery } from './plan/plan-memory.ts';
 import { correctBiases } from './quantize/bias-correction.ts';
 import { type CalibrationMethod, calibrate } from './quantize/calibrate.ts';
 import type { ActivationType } from './quantize/prepare/quant-params.ts';
@@ -113,7 +113,12 @@ export function quantize(g: Graph, inputs: readonly Float32Array[], options: Qua
  */
 export function plan(g: Graph, target: Target, threads = 1, inPlace = false): MemoryPlan {
   const c = target.backend === 'c';
-  return planMemory(g, c ? cScratchBytes : wasmScratchBytes, { threads, inPlace: inPlace && c });
+  return planMemory(g, scratchQueryOf(target), { threads, inPlace: inPlace && c });
+}
+
+/** The target's backend's kernel scratch query (what the memory search plans with: compile/arena-configurations.ts). */
+export function scratchQueryOf(target: Target): ScratchQuery {
+  return target.backend === 'c' ? cScratchBytes : wasmScratchBytes;
 }
 
 /** What a model is called and how its images are prepared: written into the project for its runner or loader. */

@@ -15,6 +15,7 @@ import {
   refuseAudioOffload,
 } from '../compile/compile-model.ts';
 import { TinyedgeError } from '../errors.ts';
+import { modelStats } from '../ir/stats.ts';
 import { checkOutputDir } from '../output/output-dir.ts';
 import { type Cut, cutCandidates } from '../plan/split/cut-candidates.ts';
 import type { ActivationType } from '../quantize/prepare/quant-params.ts';
@@ -39,6 +40,8 @@ export interface CompileOptions {
   threads?: string;
   /** --no-in-place: keep the layer-wise arena. */
   inPlace?: boolean;
+  /** --patches auto|RxC@layer: run a prefix in patches (C targets; auto, the default: only when the RAM budget needs it). */
+  patches?: string;
   force?: boolean;
   json?: boolean;
 }
@@ -121,6 +124,7 @@ export async function compileCommand(spec: string | undefined, options: CompileO
     threads,
     inPlace: options.inPlace ?? true,
     ...(cut ? { cut } : {}),
+    ...(options.patches !== undefined ? { patches: options.patches } : {}),
   });
   if (cut) return printSplit(model, cut, compiled, options);
   const m = compiled.manifest.memory;
@@ -136,7 +140,7 @@ export async function compileCommand(spec: string | undefined, options: CompileO
     `${[
       `compiled ${model.spec} for ${target.name} into ${options.out}`,
       `  arena    ${m.arenaBytes} B (${bytes(m.arenaBytes)}), ${m.configuration}; lower bound ${m.lowerBoundBytes} B, ${overBound(m.arenaBytes, m.lowerBoundBytes)}; without reuse ${bytes(naive)}`,
-      ...arenaConfigurationLines(m.configurations ?? [], m.configuration),
+      ...arenaConfigurationLines(m.configurations ?? [], m.configuration, modelStats(model.graph).totals.macs),
       ...threadLines(compiled, m.arenaBytes),
       `  weights  ${m.weightBytes} B (${bytes(m.weightBytes)}, const)`,
       `  code     ${m.codeBytes} B (${bytes(m.codeBytes)}, ${target.backend === 'c' ? 'text of the model and kernels' : 'the module without its data segment'})`,

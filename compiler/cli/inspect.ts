@@ -1,16 +1,19 @@
 /**
- * @fileoverview `tinyedge inspect [model] [--target NAME] [--json]`: the per-node table (op, output shape, MACs,
- * parameters, bytes) and totals; with a target, also its arena plans (layer-wise, in place) and their lower bounds.
+ * @fileoverview `tinyedge inspect [model] [--target NAME [--budget-ram B]] [--json]`: the per-node table (op, output
+ * shape, MACs, parameters, bytes) and totals; with a target, also the memory configurations compile would weigh there
+ * (layer-wise, in place, patches when nothing else fits the target's RAM or the budget) and the one it would build.
  */
 
 import { loadTarget } from '../../targets/target.ts';
 import { type ArenaChoice, chooseArena } from '../compile/arena-configurations.ts';
+import { TinyedgeError } from '../errors.ts';
 import { describeClamp } from '../ir/attrs.ts';
 import { tensorOf } from '../ir/graph.ts';
 import { modelStats } from '../ir/stats.ts';
 import { formatShape } from '../ir/tensor.ts';
 import { arenaConfigurationLines, overBound } from '../terminal/arena-lines.ts';
 import { bytes, shortName, si, table } from '../terminal/format.ts';
+import { parseBytes } from './compile.ts';
 import { prepareModel } from './prepare-model.ts';
 import { quantizeWithSamplesShown } from './quantize.ts';
 
@@ -22,21 +25,48 @@ export interface InspectOptions {
   raw?: boolean;
   /** --target: also plan the quantized model's arena for this target. */
   target?: string;
+  /** --budget-ram with --target: the RAM to fit instead of the target's. */
+  budgetRam?: string;
 }
 
-/** The arena plans of the model quantized with the bundled samples, on the target (what compile would build). */
-async function arenaOn(model: Parameters<typeof quantizeWithSamplesShown>[0], target: string, quiet?: boolean) {
-  const int8 = await quantizeWithSamplesShown(model, quiet);
-  const choice: ArenaChoice = chooseArena(int8.graph, loadTarget(target));
-  const { plan, ...rest } = choice;
-  return { target, lowerBoundBytes: plan.lowerBoundBytes, arenaBytes: plan.arenaBytes, ...rest };
+/** The arena compile would build for the model quantized with the bundled samples on the target, within its RAM (or `budgetRam`). */
+async function arenaOn(
+  model: Parameters<typeof quantizeWithSamplesShown>[0],
+  targetName: string,
+  options: { budgetRam?: string; json?: boolean },
+) {
+  const int8 = await quantizeWithSamplesShown(model, options.json);
+  const target = loadTarget(targetName);
+  const ram = target.memory?.ramBytes;
+  const budget =
+    options.budgetRam !== undefined
+      ? { bytes: parseBytes(options.budgetRam, '--budget-ram'), name: '--budget-ram' }
+      : ram != null
+        ? { bytes: ram, name: `${target.name}'s RAM` }
+        : undefined;
+  const arena = (choice: ArenaChoice, refused?: string) => ({
+    target: targetName,
+    lowerBoundBytes: choice.plan.lowerBoundBytes,
+    arenaBytes: choice.plan.arenaBytes,
+    chosen: choice.chosen.name,
+    configurations: choice.configurations,
+    ...(refused ? { refused } : {}),
+  });
+  const patches = !int8.audio;
+  try {
+    return arena(chooseArena(int8.graph, target, { patches, ...(budget ? { budget } : {}) }));
+  } catch (e) {
+    // Nothing fits: the configurations without a budget, and the refusal compile would give.
+    if (!(e instanceof TinyedgeError) || e.code !== 'TE301') throw e;
+    return arena(chooseArena(int8.graph, target, { patches }), e.message);
+  }
 }
 
 /** Prints the model's structure after the f32 passes (or as imported with --raw). */
 export async function inspectCommand(spec: string | undefined, options: InspectOptions): Promise<void> {
   const model = prepareModel(spec, { optimized: !options.raw, quiet: options.json, outputs: options.outputs });
   const g = model.graph;
-  const arena = options.target ? await arenaOn(model, options.target, options.json) : undefined;
+  const arena = options.target ? await arenaOn(model, options.target, options) : undefined;
   const stats = modelStats(g);
   const io = (names: string[]) =>
     names.map((n) => ({ name: n, shape: tensorOf(g, n).shape, dtype: tensorOf(g, n).dtype }));
@@ -78,7 +108,8 @@ export async function inspectCommand(spec: string | undefined, options: InspectO
     ...(arena
       ? [
           `arena on ${arena.target} (int8): ${arena.arenaBytes} B (${bytes(arena.arenaBytes)}), ${arena.chosen}; lower bound ${arena.lowerBoundBytes} B, ${overBound(arena.arenaBytes, arena.lowerBoundBytes)}`,
-          ...arenaConfigurationLines(arena.configurations, arena.chosen),
+          ...arenaConfigurationLines(arena.configurations, arena.chosen, t.macs),
+          ...(arena.refused ? [`  nothing fits: ${arena.refused}`] : []),
         ]
       : []),
   ];

@@ -53,9 +53,10 @@ program
   .addOption(
     new Option(
       '--target <name>',
-      'also the arena on this target: quantized with the bundled photos, planned layer-wise and in place, with lower bounds',
+      'also the arena on this target: quantized with the bundled photos, planned layer-wise, in place and (when nothing else fits its RAM) in patches, with lower bounds',
     ).choices(targetNames()),
   )
+  .option('--budget-ram <bytes>', "with --target: the RAM to fit instead of the target profile's")
   .action((model: string, opts: Parameters<typeof inspectCommand>[1]) => inspectCommand(model, opts));
 
 program
@@ -146,7 +147,14 @@ program
       .choices(['int8', 'int16'])
       .default('int8'),
   )
-  .option('--budget-ram <bytes>', 'refuse if the arena needs more RAM (e.g. 262144, 256k, 2M)')
+  .option(
+    '--budget-ram <bytes>',
+    "the RAM to fit (e.g. 262144, 256k, 2M; default: the target's): the cheapest arena configuration that fits is built (layer-wise, in place, else the first layers in patches), else refused with the best one's overshoot",
+  )
+  .option(
+    '--patches <RxC@layer>',
+    'C targets: auto (the default: patches only when nothing else fits the RAM budget, the cheapest that fits), or RxC@layer: the layers up to this one (node index or name) in an R×C grid of patches (e.g. 4x4@12)',
+  )
   .option('--budget-flash <bytes>', 'refuse if weights and code need more flash')
   .option(
     '--outputs <nodes>',

@@ -1,49 +1,35 @@
 /**
- * @fileoverview The arena plans compile weighs for a model on a target, each with its peak and its lower bound:
- * layer-wise (whole tensors, convolutions sliding over their inputs) and, on the C targets with one thread, in place
- * (convolutions also run over their own input through a ring of output rows where that lowers the peak). The report
- * of compile and inspect --target lists them all; compile builds the smallest it is allowed to.
+ * @fileoverview The memory configurations compile weighs for a model on a target: what the target allows of the one
+ * search (plan/choose-memory.ts): in place and patches on the C targets with one thread, layer-wise everywhere.
+ * compile, inspect --target and bench --suite patches all choose through here.
  */
 
 import type { Target } from '../../targets/target.ts';
 import type { Graph } from '../ir/graph.ts';
-import { plan } from '../pipeline.ts';
-import type { MemoryPlan } from '../plan/plan-memory.ts';
+import { scratchQueryOf } from '../pipeline.ts';
+import {
+  type ChooseOptions,
+  chooseMemory,
+  type MemoryChoice,
+  type MemoryConfiguration,
+} from '../plan/choose-memory.ts';
 
-/** One arena plan tried: its name, peak, lower bound, and for in-place the layers that run through a ring. */
-export interface ArenaConfiguration {
-  name: 'layer-wise' | 'in-place';
-  arenaBytes: number;
-  lowerBoundBytes: number;
-  inPlaceLayers?: number;
-}
+/** One configuration tried: its name, peak, lower bound, ring layers, and for patches the extra MACs. */
+export type ArenaConfiguration = MemoryConfiguration;
 
-/** The plans tried and the one chosen (the smallest allowed; on a tie, layer-wise, which copies nothing). */
-export interface ArenaChoice {
-  plan: MemoryPlan;
-  chosen: ArenaConfiguration['name'];
-  configurations: ArenaConfiguration[];
-}
+/** The plan built, its configuration, and every configuration tried. */
+export type ArenaChoice = MemoryChoice;
 
-/** Whether a target and thread count can run convolutions in place through a ring (the C backend, one thread). */
+/** Whether a target and thread count can run convolutions in place through a ring or a prefix in patches (the C backend, one thread). */
 export const inPlaceAvailable = (target: Target, threads: number): boolean => target.backend === 'c' && threads === 1;
 
-/** Plans the arena layer-wise and, where available, in place; `inPlace: false` keeps the layer-wise plan. */
-export function chooseArena(g: Graph, target: Target, threads = 1, inPlace = true): ArenaChoice {
-  const layerWise = plan(g, target, threads);
-  const configurations: ArenaConfiguration[] = [
-    { name: 'layer-wise', arenaBytes: layerWise.arenaBytes, lowerBoundBytes: layerWise.lowerBoundBytes },
-  ];
-  if (!inPlaceAvailable(target, threads)) return { plan: layerWise, chosen: 'layer-wise', configurations };
-  const rolled = plan(g, target, threads, true);
-  configurations.push({
-    name: 'in-place',
-    arenaBytes: rolled.arenaBytes,
-    lowerBoundBytes: rolled.lowerBoundBytes,
-    inPlaceLayers: rolled.rolling.size,
-  });
-  const useRings = inPlace && rolled.rolling.size > 0 && rolled.arenaBytes < layerWise.arenaBytes;
-  return useRings
-    ? { plan: rolled, chosen: 'in-place', configurations }
-    : { plan: layerWise, chosen: 'layer-wise', configurations };
+/** What compile asks for besides the target: threads, rings allowed, patches searched or forced, the budget. */
+export type ArenaOptions = Omit<ChooseOptions, 'inPlaceAvailable'>;
+
+/** Chooses the arena plan for `target`: the cheapest configuration it allows that fits `options.budget`. */
+export function chooseArena(g: Graph, target: Target, options: ArenaOptions = {}): ArenaChoice {
+  const available = inPlaceAvailable(target, options.threads ?? 1);
+  const scratch = scratchQueryOf(target);
+  const patches = available && (options.patches ?? true);
+  return chooseMemory(g, scratch, { ...options, inPlaceAvailable: available, patches });
 }

@@ -14,10 +14,11 @@ import { type Graph, tensorOf } from '../ir/graph.ts';
 import type { Quantization } from '../ir/tensor.ts';
 import { checkOutputDir, prepareOutputDir, recordOutputFiles, writeOutputFiles } from '../output/output-dir.ts';
 import { build, plan, render } from '../pipeline.ts';
+import { parsePatches } from '../plan/choose-memory.ts';
 import type { Cut } from '../plan/split/cut-candidates.ts';
 import { MAX_THREADS } from '../plan/thread-split.ts';
 import { activationType } from '../quantize/prepare/quant-params.ts';
-import { chooseArena } from './arena-configurations.ts';
+import { chooseArena, inPlaceAvailable } from './arena-configurations.ts';
 import { COMPILED_MODEL_FILE, type CompiledModel } from './compiled-model.ts';
 import { writeSplitBuild } from './split-build.ts';
 
@@ -46,6 +47,11 @@ export interface CompileOptions {
    * default true); false keeps the layer-wise plan. The report lists both either way.
    */
   inPlace?: boolean;
+  /**
+   * Run a prefix in patches (C targets, one thread, plan/patch/): `RxC@layer` (the split layer by node index or name)
+   * forces one; `auto` (the default) runs one only when nothing without patches fits the RAM budget.
+   */
+  patches?: string;
 }
 
 /** A compiled folder: where, and its description as written there. */
@@ -160,6 +166,35 @@ function compileSplit(model: LoadedModel, target: Target, cut: Cut, options: Com
   return { dir: options.out, manifest };
 }
 
+/**
+ * The arena plan (compile/arena-configurations.ts): on one thread of a C target, in place and, unless the model is an
+ * audio model's (whose clip shares the budget), patches when nothing else fits the RAM budget, or as `--patches`
+ * forces; elsewhere layer-wise.
+ */
+function chooseFor(
+  model: LoadedModel,
+  target: Target,
+  threads: number,
+  ram: Budget | undefined,
+  options: CompileOptions,
+) {
+  const g = model.graph;
+  const searchable = inPlaceAvailable(target, threads) && !model.audio;
+  if (options.patches !== undefined && !searchable)
+    throw new TinyedgeError('TE602', '--patches is for C targets on one thread, without --threads, --cut or audio', {
+      file: model.spec,
+    });
+  const forced =
+    options.patches !== undefined && options.patches !== 'auto' ? parsePatches(g, options.patches) : undefined;
+  return chooseArena(g, target, {
+    threads,
+    inPlace: options.inPlace ?? true,
+    patches: searchable,
+    ...(searchable && ram ? { budget: ram } : {}),
+    ...(forced ? { forced } : {}),
+  });
+}
+
 /** Compiles an int8 model for a target into `options.out` (built, for C) and returns the folder's description; never prints. */
 export function compile(model: LoadedModel, options: CompileOptions): Compiled {
   const target = loadTarget(options.target);
@@ -176,7 +211,7 @@ export function compile(model: LoadedModel, options: CompileOptions): Compiled {
   if (options.cut) return compileSplit(model, target, options.cut, options);
   const g = model.graph;
   const budgets = budgetsOf(target, options.budgets);
-  const arena = chooseArena(g, target, threads, options.inPlace ?? true);
+  const arena = chooseFor(model, target, threads, budgets.ram, options);
   const memory = arena.plan;
   const front = model.audio ? cwtFrontEndOf(g, model.audio) : undefined;
   const audio = front && model.audio ? { config: model.audio, ...cwtMemory(front) } : undefined;
@@ -205,7 +240,7 @@ export function compile(model: LoadedModel, options: CompileOptions): Compiled {
       lowerBoundBytes: memory.lowerBoundBytes,
       weightBytes: project.weightBytes,
       codeBytes,
-      configuration: arena.chosen,
+      configuration: arena.chosen.name,
       configurations: arena.configurations,
     },
     ...(audio ? { audio } : {}),

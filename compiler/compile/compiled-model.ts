@@ -25,7 +25,10 @@ export interface CompiledModel {
     lowerBoundBytes: number;
     weightBytes: number;
     codeBytes: number;
-    /** The arena plan built, and every plan tried with its peak and lower bound (absent for a split model). */
+    /**
+     * The configuration built (`layer-wise`, `in-place`, or patches `RxC@<node index>`), and every one tried with its
+     * peak and lower bound, its ring layers and a patch grid's extra MACs (absent for a split model).
+     */
     configuration?: ArenaConfiguration['name'];
     configurations?: ArenaConfiguration[];
   };

@@ -14,6 +14,10 @@
  *   input's own bytes and a small ring holds the rows not yet safe to copy over it.
  * For several threads (`threads` > 1), a layer split into bands (thread-split.ts) never slides (its bands run at
  * once, so one could overwrite rows another has yet to read) and gets one scratch per thread.
+ * With patches (patch/patch-plan.ts), the prefix's tensors are per-cell buffers of their largest cell, alive their
+ * own steps within a cell; the graph input and the assembled split tensor stay whole for the whole prefix, beside the
+ * cell's copy of the input rectangle and the split layer's cell (`<tensor>@cell` in the offsets); nothing in the
+ * prefix is written in place (rings and slides apply after it).
  */
 import { type Graph, type Node, tensorOf } from '../ir/graph.ts';
 import { lastReaderIndex } from '../ir/last-reader.ts';
@@ -21,6 +25,7 @@ import { DTYPE_BYTES, sameShape, sizeOf } from '../ir/tensor.ts';
 import { tupleOf } from '../ir/tuple.ts';
 import { int8ParamsOf } from '../quantize/prepare/prepare-int8.ts';
 import { ARENA_ALIGNMENT, GreedyBySizePlanner, LinearPlanner, lowerBound, type Piece } from './arena.ts';
+import { CELL_SUFFIX, type PatchPlan } from './patch/patch-plan.ts';
 import { type RollingRows, ringBytes, rollingRowsOf } from './rolling-rows.ts';
 import { splitsAcrossThreads, threadScratchStride } from './thread-split.ts';
 
@@ -46,6 +51,8 @@ export interface MemoryPlan {
   overlapping: Set<string>;
   /** Nodes run in place through a ring of output rows, by node name: the geometry and the ring's offset. */
   rolling: Map<string, RollingRows & { ring: number }>;
+  /** The prefix that runs in patches, if any. */
+  patches?: PatchPlan;
 }
 
 /** A backend's scratch-size query: bytes a node's kernel needs while it runs (0 for none). */
@@ -110,18 +117,23 @@ function planOnce(
   g: Graph,
   scratchOf: ScratchQuery,
   slides: ReadonlySet<string>,
-  rolls: ReadonlySet<string> = new Set(),
+  rolls: ReadonlySet<string>,
+  patches: PatchPlan | undefined,
 ): MemoryPlan {
   const end = g.nodes.length;
   const lastRead = lastReaderIndex(g);
   for (const o of g.outputs) lastRead.set(o, end);
+  const inPrefix = (step: number) => patches !== undefined && step <= patches.split;
+  const cellOf = (name: string) => (patches && name !== patches.splitTensor ? patches.cellBytes.get(name) : undefined);
+  if (patches) lastRead.set(patches.input, Math.max(lastRead.get(patches.input) ?? 0, patches.split));
   // Buffers of tensors sharing storage: each tensor is a piece of one buffer, at an offset in it, alive its own steps.
   const bufferOf = new Map<string, number>();
   const buffers: Piece[][] = [];
   const pieceOf = new Map<string, Piece>();
   const overlapping = new Set<string>();
   const piece = (name: string, at: number, first: number): Piece => {
-    const p = { at, size: bytesOf(g, name), firstUse: first, lastUse: Math.max(first, lastRead.get(name) ?? first) };
+    const size = g.inputs.includes(name) ? bytesOf(g, name) : (cellOf(name) ?? bytesOf(g, name));
+    const p = { at, size, firstUse: first, lastUse: Math.max(first, lastRead.get(name) ?? first) };
     pieceOf.set(name, p);
     return p;
   };
@@ -150,6 +162,11 @@ function planOnce(
   for (const name of g.inputs) open(name, 0);
   g.nodes.forEach((node, step) => {
     const out = node.outputs[0]!;
+    if (inPrefix(step)) {
+      // The assembled split tensor fills up cell by cell from the prefix's first step.
+      open(out, out === patches?.splitTensor ? 0 : step);
+      return;
+    }
     const source = inPlaceSource(g, node, step, (t) => (pieceOf.get(t) as Piece).lastUse);
     if (source !== undefined) {
       // Same bytes: the output is a piece at the source's offset that lives on after it.
@@ -172,6 +189,21 @@ function planOnce(
     }
     open(out, step);
   });
+  if (patches) {
+    // Each cell's copy of its input rectangle (read by the prefix's first readers), and of the split layer's cell.
+    const inputEnd = Math.max(
+      ...g.nodes.slice(0, patches.split + 1).flatMap((n, i) => (n.inputs.includes(patches.input) ? [i] : [])),
+    );
+    for (const [name, first, last] of [
+      [patches.input, 0, inputEnd],
+      [patches.splitTensor, patches.split, patches.split],
+    ] as const) {
+      bufferOf.set(name + CELL_SUFFIX, buffers.length);
+      const p = { at: 0, size: patches.cellBytes.get(name)!, firstUse: first, lastUse: last };
+      pieceOf.set(name + CELL_SUFFIX, p);
+      buffers.push([p]);
+    }
+  }
   const scratchBuffer = new Map<string, number>();
   g.nodes.forEach((node, step) => {
     const size = scratchOf(g, node);
@@ -207,6 +239,7 @@ function planOnce(
     scratch,
     overlapping,
     rolling,
+    ...(patches ? { patches } : {}),
   };
 }
 
@@ -221,6 +254,8 @@ export interface PlanOptions {
    * thread, C backend); tests force it wherever the input allows (`every`).
    */
   inPlace?: boolean | 'every';
+  /** The prefix that runs in patches (one thread only); its nodes neither slide nor roll. */
+  patches?: PatchPlan;
 }
 
 /**
@@ -232,21 +267,25 @@ export interface PlanOptions {
  */
 export function planMemory(g: Graph, scratchQuery: ScratchQuery = () => 0, options: PlanOptions = {}): MemoryPlan {
   const threads = options.threads ?? 1;
+  const patches = options.patches;
+  if (patches && threads > 1) throw new Error('internal: patches on several threads');
   const split = (n: Node) => threads > 1 && splitsAcrossThreads(g, n);
+  const inPrefix = (n: Node) => patches !== undefined && g.nodes.indexOf(n) <= patches.split;
   const scratchOf: ScratchQuery = (_, n) =>
     split(n) ? threadScratchStride(scratchQuery(g, n)) * threads : scratchQuery(g, n);
   const bytesAround = (n: Node) => bytesOf(g, n.inputs[0]!) + bytesOf(g, n.outputs[0]!);
   const candidates = g.nodes
     .filter((n) => {
-      if (split(n)) return false;
+      if (split(n) || inPrefix(n)) return false;
       const slide = slidingOutputOffset(g, n);
       // Sliding pays only when the output overlaps its input, i.e. starts less than its own size before it.
       return slide !== undefined && slide > -bytesOf(g, n.outputs[0]!);
     })
     .sort((a, b) => bytesAround(b) - bytesAround(a));
   const names = (nodes: readonly Node[]) => new Set(nodes.map((n) => n.name));
-  if (options.slide === 'every') return planOnce(g, scratchOf, names(candidates));
-  if (options.slide === 'none') return planOnce(g, scratchOf, new Set());
+  const none = new Set<string>();
+  if (options.slide === 'every') return planOnce(g, scratchOf, names(candidates), none, patches);
+  if (options.slide === 'none') return planOnce(g, scratchOf, none, none, patches);
   const better = (a: MemoryPlan, b: MemoryPlan) =>
     a.arenaBytes < b.arenaBytes ||
     (a.arenaBytes === b.arenaBytes && a.overlapping.size + a.rolling.size < b.overlapping.size + b.rolling.size);
@@ -270,12 +309,12 @@ export function planMemory(g: Graph, scratchQuery: ScratchQuery = () => 0, optio
     const fromNone = search(new Set(), true);
     return better(fromAll.best, fromNone.best) ? fromAll : fromNone;
   };
-  const slid = searchBoth(candidates, (slides) => planOnce(g, scratchOf, slides));
+  const slid = searchBoth(candidates, (slides) => planOnce(g, scratchOf, slides, none, patches));
   if (!options.inPlace || threads > 1) return slid.best;
   const rollable = g.nodes
-    .filter((n) => rollingRowsOf(g, n) !== undefined)
+    .filter((n) => !inPrefix(n) && rollingRowsOf(g, n) !== undefined)
     .sort((a, b) => bytesAround(b) - bytesAround(a));
-  if (options.inPlace === 'every') return planOnce(g, scratchOf, slid.chosen, names(rollable));
-  const rolled = searchBoth(rollable, (rolls) => planOnce(g, scratchOf, slid.chosen, rolls));
+  if (options.inPlace === 'every') return planOnce(g, scratchOf, slid.chosen, names(rollable), patches);
+  const rolled = searchBoth(rollable, (rolls) => planOnce(g, scratchOf, slid.chosen, rolls, patches));
   return better(rolled.best, slid.best) ? rolled.best : slid.best;
 }

@@ -1,4 +1,4 @@
-/** @fileoverview The arena plans compile tried, as the lines compile and inspect --target print under the arena. */
+/** @fileoverview The memory configurations compile tried, as the lines compile and inspect --target print under the arena. */
 import type { ArenaConfiguration } from '../compile/arena-configurations.ts';
 
 /** `+3.2% over it` or `at it`: how far a peak is above its lower bound. */
@@ -7,11 +7,41 @@ export function overBound(arenaBytes: number, lowerBoundBytes: number): string {
   return `+${((100 * (arenaBytes - lowerBoundBytes)) / lowerBoundBytes).toFixed(1)}% over it`;
 }
 
-/** One line per plan tried (peak, lower bound, in-place layers), the chosen one marked. */
-export function arenaConfigurationLines(configurations: readonly ArenaConfiguration[], chosen?: string): string[] {
-  return configurations.map((c) => {
+/** Whether another configuration is as small and as cheap, and better in one of the two. */
+function dominated(c: ArenaConfiguration, all: readonly ArenaConfiguration[]): boolean {
+  const macs = (x: ArenaConfiguration) => x.extraMacs ?? 0;
+  return all.some(
+    (u) =>
+      u !== c &&
+      u.arenaBytes <= c.arenaBytes &&
+      macs(u) <= macs(c) &&
+      (u.arenaBytes < c.arenaBytes || macs(u) < macs(c)),
+  );
+}
+
+/**
+ * One line per configuration tried (peak, lower bound, ring layers, a patch grid's extra MACs as a share of `macs`),
+ * the chosen one marked; of the patch grids (a search may try a hundred) only those no other beats on both arena and
+ * MACs, and the chosen one.
+ */
+export function arenaConfigurationLines(
+  configurations: readonly ArenaConfiguration[],
+  chosen?: string,
+  macs?: number,
+): string[] {
+  const grids = configurations.filter((c) => c.extraMacs !== undefined);
+  const shown = configurations.filter(
+    (c) => c.extraMacs === undefined || c.name === chosen || !dominated(c, configurations),
+  );
+  const lines = shown.map((c) => {
     const layers = c.inPlaceLayers !== undefined ? `, ${c.inPlaceLayers} layers through a ring of output rows` : '';
+    const share = macs && c.extraMacs !== undefined ? ` (+${((100 * c.extraMacs) / macs).toFixed(1)}%)` : '';
+    const extra = c.extraMacs !== undefined ? `, +${c.extraMacs} MACs${share} recomputing the halo` : '';
     const mark = c.name === chosen ? '  ← built' : '';
-    return `           ${c.name.padEnd(10)} ${c.arenaBytes} B, lower bound ${c.lowerBoundBytes} B${layers}${mark}`;
+    return `           ${c.name.padEnd(10)} ${c.arenaBytes} B, lower bound ${c.lowerBoundBytes} B${layers}${extra}${mark}`;
   });
+  const hidden = grids.length - shown.filter((c) => c.extraMacs !== undefined).length;
+  return hidden > 0
+    ? [...lines, `           (${hidden} more patch grids tried, each beaten on arena and MACs: --json lists them)`]
+    : lines;
 }

@@ -17,6 +17,7 @@ import { benchModelEmulated } from './emulated-model.ts';
 import { formatXnnpackCount } from './emulated-xnnpack.ts';
 import { benchF32, formatF32Bench } from './f32.ts';
 import { benchHost, formatHostBench } from './host.ts';
+import { benchPatches, formatPatchBench, PATCH_BENCH_MODELS } from './patches.ts';
 import { skippedLines, tfjsTwinOf } from './peers.ts';
 import { benchSuite, DEFAULT_MODELS_DIR, formatSuite } from './suite.ts';
 import { benchWasm, formatWasmBench } from './wasm32.ts';
@@ -66,7 +67,7 @@ const options = new Command('bench')
   .option('--artifact <file>', 'the same as --model with a path (kept for older scripts)')
   .option(
     '--suite <name>',
-    'mlperf-tiny, with --target cortex-m4, cortex-m7 or cortex-m55: every model of the suite, one table',
+    'mlperf-tiny, with --target cortex-m4, cortex-m7 or cortex-m55: every model of the suite, one table; patches (same targets): peak arena layer-wise and in patches, extra MACs and instructions (--models: model names or paths)',
   )
   .option('--models-dir <dir>', "with --suite: the folder holding MLPerf Tiny's .tflite files", DEFAULT_MODELS_DIR)
   .option('--models <names>', 'with --suite: only these models, comma-separated (vww, kws, ic, ad, person_detect)')
@@ -190,7 +191,16 @@ async function benchMlperfSuite(suite: string): Promise<number> {
   return result.models.every((m) => m.sameOutput) ? 0 : 1;
 }
 
+/** Patch-based execution per model on one emulated target: one table; exit 1 when a patched build's output differs. */
+async function benchPatchSuite(): Promise<number> {
+  const target = loadTarget(options.target ?? 'cortex-m4');
+  const rows = await benchPatches(options.models?.split(',') ?? PATCH_BENCH_MODELS, target, log);
+  process.stdout.write(options.json ? `${JSON.stringify(rows)}\n` : `${formatPatchBench(rows, target.name)}\n`);
+  return rows.every((r) => r.sameOutput) ? 0 : 1;
+}
+
 async function main(): Promise<number> {
+  if (options.suite === 'patches') return benchPatchSuite();
   if (options.suite !== undefined) return benchMlperfSuite(options.suite);
   const request = await checkBenchRequest({ ...options, model: options.artifact ?? options.model });
   if (request.target === undefined) return benchWithoutTarget(request);

@@ -405,6 +405,11 @@ export function int8ParamsOf(g: Graph): Map<string, Int8Params> {
   return p;
 }
 
+/** Lets `view` (the graph with some tensors reshaped, e.g. to one patch) read `base`'s prepared constants: same quantization, same nodes. */
+export function shareInt8Params(view: Graph, base: Graph): void {
+  prepared.set(view, int8ParamsOf(base));
+}
+
 /** The integer constants of one node, checked to be of the expected kind (backends read them through this). */
 export function paramsOfKind<K extends Int8Params['kind']>(
   params: Map<string, Int8Params>,

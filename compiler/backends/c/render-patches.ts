@@ -1,0 +1,110 @@
+/**
+ * @fileoverview The C of a prefix run in patches (plan/patch/patch-plan.ts): for each cell of the grid, its rectangle
+ * of the graph input copied out of the whole input, then every layer of the prefix as the same kernel call on the
+ * cell's rectangles (a window op: its input rectangle as a smaller image, the padding it starts with, the output
+ * rectangle as oh × ow; add: its inputs' sub-rectangles through the broadcast strides), then the split layer's cell
+ * copied into the whole tensor. The kernels are unchanged: each output element is computed from the same inputs as in
+ * the layer-wise call, so the assembled tensor is bit-identical. The cells are unrolled (each its own constants).
+ */
+import { withPlace } from '../../errors.ts';
+import { type Graph, type Node, tensorOf } from '../../ir/graph.ts';
+import type { Tensor } from '../../ir/tensor.ts';
+import { CELL_SUFFIX, type PatchCell, type PatchPlan } from '../../plan/patch/patch-plan.ts';
+import type { Region } from '../../plan/patch/receptive-field.ts';
+import { shareInt8Params } from '../../quantize/prepare/prepare-int8.ts';
+import { comment } from './c-literals.ts';
+import type { RenderContext } from './render-context.ts';
+import { renderNode } from './render-nodes.ts';
+
+/** A copy of `rows` rows of `bytes` bytes between two arena offsets with their row strides. */
+function copyRows(to: number, toStride: number, from: number, fromStride: number, rows: number, bytes: number): string {
+  return `{ int32_t r; for (r = 0; r < ${rows}; r++) memcpy(arena + ${to} + r * ${toStride}, arena + ${from} + r * ${fromStride}, ${bytes}); }`;
+}
+
+/** Bytes from a tensor's start to a rectangle's first pixel, and of one row (int8). */
+function rectangleOf(t: Tensor, r: Region, within: Region) {
+  const c = t.shape[3]!;
+  const width = within.x1 - within.x0;
+  return { start: ((r.y0 - within.y0) * width + (r.x0 - within.x0)) * c, row: width * c };
+}
+
+/** The graph as one cell sees it: each prefix tensor shaped as its rectangle, each window op padded as the cell's window starts. */
+function cellView(g: Graph, plan: PatchPlan, cell: PatchCell): Graph {
+  const tensors = new Map(g.tensors);
+  for (const [name, r] of cell.regions) {
+    const t = tensorOf(g, name);
+    tensors.set(name, { ...t, shape: [1, r.y1 - r.y0, r.x1 - r.x0, t.shape[3]!] });
+  }
+  const nodes = g.nodes.map((n, i) => {
+    const pad = cell.pads.get(n.name);
+    if (i > plan.split || !pad) return n;
+    return { ...n, attrs: { ...n.attrs, pads: [pad.top, 0, pad.left, 0] } } as Node;
+  });
+  const view = { ...g, tensors, nodes };
+  shareInt8Params(view, g);
+  return view;
+}
+
+/** The statements of one cell (a block each: the copies, the layers). */
+function renderCell(ctx: RenderContext, plan: PatchPlan, cell: PatchCell, index: number): string[] {
+  const { g } = ctx;
+  const view = cellView(g, plan, cell);
+  const offsets = new Map(ctx.offsets);
+  offsets.set(plan.input, ctx.offsets.get(plan.input + CELL_SUFFIX)!);
+  offsets.set(plan.splitTensor, ctx.offsets.get(plan.splitTensor + CELL_SUFFIX)!);
+  const input = tensorOf(g, plan.input);
+  const inRegion = cell.regions.get(plan.input)!;
+  const inWhole = { y0: 0, y1: input.shape[1]!, x0: 0, x1: input.shape[2]! };
+  const from = rectangleOf(input, inRegion, inWhole);
+  const inCell = rectangleOf(input, inRegion, inRegion);
+  const lines = [
+    comment(
+      `cell ${index}: rows ${inRegion.y0}…${inRegion.y1 - 1}, columns ${inRegion.x0}…${inRegion.x1 - 1} of the input`,
+    ),
+    copyRows(
+      offsets.get(plan.input)!,
+      inCell.row,
+      ctx.offsets.get(plan.input)! + from.start,
+      from.row,
+      inRegion.y1 - inRegion.y0,
+      inCell.row,
+    ),
+  ];
+  view.nodes.slice(0, plan.split + 1).forEach((node) => {
+    // add reads the sub-rectangle it needs of each input's cell buffer (the view's input shape gives the strides).
+    const nodeOffsets =
+      node.op === 'add'
+        ? new Map([
+            ...offsets,
+            ...node.inputs.map((i): [string, number] => {
+              const at = rectangleOf(tensorOf(g, i), cell.regions.get(node.outputs[0]!)!, cell.regions.get(i)!);
+              return [i, offsets.get(i)! + at.start];
+            }),
+          ])
+        : offsets;
+    const body = withPlace({ file: g.source, node: node.name, op: node.op }, () =>
+      renderNode({ ...ctx, g: view, offsets: nodeOffsets }, node),
+    );
+    lines.push('{', ...body.map((l) => `  ${l}`), '}');
+  });
+  const split = tensorOf(g, plan.splitTensor);
+  const out = cell.regions.get(plan.splitTensor)!;
+  const to = rectangleOf(split, out, { y0: 0, y1: split.shape[1]!, x0: 0, x1: split.shape[2]! });
+  const own = rectangleOf(split, out, out);
+  lines.push(
+    copyRows(
+      ctx.offsets.get(plan.splitTensor)! + to.start,
+      to.row,
+      offsets.get(plan.splitTensor)!,
+      own.row,
+      out.y1 - out.y0,
+      own.row,
+    ),
+  );
+  return lines;
+}
+
+/** The prefix's statements: every cell in raster order, each a block. */
+export function renderPatches(ctx: RenderContext, plan: PatchPlan): string[] {
+  return plan.cells.flatMap((cell, i) => ['{', ...renderCell(ctx, plan, cell, i).map((l) => `  ${l}`), '}']);
+}

@@ -1,0 +1,177 @@
+/**
+ * @fileoverview The patch plan of patch-based execution (MCUNetV2, Lin et al. 2021): the prefix of the schedule up
+ * to a split layer runs once per cell of a rows × cols grid of the split layer's output; each cell's receptive field
+ * is traced back through every layer of the prefix, so each layer computes only the rectangle its consumers read.
+ * The halo (rows and columns two neighbouring cells both need) is recomputed, not cached: caching it would keep
+ * whole strips alive, which is what patches exist to avoid, and recomputation costs the extra MACs this plan counts.
+ * The split layer's cells are copied into the whole tensor, so what follows the prefix sees exactly the layer-wise
+ * tensor and every byte is bit-identical. The graph input is the caller's whole tensor: each cell copies its
+ * rectangle out of it first (the kernels take a rectangle as rows of its own width).
+ */
+import { TinyedgeError } from '../../errors.ts';
+import { type Graph, type Node, tensorOf } from '../../ir/graph.ts';
+import { lastReaderIndex } from '../../ir/last-reader.ts';
+import { modelStats } from '../../ir/stats.ts';
+import { DTYPE_BYTES, sameShape } from '../../ir/tensor.ts';
+import {
+  gridRegions,
+  type Region,
+  regionPixels,
+  regionUnion,
+  regionWithin,
+  sameRegion,
+  type WindowGeometry,
+  windowRead,
+} from './receptive-field.ts';
+
+/** The memory plan's name of a tensor's per-cell copy (the graph input's rectangle, the split layer's cell). */
+export const CELL_SUFFIX = '@cell';
+
+/** A grid and the last layer (node index) of the prefix it runs. */
+export interface PatchConfig {
+  rows: number;
+  cols: number;
+  split: number;
+}
+
+/** One cell's rectangles: of each tensor the prefix touches, and where each window op's window starts. */
+export interface PatchCell {
+  /** The rectangle of each prefix tensor (the graph input's: what the cell copies out of it) this cell computes. */
+  regions: Map<string, Region>;
+  /** A window node's padding before the first row and column of its input rectangle, by node name. */
+  pads: Map<string, { top: number; left: number }>;
+}
+
+/** How a model's prefix runs in patches. */
+export interface PatchPlan extends PatchConfig {
+  /** The tensor the prefix assembles: the split layer's output. */
+  splitTensor: string;
+  /** The graph input the cells copy their rectangles from. */
+  input: string;
+  cells: PatchCell[];
+  /** Bytes of each per-cell buffer (the largest cell's rectangle), by tensor name (the input and split ones too). */
+  cellBytes: Map<string, number>;
+  /** MACs of the prefix layer-wise, and summed over the cells (the difference is the recomputed halo). */
+  prefixMacs: number;
+  patchMacs: number;
+}
+
+/** The ops a prefix may hold: window ops whose kernels take any rectangle, and elementwise add (through strides). */
+const PATCH_OPS = new Set(['conv2d', 'depthwise_conv2d', 'avg_pool2d', 'max_pool2d', 'add']);
+
+function refuse(g: Graph, what: string): never {
+  throw new TinyedgeError('TE303', what, { file: g.source });
+}
+
+/** A window node's geometry (the kernel size from its filter, or the pool's window); undefined for add. */
+function windowGeometryOf(g: Graph, node: Node): WindowGeometry | undefined {
+  if (node.op === 'add') return undefined;
+  const a = node.attrs as {
+    strides: [number, number];
+    pads: [number, number, number, number];
+    dilations?: [number, number];
+    filter?: [number, number];
+  };
+  const [kh, kw] = a.filter ?? tensorOf(g, node.inputs[1]!).shape.slice(1, 3);
+  return {
+    kh: kh!,
+    kw: kw!,
+    strides: a.strides,
+    dilations: a.dilations ?? [1, 1],
+    padTop: a.pads[0],
+    padLeft: a.pads[2],
+  };
+}
+
+const whole = (shape: readonly number[]): Region => ({ y0: 0, y1: shape[1]!, x0: 0, x1: shape[2]! });
+
+/** Checks the prefix can run in patches and returns the graph input it reads. */
+function checkPrefix(g: Graph, config: PatchConfig): string {
+  const { rows, cols, split } = config;
+  if (!Number.isInteger(split) || split < 0 || split >= g.nodes.length)
+    refuse(g, `the split layer must be a node index from 0 to ${g.nodes.length - 1}, got ${split}`);
+  const prefix = g.nodes.slice(0, split + 1);
+  const splitTensor = prefix[split]!.outputs[0]!;
+  const last = lastReaderIndex(g);
+  for (const n of prefix) {
+    if (!PATCH_OPS.has(n.op)) refuse(g, `node '${n.name}' (${n.op}) cannot run in patches`);
+    const out = n.outputs[0]!;
+    const t = tensorOf(g, out);
+    if (t.shape.length !== 4 || t.shape[0] !== 1 || t.dtype !== 'int8')
+      refuse(g, `node '${n.name}' has no int8 batch-1 NHWC output to cut into patches`);
+    if (out !== splitTensor && ((last.get(out) ?? Infinity) > split || g.outputs.includes(out)))
+      refuse(g, `'${out}' is read after the split layer '${prefix[split]!.name}': the prefix must end in one tensor`);
+  }
+  const [h, w] = tensorOf(g, splitTensor).shape.slice(1, 3) as [number, number];
+  if (!(rows >= 1 && cols >= 1 && rows <= h && cols <= w) || rows * cols < 2)
+    refuse(g, `a ${rows}×${cols} grid does not cut the ${h}×${w} output of '${prefix[split]!.name}' into patches`);
+  const inputs = g.inputs.filter((i) => prefix.some((n) => n.inputs.includes(i)));
+  if (inputs.length !== 1 || tensorOf(g, inputs[0]!).dtype !== 'int8')
+    refuse(g, 'the prefix must read one int8 graph input');
+  return inputs[0]!;
+}
+
+/** One cell: traces the split layer's rectangle back through the prefix (each tensor: the union its readers need). */
+function traceCell(g: Graph, split: number, out: Region): PatchCell {
+  const regions = new Map<string, Region>([[g.nodes[split]!.outputs[0]!, out]]);
+  const pads = new Map<string, { top: number; left: number }>();
+  const reads: { node: Node; input: string; region: Region }[] = [];
+  for (let i = split; i >= 0; i--) {
+    const node = g.nodes[i]!;
+    const made = regions.get(node.outputs[0]!);
+    if (!made) refuse(g, `node '${node.name}' computes nothing the split layer reads`);
+    const geometry = windowGeometryOf(g, node);
+    const need = (input: string, region: Region) => {
+      reads.push({ node, input, region });
+      const known = regions.get(input);
+      regions.set(input, known ? regionUnion(known, region) : region);
+    };
+    if (geometry) {
+      const x = tensorOf(g, node.inputs[0]!);
+      const read = windowRead(geometry, made, x.shape[1]!, x.shape[2]!);
+      pads.set(node.name, { top: read.padTop, left: read.padLeft });
+      need(node.inputs[0]!, read.input);
+    } else {
+      const out = tensorOf(g, node.outputs[0]!);
+      for (const input of node.inputs) {
+        if (!sameShape(tensorOf(g, input).shape, out.shape)) refuse(g, `add '${node.name}' broadcasts`);
+        need(input, made);
+      }
+    }
+  }
+  // A window op takes its input rectangle as rows of its own width: it must read its input's whole rectangle (add
+  // reads a sub-rectangle through its strides).
+  for (const { node, input, region } of reads) {
+    if (node.op !== 'add' && !sameRegion(region, regions.get(input)!))
+      refuse(g, `'${input}' is read over different rectangles by '${node.name}' and another layer`);
+    if (!regionWithin(region, regions.get(input)!)) throw new Error('internal: a read outside its rectangle');
+  }
+  return { regions, pads };
+}
+
+/** Plans a model's prefix in patches: the cells, their buffers and the MACs they cost (TE303 when it cannot). */
+export function planPatches(g: Graph, config: PatchConfig): PatchPlan {
+  const input = checkPrefix(g, config);
+  const splitTensor = g.nodes[config.split]!.outputs[0]!;
+  const [, h, w] = tensorOf(g, splitTensor).shape as [number, number, number];
+  const cells = gridRegions(h, w, config.rows, config.cols).map((r) => traceCell(g, config.split, r));
+  const cellBytes = new Map<string, number>();
+  for (const cell of cells) {
+    for (const [name, r] of cell.regions) {
+      const t = tensorOf(g, name);
+      const bytes = regionPixels(r) * t.shape[3]! * DTYPE_BYTES[t.dtype];
+      cellBytes.set(name, Math.max(cellBytes.get(name) ?? 0, bytes));
+    }
+  }
+  const stats = modelStats(g).nodes.slice(0, config.split + 1);
+  let prefixMacs = 0;
+  let patchMacs = 0;
+  g.nodes.slice(0, config.split + 1).forEach((node, i) => {
+    const full = whole(tensorOf(g, node.outputs[0]!).shape);
+    const macs = stats[i]!.macs;
+    prefixMacs += macs;
+    for (const cell of cells)
+      patchMacs += (macs * regionPixels(cell.regions.get(node.outputs[0]!)!)) / regionPixels(full);
+  });
+  return { ...config, splitTensor, input, cells, cellBytes, prefixMacs, patchMacs: Math.round(patchMacs) };
+}

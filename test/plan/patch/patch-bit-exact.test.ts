@@ -1,0 +1,69 @@
+/**
+ * Patch-based execution of builder:mobilenet_v2_0.35_96 is bit-exact: the prefix run in uneven grids (cells of
+ * 4 and 5 rows, stride-2 layers with SAME padding only the edge cells see, residual adds reading sub-rectangles)
+ * gives the int8 reference's output bytes on the host and under qemu on cortex-m4; and the budget search picks
+ * the smallest configuration without extra MACs when it fits (in place here), patches between that and the best
+ * patched arena, and refuses below the best with the overshoot in bytes.
+ */
+import { describe, expect, it } from 'vitest';
+import { cBuildOf, cProject } from '../../../compiler/backends/c/project.ts';
+import { cScratchBytes } from '../../../compiler/backends/c/render-nodes.ts';
+import { type Graph, tensorOf } from '../../../compiler/ir/graph.ts';
+import { sizeOf } from '../../../compiler/ir/tensor.ts';
+import { chooseMemory } from '../../../compiler/plan/choose-memory.ts';
+import { type PatchConfig, planPatches } from '../../../compiler/plan/patch/patch-plan.ts';
+import { planMemory } from '../../../compiler/plan/plan-memory.ts';
+import { runInteger } from '../../../compiler/reference/integer/interpreter.ts';
+import { MCU_MODEL } from '../../../models/registry.ts';
+import { cToolchain, loadTarget } from '../../../targets/target.ts';
+import { buildTemporaryProject } from '../../../targets/toolchain.ts';
+import { firstDifference, runC, STRICT_CFLAGS } from '../../support/c-build.ts';
+import { quantizedDefaultModel } from '../../support/quantized-model.ts';
+import { seededUniform } from '../../support/seeded.ts';
+
+/** Two grids at two split layers: 3×4 after block 1 (48 → 24 rows, one stride-2 depthwise), 5×5 after block 3 (two stride-2 layers and a residual add). */
+const CONFIGS: PatchConfig[] = [
+  { rows: 3, cols: 4, split: 5 },
+  { rows: 5, cols: 5, split: 12 },
+];
+
+async function modelAndInput(): Promise<{ g: Graph; x: Int8Array; reference: Int8Array }> {
+  const { int8: g } = await quantizedDefaultModel(1, MCU_MODEL);
+  const x = Int8Array.from(seededUniform(7, sizeOf(tensorOf(g, g.inputs[0]!).shape), -128, 128), Math.floor);
+  return { g, x, reference: runInteger(g, { [g.inputs[0]!]: x }).get(g.outputs[0]!) as Int8Array };
+}
+
+describe.each(['host', 'cortex-m4'])(`${MCU_MODEL} in patches on %s`, (name) => {
+  it('every configuration equals the int8 reference, byte for byte', async () => {
+    const { g, x, reference } = await modelAndInput();
+    const target = loadTarget(name);
+    const cflags = name === 'host' ? STRICT_CFLAGS : [...cToolchain(target).cflags, '-Werror'];
+    for (const config of CONFIGS) {
+      const plan = planMemory(g, cScratchBytes, { patches: planPatches(g, config) });
+      const { files } = cProject(g, plan, { ...cBuildOf(target), cflags });
+      expect(files['model.c']).toContain(`${config.rows}×${config.cols} patches`);
+      const dir = buildTemporaryProject(files, target, cflags);
+      expect(firstDifference(runC({ dir, target, output: 'int8' }, x), reference), JSON.stringify(config)).toBeNull();
+    }
+  }, 300_000);
+});
+
+describe('the RAM budget search', () => {
+  it('no extra MACs when that fits, patches between, and the overshoot below the best', async () => {
+    const { g } = await modelAndInput();
+    const unlimited = chooseMemory(g, cScratchBytes);
+    expect(unlimited.plan.patches).toBeUndefined();
+    expect(unlimited.configurations.map((c) => c.name)).toEqual(['layer-wise', 'in-place']);
+    const budget = (bytes: number) => ({ budget: { bytes, name: '--budget-ram' } });
+    expect(chooseMemory(g, cScratchBytes, budget(unlimited.plan.arenaBytes)).plan.patches).toBeUndefined();
+    const within64k = chooseMemory(g, cScratchBytes, budget(64 * 1024));
+    expect(within64k.plan.patches).toBeDefined();
+    expect(within64k.plan.arenaBytes).toBeLessThanOrEqual(64 * 1024);
+    expect(within64k.configurations[0]).toEqual(unlimited.configurations[0]);
+    // The cheapest that fits: no configuration tried fits with fewer extra MACs.
+    const fitting = within64k.configurations.filter((t) => t.arenaBytes <= 64 * 1024);
+    expect(Math.min(...fitting.map((t) => t.extraMacs ?? 0))).toBe(within64k.chosen.extraMacs);
+    const best = Math.min(...within64k.configurations.map((t) => t.arenaBytes));
+    expect(() => chooseMemory(g, cScratchBytes, budget(best - 100))).toThrow(/over by 100 bytes/);
+  }, 120_000);
+});
