@@ -1,7 +1,8 @@
 /**
  * Patch-based execution of builder:mobilenet_v2_0.35_96 is bit-exact: the prefix run in uneven grids (cells of
  * 4 and 5 rows, stride-2 layers with SAME padding only the edge cells see, residual adds reading sub-rectangles)
- * gives the int8 reference's output bytes on the host and under qemu on cortex-m4; and the budget search picks
+ * gives the int8 reference's output bytes on the host and under qemu on cortex-m4, also with the layers after the
+ * prefix in place through rings; and the budget search picks
  * the smallest configuration without extra MACs when it fits (in place here), patches between that and the best
  * patched arena, and refuses below the best with the overshoot in bytes.
  */
@@ -38,8 +39,10 @@ describe.each(['host', 'cortex-m4'])(`${MCU_MODEL} in patches on %s`, (name) => 
     const { g, x, reference } = await modelAndInput();
     const target = loadTarget(name);
     const cflags = name === 'host' ? STRICT_CFLAGS : [...cToolchain(target).cflags, '-Werror'];
-    for (const config of CONFIGS) {
-      const plan = planMemory(g, cScratchBytes, { patches: planPatches(g, config) });
+    // The last: patches with every layer after the prefix that can run in place through a ring doing so.
+    for (const [config, inPlace] of [...CONFIGS.map((c) => [c, false] as const), [CONFIGS[0]!, 'every'] as const]) {
+      const plan = planMemory(g, cScratchBytes, { patches: planPatches(g, config), inPlace });
+      if (inPlace) expect(plan.rolling.size).toBeGreaterThan(0);
       const { files } = cProject(g, plan, { ...cBuildOf(target), cflags });
       expect(files['model.c']).toContain(`${config.rows}×${config.cols} patches`);
       const dir = buildTemporaryProject(files, target, cflags);
