@@ -5,9 +5,9 @@
  * grids at every split layer that can end a prefix (patch/patch-plan.ts), each with rings after its prefix where
  * they lower the peak. The cheapest that fits the RAM budget wins: fewest extra MACs, then smallest arena, so
  * layer-wise or in place (no extra MACs) whenever one fits, in place only when it is smaller (a ring copies rows).
- * Patches are tried only when neither fits; each is ranked by quick placements (no slide, every slide, and every
- * slide and ring) rather than the full search (a 224² model has a hundred options), and the chosen one, or the few
- * smallest when none fits, are planned again with it. When none fits the refusal gives the best one's overshoot.
+ * Patches are tried only when neither fits; each is ranked by two quick placements (no convolution sliding over its
+ * input, or every one; no rings) rather than the full search (a 224² model has a hundred options), and the chosen
+ * one, or the few smallest when none fits, are planned again with it, rings after the prefix included. When none fits the refusal gives the best one's overshoot.
  */
 import { TinyedgeError } from '../errors.ts';
 import { type Graph, tensorOf } from '../ir/graph.ts';
@@ -115,7 +115,7 @@ const baseName = (p: Planned) => p.configuration.name.replace(/\+in-place$/, '')
 
 const smaller = (a: Planned, b: Planned) => (b.plan.arenaBytes < a.plan.arenaBytes ? b : a);
 
-/** Plans a patch grid: `quick`, the smallest of a few fixed placements; else those and the full slide (and ring) search. */
+/** Plans a patch grid: `quick`, the smaller of two fixed placements; else those and the full slide (and ring) search. */
 function planPatchOption(
   g: Graph,
   scratch: ScratchQuery,
@@ -127,7 +127,6 @@ function planPatchOption(
   const tries: PlanOptions[] = [
     { patches, slide: 'none' },
     { patches, slide: 'every' },
-    ...(rings ? [{ patches, slide: 'every', inPlace: 'every' } as const] : []),
     ...(quick ? [] : [{ patches }, ...(rings ? [{ patches, inPlace: true }] : [])]),
   ];
   // The full search starts from a quick placement's choices but not all of them, so the quick ones stay in the running.
