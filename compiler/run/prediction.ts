@@ -1,15 +1,21 @@
 /** @fileoverview What one inference returns, from a reference interpreter or a compiled target: the outputs, the top classes, latency and memory. */
 
+/** One output's values: raw integers with their quantization, or f32 (scale and zero point null). */
+export interface PredictionOutput {
+  name: string;
+  shape: number[];
+  dtype: string;
+  scale: number | null;
+  zeroPoint: number | null;
+  data: number[];
+}
+
 /** The design's result object for predict and run. */
 export interface PredictionResult {
-  output: {
-    name: string;
-    shape: number[];
-    dtype: string;
-    scale: number | null;
-    zeroPoint: number | null;
-    data: number[];
-  };
+  /** Output 0 (the one `top` ranks). */
+  output: PredictionOutput;
+  /** Every output in the model's order, output 0 first. */
+  outputs: PredictionOutput[];
   top: { index: number; label: string; score: number }[];
   /** Median wall time; null on an emulated board, where time says nothing about the device. */
   latencyMs: number | null;

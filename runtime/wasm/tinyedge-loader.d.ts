@@ -16,7 +16,10 @@ export interface TensorInfo {
 export interface ModelInfo {
   model: string;
   input: TensorInfo;
+  /** Output 0. */
   output: TensorInfo;
+  /** Every output in the model's order (output 0 first), with its byte address in the module's memory; absent in model.json from before several outputs. */
+  outputs?: (TensorInfo & { ptr: number })[];
   labels?: string[];
   preprocessing: { scale: number; offset: number };
   /** int8 RGB inputs: the input value of each 8-bit pixel value (image-preprocess.wasm's table). */
@@ -93,7 +96,10 @@ export declare class TinyedgeModel<In extends RawValues = Int8Array, Out extends
   setImage(pixels: Uint8Array | Uint8ClampedArray, width: number, height: number, channels?: 3 | 4): void;
   /** Runs one inference on the calling thread (a threaded model too: its barrier never waits on one thread). */
   run(): void;
+  /** Output 0's raw values, copied. */
   output(): Out;
+  /** Every output's raw values by name, in the model's order, copied. */
+  outputs(): Record<string, RawValues>;
   outputFloat(): Float32Array;
   /** A detector's detections of the last run, best first. */
   detect(): Detection[];
