@@ -2,7 +2,7 @@
  * Every output of a multi-output model, on every path: a small seeded two-output graph (the synthetic detector's
  * box and score heads, as a plain model) declares both in model.h's output table, writes both from the C host
  * runner, returns both by name from the WebAssembly loader, keeps both through .tflite and ONNX export and import,
- * and `tinyedge run --json` (host) and `predict --json` list both; human:handtrack's boxes and scores (the shared quantized
+ * and `tinyedge run` (host) and `predict` list both (`--json`: with their values); human:handtrack's boxes and scores (the shared quantized
  * fixture) come back from C on the host and WebAssembly in Node equal to the integer reference. Each model is
  * compiled once per backend.
  */
@@ -103,7 +103,7 @@ describe('a seeded two-output model', () => {
     for (const x of inputs) expect(referenceOutputs(back, x)).toEqual(referenceOutputs(g, x));
   });
 
-  it('`tinyedge run --json` on the host and `predict --json` list both outputs with the reference values', () => {
+  it('`tinyedge run` on the host and `predict` list both outputs, `--json` with the reference values', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tinyedge-two-outputs-'));
     const artifact = join(dir, 'two.tinyedge');
     const input = join(dir, 'x.i8');
@@ -130,6 +130,10 @@ describe('a seeded two-output model', () => {
     const r = tinyedge(['run', out, '--input', input, '--json']);
     expect(r.status, r.stderr).toBe(0);
     expect(listed(r.stdout)).toEqual(want);
+    const text = tinyedge(['run', out, '--input', input]);
+    expect(text.stdout).toContain(
+      `outputs  2: '${g.outputs[0]}' int8 [${tensorOf(g, g.outputs[0]!).shape.join(', ')}], '${g.outputs[1]}' int8`,
+    );
     const p = tinyedge(['predict', artifact, '--input', input, '--json']);
     expect(p.status, p.stderr).toBe(0);
     expect(listed(p.stdout)).toEqual(want);
