@@ -11,7 +11,7 @@ import { dequantizeArray } from '../quantize/prepare/quant-params.ts';
 import { runF32 } from '../reference/f32/interpreter.ts';
 import type { Activations } from '../reference/integer/conv.ts';
 import { runInteger } from '../reference/integer/interpreter.ts';
-import { type PredictionOutput, type PredictionResult, topK } from '../run/prediction.ts';
+import { outputsOf, type PredictionOutput, type PredictionResult, topK } from '../run/prediction.ts';
 
 /** Progress of an inference: called after each node. */
 export interface PredictOptions {
@@ -42,8 +42,7 @@ export function predict(
   const y = values.get(first.name) as Float32Array | Activations;
   const scores = model.quantized ? dequantizeArray(y as Activations, tensorOf(g, first.name).quant as Quantization) : y;
   return {
-    output: first,
-    outputs,
+    ...outputsOf(outputs),
     top: topK(scores, model.labels),
     latencyMs: Number(latencyMs.toFixed(3)),
     memory: { arenaBytes: peakActivationBytes(g), weightBytes: modelStats(g).totals.weightBytes, codeBytes: null },

@@ -77,20 +77,17 @@ export async function offloadRunCommand(spec: string | undefined, o: OffloadRunO
       const a = await device.infer(x);
       const latencyMs = Number((performance.now() - captured).toFixed(3));
       const y = a.output;
-      const output = {
-        name: out.name,
-        shape: out.shape,
-        dtype: out.dtype ?? 'int8',
-        scale: out.scale,
-        zeroPoint: out.zeroPoint,
-        data: Array.from(y),
-      };
-      // The split path carries output 0 only.
       const r: OffloadFrameResult = {
         by: a.by,
         ...(a.reason ? { reason: a.reason } : {}),
-        output,
-        outputs: [output],
+        output: {
+          name: out.name,
+          shape: out.shape,
+          dtype: out.dtype ?? 'int8',
+          scale: out.scale,
+          zeroPoint: out.zeroPoint,
+          data: Array.from(y),
+        },
         top: topK(dequantizeArray(y, { scale: [out.scale], zeroPoint: [out.zeroPoint] }), m.model.labels),
         latencyMs,
         memory,

@@ -14,12 +14,17 @@ export interface PredictionOutput {
 export interface PredictionResult {
   /** Output 0 (the one `top` ranks). */
   output: PredictionOutput;
-  /** Every output in the model's order, output 0 first. */
-  outputs: PredictionOutput[];
+  /** A model with several outputs: every one in the model's order, output 0 first (absent for one output, which is `output`). */
+  outputs?: PredictionOutput[];
   top: { index: number; label: string; score: number }[];
   /** Median wall time; null on an emulated board, where time says nothing about the device. */
   latencyMs: number | null;
   memory: { arenaBytes: number; weightBytes: number; codeBytes: number | null };
+}
+
+/** `output` and, for a model with several, `outputs`: a result's outputs as the design spells them. */
+export function outputsOf(outputs: PredictionOutput[]): Pick<PredictionResult, 'output' | 'outputs'> {
+  return { output: outputs[0]!, ...(outputs.length > 1 ? { outputs } : {}) };
 }
 
 /** The k best classes of a score vector. */

@@ -14,7 +14,7 @@ import { TinyedgeError } from '../errors.ts';
 import { loadWasmCwt } from '../input/audio-input.ts';
 import { type ActivationType, dequantizeArray } from '../quantize/prepare/quant-params.ts';
 import type { Activations } from '../reference/integer/conv.ts';
-import { median, type PredictionResult, topK } from './prediction.ts';
+import { median, outputsOf, type PredictionResult, topK } from './prediction.ts';
 
 /** How often to run (the latency is the median), and on how many threads (a model compiled with --threads). */
 export interface RunOptions {
@@ -72,8 +72,7 @@ export async function runCompiled(
   }));
   const first = tensors[0]!;
   return {
-    output: outputs[0]!,
-    outputs,
+    ...outputsOf(outputs),
     top: topK(dequantizeArray(ys[0]!, { scale: [first.scale], zeroPoint: [first.zeroPoint] }), compiled.labels),
     latencyMs: latencies.length ? Number(median(latencies).toFixed(3)) : null,
     memory: {

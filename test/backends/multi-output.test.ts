@@ -120,7 +120,7 @@ describe('a seeded two-output model', () => {
     writeFileSync(input, x);
     const reference = referenceOutputs(g, x);
     const listed = (stdout: string) =>
-      (JSON.parse(stdout) as PredictionResult).outputs.map((o) => ({ name: o.name, data: o.data }));
+      ((JSON.parse(stdout) as PredictionResult).outputs ?? []).map((o) => ({ name: o.name, data: o.data }));
     const want = g.outputs.map((name, k) => ({ name, data: Array.from(reference[k]!) }));
     const out = join(dir, 'host');
     const c = tinyedge(['compile', artifact, '--target', 'host', '--out', out]);
