@@ -11,45 +11,38 @@ import { dequantizeArray } from '../quantize/prepare/quant-params.ts';
 import { runF32 } from '../reference/f32/interpreter.ts';
 import type { Activations } from '../reference/integer/conv.ts';
 import { runInteger } from '../reference/integer/interpreter.ts';
-import { type PredictionResult, topK } from '../run/prediction.ts';
+import { outputsOf, type PredictionOutput, type PredictionResult, topK } from '../run/prediction.ts';
 
 /** Progress of an inference: called after each node. */
 export interface PredictOptions {
   onNode?: () => void;
 }
 
-/** Runs the model's reference interpreter on `x` (Float32Array for a float model; Int8Array or Int16Array, as quantized, for an int8 or 16×8 one). */
+/** Runs the model's reference interpreter on `x` (Float32Array for a float model; Int8Array or Int16Array, as quantized, for an int8 or 16×8 one); every output is returned, `top` ranks output 0. */
 export function predict(
   model: LoadedModel,
   x: Float32Array | Activations,
   options: PredictOptions = {},
 ): PredictionResult {
   const g = model.graph;
-  const outName = g.outputs[0]!;
-  const out = tensorOf(g, outName);
   const started = performance.now();
-  let output: PredictionResult['output'];
-  let scores: ArrayLike<number>;
-  if (model.quantized) {
-    const y = runInteger(g, { [g.inputs[0]!]: x as Activations }, options).get(outName) as Activations;
-    const q = out.quant as Quantization;
-    output = {
-      name: outName,
-      shape: out.shape,
-      dtype: out.dtype,
-      scale: q.scale[0]!,
-      zeroPoint: q.zeroPoint[0]!,
-      data: Array.from(y),
-    };
-    scores = dequantizeArray(y, q);
-  } else {
-    const y = runF32(g, { [g.inputs[0]!]: x as Float32Array }, options).get(outName) as Float32Array;
-    output = { name: outName, shape: out.shape, dtype: 'f32', scale: null, zeroPoint: null, data: Array.from(y) };
-    scores = y;
-  }
+  const feeds = { [g.inputs[0]!]: x };
+  const values = model.quantized
+    ? runInteger(g, feeds as Record<string, Activations>, options)
+    : runF32(g, feeds as Record<string, Float32Array>, options);
   const latencyMs = performance.now() - started;
+  const outputs = g.outputs.map((name): PredictionOutput => {
+    const t = tensorOf(g, name);
+    const data = Array.from(values.get(name) as Float32Array | Activations);
+    if (!model.quantized) return { name, shape: t.shape, dtype: 'f32', scale: null, zeroPoint: null, data };
+    const q = t.quant as Quantization;
+    return { name, shape: t.shape, dtype: t.dtype, scale: q.scale[0]!, zeroPoint: q.zeroPoint[0]!, data };
+  });
+  const first = outputs[0]!;
+  const y = values.get(first.name) as Float32Array | Activations;
+  const scores = model.quantized ? dequantizeArray(y as Activations, tensorOf(g, first.name).quant as Quantization) : y;
   return {
-    output,
+    ...outputsOf(outputs),
     top: topK(scores, model.labels),
     latencyMs: Number(latencyMs.toFixed(3)),
     memory: { arenaBytes: peakActivationBytes(g), weightBytes: modelStats(g).totals.weightBytes, codeBytes: null },

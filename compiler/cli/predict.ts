@@ -12,6 +12,7 @@ import { tensorOf } from '../ir/graph.ts';
 import { type ActivationType, activationType } from '../quantize/prepare/quant-params.ts';
 import { bytes, table } from '../terminal/format.ts';
 import { startProgress } from '../terminal/progress.ts';
+import { outputsLines } from './outputs-line.ts';
 import { predictDetectorCommand } from './predict-detector.ts';
 import { prepareModel } from './prepare-model.ts';
 import { quantizeWithSamplesShown } from './quantize.ts';
@@ -73,6 +74,7 @@ export async function predictCommand(spec: string | undefined, options: PredictC
       `model    ${model.spec} (${precision} reference interpreter)`,
       `input    ${options.image ?? options.input}`,
       table(['rank', 'label', 'class', 'score'], rows, [0, 2, 3]),
+      ...outputsLines(result),
       `latency  ${latencyMs.toFixed(1)} ms`,
       `memory   activations ${bytes(result.memory.arenaBytes)} peak, weights ${bytes(result.memory.weightBytes)}`,
     ].join('\n')}\n`,

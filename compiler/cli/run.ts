@@ -11,6 +11,7 @@ import { runCompiled } from '../run/run-compiled.ts';
 import { isDetectorFolder, runDetector } from '../run/run-detector.ts';
 import { bytes, table } from '../terminal/format.ts';
 import { checkDrawOptions, reportDetections } from './detections-report.ts';
+import { outputsLines } from './outputs-line.ts';
 
 /** Options of run. */
 export interface RunCommandOptions {
@@ -83,6 +84,7 @@ export async function runCommand(dir: string, options: RunCommandOptions): Promi
       `model    ${compiled.model} (${compiled.output.dtype === 'int16' ? '16×8' : 'int8'}, ${compiled.target === 'wasm32' ? 'WebAssembly SIMD128 in Node' : `C99 on ${compiled.target}`})`,
       `input    ${options.image ?? options.input ?? options.audio}`,
       table(['rank', 'label', 'class', 'score'], rows, [0, 2, 3]),
+      ...outputsLines(result),
       ...footerLines(compiled, result.latencyMs, options.runs),
     ].join('\n')}\n`,
   );

@@ -104,6 +104,7 @@ function describe(model: LoadedModel, target: Target, prefix: string): Omit<Comp
     preprocessing: model.preprocessing,
     input: ioOf(g, g.inputs[0]!),
     output: ioOf(g, g.outputs[0]!),
+    outputs: g.outputs.map((o) => ioOf(g, o)),
   };
 }
 

@@ -10,6 +10,15 @@ import type { ActivationType } from '../quantize/prepare/quant-params.ts';
 import type { ArenaConfiguration } from './arena-configurations.ts';
 import type { SplitRecord } from './split-build.ts';
 
+/** An output's shape and quantization; dtype int8, or int16 for 16×8 models (absent in folders from before 16×8: int8). */
+export interface CompiledTensor {
+  name: string;
+  shape: number[];
+  scale: number;
+  zeroPoint: number;
+  dtype?: ActivationType;
+}
+
 /** What `run` needs to know about a compiled folder (written as tinyedge.json). */
 export interface CompiledModel {
   model: string;
@@ -19,7 +28,10 @@ export interface CompiledModel {
   preprocessing: { scale: number; offset: number };
   /** dtype: int8, or int16 for 16×8 models (absent in folders from before 16×8: int8). */
   input: { name: string; shape: number[]; scale: number; zeroPoint: number; dtype?: ActivationType };
-  output: { name: string; shape: number[]; scale: number; zeroPoint: number; dtype?: ActivationType };
+  /** Output 0. */
+  output: CompiledTensor;
+  /** Every output in the model's order, output 0 first (absent in folders from before several outputs: output 0 only). */
+  outputs?: CompiledTensor[];
   memory: {
     arenaBytes: number;
     lowerBoundBytes: number;

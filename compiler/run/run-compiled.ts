@@ -9,12 +9,12 @@ import { join } from 'node:path';
 import { type ModelInfo, TinyedgeModel } from '../../runtime/wasm/tinyedge-loader.js';
 import { loadTarget, type Target } from '../../targets/target.ts';
 import { buildProject, runBuild } from '../../targets/toolchain.ts';
-import { type CompiledModel, readCompiledModel } from '../compile/compiled-model.ts';
+import { type CompiledModel, type CompiledTensor, readCompiledModel } from '../compile/compiled-model.ts';
 import { TinyedgeError } from '../errors.ts';
 import { loadWasmCwt } from '../input/audio-input.ts';
 import { type ActivationType, dequantizeArray } from '../quantize/prepare/quant-params.ts';
 import type { Activations } from '../reference/integer/conv.ts';
-import { median, type PredictionResult, topK } from './prediction.ts';
+import { median, outputsOf, type PredictionResult, topK } from './prediction.ts';
 
 /** How often to run (the latency is the median), and on how many threads (a model compiled with --threads). */
 export interface RunOptions {
@@ -57,22 +57,23 @@ export async function runCompiled(
   const runs = runsOf(options);
   const threads = threadsOf(options, compiled);
   const target = loadTarget(compiled.target);
-  const { output } = compiled;
-  const outType = output.dtype ?? 'int8';
-  const { latencies, y } =
+  const tensors = compiled.outputs ?? [compiled.output];
+  const { latencies, ys } =
     target.backend === 'wasm'
       ? await runWasm(dir, x, runs, !!compiled.audio)
-      : runC(dir, target, x, outType, runs, threads);
+      : runCOutputs(dir, target, x, tensors, runs, threads);
+  const outputs = tensors.map((t, i) => ({
+    name: t.name,
+    shape: t.shape,
+    dtype: t.dtype ?? 'int8',
+    scale: t.scale,
+    zeroPoint: t.zeroPoint,
+    data: Array.from(ys[i]!),
+  }));
+  const first = tensors[0]!;
   return {
-    output: {
-      name: output.name,
-      shape: output.shape,
-      dtype: outType,
-      scale: output.scale,
-      zeroPoint: output.zeroPoint,
-      data: Array.from(y),
-    },
-    top: topK(dequantizeArray(y, { scale: [output.scale], zeroPoint: [output.zeroPoint] }), compiled.labels),
+    ...outputsOf(outputs),
+    top: topK(dequantizeArray(ys[0]!, { scale: [first.scale], zeroPoint: [first.zeroPoint] }), compiled.labels),
     latencyMs: latencies.length ? Number(median(latencies).toFixed(3)) : null,
     memory: {
       arenaBytes: compiled.memory.arenaBytes,
@@ -80,6 +81,26 @@ export async function runCompiled(
       codeBytes: compiled.memory.codeBytes,
     },
   };
+}
+
+/** runC for a model's runner, which writes every output one after another: the file cut into each output's values. */
+function runCOutputs(
+  dir: string,
+  target: Target,
+  x: Activations,
+  tensors: readonly CompiledTensor[],
+  runs: number,
+  threads?: number,
+): { latencies: number[]; ys: Activations[] } {
+  const { latencies, y } = runC(dir, target, x, 'int8', runs, threads);
+  let at = 0;
+  const ys = tensors.map((t) => {
+    const n = t.shape.reduce((a, b) => a * b, 1);
+    const bytes = y.slice(at, at + n * (t.dtype === 'int16' ? 2 : 1));
+    at += bytes.length;
+    return t.dtype === 'int16' ? new Int16Array(bytes.buffer) : bytes;
+  });
+  return { latencies, ys };
 }
 
 /** Builds (if needed) and runs the C runner natively through files of raw little-endian elements (on `threads` if given). */
@@ -111,7 +132,7 @@ async function runWasm(
   x: Activations,
   runs: number,
   audio: boolean,
-): Promise<{ latencies: number[]; y: Activations }> {
+): Promise<{ latencies: number[]; ys: Activations[] }> {
   const info = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as ModelInfo;
   const model = await TinyedgeModel.load(readFileSync(join(dir, 'model.wasm')), info);
   const cwt = audio ? await loadWasmCwt(dir) : undefined;
@@ -123,5 +144,6 @@ async function runWasm(
     model.run();
     latencies.push(performance.now() - t0);
   }
-  return { latencies, y: model.output() };
+  const all = model.outputs();
+  return { latencies, ys: info.outputs ? info.outputs.map((o) => all[o.name]!) : [model.output()] };
 }

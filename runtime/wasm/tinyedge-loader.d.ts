@@ -16,7 +16,10 @@ export interface TensorInfo {
 export interface ModelInfo {
   model: string;
   input: TensorInfo;
+  /** Output 0. */
   output: TensorInfo;
+  /** Every output in the model's order (output 0 first), with its byte address in the module's memory; absent in model.json from before several outputs. */
+  outputs?: (TensorInfo & { ptr: number })[];
   labels?: string[];
   preprocessing: { scale: number; offset: number };
   /** int8 RGB inputs: the input value of each 8-bit pixel value (image-preprocess.wasm's table). */
@@ -96,7 +99,10 @@ export declare class TinyedgeModel<In extends RawValues = Int8Array, Out extends
    * complete. The calling thread polls at barriers and never waits, so a browser's main thread may call it.
    */
   run(): void;
+  /** Output 0's raw values, copied. */
   output(): Out;
+  /** Every output's raw values by name, in the model's order, copied. */
+  outputs(): Record<string, RawValues>;
   outputFloat(): Float32Array;
   /** A detector's detections of the last run, best first. */
   detect(): Detection[];

@@ -141,6 +141,16 @@ export class TinyedgeModel {
     return this.view(this.outputElements.Array, this.exports.output_ptr(), this.outputLength).slice();
   }
 
+  /** Every raw output by name, in the model's order, copied (model.json from before several outputs: output 0). */
+  outputs() {
+    const all = {};
+    for (const o of this.info.outputs ?? [{ ...this.info.output, ptr: this.exports.output_ptr() }]) {
+      const length = o.shape.reduce((a, b) => a * b, 1);
+      all[o.name] = this.view(ELEMENTS[o.dtype ?? 'int8'].Array, o.ptr, length).slice();
+    }
+    return all;
+  }
+
   /** A detector's detections of the last run (on-device SSD post-processing of its two raw outputs), best first. */
   detect() {
     if (!this.postprocessor) throw new Error(`${this.info.model} is not a detector (its model.json has no detection)`);

@@ -16,6 +16,7 @@ import { quantizeArray } from '../../compiler/quantize/prepare/quant-params.ts';
 import { runF32 } from '../../compiler/reference/f32/interpreter.ts';
 import { runInteger } from '../../compiler/reference/integer/interpreter.ts';
 import { buildC, firstDifference, runC } from '../support/c-build.ts';
+import { seededOnnxWeights } from '../support/onnx-weights.ts';
 import { seededUniform } from '../support/seeded.ts';
 
 const [C, H, W] = [3, 16, 16];
@@ -23,21 +24,7 @@ const [C, H, W] = [3, 16, 16];
 /** The block, with seeded weights. */
 function floatModel(): Uint8Array {
   const b = new OnnxGraphBuilder();
-  let seed = 1;
-  const w = (name: string, dims: number[], scale = 0.5) =>
-    b.constant(
-      name,
-      'float',
-      dims,
-      Array.from(
-        seededUniform(
-          seed++,
-          dims.reduce((a, c) => a * c, 1),
-          -scale,
-          scale,
-        ),
-      ),
-    );
+  const w = seededOnnxWeights(b);
   b.input('x', 'float', [1, C, H, W]);
   b.reserve('probs');
   const c1 = b.node('Conv', ['x', w('stem_w', [8, C, 3, 3]), w('stem_b', [8])], 'stem', {

@@ -19,6 +19,7 @@ import { quantizeArray } from '../../compiler/quantize/prepare/quant-params.ts';
 import { runF32 } from '../../compiler/reference/f32/interpreter.ts';
 import { runInteger } from '../../compiler/reference/integer/interpreter.ts';
 import { buildC, firstDifference, runC } from '../support/c-build.ts';
+import { seededOnnxWeights } from '../support/onnx-weights.ts';
 import { seededUniform } from '../support/seeded.ts';
 
 const [C, H, W] = [3, 20, 20];
@@ -27,21 +28,8 @@ const str = (s: string) => ({ string: s });
 /** The net, with seeded weights; `upsample` is the mode of the bilinear Resize (cubic for the refusal case). */
 function pytorchStyleModel(upsample = 'linear'): Uint8Array {
   const b = new OnnxGraphBuilder();
-  let seed = 1;
-  const w = (name: string, dims: number[], scale = 0.5) =>
-    b.constant(
-      name,
-      'float',
-      dims,
-      Array.from(
-        seededUniform(
-          seed++,
-          dims.reduce((a, c) => a * c, 1),
-          -scale,
-          scale,
-        ),
-      ),
-    );
+  const w = seededOnnxWeights(b);
+  let varianceSeed = 100;
   const convBn = (x: string, name: string, cin: number, cout: number, k: number, stride: number, relu = true) => {
     const c = b.node('Conv', [x, w(`${name}_w`, [cout, cin, k, k]), w(`${name}_b`, [cout])], name, {
       kernel_shape: [k, k],
@@ -55,7 +43,7 @@ function pytorchStyleModel(upsample = 'linear'): Uint8Array {
         w(`${name}_g`, [cout]),
         w(`${name}_beta`, [cout]),
         w(`${name}_mean`, [cout], 0.1),
-        b.constant(`${name}_var`, 'float', [cout], Array.from(seededUniform(seed++, cout, 0.5, 1.5))),
+        b.constant(`${name}_var`, 'float', [cout], Array.from(seededUniform(varianceSeed++, cout, 0.5, 1.5))),
       ],
       `${name}_bn`,
       { epsilon: { float: 1e-5 } },

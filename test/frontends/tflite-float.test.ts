@@ -20,6 +20,7 @@ import { buildC, firstDifference, runC } from '../support/c-build.ts';
 import { FLOAT_TFLITE_INPUT, floatTfliteModel } from '../support/float-tflite-model.ts';
 import { seededUniform } from '../support/seeded.ts';
 import { runTfliteWeb } from '../support/tflite-web.ts';
+import { instantiateWasm } from '../support/wasm-build.ts';
 
 const SIZE = FLOAT_TFLITE_INPUT.reduce((a, b) => a * b, 1);
 const inputs = [1, 2, 3].map((s) => seededUniform(200 + s, SIZE, -1, 1));
@@ -56,7 +57,7 @@ describe('float .tflite frontend', () => {
     for (const x of inputs) expect(outputF32(dynamic, x)).toEqual(outputF32(twin, x));
   });
 
-  it('loads as a float model, quantizes, and its C build equals the int8 reference', () => {
+  it('loads as a float model, quantizes, and its C build and WebAssembly module equal the int8 reference', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'tinyedge-float-tflite-')), 'block.tflite');
     writeFileSync(file, models.f32);
     const loaded = loadModelFile(file);
@@ -64,9 +65,13 @@ describe('float .tflite frontend', () => {
     const int8 = quantize(optimize(loaded.graph), inputs, { method: 'minmax', biasCorrection: false });
     const q = tensorOf(int8, int8.inputs[0]!).quant as Quantization;
     const built = buildC(int8);
+    const wasm = await instantiateWasm(int8);
     for (const x of inputs.map((v) => quantizeArray(v, q))) {
       const expected = runInteger(int8, { [int8.inputs[0]!]: x }).get(int8.outputs[0]!) as Int8Array;
       expect(firstDifference(runC(built, x), expected)).toBeNull();
+      wasm.setInput(x);
+      wasm.run();
+      expect(firstDifference(wasm.output(), expected)).toBeNull();
     }
   }, 120_000);
 });

@@ -119,8 +119,8 @@ export function cAudioProject(
   const kernelFiles = kernelSources(project.kernels, familiesOf(g));
   const others = ['audio.c', CWT_SOURCE, ...kernelFiles];
   const entry = build.board
-    ? bareMetalRunner('audio', DTYPE_BYTES[tensorOf(g, g.outputs[0]!).dtype])
-    : hostRunner('audio');
+    ? bareMetalRunner('audio', DTYPE_BYTES[tensorOf(g, g.outputs[0]!).dtype], false)
+    : hostRunner('audio', undefined, false);
   const header = readFileSync(
     fileURLToPath(new URL(`../../../runtime/c/${CWT_HEADER.slice('tinyedge/'.length)}`, import.meta.url)),
     'utf8',

@@ -7,6 +7,7 @@
 
 import type { Board } from '../../../targets/target.ts';
 import { comment } from './c-literals.ts';
+import { writeOutputs } from './render-outputs.ts';
 
 /** Where code, constants and RAM live on the board the project is linked for (the target's board, less its qemu machine). */
 export type BoardMemory = Omit<Board, 'machine'>;
@@ -96,11 +97,11 @@ void Reset_Handler(void) {
 }
 
 /**
- * The example main: input.i8 in, one inference, output.i8 out and the first output values printed. The files hold
- * the input and output elements as they lie in memory (little-endian int16 for 16×8 models on these cores);
- * `outputElementBytes` sizes the printed count.
+ * The example main: input.i8 in, one inference, output.i8 out (every output of a model one after another, a
+ * wrapper's one when `everyOutput` is false) and output 0's first values printed. The files hold the elements as
+ * they lie in memory (little-endian int16 for 16×8 models on these cores); `outputElementBytes` sizes the printed count.
  */
-export function bareMetalRunner(prefix: string, outputElementBytes: number): string {
+export function bareMetalRunner(prefix: string, outputElementBytes: number, everyOutput = true): string {
   const upper = prefix.toUpperCase();
   const outputCount =
     outputElementBytes === 1 ? `${upper}_OUTPUT_BYTES` : `${upper}_OUTPUT_BYTES / ${outputElementBytes}`;
@@ -118,11 +119,7 @@ int main(void) {
   fclose(f);
   ${prefix}_run(NULL);
   f = fopen("output.i8", "wb");
-  if (!f || fwrite(${prefix}_output(NULL), 1, ${upper}_OUTPUT_BYTES, f) != ${upper}_OUTPUT_BYTES) {
-    printf("output.i8: cannot write the output\\n");
-    return 2;
-  }
-  fclose(f);
+${writeOutputs(prefix, everyOutput, 'printf("output.i8: cannot write the output\\n");').join('\n')}
   printf("output:");
   for (i = 0; i < ${outputCount} && i < 16; i++) printf(" %d", ${prefix}_output(NULL)[i]);
   printf("%s\\n", ${outputCount} > 16 ? " ..." : "");

@@ -13,6 +13,7 @@ import { comment, doubleLiteral } from './c-literals.ts';
 import { activationKernels, hasInt16Activations, type KernelLayouts, REF_LAYOUTS } from './kernel-table.ts';
 import { ConstantPool } from './render-context.ts';
 import { cScratchBytes, renderNode } from './render-nodes.ts';
+import { outputsHeader, outputsSource } from './render-outputs.ts';
 import { renderPatches } from './render-patches.ts';
 import { rollingRowsLines } from './render-rolling.ts';
 import { poolStart, threadsHeader, threadsSource, threadTask } from './render-threads.ts';
@@ -99,6 +100,8 @@ export function emitC(
     '',
     ...tensorMacros(g, g.outputs[0]!, 'OUTPUT', upper, plan),
     '',
+    ...outputsHeader(g, prefix),
+    '',
     comment(
       `The arena to use: pass NULL for the built-in static one, or ${upper}_ARENA_BYTES bytes of your own (8-byte aligned).`,
     ),
@@ -137,6 +140,8 @@ export function emitC(
     `const ${output} *${prefix}_output(const uint8_t *arena) {`,
     `  return (const ${output} *)((arena ? arena : ${prefix}_static_arena.bytes) + ${upper}_OUTPUT_OFFSET);`,
     '}',
+    '',
+    ...outputsSource(g, plan, prefix, `${prefix}_static_arena.bytes`),
     '',
     `void ${prefix}_run(uint8_t *arena) {`,
     `  if (!arena) arena = ${prefix}_static_arena.bytes;`,

@@ -23,6 +23,7 @@ import {
   kernelLayoutsOf,
   withInt8Weights,
 } from './kernel-table.ts';
+import { writeOutputs } from './render-outputs.ts';
 import { THREAD_RUNTIME_FILES } from './render-threads.ts';
 import { cDetectionFiles, SSD_POSTPROCESS_SOURCE } from './ssd-detection.ts';
 
@@ -44,11 +45,12 @@ export interface CBuild {
 }
 
 /**
- * The runner for hosted targets: reads the input file, runs `runs` times, writes the output, prints timings as JSON.
- * The files hold the input and output elements as they lie in memory (int8, or little-endian int16 on every host
- * tinyedge targets), so the runner copies bytes whatever the type.
+ * The runner for hosted targets: reads the input file, runs `runs` times, writes the outputs (every output of a
+ * model, one after another; a wrapper's one when `everyOutput` is false), prints timings as JSON. The files hold the
+ * elements as they lie in memory (int8, or little-endian int16 on every host tinyedge targets), so the runner copies
+ * bytes whatever the type.
  */
-export function hostRunner(prefix: string, threadedModel?: string): string {
+export function hostRunner(prefix: string, threadedModel?: string, everyOutput = true): string {
   const upper = prefix.toUpperCase();
   // A model compiled for several threads: the runner's fourth argument sets how many this run uses.
   const t = threadedModel;
@@ -93,11 +95,7 @@ ${t ? `  if (argc > 4) ${t}_set_threads(atoi(argv[4]));\n` : ''}  f = fopen(argv
   }
   printf("]}\\n");
   f = fopen(argv[2], "wb");
-  if (!f || fwrite(${prefix}_output(NULL), 1, ${upper}_OUTPUT_BYTES, f) != ${upper}_OUTPUT_BYTES) {
-    fprintf(stderr, "%s: cannot write the output\\n", argv[2]);
-    return 2;
-  }
-  fclose(f);
+${writeOutputs(prefix, everyOutput, 'fprintf(stderr, "%s: cannot write the output\\n", argv[2]);').join('\n')}
 ${t ? `  ${t}_shutdown();\n` : ''}  return 0;
 }
 `;
@@ -214,15 +212,15 @@ export function cProject(
   const { c, kernels } = emitFittingFlash(g, plan, build, prefix);
   const threaded = (build.threads ?? 1) > 1;
   // A detector's runner runs the model and its on-device post-processing, and writes the detections record.
-  const detector = g.detection ? cDetectionFiles(g, plan, prefix) : undefined;
+  const detector = g.detection ? cDetectionFiles(g, prefix) : undefined;
   const runner = detector ? 'detector' : prefix;
   const entry: Record<string, string> = build.board
     ? {
-        'main.c': bareMetalRunner(runner, detector ? 1 : DTYPE_BYTES[tensorOf(g, g.outputs[0]!).dtype]),
+        'main.c': bareMetalRunner(runner, detector ? 1 : DTYPE_BYTES[tensorOf(g, g.outputs[0]!).dtype], !detector),
         'startup.c': startupSource(),
         'board.ld': linkerScript(build.board),
       }
-    : { 'main.c': hostRunner(runner, threaded ? prefix : undefined) };
+    : { 'main.c': hostRunner(runner, threaded ? prefix : undefined, !detector) };
   const kernelFiles = [
     ...kernelSources(kernels, familiesOf(g)),
     ...(detector ? [SSD_POSTPROCESS_SOURCE] : []),

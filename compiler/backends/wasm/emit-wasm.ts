@@ -31,6 +31,8 @@ export interface WasmModel {
   arenaBytes: number;
   inputPtr: number;
   outputPtr: number;
+  /** The address of every output, in the graph's order (output 0's is outputPtr). */
+  outputPtrs: number[];
   /** 64 KiB pages of memory (initial and maximum): what a shared memory for the threaded module is created with. */
   pages: number;
 }
@@ -116,5 +118,14 @@ export function emitWasm(
   module.exportConstant('input_ptr', inputPtr);
   module.exportConstant('output_ptr', outputPtr);
   const pages = Math.ceil((data.end() + TAIL_MARGIN) / PAGE);
-  return { bytes: module.emit(pages), dataBytes: data.bytes, arenaBytes: plan.arenaBytes, inputPtr, outputPtr, pages };
+  const outputPtrs = g.outputs.map((o) => address.get(o) as number);
+  return {
+    bytes: module.emit(pages),
+    dataBytes: data.bytes,
+    arenaBytes: plan.arenaBytes,
+    inputPtr,
+    outputPtr,
+    outputPtrs,
+    pages,
+  };
 }

@@ -7,6 +7,8 @@ export interface WasmModelInfo extends RuntimePartsInfo {
   model: string;
   input: { name: string; shape: number[]; scale: number; zeroPoint: number; dtype: ActivationType };
   output: { name: string; shape: number[]; scale: number; zeroPoint: number; dtype: ActivationType };
+  /** Every output in the graph's order (output 0 first, as `output`), with its address in the module's memory. */
+  outputs: { name: string; shape: number[]; scale: number; zeroPoint: number; dtype: ActivationType; ptr: number }[];
   labels?: string[];
   preprocessing: { scale: number; offset: number };
   /** Compiled with --threads N: the threaded module beside model.wasm and the pages of the memory it shares. */

@@ -122,6 +122,7 @@ export function wasmProject(
     model,
     input: tensorInfo(g, g.inputs[0]!),
     output: tensorInfo(g, g.outputs[0]!),
+    outputs: g.outputs.map((o, i) => ({ ...tensorInfo(g, o), ptr: wasm.outputPtrs[i]! })),
     ...(labels ? { labels } : {}),
     preprocessing,
     ...parts.info,
