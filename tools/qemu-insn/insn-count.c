@@ -69,7 +69,9 @@ static void on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb) {
     size_t size = qemu_plugin_insn_size(insn);
     const uint8_t *bytes = qemu_plugin_insn_data(insn);
     qemu_plugin_register_vcpu_insn_exec_inline(insn, QEMU_PLUGIN_INLINE_ADD_U64, &executed, 1);
-    if (size == 4 && (!memcmp(bytes, A64_MARK, 4) || !memcmp(bytes, T32_MARK, 4)))
+    /* At least 4: QEMU 7.2 reports a Thumb-2 insn 6 bytes before a page's end as 6 bytes long (it counts the
+     * halfword it peeked at to see whether the next insn crosses the page), so a marker there has size 6. */
+    if (size >= 4 && (!memcmp(bytes, A64_MARK, 4) || !memcmp(bytes, T32_MARK, 4)))
       qemu_plugin_register_vcpu_insn_exec_cb(insn, on_mark, QEMU_PLUGIN_CB_NO_REGS, NULL);
     if (classify) {
       struct thumb_class c = thumb_classify(bytes, size, previous);
