@@ -6,11 +6,18 @@
  * its own global scope; in Node's worker_threads it serves parentPort.
  */
 
+/** Milliseconds a worker polls for the next run before it sleeps. */
+const POLL_MS = 1;
+
 /** Runs the worker's thread of every run the loader starts, until the thread count it reads is negative. */
 function serveRuns(exports, memory, thread, generation) {
   const control = new Int32Array(memory.buffer, exports.thread_control(), 2);
   let seen = generation;
   for (;;) {
+    // Poll a moment before sleeping: a run that follows at once (a video frame, a benchmark) then starts without a
+    // futex wake-up, which costs more than a small model's whole run.
+    const until = performance.now() + POLL_MS;
+    while (Atomics.load(control, 0) === seen && performance.now() < until);
     Atomics.wait(control, 0, seen);
     seen = Atomics.load(control, 0);
     const threads = Atomics.load(control, 1);
