@@ -4,7 +4,7 @@
  * WebAssembly; the only file importing it) and mapped through the layers-model tables, as a TF.js layers model is.
  */
 
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import h5wasm, { Dataset, Group } from 'h5wasm/node';
 import { TinyedgeError, withPlace } from '../../errors.ts';
 import type { Graph } from '../../ir/graph.ts';
@@ -49,9 +49,16 @@ const HDF5_SIGNATURE = Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x
 
 /** Refuses a file without HDF5's signature before HDF5's library sees it (it would print its own diagnostics). */
 function checkHdf5Signature(file: string): void {
-  const bytes = readFileSync(file);
-  for (let at = 0; at + HDF5_SIGNATURE.length <= bytes.length; at = at === 0 ? 512 : at * 2)
-    if (bytes.subarray(at, at + HDF5_SIGNATURE.length).equals(HDF5_SIGNATURE)) return;
+  const fd = openSync(file, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const head = Buffer.alloc(HDF5_SIGNATURE.length);
+    // Only the signature's candidate places are read, not the whole (possibly large) file.
+    for (let at = 0; at + head.length <= size; at = at === 0 ? 512 : at * 2)
+      if (readSync(fd, head, 0, head.length, at) === head.length && head.equals(HDF5_SIGNATURE)) return;
+  } finally {
+    closeSync(fd);
+  }
   throw new TinyedgeError('TE104', 'not an HDF5 file (no HDF5 signature): a Keras .h5 model is HDF5');
 }
 
