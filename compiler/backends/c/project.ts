@@ -230,7 +230,7 @@ export function cProject(
   const sources = [`${prefix}.c`, `${prefix}_weights.c`, ...otherSources];
   const android: Record<string, string> = build.android
     ? {
-        'android/tinyedge_jni.c': jniGlue(prefix, threaded),
+        'android/tinyedge_jni.c': jniGlue(prefix, threaded, true),
         'android/TinyedgeModel.kt': kotlinClass(threaded),
         'android/CMakeLists.txt': ndkCmakeLists(sources, build.cflags),
       }
