@@ -69,6 +69,11 @@ export function producersOf(g: Graph): Map<string, Node> {
   return m;
 }
 
+/** Whether a tensor is a model output that no node reads (where post-processing such as ArgMax may sit). */
+export function isOutputOnly(g: Graph, name: string): boolean {
+  return g.outputs.includes(name) && !g.nodes.some((n) => n.inputs.includes(name));
+}
+
 /** Whether a tensor is a constant (has data). */
 export function isConstant(g: Graph, name: string): boolean {
   return g.tensors.get(name)?.data !== undefined;

@@ -6,7 +6,7 @@
  */
 
 import { TinyedgeError } from '../errors.ts';
-import type { Graph, Node } from './graph.ts';
+import { type Graph, isOutputOnly, type Node } from './graph.ts';
 import { type DType, formatShape, type Quantization, type Tensor } from './tensor.ts';
 
 /** Zero points each quantized dtype can hold (an int32 or int64 bias is symmetric: zero point 0). */
@@ -52,6 +52,10 @@ export function verifyQuantizedGraph(g: Graph): void {
     const place = writer
       ? { file: g.source, node: writer.name, op: writer.op }
       : { file: g.source, node: name, op: 'input' };
+    if (writer?.op === 'arg_max') {
+      checkIndexOutput(g, name, t, place);
+      continue;
+    }
     if (t.dtype !== 'int8' && t.dtype !== 'int16')
       throw new TinyedgeError(
         'TE202',
@@ -117,6 +121,18 @@ export function verifyTensorQuantization(t: Tensor): void {
 /** A value from a file as the user would recognize it: numbers as numbers (Infinity, NaN), anything else as JSON. */
 function show(v: unknown): string {
   return typeof v === 'number' ? String(v) : (JSON.stringify(v) ?? String(v));
+}
+
+/** ArgMax writes int32 indices (scale 1, zero point 0) that nothing but the caller reads: a model output, as TFLite's post-processing. */
+function checkIndexOutput(g: Graph, name: string, t: Tensor, place: { file: string; node: string; op: string }): void {
+  if (t.dtype !== 'int32' || t.quant?.scale[0] !== 1 || t.quant.zeroPoint[0] !== 0)
+    throw new TinyedgeError('TE202', `ArgMax output '${name}' must be int32 indices with scale 1 and zero point 0`, place);
+  if (!isOutputOnly(g, name))
+    throw new TinyedgeError(
+      'TE201',
+      `ArgMax output '${name}' is read by the graph: an int8 ArgMax can only be a model output (post-processing)`,
+      place,
+    );
 }
 
 /** Weights int8, quantized and symmetric, per tensor or per output channel; a bias int32 or int64. */

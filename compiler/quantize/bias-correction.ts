@@ -12,8 +12,7 @@ import { type Graph, type Node, tensorOf } from '../ir/graph.ts';
 import { lastReaderIndex } from '../ir/last-reader.ts';
 import type { Quantization } from '../ir/tensor.ts';
 import { runNodeF32 } from '../reference/f32/interpreter.ts';
-import type { Activations } from '../reference/integer/conv.ts';
-import { runNodeInteger } from '../reference/integer/interpreter.ts';
+import { type IntegerOutput, runNodeInteger } from '../reference/integer/interpreter.ts';
 import { int8ParamsOf } from './prepare/prepare-int8.ts';
 import { quantizeArray } from './prepare/quant-params.ts';
 
@@ -79,7 +78,7 @@ export function correctBiases(
 }
 
 /** Moves one MAC node's per-channel mean error into its bias; false when the node has nothing to correct. */
-function correctNode(g: Graph, node: Node, fOut: Float32Array[], qOut: Activations[]): boolean {
+function correctNode(g: Graph, node: Node, fOut: Float32Array[], qOut: IntegerOutput[]): boolean {
   if (
     (node.op !== 'conv2d' && node.op !== 'depthwise_conv2d' && node.op !== 'fully_connected') ||
     node.inputs[2] === undefined

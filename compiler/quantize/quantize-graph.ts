@@ -3,11 +3,11 @@
  * parameters, each MAC op int8 per-channel weights and an int32 bias. Ops whose output must share the input's
  * quantization (pooling, pad, reshape) take it; softmax and logistic outputs are fixed at 1/256, −128.
  * With int16 activations (TFLite's 16x8 mode) activations are int16 and symmetric, biases int64, and softmax's
- * output is fixed at 1/32768, 0.
+ * output is fixed at 1/32768, 0. ArgMax, a model output only, writes int32 indices quantized as scale 1, zero point 0.
  */
 
 import { TinyedgeError, withPlace } from '../errors.ts';
-import { cloneGraph, type Graph, type Node, tensorOf } from '../ir/graph.ts';
+import { cloneGraph, type Graph, isOutputOnly, type Node, tensorOf } from '../ir/graph.ts';
 import type { OpName } from '../ir/ops.ts';
 import type { Quantization, Tensor } from '../ir/tensor.ts';
 import { verifyGraph } from '../ir/verify.ts';
@@ -96,16 +96,24 @@ function quantizeMacWeights(g: Graph, node: Node, type: ActivationType): void {
 const NO_INT8_WHY: Partial<Record<OpName, string>> = {
   batch_norm: ' (only a batch norm right after a conv or dense layer folds away)',
   prelu: ' (PReLU runs in f32 only for now: the f32 reference and predict --precision f32 run it)',
-  arg_max:
-    ' (ArgMax is post-processing run in f32 only: cut the graph before it with --outputs and take the index of the dequantized output)',
 };
 
 /** Ops that have no int8 kernel at all. */
-const F32_ONLY: ReadonlySet<OpName> = new Set(['sub', 'batch_norm', 'identity', 'prelu', 'arg_max']);
+const F32_ONLY: ReadonlySet<OpName> = new Set(['sub', 'batch_norm', 'identity', 'prelu']);
+
+/** Indices, not values: "real = index" wherever an output is dequantized. */
+export const INDEX_QUANT: Quantization = { scale: [1], zeroPoint: [0] };
 
 /** Fails, naming the node, when the graph has an op without an int8 kernel; checked before calibration spends any time. */
 export function assertQuantizable(g: Graph): void {
   for (const node of g.nodes) {
+    const out = node.outputs[0]!;
+    if (node.op === 'arg_max' && !isOutputOnly(g, out))
+      throw new TinyedgeError(
+        'TE201',
+        `cannot be quantized: ArgMax output '${out}' is read by the graph; an int8 ArgMax can only be a model output`,
+        { file: g.source, node: node.name, op: node.op },
+      );
     if (F32_ONLY.has(node.op)) {
       const why = NO_INT8_WHY[node.op] ?? '';
       throw new TinyedgeError('TE201', `cannot be quantized: tinyedge has no int8 ${node.op}${why}`, {
@@ -146,6 +154,11 @@ export function quantizeGraph(f32: Graph, calibrated: Map<string, TensorRange>, 
           const t = tensorOf(g, i);
           if (t.data && t.dtype === 'f32') quantizeConstantOperand(t, type);
         }
+      }
+      if (node.op === 'arg_max') {
+        out.quant = INDEX_QUANT;
+        out.dtype = 'int32';
+        return;
       }
       if (SHARES_INPUT_QUANT.has(node.op)) out.quant = firstInput.quant;
       else if (PROBABILITY_OPS.has(node.op)) out.quant = PROBABILITY_QUANT[type];

@@ -16,7 +16,7 @@ export const STRICT_CFLAGS = ['-std=c99', '-O2', '-Wall', '-Wextra', '-Werror', 
 export interface CBuilt {
   dir: string;
   target: Target;
-  output: 'int8' | 'int16';
+  output: 'int8' | 'int16' | 'int32';
 }
 
 /**
@@ -39,7 +39,8 @@ export function buildC(
     cflags: flags,
   });
   const output = tensorOf(g, g.outputs[0]!).dtype;
-  if (output !== 'int8' && output !== 'int16') throw new Error(`internal: the model's output is ${output}`);
+  if (output !== 'int8' && output !== 'int16' && output !== 'int32')
+    throw new Error(`internal: the model's output is ${output}`);
   return { dir: buildTemporaryProject(files, target, flags), target, output };
 }
 
@@ -53,8 +54,8 @@ function littleEndian(x: Activations): Uint8Array {
   return new Uint8Array(bytes.buffer);
 }
 
-/** Runs the built model on one input (on its target: natively or under qemu; on `threads` threads if it was built for several) and returns its output, int8 or int16 as the model's. */
-export function runC(built: CBuilt, x: Activations, threads?: number): Activations {
+/** Runs the built model on one input (on its target: natively or under qemu; on `threads` threads if it was built for several) and returns its output, int8, int16 or int32 (ArgMax) as the model's. */
+export function runC(built: CBuilt, x: Activations, threads?: number): Activations | Int32Array {
   const input = join(built.dir, 'input.i8');
   const output = join(built.dir, 'output.i8');
   writeFileSync(input, littleEndian(x));
@@ -62,6 +63,7 @@ export function runC(built: CBuilt, x: Activations, threads?: number): Activatio
   const bytes = readFileSync(output);
   if (built.output === 'int8') return new Int8Array(bytes);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+  if (built.output === 'int32') return Int32Array.from({ length: bytes.length / 4 }, (_, i) => view.getInt32(4 * i, true));
   return Int16Array.from({ length: bytes.length / 2 }, (_, i) => view.getInt16(2 * i, true));
 }
 

@@ -121,7 +121,7 @@ int main(void) {
   f = fopen("output.i8", "wb");
 ${writeOutputs(prefix, everyOutput, 'printf("output.i8: cannot write the output\\n");').join('\n')}
   printf("output:");
-  for (i = 0; i < ${outputCount} && i < 16; i++) printf(" %d", ${prefix}_output(NULL)[i]);
+  for (i = 0; i < ${outputCount} && i < 16; i++) printf(" %d", (int)${prefix}_output(NULL)[i]);
   printf("%s\\n", ${outputCount} > 16 ? " ..." : "");
   return 0;
 }

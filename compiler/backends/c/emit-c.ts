@@ -10,7 +10,7 @@ import { DTYPE_BYTES, formatShape, type Quantization, sizeOf } from '../../ir/te
 import type { MemoryPlan } from '../../plan/plan-memory.ts';
 import { partsPerThread, splitsAcrossThreads, threadScratchStride } from '../../plan/thread-split.ts';
 import { comment, doubleLiteral } from './c-literals.ts';
-import { activationKernels, hasInt16Activations, type KernelLayouts, REF_LAYOUTS } from './kernel-table.ts';
+import { activationKernels, hasInt16Activations, type KernelLayouts, outputCType, REF_LAYOUTS } from './kernel-table.ts';
 import { ConstantPool } from './render-context.ts';
 import { cScratchBytes, renderNode } from './render-nodes.ts';
 import { outputsHeader, outputsSource } from './render-outputs.ts';
@@ -55,7 +55,7 @@ export function emitC(
   const inputType = tensorOf(g, g.inputs[0]!).dtype;
   const outputType = tensorOf(g, g.outputs[0]!).dtype;
   const input = activationKernels(inputType).cType;
-  const output = activationKernels(outputType).cType;
+  const output = outputCType(outputType);
   const pool = new ConstantPool(prefix);
   const ctx = { g, pool, offsets: plan.offsets, scratch: plan.scratch, layouts, threads };
   const body: string[] = [];

@@ -24,12 +24,19 @@ export const KERNEL_FAMILIES = [
   'pad',
   'resize',
   'transpose_conv2d',
+  'arg_max',
   'int16',
 ] as const;
 export type KernelFamily = (typeof KERNEL_FAMILIES)[number];
 
-/** Families only graphs with int16 activations call: int8 builds leave them out (nothing more to compile or to count as code). */
-const FAMILIES_16X8: readonly KernelFamily[] = ['int16'];
+/**
+ * Families only some graphs call, and which: 'int16' graphs with int16 activations, 'arg_max' graphs ending in an
+ * ArgMax. Other builds leave them out (nothing more to compile or to count as code).
+ */
+const OPTIONAL_FAMILIES: Partial<Record<KernelFamily, (g: Graph) => boolean>> = {
+  int16: (g) => hasInt16Activations(g),
+  arg_max: (g) => g.nodes.some((n) => n.op === 'arg_max'),
+};
 
 /** Whether a graph is 16×8: some activation (or constant operand) is int16. */
 export function hasInt16Activations(g: Graph): boolean {
@@ -38,12 +45,11 @@ export function hasInt16Activations(g: Graph): boolean {
 
 /** The families a graph's build compiles. */
 export function familiesOf(g: Graph): KernelFamily[] {
-  const int16 = hasInt16Activations(g);
-  return KERNEL_FAMILIES.filter((f) => int16 || !FAMILIES_16X8.includes(f));
+  return KERNEL_FAMILIES.filter((f) => OPTIONAL_FAMILIES[f]?.(g) ?? true);
 }
 
-/** The families of an int8 graph. */
-export const INT8_FAMILIES: readonly KernelFamily[] = KERNEL_FAMILIES.filter((f) => !FAMILIES_16X8.includes(f));
+/** The families of an int8 graph without optional parts. */
+export const INT8_FAMILIES: readonly KernelFamily[] = KERNEL_FAMILIES.filter((f) => !OPTIONAL_FAMILIES[f]);
 
 /**
  * How te_matmul_s8 and te_conv2d_s8 of a folder read weights: 'k-major' [K][out_c] (broadcast x, vectorize along
@@ -249,6 +255,11 @@ export function activationKernels(dtype: DType): ActivationKernels {
   if (dtype !== 'int8' && dtype !== 'int16')
     throw new TinyedgeError('TE401', `the C backend takes int8 or int16 activations, not ${dtype}`);
   return ACTIVATION_KERNELS[dtype];
+}
+
+/** The C element type of a model output: an activation's, or int32_t for indices (ArgMax). */
+export function outputCType(dtype: DType): 'int8_t' | 'int16_t' | 'int32_t' {
+  return dtype === 'int32' ? 'int32_t' : activationKernels(dtype).cType;
 }
 
 /** The layouts of a target's chosen kernel folders. */

@@ -9,7 +9,7 @@ import { type Graph, type Node, tensorOf } from '../../ir/graph.ts';
 import type { DType } from '../../ir/tensor.ts';
 import { type Int8Params, int8ParamsOf, paramsOfKind } from '../../quantize/prepare/prepare-int8.ts';
 import { arrayBody, cName, comment } from './c-literals.ts';
-import { type ActivationKernels, activationKernels, type KernelLayouts } from './kernel-table.ts';
+import { type ActivationKernels, activationKernels, type KernelLayouts, outputCType } from './kernel-table.ts';
 
 /** The C types of constant arrays: the name letter and bytes of each. */
 const ARRAY_TYPES = {
@@ -78,7 +78,9 @@ export function kernelsOf(ctx: RenderContext, node: Node): Required<ActivationKe
 export function act(ctx: RenderContext, name: string, writable = false): string {
   const offset = ctx.offsets.get(name);
   if (offset === undefined) throw new Error(`internal: activation '${name}' has no arena offset`);
-  return `(${writable ? '' : 'const '}${activationKernels(tensorOf(ctx.g, name).dtype).cType} *)(arena + ${offset})`;
+  // int32 indices (ArgMax) are a model output, written by a kernel and read by none.
+  const dtype = tensorOf(ctx.g, name).dtype;
+  return `(${writable ? '' : 'const '}${writable ? outputCType(dtype) : activationKernels(dtype).cType} *)(arena + ${offset})`;
 }
 
 export function constant(ctx: RenderContext, name: string): string {

@@ -51,6 +51,12 @@ function requantizeKernel(ctx: RenderContext, node: Node, input: string): string
 /** The C statements of one node (without the surrounding block). */
 export function renderNode(ctx: RenderContext, node: Node): string[] {
   const { g } = ctx;
+  if (node.op === 'arg_max') {
+    const { outer, depth, inner } = params(g, node, 'argmax');
+    const sfx = activationKernels(tensorOf(g, node.inputs[0]!).dtype).suffix;
+    if (sfx !== 's8') throw new TinyedgeError('TE401', 'the C backend has an int8 ArgMax only, not a 16×8 one');
+    return [`te_arg_max_s8(${act(ctx, node.inputs[0]!)}, ${outer}, ${depth}, ${inner}, ${act(ctx, node.outputs[0]!, true)});`];
+  }
   const out = tensorOf(g, node.outputs[0]!);
   const y = act(ctx, node.outputs[0]!, true);
   const { suffix: sfx, layouts } = kernelsOf(ctx, node);
@@ -259,7 +265,6 @@ export function renderNode(ctx: RenderContext, node: Node): string[] {
     case 'batch_norm':
     case 'identity':
     case 'prelu':
-    case 'arg_max':
       throw new TinyedgeError('TE401', `${node.op} has no int8 C kernel`);
   }
 }

@@ -31,7 +31,7 @@ export function outputsHeader(g: Graph, prefix: string): string[] {
     `#define ${upper}_OUTPUT_COUNT ${g.outputs.length}`,
     '',
     comment(
-      'An output: real = scale × (q − zero_point), shape NHWC; int8_t elements, or int16_t when element_bytes is 2.',
+      'An output: real = scale × (q − zero_point), shape NHWC; int8_t elements, int16_t when element_bytes is 2, int32_t indices (ArgMax; scale 1, zero point 0) when 4.',
     ),
     'typedef struct {',
     '  const char *name;',

@@ -46,6 +46,8 @@
  * - logistic (TFLite's int8 Logistic; output scale 1/256, zero point −128): y = L[x + 128], a 256-entry table made
  *   here: with v = x − zp_in, M, L = frexp(s_in·2^27) (Q31) and R = ⌊15·2^27 / 2^L⌋: −128 for v ≤ −R, 127 for
  *   v ≥ R, else clamp(RDBPOT(logistic(MBQM(v, M, L) as Q4.27) as Q0.31, 23) − 128).
+ * - arg_max (TFLite's ARG_MAX, a model output only): y = the int32 index of the largest x along the axis, the first on
+ *   ties; the input's quantization is monotonic, so the index of the largest int8 is that of the largest real value.
  */
 
 import {
@@ -133,7 +135,9 @@ export type Int8Params =
   | { kind: 'softmax16'; inputMultiplier: number; inputShift: number; expLut: Int16Array; reciprocalLut: Int16Array }
   | { kind: 'lut'; table: Int8Array }
   /** Source indices per output row and column (nearest), or (lo, hi, frac) triples (bilinear). */
-  | { kind: 'resize'; rows: Int32Array; cols: Int32Array };
+  | { kind: 'resize'; rows: Int32Array; cols: Int32Array }
+  /** The input as [outer][depth][inner], the index taken along depth. */
+  | { kind: 'argmax'; outer: number; depth: number; inner: number };
 
 function quantOf(g: Graph, name: string): Quantization {
   const q = tensorOf(g, name).quant;
@@ -152,8 +156,17 @@ function sameQuant(a: Quantization, b: Quantization): boolean {
   return a.scale[0] === b.scale[0] && a.zeroPoint[0] === b.zeroPoint[0];
 }
 
+/** ArgMax's input as [outer][depth][inner]: its int32 output has no quantization to prepare. */
+function argMaxGeometry(g: Graph, node: Node & { op: 'arg_max' }): Int8Params {
+  const shape = tensorOf(g, node.inputs[0]!).shape;
+  const axis = node.attrs.axis < 0 ? node.attrs.axis + shape.length : node.attrs.axis;
+  const size = (d: readonly number[]) => d.reduce((n, x) => n * x, 1);
+  return { kind: 'argmax', outer: size(shape.slice(0, axis)), depth: shape[axis]!, inner: size(shape.slice(axis + 1)) };
+}
+
 /** Computes the integer constants of one node of a quantized graph. */
 export function prepareInt8Node(g: Graph, node: Node): Int8Params {
+  if (node.op === 'arg_max') return argMaxGeometry(g, node);
   const out = quantOf(g, node.outputs[0]!);
   const outScale = out.scale[0]!;
   const outOffset = out.zeroPoint[0]!;
@@ -337,7 +350,6 @@ export function prepareInt8Node(g: Graph, node: Node): Int8Params {
     case 'batch_norm':
     case 'identity':
     case 'prelu':
-    case 'arg_max':
       throw new TinyedgeError('TE201', `${node.op} has no int8 kernel`);
   }
 }

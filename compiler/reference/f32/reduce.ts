@@ -2,6 +2,7 @@
 import type { Clamp } from '../../ir/attrs.ts';
 import { sizeOf } from '../../ir/tensor.ts';
 import type { Window2d } from '../../ir/window.ts';
+import { argMaxInto } from '../arg-max.ts';
 
 /** Average or max over each window; average divides by the number of in-bounds elements, as TF and TFLite do. */
 export function poolF32(x: Float32Array, g: Window2d, kind: 'avg' | 'max', clamp: Clamp): Float32Array {
@@ -43,16 +44,7 @@ export function argMaxF32(x: Float32Array, shape: readonly number[], axis: numbe
   const n = shape[a]!;
   const inner = sizeOf(shape.slice(a + 1));
   const outer = x.length / (n * inner);
-  const y = new Float32Array(outer * inner);
-  for (let o = 0; o < outer; o++) {
-    for (let i = 0; i < inner; i++) {
-      const base = o * n * inner + i;
-      let best = 0;
-      for (let k = 1; k < n; k++) if (x[base + k * inner]! > x[base + best * inner]!) best = k;
-      y[o * inner + i] = best;
-    }
-  }
-  return y;
+  return argMaxInto(x, outer, n, inner, new Float32Array(outer * inner));
 }
 
 /** Mean over the given (normalized, sorted) axes. */

@@ -2,7 +2,7 @@
  * @fileoverview The integer reference interpreter: the oracle every backend and target must match bit for bit.
  * It runs a quantized graph (int8 activations, int8 per-channel weights, int32 biases; or 16×8: int16 activations,
  * int64 biases) with the integer constants of prepare-int8.ts and TFLite's fixed-point arithmetic; nothing here
- * touches a float.
+ * touches a float. An ArgMax output (a model output only) is int32 indices.
  */
 import { type Graph, type Node, type NodeOf, tensorOf } from '../../ir/graph.ts';
 import type { OpName } from '../../ir/ops.ts';
@@ -10,6 +10,7 @@ import { sizeOf, type Tensor } from '../../ir/tensor.ts';
 import { windowOf } from '../../ir/window.ts';
 import { type Int8Params, int8ParamsOf } from '../../quantize/prepare/prepare-int8.ts';
 import { activationType } from '../../quantize/prepare/quant-params.ts';
+import { argMaxInto } from '../arg-max.ts';
 import { concatElements, padElements } from '../layout.ts';
 import { gatherNearest, resizeBilinearInt8 } from '../resize.ts';
 import { runSchedule } from '../run-schedule.ts';
@@ -25,13 +26,15 @@ import { addInt8, lookupInt8, mulInt8, requantizeInt8, softmaxInt8, softmaxInt16
 import { meanInt8, poolInt8 } from './reduce.ts';
 
 type Values = Activations | Int32Array | BigInt64Array;
+/** What a node writes: activations, or int32 indices (ArgMax). */
+export type IntegerOutput = Activations | Int32Array;
 type Kernel<K extends OpName> = (
   node: NodeOf<K>,
   x: Values[],
   ins: Tensor[],
   out: Tensor,
   p: Int8Params,
-) => Activations;
+) => IntegerOutput;
 
 function expect<K extends Int8Params['kind']>(p: Int8Params, kind: K): Extract<Int8Params, { kind: K }> {
   if (p.kind !== kind) throw new Error(`internal: expected ${kind} params, got ${p.kind}`);
@@ -146,11 +149,14 @@ const KERNELS: { [K in OpName]: Kernel<K> } = {
       expect(p, 'mac'),
     ),
   prelu: noIntegerKernel('prelu'),
-  arg_max: noIntegerKernel('arg_max'),
+  arg_max: (_n, [x], _ins, out, p) => {
+    const { outer, depth, inner } = expect(p, 'argmax');
+    return argMaxInto(act(x!), outer, depth, inner, new Int32Array(sizeOf(out.shape)));
+  },
 };
 
 /** Runs one node on integer values (int8, or int16 in 16×8 graphs). */
-export function runNodeInteger(g: Graph, node: Node, values: readonly Values[]): Activations {
+export function runNodeInteger(g: Graph, node: Node, values: readonly Values[]): IntegerOutput {
   const ins = node.inputs.map((name) => tensorOf(g, name));
   const out = tensorOf(g, node.outputs[0]!);
   const kernel = KERNELS[node.op] as Kernel<OpName>;
@@ -159,7 +165,7 @@ export function runNodeInteger(g: Graph, node: Node, values: readonly Values[]):
 
 /** Observer of every node's output. */
 export interface IntegerRunOptions {
-  onNode?: (node: Node, output: Activations) => void;
+  onNode?: (node: Node, output: IntegerOutput) => void;
 }
 
 /** Executes a quantized graph on its integer inputs (by input name) and returns its integer outputs. */
@@ -167,7 +173,7 @@ export function runInteger(
   g: Graph,
   feeds: Record<string, Activations>,
   options: IntegerRunOptions = {},
-): Map<string, Activations> {
+): Map<string, IntegerOutput> {
   const interpreter = {
     kind: 'integer',
     runNode: (graph: Graph, node: Node, args: Values[]) => runNodeInteger(graph, node, args),
@@ -175,6 +181,6 @@ export function runInteger(
   };
   return runSchedule<Values>(g, feeds, interpreter, options.onNode as (node: Node, output: Values) => void) as Map<
     string,
-    Activations
+    IntegerOutput
   >;
 }

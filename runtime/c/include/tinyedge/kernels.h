@@ -117,6 +117,9 @@ void te_max_pool_s8(const int8_t *x, const te_window *g, int32_t act_min, int32_
 void te_mean_s8(const int8_t *x, int32_t outer, int32_t reduced, int32_t inner, int32_t input_offset,
                 int32_t multiplier, int32_t shift, int32_t output_offset, int8_t *y);
 
+/* ArgMax over the middle axis of [outer][depth][inner]: y = the int32 index of the largest x, the first on ties. */
+void te_arg_max_s8(const int8_t *x, int32_t outer, int32_t depth, int32_t inner, int32_t *y);
+
 /* Pads a [d0][d1][d2][d3] tensor by before/after per dimension with `value`. */
 void te_pad_s8(const int8_t *x, const int32_t shape[4], const int32_t before[4], const int32_t after[4], int8_t value,
                int8_t *y);
