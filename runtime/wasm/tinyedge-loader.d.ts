@@ -8,8 +8,8 @@ export interface TensorInfo {
   shape: number[];
   scale: number;
   zeroPoint: number;
-  /** Element type of the raw values: int16 in 16×8 models; absent (older model.json) means int8. */
-  dtype?: 'int8' | 'int16';
+  /** Element type of the raw values: int16 in 16×8 models, int32 for indices (an ArgMax output); absent (older model.json) means int8. */
+  dtype?: 'int8' | 'int16' | 'int32';
 }
 
 /** What model.json (written beside model.wasm) says about the model. */
@@ -66,8 +66,8 @@ export interface LoadOptions {
   threads?: ThreadOptions;
 }
 
-/** Raw values of a model's input or output: Int8Array, or Int16Array when its TensorInfo says int16 (16×8). */
-export type RawValues = Int8Array | Int16Array;
+/** Raw values of a model's input or output: Int8Array, Int16Array when its TensorInfo says int16 (16×8), Int32Array for indices (an ArgMax output). */
+export type RawValues = Int8Array | Int16Array | Int32Array;
 
 /**
  * A compiled tinyedge model: set an input, run, read the output with its quantization. `In` and `Out` are the raw

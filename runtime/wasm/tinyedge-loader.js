@@ -16,6 +16,8 @@ function roundHalfAway(x) {
 const ELEMENTS = {
   int8: { Array: Int8Array, min: -128, max: 127 },
   int16: { Array: Int16Array, min: -32768, max: 32767 },
+  // Indices (an ArgMax output; scale 1, zero point 0): never an input.
+  int32: { Array: Int32Array, min: -2147483648, max: 2147483647 },
 };
 
 /** A compiled tinyedge model: set an input, run, read the output with its quantization. */
@@ -136,7 +138,7 @@ export class TinyedgeModel {
     this.run();
   }
 
-  /** The raw output (int8, or int16 for 16×8 models), copied. */
+  /** The raw output (int8, int16 for 16×8 models, int32 indices for an ArgMax), copied. */
   output() {
     return this.view(this.outputElements.Array, this.exports.output_ptr(), this.outputLength).slice();
   }

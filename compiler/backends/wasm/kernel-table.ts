@@ -32,6 +32,7 @@ import { emitRequantize } from './elementwise/requantize-layer.ts';
 import { emitSimdRequantize } from './elementwise/requantize-simd-int8.ts';
 import type { LayerContext } from './emit/layer-context.ts';
 import { emitPad } from './pad/pad.ts';
+import { emitArgMax } from './pool/arg-max.ts';
 import { emitMean } from './pool/mean.ts';
 import { emitPool } from './pool/pool.ts';
 import { emitResizeLayer } from './resize/resize-int8.ts';
@@ -105,6 +106,7 @@ const REQUANTIZE_SIMD_INT8: WasmKernel<NodeOf<'concat' | 'reshape' | 'clamp'>> =
 };
 const POOL: WasmKernel<NodeOf<'avg_pool2d' | 'max_pool2d'>> = { name: 'pool/pool', emit: emitPool };
 const MEAN: WasmKernel<NodeOf<'mean'>> = { name: 'pool/mean', emit: emitMean };
+const ARG_MAX: WasmKernel<NodeOf<'arg_max'>> = { name: 'pool/arg-max', emit: emitArgMax };
 const PAD: WasmKernel<NodeOf<'pad'>> = { name: 'pad/pad', emit: emitPad };
 const LOGISTIC_INT8: WasmKernel<NodeOf<'logistic'>> = { name: 'elementwise/logistic-int8', emit: emitLogisticLayer };
 const SOFTMAX_INT8: WasmKernel<NodeOf<'softmax'>> = { name: 'softmax/softmax-int8', emit: emitSoftmaxLayer };
@@ -125,7 +127,8 @@ const both = <N extends Node>(kernel: WasmKernel<N>): KernelRow<N> => ({ int8: [
 /**
  * Every op's kernels. The 16×8 rows hold the MAC ops and softmax of their own and the scalar kernels both types
  * share; resize, transpose conv and logistic have no 16×8 form (Prepare refuses them first). sub, batch_norm and
- * identity never reach a backend: the passes rewrite them; prelu and arg_max are f32 only (quantize refuses them).
+ * identity never reach a backend: the passes rewrite them; prelu is f32 only (quantize refuses it). arg_max writes
+ * int32 indices (a model output) from either type.
  */
 export const WASM_KERNELS: { readonly [K in OpName]: KernelRow<NodeOf<K>> } = {
   conv2d: { int8: [MATMUL_SIMD_INT8, CONV2D_SIMD_INT8], int16: [DOT_SIMD_INT16] },
@@ -149,7 +152,7 @@ export const WASM_KERNELS: { readonly [K in OpName]: KernelRow<NodeOf<K>> } = {
   batch_norm: {},
   identity: {},
   prelu: {},
-  arg_max: {},
+  arg_max: both(ARG_MAX),
 };
 
 /** A node's activation type: int16 when any of its activations is (which includes the int8↔int16 requantizes). */

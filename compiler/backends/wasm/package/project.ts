@@ -11,15 +11,17 @@ import type { MemoryPlan } from '../../../plan/plan-memory.ts';
 import { activationType } from '../../../quantize/prepare/quant-params.ts';
 import { emitWasm } from '../emit-wasm.ts';
 import { detectorPage } from './detector-page.ts';
-import type { WasmModelInfo } from './model-info.ts';
+import type { WasmModelInfo, WasmOutputType, WasmTensorInfo } from './model-info.ts';
 import { wasmRuntimeParts } from './runtime-parts.ts';
 
 const LOADER_DIR = new URL('../../../../runtime/wasm/', import.meta.url);
 
-function tensorInfo(g: Graph, name: string): WasmModelInfo['input'] {
+function tensorInfo(g: Graph, name: string): WasmTensorInfo<WasmOutputType> {
   const t = tensorOf(g, name);
   const q = t.quant as Quantization;
-  return { name, shape: t.shape, scale: q.scale[0]!, zeroPoint: q.zeroPoint[0]!, dtype: activationType(t.dtype) };
+  // int32 indices (ArgMax) are an output's only; every other tensor is an activation.
+  const dtype = t.dtype === 'int32' ? 'int32' : activationType(t.dtype);
+  return { name, shape: t.shape, scale: q.scale[0]!, zeroPoint: q.zeroPoint[0]!, dtype };
 }
 
 /**
@@ -120,7 +122,7 @@ export function wasmProject(
   const threaded = threadedParts(g, plan, threads);
   const info: WasmModelInfo = {
     model,
-    input: tensorInfo(g, g.inputs[0]!),
+    input: { ...tensorInfo(g, g.inputs[0]!), dtype: activationType(tensorOf(g, g.inputs[0]!).dtype) },
     output: tensorInfo(g, g.outputs[0]!),
     outputs: g.outputs.map((o, i) => ({ ...tensorInfo(g, o), ptr: wasm.outputPtrs[i]! })),
     ...(labels ? { labels } : {}),
