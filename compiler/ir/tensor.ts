@@ -17,6 +17,11 @@ export interface Quantization {
   axis?: number;
 }
 
+/** The quantization of indices (an ArgMax output, int32): "real = index" wherever an output is dequantized. */
+export function indexQuant(): Quantization {
+  return { scale: [1], zeroPoint: [0] };
+}
+
 /** A value in the graph: an activation (no data) or a constant (data present, immutable once set). */
 export interface Tensor {
   name: string;

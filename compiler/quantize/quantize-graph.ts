@@ -9,7 +9,7 @@
 import { TinyedgeError, withPlace } from '../errors.ts';
 import { cloneGraph, type Graph, isOutputOnly, type Node, tensorOf } from '../ir/graph.ts';
 import type { OpName } from '../ir/ops.ts';
-import type { Quantization, Tensor } from '../ir/tensor.ts';
+import { indexQuant, type Quantization, type Tensor } from '../ir/tensor.ts';
 import { verifyGraph } from '../ir/verify.ts';
 import type { TensorRange } from './calibrate.ts';
 import { unifyConcatRanges } from './concat-ranges.ts';
@@ -101,9 +101,6 @@ const NO_INT8_WHY: Partial<Record<OpName, string>> = {
 /** Ops that have no int8 kernel at all. */
 const F32_ONLY: ReadonlySet<OpName> = new Set(['sub', 'batch_norm', 'identity', 'prelu']);
 
-/** Indices, not values: "real = index" wherever an output is dequantized. */
-export const INDEX_QUANT: Quantization = { scale: [1], zeroPoint: [0] };
-
 /** Fails, naming the node, when the graph has an op without an int8 kernel; checked before calibration spends any time. */
 export function assertQuantizable(g: Graph): void {
   for (const node of g.nodes) {
@@ -156,7 +153,7 @@ export function quantizeGraph(f32: Graph, calibrated: Map<string, TensorRange>, 
         }
       }
       if (node.op === 'arg_max') {
-        out.quant = INDEX_QUANT;
+        out.quant = indexQuant();
         out.dtype = 'int32';
         return;
       }

@@ -49,6 +49,7 @@ const VERSION: Record<string, number> = {
   RESIZE_BILINEAR: 2,
   RESIZE_NEAREST_NEIGHBOR: 2,
   TRANSPOSE_CONV: 2,
+  ARG_MAX: 2,
 };
 
 /** The versions that first take int16 activations (16×8): a node writing int16 raises its opcode to at least this. */
@@ -428,11 +429,20 @@ class Int8TfliteExport {
         );
         return;
       }
+      case 'arg_max': {
+        // TFLite's ARG_MAX takes the axis as a tensor; its int8 form (version 2) writes int32 indices.
+        if (tensorOf(this.g, node.inputs[0]!).dtype !== 'int8') fail('ARG_MAX has no 16×8 form in TFLite');
+        const axis = this.int32Constant(`${node.name}/axis`, [1], [node.attrs.axis]);
+        this.op('ARG_MAX', [this.tensor(node.inputs[0]!), axis], out, {
+          type: OPTIONS_TYPE.argMax,
+          fields: [int8(FIELD.argMaxOptions.outputType, TYPE_CODE.int32)],
+        });
+        return;
+      }
       case 'sub':
       case 'batch_norm':
       case 'identity':
       case 'prelu':
-      case 'arg_max':
         fail(`${node.op} has no int8 TFLite form`);
     }
   }

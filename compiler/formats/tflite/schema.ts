@@ -36,6 +36,7 @@ export const FIELD = {
   resizeBilinearOptions: { alignCorners: 2, halfPixelCenters: 3 },
   resizeNearestNeighborOptions: { alignCorners: 0, halfPixelCenters: 1 },
   transposeConvOptions: { padding: 0, strideW: 1, strideH: 2, activation: 3 },
+  argMaxOptions: { outputType: 0 },
 } as const;
 
 /** The BuiltinOptions union's type of each options table tinyedge writes. */
@@ -56,6 +57,7 @@ export const OPTIONS_TYPE = {
   stridedSlice: 32,
   resizeBilinear: 15,
   transposeConv: 49,
+  argMax: 40,
   resizeNearestNeighbor: 74,
 } as const;
 

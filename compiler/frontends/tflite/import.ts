@@ -8,7 +8,7 @@
 
 import { type ErrorPlace, TinyedgeError, withPlace } from '../../errors.ts';
 import type { Graph } from '../../ir/graph.ts';
-import type { DType, Quantization } from '../../ir/tensor.ts';
+import { type DType, indexQuant, type Quantization } from '../../ir/tensor.ts';
 import { verifyQuantizedGraph, verifyTensorQuantization } from '../../ir/verify-quantized.ts';
 import { importFloatTflite, isFloatTflite } from './import-float.ts';
 import { importOperators, type TfliteTensorTypes } from './importer.ts';
@@ -30,7 +30,7 @@ export interface ImportedTflite {
   quantized: boolean;
 }
 
-const { INT8, INT16, FLOAT32 } = TFLITE_TYPE;
+const { INT8, INT16, INT32, FLOAT32 } = TFLITE_TYPE;
 
 /** Takes the float QUANTIZE / DEQUANTIZE operators off the graph's boundary; returns the int8 inputs and outputs. */
 function stripFloatBoundary(m: TfliteModel): { inputs: number[]; outputs: number[]; skipped: Set<number> } {
@@ -65,6 +65,8 @@ function stripFloatBoundary(m: TfliteModel): { inputs: number[]; outputs: number
 /** Int8 and int16 activations with the file's per-tensor quantization; symmetric weights and biases as stored. */
 const INT8_TYPES: TfliteTensorTypes = {
   activation(t) {
+    // Indices (ARG_MAX's output, unquantized in the file); verifyQuantizedGraph refuses them anywhere else.
+    if (t.type === INT32) return { dtype: 'int32', quant: indexQuant() };
     if (t.type !== INT8 && t.type !== INT16) {
       const why = t.type === 3 ? " (uint8 quantization is TFLite's legacy scheme; convert with int8)" : '';
       throw new TinyedgeError(

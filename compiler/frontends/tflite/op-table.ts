@@ -232,6 +232,8 @@ export const TFLITE_OPS: Record<string, TfliteOpMapping> = {
         keepDims: ctx.option(FIELD.reducerOptions.keepDims, 'int8', 0) !== 0,
       }),
   },
+  // Indices along the axis tensor's one value: int32 output only (ArgMaxOptions' INT64 is refused by the importer's types).
+  ARG_MAX: { maxVersion: 2, map: (ctx) => void ctx.emit('arg_max', [ctx.input(0)], { axis: ctx.constInts(1)[0]! }) },
   PAD: { maxVersion: 4, map: (ctx) => void ctx.emit('pad', [ctx.input(0)], { pads: paddingsOf(ctx), value: 0 }) },
   // PADV2's int8 pad value becomes the real number it stands for (the IR's pad value) in the input's quantization.
   PADV2: {
