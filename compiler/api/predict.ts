@@ -41,9 +41,11 @@ export function predict(
   const first = outputs[0]!;
   const y = values.get(first.name) as Float32Array | Activations;
   const scores = model.quantized ? dequantizeArray(y as Activations, tensorOf(g, first.name).quant as Quantization) : y;
+  // Indices (an ArgMax output, int32 once quantized) are classes already: nothing to rank.
+  const indices = g.nodes.some((n) => n.op === 'arg_max' && n.outputs[0] === first.name);
   return {
     ...outputsOf(outputs),
-    top: topK(scores, model.labels),
+    top: indices ? [] : topK(scores, model.labels),
     latencyMs: Number(latencyMs.toFixed(3)),
     memory: { arenaBytes: peakActivationBytes(g), weightBytes: modelStats(g).totals.weightBytes, codeBytes: null },
   };

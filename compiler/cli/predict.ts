@@ -10,9 +10,9 @@ import { TinyedgeError } from '../errors.ts';
 import { readModelInput } from '../input/read-input.ts';
 import { tensorOf } from '../ir/graph.ts';
 import { type ActivationType, activationType } from '../quantize/prepare/quant-params.ts';
-import { bytes, table } from '../terminal/format.ts';
+import { bytes } from '../terminal/format.ts';
 import { startProgress } from '../terminal/progress.ts';
-import { outputsLines } from './outputs-line.ts';
+import { outputsLines, rankingLines } from './outputs-line.ts';
 import { predictDetectorCommand } from './predict-detector.ts';
 import { prepareModel } from './prepare-model.ts';
 import { quantizeWithSamplesShown } from './quantize.ts';
@@ -68,12 +68,11 @@ export async function predictCommand(spec: string | undefined, options: PredictC
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return;
   }
-  const rows = result.top.map((t, i) => [i + 1, t.label, t.index, t.score.toFixed(6)]);
   process.stdout.write(
     `${[
       `model    ${model.spec} (${precision} reference interpreter)`,
       `input    ${options.image ?? options.input}`,
-      table(['rank', 'label', 'class', 'score'], rows, [0, 2, 3]),
+      ...rankingLines(result),
       ...outputsLines(result),
       `latency  ${latencyMs.toFixed(1)} ms`,
       `memory   activations ${bytes(result.memory.arenaBytes)} peak, weights ${bytes(result.memory.weightBytes)}`,

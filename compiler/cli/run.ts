@@ -9,9 +9,9 @@ import { TinyedgeError } from '../errors.ts';
 import { compiledInputOf, integerInputOf } from '../input/read-input.ts';
 import { runCompiled } from '../run/run-compiled.ts';
 import { isDetectorFolder, runDetector } from '../run/run-detector.ts';
-import { bytes, table } from '../terminal/format.ts';
+import { bytes } from '../terminal/format.ts';
 import { checkDrawOptions, reportDetections } from './detections-report.ts';
-import { outputsLines } from './outputs-line.ts';
+import { outputsLines, rankingLines } from './outputs-line.ts';
 
 /** Options of run. */
 export interface RunCommandOptions {
@@ -78,12 +78,11 @@ export async function runCommand(dir: string, options: RunCommandOptions): Promi
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return;
   }
-  const rows = result.top.map((t, i) => [i + 1, t.label, t.index, t.score.toFixed(6)]);
   process.stdout.write(
     `${[
       `model    ${compiled.model} (${compiled.output.dtype === 'int16' ? '16×8' : 'int8'}, ${compiled.target === 'wasm32' ? 'WebAssembly SIMD128 in Node' : `C99 on ${compiled.target}`})`,
       `input    ${options.image ?? options.input ?? options.audio}`,
-      table(['rank', 'label', 'class', 'score'], rows, [0, 2, 3]),
+      ...rankingLines(result),
       ...outputsLines(result),
       ...footerLines(compiled, result.latencyMs, options.runs),
     ].join('\n')}\n`,

@@ -19,7 +19,7 @@ import type { Cut } from '../plan/split/cut-candidates.ts';
 import { MAX_THREADS } from '../plan/thread-split.ts';
 import { activationType } from '../quantize/prepare/quant-params.ts';
 import { chooseArena, inPlaceAvailable } from './arena-configurations.ts';
-import { COMPILED_MODEL_FILE, type CompiledModel } from './compiled-model.ts';
+import { COMPILED_MODEL_FILE, type CompiledModel, type CompiledTensor } from './compiled-model.ts';
 import { writeSplitBuild } from './split-build.ts';
 
 /** A limit in bytes and what the error calls it (`--budget-ram`; default: the target's RAM or flash). */
@@ -87,10 +87,12 @@ function budgetsOf(target: Target, budgets: CompileOptions['budgets'] = {}): { r
   return { ram, flash };
 }
 
-function ioOf(g: Graph, name: string) {
+function ioOf(g: Graph, name: string): Required<CompiledTensor> {
   const t = tensorOf(g, name);
   const q = t.quant as Quantization;
-  return { name, shape: t.shape, scale: q.scale[0]!, zeroPoint: q.zeroPoint[0]!, dtype: activationType(t.dtype) };
+  // int32 indices (an ArgMax) are an output's only; every other tensor is an activation.
+  const dtype = t.dtype === 'int32' ? 'int32' : activationType(t.dtype);
+  return { name, shape: t.shape, scale: q.scale[0]!, zeroPoint: q.zeroPoint[0]!, dtype };
 }
 
 /** The description every compiled folder starts from. */
@@ -102,7 +104,7 @@ function describe(model: LoadedModel, target: Target, prefix: string): Omit<Comp
     prefix,
     ...(model.labels ? { labels: model.labels } : {}),
     preprocessing: model.preprocessing,
-    input: ioOf(g, g.inputs[0]!),
+    input: { ...ioOf(g, g.inputs[0]!), dtype: activationType(tensorOf(g, g.inputs[0]!).dtype) },
     output: ioOf(g, g.outputs[0]!),
     outputs: g.outputs.map((o) => ioOf(g, o)),
   };

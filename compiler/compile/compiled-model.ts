@@ -10,13 +10,16 @@ import type { ActivationType } from '../quantize/prepare/quant-params.ts';
 import type { ArenaConfiguration } from './arena-configurations.ts';
 import type { SplitRecord } from './split-build.ts';
 
-/** An output's shape and quantization; dtype int8, or int16 for 16×8 models (absent in folders from before 16×8: int8). */
+/**
+ * An output's shape and quantization; dtype int8, int16 for 16×8 models, int32 for indices (an ArgMax; scale 1,
+ * zero point 0); absent in folders from before 16×8: int8.
+ */
 export interface CompiledTensor {
   name: string;
   shape: number[];
   scale: number;
   zeroPoint: number;
-  dtype?: ActivationType;
+  dtype?: ActivationType | 'int32';
 }
 
 /** What `run` needs to know about a compiled folder (written as tinyedge.json). */

@@ -126,7 +126,11 @@ function show(v: unknown): string {
 /** ArgMax writes int32 indices (scale 1, zero point 0) that nothing but the caller reads: a model output, as TFLite's post-processing. */
 function checkIndexOutput(g: Graph, name: string, t: Tensor, place: { file: string; node: string; op: string }): void {
   if (t.dtype !== 'int32' || t.quant?.scale[0] !== 1 || t.quant.zeroPoint[0] !== 0)
-    throw new TinyedgeError('TE202', `ArgMax output '${name}' must be int32 indices with scale 1 and zero point 0`, place);
+    throw new TinyedgeError(
+      'TE202',
+      `ArgMax output '${name}' must be int32 indices with scale 1 and zero point 0`,
+      place,
+    );
   if (!isOutputOnly(g, name))
     throw new TinyedgeError(
       'TE201',

@@ -12,8 +12,10 @@ import { buildProject, runBuild } from '../../targets/toolchain.ts';
 import { type CompiledModel, type CompiledTensor, readCompiledModel } from '../compile/compiled-model.ts';
 import { TinyedgeError } from '../errors.ts';
 import { loadWasmCwt } from '../input/audio-input.ts';
+import { DTYPE_BYTES } from '../ir/tensor.ts';
 import { type ActivationType, dequantizeArray } from '../quantize/prepare/quant-params.ts';
 import type { Activations } from '../reference/integer/conv.ts';
+import type { IntegerOutput } from '../reference/integer/interpreter.ts';
 import { median, outputsOf, type PredictionResult, topK } from './prediction.ts';
 
 /** How often to run (the latency is the median), and on how many threads (a model compiled with --threads). */
@@ -73,7 +75,11 @@ export async function runCompiled(
   const first = tensors[0]!;
   return {
     ...outputsOf(outputs),
-    top: topK(dequantizeArray(ys[0]!, { scale: [first.scale], zeroPoint: [first.zeroPoint] }), compiled.labels),
+    // Indices (an ArgMax output) are classes already: nothing to rank.
+    top:
+      first.dtype === 'int32'
+        ? []
+        : topK(dequantizeArray(ys[0]!, { scale: [first.scale], zeroPoint: [first.zeroPoint] }), compiled.labels),
     latencyMs: latencies.length ? Number(median(latencies).toFixed(3)) : null,
     memory: {
       arenaBytes: compiled.memory.arenaBytes,
@@ -91,14 +97,18 @@ function runCOutputs(
   tensors: readonly CompiledTensor[],
   runs: number,
   threads?: number,
-): { latencies: number[]; ys: Activations[] } {
+): { latencies: number[]; ys: IntegerOutput[] } {
   const { latencies, y } = runC(dir, target, x, 'int8', runs, threads);
   let at = 0;
   const ys = tensors.map((t) => {
     const n = t.shape.reduce((a, b) => a * b, 1);
-    const bytes = y.slice(at, at + n * (t.dtype === 'int16' ? 2 : 1));
+    const bytes = y.slice(at, at + n * DTYPE_BYTES[t.dtype ?? 'int8']);
     at += bytes.length;
-    return t.dtype === 'int16' ? new Int16Array(bytes.buffer) : bytes;
+    return t.dtype === 'int16'
+      ? new Int16Array(bytes.buffer)
+      : t.dtype === 'int32'
+        ? new Int32Array(bytes.buffer)
+        : bytes;
   });
   return { latencies, ys };
 }
@@ -132,7 +142,7 @@ async function runWasm(
   x: Activations,
   runs: number,
   audio: boolean,
-): Promise<{ latencies: number[]; ys: Activations[] }> {
+): Promise<{ latencies: number[]; ys: IntegerOutput[] }> {
   const info = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as ModelInfo;
   const model = await TinyedgeModel.load(readFileSync(join(dir, 'model.wasm')), info);
   const cwt = audio ? await loadWasmCwt(dir) : undefined;

@@ -98,6 +98,9 @@ export class EdgeServer {
 
   /** Starts serving on `port` (0: any free one) of `host`. */
   static async start(options: EdgeServerOptions, port = 0, host = '127.0.0.1'): Promise<EdgeServer> {
+    for (const [cut, t] of options.tails)
+      if (t.info.output.dtype === 'int32')
+        throw new Error(`cut ${cut}: answers carry int8 or int16 values, not a tail's ArgMax indices (int32)`);
     const pool = await TailPool.start(options.tails, options.workers ?? 2, options.maxQueue ?? 64);
     let self: EdgeServer | undefined;
     const onSocket = (socket: Socket) => self?.accept(socket);
@@ -289,7 +292,8 @@ export class EdgeServer {
       ...f,
       kind: 'answer',
       codec: 'raw',
-      elementType: out.dtype ?? 'int8',
+      // start() refused int32 (ArgMax) outputs.
+      elementType: (out.dtype as 'int8' | 'int16' | undefined) ?? 'int8',
       shape: out.shape,
       scale: out.scale,
       zeroPoint: out.zeroPoint,

@@ -8,7 +8,12 @@ export interface TensorInfo {
   shape: number[];
   scale: number;
   zeroPoint: number;
-  /** Element type of the raw values: int16 in 16×8 models, int32 for indices (an ArgMax output); absent (older model.json) means int8. */
+  /** Element type of the raw values: int16 in 16×8 models; absent (older model.json) means int8. */
+  dtype?: 'int8' | 'int16';
+}
+
+/** An output's: its raw values may also be int32 indices (an ArgMax output; scale 1, zero point 0). */
+export interface OutputInfo extends Omit<TensorInfo, 'dtype'> {
   dtype?: 'int8' | 'int16' | 'int32';
 }
 
@@ -17,9 +22,9 @@ export interface ModelInfo {
   model: string;
   input: TensorInfo;
   /** Output 0. */
-  output: TensorInfo;
+  output: OutputInfo;
   /** Every output in the model's order (output 0 first), with its byte address in the module's memory; absent in model.json from before several outputs. */
-  outputs?: (TensorInfo & { ptr: number })[];
+  outputs?: (OutputInfo & { ptr: number })[];
   labels?: string[];
   preprocessing: { scale: number; offset: number };
   /** int8 RGB inputs: the input value of each 8-bit pixel value (image-preprocess.wasm's table). */

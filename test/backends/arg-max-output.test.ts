@@ -2,10 +2,15 @@
  * ArgMax as a model output, compiled: a small seeded segmentation head (conv → ArgMax over channels, per pixel) and a
  * classifier (dense → ArgMax over classes) quantize to int8 with int32 index outputs (scale 1, zero point 0); the
  * integer reference equals the argmax of the dequantized int8 values (ties → the first index), C on the host and
- * WebAssembly in Node equal the reference, and the .tflite export (ARG_MAX) imports back computing the same indices.
+ * WebAssembly in Node equal the reference, and the .tflite export (ARG_MAX) imports back computing the same indices;
+ * `tinyedge run` (host) and `predict` print the indices (no top-5), `--json` with the reference values.
  */
 
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { encodeArtifact } from '../../compiler/artifact/int8-artifact.ts';
 import { exportInt8Tflite } from '../../compiler/exporters/tflite/export-int8.ts';
 import { importTflite } from '../../compiler/frontends/tflite/import.ts';
 import { NO_CLAMP } from '../../compiler/ir/attrs.ts';
@@ -14,7 +19,9 @@ import { type Quantization, sizeOf } from '../../compiler/ir/tensor.ts';
 import { quantize } from '../../compiler/pipeline.ts';
 import { argMaxF32 } from '../../compiler/reference/f32/reduce.ts';
 import { runInteger } from '../../compiler/reference/integer/interpreter.ts';
+import type { PredictionResult } from '../../compiler/run/prediction.ts';
 import { buildC, firstDifference, runC } from '../support/c-build.ts';
+import { tinyedge } from '../support/cli.ts';
 import { mulberry32, seededUniform } from '../support/seeded.ts';
 import { instantiateWasm } from '../support/wasm-build.ts';
 
@@ -26,7 +33,11 @@ function segmentationHead(): Graph {
   const b = new GraphBuilder('test:arg-max-segmentation');
   const next = mulberry32(11);
   const constant = (name: string, shape: number[]) =>
-    b.constant(name, shape, Float32Array.from({ length: sizeOf(shape) }, () => 2 * next() - 1));
+    b.constant(
+      name,
+      shape,
+      Float32Array.from({ length: sizeOf(shape) }, () => 2 * next() - 1),
+    );
   const x = b.input('image', [1, SIDE, SIDE, 3]);
   const logits = b.node('conv2d', 'logits', [x, constant('w', [CLASSES, 3, 3, 3]), constant('b', [CLASSES])], {
     strides: [1, 1],
@@ -43,7 +54,11 @@ function classifier(): Graph {
   const b = new GraphBuilder('test:arg-max-classifier');
   const next = mulberry32(12);
   const x = b.input('features', [1, 12]);
-  const w = b.constant('w', [7, 12], Float32Array.from({ length: 84 }, () => 2 * next() - 1));
+  const w = b.constant(
+    'w',
+    [7, 12],
+    Float32Array.from({ length: 84 }, () => 2 * next() - 1),
+  );
   const logits = b.node('fully_connected', 'logits', [x, w], { clamp: NO_CLAMP });
   b.graph.outputs.push(b.node('arg_max', 'class', [logits], { axis: -1 }));
   return b.graph;
@@ -67,11 +82,15 @@ function int8Inputs(g: Graph, n: number): Int8Array[] {
 function indicesAndLogits(g: Graph, x: Int8Array): { indices: Int32Array; fromLogits: Float32Array } {
   const node = g.nodes.at(-1)!;
   const logits = tensorOf(g, node.inputs[0]!);
-  let read = new Int8Array();
+  let read: Int8Array = new Int8Array();
   const values = runInteger(
     g,
     { [g.inputs[0]!]: x },
-    { onNode: (n, y) => (n.outputs[0] === logits.name ? (read = y as Int8Array) : undefined) },
+    {
+      onNode: (n, y) => {
+        if (n.outputs[0] === logits.name) read = y as Int8Array;
+      },
+    },
   );
   const q = logits.quant as Quantization;
   const real = Float32Array.from(read, (v) => q.scale[0]! * (v - q.zeroPoint[0]!));
@@ -116,4 +135,43 @@ describe.each([
     for (const x of inputs)
       expect(runInteger(back, { [back.inputs[0]!]: x }).get(back.outputs[0]!)).toEqual(indicesAndLogits(g, x).indices);
   });
+});
+
+describe('an ArgMax model on the command line', () => {
+  it('`tinyedge run` on the host and `predict` print the indices, `--json` the reference values', () => {
+    const g = quantized(segmentationHead());
+    const dir = mkdtempSync(join(tmpdir(), 'tinyedge-arg-max-'));
+    const artifact = join(dir, 'labels.tinyedge');
+    const input = join(dir, 'x.i8');
+    const x = int8Inputs(g, 1)[0]!;
+    writeFileSync(input, x);
+    writeFileSync(
+      artifact,
+      encodeArtifact({
+        model: 'arg-max',
+        graph: g,
+        preprocessing: { scale: 1, offset: 0 },
+        calibration: { method: 'minmax', images: 8, biasCorrection: false },
+      }),
+    );
+    const want = Array.from(indicesAndLogits(g, x).indices);
+    const out = join(dir, 'host');
+    const c = tinyedge(['compile', artifact, '--target', 'host', '--out', out]);
+    expect(c.status, c.stderr).toBe(0);
+    for (const args of [
+      ['run', out, '--input', input],
+      ['predict', artifact, '--input', input],
+    ]) {
+      const json = tinyedge([...args, '--json']);
+      expect(json.status, json.stderr).toBe(0);
+      const result = JSON.parse(json.stdout) as PredictionResult;
+      expect(result.output).toMatchObject({ name: 'labels', dtype: 'int32', scale: 1, zeroPoint: 0, data: want });
+      expect(result.top).toEqual([]);
+      const text = tinyedge(args);
+      expect(text.stdout).toContain(
+        `indices  'labels' [1, ${SIDE}, ${SIDE}]: ${want.slice(0, 16).join(' ')} … (36; all: --json)`,
+      );
+      expect(text.stdout).not.toContain('rank');
+    }
+  }, 120_000);
 });

@@ -63,7 +63,8 @@ export function runC(built: CBuilt, x: Activations, threads?: number): Activatio
   const bytes = readFileSync(output);
   if (built.output === 'int8') return new Int8Array(bytes);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
-  if (built.output === 'int32') return Int32Array.from({ length: bytes.length / 4 }, (_, i) => view.getInt32(4 * i, true));
+  if (built.output === 'int32')
+    return Int32Array.from({ length: bytes.length / 4 }, (_, i) => view.getInt32(4 * i, true));
   return Int16Array.from({ length: bytes.length / 2 }, (_, i) => view.getInt16(2 * i, true));
 }
 

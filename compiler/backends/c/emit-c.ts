@@ -10,7 +10,13 @@ import { DTYPE_BYTES, formatShape, type Quantization, sizeOf } from '../../ir/te
 import type { MemoryPlan } from '../../plan/plan-memory.ts';
 import { partsPerThread, splitsAcrossThreads, threadScratchStride } from '../../plan/thread-split.ts';
 import { comment, doubleLiteral } from './c-literals.ts';
-import { activationKernels, hasInt16Activations, type KernelLayouts, outputCType, REF_LAYOUTS } from './kernel-table.ts';
+import {
+  activationKernels,
+  hasInt16Activations,
+  type KernelLayouts,
+  outputCType,
+  REF_LAYOUTS,
+} from './kernel-table.ts';
 import { ConstantPool } from './render-context.ts';
 import { cScratchBytes, renderNode } from './render-nodes.ts';
 import { outputsHeader, outputsSource } from './render-outputs.ts';

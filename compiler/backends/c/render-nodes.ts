@@ -55,7 +55,9 @@ export function renderNode(ctx: RenderContext, node: Node): string[] {
     const { outer, depth, inner } = params(g, node, 'argmax');
     const sfx = activationKernels(tensorOf(g, node.inputs[0]!).dtype).suffix;
     if (sfx !== 's8') throw new TinyedgeError('TE401', 'the C backend has an int8 ArgMax only, not a 16×8 one');
-    return [`te_arg_max_s8(${act(ctx, node.inputs[0]!)}, ${outer}, ${depth}, ${inner}, ${act(ctx, node.outputs[0]!, true)});`];
+    return [
+      `te_arg_max_s8(${act(ctx, node.inputs[0]!)}, ${outer}, ${depth}, ${inner}, ${act(ctx, node.outputs[0]!, true)});`,
+    ];
   }
   const out = tensorOf(g, node.outputs[0]!);
   const y = act(ctx, node.outputs[0]!, true);
