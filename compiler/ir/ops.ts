@@ -5,6 +5,7 @@
 
 import { TinyedgeError } from '../errors.ts';
 import type { AttrKind, AttrValue } from './attrs.ts';
+import { permutedShape } from './permutation.ts';
 import { formatShape, sameShape, sizeOf, type Tensor } from './tensor.ts';
 import { tupleOf } from './tuple.ts';
 
@@ -43,6 +44,7 @@ export const OP_DECLS = {
   transpose_conv2d: { inputs: ['input', 'filter', 'bias?'], attrs: { strides: 'pair', pads: 'pads4', clamp: 'clamp' } },
   prelu: { inputs: ['input', 'alpha'], attrs: {} },
   arg_max: { inputs: ['input'], attrs: { axis: 'int' } },
+  transpose: { inputs: ['input'], attrs: { perm: 'ints' } },
 } as const satisfies Record<string, { inputs: readonly string[]; attrs: Record<string, AttrKind> }>;
 
 /** Name of an IR op. */
@@ -341,6 +343,11 @@ export const OP_SEMANTICS: { [K in OpName]: OpSemantics<K> } = {
         fail(`alpha '${alpha.name}' (${formatShape(alpha.shape)}) does not broadcast into ${formatShape(input.shape)}`);
       return [...input.shape];
     },
+    macs: () => 0,
+  },
+  transpose: {
+    // Output axis k is input axis perm[k] (TF's and ONNX's Transpose, TFLite's TRANSPOSE).
+    inferShape: (ins, a) => permutedShape(ins[0]!.shape, a.perm),
     macs: () => 0,
   },
   arg_max: {

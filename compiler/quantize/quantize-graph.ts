@@ -25,8 +25,16 @@ import {
   quantizeWeightsPerChannel,
 } from './prepare/quant-params.ts';
 
-/** Ops whose int8 output reuses the input's quantization (TFLite requires it for pooling; pad, reshape and resize move or mix bytes). */
-const SHARES_INPUT_QUANT = new Set(['avg_pool2d', 'max_pool2d', 'pad', 'reshape', 'resize_nearest', 'resize_bilinear']);
+/** Ops whose int8 output reuses the input's quantization (TFLite requires it for pooling; pad, reshape, transpose and resize move or mix bytes). */
+const SHARES_INPUT_QUANT = new Set([
+  'avg_pool2d',
+  'max_pool2d',
+  'pad',
+  'reshape',
+  'transpose',
+  'resize_nearest',
+  'resize_bilinear',
+]);
 /** Ops whose output quantization is fixed, whatever the calibrated range. */
 const PROBABILITY_OPS = new Set(['softmax', 'logistic']);
 /** The fixed output quantization of probability ops, by activation type. */

@@ -25,17 +25,19 @@ export const KERNEL_FAMILIES = [
   'resize',
   'transpose_conv2d',
   'arg_max',
+  'transpose',
   'int16',
 ] as const;
 export type KernelFamily = (typeof KERNEL_FAMILIES)[number];
 
 /**
  * Families only some graphs call, and which: 'int16' graphs with int16 activations, 'arg_max' graphs ending in an
- * ArgMax. Other builds leave them out (nothing more to compile or to count as code).
+ * ArgMax, 'transpose' graphs with a transpose. Other builds leave them out (nothing more to compile or to count as code).
  */
 const OPTIONAL_FAMILIES: Partial<Record<KernelFamily, (g: Graph) => boolean>> = {
   int16: (g) => hasInt16Activations(g),
   arg_max: (g) => g.nodes.some((n) => n.op === 'arg_max'),
+  transpose: (g) => g.nodes.some((n) => n.op === 'transpose'),
 };
 
 /** Whether a graph is 16×8: some activation (or constant operand) is int16. */

@@ -8,6 +8,7 @@
 
 import { TinyedgeError } from '../../errors.ts';
 import { type Graph, type Node, tensorOf } from '../../ir/graph.ts';
+import { permutedWalk } from '../../ir/permutation.ts';
 import { broadcastStrides, sizeOf } from '../../ir/tensor.ts';
 import { tupleOf } from '../../ir/tuple.ts';
 import { isPointwiseConv, meanGeometry, type Requant } from '../../quantize/prepare/prepare-int8.ts';
@@ -261,6 +262,16 @@ export function renderNode(ctx: RenderContext, node: Node): string[] {
       return [
         local('te_resize', 's', structBody([n, h, w, c, out.shape[1]!, out.shape[2]!])),
         `te_resize_${kind}_s8(${act(ctx, node.inputs[0]!)}, &s, ${rows}, ${cols}, ${y});`,
+      ];
+    }
+    case 'transpose': {
+      const walk = permutedWalk(tensorOf(g, node.inputs[0]!).shape, node.attrs.perm);
+      if (!walk) throw new TinyedgeError('TE401', 'the C backend transposes up to rank 4');
+      if (sfx !== 's8') throw new TinyedgeError('TE401', 'the C backend has an int8 transpose only, not a 16×8 one');
+      return [
+        local('int32_t', 'dims[4]', structBody(walk.dims)),
+        local('int32_t', 'strides[4]', structBody(walk.strides)),
+        `te_transpose_s8(${act(ctx, node.inputs[0]!)}, dims, strides, ${y});`,
       ];
     }
     case 'sub':

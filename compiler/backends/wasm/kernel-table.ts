@@ -38,6 +38,7 @@ import { emitPool } from './pool/pool.ts';
 import { emitResizeLayer } from './resize/resize-int8.ts';
 import { emitSoftmaxLayer } from './softmax/softmax-int8.ts';
 import { emitSoftmaxLayer16 } from './softmax/softmax-int16.ts';
+import { emitTranspose } from './transpose/transpose.ts';
 import { emitTransposeConvLayer, transposeConvScratchBytes } from './transpose_conv2d/transpose-conv2d-int8.ts';
 
 /** One WebAssembly kernel of an op. */
@@ -107,6 +108,7 @@ const REQUANTIZE_SIMD_INT8: WasmKernel<NodeOf<'concat' | 'reshape' | 'clamp'>> =
 const POOL: WasmKernel<NodeOf<'avg_pool2d' | 'max_pool2d'>> = { name: 'pool/pool', emit: emitPool };
 const MEAN: WasmKernel<NodeOf<'mean'>> = { name: 'pool/mean', emit: emitMean };
 const ARG_MAX: WasmKernel<NodeOf<'arg_max'>> = { name: 'pool/arg-max', emit: emitArgMax };
+const TRANSPOSE: WasmKernel<NodeOf<'transpose'>> = { name: 'transpose/transpose', emit: emitTranspose };
 const PAD: WasmKernel<NodeOf<'pad'>> = { name: 'pad/pad', emit: emitPad };
 const LOGISTIC_INT8: WasmKernel<NodeOf<'logistic'>> = { name: 'elementwise/logistic-int8', emit: emitLogisticLayer };
 const SOFTMAX_INT8: WasmKernel<NodeOf<'softmax'>> = { name: 'softmax/softmax-int8', emit: emitSoftmaxLayer };
@@ -153,6 +155,7 @@ export const WASM_KERNELS: { readonly [K in OpName]: KernelRow<NodeOf<K>> } = {
   identity: {},
   prelu: {},
   arg_max: both(ARG_MAX),
+  transpose: both(TRANSPOSE),
 };
 
 /** A node's activation type: int16 when any of its activations is (which includes the int8↔int16 requantizes). */

@@ -419,6 +419,7 @@ class Int8OnnxExport {
       case 'identity':
       case 'prelu':
       case 'arg_max':
+      case 'transpose':
         throw new TinyedgeError('TE402', `${node.op} cannot be exported as int8 ONNX`);
     }
   }

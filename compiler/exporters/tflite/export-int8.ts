@@ -50,6 +50,7 @@ const VERSION: Record<string, number> = {
   RESIZE_NEAREST_NEIGHBOR: 2,
   TRANSPOSE_CONV: 2,
   ARG_MAX: 2,
+  TRANSPOSE: 2,
 };
 
 /** The versions that first take int16 activations (16×8): a node writing int16 raises its opcode to at least this. */
@@ -70,6 +71,7 @@ const VERSION_16X8: Record<string, number> = {
   RELU6: 3,
   QUANTIZE: 3,
   RESHAPE: 1,
+  TRANSPOSE: 5,
 };
 
 const ACTIVATION_CODE = { NONE: 0, RELU: 1, RELU_N1_TO_1: 2, RELU6: 3 } as const;
@@ -437,6 +439,19 @@ class Int8TfliteExport {
           type: OPTIONS_TYPE.argMax,
           fields: [int8(FIELD.argMaxOptions.outputType, TYPE_CODE.int32)],
         });
+        return;
+      }
+      case 'transpose': {
+        const perm = this.int32Constant(`${node.name}/perm`, [node.attrs.perm.length], node.attrs.perm);
+        // Version 4 is TFLite's for more than four axes.
+        const version = node.attrs.perm.length > 4 ? 4 : undefined;
+        this.op(
+          'TRANSPOSE',
+          [this.tensor(node.inputs[0]!), perm],
+          out,
+          { type: OPTIONS_TYPE.transpose, fields: [] },
+          version,
+        );
         return;
       }
       case 'sub':

@@ -58,6 +58,7 @@ export const OPTIONS_TYPE = {
   resizeBilinear: 15,
   transposeConv: 49,
   argMax: 40,
+  transpose: 26,
   resizeNearestNeighbor: 74,
 } as const;
 

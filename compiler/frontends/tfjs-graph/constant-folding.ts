@@ -6,6 +6,7 @@
 
 import { TinyedgeError } from '../../errors.ts';
 import { broadcastShapes } from '../../ir/ops.ts';
+import { permutedShape, permuteElements } from '../../ir/permutation.ts';
 import { broadcastStrides, type DType, sizeOf } from '../../ir/tensor.ts';
 import type { TfAttrs } from './tf-node.ts';
 
@@ -93,16 +94,11 @@ const where: Folder = ([condition]) => {
 
 const transpose: Folder = ([x, perm]) => {
   const p = Array.from(perm!.data);
-  const r = x!.shape.length;
-  if (p.length !== r || [...p].sort((a, b) => a - b).some((v, i) => v !== i))
-    fail(`perm [${p.join(', ')}] is not a permutation of ${r} axes`);
-  const shape = p.map((d) => x!.shape[d]!);
-  // Output axis k walks input axis p[k]: read x through its strides permuted.
-  const inStrides = broadcastStrides(x!.shape, x!.shape);
-  const strides = p.map((d) => inStrides[d]!);
-  const data = new Float32Array(sizeOf(shape));
-  for (let i = 0; i < data.length; i++) data[i] = x!.data[offsetOf(i, shape, strides)]!;
-  return { shape, data, dtype: x!.dtype };
+  return {
+    shape: permutedShape(x!.shape, p),
+    data: permuteElements(x!.data, x!.shape, p, (n) => new Float32Array(n)),
+    dtype: x!.dtype,
+  };
 };
 
 /** MirrorPad: REFLECT mirrors about the edge element, SYMMETRIC repeats it (TF's two modes). */

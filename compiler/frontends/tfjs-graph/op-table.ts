@@ -213,16 +213,13 @@ function constantPad(withValue: boolean): TfOpMapping {
   };
 }
 
-/** A transpose that moves only axes of size 1 keeps the data in place: a reshape. The IR has no data-moving one. */
-const transposeAsReshape: TfOpMapping = (ctx) => {
+/** A transpose that moves only axes of size 1 keeps the data in place: a reshape; any other moves data. */
+const transpose: TfOpMapping = (ctx) => {
   const input = ctx.input(0);
   const inShape = ctx.shapeOf(input);
   const perm = ctx.constValues(1);
   const moved = perm.filter((d) => inShape[d] !== 1);
-  if (moved.some((d, i) => i > 0 && d < moved[i - 1]!))
-    fail(
-      `perm [${perm.join(', ')}] moves data of a computed ${inShape.join('×')} tensor (only transposes of constants, or of axes of size 1, are supported)`,
-    );
+  if (moved.some((d, i) => i > 0 && d < moved[i - 1]!)) return ctx.emit('transpose', [input], { perm });
   return ctx.reshape(
     input,
     perm.map((d) => inShape[d]!),
@@ -337,7 +334,7 @@ export const TF_GRAPH_OPS: Record<string, TfOpMapping> = {
   },
   Sum: sumReduction,
   Max: maxReduction,
-  Transpose: transposeAsReshape,
+  Transpose: transpose,
   Pad: constantPad(false),
   // Of a constant it folds at import; of a computed tensor only padding by nothing is (the IR pads with a constant).
   MirrorPad: (ctx) => {

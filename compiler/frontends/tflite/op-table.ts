@@ -234,6 +234,11 @@ export const TFLITE_OPS: Record<string, TfliteOpMapping> = {
   },
   // Indices along the axis tensor's one value: int32 output only (ArgMaxOptions' INT64 is refused by the importer's types).
   ARG_MAX: { maxVersion: 2, map: (ctx) => void ctx.emit('arg_max', [ctx.input(0)], { axis: ctx.constInts(1)[0]! }) },
+  // Versions 2 and 5 are int8 and int16, 4 more than four axes (the backends take up to four).
+  TRANSPOSE: {
+    maxVersion: 5,
+    map: (ctx) => void ctx.emit('transpose', [ctx.input(0)], { perm: ctx.constInts(1) }),
+  },
   PAD: { maxVersion: 4, map: (ctx) => void ctx.emit('pad', [ctx.input(0)], { pads: paddingsOf(ctx), value: 0 }) },
   // PADV2's int8 pad value becomes the real number it stands for (the IR's pad value) in the input's quantization.
   PADV2: {

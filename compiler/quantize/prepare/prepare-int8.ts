@@ -24,7 +24,8 @@
  * - avg_pool2d (input and output share quantization): y = clamp(round_half_away(Σx / n)) over the n in-bounds
  *   elements, with C's truncating division: (Σx ± ⌊n/2⌋) / n. max_pool2d: clamp(max x).
  * - mean: acc = MBQM(Σ(x + in_offset), s_in/s_out); y = clamp((acc ± ⌊n/2⌋) / n + out_offset), truncating.
- * - pad: the pad value quantized with the (shared) quantization.
+ * - pad: the pad value quantized with the (shared) quantization. transpose (input and output share quantization):
+ *   y = x with its axes permuted.
  * - concat, reshape, clamp: each input requantized, y = clamp(MBQM(x + in_offset, s_in/s_out) + out_offset),
  *   a plain copy where the quantization is the same.
  * - softmax (TFLite's int8 Softmax; output scale 1/256, zero point −128): per row, d = max(x) − x ∈ [0, 255] and
@@ -137,7 +138,9 @@ export type Int8Params =
   /** Source indices per output row and column (nearest), or (lo, hi, frac) triples (bilinear). */
   | { kind: 'resize'; rows: Int32Array; cols: Int32Array }
   /** The input as [outer][depth][inner], the index taken along depth. */
-  | { kind: 'argmax'; outer: number; depth: number; inner: number };
+  | { kind: 'argmax'; outer: number; depth: number; inner: number }
+  /** Bytes moved as they are (input and output share their quantization). */
+  | { kind: 'move' };
 
 function quantOf(g: Graph, name: string): Quantization {
   const q = tensorOf(g, name).quant;
@@ -346,6 +349,10 @@ export function prepareInt8Node(g: Graph, node: Node): Int8Params {
         cols: table(w, size[1], alignCorners, halfPixelCenters),
       };
     }
+    case 'transpose':
+      if (!sameQuant(quantOf(g, node.inputs[0]!), out))
+        throw new TinyedgeError('TE203', 'transpose needs the same quantization on its input and output');
+      return { kind: 'move' };
     case 'sub':
     case 'batch_norm':
     case 'identity':

@@ -7,6 +7,7 @@ import { TinyedgeError } from '../../errors.ts';
 import { NO_CLAMP } from '../../ir/attrs.ts';
 import { type Graph, type Node, type NodeOf, tensorOf } from '../../ir/graph.ts';
 import type { OpName } from '../../ir/ops.ts';
+import { permuteElements } from '../../ir/permutation.ts';
 import { nearestSources } from '../../ir/resize-geometry.ts';
 import type { Tensor } from '../../ir/tensor.ts';
 import { windowOf as window } from '../../ir/window.ts';
@@ -92,6 +93,7 @@ const KERNELS: { [K in OpName]: Kernel<K> } = {
   prelu: (_n, [x, alpha], [input, ta]) =>
     binaryF32(x!, input!.shape, alpha!, ta!.shape, input!.shape, (v, a) => (v < 0 ? a * v : v), NO_CLAMP),
   arg_max: ({ attrs }, [x], [input]) => argMaxF32(x!, input!.shape, attrs.axis),
+  transpose: ({ attrs }, [x], [input]) => permuteElements(x!, input!.shape, attrs.perm, (n) => new Float32Array(n)),
 };
 
 /** Runs one node on f32 values. */

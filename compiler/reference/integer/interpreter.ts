@@ -6,12 +6,13 @@
  */
 import { type Graph, type Node, type NodeOf, tensorOf } from '../../ir/graph.ts';
 import type { OpName } from '../../ir/ops.ts';
+import { permuteElements } from '../../ir/permutation.ts';
 import { sizeOf, type Tensor } from '../../ir/tensor.ts';
 import { windowOf } from '../../ir/window.ts';
 import { type Int8Params, int8ParamsOf } from '../../quantize/prepare/prepare-int8.ts';
 import { activationType } from '../../quantize/prepare/quant-params.ts';
 import { argMaxInto } from '../arg-max.ts';
-import { concatElements, padElements } from '../layout.ts';
+import { alike, concatElements, padElements } from '../layout.ts';
 import { gatherNearest, resizeBilinearInt8 } from '../resize.ts';
 import { runSchedule } from '../run-schedule.ts';
 import {
@@ -153,6 +154,8 @@ const KERNELS: { [K in OpName]: Kernel<K> } = {
     const { outer, depth, inner } = expect(p, 'argmax');
     return argMaxInto(act(x!), outer, depth, inner, new Int32Array(sizeOf(out.shape)));
   },
+  // Input and output share one quantization (Prepare checks): the bytes move, unchanged.
+  transpose: ({ attrs }, [x], [input]) => permuteElements(act(x!), input!.shape, attrs.perm, (n) => alike(act(x!), n)),
 };
 
 /** Runs one node on integer values (int8, or int16 in 16×8 graphs). */

@@ -117,6 +117,9 @@ void te_max_pool_s8(const int8_t *x, const te_window *g, int32_t act_min, int32_
 void te_mean_s8(const int8_t *x, int32_t outer, int32_t reduced, int32_t inner, int32_t input_offset,
                 int32_t multiplier, int32_t shift, int32_t output_offset, int8_t *y);
 
+/* Transposes up to four axes: y[i0][i1][i2][i3] (of dims) = x[Σ ik·strides[k]], strides the input's of the axes moved. */
+void te_transpose_s8(const int8_t *x, const int32_t dims[4], const int32_t strides[4], int8_t *y);
+
 /* ArgMax over the middle axis of [outer][depth][inner]: y = the int32 index of the largest x, the first on ties. */
 void te_arg_max_s8(const int8_t *x, int32_t outer, int32_t depth, int32_t inner, int32_t *y);
 

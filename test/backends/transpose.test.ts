@@ -1,0 +1,113 @@
+/**
+ * Transpose as an IR op (a general permutation, rank ≤ 4 on the backends): TF.js graph models' Transpose of computed
+ * tensors maps to it and the f32 reference equals TF.js (1e-6); a small seeded graph with transposes in the middle
+ * (spatial axes swapped, then a conv), of a rank-3 tensor and as the output quantizes with the input's quantization,
+ * runs bit-exact on host C and WebAssembly in Node against the integer reference, and keeps its bytes through
+ * .tflite export (TRANSPOSE) and import.
+ */
+
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { exportInt8Tflite } from '../../compiler/exporters/tflite/export-int8.ts';
+import { importTfjsGraph } from '../../compiler/frontends/tfjs-graph/import.ts';
+import { importTflite } from '../../compiler/frontends/tflite/import.ts';
+import { NO_CLAMP } from '../../compiler/ir/attrs.ts';
+import { type Graph, GraphBuilder, tensorOf } from '../../compiler/ir/graph.ts';
+import { sizeOf } from '../../compiler/ir/tensor.ts';
+import { quantize } from '../../compiler/pipeline.ts';
+import { runF32 } from '../../compiler/reference/f32/interpreter.ts';
+import { runInteger } from '../../compiler/reference/integer/interpreter.ts';
+import { useTfjsBackend } from '../../tools/peers/tfjs.ts';
+import { buildC, firstDifference, runC } from '../support/c-build.ts';
+import { mulberry32, seededUniform } from '../support/seeded.ts';
+import { graphModel, INPUT, loadSmallGraph } from '../support/small-graph-model.ts';
+import { instantiateWasm } from '../support/wasm-build.ts';
+
+const PERMS = { nchw: [0, 3, 1, 2], swapHW: [0, 2, 1, 3], mixed: [2, 0, 3, 1] };
+const OUTPUTS = Object.keys(PERMS);
+
+describe('TF.js Transpose of a computed tensor', () => {
+  beforeAll(() => useTfjsBackend('cpu'));
+
+  it('maps to the transpose op and equals TF.js (1e-6)', async () => {
+    const nodes = Object.keys(PERMS).map((p) => ({ name: p, op: 'Transpose', input: ['x', `${p}Perm`] }));
+    const a = graphModel(Object.fromEntries(Object.entries(PERMS).map(([k, v]) => [`${k}Perm`, v])), nodes);
+    const x = seededUniform(5, sizeOf(INPUT), -1, 1);
+    const m = await loadSmallGraph(a);
+    const input = tf.tensor(x, INPUT);
+    const theirs = m.execute(input, OUTPUTS) as tf.Tensor[];
+    const expected = theirs.map((t) => ({ shape: t.shape, data: Array.from(t.dataSync()) }));
+    tf.dispose([input, ...theirs]);
+    const g = importTfjsGraph(a, { outputs: OUTPUTS });
+    expect(g.nodes.map((n) => n.op)).toEqual(['transpose', 'transpose', 'transpose']);
+    const ours = runF32(g, { x });
+    g.outputs.forEach((o, i) => {
+      expect(tensorOf(g, o).shape, OUTPUTS[i]).toEqual(expected[i]!.shape);
+      const got = Array.from(ours.get(o)!);
+      expect(Math.max(...got.map((v, k) => Math.abs(v - expected[i]!.data[k]!))), OUTPUTS[i]).toBeLessThanOrEqual(1e-6);
+    });
+  });
+});
+
+/** conv → transpose(H, W) → conv → reshape to rank 3 → transpose → output. */
+function transposeGraph(): Graph {
+  const b = new GraphBuilder('test:transposes');
+  const next = mulberry32(21);
+  const constant = (name: string, shape: number[]) =>
+    b.constant(
+      name,
+      shape,
+      Float32Array.from({ length: sizeOf(shape) }, () => 2 * next() - 1),
+    );
+  const conv = (x: string, name: string, inC: number, outC: number) =>
+    b.node('conv2d', name, [x, constant(`${name}_w`, [outC, 3, 3, inC]), constant(`${name}_b`, [outC])], {
+      strides: [1, 1],
+      dilations: [1, 1],
+      pads: [1, 1, 1, 1],
+      clamp: NO_CLAMP,
+    });
+  let x = b.input('image', [1, 6, 9, 3]);
+  x = conv(x, 'stem', 3, 8);
+  x = b.node('transpose', 'swap_hw', [x], { perm: [0, 2, 1, 3] });
+  x = conv(x, 'head', 8, 5);
+  x = b.node('reshape', 'flat', [x], { shape: [1, 54, 5] });
+  b.graph.outputs.push(b.node('transpose', 'channels_first', [x], { perm: [0, 2, 1] }));
+  return b.graph;
+}
+
+describe('a seeded graph with transposes, quantized to int8', () => {
+  const f32 = transposeGraph();
+  const size = sizeOf(tensorOf(f32, f32.inputs[0]!).shape);
+  const g = quantize(
+    f32,
+    Array.from({ length: 8 }, (_, i) => seededUniform(30 + i, size, -1, 1)),
+    { method: 'minmax', biasCorrection: false, activations: 'int8' },
+  );
+  const inputs = [1, 2].map((seed) => Int8Array.from(seededUniform(seed, size, -128, 128), Math.floor));
+  const reference = (graph: Graph, x: Int8Array) => runInteger(graph, { [graph.inputs[0]!]: x }).get(graph.outputs[0]!);
+
+  it('transposes share their input quantization; the output is [1, 5, 54]', () => {
+    for (const n of g.nodes.filter((n) => n.op === 'transpose'))
+      expect(tensorOf(g, n.outputs[0]!).quant).toEqual(tensorOf(g, n.inputs[0]!).quant);
+    expect(tensorOf(g, g.outputs[0]!).shape).toEqual([1, 5, 54]);
+  });
+
+  it('C on the host and WebAssembly in Node equal the integer reference', async () => {
+    const built = buildC(g);
+    const wasm = await instantiateWasm(g);
+    for (const [i, x] of inputs.entries()) {
+      const want = reference(g, x)!;
+      expect(firstDifference(runC(built, x), want), `C, input ${i}`).toBeNull();
+      wasm.setInput(x);
+      wasm.run();
+      expect(firstDifference(wasm.output(), want), `WASM, input ${i}`).toBeNull();
+    }
+  }, 120_000);
+
+  it('exports to .tflite as TRANSPOSE and imports back computing the same bytes', () => {
+    const back = importTflite(exportInt8Tflite(g), 'transposes.tflite').graph;
+    expect(back.nodes.filter((n) => n.op === 'transpose')).toHaveLength(2);
+    for (const x of inputs) expect(reference(back, x)).toEqual(reference(g, x));
+  });
+});
