@@ -1,6 +1,6 @@
 /**
  * Transpose as an IR op (a general permutation, rank ≤ 4 on the backends): TF.js graph models' Transpose of computed
- * tensors maps to it and the f32 reference equals TF.js (1e-6); a small seeded graph with transposes in the middle
+ * tensors maps to it and the f32 reference equals TF.js (1e-6), as a float ONNX model's does onnxruntime-node; a small seeded graph with transposes in the middle
  * (spatial axes swapped, then a conv), of a rank-3 tensor and as the output quantizes with the input's quantization,
  * runs bit-exact on host C and WebAssembly in Node against the integer reference, and keeps its bytes through
  * .tflite export (TRANSPOSE) and import.
@@ -8,8 +8,11 @@
 
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
+import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { OnnxGraphBuilder } from '../../compiler/exporters/onnx/onnx-builder.ts';
 import { exportInt8Tflite } from '../../compiler/exporters/tflite/export-int8.ts';
+import { importOnnx } from '../../compiler/frontends/onnx/import.ts';
 import { importTfjsGraph } from '../../compiler/frontends/tfjs-graph/import.ts';
 import { importTflite } from '../../compiler/frontends/tflite/import.ts';
 import { NO_CLAMP } from '../../compiler/ir/attrs.ts';
@@ -46,6 +49,30 @@ describe('TF.js Transpose of a computed tensor', () => {
       expect(tensorOf(g, o).shape, OUTPUTS[i]).toEqual(expected[i]!.shape);
       const got = Array.from(ours.get(o)!);
       expect(Math.max(...got.map((v, k) => Math.abs(v - expected[i]!.data[k]!))), OUTPUTS[i]).toBeLessThanOrEqual(1e-6);
+    });
+  });
+});
+
+describe('ONNX Transpose of an NCHW activation', () => {
+  it('maps to the transpose op (perm composed with the NCHW view) and equals onnxruntime-node', async () => {
+    const [c, h, w] = [3, 4, 5];
+    const b = new OnnxGraphBuilder();
+    b.input('x', 'float', [1, c, h, w]);
+    b.reserve('chw');
+    b.reserve('wh');
+    b.output(b.node('Transpose', ['x'], 'to_chw', { perm: [0, 2, 1, 3] }), 'chw', 'float', [1, h, c, w]);
+    b.output(b.node('Transpose', ['x'], 'to_wh', { perm: [0, 1, 3, 2] }), 'wh', 'float', [1, c, w, h]);
+    const bytes = b.encode('transposes', 'test');
+    const { graph } = importOnnx(bytes, 'transposes.onnx');
+    expect(graph.nodes.map((n) => n.op)).toEqual(['transpose', 'transpose']);
+    const x = seededUniform(8, c * h * w, -1, 1);
+    const session = await ort.InferenceSession.create(bytes);
+    const theirs = await session.run({ x: new ort.Tensor('float32', x, [1, c, h, w]) });
+    // tinyedge's input is the NHWC tensor of the NCHW one.
+    const nhwc = Float32Array.from({ length: x.length }, (_, i) => x[(i % c) * h * w + Math.floor(i / c)]!);
+    const ours = runF32(graph, { [graph.inputs[0]!]: nhwc });
+    ['chw', 'wh'].forEach((name, i) => {
+      expect(Array.from(ours.get(graph.outputs[i]!)!), name).toEqual(Array.from(theirs[name]!.data as Float32Array));
     });
   });
 });

@@ -365,10 +365,13 @@ class OnnxFloatImporter {
       }
       case 'Transpose': {
         const x = this.value(n.inputs[0]!);
-        const perm = intsAttr(n, 'perm').join();
+        const p = intsAttr(n, 'perm');
+        const perm = p.join();
         if (x.layout === 'plain' && perm === '0,3,1,2') return void set({ ...x, layout: 'nchw' });
         if (x.layout === 'nchw' && perm === '0,2,3,1') return void set({ ...x, layout: 'plain' });
-        return fail(`Transpose with perm ${perm} is not a change between NHWC and NCHW`);
+        // Any other moves data: ONNX's axis d of an NCHW value is NHWC_OF_NCHW[d] of the IR tensor; the result is plain.
+        const irPerm = x.layout === 'nchw' ? p.map((d) => NHWC_OF_NCHW[d]!) : p;
+        return void set({ ir: this.emit('transpose', n.outputs[0]!, [x.ir], { perm: irPerm }), layout: 'plain' });
       }
       case 'Resize':
       case 'Upsample': {
