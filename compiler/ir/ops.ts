@@ -45,6 +45,8 @@ export const OP_DECLS = {
   prelu: { inputs: ['input', 'alpha'], attrs: {} },
   arg_max: { inputs: ['input'], attrs: { axis: 'int' } },
   transpose: { inputs: ['input'], attrs: { perm: 'ints' } },
+  top_k_values: { inputs: ['input'], attrs: { k: 'int' } },
+  top_k_indices: { inputs: ['input'], attrs: { k: 'int' } },
 } as const satisfies Record<string, { inputs: readonly string[]; attrs: Record<string, AttrKind> }>;
 
 /** Name of an IR op. */
@@ -345,6 +347,8 @@ export const OP_SEMANTICS: { [K in OpName]: OpSemantics<K> } = {
     },
     macs: () => 0,
   },
+  top_k_values: { inferShape: topKShape, macs: () => 0 },
+  top_k_indices: { inferShape: topKShape, macs: () => 0 },
   transpose: {
     // Output axis k is input axis perm[k] (TF's and ONNX's Transpose, TFLite's TRANSPOSE).
     inferShape: (ins, a) => permutedShape(ins[0]!.shape, a.perm),
@@ -360,6 +364,18 @@ export const OP_SEMANTICS: { [K in OpName]: OpSemantics<K> } = {
     macs: () => 0,
   },
 };
+
+/**
+ * TF's TopKV2 (ONNX's TopK on the last axis, largest first) as two ops, one per output: the k largest values of each
+ * row along the last axis, best first (the lower index first among equals), and their indices.
+ */
+function topKShape(ins: readonly Tensor[], a: { k: number }): number[] {
+  const shape = ins[0]!.shape;
+  const depth = shape.at(-1);
+  if (depth === undefined || a.k < 1 || a.k > depth)
+    fail(`k ${a.k} must be between 1 and the last axis (${depth ?? 'a scalar has none'})`);
+  return [...shape.slice(0, -1), a.k];
+}
 
 /** Whether an input slot is optional ('bias?') or variadic ('values...'). */
 export function inputArity(op: OpName): { min: number; max: number } {

@@ -100,14 +100,26 @@ function quantizeMacWeights(g: Graph, node: Node, type: ActivationType): void {
   }
 }
 
+const TOP_K_F32 =
+  ' (TopK is post-processing run in f32 only for now: cut the graph before it with --outputs, or end it in an ArgMax for the top-1)';
+
 /** Why an op without an int8 kernel has none, where there is more to say than that. */
 const NO_INT8_WHY: Partial<Record<OpName, string>> = {
   batch_norm: ' (only a batch norm right after a conv or dense layer folds away)',
   prelu: ' (PReLU runs in f32 only for now: the f32 reference and predict --precision f32 run it)',
+  top_k_values: TOP_K_F32,
+  top_k_indices: TOP_K_F32,
 };
 
 /** Ops that have no int8 kernel at all. */
-const F32_ONLY: ReadonlySet<OpName> = new Set(['sub', 'batch_norm', 'identity', 'prelu']);
+const F32_ONLY: ReadonlySet<OpName> = new Set([
+  'sub',
+  'batch_norm',
+  'identity',
+  'prelu',
+  'top_k_values',
+  'top_k_indices',
+]);
 
 /** Fails, naming the node, when the graph has an op without an int8 kernel; checked before calibration spends any time. */
 export function assertQuantizable(g: Graph): void {

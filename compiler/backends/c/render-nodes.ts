@@ -278,6 +278,8 @@ export function renderNode(ctx: RenderContext, node: Node): string[] {
     case 'batch_norm':
     case 'identity':
     case 'prelu':
+    case 'top_k_values':
+    case 'top_k_indices':
       throw new TinyedgeError('TE401', `${node.op} has no int8 C kernel`);
   }
 }

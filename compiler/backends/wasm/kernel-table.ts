@@ -129,7 +129,7 @@ const both = <N extends Node>(kernel: WasmKernel<N>): KernelRow<N> => ({ int8: [
 /**
  * Every op's kernels. The 16×8 rows hold the MAC ops and softmax of their own and the scalar kernels both types
  * share; resize, transpose conv and logistic have no 16×8 form (Prepare refuses them first). sub, batch_norm and
- * identity never reach a backend: the passes rewrite them; prelu is f32 only (quantize refuses it). arg_max writes
+ * identity never reach a backend: the passes rewrite them; prelu and TopK are f32 only (quantize refuses them). arg_max writes
  * int32 indices (a model output) from either type.
  */
 export const WASM_KERNELS: { readonly [K in OpName]: KernelRow<NodeOf<K>> } = {
@@ -154,6 +154,8 @@ export const WASM_KERNELS: { readonly [K in OpName]: KernelRow<NodeOf<K>> } = {
   batch_norm: {},
   identity: {},
   prelu: {},
+  top_k_values: {},
+  top_k_indices: {},
   arg_max: both(ARG_MAX),
   transpose: both(TRANSPOSE),
 };

@@ -418,6 +418,8 @@ class Int8OnnxExport {
       case 'batch_norm':
       case 'identity':
       case 'prelu':
+      case 'top_k_values':
+      case 'top_k_indices':
       case 'arg_max':
       case 'transpose':
         throw new TinyedgeError('TE402', `${node.op} cannot be exported as int8 ONNX`);

@@ -458,6 +458,8 @@ class Int8TfliteExport {
       case 'batch_norm':
       case 'identity':
       case 'prelu':
+      case 'top_k_values':
+      case 'top_k_indices':
         fail(`${node.op} has no int8 TFLite form`);
     }
   }

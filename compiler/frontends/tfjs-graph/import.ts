@@ -350,7 +350,10 @@ export function importTfjsGraph(artifacts: TfjsArtifacts, options: TfjsGraphOpti
           },
           emit: (op, inputs, attrs, suffix) => b.node(op, suffix ? `${node.name}/${suffix}` : node.name, inputs, attrs),
         };
-        irOf.set(node.name, mapping(ctx));
+        // A multi-output op (TopKV2) gives one IR tensor per TF output, 'node' (= 'node:0'), 'node:1', ….
+        const out = mapping(ctx);
+        const outs = typeof out === 'string' ? [out] : out;
+        outs.forEach((o, i) => irOf.set(i ? `${node.name}:${i}` : node.name, o));
       },
       true,
     );

@@ -37,4 +37,4 @@ export interface TfMapContext {
 }
 
 /** Translates one TF node and returns the IR tensor holding its output 0. */
-export type TfOpMapping = (ctx: TfMapContext) => string;
+export type TfOpMapping = (ctx: TfMapContext) => string | readonly string[];

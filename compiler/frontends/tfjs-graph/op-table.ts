@@ -332,6 +332,12 @@ export const TF_GRAPH_OPS: Record<string, TfOpMapping> = {
       fail(`output_type ${type} is not supported (DT_INT32, DT_INT64 are)`);
     return ctx.emit('arg_max', [ctx.input(0)], { axis: ctx.constValues(1)[0]! });
   },
+  // TF's TopKV2 (largest first along the last axis): its values and indices outputs, each an op of its own.
+  TopKV2: (ctx) => {
+    const input = ctx.input(0);
+    const k = ctx.constValues(1)[0]!;
+    return [ctx.emit('top_k_values', [input], { k }, 'values'), ctx.emit('top_k_indices', [input], { k }, 'indices')];
+  },
   Sum: sumReduction,
   Max: maxReduction,
   Transpose: transpose,

@@ -9,8 +9,8 @@ const DATA_GATHER = 'it reads at positions computed from the data (post-processi
 const DATA_MASK = 'it compares computed values into a mask (post-processing, not a feed-forward CNN layer)';
 const CONTROL_FLOW = 'it is control flow (a TF while loop or conditional): tinyedge compiles data-flow graphs only';
 
-/** TF ops tinyedge computes only as a model output (in the f32 reference): post-processing nothing else reads. */
-export const OUTPUT_ONLY_TF_OPS: ReadonlySet<string> = new Set(['ArgMax']);
+/** TF ops tinyedge computes only as a model output: post-processing nothing else reads (ArgMax quantizes, TopKV2 runs in f32). */
+export const OUTPUT_ONLY_TF_OPS: ReadonlySet<string> = new Set(['ArgMax', 'TopKV2']);
 
 /** TF op → why tinyedge does not map it. */
 export const UNSUPPORTED_TF_OP_REASONS: Readonly<Record<string, string>> = {

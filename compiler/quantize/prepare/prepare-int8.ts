@@ -357,6 +357,8 @@ export function prepareInt8Node(g: Graph, node: Node): Int8Params {
     case 'batch_norm':
     case 'identity':
     case 'prelu':
+    case 'top_k_values':
+    case 'top_k_indices':
       throw new TinyedgeError('TE201', `${node.op} has no int8 kernel`);
   }
 }

@@ -16,7 +16,7 @@ import { gatherNearest, resizeBilinearF32 } from '../resize.ts';
 import { runSchedule } from '../run-schedule.ts';
 import { conv2dF32, depthwiseConv2dF32, fullyConnectedF32, transposeConv2dF32 } from './conv.ts';
 import { batchNormF32, binaryF32, clampF32, logisticF32, softmaxF32 } from './elementwise.ts';
-import { argMaxF32, meanF32, poolF32 } from './reduce.ts';
+import { argMaxF32, meanF32, poolF32, topKF32 } from './reduce.ts';
 
 type Kernel<K extends OpName> = (node: NodeOf<K>, x: Float32Array[], ins: Tensor[], out: Tensor) => Float32Array;
 
@@ -93,6 +93,8 @@ const KERNELS: { [K in OpName]: Kernel<K> } = {
   prelu: (_n, [x, alpha], [input, ta]) =>
     binaryF32(x!, input!.shape, alpha!, ta!.shape, input!.shape, (v, a) => (v < 0 ? a * v : v), NO_CLAMP),
   arg_max: ({ attrs }, [x], [input]) => argMaxF32(x!, input!.shape, attrs.axis),
+  top_k_values: ({ attrs }, [x], [input]) => topKF32(x!, input!.shape, attrs.k).values,
+  top_k_indices: ({ attrs }, [x], [input]) => topKF32(x!, input!.shape, attrs.k).indices,
   transpose: ({ attrs }, [x], [input]) => permuteElements(x!, input!.shape, attrs.perm, (n) => new Float32Array(n)),
 };
 

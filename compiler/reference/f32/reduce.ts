@@ -1,4 +1,4 @@
-/** @fileoverview f32 reference kernels of pooling and reductions: avg/max pool (TF semantics: padding not counted), mean and arg max. */
+/** @fileoverview f32 reference kernels of pooling and reductions: avg/max pool (TF semantics: padding not counted), mean, arg max and top-k. */
 import type { Clamp } from '../../ir/attrs.ts';
 import { sizeOf } from '../../ir/tensor.ts';
 import type { Window2d } from '../../ir/window.ts';
@@ -72,4 +72,25 @@ export function meanF32(x: Float32Array, shape: readonly number[], axes: readonl
   }
   const count = x.length / sums.length;
   return Float32Array.from(sums, (v) => v / count);
+}
+
+/** The k largest values of each row along the last axis, best first (the lower index first among equals, as TF's TopKV2), and their indices as f32. */
+export function topKF32(
+  x: Float32Array,
+  shape: readonly number[],
+  k: number,
+): { values: Float32Array; indices: Float32Array } {
+  const depth = shape[shape.length - 1]!;
+  const rows = x.length / depth;
+  const values = new Float32Array(rows * k);
+  const indices = new Float32Array(rows * k);
+  for (let r = 0; r < rows; r++) {
+    const row = x.subarray(r * depth, (r + 1) * depth);
+    const order = Array.from({ length: depth }, (_, i) => i).sort((a, b) => row[b]! - row[a]! || a - b);
+    for (let j = 0; j < k; j++) {
+      values[r * k + j] = row[order[j]!]!;
+      indices[r * k + j] = order[j]!;
+    }
+  }
+  return { values, indices };
 }

@@ -150,6 +150,8 @@ const KERNELS: { [K in OpName]: Kernel<K> } = {
       expect(p, 'mac'),
     ),
   prelu: noIntegerKernel('prelu'),
+  top_k_values: noIntegerKernel('top_k_values'),
+  top_k_indices: noIntegerKernel('top_k_indices'),
   arg_max: (_n, [x], _ins, out, p) => {
     const { outer, depth, inner } = expect(p, 'argmax');
     return argMaxInto(act(x!), outer, depth, inner, new Int32Array(sizeOf(out.shape)));

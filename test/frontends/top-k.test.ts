@@ -1,0 +1,61 @@
+/**
+ * TF.js TopKV2 as a model output: its values and indices outputs map to top_k_values and top_k_indices, and the f32
+ * reference equals TF.js's topk exactly (ties → the lower index first), on seeded inputs rounded so rows hold ties;
+ * quantize refuses it naming the node and why (f32 only for now), and the importer refuses a TopKV2 whose outputs
+ * another node reads.
+ */
+
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { importTfjsGraph } from '../../compiler/frontends/tfjs-graph/import.ts';
+import { tensorOf } from '../../compiler/ir/graph.ts';
+import { sizeOf } from '../../compiler/ir/tensor.ts';
+import { assertQuantizable } from '../../compiler/quantize/quantize-graph.ts';
+import { runF32 } from '../../compiler/reference/f32/interpreter.ts';
+import { useTfjsBackend } from '../../tools/peers/tfjs.ts';
+import { seededUniform } from '../support/seeded.ts';
+import { graphModel, INPUT, loadSmallGraph } from '../support/small-graph-model.ts';
+
+const NODES = [
+  { name: 'flat', op: 'Reshape', input: ['x', 'rows'] },
+  { name: 'top', op: 'TopKV2', input: ['flat', 'k'], attr: { sorted: { b: true } } },
+];
+const CONSTS = { rows: [4, 15], k: [4] };
+const OUTPUTS = ['top', 'top:1'];
+
+describe('TF.js TopKV2 as a model output', () => {
+  beforeAll(() => useTfjsBackend('cpu'));
+
+  it('maps to top_k_values and top_k_indices, equal to TF.js topk (ties: the lower index first)', async () => {
+    const a = graphModel(CONSTS, NODES);
+    const m = await loadSmallGraph(a);
+    const g = importTfjsGraph(a, { outputs: OUTPUTS });
+    expect(g.nodes.map((n) => n.op)).toEqual(['reshape', 'top_k_values', 'top_k_indices']);
+    for (const seed of [1, 2, 3]) {
+      // Steps of 0.5 in [−2, 2]: most rows of 15 hold equal values.
+      const x = Float32Array.from(seededUniform(seed, sizeOf(INPUT), -2, 2), (v) => Math.round(2 * v) / 2);
+      const input = tf.tensor(x, INPUT);
+      const theirs = m.execute(input, OUTPUTS) as tf.Tensor[];
+      const expected = theirs.map((t) => ({ shape: t.shape, data: Array.from(t.dataSync()) }));
+      tf.dispose([input, ...theirs]);
+      const ours = runF32(g, { x });
+      g.outputs.forEach((o, i) => {
+        expect(tensorOf(g, o).shape).toEqual(expected[i]!.shape);
+        expect(Array.from(ours.get(o)!), `${OUTPUTS[i]}, seed ${seed}`).toEqual(expected[i]!.data);
+      });
+    }
+    expect(() => assertQuantizable(g)).toThrow(/no int8 top_k_values \(TopK is post-processing run in f32 only/);
+  });
+
+  it('is refused when another node reads its outputs', () => {
+    const read = [...NODES, { name: 'plus', op: 'AddV2', input: ['top', 'top'] }];
+    expect(() => importTfjsGraph(graphModel(CONSTS, read), { outputs: ['plus'] })).toThrow(
+      expect.objectContaining({
+        code: 'TE109',
+        place: expect.objectContaining({ node: 'top', op: 'TopKV2' }),
+        message: expect.stringMatching(/computes it only as a model output, and 'plus' \(AddV2\) reads its indices/),
+      }),
+    );
+  });
+});
