@@ -4,7 +4,7 @@
  */
 
 import type { LoadedModel } from '../../models/registry.ts';
-import { tensorOf } from '../ir/graph.ts';
+import { INDEX_OPS, tensorOf } from '../ir/graph.ts';
 import { modelStats, peakActivationBytes } from '../ir/stats.ts';
 import type { Quantization } from '../ir/tensor.ts';
 import { dequantizeArray } from '../quantize/prepare/quant-params.ts';
@@ -42,7 +42,7 @@ export function predict(
   const y = values.get(first.name) as Float32Array | Activations;
   const scores = model.quantized ? dequantizeArray(y as Activations, tensorOf(g, first.name).quant as Quantization) : y;
   // Indices (an ArgMax output, int32 once quantized) are classes already: nothing to rank.
-  const indices = g.nodes.some((n) => n.op === 'arg_max' && n.outputs[0] === first.name);
+  const indices = g.nodes.some((n) => INDEX_OPS.has(n.op) && n.outputs[0] === first.name);
   return {
     ...outputsOf(outputs),
     top: indices ? [] : topK(scores, model.labels),

@@ -69,6 +69,9 @@ export function producersOf(g: Graph): Map<string, Node> {
   return m;
 }
 
+/** Ops writing int32 indices (scale 1, zero point 0) once quantized: post-processing, a model output only. */
+export const INDEX_OPS: ReadonlySet<string> = new Set(['arg_max', 'top_k_indices']);
+
 /** Whether a tensor is a model output that no node reads (where post-processing such as ArgMax may sit). */
 export function isOutputOnly(g: Graph, name: string): boolean {
   return g.outputs.includes(name) && !g.nodes.some((n) => n.inputs.includes(name));

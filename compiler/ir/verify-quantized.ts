@@ -6,7 +6,7 @@
  */
 
 import { TinyedgeError } from '../errors.ts';
-import { type Graph, isOutputOnly, type Node } from './graph.ts';
+import { type Graph, INDEX_OPS, isOutputOnly, type Node } from './graph.ts';
 import { type DType, formatShape, type Quantization, type Tensor } from './tensor.ts';
 
 /** Zero points each quantized dtype can hold (an int32 or int64 bias is symmetric: zero point 0). */
@@ -52,7 +52,7 @@ export function verifyQuantizedGraph(g: Graph): void {
     const place = writer
       ? { file: g.source, node: writer.name, op: writer.op }
       : { file: g.source, node: name, op: 'input' };
-    if (writer?.op === 'arg_max') {
+    if (writer && INDEX_OPS.has(writer.op)) {
       checkIndexOutput(g, name, t, place);
       continue;
     }
@@ -123,18 +123,14 @@ function show(v: unknown): string {
   return typeof v === 'number' ? String(v) : (JSON.stringify(v) ?? String(v));
 }
 
-/** ArgMax writes int32 indices (scale 1, zero point 0) that nothing but the caller reads: a model output, as TFLite's post-processing. */
+/** ArgMax and TopK write int32 indices (scale 1, zero point 0) that nothing but the caller reads: a model output, as TFLite's post-processing. */
 function checkIndexOutput(g: Graph, name: string, t: Tensor, place: { file: string; node: string; op: string }): void {
   if (t.dtype !== 'int32' || t.quant?.scale[0] !== 1 || t.quant.zeroPoint[0] !== 0)
-    throw new TinyedgeError(
-      'TE202',
-      `ArgMax output '${name}' must be int32 indices with scale 1 and zero point 0`,
-      place,
-    );
+    throw new TinyedgeError('TE202', `indices '${name}' must be int32 with scale 1 and zero point 0`, place);
   if (!isOutputOnly(g, name))
     throw new TinyedgeError(
       'TE201',
-      `ArgMax output '${name}' is read by the graph: an int8 ArgMax can only be a model output (post-processing)`,
+      `indices '${name}' are read by the graph: int8 ArgMax and TopK indices can only be a model output (post-processing)`,
       place,
     );
 }

@@ -7,7 +7,7 @@
  */
 
 import { TinyedgeError, withPlace } from '../errors.ts';
-import { cloneGraph, type Graph, isOutputOnly, type Node, tensorOf } from '../ir/graph.ts';
+import { cloneGraph, type Graph, INDEX_OPS, isOutputOnly, type Node, tensorOf } from '../ir/graph.ts';
 import type { OpName } from '../ir/ops.ts';
 import { indexQuant, type Quantization, type Tensor } from '../ir/tensor.ts';
 import { verifyGraph } from '../ir/verify.ts';
@@ -32,6 +32,7 @@ const SHARES_INPUT_QUANT = new Set([
   'pad',
   'reshape',
   'transpose',
+  'top_k_values',
   'resize_nearest',
   'resize_bilinear',
 ]);
@@ -100,35 +101,23 @@ function quantizeMacWeights(g: Graph, node: Node, type: ActivationType): void {
   }
 }
 
-const TOP_K_F32 =
-  ' (TopK is post-processing run in f32 only for now: cut the graph before it with --outputs, or end it in an ArgMax for the top-1)';
-
 /** Why an op without an int8 kernel has none, where there is more to say than that. */
 const NO_INT8_WHY: Partial<Record<OpName, string>> = {
   batch_norm: ' (only a batch norm right after a conv or dense layer folds away)',
   prelu: ' (PReLU runs in f32 only for now: the f32 reference and predict --precision f32 run it)',
-  top_k_values: TOP_K_F32,
-  top_k_indices: TOP_K_F32,
 };
 
 /** Ops that have no int8 kernel at all. */
-const F32_ONLY: ReadonlySet<OpName> = new Set([
-  'sub',
-  'batch_norm',
-  'identity',
-  'prelu',
-  'top_k_values',
-  'top_k_indices',
-]);
+const F32_ONLY: ReadonlySet<OpName> = new Set(['sub', 'batch_norm', 'identity', 'prelu']);
 
 /** Fails, naming the node, when the graph has an op without an int8 kernel; checked before calibration spends any time. */
 export function assertQuantizable(g: Graph): void {
   for (const node of g.nodes) {
     const out = node.outputs[0]!;
-    if (node.op === 'arg_max' && !isOutputOnly(g, out))
+    if (INDEX_OPS.has(node.op) && !isOutputOnly(g, out))
       throw new TinyedgeError(
         'TE201',
-        `cannot be quantized: ArgMax output '${out}' is read by the graph; an int8 ArgMax can only be a model output`,
+        `cannot be quantized: the indices '${out}' are read by the graph; int8 ArgMax and TopK indices can only be a model output`,
         { file: g.source, node: node.name, op: node.op },
       );
     if (F32_ONLY.has(node.op)) {
@@ -172,7 +161,7 @@ export function quantizeGraph(f32: Graph, calibrated: Map<string, TensorRange>, 
           if (t.data && t.dtype === 'f32') quantizeConstantOperand(t, type);
         }
       }
-      if (node.op === 'arg_max') {
+      if (INDEX_OPS.has(node.op)) {
         out.quant = indexQuant();
         out.dtype = 'int32';
         return;

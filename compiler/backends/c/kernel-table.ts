@@ -24,19 +24,19 @@ export const KERNEL_FAMILIES = [
   'pad',
   'resize',
   'transpose_conv2d',
-  'arg_max',
+  'selection',
   'transpose',
   'int16',
 ] as const;
 export type KernelFamily = (typeof KERNEL_FAMILIES)[number];
 
 /**
- * Families only some graphs call, and which: 'int16' graphs with int16 activations, 'arg_max' graphs ending in an
- * ArgMax, 'transpose' graphs with a transpose. Other builds leave them out (nothing more to compile or to count as code).
+ * Families only some graphs call, and which: 'int16' graphs with int16 activations, 'selection' graphs ending in an
+ * ArgMax or a TopK, 'transpose' graphs with a transpose. Other builds leave them out (nothing more to compile or to count as code).
  */
 const OPTIONAL_FAMILIES: Partial<Record<KernelFamily, (g: Graph) => boolean>> = {
   int16: (g) => hasInt16Activations(g),
-  arg_max: (g) => g.nodes.some((n) => n.op === 'arg_max'),
+  selection: (g) => g.nodes.some((n) => ['arg_max', 'top_k_values', 'top_k_indices'].includes(n.op)),
   transpose: (g) => g.nodes.some((n) => n.op === 'transpose'),
 };
 

@@ -49,9 +49,19 @@ function requantizeKernel(ctx: RenderContext, node: Node, input: string): string
   return from === to ? `te_requantize_${to}` : `te_requantize_${from}_${to}`;
 }
 
+/** te_top_k_s8's input, rows, depth and k (int8 only: the C backend has no 16×8 TopK). */
+function topKArguments(ctx: RenderContext, node: Node & { op: 'top_k_values' | 'top_k_indices' }): string {
+  if (tensorOf(ctx.g, node.inputs[0]!).dtype !== 'int8')
+    throw new TinyedgeError('TE401', 'the C backend has an int8 TopK only, not a 16×8 one');
+  const { rows, depth, k } = params(ctx.g, node, 'topk');
+  return `${act(ctx, node.inputs[0]!)}, ${rows}, ${depth}, ${k}`;
+}
+
 /** The C statements of one node (without the surrounding block). */
 export function renderNode(ctx: RenderContext, node: Node): string[] {
   const { g } = ctx;
+  if (node.op === 'top_k_indices')
+    return [`te_top_k_s8(${topKArguments(ctx, node)}, NULL, ${act(ctx, node.outputs[0]!, true)});`];
   if (node.op === 'arg_max') {
     const { outer, depth, inner } = params(g, node, 'argmax');
     const sfx = activationKernels(tensorOf(g, node.inputs[0]!).dtype).suffix;
@@ -274,12 +284,12 @@ export function renderNode(ctx: RenderContext, node: Node): string[] {
         `te_transpose_s8(${act(ctx, node.inputs[0]!)}, dims, strides, ${y});`,
       ];
     }
+    case 'top_k_values':
+      return [`te_top_k_s8(${topKArguments(ctx, node)}, ${y}, NULL);`];
     case 'sub':
     case 'batch_norm':
     case 'identity':
     case 'prelu':
-    case 'top_k_values':
-    case 'top_k_indices':
       throw new TinyedgeError('TE401', `${node.op} has no int8 C kernel`);
   }
 }

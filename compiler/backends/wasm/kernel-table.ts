@@ -35,6 +35,7 @@ import { emitPad } from './pad/pad.ts';
 import { emitArgMax } from './pool/arg-max.ts';
 import { emitMean } from './pool/mean.ts';
 import { emitPool } from './pool/pool.ts';
+import { emitTopK } from './pool/top-k.ts';
 import { emitResizeLayer } from './resize/resize-int8.ts';
 import { emitSoftmaxLayer } from './softmax/softmax-int8.ts';
 import { emitSoftmaxLayer16 } from './softmax/softmax-int16.ts';
@@ -108,6 +109,7 @@ const REQUANTIZE_SIMD_INT8: WasmKernel<NodeOf<'concat' | 'reshape' | 'clamp'>> =
 const POOL: WasmKernel<NodeOf<'avg_pool2d' | 'max_pool2d'>> = { name: 'pool/pool', emit: emitPool };
 const MEAN: WasmKernel<NodeOf<'mean'>> = { name: 'pool/mean', emit: emitMean };
 const ARG_MAX: WasmKernel<NodeOf<'arg_max'>> = { name: 'pool/arg-max', emit: emitArgMax };
+const TOP_K: WasmKernel<NodeOf<'top_k_values' | 'top_k_indices'>> = { name: 'pool/top-k', emit: emitTopK };
 const TRANSPOSE: WasmKernel<NodeOf<'transpose'>> = { name: 'transpose/transpose', emit: emitTranspose };
 const PAD: WasmKernel<NodeOf<'pad'>> = { name: 'pad/pad', emit: emitPad };
 const LOGISTIC_INT8: WasmKernel<NodeOf<'logistic'>> = { name: 'elementwise/logistic-int8', emit: emitLogisticLayer };
@@ -129,8 +131,8 @@ const both = <N extends Node>(kernel: WasmKernel<N>): KernelRow<N> => ({ int8: [
 /**
  * Every op's kernels. The 16×8 rows hold the MAC ops and softmax of their own and the scalar kernels both types
  * share; resize, transpose conv and logistic have no 16×8 form (Prepare refuses them first). sub, batch_norm and
- * identity never reach a backend: the passes rewrite them; prelu and TopK are f32 only (quantize refuses them). arg_max writes
- * int32 indices (a model output) from either type.
+ * identity never reach a backend: the passes rewrite them; prelu is f32 only (quantize refuses it). arg_max and
+ * top_k_indices write int32 indices (a model output) from either type.
  */
 export const WASM_KERNELS: { readonly [K in OpName]: KernelRow<NodeOf<K>> } = {
   conv2d: { int8: [MATMUL_SIMD_INT8, CONV2D_SIMD_INT8], int16: [DOT_SIMD_INT16] },
@@ -154,8 +156,8 @@ export const WASM_KERNELS: { readonly [K in OpName]: KernelRow<NodeOf<K>> } = {
   batch_norm: {},
   identity: {},
   prelu: {},
-  top_k_values: {},
-  top_k_indices: {},
+  top_k_values: both(TOP_K),
+  top_k_indices: both(TOP_K),
   arg_max: both(ARG_MAX),
   transpose: both(TRANSPOSE),
 };

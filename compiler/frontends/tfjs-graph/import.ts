@@ -353,7 +353,7 @@ export function importTfjsGraph(artifacts: TfjsArtifacts, options: TfjsGraphOpti
         // A multi-output op (TopKV2) gives one IR tensor per TF output, 'node' (= 'node:0'), 'node:1', ….
         const out = mapping(ctx);
         const outs = typeof out === 'string' ? [out] : out;
-        outs.forEach((o, i) => irOf.set(i ? `${node.name}:${i}` : node.name, o));
+        for (const [i, o] of outs.entries()) irOf.set(i ? `${node.name}:${i}` : node.name, o);
       },
       true,
     );

@@ -47,6 +47,8 @@
  * - logistic (TFLite's int8 Logistic; output scale 1/256, zero point −128): y = L[x + 128], a 256-entry table made
  *   here: with v = x − zp_in, M, L = frexp(s_in·2^27) (Q31) and R = ⌊15·2^27 / 2^L⌋: −128 for v ≤ −R, 127 for
  *   v ≥ R, else clamp(RDBPOT(logistic(MBQM(v, M, L) as Q4.27) as Q0.31, 23) − 128).
+ * - top_k_values, top_k_indices (TFLite's TOPK_V2 along the last axis; the indices a model output only): the k largest
+ *   x of each row, best first (the lower index first among equals), the values in the input's quantization.
  * - arg_max (TFLite's ARG_MAX, a model output only): y = the int32 index of the largest x along the axis, the first on
  *   ties; the input's quantization is monotonic, so the index of the largest int8 is that of the largest real value.
  */
@@ -64,7 +66,7 @@ import { softmaxInt16Tables } from '../../arith/softmax-int16.ts';
 import { TinyedgeError } from '../../errors.ts';
 import { type Graph, type Node, tensorOf } from '../../ir/graph.ts';
 import { bilinearTaps, nearestSources } from '../../ir/resize-geometry.ts';
-import type { Quantization } from '../../ir/tensor.ts';
+import { type Quantization, sizeOf } from '../../ir/tensor.ts';
 import { tupleOf } from '../../ir/tuple.ts';
 import { activationType, clampToQuantized, Q_MAX, Q_MIN, quantizeValue, RANGE_OF } from './quant-params.ts';
 
@@ -139,6 +141,8 @@ export type Int8Params =
   | { kind: 'resize'; rows: Int32Array; cols: Int32Array }
   /** The input as [outer][depth][inner], the index taken along depth. */
   | { kind: 'argmax'; outer: number; depth: number; inner: number }
+  /** The k best of each row of `depth` (the last axis), best first: values in the input's quantization, or int32 indices. */
+  | { kind: 'topk'; rows: number; depth: number; k: number }
   /** Bytes moved as they are (input and output share their quantization). */
   | { kind: 'move' };
 
@@ -167,9 +171,17 @@ function argMaxGeometry(g: Graph, node: Node & { op: 'arg_max' }): Int8Params {
   return { kind: 'argmax', outer: size(shape.slice(0, axis)), depth: shape[axis]!, inner: size(shape.slice(axis + 1)) };
 }
 
+/** TopK's rows along the last axis (its indices have no quantization to prepare). */
+function topKGeometry(g: Graph, node: Node & { op: 'top_k_values' | 'top_k_indices' }): Int8Params {
+  const shape = tensorOf(g, node.inputs[0]!).shape;
+  const depth = shape.at(-1)!;
+  return { kind: 'topk', rows: sizeOf(shape) / depth, depth, k: node.attrs.k };
+}
+
 /** Computes the integer constants of one node of a quantized graph. */
 export function prepareInt8Node(g: Graph, node: Node): Int8Params {
   if (node.op === 'arg_max') return argMaxGeometry(g, node);
+  if (node.op === 'top_k_indices') return topKGeometry(g, node);
   const out = quantOf(g, node.outputs[0]!);
   const outScale = out.scale[0]!;
   const outOffset = out.zeroPoint[0]!;
@@ -353,12 +365,14 @@ export function prepareInt8Node(g: Graph, node: Node): Int8Params {
       if (!sameQuant(quantOf(g, node.inputs[0]!), out))
         throw new TinyedgeError('TE203', 'transpose needs the same quantization on its input and output');
       return { kind: 'move' };
+    case 'top_k_values':
+      if (!sameQuant(quantOf(g, node.inputs[0]!), out))
+        throw new TinyedgeError('TE203', 'TopK needs the same quantization on its input and its values');
+      return topKGeometry(g, node);
     case 'sub':
     case 'batch_norm':
     case 'identity':
     case 'prelu':
-    case 'top_k_values':
-    case 'top_k_indices':
       throw new TinyedgeError('TE201', `${node.op} has no int8 kernel`);
   }
 }

@@ -2,7 +2,7 @@
 import type { Clamp } from '../../ir/attrs.ts';
 import { sizeOf } from '../../ir/tensor.ts';
 import type { Window2d } from '../../ir/window.ts';
-import { argMaxInto } from '../arg-max.ts';
+import { argMaxInto, topKInto } from '../selection.ts';
 
 /** Average or max over each window; average divides by the number of in-bounds elements, as TF and TFLite do. */
 export function poolF32(x: Float32Array, g: Window2d, kind: 'avg' | 'max', clamp: Clamp): Float32Array {
@@ -82,15 +82,5 @@ export function topKF32(
 ): { values: Float32Array; indices: Float32Array } {
   const depth = shape[shape.length - 1]!;
   const rows = x.length / depth;
-  const values = new Float32Array(rows * k);
-  const indices = new Float32Array(rows * k);
-  for (let r = 0; r < rows; r++) {
-    const row = x.subarray(r * depth, (r + 1) * depth);
-    const order = Array.from({ length: depth }, (_, i) => i).sort((a, b) => row[b]! - row[a]! || a - b);
-    for (let j = 0; j < k; j++) {
-      values[r * k + j] = row[order[j]!]!;
-      indices[r * k + j] = order[j]!;
-    }
-  }
-  return { values, indices };
+  return topKInto(x, rows, depth, k, new Float32Array(rows * k), new Float32Array(rows * k));
 }

@@ -11,10 +11,10 @@ import { sizeOf, type Tensor } from '../../ir/tensor.ts';
 import { windowOf } from '../../ir/window.ts';
 import { type Int8Params, int8ParamsOf } from '../../quantize/prepare/prepare-int8.ts';
 import { activationType } from '../../quantize/prepare/quant-params.ts';
-import { argMaxInto } from '../arg-max.ts';
 import { alike, concatElements, padElements } from '../layout.ts';
 import { gatherNearest, resizeBilinearInt8 } from '../resize.ts';
 import { runSchedule } from '../run-schedule.ts';
+import { argMaxInto, topKInto } from '../selection.ts';
 import {
   type Activations,
   conv2dInt8,
@@ -150,8 +150,16 @@ const KERNELS: { [K in OpName]: Kernel<K> } = {
       expect(p, 'mac'),
     ),
   prelu: noIntegerKernel('prelu'),
-  top_k_values: noIntegerKernel('top_k_values'),
-  top_k_indices: noIntegerKernel('top_k_indices'),
+  top_k_values: (_n, [x], _ins, out, p) => {
+    const { rows, depth, k } = expect(p, 'topk');
+    const n = sizeOf(out.shape);
+    return topKInto(act(x!), rows, depth, k, alike(act(x!), n), new Int32Array(n)).values;
+  },
+  top_k_indices: (_n, [x], _ins, out, p) => {
+    const { rows, depth, k } = expect(p, 'topk');
+    const n = sizeOf(out.shape);
+    return topKInto(act(x!), rows, depth, k, alike(act(x!), n), new Int32Array(n)).indices;
+  },
   arg_max: (_n, [x], _ins, out, p) => {
     const { outer, depth, inner } = expect(p, 'argmax');
     return argMaxInto(act(x!), outer, depth, inner, new Int32Array(sizeOf(out.shape)));

@@ -128,6 +128,9 @@ export class FunctionBuilder {
   divS(a: Expr, b: Expr): Expr {
     return this.m.i32.div_s(a, b);
   }
+  eq(a: Expr, b: Expr): Expr {
+    return this.m.i32.eq(a, b);
+  }
   ltS(a: Expr, b: Expr): Expr {
     return this.m.i32.lt_s(a, b);
   }

@@ -123,6 +123,10 @@ void te_transpose_s8(const int8_t *x, const int32_t dims[4], const int32_t strid
 /* ArgMax over the middle axis of [outer][depth][inner]: y = the int32 index of the largest x, the first on ties. */
 void te_arg_max_s8(const int8_t *x, int32_t outer, int32_t depth, int32_t inner, int32_t *y);
 
+/* TopK along the last axis of [rows][depth]: the k largest x of each row, best first (the lower index first among
+ * equals), into values (int8, the input's quantization) and/or indices (int32); either may be NULL. */
+void te_top_k_s8(const int8_t *x, int32_t rows, int32_t depth, int32_t k, int8_t *values, int32_t *indices);
+
 /* Pads a [d0][d1][d2][d3] tensor by before/after per dimension with `value`. */
 void te_pad_s8(const int8_t *x, const int32_t shape[4], const int32_t before[4], const int32_t after[4], int8_t value,
                int8_t *y);
