@@ -65,23 +65,45 @@ export class OnnxGraphBuilder {
   /** Adds a node with one output (named from `base`) and returns that output's name. */
   node(opType: string, inputs: string[], base: string, attrs: Record<string, OnnxAttr> = {}, domain = ''): string {
     const output = this.fresh(base);
-    const attribute = Object.entries(attrs).map(([name, v]) => {
+    this.push(opType, inputs, [output], output, attrs, domain);
+    return output;
+  }
+
+  /** Adds a node with one output per name in `bases` (each made fresh) and returns their names. */
+  nodeOutputs(
+    opType: string,
+    inputs: string[],
+    bases: string[],
+    base: string,
+    attrs: Record<string, OnnxAttr> = {},
+  ): string[] {
+    const outputs = bases.map((b) => this.fresh(b));
+    this.push(opType, inputs, outputs, this.fresh(base), attrs, '');
+    return outputs;
+  }
+
+  private push(
+    opType: string,
+    inputs: string[],
+    outputs: string[],
+    name: string,
+    attrs: Record<string, OnnxAttr>,
+    domain: string,
+  ): void {
+    const attribute = Object.entries(attrs).map(([key, v]) => {
       if (Array.isArray(v))
-        return onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.INTS, ints: v });
+        return onnx.AttributeProto.create({ name: key, type: onnx.AttributeProto.AttributeType.INTS, ints: v });
       if (typeof v === 'object' && 'string' in v)
         return onnx.AttributeProto.create({
-          name,
+          name: key,
           type: onnx.AttributeProto.AttributeType.STRING,
           s: new TextEncoder().encode(v.string),
         });
       if (typeof v === 'object')
-        return onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.FLOAT, f: v.float });
-      return onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.INT, i: v });
+        return onnx.AttributeProto.create({ name: key, type: onnx.AttributeProto.AttributeType.FLOAT, f: v.float });
+      return onnx.AttributeProto.create({ name: key, type: onnx.AttributeProto.AttributeType.INT, i: v });
     });
-    this.nodes.push(
-      onnx.NodeProto.create({ opType, input: inputs, output: [output], name: output, attribute, domain }),
-    );
-    return output;
+    this.nodes.push(onnx.NodeProto.create({ opType, input: inputs, output: outputs, name, attribute, domain }));
   }
 
   private valueInfo(name: string, type: OnnxType, dims: number[]): InstanceType<typeof onnx.ValueInfoProto> {

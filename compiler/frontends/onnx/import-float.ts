@@ -5,8 +5,8 @@
  * tensor [1, H, W, C] of its [1, C, H, W] (feed --input FILE.f32 in NHWC, as for every tinyedge model).
  *
  * Ops: Conv (regular and depthwise), Gemm and MatMul with constant weights, BatchNormalization, Relu, Clip, Add,
- * Mul, Sigmoid, Softmax, GlobalAveragePool, AveragePool, MaxPool, Flatten, Reshape, Concat, Pad, Transpose, Resize and
- * Upsample (resize.ts), Identity and Dropout. Anything else fails naming the node and op type.
+ * Mul, Sigmoid, Softmax, GlobalAveragePool, AveragePool, MaxPool, Flatten, Reshape, Concat, Pad, Transpose, TopK (the
+ * largest, along the last axis), Resize and Upsample (resize.ts), Identity and Dropout. Anything else fails naming the node and op type.
  */
 
 import { withPlace } from '../../errors.ts';
@@ -373,6 +373,23 @@ class OnnxFloatImporter {
         const irPerm = x.layout === 'nchw' ? p.map((d) => NHWC_OF_NCHW[d]!) : p;
         return void set({ ir: this.emit('transpose', n.outputs[0]!, [x.ir], { perm: irPerm }), layout: 'plain' });
       }
+      case 'TopK': {
+        // The k largest along the IR's last axis (the channels of an NCHW activation), best first: values and indices.
+        const x = this.value(n.inputs[0]!);
+        const rank = this.shape(x).length;
+        const a = numberAttr(n, 'axis', -1);
+        const axis = a < 0 ? a + rank : a;
+        if (numberAttr(n, 'largest', 1) !== 1) fail('TopK of the smallest values (largest = 0) is not supported');
+        if ((x.layout === 'nchw' ? NHWC_OF_NCHW[axis] : axis) !== rank - 1)
+          fail(
+            `TopK along axis ${a} is not supported: tinyedge takes the last axis (the channels of NCHW activations)`,
+          );
+        const k = Number(constantOf(this.m, n.inputs[1]!).data[0]);
+        this.values.set(n.outputs[0]!, { ...x, ir: this.emit('top_k_values', n.outputs[0]!, [x.ir], { k }) });
+        if (n.outputs[1])
+          this.values.set(n.outputs[1], { ...x, ir: this.emit('top_k_indices', n.outputs[1], [x.ir], { k }) });
+        return;
+      }
       case 'Resize':
       case 'Upsample': {
         const x = this.nchw(n.inputs[0]!);
@@ -385,7 +402,7 @@ class OnnxFloatImporter {
         return void set(this.value(n.inputs[0]!));
       default:
         return fail(
-          `op ${n.domain ? `${n.domain}.` : ''}${n.opType} is not supported by the float ONNX frontend (Conv, Gemm, MatMul, BatchNormalization, Relu, Clip, Add, Mul, Sigmoid, Softmax, GlobalAveragePool, AveragePool, MaxPool, Flatten, Reshape, Concat, Pad, Transpose, Resize, Upsample, Identity, Dropout)`,
+          `op ${n.domain ? `${n.domain}.` : ''}${n.opType} is not supported by the float ONNX frontend (Conv, Gemm, MatMul, BatchNormalization, Relu, Clip, Add, Mul, Sigmoid, Softmax, GlobalAveragePool, AveragePool, MaxPool, Flatten, Reshape, Concat, Pad, Transpose, TopK, Resize, Upsample, Identity, Dropout)`,
           'TE109',
         );
     }

@@ -61,6 +61,7 @@ const SCHEMAS: Record<string, OpSchema> = {
   Concat: { inputs: [1, Infinity], attrs: { axis: 'int' } },
   Pad: { inputs: [2, 4], attrs: { mode: 'string' } },
   Transpose: { inputs: [1, 1], attrs: { perm: 'ints' } },
+  TopK: { inputs: [2, 2], attrs: { axis: 'int', largest: 'int', sorted: 'int' } },
   Resize: {
     inputs: [1, 4],
     attrs: {
