@@ -21,8 +21,8 @@ import { quantizeGraph } from '../../compiler/quantize/quantize-graph.ts';
 import type { Activations } from '../../compiler/reference/integer/conv.ts';
 import { runInteger } from '../../compiler/reference/integer/interpreter.ts';
 import { loadTarget } from '../../targets/target.ts';
+import { withInt4Weights } from '../../tools/bench/int4-weights.ts';
 import { buildC, firstDifference, runC } from './c-build.ts';
-import { withInt4Weights } from './int4-weights.ts';
 import { seededUniform } from './seeded.ts';
 
 export const RELU6: Clamp = { min: 0, max: 6 };
@@ -170,7 +170,7 @@ export interface KernelCase {
    * test/quantize/int16-reference.test.ts holds the 16×8 cases to.
    */
   int8Only?: boolean;
-  /** The MAC filters narrowed to int4 after quantization (test/support/int4-weights.ts). */
+  /** The MAC filters narrowed to int4 after quantization (tools/bench/int4-weights.ts). */
   int4Weights?: boolean;
 }
 

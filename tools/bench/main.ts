@@ -15,6 +15,7 @@ import { loadTarget } from '../../targets/target.ts';
 import { formatEmulatedBench } from './emulated.ts';
 import { benchModelEmulated } from './emulated-model.ts';
 import { formatXnnpackCount } from './emulated-xnnpack.ts';
+import { benchInt4Layers, formatInt4Bench } from './int4-layers.ts';
 import { benchF32, formatF32Bench } from './f32.ts';
 import { benchHost, formatHostBench } from './host.ts';
 import { benchPatches, formatPatchBench, PATCH_BENCH_MODELS } from './patches.ts';
@@ -67,7 +68,7 @@ const options = new Command('bench')
   .option('--artifact <file>', 'the same as --model with a path (kept for older scripts)')
   .option(
     '--suite <name>',
-    'mlperf-tiny, with --target cortex-m4, cortex-m7 or cortex-m55: every model of the suite, one table; patches (same targets): peak arena layer-wise, in place and as the memory search of compile chooses it (patches within 10% extra MACs), extra MACs and instructions (--models: model names or paths)',
+    'mlperf-tiny, with --target cortex-m4, cortex-m7 or cortex-m55: every model of the suite, one table; patches (same targets): peak arena layer-wise, in place and as the memory search of compile chooses it (patches within 10% extra MACs), extra MACs and instructions (--models: model names or paths); int4-weights (same targets): pointwise and fully connected layers with int8 and int4 weights, instructions and weight bytes',
   )
   .option('--models-dir <dir>', "with --suite: the folder holding MLPerf Tiny's .tflite files", DEFAULT_MODELS_DIR)
   .option('--models <names>', 'with --suite: only these models, comma-separated (vww, kws, ic, ad, person_detect)')
@@ -199,8 +200,17 @@ async function benchPatchSuite(): Promise<number> {
   return rows.every((r) => r.sameOutput) ? 0 : 1;
 }
 
+/** Int4 against int8 weights per layer on one emulated target: one table; exit 1 when a build differs from the reference. */
+function benchInt4Suite(): number {
+  const target = loadTarget(options.target ?? 'cortex-m4');
+  const rows = benchInt4Layers(target, log);
+  process.stdout.write(options.json ? `${JSON.stringify(rows)}\n` : `${formatInt4Bench(rows, target.name)}\n`);
+  return rows.every((r) => r.sameAsReference) ? 0 : 1;
+}
+
 async function main(): Promise<number> {
   if (options.suite === 'patches') return benchPatchSuite();
+  if (options.suite === 'int4-weights') return benchInt4Suite();
   if (options.suite !== undefined) return benchMlperfSuite(options.suite);
   const request = await checkBenchRequest({ ...options, model: options.artifact ?? options.model });
   if (request.target === undefined) return benchWithoutTarget(request);

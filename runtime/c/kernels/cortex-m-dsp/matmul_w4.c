@@ -29,7 +29,7 @@ static int32_t te_row_sum(const int8_t *x, int32_t k) {
   return s;
 }
 
-/* Four channels' sums over one step: x as the pairs xe, xo, the two weight words at wp. */
+/* Four channels' sums over one step (the k % 4 tail): x as the pairs xe, xo, the two weight words at wp. */
 #define TE_W4_STEP(xv)                                   \
   do {                                                   \
     const int32_t xe = __sxtb16(xv), xo = te_sxtb16_ror8(xv); \
@@ -45,22 +45,46 @@ static int32_t te_row_sum(const int8_t *x, int32_t k) {
     s3 = __smlad(xo, (int32_t)((wb >> 12) & m), s3);     \
   } while (0)
 
+/* The same step in asm for the loop (as C, gcc spills a sum once the loop is unrolled): x unpacked in place, the
+   two weight words loaded one after the other into one register, the mask in a register so that each AND takes
+   its shifted operand. */
+#define TE_W4_ASM_HALF(sa, sb)                      \
+  "ldr %[w], [%[wp]], #4\n\t"                     \
+  "and %[t], %[m], %[w]\n\t"                      \
+  "smlad %[" sa "], %[xe], %[t], %[" sa "]\n\t"   \
+  "and %[t], %[m], %[w], lsr #4\n\t"              \
+  "smlad %[" sa "], %[xo], %[t], %[" sa "]\n\t"   \
+  "and %[t], %[m], %[w], lsr #8\n\t"              \
+  "smlad %[" sb "], %[xe], %[t], %[" sb "]\n\t"   \
+  "and %[t], %[m], %[w], lsr #12\n\t"             \
+  "smlad %[" sb "], %[xo], %[t], %[" sb "]\n\t"
+#define TE_W4_ASM_STEP                 \
+  "ldr %[xo], [%[xp]], #4\n\t"        \
+  "sxtb16 %[xe], %[xo]\n\t"           \
+  "sxtb16 %[xo], %[xo], ror #8\n\t"   \
+  TE_W4_ASM_HALF("s0", "s1") TE_W4_ASM_HALF("s2", "s3")
+#define TE_W4_ASM_OPERANDS                                                                                  \
+  : [s0] "+r"(s0), [s1] "+r"(s1), [s2] "+r"(s2), [s3] "+r"(s3), [xp] "+r"(xp), [wp] "+r"(wp), [n] "+r"(n), \
+    [xe] "=&r"(xe), [xo] "=&r"(xo), [w] "=&r"(wv), [t] "=&r"(t)                                            \
+  : [m] "r"(m)                                                                                             \
+  : "cc", "memory"
+
 /* One row times every channel, four at a time; `w` is the int32 array the compiler wrote (word-aligned). */
 static void te_row_times_nibbles(const int8_t *x, const uint32_t *w, const int32_t *folded_bias, int32_t k, int32_t out_c,
                                  const te_row_constants *c, int8_t *y) {
   const uint32_t m = TE_U4_LANES;
   const int32_t k4 = k & ~3, offset = 8 * te_row_sum(x, k);
   const uint32_t *wp = w;
-  int32_t o, i, j;
+  int32_t o, j;
   for (o = 0; o < out_c; o += 4) {
-    int32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-    for (i = 0; i < k4; i += 4) {
-      const uint32_t xv = te_load32(x + i);
-      TE_W4_STEP(xv);
-    }
-    if (i < k) {
+    const int8_t *xp = x;
+    int32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0, n = k4 >> 3, xe, xo, t;
+    uint32_t wv;
+    if (n > 0) __asm__ volatile("1:\n\t" TE_W4_ASM_STEP TE_W4_ASM_STEP "subs %[n], %[n], #1\n\tbne 1b" TE_W4_ASM_OPERANDS);
+    if (k & 4) __asm__ volatile(TE_W4_ASM_STEP TE_W4_ASM_OPERANDS);
+    if (k4 < k) {
       uint32_t xv = 0; /* the k % 4 last inputs, zeros after them (their padded weights are 0 + 8) */
-      memcpy(&xv, x + i, (size_t)(k - i));
+      memcpy(&xv, xp, (size_t)(k - k4));
       TE_W4_STEP(xv);
     }
     if (o + 4 <= out_c) {

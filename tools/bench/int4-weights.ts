@@ -1,7 +1,8 @@
 /**
- * @fileoverview Test graphs with int4 weights (issue 24's convention): a quantized graph's pointwise and fully
- * connected filters narrowed to [-7, 7] with `quant.bits = 4`, their per-channel scales and int32 biases rescaled
- * so the layer computes about the same real values (and its outputs still span their range).
+ * @fileoverview Graphs with int4 weights (issue 24's convention) for the int4 bench and the kernel tests: a quantized
+ * graph's conv2d and fully connected filters narrowed to [-7, 7] with `quant.bits = 4`, their per-channel scales
+ * and int32 biases rescaled so each layer computes about the same real values (and its outputs still span their
+ * range). Not a quantizer: it rounds int8 values, where a quantizer rounds the float weights.
  */
 import { cloneGraph, type Graph, tensorOf } from '../../compiler/ir/graph.ts';
 
