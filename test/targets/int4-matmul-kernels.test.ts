@@ -2,12 +2,34 @@
  * Pointwise and fully connected layers with int4 weights (issue 24: `quant.bits === 4`, values in [-7, 7]) stored
  * two a byte and run by te_matmul_w4_s8 equal the integer reference exactly: ref's nibble rows on the host, the
  * SMLAD unsigned-lane kernel on the Cortex-M4 (qemu mps2-an386), Helium's 32-k blocks on the Cortex-M55
- * (mps3-an547). Three chains of layers cover the tile boundaries (INT4_MATMUL_CASES), one build each.
+ * (mps3-an547). Three chains of layers cover the tile boundaries (INT4_MATMUL_CASES), one build each. On the host
+ * the pointwise chain also runs split over two threads (te_matmul_w4_s8_part) and with every layer that can writing
+ * its output over its input (the kernels' in-place contract).
  */
-import { describeKernelCasesOn, INT4_MATMUL_CASES } from '../support/kernel-cases.ts';
+import { describe, expect, it } from 'vitest';
+import { tupleOf } from '../../compiler/ir/tuple.ts';
+import { loadTarget } from '../../targets/target.ts';
+import { withInt4Weights } from '../../tools/bench/int4-weights.ts';
+import { buildC, firstDifference, runC } from '../support/c-build.ts';
+import { describeKernelCasesOn, INT4_MATMUL_CASES, quantizeCase, referenceOutputs } from '../support/kernel-cases.ts';
 
 describeKernelCasesOn(
   ['host', 'cortex-m4', 'cortex-m55'],
   '%s int4-weight matmuls equal the integer reference',
   INT4_MATMUL_CASES,
 );
+
+describe('int4-weight matmuls on the host', () => {
+  it('split over two threads, and written over their inputs, equal the integer reference', () => {
+    const [pointwise] = tupleOf(INT4_MATMUL_CASES, 3);
+    const quantized = quantizeCase(pointwise.graph(), pointwise.seed);
+    const q = withInt4Weights(quantized.q);
+    const expected = referenceOutputs(q, quantized.inputs);
+    const threaded = buildC(q, loadTarget('host'), undefined, undefined, 2);
+    const sliding = buildC(q, loadTarget('host'), undefined, 'every');
+    quantized.inputs.forEach((x, i) => {
+      expect(firstDifference(runC(threaded, x, 2), expected[i]!)).toBeNull();
+      expect(firstDifference(runC(sliding, x), expected[i]!)).toBeNull();
+    });
+  });
+});

@@ -5,15 +5,16 @@
  * (emulated.ts's countLayers): the layer's instructions, the build's weight bytes and the int4/int8 ratios, the
  * figures issue 24's precision choice weighs. Each build's output is checked against the integer reference.
  */
-import { mulberry32 } from '../../models/builders/mulberry32.ts';
-import { GraphBuilder, type Graph, tensorOf } from '../../compiler/ir/graph.ts';
+
 import { NO_CLAMP } from '../../compiler/ir/attrs.ts';
+import { type Graph, GraphBuilder, tensorOf } from '../../compiler/ir/graph.ts';
 import type { Quantization } from '../../compiler/ir/tensor.ts';
 import { calibrate } from '../../compiler/quantize/calibrate.ts';
 import { quantizeArray } from '../../compiler/quantize/prepare/quant-params.ts';
 import { quantizeGraph } from '../../compiler/quantize/quantize-graph.ts';
 import { runInteger } from '../../compiler/reference/integer/interpreter.ts';
 import { table } from '../../compiler/terminal/format.ts';
+import { mulberry32 } from '../../models/builders/mulberry32.ts';
 import type { Target } from '../../targets/target.ts';
 import { countLayers } from './emulated.ts';
 import { withInt4Weights } from './int4-weights.ts';
@@ -112,7 +113,17 @@ export function formatInt4Bench(rows: readonly Int4BenchRow[], target: string): 
   return [
     `int4 weights against int8 on ${target}: instructions of the layer (qemu plugin) and weight bytes of the build (with folded biases and requantization constants)`,
     table(
-      ['layer', 'MACs', 'int8 instr.', 'int4 instr.', 'int4/int8', 'int8 weights', 'int4 weights', 'int4/int8', 'bit-exact'],
+      [
+        'layer',
+        'MACs',
+        'int8 instr.',
+        'int4 instr.',
+        'int4/int8',
+        'int8 weights',
+        'int4 weights',
+        'int4/int8',
+        'bit-exact',
+      ],
       rows.map((r) => [
         r.name,
         r.macs,
