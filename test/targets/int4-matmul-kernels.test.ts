@@ -2,7 +2,7 @@
  * Pointwise and fully connected layers with int4 weights (issue 24: `quant.bits === 4`, values in [-7, 7]) stored
  * two a byte and run by te_matmul_w4_s8 equal the integer reference exactly: ref's nibble rows on the host, the
  * SMLAD unsigned-lane kernel on the Cortex-M4 (qemu mps2-an386), Helium's 32-k blocks on the Cortex-M55
- * (mps3-an547). Three chains of layers cover the tile boundaries (INT4_MATMUL_CASES), one build each. On the host
+ * (mps3-an547), NEON on the Raspberry Pi 4's Cortex-A72 (qemu-aarch64) with the same blocks. Three chains of layers cover the tile boundaries (INT4_MATMUL_CASES), one build each. On the host
  * the pointwise chain also runs split over two threads (te_matmul_w4_s8_part) and with every layer that can writing
  * its output over its input (the kernels' in-place contract).
  */
@@ -14,7 +14,7 @@ import { buildC, firstDifference, runC } from '../support/c-build.ts';
 import { describeKernelCasesOn, INT4_MATMUL_CASES, quantizeCase, referenceOutputs } from '../support/kernel-cases.ts';
 
 describeKernelCasesOn(
-  ['host', 'cortex-m4', 'cortex-m55'],
+  ['host', 'cortex-m4', 'cortex-m55', 'rpi4-aarch64'],
   '%s int4-weight matmuls equal the integer reference',
   INT4_MATMUL_CASES,
 );

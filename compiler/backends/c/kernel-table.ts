@@ -80,10 +80,10 @@ export const INT8_FAMILIES: readonly KernelFamily[] = KERNEL_FAMILIES.filter((f)
  * 'o4-k4-u4-lanes' (Armv7E-M DSP): out_c zero-padded to a multiple of four, K to one of four; per group of four
  * channels and step of four k two words, each two channels' nibbles stored as w + 8 (0..15) and ordered so that
  * (word >> 4j) & 0x000F000F is an SMLAD-ready pair of halfwords: (k, k + 2) then (k + 1, k + 3) of the first
- * channel, then the second's; the kernel subtracts 8·Σx per row. 'o4-k32-nibbles' (Helium): out_c zero-padded to a
+ * channel, then the second's; the kernel subtracts 8·Σx per row. 'o4-k32-nibbles' (Helium, AArch64 NEON): out_c zero-padded to a
  * multiple of four (the per-channel constants too), K to one of 32; per group of four channels [K32/32][4][16]
  * bytes, byte j of a block holding k = j (low nibble) and k = 16 + j (high), two's complement, so two shifts give
- * sixteen sign-extended int8 lanes that line up with sixteen consecutive inputs.
+ * sixteen sign-extended int8 lanes that line up with sixteen consecutive inputs (arm-neon reads it too).
  */
 export type MatmulLayout =
   | 'k-major'
@@ -173,9 +173,10 @@ export const KERNEL_FOLDERS: Record<string, KernelFolder> = {
     matmulW4Layout: 'nibble-rows',
   },
   'arm-neon': {
-    isa: 'AArch64 Advanced SIMD: SMLAL by element on int16-widened 4 rows × 16 channel tiles, SMULL/SMLAL2/SADALP along k on 2 rows × 8 channel tiles, vmlal_s16 depthwise, VQRDMULH add, SADDW mean, row-copy pad',
-    families: ['conv2d', 'depthwise_conv2d', 'add', 'avg_pool', 'pool', 'pad', 'softmax'],
+    isa: 'AArch64 Advanced SIMD: SMLAL by element on int16-widened 4 rows × 16 channel tiles, SMULL/SMLAL2/SADALP along k on 2 rows × 8 channel tiles, vmlal_s16 depthwise, VQRDMULH add, SADDW mean, row-copy pad, int4 weights unpacked by SHL/SSHR into SMULL/SADALP',
+    families: ['conv2d', 'depthwise_conv2d', 'add', 'avg_pool', 'pool', 'pad', 'softmax', 'matmul_w4'],
     matmulLayout: 'k-major',
+    matmulW4Layout: 'o4-k32-nibbles',
     // Below K = 32 the padding of K to 16 and the per-channel reductions cost more than the k-major tiles save.
     pairs: { layout: 'o4-k16', minK: 32 },
     needs: ['__aarch64__', '__ARM_NEON'],
@@ -187,7 +188,7 @@ export const KERNEL_FOLDERS: Record<string, KernelFolder> = {
     needs: ['__aarch64__', '__ARM_FEATURE_DOTPROD'],
   },
   'cortex-m-dsp': {
-    isa: 'Armv7E-M DSP: SMLAD on SXTB16-unpacked pairs, 2 MACs per instruction; SMMLAR/SMMLSR requantization (also in add); SXTAB16 sums in average pooling',
+    isa: 'Armv7E-M DSP: SMLAD on SXTB16-unpacked pairs, 2 MACs per instruction; SMMLAR/SMMLSR requantization (also in add); SXTAB16 sums in average pooling; int4 weights as AND-masked halfword lanes',
     families: ['conv2d', 'depthwise_conv2d', 'add', 'avg_pool', 'matmul_w4'],
     matmulLayout: 'o4-s16-pairs',
     matmulW4Layout: 'o4-k4-u4-lanes',
@@ -201,7 +202,7 @@ export const KERNEL_FOLDERS: Record<string, KernelFolder> = {
     requantize: 'smmul',
   },
   'arm-mve': {
-    isa: 'Armv8.1-M Helium (MVE): vmladavaq_s8 and vmlaq_s32',
+    isa: 'Armv8.1-M Helium (MVE): vmladavaq_s8 and vmlaq_s32; int4 weights unpacked by VSHL/VSHR',
     families: ['conv2d', 'depthwise_conv2d', 'add', 'avg_pool', 'matmul_w4'],
     matmulLayout: 'o4-k16',
     matmulW4Layout: 'o4-k32-nibbles',
