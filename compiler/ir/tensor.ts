@@ -15,7 +15,7 @@ export interface Quantization {
   scale: number[];
   zeroPoint: number[];
   axis?: number;
-  /** The values fit in 4 bits (int4 weights in [-7, 7]); backends may store two per byte. */
+  /** The values fit in 4 bits (int4 weights, [-7, 7], stored as int8): backends may store two per byte. */
   bits?: 4;
 }
 

@@ -209,8 +209,8 @@ function benchInt4Suite(): number {
 }
 
 async function main(): Promise<number> {
-  if (options.suite === 'patches') return benchPatchSuite();
   if (options.suite === 'int4-weights') return benchInt4Suite();
+  if (options.suite === 'patches') return benchPatchSuite();
   if (options.suite !== undefined) return benchMlperfSuite(options.suite);
   const request = await checkBenchRequest({ ...options, model: options.artifact ?? options.model });
   if (request.target === undefined) return benchWithoutTarget(request);
