@@ -68,7 +68,7 @@ const options = new Command('bench')
   .option('--artifact <file>', 'the same as --model with a path (kept for older scripts)')
   .option(
     '--suite <name>',
-    'mlperf-tiny, with --target cortex-m4, cortex-m7 or cortex-m55: every model of the suite, one table; patches (same targets): peak arena layer-wise, in place and as the memory search of compile chooses it (patches within 10% extra MACs), extra MACs and instructions (--models: model names or paths); int4-weights (same targets): pointwise and fully connected layers with int8 and int4 weights, instructions and weight bytes',
+    'mlperf-tiny, with --target cortex-m4, cortex-m7 or cortex-m55: every model of the suite, one table; patches (same targets): peak arena layer-wise, in place and as the memory search of compile chooses it (patches within 10% extra MACs), extra MACs and instructions (--models: model names or paths)',
   )
   .option('--models-dir <dir>', "with --suite: the folder holding MLPerf Tiny's .tflite files", DEFAULT_MODELS_DIR)
   .option('--models <names>', 'with --suite: only these models, comma-separated (vww, kws, ic, ad, person_detect)')
