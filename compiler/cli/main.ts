@@ -229,7 +229,7 @@ program
   )
   .option(
     '--suite <name>',
-    "mlperf-tiny with --target cortex-m4, cortex-m7 or cortex-m55: MLPerf Tiny's four models and person_detect in one table, beside TFLM + CMSIS-NN and the best published results (see docs/benchmarks.md)",
+    "mlperf-tiny with --target cortex-m4, cortex-m7 or cortex-m55: MLPerf Tiny's four models and person_detect in one table, beside TFLM + CMSIS-NN and the best published results; int4-weights with an Arm --target: layers with int8 and int4 weights, instructions and weight bytes (see docs/benchmarks.md)",
   )
   .option(
     '--models-dir <dir>',

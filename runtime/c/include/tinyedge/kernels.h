@@ -66,6 +66,12 @@ void te_matmul_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, 
 void te_matmul_pairs_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, int32_t rows, int32_t k,
                         int32_t out_c, const te_mac_params *p, int8_t *y);
 
+/* te_matmul_s8 with int4 weights (each in [-7, 7]) two a byte, in the layout a folder names for its matmul_w4
+   family (kernel-table.ts: ref reads [out_c][ceil(k/2)] bytes, k = 2i in the low nibble of byte i, 2i + 1 in the
+   high); the compiler calls it for pointwise and fully connected layers whose weights are int4. */
+void te_matmul_w4_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, int32_t rows, int32_t k,
+                     int32_t out_c, const te_mac_params *p, int8_t *y);
+
 /* Depthwise convolution, filter [kh][kw][c·multiplier]; output channel c·M+m reads input channel c. */
 void te_depthwise_conv2d_s8(const int8_t *x, const int8_t *w, const int32_t *bias, const te_window *g,
                             int32_t multiplier, const te_mac_params *p, int8_t *y);
