@@ -1,7 +1,8 @@
 /**
  * @fileoverview `tinyedge report` end to end (issue 23): the page for builder:mobilenet_v2_0.35_96 on cortex-m4
- * (instructions under qemu) and for the default model on wasm32 (layer times in WebAssembly, calibrated on one photo
- * to keep the test cheap), each rendered once by the real CLI with --json. Each page is opened in Debian's headless
+ * (instructions under qemu) and on the host (layer times of its C build), and for the default model on wasm32 (layer
+ * times in WebAssembly), each calibrated on one photo and timed over few runs to keep the test cheap, each rendered
+ * once by the real CLI with --json. Each page is opened in Debian's headless
  * Chromium from a file (no network): no console errors, every section's chart drawn with as many bars or boxes as
  * the page's own data holds, the summary's numbers equal to --json's, a screenshot in test-results/. An existing
  * --out is replaced only with --force (the cortex-m4 page is written over a file with it).
@@ -18,14 +19,16 @@ import { type CliRun, expectUserError, tinyedge, tinyedgeAsync } from '../suppor
 import { ROOT } from '../support/samples.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tinyedge-report-test-'));
+const PHOTO = ['--calibrate', join(ROOT, 'models', 'samples', 'coffee.png')];
 const CASES = [
   // Its --out exists already: --force replaces it.
-  { name: 'm4', args: ['builder:mobilenet_v2_0.35_96', '--target', 'cortex-m4', '--runs', '3', '--force'] },
-  {
-    name: 'wasm32',
-    args: ['--target', 'wasm32', '--runs', '3', '--calibrate', join(ROOT, 'models', 'samples', 'coffee.png')],
-  },
+  { name: 'm4', args: ['builder:mobilenet_v2_0.35_96', '--target', 'cortex-m4', '--runs', '3', ...PHOTO, '--force'] },
+  { name: 'host', args: ['builder:mobilenet_v2_0.35_96', '--target', 'host', '--runs', '3', ...PHOTO] },
+  { name: 'wasm32', args: ['--target', 'wasm32', '--runs', '3', ...PHOTO] },
 ] as const;
+
+/** How each case's cost is measured: it must be there, not a section that says why it is missing. */
+const COST_KIND = { m4: 'instructions', host: 'time', wasm32: 'time' } as const;
 
 let browser: Browser;
 const runs = new Map<string, CliRun>();
@@ -71,6 +74,8 @@ describe.each(CASES)('tinyedge report $name', ({ name }) => {
     const run = runs.get(name)!;
     expect(run.status, run.stderr).toBe(0);
     const json = JSON.parse(run.stdout) as ReportData;
+    expect('kind' in json.cost && json.cost.kind).toBe(COST_KIND[name]);
+    expect(json.summary.codeBytes).toBeGreaterThan(0);
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     // Nothing may leave the page: any request but the file itself fails the test.
     const outside: string[] = [];

@@ -14,6 +14,7 @@ import { median } from './stats.ts';
 /** One layer's figures. */
 export interface LayerTime {
   index: number;
+  /** The WebAssembly kernel's name, or the op in C. */
   kernel: string;
   shape: string;
   ms: number;
@@ -21,7 +22,7 @@ export interface LayerTime {
 }
 
 /** input → output shapes without the batch, and the filter's shape when the layer has one. */
-function shapeOf(g: Graph, index: number): string {
+export function shapeOf(g: Graph, index: number): string {
   const node = g.nodes[index]!;
   const dims = (name: string) => tensorOf(g, name).shape.slice(1).join('×');
   const filter =

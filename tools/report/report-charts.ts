@@ -89,7 +89,11 @@ function costCharts(d: ReportData): ReportChart[] {
       encoding: { x, y: { field, type: 'quantitative', title }, tooltip: [{ field: 'layer' }, { field }] },
     });
     return [
-      { id: 'cost-time', section: 'cost', spec: bars('ms', `median ms per layer (${cost.runs} runs)`) },
+      {
+        id: 'cost-time',
+        section: 'cost',
+        spec: bars('ms', `median ms per layer, ${cost.build === 'c' ? 'C build' : 'WebAssembly'} (${cost.runs} runs)`),
+      },
       { id: 'cost-rate', section: 'cost', spec: bars('gmacs', 'G MACs per second') },
     ];
   }

@@ -20,13 +20,14 @@ import { type Link, planSplit, type SplitRow } from '../../compiler/plan/split/p
 import { type LayerReport, quantizationReport } from '../../compiler/quantize/report.ts';
 import type { Target } from '../../targets/target.ts';
 import { benchEmulated, type EmulatedBenchResult } from '../bench/emulated.ts';
+import { timeHostLayers } from '../bench/host-layer-times.ts';
 import { type LayerTime, timeWasmLayers } from '../bench/wasm-layer-times.ts';
 import { sumBefore } from '../offload/split-costs.ts';
 
 /** A section's figures, or why this machine or model cannot give them. */
 export type Section<T> = T | { unavailable: string };
 
-/** Per-layer cost: instructions counted under qemu, or wall time of each WebAssembly layer in this process. */
+/** Per-layer cost: instructions counted under qemu, or wall time of each layer here (the host's C build, or WebAssembly in this process). */
 export type CostSection =
   | {
       kind: 'instructions';
@@ -35,7 +36,7 @@ export type CostSection =
       limit: Target['limit'] | null;
       sameOutput: boolean;
     }
-  | { kind: 'time'; runs: number; layers: LayerTime[]; totalMs: number };
+  | { kind: 'time'; build: 'c' | 'webassembly'; runs: number; layers: LayerTime[]; totalMs: number };
 
 /** The memory plan as drawn: every piece at its offset over its steps, the peak and the lower bound. */
 export interface ArenaSection {
@@ -115,7 +116,7 @@ export interface ReportRequest {
 
 /** Steps of the gathering, for progress bars: each reports its fraction done. */
 export type ReportProgress = (
-  step: 'quantization report' | 'counting under qemu' | 'timing layers',
+  step: 'quantization report' | 'counting under qemu' | 'timing C layers' | 'timing WebAssembly layers',
   done: number,
   total: number,
 ) => void;
@@ -148,10 +149,26 @@ export async function gatherReport(r: ReportRequest, progress: ReportProgress): 
         return benchEmulated(g, x, target, () => progress('counting under qemu', builds++, 2), front);
       })
     : undefined;
+  // The host's C build timed layer by layer (the same markers qemu counts between).
+  const hostTimed =
+    target.run.kind === 'native' && !int8.audio
+      ? await orUnavailable(() => {
+          progress('timing C layers', 0, r.runs);
+          const x = integerInputOf(r.request.input, inputTensor(int8));
+          return timeHostLayers(int8, x, target, r.runs, (done) => progress('timing C layers', done, r.runs));
+        })
+      : undefined;
   // WebAssembly layer times: the cost on wasm32, and the edge server's side of a split on any device.
   const timed = int8.audio
     ? undefined
-    : await timeWasmLayers(g, r.runs, (done) => progress('timing layers', done, r.runs));
+    : await timeWasmLayers(g, r.runs, (done) => progress('timing WebAssembly layers', done, r.runs));
+  const timeCost = (build: 'c' | 'webassembly', layers: LayerTime[]): CostSection => ({
+    kind: 'time',
+    build,
+    runs: r.runs,
+    layers,
+    totalMs: layers.reduce((s, l) => s + l.ms, 0),
+  });
   const cost: Section<CostSection> = counted
     ? 'unavailable' in counted
       ? counted
@@ -162,16 +179,26 @@ export async function gatherReport(r: ReportRequest, progress: ReportProgress): 
           limit: target.limit ?? null,
           sameOutput: counted.sameOutput,
         }
-    : target.name === 'wasm32' && timed
-      ? { kind: 'time', runs: r.runs, layers: timed.layers, totalMs: timed.layers.reduce((s, l) => s + l.ms, 0) }
-      : {
-          unavailable: `per-layer cost is measured on an emulated Arm target (instructions under qemu) or on wasm32 (layer times in WebAssembly); ${target.name} has neither yet`,
-        };
+    : hostTimed
+      ? 'unavailable' in hostTimed
+        ? hostTimed
+        : timeCost('c', hostTimed.layers)
+      : target.name === 'wasm32' && timed
+        ? timeCost('webassembly', timed.layers)
+        : {
+            unavailable: `per-layer cost is measured on an emulated Arm target (instructions under qemu), on the host (its C build timed layer by layer) or on wasm32 (layer times in WebAssembly); ${target.name} is none of these`,
+          };
   const choice = chooseArena(g, target, { patches: !int8.audio });
   const plan = choice.plan;
-  const memory = counted && !('unavailable' in counted) ? counted.memory : undefined;
-  const wasmBytes =
-    target.name === 'wasm32' && timed ? { weightBytes: timed.dataBytes, codeBytes: timed.codeBytes } : undefined;
+  // Weights and code of the build the cost was measured on.
+  const built =
+    counted && !('unavailable' in counted)
+      ? counted.memory
+      : hostTimed && !('unavailable' in hostTimed)
+        ? hostTimed
+        : target.name === 'wasm32' && timed
+          ? { weightBytes: timed.dataBytes, codeBytes: timed.codeBytes }
+          : undefined;
   return {
     model: r.request.spec,
     target: target.name,
@@ -183,8 +210,8 @@ export async function gatherReport(r: ReportRequest, progress: ReportProgress): 
       arenaBytes: plan.arenaBytes,
       lowerBoundBytes: plan.lowerBoundBytes,
       ramBytes: target.memory?.ramBytes ?? null,
-      weightBytes: memory?.weightBytes ?? wasmBytes?.weightBytes ?? null,
-      codeBytes: memory?.codeBytes ?? wasmBytes?.codeBytes ?? null,
+      weightBytes: built?.weightBytes ?? null,
+      codeBytes: built?.codeBytes ?? null,
       flashBytes: target.memory?.flashBytes ?? null,
       latency: latencyOf(cost, target),
     },
@@ -213,11 +240,14 @@ export async function gatherReport(r: ReportRequest, progress: ReportProgress): 
   };
 }
 
-/** The summary's latency line: instructions (and the cycle estimate) on an emulated core, the sum of layer times on wasm32. */
+/** The summary's latency line: instructions (and the cycle estimate) on an emulated core, the sum of layer times on the host and wasm32. */
 function latencyOf(cost: Section<CostSection>, target: Target): ReportData['summary']['latency'] {
   if ('unavailable' in cost) return null;
   if (cost.kind === 'time')
-    return { ms: cost.totalMs, how: `sum of per-layer medians in WebAssembly on this machine (${cost.runs} runs)` };
+    return {
+      ms: cost.totalMs,
+      how: `sum of per-layer medians ${cost.build === 'c' ? 'of the C build' : 'in WebAssembly'} on this machine (${cost.runs} runs)`,
+    };
   const t = cost.totals;
   const clock = target.clockHz;
   const cycles = t.estimatedCycles;
@@ -296,7 +326,9 @@ function splitSection(
     note:
       cost.kind === 'instructions'
         ? `head: the device's counted instructions at ${(clock as number) / 1e6} MHz, one per cycle; tail: this machine's per-layer WebAssembly times`
-        : 'head and tail: per-layer WebAssembly times on this machine (device and edge server alike; `offload plan` prices a slower device)',
+        : cost.build === 'c'
+          ? "head: the C build's per-layer times on this machine; tail: this machine's per-layer WebAssembly times"
+          : 'head and tail: per-layer WebAssembly times on this machine (device and edge server alike; `offload plan` prices a slower device)',
     rows: rows.map((x) => ({
       cut: x.cut.id,
       after: x.cut.after,
