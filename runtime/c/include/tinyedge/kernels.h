@@ -21,8 +21,13 @@
 #include <stdint.h>
 
 /* Layer markers for instruction counting (tools/qemu-insn): with -DTE_LAYER_MARKERS the generated schedule runs a
-   no-op the qemu plugin recognizes before each layer and after the last; without it they vanish. */
-#if defined(TE_LAYER_MARKERS) && defined(__aarch64__)
+   no-op the qemu plugin recognizes before each layer and after the last; without it they vanish. With
+   -DTE_LAYER_TIMES (a hosted build) the same markers call te_layer_mark(), which the host runner defines to stamp
+   the monotonic clock, so each layer's time on this machine is the gap between two stamps. */
+#if defined(TE_LAYER_TIMES)
+void te_layer_mark(void);
+#define TE_LAYER_MARK() te_layer_mark()
+#elif defined(TE_LAYER_MARKERS) && defined(__aarch64__)
 #define TE_LAYER_MARK() __asm__ volatile("hint #100" ::: "memory")
 #elif defined(TE_LAYER_MARKERS) && defined(__thumb2__)
 #define TE_LAYER_MARK() __asm__ volatile("dbg #1" ::: "memory")
