@@ -2,10 +2,13 @@
  * TopK as a model output, compiled: a small seeded classifier (dense → TopK, values and indices both outputs) and a
  * per-pixel head (conv → reshape to rows → TopK) quantize to int8 values in the logits' quantization and int32
  * indices; the integer reference's indices are the best-first order of the int8 logits (ties → the lower index) and
- * its values those logits; C on the host and WebAssembly in Node return both outputs equal to the reference.
+ * its values those logits; C on the host and WebAssembly in Node return both outputs equal to the reference, and the
+ * .tflite export (one TOPK_V2 for the pair) imports back computing the same values and indices.
  */
 
 import { describe, expect, it } from 'vitest';
+import { exportInt8Tflite } from '../../compiler/exporters/tflite/export-int8.ts';
+import { importTflite } from '../../compiler/frontends/tflite/import.ts';
 import { NO_CLAMP } from '../../compiler/ir/attrs.ts';
 import { type Graph, GraphBuilder, tensorOf } from '../../compiler/ir/graph.ts';
 import { sizeOf } from '../../compiler/ir/tensor.ts';
@@ -118,4 +121,19 @@ describe.each([
       expect(firstDifference(named[g.outputs[1]!]!, indices!), `WASM indices, input ${i}`).toBeNull();
     }
   }, 120_000);
+
+  it('exports to .tflite as one TOPK_V2 and imports back computing the same values and indices', () => {
+    const back = importTflite(exportInt8Tflite(g), 'top-k.tflite').graph;
+    expect(back.nodes.filter((n) => n.op.startsWith('top_k')).map((n) => n.op)).toEqual([
+      'top_k_values',
+      'top_k_indices',
+    ]);
+    expect(back.outputs.map((o) => tensorOf(back, o).dtype)).toEqual(['int8', 'int32']);
+    for (const x of inputs) {
+      const [ours, theirs] = [g, back].map((graph) => runInteger(graph, { [graph.inputs[0]!]: x }));
+      back.outputs.forEach((o, i) => {
+        expect(theirs!.get(o)).toEqual(ours!.get(g.outputs[i]!));
+      });
+    }
+  });
 });

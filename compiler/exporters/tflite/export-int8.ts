@@ -9,9 +9,9 @@
 import { TinyedgeError, withPlace } from '../../errors.ts';
 import { BUILTIN_CODE, FIELD, OPTIONS_TYPE, TYPE_CODE } from '../../formats/tflite/schema.ts';
 import type { Clamp, Pads4 } from '../../ir/attrs.ts';
-import { type Graph, type Node, tensorOf } from '../../ir/graph.ts';
+import { type Graph, type Node, type NodeOf, tensorOf } from '../../ir/graph.ts';
 import { tfPads, transposeConvPads } from '../../ir/padding.ts';
-import type { Quantization, Tensor } from '../../ir/tensor.ts';
+import { indexQuant, type Quantization, type Tensor } from '../../ir/tensor.ts';
 import { tupleOf } from '../../ir/tuple.ts';
 import { activationType, quantizeValue, RANGE_OF } from '../../quantize/prepare/quant-params.ts';
 import {
@@ -51,6 +51,7 @@ const VERSION: Record<string, number> = {
   TRANSPOSE_CONV: 2,
   ARG_MAX: 2,
   TRANSPOSE: 2,
+  TOPK_V2: 2,
 };
 
 /** The versions that first take int16 activations (16×8): a node writing int16 raises its opcode to at least this. */
@@ -106,6 +107,8 @@ class Int8TfliteExport {
   };
   private readonly index = new Map<string, number>();
   private readonly opcodeIndex = new Map<string, number>();
+  /** TopK nodes already written by their sibling's TOPK_V2. */
+  private readonly pairedTopK = new Set<string>();
 
   constructor(private readonly g: Graph) {}
 
@@ -165,7 +168,7 @@ class Int8TfliteExport {
     let opcode = this.opcodeIndex.get(name);
     if (opcode === undefined) {
       opcode = this.record.opcodes.length;
-      this.record.opcodes.push({ code: BUILTIN_CODE[name]!, version });
+      this.record.opcodes.push({ code: BUILTIN_CODE[name] ?? fail(`${name} is not in the TFLite schema`), version });
       this.opcodeIndex.set(name, opcode);
     }
     const code = this.record.opcodes[opcode]!;
@@ -454,14 +457,40 @@ class Int8TfliteExport {
         );
         return;
       }
+      case 'top_k_values':
+      case 'top_k_indices':
+        this.topK(node, out[0]!);
+        return;
       case 'sub':
       case 'batch_norm':
       case 'identity':
       case 'prelu':
-      case 'top_k_values':
-      case 'top_k_indices':
         fail(`${node.op} has no int8 TFLite form`);
     }
+  }
+
+  /**
+   * TFLite's TOPK_V2 writes values and indices: one operator for the IR pair reading the same input with the same k
+   * (the second of the pair adds nothing), a tensor nobody reads for a missing half.
+   */
+  private topK(node: NodeOf<'top_k_values' | 'top_k_indices'>, written: number): void {
+    if (this.pairedTopK.has(node.name)) return;
+    const x = tensorOf(this.g, node.inputs[0]!);
+    if (x.dtype !== 'int8') fail('TOPK_V2 has no 16×8 form in TFLite');
+    const other = node.op === 'top_k_values' ? 'top_k_indices' : 'top_k_values';
+    const sibling = this.g.nodes.find(
+      (n) => n.op === other && n.inputs[0] === node.inputs[0] && n.attrs.k === node.attrs.k,
+    );
+    if (sibling) this.pairedTopK.add(sibling.name);
+    const shape = tensorOf(this.g, node.outputs[0]!).shape;
+    const half = (op: string, make: () => number) =>
+      node.op === op ? written : sibling ? this.tensor(sibling.outputs[0]!) : make();
+    const values = half('top_k_values', () => this.activation(`${node.name}/values`, shape, x));
+    const indices = half('top_k_indices', () =>
+      this.addTensor({ name: `${node.name}/indices`, shape, dtype: 'int32', quant: indexQuant() }),
+    );
+    const k = this.int32Constant(`${node.name}/k`, [], [node.attrs.k]);
+    this.op('TOPK_V2', [this.tensor(x.name), k], [values, indices], { type: OPTIONS_TYPE.topKV2, fields: [] });
   }
 
   finish(): Uint8Array {

@@ -58,6 +58,7 @@ export const OPTIONS_TYPE = {
   resizeBilinear: 15,
   transposeConv: 49,
   argMax: 40,
+  topKV2: 34,
   transpose: 26,
   resizeNearestNeighbor: 74,
 } as const;
@@ -129,6 +130,7 @@ export const BUILTIN_NAME: Record<number, string> = {
   43: 'SQUEEZE',
   45: 'STRIDED_SLICE',
   47: 'EXP',
+  48: 'TOPK_V2',
   49: 'SPLIT',
   50: 'LOG_SOFTMAX',
   53: 'CAST',

@@ -105,8 +105,9 @@ export class TfliteImporter {
         'TE109',
         `${op.name} version ${op.version} is not supported (up to version ${mapping.maxVersion})`,
       );
-    if (op.outputs.length !== 1)
-      throw new TinyedgeError('TE111', `has ${op.outputs.length} outputs, tinyedge maps operators with one`);
+    const count = mapping.outputs ?? 1;
+    if (op.outputs.length !== count)
+      throw new TinyedgeError('TE111', `has ${op.outputs.length} outputs, tinyedge maps ${op.name} with ${count}`);
     const out = op.outputs[0]!;
     const outName = this.nameOf(out);
     const emitted: Node[] = [];
@@ -137,21 +138,24 @@ export class TfliteImporter {
       },
     };
     mapping.map(ctx);
-    // The last node writes the operator's output under the file's tensor name.
-    const last = emitted[emitted.length - 1]!;
-    const t = tensorOf(this.b.graph, last.outputs[0]!);
-    this.b.graph.tensors.delete(t.name);
-    t.name = outName;
-    this.b.graph.tensors.set(outName, t);
-    last.outputs = [outName];
-    last.name = outName;
-    if (!sameShape(t.shape, this.m.tensors[out]!.shape)) {
-      throw new TinyedgeError(
-        'TE106',
-        `computes ${formatShape(t.shape)} but the file records output '${outName}' as ${formatShape(this.m.tensors[out]!.shape)}`,
-      );
+    // The last nodes write the operator's outputs under the file's tensor names.
+    for (const [k, last] of emitted.slice(-count).entries()) {
+      const o = op.outputs[k]!;
+      const name = this.nameOf(o);
+      const t = tensorOf(this.b.graph, last.outputs[0]!);
+      this.b.graph.tensors.delete(t.name);
+      t.name = name;
+      this.b.graph.tensors.set(name, t);
+      last.outputs = [name];
+      last.name = name;
+      if (!sameShape(t.shape, this.m.tensors[o]!.shape)) {
+        throw new TinyedgeError(
+          'TE106',
+          `computes ${formatShape(t.shape)} but the file records output '${name}' as ${formatShape(this.m.tensors[o]!.shape)}`,
+        );
+      }
+      this.activation(o, name);
     }
-    this.activation(out, outName);
     for (const node of emitted) this.origins.set(node.name, { node: `operator ${op.index}`, op: op.name });
   }
 

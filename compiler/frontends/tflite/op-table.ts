@@ -39,6 +39,8 @@ export interface TfliteMapContext {
 export interface TfliteOpMapping {
   /** Highest operator version covered. */
   maxVersion: number;
+  /** Outputs of the operator (default 1): the last nodes the mapping emits write them, in order. */
+  outputs?: number;
   map(ctx: TfliteMapContext): void;
 }
 
@@ -234,6 +236,16 @@ export const TFLITE_OPS: Record<string, TfliteOpMapping> = {
   },
   // Indices along the axis tensor's one value: int32 output only (ArgMaxOptions' INT64 is refused by the importer's types).
   ARG_MAX: { maxVersion: 2, map: (ctx) => void ctx.emit('arg_max', [ctx.input(0)], { axis: ctx.constInts(1)[0]! }) },
+  // Values and indices (INT32), the k largest along the last axis: one IR op per output. Version 2 is int8.
+  TOPK_V2: {
+    maxVersion: 2,
+    outputs: 2,
+    map: (ctx) => {
+      const k = ctx.constInts(1)[0]!;
+      ctx.emit('top_k_values', [ctx.input(0)], { k });
+      ctx.emit('top_k_indices', [ctx.input(0)], { k });
+    },
+  },
   // Versions 2 and 5 are int8 and int16, 4 more than four axes (the backends take up to four).
   TRANSPOSE: {
     maxVersion: 5,
