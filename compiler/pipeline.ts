@@ -34,6 +34,7 @@ import { pruneTensors } from './passes/graph-edit.ts';
 import { type MemoryPlan, planMemory, type ScratchQuery } from './plan/plan-memory.ts';
 import { correctBiases } from './quantize/bias-correction.ts';
 import { type CalibrationMethod, calibrate } from './quantize/calibrate.ts';
+import type { PrecisionPlan } from './quantize/precision-plan.ts';
 import type { ActivationType } from './quantize/prepare/quant-params.ts';
 import { assertQuantizable, quantizeGraph } from './quantize/quantize-graph.ts';
 
@@ -88,6 +89,8 @@ export interface QuantizeOptions {
   biasCorrection: boolean;
   /** int8 (TFLite's int8 spec, the default) or int16 activations (its 16x8 mode: int8 weights, int64 biases). */
   activations?: ActivationType;
+  /** A precision per layer (int8, 16×8, int4w) by node name; replaces `activations` when given. */
+  precision?: PrecisionPlan;
   /** Progress of the two data passes (calibration, then bias correction), each 0..1. */
   onProgress?: (stage: 'calibrate' | 'correct', fraction: number) => void;
 }
@@ -97,8 +100,8 @@ export function quantize(g: Graph, inputs: readonly Float32Array[], options: Qua
   assertQuantizable(g);
   // Choose each activation's range from the f32 activations of real inputs.
   const ranges = calibrate(g, inputs, options.method, (done, total) => options.onProgress?.('calibrate', done / total));
-  // int8 (or int16) activations per tensor, int8 weights per channel, int32 (or int64) biases.
-  const q = quantizeGraph(g, ranges, options.activations);
+  // int8 (or int16) activations per tensor, int8 (or int4) weights per channel, int32 (or int64) biases.
+  const q = quantizeGraph(g, ranges, options.precision ?? options.activations);
   // Move each channel's systematic error into its bias, layer by layer.
   if (options.biasCorrection)
     correctBiases(g, q, inputs, (done, total) => options.onProgress?.('correct', done / total));

@@ -11,6 +11,7 @@ import { TinyedgeError } from '../errors.ts';
 import { tensorOf } from '../ir/graph.ts';
 import { quantize } from '../pipeline.ts';
 import type { CalibrationMethod } from '../quantize/calibrate.ts';
+import type { PrecisionPlan } from '../quantize/precision-plan.ts';
 import type { ActivationType } from '../quantize/prepare/quant-params.ts';
 import { assertQuantizable } from '../quantize/quantize-graph.ts';
 
@@ -32,6 +33,8 @@ export interface QuantizeModelOptions {
   biasCorrection?: boolean;
   /** int8 (default) or int16 activations (TFLite's 16×8). */
   activations?: ActivationType;
+  /** A precision per layer by node name (int8, 16x8, int4w; see precision-plan.ts); layers not named stay int8. */
+  precision?: PrecisionPlan;
   onProgress?: (stage: QuantizeStage, fraction: number) => void;
 }
 
@@ -50,7 +53,7 @@ export function calibrationFiles(model: LoadedModel, paths?: readonly string[]):
 /** Quantizes an optimized float model on calibration files into a new model (TFLite's int8 spec, or 16×8). */
 export async function quantizeModel(model: LoadedModel, options: QuantizeModelOptions = {}): Promise<QuantizedModel> {
   if (model.quantized) throw new TinyedgeError('TE205', 'is already an int8 artifact', { file: model.spec });
-  const { method = 'minmax', augment = 2, biasCorrection = true, activations, onProgress } = options;
+  const { method = 'minmax', augment = 2, biasCorrection = true, activations, precision, onProgress } = options;
   const g = model.graph;
   assertQuantizable(g);
   const files = calibrationFiles(model, options.calibration);
@@ -67,7 +70,7 @@ export async function quantizeModel(model: LoadedModel, options: QuantizeModelOp
   const graph = quantize(
     g,
     set.map((s) => s.input),
-    { method, biasCorrection, activations, onProgress },
+    { method, biasCorrection, activations, precision, onProgress },
   );
   return { ...model, graph, quantized: true, calibration: { method, images: set.length, biasCorrection } };
 }

@@ -15,6 +15,8 @@ export interface Quantization {
   scale: number[];
   zeroPoint: number[];
   axis?: number;
+  /** The values fit in 4 bits (int4 weights, [-7, 7], stored as int8): backends may store two per byte. */
+  bits?: 4;
 }
 
 /** A value in the graph: an activation (no data) or a constant (data present, immutable once set). */

@@ -15,7 +15,7 @@ import { runNodeF32 } from '../reference/f32/interpreter.ts';
 import type { Activations } from '../reference/integer/conv.ts';
 import { runNodeInteger } from '../reference/integer/interpreter.ts';
 import { int8ParamsOf } from './prepare/prepare-int8.ts';
-import { quantizeArray } from './prepare/quant-params.ts';
+import { quantizeForTensor } from './prepare/quant-params.ts';
 
 type Values = Float32Array | Int8Array | Int16Array | Int32Array;
 type Int8Values = Int8Array | Int16Array | Int32Array;
@@ -31,6 +31,18 @@ function valuesOf(g: Graph, live: Map<string, Values[]>, name: string, batch: nu
   return new Array<Values>(batch).fill(data as Values);
 }
 
+/** One f32 node on every input of the batch. */
+function runF32Node(f32: Graph, node: Node, liveF: Map<string, Values[]>, batch: number): Float32Array[] {
+  const args = node.inputs.map((x) => valuesOf(f32, liveF, x, batch));
+  return Array.from({ length: batch }, (_, k) =>
+    runNodeF32(
+      f32,
+      node,
+      args.map((a) => a[k] as Float32Array),
+    ),
+  );
+}
+
 /** Adjusts the int32 biases of `int8` in place so each MAC layer's mean output error over `inputs` is zero. */
 export function correctBiases(
   f32: Graph,
@@ -40,19 +52,14 @@ export function correctBiases(
 ): void {
   const batch = inputs.length;
   const liveF = new Map<string, Values[]>([[f32.inputs[0]!, [...inputs]]]);
-  const inQuant = tensorOf(int8, int8.inputs[0]!).quant as Quantization;
-  const liveQ = new Map<string, Values[]>([[int8.inputs[0]!, inputs.map((x) => quantizeArray(x, inQuant))]]);
+  const inputTensor = tensorOf(int8, int8.inputs[0]!);
+  const liveQ = new Map<string, Values[]>([[int8.inputs[0]!, inputs.map((x) => quantizeForTensor(x, inputTensor))]]);
   const lastUse = lastReaderIndex(int8);
+  const f32Nodes = new Map(f32.nodes.map((n) => [n.name, n]));
   int8.nodes.forEach((node, i) => {
-    const fNode = f32.nodes[i]!;
-    const fArgs = fNode.inputs.map((x) => valuesOf(f32, liveF, x, batch));
-    const fOut = inputs.map((_, k) =>
-      runNodeF32(
-        f32,
-        fNode,
-        fArgs.map((a) => a[k] as Float32Array),
-      ),
-    );
+    const fNode = f32Nodes.get(node.name);
+    // A requantize between precisions (mixed plans) has no f32 node: in real values it is the identity.
+    const fOut = fNode ? runF32Node(f32, fNode, liveF, batch) : (liveF.get(node.inputs[0]!) as Float32Array[]);
     // The arguments are read on each run: a corrected bias is a new constant.
     const run = () => {
       const qArgs = node.inputs.map((x) => valuesOf(int8, liveQ, x, batch));
