@@ -78,7 +78,7 @@ export async function quantizeModel(model: LoadedModel, options: QuantizeModelOp
 /** A float model quantized with the bundled samples (minmax, two crops each, bias correction), as predict and compile do when handed one; an int8 model as it is. */
 export async function quantizeWithSamples(
   model: LoadedModel,
-  options: Pick<QuantizeModelOptions, 'activations' | 'onProgress'> = {},
+  options: Pick<QuantizeModelOptions, 'activations' | 'precision' | 'onProgress'> = {},
 ): Promise<LoadedModel> {
   if (model.quantized) return model;
   return quantizeModel(model, {
@@ -86,6 +86,7 @@ export async function quantizeWithSamples(
     augment: 2,
     biasCorrection: true,
     activations: options.activations ?? 'int8',
+    ...(options.precision && { precision: options.precision }),
     onProgress: options.onProgress,
   });
 }

@@ -23,7 +23,7 @@ import { arenaConfigurationLines, overBound } from '../terminal/arena-lines.ts';
 import { bytes } from '../terminal/format.ts';
 import { cutById } from './offload-model.ts';
 import { prepareModel } from './prepare-model.ts';
-import { quantizeWithSamplesShown } from './quantize.ts';
+import { precisionFlag, quantizeWithSamplesShown } from './quantize.ts';
 
 /** Options of compile. */
 export interface CompileOptions {
@@ -34,6 +34,8 @@ export interface CompileOptions {
   budgetRam?: string;
   budgetFlash?: string;
   activations?: ActivationType;
+  /** --precision: layer=int8|16x8|int4w,… when a float model is quantized here. */
+  precision?: string;
   /** Compile the device's side of the model split at this cut (ids as `offload plan` lists them). */
   cut?: string;
   /** --threads: threads the model may use (hosted C targets, wasm32). */
@@ -114,7 +116,8 @@ export async function compileCommand(spec: string | undefined, options: CompileO
     checkSplitTarget(target, loaded.spec);
     refuseAudioOffload(loaded);
   }
-  const model = await quantizeWithSamplesShown(loaded, options.json, options.activations);
+  const precision = precisionFlag(loaded, options.precision, options.activations);
+  const model = await quantizeWithSamplesShown(loaded, options.json, options.activations, precision);
   const cut = options.cut !== undefined ? cutById(cutCandidates(model.graph), options.cut, model.spec) : undefined;
   const compiled = compile(model, {
     target: target.name,

@@ -111,6 +111,10 @@ program
       .choices(['int8', 'int16'])
       .default('int8'),
   )
+  .option(
+    '--precision <list>',
+    'per layer: layer=int8|16x8|int4w,… (names as `inspect` prints them; int4w: 4-bit weights, int8 activations; layers not named stay int8)',
+  )
   .requiredOption('--out <file>', 'the artifact to write')
   .option(
     '--outputs <nodes>',
@@ -147,6 +151,7 @@ program
       .choices(['int8', 'int16'])
       .default('int8'),
   )
+  .option('--precision <list>', 'when a float model is quantized here: per layer, layer=int8|16x8|int4w,…')
   .option(
     '--budget-ram <bytes>',
     "the RAM to fit (e.g. 262144, 256k, 2M; default: the target's): the cheapest arena configuration that fits is built (layer-wise, in place, else the first layers in patches), else refused with the best one's overshoot",

@@ -21,6 +21,7 @@ import { TinyedgeError } from '../errors.ts';
 import { tensorOf } from '../ir/graph.ts';
 import { checkWritableDirPath } from '../output/output-path.ts';
 import type { CalibrationMethod } from '../quantize/calibrate.ts';
+import { checkPrecisionPlan, type PrecisionPlan, parsePrecisionList } from '../quantize/precision-plan.ts';
 import type { ActivationType } from '../quantize/prepare/quant-params.ts';
 import { type QuantizationReport, quantizationReport } from '../quantize/report.ts';
 import { shortName, table } from '../terminal/format.ts';
@@ -37,8 +38,31 @@ export interface QuantizeCommandOptions {
   evalAugment: string;
   biasCorrection: boolean;
   activations: ActivationType;
+  /** --precision: layer=int8|16x8|int4w,… */
+  precision?: string;
   out: string;
   json?: boolean;
+}
+
+/**
+ * The plan of a --precision flag (layer=int8|16x8|int4w,…), checked against the model's layers before any time is
+ * spent; undefined without the flag. It replaces --activations, so the two together are refused.
+ */
+export function precisionFlag(
+  model: LoadedModel,
+  flag: string | undefined,
+  activations: ActivationType | undefined,
+): PrecisionPlan | undefined {
+  if (flag === undefined) return undefined;
+  if (activations === 'int16')
+    throw new TinyedgeError('TE602', '--precision and --activations int16 exclude each other: say 16x8 per layer');
+  if (model.quantized)
+    throw new TinyedgeError('TE606', 'is already quantized: --precision applies when a float model is quantized', {
+      file: model.spec,
+    });
+  const plan = parsePrecisionList(flag);
+  checkPrecisionPlan(model.graph, plan);
+  return plan;
 }
 
 /** Seed of the evaluation augmentations: not the calibration's (CALIBRATION_SEED), so the report is measured on unseen crops. */
@@ -60,7 +84,7 @@ function quantizeProgress(
   const reading = files * ((options.augment ?? 2) + 1);
   const decoding = startProgress('reading photos', reading, show);
   const steps = 1000;
-  const mode = options.activations === 'int16' ? '16×8, ' : '';
+  const mode = options.precision ? 'per-layer precision, ' : options.activations === 'int16' ? '16×8, ' : '';
   let quantizing: Progress | undefined;
   return {
     onProgress(stage, f) {
@@ -116,15 +140,17 @@ export async function quantizeWithSamplesShown(
   model: LoadedModel,
   quiet?: boolean,
   activations: ActivationType = 'int8',
+  precision?: PrecisionPlan,
 ): Promise<LoadedModel> {
   if (model.quantized) return model;
   if (!quiet)
     process.stderr.write(
       `quantizing with the bundled sample ${model.audio ? 'clips' : 'photos'} (use \`tinyedge quantize\` to choose the calibration set)\n`,
     );
-  const progress = quantizeProgress(calibrationFiles(model).length, { augment: 2, activations }, !quiet);
+  const options = { augment: 2, activations, ...(precision && { precision }) };
+  const progress = quantizeProgress(calibrationFiles(model).length, options, !quiet);
   try {
-    return await quantizeWithSamples(model, { activations, onProgress: progress.onProgress });
+    return await quantizeWithSamples(model, { ...options, onProgress: progress.onProgress });
   } finally {
     progress.stop();
   }
@@ -147,11 +173,14 @@ function db(x: number): string {
 }
 
 function printReport(report: QuantizationReport, out: string, worst = 12): void {
+  // A column for the precision only when layers differ in it.
+  const mixed = report.layers.some((l) => l.precision !== report.layers[0]?.precision);
   const rows = report.layers
     .slice(0, worst)
     .map((l) => [
       shortName(l.node, 56),
       l.op,
+      ...(mixed ? [l.precision] : []),
       db(l.sqnrDb),
       l.weightRange ? `${l.weightRange[0].toFixed(3)}…${l.weightRange[1].toFixed(3)}` : '',
       `${l.activationRange[0].toFixed(3)}…${l.activationRange[1].toFixed(3)}`,
@@ -159,7 +188,9 @@ function printReport(report: QuantizationReport, out: string, worst = 12): void 
     ]);
   const lines = [
     `worst ${Math.min(worst, report.layers.length)} of ${report.layers.length} layers (SQNR of the dequantized int8 output vs f32, error accumulated from the input):`,
-    table(['node', 'op', 'SQNR dB', 'weights', 'activation range', 'clipped'], rows, [2, 5]),
+    mixed
+      ? table(['node', 'op', 'precision', 'SQNR dB', 'weights', 'activation range', 'clipped'], rows, [3, 6])
+      : table(['node', 'op', 'SQNR dB', 'weights', 'activation range', 'clipped'], rows, [2, 5]),
     `evaluated on ${report.images} held-out inputs:`,
     `  output   ${db(report.output.sqnrDb)} dB  (${shortName(report.output.tensor, 60)})`,
     ...(report.logits ? [`  logits   ${db(report.logits.sqnrDb)} dB  (${shortName(report.logits.tensor, 60)})`] : []),
@@ -178,11 +209,18 @@ export async function quantizeCommand(spec: string | undefined, options: Quantiz
   const evalAugment = count(options.evalAugment, '--eval-augment');
   checkOut(options.out);
   const model = prepareModel(spec, { quiet: options.json, outputs: options.outputs });
+  const precision = precisionFlag(model, options.precision, options.activations);
   const files = calibrationFiles(model, options.calibrate);
   const { graph, calibration } = await quantizeShowingProgress(
     model,
     files,
-    { method: options.method, augment, biasCorrection: options.biasCorrection, activations: options.activations },
+    {
+      method: options.method,
+      augment,
+      biasCorrection: options.biasCorrection,
+      activations: options.activations,
+      ...(precision && { precision }),
+    },
     options.json,
   );
   const f32 = model.graph;

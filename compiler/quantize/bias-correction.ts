@@ -55,11 +55,13 @@ export function correctBiases(
   const inputTensor = tensorOf(int8, int8.inputs[0]!);
   const liveQ = new Map<string, Values[]>([[int8.inputs[0]!, inputs.map((x) => quantizeForTensor(x, inputTensor))]]);
   const lastUse = lastReaderIndex(int8);
-  const f32Nodes = new Map(f32.nodes.map((n) => [n.name, n]));
+  const lastUseF = lastReaderIndex(f32);
+  const f32Index = new Map(f32.nodes.map((n, i) => [n.name, i]));
   int8.nodes.forEach((node, i) => {
-    const fNode = f32Nodes.get(node.name);
-    // A requantize between precisions (mixed plans) has no f32 node: in real values it is the identity.
-    const fOut = fNode ? runF32Node(f32, fNode, liveF, batch) : (liveF.get(node.inputs[0]!) as Float32Array[]);
+    // A requantize between precisions (mixed plans) has no f32 node, and nothing to correct.
+    const fi = f32Index.get(node.name);
+    const fNode = fi === undefined ? undefined : f32.nodes[fi]!;
+    const fOut = fNode && runF32Node(f32, fNode, liveF, batch);
     // The arguments are read on each run: a corrected bias is a new constant.
     const run = () => {
       const qArgs = node.inputs.map((x) => valuesOf(int8, liveQ, x, batch));
@@ -72,14 +74,12 @@ export function correctBiases(
       );
     };
     let qOut = run();
-    if (correctNode(int8, node, fOut, qOut)) qOut = run();
-    liveF.set(node.outputs[0]!, fOut);
+    if (fOut && correctNode(int8, node, fOut, qOut)) qOut = run();
     liveQ.set(node.outputs[0]!, qOut);
-    for (const x of node.inputs) {
-      if (lastUse.get(x) === i) {
-        liveF.delete(x);
-        liveQ.delete(x);
-      }
+    for (const x of node.inputs) if (lastUse.get(x) === i) liveQ.delete(x);
+    if (fNode && fOut) {
+      liveF.set(fNode.outputs[0]!, fOut);
+      for (const x of fNode.inputs) if (lastUseF.get(x) === fi) liveF.delete(x);
     }
     onNode?.(i + 1, int8.nodes.length);
   });

@@ -6,7 +6,7 @@
  */
 
 import { TinyedgeError } from '../errors.ts';
-import type { Graph, Node } from '../ir/graph.ts';
+import { type Graph, type Node, tensorOf } from '../ir/graph.ts';
 import type { OpName } from '../ir/ops.ts';
 import { UNSUPPORTED_16X8 } from './prepare/prepare-int8.ts';
 import type { ActivationType } from './prepare/quant-params.ts';
@@ -97,4 +97,11 @@ export function activationTypes(g: Graph, plan: PrecisionPlan): Map<string, Acti
 /** The same precision for every layer with weights. */
 export function uniformPlan(g: Graph, precision: LayerPrecision): Record<string, LayerPrecision> {
   return Object.fromEntries(g.nodes.filter((n) => MAC_OPS.has(n.op)).map((n) => [n.name, precision]));
+}
+
+/** The precision a node of a quantized graph runs at: 16×8 with an int16 output, int4w with 4-bit weights, else int8. */
+export function precisionOfNode(q: Graph, node: Node): LayerPrecision {
+  if (tensorOf(q, node.outputs[0]!).dtype === 'int16') return '16x8';
+  if (MAC_OPS.has(node.op) && tensorOf(q, node.inputs[1]!).quant?.bits === 4) return 'int4w';
+  return 'int8';
 }

@@ -8,12 +8,15 @@ import { type Graph, type Node, tensorOf } from '../ir/graph.ts';
 import type { Quantization } from '../ir/tensor.ts';
 import { runF32 } from '../reference/f32/interpreter.ts';
 import { runInteger } from '../reference/integer/interpreter.ts';
+import { type LayerPrecision, precisionOfNode } from './precision-plan.ts';
 import { activationType, dequantizeArray, quantizeForTensor, RANGE_OF } from './prepare/quant-params.ts';
 
 /** One layer's line of the report. */
 export interface LayerReport {
   node: string;
   op: string;
+  /** What the layer runs at: int8, 16x8 or int4w. */
+  precision: LayerPrecision;
   sqnrDb: number;
   /** Extremes of the f32 weights (MAC ops only). */
   weightRange: [number, number] | null;
@@ -155,6 +158,7 @@ export function quantizationReport(
       return {
         node: n.name,
         op: n.op,
+        precision: precisionOfNode(int8, n),
         sqnrDb: sqnrDb(signal.get(name) ?? 0, noise.get(name) ?? 0),
         weightRange: weightRange(f32, f32Node),
         activationRange: representable(q, tensorOf(int8, name).dtype),

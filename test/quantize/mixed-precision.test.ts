@@ -15,10 +15,10 @@ import { parsePrecisionList } from '../../compiler/quantize/precision-plan.ts';
 import { quantizeGraph } from '../../compiler/quantize/quantize-graph.ts';
 import { buildC, firstDifference, runC } from '../support/c-build.ts';
 import { quantizeCase, referenceOutputs } from '../support/kernel-cases.ts';
-import { MIXED_PLAN, mixedGraph } from '../support/mixed-precision-graph.ts';
+import { MIXED_CASE, MIXED_PLAN, mixedGraph } from '../support/mixed-precision-graph.ts';
 import { instantiateWasm } from '../support/wasm-build.ts';
 
-const mixed = () => quantizeCase(mixedGraph(), 3, undefined, MIXED_PLAN);
+const mixed = () => quantizeCase(MIXED_CASE.graph(), MIXED_CASE.seed, undefined, MIXED_PLAN);
 
 /** The code and the whole line (place and message) of the TinyedgeError `f` throws. */
 function code(f: () => unknown): string {

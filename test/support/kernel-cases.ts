@@ -158,8 +158,11 @@ export interface KernelCase {
   seed: number;
   /** Forces the output's calibrated range (for requantization multipliers above one). */
   outputRange?: { min: number; max: number };
-  /** int16 for the 16×8 form of the case (int16 activations, int8 weights, int64 biases); int8 by default. */
-  activations?: ActivationType;
+  /**
+   * int16 for the 16×8 form of the case (int16 activations, int8 weights, int64 biases); int8 by default; or a
+   * per-layer plan (test/support/mixed-precision-graph.ts).
+   */
+  activations?: ActivationType | PrecisionPlan;
   /**
    * A tile boundary of the ISA folders' int8 kernels only, with no 16×8 form: the 16×8 kernels are ref's loops,
    * which these shapes do not stress, and over K ≥ 50 taps int8 weights alone keep 16×8 above the 1% error that

@@ -8,7 +8,7 @@ import { NO_CLAMP } from '../../compiler/ir/attrs.ts';
 import { type Graph, GraphBuilder } from '../../compiler/ir/graph.ts';
 import { sizeOf } from '../../compiler/ir/tensor.ts';
 import type { PrecisionPlan } from '../../compiler/quantize/precision-plan.ts';
-import { RELU6 } from './kernel-cases.ts';
+import { type KernelCase, RELU6 } from './kernel-cases.ts';
 import { seededUniform } from './seeded.ts';
 
 /** The plan of the mixed case: every precision and both directions of conversion. */
@@ -43,3 +43,11 @@ export function mixedGraph(): Graph {
   b.graph.outputs.push(b.node('softmax', 'softmax', [fc], { beta: 1 }));
   return b.graph;
 }
+
+/** The mixed graph as a kernel case, for the targets' kernel tests. */
+export const MIXED_CASE: KernelCase = {
+  name: 'mixed precision (16×8 conv and classifier, int4w depthwise and pointwise)',
+  graph: mixedGraph,
+  seed: 3,
+  activations: MIXED_PLAN,
+};
