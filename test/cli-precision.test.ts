@@ -1,7 +1,7 @@
 /**
  * `tinyedge quantize --precision` end to end: an explicit per-layer list quantizes those layers 16×8 or with 4-bit
- * weights (the JSON report says each layer's precision), and malformed lists, unknown layers and --activations int16
- * beside it fail with their codes before any calibration.
+ * weights (the JSON report says each layer's precision), and malformed lists, unknown layers, --activations int16
+ * beside it and auto's flags without auto fail with their codes before any calibration.
  */
 
 import { mkdtempSync } from 'node:fs';
@@ -25,7 +25,7 @@ describe('tinyedge quantize --precision', () => {
     expect(precision).toMatchObject({ Conv1: '16x8', block_16_project: 'int4w', block_0_depthwise: 'int8' });
   });
 
-  it('refuses an unknown layer, a malformed list and --activations int16 beside it', () => {
+  it('refuses an unknown layer, a malformed list, --activations int16 beside it and --max-cost without auto', () => {
     const out = ['--out', join(work, 'x.tinyedge')];
     expectUserError(
       quantize('--precision', 'Logits=16x8', ...out),
@@ -38,5 +38,6 @@ describe('tinyedge quantize --precision', () => {
       /exclude each other/,
       'TE602',
     );
+    expectUserError(quantize('--precision', 'Conv1=16x8', '--max-cost', '1.2', ...out), /--precision auto/, 'TE602');
   });
 });

@@ -21,11 +21,12 @@ import { TinyedgeError } from '../errors.ts';
 import { tensorOf } from '../ir/graph.ts';
 import { checkWritableDirPath } from '../output/output-path.ts';
 import type { CalibrationMethod } from '../quantize/calibrate.ts';
-import { checkPrecisionPlan, type PrecisionPlan, parsePrecisionList } from '../quantize/precision-plan.ts';
 import type { ActivationType } from '../quantize/prepare/quant-params.ts';
 import { type QuantizationReport, quantizationReport } from '../quantize/report.ts';
 import { shortName, table } from '../terminal/format.ts';
 import { type Progress, startProgress } from '../terminal/progress.ts';
+import { precisionOptions } from './precision-flags.ts';
+import { autoPrecisionLines, autoPrecisionSummary } from './precision-report.ts';
 import { prepareModel } from './prepare-model.ts';
 
 /** Options of quantize. */
@@ -38,31 +39,15 @@ export interface QuantizeCommandOptions {
   evalAugment: string;
   biasCorrection: boolean;
   activations: ActivationType;
-  /** --precision: layer=int8|16x8|int4w,… */
+  /** --precision: layer=int8|16x8|int4w,… or auto (with --target, --budget-flash, --budget-ram, --max-cost, --min-sqnr). */
   precision?: string;
+  target?: string;
+  budgetFlash?: string;
+  budgetRam?: string;
+  maxCost?: string;
+  minSqnr?: string;
   out: string;
   json?: boolean;
-}
-
-/**
- * The plan of a --precision flag (layer=int8|16x8|int4w,…), checked against the model's layers before any time is
- * spent; undefined without the flag. It replaces --activations, so the two together are refused.
- */
-export function precisionFlag(
-  model: LoadedModel,
-  flag: string | undefined,
-  activations: ActivationType | undefined,
-): PrecisionPlan | undefined {
-  if (flag === undefined) return undefined;
-  if (activations === 'int16')
-    throw new TinyedgeError('TE602', '--precision and --activations int16 exclude each other: say 16x8 per layer');
-  if (model.quantized)
-    throw new TinyedgeError('TE606', 'is already quantized: --precision applies when a float model is quantized', {
-      file: model.spec,
-    });
-  const plan = parsePrecisionList(flag);
-  checkPrecisionPlan(model.graph, plan);
-  return plan;
 }
 
 /** Seed of the evaluation augmentations: not the calibration's (CALIBRATION_SEED), so the report is measured on unseen crops. */
@@ -84,7 +69,15 @@ function quantizeProgress(
   const reading = files * ((options.augment ?? 2) + 1);
   const decoding = startProgress('reading photos', reading, show);
   const steps = 1000;
-  const mode = options.precision ? 'per-layer precision, ' : options.activations === 'int16' ? '16×8, ' : '';
+  const mode = options.autoPrecision
+    ? 'precision auto, '
+    : options.precision
+      ? 'per-layer precision, '
+      : options.activations === 'int16'
+        ? '16×8, '
+        : '';
+  // One bar over the data passes: calibration, the automatic choice when asked, bias correction.
+  const stages = ['calibrate', ...(options.autoPrecision ? ['precision'] : []), 'correct'];
   let quantizing: Progress | undefined;
   return {
     onProgress(stage, f) {
@@ -93,11 +86,11 @@ function quantizeProgress(
         decoding.stop();
         quantizing = startProgress(
           `quantizing (${mode}${options.method ?? 'minmax'}${options.biasCorrection !== false ? ', bias correction' : ''})`,
-          2 * steps,
+          stages.length * steps,
           show,
         );
       }
-      quantizing.update(Math.round((stage === 'calibrate' ? f : 1 + f) * steps));
+      quantizing.update(Math.round((stages.indexOf(stage) + f) * steps));
     },
     stop() {
       decoding.stop();
@@ -140,17 +133,20 @@ export async function quantizeWithSamplesShown(
   model: LoadedModel,
   quiet?: boolean,
   activations: ActivationType = 'int8',
-  precision?: PrecisionPlan,
+  precision: Pick<QuantizeModelOptions, 'precision' | 'autoPrecision'> = {},
 ): Promise<LoadedModel> {
   if (model.quantized) return model;
   if (!quiet)
     process.stderr.write(
       `quantizing with the bundled sample ${model.audio ? 'clips' : 'photos'} (use \`tinyedge quantize\` to choose the calibration set)\n`,
     );
-  const options = { augment: 2, activations, ...(precision && { precision }) };
+  const options = { augment: 2, activations, ...precision };
   const progress = quantizeProgress(calibrationFiles(model).length, options, !quiet);
   try {
-    return await quantizeWithSamples(model, { ...options, onProgress: progress.onProgress });
+    const quantized = await quantizeWithSamples(model, { ...options, onProgress: progress.onProgress });
+    progress.stop();
+    if (!quiet && quantized.autoPrecision) process.stderr.write(`${autoPrecisionSummary(quantized.autoPrecision)}\n`);
+    return quantized;
   } finally {
     progress.stop();
   }
@@ -209,9 +205,9 @@ export async function quantizeCommand(spec: string | undefined, options: Quantiz
   const evalAugment = count(options.evalAugment, '--eval-augment');
   checkOut(options.out);
   const model = prepareModel(spec, { quiet: options.json, outputs: options.outputs });
-  const precision = precisionFlag(model, options.precision, options.activations);
+  const precision = precisionOptions(model, options);
   const files = calibrationFiles(model, options.calibrate);
-  const { graph, calibration } = await quantizeShowingProgress(
+  const { graph, calibration, autoPrecision } = await quantizeShowingProgress(
     model,
     files,
     {
@@ -219,7 +215,7 @@ export async function quantizeCommand(spec: string | undefined, options: Quantiz
       augment,
       biasCorrection: options.biasCorrection,
       activations: options.activations,
-      ...(precision && { precision }),
+      ...precision,
     },
     options.json,
   );
@@ -245,9 +241,10 @@ export async function quantizeCommand(spec: string | undefined, options: Quantiz
   writeArtifactFile(options.out, bytes);
   if (options.json) {
     process.stdout.write(
-      `${JSON.stringify({ artifact: options.out, bytes: bytes.length, model: model.spec, calibration: { ...artifact.calibration, photos: files.length }, report })}\n`,
+      `${JSON.stringify({ artifact: options.out, bytes: bytes.length, model: model.spec, calibration: { ...artifact.calibration, photos: files.length }, report, ...(autoPrecision && { autoPrecision }) })}\n`,
     );
     return;
   }
+  if (autoPrecision) process.stdout.write(`${autoPrecisionLines(autoPrecision).join('\n')}\n`);
   printReport(report, options.out);
 }

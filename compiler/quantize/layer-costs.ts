@@ -1,0 +1,101 @@
+/**
+ * @fileoverview What each precision costs a layer, as a simple documented model (docs/cli.md, "--precision auto"):
+ * flash = weight bytes (int8 and 16×8: one per weight; int4w: ⌈K/2⌉ per output channel for the layers the packed
+ * int4 kernels read, 1×1 convolutions and dense layers, else stored as int8) + bias bytes (int32: 4, 16×8's int64: 8
+ * per channel); instructions = MACs ÷ MACs per instruction of that precision's kernels for the layer's kind
+ * (MACS_PER_INSTRUCTION); RAM = the largest inputs + output of any node at the plan's activation types.
+ */
+
+import { type Graph, type Node, tensorOf } from '../ir/graph.ts';
+import { modelStats } from '../ir/stats.ts';
+import { sizeOf } from '../ir/tensor.ts';
+import {
+  activationTypes,
+  LAYER_PRECISIONS,
+  type LayerPrecision,
+  MAC_OPS,
+  type PrecisionPlan,
+} from './precision-plan.ts';
+import { isPointwiseConv } from './prepare/prepare-int8.ts';
+
+/** The kinds of layer whose kernels run at different rates. */
+export type MacKind = 'conv' | 'pointwise' | 'depthwise' | 'dense';
+
+/** MACs per instruction of each precision's kernels by kind of layer. */
+export type MacsPerInstruction = Readonly<Record<LayerPrecision, Readonly<Record<MacKind, number>>>>;
+
+/**
+ * Measured on cortex-m4 over builder:mobilenet_v2_0.35_96's layers (`tinyedge bench ARTIFACT --target cortex-m4`
+ * on its all-int8 and all-16×8 artifacts, 2026-12-07): int8 on the SMLAD kernels, 16×8 on the ref int16 kernels. The
+ * choice reads only ratios against all-int8 (the instruction budget is a multiple of it), so the table serves every
+ * target until one is measured apart. int4w is an estimate until its kernels are measured: int8's rate, less a fifth
+ * for unpacking nibbles where the weights are packed.
+ */
+export const MACS_PER_INSTRUCTION: MacsPerInstruction = {
+  int8: { conv: 0.341, pointwise: 0.477, depthwise: 0.328, dense: 0.72 },
+  '16x8': { conv: 0.072, pointwise: 0.079, depthwise: 0.047, dense: 0.098 },
+  int4w: { conv: 0.341, pointwise: 0.382, depthwise: 0.328, dense: 0.576 },
+};
+
+function kindOf(g: Graph, n: Node): MacKind {
+  if (n.op === 'depthwise_conv2d') return 'depthwise';
+  if (n.op === 'fully_connected') return 'dense';
+  return isPointwiseConv(g, n) ? 'pointwise' : 'conv';
+}
+
+/** One layer with weights: its MACs and its flash and instructions at each precision. */
+export interface LayerCost {
+  node: string;
+  macs: number;
+  flash: Record<LayerPrecision, number>;
+  instructions: Record<LayerPrecision, number>;
+}
+
+/** The cost of every layer with weights of an f32 graph (weights [O, …] or depthwise [1, KH, KW, C·M]). */
+export function layerCosts(g: Graph, rate: MacsPerInstruction = MACS_PER_INSTRUCTION): LayerCost[] {
+  const macsByNode = new Map(modelStats(g).nodes.map((n) => [n.name, n.macs]));
+  return g.nodes
+    .filter((n) => MAC_OPS.has(n.op))
+    .map((n) => {
+      const filter = tensorOf(g, n.inputs[1]!);
+      const rows = n.op === 'depthwise_conv2d' ? filter.shape[3]! : filter.shape[0]!;
+      const k = sizeOf(filter.shape) / rows;
+      const biasChannels = n.inputs[2] === undefined ? 0 : sizeOf(tensorOf(g, n.inputs[2]).shape);
+      const int8Weights = sizeOf(filter.shape);
+      const macs = macsByNode.get(n.name) ?? 0;
+      const kind = kindOf(g, n);
+      const packed = kind === 'pointwise' || kind === 'dense';
+      const flash = {
+        int8: int8Weights + 4 * biasChannels,
+        '16x8': int8Weights + 8 * biasChannels,
+        int4w: (packed ? rows * Math.ceil(k / 2) : int8Weights) + 4 * biasChannels,
+      };
+      const instructions = Object.fromEntries(LAYER_PRECISIONS.map((p) => [p, macs / rate[p][kind]])) as Record<
+        LayerPrecision,
+        number
+      >;
+      return { node: n.name, macs, flash, instructions };
+    });
+}
+
+/** Flash and instructions of the layers with weights under a plan (layers it leaves out at int8). */
+export function planCost(costs: readonly LayerCost[], plan: PrecisionPlan): { flash: number; instructions: number } {
+  let flash = 0;
+  let instructions = 0;
+  for (const c of costs) {
+    const p = plan[c.node] ?? 'int8';
+    flash += c.flash[p];
+    instructions += c.instructions[p];
+  }
+  return { flash, instructions };
+}
+
+/** The largest inputs + output bytes of any node under the plan: a lower bound of the arena the planner finds. */
+export function planRamBytes(g: Graph, plan: PrecisionPlan): number {
+  const types = activationTypes(g, plan);
+  const bytes = (name: string) => {
+    const t = tensorOf(g, name);
+    return t.data ? 0 : sizeOf(t.shape) * (types.get(name) === 'int16' ? 2 : 1);
+  };
+  return Math.max(0, ...g.nodes.map((n) => [...n.inputs, n.outputs[0]!].reduce((s, x) => s + bytes(x), 0)));
+}
