@@ -2,7 +2,7 @@
  * @fileoverview `--precision auto`: a precision per layer chosen by measured sensitivity under the budgets.
  * Sensitivity: on a few calibration inputs, the output's noise fraction e = Σ(f − dq)² / Σf² (f the f32 output, dq
  * the dequantized integer-reference output; SQNR = −10·log10 e) of the all-int8 graph, and of the graph with only one
- * layer moved to int4w (its rise, Δ4) or to 16×8 (its fall, Δ16); measured without bias correction, which the final
+ * layer (with weights, or a softmax: only 16×8) moved to int4w (its rise, Δ4) or to 16×8 (its fall, Δ16); measured without bias correction, which the final
  * quantization then applies. A plan's noise is predicted as e_int8 + ΣΔ4 − ΣΔ16 (errors of different layers add as
  * independent noise). Candidates: the first i layers in order of least Δ4 per flash byte saved at int4w, with the
  * first j of the others in order of most Δ16 per extra instruction at 16×8, for every i and j; the choice is the

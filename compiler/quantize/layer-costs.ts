@@ -43,7 +43,7 @@ function kindOf(g: Graph, n: Node): MacKind {
   return isPointwiseConv(g, n) ? 'pointwise' : 'conv';
 }
 
-/** One layer with weights: its MACs and its flash and instructions at each precision. */
+/** One layer with weights (or a softmax): its MACs and its flash and instructions at each precision. */
 export interface LayerCost {
   node: string;
   macs: number;
@@ -51,12 +51,18 @@ export interface LayerCost {
   instructions: Record<LayerPrecision, number>;
 }
 
-/** The cost of every layer with weights of an f32 graph (weights [O, …] or depthwise [1, KH, KW, C·M]). */
+/** The cost of every layer with weights of an f32 graph (weights [O, …] or depthwise [1, KH, KW, C·M]), and of each softmax. */
 export function layerCosts(g: Graph, rate: MacsPerInstruction = MACS_PER_INSTRUCTION): LayerCost[] {
   const macsByNode = new Map(modelStats(g).nodes.map((n) => [n.name, n.macs]));
   return g.nodes
-    .filter((n) => MAC_OPS.has(n.op))
+    .filter((n) => MAC_OPS.has(n.op) || n.op === 'softmax')
     .map((n) => {
+      // A softmax's int8 output steps of 1/256 can be most of a classifier's output error; at 16×8 it has int16
+      // steps for about the same work per element (a table lookup either way): no weights, no MACs, cost 0 here.
+      if (n.op === 'softmax') {
+        const none = { int8: 0, '16x8': 0, int4w: 0 };
+        return { node: n.name, macs: 0, flash: none, instructions: { ...none } };
+      }
       const filter = tensorOf(g, n.inputs[1]!);
       const rows = n.op === 'depthwise_conv2d' ? filter.shape[3]! : filter.shape[0]!;
       const k = sizeOf(filter.shape) / rows;
