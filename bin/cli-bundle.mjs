@@ -12,8 +12,8 @@ const SOURCES = ['compiler', 'models', 'runtime', 'targets'];
 const OUT_DIR = join(ROOT, 'node_modules', '.cache', 'tinyedge');
 const OUT = join(OUT_DIR, 'cli.mjs');
 
-/** The newest modification time of the CLI's sources (TypeScript, JavaScript, JSON), ms; the library's too. */
-export function newestSource() {
+/** The newest modification time of the CLI's sources (TypeScript, JavaScript, JSON), ms; the library's too; with `extra` folders, theirs too. */
+export function newestSource(extra = []) {
   let newest = statSync(fileURLToPath(import.meta.url)).mtimeMs;
   const walk = (dir) => {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
@@ -22,7 +22,7 @@ export function newestSource() {
       else if (/\.(ts|js|mjs|json)$/.test(e.name)) newest = Math.max(newest, statSync(path).mtimeMs);
     }
   };
-  for (const d of SOURCES) walk(join(ROOT, d));
+  for (const d of [...SOURCES, ...extra]) walk(join(ROOT, d));
   return newest;
 }
 
@@ -43,17 +43,30 @@ export const ownImportMetaUrl = (outDir) => ({
   },
 });
 
-/** The bundle's URL, rebuilt first if a source changed; undefined when it cannot be built here. */
-export async function cliBundle() {
+/** The CLI bundle's URL, rebuilt first if a source changed; undefined when it cannot be built here. */
+export const cliBundle = () => bundleOf(join(ROOT, 'compiler', 'cli', 'main.ts'), OUT, []);
+
+/**
+ * The URL of a bundle of a tool under tools/ (`tools/report/main.ts`: `tools-report-main.mjs` beside the CLI's),
+ * rebuilt first if a source or a tool changed; undefined for another file or when it cannot be built here.
+ */
+export function toolBundle(entry) {
+  const path = relative(ROOT, entry).split(sep);
+  if (path[0] !== 'tools' || path.includes('..')) return undefined;
+  return bundleOf(entry, join(OUT_DIR, `${path.join('-').replace(/\.ts$/, '')}.mjs`), ['tools']);
+}
+
+/** The URL of `out`, a bundle of `entry`, rebuilt first if one of the sources (and `extra` folders) is newer. */
+async function bundleOf(entry, out, extra) {
   try {
-    const built = statSync(OUT, { throwIfNoEntry: false });
-    if (built && built.mtimeMs >= newestSource()) return pathToFileURL(OUT).href;
+    const built = statSync(out, { throwIfNoEntry: false });
+    if (built && built.mtimeMs >= newestSource(extra)) return pathToFileURL(out).href;
     const { build } = await import('esbuild');
     mkdirSync(OUT_DIR, { recursive: true });
-    // Written beside and renamed: CLI processes started together never load a half-written bundle.
-    const partial = `${OUT}.${process.pid}.tmp`;
+    // Written beside and renamed: processes started together never load a half-written bundle.
+    const partial = `${out}.${process.pid}.tmp`;
     await build({
-      entryPoints: [join(ROOT, 'compiler', 'cli', 'main.ts')],
+      entryPoints: [entry],
       bundle: true,
       platform: 'node',
       format: 'esm',
@@ -62,8 +75,8 @@ export async function cliBundle() {
       logLevel: 'silent',
       plugins: [ownImportMetaUrl(OUT_DIR)],
     });
-    renameSync(partial, OUT);
-    return pathToFileURL(OUT).href;
+    renameSync(partial, out);
+    return pathToFileURL(out).href;
   } catch {
     return undefined;
   }

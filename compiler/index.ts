@@ -29,7 +29,7 @@ export type { PredictOptions } from './api/predict.ts';
 /** One inference with the reference interpreter (f32, or the integer one every target matches bit for bit). */
 export { predict } from './api/predict.ts';
 export type { QuantizedModel, QuantizeModelOptions, QuantizeStage } from './api/quantize-model.ts';
-export { calibrationFiles, quantizeWithSamples } from './api/quantize-model.ts';
+export { calibrationFiles, evaluationInputs, quantizeWithSamples } from './api/quantize-model.ts';
 export type { Budget, Compiled, CompileOptions } from './compile/compile-model.ts';
 /** An int8 model planned, rendered (C99 or WebAssembly) and built for a target into a folder. */
 export { checkSplitTarget, compile, refuseAudioOffload } from './compile/compile-model.ts';

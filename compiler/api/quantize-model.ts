@@ -135,3 +135,23 @@ export async function quantizeWithSamples(
     onProgress: options.onProgress,
   });
 }
+
+/** Seed of the evaluation augmentations: not the calibration's, so the quantization report is measured on unseen crops. */
+export const EVALUATION_SEED = 2;
+
+/**
+ * The inputs the quantization report is measured on: `perPhoto` held-out augmentations of each calibration photo
+ * (the photos themselves when `perPhoto` is 0), or an audio model's clips.
+ */
+export async function evaluationInputs(
+  model: LoadedModel,
+  files: readonly string[],
+  perPhoto: number,
+): Promise<Float32Array[]> {
+  const g = model.graph;
+  const audio = model.audio;
+  if (audio) return files.map((file) => audioInput(file, audio));
+  const set = await imageSet(files, tensorOf(g, g.inputs[0]!).shape, model.preprocessing, perPhoto, EVALUATION_SEED);
+  const held = set.filter((s) => s.augmentation !== undefined);
+  return (held.length ? held : set).map((s) => s.input);
+}

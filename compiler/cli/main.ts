@@ -20,6 +20,7 @@ import { offloadRunCommand } from './offload-run.ts';
 import { SERVE_DEFAULTS, serveCommand } from './offload-serve.ts';
 import { predictCommand } from './predict.ts';
 import { quantizeCommand } from './quantize.ts';
+import { type ReportOptions, reportCommand } from './report.ts';
 import { runCommand } from './run.ts';
 
 /** The photo the offload tools feed by default. */
@@ -246,7 +247,7 @@ program
   )
   .option(
     '--suite <name>',
-    "mlperf-tiny with --target cortex-m4, cortex-m7 or cortex-m55: MLPerf Tiny's four models and person_detect in one table, beside TFLM + CMSIS-NN and the best published results (see docs/benchmarks.md)",
+    "mlperf-tiny with --target cortex-m4, cortex-m7 or cortex-m55: MLPerf Tiny's four models and person_detect in one table, beside TFLM + CMSIS-NN and the best published results; int4-weights with an Arm --target: layers with int8 and int4 weights, instructions and weight bytes (see docs/benchmarks.md)",
   )
   .option(
     '--models-dir <dir>',
@@ -255,6 +256,29 @@ program
   .option('--models <names>', 'with --suite: only these models, comma-separated (vww, kws, ic, ad, person_detect)')
   .option('--json', 'print one JSON object on stdout')
   .action((model: string, opts: BenchOptions) => benchCommand(model, opts, process.argv.includes('--debug')));
+
+program
+  .command('report')
+  .description(
+    'one self-contained HTML page of a model on a target: summary, layers, per-layer cost, quantization error, the arena over time, the split curve',
+  )
+  .argument('[model]', 'model name, path, int8 artifact, or a folder written by `tinyedge compile`', DEFAULT_MODEL)
+  .addOption(
+    new Option(
+      '--target <name>',
+      "the target (a compiled folder's by default): an Arm target counts instructions per layer under qemu; wasm32 times each WebAssembly layer here",
+    ).choices(targetNames()),
+  )
+  .option('--calibrate <paths...>', 'photos or folders to quantize a float model on (default: the bundled samples)')
+  .option('--image <file>', 'the input photo of the measured runs (default: a bundled one)')
+  .option('--input <file>', 'a raw input tensor instead of a photo (FILE.i8 / FILE.u8 / FILE.f32)')
+  .option('--runs <n>', "timed runs of each WebAssembly layer (wasm32, and the split plan's server side)", '7')
+  .option('--bandwidth <rate>', "the split plan's link bandwidth, e.g. 5mbit", '5mbit')
+  .option('--rtt <time>', "the split plan's round-trip time, e.g. 40ms", '40ms')
+  .option('--out <file>', 'the HTML page to write', 'report.html')
+  .option('--force', 'replace --out if it exists')
+  .option('--json', "also print the page's data as one JSON object on stdout")
+  .action((model: string, opts: ReportOptions) => reportCommand(model, opts, process.argv.includes('--debug')));
 
 const offload = program
   .command('offload')

@@ -6,11 +6,10 @@
 
 import { existsSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { audioInput } from '../../models/audio-input.ts';
-import { imageSet } from '../../models/calibration-set.ts';
 import type { LoadedModel } from '../../models/registry.ts';
 import {
   calibrationFiles,
+  evaluationInputs,
   type QuantizedModel,
   type QuantizeModelOptions,
   quantizeModel,
@@ -18,7 +17,6 @@ import {
 } from '../api/quantize-model.ts';
 import { encodeArtifact, isArtifactFile } from '../artifact/int8-artifact.ts';
 import { TinyedgeError } from '../errors.ts';
-import { tensorOf } from '../ir/graph.ts';
 import { checkWritableDirPath } from '../output/output-path.ts';
 import type { CalibrationMethod } from '../quantize/calibrate.ts';
 import type { ActivationType } from '../quantize/prepare/quant-params.ts';
@@ -49,9 +47,6 @@ export interface QuantizeCommandOptions {
   out: string;
   json?: boolean;
 }
-
-/** Seed of the evaluation augmentations: not the calibration's (CALIBRATION_SEED), so the report is measured on unseen crops. */
-const EVALUATION_SEED = 2;
 
 function count(value: string, flag: string): number {
   const n = Number(value);
@@ -220,12 +215,7 @@ export async function quantizeCommand(spec: string | undefined, options: Quantiz
     options.json,
   );
   const f32 = model.graph;
-  const audio = model.audio;
-  const evalSet = audio
-    ? files.map((file) => ({ file, augmentation: undefined, input: audioInput(file, audio) }))
-    : await imageSet(files, tensorOf(f32, f32.inputs[0]!).shape, model.preprocessing, evalAugment, EVALUATION_SEED);
-  const held = evalSet.filter((s) => s.augmentation !== undefined);
-  const evalInputs = (held.length ? held : evalSet).map((s) => s.input);
+  const evalInputs = await evaluationInputs(model, files, evalAugment);
   const progress = startProgress('measuring', evalInputs.length, !options.json);
   const report = quantizationReport(f32, graph, evalInputs, (done) => progress.update(done));
   progress.stop();

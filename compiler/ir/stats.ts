@@ -27,7 +27,12 @@ export interface ModelStats {
   };
 }
 
+/** Bytes of a tensor; int4 weights (quant.bits 4) as backends pack them: each output channel's row two values a byte. */
 function bytesOf(t: Tensor): number {
+  if (t.quant?.bits === 4) {
+    const rows = t.shape[0] ?? 1;
+    return rows * Math.ceil(sizeOf(t.shape) / rows / 2);
+  }
   return sizeOf(t.shape) * DTYPE_BYTES[t.dtype];
 }
 

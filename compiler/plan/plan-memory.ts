@@ -53,6 +53,18 @@ export interface MemoryPlan {
   rolling: Map<string, RollingRows & { ring: number }>;
   /** The prefix that runs in patches, if any. */
   patches?: PatchPlan;
+  /** Every piece placed, with its bytes and steps: the plan as it is drawn (`tinyedge report`'s arena timeline). */
+  pieces: PlacedPiece[];
+}
+
+/** One placed piece: an activation (`<tensor>@cell` for a patch's cell copy), a node's scratch or its ring of rows. */
+export interface PlacedPiece {
+  name: string;
+  kind: 'tensor' | 'scratch' | 'ring';
+  offset: number;
+  size: number;
+  firstUse: number;
+  lastUse: number;
 }
 
 /** A backend's scratch-size query: bytes a node's kernel needs while it runs (0 for none). */
@@ -231,6 +243,19 @@ function planOnce(
   const rolling = new Map(
     [...rolled].map(([name, r]) => [name, { ...r, ring: greedy.offsetOf(ringBuffer.get(name)!) }]),
   );
+  const placed = (name: string, kind: PlacedPiece['kind'], bi: number, p: Piece): PlacedPiece => ({
+    name,
+    kind,
+    offset: greedy.offsetOf(bi) + p.at,
+    size: p.size,
+    firstUse: p.firstUse,
+    lastUse: p.lastUse,
+  });
+  const pieces = [
+    ...[...bufferOf].map(([name, bi]) => placed(name, 'tensor', bi, pieceOf.get(name) as Piece)),
+    ...[...scratchBuffer].map(([name, bi]) => placed(name, 'scratch', bi, buffers[bi]![0]!)),
+    ...[...ringBuffer].map(([name, bi]) => placed(name, 'ring', bi, buffers[bi]![0]!)),
+  ];
   return {
     arenaBytes: greedy.arenaSize(),
     lowerBoundBytes: lowerBound(buffers),
@@ -240,6 +265,7 @@ function planOnce(
     overlapping,
     rolling,
     ...(patches ? { patches } : {}),
+    pieces,
   };
 }
 

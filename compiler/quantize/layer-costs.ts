@@ -26,15 +26,16 @@ export type MacsPerInstruction = Readonly<Record<LayerPrecision, Readonly<Record
 
 /**
  * Measured on cortex-m4 over builder:mobilenet_v2_0.35_96's layers (`tinyedge bench ARTIFACT --target cortex-m4`
- * on its all-int8 and all-16×8 artifacts, 2026-12-07): int8 on the SMLAD kernels, 16×8 on the ref int16 kernels. The
- * choice reads only ratios against all-int8 (the instruction budget is a multiple of it), so the table serves every
- * target until one is measured apart. int4w is an estimate until its kernels are measured: int8's rate, less a fifth
- * for unpacking nibbles where the weights are packed.
+ * on its all-int8 and all-16×8 artifacts, 2026-12-07): int8 on the SMLAD kernels, 16×8 on the ref int16 kernels;
+ * int4w from the packed int4 kernels' layer bench (`bench --suite int4-weights --target cortex-m4`: 1.5× int8's
+ * instructions on pointwise layers, 1.6× on dense ones; other layers keep int8 weights). The choice reads only ratios
+ * against all-int8 (the instruction budget is a multiple of it), so the table serves every target until one is
+ * measured apart.
  */
 export const MACS_PER_INSTRUCTION: MacsPerInstruction = {
   int8: { conv: 0.341, pointwise: 0.477, depthwise: 0.328, dense: 0.72 },
   '16x8': { conv: 0.072, pointwise: 0.079, depthwise: 0.047, dense: 0.098 },
-  int4w: { conv: 0.341, pointwise: 0.382, depthwise: 0.328, dense: 0.576 },
+  int4w: { conv: 0.341, pointwise: 0.318, depthwise: 0.328, dense: 0.45 },
 };
 
 function kindOf(g: Graph, n: Node): MacKind {

@@ -28,7 +28,17 @@ export async function instantiateWasm<In extends RawValues = Int8Array, Out exte
   );
 }
 
+/** The graph's wasm32 project, planned for one thread. */
+function projectOf(g: Graph): ReturnType<typeof wasmProject> {
+  return wasmProject(g, planMemory(g, wasmScratchBytes), 'test', undefined, { scale: 1, offset: 0 });
+}
+
 /** Bytes of the graph's module that are not constants (its functions, types and exports), as `bench` reports them. */
 export function wasmCodeBytes(g: Graph): number {
-  return wasmProject(g, planMemory(g, wasmScratchBytes), 'test', undefined, { scale: 1, offset: 0 }).codeBytes;
+  return projectOf(g).codeBytes;
+}
+
+/** The graph's model.wasm bytes. */
+export function moduleBytes(g: Graph): Uint8Array {
+  return projectOf(g).files['model.wasm'] as Uint8Array;
 }

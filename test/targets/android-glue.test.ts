@@ -8,10 +8,15 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tensorOf } from '../../compiler/ir/graph.ts';
+import { sizeOf } from '../../compiler/ir/tensor.ts';
+import { runInteger } from '../../compiler/reference/integer/interpreter.ts';
 import { loadTarget } from '../../targets/target.ts';
-import { JNI_INCLUDE, linkJniLibrary } from '../support/android-jni.ts';
-import { buildC } from '../support/c-build.ts';
+import { quantizedSyntheticDetector } from '../detection/synthetic-detector.ts';
+import { JNI_INCLUDE, linkJniLibrary, runJniHarness } from '../support/android-jni.ts';
+import { buildC, firstDifference } from '../support/c-build.ts';
 import { KERNEL_CASES, quantizeCase } from '../support/kernel-cases.ts';
+import { seededUniform } from '../support/seeded.ts';
 
 describe('android-arm64: JNI glue, Kotlin class and NDK CMakeLists.txt', () => {
   const c = KERNEL_CASES.find((k) => k.name.startsWith('pointwise')) as (typeof KERNEL_CASES)[number];
@@ -29,7 +34,7 @@ describe('android-arm64: JNI glue, Kotlin class and NDK CMakeLists.txt', () => {
     const kotlin = readFileSync(join(dir, 'android', 'TinyedgeModel.kt'), 'utf8');
     const glue = readFileSync(join(dir, 'android', 'tinyedge_jni.c'), 'utf8');
     const externals = [...kotlin.matchAll(/external fun (\w+)/g)].map((m) => m[1]!);
-    expect(externals.length).toBe(4);
+    expect(externals.length).toBe(7);
     for (const name of externals) expect(glue).toContain(`Java_dev_tinyedge_TinyedgeModel_${name}(`);
   });
 
@@ -39,5 +44,26 @@ describe('android-arm64: JNI glue, Kotlin class and NDK CMakeLists.txt', () => {
     expect(listed.length).toBeGreaterThan(3);
     for (const s of listed) expect(existsSync(join(dir, s)), s).toBe(true);
     expect(cmake).toContain('add_library(tinyedge_model SHARED');
+  });
+});
+
+describe('android-arm64: the JNI glue returns every output of a two-output model', () => {
+  // The synthetic detector's box and score heads as a plain model (no on-device post-processing).
+  const { detection: _, ...g } = quantizedSyntheticDetector();
+  const { dir } = buildC(g, loadTarget('android-arm64'));
+
+  it('nativeRunAll fills one array per output, nativeOutputInfo describes each, nativeRun gives output 0: equal to the reference', () => {
+    const x = Int8Array.from(seededUniform(3, sizeOf(tensorOf(g, g.inputs[0]!).shape), -128, 128), Math.floor);
+    const values = runInteger(g, { [g.inputs[0]!]: x });
+    const { all, first, info } = runJniHarness(dir, x);
+    expect(all).toHaveLength(2);
+    for (const [k, name] of g.outputs.entries()) {
+      const t = tensorOf(g, name);
+      expect(info[k]).toBe(
+        `output ${k}: bytes ${sizeOf(t.shape)} scale ${Number(t.quant!.scale[0]!.toPrecision(9))} zero_point ${t.quant!.zeroPoint[0]} element_bytes 1`,
+      );
+      expect(firstDifference(all[k]!, values.get(name) as Int8Array), name).toBeNull();
+    }
+    expect(firstDifference(first, all[0]!)).toBeNull();
   });
 });

@@ -17,6 +17,7 @@ import { benchModelEmulated } from './emulated-model.ts';
 import { formatXnnpackCount } from './emulated-xnnpack.ts';
 import { benchF32, formatF32Bench } from './f32.ts';
 import { benchHost, formatHostBench } from './host.ts';
+import { benchInt4Layers, formatInt4Bench } from './int4-layers.ts';
 import { benchPatches, formatPatchBench, PATCH_BENCH_MODELS } from './patches.ts';
 import { skippedLines, tfjsTwinOf } from './peers.ts';
 import { benchPrecision, formatPrecisionBench, PRECISION_BENCH_MODELS } from './precision.ts';
@@ -210,7 +211,16 @@ async function benchPatchSuite(): Promise<number> {
   return rows.every((r) => r.sameOutput) ? 0 : 1;
 }
 
+/** Int4 against int8 weights per layer on one emulated target: one table; exit 1 when a build differs from the reference. */
+function benchInt4Suite(): number {
+  const target = loadTarget(options.target ?? 'cortex-m4');
+  const rows = benchInt4Layers(target, log);
+  process.stdout.write(options.json ? `${JSON.stringify(rows)}\n` : `${formatInt4Bench(rows, target.name)}\n`);
+  return rows.every((r) => r.sameAsReference) ? 0 : 1;
+}
+
 async function main(): Promise<number> {
+  if (options.suite === 'int4-weights') return benchInt4Suite();
   if (options.suite === 'patches') return benchPatchSuite();
   if (options.suite === 'precision') return benchPrecisionSuite();
   if (options.suite !== undefined) return benchMlperfSuite(options.suite);

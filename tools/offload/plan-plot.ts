@@ -5,17 +5,20 @@
  */
 import { writeFileSync } from 'node:fs';
 import sharp from 'sharp';
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
 import { TinyedgeError } from '../../compiler/errors.ts';
 import { checkOutputFile } from '../../compiler/output/output-path.ts';
 import type { SplitRow } from '../../compiler/plan/split/plan-split.ts';
+import { vegaLiteSvg } from '../report/vega-svg.ts';
 
 const PARTS = ['head (device)', 'network', 'tail (server)'] as const;
 
-/** The plan's Vega-Lite specification. */
-function planSpec(rows: readonly SplitRow[], best: SplitRow, title: string): TopLevelSpec {
-  const label = (r: SplitRow) => (r.kind === 'split' ? String(r.cut.id) : `${r.cut.id} (${r.kind})`);
+/** What the chart reads of a plan's row (`tinyedge report` keeps only the cut's id). */
+export type PlotRow = Pick<SplitRow, 'kind' | 'headMs' | 'networkMs' | 'tailMs' | 'totalMs'> & { cut: { id: number } };
+
+/** The plan's Vega-Lite specification (`tinyedge report` draws it too). */
+export function planSpec(rows: readonly PlotRow[], best: PlotRow, title: string): TopLevelSpec {
+  const label = (r: PlotRow) => (r.kind === 'split' ? String(r.cut.id) : `${r.cut.id} (${r.kind})`);
   const order = rows.map(label);
   const values = rows.flatMap((r) =>
     [r.headMs, r.networkMs, r.tailMs].map((ms, i) => ({ cut: label(r), part: PARTS[i], ms, order: i })),
@@ -70,8 +73,6 @@ export async function writePlanPlot(
   best: SplitRow,
   title: string,
 ): Promise<void> {
-  const view = new vega.View(vega.parse(compile(planSpec(rows, best, title)).spec), { renderer: 'none' });
-  const svg = await view.toSVG();
-  view.finalize();
+  const svg = await vegaLiteSvg(planSpec(rows, best, title));
   writeFileSync(file, /\.png$/i.test(file) ? await sharp(Buffer.from(svg), { density: 144 }).png().toBuffer() : svg);
 }

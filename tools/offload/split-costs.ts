@@ -29,9 +29,12 @@ export function headMsByCut(g: Graph, cuts: readonly Cut[], x: Activations, targ
     );
   if (!target.clockHz) throw new TinyedgeError('TE502', `target ${target.name} has no clockHz in its profile`);
   const { perLayer } = countLayers(g, x, target, target.kernels);
-  const before = [0];
-  for (const n of perLayer) before.push(before[before.length - 1]! + n);
-  return cuts.map((c) => (before[c.after]! / (target.clockHz as number)) * 1000);
+  return cuts.map((c) => (sumBefore(perLayer, c.after) / (target.clockHz as number)) * 1000);
+}
+
+/** The sum of the first `count` per-layer figures (a cut's head: the layers before it). */
+export function sumBefore(perLayer: readonly number[], count: number): number {
+  return perLayer.slice(0, count).reduce((s, n) => s + n, 0);
 }
 
 /** Median time of `runs` runs after enough untimed ones for V8 to move the module from its baseline compiler to TurboFan. */

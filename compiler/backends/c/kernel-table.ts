@@ -6,12 +6,14 @@
  */
 
 import { TinyedgeError } from '../../errors.ts';
-import type { Graph } from '../../ir/graph.ts';
+import { type Graph, type Node, tensorOf } from '../../ir/graph.ts';
 import type { DType } from '../../ir/tensor.ts';
+import { isPointwiseConv } from '../../quantize/prepare/prepare-int8.ts';
 
 /**
  * The kernel source files, one per op family (`<folder>/<family>.c`). 'int16' holds every 16×8 kernel (int16
- * activations); only ref has it, so int16 nodes run the reference kernels on every target.
+ * activations); only ref has it, so int16 nodes run the reference kernels on every target. 'matmul_w4' holds
+ * te_matmul_w4_s8, the pointwise and fully connected layers with int4 weights stored two per byte (isInt4Matmul).
  */
 export const KERNEL_FAMILIES = [
   'conv2d',
@@ -25,25 +27,38 @@ export const KERNEL_FAMILIES = [
   'resize',
   'transpose_conv2d',
   'int16',
+  'matmul_w4',
 ] as const;
 export type KernelFamily = (typeof KERNEL_FAMILIES)[number];
 
-/** Families only graphs with int16 activations call: int8 builds leave them out (nothing more to compile or to count as code). */
-const FAMILIES_16X8: readonly KernelFamily[] = ['int16'];
+/** Families only some graphs call (16×8 ones, int4-weight matmuls): other builds leave them out (nothing more to compile or to count as code). */
+const OPTIONAL_FAMILIES: readonly KernelFamily[] = ['int16', 'matmul_w4'];
 
 /** Whether a graph is 16×8: some activation (or constant operand) is int16. */
 export function hasInt16Activations(g: Graph): boolean {
   return [...g.tensors.values()].some((t) => t.dtype === 'int16');
 }
 
-/** The families a graph's build compiles. */
-export function familiesOf(g: Graph): KernelFamily[] {
-  const int16 = hasInt16Activations(g);
-  return KERNEL_FAMILIES.filter((f) => int16 || !FAMILIES_16X8.includes(f));
+/**
+ * Whether a node runs te_matmul_w4_s8: a pointwise conv or fully connected layer with int8 activations whose filter
+ * holds int4 values (`quant.bits === 4`). Other MAC ops with int4 weights keep them one per byte.
+ */
+export function isInt4Matmul(g: Graph, node: Node): boolean {
+  if (node.op !== 'fully_connected' && !(node.op === 'conv2d' && isPointwiseConv(g, node))) return false;
+  return tensorOf(g, node.inputs[1]!).quant?.bits === 4 && tensorOf(g, node.outputs[0]!).dtype === 'int8';
 }
 
-/** The families of an int8 graph. */
-export const INT8_FAMILIES: readonly KernelFamily[] = KERNEL_FAMILIES.filter((f) => !FAMILIES_16X8.includes(f));
+/** The families a graph's build compiles. */
+export function familiesOf(g: Graph): KernelFamily[] {
+  const used: KernelFamily[] = [
+    ...(hasInt16Activations(g) ? (['int16'] as const) : []),
+    ...(g.nodes.some((n) => isInt4Matmul(g, n)) ? (['matmul_w4'] as const) : []),
+  ];
+  return KERNEL_FAMILIES.filter((f) => used.includes(f) || !OPTIONAL_FAMILIES.includes(f));
+}
+
+/** The families of an int8 graph with int8 weights. */
+export const INT8_FAMILIES: readonly KernelFamily[] = KERNEL_FAMILIES.filter((f) => !OPTIONAL_FAMILIES.includes(f));
 
 /**
  * How te_matmul_s8 and te_conv2d_s8 of a folder read weights: 'k-major' [K][out_c] (broadcast x, vectorize along
@@ -59,8 +74,27 @@ export const INT8_FAMILIES: readonly KernelFamily[] = KERNEL_FAMILIES.filter((f)
  * a multiple of 8 (the per-channel constants too) and each window row (KW·C k; K for a matrix) to one of 4, each
  * group of eight channels as [K4/4][8][4]: two vectors of four channels' four k per step. 'o8-k4-u8' (x86 VPDPBUSD and its VPMADDWD form): the same
  * arrangement with K padded as a whole, but the kernels read unsigned inputs (x + 128), so the folded bias also holds −128·Σw.
+ *
+ * The int4 layouts of te_matmul_w4_s8 (weights in [-7, 7], two per byte): 'nibble-rows' (the IR convention, ref):
+ * [out_c][ceil(K/2)] bytes, k = 2i in the low nibble of byte i, 2i + 1 in the high, two's complement.
+ * 'o4-k4-u4-lanes' (Armv7E-M DSP): out_c zero-padded to a multiple of four, K to one of four; per group of four
+ * channels and step of four k two words, each two channels' nibbles stored as w + 8 (0..15) and ordered so that
+ * (word >> 4j) & 0x000F000F is an SMLAD-ready pair of halfwords: (k, k + 2) then (k + 1, k + 3) of the first
+ * channel, then the second's; the kernel subtracts 8·Σx per row. 'o4-k32-nibbles' (Helium, AArch64 NEON): out_c zero-padded to a
+ * multiple of four (the per-channel constants too), K to one of 32; per group of four channels [K32/32][4][16]
+ * bytes, byte j of a block holding k = j (low nibble) and k = 16 + j (high), two's complement, so two shifts give
+ * sixteen sign-extended int8 lanes that line up with sixteen consecutive inputs (arm-neon reads it too).
  */
-export type MatmulLayout = 'k-major' | 'o4-s16-pairs' | 'o4-interleaved' | 'o4-k16' | 'o8-k4' | 'o8-k4-u8';
+export type MatmulLayout =
+  | 'k-major'
+  | 'o4-s16-pairs'
+  | 'o4-interleaved'
+  | 'o4-k16'
+  | 'o8-k4'
+  | 'o8-k4-u8'
+  | 'nibble-rows'
+  | 'o4-k4-u4-lanes'
+  | 'o4-k32-nibbles';
 
 /** The multiple a layout pads out_c (and the per-channel constants) to; 1: no padding. */
 export const MATMUL_CHANNEL_STEP: Readonly<Record<MatmulLayout, number>> = {
@@ -70,6 +104,9 @@ export const MATMUL_CHANNEL_STEP: Readonly<Record<MatmulLayout, number>> = {
   'o4-k16': 8,
   'o8-k4': 8,
   'o8-k4-u8': 8,
+  'nibble-rows': 1,
+  'o4-k4-u4-lanes': 1,
+  'o4-k32-nibbles': 4,
 };
 
 /**
@@ -113,6 +150,8 @@ export interface KernelFolder {
   families: readonly KernelFamily[];
   /** The layout of its conv2d family (when it has one). */
   matmulLayout?: MatmulLayout;
+  /** The int4 layout its matmul_w4 family reads (when it has one). */
+  matmulW4Layout?: MatmulLayout;
   /** When its conv2d family has te_matmul_pairs_s8 (every weight in [-127, 127]): what it reads and where it pays. */
   pairs?: PairsKernel;
   /** The filter layout of its depthwise_conv2d family; 'hwc' when absent. */
@@ -127,11 +166,17 @@ export interface KernelFolder {
 }
 
 export const KERNEL_FOLDERS: Record<string, KernelFolder> = {
-  ref: { isa: 'portable C99 (compilers vectorize the loops)', families: KERNEL_FAMILIES, matmulLayout: 'k-major' },
-  'arm-neon': {
-    isa: 'AArch64 Advanced SIMD: SMLAL by element on int16-widened 4 rows × 16 channel tiles, SMULL/SMLAL2/SADALP along k on 2 rows × 8 channel tiles, vmlal_s16 depthwise, VQRDMULH add, SADDW mean, row-copy pad',
-    families: ['conv2d', 'depthwise_conv2d', 'add', 'avg_pool', 'pool', 'pad', 'softmax'],
+  ref: {
+    isa: 'portable C99 (compilers vectorize the loops)',
+    families: KERNEL_FAMILIES,
     matmulLayout: 'k-major',
+    matmulW4Layout: 'nibble-rows',
+  },
+  'arm-neon': {
+    isa: 'AArch64 Advanced SIMD: SMLAL by element on int16-widened 4 rows × 16 channel tiles, SMULL/SMLAL2/SADALP along k on 2 rows × 8 channel tiles, vmlal_s16 depthwise, VQRDMULH add, SADDW mean, row-copy pad, int4 weights unpacked by SHL/SSHR into SMULL/SADALP',
+    families: ['conv2d', 'depthwise_conv2d', 'add', 'avg_pool', 'pool', 'pad', 'softmax', 'matmul_w4'],
+    matmulLayout: 'k-major',
+    matmulW4Layout: 'o4-k32-nibbles',
     // Below K = 32 the padding of K to 16 and the per-channel reductions cost more than the k-major tiles save.
     pairs: { layout: 'o4-k16', minK: 32 },
     needs: ['__aarch64__', '__ARM_NEON'],
@@ -143,9 +188,10 @@ export const KERNEL_FOLDERS: Record<string, KernelFolder> = {
     needs: ['__aarch64__', '__ARM_FEATURE_DOTPROD'],
   },
   'cortex-m-dsp': {
-    isa: 'Armv7E-M DSP: SMLAD on SXTB16-unpacked pairs, 2 MACs per instruction; SMMLAR/SMMLSR requantization (also in add); SXTAB16 sums in average pooling',
-    families: ['conv2d', 'depthwise_conv2d', 'add', 'avg_pool'],
+    isa: 'Armv7E-M DSP: SMLAD on SXTB16-unpacked pairs, 2 MACs per instruction; SMMLAR/SMMLSR requantization (also in add); SXTAB16 sums in average pooling; int4 weights as AND-masked halfword lanes',
+    families: ['conv2d', 'depthwise_conv2d', 'add', 'avg_pool', 'matmul_w4'],
     matmulLayout: 'o4-s16-pairs',
+    matmulW4Layout: 'o4-k4-u4-lanes',
     depthwiseLayout: 'c4-int16',
     requantize: 'smmul',
   },
@@ -156,9 +202,10 @@ export const KERNEL_FOLDERS: Record<string, KernelFolder> = {
     requantize: 'smmul',
   },
   'arm-mve': {
-    isa: 'Armv8.1-M Helium (MVE): vmladavaq_s8 and vmlaq_s32',
-    families: ['conv2d', 'depthwise_conv2d', 'add', 'avg_pool'],
+    isa: 'Armv8.1-M Helium (MVE): vmladavaq_s8 and vmlaq_s32; int4 weights unpacked by VSHL/VSHR',
+    families: ['conv2d', 'depthwise_conv2d', 'add', 'avg_pool', 'matmul_w4'],
     matmulLayout: 'o4-k16',
+    matmulW4Layout: 'o4-k32-nibbles',
     depthwiseLayout: 'c8-fold3x3',
   },
   'x86-avx2': {
@@ -220,15 +267,18 @@ export interface KernelLayouts {
   /** te_matmul_pairs_s8, when the conv2d folder has it. */
   pairs?: PairsKernel;
   depthwise: DepthwiseLayout;
-  /** Of te_matmul_s8/te_conv2d_s8 (conv2d family) and of te_depthwise_conv2d_s8. */
-  requantize: { conv2d: RequantLayout; depthwise_conv2d: RequantLayout };
+  /** What te_matmul_w4_s8 (matmul_w4 family) reads. */
+  matmulW4: MatmulLayout;
+  /** Of te_matmul_s8/te_conv2d_s8 (conv2d family), of te_depthwise_conv2d_s8 and of te_matmul_w4_s8. */
+  requantize: { conv2d: RequantLayout; depthwise_conv2d: RequantLayout; matmul_w4: RequantLayout };
 }
 
 /** The reference kernels' layouts. */
 export const REF_LAYOUTS: KernelLayouts = {
   matmul: 'k-major',
   depthwise: 'hwc',
-  requantize: { conv2d: 'tflite', depthwise_conv2d: 'tflite' },
+  matmulW4: 'nibble-rows',
+  requantize: { conv2d: 'tflite', depthwise_conv2d: 'tflite', matmul_w4: 'tflite' },
 };
 
 /** The kernels of one activation type: their C element type, their name suffix, and the layouts they read (none: the target's). */
@@ -255,11 +305,17 @@ export function activationKernels(dtype: DType): ActivationKernels {
 export function kernelLayoutsOf(choice: KernelChoice): KernelLayouts {
   const conv = KERNEL_FOLDERS[choice.conv2d]!;
   const dw = KERNEL_FOLDERS[choice.depthwise_conv2d]!;
+  const w4 = KERNEL_FOLDERS[choice.matmul_w4]!;
   return {
     matmul: conv.matmulLayout ?? 'k-major',
     ...(conv.pairs && { pairs: conv.pairs }),
     depthwise: dw.depthwiseLayout ?? 'hwc',
-    requantize: { conv2d: conv.requantize ?? 'tflite', depthwise_conv2d: dw.requantize ?? 'tflite' },
+    matmulW4: w4.matmulW4Layout ?? 'nibble-rows',
+    requantize: {
+      conv2d: conv.requantize ?? 'tflite',
+      depthwise_conv2d: dw.requantize ?? 'tflite',
+      matmul_w4: w4.requantize ?? 'tflite',
+    },
   };
 }
 

@@ -48,7 +48,8 @@ export interface CBuild {
  * The runner for hosted targets: reads the input file, runs `runs` times, writes the outputs (every output of a
  * model, one after another; a wrapper's one when `everyOutput` is false), prints timings as JSON. The files hold the
  * elements as they lie in memory (int8, or little-endian int16 on every host tinyedge targets), so the runner copies
- * bytes whatever the type.
+ * bytes whatever the type. Built with -DTE_LAYER_TIMES it also prints the last run's time per layer ("layerMs"),
+ * from the clock stamps the schedule's layer markers take (kernels.h); without it the timer is not compiled in.
  */
 export function hostRunner(prefix: string, threadedModel?: string, everyOutput = true): string {
   const upper = prefix.toUpperCase();
@@ -67,6 +68,18 @@ static double now_ms(void) {
   clock_gettime(CLOCK_MONOTONIC, &t);
   return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
 }
+
+#ifdef TE_LAYER_TIMES
+#include "tinyedge/kernels.h"
+/* The clock at each layer marker of the current run: before each layer and after the last. */
+#define LAYER_MARKS_MAX 4096
+static double layer_marks[LAYER_MARKS_MAX];
+static int layer_mark_count;
+
+void te_layer_mark(void) {
+  if (layer_mark_count < LAYER_MARKS_MAX) layer_marks[layer_mark_count++] = now_ms();
+}
+#endif
 
 /* The arena reuses the input's bytes once the first layers have read them, so every run starts from a copy. */
 static int8_t input[${upper}_INPUT_BYTES];
@@ -89,11 +102,20 @@ ${t ? `  if (argc > 4) ${t}_set_threads(atoi(argv[4]));\n` : ''}  f = fopen(argv
   for (i = 0; i < runs; i++) {
     double t0;
     memcpy(${prefix}_input(NULL), input, ${upper}_INPUT_BYTES);
+#ifdef TE_LAYER_TIMES
+    layer_mark_count = 0;
+#endif
     t0 = now_ms();
     ${prefix}_run(NULL);
     printf("%s%.4f", i ? ", " : "", now_ms() - t0);
   }
-  printf("]}\\n");
+  printf("]");
+#ifdef TE_LAYER_TIMES
+  printf(", \\"layerMs\\": [");
+  for (i = 1; i < layer_mark_count; i++) printf("%s%.6f", i > 1 ? ", " : "", layer_marks[i] - layer_marks[i - 1]);
+  printf("]");
+#endif
+  printf("}\\n");
   f = fopen(argv[2], "wb");
 ${writeOutputs(prefix, everyOutput, 'fprintf(stderr, "%s: cannot write the output\\n", argv[2]);').join('\n')}
 ${t ? `  ${t}_shutdown();\n` : ''}  return 0;
@@ -230,7 +252,7 @@ export function cProject(
   const sources = [`${prefix}.c`, `${prefix}_weights.c`, ...otherSources];
   const android: Record<string, string> = build.android
     ? {
-        'android/tinyedge_jni.c': jniGlue(prefix, threaded),
+        'android/tinyedge_jni.c': jniGlue(prefix, threaded, true),
         'android/TinyedgeModel.kt': kotlinClass(threaded),
         'android/CMakeLists.txt': ndkCmakeLists(sources, build.cflags),
       }

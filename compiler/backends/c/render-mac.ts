@@ -7,7 +7,7 @@ import { type Node, tensorOf } from '../../ir/graph.ts';
 import { windowOf } from '../../ir/window.ts';
 import { foldedMacBias } from '../../quantize/prepare/prepare-int8.ts';
 import { structBody } from './c-literals.ts';
-import type { KernelLayouts, MatmulLayout, RequantLayout } from './kernel-table.ts';
+import { isInt4Matmul, type KernelLayouts, type MatmulLayout, type RequantLayout } from './kernel-table.ts';
 import { act, bias, bias64, constant, kernelsOf, local, params, type RenderContext } from './render-context.ts';
 import {
   foldedDepthwiseBias,
@@ -140,15 +140,32 @@ function pairsLayoutOf(ctx: RenderContext, node: Node, k: number): MatmulLayout 
   return w.every((v) => v >= -127) ? layouts.pairs.layout : undefined;
 }
 
-/** The statements of a matmul node: te_matmul_pairs_s8 where it may (pairsLayoutOf), else te_matmul_<sfx>. */
-export function matmulCall(ctx: RenderContext, node: Node, rows: number, k: number, o: number): string[] {
-  const { suffix: sfx, layouts } = kernelsOf(ctx, node);
+/** The matmul kernel a node calls, the weight layout it reads and its requantization constants. */
+function matmulKernelOf(
+  ctx: RenderContext,
+  node: Node,
+  k: number,
+): { name: string; layout: MatmulLayout; requantize: RequantLayout } {
+  const { suffix, layouts } = kernelsOf(ctx, node);
+  if (isInt4Matmul(ctx.g, node))
+    return { name: 'te_matmul_w4_s8', layout: layouts.matmulW4, requantize: layouts.requantize.matmul_w4 };
   const pairs = pairsLayoutOf(ctx, node, k);
-  const layout = pairs ?? layouts.matmul;
-  const p = local('te_mac_params', 'p', macInit(ctx, node, layouts.requantize.conv2d, layout));
+  return {
+    name: pairs ? 'te_matmul_pairs_s8' : `te_matmul_${suffix}`,
+    layout: pairs ?? layouts.matmul,
+    requantize: layouts.requantize.conv2d,
+  };
+}
+
+/**
+ * The statements of a matmul node: te_matmul_w4_s8 for int4 weights (isInt4Matmul), te_matmul_pairs_s8 where it may
+ * (pairsLayoutOf), else te_matmul_<sfx>.
+ */
+export function matmulCall(ctx: RenderContext, node: Node, rows: number, k: number, o: number): string[] {
+  const { name, layout, requantize } = matmulKernelOf(ctx, node, k);
+  const p = local('te_mac_params', 'p', macInit(ctx, node, requantize, layout));
   const w = matmulFilter(ctx, node, layout);
   const { bias: b, wide } = macArguments(ctx, node, true, layout);
-  const name = pairs ? 'te_matmul_pairs_s8' : `te_matmul_${sfx}`;
   return [
     p,
     `${name}(${[act(ctx, node.inputs[0]!), w, b, rows, k, o, '&p', ...wide, act(ctx, node.outputs[0]!, true)].join(', ')});`,

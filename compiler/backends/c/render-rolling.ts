@@ -33,7 +33,7 @@ export function rollingRowsLines(lines: readonly string[], roll: RollingRows, ri
       'const int64_t x_offset = te_window_rows(&w, r, r + 1, &band);',
       `${name}(${banded.join(', ')});`,
     ];
-  } else if (/^te_matmul(_pairs)?_s8$/.test(name)) {
+  } else if (/^te_matmul(_pairs|_w4)?_s8$/.test(name)) {
     // args: x, filter, bias, rows, k, out_c, &p, y: a row of the image is `rows / oh` pixels.
     const [x, w, b, , k, o, p] = args;
     const pixels = roll.rowBytes / Number(o);

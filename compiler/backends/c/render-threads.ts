@@ -20,6 +20,7 @@ const PART_KERNELS = new Set([
   'te_conv2d_s8',
   'te_matmul_s8',
   'te_matmul_pairs_s8',
+  'te_matmul_w4_s8',
   'te_depthwise_conv2d_s8',
   'te_avg_pool_s8',
   'te_max_pool_s8',

@@ -4,6 +4,7 @@
  * TFLite's arrays to the arrays the kernels read; render-nodes.ts writes them as C constants.
  */
 
+import { isInt4Layout, layInt4Filter } from './int4-weight-layouts.ts';
 import { MATMUL_CHANNEL_STEP, type MatmulLayout } from './kernel-table.ts';
 
 /** An array laid out for a kernel: its C element type, its values and what the C comment says of it. */
@@ -93,10 +94,12 @@ export function padChannels(values: ArrayLike<number>, layout: MatmulLayout, fil
  * A conv or dense filter [O][K] (OHWI being [O][KH·KW·C]) in a kernel folder's layout: int16 pairs in groups of four
  * rows for 'o4-s16-pairs', groups of four rows by 16 k for 'o4-k16', of eight rows by 4 k for 'o8-k4' (each window
  * row of `windowRow` = KW·C k padded to a multiple of 4: arm-dotprod reads windows in place, a row at a time) and
- * 'o8-k4-u8', transposed to [K][O] for the reference's 'k-major'.
+ * 'o8-k4-u8', transposed to [K][O] for the reference's 'k-major', two values a byte for the int4 layouts
+ * (int4-weight-layouts.ts).
  */
 export function layMatmulFilter(w: Int8Array, o: number, layout: MatmulLayout, windowRow = w.length / o): LaidOut {
   const k = w.length / o;
+  if (isInt4Layout(layout)) return layInt4Filter(w, o, layout);
   if (layout === 'o8-k4' || layout === 'o8-k4-u8') {
     const run = layout === 'o8-k4' ? windowRow : k;
     const k4 = (k / run) * Math.ceil(run / 4) * 4;

@@ -12,7 +12,7 @@ import type { MemoryPlan } from '../../plan/plan-memory.ts';
 import { WasmModule } from './emit/binaryen.ts';
 import type { LayerContext } from './emit/layer-context.ts';
 import { addRequantizeHelper } from './emit/requantize-int8.ts';
-import { WasmData } from './emit/wasm-data.ts';
+import { WasmData, type WidenedArray } from './emit/wasm-data.ts';
 import { emitLayer } from './kernel-table.ts';
 import { emitLayerPart, wasmSplits } from './threads/band-layer.ts';
 import { addRunThread, type ThreadedLayer } from './threads/run-thread.ts';
@@ -38,30 +38,49 @@ export interface WasmModel {
 }
 
 /**
- * The start function, when some constants are stored as int8 to be used as int16 (WasmData.addWidened): each array
- * widened in place from its end, eight values a step, so every write lands on bytes already read.
+ * The start function, when some constants are stored as int8 (or int4) to be used as int16 (WasmData.addWidened):
+ * each array widened in place from its end, eight int8 values or the two int4 values of a byte a step, so every
+ * write lands on bytes already read.
  */
-function addWidening(module: WasmModule, arrays: readonly { at: number; length: number }[]): void {
+function addWidening(module: WasmModule, arrays: readonly WidenedArray[]): void {
   if (arrays.length === 0) return;
-  module.fn('widen_int8', 2, (f) => {
-    const e = f.i32();
-    // e runs over byte offsets length − 8, …, 8, 0 of the int8 array at param 0; value e goes to 2e.
-    return [
-      f.for(
-        e,
-        f.c(0),
-        f.param(1),
-        [
-          f.storeV128(
-            f.add(f.param(0), f.shl(f.sub(f.sub(f.param(1), f.c(8)), e.get()), f.c(1))),
-            f.load8x8(f.add(f.param(0), f.sub(f.sub(f.param(1), f.c(8)), e.get()))),
-          ),
-        ],
-        8,
-      ),
-    ];
-  });
-  module.fn('start', 0, (f) => arrays.map(({ at, length }) => f.call('widen_int8', [f.c(at), f.c(length)])));
+  if (arrays.some((a) => a.stored === 'int4'))
+    module.fn('widen_int4', 2, (f) => {
+      const e = f.i32();
+      const b = f.i32();
+      const v = f.i32();
+      // e runs over 0 … length/2 − 1; byte b = length/2 − 1 − e holds values 2b (low nibble) and 2b + 1, at 4b.
+      return [
+        f.for(e, f.c(0), f.shrU(f.param(1), f.c(1)), [
+          b.set(f.sub(f.sub(f.shrU(f.param(1), f.c(1)), f.c(1)), e.get())),
+          v.set(f.load8(f.add(f.param(0), b.get()))),
+          f.store16(f.add(f.param(0), f.shl(b.get(), f.c(2))), f.shrS(f.shl(v.get(), f.c(28)), f.c(28))),
+          f.store16(f.add(f.param(0), f.shl(b.get(), f.c(2))), f.shrS(f.shl(v.get(), f.c(24)), f.c(28)), 2),
+        ]),
+      ];
+    });
+  if (arrays.some((a) => a.stored === 'int8'))
+    module.fn('widen_int8', 2, (f) => {
+      const e = f.i32();
+      // e runs over byte offsets length − 8, …, 8, 0 of the int8 array at param 0; value e goes to 2e.
+      return [
+        f.for(
+          e,
+          f.c(0),
+          f.param(1),
+          [
+            f.storeV128(
+              f.add(f.param(0), f.shl(f.sub(f.sub(f.param(1), f.c(8)), e.get()), f.c(1))),
+              f.load8x8(f.add(f.param(0), f.sub(f.sub(f.param(1), f.c(8)), e.get()))),
+            ),
+          ],
+          8,
+        ),
+      ];
+    });
+  module.fn('start', 0, (f) =>
+    arrays.map(({ at, length, stored }) => f.call(`widen_${stored}`, [f.c(at), f.c(length)])),
+  );
   module.start('start');
 }
 

@@ -96,6 +96,13 @@ static inline void te_matmul_pairs_s8_part(const int8_t *x, const int8_t *w, con
   te_matmul_band(te_matmul_pairs_s8, x, w, folded_bias, rows, k, out_c, p, y, part, parts);
 }
 
+/* Only models with int4-weight matmuls (kernel family matmul_w4) render calls to this one. */
+static inline void te_matmul_w4_s8_part(const int8_t *x, const int8_t *w, const int32_t *folded_bias, int32_t rows,
+                                        int32_t k, int32_t out_c, const te_mac_params *p, int8_t *y, int32_t part,
+                                        int32_t parts) {
+  te_matmul_band(te_matmul_w4_s8, x, w, folded_bias, rows, k, out_c, p, y, part, parts);
+}
+
 /* Elementwise ops split their outermost dimension longer than one (the dimensions before it are 1). */
 typedef void (*te_binary_kernel)(const int8_t *, const int8_t *, const te_broadcast *, const te_binary_params *,
                                  int8_t *);

@@ -51,7 +51,12 @@ function matmulOf(ctx: LayerContext, node: MacNode): { mm: SimdMatmul; inputOffs
   const filter = tensorOf(g, node.inputs[1]!);
   const { o, k } = dotShape(g, node);
   const p = paramsOf(ctx, node, 'mac');
-  const weights = ctx.data.addWidened(`${node.inputs[1]!}\0simd`, simdMatmulWeights(filter.data as Int8Array, o, k));
+  // int4 weights (quant.bits 4) download two a byte; the start function widens both forms to the same int16.
+  const weights = ctx.data.addWidened(
+    `${node.inputs[1]!}\0simd`,
+    simdMatmulWeights(filter.data as Int8Array, o, k),
+    filter.quant?.bits === 4 ? 'int4' : 'int8',
+  );
   const bias = ctx.data.add(`${node.name}\0folded`, paddedBias(foldedMacBias(g, node, p.inputOffset)));
   const vector = vectorRequant(ctx, node);
   const scratch = scratchAddress(ctx, node);

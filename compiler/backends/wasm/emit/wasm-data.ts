@@ -1,13 +1,21 @@
 /** @fileoverview The data segment of a WebAssembly model: constant arrays placed at 16-byte aligned addresses, once per key. */
 import type { WasmModule } from './binaryen.ts';
 
+/** An array the start function widens to int16 in place: its address, its length (a multiple of eight) and how it is stored. */
+export interface WidenedArray {
+  at: number;
+  length: number;
+  /** int8 bytes, or int4 values two a byte (k = 2i in byte i's low nibble): half the download. */
+  stored: 'int8' | 'int4';
+}
+
 /** Where constants go: from `base` upward; the arena follows the last one. */
 export class WasmData {
   private next: number;
   private readonly byKey = new Map<string, number>();
   /** Bytes of constants placed. */
   bytes = 0;
-  private readonly widen: { at: number; length: number }[] = [];
+  private readonly widen: WidenedArray[] = [];
 
   constructor(
     private readonly module: WasmModule,
@@ -30,20 +38,21 @@ export class WasmData {
 
   /**
    * The address of int8 values that the module's start function widens to int16 in place (emit-wasm), placing them on
-   * first use: the data segment holds the int8 bytes, so the download stays int8, and twice their length is reserved.
+   * first use: the data segment holds the int8 bytes (or, for int4 values in [-8, 7], two a byte), so the download
+   * stays int8 (or half that), and twice their length is reserved.
    */
-  addWidened(key: string, values: Int8Array): number {
+  addWidened(key: string, values: Int8Array, stored: 'int8' | 'int4' = 'int8'): number {
     const known = this.byKey.get(key);
     if (known !== undefined) return known;
-    const at = this.add(key, values);
     const length = Math.ceil(values.length / 8) * 8;
+    const at = this.add(key, stored === 'int8' ? values : nibblePairs(values, length));
     this.next = Math.ceil((at + 2 * length) / 16) * 16;
-    this.widen.push({ at, length });
+    this.widen.push({ at, length, stored });
     return at;
   }
 
-  /** The arrays placed by addWidened: address and length, a multiple of eight. */
-  widened(): readonly { at: number; length: number }[] {
+  /** The arrays placed by addWidened. */
+  widened(): readonly WidenedArray[] {
     return this.widen;
   }
 
@@ -51,4 +60,13 @@ export class WasmData {
   end(): number {
     return this.next;
   }
+}
+
+/** int4 values (zero-padded to `length`) two a byte: value 2i in byte i's low nibble, 2i + 1 in its high one. */
+function nibblePairs(values: Int8Array, length: number): Int8Array {
+  const bytes = new Int8Array(length / 2);
+  values.forEach((v, i) => {
+    bytes[i >> 1]! |= (v & 15) << (4 * (i & 1));
+  });
+  return bytes;
 }

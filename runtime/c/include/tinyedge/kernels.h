@@ -21,8 +21,13 @@
 #include <stdint.h>
 
 /* Layer markers for instruction counting (tools/qemu-insn): with -DTE_LAYER_MARKERS the generated schedule runs a
-   no-op the qemu plugin recognizes before each layer and after the last; without it they vanish. */
-#if defined(TE_LAYER_MARKERS) && defined(__aarch64__)
+   no-op the qemu plugin recognizes before each layer and after the last; without it they vanish. With
+   -DTE_LAYER_TIMES (a hosted build) the same markers call te_layer_mark(), which the host runner defines to stamp
+   the monotonic clock, so each layer's time on this machine is the gap between two stamps. */
+#if defined(TE_LAYER_TIMES)
+void te_layer_mark(void);
+#define TE_LAYER_MARK() te_layer_mark()
+#elif defined(TE_LAYER_MARKERS) && defined(__aarch64__)
 #define TE_LAYER_MARK() __asm__ volatile("hint #100" ::: "memory")
 #elif defined(TE_LAYER_MARKERS) && defined(__thumb2__)
 #define TE_LAYER_MARK() __asm__ volatile("dbg #1" ::: "memory")
@@ -65,6 +70,12 @@ void te_matmul_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, 
    define it) and every weight in [-127, 127], so int16 holds the sum of two products. */
 void te_matmul_pairs_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, int32_t rows, int32_t k,
                         int32_t out_c, const te_mac_params *p, int8_t *y);
+
+/* te_matmul_s8 with int4 weights (each in [-7, 7]) two a byte, in the layout a folder names for its matmul_w4
+   family (kernel-table.ts: ref reads [out_c][ceil(k/2)] bytes, k = 2i in the low nibble of byte i, 2i + 1 in the
+   high); the compiler calls it for pointwise and fully connected layers whose weights are int4. */
+void te_matmul_w4_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, int32_t rows, int32_t k,
+                     int32_t out_c, const te_mac_params *p, int8_t *y);
 
 /* Depthwise convolution, filter [kh][kw][c·multiplier]; output channel c·M+m reads input channel c. */
 void te_depthwise_conv2d_s8(const int8_t *x, const int8_t *w, const int32_t *bias, const te_window *g,
