@@ -66,6 +66,10 @@ export const ERROR_CODES = {
   TE205: { stage: 'quantize', title: 'the model is already quantized' },
   TE206: { stage: 'quantize', title: 'the model is float where a quantized one is needed (quantize it first)' },
   TE207: { stage: 'quantize', title: 'calibration data missing (no folder, no images, no clips)' },
+  TE208: {
+    stage: 'quantize',
+    title: '--precision auto: no per-layer precision meets the budgets (flash, RAM, instructions, minimum SQNR)',
+  },
   TE301: { stage: 'plan', title: "over the target's memory budget (RAM or flash)" },
   TE302: { stage: 'plan', title: 'the model cannot be split for offload at that cut' },
   TE303: { stage: 'plan', title: 'the model cannot run in patches with that grid and split layer' },

@@ -32,8 +32,10 @@ import { foldPadIntoConv } from './passes/fold-pad.ts';
 import { fuseActivation } from './passes/fuse-activation.ts';
 import { pruneTensors } from './passes/graph-edit.ts';
 import { type MemoryPlan, planMemory, type ScratchQuery } from './plan/plan-memory.ts';
+import { type AutoPrecisionOptions, type AutoPrecisionResult, choosePrecision } from './quantize/auto-precision.ts';
 import { correctBiases } from './quantize/bias-correction.ts';
 import { type CalibrationMethod, calibrate } from './quantize/calibrate.ts';
+import type { PrecisionPlan } from './quantize/precision-plan.ts';
 import type { ActivationType } from './quantize/prepare/quant-params.ts';
 import { assertQuantizable, quantizeGraph } from './quantize/quantize-graph.ts';
 
@@ -88,8 +90,14 @@ export interface QuantizeOptions {
   biasCorrection: boolean;
   /** int8 (TFLite's int8 spec, the default) or int16 activations (its 16x8 mode: int8 weights, int64 biases). */
   activations?: ActivationType;
-  /** Progress of the two data passes (calibration, then bias correction), each 0..1. */
-  onProgress?: (stage: 'calibrate' | 'correct', fraction: number) => void;
+  /** A precision per layer (int8, 16×8, int4w) by node name; replaces `activations` when given. */
+  precision?: PrecisionPlan;
+  /** Choose the precision per layer by measured sensitivity under these budgets (instead of `precision`). */
+  autoPrecision?: AutoPrecisionOptions;
+  /** Sees the automatic choice, its measurements and the front it was chosen from. */
+  onAutoPrecision?: (result: AutoPrecisionResult) => void;
+  /** Progress of the data passes (calibration, the automatic choice when asked, bias correction), each 0..1. */
+  onProgress?: (stage: 'calibrate' | 'precision' | 'correct', fraction: number) => void;
 }
 
 /** Optimized f32 IR → int8 IR (TFLite's spec), calibrated on `inputs`. */
@@ -97,8 +105,15 @@ export function quantize(g: Graph, inputs: readonly Float32Array[], options: Qua
   assertQuantizable(g);
   // Choose each activation's range from the f32 activations of real inputs.
   const ranges = calibrate(g, inputs, options.method, (done, total) => options.onProgress?.('calibrate', done / total));
-  // int8 (or int16) activations per tensor, int8 weights per channel, int32 (or int64) biases.
-  const q = quantizeGraph(g, ranges, options.activations);
+  // int8 (or int16) activations per tensor, int8 (or int4) weights per channel, int32 (or int64) biases.
+  // With --precision auto: each layer's sensitivity measured, then the best plan within the budgets.
+  const auto =
+    options.autoPrecision &&
+    choosePrecision(g, ranges, inputs, options.autoPrecision, (done, total) =>
+      options.onProgress?.('precision', done / total),
+    );
+  if (auto) options.onAutoPrecision?.(auto);
+  const q = quantizeGraph(g, ranges, auto?.plan ?? options.precision ?? options.activations);
   // Move each channel's systematic error into its bias, layer by layer.
   if (options.biasCorrection)
     correctBiases(g, q, inputs, (done, total) => options.onProgress?.('correct', done / total));

@@ -7,18 +7,42 @@
 import { AUDIO_SAMPLES_DIR, audioFiles, audioInput } from '../../models/audio-input.ts';
 import { imageFiles, imageSet } from '../../models/calibration-set.ts';
 import { type LoadedModel, SAMPLES_DIR } from '../../models/registry.ts';
+import { loadTarget } from '../../targets/target.ts';
 import { TinyedgeError } from '../errors.ts';
 import { tensorOf } from '../ir/graph.ts';
 import { quantize } from '../pipeline.ts';
+import type { AutoPrecisionOptions, AutoPrecisionResult } from '../quantize/auto-precision.ts';
 import type { CalibrationMethod } from '../quantize/calibrate.ts';
+import type { PrecisionPlan } from '../quantize/precision-plan.ts';
 import type { ActivationType } from '../quantize/prepare/quant-params.ts';
 import { assertQuantizable } from '../quantize/quantize-graph.ts';
 
 /** The seed of the calibration augmentations (the quantize command evaluates on another seed's). */
 export const CALIBRATION_SEED = 1;
 
-/** Where quantization is: reading the calibration inputs, then its two data passes; each 0..1. */
-export type QuantizeStage = 'read' | 'calibrate' | 'correct';
+/** Where quantization is: reading the calibration inputs, then its data passes; each 0..1. */
+export type QuantizeStage = 'read' | 'calibrate' | 'precision' | 'correct';
+
+/** `--precision auto`: budgets (a target's flash and RAM by default) and what to measure on. */
+export interface AutoPrecisionRequest extends Omit<AutoPrecisionOptions, 'budgetFlash' | 'budgetRam'> {
+  /** A target name: its part's flash and RAM are the budgets unless given. */
+  target?: string;
+  budgetFlash?: number;
+  budgetRam?: number;
+}
+
+/** The choice's options: the request's budgets, else its target's part. */
+export function autoPrecisionOptions(request: AutoPrecisionRequest): AutoPrecisionOptions {
+  const { target, ...rest } = request;
+  const memory = target === undefined ? null : loadTarget(target).memory;
+  const budgetFlash = rest.budgetFlash ?? memory?.flashBytes ?? undefined;
+  const budgetRam = rest.budgetRam ?? memory?.ramBytes ?? undefined;
+  return {
+    ...rest,
+    ...(budgetFlash !== undefined && { budgetFlash }),
+    ...(budgetRam !== undefined && { budgetRam }),
+  };
+}
 
 /** How to quantize a model. */
 export interface QuantizeModelOptions {
@@ -32,6 +56,10 @@ export interface QuantizeModelOptions {
   biasCorrection?: boolean;
   /** int8 (default) or int16 activations (TFLite's 16×8). */
   activations?: ActivationType;
+  /** A precision per layer by node name (int8, 16x8, int4w; see precision-plan.ts); layers not named stay int8. */
+  precision?: PrecisionPlan;
+  /** Choose the precision per layer by measured sensitivity under budgets (auto-precision.ts) instead. */
+  autoPrecision?: AutoPrecisionRequest;
   onProgress?: (stage: QuantizeStage, fraction: number) => void;
 }
 
@@ -39,6 +67,8 @@ export interface QuantizeModelOptions {
 export interface QuantizedModel extends LoadedModel {
   quantized: true;
   calibration: { method: CalibrationMethod; images: number; biasCorrection: boolean };
+  /** With autoPrecision: the choice, its measurements and the Pareto front it was chosen from. */
+  autoPrecision?: AutoPrecisionResult;
 }
 
 /** The user's calibration files (images, or WAV clips for an audio model), or the bundled samples. */
@@ -50,7 +80,7 @@ export function calibrationFiles(model: LoadedModel, paths?: readonly string[]):
 /** Quantizes an optimized float model on calibration files into a new model (TFLite's int8 spec, or 16×8). */
 export async function quantizeModel(model: LoadedModel, options: QuantizeModelOptions = {}): Promise<QuantizedModel> {
   if (model.quantized) throw new TinyedgeError('TE205', 'is already an int8 artifact', { file: model.spec });
-  const { method = 'minmax', augment = 2, biasCorrection = true, activations, onProgress } = options;
+  const { method = 'minmax', augment = 2, biasCorrection = true, activations, precision, onProgress } = options;
   const g = model.graph;
   assertQuantizable(g);
   const files = calibrationFiles(model, options.calibration);
@@ -64,25 +94,44 @@ export async function quantizeModel(model: LoadedModel, options: QuantizeModelOp
     : await imageSet(files, shape, model.preprocessing, augment, CALIBRATION_SEED, () =>
         onProgress?.('read', ++decoded / total),
       );
+  let auto: AutoPrecisionResult | undefined;
   const graph = quantize(
     g,
     set.map((s) => s.input),
-    { method, biasCorrection, activations, onProgress },
+    {
+      method,
+      biasCorrection,
+      activations,
+      precision,
+      ...(options.autoPrecision && { autoPrecision: autoPrecisionOptions(options.autoPrecision) }),
+      onAutoPrecision: (r) => {
+        auto = r;
+      },
+      onProgress,
+    },
   );
-  return { ...model, graph, quantized: true, calibration: { method, images: set.length, biasCorrection } };
+  return {
+    ...model,
+    graph,
+    quantized: true,
+    calibration: { method, images: set.length, biasCorrection },
+    ...(auto && { autoPrecision: auto }),
+  };
 }
 
 /** A float model quantized with the bundled samples (minmax, two crops each, bias correction), as predict and compile do when handed one; an int8 model as it is. */
 export async function quantizeWithSamples(
   model: LoadedModel,
-  options: Pick<QuantizeModelOptions, 'activations' | 'onProgress'> = {},
-): Promise<LoadedModel> {
+  options: Pick<QuantizeModelOptions, 'activations' | 'precision' | 'autoPrecision' | 'onProgress'> = {},
+): Promise<LoadedModel & { autoPrecision?: AutoPrecisionResult }> {
   if (model.quantized) return model;
   return quantizeModel(model, {
     method: 'minmax',
     augment: 2,
     biasCorrection: true,
     activations: options.activations ?? 'int8',
+    ...(options.precision && { precision: options.precision }),
+    ...(options.autoPrecision && { autoPrecision: options.autoPrecision }),
     onProgress: options.onProgress,
   });
 }

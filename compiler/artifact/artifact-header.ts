@@ -28,7 +28,7 @@ export interface TensorRecord {
   name: string;
   shape: number[];
   dtype: DType;
-  quant?: { scale: number[]; zeroPoint: number[]; axis?: number };
+  quant?: { scale: number[]; zeroPoint: number[]; axis?: number; bits?: 4 };
   data?: { offset: number; byteLength: number };
 }
 

@@ -14,7 +14,6 @@ import {
   compile,
   refuseAudioOffload,
 } from '../compile/compile-model.ts';
-import { TinyedgeError } from '../errors.ts';
 import { modelStats } from '../ir/stats.ts';
 import { checkOutputDir } from '../output/output-dir.ts';
 import { type Cut, cutCandidates } from '../plan/split/cut-candidates.ts';
@@ -22,8 +21,10 @@ import type { ActivationType } from '../quantize/prepare/quant-params.ts';
 import { arenaConfigurationLines, overBound } from '../terminal/arena-lines.ts';
 import { bytes } from '../terminal/format.ts';
 import { cutById } from './offload-model.ts';
+import { precisionOptions } from './precision-flags.ts';
 import { prepareModel } from './prepare-model.ts';
 import { quantizeWithSamplesShown } from './quantize.ts';
+import { parseBytes } from './size-flag.ts';
 
 /** Options of compile. */
 export interface CompileOptions {
@@ -34,6 +35,10 @@ export interface CompileOptions {
   budgetRam?: string;
   budgetFlash?: string;
   activations?: ActivationType;
+  /** --precision: layer=int8|16x8|int4w,… or auto (the target's budgets) when a float model is quantized here. */
+  precision?: string;
+  maxCost?: string;
+  minSqnr?: string;
   /** Compile the device's side of the model split at this cut (ids as `offload plan` lists them). */
   cut?: string;
   /** --threads: threads the model may use (hosted C targets, wasm32). */
@@ -44,14 +49,6 @@ export interface CompileOptions {
   patches?: string;
   force?: boolean;
   json?: boolean;
-}
-
-/** `262144`, `256k`, `256KiB`, `2M`, `2MiB` → bytes (k and M are 1024-based, as memory sizes are). */
-export function parseBytes(value: string, flag: string): number {
-  const m = /^(\d+)\s*(k|K|KiB|KB|m|M|MiB|MB)?$/.exec(value.trim());
-  if (!m) throw new TinyedgeError('TE601', `${flag} takes a size in bytes such as 262144, 256k or 2M, got '${value}'`);
-  const unit = m[2] ? (/^[kK]/.test(m[2]) ? 1024 : 1024 * 1024) : 1;
-  return Number(m[1]) * unit;
 }
 
 /** `--cut`: prints how to run both sides of the split model. */
@@ -114,7 +111,8 @@ export async function compileCommand(spec: string | undefined, options: CompileO
     checkSplitTarget(target, loaded.spec);
     refuseAudioOffload(loaded);
   }
-  const model = await quantizeWithSamplesShown(loaded, options.json, options.activations);
+  const precision = precisionOptions(loaded, options);
+  const model = await quantizeWithSamplesShown(loaded, options.json, options.activations, precision);
   const cut = options.cut !== undefined ? cutById(cutCandidates(model.graph), options.cut, model.spec) : undefined;
   const compiled = compile(model, {
     target: target.name,

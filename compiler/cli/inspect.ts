@@ -13,9 +13,9 @@ import { modelStats } from '../ir/stats.ts';
 import { formatShape } from '../ir/tensor.ts';
 import { arenaConfigurationLines, overBound } from '../terminal/arena-lines.ts';
 import { bytes, shortName, si, table } from '../terminal/format.ts';
-import { parseBytes } from './compile.ts';
 import { prepareModel } from './prepare-model.ts';
 import { quantizeWithSamplesShown } from './quantize.ts';
+import { parseBytes } from './size-flag.ts';
 
 /** Options of inspect. */
 export interface InspectOptions {

@@ -112,6 +112,17 @@ program
       .choices(['int8', 'int16'])
       .default('int8'),
   )
+  .option(
+    '--precision <list|auto>',
+    'per layer: layer=int8|16x8|int4w,… (names as `inspect` prints them; int4w: 4-bit weights, int8 activations; layers not named stay int8), or auto: chosen by measured sensitivity within the budgets',
+  )
+  .addOption(
+    new Option('--target <name>', "--precision auto: its part's flash and RAM are the budgets").choices(targetNames()),
+  )
+  .option('--budget-flash <bytes>', '--precision auto: most bytes of weights and biases (e.g. 1M)')
+  .option('--budget-ram <bytes>', "--precision auto: most bytes of the largest layer's activations")
+  .option('--max-cost <x>', '--precision auto: most instructions as a multiple of all-int8 (default 1.15)')
+  .option('--min-sqnr <dB>', '--precision auto: least predicted output SQNR')
   .requiredOption('--out <file>', 'the artifact to write')
   .option(
     '--outputs <nodes>',
@@ -148,6 +159,12 @@ program
       .choices(['int8', 'int16'])
       .default('int8'),
   )
+  .option(
+    '--precision <list|auto>',
+    "when a float model is quantized here: per layer, layer=int8|16x8|int4w,…, or auto (within the target's or the given budgets)",
+  )
+  .option('--max-cost <x>', '--precision auto: most instructions as a multiple of all-int8 (default 1.15)')
+  .option('--min-sqnr <dB>', '--precision auto: least predicted output SQNR')
   .option(
     '--budget-ram <bytes>',
     "the RAM to fit (e.g. 262144, 256k, 2M; default: the target's): the cheapest arena configuration that fits is built (layer-wise, in place, else the first layers in patches), else refused with the best one's overshoot",

@@ -23,6 +23,8 @@ import type { ActivationType } from '../quantize/prepare/quant-params.ts';
 import { type QuantizationReport, quantizationReport } from '../quantize/report.ts';
 import { shortName, table } from '../terminal/format.ts';
 import { type Progress, startProgress } from '../terminal/progress.ts';
+import { precisionOptions } from './precision-flags.ts';
+import { autoPrecisionLines, autoPrecisionSummary } from './precision-report.ts';
 import { prepareModel } from './prepare-model.ts';
 
 /** Options of quantize. */
@@ -35,6 +37,13 @@ export interface QuantizeCommandOptions {
   evalAugment: string;
   biasCorrection: boolean;
   activations: ActivationType;
+  /** --precision: layer=int8|16x8|int4w,… or auto (with --target, --budget-flash, --budget-ram, --max-cost, --min-sqnr). */
+  precision?: string;
+  target?: string;
+  budgetFlash?: string;
+  budgetRam?: string;
+  maxCost?: string;
+  minSqnr?: string;
   out: string;
   json?: boolean;
 }
@@ -55,7 +64,15 @@ function quantizeProgress(
   const reading = files * ((options.augment ?? 2) + 1);
   const decoding = startProgress('reading photos', reading, show);
   const steps = 1000;
-  const mode = options.activations === 'int16' ? '16×8, ' : '';
+  const mode = options.autoPrecision
+    ? 'precision auto, '
+    : options.precision
+      ? 'per-layer precision, '
+      : options.activations === 'int16'
+        ? '16×8, '
+        : '';
+  // One bar over the data passes: calibration, the automatic choice when asked, bias correction.
+  const stages = ['calibrate', ...(options.autoPrecision ? ['precision'] : []), 'correct'];
   let quantizing: Progress | undefined;
   return {
     onProgress(stage, f) {
@@ -64,11 +81,11 @@ function quantizeProgress(
         decoding.stop();
         quantizing = startProgress(
           `quantizing (${mode}${options.method ?? 'minmax'}${options.biasCorrection !== false ? ', bias correction' : ''})`,
-          2 * steps,
+          stages.length * steps,
           show,
         );
       }
-      quantizing.update(Math.round((stage === 'calibrate' ? f : 1 + f) * steps));
+      quantizing.update(Math.round((stages.indexOf(stage) + f) * steps));
     },
     stop() {
       decoding.stop();
@@ -111,15 +128,20 @@ export async function quantizeWithSamplesShown(
   model: LoadedModel,
   quiet?: boolean,
   activations: ActivationType = 'int8',
+  precision: Pick<QuantizeModelOptions, 'precision' | 'autoPrecision'> = {},
 ): Promise<LoadedModel> {
   if (model.quantized) return model;
   if (!quiet)
     process.stderr.write(
       `quantizing with the bundled sample ${model.audio ? 'clips' : 'photos'} (use \`tinyedge quantize\` to choose the calibration set)\n`,
     );
-  const progress = quantizeProgress(calibrationFiles(model).length, { augment: 2, activations }, !quiet);
+  const options = { augment: 2, activations, ...precision };
+  const progress = quantizeProgress(calibrationFiles(model).length, options, !quiet);
   try {
-    return await quantizeWithSamples(model, { activations, onProgress: progress.onProgress });
+    const quantized = await quantizeWithSamples(model, { ...options, onProgress: progress.onProgress });
+    progress.stop();
+    if (!quiet && quantized.autoPrecision) process.stderr.write(`${autoPrecisionSummary(quantized.autoPrecision)}\n`);
+    return quantized;
   } finally {
     progress.stop();
   }
@@ -142,11 +164,14 @@ function db(x: number): string {
 }
 
 function printReport(report: QuantizationReport, out: string, worst = 12): void {
+  // A column for the precision only when layers differ in it.
+  const mixed = report.layers.some((l) => l.precision !== report.layers[0]?.precision);
   const rows = report.layers
     .slice(0, worst)
     .map((l) => [
       shortName(l.node, 56),
       l.op,
+      ...(mixed ? [l.precision] : []),
       db(l.sqnrDb),
       l.weightRange ? `${l.weightRange[0].toFixed(3)}…${l.weightRange[1].toFixed(3)}` : '',
       `${l.activationRange[0].toFixed(3)}…${l.activationRange[1].toFixed(3)}`,
@@ -154,7 +179,9 @@ function printReport(report: QuantizationReport, out: string, worst = 12): void 
     ]);
   const lines = [
     `worst ${Math.min(worst, report.layers.length)} of ${report.layers.length} layers (SQNR of the dequantized int8 output vs f32, error accumulated from the input):`,
-    table(['node', 'op', 'SQNR dB', 'weights', 'activation range', 'clipped'], rows, [2, 5]),
+    mixed
+      ? table(['node', 'op', 'precision', 'SQNR dB', 'weights', 'activation range', 'clipped'], rows, [3, 6])
+      : table(['node', 'op', 'SQNR dB', 'weights', 'activation range', 'clipped'], rows, [2, 5]),
     `evaluated on ${report.images} held-out inputs:`,
     `  output   ${db(report.output.sqnrDb)} dB  (${shortName(report.output.tensor, 60)})`,
     ...(report.logits ? [`  logits   ${db(report.logits.sqnrDb)} dB  (${shortName(report.logits.tensor, 60)})`] : []),
@@ -173,11 +200,18 @@ export async function quantizeCommand(spec: string | undefined, options: Quantiz
   const evalAugment = count(options.evalAugment, '--eval-augment');
   checkOut(options.out);
   const model = prepareModel(spec, { quiet: options.json, outputs: options.outputs });
+  const precision = precisionOptions(model, options);
   const files = calibrationFiles(model, options.calibrate);
-  const { graph, calibration } = await quantizeShowingProgress(
+  const { graph, calibration, autoPrecision } = await quantizeShowingProgress(
     model,
     files,
-    { method: options.method, augment, biasCorrection: options.biasCorrection, activations: options.activations },
+    {
+      method: options.method,
+      augment,
+      biasCorrection: options.biasCorrection,
+      activations: options.activations,
+      ...precision,
+    },
     options.json,
   );
   const f32 = model.graph;
@@ -197,9 +231,10 @@ export async function quantizeCommand(spec: string | undefined, options: Quantiz
   writeArtifactFile(options.out, bytes);
   if (options.json) {
     process.stdout.write(
-      `${JSON.stringify({ artifact: options.out, bytes: bytes.length, model: model.spec, calibration: { ...artifact.calibration, photos: files.length }, report })}\n`,
+      `${JSON.stringify({ artifact: options.out, bytes: bytes.length, model: model.spec, calibration: { ...artifact.calibration, photos: files.length }, report, ...(autoPrecision && { autoPrecision }) })}\n`,
     );
     return;
   }
+  if (autoPrecision) process.stdout.write(`${autoPrecisionLines(autoPrecision).join('\n')}\n`);
   printReport(report, options.out);
 }

@@ -157,6 +157,9 @@ function checkWeights(g: Graph, n: Node): void {
       `weights '${w.name}' are quantized per channel along axis ${w.quant.axis}, but ${n.op}'s output channels are axis ${axis}`,
       place,
     );
+  // A backend may pack 4-bit weights two per byte: a value outside [-7, 7] would silently wrap there.
+  if (w.quant.bits === 4 && (w.data as Int8Array).some((v) => v < -7 || v > 7))
+    throw new TinyedgeError('TE202', `weights '${w.name}' say 4 bits but hold values outside [-7, 7]`, place);
   const bias = n.inputs[2] === undefined ? undefined : g.tensors.get(n.inputs[2]);
   if (bias && (!bias.data || (bias.dtype !== 'int32' && bias.dtype !== 'int64')))
     throw new TinyedgeError(

@@ -14,7 +14,7 @@ import type { Quantization } from '../ir/tensor.ts';
 import { runNodeF32 } from '../reference/f32/interpreter.ts';
 import { type IntegerOutput, runNodeInteger } from '../reference/integer/interpreter.ts';
 import { int8ParamsOf } from './prepare/prepare-int8.ts';
-import { quantizeArray } from './prepare/quant-params.ts';
+import { quantizeForTensor } from './prepare/quant-params.ts';
 
 type Values = Float32Array | Int8Array | Int16Array | Int32Array;
 type Int8Values = Int8Array | Int16Array | Int32Array;
@@ -30,6 +30,18 @@ function valuesOf(g: Graph, live: Map<string, Values[]>, name: string, batch: nu
   return new Array<Values>(batch).fill(data as Values);
 }
 
+/** One f32 node on every input of the batch. */
+function runF32Node(f32: Graph, node: Node, liveF: Map<string, Values[]>, batch: number): Float32Array[] {
+  const args = node.inputs.map((x) => valuesOf(f32, liveF, x, batch));
+  return Array.from({ length: batch }, (_, k) =>
+    runNodeF32(
+      f32,
+      node,
+      args.map((a) => a[k] as Float32Array),
+    ),
+  );
+}
+
 /** Adjusts the int32 biases of `int8` in place so each MAC layer's mean output error over `inputs` is zero. */
 export function correctBiases(
   f32: Graph,
@@ -39,19 +51,16 @@ export function correctBiases(
 ): void {
   const batch = inputs.length;
   const liveF = new Map<string, Values[]>([[f32.inputs[0]!, [...inputs]]]);
-  const inQuant = tensorOf(int8, int8.inputs[0]!).quant as Quantization;
-  const liveQ = new Map<string, Values[]>([[int8.inputs[0]!, inputs.map((x) => quantizeArray(x, inQuant))]]);
+  const inputTensor = tensorOf(int8, int8.inputs[0]!);
+  const liveQ = new Map<string, Values[]>([[int8.inputs[0]!, inputs.map((x) => quantizeForTensor(x, inputTensor))]]);
   const lastUse = lastReaderIndex(int8);
+  const lastUseF = lastReaderIndex(f32);
+  const f32Index = new Map(f32.nodes.map((n, i) => [n.name, i]));
   int8.nodes.forEach((node, i) => {
-    const fNode = f32.nodes[i]!;
-    const fArgs = fNode.inputs.map((x) => valuesOf(f32, liveF, x, batch));
-    const fOut = inputs.map((_, k) =>
-      runNodeF32(
-        f32,
-        fNode,
-        fArgs.map((a) => a[k] as Float32Array),
-      ),
-    );
+    // A requantize between precisions (mixed plans) has no f32 node, and nothing to correct.
+    const fi = f32Index.get(node.name);
+    const fNode = fi === undefined ? undefined : f32.nodes[fi]!;
+    const fOut = fNode && runF32Node(f32, fNode, liveF, batch);
     // The arguments are read on each run: a corrected bias is a new constant.
     const run = () => {
       const qArgs = node.inputs.map((x) => valuesOf(int8, liveQ, x, batch));
@@ -64,14 +73,12 @@ export function correctBiases(
       );
     };
     let qOut = run();
-    if (correctNode(int8, node, fOut, qOut)) qOut = run();
-    liveF.set(node.outputs[0]!, fOut);
+    if (fOut && correctNode(int8, node, fOut, qOut)) qOut = run();
     liveQ.set(node.outputs[0]!, qOut);
-    for (const x of node.inputs) {
-      if (lastUse.get(x) === i) {
-        liveF.delete(x);
-        liveQ.delete(x);
-      }
+    for (const x of node.inputs) if (lastUse.get(x) === i) liveQ.delete(x);
+    if (fNode && fOut) {
+      liveF.set(fNode.outputs[0]!, fOut);
+      for (const x of fNode.inputs) if (lastUseF.get(x) === fi) liveF.delete(x);
     }
     onNode?.(i + 1, int8.nodes.length);
   });

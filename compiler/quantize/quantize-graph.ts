@@ -4,15 +4,20 @@
  * quantization (pooling, pad, reshape) take it; softmax and logistic outputs are fixed at 1/256, −128.
  * With int16 activations (TFLite's 16x8 mode) activations are int16 and symmetric, biases int64, and softmax's
  * output is fixed at 1/32768, 0. ArgMax, a model output only, writes int32 indices quantized as scale 1, zero point 0.
+ * With a per-layer plan (precision-plan.ts) each node gets its own type, int4w layers 4-bit weights, and where an
+ * edge joins two types an explicit requantize (a clamp without bounds: TFLite's QUANTIZE) converts the tensor,
+ * quantized for the new type over the same calibrated range.
  */
 
 import { TinyedgeError, withPlace } from '../errors.ts';
+import { NO_CLAMP } from '../ir/attrs.ts';
 import { cloneGraph, type Graph, INDEX_OPS, isOutputOnly, type Node, tensorOf } from '../ir/graph.ts';
 import type { OpName } from '../ir/ops.ts';
 import { indexQuant, type Quantization, type Tensor } from '../ir/tensor.ts';
 import { verifyGraph } from '../ir/verify.ts';
 import type { TensorRange } from './calibrate.ts';
 import { unifyConcatRanges } from './concat-ranges.ts';
+import { activationTypes, checkPrecisionPlan, type PrecisionPlan } from './precision-plan.ts';
 import {
   type ActivationType,
   activationQuant,
@@ -68,7 +73,7 @@ function quantizeConstantOperand(t: Tensor, type: ActivationType): void {
   t.dtype = type;
 }
 
-function quantizeMacWeights(g: Graph, node: Node, type: ActivationType): void {
+function quantizeMacWeights(g: Graph, node: Node, type: ActivationType, bits: 8 | 4): void {
   const input = tensorOf(g, node.inputs[0]!);
   const filter = tensorOf(g, node.inputs[1]!);
   const w = filter.data as Float32Array;
@@ -85,6 +90,7 @@ function quantizeMacWeights(g: Graph, node: Node, type: ActivationType): void {
     depthwise ? (i) => i % channels : (i) => Math.floor(i / perChannel),
     depthwise ? 3 : 0,
     minScales,
+    bits,
   );
   filter.data = q.data;
   filter.quant = q.quant;
@@ -131,20 +137,69 @@ export function assertQuantizable(g: Graph): void {
   }
 }
 
-/** Quantizes an optimized f32 graph with the given activation ranges, to int8 or 16×8. The input graph is left untouched. */
-export function quantizeGraph(f32: Graph, calibrated: Map<string, TensorRange>, type: ActivationType = 'int8'): Graph {
+/** The requantize node that converts `name` to `type`, made once per tensor and type and placed before its first reader. */
+function convertedTensor(
+  g: Graph,
+  name: string,
+  type: ActivationType,
+  ranges: Map<string, TensorRange>,
+  made: Set<string>,
+  nodes: Node[],
+): string {
+  const out = `${name}/as_${type}`;
+  if (made.has(out)) return out;
+  const from = tensorOf(g, name);
+  const r = ranges.get(name);
+  const [min, max] = r
+    ? [r.min, r.max]
+    : // Probability outputs have no calibrated range: their fixed quantization gives it.
+      representableRange(from.quant as Quantization, from.dtype === 'int16' ? 32767 : 127);
+  g.tensors.set(out, { name: out, shape: [...from.shape], dtype: type, quant: activationQuantOf(type, min, max) });
+  nodes.push({ name: out, op: 'clamp', inputs: [name], outputs: [out], attrs: { clamp: NO_CLAMP } } as Node);
+  made.add(out);
+  return out;
+}
+
+/** The real interval a per-tensor quantization covers (up to `qMax`). */
+function representableRange(q: Quantization, qMax: number): [number, number] {
+  const s = q.scale[0]!;
+  const z = q.zeroPoint[0]!;
+  return [s * (-qMax - 1 - z), s * (qMax - z)];
+}
+
+/**
+ * Quantizes an optimized f32 graph with the given activation ranges: every layer int8 or 16×8, or per layer as a
+ * plan names (int8, 16×8, int4w). The input graph is left untouched.
+ */
+export function quantizeGraph(
+  f32: Graph,
+  calibrated: Map<string, TensorRange>,
+  precision: ActivationType | PrecisionPlan = 'int8',
+): Graph {
   assertQuantizable(f32);
+  const plan = typeof precision === 'string' ? undefined : precision;
+  if (plan) checkPrecisionPlan(f32, plan);
   const g = cloneGraph(f32);
   const ranges = unifyConcatRanges(g, calibrated, SHARES_INPUT_QUANT, PROBABILITY_OPS);
+  const types = plan ? activationTypes(g, plan) : undefined;
+  const typeOf = (tensor: string): ActivationType =>
+    typeof precision === 'string' ? precision : (types!.get(tensor) as ActivationType);
   for (const name of g.inputs) {
     const t = tensorOf(g, name);
     const r = rangeOf(ranges, name);
-    t.quant = activationQuantOf(type, r.min, r.max);
-    t.dtype = type;
+    t.quant = activationQuantOf(typeOf(name), r.min, r.max);
+    t.dtype = typeOf(name);
   }
+  const nodes: Node[] = [];
+  const converted = new Set<string>();
   for (const node of g.nodes) {
     withPlace({ file: g.source, node: node.name, op: node.op }, () => {
+      const type = typeOf(node.outputs[0]!);
       const out = tensorOf(g, node.outputs[0]!);
+      node.inputs = node.inputs.map((i) => {
+        const t = tensorOf(g, i);
+        return t.data || t.dtype === type ? i : convertedTensor(g, i, type, ranges, converted, nodes);
+      });
       const firstInput = tensorOf(g, node.inputs[0]!);
       if (
         node.op === 'conv2d' ||
@@ -154,13 +209,14 @@ export function quantizeGraph(f32: Graph, calibrated: Map<string, TensorRange>, 
       ) {
         if (!tensorOf(g, node.inputs[1]!).data)
           throw new TinyedgeError('TE201', 'cannot be quantized: the weights are not constant');
-        quantizeMacWeights(g, node, type);
+        quantizeMacWeights(g, node, type, plan?.[node.name] === 'int4w' ? 4 : 8);
       } else {
         for (const i of node.inputs) {
           const t = tensorOf(g, i);
           if (t.data && t.dtype === 'f32') quantizeConstantOperand(t, type);
         }
       }
+      nodes.push(node);
       if (INDEX_OPS.has(node.op)) {
         out.quant = indexQuant();
         out.dtype = 'int32';
@@ -175,6 +231,7 @@ export function quantizeGraph(f32: Graph, calibrated: Map<string, TensorRange>, 
       out.dtype = type;
     });
   }
+  g.nodes = nodes;
   verifyGraph(g);
   return g;
 }

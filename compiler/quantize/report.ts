@@ -8,12 +8,15 @@ import { type Graph, type Node, tensorOf } from '../ir/graph.ts';
 import type { Quantization } from '../ir/tensor.ts';
 import { runF32 } from '../reference/f32/interpreter.ts';
 import { runInteger } from '../reference/integer/interpreter.ts';
+import { type LayerPrecision, precisionOfNode } from './precision-plan.ts';
 import { activationType, dequantizeArray, quantizeForTensor, RANGE_OF } from './prepare/quant-params.ts';
 
 /** One layer's line of the report. */
 export interface LayerReport {
   node: string;
   op: string;
+  /** What the layer runs at: int8, 16x8 or int4w. */
+  precision: LayerPrecision;
   sqnrDb: number;
   /** Extremes of the f32 weights (MAC ops only). */
   weightRange: [number, number] | null;
@@ -118,7 +121,9 @@ export function quantizationReport(
           const name = n.outputs[0]!;
           if (!wanted(name)) return;
           const q = tensorOf(int8, name).quant as Quantization;
-          const f = reference.get(name) as Float32Array;
+          const f = reference.get(name);
+          // A requantize between precisions (mixed plans) has no f32 counterpart: its reader's line covers it.
+          if (!f) return;
           const dq = dequantizeArray(y, q);
           const [lo, hi] = representable(q, tensorOf(int8, name).dtype);
           let s = 0;
@@ -153,6 +158,7 @@ export function quantizationReport(
       return {
         node: n.name,
         op: n.op,
+        precision: precisionOfNode(int8, n),
         sqnrDb: sqnrDb(signal.get(name) ?? 0, noise.get(name) ?? 0),
         weightRange: weightRange(f32, f32Node),
         activationRange: representable(q, tensorOf(int8, name).dtype),

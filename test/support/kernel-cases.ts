@@ -8,15 +8,11 @@
 import { describe, expect, it } from 'vitest';
 import { type Clamp, NO_CLAMP, type Pads4 } from '../../compiler/ir/attrs.ts';
 import { type Graph, GraphBuilder, tensorOf } from '../../compiler/ir/graph.ts';
-import { type Quantization, sizeOf } from '../../compiler/ir/tensor.ts';
+import { sizeOf } from '../../compiler/ir/tensor.ts';
 import { verifyGraph } from '../../compiler/ir/verify.ts';
 import { calibrate } from '../../compiler/quantize/calibrate.ts';
-import {
-  type ActivationType,
-  quantizeArray,
-  quantizeArrayInt16,
-  RANGE_OF,
-} from '../../compiler/quantize/prepare/quant-params.ts';
+import type { PrecisionPlan } from '../../compiler/quantize/precision-plan.ts';
+import { type ActivationType, quantizeForTensor, RANGE_OF } from '../../compiler/quantize/prepare/quant-params.ts';
 import { quantizeGraph } from '../../compiler/quantize/quantize-graph.ts';
 import type { Activations } from '../../compiler/reference/integer/conv.ts';
 import { runInteger } from '../../compiler/reference/integer/interpreter.ts';
@@ -39,13 +35,14 @@ function pads(kind: 'SAME' | 'VALID', h: number, w: number, k: number, s: number
 
 /**
  * Quantizes with ranges from seeded inputs, widening clamped outputs so the fused clamp is narrower than the int8
- * range (the kernels' act_min/act_max then really clip); returns the int8 graph and three int8 inputs.
+ * range (the kernels' act_min/act_max then really clip); returns the quantized graph (int8, 16×8, or per layer as a
+ * plan says) and three inputs of its input's type.
  */
 export function quantizeCase(
   g: Graph,
   seed: number,
   outputRange?: { min: number; max: number },
-  activations: ActivationType = 'int8',
+  activations: ActivationType | PrecisionPlan = 'int8',
 ): { q: Graph; inputs: Activations[] } {
   verifyGraph(g);
   const shape = tensorOf(g, g.inputs[0]!).shape;
@@ -59,8 +56,8 @@ export function quantizeCase(
   }
   if (outputRange) ranges.set(g.outputs[0]!, outputRange);
   const q = quantizeGraph(g, ranges, activations);
-  const inQuant = tensorOf(q, q.inputs[0]!).quant as Quantization;
-  return { q, inputs: inputs.map((x) => (activations === 'int8' ? quantizeArray : quantizeArrayInt16)(x, inQuant)) };
+  const input = tensorOf(q, q.inputs[0]!);
+  return { q, inputs: inputs.map((x) => quantizeForTensor(x, input)) };
 }
 
 /** The reference output of each input. */
@@ -162,8 +159,11 @@ export interface KernelCase {
   seed: number;
   /** Forces the output's calibrated range (for requantization multipliers above one). */
   outputRange?: { min: number; max: number };
-  /** int16 for the 16×8 form of the case (int16 activations, int8 weights, int64 biases); int8 by default. */
-  activations?: ActivationType;
+  /**
+   * int16 for the 16×8 form of the case (int16 activations, int8 weights, int64 biases); int8 by default; or a
+   * per-layer plan (test/support/mixed-precision-graph.ts).
+   */
+  activations?: ActivationType | PrecisionPlan;
   /**
    * A tile boundary of the ISA folders' int8 kernels only, with no 16×8 form: the 16×8 kernels are ref's loops,
    * which these shapes do not stress, and over K ≥ 50 taps int8 weights alone keep 16×8 above the 1% error that

@@ -4,9 +4,11 @@
  * SMLAD/SXTB16 kernels on the Cortex-M4 (mps2-an386) and M7 (mps2-an500), Helium on the Cortex-M55 (mps3-an547).
  * A representative subset of the 16×8 cases (KERNEL_CASES_16X8_CROSS) checks the ref int16 kernels each target runs.
  * The int8-weight convolutions a model takes when its int16 weight pairs would not fit the part's flash
- * (kernels/cortex-m-dsp-int8w) run the conv and matmul cases on the Cortex-M4.
+ * (kernels/cortex-m-dsp-int8w) run the conv and matmul cases on the Cortex-M4. A mixed-precision graph (int8, 16×8
+ * and int4w layers with requantizes between them) runs on the Cortex-M4 and M55.
  */
 import { describeKernelCasesOn, KERNEL_CASES, KERNEL_CASES_16X8_CROSS } from '../support/kernel-cases.ts';
+import { MIXED_CASE } from '../support/mixed-precision-graph.ts';
 
 describeKernelCasesOn(
   ['cortex-m4', 'cortex-m7', 'cortex-m55'],
@@ -23,3 +25,6 @@ describeKernelCasesOn(
   KERNEL_CASES.filter((c) => /conv2d|pointwise|fully connected/.test(c.name)),
   ['cortex-m-dsp-int8w', 'cortex-m-dsp', 'ref'],
 );
+describeKernelCasesOn(['cortex-m4', 'cortex-m55'], '%s runs a mixed-precision graph as the integer reference does', [
+  MIXED_CASE,
+]);

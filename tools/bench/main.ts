@@ -20,6 +20,7 @@ import { benchHost, formatHostBench } from './host.ts';
 import { benchInt4Layers, formatInt4Bench } from './int4-layers.ts';
 import { benchPatches, formatPatchBench, PATCH_BENCH_MODELS } from './patches.ts';
 import { skippedLines, tfjsTwinOf } from './peers.ts';
+import { benchPrecision, formatPrecisionBench, PRECISION_BENCH_MODELS } from './precision.ts';
 import { benchSuite, DEFAULT_MODELS_DIR, formatSuite } from './suite.ts';
 import { benchWasm, formatWasmBench } from './wasm32.ts';
 import { benchWasmInBrowser, formatBrowserBench } from './wasm32-browser.ts';
@@ -68,7 +69,7 @@ const options = new Command('bench')
   .option('--artifact <file>', 'the same as --model with a path (kept for older scripts)')
   .option(
     '--suite <name>',
-    'mlperf-tiny, with --target cortex-m4, cortex-m7 or cortex-m55: every model of the suite, one table; patches (same targets): peak arena layer-wise, in place and as the memory search of compile chooses it (patches within 10% extra MACs), extra MACs and instructions (--models: model names or paths)',
+    'mlperf-tiny, with --target cortex-m4, cortex-m7 or cortex-m55: every model of the suite, one table; patches (same targets): peak arena layer-wise, in place and as the memory search of compile chooses it (patches within 10% extra MACs), extra MACs and instructions (--models: model names or paths); precision (same targets): all-int8, all-16x8 and --precision auto at the int8 and 0.65× weight budgets, output SQNR, weights and instructions, and whether the goal of issue 24 holds (--models: model names); int4-weights (an Arm target): pointwise and fully connected layers with int8 and int4 weights, instructions and weight bytes',
   )
   .option('--models-dir <dir>', "with --suite: the folder holding MLPerf Tiny's .tflite files", DEFAULT_MODELS_DIR)
   .option('--models <names>', 'with --suite: only these models, comma-separated (vww, kws, ic, ad, person_detect)')
@@ -192,6 +193,16 @@ async function benchMlperfSuite(suite: string): Promise<number> {
   return result.models.every((m) => m.sameOutput) ? 0 : 1;
 }
 
+/** Mixed precision per model on one emulated target (issue 24): one table and the goal; exit 1 when it does not hold. */
+async function benchPrecisionSuite(): Promise<number> {
+  const target = loadTarget(options.target ?? 'cortex-m4');
+  const results = await benchPrecision(options.models?.split(',') ?? PRECISION_BENCH_MODELS, target, log);
+  process.stdout.write(
+    options.json ? `${JSON.stringify(results)}\n` : `${formatPrecisionBench(results, target.name)}\n`,
+  );
+  return results.every((r) => r.goal.holds) ? 0 : 1;
+}
+
 /** Patch-based execution per model on one emulated target: one table; exit 1 when a patched build's output differs. */
 async function benchPatchSuite(): Promise<number> {
   const target = loadTarget(options.target ?? 'cortex-m4');
@@ -211,6 +222,7 @@ function benchInt4Suite(): number {
 async function main(): Promise<number> {
   if (options.suite === 'int4-weights') return benchInt4Suite();
   if (options.suite === 'patches') return benchPatchSuite();
+  if (options.suite === 'precision') return benchPrecisionSuite();
   if (options.suite !== undefined) return benchMlperfSuite(options.suite);
   const request = await checkBenchRequest({ ...options, model: options.artifact ?? options.model });
   if (request.target === undefined) return benchWithoutTarget(request);

@@ -124,6 +124,12 @@ class Int8TfliteExport {
       t.dtype === 'f32' || t.dtype === 'uint8'
         ? fail(`tensor '${t.name}' is ${t.dtype}; an integer export holds int8, int16, int32 and int64 tensors`)
         : TYPE_CODE[t.dtype];
+    // TFLite's schema has INT4, but the TFLite runtime tinyedge checks its exports on (@tensorflow/tfjs-tflite) cannot
+    // run it; writing the values as INT8 would compute the same but silently double the flash the layer was chosen for.
+    if (t.quant?.bits === 4)
+      fail(
+        `weights '${t.name}' are 4-bit (--precision int4w), which tinyedge does not export to .tflite: quantize this layer int8 or 16x8 to export`,
+      );
     let buffer = 0;
     if (t.data) {
       buffer = this.record.buffers.length;

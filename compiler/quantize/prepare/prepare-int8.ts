@@ -378,7 +378,12 @@ export function prepareInt8Node(g: Graph, node: Node): Int8Params {
 }
 
 /** Ops whose 16×8 form tinyedge does not have yet: they fail at prepare time with the op's name. */
-const UNSUPPORTED_16X8 = new Set<string>(['logistic', 'resize_nearest', 'resize_bilinear', 'transpose_conv2d']);
+export const UNSUPPORTED_16X8: ReadonlySet<string> = new Set([
+  'logistic',
+  'resize_nearest',
+  'resize_bilinear',
+  'transpose_conv2d',
+]);
 
 /** TFLite's int8 softmax and logistic write probabilities in steps of 1/256 from zero point −128, whatever the tensor says. */
 function requireProbabilityOutput(op: string, out: Quantization): void {

@@ -69,9 +69,13 @@ export function dequantizeArray(q: ArrayLike<number>, quant: Quantization): Floa
   return Float32Array.from(q as ArrayLike<number>, (v) => s * (v - z));
 }
 
+/** The largest |weight| of 8-bit and of 4-bit weights (TFLite's INT4 weights are symmetric in [−7, 7]). */
+export const WEIGHT_MAX: Readonly<Record<8 | 4, number>> = { 8: 127, 4: 7 };
+
 /**
- * Symmetric per-channel int8 weights; `channelOf(i)` gives element i's output channel, of `channels`. A channel's
- * scale is at least `minScales[c]` (see `biasSafeWeightScales`).
+ * Symmetric per-channel weights in [−127, 127], or [−7, 7] with `bits` 4 (still one int8 per value; `quant.bits`
+ * says a backend may pack them); `channelOf(i)` gives element i's output channel, of `channels`. A channel's scale is
+ * at least `minScales[c]` (see `biasSafeWeightScales`).
  */
 export function quantizeWeightsPerChannel(
   w: Float32Array,
@@ -79,14 +83,18 @@ export function quantizeWeightsPerChannel(
   channelOf: (i: number) => number,
   axis: number,
   minScales?: number[],
+  bits: 8 | 4 = 8,
 ): { data: Int8Array; quant: Quantization } {
+  const qMax = WEIGHT_MAX[bits];
   const maxAbs = new Float64Array(channels);
   for (let i = 0; i < w.length; i++) maxAbs[channelOf(i)] = Math.max(maxAbs[channelOf(i)]!, Math.abs(w[i]!));
   // An all-zero channel gets scale 1: its weights quantize to 0 whatever the scale.
-  // float32 scales, as .tflite stores them; rounding up keeps max|w| / scale ≤ 127 and the bias-safe minimum.
-  const scale = Array.from(maxAbs, (m, c) => float32AtLeast(Math.max(m > 0 ? m / 127 : 1, minScales?.[c] ?? 0)));
-  const data = Int8Array.from(w, (v, i) => quantizeValue(v, scale[channelOf(i)]!, 0, -127, 127));
-  return { data, quant: { scale, zeroPoint: scale.map(() => 0), axis } };
+  // float32 scales, as .tflite stores them; rounding up keeps max|w| / scale ≤ qMax and the bias-safe minimum.
+  const scale = Array.from(maxAbs, (m, c) => float32AtLeast(Math.max(m > 0 ? m / qMax : 1, minScales?.[c] ?? 0)));
+  const data = Int8Array.from(w, (v, i) => quantizeValue(v, scale[channelOf(i)]!, 0, -qMax, qMax));
+  const quant: Quantization = { scale, zeroPoint: scale.map(() => 0), axis };
+  if (bits === 4) quant.bits = 4;
+  return { data, quant };
 }
 
 /** The smallest float32 ≥ x (x > 0). */

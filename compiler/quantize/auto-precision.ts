@@ -1,0 +1,209 @@
+/**
+ * @fileoverview `--precision auto`: a precision per layer chosen by measured sensitivity under the budgets.
+ * Sensitivity: on a few calibration inputs, the output's noise fraction e = Σ(f − dq)² / Σf² (f the f32 output, dq
+ * the dequantized integer-reference output; SQNR = −10·log10 e) of the all-int8 graph, and of the graph with only one
+ * layer (with weights, or a softmax: only 16×8) moved to int4w (its rise, Δ4) or to 16×8 (its fall, Δ16); measured without bias correction, which the final
+ * quantization then applies. A plan's noise is predicted as e_int8 + ΣΔ4 − ΣΔ16 (errors of different layers add as
+ * independent noise). Candidates: the first i layers in order of least Δ4 per flash byte saved at int4w, with the
+ * first j of the others in order of most Δ16 per extra instruction at 16×8, for every i and j; the choice is the
+ * candidate of best predicted SQNR within the budgets, and the Pareto front (flash and instructions against SQNR)
+ * is what the report shows.
+ */
+
+import { TinyedgeError } from '../errors.ts';
+import { type Graph, tensorOf } from '../ir/graph.ts';
+import { runF32 } from '../reference/f32/interpreter.ts';
+import { runInteger } from '../reference/integer/interpreter.ts';
+import type { TensorRange } from './calibrate.ts';
+import { type LayerCost, layerCosts, type MacsPerInstruction, planCost, planRamBytes } from './layer-costs.ts';
+import type { LayerPrecision, PrecisionPlan } from './precision-plan.ts';
+import { dequantizeArray, quantizeForTensor } from './prepare/quant-params.ts';
+import { quantizeGraph } from './quantize-graph.ts';
+
+/** What `--precision auto` optimizes under. */
+export interface AutoPrecisionOptions {
+  /** MACs per instruction of each precision's kernels (default MACS_PER_INSTRUCTION, measured on cortex-m4). */
+  rate?: MacsPerInstruction;
+  /** Most bytes of weights and biases. */
+  budgetFlash?: number;
+  /** Most bytes of the largest node's activations (inputs + output). */
+  budgetRam?: number;
+  /** Most instructions as a multiple of all-int8's (default 1.15). */
+  maxCost?: number;
+  /** Least predicted output SQNR in dB. */
+  minSqnrDb?: number;
+  /** Calibration inputs the sensitivity is measured on (default 4). */
+  inputs?: number;
+}
+
+/** The default instruction budget: at most 15% above all-int8. */
+export const DEFAULT_MAX_COST = 1.15;
+
+/** One layer's measured sensitivity: the output SQNR with only this layer at int4w or at 16×8. */
+export interface LayerSensitivity {
+  node: string;
+  /** null: the layer's int4 weights would not be packed (not a 1×1 conv or dense layer), so it is not measured. */
+  int4wDb: number | null;
+  x16Db: number;
+}
+
+/** A candidate plan's predicted output SQNR and its costs. */
+export interface PrecisionPoint {
+  sqnrDb: number;
+  flash: number;
+  instructions: number;
+  /** Layers at int4w and at 16×8 (the rest int8). */
+  int4w: number;
+  x16: number;
+}
+
+/** The choice, the measurements it rests on and the front it was chosen from. */
+export interface AutoPrecisionResult {
+  plan: Record<string, LayerPrecision>;
+  chosen: PrecisionPoint;
+  /** All-int8, all-16×8 and all-int4w as the same model predicts them, for scale. */
+  int8: PrecisionPoint;
+  sensitivity: LayerSensitivity[];
+  costs: LayerCost[];
+  /** Non-dominated candidates (less flash, fewer instructions, more SQNR), by flash. */
+  front: PrecisionPoint[];
+  /** The budgets in force. */
+  budgets: { flash?: number; ram?: number; instructions: number; minSqnrDb?: number };
+}
+
+const db = (noise: number) => (noise > 0 ? -10 * Math.log10(noise) : Infinity);
+
+/** The output noise fraction of a quantized graph against the f32 outputs. */
+function noiseFraction(q: Graph, inputs: readonly Float32Array[], reference: readonly Float32Array[]): number {
+  const input = tensorOf(q, q.inputs[0]!);
+  const out = tensorOf(q, q.outputs[0]!);
+  let signal = 0;
+  let noise = 0;
+  inputs.forEach((x, k) => {
+    const y = runInteger(q, { [q.inputs[0]!]: quantizeForTensor(x, input) }).get(q.outputs[0]!)!;
+    const dq = dequantizeArray(y, out.quant!);
+    const f = reference[k]!;
+    for (let i = 0; i < f.length; i++) {
+      signal += f[i]! * f[i]!;
+      noise += (f[i]! - dq[i]!) ** 2;
+    }
+  });
+  return signal > 0 ? noise / signal : 0;
+}
+
+/** Layers in the order a greedy move takes them: best ratio of benefit to cost first. */
+function ordered<T>(items: T[], score: (t: T) => number): T[] {
+  return items
+    .map((t) => ({ t, s: score(t) }))
+    .sort((a, b) => b.s - a.s)
+    .map((x) => x.t);
+}
+
+/** Candidates no other beats on flash, instructions and SQNR at once, by flash. */
+function paretoFront(points: PrecisionPoint[]): PrecisionPoint[] {
+  const dominated = (p: PrecisionPoint, q: PrecisionPoint) =>
+    q.flash <= p.flash &&
+    q.instructions <= p.instructions &&
+    q.sqnrDb >= p.sqnrDb &&
+    (q.flash < p.flash || q.instructions < p.instructions || q.sqnrDb > p.sqnrDb);
+  return points.filter((p) => !points.some((q) => dominated(p, q))).sort((a, b) => a.flash - b.flash);
+}
+
+/**
+ * Chooses a precision per layer for an f32 graph calibrated with `ranges` on `inputs` (see the file comment); fails
+ * (TE208) when no candidate meets the budgets, saying what the closest one needs.
+ */
+export function choosePrecision(
+  f32: Graph,
+  ranges: Map<string, TensorRange>,
+  calibration: readonly Float32Array[],
+  options: AutoPrecisionOptions,
+  onProgress?: (done: number, total: number) => void,
+): AutoPrecisionResult {
+  const inputs = calibration.slice(0, options.inputs ?? 4);
+  const reference = inputs.map((x) => runF32(f32, { [f32.inputs[0]!]: x }).get(f32.outputs[0]!)!);
+  const costs = layerCosts(f32, options.rate);
+  const total = 1 + costs.length + costs.filter((c) => c.flash.int4w < c.flash.int8).length;
+  let done = 0;
+  const measure = (plan: PrecisionPlan) => {
+    const e = noiseFraction(quantizeGraph(f32, ranges, plan), inputs, reference);
+    onProgress?.(++done, total);
+    return e;
+  };
+  const base = measure({});
+  const layers = costs.map((c) => ({
+    cost: c,
+    rise4: c.flash.int4w < c.flash.int8 ? measure({ [c.node]: 'int4w' }) - base : Infinity,
+    fall16: base - measure({ [c.node]: '16x8' }),
+  }));
+  // Only layers whose int4 weights are packed save flash: the others would add noise for nothing.
+  const packable = layers.filter((l) => l.cost.flash.int4w < l.cost.flash.int8);
+  const toInt4 = ordered(packable, (l) => (l.cost.flash.int8 - l.cost.flash.int4w) / Math.max(l.rise4, 1e-12));
+  const instructions8 = planCost(costs, {}).instructions;
+  const budgets = {
+    ...(options.budgetFlash !== undefined && { flash: options.budgetFlash }),
+    ...(options.budgetRam !== undefined && { ram: options.budgetRam }),
+    instructions: instructions8 * (options.maxCost ?? DEFAULT_MAX_COST),
+    ...(options.minSqnrDb !== undefined && { minSqnrDb: options.minSqnrDb }),
+  };
+  const points: PrecisionPoint[] = [];
+  let best: { point: PrecisionPoint; plan: Record<string, LayerPrecision> } | undefined;
+  for (let i = 0; i <= toInt4.length; i++) {
+    const int4 = new Set(toInt4.slice(0, i).map((l) => l.cost.node));
+    const toX16 = ordered(
+      layers.filter((l) => !int4.has(l.cost.node) && l.fall16 > 0),
+      (l) => l.fall16 / Math.max(l.cost.instructions['16x8'] - l.cost.instructions.int8, 1e-9),
+    );
+    for (let j = 0; j <= toX16.length; j++) {
+      const plan: Record<string, LayerPrecision> = {};
+      for (const n of int4) plan[n] = 'int4w';
+      for (const l of toX16.slice(0, j)) plan[l.cost.node] = '16x8';
+      const noise =
+        base +
+        toInt4.slice(0, i).reduce((s, l) => s + l.rise4, 0) -
+        toX16.slice(0, j).reduce((s, l) => s + l.fall16, 0);
+      const { flash, instructions } = planCost(costs, plan);
+      const point = { sqnrDb: db(Math.max(noise, base * 1e-3)), flash, instructions, int4w: i, x16: j };
+      points.push(point);
+      const fits =
+        flash <= (budgets.flash ?? Infinity) &&
+        instructions <= budgets.instructions &&
+        point.sqnrDb >= (budgets.minSqnrDb ?? -Infinity) &&
+        (budgets.ram === undefined || planRamBytes(f32, plan) <= budgets.ram);
+      const better =
+        !best || point.sqnrDb > best.point.sqnrDb || (point.sqnrDb === best.point.sqnrDb && flash < best.point.flash);
+      if (fits && better) best = { point, plan };
+    }
+  }
+  const int8 = points[0]!;
+  if (!best) throw new TinyedgeError('TE208', noChoice(points, budgets, f32, layers.length), { file: f32.source });
+  return {
+    plan: best.plan,
+    chosen: best.point,
+    int8,
+    sensitivity: layers.map((l) => ({
+      node: l.cost.node,
+      int4wDb: Number.isFinite(l.rise4) ? db(base + l.rise4) : null,
+      x16Db: db(base - l.fall16),
+    })),
+    costs,
+    front: paretoFront(points),
+    budgets,
+  };
+}
+
+/** Why nothing fits: the least flash any candidate needs, and the best SQNR within the other budgets. */
+function noChoice(points: PrecisionPoint[], budgets: AutoPrecisionResult['budgets'], g: Graph, layers: number): string {
+  const leastFlash = Math.min(...points.map((p) => p.flash));
+  const parts = [`no per-layer precision of the ${layers} layers with weights meets the budgets`];
+  if (budgets.flash !== undefined && leastFlash > budgets.flash)
+    parts.push(
+      `the weights need at least ${leastFlash} B (every packed layer int4w), over --budget-flash ${budgets.flash} B`,
+    );
+  if (budgets.minSqnrDb !== undefined) {
+    const bestDb = Math.max(...points.filter((p) => p.instructions <= budgets.instructions).map((p) => p.sqnrDb));
+    parts.push(`the best predicted output SQNR within the instruction budget is ${bestDb.toFixed(1)} dB`);
+  }
+  if (budgets.ram !== undefined) parts.push(`the largest layer needs ${planRamBytes(g, {})} B of activations at int8`);
+  return parts.join('; ');
+}

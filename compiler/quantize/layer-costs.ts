@@ -1,0 +1,108 @@
+/**
+ * @fileoverview What each precision costs a layer, as a simple documented model (docs/cli.md, "--precision auto"):
+ * flash = weight bytes (int8 and 16×8: one per weight; int4w: ⌈K/2⌉ per output channel for the layers the packed
+ * int4 kernels read, 1×1 convolutions and dense layers, else stored as int8) + bias bytes (int32: 4, 16×8's int64: 8
+ * per channel); instructions = MACs ÷ MACs per instruction of that precision's kernels for the layer's kind
+ * (MACS_PER_INSTRUCTION); RAM = the largest inputs + output of any node at the plan's activation types.
+ */
+
+import { type Graph, type Node, tensorOf } from '../ir/graph.ts';
+import { modelStats } from '../ir/stats.ts';
+import { sizeOf } from '../ir/tensor.ts';
+import {
+  activationTypes,
+  LAYER_PRECISIONS,
+  type LayerPrecision,
+  MAC_OPS,
+  type PrecisionPlan,
+} from './precision-plan.ts';
+import { isPointwiseConv } from './prepare/prepare-int8.ts';
+
+/** The kinds of layer whose kernels run at different rates. */
+export type MacKind = 'conv' | 'pointwise' | 'depthwise' | 'dense';
+
+/** MACs per instruction of each precision's kernels by kind of layer. */
+export type MacsPerInstruction = Readonly<Record<LayerPrecision, Readonly<Record<MacKind, number>>>>;
+
+/**
+ * Measured on cortex-m4 over builder:mobilenet_v2_0.35_96's layers (`tinyedge bench ARTIFACT --target cortex-m4`
+ * on its all-int8 and all-16×8 artifacts, 2026-12-07): int8 on the SMLAD kernels, 16×8 on the ref int16 kernels;
+ * int4w from the packed int4 kernels' layer bench (`bench --suite int4-weights --target cortex-m4`: 1.5× int8's
+ * instructions on pointwise layers, 1.6× on dense ones; other layers keep int8 weights). The choice reads only ratios
+ * against all-int8 (the instruction budget is a multiple of it), so the table serves every target until one is
+ * measured apart.
+ */
+export const MACS_PER_INSTRUCTION: MacsPerInstruction = {
+  int8: { conv: 0.341, pointwise: 0.477, depthwise: 0.328, dense: 0.72 },
+  '16x8': { conv: 0.072, pointwise: 0.079, depthwise: 0.047, dense: 0.098 },
+  int4w: { conv: 0.341, pointwise: 0.318, depthwise: 0.328, dense: 0.45 },
+};
+
+function kindOf(g: Graph, n: Node): MacKind {
+  if (n.op === 'depthwise_conv2d') return 'depthwise';
+  if (n.op === 'fully_connected') return 'dense';
+  return isPointwiseConv(g, n) ? 'pointwise' : 'conv';
+}
+
+/** One layer with weights (or a softmax): its MACs and its flash and instructions at each precision. */
+export interface LayerCost {
+  node: string;
+  macs: number;
+  flash: Record<LayerPrecision, number>;
+  instructions: Record<LayerPrecision, number>;
+}
+
+/** The cost of every layer with weights of an f32 graph (weights [O, …] or depthwise [1, KH, KW, C·M]), and of each softmax. */
+export function layerCosts(g: Graph, rate: MacsPerInstruction = MACS_PER_INSTRUCTION): LayerCost[] {
+  const macsByNode = new Map(modelStats(g).nodes.map((n) => [n.name, n.macs]));
+  return g.nodes
+    .filter((n) => MAC_OPS.has(n.op) || n.op === 'softmax')
+    .map((n) => {
+      // A softmax's int8 output steps of 1/256 can be most of a classifier's output error; at 16×8 it has int16
+      // steps for about the same work per element (a table lookup either way): no weights, no MACs, cost 0 here.
+      if (n.op === 'softmax') {
+        const none = { int8: 0, '16x8': 0, int4w: 0 };
+        return { node: n.name, macs: 0, flash: none, instructions: { ...none } };
+      }
+      const filter = tensorOf(g, n.inputs[1]!);
+      const rows = n.op === 'depthwise_conv2d' ? filter.shape[3]! : filter.shape[0]!;
+      const k = sizeOf(filter.shape) / rows;
+      const biasChannels = n.inputs[2] === undefined ? 0 : sizeOf(tensorOf(g, n.inputs[2]).shape);
+      const int8Weights = sizeOf(filter.shape);
+      const macs = macsByNode.get(n.name) ?? 0;
+      const kind = kindOf(g, n);
+      const packed = kind === 'pointwise' || kind === 'dense';
+      const flash = {
+        int8: int8Weights + 4 * biasChannels,
+        '16x8': int8Weights + 8 * biasChannels,
+        int4w: (packed ? rows * Math.ceil(k / 2) : int8Weights) + 4 * biasChannels,
+      };
+      const instructions = Object.fromEntries(LAYER_PRECISIONS.map((p) => [p, macs / rate[p][kind]])) as Record<
+        LayerPrecision,
+        number
+      >;
+      return { node: n.name, macs, flash, instructions };
+    });
+}
+
+/** Flash and instructions of the layers with weights under a plan (layers it leaves out at int8). */
+export function planCost(costs: readonly LayerCost[], plan: PrecisionPlan): { flash: number; instructions: number } {
+  let flash = 0;
+  let instructions = 0;
+  for (const c of costs) {
+    const p = plan[c.node] ?? 'int8';
+    flash += c.flash[p];
+    instructions += c.instructions[p];
+  }
+  return { flash, instructions };
+}
+
+/** The largest inputs + output bytes of any node under the plan: a lower bound of the arena the planner finds. */
+export function planRamBytes(g: Graph, plan: PrecisionPlan): number {
+  const types = activationTypes(g, plan);
+  const bytes = (name: string) => {
+    const t = tensorOf(g, name);
+    return t.data ? 0 : sizeOf(t.shape) * (types.get(name) === 'int16' ? 2 : 1);
+  };
+  return Math.max(0, ...g.nodes.map((n) => [...n.inputs, n.outputs[0]!].reduce((s, x) => s + bytes(x), 0)));
+}
