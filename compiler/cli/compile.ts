@@ -6,6 +6,8 @@
 
 import type { LoadedModel } from '../../models/registry.ts';
 import { loadTarget } from '../../targets/target.ts';
+import { precisionOptions } from '../api/precision-flags.ts';
+import { parseBytes } from '../api/size-flag.ts';
 import {
   type Budget,
   type Compiled,
@@ -21,10 +23,8 @@ import type { ActivationType } from '../quantize/prepare/quant-params.ts';
 import { arenaConfigurationLines, overBound } from '../terminal/arena-lines.ts';
 import { bytes } from '../terminal/format.ts';
 import { cutById } from './offload-model.ts';
-import { precisionOptions } from './precision-flags.ts';
 import { prepareModel } from './prepare-model.ts';
 import { quantizeWithSamplesShown } from './quantize.ts';
-import { parseBytes } from './size-flag.ts';
 
 /** Options of compile. */
 export interface CompileOptions {

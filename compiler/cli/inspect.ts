@@ -5,6 +5,7 @@
  */
 
 import { loadTarget } from '../../targets/target.ts';
+import { parseBytes } from '../api/size-flag.ts';
 import { type ArenaChoice, chooseArena } from '../compile/arena-configurations.ts';
 import { TinyedgeError } from '../errors.ts';
 import { describeClamp } from '../ir/attrs.ts';
@@ -15,7 +16,6 @@ import { arenaConfigurationLines, overBound } from '../terminal/arena-lines.ts';
 import { bytes, shortName, si, table } from '../terminal/format.ts';
 import { prepareModel } from './prepare-model.ts';
 import { quantizeWithSamplesShown } from './quantize.ts';
-import { parseBytes } from './size-flag.ts';
 
 /** Options of inspect. */
 export interface InspectOptions {

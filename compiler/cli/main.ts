@@ -275,6 +275,14 @@ program
   .option('--runs <n>', "timed runs of each WebAssembly layer (wasm32, and the split plan's server side)", '7')
   .option('--bandwidth <rate>', "the split plan's link bandwidth, e.g. 5mbit", '5mbit')
   .option('--rtt <time>', "the split plan's round-trip time, e.g. 40ms", '40ms')
+  .option(
+    '--precision <list|auto>',
+    "quantize a float model per layer (layer=int8|16x8|int4w,…) or by measured sensitivity (auto, under the target's budgets): the page adds each layer's precision and, for auto, the Pareto front it chose from",
+  )
+  .option('--budget-flash <bytes>', '--precision auto: most bytes of weights and biases (default: the target flash)')
+  .option('--budget-ram <bytes>', "--precision auto: most bytes of the largest layer's activations")
+  .option('--max-cost <x>', '--precision auto: most instructions as a multiple of all-int8 (default 1.15)')
+  .option('--min-sqnr <dB>', '--precision auto: least predicted output SQNR')
   .option('--out <file>', 'the HTML page to write', 'report.html')
   .option('--force', 'replace --out if it exists')
   .option('--json', "also print the page's data as one JSON object on stdout")

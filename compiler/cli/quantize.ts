@@ -7,6 +7,7 @@
 import { existsSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import type { LoadedModel } from '../../models/registry.ts';
+import { precisionOptions } from '../api/precision-flags.ts';
 import {
   calibrationFiles,
   evaluationInputs,
@@ -23,7 +24,6 @@ import type { ActivationType } from '../quantize/prepare/quant-params.ts';
 import { type QuantizationReport, quantizationReport } from '../quantize/report.ts';
 import { shortName, table } from '../terminal/format.ts';
 import { type Progress, startProgress } from '../terminal/progress.ts';
-import { precisionOptions } from './precision-flags.ts';
 import { autoPrecisionLines, autoPrecisionSummary } from './precision-report.ts';
 import { prepareModel } from './prepare-model.ts';
 

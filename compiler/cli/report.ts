@@ -26,6 +26,11 @@ export interface ReportOptions {
   out: string;
   force?: boolean;
   json?: boolean;
+  precision?: string;
+  budgetFlash?: string;
+  budgetRam?: string;
+  maxCost?: string;
+  minSqnr?: string;
 }
 
 /** A compiled folder's model and target; a model name or file as it is. */
@@ -69,6 +74,15 @@ export async function reportCommand(spec: string, options: ReportOptions, debug:
     '--out',
     resolve(options.out),
     ...(options.force ? ['--force'] : []),
+    ...(
+      [
+        ['--precision', options.precision],
+        ['--budget-flash', options.budgetFlash],
+        ['--budget-ram', options.budgetRam],
+        ['--max-cost', options.maxCost],
+        ['--min-sqnr', options.minSqnr],
+      ] as const
+    ).flatMap(([flag, value]) => (value === undefined ? [] : [flag, value])),
     ...(options.json ? ['--json'] : []),
     ...(debug ? ['--debug'] : []),
   ];

@@ -23,7 +23,20 @@ const PHOTO = ['--calibrate', join(ROOT, 'models', 'samples', 'coffee.png')];
 const CASES = [
   // Its --out exists already: --force replaces it.
   { name: 'm4', args: ['builder:mobilenet_v2_0.35_96', '--target', 'cortex-m4', '--runs', '3', ...PHOTO, '--force'] },
-  { name: 'host', args: ['builder:mobilenet_v2_0.35_96', '--target', 'host', '--runs', '3', ...PHOTO] },
+  // Quantized per layer: the precision section draws each layer's type.
+  {
+    name: 'host',
+    args: [
+      'builder:mobilenet_v2_0.35_96',
+      '--target',
+      'host',
+      '--runs',
+      '3',
+      ...PHOTO,
+      '--precision',
+      'block_1_expand=16x8,block_15_project=int4w,block_16_project=int4w',
+    ],
+  },
   { name: 'wasm32', args: ['--target', 'wasm32', '--runs', '3', ...PHOTO] },
 ] as const;
 
@@ -73,6 +86,10 @@ function expectedMarks(d: ReportData): Record<string, number> {
   if (!('unavailable' in d.quantization))
     marks['quantization-sqnr'] = d.quantization.layers.filter((l) => typeof l.sqnrDb === 'number').length;
   if (!('unavailable' in d.split)) marks['split-plan'] = 3 * d.split.rows.length;
+  if (!('unavailable' in d.precision)) {
+    marks['precision-layers'] = d.precision.layers.length;
+    if (d.precision.auto) marks['precision-front'] = d.precision.auto.front.length + 2;
+  }
   return marks;
 }
 
@@ -96,17 +113,31 @@ describe.each(CASES)('tinyedge report $name', ({ name }) => {
     const embedded = JSON.parse((await page.locator('#report-data').textContent()) ?? '') as ReportData;
     expect(embedded).toEqual(json);
     // Every section is there; without a toolchain it says why instead.
-    for (const id of ['summary', 'graph', 'cost', 'quantization', 'arena', 'split'])
+    for (const id of ['summary', 'graph', 'cost', 'quantization', 'precision', 'arena', 'split'])
       expect(await page.locator(`section#${id}`).count()).toBe(1);
     const drawn = await page.$$eval('figure.chart', (figures) =>
       Object.fromEntries(
         figures.map((f) => [
           (f as HTMLElement).dataset.chart!,
-          f.querySelectorAll('svg g.role-mark.mark-rect > path').length,
+          f.querySelectorAll('svg g.role-mark.mark-rect > path, svg g.role-mark.mark-symbol > path').length,
         ]),
       ),
     );
     expect(drawn).toEqual(expectedMarks(json));
+    if (name === 'host') {
+      const p = json.precision;
+      expect('unavailable' in p).toBe(false);
+      if (!('unavailable' in p))
+        expect(
+          Object.fromEntries(p.layers.filter((l) => l.precision !== 'int8').map((l) => [l.name, l.precision])),
+        ).toEqual({
+          block_1_expand: '16x8',
+          block_15_project: 'int4w',
+          block_16_project: 'int4w',
+          // The requantize nodes back to int8 after the 16×8 layer (its reader and the residual add's).
+          ...Object.fromEntries(p.layers.filter((l) => l.name.includes('/as_int16')).map((l) => [l.name, '16x8'])),
+        });
+    }
     // The summary's numbers are --json's.
     const s = json.summary;
     const shown = await page.$$eval('#summary [data-key]', (cells) =>

@@ -8,6 +8,7 @@
 import { writeFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { checkBenchRequest } from '../../compiler/api/bench-request.ts';
+import { precisionOptions } from '../../compiler/api/precision-flags.ts';
 import { quantize, quantizeWithSamples } from '../../compiler/index.ts';
 import { checkOutputFile } from '../../compiler/output/output-path.ts';
 import { parseBandwidth, parseDuration } from '../../compiler/plan/split/plan-split.ts';
@@ -31,6 +32,11 @@ interface ReportOptions {
   force?: boolean;
   json?: boolean;
   debug?: boolean;
+  precision?: string;
+  budgetFlash?: string;
+  budgetRam?: string;
+  maxCost?: string;
+  minSqnr?: string;
 }
 
 const options = new Command('report')
@@ -45,6 +51,11 @@ const options = new Command('report')
   .requiredOption('--out <file>', 'the HTML page')
   .option('--force', 'replace --out if it exists')
   .option('--json', 'also print the page data as one JSON object')
+  .option('--precision <list|auto>', 'quantize per layer (layer=int8|16x8|int4w,…) or by measured sensitivity (auto)')
+  .option('--budget-flash <bytes>', '--precision auto: most bytes of weights and biases')
+  .option('--budget-ram <bytes>', "--precision auto: most bytes of the largest layer's activations")
+  .option('--max-cost <x>', '--precision auto: most instructions as a multiple of all-int8')
+  .option('--min-sqnr <dB>', '--precision auto: least predicted output SQNR')
   .option('--debug', 'show stack traces of errors')
   .parse(process.argv)
   .opts<ReportOptions>();
@@ -79,9 +90,10 @@ async function main(): Promise<void> {
     const quantizing = startProgress('quantizing', 1000, !options.json);
     const onProgress = (_: string, f: number) => quantizing.update(Math.round(1000 * f));
     const float = request.model;
+    const precision = precisionOptions(float, { ...options, target: options.target });
     const int8 = options.calibrate?.length
-      ? await quantize(float, { calibration: options.calibrate, onProgress })
-      : await quantizeWithSamples(float, { onProgress });
+      ? await quantize(float, { calibration: options.calibrate, onProgress, ...precision })
+      : await quantizeWithSamples(float, { onProgress, ...precision });
     quantizing.stop();
     const data = await gatherReport(
       {

@@ -10,7 +10,7 @@ import type { ReportData } from './report-data.ts';
 /** One figure of the page: the section it belongs to and its specification. */
 export interface ReportChart {
   id: string;
-  section: 'summary' | 'graph' | 'cost' | 'quantization' | 'arena' | 'split';
+  section: 'summary' | 'graph' | 'cost' | 'quantization' | 'precision' | 'arena' | 'split';
   spec: TopLevelSpec;
 }
 
@@ -187,6 +187,103 @@ function quantizationChart(d: ReportData): ReportChart[] {
   ];
 }
 
+/** Each layer's precision as the colour of its MACs bar; with auto, the Pareto front it chose from. */
+export function precisionCharts(d: Pick<ReportData, 'precision' | 'layers'>): ReportChart[] {
+  const p = d.precision;
+  if ('unavailable' in p) return [];
+  const macs = new Map(d.layers.map((l) => [l.index, l.macs]));
+  const layers: ReportChart = {
+    id: 'precision-layers',
+    section: 'precision',
+    spec: {
+      $schema: SCHEMA,
+      title: 'precision of each layer (bar: its MACs)',
+      width: bandsWidth(p.layers.length),
+      height: 200,
+      data: {
+        values: p.layers.map((l) => ({
+          layer: layerLabel(l.index, l.op),
+          name: l.name,
+          precision: l.precision,
+          macs: macs.get(l.index) ?? 0,
+        })),
+      },
+      mark: 'bar',
+      encoding: {
+        x: { field: 'layer', type: 'ordinal', sort: null, title: 'layer', axis: { labelAngle: -60 } },
+        y: { field: 'macs', type: 'quantitative', title: 'MACs' },
+        color: {
+          field: 'precision',
+          type: 'nominal',
+          title: 'precision',
+          scale: { domain: ['int8', '16x8', 'int4w'], range: ['#4c78a8', '#e45756', '#54a24b'] },
+        },
+        tooltip: [{ field: 'name' }, { field: 'precision' }, { field: 'macs', format: ',' }],
+      },
+    },
+  };
+  const auto = p.auto;
+  if (!auto) return [layers];
+  const point = (what: string, q: (typeof auto.front)[number]) => ({
+    what,
+    flash: q.flash,
+    sqnrDb: q.sqnrDb,
+    instructions: q.instructions,
+    int4w: q.int4w,
+    x16: q.x16,
+  });
+  const values = [
+    ...auto.front.map((q) => point('Pareto front', q)),
+    point('all int8', auto.int8),
+    point('chosen', auto.chosen),
+  ];
+  const front: ReportChart = {
+    id: 'precision-front',
+    section: 'precision',
+    spec: {
+      $schema: SCHEMA,
+      title: 'what --precision auto chose from: predicted output SQNR against weight bytes (size: instructions)',
+      width: 480,
+      height: 280,
+      layer: [
+        {
+          data: { values },
+          mark: { type: 'point', filled: true },
+          encoding: {
+            x: { field: 'flash', type: 'quantitative', title: 'weight bytes', scale: { zero: false } },
+            y: { field: 'sqnrDb', type: 'quantitative', title: 'predicted output SQNR (dB)', scale: { zero: false } },
+            size: { field: 'instructions', type: 'quantitative', title: 'instructions' },
+            color: {
+              field: 'what',
+              type: 'nominal',
+              title: null,
+              scale: { domain: ['Pareto front', 'all int8', 'chosen'], range: ['#9ecae9', '#4c78a8', '#e45756'] },
+            },
+            tooltip: [
+              { field: 'what' },
+              { field: 'sqnrDb', format: '.1f' },
+              { field: 'flash', format: ',' },
+              { field: 'instructions', format: ',' },
+              { field: 'int4w', title: 'layers at int4w' },
+              { field: 'x16', title: 'layers at 16×8' },
+            ],
+          },
+        },
+        ...(auto.budgets.flash !== undefined
+          ? [
+              {
+                data: { values: [{ budget: auto.budgets.flash }] },
+                mark: { type: 'rule' as const, color: 'firebrick', strokeDash: [4, 3] },
+                encoding: { x: { field: 'budget', type: 'quantitative' as const } },
+              },
+            ]
+          : []),
+      ],
+    },
+  };
+  return [layers, front];
+}
+
 /** The memory plan as TFLM users draw it: each buffer a box from its first to its last step at its offset. */
 function arenaChart(d: ReportData): TopLevelSpec {
   const a = d.arena;
@@ -253,6 +350,7 @@ export function reportCharts(d: ReportData): ReportChart[] {
     { id: 'graph-macs', section: 'graph', spec: graphChart(d) },
     ...costCharts(d),
     ...quantizationChart(d),
+    ...precisionCharts(d),
     { id: 'arena-timeline', section: 'arena', spec: arenaChart(d) },
     ...splitChart(d),
   ];

@@ -17,6 +17,8 @@ import { DTYPE_BYTES, formatShape, sizeOf } from '../../compiler/ir/tensor.ts';
 import type { PlacedPiece } from '../../compiler/plan/plan-memory.ts';
 import { cutCandidates } from '../../compiler/plan/split/cut-candidates.ts';
 import { type Link, planSplit, type SplitRow } from '../../compiler/plan/split/plan-split.ts';
+import type { AutoPrecisionResult } from '../../compiler/quantize/auto-precision.ts';
+import { type LayerPrecision, precisionOfNode } from '../../compiler/quantize/precision-plan.ts';
 import { type LayerReport, quantizationReport } from '../../compiler/quantize/report.ts';
 import type { Target } from '../../targets/target.ts';
 import { benchEmulated, type EmulatedBenchResult } from '../bench/emulated.ts';
@@ -98,8 +100,19 @@ export interface ReportData {
   }[];
   cost: Section<CostSection>;
   quantization: Section<{ inputs: number; layers: LayerReport[]; outputSqnrDb: number; top1Agreement: number }>;
+  precision: Section<PrecisionSection>;
   arena: ArenaSection;
   split: Section<SplitSection>;
+}
+
+/**
+ * Each layer's precision in the quantized graph (int8, 16×8, int4w; the requantize nodes between types are layers
+ * too) and, when `--precision auto` chose them, what it chose from: the predicted output SQNR, weight bytes and
+ * instructions of all-int8, of the choice and of every candidate on the Pareto front, and the budgets.
+ */
+export interface PrecisionSection {
+  layers: { index: number; name: string; op: string; precision: LayerPrecision }[];
+  auto?: Pick<AutoPrecisionResult, 'chosen' | 'int8' | 'front' | 'budgets' | 'sensitivity'>;
 }
 
 /** What the report is asked for, checked: the model as loaded (float or int8) and quantized, the target, the input. */
@@ -107,7 +120,8 @@ export interface ReportRequest {
   request: BenchRequest;
   /** The model before quantization (for the quantization report), the same as `int8` for an int8 model. */
   float: LoadedModel;
-  int8: LoadedModel;
+  /** Quantized here (with `--precision auto`: its choice) or as loaded. */
+  int8: LoadedModel & { autoPrecision?: AutoPrecisionResult };
   target: Target;
   calibration?: string[];
   runs: number;
@@ -226,6 +240,7 @@ export async function gatherReport(r: ReportRequest, progress: ReportProgress): 
     })),
     cost,
     quantization: await quantizationSection(r, progress),
+    precision: precisionSection(int8),
     arena: {
       configuration: choice.chosen.name,
       arenaBytes: plan.arenaBytes,
@@ -237,6 +252,34 @@ export async function gatherReport(r: ReportRequest, progress: ReportProgress): 
         : {}),
     },
     split: splitSection(r, cost, timed?.layers),
+  };
+}
+
+/** Each layer's precision, and auto's choice; a graph all of one type says so instead (there is nothing to draw). */
+function precisionSection(int8: ReportRequest['int8']): Section<PrecisionSection> {
+  const g = int8.graph;
+  const layers = g.nodes.map((node, index) => ({
+    index,
+    name: node.name,
+    op: node.op,
+    precision: precisionOfNode(g, node),
+  }));
+  const auto = int8.autoPrecision;
+  if (!auto && new Set(layers.map((l) => l.precision)).size === 1)
+    return {
+      unavailable: `every layer runs at ${layers[0]?.precision ?? 'int8'}: --precision layer=int8|16x8|int4w,… or --precision auto chooses per layer`,
+    };
+  return {
+    layers,
+    ...(auto && {
+      auto: {
+        chosen: auto.chosen,
+        int8: auto.int8,
+        front: auto.front,
+        budgets: auto.budgets,
+        sensitivity: auto.sensitivity,
+      },
+    }),
   };
 }
 

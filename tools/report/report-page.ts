@@ -12,6 +12,7 @@ const SECTIONS: [ReportChart['section'], string][] = [
   ['graph', 'Graph'],
   ['cost', 'Per-layer cost on the target'],
   ['quantization', 'Quantization error'],
+  ['precision', 'Precision per layer'],
   ['arena', 'Arena over time'],
   ['split', 'Split plan'],
 ];
@@ -106,6 +107,30 @@ function quantizationHtml(d: ReportData): string {
   return `<p>measured on ${q.inputs} held-out inputs: output ${db(q.outputSqnrDb)} dB, top-1 agreement with f32 ${(100 * q.top1Agreement).toFixed(1)}%</p><details><summary>every layer, worst first</summary>${table(['node', 'op', 'SQNR dB', 'weights', 'activation range', 'clipped'], rows)}</details>`;
 }
 
+/** How many layers run at each precision, and auto's choice against all-int8 and its budgets. */
+function precisionHtml(d: ReportData): string {
+  const p = d.precision;
+  if ('unavailable' in p) return '';
+  const counts = ['int8', '16x8', 'int4w'].map((k) => `${p.layers.filter((l) => l.precision === k).length} ${k}`);
+  const a = p.auto;
+  if (!a) return `<p>layers: ${counts.join(', ')} (chosen with --precision)</p>`;
+  const b = a.budgets;
+  const budgets = [
+    b.flash !== undefined ? `weights ≤ ${fmt(b.flash)} B` : '',
+    b.ram !== undefined ? `largest layer's activations ≤ ${fmt(b.ram)} B` : '',
+    `instructions ≤ ${fmt(Math.round(b.instructions))}`,
+    b.minSqnrDb !== undefined ? `output SQNR ≥ ${b.minSqnrDb} dB` : '',
+  ].filter((x) => x);
+  const row = (what: string, q: typeof a.chosen) => [
+    what,
+    `<span data-key="${what === 'chosen' ? 'chosenSqnrDb' : 'int8SqnrDb'}">${db(q.sqnrDb)}</span>`,
+    fmt(q.flash),
+    fmt(Math.round(q.instructions)),
+    `${q.int4w} int4w, ${q.x16} 16×8`,
+  ];
+  return `<p>layers: ${counts.join(', ')}, chosen by --precision auto within ${budgets.join(', ')} from ${a.front.length} candidates on the Pareto front (predicted from each layer's measured sensitivity; see docs/cli.md).</p>${table(['plan', 'predicted SQNR dB', 'weight bytes', 'instructions', 'layers moved'], [row('all int8', a.int8), row('chosen', a.chosen)])}`;
+}
+
 function arenaHtml(d: ReportData): string {
   const a = d.arena;
   const p = a.patches;
@@ -124,6 +149,7 @@ const TEXT: Record<ReportChart['section'], (d: ReportData) => string> = {
   graph: graphHtml,
   cost: costHtml,
   quantization: quantizationHtml,
+  precision: precisionHtml,
   arena: arenaHtml,
   split: splitHtml,
 };

@@ -5,10 +5,10 @@
  */
 
 import type { LoadedModel } from '../../models/registry.ts';
-import type { AutoPrecisionRequest, QuantizeModelOptions } from '../api/quantize-model.ts';
 import { TinyedgeError } from '../errors.ts';
 import { checkPrecisionPlan, parsePrecisionList } from '../quantize/precision-plan.ts';
 import type { ActivationType } from '../quantize/prepare/quant-params.ts';
+import type { AutoPrecisionRequest, QuantizeModelOptions } from './quantize-model.ts';
 import { parseBytes } from './size-flag.ts';
 
 /** The flags `--precision auto` reads, as commander gives them. */
