@@ -4,12 +4,11 @@
  * never does. The child reports its own failures with the CLI's error line and exit code; its status is ours. Its
  * builds (a few MB of C project each) go to a temporary folder of this run, removed when it ends.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { type BenchFlags, checkBenchRequest } from '../api/bench-request.ts';
+import { runTool } from './run-tool.ts';
 
 /** The bench command's options as commander parses them. */
 export interface BenchOptions extends Omit<BenchFlags, 'model'> {
@@ -23,11 +22,8 @@ export interface BenchOptions extends Omit<BenchFlags, 'model'> {
 export async function benchCommand(model: string, options: BenchOptions, debug: boolean): Promise<void> {
   // A suite names its own models: tools/bench checks its flags and files.
   if (options.suite === undefined) await checkBenchRequest({ model, ...options }, { optimized: false });
-  const root = fileURLToPath(new URL('../../', import.meta.url));
   const file = (flag: string, path: string | undefined) => (path === undefined ? [] : [flag, resolve(path)]);
   const args = [
-    'bin/run-ts.mjs',
-    'tools/bench/main.ts',
     '--model',
     existsSync(model) ? resolve(model) : model,
     ...file('--image', options.image),
@@ -44,15 +40,5 @@ export async function benchCommand(model: string, options: BenchOptions, debug: 
     ...(options.json ? ['--json'] : []),
     ...(debug ? ['--debug'] : []),
   ];
-  const scratch = mkdtempSync(join(tmpdir(), 'tinyedge-bench-'));
-  try {
-    const r = spawnSync(process.execPath, args, {
-      cwd: root,
-      stdio: 'inherit',
-      env: { ...process.env, TMPDIR: scratch },
-    });
-    process.exitCode = r.status ?? 1;
-  } finally {
-    rmSync(scratch, { recursive: true, force: true });
-  }
+  runTool('bench/main.ts', args, 'bench');
 }

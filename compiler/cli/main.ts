@@ -1,9 +1,7 @@
 /** @fileoverview The `tinyedge` command line (commander): subcommands, and the one place errors become exit codes. */
 
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { DEFAULT_MODEL, MCU_MODEL, PACKAGED_MODELS, SAMPLES_DIR } from '../../models/registry.ts';
 import { targetNames } from '../../targets/target.ts';
@@ -22,6 +20,7 @@ import { predictCommand } from './predict.ts';
 import { quantizeCommand } from './quantize.ts';
 import { type ReportOptions, reportCommand } from './report.ts';
 import { runCommand } from './run.ts';
+import { runTool } from './run-tool.ts';
 
 /** The photo the offload tools feed by default. */
 const SAMPLE_PHOTO = resolve(SAMPLES_DIR, 'coffee.png');
@@ -407,12 +406,7 @@ function modelFlags(model: string): { model: string; artifact?: string } {
  * over as JSON, so they are defined once, here.
  */
 function runOffloadTool(command: 'plan' | 'demo', flags: PlanFlags | DemoFlags): void {
-  const root = fileURLToPath(new URL('../../', import.meta.url));
-  const r = spawnSync(process.execPath, ['bin/run-ts.mjs', 'tools/offload/main.ts', command, JSON.stringify(flags)], {
-    cwd: root,
-    stdio: 'inherit',
-  });
-  process.exitCode = r.status ?? 1;
+  runTool('offload/main.ts', [command, JSON.stringify(flags)]);
 }
 
 try {

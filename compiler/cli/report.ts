@@ -1,18 +1,10 @@
-/**
- * @fileoverview `tinyedge report [model|artifact|compiled-dir] --target T --out report.html [--force] [--json]`:
- * checks the request here (the model loads, the target exists, --out may be written), then runs tools/report/main.ts
- * as its own process like bench (it counts under qemu and imports tools). A compiled folder stands for the model it
- * was compiled from, on its target. The child reports its own failures; its status is ours.
- */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { checkBenchRequest } from '../api/bench-request.ts';
 import { COMPILED_MODEL_FILE, readCompiledModel } from '../compile/compiled-model.ts';
 import { TinyedgeError } from '../errors.ts';
 import { checkOutputFile } from '../output/output-path.ts';
+import { runTool } from './run-tool.ts';
 
 /** The report command's options as commander parses them. */
 export interface ReportOptions {
@@ -53,11 +45,8 @@ export async function reportCommand(spec: string, options: ReportOptions, debug:
     { model, target, runs: options.runs, image: options.image, input: options.input },
     { optimized: false },
   );
-  const root = fileURLToPath(new URL('../../', import.meta.url));
   const file = (flag: string, path: string | undefined) => (path === undefined ? [] : [flag, resolve(path)]);
   const args = [
-    'bin/run-ts.mjs',
-    'tools/report/main.ts',
     '--model',
     existsSync(model) ? resolve(model) : model,
     '--target',
@@ -86,15 +75,5 @@ export async function reportCommand(spec: string, options: ReportOptions, debug:
     ...(options.json ? ['--json'] : []),
     ...(debug ? ['--debug'] : []),
   ];
-  const scratch = mkdtempSync(join(tmpdir(), 'tinyedge-report-'));
-  try {
-    const r = spawnSync(process.execPath, args, {
-      cwd: root,
-      stdio: 'inherit',
-      env: { ...process.env, TMPDIR: scratch },
-    });
-    process.exitCode = r.status ?? 1;
-  } finally {
-    rmSync(scratch, { recursive: true, force: true });
-  }
+  runTool('report/main.ts', args, 'report');
 }
