@@ -92,7 +92,10 @@ function costCharts(d: ReportData): ReportChart[] {
       {
         id: 'cost-time',
         section: 'cost',
-        spec: bars('ms', `median ms per layer, ${cost.build === 'c' ? 'C build' : 'WebAssembly'} (${cost.runs} runs)`),
+        spec: bars(
+          'ms',
+          `median ms per layer, ${cost.build === 'c' ? 'C build' : 'WebAssembly'} (${cost.runs} run${cost.runs === 1 ? '' : 's'})`,
+        ),
       },
       { id: 'cost-rate', section: 'cost', spec: bars('gmacs', 'G MACs per second') },
     ];

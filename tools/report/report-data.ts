@@ -289,7 +289,7 @@ function latencyOf(cost: Section<CostSection>, target: Target): ReportData['summ
   if (cost.kind === 'time')
     return {
       ms: cost.totalMs,
-      how: `sum of per-layer medians ${cost.build === 'c' ? 'of the C build' : 'in WebAssembly'} on this machine (${cost.runs} runs)`,
+      how: `sum of per-layer medians ${cost.build === 'c' ? 'of the C build' : 'in WebAssembly'} on this machine (${cost.runs} run${cost.runs === 1 ? '' : 's'})`,
     };
   const t = cost.totals;
   const clock = target.clockHz;

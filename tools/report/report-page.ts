@@ -82,8 +82,8 @@ function costHtml(d: ReportData): string {
   if ('unavailable' in c) return '';
   if (c.kind === 'time')
     return c.build === 'c'
-      ? `<p>each layer of the C build (the host's compiler and flags) timed between the schedule's layer markers on this machine, median of ${c.runs} runs, each in its own process after a warm-up run; sum ${c.totalMs.toFixed(2)} ms</p>`
-      : `<p>each layer of the int8 WebAssembly timed alone in Node on this machine, median of ${c.runs} runs; sum ${c.totalMs.toFixed(2)} ms</p>`;
+      ? `<p>each layer of the C build (the host's compiler and flags) timed between the schedule's layer markers on this machine, median of ${c.runs} run${c.runs === 1 ? '' : 's'}, each in its own process after a warm-up run; sum ${c.totalMs.toFixed(2)} ms</p>`
+      : `<p>each layer of the int8 WebAssembly timed alone in Node on this machine, median of ${c.runs} run${c.runs === 1 ? '' : 's'}; sum ${c.totalMs.toFixed(2)} ms</p>`;
   const t = c.totals;
   const limit = c.limit
     ? `; ISA limit ${c.limit.macsPerInstruction} MACs per instruction (${escapeHtml(c.limit.instruction)}): ${((100 * t.macs) / t.instructions / c.limit.macsPerInstruction).toFixed(0)}% of it`
