@@ -35,13 +35,13 @@ export type KernelFamily = (typeof KERNEL_FAMILIES)[number];
 
 /**
  * Families only some graphs call, and which: 'int16' graphs with int16 activations, 'matmul_w4' those with int4-weight
- * matmuls, 'selection' graphs ending in an ArgMax or a TopK, 'transpose' graphs with a transpose. Other builds leave
+ * matmuls, 'selection' graphs with an ArgMax, a TopK or a max reduction, 'transpose' graphs with a transpose. Other builds leave
  * them out (nothing more to compile or to count as code).
  */
 const OPTIONAL_FAMILIES: Partial<Record<KernelFamily, (g: Graph) => boolean>> = {
   int16: (g) => hasInt16Activations(g),
   matmul_w4: (g) => g.nodes.some((n) => isInt4Matmul(g, n)),
-  selection: (g) => g.nodes.some((n) => ['arg_max', 'top_k_values', 'top_k_indices'].includes(n.op)),
+  selection: (g) => g.nodes.some((n) => ['arg_max', 'reduce_max', 'top_k_values', 'top_k_indices'].includes(n.op)),
   transpose: (g) => g.nodes.some((n) => n.op === 'transpose'),
 };
 

@@ -422,6 +422,7 @@ class Int8OnnxExport {
       case 'top_k_indices':
       case 'arg_max':
       case 'transpose':
+      case 'reduce_max':
         throw new TinyedgeError('TE402', `${node.op} cannot be exported as int8 ONNX`);
     }
   }

@@ -6,7 +6,7 @@
  *
  * Ops: Conv (regular and depthwise), Gemm and MatMul with constant weights, BatchNormalization, Relu, Clip, Add,
  * Mul, Sigmoid, Softmax, GlobalAveragePool, AveragePool, MaxPool, Flatten, Reshape, Concat, Pad, Transpose, TopK (the
- * largest, along the last axis), Resize and Upsample (resize.ts), Identity and Dropout. Anything else fails naming the node and op type.
+ * largest, along the last axis), ReduceMax, Resize and Upsample (resize.ts), Identity and Dropout. Anything else fails naming the node and op type.
  */
 
 import { withPlace } from '../../errors.ts';
@@ -239,6 +239,28 @@ class OnnxFloatImporter {
     return { ...x, ir: this.emit('clamp', n.outputs[0]!, [x.ir], { clamp }) };
   }
 
+  /**
+   * ReduceMax over the axes (attribute, or input 1 from opset 18; none: every axis), mapped through an NCHW view.
+   * Kept dimensions keep the view; dropped ones leave a plain tensor, whose remaining axes must be in ONNX's order.
+   */
+  private reduceMax(n: OnnxNodeRecord): Value {
+    const x = this.value(n.inputs[0]!);
+    const rank = this.shape(x).length;
+    const given = n.inputs[1]
+      ? Array.from(constantOf(this.m, n.inputs[1]).data as number[], Number)
+      : intsAttr(n, 'axes');
+    const axes = (given.length > 0 ? given : [...Array(rank).keys()]).map((a) => (a < 0 ? a + rank : a));
+    const keepDims = numberAttr(n, 'keepdims', 1) === 1;
+    const irAxes = x.layout === 'nchw' ? axes.map((a) => NHWC_OF_NCHW[a]!) : axes;
+    if (x.layout === 'nchw' && !keepDims) {
+      const kept = [...Array(rank).keys()].filter((a) => !axes.includes(a)).map((a) => NHWC_OF_NCHW[a]!);
+      if (kept.some((a, i) => i > 0 && a < kept[i - 1]!))
+        fail(`ReduceMax over axes [${axes.join(', ')}] of an NCHW activation without keepdims is not supported`);
+    }
+    const ir = this.emit('reduce_max', n.outputs[0]!, [x.ir], { axes: irAxes, keepDims });
+    return { ir, layout: keepDims ? x.layout : 'plain' };
+  }
+
   private pool(n: OnnxNodeRecord, op: 'avg_pool2d' | 'max_pool2d'): Value {
     const x = this.nchw(n.inputs[0]!);
     const [kh, kw] = intsAttr(n, 'kernel_shape');
@@ -390,6 +412,8 @@ class OnnxFloatImporter {
           this.values.set(n.outputs[1], { ...x, ir: this.emit('top_k_indices', n.outputs[1], [x.ir], { k }) });
         return;
       }
+      case 'ReduceMax':
+        return void set(this.reduceMax(n));
       case 'Resize':
       case 'Upsample': {
         const x = this.nchw(n.inputs[0]!);
@@ -402,7 +426,7 @@ class OnnxFloatImporter {
         return void set(this.value(n.inputs[0]!));
       default:
         return fail(
-          `op ${n.domain ? `${n.domain}.` : ''}${n.opType} is not supported by the float ONNX frontend (Conv, Gemm, MatMul, BatchNormalization, Relu, Clip, Add, Mul, Sigmoid, Softmax, GlobalAveragePool, AveragePool, MaxPool, Flatten, Reshape, Concat, Pad, Transpose, TopK, Resize, Upsample, Identity, Dropout)`,
+          `op ${n.domain ? `${n.domain}.` : ''}${n.opType} is not supported by the float ONNX frontend (Conv, Gemm, MatMul, BatchNormalization, Relu, Clip, Add, Mul, Sigmoid, Softmax, GlobalAveragePool, AveragePool, MaxPool, Flatten, Reshape, Concat, Pad, Transpose, TopK, ReduceMax, Resize, Upsample, Identity, Dropout)`,
           'TE109',
         );
     }

@@ -53,6 +53,7 @@ const SCHEMAS: Record<string, OpSchema> = {
   Sigmoid: { inputs: [1, 1], attrs: {} },
   Softmax: { inputs: [1, 1], attrs: { axis: 'int' } },
   ReduceMean: { inputs: [1, 2], attrs: { axes: 'ints', keepdims: 'int', noop_with_empty_axes: 'int' } },
+  ReduceMax: { inputs: [1, 2], attrs: { axes: 'ints', keepdims: 'int', noop_with_empty_axes: 'int' } },
   GlobalAveragePool: { inputs: [1, 1], attrs: {} },
   AveragePool: { inputs: [1, 1], attrs: POOL_ATTRS },
   MaxPool: { inputs: [1, 1], attrs: { ...POOL_ATTRS, storage_order: 'int' } },
