@@ -72,7 +72,10 @@ async function expectCAndWasmEqualReference(g: Graph, inputs: (Int8Array | Int16
     // little-endian int32 indices; runC reads the whole file as the first output's type.
     const out = runC(built, x) as Int8Array | Int16Array;
     const bytes = new DataView(new ArrayBuffer(out.length * out.BYTES_PER_ELEMENT));
-    out.forEach((v, j) => (out instanceof Int8Array ? bytes.setInt8(j, v) : bytes.setInt16(2 * j, v, true)));
+    for (const [j, v] of out.entries()) {
+      if (out instanceof Int8Array) bytes.setInt8(j, v);
+      else bytes.setInt16(2 * j, v, true);
+    }
     const at = values!.length * out.BYTES_PER_ELEMENT;
     const cIndices = Int32Array.from({ length: indices!.length }, (_, j) => bytes.getInt32(at + 4 * j, true));
     expect(firstDifference(out.subarray(0, values!.length), values!), `C values, input ${i}`).toBeNull();
