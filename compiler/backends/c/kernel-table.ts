@@ -11,8 +11,9 @@ import type { DType } from '../../ir/tensor.ts';
 import { isPointwiseConv } from '../../quantize/prepare/prepare-int8.ts';
 
 /**
- * The kernel source files, one per op family (`<folder>/<family>.c`). 'int16' holds every 16×8 kernel (int16
- * activations); only ref has it, so int16 nodes run the reference kernels on every target. 'matmul_w4' holds
+ * The kernel source files, one per op family (`<folder>/<family>.c`). 'int16' holds the 16×8 kernels (int16
+ * activations) of the arithmetic families; only ref has it, so int16 nodes run the reference kernels on every target.
+ * 'selection' and 'transpose' only compare and move elements: each writes its int8 and int16 kernels from one body. 'matmul_w4' holds
  * te_matmul_w4_s8, the pointwise and fully connected layers with int4 weights stored two per byte (isInt4Matmul).
  */
 export const KERNEL_FAMILIES = [
