@@ -15,7 +15,16 @@ import { type Graph, GraphBuilder } from '../../ir/graph.ts';
 import type { OpAttrs, OpName } from '../../ir/ops.ts';
 import { formatShape } from '../../ir/tensor.ts';
 import { verifyFiniteConstants } from '../../ir/verify-quantized.ts';
-import { checkKernelShape, constantOf, explicitPads, fail, intsAttr, NHWC_OF_NCHW, numberAttr } from './onnx-node.ts';
+import {
+  checkKernelShape,
+  constantOf,
+  explicitPads,
+  fail,
+  intsAttr,
+  NHWC_OF_NCHW,
+  numberAttr,
+  reduceMaxOf,
+} from './onnx-node.ts';
 import { checkOnnxSchema } from './onnx-schema.ts';
 import type { OnnxModelRecord, OnnxNodeRecord } from './read-model.ts';
 import { resizeMapping } from './resize.ts';
@@ -239,28 +248,6 @@ class OnnxFloatImporter {
     return { ...x, ir: this.emit('clamp', n.outputs[0]!, [x.ir], { clamp }) };
   }
 
-  /**
-   * ReduceMax over the axes (attribute, or input 1 from opset 18; none: every axis), mapped through an NCHW view.
-   * Kept dimensions keep the view; dropped ones leave a plain tensor, whose remaining axes must be in ONNX's order.
-   */
-  private reduceMax(n: OnnxNodeRecord): Value {
-    const x = this.value(n.inputs[0]!);
-    const rank = this.shape(x).length;
-    const given = n.inputs[1]
-      ? Array.from(constantOf(this.m, n.inputs[1]).data as number[], Number)
-      : intsAttr(n, 'axes');
-    const axes = (given.length > 0 ? given : [...Array(rank).keys()]).map((a) => (a < 0 ? a + rank : a));
-    const keepDims = numberAttr(n, 'keepdims', 1) === 1;
-    const irAxes = x.layout === 'nchw' ? axes.map((a) => NHWC_OF_NCHW[a]!) : axes;
-    if (x.layout === 'nchw' && !keepDims) {
-      const kept = [...Array(rank).keys()].filter((a) => !axes.includes(a)).map((a) => NHWC_OF_NCHW[a]!);
-      if (kept.some((a, i) => i > 0 && a < kept[i - 1]!))
-        fail(`ReduceMax over axes [${axes.join(', ')}] of an NCHW activation without keepdims is not supported`);
-    }
-    const ir = this.emit('reduce_max', n.outputs[0]!, [x.ir], { axes: irAxes, keepDims });
-    return { ir, layout: keepDims ? x.layout : 'plain' };
-  }
-
   private pool(n: OnnxNodeRecord, op: 'avg_pool2d' | 'max_pool2d'): Value {
     const x = this.nchw(n.inputs[0]!);
     const [kh, kw] = intsAttr(n, 'kernel_shape');
@@ -412,8 +399,11 @@ class OnnxFloatImporter {
           this.values.set(n.outputs[1], { ...x, ir: this.emit('top_k_indices', n.outputs[1], [x.ir], { k }) });
         return;
       }
-      case 'ReduceMax':
-        return void set(this.reduceMax(n));
+      case 'ReduceMax': {
+        const x = this.value(n.inputs[0]!);
+        const { axes, keepDims, layout } = reduceMaxOf(n, this.m, x.layout, this.shape(x).length);
+        return void set({ ir: this.emit('reduce_max', n.outputs[0]!, [x.ir], { axes, keepDims }), layout });
+      }
       case 'Resize':
       case 'Upsample': {
         const x = this.nchw(n.inputs[0]!);
