@@ -55,19 +55,19 @@ function topKArguments(ctx: RenderContext, node: Node & { op: 'top_k_values' | '
   return `${act(ctx, node.inputs[0]!)}, ${rows}, ${depth}, ${k}`;
 }
 
+/** ArgMax and TopK's indices (int32): the kernels are named by their input's type. */
+function renderIndices(ctx: RenderContext, node: Node & { op: 'top_k_indices' | 'arg_max' }): string[] {
+  const sfx = activationKernels(tensorOf(ctx.g, node.inputs[0]!).dtype).suffix;
+  const y = act(ctx, node.outputs[0]!, true);
+  if (node.op === 'top_k_indices') return [`te_top_k_${sfx}(${topKArguments(ctx, node)}, NULL, ${y});`];
+  const { outer, depth, inner } = params(ctx.g, node, 'argmax');
+  return [`te_max_along_${sfx}(${act(ctx, node.inputs[0]!)}, ${outer}, ${depth}, ${inner}, NULL, ${y});`];
+}
+
 /** The C statements of one node (without the surrounding block). */
 export function renderNode(ctx: RenderContext, node: Node): string[] {
   const { g } = ctx;
-  // The selection kernels are named by their input's type: ArgMax and TopK's indices are int32.
-  const inSfx = activationKernels(tensorOf(g, node.inputs[0]!).dtype).suffix;
-  if (node.op === 'top_k_indices')
-    return [`te_top_k_${inSfx}(${topKArguments(ctx, node)}, NULL, ${act(ctx, node.outputs[0]!, true)});`];
-  if (node.op === 'arg_max') {
-    const { outer, depth, inner } = params(g, node, 'argmax');
-    return [
-      `te_max_along_${inSfx}(${act(ctx, node.inputs[0]!)}, ${outer}, ${depth}, ${inner}, NULL, ${act(ctx, node.outputs[0]!, true)});`,
-    ];
-  }
+  if (node.op === 'top_k_indices' || node.op === 'arg_max') return renderIndices(ctx, node);
   const out = tensorOf(g, node.outputs[0]!);
   const y = act(ctx, node.outputs[0]!, true);
   const { suffix: sfx, layouts } = kernelsOf(ctx, node);
