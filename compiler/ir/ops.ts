@@ -31,6 +31,7 @@ export const OP_DECLS = {
   avg_pool2d: { inputs: ['input'], attrs: { filter: 'pair', strides: 'pair', pads: 'pads4', clamp: 'clamp' } },
   max_pool2d: { inputs: ['input'], attrs: { filter: 'pair', strides: 'pair', pads: 'pads4', clamp: 'clamp' } },
   mean: { inputs: ['input'], attrs: { axes: 'ints', keepDims: 'bool' } },
+  reduce_max: { inputs: ['input'], attrs: { axes: 'ints', keepDims: 'bool' } },
   pad: { inputs: ['input'], attrs: { pads: 'padsNd', value: 'float' } },
   concat: { inputs: ['values...'], attrs: { axis: 'int' } },
   reshape: { inputs: ['input'], attrs: { shape: 'ints' } },
@@ -156,6 +157,21 @@ function normalizeAxis(axis: number, r: number): number {
   return a;
 }
 
+/** A reduction over `axes` (mean, max): the reduced dimensions dropped, or kept as 1 with keepDims. */
+const reduction: OpSemantics<'mean' | 'reduce_max'> = {
+  inferShape(ins, a) {
+    const r = ins[0]!.shape.length;
+    const axes = new Set(a.axes.map((x) => normalizeAxis(x, r)));
+    const out: number[] = [];
+    ins[0]!.shape.forEach((d, i) => {
+      if (!axes.has(i)) out.push(d);
+      else if (a.keepDims) out.push(1);
+    });
+    return out;
+  },
+  macs: () => 0,
+};
+
 const elementwise = {
   inferShape: (ins: readonly Tensor[]) => broadcastShapes(ins[0]!.shape, ins[1]!.shape),
   macs: () => 0,
@@ -234,19 +250,8 @@ export const OP_SEMANTICS: { [K in OpName]: OpSemantics<K> } = {
   mul: elementwise,
   avg_pool2d: pool,
   max_pool2d: pool,
-  mean: {
-    inferShape(ins, a) {
-      const r = ins[0]!.shape.length;
-      const axes = new Set(a.axes.map((x) => normalizeAxis(x, r)));
-      const out: number[] = [];
-      ins[0]!.shape.forEach((d, i) => {
-        if (!axes.has(i)) out.push(d);
-        else if (a.keepDims) out.push(1);
-      });
-      return out;
-    },
-    macs: () => 0,
-  },
+  mean: reduction,
+  reduce_max: reduction,
   pad: {
     inferShape(ins, a) {
       if (a.pads.length !== ins[0]!.shape.length)

@@ -30,10 +30,11 @@ import {
   quantizeWeightsPerChannel,
 } from './prepare/quant-params.ts';
 
-/** Ops whose int8 output reuses the input's quantization (TFLite requires it for pooling; pad, reshape, transpose and resize move or mix bytes). */
+/** Ops whose int8 output reuses the input's quantization (TFLite requires it for pooling and REDUCE_MAX; pad, reshape, transpose and resize move or mix bytes). */
 const SHARES_INPUT_QUANT = new Set([
   'avg_pool2d',
   'max_pool2d',
+  'reduce_max',
   'pad',
   'reshape',
   'transpose',

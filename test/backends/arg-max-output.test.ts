@@ -2,7 +2,7 @@
  * ArgMax as a model output, compiled: a small seeded segmentation head (conv → ArgMax over channels, per pixel) and a
  * classifier (dense → ArgMax over classes) quantize to int8 with int32 index outputs (scale 1, zero point 0); the
  * integer reference equals the argmax of the dequantized int8 values (ties → the first index), C on the host and
- * WebAssembly in Node equal the reference, and the .tflite export (ARG_MAX) imports back computing the same indices;
+ * WebAssembly in Node equal the reference (also quantized 16×8, on int16 logits), and the .tflite export (ARG_MAX) imports back computing the same indices;
  * `tinyedge run` (host) and `predict` print the indices (no top-5), `--json` with the reference values.
  */
 
@@ -125,6 +125,27 @@ describe.each([
       wasm.setInput(x);
       wasm.run();
       expect(firstDifference(wasm.outputs()[g.outputs[0]!]!, want), `WASM, input ${i}`).toBeNull();
+    }
+  }, 120_000);
+
+  it('16×8: C on the host and WebAssembly in Node return the reference indices of int16 logits', async () => {
+    const f32 = build();
+    const g16 = quantize(f32, seededInputs(f32, 8, 40), {
+      method: 'minmax',
+      biasCorrection: false,
+      activations: 'int16',
+    });
+    expect(tensorOf(g16, g16.nodes.at(-1)!.inputs[0]!).dtype).toBe('int16');
+    const built = buildC(g16);
+    const wasm = await instantiateWasm<Int16Array, Int32Array>(g16);
+    const size = sizeOf(tensorOf(g16, g16.inputs[0]!).shape);
+    for (const seed of [1, 2]) {
+      const x = Int16Array.from(seededUniform(seed, size, -32768, 32768), Math.floor);
+      const want = runInteger(g16, { [g16.inputs[0]!]: x }).get(g16.outputs[0]!)!;
+      expect(firstDifference(runC(built, x), want), `C, input ${seed}`).toBeNull();
+      wasm.setInput(x);
+      wasm.run();
+      expect(firstDifference(wasm.outputs()[g16.outputs[0]!]!, want), `WASM, input ${seed}`).toBeNull();
     }
   }, 120_000);
 

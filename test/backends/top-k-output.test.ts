@@ -2,8 +2,8 @@
  * TopK as a model output, compiled: a small seeded classifier (dense → TopK, values and indices both outputs) and a
  * per-pixel head (conv → reshape to rows → TopK) quantize to int8 values in the logits' quantization and int32
  * indices; the integer reference's indices are the best-first order of the int8 logits (ties → the lower index) and
- * its values those logits; C on the host and WebAssembly in Node return both outputs equal to the reference, and the
- * .tflite export (one TOPK_V2 for the pair) imports back computing the same values and indices.
+ * its values those logits; C on the host and WebAssembly in Node return both outputs equal to the reference (and
+ * quantized 16×8: int16 values), and the .tflite export (one TOPK_V2 for the pair) imports back computing the same values and indices.
  */
 
 import { describe, expect, it } from 'vitest';
@@ -61,6 +61,33 @@ function pixelHead(): Graph {
   return b.graph;
 }
 
+/** C on the host and WebAssembly in Node return the values and indices of the integer reference. */
+async function expectCAndWasmEqualReference(g: Graph, inputs: (Int8Array | Int16Array)[]): Promise<void> {
+  const built = buildC(g);
+  const wasm = await instantiateWasm<Int8Array | Int16Array, Int8Array | Int16Array | Int32Array>(g);
+  for (const [i, x] of inputs.entries()) {
+    const ref = runInteger(g, { [g.inputs[0]!]: x });
+    const [values, indices] = g.outputs.map((o) => ref.get(o)!);
+    // The host runner writes every output one after another: the values (int8 or little-endian int16), then
+    // little-endian int32 indices; runC reads the whole file as the first output's type.
+    const out = runC(built, x) as Int8Array | Int16Array;
+    const bytes = new DataView(new ArrayBuffer(out.length * out.BYTES_PER_ELEMENT));
+    for (const [j, v] of out.entries()) {
+      if (out instanceof Int8Array) bytes.setInt8(j, v);
+      else bytes.setInt16(2 * j, v, true);
+    }
+    const at = values!.length * out.BYTES_PER_ELEMENT;
+    const cIndices = Int32Array.from({ length: indices!.length }, (_, j) => bytes.getInt32(at + 4 * j, true));
+    expect(firstDifference(out.subarray(0, values!.length), values!), `C values, input ${i}`).toBeNull();
+    expect(firstDifference(cIndices, indices!), `C indices, input ${i}`).toBeNull();
+    wasm.setInput(x);
+    wasm.run();
+    const named = wasm.outputs();
+    expect(firstDifference(named[g.outputs[0]!]!, values!), `WASM values, input ${i}`).toBeNull();
+    expect(firstDifference(named[g.outputs[1]!]!, indices!), `WASM indices, input ${i}`).toBeNull();
+  }
+}
+
 describe.each([
   ['a classifier (dense → TopK 4 of 10)', classifier],
   ['a per-pixel head (conv → TopK 2 of 6 per pixel)', pixelHead],
@@ -103,23 +130,20 @@ describe.each([
   });
 
   it('C on the host and WebAssembly in Node return values and indices equal to the integer reference', async () => {
-    const built = buildC(g);
-    const wasm = await instantiateWasm(g);
-    for (const [i, x] of inputs.entries()) {
-      const ref = runInteger(g, { [g.inputs[0]!]: x });
-      const [values, indices] = g.outputs.map((o) => ref.get(o)!);
-      // The host runner writes every output one after another: int8 values, then little-endian int32 indices.
-      const bytes = runC(built, x) as Int8Array;
-      const view = new DataView(bytes.buffer, bytes.byteOffset + values!.length);
-      const cIndices = Int32Array.from({ length: indices!.length }, (_, j) => view.getInt32(4 * j, true));
-      expect(firstDifference(bytes.subarray(0, values!.length), values!), `C values, input ${i}`).toBeNull();
-      expect(firstDifference(cIndices, indices!), `C indices, input ${i}`).toBeNull();
-      wasm.setInput(x);
-      wasm.run();
-      const named = wasm.outputs();
-      expect(firstDifference(named[g.outputs[0]!]!, values!), `WASM values, input ${i}`).toBeNull();
-      expect(firstDifference(named[g.outputs[1]!]!, indices!), `WASM indices, input ${i}`).toBeNull();
-    }
+    await expectCAndWasmEqualReference(g, inputs);
+  }, 120_000);
+
+  it('16×8: C on the host and WebAssembly in Node return int16 values and indices equal to the integer reference', async () => {
+    const g16 = quantize(
+      f32,
+      Array.from({ length: 8 }, (_, i) => seededUniform(50 + i, size, -1, 1)),
+      { method: 'minmax', biasCorrection: false, activations: 'int16' },
+    );
+    expect(tensorOf(g16, g16.outputs[0]!).dtype).toBe('int16');
+    await expectCAndWasmEqualReference(
+      g16,
+      [1, 2].map((seed) => Int16Array.from(seededUniform(seed, size, -32768, 32768), Math.floor)),
+    );
   }, 120_000);
 
   it('exports to .tflite as one TOPK_V2 and imports back computing the same values and indices', () => {

@@ -1,7 +1,7 @@
 /**
  * Transpose as an IR op (a general permutation, rank ≤ 4 on the backends): TF.js graph models' Transpose of computed
  * tensors maps to it and the f32 reference equals TF.js (1e-6), as a float ONNX model's does onnxruntime-node; a small seeded graph with transposes in the middle
- * (spatial axes swapped, then a conv), of a rank-3 tensor and as the output quantizes with the input's quantization,
+ * (spatial axes swapped, then a conv), of a rank-3 tensor and as the output quantizes (int8 and 16×8) with the input's quantization,
  * runs bit-exact on host C and WebAssembly in Node against the integer reference, and keeps its bytes through
  * .tflite export (TRANSPOSE) and import.
  */
@@ -103,16 +103,21 @@ function transposeGraph(): Graph {
   return b.graph;
 }
 
-describe('a seeded graph with transposes, quantized to int8', () => {
+describe.each(['int8', 'int16'] as const)('a seeded graph with transposes, quantized (%s activations)', (type) => {
   const f32 = transposeGraph();
   const size = sizeOf(tensorOf(f32, f32.inputs[0]!).shape);
   const g = quantize(
     f32,
     Array.from({ length: 8 }, (_, i) => seededUniform(30 + i, size, -1, 1)),
-    { method: 'minmax', biasCorrection: false, activations: 'int8' },
+    { method: 'minmax', biasCorrection: false, activations: type },
   );
-  const inputs = [1, 2].map((seed) => Int8Array.from(seededUniform(seed, size, -128, 128), Math.floor));
-  const reference = (graph: Graph, x: Int8Array) => runInteger(graph, { [graph.inputs[0]!]: x }).get(graph.outputs[0]!);
+  const inputs = [1, 2].map((seed) =>
+    type === 'int8'
+      ? Int8Array.from(seededUniform(seed, size, -128, 128), Math.floor)
+      : Int16Array.from(seededUniform(seed, size, -32768, 32768), Math.floor),
+  );
+  const reference = (graph: Graph, x: Int8Array | Int16Array) =>
+    runInteger(graph, { [graph.inputs[0]!]: x }).get(graph.outputs[0]!);
 
   it('transposes share their input quantization; the output is [1, 5, 54]', () => {
     for (const n of g.nodes.filter((n) => n.op === 'transpose'))
@@ -122,7 +127,7 @@ describe('a seeded graph with transposes, quantized to int8', () => {
 
   it('C on the host and WebAssembly in Node equal the integer reference', async () => {
     const built = buildC(g);
-    const wasm = await instantiateWasm(g);
+    const wasm = await instantiateWasm<Int8Array | Int16Array>(g);
     for (const [i, x] of inputs.entries()) {
       const want = reference(g, x)!;
       expect(firstDifference(runC(built, x), want), `C, input ${i}`).toBeNull();

@@ -11,8 +11,9 @@ import type { DType } from '../../ir/tensor.ts';
 import { isPointwiseConv } from '../../quantize/prepare/prepare-int8.ts';
 
 /**
- * The kernel source files, one per op family (`<folder>/<family>.c`). 'int16' holds every 16×8 kernel (int16
- * activations); only ref has it, so int16 nodes run the reference kernels on every target. 'matmul_w4' holds
+ * The kernel source files, one per op family (`<folder>/<family>.c`). 'int16' holds the 16×8 kernels (int16
+ * activations) of the arithmetic families; only ref has it, so int16 nodes run the reference kernels on every target.
+ * 'selection' and 'transpose' only compare and move elements: each writes its int8 and int16 kernels from one body. 'matmul_w4' holds
  * te_matmul_w4_s8, the pointwise and fully connected layers with int4 weights stored two per byte (isInt4Matmul).
  */
 export const KERNEL_FAMILIES = [
@@ -35,13 +36,13 @@ export type KernelFamily = (typeof KERNEL_FAMILIES)[number];
 
 /**
  * Families only some graphs call, and which: 'int16' graphs with int16 activations, 'matmul_w4' those with int4-weight
- * matmuls, 'selection' graphs ending in an ArgMax or a TopK, 'transpose' graphs with a transpose. Other builds leave
+ * matmuls, 'selection' graphs with an ArgMax, a TopK or a max reduction, 'transpose' graphs with a transpose. Other builds leave
  * them out (nothing more to compile or to count as code).
  */
 const OPTIONAL_FAMILIES: Partial<Record<KernelFamily, (g: Graph) => boolean>> = {
   int16: (g) => hasInt16Activations(g),
   matmul_w4: (g) => g.nodes.some((n) => isInt4Matmul(g, n)),
-  selection: (g) => g.nodes.some((n) => ['arg_max', 'top_k_values', 'top_k_indices'].includes(n.op)),
+  selection: (g) => g.nodes.some((n) => ['arg_max', 'reduce_max', 'top_k_values', 'top_k_indices'].includes(n.op)),
   transpose: (g) => g.nodes.some((n) => n.op === 'transpose'),
 };
 

@@ -11,7 +11,7 @@ import { type Graph, type Node, tensorOf } from '../../ir/graph.ts';
 import { permutedWalk } from '../../ir/permutation.ts';
 import { broadcastStrides, sizeOf } from '../../ir/tensor.ts';
 import { tupleOf } from '../../ir/tuple.ts';
-import { isPointwiseConv, meanGeometry, type Requant } from '../../quantize/prepare/prepare-int8.ts';
+import { isPointwiseConv, type Requant, reductionGeometry } from '../../quantize/prepare/prepare-int8.ts';
 import { activationType, RANGE_OF } from '../../quantize/prepare/quant-params.ts';
 import { comment, structBody } from './c-literals.ts';
 import { activationKernels, depthwiseBiasFolded } from './kernel-table.ts';
@@ -49,27 +49,25 @@ function requantizeKernel(ctx: RenderContext, node: Node, input: string): string
   return from === to ? `te_requantize_${to}` : `te_requantize_${from}_${to}`;
 }
 
-/** te_top_k_s8's input, rows, depth and k (int8 only: the C backend has no 16×8 TopK). */
+/** te_top_k's input, rows, depth and k. */
 function topKArguments(ctx: RenderContext, node: Node & { op: 'top_k_values' | 'top_k_indices' }): string {
-  if (tensorOf(ctx.g, node.inputs[0]!).dtype !== 'int8')
-    throw new TinyedgeError('TE401', 'the C backend has an int8 TopK only, not a 16×8 one');
   const { rows, depth, k } = params(ctx.g, node, 'topk');
   return `${act(ctx, node.inputs[0]!)}, ${rows}, ${depth}, ${k}`;
+}
+
+/** ArgMax and TopK's indices (int32): the kernels are named by their input's type. */
+function renderIndices(ctx: RenderContext, node: Node & { op: 'top_k_indices' | 'arg_max' }): string[] {
+  const sfx = activationKernels(tensorOf(ctx.g, node.inputs[0]!).dtype).suffix;
+  const y = act(ctx, node.outputs[0]!, true);
+  if (node.op === 'top_k_indices') return [`te_top_k_${sfx}(${topKArguments(ctx, node)}, NULL, ${y});`];
+  const { outer, depth, inner } = params(ctx.g, node, 'argmax');
+  return [`te_max_along_${sfx}(${act(ctx, node.inputs[0]!)}, ${outer}, ${depth}, ${inner}, NULL, ${y});`];
 }
 
 /** The C statements of one node (without the surrounding block). */
 export function renderNode(ctx: RenderContext, node: Node): string[] {
   const { g } = ctx;
-  if (node.op === 'top_k_indices')
-    return [`te_top_k_s8(${topKArguments(ctx, node)}, NULL, ${act(ctx, node.outputs[0]!, true)});`];
-  if (node.op === 'arg_max') {
-    const { outer, depth, inner } = params(g, node, 'argmax');
-    const sfx = activationKernels(tensorOf(g, node.inputs[0]!).dtype).suffix;
-    if (sfx !== 's8') throw new TinyedgeError('TE401', 'the C backend has an int8 ArgMax only, not a 16×8 one');
-    return [
-      `te_arg_max_s8(${act(ctx, node.inputs[0]!)}, ${outer}, ${depth}, ${inner}, ${act(ctx, node.outputs[0]!, true)});`,
-    ];
-  }
+  if (node.op === 'top_k_indices' || node.op === 'arg_max') return renderIndices(ctx, node);
   const out = tensorOf(g, node.outputs[0]!);
   const y = act(ctx, node.outputs[0]!, true);
   const { suffix: sfx, layouts } = kernelsOf(ctx, node);
@@ -175,7 +173,7 @@ export function renderNode(ctx: RenderContext, node: Node): string[] {
       ];
     }
     case 'mean': {
-      const { outer, reduced, inner } = meanGeometry(g, node, 'C');
+      const { outer, reduced, inner } = reductionGeometry(g, node, 'C');
       const p = params(g, node, 'mean');
       return [
         `te_mean_${sfx}(${act(ctx, node.inputs[0]!)}, ${outer}, ${reduced}, ${inner}, ${p.inputOffset}, ${p.multiplier}, ${p.shift}, ${p.outputOffset}, ${y});`,
@@ -277,15 +275,18 @@ export function renderNode(ctx: RenderContext, node: Node): string[] {
     case 'transpose': {
       const walk = permutedWalk(tensorOf(g, node.inputs[0]!).shape, node.attrs.perm);
       if (!walk) throw new TinyedgeError('TE401', 'the C backend transposes up to rank 4');
-      if (sfx !== 's8') throw new TinyedgeError('TE401', 'the C backend has an int8 transpose only, not a 16×8 one');
       return [
         local('int32_t', 'dims[4]', structBody(walk.dims)),
         local('int32_t', 'strides[4]', structBody(walk.strides)),
-        `te_transpose_s8(${act(ctx, node.inputs[0]!)}, dims, strides, ${y});`,
+        `te_transpose_${sfx}(${act(ctx, node.inputs[0]!)}, dims, strides, ${y});`,
       ];
     }
+    case 'reduce_max': {
+      const { outer, reduced, inner } = reductionGeometry(g, node, 'C');
+      return [`te_max_along_${sfx}(${act(ctx, node.inputs[0]!)}, ${outer}, ${reduced}, ${inner}, ${y}, NULL);`];
+    }
     case 'top_k_values':
-      return [`te_top_k_s8(${topKArguments(ctx, node)}, ${y}, NULL);`];
+      return [`te_top_k_${sfx}(${topKArguments(ctx, node)}, ${y}, NULL);`];
     case 'sub':
     case 'batch_norm':
     case 'identity':

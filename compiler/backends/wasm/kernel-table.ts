@@ -32,7 +32,7 @@ import { emitRequantize } from './elementwise/requantize-layer.ts';
 import { emitSimdRequantize } from './elementwise/requantize-simd-int8.ts';
 import type { LayerContext } from './emit/layer-context.ts';
 import { emitPad } from './pad/pad.ts';
-import { emitArgMax } from './pool/arg-max.ts';
+import { emitMaxAlong } from './pool/max-along.ts';
 import { emitMean } from './pool/mean.ts';
 import { emitPool } from './pool/pool.ts';
 import { emitTopK } from './pool/top-k.ts';
@@ -108,7 +108,7 @@ const REQUANTIZE_SIMD_INT8: WasmKernel<NodeOf<'concat' | 'reshape' | 'clamp'>> =
 };
 const POOL: WasmKernel<NodeOf<'avg_pool2d' | 'max_pool2d'>> = { name: 'pool/pool', emit: emitPool };
 const MEAN: WasmKernel<NodeOf<'mean'>> = { name: 'pool/mean', emit: emitMean };
-const ARG_MAX: WasmKernel<NodeOf<'arg_max'>> = { name: 'pool/arg-max', emit: emitArgMax };
+const MAX_ALONG: WasmKernel<NodeOf<'arg_max' | 'reduce_max'>> = { name: 'pool/max-along', emit: emitMaxAlong };
 const TOP_K: WasmKernel<NodeOf<'top_k_values' | 'top_k_indices'>> = { name: 'pool/top-k', emit: emitTopK };
 const TRANSPOSE: WasmKernel<NodeOf<'transpose'>> = { name: 'transpose/transpose', emit: emitTranspose };
 const PAD: WasmKernel<NodeOf<'pad'>> = { name: 'pad/pad', emit: emitPad };
@@ -158,7 +158,8 @@ export const WASM_KERNELS: { readonly [K in OpName]: KernelRow<NodeOf<K>> } = {
   prelu: {},
   top_k_values: both(TOP_K),
   top_k_indices: both(TOP_K),
-  arg_max: both(ARG_MAX),
+  arg_max: both(MAX_ALONG),
+  reduce_max: both(MAX_ALONG),
   transpose: both(TRANSPOSE),
 };
 

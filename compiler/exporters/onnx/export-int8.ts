@@ -11,7 +11,9 @@
  * round half to even) where tinyedge uses TFLite's Q31 fixed point, so single values may differ by one step.
  * resize_nearest → two int8 Gathers with the source indices prepare-int8 computes (TFLite's float32 coordinates,
  * which ONNX Resize's coordinate modes need not reproduce), exact; resize_bilinear → DequantizeLinear, Gathers of the
- * four taps weighted with TFLite's Q10 fractions, QuantizeLinear (one step off on ties). Refused: transpose_conv2d, as
+ * four taps weighted with TFLite's Q10 fractions, QuantizeLinear (one step off on ties). transpose, reduce_max →
+ * Transpose, ReduceMax on int8; arg_max → ArgMax, top_k_values/top_k_indices → one TopK on int8, their int64
+ * indices Cast to the IR's int32 (exact). Refused: transpose_conv2d, as
  * ONNX has no int8 ConvTranspose (no QLinear form in the default domain) and ONNX Runtime's CPU provider runs
  * ConvTranspose on float only.
  */
@@ -37,6 +39,7 @@ class Int8OnnxExport {
   readonly b = new OnnxGraphBuilder();
   private readonly placed = new Map<string, Placed>();
   private readonly converted = new Map<string, string>();
+  private readonly topKs = new Map<string, [string, string]>();
 
   constructor(private readonly g: Graph) {}
 
@@ -124,6 +127,27 @@ class Int8OnnxExport {
     const f = this.b.node('DequantizeLinear', [x, this.scaleOf(input), this.zeroOf(input)], `${node.name}_dq`);
     const y = this.b.node(op, [f], `${node.name}_f32`, attrs);
     return this.b.node('QuantizeLinear', [y, this.scaleOf(node.outputs[0]!), this.zeroOf(node.outputs[0]!)], node.name);
+  }
+
+  /**
+   * One TopK (largest, sorted: the lower index first among equals) of an int8 tensor's last axis for the IR's pair:
+   * its int8 values (the input's quantization) and int64 indices.
+   */
+  private topK(input: string, k: number): [string, string] {
+    const key = `${input}\0topk${k}`;
+    const done = this.topKs.get(key);
+    if (done) return done;
+    const kTensor = this.b.constant(`${input}_k`, 'int64', [1], [k]);
+    const [values, indices] = this.b.nodeOutputs(
+      'TopK',
+      [this.plain(input), kTensor],
+      [`${input}_top${k}`, `${input}_top${k}_int64`],
+      `${input}_topk`,
+      { axis: -1, largest: 1, sorted: 1 },
+    );
+    const pair: [string, string] = [values!, indices!];
+    this.topKs.set(key, pair);
+    return pair;
   }
 
   private qlinearConv(
@@ -414,14 +438,35 @@ class Int8OnnxExport {
         return { name: this.resizeNearest(node), layout: 'plain' };
       case 'resize_bilinear':
         return { name: this.resizeBilinear(node), layout: 'plain' };
+      case 'transpose':
+        return {
+          name: this.b.node('Transpose', [this.plain(node.inputs[0]!)], node.name, { perm: node.attrs.perm }),
+          layout: 'plain',
+        };
+      case 'reduce_max':
+        return {
+          name: this.b.node('ReduceMax', [this.plain(node.inputs[0]!)], node.name, {
+            axes: node.attrs.axes,
+            keepdims: node.attrs.keepDims ? 1 : 0,
+          }),
+          layout: 'plain',
+        };
+      case 'arg_max': {
+        // ONNX's ArgMax writes int64 (the first index on ties, select_last_index 0); the IR's indices are int32.
+        const x = this.plain(node.inputs[0]!);
+        const i = this.b.node('ArgMax', [x], `${node.name}_int64`, { axis: node.attrs.axis, keepdims: 0 });
+        return { name: this.b.cast(i, 'int32', node.name), layout: 'plain' };
+      }
+      case 'top_k_values':
+      case 'top_k_indices': {
+        const [values, indices] = this.topK(node.inputs[0]!, node.attrs.k);
+        if (node.op === 'top_k_values') return { name: values, layout: 'plain' };
+        return { name: this.b.cast(indices, 'int32', node.name), layout: 'plain' };
+      }
       case 'sub':
       case 'batch_norm':
       case 'identity':
       case 'prelu':
-      case 'top_k_values':
-      case 'top_k_indices':
-      case 'arg_max':
-      case 'transpose':
         throw new TinyedgeError('TE402', `${node.op} cannot be exported as int8 ONNX`);
     }
   }
@@ -444,7 +489,8 @@ class Int8OnnxExport {
       withPlace({ file: g.source, node: node.name, op: node.op }, () => this.place(node.outputs[0]!, this.emit(node)));
     }
     for (const name of outputs) {
-      this.b.output(this.plain(name), name, 'int8', this.tensor(name).shape);
+      const t = this.tensor(name);
+      this.b.output(this.plain(name), name, t.dtype === 'int32' ? 'int32' : 'int8', t.shape);
     }
     return this.b.encode(g.source, `int8 model exported by tinyedge from ${g.source}`);
   }

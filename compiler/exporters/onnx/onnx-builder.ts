@@ -69,6 +69,11 @@ export class OnnxGraphBuilder {
     return output;
   }
 
+  /** A Cast of `value` to `type` (named from `base`). */
+  cast(value: string, type: OnnxType, base: string): string {
+    return this.node('Cast', [value], base, { to: DATA_TYPE[type] });
+  }
+
   /** Adds a node with one output per name in `bases` (each made fresh) and returns their names. */
   nodeOutputs(
     opType: string,

@@ -36,6 +36,7 @@ const VERSION: Record<string, number> = {
   AVERAGE_POOL_2D: 2,
   MAX_POOL_2D: 2,
   MEAN: 2,
+  REDUCE_MAX: 2,
   PAD: 2,
   PADV2: 2,
   CONCATENATION: 2,
@@ -64,6 +65,7 @@ const VERSION_16X8: Record<string, number> = {
   AVERAGE_POOL_2D: 3,
   MAX_POOL_2D: 3,
   MEAN: 3,
+  REDUCE_MAX: 3,
   PAD: 4,
   PADV2: 4,
   CONCATENATION: 3,
@@ -309,9 +311,10 @@ class Int8TfliteExport {
         });
         return;
       }
-      case 'mean': {
+      case 'mean':
+      case 'reduce_max': {
         const axes = this.int32Constant(`${node.name}/axes`, [node.attrs.axes.length], node.attrs.axes);
-        this.op('MEAN', [this.tensor(node.inputs[0]!), axes], out, {
+        this.op(node.op === 'mean' ? 'MEAN' : 'REDUCE_MAX', [this.tensor(node.inputs[0]!), axes], out, {
           type: OPTIONS_TYPE.reducer,
           fields: [int8(FIELD.reducerOptions.keepDims, node.attrs.keepDims ? 1 : 0)],
         });

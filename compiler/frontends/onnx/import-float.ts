@@ -6,7 +6,7 @@
  *
  * Ops: Conv (regular and depthwise), Gemm and MatMul with constant weights, BatchNormalization, Relu, Clip, Add,
  * Mul, Sigmoid, Softmax, GlobalAveragePool, AveragePool, MaxPool, Flatten, Reshape, Concat, Pad, Transpose, TopK (the
- * largest, along the last axis), Resize and Upsample (resize.ts), Identity and Dropout. Anything else fails naming the node and op type.
+ * largest, along the last axis), ReduceMax, Resize and Upsample (resize.ts), Identity and Dropout. Anything else fails naming the node and op type.
  */
 
 import { withPlace } from '../../errors.ts';
@@ -15,7 +15,16 @@ import { type Graph, GraphBuilder } from '../../ir/graph.ts';
 import type { OpAttrs, OpName } from '../../ir/ops.ts';
 import { formatShape } from '../../ir/tensor.ts';
 import { verifyFiniteConstants } from '../../ir/verify-quantized.ts';
-import { checkKernelShape, constantOf, explicitPads, fail, intsAttr, NHWC_OF_NCHW, numberAttr } from './onnx-node.ts';
+import {
+  checkKernelShape,
+  constantOf,
+  explicitPads,
+  fail,
+  intsAttr,
+  NHWC_OF_NCHW,
+  numberAttr,
+  reduceMaxOf,
+} from './onnx-node.ts';
 import { checkOnnxSchema } from './onnx-schema.ts';
 import type { OnnxModelRecord, OnnxNodeRecord } from './read-model.ts';
 import { resizeMapping } from './resize.ts';
@@ -390,6 +399,11 @@ class OnnxFloatImporter {
           this.values.set(n.outputs[1], { ...x, ir: this.emit('top_k_indices', n.outputs[1], [x.ir], { k }) });
         return;
       }
+      case 'ReduceMax': {
+        const x = this.value(n.inputs[0]!);
+        const { axes, keepDims, layout } = reduceMaxOf(n, this.m, x.layout, this.shape(x).length);
+        return void set({ ir: this.emit('reduce_max', n.outputs[0]!, [x.ir], { axes, keepDims }), layout });
+      }
       case 'Resize':
       case 'Upsample': {
         const x = this.nchw(n.inputs[0]!);
@@ -402,7 +416,7 @@ class OnnxFloatImporter {
         return void set(this.value(n.inputs[0]!));
       default:
         return fail(
-          `op ${n.domain ? `${n.domain}.` : ''}${n.opType} is not supported by the float ONNX frontend (Conv, Gemm, MatMul, BatchNormalization, Relu, Clip, Add, Mul, Sigmoid, Softmax, GlobalAveragePool, AveragePool, MaxPool, Flatten, Reshape, Concat, Pad, Transpose, TopK, Resize, Upsample, Identity, Dropout)`,
+          `op ${n.domain ? `${n.domain}.` : ''}${n.opType} is not supported by the float ONNX frontend (Conv, Gemm, MatMul, BatchNormalization, Relu, Clip, Add, Mul, Sigmoid, Softmax, GlobalAveragePool, AveragePool, MaxPool, Flatten, Reshape, Concat, Pad, Transpose, TopK, ReduceMax, Resize, Upsample, Identity, Dropout)`,
           'TE109',
         );
     }

@@ -2,19 +2,29 @@
  * @fileoverview The ONNX frontend for int8 models in ONNX Runtime's QLinear form, which `tinyedge export --format
  * onnx` writes: QLinearConv (regular, depthwise as group = C, and 1×1 over a [rows, k, 1, 1] reshape for dense
  * layers), com.microsoft QLinearAdd / QLinearMul / QLinearAveragePool / QLinearConcat, int8 MaxPool, Pad, Reshape,
- * Concat, Transpose, Clip, and DequantizeLinear → Softmax | Sigmoid | ReduceMean | Identity → QuantizeLinear.
+ * Concat, Transpose, ReduceMax, ArgMax and TopK (their int64 indices Cast to int32), Clip, and DequantizeLinear →
+ * Softmax | Sigmoid | ReduceMean | Identity → QuantizeLinear.
  * The IR keeps NHWC; every ONNX value carries whether it is that tensor as is ('plain') or transposed to NCHW, which
  * is how ONNX's axes, pads and weights are read back. Scales and zero points are the file's, exactly.
  */
 
 import { withPlace } from '../../errors.ts';
 import { type Clamp, NO_CLAMP } from '../../ir/attrs.ts';
-import { type Graph, GraphBuilder, type Node, tensorOf } from '../../ir/graph.ts';
+import { type Graph, GraphBuilder, INDEX_OPS, type Node, tensorOf } from '../../ir/graph.ts';
 import type { OpAttrs, OpName } from '../../ir/ops.ts';
 import { formatShape, type Quantization } from '../../ir/tensor.ts';
 import { verifyGraph } from '../../ir/verify.ts';
 import { verifyQuantizedGraph, verifyTensorQuantization } from '../../ir/verify-quantized.ts';
-import { checkKernelShape, constantOf, explicitPads, fail, intsAttr, NHWC_OF_NCHW, numberAttr } from './onnx-node.ts';
+import {
+  checkKernelShape,
+  constantOf,
+  explicitPads,
+  fail,
+  intsAttr,
+  NHWC_OF_NCHW,
+  numberAttr,
+  reduceMaxOf,
+} from './onnx-node.ts';
 import { checkOnnxSchema } from './onnx-schema.ts';
 import type { OnnxModelRecord, OnnxNodeRecord } from './read-model.ts';
 
@@ -31,6 +41,11 @@ interface FloatValue {
   of: TensorValue;
   op?: { type: 'softmax' | 'logistic' | 'mean' | 'identity'; axes?: number[]; keepDims?: boolean; spatial?: boolean };
 }
+
+/** The quantization of ArgMax and TopK indices (int32, as the quantizer gives them). */
+const INDICES: Quantization = { scale: [1], zeroPoint: [0] };
+/** ONNX's TensorProto.DataType of int32, Cast's `to`. */
+const ONNX_INT32 = 6;
 
 class OnnxInt8Importer {
   private readonly b: GraphBuilder;
@@ -81,7 +96,7 @@ class OnnxInt8Importer {
     const out = this.b.has(name) ? `${name}#${++this.counter}` : name;
     this.b.node(op, out, inputs, attrs);
     const t = tensorOf(this.b.graph, out);
-    t.dtype = 'int8';
+    t.dtype = INDEX_OPS.has(op) ? 'int32' : 'int8';
     t.quant = quant;
     verifyTensorQuantization(t);
     return out;
@@ -319,10 +334,52 @@ class OnnxInt8Importer {
     switch (n.opType) {
       case 'Transpose': {
         const x = this.tensor(n.inputs[0]!);
-        const perm = intsAttr(n, 'perm').join();
+        const p = intsAttr(n, 'perm');
+        const perm = p.join();
         if (x.layout === 'plain' && perm === '0,3,1,2') return this.set(n, { ...x, layout: 'nchw' });
         if (x.layout === 'nchw' && perm === '0,2,3,1') return this.set(n, { ...x, layout: 'plain' });
-        return fail(`Transpose with perm ${perm} is not a change between NHWC and NCHW`);
+        // Any other moves data: ONNX's axis d of an NCHW value is NHWC_OF_NCHW[d] of the IR tensor; the result is plain.
+        const irPerm = x.layout === 'nchw' ? p.map((d) => NHWC_OF_NCHW[d]!) : p;
+        const ir = this.emit('transpose', out, [x.ir], { perm: irPerm }, this.q(x.ir));
+        return this.set(n, { kind: 'tensor', ir, layout: 'plain' });
+      }
+      case 'ReduceMax': {
+        const x = this.tensor(n.inputs[0]!);
+        const { axes, keepDims, layout } = reduceMaxOf(n, this.m, x.layout, this.shape(x).length);
+        return this.set(n, {
+          kind: 'tensor',
+          ir: this.emit('reduce_max', out, [x.ir], { axes, keepDims }, this.q(x.ir)),
+          layout,
+        });
+      }
+      case 'ArgMax': {
+        const x = this.tensor(n.inputs[0]!);
+        if (x.layout !== 'plain') fail('ArgMax reads a plain (NHWC) tensor');
+        if (numberAttr(n, 'keepdims', 1) !== 0 || numberAttr(n, 'select_last_index', 0) !== 0)
+          fail("only ArgMax with keepdims 0 and select_last_index 0 is supported (TFLite's ARG_MAX)");
+        const axis = this.irAxis(x, numberAttr(n, 'axis', 0));
+        return this.set(n, { ...x, ir: this.emit('arg_max', out, [x.ir], { axis }, INDICES) });
+      }
+      case 'TopK': {
+        // The k largest along the IR's last axis (the channels of an NCHW view), best first: values and indices.
+        const x = this.tensor(n.inputs[0]!);
+        const rank = this.shape(x).length;
+        if (numberAttr(n, 'largest', 1) !== 1) fail('TopK of the smallest values (largest = 0) is not supported');
+        if (this.irAxis(x, numberAttr(n, 'axis', -1)) !== rank - 1)
+          fail('TopK along an axis other than the last (the channels of NCHW activations) is not supported');
+        const k = Number(constantOf(this.m, n.inputs[1]!).data[0]);
+        const values = this.emit('top_k_values', out, [x.ir], { k }, this.q(x.ir));
+        this.set(n, { ...x, ir: values });
+        if (n.outputs[1])
+          this.values.set(n.outputs[1], { ...x, ir: this.emit('top_k_indices', n.outputs[1], [x.ir], { k }, INDICES) });
+        return;
+      }
+      case 'Cast': {
+        // ONNX's ArgMax and TopK write int64 indices; the IR's are int32, as is the one Cast the exporter writes.
+        const x = this.tensor(n.inputs[0]!);
+        if (tensorOf(this.b.graph, x.ir).dtype !== 'int32' || numberAttr(n, 'to', 0) !== ONNX_INT32)
+          fail('only a Cast of ArgMax or TopK indices to int32 is supported');
+        return this.set(n, x);
       }
       case 'Identity': {
         const v = this.values.get(n.inputs[0]!);
@@ -413,7 +470,7 @@ class OnnxInt8Importer {
         return this.set(n, this.quantizeLinear(n));
       default:
         return fail(
-          `op ${n.domain ? `${n.domain}.` : ''}${n.opType} is not supported: tinyedge imports the int8 QLinear form \`tinyedge export --format onnx\` writes (QLinearConv, QLinearAdd, QLinearMul, QLinearAveragePool, QLinearConcat, MaxPool, Pad, Reshape, Flatten, Concat, Transpose, Clip, and Softmax, Sigmoid or ReduceMean between DequantizeLinear and QuantizeLinear)`,
+          `op ${n.domain ? `${n.domain}.` : ''}${n.opType} is not supported: tinyedge imports the int8 QLinear form \`tinyedge export --format onnx\` writes (QLinearConv, QLinearAdd, QLinearMul, QLinearAveragePool, QLinearConcat, MaxPool, Pad, Reshape, Flatten, Concat, Transpose, ReduceMax, ArgMax, TopK, Cast of indices to int32, Clip, and Softmax, Sigmoid or ReduceMean between DequantizeLinear and QuantizeLinear)`,
           'TE109',
         );
     }
@@ -425,8 +482,9 @@ class OnnxInt8Importer {
     if (!input.quant) fail(`input '${input.name}' is read by no quantized op that states its scale and zero point`);
     g.outputs = this.m.outputs.map((o) => {
       const v = this.tensor(o.name);
-      if (v.layout !== 'plain' && this.shape(v).length === 4) fail(`output '${o.name}' is left in NCHW`);
-      return v.ir;
+      // An output the file leaves in NCHW (the IR's NHWC transposed) is that data: a transpose of the IR tensor.
+      if (v.layout === 'plain' || this.shape(v).length !== 4) return v.ir;
+      return this.emit('transpose', o.name, [v.ir], { perm: [0, 3, 1, 2] }, this.q(v.ir));
     });
     verifyGraph(g);
     verifyQuantizedGraph(g);

@@ -50,3 +50,29 @@ export function checkKernelShape(n: OnnxNodeRecord, kh: number, kw: number): voi
   if (k.length !== 2 || k[0] !== kh || k[1] !== kw)
     fail(`kernel_shape ${k.join('×')} does not match the weights' ${kh}×${kw}`);
 }
+
+/**
+ * A ReduceMax's IR axes (the attribute, or input 1 from opset 18; none: every axis), keepDims and the layout of its
+ * result for an input of `rank` in `layout`: kept dimensions keep an NCHW view; dropped ones leave a plain tensor,
+ * whose remaining axes must then be in ONNX's order.
+ */
+export function reduceMaxOf(
+  n: OnnxNodeRecord,
+  m: OnnxModelRecord,
+  layout: 'plain' | 'nchw',
+  rank: number,
+): { axes: number[]; keepDims: boolean; layout: 'plain' | 'nchw' } {
+  const given = n.inputs[1] ? Array.from(constantOf(m, n.inputs[1]).data, Number) : intsAttr(n, 'axes', []);
+  const axes = (given.length > 0 ? given : [...Array(rank).keys()]).map((a) => (a < 0 ? a + rank : a));
+  const keepDims = numberAttr(n, 'keepdims', 1) === 1;
+  if (layout === 'nchw' && !keepDims) {
+    const kept = [...Array(rank).keys()].filter((a) => !axes.includes(a)).map((a) => NHWC_OF_NCHW[a]!);
+    if (kept.some((a, i) => i > 0 && a < kept[i - 1]!))
+      fail(`ReduceMax over axes [${axes.join(', ')}] of an NCHW activation without keepdims is not supported`);
+  }
+  return {
+    axes: layout === 'nchw' ? axes.map((a) => NHWC_OF_NCHW[a]!) : axes,
+    keepDims,
+    layout: keepDims ? layout : 'plain',
+  };
+}

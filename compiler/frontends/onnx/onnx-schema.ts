@@ -53,6 +53,7 @@ const SCHEMAS: Record<string, OpSchema> = {
   Sigmoid: { inputs: [1, 1], attrs: {} },
   Softmax: { inputs: [1, 1], attrs: { axis: 'int' } },
   ReduceMean: { inputs: [1, 2], attrs: { axes: 'ints', keepdims: 'int', noop_with_empty_axes: 'int' } },
+  ReduceMax: { inputs: [1, 2], attrs: { axes: 'ints', keepdims: 'int', noop_with_empty_axes: 'int' } },
   GlobalAveragePool: { inputs: [1, 1], attrs: {} },
   AveragePool: { inputs: [1, 1], attrs: POOL_ATTRS },
   MaxPool: { inputs: [1, 1], attrs: { ...POOL_ATTRS, storage_order: 'int' } },
@@ -62,6 +63,8 @@ const SCHEMAS: Record<string, OpSchema> = {
   Pad: { inputs: [2, 4], attrs: { mode: 'string' } },
   Transpose: { inputs: [1, 1], attrs: { perm: 'ints' } },
   TopK: { inputs: [2, 2], attrs: { axis: 'int', largest: 'int', sorted: 'int' } },
+  ArgMax: { inputs: [1, 1], attrs: { axis: 'int', keepdims: 'int', select_last_index: 'int' } },
+  Cast: { inputs: [1, 1], attrs: { to: 'int', saturate: 'int' } },
   Resize: {
     inputs: [1, 4],
     attrs: {

@@ -71,6 +71,18 @@ function padding(code: number): 'SAME' | 'VALID' {
   return PADDING[code] ?? fail(`padding ${code} is not SAME or VALID`);
 }
 
+/** MEAN and REDUCE_MAX: the axes as a constant tensor, keep_dims in ReducerOptions; version 3 is 16×8. */
+function reducer(op: 'mean' | 'reduce_max'): TfliteOpMapping {
+  return {
+    maxVersion: 3,
+    map: (ctx) =>
+      void ctx.emit(op, [ctx.input(0)], {
+        axes: ctx.constInts(1),
+        keepDims: ctx.option(FIELD.reducerOptions.keepDims, 'int8', 0) !== 0,
+      }),
+  };
+}
+
 /** Explicit pads of a window op over input `x` with TF's SAME/VALID rule. */
 function windowPads(
   ctx: TfliteMapContext,
@@ -226,14 +238,8 @@ export const TFLITE_OPS: Record<string, TfliteOpMapping> = {
   MUL: binary('mul', FIELD.mulOptions.activation),
   AVERAGE_POOL_2D: pool('avg_pool2d'),
   MAX_POOL_2D: pool('max_pool2d'),
-  MEAN: {
-    maxVersion: 3,
-    map: (ctx) =>
-      void ctx.emit('mean', [ctx.input(0)], {
-        axes: ctx.constInts(1),
-        keepDims: ctx.option(FIELD.reducerOptions.keepDims, 'int8', 0) !== 0,
-      }),
-  },
+  MEAN: reducer('mean'),
+  REDUCE_MAX: reducer('reduce_max'),
   // Indices along the axis tensor's one value: int32 output only (ArgMaxOptions' INT64 is refused by the importer's types).
   ARG_MAX: { maxVersion: 2, map: (ctx) => void ctx.emit('arg_max', [ctx.input(0)], { axis: ctx.constInts(1)[0]! }) },
   // Values and indices (INT32), the k largest along the last axis: one IR op per output. Version 2 is int8.

@@ -25,7 +25,7 @@
  *   elements, with C's truncating division: (Σx ± ⌊n/2⌋) / n. max_pool2d: clamp(max x).
  * - mean: acc = MBQM(Σ(x + in_offset), s_in/s_out); y = clamp((acc ± ⌊n/2⌋) / n + out_offset), truncating.
  * - pad: the pad value quantized with the (shared) quantization. transpose (input and output share quantization):
- *   y = x with its axes permuted.
+ *   y = x with its axes permuted. reduce_max (TFLite's REDUCE_MAX, input and output share quantization): y = max x.
  * - concat, reshape, clamp: each input requantized, y = clamp(MBQM(x + in_offset, s_in/s_out) + out_offset),
  *   a plain copy where the quantization is the same.
  * - softmax (TFLite's int8 Softmax; output scale 1/256, zero point −128): per row, d = max(x) − x ∈ [0, 255] and
@@ -143,7 +143,7 @@ export type Int8Params =
   | { kind: 'argmax'; outer: number; depth: number; inner: number }
   /** The k best of each row of `depth` (the last axis), best first: values in the input's quantization, or int32 indices. */
   | { kind: 'topk'; rows: number; depth: number; k: number }
-  /** Bytes moved as they are (input and output share their quantization). */
+  /** Values moved or picked as they are (transpose, reduce_max: input and output share their quantization). */
   | { kind: 'move' };
 
 function quantOf(g: Graph, name: string): Quantization {
@@ -362,8 +362,9 @@ export function prepareInt8Node(g: Graph, node: Node): Int8Params {
       };
     }
     case 'transpose':
+    case 'reduce_max':
       if (!sameQuant(quantOf(g, node.inputs[0]!), out))
-        throw new TinyedgeError('TE203', 'transpose needs the same quantization on its input and output');
+        throw new TinyedgeError('TE203', `${node.op} needs the same quantization on its input and output`);
       return { kind: 'move' };
     case 'top_k_values':
       if (!sameQuant(quantOf(g, node.inputs[0]!), out))
@@ -492,10 +493,10 @@ export function foldedMacBias(g: Graph, node: Node, inputOffset: number): Int32A
   });
 }
 
-/** A mean over contiguous axes as [outer][reduced][inner], the form the C and WASM kernels take; other axes fail. */
-export function meanGeometry(
+/** A mean or max over contiguous axes as [outer][reduced][inner], the form the C and WASM kernels take; other axes fail. */
+export function reductionGeometry(
   g: Graph,
-  node: Node & { op: 'mean' },
+  node: Node & { op: 'mean' | 'reduce_max' },
   backend: string,
 ): { outer: number; reduced: number; inner: number } {
   const shape = tensorOf(g, node.inputs[0]!).shape;

@@ -12,6 +12,7 @@ import { nearestSources } from '../../ir/resize-geometry.ts';
 import type { Tensor } from '../../ir/tensor.ts';
 import { windowOf as window } from '../../ir/window.ts';
 import { concatElements, padElements } from '../layout.ts';
+import { maxOverAxes, normalizedAxes } from '../reduce-axes.ts';
 import { gatherNearest, resizeBilinearF32 } from '../resize.ts';
 import { runSchedule } from '../run-schedule.ts';
 import { conv2dF32, depthwiseConv2dF32, fullyConnectedF32, transposeConv2dF32 } from './conv.ts';
@@ -52,12 +53,8 @@ const KERNELS: { [K in OpName]: Kernel<K> } = {
     poolF32(x!, window(input!, out, attrs.filter[0], attrs.filter[1], attrs), 'avg', attrs.clamp),
   max_pool2d: ({ attrs }, [x], [input], out) =>
     poolF32(x!, window(input!, out, attrs.filter[0], attrs.filter[1], attrs), 'max', attrs.clamp),
-  mean: ({ attrs }, [x], [input]) =>
-    meanF32(
-      x!,
-      input!.shape,
-      attrs.axes.map((a) => (a < 0 ? a + input!.shape.length : a)),
-    ),
+  mean: ({ attrs }, [x], [input]) => meanF32(x!, input!.shape, normalizedAxes(attrs.axes, input!.shape)),
+  reduce_max: ({ attrs }, [x], [input]) => maxOverAxes(x!, input!.shape, normalizedAxes(attrs.axes, input!.shape)),
   pad: ({ attrs }, [x], [input]) => padElements(x!, input!.shape, attrs.pads, attrs.value),
   concat: ({ attrs }, xs, ins) =>
     concatElements(

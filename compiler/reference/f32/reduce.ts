@@ -2,6 +2,7 @@
 import type { Clamp } from '../../ir/attrs.ts';
 import { sizeOf } from '../../ir/tensor.ts';
 import type { Window2d } from '../../ir/window.ts';
+import { reducedSize, reductionTargets } from '../reduce-axes.ts';
 import { argMaxInto, topKInto } from '../selection.ts';
 
 /** Average or max over each window; average divides by the number of in-bounds elements, as TF and TFLite do. */
@@ -47,29 +48,11 @@ export function argMaxF32(x: Float32Array, shape: readonly number[], axis: numbe
   return argMaxInto(x, outer, n, inner, new Float32Array(outer * inner));
 }
 
-/** Mean over the given (normalized, sorted) axes. */
+/** Mean over the given (normalized) axes. */
 export function meanF32(x: Float32Array, shape: readonly number[], axes: readonly number[]): Float32Array {
-  const reduced = new Set(axes);
-  const outShape = shape.map((d, i) => (reduced.has(i) ? 1 : d));
-  const outStrides: number[] = [];
-  let s = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    outStrides[i] = reduced.has(i) ? 0 : s;
-    s *= outShape[i]!;
-  }
-  const sums = new Float64Array(sizeOf(outShape));
-  const idx = new Array<number>(shape.length).fill(0);
-  let o = 0;
-  for (let i = 0; i < x.length; i++) {
-    sums[o]! += x[i]!;
-    for (let d = shape.length - 1; d >= 0; d--) {
-      idx[d]!++;
-      o += outStrides[d]!;
-      if (idx[d]! < shape[d]!) break;
-      o -= outStrides[d]! * shape[d]!;
-      idx[d] = 0;
-    }
-  }
+  const sums = new Float64Array(reducedSize(shape, axes));
+  const targets = reductionTargets(shape, axes);
+  for (let i = 0; i < x.length; i++) sums[targets[i]!]! += x[i]!;
   const count = x.length / sums.length;
   return Float32Array.from(sums, (v) => v / count);
 }

@@ -12,6 +12,7 @@ import { windowOf } from '../../ir/window.ts';
 import { type Int8Params, int8ParamsOf } from '../../quantize/prepare/prepare-int8.ts';
 import { activationType } from '../../quantize/prepare/quant-params.ts';
 import { alike, concatElements, padElements } from '../layout.ts';
+import { maxOverAxes, normalizedAxes } from '../reduce-axes.ts';
 import { gatherNearest, resizeBilinearInt8 } from '../resize.ts';
 import { runSchedule } from '../run-schedule.ts';
 import { argMaxInto, topKInto } from '../selection.ts';
@@ -96,12 +97,9 @@ const KERNELS: { [K in OpName]: Kernel<K> } = {
     return poolInt8(act(x!), windowOf(input!, out, attrs.filter[0], attrs.filter[1], attrs), 'max', actMin, actMax);
   },
   mean: ({ attrs }, [x], [input], _out, p) =>
-    meanInt8(
-      act(x!),
-      input!.shape,
-      attrs.axes.map((a) => (a < 0 ? a + input!.shape.length : a)),
-      expect(p, 'mean'),
-    ),
+    meanInt8(act(x!), input!.shape, normalizedAxes(attrs.axes, input!.shape), expect(p, 'mean')),
+  // Input and output share one quantization (Prepare checks): the largest integer is the largest value.
+  reduce_max: ({ attrs }, [x], [input]) => maxOverAxes(act(x!), input!.shape, normalizedAxes(attrs.axes, input!.shape)),
   pad: ({ attrs }, [x], [input], _out, p) => padElements(act(x!), input!.shape, attrs.pads, expect(p, 'pad').value),
   concat: ({ attrs }, xs, ins, out, p) => {
     const r = expect(p, 'requantize');

@@ -1,9 +1,9 @@
 /** @fileoverview Integer (int8, int16) reference kernels of pooling and mean, with TFLite's round-half-away integer division. */
 
 import { clampInt, multiplyByQuantizedMultiplier as mbqm } from '../../arith/fixed-point.ts';
-import { sizeOf } from '../../ir/tensor.ts';
 import type { Window2d } from '../../ir/window.ts';
 import { alike } from '../layout.ts';
+import { reducedSize, reductionTargets } from '../reduce-axes.ts';
 import type { Activations } from './conv.ts';
 
 /** The range of the activations' integer type. */
@@ -61,27 +61,9 @@ export function meanInt8<T extends Activations>(
   axes: readonly number[],
   p: { inputOffset: number; multiplier: number; shift: number; count: number; outputOffset: number },
 ): T {
-  const reduced = new Set(axes);
-  const outShape = shape.map((d, i) => (reduced.has(i) ? 1 : d));
-  const outStrides: number[] = [];
-  let s = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    outStrides[i] = reduced.has(i) ? 0 : s;
-    s *= outShape[i]!;
-  }
-  const sums = new Int32Array(sizeOf(outShape));
-  const idx = new Array<number>(shape.length).fill(0);
-  let o = 0;
-  for (let i = 0; i < x.length; i++) {
-    sums[o]! += x[i]! + p.inputOffset;
-    for (let d = shape.length - 1; d >= 0; d--) {
-      idx[d]!++;
-      o += outStrides[d]!;
-      if (idx[d]! < shape[d]!) break;
-      o -= outStrides[d]! * shape[d]!;
-      idx[d] = 0;
-    }
-  }
+  const sums = new Int32Array(reducedSize(shape, axes));
+  const targets = reductionTargets(shape, axes);
+  for (let i = 0; i < x.length; i++) sums[targets[i]!]! += x[i]! + p.inputOffset;
   const [lo, hi] = rangeOf(x);
   const y = alike(x, sums.length);
   sums.forEach((acc, i) => {

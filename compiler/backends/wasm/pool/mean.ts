@@ -3,14 +3,14 @@
  * the integer reference's meanInt8 (TFLite's round-half-away integer division).
  */
 import type { NodeOf } from '../../../ir/graph.ts';
-import { meanGeometry } from '../../../quantize/prepare/prepare-int8.ts';
+import { reductionGeometry } from '../../../quantize/prepare/prepare-int8.ts';
 import { elementAt, elementTypeOf } from '../emit/element-types.ts';
 import { type LayerContext, mbqmConst, paramsOf, tensorAddress } from '../emit/layer-context.ts';
 
 /** Mean over contiguous axes: mbqm of the offset sum, then a division rounded half away from zero. */
 export function emitMean(ctx: LayerContext, node: NodeOf<'mean'>, name: string): void {
   const { g } = ctx;
-  const { outer, reduced, inner } = meanGeometry(g, node, 'WASM');
+  const { outer, reduced, inner } = reductionGeometry(g, node, 'WASM');
   const p = paramsOf(ctx, node, 'mean');
   const [ex, ey] = [elementTypeOf(g, node.inputs[0]!), elementTypeOf(g, node.outputs[0]!)];
   const [x, y] = [tensorAddress(ctx, node.inputs[0]!), tensorAddress(ctx, node.outputs[0]!)];

@@ -128,15 +128,21 @@ void te_max_pool_s8(const int8_t *x, const te_window *g, int32_t act_min, int32_
 void te_mean_s8(const int8_t *x, int32_t outer, int32_t reduced, int32_t inner, int32_t input_offset,
                 int32_t multiplier, int32_t shift, int32_t output_offset, int8_t *y);
 
-/* Transposes up to four axes: y[i0][i1][i2][i3] (of dims) = x[Σ ik·strides[k]], strides the input's of the axes moved. */
+/* Transposes up to four axes: y[i0][i1][i2][i3] (of dims) = x[Σ ik·strides[k]], strides the input's of the axes
+ * moved; int8 and int16 elements. */
 void te_transpose_s8(const int8_t *x, const int32_t dims[4], const int32_t strides[4], int8_t *y);
+void te_transpose_s16(const int16_t *x, const int32_t dims[4], const int32_t strides[4], int16_t *y);
 
-/* ArgMax over the middle axis of [outer][depth][inner]: y = the int32 index of the largest x, the first on ties. */
-void te_arg_max_s8(const int8_t *x, int32_t outer, int32_t depth, int32_t inner, int32_t *y);
+/* Max over the middle axis of [outer][depth][inner] (REDUCE_MAX, ARG_MAX): the largest x into values (the input's
+ * quantization) and/or its int32 index, the first on ties, into indices; either may be NULL. */
+void te_max_along_s8(const int8_t *x, int32_t outer, int32_t depth, int32_t inner, int8_t *values, int32_t *indices);
+void te_max_along_s16(const int16_t *x, int32_t outer, int32_t depth, int32_t inner, int16_t *values,
+                      int32_t *indices);
 
 /* TopK along the last axis of [rows][depth]: the k largest x of each row, best first (the lower index first among
- * equals), into values (int8, the input's quantization) and/or indices (int32); either may be NULL. */
+ * equals), into values (the input's type and quantization) and/or indices (int32); either may be NULL. */
 void te_top_k_s8(const int8_t *x, int32_t rows, int32_t depth, int32_t k, int8_t *values, int32_t *indices);
+void te_top_k_s16(const int16_t *x, int32_t rows, int32_t depth, int32_t k, int16_t *values, int32_t *indices);
 
 /* Pads a [d0][d1][d2][d3] tensor by before/after per dimension with `value`. */
 void te_pad_s8(const int8_t *x, const int32_t shape[4], const int32_t before[4], const int32_t after[4], int8_t value,
