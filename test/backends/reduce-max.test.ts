@@ -15,7 +15,6 @@ import { exportInt8Tflite } from '../../compiler/exporters/tflite/export-int8.ts
 import { importOnnx } from '../../compiler/frontends/onnx/import.ts';
 import { importTfjsGraph } from '../../compiler/frontends/tfjs-graph/import.ts';
 import { importTflite } from '../../compiler/frontends/tflite/import.ts';
-import { NO_CLAMP } from '../../compiler/ir/attrs.ts';
 import { type Graph, GraphBuilder, tensorOf } from '../../compiler/ir/graph.ts';
 import { sizeOf } from '../../compiler/ir/tensor.ts';
 import { quantize } from '../../compiler/pipeline.ts';
@@ -23,7 +22,8 @@ import { runF32 } from '../../compiler/reference/f32/interpreter.ts';
 import { runInteger } from '../../compiler/reference/integer/interpreter.ts';
 import { useTfjsBackend } from '../../tools/peers/tfjs.ts';
 import { buildC, firstDifference, runC } from '../support/c-build.ts';
-import { mulberry32, seededUniform } from '../support/seeded.ts';
+import { seededUniform } from '../support/seeded.ts';
+import { nhwcOfNchw, seededConvs } from '../support/seeded-conv-graph.ts';
 import { flag, graphModel, INPUT, loadSmallGraph } from '../support/small-graph-model.ts';
 import { instantiateWasm } from '../support/wasm-build.ts';
 
@@ -71,7 +71,7 @@ describe('ONNX ReduceMax of an NCHW activation', () => {
     const session = await ort.InferenceSession.create(bytes);
     const theirs = await session.run({ x: new ort.Tensor('float32', x, [1, c, h, w]) });
     // tinyedge's input is the NHWC tensor of the NCHW one; [1, 1, h, w] is the same bytes in either layout.
-    const nhwc = Float32Array.from({ length: x.length }, (_, i) => x[(i % c) * h * w + Math.floor(i / c)]!);
+    const nhwc = nhwcOfNchw(x, c, h, w);
     const ours = runF32(graph, { [graph.inputs[0]!]: nhwc });
     ['channels', 'spatial'].forEach((name, i) => {
       expect(Array.from(ours.get(graph.outputs[i]!)!), name).toEqual(Array.from(theirs[name]!.data as Float32Array));
@@ -82,20 +82,7 @@ describe('ONNX ReduceMax of an NCHW activation', () => {
 /** conv → max over channels (kept) → conv → max over channels (dropped) → reshape → conv → max over [1, 2]. */
 function reduceMaxGraph(): Graph {
   const b = new GraphBuilder('test:reduce-max');
-  const next = mulberry32(31);
-  const constant = (name: string, shape: number[]) =>
-    b.constant(
-      name,
-      shape,
-      Float32Array.from({ length: sizeOf(shape) }, () => 2 * next() - 1),
-    );
-  const conv = (x: string, name: string, inC: number, outC: number) =>
-    b.node('conv2d', name, [x, constant(`${name}_w`, [outC, 3, 3, inC]), constant(`${name}_b`, [outC])], {
-      strides: [1, 1],
-      dilations: [1, 1],
-      pads: [1, 1, 1, 1],
-      clamp: NO_CLAMP,
-    });
+  const { conv } = seededConvs(b, 31);
   let x = b.input('image', [1, 6, 7, 3]);
   x = conv(x, 'stem', 3, 8);
   x = b.node('reduce_max', 'max_kept', [x], { axes: [3], keepDims: true });

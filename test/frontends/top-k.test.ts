@@ -19,6 +19,7 @@ import { assertQuantizable } from '../../compiler/quantize/quantize-graph.ts';
 import { runF32 } from '../../compiler/reference/f32/interpreter.ts';
 import { useTfjsBackend } from '../../tools/peers/tfjs.ts';
 import { seededUniform } from '../support/seeded.ts';
+import { nhwcOfNchw } from '../support/seeded-conv-graph.ts';
 import { graphModel, INPUT, loadSmallGraph } from '../support/small-graph-model.ts';
 
 const NODES = [
@@ -86,7 +87,7 @@ describe('ONNX TopK', () => {
     const x = Float32Array.from(seededUniform(4, c * h * w, -2, 2), (v) => Math.round(2 * v) / 2);
     const session = await ort.InferenceSession.create(bytes);
     const theirs = await session.run({ x: new ort.Tensor('float32', x, [1, c, h, w]) });
-    const nhwc = Float32Array.from({ length: x.length }, (_, i) => x[(i % c) * h * w + Math.floor(i / c)]!);
+    const nhwc = nhwcOfNchw(x, c, h, w);
     const ours = runF32(graph, { [graph.inputs[0]!]: nhwc });
     ['values', 'indices', 'flatValues', 'flatIndices'].forEach((name, i) => {
       const got = ours.get(graph.outputs[i]!)!;
