@@ -11,9 +11,10 @@
 
 import { calibrationFiles, type QuantizeModelOptions, quantizeModel } from '../../compiler/api/quantize-model.ts';
 import { optimize } from '../../compiler/index.ts';
-import { tensorOf } from '../../compiler/ir/graph.ts';
+import { type Graph, tensorOf } from '../../compiler/ir/graph.ts';
 import { layerCosts, planCost } from '../../compiler/quantize/layer-costs.ts';
 import { MAC_OPS, precisionOfNode } from '../../compiler/quantize/precision-plan.ts';
+import { UNSUPPORTED_16X8 } from '../../compiler/quantize/prepare/prepare-int8.ts';
 import { quantizeForTensor } from '../../compiler/quantize/prepare/quant-params.ts';
 import { quantizationReport } from '../../compiler/quantize/report.ts';
 import { table } from '../../compiler/terminal/format.ts';
@@ -60,7 +61,7 @@ async function benchModel(spec: string, target: Target, log: (s: string) => void
   const int8Flash = planCost(layerCosts(f32.graph), {}).flash;
   const ways: [PrecisionRow['row'], QuantizeModelOptions][] = [
     ['all-int8', {}],
-    ['all-16x8', { activations: 'int16' }],
+    ['all-16x8', all16x8(f32.graph)],
     ['auto @ int8 flash', { autoPrecision: { target: target.name, budgetFlash: int8Flash } }],
     ['auto @ 0.65× flash', { autoPrecision: { target: target.name, budgetFlash: Math.floor(0.65 * int8Flash) } }],
   ];
@@ -94,6 +95,16 @@ async function benchModel(spec: string, target: Target, log: (s: string) => void
     rows,
     goal: { recoversHalfGap, withinCost, flashLossWithin, holds: recoversHalfGap && withinCost && flashLossWithin },
   };
+}
+
+/**
+ * The all-16×8 row's quantization: int16 activations everywhere, or, in a graph with ops that have no 16×8 kernel
+ * (handtrack's resize_nearest), every layer that has one at 16×8 and those few at int8 behind requantizes.
+ */
+function all16x8(g: Graph): QuantizeModelOptions {
+  if (!g.nodes.some((n) => UNSUPPORTED_16X8.has(n.op))) return { activations: 'int16' };
+  const able = g.nodes.filter((n) => (MAC_OPS.has(n.op) || n.op === 'softmax') && !UNSUPPORTED_16X8.has(n.op));
+  return { precision: Object.fromEntries(able.map((n) => [n.name, '16x8' as const])) };
 }
 
 /** The suite over `models` on `target`. */
