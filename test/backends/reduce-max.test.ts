@@ -6,14 +6,12 @@
  * against the integer reference, and keeps its values through .tflite export (REDUCE_MAX) and import.
  */
 
-import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { OnnxGraphBuilder } from '../../compiler/exporters/onnx/onnx-builder.ts';
 import { exportInt8Tflite } from '../../compiler/exporters/tflite/export-int8.ts';
 import { importOnnx } from '../../compiler/frontends/onnx/import.ts';
-import { importTfjsGraph } from '../../compiler/frontends/tfjs-graph/import.ts';
 import { importTflite } from '../../compiler/frontends/tflite/import.ts';
 import { type Graph, GraphBuilder, tensorOf } from '../../compiler/ir/graph.ts';
 import { sizeOf } from '../../compiler/ir/tensor.ts';
@@ -24,7 +22,7 @@ import { useTfjsBackend } from '../../tools/peers/tfjs.ts';
 import { buildC, firstDifference, runC } from '../support/c-build.ts';
 import { seededUniform } from '../support/seeded.ts';
 import { nhwcOfNchw, seededConvs } from '../support/seeded-conv-graph.ts';
-import { flag, graphModel, INPUT, loadSmallGraph } from '../support/small-graph-model.ts';
+import { expectF32MatchesTfjs, flag, graphModel } from '../support/small-graph-model.ts';
 import { instantiateWasm } from '../support/wasm-build.ts';
 
 const OUTPUTS = ['channelsKept', 'channels', 'spatial'];
@@ -38,20 +36,7 @@ describe('TF.js Max over any axes', () => {
       { name: 'channels', op: 'Max', input: ['x', 'axis3'], attr: { keep_dims: flag(false) } },
       { name: 'spatial', op: 'Max', input: ['x', 'axes12'], attr: { keep_dims: flag(false) } },
     ]);
-    const x = seededUniform(5, sizeOf(INPUT), -1, 1);
-    const m = await loadSmallGraph(a);
-    const input = tf.tensor(x, INPUT);
-    const theirs = m.execute(input, OUTPUTS) as tf.Tensor[];
-    const expected = theirs.map((t) => ({ shape: t.shape, data: Array.from(t.dataSync()) }));
-    tf.dispose([input, ...theirs]);
-    const g = importTfjsGraph(a, { outputs: OUTPUTS });
-    expect(g.nodes.map((n) => n.op)).toEqual(['reduce_max', 'reduce_max', 'reduce_max']);
-    const ours = runF32(g, { x });
-    g.outputs.forEach((o, i) => {
-      expect(tensorOf(g, o).shape, OUTPUTS[i]).toEqual(expected[i]!.shape);
-      const got = Array.from(ours.get(o)!);
-      expect(Math.max(...got.map((v, k) => Math.abs(v - expected[i]!.data[k]!))), OUTPUTS[i]).toBeLessThanOrEqual(1e-6);
-    });
+    await expectF32MatchesTfjs(a, OUTPUTS, ['reduce_max', 'reduce_max', 'reduce_max'], 1e-6);
   });
 });
 

@@ -6,14 +6,12 @@
  * .tflite export (TRANSPOSE) and import.
  */
 
-import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { OnnxGraphBuilder } from '../../compiler/exporters/onnx/onnx-builder.ts';
 import { exportInt8Tflite } from '../../compiler/exporters/tflite/export-int8.ts';
 import { importOnnx } from '../../compiler/frontends/onnx/import.ts';
-import { importTfjsGraph } from '../../compiler/frontends/tfjs-graph/import.ts';
 import { importTflite } from '../../compiler/frontends/tflite/import.ts';
 import { type Graph, GraphBuilder, tensorOf } from '../../compiler/ir/graph.ts';
 import { sizeOf } from '../../compiler/ir/tensor.ts';
@@ -24,7 +22,7 @@ import { useTfjsBackend } from '../../tools/peers/tfjs.ts';
 import { buildC, firstDifference, runC } from '../support/c-build.ts';
 import { seededUniform } from '../support/seeded.ts';
 import { nhwcOfNchw, seededConvs } from '../support/seeded-conv-graph.ts';
-import { graphModel, INPUT, loadSmallGraph } from '../support/small-graph-model.ts';
+import { expectF32MatchesTfjs, graphModel } from '../support/small-graph-model.ts';
 import { instantiateWasm } from '../support/wasm-build.ts';
 
 const PERMS = { nchw: [0, 3, 1, 2], swapHW: [0, 2, 1, 3], mixed: [2, 0, 3, 1] };
@@ -36,20 +34,7 @@ describe('TF.js Transpose of a computed tensor', () => {
   it('maps to the transpose op and equals TF.js (1e-6)', async () => {
     const nodes = Object.keys(PERMS).map((p) => ({ name: p, op: 'Transpose', input: ['x', `${p}Perm`] }));
     const a = graphModel(Object.fromEntries(Object.entries(PERMS).map(([k, v]) => [`${k}Perm`, v])), nodes);
-    const x = seededUniform(5, sizeOf(INPUT), -1, 1);
-    const m = await loadSmallGraph(a);
-    const input = tf.tensor(x, INPUT);
-    const theirs = m.execute(input, OUTPUTS) as tf.Tensor[];
-    const expected = theirs.map((t) => ({ shape: t.shape, data: Array.from(t.dataSync()) }));
-    tf.dispose([input, ...theirs]);
-    const g = importTfjsGraph(a, { outputs: OUTPUTS });
-    expect(g.nodes.map((n) => n.op)).toEqual(['transpose', 'transpose', 'transpose']);
-    const ours = runF32(g, { x });
-    g.outputs.forEach((o, i) => {
-      expect(tensorOf(g, o).shape, OUTPUTS[i]).toEqual(expected[i]!.shape);
-      const got = Array.from(ours.get(o)!);
-      expect(Math.max(...got.map((v, k) => Math.abs(v - expected[i]!.data[k]!))), OUTPUTS[i]).toBeLessThanOrEqual(1e-6);
-    });
+    await expectF32MatchesTfjs(a, OUTPUTS, ['transpose', 'transpose', 'transpose'], 1e-6);
   });
 });
 

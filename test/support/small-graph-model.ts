@@ -4,9 +4,15 @@
  */
 
 import { loadGraphModel } from '@tensorflow/tfjs-converter';
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
+import { expect } from 'vitest';
 import { concatShards, type TfjsArtifacts } from '../../compiler/frontends/tfjs-common/artifacts.ts';
+import { importTfjsGraph } from '../../compiler/frontends/tfjs-graph/import.ts';
 import type { TfAttr, TfNode } from '../../compiler/frontends/tfjs-graph/tf-node.ts';
+import { tensorOf } from '../../compiler/ir/graph.ts';
+import { sizeOf } from '../../compiler/ir/tensor.ts';
+import { runF32 } from '../../compiler/reference/f32/interpreter.ts';
+import { seededUniform } from './seeded.ts';
 
 /** The placeholder 'x''s shape. */
 export const INPUT = [1, 4, 5, 3];
@@ -53,5 +59,28 @@ export function loadSmallGraph(a: TfjsArtifacts) {
       weightData: concatShards(a.shards.flat()),
       format: 'graph-model',
     }),
+  });
+}
+
+/**
+ * Runs the small graph in TF.js and through the TF.js graph importer and the f32 reference on one seeded input:
+ * the imported graph's ops are `ops`, and every output has TF.js's shape and values within `tolerance`.
+ */
+export async function expectF32MatchesTfjs(a: TfjsArtifacts, outputs: string[], ops: string[], tolerance: number) {
+  const x = seededUniform(5, sizeOf(INPUT), -1, 1);
+  const m = await loadSmallGraph(a);
+  const input = tf.tensor(x, INPUT);
+  const theirs = m.execute(input, outputs) as tf.Tensor[];
+  const expected = theirs.map((t) => ({ shape: t.shape, data: Array.from(t.dataSync()) }));
+  tf.dispose([input, ...theirs]);
+  const g = importTfjsGraph(a, { outputs });
+  expect(g.nodes.map((n) => n.op)).toEqual(ops);
+  const ours = runF32(g, { x });
+  g.outputs.forEach((o, i) => {
+    expect(tensorOf(g, o).shape, outputs[i]).toEqual(expected[i]!.shape);
+    const got = Array.from(ours.get(o)!);
+    expect(Math.max(...got.map((v, k) => Math.abs(v - expected[i]!.data[k]!))), outputs[i]).toBeLessThanOrEqual(
+      tolerance,
+    );
   });
 }
