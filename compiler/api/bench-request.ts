@@ -149,7 +149,7 @@ export function inputTensor(model: LoadedModel): Tensor {
  * Whether the input is a picture (1×H×W×1 or ×3, both sides at least 16): such a model gets the bundled photo by
  * default; any other (an autoencoder's 1×640 features, a keyword spotter's 49×10 MFCCs) a seeded tensor.
  */
-function takesImages(shape: readonly number[]): boolean {
+export function takesImages(shape: readonly number[]): boolean {
   return (
     shape.length === 4 && shape[0] === 1 && (shape[3] === 1 || shape[3] === 3) && shape[1]! >= 16 && shape[2]! >= 16
   );

@@ -48,6 +48,8 @@ export function autoPrecisionOptions(request: AutoPrecisionRequest): AutoPrecisi
 export interface QuantizeModelOptions {
   /** Photos, folders of photos or (audio models) WAV clips; default: the bundled samples. */
   calibration?: readonly string[];
+  /** Input tensors (f32, real units) to calibrate on instead of files: for a model whose input is not a picture or audio. */
+  calibrationInputs?: readonly Float32Array[];
   /** How activation ranges are chosen (default minmax). */
   method?: CalibrationMethod;
   /** Seeded augmentations (crop, flip, brightness) per photo (default 2). */
@@ -89,11 +91,13 @@ export async function quantizeModel(model: LoadedModel, options: QuantizeModelOp
   let decoded = 0;
   const audio = model.audio;
   // An audio model calibrates on its clips' float scalograms (no augmentation).
-  const set = audio
-    ? files.map((file) => ({ file, input: audioInput(file, audio) }))
-    : await imageSet(files, shape, model.preprocessing, augment, CALIBRATION_SEED, () =>
-        onProgress?.('read', ++decoded / total),
-      );
+  const set = options.calibrationInputs
+    ? options.calibrationInputs.map((input) => ({ input }))
+    : audio
+      ? files.map((file) => ({ file, input: audioInput(file, audio) }))
+      : await imageSet(files, shape, model.preprocessing, augment, CALIBRATION_SEED, () =>
+          onProgress?.('read', ++decoded / total),
+        );
   let auto: AutoPrecisionResult | undefined;
   const graph = quantize(
     g,

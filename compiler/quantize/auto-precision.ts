@@ -16,7 +16,7 @@ import { runF32 } from '../reference/f32/interpreter.ts';
 import { runInteger } from '../reference/integer/interpreter.ts';
 import type { TensorRange } from './calibrate.ts';
 import { type LayerCost, layerCosts, type MacsPerInstruction, planCost, planRamBytes } from './layer-costs.ts';
-import type { LayerPrecision, PrecisionPlan } from './precision-plan.ts';
+import { int8OnlyOutputs, type LayerPrecision, type PrecisionPlan } from './precision-plan.ts';
 import { dequantizeArray, quantizeForTensor } from './prepare/quant-params.ts';
 import { quantizeGraph } from './quantize-graph.ts';
 
@@ -123,7 +123,12 @@ export function choosePrecision(
   const inputs = calibration.slice(0, options.inputs ?? 4);
   const reference = inputs.map((x) => runF32(f32, { [f32.inputs[0]!]: x }).get(f32.outputs[0]!)!);
   const costs = layerCosts(f32, options.rate);
-  const total = 1 + costs.length + costs.filter((c) => c.flash.int4w < c.flash.int8).length;
+  const int8Only = int8OnlyOutputs(f32);
+  const producesInt8Only = (node: string) => f32.nodes.some((n) => n.name === node && int8Only.has(n.outputs[0]!));
+  const total =
+    1 +
+    costs.filter((c) => !producesInt8Only(c.node)).length +
+    costs.filter((c) => c.flash.int4w < c.flash.int8).length;
   let done = 0;
   const measure = (plan: PrecisionPlan) => {
     const e = noiseFraction(quantizeGraph(f32, ranges, plan), inputs, reference);
@@ -134,7 +139,8 @@ export function choosePrecision(
   const layers = costs.map((c) => ({
     cost: c,
     rise4: c.flash.int4w < c.flash.int8 ? measure({ [c.node]: 'int4w' }) - base : Infinity,
-    fall16: base - measure({ [c.node]: '16x8' }),
+    // A layer writing a detector's SSD output stays int8 (its decoding reads int8): no gain to measure.
+    fall16: producesInt8Only(c.node) ? 0 : base - measure({ [c.node]: '16x8' }),
   }));
   // Only layers whose int4 weights are packed save flash: the others would add noise for nothing.
   const packable = layers.filter((l) => l.cost.flash.int4w < l.cost.flash.int8);
@@ -192,18 +198,28 @@ export function choosePrecision(
   };
 }
 
-/** Why nothing fits: the least flash any candidate needs, and the best SQNR within the other budgets. */
+/** Why nothing fits: each budget that no candidate meets (with the others it does), and by how much. */
 function noChoice(points: PrecisionPoint[], budgets: AutoPrecisionResult['budgets'], g: Graph, layers: number): string {
+  const int8 = points[0]!;
   const leastFlash = Math.min(...points.map((p) => p.flash));
   const parts = [`no per-layer precision of the ${layers} layers with weights meets the budgets`];
   if (budgets.flash !== undefined && leastFlash > budgets.flash)
     parts.push(
       `the weights need at least ${leastFlash} B (every packed layer int4w), over --budget-flash ${budgets.flash} B`,
     );
+  const inFlash = points.filter((p) => p.flash <= (budgets.flash ?? Infinity));
+  const leastInstructions = Math.min(...inFlash.map((p) => p.instructions));
+  if (inFlash.length > 0 && leastInstructions > budgets.instructions)
+    parts.push(
+      `within the flash budget the fewest instructions are ${(leastInstructions / int8.instructions).toFixed(2)}× int8's (int4 weights cost more per MAC), over --max-cost ${(budgets.instructions / int8.instructions).toFixed(2)}`,
+    );
   if (budgets.minSqnrDb !== undefined) {
     const bestDb = Math.max(...points.filter((p) => p.instructions <= budgets.instructions).map((p) => p.sqnrDb));
-    parts.push(`the best predicted output SQNR within the instruction budget is ${bestDb.toFixed(1)} dB`);
+    if (bestDb < budgets.minSqnrDb)
+      parts.push(`the best predicted output SQNR within the instruction budget is ${bestDb.toFixed(1)} dB`);
   }
-  if (budgets.ram !== undefined) parts.push(`the largest layer needs ${planRamBytes(g, {})} B of activations at int8`);
+  const ram = planRamBytes(g, {});
+  if (budgets.ram !== undefined && ram > budgets.ram)
+    parts.push(`the largest layer needs ${ram} B of activations at int8, over --budget-ram ${budgets.ram} B`);
   return parts.join('; ');
 }

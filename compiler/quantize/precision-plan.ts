@@ -49,9 +49,18 @@ export function parsePrecisionList(text: string): Record<string, LayerPrecision>
   return plan;
 }
 
+/**
+ * The outputs that must stay int8 whatever the plan: a detector's box encodings and class scores, which its on-device
+ * SSD decoding (C and WASM) reads as int8 codes through 256-entry tables.
+ */
+export function int8OnlyOutputs(g: Graph): ReadonlySet<string> {
+  return new Set(g.detection ? [g.detection.boxesOutput, g.detection.scoresOutput] : []);
+}
+
 /** Fails when the plan names a node the graph lacks, or gives int4w or 16×8 to a node that cannot take it. */
 export function checkPrecisionPlan(g: Graph, plan: PrecisionPlan): void {
   const byName = new Map(g.nodes.map((n) => [n.name, n]));
+  const int8Only = int8OnlyOutputs(g);
   for (const [name, precision] of Object.entries(plan)) {
     const node = byName.get(name);
     if (!node) {
@@ -67,20 +76,29 @@ export function checkPrecisionPlan(g: Graph, plan: PrecisionPlan): void {
       throw new TinyedgeError('TE606', 'int4w (4-bit weights) needs a layer with weights', place);
     if (precision === '16x8' && UNSUPPORTED_16X8.has(node.op))
       throw new TinyedgeError('TE606', `${node.op} has no 16×8 (int16) kernel`, place);
+    if (precision === '16x8' && int8Only.has(node.outputs[0]!))
+      throw new TinyedgeError(
+        'TE606',
+        `16×8 would make the detector output '${node.outputs[0]}' int16: its on-device SSD decoding reads int8`,
+        place,
+      );
   }
 }
 
 /**
  * The activation type of every node's output and of every graph input: the plan's where it names the node, int8 for
- * other MAC ops, else the first activation input's type (int8 where the op has no 16×8 form: UNSUPPORTED_16X8). A graph input takes the
+ * other MAC ops and a detector's SSD outputs (int8OnlyOutputs: a 16×8 layer before them ends in a requantize), else the
+ * first activation input's type (int8 where the op has no 16×8 form: UNSUPPORTED_16X8). A graph input takes the
  * type of its first reader, so a 16×8 first layer reads an int16 input rather than a widened int8 one.
  */
 export function activationTypes(g: Graph, plan: PrecisionPlan): Map<string, ActivationType> {
   const types = new Map<string, ActivationType>();
+  const int8Only = int8OnlyOutputs(g);
   const typeOfNode = (n: Node, firstInput: ActivationType | undefined): ActivationType => {
     const p = plan[n.name];
     if (p) return activationTypeOfPrecision(p);
-    if (MAC_OPS.has(n.op) || firstInput === undefined || UNSUPPORTED_16X8.has(n.op)) return 'int8';
+    if (MAC_OPS.has(n.op) || firstInput === undefined || UNSUPPORTED_16X8.has(n.op) || int8Only.has(n.outputs[0]!))
+      return 'int8';
     return firstInput;
   };
   for (const input of g.inputs) {

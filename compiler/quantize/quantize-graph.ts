@@ -28,6 +28,7 @@ import {
   quantizeBias,
   quantizeBiasInt64,
   quantizeWeightsPerChannel,
+  representableRange,
 } from './prepare/quant-params.ts';
 
 /** Ops whose int8 output reuses the input's quantization (TFLite requires it for pooling and REDUCE_MAX; pad, reshape, transpose and resize move or mix bytes). */
@@ -159,13 +160,6 @@ function convertedTensor(
   nodes.push({ name: out, op: 'clamp', inputs: [name], outputs: [out], attrs: { clamp: NO_CLAMP } } as Node);
   made.add(out);
   return out;
-}
-
-/** The real interval a per-tensor quantization covers (up to `qMax`). */
-function representableRange(q: Quantization, qMax: number): [number, number] {
-  const s = q.scale[0]!;
-  const z = q.zeroPoint[0]!;
-  return [s * (-qMax - 1 - z), s * (qMax - z)];
 }
 
 /**

@@ -53,8 +53,12 @@ describe('--precision auto', () => {
         expect(q.flash < p.flash && q.instructions < p.instructions && q.sqnrDb > p.sqnrDb).toBe(false);
   });
 
-  it('refuses budgets nothing meets, saying what the least flash is', () => {
+  it('refuses budgets nothing meets, saying which and by how much: the least flash, the fewest instructions', () => {
     expect(() => choose({ budgetFlash: 100 })).toThrow(TinyedgeError);
     expect(() => choose({ budgetFlash: 100 })).toThrow(/at least \d+ B \(every packed layer int4w\)/);
+    const int8 = choose({}).int8.flash;
+    expect(() => choose({ budgetFlash: Math.floor(0.9 * int8), maxCost: 1 })).toThrow(
+      /^(?!.*budget-ram).*fewest instructions are 1\.\d\d× int8's .*over --max-cost 1\.00$/,
+    );
   });
 });

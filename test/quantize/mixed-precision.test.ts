@@ -13,6 +13,7 @@ import { loadTflite } from '../../compiler/load/checked-imports.ts';
 import { calibrate } from '../../compiler/quantize/calibrate.ts';
 import { parsePrecisionList } from '../../compiler/quantize/precision-plan.ts';
 import { quantizeGraph } from '../../compiler/quantize/quantize-graph.ts';
+import { seededImages, syntheticDetector } from '../detection/synthetic-detector.ts';
 import { buildC, firstDifference, runC } from '../support/c-build.ts';
 import { quantizeCase, referenceOutputs } from '../support/kernel-cases.ts';
 import { MIXED_CASE, MIXED_PLAN, mixedGraph } from '../support/mixed-precision-graph.ts';
@@ -108,6 +109,19 @@ describe('plans that cannot be', () => {
     expect(parsePrecisionList(' conv1=16x8, project=int4w ,')).toEqual({ conv1: '16x8', project: 'int4w' });
     expect(code(() => parsePrecisionList('conv1=int3'))).toMatch(/^TE601 .*'conv1=int3'/);
     expect(code(() => parsePrecisionList('=int8'))).toMatch(/^TE601/);
+  });
+
+  it('keeps a detector’s SSD outputs int8 (its on-device decoding reads int8): requantized after a 16×8 head, refused on the layer writing one', () => {
+    const detector = syntheticDetector();
+    const detectorRanges = calibrate(detector, seededImages(2, 1), 'minmax');
+    const plan = { stem: '16x8', features: '16x8', box_head: '16x8' } as const;
+    const dq = quantizeGraph(detector, detectorRanges, plan);
+    expect(['box_head', 'box_encodings'].map((n) => tensorOf(dq, n).dtype)).toEqual(['int16', 'int8']);
+    expect(dq.nodes.find((n) => n.name === 'box_encodings')?.inputs).toEqual(['box_head/as_int8']);
+    const writesOutput = { ...detector, detection: { ...detector.detection!, boxesOutput: 'box_head' } };
+    expect(code(() => quantizeGraph(writesOutput, detectorRanges, plan))).toMatch(
+      /^TE606 .*node 'box_head' \(conv2d\).*'box_head' int16.*int8/,
+    );
   });
 
   it('refuses an unknown layer, int4w without weights and 16×8 where no kernel is', () => {

@@ -69,6 +69,13 @@ export function dequantizeArray(q: ArrayLike<number>, quant: Quantization): Floa
   return Float32Array.from(q as ArrayLike<number>, (v) => s * (v - z));
 }
 
+/** The real interval a per-tensor quantization covers (up to `qMax`). */
+export function representableRange(q: Quantization, qMax: number): [number, number] {
+  const s = q.scale[0]!;
+  const z = q.zeroPoint[0]!;
+  return [s * (-qMax - 1 - z), s * (qMax - z)];
+}
+
 /** The largest |weight| of 8-bit and of 4-bit weights (TFLite's INT4 weights are symmetric in [−7, 7]). */
 export const WEIGHT_MAX: Readonly<Record<8 | 4, number>> = { 8: 127, 4: 7 };
 
