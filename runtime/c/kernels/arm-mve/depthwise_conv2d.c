@@ -1,6 +1,7 @@
 /*
  * Cortex-M55 Helium (MVE) int8 depthwise convolution. 3 × 3 layers at multiplier 1 (te_dw3_folds: every MLPerf Tiny
- * depthwise) take kernels/internal/mve_depthwise3x3.h, on the compiler's 'c8-fold3x3' filter and folded bias; the
+ * depthwise) take kernels/internal/mve_depthwise3x3_rows.h (a ring of padded input rows, where it fits) or
+ * kernels/internal/mve_depthwise3x3.h, on the compiler's 'c8-fold3x3' filter and folded bias; the
  * rest, on the filter as it is and TFLite's bias, go one output pixel at a time in raster order, every channel block
  * of a pixel before the next pixel. That is the planner's in-place tile contract (IN_PLACE_TILE_PIXELS) with tiles of
  * one pixel: a block's outputs are stored before the pixel's next block is read, which is safe because under that
