@@ -43,14 +43,13 @@ static te_mm te_mm_of(const int8_t *w, const int32_t *folded_bias, int32_t k, in
   return L;
 }
 
-/* Channels [o, o + 4) of one row requantized and stored (`n` of them: the rest are padding). `right`: every shift
-   of the layer is negative (a constant where inlined). */
-TE_MVE_INLINE void te_mm_store(const te_mm *L, int right, int32x4_t acc, int32_t o, int32_t n, int8_t *y) {
-  const int32x4_t m = vldrwq_s32(L->m + o), s = vldrwq_s32(L->shift + o);
+/* Four channels of one row requantized and stored at y (`n` of them: the rest are padding), their multipliers and
+   shifts at m and s. `right`: every shift of the layer is negative (a constant where inlined). */
+TE_MVE_INLINE void te_mm_store(const te_mm *L, int right, int32x4_t acc, int32x4_t m, int32x4_t s, int32_t n, int8_t *y) {
   const int32x4_t v = right ? te_mve_requantize_right(acc, m, s, L->output_offset, L->lo, L->hi)
                             : te_mve_requantize_lanes(acc, m, s, L->output_offset, L->lo, L->hi);
-  if (n >= 4) vstrbq_s32(y + o, v);
-  else vstrbq_p_s32(y + o, v, vctp32q((uint32_t)n));
+  if (n >= 4) vstrbq_s32(y, v);
+  else vstrbq_p_s32(y, v, vctp32q((uint32_t)n));
 }
 
 /* One step of a 2 × 4 tile: rows in %q[p] and %q[q], four weight vectors from [%[w]] (post-incremented). */
@@ -71,27 +70,41 @@ TE_MVE_INLINE void te_mm_store(const te_mm *L, int right, int32x4_t acc, int32_t
   [a0] "+Te"(a0), [a1] "+Te"(a1), [a2] "+Te"(a2), [a3] "+Te"(a3), [b0] "+Te"(b0), [b1] "+Te"(b1), [b2] "+Te"(b2), \
       [b3] "+Te"(b3), [w] "+r"(w)
 
-/* Rows x0 and x1 times channels [o, o + 4) into y0 and y1. */
-TE_MVE_INLINE void te_mm_2x4(const te_mm *L, int right, const int8_t *x0, const int8_t *x1, int32_t o, int8_t *y0, int8_t *y1) {
-  const int8_t *w = L->w + (o / 4) * L->group;
-  int32_t a0 = L->bias[o], a1 = L->bias[o + 1], a2 = L->bias[o + 2], a3 = L->bias[o + 3];
-  int32_t b0 = a0, b1 = a1, b2 = a2, b3 = a3, n = L->blocks;
+/* Rows x0 and x1 times the four channels whose weights start at *wp (left at the next group's) and whose folded
+   bias is bias[0..3]: the eight sums. The second row's sums start as copies inside the assembly and the k % 16 tail
+   loads under a VCTP predicate (zeroing the lanes past k), so gcc keeps the accumulators where they start. */
+TE_MVE_INLINE void te_mm_2x4(const te_mm *L, const int8_t *x0, const int8_t *x1, const int8_t **wp, const int32_t *bias,
+                             int32x4_t *ya, int32x4_t *yb) {
+  const int8_t *w = *wp;
+  int32_t a0 = bias[0], a1 = bias[1], a2 = bias[2], a3 = bias[3], b0, b1, b2, b3, n = L->blocks;
+  const int32_t kt = L->k % 16;
   int8x16_t p, q, v;
-  if (n > 0)
-    __asm__("1:\n\t"
-            "vldrb.8 %q[p], [%[x0]], #16\n\t"
-            "vldrb.8 %q[q], [%[x1]], #16\n\t" TE_MM_2X4_STEP "subs %[n], #1\n\t"
-            "bne 1b"
-            : TE_MM_2X4_ACC, [x0] "+r"(x0), [x1] "+r"(x1), [n] "+r"(n), [p] "=&w"(p), [q] "=&w"(q), [v] "=&w"(v)
-            :
-            : "memory", "cc");
-  if (L->k % 16) {
-    p = vldrbq_z_s8(x0, L->tail);
-    q = vldrbq_z_s8(x1, L->tail);
-    __asm__(TE_MM_2X4_STEP : TE_MM_2X4_ACC, [v] "=&w"(v) : [p] "w"(p), [q] "w"(q) : "memory");
-  }
-  te_mm_store(L, right, te_mve_lanes(a0, a1, a2, a3), o, L->out_c - o, y0);
-  te_mm_store(L, right, te_mve_lanes(b0, b1, b2, b3), o, L->out_c - o, y1);
+  __asm__("mov %[b0], %[a0]\n\t"
+          "mov %[b1], %[a1]\n\t"
+          "mov %[b2], %[a2]\n\t"
+          "mov %[b3], %[a3]\n\t"
+          "cmp %[n], #0\n\t"
+          "beq 2f\n"
+          "1:\n\t"
+          "vldrb.8 %q[p], [%[x0]], #16\n\t"
+          "vldrb.8 %q[q], [%[x1]], #16\n\t" TE_MM_2X4_STEP "subs %[n], #1\n\t"
+          "bne 1b\n"
+          "2:"
+          : [a0] "+Te"(a0), [a1] "+Te"(a1), [a2] "+Te"(a2), [a3] "+Te"(a3), [b0] "=&Te"(b0), [b1] "=&Te"(b1), [b2] "=&Te"(b2),
+            [b3] "=&Te"(b3), [w] "+r"(w), [x0] "+r"(x0), [x1] "+r"(x1), [n] "+r"(n), [p] "=&w"(p), [q] "=&w"(q), [v] "=&w"(v)
+          :
+          : "memory", "cc");
+  if (kt)
+    __asm__("vctp.8 %[kt]\n\t"
+            "vpstt\n\t"
+            "vldrbt.8 %q[p], [%[x0]]\n\t"
+            "vldrbt.8 %q[q], [%[x1]]\n\t" TE_MM_2X4_STEP
+            : TE_MM_2X4_ACC, [p] "=&w"(p), [q] "=&w"(q), [v] "=&w"(v)
+            : [x0] "r"(x0), [x1] "r"(x1), [kt] "r"(kt)
+            : "memory");
+  *wp = w;
+  *ya = te_mve_lanes(a0, a1, a2, a3);
+  *yb = te_mve_lanes(b0, b1, b2, b3);
 }
 
 /* One step of a 1 × 8 tile: the row in %q[p], four weight vectors from each of [%[w]] and [%[u]]. */
@@ -131,14 +144,27 @@ TE_MVE_INLINE void te_mm_1x8(const te_mm *L, int right, const int8_t *x, int32_t
     p = vldrbq_z_s8(x, L->tail);
     __asm__(TE_MM_1X8_STEP : TE_MM_1X8_ACC, [v] "=&w"(v) : [p] "w"(p) : "memory");
   }
-  te_mm_store(L, right, te_mve_lanes(a0, a1, a2, a3), o, L->out_c - o, y);
-  if (o + 4 < L->out_c) te_mm_store(L, right, te_mve_lanes(b0, b1, b2, b3), o + 4, L->out_c - o - 4, y);
+  te_mm_store(L, right, te_mve_lanes(a0, a1, a2, a3), vldrwq_s32(L->m + o), vldrwq_s32(L->shift + o), L->out_c - o, y + o);
+  if (o + 4 < L->out_c)
+    te_mm_store(L, right, te_mve_lanes(b0, b1, b2, b3), vldrwq_s32(L->m + o + 4), vldrwq_s32(L->shift + o + 4), L->out_c - o - 4,
+                y + o + 4);
 }
 
-/* Two rows times every channel. */
+/* Two rows times every channel, four at a time: the weights, bias and requantization constants walk with the
+   channels, both rows' requantizations share the constants. */
 TE_MVE_INLINE void te_mm_two_rows(const te_mm *L, int right, const int8_t *x0, const int8_t *x1, int8_t *y0, int8_t *y1) {
-  int32_t o;
-  for (o = 0; o < L->out_c; o += 4) te_mm_2x4(L, right, x0, x1, o, y0, y1);
+  const int8_t *w = L->w;
+  const int32_t *bias = L->bias, *m = L->m, *s = L->shift;
+  int32_t left;
+  for (left = L->out_c; left > 0; left -= 4, bias += 4, m += 4, s += 4, y0 += 4, y1 += 4) {
+    int32x4_t ya, yb;
+    te_mm_2x4(L, x0, x1, &w, bias, &ya, &yb);
+    {
+      const int32x4_t mv = vldrwq_s32(m), sv = vldrwq_s32(s);
+      te_mm_store(L, right, ya, mv, sv, left, y0);
+      te_mm_store(L, right, yb, mv, sv, left, y1);
+    }
+  }
 }
 
 /* One row times every channel, eight at a time. */

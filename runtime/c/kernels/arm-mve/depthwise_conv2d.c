@@ -1,6 +1,7 @@
 /*
  * Cortex-M55 Helium (MVE) int8 depthwise convolution. 3 × 3 layers at multiplier 1 (te_dw3_folds: every MLPerf Tiny
- * depthwise) take kernels/internal/mve_depthwise3x3.h, on the compiler's 'c8-fold3x3' filter and folded bias; the
+ * depthwise) take kernels/internal/mve_depthwise3x3_rows.h (a ring of padded input rows, where it fits) or
+ * kernels/internal/mve_depthwise3x3.h, on the compiler's 'c8-fold3x3' filter and folded bias; the
  * rest, on the filter as it is and TFLite's bias, go one output pixel at a time in raster order, every channel block
  * of a pixel before the next pixel. That is the planner's in-place tile contract (IN_PLACE_TILE_PIXELS) with tiles of
  * one pixel: a block's outputs are stored before the pixel's next block is read, which is safe because under that
@@ -21,6 +22,7 @@
 #include "../internal/mve_requantize.h"
 #include "../internal/depthwise.h"
 #include "../internal/mve_depthwise3x3.h"
+#include "../internal/mve_depthwise3x3_rows.h"
 
 /* Taps [ky0, ky0 + rows) × [kx0, kx0 + cols) of a pixel's window are inside the input. */
 typedef struct {
@@ -239,6 +241,16 @@ TE_MVE_INLINE void te_dw_layer_pixels(const te_dw_layer *L, int right, int three
   }
 }
 
+/* The ring of rows (te_dw3_rows_fit): its own frame, for the ring on the stack. */
+static void te_dw3_ring(const te_dw_layer *L, int right, const int8_t *x, const te_window *g, int8_t *y) {
+  int8_t ring[TE_DW3_RING_BYTES];
+  const int s2 = g->stride_w == 2;
+  if (right && s2) te_dw3_ring_layer(L, 1, 1, x, g, ring, y);
+  else if (right) te_dw3_ring_layer(L, 1, 0, x, g, ring, y);
+  else if (s2) te_dw3_ring_layer(L, 0, 1, x, g, ring, y);
+  else te_dw3_ring_layer(L, 0, 0, x, g, ring, y);
+}
+
 void te_depthwise_conv2d_s8(const int8_t *x, const int8_t *w, const int32_t *bias, const te_window *g, int32_t multiplier,
                             const te_mac_params *p, int8_t *y) {
   te_dw_layer L;
@@ -257,7 +269,8 @@ void te_depthwise_conv2d_s8(const int8_t *x, const int8_t *w, const int32_t *bia
   L.kw = g->kw;
   L.lo = vdupq_n_s32(p->act_min);
   L.hi = vdupq_n_s32(p->act_max);
-  if (te_dw3_folds(g->kh, g->kw, multiplier, g->c)) {
+  if (te_dw3_folds(g->kh, g->kw, multiplier, g->c) && te_dw3_rows_fit(g)) te_dw3_ring(&L, right, x, g, y);
+  else if (te_dw3_folds(g->kh, g->kw, multiplier, g->c)) {
     if (right) te_dw3_layer_pixels(&L, 1, x, g, y);
     else te_dw3_layer_pixels(&L, 0, x, g, y);
   } else if (right && three) te_dw_layer_pixels(&L, 1, 1, x, g, p, y);
