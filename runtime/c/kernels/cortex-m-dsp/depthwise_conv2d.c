@@ -210,11 +210,11 @@ static __attribute__((noinline)) void te_dw3x3_pixels(const int8_t *x0, int32_t 
   const uint32_t lo4 = L->lo4, hi4 = L->hi4;
   const int32_t *wp0 = (const int32_t *)(const void *)L->w + 2 * tap0;
   /* Border windows clamp whatever the range (a no-op for int8's): fewer copies of the loop. */
-  if (shape == 15 && L->clamp) TE_DW_PIXELS(TE_W33, TE_CLAMP_ASM)
-  else if (shape == 15) TE_DW_PIXELS(TE_W33, "")
-  else if (shape == 14) TE_DW_PIXELS(TE_W32, TE_CLAMP_ASM)
-  else if (shape == 11) TE_DW_PIXELS(TE_W23, TE_CLAMP_ASM)
-  else TE_DW_PIXELS(TE_W22, TE_CLAMP_ASM)
+  if (shape == 15 && L->clamp) TE_DW_PIXELS(TE_W33, CLAMPED)
+  else if (shape == 15) TE_DW_PIXELS(TE_W33, UNCLAMPED)
+  else if (shape == 14) TE_DW_PIXELS(TE_W32, CLAMPED)
+  else if (shape == 11) TE_DW_PIXELS(TE_W23, CLAMPED)
+  else TE_DW_PIXELS(TE_W22, CLAMPED)
 }
 
 /* Every group of one pixel of a 3×3 layer with bias and 'smmul' constants: `rows` × `cols` taps from tap

@@ -12,10 +12,9 @@
 #ifndef TINYEDGE_ARMV7EM_DW_GROUPS_H
 #define TINYEDGE_ARMV7EM_DW_GROUPS_H
 
-/* The MACs of one tap for four channels whose x word is in register X: one LDRD of the weights (w0, w2), (w1, w3),
-   the x + offset unpack, four SMLAxy. */
-#define TE_M4(X)                              \
-  "ldrd %[we], %[wo], [%[wp]], #8\n\t"        \
+/* The MACs of one tap for four channels whose x word is in register X and weights (w0, w2), (w1, w3) in we, wo: the
+   x + offset unpack, four SMLAxy. */
+#define TE_M4W(X)                             \
   "sxtab16 %[xe], %[off], " X "\n\t"          \
   "sxtab16 " X ", %[off], " X ", ror #8\n\t"  \
   "smlabb %[a0], %[xe], %[we], %[a0]\n\t"     \
@@ -23,71 +22,86 @@
   "smlabb %[a1], " X ", %[wo], %[a1]\n\t"     \
   "smlatt %[a3], " X ", %[wo], %[a3]\n\t"
 
-/* One requantized channel: acc in place through the (M2, R) pair at xv (the mr stream) and the output offset in xe,
-   saturated to int8. */
-#define TE_RQ(acc)                                  \
-  "ldrd %[we], %[wo], [%[xv]], #8\n\t"              \
+/* The same with the tap's weights loaded first (one LDRD, wp advancing past them). */
+#define TE_M4(X) "ldrd %[we], %[wo], [%[wp]], #8\n\t" TE_M4W(X)
+
+/* One requantized channel: acc in place through M2 in we and R in wo, the output offset in xe, saturated to int8. */
+#define TE_RQW(acc)                                 \
   "smmlar " acc ", " acc ", %[we], " acc "\n\t"     \
   "add " acc ", " acc ", " acc ", asr #31\n\t"      \
   "smmlsr " acc ", " acc ", %[wo], %[xe]\n\t"       \
   "ssat " acc ", #8, " acc "\n\t"
 
-/* The bytewise clamp of the packed word in a0 to [lo4, hi4] (in memory). */
+/* The same with the (M2, R) pair loaded first from the mr stream in xv. */
+#define TE_RQ(acc) "ldrd %[we], %[wo], [%[xv]], #8\n\t" TE_RQW(acc)
+
+/* The bytewise clamp of the packed word in a0 to [a1, a2] (lo4, hi4). */
 #define TE_CLAMP_ASM                         \
-  "ldr %[a1], %[lo]\n\t"                    \
-  "ldr %[a2], %[hi]\n\t"                    \
   "ssub8 %[a3], %[a0], %[a1]\n\t"           \
   "sel %[a0], %[a0], %[a1]\n\t"             \
   "ssub8 %[a3], %[a0], %[a2]\n\t"           \
   "sel %[a0], %[a2], %[a0]\n\t"
+#define TE_CLAMP_LOADS "ldr %[a1], %[lo]\n\t" "ldr %[a2], %[hi]\n\t"
 
-/* Two taps at addresses A and B, their x loads back to back; one tap at A. */
-#define TE_T2(A, B) "ldr %[xv], " A "\n\tldr %[xn], " B "\n\t" TE_M4("%[xv]") TE_M4("%[xn]")
-#define TE_T1(A) "ldr %[xv], " A "\n\t" TE_M4("%[xv]")
+/* Two taps at input addresses A and B whose weights are WA and WB bytes past wp: the x and first weight loads back
+   to back (each after the first pipelines on M4), the second tap's weights while the first's MACs free them. One
+   tap at A with weights at WA. */
+#define TE_T2(A, B, WA, WB)                                                                            \
+  "ldr %[xv], " A "\n\tldr %[xn], " B "\n\t"                                                           \
+  "ldr %[we], [%[wp], #" WA "]\n\tldr %[wo], [%[wp], #" WA "+4]\n\t" TE_M4W("%[xv]")                  \
+  "ldrd %[we], %[wo], [%[wp], #" WB "]\n\t" TE_M4W("%[xn]")
+#define TE_T1(A, WA) "ldr %[xv], " A "\n\tldr %[we], [%[wp], #" WA "]\n\tldr %[wo], [%[wp], #" WA "+4]\n\t" TE_M4W("%[xv]")
 
 /* The windows a 3×3 takes at padding ≤ 1 (whole, a column or a row off) for TE_DW_GROUPS, taps paired across rows
-   where a row has three: each leaves xp where it started and wp at the next group's first tap (skipping the taps
-   outside the window). */
-#define TE_SKIP1 "add %[wp], %[wp], #8\n\t"
+   where a row has three: tap (r, c) has its weights 8·(3r + c) bytes past wp; each window leaves xp where it started
+   and wp at the next group's first tap, 72 bytes on. */
 #define TE_NEXT_ROW "add %[xp], %[xp], %[ys]\n\t"
-#define TE_W33                                                                                      \
-  TE_T2("[%[xp]]", "[%[xp], %[xs]]") TE_T2("[%[xp], %[xs], lsl #1]", "[%[xp], %[ys]]") TE_NEXT_ROW \
-  TE_T2("[%[xp], %[xs]]", "[%[xp], %[xs], lsl #1]") TE_NEXT_ROW                                    \
-  TE_T2("[%[xp]]", "[%[xp], %[xs]]") TE_T1("[%[xp], %[xs], lsl #1]") "sub %[xp], %[xp], %[ys], lsl #1\n\t"
-#define TE_W32                                                                        \
-  TE_T2("[%[xp]]", "[%[xp], %[xs]]") TE_SKIP1 TE_NEXT_ROW                              \
-  TE_T2("[%[xp]]", "[%[xp], %[xs]]") TE_SKIP1 TE_NEXT_ROW                              \
-  TE_T2("[%[xp]]", "[%[xp], %[xs]]") TE_SKIP1 "sub %[xp], %[xp], %[ys], lsl #1\n\t"
-#define TE_W23                                                                                      \
-  TE_T2("[%[xp]]", "[%[xp], %[xs]]") TE_T2("[%[xp], %[xs], lsl #1]", "[%[xp], %[ys]]") TE_NEXT_ROW \
-  TE_T2("[%[xp], %[xs]]", "[%[xp], %[xs], lsl #1]") "sub %[xp], %[xp], %[ys]\n\tadd %[wp], %[wp], #24\n\t"
-#define TE_W22                                                                        \
-  TE_T2("[%[xp]]", "[%[xp], %[xs]]") TE_SKIP1 TE_NEXT_ROW                              \
-  TE_T2("[%[xp]]", "[%[xp], %[xs]]") "sub %[xp], %[xp], %[ys]\n\tadd %[wp], %[wp], #32\n\t"
+#define TE_NEXT_GROUP_W "add %[wp], %[wp], #72\n\t"
+#define TE_W33                                                                                                  \
+  TE_T2("[%[xp]]", "[%[xp], %[xs]]", "0", "8") TE_T2("[%[xp], %[xs], lsl #1]", "[%[xp], %[ys]]", "16", "24")  \
+  TE_NEXT_ROW TE_T2("[%[xp], %[xs]]", "[%[xp], %[xs], lsl #1]", "32", "40") TE_NEXT_ROW                         \
+  TE_T2("[%[xp]]", "[%[xp], %[xs]]", "48", "56") TE_T1("[%[xp], %[xs], lsl #1]", "64")                         \
+  "sub %[xp], %[xp], %[ys], lsl #1\n\t" TE_NEXT_GROUP_W
+#define TE_W32                                                                                                  \
+  TE_T2("[%[xp]]", "[%[xp], %[xs]]", "0", "8") TE_NEXT_ROW TE_T2("[%[xp]]", "[%[xp], %[xs]]", "24", "32")      \
+  TE_NEXT_ROW TE_T2("[%[xp]]", "[%[xp], %[xs]]", "48", "56") "sub %[xp], %[xp], %[ys], lsl #1\n\t" TE_NEXT_GROUP_W
+#define TE_W23                                                                                                  \
+  TE_T2("[%[xp]]", "[%[xp], %[xs]]", "0", "8") TE_T2("[%[xp], %[xs], lsl #1]", "[%[xp], %[ys]]", "16", "24")  \
+  TE_NEXT_ROW TE_T2("[%[xp], %[xs]]", "[%[xp], %[xs], lsl #1]", "32", "40") "sub %[xp], %[xp], %[ys]\n\t"      \
+  TE_NEXT_GROUP_W
+#define TE_W22                                                                                                  \
+  TE_T2("[%[xp]]", "[%[xp], %[xs]]", "0", "8") TE_NEXT_ROW TE_T2("[%[xp]]", "[%[xp], %[xs]]", "24", "32")      \
+  "sub %[xp], %[xp], %[ys]\n\t" TE_NEXT_GROUP_W
 
 /* Every group of one pixel (multiplier 1, every channel in a group) as one asm loop: bias, the WINDOW, requantization,
-   the clamp (CLAMP: TE_CLAMP_ASM or "" when the range is int8's) and the store, with the stream pointers kept in the stack frame
-   (memory operands) so that the window keeps its fourteen registers across the loop. */
-#define TE_DW_GROUPS(WINDOW, CLAMP)                                                                                       \
+   the clamp (CLAMP: TE_CLAMP_ASM or "" when the range is int8's) and the store, with the stream pointers kept in the
+   stack frame (memory operands) so that the window keeps its fourteen registers across the loop. Loads run back to
+   back where the registers allow (on M4 a load after a load or store takes one cycle, otherwise two). */
+#define TE_DW_GROUPS(WINDOW, CLAMP)                                                                                \
   __asm__("1:\n\t"                                                                                                 \
           "ldr %[xv], %[bp]\n\t"                                                                                   \
-          "ldrd %[a0], %[a1], [%[xv]], #8\n\t"                                                                     \
-          "ldrd %[a2], %[a3], [%[xv]], #8\n\t"                                                                     \
+          "ldr %[a1], [%[xv], #4]\n\t"                                                                             \
+          "ldr %[a2], [%[xv], #8]\n\t"                                                                             \
+          "ldr %[a3], [%[xv], #12]\n\t"                                                                            \
+          "ldr %[a0], [%[xv]], #16\n\t"                                                                            \
           "str %[xv], %[bp]\n\t"                                                                                   \
           WINDOW                                                                                                    \
           "add %[xp], %[xp], #4\n\t"                                                                               \
           "ldr %[xv], %[mr]\n\t"                                                                                   \
           "ldr %[xe], %[offset]\n\t"                                                                               \
-          TE_RQ("%[a0]") TE_RQ("%[a1]") "bfi %[a0], %[a1], #8, #8\n\t"                                              \
+          "ldr %[wo], [%[xv], #4]\n\t"                                                                             \
+          "ldr %[we], [%[xv]], #8\n\t"                                                                             \
+          TE_RQW("%[a0]") TE_RQ("%[a1]") "bfi %[a0], %[a1], #8, #8\n\t"                                             \
           TE_RQ("%[a2]") "bfi %[a0], %[a2], #16, #8\n\t"                                                            \
           TE_RQ("%[a3]") "bfi %[a0], %[a3], #24, #8\n\t"                                                            \
           "str %[xv], %[mr]\n\t"                                                                                   \
-          CLAMP                                                                                                     \
-          "ldr %[a1], %[y]\n\t"                                                                                    \
-          "ldr %[a2], %[end]\n\t"                                                                                  \
-          "str %[a0], [%[a1]], #4\n\t"                                                                             \
-          "str %[a1], %[y]\n\t"                                                                                    \
-          "cmp %[a1], %[a2]\n\t"                                                                                   \
+          TE_CLAMP_LOADS_##CLAMP                                                                                    \
+          "ldr %[xe], %[y]\n\t"                                                                                    \
+          "ldr %[we], %[end]\n\t"                                                                                  \
+          TE_CLAMP_OPS_##CLAMP                                                                                      \
+          "str %[a0], [%[xe]], #4\n\t"                                                                             \
+          "str %[xe], %[y]\n\t"                                                                                    \
+          "cmp %[xe], %[we]\n\t"                                                                                   \
           "bcc 1b\n\t"                                                                                             \
           : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [wp] "+r"(wp), [xp] "+r"(xp),           \
             [xv] "=&r"(xv), [xn] "=&r"(xn), [xe] "=&r"(xe), [we] "=&r"(we), [wo] "=&r"(wo), [bp] "+m"(bp),          \
@@ -95,5 +109,11 @@
           : [off] "r"(off2), [xs] "r"(xstep), [ys] "r"(ystep), [offset] "m"(offset), [end] "m"(end),                \
             [lo] "m"(lo4), [hi] "m"(hi4)                                                                            \
           : "cc", "memory")
+
+/* CLAMP of TE_DW_GROUPS: CLAMPED loads [lo4, hi4] beside the output pointer's loads and clamps; UNCLAMPED neither. */
+#define TE_CLAMP_LOADS_CLAMPED TE_CLAMP_LOADS
+#define TE_CLAMP_OPS_CLAMPED TE_CLAMP_ASM
+#define TE_CLAMP_LOADS_UNCLAMPED ""
+#define TE_CLAMP_OPS_UNCLAMPED ""
 
 #endif
