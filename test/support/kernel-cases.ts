@@ -571,6 +571,12 @@ const others: KernelCase[] = [
     graph: () => single((b) => b.node('add', 'add', ['x', pointwiseOfX(b, 7, 4)], { clamp: RELU6 }), [1, 3, 5, 7]),
     seed: 701,
   },
+  // One tensor added to itself: both inputs at the larger scale, both multipliers exactly one half.
+  {
+    name: 'add of a tensor to itself, 105 elements, relu6 (both inputs halved)',
+    graph: () => single((b) => b.node('add', 'add', ['x', 'x'], { clamp: RELU6 }), [1, 3, 5, 7]),
+    seed: 702,
+  },
   {
     name: 'mean over height and width, with its own output scale',
     graph: () => single((b) => b.node('mean', 'mean', ['x'], { axes: [1, 2], keepDims: true }), [1, 5, 6, 7]),
