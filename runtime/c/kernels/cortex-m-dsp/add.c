@@ -6,7 +6,8 @@
  * scale has the multiplier exactly one half (2^30, shift 0), and its value (x + offset)·2^20 is even, so
  * SaturatingRoundingDoublingHighMul halves it exactly: a shift. With one input halved (int8's left shift of 20) the
  * loop is asm, thirteen instructions an element with every constant in a register (gcc's C form spills them: ~22).
- * Broadcasts, and constants outside both forms, take the reference's loop.
+ * Broadcasts, constants outside both forms, and both inputs halved (a tensor added to itself) take the reference's
+ * loop.
  */
 #include "tinyedge/kernels.h"
 #include "../internal/armv7em_dsp.h"
@@ -115,10 +116,8 @@ void te_add_s8(const int8_t *a, const int8_t *b, const te_broadcast *s, const te
   te_rescale k1 = {0, 0, 0}, k2 = {0, 0, 0}, ko = {0, 0, 0};
   if (n == 0 || !te_rescale_of(p->input1_multiplier, p->input1_shift, &k1) ||
       !te_rescale_of(p->input2_multiplier, p->input2_shift, &k2) ||
-      !te_rescale_of(p->output_multiplier, p->output_shift, &ko) || ko.half) {
+      !te_rescale_of(p->output_multiplier, p->output_shift, &ko) || ko.half || (k1.half && k2.half)) {
     te_binary_s8(a, b, s, p, y, te_add_element);
-  } else if (k1.half && k2.half) {
-    te_add_flat(a, b, n, p->input1_offset, p->input2_offset, p, &k1, &k2, &ko, 1, 1, y);
   } else if (k1.half) {
     te_add_one_halved(b, a, n, p->input2_offset, p->input1_offset, p, &k2, &k1, &ko, y);
   } else if (k2.half) {
