@@ -42,6 +42,8 @@ export interface ChooseOptions {
   forced?: PatchConfig;
   /** Instead of fitting a budget: the smallest configuration recomputing at most this many MACs (the bench). */
   smallestWithinMacs?: number;
+  /** Leave the graph input out of every arena: the caller's buffer holds it (one thread; plan-memory.ts). */
+  callerInput?: boolean;
 }
 
 /** The plan built, its configuration, and every configuration tried (layer-wise first). */
@@ -122,12 +124,13 @@ function planPatchOption(
   config: PatchConfig,
   rings: boolean,
   quick: boolean,
+  callerInput: boolean,
 ): Planned {
   const patches = planPatches(g, config);
   const tries: PlanOptions[] = [
-    { patches, slide: 'none' },
-    { patches, slide: 'every' },
-    ...(quick ? [] : [{ patches }, ...(rings ? [{ patches, inPlace: true }] : [])]),
+    { patches, callerInput, slide: 'none' },
+    { patches, callerInput, slide: 'every' },
+    ...(quick ? [] : [{ patches, callerInput }, ...(rings ? [{ patches, callerInput, inPlace: true }] : [])]),
   ];
   // The full search starts from a quick placement's choices but not all of them, so the quick ones stay in the running.
   const plan = tries.map((o) => planMemory(g, scratch, o)).reduce((a, b) => (b.arenaBytes < a.arenaBytes ? b : a));
@@ -142,9 +145,10 @@ function planPatchOption(
 export function chooseMemory(g: Graph, scratch: ScratchQuery, options: ChooseOptions = {}): MemoryChoice {
   const available = options.inPlaceAvailable ?? true;
   const rings = available && (options.inPlace ?? true);
-  const layerWise = describe(planMemory(g, scratch, { threads: options.threads ?? 1 }), 'layer-wise');
+  const callerInput = options.callerInput ?? false;
+  const layerWise = describe(planMemory(g, scratch, { threads: options.threads ?? 1, callerInput }), 'layer-wise');
   const base: Planned[] = [layerWise];
-  if (available) base.push(describe(planMemory(g, scratch, { inPlace: true }), 'in-place'));
+  if (available) base.push(describe(planMemory(g, scratch, { inPlace: true, callerInput }), 'in-place'));
   const allowed = base.filter((p) => p === layerWise || (rings && p.plan.rolling.size > 0));
   const done = (p: Planned, tried: Planned[]) => ({
     plan: p.plan,
@@ -152,7 +156,7 @@ export function chooseMemory(g: Graph, scratch: ScratchQuery, options: ChooseOpt
     configurations: tried.map((t) => (baseName(t) === baseName(p) ? p : t).configuration),
   });
   if (options.forced) {
-    const own = planPatchOption(g, scratch, options.forced, rings, false);
+    const own = planPatchOption(g, scratch, options.forced, rings, false, callerInput);
     return done(own, [...base, own]);
   }
   const zeroMacs = allowed.reduce(smaller);
@@ -161,7 +165,7 @@ export function chooseMemory(g: Graph, scratch: ScratchQuery, options: ChooseOpt
   if (!searching || (budget && zeroMacs.plan.arenaBytes <= budget.bytes)) return done(zeroMacs, base);
   const limit = options.smallestWithinMacs ?? Number.POSITIVE_INFINITY;
   const quick = patchOptionsOf(g)
-    .map((config) => ({ config, planned: planPatchOption(g, scratch, config, rings, true) }))
+    .map((config) => ({ config, planned: planPatchOption(g, scratch, config, rings, true, callerInput) }))
     .filter((q) => q.planned.configuration.extraMacs! <= limit);
   const tried = [...base, ...quick.map((q) => q.planned)];
   const fitting = budget ? quick.filter((q) => q.planned.plan.arenaBytes <= budget.bytes) : [];
@@ -171,13 +175,13 @@ export function chooseMemory(g: Graph, scratch: ScratchQuery, options: ChooseOpt
       macs(b) < macs(a) || (macs(b) === macs(a) && b.planned.plan.arenaBytes < a.planned.plan.arenaBytes) ? b : a,
     );
     // The full search only shrinks a plan, so the chosen option still fits.
-    return done(planPatchOption(g, scratch, cheapest.config, rings, false), tried);
+    return done(planPatchOption(g, scratch, cheapest.config, rings, false, callerInput), tried);
   }
   // The few smallest planned again with the full search: the smallest of those (the bench's pick, or the refusal's).
   const best = [...quick]
     .sort((a, b) => a.planned.plan.arenaBytes - b.planned.plan.arenaBytes)
     .slice(0, SMALLEST_REPLANS)
-    .map((q) => planPatchOption(g, scratch, q.config, rings, false))
+    .map((q) => planPatchOption(g, scratch, q.config, rings, false, callerInput))
     .reduce(smaller, zeroMacs);
   if (budget && best.plan.arenaBytes > budget.bytes) {
     const over = best.plan.arenaBytes - budget.bytes;

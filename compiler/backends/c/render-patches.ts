@@ -5,6 +5,7 @@
  * rectangle as oh × ow; add: its inputs' sub-rectangles through the broadcast strides), then the split layer's cell
  * copied into the whole tensor. The kernels are unchanged: each output element is computed from the same inputs as in
  * the layer-wise call, so the assembled tensor is bit-identical. The cells are unrolled (each its own constants).
+ * With the input in the caller's buffer (`callerInput`), each cell copies its rectangle straight out of that buffer.
  */
 import { withPlace } from '../../errors.ts';
 import { type Graph, type Node, tensorOf } from '../../ir/graph.ts';
@@ -16,9 +17,9 @@ import { comment } from './c-literals.ts';
 import type { RenderContext } from './render-context.ts';
 import { renderNode } from './render-nodes.ts';
 
-/** A copy of `rows` rows of `bytes` bytes between two arena offsets with their row strides. */
-function copyRows(to: number, toStride: number, from: number, fromStride: number, rows: number, bytes: number): string {
-  return `{ int32_t r; for (r = 0; r < ${rows}; r++) memcpy(arena + ${to} + r * ${toStride}, arena + ${from} + r * ${fromStride}, ${bytes}); }`;
+/** A copy of `rows` rows of `bytes` bytes between two byte pointers (C expressions) with their row strides. */
+function copyRows(to: string, toStride: number, from: string, fromStride: number, rows: number, bytes: number): string {
+  return `{ int32_t r; for (r = 0; r < ${rows}; r++) memcpy(${to} + r * ${toStride}, ${from} + r * ${fromStride}, ${bytes}); }`;
 }
 
 /** Bytes from a tensor's start to a rectangle's first pixel, and of one row (int8). */
@@ -47,6 +48,8 @@ function cellView(g: Graph, plan: PatchPlan, cell: PatchCell): Graph {
 
 /** The statements of one cell (a block each: the copies, the layers). */
 function renderCell(ctx: RenderContext, plan: PatchPlan, cell: PatchCell, index: number): string[] {
+  // The cell's layers read its copy of the input rectangle, never the caller's buffer itself.
+  const { callerInput, ...cellCtx } = ctx;
   const { g } = ctx;
   const view = cellView(g, plan, cell);
   const offsets = new Map(ctx.offsets);
@@ -57,14 +60,16 @@ function renderCell(ctx: RenderContext, plan: PatchPlan, cell: PatchCell, index:
   const inWhole = { y0: 0, y1: input.shape[1]!, x0: 0, x1: input.shape[2]! };
   const from = rectangleOf(input, inRegion, inWhole);
   const inCell = rectangleOf(input, inRegion, inRegion);
+  // The caller's buffer (`callerInput`) or the whole input in the arena.
+  const source = plan.input === callerInput ? '(const uint8_t *)input' : `arena + ${ctx.offsets.get(plan.input)!}`;
   const lines = [
     comment(
       `cell ${index}: rows ${inRegion.y0}…${inRegion.y1 - 1}, columns ${inRegion.x0}…${inRegion.x1 - 1} of the input`,
     ),
     copyRows(
-      offsets.get(plan.input)!,
+      `arena + ${offsets.get(plan.input)!}`,
       inCell.row,
-      ctx.offsets.get(plan.input)! + from.start,
+      `${source} + ${from.start}`,
       from.row,
       inRegion.y1 - inRegion.y0,
       inCell.row,
@@ -83,7 +88,7 @@ function renderCell(ctx: RenderContext, plan: PatchPlan, cell: PatchCell, index:
           ])
         : offsets;
     const body = withPlace({ file: g.source, node: node.name, op: node.op }, () =>
-      renderNode({ ...ctx, g: view, offsets: nodeOffsets }, node),
+      renderNode({ ...cellCtx, g: view, offsets: nodeOffsets }, node),
     );
     lines.push('{', ...body.map((l) => `  ${l}`), '}');
   });
@@ -93,9 +98,9 @@ function renderCell(ctx: RenderContext, plan: PatchPlan, cell: PatchCell, index:
   const own = rectangleOf(split, out, out);
   lines.push(
     copyRows(
-      ctx.offsets.get(plan.splitTensor)! + to.start,
+      `arena + ${ctx.offsets.get(plan.splitTensor)! + to.start}`,
       to.row,
-      offsets.get(plan.splitTensor)!,
+      `arena + ${offsets.get(plan.splitTensor)!}`,
       own.row,
       out.y1 - out.y0,
       own.row,

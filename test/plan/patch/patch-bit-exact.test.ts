@@ -34,17 +34,27 @@ async function modelAndInput(): Promise<{ g: Graph; x: Int8Array; reference: Int
   return { g, x, reference: runInteger(g, { [g.inputs[0]!]: x }).get(g.outputs[0]!) as Int8Array };
 }
 
-describe.each(['host', 'cortex-m4'])(`${MCU_MODEL} in patches on %s`, (name) => {
+describe.each(['host', 'cortex-m4', 'cortex-m55'])(`${MCU_MODEL} in patches on %s`, (name) => {
   it('every configuration equals the int8 reference, byte for byte', async () => {
     const { g, x, reference } = await modelAndInput();
     const target = loadTarget(name);
     const cflags = name === 'host' ? STRICT_CFLAGS : [...cToolchain(target).cflags, '-Werror'];
-    // The last: patches with every layer after the prefix that can run in place through a ring doing so.
-    for (const [config, inPlace] of [...CONFIGS.map((c) => [c, false] as const), [CONFIGS[0]!, 'every'] as const]) {
-      const plan = planMemory(g, cScratchBytes, { patches: planPatches(g, config), inPlace });
+    // Then: patches with every layer after the prefix that can run in place through a ring doing so; the input in
+    // the caller's buffer (each cell copying its rectangle out of it), and layer-wise so.
+    const runs = [
+      ...CONFIGS.map((c) => ({ config: c, inPlace: false, callerInput: false })),
+      { config: CONFIGS[0], inPlace: 'every', callerInput: false },
+      { config: CONFIGS[1], inPlace: 'every', callerInput: true },
+      { config: undefined, inPlace: false, callerInput: true },
+    ] as const;
+    for (const { config, inPlace, callerInput } of runs) {
+      const patches = config ? planPatches(g, config) : undefined;
+      const plan = planMemory(g, cScratchBytes, { ...(patches ? { patches } : {}), inPlace, callerInput });
       if (inPlace) expect(plan.rolling.size).toBeGreaterThan(0);
+      if (callerInput) expect(plan.offsets.has(g.inputs[0]!)).toBe(false);
       const { files } = cProject(g, plan, { ...cBuildOf(target), cflags });
-      expect(files['model.c']).toContain(`${config.rows}×${config.cols} patches`);
+      if (config) expect(files['model.c']).toContain(`${config.rows}×${config.cols} patches`);
+      if (callerInput) expect(files['model.h']).toContain('void model_run_input(const int8_t *input, uint8_t *arena);');
       const dir = buildTemporaryProject(files, target, cflags);
       expect(firstDifference(runC({ dir, target, output: 'int8' }, x), reference), JSON.stringify(config)).toBeNull();
     }
