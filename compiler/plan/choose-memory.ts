@@ -53,32 +53,34 @@ export interface MemoryChoice {
   configurations: MemoryConfiguration[];
 }
 
-/** The largest grid the search tries (n × n cells). */
-const MAX_GRID = 8;
+/** The most rows of cells the search tries (row caches make rows cheap), and the most columns. */
+const MAX_ROWS = 16;
+const MAX_COLUMNS = 8;
 
 /** The search stops at split layers whose output is this many times smaller (per side) than the input. */
 const MAX_DOWNSCALE = 8;
 
 /** How many of the smallest quickly planned options are planned again with the full search when picking the smallest. */
-const SMALLEST_REPLANS = 8;
+const SMALLEST_REPLANS = 24;
 
 /** `RxC@<split layer's node index>`: how the report and `--patches` name a patch configuration. */
 export function patchLabel(c: PatchConfig): string {
   return `${c.rows}x${c.cols}@${c.split}`;
 }
 
-/** The patch grids tried, in order: n × n (n = 2…8) at every split layer that can end a prefix. */
+/**
+ * The patch grids tried, in order: R × C cells (R = 2…MAX_ROWS rows, C = 1…R columns up to MAX_COLUMNS: row caches make more rows cost no
+ * MACs, while every column boundary is recomputed) at every split layer that can end a prefix.
+ */
 export function patchOptionsOf(g: Graph): PatchConfig[] {
   const input = tensorOf(g, g.inputs[0]!).shape;
   const options: PatchConfig[] = [];
   for (let split = 0; split < g.nodes.length; split++) {
     const out = tensorOf(g, g.nodes[split]!.outputs[0]!).shape;
     if (out.length !== 4 || out[1]! * MAX_DOWNSCALE < (input[1] ?? 0)) break;
-    for (let n = 2; n <= Math.min(MAX_GRID, out[1]!, out[2]!); n++) {
-      const config = { rows: n, cols: n, split };
-      if (!runsInPatches(g, config)) break;
-      options.push(config);
-    }
+    if (!runsInPatches(g, { rows: 2, cols: 1, split })) continue;
+    for (let rows = 2; rows <= Math.min(MAX_ROWS, out[1]!); rows++)
+      for (let cols = 1; cols <= Math.min(rows, MAX_COLUMNS, out[2]!); cols++) options.push({ rows, cols, split });
   }
   return options;
 }

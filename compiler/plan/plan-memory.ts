@@ -16,7 +16,8 @@
  * once, so one could overwrite rows another has yet to read) and gets one scratch per thread.
  * With patches (patch/patch-plan.ts), the prefix's tensors are per-cell buffers of their largest cell, alive their
  * own steps within a cell; the graph input and the assembled split tensor stay whole for the whole prefix, beside the
- * cell's copy of the input rectangle and the split layer's cell (`<tensor>@cell` in the offsets); nothing in the
+ * cell's copy of the input rectangle and the split layer's cell (`<tensor>@cell` in the offsets), and so do the row
+ * caches cells of a column share (`<tensor>@rows`); nothing in the
  * prefix is written in place (rings and slides apply after it).
  * With `callerInput`, the graph input is not in the arena at all: its readers read it in place from the caller's
  * buffer (a camera's frame), so the arena holds only the graph's own activations; with patches, each cell copies its
@@ -29,7 +30,7 @@ import { DTYPE_BYTES, sameShape, sizeOf } from '../ir/tensor.ts';
 import { tupleOf } from '../ir/tuple.ts';
 import { int8ParamsOf } from '../quantize/prepare/prepare-int8.ts';
 import { ARENA_ALIGNMENT, GreedyBySizePlanner, LinearPlanner, lowerBound, type Piece } from './arena.ts';
-import { CELL_SUFFIX, type PatchPlan } from './patch/patch-plan.ts';
+import { CELL_SUFFIX, type PatchPlan, ROW_CACHE_SUFFIX } from './patch/patch-plan.ts';
 import { type RollingRows, ringBytes, rollingRowsOf } from './rolling-rows.ts';
 import { splitsAcrossThreads, threadScratchStride } from './thread-split.ts';
 
@@ -227,6 +228,13 @@ function planOnce(
       bufferOf.set(name + CELL_SUFFIX, buffers.length);
       const p = { at: 0, size: patches.cellBytes.get(name)!, firstUse: first, lastUse: last };
       pieceOf.set(name + CELL_SUFFIX, p);
+      buffers.push([p]);
+    }
+    // The row caches: from a cell's writing of its last rows to the next cell's reading of them, so the whole prefix.
+    for (const [name, size] of patches.rowCacheBytes) {
+      bufferOf.set(name + ROW_CACHE_SUFFIX, buffers.length);
+      const p = { at: 0, size, firstUse: 0, lastUse: patches.split };
+      pieceOf.set(name + ROW_CACHE_SUFFIX, p);
       buffers.push([p]);
     }
   }

@@ -10,12 +10,13 @@
 import { withPlace } from '../../errors.ts';
 import { type Graph, type Node, tensorOf } from '../../ir/graph.ts';
 import type { Tensor } from '../../ir/tensor.ts';
-import { CELL_SUFFIX, type PatchCell, type PatchPlan } from '../../plan/patch/patch-plan.ts';
+import { CELL_SUFFIX, type PatchCell, type PatchPlan, ROW_CACHE_SUFFIX } from '../../plan/patch/patch-plan.ts';
 import type { Region } from '../../plan/patch/receptive-field.ts';
 import { shareInt8Params } from '../../quantize/prepare/prepare-int8.ts';
 import { comment } from './c-literals.ts';
 import type { RenderContext } from './render-context.ts';
 import { renderNode } from './render-nodes.ts';
+import { kernelCallOf, rowBandCall } from './render-rolling.ts';
 
 /** A copy of `rows` rows of `bytes` bytes between two byte pointers (C expressions) with their row strides. */
 function copyRows(to: string, toStride: number, from: string, fromStride: number, rows: number, bytes: number): string {
@@ -44,6 +45,40 @@ function cellView(g: Graph, plan: PatchPlan, cell: PatchCell): Graph {
   const view = { ...g, tensors, nodes };
   shareInt8Params(view, g);
   return view;
+}
+
+/**
+ * A node's statements with its output's row cache: the rows the cell above computed copied in from the cache, only
+ * the rows below them computed (a row band of the same call), and the rows the cell below reads copied out.
+ */
+function withRowCache(ctx: RenderContext, g: Graph, cell: PatchCell, node: Node, at: number, body: string[]): string[] {
+  const name = node.outputs[0]!;
+  const cached = cell.cachedRows.get(name) ?? 0;
+  const kept = cell.keptRows.get(name) ?? 0;
+  if (cached === 0 && kept === 0) return body;
+  const r = cell.regions.get(name)!;
+  const rows = r.y1 - r.y0;
+  const rowBytes = (r.x1 - r.x0) * tensorOf(g, name).shape[3]!;
+  const cache = `arena + ${ctx.offsets.get(name + ROW_CACHE_SUFFIX)!}`;
+  const computed =
+    cached === 0
+      ? body
+      : [
+          ...body.slice(0, -1),
+          `memcpy(arena + ${at}, ${cache}, ${cached * rowBytes});`,
+          ...(cached < rows
+            ? rowBandCall(
+                kernelCallOf(body),
+                String(cached),
+                rows - cached,
+                `(int8_t *)(arena + ${at + cached * rowBytes})`,
+                rowBytes,
+              )
+            : []),
+        ];
+  return kept === 0
+    ? computed
+    : [...computed, `memcpy(${cache}, arena + ${at + (rows - kept) * rowBytes}, ${kept * rowBytes});`];
 }
 
 /** The statements of one cell (a block each: the copies, the layers). */
@@ -90,7 +125,11 @@ function renderCell(ctx: RenderContext, plan: PatchPlan, cell: PatchCell, index:
     const body = withPlace({ file: g.source, node: node.name, op: node.op }, () =>
       renderNode({ ...cellCtx, g: view, offsets: nodeOffsets }, node),
     );
-    lines.push('{', ...body.map((l) => `  ${l}`), '}');
+    lines.push(
+      '{',
+      ...withRowCache(ctx, g, cell, node, offsets.get(node.outputs[0]!)!, body).map((l) => `  ${l}`),
+      '}',
+    );
   });
   const split = tensorOf(g, plan.splitTensor);
   const out = cell.regions.get(plan.splitTensor)!;
@@ -109,7 +148,7 @@ function renderCell(ctx: RenderContext, plan: PatchPlan, cell: PatchCell, index:
   return lines;
 }
 
-/** The prefix's statements: every cell in raster order, each a block. */
+/** The prefix's statements: every cell in the plan's order (column by column), each a block. */
 export function renderPatches(ctx: RenderContext, plan: PatchPlan): string[] {
   return plan.cells.flatMap((cell, i) => ['{', ...renderCell(ctx, plan, cell, i).map((l) => `  ${l}`), '}']);
 }

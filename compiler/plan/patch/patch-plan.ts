@@ -2,8 +2,11 @@
  * @fileoverview The patch plan of patch-based execution (MCUNetV2, Lin et al. 2021): the prefix of the schedule up
  * to a split layer runs once per cell of a rows × cols grid of the split layer's output; each cell's receptive field
  * is traced back through every layer of the prefix, so each layer computes only the rectangle its consumers read.
- * The halo (rows and columns two neighbouring cells both need) is recomputed, not cached: caching it would keep
- * whole strips alive, which is what patches exist to avoid, and recomputation costs the extra MACs this plan counts.
+ * The cells run column by column, top to bottom. The rows of a convolution's output that the cell above already
+ * computed (the vertical halo) are kept in a small row cache per tensor (`<tensor>@rows`, alive the whole prefix:
+ * the overlapping rows only, of the column's width) and copied back, so only the new rows are computed (a row band
+ * of the same kernel); the columns two side-by-side cells both need are recomputed (keeping them would hold whole
+ * strips alive, which is what patches exist to avoid), and those are the extra MACs this plan counts.
  * The split layer's cells are copied into the whole tensor, so what follows the prefix sees exactly the layer-wise
  * tensor and every byte is bit-identical. The graph input is the caller's whole tensor: each cell copies its
  * rectangle out of it first (the kernels take a rectangle as rows of its own width).
@@ -27,6 +30,9 @@ import {
 /** The memory plan's name of a tensor's per-cell copy (the graph input's rectangle, the split layer's cell). */
 export const CELL_SUFFIX = '@cell';
 
+/** The memory plan's name of a tensor's row cache (the rows a cell shares with the cell below it). */
+export const ROW_CACHE_SUFFIX = '@rows';
+
 /** A grid and the last layer (node index) of the prefix it runs. */
 export interface PatchConfig {
   rows: number;
@@ -40,6 +46,10 @@ export interface PatchCell {
   regions: Map<string, Region>;
   /** A window node's padding before the first row and column of its input rectangle, by node name. */
   pads: Map<string, { top: number; left: number }>;
+  /** Rows at the top of a tensor's rectangle the cell above computed: copied from its row cache, not computed. */
+  cachedRows: Map<string, number>;
+  /** Rows at the bottom of a tensor's rectangle the cell below reads: copied into its row cache once computed. */
+  keptRows: Map<string, number>;
 }
 
 /** How a model's prefix runs in patches. */
@@ -51,10 +61,15 @@ export interface PatchPlan extends PatchConfig {
   cells: PatchCell[];
   /** Bytes of each per-cell buffer (the largest cell's rectangle), by tensor name (the input and split ones too). */
   cellBytes: Map<string, number>;
+  /** Bytes of each tensor's row cache (the most rows two cells of a column share, of the column's width). */
+  rowCacheBytes: Map<string, number>;
   /** MACs of the prefix layer-wise, and summed over the cells (the difference is the recomputed halo). */
   prefixMacs: number;
   patchMacs: number;
 }
+
+/** The ops whose output rows a cell computes as a band (rowBandCall in the C backend), so rows may be cached. */
+const ROW_BAND_OPS = new Set(['conv2d', 'depthwise_conv2d']);
 
 /** The ops a prefix may hold: window ops whose kernels take any rectangle, and elementwise add (through strides). */
 const PATCH_OPS = new Set(['conv2d', 'depthwise_conv2d', 'avg_pool2d', 'max_pool2d', 'add']);
@@ -146,7 +161,28 @@ function traceCell(g: Graph, split: number, out: Region): PatchCell {
       refuse(g, `'${input}' is read over different rectangles by '${node.name}' and another layer`);
     if (!regionWithin(region, regions.get(input)!)) throw new Error('internal: a read outside its rectangle');
   }
-  return { regions, pads };
+  return { regions, pads, cachedRows: new Map(), keptRows: new Map() };
+}
+
+/**
+ * Marks the rows each cell takes from the cell above (same column, so the same columns of every tensor) and keeps
+ * for the one below, for the outputs of row-band ops before the split layer, growing each row cache in `cache` to fit.
+ */
+function shareRows(g: Graph, split: number, above: PatchCell, below: PatchCell, cache: Map<string, number>): void {
+  for (const node of g.nodes.slice(0, split)) {
+    const name = node.outputs[0]!;
+    if (!ROW_BAND_OPS.has(node.op)) continue;
+    const up = above.regions.get(name)!;
+    const down = below.regions.get(name)!;
+    if (up.x0 !== down.x0 || up.x1 !== down.x1 || down.y0 < up.y0 || down.y1 < up.y1)
+      throw new Error(`internal: the rectangles of '${name}' in a column do not move down`);
+    const rows = Math.max(0, up.y1 - down.y0);
+    if (rows === 0) continue;
+    above.keptRows.set(name, rows);
+    below.cachedRows.set(name, rows);
+    const bytes = rows * (up.x1 - up.x0) * tensorOf(g, name).shape[3]!;
+    cache.set(name, Math.max(cache.get(name) ?? 0, bytes));
+  }
 }
 
 /** Plans a model's prefix in patches: the cells, their buffers and the MACs they cost (TE303 when it cannot). */
@@ -154,7 +190,16 @@ export function planPatches(g: Graph, config: PatchConfig): PatchPlan {
   const input = checkPrefix(g, config);
   const splitTensor = g.nodes[config.split]!.outputs[0]!;
   const [, h, w] = tensorOf(g, splitTensor).shape as [number, number, number];
-  const cells = gridRegions(h, w, config.rows, config.cols).map((r) => traceCell(g, config.split, r));
+  // Column by column: the raster-order grid read down each column.
+  const grid = gridRegions(h, w, config.rows, config.cols);
+  const cells = Array.from({ length: grid.length }, (_, i) => {
+    const [column, row] = [Math.floor(i / config.rows), i % config.rows];
+    return traceCell(g, config.split, grid[row * config.cols + column]!);
+  });
+  const rowCacheBytes = new Map<string, number>();
+  cells.forEach((cell, i) => {
+    if (i % config.rows > 0) shareRows(g, config.split, cells[i - 1]!, cell, rowCacheBytes);
+  });
   const cellBytes = new Map<string, number>();
   for (const cell of cells) {
     for (const [name, r] of cell.regions) {
@@ -170,8 +215,20 @@ export function planPatches(g: Graph, config: PatchConfig): PatchPlan {
     const full = whole(tensorOf(g, node.outputs[0]!).shape);
     const macs = stats[i]!.macs;
     prefixMacs += macs;
-    for (const cell of cells)
-      patchMacs += (macs * regionPixels(cell.regions.get(node.outputs[0]!)!)) / regionPixels(full);
+    for (const cell of cells) {
+      const r = cell.regions.get(node.outputs[0]!)!;
+      const computed = regionPixels(r) - (cell.cachedRows.get(node.outputs[0]!) ?? 0) * (r.x1 - r.x0);
+      patchMacs += (macs * computed) / regionPixels(full);
+    }
   });
-  return { ...config, splitTensor, input, cells, cellBytes, prefixMacs, patchMacs: Math.round(patchMacs) };
+  return {
+    ...config,
+    splitTensor,
+    input,
+    cells,
+    cellBytes,
+    rowCacheBytes,
+    prefixMacs,
+    patchMacs: Math.round(patchMacs),
+  };
 }
