@@ -80,7 +80,8 @@ export function patchOptionsOf(g: Graph): PatchConfig[] {
     if (out.length !== 4 || out[1]! * MAX_DOWNSCALE < (input[1] ?? 0)) break;
     if (!runsInPatches(g, { rows: 2, cols: 1, split })) continue;
     for (let rows = 2; rows <= Math.min(MAX_ROWS, out[1]!); rows++)
-      for (let cols = 1; cols <= Math.min(rows, MAX_COLUMNS, out[2]!); cols++) options.push({ rows, cols, split });
+      for (let cols = 1; cols <= Math.min(rows, MAX_COLUMNS, out[2]!); cols++)
+        if (runsInPatches(g, { rows, cols, split })) options.push({ rows, cols, split });
   }
   return options;
 }

@@ -155,7 +155,7 @@ export function emitC(
     '#include <stdint.h>',
     ...(patches || plan.rolling.size > 0 ? ['#include <string.h>'] : []),
     '#include "tinyedge/kernels.h"',
-    ...(plan.rolling.size > 0 || (patches?.rowCacheBytes.size ?? 0) > 0 ? ['#include "tinyedge/window_rows.h"'] : []),
+    ...(plan.rolling.size > 0 ? ['#include "tinyedge/window_rows.h"'] : []),
     `#include "${prefix}.h"`,
     '',
     ...pool.declarations,

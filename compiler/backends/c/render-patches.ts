@@ -16,7 +16,6 @@ import { shareInt8Params } from '../../quantize/prepare/prepare-int8.ts';
 import { comment } from './c-literals.ts';
 import type { RenderContext } from './render-context.ts';
 import { renderNode } from './render-nodes.ts';
-import { kernelCallOf, rowBandCall } from './render-rolling.ts';
 
 /** A copy of `rows` rows of `bytes` bytes between two byte pointers (C expressions) with their row strides. */
 function copyRows(to: string, toStride: number, from: string, fromStride: number, rows: number, bytes: number): string {
@@ -47,38 +46,39 @@ function cellView(g: Graph, plan: PatchPlan, cell: PatchCell): Graph {
   return view;
 }
 
-/**
- * A node's statements with its output's row cache: the rows the cell above computed copied in from the cache, only
- * the rows below them computed (a row band of the same call), and the rows the cell below reads copied out.
- */
-function withRowCache(ctx: RenderContext, g: Graph, cell: PatchCell, node: Node, at: number, body: string[]): string[] {
-  const name = node.outputs[0]!;
-  const cached = cell.cachedRows.get(name) ?? 0;
-  const kept = cell.keptRows.get(name) ?? 0;
-  if (cached === 0 && kept === 0) return body;
-  const r = cell.regions.get(name)!;
-  const rows = r.y1 - r.y0;
-  const rowBytes = (r.x1 - r.x0) * tensorOf(g, name).shape[3]!;
-  const cache = `arena + ${ctx.offsets.get(name + ROW_CACHE_SUFFIX)!}`;
-  const computed =
-    cached === 0
-      ? body
-      : [
-          ...body.slice(0, -1),
-          `memcpy(arena + ${at}, ${cache}, ${cached * rowBytes});`,
-          ...(cached < rows
-            ? rowBandCall(
-                kernelCallOf(body),
-                String(cached),
-                rows - cached,
-                `(int8_t *)(arena + ${at + cached * rowBytes})`,
-                rowBytes,
-              )
-            : []),
-        ];
-  return kept === 0
-    ? computed
-    : [...computed, `memcpy(${cache}, arena + ${at + (rows - kept) * rowBytes}, ${kept * rowBytes});`];
+/** The view one node of a cell renders with: its output's rows computed here, a window op's input rows it reads. */
+function nodeView(view: Graph, cell: PatchCell, node: Node, first: number): Graph {
+  const tensors = new Map(view.tensors);
+  const reshape = (name: string, r: Region) => {
+    const t = tensorOf(view, name);
+    tensors.set(name, { ...t, shape: [1, r.y1 - r.y0, r.x1 - r.x0, t.shape[3]!] });
+  };
+  reshape(node.outputs[0]!, { ...cell.regions.get(node.outputs[0]!)!, y0: first });
+  const read = cell.reads.get(node.name);
+  if (read) reshape(node.inputs[0]!, read);
+  const own = { ...view, tensors };
+  shareInt8Params(own, view);
+  return own;
+}
+
+/** The copy of the cell's input rectangle out of the caller's buffer or the whole input in the arena (none when every row its first layers need came from row caches). */
+function copyInput(
+  ctx: RenderContext,
+  plan: PatchPlan,
+  cell: PatchCell,
+  callerInput: string | undefined,
+  to: number,
+): string[] {
+  const input = tensorOf(ctx.g, plan.input);
+  const r = cell.regions.get(plan.input);
+  if (!r) return [];
+  const from = rectangleOf(input, r, { y0: 0, y1: input.shape[1]!, x0: 0, x1: input.shape[2]! });
+  const own = rectangleOf(input, r, r);
+  const source = plan.input === callerInput ? '(const uint8_t *)input' : `arena + ${ctx.offsets.get(plan.input)!}`;
+  return [
+    comment(`rows ${r.y0}…${r.y1 - 1}, columns ${r.x0}…${r.x1 - 1} of the input`),
+    copyRows(`arena + ${to}`, own.row, `${source} + ${from.start}`, from.row, r.y1 - r.y0, own.row),
+  ];
 }
 
 /** The statements of one cell (a block each: the copies, the layers). */
@@ -90,44 +90,58 @@ function renderCell(ctx: RenderContext, plan: PatchPlan, cell: PatchCell, index:
   const offsets = new Map(ctx.offsets);
   offsets.set(plan.input, ctx.offsets.get(plan.input + CELL_SUFFIX)!);
   offsets.set(plan.splitTensor, ctx.offsets.get(plan.splitTensor + CELL_SUFFIX)!);
-  const input = tensorOf(g, plan.input);
-  const inRegion = cell.regions.get(plan.input)!;
-  const inWhole = { y0: 0, y1: input.shape[1]!, x0: 0, x1: input.shape[2]! };
-  const from = rectangleOf(input, inRegion, inWhole);
-  const inCell = rectangleOf(input, inRegion, inRegion);
-  // The caller's buffer (`callerInput`) or the whole input in the arena.
-  const source = plan.input === callerInput ? '(const uint8_t *)input' : `arena + ${ctx.offsets.get(plan.input)!}`;
-  const lines = [
-    comment(
-      `cell ${index}: rows ${inRegion.y0}…${inRegion.y1 - 1}, columns ${inRegion.x0}…${inRegion.x1 - 1} of the input`,
-    ),
-    copyRows(
-      `arena + ${offsets.get(plan.input)!}`,
-      inCell.row,
-      `${source} + ${from.start}`,
-      from.row,
-      inRegion.y1 - inRegion.y0,
-      inCell.row,
-    ),
-  ];
+  const lines = [comment(`cell ${index}`), ...copyInput(ctx, plan, cell, callerInput, offsets.get(plan.input)!)];
   view.nodes.slice(0, plan.split + 1).forEach((node) => {
-    // add reads the sub-rectangle it needs of each input's cell buffer (the view's input shape gives the strides).
-    const nodeOffsets =
-      node.op === 'add'
-        ? new Map([
-            ...offsets,
-            ...node.inputs.map((i): [string, number] => {
-              const at = rectangleOf(tensorOf(g, i), cell.regions.get(node.outputs[0]!)!, cell.regions.get(i)!);
-              return [i, offsets.get(i)! + at.start];
-            }),
+    const name = node.outputs[0]!;
+    const region = cell.regions.get(name);
+    if (!region) return; // every row its readers need came from row caches
+    const at = offsets.get(name)!;
+    const rowBytes = (region.x1 - region.x0) * tensorOf(g, name).shape[3]!;
+    const cached = cell.cachedRows.get(name) ?? 0;
+    const kept = cell.keptRows.get(name) ?? 0;
+    const cache = `arena + ${ctx.offsets.get(name + ROW_CACHE_SUFFIX)}`;
+    const computes = node.op === 'add' || cell.reads.has(node.name);
+    // A window op reads its rows of the input's rectangle, writes below the cached rows; add reads the sub-rectangle
+    // it needs of each input's cell buffer (the view's input shape gives the strides).
+    const read = cell.reads.get(node.name);
+    const nodeOffsets = new Map([
+      ...offsets,
+      [name, at + cached * rowBytes] as [string, number],
+      ...(read
+        ? [
+            [
+              node.inputs[0]!,
+              offsets.get(node.inputs[0]!)! +
+                rectangleOf(tensorOf(g, node.inputs[0]!), read, cell.regions.get(node.inputs[0]!)!).start,
+            ] as [string, number],
+          ]
+        : []),
+      ...(node.op === 'add'
+        ? node.inputs.map((i): [string, number] => [
+            i,
+            offsets.get(i)! + rectangleOf(tensorOf(g, i), region, cell.regions.get(i)!).start,
           ])
-        : offsets;
-    const body = withPlace({ file: g.source, node: node.name, op: node.op }, () =>
-      renderNode({ ...cellCtx, g: view, offsets: nodeOffsets }, node),
-    );
+        : []),
+    ]);
+    const body = computes
+      ? withPlace({ file: g.source, node: node.name, op: node.op }, () =>
+          renderNode({ ...cellCtx, g: nodeView(view, cell, node, region.y0 + cached), offsets: nodeOffsets }, node),
+        )
+      : [];
     lines.push(
       '{',
-      ...withRowCache(ctx, g, cell, node, offsets.get(node.outputs[0]!)!, body).map((l) => `  ${l}`),
+      ...[
+        ...(cached > 0
+          ? [
+              comment(`${cached} rows of '${name}' from the cell above`),
+              `memcpy(arena + ${at}, ${cache}, ${cached * rowBytes});`,
+            ]
+          : []),
+        ...body,
+        ...(kept > 0
+          ? [`memcpy(${cache}, arena + ${at + (region.y1 - region.y0 - kept) * rowBytes}, ${kept * rowBytes});`]
+          : []),
+      ].map((l) => `  ${l}`),
       '}',
     );
   });

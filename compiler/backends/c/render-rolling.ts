@@ -12,56 +12,35 @@ const KERNEL_CALL = /^(te_\w+)\((.*)\);$/;
 /** Splits a call's arguments at top-level commas (arguments may hold casts and sums, never commas inside). */
 const argumentsOf = (list: string) => list.split(', ');
 
-/** A rendered node's kernel call (its last line: `te_<op>_s8(<arguments>);`): the kernel's name and arguments. */
-export function kernelCallOf(lines: readonly string[]): { name: string; args: string[] } {
-  const last = lines[lines.length - 1] ?? '';
-  const call = KERNEL_CALL.exec(last);
-  if (!call) throw new Error(`internal: '${last}' is not a kernel call`);
-  return { name: call[1]!, args: argumentsOf(call[2]!) };
-}
-
-/**
- * The statements computing output rows [r0, r0 + rows) of a kernel call into `y` (a C pointer to the band's first
- * row): the same kernel on a band of the window (te_window_rows, as thread bands are), or a pointwise matmul on the
- * band's pixels; each output row is `rowBytes` bytes.
- */
-export function rowBandCall(
-  call: { name: string; args: readonly string[] },
-  r0: string,
-  rows: number,
-  y: string,
-  rowBytes: number,
-): string[] {
-  const { name, args } = call;
-  if (name === 'te_conv2d_s8' || name === 'te_depthwise_conv2d_s8') {
-    // args: x, filter, bias, &w, … , y: the band's geometry replaces the window, the input is advanced.
-    const banded = [`${args[0]} + x_offset`, args[1], args[2], '&band', ...args.slice(4, -1), y];
-    return [
-      'te_window band;',
-      `const int64_t x_offset = te_window_rows(&w, ${r0}, ${r0} + ${rows}, &band);`,
-      `${name}(${banded.join(', ')});`,
-    ];
-  }
-  if (/^te_matmul(_pairs|_w4)?_s8$/.test(name)) {
-    // args: x, filter, bias, rows, k, out_c, &p, y: a row of the image is `rowBytes / out_c` pixels.
-    const [x, w, b, , k, o, p] = args;
-    const pixels = rowBytes / Number(o);
-    return [
-      `${name}(${[`${x} + (int64_t)(${r0}) * ${pixels * Number(k)}`, w, b, pixels * rows, k, o, p, y].join(', ')});`,
-    ];
-  }
-  throw new Error(`internal: '${name}' has no row bands`);
-}
-
 /**
  * The node's statements run row by row through the ring at `ring` (arena offset): `lines` as renderNode gave them
  * (constants, then one kernel call writing the node's output last).
  */
 export function rollingRowsLines(lines: readonly string[], roll: RollingRows, ring: number): string[] {
-  const call = kernelCallOf(lines);
-  const y = call.args[call.args.length - 1]!;
+  const last = lines[lines.length - 1] ?? '';
+  const call = KERNEL_CALL.exec(last);
+  if (!call) throw new Error(`internal: '${last}' is not a kernel call`);
+  const [name, list] = [call[1]!, call[2]!];
+  const args = argumentsOf(list);
+  const y = args[args.length - 1]!;
   const slot = (row: string) => `(int8_t *)(arena + ${ring}) + (${row}) % ${roll.lag + 1} * ${roll.rowBytes}`;
-  const rowCall = rowBandCall(call, 'r', 1, slot('r'), roll.rowBytes);
+  let rowCall: string[];
+  if (name === 'te_conv2d_s8' || name === 'te_depthwise_conv2d_s8') {
+    // args: x, filter, bias, &w, … , y: the band's geometry replaces the window, the input is advanced.
+    const banded = [`${args[0]} + x_offset`, args[1], args[2], '&band', ...args.slice(4, -1), slot('r')];
+    rowCall = [
+      'te_window band;',
+      'const int64_t x_offset = te_window_rows(&w, r, r + 1, &band);',
+      `${name}(${banded.join(', ')});`,
+    ];
+  } else if (/^te_matmul(_pairs|_w4)?_s8$/.test(name)) {
+    // args: x, filter, bias, rows, k, out_c, &p, y: a row of the image is `rows / oh` pixels.
+    const [x, w, b, , k, o, p] = args;
+    const pixels = roll.rowBytes / Number(o);
+    rowCall = [
+      `${name}(${[`${x} + (int64_t)r * ${pixels * Number(k)}`, w, b, pixels, k, o, p, slot('r')].join(', ')});`,
+    ];
+  } else throw new Error(`internal: '${name}' has no in-place rows`);
   const copy = (row: string) => `memcpy(${y} + (int64_t)(${row}) * ${roll.rowBytes}, ${slot(row)}, ${roll.rowBytes});`;
   return [
     ...lines.slice(0, -1),

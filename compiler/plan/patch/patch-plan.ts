@@ -22,7 +22,6 @@ import {
   regionPixels,
   regionUnion,
   regionWithin,
-  sameRegion,
   type WindowGeometry,
   windowRead,
 } from './receptive-field.ts';
@@ -44,8 +43,10 @@ export interface PatchConfig {
 export interface PatchCell {
   /** The rectangle of each prefix tensor (the graph input's: what the cell copies out of it) this cell computes. */
   regions: Map<string, Region>;
-  /** A window node's padding before the first row and column of its input rectangle, by node name. */
+  /** A window node's padding before the first row and column it reads, by node name (nodes computing rows here). */
   pads: Map<string, { top: number; left: number }>;
+  /** The rows (whole rows of the input's rectangle) a window node reads, by node name. */
+  reads: Map<string, Region>;
   /** Rows at the top of a tensor's rectangle the cell above computed: copied from its row cache, not computed. */
   cachedRows: Map<string, number>;
   /** Rows at the bottom of a tensor's rectangle the cell below reads: copied into its row cache once computed. */
@@ -67,9 +68,6 @@ export interface PatchPlan extends PatchConfig {
   prefixMacs: number;
   patchMacs: number;
 }
-
-/** The ops whose output rows a cell computes as a band (rowBandCall in the C backend), so rows may be cached. */
-const ROW_BAND_OPS = new Set(['conv2d', 'depthwise_conv2d']);
 
 /** The ops a prefix may hold: window ops whose kernels take any rectangle, and elementwise add (through strides). */
 const PATCH_OPS = new Set(['conv2d', 'depthwise_conv2d', 'avg_pool2d', 'max_pool2d', 'add']);
@@ -126,63 +124,78 @@ function checkPrefix(g: Graph, config: PatchConfig): string {
   return inputs[0]!;
 }
 
-/** One cell: traces the split layer's rectangle back through the prefix (each tensor: the union its readers need). */
-function traceCell(g: Graph, split: number, out: Region): PatchCell {
+/** The rectangles each tensor had in the column so far: the last cell that had one (its rows are in the row cache). */
+type ColumnRows = Map<string, { cell: PatchCell; region: Region }>;
+
+/**
+ * One cell: traces the split layer's rectangle back through the prefix. A window op computes only the rows of its
+ * output below those an earlier cell of the column computed (those come from the row cache), so it reads only the
+ * input rows those need; each tensor's rectangle is the union its readers need.
+ */
+function traceCell(g: Graph, split: number, out: Region, column: ColumnRows): PatchCell {
   const regions = new Map<string, Region>([[g.nodes[split]!.outputs[0]!, out]]);
-  const pads = new Map<string, { top: number; left: number }>();
+  const cell: PatchCell = { regions, pads: new Map(), reads: new Map(), cachedRows: new Map(), keptRows: new Map() };
   const reads: { node: Node; input: string; region: Region }[] = [];
   for (let i = split; i >= 0; i--) {
     const node = g.nodes[i]!;
-    const made = regions.get(node.outputs[0]!);
-    if (!made) refuse(g, `node '${node.name}' computes nothing the split layer reads`);
+    const name = node.outputs[0]!;
+    const made = regions.get(name);
+    if (!made) {
+      // Every row its readers need here came from row caches: nothing of it runs in this cell.
+      if (!column.has(name)) refuse(g, `node '${node.name}' computes nothing the split layer reads`);
+      continue;
+    }
     const geometry = windowGeometryOf(g, node);
     const need = (input: string, region: Region) => {
       reads.push({ node, input, region });
       const known = regions.get(input);
       regions.set(input, known ? regionUnion(known, region) : region);
     };
+    const before = column.get(name)?.region;
+    const first = geometry && before ? Math.min(made.y1, Math.max(made.y0, before.y1)) : made.y0;
+    if (first > made.y0) cell.cachedRows.set(name, first - made.y0);
+    if (first === made.y1) continue;
     if (geometry) {
       const x = tensorOf(g, node.inputs[0]!);
-      const read = windowRead(geometry, made, x.shape[1]!, x.shape[2]!);
-      pads.set(node.name, { top: read.padTop, left: read.padLeft });
+      const read = windowRead(geometry, { ...made, y0: first }, x.shape[1]!, x.shape[2]!);
+      cell.pads.set(node.name, { top: read.padTop, left: read.padLeft });
+      cell.reads.set(node.name, read.input);
       need(node.inputs[0]!, read.input);
     } else {
-      const out = tensorOf(g, node.outputs[0]!);
+      const shape = tensorOf(g, name).shape;
       for (const input of node.inputs) {
-        if (!sameShape(tensorOf(g, input).shape, out.shape)) refuse(g, `add '${node.name}' broadcasts`);
+        if (!sameShape(tensorOf(g, input).shape, shape)) refuse(g, `add '${node.name}' broadcasts`);
         need(input, made);
       }
     }
   }
-  // A window op takes its input rectangle as rows of its own width: it must read its input's whole rectangle (add
+  // A window op takes its input rectangle as rows of its own width: it reads whole rows of its input's rectangle (add
   // reads a sub-rectangle through its strides).
   for (const { node, input, region } of reads) {
-    if (node.op !== 'add' && !sameRegion(region, regions.get(input)!))
-      refuse(g, `'${input}' is read over different rectangles by '${node.name}' and another layer`);
-    if (!regionWithin(region, regions.get(input)!)) throw new Error('internal: a read outside its rectangle');
+    const own = regions.get(input)!;
+    if (node.op !== 'add' && (region.x0 !== own.x0 || region.x1 !== own.x1))
+      refuse(g, `'${input}' is read over different columns by '${node.name}' and another layer`);
+    if (!regionWithin(region, own)) throw new Error('internal: a read outside its rectangle');
   }
-  return { regions, pads, cachedRows: new Map(), keptRows: new Map() };
+  return cell;
 }
 
 /**
- * Marks the rows each cell takes from the cell above (same column, so the same columns of every tensor) and keeps
- * for the one below, for the outputs of row-band ops before the split layer, growing each row cache in `cache` to fit.
+ * After tracing a cell: the rows it takes from each row cache are kept by the column's last cell that had the tensor
+ * (the same columns, rows moving down), each row cache in `cache` grown to fit; the cell's rectangles become the
+ * column's latest.
  */
-function shareRows(g: Graph, split: number, above: PatchCell, below: PatchCell, cache: Map<string, number>): void {
-  for (const node of g.nodes.slice(0, split)) {
-    const name = node.outputs[0]!;
-    if (!ROW_BAND_OPS.has(node.op)) continue;
-    const up = above.regions.get(name)!;
-    const down = below.regions.get(name)!;
-    if (up.x0 !== down.x0 || up.x1 !== down.x1 || down.y0 < up.y0 || down.y1 < up.y1)
-      throw new Error(`internal: the rectangles of '${name}' in a column do not move down`);
-    const rows = Math.max(0, up.y1 - down.y0);
-    if (rows === 0) continue;
-    above.keptRows.set(name, rows);
-    below.cachedRows.set(name, rows);
-    const bytes = rows * (up.x1 - up.x0) * tensorOf(g, name).shape[3]!;
+function shareRows(g: Graph, cell: PatchCell, column: ColumnRows, cache: Map<string, number>): void {
+  for (const [name, rows] of cell.cachedRows) {
+    const region = cell.regions.get(name)!;
+    const above = column.get(name)!;
+    if (above.region.x0 !== region.x0 || above.region.x1 !== region.x1 || region.y0 < above.region.y0)
+      refuse(g, `the rectangles of '${name}' in a column of cells do not move down`);
+    above.cell.keptRows.set(name, rows);
+    const bytes = rows * (region.x1 - region.x0) * tensorOf(g, name).shape[3]!;
     cache.set(name, Math.max(cache.get(name) ?? 0, bytes));
   }
+  for (const [name, region] of cell.regions) column.set(name, { cell, region });
 }
 
 /** Plans a model's prefix in patches: the cells, their buffers and the MACs they cost (TE303 when it cannot). */
@@ -192,14 +205,16 @@ export function planPatches(g: Graph, config: PatchConfig): PatchPlan {
   const [, h, w] = tensorOf(g, splitTensor).shape as [number, number, number];
   // Column by column: the raster-order grid read down each column.
   const grid = gridRegions(h, w, config.rows, config.cols);
-  const cells = Array.from({ length: grid.length }, (_, i) => {
-    const [column, row] = [Math.floor(i / config.rows), i % config.rows];
-    return traceCell(g, config.split, grid[row * config.cols + column]!);
-  });
   const rowCacheBytes = new Map<string, number>();
-  cells.forEach((cell, i) => {
-    if (i % config.rows > 0) shareRows(g, config.split, cells[i - 1]!, cell, rowCacheBytes);
-  });
+  const cells: PatchCell[] = [];
+  for (let column = 0; column < config.cols; column++) {
+    const rows: ColumnRows = new Map();
+    for (let row = 0; row < config.rows; row++) {
+      const cell = traceCell(g, config.split, grid[row * config.cols + column]!, rows);
+      shareRows(g, cell, rows, rowCacheBytes);
+      cells.push(cell);
+    }
+  }
   const cellBytes = new Map<string, number>();
   for (const cell of cells) {
     for (const [name, r] of cell.regions) {
@@ -216,8 +231,8 @@ export function planPatches(g: Graph, config: PatchConfig): PatchPlan {
     const macs = stats[i]!.macs;
     prefixMacs += macs;
     for (const cell of cells) {
-      const r = cell.regions.get(node.outputs[0]!)!;
-      const computed = regionPixels(r) - (cell.cachedRows.get(node.outputs[0]!) ?? 0) * (r.x1 - r.x0);
+      const r = cell.regions.get(node.outputs[0]!);
+      const computed = r ? regionPixels(r) - (cell.cachedRows.get(node.outputs[0]!) ?? 0) * (r.x1 - r.x0) : 0;
       patchMacs += (macs * computed) / regionPixels(full);
     }
   });
