@@ -1,10 +1,12 @@
 /**
  * @fileoverview The C of a prefix run in patches (plan/patch/patch-plan.ts): for each cell of the grid, its rectangle
  * of the graph input copied out of the whole input, then every layer of the prefix as the same kernel call on the
- * cell's rectangles (a window op: its input rectangle as a smaller image, the padding it starts with, the output
- * rectangle as oh × ow; add: its inputs' sub-rectangles through the broadcast strides), then the split layer's cell
- * copied into the whole tensor. The kernels are unchanged: each output element is computed from the same inputs as in
- * the layer-wise call, so the assembled tensor is bit-identical. The cells are unrolled (each its own constants).
+ * cell's rectangles (a window op: the rows of its input rectangle it reads as a smaller image, the padding it starts
+ * with, its new output rows as oh × ow written below the rows copied in from its row cache, and the rows the cell
+ * below shares copied out to it; add: its inputs' sub-rectangles through the broadcast strides), then the split
+ * layer's cell copied into the whole tensor. The kernels are unchanged: each output element is computed from the same
+ * inputs as in the layer-wise call, so the assembled tensor is bit-identical. The cells are unrolled (each its own
+ * constants).
  * With the input in the caller's buffer (`callerInput`), each cell copies its rectangle straight out of that buffer.
  */
 import { withPlace } from '../../errors.ts';

@@ -2,11 +2,12 @@
  * @fileoverview The patch plan of patch-based execution (MCUNetV2, Lin et al. 2021): the prefix of the schedule up
  * to a split layer runs once per cell of a rows × cols grid of the split layer's output; each cell's receptive field
  * is traced back through every layer of the prefix, so each layer computes only the rectangle its consumers read.
- * The cells run column by column, top to bottom. The rows of a convolution's output that the cell above already
- * computed (the vertical halo) are kept in a small row cache per tensor (`<tensor>@rows`, alive the whole prefix:
- * the overlapping rows only, of the column's width) and copied back, so only the new rows are computed (a row band
- * of the same kernel); the columns two side-by-side cells both need are recomputed (keeping them would hold whole
- * strips alive, which is what patches exist to avoid), and those are the extra MACs this plan counts.
+ * The cells run column by column, top to bottom. A window op (convolution, pooling) computes only the rows of its
+ * output below those an earlier cell of the column computed: those (the overlap, k − stride rows a layer) come from a
+ * small row cache per tensor (`<tensor>@rows`, alive the whole prefix), so it reads only the input rows its new rows
+ * need and each cell holds line buffers, not the whole accumulated halo. The columns two side-by-side cells both
+ * need are recomputed (keeping them would hold whole strips alive, which is what patches exist to avoid): those are
+ * the extra MACs this plan counts. add computes its whole rectangle (cheap).
  * The split layer's cells are copied into the whole tensor, so what follows the prefix sees exactly the layer-wise
  * tensor and every byte is bit-identical. The graph input is the caller's whole tensor: each cell copies its
  * rectangle out of it first (the kernels take a rectangle as rows of its own width).
