@@ -1,7 +1,7 @@
 /**
  * @fileoverview The one search over memory configurations (compile, inspect --target and bench --suite patches all
  * call it): the candidates are layer-wise (whole tensors, convolutions sliding over their inputs), in place
- * (convolutions also running over their own input through a ring of output rows: rolling-rows.ts), and n×n patch
+ * (convolutions also running over their own input through a ring of output rows: rolling-rows.ts), and R×C patch
  * grids at every split layer that can end a prefix (patch/patch-plan.ts), each with rings after its prefix where
  * they lower the peak. The cheapest that fits the RAM budget wins: fewest extra MACs, then smallest arena, so
  * layer-wise or in place (no extra MACs) whenever one fits, in place only when it is smaller (a ring copies rows).
@@ -69,8 +69,8 @@ export function patchLabel(c: PatchConfig): string {
 }
 
 /**
- * The patch grids tried, in order: R × C cells (R = 2…MAX_ROWS rows, C = 1…R columns up to MAX_COLUMNS: row caches make more rows cost no
- * MACs, while every column boundary is recomputed) at every split layer that can end a prefix.
+ * The patch grids tried, in order: R × C cells (R = 2…MAX_ROWS, C = 1…min(R, MAX_COLUMNS): more rows cost no MACs, while every
+ * column boundary is recomputed) at every split layer that can end a prefix; a grid may still refuse (TE303).
  */
 export function patchOptionsOf(g: Graph): PatchConfig[] {
   const input = tensorOf(g, g.inputs[0]!).shape;
@@ -80,21 +80,24 @@ export function patchOptionsOf(g: Graph): PatchConfig[] {
     if (out.length !== 4 || out[1]! * MAX_DOWNSCALE < (input[1] ?? 0)) break;
     if (!runsInPatches(g, { rows: 2, cols: 1, split })) continue;
     for (let rows = 2; rows <= Math.min(MAX_ROWS, out[1]!); rows++)
-      for (let cols = 1; cols <= Math.min(rows, MAX_COLUMNS, out[2]!); cols++)
-        if (runsInPatches(g, { rows, cols, split })) options.push({ rows, cols, split });
+      for (let cols = 1; cols <= Math.min(rows, MAX_COLUMNS, out[2]!); cols++) options.push({ rows, cols, split });
   }
   return options;
 }
 
-/** Whether a patch configuration can run (planPatches accepts it). */
-function runsInPatches(g: Graph, c: PatchConfig): boolean {
+/** What `f` returns, or undefined when it refuses the patch configuration (TE303). */
+function refusedAsUndefined<T>(f: () => T): T | undefined {
   try {
-    planPatches(g, c);
-    return true;
+    return f();
   } catch (e) {
-    if (e instanceof TinyedgeError && e.code === 'TE303') return false;
+    if (e instanceof TinyedgeError && e.code === 'TE303') return undefined;
     throw e;
   }
+}
+
+/** Whether a patch configuration can run (planPatches accepts it). */
+function runsInPatches(g: Graph, c: PatchConfig): boolean {
+  return refusedAsUndefined(() => planPatches(g, c)) !== undefined;
 }
 
 /** A plan and how the report names it. */
@@ -168,7 +171,10 @@ export function chooseMemory(g: Graph, scratch: ScratchQuery, options: ChooseOpt
   if (!searching || (budget && zeroMacs.plan.arenaBytes <= budget.bytes)) return done(zeroMacs, base);
   const limit = options.smallestWithinMacs ?? Number.POSITIVE_INFINITY;
   const quick = patchOptionsOf(g)
-    .map((config) => ({ config, planned: planPatchOption(g, scratch, config, rings, true, callerInput) }))
+    .flatMap((config) => {
+      const planned = refusedAsUndefined(() => planPatchOption(g, scratch, config, rings, true, callerInput));
+      return planned ? [{ config, planned }] : [];
+    })
     .filter((q) => q.planned.configuration.extraMacs! <= limit);
   const tried = [...base, ...quick.map((q) => q.planned)];
   const fitting = budget ? quick.filter((q) => q.planned.plan.arenaBytes <= budget.bytes) : [];
