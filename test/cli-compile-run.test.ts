@@ -1,6 +1,7 @@
 /**
  * `tinyedge compile --target host` and `tinyedge run` end to end as a user runs them: the README's main command
- * (a float model, quantized with the samples on the way), the same answer as `predict` on the artifact, memory
+ * (a float model, quantized with the samples on the way), the same answer as `predict` on the artifact (also with
+ * the input left in the caller's buffer, --caller-input), memory
  * budgets refused with the overshoot in bytes, and output folders that never lose a user's file.
  */
 
@@ -77,6 +78,20 @@ describe('tinyedge compile --target host', () => {
       expect(ran.latencyMs).toBeGreaterThan(0);
     }
   });
+
+  it("--caller-input: the arena leaves the input out (model_run_input reads the caller's buffer) and run gives the same output", () => {
+    const out = join(work, 'caller-input');
+    const c = tinyedge(['compile', artifact, '--target', 'host', '--out', out, '--caller-input']);
+    expect(c.status, c.stderr).toBe(0);
+    expect(c.stdout).toMatch(/input\s+[\d.]+ \S+ in the caller's buffer, beside the arena/);
+    const header = readFileSync(join(out, 'model.h'), 'utf8');
+    expect(header).toContain('void model_run_input(const int8_t *input, uint8_t *arena);');
+    expect(header).toContain('#define MODEL_INPUT_IN_ARENA 0');
+    const r = tinyedge(['run', out, '--image', SAMPLE_PHOTOS[0]!, '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const predicted = JSON.parse(tinyedge(['predict', artifact, '--image', SAMPLE_PHOTOS[0]!, '--json']).stdout);
+    expect(JSON.parse(r.stdout).output).toEqual(predicted.output);
+  }, 300_000);
 
   it('the README main command: compile the default float model (quantized with the samples) and run it on a photo', () => {
     // As the README types it: the output folder relative to the current one.

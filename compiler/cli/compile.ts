@@ -17,6 +17,7 @@ import {
   refuseAudioOffload,
 } from '../compile/compile-model.ts';
 import { modelStats } from '../ir/stats.ts';
+import { sizeOf } from '../ir/tensor.ts';
 import { checkOutputDir } from '../output/output-dir.ts';
 import { type Cut, cutCandidates } from '../plan/split/cut-candidates.ts';
 import type { ActivationType } from '../quantize/prepare/quant-params.ts';
@@ -47,6 +48,8 @@ export interface CompileOptions {
   inPlace?: boolean;
   /** --patches auto|RxC@layer: run a prefix in patches (C targets; auto, the default: only when the RAM budget needs it). */
   patches?: string;
+  /** --caller-input: the input stays in the caller's buffer, outside the arena (C targets, one thread). */
+  callerInput?: boolean;
   force?: boolean;
   json?: boolean;
 }
@@ -123,6 +126,7 @@ export async function compileCommand(spec: string | undefined, options: CompileO
     inPlace: options.inPlace ?? true,
     ...(cut ? { cut } : {}),
     ...(options.patches !== undefined ? { patches: options.patches } : {}),
+    ...(options.callerInput ? { callerInput: true } : {}),
   });
   if (cut) return printSplit(model, cut, compiled, options);
   const m = compiled.manifest.memory;
@@ -145,6 +149,11 @@ export async function compileCommand(spec: string | undefined, options: CompileO
       ...(audio
         ? [
             `  CWT      ${audio.config.rows} scales × ${audio.config.columns} columns: tables ${bytes(audio.tableBytes)} (in weights), clip buffer ${bytes(audio.bufferBytes)} (RAM beside the arena)`,
+          ]
+        : []),
+      ...(m.callerInput
+        ? [
+            `  input    ${bytes(sizeOf(compiled.manifest.input.shape) * (compiled.manifest.input.dtype === 'int16' ? 2 : 1))} in the caller's buffer, beside the arena: model_run_input reads it in place`,
           ]
         : []),
       `run it: tinyedge run ${options.out} ${audio ? '--audio CLIP.wav' : '--image PHOTO'}`,

@@ -172,6 +172,10 @@ program
     '--patches <RxC@layer>',
     'C targets: auto (the default: patches only when nothing else fits the RAM budget, the cheapest that fits), or RxC@layer: the layers up to this one (node index or name) in an R×C grid of patches (e.g. 4x4@12)',
   )
+  .option(
+    '--caller-input',
+    "C targets, one thread: the input stays in the caller's buffer (e.g. a camera's DMA frame), read in place by model_run_input, not in the arena (which --budget-ram then counts without it)",
+  )
   .option('--budget-flash <bytes>', 'refuse if weights and code need more flash')
   .option(
     '--outputs <nodes>',

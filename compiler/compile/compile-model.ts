@@ -52,6 +52,11 @@ export interface CompileOptions {
    * forces one; `auto` (the default) runs one only when nothing without patches fits the RAM budget.
    */
   patches?: string;
+  /**
+   * Leave the input out of the arena (C targets, one thread, not audio): `model_run_input` reads it in place from the
+   * caller's buffer (a camera's frame), so the RAM budget counts the arena alone.
+   */
+  callerInput?: boolean;
 }
 
 /** A compiled folder: where, and its description as written there. */
@@ -187,6 +192,14 @@ function chooseFor(
     throw new TinyedgeError('TE602', '--patches is for C targets on one thread, without --threads, --cut or audio', {
       file: model.spec,
     });
+  if (options.callerInput && !searchable)
+    throw new TinyedgeError(
+      'TE602',
+      '--caller-input is for C targets on one thread, without --threads, --cut or audio',
+      {
+        file: model.spec,
+      },
+    );
   const forced =
     options.patches !== undefined && options.patches !== 'auto' ? parsePatches(g, options.patches) : undefined;
   return chooseArena(g, target, {
@@ -195,6 +208,7 @@ function chooseFor(
     patches: searchable,
     ...(searchable && ram ? { budget: ram } : {}),
     ...(forced ? { forced } : {}),
+    ...(options.callerInput ? { callerInput: true } : {}),
   });
 }
 
@@ -209,6 +223,10 @@ export function compile(model: LoadedModel, options: CompileOptions): Compiled {
   const threads = checkThreads(target, options.threads ?? 1, model.spec);
   if (options.cut && threads > 1)
     throw new TinyedgeError('TE602', '--threads above 1 and --cut: a split model runs on one thread', {
+      file: model.spec,
+    });
+  if (options.cut && options.callerInput)
+    throw new TinyedgeError('TE602', '--caller-input and --cut: a split model keeps its input in the arena', {
       file: model.spec,
     });
   if (options.cut) return compileSplit(model, target, options.cut, options);
@@ -244,6 +262,7 @@ export function compile(model: LoadedModel, options: CompileOptions): Compiled {
       weightBytes: project.weightBytes,
       codeBytes,
       configuration: arena.chosen.name,
+      ...(memory.callerInput !== undefined ? { callerInput: true } : {}),
       configurations: arena.configurations,
     },
     ...(audio ? { audio } : {}),

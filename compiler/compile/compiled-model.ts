@@ -46,6 +46,8 @@ export interface CompiledModel {
      */
     configuration?: ArenaConfiguration['name'];
     configurations?: ArenaConfiguration[];
+    /** The input stays in the caller's buffer, outside the arena (`--caller-input`): arenaBytes leaves it out. */
+    callerInput?: boolean;
   };
   /** An audio model's CWT front end: its input is a WAV clip; its tables are counted in weightBytes, its clip buffer is RAM beside the arena. */
   audio?: { config: CwtConfig; tableBytes: number; bufferBytes: number };

@@ -1,7 +1,7 @@
 /**
  * @fileoverview The one search over memory configurations (compile, inspect --target and bench --suite patches all
  * call it): the candidates are layer-wise (whole tensors, convolutions sliding over their inputs), in place
- * (convolutions also running over their own input through a ring of output rows: rolling-rows.ts), and n×n patch
+ * (convolutions also running over their own input through a ring of output rows: rolling-rows.ts), and R×C patch
  * grids at every split layer that can end a prefix (patch/patch-plan.ts), each with rings after its prefix where
  * they lower the peak. The cheapest that fits the RAM budget wins: fewest extra MACs, then smallest arena, so
  * layer-wise or in place (no extra MACs) whenever one fits, in place only when it is smaller (a ring copies rows).
@@ -42,6 +42,8 @@ export interface ChooseOptions {
   forced?: PatchConfig;
   /** Instead of fitting a budget: the smallest configuration recomputing at most this many MACs (the bench). */
   smallestWithinMacs?: number;
+  /** Leave the graph input out of every arena: the caller's buffer holds it (one thread; plan-memory.ts). */
+  callerInput?: boolean;
 }
 
 /** The plan built, its configuration, and every configuration tried (layer-wise first). */
@@ -51,45 +53,51 @@ export interface MemoryChoice {
   configurations: MemoryConfiguration[];
 }
 
-/** The largest grid the search tries (n × n cells). */
-const MAX_GRID = 8;
+/** The most rows of cells the search tries (row caches make rows cheap), and the most columns. */
+const MAX_ROWS = 16;
+const MAX_COLUMNS = 8;
 
 /** The search stops at split layers whose output is this many times smaller (per side) than the input. */
 const MAX_DOWNSCALE = 8;
 
 /** How many of the smallest quickly planned options are planned again with the full search when picking the smallest. */
-const SMALLEST_REPLANS = 8;
+const SMALLEST_REPLANS = 24;
 
 /** `RxC@<split layer's node index>`: how the report and `--patches` name a patch configuration. */
 export function patchLabel(c: PatchConfig): string {
   return `${c.rows}x${c.cols}@${c.split}`;
 }
 
-/** The patch grids tried, in order: n × n (n = 2…8) at every split layer that can end a prefix. */
+/**
+ * The patch grids tried, in order: R × C cells (R = 2…MAX_ROWS, C = 1…min(R, MAX_COLUMNS): more rows cost no MACs, while every
+ * column boundary is recomputed) at every split layer that can end a prefix; a grid may still refuse (TE303).
+ */
 export function patchOptionsOf(g: Graph): PatchConfig[] {
   const input = tensorOf(g, g.inputs[0]!).shape;
   const options: PatchConfig[] = [];
   for (let split = 0; split < g.nodes.length; split++) {
     const out = tensorOf(g, g.nodes[split]!.outputs[0]!).shape;
     if (out.length !== 4 || out[1]! * MAX_DOWNSCALE < (input[1] ?? 0)) break;
-    for (let n = 2; n <= Math.min(MAX_GRID, out[1]!, out[2]!); n++) {
-      const config = { rows: n, cols: n, split };
-      if (!runsInPatches(g, config)) break;
-      options.push(config);
-    }
+    if (!runsInPatches(g, { rows: 2, cols: 1, split })) continue;
+    for (let rows = 2; rows <= Math.min(MAX_ROWS, out[1]!); rows++)
+      for (let cols = 1; cols <= Math.min(rows, MAX_COLUMNS, out[2]!); cols++) options.push({ rows, cols, split });
   }
   return options;
 }
 
-/** Whether a patch configuration can run (planPatches accepts it). */
-function runsInPatches(g: Graph, c: PatchConfig): boolean {
+/** What `f` returns, or undefined when it refuses the patch configuration (TE303). */
+function refusedAsUndefined<T>(f: () => T): T | undefined {
   try {
-    planPatches(g, c);
-    return true;
+    return f();
   } catch (e) {
-    if (e instanceof TinyedgeError && e.code === 'TE303') return false;
+    if (e instanceof TinyedgeError && e.code === 'TE303') return undefined;
     throw e;
   }
+}
+
+/** Whether a patch configuration can run (planPatches accepts it). */
+function runsInPatches(g: Graph, c: PatchConfig): boolean {
+  return refusedAsUndefined(() => planPatches(g, c)) !== undefined;
 }
 
 /** A plan and how the report names it. */
@@ -122,12 +130,13 @@ function planPatchOption(
   config: PatchConfig,
   rings: boolean,
   quick: boolean,
+  callerInput: boolean,
 ): Planned {
   const patches = planPatches(g, config);
   const tries: PlanOptions[] = [
-    { patches, slide: 'none' },
-    { patches, slide: 'every' },
-    ...(quick ? [] : [{ patches }, ...(rings ? [{ patches, inPlace: true }] : [])]),
+    { patches, callerInput, slide: 'none' },
+    { patches, callerInput, slide: 'every' },
+    ...(quick ? [] : [{ patches, callerInput }, ...(rings ? [{ patches, callerInput, inPlace: true }] : [])]),
   ];
   // The full search starts from a quick placement's choices but not all of them, so the quick ones stay in the running.
   const plan = tries.map((o) => planMemory(g, scratch, o)).reduce((a, b) => (b.arenaBytes < a.arenaBytes ? b : a));
@@ -142,9 +151,10 @@ function planPatchOption(
 export function chooseMemory(g: Graph, scratch: ScratchQuery, options: ChooseOptions = {}): MemoryChoice {
   const available = options.inPlaceAvailable ?? true;
   const rings = available && (options.inPlace ?? true);
-  const layerWise = describe(planMemory(g, scratch, { threads: options.threads ?? 1 }), 'layer-wise');
+  const callerInput = options.callerInput ?? false;
+  const layerWise = describe(planMemory(g, scratch, { threads: options.threads ?? 1, callerInput }), 'layer-wise');
   const base: Planned[] = [layerWise];
-  if (available) base.push(describe(planMemory(g, scratch, { inPlace: true }), 'in-place'));
+  if (available) base.push(describe(planMemory(g, scratch, { inPlace: true, callerInput }), 'in-place'));
   const allowed = base.filter((p) => p === layerWise || (rings && p.plan.rolling.size > 0));
   const done = (p: Planned, tried: Planned[]) => ({
     plan: p.plan,
@@ -152,7 +162,7 @@ export function chooseMemory(g: Graph, scratch: ScratchQuery, options: ChooseOpt
     configurations: tried.map((t) => (baseName(t) === baseName(p) ? p : t).configuration),
   });
   if (options.forced) {
-    const own = planPatchOption(g, scratch, options.forced, rings, false);
+    const own = planPatchOption(g, scratch, options.forced, rings, false, callerInput);
     return done(own, [...base, own]);
   }
   const zeroMacs = allowed.reduce(smaller);
@@ -161,7 +171,10 @@ export function chooseMemory(g: Graph, scratch: ScratchQuery, options: ChooseOpt
   if (!searching || (budget && zeroMacs.plan.arenaBytes <= budget.bytes)) return done(zeroMacs, base);
   const limit = options.smallestWithinMacs ?? Number.POSITIVE_INFINITY;
   const quick = patchOptionsOf(g)
-    .map((config) => ({ config, planned: planPatchOption(g, scratch, config, rings, true) }))
+    .flatMap((config) => {
+      const planned = refusedAsUndefined(() => planPatchOption(g, scratch, config, rings, true, callerInput));
+      return planned ? [{ config, planned }] : [];
+    })
     .filter((q) => q.planned.configuration.extraMacs! <= limit);
   const tried = [...base, ...quick.map((q) => q.planned)];
   const fitting = budget ? quick.filter((q) => q.planned.plan.arenaBytes <= budget.bytes) : [];
@@ -171,13 +184,13 @@ export function chooseMemory(g: Graph, scratch: ScratchQuery, options: ChooseOpt
       macs(b) < macs(a) || (macs(b) === macs(a) && b.planned.plan.arenaBytes < a.planned.plan.arenaBytes) ? b : a,
     );
     // The full search only shrinks a plan, so the chosen option still fits.
-    return done(planPatchOption(g, scratch, cheapest.config, rings, false), tried);
+    return done(planPatchOption(g, scratch, cheapest.config, rings, false, callerInput), tried);
   }
   // The few smallest planned again with the full search: the smallest of those (the bench's pick, or the refusal's).
   const best = [...quick]
     .sort((a, b) => a.planned.plan.arenaBytes - b.planned.plan.arenaBytes)
     .slice(0, SMALLEST_REPLANS)
-    .map((q) => planPatchOption(g, scratch, q.config, rings, false))
+    .map((q) => planPatchOption(g, scratch, q.config, rings, false, callerInput))
     .reduce(smaller, zeroMacs);
   if (budget && best.plan.arenaBytes > budget.bytes) {
     const over = best.plan.arenaBytes - budget.bytes;

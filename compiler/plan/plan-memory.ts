@@ -16,16 +16,21 @@
  * once, so one could overwrite rows another has yet to read) and gets one scratch per thread.
  * With patches (patch/patch-plan.ts), the prefix's tensors are per-cell buffers of their largest cell, alive their
  * own steps within a cell; the graph input and the assembled split tensor stay whole for the whole prefix, beside the
- * cell's copy of the input rectangle and the split layer's cell (`<tensor>@cell` in the offsets); nothing in the
+ * cell's copy of the input rectangle and the split layer's cell (`<tensor>@cell` in the offsets), and so do the row
+ * caches cells of a column share (`<tensor>@rows`); nothing in the
  * prefix is written in place (rings and slides apply after it).
+ * With `callerInput`, the graph input is not in the arena at all: its readers read it in place from the caller's
+ * buffer (a camera's frame), so the arena holds only the graph's own activations; with patches, each cell copies its
+ * rectangle of the input (its receptive field) out of that buffer into the arena, which is how the input streams.
  */
+import { TinyedgeError } from '../errors.ts';
 import { type Graph, type Node, tensorOf } from '../ir/graph.ts';
 import { lastReaderIndex } from '../ir/last-reader.ts';
 import { DTYPE_BYTES, sameShape, sizeOf } from '../ir/tensor.ts';
 import { tupleOf } from '../ir/tuple.ts';
 import { int8ParamsOf } from '../quantize/prepare/prepare-int8.ts';
 import { ARENA_ALIGNMENT, GreedyBySizePlanner, LinearPlanner, lowerBound, type Piece } from './arena.ts';
-import { CELL_SUFFIX, type PatchPlan } from './patch/patch-plan.ts';
+import { CELL_SUFFIX, type PatchPlan, ROW_CACHE_SUFFIX } from './patch/patch-plan.ts';
 import { type RollingRows, ringBytes, rollingRowsOf } from './rolling-rows.ts';
 import { splitsAcrossThreads, threadScratchStride } from './thread-split.ts';
 
@@ -53,6 +58,8 @@ export interface MemoryPlan {
   rolling: Map<string, RollingRows & { ring: number }>;
   /** The prefix that runs in patches, if any. */
   patches?: PatchPlan;
+  /** The graph input read in place from the caller's buffer, outside the arena (`callerInput`). */
+  callerInput?: string;
   /** Every piece placed, with its bytes and steps: the plan as it is drawn (`tinyedge report`'s arena timeline). */
   pieces: PlacedPiece[];
 }
@@ -76,10 +83,17 @@ function bytesOf(g: Graph, name: string): number {
 }
 
 /** The input whose buffer the node's output may take over, if any. */
-function inPlaceSource(g: Graph, node: Node, step: number, storageEnd: (tensor: string) => number): string | undefined {
+function inPlaceSource(
+  g: Graph,
+  node: Node,
+  step: number,
+  storageEnd: (tensor: string) => number,
+  callerInput: string | undefined,
+): string | undefined {
   if (node.op === 'reshape') {
     const p = int8ParamsOf(g).get(node.name);
-    if (p?.kind === 'requantize' && p.inputs[0]!.identity) return node.inputs[0];
+    // The caller's buffer is only read: a reshape of it gets its own bytes in the arena.
+    if (p?.kind === 'requantize' && p.inputs[0]!.identity && node.inputs[0] !== callerInput) return node.inputs[0];
     return undefined;
   }
   if (node.op === 'add' || node.op === 'mul') {
@@ -131,6 +145,7 @@ function planOnce(
   slides: ReadonlySet<string>,
   rolls: ReadonlySet<string>,
   patches: PatchPlan | undefined,
+  callerInput: string | undefined,
 ): MemoryPlan {
   const end = g.nodes.length;
   const lastRead = lastReaderIndex(g);
@@ -171,7 +186,7 @@ function planOnce(
     !tensorOf(g, t).data &&
     (pieceOf.get(t) as Piece).lastUse === step;
   const rolled = new Map<string, RollingRows>();
-  for (const name of g.inputs) open(name, 0);
+  for (const name of g.inputs) if (name !== callerInput) open(name, 0);
   g.nodes.forEach((node, step) => {
     const out = node.outputs[0]!;
     if (inPrefix(step)) {
@@ -179,7 +194,7 @@ function planOnce(
       open(out, out === patches?.splitTensor ? 0 : step);
       return;
     }
-    const source = inPlaceSource(g, node, step, (t) => (pieceOf.get(t) as Piece).lastUse);
+    const source = inPlaceSource(g, node, step, (t) => (pieceOf.get(t) as Piece).lastUse, callerInput);
     if (source !== undefined) {
       // Same bytes: the output is a piece at the source's offset that lives on after it.
       const bi = bufferOf.get(source) as number;
@@ -213,6 +228,13 @@ function planOnce(
       bufferOf.set(name + CELL_SUFFIX, buffers.length);
       const p = { at: 0, size: patches.cellBytes.get(name)!, firstUse: first, lastUse: last };
       pieceOf.set(name + CELL_SUFFIX, p);
+      buffers.push([p]);
+    }
+    // The row caches: from a cell's writing of its last rows to the next cell's reading of them, so the whole prefix.
+    for (const [name, size] of patches.rowCacheBytes) {
+      bufferOf.set(name + ROW_CACHE_SUFFIX, buffers.length);
+      const p = { at: 0, size, firstUse: 0, lastUse: patches.split };
+      pieceOf.set(name + ROW_CACHE_SUFFIX, p);
       buffers.push([p]);
     }
   }
@@ -265,8 +287,23 @@ function planOnce(
     overlapping,
     rolling,
     ...(patches ? { patches } : {}),
+    ...(callerInput !== undefined ? { callerInput } : {}),
     pieces,
   };
+}
+
+/** The graph input the caller keeps (`callerInput`): the model's one input, which must not also be an output. */
+function callerInputOf(g: Graph): string {
+  const input = g.inputs[0]!;
+  if (g.inputs.length !== 1 || g.outputs.includes(input))
+    throw new TinyedgeError(
+      'TE602',
+      "the input can stay in the caller's buffer only for a model of one input that is not an output",
+      {
+        file: g.source,
+      },
+    );
+  return input;
 }
 
 /** How to plan: which convolutions may slide, threads, and whether convolutions may run in place through a ring. */
@@ -282,6 +319,8 @@ export interface PlanOptions {
   inPlace?: boolean | 'every';
   /** The prefix that runs in patches (one thread only); its nodes neither slide nor roll. */
   patches?: PatchPlan;
+  /** Leave the graph input out of the arena: the C API reads it in place from the caller's buffer (one thread). */
+  callerInput?: boolean;
 }
 
 /**
@@ -294,7 +333,9 @@ export interface PlanOptions {
 export function planMemory(g: Graph, scratchQuery: ScratchQuery = () => 0, options: PlanOptions = {}): MemoryPlan {
   const threads = options.threads ?? 1;
   const patches = options.patches;
-  if (patches && threads > 1) throw new Error('internal: patches on several threads');
+  if ((patches || options.callerInput) && threads > 1)
+    throw new Error('internal: patches or the caller input on several threads');
+  const callerInput = options.callerInput ? callerInputOf(g) : undefined;
   const split = (n: Node) => threads > 1 && splitsAcrossThreads(g, n);
   const inPrefix = (n: Node) => patches !== undefined && g.nodes.indexOf(n) <= patches.split;
   const scratchOf: ScratchQuery = (_, n) =>
@@ -310,8 +351,8 @@ export function planMemory(g: Graph, scratchQuery: ScratchQuery = () => 0, optio
     .sort((a, b) => bytesAround(b) - bytesAround(a));
   const names = (nodes: readonly Node[]) => new Set(nodes.map((n) => n.name));
   const none = new Set<string>();
-  if (options.slide === 'every') return planOnce(g, scratchOf, names(candidates), none, patches);
-  if (options.slide === 'none') return planOnce(g, scratchOf, none, none, patches);
+  if (options.slide === 'every') return planOnce(g, scratchOf, names(candidates), none, patches, callerInput);
+  if (options.slide === 'none') return planOnce(g, scratchOf, none, none, patches, callerInput);
   const better = (a: MemoryPlan, b: MemoryPlan) =>
     a.arenaBytes < b.arenaBytes ||
     (a.arenaBytes === b.arenaBytes && a.overlapping.size + a.rolling.size < b.overlapping.size + b.rolling.size);
@@ -335,12 +376,12 @@ export function planMemory(g: Graph, scratchQuery: ScratchQuery = () => 0, optio
     const fromNone = search(new Set(), true);
     return better(fromAll.best, fromNone.best) ? fromAll : fromNone;
   };
-  const slid = searchBoth(candidates, (slides) => planOnce(g, scratchOf, slides, none, patches));
+  const slid = searchBoth(candidates, (slides) => planOnce(g, scratchOf, slides, none, patches, callerInput));
   if (!options.inPlace || threads > 1) return slid.best;
   const rollable = g.nodes
     .filter((n) => !inPrefix(n) && rollingRowsOf(g, n) !== undefined)
     .sort((a, b) => bytesAround(b) - bytesAround(a));
-  if (options.inPlace === 'every') return planOnce(g, scratchOf, slid.chosen, names(rollable), patches);
-  const rolled = searchBoth(rollable, (rolls) => planOnce(g, scratchOf, slid.chosen, rolls, patches));
+  if (options.inPlace === 'every') return planOnce(g, scratchOf, slid.chosen, names(rollable), patches, callerInput);
+  const rolled = searchBoth(rollable, (rolls) => planOnce(g, scratchOf, slid.chosen, rolls, patches, callerInput));
   return better(rolled.best, slid.best) ? rolled.best : slid.best;
 }

@@ -14,7 +14,7 @@ import { chooseArena } from '../../compiler/compile/arena-configurations.ts';
 import { prepareModel, quantizeWithSamples } from '../../compiler/index.ts';
 import { type Graph, tensorOf } from '../../compiler/ir/graph.ts';
 import { modelStats } from '../../compiler/ir/stats.ts';
-import { sizeOf } from '../../compiler/ir/tensor.ts';
+import { DTYPE_BYTES, sizeOf } from '../../compiler/ir/tensor.ts';
 import type { MemoryPlan } from '../../compiler/plan/plan-memory.ts';
 import { table } from '../../compiler/terminal/format.ts';
 import { MCU_MODEL } from '../../models/registry.ts';
@@ -37,19 +37,29 @@ export const PATCH_BENCH_MODELS = [
 /** The recomputed halo the table's configuration may cost, as a share of the model's MACs (the goal: ≤ 15% more instructions). */
 export const PATCH_MAC_ALLOWANCE = 0.1;
 
+/** One footing's chosen configuration: its name, arena, recomputed MACs and instructions. */
+export interface PatchBenchChoice {
+  patches: string;
+  arenaBytes: number;
+  /** The arena with input left out of it (`callerInput`) on this footing: layer-wise, for the ratio. */
+  layerWiseArenaBytes: number;
+  extraMacs: number;
+  instructions: number;
+  sameOutput: boolean;
+}
+
 /** One model's line. */
 export interface PatchBenchRow {
   model: string;
   macs: number;
-  layerWiseArenaBytes: number;
+  inputBytes: number;
   lowerBoundBytes: number;
   inPlaceArenaBytes: number;
-  patches: string;
-  patchArenaBytes: number;
-  extraMacs: number;
   layerWiseInstructions: number;
-  patchInstructions: number;
-  sameOutput: boolean;
+  /** The input in the arena. */
+  inArena: PatchBenchChoice;
+  /** The input in the caller's buffer, outside the arena (layer-wise too). */
+  callerInput: PatchBenchChoice;
 }
 
 /** Instructions of one run between the first and last layer marker, and the output bytes. */
@@ -73,7 +83,7 @@ function countRun(
   return { instructions: marks[marks.length - 1]! - marks[0]!, output: Uint8Array.from(readFileSync(output)) };
 }
 
-/** Plans, builds and counts each model layer-wise and in patches on `target`. */
+/** Plans, builds and counts each model layer-wise and in patches on `target`, with the input in the arena and out of it. */
 export async function benchPatches(
   specs: readonly string[],
   target: Target,
@@ -84,27 +94,39 @@ export async function benchPatches(
     log(`${spec}: quantizing, planning every patch configuration…`);
     const g = (await quantizeWithSamples(prepareModel(spec))).graph;
     const macs = modelStats(g).totals.macs;
-    const choice = chooseArena(g, target, { smallestWithinMacs: PATCH_MAC_ALLOWANCE * macs });
-    const figures = (name: string) => choice.configurations.find((c) => c.name === name)!;
+    const inputShape = tensorOf(g, g.inputs[0]!).shape;
+    const x = pythonRandomInt8(1, sizeOf(inputShape));
+    log(`${spec}: counting layer-wise under qemu on ${target.name}…`);
     // Layer-wise is the plan chosen with rings and patches both off.
     const layerWise = chooseArena(g, target, { inPlace: false, patches: false }).plan;
-    const best = { plan: choice.plan, label: choice.chosen.name, extraMacs: choice.chosen.extraMacs ?? 0 };
-    const x = pythonRandomInt8(1, sizeOf(tensorOf(g, g.inputs[0]!).shape));
-    log(`${spec}: counting layer-wise and ${best.label} under qemu on ${target.name}…`);
     const before = countRun(g, layerWise, x, target);
-    const after = countRun(g, best.plan, x, target);
+    const footing = (callerInput: boolean): { choice: PatchBenchChoice; inPlace: number } => {
+      const choice = chooseArena(g, target, { smallestWithinMacs: PATCH_MAC_ALLOWANCE * macs, callerInput });
+      const base = chooseArena(g, target, { inPlace: false, patches: false, callerInput }).plan;
+      log(`${spec}: counting ${choice.chosen.name}${callerInput ? " (input in the caller's buffer)" : ''}…`);
+      const after = countRun(g, choice.plan, x, target);
+      return {
+        inPlace: choice.configurations.find((c) => c.name === 'in-place')!.arenaBytes,
+        choice: {
+          patches: choice.chosen.name,
+          arenaBytes: choice.plan.arenaBytes,
+          layerWiseArenaBytes: base.arenaBytes,
+          extraMacs: choice.chosen.extraMacs ?? 0,
+          instructions: after.instructions,
+          sameOutput: before.output.every((v, i) => v === after.output[i]),
+        },
+      };
+    };
+    const inArena = footing(false);
     rows.push({
       model: spec.startsWith('/') ? spec.slice(ROOT.length) : spec,
       macs,
-      layerWiseArenaBytes: layerWise.arenaBytes,
+      inputBytes: sizeOf(inputShape) * DTYPE_BYTES[tensorOf(g, g.inputs[0]!).dtype],
       lowerBoundBytes: layerWise.lowerBoundBytes,
-      inPlaceArenaBytes: figures('in-place').arenaBytes,
-      patches: best.label,
-      patchArenaBytes: best.plan.arenaBytes,
-      extraMacs: best.extraMacs,
+      inPlaceArenaBytes: inArena.inPlace,
       layerWiseInstructions: before.instructions,
-      patchInstructions: after.instructions,
-      sameOutput: before.output.every((v, i) => v === after.output[i]),
+      inArena: inArena.choice,
+      callerInput: footing(true).choice,
     });
   }
   return rows;
@@ -112,39 +134,46 @@ export async function benchPatches(
 
 const pct = (a: number, b: number) => `${a >= b ? '+' : ''}${((100 * (a - b)) / b).toFixed(1)}%`;
 
-/** The table: arenas, lower bound, the configuration, extra MACs and instructions, and whether outputs match. */
+/** The table: per footing the layer-wise and chosen arenas, the configuration, extra MACs and instructions, and whether outputs match. */
 export function formatPatchBench(rows: readonly PatchBenchRow[], target: string): string {
   const n = (v: number) => v.toLocaleString('en-US');
+  const lines = (r: PatchBenchRow, footing: 'inArena' | 'callerInput') => {
+    const c = r[footing];
+    return [
+      r.model,
+      footing === 'inArena' ? 'in the arena' : "caller's buffer",
+      n(c.layerWiseArenaBytes),
+      c.patches,
+      n(c.arenaBytes),
+      `${(c.layerWiseArenaBytes / c.arenaBytes).toFixed(2)}×`,
+      footing === 'inArena'
+        ? ''
+        : `${n(c.arenaBytes + r.inputBytes)} (${((c.layerWiseArenaBytes + r.inputBytes) / (c.arenaBytes + r.inputBytes)).toFixed(2)}×)`,
+      `${n(c.extraMacs)} (${pct(r.macs + c.extraMacs, r.macs)})`,
+      n(r.layerWiseInstructions),
+      `${n(c.instructions)} (${pct(c.instructions, r.layerWiseInstructions)})`,
+      c.sameOutput ? 'yes' : 'NO',
+    ];
+  };
   return [
-    `memory configurations on ${target}: peak arena layer-wise, in place, and the smallest chosen (patches: halo recomputed, ≤ ${PATCH_MAC_ALLOWANCE * 100}% extra MACs), instructions counted under qemu`,
+    `memory configurations on ${target}: peak arena layer-wise and the smallest chosen (patches: ≤ ${PATCH_MAC_ALLOWANCE * 100}% extra MACs, the halo's columns recomputed, its rows cached), instructions counted under qemu;`,
+    "each model with the input in the arena, and in the caller's buffer (--caller-input; layer-wise leaves it out too, and '+ input' adds it back to both)",
     table(
       [
         'model',
+        'input',
         'layer-wise B',
-        'lower bound B',
-        'in-place B',
         'chosen',
         'chosen B',
         'smaller',
+        '+ input B',
         'extra MACs',
-        'instructions',
-        'patched',
+        'layer-wise instr.',
+        'chosen instr.',
         'same output',
       ],
-      rows.map((r) => [
-        r.model,
-        n(r.layerWiseArenaBytes),
-        n(r.lowerBoundBytes),
-        n(r.inPlaceArenaBytes),
-        r.patches,
-        n(r.patchArenaBytes),
-        `${(r.layerWiseArenaBytes / r.patchArenaBytes).toFixed(2)}×`,
-        `${n(r.extraMacs)} (${pct(r.macs + r.extraMacs, r.macs)})`,
-        n(r.layerWiseInstructions),
-        `${n(r.patchInstructions)} (${pct(r.patchInstructions, r.layerWiseInstructions)})`,
-        r.sameOutput ? 'yes' : 'NO',
-      ]),
-      [1, 2, 3, 5, 6, 8],
+      rows.flatMap((r) => [lines(r, 'inArena'), lines(r, 'callerInput')]),
+      [2, 4, 5, 7, 8],
     ),
   ].join('\n');
 }

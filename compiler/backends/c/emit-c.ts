@@ -41,7 +41,9 @@ function tensorMacros(g: Graph, name: string, role: 'INPUT' | 'OUTPUT', upper: s
     `#define ${upper}_${role}_SHAPE {${t.shape.join(', ')}}`,
     `#define ${upper}_${role}_SCALE ${doubleLiteral(q.scale[0]!)}`,
     `#define ${upper}_${role}_ZERO_POINT ${q.zeroPoint[0]}`,
-    `#define ${upper}_${role}_OFFSET ${plan.offsets.get(name)}`,
+    name === plan.callerInput
+      ? `#define ${upper}_${role}_IN_ARENA 0 ${comment(`read in place from the caller's buffer: ${upper}_ARENA_BYTES leaves it out`)}`
+      : `#define ${upper}_${role}_OFFSET ${plan.offsets.get(name)}`,
   ];
 }
 
@@ -63,7 +65,16 @@ export function emitC(
   const input = activationKernels(inputType).cType;
   const output = outputCType(outputType);
   const pool = new ConstantPool(prefix);
-  const ctx = { g, pool, offsets: plan.offsets, scratch: plan.scratch, layouts, threads };
+  const callerInput = plan.callerInput;
+  const ctx = {
+    g,
+    pool,
+    offsets: plan.offsets,
+    scratch: plan.scratch,
+    layouts,
+    threads,
+    ...(callerInput !== undefined ? { callerInput } : {}),
+  };
   const body: string[] = [];
   const tasks: string[] = [];
   const patches = plan.patches;
@@ -111,11 +122,25 @@ export function emitC(
     comment(
       `The arena to use: pass NULL for the built-in static one, or ${upper}_ARENA_BYTES bytes of your own (8-byte aligned).`,
     ),
-    comment(
-      `Where to write the input: ${inputType === 'int8' ? 'int8 bytes' : `${inputType} values (native byte order)`}, quantized with the input scale and zero point.`,
-    ),
-    `${input} *${prefix}_input(uint8_t *arena);`,
-    comment('Runs one inference on the input in the arena.'),
+    ...(callerInput !== undefined
+      ? [
+          comment(
+            `Runs one inference on the caller's input (${upper}_INPUT_BYTES, e.g. a camera's DMA frame, quantized with the input scale and zero point): read in place, never written nor copied whole into the arena; keep it unchanged until the call returns.`,
+          ),
+          `void ${prefix}_run_input(const ${input} *input, uint8_t *arena);`,
+          comment(
+            `A built-in input buffer outside the arena, for callers without a frame of their own (${prefix}_run reads it; unreferenced, the linker's --gc-sections drops it).`,
+          ),
+          `${input} *${prefix}_input(uint8_t *arena);`,
+          comment(`Runs one inference on the built-in input buffer.`),
+        ]
+      : [
+          comment(
+            `Where to write the input: ${inputType === 'int8' ? 'int8 bytes' : `${inputType} values (native byte order)`}, quantized with the input scale and zero point.`,
+          ),
+          `${input} *${prefix}_input(uint8_t *arena);`,
+          comment('Runs one inference on the input in the arena.'),
+        ]),
     `void ${prefix}_run(uint8_t *arena);`,
     comment(`The ${outputType} output after a run.`),
     `const ${output} *${prefix}_output(const uint8_t *arena);`,
@@ -139,9 +164,24 @@ export function emitC(
     comment('The default arena; the union aligns it for int32 access.'),
     `static union { uint8_t bytes[${upper}_ARENA_BYTES]; int64_t align; } ${prefix}_static_arena;`,
     '',
-    `${input} *${prefix}_input(uint8_t *arena) {`,
-    `  return (${input} *)((arena ? arena : ${prefix}_static_arena.bytes) + ${upper}_INPUT_OFFSET);`,
-    '}',
+    ...(callerInput !== undefined
+      ? [
+          `static union { ${input} values[${upper}_INPUT_BYTES / sizeof(${input})]; int64_t align; } ${prefix}_static_input;`,
+          '',
+          `${input} *${prefix}_input(uint8_t *arena) {`,
+          '  (void)arena;',
+          `  return ${prefix}_static_input.values;`,
+          '}',
+          '',
+          `void ${prefix}_run(uint8_t *arena) {`,
+          `  ${prefix}_run_input(${prefix}_static_input.values, arena);`,
+          '}',
+        ]
+      : [
+          `${input} *${prefix}_input(uint8_t *arena) {`,
+          `  return (${input} *)((arena ? arena : ${prefix}_static_arena.bytes) + ${upper}_INPUT_OFFSET);`,
+          '}',
+        ]),
     '',
     `const ${output} *${prefix}_output(const uint8_t *arena) {`,
     `  return (const ${output} *)((arena ? arena : ${prefix}_static_arena.bytes) + ${upper}_OUTPUT_OFFSET);`,
@@ -149,7 +189,9 @@ export function emitC(
     '',
     ...outputsSource(g, plan, prefix, `${prefix}_static_arena.bytes`),
     '',
-    `void ${prefix}_run(uint8_t *arena) {`,
+    callerInput !== undefined
+      ? `void ${prefix}_run_input(const ${input} *input, uint8_t *arena) {`
+      : `void ${prefix}_run(uint8_t *arena) {`,
     `  if (!arena) arena = ${prefix}_static_arena.bytes;`,
     ...(threaded ? [poolStart(prefix)] : []),
     ...body,

@@ -63,6 +63,8 @@ export interface RenderContext {
   layouts: KernelLayouts;
   /** Threads the model is compiled for (absent: one). */
   threads?: number;
+  /** The graph input read in place from the caller's buffer (`input`, the run's argument) instead of the arena. */
+  callerInput?: string;
 }
 
 export function params<K extends Int8Params['kind']>(g: Graph, node: Node, kind: K): Extract<Int8Params, { kind: K }> {
@@ -76,6 +78,8 @@ export function kernelsOf(ctx: RenderContext, node: Node): Required<ActivationKe
 }
 
 export function act(ctx: RenderContext, name: string, writable = false): string {
+  if (name === ctx.callerInput && !writable)
+    return `(const ${activationKernels(tensorOf(ctx.g, name).dtype).cType} *)input`;
   const offset = ctx.offsets.get(name);
   if (offset === undefined) throw new Error(`internal: activation '${name}' has no arena offset`);
   // int32 indices (ArgMax) are a model output, written by a kernel and read by none.

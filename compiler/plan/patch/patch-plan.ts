@@ -2,8 +2,12 @@
  * @fileoverview The patch plan of patch-based execution (MCUNetV2, Lin et al. 2021): the prefix of the schedule up
  * to a split layer runs once per cell of a rows × cols grid of the split layer's output; each cell's receptive field
  * is traced back through every layer of the prefix, so each layer computes only the rectangle its consumers read.
- * The halo (rows and columns two neighbouring cells both need) is recomputed, not cached: caching it would keep
- * whole strips alive, which is what patches exist to avoid, and recomputation costs the extra MACs this plan counts.
+ * The cells run column by column, top to bottom. A window op (convolution, pooling) computes only the rows of its
+ * output below those an earlier cell of the column computed: those (the overlap, k − stride rows a layer) come from a
+ * small row cache per tensor (`<tensor>@rows`, alive the whole prefix), so it reads only the input rows its new rows
+ * need and each cell holds line buffers, not the whole accumulated halo. The columns two side-by-side cells both
+ * need are recomputed (keeping them would hold whole strips alive, which is what patches exist to avoid): those are
+ * the extra MACs this plan counts. add computes its whole rectangle (cheap).
  * The split layer's cells are copied into the whole tensor, so what follows the prefix sees exactly the layer-wise
  * tensor and every byte is bit-identical. The graph input is the caller's whole tensor: each cell copies its
  * rectangle out of it first (the kernels take a rectangle as rows of its own width).
@@ -19,13 +23,15 @@ import {
   regionPixels,
   regionUnion,
   regionWithin,
-  sameRegion,
   type WindowGeometry,
   windowRead,
 } from './receptive-field.ts';
 
 /** The memory plan's name of a tensor's per-cell copy (the graph input's rectangle, the split layer's cell). */
 export const CELL_SUFFIX = '@cell';
+
+/** The memory plan's name of a tensor's row cache (the rows a cell shares with the cell below it). */
+export const ROW_CACHE_SUFFIX = '@rows';
 
 /** A grid and the last layer (node index) of the prefix it runs. */
 export interface PatchConfig {
@@ -38,8 +44,14 @@ export interface PatchConfig {
 export interface PatchCell {
   /** The rectangle of each prefix tensor (the graph input's: what the cell copies out of it) this cell computes. */
   regions: Map<string, Region>;
-  /** A window node's padding before the first row and column of its input rectangle, by node name. */
+  /** A window node's padding before the first row and column it reads, by node name (nodes computing rows here). */
   pads: Map<string, { top: number; left: number }>;
+  /** The rows (whole rows of the input's rectangle) a window node reads, by node name. */
+  reads: Map<string, Region>;
+  /** Rows at the top of a tensor's rectangle the cell above computed: copied from its row cache, not computed. */
+  cachedRows: Map<string, number>;
+  /** Rows at the bottom of a tensor's rectangle the cell below reads: copied into its row cache once computed. */
+  keptRows: Map<string, number>;
 }
 
 /** How a model's prefix runs in patches. */
@@ -51,6 +63,8 @@ export interface PatchPlan extends PatchConfig {
   cells: PatchCell[];
   /** Bytes of each per-cell buffer (the largest cell's rectangle), by tensor name (the input and split ones too). */
   cellBytes: Map<string, number>;
+  /** Bytes of each tensor's row cache (the most rows two cells of a column share, of the column's width). */
+  rowCacheBytes: Map<string, number>;
   /** MACs of the prefix layer-wise, and summed over the cells (the difference is the recomputed halo). */
   prefixMacs: number;
   patchMacs: number;
@@ -111,42 +125,78 @@ function checkPrefix(g: Graph, config: PatchConfig): string {
   return inputs[0]!;
 }
 
-/** One cell: traces the split layer's rectangle back through the prefix (each tensor: the union its readers need). */
-function traceCell(g: Graph, split: number, out: Region): PatchCell {
+/** The rectangles each tensor had in the column so far: the last cell that had one (its rows are in the row cache). */
+type ColumnRows = Map<string, { cell: PatchCell; region: Region }>;
+
+/**
+ * One cell: traces the split layer's rectangle back through the prefix. A window op computes only the rows of its
+ * output below those an earlier cell of the column computed (those come from the row cache), so it reads only the
+ * input rows those need; each tensor's rectangle is the union its readers need.
+ */
+function traceCell(g: Graph, split: number, out: Region, column: ColumnRows): PatchCell {
   const regions = new Map<string, Region>([[g.nodes[split]!.outputs[0]!, out]]);
-  const pads = new Map<string, { top: number; left: number }>();
+  const cell: PatchCell = { regions, pads: new Map(), reads: new Map(), cachedRows: new Map(), keptRows: new Map() };
   const reads: { node: Node; input: string; region: Region }[] = [];
   for (let i = split; i >= 0; i--) {
     const node = g.nodes[i]!;
-    const made = regions.get(node.outputs[0]!);
-    if (!made) refuse(g, `node '${node.name}' computes nothing the split layer reads`);
+    const name = node.outputs[0]!;
+    const made = regions.get(name);
+    if (!made) {
+      // Every row its readers need here came from row caches: nothing of it runs in this cell.
+      if (!column.has(name)) refuse(g, `node '${node.name}' computes nothing the split layer reads`);
+      continue;
+    }
     const geometry = windowGeometryOf(g, node);
     const need = (input: string, region: Region) => {
       reads.push({ node, input, region });
       const known = regions.get(input);
       regions.set(input, known ? regionUnion(known, region) : region);
     };
+    const before = column.get(name)?.region;
+    const first = geometry && before ? Math.min(made.y1, Math.max(made.y0, before.y1)) : made.y0;
+    if (first > made.y0) cell.cachedRows.set(name, first - made.y0);
+    if (first === made.y1) continue;
     if (geometry) {
       const x = tensorOf(g, node.inputs[0]!);
-      const read = windowRead(geometry, made, x.shape[1]!, x.shape[2]!);
-      pads.set(node.name, { top: read.padTop, left: read.padLeft });
+      const read = windowRead(geometry, { ...made, y0: first }, x.shape[1]!, x.shape[2]!);
+      cell.pads.set(node.name, { top: read.padTop, left: read.padLeft });
+      cell.reads.set(node.name, read.input);
       need(node.inputs[0]!, read.input);
     } else {
-      const out = tensorOf(g, node.outputs[0]!);
+      const shape = tensorOf(g, name).shape;
       for (const input of node.inputs) {
-        if (!sameShape(tensorOf(g, input).shape, out.shape)) refuse(g, `add '${node.name}' broadcasts`);
+        if (!sameShape(tensorOf(g, input).shape, shape)) refuse(g, `add '${node.name}' broadcasts`);
         need(input, made);
       }
     }
   }
-  // A window op takes its input rectangle as rows of its own width: it must read its input's whole rectangle (add
+  // A window op takes its input rectangle as rows of its own width: it reads whole rows of its input's rectangle (add
   // reads a sub-rectangle through its strides).
   for (const { node, input, region } of reads) {
-    if (node.op !== 'add' && !sameRegion(region, regions.get(input)!))
-      refuse(g, `'${input}' is read over different rectangles by '${node.name}' and another layer`);
-    if (!regionWithin(region, regions.get(input)!)) throw new Error('internal: a read outside its rectangle');
+    const own = regions.get(input)!;
+    if (node.op !== 'add' && (region.x0 !== own.x0 || region.x1 !== own.x1))
+      refuse(g, `'${input}' is read over different columns by '${node.name}' and another layer`);
+    if (!regionWithin(region, own)) throw new Error('internal: a read outside its rectangle');
   }
-  return { regions, pads };
+  return cell;
+}
+
+/**
+ * After tracing a cell: the rows it takes from each row cache are kept by the column's last cell that had the tensor
+ * (the same columns, rows moving down), each row cache in `cache` grown to fit; the cell's rectangles become the
+ * column's latest.
+ */
+function shareRows(g: Graph, cell: PatchCell, column: ColumnRows, cache: Map<string, number>): void {
+  for (const [name, rows] of cell.cachedRows) {
+    const region = cell.regions.get(name)!;
+    const above = column.get(name)!;
+    if (above.region.x0 !== region.x0 || above.region.x1 !== region.x1 || region.y0 < above.region.y0)
+      refuse(g, `the rectangles of '${name}' in a column of cells do not move down`);
+    above.cell.keptRows.set(name, rows);
+    const bytes = rows * (region.x1 - region.x0) * tensorOf(g, name).shape[3]!;
+    cache.set(name, Math.max(cache.get(name) ?? 0, bytes));
+  }
+  for (const [name, region] of cell.regions) column.set(name, { cell, region });
 }
 
 /** Plans a model's prefix in patches: the cells, their buffers and the MACs they cost (TE303 when it cannot). */
@@ -154,7 +204,18 @@ export function planPatches(g: Graph, config: PatchConfig): PatchPlan {
   const input = checkPrefix(g, config);
   const splitTensor = g.nodes[config.split]!.outputs[0]!;
   const [, h, w] = tensorOf(g, splitTensor).shape as [number, number, number];
-  const cells = gridRegions(h, w, config.rows, config.cols).map((r) => traceCell(g, config.split, r));
+  // Column by column: the raster-order grid read down each column.
+  const grid = gridRegions(h, w, config.rows, config.cols);
+  const rowCacheBytes = new Map<string, number>();
+  const cells: PatchCell[] = [];
+  for (let column = 0; column < config.cols; column++) {
+    const rows: ColumnRows = new Map();
+    for (let row = 0; row < config.rows; row++) {
+      const cell = traceCell(g, config.split, grid[row * config.cols + column]!, rows);
+      shareRows(g, cell, rows, rowCacheBytes);
+      cells.push(cell);
+    }
+  }
   const cellBytes = new Map<string, number>();
   for (const cell of cells) {
     for (const [name, r] of cell.regions) {
@@ -170,8 +231,20 @@ export function planPatches(g: Graph, config: PatchConfig): PatchPlan {
     const full = whole(tensorOf(g, node.outputs[0]!).shape);
     const macs = stats[i]!.macs;
     prefixMacs += macs;
-    for (const cell of cells)
-      patchMacs += (macs * regionPixels(cell.regions.get(node.outputs[0]!)!)) / regionPixels(full);
+    for (const cell of cells) {
+      const r = cell.regions.get(node.outputs[0]!);
+      const computed = r ? regionPixels(r) - (cell.cachedRows.get(node.outputs[0]!) ?? 0) * (r.x1 - r.x0) : 0;
+      patchMacs += (macs * computed) / regionPixels(full);
+    }
   });
-  return { ...config, splitTensor, input, cells, cellBytes, prefixMacs, patchMacs: Math.round(patchMacs) };
+  return {
+    ...config,
+    splitTensor,
+    input,
+    cells,
+    cellBytes,
+    rowCacheBytes,
+    prefixMacs,
+    patchMacs: Math.round(patchMacs),
+  };
 }
