@@ -6,14 +6,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { buildC, firstDifference, runC } from '../support/c-build.ts';
-import {
-  CONVERSION_CASES,
-  conversionGraph,
-  conversionInput,
-  describeKernelCasesOn,
-  KERNEL_CASES_16X8,
-  referenceOutputs,
-} from '../support/kernel-cases.ts';
+import { CONVERSION_CASES, conversionGraph, conversionInput } from '../support/conversion-cases.ts';
+import { referenceOutputs } from '../support/kernel-case.ts';
+import { describeKernelCasesOn, KERNEL_CASES_16X8 } from '../support/kernel-cases.ts';
 
 describeKernelCasesOn(['host'], 'C kernels (%s: gcc -Wall -Wextra -Werror -pedantic) equal the int8 reference');
 describeKernelCasesOn(

@@ -5,7 +5,8 @@
  */
 import { describe } from 'vitest';
 import { GraphBuilder } from '../../compiler/ir/graph.ts';
-import { describeKernelCasesOn, type KernelCase } from '../support/kernel-cases.ts';
+import type { KernelCase } from '../support/kernel-case.ts';
+import { describeKernelCasesOn } from '../support/kernel-cases.ts';
 
 /** A pad of a 2×3×4×5 input by `pads` (before, after per axis) with the quantized zero. */
 function padCase(pads: [number, number][], seed: number): KernelCase {

@@ -10,7 +10,7 @@ import { GraphBuilder } from '../../compiler/ir/graph.ts';
 import { int8ParamsOf, paramsOfKind } from '../../compiler/quantize/prepare/prepare-int8.ts';
 import { runInteger } from '../../compiler/reference/integer/interpreter.ts';
 import { buildC, firstDifference, runC } from '../support/c-build.ts';
-import { quantizeCase } from '../support/kernel-cases.ts';
+import { quantizeCase } from '../support/kernel-case.ts';
 import { mulberry32 } from '../support/seeded.ts';
 import { instantiateWasm } from '../support/wasm-build.ts';
 

@@ -10,14 +10,9 @@ import { NO_CLAMP } from '../../compiler/ir/attrs.ts';
 import { type Graph, GraphBuilder } from '../../compiler/ir/graph.ts';
 import type { RawValues } from '../../runtime/wasm/tinyedge-loader.js';
 import { firstDifference } from '../support/c-build.ts';
-import {
-  CONVERSION_CASES,
-  conversionGraph,
-  conversionInput,
-  KERNEL_CASES_16X8,
-  quantizeCase,
-  referenceOutputs,
-} from '../support/kernel-cases.ts';
+import { CONVERSION_CASES, conversionGraph, conversionInput } from '../support/conversion-cases.ts';
+import { quantizeCase, referenceOutputs } from '../support/kernel-case.ts';
+import { KERNEL_CASES_16X8 } from '../support/kernel-cases.ts';
 import { seededUniform } from '../support/seeded.ts';
 import { instantiateWasm } from '../support/wasm-build.ts';
 

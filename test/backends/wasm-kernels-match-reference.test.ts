@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { firstDifference } from '../support/c-build.ts';
-import { KERNEL_CASES, quantizeCase, referenceOutputs } from '../support/kernel-cases.ts';
+import { quantizeCase, referenceOutputs } from '../support/kernel-case.ts';
+import { KERNEL_CASES } from '../support/kernel-cases.ts';
 import { instantiateWasm } from '../support/wasm-build.ts';
 
 describe('WASM kernels equal the int8 reference', () => {

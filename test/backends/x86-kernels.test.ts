@@ -10,7 +10,8 @@ import { chooseKernels } from '../../compiler/backends/c/kernel-table.ts';
 import { cBuildOf } from '../../compiler/backends/c/project.ts';
 import { predefinedMacros } from '../../targets/native-macros.ts';
 import { loadTarget } from '../../targets/target.ts';
-import { describeKernelCasesOn, fullyConnectedCase, KERNEL_CASES } from '../support/kernel-cases.ts';
+import { describeKernelCasesOn, KERNEL_CASES } from '../support/kernel-cases.ts';
+import { fullyConnectedCase } from '../support/mac-kernel-cases.ts';
 
 const X86 = ['x86-avxvnni', 'x86-avx2', 'ref'];
 

@@ -19,7 +19,8 @@ import { loadTflite } from '../../compiler/load/checked-imports.ts';
 import { runInteger } from '../../compiler/reference/integer/interpreter.ts';
 import { firstDifference } from '../support/c-build.ts';
 import { expectUserError, tinyedge } from '../support/cli.ts';
-import { KERNEL_CASES_16X8, quantizeCase, RELU6, referenceOutputs } from '../support/kernel-cases.ts';
+import { quantizeCase, RELU6, referenceOutputs } from '../support/kernel-case.ts';
+import { KERNEL_CASES_16X8 } from '../support/kernel-cases.ts';
 
 describe('16×8 kernel cases survive .tflite export and import', () => {
   it.each(KERNEL_CASES_16X8.map((c) => [c.name, c] as const))('%s: identical int16 outputs', (_name, c) => {

@@ -16,7 +16,7 @@ import { NO_CLAMP } from '../../compiler/ir/attrs.ts';
 import { type Graph, GraphBuilder } from '../../compiler/ir/graph.ts';
 import { runInteger } from '../../compiler/reference/integer/interpreter.ts';
 import { firstDifference } from '../support/c-build.ts';
-import { quantizeCase, RELU6 } from '../support/kernel-cases.ts';
+import { quantizeCase, RELU6 } from '../support/kernel-case.ts';
 import { seededUniform } from '../support/seeded.ts';
 
 /** x [1,5,6,3] → transpose conv → resize → resize, the modes chosen by `variant`. */

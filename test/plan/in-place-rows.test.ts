@@ -19,7 +19,7 @@ import { loadTarget } from '../../targets/target.ts';
 import { pythonRandomInt8 } from '../../tools/bench/python-random.ts';
 import { DEFAULT_MODELS_DIR } from '../../tools/bench/suite.ts';
 import { buildC, firstDifference, runC } from '../support/c-build.ts';
-import { quantizeCase, RELU6, referenceOutputs } from '../support/kernel-cases.ts';
+import { quantizeCase, RELU6, referenceOutputs } from '../support/kernel-case.ts';
 import { quantizedDefaultModel } from '../support/quantized-model.ts';
 import { seededUniform } from '../support/seeded.ts';
 

@@ -10,7 +10,8 @@ import { lookupInt16, softmaxInt16Tables } from '../../compiler/arith/softmax-in
 import { tensorOf } from '../../compiler/ir/graph.ts';
 import type { Quantization } from '../../compiler/ir/tensor.ts';
 import { runF32 } from '../../compiler/reference/f32/interpreter.ts';
-import { KERNEL_CASES_16X8, quantizeCase, referenceOutputs } from '../support/kernel-cases.ts';
+import { quantizeCase, referenceOutputs } from '../support/kernel-case.ts';
+import { KERNEL_CASES_16X8 } from '../support/kernel-cases.ts';
 
 describe('int64 MultiplyByQuantizedMultiplier (16×8 with int64 biases)', () => {
   const HALF = 1 << 30; // 0.5 as a Q31 multiplier with shift 0

@@ -15,7 +15,7 @@ import { parsePrecisionList } from '../../compiler/quantize/precision-plan.ts';
 import { quantizeGraph } from '../../compiler/quantize/quantize-graph.ts';
 import { seededImages, syntheticDetector } from '../detection/synthetic-detector.ts';
 import { buildC, firstDifference, runC } from '../support/c-build.ts';
-import { quantizeCase, referenceOutputs } from '../support/kernel-cases.ts';
+import { quantizeCase, referenceOutputs } from '../support/kernel-case.ts';
 import { MIXED_CASE, MIXED_PLAN, mixedGraph } from '../support/mixed-precision-graph.ts';
 import { instantiateWasm } from '../support/wasm-build.ts';
 

@@ -8,7 +8,7 @@ import { NO_CLAMP } from '../../compiler/ir/attrs.ts';
 import { type Graph, GraphBuilder } from '../../compiler/ir/graph.ts';
 import { sizeOf } from '../../compiler/ir/tensor.ts';
 import type { PrecisionPlan } from '../../compiler/quantize/precision-plan.ts';
-import { type KernelCase, RELU6 } from './kernel-cases.ts';
+import { type KernelCase, RELU6 } from './kernel-case.ts';
 import { seededUniform } from './seeded.ts';
 
 /** The plan of the mixed case: every precision and both directions of conversion. */

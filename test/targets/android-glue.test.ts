@@ -15,7 +15,8 @@ import { loadTarget } from '../../targets/target.ts';
 import { quantizedSyntheticDetector } from '../detection/synthetic-detector.ts';
 import { JNI_INCLUDE, linkJniLibrary, runJniHarness } from '../support/android-jni.ts';
 import { buildC, firstDifference } from '../support/c-build.ts';
-import { KERNEL_CASES, quantizeCase } from '../support/kernel-cases.ts';
+import { quantizeCase } from '../support/kernel-case.ts';
+import { KERNEL_CASES } from '../support/kernel-cases.ts';
 import { seededUniform } from '../support/seeded.ts';
 
 describe('android-arm64: JNI glue, Kotlin class and NDK CMakeLists.txt', () => {

@@ -14,7 +14,9 @@ import { tupleOf } from '../../compiler/ir/tuple.ts';
 import { loadTarget } from '../../targets/target.ts';
 import { withInt4Weights } from '../../tools/bench/int4-weights.ts';
 import { buildC, firstDifference, runC } from '../support/c-build.ts';
-import { describeKernelCasesOn, INT4_MATMUL_CASES, quantizeCase, referenceOutputs } from '../support/kernel-cases.ts';
+import { INT4_MATMUL_CASES } from '../support/int4-matmul-cases.ts';
+import { quantizeCase, referenceOutputs } from '../support/kernel-case.ts';
+import { describeKernelCasesOn } from '../support/kernel-cases.ts';
 import { instantiateWasm, moduleBytes } from '../support/wasm-build.ts';
 
 describeKernelCasesOn(

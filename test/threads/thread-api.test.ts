@@ -11,7 +11,8 @@ import { checkThreads } from '../../compiler/compile/compile-model.ts';
 import { loadTarget } from '../../targets/target.ts';
 import { linkJniLibrary } from '../support/android-jni.ts';
 import { buildC } from '../support/c-build.ts';
-import { KERNEL_CASES, quantizeCase } from '../support/kernel-cases.ts';
+import { quantizeCase } from '../support/kernel-case.ts';
+import { KERNEL_CASES } from '../support/kernel-cases.ts';
 
 describe('--threads', () => {
   it('takes 1 to 64 on the hosted C targets and wasm32, only 1 elsewhere', () => {

@@ -24,6 +24,7 @@ import { type Quantization, sizeOf, type Tensor } from '../../ir/tensor.ts';
 import { tupleOf } from '../../ir/tuple.ts';
 import { prepareInt8Node } from '../../quantize/prepare/prepare-int8.ts';
 import { OnnxGraphBuilder } from './onnx-builder.ts';
+import { resizeBilinearGathers, resizeNearestGathers } from './resize-gathers.ts';
 
 /** Where an IR tensor lives in the ONNX graph and in which layout. */
 interface Placed {
@@ -176,24 +177,16 @@ class Int8OnnxExport {
     return this.clip(this.b.node('QLinearConv', ins, node.name, attrs), node);
   }
 
-  /** Gathers along NHWC axis 1 (rows) or 2 (columns) with constant source indices. */
-  private gather(x: string, indices: ArrayLike<number>, axis: 1 | 2, base: string): string {
-    return this.b.node('Gather', [x, this.b.constant(`${base}_indices`, 'int64', [indices.length], indices)], base, {
-      axis,
-    });
-  }
-
   /** Nearest resize as two int8 Gathers through prepare-int8's source tables: exactly TFLite's indices. */
   private resizeNearest(node: Node): string {
     const p = prepareInt8Node(this.g, node);
     if (p.kind !== 'resize') throw new Error('internal: resize params expected');
-    return this.gather(this.gather(this.plain(node.inputs[0]!), p.rows, 1, `${node.name}_rows`), p.cols, 2, node.name);
+    return resizeNearestGathers(this.b, this.plain(node.inputs[0]!), p, node.name);
   }
 
   /**
-   * Bilinear resize with TFLite's Q10 taps (prepare-int8's tables): the four gathered tap tensors of the dequantized
-   * input weighted by (1024 − frac)/1024 and frac/1024 per row and column, then QuantizeLinear (half to even where
-   * TFLite rounds half away from zero: one step apart on ties).
+   * Bilinear resize with TFLite's Q10 taps (prepare-int8's tables) on the dequantized input, then QuantizeLinear
+   * (half to even where TFLite rounds half away from zero: one step apart on ties).
    */
   private resizeBilinear(node: Node): string {
     const p = prepareInt8Node(this.g, node);
@@ -204,35 +197,7 @@ class Int8OnnxExport {
       [this.plain(input), this.scaleOf(input), this.zeroOf(input)],
       `${node.name}_dq`,
     );
-    const pick = (t: Int32Array, k: number) => Array.from({ length: t.length / 3 }, (_, i) => t[3 * i + k]!);
-    const weight = (t: Int32Array, hi: boolean, dims: number[], base: string) =>
-      this.b.constant(
-        base,
-        'float',
-        dims,
-        pick(t, 2).map((f) => (hi ? f : 1024 - f) / 1024),
-      );
-    const [oh, ow] = [p.rows.length / 3, p.cols.length / 3];
-    const rows = [0, 1].map((k) => this.gather(x, pick(p.rows, k), 1, `${node.name}_r${k}`));
-    const mix = (a: string, b: string, t: Int32Array, dims: number[], base: string) =>
-      this.b.node(
-        'Add',
-        [
-          this.b.node('Mul', [a, weight(t, false, dims, `${base}_w0`)], `${base}_a`),
-          this.b.node('Mul', [b, weight(t, true, dims, `${base}_w1`)], `${base}_b`),
-        ],
-        base,
-      );
-    const across = rows.map((r, k) =>
-      mix(
-        this.gather(r, pick(p.cols, 0), 2, `${node.name}_r${k}c0`),
-        this.gather(r, pick(p.cols, 1), 2, `${node.name}_r${k}c1`),
-        p.cols,
-        [1, 1, ow, 1],
-        `${node.name}_row${k}`,
-      ),
-    );
-    const y = mix(across[0]!, across[1]!, p.rows, [1, oh, 1, 1], `${node.name}_f32`);
+    const y = resizeBilinearGathers(this.b, x, p, node.name);
     return this.b.node('QuantizeLinear', [y, this.scaleOf(node.outputs[0]!), this.zeroOf(node.outputs[0]!)], node.name);
   }
 

@@ -6,14 +6,15 @@
  * schema stores them; tinyedge's quantizer makes float32 scales, so import(export(model)) computes the same.
  */
 
-import { TinyedgeError, withPlace } from '../../errors.ts';
+import { withPlace } from '../../errors.ts';
 import { BUILTIN_CODE, FIELD, OPTIONS_TYPE, TYPE_CODE } from '../../formats/tflite/schema.ts';
-import type { Clamp, Pads4 } from '../../ir/attrs.ts';
+import type { Pads4 } from '../../ir/attrs.ts';
 import { type Graph, type Node, type NodeOf, tensorOf } from '../../ir/graph.ts';
 import { tfPads, transposeConvPads } from '../../ir/padding.ts';
 import { indexQuant, type Quantization, type Tensor } from '../../ir/tensor.ts';
 import { tupleOf } from '../../ir/tuple.ts';
 import { activationType, quantizeValue, RANGE_OF } from '../../quantize/prepare/quant-params.ts';
+import { ACTIVATION_CODE, activationOf, builtinVersion, builtinVersion16x8, fail } from './tflite-builtins.ts';
 import {
   type TfliteModelRecord,
   type TfliteOptionField,
@@ -21,78 +22,6 @@ import {
   type TfliteTensorRecord,
   writeTflite,
 } from './write-model.ts';
-
-/**
- * Operator versions written: the lowest that TFLM's kernels accept for int8 with per-channel weights. A node using a
- * later feature raises its opcode's version: half_pixel_centers makes a resize version 3, a bias makes TRANSPOSE_CONV
- * version 3 and a fused activation version 4 (TFLM builds older than its fused-activation support ignore it).
- */
-const VERSION: Record<string, number> = {
-  CONV_2D: 3,
-  DEPTHWISE_CONV_2D: 3,
-  FULLY_CONNECTED: 4,
-  ADD: 2,
-  MUL: 2,
-  AVERAGE_POOL_2D: 2,
-  MAX_POOL_2D: 2,
-  MEAN: 2,
-  REDUCE_MAX: 2,
-  PAD: 2,
-  PADV2: 2,
-  CONCATENATION: 2,
-  RESHAPE: 1,
-  SOFTMAX: 2,
-  LOGISTIC: 2,
-  RELU: 2,
-  RELU6: 2,
-  RELU_N1_TO_1: 2,
-  QUANTIZE: 2,
-  RESIZE_BILINEAR: 2,
-  RESIZE_NEAREST_NEIGHBOR: 2,
-  TRANSPOSE_CONV: 2,
-  ARG_MAX: 2,
-  TRANSPOSE: 2,
-  TOPK_V2: 2,
-};
-
-/** The versions that first take int16 activations (16×8): a node writing int16 raises its opcode to at least this. */
-const VERSION_16X8: Record<string, number> = {
-  CONV_2D: 4,
-  DEPTHWISE_CONV_2D: 5,
-  FULLY_CONNECTED: 7,
-  ADD: 3,
-  MUL: 4,
-  AVERAGE_POOL_2D: 3,
-  MAX_POOL_2D: 3,
-  MEAN: 3,
-  REDUCE_MAX: 3,
-  PAD: 4,
-  PADV2: 4,
-  CONCATENATION: 3,
-  SOFTMAX: 3,
-  RELU: 3,
-  RELU6: 3,
-  QUANTIZE: 3,
-  RESHAPE: 1,
-  TRANSPOSE: 5,
-};
-
-const ACTIVATION_CODE = { NONE: 0, RELU: 1, RELU_N1_TO_1: 2, RELU6: 3 } as const;
-
-function fail(message: string): never {
-  throw new TinyedgeError('TE402', message);
-}
-
-/** A fused clamp as TFLite's fused activation; others cannot be said in .tflite. */
-function activationOf(c: Clamp): number {
-  if (c.min === null && c.max === null) return ACTIVATION_CODE.NONE;
-  if (c.min === 0 && c.max === null) return ACTIVATION_CODE.RELU;
-  if (c.min === 0 && c.max === 6) return ACTIVATION_CODE.RELU6;
-  if (c.min === -1 && c.max === 1) return ACTIVATION_CODE.RELU_N1_TO_1;
-  return fail(
-    `fused clamp [${c.min ?? '-inf'}, ${c.max ?? 'inf'}] has no TFLite activation (NONE, RELU, RELU6, RELU_N1_TO_1)`,
-  );
-}
 
 const int8 = (field: number, value: number): TfliteOptionField => ({ field, kind: 'int8', value });
 const int32 = (field: number, value: number): TfliteOptionField => ({ field, kind: 'int32', value });
@@ -169,10 +98,10 @@ class Int8TfliteExport {
     inputs: number[],
     outputs: number[],
     options?: TfliteOptionsRecord,
-    base = VERSION[name] ?? fail(`${name} has no TFLite builtin`),
+    base = builtinVersion(name),
   ): void {
     const int16 = this.record.tensors[outputs[0]!]!.type === TYPE_CODE.int16;
-    const version = int16 ? Math.max(base, VERSION_16X8[name] ?? fail(`${name} has no 16×8 form in TFLite`)) : base;
+    const version = int16 ? Math.max(base, builtinVersion16x8(name)) : base;
     let opcode = this.opcodeIndex.get(name);
     if (opcode === undefined) {
       opcode = this.record.opcodes.length;

@@ -15,17 +15,9 @@ import type { OpAttrs, OpName } from '../../ir/ops.ts';
 import { formatShape, type Quantization } from '../../ir/tensor.ts';
 import { verifyGraph } from '../../ir/verify.ts';
 import { verifyQuantizedGraph, verifyTensorQuantization } from '../../ir/verify-quantized.ts';
-import {
-  checkKernelShape,
-  constantOf,
-  explicitPads,
-  fail,
-  intsAttr,
-  NHWC_OF_NCHW,
-  numberAttr,
-  reduceMaxOf,
-} from './onnx-node.ts';
+import { constantOf, explicitPads, fail, intsAttr, NHWC_OF_NCHW, numberAttr, reduceMaxOf } from './onnx-node.ts';
 import { checkOnnxSchema } from './onnx-schema.ts';
+import { qlinearConvFilter } from './qlinear-conv-filter.ts';
 import type { OnnxModelRecord, OnnxNodeRecord } from './read-model.ts';
 
 /** An ONNX value that is an IR tensor, as is or viewed in NCHW. */
@@ -157,70 +149,28 @@ class OnnxInt8Importer {
     const [xName, xs, xz, wName, ws, wz, ys, yz, bName] = n.inputs;
     const x = this.tensor(xName!);
     if (x.layout !== 'nchw') fail('QLinearConv reads an NCHW tensor');
-    const w = constantOf(this.m, wName!);
-    if (w.type !== 'int8' || w.dims.length !== 4) fail(`weights '${wName}' must be int8 [O, I, KH, KW]`);
-    const [wsc, wzp] = [constantOf(this.m, ws!), constantOf(this.m, wz!)];
-    if (wsc.type !== 'float' || wzp.type !== 'int8')
-      fail(`weights '${wName}' need a float scale and an int8 zero point`);
-    const wScale = Array.from(wsc.data);
-    if (wzp.data.length !== wScale.length)
-      fail(`weights '${wName}' have ${wScale.length} scales but ${wzp.data.length} zero points`);
-    if (Array.from(wzp.data).some((z) => z !== 0))
-      fail(`weights '${wName}' have a non-zero zero point: tinyedge's int8 weights are symmetric`);
-    const [o, i, kh, kw] = w.dims;
-    checkKernelShape(n, kh!, kw!);
-    // ONNX Runtime refuses a per-channel scale whose length is not the output channels.
-    if (wScale.length !== 1 && wScale.length !== o)
-      fail(`weights '${wName}' have ${wScale.length} scales for ${o} output channels`);
     const c = this.shape(x)[3]!;
-    const group = numberAttr(n, 'group', 1);
-    const scales = wScale.length === 1 ? [wScale[0]!] : wScale;
-    const wq: Quantization =
-      scales.length === 1
-        ? { scale: scales, zeroPoint: [0] }
-        : { scale: scales, zeroPoint: scales.map(() => 0), axis: 0 };
-    const src = w.data as Int8Array;
+    const f = qlinearConvFilter(this.m, n, wName!, ws!, wz!, c, numberAttr(n, 'group', 1));
+    const filter = this.irConstant(wName!, f.shape, f.data, f.quant);
     const strides = intsAttr(n, 'strides', [1, 1]) as [number, number];
     const dilations = intsAttr(n, 'dilations', [1, 1]) as [number, number];
     const pads = explicitPads(n);
-    let filter: string;
-    let op: 'conv2d' | 'depthwise_conv2d';
-    if (group === 1) {
-      if (i !== c) fail(`weights '${wName}' expect ${i} input channels, the input has ${c}`);
-      const ohwi = new Int8Array(src.length);
-      for (let oc = 0; oc < o!; oc++)
-        for (let ci = 0; ci < i; ci++)
-          for (let y = 0; y < kh!; y++)
-            for (let xx = 0; xx < kw!; xx++)
-              ohwi[((oc * kh! + y) * kw! + xx) * i + ci] = src[((oc * i + ci) * kh! + y) * kw! + xx]!;
-      filter = this.irConstant(wName!, [o!, kh!, kw!, i], ohwi, wq);
-      op = 'conv2d';
-    } else if (group === c && i === 1) {
-      const hwc = new Int8Array(src.length);
-      for (let oc = 0; oc < o!; oc++)
-        for (let y = 0; y < kh!; y++)
-          for (let xx = 0; xx < kw!; xx++) hwc[(y * kw! + xx) * o! + oc] = src[(oc * kh! + y) * kw! + xx]!;
-      filter = this.irConstant(wName!, [1, kh!, kw!, o!], hwc, wq.axis === undefined ? wq : { ...wq, axis: 3 });
-      op = 'depthwise_conv2d';
-    } else {
-      return fail(`group ${group} over ${c} channels is neither a regular (1) nor a depthwise (${c}) convolution`);
-    }
     const inputs = [x.ir, filter];
     if (bName) {
       const b = constantOf(this.m, bName);
       if (b.type !== 'int32') fail(`bias '${bName}' must be int32`);
-      inputs.push(this.irConstant(bName, [o!], Int32Array.from(b.data as Int32Array)));
+      inputs.push(this.irConstant(bName, [f.outChannels], Int32Array.from(b.data as Int32Array)));
     }
     this.checkQuant(x.ir, this.quantOf(xs!, xz!), 'input');
     const quant = this.quantOf(ys!, yz!);
     const ir =
-      op === 'conv2d'
+      f.op === 'conv2d'
         ? this.emit('conv2d', n.outputs[0]!, inputs, { strides, dilations, pads, clamp: NO_CLAMP }, quant)
         : this.emit(
             'depthwise_conv2d',
             n.outputs[0]!,
             inputs,
-            { strides, dilations, pads, depthMultiplier: o! / c, clamp: NO_CLAMP },
+            { strides, dilations, pads, depthMultiplier: f.outChannels / c, clamp: NO_CLAMP },
             quant,
           );
     return { kind: 'tensor', ir, layout: 'nchw' };

@@ -28,13 +28,6 @@
  *   y = x with its axes permuted. reduce_max (TFLite's REDUCE_MAX, input and output share quantization): y = max x.
  * - concat, reshape, clamp: each input requantized, y = clamp(MBQM(x + in_offset, s_in/s_out) + out_offset),
  *   a plain copy where the quantization is the same.
- * - softmax (TFLite's int8 Softmax; output scale 1/256, zero point −128): per row, d = max(x) − x ∈ [0, 255] and
- *   e = T[d], T a 256-entry int32 table made here: T[d] = exp_on_negative_values(SRDHM(−d·2^L, M)) as Q0.31 (the
- *   difference in Q5.26), M, L = QuantizeMultiplierGreaterThanOne(min(β·s_in·2^26, 2^31 − 1)), and T[d] = 0 for
- *   d > R, R = ⌊31·2^26 / 2^L⌋ (TFLite's diff_min = −R; it skips those elements, which a 0 entry does exactly).
- *   S = Σ RDBPOT(e, 12) (the sum in Q12.19); (scale, n) = GetReciprocal(S, 12);
- *   y = clamp(RDBPOT(SRDHM(scale, e), n + 23) − 128), and y = −128 when n + 23 > 31 (S ≥ 512: TFLM's TFLITE_CHECK
- *   aborts there; every exact quotient then rounds to 0). At most 4095 classes, so that S < 2^31.
  * - 16×8 (int16 activations with zero point 0, int8 weights; TFLite's 16x8 kernels): the same formulas with int16
  *   clamps, except: conv2d, depthwise_conv2d and fully_connected accumulate in int64 when the bias is int64 (always
  *   for depthwise, as TFLM) and then requantize with TFLite's int64 MultiplyByQuantizedMultiplier (`wide`: the
@@ -44,44 +37,27 @@
  *   S = Σe; h = clz(S); r = LUT_recip(clamp(((S << (h − 1)) + 2^13) >> 14) − 98304)); y = clamp((e·r + 2^(30 − h)) >>
  *   (31 − h), 0, 32767); LUT(v) = l[i] + ((l[i+1] − l[i])·(v & 127) + 64) >> 7, i = 256 + (v >> 7), over TFLite's
  *   513-entry tables of exp on [−10, 0] and 1/(1 + x) on [0, 1] (gen_lut in float32, softmax-int16.ts).
- * - logistic (TFLite's int8 Logistic; output scale 1/256, zero point −128): y = L[x + 128], a 256-entry table made
- *   here: with v = x − zp_in, M, L = frexp(s_in·2^27) (Q31) and R = ⌊15·2^27 / 2^L⌋: −128 for v ≤ −R, 127 for
- *   v ≥ R, else clamp(RDBPOT(logistic(MBQM(v, M, L) as Q4.27) as Q0.31, 23) − 128).
+ * - softmax, logistic (int8): their tables and formulas are in probability-tables.ts.
  * - top_k_values, top_k_indices (TFLite's TOPK_V2 along the last axis; the indices a model output only): the k largest
  *   x of each row, best first (the lower index first among equals), the values in the input's quantization.
  * - arg_max (TFLite's ARG_MAX, a model output only): y = the int32 index of the largest x along the axis, the first on
  *   ties; the input's quantization is monotonic, so the index of the largest int8 is that of the largest real value.
  */
 
-import {
-  clampInt,
-  frexpMultiplier,
-  multiplyByQuantizedMultiplier,
-  quantizeMultiplier,
-  roundingDivideByPOT,
-  saturatingRoundingDoublingHighMul,
-} from '../../arith/fixed-point.ts';
-import { expOnNegativeValues, logistic } from '../../arith/gemmlowp.ts';
+import { quantizeMultiplier } from '../../arith/fixed-point.ts';
 import { softmaxInt16Tables } from '../../arith/softmax-int16.ts';
 import { TinyedgeError } from '../../errors.ts';
 import { type Graph, type Node, tensorOf } from '../../ir/graph.ts';
 import { bilinearTaps, nearestSources } from '../../ir/resize-geometry.ts';
 import { type Quantization, sizeOf } from '../../ir/tensor.ts';
 import { tupleOf } from '../../ir/tuple.ts';
-import { activationType, clampToQuantized, Q_MAX, Q_MIN, quantizeValue, RANGE_OF } from './quant-params.ts';
+import { logisticInt8Table, softmaxInt8Table } from './probability-tables.ts';
+import { activationType, clampToQuantized, quantizeValue, RANGE_OF } from './quant-params.ts';
 
 /** Left shift TFLite applies to add's int8 inputs before rescaling them to a common scale. */
 export const ADD_LEFT_SHIFT = 20;
 /** The same for int16 inputs (16×8). */
 export const ADD_LEFT_SHIFT_INT16 = 15;
-/** Integer bits of softmax's scaled input differences (Q5.26), as TFLite. */
-export const SOFTMAX_DIFF_INTEGER_BITS = 5;
-/** Integer bits of softmax's sum of exponentials (Q12.19), as TFLite. */
-export const SOFTMAX_SUM_INTEGER_BITS = 12;
-/** Most classes an int8 softmax row may have: each exponential adds at most 2^19 to the Q12.19 sum. */
-export const SOFTMAX_MAX_DEPTH = 4095;
-/** Integer bits of logistic's rescaled input (Q4.27), as TFLite. */
-const LOGISTIC_INPUT_INTEGER_BITS = 4;
 
 /** A requantization from one quantization to another. */
 export interface Requant {
@@ -335,18 +311,10 @@ export function prepareInt8Node(g: Graph, node: Node): Int8Params {
         return { kind: 'softmax16', inputMultiplier: multiplier, inputShift: shift, ...softmaxInt16Tables() };
       }
       const depth = tensorOf(g, node.inputs[0]!).shape.at(-1) as number;
-      if (depth > SOFTMAX_MAX_DEPTH)
-        throw new TinyedgeError(
-          'TE203',
-          `int8 softmax supports up to ${SOFTMAX_MAX_DEPTH} classes, this one has ${depth}`,
-        );
-      requireProbabilityOutput(node.op, out);
-      return { kind: 'softmax', expTable: softmaxExpTable(node.attrs.beta, quantOf(g, node.inputs[0]!).scale[0]!) };
+      return { kind: 'softmax', expTable: softmaxInt8Table(depth, node.attrs.beta, quantOf(g, node.inputs[0]!), out) };
     }
     case 'logistic': {
-      const input = quantOf(g, node.inputs[0]!);
-      requireProbabilityOutput(node.op, out);
-      return { kind: 'lut', table: logisticTable(input.scale[0]!, input.zeroPoint[0]!) };
+      return { kind: 'lut', table: logisticInt8Table(quantOf(g, node.inputs[0]!), out) };
     }
     case 'resize_nearest':
     case 'resize_bilinear': {
@@ -385,49 +353,6 @@ export const UNSUPPORTED_16X8: ReadonlySet<string> = new Set([
   'resize_bilinear',
   'transpose_conv2d',
 ]);
-
-/** TFLite's int8 softmax and logistic write probabilities in steps of 1/256 from zero point −128, whatever the tensor says. */
-function requireProbabilityOutput(op: string, out: Quantization): void {
-  if (out.scale[0] !== 1 / 256 || out.zeroPoint[0] !== Q_MIN)
-    throw new TinyedgeError(
-      'TE203',
-      `int8 ${op} needs output scale 1/256 and zero point −128, got ${out.scale[0]} and ${out.zeroPoint[0]}`,
-    );
-}
-
-/** TFLite's floor(max_input_rescaled): the largest |input| whose rescaled value stays within the integer bits. */
-function inputRadius(integerBits: number, leftShift: number): number {
-  return Math.floor(((2 ** integerBits - 1) * 2 ** (31 - integerBits)) / 2 ** leftShift);
-}
-
-/** The softmax exponent table T[d] (see the file comment): TFLite's PreprocessSoftmaxScaling, diff_min and exp. */
-export function softmaxExpTable(beta: number, inputScale: number): Int32Array {
-  const real = Math.min(beta * inputScale * 2 ** (31 - SOFTMAX_DIFF_INTEGER_BITS), 2 ** 31 - 1);
-  if (!(real > 1))
-    throw new TinyedgeError('TE203', `int8 softmax needs β·input scale above 2^−26, got ${beta * inputScale}`);
-  const { multiplier, shift } = frexpMultiplier(real);
-  const radius = inputRadius(SOFTMAX_DIFF_INTEGER_BITS, shift);
-  // MultiplyByQuantizedMultiplierGreaterThanOne: d ≤ R keeps d·2^shift ≤ 31·2^26, so the product is exact.
-  return Int32Array.from({ length: 256 }, (_, d) =>
-    d > radius
-      ? 0
-      : expOnNegativeValues(saturatingRoundingDoublingHighMul(-d * 2 ** shift, multiplier), SOFTMAX_DIFF_INTEGER_BITS),
-  );
-}
-
-/** The logistic table L[x + 128] (see the file comment): TFLM's logistic Prepare and reference_integer_ops::Logistic. */
-export function logisticTable(inputScale: number, inputZeroPoint: number): Int8Array {
-  // TFLM takes round(frexp significand · 2^31) with no carry into the shift; for a float32 scale it is exact anyway.
-  const { multiplier, shift } = frexpMultiplier(inputScale * 2 ** (31 - LOGISTIC_INPUT_INTEGER_BITS));
-  const radius = inputRadius(LOGISTIC_INPUT_INTEGER_BITS, shift);
-  return Int8Array.from({ length: 256 }, (_, i) => {
-    const v = i - 128 - inputZeroPoint;
-    if (v <= -radius) return Q_MIN;
-    if (v >= radius) return Q_MAX;
-    const y = logistic(multiplyByQuantizedMultiplier(v, multiplier, shift), LOGISTIC_INPUT_INTEGER_BITS);
-    return clampInt(roundingDivideByPOT(y, 23) + Q_MIN, Q_MIN, Q_MAX);
-  });
-}
 
 /** Integer constants of every node, by node name. */
 export function prepareInt8(g: Graph): Map<string, Int8Params> {

@@ -8,7 +8,8 @@ import {
 import { getReciprocal } from '../../arith/gemmlowp.ts';
 import { lookupInt16 } from '../../arith/softmax-int16.ts';
 import { sizeOf } from '../../ir/tensor.ts';
-import { type Int8Params, type Requant, SOFTMAX_SUM_INTEGER_BITS } from '../../quantize/prepare/prepare-int8.ts';
+import type { Int8Params, Requant } from '../../quantize/prepare/prepare-int8.ts';
+import { SOFTMAX_SUM_INTEGER_BITS } from '../../quantize/prepare/probability-tables.ts';
 import { broadcastBinary } from '../broadcast.ts';
 import { alike } from '../layout.ts';
 import type { Activations } from './conv.ts';

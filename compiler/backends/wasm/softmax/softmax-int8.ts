@@ -8,7 +8,7 @@ import { INT32_MAX, INT32_MIN } from '../../../arith/fixed-point.ts';
 import { FORTY_EIGHT_OVER_17, MINUS_THIRTY_TWO_OVER_17 } from '../../../arith/gemmlowp.ts';
 import { type NodeOf, tensorOf } from '../../../ir/graph.ts';
 import { sizeOf } from '../../../ir/tensor.ts';
-import { SOFTMAX_SUM_INTEGER_BITS } from '../../../quantize/prepare/prepare-int8.ts';
+import { SOFTMAX_SUM_INTEGER_BITS } from '../../../quantize/prepare/probability-tables.ts';
 import type { Expr, FunctionBuilder, Local } from '../emit/binaryen.ts';
 import { tensorAddress as addr, type LayerContext, paramsOf } from '../emit/layer-context.ts';
 import { srdhm } from '../emit/requantize-int8.ts';
