@@ -83,7 +83,7 @@ export function emitC(
     body.push(`  ${what}`, '  TE_LAYER_MARK();');
     if (threads > 1 && splitsAcrossThreads(g, node)) {
       const perThread = partsPerThread(g, node, threads);
-      const stride = threadScratchStride(cScratchBytes(g, node));
+      const stride = threadScratchStride(cScratchBytes(g, node, layouts));
       const task = threadTask(prefix, `${prefix}_layer_${i}`, lines, stride, perThread);
       tasks.push(what, ...task.definition);
       body.push(`  ${task.call}`);
