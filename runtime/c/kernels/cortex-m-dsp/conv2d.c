@@ -137,56 +137,65 @@ static void te_widen_row_pair(const int8_t *a, const int8_t *b, int32_t k, int32
   "smlad %[a2], %[x0], %[w0], %[a2]\n\tsmlad %[b2], %[x1], %[w0], %[b2]\n\t"                                        \
   "smlad %[a3], %[x0], %[w1], %[a3]\n\tsmlad %[b3], %[x1], %[w1], %[b3]\n\t"
 
-/* a[0..4) and b[0..4) += the widened rows at xs (`steps` steps) times the group at *wp, which is left at the next
-   group. The fourteen registers the step needs leave none for a counter: the loop stops when xp reaches `end`, read
-   from the stack. Two steps a pass, entered at the second when `steps` is odd. */
+/* The group's accumulators a0..a3 (first row) and b0..b3 (second row): the folded bias at `bias` plus the widened
+   rows at xs (`steps` steps, te_widen_row_pair) times the group at *wp, which is left at the next group. The fourteen
+   registers the step needs leave none for a counter: the loop stops when xp reaches `end`, read from the stack. Two
+   steps a pass, entered at the second when `steps` is odd. */
 static inline __attribute__((always_inline)) void te_row_pair_group_dot(const int32_t *xs, int32_t steps,
-                                                                        const int32_t **wp, int32_t *a, int32_t *b) {
+                                                                        const int32_t **wp, const int32_t *bias,
+                                                                        int32_t *a, int32_t *b) {
   const int32_t *const end = xs + 4 * steps;
-  /* Bound by hand: gcc's allocator finds no fourteen registers for the asm by itself. */
+  /* Bound by hand: gcc's allocator finds no fourteen registers for the asm by itself; LDM wants a0..a3 ascending. */
   register const int32_t *xp __asm__("r12") = xs;
   register const int32_t *wq __asm__("lr") = *wp;
-  register int32_t a0 __asm__("r0") = a[0], a1 __asm__("r1") = a[1], a2 __asm__("r2") = a[2], a3 __asm__("r3") = a[3];
-  register int32_t b0 __asm__("r4") = b[0], b1 __asm__("r5") = b[1], b2 __asm__("r6") = b[2], b3 __asm__("r7") = b[3];
-  register int32_t x0 __asm__("r8"), x1 __asm__("r9"), w0 __asm__("r10") = steps & 1, w1 __asm__("r11");
-  __asm__ volatile("cmp %[w0], #0\n\t"
-                   "bne 2f\n"
-                   "1:\n\t" TE_ROW_PAIR_STEP "2:\n\t" TE_ROW_PAIR_STEP "ldr %[w0], %[end]\n\t"
-                   "cmp %[xp], %[w0]\n\t"
-                   "bne 1b\n\t"
-                   : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [b0] "+r"(b0), [b1] "+r"(b1),
-                     [b2] "+r"(b2), [b3] "+r"(b3), [xp] "+r"(xp), [wp] "+r"(wq), [w0] "+&r"(w0), [x0] "=&r"(x0),
-                     [x1] "=&r"(x1), [w1] "=&r"(w1)
-                   : [end] "m"(end)
-                   : "cc", "memory");
+  register int32_t a0 __asm__("r0"), a1 __asm__("r1"), a2 __asm__("r2"), a3 __asm__("r3");
+  register int32_t b0 __asm__("r4"), b1 __asm__("r5"), b2 __asm__("r6"), b3 __asm__("r7");
+  register int32_t x0 __asm__("r8"), x1 __asm__("r9"), w0 __asm__("r10") = steps & 1;
+  register const int32_t *w1 __asm__("r11") = bias;
+  __asm__ volatile("ldmia %[w1], {%[a0], %[a1], %[a2], %[a3]}\n\t"
+          "mov %[b0], %[a0]\n\tmov %[b1], %[a1]\n\tmov %[b2], %[a2]\n\tmov %[b3], %[a3]\n\t"
+          "cmp %[w0], #0\n\t"
+          "bne 2f\n"
+          "1:\n\t" TE_ROW_PAIR_STEP "2:\n\t" TE_ROW_PAIR_STEP "ldr %[w0], %[end]\n\t"
+          "cmp %[xp], %[w0]\n\t"
+          "bne 1b\n\t"
+          : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [b0] "=&r"(b0), [b1] "=&r"(b1),
+            [b2] "=&r"(b2), [b3] "=&r"(b3), [xp] "+r"(xp), [wp] "+r"(wq), [w0] "+&r"(w0), [x0] "=&r"(x0),
+            [x1] "=&r"(x1), [w1] "+&r"(w1)
+          : [end] "m"(end)
+          : "cc", "memory");
   a[0] = a0, a[1] = a1, a[2] = a2, a[3] = a3, b[0] = b0, b[1] = b1, b[2] = b2, b[3] = b3;
   *wp = wq;
 }
 
+/* Widens each pair of rows once, then runs every group of four channels over both. Layers with TFLite's (multiplier,
+   shift) arrays (no 'smmul' pairs) keep the one-row path. */
 void te_matmul_row_pairs_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, int32_t rows, int32_t k,
                             int32_t out_c, const te_mac_params *p, int32_t *scratch, int8_t *y) {
   const te_row_constants c = te_row_constants_of(p);
-  const int32_t steps = (k + 3) >> 2;
-  int32_t r, o, j;
-  for (r = 0; r + 2 <= rows; r += 2, x += 2 * k, y += 2 * out_c) {
-    const int32_t *wp = (const int32_t *)(const void *)w; /* an int32 array (render-nodes.ts): word-aligned */
-    int8_t *yb = y + out_c;
-    te_widen_row_pair(x, x + k, k, scratch);
-    for (o = 0; o + 4 <= out_c; o += 4) {
+  const int32_t steps = (k + 3) >> 2, groups = out_c >> 2;
+  const int32_t *const mr = p->multipliers, offset = p->output_offset;
+  int32_t r = 0, o, j;
+  if (!p->shifts) {
+    for (; r + 2 <= rows; r += 2, x += 2 * k, y += 2 * out_c) {
+      const int32_t *wp = (const int32_t *)(const void *)w; /* an int32 array (render-nodes.ts): word-aligned */
+      int8_t *yb = y + out_c;
       int32_t a[4], b[4];
-      for (j = 0; j < 4; j++) a[j] = b[j] = folded_bias[o + j];
-      te_row_pair_group_dot(scratch, steps, &wp, a, b);
-      te_requantize_group4(a[0], a[1], a[2], a[3], &c, o, y);
-      te_requantize_group4(b[0], b[1], b[2], b[3], &c, o, yb);
-    }
-    if (o < out_c) {
-      /* The last out_c % 4 channels: their group is zero-padded to four. */
-      int32_t a[4], b[4];
-      for (j = 0; j < 4; j++) a[j] = b[j] = o + j < out_c ? folded_bias[o + j] : 0;
-      te_row_pair_group_dot(scratch, steps, &wp, a, b);
-      te_dsp_requantize(a, out_c - o, p, o, y + o);
-      te_dsp_requantize(b, out_c - o, p, o, yb + o);
+      te_widen_row_pair(x, x + k, k, scratch);
+      for (o = 0; o < 4 * groups; o += 4) {
+        te_row_pair_group_dot(scratch, steps, &wp, folded_bias + o, a, b);
+        te_smmul_requantize4(a[0], a[1], a[2], a[3], mr + 2 * o, offset, c.clamp, c.lo4, c.hi4, y + o);
+        te_smmul_requantize4(b[0], b[1], b[2], b[3], mr + 2 * o, offset, c.clamp, c.lo4, c.hi4, yb + o);
+      }
+      if (o < out_c) {
+        /* The last out_c % 4 channels: their group is zero-padded to four, and so is its bias here. */
+        int32_t bias[4];
+        for (j = 0; j < 4; j++) bias[j] = o + j < out_c ? folded_bias[o + j] : 0;
+        te_row_pair_group_dot(scratch, steps, &wp, bias, a, b);
+        te_dsp_requantize(a, out_c - o, p, o, y + o);
+        te_dsp_requantize(b, out_c - o, p, o, yb + o);
+      }
     }
   }
-  if (r < rows) te_row_times_matrix(x, w, folded_bias, k, out_c, &c, y);
+  for (; r < rows; r++, x += k, y += out_c) te_row_times_matrix(x, w, folded_bias, k, out_c, &c, y);
 }
