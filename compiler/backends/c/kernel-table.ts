@@ -164,7 +164,8 @@ export interface KernelFolder {
   pairs?: PairsKernel;
   /**
    * Whether its conv2d family has te_matmul_row_pairs_s8 (same layout as its te_matmul_s8): two rows at a time from
-   * an int16 copy of both in scratch, 16·ceil(K/4) bytes (rowPairsScratchBytes).
+   * an int16 copy of both in scratch, 16·ceil(K/4) bytes (rowPairsScratchBytes); its te_conv2d_s8 likewise takes two
+   * windows at a time and wants that much more patch.
    */
   rowPairs?: boolean;
   /** The filter layout of its depthwise_conv2d family; 'hwc' when absent. */
@@ -201,7 +202,7 @@ export const KERNEL_FOLDERS: Record<string, KernelFolder> = {
     needs: ['__aarch64__', '__ARM_FEATURE_DOTPROD'],
   },
   'cortex-m-dsp': {
-    isa: 'Armv7E-M DSP: SMLAD on SXTB16-unpacked pairs, 2 MACs per instruction; SMMLAR/SMMLSR requantization (also in add); SXTAB16 sums in average pooling; int4 weights as AND-masked halfword lanes',
+    isa: 'Armv7E-M DSP: SMLAD on SXTB16-unpacked pairs, 2 MACs per instruction, two rows (or windows) × four channels a step from int16 copies; SMMLAR/SMMLSR requantization (also in add); SXTAB16 sums in average pooling; int4 weights as AND-masked halfword lanes',
     families: ['conv2d', 'depthwise_conv2d', 'add', 'avg_pool', 'matmul_w4'],
     matmulLayout: 'o4-s16-pairs',
     matmulW4Layout: 'o4-k4-u4-lanes',

@@ -36,8 +36,8 @@ import {
 
 /**
  * Bytes of scratch a node's C kernel needs with the kernels of `layouts`: te_conv2d_s8 gathers up to two output
- * pixels' windows (2·kh·kw·c bytes; te_conv2d_s16 reads its input in place); te_matmul_row_pairs_s8 widens two rows
- * (rowPairsScratchBytes); te_transpose_conv2d_s8 accumulates the whole output in int32 (4 bytes an element), as
+ * pixels' windows (2·kh·kw·c bytes; te_conv2d_s16 reads its input in place), and with rowPairs kernels widens them
+ * before them (rowPairsScratchBytes); te_matmul_row_pairs_s8 widens two rows; te_transpose_conv2d_s8 accumulates the whole output in int32 (4 bytes an element), as
  * TFLM's scratch buffer.
  */
 export function cScratchBytes(g: Graph, node: Node, layouts: KernelLayouts = REF_LAYOUTS): number {
@@ -46,7 +46,8 @@ export function cScratchBytes(g: Graph, node: Node, layouts: KernelLayouts = REF
   if (rowPairs !== undefined) return rowPairsScratchBytes(rowPairs);
   if (node.op !== 'conv2d' || isPointwiseConv(g, node) || tensorOf(g, node.outputs[0]!).dtype === 'int16') return 0;
   const f = tensorOf(g, node.inputs[1]!).shape;
-  return 2 * f[1]! * f[2]! * f[3]!;
+  const k = f[1]! * f[2]! * f[3]!;
+  return 2 * k + (layouts.rowPairs ? rowPairsScratchBytes(k) : 0);
 }
 
 /** cScratchBytes with the kernels of `layouts`, as the memory planner asks it. */

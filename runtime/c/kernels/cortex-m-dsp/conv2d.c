@@ -89,6 +89,8 @@ static inline __attribute__((always_inline)) void te_row_times_matrix(const int8
   }
 }
 
+/* te_conv2d_s8 is this file's own (two windows at a time, below); row_drivers.h gives te_matmul_s8. */
+#define TE_CONV2D_OWN
 #include "../internal/row_drivers.h"
 
 /* Rows a and b (k int8 each) widened into s as, per step of four k, the words SXTB16 makes: a's (x0, x2), b's, a's
@@ -139,8 +141,8 @@ static void te_widen_row_pair(const int8_t *a, const int8_t *b, int32_t k, int32
 
 /* The group's accumulators a0..a3 (first row) and b0..b3 (second row): the folded bias at `bias` plus the widened
    rows at xs (`steps` steps, te_widen_row_pair) times the group at *wp, which is left at the next group. The fourteen
-   registers the step needs leave none for a counter: the loop stops when xp reaches `end`, read from the stack. Two
-   steps a pass, entered at the second when `steps` is odd. */
+   registers the step needs leave none for a counter: the loop stops when xp reaches `end`, read from the stack. Four
+   steps a pass (the taken branch and the end test paid once), entered at the (5 − steps % 4)th when steps % 4 ≠ 0. */
 static inline __attribute__((always_inline)) void te_row_pair_group_dot(const int32_t *xs, int32_t steps,
                                                                         const int32_t **wp, const int32_t *bias,
                                                                         int32_t *a, int32_t *b) {
@@ -150,13 +152,17 @@ static inline __attribute__((always_inline)) void te_row_pair_group_dot(const in
   register const int32_t *wq __asm__("lr") = *wp;
   register int32_t a0 __asm__("r0"), a1 __asm__("r1"), a2 __asm__("r2"), a3 __asm__("r3");
   register int32_t b0 __asm__("r4"), b1 __asm__("r5"), b2 __asm__("r6"), b3 __asm__("r7");
-  register int32_t x0 __asm__("r8"), x1 __asm__("r9"), w0 __asm__("r10") = steps & 1;
+  register int32_t x0 __asm__("r8"), x1 __asm__("r9"), w0 __asm__("r10") = steps & 3;
   register const int32_t *w1 __asm__("r11") = bias;
   __asm__ volatile("ldmia %[w1], {%[a0], %[a1], %[a2], %[a3]}\n\t"
           "mov %[b0], %[a0]\n\tmov %[b1], %[a1]\n\tmov %[b2], %[a2]\n\tmov %[b3], %[a3]\n\t"
-          "cmp %[w0], #0\n\t"
-          "bne 2f\n"
-          "1:\n\t" TE_ROW_PAIR_STEP "2:\n\t" TE_ROW_PAIR_STEP "ldr %[w0], %[end]\n\t"
+          "cmp %[w0], #2\n\t"
+          "beq 3f\n\t"
+          "bhi 2f\n\t"
+          "cmp %[w0], #1\n\t"
+          "beq 4f\n"
+          "1:\n\t" TE_ROW_PAIR_STEP "2:\n\t" TE_ROW_PAIR_STEP "3:\n\t" TE_ROW_PAIR_STEP "4:\n\t" TE_ROW_PAIR_STEP
+          "ldr %[w0], %[end]\n\t"
           "cmp %[xp], %[w0]\n\t"
           "bne 1b\n\t"
           : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [b0] "=&r"(b0), [b1] "=&r"(b1),
@@ -168,34 +174,71 @@ static inline __attribute__((always_inline)) void te_row_pair_group_dot(const in
   *wp = wq;
 }
 
+/* Both rows' out_c channels from their widened copy at xs (`steps` steps), written at ya and yb; 'smmul' constants.
+   One copy for te_matmul_row_pairs_s8 and te_conv2d_s8 (its unrolled asm is long); a call a row pair costs little. */
+static __attribute__((noinline)) void te_row_pair_times_matrix(const int32_t *xs, int32_t steps,
+                                                                           const int8_t *w, const int32_t *folded_bias,
+                                                                           int32_t out_c, const te_row_constants *c,
+                                                                           int8_t *ya, int8_t *yb) {
+  const te_mac_params *p = c->p;
+  const int32_t *const mr = p->multipliers, offset = p->output_offset;
+  const int32_t *wp = (const int32_t *)(const void *)w; /* an int32 array (render-nodes.ts): word-aligned */
+  int32_t a[4], b[4], o, j;
+  for (o = 0; o + 4 <= out_c; o += 4) {
+    te_row_pair_group_dot(xs, steps, &wp, folded_bias + o, a, b);
+    te_smmul_requantize4(a[0], a[1], a[2], a[3], mr + 2 * o, offset, c->clamp, c->lo4, c->hi4, ya + o);
+    te_smmul_requantize4(b[0], b[1], b[2], b[3], mr + 2 * o, offset, c->clamp, c->lo4, c->hi4, yb + o);
+  }
+  if (o < out_c) {
+    /* The last out_c % 4 channels: their group is zero-padded to four, and so is its bias here. */
+    int32_t bias[4];
+    for (j = 0; j < 4; j++) bias[j] = o + j < out_c ? folded_bias[o + j] : 0;
+    te_row_pair_group_dot(xs, steps, &wp, bias, a, b);
+    te_dsp_requantize(a, out_c - o, p, o, ya + o);
+    te_dsp_requantize(b, out_c - o, p, o, yb + o);
+  }
+}
+
 /* Widens each pair of rows once, then runs every group of four channels over both. Layers with TFLite's (multiplier,
    shift) arrays (no 'smmul' pairs) keep the one-row path. */
 void te_matmul_row_pairs_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, int32_t rows, int32_t k,
                             int32_t out_c, const te_mac_params *p, int32_t *scratch, int8_t *y) {
   const te_row_constants c = te_row_constants_of(p);
-  const int32_t steps = (k + 3) >> 2, groups = out_c >> 2;
-  const int32_t *const mr = p->multipliers, offset = p->output_offset;
-  int32_t r = 0, o, j;
+  const int32_t steps = (k + 3) >> 2;
+  int32_t r = 0;
   if (!p->shifts) {
     for (; r + 2 <= rows; r += 2, x += 2 * k, y += 2 * out_c) {
-      const int32_t *wp = (const int32_t *)(const void *)w; /* an int32 array (render-nodes.ts): word-aligned */
-      int8_t *yb = y + out_c;
-      int32_t a[4], b[4];
       te_widen_row_pair(x, x + k, k, scratch);
-      for (o = 0; o < 4 * groups; o += 4) {
-        te_row_pair_group_dot(scratch, steps, &wp, folded_bias + o, a, b);
-        te_smmul_requantize4(a[0], a[1], a[2], a[3], mr + 2 * o, offset, c.clamp, c.lo4, c.hi4, y + o);
-        te_smmul_requantize4(b[0], b[1], b[2], b[3], mr + 2 * o, offset, c.clamp, c.lo4, c.hi4, yb + o);
-      }
-      if (o < out_c) {
-        /* The last out_c % 4 channels: their group is zero-padded to four, and so is its bias here. */
-        int32_t bias[4];
-        for (j = 0; j < 4; j++) bias[j] = o + j < out_c ? folded_bias[o + j] : 0;
-        te_row_pair_group_dot(scratch, steps, &wp, bias, a, b);
-        te_dsp_requantize(a, out_c - o, p, o, y + o);
-        te_dsp_requantize(b, out_c - o, p, o, yb + o);
-      }
+      te_row_pair_times_matrix(scratch, steps, w, folded_bias, out_c, &c, y, y + out_c);
     }
   }
   for (; r < rows; r++, x += k, y += out_c) te_row_times_matrix(x, w, folded_bias, k, out_c, &c, y);
+}
+
+/* Two output pixels at a time, as te_matmul_row_pairs_s8 takes two rows: `patch` (cScratchBytes) holds their widened
+   windows (16·ceil(k/4) bytes) and then the two int8 windows they are gathered into. A lone last pixel, and layers
+   with TFLite's (multiplier, shift) arrays, take the one-window path. */
+void te_conv2d_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, const te_window *g, int32_t out_c,
+                  const te_mac_params *p, int8_t *patch, int8_t *y) {
+  const int32_t k = g->kh * g->kw * g->c, steps = (k + 3) >> 2, pixels = g->oh * g->ow, ow = g->ow;
+  const int8_t zero_point = (int8_t)(-p->input_offset);
+  const te_row_constants c = te_row_constants_of(p);
+  int32_t *const wide = (int32_t *)(void *)patch; /* the arena's scratch is word-aligned */
+  int8_t *const pa = patch + 16 * steps, *const pb = pa + k;
+  int32_t n, i;
+  for (n = 0; n < g->n; n++) {
+    i = 0;
+    if (!p->shifts) {
+      for (; i + 2 <= pixels; i += 2, y += 2 * out_c) {
+        te_gather_patch(x, g, n, i / ow, i % ow, zero_point, pa);
+        te_gather_patch(x, g, n, (i + 1) / ow, (i + 1) % ow, zero_point, pb);
+        te_widen_row_pair(pa, pb, k, wide);
+        te_row_pair_times_matrix(wide, steps, w, folded_bias, out_c, &c, y, y + out_c);
+      }
+    }
+    for (; i < pixels; i++, y += out_c) {
+      te_gather_patch(x, g, n, i / ow, i % ow, zero_point, pa);
+      te_row_times_matrix(pa, w, folded_bias, k, out_c, &c, y);
+    }
+  }
 }
