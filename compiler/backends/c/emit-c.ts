@@ -63,7 +63,8 @@ export function emitC(
   const input = activationKernels(inputType).cType;
   const output = outputCType(outputType);
   const pool = new ConstantPool(prefix);
-  const ctx = { g, pool, offsets: plan.offsets, scratch: plan.scratch, layouts, threads };
+  const scratchBytes = new Map(plan.pieces.filter((p) => p.kind === 'scratch').map((p) => [p.name, p.size]));
+  const ctx = { g, pool, offsets: plan.offsets, scratch: plan.scratch, scratchBytes, layouts, threads };
   const body: string[] = [];
   const tasks: string[] = [];
   const patches = plan.patches;

@@ -8,7 +8,13 @@ import { sizeOf } from '../../ir/tensor.ts';
 import { windowOf } from '../../ir/window.ts';
 import { foldedMacBias, isPointwiseConv } from '../../quantize/prepare/prepare-int8.ts';
 import { structBody } from './c-literals.ts';
-import { isInt4Matmul, type KernelLayouts, type MatmulLayout, type RequantLayout } from './kernel-table.ts';
+import {
+  isInt4Matmul,
+  type KernelLayouts,
+  type MatmulLayout,
+  type RequantLayout,
+  rowPairsScratchBytes,
+} from './kernel-table.ts';
 import { act, bias, bias64, constant, kernelsOf, local, params, type RenderContext } from './render-context.ts';
 import {
   foldedDepthwiseBias,
@@ -181,7 +187,10 @@ export function matmulCall(ctx: RenderContext, node: Node, rows: number, k: numb
   const w = matmulFilter(ctx, node, layout);
   const { bias: b, wide } = macArguments(ctx, node, true, layout);
   const scratch = ctx.scratch.get(node.name);
-  const rowPairs = name === 'te_matmul_s8' && scratch !== undefined && kernelsOf(ctx, node).layouts.rowPairs === true;
+  const rowPairs =
+    name === 'te_matmul_s8' &&
+    kernelsOf(ctx, node).layouts.rowPairs === true &&
+    (ctx.scratchBytes.get(node.name) ?? 0) >= rowPairsScratchBytes(k);
   const kernel = rowPairs ? 'te_matmul_row_pairs_s8' : name;
   const extra = rowPairs ? [`(int32_t *)(arena + ${scratch})`] : wide;
   return [

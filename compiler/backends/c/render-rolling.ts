@@ -25,7 +25,7 @@ export function rollingRowsLines(lines: readonly string[], roll: RollingRows, ri
   const y = args[args.length - 1]!;
   const slot = (row: string) => `(int8_t *)(arena + ${ring}) + (${row}) % ${roll.lag + 1} * ${roll.rowBytes}`;
   let rowCall: string[];
-  if (name === 'te_conv2d_s8' || name === 'te_depthwise_conv2d_s8') {
+  if (name === 'te_conv2d_s8' || name === 'te_conv2d_row_pairs_s8' || name === 'te_depthwise_conv2d_s8') {
     // args: x, filter, bias, &w, … , y: the band's geometry replaces the window, the input is advanced.
     const banded = [`${args[0]} + x_offset`, args[1], args[2], '&band', ...args.slice(4, -1), slot('r')];
     rowCall = [

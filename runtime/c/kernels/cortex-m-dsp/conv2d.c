@@ -89,8 +89,6 @@ static inline __attribute__((always_inline)) void te_row_times_matrix(const int8
   }
 }
 
-/* te_conv2d_s8 is this file's own (two windows at a time, below); row_drivers.h gives te_matmul_s8. */
-#define TE_CONV2D_OWN
 #include "../internal/row_drivers.h"
 
 /* Rows a and b (k int8 each) widened into s as, per step of four k, the words SXTB16 makes: a's (x0, x2), b's, a's
@@ -215,10 +213,10 @@ void te_matmul_row_pairs_s8(const int8_t *x, const int8_t *w, const int32_t *fol
   for (; r < rows; r++, x += k, y += out_c) te_row_times_matrix(x, w, folded_bias, k, out_c, &c, y);
 }
 
-/* Two output pixels at a time, as te_matmul_row_pairs_s8 takes two rows: `patch` (cScratchBytes) holds their widened
-   windows (16·ceil(k/4) bytes) and then the two int8 windows they are gathered into. A lone last pixel, and layers
-   with TFLite's (multiplier, shift) arrays, take the one-window path. */
-void te_conv2d_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, const te_window *g, int32_t out_c,
+/* te_conv2d_s8 two output pixels at a time, as te_matmul_row_pairs_s8 takes two rows: `patch` (cScratchBytes) holds
+   their widened windows (16·ceil(k/4) bytes) and then the two int8 windows they are gathered into. A lone last
+   pixel, and layers with TFLite's (multiplier, shift) arrays, take the one-window path. */
+void te_conv2d_row_pairs_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, const te_window *g, int32_t out_c,
                   const te_mac_params *p, int8_t *patch, int8_t *y) {
   const int32_t k = g->kh * g->kw * g->c, steps = (k + 3) >> 2, pixels = g->oh * g->ow, ow = g->ow;
   const int8_t zero_point = (int8_t)(-p->input_offset);

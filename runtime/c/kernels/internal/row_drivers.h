@@ -18,8 +18,6 @@ void te_matmul_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, 
   for (r = 0; r < rows; r++) te_row_times_matrix(x + r * k, w, folded_bias, k, out_c, &c, y + r * out_c);
 }
 
-/* A folder that gathers more than one window at a time defines TE_CONV2D_OWN and its own te_conv2d_s8. */
-#ifndef TE_CONV2D_OWN
 void te_conv2d_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, const te_window *g, int32_t out_c,
                   const te_mac_params *p, int8_t *patch, int8_t *y) {
   const int32_t k = g->kh * g->kw * g->c;
@@ -35,6 +33,5 @@ void te_conv2d_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, 
     }
   }
 }
-#endif
 
 #endif
