@@ -164,8 +164,8 @@ export interface KernelFolder {
   pairs?: PairsKernel;
   /**
    * Whether its conv2d family has te_matmul_row_pairs_s8 (same layout as its te_matmul_s8): two rows at a time from
-   * an int16 copy of both in scratch, 16·ceil(K/4) bytes (rowPairsScratchBytes); its te_conv2d_s8 likewise takes two
-   * windows at a time and wants that much more patch.
+   * an int16 copy of both in scratch, 16·ceil(K/4) bytes (rowPairsScratchBytes), and te_conv2d_row_pairs_s8, two
+   * windows at a time with that much more patch; the renderer calls them only where the plan gave that scratch.
    */
   rowPairs?: boolean;
   /** The filter layout of its depthwise_conv2d family; 'hwc' when absent. */

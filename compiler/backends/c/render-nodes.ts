@@ -36,8 +36,8 @@ import {
 
 /**
  * Bytes of scratch a node's C kernel needs with the kernels of `layouts`: te_conv2d_s8 gathers up to two output
- * pixels' windows (2·kh·kw·c bytes; te_conv2d_s16 reads its input in place), and with rowPairs kernels widens them
- * before them (rowPairsScratchBytes); te_matmul_row_pairs_s8 widens two rows; te_transpose_conv2d_s8 accumulates the whole output in int32 (4 bytes an element), as
+ * pixels' windows (2·kh·kw·c bytes; te_conv2d_s16 reads its input in place), te_conv2d_row_pairs_s8 (rowPairs
+ * kernels) their int16 copy before them (rowPairsScratchBytes); te_matmul_row_pairs_s8 widens two rows; te_transpose_conv2d_s8 accumulates the whole output in int32 (4 bytes an element), as
  * TFLM's scratch buffer.
  */
 export function cScratchBytes(g: Graph, node: Node, layouts: KernelLayouts = REF_LAYOUTS): number {
