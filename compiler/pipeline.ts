@@ -14,9 +14,9 @@ import type { Target } from '../targets/target.ts';
 import { buildProject, textBytes } from '../targets/toolchain.ts';
 import type { CwtFrontEnd } from './audio/cwt-front-end.ts';
 import { AUDIO_OBJECTS, cAudioProject, cwtMemory } from './backends/c/audio-project.ts';
-import { familiesOf } from './backends/c/kernel-table.ts';
+import { chooseKernels, familiesOf, kernelLayoutsOf } from './backends/c/kernel-table.ts';
 import { cBuildOf, cProject, kernelSources } from './backends/c/project.ts';
-import { cScratchBytes } from './backends/c/render-nodes.ts';
+import { cScratchQuery } from './backends/c/render-nodes.ts';
 import { THREAD_POOL_OBJECT } from './backends/c/render-threads.ts';
 import { SSD_POSTPROCESS_OBJECT } from './backends/c/ssd-detection.ts';
 import { wasmScratchBytes } from './backends/wasm/kernel-table.ts';
@@ -133,7 +133,9 @@ export function plan(g: Graph, target: Target, threads = 1, inPlace = false): Me
 
 /** The target's backend's kernel scratch query (what the memory search plans with: compile/arena-configurations.ts). */
 export function scratchQueryOf(target: Target): ScratchQuery {
-  return target.backend === 'c' ? cScratchBytes : wasmScratchBytes;
+  return target.backend === 'c'
+    ? cScratchQuery(kernelLayoutsOf(chooseKernels(target.kernels, target.name)))
+    : wasmScratchBytes;
 }
 
 /** What a model is called and how its images are prepared: written into the project for its runner or loader. */

@@ -9,12 +9,12 @@ import type { Target } from '../../targets/target.ts';
 import { buildProject, textBytes } from '../../targets/toolchain.ts';
 import { familiesOf } from '../backends/c/kernel-table.ts';
 import { cBuildOf, kernelSources } from '../backends/c/project.ts';
-import { cScratchBytes } from '../backends/c/render-nodes.ts';
 import { OFFLOAD_SOURCES, splitProject } from '../backends/c/split-project.ts';
 import { wasmScratchBytes } from '../backends/wasm/kernel-table.ts';
 import { wasmProject } from '../backends/wasm/package/project.ts';
 import type { Graph } from '../ir/graph.ts';
 import { recordOutputFiles, writeOutputFiles } from '../output/output-dir.ts';
+import { scratchQueryOf } from '../pipeline.ts';
 import { planMemory } from '../plan/plan-memory.ts';
 import { type Cut, splitAt } from '../plan/split/cut-candidates.ts';
 import { modelHash } from '../plan/split/model-hash.ts';
@@ -41,8 +41,7 @@ export function writeSplitBuild(
   preprocessing: { scale: number; offset: number },
 ) {
   const { head, tail } = splitAt(g, cut);
-  const arena = (part: Graph) =>
-    part.nodes.length ? planMemory(part, target.backend === 'c' ? cScratchBytes : wasmScratchBytes).arenaBytes : 0;
+  const arena = (part: Graph) => (part.nodes.length ? planMemory(part, scratchQueryOf(target)).arenaBytes : 0);
   const record: SplitRecord = {
     cut: cut.id,
     tensor: cut.tensor,

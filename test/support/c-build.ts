@@ -1,8 +1,9 @@
 /** @fileoverview Builds a quantized graph (int8 or 16×8) with the C backend for a target into a temporary folder (strict warnings) and runs it there. */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { kernelLayoutsOf } from '../../compiler/backends/c/kernel-table.ts';
 import { cBuildOf, cProject } from '../../compiler/backends/c/project.ts';
-import { cScratchBytes } from '../../compiler/backends/c/render-nodes.ts';
+import { cScratchQuery } from '../../compiler/backends/c/render-nodes.ts';
 import { type Graph, tensorOf } from '../../compiler/ir/graph.ts';
 import { planMemory } from '../../compiler/plan/plan-memory.ts';
 import type { Activations } from '../../compiler/reference/integer/conv.ts';
@@ -34,8 +35,10 @@ export function buildC(
   inPlace: boolean | 'every' = false,
 ): CBuilt {
   const flags = cflags ?? (target.name === 'host' ? STRICT_CFLAGS : [...(target.toolchain?.cflags ?? []), '-Werror']);
-  const { files } = cProject(g, planMemory(g, cScratchBytes, { ...(slide ? { slide } : {}), threads, inPlace }), {
-    ...cBuildOf(target, undefined, threads),
+  const build = cBuildOf(target, undefined, threads);
+  const scratch = cScratchQuery(kernelLayoutsOf(build.kernels));
+  const { files } = cProject(g, planMemory(g, scratch, { ...(slide ? { slide } : {}), threads, inPlace }), {
+    ...build,
     cflags: flags,
   });
   const output = tensorOf(g, g.outputs[0]!).dtype;

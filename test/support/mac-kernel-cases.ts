@@ -38,6 +38,8 @@ export const pointwise: KernelCase[] = [
   [8, 65],
   [9, 130],
   [17, 9],
+  // K % 4 = 2 and out_c % 4 = 3: cortex-m-dsp's two-row step (te_matmul_row_pairs_s8) with a tail word and a part group.
+  [6, 11],
 ].map(([c, o]) => ({
   name: `pointwise (1×1, stride 1) ${c} → ${o} channels, relu`,
   graph: () => convGraph(c!, o!, 1, 1, 'VALID', RELU, 200 + c!),

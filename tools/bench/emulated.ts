@@ -13,9 +13,9 @@ import { join } from 'node:path';
 import type { CwtFrontEnd } from '../../compiler/audio/cwt-front-end.ts';
 import { cwtMacs } from '../../compiler/audio/cwt-kernels.ts';
 import { AUDIO_OBJECTS, cAudioProject } from '../../compiler/backends/c/audio-project.ts';
-import { chooseKernels, familiesOf } from '../../compiler/backends/c/kernel-table.ts';
+import { chooseKernels, familiesOf, kernelLayoutsOf } from '../../compiler/backends/c/kernel-table.ts';
 import { cBuildOf, cProject, kernelSources } from '../../compiler/backends/c/project.ts';
-import { cScratchBytes } from '../../compiler/backends/c/render-nodes.ts';
+import { cScratchQuery } from '../../compiler/backends/c/render-nodes.ts';
 import { type Graph, tensorOf } from '../../compiler/ir/graph.ts';
 import { modelStats } from '../../compiler/ir/stats.ts';
 import { formatShape } from '../../compiler/ir/tensor.ts';
@@ -89,7 +89,7 @@ export function countLayers(
 } {
   const build = { ...cBuildOf(target), kernels: chooseKernels(kernels, target.name) };
   const cflags = [...cToolchain(target).cflags, '-DTE_LAYER_MARKERS'];
-  const plan = planMemory(g, cScratchBytes);
+  const plan = planMemory(g, cScratchQuery(kernelLayoutsOf(build.kernels)));
   const project = front ? cAudioProject(g, plan, { ...build, cflags }, front) : cProject(g, plan, { ...build, cflags });
   const dir = buildTemporaryProject(project.files, target, cflags);
   const objects = [

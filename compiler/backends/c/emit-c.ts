@@ -66,11 +66,13 @@ export function emitC(
   const output = outputCType(outputType);
   const pool = new ConstantPool(prefix);
   const callerInput = plan.callerInput;
+  const scratchBytes = new Map(plan.pieces.filter((p) => p.kind === 'scratch').map((p) => [p.name, p.size]));
   const ctx = {
     g,
     pool,
     offsets: plan.offsets,
     scratch: plan.scratch,
+    scratchBytes,
     layouts,
     threads,
     ...(callerInput !== undefined ? { callerInput } : {}),
@@ -94,7 +96,7 @@ export function emitC(
     body.push(`  ${what}`, '  TE_LAYER_MARK();');
     if (threads > 1 && splitsAcrossThreads(g, node)) {
       const perThread = partsPerThread(g, node, threads);
-      const stride = threadScratchStride(cScratchBytes(g, node));
+      const stride = threadScratchStride(cScratchBytes(g, node, layouts));
       const task = threadTask(prefix, `${prefix}_layer_${i}`, lines, stride, perThread);
       tasks.push(what, ...task.definition);
       body.push(`  ${task.call}`);

@@ -162,6 +162,12 @@ export interface KernelFolder {
   matmulW4Layout?: MatmulLayout;
   /** When its conv2d family has te_matmul_pairs_s8 (every weight in [-127, 127]): what it reads and where it pays. */
   pairs?: PairsKernel;
+  /**
+   * Whether its conv2d family has te_matmul_row_pairs_s8 (same layout as its te_matmul_s8): two rows at a time from
+   * an int16 copy of both in scratch, 16·ceil(K/4) bytes (rowPairsScratchBytes), and te_conv2d_row_pairs_s8, two
+   * windows at a time with that much more patch; the renderer calls them only where the plan gave that scratch.
+   */
+  rowPairs?: boolean;
   /** The filter layout of its depthwise_conv2d family; 'hwc' when absent. */
   depthwiseLayout?: DepthwiseLayout;
   /** The requantization constants its MAC kernels read; 'tflite' when absent. */
@@ -196,12 +202,13 @@ export const KERNEL_FOLDERS: Record<string, KernelFolder> = {
     needs: ['__aarch64__', '__ARM_FEATURE_DOTPROD'],
   },
   'cortex-m-dsp': {
-    isa: 'Armv7E-M DSP: SMLAD on SXTB16-unpacked pairs, 2 MACs per instruction; SMMLAR/SMMLSR requantization (also in add); SXTAB16 sums in average pooling; int4 weights as AND-masked halfword lanes',
+    isa: 'Armv7E-M DSP: SMLAD on SXTB16-unpacked pairs, 2 MACs per instruction, two rows (or windows) × four channels a step from int16 copies; SMMLAR/SMMLSR requantization (also in add); SXTAB16 sums in average pooling; int4 weights as AND-masked halfword lanes',
     families: ['conv2d', 'depthwise_conv2d', 'add', 'avg_pool', 'matmul_w4'],
     matmulLayout: 'o4-s16-pairs',
     matmulW4Layout: 'o4-k4-u4-lanes',
     depthwiseLayout: 'c4-int16',
     requantize: 'smmul',
+    rowPairs: true,
   },
   'cortex-m-dsp-int8w': {
     isa: 'Armv7E-M DSP on int8 weights: SMLAD on SXTB16-unpacked pairs of x and weights (half the weight flash of cortex-m-dsp)',
@@ -274,11 +281,18 @@ export interface KernelLayouts {
   matmul: MatmulLayout;
   /** te_matmul_pairs_s8, when the conv2d folder has it. */
   pairs?: PairsKernel;
+  /** Whether the conv2d folder has te_matmul_row_pairs_s8. */
+  rowPairs?: boolean;
   depthwise: DepthwiseLayout;
   /** What te_matmul_w4_s8 (matmul_w4 family) reads. */
   matmulW4: MatmulLayout;
   /** Of te_matmul_s8/te_conv2d_s8 (conv2d family), of te_depthwise_conv2d_s8 and of te_matmul_w4_s8. */
   requantize: { conv2d: RequantLayout; depthwise_conv2d: RequantLayout; matmul_w4: RequantLayout };
+}
+
+/** The scratch of te_matmul_row_pairs_s8 for K inputs: two rows of int16, K padded to a multiple of four. */
+export function rowPairsScratchBytes(k: number): number {
+  return 16 * Math.ceil(k / 4);
 }
 
 /** The reference kernels' layouts. */
@@ -322,6 +336,7 @@ export function kernelLayoutsOf(choice: KernelChoice): KernelLayouts {
   return {
     matmul: conv.matmulLayout ?? 'k-major',
     ...(conv.pairs && { pairs: conv.pairs }),
+    ...(conv.rowPairs && { rowPairs: true }),
     depthwise: dw.depthwiseLayout ?? 'hwc',
     matmulW4: w4.matmulW4Layout ?? 'nibble-rows',
     requantize: {

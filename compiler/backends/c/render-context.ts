@@ -59,6 +59,11 @@ export interface RenderContext {
   offsets: Map<string, number>;
   /** Arena offset of each node's scratch buffer. */
   scratch: Map<string, number>;
+  /**
+   * Bytes planned for each node's scratch: the kernels that want more (rowPairs) are called only where the plan
+   * gave it, whichever scratch query it was made with.
+   */
+  scratchBytes: Map<string, number>;
   /** The weight and requantization layouts of the chosen kernels. */
   layouts: KernelLayouts;
   /** Threads the model is compiled for (absent: one). */

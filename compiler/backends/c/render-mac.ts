@@ -3,11 +3,18 @@
  * layout the chosen kernels read, folded biases, and which matmul kernel a pointwise or dense node calls.
  */
 
-import { type Node, tensorOf } from '../../ir/graph.ts';
+import { type Graph, type Node, tensorOf } from '../../ir/graph.ts';
+import { sizeOf } from '../../ir/tensor.ts';
 import { windowOf } from '../../ir/window.ts';
-import { foldedMacBias } from '../../quantize/prepare/prepare-int8.ts';
+import { foldedMacBias, isPointwiseConv } from '../../quantize/prepare/prepare-int8.ts';
 import { structBody } from './c-literals.ts';
-import { isInt4Matmul, type KernelLayouts, type MatmulLayout, type RequantLayout } from './kernel-table.ts';
+import {
+  isInt4Matmul,
+  type KernelLayouts,
+  type MatmulLayout,
+  type RequantLayout,
+  rowPairsScratchBytes,
+} from './kernel-table.ts';
 import { act, bias, bias64, constant, kernelsOf, local, params, type RenderContext } from './render-context.ts';
 import {
   foldedDepthwiseBias,
@@ -158,16 +165,36 @@ function matmulKernelOf(
 }
 
 /**
+ * K of a matmul node (pointwise conv or fully connected) that runs two rows at a time, te_matmul_row_pairs_s8: int8
+ * activations and weights, two rows or more, and a conv2d folder that has it (KernelLayouts.rowPairs); else undefined.
+ */
+export function rowPairsK(g: Graph, node: Node, layouts: KernelLayouts): number | undefined {
+  if (!layouts.rowPairs || isInt4Matmul(g, node)) return undefined;
+  if (node.op !== 'fully_connected' && !(node.op === 'conv2d' && isPointwiseConv(g, node))) return undefined;
+  const x = tensorOf(g, node.inputs[0]!);
+  if (x.dtype !== 'int8' || tensorOf(g, node.outputs[0]!).dtype !== 'int8') return undefined;
+  const k = tensorOf(g, node.inputs[1]!).shape.at(-1)!;
+  return sizeOf(x.shape) / k >= 2 ? k : undefined;
+}
+
+/**
  * The statements of a matmul node: te_matmul_w4_s8 for int4 weights (isInt4Matmul), te_matmul_pairs_s8 where it may
- * (pairsLayoutOf), else te_matmul_<sfx>.
+ * (pairsLayoutOf), te_matmul_row_pairs_s8 where its scratch was planned (rowPairsK), else te_matmul_<sfx>.
  */
 export function matmulCall(ctx: RenderContext, node: Node, rows: number, k: number, o: number): string[] {
   const { name, layout, requantize } = matmulKernelOf(ctx, node, k);
   const p = local('te_mac_params', 'p', macInit(ctx, node, requantize, layout));
   const w = matmulFilter(ctx, node, layout);
   const { bias: b, wide } = macArguments(ctx, node, true, layout);
+  const scratch = ctx.scratch.get(node.name);
+  const rowPairs =
+    name === 'te_matmul_s8' &&
+    kernelsOf(ctx, node).layouts.rowPairs === true &&
+    (ctx.scratchBytes.get(node.name) ?? 0) >= rowPairsScratchBytes(k);
+  const kernel = rowPairs ? 'te_matmul_row_pairs_s8' : name;
+  const extra = rowPairs ? [`(int32_t *)(arena + ${scratch})`] : wide;
   return [
     p,
-    `${name}(${[act(ctx, node.inputs[0]!), w, b, rows, k, o, '&p', ...wide, act(ctx, node.outputs[0]!, true)].join(', ')});`,
+    `${kernel}(${[act(ctx, node.inputs[0]!), w, b, rows, k, o, '&p', ...extra, act(ctx, node.outputs[0]!, true)].join(', ')});`,
   ];
 }

@@ -11,10 +11,17 @@ import { type Graph, type Node, tensorOf } from '../../ir/graph.ts';
 import { permutedWalk } from '../../ir/permutation.ts';
 import { broadcastStrides, sizeOf } from '../../ir/tensor.ts';
 import { tupleOf } from '../../ir/tuple.ts';
+import type { ScratchQuery } from '../../plan/plan-memory.ts';
 import { isPointwiseConv, type Requant, reductionGeometry } from '../../quantize/prepare/prepare-int8.ts';
 import { activationType, RANGE_OF } from '../../quantize/prepare/quant-params.ts';
 import { comment, structBody } from './c-literals.ts';
-import { activationKernels, depthwiseBiasFolded } from './kernel-table.ts';
+import {
+  activationKernels,
+  depthwiseBiasFolded,
+  type KernelLayouts,
+  REF_LAYOUTS,
+  rowPairsScratchBytes,
+} from './kernel-table.ts';
 import { act, bias, constant, kernelsOf, local, operand, params, type RenderContext } from './render-context.ts';
 import {
   depthwiseFilter,
@@ -23,19 +30,29 @@ import {
   macInit,
   matmulCall,
   matmulFilter,
+  rowPairsK,
   windowInit,
 } from './render-mac.ts';
 
 /**
- * Bytes of scratch a node's C kernel needs: te_conv2d_s8 gathers up to two output pixels' windows (2·kh·kw·c bytes;
- * te_conv2d_s16 reads its input in place); te_transpose_conv2d_s8 accumulates the whole output in int32 (4 bytes an
- * element), as TFLM's scratch buffer.
+ * Bytes of scratch a node's C kernel needs with the kernels of `layouts`: te_conv2d_s8 gathers up to two output
+ * pixels' windows (2·kh·kw·c bytes; te_conv2d_s16 reads its input in place), te_conv2d_row_pairs_s8 (rowPairs
+ * kernels) their int16 copy before them (rowPairsScratchBytes); te_matmul_row_pairs_s8 widens two rows; te_transpose_conv2d_s8 accumulates the whole output in int32 (4 bytes an element), as
+ * TFLM's scratch buffer.
  */
-export function cScratchBytes(g: Graph, node: Node): number {
+export function cScratchBytes(g: Graph, node: Node, layouts: KernelLayouts = REF_LAYOUTS): number {
   if (node.op === 'transpose_conv2d') return 4 * sizeOf(tensorOf(g, node.outputs[0]!).shape);
+  const rowPairs = rowPairsK(g, node, layouts);
+  if (rowPairs !== undefined) return rowPairsScratchBytes(rowPairs);
   if (node.op !== 'conv2d' || isPointwiseConv(g, node) || tensorOf(g, node.outputs[0]!).dtype === 'int16') return 0;
   const f = tensorOf(g, node.inputs[1]!).shape;
-  return 2 * f[1]! * f[2]! * f[3]!;
+  const k = f[1]! * f[2]! * f[3]!;
+  return 2 * k + (layouts.rowPairs ? rowPairsScratchBytes(k) : 0);
+}
+
+/** cScratchBytes with the kernels of `layouts`, as the memory planner asks it. */
+export function cScratchQuery(layouts: KernelLayouts): ScratchQuery {
+  return (g, node) => cScratchBytes(g, node, layouts);
 }
 
 function requantInit(r: Requant, outputOffset: number, actMin: number, actMax: number): string {
@@ -80,13 +97,15 @@ export function renderNode(ctx: RenderContext, node: Node): string[] {
       const lines = [local('te_mac_params', 'p', macInit(ctx, node, layouts.requantize.conv2d, layouts.matmul))];
       const w = matmulFilter(ctx, node, layouts.matmul);
       const { bias: b, wide } = macArguments(ctx, node, true);
-      // The window patch of the kernels that asked for one (cScratchBytes).
+      // The window patch of the kernels that asked for one (cScratchBytes); two windows widened where it holds them.
       const scratch = ctx.scratch.get(node.name);
       const patch = scratch === undefined ? [] : [`(int8_t *)(arena + ${scratch})`];
+      const pairs = sfx === 's8' && (ctx.scratchBytes.get(node.name) ?? 0) >= cScratchBytes(g, node, layouts);
+      const kernel = pairs && layouts.rowPairs ? 'te_conv2d_row_pairs_s8' : `te_conv2d_${sfx}`;
       return [
         ...lines,
         local('te_window', 'w', windowInit(ctx, node, f.shape[1]!, f.shape[2]!, node.attrs)),
-        `te_conv2d_${sfx}(${[act(ctx, node.inputs[0]!), w, b, '&w', f.shape[0], '&p', ...patch, ...wide, y].join(', ')});`,
+        `${kernel}(${[act(ctx, node.inputs[0]!), w, b, '&w', f.shape[0], '&p', ...patch, ...wide, y].join(', ')});`,
       ];
     }
     case 'depthwise_conv2d': {

@@ -25,7 +25,7 @@ export function rollingRowsLines(lines: readonly string[], roll: RollingRows, ri
   const y = args[args.length - 1]!;
   const slot = (row: string) => `(int8_t *)(arena + ${ring}) + (${row}) % ${roll.lag + 1} * ${roll.rowBytes}`;
   let rowCall: string[];
-  if (name === 'te_conv2d_s8' || name === 'te_depthwise_conv2d_s8') {
+  if (name === 'te_conv2d_s8' || name === 'te_conv2d_row_pairs_s8' || name === 'te_depthwise_conv2d_s8') {
     // args: x, filter, bias, &w, … , y: the band's geometry replaces the window, the input is advanced.
     const banded = [`${args[0]} + x_offset`, args[1], args[2], '&band', ...args.slice(4, -1), slot('r')];
     rowCall = [
@@ -33,13 +33,12 @@ export function rollingRowsLines(lines: readonly string[], roll: RollingRows, ri
       'const int64_t x_offset = te_window_rows(&w, r, r + 1, &band);',
       `${name}(${banded.join(', ')});`,
     ];
-  } else if (/^te_matmul(_pairs|_w4)?_s8$/.test(name)) {
-    // args: x, filter, bias, rows, k, out_c, &p, y: a row of the image is `rows / oh` pixels.
+  } else if (/^te_matmul(_pairs|_w4|_row_pairs)?_s8$/.test(name)) {
+    // args: x, filter, bias, rows, k, out_c, &p, [scratch,] y: a row of the image is `rows / oh` pixels.
     const [x, w, b, , k, o, p] = args;
     const pixels = roll.rowBytes / Number(o);
-    rowCall = [
-      `${name}(${[`${x} + (int64_t)r * ${pixels * Number(k)}`, w, b, pixels, k, o, p, slot('r')].join(', ')});`,
-    ];
+    const row = [`${x} + (int64_t)r * ${pixels * Number(k)}`, w, b, pixels, k, o, p, ...args.slice(7, -1), slot('r')];
+    rowCall = [`${name}(${row.join(', ')});`];
   } else throw new Error(`internal: '${name}' has no in-place rows`);
   const copy = (row: string) => `memcpy(${y} + (int64_t)(${row}) * ${roll.rowBytes}, ${slot(row)}, ${roll.rowBytes});`;
   return [

@@ -16,7 +16,7 @@ import { comment, doubleLiteral } from './c-literals.ts';
 import { emitC } from './emit-c.ts';
 import { familiesOf, kernelLayoutsOf } from './kernel-table.ts';
 import { type CBuild, kernelSources, makefile, runtimeFiles } from './project.ts';
-import { cScratchBytes } from './render-nodes.ts';
+import { cScratchQuery } from './render-nodes.ts';
 
 /** The offload client's sources, copied under tinyedge/offload/. */
 export const OFFLOAD_SOURCES = ['wire_frame', 'entropy_codec', 'te_offload'].flatMap((f) => [
@@ -220,7 +220,7 @@ export function splitProject(g: Graph, cut: Cut, build: CBuild, prefilter?: Spli
     tail,
   };
   const sources = Object.entries(models).map(
-    ([prefix, part]) => emitC(part, planMemory(part, cScratchBytes), prefix, layouts).files,
+    ([prefix, part]) => emitC(part, planMemory(part, cScratchQuery(layouts)), prefix, layouts).files,
   );
   const kernelFiles = kernelSources(build.kernels, [
     ...new Set([...familiesOf(g), ...(prefilter ? familiesOf(prefilter.graph) : [])]),

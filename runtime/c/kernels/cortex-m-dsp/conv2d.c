@@ -90,3 +90,153 @@ static inline __attribute__((always_inline)) void te_row_times_matrix(const int8
 }
 
 #include "../internal/row_drivers.h"
+
+/* Rows a and b (k int8 each) widened into s as, per step of four k, the words SXTB16 makes: a's (x0, x2), b's, a's
+   (x1, x3), b's; the k % 4 last bytes zero-extended (their weights are zero). */
+static void te_widen_row_pair(const int8_t *a, const int8_t *b, int32_t k, int32_t *s) {
+  int32_t i;
+  for (i = 0; i + 4 <= k; i += 4, s += 4) {
+    const uint32_t va = te_load32(a + i), vb = te_load32(b + i);
+    s[0] = (int32_t)__sxtb16(va);
+    s[1] = (int32_t)__sxtb16(vb);
+    s[2] = te_sxtb16_ror8(va);
+    s[3] = te_sxtb16_ror8(vb);
+  }
+  if (k & 3) {
+    const uint32_t va = te_tail_word(a, k), vb = te_tail_word(b, k);
+    s[0] = (int32_t)__sxtb16(va);
+    s[1] = (int32_t)__sxtb16(vb);
+    s[2] = te_sxtb16_ror8(va);
+    s[3] = te_sxtb16_ror8(vb);
+  }
+}
+
+/* One step of four k for two rows and four channels, 32 MACs: the rows' four words at xp (te_widen_row_pair), the
+   group's eight at wp (channel j's (k, k + 2) pair at word 2j, its (k + 1, k + 3) at 2j + 1). Loads come in runs (a
+   load after a load costs one cycle, after anything else two) and both pointers advance on their run's first load:
+   32 cycles on the Cortex-M4 against the one-row step's 44. */
+#define TE_ROW_PAIR_STEP                                                                                            \
+  "ldr %[x0], [%[xp]], #16\n\t"                                                                                    \
+  "ldr %[x1], [%[xp], #-12]\n\t"                                                                                   \
+  "ldr %[w0], [%[wp]], #32\n\t"                                                                                    \
+  "ldr %[w1], [%[wp], #-24]\n\t"                                                                                   \
+  "smlad %[a0], %[x0], %[w0], %[a0]\n\tsmlad %[b0], %[x1], %[w0], %[b0]\n\t"                                        \
+  "smlad %[a1], %[x0], %[w1], %[a1]\n\tsmlad %[b1], %[x1], %[w1], %[b1]\n\t"                                        \
+  "ldr %[w0], [%[wp], #-16]\n\t"                                                                                   \
+  "ldr %[w1], [%[wp], #-8]\n\t"                                                                                    \
+  "smlad %[a2], %[x0], %[w0], %[a2]\n\tsmlad %[b2], %[x1], %[w0], %[b2]\n\t"                                        \
+  "smlad %[a3], %[x0], %[w1], %[a3]\n\tsmlad %[b3], %[x1], %[w1], %[b3]\n\t"                                        \
+  "ldr %[x0], [%[xp], #-8]\n\t"                                                                                    \
+  "ldr %[x1], [%[xp], #-4]\n\t"                                                                                    \
+  "ldr %[w0], [%[wp], #-28]\n\t"                                                                                   \
+  "ldr %[w1], [%[wp], #-20]\n\t"                                                                                   \
+  "smlad %[a0], %[x0], %[w0], %[a0]\n\tsmlad %[b0], %[x1], %[w0], %[b0]\n\t"                                        \
+  "smlad %[a1], %[x0], %[w1], %[a1]\n\tsmlad %[b1], %[x1], %[w1], %[b1]\n\t"                                        \
+  "ldr %[w0], [%[wp], #-12]\n\t"                                                                                   \
+  "ldr %[w1], [%[wp], #-4]\n\t"                                                                                    \
+  "smlad %[a2], %[x0], %[w0], %[a2]\n\tsmlad %[b2], %[x1], %[w0], %[b2]\n\t"                                        \
+  "smlad %[a3], %[x0], %[w1], %[a3]\n\tsmlad %[b3], %[x1], %[w1], %[b3]\n\t"
+
+/* The group's accumulators a0..a3 (first row) and b0..b3 (second row): the folded bias at `bias` plus the widened
+   rows at xs (`steps` steps, te_widen_row_pair) times the group at *wp, which is left at the next group. The fourteen
+   registers the step needs leave none for a counter: the loop stops when xp reaches `end`, read from the stack. Four
+   steps a pass (the taken branch and the end test paid once), entered at the (5 − steps % 4)th when steps % 4 ≠ 0. */
+static inline __attribute__((always_inline)) void te_row_pair_group_dot(const int32_t *xs, int32_t steps,
+                                                                        const int32_t **wp, const int32_t *bias,
+                                                                        int32_t *a, int32_t *b) {
+  const int32_t *const end = xs + 4 * steps;
+  /* Bound by hand: gcc's allocator finds no fourteen registers for the asm by itself; LDM wants a0..a3 ascending. */
+  register const int32_t *xp __asm__("r12") = xs;
+  register const int32_t *wq __asm__("lr") = *wp;
+  register int32_t a0 __asm__("r0"), a1 __asm__("r1"), a2 __asm__("r2"), a3 __asm__("r3");
+  register int32_t b0 __asm__("r4"), b1 __asm__("r5"), b2 __asm__("r6"), b3 __asm__("r7");
+  register int32_t x0 __asm__("r8"), x1 __asm__("r9"), w0 __asm__("r10") = steps & 3;
+  register const int32_t *w1 __asm__("r11") = bias;
+  __asm__ volatile("ldmia %[w1], {%[a0], %[a1], %[a2], %[a3]}\n\t"
+          "mov %[b0], %[a0]\n\tmov %[b1], %[a1]\n\tmov %[b2], %[a2]\n\tmov %[b3], %[a3]\n\t"
+          "cmp %[w0], #2\n\t"
+          "beq 3f\n\t"
+          "bhi 2f\n\t"
+          "cmp %[w0], #1\n\t"
+          "beq 4f\n"
+          "1:\n\t" TE_ROW_PAIR_STEP "2:\n\t" TE_ROW_PAIR_STEP "3:\n\t" TE_ROW_PAIR_STEP "4:\n\t" TE_ROW_PAIR_STEP
+          "ldr %[w0], %[end]\n\t"
+          "cmp %[xp], %[w0]\n\t"
+          "bne 1b\n\t"
+          : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [b0] "=&r"(b0), [b1] "=&r"(b1),
+            [b2] "=&r"(b2), [b3] "=&r"(b3), [xp] "+r"(xp), [wp] "+r"(wq), [w0] "+&r"(w0), [x0] "=&r"(x0),
+            [x1] "=&r"(x1), [w1] "+&r"(w1)
+          : [end] "m"(end)
+          : "cc", "memory");
+  a[0] = a0, a[1] = a1, a[2] = a2, a[3] = a3, b[0] = b0, b[1] = b1, b[2] = b2, b[3] = b3;
+  *wp = wq;
+}
+
+/* Both rows' out_c channels from their widened copy at xs (`steps` steps), written at ya and yb; 'smmul' constants.
+   One copy for te_matmul_row_pairs_s8 and te_conv2d_s8 (its unrolled asm is long); a call a row pair costs little. */
+static __attribute__((noinline)) void te_row_pair_times_matrix(const int32_t *xs, int32_t steps,
+                                                                           const int8_t *w, const int32_t *folded_bias,
+                                                                           int32_t out_c, const te_row_constants *c,
+                                                                           int8_t *ya, int8_t *yb) {
+  const te_mac_params *p = c->p;
+  const int32_t *const mr = p->multipliers, offset = p->output_offset;
+  const int32_t *wp = (const int32_t *)(const void *)w; /* an int32 array (render-nodes.ts): word-aligned */
+  int32_t a[4], b[4], o, j;
+  for (o = 0; o + 4 <= out_c; o += 4) {
+    te_row_pair_group_dot(xs, steps, &wp, folded_bias + o, a, b);
+    te_smmul_requantize4(a[0], a[1], a[2], a[3], mr + 2 * o, offset, c->clamp, c->lo4, c->hi4, ya + o);
+    te_smmul_requantize4(b[0], b[1], b[2], b[3], mr + 2 * o, offset, c->clamp, c->lo4, c->hi4, yb + o);
+  }
+  if (o < out_c) {
+    /* The last out_c % 4 channels: their group is zero-padded to four, and so is its bias here. */
+    int32_t bias[4];
+    for (j = 0; j < 4; j++) bias[j] = o + j < out_c ? folded_bias[o + j] : 0;
+    te_row_pair_group_dot(xs, steps, &wp, bias, a, b);
+    te_dsp_requantize(a, out_c - o, p, o, ya + o);
+    te_dsp_requantize(b, out_c - o, p, o, yb + o);
+  }
+}
+
+/* Widens each pair of rows once, then runs every group of four channels over both. Layers with TFLite's (multiplier,
+   shift) arrays (no 'smmul' pairs) keep the one-row path. */
+void te_matmul_row_pairs_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, int32_t rows, int32_t k,
+                            int32_t out_c, const te_mac_params *p, int32_t *scratch, int8_t *y) {
+  const te_row_constants c = te_row_constants_of(p);
+  const int32_t steps = (k + 3) >> 2;
+  int32_t r = 0;
+  if (!p->shifts) {
+    for (; r + 2 <= rows; r += 2, x += 2 * k, y += 2 * out_c) {
+      te_widen_row_pair(x, x + k, k, scratch);
+      te_row_pair_times_matrix(scratch, steps, w, folded_bias, out_c, &c, y, y + out_c);
+    }
+  }
+  for (; r < rows; r++, x += k, y += out_c) te_row_times_matrix(x, w, folded_bias, k, out_c, &c, y);
+}
+
+/* te_conv2d_s8 two output pixels at a time, as te_matmul_row_pairs_s8 takes two rows: `patch` (cScratchBytes) holds
+   their widened windows (16·ceil(k/4) bytes) and then the two int8 windows they are gathered into. A lone last
+   pixel, and layers with TFLite's (multiplier, shift) arrays, take the one-window path. */
+void te_conv2d_row_pairs_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, const te_window *g, int32_t out_c,
+                  const te_mac_params *p, int8_t *patch, int8_t *y) {
+  const int32_t k = g->kh * g->kw * g->c, steps = (k + 3) >> 2, pixels = g->oh * g->ow, ow = g->ow;
+  const int8_t zero_point = (int8_t)(-p->input_offset);
+  const te_row_constants c = te_row_constants_of(p);
+  int32_t *const wide = (int32_t *)(void *)patch; /* the arena's scratch is word-aligned */
+  int8_t *const pa = patch + 16 * steps, *const pb = pa + k;
+  int32_t n, i;
+  for (n = 0; n < g->n; n++) {
+    i = 0;
+    if (!p->shifts) {
+      for (; i + 2 <= pixels; i += 2, y += 2 * out_c) {
+        te_gather_patch(x, g, n, i / ow, i % ow, zero_point, pa);
+        te_gather_patch(x, g, n, (i + 1) / ow, (i + 1) % ow, zero_point, pb);
+        te_widen_row_pair(pa, pb, k, wide);
+        te_row_pair_times_matrix(wide, steps, w, folded_bias, out_c, &c, y, y + out_c);
+      }
+    }
+    for (; i < pixels; i++, y += out_c) {
+      te_gather_patch(x, g, n, i / ow, i % ow, zero_point, pa);
+      te_row_times_matrix(pa, w, folded_bias, k, out_c, &c, y);
+    }
+  }
+}
