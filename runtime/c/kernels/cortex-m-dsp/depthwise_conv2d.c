@@ -143,8 +143,6 @@ static void te_dw_pixel(const int8_t *x, const te_window *g, const te_mac_params
 }
 
 #ifdef __OPTIMIZE__ /* -O0 keeps r7 for the frame: too few registers left for the asm */
-#include "../internal/armv7em_dw_ring.h"
-
 /* A tap of the 3×3 path as asm (gcc spills the C form): one LDR of x at addr, then TE_M4. Twelve registers, which
    gcc finds on M4 and M7. */
 #define TE_X4(addr) "ldr %[xv], " addr "\n\t" TE_M4("%[xv]")
@@ -311,10 +309,6 @@ void te_depthwise_conv2d_s8(const int8_t *x, const int8_t *w, const int32_t *bia
                          te_splat4_s8(p->act_max)};
   int32_t n, oy, ox;
 #ifdef __OPTIMIZE__
-  if (te_dw_ring_fits(g, multiplier, p)) {
-    te_dw_ring_layer(x, g, p, &L, y);
-    return;
-  }
   if (bias && !p->shifts && g->kh == 3 && g->kw == 3 && g->dilation_h == 1 && g->dilation_w == 1) {
     te_dw3x3(x, g, p, &L, y);
     return;
