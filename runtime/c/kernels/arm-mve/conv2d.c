@@ -12,6 +12,7 @@
  */
 #include <arm_mve.h>
 #include "tinyedge/kernels.h"
+#include "../internal/mve_matmul_rows.h"
 #include "../internal/mve_patch.h"
 #include "../internal/mve_requantize.h"
 
@@ -24,9 +25,12 @@ typedef struct {
   int32_t group;     /* bytes of one group of four channels: 4 · K16 */
   mve_pred16_t tail; /* the k % 16 last bytes */
   int32x4_t lo, hi;
+  te_mve_rows *rows; /* te_mve_matmul_rows's arguments, where its shapes hold (`whole`) */
+  int whole;         /* k a multiple of 16 and out_c of 4 */
 } te_mm;
 
-static te_mm te_mm_of(const int8_t *w, const int32_t *folded_bias, int32_t k, int32_t out_c, const te_mac_params *p) {
+static te_mm te_mm_of(const int8_t *w, const int32_t *folded_bias, int32_t k, int32_t out_c, const te_mac_params *p,
+                      te_mve_rows *rows) {
   te_mm L;
   L.w = w;
   L.bias = folded_bias;
@@ -40,6 +44,17 @@ static te_mm te_mm_of(const int8_t *w, const int32_t *folded_bias, int32_t k, in
   L.tail = vctp8q((uint32_t)(k % 16));
   L.lo = vdupq_n_s32(p->act_min);
   L.hi = vdupq_n_s32(p->act_max);
+  L.whole = k % 16 == 0 && out_c % 4 == 0;
+  L.rows = rows;
+  rows->blocks = L.blocks;
+  rows->m = p->multipliers;
+  rows->shift = p->shifts;
+  rows->w = w;
+  rows->bias = folded_bias;
+  rows->groups = out_c / 4;
+  rows->output_offset = p->output_offset;
+  rows->act_min = p->act_min;
+  rows->act_max = p->act_max;
   return L;
 }
 
@@ -156,6 +171,14 @@ TE_MVE_INLINE void te_mm_two_rows(const te_mm *L, int right, const int8_t *x0, c
   const int8_t *w = L->w;
   const int32_t *bias = L->bias, *m = L->m, *s = L->shift;
   int32_t left;
+  if (right && L->whole) {
+    L->rows->x0 = x0;
+    L->rows->x1 = x1;
+    L->rows->y0 = y0;
+    L->rows->y1 = y1;
+    te_mve_matmul_rows(L->rows);
+    return;
+  }
   for (left = L->out_c; left > 0; left -= 4, bias += 4, m += 4, s += 4, y0 += 4, y1 += 4) {
     int32x4_t ya, yb;
     te_mm_2x4(L, x0, x1, &w, bias, &ya, &yb);
@@ -183,7 +206,8 @@ TE_MVE_INLINE void te_mm_rows(const te_mm *L, int right, const int8_t *x, int32_
 
 void te_matmul_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, int32_t rows, int32_t k, int32_t out_c,
                   const te_mac_params *p, int8_t *y) {
-  const te_mm L = te_mm_of(w, folded_bias, k, out_c, p);
+  te_mve_rows pass;
+  const te_mm L = te_mm_of(w, folded_bias, k, out_c, p, &pass);
   if (te_right_shifts_only(p->shifts, out_c)) te_mm_rows(&L, 1, x, rows, y);
   else te_mm_rows(&L, 0, x, rows, y);
 }
@@ -212,7 +236,8 @@ TE_MVE_INLINE void te_conv_pixels(const te_mm *L, int right, const int8_t *x, co
 
 void te_conv2d_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, const te_window *g, int32_t out_c,
                   const te_mac_params *p, int8_t *patch, int8_t *y) {
-  const te_mm L = te_mm_of(w, folded_bias, g->kh * g->kw * g->c, out_c, p);
+  te_mve_rows pass;
+  const te_mm L = te_mm_of(w, folded_bias, g->kh * g->kw * g->c, out_c, p, &pass);
   const int8x16_t zero = vdupq_n_s8((int8_t)(-p->input_offset));
   if (te_right_shifts_only(p->shifts, out_c)) te_conv_pixels(&L, 1, x, g, zero, patch, y);
   else te_conv_pixels(&L, 0, x, g, zero, patch, y);

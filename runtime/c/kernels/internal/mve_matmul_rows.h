@@ -1,0 +1,105 @@
+/*
+ * tinyedge: two rows times every channel of an 'o4-k16' matrix (kernels/arm-mve/conv2d.c) as one assembly loop, for
+ * k a multiple of 16, out_c one of 4 and every shift negative. Written by hand because gcc keeps the eight VMLADAVA
+ * accumulators (the even registers r0–r12 and lr, the only ones VMLADAVA writes) apart from the loop variables only
+ * by moving them through the stack around each 2 × 4 tile. Here the loop variables that change per tile live on the
+ * stack frame, the requantization constants in q5–q7, and a tile costs 32 instructions beside its 16 per 16 k.
+ * The requantization is te_mve_requantize_right's (mve_requantize.h), on both rows' four channels.
+ */
+#ifndef TINYEDGE_MVE_MATMUL_ROWS_H
+#define TINYEDGE_MVE_MATMUL_ROWS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* What te_mve_matmul_rows reads; the first eight words are copied to its stack frame (offsets in the assembly). */
+typedef struct {
+  const int8_t *x0, *x1; /* the two rows, k bytes each */
+  int32_t blocks;        /* k / 16, at least 1 */
+  const int32_t *m, *shift;
+  int8_t *y0, *y1;
+  int32_t pad;
+  const int8_t *w; /* the first group of four channels */
+  const int32_t *bias;
+  int32_t groups; /* out_c / 4, at least 1 */
+  int32_t output_offset, act_min, act_max;
+} te_mve_rows;
+
+/* The assembly's field offsets (C99 has no _Static_assert: a negative array size stops the build). */
+typedef char te_mve_rows_offsets[offsetof(te_mve_rows, w) == 32 && offsetof(te_mve_rows, act_max) == 52 ? 1 : -1];
+
+/* r0: the te_mve_rows (noipa: gcc reads no effects off an assembly body). Frame: [sp] x0, x1, blocks, m, shift, y0, y1. */
+__attribute__((naked, noipa)) static void te_mve_matmul_rows(const te_mve_rows *c __attribute__((unused))) {
+  __asm__("push {r4-r11, lr}\n\t"
+          "vpush {d8-d15}\n\t"
+          "sub sp, #32\n\t"
+          "vldrw.32 q0, [r0]\n\t"
+          "vldrw.32 q1, [r0, #16]\n\t"
+          "vstrw.32 q0, [sp]\n\t"
+          "vstrw.32 q1, [sp, #16]\n\t"
+          "ldr r5, [r0, #32]\n\t"
+          "ldr r9, [r0, #36]\n\t"
+          "ldr r11, [r0, #40]\n\t"
+          "ldr r1, [r0, #44]\n\t"
+          "vdup.32 q7, r1\n\t"
+          "ldr r1, [r0, #48]\n\t"
+          "vdup.32 q5, r1\n\t"
+          "ldr r1, [r0, #52]\n\t"
+          "vdup.32 q6, r1\n"
+          /* A tile: the sums start at the four channels' folded bias, both rows. */
+          "1:\n\t"
+          "ldm r9!, {r0, r2, r4, r6}\n\t"
+          "ldmdb r9, {r8, r10, r12, lr}\n\t"
+          "ldrd r1, r3, [sp]\n\t"
+          "ldr r7, [sp, #8]\n"
+          "2:\n\t"
+          "vldrb.8 q0, [r1], #16\n\t"
+          "vldrb.8 q1, [r3], #16\n\t"
+          "vldrb.8 q2, [r5], #16\n\t"
+          "vmladava.s8 r0, q0, q2\n\t"
+          "vmladava.s8 r8, q1, q2\n\t"
+          "vldrb.8 q2, [r5], #16\n\t"
+          "vmladava.s8 r2, q0, q2\n\t"
+          "vmladava.s8 r10, q1, q2\n\t"
+          "vldrb.8 q2, [r5], #16\n\t"
+          "vmladava.s8 r4, q0, q2\n\t"
+          "vmladava.s8 r12, q1, q2\n\t"
+          "vldrb.8 q2, [r5], #16\n\t"
+          "vmladava.s8 r6, q0, q2\n\t"
+          "vmladava.s8 lr, q1, q2\n\t"
+          "subs r7, #1\n\t"
+          "bne 2b\n\t"
+          "vmov q0[2], q0[0], r0, r4\n\t"
+          "vmov q0[3], q0[1], r2, r6\n\t"
+          "vmov q1[2], q1[0], r8, r12\n\t"
+          "vmov q1[3], q1[1], r10, lr\n\t"
+          "ldrd r0, r2, [sp, #12]\n\t"
+          "vldrw.32 q2, [r0], #16\n\t"
+          "vldrw.32 q3, [r2], #16\n\t"
+          "strd r0, r2, [sp, #12]\n\t"
+          "vqrdmulh.s32 q0, q0, q2\n\t"
+          "vqrdmulh.s32 q1, q1, q2\n\t"
+          "vshr.s32 q4, q0, #31\n\t"
+          "vqadd.s32 q0, q0, q4\n\t"
+          "vshr.s32 q4, q1, #31\n\t"
+          "vqadd.s32 q1, q1, q4\n\t"
+          "vrshl.s32 q0, q0, q3\n\t"
+          "vrshl.s32 q1, q1, q3\n\t"
+          "vadd.i32 q0, q0, q7\n\t"
+          "vadd.i32 q1, q1, q7\n\t"
+          "vmax.s32 q0, q0, q5\n\t"
+          "vmax.s32 q1, q1, q5\n\t"
+          "vmin.s32 q0, q0, q6\n\t"
+          "vmin.s32 q1, q1, q6\n\t"
+          "ldrd r0, r2, [sp, #20]\n\t"
+          "vstrb.32 q0, [r0], #4\n\t"
+          "vstrb.32 q1, [r2], #4\n\t"
+          "strd r0, r2, [sp, #20]\n\t"
+          "subs r11, #1\n\t"
+          "bne 1b\n\t"
+          "add sp, #32\n\t"
+          "vpop {d8-d15}\n\t"
+          "pop {r4-r11, pc}");
+}
+
+#endif
