@@ -26,7 +26,7 @@ typedef struct {
   mve_pred16_t tail; /* the k % 16 last bytes */
   int32x4_t lo, hi;
   te_mve_rows *rows; /* te_mve_matmul_rows's arguments, where its shapes hold (`whole`) */
-  int whole;         /* k a multiple of 16 and out_c of 4 */
+  int whole;         /* k at least 16 and out_c a multiple of 4 */
 } te_mm;
 
 static te_mm te_mm_of(const int8_t *w, const int32_t *folded_bias, int32_t k, int32_t out_c, const te_mac_params *p,
@@ -44,9 +44,10 @@ static te_mm te_mm_of(const int8_t *w, const int32_t *folded_bias, int32_t k, in
   L.tail = vctp8q((uint32_t)(k % 16));
   L.lo = vdupq_n_s32(p->act_min);
   L.hi = vdupq_n_s32(p->act_max);
-  L.whole = k % 16 == 0 && out_c % 4 == 0;
+  L.whole = k >= 16 && out_c % 4 == 0;
   L.rows = rows;
   rows->blocks = L.blocks;
+  rows->tail = k % 16;
   rows->m = p->multipliers;
   rows->shift = p->shifts;
   rows->w = w;

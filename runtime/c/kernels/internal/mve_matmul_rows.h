@@ -1,9 +1,9 @@
 /*
  * tinyedge: two rows times every channel of an 'o4-k16' matrix (kernels/arm-mve/conv2d.c) as one assembly loop, for
- * k a multiple of 16, out_c one of 4 and every shift negative. Written by hand because gcc keeps the eight VMLADAVA
+ * k at least 16, out_c a multiple of 4 and every shift negative. Written by hand because gcc keeps the eight VMLADAVA
  * accumulators (the even registers r0–r12 and lr, the only ones VMLADAVA writes) apart from the loop variables only
  * by moving them through the stack around each 2 × 4 tile. Here the loop variables that change per tile live on the
- * stack frame, the requantization constants in q5–q7, and a tile costs 32 instructions beside its 16 per 16 k.
+ * stack frame, the requantization constants in q5–q7, and a tile costs 34 instructions beside its 16 per 16 k.
  * The requantization is te_mve_requantize_right's (mve_requantize.h), on both rows' four channels.
  */
 #ifndef TINYEDGE_MVE_MATMUL_ROWS_H
@@ -15,10 +15,10 @@
 /* What te_mve_matmul_rows reads; the first eight words are copied to its stack frame (offsets in the assembly). */
 typedef struct {
   const int8_t *x0, *x1; /* the two rows, k bytes each */
-  int32_t blocks;        /* k / 16, at least 1 */
+  int32_t blocks;        /* whole 16-byte steps of k, at least 1 */
   const int32_t *m, *shift;
   int8_t *y0, *y1;
-  int32_t pad;
+  int32_t tail;          /* k % 16 */
   const int8_t *w; /* the first group of four channels */
   const int32_t *bias;
   int32_t groups; /* out_c / 4, at least 1 */
@@ -28,7 +28,22 @@ typedef struct {
 /* The assembly's field offsets (C99 has no _Static_assert: a negative array size stops the build). */
 typedef char te_mve_rows_offsets[offsetof(te_mve_rows, w) == 32 && offsetof(te_mve_rows, act_max) == 52 ? 1 : -1];
 
-/* r0: the te_mve_rows (noipa: gcc reads no effects off an assembly body). Frame: [sp] x0, x1, blocks, m, shift, y0, y1. */
+/* 16 k of the 2 × 4 tile: the rows in q0 and q1, four weight vectors from [r5] (post-incremented). */
+#define TE_MVE_ROWS_STEP                 \
+  "vldrb.8 q2, [r5], #16\n\t"           \
+  "vmladava.s8 r0, q0, q2\n\t"          \
+  "vmladava.s8 r8, q1, q2\n\t"          \
+  "vldrb.8 q2, [r5], #16\n\t"           \
+  "vmladava.s8 r2, q0, q2\n\t"          \
+  "vmladava.s8 r10, q1, q2\n\t"         \
+  "vldrb.8 q2, [r5], #16\n\t"           \
+  "vmladava.s8 r4, q0, q2\n\t"          \
+  "vmladava.s8 r12, q1, q2\n\t"         \
+  "vldrb.8 q2, [r5], #16\n\t"           \
+  "vmladava.s8 r6, q0, q2\n\t"          \
+  "vmladava.s8 lr, q1, q2\n\t"
+
+/* r0: the te_mve_rows (noipa: gcc reads no effects off an assembly body). Frame: [sp] x0, x1, blocks, m, shift, y0, y1, tail. */
 __attribute__((naked, noipa)) static void te_mve_matmul_rows(const te_mve_rows *c __attribute__((unused))) {
   __asm__("push {r4-r11, lr}\n\t"
           "vpush {d8-d15}\n\t"
@@ -55,20 +70,17 @@ __attribute__((naked, noipa)) static void te_mve_matmul_rows(const te_mve_rows *
           "2:\n\t"
           "vldrb.8 q0, [r1], #16\n\t"
           "vldrb.8 q1, [r3], #16\n\t"
-          "vldrb.8 q2, [r5], #16\n\t"
-          "vmladava.s8 r0, q0, q2\n\t"
-          "vmladava.s8 r8, q1, q2\n\t"
-          "vldrb.8 q2, [r5], #16\n\t"
-          "vmladava.s8 r2, q0, q2\n\t"
-          "vmladava.s8 r10, q1, q2\n\t"
-          "vldrb.8 q2, [r5], #16\n\t"
-          "vmladava.s8 r4, q0, q2\n\t"
-          "vmladava.s8 r12, q1, q2\n\t"
-          "vldrb.8 q2, [r5], #16\n\t"
-          "vmladava.s8 r6, q0, q2\n\t"
-          "vmladava.s8 lr, q1, q2\n\t"
+          TE_MVE_ROWS_STEP
           "subs r7, #1\n\t"
           "bne 2b\n\t"
+          /* The k % 16 last bytes of the rows under a VCTP predicate (zero lanes past k; the weights are zero there). */
+          "ldr r7, [sp, #28]\n\t"
+          "cbz r7, 3f\n\t"
+          "vctp.8 r7\n\t"
+          "vpstt\n\t"
+          "vldrbt.8 q0, [r1]\n\t"
+          "vldrbt.8 q1, [r3]\n\t" TE_MVE_ROWS_STEP
+          "3:\n\t"
           "vmov q0[2], q0[0], r0, r4\n\t"
           "vmov q0[3], q0[1], r2, r6\n\t"
           "vmov q1[2], q1[0], r8, r12\n\t"
