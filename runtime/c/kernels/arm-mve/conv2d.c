@@ -177,6 +177,7 @@ TE_MVE_INLINE void te_mm_two_rows(const te_mm *L, int right, const int8_t *x0, c
     L->rows->x1 = x1;
     L->rows->y0 = y0;
     L->rows->y1 = y1;
+    L->rows->blocks = L->blocks;
     te_mve_matmul_rows(L->rows);
     return;
   }
@@ -213,17 +214,48 @@ void te_matmul_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, 
   else te_mm_rows(&L, 0, x, rows, y);
 }
 
-/* Two output pixels' windows at a time (the patch holds two), a lone last one of a row on its own. */
+/* Two output pixels' windows read where they lie in the input (window row ky at x0 + ky · dilation_h · w · c), for
+   layers whose window rows are whole 16-byte blocks (te_conv_direct). */
+TE_MVE_INLINE void te_conv_windows(const te_mm *L, const te_window *g, const int8_t *x0, const int8_t *x1, int8_t *y0, int8_t *y1) {
+  L->rows->x0 = x0;
+  L->rows->x1 = x1;
+  L->rows->y0 = y0;
+  L->rows->y1 = y1;
+  L->rows->blocks = g->kw * g->c / 16;
+  te_mve_matmul_windows(L->rows);
+}
+
+/* Whether te_conv_windows serves the layer's windows that lie inside the input. */
+static int te_conv_direct(const te_mm *L, int right, const te_window *g) {
+  return right && L->whole && g->dilation_w == 1 && g->kw * g->c % 16 == 0;
+}
+
+/* Two output pixels' windows at a time (the patch holds two, or where both lie inside the input and the layer is
+   te_conv_direct's, none), a lone last one of a row on its own. */
 TE_MVE_INLINE void te_conv_pixels(const te_mm *L, int right, const int8_t *x, const te_window *g, int8x16_t zero, int8_t *patch,
                                   int8_t *y) {
-  const int32_t k = L->k, out_c = L->out_c;
+  const int32_t k = L->k, out_c = L->out_c, c = g->c, sw = g->stride_w, pl = g->pad_left;
+  /* Windows of columns ox in [lo, hi) lie inside the input's columns. */
+  const int32_t lo = (pl + sw - 1) / sw, hi = (g->w - g->kw + pl) / sw + 1;
+  const int direct = te_conv_direct(L, right, g);
   int32_t n, oy, ox;
+  if (direct) {
+    L->rows->segments = g->kh;
+    L->rows->gap = g->dilation_h * g->w * c - g->kw * c;
+  }
   for (n = 0; n < g->n; n++) {
     for (oy = 0; oy < g->oh; oy++) {
+      const int32_t iy = oy * g->stride_h - g->pad_top;
+      const int inside = direct && iy >= 0 && iy + (g->kh - 1) * g->dilation_h < g->h;
+      const int8_t *row = inside ? x + ((n * g->h + iy) * g->w - pl) * c : x;
       for (ox = 0; ox + 1 < g->ow; ox += 2) {
-        te_mve_gather_patch(x, g, n, oy, ox, zero, patch);
-        te_mve_gather_patch(x, g, n, oy, ox + 1, zero, patch + k);
-        te_mm_two_rows(L, right, patch, patch + k, y, y + out_c);
+        if (inside && ox >= lo && ox + 1 < hi) {
+          te_conv_windows(L, g, row + ox * sw * c, row + (ox + 1) * sw * c, y, y + out_c);
+        } else {
+          te_mve_gather_patch(x, g, n, oy, ox, zero, patch);
+          te_mve_gather_patch(x, g, n, oy, ox + 1, zero, patch + k);
+          te_mm_two_rows(L, right, patch, patch + k, y, y + out_c);
+        }
         y += 2 * out_c;
       }
       if (ox < g->ow) {
