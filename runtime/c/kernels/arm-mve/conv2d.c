@@ -26,7 +26,7 @@ typedef struct {
   mve_pred16_t tail; /* the k % 16 last bytes */
   int32x4_t lo, hi;
   te_mve_rows *rows; /* te_mve_matmul_rows's arguments, where its shapes hold (`whole`) */
-  int whole;         /* k at least 16 and out_c a multiple of 4 */
+  int whole;         /* out_c a multiple of 4 */
 } te_mm;
 
 static te_mm te_mm_of(const int8_t *w, const int32_t *folded_bias, int32_t k, int32_t out_c, const te_mac_params *p,
@@ -44,7 +44,7 @@ static te_mm te_mm_of(const int8_t *w, const int32_t *folded_bias, int32_t k, in
   L.tail = vctp8q((uint32_t)(k % 16));
   L.lo = vdupq_n_s32(p->act_min);
   L.hi = vdupq_n_s32(p->act_max);
-  L.whole = k >= 16 && out_c % 4 == 0;
+  L.whole = out_c % 4 == 0;
   L.rows = rows;
   rows->blocks = L.blocks;
   rows->tail = k % 16;
@@ -178,7 +178,8 @@ TE_MVE_INLINE void te_mm_two_rows(const te_mm *L, int right, const int8_t *x0, c
     L->rows->y0 = y0;
     L->rows->y1 = y1;
     L->rows->blocks = L->blocks;
-    te_mve_matmul_rows(L->rows);
+    if (L->k >= 16) te_mve_matmul_rows(L->rows);
+    else te_mve_matmul_short(L->rows);
     return;
   }
   for (left = L->out_c; left > 0; left -= 4, bias += 4, m += 4, s += 4, y0 += 4, y1 += 4) {

@@ -1,6 +1,6 @@
 /*
  * tinyedge: two rows times every channel of an 'o4-k16' matrix (kernels/arm-mve/conv2d.c) as one assembly loop, for
- * k at least 16, out_c a multiple of 4 and every shift negative. Written by hand because gcc keeps the eight VMLADAVA
+ * out_c a multiple of 4 and every shift negative. Written by hand because gcc keeps the eight VMLADAVA
  * accumulators (the even registers r0–r12 and lr, the only ones VMLADAVA writes) apart from the loop variables only
  * by moving them through the stack around each 2 × 4 tile. Here the loop variables that change per tile live on the
  * stack frame, the requantization constants in q5–q7, and a tile costs 34 instructions beside its 16 per 16 k.
@@ -17,7 +17,7 @@
 /* What the assembly reads; the first twelve words are copied to its stack frame (offsets in the assembly). */
 typedef struct {
   const int8_t *x0, *x1; /* the two rows */
-  int32_t blocks;        /* whole 16-byte steps of k (of a run, for windows), at least 1 */
+  int32_t blocks;        /* whole 16-byte steps of k (of a run, for windows), at least 1 but for te_mve_matmul_short */
   const int32_t *m, *shift;
   int8_t *y0, *y1;
   int32_t tail;     /* k % 16 (0 for windows) */
@@ -118,16 +118,23 @@ typedef char te_mve_rows_offsets[offsetof(te_mve_rows, w) == 48 && offsetof(te_m
   "vpop {d8-d15}\n\t"                   \
   "pop {r4-r11, pc}"
 
-/* Rows x0 and x1 of k bytes (noipa: gcc reads no effects off an assembly body). */
+/* The k % 16 last bytes of the rows under a VCTP predicate (zero lanes past k; the weights are zero there). */
+#define TE_MVE_ROWS_TAIL        \
+  "vctp.8 r7\n\t"              \
+  "vpstt\n\t"                  \
+  "vldrbt.8 q0, [r1]\n\t"      \
+  "vldrbt.8 q1, [r3]\n\t" TE_MVE_ROWS_STEP
+
+/* Rows x0 and x1 of k bytes, k at least 16 (noipa: gcc reads no effects off an assembly body). */
 __attribute__((naked, noipa)) static void te_mve_matmul_rows(const te_mve_rows *c __attribute__((unused))) {
   __asm__(TE_MVE_ROWS_ENTER TE_MVE_ROWS_RUN
-          /* The k % 16 last bytes of the rows under a VCTP predicate (zero lanes past k; the weights are zero there). */
           "ldr r7, [sp, #28]\n\t"
-          "cbz r7, 3f\n\t"
-          "vctp.8 r7\n\t"
-          "vpstt\n\t"
-          "vldrbt.8 q0, [r1]\n\t"
-          "vldrbt.8 q1, [r3]\n\t" TE_MVE_ROWS_STEP "3:\n\t" TE_MVE_ROWS_LEAVE);
+          "cbz r7, 3f\n\t" TE_MVE_ROWS_TAIL "3:\n\t" TE_MVE_ROWS_LEAVE);
+}
+
+/* Rows of k < 16 bytes: the tail alone (VWW's 8 → 16 pointwise). */
+__attribute__((naked, noipa)) static void te_mve_matmul_short(const te_mve_rows *c __attribute__((unused))) {
+  __asm__(TE_MVE_ROWS_ENTER "ldr r7, [sp, #28]\n\t" TE_MVE_ROWS_TAIL TE_MVE_ROWS_LEAVE);
 }
 
 /* Rows of `segments` runs each (k = segments · blocks · 16). */
