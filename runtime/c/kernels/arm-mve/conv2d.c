@@ -10,7 +10,8 @@
  * (the padded weights are zero); the patch of te_conv2d_s8 holds two windows, gathered with vector copies
  * (kernels/internal/mve_patch.h). Where out_c is a multiple of 4 and every shift negative (every MLPerf Tiny layer),
  * two rows run through one assembly loop over the channels (kernels/internal/mve_matmul_rows.h), which also reads
- * a pair of windows inside the input where they lie when its window rows are whole 16-byte blocks.
+ * a pair of windows inside the input where they lie: one window row (1 × 1 stride 2), or 3 × 3 windows whose rows
+ * are whole 16-byte blocks.
  */
 #include <arm_mve.h>
 #include "tinyedge/kernels.h"
@@ -224,20 +225,24 @@ void te_matmul_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, 
   else te_mm_rows(&L, 0, x, rows, y);
 }
 
-/* Two output pixels' windows read where they lie in the input (window row ky at x0 + ky · dilation_h · w · c), for
-   layers whose window rows are whole 16-byte blocks (te_conv_direct). */
+/* Two output pixels' windows read where they lie in the input (window row ky at x0 + ky · dilation_h · w · c): one
+   row of kw·c bytes, or 3 × 3 windows whose rows are whole 16-byte blocks (te_conv_direct). */
 TE_MVE_INLINE void te_conv_windows(const te_mm *L, const te_window *g, const int8_t *x0, const int8_t *x1, int8_t *y0, int8_t *y1) {
+  if (g->kh == 1) {
+    te_mm_two_rows(L, 1, x0, x1, y0, y1);
+    return;
+  }
   L->rows->x0 = x0;
   L->rows->x1 = x1;
   L->rows->y0 = y0;
   L->rows->y1 = y1;
   L->rows->blocks = g->kw * g->c / 16;
-  te_mve_matmul_windows(L->rows);
+  te_mve_matmul_windows3(L->rows);
 }
 
 /* Whether te_conv_windows serves the layer's windows that lie inside the input. */
 static int te_conv_direct(const te_mm *L, int right, const te_window *g) {
-  return right && L->whole && g->dilation_w == 1 && g->kw * g->c % 16 == 0;
+  return right && L->whole && g->dilation_w == 1 && (g->kh == 1 || (g->kh == 3 && g->kw * g->c % 16 == 0));
 }
 
 /* Two output pixels' windows at a time (the patch holds two, or where both lie inside the input and the layer is
@@ -249,10 +254,7 @@ TE_MVE_INLINE void te_conv_pixels(const te_mm *L, int right, const int8_t *x, co
   const int32_t lo = (pl + sw - 1) / sw, hi = (g->w - g->kw + pl) / sw + 1;
   const int direct = te_conv_direct(L, right, g);
   int32_t n, oy, ox;
-  if (direct) {
-    L->rows->segments = g->kh;
-    L->rows->gap = g->dilation_h * g->w * c - g->kw * c;
-  }
+  if (direct) L->rows->gap = g->dilation_h * g->w * c - g->kw * c;
   for (n = 0; n < g->n; n++) {
     for (oy = 0; oy < g->oh; oy++) {
       const int32_t iy = oy * g->stride_h - g->pad_top;

@@ -5,7 +5,7 @@
  * by moving them through the stack around each 2 × 4 tile. Here the loop variables that change per tile live on the
  * stack frame, the requantization constants in q5–q7, and a tile costs 34 instructions beside its 16 per 16 k.
  * The requantization is te_mve_requantize_right's (mve_requantize.h), on both rows' four channels.
- * te_mve_matmul_windows reads each row as `segments` runs of blocks·16 bytes, `gap` bytes apart: a convolution
+ * te_mve_matmul_windows3 reads each row as three runs of blocks·16 bytes, `gap` bytes apart: a 3 × 3 convolution
  * window inside the input read where it lies (its kw·c bytes of each window row), with no gathered patch.
  */
 #ifndef TINYEDGE_MVE_MATMUL_ROWS_H
@@ -20,11 +20,10 @@ typedef struct {
   int32_t blocks;        /* whole 16-byte steps of k (of a run, for windows), at least 1 but for te_mve_matmul_short */
   const int32_t *m, *shift;
   int8_t *y0, *y1;
-  int32_t tail;     /* k % 16 (0 for windows) */
-  int32_t segments; /* runs of a window row (windows only) */
-  int32_t gap;      /* bytes from the end of a run to the next one */
-  int32_t left;     /* the assembly's count of runs to go */
+  int32_t tail; /* k % 16 (0 for windows) */
   int32_t pad;
+  int32_t gap; /* windows: bytes from the end of a run to the next one */
+  int32_t pad2[2];
   const int8_t *w; /* the first group of four channels */
   const int32_t *bias;
   int32_t groups; /* out_c / 4, at least 1 */
@@ -32,7 +31,10 @@ typedef struct {
 } te_mve_rows;
 
 /* The assembly's field offsets (C99 has no _Static_assert: a negative array size stops the build). */
-typedef char te_mve_rows_offsets[offsetof(te_mve_rows, w) == 48 && offsetof(te_mve_rows, act_max) == 68 ? 1 : -1];
+typedef char te_mve_rows_offsets[offsetof(te_mve_rows, gap) == 36 && offsetof(te_mve_rows, w) == 48 &&
+                                         offsetof(te_mve_rows, act_max) == 68
+                                     ? 1
+                                     : -1];
 
 /* 16 k of the 2 × 4 tile: the rows in q0 and q1, four weight vectors from [r5] (post-incremented). */
 #define TE_MVE_ROWS_STEP        \
@@ -49,7 +51,7 @@ typedef char te_mve_rows_offsets[offsetof(te_mve_rows, w) == 48 && offsetof(te_m
   "vmladava.s8 r6, q0, q2\n\t"  \
   "vmladava.s8 lr, q1, q2\n\t"
 
-/* r0: the te_mve_rows. Frame: [sp] x0, x1, blocks, m, shift, y0, y1, tail, segments, gap, left. */
+/* r0: the te_mve_rows. Frame: [sp] x0, x1, blocks, m, shift, y0, y1, tail, -, gap. */
 #define TE_MVE_ROWS_ENTER            \
   "push {r4-r11, lr}\n\t"            \
   "vpush {d8-d15}\n\t"               \
@@ -137,21 +139,11 @@ __attribute__((naked, noipa)) static void te_mve_matmul_short(const te_mve_rows 
   __asm__(TE_MVE_ROWS_ENTER "ldr r7, [sp, #28]\n\t" TE_MVE_ROWS_TAIL TE_MVE_ROWS_LEAVE);
 }
 
-/* Rows of `segments` runs each (k = segments · blocks · 16). */
-__attribute__((naked, noipa)) static void te_mve_matmul_windows(const te_mve_rows *c __attribute__((unused))) {
-  __asm__(TE_MVE_ROWS_ENTER
-          "ldr r7, [sp, #32]\n\t"
-          "str r7, [sp, #40]\n"
-          "4:\n\t" TE_MVE_ROWS_RUN
-          "ldr r7, [sp, #40]\n\t"
-          "subs r7, #1\n\t"
-          "beq 3f\n\t"
-          "str r7, [sp, #40]\n\t"
-          "ldr r7, [sp, #36]\n\t"
-          "add r1, r7\n\t"
-          "add r3, r7\n\t"
-          "b 4b\n"
-          "3:\n\t" TE_MVE_ROWS_LEAVE);
+/* Rows of three runs (k = 3 · blocks · 16): 3 × 3 windows, the next run `gap` bytes past the end of one. */
+#define TE_MVE_ROWS_NEXT_RUN "ldr r7, [sp, #36]\n\tadd r1, r7\n\tadd r3, r7\n\t"
+__attribute__((naked, noipa)) static void te_mve_matmul_windows3(const te_mve_rows *c __attribute__((unused))) {
+  __asm__(TE_MVE_ROWS_ENTER TE_MVE_ROWS_RUN TE_MVE_ROWS_NEXT_RUN TE_MVE_ROWS_RUN TE_MVE_ROWS_NEXT_RUN TE_MVE_ROWS_RUN
+              TE_MVE_ROWS_LEAVE);
 }
 
 #endif
