@@ -113,6 +113,13 @@ export const fullyConnected: KernelCase[] = [
  * channel remainders (arm-neon, arm-dotprod); an average pool over more channels than a vector block.
  */
 export const tiles: KernelCase[] = [
+  // arm-mve reads the windows of interior pixel pairs where they lie (three runs of 48 bytes), edge pairs gathered.
+  {
+    name: 'conv2d 3×3 stride 1 SAME, 16 → 8 channels (interior windows read in place), relu6',
+    graph: () => convGraph(16, 8, 3, 1, 'SAME', RELU6, 141),
+    seed: 141,
+    int8Only: true,
+  },
   {
     name: 'conv2d 3×3 stride 2 SAME, 16 → 12 channels (K = 144, odd output width), relu6',
     graph: () => convGraph(16, 12, 3, 2, 'SAME', RELU6, 140),

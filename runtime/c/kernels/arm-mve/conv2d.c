@@ -8,10 +8,14 @@
  * channels for a lone row (fully connected layers). The four channels of a row are one vector for requantization
  * (kernels/internal/mve_requantize.h) and one 4-byte store. Only a k % 16 tail loads the rows under a predicate
  * (the padded weights are zero); the patch of te_conv2d_s8 holds two windows, gathered with vector copies
- * (kernels/internal/mve_patch.h).
+ * (kernels/internal/mve_patch.h). Where out_c is a multiple of 4 and every shift negative (every MLPerf Tiny layer),
+ * two rows run through one assembly loop over the channels (kernels/internal/mve_matmul_rows.h), which also reads
+ * a pair of windows inside the input where they lie: one window row (1 × 1 stride 2), or 3 × 3 windows whose rows
+ * are whole 16-byte blocks.
  */
 #include <arm_mve.h>
 #include "tinyedge/kernels.h"
+#include "../internal/mve_matmul_rows.h"
 #include "../internal/mve_patch.h"
 #include "../internal/mve_requantize.h"
 
@@ -24,9 +28,12 @@ typedef struct {
   int32_t group;     /* bytes of one group of four channels: 4 · K16 */
   mve_pred16_t tail; /* the k % 16 last bytes */
   int32x4_t lo, hi;
+  te_mve_rows *rows; /* te_mve_matmul_rows's arguments, where its shapes hold (`whole`) */
+  int whole;         /* out_c a multiple of 4 */
 } te_mm;
 
-static te_mm te_mm_of(const int8_t *w, const int32_t *folded_bias, int32_t k, int32_t out_c, const te_mac_params *p) {
+static te_mm te_mm_of(const int8_t *w, const int32_t *folded_bias, int32_t k, int32_t out_c, const te_mac_params *p,
+                      te_mve_rows *rows) {
   te_mm L;
   L.w = w;
   L.bias = folded_bias;
@@ -40,7 +47,25 @@ static te_mm te_mm_of(const int8_t *w, const int32_t *folded_bias, int32_t k, in
   L.tail = vctp8q((uint32_t)(k % 16));
   L.lo = vdupq_n_s32(p->act_min);
   L.hi = vdupq_n_s32(p->act_max);
+  L.whole = out_c % 4 == 0;
+  L.rows = rows;
   return L;
+}
+
+/* te_mve_matmul_rows's constants of the layer, set only where two rows run (set in te_mm_of, the stores cost
+   te_mm_1x8 registers: AD 1.7 K more instructions). */
+static void te_mve_rows_of(const int8_t *w, const int32_t *folded_bias, int32_t k, int32_t out_c, const te_mac_params *p,
+                           te_mve_rows *rows) {
+  rows->blocks = k / 16;
+  rows->tail = k % 16;
+  rows->m = p->multipliers;
+  rows->shift = p->shifts;
+  rows->w = w;
+  rows->bias = folded_bias;
+  rows->groups = out_c / 4;
+  rows->output_offset = p->output_offset;
+  rows->act_min = p->act_min;
+  rows->act_max = p->act_max;
 }
 
 /* Four channels of one row requantized and stored at y (`n` of them: the rest are padding), their multipliers and
@@ -156,6 +181,16 @@ TE_MVE_INLINE void te_mm_two_rows(const te_mm *L, int right, const int8_t *x0, c
   const int8_t *w = L->w;
   const int32_t *bias = L->bias, *m = L->m, *s = L->shift;
   int32_t left;
+  if (right && L->whole) {
+    L->rows->x0 = x0;
+    L->rows->x1 = x1;
+    L->rows->y0 = y0;
+    L->rows->y1 = y1;
+    L->rows->blocks = L->blocks;
+    if (L->k >= 16) te_mve_matmul_rows(L->rows);
+    else te_mve_matmul_short(L->rows);
+    return;
+  }
   for (left = L->out_c; left > 0; left -= 4, bias += 4, m += 4, s += 4, y0 += 4, y1 += 4) {
     int32x4_t ya, yb;
     te_mm_2x4(L, x0, x1, &w, bias, &ya, &yb);
@@ -183,22 +218,56 @@ TE_MVE_INLINE void te_mm_rows(const te_mm *L, int right, const int8_t *x, int32_
 
 void te_matmul_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, int32_t rows, int32_t k, int32_t out_c,
                   const te_mac_params *p, int8_t *y) {
-  const te_mm L = te_mm_of(w, folded_bias, k, out_c, p);
+  te_mve_rows pass;
+  const te_mm L = te_mm_of(w, folded_bias, k, out_c, p, &pass);
+  if (rows > 1) te_mve_rows_of(w, folded_bias, k, out_c, p, &pass);
   if (te_right_shifts_only(p->shifts, out_c)) te_mm_rows(&L, 1, x, rows, y);
   else te_mm_rows(&L, 0, x, rows, y);
 }
 
-/* Two output pixels' windows at a time (the patch holds two), a lone last one of a row on its own. */
+/* Two output pixels' windows read where they lie in the input (window row ky at x0 + ky · dilation_h · w · c): one
+   row of kw·c bytes, or 3 × 3 windows whose rows are whole 16-byte blocks (te_conv_direct). */
+TE_MVE_INLINE void te_conv_windows(const te_mm *L, const te_window *g, const int8_t *x0, const int8_t *x1, int8_t *y0, int8_t *y1) {
+  if (g->kh == 1) {
+    te_mm_two_rows(L, 1, x0, x1, y0, y1);
+    return;
+  }
+  L->rows->x0 = x0;
+  L->rows->x1 = x1;
+  L->rows->y0 = y0;
+  L->rows->y1 = y1;
+  L->rows->blocks = g->kw * g->c / 16;
+  te_mve_matmul_windows3(L->rows);
+}
+
+/* Whether te_conv_windows serves the layer's windows that lie inside the input. */
+static int te_conv_direct(const te_mm *L, int right, const te_window *g) {
+  return right && L->whole && g->dilation_w == 1 && (g->kh == 1 || (g->kh == 3 && g->kw * g->c % 16 == 0));
+}
+
+/* Two output pixels' windows at a time (the patch holds two, or where both lie inside the input and the layer is
+   te_conv_direct's, none), a lone last one of a row on its own. */
 TE_MVE_INLINE void te_conv_pixels(const te_mm *L, int right, const int8_t *x, const te_window *g, int8x16_t zero, int8_t *patch,
                                   int8_t *y) {
-  const int32_t k = L->k, out_c = L->out_c;
+  const int32_t k = L->k, out_c = L->out_c, c = g->c, sw = g->stride_w, pl = g->pad_left;
+  /* Windows of columns ox in [lo, hi) lie inside the input's columns. */
+  const int32_t lo = (pl + sw - 1) / sw, hi = (g->w - g->kw + pl) / sw + 1;
+  const int direct = te_conv_direct(L, right, g);
   int32_t n, oy, ox;
+  if (direct) L->rows->gap = g->dilation_h * g->w * c - g->kw * c;
   for (n = 0; n < g->n; n++) {
     for (oy = 0; oy < g->oh; oy++) {
+      const int32_t iy = oy * g->stride_h - g->pad_top;
+      const int inside = direct && iy >= 0 && iy + (g->kh - 1) * g->dilation_h < g->h;
+      const int8_t *row = inside ? x + ((n * g->h + iy) * g->w - pl) * c : x;
       for (ox = 0; ox + 1 < g->ow; ox += 2) {
-        te_mve_gather_patch(x, g, n, oy, ox, zero, patch);
-        te_mve_gather_patch(x, g, n, oy, ox + 1, zero, patch + k);
-        te_mm_two_rows(L, right, patch, patch + k, y, y + out_c);
+        if (inside && ox >= lo && ox + 1 < hi) {
+          te_conv_windows(L, g, row + ox * sw * c, row + (ox + 1) * sw * c, y, y + out_c);
+        } else {
+          te_mve_gather_patch(x, g, n, oy, ox, zero, patch);
+          te_mve_gather_patch(x, g, n, oy, ox + 1, zero, patch + k);
+          te_mm_two_rows(L, right, patch, patch + k, y, y + out_c);
+        }
         y += 2 * out_c;
       }
       if (ox < g->ow) {
@@ -212,7 +281,9 @@ TE_MVE_INLINE void te_conv_pixels(const te_mm *L, int right, const int8_t *x, co
 
 void te_conv2d_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, const te_window *g, int32_t out_c,
                   const te_mac_params *p, int8_t *patch, int8_t *y) {
-  const te_mm L = te_mm_of(w, folded_bias, g->kh * g->kw * g->c, out_c, p);
+  te_mve_rows pass;
+  const te_mm L = te_mm_of(w, folded_bias, g->kh * g->kw * g->c, out_c, p, &pass);
+  te_mve_rows_of(w, folded_bias, g->kh * g->kw * g->c, out_c, p, &pass);
   const int8x16_t zero = vdupq_n_s8((int8_t)(-p->input_offset));
   if (te_right_shifts_only(p->shifts, out_c)) te_conv_pixels(&L, 1, x, g, zero, patch, y);
   else te_conv_pixels(&L, 0, x, g, zero, patch, y);
