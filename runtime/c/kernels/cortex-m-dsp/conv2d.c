@@ -34,11 +34,13 @@
   : "cc", "memory"
 
 /* The k % 4 last bytes of x, zero-extended into a word (their weights are zero past k, so any value would do; the
-   bytes past x are not read). */
+   bytes past x are not read). For k ≥ 4 the word ending at x + k, shifted down: one load, not a byte loop (K = 27,
+   the first conv of an RGB model, pays it twice a window pair). */
 static inline uint32_t te_tail_word(const int8_t *x, int32_t k) {
   uint32_t v = 0;
   int32_t i;
-  for (i = k & ~3; i < k; i++) v |= (uint32_t)(uint8_t)x[i] << (8 * (i & 3));
+  if (k >= 4) return te_load32(x + k - 4) >> (32 - 8 * (k & 3));
+  for (i = 0; i < k; i++) v |= (uint32_t)(uint8_t)x[i] << (8 * i);
   return v;
 }
 
@@ -213,25 +215,45 @@ void te_matmul_row_pairs_s8(const int8_t *x, const int8_t *w, const int32_t *fol
   for (; r < rows; r++, x += k, y += out_c) te_row_times_matrix(x, w, folded_bias, k, out_c, &c, y);
 }
 
+/* Windows of two neighbouring pixels of one output row whose taps all lie inside the input (dilation_w 1), src at
+   the first one's top-left tap: kh runs of kw·c bytes each, no bounds tests (te_gather_patch tests every row). */
+static void te_gather_inner_pair(const int8_t *src, const te_window *g, int8_t *pa, int8_t *pb) {
+  const int32_t run = g->kw * g->c, next = g->stride_w * g->c, pitch = g->dilation_h * g->w * g->c;
+  int32_t ky;
+  for (ky = 0; ky < g->kh; ky++, src += pitch, pa += run, pb += run) {
+    te_copy_run(pa, src, run);
+    te_copy_run(pb, src + next, run);
+  }
+}
+
 /* te_conv2d_s8 two output pixels at a time, as te_matmul_row_pairs_s8 takes two rows: `patch` (cScratchBytes) holds
    their widened windows (16·ceil(k/4) bytes) and then the two int8 windows they are gathered into. A lone last
-   pixel, and layers with TFLite's (multiplier, shift) arrays, take the one-window path. */
+   pixel, and layers with TFLite's (multiplier, shift) arrays, take the one-window path. The pixel's row and column
+   are counted rather than divided out, and a pair wholly inside the input skips the gather's bounds tests. */
 void te_conv2d_row_pairs_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, const te_window *g, int32_t out_c,
                   const te_mac_params *p, int8_t *patch, int8_t *y) {
   const int32_t k = g->kh * g->kw * g->c, steps = (k + 3) >> 2, pixels = g->oh * g->ow, ow = g->ow;
+  const int32_t c_in = g->c, last_iy = (g->kh - 1) * g->dilation_h, last_ix = g->stride_w + g->kw - 1;
   const int8_t zero_point = (int8_t)(-p->input_offset);
   const te_row_constants c = te_row_constants_of(p);
   int32_t *const wide = (int32_t *)(void *)patch; /* the arena's scratch is word-aligned */
   int8_t *const pa = patch + 16 * steps, *const pb = pa + k;
-  int32_t n, i;
+  int32_t n, i, oy, ox;
   for (n = 0; n < g->n; n++) {
     i = 0;
     if (!p->shifts) {
-      for (; i + 2 <= pixels; i += 2, y += 2 * out_c) {
-        te_gather_patch(x, g, n, i / ow, i % ow, zero_point, pa);
-        te_gather_patch(x, g, n, (i + 1) / ow, (i + 1) % ow, zero_point, pb);
+      for (oy = 0, ox = 0; i + 2 <= pixels; i += 2, y += 2 * out_c) {
+        const int32_t iy = oy * g->stride_h - g->pad_top, ix = ox * g->stride_w - g->pad_left;
+        if (ox + 1 < ow && g->dilation_w == 1 && iy >= 0 && iy + last_iy < g->h && ix >= 0 && ix + last_ix < g->w) {
+          te_gather_inner_pair(x + ((n * g->h + iy) * g->w + ix) * c_in, g, pa, pb);
+        } else {
+          te_gather_patch(x, g, n, oy, ox, zero_point, pa);
+          te_gather_patch(x, g, n, ox + 1 < ow ? oy : oy + 1, ox + 1 < ow ? ox + 1 : 0, zero_point, pb);
+        }
         te_widen_row_pair(pa, pb, k, wide);
         te_row_pair_times_matrix(wide, steps, w, folded_bias, out_c, &c, y, y + out_c);
+        ox += 2;
+        if (ox >= ow) ox -= ow, oy++;
       }
     }
     for (; i < pixels; i++, y += out_c) {
