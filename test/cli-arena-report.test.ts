@@ -26,8 +26,13 @@ describe('the arena plans of KWS on cortex-m4', () => {
       arenaBytes: 8736,
       lowerBoundBytes: 8736,
       chosen: 'in-place',
+      callerInput: false,
       configurations: PLANS,
     });
+    // As compile --caller-input plans it: the input (49×10 bytes) in the caller's buffer, never more arena.
+    const caller = JSON.parse(tinyedge(['inspect', KWS, '--target', 'cortex-m4', '--caller-input', '--json']).stdout);
+    expect(caller.arena.callerInput).toBe(true);
+    expect(caller.arena.arenaBytes).toBeLessThanOrEqual(8736);
     const text = tinyedge(['inspect', KWS, '--target', 'cortex-m4']);
     expect(text.stdout).toMatch(/arena on cortex-m4 \(int8\): 8736 B .*in-place; lower bound 8736 B, at it/);
     expect(text.stdout).toMatch(/layer-wise +13632 B, lower bound 8896 B\n/);

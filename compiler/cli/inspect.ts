@@ -27,13 +27,15 @@ export interface InspectOptions {
   target?: string;
   /** --budget-ram with --target: the RAM to fit instead of the target's. */
   budgetRam?: string;
+  /** --caller-input with --target: plan with the input in the caller's buffer, outside the arena (as compile does). */
+  callerInput?: boolean;
 }
 
 /** The arena compile would build for the model quantized with the bundled samples on the target, within its RAM (or `budgetRam`). */
 async function arenaOn(
   model: Parameters<typeof quantizeWithSamplesShown>[0],
   targetName: string,
-  options: { budgetRam?: string; json?: boolean },
+  options: { budgetRam?: string; json?: boolean; callerInput?: boolean },
 ) {
   const int8 = await quantizeWithSamplesShown(model, options.json);
   const target = loadTarget(targetName);
@@ -44,21 +46,23 @@ async function arenaOn(
       : ram != null
         ? { bytes: ram, name: `${target.name}'s RAM` }
         : undefined;
+  const callerInput = options.callerInput ?? false;
   const arena = (choice: ArenaChoice, refused?: string) => ({
     target: targetName,
     lowerBoundBytes: choice.plan.lowerBoundBytes,
     arenaBytes: choice.plan.arenaBytes,
     chosen: choice.chosen.name,
+    callerInput,
     configurations: choice.configurations,
     ...(refused ? { refused } : {}),
   });
   const patches = !int8.audio;
   try {
-    return arena(chooseArena(int8.graph, target, { patches, ...(budget ? { budget } : {}) }));
+    return arena(chooseArena(int8.graph, target, { patches, callerInput, ...(budget ? { budget } : {}) }));
   } catch (e) {
     // Nothing fits: the configurations without a budget, and the refusal compile would give.
     if (!(e instanceof TinyedgeError) || e.code !== 'TE301') throw e;
-    return arena(chooseArena(int8.graph, target, { patches }), e.message);
+    return arena(chooseArena(int8.graph, target, { patches, callerInput }), e.message);
   }
 }
 
@@ -107,7 +111,7 @@ export async function inspectCommand(spec: string | undefined, options: InspectO
     `nodes ${t.nodes}   MACs ${si(t.macs)} (${t.macs})   parameters ${si(t.params)}   weights ${bytes(t.weightBytes)}   largest activation ${bytes(t.largestActivationBytes)} (${shortName(t.largestActivation)})`,
     ...(arena
       ? [
-          `arena on ${arena.target} (int8): ${arena.arenaBytes} B (${bytes(arena.arenaBytes)}), ${arena.chosen}; lower bound ${arena.lowerBoundBytes} B, ${overBound(arena.arenaBytes, arena.lowerBoundBytes)}`,
+          `arena on ${arena.target} (int8): ${arena.arenaBytes} B (${bytes(arena.arenaBytes)}), ${arena.chosen}; lower bound ${arena.lowerBoundBytes} B, ${overBound(arena.arenaBytes, arena.lowerBoundBytes)}${arena.callerInput ? " (the input in the caller's buffer, not counted)" : ''}`,
           ...arenaConfigurationLines(arena.configurations, arena.chosen, t.macs),
           ...(arena.refused ? [`  nothing fits: ${arena.refused}`] : []),
         ]

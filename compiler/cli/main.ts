@@ -57,6 +57,10 @@ program
     ).choices(targetNames()),
   )
   .option('--budget-ram <bytes>', "with --target: the RAM to fit instead of the target profile's")
+  .option(
+    '--caller-input',
+    "with --target: plan as compile --caller-input does (the input in the caller's buffer, outside the arena)",
+  )
   .action((model: string, opts: Parameters<typeof inspectCommand>[1]) => inspectCommand(model, opts));
 
 program
