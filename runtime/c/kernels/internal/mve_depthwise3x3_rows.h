@@ -50,8 +50,15 @@ static void te_dw3_ring_fill(const int8_t *x, const te_window *g, int32_t iy, in
   "vldrb.s16 %q[x], [%[" ROW "], #" XA "]\n\t" TE_DW_MAC8_ASM("e0", "o0") \
   "vldrb.s16 %q[x], [%[" ROW "], #" XB "]\n\t" TE_DW_MAC8_ASM("e1", "o1")
 /* The window row of ROW (its weights from W0) for two pixels 8·stride bytes apart (stride 1 or 2). */
-#define TE_DW3_RING_ROW2_S1(ROW, W0, W1, W2) \
-  TE_DW3_RING_TAP2(ROW, W0, "0", "8") TE_DW3_RING_TAP2(ROW, W1, "8", "16") TE_DW3_RING_TAP2(ROW, W2, "16", "24")
+/* At stride 1 the second pixel's tap kx reads the column of the first's kx + 1: each of the four columns loads
+   once, between the two taps that share it (seven loads a window row, not nine). */
+#define TE_DW3_RING_ROW2_S1(ROW, W0, W1, W2)                                                      \
+  "vldrb.s16 %q[w], [%[wa], #" W0 "]\n\tvldrb.s16 %q[x], [%[" ROW "]]\n\t" TE_DW_MAC8_ASM("e0", "o0") \
+  "vldrb.s16 %q[x], [%[" ROW "], #8]\n\t" TE_DW_MAC8_ASM("e1", "o1")                               \
+  "vldrb.s16 %q[w], [%[wa], #" W1 "]\n\t" TE_DW_MAC8_ASM("e0", "o0")                               \
+  "vldrb.s16 %q[x], [%[" ROW "], #16]\n\t" TE_DW_MAC8_ASM("e1", "o1")                              \
+  "vldrb.s16 %q[w], [%[wa], #" W2 "]\n\t" TE_DW_MAC8_ASM("e0", "o0")                               \
+  "vldrb.s16 %q[x], [%[" ROW "], #24]\n\t" TE_DW_MAC8_ASM("e1", "o1")
 #define TE_DW3_RING_ROW2_S2(ROW, W0, W1, W2) \
   TE_DW3_RING_TAP2(ROW, W0, "0", "16") TE_DW3_RING_TAP2(ROW, W1, "8", "24") TE_DW3_RING_TAP2(ROW, W2, "16", "32")
 #define TE_DW3_RING_WINDOW2(ROW2)                                                                                  \
