@@ -31,16 +31,18 @@ static inline int te_dw3_rows_fit(const te_window *g) {
          g->pad_left >= 0 && g->pad_top >= 0 && 3 * te_dw3_ring_cols(g) * g->c <= TE_DW3_RING_BYTES;
 }
 
-/* Input row iy (all zero point outside the input) into a slot of `cols` columns, block-major. */
+/* Input row iy into a slot of `cols` columns, block-major: a row outside the input all zero point, else only the
+   input's columns (te_dw3_ring_layer set the padding columns, which no row writes, to the zero point). */
 static void te_dw3_ring_fill(const int8_t *x, const te_window *g, int32_t iy, int32_t cols, int16x8_t zp, int8_t *slot) {
-  const int32_t c = g->c, w = g->w, pl = g->pad_left, inside = iy >= 0 && iy < g->h;
-  const int32_t from = inside ? pl : cols, to = inside ? pl + w : cols; /* columns [from, to) copy the input */
+  const int32_t c = g->c, w = g->w;
   int32_t b, j;
-  for (b = 0; b < c; b += 8, slot += 8 * cols) {
+  if (iy < 0 || iy >= g->h) {
+    for (j = 0; j < cols * c; j += 8) vstrbq_s16(slot + j, zp);
+    return;
+  }
+  for (b = 0, slot += 8 * g->pad_left; b < c; b += 8, slot += 8 * cols) {
     const int8_t *s = x + iy * w * c + b;
-    for (j = 0; j < from; j++) vstrbq_s16(slot + 8 * j, zp);
-    for (; j < to; j++, s += c) vstrbq_s16(slot + 8 * j, vldrbq_s16(s));
-    for (; j < cols; j++) vstrbq_s16(slot + 8 * j, zp);
+    for (j = 0; j < w; j++, s += c) vstrbq_s16(slot + 8 * j, vldrbq_s16(s));
   }
 }
 
@@ -171,9 +173,10 @@ TE_MVE_INLINE void te_dw3_ring_layer(const te_dw_layer *L, int right, int s2, co
   const int16x8_t zp = vdupq_n_s16((int16_t)-L->input_offset);
   int8_t *r[3];
   int32_t held[3];
-  int32_t i, oy, ox, ky;
+  int32_t i, oy, ox, ky, z;
   for (i = 0; i < g->n; i++, x += g->h * g->w * c) {
     held[0] = held[1] = held[2] = INT32_MIN; /* no row yet */
+    for (z = 0; z < 3 * slot; z += 8) vstrbq_s16(ring + z, zp);
     for (oy = 0; oy < oh; oy++, y += ow * c) {
       for (ky = 0; ky < 3; ky++) {
         const int32_t iy = oy * g->stride_h - g->pad_top + ky, s = (iy % 3 + 3) % 3;
