@@ -237,7 +237,9 @@ TE_MVE_INLINE void te_conv_windows(const te_mm *L, const te_window *g, const int
   L->rows->x1 = x1;
   L->rows->y0 = y0;
   L->rows->y1 = y1;
-  if (g->kw * g->c % 32 == 0) {
+  if (g->kw * g->c == 48) {
+    te_mve_matmul_windows3_3(L->rows);
+  } else if (g->kw * g->c % 32 == 0) {
     L->rows->blocks = g->kw * g->c / 32;
     te_mve_matmul_windows3_2(L->rows);
   } else {
