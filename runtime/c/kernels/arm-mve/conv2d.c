@@ -187,7 +187,8 @@ TE_MVE_INLINE void te_mm_two_rows(const te_mm *L, int right, const int8_t *x0, c
     L->rows->y0 = y0;
     L->rows->y1 = y1;
     L->rows->blocks = L->k % 32 == 0 ? L->blocks / 2 : L->blocks;
-    if (L->k % 32 == 0) te_mve_matmul_rows2(L->rows);
+    if (L->k == 64) te_mve_matmul_rows64(L->rows);
+    else if (L->k % 32 == 0) te_mve_matmul_rows2(L->rows);
     else if (L->k >= 16) te_mve_matmul_rows(L->rows);
     else te_mve_matmul_short(L->rows);
     return;

@@ -180,4 +180,9 @@ __attribute__((naked, noipa)) static void te_mve_matmul_windows3_3(const te_mve_
               TE_MVE_ROWS_LEAVE);
 }
 
+/* Rows of 64 bytes (KWS's pointwise) unrolled whole. */
+__attribute__((naked, noipa)) static void te_mve_matmul_rows64(const te_mve_rows *c __attribute__((unused))) {
+  __asm__(TE_MVE_ROWS_ENTER TE_MVE_ROWS_ONE TE_MVE_ROWS_ONE TE_MVE_ROWS_ONE TE_MVE_ROWS_ONE TE_MVE_ROWS_LEAVE);
+}
+
 #endif
