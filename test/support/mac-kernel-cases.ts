@@ -126,6 +126,26 @@ export const tiles: KernelCase[] = [
     seed: 140,
     int8Only: true,
   },
+  // arm-mve steps 32 k per loop test where rows (te_mve_matmul_rows2) or window runs (te_mve_matmul_windows3_2)
+  // are a whole number of 32-byte steps (three steps here and in the K = 96 pointwise); K = 64 unrolls whole.
+  {
+    name: 'conv2d 3×3 stride 1 SAME, 32 → 8 channels (window runs of 96 bytes), relu6',
+    graph: () => convGraph(32, 8, 3, 1, 'SAME', RELU6, 142),
+    seed: 142,
+    int8Only: true,
+  },
+  {
+    name: 'pointwise (1×1, stride 1) 96 → 8 channels (K = 96, two rows), relu6',
+    graph: () => convGraph(96, 8, 1, 1, 'VALID', RELU6, 144),
+    seed: 144,
+    int8Only: true,
+  },
+  {
+    name: 'pointwise (1×1, stride 1) 64 → 12 channels (K = 64, two rows), relu6',
+    graph: () => convGraph(64, 12, 1, 1, 'VALID', RELU6, 143),
+    seed: 143,
+    int8Only: true,
+  },
   ...[
     [48, 12],
     [40, 4],

@@ -186,8 +186,10 @@ TE_MVE_INLINE void te_mm_two_rows(const te_mm *L, int right, const int8_t *x0, c
     L->rows->x1 = x1;
     L->rows->y0 = y0;
     L->rows->y1 = y1;
-    L->rows->blocks = L->blocks;
-    if (L->k >= 16) te_mve_matmul_rows(L->rows);
+    L->rows->blocks = L->k % 32 == 0 ? L->blocks / 2 : L->blocks;
+    if (L->k == 64) te_mve_matmul_rows64(L->rows);
+    else if (L->k % 32 == 0) te_mve_matmul_rows2(L->rows);
+    else if (L->k >= 16) te_mve_matmul_rows(L->rows);
     else te_mve_matmul_short(L->rows);
     return;
   }
@@ -236,8 +238,15 @@ TE_MVE_INLINE void te_conv_windows(const te_mm *L, const te_window *g, const int
   L->rows->x1 = x1;
   L->rows->y0 = y0;
   L->rows->y1 = y1;
-  L->rows->blocks = g->kw * g->c / 16;
-  te_mve_matmul_windows3(L->rows);
+  if (g->kw * g->c == 48) {
+    te_mve_matmul_windows3_3(L->rows);
+  } else if (g->kw * g->c % 32 == 0) {
+    L->rows->blocks = g->kw * g->c / 32;
+    te_mve_matmul_windows3_2(L->rows);
+  } else {
+    L->rows->blocks = g->kw * g->c / 16;
+    te_mve_matmul_windows3(L->rows);
+  }
 }
 
 /* Whether te_conv_windows serves the layer's windows that lie inside the input. */

@@ -241,14 +241,17 @@ TE_MVE_INLINE void te_dw_layer_pixels(const te_dw_layer *L, int right, int three
   }
 }
 
-/* The ring of rows (te_dw3_rows_fit): its own frame, for the ring on the stack. */
+/* The ring of rows (te_dw3_rows_fit): its own frame, for the ring and the constants' table on the stack. Layers
+   of right shifts only with more channels than the table holds gather their constants (the any-shift path). */
 static void te_dw3_ring(const te_dw_layer *L, int right, const int8_t *x, const te_window *g, int8_t *y) {
   int8_t ring[TE_DW3_RING_BYTES];
-  const int s2 = g->stride_w == 2;
-  if (right && s2) te_dw3_ring_layer(L, 1, 1, x, g, ring, y);
-  else if (right) te_dw3_ring_layer(L, 1, 0, x, g, ring, y);
-  else if (s2) te_dw3_ring_layer(L, 0, 1, x, g, ring, y);
-  else te_dw3_ring_layer(L, 0, 0, x, g, ring, y);
+  int32_t k[3 * TE_DW3_TABLE_C];
+  const int s2 = g->stride_w == 2, table = right && L->out_c <= TE_DW3_TABLE_C;
+  if (table) te_dw3_ring_table(L, k);
+  if (table && s2) te_dw3_ring_layer(L, 1, 1, x, g, ring, k, y);
+  else if (table) te_dw3_ring_layer(L, 1, 0, x, g, ring, k, y);
+  else if (s2) te_dw3_ring_layer(L, 0, 1, x, g, ring, 0, y);
+  else te_dw3_ring_layer(L, 0, 0, x, g, ring, 0, y);
 }
 
 void te_depthwise_conv2d_s8(const int8_t *x, const int8_t *w, const int32_t *bias, const te_window *g, int32_t multiplier,

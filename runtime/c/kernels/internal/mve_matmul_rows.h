@@ -86,6 +86,22 @@ typedef char te_mve_rows_offsets[offsetof(te_mve_rows, gap) == 36 && offsetof(te
   "subs r7, #1\n\t"             \
   "bne 2b\n\t"
 
+/* `blocks` pairs of steps of 16 k (blocks holding half the 16-byte steps): one loop test per 32 k. */
+#define TE_MVE_ROWS_RUN2        \
+  "ldr r7, [sp, #8]\n"          \
+  "2:\n\t"                      \
+  "vldrb.8 q0, [r1], #16\n\t"   \
+  "vldrb.8 q1, [r3], #16\n\t" TE_MVE_ROWS_STEP \
+  "vldrb.8 q0, [r1], #16\n\t"   \
+  "vldrb.8 q1, [r3], #16\n\t" TE_MVE_ROWS_STEP \
+  "subs r7, #1\n\t"             \
+  "bne 2b\n\t"
+
+/* One step of 16 k, unrolled (no loop). */
+#define TE_MVE_ROWS_ONE         \
+  "vldrb.8 q0, [r1], #16\n\t"   \
+  "vldrb.8 q1, [r3], #16\n\t" TE_MVE_ROWS_STEP
+
 /* Both rows' four sums requantized and stored, then the next tile. */
 #define TE_MVE_ROWS_LEAVE               \
   "vmov q0[2], q0[0], r0, r4\n\t"       \
@@ -134,6 +150,11 @@ __attribute__((naked, noipa)) static void te_mve_matmul_rows(const te_mve_rows *
           "cbz r7, 3f\n\t" TE_MVE_ROWS_TAIL "3:\n\t" TE_MVE_ROWS_LEAVE);
 }
 
+/* Rows of a multiple of 32 bytes, `blocks` their half steps (no tail to test). */
+__attribute__((naked, noipa)) static void te_mve_matmul_rows2(const te_mve_rows *c __attribute__((unused))) {
+  __asm__(TE_MVE_ROWS_ENTER TE_MVE_ROWS_RUN2 TE_MVE_ROWS_LEAVE);
+}
+
 /* Rows of k < 16 bytes: the tail alone (VWW's 8 → 16 pointwise). */
 __attribute__((naked, noipa)) static void te_mve_matmul_short(const te_mve_rows *c __attribute__((unused))) {
   __asm__(TE_MVE_ROWS_ENTER "ldr r7, [sp, #28]\n\t" TE_MVE_ROWS_TAIL TE_MVE_ROWS_LEAVE);
@@ -144,6 +165,24 @@ __attribute__((naked, noipa)) static void te_mve_matmul_short(const te_mve_rows 
 __attribute__((naked, noipa)) static void te_mve_matmul_windows3(const te_mve_rows *c __attribute__((unused))) {
   __asm__(TE_MVE_ROWS_ENTER TE_MVE_ROWS_RUN TE_MVE_ROWS_NEXT_RUN TE_MVE_ROWS_RUN TE_MVE_ROWS_NEXT_RUN TE_MVE_ROWS_RUN
               TE_MVE_ROWS_LEAVE);
+}
+
+/* The same, runs of an even number of blocks, `blocks` their half. */
+__attribute__((naked, noipa)) static void te_mve_matmul_windows3_2(const te_mve_rows *c __attribute__((unused))) {
+  __asm__(TE_MVE_ROWS_ENTER TE_MVE_ROWS_RUN2 TE_MVE_ROWS_NEXT_RUN TE_MVE_ROWS_RUN2 TE_MVE_ROWS_NEXT_RUN TE_MVE_ROWS_RUN2
+              TE_MVE_ROWS_LEAVE);
+}
+
+/* The same, runs of three blocks (3 × 3 windows over 16 channels) unrolled whole. */
+#define TE_MVE_ROWS_RUN3 TE_MVE_ROWS_ONE TE_MVE_ROWS_ONE TE_MVE_ROWS_ONE
+__attribute__((naked, noipa)) static void te_mve_matmul_windows3_3(const te_mve_rows *c __attribute__((unused))) {
+  __asm__(TE_MVE_ROWS_ENTER TE_MVE_ROWS_RUN3 TE_MVE_ROWS_NEXT_RUN TE_MVE_ROWS_RUN3 TE_MVE_ROWS_NEXT_RUN TE_MVE_ROWS_RUN3
+              TE_MVE_ROWS_LEAVE);
+}
+
+/* Rows of 64 bytes (KWS's pointwise) unrolled whole. */
+__attribute__((naked, noipa)) static void te_mve_matmul_rows64(const te_mve_rows *c __attribute__((unused))) {
+  __asm__(TE_MVE_ROWS_ENTER TE_MVE_ROWS_ONE TE_MVE_ROWS_ONE TE_MVE_ROWS_ONE TE_MVE_ROWS_ONE TE_MVE_ROWS_LEAVE);
 }
 
 #endif
