@@ -189,21 +189,50 @@ static inline __attribute__((always_inline)) void te_row_pair_group_dot(const in
   *wp = wq;
 }
 
-/* Both rows' out_c channels from their widened copy at xs (`steps` steps), written at ya and yb; 'smmul' constants.
-   Always inlined into one copy per step count below (its unrolled asm is long); a call a row pair costs little. */
+/* One channel of both rows requantized with the (M2, R) pair at *mr, which is left at the next pair. */
+static inline __attribute__((always_inline)) void te_smmul_requantize_both(int32_t a, int32_t b, const int32_t **mr,
+                                                                           int32_t offset, int32_t *za, int32_t *zb) {
+  int32_t m, r;
+  TE_LDRD_POST(m, r, *mr);
+  *za = te_smmul_requantize(a, m, r, offset);
+  *zb = te_smmul_requantize(b, m, r, offset);
+}
+
+/* Both rows' four channels of a group requantized ('smmul' pairs at mr) into ya and yb: each channel's (M2, R) loaded
+   once for both rows (te_smmul_requantize4 twice loads them twice). */
+static inline __attribute__((always_inline)) void te_smmul_requantize4_pair(const int32_t *a, const int32_t *b,
+                                                                            const int32_t *mr, int32_t offset,
+                                                                            int32_t clamp, uint32_t lo4, uint32_t hi4,
+                                                                            int8_t *ya, int8_t *yb) {
+  int32_t za0, za1, za2, za3, zb0, zb1, zb2, zb3;
+  uint32_t wa, wb;
+  te_smmul_requantize_both(a[0], b[0], &mr, offset, &za0, &zb0);
+  te_smmul_requantize_both(a[1], b[1], &mr, offset, &za1, &zb1);
+  te_smmul_requantize_both(a[2], b[2], &mr, offset, &za2, &zb2);
+  te_smmul_requantize_both(a[3], b[3], &mr, offset, &za3, &zb3);
+  wa = te_pack4_s8(za0, za1, za2, za3);
+  wb = te_pack4_s8(zb0, zb1, zb2, zb3);
+  if (clamp) wa = te_clamp4_s8(wa, lo4, hi4), wb = te_clamp4_s8(wb, lo4, hi4);
+  memcpy(ya, &wa, 4);
+  memcpy(yb, &wb, 4);
+}
+
+/* Both rows' out_c channels from their widened copy at xs (`steps` steps), written at ya and yb; 'smmul' constants,
+   copied out of c (the asm's memory clobber would reload c's fields every group). Always inlined into one copy per
+   step count below (its unrolled asm is long); a call a row pair costs little. */
 static inline __attribute__((always_inline)) void te_row_pair_groups(const int32_t *xs, int32_t steps,
                                                                      int32_t straight, const int8_t *w,
                                                                      const int32_t *folded_bias, int32_t out_c,
                                                                      const te_row_constants *c, int8_t *ya,
                                                                      int8_t *yb) {
   const te_mac_params *p = c->p;
-  const int32_t *const mr = p->multipliers, offset = p->output_offset;
+  const int32_t *const mr = p->multipliers, offset = p->output_offset, clamp = c->clamp;
+  const uint32_t lo4 = c->lo4, hi4 = c->hi4;
   const int32_t *wp = (const int32_t *)(const void *)w; /* an int32 array (render-nodes.ts): word-aligned */
   int32_t a[4], b[4], o, j;
   for (o = 0; o + 4 <= out_c; o += 4) {
     te_row_pair_group_dot(xs, steps, straight, &wp, folded_bias + o, a, b);
-    te_smmul_requantize4(a[0], a[1], a[2], a[3], mr + 2 * o, offset, c->clamp, c->lo4, c->hi4, ya + o);
-    te_smmul_requantize4(b[0], b[1], b[2], b[3], mr + 2 * o, offset, c->clamp, c->lo4, c->hi4, yb + o);
+    te_smmul_requantize4_pair(a, b, mr + 2 * o, offset, clamp, lo4, hi4, ya + o, yb + o);
   }
   if (o < out_c) {
     /* The last out_c % 4 channels: their group is zero-padded to four, and so is its bias here. */
