@@ -40,6 +40,8 @@ export const pointwise: KernelCase[] = [
   [17, 9],
   // K % 4 = 2 and out_c % 4 = 3: cortex-m-dsp's two-row step (te_matmul_row_pairs_s8) with a tail word and a part group.
   [6, 11],
+  // K = 16: the four-step straight copy (te_row_pair_groups_k16), out_c % 4 = 1 for its part group.
+  [16, 13],
 ].map(([c, o]) => ({
   name: `pointwise (1×1, stride 1) ${c} → ${o} channels, relu`,
   graph: () => convGraph(c!, o!, 1, 1, 'VALID', RELU, 200 + c!),

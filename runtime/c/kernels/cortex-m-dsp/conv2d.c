@@ -139,13 +139,27 @@ static void te_widen_row_pair(const int8_t *a, const int8_t *b, int32_t k, int32
   "smlad %[a2], %[x0], %[w0], %[a2]\n\tsmlad %[b2], %[x1], %[w0], %[b2]\n\t"                                        \
   "smlad %[a3], %[x0], %[w1], %[a3]\n\tsmlad %[b3], %[x1], %[w1], %[b3]\n\t"
 
+/* The group's bias at %[w1] into a0..a3 and b0..b3 (one LDM, the second row's copy by moves). */
+#define TE_ROW_PAIR_BIAS \
+  "ldmia %[w1], {%[a0], %[a1], %[a2], %[a3]}\n\t" \
+  "mov %[b0], %[a0]\n\tmov %[b1], %[a1]\n\tmov %[b2], %[a2]\n\tmov %[b3], %[a3]\n\t"
+
+#define TE_ROW_PAIR_OPERANDS                                                                                 \
+  : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [b0] "=&r"(b0), [b1] "=&r"(b1),           \
+    [b2] "=&r"(b2), [b3] "=&r"(b3), [xp] "+r"(xp), [wp] "+r"(wq), [w0] "+&r"(w0), [x0] "=&r"(x0),              \
+    [x1] "=&r"(x1), [w1] "+&r"(w1)                                                                           \
+  : [end] "m"(end)                                                                                           \
+  : "cc", "memory"
+
 /* The group's accumulators a0..a3 (first row) and b0..b3 (second row): the folded bias at `bias` plus the widened
    rows at xs (`steps` steps, te_widen_row_pair) times the group at *wp, which is left at the next group. The fourteen
    registers the step needs leave none for a counter: the loop stops when xp reaches `end`, read from the stack. Four
-   steps a pass (the taken branch and the end test paid once), entered at the (5 − steps % 4)th when steps % 4 ≠ 0. */
+   steps a pass (the taken branch and the end test paid once), entered at the (5 − steps % 4)th when steps % 4 ≠ 0.
+   `straight` (a constant at each inlined call): two or four steps (K ≤ 16, VWW's first pointwise layers) run
+   without the dispatch and the end test. */
 static inline __attribute__((always_inline)) void te_row_pair_group_dot(const int32_t *xs, int32_t steps,
-                                                                        const int32_t **wp, const int32_t *bias,
-                                                                        int32_t *a, int32_t *b) {
+                                                                        int32_t straight, const int32_t **wp,
+                                                                        const int32_t *bias, int32_t *a, int32_t *b) {
   const int32_t *const end = xs + 4 * steps;
   /* Bound by hand: gcc's allocator finds no fourteen registers for the asm by itself; LDM wants a0..a3 ascending. */
   register const int32_t *xp __asm__("r12") = xs;
@@ -154,48 +168,110 @@ static inline __attribute__((always_inline)) void te_row_pair_group_dot(const in
   register int32_t b0 __asm__("r4"), b1 __asm__("r5"), b2 __asm__("r6"), b3 __asm__("r7");
   register int32_t x0 __asm__("r8"), x1 __asm__("r9"), w0 __asm__("r10") = steps & 3;
   register const int32_t *w1 __asm__("r11") = bias;
-  __asm__ volatile("ldmia %[w1], {%[a0], %[a1], %[a2], %[a3]}\n\t"
-          "mov %[b0], %[a0]\n\tmov %[b1], %[a1]\n\tmov %[b2], %[a2]\n\tmov %[b3], %[a3]\n\t"
-          "cmp %[w0], #2\n\t"
-          "beq 3f\n\t"
-          "bhi 2f\n\t"
-          "cmp %[w0], #1\n\t"
-          "beq 4f\n"
-          "1:\n\t" TE_ROW_PAIR_STEP "2:\n\t" TE_ROW_PAIR_STEP "3:\n\t" TE_ROW_PAIR_STEP "4:\n\t" TE_ROW_PAIR_STEP
-          "ldr %[w0], %[end]\n\t"
-          "cmp %[xp], %[w0]\n\t"
-          "bne 1b\n\t"
-          : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [b0] "=&r"(b0), [b1] "=&r"(b1),
-            [b2] "=&r"(b2), [b3] "=&r"(b3), [xp] "+r"(xp), [wp] "+r"(wq), [w0] "+&r"(w0), [x0] "=&r"(x0),
-            [x1] "=&r"(x1), [w1] "+&r"(w1)
-          : [end] "m"(end)
-          : "cc", "memory");
+  if (straight && steps == 2) {
+    __asm__ volatile(TE_ROW_PAIR_BIAS TE_ROW_PAIR_STEP TE_ROW_PAIR_STEP TE_ROW_PAIR_OPERANDS);
+  } else if (straight) {
+    __asm__ volatile(TE_ROW_PAIR_BIAS TE_ROW_PAIR_STEP TE_ROW_PAIR_STEP TE_ROW_PAIR_STEP TE_ROW_PAIR_STEP
+                         TE_ROW_PAIR_OPERANDS);
+  } else {
+    __asm__ volatile(TE_ROW_PAIR_BIAS
+                     "cmp %[w0], #2\n\t"
+                     "beq 3f\n\t"
+                     "bhi 2f\n\t"
+                     "cmp %[w0], #1\n\t"
+                     "beq 4f\n"
+                     "1:\n\t" TE_ROW_PAIR_STEP "2:\n\t" TE_ROW_PAIR_STEP "3:\n\t" TE_ROW_PAIR_STEP "4:\n\t" TE_ROW_PAIR_STEP
+                     "ldr %[w0], %[end]\n\t"
+                     "cmp %[xp], %[w0]\n\t"
+                     "bne 1b\n\t" TE_ROW_PAIR_OPERANDS);
+  }
   a[0] = a0, a[1] = a1, a[2] = a2, a[3] = a3, b[0] = b0, b[1] = b1, b[2] = b2, b[3] = b3;
   *wp = wq;
 }
 
-/* Both rows' out_c channels from their widened copy at xs (`steps` steps), written at ya and yb; 'smmul' constants.
-   One copy for te_matmul_row_pairs_s8 and te_conv2d_s8 (its unrolled asm is long); a call a row pair costs little. */
-static __attribute__((noinline)) void te_row_pair_times_matrix(const int32_t *xs, int32_t steps,
-                                                                           const int8_t *w, const int32_t *folded_bias,
-                                                                           int32_t out_c, const te_row_constants *c,
-                                                                           int8_t *ya, int8_t *yb) {
+/* One channel of both rows requantized with the (M2, R) pair at *mr, which is left at the next pair. */
+static inline __attribute__((always_inline)) void te_smmul_requantize_both(int32_t a, int32_t b, const int32_t **mr,
+                                                                           int32_t offset, int32_t *za, int32_t *zb) {
+  int32_t m, r;
+  TE_LDRD_POST(m, r, *mr);
+  *za = te_smmul_requantize(a, m, r, offset);
+  *zb = te_smmul_requantize(b, m, r, offset);
+}
+
+/* Both rows' four channels of a group requantized ('smmul' pairs at mr) into ya and yb: each channel's (M2, R) loaded
+   once for both rows (te_smmul_requantize4 twice loads them twice). */
+static inline __attribute__((always_inline)) void te_smmul_requantize4_pair(const int32_t *a, const int32_t *b,
+                                                                            const int32_t *mr, int32_t offset,
+                                                                            int32_t clamp, uint32_t lo4, uint32_t hi4,
+                                                                            int8_t *ya, int8_t *yb) {
+  int32_t za0, za1, za2, za3, zb0, zb1, zb2, zb3;
+  uint32_t wa, wb;
+  te_smmul_requantize_both(a[0], b[0], &mr, offset, &za0, &zb0);
+  te_smmul_requantize_both(a[1], b[1], &mr, offset, &za1, &zb1);
+  te_smmul_requantize_both(a[2], b[2], &mr, offset, &za2, &zb2);
+  te_smmul_requantize_both(a[3], b[3], &mr, offset, &za3, &zb3);
+  wa = te_pack4_s8(za0, za1, za2, za3);
+  wb = te_pack4_s8(zb0, zb1, zb2, zb3);
+  if (clamp) wa = te_clamp4_s8(wa, lo4, hi4), wb = te_clamp4_s8(wb, lo4, hi4);
+  memcpy(ya, &wa, 4);
+  memcpy(yb, &wb, 4);
+}
+
+/* Both rows' out_c channels from their widened copy at xs (`steps` steps), written at ya and yb; 'smmul' constants,
+   copied out of c (the asm's memory clobber would reload c's fields every group). Always inlined into one copy per
+   step count below (its unrolled asm is long); a call a row pair costs little. */
+static inline __attribute__((always_inline)) void te_row_pair_groups(const int32_t *xs, int32_t steps,
+                                                                     int32_t straight, const int8_t *w,
+                                                                     const int32_t *folded_bias, int32_t out_c,
+                                                                     const te_row_constants *c, int8_t *ya,
+                                                                     int8_t *yb) {
   const te_mac_params *p = c->p;
-  const int32_t *const mr = p->multipliers, offset = p->output_offset;
+  const int32_t *const mr = p->multipliers, offset = p->output_offset, clamp = c->clamp;
+  const uint32_t lo4 = c->lo4, hi4 = c->hi4;
   const int32_t *wp = (const int32_t *)(const void *)w; /* an int32 array (render-nodes.ts): word-aligned */
   int32_t a[4], b[4], o, j;
   for (o = 0; o + 4 <= out_c; o += 4) {
-    te_row_pair_group_dot(xs, steps, &wp, folded_bias + o, a, b);
-    te_smmul_requantize4(a[0], a[1], a[2], a[3], mr + 2 * o, offset, c->clamp, c->lo4, c->hi4, ya + o);
-    te_smmul_requantize4(b[0], b[1], b[2], b[3], mr + 2 * o, offset, c->clamp, c->lo4, c->hi4, yb + o);
+    te_row_pair_group_dot(xs, steps, straight, &wp, folded_bias + o, a, b);
+    te_smmul_requantize4_pair(a, b, mr + 2 * o, offset, clamp, lo4, hi4, ya + o, yb + o);
   }
   if (o < out_c) {
     /* The last out_c % 4 channels: their group is zero-padded to four, and so is its bias here. */
     int32_t bias[4];
     for (j = 0; j < 4; j++) bias[j] = o + j < out_c ? folded_bias[o + j] : 0;
-    te_row_pair_group_dot(xs, steps, &wp, bias, a, b);
+    te_row_pair_group_dot(xs, steps, straight, &wp, bias, a, b);
     te_dsp_requantize(a, out_c - o, p, o, ya + o);
     te_dsp_requantize(b, out_c - o, p, o, yb + o);
+  }
+}
+
+static __attribute__((noinline)) void te_row_pair_groups_k8(const int32_t *xs, const int8_t *w, const int32_t *bias,
+                                                            int32_t out_c, const te_row_constants *c, int8_t *ya,
+                                                            int8_t *yb) {
+  te_row_pair_groups(xs, 2, 1, w, bias, out_c, c, ya, yb);
+}
+
+static __attribute__((noinline)) void te_row_pair_groups_k16(const int32_t *xs, const int8_t *w, const int32_t *bias,
+                                                             int32_t out_c, const te_row_constants *c, int8_t *ya,
+                                                             int8_t *yb) {
+  te_row_pair_groups(xs, 4, 1, w, bias, out_c, c, ya, yb);
+}
+
+static __attribute__((noinline)) void te_row_pair_groups_any(const int32_t *xs, int32_t steps, const int8_t *w,
+                                                             const int32_t *bias, int32_t out_c,
+                                                             const te_row_constants *c, int8_t *ya, int8_t *yb) {
+  te_row_pair_groups(xs, steps, 0, w, bias, out_c, c, ya, yb);
+}
+
+/* One copy for te_matmul_row_pairs_s8 and te_conv2d_row_pairs_s8, which picks the step count's copy. */
+static inline void te_row_pair_times_matrix(const int32_t *xs, int32_t steps, const int8_t *w,
+                                            const int32_t *folded_bias, int32_t out_c, const te_row_constants *c,
+                                            int8_t *ya, int8_t *yb) {
+  if (steps == 2) {
+    te_row_pair_groups_k8(xs, w, folded_bias, out_c, c, ya, yb);
+  } else if (steps == 4) {
+    te_row_pair_groups_k16(xs, w, folded_bias, out_c, c, ya, yb);
+  } else {
+    te_row_pair_groups_any(xs, steps, w, folded_bias, out_c, c, ya, yb);
   }
 }
 
