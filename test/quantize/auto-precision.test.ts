@@ -31,6 +31,8 @@ describe('--precision auto', () => {
     within(r);
     expect(Object.values(r.plan)).toContain('16x8');
     expect(r.chosen.sqnrDb).toBeGreaterThan(r.int8.sqnrDb);
+    // The choice is measured too, and kept only when it beats all-int8 (which fits here).
+    expect(r.measuredSqnrDb).toBeGreaterThan(r.int8.sqnrDb);
   });
 
   it('meets a tight flash budget with int4w on packed layers only (here 0.9× all-int8: two of four layers pack)', () => {
