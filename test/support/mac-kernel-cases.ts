@@ -108,6 +108,14 @@ export const fullyConnected: KernelCase[] = [
   [18, 5, 1],
 ].map(([k, o, rows]) => fullyConnectedCase(k!, o!, rows!));
 
+/** An int8-only relu6 convolution case (inC → outC channels, k×k, stride), its graph and inputs seeded alike. */
+const int8Conv = (
+  name: string,
+  [inC, outC, k, stride]: [number, number, number, number],
+  padding: 'SAME' | 'VALID',
+  seed: number,
+): KernelCase => ({ name, graph: () => convGraph(inC, outC, k, stride, padding, RELU6, seed), seed, int8Only: true });
+
 /**
  * Tile boundaries of the matmul tiles that take two rows × four channels and one row × eight channels with K in
  * steps of 16 (arm-mve): K a whole number of steps beside an odd output width, out_c % 8 = 4 (half a tile of
@@ -116,38 +124,23 @@ export const fullyConnected: KernelCase[] = [
  */
 export const tiles: KernelCase[] = [
   // arm-mve reads the windows of interior pixel pairs where they lie (three runs of 48 bytes), edge pairs gathered.
-  {
-    name: 'conv2d 3×3 stride 1 SAME, 16 → 8 channels (interior windows read in place), relu6',
-    graph: () => convGraph(16, 8, 3, 1, 'SAME', RELU6, 141),
-    seed: 141,
-    int8Only: true,
-  },
-  {
-    name: 'conv2d 3×3 stride 2 SAME, 16 → 12 channels (K = 144, odd output width), relu6',
-    graph: () => convGraph(16, 12, 3, 2, 'SAME', RELU6, 140),
-    seed: 140,
-    int8Only: true,
-  },
+  int8Conv(
+    'conv2d 3×3 stride 1 SAME, 16 → 8 channels (interior windows read in place), relu6',
+    [16, 8, 3, 1],
+    'SAME',
+    141,
+  ),
+  int8Conv(
+    'conv2d 3×3 stride 2 SAME, 16 → 12 channels (K = 144, odd output width), relu6',
+    [16, 12, 3, 2],
+    'SAME',
+    140,
+  ),
   // arm-mve steps 32 k per loop test where rows (te_mve_matmul_rows2) or window runs (te_mve_matmul_windows3_2)
   // are a whole number of 32-byte steps (three steps here and in the K = 96 pointwise); K = 64 unrolls whole.
-  {
-    name: 'conv2d 3×3 stride 1 SAME, 32 → 8 channels (window runs of 96 bytes), relu6',
-    graph: () => convGraph(32, 8, 3, 1, 'SAME', RELU6, 142),
-    seed: 142,
-    int8Only: true,
-  },
-  {
-    name: 'pointwise (1×1, stride 1) 96 → 8 channels (K = 96, two rows), relu6',
-    graph: () => convGraph(96, 8, 1, 1, 'VALID', RELU6, 144),
-    seed: 144,
-    int8Only: true,
-  },
-  {
-    name: 'pointwise (1×1, stride 1) 64 → 12 channels (K = 64, two rows), relu6',
-    graph: () => convGraph(64, 12, 1, 1, 'VALID', RELU6, 143),
-    seed: 143,
-    int8Only: true,
-  },
+  int8Conv('conv2d 3×3 stride 1 SAME, 32 → 8 channels (window runs of 96 bytes), relu6', [32, 8, 3, 1], 'SAME', 142),
+  int8Conv('pointwise (1×1, stride 1) 96 → 8 channels (K = 96, two rows), relu6', [96, 8, 1, 1], 'VALID', 144),
+  int8Conv('pointwise (1×1, stride 1) 64 → 12 channels (K = 64, two rows), relu6', [64, 12, 1, 1], 'VALID', 143),
   ...[
     [48, 12],
     [40, 4],
