@@ -33,6 +33,11 @@ describe('the arena plans of KWS on cortex-m4', () => {
     const caller = JSON.parse(tinyedge(['inspect', KWS, '--target', 'cortex-m4', '--caller-input', '--json']).stdout);
     expect(caller.arena.callerInput).toBe(true);
     expect(caller.arena.arenaBytes).toBeLessThanOrEqual(8736);
+    const wasm = tinyedge(['inspect', KWS, '--target', 'wasm32', '--caller-input']);
+    expect([wasm.status, wasm.stderr]).toEqual([
+      2,
+      expect.stringMatching(/^tinyedge: error: .*--caller-input is for C targets.*\[TE602\]\n$/),
+    ]);
     const text = tinyedge(['inspect', KWS, '--target', 'cortex-m4']);
     expect(text.stdout).toMatch(/arena on cortex-m4 \(int8\): 8736 B .*in-place; lower bound 8736 B, at it/);
     expect(text.stdout).toMatch(/layer-wise +13632 B, lower bound 8896 B\n/);

@@ -37,8 +37,13 @@ async function arenaOn(
   targetName: string,
   options: { budgetRam?: string; json?: boolean; callerInput?: boolean },
 ) {
-  const int8 = await quantizeWithSamplesShown(model, options.json);
   const target = loadTarget(targetName);
+  // As compile refuses it: only a C target's arena can leave its input to the caller.
+  if (options.callerInput && (target.backend !== 'c' || model.audio))
+    throw new TinyedgeError('TE602', '--caller-input is for C targets on one thread, without audio', {
+      file: model.spec,
+    });
+  const int8 = await quantizeWithSamplesShown(model, options.json);
   const ram = target.memory?.ramBytes;
   const budget =
     options.budgetRam !== undefined
@@ -70,6 +75,8 @@ async function arenaOn(
 export async function inspectCommand(spec: string | undefined, options: InspectOptions): Promise<void> {
   const model = prepareModel(spec, { optimized: !options.raw, quiet: options.json, outputs: options.outputs });
   const g = model.graph;
+  if (options.callerInput && !options.target)
+    throw new TinyedgeError('TE602', '--caller-input plans an arena: give --target', { file: model.spec });
   const arena = options.target ? await arenaOn(model, options.target, options) : undefined;
   const stats = modelStats(g);
   const io = (names: string[]) =>
