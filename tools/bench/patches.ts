@@ -106,10 +106,11 @@ export async function benchPatches(
     log(`${spec}: counting layer-wise under qemu on ${target.name}…`);
     // Layer-wise is the plan chosen with rings and patches both off.
     const layerWise = chooseArena(g, target, { inPlace: false, patches: false }).plan;
+    const callerLayerWise = chooseArena(g, target, { inPlace: false, patches: false, callerInput: true }).plan;
     const before = countRun(g, layerWise, x, target);
     const footing = (options: ArenaOptions & { callerInput: boolean }, what: string): PatchBenchChoice => {
       const choice = chooseArena(g, target, options);
-      const base = chooseArena(g, target, { inPlace: false, patches: false, callerInput: options.callerInput }).plan;
+      const base = options.callerInput ? callerLayerWise : layerWise;
       log(`${spec}: counting ${choice.chosen.name} (${what})…`);
       const after = countRun(g, choice.plan, x, target);
       return {
@@ -122,7 +123,6 @@ export async function benchPatches(
       };
     };
     const smallest = { smallestWithinMacs: PATCH_MAC_ALLOWANCE * macs };
-    const callerLayerWise = chooseArena(g, target, { inPlace: false, patches: false, callerInput: true }).plan;
     const budgetBytes = Math.floor(callerLayerWise.arenaBytes / goalRatioOf(spec));
     const budget = { bytes: budgetBytes, name: `the goal's budget (layer-wise ÷ ${goalRatioOf(spec)})` };
     rows.push({
