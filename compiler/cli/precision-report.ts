@@ -21,7 +21,7 @@ function spread(front: PrecisionPoint[], chosen: PrecisionPoint, n: number): Pre
 /** One line saying what was chosen. */
 export function autoPrecisionSummary(r: AutoPrecisionResult): string {
   const c = r.chosen;
-  return `precision auto: ${c.int4w} layers int4w, ${c.x16} 16x8, the rest int8; predicted output SQNR ${db(c.sqnrDb)} dB, measured ${db(r.measuredSqnrDb)} dB (all-int8 ${db(r.int8.sqnrDb)} dB; a plan measuring no better than all-int8 gives way to it), weights ${formatBytes(c.flash)} (int8 ${formatBytes(r.int8.flash)}), ${si(c.instructions)} instructions (${(c.instructions / r.int8.instructions).toFixed(2)}× int8)`;
+  return `precision auto: ${c.int4w} layers int4w, ${c.x16} 16x8, the rest int8; predicted output SQNR ${db(c.sqnrDb)} dB, measured ${db(r.measuredSqnrDb)} dB on the calibration inputs (all-int8 ${db(r.measuredInt8SqnrDb)} dB there; a plan measuring no better gives way to it), weights ${formatBytes(c.flash)} (int8 ${formatBytes(r.int8.flash)}), ${si(c.instructions)} instructions (${(c.instructions / r.int8.instructions).toFixed(2)}× int8)`;
 }
 
 /** The whole section: budgets, per-layer choice and sensitivity, and the front. */

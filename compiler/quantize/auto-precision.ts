@@ -2,18 +2,19 @@
  * @fileoverview `--precision auto`: a precision per layer chosen by measured sensitivity under the budgets.
  * Sensitivity: on a few calibration inputs, the output's noise fraction e = Σ(f − dq)² / Σf² (f the f32 output, dq
  * the dequantized integer-reference output; SQNR = −10·log10 e) of the all-int8 graph, and of the graph with only one
- * layer (with weights, or a softmax: only 16×8) moved to int4w (its rise, Δ4) or to 16×8 (its fall, Δ16); measured without bias correction, which the final
- * quantization then applies. A plan's noise is predicted as e_int8 + ΣΔ4 − ΣΔ16 (errors of different layers add as
- * independent noise). Candidates: the first i layers in order of least Δ4 per flash byte saved at int4w, with the
- * first j of the others in order of most Δ16 per extra instruction at 16×8, for every i and j; the choice is the
- * candidate of best predicted SQNR within the budgets, and the Pareto front (flash and instructions against SQNR)
- * is what the report shows.
+ * layer (with weights, or a softmax: only 16×8) moved to int4w (its rise, Δ4) or to 16×8 (its fall, Δ16), without
+ * bias correction. A plan's noise is predicted as e_int8 + ΣΔ4 − ΣΔ16 (errors of different layers add as independent
+ * noise). Candidates: the first i layers in order of least Δ4 per flash byte saved at int4w, with the first j of the
+ * others in order of most Δ16 per extra instruction at 16×8, for every i and j, within the budgets; their Pareto
+ * front (flash and instructions against SQNR) is what the report shows. The best few predictions are then measured as they would ship (bias-corrected, on every
+ * calibration input) beside all-int8, and the best measured one is the choice.
  */
 
 import { TinyedgeError } from '../errors.ts';
 import { type Graph, tensorOf } from '../ir/graph.ts';
 import { runF32 } from '../reference/f32/interpreter.ts';
 import { runInteger } from '../reference/integer/interpreter.ts';
+import { correctBiases } from './bias-correction.ts';
 import type { TensorRange } from './calibrate.ts';
 import { type LayerCost, layerCosts, type MacsPerInstruction, planCost, planRamBytes } from './layer-costs.ts';
 import { int8OnlyOutputs, type LayerPrecision, type PrecisionPlan } from './precision-plan.ts';
@@ -34,6 +35,29 @@ export interface AutoPrecisionOptions {
   minSqnrDb?: number;
   /** Calibration inputs the sensitivity is measured on (default 4). */
   inputs?: number;
+  /**
+   * The sensitivity an earlier choice measured on the same graph, ranges and calibration inputs (its result's
+   * `measure`): reused instead of measured again, so budgets can be tried without the ~2 quantize-and-run passes a layer.
+   */
+  measure?: SensitivityMeasure;
+}
+
+/** Output noise fractions the choice rests on: all-int8's, and each layer's change when it alone moves. */
+export interface SensitivityMeasure {
+  base: number;
+  /** Noise added with the layer at int4w (absent: its int4 weights would not be packed). */
+  rise4: Record<string, number>;
+  /** Noise removed with the layer at 16×8 (0 for a layer kept int8). */
+  fall16: Record<string, number>;
+}
+
+/** Predicted-best plans measured as they would ship before one is chosen. */
+const FINALISTS = 4;
+
+/** A plan within the budgets and its prediction. */
+interface Candidate {
+  point: PrecisionPoint;
+  plan: Record<string, LayerPrecision>;
 }
 
 /** The default instruction budget: at most 15% above all-int8. */
@@ -61,8 +85,14 @@ export interface PrecisionPoint {
 export interface AutoPrecisionResult {
   plan: Record<string, LayerPrecision>;
   chosen: PrecisionPoint;
-  /** The chosen plan's output SQNR measured on the same inputs (the prediction adds single-layer changes). */
+  /**
+   * The chosen plan's output SQNR measured on every calibration input (the prediction adds single-layer changes
+   * measured on a few), and all-int8's on the same inputs.
+   */
   measuredSqnrDb: number;
+  measuredInt8SqnrDb: number;
+  /** What the sensitivity pass measured, for a later choice on the same model (options.measure). */
+  measure: SensitivityMeasure;
   /** All-int8, all-16×8 and all-int4w as the same model predicts them, for scale. */
   int8: PrecisionPoint;
   sensitivity: LayerSensitivity[];
@@ -91,6 +121,37 @@ function noiseFraction(q: Graph, inputs: readonly Float32Array[], reference: rea
     }
   });
   return signal > 0 ? noise / signal : 0;
+}
+
+/** Only layers whose int4 weights are packed save flash: the others would add noise for nothing. */
+const packsInt4 = (c: LayerCost) => c.flash.int4w < c.flash.int8;
+
+/**
+ * All-int8's output noise on `inputs`, and each layer's change with only it at int4w (where its weights pack) or at
+ * 16×8 (unless kept int8); measured without bias correction, which the final quantization then applies.
+ */
+function measureSensitivity(
+  f32: Graph,
+  ranges: Map<string, TensorRange>,
+  inputs: readonly Float32Array[],
+  costs: LayerCost[],
+  keptInt8: ReadonlySet<string>,
+  step: () => void,
+): SensitivityMeasure {
+  const reference = inputs.map((x) => runF32(f32, { [f32.inputs[0]!]: x }).get(f32.outputs[0]!)!);
+  const noise = (plan: PrecisionPlan) => {
+    const e = noiseFraction(quantizeGraph(f32, ranges, plan), inputs, reference);
+    step();
+    return e;
+  };
+  const base = noise({});
+  const rise4: Record<string, number> = {};
+  const fall16: Record<string, number> = {};
+  for (const c of costs) {
+    if (packsInt4(c)) rise4[c.node] = noise({ [c.node]: 'int4w' }) - base;
+    fall16[c.node] = keptInt8.has(c.node) ? 0 : base - noise({ [c.node]: '16x8' });
+  }
+  return { base, rise4, fall16 };
 }
 
 /** Layers in the order a greedy move takes them: best ratio of benefit to cost first. */
@@ -122,29 +183,27 @@ export function choosePrecision(
   options: AutoPrecisionOptions,
   onProgress?: (done: number, total: number) => void,
 ): AutoPrecisionResult {
-  const inputs = calibration.slice(0, options.inputs ?? 4);
-  const reference = inputs.map((x) => runF32(f32, { [f32.inputs[0]!]: x }).get(f32.outputs[0]!)!);
   const costs = layerCosts(f32, options.rate);
   const int8Only = int8OnlyOutputs(f32);
   // Layers writing a detector's SSD output stay int8 (its decoding reads int8): no 16×8 gain to measure.
   const keptInt8 = new Set(f32.nodes.filter((n) => int8Only.has(n.outputs[0]!)).map((n) => n.name));
-  // All-int8, each layer at 16×8 and at int4w where measured, and the chosen plan.
+  // Each layer at 16×8 and at int4w where measured and all-int8 (unless reused), then all-int8 and the finalists.
   const total =
-    2 + costs.filter((c) => !keptInt8.has(c.node)).length + costs.filter((c) => c.flash.int4w < c.flash.int8).length;
+    1 +
+    FINALISTS +
+    (options.measure ? 0 : 1 + costs.filter((c) => !keptInt8.has(c.node)).length + costs.filter(packsInt4).length);
   let done = 0;
-  const measure = (plan: PrecisionPlan) => {
-    const e = noiseFraction(quantizeGraph(f32, ranges, plan), inputs, reference);
-    onProgress?.(++done, total);
-    return e;
-  };
-  const base = measure({});
+  const step = () => onProgress?.(++done, total);
+  const measure =
+    options.measure ??
+    measureSensitivity(f32, ranges, calibration.slice(0, options.inputs ?? 4), costs, keptInt8, step);
+  const { base } = measure;
   const layers = costs.map((c) => ({
     cost: c,
-    rise4: c.flash.int4w < c.flash.int8 ? measure({ [c.node]: 'int4w' }) - base : Infinity,
-    fall16: keptInt8.has(c.node) ? 0 : base - measure({ [c.node]: '16x8' }),
+    rise4: measure.rise4[c.node] ?? Infinity,
+    fall16: measure.fall16[c.node] ?? 0,
   }));
-  // Only layers whose int4 weights are packed save flash: the others would add noise for nothing.
-  const packable = layers.filter((l) => l.cost.flash.int4w < l.cost.flash.int8);
+  const packable = layers.filter((l) => packsInt4(l.cost));
   const toInt4 = ordered(packable, (l) => (l.cost.flash.int8 - l.cost.flash.int4w) / Math.max(l.rise4, 1e-12));
   const instructions8 = planCost(costs, {}).instructions;
   const budgets = {
@@ -154,8 +213,7 @@ export function choosePrecision(
     ...(options.minSqnrDb !== undefined && { minSqnrDb: options.minSqnrDb }),
   };
   const points: PrecisionPoint[] = [];
-  let best: { point: PrecisionPoint; plan: Record<string, LayerPrecision> } | undefined;
-  let int8Fits = false;
+  const fitting: Candidate[] = [];
   for (let i = 0; i <= toInt4.length; i++) {
     const int4 = new Set(toInt4.slice(0, i).map((l) => l.cost.node));
     const toX16 = ordered(
@@ -178,27 +236,45 @@ export function choosePrecision(
         instructions <= budgets.instructions &&
         point.sqnrDb >= (budgets.minSqnrDb ?? -Infinity) &&
         (budgets.ram === undefined || planRamBytes(f32, plan) <= budgets.ram);
-      const better =
-        !best || point.sqnrDb > best.point.sqnrDb || (point.sqnrDb === best.point.sqnrDb && flash < best.point.flash);
-      if (fits && better) best = { point, plan };
-      if (i === 0 && j === 0) int8Fits = fits;
+      if (fits) fitting.push({ point, plan });
     }
   }
   const int8 = points[0]!;
-  if (!best) throw new TinyedgeError('TE208', noChoice(points, budgets, f32, layers.length), { file: f32.source });
-  // Single-layer changes need not add up (MLPerf Tiny's VWW: a plan predicted to gain measured 2 dB below int8):
-  // the choice is measured, and all-int8 kept when it fits and the choice is no better.
-  const moved = Object.keys(best.plan).length > 0;
-  if (!moved) onProgress?.(total, total);
-  let measured = moved ? measure(best.plan) : base;
-  if (moved && measured >= base && int8Fits) {
-    best = { point: int8, plan: {} };
-    measured = base;
-  }
+  if (fitting.length === 0)
+    throw new TinyedgeError('TE208', noChoice(points, budgets, f32, layers.length), { file: f32.source });
+  // Single-layer changes need not add up, and bias correction (which the final quantization applies) changes what a
+  // layer's precision is worth (MLPerf Tiny's VWW: a plan predicted to gain measured 2 dB below int8 after it). So the
+  // best few predictions are quantized as they would ship, bias-corrected on half the calibration inputs and measured on the other half (both ways),
+  // beside all-int8, and the best measured one (all-int8 when it fits and none beats it) is the choice.
+  const halves = [0, 1].map((h) => calibration.filter((_, k) => k % 2 === h));
+  const references = halves.map((xs) => xs.map((x) => runF32(f32, { [f32.inputs[0]!]: x }).get(f32.outputs[0]!)!));
+  // Two-fold: biases corrected on one half of the inputs, noise measured on the other (in-sample it flatters a plan).
+  const checked = (plan: PrecisionPlan) => {
+    let e = 0;
+    for (const h of [0, 1]) {
+      const q = quantizeGraph(f32, ranges, plan);
+      correctBiases(f32, q, halves[1 - h]!);
+      e += noiseFraction(q, halves[h]!, references[h]!) / 2;
+    }
+    step();
+    return e;
+  };
+  const int8Noise = checked({});
+  const finalists = fitting
+    .sort((a, b) => b.point.sqnrDb - a.point.sqnrDb || a.point.flash - b.point.flash)
+    .slice(0, FINALISTS)
+    .map((c) => ({ ...c, noise: Object.keys(c.plan).length === 0 ? int8Noise : checked(c.plan) }));
+  onProgress?.(total, total);
+  const int8Fits = fitting.some((c) => Object.keys(c.plan).length === 0);
+  if (int8Fits) finalists.push({ point: int8, plan: {}, noise: int8Noise });
+  const best = finalists.reduce((a, b) => (b.noise < a.noise ? b : a));
+  const measured = best.noise;
   return {
     plan: best.plan,
     chosen: best.point,
     measuredSqnrDb: db(measured),
+    measuredInt8SqnrDb: db(int8Noise),
+    measure,
     int8,
     sensitivity: layers.map((l) => ({
       node: l.cost.node,

@@ -32,7 +32,19 @@ describe('--precision auto', () => {
     expect(Object.values(r.plan)).toContain('16x8');
     expect(r.chosen.sqnrDb).toBeGreaterThan(r.int8.sqnrDb);
     // The choice is measured too, and kept only when it beats all-int8 (which fits here).
-    expect(r.measuredSqnrDb).toBeGreaterThan(r.int8.sqnrDb);
+    expect(r.measuredSqnrDb).toBeGreaterThan(r.measuredInt8SqnrDb);
+  });
+
+  it('reuses an earlier measure: same choice under other budgets, without measuring each layer again', () => {
+    const first = choose({ maxCost: 10 });
+    const steps: number[] = [];
+    const again = choosePrecision(g, ranges, inputs, { maxCost: 10, measure: first.measure }, (done) =>
+      steps.push(done),
+    );
+    expect(again.plan).toEqual(first.plan);
+    expect(again.measuredSqnrDb).toBe(first.measuredSqnrDb);
+    // Only the check: all-int8 and at most four finalists, as they would ship (no layer measured alone).
+    expect(steps.length).toBeLessThanOrEqual(1 + 4 + 1);
   });
 
   it('meets a tight flash budget with int4w on packed layers only (here 0.9× all-int8: two of four layers pack)', () => {
