@@ -217,6 +217,20 @@ static __attribute__((noinline)) void te_dw3x3_pixels(const int8_t *x0, int32_t 
   else TE_DW_PIXELS(TE_W22, CLAMPED)
 }
 
+/* `pairs` pairs of horizontally adjacent whole windows of a stride-1 layer (multiplier 1, every channel in a group,
+   no clamp), the first's input at x0, through TE_DW_PAIR_GROUPS. */
+static __attribute__((noinline)) void te_dw3x3_pairs(const int8_t *x0, int32_t pairs, const te_mac_params *p,
+                                                     const te_dw_layer *L, int8_t *out) {
+  const int32_t xstep = L->xstep, ystep = L->ystep, off2 = L->off2, offset = p->output_offset, oc = L->out_c;
+  for (; pairs > 0; pairs--, x0 += 2 * xstep, out += 2 * oc) {
+    const int32_t *wp = (const int32_t *)(const void *)L->w, *bp = L->bias, *mr = p->multipliers;
+    const int8_t *xp = x0, *end = out + oc;
+    int8_t *y = out;
+    int32_t a0, a1, a2, a3, xv, xn, xe, we, wo;
+    TE_DW_PAIR_GROUPS;
+  }
+}
+
 /* Every group of one pixel of a 3×3 layer with bias and 'smmul' constants: `rows` × `cols` taps from tap
    (ky0, kx0) whose input is x0. x advances by four channels a group (multiplier 1) or one channel every
    multiplier / 4 groups. */
@@ -253,7 +267,12 @@ static void te_dw3x3_run(const int8_t *x, const int8_t *x0, int32_t count, int32
                          int32_t ox, int8_t *y) {
   const int32_t pixel = g->stride_w * g->c;
   const int32_t shape = L->multiplier == 1 && L->vector_c == L->out_c ? rows * 4 + cols : 0;
-  if (shape == 15 || shape == 14 || shape == 11 || shape == 10) te_dw3x3_pixels(x0, count, pixel, shape, tap0, p, L, y);
+  /* Stride 1, whole windows, int8's range: two pixels at a time, the odd one alone. */
+  if (shape == 15 && g->stride_w == 1 && !L->clamp && count >= 2) {
+    te_dw3x3_pairs(x0, count >> 1, p, L, y);
+    if (count & 1) te_dw3x3_pixels(x0 + (count - 1) * pixel, 1, pixel, shape, tap0, p, L, y + (count - 1) * L->out_c);
+  } else if (shape == 15 || shape == 14 || shape == 11 || shape == 10)
+    te_dw3x3_pixels(x0, count, pixel, shape, tap0, p, L, y);
   else
     for (; count > 0; count--, x0 += pixel, ox++, y += L->out_c) {
       te_dw3x3_groups(x0, rows, cols, tap0, p, L, y);

@@ -25,12 +25,16 @@
 /* The same with the tap's weights loaded first (one LDRD, wp advancing past them). */
 #define TE_M4(X) "ldrd %[we], %[wo], [%[wp]], #8\n\t" TE_M4W(X)
 
-/* One requantized channel: acc in place through M2 in we and R in wo, the output offset in xe, saturated to int8. */
-#define TE_RQW(acc)                                 \
-  "smmlar " acc ", " acc ", %[we], " acc "\n\t"     \
+/* One requantized channel: acc in place through M2 in register M and R in R, the output offset in OFF, saturated
+   to int8. */
+#define TE_RQ_IN(acc, M, R, OFF)                    \
+  "smmlar " acc ", " acc ", " M ", " acc "\n\t"     \
   "add " acc ", " acc ", " acc ", asr #31\n\t"      \
-  "smmlsr " acc ", " acc ", %[wo], %[xe]\n\t"       \
+  "smmlsr " acc ", " acc ", " R ", " OFF "\n\t"     \
   "ssat " acc ", #8, " acc "\n\t"
+
+/* The same through M2 in we, R in wo and the output offset in xe. */
+#define TE_RQW(acc) TE_RQ_IN(acc, "%[we]", "%[wo]", "%[xe]")
 
 /* The same with the (M2, R) pair loaded first from the mr stream in xv. */
 #define TE_RQ(acc) "ldrd %[we], %[wo], [%[xv]], #8\n\t" TE_RQW(acc)
@@ -108,6 +112,99 @@
             [mr] "+m"(mr), [y] "+m"(y)                                                                              \
           : [off] "r"(off2), [xs] "r"(xstep), [ys] "r"(ystep), [offset] "m"(offset), [end] "m"(end),                \
             [lo] "m"(lo4), [hi] "m"(hi4)                                                                            \
+          : "cc", "memory")
+
+/* Two horizontally adjacent pixels of a stride-1 3×3 layer (multiplier 1, every channel in a group, no clamp narrower
+   than int8) as one asm loop over the channel groups, in two passes a group: channels (0, 2) of the group, whose
+   SXTAB16 halves of an x word and whose 'c4-int16' weight word 0 line up, then (1, 3) through the ROR #8 halves and
+   weight word 1. A pass holds the two channels of both pixels in a0..a3 (pixel 0: a0, a1; pixel 1: a2, a3), so
+   each input column of a row is loaded and unpacked once for both pixels, and each weight word, loaded once,
+   serves pixel 0 at its column and pixel 1 one column on: per row four x words, three weight words, four SXTAB16
+   and twelve SMLAxy, against six, six, six and twelve for the two pixels one by one. The (M2, R) pairs are loaded
+   once for both pixels, and the outputs stored by byte (pixel 1 `oc` bytes after pixel 0).
+   The caller declares a0..a3, xv, xn, xe, we, wo (int32_t), wp (weights of the group's first tap), xp (pixel 0's
+   window), bp, mr, y (pixel 0's output), end (its end), off2, xstep, ystep, offset and oc (output channels). */
+
+/* The weight word of tap (r, c) of pass K (0 or 1), as an immediate offset from wp. */
+#define TE_PW(r, c, K) "#(8*(3*" #r "+" #c ")+4*" #K ")"
+
+/* Row r of a pass: columns 0 and 1 with weights 0 and 1 in one chain of loads, then columns 2 and 3 (pixel 1's
+   last) through xe = xp + 2·xs, with weight 2; ROT picks the halves. xp is the row's first column. */
+#define TE_PAIR_ROW(r, K, ROT)                                                                         \
+  "ldr %[xv], [%[xp]]\n\tldr %[xn], [%[xp], %[xs]]\n\t"                                                \
+  "ldr %[xe], [%[wp], " TE_PW(r, 0, K) "]\n\tldr %[we], [%[wp], " TE_PW(r, 1, K) "]\n\t"               \
+  "sxtab16 %[xv], %[off], %[xv]" ROT "\n\t"                                                            \
+  "smlabb %[a0], %[xv], %[xe], %[a0]\n\tsmlatt %[a1], %[xv], %[xe], %[a1]\n\t"                         \
+  "sxtab16 %[xn], %[off], %[xn]" ROT "\n\t"                                                            \
+  "smlabb %[a0], %[xn], %[we], %[a0]\n\tsmlatt %[a1], %[xn], %[we], %[a1]\n\t"                         \
+  "smlabb %[a2], %[xn], %[xe], %[a2]\n\tsmlatt %[a3], %[xn], %[xe], %[a3]\n\t"                         \
+  "add %[xe], %[xp], %[xs], lsl #1\n\t"                                                                \
+  "ldr %[xv], [%[xe]]\n\tldr %[xn], [%[xe], %[xs]]\n\tldr %[wo], [%[wp], " TE_PW(r, 2, K) "]\n\t"      \
+  "sxtab16 %[xv], %[off], %[xv]" ROT "\n\t"                                                            \
+  "smlabb %[a0], %[xv], %[wo], %[a0]\n\tsmlatt %[a1], %[xv], %[wo], %[a1]\n\t"                         \
+  "smlabb %[a2], %[xv], %[we], %[a2]\n\tsmlatt %[a3], %[xv], %[we], %[a3]\n\t"                         \
+  "sxtab16 %[xn], %[off], %[xn]" ROT "\n\t"                                                            \
+  "smlabb %[a2], %[xn], %[wo], %[a2]\n\tsmlatt %[a3], %[xn], %[wo], %[a3]\n\t"
+
+/* The three rows of a pass; xp back where it started. */
+#define TE_PAIR_WINDOW(K, ROT)                                                                         \
+  TE_PAIR_ROW(0, K, ROT) TE_NEXT_ROW TE_PAIR_ROW(1, K, ROT) TE_NEXT_ROW TE_PAIR_ROW(2, K, ROT)          \
+  "sub %[xp], %[xp], %[ys], lsl #1\n\t"
+
+/* Requantization of a pass (the (M2, R) pairs of its two channels at xv + MR and xv + MR + 16; the output offset in
+   xn) and the byte stores at xv + K and xv + K + 2 (pixel 0), xv + oc + K, + 2 (pixel 1); Y loads xv, Y2 the rest. */
+#define TE_PAIR_STORE(MR, K)                                                                           \
+  "ldr %[xe], [%[xv], #(" MR ")]\n\tldr %[we], [%[xv], #(" MR "+4)]\n\t"                                \
+  TE_RQ_IN("%[a0]", "%[xe]", "%[we]", "%[xn]") TE_RQ_IN("%[a2]", "%[xe]", "%[we]", "%[xn]")            \
+  "ldr %[xe], [%[xv], #(" MR "+16)]\n\tldr %[we], [%[xv], #(" MR "+20)]\n\t"                            \
+  TE_RQ_IN("%[a1]", "%[xe]", "%[we]", "%[xn]") TE_RQ_IN("%[a3]", "%[xe]", "%[we]", "%[xn]")
+
+#define TE_DW_PAIR_GROUPS                                                                                          \
+  __asm__("1:\n\t"                                                                                                 \
+          /* Pass (0, 2): bias of both pixels. */                                                                  \
+          "ldr %[xv], %[bp]\n\t"                                                                                   \
+          "ldr %[a0], [%[xv]]\n\t"                                                                                 \
+          "ldr %[a1], [%[xv], #8]\n\t"                                                                             \
+          "mov %[a2], %[a0]\n\tmov %[a3], %[a1]\n\t"                                                               \
+          TE_PAIR_WINDOW(0, "")                                                                                    \
+          "ldr %[xv], %[mr]\n\t"                                                                                   \
+          "ldr %[xn], %[offset]\n\t"                                                                               \
+          TE_PAIR_STORE("0", 0)                                                                                    \
+          "ldr %[xv], %[y]\n\t"                                                                                    \
+          "ldr %[xe], %[oc]\n\t"                                                                                   \
+          "strb %[a0], [%[xv]]\n\tstrb %[a1], [%[xv], #2]\n\t"                                                     \
+          "add %[xv], %[xv], %[xe]\n\t"                                                                            \
+          "strb %[a2], [%[xv]]\n\tstrb %[a3], [%[xv], #2]\n\t"                                                     \
+          /* Pass (1, 3), stepping bp, mr and y past the group. */                                                 \
+          "ldr %[xv], %[bp]\n\t"                                                                                   \
+          "add %[xv], %[xv], #16\n\t"                                                                              \
+          "str %[xv], %[bp]\n\t"                                                                                   \
+          "ldr %[a0], [%[xv], #-12]\n\t"                                                                           \
+          "ldr %[a1], [%[xv], #-4]\n\t"                                                                            \
+          "mov %[a2], %[a0]\n\tmov %[a3], %[a1]\n\t"                                                               \
+          TE_PAIR_WINDOW(1, ", ror #8")                                                                            \
+          "ldr %[xv], %[mr]\n\t"                                                                                   \
+          "add %[xv], %[xv], #32\n\t"                                                                              \
+          "str %[xv], %[mr]\n\t"                                                                                   \
+          "ldr %[xn], %[offset]\n\t"                                                                               \
+          TE_PAIR_STORE("8-32", 1)                                                                                 \
+          "ldr %[xv], %[y]\n\t"                                                                                    \
+          "add %[xv], %[xv], #4\n\t"                                                                               \
+          "str %[xv], %[y]\n\t"                                                                                    \
+          "ldr %[xe], %[oc]\n\t"                                                                                   \
+          "ldr %[we], %[end]\n\t"                                                                                  \
+          "strb %[a0], [%[xv], #-3]\n\tstrb %[a1], [%[xv], #-1]\n\t"                                               \
+          "add %[xe], %[xv], %[xe]\n\t"                                                                            \
+          "strb %[a2], [%[xe], #-3]\n\tstrb %[a3], [%[xe], #-1]\n\t"                                               \
+          TE_NEXT_GROUP_W                                                                                          \
+          "add %[xp], %[xp], #4\n\t"                                                                               \
+          "cmp %[xv], %[we]\n\t"                                                                                   \
+          "bcc 1b\n\t"                                                                                             \
+          : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [wp] "+r"(wp), [xp] "+r"(xp),           \
+            [xv] "=&r"(xv), [xn] "=&r"(xn), [xe] "=&r"(xe), [we] "=&r"(we), [wo] "=&r"(wo), [bp] "+m"(bp),          \
+            [mr] "+m"(mr), [y] "+m"(y)                                                                              \
+          : [off] "r"(off2), [xs] "r"(xstep), [ys] "r"(ystep), [offset] "m"(offset), [end] "m"(end),                \
+            [oc] "m"(oc)                                                                                            \
           : "cc", "memory")
 
 /* CLAMP of TE_DW_GROUPS: CLAMPED loads [lo4, hi4] beside the output pointer's loads and clamps; UNCLAMPED neither. */
