@@ -114,30 +114,30 @@
             [lo] "m"(lo4), [hi] "m"(hi4)                                                                            \
           : "cc", "memory")
 
-/* Two horizontally adjacent pixels of a stride-1 3×3 layer (multiplier 1, every channel in a group, no clamp narrower
-   than int8) as one asm loop over the channel groups, in two passes a group: channels (0, 2) of the group, whose
-   SXTAB16 halves of an x word and whose 'c4-int16' weight word 0 line up, then (1, 3) through the ROR #8 halves and
-   weight word 1. A pass holds the two channels of both pixels in a0..a3 (pixel 0: a0, a1; pixel 1: a2, a3), so
-   each input column of a row is loaded and unpacked once for both pixels, and each weight word, loaded once,
-   serves pixel 0 at its column and pixel 1 one column on: per row four x words, three weight words, four SXTAB16
-   and twelve SMLAxy, against six, six, six and twelve for the two pixels one by one. The (M2, R) pairs are loaded
-   once for both pixels, and the outputs stored by byte (pixel 1 `oc` bytes after pixel 0).
-   The caller declares a0..a3, xv, xn, xe, we, wo (int32_t), wp (weights of the group's first tap), xp (pixel 0's
-   window), bp, mr, y (pixel 0's output), end (its end), off2, xstep, ystep, offset and oc (output channels). */
+/* Two output pixels one stride apart (stride 1 or 2) of a 3×3 layer whose windows lie inside the input (multiplier 1,
+   every channel in a group, no clamp narrower than int8) as one asm loop over the channel groups, in two passes a
+   group: channels (0, 2), whose SXTAB16 halves of an x word and whose 'c4-int16' weight word 0 line up, then (1, 3)
+   through the ROR #8 halves and weight word 1. A pass holds the two channels of both pixels in a0..a3 (pixel 0: a0,
+   a1; pixel 1: a2, a3), so an input column both windows read is loaded and unpacked once, and each weight word,
+   loaded once a row, serves both pixels; the (M2, R) pairs are loaded once for both, and the outputs stored by byte
+   (pixel 1 `oc` bytes after pixel 0). The caller declares a0..a3, xv, xn, xe, we, wo (int32_t), wp (weights of the
+   group's first tap), xp (pixel 0's window), bp, mr, y (pixel 0's output), end (its end), off2, xstep, ystep, offset
+   and oc (output channels). */
 
 /* The weight word of tap (r, c) of pass K (0 or 1), as an immediate offset from wp. */
 #define TE_PW(r, c, K) "#(8*(3*" #r "+" #c ")+4*" #K ")"
 
-/* Row r of a pass: columns 0 and 1 with weights 0 and 1 in one chain of loads, then columns 2 and 3 (pixel 1's
-   last) through xe = xp + 2·xs, with weight 2; ROT picks the halves. xp is the row's first column. */
-#define TE_PAIR_ROW(r, K, ROT)                                                                         \
+/* Row r of a stride-1 pass (columns 0..3: four x words, three weight words, four SXTAB16, twelve SMLAxy against
+   six, six, six and twelve for the pixels one by one); ROT picks the halves, and pixel 1's first MACs accumulate on
+   B2, B3 (the bias in a0, a1 on the first row). xp is the row's first column. */
+#define TE_PAIR_ROW1(r, K, ROT, B2, B3)                                                                \
   "ldr %[xv], [%[xp]]\n\tldr %[xn], [%[xp], %[xs]]\n\t"                                                \
   "ldr %[xe], [%[wp], " TE_PW(r, 0, K) "]\n\tldr %[we], [%[wp], " TE_PW(r, 1, K) "]\n\t"               \
+  "sxtab16 %[xn], %[off], %[xn]" ROT "\n\t"                                                            \
+  "smlabb %[a2], %[xn], %[xe], " B2 "\n\tsmlatt %[a3], %[xn], %[xe], " B3 "\n\t"                       \
   "sxtab16 %[xv], %[off], %[xv]" ROT "\n\t"                                                            \
   "smlabb %[a0], %[xv], %[xe], %[a0]\n\tsmlatt %[a1], %[xv], %[xe], %[a1]\n\t"                         \
-  "sxtab16 %[xn], %[off], %[xn]" ROT "\n\t"                                                            \
   "smlabb %[a0], %[xn], %[we], %[a0]\n\tsmlatt %[a1], %[xn], %[we], %[a1]\n\t"                         \
-  "smlabb %[a2], %[xn], %[xe], %[a2]\n\tsmlatt %[a3], %[xn], %[xe], %[a3]\n\t"                         \
   "add %[xe], %[xp], %[xs], lsl #1\n\t"                                                                \
   "ldr %[xv], [%[xe]]\n\tldr %[xn], [%[xe], %[xs]]\n\tldr %[wo], [%[wp], " TE_PW(r, 2, K) "]\n\t"      \
   "sxtab16 %[xv], %[off], %[xv]" ROT "\n\t"                                                            \
@@ -146,32 +146,48 @@
   "sxtab16 %[xn], %[off], %[xn]" ROT "\n\t"                                                            \
   "smlabb %[a2], %[xn], %[wo], %[a2]\n\tsmlatt %[a3], %[xn], %[wo], %[a3]\n\t"
 
-/* The three rows of a pass; xp back where it started. */
-#define TE_PAIR_WINDOW(K, ROT)                                                                         \
-  TE_PAIR_ROW(0, K, ROT) TE_NEXT_ROW TE_PAIR_ROW(1, K, ROT) TE_NEXT_ROW TE_PAIR_ROW(2, K, ROT)          \
-  "sub %[xp], %[xp], %[ys], lsl #1\n\t"
+/* The same for stride 2 (columns 0..4, column 2 shared: five x words, three weight words, five SXTAB16). */
+#define TE_PAIR_ROW2(r, K, ROT, B2, B3)                                                                \
+  "ldr %[xv], [%[xp]]\n\tldr %[xn], [%[xp], %[xs], lsl #1]\n\t"                                        \
+  "ldr %[xe], [%[wp], " TE_PW(r, 0, K) "]\n\tldr %[wo], [%[wp], " TE_PW(r, 2, K) "]\n\t"               \
+  "sxtab16 %[xn], %[off], %[xn]" ROT "\n\t"                                                            \
+  "smlabb %[a2], %[xn], %[xe], " B2 "\n\tsmlatt %[a3], %[xn], %[xe], " B3 "\n\t"                       \
+  "sxtab16 %[xv], %[off], %[xv]" ROT "\n\t"                                                            \
+  "smlabb %[a0], %[xv], %[xe], %[a0]\n\tsmlatt %[a1], %[xv], %[xe], %[a1]\n\t"                         \
+  "smlabb %[a0], %[xn], %[wo], %[a0]\n\tsmlatt %[a1], %[xn], %[wo], %[a1]\n\t"                         \
+  "add %[we], %[xp], %[xs]\n\t"                                                                        \
+  "ldr %[xv], [%[we]]\n\tldr %[xn], [%[we], %[xs], lsl #1]\n\tldr %[we], [%[xp], %[xs], lsl #2]\n\t"    \
+  "ldr %[xe], [%[wp], " TE_PW(r, 1, K) "]\n\t"                                                         \
+  "sxtab16 %[xv], %[off], %[xv]" ROT "\n\t"                                                            \
+  "smlabb %[a0], %[xv], %[xe], %[a0]\n\tsmlatt %[a1], %[xv], %[xe], %[a1]\n\t"                         \
+  "sxtab16 %[xn], %[off], %[xn]" ROT "\n\t"                                                            \
+  "smlabb %[a2], %[xn], %[xe], %[a2]\n\tsmlatt %[a3], %[xn], %[xe], %[a3]\n\t"                         \
+  "sxtab16 %[we], %[off], %[we]" ROT "\n\t"                                                            \
+  "smlabb %[a2], %[we], %[wo], %[a2]\n\tsmlatt %[a3], %[we], %[wo], %[a3]\n\t"
 
-/* Requantization of a pass (the (M2, R) pairs of its two channels at xv + MR and xv + MR + 16; the output offset in
-   xn) and the byte stores at xv + K and xv + K + 2 (pixel 0), xv + oc + K, + 2 (pixel 1); Y loads xv, Y2 the rest. */
-#define TE_PAIR_STORE(MR, K)                                                                           \
-  "ldr %[xe], [%[xv], #(" MR ")]\n\tldr %[we], [%[xv], #(" MR "+4)]\n\t"                                \
+/* The three rows of a pass of ROW (TE_PAIR_ROW1 or 2) on the bias in a0, a1; xp back where it started. */
+#define TE_PAIR_WINDOW(ROW, K, ROT)                                                                    \
+  ROW(0, K, ROT, "%[a0]", "%[a1]") TE_NEXT_ROW ROW(1, K, ROT, "%[a2]", "%[a3]") TE_NEXT_ROW            \
+  ROW(2, K, ROT, "%[a2]", "%[a3]") "sub %[xp], %[xp], %[ys], lsl #1\n\t"
+
+/* A pass's requantization, its (M2, R) pairs at xv + MR and xv + MR + 16 and the output offset in xn, with the loads
+   of the output pointer (xv) and oc (xe) in the second chain of loads. */
+#define TE_PAIR_REQUANTIZE(MR)                                                                         \
+  "ldr %[xe], [%[xv], #(" MR ")]\n\tldr %[we], [%[xv], #(" MR "+4)]\n\tldr %[wo], [%[xv], #(" MR "+16)]\n\t" \
   TE_RQ_IN("%[a0]", "%[xe]", "%[we]", "%[xn]") TE_RQ_IN("%[a2]", "%[xe]", "%[we]", "%[xn]")            \
-  "ldr %[xe], [%[xv], #(" MR "+16)]\n\tldr %[we], [%[xv], #(" MR "+20)]\n\t"                            \
-  TE_RQ_IN("%[a1]", "%[xe]", "%[we]", "%[xn]") TE_RQ_IN("%[a3]", "%[xe]", "%[we]", "%[xn]")
+  "ldr %[we], [%[xv], #(" MR "+20)]\n\tldr %[xv], %[y]\n\tldr %[xe], %[oc]\n\t"                        \
+  TE_RQ_IN("%[a1]", "%[wo]", "%[we]", "%[xn]") TE_RQ_IN("%[a3]", "%[wo]", "%[we]", "%[xn]")
 
-#define TE_DW_PAIR_GROUPS                                                                                          \
+#define TE_DW_PAIR_GROUPS(ROW)                                                                                     \
   __asm__("1:\n\t"                                                                                                 \
-          /* Pass (0, 2): bias of both pixels. */                                                                  \
+          /* Pass (0, 2). */                                                                                       \
           "ldr %[xv], %[bp]\n\t"                                                                                   \
           "ldr %[a0], [%[xv]]\n\t"                                                                                 \
           "ldr %[a1], [%[xv], #8]\n\t"                                                                             \
-          "mov %[a2], %[a0]\n\tmov %[a3], %[a1]\n\t"                                                               \
-          TE_PAIR_WINDOW(0, "")                                                                                    \
+          TE_PAIR_WINDOW(ROW, 0, "")                                                                               \
           "ldr %[xv], %[mr]\n\t"                                                                                   \
           "ldr %[xn], %[offset]\n\t"                                                                               \
-          TE_PAIR_STORE("0", 0)                                                                                    \
-          "ldr %[xv], %[y]\n\t"                                                                                    \
-          "ldr %[xe], %[oc]\n\t"                                                                                   \
+          TE_PAIR_REQUANTIZE("0")                                                                                  \
           "strb %[a0], [%[xv]]\n\tstrb %[a1], [%[xv], #2]\n\t"                                                     \
           "add %[xv], %[xv], %[xe]\n\t"                                                                            \
           "strb %[a2], [%[xv]]\n\tstrb %[a3], [%[xv], #2]\n\t"                                                     \
@@ -181,17 +197,14 @@
           "str %[xv], %[bp]\n\t"                                                                                   \
           "ldr %[a0], [%[xv], #-12]\n\t"                                                                           \
           "ldr %[a1], [%[xv], #-4]\n\t"                                                                            \
-          "mov %[a2], %[a0]\n\tmov %[a3], %[a1]\n\t"                                                               \
-          TE_PAIR_WINDOW(1, ", ror #8")                                                                            \
+          TE_PAIR_WINDOW(ROW, 1, ", ror #8")                                                                       \
           "ldr %[xv], %[mr]\n\t"                                                                                   \
           "add %[xv], %[xv], #32\n\t"                                                                              \
           "str %[xv], %[mr]\n\t"                                                                                   \
           "ldr %[xn], %[offset]\n\t"                                                                               \
-          TE_PAIR_STORE("8-32", 1)                                                                                 \
-          "ldr %[xv], %[y]\n\t"                                                                                    \
+          TE_PAIR_REQUANTIZE("8-32")                                                                               \
           "add %[xv], %[xv], #4\n\t"                                                                               \
           "str %[xv], %[y]\n\t"                                                                                    \
-          "ldr %[xe], %[oc]\n\t"                                                                                   \
           "ldr %[we], %[end]\n\t"                                                                                  \
           "strb %[a0], [%[xv], #-3]\n\tstrb %[a1], [%[xv], #-1]\n\t"                                               \
           "add %[xe], %[xv], %[xe]\n\t"                                                                            \
