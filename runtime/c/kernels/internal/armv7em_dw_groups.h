@@ -165,10 +165,13 @@
   "sxtab16 %[we], %[off], %[we]" ROT "\n\t"                                                            \
   "smlabb %[a2], %[we], %[wo], %[a2]\n\tsmlatt %[a3], %[we], %[wo], %[a3]\n\t"
 
-/* The three rows of a pass of ROW (TE_PAIR_ROW1 or 2) on the bias in a0, a1; xp back where it started. */
-#define TE_PAIR_WINDOW(ROW, K, ROT)                                                                    \
+/* The three rows of a pass of ROW (TE_PAIR_ROW1 or 2) on the bias in a0, a1; xp back where it started. The same for
+   a window a row off (the first or last output row at padding 1). */
+#define TE_PAIR_ROWS3(ROW, K, ROT)                                                                     \
   ROW(0, K, ROT, "%[a0]", "%[a1]") TE_NEXT_ROW ROW(1, K, ROT, "%[a2]", "%[a3]") TE_NEXT_ROW            \
   ROW(2, K, ROT, "%[a2]", "%[a3]") "sub %[xp], %[xp], %[ys], lsl #1\n\t"
+#define TE_PAIR_ROWS2(ROW, K, ROT)                                                                     \
+  ROW(0, K, ROT, "%[a0]", "%[a1]") TE_NEXT_ROW ROW(1, K, ROT, "%[a2]", "%[a3]") "sub %[xp], %[xp], %[ys]\n\t"
 
 /* A pass's requantization, its (M2, R) pairs at xv + MR and xv + MR + 16 and the output offset in xn, with the loads
    of the output pointer (xv) and oc (xe) in the second chain of loads. */
@@ -178,13 +181,13 @@
   "ldr %[we], [%[xv], #(" MR "+20)]\n\tldr %[xv], %[y]\n\tldr %[xe], %[oc]\n\t"                        \
   TE_RQ_IN("%[a1]", "%[wo]", "%[we]", "%[xn]") TE_RQ_IN("%[a3]", "%[wo]", "%[we]", "%[xn]")
 
-#define TE_DW_PAIR_GROUPS(ROW)                                                                                     \
+#define TE_DW_PAIR_GROUPS(ROWS, ROW)                                                                                    \
   __asm__("1:\n\t"                                                                                                 \
           /* Pass (0, 2). */                                                                                       \
           "ldr %[xv], %[bp]\n\t"                                                                                   \
           "ldr %[a0], [%[xv]]\n\t"                                                                                 \
           "ldr %[a1], [%[xv], #8]\n\t"                                                                             \
-          TE_PAIR_WINDOW(ROW, 0, "")                                                                               \
+          ROWS(ROW, 0, "")                                                                                         \
           "ldr %[xv], %[mr]\n\t"                                                                                   \
           "ldr %[xn], %[offset]\n\t"                                                                               \
           TE_PAIR_REQUANTIZE("0")                                                                                  \
@@ -197,7 +200,7 @@
           "str %[xv], %[bp]\n\t"                                                                                   \
           "ldr %[a0], [%[xv], #-12]\n\t"                                                                           \
           "ldr %[a1], [%[xv], #-4]\n\t"                                                                            \
-          TE_PAIR_WINDOW(ROW, 1, ", ror #8")                                                                       \
+          ROWS(ROW, 1, ", ror #8")                                                                                 \
           "ldr %[xv], %[mr]\n\t"                                                                                   \
           "add %[xv], %[xv], #32\n\t"                                                                              \
           "str %[xv], %[mr]\n\t"                                                                                   \
