@@ -10,7 +10,9 @@
  * row) run as one call, and the border pixels run their clipped windows. With multiplier 1 and out_c % 4 = 0, the
  * windows of 3×3, 3×2, 2×3 and 2×2 taps run every channel group of a pixel in one asm loop (bias, the unrolled
  * window, requantization, clamp, store: ~118 instructions for 36 MACs, 72 of them the MACs); other windows and
- * layers loop in C. Other layers clip every pixel's window to the input and loop over its taps.
+ * layers loop in C. Without a clamp narrower than int8, runs of whole windows at stride 1 or 2 (and at stride 1 the
+ * windows a row off) go two pixels at a time (TE_DW_PAIR_GROUPS: each input column and weight word both windows
+ * read is loaded and unpacked once). Other layers clip every pixel's window to the input and loop over its taps.
  */
 #include "tinyedge/kernels.h"
 #include "../internal/fixed_point.h"

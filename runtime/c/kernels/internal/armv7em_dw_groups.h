@@ -3,7 +3,8 @@
  * whose window is 3×3, 3×2, 2×3 or 2×2 taps of a 3×3 filter in the 'c4-int16' layout with bias and 'smmul' constants
  * (kernel-table.ts): bias, the unrolled window, requantization, clamp and store, ~118 instructions a group of four
  * channels, 72 of them the MACs. The stream pointers (bias, requantization pairs, output) live in the stack frame as
- * memory operands, so the window keeps fourteen registers across the loop; gcc spills them otherwise.
+ * memory operands, so the window keeps fourteen registers across the loop; gcc spills them otherwise. Beside it,
+ * TE_DW_PAIR_GROUPS: the same for two output pixels at a time, two channels of both a pass.
  *
  * The caller declares a0..a3, xv, xn, xe, we, wo (int32_t), wp (weights of the window's first tap), xp (its input),
  * bp, mr, y, end (output end) and off2, xstep, ystep, offset, lo4, hi4 as te_depthwise_conv2d_s8 computes them.
