@@ -86,6 +86,22 @@ const others: KernelCase[] = [
     graph: () => depthwiseGraph(24, 1, 2, 'VALID', RELU6, 532, undefined, { k: 3, dilation: 2 }),
     seed: 532,
   },
+  // Cortex-M4/M7 run whole windows at strides 1 and 2 without a narrow clamp two pixels at a time: even and odd runs.
+  {
+    name: 'depthwise 3×3, 8 channels, stride 1 SAME, no clamp',
+    graph: () => depthwiseGraph(8, 1, 1, 'SAME', NO_CLAMP, 534),
+    seed: 534,
+  },
+  {
+    name: 'depthwise 3×3 over 6×9, 12 channels, stride 1 VALID, no clamp',
+    graph: () => depthwiseGraph(12, 1, 1, 'VALID', NO_CLAMP, 535, undefined, undefined, [6, 9]),
+    seed: 535,
+  },
+  ...(['SAME', 'VALID'] as const).map((padding, i) => ({
+    name: `depthwise 3×3 over 9×11, ${8 + 4 * i} channels, stride 2 ${padding}, no clamp`,
+    graph: () => depthwiseGraph(8 + 4 * i, 1, 2, padding, NO_CLAMP, 536 + i, undefined, undefined, [9, 11]),
+    seed: 536 + i,
+  })),
   {
     name: 'depthwise 3×3, 520 channels, stride 1 SAME',
     graph: () => depthwiseGraph(520, 1, 1, 'SAME', RELU6, 533),

@@ -10,7 +10,9 @@
  * row) run as one call, and the border pixels run their clipped windows. With multiplier 1 and out_c % 4 = 0, the
  * windows of 3×3, 3×2, 2×3 and 2×2 taps run every channel group of a pixel in one asm loop (bias, the unrolled
  * window, requantization, clamp, store: ~118 instructions for 36 MACs, 72 of them the MACs); other windows and
- * layers loop in C. Other layers clip every pixel's window to the input and loop over its taps.
+ * layers loop in C. Without a clamp narrower than int8, runs of whole windows at stride 1 or 2 (and at stride 1 the
+ * windows a row off) go two pixels at a time (TE_DW_PAIR_GROUPS: each input column and weight word both windows
+ * read is loaded and unpacked once). Other layers clip every pixel's window to the input and loop over its taps.
  */
 #include "tinyedge/kernels.h"
 #include "../internal/fixed_point.h"
@@ -217,6 +219,24 @@ static __attribute__((noinline)) void te_dw3x3_pixels(const int8_t *x0, int32_t 
   else TE_DW_PIXELS(TE_W22, CLAMPED)
 }
 
+/* `pairs` pairs of windows `pixel` bytes of input apart (multiplier 1, every channel in a group, no clamp), whole at
+   stride 1 or 2, or a row off (`rows` 2, from tap tap0) at stride 1, the first's input at x0: TE_DW_PAIR_GROUPS. */
+static __attribute__((noinline)) void te_dw3x3_pairs(const int8_t *x0, int32_t pairs, int32_t pixel, int32_t rows,
+                                                     int32_t tap0, const te_mac_params *p, const te_dw_layer *L,
+                                                     int8_t *out) {
+  const int32_t xstep = L->xstep, ystep = L->ystep, off2 = L->off2, offset = p->output_offset, oc = L->out_c;
+  const int32_t *wp0 = (const int32_t *)(const void *)L->w + 2 * tap0;
+  for (; pairs > 0; pairs--, x0 += 2 * pixel, out += 2 * oc) {
+    const int32_t *wp = wp0, *bp = L->bias, *mr = p->multipliers;
+    const int8_t *xp = x0, *end = out + oc;
+    int8_t *y = out;
+    int32_t a0, a1, a2, a3, xv, xn, xe, we, wo;
+    if (rows == 2) TE_DW_PAIR_GROUPS(TE_PAIR_ROWS2, TE_PAIR_ROW1);
+    else if (pixel == xstep) TE_DW_PAIR_GROUPS(TE_PAIR_ROWS3, TE_PAIR_ROW1);
+    else TE_DW_PAIR_GROUPS(TE_PAIR_ROWS3, TE_PAIR_ROW2);
+  }
+}
+
 /* Every group of one pixel of a 3×3 layer with bias and 'smmul' constants: `rows` × `cols` taps from tap
    (ky0, kx0) whose input is x0. x advances by four channels a group (multiplier 1) or one channel every
    multiplier / 4 groups. */
@@ -253,7 +273,13 @@ static void te_dw3x3_run(const int8_t *x, const int8_t *x0, int32_t count, int32
                          int32_t ox, int8_t *y) {
   const int32_t pixel = g->stride_w * g->c;
   const int32_t shape = L->multiplier == 1 && L->vector_c == L->out_c ? rows * 4 + cols : 0;
-  if (shape == 15 || shape == 14 || shape == 11 || shape == 10) te_dw3x3_pixels(x0, count, pixel, shape, tap0, p, L, y);
+  /* Whole windows at stride 1 or 2, or a row off at stride 1, in int8's range: two pixels at a time, the odd one
+     alone. */
+  if ((shape == 15 ? g->stride_w <= 2 : shape == 11 && g->stride_w == 1) && !L->clamp && count >= 2) {
+    te_dw3x3_pairs(x0, count >> 1, pixel, rows, tap0, p, L, y);
+    if (count & 1) te_dw3x3_pixels(x0 + (count - 1) * pixel, 1, pixel, shape, tap0, p, L, y + (count - 1) * L->out_c);
+  } else if (shape == 15 || shape == 14 || shape == 11 || shape == 10)
+    te_dw3x3_pixels(x0, count, pixel, shape, tap0, p, L, y);
   else
     for (; count > 0; count--, x0 += pixel, ox++, y += L->out_c) {
       te_dw3x3_groups(x0, rows, cols, tap0, p, L, y);

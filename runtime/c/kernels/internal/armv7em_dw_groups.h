@@ -3,7 +3,8 @@
  * whose window is 3×3, 3×2, 2×3 or 2×2 taps of a 3×3 filter in the 'c4-int16' layout with bias and 'smmul' constants
  * (kernel-table.ts): bias, the unrolled window, requantization, clamp and store, ~118 instructions a group of four
  * channels, 72 of them the MACs. The stream pointers (bias, requantization pairs, output) live in the stack frame as
- * memory operands, so the window keeps fourteen registers across the loop; gcc spills them otherwise.
+ * memory operands, so the window keeps fourteen registers across the loop; gcc spills them otherwise. Beside it,
+ * TE_DW_PAIR_GROUPS: the same for two output pixels at a time, two channels of both a pass.
  *
  * The caller declares a0..a3, xv, xn, xe, we, wo (int32_t), wp (weights of the window's first tap), xp (its input),
  * bp, mr, y, end (output end) and off2, xstep, ystep, offset, lo4, hi4 as te_depthwise_conv2d_s8 computes them.
@@ -25,12 +26,16 @@
 /* The same with the tap's weights loaded first (one LDRD, wp advancing past them). */
 #define TE_M4(X) "ldrd %[we], %[wo], [%[wp]], #8\n\t" TE_M4W(X)
 
-/* One requantized channel: acc in place through M2 in we and R in wo, the output offset in xe, saturated to int8. */
-#define TE_RQW(acc)                                 \
-  "smmlar " acc ", " acc ", %[we], " acc "\n\t"     \
+/* One requantized channel: acc in place through M2 in register M and R in R, the output offset in OFF, saturated
+   to int8. */
+#define TE_RQ_IN(acc, M, R, OFF)                    \
+  "smmlar " acc ", " acc ", " M ", " acc "\n\t"     \
   "add " acc ", " acc ", " acc ", asr #31\n\t"      \
-  "smmlsr " acc ", " acc ", %[wo], %[xe]\n\t"       \
+  "smmlsr " acc ", " acc ", " R ", " OFF "\n\t"     \
   "ssat " acc ", #8, " acc "\n\t"
+
+/* The same through M2 in we, R in wo and the output offset in xe. */
+#define TE_RQW(acc) TE_RQ_IN(acc, "%[we]", "%[wo]", "%[xe]")
 
 /* The same with the (M2, R) pair loaded first from the mr stream in xv. */
 #define TE_RQ(acc) "ldrd %[we], %[wo], [%[xv]], #8\n\t" TE_RQW(acc)
@@ -108,6 +113,115 @@
             [mr] "+m"(mr), [y] "+m"(y)                                                                              \
           : [off] "r"(off2), [xs] "r"(xstep), [ys] "r"(ystep), [offset] "m"(offset), [end] "m"(end),                \
             [lo] "m"(lo4), [hi] "m"(hi4)                                                                            \
+          : "cc", "memory")
+
+/* Two output pixels one stride apart (stride 1 or 2) of a 3×3 layer whose windows lie inside the input (multiplier 1,
+   every channel in a group, no clamp narrower than int8) as one asm loop over the channel groups, in two passes a
+   group: channels (0, 2), whose SXTAB16 halves of an x word and whose 'c4-int16' weight word 0 line up, then (1, 3)
+   through the ROR #8 halves and weight word 1. A pass holds the two channels of both pixels in a0..a3 (pixel 0: a0,
+   a1; pixel 1: a2, a3), so an input column both windows read is loaded and unpacked once, and each weight word,
+   loaded once a row, serves both pixels; the (M2, R) pairs are loaded once for both, and the outputs stored by byte
+   (pixel 1 `oc` bytes after pixel 0). The caller declares a0..a3, xv, xn, xe, we, wo (int32_t), wp (weights of the
+   group's first tap), xp (pixel 0's window), bp, mr, y (pixel 0's output), end (its end), off2, xstep, ystep, offset
+   and oc (output channels). */
+
+/* The weight word of tap (r, c) of pass K (0 or 1), as an immediate offset from wp. */
+#define TE_PW(r, c, K) "#(8*(3*" #r "+" #c ")+4*" #K ")"
+
+/* Row r of a stride-1 pass (columns 0..3: four x words, three weight words, four SXTAB16, twelve SMLAxy against
+   six, six, six and twelve for the pixels one by one); ROT picks the halves, and pixel 1's first MACs accumulate on
+   B2, B3 (the bias in a0, a1 on the first row). xp is the row's first column. */
+#define TE_PAIR_ROW1(r, K, ROT, B2, B3)                                                                \
+  "ldr %[xv], [%[xp]]\n\tldr %[xn], [%[xp], %[xs]]\n\t"                                                \
+  "ldr %[xe], [%[wp], " TE_PW(r, 0, K) "]\n\tldr %[we], [%[wp], " TE_PW(r, 1, K) "]\n\t"               \
+  "sxtab16 %[xn], %[off], %[xn]" ROT "\n\t"                                                            \
+  "smlabb %[a2], %[xn], %[xe], " B2 "\n\tsmlatt %[a3], %[xn], %[xe], " B3 "\n\t"                       \
+  "sxtab16 %[xv], %[off], %[xv]" ROT "\n\t"                                                            \
+  "smlabb %[a0], %[xv], %[xe], %[a0]\n\tsmlatt %[a1], %[xv], %[xe], %[a1]\n\t"                         \
+  "smlabb %[a0], %[xn], %[we], %[a0]\n\tsmlatt %[a1], %[xn], %[we], %[a1]\n\t"                         \
+  "add %[xe], %[xp], %[xs], lsl #1\n\t"                                                                \
+  "ldr %[xv], [%[xe]]\n\tldr %[xn], [%[xe], %[xs]]\n\tldr %[wo], [%[wp], " TE_PW(r, 2, K) "]\n\t"      \
+  "sxtab16 %[xv], %[off], %[xv]" ROT "\n\t"                                                            \
+  "smlabb %[a0], %[xv], %[wo], %[a0]\n\tsmlatt %[a1], %[xv], %[wo], %[a1]\n\t"                         \
+  "smlabb %[a2], %[xv], %[we], %[a2]\n\tsmlatt %[a3], %[xv], %[we], %[a3]\n\t"                         \
+  "sxtab16 %[xn], %[off], %[xn]" ROT "\n\t"                                                            \
+  "smlabb %[a2], %[xn], %[wo], %[a2]\n\tsmlatt %[a3], %[xn], %[wo], %[a3]\n\t"
+
+/* The same for stride 2 (columns 0..4, column 2 shared: five x words, three weight words, five SXTAB16). */
+#define TE_PAIR_ROW2(r, K, ROT, B2, B3)                                                                \
+  "ldr %[xv], [%[xp]]\n\tldr %[xn], [%[xp], %[xs], lsl #1]\n\t"                                        \
+  "ldr %[xe], [%[wp], " TE_PW(r, 0, K) "]\n\tldr %[wo], [%[wp], " TE_PW(r, 2, K) "]\n\t"               \
+  "sxtab16 %[xn], %[off], %[xn]" ROT "\n\t"                                                            \
+  "smlabb %[a2], %[xn], %[xe], " B2 "\n\tsmlatt %[a3], %[xn], %[xe], " B3 "\n\t"                       \
+  "sxtab16 %[xv], %[off], %[xv]" ROT "\n\t"                                                            \
+  "smlabb %[a0], %[xv], %[xe], %[a0]\n\tsmlatt %[a1], %[xv], %[xe], %[a1]\n\t"                         \
+  "smlabb %[a0], %[xn], %[wo], %[a0]\n\tsmlatt %[a1], %[xn], %[wo], %[a1]\n\t"                         \
+  "add %[we], %[xp], %[xs]\n\t"                                                                        \
+  "ldr %[xv], [%[we]]\n\tldr %[xn], [%[we], %[xs], lsl #1]\n\tldr %[we], [%[xp], %[xs], lsl #2]\n\t"    \
+  "ldr %[xe], [%[wp], " TE_PW(r, 1, K) "]\n\t"                                                         \
+  "sxtab16 %[xv], %[off], %[xv]" ROT "\n\t"                                                            \
+  "smlabb %[a0], %[xv], %[xe], %[a0]\n\tsmlatt %[a1], %[xv], %[xe], %[a1]\n\t"                         \
+  "sxtab16 %[xn], %[off], %[xn]" ROT "\n\t"                                                            \
+  "smlabb %[a2], %[xn], %[xe], %[a2]\n\tsmlatt %[a3], %[xn], %[xe], %[a3]\n\t"                         \
+  "sxtab16 %[we], %[off], %[we]" ROT "\n\t"                                                            \
+  "smlabb %[a2], %[we], %[wo], %[a2]\n\tsmlatt %[a3], %[we], %[wo], %[a3]\n\t"
+
+/* The three rows of a pass of ROW (TE_PAIR_ROW1 or 2) on the bias in a0, a1; xp back where it started. The same for
+   a window a row off (the first or last output row at padding 1). */
+#define TE_PAIR_ROWS3(ROW, K, ROT)                                                                     \
+  ROW(0, K, ROT, "%[a0]", "%[a1]") TE_NEXT_ROW ROW(1, K, ROT, "%[a2]", "%[a3]") TE_NEXT_ROW            \
+  ROW(2, K, ROT, "%[a2]", "%[a3]") "sub %[xp], %[xp], %[ys], lsl #1\n\t"
+#define TE_PAIR_ROWS2(ROW, K, ROT)                                                                     \
+  ROW(0, K, ROT, "%[a0]", "%[a1]") TE_NEXT_ROW ROW(1, K, ROT, "%[a2]", "%[a3]") "sub %[xp], %[xp], %[ys]\n\t"
+
+/* A pass's requantization, its (M2, R) pairs at xv + MR and xv + MR + 16 and the output offset in xn, with the loads
+   of the output pointer (xv) and oc (xe) in the second chain of loads. */
+#define TE_PAIR_REQUANTIZE(MR)                                                                         \
+  "ldr %[xe], [%[xv], #(" MR ")]\n\tldr %[we], [%[xv], #(" MR "+4)]\n\tldr %[wo], [%[xv], #(" MR "+16)]\n\t" \
+  TE_RQ_IN("%[a0]", "%[xe]", "%[we]", "%[xn]") TE_RQ_IN("%[a2]", "%[xe]", "%[we]", "%[xn]")            \
+  "ldr %[we], [%[xv], #(" MR "+20)]\n\tldr %[xv], %[y]\n\tldr %[xe], %[oc]\n\t"                        \
+  TE_RQ_IN("%[a1]", "%[wo]", "%[we]", "%[xn]") TE_RQ_IN("%[a3]", "%[wo]", "%[we]", "%[xn]")
+
+#define TE_DW_PAIR_GROUPS(ROWS, ROW)                                                                                    \
+  __asm__("1:\n\t"                                                                                                 \
+          /* Pass (0, 2). */                                                                                       \
+          "ldr %[xv], %[bp]\n\t"                                                                                   \
+          "ldr %[a0], [%[xv]]\n\t"                                                                                 \
+          "ldr %[a1], [%[xv], #8]\n\t"                                                                             \
+          ROWS(ROW, 0, "")                                                                                         \
+          "ldr %[xv], %[mr]\n\t"                                                                                   \
+          "ldr %[xn], %[offset]\n\t"                                                                               \
+          TE_PAIR_REQUANTIZE("0")                                                                                  \
+          "strb %[a0], [%[xv]]\n\tstrb %[a1], [%[xv], #2]\n\t"                                                     \
+          "add %[xv], %[xv], %[xe]\n\t"                                                                            \
+          "strb %[a2], [%[xv]]\n\tstrb %[a3], [%[xv], #2]\n\t"                                                     \
+          /* Pass (1, 3), stepping bp, mr and y past the group. */                                                 \
+          "ldr %[xv], %[bp]\n\t"                                                                                   \
+          "add %[xv], %[xv], #16\n\t"                                                                              \
+          "str %[xv], %[bp]\n\t"                                                                                   \
+          "ldr %[a0], [%[xv], #-12]\n\t"                                                                           \
+          "ldr %[a1], [%[xv], #-4]\n\t"                                                                            \
+          ROWS(ROW, 1, ", ror #8")                                                                                 \
+          "ldr %[xv], %[mr]\n\t"                                                                                   \
+          "add %[xv], %[xv], #32\n\t"                                                                              \
+          "str %[xv], %[mr]\n\t"                                                                                   \
+          "ldr %[xn], %[offset]\n\t"                                                                               \
+          TE_PAIR_REQUANTIZE("8-32")                                                                               \
+          "add %[xv], %[xv], #4\n\t"                                                                               \
+          "str %[xv], %[y]\n\t"                                                                                    \
+          "ldr %[we], %[end]\n\t"                                                                                  \
+          "strb %[a0], [%[xv], #-3]\n\tstrb %[a1], [%[xv], #-1]\n\t"                                               \
+          "add %[xe], %[xv], %[xe]\n\t"                                                                            \
+          "strb %[a2], [%[xe], #-3]\n\tstrb %[a3], [%[xe], #-1]\n\t"                                               \
+          TE_NEXT_GROUP_W                                                                                          \
+          "add %[xp], %[xp], #4\n\t"                                                                               \
+          "cmp %[xv], %[we]\n\t"                                                                                   \
+          "bcc 1b\n\t"                                                                                             \
+          : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [wp] "+r"(wp), [xp] "+r"(xp),           \
+            [xv] "=&r"(xv), [xn] "=&r"(xn), [xe] "=&r"(xe), [we] "=&r"(we), [wo] "=&r"(wo), [bp] "+m"(bp),          \
+            [mr] "+m"(mr), [y] "+m"(y)                                                                              \
+          : [off] "r"(off2), [xs] "r"(xstep), [ys] "r"(ystep), [offset] "m"(offset), [end] "m"(end),                \
+            [oc] "m"(oc)                                                                                            \
           : "cc", "memory")
 
 /* CLAMP of TE_DW_GROUPS: CLAMPED loads [lo4, hi4] beside the output pointer's loads and clamps; UNCLAMPED neither. */
