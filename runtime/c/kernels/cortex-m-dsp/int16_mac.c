@@ -25,8 +25,9 @@ static inline void te_s16_pairs(const int16_t *x, int32_t *even, int32_t *odd) {
   uint32_t a, b;
   memcpy(&a, x, 4);
   memcpy(&b, x + 2, 4);
-  *even = (int32_t)((a & 0xffffu) | (b << 16));
-  *odd = (int32_t)((b & 0xffff0000u) | (a >> 16));
+  /* gcc spells these in four or five instructions. */
+  __asm__("pkhbt %0, %1, %2, lsl #16" : "=r"(*even) : "r"(a), "r"(b));
+  __asm__("pkhtb %0, %1, %2, asr #16" : "=r"(*odd) : "r"(b), "r"(a));
 }
 
 /* te_s16_requantize_one out of line: the accumulators and shifts te_s16_requantize_fast leaves to it are rare, and
@@ -234,35 +235,41 @@ static void te_s16_inside(int32_t start, int32_t k, int32_t dilation, int32_t si
   *k1 = b;
 }
 
-/* y[o0 .. o0 + 4): one output pixel's channels with multiplier 1, every channel inside the input's c, over
-   its inside taps [ky0, ky1) × [kx0, kx1) from (iy, ix): per tap the pairs of four inputs by SMLABB/SMLATT against
-   the tap's two weight words (taps ≤ 508: the sums stay in int32), then the bias and the requantization. */
-static void te_s16_dw_group(const int16_t *x, const int32_t *words, const te_window *g, int32_t iy, int32_t ix,
-                            const int32_t k[4], int32_t o0, const int64_t *bias, const te_mac_params *p,
-                            int32_t wide, int16_t *y) {
-  const int32_t *wg = words + (o0 / 4) * g->kh * g->kw * 2;
-  const int32_t step = g->dilation_w * g->c;
-  int32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0, ky, kx;
-  for (ky = k[0]; ky < k[1]; ky++) {
-    const int16_t *xp = x + ((iy + ky * g->dilation_h) * g->w + ix + k[2] * g->dilation_w) * g->c + o0;
-    const int32_t *wt = wg + (ky * g->kw + k[2]) * 2;
-    for (kx = k[2]; kx < k[3]; kx++) {
-      int32_t e, o, a, b;
-      te_s16_pairs(xp, &e, &o);
-      xp += step;
-      TE_LDRD_POST(a, b, wt);
-      s0 = __smlabb(e, a, s0);
-      s2 = __smlatt(e, a, s2);
-      s1 = __smlabb(o, b, s1);
-      s3 = __smlatt(o, b, s3);
+/* y[0..paired): one output pixel's channels with multiplier 1, four at a time, over its inside taps (rows
+   [k[0], k[1]), columns [k[2], k[3]); x0 the input at tap (k[0], k[2])): per tap the pairs of four inputs by
+   SMLABB/SMLATT against the tap's two weight words (taps ≤ 504: the sums stay in int32), then the bias and the
+   requantization. */
+static void te_s16_dw_pixel(const int16_t *x0, const int32_t *words, const te_window *g, const int32_t k[4],
+                            int32_t paired, const int64_t *bias, const te_mac_params *p, int32_t wide, int16_t *y) {
+  const te_s16_output_range c = te_s16_output_range_of(p);
+  const int32_t taps = g->kh * g->kw, rows = k[1] - k[0], cols = k[3] - k[2];
+  const int32_t row_step = g->dilation_h * g->w * g->c, col_step = g->dilation_w * g->c, w_row = 2 * g->kw;
+  int32_t o0, j, r, q;
+  for (o0 = 0; o0 < paired; o0 += 4) {
+    const int32_t *wrow = words + ((o0 / 4) * taps + k[0] * g->kw + k[2]) * 2;
+    const int16_t *xrow = x0 + o0;
+    int32_t s[4];
+    int32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    for (r = 0; r < rows; r++, xrow += row_step, wrow += w_row) {
+      const int16_t *xp = xrow;
+      const int32_t *wt = wrow;
+      for (q = 0; q < cols; q++, xp += col_step) {
+        int32_t e, o, a, b;
+        te_s16_pairs(xp, &e, &o);
+        TE_LDRD_POST(a, b, wt);
+        s0 = __smlabb(e, a, s0);
+        s2 = __smlatt(e, a, s2);
+        s1 = __smlabb(o, b, s1);
+        s3 = __smlatt(o, b, s3);
+      }
     }
-  }
-  {
-    const int32_t s[4] = {s0, s1, s2, s3};
-    int32_t j;
+    s[0] = s0;
+    s[1] = s1;
+    s[2] = s2;
+    s[3] = s3;
     for (j = 0; j < 4; j++)
       y[o0 + j] = te_s16_requantize_fast(s[j] + (bias ? bias[o0 + j] : 0), p->multipliers[o0 + j], p->shifts[o0 + j],
-                                         te_s16_output_range_of(p), p, wide);
+                                         c, p, wide);
   }
 }
 
@@ -282,12 +289,10 @@ void te_depthwise_conv2d_s16(const int16_t *x, const int8_t *w, const int64_t *b
       for (ox = 0; ox < g->ow; ox++) {
         const int32_t ix = ox * g->stride_w - g->pad_left;
         te_s16_inside(ix, g->kw, g->dilation_w, g->w, &k[2], &k[3]);
-        for (o0 = 0; o0 < out_c; o0 += 4) {
+        te_s16_dw_pixel(xn + ((iy + k[0] * g->dilation_h) * g->w + ix + k[2] * g->dilation_w) * g->c, words, g, k,
+                        paired, bias, p, wide, y);
+        for (o0 = paired; o0 < out_c; o0 += 4) {
           const int32_t len = out_c - o0 < 4 ? out_c - o0 : 4;
-          if (o0 < paired) {
-            te_s16_dw_group(xn, words, g, iy, ix, k, o0, bias, p, wide, y);
-            continue;
-          }
           te_s16_start_block(acc, len, bias, o0);
           for (ky = k[0]; ky < k[1]; ky++)
             for (kx = k[2]; kx < k[3]; kx++) {
