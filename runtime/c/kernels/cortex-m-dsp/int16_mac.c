@@ -5,9 +5,11 @@
  * The activations are already int16: two LDR and a PKHBT/PKHTB make the pairs (x[k], x[k + 2]) and
  * (x[k + 1], x[k + 3]) the weights are stored against, and SMLAD does two MACs, so a step of four k × four channels
  * is two LDR, two PKH, four LDRD and eight SMLAD.
- * Exactness: |x·w| ≤ 2^15·2^7 = 2^22, so an int32 sum of at most 508 products (TE_S16_CHUNK_STEPS steps of four k)
- * is below 2^31 and exact; each chunk's sum is added into the int64 accumulator that starts at the int64 bias. A
- * layer that is not `wide` narrows that total modulo 2^32 as the reference does.
+ * Exactness: |x·w| ≤ 2^15·2^7 = 2^22, so an int32 sum of at most 508 products (TE_S16_CHUNK_STEPS steps of four k
+ * and a k % 4 tail step, or 504 depthwise taps) is below 2^31 and exact; each chunk's sum is added to the int64 bias
+ * (in int64, or from registers for the usual layer of one chunk) and requantized as the reference does (an int32
+ * SMMULR where that is the same: te_s16_requantize_fast). A layer that is not `wide` narrows that total modulo 2^32
+ * as the reference does.
  * p->input_offset is not read: int16 activations have zero point 0 (the importer and the quantizer ensure it), so
  * padded taps are zeros.
  */
