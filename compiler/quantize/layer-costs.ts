@@ -26,7 +26,11 @@ export type MacsPerInstruction = Readonly<Record<LayerPrecision, Readonly<Record
 
 /**
  * Measured on cortex-m4 over builder:mobilenet_v2_0.35_96's layers (`tinyedge bench ARTIFACT --target cortex-m4`
- * on its all-int8 and all-16×8 artifacts, 2026-12-07): int8 on the SMLAD kernels, 16×8 on the ref int16 kernels;
+ * on its all-int8 and all-16×8 artifacts, 2026-12-07): int8 on the SMLAD kernels, 16×8 on the ref int16 kernels.
+ * The 16×8 SMLAD kernels (kernels/cortex-m-dsp/int16_mac.c) run those layers at 0.198, 0.298, 0.096 and 0.784, but
+ * those rates are not used: with them auto's plan for MLPerf Tiny's VWW measured 1.46× int8's instructions against
+ * its 1.15× budget (a rate per MAC misses the 16×8 kernels' requantization cost per output, larger than int8's, so
+ * it flatters layers with few MACs per output), and KWS's measured no better than int8 (docs/benchmarks.md);
  * int4w from the packed int4 kernels' layer bench (`bench --suite int4-weights --target cortex-m4`: 1.5× int8's
  * instructions on pointwise layers, 1.6× on dense ones; other layers keep int8 weights). The choice reads only ratios
  * against all-int8 (the instruction budget is a multiple of it), so the table serves every target until one is

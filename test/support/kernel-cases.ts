@@ -26,6 +26,7 @@ import {
   depthwise,
   depthwiseTiny,
   fullyConnected,
+  fullyConnectedCase,
   pointwise,
   requantization,
   tiles,
@@ -358,6 +359,48 @@ const CROSS_16X8 = [
 export const KERNEL_CASES_16X8_CROSS: KernelCase[] = KERNEL_CASES_16X8.filter((c) => CROSS_16X8.includes(c.name));
 if (KERNEL_CASES_16X8_CROSS.length !== CROSS_16X8.length)
   throw new Error('internal: a CROSS_16X8 name matches no 16×8 kernel case');
+
+/**
+ * The 16×8 cases of the Armv7E-M DSP kernels (kernels/cortex-m-dsp/int16_mac.c) beyond CROSS_16X8: K % 4 tails of
+ * 0 to 3, out_c % 4 ≠ 0, output blocks past 64, padding and stride 2, depthwise channel tails and multipliers, dead
+ * channels, and K past 508 (the int32 chunks that add into the int64 accumulator: 1102 inputs, a 3×3 window of 60
+ * channels, and a depthwise window of 23×23 = 529 taps, which sums one channel at a time in int64).
+ */
+const DSP_16X8 = [
+  'conv2d 3×3, 3 → 7 channels, stride 1, SAME, relu6',
+  'conv2d 3×3 stride 2 SAME from 17 input channels, no clamp',
+  'conv2d 1×1 stride 2 (the patch path)',
+  'pointwise (1×1, stride 1) 6 → 11 channels, relu',
+  'pointwise (1×1, stride 1) 16 → 13 channels, relu',
+  'pointwise 16 → 22 channels, dead channels (multiplier 0, shift 0) beside right-shifting ones',
+  'fully connected 64 → 65, 2 rows',
+  'fully connected 18 → 5, 1 rows',
+  'depthwise 7 channels, stride 2, SAME, relu6',
+  'depthwise 65 channels, stride 2, VALID, relu6',
+  'depthwise 21 channels, dead channels (multiplier 0, shift 0) beside right-shifting ones',
+  'depthwise 2 channel(s) × multiplier 4, stride 1, relu6',
+  'depthwise 5×5, 12 channels, stride 2 SAME',
+  'depthwise 3×3 dilation 2, 16 channels, SAME',
+].map((name) => `${name} (16×8)`);
+const LONG_K_16X8: KernelCase[] = [
+  { ...fullyConnectedCase(1102, 6, 2), name: 'fully connected 1102 → 6, 2 rows (K > 508)' },
+  {
+    name: 'conv2d 3×3 stride 2 SAME, 60 → 5 channels (K = 540 > 508)',
+    graph: () => convGraph(60, 5, 3, 2, 'SAME', NO_CLAMP, 1500),
+    seed: 1500,
+  },
+  {
+    name: 'depthwise 23×23, 8 channels, stride 1 SAME (529 taps)',
+    graph: () => depthwiseGraph(8, 1, 1, 'SAME', RELU6, 1501, undefined, { k: 23, dilation: 1 }),
+    seed: 1501,
+  },
+].map((c) => ({ ...c, name: `${c.name} (16×8)`, activations: 'int16' as const }));
+export const KERNEL_CASES_16X8_DSP: KernelCase[] = [
+  ...KERNEL_CASES_16X8.filter((c) => DSP_16X8.includes(c.name)),
+  ...LONG_K_16X8,
+];
+if (KERNEL_CASES_16X8_DSP.length !== DSP_16X8.length + LONG_K_16X8.length)
+  throw new Error('internal: a DSP_16X8 name matches no 16×8 kernel case');
 
 /** Every case, in a stable order. */
 export const KERNEL_CASES: KernelCase[] = [

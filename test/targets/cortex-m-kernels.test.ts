@@ -2,12 +2,19 @@
  * Every kernel case (test/support/kernel-cases.ts) cross-compiled for the Cortex-M targets, linked with their
  * startup and board linker script, and run on qemu's boards through semihosting equals the int8 reference exactly:
  * SMLAD/SXTB16 kernels on the Cortex-M4 (mps2-an386) and M7 (mps2-an500), Helium on the Cortex-M55 (mps3-an547).
- * A representative subset of the 16×8 cases (KERNEL_CASES_16X8_CROSS) checks the ref int16 kernels each target runs.
+ * A representative subset of the 16×8 cases (KERNEL_CASES_16X8_CROSS) checks the int16 kernels each target runs (ref,
+ * and on the M4/M7 the SMLAD 16×8 MACs of cortex-m-dsp/int16_mac.c), which KERNEL_CASES_16X8_DSP takes to their tile
+ * boundaries and past the 508 k of one int32 chunk.
  * The int8-weight convolutions a model takes when its int16 weight pairs would not fit the part's flash
  * (kernels/cortex-m-dsp-int8w) run the conv and matmul cases on the Cortex-M4. A mixed-precision graph (int8, 16×8
  * and int4w layers with requantizes between them) runs on the Cortex-M4 and M55.
  */
-import { describeKernelCasesOn, KERNEL_CASES, KERNEL_CASES_16X8_CROSS } from '../support/kernel-cases.ts';
+import {
+  describeKernelCasesOn,
+  KERNEL_CASES,
+  KERNEL_CASES_16X8_CROSS,
+  KERNEL_CASES_16X8_DSP,
+} from '../support/kernel-cases.ts';
 import { MIXED_CASE } from '../support/mixed-precision-graph.ts';
 
 describeKernelCasesOn(
@@ -16,8 +23,13 @@ describeKernelCasesOn(
 );
 describeKernelCasesOn(
   ['cortex-m4', 'cortex-m7', 'cortex-m55'],
-  '%s 16×8 kernels (ref, on every target) on its qemu board equal the integer reference',
+  '%s 16×8 kernels on its qemu board equal the integer reference',
   KERNEL_CASES_16X8_CROSS,
+);
+describeKernelCasesOn(
+  ['cortex-m4', 'cortex-m7'],
+  '%s 16×8 SMLAD MAC kernels (cortex-m-dsp/int16_mac.c) at their tile boundaries equal the integer reference',
+  KERNEL_CASES_16X8_DSP,
 );
 describeKernelCasesOn(
   ['cortex-m4'],

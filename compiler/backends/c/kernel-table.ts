@@ -12,7 +12,8 @@ import { isPointwiseConv } from '../../quantize/prepare/prepare-int8.ts';
 
 /**
  * The kernel source files, one per op family (`<folder>/<family>.c`). 'int16' holds the 16×8 kernels (int16
- * activations) of the arithmetic families; only ref has it, so int16 nodes run the reference kernels on every target.
+ * activations) of the elementwise, pooling and softmax families; only ref has it. 'int16_mac' the 16×8 MACs (conv,
+ * matmul, depthwise): ref's, or an ISA folder's reading its int16Layouts.
  * 'selection' and 'transpose' only compare and move elements: each writes its int8 and int16 kernels from one body. 'matmul_w4' holds
  * te_matmul_w4_s8, the pointwise and fully connected layers with int4 weights stored two per byte (isInt4Matmul).
  */
@@ -30,17 +31,19 @@ export const KERNEL_FAMILIES = [
   'selection',
   'transpose',
   'int16',
+  'int16_mac',
   'matmul_w4',
 ] as const;
 export type KernelFamily = (typeof KERNEL_FAMILIES)[number];
 
 /**
- * Families only some graphs call, and which: 'int16' graphs with int16 activations, 'matmul_w4' those with int4-weight
+ * Families only some graphs call, and which: 'int16' and 'int16_mac' graphs with int16 activations, 'matmul_w4' those with int4-weight
  * matmuls, 'selection' graphs with an ArgMax, a TopK or a max reduction, 'transpose' graphs with a transpose. Other builds leave
  * them out (nothing more to compile or to count as code).
  */
 const OPTIONAL_FAMILIES: Partial<Record<KernelFamily, (g: Graph) => boolean>> = {
   int16: (g) => hasInt16Activations(g),
+  int16_mac: (g) => hasInt16Activations(g),
   matmul_w4: (g) => g.nodes.some((n) => isInt4Matmul(g, n)),
   selection: (g) => g.nodes.some((n) => ['arg_max', 'reduce_max', 'top_k_values', 'top_k_indices'].includes(n.op)),
   transpose: (g) => g.nodes.some((n) => n.op === 'transpose'),
@@ -151,6 +154,12 @@ export interface PairsKernel {
   minK: number;
 }
 
+/** The filter layouts of a folder's 16×8 MAC kernels (family int16_mac). */
+export interface Int16MacLayouts {
+  matmul: MatmulLayout;
+  depthwise: DepthwiseLayout;
+}
+
 /** One kernel folder. */
 export interface KernelFolder {
   /** What the folder's kernels use. */
@@ -168,6 +177,8 @@ export interface KernelFolder {
    * windows at a time with that much more patch; the renderer calls them only where the plan gave that scratch.
    */
   rowPairs?: boolean;
+  /** The filter layouts its int16_mac family reads (te_matmul_s16 and te_conv2d_s16, te_depthwise_conv2d_s16); ref's when absent. */
+  int16Layouts?: Int16MacLayouts;
   /** The filter layout of its depthwise_conv2d family; 'hwc' when absent. */
   depthwiseLayout?: DepthwiseLayout;
   /** The requantization constants its MAC kernels read; 'tflite' when absent. */
@@ -202,11 +213,13 @@ export const KERNEL_FOLDERS: Record<string, KernelFolder> = {
     needs: ['__aarch64__', '__ARM_FEATURE_DOTPROD'],
   },
   'cortex-m-dsp': {
-    isa: 'Armv7E-M DSP: SMLAD on SXTB16-unpacked pairs, 2 MACs per instruction, two rows (or windows) × four channels a step from int16 copies; SMMLAR/SMMLSR requantization (also in add); SXTAB16 sums in average pooling; int4 weights as AND-masked halfword lanes',
-    families: ['conv2d', 'depthwise_conv2d', 'add', 'avg_pool', 'matmul_w4'],
+    isa: 'Armv7E-M DSP: SMLAD on SXTB16-unpacked pairs, 2 MACs per instruction, two rows (or windows) × four channels a step from int16 copies; SMMLAR/SMMLSR requantization (also in add); SXTAB16 sums in average pooling; int4 weights as AND-masked halfword lanes; 16×8 MACs by SMLAD on PKH-paired int16 inputs in int32 chunks of 508 k',
+    families: ['conv2d', 'depthwise_conv2d', 'add', 'avg_pool', 'matmul_w4', 'int16_mac'],
     matmulLayout: 'o4-s16-pairs',
     matmulW4Layout: 'o4-k4-u4-lanes',
     depthwiseLayout: 'c4-int16',
+    // int16 inputs pair up against the int8 kernels' widened weights without unpacking (cortex-m-dsp/int16_mac.c).
+    int16Layouts: { matmul: 'o4-s16-pairs', depthwise: 'c4-int16' },
     requantize: 'smmul',
     rowPairs: true,
   },
@@ -288,6 +301,8 @@ export interface KernelLayouts {
   matmulW4: MatmulLayout;
   /** Of te_matmul_s8/te_conv2d_s8 (conv2d family), of te_depthwise_conv2d_s8 and of te_matmul_w4_s8. */
   requantize: { conv2d: RequantLayout; depthwise_conv2d: RequantLayout; matmul_w4: RequantLayout };
+  /** What the 16×8 MAC kernels (int16_mac family) read. */
+  int16: Int16MacLayouts;
 }
 
 /** The scratch of te_matmul_row_pairs_s8 for K inputs: two rows of int16, K padded to a multiple of four. */
@@ -301,6 +316,7 @@ export const REF_LAYOUTS: KernelLayouts = {
   depthwise: 'hwc',
   matmulW4: 'nibble-rows',
   requantize: { conv2d: 'tflite', depthwise_conv2d: 'tflite', matmul_w4: 'tflite' },
+  int16: { matmul: 'k-major', depthwise: 'hwc' },
 };
 
 /** The kernels of one activation type: their C element type, their name suffix, and the layouts they read (none: the target's). */
@@ -310,7 +326,10 @@ export interface ActivationKernels {
   layouts?: KernelLayouts;
 }
 
-/** int8 nodes call the target's chosen kernels; int16 nodes (16×8) the ref folder's, with its layouts. */
+/**
+ * int8 nodes call the target's chosen kernels; int16 nodes (16×8) ref's requantization, with the filter layouts of
+ * the chosen int16_mac folder (KernelLayouts.int16).
+ */
 const ACTIVATION_KERNELS: Readonly<Record<'int8' | 'int16', ActivationKernels>> = {
   int8: { cType: 'int8_t', suffix: 's8' },
   int16: { cType: 'int16_t', suffix: 's16', layouts: REF_LAYOUTS },
@@ -339,6 +358,7 @@ export function kernelLayoutsOf(choice: KernelChoice): KernelLayouts {
     ...(conv.rowPairs && { rowPairs: true }),
     depthwise: dw.depthwiseLayout ?? 'hwc',
     matmulW4: w4.matmulW4Layout ?? 'nibble-rows',
+    int16: KERNEL_FOLDERS[choice.int16_mac]!.int16Layouts ?? REF_LAYOUTS.int16,
     requantize: {
       conv2d: conv.requantize ?? 'tflite',
       depthwise_conv2d: dw.requantize ?? 'tflite',

@@ -76,10 +76,13 @@ export function params<K extends Int8Params['kind']>(g: Graph, node: Node, kind:
   return paramsOfKind(int8ParamsOf(g), node, kind);
 }
 
-/** The kernels a node calls: its output's type's, with that type's layouts (the target's for int8, ref's for int16). */
+/**
+ * The kernels a node calls: its output's type's, with that type's layouts (the target's for int8; for int16 ref's,
+ * with the filter layouts of the target's int16_mac kernels).
+ */
 export function kernelsOf(ctx: RenderContext, node: Node): Required<ActivationKernels> {
   const k = activationKernels(tensorOf(ctx.g, node.outputs[0]!).dtype);
-  return { ...k, layouts: k.layouts ?? ctx.layouts };
+  return { ...k, layouts: k.layouts ? { ...k.layouts, ...ctx.layouts.int16 } : ctx.layouts };
 }
 
 export function act(ctx: RenderContext, name: string, writable = false): string {
