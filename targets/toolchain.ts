@@ -71,7 +71,7 @@ export function textBytes(dir: string, objects: readonly string[], target: Targe
     .reduce((sum, line) => sum + Number(line.trim().split(/\s+/)[0]), 0);
 }
 
-/** A qemu TCG plugin to load for the run (tools/qemu-insn) and the file it writes. */
+/** A qemu TCG plugin to load for the run (targets/qemu-insn) and the file it writes. */
 export interface QemuPlugin {
   lib: string;
   out: string;

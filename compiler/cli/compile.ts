@@ -21,9 +21,10 @@ import { sizeOf } from '../ir/tensor.ts';
 import { checkOutputDir } from '../output/output-dir.ts';
 import { type Cut, cutCandidates } from '../plan/split/cut-candidates.ts';
 import type { ActivationType } from '../quantize/prepare/quant-params.ts';
-import { arenaConfigurationLines, overBound } from '../terminal/arena-lines.ts';
+import { arenaConfigurationLines, instructionLines, overBound } from '../terminal/arena-lines.ts';
 import { bytes } from '../terminal/format.ts';
 import { cutById } from './offload-model.ts';
+import { planInstructionsShown } from './plan-instructions.ts';
 import { prepareModel } from './prepare-model.ts';
 import { quantizeWithSamplesShown } from './quantize.ts';
 
@@ -50,6 +51,8 @@ export interface CompileOptions {
   patches?: string;
   /** --caller-input: the input stays in the caller's buffer, outside the arena (C targets, one thread). */
   callerInput?: boolean;
+  /** --no-count-instructions: skip counting the layer-wise and built plans under qemu (emulated targets). */
+  countInstructions?: boolean;
   force?: boolean;
   json?: boolean;
 }
@@ -131,9 +134,11 @@ export async function compileCommand(spec: string | undefined, options: CompileO
   if (cut) return printSplit(model, cut, compiled, options);
   const m = compiled.manifest.memory;
   const naive = compiled.naiveArenaBytes ?? 0;
+  const instructions =
+    compiled.arena && threads === 1 ? planInstructionsShown(model.graph, compiled.arena, target, options) : undefined;
   if (options.json) {
     process.stdout.write(
-      `${JSON.stringify({ out: options.out, ...compiled.manifest, labels: undefined, memory: { ...m, naiveArenaBytes: naive, singleThreadArenaBytes: compiled.singleThreadArenaBytes } })}\n`,
+      `${JSON.stringify({ out: options.out, ...compiled.manifest, labels: undefined, memory: { ...m, naiveArenaBytes: naive, singleThreadArenaBytes: compiled.singleThreadArenaBytes, instructions } })}\n`,
     );
     return;
   }
@@ -143,6 +148,7 @@ export async function compileCommand(spec: string | undefined, options: CompileO
       `compiled ${model.spec} for ${target.name} into ${options.out}`,
       `  arena    ${m.arenaBytes} B (${bytes(m.arenaBytes)}), ${m.configuration}; lower bound ${m.lowerBoundBytes} B, ${overBound(m.arenaBytes, m.lowerBoundBytes)}; without reuse ${bytes(naive)}`,
       ...arenaConfigurationLines(m.configurations ?? [], m.configuration, modelStats(model.graph).totals.macs),
+      ...instructionLines(instructions, target.name),
       ...threadLines(compiled, m.arenaBytes),
       `  weights  ${m.weightBytes} B (${bytes(m.weightBytes)}, const)`,
       `  code     ${m.codeBytes} B (${bytes(m.codeBytes)}, ${target.backend === 'c' ? 'text of the model and kernels' : 'the module without its data segment'})`,

@@ -12,8 +12,9 @@ import { describeClamp } from '../ir/attrs.ts';
 import { tensorOf } from '../ir/graph.ts';
 import { modelStats } from '../ir/stats.ts';
 import { formatShape } from '../ir/tensor.ts';
-import { arenaConfigurationLines, overBound } from '../terminal/arena-lines.ts';
+import { arenaConfigurationLines, instructionLines, overBound } from '../terminal/arena-lines.ts';
 import { bytes, shortName, si, table } from '../terminal/format.ts';
+import { planInstructionsShown } from './plan-instructions.ts';
 import { prepareModel } from './prepare-model.ts';
 import { quantizeWithSamplesShown } from './quantize.ts';
 
@@ -29,13 +30,15 @@ export interface InspectOptions {
   budgetRam?: string;
   /** --caller-input with --target: plan with the input in the caller's buffer, outside the arena (as compile does). */
   callerInput?: boolean;
+  /** --no-count-instructions with --target: skip counting the layer-wise and chosen plans under qemu. */
+  countInstructions?: boolean;
 }
 
 /** The arena compile would build for the model quantized with the bundled samples on the target, within its RAM (or `budgetRam`). */
 async function arenaOn(
   model: Parameters<typeof quantizeWithSamplesShown>[0],
   targetName: string,
-  options: { budgetRam?: string; json?: boolean; callerInput?: boolean },
+  options: { budgetRam?: string; json?: boolean; callerInput?: boolean; countInstructions?: boolean },
 ) {
   const target = loadTarget(targetName);
   // As compile refuses it: only a C target's arena can leave its input to the caller.
@@ -59,6 +62,7 @@ async function arenaOn(
     chosen: choice.chosen.name,
     callerInput,
     configurations: choice.configurations,
+    instructions: planInstructionsShown(int8.graph, choice, target, options),
     ...(refused ? { refused } : {}),
   });
   const patches = !int8.audio;
@@ -120,6 +124,7 @@ export async function inspectCommand(spec: string | undefined, options: InspectO
       ? [
           `arena on ${arena.target} (int8): ${arena.arenaBytes} B (${bytes(arena.arenaBytes)}), ${arena.chosen}; lower bound ${arena.lowerBoundBytes} B, ${overBound(arena.arenaBytes, arena.lowerBoundBytes)}${arena.callerInput ? " (the input in the caller's buffer, not counted)" : ''}`,
           ...arenaConfigurationLines(arena.configurations, arena.chosen, t.macs),
+          ...instructionLines(arena.instructions, arena.target),
           ...(arena.refused ? [`  nothing fits: ${arena.refused}`] : []),
         ]
       : []),

@@ -61,6 +61,10 @@ program
     '--caller-input',
     "with --target: plan as compile --caller-input does (the input in the caller's buffer, outside the arena)",
   )
+  .option(
+    '--no-count-instructions',
+    'with an emulated --target (Arm Linux, Cortex-M): skip counting the layer-wise and chosen builds under qemu',
+  )
   .action((model: string, opts: Parameters<typeof inspectCommand>[1]) => inspectCommand(model, opts));
 
 program
@@ -197,6 +201,10 @@ program
   .option(
     '--no-in-place',
     'C targets: keep the layer-wise arena (by default convolutions run in place through a ring of output rows where that lowers the peak)',
+  )
+  .option(
+    '--no-count-instructions',
+    'emulated targets (Arm Linux, Cortex-M): skip counting the layer-wise and built plans under qemu (seconds to a minute)',
   )
   .option('--force', 'replace an earlier tinyedge output in --out (never other files)')
   .option('--json', 'print one JSON object on stdout')

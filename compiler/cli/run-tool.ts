@@ -1,6 +1,6 @@
 /**
  * @fileoverview Runs a tool of tools/ (bench, report, offload) as its own process in the repository: they import
- * the peers, count under qemu and start servers, which the compiler never does. The child reports its own failures
+ * the peers, run whole suites and start servers, which the compiler never does. The child reports its own failures
  * with the CLI's error line and exit code; its status is ours. With `scratch`, its temporary files (builds of a few
  * MB each) go to a folder of this run, removed when it ends.
  */

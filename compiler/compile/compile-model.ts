@@ -18,7 +18,7 @@ import { parsePatches } from '../plan/choose-memory.ts';
 import type { Cut } from '../plan/split/cut-candidates.ts';
 import { MAX_THREADS } from '../plan/thread-split.ts';
 import { activationType } from '../quantize/prepare/quant-params.ts';
-import { chooseArena, inPlaceAvailable } from './arena-configurations.ts';
+import { type ArenaChoice, chooseArena, inPlaceAvailable } from './arena-configurations.ts';
 import { COMPILED_MODEL_FILE, type CompiledModel, type CompiledTensor } from './compiled-model.ts';
 import { writeSplitBuild } from './split-build.ts';
 
@@ -67,6 +67,8 @@ export interface Compiled {
   naiveArenaBytes?: number;
   /** For several threads: the arena the model would need on one (the split layers' extra scratch and lost overlap). */
   singleThreadArenaBytes?: number;
+  /** The arena chosen: the plan built and every configuration tried (absent for a split model). */
+  arena?: ArenaChoice;
 }
 
 function budgetCheck(what: string, need: number, budget: Budget | undefined, file: string): void {
@@ -273,6 +275,7 @@ export function compile(model: LoadedModel, options: CompileOptions): Compiled {
     dir: options.out,
     manifest,
     naiveArenaBytes: memory.naiveBytes,
+    arena,
     ...(threads > 1 ? { singleThreadArenaBytes: plan(g, target).arenaBytes } : {}),
   };
 }

@@ -1,5 +1,6 @@
 /** @fileoverview The memory configurations compile tried, as the lines compile and inspect --target print under the arena. */
 import type { ArenaConfiguration } from '../compile/arena-configurations.ts';
+import type { PlanInstructions } from '../compile/count-instructions.ts';
 
 /** `+3.2% over it` or `at it`: how far a peak is above its lower bound. */
 export function overBound(arenaBytes: number, lowerBoundBytes: number): string {
@@ -44,4 +45,16 @@ export function arenaConfigurationLines(
   return hidden > 0
     ? [...lines, `           (${hidden} more patch grids tried, each beaten on arena and MACs: --json lists them)`]
     : lines;
+}
+
+/** The instructions line under the configurations: layer-wise and built, counted under qemu, or why not. */
+export function instructionLines(counts: PlanInstructions | undefined, target: string): string[] {
+  if (counts === undefined) return [];
+  if ('unavailable' in counts)
+    return [`  instr.   not counted on ${target} (--no-count-instructions skips it): ${counts.unavailable}`];
+  const n = (v: number) => v.toLocaleString('en-US');
+  const overhead = counts.chosen - counts.layerWise;
+  return [
+    `  instr.   ${n(counts.chosen)} built, ${n(counts.layerWise)} layer-wise (${overhead >= 0 ? '+' : ''}${((100 * overhead) / counts.layerWise).toFixed(1)}%), counted under qemu on ${target}`,
+  ];
 }

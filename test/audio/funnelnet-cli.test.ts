@@ -40,7 +40,16 @@ function compile(target: string): {
   audio: { tableBytes: number; bufferBytes: number };
 } {
   const out = join(work, target);
-  const r = tinyedge(['compile', 'builder:funnelnet', '--target', target, '--out', out, '--json']);
+  const r = tinyedge([
+    'compile',
+    'builder:funnelnet',
+    '--target',
+    target,
+    '--no-count-instructions',
+    '--out',
+    out,
+    '--json',
+  ]);
   expect(r.status, r.stderr).toBe(0);
   return { out, ...JSON.parse(r.stdout) };
 }

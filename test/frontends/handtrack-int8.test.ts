@@ -147,7 +147,7 @@ describe('human:handtrack in int8', () => {
     1_800_000,
   );
 
-  it("compile refuses the cortex-m55 part's 2 MB SRAM, saying by how many bytes the arena is over", () => {
+  it("compile fits the cortex-m55 part's 2 MB SRAM in patches, and refuses its flash by a number of bytes", () => {
     const arena = planMemory(int8, cScratchBytes).arenaBytes;
     const ram = loadTarget('cortex-m55').memory?.ramBytes as number;
     console.log(`handtrack int8: arena ${arena} B against cortex-m55's ${ram} B SRAM`);
@@ -163,11 +163,22 @@ describe('human:handtrack in int8', () => {
         calibration: { method: 'minmax', images: photos.length, biasCorrection: true },
       }),
     );
-    const r = tinyedge(['compile', artifact, '--target', 'cortex-m55', '--out', join(dir, 'build')]);
+    const r = tinyedge([
+      'compile',
+      artifact,
+      '--target',
+      'cortex-m55',
+      '--no-count-instructions',
+      '--out',
+      join(dir, 'build'),
+    ]);
     expect(r.status, r.stderr).toBe(2);
     expect(hasStackTrace(r.stderr)).toBe(false);
-    // The best configuration: its first op is an explicit pad, which cannot run in patches, and in place is no smaller.
-    expect(r.stderr).toContain(`smallest configuration found (layer-wise, of 2 tried)`);
-    expect(r.stderr).toContain(`over by ${arena - ram} bytes`);
+    // The layer-wise arena is over the SRAM, but the first layers run in patches through the model's explicit pad, so
+    // the RAM check passes and the weights (3.4 MB of int8) are what the part refuses.
+    expect(arena).toBeGreaterThan(ram);
+    expect(r.stderr).toMatch(
+      /needs \d+ bytes of flash for the weights but cortex-m55's flash is \d+: over by \d+ bytes/,
+    );
   }, 300_000);
 });

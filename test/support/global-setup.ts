@@ -1,6 +1,6 @@
 /**
  * @fileoverview What vitest does once before any test file runs, and after the last:
- * - builds the qemu instruction-counting plugin (tools/qemu-insn), so the files that count instructions (in their
+ * - builds the qemu instruction-counting plugin (targets/qemu-insn), so the files that count instructions (in their
  *   own processes, at once) never fetch its header and build it side by side, with two apt-gets contending for one
  *   lock, on a clean clone;
  * - points TMPDIR at one folder for the run, which it removes at the end: the tests build hundreds of C projects in
@@ -9,7 +9,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { qemuInsnPlugin } from '../../tools/qemu-insn/build.ts';
+import { qemuInsnPlugin } from '../../targets/qemu-insn/build.ts';
 
 /** Builds the plugin unless it is already built (a failure shows again, with its message, in the tests that use it) and gives the run its own temporary folder; returns the teardown that removes it. */
 export default function setup(): () => void {

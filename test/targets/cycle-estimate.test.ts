@@ -10,8 +10,8 @@ import {
   CYCLE_ESTIMATE_NOTE,
   EXTRA_COUNTERS,
   INSTRUCTION_CLASSES,
-} from '../../tools/qemu-insn/cycle-costs.ts';
-import { type CounterCounts, classTotal, estimateCycles } from '../../tools/qemu-insn/cycle-estimate.ts';
+} from '../../targets/qemu-insn/cycle-costs.ts';
+import { type CounterCounts, classTotal, estimateCycles } from '../../targets/qemu-insn/cycle-estimate.ts';
 import { tinyedge } from '../support/cli.ts';
 
 const table = (core: string) => CYCLE_COSTS[core]!;

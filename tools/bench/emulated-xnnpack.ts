@@ -9,10 +9,10 @@ import { join } from 'node:path';
 import type { Graph } from '../../compiler/ir/graph.ts';
 import type { Activations } from '../../compiler/reference/integer/conv.ts';
 import { table } from '../../compiler/terminal/format.ts';
+import { qemuInsnPlugin } from '../../targets/qemu-insn/build.ts';
+import { readPluginCounts } from '../../targets/qemu-insn/plugin-output.ts';
 import { cToolchain, type Target } from '../../targets/target.ts';
 import { buildXnnpackPeer, outputDifference, runXnnpackPeer } from '../peers/xnnpack/xnnpack-peer.ts';
-import { qemuInsnPlugin } from '../qemu-insn/build.ts';
-import { readPluginCounts } from '../qemu-insn/plugin-output.ts';
 import type { EmulatedBenchResult } from './emulated.ts';
 import { type SkippedPeer, tryPeer } from './peers.ts';
 

@@ -2,9 +2,9 @@
  * @fileoverview `tinyedge bench --target T` for a target that runs under qemu: instructions, not time (wall time
  * under emulation says nothing about a device). The model is built twice with layer markers, with the target's
  * optimized kernels and with the reference kernels, and run once each under qemu with the instruction-counting
- * plugin (tools/qemu-insn); the table gives each layer's MACs, instructions of both builds, and MACs per
+ * plugin (targets/qemu-insn); the table gives each layer's MACs, instructions of both builds, and MACs per
  * instruction against the ISA's limit from the target profile. Both builds must give the same output bytes. On a
- * Cortex-M core with a cycle table (tools/qemu-insn/cycle-costs.ts), the optimized build's instruction classes also
+ * Cortex-M core with a cycle table (targets/qemu-insn/cycle-costs.ts), the optimized build's instruction classes also
  * give estimated cycles per layer (zero-wait-state memory), printed beside the exact counts.
  */
 
@@ -23,12 +23,12 @@ import { tupleOf } from '../../compiler/ir/tuple.ts';
 import { planMemory } from '../../compiler/plan/plan-memory.ts';
 import type { Activations } from '../../compiler/reference/integer/conv.ts';
 import { table } from '../../compiler/terminal/format.ts';
+import { qemuInsnPlugin } from '../../targets/qemu-insn/build.ts';
+import { CYCLE_COSTS, CYCLE_ESTIMATE_NOTE } from '../../targets/qemu-insn/cycle-costs.ts';
+import { type CounterCounts, estimateCycles } from '../../targets/qemu-insn/cycle-estimate.ts';
+import { countsBetween, readPluginCounts } from '../../targets/qemu-insn/plugin-output.ts';
 import { cToolchain, type Target } from '../../targets/target.ts';
 import { buildTemporaryProject, runBuild, textBytes } from '../../targets/toolchain.ts';
-import { qemuInsnPlugin } from '../qemu-insn/build.ts';
-import { CYCLE_COSTS, CYCLE_ESTIMATE_NOTE } from '../qemu-insn/cycle-costs.ts';
-import { type CounterCounts, estimateCycles } from '../qemu-insn/cycle-estimate.ts';
-import { countsBetween, readPluginCounts } from '../qemu-insn/plugin-output.ts';
 import { type TflmFigures, tflmArenaBytesOn } from './tflm-figures.ts';
 
 /** What the emulated benchmark counted. */
@@ -313,7 +313,7 @@ export function formatEmulatedBench(r: EmulatedBenchResult, tflm?: TflmFigures):
   ];
   if (est && t.estimatedCycles !== undefined)
     lines.push(
-      `Cycles (${est.note}): ≈ ${fmt(Math.round(t.estimatedCycles))}, ${ratio(t.macs, t.estimatedCycles)} MACs per estimated cycle${r.clockHz ? `, ≈ ${((1000 * t.estimatedCycles) / r.clockHz).toFixed(1)} ms at ${r.clockHz / 1e6} MHz` : ''}: the plugin's instruction classes priced by ${est.core}'s timing table (tools/qemu-insn/cycle-costs.ts; ${est.sources.join('; ')}). An estimate beside the exact count above, not a measurement.`,
+      `Cycles (${est.note}): ≈ ${fmt(Math.round(t.estimatedCycles))}, ${ratio(t.macs, t.estimatedCycles)} MACs per estimated cycle${r.clockHz ? `, ≈ ${((1000 * t.estimatedCycles) / r.clockHz).toFixed(1)} ms at ${r.clockHz / 1e6} MHz` : ''}: the plugin's instruction classes priced by ${est.core}'s timing table (targets/qemu-insn/cycle-costs.ts; ${est.sources.join('; ')}). An estimate beside the exact count above, not a measurement.`,
     );
   if (r.limit)
     lines.push(

@@ -6,22 +6,17 @@
  * extra MACs; and the layer-wise and chosen builds counted under qemu with the instruction plugin (the run between
  * the first and the last layer marker), which must give the same output bytes.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cBuildOf, cProject } from '../../compiler/backends/c/project.ts';
 import { type ArenaOptions, chooseArena } from '../../compiler/compile/arena-configurations.ts';
+import { countPlanRun } from '../../compiler/compile/count-instructions.ts';
 import { prepareModel, quantizeWithSamples } from '../../compiler/index.ts';
-import { type Graph, tensorOf } from '../../compiler/ir/graph.ts';
+import { tensorOf } from '../../compiler/ir/graph.ts';
 import { modelStats } from '../../compiler/ir/stats.ts';
 import { DTYPE_BYTES, sizeOf } from '../../compiler/ir/tensor.ts';
-import type { MemoryPlan } from '../../compiler/plan/plan-memory.ts';
 import { table } from '../../compiler/terminal/format.ts';
 import { MCU_MODEL } from '../../models/registry.ts';
-import { cToolchain, type Target } from '../../targets/target.ts';
-import { buildTemporaryProject, runBuild } from '../../targets/toolchain.ts';
-import { qemuInsnPlugin } from '../qemu-insn/build.ts';
-import { readPluginCounts } from '../qemu-insn/plugin-output.ts';
+import type { Target } from '../../targets/target.ts';
 import { pythonRandomInt8 } from './python-random.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -69,27 +64,6 @@ export interface PatchBenchRow {
   atGoal: PatchBenchChoice & { budgetBytes: number };
 }
 
-/** Instructions of one run between the first and last layer marker, and the output bytes. */
-function countRun(
-  g: Graph,
-  plan: MemoryPlan,
-  x: Int8Array,
-  target: Target,
-): { instructions: number; output: Uint8Array } {
-  const cflags = [...cToolchain(target).cflags, '-DTE_LAYER_MARKERS'];
-  const { files } = cProject(g, plan, { ...cBuildOf(target), cflags });
-  const dir = buildTemporaryProject(files, target, cflags);
-  const [input, output, counts] = ['input.i8', 'output.i8', 'counts.json'].map((f) => join(dir, `bench-${f}`)) as [
-    string,
-    string,
-    string,
-  ];
-  writeFileSync(input, new Uint8Array(x.buffer, x.byteOffset, x.byteLength));
-  runBuild(dir, target, input, output, 1, { lib: qemuInsnPlugin(), out: counts });
-  const { marks } = readPluginCounts(counts);
-  return { instructions: marks[marks.length - 1]! - marks[0]!, output: Uint8Array.from(readFileSync(output)) };
-}
-
 /** Plans, builds and counts each model layer-wise and in patches on `target`, with the input in the arena and out of it. */
 export async function benchPatches(
   specs: readonly string[],
@@ -102,17 +76,18 @@ export async function benchPatches(
     const g = (await quantizeWithSamples(prepareModel(spec))).graph;
     const macs = modelStats(g).totals.macs;
     const inputShape = tensorOf(g, g.inputs[0]!).shape;
-    const x = pythonRandomInt8(1, sizeOf(inputShape));
+    const random = pythonRandomInt8(1, sizeOf(inputShape));
+    const x = new Uint8Array(random.buffer, random.byteOffset, random.byteLength);
     log(`${spec}: counting layer-wise under qemu on ${target.name}…`);
     // Layer-wise is the plan chosen with rings and patches both off.
     const layerWise = chooseArena(g, target, { inPlace: false, patches: false }).plan;
     const callerLayerWise = chooseArena(g, target, { inPlace: false, patches: false, callerInput: true }).plan;
-    const before = countRun(g, layerWise, x, target);
+    const before = countPlanRun(g, layerWise, x, target);
     const footing = (options: ArenaOptions & { callerInput: boolean }, what: string): PatchBenchChoice => {
       const choice = chooseArena(g, target, options);
       const base = options.callerInput ? callerLayerWise : layerWise;
       log(`${spec}: counting ${choice.chosen.name} (${what})…`);
-      const after = countRun(g, choice.plan, x, target);
+      const after = countPlanRun(g, choice.plan, x, target);
       return {
         patches: choice.chosen.name,
         arenaBytes: choice.plan.arenaBytes,

@@ -11,8 +11,8 @@ import { type BenchRequest, checkBenchRequest, inputTensor } from '../../compile
 import { TinyedgeError } from '../../compiler/errors.ts';
 import { sizeOf } from '../../compiler/ir/tensor.ts';
 import { table } from '../../compiler/terminal/format.ts';
+import { CYCLE_COSTS } from '../../targets/qemu-insn/cycle-costs.ts';
 import { loadTarget } from '../../targets/target.ts';
-import { CYCLE_COSTS } from '../qemu-insn/cycle-costs.ts';
 import { benchModelEmulated } from './emulated-model.ts';
 import { bestPublished, MLPERF_TINY_MODELS, publishedCycles, type SuiteModel } from './mlperf-tiny-figures.ts';
 import { pythonRandomInt8 } from './python-random.ts';
@@ -201,7 +201,7 @@ export function formatSuite(r: SuiteResult): string {
   ];
   const differ = r.models.filter((m) => !m.sameOutput).map((m) => m.name);
   return [
-    `MLPerf Tiny on ${r.target}: instructions counted exactly under qemu; est. cycles priced from them by the core's timing table (zero-wait-state memory; tools/qemu-insn/cycle-costs.ts), an estimate.`,
+    `MLPerf Tiny on ${r.target}: instructions counted exactly under qemu; est. cycles priced from them by the core's timing table (zero-wait-state memory; targets/qemu-insn/cycle-costs.ts), an estimate.`,
     table(head, rows, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]),
     `ISA limit: ${lim} MACs per instruction (${r.limit.instruction}; ${r.limit.source}).`,
     "TFLM + CMSIS-NN: instructions and arena_used_bytes measured on the same qemu board (tools/bench/tflm-figures.ts). Published: the fastest MLPerf Tiny closed-division result on this core, latency × clock (tools/bench/mlperf-tiny-figures.ts); published cycles are real boards' cycles.",

@@ -3,7 +3,8 @@
  * of the graph input copied out of the whole input, then every layer of the prefix as the same kernel call on the
  * cell's rectangles (a window op: the rows of its input rectangle it reads as a smaller image, the padding it starts
  * with, its new output rows as oh × ow written below the rows copied in from its row cache, and the rows the cell
- * below shares copied out to it; add: its inputs' sub-rectangles through the broadcast strides), then the split
+ * below shares copied out to it; a pad: the rows and columns of its input it reads, padded only where the cell
+ * touches the tensor's edge; add: its inputs' sub-rectangles through the broadcast strides), then the split
  * layer's cell copied into the whole tensor. The kernels are unchanged: each output element is computed from the same
  * inputs as in the layer-wise call, so the assembled tensor is bit-identical. The cells are unrolled (each its own
  * constants).
@@ -41,7 +42,19 @@ function cellView(g: Graph, plan: PatchPlan, cell: PatchCell): Graph {
   const nodes = g.nodes.map((n, i) => {
     const pad = cell.pads.get(n.name);
     if (i > plan.split || !pad) return n;
-    return { ...n, attrs: { ...n.attrs, pads: [pad.top, 0, pad.left, 0] } } as Node;
+    if (n.op !== 'pad') return { ...n, attrs: { ...n.attrs, pads: [pad.top, 0, pad.left, 0] } } as Node;
+    // A pad: the cell's new rows are its top padding, the rows it reads, then its bottom padding (so for columns).
+    const out = cell.regions.get(n.outputs[0]!)!;
+    const read = cell.reads.get(n.name)!;
+    const rows = out.y1 - out.y0 - (cell.cachedRows.get(n.outputs[0]!) ?? 0);
+    const sides = (before: number, size: number, inside: number): [number, number] => [before, size - before - inside];
+    const pads = [
+      [0, 0],
+      sides(pad.top, rows, read.y1 - read.y0),
+      sides(pad.left, out.x1 - out.x0, read.x1 - read.x0),
+      [0, 0],
+    ];
+    return { ...n, attrs: { ...n.attrs, pads } } as Node;
   });
   const view = { ...g, tensors, nodes };
   shareInt8Params(view, g);

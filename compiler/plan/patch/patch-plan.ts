@@ -7,7 +7,9 @@
  * small row cache per tensor (`<tensor>@rows`, alive the whole prefix), so it reads only the input rows its new rows
  * need and each cell holds line buffers, not the whole accumulated halo. The columns two side-by-side cells both
  * need are recomputed (keeping them would hold whole strips alive, which is what patches exist to avoid): those are
- * the extra MACs this plan counts. add computes its whole rectangle (cheap).
+ * the extra MACs this plan counts. add computes its whole rectangle (cheap). An explicit PAD (TF.js and ONNX models
+ * pad before a VALID convolution) is a 1×1 window with the pad's top and left padding: a cell at the edge gets the pad's
+ * rows and columns (the pad value, its zero point), an inner cell none.
  * The split layer's cells are copied into the whole tensor, so what follows the prefix sees exactly the layer-wise
  * tensor and every byte is bit-identical. The graph input is the caller's whole tensor: each cell copies its
  * rectangle out of it first (the kernels take a rectangle as rows of its own width).
@@ -70,16 +72,21 @@ export interface PatchPlan extends PatchConfig {
   patchMacs: number;
 }
 
-/** The ops a prefix may hold: window ops whose kernels take any rectangle, and elementwise add (through strides). */
-const PATCH_OPS = new Set(['conv2d', 'depthwise_conv2d', 'avg_pool2d', 'max_pool2d', 'add']);
+/** The ops a prefix may hold: window ops whose kernels take any rectangle, spatial pads, and elementwise add (through strides). */
+const PATCH_OPS = new Set(['conv2d', 'depthwise_conv2d', 'avg_pool2d', 'max_pool2d', 'pad', 'add']);
 
 function refuse(g: Graph, what: string): never {
   throw new TinyedgeError('TE303', what, { file: g.source });
 }
 
-/** A window node's geometry (the kernel size from its filter, or the pool's window); undefined for add. */
+/** A window node's geometry (the kernel size from its filter, the pool's window, a pad's 1×1); undefined for add. */
 function windowGeometryOf(g: Graph, node: Node): WindowGeometry | undefined {
   if (node.op === 'add') return undefined;
+  if (node.op === 'pad') {
+    const [batch, rows, columns, channels] = node.attrs.pads as [number, number][];
+    if ([...batch!, ...channels!].some((v) => v !== 0)) refuse(g, `pad '${node.name}' pads more than rows and columns`);
+    return { kh: 1, kw: 1, strides: [1, 1], dilations: [1, 1], padTop: rows![0], padLeft: columns![0] };
+  }
   const a = node.attrs as {
     strides: [number, number];
     pads: [number, number, number, number];
@@ -159,6 +166,8 @@ function traceCell(g: Graph, split: number, out: Region, column: ColumnRows): Pa
     if (geometry) {
       const x = tensorOf(g, node.inputs[0]!);
       const read = windowRead(geometry, { ...made, y0: first }, x.shape[1]!, x.shape[2]!);
+      if (read.input.y1 <= read.input.y0 || read.input.x1 <= read.input.x0)
+        refuse(g, `a cell of '${node.name}' reads nothing of its input (padding only)`);
       cell.pads.set(node.name, { top: read.padTop, left: read.padLeft });
       cell.reads.set(node.name, read.input);
       need(node.inputs[0]!, read.input);

@@ -3,9 +3,9 @@
  * 4 and 5 rows, stride-2 layers with SAME padding only the edge cells see, residual adds reading sub-rectangles)
  * gives the int8 reference's output bytes on the host and under qemu on cortex-m4 and cortex-m55, also with the
  * layers after the prefix in place through rings, with the input read from the caller's buffer (and layer-wise so),
- * every cell below another taking the rows they share from row caches; and the budget search picks
- * the smallest configuration without extra MACs when it fits (in place here), patches between that and the best
- * patched arena, and refuses below the best with the overshoot in bytes.
+ * every cell below another taking the rows they share from row caches, a one-column strip grid recomputing nothing;
+ * and the budget search picks the smallest configuration without extra MACs when it fits (in place here), patches
+ * between that and the best patched arena, and refuses below the best with the overshoot in bytes.
  */
 import { describe, expect, it } from 'vitest';
 import { cBuildOf, cProject } from '../../../compiler/backends/c/project.ts';
@@ -47,6 +47,9 @@ describe.each(['host', 'cortex-m4', 'cortex-m55'])(`${MCU_MODEL} in patches on %
       { config: CONFIGS[0], inPlace: 'every', callerInput: false },
       // 13 rows of cells after block 2: near the bottom, cells whose first layers' rows all come from row caches.
       { config: { rows: 13, cols: 4, split: 9 }, inPlace: 'every', callerInput: true },
+      // A one-column strip grid, as compile picks for nsfwjs:mobilenet_v2 at cortex-m4's 640 KB: every cell the
+      // tensors' whole width, each layer's rows computed once (none recomputed), the rest from row caches.
+      { config: { rows: 15, cols: 1, split: 9 }, inPlace: 'every', callerInput: true },
       { config: undefined, inPlace: false, callerInput: true },
     ] as const;
     for (const { config, inPlace, callerInput } of runs) {
@@ -55,6 +58,7 @@ describe.each(['host', 'cortex-m4', 'cortex-m55'])(`${MCU_MODEL} in patches on %
       if (inPlace) expect(plan.rolling.size).toBeGreaterThan(0);
       // Cells below others take the rows they share from row caches (a band of each convolution computes the rest).
       if (patches) expect(patches.rowCacheBytes.size).toBeGreaterThan(0);
+      if (config?.cols === 1) expect(patches?.patchMacs).toBe(patches?.prefixMacs);
       if (callerInput) expect(plan.offsets.has(g.inputs[0]!)).toBe(false);
       const { files } = cProject(g, plan, { ...cBuildOf(target), cflags });
       if (config) expect(files['model.c']).toContain(`${config.rows}×${config.cols} patches`);

@@ -3,7 +3,7 @@
  * XNNPACK's operator API, reads the int8 input, runs the whole graph `runs` times (on one thread, or on a
  * pthreadpool of THREADS, XNNPACK's own way of using several cores),
  * writes the output bytes and prints {"latencyMs": [...]} like tinyedge's own runner. On aarch64 a `hint #100`
- * marker precedes each operator and follows the last, so the qemu instruction counter (tools/qemu-insn) counts one
+ * marker precedes each operator and follows the last, so the qemu instruction counter (targets/qemu-insn) counts one
  * inference, operator by operator, and nothing else.
  *
  * usage: xnnpack-peer WEIGHTS INPUT OUTPUT [RUNS [THREADS]]

@@ -20,7 +20,7 @@
 
 #include <stdint.h>
 
-/* Layer markers for instruction counting (tools/qemu-insn): with -DTE_LAYER_MARKERS the generated schedule runs a
+/* Layer markers for instruction counting (targets/qemu-insn): with -DTE_LAYER_MARKERS the generated schedule runs a
    no-op the qemu plugin recognizes before each layer and after the last; without it they vanish. With
    -DTE_LAYER_TIMES (a hosted build) the same markers call te_layer_mark(), which the host runner defines to stamp
    the monotonic clock, so each layer's time on this machine is the gap between two stamps. */

@@ -1,7 +1,7 @@
 /*
  * Sorts one Thumb-2 instruction (M profile: ARMv7E-M and ARMv8.1-M with Helium) into a cost class, from its
  * encoding as qemu hands it to the plugin (little-endian halfwords). The classes follow the rows of Arm's timing
- * tables (tools/qemu-insn/cycle-costs.ts prices them per core); the decoding follows the ARMv7-M and ARMv8-M
+ * tables (targets/qemu-insn/cycle-costs.ts prices them per core); the decoding follows the ARMv7-M and ARMv8-M
  * Architecture Reference Manuals' Thumb encoding tables, only as far as the cost class needs.
  */
 #ifndef TINYEDGE_THUMB_CLASS_H

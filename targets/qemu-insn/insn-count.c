@@ -2,14 +2,14 @@
  * tinyedge's qemu TCG plugin: counts the guest instructions a program executes, and records the running count at
  * each layer marker the generated code emits with -DTE_LAYER_MARKERS (`hint #100` on AArch64, `dbg #1` on Thumb-2:
  * both execute as no-ops), so the instructions of layer k are marks[k+1] − marks[k]. Counts repeat exactly for the
- * same command line. Written against qemu's plugin API v1 (qemu 7.2); tools/qemu-insn/build.ts compiles it with
+ * same command line. Written against qemu's plugin API v1 (qemu 7.2); targets/qemu-insn/build.ts compiles it with
  * the qemu-plugin.h of Debian's qemu source package. Argument: out=FILE, where it writes
  * {"instructions": N, "marks": [..]} at exit.
  *
  * On a 32-bit Arm guest (Thumb-2, M profile) it also sorts every executed instruction into a class by decoding
  * its encoding at translation time (thumb-class.h), and counts a few extras: the registers moved by load/store
  * multiple and how many conditional branches fell through. The class counts sum to the exact instruction count;
- * tools/qemu-insn/cycle-estimate.ts turns them into a cycle estimate. Then the file also holds "classes" and
+ * targets/qemu-insn/cycle-estimate.ts turns them into a cycle estimate. Then the file also holds "classes" and
  * "extras" (names), "counters" (totals, classes then extras) and "counterMarks" (the counters at each mark).
  */
 #include <inttypes.h>

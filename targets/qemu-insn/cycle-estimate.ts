@@ -1,6 +1,6 @@
 /**
  * @fileoverview The cycle estimate of a stretch of executed code on one Cortex-M core, from the plugin's counts per
- * instruction class (tools/qemu-insn/thumb-class.h) and the core's table (cycle-costs.ts): each resource adds up
+ * instruction class (targets/qemu-insn/thumb-class.h) and the core's table (cycle-costs.ts): each resource adds up
  * the cycles its classes occupy, and the busiest resource sets the estimate. Pure arithmetic, no I/O.
  */
 import { type CoreCycleCosts, type Counter, EXTRA_COUNTERS, INSTRUCTION_CLASSES } from './cycle-costs.ts';

@@ -1,5 +1,5 @@
 /**
- * @fileoverview Builds tools/qemu-insn/insn-count.c (with its Thumb-2 classifier thumb-class.h) into a qemu plugin, once per machine: Debian's qemu accepts
+ * @fileoverview Builds targets/qemu-insn/insn-count.c (with its Thumb-2 classifier thumb-class.h) into a qemu plugin, once per machine: Debian's qemu accepts
  * -plugin but ships no plugins and no plugin header, so the header comes from Debian's qemu source package
  * (`apt-get source --download-only qemu` with a private deb-src list, so the system's apt configuration is left
  * alone), of which only include/qemu/qemu-plugin.h is extracted. Nothing of qemu is committed here.

@@ -8,7 +8,7 @@
  * printed beside the exact instruction count, never instead of it.
  */
 
-/** The counters the plugin reports (tools/qemu-insn/thumb-class.h): instruction classes, then extras. */
+/** The counters the plugin reports (targets/qemu-insn/thumb-class.h): instruction classes, then extras. */
 export const INSTRUCTION_CLASSES = [
   'alu',
   'dsp',
