@@ -113,165 +113,185 @@ static void te_widen_row_pair(const int8_t *a, const int8_t *b, int32_t k, int32
   }
 }
 
-/* One step of four k for two rows and four channels, 32 MACs: the rows' four words at xp (te_widen_row_pair), the
-   group's eight at wp (channel j's (k, k + 2) pair at word 2j, its (k + 1, k + 3) at 2j + 1). Loads come in runs (a
-   load after a load costs one cycle, after anything else two) and both pointers advance on their run's first load:
-   32 cycles on the Cortex-M4 against the one-row step's 44. */
+/* One step of four k for two rows and four channels, 32 MACs: the rows' four words at xp (r12, te_widen_row_pair),
+   the group's eight at wp (lr; channel j's (k, k + 2) pair at word 2j, its (k + 1, k + 3) at 2j + 1), the first row's
+   accumulators in r0..r3, the second's in r4..r7, x in r8, r9 and w in r10, r11. Loads come in runs (a load after a
+   load costs one cycle, after anything else two) and both pointers advance on their run's first load: 32 cycles on
+   the Cortex-M4 against the one-row step's 44. Registers are named, not bound by gcc, so the naked group loops below
+   can use the same text; every instruction is 32-bit (.w). */
 #define TE_ROW_PAIR_STEP                                                                                            \
-  "ldr %[x0], [%[xp]], #16\n\t"                                                                                    \
-  "ldr %[x1], [%[xp], #-12]\n\t"                                                                                   \
-  "ldr %[w0], [%[wp]], #32\n\t"                                                                                    \
-  "ldr %[w1], [%[wp], #-24]\n\t"                                                                                   \
-  "smlad %[a0], %[x0], %[w0], %[a0]\n\tsmlad %[b0], %[x1], %[w0], %[b0]\n\t"                                        \
-  "smlad %[a1], %[x0], %[w1], %[a1]\n\tsmlad %[b1], %[x1], %[w1], %[b1]\n\t"                                        \
-  "ldr %[w0], [%[wp], #-16]\n\t"                                                                                   \
-  "ldr %[w1], [%[wp], #-8]\n\t"                                                                                    \
-  "smlad %[a2], %[x0], %[w0], %[a2]\n\tsmlad %[b2], %[x1], %[w0], %[b2]\n\t"                                        \
-  "smlad %[a3], %[x0], %[w1], %[a3]\n\tsmlad %[b3], %[x1], %[w1], %[b3]\n\t"                                        \
-  "ldr %[x0], [%[xp], #-8]\n\t"                                                                                    \
-  "ldr %[x1], [%[xp], #-4]\n\t"                                                                                    \
-  "ldr %[w0], [%[wp], #-28]\n\t"                                                                                   \
-  "ldr %[w1], [%[wp], #-20]\n\t"                                                                                   \
-  "smlad %[a0], %[x0], %[w0], %[a0]\n\tsmlad %[b0], %[x1], %[w0], %[b0]\n\t"                                        \
-  "smlad %[a1], %[x0], %[w1], %[a1]\n\tsmlad %[b1], %[x1], %[w1], %[b1]\n\t"                                        \
-  "ldr %[w0], [%[wp], #-12]\n\t"                                                                                   \
-  "ldr %[w1], [%[wp], #-4]\n\t"                                                                                    \
-  "smlad %[a2], %[x0], %[w0], %[a2]\n\tsmlad %[b2], %[x1], %[w0], %[b2]\n\t"                                        \
-  "smlad %[a3], %[x0], %[w1], %[a3]\n\tsmlad %[b3], %[x1], %[w1], %[b3]\n\t"
+  "ldr.w r8, [r12], #16\n\t"                                                                                       \
+  "ldr.w r9, [r12, #-12]\n\t"                                                                                      \
+  "ldr.w r10, [lr], #32\n\t"                                                                                       \
+  "ldr.w r11, [lr, #-24]\n\t"                                                                                      \
+  "smlad r0, r8, r10, r0\n\tsmlad r4, r9, r10, r4\n\t"                                                              \
+  "smlad r1, r8, r11, r1\n\tsmlad r5, r9, r11, r5\n\t"                                                              \
+  "ldr.w r10, [lr, #-16]\n\t"                                                                                      \
+  "ldr.w r11, [lr, #-8]\n\t"                                                                                       \
+  "smlad r2, r8, r10, r2\n\tsmlad r6, r9, r10, r6\n\t"                                                              \
+  "smlad r3, r8, r11, r3\n\tsmlad r7, r9, r11, r7\n\t"                                                              \
+  "ldr.w r8, [r12, #-8]\n\t"                                                                                       \
+  "ldr.w r9, [r12, #-4]\n\t"                                                                                       \
+  "ldr.w r10, [lr, #-28]\n\t"                                                                                      \
+  "ldr.w r11, [lr, #-20]\n\t"                                                                                      \
+  "smlad r0, r8, r10, r0\n\tsmlad r4, r9, r10, r4\n\t"                                                              \
+  "smlad r1, r8, r11, r1\n\tsmlad r5, r9, r11, r5\n\t"                                                              \
+  "ldr.w r10, [lr, #-12]\n\t"                                                                                      \
+  "ldr.w r11, [lr, #-4]\n\t"                                                                                       \
+  "smlad r2, r8, r10, r2\n\tsmlad r6, r9, r10, r6\n\t"                                                              \
+  "smlad r3, r8, r11, r3\n\tsmlad r7, r9, r11, r7\n\t"
 
-/* The group's bias at %[w1] into a0..a3 and b0..b3 (one LDM, the second row's copy by moves). */
-#define TE_ROW_PAIR_BIAS \
-  "ldmia %[w1], {%[a0], %[a1], %[a2], %[a3]}\n\t" \
-  "mov %[b0], %[a0]\n\tmov %[b1], %[a1]\n\tmov %[b2], %[a2]\n\tmov %[b3], %[a3]\n\t"
+/* The group's bias at r11 into r0..r3 and r4..r7 (one LDM, the second row's copy by moves), r11 left past it. */
+#define TE_ROW_PAIR_BIAS "ldmia r11!, {r0, r1, r2, r3}\n\tmov r4, r0\n\tmov r5, r1\n\tmov r6, r2\n\tmov r7, r3\n\t"
 
-#define TE_ROW_PAIR_OPERANDS                                                                                 \
-  : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [b0] "=&r"(b0), [b1] "=&r"(b1),           \
-    [b2] "=&r"(b2), [b3] "=&r"(b3), [xp] "+r"(xp), [wp] "+r"(wq), [w0] "+&r"(w0), [x0] "=&r"(x0),              \
-    [x1] "=&r"(x1), [w1] "+&r"(w1)                                                                           \
-  : [end] "m"(end)                                                                                           \
-  : "cc", "memory"
+/* steps % 4 in r10 (0 for 4) picks where the four-step loop is entered; it ends when xp (r12) reaches the end that
+   END (an operand or a stack slot) holds. Labels 5..8. */
+#define TE_ROW_PAIR_STEPS(END)                                                                                     \
+  "cmp r10, #2\n\t"                                                                                                \
+  "beq 7f\n\t"                                                                                                     \
+  "bhi 6f\n\t"                                                                                                     \
+  "cmp r10, #1\n\t"                                                                                                \
+  "beq 8f\n"                                                                                                       \
+  "5:\n\t" TE_ROW_PAIR_STEP "6:\n\t" TE_ROW_PAIR_STEP "7:\n\t" TE_ROW_PAIR_STEP "8:\n\t" TE_ROW_PAIR_STEP        \
+  "ldr r10, " END "\n\t"                                                                                           \
+  "cmp r12, r10\n\t"                                                                                               \
+  "bne 5b\n\t"
 
-/* The group's accumulators a0..a3 (first row) and b0..b3 (second row): the folded bias at `bias` plus the widened
-   rows at xs (`steps` steps, te_widen_row_pair) times the group at *wp, which is left at the next group. The fourteen
-   registers the step needs leave none for a counter: the loop stops when xp reaches `end`, read from the stack. Four
-   steps a pass (the taken branch and the end test paid once), entered at the (5 − steps % 4)th when steps % 4 ≠ 0.
-   `straight` (a constant at each inlined call): two or four steps (K ≤ 16, VWW's first pointwise layers) run
-   without the dispatch and the end test. */
-static inline __attribute__((always_inline)) void te_row_pair_group_dot(const int32_t *xs, int32_t steps,
-                                                                        int32_t straight, const int32_t **wp,
-                                                                        const int32_t *bias, int32_t *a, int32_t *b) {
+/* The last, zero-padded group (out_c % 4 channels): its accumulators a and b from the bias at `bias` (padded) plus
+   the widened rows at xs (`steps` steps) times the group at wp. */
+static void te_row_pair_last_group_dot(const int32_t *xs, int32_t steps, const int32_t *wp, const int32_t *bias,
+                                       int32_t *a, int32_t *b) {
   const int32_t *const end = xs + 4 * steps;
-  /* Bound by hand: gcc's allocator finds no fourteen registers for the asm by itself; LDM wants a0..a3 ascending. */
+  /* Bound by hand to the registers TE_ROW_PAIR_STEP names. */
   register const int32_t *xp __asm__("r12") = xs;
-  register const int32_t *wq __asm__("lr") = *wp;
+  register const int32_t *wq __asm__("lr") = wp;
   register int32_t a0 __asm__("r0"), a1 __asm__("r1"), a2 __asm__("r2"), a3 __asm__("r3");
   register int32_t b0 __asm__("r4"), b1 __asm__("r5"), b2 __asm__("r6"), b3 __asm__("r7");
   register int32_t x0 __asm__("r8"), x1 __asm__("r9"), w0 __asm__("r10") = steps & 3;
   register const int32_t *w1 __asm__("r11") = bias;
-  if (straight && steps == 2) {
-    __asm__ volatile(TE_ROW_PAIR_BIAS TE_ROW_PAIR_STEP TE_ROW_PAIR_STEP TE_ROW_PAIR_OPERANDS);
-  } else if (straight) {
-    __asm__ volatile(TE_ROW_PAIR_BIAS TE_ROW_PAIR_STEP TE_ROW_PAIR_STEP TE_ROW_PAIR_STEP TE_ROW_PAIR_STEP
-                         TE_ROW_PAIR_OPERANDS);
-  } else {
-    __asm__ volatile(TE_ROW_PAIR_BIAS
-                     "cmp %[w0], #2\n\t"
-                     "beq 3f\n\t"
-                     "bhi 2f\n\t"
-                     "cmp %[w0], #1\n\t"
-                     "beq 4f\n"
-                     "1:\n\t" TE_ROW_PAIR_STEP "2:\n\t" TE_ROW_PAIR_STEP "3:\n\t" TE_ROW_PAIR_STEP "4:\n\t" TE_ROW_PAIR_STEP
-                     "ldr %[w0], %[end]\n\t"
-                     "cmp %[xp], %[w0]\n\t"
-                     "bne 1b\n\t" TE_ROW_PAIR_OPERANDS);
-  }
+  __asm__ volatile(TE_ROW_PAIR_BIAS TE_ROW_PAIR_STEPS("%[end]")
+                   : "=&r"(a0), "=&r"(a1), "=&r"(a2), "=&r"(a3), "=&r"(b0), "=&r"(b1), "=&r"(b2), "=&r"(b3),
+                     "+r"(xp), "+r"(wq), "+&r"(w0), "=&r"(x0), "=&r"(x1), "+&r"(w1)
+                   : [end] "m"(end)
+                   : "cc", "memory");
   a[0] = a0, a[1] = a1, a[2] = a2, a[3] = a3, b[0] = b0, b[1] = b1, b[2] = b2, b[3] = b3;
-  *wp = wq;
 }
 
-/* One channel of both rows requantized with the (M2, R) pair at *mr, which is left at the next pair. */
-static inline __attribute__((always_inline)) void te_smmul_requantize_both(int32_t a, int32_t b, const int32_t **mr,
-                                                                           int32_t offset, int32_t *za, int32_t *zb) {
-  int32_t m, r;
-  TE_LDRD_POST(m, r, *mr);
-  *za = te_smmul_requantize(a, m, r, offset);
-  *zb = te_smmul_requantize(b, m, r, offset);
-}
+/* What the naked group loops read, copied onto their stack (the byte offsets the asm uses are in the comments). */
+typedef struct {
+  const int32_t *bias; /* 0: the first group's folded bias, 16 bytes a group */
+  const int32_t *mr;   /* 4: its 'smmul' (M2, R) pairs, 32 bytes a group */
+  int8_t *ya, *yb;     /* 8, 12: where both rows' outputs go */
+  const int32_t *xs;   /* 16: the widened rows (te_widen_row_pair) */
+  const int32_t *end;  /* 20: xs + 4·steps */
+  int32_t offset;      /* 24: the output offset */
+  uint32_t lo4, hi4;   /* 28, 32: the activation range in each byte */
+  int8_t *ya_end;      /* 36: ya + 4·(out_c / 4) */
+  int32_t entry;       /* 40: steps % 4 */
+} te_pair_job;
 
-/* Both rows' four channels of a group requantized ('smmul' pairs at mr) into ya and yb: each channel's (M2, R) loaded
-   once for both rows (te_smmul_requantize4 twice loads them twice). */
-static inline __attribute__((always_inline)) void te_smmul_requantize4_pair(const int32_t *a, const int32_t *b,
-                                                                            const int32_t *mr, int32_t offset,
-                                                                            int32_t clamp, uint32_t lo4, uint32_t hi4,
-                                                                            int8_t *ya, int8_t *yb) {
-  int32_t za0, za1, za2, za3, zb0, zb1, zb2, zb3;
-  uint32_t wa, wb;
-  te_smmul_requantize_both(a[0], b[0], &mr, offset, &za0, &zb0);
-  te_smmul_requantize_both(a[1], b[1], &mr, offset, &za1, &zb1);
-  te_smmul_requantize_both(a[2], b[2], &mr, offset, &za2, &zb2);
-  te_smmul_requantize_both(a[3], b[3], &mr, offset, &za3, &zb3);
-  wa = te_pack4_s8(za0, za1, za2, za3);
-  wb = te_pack4_s8(zb0, zb1, zb2, zb3);
-  if (clamp) wa = te_clamp4_s8(wa, lo4, hi4), wb = te_clamp4_s8(wb, lo4, hi4);
-  memcpy(ya, &wa, 4);
-  memcpy(yb, &wb, 4);
-}
+/* Entry: r0 the job (copied to [sp]), r1 the weights (lr). */
+#define TE_PAIR_PROLOGUE \
+  "push {r4-r11, lr}\n\t" \
+  "mov lr, r1\n\t"        \
+  "ldmia r0, {r1-r11}\n\t" \
+  "push {r1-r11}\n"
 
-/* Both rows' out_c channels from their widened copy at xs (`steps` steps), written at ya and yb; 'smmul' constants,
-   copied out of c (the asm's memory clobber would reload c's fields every group). Always inlined into one copy per
-   step count below (its unrolled asm is long); a call a row pair costs little. */
-static inline __attribute__((always_inline)) void te_row_pair_groups(const int32_t *xs, int32_t steps,
-                                                                     int32_t straight, const int8_t *w,
-                                                                     const int32_t *folded_bias, int32_t out_c,
-                                                                     const te_row_constants *c, int8_t *ya,
-                                                                     int8_t *yb) {
-  const te_mac_params *p = c->p;
-  const int32_t *const mr = p->multipliers, offset = p->output_offset, clamp = c->clamp;
-  const uint32_t lo4 = c->lo4, hi4 = c->hi4;
-  const int32_t *wp = (const int32_t *)(const void *)w; /* an int32 array (render-nodes.ts): word-aligned */
-  int32_t a[4], b[4], o, j;
-  for (o = 0; o + 4 <= out_c; o += 4) {
-    te_row_pair_group_dot(xs, steps, straight, &wp, folded_bias + o, a, b);
-    te_smmul_requantize4_pair(a, b, mr + 2 * o, offset, clamp, lo4, hi4, ya + o, yb + o);
+/* A group's start: xp back at xs, the bias loaded and advanced (and r10 = steps % 4 for TE_ROW_PAIR_STEPS). */
+#define TE_PAIR_GROUP_START \
+  "1:\n\t"                  \
+  "ldr r11, [sp, #0]\n\t"   \
+  "ldr r12, [sp, #16]\n\t"  \
+  "ldr r10, [sp, #40]\n\t"  \
+  TE_ROW_PAIR_BIAS          \
+  "str r11, [sp, #0]\n\t"
+
+/* Channel J of both rows (r<J>, r<J + 4>) requantized (te_smmul_requantize: (M2, R) from r11, the offset in r12),
+   saturated and put in byte J of r0 and r4. */
+#define TE_PAIR_REQUANTIZE(a, b) \
+  "ldrd r8, r9, [r11], #8\n\t"          \
+  "smmlar " a ", " a ", r8, " a "\n\t"  \
+  "smmlar " b ", " b ", r8, " b "\n\t"  \
+  "add " a ", " a ", " a ", asr #31\n\t" \
+  "add " b ", " b ", " b ", asr #31\n\t" \
+  "smmlsr " a ", " a ", r9, r12\n\t"     \
+  "smmlsr " b ", " b ", r9, r12\n\t"     \
+  "ssat " a ", #8, " a "\n\t"             \
+  "ssat " b ", #8, " b "\n\t"
+#define TE_PAIR_INSERT(a, b, lsb) "bfi r0, " a ", #" lsb ", #8\n\tbfi r4, " b ", #" lsb ", #8\n\t"
+
+/* The group's eight accumulators requantized in registers, clamped bytewise (te_clamp4_s8: the full int8 range
+   leaves them as they are), stored at ya and yb; the next group until ya reaches ya_end. */
+#define TE_PAIR_GROUP_END                                                                                          \
+  "ldr r11, [sp, #4]\n\t"                                                                                          \
+  "ldr r12, [sp, #24]\n\t"                                                                                         \
+  TE_PAIR_REQUANTIZE("r0", "r4")                                                                                   \
+  TE_PAIR_REQUANTIZE("r1", "r5") TE_PAIR_INSERT("r1", "r5", "8")                                                   \
+  TE_PAIR_REQUANTIZE("r2", "r6") TE_PAIR_INSERT("r2", "r6", "16")                                                  \
+  TE_PAIR_REQUANTIZE("r3", "r7") TE_PAIR_INSERT("r3", "r7", "24")                                                  \
+  "str r11, [sp, #4]\n\t"                                                                                          \
+  "ldrd r8, r9, [sp, #28]\n\t"                                                                                     \
+  "ssub8 r10, r0, r8\n\tsel r0, r0, r8\n\tssub8 r10, r0, r9\n\tsel r0, r9, r0\n\t"                                 \
+  "ssub8 r10, r4, r8\n\tsel r4, r4, r8\n\tssub8 r10, r4, r9\n\tsel r4, r9, r4\n\t"                                 \
+  "ldrd r8, r9, [sp, #8]\n\t"                                                                                      \
+  "str r0, [r8], #4\n\t"                                                                                           \
+  "str r4, [r9], #4\n\t"                                                                                           \
+  "strd r8, r9, [sp, #8]\n\t"                                                                                      \
+  "ldr r10, [sp, #36]\n\t"                                                                                         \
+  "cmp r8, r10\n\t"                                                                                                \
+  "bne 1b\n\t"                                                                                                     \
+  "add sp, #44\n\t"                                                                                                \
+  "pop {r4-r11, pc}\n\t"
+
+/* Every full group of four channels over both rows, from the bias to the stored bytes in one asm function: the
+   accumulators never leave their registers (gcc's allocator cannot hold fourteen for an inline asm and spilled
+   them around the requantization). Naked, so the C around it is none: the job and the weights arrive in r0, r1. Two
+   and four steps (K ≤ 16, VWW's first pointwise layers) run straight, without the dispatch and the end test. */
+#define TE_PAIR_GROUPS(name, STEPS)                                                                    \
+  static __attribute__((naked, noinline)) void name(const te_pair_job *job __attribute__((unused)), \
+                                                    const int8_t *w __attribute__((unused))) {       \
+    __asm__ volatile(TE_PAIR_PROLOGUE TE_PAIR_GROUP_START STEPS TE_PAIR_GROUP_END);                 \
   }
-  if (o < out_c) {
-    /* The last out_c % 4 channels: their group is zero-padded to four, and so is its bias here. */
-    int32_t bias[4];
-    for (j = 0; j < 4; j++) bias[j] = o + j < out_c ? folded_bias[o + j] : 0;
-    te_row_pair_group_dot(xs, steps, straight, &wp, bias, a, b);
-    te_dsp_requantize(a, out_c - o, p, o, ya + o);
-    te_dsp_requantize(b, out_c - o, p, o, yb + o);
+TE_PAIR_GROUPS(te_row_pair_groups_k8, TE_ROW_PAIR_STEP TE_ROW_PAIR_STEP)
+TE_PAIR_GROUPS(te_row_pair_groups_k16, TE_ROW_PAIR_STEP TE_ROW_PAIR_STEP TE_ROW_PAIR_STEP TE_ROW_PAIR_STEP)
+TE_PAIR_GROUPS(te_row_pair_groups_any, TE_ROW_PAIR_STEPS("[sp, #20]"))
+
+/* The job of one call's row pairs: what stays the same for every pair (xs, the bias, the constants); 'smmul' only. */
+static te_pair_job te_pair_job_of(const int32_t *xs, int32_t steps, const int32_t *folded_bias,
+                                  const te_row_constants *c) {
+  te_pair_job job;
+  job.bias = folded_bias;
+  job.mr = c->p->multipliers;
+  job.xs = xs;
+  job.end = xs + 4 * steps;
+  job.offset = c->p->output_offset;
+  job.lo4 = c->lo4;
+  job.hi4 = c->hi4;
+  job.entry = steps & 3;
+  return job;
+}
+
+/* Both rows' out_c channels from the job's widened copy (`steps` steps), written at ya and yb: the full groups by
+   the step count's naked loop, a last out_c % 4 channels (their group and bias zero-padded) here. */
+static void te_row_pair_times_matrix(te_pair_job *job, int32_t steps, const int8_t *w, int32_t out_c,
+                                     const te_row_constants *c, int8_t *ya, int8_t *yb) {
+  const int32_t full = out_c & ~3;
+  int32_t a[4], b[4], bias[4], j;
+  if (full) {
+    job->ya = ya, job->yb = yb, job->ya_end = ya + full;
+    if (steps == 2) {
+      te_row_pair_groups_k8(job, w);
+    } else if (steps == 4) {
+      te_row_pair_groups_k16(job, w);
+    } else {
+      te_row_pair_groups_any(job, w);
+    }
   }
-}
-
-static __attribute__((noinline)) void te_row_pair_groups_k8(const int32_t *xs, const int8_t *w, const int32_t *bias,
-                                                            int32_t out_c, const te_row_constants *c, int8_t *ya,
-                                                            int8_t *yb) {
-  te_row_pair_groups(xs, 2, 1, w, bias, out_c, c, ya, yb);
-}
-
-static __attribute__((noinline)) void te_row_pair_groups_k16(const int32_t *xs, const int8_t *w, const int32_t *bias,
-                                                             int32_t out_c, const te_row_constants *c, int8_t *ya,
-                                                             int8_t *yb) {
-  te_row_pair_groups(xs, 4, 1, w, bias, out_c, c, ya, yb);
-}
-
-static __attribute__((noinline)) void te_row_pair_groups_any(const int32_t *xs, int32_t steps, const int8_t *w,
-                                                             const int32_t *bias, int32_t out_c,
-                                                             const te_row_constants *c, int8_t *ya, int8_t *yb) {
-  te_row_pair_groups(xs, steps, 0, w, bias, out_c, c, ya, yb);
-}
-
-/* One copy for te_matmul_row_pairs_s8 and te_conv2d_row_pairs_s8, which picks the step count's copy. */
-static inline void te_row_pair_times_matrix(const int32_t *xs, int32_t steps, const int8_t *w,
-                                            const int32_t *folded_bias, int32_t out_c, const te_row_constants *c,
-                                            int8_t *ya, int8_t *yb) {
-  if (steps == 2) {
-    te_row_pair_groups_k8(xs, w, folded_bias, out_c, c, ya, yb);
-  } else if (steps == 4) {
-    te_row_pair_groups_k16(xs, w, folded_bias, out_c, c, ya, yb);
-  } else {
-    te_row_pair_groups_any(xs, steps, w, folded_bias, out_c, c, ya, yb);
+  if (full < out_c) {
+    for (j = 0; j < 4; j++) bias[j] = full + j < out_c ? job->bias[full + j] : 0;
+    te_row_pair_last_group_dot(job->xs, steps, (const int32_t *)(const void *)w + 2 * steps * full, bias, a, b);
+    te_dsp_requantize(a, out_c - full, c->p, full, ya + full);
+    te_dsp_requantize(b, out_c - full, c->p, full, yb + full);
   }
 }
 
@@ -281,11 +301,12 @@ void te_matmul_row_pairs_s8(const int8_t *x, const int8_t *w, const int32_t *fol
                             int32_t out_c, const te_mac_params *p, int32_t *scratch, int8_t *y) {
   const te_row_constants c = te_row_constants_of(p);
   const int32_t steps = (k + 3) >> 2;
+  te_pair_job job = te_pair_job_of(scratch, steps, folded_bias, &c);
   int32_t r = 0;
   if (!p->shifts) {
     for (; r + 2 <= rows; r += 2, x += 2 * k, y += 2 * out_c) {
       te_widen_row_pair(x, x + k, k, scratch);
-      te_row_pair_times_matrix(scratch, steps, w, folded_bias, out_c, &c, y, y + out_c);
+      te_row_pair_times_matrix(&job, steps, w, out_c, &c, y, y + out_c);
     }
   }
   for (; r < rows; r++, x += k, y += out_c) te_row_times_matrix(x, w, folded_bias, k, out_c, &c, y);
@@ -314,6 +335,7 @@ void te_conv2d_row_pairs_s8(const int8_t *x, const int8_t *w, const int32_t *fol
   const te_row_constants c = te_row_constants_of(p);
   int32_t *const wide = (int32_t *)(void *)patch; /* the arena's scratch is word-aligned */
   int8_t *const pa = patch + 16 * steps, *const pb = pa + k;
+  te_pair_job job = te_pair_job_of(wide, steps, folded_bias, &c);
   int32_t n, i, oy, ox;
   for (n = 0; n < g->n; n++) {
     i = 0;
@@ -327,7 +349,7 @@ void te_conv2d_row_pairs_s8(const int8_t *x, const int8_t *w, const int32_t *fol
           te_gather_patch(x, g, n, ox + 1 < ow ? oy : oy + 1, ox + 1 < ow ? ox + 1 : 0, zero_point, pb);
         }
         te_widen_row_pair(pa, pb, k, wide);
-        te_row_pair_times_matrix(wide, steps, w, folded_bias, out_c, &c, y, y + out_c);
+        te_row_pair_times_matrix(&job, steps, w, out_c, &c, y, y + out_c);
         ox += 2;
         if (ox >= ow) ox -= ow, oy++;
       }
