@@ -8,6 +8,7 @@
 #include "tinyedge/kernels.h"
 #include "../internal/fixed_point.h"
 #include "../internal/armv7em_dsp.h"
+#include "../internal/patch.h"
 
 /* The multiplies of one step, x in %[xo] (raw). The LDM lists need ascending registers: w0..w3 are bound to r8..r11. */
 #define TE_S16_STEP_MACS                           \
@@ -66,14 +67,22 @@ static inline __attribute__((always_inline)) void te_s16_group_dot(const int8_t 
   }
 }
 
+/* Channels [o, out_c) of row x (fewer than four: their group zero-padded to four, weights at wp) into y + o. */
+static void te_row_last_group(const int8_t *x, const int32_t *wp, const int32_t *folded_bias, int32_t k, int32_t o,
+                              int32_t out_c, const te_mac_params *p, int8_t *y) {
+  int32_t s[4], j;
+  for (j = 0; j < 4; j++) s[j] = o + j < out_c ? folded_bias[o + j] : 0;
+  te_s16_group_dot(x, &wp, k, k & 3 ? te_tail_word(x, k) : 0, &s[0], &s[1], &s[2], &s[3]);
+  te_dsp_requantize(s, out_c - o, p, o, y + o);
+}
+
 static inline __attribute__((always_inline)) void te_row_times_matrix(const int8_t *x, const int8_t *w,
                                                                       const int32_t *folded_bias, int32_t k,
                                                                       int32_t out_c, const te_row_constants *c,
                                                                       int8_t *y) {
-  const te_mac_params *p = c->p;
   const int32_t *wp = (const int32_t *)(const void *)w; /* an int32 array (render-nodes.ts): word-aligned */
   const uint32_t tail = k & 3 ? te_tail_word(x, k) : 0;
-  int32_t s[4], o, j;
+  int32_t o;
   for (o = 0; o + 4 <= out_c; o += 4) {
     int32_t s0, s1, s2, s3;
     /* Two LDRD: gcc's four loads of the group's bias came with register moves. */
@@ -83,15 +92,8 @@ static inline __attribute__((always_inline)) void te_row_times_matrix(const int8
     te_s16_group_dot(x, &wp, k, tail, &s0, &s1, &s2, &s3);
     te_requantize_group4(s0, s1, s2, s3, c, o, y);
   }
-  if (o < out_c) {
-    /* The last out_c % 4 channels: their group is zero-padded to four. */
-    for (j = 0; j < 4; j++) s[j] = o + j < out_c ? folded_bias[o + j] : 0;
-    te_s16_group_dot(x, &wp, k, tail, &s[0], &s[1], &s[2], &s[3]);
-    te_dsp_requantize(s, out_c - o, p, o, y + o);
-  }
+  if (o < out_c) te_row_last_group(x, wp, folded_bias, k, o, out_c, c->p, y);
 }
-
-#include "../internal/row_drivers.h"
 
 /* Rows a and b (k int8 each) widened into s as, per step of four k, the words SXTB16 makes: a's (x0, x2), b's, a's
    (x1, x3), b's; the k % 4 last bytes zero-extended (their weights are zero). */
@@ -141,20 +143,38 @@ static void te_widen_row_pair(const int8_t *a, const int8_t *b, int32_t k, int32
   "smlad r2, r8, r10, r2\n\tsmlad r6, r9, r10, r6\n\t"                                                              \
   "smlad r3, r8, r11, r3\n\tsmlad r7, r9, r11, r7\n\t"
 
+/* The same step from the two rows in int8 (te_conv2d_s8, te_matmul_s8: no widened copy), the first at xp (r12), the
+   second r10 bytes after it, unpacked here with SXTB16 (the (x0, x2) halves first, then (x1, x3), both rows in r8,
+   r9) and each weight word loaded alone into r11, the one register left: 42 cycles for the 32 MACs. */
+#define TE_RAW_PAIR_HALF(ror, first, w1, w2, w3)                                                                   \
+  "ldr.w r9, [r12, r10]\n\t"                                                                                      \
+  first                                                                                                           \
+  "sxtb16 r8, r8" ror "\n\tsxtb16 r9, r9" ror "\n\t"                                                               \
+  "smlad r0, r8, r11, r0\n\tsmlad r4, r9, r11, r4\n\t"                                                             \
+  "ldr.w r11, [lr, #" w1 "]\n\t"                                                                                  \
+  "smlad r1, r8, r11, r1\n\tsmlad r5, r9, r11, r5\n\t"                                                             \
+  "ldr.w r11, [lr, #" w2 "]\n\t"                                                                                  \
+  "smlad r2, r8, r11, r2\n\tsmlad r6, r9, r11, r6\n\t"                                                             \
+  "ldr.w r11, [lr, #" w3 "]\n\t"                                                                                  \
+  "smlad r3, r8, r11, r3\n\tsmlad r7, r9, r11, r7\n\t"
+#define TE_RAW_PAIR_STEP                                                                                           \
+  TE_RAW_PAIR_HALF("", "ldr.w r8, [r12]\n\tldr.w r11, [lr], #32\n\t", "-24", "-16", "-8")                          \
+  TE_RAW_PAIR_HALF(", ror #8", "ldr.w r8, [r12], #4\n\tldr.w r11, [lr, #-28]\n\t", "-20", "-12", "-4")
+
 /* The group's bias at r11 into r0..r3 and r4..r7 (one LDM, the second row's copy by moves), r11 left past it. */
 #define TE_ROW_PAIR_BIAS "ldmia r11!, {r0, r1, r2, r3}\n\tmov r4, r0\n\tmov r5, r1\n\tmov r6, r2\n\tmov r7, r3\n\t"
 
-/* steps % 4 in r10 (0 for 4) picks where the four-step loop is entered; it ends when xp (r12) reaches the end that
-   END (an operand or a stack slot) holds. Labels 5..8. */
-#define TE_ROW_PAIR_STEPS(END)                                                                                     \
-  "cmp r10, #2\n\t"                                                                                                \
+/* STEP `steps` times: steps % 4 in r8 (0 for 4) picks where the four-step loop is entered; it ends when xp (r12)
+   reaches the end that END (an operand or a stack slot) holds. Labels 5..8. */
+#define TE_ROW_PAIR_STEPS(STEP, END)                                                                               \
+  "cmp r8, #2\n\t"                                                                                                 \
   "beq 7f\n\t"                                                                                                     \
   "bhi 6f\n\t"                                                                                                     \
-  "cmp r10, #1\n\t"                                                                                                \
+  "cmp r8, #1\n\t"                                                                                                 \
   "beq 8f\n"                                                                                                       \
-  "5:\n\t" TE_ROW_PAIR_STEP "6:\n\t" TE_ROW_PAIR_STEP "7:\n\t" TE_ROW_PAIR_STEP "8:\n\t" TE_ROW_PAIR_STEP        \
-  "ldr r10, " END "\n\t"                                                                                           \
-  "cmp r12, r10\n\t"                                                                                               \
+  "5:\n\t" STEP "6:\n\t" STEP "7:\n\t" STEP "8:\n\t" STEP                                                        \
+  "ldr r8, " END "\n\t"                                                                                            \
+  "cmp r12, r8\n\t"                                                                                                \
   "bne 5b\n\t"
 
 /* The last, zero-padded group (out_c % 4 channels): its accumulators a and b from the bias at `bias` (padded) plus
@@ -167,11 +187,11 @@ static void te_row_pair_last_group_dot(const int32_t *xs, int32_t steps, const i
   register const int32_t *wq __asm__("lr") = wp;
   register int32_t a0 __asm__("r0"), a1 __asm__("r1"), a2 __asm__("r2"), a3 __asm__("r3");
   register int32_t b0 __asm__("r4"), b1 __asm__("r5"), b2 __asm__("r6"), b3 __asm__("r7");
-  register int32_t x0 __asm__("r8"), x1 __asm__("r9"), w0 __asm__("r10") = steps & 3;
+  register int32_t x0 __asm__("r8") = steps & 3, x1 __asm__("r9"), w0 __asm__("r10");
   register const int32_t *w1 __asm__("r11") = bias;
-  __asm__ volatile(TE_ROW_PAIR_BIAS TE_ROW_PAIR_STEPS("%[end]")
+  __asm__ volatile(TE_ROW_PAIR_BIAS TE_ROW_PAIR_STEPS(TE_ROW_PAIR_STEP, "%[end]")
                    : "=&r"(a0), "=&r"(a1), "=&r"(a2), "=&r"(a3), "=&r"(b0), "=&r"(b1), "=&r"(b2), "=&r"(b3),
-                     "+r"(xp), "+r"(wq), "+&r"(w0), "=&r"(x0), "=&r"(x1), "+&r"(w1)
+                     "+r"(xp), "+r"(wq), "=&r"(w0), "+&r"(x0), "=&r"(x1), "+&r"(w1)
                    : [end] "m"(end)
                    : "cc", "memory");
   a[0] = a0, a[1] = a1, a[2] = a2, a[3] = a3, b[0] = b0, b[1] = b1, b[2] = b2, b[3] = b3;
@@ -182,27 +202,28 @@ typedef struct {
   const int32_t *bias; /* 0: the first group's folded bias, 16 bytes a group */
   const int32_t *mr;   /* 4: its 'smmul' (M2, R) pairs, 32 bytes a group */
   int8_t *ya, *yb;     /* 8, 12: where both rows' outputs go */
-  const int32_t *xs;   /* 16: the widened rows (te_widen_row_pair) */
-  const int32_t *end;  /* 20: xs + 4·steps */
+  const void *xs;      /* 16: the widened rows (te_widen_row_pair), or the first int8 row */
+  const void *end;     /* 20: where xp stops: xs + 16·steps, or xs + 4·steps */
   int32_t offset;      /* 24: the output offset */
   uint32_t lo4, hi4;   /* 28, 32: the activation range in each byte */
   int8_t *ya_end;      /* 36: ya + 4·(out_c / 4) */
   int32_t entry;       /* 40: steps % 4 */
+  int32_t k;           /* 44: the int8 rows' length, the second's offset from the first */
 } te_pair_job;
 
 /* Entry: r0 the job (copied to [sp]), r1 the weights (lr). */
 #define TE_PAIR_PROLOGUE \
   "push {r4-r11, lr}\n\t" \
   "mov lr, r1\n\t"        \
-  "ldmia r0, {r1-r11}\n\t" \
-  "push {r1-r11}\n"
+  "ldmia r0, {r1-r12}\n\t" \
+  "push {r1-r12}\n"
 
 /* A group's start: xp back at xs, the bias loaded and advanced (and r10 = steps % 4 for TE_ROW_PAIR_STEPS). */
 #define TE_PAIR_GROUP_START \
   "1:\n\t"                  \
   "ldr r11, [sp, #0]\n\t"   \
   "ldr r12, [sp, #16]\n\t"  \
-  "ldr r10, [sp, #40]\n\t"  \
+  "ldr r8, [sp, #40]\n\t"   \
   TE_ROW_PAIR_BIAS          \
   "str r11, [sp, #0]\n\t"
 
@@ -240,7 +261,7 @@ typedef struct {
   "ldr r10, [sp, #36]\n\t"                                                                                         \
   "cmp r8, r10\n\t"                                                                                                \
   "bne 1b\n\t"                                                                                                     \
-  "add sp, #44\n\t"                                                                                                \
+  "add sp, #48\n\t"                                                                                                \
   "pop {r4-r11, pc}\n\t"
 
 /* Every full group of four channels over both rows, from the bias to the stored bytes in one asm function: the
@@ -254,32 +275,39 @@ typedef struct {
   }
 TE_PAIR_GROUPS(te_row_pair_groups_k8, TE_ROW_PAIR_STEP TE_ROW_PAIR_STEP)
 TE_PAIR_GROUPS(te_row_pair_groups_k16, TE_ROW_PAIR_STEP TE_ROW_PAIR_STEP TE_ROW_PAIR_STEP TE_ROW_PAIR_STEP)
-TE_PAIR_GROUPS(te_row_pair_groups_any, TE_ROW_PAIR_STEPS("[sp, #20]"))
+TE_PAIR_GROUPS(te_row_pair_groups_any, TE_ROW_PAIR_STEPS(TE_ROW_PAIR_STEP, "[sp, #20]"))
+TE_PAIR_GROUPS(te_raw_pair_groups, "ldr r10, [sp, #44]\n\t" TE_ROW_PAIR_STEPS(TE_RAW_PAIR_STEP, "[sp, #20]"))
 
-/* The job of one call's row pairs: what stays the same for every pair (xs, the bias, the constants); 'smmul' only. */
-static te_pair_job te_pair_job_of(const int32_t *xs, int32_t steps, const int32_t *folded_bias,
+/* The job of one call's row pairs: what stays the same for every pair (the bias, the constants); 'smmul' only. `xs`
+   and `end` as te_pair_job says, set here for the widened copy in scratch, per pair for int8 rows read in place. */
+static te_pair_job te_pair_job_of(const void *xs, int32_t steps, int32_t k, const int32_t *folded_bias,
                                   const te_row_constants *c) {
   te_pair_job job;
   job.bias = folded_bias;
   job.mr = c->p->multipliers;
   job.xs = xs;
-  job.end = xs + 4 * steps;
+  job.end = (const int8_t *)xs + 16 * steps;
   job.offset = c->p->output_offset;
   job.lo4 = c->lo4;
   job.hi4 = c->hi4;
   job.entry = steps & 3;
+  job.k = k;
   return job;
 }
 
-/* Both rows' out_c channels from the job's widened copy (`steps` steps), written at ya and yb: the full groups by
-   the step count's naked loop, a last out_c % 4 channels (their group and bias zero-padded) here. */
-static void te_row_pair_times_matrix(te_pair_job *job, int32_t steps, const int8_t *w, int32_t out_c,
+/* Both rows' out_c channels written at ya and yb: the full groups by the step count's naked loop, from the widened
+   copy at job->xs, or (`raw`) from the int8 rows at job->xs and k bytes after it; a last out_c % 4 channels (their
+   group and bias zero-padded) here. */
+static void te_row_pair_times_matrix(te_pair_job *job, int32_t steps, int32_t raw, const int8_t *w, int32_t out_c,
                                      const te_row_constants *c, int8_t *ya, int8_t *yb) {
   const int32_t full = out_c & ~3;
+  const int32_t *const last = (const int32_t *)(const void *)w + 2 * steps * full;
   int32_t a[4], b[4], bias[4], j;
   if (full) {
     job->ya = ya, job->yb = yb, job->ya_end = ya + full;
-    if (steps == 2) {
+    if (raw) {
+      te_raw_pair_groups(job, w);
+    } else if (steps == 2) {
       te_row_pair_groups_k8(job, w);
     } else if (steps == 4) {
       te_row_pair_groups_k16(job, w);
@@ -287,29 +315,52 @@ static void te_row_pair_times_matrix(te_pair_job *job, int32_t steps, const int8
       te_row_pair_groups_any(job, w);
     }
   }
-  if (full < out_c) {
-    for (j = 0; j < 4; j++) bias[j] = full + j < out_c ? job->bias[full + j] : 0;
-    te_row_pair_last_group_dot(job->xs, steps, (const int32_t *)(const void *)w + 2 * steps * full, bias, a, b);
-    te_dsp_requantize(a, out_c - full, c->p, full, ya + full);
-    te_dsp_requantize(b, out_c - full, c->p, full, yb + full);
+  if (full == out_c) return;
+  if (raw) {
+    const int8_t *const xa = (const int8_t *)job->xs;
+    te_row_last_group(xa, last, job->bias, job->k, full, out_c, c->p, ya);
+    te_row_last_group(xa + job->k, last, job->bias, job->k, full, out_c, c->p, yb);
+    return;
   }
+  for (j = 0; j < 4; j++) bias[j] = full + j < out_c ? job->bias[full + j] : 0;
+  te_row_pair_last_group_dot((const int32_t *)job->xs, steps, last, bias, a, b);
+  te_dsp_requantize(a, out_c - full, c->p, full, ya + full);
+  te_dsp_requantize(b, out_c - full, c->p, full, yb + full);
 }
 
-/* Widens each pair of rows once, then runs every group of four channels over both. Layers with TFLite's (multiplier,
-   shift) arrays (no 'smmul' pairs) keep the one-row path. */
-void te_matmul_row_pairs_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, int32_t rows, int32_t k,
-                            int32_t out_c, const te_mac_params *p, int32_t *scratch, int8_t *y) {
+/* Rows two at a time: each pair widened once into `scratch` (16·ceil(k/4) bytes), or without it (NULL) read in
+   place, the second row right after the first, where k % 4 = 0 (the last word of a row must not run past x); every
+   group of four channels over both. Layers with TFLite's (multiplier, shift) arrays (no 'smmul' pairs), other k and
+   a lone last row take one row at a time. */
+static inline __attribute__((always_inline)) void te_matmul_pairs(const int8_t *x, const int8_t *w,
+                                                                  const int32_t *folded_bias, int32_t rows, int32_t k,
+                                                                  int32_t out_c, const te_mac_params *p,
+                                                                  int32_t *scratch, int8_t *y) {
   const te_row_constants c = te_row_constants_of(p);
   const int32_t steps = (k + 3) >> 2;
-  te_pair_job job = te_pair_job_of(scratch, steps, folded_bias, &c);
+  te_pair_job job = te_pair_job_of(scratch, steps, k, folded_bias, &c);
   int32_t r = 0;
-  if (!p->shifts) {
+  if (!p->shifts && (scratch || !(k & 3))) {
     for (; r + 2 <= rows; r += 2, x += 2 * k, y += 2 * out_c) {
-      te_widen_row_pair(x, x + k, k, scratch);
-      te_row_pair_times_matrix(&job, steps, w, out_c, &c, y, y + out_c);
+      if (scratch) {
+        te_widen_row_pair(x, x + k, k, scratch);
+      } else {
+        job.xs = x, job.end = x + k;
+      }
+      te_row_pair_times_matrix(&job, steps, !scratch, w, out_c, &c, y, y + out_c);
     }
   }
   for (; r < rows; r++, x += k, y += out_c) te_row_times_matrix(x, w, folded_bias, k, out_c, &c, y);
+}
+
+void te_matmul_row_pairs_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, int32_t rows, int32_t k,
+                            int32_t out_c, const te_mac_params *p, int32_t *scratch, int8_t *y) {
+  te_matmul_pairs(x, w, folded_bias, rows, k, out_c, p, scratch, y);
+}
+
+void te_matmul_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, int32_t rows, int32_t k, int32_t out_c,
+                  const te_mac_params *p, int8_t *y) {
+  te_matmul_pairs(x, w, folded_bias, rows, k, out_c, p, NULL, y);
 }
 
 /* Windows of two neighbouring pixels of one output row whose taps all lie inside the input (dilation_w 1), src at
@@ -323,20 +374,23 @@ static void te_gather_inner_pair(const int8_t *src, const te_window *g, int8_t *
   }
 }
 
-/* te_conv2d_s8 two output pixels at a time, as te_matmul_row_pairs_s8 takes two rows: `patch` (cScratchBytes) holds
-   their widened windows (16·ceil(k/4) bytes) and then the two int8 windows they are gathered into. A lone last
+/* Two output pixels at a time, as te_matmul_pairs takes two rows: their windows gathered into `patch` and, when
+   `wide`, widened into its first 16·ceil(k/4) bytes (the windows after them), else read as they are (the second
+   window k bytes after the first, which has 4·ceil(k/4) bytes of room: its last word is read whole). A lone last
    pixel, and layers with TFLite's (multiplier, shift) arrays, take the one-window path. The pixel's row and column
    are counted rather than divided out, and a pair wholly inside the input skips the gather's bounds tests. */
-void te_conv2d_row_pairs_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, const te_window *g, int32_t out_c,
-                  const te_mac_params *p, int8_t *patch, int8_t *y) {
+static inline __attribute__((always_inline)) void te_conv2d_pairs(const int8_t *x, const int8_t *w,
+                                                                  const int32_t *folded_bias, const te_window *g,
+                                                                  int32_t out_c, const te_mac_params *p,
+                                                                  int8_t *patch, int32_t wide, int8_t *y) {
   const int32_t k = g->kh * g->kw * g->c, steps = (k + 3) >> 2, pixels = g->oh * g->ow, ow = g->ow;
   const int32_t c_in = g->c, last_iy = (g->kh - 1) * g->dilation_h, last_ix = g->stride_w + g->kw - 1;
   const int8_t zero_point = (int8_t)(-p->input_offset);
   const te_row_constants c = te_row_constants_of(p);
-  int32_t *const wide = (int32_t *)(void *)patch; /* the arena's scratch is word-aligned */
-  int8_t *const pa = patch + 16 * steps, *const pb = pa + k;
-  te_pair_job job = te_pair_job_of(wide, steps, folded_bias, &c);
+  int8_t *const pa = wide ? patch + 16 * steps : patch, *const pb = pa + k;
+  te_pair_job job = te_pair_job_of(patch, steps, k, folded_bias, &c);
   int32_t n, i, oy, ox;
+  if (!wide) job.end = pa + 4 * steps;
   for (n = 0; n < g->n; n++) {
     i = 0;
     if (!p->shifts) {
@@ -348,8 +402,8 @@ void te_conv2d_row_pairs_s8(const int8_t *x, const int8_t *w, const int32_t *fol
           te_gather_patch(x, g, n, oy, ox, zero_point, pa);
           te_gather_patch(x, g, n, ox + 1 < ow ? oy : oy + 1, ox + 1 < ow ? ox + 1 : 0, zero_point, pb);
         }
-        te_widen_row_pair(pa, pb, k, wide);
-        te_row_pair_times_matrix(&job, steps, w, out_c, &c, y, y + out_c);
+        if (wide) te_widen_row_pair(pa, pb, k, (int32_t *)(void *)patch); /* the arena's scratch is word-aligned */
+        te_row_pair_times_matrix(&job, steps, !wide, w, out_c, &c, y, y + out_c);
         ox += 2;
         if (ox >= ow) ox -= ow, oy++;
       }
@@ -359,4 +413,14 @@ void te_conv2d_row_pairs_s8(const int8_t *x, const int8_t *w, const int32_t *fol
       te_row_times_matrix(pa, w, folded_bias, k, out_c, &c, y);
     }
   }
+}
+
+void te_conv2d_row_pairs_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, const te_window *g,
+                            int32_t out_c, const te_mac_params *p, int8_t *patch, int8_t *y) {
+  te_conv2d_pairs(x, w, folded_bias, g, out_c, p, patch, 1, y);
+}
+
+void te_conv2d_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, const te_window *g, int32_t out_c,
+                  const te_mac_params *p, int8_t *patch, int8_t *y) {
+  te_conv2d_pairs(x, w, folded_bias, g, out_c, p, patch, 0, y);
 }
