@@ -164,18 +164,19 @@ static void te_widen_row_pair(const int8_t *a, const int8_t *b, int32_t k, int32
 /* The group's bias at r11 into r0..r3 and r4..r7 (one LDM, the second row's copy by moves), r11 left past it. */
 #define TE_ROW_PAIR_BIAS "ldmia r11!, {r0, r1, r2, r3}\n\tmov r4, r0\n\tmov r5, r1\n\tmov r6, r2\n\tmov r7, r3\n\t"
 
-/* STEP `steps` times: steps % 4 in r8 (0 for 4) picks where the four-step loop is entered; it ends when xp (r12)
-   reaches the end that END (an operand or a stack slot) holds. Labels 5..8. */
+/* STEP `steps` times: steps % 8 in r8 picks, through a table (TBH: one branch whatever the entry), where the
+   eight-step loop is entered (0: at its first step, e: at its (9 − e)th); it ends when xp (r12) reaches the end that
+   END (an operand or a stack slot) holds, a test every eight steps. Labels 10..18. */
 #define TE_ROW_PAIR_STEPS(STEP, END)                                                                               \
-  "cmp r8, #2\n\t"                                                                                                 \
-  "beq 7f\n\t"                                                                                                     \
-  "bhi 6f\n\t"                                                                                                     \
-  "cmp r8, #1\n\t"                                                                                                 \
-  "beq 8f\n"                                                                                                       \
-  "5:\n\t" STEP "6:\n\t" STEP "7:\n\t" STEP "8:\n\t" STEP                                                        \
+  "tbh [pc, r8, lsl #1]\n"                                                                                          \
+  "10:\n\t"                                                                                                        \
+  ".hword (11f - 10b) / 2, (18f - 10b) / 2, (17f - 10b) / 2, (16f - 10b) / 2\n\t"                                    \
+  ".hword (15f - 10b) / 2, (14f - 10b) / 2, (13f - 10b) / 2, (12f - 10b) / 2\n"                                     \
+  "11:\n\t" STEP "12:\n\t" STEP "13:\n\t" STEP "14:\n\t" STEP "15:\n\t" STEP "16:\n\t" STEP "17:\n\t" STEP       \
+  "18:\n\t" STEP                                                                                                    \
   "ldr r8, " END "\n\t"                                                                                            \
   "cmp r12, r8\n\t"                                                                                                \
-  "bne 5b\n\t"
+  "bne 11b\n\t"
 
 /* The last, zero-padded group (out_c % 4 channels): its accumulators a and b from the bias at `bias` (padded) plus
    the widened rows at xs (`steps` steps) times the group at wp. */
@@ -187,7 +188,7 @@ static void te_row_pair_last_group_dot(const int32_t *xs, int32_t steps, const i
   register const int32_t *wq __asm__("lr") = wp;
   register int32_t a0 __asm__("r0"), a1 __asm__("r1"), a2 __asm__("r2"), a3 __asm__("r3");
   register int32_t b0 __asm__("r4"), b1 __asm__("r5"), b2 __asm__("r6"), b3 __asm__("r7");
-  register int32_t x0 __asm__("r8") = steps & 3, x1 __asm__("r9"), w0 __asm__("r10");
+  register int32_t x0 __asm__("r8") = steps & 7, x1 __asm__("r9"), w0 __asm__("r10");
   register const int32_t *w1 __asm__("r11") = bias;
   __asm__ volatile(TE_ROW_PAIR_BIAS TE_ROW_PAIR_STEPS(TE_ROW_PAIR_STEP, "%[end]")
                    : "=&r"(a0), "=&r"(a1), "=&r"(a2), "=&r"(a3), "=&r"(b0), "=&r"(b1), "=&r"(b2), "=&r"(b3),
@@ -207,7 +208,7 @@ typedef struct {
   int32_t offset;      /* 24: the output offset */
   uint32_t lo4, hi4;   /* 28, 32: the activation range in each byte */
   int8_t *ya_end;      /* 36: ya + 4·(out_c / 4) */
-  int32_t entry;       /* 40: steps % 4 */
+  int32_t entry;       /* 40: steps % 8 */
   int32_t k;           /* 44: the int8 rows' length, the second's offset from the first */
 } te_pair_job;
 
@@ -218,7 +219,7 @@ typedef struct {
   "ldmia r0, {r1-r12}\n\t" \
   "push {r1-r12}\n"
 
-/* A group's start: xp back at xs, the bias loaded and advanced (and r10 = steps % 4 for TE_ROW_PAIR_STEPS). */
+/* A group's start: xp back at xs, the bias loaded and advanced (and r8 = steps % 8 for TE_ROW_PAIR_STEPS). */
 #define TE_PAIR_GROUP_START \
   "1:\n\t"                  \
   "ldr r11, [sp, #0]\n\t"   \
@@ -290,7 +291,7 @@ static te_pair_job te_pair_job_of(const void *xs, int32_t steps, int32_t k, cons
   job.offset = c->p->output_offset;
   job.lo4 = c->lo4;
   job.hi4 = c->hi4;
-  job.entry = steps & 3;
+  job.entry = steps & 7;
   job.k = k;
   return job;
 }
