@@ -145,7 +145,7 @@ static void te_widen_row_pair(const int8_t *a, const int8_t *b, int32_t k, int32
 
 /* The same step from the two rows in int8 (te_conv2d_s8, te_matmul_s8: no widened copy), the first at xp (r12), the
    second r10 bytes after it, unpacked here with SXTB16 (the (x0, x2) halves first, then (x1, x3), both rows in r8,
-   r9) and each weight word loaded alone into r11, the one register left: 42 cycles for the 32 MACs. */
+   r9) and each weight word loaded alone into r11, the one register left: 40 cycles for the 32 MACs. */
 #define TE_RAW_PAIR_HALF(ror, first, w1, w2, w3)                                                                   \
   "ldr.w r9, [r12, r10]\n\t"                                                                                      \
   first                                                                                                           \
@@ -280,7 +280,8 @@ TE_PAIR_GROUPS(te_row_pair_groups_any, TE_ROW_PAIR_STEPS(TE_ROW_PAIR_STEP, "[sp,
 TE_PAIR_GROUPS(te_raw_pair_groups, "ldr r10, [sp, #44]\n\t" TE_ROW_PAIR_STEPS(TE_RAW_PAIR_STEP, "[sp, #20]"))
 
 /* The job of one call's row pairs: what stays the same for every pair (the bias, the constants); 'smmul' only. `xs`
-   and `end` as te_pair_job says, set here for the widened copy in scratch, per pair for int8 rows read in place. */
+   and `end` as te_pair_job says, set here for the widened copy in scratch (te_conv2d_s8 resets `end` for its int8
+   windows; te_matmul_s8 sets both per pair, its rows read in place). */
 static te_pair_job te_pair_job_of(const void *xs, int32_t steps, int32_t k, const int32_t *folded_bias,
                                   const te_row_constants *c) {
   te_pair_job job;
