@@ -6,6 +6,7 @@
 import { type Clamp, NO_CLAMP, type Pads4 } from '../../compiler/ir/attrs.ts';
 import { type Graph, GraphBuilder, tensorOf } from '../../compiler/ir/graph.ts';
 import { sizeOf } from '../../compiler/ir/tensor.ts';
+import { RELU6 } from './kernel-case.ts';
 import { seededUniform } from './seeded.ts';
 
 /** SAME padding of a k-window with stride s over n (TF: extra on the bottom/right) or none for VALID. */
@@ -56,6 +57,45 @@ export function convGraph(
       dilations: [1, 1],
       pads: pads(padding, 9, 10, k, stride),
       clamp,
+    }),
+  );
+  return b.graph;
+}
+
+/**
+ * A relu6 conv (k×k, `dilation`) of inC → outC channels over a 9×10 input that is, when `pooled`, a 2×2 average pool
+ * of an 18×20 one: the pool's tensors are then the arena's peak, so the conv's optional scratch (cortex-m-dsp's int16
+ * copy of two rows, cScratchQuery) fits beneath it and is given; without the pool it would raise the peak and is not.
+ */
+export function convGraphWith(
+  inC: number,
+  outC: number,
+  k: number,
+  {
+    stride,
+    dilation,
+    padding,
+    pooled,
+  }: { stride: number; dilation: number; padding: 'SAME' | 'VALID'; pooled: boolean },
+  seed: number,
+): Graph {
+  const b = new GraphBuilder('test');
+  const x = pooled
+    ? b.node('avg_pool2d', 'pool', [b.input('x', [1, 18, 20, inC])], {
+        filter: [2, 2],
+        strides: [2, 2],
+        pads: [0, 0, 0, 0],
+        clamp: NO_CLAMP,
+      })
+    : b.input('x', [1, 9, 10, inC]);
+  weights(b, 'w', [outC, k, k, inC], seed);
+  weights(b, 'bias', [outC], seed + 1);
+  b.graph.outputs.push(
+    b.node('conv2d', 'conv', [x, 'w', 'bias'], {
+      strides: [stride, stride],
+      dilations: [dilation, dilation],
+      pads: pads(padding, 9, 10, (k - 1) * dilation + 1, stride),
+      clamp: RELU6,
     }),
   );
   return b.graph;

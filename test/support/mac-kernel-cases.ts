@@ -7,7 +7,15 @@
 import { NO_CLAMP } from '../../compiler/ir/attrs.ts';
 import { tensorOf } from '../../compiler/ir/graph.ts';
 import { type KernelCase, RELU, RELU6 } from './kernel-case.ts';
-import { convGraph, depthwiseGraph, pads, single, weights, withDeadChannels } from './kernel-case-graphs.ts';
+import {
+  convGraph,
+  convGraphWith,
+  depthwiseGraph,
+  pads,
+  single,
+  weights,
+  withDeadChannels,
+} from './kernel-case-graphs.ts';
 import { seededUniform } from './seeded.ts';
 
 export const conv3x3: KernelCase[] = [1, 3, 7, 8, 9, 17, 63, 64, 65].map((o, i) => ({
@@ -258,6 +266,25 @@ export const tiles: KernelCase[] = [
       ),
     seed: 811,
   },
+  // cortex-m-dsp's row pairs from their int16 copy (te_matmul_row_pairs_s8, te_conv2d_row_pairs_s8), given only where
+  // it does not raise the arena's peak: behind a pool that makes the peak. K = 6 (a tail word, out_c % 4 = 3), 16
+  // (the four-step straight copy), 40 (ten steps, the looped copy), 27 (VWW's first conv: 3×3 stride 2 from RGB,
+  // odd output width, padded edges); dilation 2 through the window-pair gather, widened and read as int8.
+  ...(
+    [
+      [6, 11, 1, 1, 1, true],
+      [16, 13, 1, 1, 1, true],
+      [40, 12, 1, 1, 1, true],
+      [3, 8, 3, 2, 1, true],
+      [4, 8, 3, 1, 2, true],
+      [4, 8, 3, 1, 2, false],
+    ] as const
+  ).map(([c, o, k, stride, dilation, pooled], i) => ({
+    name: `${k === 1 ? 'pointwise' : `conv2d ${k}×${k} stride ${stride} dilation ${dilation} SAME,`} ${c} → ${o} channels${pooled ? ' behind a pool (row pairs widened)' : ''}, relu6`,
+    graph: () => convGraphWith(c, o, k, { stride, dilation, padding: 'SAME', pooled }, 820 + i),
+    seed: 820 + i,
+    int8Only: true,
+  })),
 ];
 
 /**

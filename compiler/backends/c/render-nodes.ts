@@ -22,6 +22,7 @@ import {
   REF_LAYOUTS,
   rowPairsScratchBytes,
 } from './kernel-table.ts';
+import { scratchWithinPeak } from './optional-scratch.ts';
 import { act, bias, constant, kernelsOf, local, operand, params, type RenderContext } from './render-context.ts';
 import {
   depthwiseFilter,
@@ -36,23 +37,30 @@ import {
 
 /**
  * Bytes of scratch a node's C kernel needs with the kernels of `layouts`: te_conv2d_s8 gathers up to two output
- * pixels' windows (2·kh·kw·c bytes; te_conv2d_s16 reads its input in place), te_conv2d_row_pairs_s8 (rowPairs
- * kernels) their int16 copy before them (rowPairsScratchBytes); te_matmul_row_pairs_s8 widens two rows; te_transpose_conv2d_s8 accumulates the whole output in int32 (4 bytes an element), as
- * TFLM's scratch buffer.
+ * pixels' windows (2·kh·kw·c bytes; te_conv2d_s16 reads its input in place; the rowPairs kernels read the second
+ * window's last word whole, so k + 4·ceil(k/4)); te_transpose_conv2d_s8 accumulates the whole output in int32 (4
+ * bytes an element), as TFLM's scratch buffer. `wide`: with what the rowPairs kernels would like besides, the int16
+ * copy of two rows (rowPairsScratchBytes) of te_matmul_row_pairs_s8 and te_conv2d_row_pairs_s8, before the windows.
  */
-export function cScratchBytes(g: Graph, node: Node, layouts: KernelLayouts = REF_LAYOUTS): number {
+export function cScratchBytes(g: Graph, node: Node, layouts: KernelLayouts = REF_LAYOUTS, wide = true): number {
   if (node.op === 'transpose_conv2d') return 4 * sizeOf(tensorOf(g, node.outputs[0]!).shape);
   const rowPairs = rowPairsK(g, node, layouts);
-  if (rowPairs !== undefined) return rowPairsScratchBytes(rowPairs);
+  if (rowPairs !== undefined) return wide ? rowPairsScratchBytes(rowPairs) : 0;
   if (node.op !== 'conv2d' || isPointwiseConv(g, node) || tensorOf(g, node.outputs[0]!).dtype === 'int16') return 0;
   const f = tensorOf(g, node.inputs[1]!).shape;
   const k = f[1]! * f[2]! * f[3]!;
-  return 2 * k + (layouts.rowPairs ? rowPairsScratchBytes(k) : 0);
+  if (!layouts.rowPairs) return 2 * k;
+  return k + 4 * Math.ceil(k / 4) + (wide ? rowPairsScratchBytes(k) : 0);
 }
 
-/** cScratchBytes with the kernels of `layouts`, as the memory planner asks it. */
+/**
+ * cScratchBytes with the kernels of `layouts`, as the memory planner asks it; the row-pair kernels' int16 copy only
+ * where it does not raise the arena's peak (scratchWithinPeak: elsewhere pairs of rows are read as int8).
+ */
 export function cScratchQuery(layouts: KernelLayouts): ScratchQuery {
-  return (g, node) => cScratchBytes(g, node, layouts);
+  const wanted: ScratchQuery = (g, node) => cScratchBytes(g, node, layouts);
+  if (!layouts.rowPairs) return wanted;
+  return scratchWithinPeak((g, node) => cScratchBytes(g, node, layouts, false), wanted);
 }
 
 function requantInit(r: Requant, outputOffset: number, actMin: number, actMax: number): string {

@@ -56,8 +56,9 @@ typedef struct {
 
 /* Regular convolution. Weights in the folder's layout with K = kh·kw·c, `folded_bias[o]` = bias[o] +
    input_offset·Σ w[..][o] (computed by the compiler, as TFLite's optimized kernels and CMSIS-NN fold it), and
-   `patch` a scratch buffer of 2·kh·kw·c bytes (planned in the arena): the ISA folders gather the input windows of up
-   to two output pixels into it, the reference keeps there the pixel of zero points that padded taps read. */
+   `patch` a scratch buffer of 2·kh·kw·c bytes (planned in the arena; k + 4·ceil(k/4) with K = k for the rowPairs
+   folders, which read the second window's last word whole): the ISA folders gather the input windows of up to two
+   output pixels into it, the reference keeps there the pixel of zero points that padded taps read. */
 void te_conv2d_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, const te_window *g, int32_t out_c,
                   const te_mac_params *p, int8_t *patch, int8_t *y);
 
@@ -77,8 +78,10 @@ void te_matmul_pairs_s8(const int8_t *x, const int8_t *w, const int32_t *folded_
 void te_matmul_row_pairs_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, int32_t rows, int32_t k,
                             int32_t out_c, const te_mac_params *p, int32_t *scratch, int8_t *y);
 
-/* te_conv2d_s8 two output pixels at a time, for the same folders: `patch` holds 2·k + 16·ceil(k/4) bytes (their
-   two windows and both widened to int16). */
+/* te_conv2d_s8 two output pixels at a time, for the same folders: `patch` holds k + 4·ceil(k/4) + 16·ceil(k/4)
+   bytes (both windows widened to int16, then the two int8 windows). The compiler calls these two only where their
+   int16 scratch does not raise the arena's peak; elsewhere the folder's te_matmul_s8 and te_conv2d_s8 take two rows
+   or windows at a time as int8. */
 void te_conv2d_row_pairs_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, const te_window *g,
                             int32_t out_c, const te_mac_params *p, int8_t *patch, int8_t *y);
 

@@ -8,6 +8,7 @@
 #include "tinyedge/kernels.h"
 #include "../internal/fixed_point.h"
 #include "../internal/armv7em_dsp.h"
+#include "../internal/patch.h"
 
 /* The multiplies of one step, x in %[xo] (raw). The LDM lists need ascending registers: w0..w3 are bound to r8..r11. */
 #define TE_S16_STEP_MACS                           \
@@ -66,14 +67,22 @@ static inline __attribute__((always_inline)) void te_s16_group_dot(const int8_t 
   }
 }
 
+/* Channels [o, out_c) of row x (fewer than four: their group zero-padded to four, weights at wp) into y + o. */
+static void te_row_last_group(const int8_t *x, const int32_t *wp, const int32_t *folded_bias, int32_t k, int32_t o,
+                              int32_t out_c, const te_mac_params *p, int8_t *y) {
+  int32_t s[4], j;
+  for (j = 0; j < 4; j++) s[j] = o + j < out_c ? folded_bias[o + j] : 0;
+  te_s16_group_dot(x, &wp, k, k & 3 ? te_tail_word(x, k) : 0, &s[0], &s[1], &s[2], &s[3]);
+  te_dsp_requantize(s, out_c - o, p, o, y + o);
+}
+
 static inline __attribute__((always_inline)) void te_row_times_matrix(const int8_t *x, const int8_t *w,
                                                                       const int32_t *folded_bias, int32_t k,
                                                                       int32_t out_c, const te_row_constants *c,
                                                                       int8_t *y) {
-  const te_mac_params *p = c->p;
   const int32_t *wp = (const int32_t *)(const void *)w; /* an int32 array (render-nodes.ts): word-aligned */
   const uint32_t tail = k & 3 ? te_tail_word(x, k) : 0;
-  int32_t s[4], o, j;
+  int32_t o;
   for (o = 0; o + 4 <= out_c; o += 4) {
     int32_t s0, s1, s2, s3;
     /* Two LDRD: gcc's four loads of the group's bias came with register moves. */
@@ -83,15 +92,8 @@ static inline __attribute__((always_inline)) void te_row_times_matrix(const int8
     te_s16_group_dot(x, &wp, k, tail, &s0, &s1, &s2, &s3);
     te_requantize_group4(s0, s1, s2, s3, c, o, y);
   }
-  if (o < out_c) {
-    /* The last out_c % 4 channels: their group is zero-padded to four. */
-    for (j = 0; j < 4; j++) s[j] = o + j < out_c ? folded_bias[o + j] : 0;
-    te_s16_group_dot(x, &wp, k, tail, &s[0], &s[1], &s[2], &s[3]);
-    te_dsp_requantize(s, out_c - o, p, o, y + o);
-  }
+  if (o < out_c) te_row_last_group(x, wp, folded_bias, k, o, out_c, c->p, y);
 }
-
-#include "../internal/row_drivers.h"
 
 /* Rows a and b (k int8 each) widened into s as, per step of four k, the words SXTB16 makes: a's (x0, x2), b's, a's
    (x1, x3), b's; the k % 4 last bytes zero-extended (their weights are zero). */
@@ -113,182 +115,256 @@ static void te_widen_row_pair(const int8_t *a, const int8_t *b, int32_t k, int32
   }
 }
 
-/* One step of four k for two rows and four channels, 32 MACs: the rows' four words at xp (te_widen_row_pair), the
-   group's eight at wp (channel j's (k, k + 2) pair at word 2j, its (k + 1, k + 3) at 2j + 1). Loads come in runs (a
-   load after a load costs one cycle, after anything else two) and both pointers advance on their run's first load:
-   32 cycles on the Cortex-M4 against the one-row step's 44. */
+/* One step of four k for two rows and four channels, 32 MACs: the rows' four words at xp (r12, te_widen_row_pair),
+   the group's eight at wp (lr; channel j's (k, k + 2) pair at word 2j, its (k + 1, k + 3) at 2j + 1), the first row's
+   accumulators in r0..r3, the second's in r4..r7, x in r8, r9 and w in r10, r11. Loads come in runs (a load after a
+   load costs one cycle, after anything else two) and both pointers advance on their run's first load: 32 cycles on
+   the Cortex-M4 against the one-row step's 44. Registers are named, not bound by gcc, so the naked group loops below
+   can use the same text; every instruction is 32-bit (.w). */
 #define TE_ROW_PAIR_STEP                                                                                            \
-  "ldr %[x0], [%[xp]], #16\n\t"                                                                                    \
-  "ldr %[x1], [%[xp], #-12]\n\t"                                                                                   \
-  "ldr %[w0], [%[wp]], #32\n\t"                                                                                    \
-  "ldr %[w1], [%[wp], #-24]\n\t"                                                                                   \
-  "smlad %[a0], %[x0], %[w0], %[a0]\n\tsmlad %[b0], %[x1], %[w0], %[b0]\n\t"                                        \
-  "smlad %[a1], %[x0], %[w1], %[a1]\n\tsmlad %[b1], %[x1], %[w1], %[b1]\n\t"                                        \
-  "ldr %[w0], [%[wp], #-16]\n\t"                                                                                   \
-  "ldr %[w1], [%[wp], #-8]\n\t"                                                                                    \
-  "smlad %[a2], %[x0], %[w0], %[a2]\n\tsmlad %[b2], %[x1], %[w0], %[b2]\n\t"                                        \
-  "smlad %[a3], %[x0], %[w1], %[a3]\n\tsmlad %[b3], %[x1], %[w1], %[b3]\n\t"                                        \
-  "ldr %[x0], [%[xp], #-8]\n\t"                                                                                    \
-  "ldr %[x1], [%[xp], #-4]\n\t"                                                                                    \
-  "ldr %[w0], [%[wp], #-28]\n\t"                                                                                   \
-  "ldr %[w1], [%[wp], #-20]\n\t"                                                                                   \
-  "smlad %[a0], %[x0], %[w0], %[a0]\n\tsmlad %[b0], %[x1], %[w0], %[b0]\n\t"                                        \
-  "smlad %[a1], %[x0], %[w1], %[a1]\n\tsmlad %[b1], %[x1], %[w1], %[b1]\n\t"                                        \
-  "ldr %[w0], [%[wp], #-12]\n\t"                                                                                   \
-  "ldr %[w1], [%[wp], #-4]\n\t"                                                                                    \
-  "smlad %[a2], %[x0], %[w0], %[a2]\n\tsmlad %[b2], %[x1], %[w0], %[b2]\n\t"                                        \
-  "smlad %[a3], %[x0], %[w1], %[a3]\n\tsmlad %[b3], %[x1], %[w1], %[b3]\n\t"
+  "ldr.w r8, [r12], #16\n\t"                                                                                       \
+  "ldr.w r9, [r12, #-12]\n\t"                                                                                      \
+  "ldr.w r10, [lr], #32\n\t"                                                                                       \
+  "ldr.w r11, [lr, #-24]\n\t"                                                                                      \
+  "smlad r0, r8, r10, r0\n\tsmlad r4, r9, r10, r4\n\t"                                                              \
+  "smlad r1, r8, r11, r1\n\tsmlad r5, r9, r11, r5\n\t"                                                              \
+  "ldr.w r10, [lr, #-16]\n\t"                                                                                      \
+  "ldr.w r11, [lr, #-8]\n\t"                                                                                       \
+  "smlad r2, r8, r10, r2\n\tsmlad r6, r9, r10, r6\n\t"                                                              \
+  "smlad r3, r8, r11, r3\n\tsmlad r7, r9, r11, r7\n\t"                                                              \
+  "ldr.w r8, [r12, #-8]\n\t"                                                                                       \
+  "ldr.w r9, [r12, #-4]\n\t"                                                                                       \
+  "ldr.w r10, [lr, #-28]\n\t"                                                                                      \
+  "ldr.w r11, [lr, #-20]\n\t"                                                                                      \
+  "smlad r0, r8, r10, r0\n\tsmlad r4, r9, r10, r4\n\t"                                                              \
+  "smlad r1, r8, r11, r1\n\tsmlad r5, r9, r11, r5\n\t"                                                              \
+  "ldr.w r10, [lr, #-12]\n\t"                                                                                      \
+  "ldr.w r11, [lr, #-4]\n\t"                                                                                       \
+  "smlad r2, r8, r10, r2\n\tsmlad r6, r9, r10, r6\n\t"                                                              \
+  "smlad r3, r8, r11, r3\n\tsmlad r7, r9, r11, r7\n\t"
 
-/* The group's bias at %[w1] into a0..a3 and b0..b3 (one LDM, the second row's copy by moves). */
-#define TE_ROW_PAIR_BIAS \
-  "ldmia %[w1], {%[a0], %[a1], %[a2], %[a3]}\n\t" \
-  "mov %[b0], %[a0]\n\tmov %[b1], %[a1]\n\tmov %[b2], %[a2]\n\tmov %[b3], %[a3]\n\t"
+/* The same step from the two rows in int8 (te_conv2d_s8, te_matmul_s8: no widened copy), the first at xp (r12), the
+   second r10 bytes after it, unpacked here with SXTB16 (the (x0, x2) halves first, then (x1, x3), both rows in r8,
+   r9) and each weight word loaded alone into r11, the one register left: 40 cycles for the 32 MACs. */
+#define TE_RAW_PAIR_HALF(ror, first, w1, w2, w3)                                                                   \
+  "ldr.w r9, [r12, r10]\n\t"                                                                                      \
+  first                                                                                                           \
+  "sxtb16 r8, r8" ror "\n\tsxtb16 r9, r9" ror "\n\t"                                                               \
+  "smlad r0, r8, r11, r0\n\tsmlad r4, r9, r11, r4\n\t"                                                             \
+  "ldr.w r11, [lr, #" w1 "]\n\t"                                                                                  \
+  "smlad r1, r8, r11, r1\n\tsmlad r5, r9, r11, r5\n\t"                                                             \
+  "ldr.w r11, [lr, #" w2 "]\n\t"                                                                                  \
+  "smlad r2, r8, r11, r2\n\tsmlad r6, r9, r11, r6\n\t"                                                             \
+  "ldr.w r11, [lr, #" w3 "]\n\t"                                                                                  \
+  "smlad r3, r8, r11, r3\n\tsmlad r7, r9, r11, r7\n\t"
+#define TE_RAW_PAIR_STEP                                                                                           \
+  TE_RAW_PAIR_HALF("", "ldr.w r8, [r12]\n\tldr.w r11, [lr], #32\n\t", "-24", "-16", "-8")                          \
+  TE_RAW_PAIR_HALF(", ror #8", "ldr.w r8, [r12], #4\n\tldr.w r11, [lr, #-28]\n\t", "-20", "-12", "-4")
 
-#define TE_ROW_PAIR_OPERANDS                                                                                 \
-  : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [b0] "=&r"(b0), [b1] "=&r"(b1),           \
-    [b2] "=&r"(b2), [b3] "=&r"(b3), [xp] "+r"(xp), [wp] "+r"(wq), [w0] "+&r"(w0), [x0] "=&r"(x0),              \
-    [x1] "=&r"(x1), [w1] "+&r"(w1)                                                                           \
-  : [end] "m"(end)                                                                                           \
-  : "cc", "memory"
+/* The group's bias at r11 into r0..r3 and r4..r7 (one LDM, the second row's copy by moves), r11 left past it. */
+#define TE_ROW_PAIR_BIAS "ldmia r11!, {r0, r1, r2, r3}\n\tmov r4, r0\n\tmov r5, r1\n\tmov r6, r2\n\tmov r7, r3\n\t"
 
-/* The group's accumulators a0..a3 (first row) and b0..b3 (second row): the folded bias at `bias` plus the widened
-   rows at xs (`steps` steps, te_widen_row_pair) times the group at *wp, which is left at the next group. The fourteen
-   registers the step needs leave none for a counter: the loop stops when xp reaches `end`, read from the stack. Four
-   steps a pass (the taken branch and the end test paid once), entered at the (5 − steps % 4)th when steps % 4 ≠ 0.
-   `straight` (a constant at each inlined call): two or four steps (K ≤ 16, VWW's first pointwise layers) run
-   without the dispatch and the end test. */
-static inline __attribute__((always_inline)) void te_row_pair_group_dot(const int32_t *xs, int32_t steps,
-                                                                        int32_t straight, const int32_t **wp,
-                                                                        const int32_t *bias, int32_t *a, int32_t *b) {
+/* STEP `steps` times: steps % 8 in r8 picks, through a table (TBH: one branch whatever the entry), where the
+   eight-step loop is entered (0: at its first step, e: at its (9 − e)th); it ends when xp (r12) reaches the end that
+   END (an operand or a stack slot) holds, a test every eight steps. Labels 10..18. */
+#define TE_ROW_PAIR_STEPS(STEP, END)                                                                               \
+  "tbh [pc, r8, lsl #1]\n"                                                                                          \
+  "10:\n\t"                                                                                                        \
+  ".hword (11f - 10b) / 2, (18f - 10b) / 2, (17f - 10b) / 2, (16f - 10b) / 2\n\t"                                    \
+  ".hword (15f - 10b) / 2, (14f - 10b) / 2, (13f - 10b) / 2, (12f - 10b) / 2\n"                                     \
+  "11:\n\t" STEP "12:\n\t" STEP "13:\n\t" STEP "14:\n\t" STEP "15:\n\t" STEP "16:\n\t" STEP "17:\n\t" STEP       \
+  "18:\n\t" STEP                                                                                                    \
+  "ldr r8, " END "\n\t"                                                                                            \
+  "cmp r12, r8\n\t"                                                                                                \
+  "bne 11b\n\t"
+
+/* The last, zero-padded group (out_c % 4 channels): its accumulators a and b from the bias at `bias` (padded) plus
+   the widened rows at xs (`steps` steps) times the group at wp. */
+static void te_row_pair_last_group_dot(const int32_t *xs, int32_t steps, const int32_t *wp, const int32_t *bias,
+                                       int32_t *a, int32_t *b) {
   const int32_t *const end = xs + 4 * steps;
-  /* Bound by hand: gcc's allocator finds no fourteen registers for the asm by itself; LDM wants a0..a3 ascending. */
+  /* Bound by hand to the registers TE_ROW_PAIR_STEP names. */
   register const int32_t *xp __asm__("r12") = xs;
-  register const int32_t *wq __asm__("lr") = *wp;
+  register const int32_t *wq __asm__("lr") = wp;
   register int32_t a0 __asm__("r0"), a1 __asm__("r1"), a2 __asm__("r2"), a3 __asm__("r3");
   register int32_t b0 __asm__("r4"), b1 __asm__("r5"), b2 __asm__("r6"), b3 __asm__("r7");
-  register int32_t x0 __asm__("r8"), x1 __asm__("r9"), w0 __asm__("r10") = steps & 3;
+  register int32_t x0 __asm__("r8") = steps & 7, x1 __asm__("r9"), w0 __asm__("r10");
   register const int32_t *w1 __asm__("r11") = bias;
-  if (straight && steps == 2) {
-    __asm__ volatile(TE_ROW_PAIR_BIAS TE_ROW_PAIR_STEP TE_ROW_PAIR_STEP TE_ROW_PAIR_OPERANDS);
-  } else if (straight) {
-    __asm__ volatile(TE_ROW_PAIR_BIAS TE_ROW_PAIR_STEP TE_ROW_PAIR_STEP TE_ROW_PAIR_STEP TE_ROW_PAIR_STEP
-                         TE_ROW_PAIR_OPERANDS);
-  } else {
-    __asm__ volatile(TE_ROW_PAIR_BIAS
-                     "cmp %[w0], #2\n\t"
-                     "beq 3f\n\t"
-                     "bhi 2f\n\t"
-                     "cmp %[w0], #1\n\t"
-                     "beq 4f\n"
-                     "1:\n\t" TE_ROW_PAIR_STEP "2:\n\t" TE_ROW_PAIR_STEP "3:\n\t" TE_ROW_PAIR_STEP "4:\n\t" TE_ROW_PAIR_STEP
-                     "ldr %[w0], %[end]\n\t"
-                     "cmp %[xp], %[w0]\n\t"
-                     "bne 1b\n\t" TE_ROW_PAIR_OPERANDS);
-  }
+  __asm__ volatile(TE_ROW_PAIR_BIAS TE_ROW_PAIR_STEPS(TE_ROW_PAIR_STEP, "%[end]")
+                   : "=&r"(a0), "=&r"(a1), "=&r"(a2), "=&r"(a3), "=&r"(b0), "=&r"(b1), "=&r"(b2), "=&r"(b3),
+                     "+r"(xp), "+r"(wq), "=&r"(w0), "+&r"(x0), "=&r"(x1), "+&r"(w1)
+                   : [end] "m"(end)
+                   : "cc", "memory");
   a[0] = a0, a[1] = a1, a[2] = a2, a[3] = a3, b[0] = b0, b[1] = b1, b[2] = b2, b[3] = b3;
-  *wp = wq;
 }
 
-/* One channel of both rows requantized with the (M2, R) pair at *mr, which is left at the next pair. */
-static inline __attribute__((always_inline)) void te_smmul_requantize_both(int32_t a, int32_t b, const int32_t **mr,
-                                                                           int32_t offset, int32_t *za, int32_t *zb) {
-  int32_t m, r;
-  TE_LDRD_POST(m, r, *mr);
-  *za = te_smmul_requantize(a, m, r, offset);
-  *zb = te_smmul_requantize(b, m, r, offset);
-}
+/* What the naked group loops read, copied onto their stack (the byte offsets the asm uses are in the comments). */
+typedef struct {
+  const int32_t *bias; /* 0: the first group's folded bias, 16 bytes a group */
+  const int32_t *mr;   /* 4: its 'smmul' (M2, R) pairs, 32 bytes a group */
+  int8_t *ya, *yb;     /* 8, 12: where both rows' outputs go */
+  const void *xs;      /* 16: the widened rows (te_widen_row_pair), or the first int8 row */
+  const void *end;     /* 20: where xp stops: xs + 16·steps, or xs + 4·steps */
+  int32_t offset;      /* 24: the output offset */
+  uint32_t lo4, hi4;   /* 28, 32: the activation range in each byte */
+  int8_t *ya_end;      /* 36: ya + 4·(out_c / 4) */
+  int32_t entry;       /* 40: steps % 8 */
+  int32_t k;           /* 44: the int8 rows' length, the second's offset from the first */
+} te_pair_job;
 
-/* Both rows' four channels of a group requantized ('smmul' pairs at mr) into ya and yb: each channel's (M2, R) loaded
-   once for both rows (te_smmul_requantize4 twice loads them twice). */
-static inline __attribute__((always_inline)) void te_smmul_requantize4_pair(const int32_t *a, const int32_t *b,
-                                                                            const int32_t *mr, int32_t offset,
-                                                                            int32_t clamp, uint32_t lo4, uint32_t hi4,
-                                                                            int8_t *ya, int8_t *yb) {
-  int32_t za0, za1, za2, za3, zb0, zb1, zb2, zb3;
-  uint32_t wa, wb;
-  te_smmul_requantize_both(a[0], b[0], &mr, offset, &za0, &zb0);
-  te_smmul_requantize_both(a[1], b[1], &mr, offset, &za1, &zb1);
-  te_smmul_requantize_both(a[2], b[2], &mr, offset, &za2, &zb2);
-  te_smmul_requantize_both(a[3], b[3], &mr, offset, &za3, &zb3);
-  wa = te_pack4_s8(za0, za1, za2, za3);
-  wb = te_pack4_s8(zb0, zb1, zb2, zb3);
-  if (clamp) wa = te_clamp4_s8(wa, lo4, hi4), wb = te_clamp4_s8(wb, lo4, hi4);
-  memcpy(ya, &wa, 4);
-  memcpy(yb, &wb, 4);
-}
+/* Entry: r0 the job (copied to [sp]), r1 the weights (lr). */
+#define TE_PAIR_PROLOGUE \
+  "push {r4-r11, lr}\n\t" \
+  "mov lr, r1\n\t"        \
+  "ldmia r0, {r1-r12}\n\t" \
+  "push {r1-r12}\n"
 
-/* Both rows' out_c channels from their widened copy at xs (`steps` steps), written at ya and yb; 'smmul' constants,
-   copied out of c (the asm's memory clobber would reload c's fields every group). Always inlined into one copy per
-   step count below (its unrolled asm is long); a call a row pair costs little. */
-static inline __attribute__((always_inline)) void te_row_pair_groups(const int32_t *xs, int32_t steps,
-                                                                     int32_t straight, const int8_t *w,
-                                                                     const int32_t *folded_bias, int32_t out_c,
-                                                                     const te_row_constants *c, int8_t *ya,
-                                                                     int8_t *yb) {
-  const te_mac_params *p = c->p;
-  const int32_t *const mr = p->multipliers, offset = p->output_offset, clamp = c->clamp;
-  const uint32_t lo4 = c->lo4, hi4 = c->hi4;
-  const int32_t *wp = (const int32_t *)(const void *)w; /* an int32 array (render-nodes.ts): word-aligned */
-  int32_t a[4], b[4], o, j;
-  for (o = 0; o + 4 <= out_c; o += 4) {
-    te_row_pair_group_dot(xs, steps, straight, &wp, folded_bias + o, a, b);
-    te_smmul_requantize4_pair(a, b, mr + 2 * o, offset, clamp, lo4, hi4, ya + o, yb + o);
+/* A group's start: xp back at xs, the bias loaded and advanced (and r8 = steps % 8 for TE_ROW_PAIR_STEPS). */
+#define TE_PAIR_GROUP_START \
+  "1:\n\t"                  \
+  "ldr r11, [sp, #0]\n\t"   \
+  "ldr r12, [sp, #16]\n\t"  \
+  "ldr r8, [sp, #40]\n\t"   \
+  TE_ROW_PAIR_BIAS          \
+  "str r11, [sp, #0]\n\t"
+
+/* Channel J of both rows (r<J>, r<J + 4>) requantized (te_smmul_requantize: (M2, R) from r11, the offset in r12),
+   saturated and put in byte J of r0 and r4. */
+#define TE_PAIR_REQUANTIZE(a, b) \
+  "ldrd r8, r9, [r11], #8\n\t"          \
+  "smmlar " a ", " a ", r8, " a "\n\t"  \
+  "smmlar " b ", " b ", r8, " b "\n\t"  \
+  "add " a ", " a ", " a ", asr #31\n\t" \
+  "add " b ", " b ", " b ", asr #31\n\t" \
+  "smmlsr " a ", " a ", r9, r12\n\t"     \
+  "smmlsr " b ", " b ", r9, r12\n\t"     \
+  "ssat " a ", #8, " a "\n\t"             \
+  "ssat " b ", #8, " b "\n\t"
+#define TE_PAIR_INSERT(a, b, lsb) "bfi r0, " a ", #" lsb ", #8\n\tbfi r4, " b ", #" lsb ", #8\n\t"
+
+/* The group's eight accumulators requantized in registers, clamped bytewise (te_clamp4_s8: the full int8 range
+   leaves them as they are), stored at ya and yb; the next group until ya reaches ya_end. */
+#define TE_PAIR_GROUP_END                                                                                          \
+  "ldr r11, [sp, #4]\n\t"                                                                                          \
+  "ldr r12, [sp, #24]\n\t"                                                                                         \
+  TE_PAIR_REQUANTIZE("r0", "r4")                                                                                   \
+  TE_PAIR_REQUANTIZE("r1", "r5") TE_PAIR_INSERT("r1", "r5", "8")                                                   \
+  TE_PAIR_REQUANTIZE("r2", "r6") TE_PAIR_INSERT("r2", "r6", "16")                                                  \
+  TE_PAIR_REQUANTIZE("r3", "r7") TE_PAIR_INSERT("r3", "r7", "24")                                                  \
+  "str r11, [sp, #4]\n\t"                                                                                          \
+  "ldrd r8, r9, [sp, #28]\n\t"                                                                                     \
+  "ssub8 r10, r0, r8\n\tsel r0, r0, r8\n\tssub8 r10, r0, r9\n\tsel r0, r9, r0\n\t"                                 \
+  "ssub8 r10, r4, r8\n\tsel r4, r4, r8\n\tssub8 r10, r4, r9\n\tsel r4, r9, r4\n\t"                                 \
+  "ldrd r8, r9, [sp, #8]\n\t"                                                                                      \
+  "str r0, [r8], #4\n\t"                                                                                           \
+  "str r4, [r9], #4\n\t"                                                                                           \
+  "strd r8, r9, [sp, #8]\n\t"                                                                                      \
+  "ldr r10, [sp, #36]\n\t"                                                                                         \
+  "cmp r8, r10\n\t"                                                                                                \
+  "bne 1b\n\t"                                                                                                     \
+  "add sp, #48\n\t"                                                                                                \
+  "pop {r4-r11, pc}\n\t"
+
+/* Every full group of four channels over both rows, from the bias to the stored bytes in one asm function: the
+   accumulators never leave their registers (gcc's allocator cannot hold fourteen for an inline asm and spilled
+   them around the requantization). Naked, so the C around it is none: the job and the weights arrive in r0, r1. Two
+   and four steps (K ≤ 16, VWW's first pointwise layers) run straight, without the dispatch and the end test. */
+#define TE_PAIR_GROUPS(name, STEPS)                                                                    \
+  static __attribute__((naked, noinline)) void name(const te_pair_job *job __attribute__((unused)), \
+                                                    const int8_t *w __attribute__((unused))) {       \
+    __asm__ volatile(TE_PAIR_PROLOGUE TE_PAIR_GROUP_START STEPS TE_PAIR_GROUP_END);                 \
   }
-  if (o < out_c) {
-    /* The last out_c % 4 channels: their group is zero-padded to four, and so is its bias here. */
-    int32_t bias[4];
-    for (j = 0; j < 4; j++) bias[j] = o + j < out_c ? folded_bias[o + j] : 0;
-    te_row_pair_group_dot(xs, steps, straight, &wp, bias, a, b);
-    te_dsp_requantize(a, out_c - o, p, o, ya + o);
-    te_dsp_requantize(b, out_c - o, p, o, yb + o);
+TE_PAIR_GROUPS(te_row_pair_groups_k8, TE_ROW_PAIR_STEP TE_ROW_PAIR_STEP)
+TE_PAIR_GROUPS(te_row_pair_groups_k16, TE_ROW_PAIR_STEP TE_ROW_PAIR_STEP TE_ROW_PAIR_STEP TE_ROW_PAIR_STEP)
+TE_PAIR_GROUPS(te_row_pair_groups_any, TE_ROW_PAIR_STEPS(TE_ROW_PAIR_STEP, "[sp, #20]"))
+TE_PAIR_GROUPS(te_raw_pair_groups, "ldr r10, [sp, #44]\n\t" TE_ROW_PAIR_STEPS(TE_RAW_PAIR_STEP, "[sp, #20]"))
+
+/* The job of one call's row pairs: what stays the same for every pair (the bias, the constants); 'smmul' only. `xs`
+   and `end` as te_pair_job says, set here for the widened copy in scratch (te_conv2d_s8 resets `end` for its int8
+   windows; te_matmul_s8 sets both per pair, its rows read in place). */
+static te_pair_job te_pair_job_of(const void *xs, int32_t steps, int32_t k, const int32_t *folded_bias,
+                                  const te_row_constants *c) {
+  te_pair_job job;
+  job.bias = folded_bias;
+  job.mr = c->p->multipliers;
+  job.xs = xs;
+  job.end = (const int8_t *)xs + 16 * steps;
+  job.offset = c->p->output_offset;
+  job.lo4 = c->lo4;
+  job.hi4 = c->hi4;
+  job.entry = steps & 7;
+  job.k = k;
+  return job;
+}
+
+/* Both rows' out_c channels written at ya and yb: the full groups by the step count's naked loop, from the widened
+   copy at job->xs, or (`raw`) from the int8 rows at job->xs and k bytes after it; a last out_c % 4 channels (their
+   group and bias zero-padded) here. Inlined into each pair loop: a call a pair cost VWW's first layers 4%. */
+static inline __attribute__((always_inline)) void te_row_pair_times_matrix(te_pair_job *job, int32_t steps,
+                                                                           int32_t raw, const int8_t *w, int32_t out_c,
+                                                                           const te_row_constants *c, int8_t *ya,
+                                                                           int8_t *yb) {
+  const int32_t full = out_c & ~3;
+  const int32_t *const last = (const int32_t *)(const void *)w + 2 * steps * full;
+  int32_t a[4], b[4], bias[4], j;
+  if (full) {
+    job->ya = ya, job->yb = yb, job->ya_end = ya + full;
+    if (raw) {
+      te_raw_pair_groups(job, w);
+    } else if (steps == 2) {
+      te_row_pair_groups_k8(job, w);
+    } else if (steps == 4) {
+      te_row_pair_groups_k16(job, w);
+    } else {
+      te_row_pair_groups_any(job, w);
+    }
   }
-}
-
-static __attribute__((noinline)) void te_row_pair_groups_k8(const int32_t *xs, const int8_t *w, const int32_t *bias,
-                                                            int32_t out_c, const te_row_constants *c, int8_t *ya,
-                                                            int8_t *yb) {
-  te_row_pair_groups(xs, 2, 1, w, bias, out_c, c, ya, yb);
-}
-
-static __attribute__((noinline)) void te_row_pair_groups_k16(const int32_t *xs, const int8_t *w, const int32_t *bias,
-                                                             int32_t out_c, const te_row_constants *c, int8_t *ya,
-                                                             int8_t *yb) {
-  te_row_pair_groups(xs, 4, 1, w, bias, out_c, c, ya, yb);
-}
-
-static __attribute__((noinline)) void te_row_pair_groups_any(const int32_t *xs, int32_t steps, const int8_t *w,
-                                                             const int32_t *bias, int32_t out_c,
-                                                             const te_row_constants *c, int8_t *ya, int8_t *yb) {
-  te_row_pair_groups(xs, steps, 0, w, bias, out_c, c, ya, yb);
-}
-
-/* One copy for te_matmul_row_pairs_s8 and te_conv2d_row_pairs_s8, which picks the step count's copy. */
-static inline void te_row_pair_times_matrix(const int32_t *xs, int32_t steps, const int8_t *w,
-                                            const int32_t *folded_bias, int32_t out_c, const te_row_constants *c,
-                                            int8_t *ya, int8_t *yb) {
-  if (steps == 2) {
-    te_row_pair_groups_k8(xs, w, folded_bias, out_c, c, ya, yb);
-  } else if (steps == 4) {
-    te_row_pair_groups_k16(xs, w, folded_bias, out_c, c, ya, yb);
-  } else {
-    te_row_pair_groups_any(xs, steps, w, folded_bias, out_c, c, ya, yb);
+  if (full == out_c) return;
+  if (raw) {
+    const int8_t *const xa = (const int8_t *)job->xs;
+    te_row_last_group(xa, last, job->bias, job->k, full, out_c, c->p, ya);
+    te_row_last_group(xa + job->k, last, job->bias, job->k, full, out_c, c->p, yb);
+    return;
   }
+  for (j = 0; j < 4; j++) bias[j] = full + j < out_c ? job->bias[full + j] : 0;
+  te_row_pair_last_group_dot((const int32_t *)job->xs, steps, last, bias, a, b);
+  te_dsp_requantize(a, out_c - full, c->p, full, ya + full);
+  te_dsp_requantize(b, out_c - full, c->p, full, yb + full);
 }
 
-/* Widens each pair of rows once, then runs every group of four channels over both. Layers with TFLite's (multiplier,
-   shift) arrays (no 'smmul' pairs) keep the one-row path. */
-void te_matmul_row_pairs_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, int32_t rows, int32_t k,
-                            int32_t out_c, const te_mac_params *p, int32_t *scratch, int8_t *y) {
+/* Rows two at a time: each pair widened once into `scratch` (16·ceil(k/4) bytes), or without it (NULL) read in
+   place, the second row right after the first, where k % 4 = 0 (the last word of a row must not run past x); every
+   group of four channels over both. Layers with TFLite's (multiplier, shift) arrays (no 'smmul' pairs), other k and
+   a lone last row take one row at a time. */
+static inline __attribute__((always_inline)) void te_matmul_pairs(const int8_t *x, const int8_t *w,
+                                                                  const int32_t *folded_bias, int32_t rows, int32_t k,
+                                                                  int32_t out_c, const te_mac_params *p,
+                                                                  int32_t *scratch, int8_t *y) {
   const te_row_constants c = te_row_constants_of(p);
   const int32_t steps = (k + 3) >> 2;
+  te_pair_job job = te_pair_job_of(scratch, steps, k, folded_bias, &c);
   int32_t r = 0;
-  if (!p->shifts) {
+  if (!p->shifts && (scratch || !(k & 3))) {
     for (; r + 2 <= rows; r += 2, x += 2 * k, y += 2 * out_c) {
-      te_widen_row_pair(x, x + k, k, scratch);
-      te_row_pair_times_matrix(scratch, steps, w, folded_bias, out_c, &c, y, y + out_c);
+      if (scratch) {
+        te_widen_row_pair(x, x + k, k, scratch);
+      } else {
+        job.xs = x, job.end = x + k;
+      }
+      te_row_pair_times_matrix(&job, steps, !scratch, w, out_c, &c, y, y + out_c);
     }
   }
   for (; r < rows; r++, x += k, y += out_c) te_row_times_matrix(x, w, folded_bias, k, out_c, &c, y);
+}
+
+void te_matmul_row_pairs_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, int32_t rows, int32_t k,
+                            int32_t out_c, const te_mac_params *p, int32_t *scratch, int8_t *y) {
+  te_matmul_pairs(x, w, folded_bias, rows, k, out_c, p, scratch, y);
+}
+
+void te_matmul_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, int32_t rows, int32_t k, int32_t out_c,
+                  const te_mac_params *p, int8_t *y) {
+  te_matmul_pairs(x, w, folded_bias, rows, k, out_c, p, NULL, y);
 }
 
 /* Windows of two neighbouring pixels of one output row whose taps all lie inside the input (dilation_w 1), src at
@@ -302,19 +378,23 @@ static void te_gather_inner_pair(const int8_t *src, const te_window *g, int8_t *
   }
 }
 
-/* te_conv2d_s8 two output pixels at a time, as te_matmul_row_pairs_s8 takes two rows: `patch` (cScratchBytes) holds
-   their widened windows (16·ceil(k/4) bytes) and then the two int8 windows they are gathered into. A lone last
+/* Two output pixels at a time, as te_matmul_pairs takes two rows: their windows gathered into `patch` and, when
+   `wide`, widened into its first 16·ceil(k/4) bytes (the windows after them), else read as they are (the second
+   window k bytes after the first, which has 4·ceil(k/4) bytes of room: its last word is read whole). A lone last
    pixel, and layers with TFLite's (multiplier, shift) arrays, take the one-window path. The pixel's row and column
    are counted rather than divided out, and a pair wholly inside the input skips the gather's bounds tests. */
-void te_conv2d_row_pairs_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, const te_window *g, int32_t out_c,
-                  const te_mac_params *p, int8_t *patch, int8_t *y) {
+static inline __attribute__((always_inline)) void te_conv2d_pairs(const int8_t *x, const int8_t *w,
+                                                                  const int32_t *folded_bias, const te_window *g,
+                                                                  int32_t out_c, const te_mac_params *p,
+                                                                  int8_t *patch, int32_t wide, int8_t *y) {
   const int32_t k = g->kh * g->kw * g->c, steps = (k + 3) >> 2, pixels = g->oh * g->ow, ow = g->ow;
   const int32_t c_in = g->c, last_iy = (g->kh - 1) * g->dilation_h, last_ix = g->stride_w + g->kw - 1;
   const int8_t zero_point = (int8_t)(-p->input_offset);
   const te_row_constants c = te_row_constants_of(p);
-  int32_t *const wide = (int32_t *)(void *)patch; /* the arena's scratch is word-aligned */
-  int8_t *const pa = patch + 16 * steps, *const pb = pa + k;
+  int8_t *const pa = wide ? patch + 16 * steps : patch, *const pb = pa + k;
+  te_pair_job job = te_pair_job_of(patch, steps, k, folded_bias, &c);
   int32_t n, i, oy, ox;
+  if (!wide) job.end = pa + 4 * steps;
   for (n = 0; n < g->n; n++) {
     i = 0;
     if (!p->shifts) {
@@ -326,8 +406,8 @@ void te_conv2d_row_pairs_s8(const int8_t *x, const int8_t *w, const int32_t *fol
           te_gather_patch(x, g, n, oy, ox, zero_point, pa);
           te_gather_patch(x, g, n, ox + 1 < ow ? oy : oy + 1, ox + 1 < ow ? ox + 1 : 0, zero_point, pb);
         }
-        te_widen_row_pair(pa, pb, k, wide);
-        te_row_pair_times_matrix(wide, steps, w, folded_bias, out_c, &c, y, y + out_c);
+        if (wide) te_widen_row_pair(pa, pb, k, (int32_t *)(void *)patch); /* the arena's scratch is word-aligned */
+        te_row_pair_times_matrix(&job, steps, !wide, w, out_c, &c, y, y + out_c);
         ox += 2;
         if (ox >= ow) ox -= ow, oy++;
       }
@@ -337,4 +417,14 @@ void te_conv2d_row_pairs_s8(const int8_t *x, const int8_t *w, const int32_t *fol
       te_row_times_matrix(pa, w, folded_bias, k, out_c, &c, y);
     }
   }
+}
+
+void te_conv2d_row_pairs_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, const te_window *g,
+                            int32_t out_c, const te_mac_params *p, int8_t *patch, int8_t *y) {
+  te_conv2d_pairs(x, w, folded_bias, g, out_c, p, patch, 1, y);
+}
+
+void te_conv2d_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, const te_window *g, int32_t out_c,
+                  const te_mac_params *p, int8_t *patch, int8_t *y) {
+  te_conv2d_pairs(x, w, folded_bias, g, out_c, p, patch, 0, y);
 }
