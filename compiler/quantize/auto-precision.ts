@@ -2,12 +2,13 @@
  * @fileoverview `--precision auto`: a precision per layer chosen by measured sensitivity under the budgets.
  * Sensitivity: on a few calibration inputs, the output's noise fraction e = Σ(f − dq)² / Σf² (f the f32 output, dq
  * the dequantized integer-reference output; SQNR = −10·log10 e) of the all-int8 graph, and of the graph with only one
- * layer (with weights, or a softmax: only 16×8) moved to int4w (its rise, Δ4) or to 16×8 (its fall, Δ16), without
- * bias correction. A plan's noise is predicted as e_int8 + ΣΔ4 − ΣΔ16 (errors of different layers add as independent
- * noise). Candidates: the first i layers in order of least Δ4 per flash byte saved at int4w, with the first j of the
- * others in order of most Δ16 per extra instruction at 16×8, for every i and j, within the budgets; their Pareto
- * front (flash and instructions against SQNR) is what the report shows. The best few predictions are then measured as they would ship (bias-corrected, on every
- * calibration input) beside all-int8, and the best measured one is the choice.
+ * layer (with weights, or a softmax: only 16×8) moved to int4w (its rise, Δ4) or to 16×8 (its fall, Δ16), each
+ * bias-corrected as the model ships. A plan's noise is predicted as e_int8 + ΣΔ4 − ΣΔ16 (errors of different layers
+ * add as independent noise). Candidates: the first i layers in order of least Δ4 per flash byte saved at int4w, with the first j of the
+ * others in order of most Δ16 per extra instructions and flash at 16×8 (as fractions of all-int8's), for every i and
+ * j, within the budgets; their Pareto front (flash and instructions against SQNR) is what the report shows. The best
+ * few predictions are then measured as they would ship (bias-corrected on half the calibration inputs, measured on
+ * the other half, both ways) beside all-int8, and the best measured one is the choice.
  */
 
 import { TinyedgeError } from '../errors.ts';
@@ -16,7 +17,14 @@ import { runF32 } from '../reference/f32/interpreter.ts';
 import { runInteger } from '../reference/integer/interpreter.ts';
 import { correctBiases } from './bias-correction.ts';
 import type { TensorRange } from './calibrate.ts';
-import { type LayerCost, layerCosts, type MacsPerInstruction, planCost, planRamBytes } from './layer-costs.ts';
+import {
+  type LayerCost,
+  layerCosts,
+  type MacsPerInstruction,
+  mixingInstructions,
+  planCost,
+  planRamBytes,
+} from './layer-costs.ts';
 import { int8OnlyOutputs, type LayerPrecision, type PrecisionPlan } from './precision-plan.ts';
 import { dequantizeArray, quantizeForTensor } from './prepare/quant-params.ts';
 import { quantizeGraph } from './quantize-graph.ts';
@@ -128,7 +136,7 @@ const packsInt4 = (c: LayerCost) => c.flash.int4w < c.flash.int8;
 
 /**
  * All-int8's output noise on `inputs`, and each layer's change with only it at int4w (where its weights pack) or at
- * 16×8 (unless kept int8); measured without bias correction, which the final quantization then applies.
+ * 16×8 (unless kept int8); each bias-corrected on `inputs`, as the final quantization will be.
  */
 function measureSensitivity(
   f32: Graph,
@@ -140,7 +148,9 @@ function measureSensitivity(
 ): SensitivityMeasure {
   const reference = inputs.map((x) => runF32(f32, { [f32.inputs[0]!]: x }).get(f32.outputs[0]!)!);
   const noise = (plan: PrecisionPlan) => {
-    const e = noiseFraction(quantizeGraph(f32, ranges, plan), inputs, reference);
+    const q = quantizeGraph(f32, ranges, plan);
+    correctBiases(f32, q, inputs);
+    const e = noiseFraction(q, inputs, reference);
     step();
     return e;
   };
@@ -205,7 +215,12 @@ export function choosePrecision(
   }));
   const packable = layers.filter((l) => packsInt4(l.cost));
   const toInt4 = ordered(packable, (l) => (l.cost.flash.int8 - l.cost.flash.int4w) / Math.max(l.rise4, 1e-12));
-  const instructions8 = planCost(costs, {}).instructions;
+  const { flash: flash8, instructions: instructions8 } = planCost(costs, {});
+  // What a layer's move to 16×8 spends, as fractions of all-int8's: instructions (a 16×8 layer of many MACs per
+  // output can need fewer than int8) and flash (its int64 biases); a free move (a softmax) goes first.
+  const extra16 = (c: LayerCost) =>
+    Math.max(0, c.instructions['16x8'] - c.instructions.int8) / instructions8 +
+    Math.max(0, c.flash['16x8'] - c.flash.int8) / flash8;
   const budgets = {
     ...(options.budgetFlash !== undefined && { flash: options.budgetFlash }),
     ...(options.budgetRam !== undefined && { ram: options.budgetRam }),
@@ -218,7 +233,7 @@ export function choosePrecision(
     const int4 = new Set(toInt4.slice(0, i).map((l) => l.cost.node));
     const toX16 = ordered(
       layers.filter((l) => !int4.has(l.cost.node) && l.fall16 > 0),
-      (l) => l.fall16 / Math.max(l.cost.instructions['16x8'] - l.cost.instructions.int8, 1e-9),
+      (l) => l.fall16 / Math.max(extra16(l.cost), 1e-12),
     );
     for (let j = 0; j <= toX16.length; j++) {
       const plan: Record<string, LayerPrecision> = {};
@@ -228,7 +243,9 @@ export function choosePrecision(
         base +
         toInt4.slice(0, i).reduce((s, l) => s + l.rise4, 0) -
         toX16.slice(0, j).reduce((s, l) => s + l.fall16, 0);
-      const { flash, instructions } = planCost(costs, plan);
+      const cost = planCost(costs, plan);
+      const { flash } = cost;
+      const instructions = cost.instructions + mixingInstructions(f32, plan);
       const point = { sqnrDb: db(Math.max(noise, base * 1e-3)), flash, instructions, int4w: i, x16: j };
       points.push(point);
       const fits =

@@ -10,6 +10,7 @@ import { type Graph, type Node, tensorOf } from '../ir/graph.ts';
 import { modelStats } from '../ir/stats.ts';
 import { sizeOf } from '../ir/tensor.ts';
 import {
+  activationTypeOfPrecision,
   activationTypes,
   LAYER_PRECISIONS,
   type LayerPrecision,
@@ -26,21 +27,31 @@ export type MacsPerInstruction = Readonly<Record<LayerPrecision, Readonly<Record
 
 /**
  * Measured on cortex-m4 over builder:mobilenet_v2_0.35_96's layers (`tinyedge bench ARTIFACT --target cortex-m4`
- * on its all-int8 and all-16×8 artifacts, 2026-12-07): int8 on the SMLAD kernels, 16×8 on the ref int16 kernels.
- * The 16×8 SMLAD kernels (kernels/cortex-m-dsp/int16_mac.c) run those layers at 0.198, 0.298, 0.096 and 0.784, but
- * those rates are not used: with them auto's plan for MLPerf Tiny's VWW measured 1.46× int8's instructions against
- * its 1.15× budget (a rate per MAC misses the 16×8 kernels' requantization cost per output, larger than int8's, so
- * it flatters layers with few MACs per output), and KWS's measured no better than int8 (docs/benchmarks.md);
- * int4w from the packed int4 kernels' layer bench (`bench --suite int4-weights --target cortex-m4`: 1.5× int8's
- * instructions on pointwise layers, 1.6× on dense ones; other layers keep int8 weights). The choice reads only ratios
- * against all-int8 (the instruction budget is a multiple of it), so the table serves every target until one is
- * measured apart.
+ * on its all-int8 and all-16×8 artifacts, 2026-12-07): int8 and 16×8 on their SMLAD kernels (16×8:
+ * kernels/cortex-m-dsp/int16_mac.c); int4w from the packed int4 kernels' layer bench (`bench --suite int4-weights
+ * --target cortex-m4`: 1.5× int8's instructions on pointwise layers, 1.6× on dense ones; other layers keep int8
+ * weights). A 16×8 pointwise layer's requantization from its int64 sums costs far more per output than int8's, so
+ * its rate is a fit of MACs / rate + PER_OUTPUT_16X8 · outputs over the model's 1×1 layers (within 5% on each);
+ * its other kinds have a fixed number of MACs per output in these models, so a rate alone fits them. The choice
+ * reads only ratios against all-int8 (the instruction budget is a multiple of it), so the table serves every target
+ * until one is measured apart.
  */
 export const MACS_PER_INSTRUCTION: MacsPerInstruction = {
   int8: { conv: 0.341, pointwise: 0.477, depthwise: 0.328, dense: 0.72 },
-  '16x8': { conv: 0.072, pointwise: 0.079, depthwise: 0.047, dense: 0.098 },
+  '16x8': { conv: 0.198, pointwise: 0.833, depthwise: 0.096, dense: 0.784 },
   int4w: { conv: 0.341, pointwise: 0.318, depthwise: 0.328, dense: 0.45 },
 };
+
+/** Instructions per output of a 16×8 pointwise layer beside its MACs (see MACS_PER_INSTRUCTION). */
+const PER_OUTPUT_16X8 = 52;
+
+/**
+ * Instructions per element of a conversion between int8 and int16 (the requantize a mixed plan puts between
+ * layers of different precision: 37 to int16, 47 to int8 on cortex-m4), and what an int16 add costs per element
+ * over an int8 one (50–74): both measured on the same model's mixed artifacts.
+ */
+const CONVERSION_PER_ELEMENT = 42;
+const INT16_ADD_EXTRA = 65;
 
 function kindOf(g: Graph, n: Node): MacKind {
   if (n.op === 'depthwise_conv2d') return 'depthwise';
@@ -85,6 +96,7 @@ export function layerCosts(g: Graph, rate: MacsPerInstruction = MACS_PER_INSTRUC
         LayerPrecision,
         number
       >;
+      if (kind === 'pointwise') instructions['16x8'] += PER_OUTPUT_16X8 * sizeOf(tensorOf(g, n.outputs[0]!).shape);
       return { node: n.name, macs, flash, instructions };
     });
 }
@@ -99,6 +111,30 @@ export function planCost(costs: readonly LayerCost[], plan: PrecisionPlan): { fl
     instructions += c.instructions[p];
   }
   return { flash, instructions };
+}
+
+/**
+ * Instructions a plan adds outside its layers with weights: a conversion for each tensor read at the other
+ * activation type (once per tensor and type), and the extra of each add that runs on int16.
+ */
+export function mixingInstructions(g: Graph, plan: PrecisionPlan): number {
+  if (Object.keys(plan).length === 0) return 0;
+  const types = activationTypes(g, plan);
+  const elements = (name: string) => sizeOf(tensorOf(g, name).shape);
+  const converted = new Set<string>();
+  let total = 0;
+  for (const n of g.nodes) {
+    const out = types.get(n.outputs[0]!)!;
+    const reads = MAC_OPS.has(n.op) ? activationTypeOfPrecision(plan[n.name] ?? 'int8') : out;
+    for (const i of n.inputs) {
+      const t = types.get(i);
+      if (t === undefined || t === reads || converted.has(`${i} ${reads}`)) continue;
+      converted.add(`${i} ${reads}`);
+      total += CONVERSION_PER_ELEMENT * elements(i);
+    }
+    if (n.op === 'add' && out === 'int16') total += INT16_ADD_EXTRA * elements(n.outputs[0]!);
+  }
+  return total;
 }
 
 /** The largest inputs + output bytes of any node under the plan: a lower bound of the arena the planner finds. */
