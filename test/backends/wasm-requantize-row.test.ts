@@ -29,7 +29,7 @@ async function requantized(
     requantizeRow(f, f.c(ACC), f.c(OUT), CHANNELS, { table: 0, vector: { at: TABLE, rq } }, p),
   ]);
   module.exportFn('run');
-  const { instance } = await WebAssembly.instantiate(module.emit(1));
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(module.emit(1) as Uint8Array<ArrayBuffer>));
   const exports = instance.exports as { run: () => void; memory: WebAssembly.Memory };
   exports.run();
   return { out: new Int8Array(exports.memory.buffer, OUT, CHANNELS).slice(), clamped: rq.clamped };
