@@ -19,7 +19,7 @@ async function requantized(
   shifts: Int32Array,
   accBounds: Float64Array | undefined,
   p: { outputOffset: number; actMin: number; actMax: number },
-): Promise<{ out: Int8Array; clamped: boolean }> {
+): Promise<{ out: Int8Array; clamped: boolean; fixedShift: boolean }> {
   const rq = simdRequantTable(multipliers, shifts, accBounds);
   if (!rq) throw new Error('no SIMD table');
   const module = new WasmModule();
@@ -32,7 +32,11 @@ async function requantized(
   const instance = new WebAssembly.Instance(new WebAssembly.Module(module.emit(1) as Uint8Array<ArrayBuffer>));
   const exports = instance.exports as { run: () => void; memory: WebAssembly.Memory };
   exports.run();
-  return { out: new Int8Array(exports.memory.buffer, OUT, CHANNELS).slice(), clamped: rq.clamped };
+  return {
+    out: new Int8Array(exports.memory.buffer, OUT, CHANNELS).slice(),
+    clamped: rq.clamped,
+    fixedShift: rq.fixedShift,
+  };
 }
 
 /** TFLite's int8 output of each accumulator. */
@@ -51,21 +55,24 @@ describe('SIMD128 row requantization equals TFLite', () => {
   const next = mulberry32(20);
   const multipliers = Int32Array.from({ length: CHANNELS }, () => 2 ** 30 + Math.floor(next() * (2 ** 30 - 1)));
   const shifts = Int32Array.from({ length: CHANNELS }, (_, c) => (c % 7 === 0 ? 1 + (c % 4) : -1 - (c % 11)));
-  // Left-shifting channels (output scale above the accumulator's) see smaller accumulators, as in real layers.
-  const bounds = Float64Array.from({ length: CHANNELS }, (_, c) => 2 ** (shifts[c]! > 0 ? 12 : 14 + (c % 6)) + c);
+  // Left-shifting channels (output scale above the accumulator's) see smaller accumulators, as in real layers. The
+  // smaller bounds allow the fixed shift S = 16, the larger ones only the layer's largest s.
+  const boundsOf = (top: number) =>
+    Float64Array.from({ length: CHANNELS }, (_, c) => 2 ** (shifts[c]! > 0 ? top - 7 : top - 5 + (c % 6)) + c);
   const cases = [
     { outputOffset: -128, actMin: -128, actMax: 127 },
     { outputOffset: 5, actMin: -128, actMax: 127 },
     { outputOffset: -3, actMin: -100, actMax: 90 },
   ];
 
-  it.each(cases.map((p) => [p.outputOffset, p.actMin, p.actMax, p]))(
-    'unclamped at ±the accumulator bounds and inside (zp %i, act [%i, %i])',
-    async (_z, _lo, _hi, p) => {
+  it.each(cases.flatMap((p) => [15, 19].map((top) => [p.outputOffset, p.actMin, p.actMax, top, p] as const)))(
+    'unclamped at ±the accumulator bounds and inside (zp %i, act [%i, %i], bounds up to 2^%i)',
+    async (_z, _lo, _hi, top, p) => {
+      const bounds = boundsOf(top);
       for (const sign of [1, -1, 0]) {
         const acc = Int32Array.from(bounds, (b, c) => (sign ? sign * b : Math.round((2 * next() - 1) * b) + (c & 1)));
-        const { out, clamped } = await requantized(acc, multipliers, shifts, bounds, p);
-        expect(clamped).toBe(false);
+        const { out, clamped, fixedShift } = await requantized(acc, multipliers, shifts, bounds, p);
+        expect([clamped, fixedShift]).toEqual([false, top < 16]);
         expect(out).toEqual(reference(acc, multipliers, shifts, p));
       }
     },
@@ -81,7 +88,7 @@ describe('SIMD128 row requantization equals TFLite', () => {
   });
 
   it('keeps the clamp when a bound is too large to leave it out', async () => {
-    const big = Float64Array.from(bounds, (b, c) => (c === 3 ? 2 ** 29 : b));
+    const big = Float64Array.from(boundsOf(19), (b, c) => (c === 3 ? 2 ** 29 : b));
     const rq = simdRequantTable(multipliers, shifts, big);
     expect(rq?.clamped).toBe(true);
   });
