@@ -48,7 +48,8 @@ export function storeRequantized(
 /**
  * Per-channel constants of the SIMD128 requantization, five i32x4 per block of four channels (SIMD_REQUANT_BLOCK
  * bytes): the multiplier M, 2^left, the bounds ±B on the multiplier's input x (past which the output saturates
- * anyway), and 2^(S−s) which brings every channel's right shift s to the layer's largest, S.
+ * anyway), and 2^(S−s) which brings every channel's right shift s to the layer's largest, S (2^(left+1) when
+ * unclamped, below).
  *
  * Why that is exact: B is the least x with SRDHM(x, M) ≥ 2^s·256, so x ≥ B rounds to q ≥ 256 and x ≤ −B to q ≤ −255,
  * which saturate int8 with any zero point (and SRDHM is monotone): clamping x to ±B changes no output. It keeps |x| < 2^30, so SRDHM is
@@ -58,6 +59,9 @@ export function storeRequantized(
  * shift, but a per-lane multiply by 2^(S−s) (at most 2^(S+9), with the rounding below 2^31) and one uniform shift by
  * S do it. Layers with S > 21, or a B of 2^30 or more, keep the scalar path (`simdRequantTable` returns undefined).
  * The output zero point rides in the rounding constant: adding zp·2^S before the shift adds exactly zp after it.
+ * When the layer's weights bound every accumulator tightly enough that x·2^left stays below 2^30 and y·2^(S−s) plus
+ * the rounding below 2^31 without the clamp (the usual case: `unclampedBounds`), the clamp is left out: q is then
+ * TFLite's exact value, and the saturating narrowing does the rest.
  */
 export interface SimdRequant {
   table: Int32Array;
@@ -65,7 +69,17 @@ export interface SimdRequant {
   shift: number;
   /** Whether any channel shifts left (multipliers above one); most layers skip that multiply. */
   leftShift: boolean;
+  /** Whether x is clamped to ±B: false when the accumulators' bounds make it a no-op for exactness. */
+  clamped: boolean;
+  /**
+   * Whether S is FIXED_SHIFT rather than the largest s (any S ≥ every s is exact when nothing overflows): the
+   * helpers then shift by a constant, which V8 emits as one instruction against four for a shift in a register.
+   */
+  fixedShift: boolean;
 }
+
+/** The uniform shift S of the layers whose accumulator bounds allow it (unclamped); 16 suits the default model's. */
+const FIXED_SHIFT = 16;
 
 /** Bytes of one block of four channels in the SIMD requantization table. */
 export const SIMD_REQUANT_BLOCK = 80;
@@ -81,11 +95,35 @@ function saturationBound(m: number, right: number): number {
 }
 
 /**
+ * Whether no channel needs the clamp to ±B: with |acc| ≤ `accBounds[c]`, x = acc·2^left stays below 2^30 (so 2x
+ * fits an i32) and |y|·2^(S−s) plus the rounding constant (2^(S−1) + zp·2^S with |zp| ≤ 128) below 2^31.
+ */
+function unclampedBounds(
+  multipliers: ArrayLike<number>,
+  shifts: ArrayLike<number>,
+  shift: number,
+  accBounds: ArrayLike<number>,
+): boolean {
+  for (let c = 0; c < multipliers.length; c++) {
+    const x = accBounds[c]! * 2 ** Math.max(shifts[c]!, 0);
+    if (x >= 2 ** 30) return false;
+    const y = Math.ceil((x * multipliers[c]!) / 2 ** 31) + 1;
+    if (y * 2 ** (shift - Math.max(-shifts[c]!, 0)) + 2 ** (shift + 8) >= 2 ** 31) return false;
+  }
+  return true;
+}
+
+/**
  * The SIMD requantization table of per-channel multipliers and shifts (TFLite convention: shift > 0 is left), or
  * undefined when a channel shifts right by more than 21 or its bound B reaches 2^30. S is at least 1, which is exact
- * for s = 0 channels too (floor((2y + 1 − [y<0]) / 2) = y) and spares the helpers a special case.
+ * for s = 0 channels too (floor((2y + 1 − [y<0]) / 2) = y) and spares the helpers a special case. `accBounds`, the
+ * largest |accumulator| of each channel when known, lets the helpers leave the clamp out (SimdRequant.clamped).
  */
-export function simdRequantTable(multipliers: ArrayLike<number>, shifts: ArrayLike<number>): SimdRequant | undefined {
+export function simdRequantTable(
+  multipliers: ArrayLike<number>,
+  shifts: ArrayLike<number>,
+  accBounds?: ArrayLike<number>,
+): SimdRequant | undefined {
   const n = multipliers.length;
   let shift = 1;
   let leftShift = false;
@@ -95,6 +133,10 @@ export function simdRequantTable(multipliers: ArrayLike<number>, shifts: ArrayLi
     leftShift ||= s > 0;
   }
   if (shift > MAX_SIMD_SHIFT) return undefined;
+  const fixedShift =
+    accBounds !== undefined && shift <= FIXED_SHIFT && unclampedBounds(multipliers, shifts, FIXED_SHIFT, accBounds);
+  if (fixedShift) shift = FIXED_SHIFT;
+  const clamped = !fixedShift && (!accBounds || !unclampedBounds(multipliers, shifts, shift, accBounds));
   const blocks = Math.ceil(n / 4);
   const table = new Int32Array((blocks * SIMD_REQUANT_BLOCK) / 4);
   for (let c = 0; c < blocks * 4; c++) {
@@ -108,7 +150,10 @@ export function simdRequantTable(multipliers: ArrayLike<number>, shifts: ArrayLi
     table[base + 12] = -bound;
     table[base + 16] = 2 ** (shift - right);
   }
-  return { table, shift, leftShift };
+  // Unclamped, the doubling of x rides in the left-shift multiply: one i32x4.mul by 2^(left+1) instead of two ops.
+  if (!clamped)
+    for (let b = 0; b < blocks; b++) for (let j = 0; j < 4; j++) table[(b * SIMD_REQUANT_BLOCK) / 4 + 4 + j]! *= 2;
+  return { table, shift, leftShift, clamped, fixedShift };
 }
 
 /** Output quantization of a layer: zero point and activation clamp. */
@@ -161,43 +206,41 @@ export function requantizeRow(
   }
   const full = Math.floor(count / 16);
   const tail = count % 16;
-  const name = `requant_row${v.rq.leftShift ? '_left' : ''}_t${tail}`;
+  // Most layers' activation range is all of int8 (ReLU6 lands on the output range's ends): no clamp after narrowing.
+  const actClamp = p.actMin > -128 || p.actMax < 127;
+  const name = `requant_row${v.rq.leftShift ? '_left' : ''}${v.rq.clamped ? '' : '_unclamped'}${v.rq.fixedShift ? '_s16' : ''}${actClamp ? '_act' : ''}_t${tail}`;
   f.module.helper(name, ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'], 'none', (h) => {
     const { i32x4, i8x16 } = h.simd;
     const [at, out, block] = [h.i32(), h.i32(), h.i32()];
     const [rounding, lo, hi, packed] = [h.v128(), h.v128(), h.v128(), h.v128()];
     /**
      * `n` requantized vectors (n = 2 or 4; vectors past `real` are zero) narrowed to int8 with saturation, then
-     * clamped: the saturated q + zp clamped to [act_min, act_max] is the clamp of q + zp, 16 lanes at a time.
+     * clamped if the layer's activation range needs it: the saturated q + zp clamped to [act_min, act_max] is the
+     * clamp of q + zp, 16 lanes at a time.
      */
-    const narrowed = (n: number, real: number) =>
-      i8x16.min_s(
-        i8x16.max_s(
-          narrowToInt8(
-            h,
-            Array.from({ length: n }, (_, j) =>
-              j < real
-                ? requantizeVector(
-                    h,
-                    h.loadV128(at.get(), 16 * j),
-                    () => block.get(),
-                    j * SIMD_REQUANT_BLOCK,
-                    v.rq,
-                    rounding,
-                    () => h.param(7),
-                  )
-                : h.i32x4Const(0),
-            ),
-          ),
-          lo.get(),
+    const narrowed = (n: number, real: number) => {
+      const q = narrowToInt8(
+        h,
+        Array.from({ length: n }, (_, j) =>
+          j < real
+            ? requantizeVector(
+                h,
+                h.loadV128(at.get(), 16 * j),
+                () => block.get(),
+                j * SIMD_REQUANT_BLOCK,
+                v.rq,
+                rounding,
+                () => (v.rq.fixedShift ? h.c(FIXED_SHIFT) : h.param(7)),
+              )
+            : h.i32x4Const(0),
         ),
-        hi.get(),
       );
+      return actClamp ? i8x16.min_s(i8x16.max_s(q, lo.get()), hi.get()) : q;
+    };
     const vectors = Math.ceil(tail / 4);
     return [
       rounding.set(i32x4.splat(h.param(4))),
-      lo.set(i8x16.splat(h.param(5))),
-      hi.set(i8x16.splat(h.param(6))),
+      ...(actClamp ? [lo.set(i8x16.splat(h.param(5))), hi.set(i8x16.splat(h.param(6)))] : []),
       out.set(h.param(1)),
       block.set(h.param(2)),
       h.for(
@@ -290,16 +333,15 @@ function requantizeVector(
   return f.thenV128(
     [
       m.set(f.loadV128(block(), offset)),
-      x.set(
-        i32x4.max_s(
-          i32x4.min_s(
-            rq.leftShift ? i32x4.mul(acc, f.loadV128(block(), offset + 16)) : acc,
-            f.loadV128(block(), offset + 32),
-          ),
-          f.loadV128(block(), offset + 48),
-        ),
-      ),
-      x.set(i32x4.add(x.get(), x.get())),
+      ...(rq.clamped
+        ? [
+            x.set(rq.leftShift ? i32x4.mul(acc, f.loadV128(block(), offset + 16)) : acc),
+            x.set(
+              i32x4.max_s(i32x4.min_s(x.get(), f.loadV128(block(), offset + 32)), f.loadV128(block(), offset + 48)),
+            ),
+            x.set(i32x4.add(x.get(), x.get())),
+          ]
+        : [x.set(rq.leftShift ? i32x4.mul(acc, f.loadV128(block(), offset + 16)) : i32x4.add(acc, acc))]),
       y.set(
         i8x16.shuffle(
           high(i64x2.extmul_low_i32x4_s(x.get(), m.get())),
