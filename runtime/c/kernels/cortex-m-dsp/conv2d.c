@@ -242,9 +242,16 @@ typedef struct {
   "ssat " b ", #8, " b "\n\t"
 #define TE_PAIR_INSERT(a, b, lsb) "bfi r0, " a ", #" lsb ", #8\n\tbfi r4, " b ", #" lsb ", #8\n\t"
 
-/* The group's eight accumulators requantized in registers, clamped bytewise (te_clamp4_s8: the full int8 range
-   leaves them as they are), stored at ya and yb; the next group until ya reaches ya_end. */
-#define TE_PAIR_GROUP_END                                                                                          \
+/* Both packed rows (r0, r4) clamped bytewise to the activation range (te_clamp4_s8). */
+#define TE_PAIR_CLAMP                                                                                              \
+  "ldrd r8, r9, [sp, #28]\n\t"                                                                                     \
+  "ssub8 r10, r0, r8\n\tsel r0, r0, r8\n\tssub8 r10, r0, r9\n\tsel r0, r9, r0\n\t"                                 \
+  "ssub8 r10, r4, r8\n\tsel r4, r4, r8\n\tssub8 r10, r4, r9\n\tsel r4, r9, r4\n\t"
+
+/* The group's eight accumulators requantized in registers, CLAMP (TE_PAIR_CLAMP, or nothing where the range is
+   int8's, which SSAT already gives: 10 cycles a group), stored at ya and yb; the next group until ya reaches
+   ya_end. */
+#define TE_PAIR_GROUP_END(CLAMP)                                                                                   \
   "ldr r11, [sp, #4]\n\t"                                                                                          \
   "ldr r12, [sp, #24]\n\t"                                                                                         \
   TE_PAIR_REQUANTIZE("r0", "r4")                                                                                   \
@@ -252,9 +259,7 @@ typedef struct {
   TE_PAIR_REQUANTIZE("r2", "r6") TE_PAIR_INSERT("r2", "r6", "16")                                                  \
   TE_PAIR_REQUANTIZE("r3", "r7") TE_PAIR_INSERT("r3", "r7", "24")                                                  \
   "str r11, [sp, #4]\n\t"                                                                                          \
-  "ldrd r8, r9, [sp, #28]\n\t"                                                                                     \
-  "ssub8 r10, r0, r8\n\tsel r0, r0, r8\n\tssub8 r10, r0, r9\n\tsel r0, r9, r0\n\t"                                 \
-  "ssub8 r10, r4, r8\n\tsel r4, r4, r8\n\tssub8 r10, r4, r9\n\tsel r4, r9, r4\n\t"                                 \
+  CLAMP                                                                                                            \
   "ldrd r8, r9, [sp, #8]\n\t"                                                                                      \
   "str r0, [r8], #4\n\t"                                                                                           \
   "str r4, [r9], #4\n\t"                                                                                           \
@@ -269,11 +274,15 @@ typedef struct {
    accumulators never leave their registers (gcc's allocator cannot hold fourteen for an inline asm and spilled
    them around the requantization). Naked, so the C around it is none: the job and the weights arrive in r0, r1. Two
    and four steps (K ≤ 16, VWW's first pointwise layers) run straight, without the dispatch and the end test. */
-#define TE_PAIR_GROUPS(name, STEPS)                                                                    \
+#define TE_PAIR_GROUPS_CLAMP(name, STEPS, CLAMP)                                                       \
   static __attribute__((naked, noinline)) void name(const te_pair_job *job __attribute__((unused)), \
                                                     const int8_t *w __attribute__((unused))) {       \
-    __asm__ volatile(TE_PAIR_PROLOGUE TE_PAIR_GROUP_START STEPS TE_PAIR_GROUP_END);                 \
+    __asm__ volatile(TE_PAIR_PROLOGUE TE_PAIR_GROUP_START STEPS TE_PAIR_GROUP_END(CLAMP));          \
   }
+/* Each loop twice: name##_clamped for a range narrower than int8's, name for int8's (every MLPerf Tiny layer). */
+#define TE_PAIR_GROUPS(name, STEPS)                           \
+  TE_PAIR_GROUPS_CLAMP(name##_clamped, STEPS, TE_PAIR_CLAMP) \
+  TE_PAIR_GROUPS_CLAMP(name, STEPS, "")
 TE_PAIR_GROUPS(te_row_pair_groups_k8, TE_ROW_PAIR_STEP TE_ROW_PAIR_STEP)
 TE_PAIR_GROUPS(te_row_pair_groups_k16, TE_ROW_PAIR_STEP TE_ROW_PAIR_STEP TE_ROW_PAIR_STEP TE_ROW_PAIR_STEP)
 TE_PAIR_GROUPS(te_row_pair_groups_any, TE_ROW_PAIR_STEPS(TE_ROW_PAIR_STEP, "[sp, #20]"))
@@ -310,13 +319,13 @@ static inline __attribute__((always_inline)) void te_row_pair_times_matrix(te_pa
   if (full) {
     job->ya = ya, job->yb = yb, job->ya_end = ya + full;
     if (raw) {
-      te_raw_pair_groups(job, w);
+      (c->clamp ? te_raw_pair_groups_clamped : te_raw_pair_groups)(job, w);
     } else if (steps == 2) {
-      te_row_pair_groups_k8(job, w);
+      (c->clamp ? te_row_pair_groups_k8_clamped : te_row_pair_groups_k8)(job, w);
     } else if (steps == 4) {
-      te_row_pair_groups_k16(job, w);
+      (c->clamp ? te_row_pair_groups_k16_clamped : te_row_pair_groups_k16)(job, w);
     } else {
-      te_row_pair_groups_any(job, w);
+      (c->clamp ? te_row_pair_groups_any_clamped : te_row_pair_groups_any)(job, w);
     }
   }
   if (full == out_c) return;
