@@ -279,8 +279,8 @@ export const tiles: KernelCase[] = [
       [4, 8, 3, 1, 2, true],
       [4, 8, 3, 1, 2, false],
       // Every pair in one asm loop (out_c % 4 = 0, K % 4 = 0): K = 8, 16, 32 (straight steps) and 64 (sixteen steps a
-      // pass) widened; then with an output range wider than relu6's, so the loops' bytewise clamp runs (K = 16
-      // widened, K = 64 read in place).
+      // pass) widened; then with an output range wider than relu6's, whose bytewise clamp the pairs take one call
+      // at a time (K = 16 widened, K = 64 read in place).
       [8, 12, 1, 1, 1, true],
       [16, 8, 1, 1, 1, true],
       [32, 8, 1, 1, 1, true],

@@ -344,58 +344,57 @@ typedef struct {
   "add sp, #52\n\t"               \
   "pop {r4-r11, pc}\n\t"
 
-/* Every pair of job->pairs in one asm function (out_c % 4 = 0, k % 4 = 0): no call, entry or C loop a pair (~50
-   cycles each on VWW's ~2,000 pointwise pairs). */
-#define TE_PAIR_LOOP_CLAMP(name, SETUP, STEPS, CLAMP)                                                       \
+/* Every pair of job->pairs in one asm function (out_c % 4 = 0, k % 4 = 0, int8's range): no call, entry or C loop
+   a pair (~50 cycles each on VWW's ~2,000 pointwise pairs). */
+#define TE_PAIR_LOOP(name, SETUP, STEPS)                                                                  \
   static __attribute__((naked, noinline)) void name(const te_pair_job *job __attribute__((unused)),      \
                                                     const int8_t *w __attribute__((unused))) {            \
-    __asm__ volatile(TE_PAIR_LOOP_PROLOGUE "2:\n\t" SETUP TE_PAIR_GROUP_START STEPS TE_PAIR_GROUP_END(CLAMP) \
+    __asm__ volatile(TE_PAIR_LOOP_PROLOGUE "2:\n\t" SETUP TE_PAIR_GROUP_START STEPS TE_PAIR_GROUP_END("") \
                          TE_PAIR_NEXT);                                                                   \
   }
 
-/* Each loop twice: name##_clamped for a range narrower than int8's, name for int8's (every MLPerf Tiny layer); the
-   pair loops as name##_loop over the widened rows (or, `raw`, in place). */
-#define TE_PAIR_GROUPS(name, STEPS, SETUP)                                        \
-  TE_PAIR_GROUPS_CLAMP(name##_clamped, STEPS, TE_PAIR_CLAMP)                     \
-  TE_PAIR_GROUPS_CLAMP(name, STEPS, "")                                          \
-  TE_PAIR_LOOP_CLAMP(name##_loop_clamped, SETUP, STEPS, TE_PAIR_CLAMP)           \
-  TE_PAIR_LOOP_CLAMP(name##_loop, SETUP, STEPS, "")
+/* Each group loop twice: name##_clamped for a range narrower than int8's, name for int8's (every MLPerf Tiny
+   layer); the pair loop name##_loop, over the widened rows (or, `raw`, in place), for int8's only (a clamped copy
+   of each would cost 3 KB of code for layers that are rare). */
+#define TE_PAIR_GROUPS(name, STEPS, SETUP)                    \
+  TE_PAIR_GROUPS_CLAMP(name##_clamped, STEPS, TE_PAIR_CLAMP) \
+  TE_PAIR_GROUPS_CLAMP(name, STEPS, "")                      \
+  TE_PAIR_LOOP(name##_loop, SETUP, STEPS)
+#define TE_ROW_PAIR_STEP4 TE_ROW_PAIR_STEP TE_ROW_PAIR_STEP TE_ROW_PAIR_STEP TE_ROW_PAIR_STEP
+#define TE_ROW_PAIR_STEP8 TE_ROW_PAIR_STEP4 TE_ROW_PAIR_STEP4
 TE_PAIR_GROUPS(te_row_pair_groups_k8, TE_ROW_PAIR_STEP TE_ROW_PAIR_STEP, TE_PAIR_WIDEN)
-TE_PAIR_GROUPS(te_row_pair_groups_k16, TE_ROW_PAIR_STEP TE_ROW_PAIR_STEP TE_ROW_PAIR_STEP TE_ROW_PAIR_STEP,
-               TE_PAIR_WIDEN)
+TE_PAIR_GROUPS(te_row_pair_groups_k16, TE_ROW_PAIR_STEP4, TE_PAIR_WIDEN)
 TE_PAIR_GROUPS(te_row_pair_groups_any, TE_ROW_PAIR_STEPS(TE_ROW_PAIR_STEP, "[sp, #20]"), TE_PAIR_WIDEN)
 TE_PAIR_GROUPS(te_raw_pair_groups, "ldr r10, [sp, #44]\n\t" TE_ROW_PAIR_STEPS(TE_RAW_PAIR_STEP, "[sp, #20]"),
                TE_PAIR_IN_PLACE)
 
-/* Where the range is int8's, K = 32 as eight straight steps and K a multiple of 64 as sixteen a pass, no dispatch:
-   VWW's K = 32 to 256 pointwise layers lose the TBH and half their end tests (12 to 30 cycles a group). */
-#define TE_ROW_PAIR_STEP4 TE_ROW_PAIR_STEP TE_ROW_PAIR_STEP TE_ROW_PAIR_STEP TE_ROW_PAIR_STEP
-#define TE_ROW_PAIR_STEP8 TE_ROW_PAIR_STEP4 TE_ROW_PAIR_STEP4
-TE_PAIR_LOOP_CLAMP(te_row_pair_groups_k32_loop, TE_PAIR_WIDEN, TE_ROW_PAIR_STEP8, "")
-TE_PAIR_LOOP_CLAMP(te_row_pair_groups_k64n_loop, TE_PAIR_WIDEN,
-                   "11:\n\t" TE_ROW_PAIR_STEP8 TE_ROW_PAIR_STEP8 "ldr r8, [sp, #20]\n\tcmp r12, r8\n\tbne 11b\n\t", "")
+/* K = 32 as eight straight steps and K a multiple of 64 as sixteen a pass, no dispatch: VWW's K = 32 to 256
+   pointwise layers lose the TBH and half their end tests (12 to 30 cycles a group). */
+TE_PAIR_LOOP(te_row_pair_groups_k32_loop, TE_PAIR_WIDEN, TE_ROW_PAIR_STEP8)
+TE_PAIR_LOOP(te_row_pair_groups_k64n_loop, TE_PAIR_WIDEN,
+             "11:\n\t" TE_ROW_PAIR_STEP8 TE_ROW_PAIR_STEP8 "ldr r8, [sp, #20]\n\tcmp r12, r8\n\tbne 11b\n\t")
 
 typedef void te_pair_fn(const te_pair_job *job, const int8_t *w);
 
-/* The group loop (`loop` 0) or pair loop (1) for the rows' form and step count and the layer's clamp (inlined: a
-   table lookup a pair cost VWW's first conv 8 K cycles). */
+/* The group loop (`loop` 0) or pair loop (1, int8's range only) for the rows' form and step count and the layer's
+   clamp (inlined: a table lookup a pair cost VWW's first conv 8 K cycles). */
 static inline __attribute__((always_inline)) te_pair_fn *te_pair_fn_of(int32_t raw, int32_t steps, int32_t clamp,
                                                                         int32_t loop) {
   if (raw) {
-    if (loop) return clamp ? te_raw_pair_groups_loop_clamped : te_raw_pair_groups_loop;
+    if (loop) return te_raw_pair_groups_loop;
     return clamp ? te_raw_pair_groups_clamped : te_raw_pair_groups;
   }
   if (steps == 2) {
-    if (loop) return clamp ? te_row_pair_groups_k8_loop_clamped : te_row_pair_groups_k8_loop;
+    if (loop) return te_row_pair_groups_k8_loop;
     return clamp ? te_row_pair_groups_k8_clamped : te_row_pair_groups_k8;
   }
   if (steps == 4) {
-    if (loop) return clamp ? te_row_pair_groups_k16_loop_clamped : te_row_pair_groups_k16_loop;
+    if (loop) return te_row_pair_groups_k16_loop;
     return clamp ? te_row_pair_groups_k16_clamped : te_row_pair_groups_k16;
   }
-  if (loop && !clamp && steps == 8) return te_row_pair_groups_k32_loop;
-  if (loop && !clamp && !(steps & 15)) return te_row_pair_groups_k64n_loop;
-  if (loop) return clamp ? te_row_pair_groups_any_loop_clamped : te_row_pair_groups_any_loop;
+  if (loop && steps == 8) return te_row_pair_groups_k32_loop;
+  if (loop && !(steps & 15)) return te_row_pair_groups_k64n_loop;
+  if (loop) return te_row_pair_groups_any_loop;
   return clamp ? te_row_pair_groups_any_clamped : te_row_pair_groups_any;
 }
 
@@ -456,7 +455,7 @@ static inline __attribute__((always_inline)) void te_matmul_pairs(const int8_t *
   const int32_t steps = (k + 3) >> 2;
   te_pair_job job = te_pair_job_of(scratch, steps, k, folded_bias, &c);
   int32_t r = 0;
-  if (!p->shifts && !(k & 3) && !(out_c & 3) && rows >= 2) {
+  if (!p->shifts && !c.clamp && !(k & 3) && !(out_c & 3) && rows >= 2) {
     /* Every pair in the asm: the outputs of the second row end where the next pair's begin. */
     r = rows & ~1;
     job.x = x, job.pairs = rows >> 1, job.w = w, job.out_c = out_c;
