@@ -445,8 +445,9 @@ static inline __attribute__((always_inline)) void te_row_pair_times_matrix(te_pa
 
 /* Rows two at a time: each pair widened once into `scratch` (16·ceil(k/4) bytes), or without it (NULL) read in
    place, the second row right after the first, where k % 4 = 0 (the last word of a row must not run past x); every
-   group of four channels over both. Layers with TFLite's (multiplier, shift) arrays (no 'smmul' pairs), other k and
-   a lone last row take one row at a time. */
+   group of four channels over both; where k and out_c are multiples of four and the range is int8's, every pair in
+   one asm loop (te_*_loop). Layers with TFLite's (multiplier, shift) arrays (no 'smmul' pairs), other k and a lone
+   last row take one row at a time. */
 static inline __attribute__((always_inline)) void te_matmul_pairs(const int8_t *x, const int8_t *w,
                                                                   const int32_t *folded_bias, int32_t rows, int32_t k,
                                                                   int32_t out_c, const te_mac_params *p,
