@@ -278,11 +278,21 @@ export const tiles: KernelCase[] = [
       [3, 8, 3, 2, 1, true],
       [4, 8, 3, 1, 2, true],
       [4, 8, 3, 1, 2, false],
+      // Every pair in one asm loop (out_c % 4 = 0, K % 4 = 0): K = 8, 16, 32 (straight steps) and 64 (sixteen steps a
+      // pass) widened; then with an output range wider than relu6's, whose bytewise clamp the pairs take one call
+      // at a time (K = 16 widened, K = 64 read in place).
+      [8, 12, 1, 1, 1, true],
+      [16, 8, 1, 1, 1, true],
+      [32, 8, 1, 1, 1, true],
+      [64, 8, 1, 1, 1, true],
+      [16, 8, 1, 1, 1, true, true],
+      [64, 12, 1, 1, 1, false, true],
     ] as const
-  ).map(([c, o, k, stride, dilation, pooled], i) => ({
-    name: `${k === 1 ? 'pointwise' : `conv2d ${k}×${k} stride ${stride} dilation ${dilation} SAME,`} ${c} → ${o} channels${pooled ? ' behind a pool (row pairs widened)' : ''}, relu6`,
+  ).map(([c, o, k, stride, dilation, pooled, clamped], i) => ({
+    name: `${k === 1 ? 'pointwise' : `conv2d ${k}×${k} stride ${stride} dilation ${dilation} SAME,`} ${c} → ${o} channels${pooled ? ' behind a pool (row pairs widened)' : ''}, relu6${clamped ? ' into [−8, 8] (clamped)' : ''}`,
     graph: () => convGraphWith(c, o, k, { stride, dilation, padding: 'SAME', pooled }, 820 + i),
     seed: 820 + i,
+    ...(clamped ? { outputRange: { min: -8, max: 8 } } : {}),
     int8Only: true,
   })),
 ];

@@ -210,6 +210,11 @@ typedef struct {
   int8_t *ya_end;      /* 36: ya + 4·(out_c / 4) */
   int32_t entry;       /* 40: steps % 8 */
   int32_t k;           /* 44: the int8 rows' length, the second's offset from the first */
+  /* Read from the job itself (not its stack copy) by the pair loops, te_pair_loop_*: */
+  const int8_t *x;     /* 48: the next pair's first row (k int8), the second k bytes after it */
+  int32_t pairs;       /* 52: the pairs left */
+  const int8_t *w;     /* 56: the weights, each pair's groups from the first */
+  int32_t out_c;       /* 60: a row's outputs, a multiple of four */
 } te_pair_job;
 
 /* Entry: r0 the job (copied to [sp]), r1 the weights (lr). */
@@ -242,9 +247,16 @@ typedef struct {
   "ssat " b ", #8, " b "\n\t"
 #define TE_PAIR_INSERT(a, b, lsb) "bfi r0, " a ", #" lsb ", #8\n\tbfi r4, " b ", #" lsb ", #8\n\t"
 
-/* The group's eight accumulators requantized in registers, clamped bytewise (te_clamp4_s8: the full int8 range
-   leaves them as they are), stored at ya and yb; the next group until ya reaches ya_end. */
-#define TE_PAIR_GROUP_END                                                                                          \
+/* Both packed rows (r0, r4) clamped bytewise to the activation range (te_clamp4_s8). */
+#define TE_PAIR_CLAMP                                                                                              \
+  "ldrd r8, r9, [sp, #28]\n\t"                                                                                     \
+  "ssub8 r10, r0, r8\n\tsel r0, r0, r8\n\tssub8 r10, r0, r9\n\tsel r0, r9, r0\n\t"                                 \
+  "ssub8 r10, r4, r8\n\tsel r4, r4, r8\n\tssub8 r10, r4, r9\n\tsel r4, r9, r4\n\t"
+
+/* The group's eight accumulators requantized in registers, CLAMP (TE_PAIR_CLAMP, or nothing where the range is
+   int8's, which SSAT already gives: 10 cycles a group), stored at ya and yb; the next group until ya reaches
+   ya_end. */
+#define TE_PAIR_GROUP_END(CLAMP)                                                                                   \
   "ldr r11, [sp, #4]\n\t"                                                                                          \
   "ldr r12, [sp, #24]\n\t"                                                                                         \
   TE_PAIR_REQUANTIZE("r0", "r4")                                                                                   \
@@ -252,32 +264,139 @@ typedef struct {
   TE_PAIR_REQUANTIZE("r2", "r6") TE_PAIR_INSERT("r2", "r6", "16")                                                  \
   TE_PAIR_REQUANTIZE("r3", "r7") TE_PAIR_INSERT("r3", "r7", "24")                                                  \
   "str r11, [sp, #4]\n\t"                                                                                          \
-  "ldrd r8, r9, [sp, #28]\n\t"                                                                                     \
-  "ssub8 r10, r0, r8\n\tsel r0, r0, r8\n\tssub8 r10, r0, r9\n\tsel r0, r9, r0\n\t"                                 \
-  "ssub8 r10, r4, r8\n\tsel r4, r4, r8\n\tssub8 r10, r4, r9\n\tsel r4, r9, r4\n\t"                                 \
+  CLAMP                                                                                                            \
   "ldrd r8, r9, [sp, #8]\n\t"                                                                                      \
   "str r0, [r8], #4\n\t"                                                                                           \
   "str r4, [r9], #4\n\t"                                                                                           \
   "strd r8, r9, [sp, #8]\n\t"                                                                                      \
   "ldr r10, [sp, #36]\n\t"                                                                                         \
   "cmp r8, r10\n\t"                                                                                                \
-  "bne 1b\n\t"                                                                                                     \
-  "add sp, #48\n\t"                                                                                                \
-  "pop {r4-r11, pc}\n\t"
+  "bne 1b\n\t"
+#define TE_PAIR_RETURN "add sp, #48\n\tpop {r4-r11, pc}\n\t"
 
 /* Every full group of four channels over both rows, from the bias to the stored bytes in one asm function: the
    accumulators never leave their registers (gcc's allocator cannot hold fourteen for an inline asm and spilled
    them around the requantization). Naked, so the C around it is none: the job and the weights arrive in r0, r1. Two
    and four steps (K ≤ 16, VWW's first pointwise layers) run straight, without the dispatch and the end test. */
-#define TE_PAIR_GROUPS(name, STEPS)                                                                    \
+#define TE_PAIR_GROUPS_CLAMP(name, STEPS, CLAMP)                                                       \
   static __attribute__((naked, noinline)) void name(const te_pair_job *job __attribute__((unused)), \
                                                     const int8_t *w __attribute__((unused))) {       \
-    __asm__ volatile(TE_PAIR_PROLOGUE TE_PAIR_GROUP_START STEPS TE_PAIR_GROUP_END);                 \
+    __asm__ volatile(TE_PAIR_PROLOGUE TE_PAIR_GROUP_START STEPS TE_PAIR_GROUP_END(CLAMP) TE_PAIR_RETURN); \
   }
-TE_PAIR_GROUPS(te_row_pair_groups_k8, TE_ROW_PAIR_STEP TE_ROW_PAIR_STEP)
-TE_PAIR_GROUPS(te_row_pair_groups_k16, TE_ROW_PAIR_STEP TE_ROW_PAIR_STEP TE_ROW_PAIR_STEP TE_ROW_PAIR_STEP)
-TE_PAIR_GROUPS(te_row_pair_groups_any, TE_ROW_PAIR_STEPS(TE_ROW_PAIR_STEP, "[sp, #20]"))
-TE_PAIR_GROUPS(te_raw_pair_groups, "ldr r10, [sp, #44]\n\t" TE_ROW_PAIR_STEPS(TE_RAW_PAIR_STEP, "[sp, #20]"))
+
+/* The pair loops' entry: the job's pointer kept above its stack copy, at [sp, #48]. */
+#define TE_PAIR_LOOP_PROLOGUE \
+  "push {r4-r11, lr}\n\t"    \
+  "push {r0}\n\t"            \
+  "ldmia r0, {r1-r12}\n\t"   \
+  "push {r1-r12}\n"
+
+/* A pair's start in the loops over the rows of te_matmul_pairs (k % 4 = 0): lr at the weights, and the rows at
+   job->x widened into xs as te_widen_row_pair lays them out (16 cycles a step); job->x moves to the next pair. */
+#define TE_PAIR_WIDEN              \
+  "ldr r0, [sp, #48]\n\t"          \
+  "ldr r12, [r0, #48]\n\t"         \
+  "ldr r10, [sp, #44]\n\t"         \
+  "ldr r11, [sp, #16]\n\t"         \
+  "ldr r7, [sp, #20]\n\t"          \
+  "ldr lr, [r0, #56]\n\t"          \
+  "add r10, r12, r10\n"            \
+  "3:\n\t"                         \
+  "ldr r8, [r12], #4\n\t"          \
+  "ldr r9, [r10], #4\n\t"          \
+  "sxtb16 r0, r8\n\t"              \
+  "sxtb16 r1, r9\n\t"              \
+  "sxtb16 r2, r8, ror #8\n\t"      \
+  "sxtb16 r3, r9, ror #8\n\t"      \
+  "stmia r11!, {r0-r3}\n\t"        \
+  "cmp r11, r7\n\t"                \
+  "bne 3b\n\t"                     \
+  "ldr r0, [sp, #48]\n\t"          \
+  "str r10, [r0, #48]\n\t"
+
+/* The same for rows read in place (te_matmul_s8): xs and end set to the pair's first row. */
+#define TE_PAIR_IN_PLACE         \
+  "ldr r0, [sp, #48]\n\t"        \
+  "ldr r12, [r0, #48]\n\t"       \
+  "ldr r10, [sp, #44]\n\t"       \
+  "ldr lr, [r0, #56]\n\t"        \
+  "add r11, r12, r10\n\t"        \
+  "strd r12, r11, [sp, #16]\n\t" \
+  "add r11, r11, r10\n\t"        \
+  "str r11, [r0, #48]\n\t"
+
+/* After a pair's last group (r9: the second row's end, where the next pair's outputs start): the next pair's bias,
+   constants and outputs, or the return. */
+#define TE_PAIR_NEXT              \
+  "ldr r0, [sp, #48]\n\t"         \
+  "ldr r1, [r0, #52]\n\t"         \
+  "subs r1, r1, #1\n\t"           \
+  "beq 9f\n\t"                    \
+  "str r1, [r0, #52]\n\t"         \
+  "ldrd r2, r3, [r0]\n\t"         \
+  "ldr r4, [r0, #60]\n\t"         \
+  "strd r2, r3, [sp]\n\t"         \
+  "add r5, r9, r4\n\t"            \
+  "strd r9, r5, [sp, #8]\n\t"     \
+  "str r5, [sp, #36]\n\t"         \
+  "b 2b\n"                        \
+  "9:\n\t"                        \
+  "add sp, #52\n\t"               \
+  "pop {r4-r11, pc}\n\t"
+
+/* Every pair of job->pairs in one asm function (out_c % 4 = 0, k % 4 = 0, int8's range): no call, entry or C loop
+   a pair (~50 cycles each on VWW's ~2,000 pointwise pairs). */
+#define TE_PAIR_LOOP(name, SETUP, STEPS)                                                                  \
+  static __attribute__((naked, noinline)) void name(const te_pair_job *job __attribute__((unused)),      \
+                                                    const int8_t *w __attribute__((unused))) {            \
+    __asm__ volatile(TE_PAIR_LOOP_PROLOGUE "2:\n\t" SETUP TE_PAIR_GROUP_START STEPS TE_PAIR_GROUP_END("") \
+                         TE_PAIR_NEXT);                                                                   \
+  }
+
+/* Each group loop twice: name##_clamped for a range narrower than int8's, name for int8's (every MLPerf Tiny
+   layer); the pair loop name##_loop, over the widened rows (or, `raw`, in place), for int8's only (a clamped copy
+   of each would cost 3 KB of code for layers that are rare). */
+#define TE_PAIR_GROUPS(name, STEPS, SETUP)                    \
+  TE_PAIR_GROUPS_CLAMP(name##_clamped, STEPS, TE_PAIR_CLAMP) \
+  TE_PAIR_GROUPS_CLAMP(name, STEPS, "")                      \
+  TE_PAIR_LOOP(name##_loop, SETUP, STEPS)
+#define TE_ROW_PAIR_STEP4 TE_ROW_PAIR_STEP TE_ROW_PAIR_STEP TE_ROW_PAIR_STEP TE_ROW_PAIR_STEP
+#define TE_ROW_PAIR_STEP8 TE_ROW_PAIR_STEP4 TE_ROW_PAIR_STEP4
+TE_PAIR_GROUPS(te_row_pair_groups_k8, TE_ROW_PAIR_STEP TE_ROW_PAIR_STEP, TE_PAIR_WIDEN)
+TE_PAIR_GROUPS(te_row_pair_groups_k16, TE_ROW_PAIR_STEP4, TE_PAIR_WIDEN)
+TE_PAIR_GROUPS(te_row_pair_groups_any, TE_ROW_PAIR_STEPS(TE_ROW_PAIR_STEP, "[sp, #20]"), TE_PAIR_WIDEN)
+TE_PAIR_GROUPS(te_raw_pair_groups, "ldr r10, [sp, #44]\n\t" TE_ROW_PAIR_STEPS(TE_RAW_PAIR_STEP, "[sp, #20]"),
+               TE_PAIR_IN_PLACE)
+
+/* K = 32 as eight straight steps and K a multiple of 64 as sixteen a pass, no dispatch: VWW's K = 32 to 256
+   pointwise layers lose the TBH and half their end tests (12 to 30 cycles a group). */
+TE_PAIR_LOOP(te_row_pair_groups_k32_loop, TE_PAIR_WIDEN, TE_ROW_PAIR_STEP8)
+TE_PAIR_LOOP(te_row_pair_groups_k64n_loop, TE_PAIR_WIDEN,
+             "11:\n\t" TE_ROW_PAIR_STEP8 TE_ROW_PAIR_STEP8 "ldr r8, [sp, #20]\n\tcmp r12, r8\n\tbne 11b\n\t")
+
+typedef void te_pair_fn(const te_pair_job *job, const int8_t *w);
+
+/* The group loop (`loop` 0) or pair loop (1, int8's range only) for the rows' form and step count and the layer's
+   clamp (inlined: a table lookup a pair cost VWW's first conv 8 K cycles). */
+static inline __attribute__((always_inline)) te_pair_fn *te_pair_fn_of(int32_t raw, int32_t steps, int32_t clamp,
+                                                                        int32_t loop) {
+  if (raw) {
+    if (loop) return te_raw_pair_groups_loop;
+    return clamp ? te_raw_pair_groups_clamped : te_raw_pair_groups;
+  }
+  if (steps == 2) {
+    if (loop) return te_row_pair_groups_k8_loop;
+    return clamp ? te_row_pair_groups_k8_clamped : te_row_pair_groups_k8;
+  }
+  if (steps == 4) {
+    if (loop) return te_row_pair_groups_k16_loop;
+    return clamp ? te_row_pair_groups_k16_clamped : te_row_pair_groups_k16;
+  }
+  if (loop && steps == 8) return te_row_pair_groups_k32_loop;
+  if (loop && !(steps & 15)) return te_row_pair_groups_k64n_loop;
+  if (loop) return te_row_pair_groups_any_loop;
+  return clamp ? te_row_pair_groups_any_clamped : te_row_pair_groups_any;
+}
 
 /* The job of one call's row pairs: what stays the same for every pair (the bias, the constants); 'smmul' only. `xs`
    and `end` as te_pair_job says, set here for the widened copy in scratch (te_conv2d_s8 resets `end` for its int8
@@ -309,15 +428,7 @@ static inline __attribute__((always_inline)) void te_row_pair_times_matrix(te_pa
   int32_t a[4], b[4], bias[4], j;
   if (full) {
     job->ya = ya, job->yb = yb, job->ya_end = ya + full;
-    if (raw) {
-      te_raw_pair_groups(job, w);
-    } else if (steps == 2) {
-      te_row_pair_groups_k8(job, w);
-    } else if (steps == 4) {
-      te_row_pair_groups_k16(job, w);
-    } else {
-      te_row_pair_groups_any(job, w);
-    }
+    te_pair_fn_of(raw, steps, c->clamp, 0)(job, w);
   }
   if (full == out_c) return;
   if (raw) {
@@ -334,8 +445,9 @@ static inline __attribute__((always_inline)) void te_row_pair_times_matrix(te_pa
 
 /* Rows two at a time: each pair widened once into `scratch` (16·ceil(k/4) bytes), or without it (NULL) read in
    place, the second row right after the first, where k % 4 = 0 (the last word of a row must not run past x); every
-   group of four channels over both. Layers with TFLite's (multiplier, shift) arrays (no 'smmul' pairs), other k and
-   a lone last row take one row at a time. */
+   group of four channels over both; where k and out_c are multiples of four and the range is int8's, every pair in
+   one asm loop (te_*_loop). Layers with TFLite's (multiplier, shift) arrays (no 'smmul' pairs), other k and a lone
+   last row take one row at a time. */
 static inline __attribute__((always_inline)) void te_matmul_pairs(const int8_t *x, const int8_t *w,
                                                                   const int32_t *folded_bias, int32_t rows, int32_t k,
                                                                   int32_t out_c, const te_mac_params *p,
@@ -344,6 +456,14 @@ static inline __attribute__((always_inline)) void te_matmul_pairs(const int8_t *
   const int32_t steps = (k + 3) >> 2;
   te_pair_job job = te_pair_job_of(scratch, steps, k, folded_bias, &c);
   int32_t r = 0;
+  if (!p->shifts && !c.clamp && !(k & 3) && !(out_c & 3) && rows >= 2) {
+    /* Every pair in the asm: the outputs of the second row end where the next pair's begin. */
+    r = rows & ~1;
+    job.x = x, job.pairs = rows >> 1, job.w = w, job.out_c = out_c;
+    job.ya = y, job.yb = y + out_c, job.ya_end = y + out_c;
+    te_pair_fn_of(!scratch, steps, c.clamp, 1)(&job, w);
+    x += r * k, y += r * out_c;
+  }
   if (!p->shifts && (scratch || !(k & 3))) {
     for (; r + 2 <= rows; r += 2, x += 2 * k, y += 2 * out_c) {
       if (scratch) {
