@@ -230,11 +230,13 @@ export const KERNEL_FOLDERS: Record<string, KernelFolder> = {
     requantize: 'smmul',
   },
   'arm-mve': {
-    isa: 'Armv8.1-M Helium (MVE): vmladavaq_s8 and vmlaq_s32; int4 weights unpacked by VSHL/VSHR',
-    families: ['conv2d', 'depthwise_conv2d', 'add', 'avg_pool', 'matmul_w4'],
+    isa: 'Armv8.1-M Helium (MVE): vmladavaq_s8 and vmlaq_s32; int4 weights unpacked by VSHL/VSHR; 16×8 MACs by VMLALDAVA.S16 on VLDRB.S16-widened weights (8 MACs into int64), VMULLB/VMULLT depthwise',
+    families: ['conv2d', 'depthwise_conv2d', 'add', 'avg_pool', 'matmul_w4', 'int16_mac'],
     matmulLayout: 'o4-k16',
     matmulW4Layout: 'o4-k32-nibbles',
     depthwiseLayout: 'c8-fold3x3',
+    // The int8 kernels' weights: VLDRB.S16 widens them as it loads (arm-mve/int16_mac.c), no int16 copy in flash.
+    int16Layouts: { matmul: 'o4-k16', depthwise: 'hwc' },
   },
   'x86-avx2': {
     isa: 'x86-64 AVX2: VPMADDWD on 16-bit halves of unsigned inputs and weights, VPMADDWD depthwise (even and odd channel weights), 8-lane add',
