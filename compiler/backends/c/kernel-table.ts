@@ -230,7 +230,7 @@ export const KERNEL_FOLDERS: Record<string, KernelFolder> = {
     requantize: 'smmul',
   },
   'arm-mve': {
-    isa: 'Armv8.1-M Helium (MVE): vmladavaq_s8 and vmlaq_s32; int4 weights unpacked by VSHL/VSHR; 16×8 MACs by VMLALDAVA.S16 on VLDRB.S16-widened weights (8 MACs into int64), VMULLB/VMULLT depthwise',
+    isa: 'Armv8.1-M Helium (MVE): vmladavaq_s8 and vmlaq_s32; int4 weights unpacked by VSHL/VSHR; 16×8 MACs by VMLALDAVA.S16 on VLDRB.S16-widened weights (8 MACs into int64), VMULLB/VMULLT depthwise, VRMULH requantization',
     families: ['conv2d', 'depthwise_conv2d', 'add', 'avg_pool', 'matmul_w4', 'int16_mac'],
     matmulLayout: 'o4-k16',
     matmulW4Layout: 'o4-k32-nibbles',
