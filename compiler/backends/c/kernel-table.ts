@@ -198,10 +198,12 @@ export const KERNEL_FOLDERS: Record<string, KernelFolder> = {
     matmulW4Layout: 'nibble-rows',
   },
   'arm-neon': {
-    isa: 'AArch64 Advanced SIMD: SMLAL by element on int16-widened 4 rows × 16 channel tiles, SMULL/SMLAL2/SADALP along k on 2 rows × 8 channel tiles, vmlal_s16 depthwise, VQRDMULH add, SADDW mean, row-copy pad, int4 weights unpacked by SHL/SSHR into SMULL/SADALP',
-    families: ['conv2d', 'depthwise_conv2d', 'add', 'avg_pool', 'pool', 'pad', 'softmax', 'matmul_w4'],
+    isa: 'AArch64 Advanced SIMD: SMLAL by element on int16-widened 4 rows × 16 channel tiles, SMULL/SMLAL2/SADALP along k on 2 rows × 8 channel tiles, vmlal_s16 depthwise, VQRDMULH add, SADDW mean, row-copy pad, int4 weights unpacked by SHL/SSHR into SMULL/SADALP, 16×8 MACs by SMLAL/SMLAL2 on SXTL-widened weights in int32 chunks of 508 k',
+    families: ['conv2d', 'depthwise_conv2d', 'add', 'avg_pool', 'pool', 'pad', 'softmax', 'matmul_w4', 'int16_mac'],
     matmulLayout: 'k-major',
     matmulW4Layout: 'o4-k32-nibbles',
+    // The reference's weights: SXTL widens eight channels' a k (arm-neon/int16_mac.c).
+    int16Layouts: { matmul: 'k-major', depthwise: 'hwc' },
     // Below K = 32 the padding of K to 16 and the per-channel reductions cost more than the k-major tiles save.
     pairs: { layout: 'o4-k16', minK: 32 },
     needs: ['__aarch64__', '__ARM_NEON'],

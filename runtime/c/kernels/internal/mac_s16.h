@@ -1,6 +1,6 @@
 /*
- * tinyedge: what every 16×8 MAC kernel (family int16_mac: ref, cortex-m-dsp, arm-mve) shares around its products:
- * the int64 accumulators' start from the bias and TFLite's requantization of them, so the fast kernels stay
+ * tinyedge: what every 16×8 MAC kernel (family int16_mac: ref, cortex-m-dsp, arm-mve, arm-neon) shares around its
+ * products: the int64 accumulators' start from the bias and TFLite's requantization of them, so the fast kernels stay
  * bit-exact with the reference by calling the same code; and the fast kernels' window gather and tap clipping.
  */
 #ifndef TINYEDGE_MAC_S16_H
