@@ -2,10 +2,11 @@
  * Every kernel case (test/support/kernel-cases.ts: tile boundaries, strides, padding, clamps, requantization
  * extremes, every op) cross-compiled for the Arm Linux targets and run under qemu-aarch64 equals the int8
  * reference exactly: NEON on the Cortex-A72 (rpi4-aarch64), SDOT with NEON on the Cortex-A76 (rpi5-aarch64,
- * android-arm64). A representative subset of the 16×8 cases (KERNEL_CASES_16X8_CROSS) checks the ref int16 kernels
- * each target runs.
+ * android-arm64). A representative subset of the 16×8 cases (KERNEL_CASES_16X8_CROSS) checks the int16 kernels each
+ * target runs (NEON's 16×8 MACs, arm-neon/int16_mac.c, and ref's elementwise ones), which KERNEL_CASES_16X8_DSP
+ * takes on the Cortex-A72 to their tile boundaries (out_c % 8 tails) and past one int32 chunk of 508 k.
  */
-import { describeKernelCasesOn, KERNEL_CASES_16X8_CROSS } from '../support/kernel-cases.ts';
+import { describeKernelCasesOn, KERNEL_CASES_16X8_CROSS, KERNEL_CASES_16X8_DSP } from '../support/kernel-cases.ts';
 
 describeKernelCasesOn(
   ['rpi4-aarch64', 'rpi5-aarch64', 'android-arm64'],
@@ -13,6 +14,11 @@ describeKernelCasesOn(
 );
 describeKernelCasesOn(
   ['rpi4-aarch64', 'rpi5-aarch64', 'android-arm64'],
-  '%s 16×8 kernels (ref, on every target) under qemu equal the integer reference',
+  '%s 16×8 kernels under qemu equal the integer reference',
   KERNEL_CASES_16X8_CROSS,
+);
+describeKernelCasesOn(
+  ['rpi4-aarch64'],
+  '%s 16×8 NEON MAC kernels (arm-neon/int16_mac.c) at their tile boundaries equal the integer reference',
+  KERNEL_CASES_16X8_DSP,
 );

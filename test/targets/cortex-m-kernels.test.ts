@@ -3,8 +3,9 @@
  * startup and board linker script, and run on qemu's boards through semihosting equals the int8 reference exactly:
  * SMLAD/SXTB16 kernels on the Cortex-M4 (mps2-an386) and M7 (mps2-an500), Helium on the Cortex-M55 (mps3-an547).
  * A representative subset of the 16×8 cases (KERNEL_CASES_16X8_CROSS) checks the int16 kernels each target runs (ref,
- * and on the M4/M7 the SMLAD 16×8 MACs of cortex-m-dsp/int16_mac.c), which KERNEL_CASES_16X8_DSP takes to their tile
- * boundaries and past the 508 k of one int32 chunk.
+ * on the M4/M7 the SMLAD 16×8 MACs of cortex-m-dsp/int16_mac.c, on the M55 Helium's arm-mve/int16_mac.c), which
+ * KERNEL_CASES_16X8_DSP takes to their tile boundaries (K % 16 tails for Helium too) and past the 508 k of one int32
+ * chunk.
  * The int8-weight convolutions a model takes when its int16 weight pairs would not fit the part's flash
  * (kernels/cortex-m-dsp-int8w) run the conv and matmul cases on the Cortex-M4. A mixed-precision graph (int8, 16×8
  * and int4w layers with requantizes between them) runs on the Cortex-M4 and M55.
@@ -29,6 +30,11 @@ describeKernelCasesOn(
 describeKernelCasesOn(
   ['cortex-m4', 'cortex-m7'],
   '%s 16×8 SMLAD MAC kernels (cortex-m-dsp/int16_mac.c) at their tile boundaries equal the integer reference',
+  KERNEL_CASES_16X8_DSP,
+);
+describeKernelCasesOn(
+  ['cortex-m55'],
+  '%s 16×8 Helium MAC kernels (arm-mve/int16_mac.c) at their tile boundaries equal the integer reference',
   KERNEL_CASES_16X8_DSP,
 );
 describeKernelCasesOn(

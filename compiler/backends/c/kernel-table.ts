@@ -198,10 +198,12 @@ export const KERNEL_FOLDERS: Record<string, KernelFolder> = {
     matmulW4Layout: 'nibble-rows',
   },
   'arm-neon': {
-    isa: 'AArch64 Advanced SIMD: SMLAL by element on int16-widened 4 rows × 16 channel tiles, SMULL/SMLAL2/SADALP along k on 2 rows × 8 channel tiles, vmlal_s16 depthwise, VQRDMULH add, SADDW mean, row-copy pad, int4 weights unpacked by SHL/SSHR into SMULL/SADALP',
-    families: ['conv2d', 'depthwise_conv2d', 'add', 'avg_pool', 'pool', 'pad', 'softmax', 'matmul_w4'],
+    isa: 'AArch64 Advanced SIMD: SMLAL by element on int16-widened 4 rows × 16 channel tiles, SMULL/SMLAL2/SADALP along k on 2 rows × 8 channel tiles, vmlal_s16 depthwise, VQRDMULH add, SADDW mean, row-copy pad, int4 weights unpacked by SHL/SSHR into SMULL/SADALP, 16×8 MACs by SMLAL/SMLAL2 on SXTL-widened weights in int32 chunks of 508 k',
+    families: ['conv2d', 'depthwise_conv2d', 'add', 'avg_pool', 'pool', 'pad', 'softmax', 'matmul_w4', 'int16_mac'],
     matmulLayout: 'k-major',
     matmulW4Layout: 'o4-k32-nibbles',
+    // The reference's weights: SXTL widens eight channels' a k (arm-neon/int16_mac.c).
+    int16Layouts: { matmul: 'k-major', depthwise: 'hwc' },
     // Below K = 32 the padding of K to 16 and the per-channel reductions cost more than the k-major tiles save.
     pairs: { layout: 'o4-k16', minK: 32 },
     needs: ['__aarch64__', '__ARM_NEON'],
@@ -230,11 +232,13 @@ export const KERNEL_FOLDERS: Record<string, KernelFolder> = {
     requantize: 'smmul',
   },
   'arm-mve': {
-    isa: 'Armv8.1-M Helium (MVE): vmladavaq_s8 and vmlaq_s32; int4 weights unpacked by VSHL/VSHR',
-    families: ['conv2d', 'depthwise_conv2d', 'add', 'avg_pool', 'matmul_w4'],
+    isa: 'Armv8.1-M Helium (MVE): vmladavaq_s8 and vmlaq_s32; int4 weights unpacked by VSHL/VSHR; 16×8 MACs by VMLALDAVA.S16 on VLDRB.S16-widened weights (8 MACs into int64), VMULLB/VMULLT depthwise, VRMULH requantization',
+    families: ['conv2d', 'depthwise_conv2d', 'add', 'avg_pool', 'matmul_w4', 'int16_mac'],
     matmulLayout: 'o4-k16',
     matmulW4Layout: 'o4-k32-nibbles',
     depthwiseLayout: 'c8-fold3x3',
+    // The int8 kernels' weights: VLDRB.S16 widens them as it loads (arm-mve/int16_mac.c), no int16 copy in flash.
+    int16Layouts: { matmul: 'o4-k16', depthwise: 'hwc' },
   },
   'x86-avx2': {
     isa: 'x86-64 AVX2: VPMADDWD on 16-bit halves of unsigned inputs and weights, VPMADDWD depthwise (even and odd channel weights), 8-lane add',

@@ -17,6 +17,7 @@
 #include "tinyedge/kernels.h"
 #include "../internal/armv7em_dsp.h"
 #include "../internal/mac_s16.h"
+#include "../internal/mac_s16_smmulr.h"
 
 /* Steps of four k per int32 partial sum: a chunk and a k % 4 tail step, 4·127 = 508 products of at most 2^22, stay
    below 2^31. */
@@ -30,53 +31,6 @@ static inline void te_s16_pairs(const int16_t *x, int32_t *even, int32_t *odd) {
   /* gcc spells these in four or five instructions. */
   __asm__("pkhbt %0, %1, %2, lsl #16" : "=r"(*even) : "r"(a), "r"(b));
   __asm__("pkhtb %0, %1, %2, asr #16" : "=r"(*odd) : "r"(b), "r"(a));
-}
-
-/* te_s16_requantize_one out of line: the accumulators and shifts te_s16_requantize_fast leaves to it are rare, and
-   its int64 arithmetic would take the registers of the loops that inline the fast path. */
-static __attribute__((noinline, cold)) int16_t te_s16_requantize_slow(int64_t acc, int32_t m, int32_t shift,
-                                                                       const te_mac_params *p, int32_t wide) {
-  return te_s16_requantize_one(acc, m, shift, p, wide);
-}
-
-/*
- * te_s16_requantize_one as one SMMULR where it can be: TFLite's int64 formula (acc·r + 2^(t−1)) >> t, r the
- * multiplier rounded to Q15 and t = 15 − shift, equals (acc·R + 2^31) >> 32 with R = r·2^(32−t) when acc lies within
- * int32 and t in 16..32 (shift −17..−1, where 16×8 layers' shifts lie): R < 2^15·2^16 is an int32 and acc·R needs
- * at most 62 bits, so the one rounding is the same. The result is below 2^30: adding the offset cannot wrap. The
- * output offset and activation range come in registers (c), read from p once per call.
- */
-typedef struct {
-  int32_t offset, lo, hi;
-} te_s16_output_range;
-
-static inline int16_t te_s16_requantize_fast(int64_t acc, int32_t m, int32_t shift, te_s16_output_range c,
-                                             const te_mac_params *p, int32_t wide) {
-  const int32_t x = (int32_t)acc;
-  int32_t z;
-  if (!wide || (int64_t)x != acc || shift > -1 || shift < -17) return te_s16_requantize_slow(acc, m, shift, p, wide);
-  __asm__("smmulr %0, %1, %2"
-          : "=r"(z)
-          : "r"(x), "r"((m < 0x7FFF0000 ? (m + (1 << 15)) >> 16 : 0x7FFF) << (17 + shift)));
-  z += c.offset;
-  return (int16_t)(z < c.lo ? c.lo : z > c.hi ? c.hi : z);
-}
-
-static inline te_s16_output_range te_s16_output_range_of(const te_mac_params *p) {
-  te_s16_output_range c;
-  c.offset = p->output_offset;
-  c.lo = p->act_min;
-  c.hi = p->act_max;
-  return c;
-}
-
-/* y[o0 + j] = te_s16_requantize_fast(acc[j]) with channel o0 + j's multiplier and shift, for j < len. */
-static void te_s16_requantize_channels(const int64_t *acc, int32_t len, int32_t o0, const te_mac_params *p,
-                                       int32_t wide, int16_t *y) {
-  const te_s16_output_range c = te_s16_output_range_of(p);
-  int32_t j;
-  for (j = 0; j < len; j++)
-    y[o0 + j] = te_s16_requantize_fast(acc[j], p->multipliers[o0 + j], p->shifts[o0 + j], c, p, wide);
 }
 
 /* s[0..4) += one group of four channels' sums of 4·steps inputs x against its 'o4-s16-pairs' words w. */
@@ -160,26 +114,6 @@ void te_matmul_s16(const int16_t *x, const int8_t *w, const int64_t *bias, int32
   }
 }
 
-/* patch[0..4n) = the window of output pixel (oy, ox) at k in [4·s0, 4·(s0 + n)): each tap's c inputs where the tap
-   is inside the input, zeros for padded taps and past the window's k. */
-static void te_s16_gather(const int16_t *x, const te_window *g, int32_t oy, int32_t ox, int32_t s0, int32_t n,
-                          int16_t *patch) {
-  const int32_t lo = 4 * s0, hi = 4 * (s0 + n);
-  int32_t ky, kx;
-  memset(patch, 0, (size_t)(hi - lo) * sizeof(int16_t));
-  for (ky = 0; ky < g->kh; ky++) {
-    const int32_t iy = oy * g->stride_h - g->pad_top + ky * g->dilation_h;
-    if (iy < 0 || iy >= g->h) continue;
-    for (kx = 0; kx < g->kw; kx++) {
-      const int32_t ix = ox * g->stride_w - g->pad_left + kx * g->dilation_w;
-      const int32_t t0 = (ky * g->kw + kx) * g->c;
-      const int32_t from = t0 > lo ? t0 : lo, to = t0 + g->c < hi ? t0 + g->c : hi;
-      if (ix < 0 || ix >= g->w || from >= to) continue;
-      memcpy(patch + (from - lo), x + (iy * g->w + ix) * g->c + (from - t0), (size_t)(to - from) * sizeof(int16_t));
-    }
-  }
-}
-
 /* The window gathered in chunks: a patch of TE_S16_CHUNK_STEPS steps on the stack (1008 bytes) holds most layers'
    whole window (K ≤ 504), whose outputs then come four channels at a time from registers; longer windows add each
    chunk's sums into int64 accumulators for TE_S16_BLOCK channels. */
@@ -226,15 +160,6 @@ void te_conv2d_s16(const int16_t *x, const int8_t *w, const int64_t *bias, const
 static inline int32_t te_s16_dw_weight(const int32_t *words, int32_t taps, int32_t t, int32_t j) {
   const int32_t word = words[((j / 4) * taps + t) * 2 + (j & 1)];
   return (j & 2) ? word >> 16 : (int16_t)word;
-}
-
-/* The taps [k0, k1) of a window of k taps, `dilation` apart from `start`, that fall inside [0, size). */
-static void te_s16_inside(int32_t start, int32_t k, int32_t dilation, int32_t size, int32_t *k0, int32_t *k1) {
-  int32_t a = 0, b = k;
-  while (a < k && start + a * dilation < 0) a++;
-  while (b > a && start + (b - 1) * dilation >= size) b--;
-  *k0 = a;
-  *k1 = b;
 }
 
 /* y[0..paired): one output pixel's channels with multiplier 1, four at a time, over its inside taps (rows

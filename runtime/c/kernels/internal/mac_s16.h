@@ -1,12 +1,13 @@
 /*
- * tinyedge: what every 16×8 MAC kernel (family int16_mac: ref, cortex-m-dsp) shares around its products: the int64
- * accumulators' start from the bias and TFLite's requantization of them, so the fast kernels stay bit-exact with
- * the reference by calling the same code.
+ * tinyedge: what every 16×8 MAC kernel (family int16_mac: ref, cortex-m-dsp, arm-mve, arm-neon) shares around its
+ * products: the int64 accumulators' start from the bias and TFLite's requantization of them, so the fast kernels stay
+ * bit-exact with the reference by calling the same code; and the fast kernels' window gather and tap clipping.
  */
 #ifndef TINYEDGE_MAC_S16_H
 #define TINYEDGE_MAC_S16_H
 
 #include <stdint.h>
+#include <string.h>
 #include "tinyedge/kernels.h"
 #include "fixed_point.h"
 
@@ -33,6 +34,35 @@ static inline void te_s16_requantize_block(const int64_t *acc, int32_t len, int3
                                            int32_t wide, int16_t *y) {
   int32_t j;
   for (j = 0; j < len; j++) y[o0 + j] = te_s16_requantize_one(acc[j], p->multipliers[o0 + j], p->shifts[o0 + j], p, wide);
+}
+
+/* patch[0..4n) = the window of output pixel (oy, ox) at k in [4·s0, 4·(s0 + n)): each tap's c inputs where the tap
+   is inside the input, zeros for padded taps and past the window's k. */
+static inline void te_s16_gather(const int16_t *x, const te_window *g, int32_t oy, int32_t ox, int32_t s0, int32_t n,
+                          int16_t *patch) {
+  const int32_t lo = 4 * s0, hi = 4 * (s0 + n);
+  int32_t ky, kx;
+  memset(patch, 0, (size_t)(hi - lo) * sizeof(int16_t));
+  for (ky = 0; ky < g->kh; ky++) {
+    const int32_t iy = oy * g->stride_h - g->pad_top + ky * g->dilation_h;
+    if (iy < 0 || iy >= g->h) continue;
+    for (kx = 0; kx < g->kw; kx++) {
+      const int32_t ix = ox * g->stride_w - g->pad_left + kx * g->dilation_w;
+      const int32_t t0 = (ky * g->kw + kx) * g->c;
+      const int32_t from = t0 > lo ? t0 : lo, to = t0 + g->c < hi ? t0 + g->c : hi;
+      if (ix < 0 || ix >= g->w || from >= to) continue;
+      memcpy(patch + (from - lo), x + (iy * g->w + ix) * g->c + (from - t0), (size_t)(to - from) * sizeof(int16_t));
+    }
+  }
+}
+
+/* The taps [k0, k1) of a window of k taps, `dilation` apart from `start`, that fall inside [0, size). */
+static inline void te_s16_inside(int32_t start, int32_t k, int32_t dilation, int32_t size, int32_t *k0, int32_t *k1) {
+  int32_t a = 0, b = k;
+  while (a < k && start + a * dilation < 0) a++;
+  while (b > a && start + (b - 1) * dilation >= size) b--;
+  *k0 = a;
+  *k1 = b;
 }
 
 #endif
