@@ -105,7 +105,7 @@ void te_depthwise_conv2d_s16(const int16_t *x, const int8_t *w, const int64_t *b
   const int32_t out_c = g->c * multiplier;
   const int32_t lanes = multiplier == 1 && g->kh * g->kw <= TE_NEON_S16_CHUNK ? out_c & ~7 : 0;
   int64_t acc[TE_S16_BLOCK];
-  int32_t n, oy, ox, o0, j, ky, kx, k[4];
+  int32_t n, oy, ox, o0, ky, kx, k[4];
   for (n = 0; n < g->n; n++) {
     const int16_t *xn = x + n * g->h * g->w * g->c;
     for (oy = 0; oy < g->oh; oy++) {
@@ -137,13 +137,7 @@ void te_depthwise_conv2d_s16(const int16_t *x, const int8_t *w, const int64_t *b
         }
         for (o0 = lanes; o0 < out_c; o0 += TE_S16_BLOCK) {
           const int32_t len = out_c - o0 < TE_S16_BLOCK ? out_c - o0 : TE_S16_BLOCK;
-          te_s16_start_block(acc, len, bias, o0);
-          for (ky = k[0]; ky < k[1]; ky++)
-            for (kx = k[2]; kx < k[3]; kx++) {
-              const int16_t *xp = xn + ((iy + ky * g->dilation_h) * g->w + ix + kx * g->dilation_w) * g->c;
-              const int8_t *wp = w + (ky * g->kw + kx) * out_c + o0;
-              for (j = 0; j < len; j++) acc[j] += (int32_t)xp[(o0 + j) / multiplier] * wp[j];
-            }
+          te_s16_depthwise_block(acc, len, o0, xn, w, g, k, iy, ix, multiplier, bias);
           te_s16_requantize_block(acc, len, o0, p, wide, y);
         }
         y += out_c;

@@ -65,4 +65,21 @@ static inline void te_s16_inside(int32_t start, int32_t k, int32_t dilation, int
   *k1 = b;
 }
 
+/* acc[0..len) = bias + the depthwise window of the output pixel whose window starts at (iy, ix), over the taps
+   k[0..1) × k[2..3), for output channels [o0, o0 + len) of any depth multiplier, in int64: the ISA kernels'
+   one-channel-at-a-time fallback (xn: the batch item's input; w: [kh][kw][c·multiplier]). */
+static inline void te_s16_depthwise_block(int64_t *acc, int32_t len, int32_t o0, const int16_t *xn, const int8_t *w,
+                                          const te_window *g, const int32_t *k, int32_t iy, int32_t ix,
+                                          int32_t multiplier, const int64_t *bias) {
+  const int32_t out_c = g->c * multiplier;
+  int32_t ky, kx, j;
+  te_s16_start_block(acc, len, bias, o0);
+  for (ky = k[0]; ky < k[1]; ky++)
+    for (kx = k[2]; kx < k[3]; kx++) {
+      const int16_t *xp = xn + ((iy + ky * g->dilation_h) * g->w + ix + kx * g->dilation_w) * g->c;
+      const int8_t *wp = w + (ky * g->kw + kx) * out_c + o0;
+      for (j = 0; j < len; j++) acc[j] += (int32_t)xp[(o0 + j) / multiplier] * wp[j];
+    }
+}
+
 #endif
