@@ -90,47 +90,68 @@ export class LinearPlanner extends PlannerBase {
   }
 }
 
-type BufferOrder = (a: readonly Piece[], b: readonly Piece[]) => number;
+/** What the orders compare, computed once per buffer rather than in every comparison. */
+interface BufferKeys {
+  largest: number;
+  first: number;
+  last: number;
+}
 
-const largest = (b: readonly Piece[]) => Math.max(...b.map((p) => p.size));
-const first = (b: readonly Piece[]) => Math.min(...b.map((p) => p.firstUse));
-const last = (b: readonly Piece[]) => Math.max(...b.map((p) => p.lastUse));
+type BufferOrder = (a: BufferKeys, b: BufferKeys) => number;
+
+const keysOf = (b: readonly Piece[]): BufferKeys => ({
+  largest: Math.max(...b.map((p) => p.size)),
+  first: Math.min(...b.map((p) => p.firstUse)),
+  last: Math.max(...b.map((p) => p.lastUse)),
+});
 
 /**
  * Orders the greedy placement tries: largest piece first (TFLM's), then the buffers of the busiest steps first
  * (bytes × steps alive), then in schedule order; ties by first use. No one order wins on every graph.
  */
 const ORDERS: readonly BufferOrder[] = [
-  (a, b) => largest(b) - largest(a) || first(a) - first(b),
-  (a, b) => largest(b) * (last(b) - first(b) + 1) - largest(a) * (last(a) - first(a) + 1) || first(a) - first(b),
-  (a, b) => first(a) - first(b) || largest(b) - largest(a),
+  (a, b) => b.largest - a.largest || a.first - b.first,
+  (a, b) => b.largest * (b.last - b.first + 1) - a.largest * (a.last - a.first + 1) || a.first - b.first,
+  (a, b) => a.first - b.first || b.largest - a.largest,
 ];
 
-/** Each buffer, in the given order, at the lowest aligned offset where none of its pieces meets a placed piece alive with it. */
-function placeInOrder(buffers: readonly Piece[][], order: BufferOrder): number[] {
-  const ids = buffers.map((_, i) => i).sort((a, b) => order(buffers[a]!, buffers[b]!));
+/**
+ * Each buffer, in the given order, at the lowest aligned offset where none of its pieces meets a placed piece alive
+ * with it. Every pair of our piece p and a placed piece q alive at the same step forbids the open interval of bases
+ * (q.at - p.at - |p|, q.at + |q| - p.at); the lowest base outside all of them is found by one sweep in order of
+ * their starts. Placed pieces are listed per step alive, so a piece meets only those alive with it: patch plans
+ * search thousands of placements of hundreds of pieces, and testing every candidate against every pair took a
+ * minute on a 320×320 detector.
+ */
+function placeInOrder(buffers: readonly Piece[][], keys: readonly BufferKeys[], order: BufferOrder): number[] {
+  const ids = buffers.map((_, i) => i).sort((a, b) => order(keys[a]!, keys[b]!));
   const offsets = new Array<number>(buffers.length).fill(0);
-  /** Placed pieces at their arena offsets. */
-  const placed: Piece[] = [];
+  /** Placed pieces at their arena offsets, under each step they are alive at (a piece may be met more than once). */
+  const steps = Math.max(0, ...keys.map((k) => k.last + 1));
+  const aliveAt: Piece[][] = Array.from({ length: steps }, () => []);
   for (const id of ids) {
     const own = buffers[id]!;
-    const clashing = placed.filter((q) => own.some((p) => p.firstUse <= q.lastUse && q.firstUse <= p.lastUse));
-    // Candidate offsets: 0, and each offset that puts one of our pieces right after a clashing placed piece.
-    const candidates = [0, ...clashing.flatMap((q) => own.map((p) => q.at + align(q.size) - p.at))]
-      .filter((c) => c >= 0)
-      .sort((a, b) => a - b);
-    const fits = (base: number) =>
-      own.every((p) =>
-        clashing.every(
-          (q) =>
-            !(p.firstUse <= q.lastUse && q.firstUse <= p.lastUse) ||
-            base + p.at + align(p.size) <= q.at ||
-            q.at + align(q.size) <= base + p.at,
-        ),
-      );
-    const base = candidates.find(fits) as number;
+    const forbidden: [number, number][] = [];
+    for (const p of own) {
+      for (let step = p.firstUse; step <= p.lastUse; step++) {
+        for (const q of aliveAt[step]!) {
+          const lo = q.at - p.at - align(p.size);
+          const hi = q.at + align(q.size) - p.at;
+          if (hi > 0 && lo < hi) forbidden.push([lo, hi]);
+        }
+      }
+    }
+    forbidden.sort((a, b) => a[0] - b[0]);
+    let base = 0;
+    for (const [lo, hi] of forbidden) {
+      if (lo >= base) break;
+      if (hi > base) base = hi;
+    }
     offsets[id] = base;
-    for (const p of own) placed.push({ ...p, at: base + p.at });
+    for (const p of own) {
+      const q = { ...p, at: base + p.at };
+      for (let step = p.firstUse; step <= p.lastUse; step++) aliveAt[step]!.push(q);
+    }
   }
   return offsets;
 }
@@ -139,7 +160,8 @@ function placeInOrder(buffers: readonly Piece[][], order: BufferOrder): number[]
 export class GreedyBySizePlanner extends PlannerBase {
   protected place(): number[] {
     const size = (offsets: number[]) => this.buffers.reduce((m, b, i) => Math.max(m, offsets[i]! + extent(b)), 0);
-    return ORDERS.map((order) => placeInOrder(this.buffers, order)).reduce((best, o) =>
+    const keys = this.buffers.map(keysOf);
+    return ORDERS.map((order) => placeInOrder(this.buffers, keys, order)).reduce((best, o) =>
       size(o) < size(best) ? o : best,
     );
   }

@@ -13,6 +13,7 @@ import { TinyedgeError } from '../errors.ts';
 import { type Graph, tensorOf } from '../ir/graph.ts';
 import { type PatchConfig, planPatches } from './patch/patch-plan.ts';
 import { type MemoryPlan, type PlanOptions, planMemory, type ScratchQuery } from './plan-memory.ts';
+import { searchFloorBytes } from './search-floor.ts';
 
 /** One configuration tried: its name, peak and lower bound, rings used, and for patches the recomputed MACs. */
 export interface MemoryConfiguration {
@@ -109,6 +110,8 @@ function runsInPatches(g: Graph, c: PatchConfig): boolean {
 interface Planned {
   plan: MemoryPlan;
   configuration: MemoryConfiguration;
+  /** A quick placement's bound on what the full search could reach (search-floor.ts). */
+  floorBytes?: number;
 }
 
 function describe(plan: MemoryPlan, name: string, extraMacs?: number): Planned {
@@ -144,8 +147,10 @@ function planPatchOption(
     ...(quick ? [] : [{ patches, callerInput }, ...(rings ? [{ patches, callerInput, inPlace: true }] : [])]),
   ];
   // The full search starts from a quick placement's choices but not all of them, so the quick ones stay in the running.
-  const plan = tries.map((o) => planMemory(g, scratch, o)).reduce((a, b) => (b.arenaBytes < a.arenaBytes ? b : a));
-  return describe(plan, patchLabel(config), patches.patchMacs - patches.prefixMacs);
+  const plans = tries.map((o) => planMemory(g, scratch, o));
+  const plan = plans.reduce((a, b) => (b.arenaBytes < a.arenaBytes ? b : a));
+  const planned = describe(plan, patchLabel(config), patches.patchMacs - patches.prefixMacs);
+  return quick ? { ...planned, floorBytes: searchFloorBytes(g, plans[0]!) } : planned;
 }
 
 /**
@@ -193,6 +198,7 @@ export function chooseMemory(g: Graph, scratch: ScratchQuery, options: ChooseOpt
     );
     let replans = 0;
     for (const q of byMacs) {
+      if (q.planned.floorBytes! > budget.bytes) continue;
       const fitsQuickly = q.planned.plan.arenaBytes <= budget.bytes;
       if (!fitsQuickly && (q.planned.plan.arenaBytes > REPLAN_MISS * budget.bytes || replans++ >= BUDGET_REPLANS))
         continue;
@@ -205,6 +211,7 @@ export function chooseMemory(g: Graph, scratch: ScratchQuery, options: ChooseOpt
   const best = [...quick]
     .sort((a, b) => a.planned.plan.arenaBytes - b.planned.plan.arenaBytes)
     .slice(0, SMALLEST_REPLANS)
+    .filter((q) => q.planned.floorBytes! < zeroMacs.plan.arenaBytes)
     .map((q) => planPatchOption(g, scratch, q.config, rings, false, callerInput))
     .reduce(smaller, zeroMacs);
   if (budget && best.plan.arenaBytes > budget.bytes) {
