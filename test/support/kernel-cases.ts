@@ -417,6 +417,17 @@ export const KERNEL_CASES: KernelCase[] = [
   ...upsampling,
 ];
 
+/**
+ * The cases a twin target runs: one whose kernels and sources are another target's, built with other compiler flags
+ * (cortex-m7 of cortex-m4's cortex-m-dsp, android-arm64 of rpi5-aarch64's arm-dotprod): every fourth case and the
+ * first of each kind (the title's first word), so each kernel is still built and run with the twin's flags while
+ * the tile boundaries are walked once, on the other target.
+ */
+export function twinCases(cases: readonly KernelCase[]): KernelCase[] {
+  const kind = (c: KernelCase) => c.name.split(' ')[0];
+  return cases.filter((c, i) => i % 4 === 0 || kind(c) !== kind(cases[i - 1]!));
+}
+
 /** The kernel cases (every int8 one by default) built for each named target and run its way (natively or under qemu), equal to the reference. */
 export function describeKernelCasesOn(
   targets: string[],

@@ -2,6 +2,7 @@
  * Every kernel case (test/support/kernel-cases.ts) cross-compiled for the Cortex-M targets, linked with their
  * startup and board linker script, and run on qemu's boards through semihosting equals the int8 reference exactly:
  * SMLAD/SXTB16 kernels on the Cortex-M4 (mps2-an386) and M7 (mps2-an500), Helium on the Cortex-M55 (mps3-an547).
+ * The M7 builds the M4's sources with its own flags, so it runs a subset of the cases (twinCases).
  * A representative subset of the 16×8 cases (KERNEL_CASES_16X8_CROSS) checks the int16 kernels each target runs (ref,
  * on the M4/M7 the SMLAD 16×8 MACs of cortex-m-dsp/int16_mac.c, on the M55 Helium's arm-mve/int16_mac.c), which
  * KERNEL_CASES_16X8_DSP takes to their tile boundaries (K % 16 tails for Helium too) and past the 508 k of one int32
@@ -15,22 +16,30 @@ import {
   KERNEL_CASES,
   KERNEL_CASES_16X8_CROSS,
   KERNEL_CASES_16X8_DSP,
+  twinCases,
 } from '../support/kernel-cases.ts';
 import { MIXED_CASE } from '../support/mixed-precision-graph.ts';
 
+describeKernelCasesOn(['cortex-m4', 'cortex-m55'], '%s kernels on its qemu board equal the int8 reference');
 describeKernelCasesOn(
-  ['cortex-m4', 'cortex-m7', 'cortex-m55'],
-  '%s kernels on its qemu board equal the int8 reference',
+  ['cortex-m7'],
+  "%s kernels on its qemu board equal the int8 reference (cortex-m4's, so a subset: twinCases)",
+  twinCases(KERNEL_CASES),
 );
 describeKernelCasesOn(
-  ['cortex-m4', 'cortex-m7', 'cortex-m55'],
+  ['cortex-m4', 'cortex-m55', 'cortex-m7'],
   '%s 16×8 kernels on its qemu board equal the integer reference',
   KERNEL_CASES_16X8_CROSS,
 );
 describeKernelCasesOn(
-  ['cortex-m4', 'cortex-m7'],
+  ['cortex-m4'],
   '%s 16×8 SMLAD MAC kernels (cortex-m-dsp/int16_mac.c) at their tile boundaries equal the integer reference',
   KERNEL_CASES_16X8_DSP,
+);
+describeKernelCasesOn(
+  ['cortex-m7'],
+  "%s 16×8 SMLAD MAC kernels (cortex-m-dsp/int16_mac.c) equal the integer reference (cortex-m4's: twinCases)",
+  twinCases(KERNEL_CASES_16X8_DSP),
 );
 describeKernelCasesOn(
   ['cortex-m55'],
