@@ -241,6 +241,20 @@ static __attribute__((noinline)) void te_dw3x3_pairs(const int8_t *x0, int32_t p
   }
 }
 
+/* The 3×2 windows (a border column at padding 1) of output pixels (oy, ox) and (oy + 1, ox), `stride` (1 or 2) input
+   rows apart, whole vertically, from tap tap0 whose input is x0 (multiplier 1, every channel in a group, no clamp):
+   TE_DW_PAIR_GROUPS transposed, `row` output bytes between the two. */
+static __attribute__((noinline)) void te_dw3x3_column_pair(const int8_t *x0, int32_t stride, int32_t tap0,
+                                                           const te_mac_params *p, const te_dw_layer *L, int32_t row,
+                                                           int8_t *y) {
+  const int32_t xstep = L->ystep, ystep = L->xstep, off2 = L->off2, offset = p->output_offset, oc = row;
+  const int32_t *wp = (const int32_t *)(const void *)L->w + 2 * tap0, *bp = L->bias, *mr = p->multipliers;
+  const int8_t *xp = x0, *end = y + L->out_c;
+  int32_t a0, a1, a2, a3, xv, xn, xe, we, wo;
+  if (stride == 1) TE_DW_PAIR_GROUPS(TE_PAIR_ROWS2, TE_PAIR_COL1);
+  else TE_DW_PAIR_GROUPS(TE_PAIR_ROWS2, TE_PAIR_COL2);
+}
+
 /* Every group of one pixel of a 3×3 layer with bias and 'smmul' constants: `rows` × `cols` taps from tap
    (ky0, kx0) whose input is x0. x advances by four channels a group (multiplier 1) or one channel every
    multiplier / 4 groups. */
@@ -299,6 +313,10 @@ static void te_dw3x3(const int8_t *x, const te_window *g, const te_mac_params *p
   const int32_t lo = (g->pad_left + sw - 1) / sw;
   const int32_t hi_num = g->w - 3 + g->pad_left;
   int32_t hi = hi_num < 0 ? 0 : hi_num / sw + 1, n, oy, ox;
+  /* Output rows [top, bottom) read no padding: there the border columns' 3×2 windows go two rows at a time. */
+  const int32_t top = (g->pad_top + g->stride_h - 1) / g->stride_h, bottom_num = g->h - 3 + g->pad_top;
+  const int32_t bottom = bottom_num < 0 ? 0 : bottom_num / g->stride_h + 1;
+  const int32_t column_pairs = L->multiplier == 1 && L->vector_c == out_c && !L->clamp && g->stride_h <= 2;
   if (hi > g->ow) hi = g->ow;
   if (hi < lo) hi = lo;
   for (n = 0; n < g->n; n++) {
@@ -310,9 +328,15 @@ static void te_dw3x3(const int8_t *x, const te_window *g, const te_mac_params *p
         const int32_t ix = ox * sw - g->pad_left;
         const int32_t kx0 = ix < 0 ? -ix : 0, kx1 = ix + 3 > g->w ? g->w - ix : 3;
         const int32_t rows = ky1 > ky0 && kx1 > kx0 ? ky1 - ky0 : 0;
-        /* The interior of a row as one run, border pixels one by one. */
+        /* The interior of a row as one run, border pixels one by one or in pairs of rows (the second row's pixel
+           done with the first's). */
         const int32_t count = ox == lo && lo < hi ? hi - lo : 1;
-        te_dw3x3_run(x, x + (row + ix + kx0) * g->c, count, rows, kx1 - kx0, ky0 * 3 + kx0, g, p, L, n, oy, ox, y);
+        const int32_t paired = column_pairs && count == 1 && rows == 3 && kx1 - kx0 == 2;
+        const int32_t second = paired && (oy - top) & 1;
+        if (paired && !second && oy + 1 < bottom)
+          te_dw3x3_column_pair(x + (row + ix + kx0) * g->c, g->stride_h, kx0, p, L, g->ow * out_c, y);
+        else if (!second)
+          te_dw3x3_run(x, x + (row + ix + kx0) * g->c, count, rows, kx1 - kx0, ky0 * 3 + kx0, g, p, L, n, oy, ox, y);
         ox += count;
         y += count * out_c;
       }
