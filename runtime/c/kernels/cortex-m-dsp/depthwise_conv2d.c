@@ -230,16 +230,16 @@ static __attribute__((noinline)) void te_dw3x3_pairs(const int8_t *x0, int32_t p
                                                      int32_t tap0, const te_mac_params *p, const te_dw_layer *L,
                                                      int8_t *out) {
   const int32_t xstep = L->xstep, ystep = L->ystep, off2 = L->off2, offset = p->output_offset, oc = L->out_c;
-  const int32_t *wp0 = (const int32_t *)(const void *)L->w + 2 * tap0;
-  for (; pairs > 0; pairs--, x0 += 2 * pixel, out += 2 * oc) {
-    const int32_t *wp = wp0, *bp = L->bias, *mr = p->multipliers;
-    const int8_t *xp = x0, *end = out + oc;
-    int8_t *y = out;
-    int32_t a0, a1, a2, a3, xv, xn, xe, we, wo;
-    if (rows == 2) TE_DW_PAIR_GROUPS(TE_PAIR_ROWS2, TE_PAIR_ROW1);
-    else if (pixel == xstep) TE_DW_PAIR_GROUPS(TE_PAIR_ROWS3, TE_PAIR_ROW1);
-    else TE_DW_PAIR_GROUPS(TE_PAIR_ROWS3, TE_PAIR_ROW2);
-  }
+  te_dw_pair_run r = {(const int32_t *)(const void *)L->w + 2 * tap0, L->bias, p->multipliers, 2 * pixel - oc, oc,
+                      2 * oc, pairs};
+  te_dw_pair_run *const run = &r;
+  const int32_t *wp = r.wp0, *bp = r.b0, *mr = r.m0;
+  const int8_t *xp = x0, *end = out + oc;
+  int8_t *y = out;
+  int32_t a0, a1, a2, a3, xv, xn, xe, we, wo;
+  if (rows == 2) TE_DW_PAIR_GROUPS(TE_PAIR_ROWS2, TE_PAIR_ROW1);
+  else if (pixel == xstep) TE_DW_PAIR_GROUPS(TE_PAIR_ROWS3, TE_PAIR_ROW1);
+  else TE_DW_PAIR_GROUPS(TE_PAIR_ROWS3, TE_PAIR_ROW2);
 }
 
 /* The 3×2 windows (a border column) of pixels (oy, ox), (oy + 1, ox), `stride` (1, 2) input rows apart, from tap tap0
@@ -248,7 +248,9 @@ static __attribute__((noinline)) void te_dw3x3_column_pair(const int8_t *x0, int
                                                            const te_mac_params *p, const te_dw_layer *L, int32_t row,
                                                            int8_t *y) {
   const int32_t xstep = L->ystep, ystep = L->xstep, off2 = L->off2, offset = p->output_offset, oc = row;
-  const int32_t *wp = (const int32_t *)(const void *)L->w + 2 * tap0, *bp = L->bias, *mr = p->multipliers;
+  te_dw_pair_run r = {(const int32_t *)(const void *)L->w + 2 * tap0, L->bias, p->multipliers, 0, 0, 0, 1};
+  te_dw_pair_run *const run = &r;
+  const int32_t *wp = r.wp0, *bp = r.b0, *mr = r.m0;
   const int8_t *xp = x0, *end = y + L->out_c;
   int32_t a0, a1, a2, a3, xv, xn, xe, we, wo;
   if (stride == 1) TE_DW_PAIR_GROUPS(TE_PAIR_ROWS2, TE_PAIR_COL1);

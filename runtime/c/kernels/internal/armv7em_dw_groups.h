@@ -124,8 +124,16 @@
    loaded once a row, serves both pixels; the (M2, R) pairs are loaded once for both, and the outputs stored by byte
    (pixel 1 `oc` bytes after pixel 0). The caller declares a0..a3, xv, xn, xe, we, wo (int32_t), wp (weights of the
    group's first tap), xp (pixel 0's window), bp, mr, y (pixel 0's output), end (its end), off2, xstep, ystep, offset
-   and oc (output channels). Two pixels one above the other (TE_PAIR_COL1, 2: the border columns' 3×2 windows) run
+   and oc (output channels), and run (a te_dw_pair_run *: the loop runs every pair of a run, where a C loop around
+   it spilled every pointer a pair). Two pixels one above the other (TE_PAIR_COL1, 2: the border columns' 3×2 windows) run
    the same loop transposed: xstep and ystep swapped, a pass's "rows" the windows' columns, oc a row of output. */
+
+/* A run of pairs for TE_DW_PAIR_GROUPS: the weight, bias and (M2, R) streams' starts, xp's step from the end of a
+   pair's groups to the next pair, y's and end's steps from end, and the pairs left (the asm's offsets). */
+typedef struct {
+  const int32_t *wp0, *b0, *m0;
+  int32_t xadv, yadv, eadv, pairs;
+} te_dw_pair_run;
 
 /* The weight word of tap (r, c) of pass K (0 or 1), as an immediate offset from wp; TE_PWT the tap (c, r), for the
    pairs one above the other, whose "rows" are the window's columns (xs and ys swapped). */
@@ -225,11 +233,32 @@
           "add %[xp], %[xp], #4\n\t"                                                                               \
           "cmp %[xv], %[we]\n\t"                                                                                   \
           "bcc 1b\n\t"                                                                                             \
+          /* The next pair: the streams back to their starts, x, y and end on (y is end here). */                 \
+          "ldr %[xe], %[run]\n\t"                                                                                  \
+          "ldr %[xv], [%[xe], #24]\n\t"                                                                            \
+          "subs %[xv], %[xv], #1\n\t"                                                                              \
+          "beq 2f\n\t"                                                                                             \
+          "str %[xv], [%[xe], #24]\n\t"                                                                            \
+          "ldr %[wp], [%[xe]]\n\t"                                                                                 \
+          "ldr %[we], [%[xe], #4]\n\t"                                                                             \
+          "ldr %[wo], [%[xe], #8]\n\t"                                                                             \
+          "ldr %[xv], [%[xe], #12]\n\t"                                                                            \
+          "ldr %[xn], %[end]\n\t"                                                                                  \
+          "str %[we], %[bp]\n\t"                                                                                   \
+          "str %[wo], %[mr]\n\t"                                                                                   \
+          "ldr %[we], [%[xe], #16]\n\t"                                                                            \
+          "ldr %[wo], [%[xe], #20]\n\t"                                                                            \
+          "add %[xp], %[xp], %[xv]\n\t"                                                                            \
+          "add %[we], %[xn], %[we]\n\t"                                                                            \
+          "add %[wo], %[xn], %[wo]\n\t"                                                                            \
+          "str %[we], %[y]\n\t"                                                                                    \
+          "str %[wo], %[end]\n\t"                                                                                  \
+          "b 1b\n\t"                                                                                               \
+          "2:\n\t"                                                                                                 \
           : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [wp] "+r"(wp), [xp] "+r"(xp),           \
             [xv] "=&r"(xv), [xn] "=&r"(xn), [xe] "=&r"(xe), [we] "=&r"(we), [wo] "=&r"(wo), [bp] "+m"(bp),          \
-            [mr] "+m"(mr), [y] "+m"(y)                                                                              \
-          : [off] "r"(off2), [xs] "r"(xstep), [ys] "r"(ystep), [offset] "m"(offset), [end] "m"(end),                \
-            [oc] "m"(oc)                                                                                            \
+            [mr] "+m"(mr), [y] "+m"(y), [end] "+m"(end)                                                             \
+          : [off] "r"(off2), [xs] "r"(xstep), [ys] "r"(ystep), [offset] "m"(offset), [oc] "m"(oc), [run] "m"(run)  \
           : "cc", "memory")
 
 /* CLAMP of TE_DW_GROUPS: CLAMPED loads [lo4, hi4] beside the output pointer's loads and clamps; UNCLAMPED neither. */
