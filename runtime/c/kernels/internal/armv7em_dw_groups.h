@@ -125,8 +125,9 @@
    (pixel 1 `oc` bytes after pixel 0). The caller declares a0..a3, xv, xn, xe, we, wo (int32_t), wp (weights of the
    group's first tap), xp (pixel 0's window), bp, mr, y (pixel 0's output), end (its end), off2, xstep, ystep, offset
    and oc (output channels), and run (a te_dw_pair_run *: the loop runs every pair of a run, where a C loop around
-   it spilled every pointer a pair). Two pixels one above the other (TE_PAIR_COL1, 2: the border columns' 3×2 windows) run
-   the same loop transposed: xstep and ystep swapped, a pass's "rows" the windows' columns, oc a row of output. */
+   it spilled every pointer a pair). Two pixels one above the other (TE_PAIR_COL1, 2: the border columns' 3×2
+   windows) run the same loop transposed: xstep and ystep swapped, a pass's "rows" the windows' columns, oc a row of
+   output. */
 
 /* A run of pairs for TE_DW_PAIR_GROUPS: the weight, bias and (M2, R) streams' starts, xp's step from the end of a
    pair's groups to the next pair, y's and end's steps from end, and the pairs left (the asm's offsets). */
