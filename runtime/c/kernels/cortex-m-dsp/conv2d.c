@@ -251,22 +251,36 @@ static inline __attribute__((always_inline)) void te_conv2d_pairs(const int8_t *
   const int8_t zero_point = (int8_t)(-p->input_offset);
   const te_row_constants c = te_row_constants_of(p);
   int8_t *const pa = wide ? patch + 16 * steps : patch, *const pb = pa + k;
+  const int32_t window3x3_c3 = k == 27 && g->kh == 3 && c_in == 3 && !(out_c & 3) && !c.clamp;
   te_pair_job job = te_pair_job_of(patch, steps, k, folded_bias, &c);
   int32_t n, i, oy, ox;
   if (!wide) job.end = pa + 4 * steps;
+  job.w = w, job.out_c = out_c, job.pitch = g->dilation_h * g->w * c_in, job.next = g->stride_w * c_in;
   for (n = 0; n < g->n; n++) {
     i = 0;
     if (!p->shifts) {
       for (oy = 0, ox = 0; i + 2 <= pixels; i += 2, y += 2 * out_c) {
         const int32_t iy = oy * g->stride_h - g->pad_top, ix = ox * g->stride_w - g->pad_left;
-        if (ox + 1 < ow && g->dilation_w == 1 && iy >= 0 && iy + last_iy < g->h && ix >= 0 && ix + last_ix < g->w) {
-          te_gather_inner_pair(x + ((n * g->h + iy) * g->w + ix) * c_in, g, pa, pb);
+        const int32_t inner =
+            ox + 1 < ow && g->dilation_w == 1 && iy >= 0 && iy + last_iy < g->h && ix >= 0 && ix + last_ix < g->w;
+        if (inner && window3x3_c3) {
+          /* The row's inner pairs from here in one call: 2 more pixels and 2·stride_w more columns a pair. */
+          int32_t pairs = 1;
+          while (ox + 2 * pairs + 1 < ow && ix + 2 * pairs * g->stride_w + last_ix < g->w) pairs++;
+          job.x = x + ((n * g->h + iy) * g->w + ix) * c_in, job.pairs = pairs;
+          job.ya = y, job.yb = y + out_c, job.ya_end = y + out_c;
+          te_window3x3_c3_pair_loop(&job, w);
+          i += 2 * (pairs - 1), y += 2 * (pairs - 1) * out_c, ox += 2 * (pairs - 1);
         } else {
-          te_gather_patch(x, g, n, oy, ox, zero_point, pa);
-          te_gather_patch(x, g, n, ox + 1 < ow ? oy : oy + 1, ox + 1 < ow ? ox + 1 : 0, zero_point, pb);
+          if (inner) {
+            te_gather_inner_pair(x + ((n * g->h + iy) * g->w + ix) * c_in, g, pa, pb);
+          } else {
+            te_gather_patch(x, g, n, oy, ox, zero_point, pa);
+            te_gather_patch(x, g, n, ox + 1 < ow ? oy : oy + 1, ox + 1 < ow ? ox + 1 : 0, zero_point, pb);
+          }
+          if (wide) te_widen_row_pair(pa, pb, k, (int32_t *)(void *)patch); /* the arena's scratch is word-aligned */
+          te_row_pair_times_matrix(&job, steps, !wide, w, out_c, &c, y, y + out_c);
         }
-        if (wide) te_widen_row_pair(pa, pb, k, (int32_t *)(void *)patch); /* the arena's scratch is word-aligned */
-        te_row_pair_times_matrix(&job, steps, !wide, w, out_c, &c, y, y + out_c);
         ox += 2;
         if (ox >= ow) ox -= ow, oy++;
       }
