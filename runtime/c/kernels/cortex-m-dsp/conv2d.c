@@ -252,10 +252,11 @@ static inline __attribute__((always_inline)) void te_conv2d_pairs(const int8_t *
   const te_row_constants c = te_row_constants_of(p);
   int8_t *const pa = wide ? patch + 16 * steps : patch, *const pb = pa + k;
   const int32_t window3x3_c3 = k == 27 && g->kh == 3 && c_in == 3 && !(out_c & 3) && !c.clamp;
+  const int32_t pitch = g->dilation_h * g->w * c_in;
   te_pair_job job = te_pair_job_of(patch, steps, k, folded_bias, &c);
   int32_t n, i, oy, ox;
   if (!wide) job.end = pa + 4 * steps;
-  job.w = w, job.out_c = out_c, job.pitch = g->dilation_h * g->w * c_in, job.next = g->stride_w * c_in;
+  job.w = w, job.out_c = out_c, job.next = g->stride_w * c_in;
   for (n = 0; n < g->n; n++) {
     i = 0;
     if (!p->shifts) {
@@ -263,12 +264,19 @@ static inline __attribute__((always_inline)) void te_conv2d_pairs(const int8_t *
         const int32_t iy = oy * g->stride_h - g->pad_top, ix = ox * g->stride_w - g->pad_left;
         const int32_t inner =
             ox + 1 < ow && g->dilation_w == 1 && iy >= 0 && iy + last_iy < g->h && ix >= 0 && ix + last_ix < g->w;
-        if (inner && window3x3_c3) {
-          /* The row's inner pairs from here in one call: 2 more pixels and 2·stride_w more columns a pair. */
+        if (window3x3_c3) {
+          /* The row's inner pairs from here in one call (2 more pixels and 2·stride_w more columns a pair), or a
+             pair with padded taps gathered here into the loop's layout (pitch 0: the loop gathers nothing). */
           int32_t pairs = 1;
-          while (ox + 2 * pairs + 1 < ow && ix + 2 * pairs * g->stride_w + last_ix < g->w) pairs++;
-          job.x = x + ((n * g->h + iy) * g->w + ix) * c_in, job.pairs = pairs;
-          job.ya = y, job.yb = y + out_c, job.ya_end = y + out_c;
+          if (inner) {
+            while (ox + 2 * pairs + 1 < ow && ix + 2 * pairs * g->stride_w + last_ix < g->w) pairs++;
+            job.x = x + ((n * g->h + iy) * g->w + ix) * c_in, job.pitch = pitch;
+          } else {
+            te_gather_patch(x, g, n, oy, ox, zero_point, patch);
+            te_gather_patch(x, g, n, ox + 1 < ow ? oy : oy + 1, ox + 1 < ow ? ox + 1 : 0, zero_point, patch + 28);
+            job.pitch = 0;
+          }
+          job.pairs = pairs, job.ya = y, job.yb = y + out_c, job.ya_end = y + out_c;
           te_window3x3_c3_pair_loop(&job, w);
           i += 2 * (pairs - 1), y += 2 * (pairs - 1) * out_c, ox += 2 * (pairs - 1);
         } else {

@@ -250,7 +250,7 @@ TE_PAIR_LOOP(te_row_pair_groups_k64n_loop, TE_PAIR_WIDEN,
              "11:\n\t" TE_ROW_PAIR_STEP8 TE_ROW_PAIR_STEP8 "ldr r8, [sp, #20]\n\tcmp r12, r8\n\tbne 11b\n\t")
 
 /* Two 3×3 windows of 3 channels (K = 27, an RGB model's first conv) gathered from the input at job->x, the second
-   job->next bytes after it, into xs as seven words each (the int8 window, its last word's top byte zero), the
+   job->next bytes after it (none where job->pitch is 0: the caller gathered them), into xs as seven words each (the int8 window, its last word's top byte zero), the
    second 28 bytes after the first: per window row three unaligned words, the row-crossing ones spliced (BFI, PKHBT),
    one STM: ~21 cycles a window against ~130 for te_gather_inner_pair. No byte is read past the window's last row. */
 #define TE_WINDOW3X3_C3_WORDS                                                               \
@@ -261,8 +261,10 @@ TE_PAIR_LOOP(te_row_pair_groups_k64n_loop, TE_PAIR_WIDEN,
   "stmia r12!, {r0, r1, r3, r4, r5, r7, r11}\n\t"
 #define TE_WINDOW3X3_C3_GATHER                            \
   "ldr r0, [sp, #48]\n\t"                                \
-  "ldr r8, [r0, #48]\n\t"                                \
   "ldr r1, [r0, #64]\n\t"                                \
+  "cmp r1, #0\n\t"                                       \
+  "beq 4f\n\t"                                           \
+  "ldr r8, [r0, #48]\n\t"                                \
   "ldr lr, [r0, #68]\n\t"                                \
   "ldr r12, [sp, #16]\n\t"                               \
   "add r2, r8, lr, lsl #1\n\t"                           \
@@ -271,7 +273,8 @@ TE_PAIR_LOOP(te_row_pair_groups_k64n_loop, TE_PAIR_WIDEN,
   "add r10, r9, r1\n\t" TE_WINDOW3X3_C3_WORDS             \
   "add r8, r8, lr\n\tadd r9, r9, lr\n\tadd r10, r10, lr\n\t" \
   TE_WINDOW3X3_C3_WORDS                                   \
-  "ldr r0, [sp, #48]\n\t"                                \
+  "ldr r0, [sp, #48]\n"                                  \
+  "4:\n\t"                                               \
   "ldr lr, [r0, #56]\n\t"
 
 /* The raw step (TE_RAW_PAIR_STEP) from those windows, the second at xp + 28: with its offset an immediate, r10 is
