@@ -237,6 +237,26 @@ static void te_gather_inner_pair(const int8_t *src, const te_window *g, int8_t *
   }
 }
 
+/* A 3×3 window of 3 channels with padded taps (te_gather_patch's job) into patch[27], tap by tap: te_gather_patch's
+   memset and three-byte runs cost ~460 est. cycles a window here (VWW's first conv has 142 such windows). */
+static void te_gather_window3x3_c3(const int8_t *x, const te_window *g, int32_t n, int32_t oy, int32_t ox,
+                                   int8_t zero_point, int8_t *patch) {
+  const int32_t h = g->h, w = g->w, dilation_h = g->dilation_h, dilation_w = g->dilation_w;
+  const int32_t iy0 = oy * g->stride_h - g->pad_top, ix0 = ox * g->stride_w - g->pad_left;
+  int32_t ky, kx;
+  for (ky = 0; ky < 3; ky++) {
+    const int32_t iy = iy0 + ky * dilation_h;
+    const int8_t *const row = x + (n * h + iy) * w * 3;
+    for (kx = 0; kx < 3; kx++, patch += 3) {
+      const int32_t ix = ix0 + kx * dilation_w;
+      const int32_t inside = iy >= 0 && iy < h && ix >= 0 && ix < w;
+      patch[0] = inside ? row[3 * ix] : zero_point;
+      patch[1] = inside ? row[3 * ix + 1] : zero_point;
+      patch[2] = inside ? row[3 * ix + 2] : zero_point;
+    }
+  }
+}
+
 /* Two output pixels at a time, as te_matmul_pairs takes two rows: their windows gathered into `patch` and, when
    `wide`, widened into its first 16·ceil(k/4) bytes (the windows after them), else read as they are (the second
    window k bytes after the first, which has 4·ceil(k/4) bytes of room: its last word is read whole). A lone last
@@ -269,11 +289,12 @@ static inline __attribute__((always_inline)) void te_conv2d_pairs(const int8_t *
              pair with padded taps gathered here into the loop's layout (pitch 0: the loop gathers nothing). */
           int32_t pairs = 1;
           if (inner) {
-            while (ox + 2 * pairs + 1 < ow && ix + 2 * pairs * g->stride_w + last_ix < g->w) pairs++;
+            const int32_t in_row = (ow - ox) >> 1, in_input = (g->w - 1 - last_ix - ix) / (2 * g->stride_w) + 1;
+            pairs = in_row < in_input ? in_row : in_input;
             job.x = x + ((n * g->h + iy) * g->w + ix) * c_in, job.pitch = pitch;
           } else {
-            te_gather_patch(x, g, n, oy, ox, zero_point, patch);
-            te_gather_patch(x, g, n, ox + 1 < ow ? oy : oy + 1, ox + 1 < ow ? ox + 1 : 0, zero_point, patch + 28);
+            te_gather_window3x3_c3(x, g, n, oy, ox, zero_point, patch);
+            te_gather_window3x3_c3(x, g, n, ox + 1 < ow ? oy : oy + 1, ox + 1 < ow ? ox + 1 : 0, zero_point, patch + 28);
             job.pitch = 0;
           }
           job.pairs = pairs, job.ya = y, job.yb = y + out_c, job.ya_end = y + out_c;
