@@ -261,7 +261,10 @@ static void te_gather_window3x3_c3(const int8_t *x, const te_window *g, int32_t 
    `wide`, widened into its first 16·ceil(k/4) bytes (the windows after them), else read as they are (the second
    window k bytes after the first, which has 4·ceil(k/4) bytes of room: its last word is read whole). A lone last
    pixel, and layers with TFLite's (multiplier, shift) arrays, take the one-window path. The pixel's row and column
-   are counted rather than divided out, and a pair wholly inside the input skips the gather's bounds tests. */
+   are counted rather than divided out, and a pair wholly inside the input skips the gather's bounds tests. 3×3
+   windows of 3 channels (K = 27), out_c a multiple of four and int8's range, take te_window3x3_c3_pair_loop instead:
+   a row's run of inner pairs in one call, gathered by the asm (the first 8·ceil(k/4) bytes of `patch` in either
+   form), and each other pair alone, gathered here. */
 static inline __attribute__((always_inline)) void te_conv2d_pairs(const int8_t *x, const int8_t *w,
                                                                   const int32_t *folded_bias, const te_window *g,
                                                                   int32_t out_c, const te_mac_params *p,
@@ -294,7 +297,8 @@ static inline __attribute__((always_inline)) void te_conv2d_pairs(const int8_t *
             job.x = x + ((n * g->h + iy) * g->w + ix) * c_in, job.pitch = pitch;
           } else {
             te_gather_window3x3_c3(x, g, n, oy, ox, zero_point, patch);
-            te_gather_window3x3_c3(x, g, n, ox + 1 < ow ? oy : oy + 1, ox + 1 < ow ? ox + 1 : 0, zero_point, patch + 28);
+            te_gather_window3x3_c3(x, g, n, ox + 1 < ow ? oy : oy + 1, ox + 1 < ow ? ox + 1 : 0, zero_point,
+                                   patch + 28);
             job.pitch = 0;
           }
           job.pairs = pairs, job.ya = y, job.yb = y + out_c, job.ya_end = y + out_c;

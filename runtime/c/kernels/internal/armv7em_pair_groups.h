@@ -1,8 +1,8 @@
 /*
  * tinyedge: the row-pair asm of the cortex-m-dsp matmul and convolution (Cortex-M4/M7, conv2d.c): the step of two
  * rows × four channels (widened or int8), the naked functions that run every full group of a pair from the bias to
- * the stored bytes with the accumulators in registers, the loops over every pair of a matmul, and te_pair_fn_of,
- * which picks one. Included once, by conv2d.c, after armv7em_dsp.h.
+ * the stored bytes with the accumulators in registers, the loops over every pair of a matmul and over a row's pairs
+ * of 3×3 windows of 3 channels, and te_pair_fn_of, which picks one. Included once, by conv2d.c, after armv7em_dsp.h.
  */
 #ifndef TINYEDGE_ARMV7EM_PAIR_GROUPS_H
 #define TINYEDGE_ARMV7EM_PAIR_GROUPS_H
@@ -250,9 +250,10 @@ TE_PAIR_LOOP(te_row_pair_groups_k64n_loop, TE_PAIR_WIDEN,
              "11:\n\t" TE_ROW_PAIR_STEP8 TE_ROW_PAIR_STEP8 "ldr r8, [sp, #20]\n\tcmp r12, r8\n\tbne 11b\n\t")
 
 /* Two 3×3 windows of 3 channels (K = 27, an RGB model's first conv) gathered from the input at job->x, the second
-   job->next bytes after it (none where job->pitch is 0: the caller gathered them), into xs as seven words each (the int8 window, its last word's top byte zero), the
-   second 28 bytes after the first: per window row three unaligned words, the row-crossing ones spliced (BFI, PKHBT),
-   one STM: ~21 cycles a window against ~130 for te_gather_inner_pair. No byte is read past the window's last row. */
+   job->next bytes after it, into xs as seven words each (the int8 window, its last word's top byte zero), the second
+   28 bytes after the first: per window row three unaligned words, the row-crossing ones spliced (BFI, PKHBT), one STM
+   a window (~21 cycles); no byte is read past the window's last row. Where job->pitch is 0 the caller gathered them
+   (windows with padded taps). */
 #define TE_WINDOW3X3_C3_WORDS                                                               \
   "ldr r0, [r8]\n\tldr r1, [r8, #4]\n\tldr r2, [r8, #8]\n\t"                             \
   "ldr r3, [r9, #-1]\n\tldr r4, [r9, #3]\n\tldr r5, [r9, #7]\n\t"                        \
