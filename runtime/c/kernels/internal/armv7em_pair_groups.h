@@ -253,7 +253,7 @@ TE_PAIR_LOOP(te_row_pair_groups_k64n_loop, TE_PAIR_WIDEN,
    job->next bytes after it, into xs as seven words each (the int8 window, its last word's top byte zero), the second
    28 bytes after the first: per window row three unaligned words, the row-crossing ones spliced (BFI, PKHBT), one STM
    a window (~21 cycles); no byte is read past the window's last row. Where job->pitch is 0 the caller gathered them
-   (windows with padded taps). */
+   (windows with padded taps). r0 holds the job on entry (TE_PAIR_LOOP_PROLOGUE and TE_PAIR_NEXT leave it there). */
 #define TE_WINDOW3X3_C3_WORDS                                                               \
   "ldr r0, [r8]\n\tldr r1, [r8, #4]\n\tldr r2, [r8, #8]\n\t"                             \
   "ldr r3, [r9, #-1]\n\tldr r4, [r9, #3]\n\tldr r5, [r9, #7]\n\t"                        \
@@ -261,7 +261,6 @@ TE_PAIR_LOOP(te_row_pair_groups_k64n_loop, TE_PAIR_WIDEN,
   "bfi r3, r2, #0, #8\n\tpkhbt r5, r5, r6, lsl #16\n\tlsr r11, r11, #8\n\t"                 \
   "stmia r12!, {r0, r1, r3, r4, r5, r7, r11}\n\t"
 #define TE_WINDOW3X3_C3_GATHER                            \
-  "ldr r0, [sp, #48]\n\t"                                \
   "ldr r1, [r0, #64]\n\t"                                \
   "cmp r1, #0\n\t"                                       \
   "beq 4f\n\t"                                           \
