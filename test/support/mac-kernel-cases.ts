@@ -25,7 +25,8 @@ export const conv3x3: KernelCase[] = [1, 3, 7, 8, 9, 17, 63, 64, 65].map((o, i) 
 }));
 
 export const convInputs: KernelCase[] = [
-  ...[1, 7, 17].map((c) => ({
+  // 3 channels: cortex-m-dsp's 3×3×3 window-pair loop (runs of inner pairs between padded ones, rows of odd width).
+  ...[1, 3, 7, 17].map((c) => ({
     name: `conv2d 3×3 stride 2 SAME from ${c} input channels, no clamp`,
     graph: () => convGraph(c, 8, 3, 2, 'SAME', NO_CLAMP, 100 + c),
     seed: 100 + c,

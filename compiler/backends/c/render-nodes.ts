@@ -38,9 +38,10 @@ import {
 /**
  * Bytes of scratch a node's C kernel needs with the kernels of `layouts`: te_conv2d_s8 gathers up to two output
  * pixels' windows (2·kh·kw·c bytes; te_conv2d_s16 reads its input in place; the rowPairs kernels read the second
- * window's last word whole, so k + 4·ceil(k/4)); te_transpose_conv2d_s8 accumulates the whole output in int32 (4
- * bytes an element), as TFLM's scratch buffer. `wide`: with what the rowPairs kernels would like besides, the int16
- * copy of two rows (rowPairsScratchBytes) of te_matmul_row_pairs_s8 and te_conv2d_row_pairs_s8, before the windows.
+ * window's last word whole, and their 3×3×3 pair loop writes both windows as 4·ceil(k/4) bytes each: 8·ceil(k/4));
+ * te_transpose_conv2d_s8 accumulates the whole output in int32 (4 bytes an element), as TFLM's scratch buffer.
+ * `wide`: with what the rowPairs kernels would like besides, the int16 copy of two rows (rowPairsScratchBytes) of
+ * te_matmul_row_pairs_s8 and te_conv2d_row_pairs_s8, before the windows.
  */
 export function cScratchBytes(g: Graph, node: Node, layouts: KernelLayouts = REF_LAYOUTS, wide = true): number {
   if (node.op === 'transpose_conv2d') return 4 * sizeOf(tensorOf(g, node.outputs[0]!).shape);
@@ -50,7 +51,7 @@ export function cScratchBytes(g: Graph, node: Node, layouts: KernelLayouts = REF
   const f = tensorOf(g, node.inputs[1]!).shape;
   const k = f[1]! * f[2]! * f[3]!;
   if (!layouts.rowPairs) return 2 * k;
-  return k + 4 * Math.ceil(k / 4) + (wide ? rowPairsScratchBytes(k) : 0);
+  return 8 * Math.ceil(k / 4) + (wide ? rowPairsScratchBytes(k) : 0);
 }
 
 /**

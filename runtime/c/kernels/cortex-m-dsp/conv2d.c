@@ -237,11 +237,34 @@ static void te_gather_inner_pair(const int8_t *src, const te_window *g, int8_t *
   }
 }
 
+/* A 3×3 window of 3 channels with padded taps (te_gather_patch's job) into patch[27], tap by tap: te_gather_patch's
+   memset and three-byte runs cost ~460 est. cycles a window here (VWW's first conv has 142 such windows). */
+static void te_gather_window3x3_c3(const int8_t *x, const te_window *g, int32_t n, int32_t oy, int32_t ox,
+                                   int8_t zero_point, int8_t *patch) {
+  const int32_t h = g->h, w = g->w, dilation_h = g->dilation_h, dilation_w = g->dilation_w;
+  const int32_t iy0 = oy * g->stride_h - g->pad_top, ix0 = ox * g->stride_w - g->pad_left;
+  int32_t ky, kx;
+  for (ky = 0; ky < 3; ky++) {
+    const int32_t iy = iy0 + ky * dilation_h;
+    const int8_t *const row = x + (n * h + iy) * w * 3;
+    for (kx = 0; kx < 3; kx++, patch += 3) {
+      const int32_t ix = ix0 + kx * dilation_w;
+      const int32_t inside = iy >= 0 && iy < h && ix >= 0 && ix < w;
+      patch[0] = inside ? row[3 * ix] : zero_point;
+      patch[1] = inside ? row[3 * ix + 1] : zero_point;
+      patch[2] = inside ? row[3 * ix + 2] : zero_point;
+    }
+  }
+}
+
 /* Two output pixels at a time, as te_matmul_pairs takes two rows: their windows gathered into `patch` and, when
    `wide`, widened into its first 16·ceil(k/4) bytes (the windows after them), else read as they are (the second
    window k bytes after the first, which has 4·ceil(k/4) bytes of room: its last word is read whole). A lone last
    pixel, and layers with TFLite's (multiplier, shift) arrays, take the one-window path. The pixel's row and column
-   are counted rather than divided out, and a pair wholly inside the input skips the gather's bounds tests. */
+   are counted rather than divided out, and a pair wholly inside the input skips the gather's bounds tests. 3×3
+   windows of 3 channels (K = 27), out_c a multiple of four and int8's range, take te_window3x3_c3_pair_loop instead:
+   a row's run of inner pairs in one call, gathered by the asm (the first 8·ceil(k/4) bytes of `patch` in either
+   form), and each other pair alone, gathered here. */
 static inline __attribute__((always_inline)) void te_conv2d_pairs(const int8_t *x, const int8_t *w,
                                                                   const int32_t *folded_bias, const te_window *g,
                                                                   int32_t out_c, const te_mac_params *p,
@@ -251,22 +274,46 @@ static inline __attribute__((always_inline)) void te_conv2d_pairs(const int8_t *
   const int8_t zero_point = (int8_t)(-p->input_offset);
   const te_row_constants c = te_row_constants_of(p);
   int8_t *const pa = wide ? patch + 16 * steps : patch, *const pb = pa + k;
+  const int32_t window3x3_c3 = k == 27 && g->kh == 3 && c_in == 3 && !(out_c & 3) && !c.clamp;
+  const int32_t pitch = g->dilation_h * g->w * c_in;
   te_pair_job job = te_pair_job_of(patch, steps, k, folded_bias, &c);
   int32_t n, i, oy, ox;
   if (!wide) job.end = pa + 4 * steps;
+  job.w = w, job.out_c = out_c, job.next = g->stride_w * c_in;
   for (n = 0; n < g->n; n++) {
     i = 0;
     if (!p->shifts) {
       for (oy = 0, ox = 0; i + 2 <= pixels; i += 2, y += 2 * out_c) {
         const int32_t iy = oy * g->stride_h - g->pad_top, ix = ox * g->stride_w - g->pad_left;
-        if (ox + 1 < ow && g->dilation_w == 1 && iy >= 0 && iy + last_iy < g->h && ix >= 0 && ix + last_ix < g->w) {
-          te_gather_inner_pair(x + ((n * g->h + iy) * g->w + ix) * c_in, g, pa, pb);
+        const int32_t inner =
+            ox + 1 < ow && g->dilation_w == 1 && iy >= 0 && iy + last_iy < g->h && ix >= 0 && ix + last_ix < g->w;
+        if (window3x3_c3) {
+          /* The row's inner pairs from here in one call (2 more pixels and 2·stride_w more columns a pair), or a
+             pair with padded taps gathered here into the loop's layout (pitch 0: the loop gathers nothing). */
+          int32_t pairs = 1;
+          if (inner) {
+            const int32_t in_row = (ow - ox) >> 1, in_input = (g->w - 1 - last_ix - ix) / (2 * g->stride_w) + 1;
+            pairs = in_row < in_input ? in_row : in_input;
+            job.x = x + ((n * g->h + iy) * g->w + ix) * c_in, job.pitch = pitch;
+          } else {
+            te_gather_window3x3_c3(x, g, n, oy, ox, zero_point, patch);
+            te_gather_window3x3_c3(x, g, n, ox + 1 < ow ? oy : oy + 1, ox + 1 < ow ? ox + 1 : 0, zero_point,
+                                   patch + 28);
+            job.pitch = 0;
+          }
+          job.pairs = pairs, job.ya = y, job.yb = y + out_c, job.ya_end = y + out_c;
+          te_window3x3_c3_pair_loop(&job, w);
+          i += 2 * (pairs - 1), y += 2 * (pairs - 1) * out_c, ox += 2 * (pairs - 1);
         } else {
-          te_gather_patch(x, g, n, oy, ox, zero_point, pa);
-          te_gather_patch(x, g, n, ox + 1 < ow ? oy : oy + 1, ox + 1 < ow ? ox + 1 : 0, zero_point, pb);
+          if (inner) {
+            te_gather_inner_pair(x + ((n * g->h + iy) * g->w + ix) * c_in, g, pa, pb);
+          } else {
+            te_gather_patch(x, g, n, oy, ox, zero_point, pa);
+            te_gather_patch(x, g, n, ox + 1 < ow ? oy : oy + 1, ox + 1 < ow ? ox + 1 : 0, zero_point, pb);
+          }
+          if (wide) te_widen_row_pair(pa, pb, k, (int32_t *)(void *)patch); /* the arena's scratch is word-aligned */
+          te_row_pair_times_matrix(&job, steps, !wide, w, out_c, &c, y, y + out_c);
         }
-        if (wide) te_widen_row_pair(pa, pb, k, (int32_t *)(void *)patch); /* the arena's scratch is word-aligned */
-        te_row_pair_times_matrix(&job, steps, !wide, w, out_c, &c, y, y + out_c);
         ox += 2;
         if (ox >= ow) ox -= ow, oy++;
       }

@@ -1,8 +1,8 @@
 /*
  * tinyedge: the row-pair asm of the cortex-m-dsp matmul and convolution (Cortex-M4/M7, conv2d.c): the step of two
  * rows × four channels (widened or int8), the naked functions that run every full group of a pair from the bias to
- * the stored bytes with the accumulators in registers, the loops over every pair of a matmul, and te_pair_fn_of,
- * which picks one. Included once, by conv2d.c, after armv7em_dsp.h.
+ * the stored bytes with the accumulators in registers, the loops over every pair of a matmul and over a row's pairs
+ * of 3×3 windows of 3 channels, and te_pair_fn_of, which picks one. Included once, by conv2d.c, after armv7em_dsp.h.
  */
 #ifndef TINYEDGE_ARMV7EM_PAIR_GROUPS_H
 #define TINYEDGE_ARMV7EM_PAIR_GROUPS_H
@@ -88,6 +88,8 @@ typedef struct {
   int32_t pairs;       /* 52: the pairs left */
   const int8_t *w;     /* 56: the weights, each pair's groups from the first */
   int32_t out_c;       /* 60: a row's outputs, a multiple of four */
+  int32_t pitch;       /* 64: te_window3x3_c3_pair_loop: from one window row to the next in the input */
+  int32_t next;        /* 68: and from the first window to the second (c·stride_w) */
 } te_pair_job;
 
 /* Entry: r0 the job (copied to [sp]), r1 the weights (lr). */
@@ -246,6 +248,56 @@ TE_PAIR_GROUPS(te_raw_pair_groups, "ldr r10, [sp, #44]\n\t" TE_ROW_PAIR_STEPS(TE
 TE_PAIR_LOOP(te_row_pair_groups_k32_loop, TE_PAIR_WIDEN, TE_ROW_PAIR_STEP8)
 TE_PAIR_LOOP(te_row_pair_groups_k64n_loop, TE_PAIR_WIDEN,
              "11:\n\t" TE_ROW_PAIR_STEP8 TE_ROW_PAIR_STEP8 "ldr r8, [sp, #20]\n\tcmp r12, r8\n\tbne 11b\n\t")
+
+/* Two 3×3 windows of 3 channels (K = 27, an RGB model's first conv) gathered from the input at job->x, the second
+   job->next bytes after it, into xs as seven words each (the int8 window, its last word's top byte zero), the second
+   28 bytes after the first: per window row three unaligned words, the row-crossing ones spliced (BFI, PKHBT), one STM
+   a window (~21 cycles); no byte is read past the window's last row. Where job->pitch is 0 the caller gathered them
+   (windows with padded taps). r0 holds the job on entry (TE_PAIR_LOOP_PROLOGUE and TE_PAIR_NEXT leave it there). */
+#define TE_WINDOW3X3_C3_WORDS                                                               \
+  "ldr r0, [r8]\n\tldr r1, [r8, #4]\n\tldr r2, [r8, #8]\n\t"                             \
+  "ldr r3, [r9, #-1]\n\tldr r4, [r9, #3]\n\tldr r5, [r9, #7]\n\t"                        \
+  "ldr r6, [r10]\n\tldr r7, [r10, #2]\n\tldr r11, [r10, #5]\n\t"                          \
+  "bfi r3, r2, #0, #8\n\tpkhbt r5, r5, r6, lsl #16\n\tlsr r11, r11, #8\n\t"                 \
+  "stmia r12!, {r0, r1, r3, r4, r5, r7, r11}\n\t"
+#define TE_WINDOW3X3_C3_GATHER                            \
+  "ldr r1, [r0, #64]\n\t"                                \
+  "cmp r1, #0\n\t"                                       \
+  "beq 4f\n\t"                                           \
+  "ldr r8, [r0, #48]\n\t"                                \
+  "ldr lr, [r0, #68]\n\t"                                \
+  "ldr r12, [sp, #16]\n\t"                               \
+  "add r2, r8, lr, lsl #1\n\t"                           \
+  "str r2, [r0, #48]\n\t"                                \
+  "add r9, r8, r1\n\t"                                   \
+  "add r10, r9, r1\n\t" TE_WINDOW3X3_C3_WORDS             \
+  "add r8, r8, lr\n\tadd r9, r9, lr\n\tadd r10, r10, lr\n\t" \
+  TE_WINDOW3X3_C3_WORDS                                   \
+  "ldr r0, [sp, #48]\n"                                  \
+  "4:\n\t"                                               \
+  "ldr lr, [r0, #56]\n\t"
+
+/* The raw step (TE_RAW_PAIR_STEP) from those windows, the second at xp + 28: with its offset an immediate, r10 is
+   free for a second weight register and the weights load in pairs, 36 cycles for the 32 MACs against 40. */
+#define TE_WINDOW_PAIR_HALF(loads, ror, w2, w3)                          \
+  loads                                                                 \
+  "sxtb16 r8, r8" ror "\n\tsxtb16 r9, r9" ror "\n\t"                     \
+  "smlad r0, r8, r10, r0\n\tsmlad r4, r9, r10, r4\n\t"                   \
+  "smlad r1, r8, r11, r1\n\tsmlad r5, r9, r11, r5\n\t"                   \
+  "ldr.w r10, [lr, #" w2 "]\n\t"                                         \
+  "ldr.w r11, [lr, #" w3 "]\n\t"                                         \
+  "smlad r2, r8, r10, r2\n\tsmlad r6, r9, r10, r6\n\t"                   \
+  "smlad r3, r8, r11, r3\n\tsmlad r7, r9, r11, r7\n\t"
+#define TE_WINDOW_PAIR_STEP                                                                          \
+  TE_WINDOW_PAIR_HALF("ldr.w r8, [r12]\n\tldr.w r9, [r12, #28]\n\t"                                  \
+                      "ldr.w r10, [lr], #32\n\tldr.w r11, [lr, #-24]\n\t", "", "-16", "-8")           \
+  TE_WINDOW_PAIR_HALF("ldr.w r8, [r12], #4\n\tldr.w r9, [r12, #24]\n\t"                              \
+                      "ldr.w r10, [lr, #-28]\n\tldr.w r11, [lr, #-20]\n\t", ", ror #8", "-12", "-4")
+
+/* Every inner pair of a run of job->pairs in one asm function (te_conv2d_pairs: out_c % 4 = 0, int8's range). */
+TE_PAIR_LOOP(te_window3x3_c3_pair_loop, TE_WINDOW3X3_C3_GATHER,
+             TE_WINDOW_PAIR_STEP TE_WINDOW_PAIR_STEP TE_WINDOW_PAIR_STEP TE_WINDOW_PAIR_STEP TE_WINDOW_PAIR_STEP
+                 TE_WINDOW_PAIR_STEP TE_WINDOW_PAIR_STEP)
 
 typedef void te_pair_fn(const te_pair_job *job, const int8_t *w);
 
