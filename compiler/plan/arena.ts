@@ -38,9 +38,10 @@ export interface ArenaPlanner {
 /** Offsets are aligned so every buffer can hold int32 scratch and SIMD loads. */
 export const ARENA_ALIGNMENT = 16;
 
-const align = (n: number) => Math.ceil(n / ARENA_ALIGNMENT) * ARENA_ALIGNMENT;
+/** `n` bytes rounded up to whole ARENA_ALIGNMENT blocks: what a piece takes in the arena. */
+export const alignedSize = (n: number) => Math.ceil(n / ARENA_ALIGNMENT) * ARENA_ALIGNMENT;
 
-const extent = (pieces: readonly Piece[]) => pieces.reduce((m, p) => Math.max(m, p.at + align(p.size)), 0);
+const extent = (pieces: readonly Piece[]) => pieces.reduce((m, p) => Math.max(m, p.at + alignedSize(p.size)), 0);
 
 abstract class PlannerBase implements ArenaPlanner {
   protected readonly buffers: Piece[][] = [];
@@ -80,13 +81,13 @@ export class LinearPlanner extends PlannerBase {
     let next = 0;
     return this.buffers.map((b) => {
       const at = next;
-      next += b.reduce((n, p) => n + align(p.size), 0);
+      next += b.reduce((n, p) => n + alignedSize(p.size), 0);
       return at;
     });
   }
 
   override arenaSize(): number {
-    return this.buffers.reduce((n, b) => n + b.reduce((k, p) => k + align(p.size), 0), 0);
+    return this.buffers.reduce((n, b) => n + b.reduce((k, p) => k + alignedSize(p.size), 0), 0);
   }
 }
 
@@ -135,8 +136,8 @@ function placeInOrder(buffers: readonly Piece[][], keys: readonly BufferKeys[], 
     for (const p of own) {
       for (let step = p.firstUse; step <= p.lastUse; step++) {
         for (const q of aliveAt[step]!) {
-          const lo = q.at - p.at - align(p.size);
-          const hi = q.at + align(q.size) - p.at;
+          const lo = q.at - p.at - alignedSize(p.size);
+          const hi = q.at + alignedSize(q.size) - p.at;
           if (hi > 0 && lo < hi) forbidden.push([lo, hi]);
         }
       }
@@ -167,6 +168,21 @@ export class GreedyBySizePlanner extends PlannerBase {
   }
 }
 
+/** Bytes [start, end). */
+export type Span = [number, number];
+
+/** The bytes of the union of spans (sorted here, in place). */
+export function unionBytes(spans: Span[]): number {
+  spans.sort((a, b) => a[0] - b[0]);
+  let bytes = 0;
+  let reach = 0;
+  for (const [start, end] of spans) {
+    bytes += Math.max(0, end - Math.max(start, reach));
+    reach = Math.max(reach, end);
+  }
+  return bytes;
+}
+
 /**
  * The largest total of bytes alive at any one step, pieces of one buffer that overlap counted once: a bound no
  * placement of these buffers can beat.
@@ -177,15 +193,10 @@ export function lowerBound(buffers: readonly (readonly Piece[])[]): number {
     const last = Math.max(...b.map((p) => p.lastUse));
     for (let s = Math.min(...b.map((p) => p.firstUse)); s <= last; s++) {
       // The union of this buffer's pieces alive at step s.
-      const live = b.filter((p) => p.firstUse <= s && s <= p.lastUse).sort((x, y) => x.at - y.at);
-      let bytes = 0;
-      let reach = 0;
-      for (const p of live) {
-        const end = p.at + align(p.size);
-        bytes += Math.max(0, end - Math.max(p.at, reach));
-        reach = Math.max(reach, end);
-      }
-      steps.set(s, (steps.get(s) ?? 0) + bytes);
+      const live = b
+        .filter((p) => p.firstUse <= s && s <= p.lastUse)
+        .map((p): Span => [p.at, p.at + alignedSize(p.size)]);
+      steps.set(s, (steps.get(s) ?? 0) + unionBytes(live));
     }
   }
   return Math.max(0, ...steps.values());

@@ -6,23 +6,9 @@
  */
 import { type Graph, tensorOf } from '../ir/graph.ts';
 import { DTYPE_BYTES, sizeOf } from '../ir/tensor.ts';
-import { ARENA_ALIGNMENT } from './arena.ts';
+import { alignedSize, type Span, unionBytes } from './arena.ts';
 import { type MemoryPlan, slidingOutputOffset } from './plan-memory.ts';
 import { rollingRowsOf } from './rolling-rows.ts';
-
-const align = (n: number) => Math.ceil(n / ARENA_ALIGNMENT) * ARENA_ALIGNMENT;
-
-/** The bytes of the union of [start, end) intervals. */
-function unionBytes(intervals: [number, number][]): number {
-  intervals.sort((a, b) => a[0] - b[0]);
-  let bytes = 0;
-  let reach = 0;
-  for (const [start, end] of intervals) {
-    bytes += Math.max(0, end - Math.max(start, reach));
-    reach = Math.max(reach, end);
-  }
-  return bytes;
-}
 
 /**
  * Bytes no choice of slides and rings can take `unchosen` (planned with neither) below: at each step, the bytes
@@ -30,9 +16,9 @@ function unionBytes(intervals: [number, number][]): number {
  */
 export function searchFloorBytes(g: Graph, unchosen: MemoryPlan): number {
   const steps = Math.max(0, ...unchosen.pieces.map((p) => p.lastUse + 1));
-  const alive: [number, number][][] = Array.from({ length: steps }, () => []);
+  const alive: Span[][] = Array.from({ length: steps }, () => []);
   for (const p of unchosen.pieces)
-    for (let s = p.firstUse; s <= p.lastUse; s++) alive[s]!.push([p.offset, p.offset + align(p.size)]);
+    for (let s = p.firstUse; s <= p.lastUse; s++) alive[s]!.push([p.offset, p.offset + alignedSize(p.size)]);
   const split = unchosen.patches?.split ?? -1;
   let floor = 0;
   alive.forEach((intervals, s) => {
@@ -45,7 +31,7 @@ export function searchFloorBytes(g: Graph, unchosen: MemoryPlan): number {
       ? Math.min(
           ...[node.inputs[0]!, node.outputs[0]!].map((t) => {
             const { shape, dtype } = tensorOf(g, t);
-            return align(sizeOf(shape) * DTYPE_BYTES[dtype]);
+            return alignedSize(sizeOf(shape) * DTYPE_BYTES[dtype]);
           }),
         )
       : 0;
