@@ -115,8 +115,7 @@ describe('the configuration lines', () => {
       grid('14x3@9', 4500, 200),
       grid('15x1@9', 5000, 0),
     ];
-    const names = (chosen: string) =>
-      arenaConfigurationLines(tried, chosen).map((line) => line.trim().split(/\s+/)[0]);
+    const names = (chosen: string) => arenaConfigurationLines(tried, chosen).map((line) => line.trim().split(/\s+/)[0]);
     expect(names('13x1@9')).toEqual(['layer-wise', 'in-place', '13x1@9', '13x2@9', '(3']);
     expect(names('15x1@9')).toEqual(['layer-wise', 'in-place', '13x1@9', '13x2@9', '15x1@9', '(2']);
   });

@@ -47,7 +47,10 @@ export function arenaConfigurationLines(
   });
   const hidden = grids.length - shown.filter((c) => c.extraMacs !== undefined).length;
   return hidden > 0
-    ? [...lines, `           (${hidden} more patch grids tried, each beaten or equalled on arena and MACs: --json lists them)`]
+    ? [
+        ...lines,
+        `           (${hidden} more patch grids tried, each beaten or equalled on arena and MACs: --json lists them)`,
+      ]
     : lines;
 }
 
