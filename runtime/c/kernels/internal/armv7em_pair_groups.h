@@ -79,7 +79,8 @@
 typedef struct {
   const int32_t *bias; /* 0: the first group's folded bias, 16 bytes a group */
   const int32_t *mr;   /* 4: its 'smmul' (M2, R) pairs, 32 bytes a group */
-  int8_t *ya, *yb;     /* 8, 12: where both rows' outputs go */
+  int8_t *ya;          /* 8: where the first row's outputs go */
+  int32_t out_c;       /* 12: and the second's, out_c bytes after them (the rows' outputs are contiguous) */
   const void *xs;      /* 16: the widened rows (te_widen_row_pair), or the first int8 row */
   const void *end;     /* 20: where xp stops: xs + 16·steps, or xs + 4·steps */
   int32_t offset;      /* 24: the output offset */
@@ -91,9 +92,8 @@ typedef struct {
   const int8_t *x;     /* 48: the next pair's first row (k int8), the second k bytes after it */
   int32_t pairs;       /* 52: the pairs left */
   const int8_t *w;     /* 56: the weights, each pair's groups from the first */
-  int32_t out_c;       /* 60: a row's outputs, a multiple of four */
-  int32_t pitch;       /* 64: te_window3x3_c3_pair_loop: from one window row to the next in the input */
-  int32_t next;        /* 68: and from the first window to the second (c·stride_w) */
+  int32_t pitch;       /* 60: te_window3x3_c3_pair_loop: from one window row to the next in the input */
+  int32_t next;        /* 64: and from the first window to the second (c·stride_w) */
 } te_pair_job;
 
 /* Entry: r0 the job (copied to [sp]), r1 the weights (lr). */
@@ -137,7 +137,7 @@ typedef struct {
   "ssub8 r10, r4, r8\n\tsel r4, r4, r8\n\tssub8 r10, r4, r9\n\tsel r4, r9, r4\n\t"
 
 /* The group's eight accumulators requantized in registers, CLAMP (TE_PAIR_CLAMP, or nothing where the range is
-   int8's, which SSAT already gives: 10 cycles a group), stored at ya and yb; the next group until ya reaches
+   int8's, which SSAT already gives: 10 cycles a group), stored at ya and ya + out_c; the next group until ya reaches
    ya_end. */
 #define TE_PAIR_GROUP_END(CLAMP)                                                                                   \
   "ldr r11, [sp, #4]\n\t"                                                                                          \
@@ -149,9 +149,9 @@ typedef struct {
   "str r11, [sp, #4]\n\t"                                                                                          \
   CLAMP                                                                                                            \
   "ldrd r8, r9, [sp, #8]\n\t"                                                                                      \
+  "str r4, [r8, r9]\n\t"                                                                                           \
   "str r0, [r8], #4\n\t"                                                                                           \
-  "str r4, [r9], #4\n\t"                                                                                           \
-  "strd r8, r9, [sp, #8]\n\t"                                                                                      \
+  "str r8, [sp, #8]\n\t"                                                                                           \
   "ldr r10, [sp, #36]\n\t"                                                                                         \
   "cmp r8, r10\n\t"                                                                                                \
   "bne 1b\n\t"
@@ -208,8 +208,8 @@ typedef struct {
   "add r11, r11, r10\n\t"        \
   "str r11, [r0, #48]\n\t"
 
-/* After a pair's last group (r9: the second row's end, where the next pair's outputs start): the next pair's bias,
-   constants and outputs, or the return. */
+/* After a pair's last group (r8: the first row's end, r9: out_c; the next pair's outputs start at the second row's
+   end): the next pair's bias, constants and outputs, or the return. */
 #define TE_PAIR_NEXT              \
   "ldr r0, [sp, #48]\n\t"         \
   "ldr r1, [r0, #52]\n\t"         \
@@ -217,10 +217,10 @@ typedef struct {
   "beq 9f\n\t"                    \
   "str r1, [r0, #52]\n\t"         \
   "ldrd r2, r3, [r0]\n\t"         \
-  "ldr r4, [r0, #60]\n\t"         \
+  "add r8, r8, r9\n\t"            \
+  "add r5, r8, r9\n\t"            \
   "strd r2, r3, [sp]\n\t"         \
-  "add r5, r9, r4\n\t"            \
-  "strd r9, r5, [sp, #8]\n\t"     \
+  "str r8, [sp, #8]\n\t"          \
   "str r5, [sp, #36]\n\t"         \
   "b 2b\n"                        \
   "9:\n\t"                        \
@@ -270,11 +270,11 @@ TE_PAIR_LOOP(te_row_pair_groups_k64n_loop, TE_PAIR_WIDEN,
   "bfi r3, r2, #0, #8\n\tpkhbt r5, r5, r6, lsl #16\n\tlsr r11, r11, #8\n\t"                 \
   "stmia r12!, {r0, r1, r3, r4, r5, r7, r11}\n\t"
 #define TE_WINDOW3X3_C3_GATHER                            \
-  "ldr r1, [r0, #64]\n\t"                                \
+  "ldr r1, [r0, #60]\n\t"                                \
   "cmp r1, #0\n\t"                                       \
   "beq 4f\n\t"                                           \
   "ldr r8, [r0, #48]\n\t"                                \
-  "ldr lr, [r0, #68]\n\t"                                \
+  "ldr lr, [r0, #64]\n\t"                                \
   "ldr r12, [sp, #16]\n\t"                               \
   "add r2, r8, lr, lsl #1\n\t"                           \
   "str r2, [r0, #48]\n\t"                                \
