@@ -197,6 +197,25 @@ typedef struct {
   "ldr r0, [sp, #48]\n\t"          \
   "str r10, [r0, #48]\n\t"
 
+/* TE_PAIR_WIDEN for K = 8 and 16 without the loop: job->x moved past the pair first, then per two steps both rows'
+   two words loaded at their offsets from there (a0, a1 of the first row, b0, b1 of the second), unpacked and stored
+   with one STM (~13 cycles a pair less at K = 8). */
+#define TE_PAIR_WIDEN_START(pair_bytes) \
+  "ldr r0, [sp, #48]\n\t"              \
+  "ldr r12, [r0, #48]\n\t"             \
+  "ldr r11, [sp, #16]\n\t"             \
+  "ldr lr, [r0, #56]\n\t"              \
+  "add r12, r12, #" pair_bytes "\n\t"   \
+  "str r12, [r0, #48]\n\t"
+#define TE_PAIR_WIDEN_TWO_STEPS(a0, a1, b0, b1)                                                             \
+  "ldr r8, [r12, #" a0 "]\n\tldr r6, [r12, #" a1 "]\n\tldr r9, [r12, #" b0 "]\n\tldr r7, [r12, #" b1 "]\n\t" \
+  "sxtb16 r0, r8\n\tsxtb16 r1, r9\n\tsxtb16 r2, r8, ror #8\n\tsxtb16 r3, r9, ror #8\n\t"                     \
+  "sxtb16 r4, r6\n\tsxtb16 r5, r7\n\tsxtb16 r6, r6, ror #8\n\tsxtb16 r7, r7, ror #8\n\t"                     \
+  "stmia r11!, {r0-r7}\n\t"
+#define TE_PAIR_WIDEN_K8 TE_PAIR_WIDEN_START("16") TE_PAIR_WIDEN_TWO_STEPS("-16", "-12", "-8", "-4")
+#define TE_PAIR_WIDEN_K16 \
+  TE_PAIR_WIDEN_START("32") TE_PAIR_WIDEN_TWO_STEPS("-32", "-28", "-16", "-12") TE_PAIR_WIDEN_TWO_STEPS("-24", "-20", "-8", "-4")
+
 /* The same for rows read in place (te_matmul_s8): xs and end set to the pair's first row. */
 #define TE_PAIR_IN_PLACE         \
   "ldr r0, [sp, #48]\n\t"        \
@@ -245,9 +264,9 @@ typedef struct {
   TE_PAIR_LOOP(name##_loop, SETUP, STEPS)
 #define TE_ROW_PAIR_STEP4 TE_ROW_PAIR_STEP TE_ROW_PAIR_STEP TE_ROW_PAIR_STEP TE_ROW_PAIR_STEP
 #define TE_ROW_PAIR_STEP8 TE_ROW_PAIR_STEP4 TE_ROW_PAIR_STEP4
-TE_PAIR_GROUPS(te_row_pair_groups_k8, TE_ROW_PAIR_FIRST_STEP TE_ROW_PAIR_STEP, TE_PAIR_WIDEN)
+TE_PAIR_GROUPS(te_row_pair_groups_k8, TE_ROW_PAIR_FIRST_STEP TE_ROW_PAIR_STEP, TE_PAIR_WIDEN_K8)
 TE_PAIR_GROUPS(te_row_pair_groups_k16, TE_ROW_PAIR_FIRST_STEP TE_ROW_PAIR_STEP TE_ROW_PAIR_STEP TE_ROW_PAIR_STEP,
-               TE_PAIR_WIDEN)
+               TE_PAIR_WIDEN_K16)
 TE_PAIR_GROUPS(te_row_pair_groups_any, TE_PAIR_DISPATCHED(TE_ROW_PAIR_STEP), TE_PAIR_WIDEN)
 TE_PAIR_GROUPS(te_raw_pair_groups, "ldr r10, [sp, #44]\n\t" TE_PAIR_DISPATCHED(TE_RAW_PAIR_STEP), TE_PAIR_IN_PLACE)
 
