@@ -11,6 +11,7 @@
    starts b from a's bias (the first step of a group, so the bias is loaded once into r0..r3, not copied into r4..r7). */
 #define TE_PAIR_MAC(a, b, w) "smlad " a ", r8, " w ", " a "\n\tsmlad " b ", r9, " w ", " b "\n\t"
 #define TE_PAIR_MAC_FROM_BIAS(a, b, w) "smlad " b ", r9, " w ", " a "\n\tsmlad " a ", r8, " w ", " a "\n\t"
+
 /* One step of four k for two rows and four channels, 32 MACs: the rows' four words at xp (r12, te_widen_row_pair),
    the group's eight at wp (lr; channel j's (k, k + 2) pair at word 2j, its (k + 1, k + 3) at 2j + 1), the first row's
    accumulators in r0..r3, the second's in r4..r7, x in r8, r9 and w in r10, r11. Loads come in runs (a load after a
