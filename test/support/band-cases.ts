@@ -4,30 +4,35 @@
  * widths, and input that runs on below the band (te_window_rows) or ends where the band's reads end (a cell's
  * rectangle, copied out tight). The whole-tensor kernel cases never reach those geometries, so here the layer's
  * kernel call is replaced by one call per band (test/support/band-harness.h); the bands, put together, must equal the
- * reference on the whole tensor, and no band may write outside its own rows and columns.
+ * reference on the whole tensor, and no band may write outside its own rows and columns. Beside them, whole calls
+ * whose output slides over their own input (the order in which a kernel writes matters there too).
  */
 
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { NO_CLAMP } from '../../compiler/ir/attrs.ts';
-import { type Graph, tensorOf } from '../../compiler/ir/graph.ts';
+import { type Graph, GraphBuilder, tensorOf } from '../../compiler/ir/graph.ts';
 import { sizeOf } from '../../compiler/ir/tensor.ts';
 import { loadTarget } from '../../targets/target.ts';
 import { buildC, firstDifference, runC } from './c-build.ts';
 import { quantizeCase, referenceOutputs } from './kernel-case.ts';
-import { convGraph, depthwiseGraph } from './kernel-case-graphs.ts';
+import { convGraph, depthwiseGraph, pads, weights } from './kernel-case-graphs.ts';
 
 /** Output rows [y0, y1) and columns [x0, x1) of one band. */
 type Band = readonly [y0: number, y1: number, x0: number, x1: number];
 
-/** A layer (one window op over the graph input) and the bands it is called on, as a ring's rows or as patch cells. */
+/**
+ * A layer (one window op over the graph input) and the bands it is called on, as a ring's rows or as patch cells; or
+ * called once, writing over its own input (the planner's slide, IN_PLACE_TILE_PIXELS: raster order, tiles of at most
+ * eight pixels).
+ */
 export interface BandCase {
   name: string;
   graph: () => Graph;
   seed: number;
-  style: 'rows' | 'cells';
+  style: 'rows' | 'cells' | 'in place';
   /** Row cuts (0 first, the output height last) and, for cells, column cuts. */
-  rows: readonly number[];
+  rows?: readonly number[];
   columns?: readonly number[];
 }
 
@@ -35,7 +40,7 @@ const spans = (cuts: readonly number[]) => cuts.slice(1).map((end, i) => [cuts[i
 
 /** The case's bands: every row span, for cells across every column span. */
 function bandsOf(c: BandCase, ow: number): Band[] {
-  return spans(c.rows).flatMap(([y0, y1]) =>
+  return spans(c.rows!).flatMap(([y0, y1]) =>
     spans(c.style === 'rows' ? [0, ow] : c.columns!).map(([x0, x1]): Band => [y0, y1, x0, x1]),
   );
 }
@@ -82,6 +87,30 @@ function bandedSource(source: string, q: Graph, c: BandCase): string {
   return banded.replace(/^(void model_run\()/m, `${HARNESS}\n$1`);
 }
 
+/** A pointwise conv, then the depthwise layer over its output (an arena tensor the depthwise may slide over). */
+function pointwiseThenDepthwise(s: number, c: number, size: readonly [number, number], seed: number): Graph {
+  const b = new GraphBuilder('test');
+  b.input('x', [1, size[0], size[1], c]);
+  weights(b, 'pw_w', [c, 1, 1, c], seed + 2);
+  const pw = b.node('conv2d', 'pw', ['x', 'pw_w'], {
+    strides: [1, 1],
+    dilations: [1, 1],
+    pads: [0, 0, 0, 0],
+    clamp: NO_CLAMP,
+  });
+  weights(b, 'w', [1, 3, 3, c], seed);
+  weights(b, 'bias', [c], seed + 1);
+  const dw = b.node('depthwise_conv2d', 'dw', [pw, 'w', 'bias'], {
+    strides: [s, s],
+    dilations: [1, 1],
+    pads: pads('SAME', size[0], size[1], 3, s),
+    depthMultiplier: 1,
+    clamp: NO_CLAMP,
+  });
+  b.graph.outputs.push(dw);
+  return b.graph;
+}
+
 const DW = (s: number, padding: 'SAME' | 'VALID', c: number, size: readonly [number, number], seed: number) => () =>
   depthwiseGraph(c, 1, s, padding, NO_CLAMP, seed, undefined, undefined, size);
 
@@ -121,6 +150,18 @@ export const BAND_CASES: BandCase[] = [
     columns: [0, 3, 7],
   },
   {
+    name: 'depthwise 3×3 stride 1 SAME over 9×11, 16 channels, in place after a pointwise conv',
+    graph: () => pointwiseThenDepthwise(1, 16, [9, 11], 1607),
+    seed: 1607,
+    style: 'in place',
+  },
+  {
+    name: 'depthwise 3×3 stride 2 SAME over 10×11, 12 channels, in place after a pointwise conv',
+    graph: () => pointwiseThenDepthwise(2, 12, [10, 11], 1608),
+    seed: 1608,
+    style: 'in place',
+  },
+  {
     name: 'conv2d 3×3 stride 1 SAME, 3 → 8 channels, cells of 2 and 3 rows, odd widths',
     graph: () => convGraph(3, 8, 3, 1, 'SAME', NO_CLAMP, 1605),
     seed: 1605,
@@ -143,9 +184,12 @@ export function describeBandCasesOn(targets: string[], title: string, cases: rea
     const target = loadTarget(name);
     it.each(cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
       const { q, inputs } = quantizeCase(c.graph(), c.seed);
-      const built = buildC(q, target, undefined, undefined, 1, false, (files) => {
-        files['model.c'] = bandedSource(files['model.c']!, q, c);
-      });
+      const built =
+        c.style === 'in place'
+          ? buildC(q, target, undefined, 'every')
+          : buildC(q, target, undefined, undefined, 1, false, (files) => {
+              files['model.c'] = bandedSource(files['model.c']!, q, c);
+            });
       const expected = referenceOutputs(q, inputs);
       inputs.forEach((x, i) => {
         expect(firstDifference(runC(built, x), expected[i]!)).toBeNull();

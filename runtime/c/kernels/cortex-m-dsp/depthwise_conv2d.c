@@ -317,7 +317,12 @@ static void te_dw3x3(const int8_t *x, const te_window *g, const te_mac_params *p
   int32_t hi = hi_num < 0 ? 0 : hi_num / sw + 1, n, oy, ox;
   /* Output rows from `top` on read no padding row above. */
   const int32_t top = (g->pad_top + g->stride_h - 1) / g->stride_h;
-  const int32_t column_pairs = L->multiplier == 1 && L->vector_c == out_c && !L->clamp && g->stride_h <= 2;
+  /* A column pair writes a pixel a row ahead of raster order, which a layer writing over its own input forbids (the
+     planner's slide: IN_PLACE_TILE_PIXELS, compiler/plan/plan-memory.ts): pairs only where y lies apart from x. */
+  const uintptr_t x0 = (uintptr_t)x, x1 = x0 + (uintptr_t)g->n * g->h * g->w * g->c;
+  const uintptr_t y0 = (uintptr_t)y, y1 = y0 + (uintptr_t)g->n * g->oh * g->ow * out_c;
+  const int32_t column_pairs =
+      L->multiplier == 1 && L->vector_c == out_c && !L->clamp && g->stride_h <= 2 && (y1 <= x0 || x1 <= y0);
   if (hi > g->ow) hi = g->ow;
   if (hi < lo) hi = lo;
   for (n = 0; n < g->n; n++) {
