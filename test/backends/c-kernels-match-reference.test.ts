@@ -20,7 +20,7 @@ describeKernelCasesOn(
 );
 describeBandCasesOn(
   ['host'],
-  'C window kernels (%s) on bands of rows, as rings and patch cells call them, equal the int8 reference',
+  'C window kernels (%s) on bands of rows (as rings and patch cells call them) and in place equal the int8 reference',
 );
 
 describe('C int8↔int16 requantization (QUANTIZE) equals the integer reference', () => {

@@ -20,7 +20,7 @@ import {
 describeKernelCasesOn(['rpi4-aarch64', 'rpi5-aarch64'], '%s kernels under qemu equal the int8 reference');
 describeBandCasesOn(
   ['rpi4-aarch64', 'rpi5-aarch64'],
-  '%s window kernels on bands of rows, as rings and patch cells call them, equal the int8 reference',
+  '%s window kernels on bands of rows (as rings and patch cells call them) and in place equal the int8 reference',
 );
 describeKernelCasesOn(
   ['android-arm64'],

@@ -30,7 +30,7 @@ describeKernelCasesOn(
 );
 describeBandCasesOn(
   ['cortex-m4', 'cortex-m7', 'cortex-m55'],
-  '%s window kernels on bands of rows, as rings and patch cells call them, equal the int8 reference',
+  '%s window kernels on bands of rows (as rings and patch cells call them) and in place equal the int8 reference',
 );
 describeKernelCasesOn(
   ['cortex-m4', 'cortex-m55', 'cortex-m7'],
