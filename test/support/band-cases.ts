@@ -58,7 +58,7 @@ function bandedSource(source: string, q: Graph, c: BandCase): string {
   const out = tensorOf(q, q.outputs[0]!).shape;
   const [oh, ow, oc] = [out[1]!, out[2]!, out[3]!];
   const bands = bandsOf(c, ow);
-  const call1 = [`bx`, ...args.slice(1, 3), '&band', ...args.slice(4, -1), 'out + TE_BAND_GUARD'].join(', ');
+  const bandArgs = ['bx', ...args.slice(1, 3), '&band', ...args.slice(4, -1), 'out + TE_BAND_GUARD'].join(', ');
   const block = [
     '{',
     `  static int8_t in[${sizeOf(tensorOf(q, q.inputs[0]!).shape)} + TE_BAND_GUARD];`,
@@ -73,10 +73,11 @@ function bandedSource(source: string, q: Graph, c: BandCase): string {
     c.style === 'rows'
       ? `    bx = ${x} + te_window_rows(&w, y0, y1, &band);`
       : `    te_band_cell(&w, ${x}, y0, y1, x0, x1, &band, in);\n    te_band_fill(in + band.h * band.w * band.c, TE_BAND_GUARD);`,
+    `    const int32_t bytes = (y1 - y0) * (x1 - x0) * ${oc};`,
     '    te_band_fill(out, TE_BAND_GUARD);',
-    `    te_band_fill(out + TE_BAND_GUARD + (y1 - y0) * (x1 - x0) * ${oc}, TE_BAND_GUARD);`,
-    `    ${name}(${call1});`,
-    `    spoiled |= te_band_spoiled(out, TE_BAND_GUARD) | te_band_spoiled(out + TE_BAND_GUARD + (y1 - y0) * (x1 - x0) * ${oc}, TE_BAND_GUARD);`,
+    '    te_band_fill(out + TE_BAND_GUARD + bytes, TE_BAND_GUARD);',
+    `    ${name}(${bandArgs});`,
+    '    spoiled |= te_band_spoiled(out, TE_BAND_GUARD) | te_band_spoiled(out + TE_BAND_GUARD + bytes, TE_BAND_GUARD);',
     `    te_band_place(&w, ${oc}, out + TE_BAND_GUARD, y0, y1, x0, x1, by);`,
     '  }',
     // A write outside a band flips every output byte, so the comparison fails at element 0.
