@@ -24,7 +24,8 @@ export interface CBuilt {
  * Writes and builds the project for `target` (default host, with STRICT_CFLAGS; others with their flags and
  * -Werror); throws on any warning. `slide: 'every'` plans every convolution that can write over its input to do so;
  * `threads` > 1 compiles the model for that many threads (a thread pool; runC picks how many a run uses);
- * `inPlace` lets convolutions run in place through a ring of output rows (where it helps, or `every` one that can).
+ * `inPlace` lets convolutions run in place through a ring of output rows (where it helps, or `every` one that can);
+ * `edit` changes the project's files before the build (test/support/band-cases.ts calls a kernel on bands).
  */
 export function buildC(
   g: Graph,
@@ -33,6 +34,7 @@ export function buildC(
   slide?: 'every',
   threads = 1,
   inPlace: boolean | 'every' = false,
+  edit?: (files: Record<string, string>) => void,
 ): CBuilt {
   const flags = cflags ?? (target.name === 'host' ? STRICT_CFLAGS : [...(target.toolchain?.cflags ?? []), '-Werror']);
   const build = cBuildOf(target, undefined, threads);
@@ -41,6 +43,7 @@ export function buildC(
     ...build,
     cflags: flags,
   });
+  edit?.(files);
   const output = tensorOf(g, g.outputs[0]!).dtype;
   if (output !== 'int8' && output !== 'int16' && output !== 'int32')
     throw new Error(`internal: the model's output is ${output}`);

@@ -12,7 +12,8 @@
  * window, requantization, clamp, store: ~118 instructions for 36 MACs, 72 of them the MACs); other windows and
  * layers loop in C. Without a clamp narrower than int8, runs of whole windows at stride 1 or 2 (and at stride 1 the
  * windows a row off) go two pixels at a time (TE_DW_PAIR_GROUPS: each input column and weight word both windows
- * read is loaded and unpacked once). Other layers clip every pixel's window to the input and loop over its taps.
+ * read is loaded and unpacked once), as do two rows' border 3×2 windows (transposed). Other layers clip every
+ * pixel's window to the input and loop over its taps.
  */
 #include "tinyedge/kernels.h"
 #include "../internal/fixed_point.h"
@@ -229,16 +230,31 @@ static __attribute__((noinline)) void te_dw3x3_pairs(const int8_t *x0, int32_t p
                                                      int32_t tap0, const te_mac_params *p, const te_dw_layer *L,
                                                      int8_t *out) {
   const int32_t xstep = L->xstep, ystep = L->ystep, off2 = L->off2, offset = p->output_offset, oc = L->out_c;
-  const int32_t *wp0 = (const int32_t *)(const void *)L->w + 2 * tap0;
-  for (; pairs > 0; pairs--, x0 += 2 * pixel, out += 2 * oc) {
-    const int32_t *wp = wp0, *bp = L->bias, *mr = p->multipliers;
-    const int8_t *xp = x0, *end = out + oc;
-    int8_t *y = out;
-    int32_t a0, a1, a2, a3, xv, xn, xe, we, wo;
-    if (rows == 2) TE_DW_PAIR_GROUPS(TE_PAIR_ROWS2, TE_PAIR_ROW1);
-    else if (pixel == xstep) TE_DW_PAIR_GROUPS(TE_PAIR_ROWS3, TE_PAIR_ROW1);
-    else TE_DW_PAIR_GROUPS(TE_PAIR_ROWS3, TE_PAIR_ROW2);
-  }
+  te_dw_pair_run r = {(const int32_t *)(const void *)L->w + 2 * tap0, L->bias, p->multipliers, 2 * pixel - oc, oc,
+                      2 * oc, pairs};
+  te_dw_pair_run *const run = &r;
+  const int32_t *wp = r.wp0, *bp = r.b0, *mr = r.m0;
+  const int8_t *xp = x0, *end = out + oc;
+  int8_t *y = out;
+  int32_t a0, a1, a2, a3, xv, xn, xe, we, wo;
+  if (rows == 2) TE_DW_PAIR_GROUPS(TE_PAIR_ROWS2, TE_PAIR_ROW1);
+  else if (pixel == xstep) TE_DW_PAIR_GROUPS(TE_PAIR_ROWS3, TE_PAIR_ROW1);
+  else TE_DW_PAIR_GROUPS(TE_PAIR_ROWS3, TE_PAIR_ROW2);
+}
+
+/* The 3×2 windows (a border column) of pixels (oy, ox), (oy + 1, ox), `stride` (1, 2) input rows apart, from tap tap0
+   at x0 (multiplier 1, groups only, no clamp): TE_DW_PAIR_GROUPS transposed, `row` output bytes between the two. */
+static __attribute__((noinline)) void te_dw3x3_column_pair(const int8_t *x0, int32_t stride, int32_t tap0,
+                                                           const te_mac_params *p, const te_dw_layer *L, int32_t row,
+                                                           int8_t *y) {
+  const int32_t xstep = L->ystep, ystep = L->xstep, off2 = L->off2, offset = p->output_offset, oc = row;
+  te_dw_pair_run r = {(const int32_t *)(const void *)L->w + 2 * tap0, L->bias, p->multipliers, 0, 0, 0, 1};
+  te_dw_pair_run *const run = &r;
+  const int32_t *wp = r.wp0, *bp = r.b0, *mr = r.m0;
+  const int8_t *xp = x0, *end = y + L->out_c;
+  int32_t a0, a1, a2, a3, xv, xn, xe, we, wo;
+  if (stride == 1) TE_DW_PAIR_GROUPS(TE_PAIR_ROWS2, TE_PAIR_COL1);
+  else TE_DW_PAIR_GROUPS(TE_PAIR_ROWS2, TE_PAIR_COL2);
 }
 
 /* Every group of one pixel of a 3×3 layer with bias and 'smmul' constants: `rows` × `cols` taps from tap
@@ -299,6 +315,14 @@ static void te_dw3x3(const int8_t *x, const te_window *g, const te_mac_params *p
   const int32_t lo = (g->pad_left + sw - 1) / sw;
   const int32_t hi_num = g->w - 3 + g->pad_left;
   int32_t hi = hi_num < 0 ? 0 : hi_num / sw + 1, n, oy, ox;
+  /* Output rows from `top` on read no padding row above. */
+  const int32_t top = (g->pad_top + g->stride_h - 1) / g->stride_h;
+  /* A column pair writes a pixel a row ahead of raster order, which a layer writing over its own input forbids (the
+     planner's slide: IN_PLACE_TILE_PIXELS, compiler/plan/plan-memory.ts): pairs only where y lies apart from x. */
+  const uintptr_t x0 = (uintptr_t)x, x1 = x0 + (uintptr_t)g->n * g->h * g->w * g->c;
+  const uintptr_t y0 = (uintptr_t)y, y1 = y0 + (uintptr_t)g->n * g->oh * g->ow * out_c;
+  const int32_t column_pairs =
+      L->multiplier == 1 && L->vector_c == out_c && !L->clamp && g->stride_h <= 2 && (y1 <= x0 || x1 <= y0);
   if (hi > g->ow) hi = g->ow;
   if (hi < lo) hi = lo;
   for (n = 0; n < g->n; n++) {
@@ -310,9 +334,16 @@ static void te_dw3x3(const int8_t *x, const te_window *g, const te_mac_params *p
         const int32_t ix = ox * sw - g->pad_left;
         const int32_t kx0 = ix < 0 ? -ix : 0, kx1 = ix + 3 > g->w ? g->w - ix : 3;
         const int32_t rows = ky1 > ky0 && kx1 > kx0 ? ky1 - ky0 : 0;
-        /* The interior of a row as one run, border pixels one by one. */
+        /* The interior of a row as one run, border pixels one by one or two rows at a time (the second skipped).
+           A pair needs its second row in the call: a band (a ring's row, a patch cell) may stop above rows its
+           input still holds. */
         const int32_t count = ox == lo && lo < hi ? hi - lo : 1;
-        te_dw3x3_run(x, x + (row + ix + kx0) * g->c, count, rows, kx1 - kx0, ky0 * 3 + kx0, g, p, L, n, oy, ox, y);
+        const int32_t paired = column_pairs && count == 1 && rows == 3 && kx1 - kx0 == 2;
+        const int32_t second = paired && (oy - top) & 1;
+        if (paired && !second && oy + 1 < g->oh && (oy + 1) * g->stride_h + 3 <= g->h + g->pad_top)
+          te_dw3x3_column_pair(x + (row + ix + kx0) * g->c, g->stride_h, kx0, p, L, g->ow * out_c, y);
+        else if (!second)
+          te_dw3x3_run(x, x + (row + ix + kx0) * g->c, count, rows, kx1 - kx0, ky0 * 3 + kx0, g, p, L, n, oy, ox, y);
         ox += count;
         y += count * out_c;
       }

@@ -4,7 +4,8 @@
  * (kernel-table.ts): bias, the unrolled window, requantization, clamp and store, ~118 instructions a group of four
  * channels, 72 of them the MACs. The stream pointers (bias, requantization pairs, output) live in the stack frame as
  * memory operands, so the window keeps fourteen registers across the loop; gcc spills them otherwise. Beside it,
- * TE_DW_PAIR_GROUPS: the same for two output pixels at a time, two channels of both a pass.
+ * TE_DW_PAIR_GROUPS: the same for two output pixels at a time (side by side, or one above the other), two channels of
+ * both a pass.
  *
  * The caller declares a0..a3, xv, xn, xe, we, wo (int32_t), wp (weights of the window's first tap), xp (its input),
  * bp, mr, y, end (output end) and off2, xstep, ystep, offset, lo4, hi4 as te_depthwise_conv2d_s8 computes them.
@@ -123,24 +124,38 @@
    loaded once a row, serves both pixels; the (M2, R) pairs are loaded once for both, and the outputs stored by byte
    (pixel 1 `oc` bytes after pixel 0). The caller declares a0..a3, xv, xn, xe, we, wo (int32_t), wp (weights of the
    group's first tap), xp (pixel 0's window), bp, mr, y (pixel 0's output), end (its end), off2, xstep, ystep, offset
-   and oc (output channels). */
+   and oc (output channels), and run (a te_dw_pair_run *: the loop runs every pair of a run, where a C loop around
+   it spilled every pointer a pair). Two pixels one above the other (TE_PAIR_COL1, 2: the border columns' 3×2
+   windows) run the same loop transposed: xstep and ystep swapped, a pass's "rows" the windows' columns, oc a row of
+   output. */
 
-/* The weight word of tap (r, c) of pass K (0 or 1), as an immediate offset from wp. */
+/* A run of pairs for TE_DW_PAIR_GROUPS: the weight, bias and (M2, R) streams' starts, xp's step from the end of a
+   pair's groups to the next pair, y's and end's steps from end, and the pairs left (the asm's offsets). */
+typedef struct {
+  const int32_t *wp0, *b0, *m0;
+  int32_t xadv, yadv, eadv, pairs;
+} te_dw_pair_run;
+
+/* The weight word of tap (r, c) of pass K (0 or 1), as an immediate offset from wp; TE_PWT the tap (c, r), for the
+   pairs one above the other, whose "rows" are the window's columns (xs and ys swapped). */
 #define TE_PW(r, c, K) "#(8*(3*" #r "+" #c ")+4*" #K ")"
+#define TE_PWT(r, c, K) "#(8*(3*" #c "+" #r ")+4*" #K ")"
 
 /* Row r of a stride-1 pass (columns 0..3: four x words, three weight words, four SXTAB16, twelve SMLAxy against
    six, six, six and twelve for the pixels one by one); ROT picks the halves, and pixel 1's first MACs accumulate on
    B2, B3 (the bias in a0, a1 on the first row). xp is the row's first column. */
-#define TE_PAIR_ROW1(r, K, ROT, B2, B3)                                                                \
+#define TE_PAIR_ROW1(r, K, ROT, B2, B3) TE_PAIR_ROW1_AT(TE_PW, r, K, ROT, B2, B3)
+#define TE_PAIR_COL1(r, K, ROT, B2, B3) TE_PAIR_ROW1_AT(TE_PWT, r, K, ROT, B2, B3)
+#define TE_PAIR_ROW1_AT(PW, r, K, ROT, B2, B3)                                                         \
   "ldr %[xv], [%[xp]]\n\tldr %[xn], [%[xp], %[xs]]\n\t"                                                \
-  "ldr %[xe], [%[wp], " TE_PW(r, 0, K) "]\n\tldr %[we], [%[wp], " TE_PW(r, 1, K) "]\n\t"               \
+  "ldr %[xe], [%[wp], " PW(r, 0, K) "]\n\tldr %[we], [%[wp], " PW(r, 1, K) "]\n\t"               \
   "sxtab16 %[xn], %[off], %[xn]" ROT "\n\t"                                                            \
   "smlabb %[a2], %[xn], %[xe], " B2 "\n\tsmlatt %[a3], %[xn], %[xe], " B3 "\n\t"                       \
   "sxtab16 %[xv], %[off], %[xv]" ROT "\n\t"                                                            \
   "smlabb %[a0], %[xv], %[xe], %[a0]\n\tsmlatt %[a1], %[xv], %[xe], %[a1]\n\t"                         \
   "smlabb %[a0], %[xn], %[we], %[a0]\n\tsmlatt %[a1], %[xn], %[we], %[a1]\n\t"                         \
   "add %[xe], %[xp], %[xs], lsl #1\n\t"                                                                \
-  "ldr %[xv], [%[xe]]\n\tldr %[xn], [%[xe], %[xs]]\n\tldr %[wo], [%[wp], " TE_PW(r, 2, K) "]\n\t"      \
+  "ldr %[xv], [%[xe]]\n\tldr %[xn], [%[xe], %[xs]]\n\tldr %[wo], [%[wp], " PW(r, 2, K) "]\n\t"      \
   "sxtab16 %[xv], %[off], %[xv]" ROT "\n\t"                                                            \
   "smlabb %[a0], %[xv], %[wo], %[a0]\n\tsmlatt %[a1], %[xv], %[wo], %[a1]\n\t"                         \
   "smlabb %[a2], %[xv], %[we], %[a2]\n\tsmlatt %[a3], %[xv], %[we], %[a3]\n\t"                         \
@@ -148,9 +163,11 @@
   "smlabb %[a2], %[xn], %[wo], %[a2]\n\tsmlatt %[a3], %[xn], %[wo], %[a3]\n\t"
 
 /* The same for stride 2 (columns 0..4, column 2 shared: five x words, three weight words, five SXTAB16). */
-#define TE_PAIR_ROW2(r, K, ROT, B2, B3)                                                                \
+#define TE_PAIR_ROW2(r, K, ROT, B2, B3) TE_PAIR_ROW2_AT(TE_PW, r, K, ROT, B2, B3)
+#define TE_PAIR_COL2(r, K, ROT, B2, B3) TE_PAIR_ROW2_AT(TE_PWT, r, K, ROT, B2, B3)
+#define TE_PAIR_ROW2_AT(PW, r, K, ROT, B2, B3)                                                         \
   "ldr %[xv], [%[xp]]\n\tldr %[xn], [%[xp], %[xs], lsl #1]\n\t"                                        \
-  "ldr %[xe], [%[wp], " TE_PW(r, 0, K) "]\n\tldr %[wo], [%[wp], " TE_PW(r, 2, K) "]\n\t"               \
+  "ldr %[xe], [%[wp], " PW(r, 0, K) "]\n\tldr %[wo], [%[wp], " PW(r, 2, K) "]\n\t"               \
   "sxtab16 %[xn], %[off], %[xn]" ROT "\n\t"                                                            \
   "smlabb %[a2], %[xn], %[xe], " B2 "\n\tsmlatt %[a3], %[xn], %[xe], " B3 "\n\t"                       \
   "sxtab16 %[xv], %[off], %[xv]" ROT "\n\t"                                                            \
@@ -158,7 +175,7 @@
   "smlabb %[a0], %[xn], %[wo], %[a0]\n\tsmlatt %[a1], %[xn], %[wo], %[a1]\n\t"                         \
   "add %[we], %[xp], %[xs]\n\t"                                                                        \
   "ldr %[xv], [%[we]]\n\tldr %[xn], [%[we], %[xs], lsl #1]\n\tldr %[we], [%[xp], %[xs], lsl #2]\n\t"    \
-  "ldr %[xe], [%[wp], " TE_PW(r, 1, K) "]\n\t"                                                         \
+  "ldr %[xe], [%[wp], " PW(r, 1, K) "]\n\t"                                                         \
   "sxtab16 %[xv], %[off], %[xv]" ROT "\n\t"                                                            \
   "smlabb %[a0], %[xv], %[xe], %[a0]\n\tsmlatt %[a1], %[xv], %[xe], %[a1]\n\t"                         \
   "sxtab16 %[xn], %[off], %[xn]" ROT "\n\t"                                                            \
@@ -217,11 +234,32 @@
           "add %[xp], %[xp], #4\n\t"                                                                               \
           "cmp %[xv], %[we]\n\t"                                                                                   \
           "bcc 1b\n\t"                                                                                             \
+          /* The next pair: the streams back to their starts, x, y and end on (y is end here). */                 \
+          "ldr %[xe], %[run]\n\t"                                                                                  \
+          "ldr %[xv], [%[xe], #24]\n\t"                                                                            \
+          "subs %[xv], %[xv], #1\n\t"                                                                              \
+          "beq 2f\n\t"                                                                                             \
+          "str %[xv], [%[xe], #24]\n\t"                                                                            \
+          "ldr %[wp], [%[xe]]\n\t"                                                                                 \
+          "ldr %[we], [%[xe], #4]\n\t"                                                                             \
+          "ldr %[wo], [%[xe], #8]\n\t"                                                                             \
+          "ldr %[xv], [%[xe], #12]\n\t"                                                                            \
+          "ldr %[xn], %[end]\n\t"                                                                                  \
+          "str %[we], %[bp]\n\t"                                                                                   \
+          "str %[wo], %[mr]\n\t"                                                                                   \
+          "ldr %[we], [%[xe], #16]\n\t"                                                                            \
+          "ldr %[wo], [%[xe], #20]\n\t"                                                                            \
+          "add %[xp], %[xp], %[xv]\n\t"                                                                            \
+          "add %[we], %[xn], %[we]\n\t"                                                                            \
+          "add %[wo], %[xn], %[wo]\n\t"                                                                            \
+          "str %[we], %[y]\n\t"                                                                                    \
+          "str %[wo], %[end]\n\t"                                                                                  \
+          "b 1b\n\t"                                                                                               \
+          "2:\n\t"                                                                                                 \
           : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [wp] "+r"(wp), [xp] "+r"(xp),           \
             [xv] "=&r"(xv), [xn] "=&r"(xn), [xe] "=&r"(xe), [we] "=&r"(we), [wo] "=&r"(wo), [bp] "+m"(bp),          \
-            [mr] "+m"(mr), [y] "+m"(y)                                                                              \
-          : [off] "r"(off2), [xs] "r"(xstep), [ys] "r"(ystep), [offset] "m"(offset), [end] "m"(end),                \
-            [oc] "m"(oc)                                                                                            \
+            [mr] "+m"(mr), [y] "+m"(y), [end] "+m"(end)                                                             \
+          : [off] "r"(off2), [xs] "r"(xstep), [ys] "r"(ystep), [offset] "m"(offset), [oc] "m"(oc), [run] "m"(run)  \
           : "cc", "memory")
 
 /* CLAMP of TE_DW_GROUPS: CLAMPED loads [lo4, hi4] beside the output pointer's loads and clamps; UNCLAMPED neither. */
