@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { chooseArena } from '../compiler/compile/arena-configurations.ts';
 import { countPlanInstructions } from '../compiler/compile/count-instructions.ts';
 import { prepareModel } from '../compiler/index.ts';
-import { instructionLines } from '../compiler/terminal/arena-lines.ts';
+import { arenaConfigurationLines, instructionLines } from '../compiler/terminal/arena-lines.ts';
 import { loadTarget } from '../targets/target.ts';
 import { DEFAULT_MODELS_DIR } from '../tools/bench/suite.ts';
 import { tinyedge } from './support/cli.ts';
@@ -97,4 +97,26 @@ describe('counting instructions where the emulator is missing', () => {
       expect.stringMatching(/^ {2}instr\. {3}not counted on cortex-m4 \(--no-count-instructions skips it\): /),
     ]);
   }, 60_000);
+});
+
+describe('the configuration lines', () => {
+  it('show one of the grids that tie on arena and MACs, and every grid no other beats', () => {
+    const grid = (name: string, arenaBytes: number, extraMacs: number) => ({
+      name,
+      arenaBytes,
+      lowerBoundBytes: arenaBytes,
+      extraMacs,
+    });
+    const tried = [
+      ...PLANS,
+      grid('13x1@9', 5000, 0),
+      grid('13x2@9', 4000, 100),
+      grid('14x2@9', 4000, 100),
+      grid('14x3@9', 4500, 200),
+      grid('15x1@9', 5000, 0),
+    ];
+    const names = (chosen: string) => arenaConfigurationLines(tried, chosen).map((line) => line.trim().split(/\s+/)[0]);
+    expect(names('13x1@9')).toEqual(['layer-wise', 'in-place', '13x1@9', '13x2@9', '(3']);
+    expect(names('15x1@9')).toEqual(['layer-wise', 'in-place', '13x1@9', '13x2@9', '15x1@9', '(2']);
+  });
 });

@@ -8,22 +8,26 @@ export function overBound(arenaBytes: number, lowerBoundBytes: number): string {
   return `+${((100 * (arenaBytes - lowerBoundBytes)) / lowerBoundBytes).toFixed(1)}% over it`;
 }
 
-/** Whether another configuration is as small and as cheap, and better in one of the two. */
+/**
+ * Whether another configuration is as small and as cheap, and better in one of the two, or the same on both and
+ * listed earlier (grids of 13, 14, 15 and 16 rows often cost the same: one line says it).
+ */
 function dominated(c: ArenaConfiguration, all: readonly ArenaConfiguration[]): boolean {
   const macs = (x: ArenaConfiguration) => x.extraMacs ?? 0;
+  const at = all.indexOf(c);
   return all.some(
-    (u) =>
+    (u, i) =>
       u !== c &&
       u.arenaBytes <= c.arenaBytes &&
       macs(u) <= macs(c) &&
-      (u.arenaBytes < c.arenaBytes || macs(u) < macs(c)),
+      (u.arenaBytes < c.arenaBytes || macs(u) < macs(c) || i < at),
   );
 }
 
 /**
  * One line per configuration tried (peak, lower bound, ring layers, a patch grid's extra MACs as a share of `macs`),
- * the chosen one marked; of the patch grids (a search may try a hundred) only those no other beats on both arena and
- * MACs, and the chosen one.
+ * the chosen one marked; of the patch grids (a search may try a hundred) only those no other beats or equals on both
+ * arena and MACs, and the chosen one.
  */
 export function arenaConfigurationLines(
   configurations: readonly ArenaConfiguration[],
@@ -43,7 +47,10 @@ export function arenaConfigurationLines(
   });
   const hidden = grids.length - shown.filter((c) => c.extraMacs !== undefined).length;
   return hidden > 0
-    ? [...lines, `           (${hidden} more patch grids tried, each beaten on arena and MACs: --json lists them)`]
+    ? [
+        ...lines,
+        `           (${hidden} more patch grids tried, each beaten or equalled on arena and MACs: --json lists them)`,
+      ]
     : lines;
 }
 

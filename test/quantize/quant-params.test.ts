@@ -37,4 +37,11 @@ describe('weight and bias quantization', () => {
     expect(q.quant.scale[0]).toBeGreaterThanOrEqual(Math.fround(0.7) / 127);
     expect(Math.max(...Array.from(q.data, Math.abs))).toBeLessThanOrEqual(127);
   });
+
+  it("an all-zero (pruned) channel takes the widest channel's scale, not 1, so its multiplier stays beside the others'", () => {
+    const q = quantizeWeightsPerChannel(Float32Array.of(0.3, -0.7, 0, 0, 0.2, 0.1), 3, (i) => i >> 1, 0);
+    expect(q.quant.scale[1]).toBe(q.quant.scale[0]);
+    expect(Array.from(q.data.subarray(2, 4))).toEqual([0, 0]);
+    expect(quantizeWeightsPerChannel(new Float32Array(4), 2, channelOf, 0).quant.scale).toEqual([1, 1]);
+  });
 });

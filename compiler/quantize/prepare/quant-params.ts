@@ -95,9 +95,15 @@ export function quantizeWeightsPerChannel(
   const qMax = WEIGHT_MAX[bits];
   const maxAbs = new Float64Array(channels);
   for (let i = 0; i < w.length; i++) maxAbs[channelOf(i)] = Math.max(maxAbs[channelOf(i)]!, Math.abs(w[i]!));
-  // An all-zero channel gets scale 1: its weights quantize to 0 whatever the scale.
-  // float32 scales, as .tflite stores them; rounding up keeps max|w| / scale ≤ qMax and the bias-safe minimum.
-  const scale = Array.from(maxAbs, (m, c) => float32AtLeast(Math.max(m > 0 ? m / qMax : 1, minScales?.[c] ?? 0)));
+  // An all-zero (pruned) channel quantizes to 0 whatever its scale; it takes the largest of the others' so its
+  // requantization multiplier stays beside theirs (a scale of 1 put re-quantized VWW's pointwise layers above the
+  // Cortex-M pair kernels' multiplier range, 1.6× their instructions). float32 scales, as .tflite stores them;
+  // rounding up keeps max|w| / scale ≤ qMax and the bias-safe minimum.
+  const widest = Math.max(...maxAbs);
+  const zeroChannel = widest > 0 ? widest / qMax : 1;
+  const scale = Array.from(maxAbs, (m, c) =>
+    float32AtLeast(Math.max(m > 0 ? m / qMax : zeroChannel, minScales?.[c] ?? 0)),
+  );
   const data = Int8Array.from(w, (v, i) => quantizeValue(v, scale[channelOf(i)]!, 0, -qMax, qMax));
   const quant: Quantization = { scale, zeroPoint: scale.map(() => 0), axis };
   if (bits === 4) quant.bits = 4;

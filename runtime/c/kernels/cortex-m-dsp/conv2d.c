@@ -140,9 +140,10 @@ static void te_row_pair_last_group_dot(const int32_t *xs, int32_t steps, const i
 /* The job of one call's row pairs: what stays the same for every pair (the bias, the constants); 'smmul' only. `xs`
    and `end` as te_pair_job says, set here for the widened copy in scratch (te_conv2d_s8 resets `end` for its int8
    windows; te_matmul_s8 sets both per pair, its rows read in place). */
-static te_pair_job te_pair_job_of(const void *xs, int32_t steps, int32_t k, const int32_t *folded_bias,
+static te_pair_job te_pair_job_of(const void *xs, int32_t steps, int32_t k, int32_t out_c, const int32_t *folded_bias,
                                   const te_row_constants *c) {
   te_pair_job job;
+  job.out_c = out_c;
   job.bias = folded_bias;
   job.mr = c->p->multipliers;
   job.xs = xs;
@@ -168,7 +169,7 @@ static inline __attribute__((always_inline)) void te_row_pair_times_matrix(te_pa
   const int32_t *const last = (const int32_t *)(const void *)w + 2 * steps * full;
   int32_t a[4], b[4], bias[4], j;
   if (full) {
-    job->ya = ya, job->yb = yb, job->ya_end = ya + full;
+    job->ya = ya, job->ya_end = ya + full;
     groups(job, w);
   }
   if (full == out_c) return;
@@ -197,13 +198,13 @@ static inline __attribute__((always_inline)) void te_matmul_pairs(const int8_t *
                                                                   int32_t *scratch, te_pair_fn *pair_fn, int8_t *y) {
   const te_row_constants c = te_row_constants_of(p);
   const int32_t steps = (k + 3) >> 2;
-  te_pair_job job = te_pair_job_of(scratch, steps, k, folded_bias, &c);
+  te_pair_job job = te_pair_job_of(scratch, steps, k, out_c, folded_bias, &c);
   int32_t r = 0;
   if (te_matmul_pair_loop_ok(rows, k, out_c, p)) {
     /* Every pair in the asm: the outputs of the second row end where the next pair's begin. */
     r = rows & ~1;
-    job.x = x, job.pairs = rows >> 1, job.w = w, job.out_c = out_c;
-    job.ya = y, job.yb = y + out_c, job.ya_end = y + out_c;
+    job.x = x, job.pairs = rows >> 1, job.w = w;
+    job.ya = y, job.ya_end = y + out_c;
     (scratch ? pair_fn : te_matmul_pair_fn(rows, k, out_c, p, 1))(&job, w);
     x += r * k, y += r * out_c;
   } else if (rows >= 2 && (scratch || (pair_fn = te_matmul_pair_fn(rows, k, out_c, p, 1))) && pair_fn) {
@@ -282,10 +283,10 @@ static inline __attribute__((always_inline)) void te_conv2d_pairs(const int8_t *
   int8_t *const pa = wide ? patch + 16 * steps : patch, *const pb = pa + k;
   const int32_t window3x3_c3 = te_window3x3_c3_ok(g, out_c, p);
   const int32_t pitch = g->dilation_h * g->w * c_in;
-  te_pair_job job = te_pair_job_of(patch, steps, k, folded_bias, &c);
+  te_pair_job job = te_pair_job_of(patch, steps, k, out_c, folded_bias, &c);
   int32_t n, i, oy, ox;
   if (!wide) job.end = pa + 4 * steps;
-  job.w = w, job.out_c = out_c, job.next = g->stride_w * c_in;
+  job.w = w, job.next = g->stride_w * c_in;
   for (n = 0; n < g->n; n++) {
     i = 0;
     if (!p->shifts) {
@@ -307,7 +308,7 @@ static inline __attribute__((always_inline)) void te_conv2d_pairs(const int8_t *
                                    patch + 28);
             job.pitch = 0;
           }
-          job.pairs = pairs, job.ya = y, job.yb = y + out_c, job.ya_end = y + out_c;
+          job.pairs = pairs, job.ya = y, job.ya_end = y + out_c;
           pair_fn(&job, w);
           i += 2 * (pairs - 1), y += 2 * (pairs - 1) * out_c, ox += 2 * (pairs - 1);
         } else {

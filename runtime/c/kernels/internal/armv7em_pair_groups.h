@@ -8,33 +8,36 @@
 #ifndef TINYEDGE_ARMV7EM_PAIR_GROUPS_H
 #define TINYEDGE_ARMV7EM_PAIR_GROUPS_H
 
+/* Channel a of the first row and b of the second, x in r8 and r9, weight word w: two SMLAD. The _FROM_BIAS form
+   starts b from a's bias (the first step of a group, so the bias is loaded once into r0..r3, not copied into r4..r7). */
+#define TE_PAIR_MAC(a, b, w) "smlad " a ", r8, " w ", " a "\n\tsmlad " b ", r9, " w ", " b "\n\t"
+#define TE_PAIR_MAC_FROM_BIAS(a, b, w) "smlad " b ", r9, " w ", " a "\n\tsmlad " a ", r8, " w ", " a "\n\t"
+
 /* One step of four k for two rows and four channels, 32 MACs: the rows' four words at xp (r12, te_widen_row_pair),
    the group's eight at wp (lr; channel j's (k, k + 2) pair at word 2j, its (k + 1, k + 3) at 2j + 1), the first row's
    accumulators in r0..r3, the second's in r4..r7, x in r8, r9 and w in r10, r11. Loads come in runs (a load after a
    load costs one cycle, after anything else two) and both pointers advance on their run's first load: 32 cycles on
    the Cortex-M4 against the one-row step's 44. Registers are named, not bound by gcc, so the naked group loops below
    can use the same text; every instruction is 32-bit (.w). */
-#define TE_ROW_PAIR_STEP                                                                                            \
+#define TE_ROW_PAIR_STEP_WITH(MAC)                                                                                  \
   "ldr.w r8, [r12], #16\n\t"                                                                                       \
   "ldr.w r9, [r12, #-12]\n\t"                                                                                      \
   "ldr.w r10, [lr], #32\n\t"                                                                                       \
   "ldr.w r11, [lr, #-24]\n\t"                                                                                      \
-  "smlad r0, r8, r10, r0\n\tsmlad r4, r9, r10, r4\n\t"                                                              \
-  "smlad r1, r8, r11, r1\n\tsmlad r5, r9, r11, r5\n\t"                                                              \
+  MAC("r0", "r4", "r10") MAC("r1", "r5", "r11")                                                                    \
   "ldr.w r10, [lr, #-16]\n\t"                                                                                      \
   "ldr.w r11, [lr, #-8]\n\t"                                                                                       \
-  "smlad r2, r8, r10, r2\n\tsmlad r6, r9, r10, r6\n\t"                                                              \
-  "smlad r3, r8, r11, r3\n\tsmlad r7, r9, r11, r7\n\t"                                                              \
+  MAC("r2", "r6", "r10") MAC("r3", "r7", "r11")                                                                    \
   "ldr.w r8, [r12, #-8]\n\t"                                                                                       \
   "ldr.w r9, [r12, #-4]\n\t"                                                                                       \
   "ldr.w r10, [lr, #-28]\n\t"                                                                                      \
   "ldr.w r11, [lr, #-20]\n\t"                                                                                      \
-  "smlad r0, r8, r10, r0\n\tsmlad r4, r9, r10, r4\n\t"                                                              \
-  "smlad r1, r8, r11, r1\n\tsmlad r5, r9, r11, r5\n\t"                                                              \
+  TE_PAIR_MAC("r0", "r4", "r10") TE_PAIR_MAC("r1", "r5", "r11")                                                    \
   "ldr.w r10, [lr, #-12]\n\t"                                                                                      \
   "ldr.w r11, [lr, #-4]\n\t"                                                                                       \
-  "smlad r2, r8, r10, r2\n\tsmlad r6, r9, r10, r6\n\t"                                                              \
-  "smlad r3, r8, r11, r3\n\tsmlad r7, r9, r11, r7\n\t"
+  TE_PAIR_MAC("r2", "r6", "r10") TE_PAIR_MAC("r3", "r7", "r11")
+#define TE_ROW_PAIR_STEP TE_ROW_PAIR_STEP_WITH(TE_PAIR_MAC)
+#define TE_ROW_PAIR_FIRST_STEP TE_ROW_PAIR_STEP_WITH(TE_PAIR_MAC_FROM_BIAS)
 
 /* The same step from the two rows in int8 (te_conv2d_s8, te_matmul_s8: no widened copy), the first at xp (r12), the
    second r10 bytes after it, unpacked here with SXTB16 (the (x0, x2) halves first, then (x1, x3), both rows in r8,
@@ -43,19 +46,21 @@
   "ldr.w r9, [r12, r10]\n\t"                                                                                      \
   first                                                                                                           \
   "sxtb16 r8, r8" ror "\n\tsxtb16 r9, r9" ror "\n\t"                                                               \
-  "smlad r0, r8, r11, r0\n\tsmlad r4, r9, r11, r4\n\t"                                                             \
+  TE_PAIR_MAC("r0", "r4", "r11")                                                                                  \
   "ldr.w r11, [lr, #" w1 "]\n\t"                                                                                  \
-  "smlad r1, r8, r11, r1\n\tsmlad r5, r9, r11, r5\n\t"                                                             \
+  TE_PAIR_MAC("r1", "r5", "r11")                                                                                  \
   "ldr.w r11, [lr, #" w2 "]\n\t"                                                                                  \
-  "smlad r2, r8, r11, r2\n\tsmlad r6, r9, r11, r6\n\t"                                                             \
+  TE_PAIR_MAC("r2", "r6", "r11")                                                                                  \
   "ldr.w r11, [lr, #" w3 "]\n\t"                                                                                  \
-  "smlad r3, r8, r11, r3\n\tsmlad r7, r9, r11, r7\n\t"
+  TE_PAIR_MAC("r3", "r7", "r11")
 #define TE_RAW_PAIR_STEP                                                                                           \
   TE_RAW_PAIR_HALF("", "ldr.w r8, [r12]\n\tldr.w r11, [lr], #32\n\t", "-24", "-16", "-8")                          \
   TE_RAW_PAIR_HALF(", ror #8", "ldr.w r8, [r12], #4\n\tldr.w r11, [lr, #-28]\n\t", "-20", "-12", "-4")
 
-/* The group's bias at r11 into r0..r3 and r4..r7 (one LDM, the second row's copy by moves), r11 left past it. */
-#define TE_ROW_PAIR_BIAS "ldmia r11!, {r0, r1, r2, r3}\n\tmov r4, r0\n\tmov r5, r1\n\tmov r6, r2\n\tmov r7, r3\n\t"
+/* The group's bias at r11 into r0..r3 and r4..r7 (one LDM, the second row's copy by moves), r11 left past it. Where
+   the steps run straight, their first (TE_ROW_PAIR_FIRST_STEP) starts r4..r7 from r0..r3 instead of the moves. */
+#define TE_ROW_PAIR_BIAS_COPY "mov r4, r0\n\tmov r5, r1\n\tmov r6, r2\n\tmov r7, r3\n\t"
+#define TE_ROW_PAIR_BIAS "ldmia r11!, {r0, r1, r2, r3}\n\t" TE_ROW_PAIR_BIAS_COPY
 
 /* STEP `steps` times: steps % 8 in r8 picks, through a table (TBH: one branch whatever the entry), where the
    eight-step loop is entered (0: at its first step, e: at its (9 − e)th); it ends when xp (r12) reaches the end that
@@ -76,7 +81,8 @@
 struct te_pair_job {
   const int32_t *bias; /* 0: the first group's folded bias, 16 bytes a group */
   const int32_t *mr;   /* 4: its 'smmul' (M2, R) pairs, 32 bytes a group */
-  int8_t *ya, *yb;     /* 8, 12: where both rows' outputs go */
+  int8_t *ya;          /* 8: where the first row's outputs go */
+  int32_t out_c;       /* 12: and the second's, out_c bytes after them (the rows' outputs are contiguous) */
   const void *xs;      /* 16: the widened rows (te_widen_row_pair), or the first int8 row */
   const void *end;     /* 20: where xp stops: xs + 16·steps, or xs + 4·steps */
   int32_t offset;      /* 24: the output offset */
@@ -88,9 +94,8 @@ struct te_pair_job {
   const int8_t *x;     /* 48: the next pair's first row (k int8), the second k bytes after it */
   int32_t pairs;       /* 52: the pairs left */
   const int8_t *w;     /* 56: the weights, each pair's groups from the first */
-  int32_t out_c;       /* 60: a row's outputs, a multiple of four */
-  int32_t pitch;       /* 64: te_window3x3_c3_pair_loop: from one window row to the next in the input */
-  int32_t next;        /* 68: and from the first window to the second (c·stride_w) */
+  int32_t pitch;       /* 60: te_window3x3_c3_pair_loop: from one window row to the next in the input */
+  int32_t next;        /* 64: and from the first window to the second (c·stride_w) */
 };
 
 /* Entry: r0 the job (copied to [sp]), r1 the weights (lr). */
@@ -100,14 +105,18 @@ struct te_pair_job {
   "ldmia r0, {r1-r12}\n\t" \
   "push {r1-r12}\n"
 
-/* A group's start: xp back at xs, the bias loaded and advanced (and r8 = steps % 8 for TE_ROW_PAIR_STEPS). */
-#define TE_PAIR_GROUP_START \
-  "1:\n\t"                  \
-  "ldr r11, [sp, #0]\n\t"   \
-  "ldr r12, [sp, #16]\n\t"  \
-  "ldr r8, [sp, #40]\n\t"   \
-  TE_ROW_PAIR_BIAS          \
+/* A group's start: xp back at xs, the first row's bias loaded into r0..r3 and advanced; the steps that follow put
+   the second row's in r4..r7 (TE_ROW_PAIR_FIRST_STEP or TE_PAIR_DISPATCHED). */
+#define TE_PAIR_GROUP_START          \
+  "1:\n\t"                           \
+  "ldr r11, [sp, #0]\n\t"            \
+  "ldr r12, [sp, #16]\n\t"           \
+  "ldmia r11!, {r0, r1, r2, r3}\n\t" \
   "str r11, [sp, #0]\n\t"
+
+/* STEP steps % 8 + 8·n times from the frame's entry and end (TE_ROW_PAIR_STEPS), the bias copied first. */
+#define TE_PAIR_DISPATCHED(STEP) \
+  "ldr r8, [sp, #40]\n\t" TE_ROW_PAIR_BIAS_COPY TE_ROW_PAIR_STEPS(STEP, "[sp, #20]")
 
 /* Channel J of both rows (r<J>, r<J + 4>) requantized (te_smmul_requantize: (M2, R) from r11, the offset in r12),
    saturated and put in byte J of r0 and r4. */
@@ -130,7 +139,7 @@ struct te_pair_job {
   "ssub8 r10, r4, r8\n\tsel r4, r4, r8\n\tssub8 r10, r4, r9\n\tsel r4, r9, r4\n\t"
 
 /* The group's eight accumulators requantized in registers, CLAMP (TE_PAIR_CLAMP, or nothing where the range is
-   int8's, which SSAT already gives: 10 cycles a group), stored at ya and yb; the next group until ya reaches
+   int8's, which SSAT already gives: 10 cycles a group), stored at ya and ya + out_c; the next group until ya reaches
    ya_end. */
 #define TE_PAIR_GROUP_END(CLAMP)                                                                                   \
   "ldr r11, [sp, #4]\n\t"                                                                                          \
@@ -142,9 +151,9 @@ struct te_pair_job {
   "str r11, [sp, #4]\n\t"                                                                                          \
   CLAMP                                                                                                            \
   "ldrd r8, r9, [sp, #8]\n\t"                                                                                      \
+  "str r4, [r8, r9]\n\t"                                                                                           \
   "str r0, [r8], #4\n\t"                                                                                           \
-  "str r4, [r9], #4\n\t"                                                                                           \
-  "strd r8, r9, [sp, #8]\n\t"                                                                                      \
+  "str r8, [sp, #8]\n\t"                                                                                           \
   "ldr r10, [sp, #36]\n\t"                                                                                         \
   "cmp r8, r10\n\t"                                                                                                \
   "bne 1b\n\t"
@@ -190,6 +199,41 @@ struct te_pair_job {
   "ldr r0, [sp, #48]\n\t"          \
   "str r10, [r0, #48]\n\t"
 
+/* Two steps of TE_PAIR_WIDEN: both rows' two words loaded from the addresses a0, a1 (the first row's) and b0, b1,
+   unpacked and stored with one STM: 11 cycles a step against the loop's 16. For K = 8 and 16 straight (job->x moved
+   past the pair first, the words at offsets from there), for K a multiple of 8 as a loop (K = 32, 64·n). */
+#define TE_PAIR_WIDEN_START(pair_bytes) \
+  "ldr r0, [sp, #48]\n\t"              \
+  "ldr r12, [r0, #48]\n\t"             \
+  "ldr r11, [sp, #16]\n\t"             \
+  "ldr lr, [r0, #56]\n\t"              \
+  "add r12, r12, #" pair_bytes "\n\t"   \
+  "str r12, [r0, #48]\n\t"
+#define TE_PAIR_WIDEN_TWO_STEPS(a0, a1, b0, b1)                                                             \
+  "ldr r8, " a0 "\n\tldr r6, " a1 "\n\tldr r9, " b0 "\n\tldr r7, " b1 "\n\t"                                         \
+  "sxtb16 r0, r8\n\tsxtb16 r1, r9\n\tsxtb16 r2, r8, ror #8\n\tsxtb16 r3, r9, ror #8\n\t"                     \
+  "sxtb16 r4, r6\n\tsxtb16 r5, r7\n\tsxtb16 r6, r6, ror #8\n\tsxtb16 r7, r7, ror #8\n\t"                     \
+  "stmia r11!, {r0-r7}\n\t"
+#define TE_PAIR_WIDEN_K8 \
+  TE_PAIR_WIDEN_START("16") TE_PAIR_WIDEN_TWO_STEPS("[r12, #-16]", "[r12, #-12]", "[r12, #-8]", "[r12, #-4]")
+#define TE_PAIR_WIDEN_K16                                                                                     \
+  TE_PAIR_WIDEN_START("32") TE_PAIR_WIDEN_TWO_STEPS("[r12, #-32]", "[r12, #-28]", "[r12, #-16]", "[r12, #-12]") \
+  TE_PAIR_WIDEN_TWO_STEPS("[r12, #-24]", "[r12, #-20]", "[r12, #-8]", "[r12, #-4]")
+/* The loop: the first row (r12) ends where the second (r10) starts, held in lr until the weights' pointer goes there. */
+#define TE_PAIR_WIDEN_K8N                                                                  \
+  "ldr r0, [sp, #48]\n\t"                                                                 \
+  "ldr r12, [r0, #48]\n\t"                                                                \
+  "ldr r10, [sp, #44]\n\t"                                                                \
+  "ldr r11, [sp, #16]\n\t"                                                                \
+  "add r10, r12, r10\n\t"                                                                 \
+  "mov lr, r10\n"                                                                          \
+  "3:\n\t" TE_PAIR_WIDEN_TWO_STEPS("[r12], #8", "[r12, #-4]", "[r10], #8", "[r10, #-4]") \
+  "cmp r12, lr\n\t"                                                                        \
+  "bne 3b\n\t"                                                                            \
+  "ldr r0, [sp, #48]\n\t"                                                                 \
+  "ldr lr, [r0, #56]\n\t"                                                                 \
+  "str r10, [r0, #48]\n\t"
+
 /* The same for rows read in place (te_matmul_s8): xs and end set to the pair's first row. */
 #define TE_PAIR_IN_PLACE         \
   "ldr r0, [sp, #48]\n\t"        \
@@ -201,8 +245,8 @@ struct te_pair_job {
   "add r11, r11, r10\n\t"        \
   "str r11, [r0, #48]\n\t"
 
-/* After a pair's last group (r9: the second row's end, where the next pair's outputs start): the next pair's bias,
-   constants and outputs, or the return. */
+/* After a pair's last group (r8: the first row's end, r9: out_c; the next pair's outputs start at the second row's
+   end): the next pair's bias, constants and outputs, or the return. */
 #define TE_PAIR_NEXT              \
   "ldr r0, [sp, #48]\n\t"         \
   "ldr r1, [r0, #52]\n\t"         \
@@ -210,10 +254,10 @@ struct te_pair_job {
   "beq 9f\n\t"                    \
   "str r1, [r0, #52]\n\t"         \
   "ldrd r2, r3, [r0]\n\t"         \
-  "ldr r4, [r0, #60]\n\t"         \
+  "add r8, r8, r9\n\t"            \
+  "add r5, r8, r9\n\t"            \
   "strd r2, r3, [sp]\n\t"         \
-  "add r5, r9, r4\n\t"            \
-  "strd r9, r5, [sp, #8]\n\t"     \
+  "str r8, [sp, #8]\n\t"          \
   "str r5, [sp, #36]\n\t"         \
   "b 2b\n"                        \
   "9:\n\t"                        \
@@ -238,17 +282,18 @@ struct te_pair_job {
   TE_PAIR_LOOP(name##_loop, SETUP, STEPS)
 #define TE_ROW_PAIR_STEP4 TE_ROW_PAIR_STEP TE_ROW_PAIR_STEP TE_ROW_PAIR_STEP TE_ROW_PAIR_STEP
 #define TE_ROW_PAIR_STEP8 TE_ROW_PAIR_STEP4 TE_ROW_PAIR_STEP4
-TE_PAIR_GROUPS(te_row_pair_groups_k8, TE_ROW_PAIR_STEP TE_ROW_PAIR_STEP, TE_PAIR_WIDEN)
-TE_PAIR_GROUPS(te_row_pair_groups_k16, TE_ROW_PAIR_STEP4, TE_PAIR_WIDEN)
-TE_PAIR_GROUPS(te_row_pair_groups_any, TE_ROW_PAIR_STEPS(TE_ROW_PAIR_STEP, "[sp, #20]"), TE_PAIR_WIDEN)
-TE_PAIR_GROUPS(te_raw_pair_groups, "ldr r10, [sp, #44]\n\t" TE_ROW_PAIR_STEPS(TE_RAW_PAIR_STEP, "[sp, #20]"),
-               TE_PAIR_IN_PLACE)
+TE_PAIR_GROUPS(te_row_pair_groups_k8, TE_ROW_PAIR_FIRST_STEP TE_ROW_PAIR_STEP, TE_PAIR_WIDEN_K8)
+TE_PAIR_GROUPS(te_row_pair_groups_k16, TE_ROW_PAIR_FIRST_STEP TE_ROW_PAIR_STEP TE_ROW_PAIR_STEP TE_ROW_PAIR_STEP,
+               TE_PAIR_WIDEN_K16)
+TE_PAIR_GROUPS(te_row_pair_groups_any, TE_PAIR_DISPATCHED(TE_ROW_PAIR_STEP), TE_PAIR_WIDEN)
+TE_PAIR_GROUPS(te_raw_pair_groups, "ldr r10, [sp, #44]\n\t" TE_PAIR_DISPATCHED(TE_RAW_PAIR_STEP), TE_PAIR_IN_PLACE)
 
 /* K = 32 as eight straight steps and K a multiple of 64 as sixteen a pass, no dispatch: VWW's K = 32 to 256
    pointwise layers lose the TBH and half their end tests (12 to 30 cycles a group). */
-TE_PAIR_LOOP(te_row_pair_groups_k32_loop, TE_PAIR_WIDEN, TE_ROW_PAIR_STEP8)
-TE_PAIR_LOOP(te_row_pair_groups_k64n_loop, TE_PAIR_WIDEN,
-             "11:\n\t" TE_ROW_PAIR_STEP8 TE_ROW_PAIR_STEP8 "ldr r8, [sp, #20]\n\tcmp r12, r8\n\tbne 11b\n\t")
+TE_PAIR_LOOP(te_row_pair_groups_k32_loop, TE_PAIR_WIDEN_K8N,
+             TE_ROW_PAIR_FIRST_STEP TE_ROW_PAIR_STEP TE_ROW_PAIR_STEP TE_ROW_PAIR_STEP TE_ROW_PAIR_STEP4)
+TE_PAIR_LOOP(te_row_pair_groups_k64n_loop, TE_PAIR_WIDEN_K8N,
+             TE_ROW_PAIR_BIAS_COPY "11:\n\t" TE_ROW_PAIR_STEP8 TE_ROW_PAIR_STEP8 "ldr r8, [sp, #20]\n\tcmp r12, r8\n\tbne 11b\n\t")
 
 /* Two 3×3 windows of 3 channels (K = 27, an RGB model's first conv) gathered from the input at job->x, the second
    job->next bytes after it, into xs as seven words each (the int8 window, its last word's top byte zero), the second
@@ -262,11 +307,11 @@ TE_PAIR_LOOP(te_row_pair_groups_k64n_loop, TE_PAIR_WIDEN,
   "bfi r3, r2, #0, #8\n\tpkhbt r5, r5, r6, lsl #16\n\tlsr r11, r11, #8\n\t"                 \
   "stmia r12!, {r0, r1, r3, r4, r5, r7, r11}\n\t"
 #define TE_WINDOW3X3_C3_GATHER                            \
-  "ldr r1, [r0, #64]\n\t"                                \
+  "ldr r1, [r0, #60]\n\t"                                \
   "cmp r1, #0\n\t"                                       \
   "beq 4f\n\t"                                           \
   "ldr r8, [r0, #48]\n\t"                                \
-  "ldr lr, [r0, #68]\n\t"                                \
+  "ldr lr, [r0, #64]\n\t"                                \
   "ldr r12, [sp, #16]\n\t"                               \
   "add r2, r8, lr, lsl #1\n\t"                           \
   "str r2, [r0, #48]\n\t"                                \
@@ -280,24 +325,23 @@ TE_PAIR_LOOP(te_row_pair_groups_k64n_loop, TE_PAIR_WIDEN,
 
 /* The raw step (TE_RAW_PAIR_STEP) from those windows, the second at xp + 28: with its offset an immediate, r10 is
    free for a second weight register and the weights load in pairs, 36 cycles for the 32 MACs against 40. */
-#define TE_WINDOW_PAIR_HALF(loads, ror, w2, w3)                          \
+#define TE_WINDOW_PAIR_HALF(loads, ror, w2, w3, MAC)                     \
   loads                                                                 \
   "sxtb16 r8, r8" ror "\n\tsxtb16 r9, r9" ror "\n\t"                     \
-  "smlad r0, r8, r10, r0\n\tsmlad r4, r9, r10, r4\n\t"                   \
-  "smlad r1, r8, r11, r1\n\tsmlad r5, r9, r11, r5\n\t"                   \
+  MAC("r0", "r4", "r10") MAC("r1", "r5", "r11")                         \
   "ldr.w r10, [lr, #" w2 "]\n\t"                                         \
   "ldr.w r11, [lr, #" w3 "]\n\t"                                         \
-  "smlad r2, r8, r10, r2\n\tsmlad r6, r9, r10, r6\n\t"                   \
-  "smlad r3, r8, r11, r3\n\tsmlad r7, r9, r11, r7\n\t"
-#define TE_WINDOW_PAIR_STEP                                                                          \
+  MAC("r2", "r6", "r10") MAC("r3", "r7", "r11")
+#define TE_WINDOW_PAIR_STEP_WITH(MAC)                                                                \
   TE_WINDOW_PAIR_HALF("ldr.w r8, [r12]\n\tldr.w r9, [r12, #28]\n\t"                                  \
-                      "ldr.w r10, [lr], #32\n\tldr.w r11, [lr, #-24]\n\t", "", "-16", "-8")           \
+                      "ldr.w r10, [lr], #32\n\tldr.w r11, [lr, #-24]\n\t", "", "-16", "-8", MAC)      \
   TE_WINDOW_PAIR_HALF("ldr.w r8, [r12], #4\n\tldr.w r9, [r12, #24]\n\t"                              \
-                      "ldr.w r10, [lr, #-28]\n\tldr.w r11, [lr, #-20]\n\t", ", ror #8", "-12", "-4")
+                      "ldr.w r10, [lr, #-28]\n\tldr.w r11, [lr, #-20]\n\t", ", ror #8", "-12", "-4", TE_PAIR_MAC)
+#define TE_WINDOW_PAIR_STEP TE_WINDOW_PAIR_STEP_WITH(TE_PAIR_MAC)
 
 /* Every inner pair of a run of job->pairs in one asm function (te_conv2d_pairs: out_c % 4 = 0, int8's range). */
 TE_PAIR_LOOP(te_window3x3_c3_pair_loop, TE_WINDOW3X3_C3_GATHER,
-             TE_WINDOW_PAIR_STEP TE_WINDOW_PAIR_STEP TE_WINDOW_PAIR_STEP TE_WINDOW_PAIR_STEP TE_WINDOW_PAIR_STEP
+             TE_WINDOW_PAIR_STEP_WITH(TE_PAIR_MAC_FROM_BIAS) TE_WINDOW_PAIR_STEP TE_WINDOW_PAIR_STEP TE_WINDOW_PAIR_STEP TE_WINDOW_PAIR_STEP
                  TE_WINDOW_PAIR_STEP TE_WINDOW_PAIR_STEP)
 
 #endif
