@@ -11,7 +11,7 @@
  */
 
 import type { Target } from '../targets/target.ts';
-import { buildProject, textBytes } from '../targets/toolchain.ts';
+import { buildProject, LINK_MAP, textBytes } from '../targets/toolchain.ts';
 import type { CwtFrontEnd } from './audio/cwt-front-end.ts';
 import { AUDIO_OBJECTS, cAudioProject, cwtMemory } from './backends/c/audio-project.ts';
 import { chooseKernels, familiesOf, kernelLayoutsOf } from './backends/c/kernel-table.ts';
@@ -187,6 +187,7 @@ export function render(
   // The build products, and the runtime folder as a whole (it is entirely ours), so --force clears them too.
   const products = [
     'runner',
+    LINK_MAP,
     'main.o',
     `${prefix}.o`,
     `${prefix}_weights.o`,

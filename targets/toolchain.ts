@@ -4,7 +4,7 @@
  * board with semihosting for Cortex-M).
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { TinyedgeError } from '../compiler/errors.ts';
@@ -59,8 +59,18 @@ export function buildTemporaryProject(
   return dir;
 }
 
-/** Sum of the text sections (code and read-only constants) of the given objects, from `size`. */
+/** The link map a target's link writes (`-Wl,-Map=runner.map` in its ldflags: the boards, whose link drops unused sections). */
+export const LINK_MAP = 'runner.map';
+
+/**
+ * Sum of the text sections (code and read-only constants) of the given objects: those the link kept, from its map
+ * (LINK_MAP) where the target writes one, since --gc-sections drops the functions no call names; else all of them,
+ * from `size`.
+ */
 export function textBytes(dir: string, objects: readonly string[], target: Target): number {
+  const map = join(dir, LINK_MAP);
+  if (cToolchain(target).ldflags?.includes(`-Wl,-Map=${LINK_MAP}`) && existsSync(map))
+    return keptTextBytes(readFileSync(map, 'utf8'), new Set(objects));
   const cc = cToolchain(target).cc;
   const size = cc.endsWith('gcc') ? cc.replace(/gcc$/, 'size') : 'size';
   const out = run(size, [...objects], dir, 'measure code size');
@@ -69,6 +79,25 @@ export function textBytes(dir: string, objects: readonly string[], target: Targe
     .split('\n')
     .slice(1)
     .reduce((sum, line) => sum + Number(line.trim().split(/\s+/)[0]), 0);
+}
+
+/** A GNU ld map's input section, its name on the line or on the one before: ` .text.f  0xADDR  0xSIZE file.o`. */
+const INPUT_SECTION = /^ (\.\S+)?\s+0x[0-9a-f]+\s+0x([0-9a-f]+)\s+(\S+)$/;
+
+/** The text (code, read-only data, unwind tables) of `objects` in a GNU ld map's memory map (kept sections only). */
+export function keptTextBytes(map: string, objects: ReadonlySet<string>): number {
+  const lines = map.split('\n');
+  let name = '';
+  let sum = 0;
+  for (const line of lines.slice(lines.indexOf('Linker script and memory map') + 1)) {
+    const section = INPUT_SECTION.exec(line);
+    if (section) {
+      const [, own, size, file] = section;
+      if (objects.has(file!) && /^\.(text|rodata|ARM\.ex)/.test(own ?? name)) sum += Number.parseInt(size!, 16);
+    }
+    name = /^ (\.\S+)$/.exec(line)?.[1] ?? '';
+  }
+  return sum;
 }
 
 /** A qemu TCG plugin to load for the run (targets/qemu-insn) and the file it writes. */

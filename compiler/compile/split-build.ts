@@ -6,7 +6,7 @@
  */
 
 import type { Target } from '../../targets/target.ts';
-import { buildProject, textBytes } from '../../targets/toolchain.ts';
+import { buildProject, LINK_MAP, textBytes } from '../../targets/toolchain.ts';
 import { familiesOf } from '../backends/c/kernel-table.ts';
 import { cBuildOf, kernelSources } from '../backends/c/project.ts';
 import { OFFLOAD_SOURCES, splitProject } from '../backends/c/split-project.ts';
@@ -74,7 +74,13 @@ export function writeSplitBuild(
     writeOutputFiles(out, splitProject(g, cut, build));
     buildProject(out, target);
     const parts = head.nodes.length ? ['head', 'tail'] : ['tail'];
-    recordOutputFiles(out, ['runner', 'main.o', ...parts.flatMap((p) => [`${p}.o`, `${p}_weights.o`]), 'tinyedge']);
+    recordOutputFiles(out, [
+      'runner',
+      LINK_MAP,
+      'main.o',
+      ...parts.flatMap((p) => [`${p}.o`, `${p}_weights.o`]),
+      'tinyedge',
+    ]);
     weightBytes = parts.reduce((sum, p) => sum + textBytes(out, [`${p}_weights.o`], target), 0);
     const sources = [
       ...kernelSources(build.kernels, familiesOf(g)),

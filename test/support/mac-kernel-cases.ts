@@ -288,6 +288,11 @@ export const tiles: KernelCase[] = [
       [64, 8, 1, 1, 1, true],
       [16, 8, 1, 1, 1, true, true],
       [64, 12, 1, 1, 1, false, true],
+      // So that every pair variant the model's calls name (tinyedge/row_pairs.h) runs here: the clamped K = 8 and
+      // any-K group loops widened, and the pair loop over rows read in place.
+      [8, 12, 1, 1, 1, true, true],
+      [4, 8, 3, 1, 1, true, true],
+      [16, 8, 1, 1, 1, false],
     ] as const
   ).map(([c, o, k, stride, dilation, pooled, clamped], i) => ({
     name: `${k === 1 ? 'pointwise' : `conv2d ${k}×${k} stride ${stride} dilation ${dilation} SAME,`} ${c} → ${o} channels${pooled ? ' behind a pool (row pairs widened)' : ''}, relu6${clamped ? ' into [−8, 8] (clamped)' : ''}`,

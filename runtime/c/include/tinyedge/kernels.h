@@ -72,18 +72,9 @@ void te_matmul_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, 
 void te_matmul_pairs_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, int32_t rows, int32_t k,
                         int32_t out_c, const te_mac_params *p, int8_t *y);
 
-/* te_matmul_s8 two rows at a time, for folders whose table entry says so (kernel-table.ts's rowPairs; only those
-   define it): `scratch` (16·ceil(k/4) bytes, planned in the arena) holds both rows widened to int16, so each weight
-   word loaded feeds two rows. */
-void te_matmul_row_pairs_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, int32_t rows, int32_t k,
-                            int32_t out_c, const te_mac_params *p, int32_t *scratch, int8_t *y);
-
-/* te_conv2d_s8 two output pixels at a time, for the same folders: `patch` holds k + 4·ceil(k/4) + 16·ceil(k/4)
-   bytes (both windows widened to int16, then the two int8 windows). The compiler calls these two only where their
-   int16 scratch does not raise the arena's peak; elsewhere the folder's te_matmul_s8 and te_conv2d_s8 take two rows
-   or windows at a time as int8. */
-void te_conv2d_row_pairs_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, const te_window *g,
-                            int32_t out_c, const te_mac_params *p, int8_t *patch, int8_t *y);
+/* te_matmul_row_pairs_s8 and te_conv2d_row_pairs_s8, for folders whose table entry says so (kernel-table.ts's
+   rowPairs; only those define them). */
+#include "tinyedge/row_pairs.h"
 
 /* te_matmul_s8 with int4 weights (each in [-7, 7]) two a byte, in the layout a folder names for its matmul_w4
    family (kernel-table.ts: ref reads [out_c][ceil(k/2)] bytes, k = 2i in the low nibble of byte i, 2i + 1 in the

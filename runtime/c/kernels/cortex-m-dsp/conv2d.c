@@ -156,11 +156,13 @@ static te_pair_job te_pair_job_of(const void *xs, int32_t steps, int32_t k, int3
   return job;
 }
 
-/* Both rows' out_c channels written at ya and yb: the full groups by the step count's naked loop, from the widened
-   copy at job->xs, or (`raw`) from the int8 rows at job->xs and k bytes after it; a last out_c % 4 channels (their
-   group and bias zero-padded) here. Inlined into each pair loop: a call a pair cost VWW's first layers 4%. */
+/* Both rows' out_c channels written at ya and yb: the full groups by `groups` (te_pair_fn_of's group loop for the
+   step count and clamp), from the widened copy at job->xs, or (`raw`) from the int8 rows at job->xs and k bytes
+   after it; a last out_c % 4 channels (their group and bias zero-padded) here. Inlined into each pair loop: a call a
+   pair cost VWW's first layers 4%. */
 static inline __attribute__((always_inline)) void te_row_pair_times_matrix(te_pair_job *job, int32_t steps,
-                                                                           int32_t raw, const int8_t *w, int32_t out_c,
+                                                                           int32_t raw, te_pair_fn *groups,
+                                                                           const int8_t *w, int32_t out_c,
                                                                            const te_row_constants *c, int8_t *ya,
                                                                            int8_t *yb) {
   const int32_t full = out_c & ~3;
@@ -168,7 +170,7 @@ static inline __attribute__((always_inline)) void te_row_pair_times_matrix(te_pa
   int32_t a[4], b[4], bias[4], j;
   if (full) {
     job->ya = ya, job->ya_end = ya + full;
-    te_pair_fn_of(raw, steps, c->clamp, 0)(job, w);
+    groups(job, w);
   }
   if (full == out_c) return;
   if (raw) {
@@ -185,46 +187,48 @@ static inline __attribute__((always_inline)) void te_row_pair_times_matrix(te_pa
 
 /* Rows two at a time: each pair widened once into `scratch` (16·ceil(k/4) bytes), or without it (NULL) read in
    place, the second row right after the first, where k % 4 = 0 (the last word of a row must not run past x); every
-   group of four channels over both; where k and out_c are multiples of four and the range is int8's, every pair in
-   one asm loop (te_*_loop). Layers with TFLite's (multiplier, shift) arrays (no 'smmul' pairs), other k and a lone
-   last row take one row at a time. */
+   group of four channels over both; where te_matmul_pair_loop_ok (k and out_c multiples of four, int8's range),
+   every pair in one asm loop (te_*_loop). `pair_fn` is te_matmul_pair_fn's choice for widened rows (the model's
+   call names it), made here for rows read in place (te_matmul_s8) and only where two rows run: the pair loop, else
+   the group loop, or none for layers with TFLite's (multiplier, shift) arrays (no 'smmul' pairs) and raw rows of
+   other k, which take one row at a time, as a lone last row does. */
 static inline __attribute__((always_inline)) void te_matmul_pairs(const int8_t *x, const int8_t *w,
                                                                   const int32_t *folded_bias, int32_t rows, int32_t k,
                                                                   int32_t out_c, const te_mac_params *p,
-                                                                  int32_t *scratch, int8_t *y) {
+                                                                  int32_t *scratch, te_pair_fn *pair_fn, int8_t *y) {
   const te_row_constants c = te_row_constants_of(p);
   const int32_t steps = (k + 3) >> 2;
   te_pair_job job = te_pair_job_of(scratch, steps, k, out_c, folded_bias, &c);
   int32_t r = 0;
-  if (!p->shifts && !c.clamp && !(k & 3) && !(out_c & 3) && rows >= 2) {
+  if (te_matmul_pair_loop_ok(rows, k, out_c, p)) {
     /* Every pair in the asm: the outputs of the second row end where the next pair's begin. */
     r = rows & ~1;
     job.x = x, job.pairs = rows >> 1, job.w = w;
     job.ya = y, job.ya_end = y + out_c;
-    te_pair_fn_of(!scratch, steps, c.clamp, 1)(&job, w);
+    (scratch ? pair_fn : te_matmul_pair_fn(rows, k, out_c, p, 1))(&job, w);
     x += r * k, y += r * out_c;
-  }
-  if (!p->shifts && (scratch || !(k & 3))) {
+  } else if (rows >= 2 && (scratch || (pair_fn = te_matmul_pair_fn(rows, k, out_c, p, 1))) && pair_fn) {
     for (; r + 2 <= rows; r += 2, x += 2 * k, y += 2 * out_c) {
       if (scratch) {
         te_widen_row_pair(x, x + k, k, scratch);
       } else {
         job.xs = x, job.end = x + k;
       }
-      te_row_pair_times_matrix(&job, steps, !scratch, w, out_c, &c, y, y + out_c);
+      te_row_pair_times_matrix(&job, steps, !scratch, pair_fn, w, out_c, &c, y, y + out_c);
     }
   }
   for (; r < rows; r++, x += k, y += out_c) te_row_times_matrix(x, w, folded_bias, k, out_c, &c, y);
 }
 
-void te_matmul_row_pairs_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, int32_t rows, int32_t k,
-                            int32_t out_c, const te_mac_params *p, int32_t *scratch, int8_t *y) {
-  te_matmul_pairs(x, w, folded_bias, rows, k, out_c, p, scratch, y);
+void te_matmul_row_pairs_with_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, int32_t rows,
+                                 int32_t k, int32_t out_c, const te_mac_params *p, int32_t *scratch,
+                                 te_pair_fn *pair_fn, int8_t *y) {
+  te_matmul_pairs(x, w, folded_bias, rows, k, out_c, p, scratch, pair_fn, y);
 }
 
 void te_matmul_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, int32_t rows, int32_t k, int32_t out_c,
                   const te_mac_params *p, int8_t *y) {
-  te_matmul_pairs(x, w, folded_bias, rows, k, out_c, p, NULL, y);
+  te_matmul_pairs(x, w, folded_bias, rows, k, out_c, p, NULL, NULL, y);
 }
 
 /* Windows of two neighbouring pixels of one output row whose taps all lie inside the input (dilation_w 1), src at
@@ -265,17 +269,19 @@ static void te_gather_window3x3_c3(const int8_t *x, const te_window *g, int32_t 
    are counted rather than divided out, and a pair wholly inside the input skips the gather's bounds tests. 3×3
    windows of 3 channels (K = 27), out_c a multiple of four and int8's range, take te_window3x3_c3_pair_loop instead:
    a row's run of inner pairs in one call, gathered by the asm (the first 8·ceil(k/4) bytes of `patch` in either
-   form), and each other pair alone, gathered here. */
+   form), and each other pair alone, gathered here. `pair_fn` is te_conv2d_pair_fn's choice: that loop, else the
+   group loop (none with TFLite's arrays). */
 static inline __attribute__((always_inline)) void te_conv2d_pairs(const int8_t *x, const int8_t *w,
                                                                   const int32_t *folded_bias, const te_window *g,
                                                                   int32_t out_c, const te_mac_params *p,
-                                                                  int8_t *patch, int32_t wide, int8_t *y) {
+                                                                  int8_t *patch, int32_t wide, te_pair_fn *pair_fn,
+                                                                  int8_t *y) {
   const int32_t k = g->kh * g->kw * g->c, steps = (k + 3) >> 2, pixels = g->oh * g->ow, ow = g->ow;
   const int32_t c_in = g->c, last_iy = (g->kh - 1) * g->dilation_h, last_ix = g->stride_w + g->kw - 1;
   const int8_t zero_point = (int8_t)(-p->input_offset);
   const te_row_constants c = te_row_constants_of(p);
   int8_t *const pa = wide ? patch + 16 * steps : patch, *const pb = pa + k;
-  const int32_t window3x3_c3 = k == 27 && g->kh == 3 && c_in == 3 && !(out_c & 3) && !c.clamp;
+  const int32_t window3x3_c3 = te_window3x3_c3_ok(g, out_c, p);
   const int32_t pitch = g->dilation_h * g->w * c_in;
   te_pair_job job = te_pair_job_of(patch, steps, k, out_c, folded_bias, &c);
   int32_t n, i, oy, ox;
@@ -303,7 +309,7 @@ static inline __attribute__((always_inline)) void te_conv2d_pairs(const int8_t *
             job.pitch = 0;
           }
           job.pairs = pairs, job.ya = y, job.ya_end = y + out_c;
-          te_window3x3_c3_pair_loop(&job, w);
+          pair_fn(&job, w);
           i += 2 * (pairs - 1), y += 2 * (pairs - 1) * out_c, ox += 2 * (pairs - 1);
         } else {
           if (inner) {
@@ -313,7 +319,7 @@ static inline __attribute__((always_inline)) void te_conv2d_pairs(const int8_t *
             te_gather_patch(x, g, n, ox + 1 < ow ? oy : oy + 1, ox + 1 < ow ? ox + 1 : 0, zero_point, pb);
           }
           if (wide) te_widen_row_pair(pa, pb, k, (int32_t *)(void *)patch); /* the arena's scratch is word-aligned */
-          te_row_pair_times_matrix(&job, steps, !wide, w, out_c, &c, y, y + out_c);
+          te_row_pair_times_matrix(&job, steps, !wide, pair_fn, w, out_c, &c, y, y + out_c);
         }
         ox += 2;
         if (ox >= ow) ox -= ow, oy++;
@@ -326,12 +332,13 @@ static inline __attribute__((always_inline)) void te_conv2d_pairs(const int8_t *
   }
 }
 
-void te_conv2d_row_pairs_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, const te_window *g,
-                            int32_t out_c, const te_mac_params *p, int8_t *patch, int8_t *y) {
-  te_conv2d_pairs(x, w, folded_bias, g, out_c, p, patch, 1, y);
+void te_conv2d_row_pairs_with_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, const te_window *g,
+                                 int32_t out_c, const te_mac_params *p, int8_t *patch, te_pair_fn *pair_fn, int8_t *y) {
+  te_conv2d_pairs(x, w, folded_bias, g, out_c, p, patch, 1, pair_fn, y);
 }
 
+/* The raw windows' function is chosen at run time here, as te_matmul_s8's. */
 void te_conv2d_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, const te_window *g, int32_t out_c,
                   const te_mac_params *p, int8_t *patch, int8_t *y) {
-  te_conv2d_pairs(x, w, folded_bias, g, out_c, p, patch, 0, y);
+  te_conv2d_pairs(x, w, folded_bias, g, out_c, p, patch, 0, te_conv2d_pair_fn(g, out_c, p, 1), y);
 }

@@ -2,7 +2,8 @@
  * tinyedge: the row-pair asm of the cortex-m-dsp matmul and convolution (Cortex-M4/M7, conv2d.c): the step of two
  * rows × four channels (widened or int8), the naked functions that run every full group of a pair from the bias to
  * the stored bytes with the accumulators in registers, the loops over every pair of a matmul and over a row's pairs
- * of 3×3 windows of 3 channels, and te_pair_fn_of, which picks one. Included once, by conv2d.c, after armv7em_dsp.h.
+ * of 3×3 windows of 3 channels. Each is an external function (te_pair_fn, tinyedge/row_pairs.h, which picks one per
+ * call), so the linker keeps only those a model's calls name. Included once, by conv2d.c, after armv7em_dsp.h.
  */
 #ifndef TINYEDGE_ARMV7EM_PAIR_GROUPS_H
 #define TINYEDGE_ARMV7EM_PAIR_GROUPS_H
@@ -77,7 +78,7 @@
 
 
 /* What the naked group loops read, copied onto their stack (the byte offsets the asm uses are in the comments). */
-typedef struct {
+struct te_pair_job {
   const int32_t *bias; /* 0: the first group's folded bias, 16 bytes a group */
   const int32_t *mr;   /* 4: its 'smmul' (M2, R) pairs, 32 bytes a group */
   int8_t *ya;          /* 8: where the first row's outputs go */
@@ -95,7 +96,7 @@ typedef struct {
   const int8_t *w;     /* 56: the weights, each pair's groups from the first */
   int32_t pitch;       /* 60: te_window3x3_c3_pair_loop: from one window row to the next in the input */
   int32_t next;        /* 64: and from the first window to the second (c·stride_w) */
-} te_pair_job;
+};
 
 /* Entry: r0 the job (copied to [sp]), r1 the weights (lr). */
 #define TE_PAIR_PROLOGUE \
@@ -163,8 +164,8 @@ typedef struct {
    them around the requantization). Naked, so the C around it is none: the job and the weights arrive in r0, r1. Two
    and four steps (K ≤ 16, VWW's first pointwise layers) run straight, without the dispatch and the end test. */
 #define TE_PAIR_GROUPS_CLAMP(name, STEPS, CLAMP)                                                       \
-  static __attribute__((naked, noinline)) void name(const te_pair_job *job __attribute__((unused)), \
-                                                    const int8_t *w __attribute__((unused))) {       \
+  __attribute__((naked, noinline)) void name(const te_pair_job *job __attribute__((unused)),        \
+                                             const int8_t *w __attribute__((unused))) {              \
     __asm__ volatile(TE_PAIR_PROLOGUE TE_PAIR_GROUP_START STEPS TE_PAIR_GROUP_END(CLAMP) TE_PAIR_RETURN); \
   }
 
@@ -266,8 +267,8 @@ typedef struct {
 /* Every pair of job->pairs in one asm function (out_c % 4 = 0, k % 4 = 0, int8's range): no call, entry or C loop
    a pair (~50 cycles each on VWW's ~2,000 pointwise pairs). */
 #define TE_PAIR_LOOP(name, SETUP, STEPS)                                                                  \
-  static __attribute__((naked, noinline)) void name(const te_pair_job *job __attribute__((unused)),      \
-                                                    const int8_t *w __attribute__((unused))) {            \
+  __attribute__((naked, noinline)) void name(const te_pair_job *job __attribute__((unused)),             \
+                                             const int8_t *w __attribute__((unused))) {                   \
     __asm__ volatile(TE_PAIR_LOOP_PROLOGUE "2:\n\t" SETUP TE_PAIR_GROUP_START STEPS TE_PAIR_GROUP_END("") \
                          TE_PAIR_NEXT);                                                                   \
   }
@@ -342,29 +343,5 @@ TE_PAIR_LOOP(te_row_pair_groups_k64n_loop, TE_PAIR_WIDEN_K8N,
 TE_PAIR_LOOP(te_window3x3_c3_pair_loop, TE_WINDOW3X3_C3_GATHER,
              TE_WINDOW_PAIR_STEP_WITH(TE_PAIR_MAC_FROM_BIAS) TE_WINDOW_PAIR_STEP TE_WINDOW_PAIR_STEP TE_WINDOW_PAIR_STEP TE_WINDOW_PAIR_STEP
                  TE_WINDOW_PAIR_STEP TE_WINDOW_PAIR_STEP)
-
-typedef void te_pair_fn(const te_pair_job *job, const int8_t *w);
-
-/* The group loop (`loop` 0) or pair loop (1, int8's range only) for the rows' form and step count and the layer's
-   clamp (inlined: a table lookup a pair cost VWW's first conv 8 K cycles). */
-static inline __attribute__((always_inline)) te_pair_fn *te_pair_fn_of(int32_t raw, int32_t steps, int32_t clamp,
-                                                                        int32_t loop) {
-  if (raw) {
-    if (loop) return te_raw_pair_groups_loop;
-    return clamp ? te_raw_pair_groups_clamped : te_raw_pair_groups;
-  }
-  if (steps == 2) {
-    if (loop) return te_row_pair_groups_k8_loop;
-    return clamp ? te_row_pair_groups_k8_clamped : te_row_pair_groups_k8;
-  }
-  if (steps == 4) {
-    if (loop) return te_row_pair_groups_k16_loop;
-    return clamp ? te_row_pair_groups_k16_clamped : te_row_pair_groups_k16;
-  }
-  if (loop && steps == 8) return te_row_pair_groups_k32_loop;
-  if (loop && !(steps & 15)) return te_row_pair_groups_k64n_loop;
-  if (loop) return te_row_pair_groups_any_loop;
-  return clamp ? te_row_pair_groups_any_clamped : te_row_pair_groups_any;
-}
 
 #endif
