@@ -117,7 +117,7 @@ export async function benchPatches(
 
 const pct = (a: number, b: number) => `${a >= b ? '+' : ''}${((100 * (a - b)) / b).toFixed(1)}%`;
 
-/** The table: per footing the layer-wise and chosen arenas, the configuration, extra MACs and instructions, and whether outputs match. */
+/** The table: per footing the layer-wise and chosen arenas (and per model the in-place arena and the lower bound), the configuration, extra MACs and instructions, and whether outputs match. */
 export function formatPatchBench(rows: readonly PatchBenchRow[], target: string): string {
   const n = (v: number) => v.toLocaleString('en-US');
   const lines = (r: PatchBenchRow, footing: 'inArena' | 'callerInput' | 'atGoal') => {
@@ -130,6 +130,8 @@ export function formatPatchBench(rows: readonly PatchBenchRow[], target: string)
         atGoal: `caller's, budget ${n(r.atGoal.budgetBytes)}`,
       }[footing],
       n(c.layerWiseArenaBytes),
+      footing === 'inArena' ? n(r.inPlaceArenaBytes) : '',
+      footing === 'inArena' ? n(r.lowerBoundBytes) : '',
       c.patches,
       n(c.arenaBytes),
       `${(c.layerWiseArenaBytes / c.arenaBytes).toFixed(2)}×`,
@@ -143,7 +145,7 @@ export function formatPatchBench(rows: readonly PatchBenchRow[], target: string)
     ];
   };
   return [
-    `memory configurations on ${target}: peak arena layer-wise and the smallest chosen (patches: ≤ ${PATCH_MAC_ALLOWANCE * 100}% extra MACs, the halo's columns recomputed, its rows cached), instructions counted under qemu;`,
+    `memory configurations on ${target}: peak arena layer-wise, in place (no patches) and its lower bound (whole tensors), and the smallest chosen (patches: ≤ ${PATCH_MAC_ALLOWANCE * 100}% extra MACs, the halo's columns recomputed, its rows cached), instructions counted under qemu;`,
     "each model with the input in the arena, and in the caller's buffer (--caller-input; layer-wise leaves it out too, and '+ input' adds it back to both);",
     "then what compile --caller-input --budget-ram B picks (fewest extra MACs that fit) for B = layer-wise ÷ issue 21's goal (4× on MobileNetV2, 2.5× on the others)",
     table(
@@ -151,6 +153,8 @@ export function formatPatchBench(rows: readonly PatchBenchRow[], target: string)
         'model',
         'input',
         'layer-wise B',
+        'in-place B',
+        'lower bound B',
         'chosen',
         'chosen B',
         'smaller',
@@ -161,7 +165,7 @@ export function formatPatchBench(rows: readonly PatchBenchRow[], target: string)
         'same output',
       ],
       rows.flatMap((r) => [lines(r, 'inArena'), lines(r, 'callerInput'), lines(r, 'atGoal')]),
-      [2, 4, 5, 7, 8],
+      [2, 3, 4, 6, 7, 9, 10],
     ),
   ].join('\n');
 }
