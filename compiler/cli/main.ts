@@ -25,6 +25,19 @@ import { runTool } from './run-tool.ts';
 /** The photo the offload tools feed by default. */
 const SAMPLE_PHOTO = resolve(SAMPLES_DIR, 'coffee.png');
 
+/** What predict and run print for a detector: the drawn photo, the score threshold, and JSON. */
+function withDetectorOutputs(command: Command): Command {
+  return command
+    .option('--draw <file.png>', 'detectors: also write the photo with the boxes drawn')
+    .option(
+      '--min-score <p>',
+      'detectors: show detections scoring at least this (the model keeps up to its maximum above its own threshold)',
+      String(DEFAULT_MIN_SCORE),
+    )
+    .option('--force', 'replace the --draw file if it exists')
+    .option('--json', 'print one JSON object on stdout');
+}
+
 const program = new Command('tinyedge')
   .description('Compile mobile CNNs to int8 WebAssembly and C99 for browsers, Raspberry Pi, Android and Cortex-M.')
   .option('--debug', 'show stack traces of errors')
@@ -67,38 +80,31 @@ program
   )
   .action((model: string, opts: Parameters<typeof inspectCommand>[1]) => inspectCommand(model, opts));
 
-program
-  .command('predict')
-  .description('run one inference with the f32 or int8 reference interpreter and print top-5, latency and memory')
-  .argument('[model]', 'model name or path', DEFAULT_MODEL)
-  .option('--image <file>', 'a photo: decoded, resized and normalized as the model expects')
-  .option(
-    '--input <file>',
-    'raw tensor in the input shape (NHWC): FILE.f32 little-endian float32, FILE.i8 / FILE.u8 bytes fed as they are to an int8 model, or FILE.i16 (little-endian) to a 16×8 one',
-  )
-  .option(
-    '--audio <file>',
-    "audio models (builder:funnelnet): a WAV clip, 16-bit PCM mono at the model's rate (f32: the float CWT; int8: the fixed-point one the targets run)",
-  )
-  .option(
-    '--outputs <nodes>',
-    'TF.js graph models: cut after these nodes (comma-separated TF names); they become the outputs',
-  )
-  .addOption(
-    new Option(
-      '--precision <p>',
-      'interpreter: f32, or int8 / int16 (16×8) (an artifact runs as quantized; a float model is quantized with the samples)',
-    ).choices(['f32', 'int8', 'int16']),
-  )
-  .option('--draw <file.png>', 'detectors: also write the photo with the boxes drawn')
-  .option(
-    '--min-score <p>',
-    'detectors: show detections scoring at least this (the model keeps up to its maximum above its own threshold)',
-    String(DEFAULT_MIN_SCORE),
-  )
-  .option('--force', 'replace the --draw file if it exists')
-  .option('--json', 'print one JSON object on stdout')
-  .action((model: string, opts: Parameters<typeof predictCommand>[1]) => predictCommand(model, opts));
+withDetectorOutputs(
+  program
+    .command('predict')
+    .description('run one inference with the f32 or int8 reference interpreter and print top-5, latency and memory')
+    .argument('[model]', 'model name or path', DEFAULT_MODEL)
+    .option('--image <file>', 'a photo: decoded, resized and normalized as the model expects')
+    .option(
+      '--input <file>',
+      'raw tensor in the input shape (NHWC): FILE.f32 little-endian float32, FILE.i8 / FILE.u8 bytes fed as they are to an int8 model, or FILE.i16 (little-endian) to a 16×8 one',
+    )
+    .option(
+      '--audio <file>',
+      "audio models (builder:funnelnet): a WAV clip, 16-bit PCM mono at the model's rate (f32: the float CWT; int8: the fixed-point one the targets run)",
+    )
+    .option(
+      '--outputs <nodes>',
+      'TF.js graph models: cut after these nodes (comma-separated TF names); they become the outputs',
+    )
+    .addOption(
+      new Option(
+        '--precision <p>',
+        'interpreter: f32, or int8 / int16 (16×8) (an artifact runs as quantized; a float model is quantized with the samples)',
+      ).choices(['f32', 'int8', 'int16']),
+    ),
+).action((model: string, opts: Parameters<typeof predictCommand>[1]) => predictCommand(model, opts));
 
 program
   .command('quantize')
@@ -210,30 +216,23 @@ program
   .option('--json', 'print one JSON object on stdout')
   .action((model: string, opts: Parameters<typeof compileCommand>[1]) => compileCommand(model, opts));
 
-program
-  .command('run')
-  .description('build a compiled folder if needed, run it on its target, print top-5, latency and memory')
-  .argument('<dir>', 'a folder written by `tinyedge compile`')
-  .option('--image <file>', 'a photo: decoded, resized, normalized and quantized as the model expects')
-  .option(
-    '--input <file>',
-    'raw tensor in the input shape (NHWC): FILE.f32 float32 (quantized here), FILE.i8 / FILE.u8 bytes fed as they are, or FILE.i16 to a 16×8 model',
-  )
-  .option(
-    '--audio <file>',
-    "audio models (builder:funnelnet): a WAV clip, 16-bit PCM mono at the model's rate; the CWT runs on the target",
-  )
-  .option('--runs <n>', 'run this many times and report the median latency', '1')
-  .option('--threads <n>', 'a model compiled with --threads: run on this many (default: all it was compiled for)')
-  .option('--draw <file.png>', 'detectors: also write the photo with the boxes drawn')
-  .option(
-    '--min-score <p>',
-    'detectors: show detections scoring at least this (the model keeps up to its maximum above its own threshold)',
-    String(DEFAULT_MIN_SCORE),
-  )
-  .option('--force', 'replace the --draw file if it exists')
-  .option('--json', 'print one JSON object on stdout')
-  .action((dir: string, opts: Parameters<typeof runCommand>[1]) => runCommand(dir, opts));
+withDetectorOutputs(
+  program
+    .command('run')
+    .description('build a compiled folder if needed, run it on its target, print top-5, latency and memory')
+    .argument('<dir>', 'a folder written by `tinyedge compile`')
+    .option('--image <file>', 'a photo: decoded, resized, normalized and quantized as the model expects')
+    .option(
+      '--input <file>',
+      'raw tensor in the input shape (NHWC): FILE.f32 float32 (quantized here), FILE.i8 / FILE.u8 bytes fed as they are, or FILE.i16 to a 16×8 model',
+    )
+    .option(
+      '--audio <file>',
+      "audio models (builder:funnelnet): a WAV clip, 16-bit PCM mono at the model's rate; the CWT runs on the target",
+    )
+    .option('--runs <n>', 'run this many times and report the median latency', '1')
+    .option('--threads <n>', 'a model compiled with --threads: run on this many (default: all it was compiled for)'),
+).action((dir: string, opts: Parameters<typeof runCommand>[1]) => runCommand(dir, opts));
 
 program
   .command('bench')
