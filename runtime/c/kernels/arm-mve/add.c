@@ -6,6 +6,7 @@
  * 0 (TFLite's add multipliers are at most one half, so always in practice); broadcasts and left shifts take the
  * reference loop.
  */
+#include "../internal/asm_build.h"
 #include <arm_mve.h>
 #include "tinyedge/kernels.h"
 #include "../internal/fixed_point.h"

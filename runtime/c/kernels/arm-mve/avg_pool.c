@@ -4,6 +4,7 @@
  * rounding (te_rounded_divide: SDIV is one instruction) and clamped. Larger windows take the reference loop
  * (kernels/internal/element_ops.h's te_pool_s8), which is also the spec.
  */
+#include "../internal/asm_build.h"
 #include <arm_mve.h>
 #include "tinyedge/kernels.h"
 #include "../internal/fixed_point.h"

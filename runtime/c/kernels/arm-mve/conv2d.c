@@ -13,6 +13,7 @@
  * a pair of windows inside the input where they lie: one window row (1 × 1 stride 2), or 3 × 3 windows whose rows
  * are whole 16-byte blocks.
  */
+#include "../internal/asm_build.h"
 #include <arm_mve.h>
 #include "tinyedge/kernels.h"
 #include "../internal/mve_matmul_rows.h"

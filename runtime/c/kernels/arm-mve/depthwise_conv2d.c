@@ -17,6 +17,7 @@
  * Other multipliers gather each output channel's input channel. Channels past the last vector block take the
  * reference arithmetic (kernels/internal/depthwise.h).
  */
+#include "../internal/asm_build.h"
 #include <arm_mve.h>
 #include "tinyedge/kernels.h"
 #include "../internal/mve_requantize.h"

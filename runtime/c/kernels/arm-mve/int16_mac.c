@@ -13,6 +13,7 @@
  * allow it, else te_s16_requantize_fast a channel.
  * p->input_offset is not read: int16 activations have zero point 0, so padded taps are zeros.
  */
+#include "../internal/asm_build.h"
 #include <arm_mve.h>
 #include "tinyedge/kernels.h"
 #include "../internal/mac_s16.h"

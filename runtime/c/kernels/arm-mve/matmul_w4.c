@@ -8,6 +8,7 @@
  * rows' four input vectors loaded once for the four channels), a lone last row one × four; a k % 32 tail loads the
  * inputs under a predicate (the padded weights are zero).
  */
+#include "../internal/asm_build.h"
 #include <arm_mve.h>
 #include "tinyedge/kernels.h"
 #include "../internal/fixed_point.h"

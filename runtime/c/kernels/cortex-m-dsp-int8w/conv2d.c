@@ -5,6 +5,7 @@
  * k. Four int8 of x and of each weight word are unpacked into int16 pairs with SXTB16 (bytes 0, 2 and 1, 3) and
  * multiplied pairwise by SMLAD, two MACs per instruction; x is unpacked once for the four channels.
  */
+#include "../internal/asm_build.h"
 #include "tinyedge/kernels.h"
 #include "../internal/fixed_point.h"
 #include "../internal/armv7em_dsp.h"

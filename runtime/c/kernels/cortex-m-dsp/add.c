@@ -9,6 +9,7 @@
  * Broadcasts, constants outside both forms, and both inputs halved (a tensor added to itself) take the reference's
  * loop.
  */
+#include "../internal/asm_build.h"
 #include "tinyedge/kernels.h"
 #include "../internal/armv7em_dsp.h"
 #include "../internal/element_ops.h"

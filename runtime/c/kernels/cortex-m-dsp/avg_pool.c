@@ -5,6 +5,7 @@
  * (te_rounded_divide: one SDIV) and clamped. The last c % 4 channels and larger windows take the reference loop
  * (kernels/internal/element_ops.h's te_pool_s8), which is also the spec.
  */
+#include "../internal/asm_build.h"
 #include "tinyedge/kernels.h"
 #include "../internal/fixed_point.h"
 #include "../internal/element_ops.h"

@@ -5,6 +5,7 @@
  * SXTB16 (bytes 0, 2 and 1, 3), loads the group's eight weight words with two LDM and multiplies with eight SMLAD:
  * 16 MACs in 13 instructions, no weight sign-extension (the int8 layout needed 21).
  */
+#include "../internal/asm_build.h"
 #include "tinyedge/kernels.h"
 #include "../internal/fixed_point.h"
 #include "../internal/armv7em_dsp.h"

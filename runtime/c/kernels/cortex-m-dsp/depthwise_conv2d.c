@@ -15,6 +15,7 @@
  * read is loaded and unpacked once), as do two rows' border 3×2 windows (transposed). Other layers clip every
  * pixel's window to the input and loop over its taps.
  */
+#include "../internal/asm_build.h"
 #include "tinyedge/kernels.h"
 #include "../internal/fixed_point.h"
 #include "../internal/armv7em_dsp.h"

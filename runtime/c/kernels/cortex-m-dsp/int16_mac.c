@@ -13,6 +13,7 @@
  * p->input_offset is not read: int16 activations have zero point 0 (the importer and the quantizer ensure it), so
  * padded taps are zeros.
  */
+#include "../internal/asm_build.h"
 #include <string.h>
 #include "tinyedge/kernels.h"
 #include "../internal/armv7em_dsp.h"

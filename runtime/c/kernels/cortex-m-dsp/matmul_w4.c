@@ -10,6 +10,7 @@
  * The stored offset adds 8·Σx to every channel's sum; it is computed once a row and subtracted.
  * Overflow: |x·(w + 8)| ≤ 128·15, so the sums stay far from 2^31 for any model's k.
  */
+#include "../internal/asm_build.h"
 #include "tinyedge/kernels.h"
 #include "../internal/fixed_point.h"
 #include "../internal/armv7em_dsp.h"

@@ -148,13 +148,13 @@ TE_MVE_INLINE void te_dw3_ring_pixels(const te_dw_layer *L, int right, int two, 
       int16x8_t q_; /* volatile: the stores are its only effect */
       __asm__ volatile(TE_DW3_REQ2
               : [e0] "+w"(e0), [o0] "+w"(o0), [e1] "+w"(e1), [o1] "+w"(o1), [q] "=&w"(q_), [t] "=&w"(t_)
-              : [k] "r"(k), [lo] "w"(lo), [hi] "w"(hi), [off] "r"(off), [y0] "r"(y0), [y1] "r"(y1)
+              : [k] "r"(k), [lo] "w"(lo), [hi] "w"(hi), [off] "r"(off), [y0] "l"(y0), [y1] "l"(y1)
               : "memory");
     } else if (right) {
       int16x8_t q_; /* volatile: the stores are its only effect */
       __asm__ volatile(TE_DW3_REQ1
               : [e0] "+w"(e0), [o0] "+w"(o0), [q] "=&w"(q_), [t] "=&w"(t_)
-              : [k] "r"(k), [lo] "w"(lo), [hi] "w"(hi), [off] "r"(off), [y0] "r"(y0)
+              : [k] "r"(k), [lo] "w"(lo), [hi] "w"(hi), [off] "r"(off), [y0] "l"(y0)
               : "memory");
     } else {
       const te_dw_consts8 kc = te_dw_consts(L, c0);
