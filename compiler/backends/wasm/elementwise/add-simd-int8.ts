@@ -5,7 +5,7 @@
  */
 import { type Graph, type NodeOf, tensorOf } from '../../../ir/graph.ts';
 import { sameShape, sizeOf } from '../../../ir/tensor.ts';
-import { ADD_LEFT_SHIFT } from '../../../quantize/prepare/prepare-int8.ts';
+import { ADD_LEFT_SHIFT, type Int8Params } from '../../../quantize/prepare/prepare-int8.ts';
 import type { Expr, FunctionBuilder } from '../emit/binaryen.ts';
 import { tensorAddress as addr, type LayerContext, paramsOf } from '../emit/layer-context.ts';
 import { mbqmUniform, storeInt8Lanes } from '../emit/requantize-int8.ts';
@@ -16,19 +16,8 @@ export interface SimdAdd {
   b: number;
   y: number;
   n: number;
-  p: {
-    input1Offset: number;
-    input1Multiplier: number;
-    input1Shift: number;
-    input2Offset: number;
-    input2Multiplier: number;
-    input2Shift: number;
-    outputMultiplier: number;
-    outputShift: number;
-    outputOffset: number;
-    actMin: number;
-    actMax: number;
-  };
+  /** Prepare's constants (the left shift is ADD_LEFT_SHIFT for every int8 add). */
+  p: Omit<Extract<Int8Params, { kind: 'add' }>, 'kind' | 'leftShift'>;
 }
 
 /** Statements computing y = a + b over n int8 elements. */
