@@ -2,6 +2,7 @@
 import type { Clamp } from '../../ir/attrs.ts';
 import { sizeOf } from '../../ir/tensor.ts';
 import type { Window2d } from '../../ir/window.ts';
+import { poolWindows } from '../pool-windows.ts';
 import { reducedSize, reductionTargets } from '../reduce-axes.ts';
 import { argMaxInto, topKInto } from '../selection.ts';
 
@@ -10,32 +11,12 @@ export function poolF32(x: Float32Array, g: Window2d, kind: 'avg' | 'max', clamp
   const lo = clamp.min ?? -Infinity;
   const hi = clamp.max ?? Infinity;
   const y = new Float32Array(g.n * g.oh * g.ow * g.c);
-  const acc = new Float64Array(g.c);
-  for (let n = 0; n < g.n; n++) {
-    for (let oy = 0; oy < g.oh; oy++) {
-      for (let ox = 0; ox < g.ow; ox++) {
-        acc.fill(kind === 'avg' ? 0 : -Infinity);
-        let count = 0;
-        for (let ky = 0; ky < g.kh; ky++) {
-          const iy = oy * g.strides[0] - g.pads[0] + ky;
-          if (iy < 0 || iy >= g.h) continue;
-          for (let kx = 0; kx < g.kw; kx++) {
-            const ix = ox * g.strides[1] - g.pads[2] + kx;
-            if (ix < 0 || ix >= g.w) continue;
-            count++;
-            const xb = ((n * g.h + iy) * g.w + ix) * g.c;
-            if (kind === 'avg') for (let c = 0; c < g.c; c++) acc[c]! += x[xb + c]!;
-            else for (let c = 0; c < g.c; c++) acc[c] = Math.max(acc[c]!, x[xb + c]!);
-          }
-        }
-        const yb = ((n * g.oh + oy) * g.ow + ox) * g.c;
-        for (let c = 0; c < g.c; c++) {
-          const v = kind === 'avg' ? acc[c]! / count : acc[c]!;
-          y[yb + c] = v < lo ? lo : Math.min(v, hi);
-        }
-      }
+  poolWindows(x, g, kind, new Float64Array(g.c), -Infinity, (yb, acc, count) => {
+    for (let c = 0; c < g.c; c++) {
+      const v = kind === 'avg' ? acc[c]! / count : acc[c]!;
+      y[yb + c] = v < lo ? lo : Math.min(v, hi);
     }
-  }
+  });
   return y;
 }
 

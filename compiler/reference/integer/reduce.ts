@@ -3,6 +3,7 @@
 import { clampInt, multiplyByQuantizedMultiplier as mbqm } from '../../arith/fixed-point.ts';
 import type { Window2d } from '../../ir/window.ts';
 import { alike } from '../layout.ts';
+import { poolWindows } from '../pool-windows.ts';
 import { reducedSize, reductionTargets } from '../reduce-axes.ts';
 import type { Activations } from './conv.ts';
 
@@ -26,31 +27,10 @@ export function poolInt8<T extends Activations>(
   actMax: number,
 ): T {
   const y = alike(x, g.n * g.oh * g.ow * g.c);
-  const acc = new Int32Array(g.c);
-  const lowest = rangeOf(x)[0];
-  for (let n = 0; n < g.n; n++) {
-    for (let oy = 0; oy < g.oh; oy++) {
-      for (let ox = 0; ox < g.ow; ox++) {
-        acc.fill(kind === 'avg' ? 0 : lowest);
-        let count = 0;
-        for (let ky = 0; ky < g.kh; ky++) {
-          const iy = oy * g.strides[0] - g.pads[0] + ky;
-          if (iy < 0 || iy >= g.h) continue;
-          for (let kx = 0; kx < g.kw; kx++) {
-            const ix = ox * g.strides[1] - g.pads[2] + kx;
-            if (ix < 0 || ix >= g.w) continue;
-            count++;
-            const xb = ((n * g.h + iy) * g.w + ix) * g.c;
-            if (kind === 'avg') for (let c = 0; c < g.c; c++) acc[c]! += x[xb + c]!;
-            else for (let c = 0; c < g.c; c++) acc[c] = Math.max(acc[c]!, x[xb + c]!);
-          }
-        }
-        const yb = ((n * g.oh + oy) * g.ow + ox) * g.c;
-        for (let c = 0; c < g.c; c++)
-          y[yb + c] = clampInt(kind === 'avg' ? roundedDivide(acc[c]!, count) : acc[c]!, actMin, actMax);
-      }
-    }
-  }
+  poolWindows(x, g, kind, new Int32Array(g.c), rangeOf(x)[0], (yb, acc, count) => {
+    for (let c = 0; c < g.c; c++)
+      y[yb + c] = clampInt(kind === 'avg' ? roundedDivide(acc[c]!, count) : acc[c]!, actMin, actMax);
+  });
   return y;
 }
 
