@@ -191,45 +191,44 @@ typedef struct {
 #define TE_PAIR_ROWS2(ROW, K, ROT)                                                                     \
   ROW(0, K, ROT, "%[a0]", "%[a1]") TE_NEXT_ROW ROW(1, K, ROT, "%[a2]", "%[a3]") "sub %[xp], %[xp], %[ys]\n\t"
 
-/* A pass's requantization, its (M2, R) pairs at xv + MR and xv + MR + 16 and the output offset in xn, with the loads
-   of the output pointer (xv) and oc (xe) in the second chain of loads. */
-#define TE_PAIR_REQUANTIZE(MR)                                                                         \
-  "ldr %[xe], [%[xv], #(" MR ")]\n\tldr %[we], [%[xv], #(" MR "+4)]\n\tldr %[wo], [%[xv], #(" MR "+16)]\n\t" \
+/* A pass's requantization, its (M2, R) pairs at xv + MR and xv + MR + 16 (the first of them loaded by FIRST) and
+   the output offset in xn, with the loads of the output pointer (xv) and oc (xe) in the second chain of loads. STORE
+   comes before that chain, where a store costs what it saves (the chain's first load pipelines after it). */
+#define TE_PAIR_REQUANTIZE(FIRST, MR, STORE)                                                           \
+  FIRST "ldr %[we], [%[xv], #(" MR "+4)]\n\tldr %[wo], [%[xv], #(" MR "+16)]\n\t"                       \
   TE_RQ_IN("%[a0]", "%[xe]", "%[we]", "%[xn]") TE_RQ_IN("%[a2]", "%[xe]", "%[we]", "%[xn]")            \
-  "ldr %[we], [%[xv], #(" MR "+20)]\n\tldr %[xv], %[y]\n\tldr %[xe], %[oc]\n\t"                        \
+  STORE "ldr %[we], [%[xv], #(" MR "+20)]\n\tldr %[xv], %[y]\n\tldr %[xe], %[oc]\n\t"                  \
   TE_RQ_IN("%[a1]", "%[wo]", "%[we]", "%[xn]") TE_RQ_IN("%[a3]", "%[wo]", "%[we]", "%[xn]")
 
+/* Pass (0, 2) steps the bias, (M2, R) and output streams past the group (post-indexed loads and store, each pointer
+   stored back once), so pass (1, 3) reads them at negative offsets with no add and no store. */
 #define TE_DW_PAIR_GROUPS(ROWS, ROW)                                                                                    \
   __asm__("1:\n\t"                                                                                                 \
           /* Pass (0, 2). */                                                                                       \
           "ldr %[xv], %[bp]\n\t"                                                                                   \
-          "ldr %[a0], [%[xv]]\n\t"                                                                                 \
           "ldr %[a1], [%[xv], #8]\n\t"                                                                             \
+          "ldr %[a0], [%[xv]], #16\n\t"                                                                            \
+          "str %[xv], %[bp]\n\t"                                                                                   \
           ROWS(ROW, 0, "")                                                                                         \
           "ldr %[xv], %[mr]\n\t"                                                                                   \
           "ldr %[xn], %[offset]\n\t"                                                                               \
-          TE_PAIR_REQUANTIZE("0")                                                                                  \
-          "strb %[a0], [%[xv]]\n\tstrb %[a1], [%[xv], #2]\n\t"                                                     \
+          TE_PAIR_REQUANTIZE("ldr %[xe], [%[xv]], #32\n\t", "-32", "str %[xv], %[mr]\n\t")                         \
+          "strb %[a1], [%[xv], #2]\n\tstrb %[a0], [%[xv]], #4\n\t"                                                 \
+          "str %[xv], %[y]\n\t"                                                                                    \
           "add %[xv], %[xv], %[xe]\n\t"                                                                            \
-          "strb %[a2], [%[xv]]\n\tstrb %[a3], [%[xv], #2]\n\t"                                                     \
-          /* Pass (1, 3), stepping bp, mr and y past the group. */                                                 \
+          "strb %[a2], [%[xv], #-4]\n\tstrb %[a3], [%[xv], #-2]\n\t"                                               \
+          /* Pass (1, 3), the streams already past the group. */                                                  \
           "ldr %[xv], %[bp]\n\t"                                                                                   \
-          "add %[xv], %[xv], #16\n\t"                                                                              \
-          "str %[xv], %[bp]\n\t"                                                                                   \
           "ldr %[a0], [%[xv], #-12]\n\t"                                                                           \
           "ldr %[a1], [%[xv], #-4]\n\t"                                                                            \
           ROWS(ROW, 1, ", ror #8")                                                                                 \
           "ldr %[xv], %[mr]\n\t"                                                                                   \
-          "add %[xv], %[xv], #32\n\t"                                                                              \
-          "str %[xv], %[mr]\n\t"                                                                                   \
           "ldr %[xn], %[offset]\n\t"                                                                               \
-          TE_PAIR_REQUANTIZE("8-32")                                                                               \
-          "add %[xv], %[xv], #4\n\t"                                                                               \
-          "str %[xv], %[y]\n\t"                                                                                    \
-          "ldr %[we], %[end]\n\t"                                                                                  \
+          TE_PAIR_REQUANTIZE("ldr %[xe], [%[xv], #(8-32)]\n\t", "8-32", "")                                       \
           "strb %[a0], [%[xv], #-3]\n\tstrb %[a1], [%[xv], #-1]\n\t"                                               \
           "add %[xe], %[xv], %[xe]\n\t"                                                                            \
           "strb %[a2], [%[xe], #-3]\n\tstrb %[a3], [%[xe], #-1]\n\t"                                               \
+          "ldr %[we], %[end]\n\t"                                                                                  \
           TE_NEXT_GROUP_W                                                                                          \
           "add %[xp], %[xp], #4\n\t"                                                                               \
           "cmp %[xv], %[we]\n\t"                                                                                   \
