@@ -198,7 +198,7 @@ typedef struct {
    by then, and the store follows the loads. */
 #define TE_PAIR_BIAS_LOADS(P) "ldr " P ", %[bp]\n\tldr %[a1], [" P ", #8]\n\tldr %[a0], [" P "], #16\n\t"
 #define TE_PAIR_BIAS_TE_PAIR_ROW1 TE_PAIR_BIAS_LOADS("%[wo]")
-#define TE_PAIR_BIAS_TE_PAIR_COL1 TE_PAIR_BIAS_LOADS("%[wo]")
+#define TE_PAIR_BIAS_TE_PAIR_COL1 TE_PAIR_BIAS_TE_PAIR_ROW1
 #define TE_PAIR_BIAS_TE_PAIR_ROW2 TE_PAIR_BIAS_LOADS("%[xv]") "str %[xv], %[bp]\n\t"
 #define TE_PAIR_BIAS_TE_PAIR_COL2 TE_PAIR_BIAS_TE_PAIR_ROW2
 #define TE_PAIR_HOOK_TE_PAIR_ROW1 "str %[wo], %[bp]\n\t"
