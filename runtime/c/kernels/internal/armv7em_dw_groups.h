@@ -144,9 +144,9 @@ typedef struct {
 /* Row r of a stride-1 pass (columns 0..3: four x words, three weight words, four SXTAB16, twelve SMLAxy against
    six, six, six and twelve for the pixels one by one); ROT picks the halves, and pixel 1's first MACs accumulate on
    B2, B3 (the bias in a0, a1 on the first row). xp is the row's first column. */
-#define TE_PAIR_ROW1(r, K, ROT, B2, B3) TE_PAIR_ROW1_AT(TE_PW, r, K, ROT, B2, B3)
-#define TE_PAIR_COL1(r, K, ROT, B2, B3) TE_PAIR_ROW1_AT(TE_PWT, r, K, ROT, B2, B3)
-#define TE_PAIR_ROW1_AT(PW, r, K, ROT, B2, B3)                                                         \
+#define TE_PAIR_ROW1(r, K, ROT, B2, B3, HOOK) TE_PAIR_ROW1_AT(TE_PW, r, K, ROT, B2, B3, HOOK)
+#define TE_PAIR_COL1(r, K, ROT, B2, B3, HOOK) TE_PAIR_ROW1_AT(TE_PWT, r, K, ROT, B2, B3, HOOK)
+#define TE_PAIR_ROW1_AT(PW, r, K, ROT, B2, B3, HOOK)                                                    \
   "ldr %[xv], [%[xp]]\n\tldr %[xn], [%[xp], %[xs]]\n\t"                                                \
   "ldr %[xe], [%[wp], " PW(r, 0, K) "]\n\tldr %[we], [%[wp], " PW(r, 1, K) "]\n\t"               \
   "sxtab16 %[xn], %[off], %[xn]" ROT "\n\t"                                                            \
@@ -154,7 +154,7 @@ typedef struct {
   "sxtab16 %[xv], %[off], %[xv]" ROT "\n\t"                                                            \
   "smlabb %[a0], %[xv], %[xe], %[a0]\n\tsmlatt %[a1], %[xv], %[xe], %[a1]\n\t"                         \
   "smlabb %[a0], %[xn], %[we], %[a0]\n\tsmlatt %[a1], %[xn], %[we], %[a1]\n\t"                         \
-  "add %[xe], %[xp], %[xs], lsl #1\n\t"                                                                \
+  "add %[xe], %[xp], %[xs], lsl #1\n\t" HOOK                                                           \
   "ldr %[xv], [%[xe]]\n\tldr %[xn], [%[xe], %[xs]]\n\tldr %[wo], [%[wp], " PW(r, 2, K) "]\n\t"      \
   "sxtab16 %[xv], %[off], %[xv]" ROT "\n\t"                                                            \
   "smlabb %[a0], %[xv], %[wo], %[a0]\n\tsmlatt %[a1], %[xv], %[wo], %[a1]\n\t"                         \
@@ -163,9 +163,9 @@ typedef struct {
   "smlabb %[a2], %[xn], %[wo], %[a2]\n\tsmlatt %[a3], %[xn], %[wo], %[a3]\n\t"
 
 /* The same for stride 2 (columns 0..4, column 2 shared: five x words, three weight words, five SXTAB16). */
-#define TE_PAIR_ROW2(r, K, ROT, B2, B3) TE_PAIR_ROW2_AT(TE_PW, r, K, ROT, B2, B3)
-#define TE_PAIR_COL2(r, K, ROT, B2, B3) TE_PAIR_ROW2_AT(TE_PWT, r, K, ROT, B2, B3)
-#define TE_PAIR_ROW2_AT(PW, r, K, ROT, B2, B3)                                                         \
+#define TE_PAIR_ROW2(r, K, ROT, B2, B3, HOOK) TE_PAIR_ROW2_AT(TE_PW, r, K, ROT, B2, B3, HOOK)
+#define TE_PAIR_COL2(r, K, ROT, B2, B3, HOOK) TE_PAIR_ROW2_AT(TE_PWT, r, K, ROT, B2, B3, HOOK)
+#define TE_PAIR_ROW2_AT(PW, r, K, ROT, B2, B3, HOOK)                                                    \
   "ldr %[xv], [%[xp]]\n\tldr %[xn], [%[xp], %[xs], lsl #1]\n\t"                                        \
   "ldr %[xe], [%[wp], " PW(r, 0, K) "]\n\tldr %[wo], [%[wp], " PW(r, 2, K) "]\n\t"               \
   "sxtab16 %[xn], %[off], %[xn]" ROT "\n\t"                                                            \
@@ -173,7 +173,7 @@ typedef struct {
   "sxtab16 %[xv], %[off], %[xv]" ROT "\n\t"                                                            \
   "smlabb %[a0], %[xv], %[xe], %[a0]\n\tsmlatt %[a1], %[xv], %[xe], %[a1]\n\t"                         \
   "smlabb %[a0], %[xn], %[wo], %[a0]\n\tsmlatt %[a1], %[xn], %[wo], %[a1]\n\t"                         \
-  "add %[we], %[xp], %[xs]\n\t"                                                                        \
+  HOOK "add %[we], %[xp], %[xs]\n\t"                                                                   \
   "ldr %[xv], [%[we]]\n\tldr %[xn], [%[we], %[xs], lsl #1]\n\tldr %[we], [%[xp], %[xs], lsl #2]\n\t"    \
   "ldr %[xe], [%[wp], " PW(r, 1, K) "]\n\t"                                                         \
   "sxtab16 %[xv], %[off], %[xv]" ROT "\n\t"                                                            \
@@ -185,51 +185,62 @@ typedef struct {
 
 /* The three rows of a pass of ROW (TE_PAIR_ROW1 or 2) on the bias in a0, a1; xp back where it started. The same for
    a window a row off (the first or last output row at padding 1). */
-#define TE_PAIR_ROWS3(ROW, K, ROT)                                                                     \
-  ROW(0, K, ROT, "%[a0]", "%[a1]") TE_NEXT_ROW ROW(1, K, ROT, "%[a2]", "%[a3]") TE_NEXT_ROW            \
-  ROW(2, K, ROT, "%[a2]", "%[a3]") "sub %[xp], %[xp], %[ys], lsl #1\n\t"
-#define TE_PAIR_ROWS2(ROW, K, ROT)                                                                     \
-  ROW(0, K, ROT, "%[a0]", "%[a1]") TE_NEXT_ROW ROW(1, K, ROT, "%[a2]", "%[a3]") "sub %[xp], %[xp], %[ys]\n\t"
+#define TE_PAIR_ROWS3(ROW, K, ROT, HOOK)                                                               \
+  ROW(0, K, ROT, "%[a0]", "%[a1]", HOOK) TE_NEXT_ROW ROW(1, K, ROT, "%[a2]", "%[a3]", "") TE_NEXT_ROW  \
+  ROW(2, K, ROT, "%[a2]", "%[a3]", "") "sub %[xp], %[xp], %[ys], lsl #1\n\t"
+#define TE_PAIR_ROWS2(ROW, K, ROT, HOOK)                                                               \
+  ROW(0, K, ROT, "%[a0]", "%[a1]", HOOK) TE_NEXT_ROW ROW(1, K, ROT, "%[a2]", "%[a3]", "")              \
+  "sub %[xp], %[xp], %[ys]\n\t"
 
-/* A pass's requantization, its (M2, R) pairs at xv + MR and xv + MR + 16 and the output offset in xn, with the loads
-   of the output pointer (xv) and oc (xe) in the second chain of loads. */
-#define TE_PAIR_REQUANTIZE(MR)                                                                         \
-  "ldr %[xe], [%[xv], #(" MR ")]\n\tldr %[we], [%[xv], #(" MR "+4)]\n\tldr %[wo], [%[xv], #(" MR "+16)]\n\t" \
+/* Pass (0, 2)'s bias loads, the bias pointer stepped past the group (post-indexed) and stored back by HOOK_<ROW>. At
+   stride 1 wo is free until row 0's second chain of loads, so the pointer waits there and its store goes just before
+   that chain, whose first load then pipelines (the store costs what it saves); at stride 2 every register is taken
+   by then, and the store follows the loads. */
+#define TE_PAIR_BIAS_LOADS(P) "ldr " P ", %[bp]\n\tldr %[a1], [" P ", #8]\n\tldr %[a0], [" P "], #16\n\t"
+#define TE_PAIR_BIAS_TE_PAIR_ROW1 TE_PAIR_BIAS_LOADS("%[wo]")
+#define TE_PAIR_BIAS_TE_PAIR_COL1 TE_PAIR_BIAS_TE_PAIR_ROW1
+#define TE_PAIR_BIAS_TE_PAIR_ROW2 TE_PAIR_BIAS_LOADS("%[xv]") "str %[xv], %[bp]\n\t"
+#define TE_PAIR_BIAS_TE_PAIR_COL2 TE_PAIR_BIAS_TE_PAIR_ROW2
+#define TE_PAIR_HOOK_TE_PAIR_ROW1 "str %[wo], %[bp]\n\t"
+#define TE_PAIR_HOOK_TE_PAIR_COL1 TE_PAIR_HOOK_TE_PAIR_ROW1
+#define TE_PAIR_HOOK_TE_PAIR_ROW2 ""
+#define TE_PAIR_HOOK_TE_PAIR_COL2 ""
+
+/* A pass's requantization, its (M2, R) pairs at xv + MR and xv + MR + 16 (the first of them loaded by FIRST) and
+   the output offset in xn, with the loads of the output pointer (xv) and oc (xe) in the second chain of loads. STORE
+   comes before that chain, where a store costs what it saves (the chain's first load pipelines after it). */
+#define TE_PAIR_REQUANTIZE(FIRST, MR, STORE)                                                           \
+  FIRST "ldr %[we], [%[xv], #(" MR "+4)]\n\tldr %[wo], [%[xv], #(" MR "+16)]\n\t"                       \
   TE_RQ_IN("%[a0]", "%[xe]", "%[we]", "%[xn]") TE_RQ_IN("%[a2]", "%[xe]", "%[we]", "%[xn]")            \
-  "ldr %[we], [%[xv], #(" MR "+20)]\n\tldr %[xv], %[y]\n\tldr %[xe], %[oc]\n\t"                        \
+  STORE "ldr %[we], [%[xv], #(" MR "+20)]\n\tldr %[xv], %[y]\n\tldr %[xe], %[oc]\n\t"                  \
   TE_RQ_IN("%[a1]", "%[wo]", "%[we]", "%[xn]") TE_RQ_IN("%[a3]", "%[wo]", "%[we]", "%[xn]")
 
+/* Pass (0, 2) steps the bias, (M2, R) and output streams past the group (post-indexed loads and store, each pointer
+   stored back once), so pass (1, 3) reads them at negative offsets with no add and no store. */
 #define TE_DW_PAIR_GROUPS(ROWS, ROW)                                                                                    \
   __asm__("1:\n\t"                                                                                                 \
           /* Pass (0, 2). */                                                                                       \
-          "ldr %[xv], %[bp]\n\t"                                                                                   \
-          "ldr %[a0], [%[xv]]\n\t"                                                                                 \
-          "ldr %[a1], [%[xv], #8]\n\t"                                                                             \
-          ROWS(ROW, 0, "")                                                                                         \
+          TE_PAIR_BIAS_##ROW                                                                                       \
+          ROWS(ROW, 0, "", TE_PAIR_HOOK_##ROW)                                                                     \
           "ldr %[xv], %[mr]\n\t"                                                                                   \
           "ldr %[xn], %[offset]\n\t"                                                                               \
-          TE_PAIR_REQUANTIZE("0")                                                                                  \
-          "strb %[a0], [%[xv]]\n\tstrb %[a1], [%[xv], #2]\n\t"                                                     \
+          TE_PAIR_REQUANTIZE("ldr %[xe], [%[xv]], #32\n\t", "-32", "str %[xv], %[mr]\n\t")                         \
+          "strb %[a1], [%[xv], #2]\n\tstrb %[a0], [%[xv]], #4\n\t"                                                 \
+          "str %[xv], %[y]\n\t"                                                                                    \
           "add %[xv], %[xv], %[xe]\n\t"                                                                            \
-          "strb %[a2], [%[xv]]\n\tstrb %[a3], [%[xv], #2]\n\t"                                                     \
-          /* Pass (1, 3), stepping bp, mr and y past the group. */                                                 \
+          "strb %[a2], [%[xv], #-4]\n\tstrb %[a3], [%[xv], #-2]\n\t"                                               \
+          /* Pass (1, 3), the streams already past the group. */                                                  \
           "ldr %[xv], %[bp]\n\t"                                                                                   \
-          "add %[xv], %[xv], #16\n\t"                                                                              \
-          "str %[xv], %[bp]\n\t"                                                                                   \
           "ldr %[a0], [%[xv], #-12]\n\t"                                                                           \
           "ldr %[a1], [%[xv], #-4]\n\t"                                                                            \
-          ROWS(ROW, 1, ", ror #8")                                                                                 \
+          ROWS(ROW, 1, ", ror #8", "")                                                                             \
           "ldr %[xv], %[mr]\n\t"                                                                                   \
-          "add %[xv], %[xv], #32\n\t"                                                                              \
-          "str %[xv], %[mr]\n\t"                                                                                   \
           "ldr %[xn], %[offset]\n\t"                                                                               \
-          TE_PAIR_REQUANTIZE("8-32")                                                                               \
-          "add %[xv], %[xv], #4\n\t"                                                                               \
-          "str %[xv], %[y]\n\t"                                                                                    \
-          "ldr %[we], %[end]\n\t"                                                                                  \
+          TE_PAIR_REQUANTIZE("ldr %[xe], [%[xv], #(8-32)]\n\t", "8-32", "")                                       \
           "strb %[a0], [%[xv], #-3]\n\tstrb %[a1], [%[xv], #-1]\n\t"                                               \
           "add %[xe], %[xv], %[xe]\n\t"                                                                            \
           "strb %[a2], [%[xe], #-3]\n\tstrb %[a3], [%[xe], #-1]\n\t"                                               \
+          "ldr %[we], %[end]\n\t"                                                                                  \
           TE_NEXT_GROUP_W                                                                                          \
           "add %[xp], %[xp], #4\n\t"                                                                               \
           "cmp %[xv], %[we]\n\t"                                                                                   \
