@@ -61,26 +61,27 @@ static inline void te_s16_group_sums(const int16_t *xa, int32_t stride, int32_t 
 
 /*
  * A block of channels' requantization constants, computed once per call and block: where every channel of it takes
- * te_s16_requantize_fast's SMMULR (a wide layer, shifts −17..−1) and its bias is small enough that bias + an int32
- * sum of k ≤ 511 products (|·| ≤ k·2^22) stays within int32, the bias narrowed and the SMMULR multiplier; else
- * `fast` is 0 and the block requantizes through te_s16_requantize_fast per output.
+ * te_s16_requantize_fast's SMMULR (a wide layer, shifts −17..−1, output offset 0) and its bias is small enough that
+ * bias + an int32 sum of k ≤ 511 products (|·| ≤ k·2^22) stays within int32, per channel the bias narrowed and the
+ * SMMULR multiplier (br, interleaved as te_s16_pair_groups reads them); else `fast` is 0 and the block requantizes
+ * through te_s16_requantize_fast per output.
  */
 typedef struct {
   int32_t fast;
-  int32_t bias[TE_S16_BLOCK], r[TE_S16_BLOCK];
+  int32_t br[2 * TE_S16_BLOCK];
 } te_s16_block_constants;
 
 static void te_s16_block_constants_of(const int64_t *bias, const te_mac_params *p, int32_t wide, int32_t k,
                                       int32_t o0, int32_t len, te_s16_block_constants *c) {
   const int64_t room = k <= 2 * TE_S16_CHUNK_PAIRS + 1 ? (int64_t)0x7FFFFFFF - ((int64_t)k << 22) : -1;
   int32_t j;
-  c->fast = wide && room >= 0;
+  c->fast = wide && room >= 0 && p->output_offset == 0 && p->act_min >= -32768 && p->act_max <= 32767;
   for (j = 0; j < len && c->fast; j++) {
     const int64_t b = bias ? bias[o0 + j] : 0;
     const int32_t m = p->multipliers[o0 + j], shift = p->shifts[o0 + j];
     c->fast = b <= room && b >= -room && shift <= -1 && shift >= -17;
-    c->bias[j] = (int32_t)b;
-    c->r[j] = (m < 0x7FFF0000 ? (m + (1 << 15)) >> 16 : 0x7FFF) << (17 + shift);
+    c->br[2 * j] = (int32_t)b;
+    c->br[2 * j + 1] = (m < 0x7FFF0000 ? (m + (1 << 15)) >> 16 : 0x7FFF) << (17 + shift);
   }
 }
 
@@ -99,10 +100,10 @@ static inline void te_s16_store_pair(const int32_t s[8], int32_t o0, int32_t len
                                      int32_t wide, te_s16_output_range c, int16_t *ya, int16_t *yb) {
   int32_t j;
   if (k->fast) {
-    const int32_t *b = k->bias + (o0 - ob), *r = k->r + (o0 - ob);
-    for (j = 0; j < len; j++) ya[o0 + j] = te_s16_smmulr_output(s[j] + b[j], r[j], c);
+    const int32_t *br = k->br + 2 * (o0 - ob);
+    for (j = 0; j < len; j++) ya[o0 + j] = te_s16_smmulr_output(s[j] + br[2 * j], br[2 * j + 1], c);
     if (yb)
-      for (j = 0; j < len; j++) yb[o0 + j] = te_s16_smmulr_output(s[4 + j] + b[j], r[j], c);
+      for (j = 0; j < len; j++) yb[o0 + j] = te_s16_smmulr_output(s[4 + j] + br[2 * j], br[2 * j + 1], c);
     return;
   }
   for (j = 0; j < len; j++) {
@@ -120,8 +121,25 @@ static void te_s16_pair_outputs(const int16_t *xa, int32_t stride, int32_t k, co
                                 const te_mac_params *p, int32_t wide, int16_t *ya, int16_t *yb) {
   const te_s16_output_range c = te_s16_output_range_of(p);
   const int32_t group_words = 4 * ((k + 1) >> 1), chunk = 2 * TE_S16_CHUNK_PAIRS;
-  int32_t o0, i, j, s[8];
-  for (o0 = ob; o0 < ob + blen; o0 += 4) {
+  int32_t o0 = ob, i, j, s[8];
+  if (kc->fast && !(k & 1) && k >= 2 && blen >= 4) {
+    /* The full groups in asm (te_s16_pair_groups); an odd k or the out_c % 4 last channels below. */
+    const int32_t groups = blen >> 2;
+    te_s16_pair_job job;
+    job.xa = xa;
+    job.end = xa + k;
+    job.stride = stride;
+    job.entry = (k >> 1) & 3;
+    job.br = kc->br;
+    job.ya = ya + ob;
+    job.y_stride = yb ? (int32_t)((yb - ya) * 2) : 0;
+    job.ya_end = ya + ob + 4 * groups;
+    job.lo2 = ((uint32_t)p->act_min & 0xFFFF) | ((uint32_t)p->act_min << 16);
+    job.hi2 = ((uint32_t)p->act_max & 0xFFFF) | ((uint32_t)p->act_max << 16);
+    te_s16_pair_groups(&job, words + ob / 4 * group_words);
+    o0 = ob + 4 * groups;
+  }
+  for (; o0 < ob + blen; o0 += 4) {
     const int32_t *wg = words + o0 / 4 * group_words;
     const int32_t len = ob + blen - o0 < 4 ? ob + blen - o0 : 4;
     int64_t acc[8];
