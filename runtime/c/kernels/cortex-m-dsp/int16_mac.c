@@ -40,11 +40,39 @@ static inline void te_s16_pairs(const int16_t *x, int32_t *even, int32_t *odd) {
   __asm__("pkhtb %0, %1, %2, asr #16" : "=r"(*odd) : "r"(b), "r"(a));
 }
 
-/* s[0..8) = one group's sums of k ≤ 511 inputs of rows a (xa) and b (stride bytes on) against its 'o4-k2-s16'
-   words wg: te_s16_pair_sums over the pairs, then an odd k's last input against its word's low half. */
+/* s[0..4) = one group's sums of one row x over `pairs` pairs of k against its 'o4-k2-s16' words w: per pair one LDR
+   of x, two LDRD of weights, four SMLAD (a row alone: dense layers, an odd last row or window). */
+static inline void te_s16_row_sums(const int16_t *x, const int32_t *w, int32_t pairs, int32_t s[4]) {
+  int32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  for (; pairs > 0; pairs--) {
+    int32_t xv, a, b;
+    memcpy(&xv, x, 4);
+    x += 2;
+    TE_LDRD_POST(a, b, w);
+    s0 = __smlad(xv, a, s0);
+    s1 = __smlad(xv, b, s1);
+    TE_LDRD_POST(a, b, w);
+    s2 = __smlad(xv, a, s2);
+    s3 = __smlad(xv, b, s3);
+  }
+  s[0] = s0;
+  s[1] = s1;
+  s[2] = s2;
+  s[3] = s3;
+}
+
+/* s[0..8) = one group's sums of k ≤ 511 inputs of rows a (xa) and b (stride bytes on; 0: row a alone, its sums
+   twice) against its 'o4-k2-s16' words wg: the pairs of k, then an odd k's last input against its word's low half. */
 static inline void te_s16_group_sums(const int16_t *xa, int32_t stride, int32_t k, const int32_t *wg, int32_t s[8]) {
   const int32_t pairs = k >> 1;
   int32_t j;
+  if (!stride) {
+    te_s16_row_sums(xa, wg, pairs, s);
+    if (k & 1)
+      for (j = 0; j < 4; j++) s[j] += xa[k - 1] * (int16_t)wg[4 * pairs + j];
+    for (j = 0; j < 4; j++) s[4 + j] = s[j];
+    return;
+  }
   if (pairs)
     te_s16_pair_sums(xa, wg, pairs, stride, s);
   else
@@ -122,8 +150,8 @@ static void te_s16_pair_outputs(const int16_t *xa, int32_t stride, int32_t k, co
   const te_s16_output_range c = te_s16_output_range_of(p);
   const int32_t group_words = 4 * ((k + 1) >> 1), chunk = 2 * TE_S16_CHUNK_PAIRS;
   int32_t o0 = ob, i, j, s[8];
-  if (kc->fast && !(k & 1) && k >= 2 && blen >= 4) {
-    /* The full groups in asm (te_s16_pair_groups); an odd k or the out_c % 4 last channels below. */
+  if (kc->fast && yb && !(k & 1) && k >= 2 && blen >= 4) {
+    /* The full groups in asm (te_s16_pair_groups); an odd k, a row alone or the out_c % 4 last channels below. */
     const int32_t groups = blen >> 2;
     te_s16_pair_job job;
     job.xa = xa;
@@ -132,7 +160,7 @@ static void te_s16_pair_outputs(const int16_t *xa, int32_t stride, int32_t k, co
     job.entry = (k >> 1) & 3;
     job.br = kc->br;
     job.ya = ya + ob;
-    job.y_stride = yb ? (int32_t)((yb - ya) * 2) : 0;
+    job.y_stride = (int32_t)((yb - ya) * 2);
     job.ya_end = ya + ob + 4 * groups;
     job.lo2 = ((uint32_t)p->act_min & 0xFFFF) | ((uint32_t)p->act_min << 16);
     job.hi2 = ((uint32_t)p->act_max & 0xFFFF) | ((uint32_t)p->act_max << 16);
