@@ -108,6 +108,7 @@ static void te_s16_block_constants_of(const int64_t *bias, const te_mac_params *
     const int64_t b = bias ? bias[o0 + j] : 0;
     const int32_t m = p->multipliers[o0 + j], shift = p->shifts[o0 + j];
     c->fast = b <= room && b >= -room && shift <= -1 && shift >= -17;
+    if (!c->fast) break; /* (and no shift by 17 + shift outside 0..16) */
     c->br[2 * j] = (int32_t)b;
     c->br[2 * j + 1] = (m < 0x7FFF0000 ? (m + (1 << 15)) >> 16 : 0x7FFF) << (17 + shift);
   }
@@ -124,11 +125,11 @@ static inline int16_t te_s16_smmulr_output(int32_t total, int32_t r, te_s16_outp
 /* Channels [o0, o0 + len) of rows a and, with yb, b from one group's sums s (row a's s[0..4), b's s[4..8)), the
    block's channels starting at ob. */
 static inline void te_s16_store_pair(const int32_t s[8], int32_t o0, int32_t len, int32_t ob,
-                                     const te_s16_block_constants *k, const int64_t *bias, const te_mac_params *p,
+                                     const te_s16_block_constants *kc, const int64_t *bias, const te_mac_params *p,
                                      int32_t wide, te_s16_output_range c, int16_t *ya, int16_t *yb) {
   int32_t j;
-  if (k->fast) {
-    const int32_t *br = k->br + 2 * (o0 - ob);
+  if (kc->fast) {
+    const int32_t *br = kc->br + 2 * (o0 - ob);
     for (j = 0; j < len; j++) ya[o0 + j] = te_s16_smmulr_output(s[j] + br[2 * j], br[2 * j + 1], c);
     if (yb)
       for (j = 0; j < len; j++) yb[o0 + j] = te_s16_smmulr_output(s[4 + j] + br[2 * j], br[2 * j + 1], c);
