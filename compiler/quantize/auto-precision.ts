@@ -7,8 +7,9 @@
  * add as independent noise). Candidates: the first i layers in order of least Δ4 per flash byte saved at int4w, with the first j of the
  * others in order of most Δ16 per extra instructions and flash at 16×8 (as fractions of all-int8's), for every i and
  * j, within the budgets; their Pareto front (flash and instructions against SQNR) is what the report shows. The best
- * few predictions are then measured as they would ship (bias-corrected on half the calibration inputs, measured on
- * the other half, both ways) beside all-int8, and the best measured one is the choice.
+ * few predictions, and the best without int4w layers, are then measured as they would ship (bias-corrected on half
+ * the calibration inputs, measured on the other half, both ways) beside all-int8, and the best measured one is the
+ * choice.
  */
 
 import { TinyedgeError } from '../errors.ts';
@@ -197,9 +198,10 @@ export function choosePrecision(
   const int8Only = int8OnlyOutputs(f32);
   // Layers writing a detector's SSD output stay int8 (its decoding reads int8): no 16×8 gain to measure.
   const keptInt8 = new Set(f32.nodes.filter((n) => int8Only.has(n.outputs[0]!)).map((n) => n.name));
-  // Each layer at 16×8 and at int4w where measured and all-int8 (unless reused), then all-int8 and the finalists.
+  // Each layer at 16×8 and at int4w where measured and all-int8 (unless reused), then all-int8 and the finalists
+  // (and the best without int4w).
   const total =
-    1 +
+    2 +
     FINALISTS +
     (options.measure ? 0 : 1 + costs.filter((c) => !keptInt8.has(c.node)).length + costs.filter(packsInt4).length);
   let done = 0;
@@ -277,9 +279,13 @@ export function choosePrecision(
     return e;
   };
   const int8Noise = checked({});
-  const finalists = fitting
-    .sort((a, b) => b.point.sqnrDb - a.point.sqnrDb || a.point.flash - b.point.flash)
-    .slice(0, FINALISTS)
+  const ranked = fitting.sort((a, b) => b.point.sqnrDb - a.point.sqnrDb || a.point.flash - b.point.flash);
+  // With 16×8 layers cheap in instructions, the best predictions all pay their int64 biases with int4w layers, which
+  // can each measure below int8 (KWS, VWW); the best plan without int4w (at the int8 flash budget: the free moves,
+  // a softmax) is measured too.
+  const withoutInt4 = ranked.find((c) => c.point.int4w === 0 && c.point.x16 > 0);
+  const finalists = [...ranked.slice(0, FINALISTS), ...(withoutInt4 ? [withoutInt4] : [])]
+    .filter((c, k, all) => all.indexOf(c) === k)
     .map((c) => ({ ...c, noise: Object.keys(c.plan).length === 0 ? int8Noise : checked(c.plan) }));
   onProgress?.(total, total);
   const int8Fits = fitting.some((c) => Object.keys(c.plan).length === 0);

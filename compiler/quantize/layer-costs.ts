@@ -28,22 +28,22 @@ export type MacsPerInstruction = Readonly<Record<LayerPrecision, Readonly<Record
 /**
  * Measured on cortex-m4 over builder:mobilenet_v2_0.35_96's layers (`tinyedge bench ARTIFACT --target cortex-m4`
  * on its all-int8 and all-16×8 artifacts, 2026-12-07): int8 and 16×8 on their SMLAD kernels (16×8:
- * kernels/cortex-m-dsp/int16_mac.c); int4w from the packed int4 kernels' layer bench (`bench --suite int4-weights
- * --target cortex-m4`: 1.5× int8's instructions on pointwise layers, 1.6× on dense ones; other layers keep int8
- * weights). A 16×8 pointwise layer's requantization from its int64 sums costs far more per output than int8's, so
- * its rate is a fit of MACs / rate + PER_OUTPUT_16X8 · outputs over the model's 1×1 layers (within 5% on each);
+ * kernels/cortex-m-dsp/int16_mac.c, two rows × four channels a step for matmul and conv); int4w from the packed int4
+ * kernels' layer bench (`bench --suite int4-weights --target cortex-m4`: 1.5× int8's instructions on pointwise
+ * layers, 1.6× on dense ones; other layers keep int8 weights). A 16×8 pointwise layer's rate is a fit of
+ * MACs / rate + PER_OUTPUT_16X8 · outputs over the model's 1×1 layers (within 16% on each, 5% on all but one);
  * its other kinds have a fixed number of MACs per output in these models, so a rate alone fits them. The choice
  * reads only ratios against all-int8 (the instruction budget is a multiple of it), so the table serves every target
  * until one is measured apart.
  */
 export const MACS_PER_INSTRUCTION: MacsPerInstruction = {
   int8: { conv: 0.341, pointwise: 0.477, depthwise: 0.328, dense: 0.72 },
-  '16x8': { conv: 0.198, pointwise: 0.833, depthwise: 0.096, dense: 0.784 },
+  '16x8': { conv: 0.259, pointwise: 0.991, depthwise: 0.096, dense: 0.803 },
   int4w: { conv: 0.341, pointwise: 0.318, depthwise: 0.328, dense: 0.45 },
 };
 
 /** Instructions per output of a 16×8 pointwise layer beside its MACs (see MACS_PER_INSTRUCTION). */
-const PER_OUTPUT_16X8 = 52;
+const PER_OUTPUT_16X8 = 10;
 
 /**
  * Instructions per element of a conversion between int8 and int16 (the requantize a mixed plan puts between

@@ -363,8 +363,8 @@ if (KERNEL_CASES_16X8_CROSS.length !== CROSS_16X8.length)
 /**
  * The 16×8 cases of the Armv7E-M DSP kernels (kernels/cortex-m-dsp/int16_mac.c) beyond CROSS_16X8: K % 4 tails of
  * 0 to 3, out_c % 4 ≠ 0, output blocks past 64, padding and stride 2, depthwise channel tails and multipliers, dead
- * channels, and K past 508 (the int32 chunks that add into the int64 accumulator: 1102 inputs, a 3×3 window of 60
- * channels, and a depthwise window of 23×23 = 529 taps, which sums one channel at a time in int64).
+ * channels, and K past 511 (the int32 chunks that add into the int64 accumulator: 1102, 511 and 1023 inputs, 3×3 windows of
+ * 60 and 29 channels, and a depthwise window of 23×23 = 529 taps, which sums one channel at a time in int64).
  */
 const DSP_16X8 = [
   'conv2d 3×3, 3 → 7 channels, stride 1, SAME, relu6',
@@ -388,6 +388,15 @@ const LONG_K_16X8: KernelCase[] = [
     name: 'conv2d 3×3 stride 2 SAME, 60 → 5 channels (K = 540 > 508)',
     graph: () => convGraph(60, 5, 3, 2, 'SAME', NO_CLAMP, 1500),
     seed: 1500,
+  },
+  // The two-row 16×8 matmul's int32 chunk of 255 pairs of k and an odd K's last k (511 products), and an odd K
+  // past two chunks, with an odd last row; a conv window of odd K past one 256-k patch chunk, in pairs of windows.
+  { ...fullyConnectedCase(511, 7, 3), name: 'fully connected 511 → 7, 3 rows (one int32 chunk and the odd k)' },
+  { ...fullyConnectedCase(1023, 6, 3), name: 'fully connected 1023 → 6, 3 rows (K odd, past two chunks)' },
+  {
+    name: 'conv2d 3×3 stride 1 SAME, 29 → 6 channels (K = 261 past a 256-k window chunk)',
+    graph: () => convGraph(29, 6, 3, 1, 'SAME', NO_CLAMP, 1502),
+    seed: 1502,
   },
   {
     name: 'depthwise 23×23, 8 channels, stride 1 SAME (529 taps)',

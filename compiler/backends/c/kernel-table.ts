@@ -83,7 +83,9 @@ export const INT8_FAMILIES: readonly KernelFamily[] = KERNEL_FAMILIES.filter((f)
  * [out_c][K] with each full group of four output channels stored as [K/4][4 channels][4 k] then its K % 4 tail
  * [4 channels][K % 4], the out_c % 4 last rows as they are. 'o8-k4' (Armv8.2 SDOT by element): out_c zero-padded to
  * a multiple of 8 (the per-channel constants too) and each window row (KW·C k; K for a matrix) to one of 4, each
- * group of eight channels as [K4/4][8][4]: two vectors of four channels' four k per step. 'o8-k4-u8' (x86 VPDPBUSD and its VPMADDWD form): the same
+ * group of eight channels as [K4/4][8][4]: two vectors of four channels' four k per step. 'o4-k2-s16' (Armv7E-M DSP, the 16×8 kernels' weights): per group of four output
+ * channels (the last zero-padded) and per pair of k (K zero-padded to even), per channel the word (w[k], w[k + 1]),
+ * the pair one LDR reads from an int16 row. 'o8-k4-u8' (x86 VPDPBUSD and its VPMADDWD form): the same
  * arrangement with K padded as a whole, but the kernels read unsigned inputs (x + 128), so the folded bias also holds −128·Σw.
  *
  * The int4 layouts of te_matmul_w4_s8 (weights in [-7, 7], two per byte): 'nibble-rows' (the IR convention, ref):
@@ -99,6 +101,7 @@ export const INT8_FAMILIES: readonly KernelFamily[] = KERNEL_FAMILIES.filter((f)
 export type MatmulLayout =
   | 'k-major'
   | 'o4-s16-pairs'
+  | 'o4-k2-s16'
   | 'o4-interleaved'
   | 'o4-k16'
   | 'o8-k4'
@@ -111,6 +114,7 @@ export type MatmulLayout =
 export const MATMUL_CHANNEL_STEP: Readonly<Record<MatmulLayout, number>> = {
   'k-major': 1,
   'o4-s16-pairs': 1,
+  'o4-k2-s16': 1,
   'o4-interleaved': 1,
   'o4-k16': 8,
   'o8-k4': 8,
@@ -215,13 +219,14 @@ export const KERNEL_FOLDERS: Record<string, KernelFolder> = {
     needs: ['__aarch64__', '__ARM_FEATURE_DOTPROD'],
   },
   'cortex-m-dsp': {
-    isa: 'Armv7E-M DSP: SMLAD on SXTB16-unpacked pairs, 2 MACs per instruction, two rows (or windows) × four channels a step from int16 copies; SMMLAR/SMMLSR requantization (also in add); SXTAB16 sums in average pooling; int4 weights as AND-masked halfword lanes; 16×8 MACs by SMLAD on PKH-paired int16 inputs in int32 chunks of 508 k',
+    isa: 'Armv7E-M DSP: SMLAD on SXTB16-unpacked pairs, 2 MACs per instruction, two rows (or windows) × four channels a step from int16 copies; SMMLAR/SMMLSR requantization (also in add); SXTAB16 sums in average pooling; int4 weights as AND-masked halfword lanes; 16×8 MACs by SMLAD on int16 inputs read in pairs, two rows (or windows) × four channels a step, in int32 chunks of 511 k',
     families: ['conv2d', 'depthwise_conv2d', 'add', 'avg_pool', 'matmul_w4', 'int16_mac'],
     matmulLayout: 'o4-s16-pairs',
     matmulW4Layout: 'o4-k4-u4-lanes',
     depthwiseLayout: 'c4-int16',
-    // int16 inputs pair up against the int8 kernels' widened weights without unpacking (cortex-m-dsp/int16_mac.c).
-    int16Layouts: { matmul: 'o4-s16-pairs', depthwise: 'c4-int16' },
+    // An int16 row's LDR is the pair (x[k], x[k + 1]) its 'o4-k2-s16' weights are stored against
+    // (cortex-m-dsp/int16_mac.c).
+    int16Layouts: { matmul: 'o4-k2-s16', depthwise: 'c4-int16' },
     requantize: 'smmul',
     rowPairs: true,
   },

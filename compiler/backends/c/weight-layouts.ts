@@ -31,6 +31,22 @@ function int16Pairs4(w: Int8Array, o: number, k: number): Int32Array {
   return words;
 }
 
+/**
+ * [O][K] weights as MatmulLayout 'o4-k2-s16': per group of four rows (the last zero-padded) and per pair of k (K
+ * zero-padded to even), per row the int16 pair (w[k], w[k + 1]) as a little-endian word: the pair one LDR reads from
+ * an int16 row, so the 16×8 kernels multiply their inputs in place.
+ */
+function int16AdjacentPairs(w: Int8Array, o: number, k: number): Int32Array {
+  const pairs = Math.ceil(k / 2);
+  const at = (r: number, i: number) => (r < o && i < k ? w[r * k + i]! : 0);
+  const words = new Int32Array(Math.ceil(o / 4) * pairs * 4);
+  let n = 0;
+  for (let r = 0; r < o; r += 4)
+    for (let i = 0; i < 2 * pairs; i += 2)
+      for (let j = r; j < r + 4; j++) words[n++] = (at(j, i) & 0xffff) | (at(j, i + 1) << 16);
+  return words;
+}
+
 /** Bytes as little-endian int32 words (zero-padded), so the C array is word-aligned for LDR/LDRD. */
 function asWords(bytes: Int8Array): Int32Array {
   const words = new Int32Array(Math.ceil(bytes.length / 4));
@@ -92,7 +108,7 @@ export function padChannels(values: ArrayLike<number>, layout: MatmulLayout, fil
 
 /**
  * A conv or dense filter [O][K] (OHWI being [O][KH·KW·C]) in a kernel folder's layout: int16 pairs in groups of four
- * rows for 'o4-s16-pairs', groups of four rows by 16 k for 'o4-k16', of eight rows by 4 k for 'o8-k4' (each window
+ * rows for 'o4-s16-pairs' and 'o4-k2-s16', groups of four rows by 16 k for 'o4-k16', of eight rows by 4 k for 'o8-k4' (each window
  * row of `windowRow` = KW·C k padded to a multiple of 4: arm-dotprod reads windows in place, a row at a time) and
  * 'o8-k4-u8', transposed to [K][O] for the reference's 'k-major', two values a byte for the int4 layouts
  * (int4-weight-layouts.ts).
@@ -126,6 +142,12 @@ export function layMatmulFilter(w: Int8Array, o: number, layout: MatmulLayout, w
       type: 'int32_t',
       data: int16Pairs4(w, o, k),
       description: `[${o}][${k}] as int16 pairs, four rows a group, K padded to a multiple of four`,
+    };
+  if (layout === 'o4-k2-s16')
+    return {
+      type: 'int32_t',
+      data: int16AdjacentPairs(w, o, k),
+      description: `[${o}][${k}] as int16 pairs (k, k + 1), four rows a group, K padded to even`,
     };
   const t = new Int8Array(w.length);
   for (let r = 0; r < o; r++) for (let i = 0; i < k; i++) t[i * o + r] = w[r * k + i]!;

@@ -1,15 +1,14 @@
 /*
- * Cortex-M4/M7 (Armv7E-M DSP) 16×8 MAC kernels (family int16_mac): int16 activations, int8 weights widened to the
- * int16 pairs of the int8 kernels (matmul and conv 'o4-s16-pairs', depthwise 'c4-int16': kernel-table.ts), int64
- * biases, and the reference's requantization (internal/mac_s16.h), so they are bit-exact with kernels/ref/int16_mac.c.
- * The activations are already int16: two LDR and a PKHBT/PKHTB make the pairs (x[k], x[k + 2]) and
- * (x[k + 1], x[k + 3]) the weights are stored against, and SMLAD does two MACs, so a step of four k × four channels
- * is two LDR, two PKH, four LDRD and eight SMLAD.
- * Exactness: |x·w| ≤ 2^15·2^7 = 2^22, so an int32 sum of at most 508 products (TE_S16_CHUNK_STEPS steps of four k
- * and a k % 4 tail step, or 504 depthwise taps) is below 2^31 and exact; each chunk's sum is added to the int64 bias
- * (in int64, or from registers for the usual layer of one chunk) and requantized as the reference does (an int32
- * SMMULR where that is the same: te_s16_requantize_fast). A layer that is not `wide` narrows that total modulo 2^32
- * as the reference does.
+ * Cortex-M4/M7 (Armv7E-M DSP) 16×8 MAC kernels (family int16_mac): int16 activations, int8 weights widened to int16
+ * pairs (matmul and conv 'o4-k2-s16', depthwise 'c4-int16': kernel-table.ts), int64 biases, and the reference's
+ * requantization (internal/mac_s16.h), so they are bit-exact with kernels/ref/int16_mac.c.
+ * Matmul and conv run two rows (or gathered windows) × four channels a step (internal/armv7em_s16_pairs.h): one LDR
+ * of an int16 row is the pair (x[k], x[k + 1]) the weights are stored against, so each weight word loaded feeds two
+ * rows' SMLAD. Depthwise pairs (x[k], x[k + 2]) and (x[k + 1], x[k + 3]) by PKHBT/PKHTB against 'c4-int16' taps.
+ * Exactness: |x·w| ≤ 2^15·2^7 = 2^22, so an int32 sum of at most 511 products (matmul, conv) or 504 taps
+ * (depthwise) is below 2^31 and exact; each chunk's sum is added to the int64 bias (in int64 for longer rows) and
+ * requantized as the reference does (an int32 SMMULR where that is the same: te_s16_requantize_fast). A layer that
+ * is not `wide` narrows that total modulo 2^32 as the reference does.
  * p->input_offset is not read: int16 activations have zero point 0 (the importer and the quantizer ensure it), so
  * padded taps are zeros.
  */
@@ -19,12 +18,20 @@
 #include "../internal/armv7em_dsp.h"
 #include "../internal/mac_s16.h"
 #include "../internal/mac_s16_smmulr.h"
+#include "../internal/armv7em_s16_pairs.h"
 
-/* Steps of four k per int32 partial sum: a chunk and a k % 4 tail step, 4·127 = 508 products of at most 2^22, stay
-   below 2^31. */
+/* Pairs of k per int32 partial sum: |x·w| ≤ 2^15·2^7 = 2^22, so a chunk of 255 pairs and an odd K's last k, 511
+   products, stays below 2^31 and is exact. */
+#define TE_S16_CHUNK_PAIRS 255
+/* Depthwise's paired path: at most 4·126 = 504 taps, so its int32 sums are exact. */
 #define TE_S16_CHUNK_STEPS 126
+/* k per window chunk of te_conv2d_s16: two windows' chunks on the stack (1 KB). */
+#define TE_S16_PATCH_K 256
+/* Output channels per block of te_conv2d_s16's int64 accumulators for windows past one chunk (two windows: 512 B). */
+#define TE_S16_CONV_BLOCK 32
 
-/* The pairs (x[0], x[2]) and (x[1], x[3]) of four int16 inputs (unaligned LDR, then PKHBT and PKHTB). */
+/* The pairs (x[0], x[2]) and (x[1], x[3]) of four int16 inputs (unaligned LDR, then PKHBT and PKHTB): depthwise's
+   'c4-int16' taps. */
 static inline void te_s16_pairs(const int16_t *x, int32_t *even, int32_t *odd) {
   uint32_t a, b;
   memcpy(&a, x, 4);
@@ -34,26 +41,20 @@ static inline void te_s16_pairs(const int16_t *x, int32_t *even, int32_t *odd) {
   __asm__("pkhtb %0, %1, %2, asr #16" : "=r"(*odd) : "r"(b), "r"(a));
 }
 
-/* s[0..4) += one group of four channels' sums of 4·steps inputs x against its 'o4-s16-pairs' words w. */
-static inline __attribute__((always_inline)) void te_s16_sums(const int16_t *x, const int32_t *w, int32_t steps,
-                                                              int32_t s[4]) {
-  int32_t s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3];
-  for (; steps > 0; steps--) {
-    int32_t e, o, a, b;
-    te_s16_pairs(x, &e, &o);
-    x += 4;
+/* s[0..4) = one group's sums of one row x over `pairs` pairs of k against its 'o4-k2-s16' words w: per pair one LDR
+   of x, two LDRD of weights, four SMLAD (a row alone: dense layers, an odd last row or window). */
+static inline void te_s16_row_sums(const int16_t *x, const int32_t *w, int32_t pairs, int32_t s[4]) {
+  int32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  for (; pairs > 0; pairs--) {
+    int32_t xv, a, b;
+    memcpy(&xv, x, 4);
+    x += 2;
     TE_LDRD_POST(a, b, w);
-    s0 = __smlad(e, a, s0);
-    s0 = __smlad(o, b, s0);
+    s0 = __smlad(xv, a, s0);
+    s1 = __smlad(xv, b, s1);
     TE_LDRD_POST(a, b, w);
-    s1 = __smlad(e, a, s1);
-    s1 = __smlad(o, b, s1);
-    TE_LDRD_POST(a, b, w);
-    s2 = __smlad(e, a, s2);
-    s2 = __smlad(o, b, s2);
-    TE_LDRD_POST(a, b, w);
-    s3 = __smlad(e, a, s3);
-    s3 = __smlad(o, b, s3);
+    s2 = __smlad(xv, a, s2);
+    s3 = __smlad(xv, b, s3);
   }
   s[0] = s0;
   s[1] = s1;
@@ -61,97 +62,202 @@ static inline __attribute__((always_inline)) void te_s16_sums(const int16_t *x, 
   s[3] = s3;
 }
 
-/* te_s16_row_outputs's group of four channels past one chunk: each chunk's sums and the tail's added into int64 accumulators. */
-static void te_s16_long_group_outputs(const int16_t *x, const int16_t *tail, const int32_t *wg, int32_t full,
-                                      int32_t steps, const int64_t *bias, int32_t o0, int32_t len,
-                                      const te_mac_params *p, int32_t wide, int16_t *y) {
-  int64_t acc[4];
-  int32_t c, j;
-  te_s16_start_block(acc, len, bias, o0);
-  for (c = 0; c < steps; c += TE_S16_CHUNK_STEPS) {
-    int32_t s[4] = {0, 0, 0, 0};
-    if (c < full) te_s16_sums(x + 4 * c, wg + 8 * c, full - c < TE_S16_CHUNK_STEPS ? full - c : TE_S16_CHUNK_STEPS, s);
-    if (c + TE_S16_CHUNK_STEPS >= steps && steps > full) te_s16_sums(tail, wg + 8 * full, 1, s);
-    for (j = 0; j < len; j++) acc[j] += s[j];
+/* s[0..8) = one group's sums of k ≤ 511 inputs of rows a (xa) and b (stride bytes on; 0: row a alone, its sums
+   twice) against its 'o4-k2-s16' words wg: the pairs of k, then an odd k's last input against its word's low half. */
+static inline void te_s16_group_sums(const int16_t *xa, int32_t stride, int32_t k, const int32_t *wg, int32_t s[8]) {
+  const int32_t pairs = k >> 1;
+  int32_t j;
+  if (!stride) {
+    te_s16_row_sums(xa, wg, pairs, s);
+    if (k & 1)
+      for (j = 0; j < 4; j++) s[j] += xa[k - 1] * (int16_t)wg[4 * pairs + j];
+    for (j = 0; j < 4; j++) s[4 + j] = s[j];
+    return;
   }
-  te_s16_requantize_channels(acc, len, o0, p, wide, y);
+  if (pairs)
+    te_s16_pair_sums(xa, wg, pairs, stride, s);
+  else
+    for (j = 0; j < 8; j++) s[j] = 0;
+  if (k & 1) {
+    const int32_t a = xa[k - 1], b = *(const int16_t *)(const void *)((const char *)(xa + k - 1) + stride);
+    for (j = 0; j < 4; j++) {
+      const int32_t wj = (int16_t)wg[4 * pairs + j];
+      s[j] += a * wj;
+      s[4 + j] += b * wj;
+    }
+  }
 }
 
-/* y[0..out_c): the outputs of a row (or gathered window) of 4·full inputs x and, when steps > full, its k % 4 tail
-   zero-padded, four channels at a time. Up to one chunk and the tail (504 k and 3) the sums go to the bias from
-   registers; longer rows take te_s16_long_group_outputs. */
-static void te_s16_row_outputs(const int16_t *x, const int16_t *tail, const int32_t *words, int32_t full,
-                               int32_t steps, const int64_t *bias, int32_t out_c, const te_mac_params *p,
-                               int32_t wide, int16_t *y) {
+/*
+ * A block of channels' requantization constants, computed once per call and block: where every channel of it takes
+ * te_s16_requantize_fast's SMMULR (a wide layer, shifts −17..−1, output offset 0) and its bias is small enough that
+ * bias + an int32 sum of k ≤ 511 products (|·| ≤ k·2^22) stays within int32, per channel the bias narrowed and the
+ * SMMULR multiplier (br, interleaved as te_s16_pair_groups reads them); else `fast` is 0 and the block requantizes
+ * through te_s16_requantize_fast per output.
+ */
+typedef struct {
+  int32_t fast;
+  int32_t br[2 * TE_S16_BLOCK];
+} te_s16_block_constants;
+
+static void te_s16_block_constants_of(const int64_t *bias, const te_mac_params *p, int32_t wide, int32_t k,
+                                      int32_t o0, int32_t len, te_s16_block_constants *c) {
+  const int64_t room = k <= 2 * TE_S16_CHUNK_PAIRS + 1 ? (int64_t)0x7FFFFFFF - ((int64_t)k << 22) : -1;
+  int32_t j;
+  c->fast = wide && room >= 0 && p->output_offset == 0 && p->act_min >= -32768 && p->act_max <= 32767;
+  for (j = 0; j < len && c->fast; j++) {
+    const int64_t b = bias ? bias[o0 + j] : 0;
+    const int32_t m = p->multipliers[o0 + j], shift = p->shifts[o0 + j];
+    c->fast = b <= room && b >= -room && shift <= -1 && shift >= -17;
+    if (!c->fast) break; /* (and no shift by 17 + shift outside 0..16) */
+    c->br[2 * j] = (int32_t)b;
+    c->br[2 * j + 1] = (m < 0x7FFF0000 ? (m + (1 << 15)) >> 16 : 0x7FFF) << (17 + shift);
+  }
+}
+
+/* te_s16_requantize_fast's SMMULR path on an int32 total (te_s16_block_constants: exact). */
+static inline int16_t te_s16_smmulr_output(int32_t total, int32_t r, te_s16_output_range c) {
+  int32_t z;
+  __asm__("smmulr %0, %1, %2" : "=r"(z) : "r"(total), "r"(r));
+  z += c.offset;
+  return (int16_t)(z < c.lo ? c.lo : z > c.hi ? c.hi : z);
+}
+
+/* Channels [o0, o0 + len) of rows a and, with yb, b from one group's sums s (row a's s[0..4), b's s[4..8)), the
+   block's channels starting at ob. */
+static inline void te_s16_store_pair(const int32_t s[8], int32_t o0, int32_t len, int32_t ob,
+                                     const te_s16_block_constants *kc, const int64_t *bias, const te_mac_params *p,
+                                     int32_t wide, te_s16_output_range c, int16_t *ya, int16_t *yb) {
+  int32_t j;
+  if (kc->fast) {
+    const int32_t *br = kc->br + 2 * (o0 - ob);
+    for (j = 0; j < len; j++) ya[o0 + j] = te_s16_smmulr_output(s[j] + br[2 * j], br[2 * j + 1], c);
+    if (yb)
+      for (j = 0; j < len; j++) yb[o0 + j] = te_s16_smmulr_output(s[4 + j] + br[2 * j], br[2 * j + 1], c);
+    return;
+  }
+  for (j = 0; j < len; j++) {
+    const int64_t b = bias ? bias[o0 + j] : 0;
+    const int32_t m = p->multipliers[o0 + j], shift = p->shifts[o0 + j];
+    ya[o0 + j] = te_s16_requantize_fast(s[j] + b, m, shift, c, p, wide);
+    if (yb) yb[o0 + j] = te_s16_requantize_fast(s[4 + j] + b, m, shift, c, p, wide);
+  }
+}
+
+/* Channels [ob, ob + blen) of rows a (xa, k inputs) and, with yb, b (stride bytes on), four at a time, with the
+   block's constants kc. Up to 511 k the sums go to the bias as they are; longer rows add 510-k chunks' into int64. */
+static void te_s16_pair_outputs(const int16_t *xa, int32_t stride, int32_t k, const int32_t *words,
+                                const int64_t *bias, int32_t ob, int32_t blen, const te_s16_block_constants *kc,
+                                const te_mac_params *p, int32_t wide, int16_t *ya, int16_t *yb) {
   const te_s16_output_range c = te_s16_output_range_of(p);
-  const int32_t *m = p->multipliers, *shift = p->shifts;
-  int32_t o0, j;
-  for (o0 = 0; o0 < out_c; o0 += 4) {
-    const int32_t *wg = words + o0 / 4 * steps * 8;
-    const int32_t len = out_c - o0 < 4 ? out_c - o0 : 4;
-    int32_t s[4] = {0, 0, 0, 0};
-    if (full > TE_S16_CHUNK_STEPS) {
-      te_s16_long_group_outputs(x, tail, wg, full, steps, bias, o0, len, p, wide, y);
+  const int32_t group_words = 4 * ((k + 1) >> 1), chunk = 2 * TE_S16_CHUNK_PAIRS;
+  int32_t o0 = ob, i, j, s[8];
+  if (kc->fast && yb && !(k & 1) && k >= 2 && blen >= 4) {
+    /* The full groups in asm (te_s16_pair_groups); an odd k, a row alone or the out_c % 4 last channels below. */
+    const int32_t groups = blen >> 2;
+    te_s16_pair_job job;
+    job.xa = xa;
+    job.end = xa + k;
+    job.stride = stride;
+    job.entry = (k >> 1) & 3;
+    job.br = kc->br;
+    job.ya = ya + ob;
+    job.y_stride = (int32_t)((yb - ya) * 2);
+    job.ya_end = ya + ob + 4 * groups;
+    job.lo2 = ((uint32_t)p->act_min & 0xFFFF) | ((uint32_t)p->act_min << 16);
+    job.hi2 = ((uint32_t)p->act_max & 0xFFFF) | ((uint32_t)p->act_max << 16);
+    te_s16_pair_groups(&job, words + ob / 4 * group_words);
+    o0 = ob + 4 * groups;
+  }
+  for (; o0 < ob + blen; o0 += 4) {
+    const int32_t *wg = words + o0 / 4 * group_words;
+    const int32_t len = ob + blen - o0 < 4 ? ob + blen - o0 : 4;
+    int64_t acc[8];
+    if (k <= chunk + 1) {
+      te_s16_group_sums(xa, stride, k, wg, s);
+      te_s16_store_pair(s, o0, len, ob, kc, bias, p, wide, c, ya, yb);
       continue;
     }
-    te_s16_sums(x, wg, full, s);
-    if (steps > full) te_s16_sums(tail, wg + 8 * full, 1, s);
-    for (j = 0; j < len; j++)
-      y[o0 + j] = te_s16_requantize_fast(s[j] + (bias ? bias[o0 + j] : 0), m[o0 + j], shift[o0 + j], c, p, wide);
+    te_s16_start_block(acc, len, bias, o0);
+    te_s16_start_block(acc + 4, len, bias, o0);
+    for (i = 0; i < k; i += chunk) {
+      te_s16_group_sums(xa + i, stride, k - i < chunk ? k - i : chunk, wg + 2 * i, s);
+      for (j = 0; j < len; j++) {
+        acc[j] += s[j];
+        acc[4 + j] += s[4 + j];
+      }
+    }
+    te_s16_requantize_channels(acc, len, o0, p, wide, ya);
+    if (yb) te_s16_requantize_channels(acc + 4, len, o0, p, wide, yb);
   }
 }
 
+/* Blocks of TE_S16_BLOCK channels (their constants once), in each two rows at a time, the second k inputs after
+   the first; an odd last row alone (stride 0: its sums twice). */
 void te_matmul_s16(const int16_t *x, const int8_t *w, const int64_t *bias, int32_t rows, int32_t k, int32_t out_c,
                    const te_mac_params *p, int32_t wide, int16_t *y) {
   const int32_t *words = (const int32_t *)(const void *)w;
-  const int32_t full = k / 4, steps = (k + 3) / 4;
-  int16_t tail[4];
-  int32_t r, i;
-  for (r = 0; r < rows; r++) {
-    const int16_t *xr = x + r * k;
-    /* The k % 4 last inputs, zero-padded as the weights are, so no read passes the row. */
-    for (i = 0; i < 4; i++) tail[i] = 4 * full + i < k ? xr[4 * full + i] : 0;
-    te_s16_row_outputs(xr, tail, words, full, steps, bias, out_c, p, wide, y + r * out_c);
+  te_s16_block_constants kc;
+  int32_t ob, r;
+  for (ob = 0; ob < out_c; ob += TE_S16_BLOCK) {
+    const int32_t blen = out_c - ob < TE_S16_BLOCK ? out_c - ob : TE_S16_BLOCK;
+    te_s16_block_constants_of(bias, p, wide, k, ob, blen, &kc);
+    for (r = 0; r + 1 < rows; r += 2)
+      te_s16_pair_outputs(x + r * k, 2 * k, k, words, bias, ob, blen, &kc, p, wide, y + r * out_c,
+                          y + (r + 1) * out_c);
+    if (r < rows) te_s16_pair_outputs(x + r * k, 0, k, words, bias, ob, blen, &kc, p, wide, y + r * out_c, 0);
   }
 }
 
-/* The window gathered in chunks: a patch of TE_S16_CHUNK_STEPS steps on the stack (1008 bytes) holds most layers'
-   whole window (K ≤ 504), whose outputs then come four channels at a time from registers; longer windows add each
-   chunk's sums into int64 accumulators for TE_S16_BLOCK channels. */
+/* Windows two at a time (output pixels in order, across rows), gathered into two patches TE_S16_PATCH_K apart: a
+   window of up to TE_S16_PATCH_K k whole, then both through te_s16_pair_outputs, a block of TE_S16_BLOCK channels at
+   a time (its constants once per call); longer ones a chunk of each at a time, each chunk's sums added into int64
+   accumulators for TE_S16_CONV_BLOCK channels. */
 void te_conv2d_s16(const int16_t *x, const int8_t *w, const int64_t *bias, const te_window *g, int32_t out_c,
                    const te_mac_params *p, int32_t wide, int16_t *y) {
   const int32_t *words = (const int32_t *)(const void *)w;
-  const int32_t steps = (g->kh * g->kw * g->c + 3) / 4;
-  int16_t patch[4 * TE_S16_CHUNK_STEPS];
-  int64_t acc[TE_S16_BLOCK];
-  int32_t n, oy, ox, o0, s, j;
-  for (n = 0; n < g->n; n++) {
-    const int16_t *xn = x + n * g->h * g->w * g->c;
-    for (oy = 0; oy < g->oh; oy++) {
-      for (ox = 0; ox < g->ow; ox++) {
-        if (steps <= TE_S16_CHUNK_STEPS) {
-          te_s16_gather(xn, g, oy, ox, 0, steps, patch);
-          te_s16_row_outputs(patch, patch, words, steps, steps, bias, out_c, p, wide, y);
-        } else {
-          for (o0 = 0; o0 < out_c; o0 += TE_S16_BLOCK) {
-            const int32_t len = out_c - o0 < TE_S16_BLOCK ? out_c - o0 : TE_S16_BLOCK;
-            te_s16_start_block(acc, len, bias, o0);
-            for (s = 0; s < steps; s += TE_S16_CHUNK_STEPS) {
-              const int32_t m = steps - s < TE_S16_CHUNK_STEPS ? steps - s : TE_S16_CHUNK_STEPS;
-              te_s16_gather(xn, g, oy, ox, s, m, patch);
-              for (j = 0; j < len; j += 4) {
-                int32_t sums[4] = {0, 0, 0, 0};
-                te_s16_sums(patch, words + ((o0 + j) / 4 * steps + s) * 8, m, sums);
-                acc[j] += sums[0];
-                if (len - j > 1) acc[j + 1] += sums[1];
-                if (len - j > 2) acc[j + 2] += sums[2];
-                if (len - j > 3) acc[j + 3] += sums[3];
+  const int32_t k = g->kh * g->kw * g->c, pixels = g->oh * g->ow, group_words = 4 * ((k + 1) >> 1);
+  const int32_t stride = 2 * TE_S16_PATCH_K;
+  int16_t patch[2 * TE_S16_PATCH_K];
+  int64_t acc[2 * TE_S16_CONV_BLOCK];
+  te_s16_block_constants kc;
+  int32_t n, q, e, ob, o0, i, j, s[8];
+  for (ob = 0; ob < out_c; ob += k <= TE_S16_PATCH_K ? TE_S16_BLOCK : out_c) {
+    const int32_t blen = out_c - ob < TE_S16_BLOCK ? out_c - ob : TE_S16_BLOCK;
+    if (k <= TE_S16_PATCH_K) te_s16_block_constants_of(bias, p, wide, k, ob, blen, &kc);
+    for (n = 0; n < g->n; n++) {
+      const int16_t *xn = x + n * g->h * g->w * g->c;
+      int16_t *yn = y + n * pixels * out_c;
+      for (q = 0; q < pixels; q += 2) {
+        const int32_t both = q + 1 < pixels;
+        int16_t *ya = yn + q * out_c, *yb = both ? ya + out_c : 0;
+        if (k <= TE_S16_PATCH_K) {
+          for (e = 0; e <= both; e++)
+            te_s16_gather(xn, g, (q + e) / g->ow, (q + e) % g->ow, 0, (k + 3) / 4, patch + e * TE_S16_PATCH_K);
+          te_s16_pair_outputs(patch, both ? stride : 0, k, words, bias, ob, blen, &kc, p, wide, ya, yb);
+          continue;
+        }
+        for (o0 = 0; o0 < out_c; o0 += TE_S16_CONV_BLOCK) {
+          const int32_t len = out_c - o0 < TE_S16_CONV_BLOCK ? out_c - o0 : TE_S16_CONV_BLOCK;
+          te_s16_start_block(acc, len, bias, o0);
+          te_s16_start_block(acc + TE_S16_CONV_BLOCK, len, bias, o0);
+          for (i = 0; i < k; i += TE_S16_PATCH_K) {
+            const int32_t m = k - i < TE_S16_PATCH_K ? k - i : TE_S16_PATCH_K;
+            for (e = 0; e <= both; e++)
+              te_s16_gather(xn, g, (q + e) / g->ow, (q + e) % g->ow, i / 4, (m + 3) / 4, patch + e * TE_S16_PATCH_K);
+            for (j = 0; j < len; j += 4) {
+              const int32_t t = len - j < 4 ? len - j : 4;
+              int32_t r;
+              te_s16_group_sums(patch, both ? stride : 0, m, words + (o0 + j) / 4 * group_words + 2 * i, s);
+              for (r = 0; r < t; r++) {
+                acc[j + r] += s[r];
+                acc[TE_S16_CONV_BLOCK + j + r] += s[4 + r];
               }
             }
-            te_s16_requantize_channels(acc, len, o0, p, wide, y);
           }
+          te_s16_requantize_channels(acc, len, o0, p, wide, ya);
+          if (yb) te_s16_requantize_channels(acc + TE_S16_CONV_BLOCK, len, o0, p, wide, yb);
         }
-        y += out_c;
       }
     }
   }
