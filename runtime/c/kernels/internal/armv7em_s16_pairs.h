@@ -24,6 +24,19 @@
   "ldr.w r11, [lr, #-4]\n\t"                                                                                       \
   "smlad r3, r8, r11, r3\n\tsmlad r7, r9, r11, r7\n\t"
 
+/* The sums r0..r7 from zero over the pairs: pairs % 4 in r11 picks (TBB) where the four-step loop is entered; it
+   ends when xa (r12) reaches the end END (a stack slot) holds. Labels 10..14. */
+#define TE_S16_PAIR_LOOP(END)                                                                                       \
+  "movs r0, #0\n\tmovs r1, #0\n\tmovs r2, #0\n\tmovs r3, #0\n\t"                                                 \
+  "movs r4, #0\n\tmovs r5, #0\n\tmovs r6, #0\n\tmovs r7, #0\n\t"                                                 \
+  "tbb [pc, r11]\n"                                                                                                \
+  "10:\n\t"                                                                                                       \
+  ".byte (11f - 10b) / 2, (14f - 10b) / 2, (13f - 10b) / 2, (12f - 10b) / 2\n"                                    \
+  "11:\n\t" TE_S16_PAIR_STEP "12:\n\t" TE_S16_PAIR_STEP "13:\n\t" TE_S16_PAIR_STEP "14:\n\t" TE_S16_PAIR_STEP     \
+  "ldr r11, " END "\n\t"                                                                                          \
+  "cmp r12, r11\n\t"                                                                                              \
+  "bne 11b\n\t"
+
 /*
  * s[0..4) = row a's sums (xa) over `pairs` ≥ 1 pairs of k against one group's words w, channels 0..3, s[4..8) row
  * b's (stride bytes after xa; 0: row a again). The caller keeps pairs ≤ 255 where the sums must be exact (int32).
@@ -43,15 +56,7 @@ static __attribute__((naked, noinline, unused)) void te_s16_pair_sums(const int1
       "add r11, r0, r2, lsl #2\n\t"
       "push {r11}\n\t"
       "and r11, r2, #3\n\t"
-      "movs r0, #0\n\tmovs r1, #0\n\tmovs r2, #0\n\tmovs r3, #0\n\t"
-      "movs r4, #0\n\tmovs r5, #0\n\tmovs r6, #0\n\tmovs r7, #0\n\t"
-      "tbb [pc, r11]\n"
-      "10:\n\t"
-      ".byte (11f - 10b) / 2, (14f - 10b) / 2, (13f - 10b) / 2, (12f - 10b) / 2\n"
-      "11:\n\t" TE_S16_PAIR_STEP "12:\n\t" TE_S16_PAIR_STEP "13:\n\t" TE_S16_PAIR_STEP "14:\n\t" TE_S16_PAIR_STEP
-      "ldr r11, [sp]\n\t"
-      "cmp r12, r11\n\t"
-      "bne 11b\n\t"
+      TE_S16_PAIR_LOOP("[sp]")
       "ldr r11, [sp, #40]\n\t"
       "stmia r11, {r0-r7}\n\t"
       "add sp, #4\n\t"
@@ -102,15 +107,7 @@ static __attribute__((naked, noinline, unused)) void te_s16_pair_groups(const te
       "ldr r12, [sp, #0]\n\t"
       "ldr r10, [sp, #8]\n\t"
       "ldr r11, [sp, #12]\n\t"
-      "movs r0, #0\n\tmovs r1, #0\n\tmovs r2, #0\n\tmovs r3, #0\n\t"
-      "movs r4, #0\n\tmovs r5, #0\n\tmovs r6, #0\n\tmovs r7, #0\n\t"
-      "tbb [pc, r11]\n"
-      "10:\n\t"
-      ".byte (11f - 10b) / 2, (14f - 10b) / 2, (13f - 10b) / 2, (12f - 10b) / 2\n"
-      "11:\n\t" TE_S16_PAIR_STEP "12:\n\t" TE_S16_PAIR_STEP "13:\n\t" TE_S16_PAIR_STEP "14:\n\t" TE_S16_PAIR_STEP
-      "ldr r11, [sp, #4]\n\t"
-      "cmp r12, r11\n\t"
-      "bne 11b\n\t"
+      TE_S16_PAIR_LOOP("[sp, #4]")
       "ldr r11, [sp, #16]\n\t"
       TE_S16_PAIR_REQUANTIZE("r0", "r4") TE_S16_PAIR_REQUANTIZE("r1", "r5")
       TE_S16_PAIR_REQUANTIZE("r2", "r6") TE_S16_PAIR_REQUANTIZE("r3", "r7")
