@@ -1,0 +1,85 @@
+/*
+ * tinyedge: the 16×8 depthwise window of the cortex-m-dsp int16_mac kernels (Cortex-M4/M7): four channels of one
+ * output pixel (multiplier 1) against 'c4-int16' taps (kernel-table.ts: per tap the words (w0, w2) and (w1, w3)).
+ * An int16 input needs no unpacking and no pairing: SMLAxy picks any halves, so a tap is one LDR of (x0, x1), one of
+ * (x2, x3), one LDRD of its weights and four SMLAxy; the 3×3 window whole is 63 instructions for 36 MACs, its
+ * pointers stepped by register offsets. Included once, by int16_mac.c, after armv7em_dsp.h.
+ */
+#ifndef TINYEDGE_ARMV7EM_S16_DW_H
+#define TINYEDGE_ARMV7EM_S16_DW_H
+
+#include <arm_acle.h>
+#include <stdint.h>
+#include <string.h>
+
+/* One tap: channels (0, 1) at XA, (2, 3) at XB, the weight words WOFF bytes past wp. */
+#define TE_S16_DW_TAP(XA, XB, WOFF)                                                                                \
+  "ldr %[xa], " XA "\n\tldr %[xb], " XB "\n\t"                                                                     \
+  "ldrd %[we], %[wo], [%[wp], #" WOFF "]\n\t"                                                                      \
+  "smlabb %[a0], %[xa], %[we], %[a0]\n\tsmlabt %[a2], %[xb], %[we], %[a2]\n\t"                                     \
+  "smlatb %[a1], %[xa], %[wo], %[a1]\n\tsmlatt %[a3], %[xb], %[wo], %[a3]\n\t"
+
+/* Row R of the window: its three columns xs bytes apart (xp at channel 0, xq 4 bytes on). */
+#define TE_S16_DW_ROW(R)                                                                                           \
+  TE_S16_DW_TAP("[%[xp]]", "[%[xq]]", #R "*24")                                                                    \
+  TE_S16_DW_TAP("[%[xp], %[xs]]", "[%[xq], %[xs]]", #R "*24+8")                                                    \
+  TE_S16_DW_TAP("[%[xp], %[xs], lsl #1]", "[%[xq], %[xs], lsl #1]", #R "*24+16")
+
+/* (a0, a1, a2, a3) = the sums of a whole 3×3 window of four channels: x at its tap (0, 0), columns xs and rows ys
+   bytes apart, w the group's 18 weight words. */
+static inline __attribute__((always_inline)) void te_s16_dw_window33(const int16_t *x, const int32_t *w, int32_t xs,
+                                                                     int32_t ys, int32_t *s0, int32_t *s1,
+                                                                     int32_t *s2, int32_t *s3) {
+  const int16_t *xp = x, *xq = x + 2;
+  int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0, xa, xb, we, wo;
+  __asm__(TE_S16_DW_ROW(0) "add %[xp], %[xp], %[ys]\n\tadd %[xq], %[xq], %[ys]\n\t"
+          TE_S16_DW_ROW(1) "add %[xp], %[xp], %[ys]\n\tadd %[xq], %[xq], %[ys]\n\t"
+          TE_S16_DW_ROW(2)
+          : [a0] "+&r"(a0), [a1] "+&r"(a1), [a2] "+&r"(a2), [a3] "+&r"(a3), [xa] "=&r"(xa), [xb] "=&r"(xb),
+            [we] "=&r"(we), [wo] "=&r"(wo), [xp] "+&r"(xp), [xq] "+&r"(xq)
+          : [wp] "r"(w), [xs] "r"(xs), [ys] "r"(ys)
+          : "memory");
+  *s0 = a0;
+  *s1 = a1;
+  *s2 = a2;
+  *s3 = a3;
+}
+
+/* One requantized channel: its int32 bias added, SMMULR by its multiplier (the pair (bias, R) at br + OFF), SSAT. */
+#define TE_S16_DW_REQUANTIZE(A, OFF)                                                                               \
+  "ldrd %[b], %[r], [%[br], #" OFF "]\n\t"                                                                         \
+  "add " A ", " A ", %[b]\n\tsmmulr " A ", " A ", %[r]\n\tssat " A ", #16, " A "\n\t"
+
+/* y[0..4) from four channels' sums: te_s16_requantize_fast's SMMULR path (output offset 0; br the channels'
+   (int32 bias, R) pairs, which te_s16_block_constants_of found exact), the pairs packed and clamped halfwise to
+   [lo2, hi2] (the activation range in both halves) by SSUB16/SEL, two STR (y may be unaligned). */
+static inline __attribute__((always_inline)) void te_s16_dw_store4(int32_t a0, int32_t a1, int32_t a2, int32_t a3,
+                                                                   const int32_t *br, uint32_t lo2, uint32_t hi2,
+                                                                   int16_t *y) {
+  int32_t b, r;
+  __asm__ volatile(TE_S16_DW_REQUANTIZE("%[a0]", "0") TE_S16_DW_REQUANTIZE("%[a1]", "8")
+                   TE_S16_DW_REQUANTIZE("%[a2]", "16") TE_S16_DW_REQUANTIZE("%[a3]", "24")
+                   "pkhbt %[a0], %[a0], %[a1], lsl #16\n\tpkhbt %[a2], %[a2], %[a3], lsl #16\n\t"
+                   "ssub16 %[b], %[a0], %[lo]\n\tsel %[a0], %[a0], %[lo]\n\t"
+                   "ssub16 %[b], %[a0], %[hi]\n\tsel %[a0], %[hi], %[a0]\n\t"
+                   "ssub16 %[b], %[a2], %[lo]\n\tsel %[a2], %[a2], %[lo]\n\t"
+                   "ssub16 %[b], %[a2], %[hi]\n\tsel %[a2], %[hi], %[a2]\n\t"
+                   "str %[a0], [%[y]]\n\tstr %[a2], [%[y], #4]\n\t"
+                   : [a0] "+&r"(a0), [a1] "+&r"(a1), [a2] "+&r"(a2), [a3] "+&r"(a3), [b] "=&r"(b), [r] "=&r"(r)
+                   : [br] "r"(br), [lo] "r"(lo2), [hi] "r"(hi2), [y] "r"(y)
+                   : "cc", "memory");
+}
+
+/* (s0..s3) += one tap of four channels at x against its two weight words w (windows a border cuts). */
+static inline __attribute__((always_inline)) void te_s16_dw_tap(const int16_t *x, const int32_t *w, int32_t *s0,
+                                                                int32_t *s1, int32_t *s2, int32_t *s3) {
+  int32_t xa, xb;
+  memcpy(&xa, x, 4);
+  memcpy(&xb, x + 2, 4);
+  *s0 = __smlabb(xa, w[0], *s0);
+  *s2 = __smlabt(xb, w[0], *s2);
+  *s1 = __smlatb(xa, w[1], *s1);
+  *s3 = __smlatt(xb, w[1], *s3);
+}
+
+#endif
