@@ -260,31 +260,47 @@ static inline int32_t te_s16_dw_weight(const int32_t *words, int32_t taps, int32
   return (j & 2) ? word >> 16 : (int16_t)word;
 }
 
+/* A block's requantization constants for the depthwise kernel, per group of four channels (te_s16_block_constants_of
+   over the group: a layer's far-right shifts, below −17, take only their own groups off the SMMULR path). */
+typedef struct {
+  int32_t fast[TE_S16_BLOCK / 4];
+  int32_t br[2 * TE_S16_BLOCK];
+} te_s16_dw_constants;
+
+static void te_s16_dw_constants_of(const int64_t *bias, const te_mac_params *p, int32_t wide, int32_t taps,
+                                   int32_t ob, int32_t blen, te_s16_dw_constants *c) {
+  te_s16_block_constants group;
+  int32_t o0;
+  for (o0 = ob; o0 < ob + blen; o0 += 4) {
+    te_s16_block_constants_of(bias, p, wide, taps, o0, 4, &group);
+    c->fast[(o0 - ob) / 4] = group.fast;
+    memcpy(c->br + 2 * (o0 - ob), group.br, sizeof(int32_t) * 8);
+  }
+}
+
 /* Channels [ob, ob + blen) (a multiple of 4, multiplier 1) of one output pixel over its inside taps (rows
    [k[0], k[1]), columns [k[2], k[3]); x0 the input at tap (k[0], k[2]), channel 0), with the block's constants kc: a
-   whole 3×3 window in asm (te_s16_dw_window33), other windows tap by tap (taps ≤ 504: the sums stay in int32), then
-   the bias and the requantization (in asm where kc found one SMMULR exact for the block; lo2, hi2: the activation
-   range in both halves). */
+   3×3 filter's windows in asm (te_s16_dw_window), others tap by tap (taps ≤ 504: the sums stay in int32), then the
+   bias and the requantization (in asm where kc found one SMMULR exact for the group; lo2, hi2: the activation range
+   in both halves). */
 static inline void te_s16_dw_pixel(const int16_t *x0, const int32_t *words, const te_window *g, const int32_t k[4],
-                                   int32_t ob, int32_t blen, const te_s16_block_constants *kc, uint32_t lo2,
+                                   int32_t ob, int32_t blen, const te_s16_dw_constants *kc, uint32_t lo2,
                                    uint32_t hi2, const int64_t *bias, const te_mac_params *p, int32_t wide,
                                    int16_t *y) {
   const int32_t taps = g->kh * g->kw, rows = k[1] - k[0], cols = k[3] - k[2];
   const int32_t row_step = g->dilation_h * g->w * g->c, col_step = g->dilation_w * g->c, w_row = 2 * g->kw;
-  const int32_t whole33 = g->kh == 3 && g->kw == 3 && rows == 3 && cols == 3;
-  const int32_t *wg = words + (ob / 4) * taps * 2;
+  const int32_t shape = g->kh == 3 && g->kw == 3 ? 3 * rows + cols : 0;
+  const int32_t *wg = words + (ob / 4) * taps * 2, first = (k[0] * g->kw + k[2]) * 2;
   int32_t o0, j, r, q, s0, s1, s2, s3;
   for (o0 = ob; o0 < ob + blen; o0 += 4, wg += 2 * taps) {
-    if (whole33) {
-      te_s16_dw_window33(x0 + o0, wg, 2 * col_step, 2 * row_step, &s0, &s1, &s2, &s3);
-    } else {
-      const int32_t *wrow = wg + (k[0] * g->kw + k[2]) * 2;
+    if (!te_s16_dw_window(shape, x0 + o0, wg + first, 2 * col_step, 2 * row_step, &s0, &s1, &s2, &s3)) {
+      const int32_t *wrow = wg + first;
       const int16_t *xrow = x0 + o0;
       s0 = s1 = s2 = s3 = 0;
       for (r = 0; r < rows; r++, xrow += row_step, wrow += w_row)
         for (q = 0; q < cols; q++) te_s16_dw_tap(xrow + q * col_step, wrow + 2 * q, &s0, &s1, &s2, &s3);
     }
-    if (kc->fast) {
+    if (kc->fast[(o0 - ob) / 4]) {
       te_s16_dw_store4(s0, s1, s2, s3, kc->br + 2 * (o0 - ob), lo2, hi2, y + o0);
     } else {
       const te_s16_output_range c = te_s16_output_range_of(p);
@@ -297,7 +313,7 @@ static inline void te_s16_dw_pixel(const int16_t *x0, const int32_t *words, cons
 }
 
 /* The paired channels (multiplier 1, few enough taps for int32 sums) a block of TE_S16_BLOCK at a time, its
-   constants once per call (te_s16_block_constants_of with k = taps); the rest one channel at a time in int64. */
+   constants once per call (te_s16_dw_constants_of); the rest one channel at a time in int64. */
 void te_depthwise_conv2d_s16(const int16_t *x, const int8_t *w, const int64_t *bias, const te_window *g,
                              int32_t multiplier, const te_mac_params *p, int32_t wide, int16_t *y) {
   const int32_t *words = (const int32_t *)(const void *)w;
@@ -305,13 +321,13 @@ void te_depthwise_conv2d_s16(const int16_t *x, const int8_t *w, const int64_t *b
   const int32_t paired = multiplier == 1 && taps <= 4 * TE_S16_CHUNK_STEPS ? out_c & ~3 : 0;
   const uint32_t lo2 = ((uint32_t)p->act_min & 0xFFFF) | ((uint32_t)p->act_min << 16);
   const uint32_t hi2 = ((uint32_t)p->act_max & 0xFFFF) | ((uint32_t)p->act_max << 16);
-  te_s16_block_constants kc;
+  te_s16_dw_constants kc;
   int64_t acc[4];
   int32_t n, oy, ox, ob, o0, j, ky, kx, k[4];
   for (ob = 0; ob < out_c; ob += TE_S16_BLOCK) {
     const int32_t blen = paired - ob < TE_S16_BLOCK ? paired - ob : TE_S16_BLOCK;
     if (blen <= 0) break;
-    te_s16_block_constants_of(bias, p, wide, taps, ob, blen, &kc);
+    te_s16_dw_constants_of(bias, p, wide, taps, ob, blen, &kc);
     for (n = 0; n < g->n; n++) {
       const int16_t *xn = x + n * g->h * g->w * g->c;
       int16_t *yp = y + n * g->oh * g->ow * out_c;

@@ -19,30 +19,49 @@
   "smlabb %[a0], %[xa], %[we], %[a0]\n\tsmlabt %[a2], %[xb], %[we], %[a2]\n\t"                                     \
   "smlatb %[a1], %[xa], %[wo], %[a1]\n\tsmlatt %[a3], %[xb], %[wo], %[a3]\n\t"
 
-/* Row R of the window: its three columns xs bytes apart (xp at channel 0, xq 4 bytes on). */
-#define TE_S16_DW_ROW(R)                                                                                           \
+/* Row R of the window, its three (ROW3) or two (ROW2) columns xs bytes apart (xp at channel 0, xq 4 bytes on); the
+   taps' weights 24 bytes a row and 8 a column past wp. */
+#define TE_S16_DW_ROW2(R)                                                                                          \
   TE_S16_DW_TAP("[%[xp]]", "[%[xq]]", #R "*24")                                                                    \
-  TE_S16_DW_TAP("[%[xp], %[xs]]", "[%[xq], %[xs]]", #R "*24+8")                                                    \
-  TE_S16_DW_TAP("[%[xp], %[xs], lsl #1]", "[%[xq], %[xs], lsl #1]", #R "*24+16")
+  TE_S16_DW_TAP("[%[xp], %[xs]]", "[%[xq], %[xs]]", #R "*24+8")
+#define TE_S16_DW_ROW3(R) TE_S16_DW_ROW2(R) TE_S16_DW_TAP("[%[xp], %[xs], lsl #1]", "[%[xq], %[xs], lsl #1]", #R "*24+16")
+#define TE_S16_DW_NEXT_ROW "add %[xp], %[xp], %[ys]\n\tadd %[xq], %[xq], %[ys]\n\t"
 
-/* (a0, a1, a2, a3) = the sums of a whole 3×3 window of four channels: x at its tap (0, 0), columns xs and rows ys
-   bytes apart, w the group's 18 weight words. */
-static inline __attribute__((always_inline)) void te_s16_dw_window33(const int16_t *x, const int32_t *w, int32_t xs,
-                                                                     int32_t ys, int32_t *s0, int32_t *s1,
-                                                                     int32_t *s2, int32_t *s3) {
+/* The windows of a 3×3 filter at padding ≤ 1: whole, or a row or a column (or both) cut by the border. */
+#define TE_S16_DW_33 TE_S16_DW_ROW3(0) TE_S16_DW_NEXT_ROW TE_S16_DW_ROW3(1) TE_S16_DW_NEXT_ROW TE_S16_DW_ROW3(2)
+#define TE_S16_DW_32 TE_S16_DW_ROW2(0) TE_S16_DW_NEXT_ROW TE_S16_DW_ROW2(1) TE_S16_DW_NEXT_ROW TE_S16_DW_ROW2(2)
+#define TE_S16_DW_23 TE_S16_DW_ROW3(0) TE_S16_DW_NEXT_ROW TE_S16_DW_ROW3(1)
+#define TE_S16_DW_22 TE_S16_DW_ROW2(0) TE_S16_DW_NEXT_ROW TE_S16_DW_ROW2(1)
+
+/* (a0, a1, a2, a3) = the sums of one WINDOW of four channels (x at its first tap, columns xs and rows ys bytes apart,
+   w that tap's weight words in the group's 18). */
+#define TE_S16_DW_WINDOW(WINDOW)                                                                                   \
+  __asm__(WINDOW                                                                                                   \
+          : [a0] "+&r"(a0), [a1] "+&r"(a1), [a2] "+&r"(a2), [a3] "+&r"(a3), [xa] "=&r"(xa), [xb] "=&r"(xb),        \
+            [we] "=&r"(we), [wo] "=&r"(wo), [xp] "+&r"(xp), [xq] "+&r"(xq)                                         \
+          : [wp] "r"(w), [xs] "r"(xs), [ys] "r"(ys)                                                                \
+          : "memory")
+
+/* The sums of four channels over a window of a 3×3 filter of `shape` (3·rows + columns: 12, 11, 9 or 8, the taps a
+   border leaves at padding ≤ 1), in asm; 0 for another shape (the caller sums it tap by tap). */
+static inline __attribute__((always_inline)) int32_t te_s16_dw_window(int32_t shape, const int16_t *x,
+                                                                      const int32_t *w, int32_t xs, int32_t ys,
+                                                                      int32_t *s0, int32_t *s1, int32_t *s2,
+                                                                      int32_t *s3) {
   const int16_t *xp = x, *xq = x + 2;
   int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0, xa, xb, we, wo;
-  __asm__(TE_S16_DW_ROW(0) "add %[xp], %[xp], %[ys]\n\tadd %[xq], %[xq], %[ys]\n\t"
-          TE_S16_DW_ROW(1) "add %[xp], %[xp], %[ys]\n\tadd %[xq], %[xq], %[ys]\n\t"
-          TE_S16_DW_ROW(2)
-          : [a0] "+&r"(a0), [a1] "+&r"(a1), [a2] "+&r"(a2), [a3] "+&r"(a3), [xa] "=&r"(xa), [xb] "=&r"(xb),
-            [we] "=&r"(we), [wo] "=&r"(wo), [xp] "+&r"(xp), [xq] "+&r"(xq)
-          : [wp] "r"(w), [xs] "r"(xs), [ys] "r"(ys)
-          : "memory");
+  switch (shape) {
+  case 12: TE_S16_DW_WINDOW(TE_S16_DW_33); break;
+  case 11: TE_S16_DW_WINDOW(TE_S16_DW_32); break;
+  case 9: TE_S16_DW_WINDOW(TE_S16_DW_23); break;
+  case 8: TE_S16_DW_WINDOW(TE_S16_DW_22); break;
+  default: return 0;
+  }
   *s0 = a0;
   *s1 = a1;
   *s2 = a2;
   *s3 = a3;
+  return 1;
 }
 
 /* One requantized channel: its int32 bias added, SMMULR by its multiplier (the pair (bias, R) at br + OFF), SSAT. */
