@@ -263,6 +263,7 @@ static inline int32_t te_s16_dw_weight(const int32_t *words, int32_t taps, int32
 /* A block's requantization constants for the depthwise kernel, per group of four channels (te_s16_block_constants_of
    over the group: a layer's far-right shifts, below −17, take only their own groups off the SMMULR path). */
 typedef struct {
+  int32_t all_fast;
   int32_t fast[TE_S16_BLOCK / 4];
   int32_t br[2 * TE_S16_BLOCK];
 } te_s16_dw_constants;
@@ -271,9 +272,11 @@ static void te_s16_dw_constants_of(const int64_t *bias, const te_mac_params *p, 
                                    int32_t ob, int32_t blen, te_s16_dw_constants *c) {
   te_s16_block_constants group;
   int32_t o0;
+  c->all_fast = 1;
   for (o0 = ob; o0 < ob + blen; o0 += 4) {
     te_s16_block_constants_of(bias, p, wide, taps, o0, 4, &group);
     c->fast[(o0 - ob) / 4] = group.fast;
+    c->all_fast &= group.fast;
     memcpy(c->br + 2 * (o0 - ob), group.br, sizeof(int32_t) * 8);
   }
 }
@@ -292,6 +295,9 @@ static inline void te_s16_dw_pixel(const int16_t *x0, const int32_t *words, cons
   const int32_t shape = g->kh == 3 && g->kw == 3 ? 3 * rows + cols : 0;
   const int32_t *wg = words + (ob / 4) * taps * 2, first = (k[0] * g->kw + k[2]) * 2;
   int32_t o0, j, r, q, s0, s1, s2, s3;
+  if (kc->all_fast && te_s16_dw_fast_groups(shape, x0 + ob, wg + first, 2 * col_step, 2 * row_step, kc->br, lo2,
+                                            hi2, y + ob, y + ob + blen))
+    return;
   for (o0 = ob; o0 < ob + blen; o0 += 4, wg += 2 * taps) {
     if (!te_s16_dw_window(shape, x0 + o0, wg + first, 2 * col_step, 2 * row_step, &s0, &s1, &s2, &s3)) {
       const int32_t *wrow = wg + first;
