@@ -1,9 +1,11 @@
 /*
- * tinyedge: the 16×8 depthwise window of the cortex-m-dsp int16_mac kernels (Cortex-M4/M7): four channels of one
+ * tinyedge: the 16×8 depthwise windows of the cortex-m-dsp int16_mac kernels (Cortex-M4/M7): four channels of one
  * output pixel (multiplier 1) against 'c4-int16' taps (kernel-table.ts: per tap the words (w0, w2) and (w1, w3)).
  * An int16 input needs no unpacking and no pairing: SMLAxy picks any halves, so a tap is one LDR of (x0, x1), one of
- * (x2, x3), one LDRD of its weights and four SMLAxy; the 3×3 window whole is 63 instructions for 36 MACs, its
- * pointers stepped by register offsets. Included once, by int16_mac.c, after armv7em_dsp.h.
+ * (x2, x3), one LDRD of its weights and four SMLAxy; a whole 3×3 window is 67 instructions for 36 MACs, its pointers
+ * stepped by register offsets, and the windows a border cuts at padding ≤ 1 the same. TE_S16_DW_GROUP_LOOP runs a
+ * pixel's groups from the window to the stored outputs (one SMMULR requantization: 110 instructions a group of a whole window).
+ * Included once, by int16_mac.c, after armv7em_dsp.h.
  */
 #ifndef TINYEDGE_ARMV7EM_S16_DW_H
 #define TINYEDGE_ARMV7EM_S16_DW_H
