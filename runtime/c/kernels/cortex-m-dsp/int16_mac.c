@@ -318,6 +318,16 @@ static inline void te_s16_dw_pixel(const int16_t *x0, const int32_t *words, cons
   }
 }
 
+/* A run of `pixels` output pixels of one row whose 3×3 windows are whole and whose block takes the SMMULR path
+   throughout: each pixel's groups in one asm loop (te_s16_dw_fast_groups), x and y stepped by x_step and y_step
+   int16s, without te_s16_dw_pixel's window clipping. */
+static __attribute__((noinline)) void te_s16_dw_run(const int16_t *x, int32_t x_step, const int32_t *w, int32_t xs,
+                                                    int32_t ys, const int32_t *br, uint32_t lo2, uint32_t hi2,
+                                                    int16_t *y, int32_t y_step, int32_t blen, int32_t pixels) {
+  for (; pixels > 0; pixels--, x += x_step, y += y_step)
+    te_s16_dw_fast_groups(12, x, w, xs, ys, br, lo2, hi2, y, y + blen);
+}
+
 /* The paired channels (multiplier 1, few enough taps for int32 sums) a block of TE_S16_BLOCK at a time, its
    constants once per call (te_s16_dw_constants_of); the rest one channel at a time in int64. */
 void te_depthwise_conv2d_s16(const int16_t *x, const int8_t *w, const int64_t *bias, const te_window *g,
@@ -327,13 +337,19 @@ void te_depthwise_conv2d_s16(const int16_t *x, const int8_t *w, const int64_t *b
   const int32_t paired = multiplier == 1 && taps <= 4 * TE_S16_CHUNK_STEPS ? out_c & ~3 : 0;
   const uint32_t lo2 = ((uint32_t)p->act_min & 0xFFFF) | ((uint32_t)p->act_min << 16);
   const uint32_t hi2 = ((uint32_t)p->act_max & 0xFFFF) | ((uint32_t)p->act_max << 16);
+  /* The columns [run_from, run_from + run_len) whose windows lie inside the input's width (a 3×3 filter's). */
+  const int32_t run_from = (g->pad_left + g->stride_w - 1) / g->stride_w;
+  const int32_t last = g->w - 1 - 2 * g->dilation_w + g->pad_left;
+  const int32_t run_to = last < 0 ? -1 : last / g->stride_w < g->ow - 1 ? last / g->stride_w : g->ow - 1;
+  const int32_t run_len = run_to - run_from + 1;
   te_s16_dw_constants kc;
   int64_t acc[4];
-  int32_t n, oy, ox, ob, o0, j, ky, kx, k[4];
+  int32_t n, oy, ox, ob, o0, j, ky, kx, k[4], runs;
   for (ob = 0; ob < out_c; ob += TE_S16_BLOCK) {
     const int32_t blen = paired - ob < TE_S16_BLOCK ? paired - ob : TE_S16_BLOCK;
     if (blen <= 0) break;
     te_s16_dw_constants_of(bias, p, wide, taps, ob, blen, &kc);
+    runs = kc.all_fast && g->kh == 3 && g->kw == 3 && run_len > 0;
     for (n = 0; n < g->n; n++) {
       const int16_t *xn = x + n * g->h * g->w * g->c;
       int16_t *yp = y + n * g->oh * g->ow * out_c;
@@ -342,6 +358,14 @@ void te_depthwise_conv2d_s16(const int16_t *x, const int8_t *w, const int64_t *b
         te_s16_inside(iy, g->kh, g->dilation_h, g->h, &k[0], &k[1]);
         for (ox = 0; ox < g->ow; ox++, yp += out_c) {
           const int32_t ix = ox * g->stride_w - g->pad_left;
+          if (ox == run_from && runs && k[1] - k[0] == 3) {
+            te_s16_dw_run(xn + (iy * g->w + ix) * g->c + ob, g->stride_w * g->c, words + (ob / 4) * taps * 2,
+                          2 * g->dilation_w * g->c, 2 * g->dilation_h * g->w * g->c, kc.br, lo2, hi2, yp + ob,
+                          out_c, blen, run_len);
+            ox += run_len - 1;
+            yp += (run_len - 1) * out_c;
+            continue;
+          }
           te_s16_inside(ix, g->kw, g->dilation_w, g->w, &k[2], &k[3]);
           te_s16_dw_pixel(xn + ((iy + k[0] * g->dilation_h) * g->w + ix + k[2] * g->dilation_w) * g->c, words, g,
                           k, ob, blen, &kc, lo2, hi2, bias, p, wide, yp);

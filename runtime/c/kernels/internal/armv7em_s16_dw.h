@@ -4,7 +4,8 @@
  * An int16 input needs no unpacking and no pairing: SMLAxy picks any halves, so a tap is one LDR of (x0, x1), one of
  * (x2, x3), one LDRD of its weights and four SMLAxy; a whole 3×3 window is 67 instructions for 36 MACs, its pointers
  * stepped by register offsets, and the windows a border cuts at padding ≤ 1 the same. TE_S16_DW_GROUP_LOOP runs a
- * pixel's groups from the window to the stored outputs (one SMMULR requantization: 110 instructions a group of a whole window).
+ * pixel's groups from the window to the stored outputs (one SMMULR requantization): 110 instructions a group of a
+ * whole window.
  * Included once, by int16_mac.c, after armv7em_dsp.h.
  */
 #ifndef TINYEDGE_ARMV7EM_S16_DW_H
