@@ -28,7 +28,9 @@ export type MacsPerInstruction = Readonly<Record<LayerPrecision, Readonly<Record
 /**
  * Measured on cortex-m4 over builder:mobilenet_v2_0.35_96's layers (`tinyedge bench ARTIFACT --target cortex-m4`
  * on its all-int8 and all-16×8 artifacts, 2026-12-07): int8 and 16×8 on their SMLAD kernels (16×8:
- * kernels/cortex-m-dsp/int16_mac.c, two rows × four channels a step for matmul and conv); int4w from the packed int4
+ * kernels/cortex-m-dsp/int16_mac.c, two rows × four channels a step for matmul and conv; its depthwise, 3×3 windows
+ * in asm, re-measured by tools/bench/emulated.ts's countLayers on a seeded input: 1,579,824 MACs in 4,928,972
+ * instructions); int4w from the packed int4
  * kernels' layer bench (`bench --suite int4-weights --target cortex-m4`: 1.5× int8's instructions on pointwise
  * layers, 1.6× on dense ones; other layers keep int8 weights). A 16×8 pointwise layer's rate is a fit of
  * MACs / rate + PER_OUTPUT_16X8 · outputs over the model's 1×1 layers (within 16% on each, 5% on all but one);
@@ -38,7 +40,7 @@ export type MacsPerInstruction = Readonly<Record<LayerPrecision, Readonly<Record
  */
 export const MACS_PER_INSTRUCTION: MacsPerInstruction = {
   int8: { conv: 0.341, pointwise: 0.477, depthwise: 0.328, dense: 0.72 },
-  '16x8': { conv: 0.259, pointwise: 0.991, depthwise: 0.096, dense: 0.803 },
+  '16x8': { conv: 0.259, pointwise: 0.991, depthwise: 0.321, dense: 0.803 },
   int4w: { conv: 0.341, pointwise: 0.318, depthwise: 0.328, dense: 0.45 },
 };
 

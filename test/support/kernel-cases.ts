@@ -381,6 +381,11 @@ const DSP_16X8 = [
   'depthwise 2 channel(s) × multiplier 4, stride 1, relu6',
   'depthwise 5×5, 12 channels, stride 2 SAME',
   'depthwise 3×3 dilation 2, 16 channels, SAME',
+  // The 3×3 window in asm and its border windows: stride 1 both paddings, stride 2 over odd widths.
+  'depthwise 3×3, 8 channels, stride 1 SAME, no clamp',
+  'depthwise 3×3 over 6×9, 12 channels, stride 1 VALID, no clamp',
+  'depthwise 3×3 over 9×11, 8 channels, stride 2 SAME, no clamp',
+  'depthwise 3×3 over 9×11, 12 channels, stride 2 VALID, no clamp',
 ].map((name) => `${name} (16×8)`);
 const LONG_K_16X8: KernelCase[] = [
   { ...fullyConnectedCase(1102, 6, 2), name: 'fully connected 1102 → 6, 2 rows (K > 508)' },
@@ -404,11 +409,19 @@ const LONG_K_16X8: KernelCase[] = [
     seed: 1501,
   },
 ].map((c) => ({ ...c, name: `${c.name} (16×8)`, activations: 'int16' as const }));
+/** One input row: every 3×3 window cut to its middle row, out_c % 4 = 2. */
+const ONE_ROW_16X8: KernelCase = {
+  name: 'depthwise 3×3 over 1×7, 6 channels, stride 1 SAME, relu6 (16×8)',
+  graph: () => depthwiseGraph(6, 1, 1, 'SAME', RELU6, 1503, undefined, undefined, [1, 7]),
+  seed: 1503,
+  activations: 'int16',
+};
 export const KERNEL_CASES_16X8_DSP: KernelCase[] = [
   ...KERNEL_CASES_16X8.filter((c) => DSP_16X8.includes(c.name)),
   ...LONG_K_16X8,
+  ONE_ROW_16X8,
 ];
-if (KERNEL_CASES_16X8_DSP.length !== DSP_16X8.length + LONG_K_16X8.length)
+if (KERNEL_CASES_16X8_DSP.length !== DSP_16X8.length + LONG_K_16X8.length + 1)
   throw new Error('internal: a DSP_16X8 name matches no 16×8 kernel case');
 
 /** Every case, in a stable order. */

@@ -4,7 +4,8 @@
  * requantization (internal/mac_s16.h), so they are bit-exact with kernels/ref/int16_mac.c.
  * Matmul and conv run two rows (or gathered windows) × four channels a step (internal/armv7em_s16_pairs.h): one LDR
  * of an int16 row is the pair (x[k], x[k + 1]) the weights are stored against, so each weight word loaded feeds two
- * rows' SMLAD. Depthwise pairs (x[k], x[k + 2]) and (x[k + 1], x[k + 3]) by PKHBT/PKHTB against 'c4-int16' taps.
+ * rows' SMLAD. Depthwise reads four channels a tap as two words and picks their halves by SMLAxy against 'c4-int16'
+ * taps (internal/armv7em_s16_dw.h: a whole 3×3 window in asm).
  * Exactness: |x·w| ≤ 2^15·2^7 = 2^22, so an int32 sum of at most 511 products (matmul, conv) or 504 taps
  * (depthwise) is below 2^31 and exact; each chunk's sum is added to the int64 bias (in int64 for longer rows) and
  * requantized as the reference does (an int32 SMMULR where that is the same: te_s16_requantize_fast). A layer that
@@ -19,6 +20,7 @@
 #include "../internal/mac_s16.h"
 #include "../internal/mac_s16_smmulr.h"
 #include "../internal/armv7em_s16_pairs.h"
+#include "../internal/armv7em_s16_dw.h"
 
 /* Pairs of k per int32 partial sum: |x·w| ≤ 2^15·2^7 = 2^22, so a chunk of 255 pairs and an odd K's last k, 511
    products, stays below 2^31 and is exact. */
@@ -29,17 +31,6 @@
 #define TE_S16_PATCH_K 256
 /* Output channels per block of te_conv2d_s16's int64 accumulators for windows past one chunk (two windows: 512 B). */
 #define TE_S16_CONV_BLOCK 32
-
-/* The pairs (x[0], x[2]) and (x[1], x[3]) of four int16 inputs (unaligned LDR, then PKHBT and PKHTB): depthwise's
-   'c4-int16' taps. */
-static inline void te_s16_pairs(const int16_t *x, int32_t *even, int32_t *odd) {
-  uint32_t a, b;
-  memcpy(&a, x, 4);
-  memcpy(&b, x + 2, 4);
-  /* gcc spells these in four or five instructions. */
-  __asm__("pkhbt %0, %1, %2, lsl #16" : "=r"(*even) : "r"(a), "r"(b));
-  __asm__("pkhtb %0, %1, %2, asr #16" : "=r"(*odd) : "r"(b), "r"(a));
-}
 
 /* s[0..4) = one group's sums of one row x over `pairs` pairs of k against its 'o4-k2-s16' words w: per pair one LDR
    of x, two LDRD of weights, four SMLAD (a row alone: dense layers, an odd last row or window). */
@@ -269,52 +260,120 @@ static inline int32_t te_s16_dw_weight(const int32_t *words, int32_t taps, int32
   return (j & 2) ? word >> 16 : (int16_t)word;
 }
 
-/* y[0..paired): one output pixel's channels with multiplier 1, four at a time, over its inside taps (rows
-   [k[0], k[1]), columns [k[2], k[3]); x0 the input at tap (k[0], k[2])): per tap the pairs of four inputs by
-   SMLABB/SMLATT against the tap's two weight words (taps ≤ 504: the sums stay in int32), then the bias and the
-   requantization. */
-static void te_s16_dw_pixel(const int16_t *x0, const int32_t *words, const te_window *g, const int32_t k[4],
-                            int32_t paired, const int64_t *bias, const te_mac_params *p, int32_t wide, int16_t *y) {
-  const te_s16_output_range c = te_s16_output_range_of(p);
-  const int32_t taps = g->kh * g->kw, rows = k[1] - k[0], cols = k[3] - k[2];
-  const int32_t row_step = g->dilation_h * g->w * g->c, col_step = g->dilation_w * g->c, w_row = 2 * g->kw;
-  int32_t o0, j, r, q;
-  for (o0 = 0; o0 < paired; o0 += 4) {
-    const int32_t *wrow = words + ((o0 / 4) * taps + k[0] * g->kw + k[2]) * 2;
-    const int16_t *xrow = x0 + o0;
-    int32_t s[4];
-    int32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-    for (r = 0; r < rows; r++, xrow += row_step, wrow += w_row) {
-      const int16_t *xp = xrow;
-      const int32_t *wt = wrow;
-      for (q = 0; q < cols; q++, xp += col_step) {
-        int32_t e, o, a, b;
-        te_s16_pairs(xp, &e, &o);
-        TE_LDRD_POST(a, b, wt);
-        s0 = __smlabb(e, a, s0);
-        s2 = __smlatt(e, a, s2);
-        s1 = __smlabb(o, b, s1);
-        s3 = __smlatt(o, b, s3);
-      }
-    }
-    s[0] = s0;
-    s[1] = s1;
-    s[2] = s2;
-    s[3] = s3;
-    for (j = 0; j < 4; j++)
-      y[o0 + j] = te_s16_requantize_fast(s[j] + (bias ? bias[o0 + j] : 0), p->multipliers[o0 + j], p->shifts[o0 + j],
-                                         c, p, wide);
+/* A block's requantization constants for the depthwise kernel, per group of four channels (te_s16_block_constants_of
+   over the group: a layer's far-right shifts, below −17, take only their own groups off the SMMULR path). */
+typedef struct {
+  int32_t all_fast;
+  int32_t fast[TE_S16_BLOCK / 4];
+  int32_t br[2 * TE_S16_BLOCK];
+} te_s16_dw_constants;
+
+static void te_s16_dw_constants_of(const int64_t *bias, const te_mac_params *p, int32_t wide, int32_t taps,
+                                   int32_t ob, int32_t blen, te_s16_dw_constants *c) {
+  te_s16_block_constants group;
+  int32_t o0;
+  c->all_fast = 1;
+  for (o0 = ob; o0 < ob + blen; o0 += 4) {
+    te_s16_block_constants_of(bias, p, wide, taps, o0, 4, &group);
+    c->fast[(o0 - ob) / 4] = group.fast;
+    c->all_fast &= group.fast;
+    memcpy(c->br + 2 * (o0 - ob), group.br, sizeof(int32_t) * 8);
   }
 }
 
+/* Channels [ob, ob + blen) (a multiple of 4, multiplier 1) of one output pixel over its inside taps (rows
+   [k[0], k[1]), columns [k[2], k[3]); x0 the input at tap (k[0], k[2]), channel 0), with the block's constants kc: a
+   3×3 filter's windows in asm (te_s16_dw_window), others tap by tap (taps ≤ 504: the sums stay in int32), then the
+   bias and the requantization (in asm where kc found one SMMULR exact for the group; lo2, hi2: the activation range
+   in both halves). */
+static inline void te_s16_dw_pixel(const int16_t *x0, const int32_t *words, const te_window *g, const int32_t k[4],
+                                   int32_t ob, int32_t blen, const te_s16_dw_constants *kc, uint32_t lo2,
+                                   uint32_t hi2, const int64_t *bias, const te_mac_params *p, int32_t wide,
+                                   int16_t *y) {
+  const int32_t taps = g->kh * g->kw, rows = k[1] - k[0], cols = k[3] - k[2];
+  const int32_t row_step = g->dilation_h * g->w * g->c, col_step = g->dilation_w * g->c, w_row = 2 * g->kw;
+  const int32_t shape = g->kh == 3 && g->kw == 3 ? 3 * rows + cols : 0;
+  const int32_t *wg = words + (ob / 4) * taps * 2, first = (k[0] * g->kw + k[2]) * 2;
+  int32_t o0, j, r, q, s0, s1, s2, s3;
+  if (kc->all_fast && te_s16_dw_fast_groups(shape, x0 + ob, wg + first, 2 * col_step, 2 * row_step, kc->br, lo2,
+                                            hi2, y + ob, y + ob + blen))
+    return;
+  for (o0 = ob; o0 < ob + blen; o0 += 4, wg += 2 * taps) {
+    if (!te_s16_dw_window(shape, x0 + o0, wg + first, 2 * col_step, 2 * row_step, &s0, &s1, &s2, &s3)) {
+      const int32_t *wrow = wg + first;
+      const int16_t *xrow = x0 + o0;
+      s0 = s1 = s2 = s3 = 0;
+      for (r = 0; r < rows; r++, xrow += row_step, wrow += w_row)
+        for (q = 0; q < cols; q++) te_s16_dw_tap(xrow + q * col_step, wrow + 2 * q, &s0, &s1, &s2, &s3);
+    }
+    if (kc->fast[(o0 - ob) / 4]) {
+      te_s16_dw_store4(s0, s1, s2, s3, kc->br + 2 * (o0 - ob), lo2, hi2, y + o0);
+    } else {
+      const te_s16_output_range c = te_s16_output_range_of(p);
+      const int32_t s[4] = {s0, s1, s2, s3};
+      for (j = 0; j < 4; j++)
+        y[o0 + j] = te_s16_requantize_fast(s[j] + (bias ? bias[o0 + j] : 0), p->multipliers[o0 + j],
+                                           p->shifts[o0 + j], c, p, wide);
+    }
+  }
+}
+
+/* A run of `pixels` output pixels of one row whose 3×3 windows are whole and whose block takes the SMMULR path
+   throughout: each pixel's groups in one asm loop (te_s16_dw_fast_groups), x and y stepped by x_step and y_step
+   int16s, without te_s16_dw_pixel's window clipping. */
+static __attribute__((noinline)) void te_s16_dw_run(const int16_t *x, int32_t x_step, const int32_t *w, int32_t xs,
+                                                    int32_t ys, const int32_t *br, uint32_t lo2, uint32_t hi2,
+                                                    int16_t *y, int32_t y_step, int32_t blen, int32_t pixels) {
+  for (; pixels > 0; pixels--, x += x_step, y += y_step)
+    te_s16_dw_fast_groups(12, x, w, xs, ys, br, lo2, hi2, y, y + blen);
+}
+
+/* The paired channels (multiplier 1, few enough taps for int32 sums) a block of TE_S16_BLOCK at a time, its
+   constants once per call (te_s16_dw_constants_of); the rest one channel at a time in int64. */
 void te_depthwise_conv2d_s16(const int16_t *x, const int8_t *w, const int64_t *bias, const te_window *g,
                              int32_t multiplier, const te_mac_params *p, int32_t wide, int16_t *y) {
   const int32_t *words = (const int32_t *)(const void *)w;
   const int32_t out_c = g->c * multiplier, taps = g->kh * g->kw;
-  /* The paired path: multiplier 1 and few enough taps for int32 sums; the rest one channel at a time in int64. */
   const int32_t paired = multiplier == 1 && taps <= 4 * TE_S16_CHUNK_STEPS ? out_c & ~3 : 0;
+  const uint32_t lo2 = ((uint32_t)p->act_min & 0xFFFF) | ((uint32_t)p->act_min << 16);
+  const uint32_t hi2 = ((uint32_t)p->act_max & 0xFFFF) | ((uint32_t)p->act_max << 16);
+  /* The columns [run_from, run_from + run_len) whose windows lie inside the input's width (a 3×3 filter's). */
+  const int32_t run_from = (g->pad_left + g->stride_w - 1) / g->stride_w;
+  const int32_t last = g->w - 1 - 2 * g->dilation_w + g->pad_left;
+  const int32_t run_to = last < 0 ? -1 : last / g->stride_w < g->ow - 1 ? last / g->stride_w : g->ow - 1;
+  const int32_t run_len = run_to - run_from + 1;
+  te_s16_dw_constants kc;
   int64_t acc[4];
-  int32_t n, oy, ox, o0, j, ky, kx, k[4];
+  int32_t n, oy, ox, ob, o0, j, ky, kx, k[4], runs;
+  for (ob = 0; ob < out_c; ob += TE_S16_BLOCK) {
+    const int32_t blen = paired - ob < TE_S16_BLOCK ? paired - ob : TE_S16_BLOCK;
+    if (blen <= 0) break;
+    te_s16_dw_constants_of(bias, p, wide, taps, ob, blen, &kc);
+    runs = kc.all_fast && g->kh == 3 && g->kw == 3 && run_len > 0;
+    for (n = 0; n < g->n; n++) {
+      const int16_t *xn = x + n * g->h * g->w * g->c;
+      int16_t *yp = y + n * g->oh * g->ow * out_c;
+      for (oy = 0; oy < g->oh; oy++) {
+        const int32_t iy = oy * g->stride_h - g->pad_top;
+        te_s16_inside(iy, g->kh, g->dilation_h, g->h, &k[0], &k[1]);
+        for (ox = 0; ox < g->ow; ox++, yp += out_c) {
+          const int32_t ix = ox * g->stride_w - g->pad_left;
+          if (ox == run_from && runs && k[1] - k[0] == 3) {
+            te_s16_dw_run(xn + (iy * g->w + ix) * g->c + ob, g->stride_w * g->c, words + (ob / 4) * taps * 2,
+                          2 * g->dilation_w * g->c, 2 * g->dilation_h * g->w * g->c, kc.br, lo2, hi2, yp + ob,
+                          out_c, blen, run_len);
+            ox += run_len - 1;
+            yp += (run_len - 1) * out_c;
+            continue;
+          }
+          te_s16_inside(ix, g->kw, g->dilation_w, g->w, &k[2], &k[3]);
+          te_s16_dw_pixel(xn + ((iy + k[0] * g->dilation_h) * g->w + ix + k[2] * g->dilation_w) * g->c, words, g,
+                          k, ob, blen, &kc, lo2, hi2, bias, p, wide, yp);
+        }
+      }
+    }
+  }
+  if (paired == out_c) return;
   for (n = 0; n < g->n; n++) {
     const int16_t *xn = x + n * g->h * g->w * g->c;
     for (oy = 0; oy < g->oh; oy++) {
@@ -323,8 +382,6 @@ void te_depthwise_conv2d_s16(const int16_t *x, const int8_t *w, const int64_t *b
       for (ox = 0; ox < g->ow; ox++) {
         const int32_t ix = ox * g->stride_w - g->pad_left;
         te_s16_inside(ix, g->kw, g->dilation_w, g->w, &k[2], &k[3]);
-        te_s16_dw_pixel(xn + ((iy + k[0] * g->dilation_h) * g->w + ix + k[2] * g->dilation_w) * g->c, words, g, k,
-                        paired, bias, p, wide, y);
         for (o0 = paired; o0 < out_c; o0 += 4) {
           const int32_t len = out_c - o0 < 4 ? out_c - o0 : 4;
           te_s16_start_block(acc, len, bias, o0);
