@@ -105,7 +105,7 @@ export function depthwiseFilter(ctx: RenderContext, node: Node, layouts: KernelL
   return laidFilter(ctx, node.inputs[1]!, layout, layDepthwiseFilter(f.data as Int8Array, f.shape[3]!, layout));
 }
 
-/** bias + input_offset·Σw per output channel, for te_matmul_s8 and te_conv2d_s8 (or te_matmul_row_s8: `layout`). */
+/** bias + input_offset·Σw per output channel, for te_matmul_s8 and te_conv2d_s8, as `layout` reads it (layMatmulBias). */
 function foldedBias(ctx: RenderContext, node: Node, layout: MatmulLayout): string {
   const folded = foldedMacBias(ctx.g, node, params(ctx.g, node, 'mac').inputOffset);
   const f = tensorOf(ctx.g, node.inputs[1]!);
