@@ -322,7 +322,20 @@ const upsampling: KernelCase[] = [
   })),
 ];
 
-/** Ops with a 16×8 form: every case of theirs again with int16 activations. */
+/**
+ * 16×8 layers with one bias past int32, which the backends keep int64 (compiler/quantize/prepare/bias-storage.ts):
+ * every other 16×8 case's bias fits and is stored int32. Channel 5's weights 2^-20 smaller make its bias scale
+ * (input scale × weight scale) that much finer; the per-channel shift cases below have such biases too.
+ */
+const WIDE_BIAS_16X8: KernelCase[] = [
+  {
+    name: 'conv2d 3×3, 3 → 7 channels, one bias past int32 (stored int64)',
+    graph: () => convGraph(3, 7, 3, 1, 'SAME', RELU6, 1504, (c) => (c === 5 ? 2 ** -20 : 1)),
+    seed: 1504,
+  },
+].map((c) => ({ ...c, name: `${c.name} (16×8)`, activations: 'int16' as const }));
+
+/** Ops with a 16×8 form: every case of theirs again with int16 activations, and WIDE_BIAS_16X8. */
 const HAS_16X8 = /^(conv2d|pointwise|depthwise|fully connected|max_pool2d|avg_pool2d|add|mean|pad|softmax)/;
 export const KERNEL_CASES_16X8: KernelCase[] = [
   ...conv3x3,
@@ -336,12 +349,14 @@ export const KERNEL_CASES_16X8: KernelCase[] = [
   ...others,
 ]
   .filter((c) => HAS_16X8.test(c.name) && !c.int8Only)
-  .map((c) => ({ ...c, name: `${c.name} (16×8)`, activations: 'int16' as const }));
+  .map((c) => ({ ...c, name: `${c.name} (16×8)`, activations: 'int16' as const }))
+  .concat(WIDE_BIAS_16X8);
 
 /**
  * The 16×8 cases the cross targets run (each costs a build per target): every op, the MACs both wide (int64 bias,
- * every depthwise) and not (the convolutions without bias in the add and pad cases), an output block past 64, a depth
- * multiplier, per-channel shifts from left to far right, softmax16.
+ * every depthwise) and not (the convolutions without bias in the add and pad cases), biases stored int32 and (the
+ * per-channel shift cases and WIDE_BIAS_16X8) int64, an output block past 64, a depth multiplier, per-channel
+ * shifts from left to far right, softmax16.
  */
 const CROSS_16X8 = [
   'conv2d 3×3, 3 → 65 channels, stride 1, SAME, relu6',
@@ -349,6 +364,8 @@ const CROSS_16X8 = [
   'fully connected 17 → 7, 3 rows',
   'depthwise with depth multiplier 3',
   'pointwise 8 → 24 channels, per-channel shifts from +1 (left) to −19 (right) in one layer',
+  'depthwise 24 channels, per-channel shifts from +1 (left) to −19 (right) in one layer',
+  'conv2d 3×3, 3 → 7 channels, one bias past int32 (stored int64)',
   'avg_pool2d 3×3 stride 2 SAME',
   'max_pool2d 3×3 stride 2 SAME',
   'add of two differently quantized branches with relu; broadcast add and mul with per-channel constants',

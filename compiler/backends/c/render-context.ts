@@ -7,6 +7,7 @@
 import { TinyedgeError } from '../../errors.ts';
 import { type Graph, type Node, tensorOf } from '../../ir/graph.ts';
 import type { DType } from '../../ir/tensor.ts';
+import { int32BiasValues } from '../../quantize/prepare/bias-storage.ts';
 import { type Int8Params, int8ParamsOf, paramsOfKind } from '../../quantize/prepare/prepare-int8.ts';
 import { arrayBody, cName, comment } from './c-literals.ts';
 import { type ActivationKernels, activationKernels, type KernelLayouts, outputCType } from './kernel-table.ts';
@@ -112,20 +113,23 @@ export function constant(ctx: RenderContext, name: string): string {
   );
 }
 
-/** A 16×8 MAC's bias as the int64 array its kernel reads (an int32 bias widened), or NULL. */
-export function bias64(ctx: RenderContext, node: Node): string {
+/**
+ * A 16×8 MAC's bias as the te_s16_bias its kernel reads: int64 as quantized, or int32 where every value fits
+ * (compiler/quantize/prepare/bias-storage.ts: the same sums, 4 bytes a channel less flash); values NULL for none.
+ */
+export function bias16(ctx: RenderContext, node: Node): string {
   const name = node.inputs[2];
-  if (name === undefined) return 'NULL';
+  if (name === undefined) return '(te_s16_bias){NULL, 0}';
   const t = tensorOf(ctx.g, name);
-  if (t.dtype === 'int64') return constant(ctx, name);
-  if (t.dtype !== 'int32' || !t.data)
+  if ((t.dtype !== 'int32' && t.dtype !== 'int64') || !t.data)
     throw new TinyedgeError('TE401', `bias '${name}' must be a constant int32 or int64 tensor, got ${t.dtype}`);
-  return ctx.pool.add(
-    `${name}\0int64`,
-    'int64_t',
-    BigInt64Array.from(t.data as Int32Array, BigInt),
-    `${name} ${t.shape.join('x')}, widened to int64`,
-  );
+  const narrow = int32BiasValues(t.data as Int32Array | BigInt64Array);
+  if (!narrow) return `(te_s16_bias){${constant(ctx, name)}, 0}`;
+  const array =
+    t.dtype === 'int32'
+      ? constant(ctx, name)
+      : ctx.pool.add(`${name}\0int32`, 'int32_t', narrow, `${name} ${t.shape.join('x')}, int64 values stored as int32`);
+  return `(te_s16_bias){${array}, 1}`;
 }
 
 export function operand(ctx: RenderContext, name: string): string {

@@ -15,7 +15,7 @@ import {
   type RequantLayout,
   rowPairsScratchBytes,
 } from './kernel-table.ts';
-import { act, bias, bias64, constant, kernelsOf, local, params, type RenderContext } from './render-context.ts';
+import { act, bias, bias16, constant, kernelsOf, local, params, type RenderContext } from './render-context.ts';
 import {
   foldedDepthwiseBias,
   type LaidOut,
@@ -123,7 +123,8 @@ export function foldedDepthwiseBiasOf(ctx: RenderContext, node: Node): string {
 
 /**
  * The bias and the arguments after the constants of a MAC kernel call: int8 kernels read an int32 bias (folded with
- * the input offset for te_conv2d_s8 and te_matmul_s8); 16×8 ones an int64 bias and then whether they accumulate wide.
+ * the input offset for te_conv2d_s8 and te_matmul_s8); 16×8 ones a te_s16_bias (int64 values, or int32 where they
+ * fit) and then whether they accumulate wide.
  */
 export function macArguments(
   ctx: RenderContext,
@@ -133,7 +134,7 @@ export function macArguments(
 ): { bias: string; wide: string[] } {
   if (kernelsOf(ctx, node).suffix === 's8')
     return { bias: folded ? foldedBias(ctx, node, layout) : bias(ctx, node), wide: [] };
-  return { bias: bias64(ctx, node), wide: [params(ctx.g, node, 'mac').wide ? '1' : '0'] };
+  return { bias: bias16(ctx, node), wide: [params(ctx.g, node, 'mac').wide ? '1' : '0'] };
 }
 
 /**

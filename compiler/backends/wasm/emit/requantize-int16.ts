@@ -5,6 +5,7 @@
  */
 
 import { type Node, tensorOf } from '../../../ir/graph.ts';
+import { int32BiasValues } from '../../../quantize/prepare/bias-storage.ts';
 import type { Expr, FunctionBuilder, Local } from './binaryen.ts';
 import { type LayerContext, paramsOf, tensorAddress } from './layer-context.ts';
 
@@ -91,15 +92,19 @@ export interface Mac16Operands {
   p: MacParams;
 }
 
+/** Where a 16×8 bias is placed: an int64 one whose values all fit as int32 (bias-storage.ts), half the bytes. */
+function biasOperand(ctx: LayerContext, name: string): { at: number; int64: boolean } {
+  const t = tensorOf(ctx.g, name);
+  const narrow = t.dtype === 'int64' ? int32BiasValues(t.data as BigInt64Array) : undefined;
+  if (narrow) return { at: ctx.data.add(`${name}\0int32`, narrow), int64: false };
+  return { at: tensorAddress(ctx, name), int64: t.dtype === 'int64' };
+}
+
 /** A 16×8 MAC node's operands, its bias and requantization table placed in the data segment. */
 export function mac16Operands(ctx: LayerContext, node: Node): Mac16Operands {
-  const { g } = ctx;
   const p = paramsOf(ctx, node, 'mac');
   const biasName = node.inputs[2]!;
-  const bias =
-    biasName === undefined
-      ? undefined
-      : { at: tensorAddress(ctx, biasName), int64: tensorOf(g, biasName).dtype === 'int64' };
+  const bias = biasName === undefined ? undefined : biasOperand(ctx, biasName);
   return {
     x: tensorAddress(ctx, node.inputs[0]!),
     y: tensorAddress(ctx, node.outputs[0]!),
