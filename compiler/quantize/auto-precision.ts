@@ -20,13 +20,15 @@ import { correctBiases } from './bias-correction.ts';
 import type { TensorRange } from './calibrate.ts';
 import {
   type LayerCost,
+  int32Biases16x8,
   layerCosts,
   type MacsPerInstruction,
   mixingInstructions,
   planCost,
   planRamBytes,
 } from './layer-costs.ts';
-import { int8OnlyOutputs, type LayerPrecision, type PrecisionPlan } from './precision-plan.ts';
+import { int8OnlyOutputs, type LayerPrecision, MAC_OPS, type PrecisionPlan } from './precision-plan.ts';
+import { UNSUPPORTED_16X8 } from './prepare/prepare-int8.ts';
 import { dequantizeArray, quantizeForTensor } from './prepare/quant-params.ts';
 import { quantizeGraph } from './quantize-graph.ts';
 
@@ -194,10 +196,17 @@ export function choosePrecision(
   options: AutoPrecisionOptions,
   onProgress?: (done: number, total: number) => void,
 ): AutoPrecisionResult {
-  const costs = layerCosts(f32, options.rate);
   const int8Only = int8OnlyOutputs(f32);
   // Layers writing a detector's SSD output stay int8 (its decoding reads int8): no 16×8 gain to measure.
   const keptInt8 = new Set(f32.nodes.filter((n) => int8Only.has(n.outputs[0]!)).map((n) => n.name));
+  // Which 16×8 biases are stored int32 (4 bytes a channel, as int8's) is read off every movable layer quantized at
+  // 16×8: one quantization, cheap beside the sensitivity pass.
+  const all16x8 = Object.fromEntries(
+    f32.nodes
+      .filter((n) => MAC_OPS.has(n.op) && !UNSUPPORTED_16X8.has(n.op) && !keptInt8.has(n.name))
+      .map((n) => [n.name, '16x8' as const]),
+  );
+  const costs = layerCosts(f32, options.rate, int32Biases16x8(quantizeGraph(f32, ranges, all16x8)));
   // Each layer at 16×8 and at int4w where measured and all-int8 (unless reused), then all-int8 and the finalists
   // (and the best without int4w).
   const total =
@@ -219,7 +228,7 @@ export function choosePrecision(
   const toInt4 = ordered(packable, (l) => (l.cost.flash.int8 - l.cost.flash.int4w) / Math.max(l.rise4, 1e-12));
   const { flash: flash8, instructions: instructions8 } = planCost(costs, {});
   // What a layer's move to 16×8 spends, as fractions of all-int8's: instructions (a 16×8 layer of many MACs per
-  // output can need fewer than int8) and flash (its int64 biases); a free move (a softmax) goes first.
+  // output can need fewer than int8) and flash (an int64 bias past int32); a free move (a softmax) goes first.
   const extra16 = (c: LayerCost) =>
     Math.max(0, c.instructions['16x8'] - c.instructions.int8) / instructions8 +
     Math.max(0, c.flash['16x8'] - c.flash.int8) / flash8;
@@ -280,9 +289,8 @@ export function choosePrecision(
   };
   const int8Noise = checked({});
   const ranked = fitting.sort((a, b) => b.point.sqnrDb - a.point.sqnrDb || a.point.flash - b.point.flash);
-  // With 16×8 layers cheap in instructions, the best predictions all pay their int64 biases with int4w layers, which
-  // can each measure below int8 (KWS, VWW); the best plan without int4w (at the int8 flash budget: the free moves,
-  // a softmax) is measured too.
+  // With 16×8 layers cheap in instructions, the best predictions may pay an int64 bias past int32 with int4w layers,
+  // which can each measure below int8 (KWS, VWW); the best plan without int4w is measured too.
   const withoutInt4 = ranked.find((c) => c.point.int4w === 0 && c.point.x16 > 0);
   const finalists = [...ranked.slice(0, FINALISTS), ...(withoutInt4 ? [withoutInt4] : [])]
     .filter((c, k, all) => all.indexOf(c) === k)

@@ -1,8 +1,9 @@
 /**
  * @fileoverview What each precision costs a layer, as a simple documented model (docs/cli.md, "--precision auto"):
  * flash = weight bytes (int8 and 16×8: one per weight; int4w: ⌈K/2⌉ per output channel for the layers the packed
- * int4 kernels read, 1×1 convolutions and dense layers, else stored as int8) + bias bytes (int32: 4, 16×8's int64: 8
- * per channel); instructions = MACs ÷ MACs per instruction of that precision's kernels for the layer's kind
+ * int4 kernels read, 1×1 convolutions and dense layers, else stored as int8) + bias bytes (int32: 4 per channel;
+ * 16×8's int64: 8, or 4 where every value fits int32 and the backends store it so: prepare/bias-storage.ts, known
+ * from the graph quantized at all-16×8, int32Biases16x8); instructions = MACs ÷ MACs per instruction of that precision's kernels for the layer's kind
  * (MACS_PER_INSTRUCTION); RAM = the largest inputs + output of any node at the plan's activation types.
  */
 
@@ -17,6 +18,7 @@ import {
   MAC_OPS,
   type PrecisionPlan,
 } from './precision-plan.ts';
+import { int32BiasValues } from './prepare/bias-storage.ts';
 import { isPointwiseConv } from './prepare/prepare-int8.ts';
 
 /** The kinds of layer whose kernels run at different rates. */
@@ -69,8 +71,15 @@ export interface LayerCost {
   instructions: Record<LayerPrecision, number>;
 }
 
-/** The cost of every layer with weights of an f32 graph (weights [O, …] or depthwise [1, KH, KW, C·M]), and of each softmax. */
-export function layerCosts(g: Graph, rate: MacsPerInstruction = MACS_PER_INSTRUCTION): LayerCost[] {
+/**
+ * The cost of every layer with weights of an f32 graph (weights [O, …] or depthwise [1, KH, KW, C·M]), and of each
+ * softmax; `int32Biases` names the layers whose 16×8 bias is stored int32 (int32Biases16x8), the others count int64.
+ */
+export function layerCosts(
+  g: Graph,
+  rate: MacsPerInstruction = MACS_PER_INSTRUCTION,
+  int32Biases: ReadonlySet<string> = new Set(),
+): LayerCost[] {
   const macsByNode = new Map(modelStats(g).nodes.map((n) => [n.name, n.macs]));
   return g.nodes
     .filter((n) => MAC_OPS.has(n.op) || n.op === 'softmax')
@@ -91,7 +100,7 @@ export function layerCosts(g: Graph, rate: MacsPerInstruction = MACS_PER_INSTRUC
       const packed = kind === 'pointwise' || kind === 'dense';
       const flash = {
         int8: int8Weights + 4 * biasChannels,
-        '16x8': int8Weights + 8 * biasChannels,
+        '16x8': int8Weights + (int32Biases.has(n.name) ? 4 : 8) * biasChannels,
         int4w: (packed ? rows * Math.ceil(k / 2) : int8Weights) + 4 * biasChannels,
       };
       const instructions = Object.fromEntries(LAYER_PRECISIONS.map((p) => [p, macs / rate[p][kind]])) as Record<
@@ -101,6 +110,20 @@ export function layerCosts(g: Graph, rate: MacsPerInstruction = MACS_PER_INSTRUC
       if (kind === 'pointwise') instructions['16x8'] += PER_OUTPUT_16X8 * sizeOf(tensorOf(g, n.outputs[0]!).shape);
       return { node: n.name, macs, flash, instructions };
     });
+}
+
+/**
+ * The layers of a quantized graph whose int64 (16×8) bias the backends store as int32 (every value fits:
+ * prepare/bias-storage.ts). Auto reads them off the graph quantized at all-16×8, before it chooses: a layer's 16×8
+ * bias depends only on its weights and its input's int16 scale, which the input's calibration range sets in any plan.
+ */
+export function int32Biases16x8(q: Graph): Set<string> {
+  const stored = new Set<string>();
+  for (const n of q.nodes) {
+    const bias = n.inputs[2] === undefined ? undefined : tensorOf(q, n.inputs[2]);
+    if (MAC_OPS.has(n.op) && bias?.dtype === 'int64' && int32BiasValues(bias.data as BigInt64Array)) stored.add(n.name);
+  }
+  return stored;
 }
 
 /** Flash and instructions of the layers with weights under a plan (layers it leaves out at int8). */

@@ -349,7 +349,7 @@ export const KERNEL_CASES_16X8: KernelCase[] = [
   ...others,
 ]
   .filter((c) => HAS_16X8.test(c.name) && !c.int8Only)
-  .map((c) => ({ ...c, name: `${c.name} (16×8)`, activations: 'int16' as const }))
+  .map((c): KernelCase => ({ ...c, name: `${c.name} (16×8)`, activations: 'int16' }))
   .concat(WIDE_BIAS_16X8);
 
 /**

@@ -19,7 +19,7 @@ import { type Graph, tensorOf } from '../../compiler/ir/graph.ts';
 import { sizeOf, type Tensor } from '../../compiler/ir/tensor.ts';
 import type { AutoPrecisionResult } from '../../compiler/quantize/auto-precision.ts';
 import { dequantizeGraph } from '../../compiler/quantize/dequantize-graph.ts';
-import { layerCosts, planCost } from '../../compiler/quantize/layer-costs.ts';
+import { int32Biases16x8, layerCosts, planCost } from '../../compiler/quantize/layer-costs.ts';
 import { int8OnlyOutputs, MAC_OPS, precisionOfNode } from '../../compiler/quantize/precision-plan.ts';
 import { UNSUPPORTED_16X8 } from '../../compiler/quantize/prepare/prepare-int8.ts';
 import { quantizeForTensor, representableRange } from '../../compiler/quantize/prepare/quant-params.ts';
@@ -143,7 +143,7 @@ async function benchModel(spec: string, target: Target, log: (s: string) => void
       model: spec,
       row,
       sqnrDb,
-      weightBytes: planCost(layerCosts(f32.graph), plan).flash,
+      weightBytes: planCost(layerCosts(f32.graph, undefined, int32Biases16x8(q.graph)), plan).flash,
       builtWeightBytes: counted.memory.weightBytes,
       instructions: counted.total,
       layers,
