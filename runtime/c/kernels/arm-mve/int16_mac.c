@@ -1,8 +1,9 @@
 /*
  * Cortex-M55 Helium (MVE) 16×8 MAC kernels (family int16_mac): int16 activations, int8 weights in the int8 kernels'
  * layouts (matmul and conv 'o4-k16': per group of four channels [K16/16][4][16], K zero-padded to 16, out_c to 8;
- * depthwise 'hwc'), int64 biases, and the reference's requantization (internal/mac_s16.h, by one SMMULR where that
- * is the same: internal/mac_s16_smmulr.h), so they are bit-exact with kernels/ref/int16_mac.c.
+ * depthwise 'hwc'), biases int64 or int32 (te_s16_bias), and the reference's requantization (internal/mac_s16.h,
+ * by one SMMULR where that is the same: internal/mac_s16_smmulr.h), so they are bit-exact with
+ * kernels/ref/int16_mac.c.
  * Matmul and conv: VLDRB.S16 widens eight weights as it loads them, and VMLALDAVA.S16 sums eight int16 products into
  * a 64-bit accumulator, so a block of 16 k × four channels is two input loads, eight weight loads and eight
  * VMLALDAVA. VMLALDAVA rather than VMLADAVA (int32) in chunks of 508 products: it costs the same instruction (and

@@ -1,7 +1,7 @@
 /*
  * AArch64 NEON 16×8 MAC kernels (family int16_mac): int16 activations, int8 weights as the reference lays them out
- * (matmul and conv 'k-major' [K][out_c], depthwise 'hwc'), int64 biases, and the reference's requantization
- * (internal/mac_s16.h), so they are bit-exact with kernels/ref/int16_mac.c.
+ * (matmul and conv 'k-major' [K][out_c], depthwise 'hwc'), biases int64 or int32 (te_s16_bias), and the
+ * reference's requantization (internal/mac_s16.h), so they are bit-exact with kernels/ref/int16_mac.c.
  * Eight channels at a time: per k, SXTL widens their eight weights and SMLAL/SMLAL2 by the input (by element) add
  * eight products into two int32x4 accumulators. |x·w| ≤ 2^15·2^7 = 2^22, so a lane sums at most 508 products
  * exactly (below 2^31); each chunk of 508 k is then added into int64 accumulators. The out_c % 8 last channels, and

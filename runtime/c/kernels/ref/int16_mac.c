@@ -1,7 +1,7 @@
 /*
  * Reference 16×8 MAC kernels (kernel family int16_mac; TFLite's 16x8 reference_integer_ops): int16 activations,
- * int8 weights [K][out_c] ('k-major'), int64 biases, requantized as internal/mac_s16.h does. Targets whose folders
- * have no int16_mac run these.
+ * int8 weights [K][out_c] ('k-major'), biases int64 or int32 (te_s16_bias), requantized as internal/mac_s16.h
+ * does. Targets whose folders have no int16_mac run these.
  * MAC overflow: |x + input_offset| ≤ 2^15 and |w| ≤ 2^7, so a product fits in int32 and the int64 accumulator holds
  * 2^40 of them. A layer that is not `wide` keeps TFLite's int32 accumulator: the int64 sum is narrowed (modulo 2^32,
  * as the conversion is on every compiler tinyedge targets), which equals an int32 sum that wraps.
