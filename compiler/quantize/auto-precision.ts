@@ -19,8 +19,8 @@ import { runInteger } from '../reference/integer/interpreter.ts';
 import { correctBiases } from './bias-correction.ts';
 import type { TensorRange } from './calibrate.ts';
 import {
-  type LayerCost,
   int32Biases16x8,
+  type LayerCost,
   layerCosts,
   type MacsPerInstruction,
   mixingInstructions,

@@ -31,7 +31,9 @@ function all16x8(pastInt32: boolean) {
 
 describe('16×8 bias storage', () => {
   it('keeps int64 values as int32 only when every one fits', () => {
-    expect(int32BiasValues(BigInt64Array.of(2n ** 31n - 1n, -(2n ** 31n)))).toEqual(Int32Array.of(2 ** 31 - 1, -(2 ** 31)));
+    expect(int32BiasValues(BigInt64Array.of(2n ** 31n - 1n, -(2n ** 31n)))).toEqual(
+      Int32Array.of(2 ** 31 - 1, -(2 ** 31)),
+    );
     expect(int32BiasValues(BigInt64Array.of(0n, 2n ** 31n))).toBeUndefined();
     expect(int32BiasValues(BigInt64Array.of(-(2n ** 31n) - 1n))).toBeUndefined();
   });
