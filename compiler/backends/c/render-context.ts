@@ -114,22 +114,23 @@ export function constant(ctx: RenderContext, name: string): string {
 }
 
 /**
- * A 16×8 MAC's bias as the te_s16_bias its kernel reads: int64 as quantized, or int32 where every value fits
- * (compiler/quantize/prepare/bias-storage.ts: the same sums, 4 bytes a channel less flash); values NULL for none.
+ * A 16×8 MAC's bias as a pointer to the te_s16_bias its kernel reads (a compound literal: two words on the stack a
+ * call), or NULL: int64 as quantized, or int32 where every value fits (compiler/quantize/prepare/bias-storage.ts:
+ * the same sums, 4 bytes a channel less flash).
  */
 export function bias16(ctx: RenderContext, node: Node): string {
   const name = node.inputs[2];
-  if (name === undefined) return '(te_s16_bias){NULL, 0}';
+  if (name === undefined) return 'NULL';
   const t = tensorOf(ctx.g, name);
   if ((t.dtype !== 'int32' && t.dtype !== 'int64') || !t.data)
     throw new TinyedgeError('TE401', `bias '${name}' must be a constant int32 or int64 tensor, got ${t.dtype}`);
   const narrow = int32BiasValues(t.data as Int32Array | BigInt64Array);
-  if (!narrow) return `(te_s16_bias){${constant(ctx, name)}, 0}`;
+  if (!narrow) return `&(const te_s16_bias){${constant(ctx, name)}, 0}`;
   const array =
     t.dtype === 'int32'
       ? constant(ctx, name)
       : ctx.pool.add(`${name}\0int32`, 'int32_t', narrow, `${name} ${t.shape.join('x')}, int64 values stored as int32`);
-  return `(te_s16_bias){${array}, 1}`;
+  return `&(const te_s16_bias){${array}, 1}`;
 }
 
 export function operand(ctx: RenderContext, name: string): string {

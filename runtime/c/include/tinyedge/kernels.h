@@ -174,16 +174,16 @@ void te_lookup_s8(const int8_t *x, int32_t n, const int8_t table[256], int8_t *y
 /*
  * 16×8 (TFLite's 16x8 quantization: int16 activations with zero point 0, int8 per-channel weights, int64 biases).
  * These are reference kernels only (kernels/ref/int16.c), which every target runs; weights take the ref layouts.
- * MAC kernels take `bias` as a te_s16_bias (below) and `wide`: 1 for TFLite's int64 accumulator and int64
+ * MAC kernels take `bias` (a te_s16_bias, below) and `wide`: 1 for TFLite's int64 accumulator and int64
  * MultiplyByQuantizedMultiplier (the layer has an int64 bias, and every depthwise), 0 for an int32 accumulator
  * (wrapping as C's int32 sum does) and the int32 one, as for int8.
  */
 
 /*
- * A 16×8 MAC's bias, one value per output channel, read once per channel into the int64 accumulator: `values` NULL
- * for none, else int64 values (TFLite's type), or int32 ones where `narrow` is 1. The compiler stores an int64 bias
- * as int32 when every value fits (bias scale = input scale × weight scale: almost always): the same sums, 4 bytes a
- * channel less flash; an int32 bias (a layer that is not `wide`) as it is.
+ * A 16×8 MAC's bias (the kernels take a pointer to one, NULL for none), one value per output channel, read once per
+ * channel into the int64 accumulator: int64 values (TFLite's type), or int32 ones where `narrow` is 1. The compiler
+ * stores an int64 bias as int32 when every value fits (bias scale = input scale × weight scale: almost always): the
+ * same sums, 4 bytes a channel less flash; an int32 bias (a layer that is not `wide`) as it is.
  */
 typedef struct {
   const void *values;
@@ -191,15 +191,15 @@ typedef struct {
 } te_s16_bias;
 
 /* Regular convolution, weights [kh·kw·c][out_c]; no scratch. */
-void te_conv2d_s16(const int16_t *x, const int8_t *w, te_s16_bias bias, const te_window *g, int32_t out_c,
+void te_conv2d_s16(const int16_t *x, const int8_t *w, const te_s16_bias *bias, const te_window *g, int32_t out_c,
                    const te_mac_params *p, int32_t wide, int16_t *y);
 
 /* rows × k times the weights [k][out_c]: the 1×1 stride-1 convolution and the fully connected layer. */
-void te_matmul_s16(const int16_t *x, const int8_t *w, te_s16_bias bias, int32_t rows, int32_t k, int32_t out_c,
+void te_matmul_s16(const int16_t *x, const int8_t *w, const te_s16_bias *bias, int32_t rows, int32_t k, int32_t out_c,
                    const te_mac_params *p, int32_t wide, int16_t *y);
 
 /* Depthwise convolution, filter [kh][kw][c·multiplier]; output channel c·M+m reads input channel c. */
-void te_depthwise_conv2d_s16(const int16_t *x, const int8_t *w, te_s16_bias bias, const te_window *g,
+void te_depthwise_conv2d_s16(const int16_t *x, const int8_t *w, const te_s16_bias *bias, const te_window *g,
                              int32_t multiplier, const te_mac_params *p, int32_t wide, int16_t *y);
 
 /* The int16 twins of the int8 kernels above, with int16 clamps (add's left_shift is 15). */

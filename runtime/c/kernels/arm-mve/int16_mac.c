@@ -93,7 +93,7 @@ static void te_mve_s16_sums(const int16_t *x, const int8_t *wg, int32_t blocks, 
    tail zero-padded, four channels at a time (groups of 4·16·blocks weight bytes), each group's sums and
    requantization in registers. */
 static void te_mve_s16_row_outputs(const int16_t *x, const int16_t *tail, const int8_t *w, int32_t full,
-                                   int32_t blocks, te_s16_bias bias, int32_t out_c, const te_mac_params *p,
+                                   int32_t blocks, const te_s16_bias *bias, int32_t out_c, const te_mac_params *p,
                                    int32_t wide, int16_t *y) {
   const te_s16_output_range c = te_s16_output_range_of(p);
   int32_t o0, b, j;
@@ -105,7 +105,7 @@ static void te_mve_s16_row_outputs(const int16_t *x, const int16_t *tail, const 
     for (b = 0; b < full; b++, xb += 16) TE_MVE_S16_BLOCK(xb, wg, a0, a1, a2, a3);
     if (blocks > full) TE_MVE_S16_BLOCK(tail, wg, a0, a1, a2, a3);
     if (len == 4) {
-      if (bias.values) {
+      if (bias) {
         a0 += te_s16_bias_at(bias, o0);
         a1 += te_s16_bias_at(bias, o0 + 1);
         a2 += te_s16_bias_at(bias, o0 + 2);
@@ -121,7 +121,7 @@ static void te_mve_s16_row_outputs(const int16_t *x, const int16_t *tail, const 
   }
 }
 
-void te_matmul_s16(const int16_t *x, const int8_t *w, te_s16_bias bias, int32_t rows, int32_t k, int32_t out_c,
+void te_matmul_s16(const int16_t *x, const int8_t *w, const te_s16_bias *bias, int32_t rows, int32_t k, int32_t out_c,
                    const te_mac_params *p, int32_t wide, int16_t *y) {
   const int32_t full = k / 16, blocks = (k + 15) / 16;
   int16_t tail[16];
@@ -136,7 +136,7 @@ void te_matmul_s16(const int16_t *x, const int8_t *w, te_s16_bias bias, int32_t 
 
 /* The window gathered into a patch of TE_MVE_S16_PATCH_BLOCKS blocks (zeros past K): a window that fits is gathered
    once for all channels; longer ones add each patch's sums into int64 accumulators for TE_S16_BLOCK channels. */
-void te_conv2d_s16(const int16_t *x, const int8_t *w, te_s16_bias bias, const te_window *g, int32_t out_c,
+void te_conv2d_s16(const int16_t *x, const int8_t *w, const te_s16_bias *bias, const te_window *g, int32_t out_c,
                    const te_mac_params *p, int32_t wide, int16_t *y) {
   const int32_t blocks = (g->kh * g->kw * g->c + 15) / 16;
   int16_t patch[16 * TE_MVE_S16_PATCH_BLOCKS];
@@ -173,7 +173,7 @@ void te_conv2d_s16(const int16_t *x, const int8_t *w, te_s16_bias bias, const te
    [k[2], k[3]); x0 the input at tap (k[0], k[2]), w0 that tap's weights), eight channels at a time: the even channels'
    products by VMULLB and the odd ones' by VMULLT into int32 lanes, then the bias and the requantization. */
 static void te_mve_s16_dw_pixel(const int16_t *x0, const int8_t *w0, const te_window *g, const int32_t k[4],
-                                te_s16_bias bias, const te_mac_params *p, int32_t wide, int16_t *y) {
+                                const te_s16_bias *bias, const te_mac_params *p, int32_t wide, int16_t *y) {
   const te_s16_output_range c = te_s16_output_range_of(p);
   const int32_t *m = p->multipliers, *shift = p->shifts;
   const int32_t out_c = g->c, rows = k[1] - k[0], cols = k[3] - k[2];
@@ -209,7 +209,7 @@ static void te_mve_s16_dw_pixel(const int16_t *x0, const int8_t *w0, const te_wi
   }
 }
 
-void te_depthwise_conv2d_s16(const int16_t *x, const int8_t *w, te_s16_bias bias, const te_window *g,
+void te_depthwise_conv2d_s16(const int16_t *x, const int8_t *w, const te_s16_bias *bias, const te_window *g,
                              int32_t multiplier, const te_mac_params *p, int32_t wide, int16_t *y) {
   const int32_t out_c = g->c * multiplier, taps = g->kh * g->kw;
   const int lanes = multiplier == 1 && taps <= TE_MVE_S16_DW_TAPS;

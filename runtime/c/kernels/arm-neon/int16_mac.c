@@ -55,7 +55,7 @@ static void te_neon_s16_accumulate(int64_t *acc, int32_t len, const int16_t *x, 
   if (j < len) te_neon_s16_sums_tail(acc + j, len - j, x, n, w + j, out_c);
 }
 
-void te_matmul_s16(const int16_t *x, const int8_t *w, te_s16_bias bias, int32_t rows, int32_t k, int32_t out_c,
+void te_matmul_s16(const int16_t *x, const int8_t *w, const te_s16_bias *bias, int32_t rows, int32_t k, int32_t out_c,
                    const te_mac_params *p, int32_t wide, int16_t *y) {
   int64_t acc[TE_S16_BLOCK];
   int32_t r, o0;
@@ -70,7 +70,7 @@ void te_matmul_s16(const int16_t *x, const int8_t *w, te_s16_bias bias, int32_t 
 }
 
 /* Windows read in place: each inside tap's c inputs against its c weight rows. */
-void te_conv2d_s16(const int16_t *x, const int8_t *w, te_s16_bias bias, const te_window *g, int32_t out_c,
+void te_conv2d_s16(const int16_t *x, const int8_t *w, const te_s16_bias *bias, const te_window *g, int32_t out_c,
                    const te_mac_params *p, int32_t wide, int16_t *y) {
   int64_t acc[TE_S16_BLOCK];
   int32_t n, oy, ox, o0, ky, kx, k[4];
@@ -100,7 +100,7 @@ void te_conv2d_s16(const int16_t *x, const int8_t *w, te_s16_bias bias, const te
 
 /* Multiplier 1 and at most 508 taps: eight channels a tap by SMLAL/SMLAL2 into int32 lanes; else one channel at a
    time in int64. */
-void te_depthwise_conv2d_s16(const int16_t *x, const int8_t *w, te_s16_bias bias, const te_window *g,
+void te_depthwise_conv2d_s16(const int16_t *x, const int8_t *w, const te_s16_bias *bias, const te_window *g,
                              int32_t multiplier, const te_mac_params *p, int32_t wide, int16_t *y) {
   const int32_t out_c = g->c * multiplier;
   const int32_t lanes = multiplier == 1 && g->kh * g->kw <= TE_NEON_S16_CHUNK ? out_c & ~7 : 0;

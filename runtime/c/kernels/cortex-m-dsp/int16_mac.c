@@ -91,7 +91,7 @@ typedef struct {
   int32_t br[2 * TE_S16_BLOCK];
 } te_s16_block_constants;
 
-static void te_s16_block_constants_of(te_s16_bias bias, const te_mac_params *p, int32_t wide, int32_t k,
+static void te_s16_block_constants_of(const te_s16_bias *bias, const te_mac_params *p, int32_t wide, int32_t k,
                                       int32_t o0, int32_t len, te_s16_block_constants *c) {
   const int64_t room = k <= 2 * TE_S16_CHUNK_PAIRS + 1 ? (int64_t)0x7FFFFFFF - ((int64_t)k << 22) : -1;
   int32_t j;
@@ -117,7 +117,7 @@ static inline int16_t te_s16_smmulr_output(int32_t total, int32_t r, te_s16_outp
 /* Channels [o0, o0 + len) of rows a and, with yb, b from one group's sums s (row a's s[0..4), b's s[4..8)), the
    block's channels starting at ob. */
 static inline void te_s16_store_pair(const int32_t s[8], int32_t o0, int32_t len, int32_t ob,
-                                     const te_s16_block_constants *kc, te_s16_bias bias, const te_mac_params *p,
+                                     const te_s16_block_constants *kc, const te_s16_bias *bias, const te_mac_params *p,
                                      int32_t wide, te_s16_output_range c, int16_t *ya, int16_t *yb) {
   int32_t j;
   if (kc->fast) {
@@ -138,7 +138,7 @@ static inline void te_s16_store_pair(const int32_t s[8], int32_t o0, int32_t len
 /* Channels [ob, ob + blen) of rows a (xa, k inputs) and, with yb, b (stride bytes on), four at a time, with the
    block's constants kc. Up to 511 k the sums go to the bias as they are; longer rows add 510-k chunks' into int64. */
 static void te_s16_pair_outputs(const int16_t *xa, int32_t stride, int32_t k, const int32_t *words,
-                                te_s16_bias bias, int32_t ob, int32_t blen, const te_s16_block_constants *kc,
+                                const te_s16_bias *bias, int32_t ob, int32_t blen, const te_s16_block_constants *kc,
                                 const te_mac_params *p, int32_t wide, int16_t *ya, int16_t *yb) {
   const te_s16_output_range c = te_s16_output_range_of(p);
   const int32_t group_words = 4 * ((k + 1) >> 1), chunk = 2 * TE_S16_CHUNK_PAIRS;
@@ -185,7 +185,7 @@ static void te_s16_pair_outputs(const int16_t *xa, int32_t stride, int32_t k, co
 
 /* Blocks of TE_S16_BLOCK channels (their constants once), in each two rows at a time, the second k inputs after
    the first; an odd last row alone (stride 0: its sums twice). */
-void te_matmul_s16(const int16_t *x, const int8_t *w, te_s16_bias bias, int32_t rows, int32_t k, int32_t out_c,
+void te_matmul_s16(const int16_t *x, const int8_t *w, const te_s16_bias *bias, int32_t rows, int32_t k, int32_t out_c,
                    const te_mac_params *p, int32_t wide, int16_t *y) {
   const int32_t *words = (const int32_t *)(const void *)w;
   te_s16_block_constants kc;
@@ -204,7 +204,7 @@ void te_matmul_s16(const int16_t *x, const int8_t *w, te_s16_bias bias, int32_t 
    window of up to TE_S16_PATCH_K k whole, then both through te_s16_pair_outputs, a block of TE_S16_BLOCK channels at
    a time (its constants once per call); longer ones a chunk of each at a time, each chunk's sums added into int64
    accumulators for TE_S16_CONV_BLOCK channels. */
-void te_conv2d_s16(const int16_t *x, const int8_t *w, te_s16_bias bias, const te_window *g, int32_t out_c,
+void te_conv2d_s16(const int16_t *x, const int8_t *w, const te_s16_bias *bias, const te_window *g, int32_t out_c,
                    const te_mac_params *p, int32_t wide, int16_t *y) {
   const int32_t *words = (const int32_t *)(const void *)w;
   const int32_t k = g->kh * g->kw * g->c, pixels = g->oh * g->ow, group_words = 4 * ((k + 1) >> 1);
@@ -268,7 +268,7 @@ typedef struct {
   int32_t br[2 * TE_S16_BLOCK];
 } te_s16_dw_constants;
 
-static void te_s16_dw_constants_of(te_s16_bias bias, const te_mac_params *p, int32_t wide, int32_t taps,
+static void te_s16_dw_constants_of(const te_s16_bias *bias, const te_mac_params *p, int32_t wide, int32_t taps,
                                    int32_t ob, int32_t blen, te_s16_dw_constants *c) {
   te_s16_block_constants group;
   int32_t o0;
@@ -288,7 +288,7 @@ static void te_s16_dw_constants_of(te_s16_bias bias, const te_mac_params *p, int
    in both halves). */
 static inline void te_s16_dw_pixel(const int16_t *x0, const int32_t *words, const te_window *g, const int32_t k[4],
                                    int32_t ob, int32_t blen, const te_s16_dw_constants *kc, uint32_t lo2,
-                                   uint32_t hi2, te_s16_bias bias, const te_mac_params *p, int32_t wide,
+                                   uint32_t hi2, const te_s16_bias *bias, const te_mac_params *p, int32_t wide,
                                    int16_t *y) {
   const int32_t taps = g->kh * g->kw, rows = k[1] - k[0], cols = k[3] - k[2];
   const int32_t row_step = g->dilation_h * g->w * g->c, col_step = g->dilation_w * g->c, w_row = 2 * g->kw;
@@ -330,7 +330,7 @@ static __attribute__((noinline)) void te_s16_dw_run(const int16_t *x, int32_t x_
 
 /* The paired channels (multiplier 1, few enough taps for int32 sums) a block of TE_S16_BLOCK at a time, its
    constants once per call (te_s16_dw_constants_of); the rest one channel at a time in int64. */
-void te_depthwise_conv2d_s16(const int16_t *x, const int8_t *w, te_s16_bias bias, const te_window *g,
+void te_depthwise_conv2d_s16(const int16_t *x, const int8_t *w, const te_s16_bias *bias, const te_window *g,
                              int32_t multiplier, const te_mac_params *p, int32_t wide, int16_t *y) {
   const int32_t *words = (const int32_t *)(const void *)w;
   const int32_t out_c = g->c * multiplier, taps = g->kh * g->kw;

@@ -15,13 +15,13 @@
 #define TE_S16_BLOCK 64
 
 /* Channel c's bias (0 for none), stored int64 or int32 (te_s16_bias). */
-static inline int64_t te_s16_bias_at(te_s16_bias bias, int32_t c) {
-  if (!bias.values) return 0;
-  return bias.narrow ? ((const int32_t *)bias.values)[c] : ((const int64_t *)bias.values)[c];
+static inline int64_t te_s16_bias_at(const te_s16_bias *bias, int32_t c) {
+  if (!bias) return 0;
+  return bias->narrow ? ((const int32_t *)bias->values)[c] : ((const int64_t *)bias->values)[c];
 }
 
 /* acc[j] = channel o0 + j's bias for j < len. */
-static inline void te_s16_start_block(int64_t *acc, int32_t len, te_s16_bias bias, int32_t o0) {
+static inline void te_s16_start_block(int64_t *acc, int32_t len, const te_s16_bias *bias, int32_t o0) {
   int32_t j;
   for (j = 0; j < len; j++) acc[j] = te_s16_bias_at(bias, o0 + j);
 }
@@ -76,7 +76,7 @@ static inline void te_s16_inside(int32_t start, int32_t k, int32_t dilation, int
    one-channel-at-a-time fallback (xn: the batch item's input; w: [kh][kw][c·multiplier]). */
 static inline void te_s16_depthwise_block(int64_t *acc, int32_t len, int32_t o0, const int16_t *xn, const int8_t *w,
                                           const te_window *g, const int32_t *k, int32_t iy, int32_t ix,
-                                          int32_t multiplier, te_s16_bias bias) {
+                                          int32_t multiplier, const te_s16_bias *bias) {
   const int32_t out_c = g->c * multiplier;
   int32_t ky, kx, j;
   te_s16_start_block(acc, len, bias, o0);

@@ -20,7 +20,7 @@ static void accumulate(int64_t *acc, int32_t len, const int16_t *x, int32_t n, i
   }
 }
 
-void te_conv2d_s16(const int16_t *x, const int8_t *w, te_s16_bias bias, const te_window *g, int32_t out_c,
+void te_conv2d_s16(const int16_t *x, const int8_t *w, const te_s16_bias *bias, const te_window *g, int32_t out_c,
                    const te_mac_params *p, int32_t wide, int16_t *y) {
   int64_t acc[TE_S16_BLOCK];
   int32_t n, oy, ox, o0, ky, kx;
@@ -48,7 +48,7 @@ void te_conv2d_s16(const int16_t *x, const int8_t *w, te_s16_bias bias, const te
   }
 }
 
-void te_matmul_s16(const int16_t *x, const int8_t *w, te_s16_bias bias, int32_t rows, int32_t k, int32_t out_c,
+void te_matmul_s16(const int16_t *x, const int8_t *w, const te_s16_bias *bias, int32_t rows, int32_t k, int32_t out_c,
                    const te_mac_params *p, int32_t wide, int16_t *y) {
   int64_t acc[TE_S16_BLOCK];
   int32_t r, o0;
@@ -62,7 +62,7 @@ void te_matmul_s16(const int16_t *x, const int8_t *w, te_s16_bias bias, int32_t 
   }
 }
 
-void te_depthwise_conv2d_s16(const int16_t *x, const int8_t *w, te_s16_bias bias, const te_window *g,
+void te_depthwise_conv2d_s16(const int16_t *x, const int8_t *w, const te_s16_bias *bias, const te_window *g,
                              int32_t multiplier, const te_mac_params *p, int32_t wide, int16_t *y) {
   const int32_t out_c = g->c * multiplier;
   int64_t acc[TE_S16_BLOCK];
