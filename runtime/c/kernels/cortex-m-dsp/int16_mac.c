@@ -213,20 +213,21 @@ static void te_s16_gather_inner_pair(const int16_t *src, const te_window *g, int
   }
 }
 
-/* Windows of up to TE_S16_PATCH_K k two at a time (output pixels in order, across rows) into two patches
-   TE_S16_PATCH_K apart, then both through te_s16_pair_outputs, a block of TE_S16_BLOCK channels at a time (its
-   constants once per call). An odd K's windows carry one more k, the zero the patch holds after them (set once: the
-   gathers write only the window's k, or zero the rest), so they take the even-K asm path; the weights' pad is zero
-   too. A pair wholly inside the input is copied in runs without bounds tests. */
+/* Whole windows two at a time (output pixels in order, across rows) into patch and patch + patch_k (patch_k: k
+   padded to a multiple of four, as te_s16_gather writes it), then both through te_s16_pair_outputs, a block of
+   TE_S16_BLOCK channels at a time (its constants once per call; past 511 k in int32 chunks added into int64). An odd
+   K's windows carry one more k, the zero the patch holds after them (set once: the gathers write only the window's k,
+   or zero the rest), so they take the even-K asm path; the weights' pad is zero too. A pair wholly inside the input
+   is copied in runs without bounds tests. */
 static void te_conv2d_s16_patched(const int16_t *x, const int32_t *words, const int64_t *bias, const te_window *g,
-                                  int32_t out_c, const te_mac_params *p, int32_t wide, int16_t *y) {
+                                  int32_t out_c, const te_mac_params *p, int16_t *patch, int32_t patch_k,
+                                  int32_t wide, int16_t *y) {
   const int32_t k = g->kh * g->kw * g->c, even_k = k + (k & 1), pixels = g->oh * g->ow, ow = g->ow;
-  const int32_t stride = 2 * TE_S16_PATCH_K, last_iy = (g->kh - 1) * g->dilation_h;
+  const int32_t stride = 2 * patch_k, last_iy = (g->kh - 1) * g->dilation_h;
   const int32_t last_ix = g->stride_w + g->kw - 1;
-  int16_t patch[2 * TE_S16_PATCH_K];
   te_s16_block_constants kc;
   int32_t n, q, oy, ox, ob;
-  if (k & 1) patch[k] = patch[TE_S16_PATCH_K + k] = 0;
+  if (k & 1) patch[k] = patch[patch_k + k] = 0;
   for (ob = 0; ob < out_c; ob += TE_S16_BLOCK) {
     const int32_t blen = out_c - ob < TE_S16_BLOCK ? out_c - ob : TE_S16_BLOCK;
     te_s16_block_constants_of(bias, p, wide, k, ob, blen, &kc);
@@ -238,12 +239,11 @@ static void te_conv2d_s16_patched(const int16_t *x, const int32_t *words, const 
         const int32_t iy = oy * g->stride_h - g->pad_top, ix = ox * g->stride_w - g->pad_left;
         int16_t *ya = yn + q * out_c, *yb = both ? ya + out_c : 0;
         if (ox + 1 < ow && g->dilation_w == 1 && iy >= 0 && iy + last_iy < g->h && ix >= 0 && ix + last_ix < g->w) {
-          te_s16_gather_inner_pair(xn + (iy * g->w + ix) * g->c, g, patch, patch + TE_S16_PATCH_K);
+          te_s16_gather_inner_pair(xn + (iy * g->w + ix) * g->c, g, patch, patch + patch_k);
         } else {
           te_s16_gather(xn, g, oy, ox, 0, (k + 3) / 4, patch);
           if (both)
-            te_s16_gather(xn, g, ox + 1 < ow ? oy : oy + 1, ox + 1 < ow ? ox + 1 : 0, 0, (k + 3) / 4,
-                          patch + TE_S16_PATCH_K);
+            te_s16_gather(xn, g, ox + 1 < ow ? oy : oy + 1, ox + 1 < ow ? ox + 1 : 0, 0, (k + 3) / 4, patch + patch_k);
         }
         te_s16_pair_outputs(patch, both ? stride : 0, even_k, words, bias, ob, blen, &kc, p, wide, ya, yb);
         ox += 2;
@@ -253,8 +253,16 @@ static void te_conv2d_s16_patched(const int16_t *x, const int32_t *words, const 
   }
 }
 
-/* Windows past TE_S16_PATCH_K k (te_conv2d_s16_patched below it), two at a time: a chunk of each window at a time,
-   each chunk's sums added into int64 accumulators for TE_S16_CONV_BLOCK channels. */
+/* The compiler's call where it planned the patch (two windows of k padded to a multiple of four). */
+void te_conv2d_patch_s16(const int16_t *x, const int8_t *w, const int64_t *bias, const te_window *g, int32_t out_c,
+                         const te_mac_params *p, int16_t *patch, int32_t wide, int16_t *y) {
+  te_conv2d_s16_patched(x, (const int32_t *)(const void *)w, bias, g, out_c, p, patch,
+                        4 * ((g->kh * g->kw * g->c + 3) / 4), wide, y);
+}
+
+/* The library's entry without a planned patch (the compiler plans one and calls te_conv2d_patch_s16): windows of up
+   to TE_S16_PATCH_K k through te_conv2d_s16_patched with a patch on the stack; longer ones two at a time, a chunk of each window at a time, each chunk's sums added into int64 accumulators
+   for TE_S16_CONV_BLOCK channels. */
 void te_conv2d_s16(const int16_t *x, const int8_t *w, const int64_t *bias, const te_window *g, int32_t out_c,
                    const te_mac_params *p, int32_t wide, int16_t *y) {
   const int32_t *words = (const int32_t *)(const void *)w;
@@ -264,7 +272,7 @@ void te_conv2d_s16(const int16_t *x, const int8_t *w, const int64_t *bias, const
   int64_t acc[2 * TE_S16_CONV_BLOCK];
   int32_t n, q, e, o0, i, j, s[8];
   if (k <= TE_S16_PATCH_K) {
-    te_conv2d_s16_patched(x, words, bias, g, out_c, p, wide, y);
+    te_conv2d_s16_patched(x, words, bias, g, out_c, p, patch, TE_S16_PATCH_K, wide, y);
     return;
   }
   for (n = 0; n < g->n; n++) {
