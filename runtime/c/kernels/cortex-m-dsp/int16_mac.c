@@ -19,7 +19,6 @@
 #include "../internal/armv7em_dsp.h"
 #include "../internal/mac_s16.h"
 #include "../internal/mac_s16_smmulr.h"
-#include "../internal/patch.h"
 #include "../internal/armv7em_s16_pairs.h"
 #include "../internal/armv7em_s16_dw.h"
 
@@ -201,15 +200,23 @@ void te_matmul_s16(const int16_t *x, const int8_t *w, const int64_t *bias, int32
   }
 }
 
+/* n int16 from src to dst: 16 bytes a step (four unaligned LDR and STR, as gcc inlines the fixed memcpy), then
+   words, then a last int16. */
+static inline void te_s16_copy_run(int16_t *dst, const int16_t *src, int32_t n) {
+  for (; n >= 8; n -= 8, src += 8, dst += 8) memcpy(dst, src, 16);
+  for (; n >= 2; n -= 2, src += 2, dst += 2) memcpy(dst, src, 4);
+  if (n) *dst = *src;
+}
+
 /* Windows of two neighbouring pixels of one output row whose taps all lie inside the input (dilation_w 1), src at
    the first one's top-left tap, into pa and pb: kh runs of kw·c int16 each, no bounds tests (te_s16_gather tests
    every tap and zeroes the patch first). */
 static void te_s16_gather_inner_pair(const int16_t *src, const te_window *g, int16_t *pa, int16_t *pb) {
-  const int32_t run = 2 * g->kw * g->c, next = g->stride_w * g->c, pitch = g->dilation_h * g->w * g->c;
+  const int32_t run = g->kw * g->c, next = g->stride_w * g->c, pitch = g->dilation_h * g->w * g->c;
   int32_t ky;
-  for (ky = 0; ky < g->kh; ky++, src += pitch, pa += run / 2, pb += run / 2) {
-    te_copy_run((int8_t *)pa, (const int8_t *)src, run);
-    te_copy_run((int8_t *)pb, (const int8_t *)(src + next), run);
+  for (ky = 0; ky < g->kh; ky++, src += pitch, pa += run, pb += run) {
+    te_s16_copy_run(pa, src, run);
+    te_s16_copy_run(pb, src + next, run);
   }
 }
 
