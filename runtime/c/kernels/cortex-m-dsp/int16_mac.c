@@ -2,9 +2,9 @@
  * Cortex-M4/M7 (Armv7E-M DSP) 16×8 MAC kernels (family int16_mac): int16 activations, int8 weights widened to int16
  * pairs (matmul and conv 'o4-k2-s16', depthwise 'c4-int16': kernel-table.ts), int64 biases, and the reference's
  * requantization (internal/mac_s16.h), so they are bit-exact with kernels/ref/int16_mac.c.
- * Matmul and conv run two rows (or gathered windows) × four channels a step (internal/armv7em_s16_pairs.h): one LDR
- * of an int16 row is the pair (x[k], x[k + 1]) the weights are stored against, so each weight word loaded feeds two
- * rows' SMLAD. Depthwise reads four channels a tap as two words and picks their halves by SMLAxy against 'c4-int16'
+ * Matmul and conv run two rows (or two windows gathered whole into the compiler's patch: te_conv2d_patch_s16) × four
+ * channels a step (internal/armv7em_s16_pairs.h): one LDR of an int16 row is the pair (x[k], x[k + 1]) the weights
+ * are stored against, so each weight word loaded feeds two rows' SMLAD. Depthwise reads four channels a tap as two words and picks their halves by SMLAxy against 'c4-int16'
  * taps (internal/armv7em_s16_dw.h: a whole 3×3 window in asm).
  * Exactness: |x·w| ≤ 2^15·2^7 = 2^22, so an int32 sum of at most 511 products (matmul, conv) or 504 taps
  * (depthwise) is below 2^31 and exact; each chunk's sum is added to the int64 bias (in int64 for longer rows) and
