@@ -13,6 +13,7 @@ import { buildC, firstDifference, runC } from './c-build.ts';
 import { type KernelCase, quantizeCase, RELU, RELU6, referenceOutputs } from './kernel-case.ts';
 import {
   convGraph,
+  convGraphWith,
   depthwiseGraph,
   pads,
   pointwiseOfX,
@@ -364,10 +365,16 @@ if (KERNEL_CASES_16X8_CROSS.length !== CROSS_16X8.length)
  * The 16×8 cases of the Armv7E-M DSP kernels (kernels/cortex-m-dsp/int16_mac.c) beyond CROSS_16X8: K % 4 tails of
  * 0 to 3, out_c % 4 ≠ 0, output blocks past 64, padding and stride 2, depthwise channel tails and multipliers, dead
  * channels, and K past 511 (the int32 chunks that add into the int64 accumulator: 1102, 511 and 1023 inputs, 3×3 windows of
- * 60 and 29 channels, and a depthwise window of 23×23 = 529 taps, which sums one channel at a time in int64).
+ * 60 and 29 channels, and a depthwise window of 23×23 = 529 taps, which sums one channel at a time in int64). Conv
+ * windows are gathered whole into the planned patch (te_conv2d_patch_s16): odd K (9, 27, 153, 261) padded to even,
+ * even K (144), pairs of windows across output rows, a lone last window, dilation.
  */
 const DSP_16X8 = [
   'conv2d 3×3, 3 → 7 channels, stride 1, SAME, relu6',
+  // The RGB first conv's odd K = 27 (padded to 28 in the patch), stride 2 over an odd output width (pairs of windows
+  // across rows) and a lone last window; K = 9 from one channel.
+  'conv2d 3×3, 3 → 8 channels, stride 2, VALID, relu6',
+  'conv2d 3×3 stride 2 SAME from 1 input channels, no clamp',
   'conv2d 3×3 stride 2 SAME from 17 input channels, no clamp',
   'conv2d 1×1 stride 2 (the patch path)',
   'pointwise (1×1, stride 1) 6 → 11 channels, relu',
@@ -402,6 +409,17 @@ const LONG_K_16X8: KernelCase[] = [
     name: 'conv2d 3×3 stride 1 SAME, 29 → 6 channels (K = 261 past a 256-k window chunk)',
     graph: () => convGraph(29, 6, 3, 1, 'SAME', NO_CLAMP, 1502),
     seed: 1502,
+  },
+  // Even K with every border padded, and a dilated window (its rows dilation_h apart in the inner pairs' copy).
+  {
+    name: 'conv2d 3×3 stride 1 SAME, 16 → 12 channels (K = 144)',
+    graph: () => convGraph(16, 12, 3, 1, 'SAME', NO_CLAMP, 1504),
+    seed: 1504,
+  },
+  {
+    name: 'conv2d 3×3 dilation 2 stride 1 SAME, 4 → 6 channels',
+    graph: () => convGraphWith(4, 6, 3, { stride: 1, dilation: 2, padding: 'SAME', pooled: false }, 1505),
+    seed: 1505,
   },
   {
     name: 'depthwise 23×23, 8 channels, stride 1 SAME (529 taps)',

@@ -162,6 +162,11 @@ export interface PairsKernel {
 export interface Int16MacLayouts {
   matmul: MatmulLayout;
   depthwise: DepthwiseLayout;
+  /**
+   * Whether it has te_conv2d_patch_s16: two windows at a time gathered whole into scratch (two int16 rows of K
+   * padded to a multiple of four: rowPairsScratchBytes), so every K runs the two-window MAC step.
+   */
+  convPatch?: boolean;
 }
 
 /** One kernel folder. */
@@ -226,7 +231,7 @@ export const KERNEL_FOLDERS: Record<string, KernelFolder> = {
     depthwiseLayout: 'c4-int16',
     // An int16 row's LDR is the pair (x[k], x[k + 1]) its 'o4-k2-s16' weights are stored against
     // (cortex-m-dsp/int16_mac.c).
-    int16Layouts: { matmul: 'o4-k2-s16', depthwise: 'c4-int16' },
+    int16Layouts: { matmul: 'o4-k2-s16', depthwise: 'c4-int16', convPatch: true },
     requantize: 'smmul',
     rowPairs: true,
   },
