@@ -393,6 +393,8 @@ const DSP_16X8 = [
   'depthwise 3×3 over 6×9, 12 channels, stride 1 VALID, no clamp',
   'depthwise 3×3 over 9×11, 8 channels, stride 2 SAME, no clamp',
   'depthwise 3×3 over 9×11, 12 channels, stride 2 VALID, no clamp',
+  // Both inputs of the add halved: cortex-m-dsp/int16_add.c's fall-back to the reference's loop.
+  'add of a tensor to itself, 105 elements, relu6 (both inputs halved)',
 ].map((name) => `${name} (16×8)`);
 const LONG_K_16X8: KernelCase[] = [
   { ...fullyConnectedCase(1102, 6, 2), name: 'fully connected 1102 → 6, 2 rows (K > 508)' },
@@ -434,12 +436,47 @@ const ONE_ROW_16X8: KernelCase = {
   seed: 1503,
   activations: 'int16',
 };
+/**
+ * The 16×8 residual adds of kernels/cortex-m-dsp/int16_add.c (two elements a word, four a pass): ReLU's USAT and no
+ * clamp's SSAT with n % 4 of 0 to 3, relu6's clamp after the asm, either operand the halved one, outputs saturating
+ * (a narrow output range) and a far right output shift (a wide one), one element (the reference's loop).
+ */
+const ADD_16X8: KernelCase[] = [
+  {
+    name: 'residual add, 105 elements, relu6',
+    graph: () => single((b) => b.node('add', 'add', [pointwiseOfX(b, 7, 4), 'x'], { clamp: RELU6 }), [1, 3, 5, 7]),
+    seed: 701,
+  },
+  {
+    name: 'residual add, 36 elements, relu',
+    graph: () => single((b) => b.node('add', 'add', ['x', pointwiseOfX(b, 6, 4)], { clamp: RELU }), [1, 2, 3, 6]),
+    seed: 1510,
+  },
+  {
+    name: 'residual add, operands swapped, 6 elements, no clamp, saturating',
+    graph: () => single((b) => b.node('add', 'add', [pointwiseOfX(b, 6, 4), 'x'], { clamp: NO_CLAMP }), [1, 1, 1, 6]),
+    seed: 1511,
+    outputRange: { min: -0.5, max: 0.5 },
+  },
+  {
+    name: 'residual add, 7 elements, relu, wide output range',
+    graph: () => single((b) => b.node('add', 'add', ['x', pointwiseOfX(b, 7, 5)], { clamp: RELU }), [1, 1, 1, 7]),
+    seed: 1512,
+    outputRange: { min: -4000, max: 4000 },
+  },
+  {
+    name: 'residual add, 1 element, no clamp',
+    graph: () => single((b) => b.node('add', 'add', ['x', pointwiseOfX(b, 1, 6)], { clamp: NO_CLAMP }), [1, 1, 1, 1]),
+    seed: 1513,
+  },
+].map((c) => ({ ...c, name: `${c.name} (16×8)`, activations: 'int16' as const }));
 export const KERNEL_CASES_16X8_DSP: KernelCase[] = [
   ...KERNEL_CASES_16X8.filter((c) => DSP_16X8.includes(c.name)),
   ...LONG_K_16X8,
   ONE_ROW_16X8,
+  ...ADD_16X8,
 ];
-if (KERNEL_CASES_16X8_DSP.length !== DSP_16X8.length + LONG_K_16X8.length + 1)
+if (KERNEL_CASES_16X8_DSP.length !== DSP_16X8.length + LONG_K_16X8.length + 1 + ADD_16X8.length)
   throw new Error('internal: a DSP_16X8 name matches no 16×8 kernel case');
 
 /** Every case, in a stable order. */
