@@ -194,6 +194,11 @@ typedef struct {
 void te_conv2d_s16(const int16_t *x, const int8_t *w, const te_s16_bias *bias, const te_window *g, int32_t out_c,
                    const te_mac_params *p, int32_t wide, int16_t *y);
 
+/* The same with two output pixels' windows gathered into `patch` (2·4·ceil(kh·kw·c / 4) int16, word-aligned): the
+   cortex-m-dsp kernels only (kernel-table.ts: Int16MacLayouts.convPatch). */
+void te_conv2d_patch_s16(const int16_t *x, const int8_t *w, const te_s16_bias *bias, const te_window *g,
+                         int32_t out_c, const te_mac_params *p, int16_t *patch, int32_t wide, int16_t *y);
+
 /* rows × k times the weights [k][out_c]: the 1×1 stride-1 convolution and the fully connected layer. */
 void te_matmul_s16(const int16_t *x, const int8_t *w, const te_s16_bias *bias, int32_t rows, int32_t k, int32_t out_c,
                    const te_mac_params *p, int32_t wide, int16_t *y);
