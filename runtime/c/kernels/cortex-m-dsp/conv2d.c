@@ -11,6 +11,7 @@
 #include "../internal/armv7em_dsp.h"
 #include "../internal/patch.h"
 #include "../internal/armv7em_pair_groups.h"
+#include "../internal/armv7em_window3x3_c3.h"
 
 /* The multiplies of one step, x in %[xo] (raw). The LDM lists need ascending registers: w0..w3 are bound to r8..r11. */
 #define TE_S16_STEP_MACS                           \
