@@ -29,15 +29,13 @@
   "sxtb16 r4, r11\n\tsxtb16 r5, r11, ror #8\n\t"                                                                  \
   "stmia r12!, {r0-r5}\n\t"
 
-/* A pair's two windows widened into the frame's room ([sp, #52], the second at [sp, #108]), gathered from the input
-   at job->x, the second job->next bytes after it, job->x moved on by two; where job->pitch is 0, the caller gathered
-   them (padded taps: TE_WINDOW3X3_C3_PATCH, placed after the loop's return so that the gather runs straight). r0
-   holds the job on entry (TE_PAIR_LOOP_PROLOGUE_ROOM and TE_PAIR_NEXT_FREEING leave it there); lr is left at the
-   weights. */
+/* A pair's two windows gathered from the input at job->x (window rows job->pitch bytes apart), the second job->next
+   bytes after the first, and widened into the frame's room ([sp, #52], the second at [sp, #108]); job->x moves on
+   by two windows. Pairs with padded taps come gathered by the caller into its patch, which is read the same way
+   (pitch 9, next 28). r0 holds the job on entry (TE_PAIR_LOOP_PROLOGUE_ROOM and TE_PAIR_NEXT_FREEING leave it
+   there); lr is left at the weights. */
 #define TE_WINDOW3X3_C3_GATHER                                                             \
   "ldr r1, [r0, #60]\n\t"                                                                 \
-  "cmp r1, #0\n\t"                                                                        \
-  "beq 4f\n\t"                                                                            \
   "ldr r8, [r0, #48]\n\t"                                                                 \
   "ldr lr, [r0, #64]\n\t"                                                                 \
   "add r2, r8, lr, lsl #1\n\t"                                                            \
@@ -46,18 +44,8 @@
   "add r10, r9, r1\n\t" TE_WINDOW3X3_C3_LOAD                                               \
   "add r8, r8, lr\n\tadd r9, r9, lr\n\tadd r10, r10, lr\n\t"                                 \
   "add r12, sp, #52\n\t" TE_WINDOW3X3_C3_WIDEN TE_WINDOW3X3_C3_LOAD TE_WINDOW3X3_C3_WIDEN \
-  "5:\n\t"                                                                                \
   "ldr r0, [sp, #48]\n\t"                                                                 \
   "ldr lr, [r0, #56]\n\t"
-
-/* The int8 windows the caller gathered at xs and xs + 28, widened as TE_WINDOW3X3_C3_GATHER's. */
-#define TE_WINDOW3X3_C3_PATCH                                            \
-  "4:\n\t"                                                              \
-  "ldr lr, [sp, #16]\n\t"                                               \
-  "add r12, sp, #52\n\t"                                                \
-  "ldmia lr!, {r0, r1, r3, r4, r5, r7, r11}\n\t" TE_WINDOW3X3_C3_WIDEN \
-  "ldmia lr, {r0, r1, r3, r4, r5, r7, r11}\n\t" TE_WINDOW3X3_C3_WIDEN  \
-  "b 5b\n\t"
 
 /* Step s of both widened windows (x at [sp, #52 + 8s] and [sp, #108 + 8s]). */
 #define TE_WINDOW3X3_C3_STEP(MAC, a_even, a_odd, b_even, b_odd) \
@@ -72,6 +60,6 @@ TE_PAIR_LOOP_WITH(te_window3x3_c3_pair_loop, TE_PAIR_LOOP_PROLOGUE_ROOM("112"), 
                                   TE_WINDOW3X3_C3_STEP(TE_PAIR_MAC, "84", "88", "140", "144")
                                       TE_WINDOW3X3_C3_STEP(TE_PAIR_MAC, "92", "96", "148", "152")
                                           TE_WINDOW3X3_C3_STEP(TE_PAIR_MAC, "100", "104", "156", "160"),
-                  TE_PAIR_NEXT_FREEING("164") TE_WINDOW3X3_C3_PATCH)
+                  TE_PAIR_NEXT_FREEING("164"))
 
 #endif
