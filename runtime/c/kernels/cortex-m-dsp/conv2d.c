@@ -11,6 +11,7 @@
 #include "../internal/armv7em_dsp.h"
 #include "../internal/patch.h"
 #include "../internal/armv7em_pair_groups.h"
+#include "../internal/armv7em_window3x3_c3.h"
 
 /* The multiplies of one step, x in %[xo] (raw). The LDM lists need ascending registers: w0..w3 are bound to r8..r11. */
 #define TE_S16_STEP_MACS                           \
@@ -287,7 +288,7 @@ static inline __attribute__((always_inline)) void te_conv2d_pairs(const int8_t *
   te_pair_job job = te_pair_job_of(patch, steps, k, out_c, folded_bias, &c);
   int32_t n, i, oy, ox;
   if (!wide) job.end = pa + 4 * steps;
-  job.w = w, job.next = g->stride_w * c_in;
+  job.w = w;
   for (n = 0; n < g->n; n++) {
     i = 0;
     if (!p->shifts) {
@@ -297,17 +298,18 @@ static inline __attribute__((always_inline)) void te_conv2d_pairs(const int8_t *
             ox + 1 < ow && g->dilation_w == 1 && iy >= 0 && iy + last_iy < g->h && ix >= 0 && ix + last_ix < g->w;
         if (window3x3_c3) {
           /* The row's inner pairs from here in one call (2 more pixels and 2·stride_w more columns a pair), or a
-             pair with padded taps gathered here into the loop's layout (pitch 0: the loop gathers nothing). */
+             pair with padded taps gathered here into `patch`, which the loop then reads as an input whose rows
+             are 9 bytes apart and whose second window is 28 bytes after the first. */
           int32_t pairs = 1;
           if (inner) {
             const int32_t in_row = (ow - ox) >> 1, in_input = (g->w - 1 - last_ix - ix) / (2 * g->stride_w) + 1;
             pairs = in_row < in_input ? in_row : in_input;
-            job.x = x + ((n * g->h + iy) * g->w + ix) * c_in, job.pitch = pitch;
+            job.x = x + ((n * g->h + iy) * g->w + ix) * c_in, job.pitch = pitch, job.next = g->stride_w * c_in;
           } else {
             te_gather_window3x3_c3(x, g, n, oy, ox, zero_point, patch);
             te_gather_window3x3_c3(x, g, n, ox + 1 < ow ? oy : oy + 1, ox + 1 < ow ? ox + 1 : 0, zero_point,
                                    patch + 28);
-            job.pitch = 0;
+            job.x = patch, job.pitch = 9, job.next = 28;
           }
           job.pairs = pairs, job.ya = y, job.ya_end = y + out_c;
           pair_fn(&job, w);
