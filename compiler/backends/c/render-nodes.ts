@@ -103,14 +103,17 @@ export function renderNode(ctx: RenderContext, node: Node): string[] {
       const x = tensorOf(g, node.inputs[0]!);
       if (isPointwiseConv(g, node))
         return matmulCall(ctx, node, sizeOf(x.shape) / x.shape[3]!, x.shape[3]!, f.shape[0]!);
-      const lines = [local('te_mac_params', 'p', macInit(ctx, node, layouts.requantize.conv2d, layouts.matmul))];
-      const w = matmulFilter(ctx, node, layouts.matmul);
-      const { bias: b, wide } = macArguments(ctx, node, true);
       // The window patch of the kernels that asked for one (cScratchBytes); two windows widened where it holds them.
       const scratch = ctx.scratch.get(node.name);
       const patch = scratch === undefined ? [] : [`(int8_t *)(arena + ${scratch})`];
       const pairs = sfx === 's8' && (ctx.scratchBytes.get(node.name) ?? 0) >= cScratchBytes(g, node, layouts);
-      const kernel = pairs && layouts.rowPairs ? 'te_conv2d_row_pairs_s8' : `te_conv2d_${sfx}`;
+      const rowPairs = pairs && layouts.rowPairs === true;
+      const kernel = rowPairs ? 'te_conv2d_row_pairs_s8' : `te_conv2d_${sfx}`;
+      const lines = [
+        local('te_mac_params', 'p', macInit(ctx, node, layouts.requantize.conv2d, layouts.matmul, rowPairs)),
+      ];
+      const w = matmulFilter(ctx, node, layouts.matmul);
+      const { bias: b, wide } = macArguments(ctx, node, true);
       return [
         ...lines,
         local('te_window', 'w', windowInit(ctx, node, f.shape[1]!, f.shape[2]!, node.attrs)),
