@@ -18,15 +18,15 @@ typedef void te_pair_fn(const te_pair_job *job, const int8_t *w);
 
 /* The group loops of the widened rows by step count (K = 8, 16, any), clamped to a range narrower than int8's or
    not, those of the int8 rows read in place (raw), and the pair loops (int8's range only); each of int8's range but
-   the raw ones also without the sign fix-up (_nofixup: te_mac_params.no_sign_fixup). */
+   the raw ones and the 3×3 windows of 3 channels also without the sign fix-up (_nofixup: te_mac_params.no_sign_fixup;
+   those are picked at run time by te_matmul_s8 and te_conv2d_s8, so the compiler leaves the flag clear for them). */
 #define TE_PAIR_FNS(name) name, name##_nofixup
 te_pair_fn te_row_pair_groups_k8_clamped, te_row_pair_groups_k16_clamped, te_row_pair_groups_any_clamped;
-te_pair_fn te_raw_pair_groups_clamped, te_raw_pair_groups, te_raw_pair_groups_loop;
+te_pair_fn te_raw_pair_groups_clamped, te_raw_pair_groups, te_raw_pair_groups_loop, te_window3x3_c3_pair_loop;
 te_pair_fn TE_PAIR_FNS(te_row_pair_groups_k8), TE_PAIR_FNS(te_row_pair_groups_k8_loop);
 te_pair_fn TE_PAIR_FNS(te_row_pair_groups_k16), TE_PAIR_FNS(te_row_pair_groups_k16_loop);
 te_pair_fn TE_PAIR_FNS(te_row_pair_groups_any), TE_PAIR_FNS(te_row_pair_groups_any_loop);
 te_pair_fn TE_PAIR_FNS(te_row_pair_groups_k32_loop), TE_PAIR_FNS(te_row_pair_groups_k64n_loop);
-te_pair_fn TE_PAIR_FNS(te_window3x3_c3_pair_loop);
 #undef TE_PAIR_FNS
 
 /* Whether the range is narrower than int8's (SSAT gives int8's). */
@@ -80,13 +80,13 @@ static inline te_pair_fn *te_matmul_pair_fn(int32_t rows, int32_t k, int32_t out
                        !raw && p->no_sign_fixup);
 }
 
-/* A conv's function (none with TFLite's (multiplier, shift) arrays, or raw windows without the sign fix-up, as for
-   te_matmul_pair_fn). */
+/* A conv's function (none with TFLite's (multiplier, shift) arrays, or raw windows or 3×3 windows of 3 channels
+   without the sign fix-up, as for te_matmul_pair_fn: those take the one-window path). */
 static inline te_pair_fn *te_conv2d_pair_fn(const te_window *g, int32_t out_c, const te_mac_params *p, int32_t raw) {
-  const int32_t nofixup = !raw && p->no_sign_fixup;
-  if (p->shifts || (raw && p->no_sign_fixup)) return 0;
-  if (te_window3x3_c3_ok(g, out_c, p)) return TE_PAIR_FIXUP_PICK(te_window3x3_c3_pair_loop);
-  return te_pair_fn_of(raw, (g->kh * g->kw * g->c + 3) >> 2, te_pairs_clamp(p), 0, nofixup);
+  const int32_t window3x3_c3 = te_window3x3_c3_ok(g, out_c, p);
+  if (p->shifts || ((raw || window3x3_c3) && p->no_sign_fixup)) return 0;
+  if (window3x3_c3) return te_window3x3_c3_pair_loop;
+  return te_pair_fn_of(raw, (g->kh * g->kw * g->c + 3) >> 2, te_pairs_clamp(p), 0, !raw && p->no_sign_fixup);
 }
 
 #undef TE_PAIR_FIXUP_PICK

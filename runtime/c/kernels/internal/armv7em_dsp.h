@@ -11,6 +11,10 @@
  *   RoundingDivideByPOT(y, s) + offset = floor((y' + 2^(s−1)) / 2^s) + offset with y' = y − [y < 0] (ties away
  *     from zero), = SMMLSR(y', R, offset) with R = −2^(32−s), an int32 for s in 1..31 (s = 1 gives INT32_MIN).
  *     y > INT32_MIN (|y| ≤ |x|·M/2^31 + 1), so y' does not wrap.
+   Where te_mac_params.no_sign_fixup is set (int8 conv and pointwise layers through the row-pair kernels), the pairs
+     hold an R that needs no fix-up, SMMLSR(y, R', offset): R − 1, exact for every y in [−2^(32−s), 2^(32−s)) and,
+     s ≤ 12, wherever it is not (both saturate), or one solved for a channel of one accumulator value; the compiler
+     proves it per channel (compiler/backends/c/sign-fixup.ts), so every reader of those pairs skips the fix-up.
  *   A channel with M = 0 (TFLite's dead channels: QuantizeMultiplier(0) gives shift 0) outputs offset + 0 whatever its
  *     shift; its pair (0, 0) gives y = x and SMMLSR(y', 0, offset) = offset (R = 0 drops the product; the rounding
  *     constant 2^31 stays below one unit of the high word), so any x, even one whose y' wraps, is exact.

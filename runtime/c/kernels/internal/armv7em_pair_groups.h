@@ -359,9 +359,10 @@ TE_PAIR_LOOP(te_row_pair_groups_k64n_loop, TE_PAIR_WIDEN_K8N,
                       "ldr.w r10, [lr, #-28]\n\tldr.w r11, [lr, #-20]\n\t", ", ror #8", "-12", "-4", TE_PAIR_MAC)
 #define TE_WINDOW_PAIR_STEP TE_WINDOW_PAIR_STEP_WITH(TE_PAIR_MAC)
 
-/* Every inner pair of a run of job->pairs in one asm function (te_conv2d_pairs: out_c % 4 = 0, int8's range). */
-TE_PAIR_LOOP(te_window3x3_c3_pair_loop, TE_WINDOW3X3_C3_GATHER,
+/* Every inner pair of a run of job->pairs in one asm function (te_conv2d_pairs: out_c % 4 = 0, int8's range), with
+   the sign fix-up only (row_pairs.h). */
+TE_PAIR_LOOP_WITH(te_window3x3_c3_pair_loop, TE_WINDOW3X3_C3_GATHER,
              TE_WINDOW_PAIR_STEP_WITH(TE_PAIR_MAC_FROM_BIAS) TE_WINDOW_PAIR_STEP TE_WINDOW_PAIR_STEP TE_WINDOW_PAIR_STEP TE_WINDOW_PAIR_STEP
-                 TE_WINDOW_PAIR_STEP TE_WINDOW_PAIR_STEP)
+                 TE_WINDOW_PAIR_STEP TE_WINDOW_PAIR_STEP, TE_PAIR_SIGN_FIXUP)
 
 #endif
