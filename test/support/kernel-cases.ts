@@ -13,6 +13,7 @@ import { buildC, firstDifference, runC } from './c-build.ts';
 import { type KernelCase, quantizeCase, RELU, RELU6, referenceOutputs } from './kernel-case.ts';
 import {
   convGraph,
+  convGraphWith,
   depthwiseGraph,
   pads,
   pointwiseOfX,
@@ -364,10 +365,16 @@ if (KERNEL_CASES_16X8_CROSS.length !== CROSS_16X8.length)
  * The 16×8 cases of the Armv7E-M DSP kernels (kernels/cortex-m-dsp/int16_mac.c) beyond CROSS_16X8: K % 4 tails of
  * 0 to 3, out_c % 4 ≠ 0, output blocks past 64, padding and stride 2, depthwise channel tails and multipliers, dead
  * channels, and K past 511 (the int32 chunks that add into the int64 accumulator: 1102, 511 and 1023 inputs, 3×3 windows of
- * 60 and 29 channels, and a depthwise window of 23×23 = 529 taps, which sums one channel at a time in int64).
+ * 60 and 29 channels, and a depthwise window of 23×23 = 529 taps, which sums one channel at a time in int64). Conv
+ * windows are gathered whole into the planned patch (te_conv2d_patch_s16): odd K (9, 27, 153, 261) padded to even,
+ * even K (144), pairs of windows across output rows, a lone last window, dilation.
  */
 const DSP_16X8 = [
   'conv2d 3×3, 3 → 7 channels, stride 1, SAME, relu6',
+  // The RGB first conv's odd K = 27 (padded to 28 in the patch), stride 2 over an odd output width (pairs of windows
+  // across rows) and a lone last window; K = 9 from one channel.
+  'conv2d 3×3, 3 → 8 channels, stride 2, VALID, relu6',
+  'conv2d 3×3 stride 2 SAME from 1 input channels, no clamp',
   'conv2d 3×3 stride 2 SAME from 17 input channels, no clamp',
   'conv2d 1×1 stride 2 (the patch path)',
   'pointwise (1×1, stride 1) 6 → 11 channels, relu',
@@ -403,6 +410,17 @@ const LONG_K_16X8: KernelCase[] = [
     graph: () => convGraph(29, 6, 3, 1, 'SAME', NO_CLAMP, 1502),
     seed: 1502,
   },
+  // Even K with every border padded, and a dilated window (its rows dilation_h apart in the inner pairs' copy).
+  {
+    name: 'conv2d 3×3 stride 1 SAME, 16 → 12 channels (K = 144)',
+    graph: () => convGraph(16, 12, 3, 1, 'SAME', NO_CLAMP, 1504),
+    seed: 1504,
+  },
+  {
+    name: 'conv2d 3×3 dilation 2 stride 1 SAME, 4 → 6 channels',
+    graph: () => convGraphWith(4, 6, 3, { stride: 1, dilation: 2, padding: 'SAME', pooled: false }, 1505),
+    seed: 1505,
+  },
   {
     name: 'depthwise 23×23, 8 channels, stride 1 SAME (529 taps)',
     graph: () => depthwiseGraph(8, 1, 1, 'SAME', RELU6, 1501, undefined, { k: 23, dilation: 1 }),
@@ -416,6 +434,48 @@ const ONE_ROW_16X8: KernelCase = {
   seed: 1503,
   activations: 'int16',
 };
+/**
+ * The 16×8 residual adds of kernels/cortex-m-dsp/int16_add.c (two elements a word, four a pass): ReLU's USAT and no
+ * clamp's SSAT with n % 4 of 0 to 3, relu6's clamp after the asm, either operand the halved one, outputs saturating
+ * (a narrow output range) and a far right output shift (a wide one); one element and both inputs halved (a tensor
+ * added to itself) take the reference's loop. Only the Cortex-M4/M7 run them: other targets' int16 add is ref's.
+ */
+const ADD_16X8: KernelCase[] = [
+  {
+    name: 'residual add, 105 elements, relu6',
+    graph: () => single((b) => b.node('add', 'add', [pointwiseOfX(b, 7, 4), 'x'], { clamp: RELU6 }), [1, 3, 5, 7]),
+    seed: 701,
+  },
+  {
+    name: 'residual add, 36 elements, relu',
+    graph: () => single((b) => b.node('add', 'add', ['x', pointwiseOfX(b, 6, 4)], { clamp: RELU }), [1, 2, 3, 6]),
+    seed: 1510,
+  },
+  {
+    name: 'residual add, operands swapped, 6 elements, no clamp, saturating',
+    graph: () => single((b) => b.node('add', 'add', [pointwiseOfX(b, 6, 4), 'x'], { clamp: NO_CLAMP }), [1, 1, 1, 6]),
+    seed: 1511,
+    outputRange: { min: -0.5, max: 0.5 },
+  },
+  {
+    name: 'residual add, 7 elements, relu, wide output range',
+    graph: () => single((b) => b.node('add', 'add', ['x', pointwiseOfX(b, 7, 5)], { clamp: RELU }), [1, 1, 1, 7]),
+    seed: 1512,
+    outputRange: { min: -4000, max: 4000 },
+  },
+  {
+    name: 'residual add, 1 element, no clamp',
+    graph: () => single((b) => b.node('add', 'add', ['x', pointwiseOfX(b, 1, 6)], { clamp: NO_CLAMP }), [1, 1, 1, 1]),
+    seed: 1513,
+  },
+].map((c) => ({ ...c, name: `${c.name} (16×8)`, activations: 'int16' as const }));
+export const KERNEL_CASES_16X8_ADD_DSP: KernelCase[] = [
+  ...ADD_16X8,
+  ...KERNEL_CASES_16X8.filter(
+    (c) => c.name === 'add of a tensor to itself, 105 elements, relu6 (both inputs halved) (16×8)',
+  ),
+];
+if (KERNEL_CASES_16X8_ADD_DSP.length !== ADD_16X8.length + 1) throw new Error('internal: no 16×8 self-add case');
 export const KERNEL_CASES_16X8_DSP: KernelCase[] = [
   ...KERNEL_CASES_16X8.filter((c) => DSP_16X8.includes(c.name)),
   ...LONG_K_16X8,

@@ -7,7 +7,7 @@
  * A representative subset of the 16×8 cases (KERNEL_CASES_16X8_CROSS) checks the int16 kernels each target runs (ref,
  * on the M4/M7 the SMLAD 16×8 MACs of cortex-m-dsp/int16_mac.c, on the M55 Helium's arm-mve/int16_mac.c), which
  * KERNEL_CASES_16X8_DSP takes to their tile boundaries (K % 16 tails for Helium too) and past the 508 k of one int32
- * chunk.
+ * chunk; KERNEL_CASES_16X8_ADD_DSP the M4/M7's 16×8 add (cortex-m-dsp/int16_add.c), two elements a word.
  * The int8-weight convolutions a model takes when its int16 weight pairs would not fit the part's flash
  * (kernels/cortex-m-dsp-int8w) run the conv and matmul cases on the Cortex-M4. A mixed-precision graph (int8, 16×8
  * and int4w layers with requantizes between them) runs on the Cortex-M4 and M55.
@@ -16,6 +16,7 @@ import { describeBandCasesOn } from '../support/band-cases.ts';
 import {
   describeKernelCasesOn,
   KERNEL_CASES,
+  KERNEL_CASES_16X8_ADD_DSP,
   KERNEL_CASES_16X8_CROSS,
   KERNEL_CASES_16X8_DSP,
   twinCases,
@@ -46,6 +47,11 @@ describeKernelCasesOn(
   ['cortex-m7'],
   "%s 16×8 SMLAD MAC kernels (cortex-m-dsp/int16_mac.c) equal the integer reference (cortex-m4's: twinCases)",
   twinCases(KERNEL_CASES_16X8_DSP),
+);
+describeKernelCasesOn(
+  ['cortex-m4', 'cortex-m7'],
+  '%s 16×8 add (cortex-m-dsp/int16_add.c) equals the integer reference',
+  KERNEL_CASES_16X8_ADD_DSP,
 );
 describeKernelCasesOn(
   ['cortex-m55'],

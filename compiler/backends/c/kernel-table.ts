@@ -13,7 +13,7 @@ import { isPointwiseConv } from '../../quantize/prepare/prepare-int8.ts';
 /**
  * The kernel source files, one per op family (`<folder>/<family>.c`). 'int16' holds the 16×8 kernels (int16
  * activations) of the elementwise, pooling and softmax families; only ref has it. 'int16_mac' the 16×8 MACs (conv,
- * matmul, depthwise): ref's, or an ISA folder's reading its int16Layouts.
+ * matmul, depthwise): ref's, or an ISA folder's reading its int16Layouts. 'int16_add' the 16×8 add (ref's, or an ISA folder's).
  * 'selection' and 'transpose' only compare and move elements: each writes its int8 and int16 kernels from one body. 'matmul_w4' holds
  * te_matmul_w4_s8, the pointwise and fully connected layers with int4 weights stored two per byte (isInt4Matmul).
  */
@@ -32,18 +32,20 @@ export const KERNEL_FAMILIES = [
   'transpose',
   'int16',
   'int16_mac',
+  'int16_add',
   'matmul_w4',
 ] as const;
 export type KernelFamily = (typeof KERNEL_FAMILIES)[number];
 
 /**
- * Families only some graphs call, and which: 'int16' and 'int16_mac' graphs with int16 activations, 'matmul_w4' those with int4-weight
+ * Families only some graphs call, and which: 'int16', 'int16_mac' and 'int16_add' graphs with int16 activations, 'matmul_w4' those with int4-weight
  * matmuls, 'selection' graphs with an ArgMax, a TopK or a max reduction, 'transpose' graphs with a transpose. Other builds leave
  * them out (nothing more to compile or to count as code).
  */
 const OPTIONAL_FAMILIES: Partial<Record<KernelFamily, (g: Graph) => boolean>> = {
   int16: (g) => hasInt16Activations(g),
   int16_mac: (g) => hasInt16Activations(g),
+  int16_add: (g) => hasInt16Activations(g),
   matmul_w4: (g) => g.nodes.some((n) => isInt4Matmul(g, n)),
   selection: (g) => g.nodes.some((n) => ['arg_max', 'reduce_max', 'top_k_values', 'top_k_indices'].includes(n.op)),
   transpose: (g) => g.nodes.some((n) => n.op === 'transpose'),
@@ -162,6 +164,11 @@ export interface PairsKernel {
 export interface Int16MacLayouts {
   matmul: MatmulLayout;
   depthwise: DepthwiseLayout;
+  /**
+   * Whether it has te_conv2d_patch_s16: two windows at a time gathered whole into scratch (two int16 rows of K
+   * padded to a multiple of four: rowPairsScratchBytes), so every K runs the two-window MAC step.
+   */
+  convPatch?: boolean;
 }
 
 /** One kernel folder. */
@@ -219,14 +226,14 @@ export const KERNEL_FOLDERS: Record<string, KernelFolder> = {
     needs: ['__aarch64__', '__ARM_FEATURE_DOTPROD'],
   },
   'cortex-m-dsp': {
-    isa: 'Armv7E-M DSP: SMLAD on SXTB16-unpacked pairs, 2 MACs per instruction, two rows (or windows) × four channels a step from int16 copies; SMMLAR/SMMLSR requantization (also in add); SXTAB16 sums in average pooling; int4 weights as AND-masked halfword lanes; 16×8 MACs by SMLAD on int16 inputs read in pairs, two rows (or windows) × four channels a step, in int32 chunks of 511 k',
-    families: ['conv2d', 'depthwise_conv2d', 'add', 'avg_pool', 'matmul_w4', 'int16_mac'],
+    isa: 'Armv7E-M DSP: SMLAD on SXTB16-unpacked pairs, 2 MACs per instruction, two rows (or windows) × four channels a step from int16 copies; SMMLAR/SMMLSR requantization (also in add); SXTAB16 sums in average pooling; int4 weights as AND-masked halfword lanes; 16×8 MACs by SMLAD on int16 inputs read in pairs, two rows (or windows) × four channels a step, in int32 chunks of 511 k; 16×8 add two elements a word (SMMULR on halfwords, PKHBT)',
+    families: ['conv2d', 'depthwise_conv2d', 'add', 'avg_pool', 'matmul_w4', 'int16_mac', 'int16_add'],
     matmulLayout: 'o4-s16-pairs',
     matmulW4Layout: 'o4-k4-u4-lanes',
     depthwiseLayout: 'c4-int16',
     // An int16 row's LDR is the pair (x[k], x[k + 1]) its 'o4-k2-s16' weights are stored against
     // (cortex-m-dsp/int16_mac.c).
-    int16Layouts: { matmul: 'o4-k2-s16', depthwise: 'c4-int16' },
+    int16Layouts: { matmul: 'o4-k2-s16', depthwise: 'c4-int16', convPatch: true },
     requantize: 'smmul',
     rowPairs: true,
   },

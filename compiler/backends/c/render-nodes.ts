@@ -37,7 +37,8 @@ import {
 
 /**
  * Bytes of scratch a node's C kernel needs with the kernels of `layouts`: te_conv2d_s8 gathers up to two output
- * pixels' windows (2·kh·kw·c bytes; te_conv2d_s16 reads its input in place; the rowPairs kernels read the second
+ * pixels' windows (2·kh·kw·c bytes; te_conv2d_s16 keeps its own on the stack, te_conv2d_patch_s16 two int16 windows
+ * of K padded to a multiple of four, rowPairsScratchBytes; the rowPairs kernels read the second
  * window's last word whole, and their 3×3×3 pair loop writes both windows as 4·ceil(k/4) bytes each: 8·ceil(k/4));
  * te_transpose_conv2d_s8 accumulates the whole output in int32 (4 bytes an element), as TFLM's scratch buffer.
  * `wide`: with what the rowPairs kernels would like besides, the int16 copy of two rows (rowPairsScratchBytes) of
@@ -47,9 +48,10 @@ export function cScratchBytes(g: Graph, node: Node, layouts: KernelLayouts = REF
   if (node.op === 'transpose_conv2d') return 4 * sizeOf(tensorOf(g, node.outputs[0]!).shape);
   const rowPairs = rowPairsK(g, node, layouts);
   if (rowPairs !== undefined) return wide ? rowPairsScratchBytes(rowPairs) : 0;
-  if (node.op !== 'conv2d' || isPointwiseConv(g, node) || tensorOf(g, node.outputs[0]!).dtype === 'int16') return 0;
+  if (node.op !== 'conv2d' || isPointwiseConv(g, node)) return 0;
   const f = tensorOf(g, node.inputs[1]!).shape;
   const k = f[1]! * f[2]! * f[3]!;
+  if (tensorOf(g, node.outputs[0]!).dtype === 'int16') return layouts.int16.convPatch ? rowPairsScratchBytes(k) : 0;
   if (!layouts.rowPairs) return 2 * k;
   return 8 * Math.ceil(k / 4) + (wide ? rowPairsScratchBytes(k) : 0);
 }
@@ -105,10 +107,14 @@ export function renderNode(ctx: RenderContext, node: Node): string[] {
         return matmulCall(ctx, node, sizeOf(x.shape) / x.shape[3]!, x.shape[3]!, f.shape[0]!);
       // The window patch of the kernels that asked for one (cScratchBytes); two windows widened where it holds them.
       const scratch = ctx.scratch.get(node.name);
-      const patch = scratch === undefined ? [] : [`(int8_t *)(arena + ${scratch})`];
+      const patch = scratch === undefined ? [] : [`(${kernelsOf(ctx, node).cType} *)(arena + ${scratch})`];
       const pairs = sfx === 's8' && (ctx.scratchBytes.get(node.name) ?? 0) >= cScratchBytes(g, node, layouts);
       const rowPairs = pairs && layouts.rowPairs === true;
-      const kernel = rowPairs ? 'te_conv2d_row_pairs_s8' : `te_conv2d_${sfx}`;
+      const kernel = rowPairs
+        ? 'te_conv2d_row_pairs_s8'
+        : sfx === 's16' && scratch !== undefined
+          ? 'te_conv2d_patch_s16'
+          : `te_conv2d_${sfx}`;
       // Not for 3×3 windows of 3 channels (te_window3x3_c3_ok): te_conv2d_s8 picks their pair loop at run time, so a
       // second copy of it without the fix-up would be linked beside it wherever both calls occur.
       const window3x3c3 = f.shape[1] === 3 && f.shape[2] === 3 && f.shape[3] === 3 && f.shape[0]! % 4 === 0;

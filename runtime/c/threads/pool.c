@@ -4,8 +4,8 @@
  * generation did not move meanwhile. Every thread then claims parts by moving a part's `claimed` generation up to the
  * task's: a claim fails for a part already claimed in this generation, and a worker still holding an older task
  * (woken late, after the caller moved on) fails every claim, since all of that task's parts were claimed before the
- * caller could move on. Thread t starts at the first part of its share (t · parts / threads) and then takes whatever
- * is left, so threads mostly run neighbouring bands. Waits spin a little before sleeping (a layer's parts end close
+ * caller could move on. Thread t runs its share (parts t · parts / threads on) first and then takes whatever is left,
+ * so threads mostly run neighbouring bands. Waits spin a little before sleeping (a layer's parts end close
  * together, and a wake-up through the kernel costs tens of microseconds, more than many layers take); a waker takes
  * the lock and signals only when someone sleeps, so a layer on spinning threads costs a few atomics, no lock.
  */
@@ -53,23 +53,31 @@ static void te_pool_notify(te_pool *pool, pthread_cond_t *cond) {
 /* Claims part `i` for the task of generation `g`: 1 if this thread is the first to, 0 if it was claimed in `g` or
    later (generations compared as serial numbers, so they may wrap). */
 static int te_pool_claim(te_pool *pool, int32_t i, uint32_t g) {
-  uint32_t v = __atomic_load_n(&pool->claimed[i], __ATOMIC_ACQUIRE);
+  uint32_t *word = &pool->claimed[i].generation;
+  uint32_t v = __atomic_load_n(word, __ATOMIC_ACQUIRE);
   while ((int32_t)(g - v) > 0)
-    if (__atomic_compare_exchange_n(&pool->claimed[i], &v, g, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) return 1;
+    if (__atomic_compare_exchange_n(word, &v, g, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) return 1;
   return 0;
 }
 
-/* Runs, as thread `thread` of `threads`, every part of the task of generation `g` it can claim, from its share on. */
+/* Runs, as thread `thread` of `threads`, every part of the task of generation `g` it can claim: its own share
+   forwards, then the others' backwards from the end, where their owners get last (fewer claims collide). The parts
+   it ran count as finished together once it finds none left: one atomic on the shared counter per thread and
+   layer, not one per part. */
 static void te_pool_work(te_pool *pool, te_pool_task task, uint8_t *arena, int32_t parts, int32_t threads,
                          int32_t thread, uint32_t g) {
   const int32_t first = (int32_t)((int64_t)thread * parts / threads);
+  const int32_t end = (int32_t)((int64_t)(thread + 1) * parts / threads);
+  uint32_t ran = 0;
   int32_t k;
   for (k = 0; k < parts; k++) {
-    int32_t i = (first + k) % parts;
+    int32_t i = k < end - first ? first + k : (first - 1 - (k - (end - first)) + parts) % parts;
     if (!te_pool_claim(pool, i, g)) continue;
     task(arena, i, parts, thread);
-    if (__atomic_add_fetch(&pool->finished, 1, __ATOMIC_SEQ_CST) == (uint32_t)parts) te_pool_notify(pool, &pool->done);
+    ran++;
   }
+  if (ran > 0 && __atomic_add_fetch(&pool->finished, ran, __ATOMIC_SEQ_CST) == (uint32_t)parts)
+    te_pool_notify(pool, &pool->done);
 }
 
 static void *te_pool_worker_main(void *arg) {

@@ -32,21 +32,32 @@ typedef struct {
   uint32_t generation;
 } te_pool_worker;
 
-/* A pool; zero-initialized (a static one) means not started. */
+/* Bytes between words that different threads write: two cache lines (the adjacent-line prefetcher pairs them). */
+#define TE_POOL_LINE 128
+
+/* The generation a part was last claimed in, alone in its lines: a thread claims its own share's parts without
+   taking the line from another core (16 claims in one line cost a cache-line transfer each). */
+typedef struct {
+  uint32_t generation;
+  uint8_t pad[TE_POOL_LINE - sizeof(uint32_t)];
+} te_pool_claim_word;
+
+/* A pool; zero-initialized (a static one) means not started. The task's words, read by every thread at every layer
+   and written only by the caller, share lines with nothing written more often. */
 typedef struct te_pool {
   pthread_t threads[TE_POOL_MAX_THREADS - 1];
   te_pool_worker workers[TE_POOL_MAX_THREADS - 1];
   pthread_mutex_t lock;
   pthread_cond_t wake, done;
-  te_pool_task task;
+  __attribute__((aligned(TE_POOL_LINE))) te_pool_task task;
   uint8_t *arena;
-  int32_t parts, active;               /* the current task's parts and the threads it runs on */
-  int32_t workers_started;             /* threads besides the caller's */
-  uint32_t generation;                 /* even: the current task's; odd while the caller writes the next one */
-  uint32_t claimed[TE_POOL_MAX_PARTS]; /* the generation each part was last claimed in */
-  uint32_t finished;                   /* parts of the current task done */
-  uint32_t sleepers;                   /* threads waiting on a condition variable (else no one is signalled) */
+  int32_t parts, active;   /* the current task's parts and the threads it runs on */
+  int32_t workers_started; /* threads besides the caller's */
+  uint32_t generation;     /* even: the current task's; odd while the caller writes the next one */
   int32_t stopping;
+  __attribute__((aligned(TE_POOL_LINE))) uint32_t finished; /* parts of the current task done */
+  uint32_t sleepers; /* threads waiting on a condition variable (else no one is signalled) */
+  __attribute__((aligned(TE_POOL_LINE))) te_pool_claim_word claimed[TE_POOL_MAX_PARTS];
 } te_pool;
 
 /* Starts `threads` − 1 workers (threads ≤ TE_POOL_MAX_THREADS); 0 on success, else the pool runs on the caller alone. */

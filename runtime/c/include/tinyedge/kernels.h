@@ -186,6 +186,11 @@ void te_lookup_s8(const int8_t *x, int32_t n, const int8_t table[256], int8_t *y
 void te_conv2d_s16(const int16_t *x, const int8_t *w, const int64_t *bias, const te_window *g, int32_t out_c,
                    const te_mac_params *p, int32_t wide, int16_t *y);
 
+/* The same with two output pixels' windows gathered into `patch` (2·4·ceil(kh·kw·c / 4) int16, word-aligned): the
+   cortex-m-dsp kernels only (kernel-table.ts: Int16MacLayouts.convPatch). */
+void te_conv2d_patch_s16(const int16_t *x, const int8_t *w, const int64_t *bias, const te_window *g, int32_t out_c,
+                         const te_mac_params *p, int16_t *patch, int32_t wide, int16_t *y);
+
 /* rows × k times the weights [k][out_c]: the 1×1 stride-1 convolution and the fully connected layer. */
 void te_matmul_s16(const int16_t *x, const int8_t *w, const int64_t *bias, int32_t rows, int32_t k, int32_t out_c,
                    const te_mac_params *p, int32_t wide, int16_t *y);

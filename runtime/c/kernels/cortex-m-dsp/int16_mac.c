@@ -2,9 +2,9 @@
  * Cortex-M4/M7 (Armv7E-M DSP) 16×8 MAC kernels (family int16_mac): int16 activations, int8 weights widened to int16
  * pairs (matmul and conv 'o4-k2-s16', depthwise 'c4-int16': kernel-table.ts), int64 biases, and the reference's
  * requantization (internal/mac_s16.h), so they are bit-exact with kernels/ref/int16_mac.c.
- * Matmul and conv run two rows (or gathered windows) × four channels a step (internal/armv7em_s16_pairs.h): one LDR
- * of an int16 row is the pair (x[k], x[k + 1]) the weights are stored against, so each weight word loaded feeds two
- * rows' SMLAD. Depthwise reads four channels a tap as two words and picks their halves by SMLAxy against 'c4-int16'
+ * Matmul and conv run two rows (or two windows gathered whole into the compiler's patch: te_conv2d_patch_s16) × four
+ * channels a step (internal/armv7em_s16_pairs.h): one LDR of an int16 row is the pair (x[k], x[k + 1]) the weights
+ * are stored against, so each weight word loaded feeds two rows' SMLAD. Depthwise reads four channels a tap as two words and picks their halves by SMLAxy against 'c4-int16'
  * taps (internal/armv7em_s16_dw.h: a whole 3×3 window in asm).
  * Exactness: |x·w| ≤ 2^15·2^7 = 2^22, so an int32 sum of at most 511 products (matmul, conv) or 504 taps
  * (depthwise) is below 2^31 and exact; each chunk's sum is added to the int64 bias (in int64 for longer rows) and
@@ -200,10 +200,76 @@ void te_matmul_s16(const int16_t *x, const int8_t *w, const int64_t *bias, int32
   }
 }
 
-/* Windows two at a time (output pixels in order, across rows), gathered into two patches TE_S16_PATCH_K apart: a
-   window of up to TE_S16_PATCH_K k whole, then both through te_s16_pair_outputs, a block of TE_S16_BLOCK channels at
-   a time (its constants once per call); longer ones a chunk of each at a time, each chunk's sums added into int64
-   accumulators for TE_S16_CONV_BLOCK channels. */
+/* n int16 from src to dst: 16 bytes a step (four unaligned LDR and STR, as gcc inlines the fixed memcpy), then
+   words, then a last int16. */
+static inline void te_s16_copy_run(int16_t *dst, const int16_t *src, int32_t n) {
+  for (; n >= 8; n -= 8, src += 8, dst += 8) memcpy(dst, src, 16);
+  for (; n >= 2; n -= 2, src += 2, dst += 2) memcpy(dst, src, 4);
+  if (n) *dst = *src;
+}
+
+/* Windows of two neighbouring pixels of one output row whose taps all lie inside the input (dilation_w 1), src at
+   the first one's top-left tap, into pa and pb: kh runs of kw·c int16 each, no bounds tests (te_s16_gather tests
+   every tap and zeroes the patch first). */
+static void te_s16_gather_inner_pair(const int16_t *src, const te_window *g, int16_t *pa, int16_t *pb) {
+  const int32_t run = g->kw * g->c, next = g->stride_w * g->c, pitch = g->dilation_h * g->w * g->c;
+  int32_t ky;
+  for (ky = 0; ky < g->kh; ky++, src += pitch, pa += run, pb += run) {
+    te_s16_copy_run(pa, src, run);
+    te_s16_copy_run(pb, src + next, run);
+  }
+}
+
+/* Whole windows two at a time (output pixels in order, across rows) into patch and patch + patch_k (patch_k: k
+   padded to a multiple of four, as te_s16_gather writes it), then both through te_s16_pair_outputs, a block of
+   TE_S16_BLOCK channels at a time (its constants once per call; past 511 k in int32 chunks added into int64). An odd
+   K's windows carry one more k, the zero the patch holds after them (set once: the gathers write only the window's k,
+   or zero the rest), so they take the even-K asm path; the weights' pad is zero too. A pair wholly inside the input
+   is copied in runs without bounds tests. */
+static void te_conv2d_s16_patched(const int16_t *x, const int32_t *words, const int64_t *bias, const te_window *g,
+                                  int32_t out_c, const te_mac_params *p, int16_t *patch, int32_t patch_k,
+                                  int32_t wide, int16_t *y) {
+  const int32_t k = g->kh * g->kw * g->c, even_k = k + (k & 1), pixels = g->oh * g->ow, ow = g->ow;
+  const int32_t stride = 2 * patch_k, last_iy = (g->kh - 1) * g->dilation_h;
+  const int32_t last_ix = g->stride_w + g->kw - 1;
+  te_s16_block_constants kc;
+  int32_t n, q, oy, ox, ob;
+  if (k & 1) patch[k] = patch[patch_k + k] = 0;
+  for (ob = 0; ob < out_c; ob += TE_S16_BLOCK) {
+    const int32_t blen = out_c - ob < TE_S16_BLOCK ? out_c - ob : TE_S16_BLOCK;
+    te_s16_block_constants_of(bias, p, wide, k, ob, blen, &kc);
+    for (n = 0; n < g->n; n++) {
+      const int16_t *xn = x + n * g->h * g->w * g->c;
+      int16_t *yn = y + n * pixels * out_c;
+      for (q = 0, oy = 0, ox = 0; q < pixels; q += 2) {
+        const int32_t both = q + 1 < pixels;
+        const int32_t iy = oy * g->stride_h - g->pad_top, ix = ox * g->stride_w - g->pad_left;
+        int16_t *ya = yn + q * out_c, *yb = both ? ya + out_c : 0;
+        if (ox + 1 < ow && g->dilation_w == 1 && iy >= 0 && iy + last_iy < g->h && ix >= 0 && ix + last_ix < g->w) {
+          te_s16_gather_inner_pair(xn + (iy * g->w + ix) * g->c, g, patch, patch + patch_k);
+        } else {
+          te_s16_gather(xn, g, oy, ox, 0, (k + 3) / 4, patch);
+          if (both)
+            te_s16_gather(xn, g, ox + 1 < ow ? oy : oy + 1, ox + 1 < ow ? ox + 1 : 0, 0, (k + 3) / 4, patch + patch_k);
+        }
+        te_s16_pair_outputs(patch, both ? stride : 0, even_k, words, bias, ob, blen, &kc, p, wide, ya, yb);
+        ox += 2;
+        if (ox >= ow) ox -= ow, oy++;
+      }
+    }
+  }
+}
+
+/* The compiler's call where it planned the patch (two windows of k padded to a multiple of four). */
+void te_conv2d_patch_s16(const int16_t *x, const int8_t *w, const int64_t *bias, const te_window *g, int32_t out_c,
+                         const te_mac_params *p, int16_t *patch, int32_t wide, int16_t *y) {
+  te_conv2d_s16_patched(x, (const int32_t *)(const void *)w, bias, g, out_c, p, patch,
+                        4 * ((g->kh * g->kw * g->c + 3) / 4), wide, y);
+}
+
+/* The library's entry without a planned patch (the compiler plans one and calls te_conv2d_patch_s16): windows of up
+   to TE_S16_PATCH_K k through te_conv2d_s16_patched with a patch on the stack; longer ones two at a time, a chunk of each window at a time, each chunk's sums added into int64 accumulators
+   for TE_S16_CONV_BLOCK channels. */
 void te_conv2d_s16(const int16_t *x, const int8_t *w, const int64_t *bias, const te_window *g, int32_t out_c,
                    const te_mac_params *p, int32_t wide, int16_t *y) {
   const int32_t *words = (const int32_t *)(const void *)w;
@@ -211,44 +277,37 @@ void te_conv2d_s16(const int16_t *x, const int8_t *w, const int64_t *bias, const
   const int32_t stride = 2 * TE_S16_PATCH_K;
   int16_t patch[2 * TE_S16_PATCH_K];
   int64_t acc[2 * TE_S16_CONV_BLOCK];
-  te_s16_block_constants kc;
-  int32_t n, q, e, ob, o0, i, j, s[8];
-  for (ob = 0; ob < out_c; ob += k <= TE_S16_PATCH_K ? TE_S16_BLOCK : out_c) {
-    const int32_t blen = out_c - ob < TE_S16_BLOCK ? out_c - ob : TE_S16_BLOCK;
-    if (k <= TE_S16_PATCH_K) te_s16_block_constants_of(bias, p, wide, k, ob, blen, &kc);
-    for (n = 0; n < g->n; n++) {
-      const int16_t *xn = x + n * g->h * g->w * g->c;
-      int16_t *yn = y + n * pixels * out_c;
-      for (q = 0; q < pixels; q += 2) {
-        const int32_t both = q + 1 < pixels;
-        int16_t *ya = yn + q * out_c, *yb = both ? ya + out_c : 0;
-        if (k <= TE_S16_PATCH_K) {
+  int32_t n, q, e, o0, i, j, s[8];
+  if (k <= TE_S16_PATCH_K) {
+    te_conv2d_s16_patched(x, words, bias, g, out_c, p, patch, TE_S16_PATCH_K, wide, y);
+    return;
+  }
+  for (n = 0; n < g->n; n++) {
+    const int16_t *xn = x + n * g->h * g->w * g->c;
+    int16_t *yn = y + n * pixels * out_c;
+    for (q = 0; q < pixels; q += 2) {
+      const int32_t both = q + 1 < pixels;
+      int16_t *ya = yn + q * out_c, *yb = both ? ya + out_c : 0;
+      for (o0 = 0; o0 < out_c; o0 += TE_S16_CONV_BLOCK) {
+        const int32_t len = out_c - o0 < TE_S16_CONV_BLOCK ? out_c - o0 : TE_S16_CONV_BLOCK;
+        te_s16_start_block(acc, len, bias, o0);
+        te_s16_start_block(acc + TE_S16_CONV_BLOCK, len, bias, o0);
+        for (i = 0; i < k; i += TE_S16_PATCH_K) {
+          const int32_t m = k - i < TE_S16_PATCH_K ? k - i : TE_S16_PATCH_K;
           for (e = 0; e <= both; e++)
-            te_s16_gather(xn, g, (q + e) / g->ow, (q + e) % g->ow, 0, (k + 3) / 4, patch + e * TE_S16_PATCH_K);
-          te_s16_pair_outputs(patch, both ? stride : 0, k, words, bias, ob, blen, &kc, p, wide, ya, yb);
-          continue;
-        }
-        for (o0 = 0; o0 < out_c; o0 += TE_S16_CONV_BLOCK) {
-          const int32_t len = out_c - o0 < TE_S16_CONV_BLOCK ? out_c - o0 : TE_S16_CONV_BLOCK;
-          te_s16_start_block(acc, len, bias, o0);
-          te_s16_start_block(acc + TE_S16_CONV_BLOCK, len, bias, o0);
-          for (i = 0; i < k; i += TE_S16_PATCH_K) {
-            const int32_t m = k - i < TE_S16_PATCH_K ? k - i : TE_S16_PATCH_K;
-            for (e = 0; e <= both; e++)
-              te_s16_gather(xn, g, (q + e) / g->ow, (q + e) % g->ow, i / 4, (m + 3) / 4, patch + e * TE_S16_PATCH_K);
-            for (j = 0; j < len; j += 4) {
-              const int32_t t = len - j < 4 ? len - j : 4;
-              int32_t r;
-              te_s16_group_sums(patch, both ? stride : 0, m, words + (o0 + j) / 4 * group_words + 2 * i, s);
-              for (r = 0; r < t; r++) {
-                acc[j + r] += s[r];
-                acc[TE_S16_CONV_BLOCK + j + r] += s[4 + r];
-              }
+            te_s16_gather(xn, g, (q + e) / g->ow, (q + e) % g->ow, i / 4, (m + 3) / 4, patch + e * TE_S16_PATCH_K);
+          for (j = 0; j < len; j += 4) {
+            const int32_t t = len - j < 4 ? len - j : 4;
+            int32_t r;
+            te_s16_group_sums(patch, both ? stride : 0, m, words + (o0 + j) / 4 * group_words + 2 * i, s);
+            for (r = 0; r < t; r++) {
+              acc[j + r] += s[r];
+              acc[TE_S16_CONV_BLOCK + j + r] += s[4 + r];
             }
           }
-          te_s16_requantize_channels(acc, len, o0, p, wide, ya);
-          if (yb) te_s16_requantize_channels(acc + TE_S16_CONV_BLOCK, len, o0, p, wide, yb);
         }
+        te_s16_requantize_channels(acc, len, o0, p, wide, ya);
+        if (yb) te_s16_requantize_channels(acc + TE_S16_CONV_BLOCK, len, o0, p, wide, yb);
       }
     }
   }

@@ -2,15 +2,12 @@
  * Reference 16×8 kernels (TFLite's 16x8 reference_integer_ops): int16 activations (zero point 0), int8 weights,
  * int64 biases. Every target runs these, whatever its ISA folders. The elementwise, pooling, pad and requantizing
  * kernels are the int8 ones' loops over int16 with the same per-element formulas (kernels/internal/element_ops.h);
- * then TFLite's SoftmaxInt16. The MACs are family int16_mac (ref/int16_mac.c, and the ISA folders that have it).
+ * then TFLite's SoftmaxInt16. The MACs are family int16_mac (ref/int16_mac.c, and the ISA folders that have it), the
+ * add family int16_add (ref/int16_add.c, likewise).
  */
 #include "tinyedge/kernels.h"
 #include "../internal/fixed_point.h"
 #include "../internal/element_ops.h"
-
-void te_add_s16(const int16_t *a, const int16_t *b, const te_broadcast *s, const te_binary_params *p, int16_t *y) {
-  te_binary_s16(a, b, s, p, y, te_add_element);
-}
 
 void te_mul_s16(const int16_t *a, const int16_t *b, const te_broadcast *s, const te_binary_params *p, int16_t *y) {
   te_binary_s16(a, b, s, p, y, te_mul_element);
