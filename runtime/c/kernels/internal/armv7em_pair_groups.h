@@ -121,15 +121,17 @@ struct te_pair_job {
   "ldr r8, [sp, #40]\n\t" TE_ROW_PAIR_BIAS_COPY TE_ROW_PAIR_STEPS(STEP, "[sp, #20]")
 
 /* Channel J of both rows (r<J>, r<J + 4>) requantized (te_smmul_requantize: its M2 in m, R in r, the offset in r12),
-   saturated and put in byte J of r0 and r4. */
-#define TE_PAIR_REQUANTIZE(a, b, m, r)  \
-  "smmlar " a ", " a ", " m ", " a "\n\t" \
-  "smmlar " b ", " b ", " m ", " b "\n\t" \
-  "add " a ", " a ", " a ", asr #31\n\t" \
-  "add " b ", " b ", " b ", asr #31\n\t" \
-  "smmlsr " a ", " a ", " r ", r12\n\t"   \
-  "smmlsr " b ", " b ", " r ", r12\n\t"   \
-  "ssat " a ", #8, " a "\n\t"             \
+   saturated and put in byte J of r0 and r4. FIXUP: TE_PAIR_SIGN_FIXUP, or TE_PAIR_NO_FIXUP for the _nofixup functions,
+   called for layers whose pairs hold R − 1 (te_mac_params.no_sign_fixup): 8 cycles a group less. */
+#define TE_PAIR_SIGN_FIXUP(a, b) "add " a ", " a ", " a ", asr #31\n\tadd " b ", " b ", " b ", asr #31\n\t"
+#define TE_PAIR_NO_FIXUP(a, b) ""
+#define TE_PAIR_REQUANTIZE(a, b, m, r, FIXUP) \
+  "smmlar " a ", " a ", " m ", " a "\n\t"       \
+  "smmlar " b ", " b ", " m ", " b "\n\t"       \
+  FIXUP(a, b)                                   \
+  "smmlsr " a ", " a ", " r ", r12\n\t"         \
+  "smmlsr " b ", " b ", " r ", r12\n\t"         \
+  "ssat " a ", #8, " a "\n\t"                   \
   "ssat " b ", #8, " b "\n\t"
 #define TE_PAIR_INSERT(a, b, lsb) "bfi r0, " a ", #" lsb ", #8\n\tbfi r4, " b ", #" lsb ", #8\n\t"
 
@@ -143,17 +145,17 @@ struct te_pair_job {
    int8's, which SSAT already gives: 10 cycles a group), stored at ya and ya + out_c; the next group until ya reaches
    ya_end. The four (M2, R) pairs (r11) go through r8, r9 and r10 in turn as single loads in runs of two or three (a
    load after a load costs one cycle; an LDRD three), and ya and out_c load after a store: 2 cycles a group less. */
-#define TE_PAIR_GROUP_END(CLAMP)                                                                                   \
+#define TE_PAIR_GROUP_END(CLAMP, FIXUP)                                                                                  \
   "ldr r11, [sp, #4]\n\t"                                                                                          \
   "ldr r12, [sp, #24]\n\t"                                                                                         \
   "ldr r8, [r11], #32\n\tldr r9, [r11, #-28]\n\tldr r10, [r11, #-24]\n\t"                                           \
-  TE_PAIR_REQUANTIZE("r0", "r4", "r8", "r9")                                                                       \
+  TE_PAIR_REQUANTIZE("r0", "r4", "r8", "r9", FIXUP)                                                                       \
   "ldr r8, [r11, #-20]\n\tldr r9, [r11, #-16]\n\t"                                                                 \
-  TE_PAIR_REQUANTIZE("r1", "r5", "r10", "r8") TE_PAIR_INSERT("r1", "r5", "8")                                       \
+  TE_PAIR_REQUANTIZE("r1", "r5", "r10", "r8", FIXUP) TE_PAIR_INSERT("r1", "r5", "8")                                       \
   "ldr r10, [r11, #-12]\n\tldr r8, [r11, #-8]\n\t"                                                                 \
-  TE_PAIR_REQUANTIZE("r2", "r6", "r9", "r10") TE_PAIR_INSERT("r2", "r6", "16")                                      \
+  TE_PAIR_REQUANTIZE("r2", "r6", "r9", "r10", FIXUP) TE_PAIR_INSERT("r2", "r6", "16")                                      \
   "ldr r9, [r11, #-4]\n\t"                                                                                         \
-  TE_PAIR_REQUANTIZE("r3", "r7", "r8", "r9") TE_PAIR_INSERT("r3", "r7", "24")                                       \
+  TE_PAIR_REQUANTIZE("r3", "r7", "r8", "r9", FIXUP) TE_PAIR_INSERT("r3", "r7", "24")                                       \
   "str r11, [sp, #4]\n\t"                                                                                          \
   CLAMP                                                                                                            \
   "ldr r8, [sp, #8]\n\t"                                                                                           \
@@ -170,10 +172,10 @@ struct te_pair_job {
    accumulators never leave their registers (gcc's allocator cannot hold fourteen for an inline asm and spilled
    them around the requantization). Naked, so the C around it is none: the job and the weights arrive in r0, r1. Two
    and four steps (K ≤ 16, VWW's first pointwise layers) run straight, without the dispatch and the end test. */
-#define TE_PAIR_GROUPS_CLAMP(name, STEPS, CLAMP)                                                       \
-  __attribute__((naked, noinline)) void name(const te_pair_job *job __attribute__((unused)),        \
-                                             const int8_t *w __attribute__((unused))) {              \
-    __asm__ volatile(TE_PAIR_PROLOGUE TE_PAIR_GROUP_START STEPS TE_PAIR_GROUP_END(CLAMP) TE_PAIR_RETURN); \
+#define TE_PAIR_GROUPS_CLAMP(name, STEPS, CLAMP, FIXUP)                                                       \
+  __attribute__((naked, noinline)) void name(const te_pair_job *job __attribute__((unused)),               \
+                                             const int8_t *w __attribute__((unused))) {                     \
+    __asm__ volatile(TE_PAIR_PROLOGUE TE_PAIR_GROUP_START STEPS TE_PAIR_GROUP_END(CLAMP, FIXUP) TE_PAIR_RETURN); \
   }
 
 /* The pair loops' entry: the job's pointer kept above its stack copy, at [sp, #48]; TE_PAIR_LOOP_PROLOGUE_ROOM
@@ -280,27 +282,36 @@ struct te_pair_job {
 /* Every pair of job->pairs in one asm function (out_c % 4 = 0, k % 4 = 0, int8's range): no call, entry or C loop
    a pair (~50 cycles each on VWW's ~2,000 pointwise pairs). TE_PAIR_LOOP_WITH's PROLOGUE and NEXT may give SETUP
    and STEPS room in the frame (TE_PAIR_LOOP_PROLOGUE_ROOM, TE_PAIR_NEXT_FREEING). */
-#define TE_PAIR_LOOP_WITH(name, PROLOGUE, SETUP, STEPS, NEXT)                                                 \
-  __attribute__((naked, noinline)) void name(const te_pair_job *job __attribute__((unused)),                 \
-                                             const int8_t *w __attribute__((unused))) {                       \
-    __asm__ volatile(PROLOGUE "2:\n\t" SETUP TE_PAIR_GROUP_START STEPS TE_PAIR_GROUP_END("") NEXT);          \
+#define TE_PAIR_LOOP_WITH(name, PROLOGUE, SETUP, STEPS, NEXT, FIXUP)                                            \
+  __attribute__((naked, noinline)) void name(const te_pair_job *job __attribute__((unused)),                   \
+                                             const int8_t *w __attribute__((unused))) {                         \
+    __asm__ volatile(PROLOGUE "2:\n\t" SETUP TE_PAIR_GROUP_START STEPS TE_PAIR_GROUP_END("", FIXUP) NEXT);      \
   }
-#define TE_PAIR_LOOP(name, SETUP, STEPS) TE_PAIR_LOOP_WITH(name, TE_PAIR_LOOP_PROLOGUE, SETUP, STEPS, TE_PAIR_NEXT)
+/* The pair loop name and, without the sign fix-up, name##_nofixup. */
+#define TE_PAIR_LOOP(name, SETUP, STEPS)                                                                 \
+  TE_PAIR_LOOP_WITH(name, TE_PAIR_LOOP_PROLOGUE, SETUP, STEPS, TE_PAIR_NEXT, TE_PAIR_SIGN_FIXUP)          \
+  TE_PAIR_LOOP_WITH(name##_nofixup, TE_PAIR_LOOP_PROLOGUE, SETUP, STEPS, TE_PAIR_NEXT, TE_PAIR_NO_FIXUP)
 
 /* Each group loop twice: name##_clamped for a range narrower than int8's, name for int8's (every MLPerf Tiny
    layer); the pair loop name##_loop, over the widened rows (or, `raw`, in place), for int8's only (a clamped copy
-   of each would cost 3 KB of code for layers that are rare). */
-#define TE_PAIR_GROUPS(name, STEPS, SETUP)                    \
-  TE_PAIR_GROUPS_CLAMP(name##_clamped, STEPS, TE_PAIR_CLAMP) \
-  TE_PAIR_GROUPS_CLAMP(name, STEPS, "")                      \
-  TE_PAIR_LOOP(name##_loop, SETUP, STEPS)
+   of each would cost 3 KB of code for layers that are rare). TE_PAIR_GROUPS adds those of int8's range without the
+   sign fix-up (name##_nofixup, name##_loop_nofixup: the compiler sets no_sign_fixup for int8's range only); the
+   raw ones, chosen at run time by te_matmul_s8 and te_conv2d_s8, have none (row_pairs.h). */
+#define TE_PAIR_GROUPS_WITH_FIXUP(name, STEPS, SETUP)                             \
+  TE_PAIR_GROUPS_CLAMP(name##_clamped, STEPS, TE_PAIR_CLAMP, TE_PAIR_SIGN_FIXUP) \
+  TE_PAIR_GROUPS_CLAMP(name, STEPS, "", TE_PAIR_SIGN_FIXUP)                      \
+  TE_PAIR_LOOP_WITH(name##_loop, SETUP, STEPS, TE_PAIR_SIGN_FIXUP)
+#define TE_PAIR_GROUPS(name, STEPS, SETUP)                            \
+  TE_PAIR_GROUPS_WITH_FIXUP(name, STEPS, SETUP)                       \
+  TE_PAIR_GROUPS_CLAMP(name##_nofixup, STEPS, "", TE_PAIR_NO_FIXUP) \
+  TE_PAIR_LOOP_WITH(name##_loop_nofixup, SETUP, STEPS, TE_PAIR_NO_FIXUP)
 #define TE_ROW_PAIR_STEP4 TE_ROW_PAIR_STEP TE_ROW_PAIR_STEP TE_ROW_PAIR_STEP TE_ROW_PAIR_STEP
 #define TE_ROW_PAIR_STEP8 TE_ROW_PAIR_STEP4 TE_ROW_PAIR_STEP4
 TE_PAIR_GROUPS(te_row_pair_groups_k8, TE_ROW_PAIR_FIRST_STEP TE_ROW_PAIR_STEP, TE_PAIR_WIDEN_K8)
 TE_PAIR_GROUPS(te_row_pair_groups_k16, TE_ROW_PAIR_FIRST_STEP TE_ROW_PAIR_STEP TE_ROW_PAIR_STEP TE_ROW_PAIR_STEP,
                TE_PAIR_WIDEN_K16)
 TE_PAIR_GROUPS(te_row_pair_groups_any, TE_PAIR_DISPATCHED(TE_ROW_PAIR_STEP), TE_PAIR_WIDEN)
-TE_PAIR_GROUPS(te_raw_pair_groups, "ldr r10, [sp, #44]\n\t" TE_PAIR_DISPATCHED(TE_RAW_PAIR_STEP), TE_PAIR_IN_PLACE)
+TE_PAIR_GROUPS_WITH_FIXUP(te_raw_pair_groups, "ldr r10, [sp, #44]\n\t" TE_PAIR_DISPATCHED(TE_RAW_PAIR_STEP), TE_PAIR_IN_PLACE)
 
 /* K = 32 as eight straight steps and K a multiple of 64 as sixteen a pass, no dispatch: VWW's K = 32 to 256
    pointwise layers lose the TBH and half their end tests (12 to 30 cycles a group). */

@@ -51,7 +51,8 @@
 #define TE_WINDOW3X3_C3_STEP(MAC, a_even, a_odd, b_even, b_odd) \
   TE_ROW_PAIR_STEP_AT(MAC, "[sp, #" a_even "]", "[sp, #" b_even "]", "[sp, #" a_odd "]", "[sp, #" b_odd "]")
 
-/* Every pair of a run of job->pairs (te_conv2d_pairs). */
+/* Every pair of a run of job->pairs (te_conv2d_pairs), with the sign fix-up only: te_conv2d_s8 picks this loop at run
+   time, so a second copy would be linked into every model with such a conv (row_pairs.h). */
 TE_PAIR_LOOP_WITH(te_window3x3_c3_pair_loop, TE_PAIR_LOOP_PROLOGUE_ROOM("112"), TE_WINDOW3X3_C3_GATHER,
                   TE_WINDOW3X3_C3_STEP(TE_PAIR_MAC_FROM_BIAS, "52", "56", "108", "112")
                       TE_WINDOW3X3_C3_STEP(TE_PAIR_MAC, "60", "64", "116", "120")
@@ -60,6 +61,6 @@ TE_PAIR_LOOP_WITH(te_window3x3_c3_pair_loop, TE_PAIR_LOOP_PROLOGUE_ROOM("112"), 
                                   TE_WINDOW3X3_C3_STEP(TE_PAIR_MAC, "84", "88", "140", "144")
                                       TE_WINDOW3X3_C3_STEP(TE_PAIR_MAC, "92", "96", "148", "152")
                                           TE_WINDOW3X3_C3_STEP(TE_PAIR_MAC, "100", "104", "156", "160"),
-                  TE_PAIR_NEXT_FREEING("164"))
+                  TE_PAIR_NEXT_FREEING("164"), TE_PAIR_SIGN_FIXUP)
 
 #endif
