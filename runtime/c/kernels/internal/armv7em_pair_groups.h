@@ -280,17 +280,20 @@ struct te_pair_job {
 #define TE_PAIR_NEXT TE_PAIR_NEXT_FREEING("52")
 
 /* Every pair of job->pairs in one asm function (out_c % 4 = 0, k % 4 = 0, int8's range): no call, entry or C loop
-   a pair (~50 cycles each on VWW's ~2,000 pointwise pairs). TE_PAIR_LOOP_WITH's PROLOGUE and NEXT may give SETUP
-   and STEPS room in the frame (TE_PAIR_LOOP_PROLOGUE_ROOM, TE_PAIR_NEXT_FREEING). */
-#define TE_PAIR_LOOP_WITH(name, PROLOGUE, SETUP, STEPS, NEXT, FIXUP)                                            \
+   a pair (~50 cycles each on VWW's ~2,000 pointwise pairs). TE_PAIR_LOOP_FRAMED's PROLOGUE and NEXT may give SETUP
+   and STEPS room in the frame (TE_PAIR_LOOP_PROLOGUE_ROOM, TE_PAIR_NEXT_FREEING); FIXUP is the requantization's sign
+   fix-up or none. */
+#define TE_PAIR_LOOP_FRAMED(name, PROLOGUE, SETUP, STEPS, NEXT, FIXUP)                                          \
   __attribute__((naked, noinline)) void name(const te_pair_job *job __attribute__((unused)),                   \
                                              const int8_t *w __attribute__((unused))) {                         \
     __asm__ volatile(PROLOGUE "2:\n\t" SETUP TE_PAIR_GROUP_START STEPS TE_PAIR_GROUP_END("", FIXUP) NEXT);      \
   }
+#define TE_PAIR_LOOP_WITH(name, SETUP, STEPS, FIXUP) \
+  TE_PAIR_LOOP_FRAMED(name, TE_PAIR_LOOP_PROLOGUE, SETUP, STEPS, TE_PAIR_NEXT, FIXUP)
 /* The pair loop name and, without the sign fix-up, name##_nofixup. */
-#define TE_PAIR_LOOP(name, SETUP, STEPS)                                                                 \
-  TE_PAIR_LOOP_WITH(name, TE_PAIR_LOOP_PROLOGUE, SETUP, STEPS, TE_PAIR_NEXT, TE_PAIR_SIGN_FIXUP)          \
-  TE_PAIR_LOOP_WITH(name##_nofixup, TE_PAIR_LOOP_PROLOGUE, SETUP, STEPS, TE_PAIR_NEXT, TE_PAIR_NO_FIXUP)
+#define TE_PAIR_LOOP(name, SETUP, STEPS)                    \
+  TE_PAIR_LOOP_WITH(name, SETUP, STEPS, TE_PAIR_SIGN_FIXUP) \
+  TE_PAIR_LOOP_WITH(name##_nofixup, SETUP, STEPS, TE_PAIR_NO_FIXUP)
 
 /* Each group loop twice: name##_clamped for a range narrower than int8's, name for int8's (every MLPerf Tiny
    layer); the pair loop name##_loop, over the widened rows (or, `raw`, in place), for int8's only (a clamped copy

@@ -53,7 +53,7 @@
 
 /* Every pair of a run of job->pairs (te_conv2d_pairs), with the sign fix-up only: te_conv2d_s8 picks this loop at run
    time, so a second copy would be linked into every model with such a conv (row_pairs.h). */
-TE_PAIR_LOOP_WITH(te_window3x3_c3_pair_loop, TE_PAIR_LOOP_PROLOGUE_ROOM("112"), TE_WINDOW3X3_C3_GATHER,
+TE_PAIR_LOOP_FRAMED(te_window3x3_c3_pair_loop, TE_PAIR_LOOP_PROLOGUE_ROOM("112"), TE_WINDOW3X3_C3_GATHER,
                   TE_WINDOW3X3_C3_STEP(TE_PAIR_MAC_FROM_BIAS, "52", "56", "108", "112")
                       TE_WINDOW3X3_C3_STEP(TE_PAIR_MAC, "60", "64", "116", "120")
                           TE_WINDOW3X3_C3_STEP(TE_PAIR_MAC, "68", "72", "124", "128")
