@@ -31,6 +31,19 @@ export const convInputs: KernelCase[] = [
     graph: () => convGraph(c, 8, 3, 2, 'SAME', NO_CLAMP, 100 + c),
     seed: 100 + c,
   })),
+  // The same loop over one, three and four groups of four channels a pair (its windows widened once for all of
+  // them): stride 1 and 2, VALID (no padded pair) and SAME (padded taps on every side).
+  ...(
+    [
+      [4, 1, 'VALID'],
+      [12, 2, 'VALID'],
+      [16, 1, 'SAME'],
+    ] as const
+  ).map(([o, stride, padding]) => ({
+    name: `conv2d 3×3 stride ${stride} ${padding} from 3 input channels to ${o}, no clamp`,
+    graph: () => convGraph(3, o, 3, stride, padding, NO_CLAMP, 130 + o),
+    seed: 130 + o,
+  })),
   // Two padded taps on every side (window rows partly inside the input), K = 50 (not a multiple of 4), 5 outputs.
   {
     name: 'conv2d 5×5 stride 1 SAME, 2 → 5 channels, relu6',

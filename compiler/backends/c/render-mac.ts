@@ -16,6 +16,7 @@ import {
   rowPairsScratchBytes,
 } from './kernel-table.ts';
 import { act, bias, bias16, constant, kernelsOf, local, params, type RenderContext } from './render-context.ts';
+import { fixupFreeRs } from './sign-fixup.ts';
 import {
   foldedDepthwiseBias,
   type LaidOut,
@@ -52,23 +53,32 @@ export function windowInit(
   ]);
 }
 
-/** te_mac_params of a MAC node; `matmul`: the layout of te_matmul_s8/te_conv2d_s8, whose channel step pads the arrays. */
+/**
+ * te_mac_params of a MAC node; `matmul`: the layout of te_matmul_s8/te_conv2d_s8, whose channel step pads the arrays.
+ * `dropsFixup`: the node calls te_matmul_row_pairs_s8 or te_conv2d_row_pairs_s8, whose asm function without the sign
+ * fix-up is chosen at compile time (tinyedge/row_pairs.h); te_mac_params.no_sign_fixup is set there where the
+ * layer's range is int8's (the clamped asm groups keep the fix-up) and sign-fixup.ts finds every channel an R that
+ * is exact without it.
+ */
 export function macInit(
   ctx: RenderContext,
   node: Node,
   layout: RequantLayout,
   matmul: MatmulLayout = 'k-major',
+  dropsFixup = false,
 ): string {
   const p = params(ctx.g, node, 'mac');
-  const pairs = layout === 'smmul' ? smmulPairs(p.multipliers, p.shifts) : undefined;
+  const rs =
+    layout === 'smmul' && dropsFixup && p.actMin === -128 && p.actMax === 127 ? fixupFreeRs(ctx.g, node, p) : undefined;
+  const pairs = layout === 'smmul' ? smmulPairs(p.multipliers, p.shifts, rs) : undefined;
   if (pairs) {
     const mr = ctx.pool.add(
       `${node.name}\0smmul`,
       'int32_t',
       pairs,
-      `${node.name}: (2M − 2^32, −2^(32+shift)) per channel`,
+      `${node.name}: (2M − 2^32, ${rs ? 'R for no sign fix-up' : '−2^(32+shift)'}) per channel`,
     );
-    return `{${p.inputOffset}, ${p.outputOffset}, ${mr}, NULL, ${p.actMin}, ${p.actMax}}`;
+    return `{${p.inputOffset}, ${p.outputOffset}, ${mr}, NULL, ${p.actMin}, ${p.actMax}, ${rs ? 1 : 0}}`;
   }
   // Padded channels requantize (and are not stored) like any other: multiplier 0, a right shift.
   const m = ctx.pool.add(
@@ -78,7 +88,7 @@ export function macInit(
     `${node.name}: Q31 multipliers`,
   );
   const s = ctx.pool.add(`${node.name}\0shifts`, 'int32_t', padChannels(p.shifts, matmul, -1), `${node.name}: shifts`);
-  return `{${p.inputOffset}, ${p.outputOffset}, ${m}, ${s}, ${p.actMin}, ${p.actMax}}`;
+  return `{${p.inputOffset}, ${p.outputOffset}, ${m}, ${s}, ${p.actMin}, ${p.actMax}, 0}`;
 }
 
 /** A filter laid out for its kernels, as a constant array once per (filter, layout), seen as int8_t by the call. */
@@ -184,15 +194,15 @@ export function rowPairsK(g: Graph, node: Node, layouts: KernelLayouts): number 
  */
 export function matmulCall(ctx: RenderContext, node: Node, rows: number, k: number, o: number): string[] {
   const { name, layout, requantize } = matmulKernelOf(ctx, node, k);
-  const p = local('te_mac_params', 'p', macInit(ctx, node, requantize, layout));
-  const w = matmulFilter(ctx, node, layout);
-  const { bias: b, wide } = macArguments(ctx, node, true, layout);
   const scratch = ctx.scratch.get(node.name);
   const rowPairs =
     name === 'te_matmul_s8' &&
     kernelsOf(ctx, node).layouts.rowPairs === true &&
     (ctx.scratchBytes.get(node.name) ?? 0) >= rowPairsScratchBytes(k);
   const kernel = rowPairs ? 'te_matmul_row_pairs_s8' : name;
+  const p = local('te_mac_params', 'p', macInit(ctx, node, requantize, layout, rowPairs));
+  const w = matmulFilter(ctx, node, layout);
+  const { bias: b, wide } = macArguments(ctx, node, true, layout);
   const extra = rowPairs ? [`(int32_t *)(arena + ${scratch})`] : wide;
   return [
     p,

@@ -105,19 +105,28 @@ export function renderNode(ctx: RenderContext, node: Node): string[] {
       const x = tensorOf(g, node.inputs[0]!);
       if (isPointwiseConv(g, node))
         return matmulCall(ctx, node, sizeOf(x.shape) / x.shape[3]!, x.shape[3]!, f.shape[0]!);
-      const lines = [local('te_mac_params', 'p', macInit(ctx, node, layouts.requantize.conv2d, layouts.matmul))];
-      const w = matmulFilter(ctx, node, layouts.matmul);
-      const { bias: b, wide } = macArguments(ctx, node, true);
       // The window patch of the kernels that asked for one (cScratchBytes); two windows widened where it holds them.
       const scratch = ctx.scratch.get(node.name);
       const patch = scratch === undefined ? [] : [`(${kernelsOf(ctx, node).cType} *)(arena + ${scratch})`];
       const pairs = sfx === 's8' && (ctx.scratchBytes.get(node.name) ?? 0) >= cScratchBytes(g, node, layouts);
-      const kernel =
-        pairs && layouts.rowPairs
-          ? 'te_conv2d_row_pairs_s8'
-          : sfx === 's16' && scratch !== undefined
-            ? 'te_conv2d_patch_s16'
-            : `te_conv2d_${sfx}`;
+      const rowPairs = pairs && layouts.rowPairs === true;
+      const kernel = rowPairs
+        ? 'te_conv2d_row_pairs_s8'
+        : sfx === 's16' && scratch !== undefined
+          ? 'te_conv2d_patch_s16'
+          : `te_conv2d_${sfx}`;
+      // Not for 3×3 windows of 3 channels (te_window3x3_c3_ok): te_conv2d_s8 picks their pair loop at run time, so a
+      // second copy of it without the fix-up would be linked beside it wherever both calls occur.
+      const window3x3c3 = f.shape[1] === 3 && f.shape[2] === 3 && f.shape[3] === 3 && f.shape[0]! % 4 === 0;
+      const lines = [
+        local(
+          'te_mac_params',
+          'p',
+          macInit(ctx, node, layouts.requantize.conv2d, layouts.matmul, rowPairs && !window3x3c3),
+        ),
+      ];
+      const w = matmulFilter(ctx, node, layouts.matmul);
+      const { bias: b, wide } = macArguments(ctx, node, true);
       return [
         ...lines,
         local('te_window', 'w', windowInit(ctx, node, f.shape[1]!, f.shape[2]!, node.attrs)),

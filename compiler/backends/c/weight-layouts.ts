@@ -211,8 +211,13 @@ export function foldedDepthwiseBias(
 /**
  * (2M − 2^32, −2^(32+shift)) per channel when every channel allows the 'smmul' form (kernel-table.ts), else undefined.
  * A channel with M = 0 (TFLite's dead channels, shift 0) gets (0, 0): its output is the offset whatever the shift.
+ * `fixupFreeRs` (sign-fixup.ts): each channel's R for kernels that skip the sign fix-up, in place of −2^(32+shift).
  */
-export function smmulPairs(multipliers: ArrayLike<number>, shifts: ArrayLike<number>): Int32Array | undefined {
+export function smmulPairs(
+  multipliers: ArrayLike<number>,
+  shifts: ArrayLike<number>,
+  fixupFreeRs?: Int32Array,
+): Int32Array | undefined {
   const n = multipliers.length;
   const dead = (c: number): boolean => multipliers[c] === 0;
   for (let c = 0; c < n; c++) {
@@ -222,7 +227,7 @@ export function smmulPairs(multipliers: ArrayLike<number>, shifts: ArrayLike<num
   for (let c = 0; c < n; c++) {
     if (dead(c)) continue;
     pairs[2 * c] = multipliers[c]! * 2 - 2 ** 32;
-    pairs[2 * c + 1] = -(2 ** (32 + shifts[c]!));
+    pairs[2 * c + 1] = fixupFreeRs ? fixupFreeRs[c]! : -(2 ** (32 + shifts[c]!));
   }
   return pairs;
 }

@@ -52,6 +52,9 @@ typedef struct {
   const int32_t *multipliers;
   const int32_t *shifts;
   int32_t act_min, act_max;
+  /* 1: the 'smmul' pairs hold R − 1 and the int8 conv2d and matmul kernels skip the sign fix-up (exact where the
+     compiler sets it: compiler/backends/c/sign-fixup.ts); 0 elsewhere, and for every other kernel. */
+  int32_t no_sign_fixup;
 } te_mac_params;
 
 /* Regular convolution. Weights in the folder's layout with K = kh·kw·c, `folded_bias[o]` = bias[o] +

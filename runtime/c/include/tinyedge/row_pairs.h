@@ -17,12 +17,17 @@ typedef struct te_pair_job te_pair_job;
 typedef void te_pair_fn(const te_pair_job *job, const int8_t *w);
 
 /* The group loops of the widened rows by step count (K = 8, 16, any), clamped to a range narrower than int8's or
-   not, those of the int8 rows read in place (raw), and the pair loops (int8's range only). */
-te_pair_fn te_row_pair_groups_k8, te_row_pair_groups_k8_clamped, te_row_pair_groups_k8_loop;
-te_pair_fn te_row_pair_groups_k16, te_row_pair_groups_k16_clamped, te_row_pair_groups_k16_loop;
-te_pair_fn te_row_pair_groups_any, te_row_pair_groups_any_clamped, te_row_pair_groups_any_loop;
-te_pair_fn te_raw_pair_groups, te_raw_pair_groups_clamped, te_raw_pair_groups_loop;
-te_pair_fn te_row_pair_groups_k32_loop, te_row_pair_groups_k64n_loop, te_window3x3_c3_pair_loop;
+   not, those of the int8 rows read in place (raw), and the pair loops (int8's range only); each of int8's range but
+   the raw ones and the 3×3 windows of 3 channels also without the sign fix-up (_nofixup: te_mac_params.no_sign_fixup;
+   those are picked at run time by te_matmul_s8 and te_conv2d_s8, so the compiler leaves the flag clear for them). */
+#define TE_PAIR_FNS(name) name, name##_nofixup
+te_pair_fn te_row_pair_groups_k8_clamped, te_row_pair_groups_k16_clamped, te_row_pair_groups_any_clamped;
+te_pair_fn te_raw_pair_groups_clamped, te_raw_pair_groups, te_raw_pair_groups_loop, te_window3x3_c3_pair_loop;
+te_pair_fn TE_PAIR_FNS(te_row_pair_groups_k8), TE_PAIR_FNS(te_row_pair_groups_k8_loop);
+te_pair_fn TE_PAIR_FNS(te_row_pair_groups_k16), TE_PAIR_FNS(te_row_pair_groups_k16_loop);
+te_pair_fn TE_PAIR_FNS(te_row_pair_groups_any), TE_PAIR_FNS(te_row_pair_groups_any_loop);
+te_pair_fn TE_PAIR_FNS(te_row_pair_groups_k32_loop), TE_PAIR_FNS(te_row_pair_groups_k64n_loop);
+#undef TE_PAIR_FNS
 
 /* Whether the range is narrower than int8's (SSAT gives int8's). */
 static inline int32_t te_pairs_clamp(const te_mac_params *p) {
@@ -42,40 +47,49 @@ static inline int32_t te_window3x3_c3_ok(const te_window *g, int32_t out_c, cons
 }
 
 /* The group loop (`loop` 0) or pair loop (1) for the rows' form (widened, or `raw` int8) and step count and the
-   clamp. */
-static inline te_pair_fn *te_pair_fn_of(int32_t raw, int32_t steps, int32_t clamp, int32_t loop) {
+   clamp, without the sign fix-up where `nofixup` (never with the clamp or raw: see te_matmul_pair_fn). */
+#define TE_PAIR_FIXUP_PICK(name) (nofixup ? name##_nofixup : name)
+static inline te_pair_fn *te_pair_fn_of(int32_t raw, int32_t steps, int32_t clamp, int32_t loop, int32_t nofixup) {
   if (raw) {
     if (loop) return te_raw_pair_groups_loop;
     return clamp ? te_raw_pair_groups_clamped : te_raw_pair_groups;
   }
   if (steps == 2) {
-    if (loop) return te_row_pair_groups_k8_loop;
-    return clamp ? te_row_pair_groups_k8_clamped : te_row_pair_groups_k8;
+    if (loop) return TE_PAIR_FIXUP_PICK(te_row_pair_groups_k8_loop);
+    return clamp ? te_row_pair_groups_k8_clamped : TE_PAIR_FIXUP_PICK(te_row_pair_groups_k8);
   }
   if (steps == 4) {
-    if (loop) return te_row_pair_groups_k16_loop;
-    return clamp ? te_row_pair_groups_k16_clamped : te_row_pair_groups_k16;
+    if (loop) return TE_PAIR_FIXUP_PICK(te_row_pair_groups_k16_loop);
+    return clamp ? te_row_pair_groups_k16_clamped : TE_PAIR_FIXUP_PICK(te_row_pair_groups_k16);
   }
-  if (loop && steps == 8) return te_row_pair_groups_k32_loop;
-  if (loop && !(steps & 15)) return te_row_pair_groups_k64n_loop;
-  if (loop) return te_row_pair_groups_any_loop;
-  return clamp ? te_row_pair_groups_any_clamped : te_row_pair_groups_any;
+  if (loop && steps == 8) return TE_PAIR_FIXUP_PICK(te_row_pair_groups_k32_loop);
+  if (loop && !(steps & 15)) return TE_PAIR_FIXUP_PICK(te_row_pair_groups_k64n_loop);
+  if (loop) return TE_PAIR_FIXUP_PICK(te_row_pair_groups_any_loop);
+  return clamp ? te_row_pair_groups_any_clamped : TE_PAIR_FIXUP_PICK(te_row_pair_groups_any);
 }
 
-/* A matmul's function (none where no pair runs in asm: TFLite's (multiplier, shift) arrays, or raw rows of a k that
-   is not a multiple of four, whose last word would run past the row). */
+/* A matmul's function (none where no pair runs in asm: TFLite's (multiplier, shift) arrays, fewer than two rows, or
+   raw rows of a k that is not a multiple of four, whose last word would run past the row). Raw rows are chosen at
+   run time (te_matmul_s8), so a layer without the sign fix-up takes the one-row path there, which honours it: their
+   functions without it would be linked wherever te_matmul_s8 is (the compiler sets the flag only for the calls of
+   te_matmul_row_pairs_s8 and te_conv2d_row_pairs_s8, whose choice folds at compile time). */
 static inline te_pair_fn *te_matmul_pair_fn(int32_t rows, int32_t k, int32_t out_c, const te_mac_params *p,
                                             int32_t raw) {
-  if (p->shifts || (raw && (k & 3))) return 0;
-  return te_pair_fn_of(raw, (k + 3) >> 2, te_pairs_clamp(p), te_matmul_pair_loop_ok(rows, k, out_c, p));
+  if (p->shifts || rows < 2 || (raw && ((k & 3) || p->no_sign_fixup))) return 0;
+  return te_pair_fn_of(raw, (k + 3) >> 2, te_pairs_clamp(p), te_matmul_pair_loop_ok(rows, k, out_c, p),
+                       !raw && p->no_sign_fixup);
 }
 
-/* A conv's function (none with TFLite's (multiplier, shift) arrays). */
+/* A conv's function (none with TFLite's (multiplier, shift) arrays, or raw windows or 3×3 windows of 3 channels
+   without the sign fix-up, as for te_matmul_pair_fn: those take the one-window path). */
 static inline te_pair_fn *te_conv2d_pair_fn(const te_window *g, int32_t out_c, const te_mac_params *p, int32_t raw) {
-  if (p->shifts) return 0;
-  if (te_window3x3_c3_ok(g, out_c, p)) return te_window3x3_c3_pair_loop;
-  return te_pair_fn_of(raw, (g->kh * g->kw * g->c + 3) >> 2, te_pairs_clamp(p), 0);
+  const int32_t window3x3_c3 = te_window3x3_c3_ok(g, out_c, p);
+  if (p->shifts || ((raw || window3x3_c3) && p->no_sign_fixup)) return 0;
+  if (window3x3_c3) return te_window3x3_c3_pair_loop;
+  return te_pair_fn_of(raw, (g->kh * g->kw * g->c + 3) >> 2, te_pairs_clamp(p), 0, !raw && p->no_sign_fixup);
 }
+
+#undef TE_PAIR_FIXUP_PICK
 
 /* The kernels, given the function te_matmul_pair_fn or te_conv2d_pair_fn chose (raw 0). */
 void te_matmul_row_pairs_with_s8(const int8_t *x, const int8_t *w, const int32_t *folded_bias, int32_t rows,

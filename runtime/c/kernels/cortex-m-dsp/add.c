@@ -31,7 +31,7 @@ static int te_rescale_of(int32_t m, int32_t shift, te_rescale *k) {
 
 /* One input's rescaled value; `half` is a constant in each inlined copy of te_add_flat. */
 static inline int32_t te_rescaled(int32_t x, int32_t half, const te_rescale *k) {
-  return half ? x >> 1 : te_smmul_requantize(x, k->m2, k->r, 0);
+  return half ? x >> 1 : te_smmul_requantize(x, k->m2, k->r, 0, 1);
 }
 
 /* The flat loop (input offsets off1, off2), inlined once per (half1, half2) so the choice is made outside it. */
@@ -46,7 +46,7 @@ static inline __attribute__((always_inline)) void te_add_flat(const int8_t *a, c
   for (i = 0; i < n; i++) {
     const int32_t sa = te_rescaled((a[i] + off1) * scale, half1, k1);
     const int32_t sb = te_rescaled((b[i] + off2) * scale, half2, k2);
-    y[i] = (int8_t)te_clamp(te_smmul_requantize(sa + sb, ko->m2, ko->r, out), lo, hi);
+    y[i] = (int8_t)te_clamp(te_smmul_requantize(sa + sb, ko->m2, ko->r, out, 1), lo, hi);
   }
 }
 

@@ -11,6 +11,7 @@
 #include "../internal/armv7em_dsp.h"
 #include "../internal/patch.h"
 #include "../internal/armv7em_pair_groups.h"
+#include "../internal/armv7em_window3x3_c3.h"
 
 /* The multiplies of one step, x in %[xo] (raw). The LDM lists need ascending registers: w0..w3 are bound to r8..r11. */
 #define TE_S16_STEP_MACS                           \
@@ -190,9 +191,9 @@ static inline __attribute__((always_inline)) void te_row_pair_times_matrix(te_pa
    place, the second row right after the first, where k % 4 = 0 (the last word of a row must not run past x); every
    group of four channels over both; where te_matmul_pair_loop_ok (k and out_c multiples of four, int8's range),
    every pair in one asm loop (te_*_loop). `pair_fn` is te_matmul_pair_fn's choice for widened rows (the model's
-   call names it), made here for rows read in place (te_matmul_s8) and only where two rows run: the pair loop, else
-   the group loop, or none for layers with TFLite's (multiplier, shift) arrays (no 'smmul' pairs) and raw rows of
-   other k, which take one row at a time, as a lone last row does. */
+   call names it), made here for rows read in place (te_matmul_s8): the pair loop, else the group loop, or none
+   (fewer than two rows, layers with TFLite's (multiplier, shift) arrays, raw rows of other k or without the sign
+   fix-up), which take one row at a time, as a lone last row does. */
 static inline __attribute__((always_inline)) void te_matmul_pairs(const int8_t *x, const int8_t *w,
                                                                   const int32_t *folded_bias, int32_t rows, int32_t k,
                                                                   int32_t out_c, const te_mac_params *p,
@@ -201,14 +202,15 @@ static inline __attribute__((always_inline)) void te_matmul_pairs(const int8_t *
   const int32_t steps = (k + 3) >> 2;
   te_pair_job job = te_pair_job_of(scratch, steps, k, out_c, folded_bias, &c);
   int32_t r = 0;
-  if (te_matmul_pair_loop_ok(rows, k, out_c, p)) {
+  if (!scratch) pair_fn = te_matmul_pair_fn(rows, k, out_c, p, 1);
+  if (pair_fn && te_matmul_pair_loop_ok(rows, k, out_c, p)) {
     /* Every pair in the asm: the outputs of the second row end where the next pair's begin. */
     r = rows & ~1;
     job.x = x, job.pairs = rows >> 1, job.w = w;
     job.ya = y, job.ya_end = y + out_c;
-    (scratch ? pair_fn : te_matmul_pair_fn(rows, k, out_c, p, 1))(&job, w);
+    pair_fn(&job, w);
     x += r * k, y += r * out_c;
-  } else if (rows >= 2 && (scratch || (pair_fn = te_matmul_pair_fn(rows, k, out_c, p, 1))) && pair_fn) {
+  } else if (rows >= 2 && pair_fn) {
     for (; r + 2 <= rows; r += 2, x += 2 * k, y += 2 * out_c) {
       if (scratch) {
         te_widen_row_pair(x, x + k, k, scratch);
@@ -271,7 +273,7 @@ static void te_gather_window3x3_c3(const int8_t *x, const te_window *g, int32_t 
    windows of 3 channels (K = 27), out_c a multiple of four and int8's range, take te_window3x3_c3_pair_loop instead:
    a row's run of inner pairs in one call, gathered by the asm (the first 8·ceil(k/4) bytes of `patch` in either
    form), and each other pair alone, gathered here. `pair_fn` is te_conv2d_pair_fn's choice: that loop, else the
-   group loop (none with TFLite's arrays). */
+   group loop (none with TFLite's arrays, or raw windows without the sign fix-up: one window at a time). */
 static inline __attribute__((always_inline)) void te_conv2d_pairs(const int8_t *x, const int8_t *w,
                                                                   const int32_t *folded_bias, const te_window *g,
                                                                   int32_t out_c, const te_mac_params *p,
@@ -287,27 +289,28 @@ static inline __attribute__((always_inline)) void te_conv2d_pairs(const int8_t *
   te_pair_job job = te_pair_job_of(patch, steps, k, out_c, folded_bias, &c);
   int32_t n, i, oy, ox;
   if (!wide) job.end = pa + 4 * steps;
-  job.w = w, job.next = g->stride_w * c_in;
+  job.w = w;
   for (n = 0; n < g->n; n++) {
     i = 0;
-    if (!p->shifts) {
+    if (pair_fn) {
       for (oy = 0, ox = 0; i + 2 <= pixels; i += 2, y += 2 * out_c) {
         const int32_t iy = oy * g->stride_h - g->pad_top, ix = ox * g->stride_w - g->pad_left;
         const int32_t inner =
             ox + 1 < ow && g->dilation_w == 1 && iy >= 0 && iy + last_iy < g->h && ix >= 0 && ix + last_ix < g->w;
         if (window3x3_c3) {
           /* The row's inner pairs from here in one call (2 more pixels and 2·stride_w more columns a pair), or a
-             pair with padded taps gathered here into the loop's layout (pitch 0: the loop gathers nothing). */
+             pair with padded taps gathered here into `patch`, which the loop then reads as an input whose rows
+             are 9 bytes apart and whose second window is 28 bytes after the first. */
           int32_t pairs = 1;
           if (inner) {
             const int32_t in_row = (ow - ox) >> 1, in_input = (g->w - 1 - last_ix - ix) / (2 * g->stride_w) + 1;
             pairs = in_row < in_input ? in_row : in_input;
-            job.x = x + ((n * g->h + iy) * g->w + ix) * c_in, job.pitch = pitch;
+            job.x = x + ((n * g->h + iy) * g->w + ix) * c_in, job.pitch = pitch, job.next = g->stride_w * c_in;
           } else {
             te_gather_window3x3_c3(x, g, n, oy, ox, zero_point, patch);
             te_gather_window3x3_c3(x, g, n, ox + 1 < ow ? oy : oy + 1, ox + 1 < ow ? ox + 1 : 0, zero_point,
                                    patch + 28);
-            job.pitch = 0;
+            job.x = patch, job.pitch = 9, job.next = 28;
           }
           job.pairs = pairs, job.ya = y, job.ya_end = y + out_c;
           pair_fn(&job, w);

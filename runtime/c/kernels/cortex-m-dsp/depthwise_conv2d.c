@@ -102,7 +102,8 @@ static void te_dw_clipped_pixel(const int8_t *x0, const te_clip *k, const te_win
       wp += (g->kw - (k->kx1 - k->kx0)) * 2;
     }
     if (!p->shifts) {
-      te_smmul_requantize4(a0, a1, a2, a3, p->multipliers + 2 * o, p->output_offset, L->clamp, L->lo4, L->hi4, y + o);
+      te_smmul_requantize4(a0, a1, a2, a3, p->multipliers + 2 * o, p->output_offset, 1, L->clamp, L->lo4, L->hi4,
+                           y + o);
     } else {
       const int32_t acc[4] = {a0, a1, a2, a3};
       te_requantize_channels(acc, 4, p->multipliers + o, p->shifts + o, p->output_offset, p->act_min, p->act_max, y + o);
@@ -193,8 +194,9 @@ static void te_dw_pixel(const int8_t *x, const te_window *g, const te_mac_params
     }                              \
   } while (0)
 
-/* Four accumulators plus bias requantized with the (M2, R) pairs at mr and stored at y. */
-#define TE_DW_STORE4(clamp) te_smmul_requantize4(a0, a1, a2, a3, mr, offset, clamp, L->lo4, L->hi4, y)
+/* Four accumulators plus bias requantized with the (M2, R) pairs at mr and stored at y. Depthwise layers keep the
+   sign fix-up (the compiler leaves te_mac_params.no_sign_fixup clear for them). */
+#define TE_DW_STORE4(clamp) te_smmul_requantize4(a0, a1, a2, a3, mr, offset, 1, clamp, L->lo4, L->hi4, y)
 
 /* Every group of `count` pixels `pixel` bytes of input apart, wp0 their first tap's weights (TE_DW_GROUPS). */
 #define TE_DW_PIXELS(WINDOW, CLAMP)                                                         \

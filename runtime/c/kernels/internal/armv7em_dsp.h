@@ -11,6 +11,10 @@
  *   RoundingDivideByPOT(y, s) + offset = floor((y' + 2^(s−1)) / 2^s) + offset with y' = y − [y < 0] (ties away
  *     from zero), = SMMLSR(y', R, offset) with R = −2^(32−s), an int32 for s in 1..31 (s = 1 gives INT32_MIN).
  *     y > INT32_MIN (|y| ≤ |x|·M/2^31 + 1), so y' does not wrap.
+   Where te_mac_params.no_sign_fixup is set (int8 conv and pointwise layers through the row-pair kernels), the pairs
+     hold an R that needs no fix-up, SMMLSR(y, R', offset): R − 1, exact for every y in [−2^(32−s), 2^(32−s)) and,
+     s ≤ 12, wherever it is not (both saturate), or one solved for a channel of one accumulator value; the compiler
+     proves it per channel (compiler/backends/c/sign-fixup.ts), so every reader of those pairs skips the fix-up.
  *   A channel with M = 0 (TFLite's dead channels: QuantizeMultiplier(0) gives shift 0) outputs offset + 0 whatever its
  *     shift; its pair (0, 0) gives y = x and SMMLSR(y', 0, offset) = offset (R = 0 drops the product; the rounding
  *     constant 2^31 stays below one unit of the high word), so any x, even one whose y' wraps, is exact.
@@ -51,11 +55,12 @@ static inline int32_t te_sxtab16_ror8(int32_t a, uint32_t v) {
   return r;
 }
 
-/* One channel of the 'smmul' layout: offset + RoundingDivideByPOT(SRDHM(acc, M), s) from (M2, R). */
-static inline int32_t te_smmul_requantize(int32_t acc, int32_t m2, int32_t r, int32_t offset) {
+/* One channel of the 'smmul' layout: offset + RoundingDivideByPOT(SRDHM(acc, M), s) from (M2, R), with the sign
+   fix-up where `fixup` (te_mac_params.no_sign_fixup clear; set, the pairs hold R − 1 and need none). */
+static inline int32_t te_smmul_requantize(int32_t acc, int32_t m2, int32_t r, int32_t offset, int32_t fixup) {
   int32_t y, z;
   __asm__("smmlar %0, %1, %2, %1" : "=r"(y) : "r"(acc), "r"(m2));
-  y += y >> 31;
+  if (fixup) y += y >> 31;
   __asm__("smmlsr %0, %1, %2, %3" : "=r"(z) : "r"(y), "r"(r), "r"(offset));
   return z;
 }
@@ -93,15 +98,15 @@ static inline uint32_t te_splat4_s8(int32_t v) {
 /* Four requantized channels, (M2, R) pairs at mr, stored as four bytes at y; clamped to [lo4, hi4] bytewise when
    `clamp` (the activation range is narrower than int8's, which SSAT already gives). */
 static inline void te_smmul_requantize4(int32_t a0, int32_t a1, int32_t a2, int32_t a3, const int32_t *mr, int32_t offset,
-                                        int32_t clamp, uint32_t lo4, uint32_t hi4, int8_t *y) {
+                                        int32_t fixup, int32_t clamp, uint32_t lo4, uint32_t hi4, int8_t *y) {
   int32_t m0, r0, m1, r1, m2, r2, m3, r3;
   uint32_t w;
   TE_LDRD_POST(m0, r0, mr);
   TE_LDRD_POST(m1, r1, mr);
   TE_LDRD_POST(m2, r2, mr);
   TE_LDRD_POST(m3, r3, mr);
-  w = te_pack4_s8(te_smmul_requantize(a0, m0, r0, offset), te_smmul_requantize(a1, m1, r1, offset),
-                  te_smmul_requantize(a2, m2, r2, offset), te_smmul_requantize(a3, m3, r3, offset));
+  w = te_pack4_s8(te_smmul_requantize(a0, m0, r0, offset, fixup), te_smmul_requantize(a1, m1, r1, offset, fixup),
+                  te_smmul_requantize(a2, m2, r2, offset, fixup), te_smmul_requantize(a3, m3, r3, offset, fixup));
   if (clamp) w = te_clamp4_s8(w, lo4, hi4);
   memcpy(y, &w, 4);
 }
@@ -114,7 +119,8 @@ static inline void te_dsp_requantize(const int32_t *acc, int32_t len, const te_m
     return;
   }
   for (j = 0; j < len; j++) {
-    const int32_t z = te_smmul_requantize(acc[j], p->multipliers[2 * (o + j)], p->multipliers[2 * (o + j) + 1], p->output_offset);
+    const int32_t z = te_smmul_requantize(acc[j], p->multipliers[2 * (o + j)], p->multipliers[2 * (o + j) + 1],
+                                          p->output_offset, !p->no_sign_fixup);
     y[j] = (int8_t)te_clamp(z, p->act_min, p->act_max);
   }
 }
@@ -124,7 +130,7 @@ static inline void te_dsp_requantize(const int32_t *acc, int32_t len, const te_m
 typedef struct {
   const te_mac_params *p;
   uint32_t lo4, hi4;
-  int32_t clamp;
+  int32_t clamp, fixup;
 } te_row_constants;
 
 static inline te_row_constants te_row_constants_of(const te_mac_params *p) {
@@ -133,6 +139,7 @@ static inline te_row_constants te_row_constants_of(const te_mac_params *p) {
   c.lo4 = te_splat4_s8(p->act_min);
   c.hi4 = te_splat4_s8(p->act_max);
   c.clamp = p->act_min > -128 || p->act_max < 127;
+  c.fixup = !p->no_sign_fixup;
   return c;
 }
 
@@ -142,7 +149,8 @@ static inline __attribute__((always_inline)) void te_requantize_group4(int32_t s
                                                                        const te_row_constants *c, int32_t o, int8_t *y) {
   const te_mac_params *p = c->p;
   if (!p->shifts) {
-    te_smmul_requantize4(s0, s1, s2, s3, p->multipliers + 2 * o, p->output_offset, c->clamp, c->lo4, c->hi4, y + o);
+    te_smmul_requantize4(s0, s1, s2, s3, p->multipliers + 2 * o, p->output_offset, c->fixup, c->clamp, c->lo4, c->hi4,
+                         y + o);
   } else {
     const int32_t s[4] = {s0, s1, s2, s3};
     te_requantize_channels(s, 4, p->multipliers + o, p->shifts + o, p->output_offset, p->act_min, p->act_max, y + o);

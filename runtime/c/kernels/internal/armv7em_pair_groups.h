@@ -1,8 +1,8 @@
 /*
  * tinyedge: the row-pair asm of the cortex-m-dsp matmul and convolution (Cortex-M4/M7, conv2d.c): the step of two
  * rows × four channels (widened or int8), the naked functions that run every full group of a pair from the bias to
- * the stored bytes with the accumulators in registers, the loops over every pair of a matmul and over a row's pairs
- * of 3×3 windows of 3 channels. Each is an external function (te_pair_fn, tinyedge/row_pairs.h, which picks one per
+ * the stored bytes with the accumulators in registers, the loops over every pair of a matmul (a row's pairs of 3×3
+ * windows of 3 channels: armv7em_window3x3_c3.h). Each is an external function (te_pair_fn, tinyedge/row_pairs.h, which picks one per
  * call), so the linker keeps only those a model's calls name. Included once, by conv2d.c, after armv7em_dsp.h.
  */
 #ifndef TINYEDGE_ARMV7EM_PAIR_GROUPS_H
@@ -15,27 +15,29 @@
 
 /* One step of four k for two rows and four channels, 32 MACs: the rows' four words at xp (r12, te_widen_row_pair),
    the group's eight at wp (lr; channel j's (k, k + 2) pair at word 2j, its (k + 1, k + 3) at 2j + 1), the first row's
-   accumulators in r0..r3, the second's in r4..r7, x in r8, r9 and w in r10, r11. Loads come in runs (a load after a
-   load costs one cycle, after anything else two) and both pointers advance on their run's first load: 32 cycles on
-   the Cortex-M4 against the one-row step's 44. Registers are named, not bound by gcc, so the naked group loops below
+   accumulators in r0..r3, the second's in r4..r7, x in r8, r9 and w in r10, r11 (TE_ROW_PAIR_STEP_AT: the rows'
+   words at other addresses). Loads come in runs (a load after a load costs one cycle, after anything else two) and
+   both pointers advance on their run's first load: 32 cycles on the Cortex-M4 against the one-row step's 44. Registers are named, not bound by gcc, so the naked group loops below
    can use the same text; every instruction is 32-bit (.w). */
-#define TE_ROW_PAIR_STEP_WITH(MAC)                                                                                  \
-  "ldr.w r8, [r12], #16\n\t"                                                                                       \
-  "ldr.w r9, [r12, #-12]\n\t"                                                                                      \
+#define TE_ROW_PAIR_STEP_AT(MAC, xa_even, xb_even, xa_odd, xb_odd)                                              \
+  "ldr.w r8, " xa_even "\n\t"                                                                                      \
+  "ldr.w r9, " xb_even "\n\t"                                                                                      \
   "ldr.w r10, [lr], #32\n\t"                                                                                       \
   "ldr.w r11, [lr, #-24]\n\t"                                                                                      \
   MAC("r0", "r4", "r10") MAC("r1", "r5", "r11")                                                                    \
   "ldr.w r10, [lr, #-16]\n\t"                                                                                      \
   "ldr.w r11, [lr, #-8]\n\t"                                                                                       \
   MAC("r2", "r6", "r10") MAC("r3", "r7", "r11")                                                                    \
-  "ldr.w r8, [r12, #-8]\n\t"                                                                                       \
-  "ldr.w r9, [r12, #-4]\n\t"                                                                                       \
+  "ldr.w r8, " xa_odd "\n\t"                                                                                       \
+  "ldr.w r9, " xb_odd "\n\t"                                                                                       \
   "ldr.w r10, [lr, #-28]\n\t"                                                                                      \
   "ldr.w r11, [lr, #-20]\n\t"                                                                                      \
   TE_PAIR_MAC("r0", "r4", "r10") TE_PAIR_MAC("r1", "r5", "r11")                                                    \
   "ldr.w r10, [lr, #-12]\n\t"                                                                                      \
   "ldr.w r11, [lr, #-4]\n\t"                                                                                       \
   TE_PAIR_MAC("r2", "r6", "r10") TE_PAIR_MAC("r3", "r7", "r11")
+#define TE_ROW_PAIR_STEP_WITH(MAC) \
+  TE_ROW_PAIR_STEP_AT(MAC, "[r12], #16", "[r12, #-12]", "[r12, #-8]", "[r12, #-4]")
 #define TE_ROW_PAIR_STEP TE_ROW_PAIR_STEP_WITH(TE_PAIR_MAC)
 #define TE_ROW_PAIR_FIRST_STEP TE_ROW_PAIR_STEP_WITH(TE_PAIR_MAC_FROM_BIAS)
 
@@ -119,15 +121,17 @@ struct te_pair_job {
   "ldr r8, [sp, #40]\n\t" TE_ROW_PAIR_BIAS_COPY TE_ROW_PAIR_STEPS(STEP, "[sp, #20]")
 
 /* Channel J of both rows (r<J>, r<J + 4>) requantized (te_smmul_requantize: its M2 in m, R in r, the offset in r12),
-   saturated and put in byte J of r0 and r4. */
-#define TE_PAIR_REQUANTIZE(a, b, m, r)  \
-  "smmlar " a ", " a ", " m ", " a "\n\t" \
-  "smmlar " b ", " b ", " m ", " b "\n\t" \
-  "add " a ", " a ", " a ", asr #31\n\t" \
-  "add " b ", " b ", " b ", asr #31\n\t" \
-  "smmlsr " a ", " a ", " r ", r12\n\t"   \
-  "smmlsr " b ", " b ", " r ", r12\n\t"   \
-  "ssat " a ", #8, " a "\n\t"             \
+   saturated and put in byte J of r0 and r4. FIXUP: TE_PAIR_SIGN_FIXUP, or TE_PAIR_NO_FIXUP for the _nofixup functions,
+   called for layers whose pairs hold R − 1 (te_mac_params.no_sign_fixup): 8 cycles a group less. */
+#define TE_PAIR_SIGN_FIXUP(a, b) "add " a ", " a ", " a ", asr #31\n\tadd " b ", " b ", " b ", asr #31\n\t"
+#define TE_PAIR_NO_FIXUP(a, b) ""
+#define TE_PAIR_REQUANTIZE(a, b, m, r, FIXUP) \
+  "smmlar " a ", " a ", " m ", " a "\n\t"       \
+  "smmlar " b ", " b ", " m ", " b "\n\t"       \
+  FIXUP(a, b)                                   \
+  "smmlsr " a ", " a ", " r ", r12\n\t"         \
+  "smmlsr " b ", " b ", " r ", r12\n\t"         \
+  "ssat " a ", #8, " a "\n\t"                   \
   "ssat " b ", #8, " b "\n\t"
 #define TE_PAIR_INSERT(a, b, lsb) "bfi r0, " a ", #" lsb ", #8\n\tbfi r4, " b ", #" lsb ", #8\n\t"
 
@@ -141,17 +145,17 @@ struct te_pair_job {
    int8's, which SSAT already gives: 10 cycles a group), stored at ya and ya + out_c; the next group until ya reaches
    ya_end. The four (M2, R) pairs (r11) go through r8, r9 and r10 in turn as single loads in runs of two or three (a
    load after a load costs one cycle; an LDRD three), and ya and out_c load after a store: 2 cycles a group less. */
-#define TE_PAIR_GROUP_END(CLAMP)                                                                                   \
+#define TE_PAIR_GROUP_END(CLAMP, FIXUP)                                                                                  \
   "ldr r11, [sp, #4]\n\t"                                                                                          \
   "ldr r12, [sp, #24]\n\t"                                                                                         \
   "ldr r8, [r11], #32\n\tldr r9, [r11, #-28]\n\tldr r10, [r11, #-24]\n\t"                                           \
-  TE_PAIR_REQUANTIZE("r0", "r4", "r8", "r9")                                                                       \
+  TE_PAIR_REQUANTIZE("r0", "r4", "r8", "r9", FIXUP)                                                                       \
   "ldr r8, [r11, #-20]\n\tldr r9, [r11, #-16]\n\t"                                                                 \
-  TE_PAIR_REQUANTIZE("r1", "r5", "r10", "r8") TE_PAIR_INSERT("r1", "r5", "8")                                       \
+  TE_PAIR_REQUANTIZE("r1", "r5", "r10", "r8", FIXUP) TE_PAIR_INSERT("r1", "r5", "8")                                       \
   "ldr r10, [r11, #-12]\n\tldr r8, [r11, #-8]\n\t"                                                                 \
-  TE_PAIR_REQUANTIZE("r2", "r6", "r9", "r10") TE_PAIR_INSERT("r2", "r6", "16")                                      \
+  TE_PAIR_REQUANTIZE("r2", "r6", "r9", "r10", FIXUP) TE_PAIR_INSERT("r2", "r6", "16")                                      \
   "ldr r9, [r11, #-4]\n\t"                                                                                         \
-  TE_PAIR_REQUANTIZE("r3", "r7", "r8", "r9") TE_PAIR_INSERT("r3", "r7", "24")                                       \
+  TE_PAIR_REQUANTIZE("r3", "r7", "r8", "r9", FIXUP) TE_PAIR_INSERT("r3", "r7", "24")                                       \
   "str r11, [sp, #4]\n\t"                                                                                          \
   CLAMP                                                                                                            \
   "ldr r8, [sp, #8]\n\t"                                                                                           \
@@ -168,18 +172,20 @@ struct te_pair_job {
    accumulators never leave their registers (gcc's allocator cannot hold fourteen for an inline asm and spilled
    them around the requantization). Naked, so the C around it is none: the job and the weights arrive in r0, r1. Two
    and four steps (K ≤ 16, VWW's first pointwise layers) run straight, without the dispatch and the end test. */
-#define TE_PAIR_GROUPS_CLAMP(name, STEPS, CLAMP)                                                       \
-  __attribute__((naked, noinline)) void name(const te_pair_job *job __attribute__((unused)),        \
-                                             const int8_t *w __attribute__((unused))) {              \
-    __asm__ volatile(TE_PAIR_PROLOGUE TE_PAIR_GROUP_START STEPS TE_PAIR_GROUP_END(CLAMP) TE_PAIR_RETURN); \
+#define TE_PAIR_GROUPS_CLAMP(name, STEPS, CLAMP, FIXUP)                                                       \
+  __attribute__((naked, noinline)) void name(const te_pair_job *job __attribute__((unused)),               \
+                                             const int8_t *w __attribute__((unused))) {                     \
+    __asm__ volatile(TE_PAIR_PROLOGUE TE_PAIR_GROUP_START STEPS TE_PAIR_GROUP_END(CLAMP, FIXUP) TE_PAIR_RETURN); \
   }
 
-/* The pair loops' entry: the job's pointer kept above its stack copy, at [sp, #48]. */
-#define TE_PAIR_LOOP_PROLOGUE \
-  "push {r4-r11, lr}\n\t"    \
-  "push {r0}\n\t"            \
-  "ldmia r0, {r1-r12}\n\t"   \
+/* The pair loops' entry: the job's pointer kept above its stack copy, at [sp, #48]; TE_PAIR_LOOP_PROLOGUE_ROOM
+   leaves `room` bytes of the frame above it (from [sp, #52]) to the loop. */
+#define TE_PAIR_JOB_PUSH   \
+  "push {r0}\n\t"          \
+  "ldmia r0, {r1-r12}\n\t" \
   "push {r1-r12}\n"
+#define TE_PAIR_LOOP_PROLOGUE "push {r4-r11, lr}\n\t" TE_PAIR_JOB_PUSH
+#define TE_PAIR_LOOP_PROLOGUE_ROOM(room) "push {r4-r11, lr}\n\tsub sp, #" room "\n\t" TE_PAIR_JOB_PUSH
 
 /* A pair's start in the loops over the rows of te_matmul_pairs (k % 4 = 0): lr at the weights, and the rows at
    job->x widened into xs as te_widen_row_pair lays them out (16 cycles a step); job->x moves to the next pair. */
@@ -252,8 +258,8 @@ struct te_pair_job {
 
 /* After a pair's last group (r8: the first row's end, r9: out_c; the next pair's outputs start at the second row's
    end): the next pair's bias, constants and outputs, or the return (single loads and stores: 2 cycles a pair less
-   than LDRD and STRD). */
-#define TE_PAIR_NEXT              \
+   than LDRD and STRD). TE_PAIR_NEXT_FREEING frees `frame` bytes on return (52, or 52 + TE_PAIR_LOOP_PROLOGUE_ROOM's). */
+#define TE_PAIR_NEXT_FREEING(frame) \
   "ldr r0, [sp, #48]\n\t"         \
   "ldr r1, [r0, #52]\n\t"         \
   "subs r1, r1, #1\n\t"           \
@@ -269,32 +275,46 @@ struct te_pair_job {
   "str r5, [sp, #36]\n\t"         \
   "b 2b\n"                        \
   "9:\n\t"                        \
-  "add sp, #52\n\t"               \
+  "add sp, #" frame "\n\t"        \
   "pop {r4-r11, pc}\n\t"
+#define TE_PAIR_NEXT TE_PAIR_NEXT_FREEING("52")
 
 /* Every pair of job->pairs in one asm function (out_c % 4 = 0, k % 4 = 0, int8's range): no call, entry or C loop
-   a pair (~50 cycles each on VWW's ~2,000 pointwise pairs). */
-#define TE_PAIR_LOOP(name, SETUP, STEPS)                                                                  \
-  __attribute__((naked, noinline)) void name(const te_pair_job *job __attribute__((unused)),             \
-                                             const int8_t *w __attribute__((unused))) {                   \
-    __asm__ volatile(TE_PAIR_LOOP_PROLOGUE "2:\n\t" SETUP TE_PAIR_GROUP_START STEPS TE_PAIR_GROUP_END("") \
-                         TE_PAIR_NEXT);                                                                   \
+   a pair (~50 cycles each on VWW's ~2,000 pointwise pairs). TE_PAIR_LOOP_FRAMED's PROLOGUE and NEXT may give SETUP
+   and STEPS room in the frame (TE_PAIR_LOOP_PROLOGUE_ROOM, TE_PAIR_NEXT_FREEING); FIXUP is the requantization's sign
+   fix-up or none. */
+#define TE_PAIR_LOOP_FRAMED(name, PROLOGUE, SETUP, STEPS, NEXT, FIXUP)                                          \
+  __attribute__((naked, noinline)) void name(const te_pair_job *job __attribute__((unused)),                   \
+                                             const int8_t *w __attribute__((unused))) {                         \
+    __asm__ volatile(PROLOGUE "2:\n\t" SETUP TE_PAIR_GROUP_START STEPS TE_PAIR_GROUP_END("", FIXUP) NEXT);      \
   }
+#define TE_PAIR_LOOP_WITH(name, SETUP, STEPS, FIXUP) \
+  TE_PAIR_LOOP_FRAMED(name, TE_PAIR_LOOP_PROLOGUE, SETUP, STEPS, TE_PAIR_NEXT, FIXUP)
+/* The pair loop name and, without the sign fix-up, name##_nofixup. */
+#define TE_PAIR_LOOP(name, SETUP, STEPS)                    \
+  TE_PAIR_LOOP_WITH(name, SETUP, STEPS, TE_PAIR_SIGN_FIXUP) \
+  TE_PAIR_LOOP_WITH(name##_nofixup, SETUP, STEPS, TE_PAIR_NO_FIXUP)
 
 /* Each group loop twice: name##_clamped for a range narrower than int8's, name for int8's (every MLPerf Tiny
    layer); the pair loop name##_loop, over the widened rows (or, `raw`, in place), for int8's only (a clamped copy
-   of each would cost 3 KB of code for layers that are rare). */
-#define TE_PAIR_GROUPS(name, STEPS, SETUP)                    \
-  TE_PAIR_GROUPS_CLAMP(name##_clamped, STEPS, TE_PAIR_CLAMP) \
-  TE_PAIR_GROUPS_CLAMP(name, STEPS, "")                      \
-  TE_PAIR_LOOP(name##_loop, SETUP, STEPS)
+   of each would cost 3 KB of code for layers that are rare). TE_PAIR_GROUPS adds those of int8's range without the
+   sign fix-up (name##_nofixup, name##_loop_nofixup: the compiler sets no_sign_fixup for int8's range only); the
+   raw ones, chosen at run time by te_matmul_s8 and te_conv2d_s8, have none (row_pairs.h). */
+#define TE_PAIR_GROUPS_WITH_FIXUP(name, STEPS, SETUP)                             \
+  TE_PAIR_GROUPS_CLAMP(name##_clamped, STEPS, TE_PAIR_CLAMP, TE_PAIR_SIGN_FIXUP) \
+  TE_PAIR_GROUPS_CLAMP(name, STEPS, "", TE_PAIR_SIGN_FIXUP)                      \
+  TE_PAIR_LOOP_WITH(name##_loop, SETUP, STEPS, TE_PAIR_SIGN_FIXUP)
+#define TE_PAIR_GROUPS(name, STEPS, SETUP)                            \
+  TE_PAIR_GROUPS_WITH_FIXUP(name, STEPS, SETUP)                       \
+  TE_PAIR_GROUPS_CLAMP(name##_nofixup, STEPS, "", TE_PAIR_NO_FIXUP) \
+  TE_PAIR_LOOP_WITH(name##_loop_nofixup, SETUP, STEPS, TE_PAIR_NO_FIXUP)
 #define TE_ROW_PAIR_STEP4 TE_ROW_PAIR_STEP TE_ROW_PAIR_STEP TE_ROW_PAIR_STEP TE_ROW_PAIR_STEP
 #define TE_ROW_PAIR_STEP8 TE_ROW_PAIR_STEP4 TE_ROW_PAIR_STEP4
 TE_PAIR_GROUPS(te_row_pair_groups_k8, TE_ROW_PAIR_FIRST_STEP TE_ROW_PAIR_STEP, TE_PAIR_WIDEN_K8)
 TE_PAIR_GROUPS(te_row_pair_groups_k16, TE_ROW_PAIR_FIRST_STEP TE_ROW_PAIR_STEP TE_ROW_PAIR_STEP TE_ROW_PAIR_STEP,
                TE_PAIR_WIDEN_K16)
 TE_PAIR_GROUPS(te_row_pair_groups_any, TE_PAIR_DISPATCHED(TE_ROW_PAIR_STEP), TE_PAIR_WIDEN)
-TE_PAIR_GROUPS(te_raw_pair_groups, "ldr r10, [sp, #44]\n\t" TE_PAIR_DISPATCHED(TE_RAW_PAIR_STEP), TE_PAIR_IN_PLACE)
+TE_PAIR_GROUPS_WITH_FIXUP(te_raw_pair_groups, "ldr r10, [sp, #44]\n\t" TE_PAIR_DISPATCHED(TE_RAW_PAIR_STEP), TE_PAIR_IN_PLACE)
 
 /* K = 32 as eight straight steps and K a multiple of 64 as sixteen a pass, no dispatch: VWW's K = 32 to 256
    pointwise layers lose the TBH and half their end tests (12 to 30 cycles a group). */
@@ -302,54 +322,5 @@ TE_PAIR_LOOP(te_row_pair_groups_k32_loop, TE_PAIR_WIDEN_K8N,
              TE_ROW_PAIR_FIRST_STEP TE_ROW_PAIR_STEP TE_ROW_PAIR_STEP TE_ROW_PAIR_STEP TE_ROW_PAIR_STEP4)
 TE_PAIR_LOOP(te_row_pair_groups_k64n_loop, TE_PAIR_WIDEN_K8N,
              TE_ROW_PAIR_BIAS_COPY "11:\n\t" TE_ROW_PAIR_STEP8 TE_ROW_PAIR_STEP8 "ldr r8, [sp, #20]\n\tcmp r12, r8\n\tbne 11b\n\t")
-
-/* Two 3×3 windows of 3 channels (K = 27, an RGB model's first conv) gathered from the input at job->x, the second
-   job->next bytes after it, into xs as seven words each (the int8 window, its last word's top byte zero), the second
-   28 bytes after the first: per window row three unaligned words, the row-crossing ones spliced (BFI, PKHBT), one STM
-   a window (~21 cycles); no byte is read past the window's last row. Where job->pitch is 0 the caller gathered them
-   (windows with padded taps). r0 holds the job on entry (TE_PAIR_LOOP_PROLOGUE and TE_PAIR_NEXT leave it there). */
-#define TE_WINDOW3X3_C3_WORDS                                                               \
-  "ldr r0, [r8]\n\tldr r1, [r8, #4]\n\tldr r2, [r8, #8]\n\t"                             \
-  "ldr r3, [r9, #-1]\n\tldr r4, [r9, #3]\n\tldr r5, [r9, #7]\n\t"                        \
-  "ldr r6, [r10]\n\tldr r7, [r10, #2]\n\tldr r11, [r10, #5]\n\t"                          \
-  "bfi r3, r2, #0, #8\n\tpkhbt r5, r5, r6, lsl #16\n\tlsr r11, r11, #8\n\t"                 \
-  "stmia r12!, {r0, r1, r3, r4, r5, r7, r11}\n\t"
-#define TE_WINDOW3X3_C3_GATHER                            \
-  "ldr r1, [r0, #60]\n\t"                                \
-  "cmp r1, #0\n\t"                                       \
-  "beq 4f\n\t"                                           \
-  "ldr r8, [r0, #48]\n\t"                                \
-  "ldr lr, [r0, #64]\n\t"                                \
-  "ldr r12, [sp, #16]\n\t"                               \
-  "add r2, r8, lr, lsl #1\n\t"                           \
-  "str r2, [r0, #48]\n\t"                                \
-  "add r9, r8, r1\n\t"                                   \
-  "add r10, r9, r1\n\t" TE_WINDOW3X3_C3_WORDS             \
-  "add r8, r8, lr\n\tadd r9, r9, lr\n\tadd r10, r10, lr\n\t" \
-  TE_WINDOW3X3_C3_WORDS                                   \
-  "ldr r0, [sp, #48]\n"                                  \
-  "4:\n\t"                                               \
-  "ldr lr, [r0, #56]\n\t"
-
-/* The raw step (TE_RAW_PAIR_STEP) from those windows, the second at xp + 28: with its offset an immediate, r10 is
-   free for a second weight register and the weights load in pairs, 36 cycles for the 32 MACs against 40. */
-#define TE_WINDOW_PAIR_HALF(loads, ror, w2, w3, MAC)                     \
-  loads                                                                 \
-  "sxtb16 r8, r8" ror "\n\tsxtb16 r9, r9" ror "\n\t"                     \
-  MAC("r0", "r4", "r10") MAC("r1", "r5", "r11")                         \
-  "ldr.w r10, [lr, #" w2 "]\n\t"                                         \
-  "ldr.w r11, [lr, #" w3 "]\n\t"                                         \
-  MAC("r2", "r6", "r10") MAC("r3", "r7", "r11")
-#define TE_WINDOW_PAIR_STEP_WITH(MAC)                                                                \
-  TE_WINDOW_PAIR_HALF("ldr.w r8, [r12]\n\tldr.w r9, [r12, #28]\n\t"                                  \
-                      "ldr.w r10, [lr], #32\n\tldr.w r11, [lr, #-24]\n\t", "", "-16", "-8", MAC)      \
-  TE_WINDOW_PAIR_HALF("ldr.w r8, [r12], #4\n\tldr.w r9, [r12, #24]\n\t"                              \
-                      "ldr.w r10, [lr, #-28]\n\tldr.w r11, [lr, #-20]\n\t", ", ror #8", "-12", "-4", TE_PAIR_MAC)
-#define TE_WINDOW_PAIR_STEP TE_WINDOW_PAIR_STEP_WITH(TE_PAIR_MAC)
-
-/* Every inner pair of a run of job->pairs in one asm function (te_conv2d_pairs: out_c % 4 = 0, int8's range). */
-TE_PAIR_LOOP(te_window3x3_c3_pair_loop, TE_WINDOW3X3_C3_GATHER,
-             TE_WINDOW_PAIR_STEP_WITH(TE_PAIR_MAC_FROM_BIAS) TE_WINDOW_PAIR_STEP TE_WINDOW_PAIR_STEP TE_WINDOW_PAIR_STEP TE_WINDOW_PAIR_STEP
-                 TE_WINDOW_PAIR_STEP TE_WINDOW_PAIR_STEP)
 
 #endif
